@@ -1,0 +1,18 @@
+/* codec.h — base64 (RFC 4648, standard alphabet, padded) and lowercase hex.
+ * Decoders are strict: bad characters, bad padding or bad length fail with
+ * CU_E_MALFORMED_INPUT. Output goes to a caller-owned buf (may be sensitive). */
+#ifndef CU_CODEC_H
+#define CU_CODEC_H
+
+#include "buf.h"
+
+MUST_CHECK cu_rc b64_encode(struct bytes in, struct buf *out);
+MUST_CHECK cu_rc b64_decode(struct bytes in, struct buf *out);
+/* Decoded size of a valid base64 text of n characters (upper bound for invalid ones). */
+size_t b64_decoded_len(size_t n);
+
+MUST_CHECK cu_rc hex_encode(struct bytes in, struct buf *out);
+/* Write 2*n lowercase hex digits and a NUL to out (which must hold 2*n + 1 bytes). */
+void hex_encode_to(const uint8_t *in, size_t n, char *out);
+
+#endif

@@ -1,0 +1,64 @@
+# Tests, registered with ctest and labelled:
+#   unit  tests/unit/<layer>/<file>_test.c, linked against cu_<layer> only
+#   fuzz  tests/fuzz/<parser>_fuzz.c, libFuzzer, bounded runs over tests/fuzz/corpus/<parser>
+#   e2e   tests/e2e/*.py and *.sh: the real server on a loopback port, real clients
+#   crash tests/crash/*.py: SIGKILL during bursts
+
+file(GLOB unit_dirs LIST_DIRECTORIES true CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/*)
+foreach(dir ${unit_dirs})
+  if(NOT IS_DIRECTORY ${dir})
+    continue()
+  endif()
+  get_filename_component(layer ${dir} NAME)
+  file(GLOB_RECURSE tests CONFIGURE_DEPENDS ${dir}/*_test.c)
+  foreach(src ${tests})
+    get_filename_component(name ${src} NAME_WE)
+    add_executable(${name} ${src})
+    target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests/unit)
+    target_link_libraries(${name} PRIVATE cu_${layer})
+    target_compile_definitions(${name} PRIVATE
+      CU_VECTORS_DIR="${CMAKE_SOURCE_DIR}/tests/vectors")
+    add_test(NAME unit/${layer}/${name} COMMAND ${name})
+    set_tests_properties(unit/${layer}/${name} PROPERTIES LABELS unit TIMEOUT 120)
+  endforeach()
+endforeach()
+
+if(CUSTOS_FUZZ)
+  set(fuzz_runs 20000)
+  if(DEFINED ENV{CUSTOS_FUZZ_RUNS})
+    set(fuzz_runs $ENV{CUSTOS_FUZZ_RUNS})
+  endif()
+  file(GLOB fuzzers CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/fuzz/*_fuzz.c)
+  foreach(src ${fuzzers})
+    get_filename_component(name ${src} NAME_WE)
+    string(REGEX REPLACE "_fuzz$" "" parser ${name})
+    add_executable(${name} ${src})
+    target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
+    target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+    target_link_libraries(${name} PRIVATE cu_services cu_proto)
+    set(corpus ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/${parser})
+    add_test(NAME fuzz/${parser}
+             COMMAND ${name} -runs=${fuzz_runs} -max_len=8192 ${corpus})
+    set_tests_properties(fuzz/${parser} PROPERTIES LABELS fuzz TIMEOUT 300)
+  endforeach()
+endif()
+
+# A python3 that can import boto3: the one on PATH, else Debian's.
+execute_process(COMMAND python3 -c "import boto3" RESULT_VARIABLE py_rc OUTPUT_QUIET ERROR_QUIET)
+if(py_rc EQUAL 0)
+  set(CUSTOS_PYTHON python3)
+else()
+  set(CUSTOS_PYTHON /usr/bin/python3)
+endif()
+
+if(NOT CUSTOS_SANITIZE)
+  foreach(kind e2e crash)
+    file(GLOB scripts CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/${kind}/test_*.py)
+    foreach(script ${scripts})
+      get_filename_component(name ${script} NAME_WE)
+      add_test(NAME ${kind}/${name} COMMAND ${CUSTOS_PYTHON} ${script})
+      set_tests_properties(${kind}/${name} PROPERTIES LABELS ${kind} TIMEOUT 600
+        ENVIRONMENT "CUSTOS_BIN=$<TARGET_FILE:custos>;PYTHONPATH=${CMAKE_SOURCE_DIR}/tests/e2e;AWS_CLI=/usr/bin/aws")
+    endforeach()
+  endforeach()
+endif()
