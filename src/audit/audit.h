@@ -1,0 +1,59 @@
+/* audit.h — the audit trail: one CloudTrail-format record per call, allowed, denied or
+ * failed, written durably before the response leaves (fail closed).
+ *
+ * audit_record_build() turns a neutral description of the call into the record text,
+ * redacting every member the operation's descriptor names as secret; the writer appends
+ * records to the store with group commit, so many concurrent calls share one fsync. */
+#ifndef CU_AUDIT_H
+#define CU_AUDIT_H
+
+#include <jansson.h>
+
+#include "auth/principal.h"
+#include "core/buf.h"
+#include "store/store.h"
+
+/* What the pipeline knows of a finished call. Everything is borrowed. */
+struct audit_event {
+    const char *request_id;
+    int64_t time_ms;
+    const char *service;          /* model id: "kms" -> eventSource "kms.amazonaws.com" */
+    const char *event_name;       /* operation name, or NULL when routing failed */
+    const char *region;
+    const char *source_ip;
+    const char *user_agent;
+    const struct principal *principal;  /* NULL when the caller was not authenticated */
+    const char *access_key_id;    /* as presented, even if unknown */
+    const json_t *request;        /* decoded input tree, or NULL */
+    const json_t *response;       /* output tree (mutations only), or NULL */
+    const char *const *secret_fields; /* members to hide, NULL-terminated; may be NULL */
+    bool read_only;
+    const char *error_code;       /* NULL on success */
+    const char *error_message;
+    const char *resource_arn;     /* the resource authorized against, or NULL */
+    const char *account_id;       /* recipientAccountId */
+};
+
+/* Build the record (a compact JSON object) into out. Secret members are replaced by
+ * "HIDDEN_DUE_TO_SECURITY_REASONS" wherever they appear, as CloudTrail does; blobs that
+ * are secret are never copied. */
+MUST_CHECK cu_rc audit_record_build(const struct audit_event *ev, struct buf *out);
+
+/* The value CloudTrail writes in place of a sensitive parameter. */
+#define AUDIT_HIDDEN "HIDDEN_DUE_TO_SECURITY_REASONS"
+
+/* Deep copy of `tree` with secret members hidden and member names in CloudTrail's
+ * lowerCamelCase ("KeyId" -> "keyId"). NULL in, NULL out. New reference. */
+json_t *audit_redact(const json_t *tree, const char *const *secret_fields);
+
+struct audit_writer;
+
+/* Start the writer thread over `store`. */
+MUST_CHECK cu_rc audit_writer_start(struct store *store, struct audit_writer **out);
+/* Append one record (copied) and return once it is durable; CU_E_STORE if it could not be
+ * written, in which case the caller must fail the request. Thread-safe. */
+MUST_CHECK cu_rc audit_writer_append(struct audit_writer *w, const char *record, size_t len);
+/* Flush what is queued and stop the thread; NULL-safe. */
+void audit_writer_stop(struct audit_writer *w);
+
+#endif

@@ -1,0 +1,181 @@
+/* principal.c — from an access key id to the principal behind it (authentication's
+ * second half; sigv4_verify then proves the caller holds the secret).
+ *
+ * The hot path is a cache hit: a read lock, a hash probe, a generation compare and a
+ * copy of the secret. A miss reads the key and its user in one read transaction and
+ * opens the sealed secret with the master key (AAD: the access key id). */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/codec.h"
+#include "core/err.h"
+#include "core/secret.h"
+#include "crypto/master_key.h"
+#include "principal.h"
+#include "store/records.h"
+#include "store/store.h"
+
+#define CACHE_BUCKETS 1024
+
+struct cache_entry {
+    struct cache_entry *next;
+    uint64_t generation;
+    struct principal principal;
+    struct secret *secret;
+};
+
+struct principal_cache {
+    pthread_rwlock_t lock;
+    struct cache_entry *buckets[CACHE_BUCKETS];
+};
+
+static const char invalid_token[] = "The security token included in the request is invalid.";
+
+static size_t bucket_of(const char *akid)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+    for (; *akid; akid++)
+        h = (h ^ (uint8_t)*akid) * 1099511628211ULL;
+    return (size_t)(h % CACHE_BUCKETS);
+}
+
+cu_rc principal_cache_new(struct principal_cache **out)
+{
+    struct principal_cache *c = calloc(1, sizeof(*c));
+
+    if (!c)
+        return CU_E_NOMEM;
+    pthread_rwlock_init(&c->lock, NULL);
+    *out = c;
+    return CU_OK;
+}
+
+void principal_cache_free(struct principal_cache *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < CACHE_BUCKETS; i++) {
+        struct cache_entry *e = c->buckets[i];
+        while (e) {
+            struct cache_entry *next = e->next;
+            secret_free(e->secret);
+            free(e);
+            e = next;
+        }
+    }
+    pthread_rwlock_destroy(&c->lock);
+    free(c);
+}
+
+/* Copy out a fresh entry for akid, if the cache has one. */
+static bool cache_lookup(struct principal_cache *c, const char *akid, uint64_t generation,
+                         struct principal *out, struct secret **secret_key)
+{
+    bool hit = false;
+
+    pthread_rwlock_rdlock(&c->lock);
+    for (struct cache_entry *e = c->buckets[bucket_of(akid)]; e; e = e->next) {
+        if (e->generation == generation && strcmp(e->principal.access_key_id, akid) == 0) {
+            hit = secret_from(secret_bytes(e->secret), secret_key) == CU_OK;
+            if (hit)
+                *out = e->principal;
+            break;
+        }
+    }
+    pthread_rwlock_unlock(&c->lock);
+    return hit;
+}
+
+static void cache_insert(struct principal_cache *c, uint64_t generation,
+                         const struct principal *p, const struct secret *secret_key)
+{
+    struct cache_entry *e, **slot;
+
+    pthread_rwlock_wrlock(&c->lock);
+    slot = &c->buckets[bucket_of(p->access_key_id)];
+    for (e = *slot; e; e = e->next)
+        if (strcmp(e->principal.access_key_id, p->access_key_id) == 0)
+            break;
+    if (!e) {
+        e = calloc(1, sizeof(*e));
+        if (!e)
+            goto out;
+        e->next = *slot;
+        *slot = e;
+    }
+    secret_free(e->secret);
+    e->secret = NULL;
+    if (secret_from(secret_bytes(secret_key), &e->secret) != CU_OK)
+        e->generation = 0; /* never matches: store generations start above zero */
+    else
+        e->generation = generation;
+    e->principal = *p;
+out:
+    pthread_rwlock_unlock(&c->lock);
+}
+
+/* Fill *p for the user (or root, when user is "") that owns the key. */
+static cu_rc describe(struct store_tx *tx, const char *account, const char *user,
+                      const char *akid, struct principal *p, struct cu_err *err)
+{
+    cu_rc rc = CU_OK;
+    json_t *doc = NULL;
+
+    memset(p, 0, sizeof(*p));
+    snprintf(p->account_id, sizeof(p->account_id), "%s", account);
+    snprintf(p->access_key_id, sizeof(p->access_key_id), "%s", akid);
+    if (!user[0]) {
+        p->type = PRINCIPAL_ROOT;
+        snprintf(p->arn, sizeof(p->arn), "arn:aws:iam::%s:root", account);
+        snprintf(p->user_id, sizeof(p->user_id), "%s", account);
+        goto out;
+    }
+    TRY(record_user_get(tx, account, user, &doc));
+    /* A key whose user is gone (cannot normally happen: DeleteUser needs the keys gone). */
+    ENSURE(doc, cu_err_set(err, CU_E_UNKNOWN_ACCESS_KEY, "%s", invalid_token));
+    p->type = PRINCIPAL_USER;
+    snprintf(p->arn, sizeof(p->arn), "%s", json_string_value(json_object_get(doc, "Arn")));
+    snprintf(p->user_id, sizeof(p->user_id), "%s",
+             json_string_value(json_object_get(doc, "UserId")));
+    snprintf(p->name, sizeof(p->name), "%s", json_string_value(json_object_get(doc, "UserName")));
+out:
+    json_decref(doc);
+    return rc;
+}
+
+cu_rc principal_resolve(struct principal_cache *cache, struct store *store,
+                        const struct master_key *mk, const char *akid, struct principal *out,
+                        struct secret **secret_key, struct cu_err *err)
+{
+    cu_rc rc = CU_OK;
+    uint64_t generation = store_generation(store);
+    struct store_tx *tx = NULL;
+    json_t *doc = NULL;
+    const char *sealed_text, *status;
+    struct buf sealed;
+
+    buf_init(&sealed, 4096);
+    if (cache_lookup(cache, akid, generation, out, secret_key))
+        return CU_OK;
+    TRY(store_tx_begin(store, false, &tx));
+    TRY(store_get(tx, RECORD_ACCESS_KEY, "", akid, &doc));
+    ENSURE(doc, cu_err_set(err, CU_E_UNKNOWN_ACCESS_KEY, "%s", invalid_token));
+    status = json_string_value(json_object_get(doc, "Status"));
+    ENSURE(status && strcmp(status, "Active") == 0,
+           cu_err_set(err, CU_E_UNKNOWN_ACCESS_KEY, "%s", invalid_token));
+    TRY(describe(tx, json_string_value(json_object_get(doc, "Account")),
+                 json_string_value(json_object_get(doc, "UserName")), akid, out, err));
+    sealed_text = json_string_value(json_object_get(doc, "SealedSecret"));
+    ENSURE(sealed_text, CU_E_STORE);
+    TRY(b64_decode(bytes_str(sealed_text), &sealed));
+    TRY(master_key_open(mk, buf_bytes(&sealed), bytes_str(akid), secret_key));
+    cache_insert(cache, generation, out, *secret_key);
+out:
+    store_tx_rollback(tx);
+    json_decref(doc);
+    buf_release(&sealed);
+    return rc;
+}

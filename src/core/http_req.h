@@ -1,0 +1,36 @@
+/* http_req.h — a neutral view of one HTTP request, built by server/http.c and read by
+ * proto/ (routing, decoding) and auth/ (SigV4). Everything is borrowed from the HTTP
+ * layer and lives until the response is queued. */
+#ifndef CU_HTTP_REQ_H
+#define CU_HTTP_REQ_H
+
+#include <strings.h>
+
+#include "bytes.h"
+
+struct http_header {
+    const char *name;   /* as received; compare case-insensitively */
+    const char *value;  /* as received (not trimmed) */
+};
+
+struct http_req {
+    const char *method;       /* "GET", "POST", ... */
+    const char *path;         /* raw path as received, percent-encoding intact, no query */
+    const char *query;        /* raw query string without '?'; "" when none */
+    const struct http_header *headers;
+    size_t n_headers;
+    struct bytes body;
+    const char *source_ip;    /* peer address, text */
+    bool tls;                 /* arrived over HTTPS */
+};
+
+/* First header with this name (case-insensitive), or NULL. */
+static inline const char *http_req_header(const struct http_req *r, const char *name)
+{
+    for (size_t i = 0; i < r->n_headers; i++)
+        if (strcasecmp(r->headers[i].name, name) == 0)
+            return r->headers[i].value;
+    return NULL;
+}
+
+#endif

@@ -1,0 +1,53 @@
+/* main.c — the custos command line. `custos serve [flags]` runs the server; the flags
+ * are in server/config.c and README.md. Signals are blocked before any thread starts so
+ * that only server_run_until_signal() receives SIGTERM/SIGINT. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "server/server.h"
+
+static int usage(FILE *f)
+{
+    fprintf(f, "usage: custos serve [--listen HOST:PORT] [--data-dir DIR] [--region REGION]\n"
+               "                    [--account-id 000000000000] [--tls-cert F --tls-key F]\n"
+               "                    [--store URL] [--master-key-file F]\n"
+               "                    [--max-body-bytes N] [--max-header-bytes N]\n");
+    return f == stderr ? 2 : 0;
+}
+
+static int serve(int argc, char **argv)
+{
+    struct config cfg;
+    struct cu_err err = {0};
+    struct server *srv = NULL;
+    sigset_t set;
+
+    config_defaults(&cfg);
+    if (config_parse(argc, argv, &cfg, &err) != CU_OK) {
+        fprintf(stderr, "custos: %s\n", err.msg);
+        return usage(stderr);
+    }
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (server_start(&cfg, &srv, &err) != CU_OK) {
+        fprintf(stderr, "custos: cannot start: %s\n", err.msg[0] ? err.msg : "internal error");
+        return 1;
+    }
+    server_run_until_signal(srv);
+    server_stop(srv);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "serve") == 0)
+        return serve(argc - 2, argv + 2);
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0))
+        return usage(stdout);
+    return usage(stderr);
+}

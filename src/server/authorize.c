@@ -1,0 +1,63 @@
+/* authorize.c — the authorization step of the pipeline: gathers the policies that apply
+ * (the caller's identity policies from the cache, the resource's own policy from the
+ * resolver) and asks the policy engine, which alone knows AWS's evaluation logic. This
+ * file builds the request context; it never decides anything itself. */
+#include <stdio.h>
+#include <string.h>
+
+#include "authorize.h"
+#include "core/buf.h"
+#include "identity_policies.h"
+#include "pipeline.h"
+#include "policy/policy.h"
+
+static enum policy_principal_type principal_type(const struct principal *p)
+{
+    switch (p->type) {
+    case PRINCIPAL_ROOT:
+        return POLICY_PRINCIPAL_ROOT;
+    case PRINCIPAL_USER:
+        return POLICY_PRINCIPAL_USER;
+    case PRINCIPAL_ROLE_SESSION:
+        return POLICY_PRINCIPAL_ROLE_SESSION;
+    case PRINCIPAL_FEDERATED:
+        return POLICY_PRINCIPAL_FEDERATED;
+    }
+    return POLICY_PRINCIPAL_USER;
+}
+
+cu_rc authorize(struct call *call, const char *action, const char *resource_arn,
+                const struct policy *resource_policy, bool key_policy, struct cu_err *err)
+{
+    cu_rc rc = CU_OK;
+    struct pipeline *pl = call->env->authorizer;
+    struct policy_list identity = {0};
+    struct policy_request req = {0};
+    struct policy_set set = {0};
+    struct policy_result result;
+    struct buf message;
+    void *pin = NULL;
+
+    buf_init(&message, 4096);
+    TRY(identity_policies_get(pl->identities, call->env->store, call->principal, &identity, &pin));
+    req.action = action;
+    req.resource = resource_arn;
+    req.principal_arn = call->principal->arn;
+    req.principal_account = call->principal->account_id;
+    req.principal_type = principal_type(call->principal);
+    req.resource_account = call->target.account_id;
+    req.now_s = call->now_ms / 1000;
+    set.identity = identity.items;
+    set.n_identity = identity.n;
+    set.resource = resource_policy;
+    (void)key_policy; /* the key policy's kind (POLICY_KEY) carries the KMS rule */
+    policy_evaluate(&set, &req, &result);
+    if (result.decision != POLICY_ALLOWED) {
+        TRY(policy_denial_message(&req, &result, &message));
+        rc = cu_err_set(err, CU_E_ACCESS_DENIED, "%s", message.p);
+    }
+out:
+    identity_release(pin);
+    buf_release(&message);
+    return rc;
+}

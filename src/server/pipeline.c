@@ -1,0 +1,250 @@
+/* pipeline.c — the request pipeline as one readable function (DESIGN.md):
+ *
+ *   route (proto/route.c) -> authenticate (auth/sigv4_*.c, auth/principal.c)
+ *   -> decode + validate (proto/*_decode.c, validate.c) -> resolve the resource
+ *   (services/<svc>) -> authorize (server/authorize.c -> policy/) -> handler inside one
+ *   store transaction -> encode output or error (proto/) -> audit (audit/), always.
+ *
+ * Invariants: every request gets exactly one response and one durable audit record; a
+ * request whose audit record cannot be written fails (fail closed); the caller's secret
+ * access key is wiped as soon as the signature is checked. */
+#include <stdio.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "auth/principal.h"
+#include "auth/sigv4.h"
+#include "authorize.h"
+#include "core/clock.h"
+#include "core/ids.h"
+#include "core/log.h"
+#include "core/secret.h"
+#include "identity_policies.h"
+#include "pipeline.h"
+#include "services/registry.h"
+
+/* Clock skew AWS accepts per service (AWS-NOTES §6, measured: 15 minutes for IAM and STS,
+ * 5 minutes for KMS). */
+struct skew_rule {
+    const char *service;
+    int seconds;
+};
+static const struct skew_rule skew_rules[] = {{"iam", 900}, {"sts", 900}, {"kms", 300}};
+
+static int skew_for(const char *service)
+{
+    for (size_t i = 0; i < ARRAY_LEN(skew_rules); i++)
+        if (strcmp(skew_rules[i].service, service) == 0)
+            return skew_rules[i].seconds;
+    return 300;
+}
+
+/* Everything one request accumulates on its way through. */
+struct request {
+    const struct http_req *http;
+    char id[IDS_UUID_LEN + 1];
+    int64_t now_ms;
+    enum model_protocol protocol;
+    struct sigv4_auth auth;
+    bool signed_request;
+    struct proto_route route;
+    const struct op_desc *desc;
+    struct principal principal;
+    bool authenticated;
+    json_t *input, *output;
+    struct call call;
+    struct cu_err err;
+};
+
+static const char internal_message[] = "We encountered an internal error. Please try again.";
+
+/* The protocol a request speaks, before routing: JSON services name a target. */
+static enum model_protocol guess_protocol(const struct http_req *http)
+{
+    return http_req_header(http, "X-Amz-Target") ? MODEL_JSON : MODEL_QUERY;
+}
+
+static cu_rc check_headers(struct pipeline *pl, const struct http_req *http, struct cu_err *err)
+{
+    size_t total = 0;
+
+    for (size_t i = 0; i < http->n_headers; i++)
+        total += strlen(http->headers[i].name) + strlen(http->headers[i].value) + 4;
+    if (total > pl->max_header_bytes)
+        return cu_err_set(err, CU_E_HEADER_TOO_LARGE,
+                          "Request headers of %zu bytes exceed the limit of %zu bytes.", total,
+                          pl->max_header_bytes);
+    return CU_OK;
+}
+
+static cu_rc authenticate(struct pipeline *pl, struct request *r)
+{
+    cu_rc rc = CU_OK;
+    struct secret *secret_key = NULL;
+
+    TRY(sigv4_check_scope(&r->auth, pl->env.region, r->route.svc->signing_name,
+                          r->now_ms / 1000, skew_for(r->route.svc->id), &r->err));
+    TRY(principal_resolve(pl->principals, pl->env.store, pl->env.master_key,
+                          r->auth.access_key_id, &r->principal, &secret_key, &r->err));
+    TRY(sigv4_verify(r->http, &r->auth, secret_bytes(secret_key), &r->err));
+    r->authenticated = true;
+out:
+    secret_free(secret_key);
+    return rc;
+}
+
+/* Resolve, authorize and run the handler inside one transaction. */
+static cu_rc execute(struct pipeline *pl, struct request *r)
+{
+    cu_rc rc = CU_OK;
+    struct call *call = &r->call;
+    const struct op_desc *d = r->desc;
+
+    call->env = &pl->env;
+    call->principal = &r->principal;
+    call->request_id = r->id;
+    call->now_ms = r->now_ms;
+    snprintf(call->target.arn, sizeof(call->target.arn), "*");
+    snprintf(call->target.account_id, sizeof(call->target.account_id), "%s", pl->env.account_id);
+    r->output = json_object();
+    ENSURE(r->output, CU_E_NOMEM);
+    TRY(store_tx_begin(pl->env.store, !d->read_only, &call->tx));
+    if (d->resolve)
+        TRY(d->resolve(call, r->input));
+    if (!d->always_allowed)
+        TRY(authorize(call, d->action, call->target.arn, call->target.resource_policy,
+                      call->target.key_policy, &call->err));
+    TRY(d->handler(call, r->input, r->output));
+    rc = store_tx_commit(call->tx);
+    call->tx = NULL;
+out:
+    store_tx_rollback(call->tx);
+    call->tx = NULL;
+    if (rc != CU_OK && call->err.code != CU_OK)
+        r->err = call->err;
+    return rc;
+}
+
+/* Make sure err names the failure, hiding internal causes from the client. */
+static void settle_error(struct request *r, cu_rc rc)
+{
+    if (r->err.code == CU_OK)
+        cu_err_set(&r->err, rc, "%s", "");
+    if (cu_code_is_server_fault(r->err.code)) {
+        log_error("request %s: internal failure %s", r->id, cu_code_ident(r->err.code));
+        cu_err_set(&r->err, r->err.code == CU_E_UNAVAILABLE ? CU_E_UNAVAILABLE : CU_E_INTERNAL,
+                   "%s", internal_message);
+    }
+}
+
+static void audit_and_finish(struct pipeline *pl, struct request *r, struct proto_response *resp)
+{
+    struct audit_event ev = {0};
+    struct buf record;
+    bool failed = r->err.code != CU_OK;
+    bool json = r->protocol != MODEL_QUERY;
+
+    buf_init(&record, BUF_NO_LIMIT);
+    ev.request_id = r->id;
+    ev.time_ms = r->now_ms;
+    ev.service = r->route.svc ? r->route.svc->id : NULL;
+    ev.event_name = r->route.op ? r->route.op->name : NULL;
+    ev.region = pl->env.region;
+    ev.source_ip = r->http->source_ip;
+    ev.user_agent = http_req_header(r->http, "User-Agent");
+    ev.principal = r->authenticated ? &r->principal : NULL;
+    ev.access_key_id = r->signed_request ? r->auth.access_key_id : NULL;
+    ev.request = r->authenticated ? r->input : NULL;
+    ev.secret_fields = r->desc ? r->desc->secret_fields : NULL;
+    ev.read_only = r->desc ? r->desc->read_only : true;
+    ev.response = !failed && !ev.read_only ? r->output : NULL;
+    ev.error_code = failed ? cu_code_name(r->err.code, json) : NULL;
+    ev.error_message = failed ? r->err.msg : NULL;
+    ev.resource_arn = r->call.target.arn[0] ? r->call.target.arn : NULL;
+    ev.account_id = pl->env.account_id;
+    if (audit_record_build(&ev, &record) != CU_OK ||
+        audit_writer_append(pl->audit, record.p, record.n) != CU_OK) {
+        /* Fail closed: no durable record, no answer but an error. */
+        proto_response_release(resp);
+        cu_err_set(&r->err, CU_E_INTERNAL, "%s", internal_message);
+        if (proto_encode_error(r->protocol, r->route.svc, &r->err, r->id, resp) != CU_OK)
+            resp->status = 500;
+    }
+    buf_release(&record);
+}
+
+static void respond(struct request *r, cu_rc rc, struct proto_response *resp)
+{
+    if (rc == CU_OK) {
+        bool sensitive = r->desc && r->desc->secret_fields;
+        rc = proto_encode_output(&r->route, r->output, r->id, sensitive, resp);
+        if (rc == CU_OK)
+            return;
+        proto_response_release(resp);
+    }
+    settle_error(r, rc);
+    if (proto_encode_error(r->protocol, r->route.svc, &r->err, r->id, resp) != CU_OK)
+        resp->status = 500;
+}
+
+static void request_release(struct request *r)
+{
+    if (r->call.target.unpin)
+        r->call.target.unpin(r->call.target.pin);
+    json_decref(r->call.target.doc);
+    json_decref(r->input);
+    json_decref(r->output);
+}
+
+static void request_init(struct request *r, const struct http_req *http)
+{
+    memset(r, 0, sizeof(*r));
+    r->http = http;
+    r->now_ms = clock_now_ms();
+    r->protocol = guess_protocol(http);
+    if (ids_uuid(r->id) != CU_OK)
+        snprintf(r->id, sizeof(r->id), "00000000-0000-4000-8000-000000000000");
+}
+
+void pipeline_handle(struct pipeline *pl, const struct http_req *http, struct proto_response *resp)
+{
+    cu_rc rc = CU_OK, auth_rc;
+    struct request r;
+    struct cu_err auth_err = {0};
+
+    request_init(&r, http);
+    memset(resp, 0, sizeof(*resp));
+    TRY(check_headers(pl, http, &r.err));
+    auth_rc = sigv4_parse(http, &r.auth, &auth_err);
+    r.signed_request = auth_rc == CU_OK;
+    TRY(proto_route(http, r.signed_request ? r.auth.service : NULL, &r.route, &r.err));
+    r.protocol = r.route.svc->protocol;
+    if (auth_rc != CU_OK) {
+        r.err = auth_err;
+        rc = auth_rc;
+        goto out;
+    }
+    TRY(authenticate(pl, &r));
+    r.desc = registry_find(r.route.svc->id, r.route.op->name);
+    ENSURE(r.desc, cu_err_set(&r.err, CU_E_INVALID_ACTION,
+                              "The action %s is not implemented by custos.", r.route.op->name));
+    TRY(proto_decode(http, &r.route, &r.input, &r.err));
+    TRY(execute(pl, &r));
+out:
+    respond(&r, rc, resp);
+    audit_and_finish(pl, &r, resp);
+    request_release(&r);
+}
+
+void pipeline_refuse(struct pipeline *pl, const struct http_req *http, cu_rc code,
+                     const char *message, struct proto_response *resp)
+{
+    struct request r;
+
+    request_init(&r, http);
+    memset(resp, 0, sizeof(*resp));
+    cu_err_set(&r.err, code, "%s", message);
+    respond(&r, code, resp);
+    audit_and_finish(pl, &r, resp);
+    request_release(&r);
+}

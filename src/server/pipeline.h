@@ -1,0 +1,31 @@
+/* pipeline.h — one request, from bytes in to bytes out (see pipeline.c). */
+#ifndef CU_PIPELINE_H
+#define CU_PIPELINE_H
+
+#include "core/http_req.h"
+#include "proto/proto.h"
+#include "services/call.h"
+
+struct principal_cache;
+struct identity_cache;
+struct audit_writer;
+
+/* What every request shares; owned by struct server. */
+struct pipeline {
+    struct call_env env;
+    struct principal_cache *principals;
+    struct identity_cache *identities;
+    struct audit_writer *audit;
+    size_t max_header_bytes;
+};
+
+/* Run one request through the whole pipeline and fill resp (always: errors become the
+ * protocol's error response). The audit record is durable when this returns. */
+void pipeline_handle(struct pipeline *pl, const struct http_req *req, struct proto_response *resp);
+
+/* An error response for a request the HTTP layer refused before the pipeline (body too
+ * large, headers too large), in the protocol the request looks like. Audited too. */
+void pipeline_refuse(struct pipeline *pl, const struct http_req *req, cu_rc code,
+                     const char *message, struct proto_response *resp);
+
+#endif

@@ -1,0 +1,38 @@
+/* server.h — the running server: configuration, the shared state every request uses,
+ * and the entry points main.c calls. Only server/ includes libmicrohttpd. */
+#ifndef CU_SERVER_H
+#define CU_SERVER_H
+
+#include "core/err.h"
+#include "services/call.h"
+
+struct config {
+    char listen_host[256];
+    int port;
+    char data_dir[1024];
+    char region[64];
+    char account_id[13];
+    bool account_id_given;        /* --account-id on the command line */
+    char tls_cert[1024], tls_key[1024];
+    char store_url[1024];         /* "" = SQLite in data_dir */
+    char master_key_file[1024];   /* "" = data_dir/master.key */
+    size_t max_body_bytes;
+    size_t max_header_bytes;
+};
+
+/* Defaults: 127.0.0.1:4599, ./data, us-east-1, account 000000000000, 1 MiB bodies. */
+void config_defaults(struct config *cfg);
+/* Parse `serve` flags (argv[0] is the first flag). Unknown or malformed flags fail with
+ * CU_E_VALIDATION and a message for the operator. */
+MUST_CHECK cu_rc config_parse(int argc, char **argv, struct config *cfg, struct cu_err *err);
+
+struct server;
+
+/* Bring the server up in DESIGN.md's order: master key, secure heap, no core dumps, store,
+ * first-start bootstrap (account, root credentials), then listen. */
+MUST_CHECK cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err *err);
+/* Block until SIGTERM or SIGINT, then stop accepting, finish, flush the audit trail. */
+void server_run_until_signal(struct server *srv);
+void server_stop(struct server *srv);
+
+#endif

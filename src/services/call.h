@@ -1,0 +1,75 @@
+/* call.h — the contract between the pipeline (server/) and the service handlers.
+ *
+ * The pipeline decodes and validates the input, authenticates the caller, asks the
+ * operation's resolver which resource the call touches, authorizes, and then runs the
+ * handler inside one store transaction (a write transaction unless the operation is
+ * read-only). The handler reads its input tree and fills its output tree; it never
+ * formats wire bytes. Whatever it writes to call->err is what the client reads. */
+#ifndef CU_CALL_H
+#define CU_CALL_H
+
+#include <jansson.h>
+
+#include "auth/principal.h"
+#include "core/err.h"
+#include "store/store.h"
+
+struct policy;
+struct master_key;
+struct call;
+
+/* What an operation touches, as authorization needs it. Filled by the resolver. */
+struct call_target {
+    char arn[1024];                     /* resource ARN; "*" when the action has none */
+    char account_id[13];                /* owner of the resource */
+    const struct policy *resource_policy; /* resource-based policy (KMS key policy), or NULL */
+    bool key_policy;                    /* KMS: identity policies count only if it enables the account */
+    json_t *doc;                        /* the resolved record (e.g. the KMS key), owned; may be NULL */
+    void *pin;                          /* keeps resource_policy (and cached material) alive */
+    void (*unpin)(void *pin);           /* called by the pipeline when the call ends */
+};
+
+/* Ask the authorizer whether the caller may also perform `action` on `resource_arn`
+ * (for operations that touch two resources, such as CreateAlias: the alias and the key,
+ * and for CreateKey's policy lockout check). On a denial, err carries AWS's message. */
+typedef cu_rc (*call_authorize_fn)(struct call *call, const char *action,
+                                   const char *resource_arn, const struct policy *resource_policy,
+                                   bool key_policy, struct cu_err *err);
+
+/* Per-process services shared by all calls (set up by server/ at start). */
+struct call_env {
+    call_authorize_fn authorize;
+    void *authorizer;                   /* server/'s state behind `authorize`; opaque here */
+    struct store *store;
+    const struct master_key *master_key;
+    const char *region;
+    const char *account_id;             /* the account this node serves */
+    const char *data_dir;
+};
+
+struct call {
+    const struct call_env *env;
+    const struct principal *principal;
+    struct store_tx *tx;                /* open for the handler (and the resolver) */
+    const char *request_id;
+    int64_t now_ms;
+    struct call_target target;
+    struct cu_err err;
+};
+
+typedef cu_rc (*call_handler)(struct call *call, const json_t *in, json_t *out);
+typedef cu_rc (*call_resolver)(struct call *call, const json_t *in);
+
+/* One operation custos serves: the redis-style command table row. */
+struct op_desc {
+    const char *service;          /* service model id: "iam", "sts", "kms" */
+    const char *name;             /* operation name: "CreateUser" */
+    call_handler handler;
+    const char *action;           /* IAM action: "iam:CreateUser" */
+    call_resolver resolve;        /* fills call->target; NULL: resource "*" in this account */
+    bool read_only;               /* runs in a read transaction */
+    bool always_allowed;          /* sts:GetCallerIdentity needs no permission */
+    const char *const *secret_fields; /* members never logged or audited (NULL-terminated) */
+};
+
+#endif

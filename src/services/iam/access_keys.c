@@ -1,0 +1,208 @@
+/* access_keys.c — IAM access keys: CreateAccessKey, ListAccessKeys, UpdateAccessKey,
+ * DeleteAccessKey, and the record writer the bootstrap uses for root credentials.
+ *
+ * A key is stored twice in one transaction: globally by AccessKeyId ("access_key", what
+ * authentication reads) and under its user ("user_key", what listing and DeleteUser's
+ * conflict check read). The secret access key is sealed under the master key with the
+ * AccessKeyId as AAD, so a sealed secret copied onto another key id does not open. The
+ * plaintext secret exists only in the CreateAccessKey response. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/codec.h"
+#include "core/ids.h"
+#include "core/secret.h"
+#include "core/tree.h"
+#include "crypto/master_key.h"
+#include "iam.h"
+#include "iam_common.h"
+
+/* AWS's default quota (IAM guide, reference_iam-quotas: "Access keys assigned to an IAM
+ * user: 2"), also for the root user. */
+#define ACCESS_KEYS_PER_USER 2
+
+cu_rc iam_store_access_key(struct store_tx *tx, const struct master_key *mk, const char *account,
+                           const char *user, const char *akid, const char *secret,
+                           int64_t now_ms)
+{
+    cu_rc rc = CU_OK;
+    struct buf sealed, text;
+    char scope[RECORD_NAME_MAX];
+    json_t *doc = json_object(), *index = json_object();
+
+    buf_init(&sealed, 4096);
+    buf_init(&text, 8192);
+    ENSURE(doc && index, CU_E_NOMEM);
+    TRY(master_key_seal(mk, bytes_str(secret), bytes_str(akid), &sealed));
+    TRY(b64_encode(buf_bytes(&sealed), &text));
+    TRY(tree_set_str(doc, "Account", account));
+    TRY(tree_set_str(doc, "UserName", user));
+    TRY(tree_set_str(doc, "Status", "Active"));
+    TRY(tree_set_int(doc, "CreateDate", now_ms / 1000 * 1000));
+    TRY(tree_set_str(doc, "SealedSecret", text.p));
+    TRY(store_put(tx, RECORD_ACCESS_KEY, "", akid, doc, STORE_CREATE));
+    record_user_scope(account, user, scope);
+    TRY(store_put(tx, RECORD_USER_KEY, scope, akid, index, STORE_CREATE));
+out:
+    buf_release(&sealed);
+    buf_release(&text);
+    json_decref(doc);
+    json_decref(index);
+    return rc;
+}
+
+/* The display name of a key's owner: the user, or nothing for root. */
+static const char *owner_or_null(const char *user)
+{
+    return user && user[0] ? user : NULL;
+}
+
+cu_rc iam_create_access_key(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    const char *name = iam_user_name_or_caller(call, in);
+    char scope[RECORD_NAME_MAX], akid[IDS_ACCESS_KEY_ID_LEN + 1];
+    char secret[IDS_SECRET_KEY_LEN + 1] = "";
+    json_t *user = NULL, *key = json_object();
+    size_t n = 0;
+
+    ENSURE(key, CU_E_NOMEM);
+    if (name)
+        TRY(iam_user_load(call, name, &user));
+    record_user_scope(call->env->account_id, name ? name : "", scope);
+    TRY(store_count(call->tx, RECORD_USER_KEY, scope, &n));
+    if (n >= ACCESS_KEYS_PER_USER) {
+        rc = cu_err_set(&call->err, CU_E_IAM_LIMIT_EXCEEDED,
+                        "Cannot exceed quota for AccessKeysPerUser: %d", ACCESS_KEYS_PER_USER);
+        goto out;
+    }
+    TRY(ids_access_key_id("AKIA", akid));
+    TRY(ids_secret_key(secret));
+    TRY(iam_store_access_key(call->tx, call->env->master_key, call->env->account_id,
+                             name ? json_string_value(json_object_get(user, "UserName")) : "",
+                             akid, secret, call->now_ms));
+    if (name)
+        TRY(tree_set_str(key, "UserName", json_string_value(json_object_get(user, "UserName"))));
+    TRY(tree_set_str(key, "AccessKeyId", akid));
+    TRY(tree_set_str(key, "Status", "Active"));
+    TRY(tree_set_str(key, "SecretAccessKey", secret));
+    TRY(tree_set_time_ms(key, "CreateDate", call->now_ms / 1000 * 1000));
+    TRY(tree_set_new(out, "AccessKey", key));
+    key = NULL;
+out:
+    secret_wipe(secret, sizeof(secret));
+    json_decref(user);
+    json_decref(key);
+    return rc;
+}
+
+/* Load a key that must belong to (account, user) or fail with AWS's NoSuchEntity. */
+static cu_rc key_load(struct call *call, const char *user, const char *akid, json_t **doc)
+{
+    cu_rc rc = CU_OK;
+    const char *owner, *account;
+
+    TRY(store_get(call->tx, RECORD_ACCESS_KEY, "", akid, doc));
+    if (*doc) {
+        owner = json_string_value(json_object_get(*doc, "UserName"));
+        account = json_string_value(json_object_get(*doc, "Account"));
+        if (strcmp(account, call->env->account_id) == 0 &&
+            strcasecmp(owner, user ? user : "") == 0)
+            goto out;
+        json_decref(*doc);
+        *doc = NULL;
+    }
+    rc = cu_err_set(&call->err, CU_E_IAM_NO_SUCH_ENTITY,
+                    "The Access Key with id %s cannot be found.", akid);
+out:
+    return rc;
+}
+
+cu_rc iam_list_access_keys(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    const char *name = iam_user_name_or_caller(call, in);
+    char scope[RECORD_NAME_MAX];
+    struct iam_page page;
+    json_t *user = NULL, *items = NULL, *list = json_array(), *doc = NULL, *meta = NULL;
+    const char *last = NULL;
+    bool more = false;
+    size_t i;
+    json_t *item;
+
+    ENSURE(list, CU_E_NOMEM);
+    TRY(iam_page_parse(call, in, &page));
+    if (name)
+        TRY(iam_user_load(call, name, &user));
+    record_user_scope(call->env->account_id, name ? name : "", scope);
+    TRY(store_list(call->tx, RECORD_USER_KEY, scope, page.marker, page.max_items, &items, &more));
+    json_array_foreach(items, i, item)
+    {
+        last = json_string_value(json_object_get(item, "key"));
+        TRY(store_get(call->tx, RECORD_ACCESS_KEY, "", last, &doc));
+        ENSURE(doc, CU_E_STORE);  /* the index and the key are written together */
+        meta = json_object();
+        ENSURE(meta, CU_E_NOMEM);
+        if (owner_or_null(json_string_value(json_object_get(doc, "UserName"))))
+            TRY(tree_set_str(meta, "UserName", json_string_value(json_object_get(doc, "UserName"))));
+        TRY(tree_set_str(meta, "AccessKeyId", last));
+        TRY(tree_set_str(meta, "Status", json_string_value(json_object_get(doc, "Status"))));
+        TRY(tree_set_time_ms(meta, "CreateDate",
+                             json_integer_value(json_object_get(doc, "CreateDate"))));
+        TRY(tree_append_new(list, meta));
+        meta = NULL;
+        json_decref(doc);
+        doc = NULL;
+    }
+    TRY(tree_set_new(out, "AccessKeyMetadata", list));
+    list = NULL;
+    TRY(iam_page_finish(out, more, last));
+out:
+    json_decref(meta);
+    json_decref(doc);
+    json_decref(items);
+    json_decref(list);
+    json_decref(user);
+    return rc;
+}
+
+cu_rc iam_update_access_key(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    const char *name = iam_user_name_or_caller(call, in);
+    const char *akid = json_string_value(json_object_get(in, "AccessKeyId"));
+    const char *status = json_string_value(json_object_get(in, "Status"));
+    json_t *user = NULL, *doc = NULL;
+
+    if (name)
+        TRY(iam_user_load(call, name, &user));
+    TRY(key_load(call, name ? json_string_value(json_object_get(user, "UserName")) : "", akid,
+                 &doc));
+    TRY(tree_set_str(doc, "Status", status));
+    TRY(store_put(call->tx, RECORD_ACCESS_KEY, "", akid, doc, STORE_REPLACE));
+out:
+    json_decref(user);
+    json_decref(doc);
+    return rc;
+}
+
+cu_rc iam_delete_access_key(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    const char *name = iam_user_name_or_caller(call, in);
+    const char *akid = json_string_value(json_object_get(in, "AccessKeyId"));
+    char scope[RECORD_NAME_MAX];
+    json_t *user = NULL, *doc = NULL;
+
+    if (name)
+        TRY(iam_user_load(call, name, &user));
+    TRY(key_load(call, name ? json_string_value(json_object_get(user, "UserName")) : "", akid,
+                 &doc));
+    record_user_scope(call->env->account_id, name ? name : "", scope);
+    TRY(store_delete(call->tx, RECORD_ACCESS_KEY, "", akid, NULL));
+    TRY(store_delete(call->tx, RECORD_USER_KEY, scope, akid, NULL));
+out:
+    json_decref(user);
+    json_decref(doc);
+    return rc;
+}

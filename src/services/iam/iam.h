@@ -1,0 +1,27 @@
+/* iam.h — the IAM service's handlers and the one record writer other layers reuse. */
+#ifndef CU_IAM_H
+#define CU_IAM_H
+
+#include "services/call.h"
+
+/* Store an access key for `user` ("" for the account's root user) in `account`, its secret
+ * sealed under the master key. Used by CreateAccessKey and by the first-start bootstrap.
+ * Fails with CU_E_STORE_EXISTS if the key id is taken. secret is not kept. */
+MUST_CHECK cu_rc iam_store_access_key(struct store_tx *tx, const struct master_key *mk,
+                                      const char *account, const char *user, const char *akid,
+                                      const char *secret, int64_t now_ms);
+
+cu_rc iam_create_user(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_get_user(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_users(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_delete_user(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_create_access_key(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_access_keys(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_update_access_key(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_delete_access_key(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_put_user_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_get_user_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_user_policies(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_delete_user_policy(struct call *call, const json_t *in, json_t *out);
+
+#endif

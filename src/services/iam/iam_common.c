@@ -1,0 +1,112 @@
+/* iam_common.c — helpers shared by the IAM handlers (see iam_common.h). */
+#include "iam_common.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/tree.h"
+
+void iam_user_arn(const char *account, const char *path, const char *name, char out[IAM_ARN_MAX])
+{
+    snprintf(out, IAM_ARN_MAX, "arn:aws:iam::%s:user%s%s", account, path ? path : "/", name);
+}
+
+const char *iam_user_name_or_caller(const struct call *call, const json_t *in)
+{
+    const char *name = json_string_value(json_object_get(in, "UserName"));
+
+    if (name)
+        return name;
+    if (call->principal && call->principal->type == PRINCIPAL_USER)
+        return call->principal->name;
+    return NULL;
+}
+
+cu_rc iam_user_load(struct call *call, const char *name, json_t **doc)
+{
+    cu_rc rc = CU_OK;
+
+    TRY(record_user_get(call->tx, call->env->account_id, name, doc));
+    if (!*doc)
+        rc = cu_err_set(&call->err, CU_E_IAM_NO_SUCH_ENTITY,
+                        "The user with name %s cannot be found.", name);
+out:
+    return rc;
+}
+
+cu_rc iam_page_parse(struct call *call, const json_t *in, struct iam_page *page)
+{
+    cu_rc rc = CU_OK;
+    int64_t max = 100;
+    bool present = false;
+
+    page->marker = json_string_value(json_object_get(in, "Marker"));
+    TRY(tree_opt_int(in, "MaxItems", &max, &present));
+    /* The model bounds MaxItems to 1..1000 and validation has checked it. */
+    page->max_items = (size_t)max;
+out:
+    return rc;
+}
+
+cu_rc iam_page_finish(json_t *out, bool truncated, const char *next_marker)
+{
+    cu_rc rc = CU_OK;
+
+    TRY(tree_set_bool(out, "IsTruncated", truncated));
+    if (truncated && next_marker)
+        TRY(tree_set_str(out, "Marker", next_marker));
+out:
+    return rc;
+}
+
+static void set_account_target(struct call *call)
+{
+    snprintf(call->target.account_id, sizeof(call->target.account_id), "%s",
+             call->env->account_id);
+}
+
+cu_rc iam_resolve_user(struct call *call, const json_t *in)
+{
+    cu_rc rc = CU_OK;
+    const char *name = iam_user_name_or_caller(call, in);
+    json_t *doc = NULL;
+
+    set_account_target(call);
+    if (!name) {
+        /* root acting on itself */
+        snprintf(call->target.arn, sizeof(call->target.arn), "arn:aws:iam::%s:root",
+                 call->env->account_id);
+        goto out;
+    }
+    TRY(record_user_get(call->tx, call->env->account_id, name, &doc));
+    if (doc)
+        snprintf(call->target.arn, sizeof(call->target.arn), "%s",
+                 json_string_value(json_object_get(doc, "Arn")));
+    else
+        iam_user_arn(call->env->account_id, "/", name, call->target.arn);
+out:
+    json_decref(doc);
+    return rc;
+}
+
+cu_rc iam_resolve_new_user(struct call *call, const json_t *in)
+{
+    const char *path = json_string_value(json_object_get(in, "Path"));
+    const char *name = json_string_value(json_object_get(in, "UserName"));
+
+    set_account_target(call);
+    iam_user_arn(call->env->account_id, path, name ? name : "", call->target.arn);
+    return CU_OK;
+}
+
+cu_rc iam_resolve_user_list(struct call *call, const json_t *in)
+{
+    const char *prefix = json_string_value(json_object_get(in, "PathPrefix"));
+
+    set_account_target(call);
+    /* AWS authorizes ListUsers against the path prefix itself; its denials read
+     * "... iam:ListUsers on resource: arn:aws:iam::111122223333:user/". */
+    snprintf(call->target.arn, sizeof(call->target.arn), "arn:aws:iam::%s:user%s",
+             call->env->account_id, prefix ? prefix : "/");
+    return CU_OK;
+}

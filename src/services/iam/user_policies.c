@@ -1,0 +1,172 @@
+/* user_policies.c — inline policies of IAM users: PutUserPolicy, GetUserPolicy,
+ * ListUserPolicies, DeleteUserPolicy.
+ *
+ * A document is validated by compiling it with the policy engine (the same compiler that
+ * authorization uses, so what is accepted here is exactly what will be evaluated) and
+ * stored as given. The aggregate size of a user's inline policies, whitespace not
+ * counted, may not pass 2,048 characters (IAM guide, reference_iam-quotas). */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/tree.h"
+#include "core/uri.h"
+#include "iam.h"
+#include "iam_common.h"
+#include "policy/policy.h"
+
+#define USER_INLINE_POLICY_LIMIT 2048
+
+/* Sum of the sizes of the user's other inline policies (all but `except`). */
+static cu_rc other_policies_size(struct call *call, const char *scope, const char *except,
+                                 size_t *total)
+{
+    cu_rc rc = CU_OK;
+    json_t *items = NULL, *item;
+    const char *after = NULL;
+    char last[RECORD_NAME_MAX];
+    bool more = true;
+    size_t i;
+
+    *total = 0;
+    while (more) {
+        TRY(store_list(call->tx, RECORD_USER_POLICY, scope, after, 100, &items, &more));
+        json_array_foreach(items, i, item)
+        {
+            const char *key = json_string_value(json_object_get(item, "key"));
+            const char *text = json_string_value(
+                json_object_get(json_object_get(item, "doc"), "PolicyDocument"));
+
+            snprintf(last, sizeof(last), "%s", key);
+            if (strcmp(key, except) != 0)
+                *total += policy_size_without_whitespace(bytes_str(text));
+        }
+        after = last;
+        json_decref(items);
+        items = NULL;
+    }
+out:
+    json_decref(items);
+    return rc;
+}
+
+cu_rc iam_put_user_policy(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    const char *name = json_string_value(json_object_get(in, "UserName"));
+    const char *policy_name = json_string_value(json_object_get(in, "PolicyName"));
+    const char *text = json_string_value(json_object_get(in, "PolicyDocument"));
+    char scope[RECORD_NAME_MAX];
+    struct policy *compiled = NULL;
+    json_t *user = NULL, *doc = json_object();
+    size_t others = 0;
+
+    ENSURE(doc, CU_E_NOMEM);
+    TRY(iam_user_load(call, name, &user));
+    TRY(policy_compile(bytes_str(text), POLICY_IDENTITY, policy_name, &compiled, &call->err));
+    record_user_scope(call->env->account_id, name, scope);
+    TRY(other_policies_size(call, scope, policy_name, &others));
+    if (others + policy_size_without_whitespace(bytes_str(text)) > USER_INLINE_POLICY_LIMIT) {
+        rc = cu_err_set(&call->err, CU_E_IAM_LIMIT_EXCEEDED,
+                        "Maximum policy size of %d bytes exceeded for user %s",
+                        USER_INLINE_POLICY_LIMIT,
+                        json_string_value(json_object_get(user, "UserName")));
+        goto out;
+    }
+    TRY(tree_set_str(doc, "PolicyName", policy_name));
+    TRY(tree_set_str(doc, "PolicyDocument", text));
+    TRY(store_put(call->tx, RECORD_USER_POLICY, scope, policy_name, doc, STORE_UPSERT));
+out:
+    policy_free(compiled);
+    json_decref(user);
+    json_decref(doc);
+    return rc;
+}
+
+static cu_rc policy_load(struct call *call, const char *user, const char *policy_name,
+                         json_t **doc)
+{
+    cu_rc rc = CU_OK;
+    char scope[RECORD_NAME_MAX];
+
+    record_user_scope(call->env->account_id, user, scope);
+    TRY(store_get(call->tx, RECORD_USER_POLICY, scope, policy_name, doc));
+    if (!*doc)
+        rc = cu_err_set(&call->err, CU_E_IAM_NO_SUCH_ENTITY,
+                        "The user policy with name %s cannot be found.", policy_name);
+out:
+    return rc;
+}
+
+cu_rc iam_get_user_policy(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    const char *name = json_string_value(json_object_get(in, "UserName"));
+    const char *policy_name = json_string_value(json_object_get(in, "PolicyName"));
+    json_t *user = NULL, *doc = NULL;
+    struct buf encoded;
+
+    buf_init(&encoded, BUF_NO_LIMIT);
+    TRY(iam_user_load(call, name, &user));
+    TRY(policy_load(call, name, policy_name, &doc));
+    /* IAM returns policy documents URL-encoded (RFC 3986); the SDKs decode them. */
+    TRY(uri_encode(bytes_str(json_string_value(json_object_get(doc, "PolicyDocument"))), true,
+                   &encoded));
+    TRY(tree_set_str(out, "UserName", json_string_value(json_object_get(user, "UserName"))));
+    TRY(tree_set_str(out, "PolicyName", policy_name));
+    TRY(tree_set_str(out, "PolicyDocument", encoded.p));
+out:
+    buf_release(&encoded);
+    json_decref(user);
+    json_decref(doc);
+    return rc;
+}
+
+cu_rc iam_list_user_policies(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    const char *name = json_string_value(json_object_get(in, "UserName"));
+    char scope[RECORD_NAME_MAX];
+    struct iam_page page;
+    json_t *user = NULL, *items = NULL, *names = json_array(), *item;
+    const char *last = NULL;
+    bool more = false;
+    size_t i;
+
+    ENSURE(names, CU_E_NOMEM);
+    TRY(iam_page_parse(call, in, &page));
+    TRY(iam_user_load(call, name, &user));
+    record_user_scope(call->env->account_id, name, scope);
+    TRY(store_list(call->tx, RECORD_USER_POLICY, scope, page.marker, page.max_items, &items,
+                   &more));
+    json_array_foreach(items, i, item)
+    {
+        last = json_string_value(json_object_get(item, "key"));
+        TRY(tree_append_new(names, json_string(last)));
+    }
+    TRY(tree_set_new(out, "PolicyNames", names));
+    names = NULL;
+    TRY(iam_page_finish(out, more, last));
+out:
+    json_decref(items);
+    json_decref(names);
+    json_decref(user);
+    return rc;
+}
+
+cu_rc iam_delete_user_policy(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    const char *name = json_string_value(json_object_get(in, "UserName"));
+    const char *policy_name = json_string_value(json_object_get(in, "PolicyName"));
+    char scope[RECORD_NAME_MAX];
+    json_t *user = NULL, *doc = NULL;
+
+    TRY(iam_user_load(call, name, &user));
+    TRY(policy_load(call, name, policy_name, &doc));
+    record_user_scope(call->env->account_id, name, scope);
+    TRY(store_delete(call->tx, RECORD_USER_POLICY, scope, policy_name, NULL));
+out:
+    json_decref(user);
+    json_decref(doc);
+    return rc;
+}

@@ -1,0 +1,151 @@
+/* aliases.c — KMS aliases: CreateAlias, ListAliases, DeleteAlias.
+ *
+ * An alias is a record ("kms_alias", keyed by its name under the account) pointing at a
+ * key id. Changing an alias needs permission on both the alias (identity policies only:
+ * an alias has no policy of its own) and the key (key policy and identity policies) —
+ * KMS developer guide, alias-access. The pipeline checks the key; these handlers check
+ * the alias through call->env->authorize. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/tree.h"
+#include "kms.h"
+#include "kms_key.h"
+#include "store/records.h"
+
+static cu_rc check_alias_name(struct call *call, const char *name)
+{
+    if (strncmp(name, "alias/", 6) != 0)
+        return cu_err_set(&call->err, CU_E_VALIDATION,
+                          "Alias must start with the prefix \"alias/\". Please see "
+                          "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html");
+    if (strncmp(name, "alias/aws/", 10) == 0)
+        return cu_err_set(&call->err, CU_E_KMS_INVALID_ALIAS,
+                          "Alias must not begin with the reserved prefix alias/aws/");
+    return CU_OK;
+}
+
+static cu_rc authorize_alias(struct call *call, const char *action, const char *name)
+{
+    char arn[KMS_ARN_MAX];
+
+    kms_alias_arn(call, name, arn);
+    return call->env->authorize(call, action, arn, NULL, false, &call->err);
+}
+
+cu_rc kms_create_alias(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    const char *name = json_string_value(json_object_get(in, "AliasName"));
+    struct kms_key *key = kms_target_key(call);
+    char arn[KMS_ARN_MAX];
+    json_t *doc = NULL;
+
+    TRY(check_alias_name(call, name));
+    TRY(authorize_alias(call, "kms:CreateAlias", name));
+    kms_alias_arn(call, name, arn);
+    doc = json_pack("{s:s, s:s, s:s, s:I, s:I}", "AliasName", name, "AliasArn", arn,
+                    "TargetKeyId", key->key_id, "CreationDate", (json_int_t)call->now_ms,
+                    "LastUpdatedDate", (json_int_t)call->now_ms);
+    ENSURE(doc, CU_E_NOMEM);
+    rc = store_put(call->tx, RECORD_KMS_ALIAS, call->env->account_id, name, doc, STORE_CREATE);
+    if (rc == CU_E_STORE_EXISTS)
+        rc = cu_err_set(&call->err, CU_E_KMS_ALREADY_EXISTS,
+                        "An alias with the name %s already exists", arn);
+out:
+    json_decref(doc);
+    return rc;
+}
+
+/* ListAliases entry from a stored alias. */
+static json_t *alias_view(const json_t *doc)
+{
+    json_t *a = json_pack("{s:O, s:O, s:O}", "AliasName", json_object_get(doc, "AliasName"),
+                          "AliasArn", json_object_get(doc, "AliasArn"), "TargetKeyId",
+                          json_object_get(doc, "TargetKeyId"));
+
+    if (a && (tree_set_time_ms(a, "CreationDate",
+                               json_integer_value(json_object_get(doc, "CreationDate"))) ||
+              tree_set_time_ms(a, "LastUpdatedDate",
+                               json_integer_value(json_object_get(doc, "LastUpdatedDate"))))) {
+        json_decref(a);
+        return NULL;
+    }
+    return a;
+}
+
+cu_rc kms_list_aliases(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    const char *marker, *last = NULL, *filter_id = NULL;
+    size_t limit, i;
+    bool more = true;
+    json_t *items = NULL, *aliases = json_array(), *item;
+    struct kms_key *filter = NULL;
+    char after[RECORD_NAME_MAX] = "";
+
+    ENSURE(aliases, CU_E_NOMEM);
+    TRY(kms_page_parse(in, &marker, &limit));
+    if (json_object_get(in, "KeyId")) {
+        TRY(kms_key_find(call, json_string_value(json_object_get(in, "KeyId")), &filter));
+        filter_id = filter->key_id;
+    }
+    if (marker)
+        snprintf(after, sizeof(after), "%s", marker);
+    /* Read on until `limit` aliases pass the key filter. */
+    while (more && json_array_size(aliases) < limit) {
+        TRY(store_list(call->tx, RECORD_KMS_ALIAS, call->env->account_id,
+                       after[0] ? after : NULL, limit, &items, &more));
+        json_array_foreach(items, i, item)
+        {
+            const json_t *doc = json_object_get(item, "doc");
+
+            last = json_string_value(json_object_get(item, "key"));
+            if (json_array_size(aliases) == limit) {
+                more = true;
+                break;
+            }
+            snprintf(after, sizeof(after), "%s", last);
+            if (filter_id &&
+                strcmp(filter_id, json_string_value(json_object_get(doc, "TargetKeyId"))) != 0)
+                continue;
+            TRY(tree_append_new(aliases, alias_view(doc)));
+        }
+        json_decref(items);
+        items = NULL;
+    }
+    TRY(tree_set_new(out, "Aliases", aliases));
+    aliases = NULL;
+    TRY(tree_set_bool(out, "Truncated", more));
+    if (more)
+        TRY(tree_set_str(out, "NextMarker", after));
+out:
+    kms_key_unref(filter);
+    json_decref(items);
+    json_decref(aliases);
+    return rc;
+}
+
+cu_rc kms_resolve_alias(struct call *call, const json_t *in)
+{
+    cu_rc rc = CU_OK;
+    const char *name = json_string_value(json_object_get(in, "AliasName"));
+    struct kms_key *key = NULL;
+
+    TRY(check_alias_name(call, name));
+    TRY(kms_key_find(call, name, &key));
+    kms_target_set(call, key);
+out:
+    return rc;
+}
+
+cu_rc kms_delete_alias(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    const char *name = json_string_value(json_object_get(in, "AliasName"));
+
+    TRY(authorize_alias(call, "kms:DeleteAlias", name));
+    TRY(store_delete(call->tx, RECORD_KMS_ALIAS, call->env->account_id, name, NULL));
+out:
+    return rc;
+}

@@ -1,0 +1,70 @@
+/* data_keys.c — GenerateDataKey and GenerateDataKeyWithoutPlaintext: a fresh random data
+ * key, returned sealed under the KMS key (and, for the first, in the clear too). The
+ * clear copy lives in a secret and in the response only. */
+#include <string.h>
+
+#include "core/rand.h"
+#include "core/secret.h"
+#include "core/tree.h"
+#include "kms.h"
+#include "kms_key.h"
+
+/* KeySpec or NumberOfBytes, exactly one (KMS API reference, GenerateDataKey). */
+static cu_rc data_key_length(struct call *call, const json_t *in, size_t *n)
+{
+    const char *spec = json_string_value(json_object_get(in, "KeySpec"));
+    const json_t *bytes = json_object_get(in, "NumberOfBytes");
+
+    if (spec && bytes)
+        return cu_err_set(&call->err, CU_E_VALIDATION,
+                          "Please specify either number of bytes or key spec.");
+    if (bytes) {
+        *n = (size_t)json_integer_value(bytes);
+        return CU_OK;
+    }
+    if (!spec)
+        return cu_err_set(&call->err, CU_E_VALIDATION,
+                          "Please specify either number of bytes or key spec.");
+    *n = strcmp(spec, "AES_128") == 0 ? 16 : 32;
+    return CU_OK;
+}
+
+static cu_rc generate(struct call *call, const json_t *in, json_t *out, bool with_plaintext)
+{
+    cu_rc rc = CU_OK;
+    struct kms_key *key = kms_target_key(call);
+    struct secret *data_key = NULL;
+    struct buf blob;
+    size_t n = 0;
+
+    buf_init(&blob, 8192);
+    TRY(kms_key_check_usable(call, key));
+    TRY(data_key_length(call, in, &n));
+    if (json_is_true(json_object_get(in, "DryRun"))) {
+        rc = cu_err_set(&call->err, CU_E_KMS_DRY_RUN,
+                        "The request would have succeeded, but the DryRun option is set.");
+        goto out;
+    }
+    TRY(secret_new(n, &data_key));
+    TRY(rand_bytes(data_key->p, n));
+    TRY(kms_seal(call, key, json_object_get(in, "EncryptionContext"), secret_bytes(data_key),
+                 &blob));
+    TRY(tree_set_blob(out, "CiphertextBlob", buf_bytes(&blob)));
+    if (with_plaintext)
+        TRY(tree_set_blob(out, "Plaintext", secret_bytes(data_key)));
+    TRY(tree_set_str(out, "KeyId", key->arn));
+out:
+    secret_free(data_key);
+    buf_release(&blob);
+    return rc;
+}
+
+cu_rc kms_generate_data_key(struct call *call, const json_t *in, json_t *out)
+{
+    return generate(call, in, out, true);
+}
+
+cu_rc kms_generate_data_key_without_plaintext(struct call *call, const json_t *in, json_t *out)
+{
+    return generate(call, in, out, false);
+}

@@ -1,0 +1,241 @@
+/* keys.c — KMS keys: CreateKey, DescribeKey, ListKeys.
+ *
+ * The record ("kms_key", keyed by key id under the account) holds the KeyMetadata
+ * fields, the key policy text, and the backing keys: [{"Version": n, "Sealed": b64}],
+ * each sealed under the master key with "<key arn>#<version>" as AAD so sealed material
+ * cannot be moved to another key or version. custos creates symmetric keys only
+ * (SYMMETRIC_DEFAULT); other key specs are refused as unsupported, not faked. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/codec.h"
+#include "core/ids.h"
+#include "core/tree.h"
+#include "crypto/backing_key.h"
+#include "kms.h"
+#include "kms_key.h"
+#include "policy/policy.h"
+#include "store/records.h"
+
+/* KMS service quota: a key policy document may be 32 KiB (AWS-NOTES §2). */
+#define KEY_POLICY_MAX_BYTES 32768
+
+cu_rc kms_key_metadata(const json_t *doc, json_t **out)
+{
+    cu_rc rc = CU_OK;
+    json_t *m = json_object();
+    static const char *const copied[] = {"AWSAccountId", "KeyId",    "Arn",       "Description",
+                                         "KeyUsage",     "KeyState", "Origin",    "KeyManager",
+                                         "KeySpec",      NULL};
+    const char *state = json_string_value(json_object_get(doc, "KeyState"));
+
+    ENSURE(m, CU_E_NOMEM);
+    for (const char *const *f = copied; *f; f++)
+        TRY(tree_set_str(m, *f, json_string_value(json_object_get(doc, *f))));
+    TRY(tree_set_time_ms(m, "CreationDate", json_integer_value(json_object_get(doc, "CreationDate"))));
+    TRY(tree_set_bool(m, "Enabled", strcmp(state, "Enabled") == 0));
+    /* CustomerMasterKeySpec is deprecated but still returned, equal to KeySpec. */
+    TRY(tree_set_str(m, "CustomerMasterKeySpec", json_string_value(json_object_get(doc, "KeySpec"))));
+    TRY(tree_set_new(m, "EncryptionAlgorithms", json_pack("[s]", "SYMMETRIC_DEFAULT")));
+    TRY(tree_set_bool(m, "MultiRegion", false));
+    *out = m;
+    m = NULL;
+out:
+    json_decref(m);
+    return rc;
+}
+
+/* AWS's default key policy (KMS developer guide, key-policy-default; AWS-NOTES §2). */
+static cu_rc default_policy(const struct call *call, struct buf *out)
+{
+    return buf_addf(out,
+                    "{\n  \"Version\" : \"2012-10-17\",\n  \"Id\" : \"key-default-1\",\n"
+                    "  \"Statement\" : [ {\n    \"Sid\" : \"Enable IAM User Permissions\",\n"
+                    "    \"Effect\" : \"Allow\",\n    \"Principal\" : {\n"
+                    "      \"AWS\" : \"arn:aws:iam::%s:root\"\n    },\n"
+                    "    \"Action\" : \"kms:*\",\n    \"Resource\" : \"*\"\n  } ]\n}",
+                    call->env->account_id);
+}
+
+/* Validate a key policy for a key: it must compile, fit, and — unless the caller bypasses
+ * the check — still let the caller change it later (KMS API reference, CreateKey
+ * "BypassPolicyLockoutSafetyCheck"). *compiled is owned by the caller. */
+cu_rc kms_policy_accept(struct call *call, const char *arn, const char *text, bool bypass,
+                        struct policy **compiled)
+{
+    cu_rc rc = CU_OK;
+    struct cu_err why = {0};
+
+    if (strlen(text) > KEY_POLICY_MAX_BYTES)
+        return cu_err_set(&call->err, CU_E_KMS_LIMIT_EXCEEDED,
+                          "Policy exceeds the maximum size of %d bytes.", KEY_POLICY_MAX_BYTES);
+    rc = policy_compile(bytes_str(text), POLICY_KEY, "key-policy", compiled, &why);
+    if (rc != CU_OK)
+        return cu_err_set(&call->err, CU_E_KMS_MALFORMED_POLICY, "%s", why.msg);
+    if (bypass)
+        return CU_OK;
+    cu_err_clear(&why);
+    if (call->env->authorize(call, "kms:PutKeyPolicy", arn, *compiled, true, &why) != CU_OK) {
+        policy_free(*compiled);
+        *compiled = NULL;
+        return cu_err_set(&call->err, CU_E_KMS_MALFORMED_POLICY,
+                          "The new key policy will not allow you to update the key policy in "
+                          "the future.");
+    }
+    return CU_OK;
+}
+
+static cu_rc check_spec(struct call *call, const json_t *in)
+{
+    const char *spec = json_string_value(json_object_get(in, "KeySpec"));
+    const char *old_spec = json_string_value(json_object_get(in, "CustomerMasterKeySpec"));
+    const char *usage = json_string_value(json_object_get(in, "KeyUsage"));
+    const char *origin = json_string_value(json_object_get(in, "Origin"));
+    bool multi = json_is_true(json_object_get(in, "MultiRegion"));
+
+    if (spec && old_spec)
+        return cu_err_set(&call->err, CU_E_VALIDATION,
+                          "You cannot specify KeySpec and CustomerMasterKeySpec in the same "
+                          "request. CustomerMasterKeySpec is deprecated.");
+    if (!spec)
+        spec = old_spec ? old_spec : "SYMMETRIC_DEFAULT";
+    if (strcmp(spec, "SYMMETRIC_DEFAULT") != 0)
+        return cu_err_set(&call->err, CU_E_KMS_UNSUPPORTED,
+                          "custos does not support KeySpec %s yet.", spec);
+    if (usage && strcmp(usage, "ENCRYPT_DECRYPT") != 0)
+        return cu_err_set(&call->err, CU_E_VALIDATION,
+                          "The KeyUsage value %s is not valid for KeySpec SYMMETRIC_DEFAULT.",
+                          usage);
+    if ((origin && strcmp(origin, "AWS_KMS") != 0) || multi)
+        return cu_err_set(&call->err, CU_E_KMS_UNSUPPORTED,
+                          "custos supports only single-Region keys with Origin AWS_KMS.");
+    return CU_OK;
+}
+
+/* Generate version 1 of the backing key and return it sealed, base64-encoded. */
+static cu_rc new_backing(struct call *call, const char *arn, json_t **out)
+{
+    cu_rc rc = CU_OK;
+    struct backing_key *bk = NULL;
+    struct buf sealed, text, aad;
+
+    buf_init(&sealed, 4096);
+    buf_init(&text, 8192);
+    buf_init(&aad, 4096);
+    TRY(backing_key_generate(&bk));
+    TRY(backing_key_seal_aad(arn, 1, &aad));
+    TRY(backing_key_seal(call->env->master_key, bk, buf_bytes(&aad), &sealed));
+    TRY(b64_encode(buf_bytes(&sealed), &text));
+    *out = json_pack("[{s:i, s:s}]", "Version", 1, "Sealed", text.p);
+    ENSURE(*out, CU_E_NOMEM);
+out:
+    backing_key_free(bk);
+    buf_release(&aad);
+    buf_release(&sealed);
+    buf_release(&text);
+    return rc;
+}
+
+cu_rc kms_create_key(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    const char *given = json_string_value(json_object_get(in, "Policy"));
+    const char *description = json_string_value(json_object_get(in, "Description"));
+    const json_t *tags = json_object_get(in, "Tags");
+    char key_id[IDS_UUID_LEN + 1], arn[KMS_ARN_MAX];
+    struct policy *compiled = NULL;
+    struct buf policy;
+    json_t *doc = json_object(), *backing = NULL, *meta = NULL;
+
+    buf_init(&policy, KEY_POLICY_MAX_BYTES * 4);
+    ENSURE(doc, CU_E_NOMEM);
+    TRY(check_spec(call, in));
+    TRY(ids_uuid(key_id));
+    kms_key_arn(call, key_id, arn);
+    if (given)
+        TRY(buf_addstr(&policy, given));
+    else
+        TRY(default_policy(call, &policy));
+    TRY(kms_policy_accept(call, arn, policy.p,
+                          json_is_true(json_object_get(in, "BypassPolicyLockoutSafetyCheck")),
+                          &compiled));
+    TRY(new_backing(call, arn, &backing));
+    TRY(tree_set_str(doc, "AWSAccountId", call->env->account_id));
+    TRY(tree_set_str(doc, "KeyId", key_id));
+    TRY(tree_set_str(doc, "Arn", arn));
+    TRY(tree_set_int(doc, "CreationDate", call->now_ms));
+    TRY(tree_set_str(doc, "Description", description ? description : ""));
+    TRY(tree_set_str(doc, "KeyUsage", "ENCRYPT_DECRYPT"));
+    TRY(tree_set_str(doc, "KeySpec", "SYMMETRIC_DEFAULT"));
+    TRY(tree_set_str(doc, "KeyState", "Enabled"));
+    TRY(tree_set_str(doc, "Origin", "AWS_KMS"));
+    TRY(tree_set_str(doc, "KeyManager", "CUSTOMER"));
+    TRY(tree_set_str(doc, "Policy", policy.p));
+    TRY(tree_set_new(doc, "Tags", tags ? json_deep_copy(tags) : json_array()));
+    TRY(tree_set_new(doc, "Backing", backing));
+    backing = NULL;
+    TRY(store_put(call->tx, RECORD_KMS_KEY, call->env->account_id, key_id, doc, STORE_CREATE));
+    snprintf(call->target.arn, sizeof(call->target.arn), "%s", arn);
+    TRY(kms_key_metadata(doc, &meta));
+    TRY(tree_set_new(out, "KeyMetadata", meta));
+out:
+    json_decref(backing);
+    json_decref(doc);
+    policy_free(compiled);
+    buf_release(&policy);
+    return rc;
+}
+
+cu_rc kms_describe_key(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    json_t *meta = NULL;
+
+    TRY(kms_key_metadata(kms_target_key(call)->doc, &meta));
+    TRY(tree_set_new(out, "KeyMetadata", meta));
+out:
+    return rc;
+}
+
+/* Limit/Marker pagination as KMS's list operations take them (default 100, 1..1000). */
+cu_rc kms_page_parse(const json_t *in, const char **marker, size_t *limit)
+{
+    cu_rc rc = CU_OK;
+    int64_t n = 100;
+    bool present = false;
+
+    *marker = json_string_value(json_object_get(in, "Marker"));
+    TRY(tree_opt_int(in, "Limit", &n, &present));
+    *limit = (size_t)n;
+out:
+    return rc;
+}
+
+cu_rc kms_list_keys(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    const char *marker, *last = NULL;
+    size_t limit, i;
+    bool more = false;
+    json_t *items = NULL, *keys = json_array(), *item;
+
+    ENSURE(keys, CU_E_NOMEM);
+    TRY(kms_page_parse(in, &marker, &limit));
+    TRY(store_list(call->tx, RECORD_KMS_KEY, call->env->account_id, marker, limit, &items, &more));
+    json_array_foreach(items, i, item)
+    {
+        const json_t *doc = json_object_get(item, "doc");
+        last = json_string_value(json_object_get(item, "key"));
+        TRY(tree_append_new(keys, json_pack("{s:s, s:s}", "KeyId", last, "KeyArn",
+                                            json_string_value(json_object_get(doc, "Arn")))));
+    }
+    TRY(tree_set_new(out, "Keys", keys));
+    keys = NULL;
+    TRY(tree_set_bool(out, "Truncated", more));
+    if (more)
+        TRY(tree_set_str(out, "NextMarker", last));
+out:
+    json_decref(items);
+    json_decref(keys);
+    return rc;
+}

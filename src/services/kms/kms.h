@@ -1,0 +1,40 @@
+/* kms.h — the KMS service: its handlers, and the surface other services (Secrets
+ * Manager, SSM) may use to seal and open data under a KMS key. */
+#ifndef CU_KMS_H
+#define CU_KMS_H
+
+#include "core/buf.h"
+#include "services/call.h"
+
+struct kms_key;
+struct policy;
+
+/* Seal plaintext under the key's current backing key with the encryption context (a JSON
+ * object of strings, or NULL) bound as AAD; the blob is appended to `blob`. */
+MUST_CHECK cu_rc kms_seal(struct call *call, const struct kms_key *key, const json_t *context,
+                          struct bytes plaintext, struct buf *blob);
+
+/* KeyMetadata for a stored key record. *out is a new reference. */
+MUST_CHECK cu_rc kms_key_metadata(const json_t *doc, json_t **out);
+/* Validate a key policy for the key `arn` (size, syntax, lockout unless bypass). */
+MUST_CHECK cu_rc kms_policy_accept(struct call *call, const char *arn, const char *text,
+                                   bool bypass, struct policy **compiled);
+/* Limit and Marker of KMS list operations. */
+MUST_CHECK cu_rc kms_page_parse(const json_t *in, const char **marker, size_t *limit);
+
+cu_rc kms_create_key(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_describe_key(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_list_keys(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_create_alias(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_list_aliases(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_delete_alias(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_encrypt(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_decrypt(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_generate_data_key(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_generate_data_key_without_plaintext(struct call *call, const json_t *in, json_t *out);
+
+/* Resolvers beyond kms_key.h's: Decrypt (key from the blob), DeleteAlias (the alias's key). */
+MUST_CHECK cu_rc kms_resolve_ciphertext(struct call *call, const json_t *in);
+MUST_CHECK cu_rc kms_resolve_alias(struct call *call, const json_t *in);
+
+#endif

@@ -1,0 +1,275 @@
+/* kms_key.c — finding KMS keys by any identifier, and the process-wide cache of loaded
+ * keys (record + compiled key policy + opened backing keys).
+ *
+ * A cache entry is valid for the store generation it was loaded at; entries are
+ * reference-counted so a call keeps its key alive while another thread replaces it.
+ * The cache is what keeps Encrypt and GenerateDataKey free of store round-trips and of
+ * re-opening sealed key material (DESIGN.md "Scale"). */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/codec.h"
+#include "core/ids.h"
+#include "crypto/backing_key.h"
+#include "kms_key.h"
+#include "policy/policy.h"
+#include "store/records.h"
+
+#define BUCKETS 256
+
+struct entry {
+    struct kms_key key;          /* first: a struct kms_key * is a struct entry * */
+    struct entry *next;
+    _Atomic int refs;
+    uint64_t generation;
+    char cache_key[RECORD_NAME_MAX];
+};
+
+static struct {
+    pthread_rwlock_t lock;
+    struct entry *buckets[BUCKETS];
+} cache = {.lock = PTHREAD_RWLOCK_INITIALIZER};
+
+static size_t bucket_of(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 1099511628211ULL;
+    return (size_t)(h % BUCKETS);
+}
+
+void kms_key_unref(void *p)
+{
+    struct entry *e = p;
+
+    if (!e || atomic_fetch_sub(&e->refs, 1) != 1)
+        return;
+    for (size_t i = 0; i < e->key.n_backing; i++)
+        backing_key_free(e->key.backing[i]);
+    free(e->key.backing);
+    policy_free(e->key.policy);
+    json_decref(e->key.doc);
+    free(e);
+}
+
+void kms_key_arn(const struct call *call, const char *key_id, char out[KMS_ARN_MAX])
+{
+    snprintf(out, KMS_ARN_MAX, "arn:aws:kms:%s:%s:key/%s", call->env->region,
+             call->env->account_id, key_id);
+}
+
+void kms_alias_arn(const struct call *call, const char *alias, char out[KMS_ARN_MAX])
+{
+    snprintf(out, KMS_ARN_MAX, "arn:aws:kms:%s:%s:%s", call->env->region, call->env->account_id,
+             alias);
+}
+
+/* Open every backing key version of a record. */
+static cu_rc open_backing(struct call *call, struct kms_key *k)
+{
+    cu_rc rc = CU_OK;
+    json_t *list = json_object_get(k->doc, "Backing"), *item;
+    struct buf sealed, aad;
+    size_t i;
+
+    buf_init(&sealed, 4096);
+    buf_init(&aad, 4096);
+    k->n_backing = json_array_size(list);
+    ENSURE(k->n_backing > 0, CU_E_STORE);
+    k->backing = calloc(k->n_backing, sizeof(*k->backing));
+    ENSURE(k->backing, CU_E_NOMEM);
+    json_array_foreach(list, i, item)
+    {
+        const char *text = json_string_value(json_object_get(item, "Sealed"));
+
+        ENSURE(text, CU_E_STORE);
+        buf_reset(&sealed);
+        TRY(b64_decode(bytes_str(text), &sealed));
+        buf_reset(&aad);
+        TRY(backing_key_seal_aad(k->arn, (uint32_t)(i + 1), &aad));
+        TRY(backing_key_open(call->env->master_key, buf_bytes(&sealed), buf_bytes(&aad),
+                             &k->backing[i]));
+    }
+    k->current_version = (uint32_t)k->n_backing;
+out:
+    buf_release(&aad);
+    buf_release(&sealed);
+    return rc;
+}
+
+static cu_rc load(struct call *call, const char *key_id, uint64_t generation, struct entry **out)
+{
+    cu_rc rc = CU_OK;
+    struct entry *e = calloc(1, sizeof(*e));
+    struct cu_err ignored = {0};
+    const char *policy;
+
+    ENSURE(e, CU_E_NOMEM);
+    atomic_init(&e->refs, 1);
+    e->generation = generation;
+    TRY(store_get(call->tx, RECORD_KMS_KEY, call->env->account_id, key_id, &e->key.doc));
+    if (!e->key.doc) {
+        char arn[KMS_ARN_MAX];
+        kms_key_arn(call, key_id, arn);
+        rc = cu_err_set(&call->err, CU_E_KMS_NOT_FOUND, "Key '%s' does not exist", arn);
+        goto out;
+    }
+    e->key.key_id = json_string_value(json_object_get(e->key.doc, "KeyId"));
+    snprintf(e->key.arn, sizeof(e->key.arn), "%s",
+             json_string_value(json_object_get(e->key.doc, "Arn")));
+    policy = json_string_value(json_object_get(e->key.doc, "Policy"));
+    /* The policy was accepted by this compiler when it was stored. */
+    ENSURE(policy, CU_E_STORE);
+    TRY(policy_compile(bytes_str(policy), POLICY_KEY, "key-policy", &e->key.policy, &ignored));
+    TRY(open_backing(call, &e->key));
+    snprintf(e->cache_key, sizeof(e->cache_key), "%s/%s", call->env->account_id, key_id);
+    *out = e;
+    e = NULL;
+out:
+    kms_key_unref(e);
+    return rc;
+}
+
+cu_rc kms_key_by_id(struct call *call, const char *key_id, struct kms_key **out)
+{
+    cu_rc rc = CU_OK;
+    uint64_t generation = store_generation(call->env->store);
+    char cache_key[RECORD_NAME_MAX];
+    struct entry *e, *fresh = NULL, **slot;
+
+    snprintf(cache_key, sizeof(cache_key), "%s/%s", call->env->account_id, key_id);
+    pthread_rwlock_rdlock(&cache.lock);
+    for (e = cache.buckets[bucket_of(cache_key)]; e; e = e->next)
+        if (e->generation == generation && strcmp(e->cache_key, cache_key) == 0)
+            break;
+    if (e)
+        atomic_fetch_add(&e->refs, 1);
+    pthread_rwlock_unlock(&cache.lock);
+    if (!e) {
+        TRY(load(call, key_id, generation, &fresh));
+        pthread_rwlock_wrlock(&cache.lock);
+        slot = &cache.buckets[bucket_of(cache_key)];
+        for (struct entry **pp = slot; *pp; pp = &(*pp)->next) {
+            if (strcmp((*pp)->cache_key, cache_key) == 0) {
+                struct entry *old = *pp;
+                *pp = old->next;
+                kms_key_unref(old);
+                break;
+            }
+        }
+        fresh->next = *slot;
+        *slot = fresh;
+        atomic_fetch_add(&fresh->refs, 1);
+        pthread_rwlock_unlock(&cache.lock);
+        e = fresh;
+    }
+    *out = &e->key;
+out:
+    return rc;
+}
+
+/* "alias/x" or "arn:aws:kms:<region>:<acct>:alias/x" -> the target key id. */
+static cu_rc alias_target(struct call *call, const char *alias, char key_id[IDS_UUID_LEN + 1])
+{
+    cu_rc rc = CU_OK;
+    json_t *doc = NULL;
+    char arn[KMS_ARN_MAX];
+
+    TRY(store_get(call->tx, RECORD_KMS_ALIAS, call->env->account_id, alias, &doc));
+    if (!doc) {
+        kms_alias_arn(call, alias, arn);
+        rc = cu_err_set(&call->err, CU_E_KMS_NOT_FOUND, "Alias %s is not found.", arn);
+        goto out;
+    }
+    snprintf(key_id, IDS_UUID_LEN + 1, "%s",
+             json_string_value(json_object_get(doc, "TargetKeyId")));
+out:
+    json_decref(doc);
+    return rc;
+}
+
+cu_rc kms_key_find(struct call *call, const char *id, struct kms_key **out)
+{
+    cu_rc rc = CU_OK;
+    char prefix[KMS_ARN_MAX], key_id[IDS_UUID_LEN + 1];
+    int n;
+
+    n = snprintf(prefix, sizeof(prefix), "arn:aws:kms:%s:%s:", call->env->region,
+                 call->env->account_id);
+    if (strncmp(id, prefix, (size_t)n) == 0) {
+        /* an ARN of this account and region: strip it to the key id or alias name */
+        const char *rest = id + n;
+        if (strncmp(rest, "key/", 4) == 0)
+            id = rest + 4;
+        else if (strncmp(rest, "alias/", 6) == 0)
+            id = rest;
+    }
+    if (strncmp(id, "alias/", 6) == 0) {
+        TRY(alias_target(call, id, key_id));
+        return kms_key_by_id(call, key_id, out);
+    }
+    if (!ids_is_uuid(id)) {
+        /* AWS answers an identifier it cannot parse (or another account's or region's
+         * ARN, which custos does not serve) with NotFoundException. */
+        rc = cu_err_set(&call->err, CU_E_KMS_NOT_FOUND, "Invalid keyId '%s'", id);
+        goto out;
+    }
+    TRY(kms_key_by_id(call, id, out));
+out:
+    return rc;
+}
+
+void kms_target_set(struct call *call, struct kms_key *key)
+{
+    snprintf(call->target.arn, sizeof(call->target.arn), "%s", key->arn);
+    snprintf(call->target.account_id, sizeof(call->target.account_id), "%s",
+             call->env->account_id);
+    call->target.resource_policy = key->policy;
+    call->target.key_policy = true;
+    call->target.pin = key;
+    call->target.unpin = kms_key_unref;
+}
+
+struct kms_key *kms_target_key(const struct call *call)
+{
+    return call->target.unpin == kms_key_unref ? call->target.pin : NULL;
+}
+
+cu_rc kms_key_check_usable(struct call *call, const struct kms_key *key)
+{
+    const char *state = json_string_value(json_object_get(key->doc, "KeyState"));
+
+    if (strcmp(state, "Enabled") == 0)
+        return CU_OK;
+    if (strcmp(state, "Disabled") == 0)
+        return cu_err_set(&call->err, CU_E_KMS_DISABLED, "%s is disabled.", key->arn);
+    if (strcmp(state, "PendingDeletion") == 0)
+        return cu_err_set(&call->err, CU_E_KMS_INVALID_STATE, "%s is pending deletion.",
+                          key->arn);
+    return cu_err_set(&call->err, CU_E_KMS_INVALID_STATE, "%s is %s.", key->arn, state);
+}
+
+static cu_rc resolve_member(struct call *call, const json_t *in, const char *member)
+{
+    cu_rc rc = CU_OK;
+    struct kms_key *key = NULL;
+
+    TRY(kms_key_find(call, json_string_value(json_object_get(in, member)), &key));
+    kms_target_set(call, key);
+out:
+    return rc;
+}
+
+cu_rc kms_resolve_key_id(struct call *call, const json_t *in)
+{
+    return resolve_member(call, in, "KeyId");
+}
+
+cu_rc kms_resolve_target_key_id(struct call *call, const json_t *in)
+{
+    return resolve_member(call, in, "TargetKeyId");
+}

@@ -1,0 +1,57 @@
+/* kms_key.h — a KMS key as the handlers use it: its record, compiled key policy and
+ * opened backing keys, loaded once per store generation and shared between calls.
+ *
+ * Key states (KMS developer guide, key-state.html), as far as custos implements them:
+ *
+ *     CreateKey ──> Enabled <──EnableKey── Disabled
+ *                      └──────DisableKey─────^
+ *
+ * Identifiers a request may use for KeyId (KMS API reference, "KeyId"): a key id
+ * (UUID), a key ARN, an alias name ("alias/x") or an alias ARN. */
+#ifndef CU_KMS_KEY_H
+#define CU_KMS_KEY_H
+
+#include "services/call.h"
+
+struct backing_key;
+struct policy;
+
+#define KMS_ARN_MAX 512
+
+struct kms_key {
+    json_t *doc;                  /* the stored record (see keys.c for its fields) */
+    const char *key_id;           /* borrowed from doc */
+    char arn[KMS_ARN_MAX];
+    struct policy *policy;        /* compiled key policy */
+    uint32_t current_version;     /* backing key new ciphertexts use */
+    struct backing_key **backing; /* index v - 1 for version v */
+    size_t n_backing;
+};
+
+/* The key named by `id` (any of the four identifier forms) in the caller's account,
+ * with a reference the caller releases with kms_key_unref. NotFoundException in AWS's
+ * wording when there is none. */
+MUST_CHECK cu_rc kms_key_find(struct call *call, const char *id, struct kms_key **out);
+/* The key with this key id (UUID), or NotFoundException. */
+MUST_CHECK cu_rc kms_key_by_id(struct call *call, const char *key_id, struct kms_key **out);
+void kms_key_unref(void *key);
+
+/* Point call->target at the key: its ARN, account and key policy; the target keeps a
+ * reference (released by the pipeline). The handler reads it back with kms_target_key. */
+void kms_target_set(struct call *call, struct kms_key *key);
+struct kms_key *kms_target_key(const struct call *call);
+
+/* The key ARN for a key id in the call's account and region. */
+void kms_key_arn(const struct call *call, const char *key_id, char out[KMS_ARN_MAX]);
+/* The alias ARN for an alias name ("alias/x"). */
+void kms_alias_arn(const struct call *call, const char *alias, char out[KMS_ARN_MAX]);
+
+/* Fail unless the key can be used for cryptography now: DisabledException /
+ * KMSInvalidStateException with AWS's messages. */
+MUST_CHECK cu_rc kms_key_check_usable(struct call *call, const struct kms_key *key);
+
+/* Resolvers for the operation table: KeyId member -> target key. */
+MUST_CHECK cu_rc kms_resolve_key_id(struct call *call, const json_t *in);
+MUST_CHECK cu_rc kms_resolve_target_key_id(struct call *call, const json_t *in);
+
+#endif

@@ -1,0 +1,30 @@
+/* registry.c — joins the per-service operation tables (the redis command table idea:
+ * one row per operation, no switch statements). Tables are small; a linear scan over
+ * the right service's rows costs less than the request's SigV4 check. */
+#include "registry.h"
+
+#include <string.h>
+
+struct service_table {
+    const char *service;
+    const struct op_desc *ops;
+    const size_t *count;
+};
+
+static const struct service_table tables[] = {
+    {"iam", iam_ops, &iam_ops_count},
+    {"sts", sts_ops, &sts_ops_count},
+    {"kms", kms_ops, &kms_ops_count},
+};
+
+const struct op_desc *registry_find(const char *service, const char *op)
+{
+    for (size_t t = 0; t < ARRAY_LEN(tables); t++) {
+        if (strcmp(tables[t].service, service) != 0)
+            continue;
+        for (size_t i = 0; i < *tables[t].count; i++)
+            if (strcmp(tables[t].ops[i].name, op) == 0)
+                return &tables[t].ops[i];
+    }
+    return NULL;
+}

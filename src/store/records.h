@@ -1,0 +1,45 @@
+/* records.h — where each kind of record lives in the store, in one place.
+ *
+ * The store holds documents by (kind, scope, key) (store.h). This file fixes, for every
+ * kind custos keeps, what its scope and key are, so that auth/ (which resolves access
+ * keys), services/ (which create them) and server/ (which loads policies) agree:
+ *
+ *   kind            scope                    key                 doc
+ *   user            <account>                lower(UserName)     IAM User fields
+ *   access_key      ""                       AccessKeyId         {Account, UserName ("" = root),
+ *                                                                 Status, CreateDate, SealedSecret}
+ *   user_key        <account>/lower(user)    AccessKeyId         {} (index for ListAccessKeys)
+ *   user_policy     <account>/lower(user)    PolicyName          {PolicyName, PolicyDocument}
+ *   kms_key         <account>                key id (UUID)       KMS key metadata, policy, material
+ *   kms_alias       <account>                AliasName           {AliasName, TargetKeyId, ...}
+ *
+ * IAM names are unique without regard to case (IAM guide, reference_iam-quotas: "you
+ * cannot create groups named both ADMINS and admins"), so their keys are lowercased. */
+#ifndef CU_RECORDS_H
+#define CU_RECORDS_H
+
+#include "core/buf.h"
+#include "store/store.h"
+
+#define RECORD_USER "user"
+#define RECORD_ACCESS_KEY "access_key"
+#define RECORD_USER_KEY "user_key"
+#define RECORD_USER_POLICY "user_policy"
+#define RECORD_KMS_KEY "kms_key"
+#define RECORD_KMS_ALIAS "kms_alias"
+
+/* Longest scope or key custos builds (account + '/' + a 128-character name, lowered). */
+#define RECORD_NAME_MAX 512
+
+/* Lowercase an IAM name into out (RECORD_NAME_MAX bytes). ASCII only: IAM names are
+ * restricted to [\w+=,.@-]. */
+void record_fold(const char *name, char out[RECORD_NAME_MAX]);
+
+/* "<account>/<lower(user)>": the scope of a user's keys and inline policies. */
+void record_user_scope(const char *account, const char *user, char out[RECORD_NAME_MAX]);
+
+/* The user document for (account, name), or *doc = NULL. */
+MUST_CHECK cu_rc record_user_get(struct store_tx *tx, const char *account, const char *name,
+                                 json_t **doc);
+
+#endif

@@ -1,0 +1,166 @@
+"""Start a real custos server on a free loopback port and give tests real clients.
+
+Every end-to-end test drives the server the way a user would: boto3 clients and
+Debian's AWS CLI v2 (/usr/bin/aws) pointed at it with --endpoint-url.
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.request
+
+import boto3
+import botocore.config
+
+CUSTOS_BIN = os.environ.get("CUSTOS_BIN", os.path.join(os.path.dirname(__file__), "../../build/custos"))
+AWS_CLI = os.environ.get("AWS_CLI", "/usr/bin/aws")
+ROOT_KEY = "AKIAROOTTESTKEY00001"
+ROOT_SECRET = "rootSecretForTestsOnly/0123456789abcdefgh"
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """One custos process with its own data directory."""
+
+    def __init__(self, data_dir=None, extra_args=(), env=None):
+        self.own_dir = data_dir is None
+        self.data_dir = data_dir or tempfile.mkdtemp(prefix="custos-test-")
+        self.extra_args = list(extra_args)
+        self.env_overrides = env
+        self.port = None
+        self.proc = None
+        self.stdout = ""
+
+    @property
+    def endpoint(self):
+        scheme = "https" if "--tls-cert" in self.extra_args else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
+
+    def start(self):
+        self.port = free_port()
+        env = dict(os.environ)
+        env.update({"CUSTOS_ROOT_ACCESS_KEY_ID": ROOT_KEY, "CUSTOS_ROOT_SECRET_ACCESS_KEY": ROOT_SECRET})
+        if self.env_overrides is not None:
+            for k, v in self.env_overrides.items():
+                if v is None:
+                    env.pop(k, None)
+                else:
+                    env[k] = v
+        self.log = open(os.path.join(self.data_dir, "server.log"), "ab")
+        self.out_path = os.path.join(self.data_dir, "server.out")
+        out = open(self.out_path, "wb")
+        self.proc = subprocess.Popen(
+            [CUSTOS_BIN, "serve", "--listen", f"127.0.0.1:{self.port}", "--data-dir", self.data_dir,
+             "--account-id", ACCOUNT, "--region", REGION] + self.extra_args,
+            stdout=out, stderr=self.log, env=env)
+        self.wait_healthy()
+        with open(self.out_path) as f:
+            self.stdout = f.read()
+        return self
+
+    def wait_healthy(self, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"custos exited with {self.proc.returncode}: " + self.read_log())
+            try:
+                ctx = None
+                if self.endpoint.startswith("https"):
+                    import ssl
+                    ctx = ssl._create_unverified_context()
+                with urllib.request.urlopen(self.endpoint + "/_custos/health", timeout=1, context=ctx) as r:
+                    if r.status == 200:
+                        return
+            except Exception:
+                time.sleep(0.05)
+        raise RuntimeError("custos did not become healthy: " + self.read_log())
+
+    def read_log(self):
+        try:
+            with open(os.path.join(self.data_dir, "server.log"), "rb") as f:
+                return f.read().decode(errors="replace")[-4000:]
+        except OSError:
+            return ""
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if getattr(self, "log", None):
+            self.log.close()
+
+    def kill(self):
+        self.stop(signal.SIGKILL)
+
+    def cleanup(self):
+        self.stop()
+        if self.own_dir:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def client(self, service, key=ROOT_KEY, secret=ROOT_SECRET, token=None, region=REGION, **cfg):
+        config = botocore.config.Config(retries={"max_attempts": 1}, **cfg)
+        return boto3.client(service, endpoint_url=self.endpoint, region_name=region,
+                            aws_access_key_id=key, aws_secret_access_key=secret,
+                            aws_session_token=token, config=config, verify=False)
+
+    def cli(self, *args, key=ROOT_KEY, secret=ROOT_SECRET, check=True):
+        """Run the AWS CLI v2 against the server; returns (rc, parsed JSON or text, stderr)."""
+        env = {"PATH": "/usr/bin:/bin", "HOME": self.data_dir, "AWS_ACCESS_KEY_ID": key,
+               "AWS_SECRET_ACCESS_KEY": secret, "AWS_DEFAULT_REGION": REGION,
+               "AWS_PAGER": "", "AWS_EC2_METADATA_DISABLED": "true"}
+        p = subprocess.run([AWS_CLI, "--endpoint-url", self.endpoint, "--output", "json"] + list(args),
+                           capture_output=True, text=True, env=env, timeout=60)
+        if check and p.returncode != 0:
+            raise AssertionError(f"aws {' '.join(args)} failed ({p.returncode}): {p.stderr}")
+        out = p.stdout
+        try:
+            out = json.loads(p.stdout) if p.stdout.strip() else None
+        except ValueError:
+            pass
+        return p.returncode, out, p.stderr
+
+    def audit_records(self):
+        """Every audit record so far, read straight from the store (SQLite)."""
+        import sqlite3
+        db = sqlite3.connect(os.path.join(self.data_dir, "custos.db"))
+        try:
+            return [json.loads(r[0]) for r in db.execute("SELECT record FROM audit ORDER BY seq")]
+        finally:
+            db.close()
+
+
+class ServerTest(unittest.TestCase):
+    """A test case with one server for the whole class."""
+
+    server_args = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(extra_args=cls.server_args).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+
+    def error_code(self, exc):
+        return exc.response["Error"]["Code"]
+
+
+def main():
+    unittest.main(verbosity=2)

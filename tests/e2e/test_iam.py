@@ -1,0 +1,178 @@
+"""IAM users, access keys and inline policies through boto3 and the AWS CLI v2."""
+import json
+
+from botocore.exceptions import ClientError
+
+import harness
+
+
+class IamUsers(harness.ServerTest):
+    def setUp(self):
+        self.iam = self.server.client("iam")
+
+    def test_create_get_delete_user(self):
+        u = self.iam.create_user(UserName="alice", Path="/eng/")["User"]
+        self.assertEqual(u["UserName"], "alice")
+        self.assertEqual(u["Path"], "/eng/")
+        self.assertEqual(u["Arn"], f"arn:aws:iam::{harness.ACCOUNT}:user/eng/alice")
+        self.assertRegex(u["UserId"], r"^AIDA[A-Z2-7]{17}$")
+        got = self.iam.get_user(UserName="alice")["User"]
+        self.assertEqual(got["UserId"], u["UserId"])
+        self.assertEqual(got["CreateDate"], u["CreateDate"])
+        self.iam.delete_user(UserName="alice")
+        with self.assertRaises(ClientError) as e:
+            self.iam.get_user(UserName="alice")
+        self.assertEqual(self.error_code(e.exception), "NoSuchEntity")
+        self.assertEqual(e.exception.response["ResponseMetadata"]["HTTPStatusCode"], 404)
+        self.assertEqual(e.exception.response["Error"]["Message"],
+                         "The user with name alice cannot be found.")
+
+    def test_duplicate_names_differ_only_in_case(self):
+        self.iam.create_user(UserName="Bob")
+        with self.assertRaises(ClientError) as e:
+            self.iam.create_user(UserName="bob")
+        self.assertEqual(self.error_code(e.exception), "EntityAlreadyExists")
+        self.assertEqual(e.exception.response["ResponseMetadata"]["HTTPStatusCode"], 409)
+        self.iam.delete_user(UserName="BOB")
+
+    def test_list_users_paginates(self):
+        names = [f"page-user-{i:02d}" for i in range(7)]
+        for n in names:
+            self.iam.create_user(UserName=n, Path="/paged/")
+        seen, marker, pages = [], None, 0
+        while True:
+            kw = {"PathPrefix": "/paged/", "MaxItems": 3}
+            if marker:
+                kw["Marker"] = marker
+            r = self.iam.list_users(**kw)
+            pages += 1
+            seen += [u["UserName"] for u in r["Users"]]
+            if not r["IsTruncated"]:
+                break
+            marker = r["Marker"]
+        self.assertEqual(seen, names)
+        self.assertEqual(pages, 3)
+        # the paginator the SDK ships uses the same Marker protocol
+        pag = self.iam.get_paginator("list_users")
+        all_names = [u["UserName"] for p in pag.paginate(PathPrefix="/paged/", PaginationConfig={"PageSize": 2})
+                     for u in p["Users"]]
+        self.assertEqual(all_names, names)
+        for n in names:
+            self.iam.delete_user(UserName=n)
+
+    def test_validation_errors_name_the_member(self):
+        with self.assertRaises(ClientError) as e:
+            self.iam.create_user(UserName="bad name!")
+        self.assertEqual(self.error_code(e.exception), "ValidationError")
+        self.assertIn("userName", e.exception.response["Error"]["Message"])
+        with self.assertRaises(ClientError) as e:
+            self.iam.create_user(UserName="x" * 65)
+        self.assertEqual(self.error_code(e.exception), "ValidationError")
+        self.assertIn("length less than or equal to 64", e.exception.response["Error"]["Message"])
+
+
+class IamAccessKeys(harness.ServerTest):
+    def setUp(self):
+        self.iam = self.server.client("iam")
+
+    def test_key_lifecycle_and_quota(self):
+        self.iam.create_user(UserName="carol")
+        k1 = self.iam.create_access_key(UserName="carol")["AccessKey"]
+        self.assertRegex(k1["AccessKeyId"], r"^AKIA[A-Z2-7]{16}$")
+        self.assertEqual(len(k1["SecretAccessKey"]), 40)
+        self.assertEqual(k1["Status"], "Active")
+        k2 = self.iam.create_access_key(UserName="carol")["AccessKey"]
+        with self.assertRaises(ClientError) as e:
+            self.iam.create_access_key(UserName="carol")
+        self.assertEqual(self.error_code(e.exception), "LimitExceeded")
+        listed = self.iam.list_access_keys(UserName="carol")["AccessKeyMetadata"]
+        self.assertEqual(sorted(k["AccessKeyId"] for k in listed),
+                         sorted([k1["AccessKeyId"], k2["AccessKeyId"]]))
+        self.assertNotIn("SecretAccessKey", json.dumps(listed, default=str))
+        # the new key works, then stops working when made inactive
+        sts = self.server.client("sts", key=k1["AccessKeyId"], secret=k1["SecretAccessKey"])
+        ident = sts.get_caller_identity()
+        self.assertEqual(ident["Arn"], f"arn:aws:iam::{harness.ACCOUNT}:user/carol")
+        self.iam.update_access_key(UserName="carol", AccessKeyId=k1["AccessKeyId"], Status="Inactive")
+        with self.assertRaises(ClientError) as e:
+            sts.get_caller_identity()
+        self.assertEqual(self.error_code(e.exception), "InvalidClientTokenId")
+        with self.assertRaises(ClientError) as e:
+            self.iam.delete_user(UserName="carol")
+        self.assertEqual(self.error_code(e.exception), "DeleteConflict")
+        for k in (k1, k2):
+            self.iam.delete_access_key(UserName="carol", AccessKeyId=k["AccessKeyId"])
+        with self.assertRaises(ClientError) as e:
+            self.iam.delete_access_key(UserName="carol", AccessKeyId=k1["AccessKeyId"])
+        self.assertEqual(self.error_code(e.exception), "NoSuchEntity")
+        self.iam.delete_user(UserName="carol")
+
+    def test_secret_never_in_audit_trail(self):
+        self.iam.create_user(UserName="dave")
+        k = self.iam.create_access_key(UserName="dave")["AccessKey"]
+        trail = json.dumps(self.server.audit_records())
+        self.assertNotIn(k["SecretAccessKey"], trail)
+        self.assertNotIn(harness.ROOT_SECRET, trail)
+        self.assertIn(k["AccessKeyId"], trail)
+        self.iam.delete_access_key(UserName="dave", AccessKeyId=k["AccessKeyId"])
+        self.iam.delete_user(UserName="dave")
+
+
+class IamUserPolicies(harness.ServerTest):
+    def setUp(self):
+        self.iam = self.server.client("iam")
+
+    def test_put_get_list_delete(self):
+        self.iam.create_user(UserName="erin")
+        doc = {"Version": "2012-10-17",
+               "Statement": [{"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*"}]}
+        self.iam.put_user_policy(UserName="erin", PolicyName="p1", PolicyDocument=json.dumps(doc))
+        got = self.iam.get_user_policy(UserName="erin", PolicyName="p1")
+        self.assertEqual(got["PolicyDocument"], doc)  # boto3 decodes IAM's URL-encoded document
+        self.assertEqual(self.iam.list_user_policies(UserName="erin")["PolicyNames"], ["p1"])
+        with self.assertRaises(ClientError) as e:
+            self.iam.delete_user(UserName="erin")
+        self.assertEqual(self.error_code(e.exception), "DeleteConflict")
+        self.iam.delete_user_policy(UserName="erin", PolicyName="p1")
+        with self.assertRaises(ClientError) as e:
+            self.iam.get_user_policy(UserName="erin", PolicyName="p1")
+        self.assertEqual(self.error_code(e.exception), "NoSuchEntity")
+        self.iam.delete_user(UserName="erin")
+
+    def test_malformed_and_oversized_policies(self):
+        self.iam.create_user(UserName="frank")
+        for bad in ["{not json", json.dumps({"Version": "2012-10-17", "Statement": [{"Action": "*", "Resource": "*"}]}),
+                    json.dumps({"Version": "2012-10-17", "Statement": [
+                        {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]})]:
+            with self.assertRaises(ClientError) as e:
+                self.iam.put_user_policy(UserName="frank", PolicyName="bad", PolicyDocument=bad)
+            self.assertEqual(self.error_code(e.exception), "MalformedPolicyDocument", bad)
+        big = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": f"kms:Action{i:04d}", "Resource": "*"} for i in range(60)]}
+        with self.assertRaises(ClientError) as e:
+            self.iam.put_user_policy(UserName="frank", PolicyName="big", PolicyDocument=json.dumps(big))
+        self.assertEqual(self.error_code(e.exception), "LimitExceeded")
+        self.assertEqual(self.iam.list_user_policies(UserName="frank")["PolicyNames"], [])
+        self.iam.delete_user(UserName="frank")
+
+
+class IamWithCli(harness.ServerTest):
+    def test_cli_round_trip(self):
+        s = self.server
+        _, out, _ = s.cli("iam", "create-user", "--user-name", "cli-user")
+        self.assertEqual(out["User"]["UserName"], "cli-user")
+        _, out, _ = s.cli("iam", "list-users")
+        self.assertIn("cli-user", [u["UserName"] for u in out["Users"]])
+        _, key, _ = s.cli("iam", "create-access-key", "--user-name", "cli-user")
+        akid = key["AccessKey"]["AccessKeyId"]
+        _, ident, _ = s.cli("sts", "get-caller-identity", key=akid, secret=key["AccessKey"]["SecretAccessKey"])
+        self.assertEqual(ident["Arn"], f"arn:aws:iam::{harness.ACCOUNT}:user/cli-user")
+        rc, _, err = s.cli("iam", "get-user", "--user-name", "nobody", check=False)
+        self.assertNotEqual(rc, 0)
+        self.assertIn("NoSuchEntity", err)
+        s.cli("iam", "delete-access-key", "--user-name", "cli-user", "--access-key-id", akid)
+        s.cli("iam", "delete-user", "--user-name", "cli-user")
+
+
+if __name__ == "__main__":
+    harness.main()
