@@ -4,6 +4,10 @@
 #   e2e   tests/e2e/*.py and *.sh: the real server on a loopback port, real clients
 #   crash tests/crash/*.py: SIGKILL during bursts
 
+# Unit tests of the plain build also run under valgrind (memcheck, leaks are errors), so
+# memory is checked by a second tool besides ASan.
+find_program(VALGRIND valgrind)
+
 file(GLOB unit_dirs LIST_DIRECTORIES true CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/*)
 foreach(dir ${unit_dirs})
   if(NOT IS_DIRECTORY ${dir})
@@ -20,6 +24,12 @@ foreach(dir ${unit_dirs})
       CU_VECTORS_DIR="${CMAKE_SOURCE_DIR}/tests/vectors")
     add_test(NAME unit/${layer}/${name} COMMAND ${name})
     set_tests_properties(unit/${layer}/${name} PROPERTIES LABELS unit TIMEOUT 120)
+    if(VALGRIND AND NOT CUSTOS_SANITIZE)
+      add_test(NAME valgrind/${layer}/${name}
+               COMMAND ${VALGRIND} --quiet --error-exitcode=99 --leak-check=full
+                       --errors-for-leak-kinds=definite,indirect $<TARGET_FILE:${name}>)
+      set_tests_properties(valgrind/${layer}/${name} PROPERTIES LABELS valgrind TIMEOUT 600)
+    endif()
   endforeach()
 endforeach()
 

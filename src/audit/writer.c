@@ -33,7 +33,7 @@ struct audit_writer {
 /* Write one batch; returns the result for every record in it. */
 static cu_rc write_batch(struct audit_writer *w, struct pending *batch)
 {
-    const char *stack_records[256];
+    const char *stack_records[256] = {0};
     const char **records = stack_records;
     size_t n = 0, cap = ARRAY_LEN(stack_records);
     cu_rc rc;

@@ -40,10 +40,17 @@ void clock_iso8601_ms(int64_t epoch_ms, char out[25])
 {
     struct tm tm;
     char whole[21];
+    unsigned ms = (unsigned)(epoch_ms % 1000) % 1000u;
 
     to_tm(epoch_ms / 1000, &tm);
     strftime(whole, sizeof(whole), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out, 25, "%.19s.%03dZ", whole, (int)(epoch_ms % 1000));
+    memcpy(out, whole, 19);
+    out[19] = '.';
+    out[20] = (char)('0' + ms / 100);
+    out[21] = (char)('0' + ms / 10 % 10);
+    out[22] = (char)('0' + ms % 10);
+    out[23] = 'Z';
+    out[24] = '\0';
 }
 
 void clock_amz_date(int64_t epoch_s, char out[17])

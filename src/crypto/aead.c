@@ -79,27 +79,25 @@ static void aead_scrub(EVP_CIPHER_CTX *ctx)
         aead_ctx_drop("scrub");
 }
 
-cu_rc aead_seal(const uint8_t key[AEAD_KEY_LEN], const uint8_t iv[AEAD_IV_LEN],
-                struct bytes aad, struct bytes plaintext, uint8_t *ct,
-                uint8_t tag[AEAD_TAG_LEN])
+cu_rc aead_seal(const uint8_t key[AEAD_KEY_LEN], const uint8_t iv[AEAD_IV_LEN], struct bytes aad,
+                struct bytes plaintext, uint8_t *ct, uint8_t tag[AEAD_TAG_LEN])
 {
     cu_rc rc = CU_OK;
-    EVP_CIPHER_CTX *ctx = aead_ctx();
+    EVP_CIPHER_CTX *ctx = NULL;
     uint8_t tail[AEAD_TAG_LEN];
     int len = 0;
 
-    ENSURE(ctx, CU_E_INTERNAL);
     ENSURE(aad.n <= AEAD_MAX_INPUT && plaintext.n <= AEAD_MAX_INPUT, CU_E_INTERNAL);
+    ctx = aead_ctx();
+    ENSURE(ctx, CU_E_INTERNAL);
     ENSURE(EVP_EncryptInit_ex2(ctx, NULL, key, iv, NULL) == 1, CU_E_INTERNAL);
     if (aad.n)
         ENSURE(EVP_EncryptUpdate(ctx, NULL, &len, aad.p, (int)aad.n) == 1, CU_E_INTERNAL);
     if (plaintext.n)
-        ENSURE(EVP_EncryptUpdate(ctx, ct, &len, plaintext.p, (int)plaintext.n) == 1,
-               CU_E_INTERNAL);
+        ENSURE(EVP_EncryptUpdate(ctx, ct, &len, plaintext.p, (int)plaintext.n) == 1, CU_E_INTERNAL);
     /* GCM is a stream mode: Final emits no bytes, it only computes the tag. */
     ENSURE(EVP_EncryptFinal_ex(ctx, tail, &len) == 1, CU_E_INTERNAL);
-    ENSURE(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, AEAD_TAG_LEN, tag) == 1,
-           CU_E_INTERNAL);
+    ENSURE(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, AEAD_TAG_LEN, tag) == 1, CU_E_INTERNAL);
 out:
     if (rc != CU_OK && ctx)
         aead_ctx_drop("seal");
@@ -108,17 +106,17 @@ out:
     return rc;
 }
 
-cu_rc aead_open(const uint8_t key[AEAD_KEY_LEN], const uint8_t iv[AEAD_IV_LEN],
-                struct bytes aad, struct bytes ciphertext, const uint8_t tag[AEAD_TAG_LEN],
-                uint8_t *plain)
+cu_rc aead_open(const uint8_t key[AEAD_KEY_LEN], const uint8_t iv[AEAD_IV_LEN], struct bytes aad,
+                struct bytes ciphertext, const uint8_t tag[AEAD_TAG_LEN], uint8_t *plain)
 {
     cu_rc rc = CU_OK;
-    EVP_CIPHER_CTX *ctx = aead_ctx();
+    EVP_CIPHER_CTX *ctx = NULL;
     uint8_t tail[AEAD_TAG_LEN];
     int len = 0;
 
-    ENSURE(ctx, CU_E_INTERNAL);
     ENSURE(aad.n <= AEAD_MAX_INPUT && ciphertext.n <= AEAD_MAX_INPUT, CU_E_INTERNAL);
+    ctx = aead_ctx();
+    ENSURE(ctx, CU_E_INTERNAL);
     ENSURE(EVP_DecryptInit_ex2(ctx, NULL, key, iv, NULL) == 1, CU_E_INTERNAL);
     if (aad.n)
         ENSURE(EVP_DecryptUpdate(ctx, NULL, &len, aad.p, (int)aad.n) == 1, CU_E_INTERNAL);

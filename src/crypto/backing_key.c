@@ -98,8 +98,8 @@ out:
     return rc;
 }
 
-cu_rc backing_key_seal(const struct master_key *mk, const struct backing_key *k,
-                       struct bytes aad, struct buf *sealed)
+cu_rc backing_key_seal(const struct master_key *mk, const struct backing_key *k, struct bytes aad,
+                       struct buf *sealed)
 {
     return master_key_seal(mk, secret_bytes(k->material), aad, sealed);
 }
@@ -125,8 +125,8 @@ static cu_rc derive(const struct backing_key *k, struct bytes nonce, struct deri
 {
     if (nonce.n != BACKING_KEY_NONCE_LEN)
         return CU_E_INTERNAL;
-    return kdf_hkdf_sha256(secret_bytes(k->material), nonce, bytes_str(data_info),
-                           (uint8_t *)d, sizeof(*d));
+    return kdf_hkdf_sha256(secret_bytes(k->material), nonce, bytes_str(data_info), (uint8_t *)d,
+                           sizeof(*d));
 }
 
 cu_rc backing_key_encrypt(const struct backing_key *k, struct bytes nonce, struct bytes aad,
@@ -165,8 +165,8 @@ cu_rc backing_key_decrypt(const struct backing_key *k, struct bytes nonce, struc
     ENSURE(n <= BACKING_KEY_MAX_PLAINTEXT, CU_E_SEAL_BROKEN);
     TRY(derive(k, nonce, &d));
     TRY(secret_new(n, &plain));
-    TRY(aead_open(d.key, d.iv, aad, bytes_of(ciphertext_and_tag.p, n),
-                  ciphertext_and_tag.p + n, plain->p));
+    TRY(aead_open(d.key, d.iv, aad, bytes_of(ciphertext_and_tag.p, n), ciphertext_and_tag.p + n,
+                  plain->p));
     *plaintext = plain;
     plain = NULL;
 out:

@@ -94,15 +94,16 @@ cu_rc kdf_hkdf_sha256(struct bytes ikm, struct bytes salt, struct bytes info, ui
                       size_t out_len)
 {
     cu_rc rc = CU_OK;
-    EVP_MAC_CTX *ctx = kdf_ctx();
+    EVP_MAC_CTX *ctx = NULL;
     uint8_t prk[KDF_SHA256_LEN];
     uint8_t t[KDF_SHA256_LEN];
     struct bytes none = {0};
     size_t done = 0, t_len = 0;
     uint8_t counter = 1;
 
-    ENSURE(ctx, CU_E_INTERNAL);
     ENSURE(ikm.n > 0 && out_len > 0 && out_len <= KDF_HKDF_MAX_OUT, CU_E_INTERNAL);
+    ctx = kdf_ctx();
+    ENSURE(ctx, CU_E_INTERNAL);
     /* RFC 5869 §2.2: an absent salt is HashLen zeros. (A NULL key would make OpenSSL keep the
      * previous key, so the zeros are passed explicitly.) */
     if (salt.n == 0)
@@ -112,8 +113,7 @@ cu_rc kdf_hkdf_sha256(struct bytes ikm, struct bytes salt, struct bytes info, ui
     while (done < out_len) {
         size_t take = out_len - done < KDF_SHA256_LEN ? out_len - done : KDF_SHA256_LEN;
 
-        ENSURE(kdf_hmac3(ctx, prk, sizeof(prk), bytes_of(t, t_len), info,
-                         bytes_of(&counter, 1), t),
+        ENSURE(kdf_hmac3(ctx, prk, sizeof(prk), bytes_of(t, t_len), info, bytes_of(&counter, 1), t),
                CU_E_INTERNAL);
         t_len = sizeof(t);
         memcpy(out + done, t, take);
@@ -124,7 +124,7 @@ out:
     secret_wipe(prk, sizeof(prk));
     secret_wipe(t, sizeof(t));
     if (rc != CU_OK) {
-        if (out && out_len)
+        if (out && out_len <= KDF_HKDF_MAX_OUT)
             secret_wipe(out, out_len);
         if (ctx)
             kdf_ctx_drop();

@@ -118,8 +118,7 @@ static cu_rc sync_parent_dir(const char *path, struct cu_err *err)
         TRY(buf_add(&dir, path, (size_t)(slash - path)));
     fd = open(dir.p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0 || fsync(fd) != 0) {
-        rc = cu_err_set(err, CU_E_INTERNAL, "cannot sync directory %s: %s", dir.p,
-                        strerror(errno));
+        rc = cu_err_set(err, CU_E_INTERNAL, "cannot sync directory %s: %s", dir.p, strerror(errno));
         goto out;
     }
 out:
@@ -169,8 +168,7 @@ static cu_rc create_key_file(const char *path, struct cu_err *err)
     buf_reset(&tmp);
     TRY(sync_parent_dir(path, err));
     if (linked)
-        log_info("created master key %s (back it up: without it nothing stored can be read)",
-                 path);
+        log_info("created master key %s (back it up: without it nothing stored can be read)", path);
 out:
     if (fd >= 0)
         close(fd);
@@ -192,8 +190,7 @@ static cu_rc read_key_file(int fd, const char *path, uint8_t root[MASTER_KEY_LEN
         return cu_err_set(err, CU_E_INTERNAL, "cannot stat master key file %s: %s", path,
                           strerror(errno));
     if (!S_ISREG(st.st_mode))
-        return cu_err_set(err, CU_E_INTERNAL, "master key file %s is not a regular file",
-                          path);
+        return cu_err_set(err, CU_E_INTERNAL, "master key file %s is not a regular file", path);
     if (st.st_mode & (S_IRWXG | S_IRWXO))
         return cu_err_set(err, CU_E_INTERNAL,
                           "master key file %s is accessible by group or others (mode %04o); "
@@ -207,8 +204,8 @@ static cu_rc read_key_file(int fd, const char *path, uint8_t root[MASTER_KEY_LEN
     /* The size is checked again on the bytes themselves: the file may change under us. */
     if (!read_full(fd, root, MASTER_KEY_LEN) || read(fd, &extra, 1) != 0)
         return cu_err_set(err, CU_E_INTERNAL,
-                          "cannot read master key file %s: it must hold exactly %d bytes",
-                          path, MASTER_KEY_LEN);
+                          "cannot read master key file %s: it must hold exactly %d bytes", path,
+                          MASTER_KEY_LEN);
     return CU_OK;
 }
 
@@ -272,9 +269,8 @@ cu_rc master_key_open(const struct master_key *mk, struct bytes sealed, struct b
     ENSURE(sealed.p[0] == MASTER_KEY_SEAL_VERSION, CU_E_SEAL_BROKEN);
     n = sealed.n - MASTER_KEY_SEAL_OVERHEAD;
     TRY(secret_new(n, &plain));
-    TRY(aead_open(mk->seal->p, sealed.p + 1, aad,
-                  bytes_of(sealed.p + 1 + AEAD_IV_LEN, n), sealed.p + 1 + AEAD_IV_LEN + n,
-                  plain->p));
+    TRY(aead_open(mk->seal->p, sealed.p + 1, aad, bytes_of(sealed.p + 1 + AEAD_IV_LEN, n),
+                  sealed.p + 1 + AEAD_IV_LEN + n, plain->p));
     *out = plain;
     plain = NULL;
 out:
@@ -294,8 +290,7 @@ cu_rc master_key_derive(const struct master_key *mk, const char *purpose, size_t
     TRY(buf_addstr(&info, derive_prefix));
     TRY(buf_addstr(&info, purpose));
     TRY(secret_new(n, &key));
-    TRY(kdf_hkdf_sha256(secret_bytes(mk->root), bytes_of(NULL, 0), buf_bytes(&info), key->p,
-                        n));
+    TRY(kdf_hkdf_sha256(secret_bytes(mk->root), bytes_of(NULL, 0), buf_bytes(&info), key->p, n));
     *out = key;
     key = NULL;
 out:

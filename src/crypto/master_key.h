@@ -52,8 +52,8 @@ MUST_CHECK cu_rc master_key_seal(const struct master_key *mk, struct bytes plain
  * caller (secret_free). Errors: CU_E_SEAL_BROKEN for anything wrong with the blob
  * (short, unknown version, tampered, other key or aad) — deliberately without detail;
  * CU_E_NOMEM, CU_E_INTERNAL. */
-MUST_CHECK cu_rc master_key_open(const struct master_key *mk, struct bytes sealed,
-                                 struct bytes aad, struct secret **out);
+MUST_CHECK cu_rc master_key_open(const struct master_key *mk, struct bytes sealed, struct bytes aad,
+                                 struct secret **out);
 
 /* Derive an n-byte (1..255*32) purpose-bound sub-key: HKDF-SHA256 of the master key with
  * info "custos/v1/derive/" + purpose (e.g. "sts-session-token"). The same master key and

@@ -4,21 +4,27 @@
 #include <ctype.h>
 #include <stdio.h>
 
-void record_fold(const char *name, char out[RECORD_NAME_MAX])
+/* Lowercase name into out, which holds cap bytes (cap >= 1); truncates. */
+static void fold_into(const char *name, char *out, size_t cap)
 {
     size_t i = 0;
 
-    for (; name[i] && i < RECORD_NAME_MAX - 1; i++)
+    for (; name[i] && i + 1 < cap; i++)
         out[i] = (char)tolower((unsigned char)name[i]);
     out[i] = '\0';
 }
 
+void record_fold(const char *name, char out[RECORD_NAME_MAX])
+{
+    fold_into(name, out, RECORD_NAME_MAX);
+}
+
 void record_user_scope(const char *account, const char *user, char out[RECORD_NAME_MAX])
 {
-    char folded[RECORD_NAME_MAX];
+    /* account ids are 12 digits; the bound only keeps a corrupt one from overflowing */
+    int n = snprintf(out, RECORD_NAME_MAX, "%.64s/", account);
 
-    record_fold(user, folded);
-    snprintf(out, RECORD_NAME_MAX, "%s/%s", account, folded);
+    fold_into(user, out + n, RECORD_NAME_MAX - (size_t)n);
 }
 
 cu_rc record_user_get(struct store_tx *tx, const char *account, const char *name, json_t **doc)

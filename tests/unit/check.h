@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/err.h"
+
 static int check_passed, check_failed;
 
 #define CHECK(cond)                                                                                \

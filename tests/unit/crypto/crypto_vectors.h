@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int vec_nibble(char c)
+static inline int vec_nibble(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -24,7 +24,7 @@ static int vec_nibble(char c)
 
 /* Decode a hex string into a new malloc'ed array (at least 1 byte); *n gets its length.
  * Aborts on a malformed vector: that is a bug in the test itself. */
-static uint8_t *unhex(const char *hex, size_t *n)
+static inline uint8_t *unhex(const char *hex, size_t *n)
 {
     size_t len = strlen(hex);
     uint8_t *out = malloc(len / 2 + 1);
@@ -42,8 +42,8 @@ static uint8_t *unhex(const char *hex, size_t *n)
 }
 
 /* HKDF-SHA256 by OpenSSL's EVP_KDF; returns 1 on success. */
-static int openssl_hkdf(const uint8_t *ikm, size_t ikm_n, const uint8_t *salt, size_t salt_n,
-                        const uint8_t *info, size_t info_n, uint8_t *out, size_t out_n)
+static inline int openssl_hkdf(const uint8_t *ikm, size_t ikm_n, const uint8_t *salt, size_t salt_n,
+                               const uint8_t *info, size_t info_n, uint8_t *out, size_t out_n)
 {
     EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
     EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;

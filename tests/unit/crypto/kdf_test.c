@@ -66,8 +66,7 @@ static void reuse_and_empty_salt(void)
     uint8_t salt[5] = {1, 2, 3, 4, 5};
 
     CHECK_OK(kdf_hkdf_sha256(bytes_of(ikm, ikm_n), bytes_of(salt, 5), bytes_str("x"), got, 42));
-    CHECK_OK(kdf_hkdf_sha256(bytes_of(ikm, ikm_n), bytes_of(NULL, 0), bytes_of(NULL, 0), got,
-                             42));
+    CHECK_OK(kdf_hkdf_sha256(bytes_of(ikm, ikm_n), bytes_of(NULL, 0), bytes_of(NULL, 0), got, 42));
     CHECK_MEM(got, okm, okm_n);
     free(ikm);
     free(okm);
@@ -85,8 +84,8 @@ static void cross_check_openssl(void)
     }
     for (size_t s = 0; s < 70; s += 23) {
         for (size_t l = 0; l < ARRAY_LEN(lens); l++) {
-            CHECK_OK(kdf_hkdf_sha256(bytes_of(ikm, 1 + s), bytes_of(salt, s), bytes_of(info, s),
-                                     a, lens[l]));
+            CHECK_OK(kdf_hkdf_sha256(bytes_of(ikm, 1 + s), bytes_of(salt, s), bytes_of(info, s), a,
+                                     lens[l]));
             CHECK(openssl_hkdf(ikm, 1 + s, salt, s, info, s, b, lens[l]));
             CHECK_MEM(a, b, lens[l]);
         }
@@ -104,8 +103,8 @@ static void rejects(void)
              CU_E_INTERNAL);
     CHECK_RC(kdf_hkdf_sha256(bytes_str("k"), bytes_str("s"), bytes_str("i"), big, sizeof(big)),
              CU_E_INTERNAL);
-    CHECK_OK(kdf_hkdf_sha256(bytes_str("k"), bytes_str("s"), bytes_str("i"), big,
-                             KDF_HKDF_MAX_OUT));
+    CHECK_OK(
+        kdf_hkdf_sha256(bytes_str("k"), bytes_str("s"), bytes_str("i"), big, KDF_HKDF_MAX_OUT));
     /* After an error the next call still works (a fresh thread context). */
     CHECK_OK(kdf_hkdf_sha256(bytes_str("k"), bytes_str("s"), bytes_str("i"), out, 8));
 }

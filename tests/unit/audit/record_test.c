@@ -1,0 +1,73 @@
+/* Tests for audit/record.c: the CloudTrail fields, and that secret members never reach a
+ * record at any depth while data maps keep their keys. */
+#include "audit/audit.h"
+#include "check.h"
+
+int main(void)
+{
+    static const char *const secrets[] = {"Plaintext", "SecretAccessKey", NULL};
+    struct principal p = {.type = PRINCIPAL_USER, .account_id = "123456789012",
+                          .arn = "arn:aws:iam::123456789012:user/alice", .user_id = "AIDAEXAMPLE",
+                          .name = "alice", .access_key_id = "AKIAEXAMPLE"};
+    json_t *req = json_pack("{s:s, s:s, s:{s:s, s:s}}", "KeyId", "k1", "Plaintext", "c2VjcmV0",
+                            "EncryptionContext", "Plaintext", "visible-context", "Tenant", "t1");
+    json_t *resp = json_pack("{s:{s:s, s:s}}", "AccessKey", "AccessKeyId", "AKIA2",
+                             "SecretAccessKey", "wJalrXUtnFEMI");
+    struct audit_event ev = {.request_id = "req-1", .time_ms = 1380764172123, .service = "kms",
+                             .event_name = "Encrypt", .region = "us-east-1",
+                             .source_ip = "127.0.0.1", .user_agent = "test",
+                             .principal = &p, .request = req, .response = resp,
+                             .secret_fields = secrets, .read_only = false,
+                             .resource_arn = "arn:aws:kms:us-east-1:123456789012:key/x",
+                             .account_id = "123456789012"};
+    struct buf out;
+    json_t *rec;
+
+    buf_init(&out, BUF_NO_LIMIT);
+    CHECK_OK(audit_record_build(&ev, &out));
+    CHECK(strstr(out.p, "c2VjcmV0") == NULL);
+    CHECK(strstr(out.p, "wJalrXUtnFEMI") == NULL);
+    rec = json_loads(out.p, 0, NULL);
+    CHECK(rec != NULL);
+    CHECK_STR(json_string_value(json_object_get(rec, "eventSource")), "kms.amazonaws.com");
+    CHECK_STR(json_string_value(json_object_get(rec, "eventTime")), "2013-10-03T01:36:12Z");
+    CHECK_STR(json_string_value(json_object_get(rec, "requestID")), "req-1");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(rec, "userIdentity"), "type")),
+              "IAMUser");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(rec, "requestParameters"), "keyId")),
+              "k1");
+    CHECK_STR(json_string_value(
+                  json_object_get(json_object_get(rec, "requestParameters"), "plaintext")),
+              AUDIT_HIDDEN);
+    /* the encryption context is the caller's data: its keys keep their case and are kept */
+    CHECK_STR(json_string_value(json_object_get(
+                  json_object_get(json_object_get(rec, "requestParameters"), "encryptionContext"),
+                  "Plaintext")),
+              "visible-context");
+    CHECK_STR(json_string_value(json_object_get(
+                  json_object_get(json_object_get(rec, "responseElements"), "accessKey"),
+                  "secretAccessKey")),
+              AUDIT_HIDDEN);
+    CHECK(json_object_get(rec, "errorCode") == NULL);
+    json_decref(rec);
+
+    /* a failed, unauthenticated call */
+    buf_reset(&out);
+    ev.principal = NULL;
+    ev.access_key_id = "AKIAUNKNOWN";
+    ev.request = ev.response = NULL;
+    ev.error_code = "InvalidClientTokenId";
+    ev.error_message = "The security token included in the request is invalid.";
+    CHECK_OK(audit_record_build(&ev, &out));
+    rec = json_loads(out.p, 0, NULL);
+    CHECK_STR(json_string_value(json_object_get(rec, "errorCode")), "InvalidClientTokenId");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(rec, "userIdentity"), "accessKeyId")),
+              "AKIAUNKNOWN");
+    CHECK(json_is_null(json_object_get(rec, "requestParameters")));
+    json_decref(rec);
+
+    buf_release(&out);
+    json_decref(req);
+    json_decref(resp);
+    TEST_END();
+}

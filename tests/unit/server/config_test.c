@@ -1,0 +1,48 @@
+/* Tests for server/config.c: every flag, and the malformed forms an operator might type. */
+#include "check.h"
+#include "server/server.h"
+
+static cu_rc parse(struct config *cfg, int argc, char **argv)
+{
+    struct cu_err err = {0};
+
+    config_defaults(cfg);
+    return config_parse(argc, argv, cfg, &err);
+}
+
+int main(void)
+{
+    struct config cfg;
+    char *ok[] = {"--listen", "0.0.0.0:8080", "--data-dir", "/tmp/x", "--region", "eu-west-1",
+                  "--account-id", "111122223333", "--max-body-bytes", "4096"};
+    char *v6[] = {"--listen", "[::1]:4600"};
+    char *tls_half[] = {"--tls-cert", "c.pem"};
+    char *bad_port[] = {"--listen", "127.0.0.1:99999"};
+    char *bad_acct[] = {"--account-id", "12345"};
+    char *missing[] = {"--region"};
+    char *unknown[] = {"--what", "x"};
+    char *zero[] = {"--max-body-bytes", "0"};
+
+    config_defaults(&cfg);
+    CHECK_STR(cfg.listen_host, "127.0.0.1");
+    CHECK_INT(cfg.port, 4599);
+    CHECK_STR(cfg.account_id, "000000000000");
+    CHECK_OK(parse(&cfg, 10, ok));
+    CHECK_STR(cfg.listen_host, "0.0.0.0");
+    CHECK_INT(cfg.port, 8080);
+    CHECK_STR(cfg.data_dir, "/tmp/x");
+    CHECK_STR(cfg.region, "eu-west-1");
+    CHECK_STR(cfg.account_id, "111122223333");
+    CHECK(cfg.account_id_given);
+    CHECK_INT(cfg.max_body_bytes, 4096);
+    CHECK_OK(parse(&cfg, 2, v6));
+    CHECK_STR(cfg.listen_host, "::1");
+    CHECK_INT(cfg.port, 4600);
+    CHECK_RC(parse(&cfg, 2, tls_half), CU_E_VALIDATION);
+    CHECK_RC(parse(&cfg, 2, bad_port), CU_E_VALIDATION);
+    CHECK_RC(parse(&cfg, 2, bad_acct), CU_E_VALIDATION);
+    CHECK_RC(parse(&cfg, 1, missing), CU_E_VALIDATION);
+    CHECK_RC(parse(&cfg, 2, unknown), CU_E_VALIDATION);
+    CHECK_RC(parse(&cfg, 2, zero), CU_E_VALIDATION);
+    TEST_END();
+}
