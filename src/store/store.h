@@ -82,4 +82,8 @@ MUST_CHECK cu_rc store_audit_append(struct store *s, const char *const *records,
 MUST_CHECK cu_rc store_audit_read(struct store *s, int64_t after_seq, size_t limit,
                                   json_t **items);
 
+/* Test hook (STYLE R20): make the n-th store operation from now fail with CU_E_STORE
+ * (n_ops = 1: the next one). 0 turns it off. Cheap enough to stay compiled in. */
+void store_test_fail_after(struct store *s, int n_ops);
+
 #endif

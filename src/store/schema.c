@@ -1,0 +1,15 @@
+/* schema.c — the store's one schema, as data. Version 1: documents addressed by
+ * (kind, scope, key), the audit trail in append order, and a meta table that records the
+ * schema version. A later version appends migration steps; none is ever edited. */
+#include "store_impl.h"
+
+const char *const store_schema_v1[] = {
+    "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS objects ("
+    " kind TEXT NOT NULL, scope TEXT NOT NULL, key TEXT NOT NULL,"
+    " doc TEXT NOT NULL, version INTEGER NOT NULL, updated_ms INTEGER NOT NULL,"
+    " PRIMARY KEY (kind, scope, key))",
+    "CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " record TEXT NOT NULL)",
+    NULL,
+};

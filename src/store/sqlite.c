@@ -1,0 +1,488 @@
+/* sqlite.c — the embedded store: DIR/custos.db in WAL mode with synchronous=FULL, so a
+ * commit returns only once its WAL frames are on disk (an acknowledged write survives
+ * SIGKILL and power loss).
+ *
+ * One writer connection, guarded by a mutex for the length of a write transaction
+ * (BEGIN IMMEDIATE: writers queue here, never on SQLITE_BUSY), and a pool of reader
+ * connections that run concurrently with it on WAL snapshots. Every connection prepares
+ * its statements once. SQLite's own messages go to the log, never to a client. */
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "store_impl.h"
+
+enum stmt {
+    ST_BEGIN,
+    ST_BEGIN_WRITE,
+    ST_COMMIT,
+    ST_ROLLBACK,
+    ST_GET,
+    ST_INSERT,
+    ST_UPSERT,
+    ST_UPDATE,
+    ST_DELETE,
+    ST_LIST,
+    ST_COUNT,
+    ST_AUDIT_INSERT,
+    ST_AUDIT_READ,
+    ST__COUNT
+};
+
+static const char *const stmt_sql[ST__COUNT] = {
+    [ST_BEGIN] = "BEGIN",
+    [ST_BEGIN_WRITE] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_GET] = "SELECT doc FROM objects WHERE kind = ?1 AND scope = ?2 AND key = ?3",
+    [ST_INSERT] = "INSERT INTO objects (kind, scope, key, doc, version, updated_ms)"
+                  " VALUES (?1, ?2, ?3, ?4, 1, ?5)",
+    [ST_UPSERT] = "INSERT INTO objects (kind, scope, key, doc, version, updated_ms)"
+                  " VALUES (?1, ?2, ?3, ?4, 1, ?5) ON CONFLICT (kind, scope, key) DO UPDATE"
+                  " SET doc = excluded.doc, version = version + 1, updated_ms = excluded.updated_ms",
+    [ST_UPDATE] = "UPDATE objects SET doc = ?4, version = version + 1, updated_ms = ?5"
+                  " WHERE kind = ?1 AND scope = ?2 AND key = ?3",
+    [ST_DELETE] = "DELETE FROM objects WHERE kind = ?1 AND scope = ?2 AND key = ?3",
+    [ST_LIST] = "SELECT key, doc FROM objects WHERE kind = ?1 AND scope = ?2 AND key > ?3"
+                " ORDER BY key LIMIT ?4",
+    [ST_COUNT] = "SELECT count(*) FROM objects WHERE kind = ?1 AND scope = ?2",
+    [ST_AUDIT_INSERT] = "INSERT INTO audit (record) VALUES (?1)",
+    [ST_AUDIT_READ] = "SELECT seq, record FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+};
+
+struct conn {
+    sqlite3 *db;
+    sqlite3_stmt *st[ST__COUNT];
+    struct conn *next;
+};
+
+struct sqlite_store {
+    char path[1100];
+    pthread_mutex_t write_lock;    /* held from BEGIN IMMEDIATE to COMMIT/ROLLBACK */
+    struct conn *writer;
+    pthread_mutex_t pool_lock;
+    struct conn *readers;          /* idle reader connections */
+};
+
+struct sqlite_tx {
+    struct sqlite_store *s;
+    struct conn *c;
+    bool write;
+};
+
+static cu_rc fail(sqlite3 *db, const char *what)
+{
+    log_error("sqlite: %s: %s", what, db ? sqlite3_errmsg(db) : "out of memory");
+    return CU_E_STORE;
+}
+
+static void conn_close(struct conn *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < ST__COUNT; i++)
+        sqlite3_finalize(c->st[i]);
+    sqlite3_close(c->db);
+    free(c);
+}
+
+static cu_rc exec(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        log_error("sqlite: %s: %s", sql, msg ? msg : "?");
+        sqlite3_free(msg);
+        return CU_E_STORE;
+    }
+    return CU_OK;
+}
+
+static cu_rc conn_open(const char *path, struct conn **out)
+{
+    cu_rc rc = CU_OK;
+    struct conn *c = calloc(1, sizeof(*c));
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+
+    ENSURE(c, CU_E_NOMEM);
+    if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK) {
+        rc = fail(c->db, "open");
+        goto out;
+    }
+    sqlite3_busy_timeout(c->db, 10000);
+    TRY(exec(c->db, "PRAGMA journal_mode=WAL"));
+    TRY(exec(c->db, "PRAGMA synchronous=FULL"));
+    *out = c;
+    c = NULL;
+out:
+    conn_close(c);
+    return rc;
+}
+
+static cu_rc conn_prepare(struct conn *c)
+{
+    for (int i = 0; i < ST__COUNT; i++)
+        if (sqlite3_prepare_v3(c->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &c->st[i],
+                               NULL) != SQLITE_OK)
+            return fail(c->db, stmt_sql[i]);
+    return CU_OK;
+}
+
+/* Run a statement that returns no rows, then reset it. */
+static cu_rc step_done(struct conn *c, enum stmt which)
+{
+    sqlite3_stmt *st = c->st[which];
+    int r = sqlite3_step(st);
+
+    sqlite3_reset(st);
+    if (r != SQLITE_DONE && r != SQLITE_ROW)
+        return fail(c->db, stmt_sql[which]);
+    return CU_OK;
+}
+
+static cu_rc migrate(struct conn *c)
+{
+    cu_rc rc = CU_OK;
+
+    TRY(exec(c->db, "BEGIN IMMEDIATE"));
+    for (const char *const *sql = store_schema_v1; *sql; sql++)
+        TRY(exec(c->db, *sql));
+    TRY(exec(c->db, "INSERT OR IGNORE INTO meta (name, value) VALUES ('schema_version', '1')"));
+    TRY(exec(c->db, "COMMIT"));
+out:
+    if (rc != CU_OK)
+        exec(c->db, "ROLLBACK");
+    return rc;
+}
+
+static void sqlite_close(void *impl)
+{
+    struct sqlite_store *s = impl;
+
+    conn_close(s->writer);
+    while (s->readers) {
+        struct conn *next = s->readers->next;
+        conn_close(s->readers);
+        s->readers = next;
+    }
+    pthread_mutex_destroy(&s->write_lock);
+    pthread_mutex_destroy(&s->pool_lock);
+    free(s);
+}
+
+static cu_rc reader_take(struct sqlite_store *s, struct conn **out)
+{
+    cu_rc rc = CU_OK;
+    struct conn *c;
+
+    pthread_mutex_lock(&s->pool_lock);
+    c = s->readers;
+    if (c)
+        s->readers = c->next;
+    pthread_mutex_unlock(&s->pool_lock);
+    if (!c) {
+        TRY(conn_open(s->path, &c));
+        rc = conn_prepare(c);
+        if (rc != CU_OK) {
+            conn_close(c);
+            goto out;
+        }
+    }
+    *out = c;
+out:
+    return rc;
+}
+
+static void reader_give(struct sqlite_store *s, struct conn *c)
+{
+    pthread_mutex_lock(&s->pool_lock);
+    c->next = s->readers;
+    s->readers = c;
+    pthread_mutex_unlock(&s->pool_lock);
+}
+
+static void tx_release(struct sqlite_tx *tx)
+{
+    if (tx->write)
+        pthread_mutex_unlock(&tx->s->write_lock);
+    else
+        reader_give(tx->s, tx->c);
+    free(tx);
+}
+
+static cu_rc sqlite_begin(void *impl, bool write, void **out)
+{
+    cu_rc rc = CU_OK;
+    struct sqlite_store *s = impl;
+    struct sqlite_tx *tx = calloc(1, sizeof(*tx));
+
+    ENSURE(tx, CU_E_NOMEM);
+    tx->s = s;
+    tx->write = write;
+    if (write) {
+        pthread_mutex_lock(&s->write_lock);
+        tx->c = s->writer;
+    } else {
+        rc = reader_take(s, &tx->c);
+        if (rc != CU_OK) {
+            free(tx);
+            return rc;
+        }
+    }
+    rc = step_done(tx->c, write ? ST_BEGIN_WRITE : ST_BEGIN);
+    if (rc != CU_OK) {
+        tx_release(tx);
+        return rc;
+    }
+    *out = tx;
+out:
+    return rc;
+}
+
+static cu_rc sqlite_commit(void *impl, void *p)
+{
+    struct sqlite_tx *tx = p;
+    cu_rc rc = step_done(tx->c, ST_COMMIT);
+
+    if (rc != CU_OK)
+        (void)step_done(tx->c, ST_ROLLBACK);
+    tx_release(tx);
+    return rc;
+}
+
+static void sqlite_rollback(void *impl, void *p)
+{
+    struct sqlite_tx *tx = p;
+
+    if (!sqlite3_get_autocommit(tx->c->db))
+        (void)step_done(tx->c, ST_ROLLBACK);
+    tx_release(tx);
+}
+
+static void bind_address(sqlite3_stmt *st, const char *kind, const char *scope, const char *key)
+{
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
+}
+
+static cu_rc sqlite_get(void *p, const char *kind, const char *scope, const char *key, char **doc)
+{
+    struct sqlite_tx *tx = p;
+    sqlite3_stmt *st = tx->c->st[ST_GET];
+    cu_rc rc = CU_OK;
+    int r;
+
+    *doc = NULL;
+    bind_address(st, kind, scope, key);
+    r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        *doc = strdup((const char *)sqlite3_column_text(st, 0));
+        if (!*doc)
+            rc = CU_E_NOMEM;
+    } else if (r != SQLITE_DONE) {
+        rc = fail(tx->c->db, "get");
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+static cu_rc sqlite_put(void *p, const char *kind, const char *scope, const char *key,
+                        const char *doc, enum store_put_mode mode)
+{
+    struct sqlite_tx *tx = p;
+    enum stmt which = mode == STORE_CREATE ? ST_INSERT : mode == STORE_REPLACE ? ST_UPDATE : ST_UPSERT;
+    sqlite3_stmt *st = tx->c->st[which];
+    cu_rc rc = CU_OK;
+    int r;
+
+    bind_address(st, kind, scope, key);
+    sqlite3_bind_text(st, 4, doc, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, clock_now_ms());
+    r = sqlite3_step(st);
+    if (r == SQLITE_CONSTRAINT && mode == STORE_CREATE)
+        rc = CU_E_STORE_EXISTS;
+    else if (r != SQLITE_DONE)
+        rc = fail(tx->c->db, "put");
+    else if (mode == STORE_REPLACE && sqlite3_changes(tx->c->db) == 0)
+        rc = CU_E_STORE_ABSENT;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+static cu_rc sqlite_del(void *p, const char *kind, const char *scope, const char *key,
+                        bool *existed)
+{
+    struct sqlite_tx *tx = p;
+    sqlite3_stmt *st = tx->c->st[ST_DELETE];
+    cu_rc rc = CU_OK;
+
+    bind_address(st, kind, scope, key);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = fail(tx->c->db, "delete");
+    *existed = rc == CU_OK && sqlite3_changes(tx->c->db) > 0;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+static cu_rc sqlite_list(void *p, const char *kind, const char *scope, const char *after,
+                         size_t limit, json_t *items, bool *more)
+{
+    struct sqlite_tx *tx = p;
+    sqlite3_stmt *st = tx->c->st[ST_LIST];
+    cu_rc rc = CU_OK;
+    size_t n = 0;
+    int r;
+
+    bind_address(st, kind, scope, after ? after : "");
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)limit + 1);
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        json_error_t jerr;
+        json_t *doc;
+
+        if (n == limit) {
+            *more = true;
+            break;
+        }
+        doc = json_loads((const char *)sqlite3_column_text(st, 1), 0, &jerr);
+        if (!doc) {
+            log_error("store: %s/%s list entry does not parse: %s", kind, scope, jerr.text);
+            rc = CU_E_STORE;
+            break;
+        }
+        if (json_array_append_new(items, json_pack("{s:s, s:o}", "key",
+                                                   (const char *)sqlite3_column_text(st, 0),
+                                                   "doc", doc)) != 0) {
+            rc = CU_E_NOMEM;
+            break;
+        }
+        n++;
+    }
+    if (rc == CU_OK && r != SQLITE_ROW && r != SQLITE_DONE)
+        rc = fail(tx->c->db, "list");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+static cu_rc sqlite_count(void *p, const char *kind, const char *scope, size_t *n)
+{
+    struct sqlite_tx *tx = p;
+    sqlite3_stmt *st = tx->c->st[ST_COUNT];
+    cu_rc rc = CU_OK;
+
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *n = (size_t)sqlite3_column_int64(st, 0);
+    else
+        rc = fail(tx->c->db, "count");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+static cu_rc sqlite_audit_append(void *impl, const char *const *records, size_t n)
+{
+    struct sqlite_store *s = impl;
+    struct conn *c = s->writer;
+    sqlite3_stmt *st = c->st[ST_AUDIT_INSERT];
+    cu_rc rc = CU_OK;
+
+    pthread_mutex_lock(&s->write_lock);
+    TRY(step_done(c, ST_BEGIN_WRITE));
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_bind_text(st, 1, records[i], -1, SQLITE_STATIC);
+        rc = step_done(c, ST_AUDIT_INSERT);
+        sqlite3_clear_bindings(st);
+        if (rc != CU_OK)
+            break;
+    }
+    if (rc == CU_OK)
+        rc = step_done(c, ST_COMMIT);
+    if (rc != CU_OK && !sqlite3_get_autocommit(c->db))
+        (void)step_done(c, ST_ROLLBACK);
+out:
+    pthread_mutex_unlock(&s->write_lock);
+    return rc;
+}
+
+static cu_rc sqlite_audit_read(void *impl, int64_t after_seq, size_t limit, json_t *items)
+{
+    struct sqlite_store *s = impl;
+    struct conn *c = NULL;
+    sqlite3_stmt *st;
+    cu_rc rc = CU_OK;
+    int r;
+
+    TRY(reader_take(s, &c));
+    st = c->st[ST_AUDIT_READ];
+    sqlite3_bind_int64(st, 1, after_seq);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        if (json_array_append_new(items, json_pack("{s:I, s:s}", "seq",
+                                                   (json_int_t)sqlite3_column_int64(st, 0),
+                                                   "record",
+                                                   (const char *)sqlite3_column_text(st, 1))) != 0) {
+            rc = CU_E_NOMEM;
+            break;
+        }
+    }
+    if (rc == CU_OK && r != SQLITE_DONE)
+        rc = fail(c->db, "audit read");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    reader_give(s, c);
+out:
+    return rc;
+}
+
+static const struct store_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = sqlite_close,
+    .begin = sqlite_begin,
+    .commit = sqlite_commit,
+    .rollback = sqlite_rollback,
+    .get = sqlite_get,
+    .put = sqlite_put,
+    .del = sqlite_del,
+    .list = sqlite_list,
+    .count = sqlite_count,
+    .audit_append = sqlite_audit_append,
+    .audit_read = sqlite_audit_read,
+};
+
+cu_rc store_sqlite_open(const char *dir, const struct store_ops **ops, void **impl,
+                        struct cu_err *err)
+{
+    cu_rc rc = CU_OK;
+    struct sqlite_store *s = calloc(1, sizeof(*s));
+
+    ENSURE(s, CU_E_NOMEM);
+    pthread_mutex_init(&s->write_lock, NULL);
+    pthread_mutex_init(&s->pool_lock, NULL);
+    snprintf(s->path, sizeof(s->path), "%s/custos.db", dir);
+    rc = conn_open(s->path, &s->writer);
+    if (rc == CU_OK)
+        rc = migrate(s->writer);
+    if (rc == CU_OK)
+        rc = conn_prepare(s->writer);
+    if (rc != CU_OK) {
+        cu_err_set(err, CU_E_STORE, "cannot open the store %s (see the log)", s->path);
+        goto out;
+    }
+    *ops = &sqlite_ops;
+    *impl = s;
+    s = NULL;
+out:
+    if (s)
+        sqlite_close(s);
+    return rc;
+}
