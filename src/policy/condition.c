@@ -1,0 +1,148 @@
+/* condition.c — the Condition element: operators as a table, and their evaluation
+ * against the request context (IAM guide, reference_policies_elements_condition*).
+ *
+ * Rules kept here:
+ *  - several values for one key are OR'd; several keys and operators are AND'd;
+ *  - a key missing from the context fails a positive operator and satisfies a negated
+ *    one; "...IfExists" makes a missing key satisfy any operator;
+ *  - ForAnyValue: true if some context value matches (missing or empty: false);
+ *    ForAllValues: true if every context value matches (missing or empty: true);
+ *  - condition keys compare without regard to case; values as the operator says.
+ * Operators custos does not evaluate yet (Date*, IpAddress, Binary) are refused at
+ * compile time rather than ignored. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "policy_impl.h"
+
+static const struct condition_op ops[] = {
+    {"StringEquals", COND_STRING, false, false, false, 0},
+    {"StringNotEquals", COND_STRING, true, false, false, 0},
+    {"StringEqualsIgnoreCase", COND_STRING, false, true, false, 0},
+    {"StringNotEqualsIgnoreCase", COND_STRING, true, true, false, 0},
+    {"StringLike", COND_STRING, false, false, true, 0},
+    {"StringNotLike", COND_STRING, true, false, true, 0},
+    {"NumericEquals", COND_NUMERIC, false, false, false, 0},
+    {"NumericNotEquals", COND_NUMERIC, true, false, false, 0},
+    {"NumericLessThan", COND_NUMERIC, false, false, false, -1},
+    {"NumericLessThanEquals", COND_NUMERIC, false, false, false, -2},
+    {"NumericGreaterThan", COND_NUMERIC, false, false, false, 1},
+    {"NumericGreaterThanEquals", COND_NUMERIC, false, false, false, 2},
+    {"Bool", COND_BOOL, false, true, false, 0},
+    {"Null", COND_NULL, false, false, false, 0},
+    {"ArnEquals", COND_ARN, false, false, true, 0},
+    {"ArnLike", COND_ARN, false, false, true, 0},
+    {"ArnNotEquals", COND_ARN, true, false, true, 0},
+    {"ArnNotLike", COND_ARN, true, false, true, 0},
+};
+
+const struct condition_op *policy_condition_op(const char *name, size_t n)
+{
+    for (size_t i = 0; i < ARRAY_LEN(ops); i++)
+        if (strlen(ops[i].name) == n && strncmp(ops[i].name, name, n) == 0)
+            return &ops[i];
+    return NULL;
+}
+
+static const struct policy_context_entry *lookup(const struct policy_request *req,
+                                                 const char *key)
+{
+    const struct policy_context *ctx = req->context;
+
+    for (size_t i = 0; ctx && i < ctx->n; i++)
+        if (strcasecmp(ctx->entries[i].key, key) == 0)
+            return &ctx->entries[i];
+    return NULL;
+}
+
+/* One context value against one condition value, before negation. */
+static bool compare(const struct condition *c, size_t i, const char *value)
+{
+    const struct condition_op *op = c->op;
+    char *end = NULL;
+    double v;
+
+    switch (op->family) {
+    case COND_STRING:
+    case COND_ARN:
+        if (op->like)
+            return policy_glob(c->values[i], value, op->ignore_case);
+        return op->ignore_case ? strcasecmp(c->values[i], value) == 0
+                               : strcmp(c->values[i], value) == 0;
+    case COND_BOOL:
+        return strcasecmp(c->values[i], value) == 0;
+    case COND_NUMERIC:
+        v = strtod(value, &end);
+        if (!end || *end || end == value)
+            return false;
+        switch (op->numeric_cmp) {
+        case 0:
+            return v == c->numbers[i];
+        case -1:
+            return v < c->numbers[i];
+        case -2:
+            return v <= c->numbers[i];
+        case 1:
+            return v > c->numbers[i];
+        default:
+            return v >= c->numbers[i];
+        }
+    case COND_NULL:
+        return false;
+    }
+    return false;
+}
+
+/* A context value matches the condition: some condition value compares true (positive
+ * operators), or none does (negated operators). */
+static bool value_matches(const struct condition *c, const char *value)
+{
+    bool any = false;
+
+    for (size_t i = 0; i < c->n_values && !any; i++)
+        any = compare(c, i, value);
+    return c->op->negated ? !any : any;
+}
+
+static bool condition_holds(const struct condition *c, const struct policy_request *req)
+{
+    const struct policy_context_entry *e = lookup(req, c->key);
+    bool present = e && e->n_values > 0;
+
+    if (c->op->family == COND_NULL) {
+        /* "Null": true means the key must be absent, false that it must be present. */
+        for (size_t i = 0; i < c->n_values; i++)
+            if ((strcasecmp(c->values[i], "true") == 0) == !present)
+                return true;
+        return false;
+    }
+    if (!present) {
+        if (c->if_exists)
+            return true;
+        if (c->set == SET_ALL_VALUES)
+            return true;
+        if (c->set == SET_ANY_VALUE)
+            return false;
+        return c->op->negated;
+    }
+    if (c->set == SET_ALL_VALUES) {
+        for (size_t i = 0; i < e->n_values; i++)
+            if (!value_matches(c, e->values[i]))
+                return false;
+        return true;
+    }
+    for (size_t i = 0; i < e->n_values; i++)
+        if (value_matches(c, e->values[i]))
+            return true;
+    return false;
+}
+
+bool policy_conditions_hold(const struct statement *st, const struct policy_request *req)
+{
+    for (size_t i = 0; i < st->n_conditions; i++)
+        if (!condition_holds(&st->conditions[i], req))
+            return false;
+    return true;
+}

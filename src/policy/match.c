@@ -1,0 +1,148 @@
+/* match.c — matching actions, resources and principals of one statement.
+ *
+ * Wildcards: '*' is any run of characters, '?' exactly one (IAM guide, "IAM JSON policy
+ * elements: Action/Resource"). Actions compare without regard to case; resources with
+ * it. In a resource ARN a wildcard stays inside its segment: the first five ':'
+ * separate the fixed segments, and the sixth (the resource) may itself contain ':'. */
+#include <ctype.h>
+#include <string.h>
+
+#include "policy_impl.h"
+
+static char fold(char c, bool ignore_case)
+{
+    return ignore_case ? (char)tolower((unsigned char)c) : c;
+}
+
+/* Iterative glob with one backtrack point: linear in practice, no recursion. */
+static bool glob_n(const char *p, size_t pn, const char *t, size_t tn, bool ignore_case)
+{
+    size_t pi = 0, ti = 0, star_p = (size_t)-1, star_t = 0;
+
+    while (ti < tn) {
+        if (pi < pn && (p[pi] == '?' || fold(p[pi], ignore_case) == fold(t[ti], ignore_case))) {
+            pi++;
+            ti++;
+        } else if (pi < pn && p[pi] == '*') {
+            star_p = pi++;
+            star_t = ti;
+        } else if (star_p != (size_t)-1) {
+            pi = star_p + 1;
+            ti = ++star_t;
+        } else {
+            return false;
+        }
+    }
+    while (pi < pn && p[pi] == '*')
+        pi++;
+    return pi == pn;
+}
+
+bool policy_glob(const char *pattern, const char *text, bool ignore_case)
+{
+    return glob_n(pattern, strlen(pattern), text, strlen(text), ignore_case);
+}
+
+bool policy_match_action(const struct statement *st, const char *action_lower)
+{
+    bool hit = false;
+
+    for (size_t i = 0; i < st->n_actions && !hit; i++) {
+        const struct pattern *p = &st->actions[i];
+        hit = p->wild ? policy_glob(p->text, action_lower, false)
+                      : strcmp(p->text, action_lower) == 0;
+    }
+    return st->not_action ? !hit : hit;
+}
+
+/* Split an ARN at its first five colons; returns the number of segments found (<= 6). */
+static size_t arn_segments(const char *s, const char *seg[6], size_t len[6])
+{
+    size_t n = 0;
+    const char *start = s;
+
+    for (const char *c = s; *c && n < 5; c++) {
+        if (*c == ':') {
+            seg[n] = start;
+            len[n] = (size_t)(c - start);
+            n++;
+            start = c + 1;
+        }
+    }
+    seg[n] = start;
+    len[n] = strlen(start);
+    return n + 1;
+}
+
+static bool match_arn(const char *pattern, const char *resource)
+{
+    const char *ps[6], *rs[6];
+    size_t pl[6], rl[6], pn, rn;
+
+    if (strcmp(pattern, "*") == 0)
+        return true;
+    pn = arn_segments(pattern, ps, pl);
+    rn = arn_segments(resource, rs, rl);
+    if (pn != 6 || rn != 6)
+        return glob_n(pattern, strlen(pattern), resource, strlen(resource), false);
+    for (size_t i = 0; i < 6; i++)
+        if (!glob_n(ps[i], pl[i], rs[i], rl[i], false))
+            return false;
+    return true;
+}
+
+bool policy_match_resource(const struct statement *st, const char *resource)
+{
+    bool hit = false;
+
+    if (!st->has_resource)
+        return false;
+    for (size_t i = 0; i < st->n_resources && !hit; i++) {
+        const struct pattern *p = &st->resources[i];
+        hit = p->wild ? match_arn(p->text, resource) : strcmp(p->text, resource) == 0;
+    }
+    return st->not_resource ? !hit : hit;
+}
+
+/* A principal entry against the caller. Account entries match every principal of the
+ * account, which in AWS delegates the decision to that account's IAM policies. */
+static bool entry_matches(const struct principal_entry *e, const struct policy_request *req,
+                          bool *by_account)
+{
+    switch (e->form) {
+    case PRINCIPAL_ANY:
+        return true;
+    case PRINCIPAL_ACCOUNT:
+        if (strcmp(e->value, req->principal_account) != 0)
+            return false;
+        *by_account = true;
+        return true;
+    case PRINCIPAL_ARN:
+        return strcmp(e->value, req->principal_arn) == 0;
+    case PRINCIPAL_SERVICE:
+    case PRINCIPAL_OTHER:
+        return false;
+    }
+    return false;
+}
+
+bool policy_match_principal(const struct statement *st, const struct policy_request *req,
+                            bool *by_account)
+{
+    bool hit = false, via_account = false;
+
+    if (!st->has_principal)
+        return false;
+    for (size_t i = 0; i < st->n_principals && !hit; i++) {
+        bool acct = false;
+        hit = entry_matches(&st->principals[i], req, &acct);
+        if (hit)
+            via_account = acct;
+    }
+    if (st->not_principal) {
+        *by_account = false;
+        return !hit;
+    }
+    *by_account = via_account;
+    return hit;
+}

@@ -1,0 +1,517 @@
+/* parse.c — policy JSON into the compiled form (policy_impl.h), validating as IAM does
+ * (IAM guide, reference_policies_grammar and "IAM JSON policy elements"). A document is
+ * either compiled whole or refused whole with AWS's MalformedPolicyDocument message;
+ * nothing half-built escapes. Duplicate JSON keys are refused, as IAM refuses them. */
+#include <ctype.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy_impl.h"
+
+#define MAX_STATEMENTS 512
+#define MAX_VALUES 1024
+#define MAX_DEPTH_TEXT 4096
+
+static const char syntax[] = "Syntax errors in policy.";
+
+static cu_rc malformed(struct cu_err *err, const char *msg)
+{
+    return cu_err_set(err, CU_E_IAM_MALFORMED_POLICY, "%s", msg);
+}
+
+static char *dup_lower(const char *s, bool lower)
+{
+    char *d = strdup(s);
+
+    if (d && lower)
+        for (char *c = d; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
+    return d;
+}
+
+/* A string or a non-empty array of strings, as every list element allows. */
+static cu_rc string_list(const json_t *v, const char ***out, size_t *n, struct cu_err *err)
+{
+    size_t i;
+    json_t *item;
+
+    if (json_is_string(v)) {
+        *out = malloc(sizeof(char *));
+        if (!*out)
+            return CU_E_NOMEM;
+        (*out)[0] = json_string_value(v);
+        *n = 1;
+        return CU_OK;
+    }
+    if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > MAX_VALUES)
+        return malformed(err, syntax);
+    *out = calloc(json_array_size(v), sizeof(char *));
+    if (!*out)
+        return CU_E_NOMEM;
+    json_array_foreach(v, i, item)
+    {
+        if (!json_is_string(item)) {
+            free(*out);
+            *out = NULL;
+            return malformed(err, syntax);
+        }
+        (*out)[i] = json_string_value(item);
+    }
+    *n = json_array_size(v);
+    return CU_OK;
+}
+
+static bool has_wildcard(const char *s)
+{
+    return strpbrk(s, "*?") != NULL;
+}
+
+static bool has_variable(const char *s)
+{
+    return strstr(s, "${") != NULL;
+}
+
+/* "service:action" with a vendor prefix, or "*". */
+static cu_rc check_action(const char *a, struct cu_err *err)
+{
+    const char *colon = strchr(a, ':');
+
+    if (strcmp(a, "*") == 0)
+        return CU_OK;
+    if (!colon || colon == a)
+        return malformed(err, "Actions/Conditions must be prefaced by a vendor, e.g., iam, "
+                              "sdb, ec2, etc.");
+    if (strchr(colon + 1, ':'))
+        return malformed(err, "Actions/Condition can contain only one colon.");
+    for (const char *c = a; c < colon; c++)
+        if (!isalnum((unsigned char)*c) && *c != '-')
+            return malformed(err, "Vendor  is not valid");
+    return CU_OK;
+}
+
+static cu_rc patterns(const json_t *v, bool is_action, struct pattern **out, size_t *n,
+                      struct cu_err *err)
+{
+    cu_rc rc = CU_OK;
+    const char **items = NULL;
+
+    TRY(string_list(v, &items, n, err));
+    *out = calloc(*n, sizeof(**out));
+    ENSURE(*out, CU_E_NOMEM);
+    for (size_t i = 0; i < *n; i++) {
+        if (is_action) {
+            TRY(check_action(items[i], err));
+        } else if (strcmp(items[i], "*") != 0 && strncmp(items[i], "arn:", 4) != 0) {
+            rc = cu_err_set(err, CU_E_IAM_MALFORMED_POLICY,
+                            "Resource %.200s must be in ARN format or \"*\".", items[i]);
+            goto out;
+        }
+        if (has_variable(items[i])) {
+            rc = malformed(err, "custos does not support policy variables yet.");
+            goto out;
+        }
+        (*out)[i].text = dup_lower(items[i], is_action);
+        ENSURE((*out)[i].text, CU_E_NOMEM);
+        (*out)[i].wild = has_wildcard(items[i]);
+    }
+out:
+    free(items);
+    return rc;
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+    if (strlen(s) != n)
+        return false;
+    for (; *s; s++)
+        if (!isdigit((unsigned char)*s))
+            return false;
+    return true;
+}
+
+/* One AWS principal value: "*", an account id, an account root ARN, or an IAM/STS ARN. */
+static cu_rc aws_principal(const char *v, struct principal_entry *e, struct cu_err *err)
+{
+    if (strcmp(v, "*") == 0) {
+        e->form = PRINCIPAL_ANY;
+        return CU_OK;
+    }
+    if (all_digits(v, 12)) {
+        e->form = PRINCIPAL_ACCOUNT;
+        e->value = strdup(v);
+        return e->value ? CU_OK : CU_E_NOMEM;
+    }
+    if (strncmp(v, "arn:aws:iam::", 13) == 0 && strlen(v) > 13 + 12 + 1 && v[13 + 12] == ':') {
+        char acct[13];
+        memcpy(acct, v + 13, 12);
+        acct[12] = '\0';
+        if (!all_digits(acct, 12))
+            return cu_err_set(err, CU_E_IAM_MALFORMED_POLICY, "Invalid principal in policy: \"AWS\":\"%.200s\"", v);
+        if (strcmp(v + 26, "root") == 0) {
+            e->form = PRINCIPAL_ACCOUNT;
+            e->value = strdup(acct);
+        } else {
+            e->form = PRINCIPAL_ARN;
+            e->value = strdup(v);
+        }
+        return e->value ? CU_OK : CU_E_NOMEM;
+    }
+    if (strncmp(v, "arn:aws:sts::", 13) == 0) {
+        e->form = PRINCIPAL_ARN;
+        e->value = strdup(v);
+        return e->value ? CU_OK : CU_E_NOMEM;
+    }
+    return cu_err_set(err, CU_E_IAM_MALFORMED_POLICY, "Invalid principal in policy: \"AWS\":\"%.200s\"", v);
+}
+
+static cu_rc principals(const json_t *v, struct statement *st, struct cu_err *err)
+{
+    cu_rc rc = CU_OK;
+    const char **items = NULL;
+    const char *type;
+    json_t *value;
+    size_t n = 0, total = 0;
+
+    st->has_principal = true;
+    if (json_is_string(v)) {
+        ENSURE(strcmp(json_string_value(v), "*") == 0, malformed(err, syntax));
+        st->principals = calloc(1, sizeof(*st->principals));
+        ENSURE(st->principals, CU_E_NOMEM);
+        st->principals[0].form = PRINCIPAL_ANY;
+        st->n_principals = 1;
+        goto out;
+    }
+    ENSURE(json_is_object(v) && json_object_size(v) > 0, malformed(err, syntax));
+    json_object_foreach((json_t *)v, type, value)
+    {
+        free(items);
+        items = NULL;
+        TRY(string_list(value, &items, &n, err));
+        total += n;
+    }
+    st->principals = calloc(total, sizeof(*st->principals));
+    ENSURE(st->principals, CU_E_NOMEM);
+    json_object_foreach((json_t *)v, type, value)
+    {
+        free(items);
+        items = NULL;
+        TRY(string_list(value, &items, &n, err));
+        for (size_t i = 0; i < n; i++) {
+            struct principal_entry *e = &st->principals[st->n_principals++];
+            if (strcmp(type, "AWS") == 0) {
+                TRY(aws_principal(items[i], e, err));
+            } else if (strcmp(type, "Service") == 0) {
+                e->form = PRINCIPAL_SERVICE;
+            } else if (strcmp(type, "Federated") == 0 || strcmp(type, "CanonicalUser") == 0) {
+                e->form = PRINCIPAL_OTHER;
+            } else {
+                rc = malformed(err, syntax);
+                goto out;
+            }
+        }
+    }
+out:
+    free(items);
+    return rc;
+}
+
+/* "ForAnyValue:StringLike" / "StringEqualsIfExists" -> operator, set modifier, IfExists. */
+static cu_rc condition_operator(const char *name, struct condition *c, struct cu_err *err)
+{
+    size_t n;
+
+    c->set = SET_SINGLE;
+    if (strncmp(name, "ForAnyValue:", 12) == 0) {
+        c->set = SET_ANY_VALUE;
+        name += 12;
+    } else if (strncmp(name, "ForAllValues:", 13) == 0) {
+        c->set = SET_ALL_VALUES;
+        name += 13;
+    }
+    n = strlen(name);
+    if (n > 8 && strcmp(name + n - 8, "IfExists") == 0 && strncmp(name, "Null", 4) != 0) {
+        c->if_exists = true;
+        n -= 8;
+    }
+    c->op = policy_condition_op(name, n);
+    if (!c->op)
+        return cu_err_set(err, CU_E_IAM_MALFORMED_POLICY,
+                          "custos does not support the condition operator %.100s yet.", name);
+    return CU_OK;
+}
+
+static cu_rc one_condition(const char *opname, const char *key, const json_t *values,
+                           struct condition *c, struct cu_err *err)
+{
+    cu_rc rc = CU_OK;
+    const char **items = NULL;
+    json_t *copy = NULL;
+
+    TRY(condition_operator(opname, c, err));
+    c->key = strdup(key);
+    ENSURE(c->key, CU_E_NOMEM);
+    /* Condition values may be strings, numbers or booleans; IAM reads them as text. */
+    if (json_is_boolean(values) || json_is_number(values)) {
+        copy = json_array();
+        ENSURE(copy, CU_E_NOMEM);
+        json_array_append_new(copy, json_is_boolean(values)
+                                        ? json_string(json_is_true(values) ? "true" : "false")
+                                        : json_sprintf("%g", json_number_value(values)));
+        values = copy;
+    }
+    if (json_is_array(values)) {
+        size_t i;
+        json_t *item;
+        c->n_values = json_array_size(values);
+        ENSURE(c->n_values > 0 && c->n_values <= MAX_VALUES, malformed(err, syntax));
+        c->values = calloc(c->n_values, sizeof(char *));
+        ENSURE(c->values, CU_E_NOMEM);
+        json_array_foreach(values, i, item)
+        {
+            if (json_is_string(item))
+                c->values[i] = strdup(json_string_value(item));
+            else if (json_is_boolean(item))
+                c->values[i] = strdup(json_is_true(item) ? "true" : "false");
+            else if (json_is_integer(item) || json_is_real(item)) {
+                char num[64];
+                snprintf(num, sizeof(num), "%.17g", json_number_value(item));
+                c->values[i] = strdup(num);
+            } else {
+                rc = malformed(err, syntax);
+                goto out;
+            }
+            ENSURE(c->values[i], CU_E_NOMEM);
+        }
+    } else if (json_is_string(values)) {
+        c->n_values = 1;
+        c->values = calloc(1, sizeof(char *));
+        ENSURE(c->values, CU_E_NOMEM);
+        c->values[0] = strdup(json_string_value(values));
+        ENSURE(c->values[0], CU_E_NOMEM);
+    } else {
+        rc = malformed(err, syntax);
+        goto out;
+    }
+    for (size_t i = 0; i < c->n_values; i++)
+        ENSURE(!has_variable(c->values[i]),
+               malformed(err, "custos does not support policy variables yet."));
+    if (c->op->family == COND_NUMERIC) {
+        c->numbers = calloc(c->n_values, sizeof(double));
+        ENSURE(c->numbers, CU_E_NOMEM);
+        for (size_t i = 0; i < c->n_values; i++) {
+            char *end = NULL;
+            c->numbers[i] = strtod(c->values[i], &end);
+            ENSURE(end && !*end && end != c->values[i], malformed(err, syntax));
+        }
+    }
+out:
+    json_decref(copy);
+    free(items);
+    return rc;
+}
+
+static cu_rc conditions(const json_t *v, struct statement *st, struct cu_err *err)
+{
+    cu_rc rc = CU_OK;
+    const char *opname, *key;
+    json_t *block, *values;
+    size_t total = 0;
+
+    ENSURE(json_is_object(v), malformed(err, syntax));
+    json_object_foreach((json_t *)v, opname, block)
+    {
+        ENSURE(json_is_object(block) && json_object_size(block) > 0, malformed(err, syntax));
+        total += json_object_size(block);
+    }
+    st->conditions = calloc(total ? total : 1, sizeof(*st->conditions));
+    ENSURE(st->conditions, CU_E_NOMEM);
+    json_object_foreach((json_t *)v, opname, block)
+    {
+        json_object_foreach(block, key, values)
+        {
+            TRY(one_condition(opname, key, values, &st->conditions[st->n_conditions++], err));
+        }
+    }
+out:
+    return rc;
+}
+
+static bool principal_kind(enum policy_kind kind)
+{
+    return kind == POLICY_RESOURCE || kind == POLICY_KEY;
+}
+
+static cu_rc statement(const json_t *v, enum policy_kind kind, struct statement *st,
+                       struct cu_err *err)
+{
+    cu_rc rc = CU_OK;
+    static const char *const fields[] = {"Sid", "Effect", "Principal", "NotPrincipal",
+                                         "Action", "NotAction", "Resource", "NotResource",
+                                         "Condition", NULL};
+    const char *name, *effect;
+    json_t *value;
+
+    ENSURE(json_is_object(v), malformed(err, syntax));
+    json_object_foreach((json_t *)v, name, value)
+    {
+        bool known = false;
+        for (const char *const *f = fields; *f; f++)
+            known = known || strcmp(*f, name) == 0;
+        ENSURE(known, malformed(err, syntax));
+    }
+    value = json_object_get(v, "Sid");
+    if (value) {
+        ENSURE(json_is_string(value), malformed(err, syntax));
+        st->sid = strdup(json_string_value(value));
+        ENSURE(st->sid, CU_E_NOMEM);
+    }
+    effect = json_string_value(json_object_get(v, "Effect"));
+    ENSURE(effect, malformed(err, "Missing required field Effect"));
+    ENSURE(strcmp(effect, "Allow") == 0 || strcmp(effect, "Deny") == 0,
+           malformed(err, "Invalid effect: must be Allow or Deny"));
+    st->allow = strcmp(effect, "Allow") == 0;
+    ENSURE(!(json_object_get(v, "Action") && json_object_get(v, "NotAction")), malformed(err, syntax));
+    ENSURE(!(json_object_get(v, "Resource") && json_object_get(v, "NotResource")), malformed(err, syntax));
+    ENSURE(!(json_object_get(v, "Principal") && json_object_get(v, "NotPrincipal")), malformed(err, syntax));
+    if (!principal_kind(kind))
+        ENSURE(!json_object_get(v, "Principal") && !json_object_get(v, "NotPrincipal"),
+               malformed(err, "Policy document should not specify a principal."));
+    else
+        ENSURE(json_object_get(v, "Principal") || json_object_get(v, "NotPrincipal"),
+               malformed(err, "Policy statement must contain a principal."));
+    st->not_action = json_object_get(v, "NotAction") != NULL;
+    value = st->not_action ? json_object_get(v, "NotAction") : json_object_get(v, "Action");
+    /* KMS accepts a key-policy statement without Action or Resource; it has no effect
+     * (AWS-NOTES §2). IAM refuses such statements. */
+    if (value) {
+        st->has_action = true;
+        TRY(patterns(value, true, &st->actions, &st->n_actions, err));
+    } else {
+        ENSURE(kind == POLICY_KEY, malformed(err, "Policy statement must contain actions."));
+    }
+    st->not_resource = json_object_get(v, "NotResource") != NULL;
+    value = st->not_resource ? json_object_get(v, "NotResource") : json_object_get(v, "Resource");
+    if (value) {
+        st->has_resource = true;
+        TRY(patterns(value, false, &st->resources, &st->n_resources, err));
+    } else {
+        ENSURE(kind == POLICY_KEY, malformed(err, "Policy statement must contain resources."));
+    }
+    st->not_principal = json_object_get(v, "NotPrincipal") != NULL;
+    value = st->not_principal ? json_object_get(v, "NotPrincipal") : json_object_get(v, "Principal");
+    if (value)
+        TRY(principals(value, st, err));
+    value = json_object_get(v, "Condition");
+    if (value)
+        TRY(conditions(value, st, err));
+out:
+    return rc;
+}
+
+void policy_free(struct policy *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n_statements; i++) {
+        struct statement *st = &p->statements[i];
+        free(st->sid);
+        for (size_t j = 0; j < st->n_actions; j++)
+            free(st->actions[j].text);
+        free(st->actions);
+        for (size_t j = 0; j < st->n_resources; j++)
+            free(st->resources[j].text);
+        free(st->resources);
+        for (size_t j = 0; j < st->n_principals; j++)
+            free(st->principals[j].value);
+        free(st->principals);
+        for (size_t j = 0; j < st->n_conditions; j++) {
+            struct condition *c = &st->conditions[j];
+            free(c->key);
+            for (size_t k = 0; c->values && k < c->n_values; k++)
+                free(c->values[k]);
+            free(c->values);
+            free(c->numbers);
+        }
+        free(st->conditions);
+    }
+    free(p->statements);
+    free(p->label);
+    free(p);
+}
+
+cu_rc policy_compile(struct bytes json, enum policy_kind kind, const char *label,
+                     struct policy **out, struct cu_err *err)
+{
+    cu_rc rc = CU_OK;
+    json_error_t jerr;
+    json_t *doc = NULL, *stmts, *value;
+    struct policy *p = calloc(1, sizeof(*p));
+    const char *name, *version;
+
+    ENSURE(p, CU_E_NOMEM);
+    p->kind = kind;
+    p->label = strdup(label ? label : "");
+    ENSURE(p->label, CU_E_NOMEM);
+    doc = json_loadb((const char *)json.p, json.n, JSON_REJECT_DUPLICATES, &jerr);
+    ENSURE(doc && json_is_object(doc), malformed(err, syntax));
+    json_object_foreach(doc, name, value)
+        ENSURE(strcmp(name, "Version") == 0 || strcmp(name, "Id") == 0 ||
+                   strcmp(name, "Statement") == 0,
+               malformed(err, syntax));
+    version = json_string_value(json_object_get(doc, "Version"));
+    if (json_object_get(doc, "Version"))
+        ENSURE(version && (strcmp(version, "2012-10-17") == 0 || strcmp(version, "2008-10-17") == 0),
+               malformed(err, "The policy failed legacy parsing"));
+    stmts = json_object_get(doc, "Statement");
+    ENSURE(stmts, malformed(err, syntax));
+    if (json_is_object(stmts)) {
+        p->statements = calloc(1, sizeof(*p->statements));
+        ENSURE(p->statements, CU_E_NOMEM);
+        p->n_statements = 1;
+        TRY(statement(stmts, kind, &p->statements[0], err));
+    } else {
+        size_t i;
+        json_t *item;
+        ENSURE(json_is_array(stmts) && json_array_size(stmts) <= MAX_STATEMENTS,
+               malformed(err, syntax));
+        p->statements = calloc(json_array_size(stmts) + 1, sizeof(*p->statements));
+        ENSURE(p->statements, CU_E_NOMEM);
+        json_array_foreach(stmts, i, item)
+        {
+            p->n_statements = i + 1;
+            TRY(statement(item, kind, &p->statements[i], err));
+        }
+    }
+    *out = p;
+    p = NULL;
+out:
+    json_decref(doc);
+    policy_free(p);
+    return rc;
+}
+
+size_t policy_size_without_whitespace(struct bytes json)
+{
+    size_t n = 0;
+    bool in_string = false, escaped = false;
+
+    for (size_t i = 0; i < json.n; i++) {
+        uint8_t c = json.p[i];
+        if (in_string) {
+            n++;
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+            n++;
+        } else if (!isspace(c)) {
+            n++;
+        }
+    }
+    return n;
+}

@@ -1,0 +1,114 @@
+/* policy.h — the IAM policy engine: compile a policy document once, evaluate requests
+ * against sets of compiled policies many times, and explain every decision in AWS's
+ * words. Pure: no I/O, no clock (time is part of the request), no globals.
+ *
+ * Evaluation follows the IAM User Guide, "Policy evaluation logic"
+ * (reference_policies_evaluation-logic.html), as summarised in AWS-NOTES §3. */
+#ifndef CU_POLICY_H
+#define CU_POLICY_H
+
+#include "core/buf.h"
+#include "core/bytes.h"
+#include "core/err.h"
+
+/* What a document is; it decides which elements are required or forbidden. */
+enum policy_kind {
+    POLICY_IDENTITY,   /* inline or managed identity policy: no Principal */
+    POLICY_RESOURCE,   /* resource-based policy: Principal required */
+    POLICY_KEY,        /* KMS key policy: a resource policy with the KMS account rule */
+    POLICY_BOUNDARY,   /* permissions boundary: an identity-style document */
+    POLICY_SESSION,    /* session policy */
+    POLICY_SCP,        /* service control policy */
+};
+
+/* A compiled policy: immutable, shareable across threads. */
+struct policy;
+
+/* Parse, validate and compile a policy document. label names the policy in explanations
+ * (e.g. the policy name). Invalid documents fail with CU_E_IAM_MALFORMED_POLICY and AWS's
+ * message in err. *out is owned by the caller (policy_free). */
+MUST_CHECK cu_rc policy_compile(struct bytes json, enum policy_kind kind, const char *label,
+                                struct policy **out, struct cu_err *err);
+void policy_free(struct policy *p);
+
+/* Characters of a document as IAM counts them against size quotas: whitespace outside
+ * string literals is not counted (IAM guide, reference_iam-quotas). */
+size_t policy_size_without_whitespace(struct bytes json);
+
+enum policy_principal_type {
+    POLICY_PRINCIPAL_ROOT,
+    POLICY_PRINCIPAL_USER,
+    POLICY_PRINCIPAL_ROLE_SESSION,
+    POLICY_PRINCIPAL_FEDERATED,
+};
+
+/* One condition key and its values (multi-valued keys have several). Keys compare
+ * without regard to case, as AWS's condition keys do. */
+struct policy_context_entry {
+    const char *key;
+    const char *const *values;
+    size_t n_values;
+};
+
+struct policy_context {
+    const struct policy_context_entry *entries;
+    size_t n;
+};
+
+struct policy_request {
+    const char *action;              /* "kms:Encrypt" */
+    const char *resource;            /* ARN, or "*" when the action takes none */
+    const char *principal_arn;
+    const char *principal_account;
+    enum policy_principal_type principal_type;
+    const char *resource_account;
+    const struct policy_context *context; /* condition keys; may be NULL */
+    int64_t now_s;
+};
+
+/* The policies that apply to one request. Borrowed. */
+struct policy_set {
+    const struct policy *const *identity;  /* the principal's identity policies */
+    size_t n_identity;
+    const struct policy *resource;         /* resource-based or key policy, or NULL */
+    const struct policy *boundary;         /* permissions boundary, or NULL */
+};
+
+enum policy_decision { POLICY_ALLOWED, POLICY_EXPLICIT_DENY, POLICY_IMPLICIT_DENY };
+
+/* Which kind of policy decided a denial (AWS's wording in policy_denial_message). */
+enum policy_source {
+    POLICY_SOURCE_NONE,
+    POLICY_SOURCE_IDENTITY,
+    POLICY_SOURCE_RESOURCE,
+    POLICY_SOURCE_BOUNDARY,
+};
+
+#define POLICY_MAX_MATCHES 8
+
+struct policy_match {
+    const char *label;      /* the policy's label */
+    size_t statement;       /* 0-based index in Statement */
+    const char *sid;        /* or NULL */
+    bool allow;
+};
+
+struct policy_result {
+    enum policy_decision decision;
+    enum policy_source source;   /* explicit deny: where it was; implicit: what lacked an allow */
+    struct policy_match matches[POLICY_MAX_MATCHES];
+    size_t n_matches;            /* statements that matched (first POLICY_MAX_MATCHES) */
+};
+
+/* Decide one request. Allocates nothing. */
+void policy_evaluate(const struct policy_set *set, const struct policy_request *req,
+                     struct policy_result *out);
+
+/* AWS's AccessDenied message for a denial, e.g. "User: arn:aws:iam::111122223333:user/bob
+ * is not authorized to perform: kms:Encrypt on resource: arn:... because no
+ * identity-based policy allows the kms:Encrypt action" (IAM guide,
+ * troubleshoot_access-denied). Appended to out. */
+MUST_CHECK cu_rc policy_denial_message(const struct policy_request *req,
+                                       const struct policy_result *res, struct buf *out);
+
+#endif

@@ -1,0 +1,82 @@
+/* policy_impl.h — the compiled form of a policy, shared by the files of src/policy/ only.
+ * Compilation does all string work once: actions are lowercased, wildcards flagged,
+ * condition values pre-parsed, so evaluation only compares. */
+#ifndef CU_POLICY_IMPL_H
+#define CU_POLICY_IMPL_H
+
+#include "policy.h"
+
+struct pattern {
+    char *text;          /* actions: lowercased; resources: as written */
+    bool wild;           /* contains * or ? */
+};
+
+enum principal_form {
+    PRINCIPAL_ANY,       /* "*" or {"AWS": "*"} */
+    PRINCIPAL_ACCOUNT,   /* "111122223333" or "arn:aws:iam::111122223333:root" */
+    PRINCIPAL_ARN,       /* a user, role or session ARN: exact match */
+    PRINCIPAL_SERVICE,   /* {"Service": "..."}: never a custos caller yet */
+    PRINCIPAL_OTHER,     /* Federated / CanonicalUser: never a custos caller yet */
+};
+
+struct principal_entry {
+    enum principal_form form;
+    char *value;         /* account id for PRINCIPAL_ACCOUNT, the ARN for PRINCIPAL_ARN */
+};
+
+enum cond_family { COND_STRING, COND_NUMERIC, COND_BOOL, COND_NULL, COND_ARN };
+
+struct condition_op {
+    const char *name;        /* "StringEquals" */
+    enum cond_family family;
+    bool negated;            /* StringNotEquals, ... */
+    bool ignore_case;        /* StringEqualsIgnoreCase */
+    bool like;               /* StringLike / ArnLike: wildcards */
+    int numeric_cmp;         /* NUMERIC: 0 eq, -1 lt, -2 le, 1 gt, 2 ge */
+};
+
+enum set_modifier { SET_SINGLE, SET_ANY_VALUE, SET_ALL_VALUES };
+
+struct condition {
+    const struct condition_op *op;
+    bool if_exists;
+    enum set_modifier set;
+    char *key;
+    char **values;
+    double *numbers;         /* parsed values for NUMERIC */
+    size_t n_values;
+};
+
+struct statement {
+    bool allow;
+    char *sid;
+    bool not_action, not_resource, not_principal;
+    bool has_action, has_resource, has_principal;
+    struct pattern *actions;
+    size_t n_actions;
+    struct pattern *resources;
+    size_t n_resources;
+    struct principal_entry *principals;
+    size_t n_principals;
+    struct condition *conditions;
+    size_t n_conditions;
+};
+
+struct policy {
+    enum policy_kind kind;
+    char *label;
+    struct statement *statements;
+    size_t n_statements;
+};
+
+/* match.c */
+bool policy_glob(const char *pattern, const char *text, bool ignore_case);
+bool policy_match_action(const struct statement *st, const char *action_lower);
+bool policy_match_resource(const struct statement *st, const char *resource);
+bool policy_match_principal(const struct statement *st, const struct policy_request *req,
+                            bool *by_account);
+/* condition.c */
+const struct condition_op *policy_condition_op(const char *name, size_t n);
+bool policy_conditions_hold(const struct statement *st, const struct policy_request *req);
+
+#endif

@@ -1,0 +1,196 @@
+/* Tests for src/policy/: a table of documents and requests with the decision AWS makes,
+ * each citing the IAM User Guide section it follows, plus malformed documents. */
+#include "check.h"
+#include "policy/policy.h"
+
+#define ACCT "111122223333"
+#define USER "arn:aws:iam::111122223333:user/alice"
+#define KEY "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+static struct policy *compile(const char *json, enum policy_kind kind)
+{
+    struct policy *p = NULL;
+    struct cu_err err = {0};
+
+    if (policy_compile(bytes_str(json), kind, "p", &p, &err) != CU_OK) {
+        fprintf(stderr, "compile failed: %s: %s\n", err.msg, json);
+        return NULL;
+    }
+    return p;
+}
+
+struct eval_case {
+    const char *doc;          /* "reference_policies_..." section it follows */
+    const char *identity;     /* identity policy JSON or NULL */
+    const char *resource;     /* key policy JSON or NULL */
+    const char *boundary;
+    enum policy_principal_type who;
+    const char *action, *res;
+    const char *ctx_key, *ctx_value;
+    enum policy_decision want;
+    enum policy_source source;
+};
+
+#define ID(stmts) "{\"Version\":\"2012-10-17\",\"Statement\":[" stmts "]}"
+#define KP(stmts) "{\"Version\":\"2012-10-17\",\"Statement\":[" stmts "]}"
+#define ALLOW(a, r) "{\"Effect\":\"Allow\",\"Action\":" a ",\"Resource\":" r "}"
+#define DENY(a, r) "{\"Effect\":\"Deny\",\"Action\":" a ",\"Resource\":" r "}"
+#define KALLOW(p, a) "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":" p "},\"Action\":" a ",\"Resource\":\"*\"}"
+#define KDENY(p, a) "{\"Effect\":\"Deny\",\"Principal\":{\"AWS\":" p "},\"Action\":" a ",\"Resource\":\"*\"}"
+#define DEFAULT_KEY KP(KALLOW("\"arn:aws:iam::" ACCT ":root\"", "\"kms:*\""))
+
+static const struct eval_case cases[] = {
+    /* evaluation-logic: default deny */
+    {"evaluation-logic#implicit-deny", NULL, NULL, NULL, POLICY_PRINCIPAL_USER, "iam:ListUsers", "*", NULL, NULL, POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"elements_action: exact", ID(ALLOW("\"iam:ListUsers\"", "\"*\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:ListUsers", "*", NULL, NULL, POLICY_ALLOWED, 0},
+    {"elements_action: case-insensitive", ID(ALLOW("\"IAM:listusers\"", "\"*\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:ListUsers", "*", NULL, NULL, POLICY_ALLOWED, 0},
+    {"elements_action: * wildcard", ID(ALLOW("\"iam:List*\"", "\"*\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:ListUsers", "*", NULL, NULL, POLICY_ALLOWED, 0},
+    {"elements_action: ? wildcard", ID(ALLOW("\"iam:?etUser\"", "\"*\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", "*", NULL, NULL, POLICY_ALLOWED, 0},
+    {"elements_action: ? is one character", ID(ALLOW("\"iam:?User\"", "\"*\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", "*", NULL, NULL, POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"elements_action: other service", ID(ALLOW("\"kms:*\"", "\"*\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", "*", NULL, NULL, POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"elements_action: list", ID(ALLOW("[\"kms:Encrypt\",\"iam:GetUser\"]", "\"*\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", "*", NULL, NULL, POLICY_ALLOWED, 0},
+    {"elements_action: *", ID(ALLOW("\"*\"", "\"*\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", "*", NULL, NULL, POLICY_ALLOWED, 0},
+    {"elements_notaction", ID("{\"Effect\":\"Allow\",\"NotAction\":\"iam:*\",\"Resource\":\"*\"}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", NULL, NULL, POLICY_ALLOWED, 0},
+    {"elements_notaction excludes", ID("{\"Effect\":\"Allow\",\"NotAction\":\"iam:*\",\"Resource\":\"*\"}"), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", "*", NULL, NULL, POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"elements_resource: exact ARN", ID(ALLOW("\"iam:GetUser\"", "\"" USER "\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", USER, NULL, NULL, POLICY_ALLOWED, 0},
+    {"elements_resource: case-sensitive", ID(ALLOW("\"iam:GetUser\"", "\"arn:aws:iam::111122223333:user/Alice\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", USER, NULL, NULL, POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"elements_resource: wildcard in resource segment", ID(ALLOW("\"iam:GetUser\"", "\"arn:aws:iam::*:user/a*\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", USER, NULL, NULL, POLICY_ALLOWED, 0},
+    {"elements_resource: wildcard stays in segment", ID(ALLOW("\"iam:GetUser\"", "\"arn:aws:iam::1111*3333:user/alice\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", USER, NULL, NULL, POLICY_ALLOWED, 0},
+    {"elements_resource: other account", ID(ALLOW("\"iam:GetUser\"", "\"arn:aws:iam::999999999999:user/*\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", USER, NULL, NULL, POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"elements_notresource", ID("{\"Effect\":\"Allow\",\"Action\":\"iam:GetUser\",\"NotResource\":\"arn:aws:iam::*:user/bob\"}"), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", USER, NULL, NULL, POLICY_ALLOWED, 0},
+    {"elements_notresource excludes", ID("{\"Effect\":\"Allow\",\"Action\":\"iam:GetUser\",\"NotResource\":\"arn:aws:iam::*:user/a*\"}"), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", USER, NULL, NULL, POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"evaluation-logic: explicit deny wins", ID(ALLOW("\"*\"", "\"*\"") "," DENY("\"iam:GetUser\"", "\"*\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", USER, NULL, NULL, POLICY_EXPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"evaluation-logic: deny elsewhere does not apply", ID(ALLOW("\"*\"", "\"*\"") "," DENY("\"iam:GetUser\"", "\"arn:aws:iam::*:user/bob\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", USER, NULL, NULL, POLICY_ALLOWED, 0},
+    /* KMS key policies (KMS guide key-policy-default; AWS-NOTES 2) */
+    {"kms default key policy enables IAM", ID(ALLOW("\"kms:Encrypt\"", "\"*\"")), DEFAULT_KEY, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", KEY, NULL, NULL, POLICY_ALLOWED, 0},
+    {"kms default key policy alone grants a user nothing", NULL, DEFAULT_KEY, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", KEY, NULL, NULL, POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"kms key policy naming the user grants alone", NULL, KP(KALLOW("\"" USER "\"", "\"kms:Encrypt\"")), NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", KEY, NULL, NULL, POLICY_ALLOWED, 0},
+    {"kms key policy without the account: IAM allow ineffective", ID(ALLOW("\"kms:*\"", "\"*\"")), KP(KALLOW("\"arn:aws:iam::" ACCT ":user/bob\"", "\"kms:*\"")), NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", KEY, NULL, NULL, POLICY_IMPLICIT_DENY, POLICY_SOURCE_RESOURCE},
+    {"kms key policy: IAM deny still effective", ID(DENY("\"kms:Encrypt\"", "\"*\"")), KP(KALLOW("\"" USER "\"", "\"kms:*\"")), NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", KEY, NULL, NULL, POLICY_EXPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"kms key policy deny", ID(ALLOW("\"kms:*\"", "\"*\"")), KP(KALLOW("\"" ACCT "\"", "\"kms:*\"") "," KDENY("\"*\"", "\"kms:Decrypt\"")), NULL, POLICY_PRINCIPAL_USER, "kms:Decrypt", KEY, NULL, NULL, POLICY_EXPLICIT_DENY, POLICY_SOURCE_RESOURCE},
+    {"kms account id principal enables IAM", ID(ALLOW("\"kms:*\"", "\"*\"")), KP(KALLOW("\"" ACCT "\"", "\"kms:*\"")), NULL, POLICY_PRINCIPAL_USER, "kms:Decrypt", KEY, NULL, NULL, POLICY_ALLOWED, 0},
+    {"kms root allowed by default key policy", NULL, DEFAULT_KEY, NULL, POLICY_PRINCIPAL_ROOT, "kms:Encrypt", KEY, NULL, NULL, POLICY_ALLOWED, 0},
+    {"kms root locked out by a policy that omits the account", NULL, KP(KALLOW("\"" USER "\"", "\"kms:*\"")), NULL, POLICY_PRINCIPAL_ROOT, "kms:Encrypt", KEY, NULL, NULL, POLICY_IMPLICIT_DENY, POLICY_SOURCE_RESOURCE},
+    {"kms principal * grants directly", NULL, KP(KALLOW("\"*\"", "\"kms:Encrypt\"")), NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", KEY, NULL, NULL, POLICY_ALLOWED, 0},
+    {"root: everything in its account", NULL, NULL, NULL, POLICY_PRINCIPAL_ROOT, "iam:CreateUser", "*", NULL, NULL, POLICY_ALLOWED, 0},
+    /* permissions boundaries (access_policies_boundaries) */
+    {"boundary must also allow", ID(ALLOW("\"*\"", "\"*\"")), NULL, ID(ALLOW("\"kms:*\"", "\"*\"")), POLICY_PRINCIPAL_USER, "iam:CreateUser", "*", NULL, NULL, POLICY_IMPLICIT_DENY, POLICY_SOURCE_BOUNDARY},
+    {"boundary and identity allow", ID(ALLOW("\"*\"", "\"*\"")), NULL, ID(ALLOW("\"iam:*\"", "\"*\"")), POLICY_PRINCIPAL_USER, "iam:CreateUser", "*", NULL, NULL, POLICY_ALLOWED, 0},
+    {"boundary alone grants nothing", NULL, NULL, ID(ALLOW("\"*\"", "\"*\"")), POLICY_PRINCIPAL_USER, "iam:CreateUser", "*", NULL, NULL, POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"boundary deny", ID(ALLOW("\"*\"", "\"*\"")), NULL, ID(ALLOW("\"*\"", "\"*\"") "," DENY("\"iam:*\"", "\"*\"")), POLICY_PRINCIPAL_USER, "iam:CreateUser", "*", NULL, NULL, POLICY_EXPLICIT_DENY, POLICY_SOURCE_BOUNDARY},
+    /* conditions (reference_policies_elements_condition_operators) */
+    {"StringEquals holds", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"aws:RequestedRegion\":[\"eu-west-1\",\"us-east-1\"]}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "aws:requestedregion", "us-east-1", POLICY_ALLOWED, 0},
+    {"StringEquals fails", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"aws:RequestedRegion\":\"eu-west-1\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "aws:RequestedRegion", "us-east-1", POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"missing key fails positive operator", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"aws:username\":\"alice\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", NULL, NULL, POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"missing key satisfies negated operator", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"StringNotEquals\":{\"aws:username\":\"alice\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", NULL, NULL, POLICY_ALLOWED, 0},
+    {"IfExists on missing key", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"StringEqualsIfExists\":{\"aws:username\":\"bob\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", NULL, NULL, POLICY_ALLOWED, 0},
+    {"StringLike", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"StringLike\":{\"aws:username\":\"al*\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "aws:username", "alice", POLICY_ALLOWED, 0},
+    {"StringEqualsIgnoreCase", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"StringEqualsIgnoreCase\":{\"aws:username\":\"ALICE\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "aws:username", "alice", POLICY_ALLOWED, 0},
+    {"Bool", ID("{\"Effect\":\"Deny\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"Bool\":{\"aws:SecureTransport\":false}}}," ALLOW("\"*\"", "\"*\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "aws:SecureTransport", "false", POLICY_EXPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"NumericLessThan", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"NumericLessThan\":{\"aws:EpochTime\":2000000000}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "aws:EpochTime", "1700000000", POLICY_ALLOWED, 0},
+    {"Null true means absent", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"Null\":{\"aws:TokenIssueTime\":\"true\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", NULL, NULL, POLICY_ALLOWED, 0},
+    {"ForAllValues on missing key", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"ForAllValues:StringEquals\":{\"aws:TagKeys\":\"a\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", NULL, NULL, POLICY_ALLOWED, 0},
+    {"ForAnyValue on missing key", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"ForAnyValue:StringEquals\":{\"aws:TagKeys\":\"a\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", NULL, NULL, POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+};
+
+static void evaluation_table(void)
+{
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        const struct eval_case *c = &cases[i];
+        struct policy *id = c->identity ? compile(c->identity, POLICY_IDENTITY) : NULL;
+        struct policy *res = c->resource ? compile(c->resource, POLICY_KEY) : NULL;
+        struct policy *bnd = c->boundary ? compile(c->boundary, POLICY_BOUNDARY) : NULL;
+        const struct policy *ids[1] = {id};
+        const char *values[1] = {c->ctx_value};
+        struct policy_context_entry entry = {c->ctx_key, values, 1};
+        struct policy_context ctx = {&entry, c->ctx_key ? 1 : 0};
+        bool root = c->who == POLICY_PRINCIPAL_ROOT;
+        struct policy_request req = {c->action, c->res, root ? "arn:aws:iam::" ACCT ":root" : USER,
+                                     ACCT, c->who, ACCT, &ctx, 1700000000};
+        struct policy_set set = {ids, id ? 1 : 0, res, bnd};
+        struct policy_result out;
+
+        CHECK(!c->identity || id);
+        policy_evaluate(&set, &req, &out);
+        if (out.decision != c->want || (c->want != POLICY_ALLOWED && out.source != c->source)) {
+            fprintf(stderr, "case %zu (%s): decision %d source %d, want %d/%d\n", i, c->doc,
+                    out.decision, out.source, c->want, c->source);
+            check_failed++;
+        } else {
+            check_passed++;
+        }
+        policy_free(id);
+        policy_free(res);
+        policy_free(bnd);
+    }
+}
+
+static void malformed(void)
+{
+    static const struct {
+        const char *json;
+        enum policy_kind kind;
+        const char *msg;
+    } bad[] = {
+        {"{", POLICY_IDENTITY, "Syntax errors in policy."},
+        {"[]", POLICY_IDENTITY, "Syntax errors in policy."},
+        {"{\"Version\":\"2012-10-17\"}", POLICY_IDENTITY, "Syntax errors in policy."},
+        {"{\"Version\":\"2012-10-17\",\"Statement\":[],\"Bogus\":1}", POLICY_IDENTITY, "Syntax errors in policy."},
+        {"{\"Version\":\"2099-01-01\",\"Statement\":[]}", POLICY_IDENTITY, "The policy failed legacy parsing"},
+        {ID("{\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_IDENTITY, "Missing required field Effect"},
+        {ID("{\"Effect\":\"Maybe\",\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_IDENTITY, "Invalid effect: must be Allow or Deny"},
+        {ID("{\"Effect\":\"Allow\",\"Resource\":\"*\"}"), POLICY_IDENTITY, "Policy statement must contain actions."},
+        {ID("{\"Effect\":\"Allow\",\"Action\":\"*\"}"), POLICY_IDENTITY, "Policy statement must contain resources."},
+        {ID("{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_IDENTITY, "Policy document should not specify a principal."},
+        {ID("{\"Effect\":\"Allow\",\"Action\":\"ListUsers\",\"Resource\":\"*\"}"), POLICY_IDENTITY, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."},
+        {ID("{\"Effect\":\"Allow\",\"Action\":\"iam:a:b\",\"Resource\":\"*\"}"), POLICY_IDENTITY, "Actions/Condition can contain only one colon."},
+        {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"user/bob\"}"), POLICY_IDENTITY, "Resource user/bob must be in ARN format or \"*\"."},
+        {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Effect\":\"Deny\"}"), POLICY_IDENTITY, "Syntax errors in policy."},
+        {ID("{\"Effect\":\"Allow\",\"Action\":[],\"Resource\":\"*\"}"), POLICY_IDENTITY, "Syntax errors in policy."},
+        {ID("{\"Effect\":\"Allow\",\"Action\":[1],\"Resource\":\"*\"}"), POLICY_IDENTITY, "Syntax errors in policy."},
+        {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"DateLessThan\":{\"aws:CurrentTime\":\"2020-01-01\"}}}"), POLICY_IDENTITY, "custos does not support the condition operator DateLessThan yet."},
+        {KP("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_KEY, "Policy statement must contain a principal."},
+        {KP("{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"bob\"},\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_KEY, "Invalid principal in policy: \"AWS\":\"bob\""},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+        struct policy *p = NULL;
+        struct cu_err err = {0};
+        CHECK_RC(policy_compile(bytes_str(bad[i].json), bad[i].kind, "p", &p, &err),
+                 CU_E_IAM_MALFORMED_POLICY);
+        CHECK_STR(err.msg, bad[i].msg);
+        CHECK(p == NULL);
+    }
+    /* a key-policy statement without Action compiles and has no effect (AWS-NOTES 2) */
+    {
+        struct policy *p = compile(KP("{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Resource\":\"*\"}"), POLICY_KEY);
+        CHECK(p != NULL);
+        policy_free(p);
+    }
+}
+
+static void messages(void)
+{
+    struct policy_request req = {"kms:Encrypt", KEY, USER, ACCT, POLICY_PRINCIPAL_USER, ACCT, NULL, 0};
+    struct policy_result res = {.decision = POLICY_IMPLICIT_DENY, .source = POLICY_SOURCE_IDENTITY};
+    struct buf b;
+
+    buf_init(&b, 4096);
+    CHECK_OK(policy_denial_message(&req, &res, &b));
+    CHECK_STR(b.p, "User: " USER " is not authorized to perform: kms:Encrypt on resource: " KEY
+                   " because no identity-based policy allows the kms:Encrypt action");
+    buf_reset(&b);
+    res = (struct policy_result){.decision = POLICY_EXPLICIT_DENY, .source = POLICY_SOURCE_RESOURCE};
+    CHECK_OK(policy_denial_message(&req, &res, &b));
+    CHECK_STR(b.p, "User: " USER " is not authorized to perform: kms:Encrypt on resource: " KEY
+                   " with an explicit deny in a resource-based policy");
+    buf_release(&b);
+    CHECK_INT(policy_size_without_whitespace(bytes_str("{ \"a b\" :\n [ 1 ] }")), 11);
+}
+
+int main(void)
+{
+    evaluation_table();
+    malformed();
+    messages();
+    TEST_END();
+}
