@@ -9,7 +9,7 @@
 
 #include <jansson.h>
 
-#include "auth/principal.h"
+#include "core/principal.h"
 #include "core/buf.h"
 #include "store/store.h"
 

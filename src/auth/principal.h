@@ -1,4 +1,4 @@
-/* principal.h — who is calling: the result of authentication.
+/* principal.h — resolving who is calling (struct principal, core/principal.h).
  *
  * A principal is resolved from the access key id of a verified SigV4 signature:
  * the account's root credentials, or an IAM user's access key (AKIA...). Role sessions
@@ -7,24 +7,7 @@
 #define CU_PRINCIPAL_H
 
 #include "core/cu.h"
-
-enum principal_type {
-    PRINCIPAL_ROOT,
-    PRINCIPAL_USER,
-    PRINCIPAL_ROLE_SESSION,
-    PRINCIPAL_FEDERATED,
-};
-
-#define PRINCIPAL_ARN_MAX 600
-
-struct principal {
-    enum principal_type type;
-    char account_id[13];
-    char arn[PRINCIPAL_ARN_MAX];  /* arn:aws:iam::<acct>:root | :user/<path><name> */
-    char user_id[130];            /* GetCallerIdentity UserId: account id for root, AIDA... */
-    char name[130];               /* user name; empty for root */
-    char access_key_id[129];
-};
+#include "core/principal.h"
 
 struct store;
 struct master_key;

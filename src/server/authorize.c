@@ -7,6 +7,7 @@
 
 #include "authorize.h"
 #include "core/buf.h"
+#include "core/clock.h"
 #include "identity_policies.h"
 #include "pipeline.h"
 #include "policy/policy.h"
@@ -26,6 +27,48 @@ static enum policy_principal_type principal_type(const struct principal *p)
     return POLICY_PRINCIPAL_USER;
 }
 
+/* The global condition keys custos knows for every request (IAM guide,
+ * reference_policies_condition-keys). Values live in `text`, entries point into it. */
+struct request_context {
+    struct policy_context_entry entries[10];
+    const char *values[10];
+    char now_iso[21], epoch[24];
+    struct policy_context ctx;
+};
+
+static void add_key(struct request_context *rc, const char *key, const char *value)
+{
+    size_t i = rc->ctx.n;
+
+    if (!value || i == ARRAY_LEN(rc->entries))
+        return;
+    rc->values[i] = value;
+    rc->entries[i] = (struct policy_context_entry){key, &rc->values[i], 1};
+    rc->ctx.n++;
+}
+
+static void build_context(const struct call *call, struct request_context *rc)
+{
+    const struct principal *p = call->principal;
+    bool user = p->type == PRINCIPAL_USER;
+
+    rc->ctx.entries = rc->entries;
+    rc->ctx.n = 0;
+    clock_iso8601(call->now_ms / 1000, rc->now_iso);
+    snprintf(rc->epoch, sizeof(rc->epoch), "%lld", (long long)(call->now_ms / 1000));
+    add_key(rc, "aws:PrincipalArn", p->arn);
+    add_key(rc, "aws:PrincipalAccount", p->account_id);
+    add_key(rc, "aws:PrincipalType", user ? "User" : "Account");
+    add_key(rc, "aws:userid", p->user_id);
+    if (user)
+        add_key(rc, "aws:username", p->name);
+    add_key(rc, "aws:SourceIp", call->source_ip);
+    add_key(rc, "aws:SecureTransport", call->secure_transport ? "true" : "false");
+    add_key(rc, "aws:RequestedRegion", call->env->region);
+    add_key(rc, "aws:CurrentTime", rc->now_iso);
+    add_key(rc, "aws:EpochTime", rc->epoch);
+}
+
 cu_rc authorize(struct call *call, const char *action, const char *resource_arn,
                 const struct policy *resource_policy, bool key_policy, struct cu_err *err)
 {
@@ -36,6 +79,7 @@ cu_rc authorize(struct call *call, const char *action, const char *resource_arn,
     struct policy_set set = {0};
     struct policy_result result;
     struct buf message;
+    struct request_context context;
     void *pin = NULL;
 
     buf_init(&message, 4096);
@@ -47,6 +91,8 @@ cu_rc authorize(struct call *call, const char *action, const char *resource_arn,
     req.principal_type = principal_type(call->principal);
     req.resource_account = call->target.account_id;
     req.now_s = call->now_ms / 1000;
+    build_context(call, &context);
+    req.context = &context.ctx;
     set.identity = identity.items;
     set.n_identity = identity.n;
     set.resource = resource_policy;

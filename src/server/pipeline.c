@@ -104,6 +104,8 @@ static cu_rc execute(struct pipeline *pl, struct request *r)
     call->principal = &r->principal;
     call->request_id = r->id;
     call->now_ms = r->now_ms;
+    call->source_ip = r->http->source_ip;
+    call->secure_transport = r->http->tls;
     snprintf(call->target.arn, sizeof(call->target.arn), "*");
     snprintf(call->target.account_id, sizeof(call->target.account_id), "%s", pl->env.account_id);
     r->output = json_object();

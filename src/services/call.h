@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 
-#include "auth/principal.h"
+#include "core/principal.h"
 #include "core/err.h"
 #include "store/store.h"
 
@@ -53,6 +53,8 @@ struct call {
     struct store_tx *tx;                /* open for the handler (and the resolver) */
     const char *request_id;
     int64_t now_ms;
+    const char *source_ip;              /* aws:SourceIp */
+    bool secure_transport;              /* aws:SecureTransport: arrived over TLS */
     struct call_target target;
     struct cu_err err;
 };
