@@ -1,7 +1,7 @@
 /* pipeline.c — the request pipeline as one readable function (DESIGN.md):
  *
  *   route (proto/route.c) -> authenticate (auth/sigv4_*.c, auth/principal.c)
- *   -> decode + validate (proto/*_decode.c, validate.c) -> resolve the resource
+ *   -> decode + validate (proto/query_decode.c, json_decode.c, validate.c) -> resolve the resource
  *   (services/<svc>) -> authorize (server/authorize.c -> policy/) -> handler inside one
  *   store transaction -> encode output or error (proto/) -> audit (audit/), always.
  *

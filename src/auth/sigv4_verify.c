@@ -1,0 +1,178 @@
+/* sigv4_verify.c — proving a request was signed with the caller's secret key, and that
+ * it was signed for this region, this service and about now.
+ *
+ * The signing key chain (kDate -> kRegion -> kService -> kSigning, four HMACs) depends
+ * only on the secret, the date, the region and the service, so each thread keeps the
+ * last few derived keys; a hit leaves two SHA-256s and one HMAC per request. Entries are
+ * keyed by a hash of the secret, never the secret itself, and wiped when replaced. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/clock.h"
+#include "core/codec.h"
+#include "core/secret.h"
+#include "crypto/digest.h"
+#include "sigv4.h"
+
+#define KEY_CACHE_SLOTS 8
+
+static const char mismatch[] =
+    "The request signature we calculated does not match the signature you provided. Check your "
+    "AWS Secret Access Key and signing method. Consult the service documentation for details.";
+
+struct cached_key {
+    char access_key_id[129];
+    char scope[160];            /* date/region/service */
+    uint8_t secret_hash[32];
+    uint8_t key[32];
+    bool used;
+};
+
+static _Thread_local struct cached_key key_cache[KEY_CACHE_SLOTS];
+static _Thread_local unsigned key_cache_next;
+
+/* "Signature expired: <t> is now earlier than <now - skew> (<now> - 5 min.)" and the
+ * not-yet-current twin (AWS-NOTES §6). */
+static cu_rc clock_error(const struct sigv4_auth *a, int64_t now_s, int skew_s, bool early,
+                         struct cu_err *err)
+{
+    char bound[17], now[17];
+
+    clock_amz_date(early ? now_s - skew_s : now_s + skew_s, bound);
+    clock_amz_date(now_s, now);
+    if (early)
+        return cu_err_set(err, CU_E_SIGNATURE_EXPIRED,
+                          "Signature expired: %s is now earlier than %s (%s - %d min.)",
+                          a->amz_date, bound, now, skew_s / 60);
+    return cu_err_set(err, CU_E_SIGNATURE_EXPIRED,
+                      "Signature not yet current: %s is still later than %s (%s + %d min.)",
+                      a->amz_date, bound, now, skew_s / 60);
+}
+
+cu_rc sigv4_check_scope(const struct sigv4_auth *a, const char *expected_region,
+                        const char *expected_service, int64_t now_s, int skew_s,
+                        struct cu_err *err)
+{
+    if (strncmp(a->scope_date, a->amz_date, 8) != 0)
+        return cu_err_set(err, CU_E_SIGNATURE_MISMATCH,
+                          "Date in Credential scope does not match YYYYMMDD from ISO-8601 version "
+                          "of date from HTTP: '%s' != '%.8s', from '%s'.",
+                          a->scope_date, a->amz_date, a->amz_date);
+    if (strcmp(a->region, expected_region) != 0)
+        return cu_err_set(err, CU_E_SIGNATURE_MISMATCH,
+                          "Credential should be scoped to a valid region, not '%s'. ", a->region);
+    if (strcmp(a->service, expected_service) != 0)
+        return cu_err_set(err, CU_E_SIGNATURE_MISMATCH,
+                          "Credential should be scoped to correct service: '%s'. ",
+                          expected_service);
+    if (a->presigned) {
+        if (a->expires < 1 || a->expires > 604800)
+            return cu_err_set(err, CU_E_INCOMPLETE_SIGNATURE,
+                              "X-Amz-Expires must be less than a week (in seconds) that is 604800");
+        if (now_s > a->request_time + a->expires)
+            return cu_err_set(err, CU_E_SIGNATURE_EXPIRED, "Request has expired");
+        if (a->request_time > now_s + skew_s)
+            return clock_error(a, now_s, skew_s, false, err);
+        return CU_OK;
+    }
+    if (a->request_time < now_s - skew_s)
+        return clock_error(a, now_s, skew_s, true, err);
+    if (a->request_time > now_s + skew_s)
+        return clock_error(a, now_s, skew_s, false, err);
+    return CU_OK;
+}
+
+static cu_rc derive(struct bytes secret, const struct sigv4_auth *a, uint8_t out[32])
+{
+    cu_rc rc = CU_OK;
+    uint8_t k[32];
+    struct secret *seed = NULL;
+
+    TRY(secret_new(secret.n + 4, &seed));
+    memcpy(seed->p, "AWS4", 4);
+    memcpy(seed->p + 4, secret.p, secret.n);
+    TRY(digest_hmac_sha256(secret_bytes(seed), bytes_str(a->scope_date), k));
+    TRY(digest_hmac_sha256(bytes_of(k, 32), bytes_str(a->region), k));
+    TRY(digest_hmac_sha256(bytes_of(k, 32), bytes_str(a->service), k));
+    TRY(digest_hmac_sha256(bytes_of(k, 32), bytes_str("aws4_request"), out));
+out:
+    secret_wipe(k, sizeof(k));
+    secret_free(seed);
+    return rc;
+}
+
+static cu_rc signing_key(struct bytes secret, const struct sigv4_auth *a, uint8_t out[32])
+{
+    cu_rc rc = CU_OK;
+    char scope[160];
+    uint8_t secret_hash[32];
+    struct cached_key *slot;
+
+    snprintf(scope, sizeof(scope), "%s/%s/%s", a->scope_date, a->region, a->service);
+    TRY(digest_sha256(secret, secret_hash));
+    for (size_t i = 0; i < KEY_CACHE_SLOTS; i++) {
+        struct cached_key *c = &key_cache[i];
+        if (c->used && strcmp(c->access_key_id, a->access_key_id) == 0 &&
+            strcmp(c->scope, scope) == 0 && ct_equal(c->secret_hash, 32, secret_hash, 32)) {
+            memcpy(out, c->key, 32);
+            goto out;
+        }
+    }
+    TRY(derive(secret, a, out));
+    slot = &key_cache[key_cache_next++ % KEY_CACHE_SLOTS];
+    secret_wipe(slot, sizeof(*slot));
+    snprintf(slot->access_key_id, sizeof(slot->access_key_id), "%s", a->access_key_id);
+    snprintf(slot->scope, sizeof(slot->scope), "%s", scope);
+    memcpy(slot->secret_hash, secret_hash, 32);
+    memcpy(slot->key, out, 32);
+    slot->used = true;
+out:
+    return rc;
+}
+
+/* A body hash the client declares must be the body's (unless it declares none). */
+static cu_rc check_payload_hash(const struct http_req *req, struct cu_err *err)
+{
+    const char *declared = http_req_header(req, "X-Amz-Content-Sha256");
+    uint8_t hash[32];
+    char hex[65];
+
+    if (!declared || strcmp(declared, "UNSIGNED-PAYLOAD") == 0)
+        return CU_OK;
+    if (digest_sha256(req->body, hash) != CU_OK)
+        return CU_E_INTERNAL;
+    hex_encode_to(hash, 32, hex);
+    if (strcasecmp(declared, hex) != 0)
+        return cu_err_set(err, CU_E_SIGNATURE_MISMATCH,
+                          "The provided 'x-amz-content-sha256' header does not match what was "
+                          "computed.");
+    return CU_OK;
+}
+
+cu_rc sigv4_verify(const struct http_req *req, const struct sigv4_auth *a,
+                   struct bytes secret_key, struct cu_err *err)
+{
+    cu_rc rc = CU_OK;
+    struct buf canonical, to_sign;
+    uint8_t key[32], mac[32];
+    char hex[65];
+
+    buf_init(&canonical, 1 << 20);
+    buf_init(&to_sign, 4096);
+    TRY(check_payload_hash(req, err));
+    TRY(sigv4_canonical_request(req, a, &canonical, err));
+    TRY(sigv4_string_to_sign(a, buf_bytes(&canonical), &to_sign));
+    TRY(signing_key(secret_key, a, key));
+    TRY(digest_hmac_sha256(bytes_of(key, 32), buf_bytes(&to_sign), mac));
+    hex_encode_to(mac, 32, hex);
+    /* compare lowercase hex in constant time; clients send lowercase */
+    ENSURE(ct_equal(hex, 64, a->signature, strlen(a->signature)),
+           cu_err_set(err, CU_E_SIGNATURE_MISMATCH, "%s", mismatch));
+out:
+    secret_wipe(key, sizeof(key));
+    secret_wipe(mac, sizeof(mac));
+    buf_release(&canonical);
+    buf_release(&to_sign);
+    return rc;
+}

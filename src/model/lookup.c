@@ -1,0 +1,50 @@
+/* lookup.c — finding services, operations and members in the generated tables. The
+ * tables are small and sorted; look-ups are linear or binary and never allocate. */
+#include <string.h>
+
+#include "model.h"
+
+const struct service_model *model_service_by_signing_name(const char *name)
+{
+    for (const struct service_model *const *s = model_services; *s; s++)
+        if (strcmp((*s)->signing_name, name) == 0)
+            return *s;
+    return NULL;
+}
+
+const struct service_model *model_service_by_target_prefix(const char *prefix, size_t n)
+{
+    for (const struct service_model *const *s = model_services; *s; s++)
+        if ((*s)->target_prefix && strlen((*s)->target_prefix) == n &&
+            strncmp((*s)->target_prefix, prefix, n) == 0)
+            return *s;
+    return NULL;
+}
+
+const struct op_model *model_op(const struct service_model *svc, const char *name, size_t n)
+{
+    size_t lo = 0, hi = svc->n_ops;
+
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const char *op = svc->ops[mid].name;
+        int c = strncmp(op, name, n);
+        if (c == 0 && op[n] != '\0')
+            c = 1;
+        if (c == 0)
+            return &svc->ops[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+const struct shape_member *model_member(const struct shape *s, const char *name, size_t n)
+{
+    for (size_t i = 0; s && i < s->n_members; i++)
+        if (strlen(s->members[i].name) == n && strncmp(s->members[i].name, name, n) == 0)
+            return &s->members[i];
+    return NULL;
+}

@@ -1,0 +1,178 @@
+/* json_decode.c — an AWS JSON 1.1 request body into a tree shaped by the input shape
+ * (fuzzed: tests/fuzz/json_decode_fuzz.c). The body must be one JSON object (an empty
+ * body counts as {}); duplicate keys and invalid UTF-8 are refused; members the shape
+ * does not know are dropped; a value of the wrong JSON type is a SerializationException
+ * in the words AWS's JSON services use. */
+#include <string.h>
+
+#include "core/codec.h"
+#include "proto.h"
+
+static const char *json_kind(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        return "START_OBJECT";
+    case JSON_ARRAY:
+        return "START_ARRAY";
+    case JSON_STRING:
+        return "STRING_VALUE";
+    case JSON_INTEGER:
+    case JSON_REAL:
+        return "NUMBER_VALUE";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "BOOLEAN_VALUE";
+    case JSON_NULL:
+        break;
+    }
+    return "NULL_VALUE";
+}
+
+static const char *shape_kind(const struct shape *s)
+{
+    switch (s->type) {
+    case SHAPE_STRING:
+        return "String";
+    case SHAPE_INTEGER:
+        return "Integer";
+    case SHAPE_LONG:
+        return "Long";
+    case SHAPE_BOOLEAN:
+        return "Boolean";
+    case SHAPE_TIMESTAMP:
+        return "Date";
+    case SHAPE_BLOB:
+        return "ByteBuffer";
+    case SHAPE_DOUBLE:
+    case SHAPE_FLOAT:
+        return "Double";
+    default:
+        return "Structure";
+    }
+}
+
+static cu_rc wrong_type(const json_t *v, const struct shape *s, struct cu_err *err)
+{
+    if (json_is_object(v) || json_is_array(v))
+        return cu_err_set(err, CU_E_SERIALIZATION, "Start of %s found where not expected.",
+                          json_is_object(v) ? "structure or map" : "list");
+    return cu_err_set(err, CU_E_SERIALIZATION, "%s can not be converted to %s %s", json_kind(v),
+                      s->type == SHAPE_INTEGER ? "an" : "a", shape_kind(s));
+}
+
+/* A copy of v conformed to shape s; NULL values are dropped by the caller. */
+static cu_rc conform(const json_t *v, const struct shape *s, json_t **out, struct cu_err *err)
+{
+    cu_rc rc = CU_OK;
+    json_t *result = NULL, *item = NULL, *child;
+    const char *key;
+    size_t i;
+
+    switch (s->type) {
+    case SHAPE_STRUCTURE:
+        ENSURE(json_is_object(v), wrong_type(v, s, err));
+        result = json_object();
+        ENSURE(result, CU_E_NOMEM);
+        for (i = 0; i < s->n_members; i++) {
+            child = json_object_get(v, s->members[i].name);
+            if (!child || json_is_null(child))
+                continue;
+            TRY(conform(child, s->members[i].shape, &item, err));
+            ENSURE(json_object_set_new(result, s->members[i].name, item) == 0, CU_E_NOMEM);
+            item = NULL;
+        }
+        break;
+    case SHAPE_LIST:
+        ENSURE(json_is_array(v), wrong_type(v, s, err));
+        result = json_array();
+        ENSURE(result, CU_E_NOMEM);
+        json_array_foreach((json_t *)v, i, child)
+        {
+            ENSURE(!json_is_null(child), cu_err_set(err, CU_E_SERIALIZATION,
+                                                    "A list may not contain null."));
+            TRY(conform(child, s->member->shape, &item, err));
+            ENSURE(json_array_append_new(result, item) == 0, CU_E_NOMEM);
+            item = NULL;
+        }
+        break;
+    case SHAPE_MAP:
+        ENSURE(json_is_object(v), wrong_type(v, s, err));
+        result = json_object();
+        ENSURE(result, CU_E_NOMEM);
+        json_object_foreach((json_t *)v, key, child)
+        {
+            ENSURE(!json_is_null(child), cu_err_set(err, CU_E_SERIALIZATION,
+                                                    "A map may not contain null values."));
+            TRY(conform(child, s->value->shape, &item, err));
+            ENSURE(json_object_set_new(result, key, item) == 0, CU_E_NOMEM);
+            item = NULL;
+        }
+        break;
+    case SHAPE_STRING:
+        ENSURE(json_is_string(v), wrong_type(v, s, err));
+        result = json_copy((json_t *)v);
+        break;
+    case SHAPE_BLOB: {
+        struct buf probe;
+        ENSURE(json_is_string(v), wrong_type(v, s, err));
+        buf_init_sensitive(&probe, json_string_length(v) + 4);
+        rc = b64_decode(bytes_of(json_string_value(v), json_string_length(v)), &probe);
+        buf_release(&probe);
+        ENSURE(rc == CU_OK, cu_err_set(err, CU_E_SERIALIZATION,
+                                       "Base64 encoded value is not valid."));
+        result = json_copy((json_t *)v);
+        break;
+    }
+    case SHAPE_INTEGER:
+    case SHAPE_LONG:
+        ENSURE(json_is_integer(v), wrong_type(v, s, err));
+        ENSURE(s->type == SHAPE_LONG ||
+                   (json_integer_value(v) <= INT32_MAX && json_integer_value(v) >= INT32_MIN),
+               cu_err_set(err, CU_E_SERIALIZATION, "Numeric value out of range of int"));
+        result = json_copy((json_t *)v);
+        break;
+    case SHAPE_DOUBLE:
+    case SHAPE_FLOAT:
+    case SHAPE_TIMESTAMP:
+        ENSURE(json_is_number(v), wrong_type(v, s, err));
+        result = json_copy((json_t *)v);
+        break;
+    case SHAPE_BOOLEAN:
+        ENSURE(json_is_boolean(v), wrong_type(v, s, err));
+        result = json_copy((json_t *)v);
+        break;
+    }
+    ENSURE(result, CU_E_NOMEM);
+    *out = result;
+    result = NULL;
+out:
+    json_decref(item);
+    json_decref(result);
+    return rc;
+}
+
+cu_rc json_decode_body(struct bytes body, const struct shape *input, json_t **out,
+                       struct cu_err *err)
+{
+    cu_rc rc = CU_OK;
+    json_error_t jerr;
+    json_t *doc = NULL;
+
+    *out = NULL;
+    if (body.n == 0)
+        doc = json_object();
+    else
+        doc = json_loadb((const char *)body.p, body.n, JSON_REJECT_DUPLICATES, &jerr);
+    ENSURE(doc, cu_err_set(err, CU_E_SERIALIZATION, "Unexpected character or malformed JSON."));
+    ENSURE(json_is_object(doc), cu_err_set(err, CU_E_SERIALIZATION,
+                                           "The request body must be a JSON object."));
+    if (input)
+        TRY(conform(doc, input, out, err));
+    else
+        *out = json_object();
+    ENSURE(*out, CU_E_NOMEM);
+out:
+    json_decref(doc);
+    return rc;
+}

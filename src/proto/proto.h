@@ -1,0 +1,70 @@
+/* proto.h — bytes on the wire <-> request and response trees, for the two protocols
+ * custos speaks: AWS Query (IAM, STS: form-encoded in, XML out) and AWS JSON 1.1 (KMS:
+ * JSON in and out, X-Amz-Target names the operation). Everything is driven by the
+ * generated models (model/model.h); handlers never see wire formats.
+ *
+ * Tree conventions are those of core/tree.h: blobs base64 strings, timestamps epoch
+ * seconds as JSON numbers, member names as in the model. */
+#ifndef CU_PROTO_H
+#define CU_PROTO_H
+
+#include <jansson.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/http_req.h"
+#include "model/model.h"
+
+struct proto_route {
+    const struct service_model *svc;
+    const struct op_model *op;
+};
+
+struct proto_response {
+    int status;
+    const char *content_type;  /* static string */
+    struct buf body;
+};
+
+/* Decide service and operation. scope_service: the SigV4 credential scope's service when
+ * the request carries a signature, else NULL. JSON 1.1 requests name "<Prefix>.<Op>" in
+ * X-Amz-Target; Query requests carry Action in the form body (POST) or the query string
+ * (GET), and their service comes from the scope, else the Host, else the one Query
+ * service that has that action. Errors: CU_E_UNKNOWN_SERVICE, CU_E_INVALID_ACTION,
+ * CU_E_NOT_FOUND_PATH, CU_E_METHOD_NOT_ALLOWED, with AWS's messages. */
+MUST_CHECK cu_rc proto_route(const struct http_req *req, const char *scope_service,
+                             struct proto_route *out, struct cu_err *err);
+
+/* Decode the request into a tree shaped by the operation's input and validate it.
+ * *input is a new object owned by the caller ({} for operations without input). */
+MUST_CHECK cu_rc proto_decode(const struct http_req *req, const struct proto_route *route,
+                              json_t **input, struct cu_err *err);
+
+/* Encode a handler's output tree (NULL: none) as the protocol's success response. When
+ * sensitive, the body buffer wipes itself and no intermediate copy is left unwiped. */
+MUST_CHECK cu_rc proto_encode_output(const struct proto_route *route, const json_t *output,
+                                     const char *request_id, bool sensitive,
+                                     struct proto_response *resp);
+
+/* Encode err in the protocol's error envelope with AWS's status (errors.def). svc may be
+ * NULL when routing failed. */
+MUST_CHECK cu_rc proto_encode_error(enum model_protocol protocol, const struct service_model *svc,
+                                    const struct cu_err *err, const char *request_id,
+                                    struct proto_response *resp);
+
+/* Free a response's body (wiping it if sensitive); NULL-safe, reusable. */
+void proto_response_release(struct proto_response *resp);
+
+/* Pure parsers, exposed for tests and fuzzing. */
+MUST_CHECK cu_rc query_decode_form(struct bytes form, const struct shape *input, json_t **out,
+                                   struct cu_err *err);
+MUST_CHECK cu_rc json_decode_body(struct bytes body, const struct shape *input, json_t **out,
+                                  struct cu_err *err);
+/* Check a decoded tree against its shape; AWS's "N validation error(s) detected: ..." */
+MUST_CHECK cu_rc proto_validate(const json_t *tree, const struct shape *input,
+                                struct cu_err *err);
+/* The value of one parameter in an x-www-form-urlencoded text (decoded into out). */
+MUST_CHECK cu_rc query_form_param(struct bytes form, const char *name, struct buf *out,
+                                  bool *found);
+
+#endif

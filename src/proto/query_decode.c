@@ -1,0 +1,394 @@
+/* query_decode.c — AWS Query form parameters into a tree shaped by the input shape
+ * (fuzzed: tests/fuzz/query_decode_fuzz.c).
+ *
+ *   UserName=alice                     -> {"UserName": "alice"}
+ *   Tags.member.1.Key=k&Tags.member.1.Value=v
+ *                                      -> {"Tags": [{"Key": "k", "Value": "v"}]}
+ *   Attributes.entry.1.key=a&Attributes.entry.1.value=b -> {"Attributes": {"a": "b"}}
+ *
+ * Two passes: parameters are first placed in a scratch tree where list elements and map
+ * entries are objects keyed by their index, then the scratch tree is finished into the
+ * real one by the shape (indexes sorted, maps paired). Parameters naming no member are
+ * ignored, as AWS ignores them; malformed encodings, bad indexes and duplicates fail. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/clock.h"
+#include "core/uri.h"
+#include "proto.h"
+
+#define MAX_PARAMS 1000
+#define MAX_INDEX 1000
+#define MAX_PARAM_BYTES 65536
+
+static cu_rc bad(struct cu_err *err, const char *msg)
+{
+    return cu_err_set(err, CU_E_MALFORMED_INPUT, "%s", msg);
+}
+
+/* Split "k=v" pairs; calls back with decoded name and value. */
+typedef cu_rc (*param_fn)(void *ctx, const char *name, size_t name_len, const char *value,
+                          size_t value_len, struct cu_err *err);
+
+static cu_rc each_param(struct bytes form, param_fn fn, void *ctx, struct cu_err *err)
+{
+    cu_rc rc = CU_OK;
+    struct buf name, value;
+    size_t start = 0, count = 0;
+
+    buf_init(&name, MAX_PARAM_BYTES);
+    buf_init(&value, MAX_PARAM_BYTES * 16);
+    while (start <= form.n) {
+        size_t end = start, eq;
+        while (end < form.n && form.p[end] != '&')
+            end++;
+        if (end > start) {
+            ENSURE(++count <= MAX_PARAMS, bad(err, "Too many parameters."));
+            eq = start;
+            while (eq < end && form.p[eq] != '=')
+                eq++;
+            buf_reset(&name);
+            buf_reset(&value);
+            rc = uri_decode(bytes_of(form.p + start, eq - start), true, &name);
+            if (rc == CU_OK && eq < end)
+                rc = uri_decode(bytes_of(form.p + eq + 1, end - eq - 1), true, &value);
+            ENSURE(rc == CU_OK, bad(err, "The request contains an invalid URL encoding."));
+            TRY(fn(ctx, name.p ? name.p : "", name.n, value.p ? value.p : "", value.n, err));
+        }
+        start = end + 1;
+    }
+out:
+    buf_release(&name);
+    buf_release(&value);
+    return rc;
+}
+
+struct find_ctx {
+    const char *want;
+    struct buf *out;
+    bool *found;
+};
+
+static cu_rc find_one(void *p, const char *name, size_t name_len, const char *value,
+                      size_t value_len, struct cu_err *err)
+{
+    struct find_ctx *f = p;
+
+    if (*f->found || strlen(f->want) != name_len || memcmp(name, f->want, name_len) != 0)
+        return CU_OK;
+    *f->found = true;
+    return buf_add(f->out, value, value_len);
+}
+
+cu_rc query_form_param(struct bytes form, const char *name, struct buf *out, bool *found)
+{
+    struct find_ctx f = {name, out, found};
+    struct cu_err ignored = {0};
+
+    *found = false;
+    return each_param(form, find_one, &f, &ignored);
+}
+
+/* The wire name of a structure member. */
+static const char *wire_name(const struct shape_member *m)
+{
+    return m->location_name ? m->location_name : m->name;
+}
+
+static const struct shape_member *member_by_wire(const struct shape *s, const char *seg, size_t n)
+{
+    for (size_t i = 0; i < s->n_members; i++) {
+        const char *w = wire_name(&s->members[i]);
+        if (strlen(w) == n && strncmp(w, seg, n) == 0)
+            return &s->members[i];
+    }
+    return NULL;
+}
+
+static bool parse_index(const char *seg, size_t n, char out[8])
+{
+    size_t v = 0;
+
+    if (n == 0 || n > 4 || seg[0] == '0')
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)seg[i]))
+            return false;
+        v = v * 10 + (size_t)(seg[i] - '0');
+    }
+    if (v > MAX_INDEX)
+        return false;
+    snprintf(out, 8, "%zu", v);
+    return true;
+}
+
+/* Next '.'-separated segment of [p, end). */
+static size_t segment(const char *p, const char *end)
+{
+    const char *dot = memchr(p, '.', (size_t)(end - p));
+
+    return dot ? (size_t)(dot - p) : (size_t)(end - p);
+}
+
+static json_t *child_object(json_t *parent, const char *key)
+{
+    json_t *c = json_object_get(parent, key);
+
+    if (!c) {
+        c = json_object();
+        if (c && json_object_set_new(parent, key, c) != 0)
+            return NULL;
+    }
+    return json_is_object(c) ? c : NULL;
+}
+
+/* Place one parameter (path [p, end)) with its raw text value in the scratch tree. */
+static cu_rc place(json_t *node, const struct shape *shape, const char *p, const char *end,
+                   const char *value, size_t value_len, struct cu_err *err)
+{
+    size_t n = segment(p, end);
+    const char *rest = p + n < end ? p + n + 1 : end;
+    char key[8];
+    json_t *next;
+
+    if (shape->type == SHAPE_STRUCTURE) {
+        const struct shape_member *m = member_by_wire(shape, p, n);
+        if (!m)
+            return CU_OK; /* AWS ignores parameters it does not know */
+        if (rest == end && p + n == end) {
+            if (m->shape->type == SHAPE_STRUCTURE || m->shape->type == SHAPE_LIST ||
+                m->shape->type == SHAPE_MAP) {
+                /* "Tags=" with no elements: an empty list */
+                if (value_len == 0 && m->shape->type == SHAPE_LIST)
+                    return child_object(node, m->name) ? CU_OK : CU_E_NOMEM;
+                return bad(err, "A structured parameter was given a plain value.");
+            }
+            if (json_object_get(node, m->name))
+                return bad(err, "A parameter was given more than once.");
+            return json_object_set_new(node, m->name, json_stringn(value, value_len)) == 0
+                       ? CU_OK
+                       : bad(err, "A parameter value is not valid UTF-8.");
+        }
+        if (m->shape->type != SHAPE_STRUCTURE && m->shape->type != SHAPE_LIST &&
+            m->shape->type != SHAPE_MAP)
+            return CU_OK;
+        next = child_object(node, m->name);
+        return next ? place(next, m->shape, rest, end, value, value_len, err)
+                    : bad(err, "A parameter is given both as a value and as a structure.");
+    }
+    if (shape->type == SHAPE_LIST) {
+        const char *element = shape->member && shape->member->location_name
+                                  ? shape->member->location_name : "member";
+        if (!shape->flattened) {
+            if (n != strlen(element) || strncmp(p, element, n) != 0 || rest == end)
+                return bad(err, "A list parameter is not in the form Name.member.N.");
+            p = rest;
+            n = segment(p, end);
+            rest = p + n < end ? p + n + 1 : end;
+        }
+        if (!parse_index(p, n, key))
+            return bad(err, "A list index is not a number between 1 and 1000.");
+        if (p + n == end) {
+            if (json_object_get(node, key))
+                return bad(err, "A parameter was given more than once.");
+            return json_object_set_new(node, key, json_stringn(value, value_len)) == 0
+                       ? CU_OK
+                       : bad(err, "A parameter value is not valid UTF-8.");
+        }
+        next = child_object(node, key);
+        return next ? place(next, shape->member->shape, rest, end, value, value_len, err)
+                    : bad(err, "A parameter is given both as a value and as a structure.");
+    }
+    if (shape->type == SHAPE_MAP) {
+        if (!shape->flattened) {
+            if (n != 5 || strncmp(p, "entry", 5) != 0 || rest == end)
+                return bad(err, "A map parameter is not in the form Name.entry.N.key.");
+            p = rest;
+            n = segment(p, end);
+            rest = p + n < end ? p + n + 1 : end;
+        }
+        if (!parse_index(p, n, key) || rest == end)
+            return bad(err, "A map index is not a number between 1 and 1000.");
+        next = child_object(node, key);
+        if (!next)
+            return CU_E_NOMEM;
+        n = (size_t)(end - rest);
+        if (!((n == 3 && strncmp(rest, "key", 3) == 0) || (n == 5 && strncmp(rest, "value", 5) == 0)))
+            return bad(err, "A map entry has neither key nor value.");
+        if (json_object_get(next, n == 3 ? "key" : "value"))
+            return bad(err, "A parameter was given more than once.");
+        return json_object_set_new(next, n == 3 ? "key" : "value", json_stringn(value, value_len)) == 0
+                   ? CU_OK
+                   : bad(err, "A parameter value is not valid UTF-8.");
+    }
+    return CU_OK;
+}
+
+static cu_rc convert_scalar(const struct shape *s, const char *text, json_t **out, struct cu_err *err)
+{
+    char *end = NULL;
+    int64_t epoch = 0;
+
+    errno = 0;
+    switch (s->type) {
+    case SHAPE_INTEGER:
+    case SHAPE_LONG: {
+        long long v = strtoll(text, &end, 10);
+        if (!*text || *end || errno || isspace((unsigned char)*text))
+            return cu_err_set(err, CU_E_VALIDATION, "1 validation error detected: Value '%.64s' "
+                              "failed to satisfy constraint: Member must be a number", text);
+        if (s->type == SHAPE_INTEGER && (v > INT32_MAX || v < INT32_MIN))
+            return cu_err_set(err, CU_E_VALIDATION, "1 validation error detected: Value '%.64s' "
+                              "failed to satisfy constraint: Member must be a 32-bit integer", text);
+        *out = json_integer(v);
+        break;
+    }
+    case SHAPE_DOUBLE:
+    case SHAPE_FLOAT: {
+        double v = strtod(text, &end);
+        if (!*text || *end || errno)
+            return bad(err, "A number parameter is not a number.");
+        *out = json_real(v);
+        break;
+    }
+    case SHAPE_BOOLEAN:
+        if (strcasecmp(text, "true") != 0 && strcasecmp(text, "false") != 0)
+            return bad(err, "A boolean parameter is neither true nor false.");
+        *out = json_boolean(strcasecmp(text, "true") == 0);
+        break;
+    case SHAPE_TIMESTAMP:
+        if (clock_parse_iso8601(text, strlen(text), &epoch) != CU_OK)
+            return bad(err, "A timestamp parameter is not in ISO 8601 form.");
+        *out = json_integer(epoch);
+        break;
+    default:
+        *out = json_string(text);
+        break;
+    }
+    return *out ? CU_OK : CU_E_NOMEM;
+}
+
+static int index_order(const void *a, const void *b)
+{
+    long x = strtol(*(const char *const *)a, NULL, 10), y = strtol(*(const char *const *)b, NULL, 10);
+
+    return (x > y) - (x < y);
+}
+
+/* Sorted keys of a scratch object (list/map indexes). *keys: malloc'd array. */
+static cu_rc sorted_indexes(json_t *node, const char ***keys, size_t *n)
+{
+    const char *k;
+    json_t *v;
+    size_t i = 0;
+
+    *n = json_object_size(node);
+    *keys = calloc(*n ? *n : 1, sizeof(char *));
+    if (!*keys)
+        return CU_E_NOMEM;
+    json_object_foreach(node, k, v)
+        (*keys)[i++] = k;
+    qsort(*keys, *n, sizeof(char *), index_order);
+    return CU_OK;
+}
+
+/* Turn a scratch node into the final tree for its shape. */
+static cu_rc finish(json_t *scratch, const struct shape *s, json_t **out, struct cu_err *err)
+{
+    cu_rc rc = CU_OK;
+    const char **keys = NULL;
+    size_t n = 0;
+    json_t *result = NULL, *item = NULL;
+
+    if (json_is_string(scratch)) {
+        if (s->type == SHAPE_STRUCTURE || s->type == SHAPE_LIST || s->type == SHAPE_MAP)
+            return bad(err, "A structured parameter was given a plain value.");
+        return convert_scalar(s, json_string_value(scratch), out, err);
+    }
+    ENSURE(json_is_object(scratch), CU_E_INTERNAL);
+    if (s->type == SHAPE_STRUCTURE) {
+        result = json_object();
+        ENSURE(result, CU_E_NOMEM);
+        for (size_t i = 0; i < s->n_members; i++) {
+            json_t *child = json_object_get(scratch, s->members[i].name);
+            if (!child)
+                continue;
+            TRY(finish(child, s->members[i].shape, &item, err));
+            TRY(json_object_set_new(result, s->members[i].name, item) == 0 ? CU_OK : CU_E_NOMEM);
+            item = NULL;
+        }
+    } else if (s->type == SHAPE_LIST) {
+        result = json_array();
+        ENSURE(result, CU_E_NOMEM);
+        TRY(sorted_indexes(scratch, &keys, &n));
+        for (size_t i = 0; i < n; i++) {
+            TRY(finish(json_object_get(scratch, keys[i]), s->member->shape, &item, err));
+            TRY(json_array_append_new(result, item) == 0 ? CU_OK : CU_E_NOMEM);
+            item = NULL;
+        }
+    } else if (s->type == SHAPE_MAP) {
+        result = json_object();
+        ENSURE(result, CU_E_NOMEM);
+        TRY(sorted_indexes(scratch, &keys, &n));
+        for (size_t i = 0; i < n; i++) {
+            json_t *entry = json_object_get(scratch, keys[i]);
+            const char *k = json_string_value(json_object_get(entry, "key"));
+            json_t *v = json_object_get(entry, "value");
+            ENSURE(k && v, bad(err, "A map entry lacks its key or its value."));
+            TRY(finish(v, s->value->shape, &item, err));
+            TRY(json_object_set_new(result, k, item) == 0 ? CU_OK : CU_E_NOMEM);
+            item = NULL;
+        }
+    } else {
+        rc = bad(err, "A plain parameter was given a structure.");
+        goto out;
+    }
+    *out = result;
+    result = NULL;
+out:
+    free(keys);
+    json_decref(item);
+    json_decref(result);
+    return rc;
+}
+
+struct place_ctx {
+    json_t *scratch;
+    const struct shape *shape;
+};
+
+static cu_rc place_param(void *p, const char *name, size_t name_len, const char *value,
+                         size_t value_len, struct cu_err *err)
+{
+    struct place_ctx *c = p;
+
+    if ((name_len == 6 && memcmp(name, "Action", 6) == 0) ||
+        (name_len == 7 && memcmp(name, "Version", 7) == 0) || !c->shape)
+        return CU_OK;
+    if (strlen(name) != name_len)
+        return bad(err, "A parameter name contains a NUL byte.");
+    return place(c->scratch, c->shape, name, name + name_len, value, value_len, err);
+}
+
+cu_rc query_decode_form(struct bytes form, const struct shape *input, json_t **out,
+                        struct cu_err *err)
+{
+    cu_rc rc = CU_OK;
+    struct place_ctx ctx = {json_object(), input};
+
+    *out = NULL;
+    ENSURE(ctx.scratch, CU_E_NOMEM);
+    TRY(each_param(form, place_param, &ctx, err));
+    if (input)
+        TRY(finish(ctx.scratch, input, out, err));
+    else
+        *out = json_object();
+    ENSURE(*out, CU_E_NOMEM);
+out:
+    json_decref(ctx.scratch);
+    return rc;
+}

@@ -1,0 +1,127 @@
+/* route.c — which service and operation a request is for (DESIGN.md "Routing"):
+ * X-Amz-Target for JSON 1.1 services, else a Query service found from the SigV4 scope,
+ * the Host, or the Action itself. Nothing is decoded here beyond the Action parameter. */
+#include <string.h>
+#include <strings.h>
+
+#include "proto.h"
+
+static bool is_form(const struct http_req *req)
+{
+    const char *ct = http_req_header(req, "Content-Type");
+
+    return ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0;
+}
+
+/* The Query parameters of a request: the form body of a POST, else the query string. */
+static struct bytes query_params(const struct http_req *req)
+{
+    if (strcmp(req->method, "POST") == 0 && req->body.n > 0 && is_form(req))
+        return req->body;
+    return bytes_str(req->query);
+}
+
+static bool path_is_root(const char *path)
+{
+    return path[0] == '\0' || strcmp(path, "/") == 0;
+}
+
+static cu_rc route_json(const struct http_req *req, const char *target, struct proto_route *out,
+                        struct cu_err *err)
+{
+    const char *dot = strchr(target, '.');
+
+    if (strcmp(req->method, "POST") != 0)
+        return cu_err_set(err, CU_E_METHOD_NOT_ALLOWED, "Only POST is accepted for %s", target);
+    out->svc = dot ? model_service_by_target_prefix(target, (size_t)(dot - target)) : NULL;
+    if (!out->svc || out->svc->protocol != MODEL_JSON)
+        return cu_err_set(err, CU_E_UNKNOWN_SERVICE,
+                          "Unable to determine service/operation name to be authorized");
+    out->op = model_op(out->svc, dot + 1, strlen(dot + 1));
+    if (!out->op)
+        return cu_err_set(err, CU_E_INVALID_ACTION, "%s", "");
+    return CU_OK;
+}
+
+static const struct service_model *query_service_named(const char *name)
+{
+    const struct service_model *svc = name ? model_service_by_signing_name(name) : NULL;
+
+    return svc && svc->protocol == MODEL_QUERY ? svc : NULL;
+}
+
+/* No scope: the Host's first label ("iam.amazonaws.com"), else the one Query service
+ * that defines the action. */
+static const struct service_model *query_service_guess(const struct http_req *req,
+                                                       const char *action)
+{
+    const char *host = http_req_header(req, "Host");
+    const struct service_model *found = NULL;
+
+    for (const struct service_model *const *s = model_services; *s; s++) {
+        size_t n = strlen((*s)->endpoint_prefix);
+        if ((*s)->protocol == MODEL_QUERY && host && strncasecmp(host, (*s)->endpoint_prefix, n) == 0 &&
+            host[n] == '.')
+            return *s;
+    }
+    for (const struct service_model *const *s = model_services; *s; s++) {
+        if ((*s)->protocol != MODEL_QUERY || !model_op(*s, action, strlen(action)))
+            continue;
+        if (found)
+            return NULL;
+        found = *s;
+    }
+    return found;
+}
+
+static cu_rc route_query(const struct http_req *req, const char *scope_service,
+                         struct proto_route *out, struct cu_err *err)
+{
+    cu_rc rc = CU_OK;
+    struct buf action, version;
+    bool found = false, has_version = false;
+
+    buf_init(&action, 256);
+    buf_init(&version, 64);
+    if (strcmp(req->method, "POST") != 0 && strcmp(req->method, "GET") != 0) {
+        rc = cu_err_set(err, CU_E_METHOD_NOT_ALLOWED, "The method %.16s is not allowed.",
+                        req->method);
+        goto out;
+    }
+    rc = query_form_param(query_params(req), "Action", &action, &found);
+    if (rc != CU_OK) {
+        rc = cu_err_set(err, CU_E_MALFORMED_INPUT, "The request is not valid form encoding.");
+        goto out;
+    }
+    if (query_form_param(query_params(req), "Version", &version, &has_version) != CU_OK)
+        has_version = false;
+    ENSURE(found && action.n > 0,
+           cu_err_set(err, CU_E_INVALID_ACTION, "Could not find operation for this request"));
+    out->svc = query_service_named(scope_service);
+    if (!out->svc)
+        out->svc = query_service_guess(req, action.p);
+    out->op = out->svc ? model_op(out->svc, action.p, action.n) : NULL;
+    if (!out->op) {
+        rc = cu_err_set(err, CU_E_INVALID_ACTION, "Could not find operation %.128s for version %.32s",
+                        action.p, has_version ? version.p : "NO_VERSION_SPECIFIED");
+        goto out;
+    }
+out:
+    buf_release(&action);
+    buf_release(&version);
+    return rc;
+}
+
+cu_rc proto_route(const struct http_req *req, const char *scope_service, struct proto_route *out,
+                  struct cu_err *err)
+{
+    const char *target = http_req_header(req, "X-Amz-Target");
+
+    *out = (struct proto_route){0};
+    if (!path_is_root(req->path))
+        return cu_err_set(err, CU_E_NOT_FOUND_PATH, "The requested path %.128s was not found.",
+                          req->path);
+    if (target)
+        return route_json(req, target, out, err);
+    return route_query(req, scope_service, out, err);
+}

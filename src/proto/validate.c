@@ -1,0 +1,212 @@
+/* validate.c — a decoded tree against its input shape: required members, lengths,
+ * ranges, enums and patterns, reported in AWS's words ("1 validation error detected:
+ * Value 'x' at 'userName' failed to satisfy constraint: Member must ..."), with member
+ * paths in lowerCamelCase. Values of sensitive members and blobs are never echoed. */
+#include <ctype.h>
+#include <string.h>
+
+#include "core/codec.h"
+#include "pattern.h"
+#include "proto.h"
+
+#define MAX_REPORTED 10
+#define PATH_MAX_LEN 256
+
+/* The report is bounded; text past its limit is dropped, the count stays exact. */
+static void report_text(cu_rc rc)
+{
+    (void)rc;
+}
+
+struct report {
+    struct buf text;
+    int count;
+};
+
+/* Count code points of UTF-8 text (the models' lengths are in characters). */
+static size_t utf8_len(const char *s, size_t n)
+{
+    size_t count = 0;
+
+    for (size_t i = 0; i < n; i++)
+        if (((uint8_t)s[i] & 0xc0) != 0x80)
+            count++;
+    return count;
+}
+
+static void add_error(struct report *r, const char *path, const json_t *value,
+                      bool show_value, const char *constraint)
+{
+    r->count++;
+    if (r->count > MAX_REPORTED)
+        return;
+    if (r->text.n)
+        report_text(buf_addstr(&r->text, "; "));
+    if (!value)
+        report_text(buf_addf(&r->text, "Value null at '%s' failed to satisfy constraint: %s", path,
+                       constraint));
+    else if (show_value && json_is_string(value))
+        report_text(buf_addf(&r->text, "Value '%.256s' at '%s' failed to satisfy constraint: %s",
+                       json_string_value(value), path, constraint));
+    else if (show_value && json_is_integer(value))
+        report_text(buf_addf(&r->text, "Value '%lld' at '%s' failed to satisfy constraint: %s",
+                       (long long)json_integer_value(value), path, constraint));
+    else
+        report_text(buf_addf(&r->text, "Value at '%s' failed to satisfy constraint: %s", path,
+                       constraint));
+}
+
+static void child_path(const char *parent, const char *name, char out[PATH_MAX_LEN])
+{
+    char camel[128];
+
+    snprintf(camel, sizeof(camel), "%s", name);
+    camel[0] = (char)tolower((unsigned char)camel[0]);
+    if (parent[0])
+        snprintf(out, PATH_MAX_LEN, "%.120s.%s", parent, camel);
+    else
+        snprintf(out, PATH_MAX_LEN, "%s", camel);
+}
+
+static void check_length(struct report *r, const char *path, const json_t *v,
+                         const struct shape *s, size_t len, bool show)
+{
+    char c[96];
+
+    if (s->has_min && (int64_t)len < s->min) {
+        snprintf(c, sizeof(c), "Member must have length greater than or equal to %lld",
+                 (long long)s->min);
+        add_error(r, path, v, show, c);
+    }
+    if (s->has_max && (int64_t)len > s->max) {
+        snprintf(c, sizeof(c), "Member must have length less than or equal to %lld",
+                 (long long)s->max);
+        add_error(r, path, v, show, c);
+    }
+}
+
+static void check_enum(struct report *r, const char *path, const json_t *v, const struct shape *s)
+{
+    struct buf c;
+
+    for (size_t i = 0; i < s->n_enums; i++)
+        if (strcmp(s->enums[i], json_string_value(v)) == 0)
+            return;
+    buf_init(&c, 8192);
+    report_text(buf_addstr(&c, "Member must satisfy enum value set: ["));
+    for (size_t i = 0; i < s->n_enums; i++)
+        report_text(buf_addf(&c, "%s%s", i ? ", " : "", s->enums[i]));
+    report_text(buf_addch(&c, ']'));
+    add_error(r, path, v, !s->sensitive, c.p ? c.p : "");
+    buf_release(&c);
+}
+
+static void validate(struct report *r, const char *path, const json_t *v, const struct shape *s);
+
+static void validate_structure(struct report *r, const char *path, const json_t *v,
+                               const struct shape *s)
+{
+    char sub[PATH_MAX_LEN];
+
+    for (size_t i = 0; i < s->n_members; i++) {
+        const struct shape_member *m = &s->members[i];
+        const json_t *child = json_object_get(v, m->name);
+
+        child_path(path, m->name, sub);
+        if (!child) {
+            if (m->required)
+                add_error(r, sub, NULL, false, "Member must not be null");
+            continue;
+        }
+        validate(r, sub, child, m->shape);
+    }
+}
+
+static void validate(struct report *r, const char *path, const json_t *v, const struct shape *s)
+{
+    char sub[PATH_MAX_LEN], c[96];
+    const char *key;
+    json_t *item;
+    size_t i;
+
+    switch (s->type) {
+    case SHAPE_STRUCTURE:
+        validate_structure(r, path, v, s);
+        break;
+    case SHAPE_LIST:
+        check_length(r, path, v, s, json_array_size(v), false);
+        json_array_foreach((json_t *)v, i, item)
+        {
+            snprintf(sub, sizeof(sub), "%.200s.%zu.member", path, i + 1);
+            validate(r, sub, item, s->member->shape);
+        }
+        break;
+    case SHAPE_MAP:
+        check_length(r, path, v, s, json_object_size(v), false);
+        json_object_foreach((json_t *)v, key, item)
+        {
+            snprintf(sub, sizeof(sub), "%.200s.%.40s", path, key);
+            validate(r, sub, item, s->value->shape);
+        }
+        break;
+    case SHAPE_STRING:
+        check_length(r, path, v, s, utf8_len(json_string_value(v), json_string_length(v)),
+                     !s->sensitive);
+        if (s->n_enums)
+            check_enum(r, path, v, s);
+        if (s->pattern && !pattern_match(s->pattern, json_string_value(v))) {
+            snprintf(c, sizeof(c), "Member must satisfy regular expression pattern: ");
+            {
+                struct buf msg;
+                buf_init(&msg, 4096);
+                report_text(buf_addf(&msg, "%s%s", c, s->pattern));
+                add_error(r, path, v, !s->sensitive, msg.p);
+                buf_release(&msg);
+            }
+        }
+        break;
+    case SHAPE_BLOB: {
+        size_t n = json_string_length(v);
+        /* decoded length of valid base64 */
+        size_t len = n / 4 * 3;
+        const char *t = json_string_value(v);
+        if (n >= 1 && t[n - 1] == '=')
+            len--;
+        if (n >= 2 && t[n - 2] == '=')
+            len--;
+        check_length(r, path, v, s, len, false);
+        break;
+    }
+    case SHAPE_INTEGER:
+    case SHAPE_LONG:
+        if (s->has_min && json_integer_value(v) < s->min) {
+            snprintf(c, sizeof(c), "Member must have value greater than or equal to %lld",
+                     (long long)s->min);
+            add_error(r, path, v, true, c);
+        }
+        if (s->has_max && json_integer_value(v) > s->max) {
+            snprintf(c, sizeof(c), "Member must have value less than or equal to %lld",
+                     (long long)s->max);
+            add_error(r, path, v, true, c);
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+cu_rc proto_validate(const json_t *tree, const struct shape *input, struct cu_err *err)
+{
+    struct report r = {.count = 0};
+    cu_rc rc = CU_OK;
+
+    if (!input)
+        return CU_OK;
+    buf_init(&r.text, 16384);
+    validate(&r, "", tree, input);
+    if (r.count)
+        rc = cu_err_set(err, CU_E_VALIDATION, "%d validation error%s detected: %s", r.count,
+                        r.count == 1 ? "" : "s", r.text.p);
+    buf_release(&r.text);
+    return rc;
+}

@@ -1,0 +1,44 @@
+/* Fuzz target: policy_compile on arbitrary bytes as every kind of policy, and evaluation
+ * of whatever compiles against fixed requests (root, user; with and without context). */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "policy/policy.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const enum policy_kind kinds[] = {POLICY_IDENTITY, POLICY_KEY, POLICY_BOUNDARY};
+    const char *values[] = {"alice", "us-east-1"};
+    struct policy_context_entry entries[] = {{"aws:username", &values[0], 1},
+                                             {"aws:RequestedRegion", &values[1], 1}};
+    struct policy_context ctx = {entries, 2};
+
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        struct policy *p = NULL;
+        struct cu_err err = {0};
+        struct policy_result res;
+        struct buf msg;
+
+        if (policy_compile(bytes_of(data, size), kinds[k], "fuzz", &p, &err) != CU_OK)
+            continue;
+        for (int who = 0; who < 2; who++) {
+            struct policy_request req = {"kms:Encrypt", "arn:aws:kms:us-east-1:111122223333:key/k",
+                                         who ? "arn:aws:iam::111122223333:user/alice"
+                                             : "arn:aws:iam::111122223333:root",
+                                         "111122223333",
+                                         who ? POLICY_PRINCIPAL_USER : POLICY_PRINCIPAL_ROOT,
+                                         "111122223333", who ? &ctx : NULL, 1700000000};
+            const struct policy *ids[1] = {p};
+            struct policy_set set = {kinds[k] == POLICY_KEY ? NULL : ids,
+                                     kinds[k] == POLICY_KEY ? 0 : 1,
+                                     kinds[k] == POLICY_KEY ? p : NULL, NULL};
+            policy_evaluate(&set, &req, &res);
+            buf_init(&msg, 65536);
+            if (res.decision != POLICY_ALLOWED && policy_denial_message(&req, &res, &msg) != CU_OK)
+                abort();
+            buf_release(&msg);
+        }
+        policy_free(p);
+    }
+    return 0;
+}
