@@ -32,6 +32,7 @@ struct exchange {
     char *target;              /* raw request target: path?query */
     struct buf body;
     bool too_large;
+    bool headers_seen;         /* MHD's first call carries headers only */
 };
 
 struct header_list {
@@ -180,6 +181,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
     if (!x || !x->target)
         return MHD_NO;
+    if (!x->headers_seen) {
+        x->headers_seen = true;
+        return MHD_YES;
+    }
     if (*upload_data_size) {
         take_upload(x, upload_data, upload_data_size);
         return MHD_YES;
