@@ -209,10 +209,10 @@ cu_rc sigv4_canonical_request(const struct http_req *req, const struct sigv4_aut
     TRY(buf_addch(out, '\n'));
     TRY(canonical_headers(req, auth->signed_headers, out, err));
     TRY(buf_addf(out, "\n%s\n", auth->signed_headers));
+    /* Presigned URLs of services other than S3 sign the hash of the (empty) body too,
+     * as the SDKs compute it; UNSIGNED-PAYLOAD only when the client says so. */
     if (payload) {
         TRY(buf_addstr(out, payload));
-    } else if (auth->presigned) {
-        TRY(buf_addstr(out, "UNSIGNED-PAYLOAD"));
     } else {
         TRY(digest_sha256(req->body, hash));
         hex_encode_to(hash, 32, hex);

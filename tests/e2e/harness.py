@@ -60,11 +60,11 @@ class Server:
                     env[k] = v
         self.log = open(os.path.join(self.data_dir, "server.log"), "ab")
         self.out_path = os.path.join(self.data_dir, "server.out")
-        out = open(self.out_path, "wb")
-        self.proc = subprocess.Popen(
-            [CUSTOS_BIN, "serve", "--listen", f"127.0.0.1:{self.port}", "--data-dir", self.data_dir,
-             "--account-id", ACCOUNT, "--region", REGION] + self.extra_args,
-            stdout=out, stderr=self.log, env=env)
+        with open(self.out_path, "wb") as out:
+            self.proc = subprocess.Popen(
+                [CUSTOS_BIN, "serve", "--listen", f"127.0.0.1:{self.port}", "--data-dir", self.data_dir,
+                 "--account-id", ACCOUNT, "--region", REGION] + self.extra_args,
+                stdout=out, stderr=self.log, env=env)
         self.wait_healthy()
         with open(self.out_path) as f:
             self.stdout = f.read()

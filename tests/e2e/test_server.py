@@ -76,7 +76,7 @@ class Tls(unittest.TestCase):
         d = tempfile.mkdtemp(prefix="custos-tls-")
         try:
             subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                            "-subj", "/CN=127.0.0.1", "-keyout", d + "/key.pem", "-out", d + "/cert.pem"],
+                            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", d + "/key.pem", "-out", d + "/cert.pem"],
                            check=True, capture_output=True)
             srv = harness.Server(extra_args=["--tls-cert", d + "/cert.pem", "--tls-key", d + "/key.pem"]).start()
             try:
