@@ -47,8 +47,12 @@ if(CUSTOS_FUZZ)
     target_link_options(${name} PRIVATE -fsanitize=fuzzer)
     target_link_libraries(${name} PRIVATE cu_services cu_proto)
     set(corpus ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/${parser})
+    # libFuzzer adds what it finds to its first corpus directory: a scratch one in the
+    # build tree, so the committed seeds stay as they are.
+    set(scratch ${CMAKE_BINARY_DIR}/fuzz-scratch/${parser})
+    file(MAKE_DIRECTORY ${scratch})
     add_test(NAME fuzz/${parser}
-             COMMAND ${name} -runs=${fuzz_runs} -max_len=8192 ${corpus})
+             COMMAND ${name} -runs=${fuzz_runs} -max_len=8192 ${scratch} ${corpus})
     set_tests_properties(fuzz/${parser} PROPERTIES LABELS fuzz TIMEOUT 300)
   endforeach()
 endif()
