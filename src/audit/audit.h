@@ -1,9 +1,10 @@
 /* audit.h — the audit trail: one CloudTrail-format record per call, allowed, denied or
- * failed, written durably before the response leaves (fail closed).
+ * failed, written before the response leaves (fail closed).
  *
  * audit_record_build() turns a neutral description of the call into the record text,
  * redacting every member the operation's descriptor names as secret; the writer appends
- * records to the store with group commit, so many concurrent calls share one fsync. */
+ * records to DIR/audit.log and syncs them in groups (see writer.c for the durability
+ * each kind of call gets). */
 #ifndef CU_AUDIT_H
 #define CU_AUDIT_H
 
@@ -48,11 +49,14 @@ json_t *audit_redact(const json_t *tree, const char *const *secret_fields);
 
 struct audit_writer;
 
-/* Start the writer thread over `store`. */
-MUST_CHECK cu_rc audit_writer_start(struct store *store, struct audit_writer **out);
-/* Append one record (copied) and return once it is durable; CU_E_STORE if it could not be
- * written, in which case the caller must fail the request. Thread-safe. */
-MUST_CHECK cu_rc audit_writer_append(struct audit_writer *w, const char *record, size_t len);
+/* Open (creating, mode 0600) DIR/audit.log and start the syncer thread. */
+MUST_CHECK cu_rc audit_writer_start(const char *dir, struct audit_writer **out,
+                                    struct cu_err *err);
+/* Append one record as a line. Returns once it is written to the file, and — when
+ * durable — once it is on disk. CU_E_STORE if it could not be written (or synced): the
+ * caller must then fail the request. Thread-safe; lines keep the order of the calls. */
+MUST_CHECK cu_rc audit_writer_append(struct audit_writer *w, const char *record, size_t len,
+                                     bool durable);
 /* Flush what is queued and stop the thread; NULL-safe. */
 void audit_writer_stop(struct audit_writer *w);
 

@@ -1,108 +1,106 @@
-/* writer.c — group commit for the audit trail.
+/* writer.c — the audit trail on disk: DIR/audit.log, one CloudTrail record (JSON) per
+ * line, appended in call order.
  *
- * Callers queue a record and sleep; one writer thread takes everything queued, appends
- * it to the store in a single durable commit, and wakes the callers of that batch with
- * its outcome. Many concurrent calls therefore share one fsync, and no call returns
- * before its record is durable (fail closed: a failed batch fails every call in it).
+ * Every record is written to the file (one write(2) under the trail's lock) before its
+ * response leaves, so an answered call's record survives any crash of custos; a write
+ * that fails fails the call (fail closed). A syncer thread makes what was written
+ * durable with fdatasync, many records per sync. A call that changed state waits for
+ * that sync before it is answered, so its record is exactly as durable as the change
+ * itself; a read-only call does not wait, and power loss can cost at most the records of
+ * the last sync interval (AUDIT_SYNC_INTERVAL_MS) of reads.
  *
- *     append: queue ──> wait(batch done) ──> rc of batch
- *     thread: wait(queue non-empty) ──> take all ──> store_audit_append ──> publish rc */
+ *     append: lock ─ write ─ seq = ++written ─ unlock ─ [durable: wait synced >= seq]
+ *     syncer: wait (written > synced) ─ fdatasync ─ synced = written ─ wake waiters */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "audit.h"
 #include "core/log.h"
 
-struct pending {
-    char *record;
-    struct pending *next;
-    cu_rc rc;
-    bool done;
-};
+#define AUDIT_SYNC_INTERVAL_MS 2
 
 struct audit_writer {
-    struct store *store;
+    int fd;
     pthread_t thread;
     pthread_mutex_t lock;
-    pthread_cond_t queued, finished;
-    struct pending *head, **tail;
-    bool stopping;
+    pthread_cond_t pending, synced_cond;
+    uint64_t written, synced;
+    bool sync_failed, stopping;
 };
 
-/* Write one batch; returns the result for every record in it. */
-static cu_rc write_batch(struct audit_writer *w, struct pending *batch)
+static bool write_all(int fd, const char *p, size_t n)
 {
-    const char *stack_records[256] = {0};
-    const char **records = stack_records;
-    size_t n = 0, cap = ARRAY_LEN(stack_records);
-    cu_rc rc;
-
-    for (struct pending *p = batch; p; p = p->next) {
-        if (n == cap) {
-            const char **bigger = malloc(2 * cap * sizeof(*bigger));
-            if (!bigger) {
-                if (records != stack_records)
-                    free(records);
-                return CU_E_NOMEM;
-            }
-            memcpy(bigger, records, n * sizeof(*bigger));
-            if (records != stack_records)
-                free(records);
-            records = bigger;
-            cap *= 2;
-        }
-        records[n++] = p->record;
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        p += w;
+        n -= (size_t)w;
     }
-    rc = store_audit_append(w->store, records, n);
-    if (records != stack_records)
-        free(records);
-    if (rc != CU_OK)
-        log_error("audit: could not append %zu records; failing their requests", n);
-    return rc;
+    return true;
 }
 
-static void *writer_main(void *arg)
+static void *syncer_main(void *arg)
 {
     struct audit_writer *w = arg;
 
     pthread_mutex_lock(&w->lock);
-    for (;;) {
-        struct pending *batch;
-        cu_rc rc;
+    while (!(w->stopping && w->synced == w->written)) {
+        uint64_t target;
+        bool ok;
 
-        while (!w->head && !w->stopping)
-            pthread_cond_wait(&w->queued, &w->lock);
-        if (!w->head && w->stopping)
-            break;
-        batch = w->head;
-        w->head = NULL;
-        w->tail = &w->head;
-        pthread_mutex_unlock(&w->lock);
-        rc = write_batch(w, batch);
-        pthread_mutex_lock(&w->lock);
-        for (struct pending *p = batch; p; p = p->next) {
-            p->rc = rc;
-            p->done = true;
+        if (w->synced == w->written) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += AUDIT_SYNC_INTERVAL_MS * 1000000L;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            pthread_cond_timedwait(&w->pending, &w->lock, &until);
+            continue;
         }
-        pthread_cond_broadcast(&w->finished);
+        target = w->written;
+        pthread_mutex_unlock(&w->lock);
+        ok = fdatasync(w->fd) == 0;
+        pthread_mutex_lock(&w->lock);
+        if (!ok) {
+            log_error("audit: fdatasync failed: %s", strerror(errno));
+            w->sync_failed = true;
+        }
+        w->synced = target;
+        pthread_cond_broadcast(&w->synced_cond);
     }
     pthread_mutex_unlock(&w->lock);
     return NULL;
 }
 
-cu_rc audit_writer_start(struct store *store, struct audit_writer **out)
+cu_rc audit_writer_start(const char *dir, struct audit_writer **out, struct cu_err *err)
 {
     struct audit_writer *w = calloc(1, sizeof(*w));
+    char path[1200];
 
     if (!w)
         return CU_E_NOMEM;
-    w->store = store;
-    w->tail = &w->head;
+    snprintf(path, sizeof(path), "%s/audit.log", dir);
+    w->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (w->fd < 0) {
+        free(w);
+        return cu_err_set(err, CU_E_STORE, "cannot open the audit trail %s", path);
+    }
     pthread_mutex_init(&w->lock, NULL);
-    pthread_cond_init(&w->queued, NULL);
-    pthread_cond_init(&w->finished, NULL);
-    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+    pthread_cond_init(&w->pending, NULL);
+    pthread_cond_init(&w->synced_cond, NULL);
+    if (pthread_create(&w->thread, NULL, syncer_main, w) != 0) {
+        close(w->fd);
         free(w);
         return CU_E_INTERNAL;
     }
@@ -110,27 +108,33 @@ cu_rc audit_writer_start(struct store *store, struct audit_writer **out)
     return CU_OK;
 }
 
-cu_rc audit_writer_append(struct audit_writer *w, const char *record, size_t len)
+cu_rc audit_writer_append(struct audit_writer *w, const char *record, size_t len, bool durable)
 {
-    struct pending p = {0};
+    cu_rc rc = CU_OK;
+    uint64_t seq;
+    bool ok;
 
-    p.record = strndup(record, len);
-    if (!p.record)
-        return CU_E_NOMEM;
     pthread_mutex_lock(&w->lock);
     if (w->stopping) {
         pthread_mutex_unlock(&w->lock);
-        free(p.record);
         return CU_E_UNAVAILABLE;
     }
-    *w->tail = &p;
-    w->tail = &p.next;
-    pthread_cond_signal(&w->queued);
-    while (!p.done)
-        pthread_cond_wait(&w->finished, &w->lock);
+    /* record and newline in one write: lines never interleave */
+    ok = write_all(w->fd, record, len) && write_all(w->fd, "\n", 1);
+    seq = ++w->written;
+    /* only a waiter needs the syncer now; otherwise its next tick picks the record up */
+    if (durable)
+        pthread_cond_signal(&w->pending);
+    if (!ok) {
+        log_error("audit: cannot append to the trail: %s", strerror(errno));
+        rc = CU_E_STORE;
+    }
+    while (rc == CU_OK && durable && w->synced < seq)
+        pthread_cond_wait(&w->synced_cond, &w->lock);
+    if (rc == CU_OK && durable && w->sync_failed)
+        rc = CU_E_STORE;
     pthread_mutex_unlock(&w->lock);
-    free(p.record);
-    return p.rc;
+    return rc;
 }
 
 void audit_writer_stop(struct audit_writer *w)
@@ -139,11 +143,12 @@ void audit_writer_stop(struct audit_writer *w)
         return;
     pthread_mutex_lock(&w->lock);
     w->stopping = true;
-    pthread_cond_signal(&w->queued);
+    pthread_cond_signal(&w->pending);
     pthread_mutex_unlock(&w->lock);
     pthread_join(w->thread, NULL);
+    close(w->fd);
     pthread_mutex_destroy(&w->lock);
-    pthread_cond_destroy(&w->queued);
-    pthread_cond_destroy(&w->finished);
+    pthread_cond_destroy(&w->pending);
+    pthread_cond_destroy(&w->synced_cond);
     free(w);
 }

@@ -75,7 +75,7 @@ cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err 
     prctl(PR_SET_DUMPABLE, 0);
     TRY(store_open(cfg->store_url[0] ? cfg->store_url : cfg->data_dir, &s->store, err));
     TRY(bootstrap_run(cfg, s->store, s->master_key, s->account_id, err));
-    TRY(audit_writer_start(s->store, &s->pl.audit));
+    TRY(audit_writer_start(cfg->data_dir, &s->pl.audit, err));
     TRY(principal_cache_new(&s->pl.principals));
     TRY(identity_cache_new(&s->pl.identities));
     s->pl.env = (struct call_env){.authorize = authorize,

@@ -1,6 +1,9 @@
 /* store.c — the store interface over a backend vtable: JSON in and out, the write
  * generation, and the fault-injection hook tests use to break operations on purpose
- * (STYLE R20). Backends see text only; this file owns (de)serialisation. */
+ * (STYLE R20). Backends see text only; this file owns (de)serialisation.
+ *
+ * A transaction reaches the backend only at its first operation: a call served from
+ * caches (an Encrypt whose key and policies are cached) never touches the database. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,7 +83,6 @@ cu_rc store_tx_begin(struct store *s, bool write, struct store_tx **out)
     ENSURE(!inject(s), CU_E_STORE);
     tx->store = s;
     tx->write = write;
-    TRY(s->ops->begin(s->impl, write, &tx->impl));
     *out = tx;
     tx = NULL;
 out:
@@ -88,11 +90,23 @@ out:
     return rc;
 }
 
+/* Open the backend transaction on first use. */
+static cu_rc begun(struct store_tx *tx)
+{
+    if (tx->impl)
+        return CU_OK;
+    return tx->store->ops->begin(tx->store->impl, tx->write, &tx->impl);
+}
+
 cu_rc store_tx_commit(struct store_tx *tx)
 {
     struct store *s = tx->store;
     cu_rc rc;
 
+    if (!tx->impl) {
+        free(tx);
+        return CU_OK;
+    }
     if (inject(s)) {
         s->ops->rollback(s->impl, tx->impl);
         free(tx);
@@ -109,7 +123,8 @@ void store_tx_rollback(struct store_tx *tx)
 {
     if (!tx)
         return;
-    tx->store->ops->rollback(tx->store->impl, tx->impl);
+    if (tx->impl)
+        tx->store->ops->rollback(tx->store->impl, tx->impl);
     free(tx);
 }
 
@@ -122,6 +137,7 @@ cu_rc store_get(struct store_tx *tx, const char *kind, const char *scope, const 
 
     *doc = NULL;
     ENSURE(!inject(tx->store), CU_E_STORE);
+    TRY(begun(tx));
     TRY(tx->store->ops->get(tx->impl, kind, scope, key, &text));
     if (text) {
         *doc = json_loads(text, 0, &jerr);
@@ -143,6 +159,7 @@ cu_rc store_put(struct store_tx *tx, const char *kind, const char *scope, const 
 
     ENSURE(tx->write, CU_E_INTERNAL);
     ENSURE(!inject(tx->store), CU_E_STORE);
+    TRY(begun(tx));
     text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
     ENSURE(text, CU_E_NOMEM);
     TRY(tx->store->ops->put(tx->impl, kind, scope, key, text, mode));
@@ -160,6 +177,7 @@ cu_rc store_delete(struct store_tx *tx, const char *kind, const char *scope, con
 
     ENSURE(tx->write, CU_E_INTERNAL);
     ENSURE(!inject(tx->store), CU_E_STORE);
+    TRY(begun(tx));
     TRY(tx->store->ops->del(tx->impl, kind, scope, key, &gone));
     if (gone)
         tx->wrote = true;
@@ -179,6 +197,7 @@ cu_rc store_list(struct store_tx *tx, const char *kind, const char *scope, const
     *more = false;
     ENSURE(list, CU_E_NOMEM);
     ENSURE(!inject(tx->store), CU_E_STORE);
+    TRY(begun(tx));
     TRY(tx->store->ops->list(tx->impl, kind, scope, after, limit, list, more));
     *items = list;
     list = NULL;
@@ -189,9 +208,13 @@ out:
 
 cu_rc store_count(struct store_tx *tx, const char *kind, const char *scope, size_t *n)
 {
-    if (inject(tx->store))
-        return CU_E_STORE;
-    return tx->store->ops->count(tx->impl, kind, scope, n);
+    cu_rc rc = CU_OK;
+
+    ENSURE(!inject(tx->store), CU_E_STORE);
+    TRY(begun(tx));
+    TRY(tx->store->ops->count(tx->impl, kind, scope, n));
+out:
+    return rc;
 }
 
 cu_rc store_audit_append(struct store *s, const char *const *records, size_t n)

@@ -136,13 +136,9 @@ class Server:
         return p.returncode, out, p.stderr
 
     def audit_records(self):
-        """Every audit record so far, read straight from the store (SQLite)."""
-        import sqlite3
-        db = sqlite3.connect(os.path.join(self.data_dir, "custos.db"))
-        try:
-            return [json.loads(r[0]) for r in db.execute("SELECT record FROM audit ORDER BY seq")]
-        finally:
-            db.close()
+        """Every audit record so far, read straight from the trail (DIR/audit.log)."""
+        with open(os.path.join(self.data_dir, "audit.log")) as f:
+            return [json.loads(line) for line in f if line.strip()]
 
 
 class ServerTest(unittest.TestCase):

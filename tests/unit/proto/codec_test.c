@@ -1,0 +1,186 @@
+/* Tests for proto/: Query form decoding, JSON decoding, validation messages, and the
+ * XML / JSON encodings of outputs and errors, on the real generated models. */
+#include "check.h"
+#include "proto/proto.h"
+
+static const struct op_model *op(const char *svc, const char *name)
+{
+    return model_op(model_service_by_signing_name(svc), name, strlen(name));
+}
+
+static void form_decoding(void)
+{
+    struct cu_err err = {0};
+    json_t *t = NULL;
+    const struct op_model *create = op("iam", "CreateUser");
+    const struct op_model *sim = op("iam", "SimulateCustomPolicy");
+
+    CHECK_OK(query_decode_form(bytes_str("Action=CreateUser&Version=2010-05-08&UserName=al%2Bice"
+                                         "&Path=%2Fa+b%2F&Tags.member.2.Key=k2&Tags.member.2.Value=v2"
+                                         "&Tags.member.1.Key=k1&Tags.member.1.Value=&Unknown=1"),
+                               create->input, &t, &err));
+    CHECK_STR(json_string_value(json_object_get(t, "UserName")), "al+ice");
+    CHECK_STR(json_string_value(json_object_get(t, "Path")), "/a b/");
+    CHECK_INT(json_array_size(json_object_get(t, "Tags")), 2);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(t, "Tags"), 0), "Key")), "k1");
+    CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(t, "Tags"), 0), "Value")), "");
+    CHECK(json_object_get(t, "Unknown") == NULL);
+    json_decref(t);
+    /* nested lists of structures with lists inside, integers */
+    CHECK_OK(query_decode_form(bytes_str("PolicyInputList.member.1=%7B%7D&ActionNames.member.1=a&"
+                                         "ContextEntries.member.1.ContextKeyName=k&"
+                                         "ContextEntries.member.1.ContextKeyValues.member.1=v&MaxItems=5"),
+                               sim->input, &t, &err));
+    CHECK_STR(json_string_value(json_array_get(json_object_get(t, "PolicyInputList"), 0)), "{}");
+    CHECK_INT(json_integer_value(json_object_get(t, "MaxItems")), 5);
+    CHECK_STR(json_string_value(json_array_get(json_object_get(json_array_get(
+                  json_object_get(t, "ContextEntries"), 0), "ContextKeyValues"), 0)), "v");
+    json_decref(t);
+    static const char *const bad[] = {
+        "UserName=%zz", "UserName=a&UserName=b", "Tags.member.0.Key=k", "Tags.member.x.Key=k",
+        "Tags.member.1001.Key=k", "Tags.1.Key=k", "UserName=%ff%fe", "Tags.member.1=plain",
+    };
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+        CHECK(query_decode_form(bytes_str(bad[i]), create->input, &t, &err) != CU_OK);
+    }
+    CHECK(query_decode_form(bytes_str("MaxItems=abc"), sim->input, &t, &err) != CU_OK);
+    CHECK(query_decode_form(bytes_str("MaxItems=99999999999"), sim->input, &t, &err) != CU_OK);
+}
+
+static void json_decoding(void)
+{
+    struct cu_err err = {0};
+    json_t *t = NULL;
+    const struct op_model *enc = op("kms", "Encrypt"), *gdk = op("kms", "GenerateDataKey");
+
+    CHECK_OK(json_decode_body(bytes_str("{\"KeyId\":\"k\",\"Plaintext\":\"aGk=\",\"X\":1,"
+                                        "\"EncryptionContext\":{\"a\":\"b\"}}"), enc->input, &t, &err));
+    CHECK(json_object_get(t, "X") == NULL);
+    CHECK_STR(json_string_value(json_object_get(json_object_get(t, "EncryptionContext"), "a")), "b");
+    json_decref(t);
+    CHECK_OK(json_decode_body(bytes_of("", 0), enc->input, &t, &err));
+    json_decref(t);
+    static const struct {
+        const char *body;
+        const char *msg;
+    } bad[] = {
+        {"{", "Unexpected character or malformed JSON."},
+        {"[]", "The request body must be a JSON object."},
+        {"{\"KeyId\":\"a\",\"KeyId\":\"b\"}", "Unexpected character or malformed JSON."},
+        {"{\"KeyId\":5}", "NUMBER_VALUE can not be converted to a String"},
+        {"{\"NumberOfBytes\":\"5\"}", "STRING_VALUE can not be converted to an Integer"},
+        {"{\"NumberOfBytes\":5.5}", "NUMBER_VALUE can not be converted to an Integer"},
+        {"{\"KeyId\":{}}", "Start of structure or map found where not expected."},
+        {"{\"GrantTokens\":\"t\"}", "STRING_VALUE can not be converted to a Structure"},
+        {"{\"NumberOfBytes\":99999999999}", "Numeric value out of range of int"},
+        {"{\"KeyId\":\"\xff\"}", "Unexpected character or malformed JSON."},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+        cu_err_clear(&err);
+        CHECK_RC(json_decode_body(bytes_str(bad[i].body), gdk->input, &t, &err), CU_E_SERIALIZATION);
+        CHECK_STR(err.msg, bad[i].msg);
+    }
+    CHECK_RC(json_decode_body(bytes_str("{\"Plaintext\":\"!!\"}"), enc->input, &t, &err),
+             CU_E_SERIALIZATION);
+}
+
+static void validation(void)
+{
+    struct cu_err err = {0};
+    json_t *t;
+    const struct op_model *enc = op("kms", "Encrypt"), *gdk = op("kms", "GenerateDataKey");
+    const struct op_model *create = op("iam", "CreateUser");
+    char big[6000];
+
+    memset(big, 'A', 5464);
+    big[5464] = '\0'; /* 4098 decoded bytes */
+    t = json_pack("{s:s, s:s}", "KeyId", "k", "Plaintext", big);
+    CHECK_RC(proto_validate(t, enc->input, &err), CU_E_VALIDATION);
+    CHECK_STR(err.msg, "1 validation error detected: Value at 'plaintext' failed to satisfy "
+                       "constraint: Member must have length less than or equal to 4096");
+    json_decref(t);
+    t = json_pack("{s:i, s:s}", "NumberOfBytes", 2000, "KeySpec", "AES_512");
+    CHECK_RC(proto_validate(t, gdk->input, &err), CU_E_VALIDATION);
+    CHECK_STR(err.msg, "3 validation errors detected: Value null at 'keyId' failed to satisfy "
+                       "constraint: Member must not be null; Value '2000' at 'numberOfBytes' "
+                       "failed to satisfy constraint: Member must have value less than or equal to "
+                       "1024; Value 'AES_512' at 'keySpec' failed to satisfy constraint: Member "
+                       "must satisfy enum value set: [AES_256, AES_128]");
+    json_decref(t);
+    t = json_pack("{s:s}", "UserName", "bad name!");
+    CHECK_RC(proto_validate(t, create->input, &err), CU_E_VALIDATION);
+    CHECK_STR(err.msg, "1 validation error detected: Value 'bad name!' at 'userName' failed to "
+                       "satisfy constraint: Member must satisfy regular expression pattern: "
+                       "[\\w+=,.@-]+");
+    json_decref(t);
+    t = json_pack("{s:s, s:s}", "UserName", "good.name+1@x", "Path", "/ok/");
+    CHECK_OK(proto_validate(t, create->input, &err));
+    json_decref(t);
+    t = json_pack("{s:s, s:s}", "UserName", "n", "Path", "no-slashes");
+    CHECK_RC(proto_validate(t, create->input, &err), CU_E_VALIDATION);
+    CHECK_CONTAINS(err.msg, "at 'path' failed to satisfy constraint: Member must satisfy regular");
+    json_decref(t);
+}
+
+static void encoding(void)
+{
+    const struct service_model *iam = model_service_by_signing_name("iam");
+    const struct service_model *kms = model_service_by_signing_name("kms");
+    struct proto_route list = {iam, op("iam", "ListUsers")}, del = {iam, op("iam", "DeleteUser")};
+    struct proto_route desc = {kms, op("kms", "DescribeKey")};
+    struct proto_response r = {0};
+    struct cu_err err = {0};
+    json_t *out = json_pack("{s:[{s:s, s:s, s:s, s:s, s:f}], s:b}", "Users", "Path", "/",
+                            "UserName", "a<&>", "UserId", "AIDA", "Arn", "arn", "CreateDate",
+                            1380764172.0, "IsTruncated", 0);
+
+    CHECK_OK(proto_encode_output(&list, out, "rid", false, &r));
+    CHECK_INT(r.status, 200);
+    CHECK_STR(r.body.p, "<ListUsersResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">"
+                        "<ListUsersResult><Users><member><Path>/</Path><UserName>a&lt;&amp;&gt;"
+                        "</UserName><UserId>AIDA</UserId><Arn>arn</Arn><CreateDate>"
+                        "2013-10-03T01:36:12Z</CreateDate></member></Users><IsTruncated>false"
+                        "</IsTruncated></ListUsersResult><ResponseMetadata><RequestId>rid"
+                        "</RequestId></ResponseMetadata></ListUsersResponse>");
+    proto_response_release(&r);
+    json_decref(out);
+    CHECK_OK(proto_encode_output(&del, NULL, "rid", false, &r));
+    CHECK_STR(r.body.p, "<DeleteUserResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">"
+                        "<ResponseMetadata><RequestId>rid</RequestId></ResponseMetadata>"
+                        "</DeleteUserResponse>");
+    proto_response_release(&r);
+    out = json_pack("{s:{s:s, s:b}}", "KeyMetadata", "KeyId", "k", "Enabled", 1);
+    CHECK_OK(proto_encode_output(&desc, out, "rid", true, &r));
+    CHECK_STR(r.body.p, "{\"KeyMetadata\":{\"KeyId\":\"k\",\"Enabled\":true}}");
+    CHECK(r.body.sensitive);
+    proto_response_release(&r);
+    json_decref(out);
+
+    cu_err_set(&err, CU_E_IAM_NO_SUCH_ENTITY, "The user with name <x> cannot be found.");
+    CHECK_OK(proto_encode_error(MODEL_QUERY, iam, &err, "rid", &r));
+    CHECK_INT(r.status, 404);
+    CHECK_STR(r.body.p, "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error>"
+                        "<Type>Sender</Type><Code>NoSuchEntity</Code><Message>The user with name "
+                        "&lt;x&gt; cannot be found.</Message></Error><RequestId>rid</RequestId>"
+                        "</ErrorResponse>");
+    proto_response_release(&r);
+    cu_err_set(&err, CU_E_KMS_INVALID_CIPHERTEXT, "%s", "");
+    CHECK_OK(proto_encode_error(MODEL_JSON, kms, &err, "rid", &r));
+    CHECK_INT(r.status, 400);
+    CHECK_STR(r.body.p, "{\"__type\":\"InvalidCiphertextException\"}");
+    proto_response_release(&r);
+    cu_err_set(&err, CU_E_INTERNAL, "oops");
+    CHECK_OK(proto_encode_error(MODEL_QUERY, NULL, &err, "rid", &r));
+    CHECK_INT(r.status, 500);
+    CHECK_CONTAINS(r.body.p, "<Type>Receiver</Type>");
+    proto_response_release(&r);
+}
+
+int main(void)
+{
+    form_decoding();
+    json_decoding();
+    validation();
+    encoding();
+    TEST_END();
+}
