@@ -61,26 +61,104 @@ json_t *audit_redact(const json_t *tree, const char *const *secret_fields)
     return tree ? redact(tree, secret_fields, false) : NULL;
 }
 
-static json_t *user_identity(const struct audit_event *ev)
+/* Append s as a JSON string: quoted, escaped, and with any byte that is not part of valid
+ * UTF-8 replaced by U+FFFD (headers such as User-Agent are the caller's bytes). */
+static cu_rc add_string(struct buf *out, const char *s)
 {
+    cu_rc rc = CU_OK;
+    const uint8_t *p = (const uint8_t *)(s ? s : "");
+
+    TRY(buf_addch(out, '"'));
+    while (*p) {
+        size_t len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
+                   : (*p & 0xf8) == 0xf0 ? 4 : 0;
+        bool valid = len > 0;
+        for (size_t i = 1; valid && i < len; i++)
+            valid = (p[i] & 0xc0) == 0x80;
+        if (!valid) {
+            TRY(buf_addstr(out, "\\ufffd"));
+            p++;
+        } else if (*p == '"' || *p == '\\') {
+            TRY(buf_addch(out, '\\'));
+            TRY(buf_addch(out, (char)*p++));
+        } else if (*p < 0x20) {
+            TRY(buf_addf(out, "\\u%04x", *p++));
+        } else {
+            TRY(buf_add(out, p, len));
+            p += len;
+        }
+    }
+    TRY(buf_addch(out, '"'));
+out:
+    return rc;
+}
+
+/* ,"name":"value" (or null when value is NULL). */
+static cu_rc add_field(struct buf *out, const char *name, const char *value)
+{
+    cu_rc rc = CU_OK;
+
+    TRY(buf_addstr(out, ",\""));
+    TRY(buf_addstr(out, name));
+    TRY(buf_addstr(out, "\":"));
+    if (value)
+        TRY(add_string(out, value));
+    else
+        TRY(buf_addstr(out, "null"));
+out:
+    return rc;
+}
+
+static int append_cb(const char *p, size_t n, void *data)
+{
+    return buf_add(data, p, n) == CU_OK ? 0 : -1;
+}
+
+/* ,"name":<redacted tree> or null for an absent or empty tree. */
+static cu_rc add_tree(struct buf *out, const char *name, const json_t *tree,
+                      const char *const *secrets)
+{
+    cu_rc rc = CU_OK;
+    json_t *copy = NULL;
+
+    TRY(buf_addf(out, ",\"%s\":", name));
+    if (!tree || (json_is_object(tree) && json_object_size(tree) == 0)) {
+        TRY(buf_addstr(out, "null"));
+        goto out;
+    }
+    copy = audit_redact(tree, secrets);
+    ENSURE(copy, CU_E_NOMEM);
+    ENSURE(json_dump_callback(copy, append_cb, out, JSON_COMPACT | JSON_REAL_PRECISION(17)) == 0,
+           CU_E_NOMEM);
+out:
+    json_decref(copy);
+    return rc;
+}
+
+static cu_rc add_identity(struct buf *out, const struct audit_event *ev)
+{
+    cu_rc rc = CU_OK;
     const struct principal *p = ev->principal;
-    json_t *id = json_object();
 
     if (!p) {
-        /* Unauthenticated or failed authentication: what the caller claimed, nothing more. */
-        json_object_set_new(id, "type", json_string("Unknown"));
+        /* unauthenticated or failed authentication: what the caller claimed, nothing more */
+        TRY(buf_addstr(out, "\"userIdentity\":{\"type\":\"Unknown\""));
         if (ev->access_key_id)
-            json_object_set_new(id, "accessKeyId", json_string(ev->access_key_id));
-        return id;
+            TRY(add_field(out, "accessKeyId", ev->access_key_id));
+        TRY(buf_addch(out, '}'));
+        goto out;
     }
-    json_object_set_new(id, "type", json_string(p->type == PRINCIPAL_ROOT ? "Root" : "IAMUser"));
-    json_object_set_new(id, "principalId", json_string(p->user_id));
-    json_object_set_new(id, "arn", json_string(p->arn));
-    json_object_set_new(id, "accountId", json_string(p->account_id));
-    json_object_set_new(id, "accessKeyId", json_string(p->access_key_id));
+    TRY(buf_addf(out, "\"userIdentity\":{\"type\":\"%s\"",
+                 p->type == PRINCIPAL_ROOT ? "Root" : "IAMUser"));
+    TRY(add_field(out, "principalId", p->user_id));
+    TRY(add_field(out, "arn", p->arn));
+    TRY(add_field(out, "accountId", p->account_id));
+    TRY(add_field(out, "accessKeyId", p->access_key_id));
     if (p->type == PRINCIPAL_USER)
-        json_object_set_new(id, "userName", json_string(p->name));
-    return id;
+        TRY(add_field(out, "userName", p->name));
+    TRY(buf_addch(out, '}'));
+out:
+    return rc;
 }
 
 static const char *resource_type(const char *service)
@@ -92,53 +170,44 @@ static const char *resource_type(const char *service)
     return "AWS::Resource";
 }
 
+/* Written field by field rather than through a jansson tree: the record is built for
+ * every call, and only the parameters need a tree (for redaction). */
 cu_rc audit_record_build(const struct audit_event *ev, struct buf *out)
 {
     cu_rc rc = CU_OK;
     char when[21], source[64], event_id[IDS_UUID_LEN + 1];
-    json_t *rec = json_object(), *resources = NULL;
-    char *text = NULL;
 
-    ENSURE(rec, CU_E_NOMEM);
     TRY(ids_uuid(event_id));
     clock_iso8601(ev->time_ms / 1000, when);
     snprintf(source, sizeof(source), "%s.amazonaws.com", ev->service ? ev->service : "unknown");
-    json_object_set_new(rec, "eventVersion", json_string("1.08"));
-    json_object_set_new(rec, "userIdentity", user_identity(ev));
-    json_object_set_new(rec, "eventTime", json_string(when));
-    json_object_set_new(rec, "eventSource", json_string(source));
-    json_object_set_new(rec, "eventName", ev->event_name ? json_string(ev->event_name) : json_null());
-    json_object_set_new(rec, "awsRegion", json_string(ev->region));
-    json_object_set_new(rec, "sourceIPAddress", json_string(ev->source_ip ? ev->source_ip : ""));
-    json_object_set_new(rec, "userAgent", json_string(ev->user_agent ? ev->user_agent : ""));
-    json_object_set_new(rec, "requestParameters",
-                        ev->request ? audit_redact(ev->request, ev->secret_fields) : json_null());
-    json_object_set_new(rec, "responseElements",
-                        ev->response ? audit_redact(ev->response, ev->secret_fields) : json_null());
+    TRY(buf_addstr(out, "{\"eventVersion\":\"1.08\","));
+    TRY(add_identity(out, ev));
+    TRY(add_field(out, "eventTime", when));
+    TRY(add_field(out, "eventSource", source));
+    TRY(add_field(out, "eventName", ev->event_name));
+    TRY(add_field(out, "awsRegion", ev->region));
+    TRY(add_field(out, "sourceIPAddress", ev->source_ip ? ev->source_ip : ""));
+    TRY(add_field(out, "userAgent", ev->user_agent ? ev->user_agent : ""));
+    TRY(add_tree(out, "requestParameters", ev->request, ev->secret_fields));
+    TRY(add_tree(out, "responseElements", ev->response, ev->secret_fields));
     if (ev->error_code) {
-        json_object_set_new(rec, "errorCode", json_string(ev->error_code));
-        json_object_set_new(rec, "errorMessage", json_string(ev->error_message ? ev->error_message : ""));
+        TRY(add_field(out, "errorCode", ev->error_code));
+        TRY(add_field(out, "errorMessage", ev->error_message ? ev->error_message : ""));
     }
-    json_object_set_new(rec, "requestID", json_string(ev->request_id));
-    json_object_set_new(rec, "eventID", json_string(event_id));
-    json_object_set_new(rec, "readOnly", json_boolean(ev->read_only));
+    TRY(add_field(out, "requestID", ev->request_id));
+    TRY(add_field(out, "eventID", event_id));
+    TRY(buf_addf(out, ",\"readOnly\":%s", ev->read_only ? "true" : "false"));
     if (ev->resource_arn && strcmp(ev->resource_arn, "*") != 0 && ev->service) {
-        json_t *r = json_object();
-        resources = json_array();
-        json_object_set_new(r, "accountId", json_string(ev->account_id));
-        json_object_set_new(r, "type", json_string(resource_type(ev->service)));
-        json_object_set_new(r, "ARN", json_string(ev->resource_arn));
-        json_array_append_new(resources, r);
-        json_object_set_new(rec, "resources", resources);
+        TRY(buf_addstr(out, ",\"resources\":[{"));
+        TRY(buf_addstr(out, "\"accountId\":"));
+        TRY(add_string(out, ev->account_id));
+        TRY(add_field(out, "type", resource_type(ev->service)));
+        TRY(add_field(out, "ARN", ev->resource_arn));
+        TRY(buf_addstr(out, "}]"));
     }
-    json_object_set_new(rec, "eventType", json_string("AwsApiCall"));
-    json_object_set_new(rec, "managementEvent", json_true());
-    json_object_set_new(rec, "recipientAccountId", json_string(ev->account_id));
-    text = json_dumps(rec, JSON_COMPACT);
-    ENSURE(text, CU_E_NOMEM);
-    TRY(buf_addstr(out, text));
+    TRY(buf_addstr(out, ",\"eventType\":\"AwsApiCall\",\"managementEvent\":true"));
+    TRY(add_field(out, "recipientAccountId", ev->account_id));
+    TRY(buf_addch(out, '}'));
 out:
-    free(text);
-    json_decref(rec);
     return rc;
 }

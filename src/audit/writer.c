@@ -23,7 +23,7 @@
 #include "audit.h"
 #include "core/log.h"
 
-#define AUDIT_SYNC_INTERVAL_MS 2
+#define AUDIT_SYNC_INTERVAL_MS 10
 
 struct audit_writer {
     int fd;

@@ -169,7 +169,8 @@ static cu_rc canonical_headers(const struct http_req *req, const char *signed_he
         memcpy(name, p, n);
         name[n] = '\0';
         host = host || strcmp(name, "host") == 0;
-        TRY(buf_addf(out, "%s:", name));
+        TRY(buf_add(out, name, n));
+        TRY(buf_addch(out, ':'));
         for (size_t i = 0; i < req->n_headers; i++) {
             if (strcasecmp(req->headers[i].name, name) != 0)
                 continue;
@@ -201,14 +202,17 @@ cu_rc sigv4_canonical_request(const struct http_req *req, const struct sigv4_aut
     char hex[65];
 
     buf_init(&path, 1 << 16);
-    TRY(buf_addf(out, "%s\n", req->method));
+    TRY(buf_addstr(out, req->method));
+    TRY(buf_addch(out, '\n'));
     TRY(normalise_path(req->path, &path));
     TRY(uri_encode(buf_bytes(&path), false, out));
     TRY(buf_addch(out, '\n'));
     TRY(canonical_query(auth, req->query, out, err));
     TRY(buf_addch(out, '\n'));
     TRY(canonical_headers(req, auth->signed_headers, out, err));
-    TRY(buf_addf(out, "\n%s\n", auth->signed_headers));
+    TRY(buf_addch(out, '\n'));
+    TRY(buf_addstr(out, auth->signed_headers));
+    TRY(buf_addch(out, '\n'));
     /* Presigned URLs of services other than S3 sign the hash of the (empty) body too,
      * as the SDKs compute it; UNSIGNED-PAYLOAD only when the client says so. */
     if (payload) {

@@ -50,9 +50,13 @@ static cu_rc element(const char *name, const json_t *v, const struct shape *s, s
 {
     cu_rc rc = CU_OK;
 
-    TRY(buf_addf(out, "<%s>", name));
+    TRY(buf_addch(out, '<'));
+    TRY(buf_addstr(out, name));
+    TRY(buf_addch(out, '>'));
     TRY(value(v, s, out));
-    TRY(buf_addf(out, "</%s>", name));
+    TRY(buf_addstr(out, "</"));
+    TRY(buf_addstr(out, name));
+    TRY(buf_addch(out, '>'));
 out:
     return rc;
 }

@@ -66,6 +66,15 @@ int main(void)
     CHECK(json_is_null(json_object_get(rec, "requestParameters")));
     json_decref(rec);
 
+    /* the caller's bytes (User-Agent) are escaped and made valid UTF-8 */
+    buf_reset(&out);
+    ev.user_agent = "a\"b\xff\x01\xe1\x88\xb4";
+    CHECK_OK(audit_record_build(&ev, &out));
+    rec = json_loads(out.p, 0, NULL);
+    CHECK(rec != NULL);
+    CHECK_STR(json_string_value(json_object_get(rec, "userAgent")), "a\"b\xef\xbf\xbd\x01\xe1\x88\xb4");
+    json_decref(rec);
+
     buf_release(&out);
     json_decref(req);
     json_decref(resp);
