@@ -22,6 +22,7 @@ build-asan: deps
 test: build build-asan
 	@scripts/check-style
 	@scripts/check-layers
+	@scripts/check-model
 	cd build-asan && ctest -j$(JOBS) -L 'unit|fuzz' --output-on-failure
 	cd build && ctest -j$(JOBS) --output-on-failure
 
