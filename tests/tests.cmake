@@ -34,7 +34,7 @@ foreach(dir ${unit_dirs})
 endforeach()
 
 if(CUSTOS_FUZZ)
-  set(fuzz_runs 20000)
+  set(fuzz_runs 200000)
   if(DEFINED ENV{CUSTOS_FUZZ_RUNS})
     set(fuzz_runs $ENV{CUSTOS_FUZZ_RUNS})
   endif()

@@ -12,6 +12,18 @@ MUST_CHECK cu_rc b64_decode(struct bytes in, struct buf *out);
 size_t b64_decoded_len(size_t n);
 
 MUST_CHECK cu_rc hex_encode(struct bytes in, struct buf *out);
+/* The value of one hex digit (either case), or -1 if c is not one. */
+static inline int hex_digit(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 /* Write 2*n lowercase hex digits and a NUL to out (which must hold 2*n + 1 bytes). */
 void hex_encode_to(const uint8_t *in, size_t n, char *out);
 

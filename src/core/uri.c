@@ -2,6 +2,8 @@
  * escape is an error, never passed through, so two parsers cannot disagree on it. */
 #include "uri.h"
 
+#include "codec.h"
+
 static bool unreserved(uint8_t c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
@@ -27,17 +29,6 @@ out:
     return rc;
 }
 
-static int hex_value(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 cu_rc uri_decode(struct bytes in, bool plus_is_space, struct buf *out)
 {
     cu_rc rc = CU_OK;
@@ -48,8 +39,8 @@ cu_rc uri_decode(struct bytes in, bool plus_is_space, struct buf *out)
         if (c == '%') {
             int hi, lo;
             ENSURE(in.n - i > 2, CU_E_MALFORMED_INPUT);
-            hi = hex_value(in.p[i + 1]);
-            lo = hex_value(in.p[i + 2]);
+            hi = hex_digit(in.p[i + 1]);
+            lo = hex_digit(in.p[i + 2]);
             ENSURE(hi >= 0 && lo >= 0, CU_E_MALFORMED_INPUT);
             TRY(buf_addch(out, (char)(hi * 16 + lo)));
             i += 2;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/codec.h"
 #include "pattern.h"
 
 #define CACHE_SLOTS 64
@@ -29,17 +30,6 @@ static locale_t utf8;
 static void make_locale(void)
 {
     utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 static cu_rc add_utf8(struct buf *b, unsigned long cp)
@@ -79,9 +69,9 @@ static cu_rc escape(const char *p, bool in_class, struct buf *out, size_t *used)
     case 'u':
         /* Java reads four hex digits; the models write supplementary code points as
          * \u10000 and \u10FFFF, so read up to six while the value stays a code point. */
-        while (n < 6 && hexval(p[1 + n]) >= 0 && (cp * 16 + (unsigned)hexval(p[1 + n])) <= 0x10FFFF &&
+        while (n < 6 && hex_digit(p[1 + n]) >= 0 && (cp * 16 + (unsigned)hex_digit(p[1 + n])) <= 0x10FFFF &&
                (n < 4 || p[1] == '1'))
-            cp = cp * 16 + (unsigned)hexval(p[1 + n++]);
+            cp = cp * 16 + (unsigned)hex_digit(p[1 + n++]);
         if (n < 4)
             return CU_E_INTERNAL;
         /* surrogates never occur in UTF-8 text: clamp range ends to their neighbours */

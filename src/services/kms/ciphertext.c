@@ -15,17 +15,6 @@
 #define OFF_VERSION 17
 #define OFF_NONCE 21
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* "8-4-4-4-12" hex UUID -> 16 bytes; false if s is not exactly that shape. */
 static bool uuid_to_bin(const char *s, uint8_t out[KMS_CIPHERTEXT_KEY_ID_LEN])
 {
@@ -42,8 +31,8 @@ static bool uuid_to_bin(const char *s, uint8_t out[KMS_CIPHERTEXT_KEY_ID_LEN])
             i++;
             continue;
         }
-        hi = hex_value(s[i]);
-        lo = hex_value(s[i + 1]);
+        hi = hex_digit(s[i]);
+        lo = hex_digit(s[i + 1]);
         if (hi < 0 || lo < 0)
             return false;
         out[o++] = (uint8_t)(hi << 4 | lo);

@@ -11,16 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static inline int vec_nibble(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+#include "core/codec.h"
 
 /* Decode a hex string into a new malloc'ed array (at least 1 byte); *n gets its length.
  * Aborts on a malformed vector: that is a bug in the test itself. */
@@ -32,7 +23,7 @@ static inline uint8_t *unhex(const char *hex, size_t *n)
     if (!out || len % 2)
         abort();
     for (size_t i = 0; i < len / 2; i++) {
-        int hi = vec_nibble(hex[2 * i]), lo = vec_nibble(hex[2 * i + 1]);
+        int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
         if (hi < 0 || lo < 0)
             abort();
         out[i] = (uint8_t)(hi << 4 | lo);
