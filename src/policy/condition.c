@@ -8,13 +8,15 @@
  *  - ForAnyValue: true if some context value matches (missing or empty: false);
  *    ForAllValues: true if every context value matches (missing or empty: true);
  *  - condition keys compare without regard to case; values as the operator says.
- * Operators custos does not evaluate yet (Date*, IpAddress, Binary) are refused at
- * compile time rather than ignored. */
+ * Operators custos does not evaluate yet (Binary) are refused at compile time rather
+ * than ignored. */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "core/clock.h"
 #include "policy_impl.h"
 
 static const struct condition_op ops[] = {
@@ -36,7 +38,94 @@ static const struct condition_op ops[] = {
     {"ArnLike", COND_ARN, false, false, true, 0},
     {"ArnNotEquals", COND_ARN, true, false, true, 0},
     {"ArnNotLike", COND_ARN, true, false, true, 0},
+    {"DateEquals", COND_DATE, false, false, false, 0},
+    {"DateNotEquals", COND_DATE, true, false, false, 0},
+    {"DateLessThan", COND_DATE, false, false, false, -1},
+    {"DateLessThanEquals", COND_DATE, false, false, false, -2},
+    {"DateGreaterThan", COND_DATE, false, false, false, 1},
+    {"DateGreaterThanEquals", COND_DATE, false, false, false, 2},
+    {"IpAddress", COND_IP, false, false, false, 0},
+    {"NotIpAddress", COND_IP, true, false, false, 0},
 };
+
+bool policy_parse_cidr(const char *text, struct cidr *out)
+{
+    char addr[64];
+    const char *slash = strchr(text, '/');
+    size_t n = slash ? (size_t)(slash - text) : strlen(text);
+    unsigned max;
+
+    if (n == 0 || n >= sizeof(addr))
+        return false;
+    memcpy(addr, text, n);
+    addr[n] = '\0';
+    memset(out, 0, sizeof(*out));
+    if (inet_pton(AF_INET, addr, out->addr) == 1) {
+        out->family = AF_INET;
+        max = 32;
+    } else if (inet_pton(AF_INET6, addr, out->addr) == 1) {
+        out->family = AF_INET6;
+        max = 128;
+    } else {
+        return false;
+    }
+    out->prefix = max;
+    if (slash) {
+        char *end = NULL;
+        long bits = strtol(slash + 1, &end, 10);
+        if (!slash[1] || *end || bits < 0 || bits > (long)max)
+            return false;
+        out->prefix = (unsigned)bits;
+    }
+    return true;
+}
+
+bool policy_parse_date(const char *text, double *out)
+{
+    int64_t epoch = 0;
+    char *end = NULL;
+    double v;
+
+    if (clock_parse_iso8601(text, strlen(text), &epoch) == CU_OK) {
+        *out = (double)epoch;
+        return true;
+    }
+    /* AWS also accepts epoch seconds in date conditions */
+    v = strtod(text, &end);
+    if (!*text || *end)
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool in_cidr(const struct cidr *c, const struct cidr *ip)
+{
+    unsigned full = c->prefix / 8, rest = c->prefix % 8;
+
+    if (c->family != ip->family)
+        return false;
+    if (memcmp(c->addr, ip->addr, full) != 0)
+        return false;
+    if (rest == 0)
+        return true;
+    return ((c->addr[full] ^ ip->addr[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
+}
+
+static bool compare_ordered(int cmp, double v, double want)
+{
+    switch (cmp) {
+    case 0:
+        return v == want;
+    case -1:
+        return v < want;
+    case -2:
+        return v <= want;
+    case 1:
+        return v > want;
+    default:
+        return v >= want;
+    }
+}
 
 const struct condition_op *policy_condition_op(const char *name, size_t n)
 {
@@ -77,18 +166,13 @@ static bool compare(const struct condition *c, size_t i, const char *value)
         v = strtod(value, &end);
         if (!end || *end || end == value)
             return false;
-        switch (op->numeric_cmp) {
-        case 0:
-            return v == c->numbers[i];
-        case -1:
-            return v < c->numbers[i];
-        case -2:
-            return v <= c->numbers[i];
-        case 1:
-            return v > c->numbers[i];
-        default:
-            return v >= c->numbers[i];
-        }
+        return compare_ordered(op->numeric_cmp, v, c->numbers[i]);
+    case COND_DATE:
+        return policy_parse_date(value, &v) && compare_ordered(op->numeric_cmp, v, c->numbers[i]);
+    case COND_IP: {
+        struct cidr ip;
+        return policy_parse_cidr(value, &ip) && in_cidr(&c->cidrs[i], &ip);
+    }
     case COND_NULL:
         return false;
     }

@@ -296,6 +296,18 @@ static cu_rc one_condition(const char *opname, const char *key, const json_t *va
     for (size_t i = 0; i < c->n_values; i++)
         ENSURE(!has_variable(c->values[i]),
                malformed(err, "custos does not support policy variables yet."));
+    if (c->op->family == COND_DATE) {
+        c->numbers = calloc(c->n_values, sizeof(double));
+        ENSURE(c->numbers, CU_E_NOMEM);
+        for (size_t i = 0; i < c->n_values; i++)
+            ENSURE(policy_parse_date(c->values[i], &c->numbers[i]), malformed(err, syntax));
+    }
+    if (c->op->family == COND_IP) {
+        c->cidrs = calloc(c->n_values, sizeof(*c->cidrs));
+        ENSURE(c->cidrs, CU_E_NOMEM);
+        for (size_t i = 0; i < c->n_values; i++)
+            ENSURE(policy_parse_cidr(c->values[i], &c->cidrs[i]), malformed(err, syntax));
+    }
     if (c->op->family == COND_NUMERIC) {
         c->numbers = calloc(c->n_values, sizeof(double));
         ENSURE(c->numbers, CU_E_NOMEM);
@@ -432,6 +444,7 @@ void policy_free(struct policy *p)
                 free(c->values[k]);
             free(c->values);
             free(c->numbers);
+            free(c->cidrs);
         }
         free(st->conditions);
     }

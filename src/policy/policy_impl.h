@@ -24,7 +24,7 @@ struct principal_entry {
     char *value;         /* account id for PRINCIPAL_ACCOUNT, the ARN for PRINCIPAL_ARN */
 };
 
-enum cond_family { COND_STRING, COND_NUMERIC, COND_BOOL, COND_NULL, COND_ARN };
+enum cond_family { COND_STRING, COND_NUMERIC, COND_BOOL, COND_NULL, COND_ARN, COND_DATE, COND_IP };
 
 struct condition_op {
     const char *name;        /* "StringEquals" */
@@ -32,7 +32,14 @@ struct condition_op {
     bool negated;            /* StringNotEquals, ... */
     bool ignore_case;        /* StringEqualsIgnoreCase */
     bool like;               /* StringLike / ArnLike: wildcards */
-    int numeric_cmp;         /* NUMERIC: 0 eq, -1 lt, -2 le, 1 gt, 2 ge */
+    int numeric_cmp;         /* NUMERIC and DATE: 0 eq, -1 lt, -2 le, 1 gt, 2 ge */
+};
+
+/* An IpAddress condition value: a CIDR block, IPv4 or IPv6. */
+struct cidr {
+    int family;              /* AF_INET or AF_INET6 */
+    uint8_t addr[16];
+    unsigned prefix;         /* bits that must match */
 };
 
 enum set_modifier { SET_SINGLE, SET_ANY_VALUE, SET_ALL_VALUES };
@@ -43,7 +50,8 @@ struct condition {
     enum set_modifier set;
     char *key;
     char **values;
-    double *numbers;         /* parsed values for NUMERIC */
+    double *numbers;         /* parsed values for NUMERIC and DATE (epoch seconds) */
+    struct cidr *cidrs;      /* parsed values for IP */
     size_t n_values;
 };
 
@@ -76,6 +84,10 @@ bool policy_match_resource(const struct statement *st, const char *resource);
 bool policy_match_principal(const struct statement *st, const struct policy_request *req,
                             bool *by_account);
 /* condition.c */
+/* Parse "a.b.c.d[/n]" or an IPv6 address with optional "/n"; false if malformed. */
+bool policy_parse_cidr(const char *text, struct cidr *out);
+/* Parse a policy date: ISO 8601 (date or date-time) or epoch seconds. */
+bool policy_parse_date(const char *text, double *out);
 const struct condition_op *policy_condition_op(const char *name, size_t n);
 bool policy_conditions_hold(const struct statement *st, const struct policy_request *req);
 

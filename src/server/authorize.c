@@ -30,7 +30,7 @@ static enum policy_principal_type principal_type(const struct principal *p)
 /* The global condition keys custos knows for every request (IAM guide,
  * reference_policies_condition-keys). Values live in `text`, entries point into it. */
 struct request_context {
-    struct policy_context_entry entries[10];
+    struct policy_context_entry entries[10 + CALL_MAX_KEYS];
     const char *values[10];
     char now_iso[21], epoch[24];
     struct policy_context ctx;
@@ -67,6 +67,8 @@ static void build_context(const struct call *call, struct request_context *rc)
     add_key(rc, "aws:RequestedRegion", call->env->region);
     add_key(rc, "aws:CurrentTime", rc->now_iso);
     add_key(rc, "aws:EpochTime", rc->epoch);
+    for (size_t i = 0; call->keys && i < call->keys->n; i++)
+        rc->entries[rc->ctx.n++] = call->keys->entries[i];
 }
 
 cu_rc authorize(struct call *call, const char *action, const char *resource_arn,

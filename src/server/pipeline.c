@@ -99,6 +99,7 @@ static cu_rc execute(struct pipeline *pl, struct request *r)
     cu_rc rc = CU_OK;
     struct call *call = &r->call;
     const struct op_desc *d = r->desc;
+    struct call_keys keys;
 
     call->env = &pl->env;
     call->principal = &r->principal;
@@ -110,6 +111,11 @@ static cu_rc execute(struct pipeline *pl, struct request *r)
     snprintf(call->target.account_id, sizeof(call->target.account_id), "%s", pl->env.account_id);
     r->output = json_object();
     ENSURE(r->output, CU_E_NOMEM);
+    if (d->condition_keys) {
+        keys.n = keys.n_values = 0;
+        d->condition_keys(r->input, &keys);
+        call->keys = &keys;
+    }
     TRY(store_tx_begin(pl->env.store, !d->read_only, &call->tx));
     if (d->resolve)
         TRY(d->resolve(call, r->input));
@@ -122,6 +128,7 @@ static cu_rc execute(struct pipeline *pl, struct request *r)
 out:
     store_tx_rollback(call->tx);
     call->tx = NULL;
+    call->keys = NULL;
     if (rc != CU_OK && call->err.code != CU_OK)
         r->err = call->err;
     return rc;

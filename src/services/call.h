@@ -11,12 +11,30 @@
 #include <jansson.h>
 
 #include "core/principal.h"
+#include "policy/policy.h"
 #include "core/err.h"
 #include "store/store.h"
 
-struct policy;
 struct master_key;
 struct call;
+
+/* Service-specific condition keys of one request (kms:EncryptionContext:<k>, ...), filled
+ * by the operation's descriptor before authorization. Values point into the request tree
+ * or into `names`; everything lives as long as the call. */
+#define CALL_MAX_KEYS 40
+struct call_keys {
+    struct policy_context_entry entries[CALL_MAX_KEYS];
+    const char *values[CALL_MAX_KEYS * 2];
+    char names[CALL_MAX_KEYS][160];
+    size_t n, n_values;
+};
+
+/* Add key with one value (copied name, borrowed value); silently full at CALL_MAX_KEYS,
+ * which the request shapes' own limits keep out of reach. */
+void call_keys_add(struct call_keys *k, const char *name, const char *value);
+/* Add a multi-valued key (values borrowed). */
+void call_keys_add_multi(struct call_keys *k, const char *name, const char *const *values,
+                         size_t n);
 
 /* What an operation touches, as authorization needs it. Filled by the resolver. */
 struct call_target {
@@ -56,6 +74,7 @@ struct call {
     const char *source_ip;              /* aws:SourceIp */
     bool secure_transport;              /* aws:SecureTransport: arrived over TLS */
     struct call_target target;
+    const struct call_keys *keys;       /* service condition keys, or NULL */
     struct cu_err err;
 };
 
@@ -72,6 +91,7 @@ struct op_desc {
     bool read_only;               /* runs in a read transaction */
     bool always_allowed;          /* sts:GetCallerIdentity needs no permission */
     const char *const *secret_fields; /* members never logged or audited (NULL-terminated) */
+    void (*condition_keys)(const json_t *in, struct call_keys *keys); /* or NULL */
 };
 
 #endif

@@ -34,6 +34,30 @@ static cu_rc check_dry_run(struct call *call, const json_t *in)
     return CU_OK;
 }
 
+void kms_condition_keys(const json_t *in, struct call_keys *keys)
+{
+    const json_t *ctx = json_object_get(in, "EncryptionContext");
+    const char *names[CALL_MAX_KEYS];
+    const char *key;
+    json_t *value;
+    size_t n = 0;
+    char name[160];
+
+    /* KMS developer guide, conditions-kms: kms:EncryptionContext:<key> for each pair,
+     * kms:EncryptionContextKeys for the set of keys, kms:EncryptionAlgorithm. */
+    json_object_foreach((json_t *)ctx, key, value)
+    {
+        snprintf(name, sizeof(name), "kms:EncryptionContext:%s", key);
+        call_keys_add(keys, name, json_string_value(value));
+        if (n < CALL_MAX_KEYS)
+            names[n++] = key;
+    }
+    if (n)
+        call_keys_add_multi(keys, "kms:EncryptionContextKeys", names, n);
+    call_keys_add(keys, "kms:EncryptionAlgorithm",
+                  json_string_value(json_object_get(in, "EncryptionAlgorithm")));
+}
+
 cu_rc kms_seal(struct call *call, const struct kms_key *key, const json_t *context,
                struct bytes plaintext, struct buf *blob)
 {

@@ -33,6 +33,9 @@ cu_rc kms_decrypt(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_generate_data_key(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_generate_data_key_without_plaintext(struct call *call, const json_t *in, json_t *out);
 
+/* Condition keys of KMS cryptographic operations (kms:EncryptionContext:<k>, ...). */
+void kms_condition_keys(const json_t *in, struct call_keys *keys);
+
 /* Resolvers beyond kms_key.h's: Decrypt (key from the blob), DeleteAlias (the alias's key). */
 MUST_CHECK cu_rc kms_resolve_ciphertext(struct call *call, const json_t *in);
 MUST_CHECK cu_rc kms_resolve_alias(struct call *call, const json_t *in);

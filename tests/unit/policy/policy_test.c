@@ -90,6 +90,15 @@ static const struct eval_case cases[] = {
     {"NumericLessThan", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"NumericLessThan\":{\"aws:EpochTime\":2000000000}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "aws:EpochTime", "1700000000", POLICY_ALLOWED, 0},
     {"Null true means absent", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"Null\":{\"aws:TokenIssueTime\":\"true\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", NULL, NULL, POLICY_ALLOWED, 0},
     {"ForAllValues on missing key", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"ForAllValues:StringEquals\":{\"aws:TagKeys\":\"a\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", NULL, NULL, POLICY_ALLOWED, 0},
+    /* Date and IP operators (reference_policies_elements_condition_operators#Conditions_Date, _IPAddress) */
+    {"DateLessThan ISO", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"DateLessThan\":{\"aws:CurrentTime\":\"2030-01-01T00:00:00Z\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "aws:CurrentTime", "2026-11-22T10:00:00Z", POLICY_ALLOWED, 0},
+    {"DateGreaterThan fails", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"DateGreaterThan\":{\"aws:CurrentTime\":\"2030-01-01\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "aws:CurrentTime", "2026-11-22T10:00:00Z", POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"Date with epoch value", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"DateLessThanEquals\":{\"aws:EpochTime\":\"1800000000\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "aws:EpochTime", "1700000000", POLICY_ALLOWED, 0},
+    {"IpAddress v4 inside", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"IpAddress\":{\"aws:SourceIp\":[\"10.0.0.0/8\",\"192.0.2.0/24\"]}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "aws:SourceIp", "192.0.2.77", POLICY_ALLOWED, 0},
+    {"IpAddress v4 outside", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"IpAddress\":{\"aws:SourceIp\":\"192.0.2.0/25\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "aws:SourceIp", "192.0.2.200", POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"NotIpAddress deny", ID("{\"Effect\":\"Deny\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"NotIpAddress\":{\"aws:SourceIp\":\"127.0.0.0/8\"}}}," ALLOW("\"*\"", "\"*\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "aws:SourceIp", "10.1.2.3", POLICY_EXPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"IpAddress v6", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"IpAddress\":{\"aws:SourceIp\":\"2001:db8::/32\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "aws:SourceIp", "2001:db8:1::5", POLICY_ALLOWED, 0},
+    {"IpAddress v6 vs v4 address", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"IpAddress\":{\"aws:SourceIp\":\"2001:db8::/32\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "aws:SourceIp", "10.0.0.1", POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
     {"ForAnyValue on missing key", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"ForAnyValue:StringEquals\":{\"aws:TagKeys\":\"a\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", NULL, NULL, POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
 };
 
@@ -148,7 +157,9 @@ static void malformed(void)
         {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Effect\":\"Deny\"}"), POLICY_IDENTITY, "Syntax errors in policy."},
         {ID("{\"Effect\":\"Allow\",\"Action\":[],\"Resource\":\"*\"}"), POLICY_IDENTITY, "Syntax errors in policy."},
         {ID("{\"Effect\":\"Allow\",\"Action\":[1],\"Resource\":\"*\"}"), POLICY_IDENTITY, "Syntax errors in policy."},
-        {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"DateLessThan\":{\"aws:CurrentTime\":\"2020-01-01\"}}}"), POLICY_IDENTITY, "custos does not support the condition operator DateLessThan yet."},
+        {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"BinaryEquals\":{\"k\":\"QUJD\"}}}"), POLICY_IDENTITY, "custos does not support the condition operator BinaryEquals yet."},
+        {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"IpAddress\":{\"aws:SourceIp\":\"10.0.0.0/33\"}}}"), POLICY_IDENTITY, "Syntax errors in policy."},
+        {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"DateLessThan\":{\"aws:CurrentTime\":\"yesterday\"}}}"), POLICY_IDENTITY, "Syntax errors in policy."},
         {KP("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_KEY, "Policy statement must contain a principal."},
         {KP("{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"bob\"},\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_KEY, "Invalid principal in policy: \"AWS\":\"bob\""},
     };

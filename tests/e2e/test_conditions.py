@@ -1,0 +1,81 @@
+"""Real calls allowed or denied by policy conditions: aws:SourceIp, aws:RequestedRegion,
+aws:MultiFactorAuthPresent, aws:CurrentTime and kms:EncryptionContext:<key>."""
+import json
+
+from botocore.exceptions import ClientError
+
+import harness
+
+ACCT = harness.ACCOUNT
+
+
+class Conditions(harness.ServerTest):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.iam = cls.server.client("iam")
+        cls.key = cls.server.client("kms").create_key()["KeyMetadata"]
+        cls.n = 0
+
+    def user_with(self, *statements):
+        Conditions.n += 1
+        name = f"cond-user-{Conditions.n}"
+        self.iam.create_user(UserName=name)
+        self.iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": list(statements)}))
+        k = self.iam.create_access_key(UserName=name)["AccessKey"]
+        return self.server.client("kms", key=k["AccessKeyId"], secret=k["SecretAccessKey"])
+
+    def allow_kms(self, condition):
+        return {"Effect": "Allow", "Action": "kms:*", "Resource": "*", "Condition": condition}
+
+    def assert_denied(self, fn, reason="because no identity-based policy allows"):
+        with self.assertRaises(ClientError) as e:
+            fn()
+        self.assertEqual(e.exception.response["Error"]["Code"], "AccessDeniedException")
+        self.assertIn(reason, e.exception.response["Error"]["Message"])
+
+    def encrypt(self, kms, **kw):
+        return kms.encrypt(KeyId=self.key["KeyId"], Plaintext=b"x", **kw)
+
+    def test_source_ip(self):
+        inside = self.user_with(self.allow_kms({"IpAddress": {"aws:SourceIp": "127.0.0.0/8"}}))
+        self.encrypt(inside)
+        outside = self.user_with(self.allow_kms({"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "2001:db8::/32"]}}))
+        self.assert_denied(lambda: self.encrypt(outside))
+
+    def test_requested_region(self):
+        here = self.user_with(self.allow_kms({"StringEquals": {"aws:RequestedRegion": harness.REGION}}))
+        self.encrypt(here)
+        elsewhere = self.user_with(self.allow_kms({"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}))
+        self.assert_denied(lambda: self.encrypt(elsewhere))
+
+    def test_mfa_required(self):
+        # long-term access keys carry no MFA: the key is absent, so BoolIfExists false matches
+        kms = self.user_with({"Effect": "Allow", "Action": "kms:*", "Resource": "*"},
+                             {"Effect": "Deny", "Action": "kms:Encrypt", "Resource": "*",
+                              "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}})
+        self.assert_denied(lambda: self.encrypt(kms), "with an explicit deny in an identity-based policy")
+        kms.generate_data_key(KeyId=self.key["KeyId"], KeySpec="AES_256")
+
+    def test_current_time(self):
+        valid = self.user_with(self.allow_kms({"DateLessThan": {"aws:CurrentTime": "2999-01-01T00:00:00Z"}}))
+        self.encrypt(valid)
+        expired = self.user_with(self.allow_kms({"DateLessThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}))
+        self.assert_denied(lambda: self.encrypt(expired))
+
+    def test_encryption_context(self):
+        kms = self.user_with(self.allow_kms({"StringEquals": {"kms:EncryptionContext:app": "demo"}}))
+        blob = self.encrypt(kms, EncryptionContext={"app": "demo"})["CiphertextBlob"]
+        self.assertEqual(kms.decrypt(CiphertextBlob=blob, EncryptionContext={"app": "demo"})["Plaintext"], b"x")
+        self.assert_denied(lambda: self.encrypt(kms, EncryptionContext={"app": "other"}))
+        self.assert_denied(lambda: self.encrypt(kms))
+        keys_only = self.user_with(self.allow_kms({"ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["app", "tenant"]},
+                                                   "Null": {"kms:EncryptionContextKeys": "false"}}))
+        self.encrypt(keys_only, EncryptionContext={"tenant": "t1"})
+        self.assert_denied(lambda: self.encrypt(keys_only, EncryptionContext={"other": "v"}))
+        self.assert_denied(lambda: self.encrypt(keys_only))
+
+
+if __name__ == "__main__":
+    harness.main()
