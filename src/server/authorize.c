@@ -29,8 +29,12 @@ static enum policy_principal_type principal_type(const struct principal *p)
 
 /* The global condition keys custos knows for every request (IAM guide,
  * reference_policies_condition-keys). Values live in `text`, entries point into it. */
+#define MAX_PRINCIPAL_TAGS 50
+
 struct request_context {
-    struct policy_context_entry entries[10 + CALL_MAX_KEYS];
+    struct policy_context_entry entries[10 + CALL_MAX_KEYS + MAX_PRINCIPAL_TAGS];
+    const char *tag_values[MAX_PRINCIPAL_TAGS];
+    char tag_names[MAX_PRINCIPAL_TAGS][160];
     const char *values[10];
     char now_iso[21], epoch[24];
     struct policy_context ctx;
@@ -47,7 +51,27 @@ static void add_key(struct request_context *rc, const char *key, const char *val
     rc->ctx.n++;
 }
 
-static void build_context(const struct call *call, struct request_context *rc)
+/* aws:PrincipalTag/<key> for each tag of the calling user. */
+static void add_principal_tags(struct request_context *rc, const json_t *tags)
+{
+    size_t i, n = 0;
+    json_t *t;
+
+    json_array_foreach((json_t *)tags, i, t)
+    {
+        if (n == MAX_PRINCIPAL_TAGS)
+            break;
+        snprintf(rc->tag_names[n], sizeof(rc->tag_names[n]), "aws:PrincipalTag/%s",
+                 json_string_value(json_object_get(t, "Key")));
+        rc->tag_values[n] = json_string_value(json_object_get(t, "Value"));
+        rc->entries[rc->ctx.n++] =
+            (struct policy_context_entry){rc->tag_names[n], &rc->tag_values[n], 1};
+        n++;
+    }
+}
+
+static void build_context(const struct call *call, const struct policy_list *identity,
+                          struct request_context *rc)
 {
     const struct principal *p = call->principal;
     bool user = p->type == PRINCIPAL_USER;
@@ -69,6 +93,8 @@ static void build_context(const struct call *call, struct request_context *rc)
     add_key(rc, "aws:EpochTime", rc->epoch);
     for (size_t i = 0; call->keys && i < call->keys->n; i++)
         rc->entries[rc->ctx.n++] = call->keys->entries[i];
+    if (identity->tags)
+        add_principal_tags(rc, identity->tags);
 }
 
 cu_rc authorize(struct call *call, const char *action, const char *resource_arn,
@@ -93,7 +119,7 @@ cu_rc authorize(struct call *call, const char *action, const char *resource_arn,
     req.principal_type = principal_type(call->principal);
     req.resource_account = call->target.account_id;
     req.now_s = call->now_ms / 1000;
-    build_context(call, &context);
+    build_context(call, &identity, &context);
     req.context = &context.ctx;
     set.identity = identity.items;
     set.n_identity = identity.n;

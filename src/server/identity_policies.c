@@ -23,6 +23,7 @@ struct entry {
     char scope[RECORD_NAME_MAX];
     size_t n;
     struct policy **policies;
+    json_t *tags;
 };
 
 struct identity_cache {
@@ -46,6 +47,7 @@ static void entry_unref(struct entry *e)
     for (size_t i = 0; i < e->n; i++)
         policy_free(e->policies[i]);
     free(e->policies);
+    json_decref(e->tags);
     free(e);
 }
 
@@ -81,8 +83,9 @@ void identity_cache_free(struct identity_cache *c)
     free(c);
 }
 
-/* Compile every inline policy stored under scope into a new entry. */
-static cu_rc load(struct store *store, const char *scope, uint64_t generation, struct entry **out)
+/* Compile every inline policy stored under scope into a new entry, with the user's tags. */
+static cu_rc load(struct store *store, const struct principal *p, const char *scope,
+                  uint64_t generation, struct entry **out)
 {
     cu_rc rc = CU_OK;
     struct store_tx *tx = NULL;
@@ -98,6 +101,13 @@ static cu_rc load(struct store *store, const char *scope, uint64_t generation, s
     e->generation = generation;
     snprintf(e->scope, sizeof(e->scope), "%s", scope);
     TRY(store_tx_begin(store, false, &tx));
+    {
+        json_t *user = NULL;
+        TRY(record_user_get(tx, p->account_id, p->name, &user));
+        if (user)
+            e->tags = json_incref(json_object_get(user, "Tags"));
+        json_decref(user);
+    }
     while (more) {
         TRY(store_list(tx, RECORD_USER_POLICY, scope, after, 100, &items, &more));
         json_array_foreach(items, i, item)
@@ -155,7 +165,7 @@ cu_rc identity_policies_get(struct identity_cache *c, struct store *store,
         atomic_fetch_add(&e->refs, 1);
     pthread_rwlock_unlock(&c->lock);
     if (!e) {
-        TRY(load(store, scope, generation, &fresh));
+        TRY(load(store, p, scope, generation, &fresh));
         pthread_rwlock_wrlock(&c->lock);
         slot = &c->buckets[bucket_of(scope)];
         /* Drop any older entry for this scope; holders keep theirs alive. */
@@ -175,6 +185,7 @@ cu_rc identity_policies_get(struct identity_cache *c, struct store *store,
     }
     out->items = (const struct policy *const *)e->policies;
     out->n = e->n;
+    out->tags = e->tags;
     *pin = e;
 out:
     return rc;

@@ -5,6 +5,8 @@
 #ifndef CU_IDENTITY_POLICIES_H
 #define CU_IDENTITY_POLICIES_H
 
+#include <jansson.h>
+
 #include "auth/principal.h"
 #include "core/err.h"
 #include "store/store.h"
@@ -14,6 +16,7 @@ struct policy;
 struct policy_list {
     const struct policy *const *items;
     size_t n;
+    const json_t *tags;        /* the principal's tags [{Key, Value}], or NULL */
 };
 
 struct identity_cache;

@@ -77,5 +77,35 @@ class Conditions(harness.ServerTest):
         self.assert_denied(lambda: self.encrypt(keys_only))
 
 
+class PrincipalTags(harness.ServerTest):
+    def test_tag_untag_list_and_principal_tag_condition(self):
+        iam = self.server.client("iam")
+        kms_root = self.server.client("kms")
+        key = kms_root.create_key()["KeyMetadata"]
+        iam.create_user(UserName="tagged", Tags=[{"Key": "team", "Value": "blue"}])
+        iam.put_user_policy(UserName="tagged", PolicyName="p", PolicyDocument=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*",
+                           "Condition": {"StringEquals": {"aws:PrincipalTag/team": "red"}}}]}))
+        k = iam.create_access_key(UserName="tagged")["AccessKey"]
+        kms = self.server.client("kms", key=k["AccessKeyId"], secret=k["SecretAccessKey"])
+        with self.assertRaises(ClientError):
+            kms.encrypt(KeyId=key["KeyId"], Plaintext=b"x")
+        iam.tag_user(UserName="tagged", Tags=[{"Key": "team", "Value": "red"}, {"Key": "cost", "Value": "42"}])
+        self.assertEqual(sorted((t["Key"], t["Value"]) for t in iam.list_user_tags(UserName="tagged")["Tags"]),
+                         [("cost", "42"), ("team", "red")])
+        kms.encrypt(KeyId=key["KeyId"], Plaintext=b"x")
+        iam.untag_user(UserName="tagged", TagKeys=["team"])
+        self.assertEqual([t["Key"] for t in iam.list_user_tags(UserName="tagged")["Tags"]], ["cost"])
+        with self.assertRaises(ClientError):
+            kms.encrypt(KeyId=key["KeyId"], Plaintext=b"x")
+        with self.assertRaises(ClientError) as e:
+            iam.tag_user(UserName="tagged", Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(50)])
+        self.assertEqual(e.exception.response["Error"]["Code"], "LimitExceeded")
+        with self.assertRaises(ClientError) as e:
+            iam.list_user_tags(UserName="nobody")
+        self.assertEqual(e.exception.response["Error"]["Code"], "NoSuchEntity")
+
+
 if __name__ == "__main__":
     harness.main()

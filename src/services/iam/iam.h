@@ -23,5 +23,8 @@ cu_rc iam_put_user_policy(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_get_user_policy(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_list_user_policies(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_delete_user_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_tag_user(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_untag_user(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_user_tags(struct call *call, const json_t *in, json_t *out);
 
 #endif

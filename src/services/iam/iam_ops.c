@@ -25,5 +25,8 @@ const struct op_desc iam_ops[] = {
     IAM_OP(GetUserPolicy, iam_get_user_policy, iam_resolve_user, true),
     IAM_OP(ListUserPolicies, iam_list_user_policies, iam_resolve_user, true),
     IAM_OP(DeleteUserPolicy, iam_delete_user_policy, iam_resolve_user, false),
+    IAM_OP(TagUser, iam_tag_user, iam_resolve_user, false),
+    IAM_OP(UntagUser, iam_untag_user, iam_resolve_user, false),
+    IAM_OP(ListUserTags, iam_list_user_tags, iam_resolve_user, true),
 };
 const size_t iam_ops_count = ARRAY_LEN(iam_ops);

@@ -1,0 +1,96 @@
+/* user_tags.c — IAM user tags: TagUser, UntagUser, ListUserTags. Tags live in the user
+ * record; a user may carry at most 50 (IAM guide, reference_iam-quotas). Keys compare
+ * exactly: TagUser with an existing key replaces its value. The tags also become the
+ * user's aws:PrincipalTag/<key> condition keys (server/authorize.c). */
+#include <string.h>
+
+#include "core/tree.h"
+#include "iam.h"
+#include "iam_common.h"
+
+#define TAGS_PER_USER 50
+
+static json_t *find_tag(json_t *tags, const char *key, size_t *index)
+{
+    size_t i;
+    json_t *t;
+
+    json_array_foreach(tags, i, t)
+    {
+        if (strcmp(json_string_value(json_object_get(t, "Key")), key) == 0) {
+            *index = i;
+            return t;
+        }
+    }
+    return NULL;
+}
+
+static cu_rc save_user(struct call *call, json_t *user)
+{
+    char key[RECORD_NAME_MAX];
+
+    record_fold(json_string_value(json_object_get(user, "UserName")), key);
+    return store_put(call->tx, RECORD_USER, call->env->account_id, key, user, STORE_REPLACE);
+}
+
+cu_rc iam_tag_user(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    json_t *user = NULL, *tags, *tag;
+    size_t i, at;
+
+    TRY(iam_user_load(call, json_string_value(json_object_get(in, "UserName")), &user));
+    tags = json_object_get(user, "Tags");
+    if (!json_is_array(tags)) {
+        TRY(tree_set_new(user, "Tags", json_array()));
+        tags = json_object_get(user, "Tags");
+    }
+    json_array_foreach(json_object_get(in, "Tags"), i, tag)
+    {
+        json_t *existing = find_tag(tags, json_string_value(json_object_get(tag, "Key")), &at);
+        if (existing)
+            TRY(tree_set_new(existing, "Value", json_copy(json_object_get(tag, "Value"))));
+        else
+            TRY(tree_append_new(tags, json_deep_copy(tag)));
+    }
+    ENSURE(json_array_size(tags) <= TAGS_PER_USER,
+           cu_err_set(&call->err, CU_E_IAM_LIMIT_EXCEEDED,
+                      "Cannot exceed quota for TagsPerUser: %d", TAGS_PER_USER));
+    TRY(save_user(call, user));
+out:
+    json_decref(user);
+    return rc;
+}
+
+cu_rc iam_untag_user(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    json_t *user = NULL, *tags, *key;
+    size_t i, at;
+
+    TRY(iam_user_load(call, json_string_value(json_object_get(in, "UserName")), &user));
+    tags = json_object_get(user, "Tags");
+    json_array_foreach(json_object_get(in, "TagKeys"), i, key)
+    {
+        if (json_is_array(tags) && find_tag(tags, json_string_value(key), &at))
+            json_array_remove(tags, at);
+    }
+    TRY(save_user(call, user));
+out:
+    json_decref(user);
+    return rc;
+}
+
+cu_rc iam_list_user_tags(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    json_t *user = NULL, *tags;
+
+    TRY(iam_user_load(call, json_string_value(json_object_get(in, "UserName")), &user));
+    tags = json_object_get(user, "Tags");
+    TRY(tree_set_new(out, "Tags", json_is_array(tags) ? json_deep_copy(tags) : json_array()));
+    TRY(tree_set_bool(out, "IsTruncated", false));
+out:
+    json_decref(user);
+    return rc;
+}
