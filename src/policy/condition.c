@@ -147,21 +147,30 @@ static const struct policy_context_entry *lookup(const struct policy_request *re
 }
 
 /* One context value against one condition value, before negation. */
-static bool compare(const struct condition *c, size_t i, const char *value)
+static bool compare(const struct condition *c, size_t i, const char *value,
+                    const struct policy_request *req, bool *unresolved)
 {
     const struct condition_op *op = c->op;
+    char expanded[POLICY_EXPANDED_MAX];
+    const char *want = c->values[i];
     char *end = NULL;
     double v;
 
+    if (c->vars && strstr(want, "${")) {
+        if (!policy_expand(want, req, expanded, sizeof(expanded))) {
+            *unresolved = true;
+            return false;
+        }
+        want = expanded;
+    }
     switch (op->family) {
     case COND_STRING:
     case COND_ARN:
         if (op->like)
-            return policy_glob(c->values[i], value, op->ignore_case);
-        return op->ignore_case ? strcasecmp(c->values[i], value) == 0
-                               : strcmp(c->values[i], value) == 0;
+            return policy_glob(want, value, op->ignore_case);
+        return op->ignore_case ? strcasecmp(want, value) == 0 : strcmp(want, value) == 0;
     case COND_BOOL:
-        return strcasecmp(c->values[i], value) == 0;
+        return strcasecmp(want, value) == 0;
     case COND_NUMERIC:
         v = strtod(value, &end);
         if (!end || *end || end == value)
@@ -181,19 +190,20 @@ static bool compare(const struct condition *c, size_t i, const char *value)
 
 /* A context value matches the condition: some condition value compares true (positive
  * operators), or none does (negated operators). */
-static bool value_matches(const struct condition *c, const char *value)
+static bool value_matches(const struct condition *c, const char *value,
+                          const struct policy_request *req, bool *unresolved)
 {
     bool any = false;
 
     for (size_t i = 0; i < c->n_values && !any; i++)
-        any = compare(c, i, value);
+        any = compare(c, i, value, req, unresolved);
     return c->op->negated ? !any : any;
 }
 
 static bool condition_holds(const struct condition *c, const struct policy_request *req)
 {
     const struct policy_context_entry *e = lookup(req, c->key);
-    bool present = e && e->n_values > 0;
+    bool present = e && e->n_values > 0, unresolved = false, result;
 
     if (c->op->family == COND_NULL) {
         /* "Null": true means the key must be absent, false that it must be present. */
@@ -212,15 +222,16 @@ static bool condition_holds(const struct condition *c, const struct policy_reque
         return c->op->negated;
     }
     if (c->set == SET_ALL_VALUES) {
-        for (size_t i = 0; i < e->n_values; i++)
-            if (!value_matches(c, e->values[i]))
-                return false;
-        return true;
+        result = true;
+        for (size_t i = 0; i < e->n_values && result; i++)
+            result = value_matches(c, e->values[i], req, &unresolved);
+    } else {
+        result = false;
+        for (size_t i = 0; i < e->n_values && !result; i++)
+            result = value_matches(c, e->values[i], req, &unresolved);
     }
-    for (size_t i = 0; i < e->n_values; i++)
-        if (value_matches(c, e->values[i]))
-            return true;
-    return false;
+    /* a variable without a value makes the condition, and so the statement, fail */
+    return result && !unresolved;
 }
 
 bool policy_conditions_hold(const struct statement *st, const struct policy_request *req)

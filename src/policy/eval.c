@@ -46,7 +46,7 @@ static struct verdict judge(const struct policy *p, const struct policy_request 
 
         if (!st->has_action || !policy_match_action(st, action_lower))
             continue;
-        if (!policy_match_resource(st, req->resource))
+        if (!policy_match_resource(st, req))
             continue;
         if (resource_policy && !policy_match_principal(st, req, &by_account))
             continue;

@@ -11,6 +11,11 @@
 
 static char fold(char c, bool ignore_case)
 {
+    /* the literal stand-ins of expanded ${*} and ${?} match the characters themselves */
+    if (c == POLICY_LITERAL_STAR)
+        return '*';
+    if (c == POLICY_LITERAL_QUESTION)
+        return '?';
     return ignore_case ? (char)tolower((unsigned char)c) : c;
 }
 
@@ -91,15 +96,23 @@ static bool match_arn(const char *pattern, const char *resource)
     return true;
 }
 
-bool policy_match_resource(const struct statement *st, const char *resource)
+bool policy_match_resource(const struct statement *st, const struct policy_request *req)
 {
+    char expanded[POLICY_EXPANDED_MAX];
     bool hit = false;
 
     if (!st->has_resource)
         return false;
     for (size_t i = 0; i < st->n_resources && !hit; i++) {
         const struct pattern *p = &st->resources[i];
-        hit = p->wild ? match_arn(p->text, resource) : strcmp(p->text, resource) == 0;
+        if (p->vars) {
+            /* an unresolvable variable: the statement does not apply at all */
+            if (!policy_expand(p->text, req, expanded, sizeof(expanded)))
+                return false;
+            hit = match_arn(expanded, req->resource);
+            continue;
+        }
+        hit = p->wild ? match_arn(p->text, req->resource) : strcmp(p->text, req->resource) == 0;
     }
     return st->not_resource ? !hit : hit;
 }

@@ -90,8 +90,8 @@ static cu_rc check_action(const char *a, struct cu_err *err)
     return CU_OK;
 }
 
-static cu_rc patterns(const json_t *v, bool is_action, struct pattern **out, size_t *n,
-                      struct cu_err *err)
+static cu_rc patterns(const json_t *v, bool is_action, bool vars_ok, struct pattern **out,
+                      size_t *n, struct cu_err *err)
 {
     cu_rc rc = CU_OK;
     const char **items = NULL;
@@ -107,9 +107,11 @@ static cu_rc patterns(const json_t *v, bool is_action, struct pattern **out, siz
                             "Resource %.200s must be in ARN format or \"*\".", items[i]);
             goto out;
         }
-        if (has_variable(items[i])) {
-            rc = malformed(err, "custos does not support policy variables yet.");
-            goto out;
+        /* Policy variables exist in version 2012-10-17 only (and not in actions); in an
+         * older document "${...}" is literal text. */
+        if (!is_action && vars_ok && has_variable(items[i])) {
+            ENSURE(policy_variables_valid(items[i]), malformed(err, syntax));
+            (*out)[i].vars = true;
         }
         (*out)[i].text = dup_lower(items[i], is_action);
         ENSURE((*out)[i].text, CU_E_NOMEM);
@@ -242,7 +244,7 @@ static cu_rc condition_operator(const char *name, struct condition *c, struct cu
 }
 
 static cu_rc one_condition(const char *opname, const char *key, const json_t *values,
-                           struct condition *c, struct cu_err *err)
+                           bool vars_ok, struct condition *c, struct cu_err *err)
 {
     cu_rc rc = CU_OK;
     const char **items = NULL;
@@ -293,9 +295,12 @@ static cu_rc one_condition(const char *opname, const char *key, const json_t *va
         rc = malformed(err, syntax);
         goto out;
     }
-    for (size_t i = 0; i < c->n_values; i++)
-        ENSURE(!has_variable(c->values[i]),
-               malformed(err, "custos does not support policy variables yet."));
+    for (size_t i = 0; vars_ok && i < c->n_values; i++) {
+        if (has_variable(c->values[i])) {
+            ENSURE(policy_variables_valid(c->values[i]), malformed(err, syntax));
+            c->vars = true;
+        }
+    }
     if (c->op->family == COND_DATE) {
         c->numbers = calloc(c->n_values, sizeof(double));
         ENSURE(c->numbers, CU_E_NOMEM);
@@ -323,7 +328,8 @@ out:
     return rc;
 }
 
-static cu_rc conditions(const json_t *v, struct statement *st, struct cu_err *err)
+static cu_rc conditions(const json_t *v, bool vars_ok, struct statement *st,
+                        struct cu_err *err)
 {
     cu_rc rc = CU_OK;
     const char *opname, *key;
@@ -342,7 +348,8 @@ static cu_rc conditions(const json_t *v, struct statement *st, struct cu_err *er
     {
         json_object_foreach(block, key, values)
         {
-            TRY(one_condition(opname, key, values, &st->conditions[st->n_conditions++], err));
+            TRY(one_condition(opname, key, values, vars_ok, &st->conditions[st->n_conditions++],
+                              err));
         }
     }
 out:
@@ -354,8 +361,8 @@ static bool principal_kind(enum policy_kind kind)
     return kind == POLICY_RESOURCE || kind == POLICY_KEY;
 }
 
-static cu_rc statement(const json_t *v, enum policy_kind kind, struct statement *st,
-                       struct cu_err *err)
+static cu_rc statement(const json_t *v, enum policy_kind kind, bool vars_ok,
+                       struct statement *st, struct cu_err *err)
 {
     cu_rc rc = CU_OK;
     static const char *const fields[] = {"Sid", "Effect", "Principal", "NotPrincipal",
@@ -398,7 +405,7 @@ static cu_rc statement(const json_t *v, enum policy_kind kind, struct statement 
      * (AWS-NOTES §2). IAM refuses such statements. */
     if (value) {
         st->has_action = true;
-        TRY(patterns(value, true, &st->actions, &st->n_actions, err));
+        TRY(patterns(value, true, false, &st->actions, &st->n_actions, err));
     } else {
         ENSURE(kind == POLICY_KEY, malformed(err, "Policy statement must contain actions."));
     }
@@ -406,7 +413,7 @@ static cu_rc statement(const json_t *v, enum policy_kind kind, struct statement 
     value = st->not_resource ? json_object_get(v, "NotResource") : json_object_get(v, "Resource");
     if (value) {
         st->has_resource = true;
-        TRY(patterns(value, false, &st->resources, &st->n_resources, err));
+        TRY(patterns(value, false, vars_ok, &st->resources, &st->n_resources, err));
     } else {
         ENSURE(kind == POLICY_KEY, malformed(err, "Policy statement must contain resources."));
     }
@@ -416,7 +423,7 @@ static cu_rc statement(const json_t *v, enum policy_kind kind, struct statement 
         TRY(principals(value, st, err));
     value = json_object_get(v, "Condition");
     if (value)
-        TRY(conditions(value, st, err));
+        TRY(conditions(value, vars_ok, st, err));
 out:
     return rc;
 }
@@ -461,6 +468,7 @@ cu_rc policy_compile(struct bytes json, enum policy_kind kind, const char *label
     json_t *doc = NULL, *stmts, *value;
     struct policy *p = calloc(1, sizeof(*p));
     const char *name, *version;
+    bool vars_ok;
 
     ENSURE(p, CU_E_NOMEM);
     p->kind = kind;
@@ -476,13 +484,16 @@ cu_rc policy_compile(struct bytes json, enum policy_kind kind, const char *label
     if (json_object_get(doc, "Version"))
         ENSURE(version && (strcmp(version, "2012-10-17") == 0 || strcmp(version, "2008-10-17") == 0),
                malformed(err, "The policy failed legacy parsing"));
+    /* IAM guide, reference_policies_variables: variables need Version 2012-10-17; without
+     * a Version the document is read as 2008-10-17. */
+    vars_ok = version && strcmp(version, "2012-10-17") == 0;
     stmts = json_object_get(doc, "Statement");
     ENSURE(stmts, malformed(err, syntax));
     if (json_is_object(stmts)) {
         p->statements = calloc(1, sizeof(*p->statements));
         ENSURE(p->statements, CU_E_NOMEM);
         p->n_statements = 1;
-        TRY(statement(stmts, kind, &p->statements[0], err));
+        TRY(statement(stmts, kind, vars_ok, &p->statements[0], err));
     } else {
         size_t i;
         json_t *item;
@@ -493,7 +504,7 @@ cu_rc policy_compile(struct bytes json, enum policy_kind kind, const char *label
         json_array_foreach(stmts, i, item)
         {
             p->n_statements = i + 1;
-            TRY(statement(item, kind, &p->statements[i], err));
+            TRY(statement(item, kind, vars_ok, &p->statements[i], err));
         }
     }
     *out = p;

@@ -9,6 +9,7 @@
 struct pattern {
     char *text;          /* actions: lowercased; resources: as written */
     bool wild;           /* contains * or ? */
+    bool vars;           /* contains ${...} policy variables, expanded per request */
 };
 
 enum principal_form {
@@ -53,6 +54,7 @@ struct condition {
     double *numbers;         /* parsed values for NUMERIC and DATE (epoch seconds) */
     struct cidr *cidrs;      /* parsed values for IP */
     size_t n_values;
+    bool vars;               /* some value contains ${...} */
 };
 
 struct statement {
@@ -77,10 +79,22 @@ struct policy {
     size_t n_statements;
 };
 
+/* variables.c */
+/* Is text a well-formed use of policy variables ("${key}", "${key, 'default'}", "${*}")? */
+bool policy_variables_valid(const char *text);
+/* Expand the variables of text from the request context into out (cap bytes). A literal
+ * '*', '?' or '$' produced by ${*} ${?} ${$} is written as POLICY_LITERAL_STAR /
+ * _QUESTION so that matching does not take it for a wildcard. False when a variable has
+ * no value and no default (the statement then does not apply) or out is too small. */
+bool policy_expand(const char *text, const struct policy_request *req, char *out, size_t cap);
+#define POLICY_LITERAL_STAR '\x01'
+#define POLICY_LITERAL_QUESTION '\x02'
+#define POLICY_EXPANDED_MAX 2048
+
 /* match.c */
 bool policy_glob(const char *pattern, const char *text, bool ignore_case);
 bool policy_match_action(const struct statement *st, const char *action_lower);
-bool policy_match_resource(const struct statement *st, const char *resource);
+bool policy_match_resource(const struct statement *st, const struct policy_request *req);
 bool policy_match_principal(const struct statement *st, const struct policy_request *req,
                             bool *by_account);
 /* condition.c */

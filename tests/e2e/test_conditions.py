@@ -77,6 +77,24 @@ class Conditions(harness.ServerTest):
         self.assert_denied(lambda: self.encrypt(keys_only))
 
 
+class PolicyVariables(harness.ServerTest):
+    def test_self_service_with_aws_username(self):
+        iam = self.server.client("iam")
+        for name in ("self-a", "self-b"):
+            iam.create_user(UserName=name)
+        iam.put_user_policy(UserName="self-a", PolicyName="self", PolicyDocument=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": ["iam:GetUser", "iam:ListAccessKeys"],
+                           "Resource": f"arn:aws:iam::{ACCT}:user/${{aws:username}}"}]}))
+        k = iam.create_access_key(UserName="self-a")["AccessKey"]
+        mine = self.server.client("iam", key=k["AccessKeyId"], secret=k["SecretAccessKey"])
+        self.assertEqual(mine.get_user(UserName="self-a")["User"]["UserName"], "self-a")
+        self.assertEqual(len(mine.list_access_keys()["AccessKeyMetadata"]), 1)
+        with self.assertRaises(ClientError) as e:
+            mine.get_user(UserName="self-b")
+        self.assertEqual(e.exception.response["Error"]["Code"], "AccessDenied")
+
+
 class PrincipalTags(harness.ServerTest):
     def test_tag_untag_list_and_principal_tag_condition(self):
         iam = self.server.client("iam")

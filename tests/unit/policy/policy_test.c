@@ -99,6 +99,16 @@ static const struct eval_case cases[] = {
     {"NotIpAddress deny", ID("{\"Effect\":\"Deny\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"NotIpAddress\":{\"aws:SourceIp\":\"127.0.0.0/8\"}}}," ALLOW("\"*\"", "\"*\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "aws:SourceIp", "10.1.2.3", POLICY_EXPLICIT_DENY, POLICY_SOURCE_IDENTITY},
     {"IpAddress v6", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"IpAddress\":{\"aws:SourceIp\":\"2001:db8::/32\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "aws:SourceIp", "2001:db8:1::5", POLICY_ALLOWED, 0},
     {"IpAddress v6 vs v4 address", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"IpAddress\":{\"aws:SourceIp\":\"2001:db8::/32\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "aws:SourceIp", "10.0.0.1", POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    /* policy variables (reference_policies_variables) */
+    {"variable in resource", ID(ALLOW("\"iam:GetUser\"", "\"arn:aws:iam::*:user/${aws:username}\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", USER, "aws:username", "alice", POLICY_ALLOWED, 0},
+    {"variable for another user", ID(ALLOW("\"iam:GetUser\"", "\"arn:aws:iam::*:user/${aws:username}\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", USER, "aws:username", "bob", POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"unresolvable variable: no match", ID(ALLOW("\"iam:GetUser\"", "\"arn:aws:iam::*:user/${aws:username}\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", USER, NULL, NULL, POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"variable default", ID(ALLOW("\"iam:GetUser\"", "\"arn:aws:iam::*:user/${aws:username, 'alice'}\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", USER, NULL, NULL, POLICY_ALLOWED, 0},
+    {"${*} is a literal star", ID(ALLOW("\"iam:GetUser\"", "\"arn:aws:iam::*:user/${*}\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", USER, NULL, NULL, POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"substituted values are literal", ID(ALLOW("\"iam:GetUser\"", "\"arn:aws:iam::*:user/${aws:username}\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", USER, "aws:username", "*", POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"version 2008-10-17 has no variables", "{\"Version\":\"2008-10-17\",\"Statement\":[" ALLOW("\"iam:GetUser\"", "\"arn:aws:iam::*:user/${aws:username}\"") "]}", NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", USER, "aws:username", "alice", POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"variable in condition", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"StringLike\":{\"aws:username\":\"${aws:username}\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "aws:username", "alice", POLICY_ALLOWED, 0},
+    {"deny with unresolvable variable does not apply", ID(ALLOW("\"*\"", "\"*\"") "," DENY("\"iam:GetUser\"", "\"arn:aws:iam::*:user/${aws:PrincipalTag/x}\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", USER, NULL, NULL, POLICY_ALLOWED, 0},
     {"ForAnyValue on missing key", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"ForAnyValue:StringEquals\":{\"aws:TagKeys\":\"a\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", NULL, NULL, POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
 };
 
@@ -161,6 +171,8 @@ static void malformed(void)
         {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"IpAddress\":{\"aws:SourceIp\":\"10.0.0.0/33\"}}}"), POLICY_IDENTITY, "Syntax errors in policy."},
         {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"DateLessThan\":{\"aws:CurrentTime\":\"yesterday\"}}}"), POLICY_IDENTITY, "Syntax errors in policy."},
         {KP("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_KEY, "Policy statement must contain a principal."},
+        {ID(ALLOW("\"*\"", "\"arn:aws:iam::*:user/${aws:username\"")), POLICY_IDENTITY, "Syntax errors in policy."},
+        {ID(ALLOW("\"*\"", "\"arn:aws:iam::*:user/${aws:username, bob}\"")), POLICY_IDENTITY, "Syntax errors in policy."},
         {KP("{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"bob\"},\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_KEY, "Invalid principal in policy: \"AWS\":\"bob\""},
     };
     for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
