@@ -1,10 +1,12 @@
-/* main.c — the custos command line. `custos serve [flags]` runs the server; the flags
- * are in server/config.c and README.md. Signals are blocked before any thread starts so
+/* main.c — the custos command line. `custos serve [flags]` runs the server (flags in
+ * server/config.c and README.md); `custos policy check|eval` runs the policy engine
+ * offline (cli/policy_cmd.c). Signals are blocked before any thread starts so
  * that only server_run_until_signal() receives SIGTERM/SIGINT. */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/policy_cmd.h"
 #include "core/log.h"
 #include "server/server.h"
 
@@ -13,7 +15,9 @@ static int usage(FILE *f)
     fprintf(f, "usage: custos serve [--listen HOST:PORT] [--data-dir DIR] [--region REGION]\n"
                "                    [--account-id 000000000000] [--tls-cert F --tls-key F]\n"
                "                    [--store URL] [--master-key-file F]\n"
-               "                    [--max-body-bytes N] [--max-header-bytes N]\n");
+               "                    [--max-body-bytes N] [--max-header-bytes N]\n"
+               "       custos policy check FILE [--type identity|resource|key|boundary]\n"
+               "       custos policy eval FILE\n");
     return f == stderr ? 2 : 0;
 }
 
@@ -47,6 +51,8 @@ int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "serve") == 0)
         return serve(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "policy") == 0)
+        return policy_cmd(argc - 2, argv + 2);
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0))
         return usage(stdout);
     return usage(stderr);

@@ -1,0 +1,250 @@
+/* policy_cmd.c — the policy engine from the command line.
+ *
+ *   custos policy check FILE [--type identity|resource|key|boundary]
+ *       validates a document as IAM would; prints "ok" or AWS's MalformedPolicyDocument
+ *       message; exit 0 or 1.
+ *   custos policy eval FILE
+ *       FILE holds {"identity": [doc, ...], "resource": doc, "resource_type": "key",
+ *       "boundary": doc, "request": {"action", "resource", "principal_arn",
+ *       "principal_account", "principal_type": "user|root", "resource_account",
+ *       "context": {"key": "value" | ["v1", "v2"]}}}; documents may be objects or
+ *       strings. Prints {"decision", "source", "matched": [...], "message"}; exit 0 when
+ *       allowed, 1 when denied, 2 on bad input. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <jansson.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "policy/policy.h"
+#include "policy_cmd.h"
+
+#define MAX_IDENTITY 64
+#define MAX_CONTEXT 128
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: custos policy check FILE [--type identity|resource|key|boundary]\n"
+                    "       custos policy eval FILE\n");
+    return 2;
+}
+
+static bool kind_named(const char *name, enum policy_kind *kind)
+{
+    static const struct {
+        const char *name;
+        enum policy_kind kind;
+    } kinds[] = {{"identity", POLICY_IDENTITY},
+                 {"resource", POLICY_RESOURCE},
+                 {"key", POLICY_KEY},
+                 {"boundary", POLICY_BOUNDARY}};
+
+    for (size_t i = 0; i < ARRAY_LEN(kinds); i++) {
+        if (strcmp(kinds[i].name, name) == 0) {
+            *kind = kinds[i].kind;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A document given as a JSON object or as a string holding JSON. */
+static struct policy *compile_doc(const json_t *doc, enum policy_kind kind, const char *label)
+{
+    struct policy *p = NULL;
+    struct cu_err err = {0};
+    char *text = json_is_string(doc) ? strdup(json_string_value(doc)) : json_dumps(doc, 0);
+
+    if (text && policy_compile(bytes_str(text), kind, label, &p, &err) != CU_OK)
+        fprintf(stderr, "custos: %s: MalformedPolicyDocument: %s\n", label, err.msg);
+    free(text);
+    return p;
+}
+
+static int check(int argc, char **argv)
+{
+    enum policy_kind kind = POLICY_IDENTITY;
+    json_error_t jerr;
+    json_t *doc;
+    struct policy *p;
+
+    if (argc == 4 && strcmp(argv[2], "--type") == 0) {
+        if (!kind_named(argv[3], &kind))
+            return usage();
+    } else if (argc != 2) {
+        return usage();
+    }
+    doc = json_load_file(argv[1], JSON_DECODE_ANY, &jerr);
+    if (!doc) {
+        /* not even JSON: let the compiler word the error as IAM does */
+        FILE *f = fopen(argv[1], "rb");
+        if (!f) {
+            fprintf(stderr, "custos: cannot read %s\n", argv[1]);
+            return 2;
+        }
+        fclose(f);
+        doc = json_string("{");
+    }
+    p = compile_doc(doc, kind, argv[1]);
+    json_decref(doc);
+    if (!p)
+        return 1;
+    printf("ok\n");
+    policy_free(p);
+    return 0;
+}
+
+static const char *decision_name(enum policy_decision d)
+{
+    return d == POLICY_ALLOWED ? "allowed" : d == POLICY_EXPLICIT_DENY ? "explicitDeny"
+                                                                        : "implicitDeny";
+}
+
+static const char *source_name(enum policy_source s)
+{
+    static const char *const names[] = {"", "identity-based", "resource-based",
+                                        "permissions boundary"};
+    return names[s];
+}
+
+struct eval_input {
+    struct policy *identity[MAX_IDENTITY];
+    size_t n_identity;
+    struct policy *resource, *boundary;
+    struct policy_context_entry entries[MAX_CONTEXT];
+    const char *values[MAX_CONTEXT * 8];
+    struct policy_context ctx;
+};
+
+static bool load_context(const json_t *ctx, struct eval_input *in)
+{
+    const char *key;
+    json_t *v;
+    size_t n_values = 0;
+
+    json_object_foreach((json_t *)ctx, key, v)
+    {
+        size_t first = n_values, i;
+        json_t *item;
+        if (in->ctx.n == MAX_CONTEXT)
+            return false;
+        if (json_is_string(v)) {
+            in->values[n_values++] = json_string_value(v);
+        } else if (json_is_array(v)) {
+            json_array_foreach(v, i, item)
+            {
+                if (!json_is_string(item) || n_values == ARRAY_LEN(in->values))
+                    return false;
+                in->values[n_values++] = json_string_value(item);
+            }
+        } else {
+            return false;
+        }
+        in->entries[in->ctx.n++] =
+            (struct policy_context_entry){key, &in->values[first], n_values - first};
+    }
+    in->ctx.entries = in->entries;
+    return true;
+}
+
+static int eval(int argc, char **argv)
+{
+    json_error_t jerr;
+    json_t *doc, *req_doc, *item, *out = NULL, *matched;
+    struct eval_input in = {0};
+    struct policy_request req = {0};
+    struct policy_set set = {0};
+    struct policy_result res;
+    enum policy_kind resource_kind = POLICY_RESOURCE;
+    struct buf message;
+    const char *type;
+    int code = 2;
+    size_t i;
+
+    if (argc != 2)
+        return usage();
+    doc = json_load_file(argv[1], 0, &jerr);
+    if (!doc || !json_is_object(doc)) {
+        fprintf(stderr, "custos: %s: not a JSON object: %s\n", argv[1], jerr.text);
+        json_decref(doc);
+        return 2;
+    }
+    json_array_foreach(json_object_get(doc, "identity"), i, item)
+    {
+        char label[32];
+        snprintf(label, sizeof(label), "identity[%zu]", i);
+        if (in.n_identity == MAX_IDENTITY || !(in.identity[in.n_identity++] =
+                                                   compile_doc(item, POLICY_IDENTITY, label)))
+            goto out;
+    }
+    if (json_string_value(json_object_get(doc, "resource_type")) &&
+        !kind_named(json_string_value(json_object_get(doc, "resource_type")), &resource_kind))
+        goto out;
+    if (json_object_get(doc, "resource") &&
+        !(in.resource = compile_doc(json_object_get(doc, "resource"), resource_kind, "resource")))
+        goto out;
+    if (json_object_get(doc, "boundary") &&
+        !(in.boundary = compile_doc(json_object_get(doc, "boundary"), POLICY_BOUNDARY, "boundary")))
+        goto out;
+    req_doc = json_object_get(doc, "request");
+    req.action = json_string_value(json_object_get(req_doc, "action"));
+    req.resource = json_string_value(json_object_get(req_doc, "resource"));
+    req.principal_arn = json_string_value(json_object_get(req_doc, "principal_arn"));
+    req.principal_account = json_string_value(json_object_get(req_doc, "principal_account"));
+    req.resource_account = json_string_value(json_object_get(req_doc, "resource_account"));
+    type = json_string_value(json_object_get(req_doc, "principal_type"));
+    req.principal_type = type && strcmp(type, "root") == 0 ? POLICY_PRINCIPAL_ROOT
+                                                           : POLICY_PRINCIPAL_USER;
+    if (!req.action || !req.resource || !req.principal_arn || !req.principal_account) {
+        fprintf(stderr, "custos: request needs action, resource, principal_arn, principal_account\n");
+        goto out;
+    }
+    if (!req.resource_account)
+        req.resource_account = req.principal_account;
+    if (json_object_get(req_doc, "context") &&
+        !load_context(json_object_get(req_doc, "context"), &in)) {
+        fprintf(stderr, "custos: context values must be strings or arrays of strings\n");
+        goto out;
+    }
+    req.context = &in.ctx;
+    set.identity = (const struct policy *const *)in.identity;
+    set.n_identity = in.n_identity;
+    set.resource = in.resource;
+    set.boundary = in.boundary;
+    policy_evaluate(&set, &req, &res);
+    out = json_pack("{s:s, s:s, s:[]}", "decision", decision_name(res.decision), "source",
+                    res.decision == POLICY_ALLOWED ? "" : source_name(res.source), "matched");
+    matched = json_object_get(out, "matched");
+    for (i = 0; i < res.n_matches; i++)
+        json_array_append_new(matched, json_pack("{s:s, s:i, s:s?, s:s}", "policy",
+                                                 res.matches[i].label, "statement",
+                                                 (int)res.matches[i].statement, "sid",
+                                                 res.matches[i].sid, "effect",
+                                                 res.matches[i].allow ? "Allow" : "Deny"));
+    if (res.decision != POLICY_ALLOWED) {
+        buf_init(&message, 8192);
+        if (policy_denial_message(&req, &res, &message) == CU_OK)
+            json_object_set_new(out, "message", json_string(message.p));
+        buf_release(&message);
+    }
+    json_dumpf(out, stdout, JSON_INDENT(2));
+    printf("\n");
+    code = res.decision == POLICY_ALLOWED ? 0 : 1;
+out:
+    for (i = 0; i < in.n_identity; i++)
+        policy_free(in.identity[i]);
+    policy_free(in.resource);
+    policy_free(in.boundary);
+    json_decref(out);
+    json_decref(doc);
+    return code;
+}
+
+int policy_cmd(int argc, char **argv)
+{
+    if (argc >= 1 && strcmp(argv[0], "check") == 0)
+        return check(argc, argv);
+    if (argc >= 1 && strcmp(argv[0], "eval") == 0)
+        return eval(argc, argv);
+    return usage();
+}
