@@ -90,8 +90,8 @@ static cu_rc check_action(const char *a, struct cu_err *err)
     return CU_OK;
 }
 
-static cu_rc patterns(const json_t *v, bool is_action, bool vars_ok, struct pattern **out,
-                      size_t *n, struct cu_err *err)
+static cu_rc patterns(const json_t *v, bool is_action, bool vars_ok, struct statement *st,
+                      struct pattern **out, size_t *n, struct cu_err *err)
 {
     cu_rc rc = CU_OK;
     const char **items = NULL;
@@ -111,6 +111,7 @@ static cu_rc patterns(const json_t *v, bool is_action, bool vars_ok, struct patt
          * older document "${...}" is literal text. */
         if (!is_action && vars_ok && has_variable(items[i])) {
             ENSURE(policy_variables_valid(items[i]), malformed(err, syntax));
+            TRY(policy_note_variables(st, items[i]));
             (*out)[i].vars = true;
         }
         (*out)[i].text = dup_lower(items[i], is_action);
@@ -244,7 +245,8 @@ static cu_rc condition_operator(const char *name, struct condition *c, struct cu
 }
 
 static cu_rc one_condition(const char *opname, const char *key, const json_t *values,
-                           bool vars_ok, struct condition *c, struct cu_err *err)
+                           bool vars_ok, struct statement *st, struct condition *c,
+                           struct cu_err *err)
 {
     cu_rc rc = CU_OK;
     const char **items = NULL;
@@ -298,6 +300,7 @@ static cu_rc one_condition(const char *opname, const char *key, const json_t *va
     for (size_t i = 0; vars_ok && i < c->n_values; i++) {
         if (has_variable(c->values[i])) {
             ENSURE(policy_variables_valid(c->values[i]), malformed(err, syntax));
+            TRY(policy_note_variables(st, c->values[i]));
             c->vars = true;
         }
     }
@@ -348,8 +351,8 @@ static cu_rc conditions(const json_t *v, bool vars_ok, struct statement *st,
     {
         json_object_foreach(block, key, values)
         {
-            TRY(one_condition(opname, key, values, vars_ok, &st->conditions[st->n_conditions++],
-                              err));
+            TRY(one_condition(opname, key, values, vars_ok, st,
+                              &st->conditions[st->n_conditions++], err));
         }
     }
 out:
@@ -405,7 +408,7 @@ static cu_rc statement(const json_t *v, enum policy_kind kind, bool vars_ok,
      * (AWS-NOTES §2). IAM refuses such statements. */
     if (value) {
         st->has_action = true;
-        TRY(patterns(value, true, false, &st->actions, &st->n_actions, err));
+        TRY(patterns(value, true, false, st, &st->actions, &st->n_actions, err));
     } else {
         ENSURE(kind == POLICY_KEY, malformed(err, "Policy statement must contain actions."));
     }
@@ -413,7 +416,7 @@ static cu_rc statement(const json_t *v, enum policy_kind kind, bool vars_ok,
     value = st->not_resource ? json_object_get(v, "NotResource") : json_object_get(v, "Resource");
     if (value) {
         st->has_resource = true;
-        TRY(patterns(value, false, vars_ok, &st->resources, &st->n_resources, err));
+        TRY(patterns(value, false, vars_ok, st, &st->resources, &st->n_resources, err));
     } else {
         ENSURE(kind == POLICY_KEY, malformed(err, "Policy statement must contain resources."));
     }
@@ -454,6 +457,9 @@ void policy_free(struct policy *p)
             free(c->cidrs);
         }
         free(st->conditions);
+        for (size_t j = 0; j < st->n_var_keys; j++)
+            free(st->var_keys[j]);
+        free(st->var_keys);
     }
     free(p->statements);
     free(p->label);

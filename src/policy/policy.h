@@ -100,6 +100,11 @@ struct policy_result {
     size_t n_matches;            /* statements that matched (first POLICY_MAX_MATCHES) */
 };
 
+/* The condition keys a policy refers to, in its conditions and in policy variables, each
+ * once, in document order: up to cap of them into out (borrowed from p). Returns how many
+ * there are in all (IAM GetContextKeysFor*Policy). */
+size_t policy_context_keys(const struct policy *p, const char **out, size_t cap);
+
 /* Decide one request. Allocates nothing. */
 void policy_evaluate(const struct policy_set *set, const struct policy_request *req,
                      struct policy_result *out);

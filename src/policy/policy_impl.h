@@ -70,6 +70,8 @@ struct statement {
     size_t n_principals;
     struct condition *conditions;
     size_t n_conditions;
+    char **var_keys;         /* keys named by policy variables in this statement */
+    size_t n_var_keys;
 };
 
 struct policy {
@@ -87,6 +89,8 @@ bool policy_variables_valid(const char *text);
  * _QUESTION so that matching does not take it for a wildcard. False when a variable has
  * no value and no default (the statement then does not apply) or out is too small. */
 bool policy_expand(const char *text, const struct policy_request *req, char *out, size_t cap);
+/* Append (strdup'ed) the context keys named by the variables of text to st->var_keys. */
+MUST_CHECK cu_rc policy_note_variables(struct statement *st, const char *text);
 #define POLICY_LITERAL_STAR '\x01'
 #define POLICY_LITERAL_QUESTION '\x02'
 #define POLICY_EXPANDED_MAX 2048

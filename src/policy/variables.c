@@ -4,6 +4,7 @@
  * characters. A variable with no value and no default makes its statement not apply.
  * Substituted values are literal: a '*' in a user name never becomes a wildcard. */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -111,4 +112,28 @@ bool policy_expand(const char *text, const struct policy_request *req, char *out
     }
     out[len] = '\0';
     return true;
+}
+
+cu_rc policy_note_variables(struct statement *st, const char *text)
+{
+    for (const char *p = strstr(text, "${"); p; p = strstr(p, "${")) {
+        const char *end = strchr(p + 2, '}');
+        struct variable v;
+        char **grown;
+
+        if (!end || !parse_variable(p + 2, end, &v))
+            return CU_E_IAM_MALFORMED_POLICY;
+        p = end + 1;
+        if (v.key_len == 1 && strchr("*?$", v.key[0]))
+            continue;
+        grown = realloc(st->var_keys, (st->n_var_keys + 1) * sizeof(*grown));
+        if (!grown)
+            return CU_E_NOMEM;
+        st->var_keys = grown;
+        st->var_keys[st->n_var_keys] = strndup(v.key, v.key_len);
+        if (!st->var_keys[st->n_var_keys])
+            return CU_E_NOMEM;
+        st->n_var_keys++;
+    }
+    return CU_OK;
 }

@@ -9,12 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/log.h"
 #include "identity_policies.h"
 #include "policy/policy.h"
+#include "services/iam/iam.h"
 #include "store/records.h"
 
 #define BUCKETS 256
+/* More than any user can have: inline policies share 2,048 characters. */
+#define MAX_INLINE_POLICIES 128
 
 struct entry {
     struct entry *next;
@@ -83,62 +85,31 @@ void identity_cache_free(struct identity_cache *c)
     free(c);
 }
 
-/* Compile every inline policy stored under scope into a new entry, with the user's tags. */
+/* A new entry: the user's compiled inline policies and tags. */
 static cu_rc load(struct store *store, const struct principal *p, const char *scope,
                   uint64_t generation, struct entry **out)
 {
     cu_rc rc = CU_OK;
     struct store_tx *tx = NULL;
     struct entry *e = calloc(1, sizeof(*e));
-    json_t *items = NULL, *item;
-    const char *after = NULL;
-    char last[RECORD_NAME_MAX];
-    bool more = true;
-    size_t i;
+    json_t *user = NULL;
 
     ENSURE(e, CU_E_NOMEM);
     atomic_init(&e->refs, 1);
     e->generation = generation;
     snprintf(e->scope, sizeof(e->scope), "%s", scope);
+    e->policies = calloc(MAX_INLINE_POLICIES, sizeof(*e->policies));
+    ENSURE(e->policies, CU_E_NOMEM);
     TRY(store_tx_begin(store, false, &tx));
-    {
-        json_t *user = NULL;
-        TRY(record_user_get(tx, p->account_id, p->name, &user));
-        if (user)
-            e->tags = json_incref(json_object_get(user, "Tags"));
-        json_decref(user);
-    }
-    while (more) {
-        TRY(store_list(tx, RECORD_USER_POLICY, scope, after, 100, &items, &more));
-        json_array_foreach(items, i, item)
-        {
-            const json_t *doc = json_object_get(item, "doc");
-            const char *name = json_string_value(json_object_get(doc, "PolicyName"));
-            const char *text = json_string_value(json_object_get(doc, "PolicyDocument"));
-            struct policy **grown = realloc(e->policies, (e->n + 1) * sizeof(*grown));
-            struct cu_err ignored = {0};
-
-            ENSURE(grown, CU_E_NOMEM);
-            e->policies = grown;
-            snprintf(last, sizeof(last), "%s", json_string_value(json_object_get(item, "key")));
-            /* Stored documents were accepted by the same compiler; a failure here means the
-             * compiler changed under stored data: log it and leave the policy out. */
-            if (policy_compile(bytes_str(text), POLICY_IDENTITY, name, &e->policies[e->n],
-                               &ignored) != CU_OK) {
-                log_error("identity policy %s of %s no longer compiles: %s", name, scope,
-                          ignored.msg);
-                continue;
-            }
-            e->n++;
-        }
-        after = last;
-        json_decref(items);
-        items = NULL;
-    }
+    TRY(record_user_get(tx, p->account_id, p->name, &user));
+    if (user)
+        e->tags = json_incref(json_object_get(user, "Tags"));
+    TRY(iam_user_policies_compile(tx, p->account_id, p->name, e->policies, MAX_INLINE_POLICIES,
+                                  &e->n));
     *out = e;
     e = NULL;
 out:
-    json_decref(items);
+    json_decref(user);
     store_tx_rollback(tx);
     entry_unref(e);
     return rc;

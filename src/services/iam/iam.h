@@ -11,6 +11,18 @@ MUST_CHECK cu_rc iam_store_access_key(struct store_tx *tx, const struct master_k
                                       const char *account, const char *user, const char *akid,
                                       const char *secret, int64_t now_ms);
 
+/* Compile the inline policies of (account, user) into out[0..cap) (appending at *n).
+ * A stored document that no longer compiles is logged and skipped. */
+MUST_CHECK cu_rc iam_user_policies_compile(struct store_tx *tx, const char *account,
+                                           const char *user, struct policy **out, size_t cap,
+                                           size_t *n);
+
+cu_rc iam_simulate_custom_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_simulate_principal_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_get_context_keys_for_custom_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_get_context_keys_for_principal_policy(struct call *call, const json_t *in, json_t *out);
+MUST_CHECK cu_rc iam_resolve_policy_source(struct call *call, const json_t *in);
+
 cu_rc iam_create_user(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_get_user(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_list_users(struct call *call, const json_t *in, json_t *out);

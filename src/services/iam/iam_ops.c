@@ -28,5 +28,10 @@ const struct op_desc iam_ops[] = {
     IAM_OP(TagUser, iam_tag_user, iam_resolve_user, false),
     IAM_OP(UntagUser, iam_untag_user, iam_resolve_user, false),
     IAM_OP(ListUserTags, iam_list_user_tags, iam_resolve_user, true),
+    IAM_OP(SimulatePrincipalPolicy, iam_simulate_principal_policy, iam_resolve_policy_source, true),
+    IAM_OP(SimulateCustomPolicy, iam_simulate_custom_policy, NULL, true),
+    IAM_OP(GetContextKeysForPrincipalPolicy, iam_get_context_keys_for_principal_policy,
+           iam_resolve_policy_source, true),
+    IAM_OP(GetContextKeysForCustomPolicy, iam_get_context_keys_for_custom_policy, NULL, true),
 };
 const size_t iam_ops_count = ARRAY_LEN(iam_ops);

@@ -1,0 +1,367 @@
+/* simulate.c — IAM's policy simulator on custos's own engine: SimulatePrincipalPolicy,
+ * SimulateCustomPolicy, GetContextKeysForPrincipalPolicy, GetContextKeysForCustomPolicy.
+ *
+ * The simulator evaluates exactly as authorization does (policy_evaluate), so its answer
+ * is the answer a real call would get given the same policies and context. What custos
+ * does not report (yet): statement positions in MatchedStatements, and AWS
+ * Organizations SCPs (OrganizationsDecisionDetail is always "allowed": custos has none). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/log.h"
+#include "core/tree.h"
+#include "iam.h"
+#include "iam_common.h"
+#include "policy/policy.h"
+
+#define MAX_POLICIES 64
+#define MAX_CONTEXT 128
+#define MAX_KEYS 256
+
+struct policy_bag {
+    struct policy *identity[MAX_POLICIES];
+    size_t n_identity;
+    struct policy *boundary, *resource;
+};
+
+static void bag_release(struct policy_bag *b)
+{
+    for (size_t i = 0; i < b->n_identity; i++)
+        policy_free(b->identity[i]);
+    policy_free(b->boundary);
+    policy_free(b->resource);
+}
+
+cu_rc iam_user_policies_compile(struct store_tx *tx, const char *account, const char *user,
+                                struct policy **out, size_t cap, size_t *n)
+{
+    cu_rc rc = CU_OK;
+    char scope[RECORD_NAME_MAX], last[RECORD_NAME_MAX];
+    json_t *items = NULL, *item;
+    const char *after = NULL;
+    bool more = true;
+    size_t i;
+
+    record_user_scope(account, user, scope);
+    while (more) {
+        TRY(store_list(tx, RECORD_USER_POLICY, scope, after, 100, &items, &more));
+        json_array_foreach(items, i, item)
+        {
+            const json_t *doc = json_object_get(item, "doc");
+            const char *name = json_string_value(json_object_get(doc, "PolicyName"));
+            const char *text = json_string_value(json_object_get(doc, "PolicyDocument"));
+            struct cu_err why = {0};
+
+            snprintf(last, sizeof(last), "%s", json_string_value(json_object_get(item, "key")));
+            if (*n == cap)
+                continue;
+            /* stored documents were accepted by this compiler; one that no longer compiles
+             * (the compiler changed under stored data) is logged and left out */
+            if (policy_compile(bytes_str(text), POLICY_IDENTITY, name, &out[*n], &why) != CU_OK) {
+                log_error("inline policy %s of %s no longer compiles: %s", name, scope, why.msg);
+                continue;
+            }
+            (*n)++;
+        }
+        after = last;
+        json_decref(items);
+        items = NULL;
+    }
+out:
+    json_decref(items);
+    return rc;
+}
+
+/* Compile a list of documents given in the request; a bad one is MalformedPolicyDocument. */
+static cu_rc compile_list(struct call *call, const json_t *list, enum policy_kind kind,
+                          const char *prefix, struct policy_bag *bag)
+{
+    size_t i;
+    json_t *doc;
+
+    json_array_foreach(list, i, doc)
+    {
+        char label[64];
+        struct policy **slot = kind == POLICY_BOUNDARY ? &bag->boundary
+                                                        : &bag->identity[bag->n_identity];
+        snprintf(label, sizeof(label), "%s%zu", prefix, i + 1);
+        if (kind != POLICY_BOUNDARY && bag->n_identity == MAX_POLICIES)
+            return cu_err_set(&call->err, CU_E_IAM_INVALID_INPUT, "Too many policies.");
+        if (kind == POLICY_BOUNDARY && bag->boundary)
+            return cu_err_set(&call->err, CU_E_IAM_INVALID_INPUT,
+                              "Only one permissions boundary policy may be given.");
+        if (policy_compile(bytes_str(json_string_value(doc)), kind, label, slot, &call->err) !=
+            CU_OK)
+            return CU_E_IAM_MALFORMED_POLICY;
+        if (kind != POLICY_BOUNDARY)
+            bag->n_identity++;
+    }
+    return CU_OK;
+}
+
+struct sim_context {
+    struct policy_context_entry entries[MAX_CONTEXT];
+    const char *values[MAX_CONTEXT * 8];
+    struct policy_context ctx;
+};
+
+static cu_rc load_context(struct call *call, const json_t *list, struct sim_context *sc)
+{
+    size_t i, n_values = 0;
+    json_t *e;
+
+    sc->ctx.entries = sc->entries;
+    json_array_foreach(list, i, e)
+    {
+        const json_t *values = json_object_get(e, "ContextKeyValues");
+        size_t first = n_values, j;
+        json_t *v;
+
+        if (sc->ctx.n == MAX_CONTEXT)
+            return cu_err_set(&call->err, CU_E_IAM_INVALID_INPUT, "Too many context entries.");
+        json_array_foreach(values, j, v)
+        {
+            if (n_values == ARRAY_LEN(sc->values))
+                return cu_err_set(&call->err, CU_E_IAM_INVALID_INPUT,
+                                  "Too many context values.");
+            sc->values[n_values++] = json_string_value(v);
+        }
+        sc->entries[sc->ctx.n++] = (struct policy_context_entry){
+            json_string_value(json_object_get(e, "ContextKeyName")), &sc->values[first],
+            n_values - first};
+    }
+    return CU_OK;
+}
+
+/* Keys used by the policies but absent from the context. */
+static cu_rc missing_keys(const struct policy_bag *bag, const struct sim_context *sc,
+                          json_t **out)
+{
+    const char *keys[MAX_KEYS];
+    json_t *missing = json_array();
+    const struct policy *all[MAX_POLICIES + 2];
+    size_t n_all = 0;
+
+    if (!missing)
+        return CU_E_NOMEM;
+    for (size_t i = 0; i < bag->n_identity; i++)
+        all[n_all++] = bag->identity[i];
+    if (bag->boundary)
+        all[n_all++] = bag->boundary;
+    if (bag->resource)
+        all[n_all++] = bag->resource;
+    for (size_t p = 0; p < n_all; p++) {
+        size_t n = policy_context_keys(all[p], keys, MAX_KEYS);
+        for (size_t k = 0; k < n && k < MAX_KEYS; k++) {
+            bool known = false, listed = false;
+            size_t i;
+            json_t *m;
+            for (i = 0; i < sc->ctx.n && !known; i++)
+                known = strcasecmp(sc->entries[i].key, keys[k]) == 0;
+            json_array_foreach(missing, i, m)
+                listed = listed || strcasecmp(json_string_value(m), keys[k]) == 0;
+            if (!known && !listed)
+                json_array_append_new(missing, json_string(keys[k]));
+        }
+    }
+    *out = missing;
+    return CU_OK;
+}
+
+static const char *decision_name(enum policy_decision d)
+{
+    return d == POLICY_ALLOWED ? "allowed" : d == POLICY_EXPLICIT_DENY ? "explicitDeny"
+                                                                        : "implicitDeny";
+}
+
+static json_t *matched_statements(const struct policy_result *res, const struct policy_bag *bag)
+{
+    json_t *list = json_array();
+
+    for (size_t i = 0; list && i < res->n_matches; i++) {
+        const char *type = "IAM Policy";
+        if (bag->boundary && strcmp(res->matches[i].label, "boundary1") == 0)
+            type = "PermissionsBoundaryPolicy";
+        else if (bag->resource && strcmp(res->matches[i].label, "resource-policy") == 0)
+            type = "Resource Policy";
+        json_array_append_new(list, json_pack("{s:s, s:s}", "SourcePolicyId",
+                                              res->matches[i].label, "SourcePolicyType", type));
+    }
+    return list;
+}
+
+/* Evaluate every action on every resource. */
+static cu_rc simulate(struct call *call, const json_t *in, const char *caller_arn,
+                      struct policy_bag *bag, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    struct sim_context sc = {0};
+    const json_t *actions = json_object_get(in, "ActionNames");
+    const json_t *resources = json_object_get(in, "ResourceArns");
+    json_t *results = json_array(), *missing = NULL, *action;
+    const struct policy *const *ids = (const struct policy *const *)bag->identity;
+    struct policy_set set = {ids, bag->n_identity, bag->resource, bag->boundary};
+    size_t i, j, n_resources = json_array_size(resources) ? json_array_size(resources) : 1;
+
+    ENSURE(results, CU_E_NOMEM);
+    TRY(load_context(call, json_object_get(in, "ContextEntries"), &sc));
+    TRY(missing_keys(bag, &sc, &missing));
+    json_array_foreach(actions, i, action)
+    {
+        for (j = 0; j < n_resources; j++) {
+            const char *res_arn = json_array_size(resources)
+                                      ? json_string_value(json_array_get(resources, j)) : "*";
+            const char *owner = json_string_value(json_object_get(in, "ResourceOwner"));
+            struct policy_request req = {
+                .action = json_string_value(action), .resource = res_arn,
+                .principal_arn = caller_arn, .principal_account = call->env->account_id,
+                .principal_type = POLICY_PRINCIPAL_USER,
+                .resource_account = owner && strlen(owner) > 13 ? owner + 13 : call->env->account_id,
+                .context = &sc.ctx, .now_s = call->now_ms / 1000};
+            struct policy_result res;
+            json_t *r;
+
+            policy_evaluate(&set, &req, &res);
+            r = json_pack("{s:s, s:s, s:s, s:o, s:O, s:{s:b}}", "EvalActionName", req.action,
+                          "EvalResourceName", res_arn, "EvalDecision",
+                          decision_name(res.decision), "MatchedStatements",
+                          matched_statements(&res, bag), "MissingContextValues", missing,
+                          "OrganizationsDecisionDetail", "AllowedByOrganizations", 1);
+            ENSURE(r, CU_E_NOMEM);
+            if (bag->boundary) {
+                bool ok = !(res.decision != POLICY_ALLOWED && res.source == POLICY_SOURCE_BOUNDARY);
+                TRY(tree_set_new(r, "PermissionsBoundaryDecisionDetail",
+                                 json_pack("{s:b}", "AllowedByPermissionsBoundary", ok)));
+            }
+            TRY(tree_append_new(results, r));
+        }
+    }
+    TRY(tree_set_new(out, "EvaluationResults", results));
+    results = NULL;
+    TRY(tree_set_bool(out, "IsTruncated", false));
+out:
+    json_decref(missing);
+    json_decref(results);
+    return rc;
+}
+
+static cu_rc compile_inputs(struct call *call, const json_t *in, struct policy_bag *bag)
+{
+    cu_rc rc = CU_OK;
+    const char *resource_policy = json_string_value(json_object_get(in, "ResourcePolicy"));
+
+    TRY(compile_list(call, json_object_get(in, "PolicyInputList"), POLICY_IDENTITY, "policy",
+                     bag));
+    TRY(compile_list(call, json_object_get(in, "PermissionsBoundaryPolicyInputList"),
+                     POLICY_BOUNDARY, "boundary", bag));
+    if (resource_policy)
+        TRY(policy_compile(bytes_str(resource_policy), POLICY_RESOURCE, "resource-policy",
+                           &bag->resource, &call->err));
+out:
+    return rc;
+}
+
+/* The user named by a PolicySourceArn of this account, or InvalidInput / NoSuchEntity. */
+static cu_rc source_user(struct call *call, const json_t *in, json_t **user)
+{
+    const char *arn = json_string_value(json_object_get(in, "PolicySourceArn"));
+    const char *name = arn ? strrchr(arn, '/') : NULL;
+    char prefix[64];
+
+    snprintf(prefix, sizeof(prefix), "arn:aws:iam::%s:user/", call->env->account_id);
+    if (!name || strncmp(arn, prefix, strlen(prefix)) != 0)
+        return cu_err_set(&call->err, CU_E_IAM_INVALID_INPUT,
+                          "Invalid ARN: the policy source must be an IAM user of this account "
+                          "(custos has no roles or groups yet).");
+    return iam_user_load(call, name + 1, user);
+}
+
+cu_rc iam_simulate_custom_policy(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    struct policy_bag bag = {0};
+    const char *caller = json_string_value(json_object_get(in, "CallerArn"));
+    char simulated[IAM_ARN_MAX];
+
+    TRY(compile_inputs(call, in, &bag));
+    iam_user_arn(call->env->account_id, "/", "SimulatedUser", simulated);
+    TRY(simulate(call, in, caller ? caller : simulated, &bag, out));
+out:
+    bag_release(&bag);
+    return rc;
+}
+
+cu_rc iam_simulate_principal_policy(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    struct policy_bag bag = {0};
+    json_t *user = NULL;
+    const char *caller = json_string_value(json_object_get(in, "CallerArn"));
+
+    TRY(source_user(call, in, &user));
+    TRY(iam_user_policies_compile(call->tx, call->env->account_id,
+                                  json_string_value(json_object_get(user, "UserName")),
+                                  bag.identity, MAX_POLICIES, &bag.n_identity));
+    TRY(compile_inputs(call, in, &bag));
+    TRY(simulate(call, in, caller ? caller : json_string_value(json_object_get(user, "Arn")), &bag,
+                 out));
+out:
+    json_decref(user);
+    bag_release(&bag);
+    return rc;
+}
+
+static cu_rc context_keys(struct call *call, struct policy_bag *bag, json_t *out)
+{
+    struct sim_context none = {0};
+    json_t *keys = NULL;
+    cu_rc rc = missing_keys(bag, &none, &keys);
+
+    if (rc == CU_OK)
+        rc = tree_set_new(out, "ContextKeyNames", keys);
+    return rc;
+}
+
+cu_rc iam_get_context_keys_for_custom_policy(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    struct policy_bag bag = {0};
+
+    TRY(compile_list(call, json_object_get(in, "PolicyInputList"), POLICY_IDENTITY, "policy",
+                     &bag));
+    TRY(context_keys(call, &bag, out));
+out:
+    bag_release(&bag);
+    return rc;
+}
+
+cu_rc iam_get_context_keys_for_principal_policy(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    struct policy_bag bag = {0};
+    json_t *user = NULL;
+
+    TRY(source_user(call, in, &user));
+    TRY(iam_user_policies_compile(call->tx, call->env->account_id,
+                                  json_string_value(json_object_get(user, "UserName")),
+                                  bag.identity, MAX_POLICIES, &bag.n_identity));
+    TRY(compile_list(call, json_object_get(in, "PolicyInputList"), POLICY_IDENTITY, "policy",
+                     &bag));
+    TRY(context_keys(call, &bag, out));
+out:
+    json_decref(user);
+    bag_release(&bag);
+    return rc;
+}
+
+cu_rc iam_resolve_policy_source(struct call *call, const json_t *in)
+{
+    const char *arn = json_string_value(json_object_get(in, "PolicySourceArn"));
+
+    snprintf(call->target.arn, sizeof(call->target.arn), "%s", arn ? arn : "*");
+    snprintf(call->target.account_id, sizeof(call->target.account_id), "%s",
+             call->env->account_id);
+    return CU_OK;
+}

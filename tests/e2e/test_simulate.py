@@ -1,0 +1,105 @@
+"""IAM's policy simulator (SimulatePrincipalPolicy, SimulateCustomPolicy) and the
+GetContextKeysFor*Policy operations, through boto3, answering as real calls would."""
+import json
+
+from botocore.exceptions import ClientError
+
+import harness
+
+ACCT = harness.ACCOUNT
+
+
+def doc(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+class Simulator(harness.ServerTest):
+    def setUp(self):
+        self.iam = self.server.client("iam")
+
+    def test_custom_policy(self):
+        r = self.iam.simulate_custom_policy(
+            PolicyInputList=[doc({"Sid": "Read", "Effect": "Allow", "Action": "iam:Get*", "Resource": "*"},
+                                 {"Sid": "NoBob", "Effect": "Deny", "Action": "iam:GetUser",
+                                  "Resource": f"arn:aws:iam::{ACCT}:user/bob"})],
+            ActionNames=["iam:GetUser", "iam:CreateUser"],
+            ResourceArns=[f"arn:aws:iam::{ACCT}:user/alice", f"arn:aws:iam::{ACCT}:user/bob"])
+        got = {(e["EvalActionName"], e["EvalResourceName"]): e for e in r["EvaluationResults"]}
+        self.assertEqual(got[("iam:GetUser", f"arn:aws:iam::{ACCT}:user/alice")]["EvalDecision"], "allowed")
+        bob = got[("iam:GetUser", f"arn:aws:iam::{ACCT}:user/bob")]
+        self.assertEqual(bob["EvalDecision"], "explicitDeny")
+        self.assertIn({"SourcePolicyId": "policy1", "SourcePolicyType": "IAM Policy"}, bob["MatchedStatements"])
+        self.assertEqual(got[("iam:CreateUser", f"arn:aws:iam::{ACCT}:user/alice")]["EvalDecision"], "implicitDeny")
+        self.assertFalse(r["IsTruncated"])
+
+    def test_context_and_missing_keys(self):
+        policy = doc({"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*",
+                      "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"},
+                                    "StringEquals": {"kms:EncryptionContext:app": "${aws:username}"}}})
+        r = self.iam.simulate_custom_policy(PolicyInputList=[policy], ActionNames=["kms:Encrypt"])
+        res = r["EvaluationResults"][0]
+        self.assertEqual(res["EvalDecision"], "implicitDeny")
+        self.assertEqual(sorted(res["MissingContextValues"]),
+                         sorted(["aws:SourceIp", "kms:EncryptionContext:app", "aws:username"]))
+        r = self.iam.simulate_custom_policy(
+            PolicyInputList=[policy], ActionNames=["kms:Encrypt"],
+            ContextEntries=[{"ContextKeyName": "aws:SourceIp", "ContextKeyValues": ["192.0.2.10"], "ContextKeyType": "ip"},
+                            {"ContextKeyName": "aws:username", "ContextKeyValues": ["alice"], "ContextKeyType": "string"},
+                            {"ContextKeyName": "kms:EncryptionContext:app", "ContextKeyValues": ["alice"], "ContextKeyType": "string"}])
+        self.assertEqual(r["EvaluationResults"][0]["EvalDecision"], "allowed")
+        self.assertEqual(r["EvaluationResults"][0]["MissingContextValues"], [])
+        keys = self.iam.get_context_keys_for_custom_policy(PolicyInputList=[policy])["ContextKeyNames"]
+        self.assertEqual(sorted(keys), sorted(["aws:SourceIp", "kms:EncryptionContext:app", "aws:username"]))
+
+    def test_boundary(self):
+        r = self.iam.simulate_custom_policy(
+            PolicyInputList=[doc({"Effect": "Allow", "Action": "*", "Resource": "*"})],
+            PermissionsBoundaryPolicyInputList=[doc({"Effect": "Allow", "Action": "kms:*", "Resource": "*"})],
+            ActionNames=["kms:Encrypt", "iam:CreateUser"])
+        got = {e["EvalActionName"]: e for e in r["EvaluationResults"]}
+        self.assertEqual(got["kms:Encrypt"]["EvalDecision"], "allowed")
+        self.assertEqual(got["iam:CreateUser"]["EvalDecision"], "implicitDeny")
+        self.assertFalse(got["iam:CreateUser"]["PermissionsBoundaryDecisionDetail"]["AllowedByPermissionsBoundary"])
+
+    def test_principal_policy_matches_real_calls(self):
+        self.iam.create_user(UserName="simmed")
+        self.iam.put_user_policy(UserName="simmed", PolicyName="p", PolicyDocument=doc(
+            {"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*",
+             "Condition": {"StringEquals": {"aws:RequestedRegion": "us-east-1"}}}))
+        arn = f"arn:aws:iam::{ACCT}:user/simmed"
+        r = self.iam.simulate_principal_policy(
+            PolicySourceArn=arn, ActionNames=["iam:ListUsers", "iam:DeleteUser"],
+            ContextEntries=[{"ContextKeyName": "aws:RequestedRegion", "ContextKeyValues": ["us-east-1"],
+                             "ContextKeyType": "string"}])
+        got = {e["EvalActionName"]: e["EvalDecision"] for e in r["EvaluationResults"]}
+        self.assertEqual(got, {"iam:ListUsers": "allowed", "iam:DeleteUser": "implicitDeny"})
+        # the same answers from real calls with the user's own key
+        k = self.iam.create_access_key(UserName="simmed")["AccessKey"]
+        me = self.server.client("iam", key=k["AccessKeyId"], secret=k["SecretAccessKey"])
+        me.list_users()
+        with self.assertRaises(ClientError):
+            me.delete_user(UserName="simmed")
+        keys = self.iam.get_context_keys_for_principal_policy(PolicySourceArn=arn)["ContextKeyNames"]
+        self.assertEqual(keys, ["aws:RequestedRegion"])
+        with self.assertRaises(ClientError) as e:
+            self.iam.simulate_principal_policy(PolicySourceArn=f"arn:aws:iam::{ACCT}:user/none",
+                                               ActionNames=["iam:ListUsers"])
+        self.assertEqual(e.exception.response["Error"]["Code"], "NoSuchEntity")
+
+    def test_malformed_input_policy(self):
+        with self.assertRaises(ClientError) as e:
+            self.iam.simulate_custom_policy(PolicyInputList=["{nope"], ActionNames=["iam:GetUser"])
+        self.assertEqual(e.exception.response["Error"]["Code"], "MalformedPolicyDocument")
+
+    def test_simulation_itself_is_authorized(self):
+        self.iam.create_user(UserName="nosim")
+        k = self.iam.create_access_key(UserName="nosim")["AccessKey"]
+        iam = self.server.client("iam", key=k["AccessKeyId"], secret=k["SecretAccessKey"])
+        with self.assertRaises(ClientError) as e:
+            iam.simulate_custom_policy(PolicyInputList=[doc({"Effect": "Allow", "Action": "*", "Resource": "*"})],
+                                       ActionNames=["iam:GetUser"])
+        self.assertEqual(e.exception.response["Error"]["Code"], "AccessDenied")
+
+
+if __name__ == "__main__":
+    harness.main()
