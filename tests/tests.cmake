@@ -76,3 +76,7 @@ if(NOT CUSTOS_SANITIZE)
     endforeach()
   endforeach()
 endif()
+
+# The policy micro-benchmark (make bench), built beside the tests, never run by ctest.
+add_executable(policy_bench ${CMAKE_SOURCE_DIR}/bench/policy_bench.c)
+target_link_libraries(policy_bench PRIVATE cu_policy)
