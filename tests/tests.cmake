@@ -3,6 +3,7 @@
 #   fuzz  tests/fuzz/<parser>_fuzz.c, libFuzzer, bounded runs over tests/fuzz/corpus/<parser>
 #   e2e   tests/e2e/*.py and *.sh: the real server on a loopback port, real clients
 #   crash tests/crash/*.py: SIGKILL during bursts
+#   differential  tests/differential/*.py: the policy engine against iam-simulate (npm)
 
 # Unit tests of the plain build also run under valgrind (memcheck, leaks are errors), so
 # memory is checked by a second tool besides ASan.
@@ -66,8 +67,10 @@ else()
 endif()
 
 if(NOT CUSTOS_SANITIZE)
-  foreach(kind e2e crash)
-    file(GLOB scripts CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/${kind}/test_*.py)
+  foreach(kind e2e crash differential)
+    file(GLOB scripts CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/${kind}/test_*.py
+         ${CMAKE_SOURCE_DIR}/tests/e2e/test_*.sh)
+    list(FILTER scripts INCLUDE REGEX "/${kind}/")
     foreach(script ${scripts})
       get_filename_component(name ${script} NAME_WE)
       add_test(NAME ${kind}/${name} COMMAND ${CUSTOS_PYTHON} ${script})

@@ -9,7 +9,9 @@
  *       "principal_account", "principal_type": "user|root", "resource_account",
  *       "context": {"key": "value" | ["v1", "v2"]}}}; documents may be objects or
  *       strings. Prints {"decision", "source", "matched": [...], "message"}; exit 0 when
- *       allowed, 1 when denied, 2 on bad input. */
+ *       allowed, 1 when denied, 2 on bad input. A FILE holding an array of such objects
+ *       is evaluated case by case, one compact result per line (exit 0 unless an input is
+ *       bad) — the form the differential test against iam-simulate uses. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <jansson.h>
@@ -147,10 +149,10 @@ static bool load_context(const json_t *ctx, struct eval_input *in)
     return true;
 }
 
-static int eval(int argc, char **argv)
+/* Evaluate one case; *out receives the result object. Returns 0 allowed, 1 denied, 2 bad. */
+static int eval_case(const json_t *doc, json_t **result)
 {
-    json_error_t jerr;
-    json_t *doc, *req_doc, *item, *out = NULL, *matched;
+    json_t *req_doc, *item, *out = NULL, *matched;
     struct eval_input in = {0};
     struct policy_request req = {0};
     struct policy_set set = {0};
@@ -161,14 +163,7 @@ static int eval(int argc, char **argv)
     int code = 2;
     size_t i;
 
-    if (argc != 2)
-        return usage();
-    doc = json_load_file(argv[1], 0, &jerr);
-    if (!doc || !json_is_object(doc)) {
-        fprintf(stderr, "custos: %s: not a JSON object: %s\n", argv[1], jerr.text);
-        json_decref(doc);
-        return 2;
-    }
+    *result = NULL;
     json_array_foreach(json_object_get(doc, "identity"), i, item)
     {
         char label[32];
@@ -227,15 +222,52 @@ static int eval(int argc, char **argv)
             json_object_set_new(out, "message", json_string(message.p));
         buf_release(&message);
     }
-    json_dumpf(out, stdout, JSON_INDENT(2));
-    printf("\n");
     code = res.decision == POLICY_ALLOWED ? 0 : 1;
+    *result = out;
+    out = NULL;
 out:
     for (i = 0; i < in.n_identity; i++)
         policy_free(in.identity[i]);
     policy_free(in.resource);
     policy_free(in.boundary);
     json_decref(out);
+    return code;
+}
+
+static int eval(int argc, char **argv)
+{
+    json_error_t jerr;
+    json_t *doc, *result = NULL, *item;
+    int code = 2;
+    size_t i;
+
+    if (argc != 2)
+        return usage();
+    doc = json_load_file(argv[1], 0, &jerr);
+    if (json_is_array(doc)) {
+        code = 0;
+        json_array_foreach(doc, i, item)
+        {
+            int one = eval_case(item, &result);
+            if (one == 2) {
+                code = 2;
+                printf("{\"error\":\"bad case\"}\n");
+                continue;
+            }
+            json_dumpf(result, stdout, JSON_COMPACT);
+            printf("\n");
+            json_decref(result);
+        }
+    } else if (json_is_object(doc)) {
+        code = eval_case(doc, &result);
+        if (result) {
+            json_dumpf(result, stdout, JSON_INDENT(2));
+            printf("\n");
+        }
+        json_decref(result);
+    } else {
+        fprintf(stderr, "custos: %s: not a JSON object or array: %s\n", argv[1], jerr.text);
+    }
     json_decref(doc);
     return code;
 }

@@ -1,0 +1,28 @@
+// Evaluate each case of a cases file (the `custos policy eval` array form) with
+// @cloud-copilot/iam-simulate and print one decision per line.
+import { readFileSync } from 'node:fs';
+import { runUnsafeSimulation } from '@cloud-copilot/iam-simulate';
+
+const names = { Allowed: 'allowed', ExplicitlyDenied: 'explicitDeny', ImplicitlyDenied: 'implicitDeny' };
+for (const c of JSON.parse(readFileSync(process.argv[2], 'utf8'))) {
+  const r = c.request;
+  const simulation = {
+    request: {
+      principal: r.principal_arn,
+      action: r.action,
+      resource: { resource: r.resource, accountId: r.resource_account ?? r.principal_account },
+      contextVariables: r.context ?? {},
+    },
+    identityPolicies: c.identity.map((policy, i) => ({ name: `identity[${i}]`, policy })),
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    permissionBoundaryPolicies: c.boundary ? [{ name: 'boundary', policy: c.boundary }] : undefined,
+  };
+  let result;
+  try {
+    result = runUnsafeSimulation(simulation, {});
+  } catch (e) {
+    result = 'error: ' + e.message;
+  }
+  console.log(names[result] ?? String(result));
+}
