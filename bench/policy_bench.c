@@ -71,7 +71,7 @@ int main(int argc, char **argv)
     json_array_foreach(json_object_get(c, "requests"), i, r)
     {
         const struct policy *ids[1] = {identity};
-        struct policy_set set = {ids, 1, NULL, boundary};
+        struct policy_set set = {.identity = ids, .n_identity = 1, .boundary = boundary};
         struct policy_context_entry entries[16];
         const char *values[16];
         struct policy_context ctx = {entries, 0};

@@ -5,9 +5,10 @@
  *       message; exit 0 or 1.
  *   custos policy eval FILE
  *       FILE holds {"identity": [doc, ...], "resource": doc, "resource_type": "key",
- *       "boundary": doc, "request": {"action", "resource", "principal_arn",
- *       "principal_account", "principal_type": "user|root", "resource_account",
- *       "context": {"key": "value" | ["v1", "v2"]}}}; documents may be objects or
+ *       "boundary": doc, "session": doc, "scps": [[doc, ...] per level, root first],
+ *       "request": {"action", "resource", "principal_arn", "principal_account",
+ *       "principal_type": "user|root|role_session|federated", "role_arn",
+ *       "resource_account", "context": {"key": "value" | ["v1", "v2"]}}}; documents may be objects or
  *       strings. Prints {"decision", "source", "matched": [...], "message"}; exit 0 when
  *       allowed, 1 when denied, 2 on bad input. A FILE holding an array of such objects
  *       is evaluated case by case, one compact result per line (exit 0 unless an input is
@@ -105,14 +106,20 @@ static const char *decision_name(enum policy_decision d)
 static const char *source_name(enum policy_source s)
 {
     static const char *const names[] = {"", "identity-based", "resource-based",
-                                        "permissions boundary"};
+                                        "permissions boundary", "service control policy",
+                                        "session policy"};
     return names[s];
 }
+
+#define MAX_SCP_LEVELS 8
 
 struct eval_input {
     struct policy *identity[MAX_IDENTITY];
     size_t n_identity;
-    struct policy *resource, *boundary;
+    struct policy *resource, *boundary, *session;
+    struct policy *scps[MAX_SCP_LEVELS][MAX_IDENTITY];
+    struct policy_scp_level levels[MAX_SCP_LEVELS];
+    size_t n_levels;
     struct policy_context_entry entries[MAX_CONTEXT];
     const char *values[MAX_CONTEXT * 8];
     struct policy_context ctx;
@@ -181,6 +188,26 @@ static int eval_case(const json_t *doc, json_t **result)
     if (json_object_get(doc, "boundary") &&
         !(in.boundary = compile_doc(json_object_get(doc, "boundary"), POLICY_BOUNDARY, "boundary")))
         goto out;
+    if (json_object_get(doc, "session") &&
+        !(in.session = compile_doc(json_object_get(doc, "session"), POLICY_SESSION, "session")))
+        goto out;
+    json_array_foreach(json_object_get(doc, "scps"), i, item)
+    {
+        size_t j;
+        json_t *scp;
+        if (i == MAX_SCP_LEVELS || !json_is_array(item))
+            goto out;
+        json_array_foreach(item, j, scp)
+        {
+            char label[32];
+            snprintf(label, sizeof(label), "scp[%zu][%zu]", i, j);
+            if (j == MAX_IDENTITY || !(in.scps[i][j] = compile_doc(scp, POLICY_SCP, label)))
+                goto out;
+            in.levels[i].n = j + 1;
+        }
+        in.levels[i].policies = (const struct policy *const *)in.scps[i];
+        in.n_levels = i + 1;
+    }
     req_doc = json_object_get(doc, "request");
     req.action = json_string_value(json_object_get(req_doc, "action"));
     req.resource = json_string_value(json_object_get(req_doc, "resource"));
@@ -188,8 +215,12 @@ static int eval_case(const json_t *doc, json_t **result)
     req.principal_account = json_string_value(json_object_get(req_doc, "principal_account"));
     req.resource_account = json_string_value(json_object_get(req_doc, "resource_account"));
     type = json_string_value(json_object_get(req_doc, "principal_type"));
-    req.principal_type = type && strcmp(type, "root") == 0 ? POLICY_PRINCIPAL_ROOT
-                                                           : POLICY_PRINCIPAL_USER;
+    req.principal_type = !type                              ? POLICY_PRINCIPAL_USER
+                         : strcmp(type, "root") == 0         ? POLICY_PRINCIPAL_ROOT
+                         : strcmp(type, "role_session") == 0 ? POLICY_PRINCIPAL_ROLE_SESSION
+                         : strcmp(type, "federated") == 0    ? POLICY_PRINCIPAL_FEDERATED
+                                                             : POLICY_PRINCIPAL_USER;
+    req.role_arn = json_string_value(json_object_get(req_doc, "role_arn"));
     if (!req.action || !req.resource || !req.principal_arn || !req.principal_account) {
         fprintf(stderr, "custos: request needs action, resource, principal_arn, principal_account\n");
         goto out;
@@ -206,6 +237,9 @@ static int eval_case(const json_t *doc, json_t **result)
     set.n_identity = in.n_identity;
     set.resource = in.resource;
     set.boundary = in.boundary;
+    set.session = in.session;
+    set.scps = in.levels;
+    set.n_scps = in.n_levels;
     policy_evaluate(&set, &req, &res);
     out = json_pack("{s:s, s:s, s:[]}", "decision", decision_name(res.decision), "source",
                     res.decision == POLICY_ALLOWED ? "" : source_name(res.source), "matched");
@@ -230,6 +264,10 @@ out:
         policy_free(in.identity[i]);
     policy_free(in.resource);
     policy_free(in.boundary);
+    policy_free(in.session);
+    for (i = 0; i < MAX_SCP_LEVELS; i++)
+        for (size_t j = 0; j < MAX_IDENTITY; j++)
+            policy_free(in.scps[i][j]);
     json_decref(out);
     return code;
 }

@@ -1,15 +1,20 @@
 /* eval.c — AWS's evaluation flow for one request (IAM guide,
- * reference_policies_evaluation-logic; AWS-NOTES §3):
+ * reference_policies_evaluation-logic and ...-cross-account; AWS-NOTES §3):
  *
- *   1. an explicit Deny in any applicable policy           -> explicit deny
- *   2. the account's root user: allowed, except that a KMS key policy must allow the
+ *   1. an explicit Deny in any applicable policy (SCP, identity, resource, boundary,
+ *      session)                                              -> explicit deny
+ *   2. each level of SCPs must allow                          -> else implicit deny
+ *   3. the account's root user: allowed, except that a KMS key policy must allow the
  *      account (a key policy that does not name it locks root out, AWS-NOTES §2)
- *   3. a resource policy that allows the caller's own ARN   -> allowed on its own
- *      (same account; for a KMS key the same holds: the key policy grants directly)
- *   4. a KMS key policy that allows nobody                  -> implicit deny (resource)
- *   5. identity policies must allow                         -> else implicit deny
- *      (an allow through the account principal of a key policy only enables them)
- *   6. a permissions boundary, when set, must allow too     -> else implicit deny
+ *   4. same account: a resource policy that names the caller itself (the user, or the
+ *      role session) allows on its own; one that names a session's role skips the
+ *      identity policies but not the boundary or session policy
+ *   5. a KMS key policy must allow (directly or by enabling the account); across accounts
+ *      any resource policy must allow the caller or its account
+ *   6. identity policies must allow (unless 4 granted through the role)
+ *   7. a permissions boundary, when set, must allow
+ *   8. a session: its session policy, when given, must allow; a federated session
+ *      without one has no permissions
  * Evaluation allocates nothing: matches are recorded in the fixed array of the result. */
 #include <ctype.h>
 #include <string.h>
@@ -21,6 +26,7 @@ struct verdict {
     bool deny;            /* an explicit Deny statement matched */
     bool allow;           /* an Allow statement matched */
     bool allow_direct;    /* ...naming the caller itself (resource policies) */
+    bool allow_role;      /* ...naming the caller's role (resource policies) */
 };
 
 static void record(struct policy_result *res, const struct policy *p, size_t i)
@@ -42,13 +48,13 @@ static struct verdict judge(const struct policy *p, const struct policy_request 
 
     for (size_t i = 0; i < p->n_statements; i++) {
         const struct statement *st = &p->statements[i];
-        bool by_account = false;
+        bool by_account = false, by_role = false;
 
         if (!st->has_action || !policy_match_action(st, action_lower))
             continue;
         if (!policy_match_resource(st, req))
             continue;
-        if (resource_policy && !policy_match_principal(st, req, &by_account))
+        if (resource_policy && !policy_match_principal(st, req, &by_account, &by_role))
             continue;
         if (!policy_conditions_hold(st, req))
             continue;
@@ -58,7 +64,9 @@ static struct verdict judge(const struct policy *p, const struct policy_request 
             continue;
         }
         v.allow = true;
-        if (resource_policy && !by_account)
+        if (resource_policy && by_role)
+            v.allow_role = true;
+        else if (resource_policy && !by_account)
             v.allow_direct = true;
     }
     return v;
@@ -70,12 +78,38 @@ static void decide(struct policy_result *res, enum policy_decision d, enum polic
     res->source = s;
 }
 
+/* Every SCP level has an allow, and none denies. */
+static enum policy_decision judge_scps(const struct policy_set *set,
+                                      const struct policy_request *req, const char *action,
+                                      struct policy_result *res)
+{
+    bool denied = false, all_levels = true;
+
+    for (size_t l = 0; l < set->n_scps; l++) {
+        bool level_allows = false;
+        for (size_t i = 0; i < set->scps[l].n; i++) {
+            struct verdict v = judge(set->scps[l].policies[i], req, action, res);
+            denied |= v.deny;
+            level_allows |= v.allow;
+        }
+        all_levels &= level_allows;
+    }
+    if (denied)
+        return POLICY_EXPLICIT_DENY;
+    return all_levels ? POLICY_ALLOWED : POLICY_IMPLICIT_DENY;
+}
+
 void policy_evaluate(const struct policy_set *set, const struct policy_request *req,
                      struct policy_result *res)
 {
     char action[256];
-    struct verdict identity = {0}, resource = {0}, boundary = {0};
+    struct verdict identity = {0}, resource = {0}, boundary = {0}, session = {0};
     bool key_policy = set->resource && set->resource->kind == POLICY_KEY;
+    bool is_session = req->principal_type == POLICY_PRINCIPAL_ROLE_SESSION ||
+                      req->principal_type == POLICY_PRINCIPAL_FEDERATED;
+    bool cross_account = req->resource_account && req->principal_account &&
+                         strcmp(req->resource_account, req->principal_account) != 0;
+    enum policy_decision scps = POLICY_ALLOWED;
     size_t i;
 
     memset(res, 0, sizeof(*res));
@@ -83,6 +117,8 @@ void policy_evaluate(const struct policy_set *set, const struct policy_request *
         action[i] = (char)tolower((unsigned char)req->action[i]);
     action[i] = '\0';
 
+    if (set->n_scps)
+        scps = judge_scps(set, req, action, res);
     for (i = 0; i < set->n_identity; i++) {
         struct verdict v = judge(set->identity[i], req, action, res);
         identity.deny |= v.deny;
@@ -92,26 +128,37 @@ void policy_evaluate(const struct policy_set *set, const struct policy_request *
         resource = judge(set->resource, req, action, res);
     if (set->boundary)
         boundary = judge(set->boundary, req, action, res);
+    if (set->session)
+        session = judge(set->session, req, action, res);
 
+    if (scps == POLICY_EXPLICIT_DENY)
+        return decide(res, POLICY_EXPLICIT_DENY, POLICY_SOURCE_SCP);
     if (identity.deny)
         return decide(res, POLICY_EXPLICIT_DENY, POLICY_SOURCE_IDENTITY);
     if (resource.deny)
         return decide(res, POLICY_EXPLICIT_DENY, POLICY_SOURCE_RESOURCE);
     if (boundary.deny)
         return decide(res, POLICY_EXPLICIT_DENY, POLICY_SOURCE_BOUNDARY);
+    if (session.deny)
+        return decide(res, POLICY_EXPLICIT_DENY, POLICY_SOURCE_SESSION);
+    if (scps == POLICY_IMPLICIT_DENY)
+        return decide(res, POLICY_IMPLICIT_DENY, POLICY_SOURCE_SCP);
 
     if (req->principal_type == POLICY_PRINCIPAL_ROOT) {
-        if (key_policy && !resource.allow)
+        if ((key_policy || cross_account) && !resource.allow)
             return decide(res, POLICY_IMPLICIT_DENY, POLICY_SOURCE_RESOURCE);
         return decide(res, POLICY_ALLOWED, POLICY_SOURCE_NONE);
     }
-    if (resource.allow_direct)
+    if (resource.allow_direct && !cross_account)
         return decide(res, POLICY_ALLOWED, POLICY_SOURCE_NONE);
-    if (key_policy && !resource.allow)
+    if ((key_policy || cross_account) && !resource.allow)
         return decide(res, POLICY_IMPLICIT_DENY, POLICY_SOURCE_RESOURCE);
-    if (!identity.allow)
+    if (!identity.allow && !(resource.allow_role && !cross_account))
         return decide(res, POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY);
     if (set->boundary && !boundary.allow)
         return decide(res, POLICY_IMPLICIT_DENY, POLICY_SOURCE_BOUNDARY);
+    if (is_session && (set->session ? !session.allow
+                                    : req->principal_type == POLICY_PRINCIPAL_FEDERATED))
+        return decide(res, POLICY_IMPLICIT_DENY, POLICY_SOURCE_SESSION);
     decide(res, POLICY_ALLOWED, POLICY_SOURCE_NONE);
 }

@@ -11,6 +11,10 @@ static const char *type_phrase(enum policy_source s)
         return "resource-based policy";
     case POLICY_SOURCE_BOUNDARY:
         return "permissions boundary";
+    case POLICY_SOURCE_SCP:
+        return "service control policy";
+    case POLICY_SOURCE_SESSION:
+        return "session policy";
     case POLICY_SOURCE_IDENTITY:
     case POLICY_SOURCE_NONE:
         break;

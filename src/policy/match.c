@@ -120,7 +120,7 @@ bool policy_match_resource(const struct statement *st, const struct policy_reque
 /* A principal entry against the caller. Account entries match every principal of the
  * account, which in AWS delegates the decision to that account's IAM policies. */
 static bool entry_matches(const struct principal_entry *e, const struct policy_request *req,
-                          bool *by_account)
+                          bool *by_account, bool *by_role)
 {
     switch (e->form) {
     case PRINCIPAL_ANY:
@@ -131,7 +131,15 @@ static bool entry_matches(const struct principal_entry *e, const struct policy_r
         *by_account = true;
         return true;
     case PRINCIPAL_ARN:
-        return strcmp(e->value, req->principal_arn) == 0;
+        if (strcmp(e->value, req->principal_arn) == 0)
+            return true;
+        /* naming a session's role grants through the role (still bounded by the session's
+         * boundary and session policy), not to the session itself */
+        if (req->role_arn && strcmp(e->value, req->role_arn) == 0) {
+            *by_role = true;
+            return true;
+        }
+        return false;
     case PRINCIPAL_SERVICE:
     case PRINCIPAL_OTHER:
         return false;
@@ -140,22 +148,25 @@ static bool entry_matches(const struct principal_entry *e, const struct policy_r
 }
 
 bool policy_match_principal(const struct statement *st, const struct policy_request *req,
-                            bool *by_account)
+                            bool *by_account, bool *by_role)
 {
-    bool hit = false, via_account = false;
+    bool hit = false, via_account = false, via_role = false;
 
     if (!st->has_principal)
         return false;
     for (size_t i = 0; i < st->n_principals && !hit; i++) {
-        bool acct = false;
-        hit = entry_matches(&st->principals[i], req, &acct);
-        if (hit)
+        bool acct = false, role = false;
+        hit = entry_matches(&st->principals[i], req, &acct, &role);
+        if (hit) {
             via_account = acct;
+            via_role = role;
+        }
     }
-    if (st->not_principal) {
-        *by_account = false;
+    *by_account = false;
+    *by_role = false;
+    if (st->not_principal)
         return !hit;
-    }
     *by_account = via_account;
+    *by_role = via_role;
     return hit;
 }

@@ -64,6 +64,14 @@ struct policy_request {
     const char *resource_account;
     const struct policy_context *context; /* condition keys; may be NULL */
     int64_t now_s;
+    const char *role_arn;            /* role sessions: the role's ARN, else NULL */
+};
+
+/* One level of an AWS Organizations hierarchy (root, each OU, the account): at least one
+ * of its service control policies must allow an action. */
+struct policy_scp_level {
+    const struct policy *const *policies;
+    size_t n;
 };
 
 /* The policies that apply to one request. Borrowed. */
@@ -72,6 +80,9 @@ struct policy_set {
     size_t n_identity;
     const struct policy *resource;         /* resource-based or key policy, or NULL */
     const struct policy *boundary;         /* permissions boundary, or NULL */
+    const struct policy_scp_level *scps;   /* SCP levels, root first; none: no Organizations */
+    size_t n_scps;
+    const struct policy *session;          /* session policy of a role or federated session */
 };
 
 enum policy_decision { POLICY_ALLOWED, POLICY_EXPLICIT_DENY, POLICY_IMPLICIT_DENY };
@@ -82,6 +93,8 @@ enum policy_source {
     POLICY_SOURCE_IDENTITY,
     POLICY_SOURCE_RESOURCE,
     POLICY_SOURCE_BOUNDARY,
+    POLICY_SOURCE_SCP,
+    POLICY_SOURCE_SESSION,
 };
 
 #define POLICY_MAX_MATCHES 8

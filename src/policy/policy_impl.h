@@ -100,7 +100,7 @@ bool policy_glob(const char *pattern, const char *text, bool ignore_case);
 bool policy_match_action(const struct statement *st, const char *action_lower);
 bool policy_match_resource(const struct statement *st, const struct policy_request *req);
 bool policy_match_principal(const struct statement *st, const struct policy_request *req,
-                            bool *by_account);
+                            bool *by_account, bool *by_role);
 /* condition.c */
 /* Parse "a.b.c.d[/n]" or an IPv6 address with optional "/n"; false if malformed. */
 bool policy_parse_cidr(const char *text, struct cidr *out);

@@ -22,16 +22,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (policy_compile(bytes_of(data, size), kinds[k], "fuzz", &p, &err) != CU_OK)
             continue;
         for (int who = 0; who < 2; who++) {
-            struct policy_request req = {"kms:Encrypt", "arn:aws:kms:us-east-1:111122223333:key/k",
-                                         who ? "arn:aws:iam::111122223333:user/alice"
-                                             : "arn:aws:iam::111122223333:root",
-                                         "111122223333",
-                                         who ? POLICY_PRINCIPAL_USER : POLICY_PRINCIPAL_ROOT,
-                                         "111122223333", who ? &ctx : NULL, 1700000000};
+            struct policy_request req = {
+                .action = "kms:Encrypt",
+                .resource = "arn:aws:kms:us-east-1:111122223333:key/k",
+                .principal_arn = who ? "arn:aws:iam::111122223333:user/alice"
+                                     : "arn:aws:iam::111122223333:root",
+                .principal_account = "111122223333",
+                .principal_type = who ? POLICY_PRINCIPAL_USER : POLICY_PRINCIPAL_ROOT,
+                .resource_account = "111122223333",
+                .context = who ? &ctx : NULL,
+                .now_s = 1700000000};
             const struct policy *ids[1] = {p};
-            struct policy_set set = {kinds[k] == POLICY_KEY ? NULL : ids,
-                                     kinds[k] == POLICY_KEY ? 0 : 1,
-                                     kinds[k] == POLICY_KEY ? p : NULL, NULL};
+            struct policy_set set = {.identity = kinds[k] == POLICY_KEY ? NULL : ids,
+                                     .n_identity = kinds[k] == POLICY_KEY ? 0 : 1,
+                                     .resource = kinds[k] == POLICY_KEY ? p : NULL};
             policy_evaluate(&set, &req, &res);
             buf_init(&msg, 65536);
             if (res.decision != POLICY_ALLOWED && policy_denial_message(&req, &res, &msg) != CU_OK)

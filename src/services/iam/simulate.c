@@ -202,7 +202,8 @@ static cu_rc simulate(struct call *call, const json_t *in, const char *caller_ar
     const json_t *resources = json_object_get(in, "ResourceArns");
     json_t *results = json_array(), *missing = NULL, *action;
     const struct policy *const *ids = (const struct policy *const *)bag->identity;
-    struct policy_set set = {ids, bag->n_identity, bag->resource, bag->boundary};
+    struct policy_set set = {.identity = ids, .n_identity = bag->n_identity,
+                             .resource = bag->resource, .boundary = bag->boundary};
     size_t i, j, n_resources = json_array_size(resources) ? json_array_size(resources) : 1;
 
     ENSURE(results, CU_E_NOMEM);

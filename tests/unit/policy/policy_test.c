@@ -124,9 +124,13 @@ static void evaluation_table(void)
         struct policy_context_entry entry = {c->ctx_key, values, 1};
         struct policy_context ctx = {&entry, c->ctx_key ? 1 : 0};
         bool root = c->who == POLICY_PRINCIPAL_ROOT;
-        struct policy_request req = {c->action, c->res, root ? "arn:aws:iam::" ACCT ":root" : USER,
-                                     ACCT, c->who, ACCT, &ctx, 1700000000};
-        struct policy_set set = {ids, id ? 1 : 0, res, bnd};
+        struct policy_request req = {.action = c->action, .resource = c->res,
+                                     .principal_arn = root ? "arn:aws:iam::" ACCT ":root" : USER,
+                                     .principal_account = ACCT, .principal_type = c->who,
+                                     .resource_account = ACCT, .context = &ctx,
+                                     .now_s = 1700000000};
+        struct policy_set set = {.identity = ids, .n_identity = id ? 1 : 0, .resource = res,
+                                 .boundary = bnd};
         struct policy_result out;
 
         CHECK(!c->identity || id);
@@ -193,7 +197,10 @@ static void malformed(void)
 
 static void messages(void)
 {
-    struct policy_request req = {"kms:Encrypt", KEY, USER, ACCT, POLICY_PRINCIPAL_USER, ACCT, NULL, 0};
+    struct policy_request req = {.action = "kms:Encrypt", .resource = KEY, .principal_arn = USER,
+                                 .principal_account = ACCT,
+                                 .principal_type = POLICY_PRINCIPAL_USER,
+                                 .resource_account = ACCT};
     struct policy_result res = {.decision = POLICY_IMPLICIT_DENY, .source = POLICY_SOURCE_IDENTITY};
     struct buf b;
 
@@ -206,13 +213,114 @@ static void messages(void)
     CHECK_OK(policy_denial_message(&req, &res, &b));
     CHECK_STR(b.p, "User: " USER " is not authorized to perform: kms:Encrypt on resource: " KEY
                    " with an explicit deny in a resource-based policy");
+    buf_reset(&b);
+    res = (struct policy_result){.decision = POLICY_IMPLICIT_DENY, .source = POLICY_SOURCE_SCP};
+    CHECK_OK(policy_denial_message(&req, &res, &b));
+    CHECK_CONTAINS(b.p, "because no service control policy allows the kms:Encrypt action");
+    buf_reset(&b);
+    res = (struct policy_result){.decision = POLICY_EXPLICIT_DENY, .source = POLICY_SOURCE_SESSION};
+    CHECK_OK(policy_denial_message(&req, &res, &b));
+    CHECK_CONTAINS(b.p, "with an explicit deny in a session policy");
     buf_release(&b);
     CHECK_INT(policy_size_without_whitespace(bytes_str("{ \"a b\" :\n [ 1 ] }")), 11);
+}
+
+/* The flow steps beyond identity, resource and boundary policies: SCP levels, session
+ * policies, role principals and the cross-account rule (IAM guide,
+ * reference_policies_evaluation-logic, ..._cross-account, access_policies_scps). */
+#define ROLE "arn:aws:iam::111122223333:role/app"
+#define SESSION "arn:aws:sts::111122223333:assumed-role/app/s1"
+#define BUCKET "arn:aws:s3:::b/k"
+
+static enum policy_decision flow(const char *identity, const char *resource,
+                                 const char *const *scp_levels, size_t n_levels,
+                                 const char *session, enum policy_principal_type who,
+                                 const char *principal_account, enum policy_source *source)
+{
+    struct policy *id = identity ? compile(identity, POLICY_IDENTITY) : NULL;
+    struct policy *res = resource ? compile(resource, POLICY_RESOURCE) : NULL;
+    struct policy *sess = session ? compile(session, POLICY_SESSION) : NULL;
+    struct policy *scps[4] = {0};
+    struct policy_scp_level levels[4];
+    const struct policy *ids[1] = {id};
+    bool is_session = who == POLICY_PRINCIPAL_ROLE_SESSION;
+    struct policy_request req = {.action = "s3:GetObject", .resource = BUCKET,
+                                 .principal_arn = is_session ? SESSION : USER,
+                                 .principal_account = principal_account,
+                                 .principal_type = who, .resource_account = ACCT,
+                                 .role_arn = is_session ? ROLE : NULL};
+    struct policy_set set = {.identity = ids, .n_identity = id ? 1 : 0, .resource = res,
+                             .session = sess, .scps = levels, .n_scps = n_levels};
+    struct policy_result out;
+
+    for (size_t i = 0; i < n_levels; i++) {
+        scps[i] = compile(scp_levels[i], POLICY_SCP);
+        levels[i] = (struct policy_scp_level){(const struct policy *const *)&scps[i], 1};
+    }
+    policy_evaluate(&set, &req, &out);
+    for (size_t i = 0; i < n_levels; i++)
+        policy_free(scps[i]);
+    policy_free(id);
+    policy_free(res);
+    policy_free(sess);
+    *source = out.source;
+    return out.decision;
+}
+
+static void flow_steps(void)
+{
+    const char *allow_all = ID(ALLOW("\"*\"", "\"*\""));
+    const char *allow_s3 = ID(ALLOW("\"s3:*\"", "\"*\""));
+    const char *deny_s3 = ID(DENY("\"s3:*\"", "\"*\""));
+    const char *allow_iam = ID(ALLOW("\"iam:*\"", "\"*\""));
+    const char *scp_ok[] = {allow_all, allow_s3};
+    const char *scp_gap[] = {allow_all, allow_iam};
+    const char *scp_deny[] = {allow_all, deny_s3};
+    enum policy_source src;
+
+    /* access_policies_scps: every level must allow; an SCP grants nothing by itself */
+    CHECK_INT(flow(allow_s3, NULL, scp_ok, 2, NULL, POLICY_PRINCIPAL_USER, ACCT, &src), POLICY_ALLOWED);
+    CHECK_INT(flow(allow_s3, NULL, scp_gap, 2, NULL, POLICY_PRINCIPAL_USER, ACCT, &src), POLICY_IMPLICIT_DENY);
+    CHECK_INT(src, POLICY_SOURCE_SCP);
+    CHECK_INT(flow(allow_s3, NULL, scp_deny, 2, NULL, POLICY_PRINCIPAL_USER, ACCT, &src), POLICY_EXPLICIT_DENY);
+    CHECK_INT(src, POLICY_SOURCE_SCP);
+    CHECK_INT(flow(NULL, NULL, scp_ok, 2, NULL, POLICY_PRINCIPAL_USER, ACCT, &src), POLICY_IMPLICIT_DENY);
+    CHECK_INT(src, POLICY_SOURCE_IDENTITY);
+    /* SCPs bind the account's root user too */
+    CHECK_INT(flow(NULL, NULL, scp_gap, 2, NULL, POLICY_PRINCIPAL_ROOT, ACCT, &src), POLICY_IMPLICIT_DENY);
+    /* session policies (access_policies#policies_session): must also allow when given */
+    CHECK_INT(flow(allow_s3, NULL, NULL, 0, allow_all, POLICY_PRINCIPAL_ROLE_SESSION, ACCT, &src), POLICY_ALLOWED);
+    CHECK_INT(flow(allow_s3, NULL, NULL, 0, allow_iam, POLICY_PRINCIPAL_ROLE_SESSION, ACCT, &src), POLICY_IMPLICIT_DENY);
+    CHECK_INT(src, POLICY_SOURCE_SESSION);
+    CHECK_INT(flow(allow_s3, NULL, NULL, 0, NULL, POLICY_PRINCIPAL_ROLE_SESSION, ACCT, &src), POLICY_ALLOWED);
+    CHECK_INT(flow(allow_s3, NULL, NULL, 0, deny_s3, POLICY_PRINCIPAL_ROLE_SESSION, ACCT, &src), POLICY_EXPLICIT_DENY);
+    CHECK_INT(src, POLICY_SOURCE_SESSION);
+    /* a resource policy naming the session itself is not limited by the session policy */
+    CHECK_INT(flow(NULL, KP(KALLOW("\"" SESSION "\"", "\"s3:GetObject\"")), NULL, 0, allow_iam,
+                   POLICY_PRINCIPAL_ROLE_SESSION, ACCT, &src), POLICY_ALLOWED);
+    /* one naming the role skips identity policies but not the session policy */
+    CHECK_INT(flow(NULL, KP(KALLOW("\"" ROLE "\"", "\"s3:GetObject\"")), NULL, 0, allow_all,
+                   POLICY_PRINCIPAL_ROLE_SESSION, ACCT, &src), POLICY_ALLOWED);
+    CHECK_INT(flow(NULL, KP(KALLOW("\"" ROLE "\"", "\"s3:GetObject\"")), NULL, 0, allow_iam,
+                   POLICY_PRINCIPAL_ROLE_SESSION, ACCT, &src), POLICY_IMPLICIT_DENY);
+    CHECK_INT(src, POLICY_SOURCE_SESSION);
+    /* cross-account (..._cross-account): both sides must allow */
+    CHECK_INT(flow(allow_s3, KP(KALLOW("\"999999999999\"", "\"s3:*\"")), NULL, 0, NULL,
+                   POLICY_PRINCIPAL_USER, "999999999999", &src), POLICY_ALLOWED);
+    CHECK_INT(flow(allow_s3, NULL, NULL, 0, NULL, POLICY_PRINCIPAL_USER, "999999999999", &src),
+              POLICY_IMPLICIT_DENY);
+    CHECK_INT(src, POLICY_SOURCE_RESOURCE);
+    CHECK_INT(flow(NULL, KP(KALLOW("\"999999999999\"", "\"s3:*\"")), NULL, 0, NULL,
+                   POLICY_PRINCIPAL_USER, "999999999999", &src), POLICY_IMPLICIT_DENY);
+    CHECK_INT(src, POLICY_SOURCE_IDENTITY);
+    CHECK_INT(flow(allow_s3, KP(KALLOW("\"888888888888\"", "\"s3:*\"")), NULL, 0, NULL,
+                   POLICY_PRINCIPAL_USER, "999999999999", &src), POLICY_IMPLICIT_DENY);
 }
 
 int main(void)
 {
     evaluation_table();
+    flow_steps();
     malformed();
     messages();
     TEST_END();
