@@ -3,7 +3,8 @@
  * CUSTOS_ROOT_SECRET_ACCESS_KEY or generated. A generated key is written to
  * DIR/root-credentials (mode 0600) and printed once as export lines. Later starts find
  * the account and keys in the store and change nothing, unless the environment names
- * root credentials, which then replace the stored root key of that id. */
+ * root credentials: those are then the root user's only access key (any other root key
+ * is removed, so changing the variables does not leave old keys working). */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,15 +80,24 @@ static cu_rc root_from_env(struct store_tx *tx, const struct master_key *mk, con
 {
     cu_rc rc = CU_OK;
     char scope[RECORD_NAME_MAX];
+    json_t *keys = NULL, *item;
+    bool more = false;
+    size_t i;
 
     ENSURE(strlen(akid) >= 16 && strlen(akid) <= 128 && strlen(secret) >= 16,
            cu_err_set(err, CU_E_VALIDATION,
                       "CUSTOS_ROOT_ACCESS_KEY_ID / CUSTOS_ROOT_SECRET_ACCESS_KEY are too short"));
     record_user_scope(account, "", scope);
-    TRY(store_delete(tx, RECORD_ACCESS_KEY, "", akid, NULL));
-    TRY(store_delete(tx, RECORD_USER_KEY, scope, akid, NULL));
+    TRY(store_list(tx, RECORD_USER_KEY, scope, NULL, 100, &keys, &more));
+    json_array_foreach(keys, i, item)
+    {
+        const char *old = json_string_value(json_object_get(item, "key"));
+        TRY(store_delete(tx, RECORD_ACCESS_KEY, "", old, NULL));
+        TRY(store_delete(tx, RECORD_USER_KEY, scope, old, NULL));
+    }
     TRY(iam_store_access_key(tx, mk, account, "", akid, secret, clock_now_ms()));
 out:
+    json_decref(keys);
     return rc;
 }
 

@@ -186,9 +186,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_NO;
     if (!x->headers_seen) {
         x->headers_seen = true;
-        return MHD_YES;
-    }
-    if (*upload_data_size) {
+        /* a body declared too large is refused before any of it is read */
+        if (!declared_too_large(c, h->max_body))
+            return MHD_YES;
+        x->too_large = true;
+    } else if (*upload_data_size) {
         take_upload(x, upload_data, upload_data_size);
         return MHD_YES;
     }
@@ -210,7 +212,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                             .tls = h->tls_cert && tls != NULL};
     if (headers.overflow)
         pipeline_refuse(h->pl, &req, CU_E_HEADER_TOO_LARGE, "Too many request headers.", &resp);
-    else if (x->too_large || declared_too_large(c, h->max_body))
+    else if (x->too_large)
         pipeline_refuse(h->pl, &req, CU_E_PAYLOAD_TOO_LARGE,
                         "Request body exceeds the configured limit.", &resp);
     else

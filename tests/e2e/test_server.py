@@ -57,6 +57,22 @@ class FirstStart(unittest.TestCase):
         finally:
             srv.cleanup()
 
+    def test_environment_root_credentials_replace_old_ones(self):
+        srv = harness.Server().start()
+        try:
+            srv.client("sts").get_caller_identity()
+            srv.stop()
+            new_key, new_secret = "AKIAROOTROTATED00001", "rotatedRootSecret/0123456789abcdefghijk"
+            srv.env_overrides = {"CUSTOS_ROOT_ACCESS_KEY_ID": new_key, "CUSTOS_ROOT_SECRET_ACCESS_KEY": new_secret}
+            srv.start()
+            self.assertEqual(srv.client("sts", key=new_key, secret=new_secret).get_caller_identity()["Arn"],
+                             f"arn:aws:iam::{harness.ACCOUNT}:root")
+            with self.assertRaises(Exception) as e:
+                srv.client("sts").get_caller_identity()
+            self.assertIn("InvalidClientTokenId", str(e.exception))
+        finally:
+            srv.cleanup()
+
     def test_sigterm_exits_cleanly(self):
         srv = harness.Server().start()
         try:
