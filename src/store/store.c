@@ -206,6 +206,34 @@ out:
     return rc;
 }
 
+cu_rc store_each(struct store_tx *tx, const char *kind, const char *scope, store_each_fn fn,
+                 void *ctx)
+{
+    cu_rc rc = CU_OK;
+    json_t *items = NULL, *item;
+    char *after = NULL;
+    bool more = true;
+    size_t i;
+
+    while (more) {
+        TRY(store_list(tx, kind, scope, after, 100, &items, &more));
+        json_array_foreach(items, i, item)
+            TRY(fn(json_string_value(json_object_get(item, "key")), json_object_get(item, "doc"),
+                   ctx));
+        free(after);
+        after = json_array_size(items)
+                    ? strdup(json_string_value(json_object_get(json_array_get(items, i - 1), "key")))
+                    : NULL;
+        ENSURE(after || !more, CU_E_NOMEM);
+        json_decref(items);
+        items = NULL;
+    }
+out:
+    free(after);
+    json_decref(items);
+    return rc;
+}
+
 cu_rc store_count(struct store_tx *tx, const char *kind, const char *scope, size_t *n)
 {
     cu_rc rc = CU_OK;

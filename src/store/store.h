@@ -68,6 +68,12 @@ MUST_CHECK cu_rc store_delete(struct store_tx *tx, const char *kind, const char 
 MUST_CHECK cu_rc store_list(struct store_tx *tx, const char *kind, const char *scope,
                             const char *after, size_t limit, json_t **items, bool *more);
 
+/* Call fn for every document of (kind, scope), in key order, a page at a time; stops at
+ * the first error fn returns (and returns it). key and doc are borrowed for the call. */
+typedef cu_rc (*store_each_fn)(const char *key, const json_t *doc, void *ctx);
+MUST_CHECK cu_rc store_each(struct store_tx *tx, const char *kind, const char *scope,
+                            store_each_fn fn, void *ctx);
+
 /* Number of documents of (kind, scope). */
 MUST_CHECK cu_rc store_count(struct store_tx *tx, const char *kind, const char *scope,
                              size_t *n);

@@ -34,44 +34,39 @@ static void bag_release(struct policy_bag *b)
     policy_free(b->resource);
 }
 
+struct compile_into {
+    const char *scope;
+    struct policy **out;
+    size_t cap, *n;
+};
+
+static cu_rc compile_one(const char *key, const json_t *doc, void *ctx)
+{
+    struct compile_into *c = ctx;
+    const char *name = json_string_value(json_object_get(doc, "PolicyName"));
+    const char *text = json_string_value(json_object_get(doc, "PolicyDocument"));
+    struct cu_err why = {0};
+
+    if (*c->n == c->cap)
+        return CU_OK;
+    /* stored documents were accepted by this compiler; one that no longer compiles (the
+     * compiler changed under stored data) is logged and left out */
+    if (policy_compile(bytes_str(text), POLICY_IDENTITY, name, &c->out[*c->n], &why) != CU_OK) {
+        log_error("inline policy %s of %s no longer compiles: %s", name, c->scope, why.msg);
+        return CU_OK;
+    }
+    (*c->n)++;
+    return CU_OK;
+}
+
 cu_rc iam_user_policies_compile(struct store_tx *tx, const char *account, const char *user,
                                 struct policy **out, size_t cap, size_t *n)
 {
-    cu_rc rc = CU_OK;
-    char scope[RECORD_NAME_MAX], last[RECORD_NAME_MAX];
-    json_t *items = NULL, *item;
-    const char *after = NULL;
-    bool more = true;
-    size_t i;
+    char scope[RECORD_NAME_MAX];
+    struct compile_into c = {scope, out, cap, n};
 
     record_user_scope(account, user, scope);
-    while (more) {
-        TRY(store_list(tx, RECORD_USER_POLICY, scope, after, 100, &items, &more));
-        json_array_foreach(items, i, item)
-        {
-            const json_t *doc = json_object_get(item, "doc");
-            const char *name = json_string_value(json_object_get(doc, "PolicyName"));
-            const char *text = json_string_value(json_object_get(doc, "PolicyDocument"));
-            struct cu_err why = {0};
-
-            snprintf(last, sizeof(last), "%s", json_string_value(json_object_get(item, "key")));
-            if (*n == cap)
-                continue;
-            /* stored documents were accepted by this compiler; one that no longer compiles
-             * (the compiler changed under stored data) is logged and left out */
-            if (policy_compile(bytes_str(text), POLICY_IDENTITY, name, &out[*n], &why) != CU_OK) {
-                log_error("inline policy %s of %s no longer compiles: %s", name, scope, why.msg);
-                continue;
-            }
-            (*n)++;
-        }
-        after = last;
-        json_decref(items);
-        items = NULL;
-    }
-out:
-    json_decref(items);
-    return rc;
+    return store_each(tx, RECORD_USER_POLICY, scope, compile_one, &c);
 }
 
 /* Compile a list of documents given in the request; a bad one is MalformedPolicyDocument. */

@@ -16,37 +16,19 @@
 
 #define USER_INLINE_POLICY_LIMIT 2048
 
-/* Sum of the sizes of the user's other inline policies (all but `except`). */
-static cu_rc other_policies_size(struct call *call, const char *scope, const char *except,
-                                 size_t *total)
+struct size_sum {
+    const char *except;  /* the policy being replaced does not count */
+    size_t total;
+};
+
+static cu_rc add_size(const char *key, const json_t *doc, void *ctx)
 {
-    cu_rc rc = CU_OK;
-    json_t *items = NULL, *item;
-    const char *after = NULL;
-    char last[RECORD_NAME_MAX];
-    bool more = true;
-    size_t i;
+    struct size_sum *sum = ctx;
 
-    *total = 0;
-    while (more) {
-        TRY(store_list(call->tx, RECORD_USER_POLICY, scope, after, 100, &items, &more));
-        json_array_foreach(items, i, item)
-        {
-            const char *key = json_string_value(json_object_get(item, "key"));
-            const char *text = json_string_value(
-                json_object_get(json_object_get(item, "doc"), "PolicyDocument"));
-
-            snprintf(last, sizeof(last), "%s", key);
-            if (strcmp(key, except) != 0)
-                *total += policy_size_without_whitespace(bytes_str(text));
-        }
-        after = last;
-        json_decref(items);
-        items = NULL;
-    }
-out:
-    json_decref(items);
-    return rc;
+    if (strcmp(key, sum->except) != 0)
+        sum->total += policy_size_without_whitespace(
+            bytes_str(json_string_value(json_object_get(doc, "PolicyDocument"))));
+    return CU_OK;
 }
 
 cu_rc iam_put_user_policy(struct call *call, const json_t *in, json_t *out)
@@ -58,14 +40,14 @@ cu_rc iam_put_user_policy(struct call *call, const json_t *in, json_t *out)
     char scope[RECORD_NAME_MAX];
     struct policy *compiled = NULL;
     json_t *user = NULL, *doc = json_object();
-    size_t others = 0;
+    struct size_sum others = {policy_name, 0};
 
     ENSURE(doc, CU_E_NOMEM);
     TRY(iam_user_load(call, name, &user));
     TRY(policy_compile(bytes_str(text), POLICY_IDENTITY, policy_name, &compiled, &call->err));
     record_user_scope(call->env->account_id, name, scope);
-    TRY(other_policies_size(call, scope, policy_name, &others));
-    if (others + policy_size_without_whitespace(bytes_str(text)) > USER_INLINE_POLICY_LIMIT) {
+    TRY(store_each(call->tx, RECORD_USER_POLICY, scope, add_size, &others));
+    if (others.total + policy_size_without_whitespace(bytes_str(text)) > USER_INLINE_POLICY_LIMIT) {
         rc = cu_err_set(&call->err, CU_E_IAM_LIMIT_EXCEEDED,
                         "Maximum policy size of %d bytes exceeded for user %s",
                         USER_INLINE_POLICY_LIMIT,

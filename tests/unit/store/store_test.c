@@ -117,6 +117,40 @@ static void listing(struct store *s)
     store_tx_rollback(tx);
 }
 
+struct each_count {
+    int n;
+    char last[32];
+    bool ordered;
+};
+
+static cu_rc count_one(const char *key, const json_t *doc, void *ctx)
+{
+    struct each_count *c = ctx;
+
+    c->ordered = c->ordered && strcmp(c->last, key) < 0;
+    snprintf(c->last, sizeof(c->last), "%s", key);
+    c->n++;
+    return c->n == 240 ? CU_E_VALIDATION : CU_OK;
+}
+
+/* store_each walks every page in key order and stops at the callback's error */
+static void each(struct store *s)
+{
+    struct store_tx *tx = NULL;
+    struct each_count c = {.ordered = true};
+    char key[16];
+
+    for (int i = 0; i < 250; i++) {
+        snprintf(key, sizeof(key), "e%04d", i);
+        put(s, "each", "sc", key, i);
+    }
+    CHECK_OK(store_tx_begin(s, false, &tx));
+    CHECK_RC(store_each(tx, "each", "sc", count_one, &c), CU_E_VALIDATION);
+    CHECK_INT(c.n, 240);
+    CHECK(c.ordered);
+    store_tx_rollback(tx);
+}
+
 static void fault_injection(struct store *s)
 {
     /* fail each of the operations of a three-write transaction in turn: nothing half-stored */
@@ -265,6 +299,7 @@ int main(void)
     s = open_store();
     crud_and_modes(s);
     listing(s);
+    each(s);
     fault_injection(s);
     concurrency(s);
     audit(s);
