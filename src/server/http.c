@@ -52,7 +52,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     if (!x)
         return NULL;
     x->target = strdup(uri ? uri : "/");
-    buf_init(&x->body, h->max_body);
+    /* bodies carry plaintexts (Encrypt) and secrets: wiped when the exchange ends */
+    buf_init_sensitive(&x->body, h->max_body);
     return x;
 }
 
