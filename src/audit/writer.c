@@ -9,8 +9,12 @@
  * itself; a read-only call does not wait, and power loss can cost at most the records of
  * the last sync interval (AUDIT_SYNC_INTERVAL_MS) of reads.
  *
- *     append: lock ─ write ─ seq = ++written ─ unlock ─ [durable: wait synced >= seq]
- *     syncer: wait (written > synced) ─ fdatasync ─ synced = written ─ wake waiters */
+ *     append: lock ─ write ─ seq = ++written ─ [durable: waiters++, wake syncer,
+ *             wait synced >= seq, waiters--] ─ unlock
+ *     syncer: wait until (a waiter) or (unsynced records and the interval is over)
+ *             ─ fdatasync ─ synced = written ─ wake waiters
+ * Without waiters the syncer runs at most once per interval however busy the trail is:
+ * one fdatasync per read would cost more than the reads themselves. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -18,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "audit.h"
@@ -31,42 +36,62 @@ struct audit_writer {
     pthread_mutex_t lock;
     pthread_cond_t pending, synced_cond;
     uint64_t written, synced;
+    unsigned waiters;         /* durable appends waiting for the next sync */
     bool sync_failed, stopping;
 };
 
-static bool write_all(int fd, const char *p, size_t n)
+/* The record and its newline in one writev (lines never interleave: appends hold the
+ * lock), finishing short writes. */
+static bool write_line(int fd, const char *p, size_t n)
 {
-    while (n) {
-        ssize_t w = write(fd, p, n);
+    struct iovec iov[2] = {{(void *)p, n}, {(void *)"\n", 1}};
+    int first = 0;
+
+    while (first < 2) {
+        ssize_t w = writev(fd, iov + first, 2 - first);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
             return false;
-        p += w;
-        n -= (size_t)w;
+        while (first < 2 && (size_t)w >= iov[first].iov_len)
+            w -= (ssize_t)iov[first++].iov_len;
+        if (first < 2) {
+            iov[first].iov_base = (char *)iov[first].iov_base + w;
+            iov[first].iov_len -= (size_t)w;
+        }
     }
     return true;
+}
+
+static void deadline_after_interval(struct timespec *t)
+{
+    clock_gettime(CLOCK_REALTIME, t);
+    t->tv_nsec += AUDIT_SYNC_INTERVAL_MS * 1000000L;
+    if (t->tv_nsec >= 1000000000L) {
+        t->tv_sec++;
+        t->tv_nsec -= 1000000000L;
+    }
 }
 
 static void *syncer_main(void *arg)
 {
     struct audit_writer *w = arg;
+    struct timespec next;
 
     pthread_mutex_lock(&w->lock);
+    deadline_after_interval(&next);
     while (!(w->stopping && w->synced == w->written)) {
+        bool urgent = (w->waiters > 0 || w->stopping) && w->synced < w->written;
         uint64_t target;
         bool ok;
 
-        if (w->synced == w->written) {
-            struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_nsec += AUDIT_SYNC_INTERVAL_MS * 1000000L;
-            if (until.tv_nsec >= 1000000000L) {
-                until.tv_sec++;
-                until.tv_nsec -= 1000000000L;
-            }
-            pthread_cond_timedwait(&w->pending, &w->lock, &until);
-            continue;
+        if (!urgent) {
+            /* sleep until a durable append asks, or the interval ends */
+            if (pthread_cond_timedwait(&w->pending, &w->lock, &next) != ETIMEDOUT)
+                continue;
+            deadline_after_interval(&next);
+            if (w->synced == w->written)
+                continue;
         }
         target = w->written;
         pthread_mutex_unlock(&w->lock);
@@ -119,18 +144,20 @@ cu_rc audit_writer_append(struct audit_writer *w, const char *record, size_t len
         pthread_mutex_unlock(&w->lock);
         return CU_E_UNAVAILABLE;
     }
-    /* record and newline in one write: lines never interleave */
-    ok = write_all(w->fd, record, len) && write_all(w->fd, "\n", 1);
+    ok = write_line(w->fd, record, len);
     seq = ++w->written;
-    /* only a waiter needs the syncer now; otherwise its next tick picks the record up */
-    if (durable)
-        pthread_cond_signal(&w->pending);
     if (!ok) {
         log_error("audit: cannot append to the trail: %s", strerror(errno));
         rc = CU_E_STORE;
     }
-    while (rc == CU_OK && durable && w->synced < seq)
-        pthread_cond_wait(&w->synced_cond, &w->lock);
+    if (rc == CU_OK && durable) {
+        /* only a waiter needs the syncer now; otherwise its next tick picks the record up */
+        w->waiters++;
+        pthread_cond_signal(&w->pending);
+        while (w->synced < seq)
+            pthread_cond_wait(&w->synced_cond, &w->lock);
+        w->waiters--;
+    }
     if (rc == CU_OK && durable && w->sync_failed)
         rc = CU_E_STORE;
     pthread_mutex_unlock(&w->lock);
