@@ -72,16 +72,18 @@ void principal_cache_free(struct principal_cache *c)
 
 /* Copy out a fresh entry for akid, if the cache has one. */
 static bool cache_lookup(struct principal_cache *c, const char *akid, uint64_t generation,
-                         struct principal *out, struct secret **secret_key)
+                         struct principal *out, uint8_t *secret, size_t *secret_len)
 {
     bool hit = false;
 
     pthread_rwlock_rdlock(&c->lock);
     for (struct cache_entry *e = c->buckets[bucket_of(akid)]; e; e = e->next) {
-        if (e->generation == generation && strcmp(e->principal.access_key_id, akid) == 0) {
-            hit = secret_from(secret_bytes(e->secret), secret_key) == CU_OK;
-            if (hit)
-                *out = e->principal;
+        if (e->generation == generation && strcmp(e->principal.access_key_id, akid) == 0 &&
+            e->secret->n <= PRINCIPAL_SECRET_MAX) {
+            memcpy(secret, e->secret->p, e->secret->n);
+            *secret_len = e->secret->n;
+            *out = e->principal;
+            hit = true;
             break;
         }
     }
@@ -148,17 +150,19 @@ out:
 
 cu_rc principal_resolve(struct principal_cache *cache, struct store *store,
                         const struct master_key *mk, const char *akid, struct principal *out,
-                        struct secret **secret_key, struct cu_err *err)
+                        uint8_t secret[PRINCIPAL_SECRET_MAX], size_t *secret_len,
+                        struct cu_err *err)
 {
     cu_rc rc = CU_OK;
     uint64_t generation = store_generation(store);
     struct store_tx *tx = NULL;
     json_t *doc = NULL;
     const char *sealed_text, *status;
+    struct secret *opened = NULL;
     struct buf sealed;
 
     buf_init(&sealed, 4096);
-    if (cache_lookup(cache, akid, generation, out, secret_key))
+    if (cache_lookup(cache, akid, generation, out, secret, secret_len))
         return CU_OK;
     TRY(store_tx_begin(store, false, &tx));
     TRY(store_get(tx, RECORD_ACCESS_KEY, "", akid, &doc));
@@ -171,9 +175,13 @@ cu_rc principal_resolve(struct principal_cache *cache, struct store *store,
     sealed_text = json_string_value(json_object_get(doc, "SealedSecret"));
     ENSURE(sealed_text, CU_E_STORE);
     TRY(b64_decode(bytes_str(sealed_text), &sealed));
-    TRY(master_key_open(mk, buf_bytes(&sealed), bytes_str(akid), secret_key));
-    cache_insert(cache, generation, out, *secret_key);
+    TRY(master_key_open(mk, buf_bytes(&sealed), bytes_str(akid), &opened));
+    ENSURE(opened->n <= PRINCIPAL_SECRET_MAX, CU_E_STORE);
+    memcpy(secret, opened->p, opened->n);
+    *secret_len = opened->n;
+    cache_insert(cache, generation, out, opened);
 out:
+    secret_free(opened);
     store_tx_rollback(tx);
     json_decref(doc);
     buf_release(&sealed);

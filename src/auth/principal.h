@@ -21,12 +21,16 @@ struct principal_cache;
 MUST_CHECK cu_rc principal_cache_new(struct principal_cache **out);
 void principal_cache_free(struct principal_cache *cache);
 
+#define PRINCIPAL_SECRET_MAX 128
+
 /* Resolve the access key id of a request into its principal and a copy of its secret
- * access key (*secret_key owned by the caller: secret_free). Unknown or inactive keys fail
- * with CU_E_UNKNOWN_ACCESS_KEY and AWS's message. */
+ * access key in the caller's buffer (*secret_len bytes; the caller wipes it with
+ * secret_wipe as soon as the signature is checked — a stack copy, so the hot path takes
+ * no secure-heap lock). Unknown or inactive keys fail with CU_E_UNKNOWN_ACCESS_KEY and
+ * AWS's message. */
 MUST_CHECK cu_rc principal_resolve(struct principal_cache *cache, struct store *store,
                                    const struct master_key *mk, const char *akid,
-                                   struct principal *out, struct secret **secret_key,
-                                   struct cu_err *err);
+                                   struct principal *out, uint8_t secret[PRINCIPAL_SECRET_MAX],
+                                   size_t *secret_len, struct cu_err *err);
 
 #endif

@@ -80,16 +80,18 @@ static cu_rc check_headers(struct pipeline *pl, const struct http_req *http, str
 static cu_rc authenticate(struct pipeline *pl, struct request *r)
 {
     cu_rc rc = CU_OK;
-    struct secret *secret_key = NULL;
+    uint8_t secret_key[PRINCIPAL_SECRET_MAX];
+    size_t secret_len = 0;
 
     TRY(sigv4_check_scope(&r->auth, pl->env.region, r->route.svc->signing_name,
                           r->now_ms / 1000, skew_for(r->route.svc->id), &r->err));
     TRY(principal_resolve(pl->principals, pl->env.store, pl->env.master_key,
-                          r->auth.access_key_id, &r->principal, &secret_key, &r->err));
-    TRY(sigv4_verify(r->http, &r->auth, secret_bytes(secret_key), &r->err));
+                          r->auth.access_key_id, &r->principal, secret_key, &secret_len,
+                          &r->err));
+    TRY(sigv4_verify(r->http, &r->auth, bytes_of(secret_key, secret_len), &r->err));
     r->authenticated = true;
 out:
-    secret_free(secret_key);
+    secret_wipe(secret_key, sizeof(secret_key));
     return rc;
 }
 

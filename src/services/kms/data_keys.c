@@ -33,7 +33,7 @@ static cu_rc generate(struct call *call, const json_t *in, json_t *out, bool wit
 {
     cu_rc rc = CU_OK;
     struct kms_key *key = kms_target_key(call);
-    struct secret *data_key = NULL;
+    uint8_t data_key[1024]; /* NumberOfBytes is at most 1,024 [model]; wiped below */
     struct buf blob;
     size_t n = 0;
 
@@ -45,16 +45,16 @@ static cu_rc generate(struct call *call, const json_t *in, json_t *out, bool wit
                         "The request would have succeeded, but the DryRun option is set.");
         goto out;
     }
-    TRY(secret_new(n, &data_key));
-    TRY(rand_bytes(data_key->p, n));
-    TRY(kms_seal(call, key, json_object_get(in, "EncryptionContext"), secret_bytes(data_key),
+    ENSURE(n >= 1 && n <= sizeof(data_key), CU_E_VALIDATION);
+    TRY(rand_bytes(data_key, n));
+    TRY(kms_seal(call, key, json_object_get(in, "EncryptionContext"), bytes_of(data_key, n),
                  &blob));
     TRY(tree_set_blob(out, "CiphertextBlob", buf_bytes(&blob)));
     if (with_plaintext)
-        TRY(tree_set_blob(out, "Plaintext", secret_bytes(data_key)));
+        TRY(tree_set_blob(out, "Plaintext", bytes_of(data_key, n)));
     TRY(tree_set_str(out, "KeyId", key->arn));
 out:
-    secret_free(data_key);
+    secret_wipe(data_key, n);
     buf_release(&blob);
     return rc;
 }
