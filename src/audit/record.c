@@ -70,8 +70,18 @@ static cu_rc add_string(struct buf *out, const char *s)
 
     TRY(buf_addch(out, '"'));
     while (*p) {
-        size_t len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
-                   : (*p & 0xf8) == 0xf0 ? 4 : 0;
+        size_t run = 0, len;
+
+        /* plain printable ASCII goes in runs */
+        while (p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' && p[run] != '\\')
+            run++;
+        if (run) {
+            TRY(buf_add(out, p, run));
+            p += run;
+            continue;
+        }
+        len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
+            : (*p & 0xf8) == 0xf0 ? 4 : 0;
         bool valid = len > 0;
         for (size_t i = 1; valid && i < len; i++)
             valid = (p[i] & 0xc0) == 0x80;

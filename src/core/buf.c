@@ -53,8 +53,16 @@ cu_rc buf_reserve(struct buf *b, size_t n)
 
 cu_rc buf_add(struct buf *b, const void *p, size_t n)
 {
-    cu_rc rc = buf_reserve(b, n);
+    cu_rc rc;
 
+    /* the common case: it fits in what is allocated and within the limit */
+    if (b->p && n < b->cap - b->n && b->n + n <= b->limit) {
+        memcpy(b->p + b->n, p, n);
+        b->n += n;
+        b->p[b->n] = '\0';
+        return CU_OK;
+    }
+    rc = buf_reserve(b, n);
     if (rc != CU_OK)
         return rc;
     if (n)
