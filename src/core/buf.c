@@ -56,7 +56,7 @@ cu_rc buf_add(struct buf *b, const void *p, size_t n)
     cu_rc rc;
 
     /* the common case: it fits in what is allocated and within the limit */
-    if (b->p && n < b->cap - b->n && b->n + n <= b->limit) {
+    if (b->p && n && n < b->cap - b->n && b->n + n <= b->limit) {
         memcpy(b->p + b->n, p, n);
         b->n += n;
         b->p[b->n] = '\0';

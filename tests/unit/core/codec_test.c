@@ -39,6 +39,13 @@ static void limits(void)
     buf_init(&b, 3);
     CHECK_RC(b64_decode(bytes_str("Zm9vYmFy"), &b), CU_E_PAYLOAD_TOO_LARGE);
     buf_release(&b);
+    /* an empty add, with or without an allocation, changes nothing (found by fuzzing) */
+    buf_init(&b, 10);
+    CHECK_OK(buf_add(&b, NULL, 0));
+    CHECK_OK(buf_addstr(&b, "ab"));
+    CHECK_OK(buf_add(&b, NULL, 0));
+    CHECK_STR(b.p, "ab");
+    buf_release(&b);
     buf_init_sensitive(&b, 1000);
     for (int i = 0; i < 100; i++)
         CHECK_OK(buf_addstr(&b, "0123456789"));
