@@ -16,7 +16,7 @@ void config_defaults(struct config *cfg)
     snprintf(cfg->region, sizeof(cfg->region), "us-east-1");
     snprintf(cfg->account_id, sizeof(cfg->account_id), "000000000000");
     cfg->max_body_bytes = 1 << 20;
-    cfg->max_header_bytes = 16 << 10;
+    cfg->max_header_bytes = 8 << 10; /* as nginx's default header buffers */
 }
 
 static cu_rc set_text(char *dst, size_t cap, const char *flag, const char *value,

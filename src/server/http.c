@@ -226,7 +226,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
  * enforces with a proper error) plus room for MHD's own bookkeeping. */
 static size_t pool_bytes(const struct config *cfg)
 {
-    return cfg->max_header_bytes + 16384;
+    return cfg->max_header_bytes + 8192;
 }
 
 static char *read_file(const char *path)

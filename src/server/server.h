@@ -17,7 +17,7 @@ struct config {
     char store_url[1024];         /* "" = SQLite in data_dir */
     char master_key_file[1024];   /* "" = data_dir/master.key */
     size_t max_body_bytes;
-    size_t max_header_bytes;
+    size_t max_header_bytes;      /* default 8 KiB */
 };
 
 /* Defaults: 127.0.0.1:4599, ./data, us-east-1, account 000000000000, 1 MiB bodies. */
