@@ -8,8 +8,8 @@
  *  - ForAnyValue: true if some context value matches (missing or empty: false);
  *    ForAllValues: true if every context value matches (missing or empty: true);
  *  - condition keys compare without regard to case; values as the operator says.
- * Operators custos does not evaluate yet (Binary) are refused at compile time rather
- * than ignored. */
+ * BinaryEquals compares the base64 text of the value, as AWS does. Operators custos
+ * does not know are refused at compile time rather than ignored. */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <stdlib.h>
@@ -44,6 +44,7 @@ static const struct condition_op ops[] = {
     {"DateLessThanEquals", COND_DATE, false, false, false, -2},
     {"DateGreaterThan", COND_DATE, false, false, false, 1},
     {"DateGreaterThanEquals", COND_DATE, false, false, false, 2},
+    {"BinaryEquals", COND_STRING, false, false, false, 0},
     {"IpAddress", COND_IP, false, false, false, 0},
     {"NotIpAddress", COND_IP, true, false, false, 0},
 };

@@ -364,6 +364,24 @@ static bool principal_kind(enum policy_kind kind)
     return kind == POLICY_RESOURCE || kind == POLICY_KEY;
 }
 
+static bool sid_alphanumeric(const char *s)
+{
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s))
+            return false;
+    return true;
+}
+
+/* Sids must be unique within an IAM policy. */
+static cu_rc check_unique_sids(const struct policy *p, struct cu_err *err)
+{
+    for (size_t i = 0; i < p->n_statements; i++)
+        for (size_t j = i + 1; p->statements[i].sid && j < p->n_statements; j++)
+            if (p->statements[j].sid && strcmp(p->statements[i].sid, p->statements[j].sid) == 0)
+                return malformed(err, "Statement IDs (SID) in a single policy must be unique.");
+    return CU_OK;
+}
+
 static cu_rc statement(const json_t *v, enum policy_kind kind, bool vars_ok,
                        struct statement *st, struct cu_err *err)
 {
@@ -385,6 +403,12 @@ static cu_rc statement(const json_t *v, enum policy_kind kind, bool vars_ok,
     value = json_object_get(v, "Sid");
     if (value) {
         ENSURE(json_is_string(value), malformed(err, syntax));
+        /* IAM policies take alphanumeric Sids; resource policies (KMS key policies) take
+         * any text (IAM guide, reference_policies_elements_sid) */
+        if (!principal_kind(kind))
+            ENSURE(sid_alphanumeric(json_string_value(value)),
+                   malformed(err, "Statement IDs (SID) must be alpha-numeric. Check that your "
+                                  "input satisfies the regular expression [0-9A-Za-z]*"));
         st->sid = strdup(json_string_value(value));
         ENSURE(st->sid, CU_E_NOMEM);
     }
@@ -513,6 +537,8 @@ cu_rc policy_compile(struct bytes json, enum policy_kind kind, const char *label
             TRY(statement(item, kind, vars_ok, &p->statements[i], err));
         }
     }
+    if (!principal_kind(kind))
+        TRY(check_unique_sids(p, err));
     *out = p;
     p = NULL;
 out:

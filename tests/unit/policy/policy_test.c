@@ -99,6 +99,8 @@ static const struct eval_case cases[] = {
     {"NotIpAddress deny", ID("{\"Effect\":\"Deny\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"NotIpAddress\":{\"aws:SourceIp\":\"127.0.0.0/8\"}}}," ALLOW("\"*\"", "\"*\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "aws:SourceIp", "10.1.2.3", POLICY_EXPLICIT_DENY, POLICY_SOURCE_IDENTITY},
     {"IpAddress v6", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"IpAddress\":{\"aws:SourceIp\":\"2001:db8::/32\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "aws:SourceIp", "2001:db8:1::5", POLICY_ALLOWED, 0},
     {"IpAddress v6 vs v4 address", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"IpAddress\":{\"aws:SourceIp\":\"2001:db8::/32\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "aws:SourceIp", "10.0.0.1", POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"BinaryEquals compares base64 text", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"BinaryEquals\":{\"k:bin\":\"QmluYXJ5\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "k:bin", "QmluYXJ5", POLICY_ALLOWED, 0},
+    {"key policy Sids may be any text", NULL, KP("{\"Sid\":\"Enable IAM User Permissions\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"kms:*\",\"Resource\":\"*\"}"), NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", KEY, NULL, NULL, POLICY_ALLOWED, 0},
     /* policy variables (reference_policies_variables) */
     {"variable in resource", ID(ALLOW("\"iam:GetUser\"", "\"arn:aws:iam::*:user/${aws:username}\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", USER, "aws:username", "alice", POLICY_ALLOWED, 0},
     {"variable for another user", ID(ALLOW("\"iam:GetUser\"", "\"arn:aws:iam::*:user/${aws:username}\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", USER, "aws:username", "bob", POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
@@ -171,11 +173,13 @@ static void malformed(void)
         {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Effect\":\"Deny\"}"), POLICY_IDENTITY, "Syntax errors in policy."},
         {ID("{\"Effect\":\"Allow\",\"Action\":[],\"Resource\":\"*\"}"), POLICY_IDENTITY, "Syntax errors in policy."},
         {ID("{\"Effect\":\"Allow\",\"Action\":[1],\"Resource\":\"*\"}"), POLICY_IDENTITY, "Syntax errors in policy."},
-        {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"BinaryEquals\":{\"k\":\"QUJD\"}}}"), POLICY_IDENTITY, "custos does not support the condition operator BinaryEquals yet."},
+        {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"BinaryLike\":{\"k\":\"QUJD\"}}}"), POLICY_IDENTITY, "custos does not support the condition operator BinaryLike yet."},
         {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"IpAddress\":{\"aws:SourceIp\":\"10.0.0.0/33\"}}}"), POLICY_IDENTITY, "Syntax errors in policy."},
         {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"DateLessThan\":{\"aws:CurrentTime\":\"yesterday\"}}}"), POLICY_IDENTITY, "Syntax errors in policy."},
         {KP("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_KEY, "Policy statement must contain a principal."},
         {ID(ALLOW("\"*\"", "\"arn:aws:iam::*:user/${aws:username\"")), POLICY_IDENTITY, "Syntax errors in policy."},
+        {ID("{\"Sid\":\"not ok!\",\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_IDENTITY, "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*"},
+        {ID("{\"Sid\":\"A\",\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"},{\"Sid\":\"A\",\"Effect\":\"Deny\",\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_IDENTITY, "Statement IDs (SID) in a single policy must be unique."},
         {ID(ALLOW("\"*\"", "\"arn:aws:iam::*:user/${aws:username, bob}\"")), POLICY_IDENTITY, "Syntax errors in policy."},
         {KP("{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"bob\"},\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_KEY, "Invalid principal in policy: \"AWS\":\"bob\""},
     };
