@@ -64,6 +64,18 @@ static struct policy *compile_doc(const json_t *doc, enum policy_kind kind, cons
     return p;
 }
 
+/* Compile doc[name] when present; false only when it is present and does not compile. */
+static bool optional_doc(const json_t *doc, const char *name, enum policy_kind kind,
+                         struct policy **out)
+{
+    const json_t *value = json_object_get(doc, name);
+
+    if (!value)
+        return true;
+    *out = compile_doc(value, kind, name);
+    return *out != NULL;
+}
+
 static int check(int argc, char **argv)
 {
     enum policy_kind kind = POLICY_IDENTITY;
@@ -175,21 +187,18 @@ static int eval_case(const json_t *doc, json_t **result)
     {
         char label[32];
         snprintf(label, sizeof(label), "identity[%zu]", i);
-        if (in.n_identity == MAX_IDENTITY || !(in.identity[in.n_identity++] =
-                                                   compile_doc(item, POLICY_IDENTITY, label)))
+        if (in.n_identity == MAX_IDENTITY)
+            goto out;
+        in.identity[in.n_identity] = compile_doc(item, POLICY_IDENTITY, label);
+        if (!in.identity[in.n_identity++])
             goto out;
     }
     if (json_string_value(json_object_get(doc, "resource_type")) &&
         !kind_named(json_string_value(json_object_get(doc, "resource_type")), &resource_kind))
         goto out;
-    if (json_object_get(doc, "resource") &&
-        !(in.resource = compile_doc(json_object_get(doc, "resource"), resource_kind, "resource")))
-        goto out;
-    if (json_object_get(doc, "boundary") &&
-        !(in.boundary = compile_doc(json_object_get(doc, "boundary"), POLICY_BOUNDARY, "boundary")))
-        goto out;
-    if (json_object_get(doc, "session") &&
-        !(in.session = compile_doc(json_object_get(doc, "session"), POLICY_SESSION, "session")))
+    if (!optional_doc(doc, "resource", resource_kind, &in.resource) ||
+        !optional_doc(doc, "boundary", POLICY_BOUNDARY, &in.boundary) ||
+        !optional_doc(doc, "session", POLICY_SESSION, &in.session))
         goto out;
     json_array_foreach(json_object_get(doc, "scps"), i, item)
     {
@@ -201,7 +210,10 @@ static int eval_case(const json_t *doc, json_t **result)
         {
             char label[32];
             snprintf(label, sizeof(label), "scp[%zu][%zu]", i, j);
-            if (j == MAX_IDENTITY || !(in.scps[i][j] = compile_doc(scp, POLICY_SCP, label)))
+            if (j == MAX_IDENTITY)
+                goto out;
+            in.scps[i][j] = compile_doc(scp, POLICY_SCP, label);
+            if (!in.scps[i][j])
                 goto out;
             in.levels[i].n = j + 1;
         }

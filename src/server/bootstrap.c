@@ -61,7 +61,9 @@ static cu_rc write_credentials_file(const char *dir, const char *akid, const cha
 
     snprintf(path, sizeof(path), "%s/root-credentials", dir);
     fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0 || fchmod(fd, 0600) != 0 || !(f = fdopen(fd, "w"))) {
+    if (fd >= 0 && fchmod(fd, 0600) == 0)
+        f = fdopen(fd, "w");
+    if (!f) {
         if (fd >= 0)
             close(fd);
         return cu_err_set(err, CU_E_INTERNAL, "cannot write %s", path);
