@@ -36,16 +36,12 @@ struct audit_event {
 };
 
 /* Build the record (a compact JSON object) into out. Secret members are replaced by
- * "HIDDEN_DUE_TO_SECURITY_REASONS" wherever they appear, as CloudTrail does; blobs that
- * are secret are never copied. */
+ * "HIDDEN_DUE_TO_SECURITY_REASONS" wherever they appear, as CloudTrail does, and their
+ * values are never copied; member names are written in CloudTrail's lowerCamelCase. */
 MUST_CHECK cu_rc audit_record_build(const struct audit_event *ev, struct buf *out);
 
 /* The value CloudTrail writes in place of a sensitive parameter. */
 #define AUDIT_HIDDEN "HIDDEN_DUE_TO_SECURITY_REASONS"
-
-/* Deep copy of `tree` with secret members hidden and member names in CloudTrail's
- * lowerCamelCase ("KeyId" -> "keyId"). NULL in, NULL out. New reference. */
-json_t *audit_redact(const json_t *tree, const char *const *secret_fields);
 
 struct audit_writer;
 

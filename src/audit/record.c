@@ -22,45 +22,6 @@ static bool listed(const char *name, const char *const *names)
     return false;
 }
 
-static json_t *redact(const json_t *tree, const char *const *secrets, bool data_map)
-{
-    const char *name;
-    json_t *copy, *value;
-    size_t i;
-
-    if (json_is_array(tree)) {
-        copy = json_array();
-        json_array_foreach((json_t *)tree, i, value)
-            json_array_append_new(copy, redact(value, secrets, false));
-        return copy;
-    }
-    if (!json_is_object(tree))
-        return json_deep_copy(tree);
-    copy = json_object();
-    json_object_foreach((json_t *)tree, name, value)
-    {
-        char camel[256];
-        size_t n = strlen(name);
-
-        if (n >= sizeof(camel))
-            continue;
-        memcpy(camel, name, n + 1);
-        /* CloudTrail writes request members in lowerCamelCase ("keyId"). */
-        if (!data_map)
-            camel[0] = (char)tolower((unsigned char)camel[0]);
-        if (!data_map && listed(name, secrets))
-            json_object_set_new(copy, camel, json_string(AUDIT_HIDDEN));
-        else
-            json_object_set_new(copy, camel, redact(value, secrets, listed(name, data_maps)));
-    }
-    return copy;
-}
-
-json_t *audit_redact(const json_t *tree, const char *const *secret_fields)
-{
-    return tree ? redact(tree, secret_fields, false) : NULL;
-}
-
 /* Append s as a JSON string: quoted, escaped, and with any byte that is not part of valid
  * UTF-8 replaced by U+FFFD (headers such as User-Agent are the caller's bytes). */
 static cu_rc add_string(struct buf *out, const char *s)
@@ -119,9 +80,74 @@ out:
     return rc;
 }
 
-static int append_cb(const char *p, size_t n, void *data)
+/* The tree as JSON, written straight into out: secret members hidden wherever they are,
+ * member names in CloudTrail's lowerCamelCase ("KeyId" -> "keyId") except inside data
+ * maps, whose keys are the caller's. */
+static cu_rc add_value(struct buf *out, const json_t *v, const char *const *secrets,
+                       bool data_map)
 {
-    return buf_add(data, p, n) == CU_OK ? 0 : -1;
+    cu_rc rc = CU_OK;
+    const char *name;
+    json_t *item;
+    size_t i;
+    bool first = true;
+
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        TRY(buf_addch(out, '{'));
+        json_object_foreach((json_t *)v, name, item)
+        {
+            char camel[256];
+            size_t n = strlen(name);
+
+            if (n >= sizeof(camel))
+                continue;
+            memcpy(camel, name, n + 1);
+            if (!data_map)
+                camel[0] = (char)tolower((unsigned char)camel[0]);
+            if (!first)
+                TRY(buf_addch(out, ','));
+            first = false;
+            TRY(add_string(out, camel));
+            TRY(buf_addch(out, ':'));
+            if (!data_map && listed(name, secrets))
+                TRY(add_string(out, AUDIT_HIDDEN));
+            else
+                TRY(add_value(out, item, secrets, listed(name, data_maps)));
+        }
+        TRY(buf_addch(out, '}'));
+        break;
+    case JSON_ARRAY:
+        TRY(buf_addch(out, '['));
+        json_array_foreach((json_t *)v, i, item)
+        {
+            if (i)
+                TRY(buf_addch(out, ','));
+            TRY(add_value(out, item, secrets, false));
+        }
+        TRY(buf_addch(out, ']'));
+        break;
+    case JSON_STRING:
+        TRY(add_string(out, json_string_value(v)));
+        break;
+    case JSON_INTEGER:
+        TRY(buf_addf(out, "%lld", (long long)json_integer_value(v)));
+        break;
+    case JSON_REAL:
+        TRY(buf_addf(out, "%.17g", json_real_value(v)));
+        break;
+    case JSON_TRUE:
+        TRY(buf_addstr(out, "true"));
+        break;
+    case JSON_FALSE:
+        TRY(buf_addstr(out, "false"));
+        break;
+    case JSON_NULL:
+        TRY(buf_addstr(out, "null"));
+        break;
+    }
+out:
+    return rc;
 }
 
 /* ,"name":<redacted tree> or null for an absent or empty tree. */
@@ -129,19 +155,15 @@ static cu_rc add_tree(struct buf *out, const char *name, const json_t *tree,
                       const char *const *secrets)
 {
     cu_rc rc = CU_OK;
-    json_t *copy = NULL;
 
-    TRY(buf_addf(out, ",\"%s\":", name));
-    if (!tree || (json_is_object(tree) && json_object_size(tree) == 0)) {
+    TRY(buf_addstr(out, ",\""));
+    TRY(buf_addstr(out, name));
+    TRY(buf_addstr(out, "\":"));
+    if (!tree || (json_is_object(tree) && json_object_size(tree) == 0))
         TRY(buf_addstr(out, "null"));
-        goto out;
-    }
-    copy = audit_redact(tree, secrets);
-    ENSURE(copy, CU_E_NOMEM);
-    ENSURE(json_dump_callback(copy, append_cb, out, JSON_COMPACT | JSON_REAL_PRECISION(17)) == 0,
-           CU_E_NOMEM);
+    else
+        TRY(add_value(out, tree, secrets, false));
 out:
-    json_decref(copy);
     return rc;
 }
 

@@ -1,6 +1,7 @@
 /* log.h — the operator's log (stderr), one line per event.
  * Never log secrets: callers pass request data through the descriptor's redaction
- * (audit_redact) first; messages here are written by custos, not copied from input. */
+ * (the operation descriptor's secret fields) first; messages here are written by custos,
+ * not copied from input. */
 #ifndef CU_LOG_H
 #define CU_LOG_H
 
