@@ -37,7 +37,7 @@ static void record(struct policy_result *res, const struct policy *p, size_t i)
         return;
     res->matches[res->n_matches++] =
         (struct policy_match){.label = p->label, .statement = i, .sid = st->sid,
-                              .allow = st->allow};
+                              .allow = st->allow, .start = st->start, .end = st->end};
 }
 
 static struct verdict judge(const struct policy *p, const struct policy_request *req,

@@ -539,6 +539,7 @@ cu_rc policy_compile(struct bytes json, enum policy_kind kind, const char *label
     }
     if (!principal_kind(kind))
         TRY(check_unique_sids(p, err));
+    policy_locate_statements(p, json);
     *out = p;
     p = NULL;
 out:

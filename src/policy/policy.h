@@ -99,11 +99,17 @@ enum policy_source {
 
 #define POLICY_MAX_MATCHES 8
 
+/* A place in a policy document: 1-based line and column. */
+struct policy_position {
+    unsigned line, column;
+};
+
 struct policy_match {
     const char *label;      /* the policy's label */
     size_t statement;       /* 0-based index in Statement */
     const char *sid;        /* or NULL */
     bool allow;
+    struct policy_position start, end; /* the statement's first and last character */
 };
 
 struct policy_result {

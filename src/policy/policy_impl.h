@@ -72,6 +72,7 @@ struct statement {
     size_t n_conditions;
     char **var_keys;         /* keys named by policy variables in this statement */
     size_t n_var_keys;
+    struct policy_position start, end; /* where the statement stands in the text */
 };
 
 struct policy {
@@ -94,6 +95,9 @@ MUST_CHECK cu_rc policy_note_variables(struct statement *st, const char *text);
 #define POLICY_LITERAL_STAR '\x01'
 #define POLICY_LITERAL_QUESTION '\x02'
 #define POLICY_EXPANDED_MAX 2048
+
+/* positions.c: fill each statement's start and end from the (validated) text. */
+void policy_locate_statements(struct policy *p, struct bytes json);
 
 /* match.c */
 bool policy_glob(const char *pattern, const char *text, bool ignore_case);

@@ -18,17 +18,23 @@ class Simulator(harness.ServerTest):
         self.iam = self.server.client("iam")
 
     def test_custom_policy(self):
+        text = doc({"Sid": "Read", "Effect": "Allow", "Action": "iam:Get*", "Resource": "*"},
+                   {"Sid": "NoBob", "Effect": "Deny", "Action": "iam:GetUser",
+                    "Resource": f"arn:aws:iam::{ACCT}:user/bob"})
         r = self.iam.simulate_custom_policy(
-            PolicyInputList=[doc({"Sid": "Read", "Effect": "Allow", "Action": "iam:Get*", "Resource": "*"},
-                                 {"Sid": "NoBob", "Effect": "Deny", "Action": "iam:GetUser",
-                                  "Resource": f"arn:aws:iam::{ACCT}:user/bob"})],
+            PolicyInputList=[text],
             ActionNames=["iam:GetUser", "iam:CreateUser"],
             ResourceArns=[f"arn:aws:iam::{ACCT}:user/alice", f"arn:aws:iam::{ACCT}:user/bob"])
         got = {(e["EvalActionName"], e["EvalResourceName"]): e for e in r["EvaluationResults"]}
         self.assertEqual(got[("iam:GetUser", f"arn:aws:iam::{ACCT}:user/alice")]["EvalDecision"], "allowed")
         bob = got[("iam:GetUser", f"arn:aws:iam::{ACCT}:user/bob")]
         self.assertEqual(bob["EvalDecision"], "explicitDeny")
-        self.assertIn({"SourcePolicyId": "policy1", "SourcePolicyType": "IAM Policy"}, bob["MatchedStatements"])
+        # positions: 1-based line and column of each matched statement's first and last character
+        start = text.index('{"Sid": "NoBob"')
+        end = text.index("}", start)
+        self.assertIn({"SourcePolicyId": "policy1", "SourcePolicyType": "IAM Policy",
+                       "StartPosition": {"Line": 1, "Column": start + 1},
+                       "EndPosition": {"Line": 1, "Column": end + 1}}, bob["MatchedStatements"])
         self.assertEqual(got[("iam:CreateUser", f"arn:aws:iam::{ACCT}:user/alice")]["EvalDecision"], "implicitDeny")
         self.assertFalse(r["IsTruncated"])
 

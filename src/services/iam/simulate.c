@@ -3,8 +3,8 @@
  *
  * The simulator evaluates exactly as authorization does (policy_evaluate), so its answer
  * is the answer a real call would get given the same policies and context. What custos
- * does not report (yet): statement positions in MatchedStatements, and AWS
- * Organizations SCPs (OrganizationsDecisionDetail is always "allowed": custos has none). */
+ * does not report: AWS Organizations SCPs (OrganizationsDecisionDetail is always
+ * "allowed": custos has no Organizations). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,8 +181,12 @@ static json_t *matched_statements(const struct policy_result *res, const struct 
             type = "PermissionsBoundaryPolicy";
         else if (bag->resource && strcmp(res->matches[i].label, "resource-policy") == 0)
             type = "Resource Policy";
-        json_array_append_new(list, json_pack("{s:s, s:s}", "SourcePolicyId",
-                                              res->matches[i].label, "SourcePolicyType", type));
+        const struct policy_match *m = &res->matches[i];
+        json_array_append_new(
+            list, json_pack("{s:s, s:s, s:{s:i, s:i}, s:{s:i, s:i}}", "SourcePolicyId", m->label,
+                            "SourcePolicyType", type, "StartPosition", "Line", (int)m->start.line,
+                            "Column", (int)m->start.column, "EndPosition", "Line",
+                            (int)m->end.line, "Column", (int)m->end.column));
     }
     return list;
 }

@@ -321,9 +321,48 @@ static void flow_steps(void)
                    POLICY_PRINCIPAL_USER, "999999999999", &src), POLICY_IMPLICIT_DENY);
 }
 
+/* Statement positions as the simulator reports them (1-based line and column of the first
+ * and last character of each statement). */
+static void positions(void)
+{
+    const char *text = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n"
+                       "    {\"Sid\": \"A\", \"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"*\"},\n"
+                       "    {\n      \"Effect\": \"Deny\",\n      \"Action\": \"s3:Delete*\",\n"
+                       "      \"Resource\": [\"arn:aws:s3:::b/*\", \"arn:aws:s3:::x}]\"]\n    }\n  ]\n}\n";
+    struct policy *p = compile(text, POLICY_IDENTITY);
+    const struct policy *ids[1] = {p};
+    struct policy_set set = {.identity = ids, .n_identity = 1};
+    struct policy_request req = {.action = "s3:DeleteObject", .resource = "arn:aws:s3:::b/k",
+                                 .principal_arn = USER, .principal_account = ACCT,
+                                 .principal_type = POLICY_PRINCIPAL_USER, .resource_account = ACCT};
+    struct policy_result res;
+
+    CHECK(p != NULL);
+    policy_evaluate(&set, &req, &res);
+    CHECK_INT(res.n_matches, 2);
+    CHECK_INT(res.matches[0].start.line, 4);
+    CHECK_INT(res.matches[0].start.column, 5);
+    CHECK_INT(res.matches[0].end.line, 4);
+    CHECK_INT(res.matches[0].end.column, 70);
+    CHECK_INT(res.matches[1].start.line, 5);
+    CHECK_INT(res.matches[1].start.column, 5);
+    CHECK_INT(res.matches[1].end.line, 9);
+    CHECK_INT(res.matches[1].end.column, 5);
+    policy_free(p);
+    /* a single statement object */
+    p = compile("{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}}",
+                POLICY_IDENTITY);
+    ids[0] = p;
+    policy_evaluate(&set, &req, &res);
+    CHECK_INT(res.matches[0].start.column, 14);
+    CHECK_INT(res.matches[0].end.column, 59);
+    policy_free(p);
+}
+
 int main(void)
 {
     evaluation_table();
+    positions();
     flow_steps();
     malformed();
     messages();
