@@ -28,6 +28,7 @@ OPERATIONS = {
             "TagUser", "UntagUser", "ListUserTags",
             "PutUserPermissionsBoundary", "DeleteUserPermissionsBoundary",
             "SimulatePrincipalPolicy", "SimulateCustomPolicy",
+            "CreatePolicy", "GetPolicy", "GetPolicyVersion", "DeletePolicy", "ListPolicies",
             "GetContextKeysForPrincipalPolicy", "GetContextKeysForCustomPolicy"],
     "kms": ["CreateKey", "DescribeKey", "ListKeys", "CreateAlias", "ListAliases", "DeleteAlias",
             "UpdateAlias", "Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey",

@@ -16,9 +16,12 @@ static const struct shape iam_ContextKeyValueListType;
 static const struct shape iam_ContextKeyValueType;
 static const struct shape iam_CreateAccessKeyRequest;
 static const struct shape iam_CreateAccessKeyResponse;
+static const struct shape iam_CreatePolicyRequest;
+static const struct shape iam_CreatePolicyResponse;
 static const struct shape iam_CreateUserRequest;
 static const struct shape iam_CreateUserResponse;
 static const struct shape iam_DeleteAccessKeyRequest;
+static const struct shape iam_DeletePolicyRequest;
 static const struct shape iam_DeleteUserPermissionsBoundaryRequest;
 static const struct shape iam_DeleteUserPolicyRequest;
 static const struct shape iam_DeleteUserRequest;
@@ -29,6 +32,10 @@ static const struct shape iam_EvaluationResultsListType;
 static const struct shape iam_GetContextKeysForCustomPolicyRequest;
 static const struct shape iam_GetContextKeysForPolicyResponse;
 static const struct shape iam_GetContextKeysForPrincipalPolicyRequest;
+static const struct shape iam_GetPolicyRequest;
+static const struct shape iam_GetPolicyResponse;
+static const struct shape iam_GetPolicyVersionRequest;
+static const struct shape iam_GetPolicyVersionResponse;
 static const struct shape iam_GetUserPolicyRequest;
 static const struct shape iam_GetUserPolicyResponse;
 static const struct shape iam_GetUserRequest;
@@ -36,6 +43,8 @@ static const struct shape iam_GetUserResponse;
 static const struct shape iam_LineNumber;
 static const struct shape iam_ListAccessKeysRequest;
 static const struct shape iam_ListAccessKeysResponse;
+static const struct shape iam_ListPoliciesRequest;
+static const struct shape iam_ListPoliciesResponse;
 static const struct shape iam_ListUserPoliciesRequest;
 static const struct shape iam_ListUserPoliciesResponse;
 static const struct shape iam_ListUserTagsRequest;
@@ -45,9 +54,12 @@ static const struct shape iam_ListUsersResponse;
 static const struct shape iam_OrganizationsDecisionDetail;
 static const struct shape iam_PermissionsBoundaryAttachmentType;
 static const struct shape iam_PermissionsBoundaryDecisionDetail;
+static const struct shape iam_Policy;
 static const struct shape iam_PolicyEvaluationDecisionType;
 static const struct shape iam_PolicyIdentifierType;
 static const struct shape iam_PolicySourceType;
+static const struct shape iam_PolicyUsageType;
+static const struct shape iam_PolicyVersion;
 static const struct shape iam_Position;
 static const struct shape iam_PutUserPermissionsBoundaryRequest;
 static const struct shape iam_PutUserPolicyRequest;
@@ -72,6 +84,7 @@ static const struct shape iam_accessKeyIdType;
 static const struct shape iam_accessKeyMetadataListType;
 static const struct shape iam_accessKeySecretType;
 static const struct shape iam_arnType;
+static const struct shape iam_attachmentCountType;
 static const struct shape iam_booleanType;
 static const struct shape iam_dateType;
 static const struct shape iam_existingUserNameType;
@@ -80,9 +93,14 @@ static const struct shape iam_markerType;
 static const struct shape iam_maxItemsType;
 static const struct shape iam_pathPrefixType;
 static const struct shape iam_pathType;
+static const struct shape iam_policyDescriptionType;
 static const struct shape iam_policyDocumentType;
+static const struct shape iam_policyListType;
 static const struct shape iam_policyNameListType;
 static const struct shape iam_policyNameType;
+static const struct shape iam_policyPathType;
+static const struct shape iam_policyScopeType;
+static const struct shape iam_policyVersionIdType;
 static const struct shape iam_responseMarkerType;
 static const struct shape iam_statusType;
 static const struct shape iam_tagKeyListType;
@@ -125,6 +143,16 @@ static const struct shape_member iam_CreateAccessKeyRequest_members[] = {
 static const struct shape_member iam_CreateAccessKeyResponse_members[] = {
     {"AccessKey", &iam_AccessKey, true, NULL, false},
 };
+static const struct shape_member iam_CreatePolicyRequest_members[] = {
+    {"PolicyName", &iam_policyNameType, true, NULL, false},
+    {"Path", &iam_policyPathType, false, NULL, false},
+    {"PolicyDocument", &iam_policyDocumentType, true, NULL, false},
+    {"Description", &iam_policyDescriptionType, false, NULL, false},
+    {"Tags", &iam_tagListType, false, NULL, false},
+};
+static const struct shape_member iam_CreatePolicyResponse_members[] = {
+    {"Policy", &iam_Policy, false, NULL, false},
+};
 static const struct shape_member iam_CreateUserRequest_members[] = {
     {"Path", &iam_pathType, false, NULL, false},
     {"UserName", &iam_userNameType, true, NULL, false},
@@ -137,6 +165,9 @@ static const struct shape_member iam_CreateUserResponse_members[] = {
 static const struct shape_member iam_DeleteAccessKeyRequest_members[] = {
     {"UserName", &iam_existingUserNameType, false, NULL, false},
     {"AccessKeyId", &iam_accessKeyIdType, true, NULL, false},
+};
+static const struct shape_member iam_DeletePolicyRequest_members[] = {
+    {"PolicyArn", &iam_arnType, true, NULL, false},
 };
 static const struct shape_member iam_DeleteUserPermissionsBoundaryRequest_members[] = {
     {"UserName", &iam_userNameType, true, NULL, false},
@@ -172,6 +203,19 @@ static const struct shape_member iam_GetContextKeysForPrincipalPolicyRequest_mem
     {"PolicySourceArn", &iam_arnType, true, NULL, false},
     {"PolicyInputList", &iam_SimulationPolicyListType, false, NULL, false},
 };
+static const struct shape_member iam_GetPolicyRequest_members[] = {
+    {"PolicyArn", &iam_arnType, true, NULL, false},
+};
+static const struct shape_member iam_GetPolicyResponse_members[] = {
+    {"Policy", &iam_Policy, false, NULL, false},
+};
+static const struct shape_member iam_GetPolicyVersionRequest_members[] = {
+    {"PolicyArn", &iam_arnType, true, NULL, false},
+    {"VersionId", &iam_policyVersionIdType, true, NULL, false},
+};
+static const struct shape_member iam_GetPolicyVersionResponse_members[] = {
+    {"PolicyVersion", &iam_PolicyVersion, false, NULL, false},
+};
 static const struct shape_member iam_GetUserPolicyRequest_members[] = {
     {"UserName", &iam_existingUserNameType, true, NULL, false},
     {"PolicyName", &iam_policyNameType, true, NULL, false},
@@ -194,6 +238,19 @@ static const struct shape_member iam_ListAccessKeysRequest_members[] = {
 };
 static const struct shape_member iam_ListAccessKeysResponse_members[] = {
     {"AccessKeyMetadata", &iam_accessKeyMetadataListType, true, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
+static const struct shape_member iam_ListPoliciesRequest_members[] = {
+    {"Scope", &iam_policyScopeType, false, NULL, false},
+    {"OnlyAttached", &iam_booleanType, false, NULL, false},
+    {"PathPrefix", &iam_policyPathType, false, NULL, false},
+    {"PolicyUsageFilter", &iam_PolicyUsageType, false, NULL, false},
+    {"Marker", &iam_markerType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+};
+static const struct shape_member iam_ListPoliciesResponse_members[] = {
+    {"Policies", &iam_policyListType, false, NULL, false},
     {"IsTruncated", &iam_booleanType, false, NULL, false},
     {"Marker", &iam_responseMarkerType, false, NULL, false},
 };
@@ -234,8 +291,29 @@ static const char *const iam_PermissionsBoundaryAttachmentType_enums[] = {"Permi
 static const struct shape_member iam_PermissionsBoundaryDecisionDetail_members[] = {
     {"AllowedByPermissionsBoundary", &iam_booleanType, false, NULL, false},
 };
+static const struct shape_member iam_Policy_members[] = {
+    {"PolicyName", &iam_policyNameType, false, NULL, false},
+    {"PolicyId", &iam_idType, false, NULL, false},
+    {"Arn", &iam_arnType, false, NULL, false},
+    {"Path", &iam_policyPathType, false, NULL, false},
+    {"DefaultVersionId", &iam_policyVersionIdType, false, NULL, false},
+    {"AttachmentCount", &iam_attachmentCountType, false, NULL, false},
+    {"PermissionsBoundaryUsageCount", &iam_attachmentCountType, false, NULL, false},
+    {"IsAttachable", &iam_booleanType, false, NULL, false},
+    {"Description", &iam_policyDescriptionType, false, NULL, false},
+    {"CreateDate", &iam_dateType, false, NULL, false},
+    {"UpdateDate", &iam_dateType, false, NULL, false},
+    {"Tags", &iam_tagListType, false, NULL, false},
+};
 static const char *const iam_PolicyEvaluationDecisionType_enums[] = {"allowed", "explicitDeny", "implicitDeny"};
 static const char *const iam_PolicySourceType_enums[] = {"user", "group", "role", "aws-managed", "user-managed", "resource", "none"};
+static const char *const iam_PolicyUsageType_enums[] = {"PermissionsPolicy", "PermissionsBoundary"};
+static const struct shape_member iam_PolicyVersion_members[] = {
+    {"Document", &iam_policyDocumentType, false, NULL, false},
+    {"VersionId", &iam_policyVersionIdType, false, NULL, false},
+    {"IsDefaultVersion", &iam_booleanType, false, NULL, false},
+    {"CreateDate", &iam_dateType, false, NULL, false},
+};
 static const struct shape_member iam_Position_members[] = {
     {"Line", &iam_LineNumber, false, NULL, false},
     {"Column", &iam_ColumnNumber, false, NULL, false},
@@ -332,7 +410,9 @@ static const struct shape_member iam_User_members[] = {
     {"Tags", &iam_tagListType, false, NULL, false},
 };
 static const struct shape_member iam_accessKeyMetadataListType_member = {"member", &iam_AccessKeyMetadata, false, NULL, false};
+static const struct shape_member iam_policyListType_member = {"member", &iam_Policy, false, NULL, false};
 static const struct shape_member iam_policyNameListType_member = {"member", &iam_policyNameType, false, NULL, false};
+static const char *const iam_policyScopeType_enums[] = {"All", "AWS", "Local"};
 static const char *const iam_statusType_enums[] = {"Active", "Inactive", "Expired"};
 static const struct shape_member iam_tagKeyListType_member = {"member", &iam_tagKeyType, false, NULL, false};
 static const struct shape_member iam_tagListType_member = {"member", &iam_Tag, false, NULL, false};
@@ -353,9 +433,12 @@ static const struct shape iam_ContextKeyValueListType = {.name = "ContextKeyValu
 static const struct shape iam_ContextKeyValueType = {.name = "ContextKeyValueType", .type = SHAPE_STRING};
 static const struct shape iam_CreateAccessKeyRequest = {.name = "CreateAccessKeyRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateAccessKeyRequest_members, .n_members = 1};
 static const struct shape iam_CreateAccessKeyResponse = {.name = "CreateAccessKeyResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateAccessKeyResponse_members, .n_members = 1};
+static const struct shape iam_CreatePolicyRequest = {.name = "CreatePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_CreatePolicyRequest_members, .n_members = 5};
+static const struct shape iam_CreatePolicyResponse = {.name = "CreatePolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_CreatePolicyResponse_members, .n_members = 1};
 static const struct shape iam_CreateUserRequest = {.name = "CreateUserRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateUserRequest_members, .n_members = 4};
 static const struct shape iam_CreateUserResponse = {.name = "CreateUserResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateUserResponse_members, .n_members = 1};
 static const struct shape iam_DeleteAccessKeyRequest = {.name = "DeleteAccessKeyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteAccessKeyRequest_members, .n_members = 2};
+static const struct shape iam_DeletePolicyRequest = {.name = "DeletePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeletePolicyRequest_members, .n_members = 1};
 static const struct shape iam_DeleteUserPermissionsBoundaryRequest = {.name = "DeleteUserPermissionsBoundaryRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteUserPermissionsBoundaryRequest_members, .n_members = 1};
 static const struct shape iam_DeleteUserPolicyRequest = {.name = "DeleteUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteUserPolicyRequest_members, .n_members = 2};
 static const struct shape iam_DeleteUserRequest = {.name = "DeleteUserRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteUserRequest_members, .n_members = 1};
@@ -366,6 +449,10 @@ static const struct shape iam_EvaluationResultsListType = {.name = "EvaluationRe
 static const struct shape iam_GetContextKeysForCustomPolicyRequest = {.name = "GetContextKeysForCustomPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_GetContextKeysForCustomPolicyRequest_members, .n_members = 1};
 static const struct shape iam_GetContextKeysForPolicyResponse = {.name = "GetContextKeysForPolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_GetContextKeysForPolicyResponse_members, .n_members = 1};
 static const struct shape iam_GetContextKeysForPrincipalPolicyRequest = {.name = "GetContextKeysForPrincipalPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_GetContextKeysForPrincipalPolicyRequest_members, .n_members = 2};
+static const struct shape iam_GetPolicyRequest = {.name = "GetPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_GetPolicyRequest_members, .n_members = 1};
+static const struct shape iam_GetPolicyResponse = {.name = "GetPolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_GetPolicyResponse_members, .n_members = 1};
+static const struct shape iam_GetPolicyVersionRequest = {.name = "GetPolicyVersionRequest", .type = SHAPE_STRUCTURE, .members = iam_GetPolicyVersionRequest_members, .n_members = 2};
+static const struct shape iam_GetPolicyVersionResponse = {.name = "GetPolicyVersionResponse", .type = SHAPE_STRUCTURE, .members = iam_GetPolicyVersionResponse_members, .n_members = 1};
 static const struct shape iam_GetUserPolicyRequest = {.name = "GetUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_GetUserPolicyRequest_members, .n_members = 2};
 static const struct shape iam_GetUserPolicyResponse = {.name = "GetUserPolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_GetUserPolicyResponse_members, .n_members = 3};
 static const struct shape iam_GetUserRequest = {.name = "GetUserRequest", .type = SHAPE_STRUCTURE, .members = iam_GetUserRequest_members, .n_members = 1};
@@ -373,6 +460,8 @@ static const struct shape iam_GetUserResponse = {.name = "GetUserResponse", .typ
 static const struct shape iam_LineNumber = {.name = "LineNumber", .type = SHAPE_INTEGER};
 static const struct shape iam_ListAccessKeysRequest = {.name = "ListAccessKeysRequest", .type = SHAPE_STRUCTURE, .members = iam_ListAccessKeysRequest_members, .n_members = 3};
 static const struct shape iam_ListAccessKeysResponse = {.name = "ListAccessKeysResponse", .type = SHAPE_STRUCTURE, .members = iam_ListAccessKeysResponse_members, .n_members = 3};
+static const struct shape iam_ListPoliciesRequest = {.name = "ListPoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListPoliciesRequest_members, .n_members = 6};
+static const struct shape iam_ListPoliciesResponse = {.name = "ListPoliciesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListPoliciesResponse_members, .n_members = 3};
 static const struct shape iam_ListUserPoliciesRequest = {.name = "ListUserPoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListUserPoliciesRequest_members, .n_members = 3};
 static const struct shape iam_ListUserPoliciesResponse = {.name = "ListUserPoliciesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListUserPoliciesResponse_members, .n_members = 3};
 static const struct shape iam_ListUserTagsRequest = {.name = "ListUserTagsRequest", .type = SHAPE_STRUCTURE, .members = iam_ListUserTagsRequest_members, .n_members = 3};
@@ -382,9 +471,12 @@ static const struct shape iam_ListUsersResponse = {.name = "ListUsersResponse", 
 static const struct shape iam_OrganizationsDecisionDetail = {.name = "OrganizationsDecisionDetail", .type = SHAPE_STRUCTURE, .members = iam_OrganizationsDecisionDetail_members, .n_members = 1};
 static const struct shape iam_PermissionsBoundaryAttachmentType = {.name = "PermissionsBoundaryAttachmentType", .type = SHAPE_STRING, .enums = iam_PermissionsBoundaryAttachmentType_enums, .n_enums = 1};
 static const struct shape iam_PermissionsBoundaryDecisionDetail = {.name = "PermissionsBoundaryDecisionDetail", .type = SHAPE_STRUCTURE, .members = iam_PermissionsBoundaryDecisionDetail_members, .n_members = 1};
+static const struct shape iam_Policy = {.name = "Policy", .type = SHAPE_STRUCTURE, .members = iam_Policy_members, .n_members = 12};
 static const struct shape iam_PolicyEvaluationDecisionType = {.name = "PolicyEvaluationDecisionType", .type = SHAPE_STRING, .enums = iam_PolicyEvaluationDecisionType_enums, .n_enums = 3};
 static const struct shape iam_PolicyIdentifierType = {.name = "PolicyIdentifierType", .type = SHAPE_STRING};
 static const struct shape iam_PolicySourceType = {.name = "PolicySourceType", .type = SHAPE_STRING, .enums = iam_PolicySourceType_enums, .n_enums = 7};
+static const struct shape iam_PolicyUsageType = {.name = "PolicyUsageType", .type = SHAPE_STRING, .enums = iam_PolicyUsageType_enums, .n_enums = 2};
+static const struct shape iam_PolicyVersion = {.name = "PolicyVersion", .type = SHAPE_STRUCTURE, .members = iam_PolicyVersion_members, .n_members = 4};
 static const struct shape iam_Position = {.name = "Position", .type = SHAPE_STRUCTURE, .members = iam_Position_members, .n_members = 2};
 static const struct shape iam_PutUserPermissionsBoundaryRequest = {.name = "PutUserPermissionsBoundaryRequest", .type = SHAPE_STRUCTURE, .members = iam_PutUserPermissionsBoundaryRequest_members, .n_members = 2};
 static const struct shape iam_PutUserPolicyRequest = {.name = "PutUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_PutUserPolicyRequest_members, .n_members = 3};
@@ -409,6 +501,7 @@ static const struct shape iam_accessKeyIdType = {.name = "accessKeyIdType", .typ
 static const struct shape iam_accessKeyMetadataListType = {.name = "accessKeyMetadataListType", .type = SHAPE_LIST, .member = &iam_accessKeyMetadataListType_member};
 static const struct shape iam_accessKeySecretType = {.name = "accessKeySecretType", .type = SHAPE_STRING, .sensitive = true};
 static const struct shape iam_arnType = {.name = "arnType", .type = SHAPE_STRING, .has_min = true, .min = 20, .has_max = true, .max = 2048};
+static const struct shape iam_attachmentCountType = {.name = "attachmentCountType", .type = SHAPE_INTEGER};
 static const struct shape iam_booleanType = {.name = "booleanType", .type = SHAPE_BOOLEAN};
 static const struct shape iam_dateType = {.name = "dateType", .type = SHAPE_TIMESTAMP};
 static const struct shape iam_existingUserNameType = {.name = "existingUserNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "[\\w+=,.@-]+"};
@@ -417,9 +510,14 @@ static const struct shape iam_markerType = {.name = "markerType", .type = SHAPE_
 static const struct shape iam_maxItemsType = {.name = "maxItemsType", .type = SHAPE_INTEGER, .has_min = true, .min = 1, .has_max = true, .max = 1000};
 static const struct shape iam_pathPrefixType = {.name = "pathPrefixType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 512, .pattern = "\\u002F[\\u0021-\\u007F]*"};
 static const struct shape iam_pathType = {.name = "pathType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 512, .pattern = "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)"};
+static const struct shape iam_policyDescriptionType = {.name = "policyDescriptionType", .type = SHAPE_STRING, .has_max = true, .max = 1000};
 static const struct shape iam_policyDocumentType = {.name = "policyDocumentType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 131072, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"};
+static const struct shape iam_policyListType = {.name = "policyListType", .type = SHAPE_LIST, .member = &iam_policyListType_member};
 static const struct shape iam_policyNameListType = {.name = "policyNameListType", .type = SHAPE_LIST, .member = &iam_policyNameListType_member};
 static const struct shape iam_policyNameType = {.name = "policyNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "[\\w+=,.@-]+"};
+static const struct shape iam_policyPathType = {.name = "policyPathType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 512, .pattern = "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/"};
+static const struct shape iam_policyScopeType = {.name = "policyScopeType", .type = SHAPE_STRING, .enums = iam_policyScopeType_enums, .n_enums = 3};
+static const struct shape iam_policyVersionIdType = {.name = "policyVersionIdType", .type = SHAPE_STRING, .pattern = "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?"};
 static const struct shape iam_responseMarkerType = {.name = "responseMarkerType", .type = SHAPE_STRING};
 static const struct shape iam_statusType = {.name = "statusType", .type = SHAPE_STRING, .enums = iam_statusType_enums, .n_enums = 3};
 static const struct shape iam_tagKeyListType = {.name = "tagKeyListType", .type = SHAPE_LIST, .has_max = true, .max = 50, .member = &iam_tagKeyListType_member};
@@ -431,16 +529,21 @@ static const struct shape iam_userNameType = {.name = "userNameType", .type = SH
 
 static const struct op_model iam_ops[] = {
     {"CreateAccessKey", &iam_CreateAccessKeyRequest, &iam_CreateAccessKeyResponse, "CreateAccessKeyResult"},
+    {"CreatePolicy", &iam_CreatePolicyRequest, &iam_CreatePolicyResponse, "CreatePolicyResult"},
     {"CreateUser", &iam_CreateUserRequest, &iam_CreateUserResponse, "CreateUserResult"},
     {"DeleteAccessKey", &iam_DeleteAccessKeyRequest, NULL, NULL},
+    {"DeletePolicy", &iam_DeletePolicyRequest, NULL, NULL},
     {"DeleteUser", &iam_DeleteUserRequest, NULL, NULL},
     {"DeleteUserPermissionsBoundary", &iam_DeleteUserPermissionsBoundaryRequest, NULL, NULL},
     {"DeleteUserPolicy", &iam_DeleteUserPolicyRequest, NULL, NULL},
     {"GetContextKeysForCustomPolicy", &iam_GetContextKeysForCustomPolicyRequest, &iam_GetContextKeysForPolicyResponse, "GetContextKeysForCustomPolicyResult"},
     {"GetContextKeysForPrincipalPolicy", &iam_GetContextKeysForPrincipalPolicyRequest, &iam_GetContextKeysForPolicyResponse, "GetContextKeysForPrincipalPolicyResult"},
+    {"GetPolicy", &iam_GetPolicyRequest, &iam_GetPolicyResponse, "GetPolicyResult"},
+    {"GetPolicyVersion", &iam_GetPolicyVersionRequest, &iam_GetPolicyVersionResponse, "GetPolicyVersionResult"},
     {"GetUser", &iam_GetUserRequest, &iam_GetUserResponse, "GetUserResult"},
     {"GetUserPolicy", &iam_GetUserPolicyRequest, &iam_GetUserPolicyResponse, "GetUserPolicyResult"},
     {"ListAccessKeys", &iam_ListAccessKeysRequest, &iam_ListAccessKeysResponse, "ListAccessKeysResult"},
+    {"ListPolicies", &iam_ListPoliciesRequest, &iam_ListPoliciesResponse, "ListPoliciesResult"},
     {"ListUserPolicies", &iam_ListUserPoliciesRequest, &iam_ListUserPoliciesResponse, "ListUserPoliciesResult"},
     {"ListUserTags", &iam_ListUserTagsRequest, &iam_ListUserTagsResponse, "ListUserTagsResult"},
     {"ListUsers", &iam_ListUsersRequest, &iam_ListUsersResponse, "ListUsersResult"},
@@ -464,5 +567,5 @@ const struct service_model model_iam = {
     .api_version = "2010-05-08",
     .xml_namespace = "https://iam.amazonaws.com/doc/2010-05-08/",
     .ops = iam_ops,
-    .n_ops = 22,
+    .n_ops = 27,
 };

@@ -124,6 +124,7 @@ cu_rc authorize(struct call *call, const char *action, const char *resource_arn,
     set.identity = identity.items;
     set.n_identity = identity.n;
     set.resource = resource_policy;
+    set.boundary = identity.boundary;
     (void)key_policy; /* the key policy's kind (POLICY_KEY) carries the KMS rule */
     policy_evaluate(&set, &req, &result);
     if (result.decision != POLICY_ALLOWED) {

@@ -26,6 +26,7 @@ struct entry {
     size_t n;
     struct policy **policies;
     json_t *tags;
+    struct policy *boundary;
 };
 
 struct identity_cache {
@@ -50,6 +51,7 @@ static void entry_unref(struct entry *e)
         policy_free(e->policies[i]);
     free(e->policies);
     json_decref(e->tags);
+    policy_free(e->boundary);
     free(e);
 }
 
@@ -85,7 +87,7 @@ void identity_cache_free(struct identity_cache *c)
     free(c);
 }
 
-/* A new entry: the user's compiled inline policies and tags. */
+/* A new entry: the user's compiled inline policies, permissions boundary and tags. */
 static cu_rc load(struct store *store, const struct principal *p, const char *scope,
                   uint64_t generation, struct entry **out)
 {
@@ -102,8 +104,10 @@ static cu_rc load(struct store *store, const struct principal *p, const char *sc
     ENSURE(e->policies, CU_E_NOMEM);
     TRY(store_tx_begin(store, false, &tx));
     TRY(record_user_get(tx, p->account_id, p->name, &user));
-    if (user)
+    if (user) {
         e->tags = json_incref(json_object_get(user, "Tags"));
+        TRY(iam_user_boundary_compile(tx, p->account_id, user, &e->boundary));
+    }
     TRY(iam_user_policies_compile(tx, p->account_id, p->name, e->policies, MAX_INLINE_POLICIES,
                                   &e->n));
     *out = e;
@@ -157,6 +161,7 @@ cu_rc identity_policies_get(struct identity_cache *c, struct store *store,
     out->items = (const struct policy *const *)e->policies;
     out->n = e->n;
     out->tags = e->tags;
+    out->boundary = e->boundary;
     *pin = e;
 out:
     return rc;

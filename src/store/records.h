@@ -12,6 +12,7 @@
  *   user_policy     <account>/lower(user)    PolicyName          {PolicyName, PolicyDocument}
  *   kms_key         <account>                key id (UUID)       KMS key metadata, policy, material
  *   kms_alias       <account>                AliasName           {AliasName, TargetKeyId, ...}
+ *   managed_policy  <account>                lower(PolicyName)   IAM Policy fields + Document
  *
  * IAM names are unique without regard to case (IAM guide, reference_iam-quotas: "you
  * cannot create groups named both ADMINS and admins"), so their keys are lowercased. */
@@ -27,6 +28,7 @@
 #define RECORD_USER_POLICY "user_policy"
 #define RECORD_KMS_KEY "kms_key"
 #define RECORD_KMS_ALIAS "kms_alias"
+#define RECORD_MANAGED_POLICY "managed_policy"
 
 /* Longest scope or key custos builds (account + '/' + a 128-character name, lowered). */
 #define RECORD_NAME_MAX 512

@@ -17,6 +17,22 @@ MUST_CHECK cu_rc iam_user_policies_compile(struct store_tx *tx, const char *acco
                                            const char *user, struct policy **out, size_t cap,
                                            size_t *n);
 
+/* The managed policy named by arn in the call's account, or NoSuchEntity. *doc owned. */
+MUST_CHECK cu_rc iam_managed_policy_load(struct call *call, const char *arn, json_t **doc);
+/* The compiled permissions boundary of a user record, or *out = NULL when it has none. */
+MUST_CHECK cu_rc iam_user_boundary_compile(struct store_tx *tx, const char *account,
+                                           const json_t *user, struct policy **out);
+
+cu_rc iam_create_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_get_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_get_policy_version(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_delete_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_policies(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_put_user_permissions_boundary(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_delete_user_permissions_boundary(struct call *call, const json_t *in, json_t *out);
+MUST_CHECK cu_rc iam_resolve_policy_arn(struct call *call, const json_t *in);
+MUST_CHECK cu_rc iam_resolve_new_policy(struct call *call, const json_t *in);
+
 cu_rc iam_simulate_custom_policy(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_simulate_principal_policy(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_get_context_keys_for_custom_policy(struct call *call, const json_t *in, json_t *out);

@@ -33,5 +33,13 @@ const struct op_desc iam_ops[] = {
     IAM_OP(GetContextKeysForPrincipalPolicy, iam_get_context_keys_for_principal_policy,
            iam_resolve_policy_source, true),
     IAM_OP(GetContextKeysForCustomPolicy, iam_get_context_keys_for_custom_policy, NULL, true),
+    IAM_OP(CreatePolicy, iam_create_policy, iam_resolve_new_policy, false),
+    IAM_OP(GetPolicy, iam_get_policy, iam_resolve_policy_arn, true),
+    IAM_OP(GetPolicyVersion, iam_get_policy_version, iam_resolve_policy_arn, true),
+    IAM_OP(DeletePolicy, iam_delete_policy, iam_resolve_policy_arn, false),
+    IAM_OP(ListPolicies, iam_list_policies, NULL, true),
+    IAM_OP(PutUserPermissionsBoundary, iam_put_user_permissions_boundary, iam_resolve_user, false),
+    IAM_OP(DeleteUserPermissionsBoundary, iam_delete_user_permissions_boundary, iam_resolve_user,
+           false),
 };
 const size_t iam_ops_count = ARRAY_LEN(iam_ops);

@@ -177,7 +177,8 @@ static json_t *matched_statements(const struct policy_result *res, const struct 
 
     for (size_t i = 0; list && i < res->n_matches; i++) {
         const char *type = "IAM Policy";
-        if (bag->boundary && strcmp(res->matches[i].label, "boundary1") == 0)
+        if (bag->boundary && (strcmp(res->matches[i].label, "boundary1") == 0 ||
+                              strcmp(res->matches[i].label, "permissions-boundary") == 0))
             type = "PermissionsBoundaryPolicy";
         else if (bag->resource && strcmp(res->matches[i].label, "resource-policy") == 0)
             type = "Resource Policy";
@@ -304,6 +305,9 @@ cu_rc iam_simulate_principal_policy(struct call *call, const json_t *in, json_t 
     TRY(iam_user_policies_compile(call->tx, call->env->account_id,
                                   json_string_value(json_object_get(user, "UserName")),
                                   bag.identity, MAX_POLICIES, &bag.n_identity));
+    /* the user's own boundary, unless the request gives one to simulate instead */
+    if (!json_array_size(json_object_get(in, "PermissionsBoundaryPolicyInputList")))
+        TRY(iam_user_boundary_compile(call->tx, call->env->account_id, user, &bag.boundary));
     TRY(compile_inputs(call, in, &bag));
     TRY(simulate(call, in, caller ? caller : json_string_value(json_object_get(user, "Arn")), &bag,
                  out));

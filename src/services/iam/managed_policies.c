@@ -1,0 +1,362 @@
+/* managed_policies.c — customer managed policies: CreatePolicy, GetPolicy,
+ * GetPolicyVersion, DeletePolicy, ListPolicies; and their use as permissions boundaries
+ * (PutUserPermissionsBoundary, DeleteUserPermissionsBoundary).
+ *
+ * A policy is one record keyed by its lowercased name (names are unique in an account).
+ * custos keeps a single version, v1, the default: CreatePolicyVersion and attaching
+ * policies to identities are not built yet, so AttachmentCount stays 0. A policy in use
+ * as a boundary cannot be deleted (DeleteConflict), as in IAM. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/ids.h"
+#include "core/tree.h"
+#include "core/uri.h"
+#include "iam.h"
+#include "iam_common.h"
+#include "policy/policy.h"
+
+/* IAM guide, reference_iam-quotas: managed policy documents, whitespace not counted. */
+#define MANAGED_POLICY_LIMIT 6144
+
+static void policy_arn(const struct call *call, const char *path, const char *name,
+                       char out[IAM_ARN_MAX])
+{
+    snprintf(out, IAM_ARN_MAX, "arn:aws:iam::%s:policy%s%s", call->env->account_id,
+             path ? path : "/", name);
+}
+
+static cu_rc policy_view(const json_t *doc, json_t **out)
+{
+    cu_rc rc = CU_OK;
+    static const char *const copied[] = {"PolicyName", "PolicyId", "Arn", "Path",
+                                         "DefaultVersionId", "Description", NULL};
+    json_t *v = json_object();
+
+    ENSURE(v, CU_E_NOMEM);
+    for (const char *const *f = copied; *f; f++)
+        if (json_object_get(doc, *f))
+            TRY(tree_set_new(v, *f, json_copy(json_object_get(doc, *f))));
+    TRY(tree_set_int(v, "AttachmentCount", 0));
+    TRY(tree_set_int(v, "PermissionsBoundaryUsageCount",
+                     json_integer_value(json_object_get(doc, "PermissionsBoundaryUsageCount"))));
+    TRY(tree_set_bool(v, "IsAttachable", true));
+    TRY(tree_set_time_ms(v, "CreateDate", json_integer_value(json_object_get(doc, "CreateDate"))));
+    TRY(tree_set_time_ms(v, "UpdateDate", json_integer_value(json_object_get(doc, "CreateDate"))));
+    if (json_array_size(json_object_get(doc, "Tags")))
+        TRY(tree_set_new(v, "Tags", json_deep_copy(json_object_get(doc, "Tags"))));
+    *out = v;
+    v = NULL;
+out:
+    json_decref(v);
+    return rc;
+}
+
+cu_rc iam_managed_policy_load(struct call *call, const char *arn, json_t **doc)
+{
+    cu_rc rc = CU_OK;
+    char prefix[64], key[RECORD_NAME_MAX];
+    const char *name = arn ? strrchr(arn, '/') : NULL;
+
+    *doc = NULL;
+    snprintf(prefix, sizeof(prefix), "arn:aws:iam::%s:policy/", call->env->account_id);
+    if (name && strncmp(arn, prefix, strlen(prefix)) == 0) {
+        record_fold(name + 1, key);
+        TRY(store_get(call->tx, RECORD_MANAGED_POLICY, call->env->account_id, key, doc));
+        if (*doc && strcmp(json_string_value(json_object_get(*doc, "Arn")), arn) != 0) {
+            json_decref(*doc);
+            *doc = NULL;
+        }
+    }
+    if (!*doc)
+        rc = cu_err_set(&call->err, CU_E_IAM_NO_SUCH_ENTITY, "Policy %s was not found.",
+                        arn ? arn : "");
+out:
+    return rc;
+}
+
+cu_rc iam_create_policy(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    const char *name = json_string_value(json_object_get(in, "PolicyName"));
+    const char *path = json_string_value(json_object_get(in, "Path"));
+    const char *text = json_string_value(json_object_get(in, "PolicyDocument"));
+    const char *description = json_string_value(json_object_get(in, "Description"));
+    const json_t *tags = json_object_get(in, "Tags");
+    char key[RECORD_NAME_MAX], id[IDS_UNIQUE_ID_LEN + 1], arn[IAM_ARN_MAX];
+    struct policy *compiled = NULL;
+    json_t *doc = json_object(), *view = NULL;
+
+    ENSURE(doc, CU_E_NOMEM);
+    if (!path)
+        path = "/";
+    TRY(policy_compile(bytes_str(text), POLICY_IDENTITY, name, &compiled, &call->err));
+    ENSURE(policy_size_without_whitespace(bytes_str(text)) <= MANAGED_POLICY_LIMIT,
+           cu_err_set(&call->err, CU_E_IAM_LIMIT_EXCEEDED,
+                      "Cannot exceed quota for PolicySize: %d", MANAGED_POLICY_LIMIT));
+    TRY(ids_unique("ANPA", id));
+    policy_arn(call, path, name, arn);
+    record_fold(name, key);
+    TRY(tree_set_str(doc, "PolicyName", name));
+    TRY(tree_set_str(doc, "PolicyId", id));
+    TRY(tree_set_str(doc, "Arn", arn));
+    TRY(tree_set_str(doc, "Path", path));
+    TRY(tree_set_str(doc, "DefaultVersionId", "v1"));
+    if (description)
+        TRY(tree_set_str(doc, "Description", description));
+    TRY(tree_set_int(doc, "CreateDate", call->now_ms / 1000 * 1000));
+    TRY(tree_set_int(doc, "PermissionsBoundaryUsageCount", 0));
+    TRY(tree_set_str(doc, "Document", text));
+    TRY(tree_set_new(doc, "Tags", tags ? json_deep_copy(tags) : json_array()));
+    rc = store_put(call->tx, RECORD_MANAGED_POLICY, call->env->account_id, key, doc, STORE_CREATE);
+    if (rc == CU_E_STORE_EXISTS) {
+        rc = cu_err_set(&call->err, CU_E_IAM_ENTITY_EXISTS,
+                        "A policy called %s already exists. Duplicate names are not allowed.",
+                        name);
+        goto out;
+    }
+    TRY(rc);
+    TRY(policy_view(doc, &view));
+    TRY(tree_set_new(out, "Policy", view));
+out:
+    policy_free(compiled);
+    json_decref(doc);
+    return rc;
+}
+
+cu_rc iam_get_policy(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    json_t *doc = NULL, *view = NULL;
+
+    TRY(iam_managed_policy_load(call, json_string_value(json_object_get(in, "PolicyArn")), &doc));
+    TRY(policy_view(doc, &view));
+    TRY(tree_set_new(out, "Policy", view));
+out:
+    json_decref(doc);
+    return rc;
+}
+
+cu_rc iam_get_policy_version(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    const char *arn = json_string_value(json_object_get(in, "PolicyArn"));
+    const char *version = json_string_value(json_object_get(in, "VersionId"));
+    json_t *doc = NULL, *v = NULL;
+    struct buf encoded;
+
+    buf_init(&encoded, BUF_NO_LIMIT);
+    TRY(iam_managed_policy_load(call, arn, &doc));
+    ENSURE(strcmp(version, "v1") == 0,
+           cu_err_set(&call->err, CU_E_IAM_NO_SUCH_ENTITY,
+                      "Policy %s version %s does not exist or is not attachable.", arn, version));
+    /* IAM returns documents URL-encoded (RFC 3986); the SDKs decode them. */
+    TRY(uri_encode(bytes_str(json_string_value(json_object_get(doc, "Document"))), true,
+                   &encoded));
+    v = json_object();
+    ENSURE(v, CU_E_NOMEM);
+    TRY(tree_set_str(v, "Document", encoded.p));
+    TRY(tree_set_str(v, "VersionId", "v1"));
+    TRY(tree_set_bool(v, "IsDefaultVersion", true));
+    TRY(tree_set_time_ms(v, "CreateDate", json_integer_value(json_object_get(doc, "CreateDate"))));
+    TRY(tree_set_new(out, "PolicyVersion", v));
+    v = NULL;
+out:
+    buf_release(&encoded);
+    json_decref(v);
+    json_decref(doc);
+    return rc;
+}
+
+cu_rc iam_delete_policy(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    json_t *doc = NULL;
+    char key[RECORD_NAME_MAX];
+
+    TRY(iam_managed_policy_load(call, json_string_value(json_object_get(in, "PolicyArn")), &doc));
+    ENSURE(json_integer_value(json_object_get(doc, "PermissionsBoundaryUsageCount")) == 0,
+           cu_err_set(&call->err, CU_E_IAM_DELETE_CONFLICT,
+                      "Cannot delete a policy attached to entities."));
+    record_fold(json_string_value(json_object_get(doc, "PolicyName")), key);
+    TRY(store_delete(call->tx, RECORD_MANAGED_POLICY, call->env->account_id, key, NULL));
+out:
+    json_decref(doc);
+    return rc;
+}
+
+struct policy_listing {
+    const char *prefix;
+    bool only_attached;
+    json_t *list;
+};
+
+static cu_rc list_one(const char *key, const json_t *doc, void *ctx)
+{
+    struct policy_listing *l = ctx;
+    const char *path = json_string_value(json_object_get(doc, "Path"));
+    json_t *view = NULL;
+    cu_rc rc;
+
+    /* nothing is attached to identities in custos yet (boundaries are not attachments) */
+    if (l->only_attached || (l->prefix && strncmp(path, l->prefix, strlen(l->prefix)) != 0))
+        return CU_OK;
+    rc = policy_view(doc, &view);
+    return rc == CU_OK ? tree_append_new(l->list, view) : rc;
+}
+
+cu_rc iam_list_policies(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    const char *scope = json_string_value(json_object_get(in, "Scope"));
+    struct policy_listing l = {json_string_value(json_object_get(in, "PathPrefix")),
+                               json_is_true(json_object_get(in, "OnlyAttached")), json_array()};
+    struct iam_page page;
+    json_t *shown = NULL;
+    size_t start = 0, i;
+
+    ENSURE(l.list, CU_E_NOMEM);
+    TRY(iam_page_parse(call, in, &page));
+    /* AWS managed policies do not exist in custos: Scope=AWS lists nothing */
+    if (!scope || strcmp(scope, "AWS") != 0)
+        TRY(store_each(call->tx, RECORD_MANAGED_POLICY, call->env->account_id, list_one, &l));
+    if (page.marker) {
+        for (i = 0; i < json_array_size(l.list); i++)
+            if (strcmp(json_string_value(json_object_get(json_array_get(l.list, i), "PolicyId")),
+                       page.marker) == 0)
+                start = i + 1;
+    }
+    shown = json_array();
+    ENSURE(shown, CU_E_NOMEM);
+    for (i = start; i < json_array_size(l.list) && json_array_size(shown) < page.max_items; i++)
+        TRY(tree_append_new(shown, json_incref(json_array_get(l.list, i))));
+    TRY(tree_set_new(out, "Policies", shown));
+    shown = NULL;
+    TRY(iam_page_finish(out, i < json_array_size(l.list),
+                        i ? json_string_value(json_object_get(json_array_get(l.list, i - 1),
+                                                              "PolicyId"))
+                          : NULL));
+out:
+    json_decref(shown);
+    json_decref(l.list);
+    return rc;
+}
+
+/* Change a managed policy's boundary usage count by delta. */
+static cu_rc count_boundary_use(struct call *call, const char *arn, int delta)
+{
+    cu_rc rc = CU_OK;
+    json_t *doc = NULL;
+    char key[RECORD_NAME_MAX];
+
+    TRY(iam_managed_policy_load(call, arn, &doc));
+    TRY(tree_set_int(doc, "PermissionsBoundaryUsageCount",
+                     json_integer_value(json_object_get(doc, "PermissionsBoundaryUsageCount")) +
+                         delta));
+    record_fold(json_string_value(json_object_get(doc, "PolicyName")), key);
+    TRY(store_put(call->tx, RECORD_MANAGED_POLICY, call->env->account_id, key, doc,
+                  STORE_REPLACE));
+out:
+    json_decref(doc);
+    return rc;
+}
+
+static cu_rc save_user(struct call *call, json_t *user)
+{
+    char key[RECORD_NAME_MAX];
+
+    record_fold(json_string_value(json_object_get(user, "UserName")), key);
+    return store_put(call->tx, RECORD_USER, call->env->account_id, key, user, STORE_REPLACE);
+}
+
+static const char *current_boundary(const json_t *user)
+{
+    return json_string_value(
+        json_object_get(json_object_get(user, "PermissionsBoundary"), "PermissionsBoundaryArn"));
+}
+
+cu_rc iam_put_user_permissions_boundary(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    const char *arn = json_string_value(json_object_get(in, "PermissionsBoundary"));
+    json_t *user = NULL;
+    const char *old;
+
+    TRY(iam_user_load(call, json_string_value(json_object_get(in, "UserName")), &user));
+    rc = count_boundary_use(call, arn, 1);
+    if (rc == CU_E_IAM_NO_SUCH_ENTITY)
+        rc = cu_err_set(&call->err, CU_E_IAM_NO_SUCH_ENTITY,
+                        "Policy %s does not exist or is not attachable.", arn);
+    TRY(rc);
+    old = current_boundary(user);
+    if (old)
+        TRY(count_boundary_use(call, old, -1));
+    TRY(tree_set_new(user, "PermissionsBoundary",
+                     json_pack("{s:s, s:s}", "PermissionsBoundaryType", "Policy",
+                               "PermissionsBoundaryArn", arn)));
+    TRY(save_user(call, user));
+out:
+    json_decref(user);
+    return rc;
+}
+
+cu_rc iam_delete_user_permissions_boundary(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    json_t *user = NULL;
+    const char *old;
+
+    TRY(iam_user_load(call, json_string_value(json_object_get(in, "UserName")), &user));
+    old = current_boundary(user);
+    if (old) {
+        TRY(count_boundary_use(call, old, -1));
+        json_object_del(user, "PermissionsBoundary");
+        TRY(save_user(call, user));
+    }
+out:
+    json_decref(user);
+    return rc;
+}
+
+cu_rc iam_user_boundary_compile(struct store_tx *tx, const char *account, const json_t *user,
+                                struct policy **out)
+{
+    cu_rc rc = CU_OK;
+    const char *arn = current_boundary(user);
+    const char *name = arn ? strrchr(arn, '/') : NULL;
+    char key[RECORD_NAME_MAX];
+    struct cu_err ignored = {0};
+    json_t *doc = NULL;
+
+    *out = NULL;
+    if (!name)
+        return CU_OK;
+    record_fold(name + 1, key);
+    TRY(store_get(tx, RECORD_MANAGED_POLICY, account, key, &doc));
+    /* the boundary policy cannot be deleted while in use; a missing one is a broken store */
+    ENSURE(doc, CU_E_STORE);
+    TRY(policy_compile(bytes_str(json_string_value(json_object_get(doc, "Document"))),
+                       POLICY_BOUNDARY, "permissions-boundary", out, &ignored));
+out:
+    json_decref(doc);
+    return rc;
+}
+
+cu_rc iam_resolve_policy_arn(struct call *call, const json_t *in)
+{
+    const char *arn = json_string_value(json_object_get(in, "PolicyArn"));
+
+    snprintf(call->target.arn, sizeof(call->target.arn), "%s", arn ? arn : "*");
+    snprintf(call->target.account_id, sizeof(call->target.account_id), "%s",
+             call->env->account_id);
+    return CU_OK;
+}
+
+cu_rc iam_resolve_new_policy(struct call *call, const json_t *in)
+{
+    policy_arn(call, json_string_value(json_object_get(in, "Path")),
+               json_string_value(json_object_get(in, "PolicyName")), call->target.arn);
+    snprintf(call->target.account_id, sizeof(call->target.account_id), "%s",
+             call->env->account_id);
+    return CU_OK;
+}
