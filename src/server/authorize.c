@@ -31,11 +31,13 @@ static enum policy_principal_type principal_type(const struct principal *p)
  * reference_policies_condition-keys). Values live in `text`, entries point into it. */
 #define MAX_PRINCIPAL_TAGS 50
 
+#define GLOBAL_KEYS 12
+
 struct request_context {
-    struct policy_context_entry entries[10 + CALL_MAX_KEYS + MAX_PRINCIPAL_TAGS];
+    struct policy_context_entry entries[GLOBAL_KEYS + CALL_MAX_KEYS + MAX_PRINCIPAL_TAGS];
     const char *tag_values[MAX_PRINCIPAL_TAGS];
     char tag_names[MAX_PRINCIPAL_TAGS][160];
-    const char *values[10];
+    const char *values[GLOBAL_KEYS];
     char now_iso[21], epoch[24];
     struct policy_context ctx;
 };
@@ -44,7 +46,7 @@ static void add_key(struct request_context *rc, const char *key, const char *val
 {
     size_t i = rc->ctx.n;
 
-    if (!value || i == ARRAY_LEN(rc->entries))
+    if (!value || i >= ARRAY_LEN(rc->values))
         return;
     rc->values[i] = value;
     rc->entries[i] = (struct policy_context_entry){key, &rc->values[i], 1};
@@ -91,6 +93,9 @@ static void build_context(const struct call *call, const struct policy_list *ide
     add_key(rc, "aws:RequestedRegion", call->env->region);
     add_key(rc, "aws:CurrentTime", rc->now_iso);
     add_key(rc, "aws:EpochTime", rc->epoch);
+    /* a caller's own request, not one an AWS service makes on its behalf */
+    add_key(rc, "aws:ViaAWSService", "false");
+    add_key(rc, "aws:UserAgent", call->user_agent);
     for (size_t i = 0; call->keys && i < call->keys->n; i++)
         rc->entries[rc->ctx.n++] = call->keys->entries[i];
     if (identity->tags)

@@ -108,16 +108,16 @@ static cu_rc execute(struct pipeline *pl, struct request *r)
     call->request_id = r->id;
     call->now_ms = r->now_ms;
     call->source_ip = r->http->source_ip;
+    call->user_agent = http_req_header(r->http, "User-Agent");
     call->secure_transport = r->http->tls;
     snprintf(call->target.arn, sizeof(call->target.arn), "*");
     snprintf(call->target.account_id, sizeof(call->target.account_id), "%s", pl->env.account_id);
     r->output = json_object();
     ENSURE(r->output, CU_E_NOMEM);
-    if (d->condition_keys) {
-        keys.n = keys.n_values = 0;
+    keys.n = keys.n_values = 0;
+    call->keys = &keys;
+    if (d->condition_keys)
         d->condition_keys(r->input, &keys);
-        call->keys = &keys;
-    }
     TRY(store_tx_begin(pl->env.store, !d->read_only, &call->tx));
     if (d->resolve)
         TRY(d->resolve(call, r->input));

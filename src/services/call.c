@@ -21,3 +21,54 @@ void call_keys_add(struct call_keys *k, const char *name, const char *value)
     if (value)
         call_keys_add_multi(k, name, &value, 1);
 }
+
+static const char *tag_key(const json_t *tag)
+{
+    const char *k = json_string_value(json_object_get(tag, "Key"));
+    return k ? k : json_string_value(json_object_get(tag, "TagKey"));
+}
+
+static const char *tag_value(const json_t *tag)
+{
+    const char *v = json_string_value(json_object_get(tag, "Value"));
+    return v ? v : json_string_value(json_object_get(tag, "TagValue"));
+}
+
+/* IAM guide, reference_policies_condition-keys: aws:RequestTag/<key>, aws:TagKeys,
+ * aws:ResourceTag/<key>. */
+void call_keys_request_tags(struct call_keys *k, const json_t *tags)
+{
+    const char *names[CALL_MAX_KEYS];
+    char name[160];
+    size_t i, n = 0;
+    json_t *t;
+
+    json_array_foreach((json_t *)tags, i, t)
+    {
+        if (!tag_key(t))
+            continue;
+        snprintf(name, sizeof(name), "aws:RequestTag/%s", tag_key(t));
+        call_keys_add(k, name, tag_value(t));
+        if (n < CALL_MAX_KEYS)
+            names[n++] = tag_key(t);
+    }
+    if (n)
+        call_keys_add_multi(k, "aws:TagKeys", names, n);
+}
+
+void call_keys_resource_tags(struct call_keys *k, const json_t *tags)
+{
+    char name[160];
+    size_t i;
+    json_t *t;
+
+    if (!k)
+        return;
+    json_array_foreach((json_t *)tags, i, t)
+    {
+        if (!tag_key(t))
+            continue;
+        snprintf(name, sizeof(name), "aws:ResourceTag/%s", tag_key(t));
+        call_keys_add(k, name, tag_value(t));
+    }
+}

@@ -21,7 +21,7 @@ struct call;
 /* Service-specific condition keys of one request (kms:EncryptionContext:<k>, ...), filled
  * by the operation's descriptor before authorization. Values point into the request tree
  * or into `names`; everything lives as long as the call. */
-#define CALL_MAX_KEYS 40
+#define CALL_MAX_KEYS 128 /* room for 50 request tags, 50 resource tags and the service keys */
 struct call_keys {
     struct policy_context_entry entries[CALL_MAX_KEYS];
     const char *values[CALL_MAX_KEYS * 2];
@@ -32,6 +32,12 @@ struct call_keys {
 /* Add key with one value (copied name, borrowed value); silently full at CALL_MAX_KEYS,
  * which the request shapes' own limits keep out of reach. */
 void call_keys_add(struct call_keys *k, const char *name, const char *value);
+/* aws:RequestTag/<key> and aws:TagKeys from a list of tags in the request (IAM's
+ * [{Key, Value}] or KMS's [{TagKey, TagValue}]); aws:ResourceTag/<key> from a stored
+ * resource's tags. Values are borrowed from the trees. */
+void call_keys_request_tags(struct call_keys *k, const json_t *tags);
+void call_keys_resource_tags(struct call_keys *k, const json_t *tags);
+
 /* Add a multi-valued key (values borrowed). */
 void call_keys_add_multi(struct call_keys *k, const char *name, const char *const *values,
                          size_t n);
@@ -72,9 +78,11 @@ struct call {
     const char *request_id;
     int64_t now_ms;
     const char *source_ip;              /* aws:SourceIp */
+    const char *user_agent;             /* aws:UserAgent, or NULL */
     bool secure_transport;              /* aws:SecureTransport: arrived over TLS */
     struct call_target target;
-    const struct call_keys *keys;       /* service condition keys, or NULL */
+    struct call_keys *keys;             /* request and resource condition keys: the
+                                         * descriptor's, then the resolver's */
     struct cu_err err;
 };
 

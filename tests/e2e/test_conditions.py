@@ -95,6 +95,41 @@ class PolicyVariables(harness.ServerTest):
         self.assertEqual(e.exception.response["Error"]["Code"], "AccessDenied")
 
 
+class TagConditions(harness.ServerTest):
+    """aws:RequestTag/<key>, aws:TagKeys and aws:ResourceTag/<key> on real calls."""
+
+    def test_request_and_resource_tags(self):
+        iam = self.server.client("iam")
+        kms_root = self.server.client("kms")
+        iam.create_user(UserName="tagger")
+        iam.put_user_policy(UserName="tagger", PolicyName="p", PolicyDocument=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Sid": "CreateTeamUsers", "Effect": "Allow", "Action": "iam:CreateUser", "Resource": "*",
+                 "Condition": {"StringEquals": {"aws:RequestTag/team": "blue"},
+                               "ForAllValues:StringEquals": {"aws:TagKeys": ["team"]}}},
+                {"Sid": "ReadBlue", "Effect": "Allow", "Action": "iam:GetUser", "Resource": "*",
+                 "Condition": {"StringEquals": {"aws:ResourceTag/team": "blue"}}},
+                {"Sid": "UseBlueKeys", "Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*",
+                 "Condition": {"StringEquals": {"aws:ResourceTag/team": "blue"}}}]}))
+        k = iam.create_access_key(UserName="tagger")["AccessKey"]
+        me = self.server.client("iam", key=k["AccessKeyId"], secret=k["SecretAccessKey"])
+        me.create_user(UserName="blue-1", Tags=[{"Key": "team", "Value": "blue"}])
+        for tags in ([{"Key": "team", "Value": "red"}], [], [{"Key": "team", "Value": "blue"}, {"Key": "x", "Value": "y"}]):
+            with self.assertRaises(ClientError, msg=tags):
+                me.create_user(UserName="other-1", Tags=tags)
+        iam.create_user(UserName="red-1", Tags=[{"Key": "team", "Value": "red"}])
+        self.assertEqual(me.get_user(UserName="blue-1")["User"]["UserName"], "blue-1")
+        with self.assertRaises(ClientError):
+            me.get_user(UserName="red-1")
+        blue_key = kms_root.create_key(Tags=[{"TagKey": "team", "TagValue": "blue"}])["KeyMetadata"]["KeyId"]
+        red_key = kms_root.create_key(Tags=[{"TagKey": "team", "TagValue": "red"}])["KeyMetadata"]["KeyId"]
+        kms = self.server.client("kms", key=k["AccessKeyId"], secret=k["SecretAccessKey"])
+        kms.encrypt(KeyId=blue_key, Plaintext=b"x")
+        with self.assertRaises(ClientError):
+            kms.encrypt(KeyId=red_key, Plaintext=b"x")
+
+
 class PrincipalTags(harness.ServerTest):
     def test_tag_untag_list_and_principal_tag_condition(self):
         iam = self.server.client("iam")

@@ -79,11 +79,17 @@ cu_rc iam_resolve_user(struct call *call, const json_t *in)
         goto out;
     }
     TRY(record_user_get(call->tx, call->env->account_id, name, &doc));
-    if (doc)
+    if (doc) {
         snprintf(call->target.arn, sizeof(call->target.arn), "%s",
                  json_string_value(json_object_get(doc, "Arn")));
-    else
+        /* the user's tags are the resource's: aws:ResourceTag/<key> (borrowed from the
+         * record, which the target keeps) */
+        call_keys_resource_tags(call->keys, json_object_get(doc, "Tags"));
+        call->target.doc = doc;
+        doc = NULL;
+    } else {
         iam_user_arn(call->env->account_id, "/", name, call->target.arn);
+    }
 out:
     json_decref(doc);
     return rc;

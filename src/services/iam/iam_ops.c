@@ -6,12 +6,40 @@
 
 static const char *const access_key_secrets[] = {"SecretAccessKey", NULL};
 
+/* Request condition keys (IAM guide, reference_policies_iam-condition-keys). */
+static void tags_in_request(const json_t *in, struct call_keys *keys)
+{
+    call_keys_request_tags(keys, json_object_get(in, "Tags"));
+}
+
+static void tag_keys_in_request(const json_t *in, struct call_keys *keys)
+{
+    const char *names[CALL_MAX_KEYS];
+    size_t i, n = 0;
+    json_t *k;
+
+    json_array_foreach(json_object_get(in, "TagKeys"), i, k)
+        if (n < CALL_MAX_KEYS)
+            names[n++] = json_string_value(k);
+    if (n)
+        call_keys_add_multi(keys, "aws:TagKeys", names, n);
+}
+
+static void boundary_in_request(const json_t *in, struct call_keys *keys)
+{
+    call_keys_add(keys, "iam:PermissionsBoundary",
+                  json_string_value(json_object_get(in, "PermissionsBoundary")));
+}
+
 #define IAM_OP(op, fn, resolver, ro)                                                              \
     {.service = "iam", .name = #op, .handler = fn, .action = "iam:" #op, .resolve = resolver,     \
      .read_only = ro}
+#define IAM_OP_KEYS(op, fn, resolver, keys_fn)                                                    \
+    {.service = "iam", .name = #op, .handler = fn, .action = "iam:" #op, .resolve = resolver,     \
+     .condition_keys = keys_fn}
 
 const struct op_desc iam_ops[] = {
-    IAM_OP(CreateUser, iam_create_user, iam_resolve_new_user, false),
+    IAM_OP_KEYS(CreateUser, iam_create_user, iam_resolve_new_user, tags_in_request),
     IAM_OP(GetUser, iam_get_user, iam_resolve_user, true),
     IAM_OP(ListUsers, iam_list_users, iam_resolve_user_list, true),
     IAM_OP(DeleteUser, iam_delete_user, iam_resolve_user, false),
@@ -25,20 +53,21 @@ const struct op_desc iam_ops[] = {
     IAM_OP(GetUserPolicy, iam_get_user_policy, iam_resolve_user, true),
     IAM_OP(ListUserPolicies, iam_list_user_policies, iam_resolve_user, true),
     IAM_OP(DeleteUserPolicy, iam_delete_user_policy, iam_resolve_user, false),
-    IAM_OP(TagUser, iam_tag_user, iam_resolve_user, false),
-    IAM_OP(UntagUser, iam_untag_user, iam_resolve_user, false),
+    IAM_OP_KEYS(TagUser, iam_tag_user, iam_resolve_user, tags_in_request),
+    IAM_OP_KEYS(UntagUser, iam_untag_user, iam_resolve_user, tag_keys_in_request),
     IAM_OP(ListUserTags, iam_list_user_tags, iam_resolve_user, true),
     IAM_OP(SimulatePrincipalPolicy, iam_simulate_principal_policy, iam_resolve_policy_source, true),
     IAM_OP(SimulateCustomPolicy, iam_simulate_custom_policy, NULL, true),
     IAM_OP(GetContextKeysForPrincipalPolicy, iam_get_context_keys_for_principal_policy,
            iam_resolve_policy_source, true),
     IAM_OP(GetContextKeysForCustomPolicy, iam_get_context_keys_for_custom_policy, NULL, true),
-    IAM_OP(CreatePolicy, iam_create_policy, iam_resolve_new_policy, false),
+    IAM_OP_KEYS(CreatePolicy, iam_create_policy, iam_resolve_new_policy, tags_in_request),
     IAM_OP(GetPolicy, iam_get_policy, iam_resolve_policy_arn, true),
     IAM_OP(GetPolicyVersion, iam_get_policy_version, iam_resolve_policy_arn, true),
     IAM_OP(DeletePolicy, iam_delete_policy, iam_resolve_policy_arn, false),
     IAM_OP(ListPolicies, iam_list_policies, NULL, true),
-    IAM_OP(PutUserPermissionsBoundary, iam_put_user_permissions_boundary, iam_resolve_user, false),
+    IAM_OP_KEYS(PutUserPermissionsBoundary, iam_put_user_permissions_boundary, iam_resolve_user,
+                boundary_in_request),
     IAM_OP(DeleteUserPermissionsBoundary, iam_delete_user_permissions_boundary, iam_resolve_user,
            false),
 };

@@ -136,6 +136,17 @@ out:
     return rc;
 }
 
+void kms_create_key_condition_keys(const json_t *in, struct call_keys *keys)
+{
+    const char *spec = json_string_value(json_object_get(in, "KeySpec"));
+
+    call_keys_request_tags(keys, json_object_get(in, "Tags"));
+    call_keys_add(keys, "kms:KeySpec", spec ? spec : "SYMMETRIC_DEFAULT");
+    call_keys_add(keys, "kms:KeyUsage", json_object_get(in, "KeyUsage")
+                                            ? json_string_value(json_object_get(in, "KeyUsage"))
+                                            : "ENCRYPT_DECRYPT");
+}
+
 cu_rc kms_create_key(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;

@@ -33,6 +33,9 @@ cu_rc kms_decrypt(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_generate_data_key(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_generate_data_key_without_plaintext(struct call *call, const json_t *in, json_t *out);
 
+/* Condition keys of CreateKey: aws:RequestTag/<k>, aws:TagKeys, kms:KeySpec, kms:KeyUsage. */
+void kms_create_key_condition_keys(const json_t *in, struct call_keys *keys);
+
 /* Condition keys of KMS cryptographic operations (kms:EncryptionContext:<k>, ...). */
 void kms_condition_keys(const json_t *in, struct call_keys *keys);
 

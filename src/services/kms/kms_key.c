@@ -230,6 +230,8 @@ void kms_target_set(struct call *call, struct kms_key *key)
              call->env->account_id);
     call->target.resource_policy = key->policy;
     call->target.key_policy = true;
+    /* the key's tags: aws:ResourceTag/<key> (the key stays pinned for the call) */
+    call_keys_resource_tags(call->keys, json_object_get(key->doc, "Tags"));
     call->target.pin = key;
     call->target.unpin = kms_key_unref;
 }

@@ -16,7 +16,8 @@ static const char *const plaintext[] = {"Plaintext", NULL};
      .read_only = true, .secret_fields = secrets, .condition_keys = kms_condition_keys}
 
 const struct op_desc kms_ops[] = {
-    KMS_OP(CreateKey, kms_create_key, NULL, false),
+    {.service = "kms", .name = "CreateKey", .handler = kms_create_key, .action = "kms:CreateKey",
+     .condition_keys = kms_create_key_condition_keys},
     KMS_OP(DescribeKey, kms_describe_key, kms_resolve_key_id, true),
     KMS_OP(ListKeys, kms_list_keys, NULL, true),
     KMS_OP(CreateAlias, kms_create_alias, kms_resolve_target_key_id, false),
