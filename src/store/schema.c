@@ -1,6 +1,7 @@
 /* schema.c — the store's one schema, as data. Version 1: documents addressed by
- * (kind, scope, key), the audit trail in append order, and a meta table that records the
- * schema version. A later version appends migration steps; none is ever edited. */
+ * (kind, scope, key), and a meta table that records the schema version (the audit trail
+ * is a file of its own: audit/writer.c). A later version appends migration steps; none is
+ * ever edited. */
 #include "store_impl.h"
 
 const char *const store_schema_v1[] = {
@@ -9,7 +10,5 @@ const char *const store_schema_v1[] = {
     " kind TEXT NOT NULL, scope TEXT NOT NULL, key TEXT NOT NULL,"
     " doc TEXT NOT NULL, version INTEGER NOT NULL, updated_ms INTEGER NOT NULL,"
     " PRIMARY KEY (kind, scope, key))",
-    "CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-    " record TEXT NOT NULL)",
     NULL,
 };

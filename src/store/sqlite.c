@@ -28,8 +28,6 @@ enum stmt {
     ST_DELETE,
     ST_LIST,
     ST_COUNT,
-    ST_AUDIT_INSERT,
-    ST_AUDIT_READ,
     ST__COUNT
 };
 
@@ -50,8 +48,6 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_LIST] = "SELECT key, doc FROM objects WHERE kind = ?1 AND scope = ?2 AND key > ?3"
                 " ORDER BY key LIMIT ?4",
     [ST_COUNT] = "SELECT count(*) FROM objects WHERE kind = ?1 AND scope = ?2",
-    [ST_AUDIT_INSERT] = "INSERT INTO audit (record) VALUES (?1)",
-    [ST_AUDIT_READ] = "SELECT seq, record FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2",
 };
 
 struct conn {
@@ -389,61 +385,6 @@ static cu_rc sqlite_count(void *p, const char *kind, const char *scope, size_t *
     return rc;
 }
 
-static cu_rc sqlite_audit_append(void *impl, const char *const *records, size_t n)
-{
-    struct sqlite_store *s = impl;
-    struct conn *c = s->writer;
-    sqlite3_stmt *st = c->st[ST_AUDIT_INSERT];
-    cu_rc rc = CU_OK;
-
-    pthread_mutex_lock(&s->write_lock);
-    TRY(step_done(c, ST_BEGIN_WRITE));
-    for (size_t i = 0; i < n; i++) {
-        sqlite3_bind_text(st, 1, records[i], -1, SQLITE_STATIC);
-        rc = step_done(c, ST_AUDIT_INSERT);
-        sqlite3_clear_bindings(st);
-        if (rc != CU_OK)
-            break;
-    }
-    if (rc == CU_OK)
-        rc = step_done(c, ST_COMMIT);
-    if (rc != CU_OK && !sqlite3_get_autocommit(c->db))
-        (void)step_done(c, ST_ROLLBACK);
-out:
-    pthread_mutex_unlock(&s->write_lock);
-    return rc;
-}
-
-static cu_rc sqlite_audit_read(void *impl, int64_t after_seq, size_t limit, json_t *items)
-{
-    struct sqlite_store *s = impl;
-    struct conn *c = NULL;
-    sqlite3_stmt *st;
-    cu_rc rc = CU_OK;
-    int r;
-
-    TRY(reader_take(s, &c));
-    st = c->st[ST_AUDIT_READ];
-    sqlite3_bind_int64(st, 1, after_seq);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        if (json_array_append_new(items, json_pack("{s:I, s:s}", "seq",
-                                                   (json_int_t)sqlite3_column_int64(st, 0),
-                                                   "record",
-                                                   (const char *)sqlite3_column_text(st, 1))) != 0) {
-            rc = CU_E_NOMEM;
-            break;
-        }
-    }
-    if (rc == CU_OK && r != SQLITE_DONE)
-        rc = fail(c->db, "audit read");
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    reader_give(s, c);
-out:
-    return rc;
-}
-
 static const struct store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sqlite_close,
@@ -455,8 +396,6 @@ static const struct store_ops sqlite_ops = {
     .del = sqlite_del,
     .list = sqlite_list,
     .count = sqlite_count,
-    .audit_append = sqlite_audit_append,
-    .audit_read = sqlite_audit_read,
 };
 
 cu_rc store_sqlite_open(const char *dir, const struct store_ops **ops, void **impl,

@@ -244,24 +244,3 @@ cu_rc store_count(struct store_tx *tx, const char *kind, const char *scope, size
 out:
     return rc;
 }
-
-cu_rc store_audit_append(struct store *s, const char *const *records, size_t n)
-{
-    if (inject(s))
-        return CU_E_STORE;
-    return s->ops->audit_append(s->impl, records, n);
-}
-
-cu_rc store_audit_read(struct store *s, int64_t after_seq, size_t limit, json_t **items)
-{
-    cu_rc rc = CU_OK;
-    json_t *list = json_array();
-
-    ENSURE(list, CU_E_NOMEM);
-    TRY(s->ops->audit_read(s->impl, after_seq, limit, list));
-    *items = list;
-    list = NULL;
-out:
-    json_decref(list);
-    return rc;
-}

@@ -78,16 +78,6 @@ MUST_CHECK cu_rc store_each(struct store_tx *tx, const char *kind, const char *s
 MUST_CHECK cu_rc store_count(struct store_tx *tx, const char *kind, const char *scope,
                              size_t *n);
 
-/* Append audit records (each a complete JSON text) durably, in order, in one commit.
- * Independent of any open transaction; safe to call from one writer thread while others
- * use transactions. Returns only once the records are durable. */
-MUST_CHECK cu_rc store_audit_append(struct store *s, const char *const *records, size_t n);
-
-/* Read audit records in append order starting after sequence number `after_seq` (0: from
- * the start): *items is a new JSON array of {"seq": n, "record": "<text>"}. */
-MUST_CHECK cu_rc store_audit_read(struct store *s, int64_t after_seq, size_t limit,
-                                  json_t **items);
-
 /* Test hook (STYLE R20): make the n-th store operation from now fail with CU_E_STORE
  * (n_ops = 1: the next one). 0 turns it off. Cheap enough to stay compiled in. */
 void store_test_fail_after(struct store *s, int n_ops);

@@ -23,8 +23,6 @@ struct store_ops {
     cu_rc (*list)(void *tx_impl, const char *kind, const char *scope, const char *after,
                   size_t limit, json_t *items, bool *more);
     cu_rc (*count)(void *tx_impl, const char *kind, const char *scope, size_t *n);
-    cu_rc (*audit_append)(void *impl, const char *const *records, size_t n);
-    cu_rc (*audit_read)(void *impl, int64_t after_seq, size_t limit, json_t *items);
 };
 
 /* Open the embedded SQLite backend in directory dir. */

@@ -221,18 +221,6 @@ static void concurrency(struct store *s)
     store_tx_rollback(tx);
 }
 
-static void audit(struct store *s)
-{
-    const char *recs[] = {"{\"a\":1}", "{\"a\":2}", "{\"a\":3}"};
-    json_t *items = NULL;
-
-    CHECK_OK(store_audit_append(s, recs, 3));
-    CHECK_OK(store_audit_read(s, 0, 10, &items));
-    CHECK_INT(json_array_size(items), 3);
-    CHECK_STR(json_string_value(json_object_get(json_array_get(items, 2), "record")), "{\"a\":3}");
-    json_decref(items);
-}
-
 /* A child commits numbered keys and reports each after its commit returns; it is
  * killed mid-stream; every reported key must be there after reopening. */
 static void durability(void)
@@ -302,7 +290,6 @@ int main(void)
     each(s);
     fault_injection(s);
     concurrency(s);
-    audit(s);
     store_close(s);
     s = open_store(); /* reopen keeps data */
     CHECK_INT(get_v(s, "l", "sc", "k9"), 9);
