@@ -19,7 +19,8 @@ struct sigv4_auth {
     int64_t expires;              /* presigned: X-Amz-Expires seconds, else 0 */
     char signed_headers[1024];    /* as given: "host;x-amz-date" */
     char signature[65];
-    const char *session_token;    /* X-Amz-Security-Token, borrowed; NULL if none */
+    const char *session_token;    /* X-Amz-Security-Token header, borrowed; NULL if none
+                                   * (presigned URLs keep theirs in the query) */
 };
 
 /* Find and parse the signature of a request: the Authorization header or the presigned

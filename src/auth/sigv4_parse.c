@@ -201,12 +201,9 @@ cu_rc sigv4_parse(const struct http_req *req, struct sigv4_auth *out, struct cu_
         }
         rc = parse_header(req, auth, out, err);
     } else if (strstr(req->query, "X-Amz-Algorithm=")) {
+        /* a presigned URL's X-Amz-Security-Token stays in the query (it is signed there);
+         * custos issues no session tokens yet, so nothing reads it */
         rc = parse_query(req, out, err);
-        if (rc == CU_OK) {
-            static _Thread_local char token[4096];
-            if (query_value(req->query, "X-Amz-Security-Token", token, sizeof(token)))
-                out->session_token = token;
-        }
     } else {
         return cu_err_set(err, CU_E_MISSING_AUTH, "Missing Authentication Token");
     }
