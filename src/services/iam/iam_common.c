@@ -34,6 +34,14 @@ out:
     return rc;
 }
 
+cu_rc iam_user_save(struct call *call, const json_t *user)
+{
+    char key[RECORD_NAME_MAX];
+
+    record_fold(json_string_value(json_object_get(user, "UserName")), key);
+    return store_put(call->tx, RECORD_USER, call->env->account_id, key, user, STORE_REPLACE);
+}
+
 cu_rc iam_page_parse(struct call *call, const json_t *in, struct iam_page *page)
 {
     cu_rc rc = CU_OK;

@@ -19,6 +19,9 @@ const char *iam_user_name_or_caller(const struct call *call, const json_t *in);
 /* Load the user named `name` or fail with NoSuchEntity in AWS's wording. *doc owned. */
 MUST_CHECK cu_rc iam_user_load(struct call *call, const char *name, json_t **doc);
 
+/* Store a changed user record (loaded with iam_user_load) in place. */
+MUST_CHECK cu_rc iam_user_save(struct call *call, const json_t *user);
+
 /* Marker/MaxItems as IAM's list operations take them. MaxItems defaults to 100. */
 struct iam_page {
     const char *marker;  /* borrowed from the request, NULL for the first page */

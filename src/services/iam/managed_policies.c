@@ -261,14 +261,6 @@ out:
     return rc;
 }
 
-static cu_rc save_user(struct call *call, json_t *user)
-{
-    char key[RECORD_NAME_MAX];
-
-    record_fold(json_string_value(json_object_get(user, "UserName")), key);
-    return store_put(call->tx, RECORD_USER, call->env->account_id, key, user, STORE_REPLACE);
-}
-
 static const char *current_boundary(const json_t *user)
 {
     return json_string_value(
@@ -294,7 +286,7 @@ cu_rc iam_put_user_permissions_boundary(struct call *call, const json_t *in, jso
     TRY(tree_set_new(user, "PermissionsBoundary",
                      json_pack("{s:s, s:s}", "PermissionsBoundaryType", "Policy",
                                "PermissionsBoundaryArn", arn)));
-    TRY(save_user(call, user));
+    TRY(iam_user_save(call, user));
 out:
     json_decref(user);
     return rc;
@@ -311,7 +303,7 @@ cu_rc iam_delete_user_permissions_boundary(struct call *call, const json_t *in, 
     if (old) {
         TRY(count_boundary_use(call, old, -1));
         json_object_del(user, "PermissionsBoundary");
-        TRY(save_user(call, user));
+        TRY(iam_user_save(call, user));
     }
 out:
     json_decref(user);

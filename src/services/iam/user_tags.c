@@ -25,14 +25,6 @@ static json_t *find_tag(json_t *tags, const char *key, size_t *index)
     return NULL;
 }
 
-static cu_rc save_user(struct call *call, json_t *user)
-{
-    char key[RECORD_NAME_MAX];
-
-    record_fold(json_string_value(json_object_get(user, "UserName")), key);
-    return store_put(call->tx, RECORD_USER, call->env->account_id, key, user, STORE_REPLACE);
-}
-
 cu_rc iam_tag_user(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
@@ -56,7 +48,7 @@ cu_rc iam_tag_user(struct call *call, const json_t *in, json_t *out)
     ENSURE(json_array_size(tags) <= TAGS_PER_USER,
            cu_err_set(&call->err, CU_E_IAM_LIMIT_EXCEEDED,
                       "Cannot exceed quota for TagsPerUser: %d", TAGS_PER_USER));
-    TRY(save_user(call, user));
+    TRY(iam_user_save(call, user));
 out:
     json_decref(user);
     return rc;
@@ -75,7 +67,7 @@ cu_rc iam_untag_user(struct call *call, const json_t *in, json_t *out)
         if (json_is_array(tags) && find_tag(tags, json_string_value(key), &at))
             json_array_remove(tags, at);
     }
-    TRY(save_user(call, user));
+    TRY(iam_user_save(call, user));
 out:
     json_decref(user);
     return rc;
