@@ -133,16 +133,22 @@ static cu_rc add_trimmed(const char *v, struct buf *out)
     cu_rc rc = CU_OK;
     bool space = false, started = false;
 
-    for (; *v; v++) {
+    while (*v) {
+        size_t run = 0;
+
         if (*v == ' ' || *v == '\t') {
             space = started;
+            v++;
             continue;
         }
         if (space)
             TRY(buf_addch(out, ' '));
         space = false;
         started = true;
-        TRY(buf_addch(out, *v));
+        while (v[run] && v[run] != ' ' && v[run] != '\t')
+            run++;
+        TRY(buf_add(out, v, run));
+        v += run;
     }
 out:
     return rc;

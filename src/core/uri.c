@@ -36,6 +36,16 @@ cu_rc uri_decode(struct bytes in, bool plus_is_space, struct buf *out)
     TRY(buf_reserve(out, in.n));
     for (size_t i = 0; i < in.n; i++) {
         uint8_t c = in.p[i];
+        size_t run = 0;
+
+        /* plain characters go in runs */
+        while (i + run < in.n && in.p[i + run] != '%' && !(in.p[i + run] == '+' && plus_is_space))
+            run++;
+        if (run) {
+            TRY(buf_add(out, in.p + i, run));
+            i += run - 1;
+            continue;
+        }
         if (c == '%') {
             int hi, lo;
             ENSURE(in.n - i > 2, CU_E_MALFORMED_INPUT);
