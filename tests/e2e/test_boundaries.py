@@ -73,6 +73,27 @@ class Boundaries(harness.ServerTest):
         iam.list_users()
         self.iam.delete_policy(PolicyArn=boundary)
 
+    def test_create_user_with_boundary_and_delegated_admin(self):
+        # the classic delegation: an admin may create users only with a given boundary
+        boundary = self.iam.create_policy(PolicyName="Delegated", PolicyDocument=doc(
+            {"Effect": "Allow", "Action": "kms:*", "Resource": "*"}))["Policy"]["Arn"]
+        self.iam.create_user(UserName="delegate")
+        self.iam.put_user_policy(UserName="delegate", PolicyName="p", PolicyDocument=doc(
+            {"Effect": "Allow", "Action": "iam:CreateUser", "Resource": "*",
+             "Condition": {"StringEquals": {"iam:PermissionsBoundary": boundary}}}))
+        k = self.iam.create_access_key(UserName="delegate")["AccessKey"]
+        admin = self.server.client("iam", key=k["AccessKeyId"], secret=k["SecretAccessKey"])
+        with self.assertRaises(ClientError):
+            admin.create_user(UserName="unbounded")
+        u = admin.create_user(UserName="bounded-by-creator", PermissionsBoundary=boundary)["User"]
+        self.assertEqual(u["PermissionsBoundary"]["PermissionsBoundaryArn"], boundary)
+        self.assertEqual(self.iam.get_policy(PolicyArn=boundary)["Policy"]["PermissionsBoundaryUsageCount"], 1)
+        with self.assertRaises(ClientError) as e:
+            self.iam.create_user(UserName="bad-boundary", PermissionsBoundary=f"arn:aws:iam::{ACCT}:policy/none")
+        self.assertEqual(e.exception.response["Error"]["Code"], "NoSuchEntity")
+        with self.assertRaises(ClientError):
+            self.iam.get_user(UserName="bad-boundary")
+
     def test_unknown_boundary(self):
         self.iam.create_user(UserName="nobound")
         with self.assertRaises(ClientError) as e:

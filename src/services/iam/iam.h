@@ -19,6 +19,9 @@ MUST_CHECK cu_rc iam_user_policies_compile(struct store_tx *tx, const char *acco
 
 /* The managed policy named by arn in the call's account, or NoSuchEntity. *doc owned. */
 MUST_CHECK cu_rc iam_managed_policy_load(struct call *call, const char *arn, json_t **doc);
+/* Make the managed policy arn the boundary of the user record (not yet saved), counting
+ * its use (and releasing the previous boundary's); NoSuchEntity as IAM words it. */
+MUST_CHECK cu_rc iam_boundary_set(struct call *call, json_t *user, const char *arn);
 /* The compiled permissions boundary of a user record, or *out = NULL when it has none. */
 MUST_CHECK cu_rc iam_user_boundary_compile(struct store_tx *tx, const char *account,
                                            const json_t *user, struct policy **out);

@@ -31,6 +31,12 @@ static void boundary_in_request(const json_t *in, struct call_keys *keys)
                   json_string_value(json_object_get(in, "PermissionsBoundary")));
 }
 
+static void new_user_keys(const json_t *in, struct call_keys *keys)
+{
+    tags_in_request(in, keys);
+    boundary_in_request(in, keys);
+}
+
 #define IAM_OP(op, fn, resolver, ro)                                                              \
     {.service = "iam", .name = #op, .handler = fn, .action = "iam:" #op, .resolve = resolver,     \
      .read_only = ro}
@@ -39,7 +45,7 @@ static void boundary_in_request(const json_t *in, struct call_keys *keys)
      .condition_keys = keys_fn}
 
 const struct op_desc iam_ops[] = {
-    IAM_OP_KEYS(CreateUser, iam_create_user, iam_resolve_new_user, tags_in_request),
+    IAM_OP_KEYS(CreateUser, iam_create_user, iam_resolve_new_user, new_user_keys),
     IAM_OP(GetUser, iam_get_user, iam_resolve_user, true),
     IAM_OP(ListUsers, iam_list_users, iam_resolve_user_list, true),
     IAM_OP(DeleteUser, iam_delete_user, iam_resolve_user, false),

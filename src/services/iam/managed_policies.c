@@ -267,15 +267,11 @@ static const char *current_boundary(const json_t *user)
         json_object_get(json_object_get(user, "PermissionsBoundary"), "PermissionsBoundaryArn"));
 }
 
-cu_rc iam_put_user_permissions_boundary(struct call *call, const json_t *in, json_t *out)
+cu_rc iam_boundary_set(struct call *call, json_t *user, const char *arn)
 {
-    cu_rc rc = CU_OK;
-    const char *arn = json_string_value(json_object_get(in, "PermissionsBoundary"));
-    json_t *user = NULL;
+    cu_rc rc = count_boundary_use(call, arn, 1);
     const char *old;
 
-    TRY(iam_user_load(call, json_string_value(json_object_get(in, "UserName")), &user));
-    rc = count_boundary_use(call, arn, 1);
     if (rc == CU_E_IAM_NO_SUCH_ENTITY)
         rc = cu_err_set(&call->err, CU_E_IAM_NO_SUCH_ENTITY,
                         "Policy %s does not exist or is not attachable.", arn);
@@ -286,6 +282,18 @@ cu_rc iam_put_user_permissions_boundary(struct call *call, const json_t *in, jso
     TRY(tree_set_new(user, "PermissionsBoundary",
                      json_pack("{s:s, s:s}", "PermissionsBoundaryType", "Policy",
                                "PermissionsBoundaryArn", arn)));
+out:
+    return rc;
+}
+
+cu_rc iam_put_user_permissions_boundary(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    json_t *user = NULL;
+
+    TRY(iam_user_load(call, json_string_value(json_object_get(in, "UserName")), &user));
+    TRY(iam_boundary_set(call, user,
+                         json_string_value(json_object_get(in, "PermissionsBoundary"))));
     TRY(iam_user_save(call, user));
 out:
     json_decref(user);

@@ -56,6 +56,9 @@ cu_rc iam_create_user(struct call *call, const json_t *in, json_t *out)
     TRY(tree_set_str(doc, "Arn", arn));
     TRY(tree_set_int(doc, "CreateDate", call->now_ms / 1000 * 1000));
     TRY(tree_set_new(doc, "Tags", tags ? json_deep_copy(tags) : json_array()));
+    if (json_object_get(in, "PermissionsBoundary"))
+        TRY(iam_boundary_set(call, doc,
+                             json_string_value(json_object_get(in, "PermissionsBoundary"))));
     rc = store_put(call->tx, RECORD_USER, call->env->account_id, key, doc, STORE_CREATE);
     if (rc == CU_E_STORE_EXISTS) {
         rc = cu_err_set(&call->err, CU_E_IAM_ENTITY_EXISTS, "User with name %s already exists.",
