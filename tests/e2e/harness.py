@@ -98,10 +98,14 @@ class Server:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(sig)
             try:
-                self.proc.wait(timeout=20)
+                self.proc.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+            # under valgrind (tests/valgrind-server) a memory error or leak exits 99
+            if sig == signal.SIGTERM and os.environ.get("CUSTOS_UNDER_VALGRIND") and self.proc.returncode:
+                raise AssertionError(f"custos exited {self.proc.returncode} under valgrind: "
+                                     + self.read_log())
         if getattr(self, "log", None):
             self.log.close()
 
