@@ -154,7 +154,6 @@ static bool compare(const struct condition *c, size_t i, const char *value,
     const struct condition_op *op = c->op;
     char expanded[POLICY_EXPANDED_MAX];
     const char *want = c->values[i];
-    char *end = NULL;
     double v;
 
     if (c->vars && strstr(want, "${")) {
@@ -162,21 +161,25 @@ static bool compare(const struct condition *c, size_t i, const char *value,
             *unresolved = true;
             return false;
         }
+        /* without wildcards to protect, the literal stand-ins of substituted text are
+         * the characters themselves again */
+        for (char *x = expanded; !op->like && *x; x++)
+            *x = *x == POLICY_LITERAL_STAR ? '*' : *x == POLICY_LITERAL_QUESTION ? '?' : *x;
         want = expanded;
     }
     switch (op->family) {
-    case COND_STRING:
     case COND_ARN:
+        /* #Conditions_ARN: "each of the six colon-delimited components of the ARN is
+         * checked separately"; ArnEquals and ArnLike both take wildcards */
+        return policy_match_arn(want, value);
+    case COND_STRING:
         if (op->like)
             return policy_glob(want, value, op->ignore_case);
         return op->ignore_case ? strcasecmp(want, value) == 0 : strcmp(want, value) == 0;
     case COND_BOOL:
         return strcasecmp(want, value) == 0;
     case COND_NUMERIC:
-        v = strtod(value, &end);
-        if (!end || *end || end == value)
-            return false;
-        return compare_ordered(op->numeric_cmp, v, c->numbers[i]);
+        return policy_parse_number(value, &v) && compare_ordered(op->numeric_cmp, v, c->numbers[i]);
     case COND_DATE:
         return policy_parse_date(value, &v) && compare_ordered(op->numeric_cmp, v, c->numbers[i]);
     case COND_IP: {

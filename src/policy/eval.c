@@ -113,7 +113,7 @@ void policy_evaluate(const struct policy_set *set, const struct policy_request *
     size_t i;
 
     memset(res, 0, sizeof(*res));
-    for (i = 0; req->action[i] && i < sizeof(action) - 1; i++)
+    for (i = 0; req->action && req->action[i] && i < sizeof(action) - 1; i++)
         action[i] = (char)tolower((unsigned char)req->action[i]);
     action[i] = '\0';
 

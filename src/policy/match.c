@@ -3,7 +3,8 @@
  * Wildcards: '*' is any run of characters, '?' exactly one (IAM guide, "IAM JSON policy
  * elements: Action/Resource"). Actions compare without regard to case; resources with
  * it. In a resource ARN a wildcard stays inside its segment: the first five ':'
- * separate the fixed segments, and the sixth (the resource) may itself contain ':'. */
+ * separate the fixed segments, and the sixth (the resource) may itself contain ':'; a
+ * pattern with fewer segments lets its last one run to the end of the ARN. */
 #include <ctype.h>
 #include <string.h>
 
@@ -25,12 +26,14 @@ static bool glob_n(const char *p, size_t pn, const char *t, size_t tn, bool igno
     size_t pi = 0, ti = 0, star_p = (size_t)-1, star_t = 0;
 
     while (ti < tn) {
-        if (pi < pn && (p[pi] == '?' || fold(p[pi], ignore_case) == fold(t[ti], ignore_case))) {
-            pi++;
-            ti++;
-        } else if (pi < pn && p[pi] == '*') {
+        /* a '*' is a wildcard even where the text holds a '*' too */
+        if (pi < pn && p[pi] == '*') {
             star_p = pi++;
             star_t = ti;
+        } else if (pi < pn &&
+                   (p[pi] == '?' || fold(p[pi], ignore_case) == fold(t[ti], ignore_case))) {
+            pi++;
+            ti++;
         } else if (star_p != (size_t)-1) {
             pi = star_p + 1;
             ti = ++star_t;
@@ -79,21 +82,26 @@ static size_t arn_segments(const char *s, const char *seg[6], size_t len[6])
     return n + 1;
 }
 
-static bool match_arn(const char *pattern, const char *resource)
+bool policy_match_arn(const char *pattern, const char *resource)
 {
     const char *ps[6], *rs[6];
-    size_t pl[6], rl[6], pn, rn;
+    size_t pl[6], rl[6], pn, rn, last;
 
     if (strcmp(pattern, "*") == 0)
         return true;
     pn = arn_segments(pattern, ps, pl);
     rn = arn_segments(resource, rs, rl);
-    if (pn != 6 || rn != 6)
+    if (rn != 6)
         return glob_n(pattern, strlen(pattern), resource, strlen(resource), false);
-    for (size_t i = 0; i < 6; i++)
+    /* A pattern of fewer fields ("arn:aws:s3:*"): its last field takes the rest of the
+     * ARN, colons included ("If the * wildcard is the last character of a resource ARN
+     * segment, it can expand to match beyond the colon boundaries"); the fields before it
+     * are still matched one by one, so a '?' never stands for a ':'. */
+    last = pn - 1;
+    for (size_t i = 0; i < last; i++)
         if (!glob_n(ps[i], pl[i], rs[i], rl[i], false))
             return false;
-    return true;
+    return glob_n(ps[last], pl[last], rs[last], strlen(rs[last]), false);
 }
 
 bool policy_match_resource(const struct statement *st, const struct policy_request *req)
@@ -101,7 +109,7 @@ bool policy_match_resource(const struct statement *st, const struct policy_reque
     char expanded[POLICY_EXPANDED_MAX];
     bool hit = false;
 
-    if (!st->has_resource)
+    if (!st->has_resource || !req->resource)
         return false;
     for (size_t i = 0; i < st->n_resources && !hit; i++) {
         const struct pattern *p = &st->resources[i];
@@ -109,10 +117,11 @@ bool policy_match_resource(const struct statement *st, const struct policy_reque
             /* an unresolvable variable: the statement does not apply at all */
             if (!policy_expand(p->text, req, expanded, sizeof(expanded)))
                 return false;
-            hit = match_arn(expanded, req->resource);
+            hit = policy_match_arn(expanded, req->resource);
             continue;
         }
-        hit = p->wild ? match_arn(p->text, req->resource) : strcmp(p->text, req->resource) == 0;
+        hit = p->wild ? policy_match_arn(p->text, req->resource)
+                      : strcmp(p->text, req->resource) == 0;
     }
     return st->not_resource ? !hit : hit;
 }
@@ -126,12 +135,12 @@ static bool entry_matches(const struct principal_entry *e, const struct policy_r
     case PRINCIPAL_ANY:
         return true;
     case PRINCIPAL_ACCOUNT:
-        if (strcmp(e->value, req->principal_account) != 0)
+        if (!req->principal_account || strcmp(e->value, req->principal_account) != 0)
             return false;
         *by_account = true;
         return true;
     case PRINCIPAL_ARN:
-        if (strcmp(e->value, req->principal_arn) == 0)
+        if (req->principal_arn && strcmp(e->value, req->principal_arn) == 0)
             return true;
         /* naming a session's role grants through the role (still bounded by the session's
          * boundary and session policy), not to the session itself */

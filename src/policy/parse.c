@@ -84,9 +84,16 @@ static cu_rc check_action(const char *a, struct cu_err *err)
                               "sdb, ec2, etc.");
     if (strchr(colon + 1, ':'))
         return malformed(err, "Actions/Condition can contain only one colon.");
+    /* "*:Untag*" is refused outright (wording quoted from IAM in boogy/iam-policy-validator
+     * PR #172) */
+    if (strpbrk(a, "*?") && strpbrk(a, "*?") < colon)
+        return malformed(err, "Action vendors (e.g., aws, ec2, etc.) must not contain "
+                              "wildcards");
+    /* unverified wording: IAM's text for a vendor with other characters is not published */
     for (const char *c = a; c < colon; c++)
         if (!isalnum((unsigned char)*c) && *c != '-')
-            return malformed(err, "Vendor  is not valid");
+            return cu_err_set(err, CU_E_IAM_MALFORMED_POLICY, "Vendor %.*s is not valid",
+                              (int)(colon - a > 100 ? 100 : colon - a), a);
     return CU_OK;
 }
 
@@ -133,8 +140,22 @@ static bool all_digits(const char *s, size_t n)
     return true;
 }
 
+/* An unusable principal. KMS words it "Policy contains a statement with one or more
+ * invalid principals." (MalformedPolicyDocumentException, seen in many CreateKey reports,
+ * e.g. terraform-aws-modules/terraform-aws-kms #30); IAM and S3 say "Invalid principal in
+ * policy" and IAM adds the value. */
+static cu_rc invalid_principal(const char *v, enum policy_kind kind, struct cu_err *err)
+{
+    if (kind == POLICY_KEY)
+        return malformed(err, "Policy contains a statement with one or more invalid "
+                              "principals.");
+    return cu_err_set(err, CU_E_IAM_MALFORMED_POLICY,
+                      "Invalid principal in policy: \"AWS\":\"%.200s\"", v);
+}
+
 /* One AWS principal value: "*", an account id, an account root ARN, or an IAM/STS ARN. */
-static cu_rc aws_principal(const char *v, struct principal_entry *e, struct cu_err *err)
+static cu_rc aws_principal(const char *v, enum policy_kind kind, struct principal_entry *e,
+                           struct cu_err *err)
 {
     if (strcmp(v, "*") == 0) {
         e->form = PRINCIPAL_ANY;
@@ -150,7 +171,7 @@ static cu_rc aws_principal(const char *v, struct principal_entry *e, struct cu_e
         memcpy(acct, v + 13, 12);
         acct[12] = '\0';
         if (!all_digits(acct, 12))
-            return cu_err_set(err, CU_E_IAM_MALFORMED_POLICY, "Invalid principal in policy: \"AWS\":\"%.200s\"", v);
+            return invalid_principal(v, kind, err);
         if (strcmp(v + 26, "root") == 0) {
             e->form = PRINCIPAL_ACCOUNT;
             e->value = strdup(acct);
@@ -165,10 +186,11 @@ static cu_rc aws_principal(const char *v, struct principal_entry *e, struct cu_e
         e->value = strdup(v);
         return e->value ? CU_OK : CU_E_NOMEM;
     }
-    return cu_err_set(err, CU_E_IAM_MALFORMED_POLICY, "Invalid principal in policy: \"AWS\":\"%.200s\"", v);
+    return invalid_principal(v, kind, err);
 }
 
-static cu_rc principals(const json_t *v, struct statement *st, struct cu_err *err)
+static cu_rc principals(const json_t *v, enum policy_kind kind, struct statement *st,
+                        struct cu_err *err)
 {
     cu_rc rc = CU_OK;
     const char **items = NULL;
@@ -203,7 +225,7 @@ static cu_rc principals(const json_t *v, struct statement *st, struct cu_err *er
         for (size_t i = 0; i < n; i++) {
             struct principal_entry *e = &st->principals[st->n_principals++];
             if (strcmp(type, "AWS") == 0) {
-                TRY(aws_principal(items[i], e, err));
+                TRY(aws_principal(items[i], kind, e, err));
             } else if (strcmp(type, "Service") == 0) {
                 e->form = PRINCIPAL_SERVICE;
             } else if (strcmp(type, "Federated") == 0 || strcmp(type, "CanonicalUser") == 0) {
@@ -244,58 +266,84 @@ static cu_rc condition_operator(const char *name, struct condition *c, struct cu
     return CU_OK;
 }
 
+/* A condition value as text: IAM reads strings, numbers and booleans alike as strings
+ * (reference_policies_elements_condition: "the value ... is a string"). Numbers keep their
+ * shortest exact spelling, so 2000000000 stays "2000000000", not "2e+09". NULL for other
+ * JSON types. */
+static char *value_text(const json_t *v)
+{
+    char num[64];
+
+    if (json_is_string(v))
+        return strdup(json_string_value(v));
+    if (json_is_boolean(v))
+        return strdup(json_is_true(v) ? "true" : "false");
+    if (json_is_integer(v)) {
+        snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        return strdup(num);
+    }
+    if (json_is_real(v)) {
+        for (int prec = 15; prec <= 17; prec++) {
+            snprintf(num, sizeof(num), "%.*g", prec, json_real_value(v));
+            if (strtod(num, NULL) == json_real_value(v))
+                break;
+        }
+        return strdup(num);
+    }
+    return NULL;
+}
+
+/* A number as IAM's Numeric operators take it: an optional sign, digits, an optional
+ * fraction and exponent; no "inf", "nan", hex or surrounding blanks, which strtod alone
+ * would let through. */
+bool policy_parse_number(const char *text, double *out)
+{
+    const char *c = text;
+    char *end = NULL;
+
+    if (*c == '-' || *c == '+')
+        c++;
+    if (!isdigit((unsigned char)*c) && !(*c == '.' && isdigit((unsigned char)c[1])))
+        return false;
+    for (; *c; c++)
+        if (!isdigit((unsigned char)*c) && !strchr(".eE+-", *c))
+            return false;
+    *out = strtod(text, &end);
+    return end && end != text && *end == '\0';
+}
+
 static cu_rc one_condition(const char *opname, const char *key, const json_t *values,
                            bool vars_ok, struct statement *st, struct condition *c,
                            struct cu_err *err)
 {
     cu_rc rc = CU_OK;
-    const char **items = NULL;
-    json_t *copy = NULL;
 
     TRY(condition_operator(opname, c, err));
     c->key = strdup(key);
     ENSURE(c->key, CU_E_NOMEM);
-    /* Condition values may be strings, numbers or booleans; IAM reads them as text. */
-    if (json_is_boolean(values) || json_is_number(values)) {
-        copy = json_array();
-        ENSURE(copy, CU_E_NOMEM);
-        json_array_append_new(copy, json_is_boolean(values)
-                                        ? json_string(json_is_true(values) ? "true" : "false")
-                                        : json_sprintf("%g", json_number_value(values)));
-        values = copy;
-    }
     if (json_is_array(values)) {
         size_t i;
         json_t *item;
-        c->n_values = json_array_size(values);
-        ENSURE(c->n_values > 0 && c->n_values <= MAX_VALUES, malformed(err, syntax));
-        c->values = calloc(c->n_values, sizeof(char *));
+        ENSURE(json_array_size(values) > 0 && json_array_size(values) <= MAX_VALUES,
+               malformed(err, syntax));
+        c->values = calloc(json_array_size(values), sizeof(char *));
         ENSURE(c->values, CU_E_NOMEM);
         json_array_foreach(values, i, item)
         {
-            if (json_is_string(item))
-                c->values[i] = strdup(json_string_value(item));
-            else if (json_is_boolean(item))
-                c->values[i] = strdup(json_is_true(item) ? "true" : "false");
-            else if (json_is_integer(item) || json_is_real(item)) {
-                char num[64];
-                snprintf(num, sizeof(num), "%.17g", json_number_value(item));
-                c->values[i] = strdup(num);
-            } else {
-                rc = malformed(err, syntax);
-                goto out;
-            }
+            ENSURE(json_is_string(item) || json_is_number(item) || json_is_boolean(item),
+                   malformed(err, syntax));
+            c->values[i] = value_text(item);
             ENSURE(c->values[i], CU_E_NOMEM);
+            c->n_values = i + 1;
         }
-    } else if (json_is_string(values)) {
-        c->n_values = 1;
+    } else {
+        ENSURE(json_is_string(values) || json_is_number(values) || json_is_boolean(values),
+               malformed(err, syntax));
         c->values = calloc(1, sizeof(char *));
         ENSURE(c->values, CU_E_NOMEM);
-        c->values[0] = strdup(json_string_value(values));
+        c->values[0] = value_text(values);
         ENSURE(c->values[0], CU_E_NOMEM);
-    } else {
-        rc = malformed(err, syntax);
-        goto out;
+        c->n_values = 1;
     }
     for (size_t i = 0; vars_ok && i < c->n_values; i++) {
         if (has_variable(c->values[i])) {
@@ -319,15 +367,10 @@ static cu_rc one_condition(const char *opname, const char *key, const json_t *va
     if (c->op->family == COND_NUMERIC) {
         c->numbers = calloc(c->n_values, sizeof(double));
         ENSURE(c->numbers, CU_E_NOMEM);
-        for (size_t i = 0; i < c->n_values; i++) {
-            char *end = NULL;
-            c->numbers[i] = strtod(c->values[i], &end);
-            ENSURE(end && !*end && end != c->values[i], malformed(err, syntax));
-        }
+        for (size_t i = 0; i < c->n_values; i++)
+            ENSURE(policy_parse_number(c->values[i], &c->numbers[i]), malformed(err, syntax));
     }
 out:
-    json_decref(copy);
-    free(items);
     return rc;
 }
 
@@ -417,15 +460,22 @@ static cu_rc statement(const json_t *v, enum policy_kind kind, bool vars_ok,
     ENSURE(strcmp(effect, "Allow") == 0 || strcmp(effect, "Deny") == 0,
            malformed(err, "Invalid effect: must be Allow or Deny"));
     st->allow = strcmp(effect, "Allow") == 0;
-    ENSURE(!(json_object_get(v, "Action") && json_object_get(v, "NotAction")), malformed(err, syntax));
-    ENSURE(!(json_object_get(v, "Resource") && json_object_get(v, "NotResource")), malformed(err, syntax));
-    ENSURE(!(json_object_get(v, "Principal") && json_object_get(v, "NotPrincipal")), malformed(err, syntax));
+    ENSURE(!(json_object_get(v, "Action") && json_object_get(v, "NotAction")),
+           malformed(err, syntax));
+    ENSURE(!(json_object_get(v, "Resource") && json_object_get(v, "NotResource")),
+           malformed(err, syntax));
+    ENSURE(!(json_object_get(v, "Principal") && json_object_get(v, "NotPrincipal")),
+           malformed(err, syntax));
     if (!principal_kind(kind))
         ENSURE(!json_object_get(v, "Principal") && !json_object_get(v, "NotPrincipal"),
                malformed(err, "Policy document should not specify a principal."));
     else
         ENSURE(json_object_get(v, "Principal") || json_object_get(v, "NotPrincipal"),
-               malformed(err, "Policy statement must contain a principal."));
+               malformed(err, kind == POLICY_KEY
+                                  /* KMS (terraform-aws-modules/terraform-aws-eks #2163) */
+                                  ? "Policy contains a statement with no principal."
+                                  /* S3 bucket policies and the IAM console */
+                                  : "Missing required field Principal"));
     st->not_action = json_object_get(v, "NotAction") != NULL;
     value = st->not_action ? json_object_get(v, "NotAction") : json_object_get(v, "Action");
     /* KMS accepts a key-policy statement without Action or Resource; it has no effect
@@ -445,9 +495,10 @@ static cu_rc statement(const json_t *v, enum policy_kind kind, bool vars_ok,
         ENSURE(kind == POLICY_KEY, malformed(err, "Policy statement must contain resources."));
     }
     st->not_principal = json_object_get(v, "NotPrincipal") != NULL;
-    value = st->not_principal ? json_object_get(v, "NotPrincipal") : json_object_get(v, "Principal");
+    value = st->not_principal ? json_object_get(v, "NotPrincipal")
+                              : json_object_get(v, "Principal");
     if (value)
-        TRY(principals(value, st, err));
+        TRY(principals(value, kind, st, err));
     value = json_object_get(v, "Condition");
     if (value)
         TRY(conditions(value, vars_ok, st, err));
@@ -512,7 +563,8 @@ cu_rc policy_compile(struct bytes json, enum policy_kind kind, const char *label
                malformed(err, syntax));
     version = json_string_value(json_object_get(doc, "Version"));
     if (json_object_get(doc, "Version"))
-        ENSURE(version && (strcmp(version, "2012-10-17") == 0 || strcmp(version, "2008-10-17") == 0),
+        ENSURE(version && (strcmp(version, "2012-10-17") == 0 ||
+                           strcmp(version, "2008-10-17") == 0),
                malformed(err, "The policy failed legacy parsing"));
     /* IAM guide, reference_policies_variables: variables need Version 2012-10-17; without
      * a Version the document is read as 2008-10-17. */

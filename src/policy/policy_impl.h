@@ -101,6 +101,10 @@ void policy_locate_statements(struct policy *p, struct bytes json);
 
 /* match.c */
 bool policy_glob(const char *pattern, const char *text, bool ignore_case);
+/* An ARN pattern against an ARN, each of the six ':'-separated fields on its own (the
+ * sixth, the resource, may itself hold ':'); the last field of a shorter pattern takes
+ * the rest of the ARN; a text that is no ARN is matched whole. Case-sensitive. */
+bool policy_match_arn(const char *pattern, const char *arn);
 bool policy_match_action(const struct statement *st, const char *action_lower);
 bool policy_match_resource(const struct statement *st, const struct policy_request *req);
 bool policy_match_principal(const struct statement *st, const struct policy_request *req,
@@ -108,6 +112,8 @@ bool policy_match_principal(const struct statement *st, const struct policy_requ
 /* condition.c */
 /* Parse "a.b.c.d[/n]" or an IPv6 address with optional "/n"; false if malformed. */
 bool policy_parse_cidr(const char *text, struct cidr *out);
+/* parse.c: a Numeric operator's number ("-1.5", "10", "2e3"; not "inf", "0x10", " 1"). */
+bool policy_parse_number(const char *text, double *out);
 /* Parse a policy date: ISO 8601 (date or date-time) or epoch seconds. */
 bool policy_parse_date(const char *text, double *out);
 const struct condition_op *policy_condition_op(const char *name, size_t n);

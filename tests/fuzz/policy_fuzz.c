@@ -1,5 +1,6 @@
 /* Fuzz target: policy_compile on arbitrary bytes as every kind of policy, and evaluation
  * of whatever compiles against fixed requests (root, user; with and without context). */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -7,11 +8,18 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const enum policy_kind kinds[] = {POLICY_IDENTITY, POLICY_KEY, POLICY_BOUNDARY};
-    const char *values[] = {"alice", "us-east-1"};
+    static const enum policy_kind kinds[] = {POLICY_IDENTITY, POLICY_KEY, POLICY_BOUNDARY,
+                                             POLICY_RESOURCE};
+    const char *values[] = {"alice", "us-east-1", "192.0.2.7", "1700000000",
+                            "arn:aws:iam::111122223333:user/alice", "a*b?", "k1", "k2"};
     struct policy_context_entry entries[] = {{"aws:username", &values[0], 1},
-                                             {"aws:RequestedRegion", &values[1], 1}};
-    struct policy_context ctx = {entries, 2};
+                                             {"aws:RequestedRegion", &values[1], 1},
+                                             {"aws:SourceIp", &values[2], 1},
+                                             {"aws:EpochTime", &values[3], 1},
+                                             {"aws:PrincipalArn", &values[4], 1},
+                                             {"aws:PrincipalTag/team", &values[5], 1},
+                                             {"aws:TagKeys", &values[6], 2}};
+    struct policy_context ctx = {entries, sizeof(entries) / sizeof(entries[0])};
 
     for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
         struct policy *p = NULL;
@@ -33,9 +41,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 .context = who ? &ctx : NULL,
                 .now_s = 1700000000};
             const struct policy *ids[1] = {p};
-            struct policy_set set = {.identity = kinds[k] == POLICY_KEY ? NULL : ids,
-                                     .n_identity = kinds[k] == POLICY_KEY ? 0 : 1,
-                                     .resource = kinds[k] == POLICY_KEY ? p : NULL};
+            bool res_side = kinds[k] == POLICY_KEY || kinds[k] == POLICY_RESOURCE;
+            struct policy_set set = {.identity = res_side ? NULL : ids,
+                                     .n_identity = res_side ? 0 : 1,
+                                     .resource = res_side ? p : NULL,
+                                     .boundary = kinds[k] == POLICY_BOUNDARY ? p : NULL};
             policy_evaluate(&set, &req, &res);
             buf_init(&msg, 65536);
             if (res.decision != POLICY_ALLOWED && policy_denial_message(&req, &res, &msg) != CU_OK)

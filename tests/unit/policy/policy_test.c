@@ -111,6 +111,39 @@ static const struct eval_case cases[] = {
     {"version 2008-10-17 has no variables", "{\"Version\":\"2008-10-17\",\"Statement\":[" ALLOW("\"iam:GetUser\"", "\"arn:aws:iam::*:user/${aws:username}\"") "]}", NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", USER, "aws:username", "alice", POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
     {"variable in condition", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"StringLike\":{\"aws:username\":\"${aws:username}\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "aws:username", "alice", POLICY_ALLOWED, 0},
     {"deny with unresolvable variable does not apply", ID(ALLOW("\"*\"", "\"*\"") "," DENY("\"iam:GetUser\"", "\"arn:aws:iam::*:user/${aws:PrincipalTag/x}\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", USER, NULL, NULL, POLICY_ALLOWED, 0},
+    /* condition values written as JSON numbers are read as their exact text */
+    {"number value keeps its digits", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"k:n\":2000000000}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "k:n", "2000000000", POLICY_ALLOWED, 0},
+    {"real value keeps its digits", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"k:n\":[0.1]}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "k:n", "0.1", POLICY_ALLOWED, 0},
+    {"Bool written as JSON true", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"Bool\":{\"aws:MultiFactorAuthPresent\":true}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "aws:MultiFactorAuthPresent", "true", POLICY_ALLOWED, 0},
+    {"NumericEquals rejects a non-number context value", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"NumericEquals\":{\"k:n\":0}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "k:n", "nan", POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    /* #Conditions_ARN: fields compared one by one */
+    {"ArnLike per field", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"ArnLike\":{\"aws:PrincipalArn\":\"arn:aws:iam::*:user/a*\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "aws:PrincipalArn", USER, POLICY_ALLOWED, 0},
+    {"ArnLike ? stays in its field", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"ArnLike\":{\"aws:PrincipalArn\":\"arn:aws:iam:?" ACCT ":user/alice\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "aws:PrincipalArn", USER, POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"ArnEquals takes wildcards too", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"ArnEquals\":{\"aws:PrincipalArn\":\"arn:aws:iam::" ACCT ":user/*\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "aws:PrincipalArn", USER, POLICY_ALLOWED, 0},
+    {"ArnNotEquals", ID("{\"Effect\":\"Deny\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"ArnNotEquals\":{\"aws:PrincipalArn\":\"arn:aws:iam::" ACCT ":user/bob\"}}}," ALLOW("\"*\"", "\"*\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "aws:PrincipalArn", USER, POLICY_EXPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"ArnLike is case-sensitive", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"ArnLike\":{\"aws:PrincipalArn\":\"arn:aws:iam::*:user/ALICE\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "aws:PrincipalArn", USER, POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    /* reference_policies_variables: a substituted '*' is text, also for StringEquals */
+    {"StringEquals with a variable whose value holds *", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"k:v\":\"a${aws:username}\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", "aws:username", "*", POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    /* elements_resource: a literal '*' in the resource does not defeat a wildcard */
+    {"wildcard over a literal star", ID(ALLOW("\"s3:GetObject\"", "\"arn:aws:s3:::b/a*b\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "s3:GetObject", "arn:aws:s3:::b/a*xb", NULL, NULL, POLICY_ALLOWED, 0},
+    {"resource segment * reaches across ':'", ID(ALLOW("\"s3:GetObject\"", "\"arn:aws:s3:*\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "s3:GetObject", "arn:aws:s3:::b/k", NULL, NULL, POLICY_ALLOWED, 0},
+    {"resource: region wildcard", ID(ALLOW("\"kms:Encrypt\"", "\"arn:aws:kms:*:" ACCT ":key/*\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", KEY, NULL, NULL, POLICY_ALLOWED, 0},
+    {"resource: ? does not match ':'", ID(ALLOW("\"kms:Encrypt\"", "\"arn:aws:kms:us-east-1?" ACCT ":key/*\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", KEY, NULL, NULL, POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"resource: service field exact", ID(ALLOW("\"kms:Encrypt\"", "\"arn:aws:km:us-east-1:" ACCT ":key/*\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", KEY, NULL, NULL, POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"NotResource with NotAction", ID("{\"Effect\":\"Deny\",\"NotAction\":\"kms:Decrypt\",\"NotResource\":\"arn:aws:kms:*:*:key/other\"}," ALLOW("\"kms:*\"", "\"*\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", KEY, NULL, NULL, POLICY_EXPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"NotAction deny spares the listed action", ID("{\"Effect\":\"Deny\",\"NotAction\":\"kms:Decrypt\",\"Resource\":\"*\"}," ALLOW("\"kms:*\"", "\"*\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Decrypt", KEY, NULL, NULL, POLICY_ALLOWED, 0},
+    /* key policies and root (KMS key-policy-default; AWS-NOTES 2) */
+    {"kms root allowed by an account-id key policy", NULL, KP(KALLOW("\"" ACCT "\"", "\"kms:Describe*\"")), NULL, POLICY_PRINCIPAL_ROOT, "kms:DescribeKey", KEY, NULL, NULL, POLICY_ALLOWED, 0},
+    {"kms root: key policy enables the account for other actions only", NULL, KP(KALLOW("\"" ACCT "\"", "\"kms:Describe*\"")), NULL, POLICY_PRINCIPAL_ROOT, "kms:Encrypt", KEY, NULL, NULL, POLICY_IMPLICIT_DENY, POLICY_SOURCE_RESOURCE},
+    {"kms root: key policy deny", NULL, KP(KALLOW("\"" ACCT "\"", "\"kms:*\"") "," KDENY("\"*\"", "\"kms:ScheduleKeyDeletion\"")), NULL, POLICY_PRINCIPAL_ROOT, "kms:ScheduleKeyDeletion", KEY, NULL, NULL, POLICY_EXPLICIT_DENY, POLICY_SOURCE_RESOURCE},
+    {"kms: account enabled only for other actions", ID(ALLOW("\"kms:*\"", "\"*\"")), KP(KALLOW("\"" ACCT "\"", "\"kms:Describe*\"")), NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", KEY, NULL, NULL, POLICY_IMPLICIT_DENY, POLICY_SOURCE_RESOURCE},
+    {"kms: user named, boundary does not limit", NULL, KP(KALLOW("\"" USER "\"", "\"kms:Encrypt\"")), ID(ALLOW("\"iam:*\"", "\"*\"")), POLICY_PRINCIPAL_USER, "kms:Encrypt", KEY, NULL, NULL, POLICY_ALLOWED, 0},
+    {"kms: via account, boundary limits", ID(ALLOW("\"kms:*\"", "\"*\"")), DEFAULT_KEY, ID(ALLOW("\"iam:*\"", "\"*\"")), POLICY_PRINCIPAL_USER, "kms:Encrypt", KEY, NULL, NULL, POLICY_IMPLICIT_DENY, POLICY_SOURCE_BOUNDARY},
+    {"kms: NotPrincipal deny spares the named user", ID(ALLOW("\"kms:*\"", "\"*\"")), KP(KALLOW("\"" ACCT "\"", "\"kms:*\"") ",{\"Effect\":\"Deny\",\"NotPrincipal\":{\"AWS\":\"" USER "\"},\"Action\":\"kms:*\",\"Resource\":\"*\"}"), NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", KEY, NULL, NULL, POLICY_ALLOWED, 0},
+    {"kms: NotPrincipal deny hits others", ID(ALLOW("\"kms:*\"", "\"*\"")), KP(KALLOW("\"" ACCT "\"", "\"kms:*\"") ",{\"Effect\":\"Deny\",\"NotPrincipal\":{\"AWS\":\"arn:aws:iam::" ACCT ":user/bob\"},\"Action\":\"kms:*\",\"Resource\":\"*\"}"), NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", KEY, NULL, NULL, POLICY_EXPLICIT_DENY, POLICY_SOURCE_RESOURCE},
+    {"kms: Service principal never matches a user", ID(ALLOW("\"kms:*\"", "\"*\"")), KP("{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"logs.amazonaws.com\"},\"Action\":\"kms:*\",\"Resource\":\"*\"}"), NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", KEY, NULL, NULL, POLICY_IMPLICIT_DENY, POLICY_SOURCE_RESOURCE},
+    {"kms: key policy condition must hold", ID(ALLOW("\"kms:*\"", "\"*\"")), KP("{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" ACCT "\"},\"Action\":\"kms:*\",\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"kms:EncryptionContext:app\":\"x\"}}}"), NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", KEY, "kms:EncryptionContext:app", "y", POLICY_IMPLICIT_DENY, POLICY_SOURCE_RESOURCE},
+    {"root: identity-side nothing needed", NULL, NULL, ID(ALLOW("\"iam:*\"", "\"*\"")), POLICY_PRINCIPAL_ROOT, "kms:CreateKey", "*", NULL, NULL, POLICY_ALLOWED, 0},
     {"ForAnyValue on missing key", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"ForAnyValue:StringEquals\":{\"aws:TagKeys\":\"a\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", NULL, NULL, POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
 };
 
@@ -176,12 +209,31 @@ static void malformed(void)
         {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"BinaryLike\":{\"k\":\"QUJD\"}}}"), POLICY_IDENTITY, "custos does not support the condition operator BinaryLike yet."},
         {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"IpAddress\":{\"aws:SourceIp\":\"10.0.0.0/33\"}}}"), POLICY_IDENTITY, "Syntax errors in policy."},
         {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"DateLessThan\":{\"aws:CurrentTime\":\"yesterday\"}}}"), POLICY_IDENTITY, "Syntax errors in policy."},
-        {KP("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_KEY, "Policy statement must contain a principal."},
+        {KP("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_KEY, "Policy contains a statement with no principal."},
+        {KP("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_RESOURCE, "Missing required field Principal"},
+        {KP("{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"bob\"},\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_RESOURCE, "Invalid principal in policy: \"AWS\":\"bob\""},
+        /* reference_policies_elements_action: the vendor prefix takes no wildcard */
+        {ID(ALLOW("\"*:Untag*\"", "\"*\"")), POLICY_IDENTITY, "Action vendors (e.g., aws, ec2, etc.) must not contain wildcards"},
+        {ID(ALLOW("\"k?s:Encrypt\"", "\"*\"")), POLICY_IDENTITY, "Action vendors (e.g., aws, ec2, etc.) must not contain wildcards"},
+        {ID(ALLOW("\"km_s:Encrypt\"", "\"*\"")), POLICY_IDENTITY, "Vendor km_s is not valid"},
+        {ID(ALLOW("\"kms:En:crypt\"", "\"*\"")), POLICY_IDENTITY, "Actions/Condition can contain only one colon."},
+        {ID(ALLOW("\"Encrypt\"", "\"*\"")), POLICY_IDENTITY, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."},
+        {ID(ALLOW("\"kms:*\"", "\"key/1\"")), POLICY_IDENTITY, "Resource key/1 must be in ARN format or \"*\"."},
+        /* condition values: strings, numbers or booleans; numbers only for Numeric* */
+        {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"NumericLessThan\":{\"n\":\"inf\"}}}"), POLICY_IDENTITY, "Syntax errors in policy."},
+        {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"NumericLessThan\":{\"n\":\"0x10\"}}}"), POLICY_IDENTITY, "Syntax errors in policy."},
+        {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"k\":null}}}"), POLICY_IDENTITY, "Syntax errors in policy."},
+        {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"k\":[\"a\",{}]}}}"), POLICY_IDENTITY, "Syntax errors in policy."},
+        {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"k\":[]}}}"), POLICY_IDENTITY, "Syntax errors in policy."},
+        {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"IpAddress\":{\"aws:SourceIp\":\"10.0.0.0/33\"}}}"), POLICY_IDENTITY, "Syntax errors in policy."},
+        {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"DateLessThan\":{\"aws:CurrentTime\":\"yesterday\"}}}"), POLICY_IDENTITY, "Syntax errors in policy."},
+        /* duplicate keys are refused (JSON_REJECT_DUPLICATES) */
+        {"{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Effect\":\"Deny\",\"Action\":\"*\",\"Resource\":\"*\"}}", POLICY_IDENTITY, "Syntax errors in policy."},
         {ID(ALLOW("\"*\"", "\"arn:aws:iam::*:user/${aws:username\"")), POLICY_IDENTITY, "Syntax errors in policy."},
         {ID("{\"Sid\":\"not ok!\",\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_IDENTITY, "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*"},
         {ID("{\"Sid\":\"A\",\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"},{\"Sid\":\"A\",\"Effect\":\"Deny\",\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_IDENTITY, "Statement IDs (SID) in a single policy must be unique."},
         {ID(ALLOW("\"*\"", "\"arn:aws:iam::*:user/${aws:username, bob}\"")), POLICY_IDENTITY, "Syntax errors in policy."},
-        {KP("{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"bob\"},\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_KEY, "Invalid principal in policy: \"AWS\":\"bob\""},
+        {KP("{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"bob\"},\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_KEY, "Policy contains a statement with one or more invalid principals."},
     };
     for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
         struct policy *p = NULL;
@@ -225,6 +277,33 @@ static void messages(void)
     res = (struct policy_result){.decision = POLICY_EXPLICIT_DENY, .source = POLICY_SOURCE_SESSION};
     CHECK_OK(policy_denial_message(&req, &res, &b));
     CHECK_CONTAINS(b.p, "with an explicit deny in a session policy");
+    /* no particular resource: troubleshoot_access-denied's examples leave "on resource" out */
+    buf_reset(&b);
+    req.resource = "*";
+    req.action = "codecommit:ListRepositories";
+    res = (struct policy_result){.decision = POLICY_IMPLICIT_DENY, .source = POLICY_SOURCE_IDENTITY};
+    CHECK_OK(policy_denial_message(&req, &res, &b));
+    CHECK_STR(b.p, "User: " USER " is not authorized to perform: codecommit:ListRepositories "
+                   "because no identity-based policy allows the codecommit:ListRepositories action");
+    buf_reset(&b);
+    req.resource = KEY;
+    req.action = "kms:Decrypt";
+    res = (struct policy_result){.decision = POLICY_IMPLICIT_DENY, .source = POLICY_SOURCE_RESOURCE};
+    CHECK_OK(policy_denial_message(&req, &res, &b));
+    CHECK_STR(b.p, "User: " USER " is not authorized to perform: kms:Decrypt on resource: " KEY
+                   " because no resource-based policy allows the kms:Decrypt action");
+    buf_reset(&b);
+    res = (struct policy_result){.decision = POLICY_EXPLICIT_DENY, .source = POLICY_SOURCE_BOUNDARY};
+    CHECK_OK(policy_denial_message(&req, &res, &b));
+    CHECK_CONTAINS(b.p, " with an explicit deny in a permissions boundary");
+    buf_reset(&b);
+    res = (struct policy_result){.decision = POLICY_IMPLICIT_DENY, .source = POLICY_SOURCE_BOUNDARY};
+    CHECK_OK(policy_denial_message(&req, &res, &b));
+    CHECK_CONTAINS(b.p, " because no permissions boundary allows the kms:Decrypt action");
+    buf_reset(&b);
+    res = (struct policy_result){.decision = POLICY_EXPLICIT_DENY, .source = POLICY_SOURCE_IDENTITY};
+    CHECK_OK(policy_denial_message(&req, &res, &b));
+    CHECK_CONTAINS(b.p, " with an explicit deny in an identity-based policy");
     buf_release(&b);
     CHECK_INT(policy_size_without_whitespace(bytes_str("{ \"a b\" :\n [ 1 ] }")), 11);
 }
