@@ -224,7 +224,7 @@ cu_rc sigv4_canonical_request(const struct http_req *req, const struct sigv4_aut
     if (payload) {
         TRY(buf_addstr(out, payload));
     } else {
-        TRY(digest_sha256(req->body, hash));
+        digest_sha256(req->body, hash);
         hex_encode_to(hash, 32, hex);
         TRY(buf_addstr(out, hex));
     }
@@ -240,10 +240,13 @@ cu_rc sigv4_string_to_sign(const struct sigv4_auth *auth, struct bytes canonical
     uint8_t hash[32];
     char hex[65];
 
-    TRY(digest_sha256(canonical_request, hash));
+    digest_sha256(canonical_request, hash);
     hex_encode_to(hash, 32, hex);
-    TRY(buf_addf(out, "AWS4-HMAC-SHA256\n%s\n%s/%s/%s/aws4_request\n%s", auth->amz_date,
-                 auth->scope_date, auth->region, auth->service, hex));
+    /* "AWS4-HMAC-SHA256\n<amz-date>\n<date>/<region>/<service>/aws4_request\n<hex>" */
+    const char *parts[] = {"AWS4-HMAC-SHA256\n", auth->amz_date, "\n", auth->scope_date, "/",
+                           auth->region, "/", auth->service, "/aws4_request\n", hex};
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+        TRY(buf_addstr(out, parts[i]));
 out:
     return rc;
 }

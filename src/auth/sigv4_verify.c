@@ -3,8 +3,9 @@
  *
  * The signing key chain (kDate -> kRegion -> kService -> kSigning, four HMACs) depends
  * only on the secret, the date, the region and the service, so each thread keeps the
- * last few derived keys; a hit leaves two SHA-256s and one HMAC per request. Entries are
- * keyed by a hash of the secret, never the secret itself, and wiped when replaced. */
+ * last few derived keys, already absorbed into an HMAC state; a hit leaves three SHA-256s
+ * per request (secret, canonical request, signature). Entries are keyed by a hash of the
+ * secret, never the secret itself, and wiped when replaced. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -25,7 +26,7 @@ struct cached_key {
     char access_key_id[129];
     char scope[160];            /* date/region/service */
     uint8_t secret_hash[32];
-    uint8_t key[32];
+    struct hmac_sha256 signer;  /* HMAC state keyed with kSigning */
     bool used;
 };
 
@@ -92,42 +93,46 @@ static cu_rc derive(struct bytes secret, const struct sigv4_auth *a, uint8_t out
     TRY(secret_new(secret.n + 4, &seed));
     memcpy(seed->p, "AWS4", 4);
     memcpy(seed->p + 4, secret.p, secret.n);
-    TRY(digest_hmac_sha256(secret_bytes(seed), bytes_str(a->scope_date), k));
-    TRY(digest_hmac_sha256(bytes_of(k, 32), bytes_str(a->region), k));
-    TRY(digest_hmac_sha256(bytes_of(k, 32), bytes_str(a->service), k));
-    TRY(digest_hmac_sha256(bytes_of(k, 32), bytes_str("aws4_request"), out));
+    digest_hmac_sha256(secret_bytes(seed), bytes_str(a->scope_date), k);
+    digest_hmac_sha256(bytes_of(k, 32), bytes_str(a->region), k);
+    digest_hmac_sha256(bytes_of(k, 32), bytes_str(a->service), k);
+    digest_hmac_sha256(bytes_of(k, 32), bytes_str("aws4_request"), out);
 out:
     secret_wipe(k, sizeof(k));
     secret_free(seed);
     return rc;
 }
 
-static cu_rc signing_key(struct bytes secret, const struct sigv4_auth *a, uint8_t out[32])
+/* *signer = an HMAC state keyed with the signing key for this secret and scope. */
+static cu_rc signing_key(struct bytes secret, const struct sigv4_auth *a,
+                         struct hmac_sha256 *signer)
 {
     cu_rc rc = CU_OK;
     char scope[160];
-    uint8_t secret_hash[32];
+    uint8_t secret_hash[32], key[32];
     struct cached_key *slot;
 
     snprintf(scope, sizeof(scope), "%s/%s/%s", a->scope_date, a->region, a->service);
-    TRY(digest_sha256(secret, secret_hash));
+    digest_sha256(secret, secret_hash);
     for (size_t i = 0; i < KEY_CACHE_SLOTS; i++) {
         struct cached_key *c = &key_cache[i];
         if (c->used && strcmp(c->access_key_id, a->access_key_id) == 0 &&
             strcmp(c->scope, scope) == 0 && ct_equal(c->secret_hash, 32, secret_hash, 32)) {
-            memcpy(out, c->key, 32);
+            *signer = c->signer;
             goto out;
         }
     }
-    TRY(derive(secret, a, out));
+    TRY(derive(secret, a, key));
+    hmac_sha256_init(signer, bytes_of(key, sizeof(key)));
     slot = &key_cache[key_cache_next++ % KEY_CACHE_SLOTS];
     secret_wipe(slot, sizeof(*slot));
     snprintf(slot->access_key_id, sizeof(slot->access_key_id), "%s", a->access_key_id);
     snprintf(slot->scope, sizeof(slot->scope), "%s", scope);
     memcpy(slot->secret_hash, secret_hash, 32);
-    memcpy(slot->key, out, 32);
+    slot->signer = *signer;
     slot->used = true;
 out:
+    secret_wipe(key, sizeof(key));
     return rc;
 }
 
@@ -140,8 +145,7 @@ static cu_rc check_payload_hash(const struct http_req *req, struct cu_err *err)
 
     if (!declared || strcmp(declared, "UNSIGNED-PAYLOAD") == 0)
         return CU_OK;
-    if (digest_sha256(req->body, hash) != CU_OK)
-        return CU_E_INTERNAL;
+    digest_sha256(req->body, hash);
     hex_encode_to(hash, 32, hex);
     if (strcasecmp(declared, hex) != 0)
         return cu_err_set(err, CU_E_SIGNATURE_MISMATCH,
@@ -155,7 +159,8 @@ cu_rc sigv4_verify(const struct http_req *req, const struct sigv4_auth *a,
 {
     cu_rc rc = CU_OK;
     struct buf canonical, to_sign;
-    uint8_t key[32], mac[32];
+    struct hmac_sha256 signer;
+    uint8_t mac[32];
     char hex[65];
 
     buf_init(&canonical, 1 << 20);
@@ -163,14 +168,15 @@ cu_rc sigv4_verify(const struct http_req *req, const struct sigv4_auth *a,
     TRY(check_payload_hash(req, err));
     TRY(sigv4_canonical_request(req, a, &canonical, err));
     TRY(sigv4_string_to_sign(a, buf_bytes(&canonical), &to_sign));
-    TRY(signing_key(secret_key, a, key));
-    TRY(digest_hmac_sha256(bytes_of(key, 32), buf_bytes(&to_sign), mac));
+    TRY(signing_key(secret_key, a, &signer));
+    hmac_sha256_update(&signer, buf_bytes(&to_sign));
+    hmac_sha256_final(&signer, mac);
     hex_encode_to(mac, 32, hex);
     /* compare lowercase hex in constant time; clients send lowercase */
     ENSURE(ct_equal(hex, 64, a->signature, strlen(a->signature)),
            cu_err_set(err, CU_E_SIGNATURE_MISMATCH, "%s", mismatch));
 out:
-    secret_wipe(key, sizeof(key));
+    secret_wipe(&signer, sizeof(signer));
     secret_wipe(mac, sizeof(mac));
     buf_release(&canonical);
     buf_release(&to_sign);

@@ -1,85 +1,69 @@
-/* digest.c — SHA-256 and HMAC-SHA256 on pre-fetched algorithms with per-thread contexts
- * (see digest.h). Contexts are freed when their thread ends. */
-#include <openssl/evp.h>
-#include <openssl/core_names.h>
-#include <pthread.h>
-
+/* digest.c — SHA-256 and HMAC-SHA256 on OpenSSL's low-level SHA-256 (see digest.h).
+ *
+ * The SHA256_* functions are deprecated in OpenSSL 3 in favour of EVP, but they remain in
+ * every 3.x release and are the only way to keep a hash state in a struct of our own; the
+ * EVP route costs an allocation per copied state and a provider call per step. */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "digest.h"
 
-static EVP_MD *sha256;
-static EVP_MAC *hmac;
-static pthread_once_t fetch_once = PTHREAD_ONCE_INIT;
-static pthread_key_t ctx_key;
+#include <string.h>
 
-struct thread_ctx {
-    EVP_MD_CTX *md;
-    EVP_MAC_CTX *mac;
-};
+#include "core/secret.h"
 
-static void free_thread_ctx(void *p)
+#define BLOCK 64
+
+void digest_sha256(struct bytes in, uint8_t out[DIGEST_SHA256_LEN])
 {
-    struct thread_ctx *t = p;
+    SHA256_CTX c;
 
-    EVP_MD_CTX_free(t->md);
-    EVP_MAC_CTX_free(t->mac);
-    OPENSSL_free(t);
+    SHA256_Init(&c);
+    SHA256_Update(&c, in.p, in.n);
+    SHA256_Final(out, &c);
 }
 
-static void fetch(void)
+void hmac_sha256_init(struct hmac_sha256 *h, struct bytes key)
 {
-    sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-    hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    pthread_key_create(&ctx_key, free_thread_ctx);
+    uint8_t k[BLOCK] = {0}, pad[BLOCK];
+
+    /* RFC 2104 §2: a key longer than the block is hashed first; shorter ones are padded */
+    if (key.n > BLOCK)
+        digest_sha256(key, k);
+    else if (key.n)
+        memcpy(k, key.p, key.n);
+    for (size_t i = 0; i < BLOCK; i++)
+        pad[i] = k[i] ^ 0x36;
+    SHA256_Init(&h->inner);
+    SHA256_Update(&h->inner, pad, BLOCK);
+    for (size_t i = 0; i < BLOCK; i++)
+        pad[i] = k[i] ^ 0x5c;
+    SHA256_Init(&h->outer);
+    SHA256_Update(&h->outer, pad, BLOCK);
+    secret_wipe(k, sizeof(k));
+    secret_wipe(pad, sizeof(pad));
 }
 
-static char digest_name[] = "SHA256";
-static const OSSL_PARAM hmac_params[] = {
-    {OSSL_MAC_PARAM_DIGEST, OSSL_PARAM_UTF8_STRING, digest_name, sizeof(digest_name) - 1, 0},
-    OSSL_PARAM_END,
-};
-
-static struct thread_ctx *contexts(void)
+void hmac_sha256_update(struct hmac_sha256 *h, struct bytes msg)
 {
-    struct thread_ctx *t;
-
-    pthread_once(&fetch_once, fetch);
-    if (!sha256 || !hmac)
-        return NULL;
-    t = pthread_getspecific(ctx_key);
-    if (t)
-        return t;
-    t = OPENSSL_zalloc(sizeof(*t));
-    if (!t)
-        return NULL;
-    t->md = EVP_MD_CTX_new();
-    t->mac = EVP_MAC_CTX_new(hmac);
-    /* the digest is set once per context; each MAC then only re-keys */
-    if (!t->md || !t->mac || EVP_MAC_CTX_set_params(t->mac, hmac_params) != 1) {
-        free_thread_ctx(t);
-        return NULL;
-    }
-    pthread_setspecific(ctx_key, t);
-    return t;
+    if (msg.n)
+        SHA256_Update(&h->inner, msg.p, msg.n);
 }
 
-cu_rc digest_sha256(struct bytes in, uint8_t out[32])
+void hmac_sha256_final(struct hmac_sha256 *h, uint8_t out[DIGEST_SHA256_LEN])
 {
-    struct thread_ctx *t = contexts();
-    unsigned int n = 0;
+    uint8_t inner[DIGEST_SHA256_LEN];
 
-    if (!t || EVP_DigestInit_ex(t->md, sha256, NULL) != 1 ||
-        EVP_DigestUpdate(t->md, in.p, in.n) != 1 || EVP_DigestFinal_ex(t->md, out, &n) != 1)
-        return CU_E_INTERNAL;
-    return CU_OK;
+    SHA256_Final(inner, &h->inner);
+    SHA256_Update(&h->outer, inner, sizeof(inner));
+    SHA256_Final(out, &h->outer);
+    secret_wipe(inner, sizeof(inner));
+    secret_wipe(h, sizeof(*h));
 }
 
-cu_rc digest_hmac_sha256(struct bytes key, struct bytes msg, uint8_t out[32])
+void digest_hmac_sha256(struct bytes key, struct bytes msg, uint8_t out[DIGEST_SHA256_LEN])
 {
-    struct thread_ctx *t = contexts();
-    size_t n = 0;
+    struct hmac_sha256 h;
 
-    if (!t || EVP_MAC_init(t->mac, key.p, key.n, NULL) != 1 ||
-        EVP_MAC_update(t->mac, msg.p, msg.n) != 1 || EVP_MAC_final(t->mac, out, &n, 32) != 1)
-        return CU_E_INTERNAL;
-    return CU_OK;
+    hmac_sha256_init(&h, key);
+    hmac_sha256_update(&h, msg);
+    hmac_sha256_final(&h, out);
 }

@@ -16,7 +16,7 @@
  * material ikm (must be non-empty), salt (may be empty: RFC 5869 then uses HashLen zero
  * bytes) and info (may be empty). out is caller-owned and holds key material: the caller
  * keeps it in a struct secret or wipes it. out_len is 1..KDF_HKDF_MAX_OUT.
- * Errors: CU_E_INTERNAL (bad lengths, OpenSSL failure; the cause is logged). */
+ * Errors: CU_E_INTERNAL (ikm empty, out_len out of range). */
 MUST_CHECK cu_rc kdf_hkdf_sha256(struct bytes ikm, struct bytes salt, struct bytes info,
                                  uint8_t *out, size_t out_len);
 

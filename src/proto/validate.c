@@ -56,16 +56,23 @@ static void add_error(struct report *r, const char *path, const json_t *value,
                        constraint));
 }
 
+/* out = parent.name with name's first letter lowered ("KeyId" under "" -> "keyId"), cut to
+ * fit. Called for every member present in every request, hence no snprintf. */
 static void child_path(const char *parent, const char *name, char out[PATH_MAX_LEN])
 {
-    char camel[128];
+    size_t p = strnlen(parent, 120), n = strlen(name), at = 0;
 
-    snprintf(camel, sizeof(camel), "%s", name);
-    camel[0] = (char)tolower((unsigned char)camel[0]);
-    if (parent[0])
-        snprintf(out, PATH_MAX_LEN, "%.120s.%s", parent, camel);
-    else
-        snprintf(out, PATH_MAX_LEN, "%s", camel);
+    if (p) {
+        memcpy(out, parent, p);
+        out[p] = '.';
+        at = p + 1;
+    }
+    if (n > PATH_MAX_LEN - 1 - at)
+        n = PATH_MAX_LEN - 1 - at;
+    memcpy(out + at, name, n);
+    out[at + n] = '\0';
+    if (n)
+        out[at] = (char)tolower((unsigned char)out[at]);
 }
 
 static void check_length(struct report *r, const char *path, const json_t *v,
@@ -112,13 +119,13 @@ static void validate_structure(struct report *r, const char *path, const json_t 
         const struct shape_member *m = &s->members[i];
         const json_t *child = json_object_get(v, m->name);
 
-        child_path(path, m->name, sub);
-        if (!child) {
-            if (m->required)
-                add_error(r, sub, NULL, false, "Member must not be null");
+        if (!child && !m->required)
             continue;
-        }
-        validate(r, sub, child, m->shape);
+        child_path(path, m->name, sub);
+        if (!child)
+            add_error(r, sub, NULL, false, "Member must not be null");
+        else
+            validate(r, sub, child, m->shape);
     }
 }
 

@@ -1,6 +1,6 @@
 /* Tests for crypto/kdf.c: RFC 5869 Appendix A test cases 1-3 (published facts), a
- * cross-check against OpenSSL's EVP_KDF HKDF over many lengths, context reuse across
- * calls (an empty salt after a non-empty one), and rejected lengths. */
+ * cross-check against OpenSSL's EVP_KDF HKDF over many lengths, an empty salt after a
+ * non-empty one, and rejected lengths. */
 #include "check.h"
 #include "core/err.h"
 #include "core/secret.h"
@@ -56,7 +56,7 @@ static void rfc_vectors(void)
     }
 }
 
-/* The thread's HMAC context is reused: an empty salt must not inherit the previous one. */
+/* An empty salt after a non-empty one is still HashLen zeros. */
 static void reuse_and_empty_salt(void)
 {
     size_t ikm_n, okm_n;
@@ -105,7 +105,7 @@ static void rejects(void)
              CU_E_INTERNAL);
     CHECK_OK(
         kdf_hkdf_sha256(bytes_str("k"), bytes_str("s"), bytes_str("i"), big, KDF_HKDF_MAX_OUT));
-    /* After an error the next call still works (a fresh thread context). */
+    /* After an error the next call still works. */
     CHECK_OK(kdf_hkdf_sha256(bytes_str("k"), bytes_str("s"), bytes_str("i"), out, 8));
 }
 
