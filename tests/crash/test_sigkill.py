@@ -1,5 +1,8 @@
 """Durability: SIGKILL the server in the middle of a burst of CreateUser calls; after a
-restart every user whose creation was acknowledged exists."""
+restart every user whose creation was acknowledged exists, and so does its audit record.
+The killed server leaves reserved space (NULs) after its last record, perhaps a record cut
+short; the restarted one cuts that off and appends whole records after it."""
+import json
 import os
 import sys
 import threading
@@ -46,6 +49,18 @@ class SigkillDuringBurst(unittest.TestCase):
             # and the store is consistent: every listed user can be read back
             for name in list(stored)[:50]:
                 iam.get_user(UserName=name)
+            # every acknowledged creation has its record; the trail is whole lines only
+            with open(os.path.join(srv.data_dir, "audit.log"), "rb") as f:
+                raw = f.read()
+            records, _, tail = raw.rpartition(b"\n")
+            self.assertEqual(tail.strip(b"\0"), b"")
+            self.assertNotIn(b"\0", records)
+            audited = set()
+            for line in records.split(b"\n"):
+                rec = json.loads(line)
+                if rec["eventName"] == "CreateUser" and "errorCode" not in rec:
+                    audited.add(rec["requestParameters"]["userName"])
+            self.assertEqual([n for n in acknowledged if n not in audited], [])
         finally:
             srv.cleanup()
 

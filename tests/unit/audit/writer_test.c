@@ -1,0 +1,253 @@
+/* Tests for audit/writer.c: records land as whole lines in call order; a clean stop leaves
+ * exactly the records; a start after an unclean stop cuts the reserved NULs and a record
+ * cut short, and appends after the last whole record; records larger than the mapped
+ * window and runs that cross windows; concurrent appenders (durable and not); and a second
+ * writer on the same directory is refused. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit/audit.h"
+#include "check.h"
+
+static char dir[] = "/tmp/custos-writer-test-XXXXXX";
+static char path[128];
+
+/* The whole trail file; *n gets its size. */
+static char *slurp(size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    char *p;
+    long len;
+
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    len = ftell(f);
+    rewind(f);
+    p = malloc((size_t)len + 1);
+    if (p && fread(p, 1, (size_t)len, f) != (size_t)len) {
+        free(p);
+        p = NULL;
+    }
+    if (p)
+        p[len] = '\0';
+    fclose(f);
+    *n = (size_t)len;
+    return p;
+}
+
+static void spit(const char *data, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+
+    CHECK(f && fwrite(data, 1, n, f) == n);
+    if (f)
+        fclose(f);
+}
+
+static void append(struct audit_writer *w, const char *rec, bool durable)
+{
+    CHECK_OK(audit_writer_append(w, rec, strlen(rec), durable));
+}
+
+static void clean_stop_leaves_exactly_the_records(void)
+{
+    struct audit_writer *w = NULL;
+    size_t n;
+    char *got;
+
+    unlink(path);
+    CHECK_OK(audit_writer_start(dir, &w, NULL));
+    append(w, "{\"a\":1}", false);
+    append(w, "{\"b\":2}", true);
+    append(w, "{\"c\":3}", false);
+    audit_writer_stop(w);
+    got = slurp(&n);
+    CHECK_STR(got, "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n");
+    CHECK_INT(n, 24);
+    free(got);
+
+    /* a restart appends after them */
+    CHECK_OK(audit_writer_start(dir, &w, NULL));
+    append(w, "{\"d\":4}", false);
+    audit_writer_stop(w);
+    got = slurp(&n);
+    CHECK_STR(got, "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n{\"d\":4}\n");
+    free(got);
+}
+
+/* While running, the file is longer than its records; what follows them reads as NULs. */
+static void running_trail_has_nul_tail(void)
+{
+    struct audit_writer *w = NULL;
+    size_t n;
+    char *got;
+
+    unlink(path);
+    CHECK_OK(audit_writer_start(dir, &w, NULL));
+    append(w, "{\"x\":1}", true);
+    got = slurp(&n);
+    CHECK(n > 8);
+    CHECK(got && memcmp(got, "{\"x\":1}\n", 8) == 0);
+    for (size_t i = 8; got && i < n; i++)
+        if (got[i] != '\0') {
+            CHECK(!"byte after the last record is not NUL");
+            break;
+        }
+    free(got);
+    audit_writer_stop(w);
+}
+
+static void unclean_stop_is_cut_at_the_last_whole_record(void)
+{
+    static const char crashed[] = "{\"a\":1}\n{\"b\":2}\n{\"half\":";
+    char image[sizeof(crashed) - 1 + 5000];
+    struct audit_writer *w = NULL;
+    size_t n;
+    char *got;
+
+    memset(image, 0, sizeof(image));
+    memcpy(image, crashed, sizeof(crashed) - 1);
+    spit(image, sizeof(image));
+    CHECK_OK(audit_writer_start(dir, &w, NULL));
+    append(w, "{\"c\":3}", false);
+    audit_writer_stop(w);
+    got = slurp(&n);
+    CHECK_STR(got, "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n");
+    free(got);
+
+    /* a file of nothing but NULs (a crash before the first record) */
+    memset(image, 0, sizeof(image));
+    spit(image, sizeof(image));
+    CHECK_OK(audit_writer_start(dir, &w, NULL));
+    audit_writer_stop(w);
+    got = slurp(&n);
+    CHECK_INT(n, 0);
+    free(got);
+}
+
+/* A record larger than the 4 MiB window, and many records crossing window edges. */
+static void big_records_and_many_windows(void)
+{
+    struct audit_writer *w = NULL;
+    size_t big_n = (5u << 20) + 123, n, lines = 0;
+    char *big = malloc(big_n + 1), *got, small[1000];
+
+    CHECK(big != NULL);
+    if (!big)
+        return;
+    unlink(path);
+    memset(big, 'x', big_n);
+    big[0] = '"';
+    big[big_n - 1] = '"';
+    big[big_n] = '\0';
+    memset(small, 'y', sizeof(small) - 1);
+    small[sizeof(small) - 1] = '\0';
+    CHECK_OK(audit_writer_start(dir, &w, NULL));
+    append(w, "{\"first\":1}", false);
+    append(w, big, false);
+    for (int i = 0; i < 10000; i++)
+        append(w, small, false);
+    append(w, "{\"last\":1}", false);
+    audit_writer_stop(w);
+    got = slurp(&n);
+    CHECK_INT(n, 12 + big_n + 1 + 10000 * sizeof(small) + 11);
+    for (size_t i = 0; got && i < n; i++)
+        lines += got[i] == '\n';
+    CHECK_INT(lines, 10003);
+    CHECK(got && memcmp(got + 12 + big_n + 1, small, sizeof(small) - 1) == 0);
+    CHECK(got && memcmp(got + n - 11, "{\"last\":1}\n", 11) == 0);
+    free(got);
+    free(big);
+}
+
+#define THREADS 4
+#define PER_THREAD 3000
+
+struct worker {
+    struct audit_writer *w;
+    int id;
+};
+
+static void *appender(void *arg)
+{
+    struct worker *wk = arg;
+    char rec[64];
+
+    for (int i = 0; i < PER_THREAD; i++) {
+        int len = snprintf(rec, sizeof(rec), "{\"t\":%d,\"i\":%d}", wk->id, i);
+        if (audit_writer_append(wk->w, rec, (size_t)len, i % 100 == 0) != CU_OK)
+            return (void *)1;
+    }
+    return NULL;
+}
+
+static void concurrent_appends_keep_whole_lines_in_order(void)
+{
+    struct audit_writer *w = NULL;
+    pthread_t th[THREADS];
+    struct worker wk[THREADS];
+    int next[THREADS] = {0};
+    size_t n, count = 0;
+    char *got, *line, *save = NULL;
+    void *failed;
+
+    unlink(path);
+    CHECK_OK(audit_writer_start(dir, &w, NULL));
+    for (int t = 0; t < THREADS; t++) {
+        wk[t] = (struct worker){w, t};
+        pthread_create(&th[t], NULL, appender, &wk[t]);
+    }
+    for (int t = 0; t < THREADS; t++) {
+        pthread_join(th[t], &failed);
+        CHECK(failed == NULL);
+    }
+    audit_writer_stop(w);
+    got = slurp(&n);
+    /* every line is one whole record, and each thread's records keep its order */
+    for (line = strtok_r(got, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        int t = -1, i = -1;
+        CHECK(sscanf(line, "{\"t\":%d,\"i\":%d}", &t, &i) == 2);
+        if (t >= 0 && t < THREADS) {
+            CHECK_INT(i, next[t]);
+            next[t] = i + 1;
+        }
+        count++;
+    }
+    CHECK_INT(count, THREADS * PER_THREAD);
+    free(got);
+}
+
+static void second_writer_is_refused(void)
+{
+    struct audit_writer *w = NULL, *other = NULL;
+    struct cu_err err = {0};
+
+    CHECK_OK(audit_writer_start(dir, &w, NULL));
+    CHECK_RC(audit_writer_start(dir, &other, &err), CU_E_STORE);
+    CHECK_CONTAINS(err.msg, "in use");
+    audit_writer_stop(w);
+    /* and is welcome once the first has stopped */
+    CHECK_OK(audit_writer_start(dir, &other, NULL));
+    audit_writer_stop(other);
+}
+
+int main(void)
+{
+    if (!mkdtemp(dir))
+        return 1;
+    snprintf(path, sizeof(path), "%s/audit.log", dir);
+    clean_stop_leaves_exactly_the_records();
+    running_trail_has_nul_tail();
+    unclean_stop_is_cut_at_the_last_whole_record();
+    big_records_and_many_windows();
+    concurrent_appends_keep_whole_lines_in_order();
+    second_writer_is_refused();
+    unlink(path);
+    rmdir(dir);
+    TEST_END();
+}
