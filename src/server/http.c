@@ -20,11 +20,13 @@
 #include "core/log.h"
 #include "core/secret.h"
 #include "http.h"
+#include "listener.h"
 
 #define MAX_HEADERS 128
 
 struct http_server {
     struct MHD_Daemon *daemon;
+    struct listener *listener;
     struct pipeline *pl;
     size_t max_body;
     char *tls_cert, *tls_key;
@@ -272,7 +274,10 @@ cu_rc http_start(const struct config *cfg, struct pipeline *pl, struct http_serv
     cu_rc rc = CU_OK;
     struct http_server *h = calloc(1, sizeof(*h));
     struct sockaddr_storage ss = {0};
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    struct cu_err why = {0};
+    /* listener.c accepts and hands connections over (MHD_add_connection needs the ITC) */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+                     MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
     unsigned threads = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 
     ENSURE(h, CU_E_NOMEM);
@@ -288,7 +293,7 @@ cu_rc http_start(const struct config *cfg, struct pipeline *pl, struct http_serv
                cu_err_set(err, CU_E_VALIDATION, "cannot read --tls-cert / --tls-key"));
         flags |= MHD_USE_TLS;
         h->daemon = MHD_start_daemon(
-            flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+            flags, 0, NULL, NULL, on_request, h,
             MHD_OPTION_URI_LOG_CALLBACK, on_uri, h, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
             MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool_bytes(cfg),
             MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_THREAD_POOL_SIZE, threads < 2 ? 2u : threads,
@@ -296,14 +301,21 @@ cu_rc http_start(const struct config *cfg, struct pipeline *pl, struct http_serv
             MHD_OPTION_HTTPS_MEM_KEY, h->tls_key, MHD_OPTION_END);
     } else {
         h->daemon = MHD_start_daemon(
-            flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+            flags, 0, NULL, NULL, on_request, h,
             MHD_OPTION_URI_LOG_CALLBACK, on_uri, h, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
             MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool_bytes(cfg),
             MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_THREAD_POOL_SIZE,
             threads < 2 ? 2u : threads, MHD_OPTION_END);
     }
-    ENSURE(h->daemon, cu_err_set(err, CU_E_INTERNAL, "cannot listen on %s:%d", cfg->listen_host,
-                                 cfg->port));
+    ENSURE(h->daemon, cu_err_set(err, CU_E_INTERNAL, "cannot start the HTTP server"));
+    if (listener_start((struct sockaddr *)&ss,
+                       ss.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                : sizeof(struct sockaddr_in),
+                       h->daemon, &h->listener, &why) != CU_OK) {
+        rc = cu_err_set(err, CU_E_INTERNAL, "cannot listen on %s:%d: %s", cfg->listen_host,
+                        cfg->port, why.msg);
+        goto out;
+    }
     *out = h;
     h = NULL;
 out:
@@ -315,6 +327,7 @@ void http_stop(struct http_server *h)
 {
     if (!h)
         return;
+    listener_stop(h->listener);
     if (h->daemon)
         MHD_stop_daemon(h->daemon);
     if (h->tls_key)
