@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/tree.h"
+#include "core/tree_write.h"
 
 /* Maps whose keys are the caller's data, not member names: their keys keep their case. */
 static const char *const data_maps[] = {"EncryptionContext", NULL};
@@ -22,46 +23,10 @@ static bool listed(const char *name, const char *const *names)
     return false;
 }
 
-/* Append s as a JSON string: quoted, escaped, and with any byte that is not part of valid
- * UTF-8 replaced by U+FFFD (headers such as User-Agent are the caller's bytes). */
 static cu_rc add_string(struct buf *out, const char *s)
 {
-    cu_rc rc = CU_OK;
-    const uint8_t *p = (const uint8_t *)(s ? s : "");
-
-    TRY(buf_addch(out, '"'));
-    while (*p) {
-        size_t run = 0, len;
-
-        /* plain printable ASCII goes in runs */
-        while (p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' && p[run] != '\\')
-            run++;
-        if (run) {
-            TRY(buf_add(out, p, run));
-            p += run;
-            continue;
-        }
-        len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
-            : (*p & 0xf8) == 0xf0 ? 4 : 0;
-        bool valid = len > 0;
-        for (size_t i = 1; valid && i < len; i++)
-            valid = (p[i] & 0xc0) == 0x80;
-        if (!valid) {
-            TRY(buf_addstr(out, "\\ufffd"));
-            p++;
-        } else if (*p == '"' || *p == '\\') {
-            TRY(buf_addch(out, '\\'));
-            TRY(buf_addch(out, (char)*p++));
-        } else if (*p < 0x20) {
-            TRY(buf_addf(out, "\\u%04x", *p++));
-        } else {
-            TRY(buf_add(out, p, len));
-            p += len;
-        }
-    }
-    TRY(buf_addch(out, '"'));
-out:
-    return rc;
+    s = s ? s : "";
+    return tree_write_string(out, s, strlen(s));
 }
 
 /* ,"name":"value" (or null when value is NULL). */
@@ -127,23 +92,8 @@ static cu_rc add_value(struct buf *out, const json_t *v, const char *const *secr
         }
         TRY(buf_addch(out, ']'));
         break;
-    case JSON_STRING:
-        TRY(add_string(out, json_string_value(v)));
-        break;
-    case JSON_INTEGER:
-        TRY(buf_addf(out, "%lld", (long long)json_integer_value(v)));
-        break;
-    case JSON_REAL:
-        TRY(buf_addf(out, "%.17g", json_real_value(v)));
-        break;
-    case JSON_TRUE:
-        TRY(buf_addstr(out, "true"));
-        break;
-    case JSON_FALSE:
-        TRY(buf_addstr(out, "false"));
-        break;
-    case JSON_NULL:
-        TRY(buf_addstr(out, "null"));
+    default:
+        TRY(tree_write_json(out, v));
         break;
     }
 out:
@@ -180,8 +130,8 @@ static cu_rc add_identity(struct buf *out, const struct audit_event *ev)
         TRY(buf_addch(out, '}'));
         goto out;
     }
-    TRY(buf_addf(out, "\"userIdentity\":{\"type\":\"%s\"",
-                 p->type == PRINCIPAL_ROOT ? "Root" : "IAMUser"));
+    TRY(buf_addstr(out, p->type == PRINCIPAL_ROOT ? "\"userIdentity\":{\"type\":\"Root\""
+                                                  : "\"userIdentity\":{\"type\":\"IAMUser\""));
     TRY(add_field(out, "principalId", p->user_id));
     TRY(add_field(out, "arn", p->arn));
     TRY(add_field(out, "accountId", p->account_id));
@@ -207,15 +157,17 @@ static const char *resource_type(const char *service)
 cu_rc audit_record_build(const struct audit_event *ev, struct buf *out)
 {
     cu_rc rc = CU_OK;
-    char when[21], source[64], event_id[IDS_UUID_LEN + 1];
+    char when[21], event_id[IDS_UUID_LEN + 1];
 
     TRY(ids_uuid(event_id));
     clock_iso8601(ev->time_ms / 1000, when);
-    snprintf(source, sizeof(source), "%s.amazonaws.com", ev->service ? ev->service : "unknown");
     TRY(buf_addstr(out, "{\"eventVersion\":\"1.08\","));
     TRY(add_identity(out, ev));
     TRY(add_field(out, "eventTime", when));
-    TRY(add_field(out, "eventSource", source));
+    /* the service is a model id ("kms"): plain lowercase, nothing to escape */
+    TRY(buf_addstr(out, ",\"eventSource\":\""));
+    TRY(buf_addstr(out, ev->service ? ev->service : "unknown"));
+    TRY(buf_addstr(out, ".amazonaws.com\""));
     TRY(add_field(out, "eventName", ev->event_name));
     TRY(add_field(out, "awsRegion", ev->region));
     TRY(add_field(out, "sourceIPAddress", ev->source_ip ? ev->source_ip : ""));
@@ -228,7 +180,7 @@ cu_rc audit_record_build(const struct audit_event *ev, struct buf *out)
     }
     TRY(add_field(out, "requestID", ev->request_id));
     TRY(add_field(out, "eventID", event_id));
-    TRY(buf_addf(out, ",\"readOnly\":%s", ev->read_only ? "true" : "false"));
+    TRY(buf_addstr(out, ev->read_only ? ",\"readOnly\":true" : ",\"readOnly\":false"));
     if (ev->resource_arn && strcmp(ev->resource_arn, "*") != 0 && ev->service) {
         TRY(buf_addstr(out, ",\"resources\":[{"));
         TRY(buf_addstr(out, "\"accountId\":"));

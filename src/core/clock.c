@@ -1,5 +1,5 @@
-/* clock.c — wall clock and date formats. gmtime_r/timegm only: the reentrant forms,
- * since the server formats dates on several threads at once. */
+/* clock.c — wall clock and date formats. Parsing uses timegm (reentrant); formatting
+ * has its own calendar arithmetic (see to_civil). */
 #include "clock.h"
 
 #include <stdatomic.h>
@@ -21,44 +21,101 @@ void clock_set_offset_ms(int64_t offset)
     atomic_store(&offset_ms, offset);
 }
 
-static void to_tm(int64_t epoch_s, struct tm *tm)
-{
-    time_t t = (time_t)epoch_s;
+/* A UTC date and time of day. */
+struct civil {
+    int64_t year;
+    int month, day, hour, minute, second;
+};
 
-    gmtime_r(&t, tm);
+/* Seconds since the epoch to the proleptic Gregorian calendar, by whole 400-year eras of
+ * 146,097 days, counted from 0000-03-01 so that the leap day ends each year. Formatting
+ * runs for every audit record: gmtime_r takes glibc's time-zone lock on every call. */
+static struct civil to_civil(int64_t epoch_s)
+{
+    struct civil c;
+    int64_t days = epoch_s / 86400, secs = epoch_s % 86400;
+
+    if (secs < 0) {
+        secs += 86400;
+        days--;
+    }
+    c.hour = (int)(secs / 3600);
+    c.minute = (int)(secs / 60 % 60);
+    c.second = (int)(secs % 60);
+    days += 719468; /* days from 0000-03-01 to 1970-01-01 */
+    int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    int64_t doe = days - era * 146097;                                 /* [0, 146096] */
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);             /* [0, 365] */
+    int64_t mp = (5 * doy + 2) / 153;                                  /* March = 0 */
+    c.day = (int)(doy - (153 * mp + 2) / 5 + 1);
+    c.month = (int)(mp < 10 ? mp + 3 : mp - 9);
+    c.year = yoe + era * 400 + (c.month <= 2);
+    return c;
+}
+
+/* Write v as exactly `width` digits (the low ones: callers pass in-range values). */
+static char *put_digits(char *p, int64_t v, int width)
+{
+    for (int i = width - 1; i >= 0; i--) {
+        p[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return p + width;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS" (sep true) or "YYYYMMDDTHHMMSS", unterminated; returns the end. */
+static char *put_civil(char *p, int64_t epoch_s, bool sep)
+{
+    struct civil c = to_civil(epoch_s);
+
+    p = put_digits(p, c.year, 4);
+    if (sep)
+        *p++ = '-';
+    p = put_digits(p, c.month, 2);
+    if (sep)
+        *p++ = '-';
+    p = put_digits(p, c.day, 2);
+    *p++ = 'T';
+    p = put_digits(p, c.hour, 2);
+    if (sep)
+        *p++ = ':';
+    p = put_digits(p, c.minute, 2);
+    if (sep)
+        *p++ = ':';
+    return put_digits(p, c.second, 2);
 }
 
 void clock_iso8601(int64_t epoch_s, char out[21])
 {
-    struct tm tm;
+    char *p = put_civil(out, epoch_s, true);
 
-    to_tm(epoch_s, &tm);
-    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    p[0] = 'Z';
+    p[1] = '\0';
 }
 
 void clock_iso8601_ms(int64_t epoch_ms, char out[25])
 {
-    struct tm tm;
-    char whole[21];
-    unsigned ms = (unsigned)(epoch_ms % 1000) % 1000u;
+    int64_t s = epoch_ms / 1000, ms = epoch_ms % 1000;
+    char *p;
 
-    to_tm(epoch_ms / 1000, &tm);
-    strftime(whole, sizeof(whole), "%Y-%m-%dT%H:%M:%S", &tm);
-    memcpy(out, whole, 19);
-    out[19] = '.';
-    out[20] = (char)('0' + ms / 100);
-    out[21] = (char)('0' + ms / 10 % 10);
-    out[22] = (char)('0' + ms % 10);
-    out[23] = 'Z';
-    out[24] = '\0';
+    if (ms < 0) {
+        ms += 1000;
+        s--;
+    }
+    p = put_civil(out, s, true);
+    *p++ = '.';
+    p = put_digits(p, ms, 3);
+    p[0] = 'Z';
+    p[1] = '\0';
 }
 
 void clock_amz_date(int64_t epoch_s, char out[17])
 {
-    struct tm tm;
+    char *p = put_civil(out, epoch_s, false);
 
-    to_tm(epoch_s, &tm);
-    strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
+    p[0] = 'Z';
+    p[1] = '\0';
 }
 
 /* Read exactly `width` decimal digits. */

@@ -7,19 +7,8 @@
  * Names and statuses come from errors.def; the column is the protocol's. */
 #include <string.h>
 
+#include "core/tree_write.h"
 #include "proto_impl.h"
-
-static int append_cb(const char *p, size_t n, void *data)
-{
-    return buf_add(data, p, n) == CU_OK ? 0 : -1;
-}
-
-cu_rc json_encode_tree(const json_t *tree, struct buf *out)
-{
-    return json_dump_callback(tree, append_cb, out, JSON_COMPACT | JSON_REAL_PRECISION(17)) == 0
-               ? CU_OK
-               : CU_E_NOMEM;
-}
 
 void proto_response_release(struct proto_response *resp)
 {
@@ -43,7 +32,7 @@ cu_rc proto_encode_output(const struct proto_route *route, const json_t *output,
     } else {
         resp->content_type = "application/x-amz-json-1.1";
         if (output)
-            TRY(json_encode_tree(output, &resp->body));
+            TRY(tree_write_json(&resp->body, output));
         else
             TRY(buf_addstr(&resp->body, "{}"));
     }
@@ -70,7 +59,7 @@ cu_rc proto_encode_error(enum model_protocol protocol, const struct service_mode
         if (!body)
             body = json_pack("{s:s}", "__type", code);
         ENSURE(body, CU_E_NOMEM);
-        TRY(json_encode_tree(body, &resp->body));
+        TRY(tree_write_json(&resp->body, body));
         goto out;
     }
     resp->content_type = "text/xml";

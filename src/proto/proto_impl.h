@@ -9,7 +9,5 @@ MUST_CHECK cu_rc xml_escape(const char *s, size_t n, struct buf *out);
 /* Query XML success body. */
 MUST_CHECK cu_rc query_encode_output(const struct proto_route *route, const json_t *output,
                                      const char *request_id, struct buf *out);
-/* Append a JSON tree compactly, straight into out (no intermediate copy). */
-MUST_CHECK cu_rc json_encode_tree(const json_t *tree, struct buf *out);
 
 #endif

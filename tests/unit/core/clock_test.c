@@ -3,8 +3,50 @@
 #include "core/clock.h"
 #include "core/err.h"
 
+#include <time.h>
+
+/* The formatters' own calendar against glibc's gmtime_r, over 1970..9999 in uneven steps
+ * and around every leap-day edge of the Gregorian rules (divisible by 4, 100, 400). */
+static void formats_match_gmtime(void)
+{
+    static const int64_t edges[] = {0, 951782399, 951782400, 951868800, 4107542399, 4107542400,
+                                    4107628800, 68956761599, 68956761600, -1, -86400};
+    char iso[21], want[32], amz[17], want_amz[32];
+
+    for (int64_t t = 0; t < 253402300799; t += 7777777 + t % 86399) {
+        time_t tt = (time_t)t;
+        struct tm tm;
+
+        gmtime_r(&tt, &tm);
+        strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        strftime(want_amz, sizeof(want_amz), "%Y%m%dT%H%M%SZ", &tm);
+        clock_iso8601(t, iso);
+        clock_amz_date(t, amz);
+        if (strcmp(iso, want) != 0 || strcmp(amz, want_amz) != 0) {
+            CHECK_STR(iso, want);
+            CHECK_STR(amz, want_amz);
+            break;
+        }
+    }
+    for (size_t i = 0; i < ARRAY_LEN(edges); i++) {
+        time_t tt = (time_t)edges[i];
+        struct tm tm;
+
+        gmtime_r(&tt, &tm);
+        strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        clock_iso8601(edges[i], iso);
+        CHECK_STR(iso, want);
+    }
+}
+
 int main(void)
 {
+    char iso_neg[25];
+
+    formats_match_gmtime();
+    clock_iso8601_ms(-1, iso_neg);
+    CHECK_STR(iso_neg, "1969-12-31T23:59:59.999Z");
+
     char iso[21], iso_ms[25], amz[17];
     int64_t t = 0;
 

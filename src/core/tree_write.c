@@ -1,0 +1,181 @@
+/* tree_write.c — see tree_write.h. */
+#include "tree_write.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char hex_digits[] = "0123456789ABCDEF"; /* jansson writes \u001F */
+
+/* Length of the UTF-8 sequence starting at p (at most `left` bytes), or 0 if invalid.
+ * Checks the lead byte's ranges (RFC 3629 §4): no overlong forms, no surrogates, nothing
+ * above U+10FFFF. */
+static size_t utf8_len(const uint8_t *p, size_t left)
+{
+    size_t len;
+    uint8_t lo = 0x80, hi = 0xbf;
+
+    if (p[0] < 0x80)
+        return 1;
+    if (p[0] >= 0xc2 && p[0] <= 0xdf)
+        len = 2;
+    else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+        len = 3;
+        lo = p[0] == 0xe0 ? 0xa0 : 0x80;
+        hi = p[0] == 0xed ? 0x9f : 0xbf;
+    } else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+        len = 4;
+        lo = p[0] == 0xf0 ? 0x90 : 0x80;
+        hi = p[0] == 0xf4 ? 0x8f : 0xbf;
+    } else
+        return 0;
+    if (left < len || p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+    return len;
+}
+
+cu_rc tree_write_string(struct buf *out, const char *s, size_t n)
+{
+    cu_rc rc = CU_OK;
+    const uint8_t *p = (const uint8_t *)s, *end = p + n;
+
+    TRY(buf_addch(out, '"'));
+    while (p < end) {
+        const uint8_t *run = p;
+        size_t len = 0;
+
+        /* printable ASCII needs no escape: copy it in one go */
+        while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+            p++;
+        if (p > run)
+            TRY(buf_add(out, run, (size_t)(p - run)));
+        if (p == end)
+            break;
+        if (*p == '"' || *p == '\\') {
+            char esc[2] = {'\\', (char)*p++};
+            TRY(buf_add(out, esc, 2));
+        } else if (*p < 0x20) {
+            /* jansson's short forms, then \u00XX */
+            static const char short_form[] = {['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n',
+                                              ['\r'] = 'r', ['\t'] = 't'};
+            char esc[6] = {'\\', 'u', '0', '0', hex_digits[*p >> 4], hex_digits[*p & 15]};
+            if (*p < sizeof(short_form) && short_form[*p]) {
+                esc[1] = short_form[*p];
+                TRY(buf_add(out, esc, 2));
+            } else {
+                TRY(buf_add(out, esc, 6));
+            }
+            p++;
+        } else {
+            len = utf8_len(p, (size_t)(end - p));
+            if (len) {
+                TRY(buf_add(out, p, len));
+                p += len;
+            } else {
+                TRY(buf_addstr(out, "\\ufffd"));
+                p++;
+            }
+        }
+    }
+    TRY(buf_addch(out, '"'));
+out:
+    return rc;
+}
+
+/* A real as jansson's dump writes it at precision 17: "%.17g", then ".0" when that reads
+ * as an integer, and the exponent without '+' or leading zeros ("1e+20" -> "1e20"). */
+static cu_rc write_real(struct buf *out, double d)
+{
+    char text[40], tidy[40];
+    size_t n, t = 0;
+
+    n = (size_t)snprintf(text, sizeof(text), "%.17g", d);
+    if (n >= sizeof(text))
+        return CU_E_INTERNAL;
+    for (size_t i = 0; i < n; i++) {
+        tidy[t++] = text[i];
+        if (text[i] == 'e') {
+            i++;
+            if (text[i] == '-')
+                tidy[t++] = text[i++];
+            else if (text[i] == '+')
+                i++;
+            while (i + 1 < n && text[i] == '0')
+                i++;
+            i--;
+        }
+    }
+    tidy[t] = '\0';
+    if (strspn(tidy, "0123456789-") == t) {
+        tidy[t++] = '.';
+        tidy[t++] = '0';
+        tidy[t] = '\0';
+    }
+    return buf_add(out, tidy, t);
+}
+
+static cu_rc write_integer(struct buf *out, json_int_t v)
+{
+    char text[24];
+    int n = snprintf(text, sizeof(text), "%" JSON_INTEGER_FORMAT, v);
+
+    return n > 0 && (size_t)n < sizeof(text) ? buf_add(out, text, (size_t)n) : CU_E_INTERNAL;
+}
+
+cu_rc tree_write_json(struct buf *out, const json_t *v)
+{
+    cu_rc rc = CU_OK;
+    const char *name;
+    json_t *item;
+    size_t i;
+
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        TRY(buf_addch(out, '{'));
+        i = 0;
+        json_object_foreach((json_t *)v, name, item)
+        {
+            if (i++)
+                TRY(buf_addch(out, ','));
+            TRY(tree_write_string(out, name, strlen(name)));
+            TRY(buf_addch(out, ':'));
+            TRY(tree_write_json(out, item));
+        }
+        TRY(buf_addch(out, '}'));
+        break;
+    case JSON_ARRAY:
+        TRY(buf_addch(out, '['));
+        json_array_foreach((json_t *)v, i, item)
+        {
+            if (i)
+                TRY(buf_addch(out, ','));
+            TRY(tree_write_json(out, item));
+        }
+        TRY(buf_addch(out, ']'));
+        break;
+    case JSON_STRING:
+        TRY(tree_write_string(out, json_string_value(v), json_string_length(v)));
+        break;
+    case JSON_INTEGER:
+        TRY(write_integer(out, json_integer_value(v)));
+        break;
+    case JSON_REAL:
+        TRY(write_real(out, json_real_value(v)));
+        break;
+    case JSON_TRUE:
+        TRY(buf_addstr(out, "true"));
+        break;
+    case JSON_FALSE:
+        TRY(buf_addstr(out, "false"));
+        break;
+    case JSON_NULL:
+        TRY(buf_addstr(out, "null"));
+        break;
+    }
+out:
+    return rc;
+}
