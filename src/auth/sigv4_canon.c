@@ -117,7 +117,7 @@ static cu_rc canonical_query(const struct sigv4_auth *auth, const char *query, s
     }
     qsort(params, n, sizeof(*params), param_order);
     for (size_t i = 0; i < n; i++)
-        TRY(buf_addf(out, "%s%s=%s", i ? "&" : "", params[i].key, params[i].value));
+        TRY(buf_addstrs(out, i ? "&" : "", params[i].key, "=", params[i].value, NULL));
 out:
     for (size_t i = 0; params && i < n; i++) {
         free(params[i].key);

@@ -24,7 +24,7 @@ static const char mismatch[] =
 
 struct cached_key {
     char access_key_id[129];
-    char scope[160];            /* date/region/service */
+    char scope_date[9], region[64], service[64];
     uint8_t secret_hash[32];
     struct hmac_sha256 signer;  /* HMAC state keyed with kSigning */
     bool used;
@@ -108,16 +108,16 @@ static cu_rc signing_key(struct bytes secret, const struct sigv4_auth *a,
                          struct hmac_sha256 *signer)
 {
     cu_rc rc = CU_OK;
-    char scope[160];
     uint8_t secret_hash[32], key[32];
     struct cached_key *slot;
 
-    snprintf(scope, sizeof(scope), "%s/%s/%s", a->scope_date, a->region, a->service);
     digest_sha256(secret, secret_hash);
     for (size_t i = 0; i < KEY_CACHE_SLOTS; i++) {
         struct cached_key *c = &key_cache[i];
         if (c->used && strcmp(c->access_key_id, a->access_key_id) == 0 &&
-            strcmp(c->scope, scope) == 0 && ct_equal(c->secret_hash, 32, secret_hash, 32)) {
+            strcmp(c->scope_date, a->scope_date) == 0 && strcmp(c->region, a->region) == 0 &&
+            strcmp(c->service, a->service) == 0 &&
+            ct_equal(c->secret_hash, 32, secret_hash, 32)) {
             *signer = c->signer;
             goto out;
         }
@@ -126,8 +126,10 @@ static cu_rc signing_key(struct bytes secret, const struct sigv4_auth *a,
     hmac_sha256_init(signer, bytes_of(key, sizeof(key)));
     slot = &key_cache[key_cache_next++ % KEY_CACHE_SLOTS];
     secret_wipe(slot, sizeof(*slot));
-    snprintf(slot->access_key_id, sizeof(slot->access_key_id), "%s", a->access_key_id);
-    snprintf(slot->scope, sizeof(slot->scope), "%s", scope);
+    str_copy(slot->access_key_id, sizeof(slot->access_key_id), a->access_key_id);
+    str_copy(slot->scope_date, sizeof(slot->scope_date), a->scope_date);
+    str_copy(slot->region, sizeof(slot->region), a->region);
+    str_copy(slot->service, sizeof(slot->service), a->service);
     memcpy(slot->secret_hash, secret_hash, 32);
     slot->signer = *signer;
     slot->used = true;

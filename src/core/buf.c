@@ -103,6 +103,27 @@ cu_rc buf_addf(struct buf *b, const char *fmt, ...)
     return CU_OK;
 }
 
+cu_rc buf_addstrs(struct buf *b, ...)
+{
+    va_list ap;
+    const char *s;
+    cu_rc rc = CU_OK;
+
+    va_start(ap, b);
+    while (rc == CU_OK && (s = va_arg(ap, const char *)) != NULL)
+        rc = buf_add(b, s, strlen(s));
+    va_end(ap);
+    return rc;
+}
+
+void str_copy(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 void buf_reset(struct buf *b)
 {
     if (b->p) {

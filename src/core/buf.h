@@ -28,6 +28,12 @@ MUST_CHECK cu_rc buf_add(struct buf *b, const void *p, size_t n);
 MUST_CHECK cu_rc buf_addstr(struct buf *b, const char *s);
 MUST_CHECK cu_rc buf_addf(struct buf *b, const char *fmt, ...) CU_PRINTF(2, 3);
 MUST_CHECK cu_rc buf_addch(struct buf *b, char c);
+/* Append each string in turn, up to a NULL: buf_addstrs(b, "<", name, ">", NULL). For the
+ * request path, where printf's format parsing costs more than the copying. */
+MUST_CHECK cu_rc buf_addstrs(struct buf *b, ...) __attribute__((sentinel));
+
+/* Copy src into dst[cap] (cap > 0), cut short if need be; always terminated. */
+void str_copy(char *dst, size_t cap, const char *src);
 
 /* Make sure at least n more bytes fit without another allocation. */
 MUST_CHECK cu_rc buf_reserve(struct buf *b, size_t n);

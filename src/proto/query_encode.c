@@ -142,15 +142,15 @@ cu_rc query_encode_output(const struct proto_route *route, const json_t *output,
     cu_rc rc = CU_OK;
     const char *op = route->op->name;
 
-    TRY(buf_addf(out, "<%sResponse xmlns=\"%s\">", op, route->svc->xml_namespace));
+    TRY(buf_addstrs(out, "<", op, "Response xmlns=\"", route->svc->xml_namespace, "\">", NULL));
     if (route->op->result_wrapper && route->op->output) {
-        TRY(buf_addf(out, "<%s>", route->op->result_wrapper));
+        TRY(buf_addstrs(out, "<", route->op->result_wrapper, ">", NULL));
         if (output)
             TRY(value(output, route->op->output, out));
-        TRY(buf_addf(out, "</%s>", route->op->result_wrapper));
+        TRY(buf_addstrs(out, "</", route->op->result_wrapper, ">", NULL));
     }
-    TRY(buf_addf(out, "<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>",
-                 request_id, op));
+    TRY(buf_addstrs(out, "<ResponseMetadata><RequestId>", request_id,
+                    "</RequestId></ResponseMetadata></", op, "Response>", NULL));
 out:
     return rc;
 }

@@ -137,17 +137,46 @@ static enum MHD_Result send_health(struct MHD_Connection *c)
     return ret;
 }
 
-static void peer_address(struct MHD_Connection *c, char *out, size_t cap)
+/* Per connection: the client's address as text, made once when it connects rather than
+ * for every request on a kept-alive connection. */
+struct peer {
+    char address[INET6_ADDRSTRLEN + 1];
+};
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    const union MHD_ConnectionInfo *info;
+    const struct sockaddr *sa;
+    struct peer *p;
+
+    (void)cls;
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        free(*socket_context);
+        *socket_context = NULL;
+        return;
+    }
+    p = calloc(1, sizeof(*p));
+    *socket_context = p;
+    info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    sa = info ? info->client_addr : NULL;
+    if (!p || !sa)
+        return;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, p->address,
+                  sizeof(p->address));
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, p->address,
+                  sizeof(p->address));
+}
+
+static const char *peer_address(struct MHD_Connection *c)
 {
     const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    const struct sockaddr *sa = info ? info->client_addr : NULL;
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    const struct peer *p = info ? info->socket_context : NULL;
 
-    out[0] = '\0';
-    if (sa && sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)cap);
-    else if (sa && sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)cap);
+    return p ? p->address : "";
 }
 
 /* Body still arriving: keep it while within the limit, drain it past the limit. */
@@ -182,7 +211,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     struct header_list headers = {0};
     struct proto_response resp = {0};
     struct http_req req = {0};
-    char peer[INET6_ADDRSTRLEN + 1], *query;
+    char *query;
     const union MHD_ConnectionInfo *tls;
 
     if (!x || !x->target)
@@ -200,7 +229,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (strcmp(method, "GET") == 0 && strcmp(x->target, "/_custos/health") == 0)
         return send_health(c);
     MHD_get_connection_values(c, MHD_HEADER_KIND, collect_header, &headers);
-    peer_address(c, peer, sizeof(peer));
     tls = MHD_get_connection_info(c, MHD_CONNECTION_INFO_PROTOCOL);
     query = strchr(x->target, '?');
     if (query)
@@ -211,7 +239,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                             .headers = headers.items,
                             .n_headers = headers.n,
                             .body = buf_bytes(&x->body),
-                            .source_ip = peer,
+                            .source_ip = peer_address(c),
                             .tls = h->tls_cert && tls != NULL};
     if (headers.overflow)
         pipeline_refuse(h->pl, &req, CU_E_HEADER_TOO_LARGE, "Too many request headers.", &resp);
@@ -295,6 +323,7 @@ cu_rc http_start(const struct config *cfg, struct pipeline *pl, struct http_serv
         h->daemon = MHD_start_daemon(
             flags, 0, NULL, NULL, on_request, h,
             MHD_OPTION_URI_LOG_CALLBACK, on_uri, h, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+            MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
             MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool_bytes(cfg),
             MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_THREAD_POOL_SIZE, threads < 2 ? 2u : threads,
             MHD_OPTION_HTTPS_MEM_CERT, h->tls_cert,
@@ -303,6 +332,7 @@ cu_rc http_start(const struct config *cfg, struct pipeline *pl, struct http_serv
         h->daemon = MHD_start_daemon(
             flags, 0, NULL, NULL, on_request, h,
             MHD_OPTION_URI_LOG_CALLBACK, on_uri, h, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+            MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
             MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool_bytes(cfg),
             MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_THREAD_POOL_SIZE,
             threads < 2 ? 2u : threads, MHD_OPTION_END);

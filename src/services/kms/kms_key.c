@@ -56,6 +56,16 @@ void kms_key_unref(void *p)
     free(e);
 }
 
+/* "<account>/<key id>": the cache's key for a KMS key. */
+static void cache_key_of(const struct call *call, const char *key_id, char out[RECORD_NAME_MAX])
+{
+    size_t a = strnlen(call->env->account_id, RECORD_NAME_MAX / 2);
+
+    memcpy(out, call->env->account_id, a);
+    out[a] = '/';
+    str_copy(out + a + 1, RECORD_NAME_MAX - a - 1, key_id);
+}
+
 void kms_key_arn(const struct call *call, const char *key_id, char out[KMS_ARN_MAX])
 {
     snprintf(out, KMS_ARN_MAX, "arn:aws:kms:%s:%s:key/%s", call->env->region,
@@ -126,7 +136,7 @@ static cu_rc load(struct call *call, const char *key_id, uint64_t generation, st
     ENSURE(policy, CU_E_STORE);
     TRY(policy_compile(bytes_str(policy), POLICY_KEY, "key-policy", &e->key.policy, &ignored));
     TRY(open_backing(call, &e->key));
-    snprintf(e->cache_key, sizeof(e->cache_key), "%s/%s", call->env->account_id, key_id);
+    cache_key_of(call, key_id, e->cache_key);
     *out = e;
     e = NULL;
 out:
@@ -141,7 +151,7 @@ cu_rc kms_key_by_id(struct call *call, const char *key_id, struct kms_key **out)
     char cache_key[RECORD_NAME_MAX];
     struct entry *e, *fresh = NULL, **slot;
 
-    snprintf(cache_key, sizeof(cache_key), "%s/%s", call->env->account_id, key_id);
+    cache_key_of(call, key_id, cache_key);
     pthread_rwlock_rdlock(&cache.lock);
     for (e = cache.buckets[bucket_of(cache_key)]; e; e = e->next)
         if (e->generation == generation && strcmp(e->cache_key, cache_key) == 0)
@@ -198,9 +208,12 @@ cu_rc kms_key_find(struct call *call, const char *id, struct kms_key **out)
     char prefix[KMS_ARN_MAX], key_id[IDS_UUID_LEN + 1];
     int n;
 
-    n = snprintf(prefix, sizeof(prefix), "arn:aws:kms:%s:%s:", call->env->region,
-                 call->env->account_id);
-    if (strncmp(id, prefix, (size_t)n) == 0) {
+    /* "arn:aws:kms:<region>:<account>:" is only worth building for what looks like one */
+    n = strncmp(id, "arn:", 4) == 0
+            ? snprintf(prefix, sizeof(prefix), "arn:aws:kms:%s:%s:", call->env->region,
+                       call->env->account_id)
+            : 0;
+    if (n > 0 && strncmp(id, prefix, (size_t)n) == 0) {
         /* an ARN of this account and region: strip it to the key id or alias name */
         const char *rest = id + n;
         if (strncmp(rest, "key/", 4) == 0)
@@ -225,9 +238,8 @@ out:
 
 void kms_target_set(struct call *call, struct kms_key *key)
 {
-    snprintf(call->target.arn, sizeof(call->target.arn), "%s", key->arn);
-    snprintf(call->target.account_id, sizeof(call->target.account_id), "%s",
-             call->env->account_id);
+    str_copy(call->target.arn, sizeof(call->target.arn), key->arn);
+    str_copy(call->target.account_id, sizeof(call->target.account_id), call->env->account_id);
     call->target.resource_policy = key->policy;
     call->target.key_policy = true;
     /* the key's tags: aws:ResourceTag/<key> (the key stays pinned for the call) */
