@@ -45,7 +45,11 @@
 #include "audit.h"
 #include "core/log.h"
 
-#define AUDIT_SYNC_INTERVAL_MS 10
+/* How stale the disk copy of read-only calls' records may get. Each sync writes back the
+ * page that holds the newest record, which the next record then dirties again; at 10 ms
+ * the syncer cost twice the CPU (1 µs a call more at 20,000 calls a second) and doubled
+ * the 99th-percentile latency under load, for a window that matters only on power loss. */
+#define AUDIT_SYNC_INTERVAL_MS 50
 #define AUDIT_WINDOW (4u << 20) /* bytes reserved and mapped at a time */
 
 struct audit_writer {

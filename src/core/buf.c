@@ -51,17 +51,10 @@ cu_rc buf_reserve(struct buf *b, size_t n)
     return CU_OK;
 }
 
-cu_rc buf_add(struct buf *b, const void *p, size_t n)
+cu_rc buf_add_grow(struct buf *b, const void *p, size_t n)
 {
     cu_rc rc;
 
-    /* the common case: it fits in what is allocated and within the limit */
-    if (b->p && n && n < b->cap - b->n && b->n + n <= b->limit) {
-        memcpy(b->p + b->n, p, n);
-        b->n += n;
-        b->p[b->n] = '\0';
-        return CU_OK;
-    }
     rc = buf_reserve(b, n);
     if (rc != CU_OK)
         return rc;
@@ -70,16 +63,6 @@ cu_rc buf_add(struct buf *b, const void *p, size_t n)
     b->n += n;
     b->p[b->n] = '\0';
     return CU_OK;
-}
-
-cu_rc buf_addstr(struct buf *b, const char *s)
-{
-    return buf_add(b, s, strlen(s));
-}
-
-cu_rc buf_addch(struct buf *b, char c)
-{
-    return buf_add(b, &c, 1);
 }
 
 cu_rc buf_addf(struct buf *b, const char *fmt, ...)

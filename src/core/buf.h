@@ -7,6 +7,8 @@
 #ifndef CU_BUF_H
 #define CU_BUF_H
 
+#include <string.h>
+
 #include "bytes.h"
 #include "cu.h"
 
@@ -23,11 +25,34 @@ struct buf {
 void buf_init(struct buf *b, size_t limit);
 void buf_init_sensitive(struct buf *b, size_t limit);
 
-/* Append n bytes / a C string / a formatted string / one byte. */
-MUST_CHECK cu_rc buf_add(struct buf *b, const void *p, size_t n);
-MUST_CHECK cu_rc buf_addstr(struct buf *b, const char *s);
+/* Append n bytes, growing the allocation: the out-of-line half of buf_add. */
+MUST_CHECK cu_rc buf_add_grow(struct buf *b, const void *p, size_t n);
+
+/* Append n bytes / a C string / one byte / a formatted string. The first three are
+ * inline: encoders call them a few hundred times per request, mostly for a few bytes that
+ * fit in what is already allocated. */
+MUST_CHECK static inline cu_rc buf_add(struct buf *b, const void *p, size_t n)
+{
+    if (b->p && n && n < b->cap - b->n && b->n + n <= b->limit) {
+        memcpy(b->p + b->n, p, n);
+        b->n += n;
+        b->p[b->n] = '\0';
+        return CU_OK;
+    }
+    return buf_add_grow(b, p, n);
+}
+
+MUST_CHECK static inline cu_rc buf_addstr(struct buf *b, const char *s)
+{
+    return buf_add(b, s, strlen(s));
+}
+
+MUST_CHECK static inline cu_rc buf_addch(struct buf *b, char c)
+{
+    return buf_add(b, &c, 1);
+}
+
 MUST_CHECK cu_rc buf_addf(struct buf *b, const char *fmt, ...) CU_PRINTF(2, 3);
-MUST_CHECK cu_rc buf_addch(struct buf *b, char c);
 /* Append each string in turn, up to a NULL: buf_addstrs(b, "<", name, ">", NULL). For the
  * request path, where printf's format parsing costs more than the copying. */
 MUST_CHECK cu_rc buf_addstrs(struct buf *b, ...) __attribute__((sentinel));

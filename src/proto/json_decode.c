@@ -61,57 +61,59 @@ static cu_rc wrong_type(const json_t *v, const struct shape *s, struct cu_err *e
                       s->type == SHAPE_INTEGER ? "an" : "a", shape_kind(s));
 }
 
-/* A copy of v conformed to shape s; NULL values are dropped by the caller. */
-static cu_rc conform(const json_t *v, const struct shape *s, json_t **out, struct cu_err *err)
+static bool is_member(const struct shape *s, const char *name)
+{
+    for (size_t i = 0; i < s->n_members; i++)
+        if (strcmp(s->members[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+/* Check v against shape s and trim it in place: members the shape does not know, and
+ * members whose value is null, are dropped (AWS ignores both). Members are checked in
+ * the shape's order, so the first error reported does not depend on the body's order. */
+static cu_rc conform(json_t *v, const struct shape *s, struct cu_err *err)
 {
     cu_rc rc = CU_OK;
-    json_t *result = NULL, *item = NULL, *child;
+    json_t *child;
     const char *key;
+    void *tmp;
     size_t i;
 
     switch (s->type) {
     case SHAPE_STRUCTURE:
         ENSURE(json_is_object(v), wrong_type(v, s, err));
-        result = json_object();
-        ENSURE(result, CU_E_NOMEM);
         for (i = 0; i < s->n_members; i++) {
             child = json_object_get(v, s->members[i].name);
-            if (!child || json_is_null(child))
-                continue;
-            TRY(conform(child, s->members[i].shape, &item, err));
-            ENSURE(json_object_set_new(result, s->members[i].name, item) == 0, CU_E_NOMEM);
-            item = NULL;
+            if (child && !json_is_null(child))
+                TRY(conform(child, s->members[i].shape, err));
+        }
+        json_object_foreach_safe(v, tmp, key, child)
+        {
+            if (json_is_null(child) || !is_member(s, key))
+                json_object_del(v, key);
         }
         break;
     case SHAPE_LIST:
         ENSURE(json_is_array(v), wrong_type(v, s, err));
-        result = json_array();
-        ENSURE(result, CU_E_NOMEM);
-        json_array_foreach((json_t *)v, i, child)
+        json_array_foreach(v, i, child)
         {
             ENSURE(!json_is_null(child), cu_err_set(err, CU_E_SERIALIZATION,
                                                     "A list may not contain null."));
-            TRY(conform(child, s->member->shape, &item, err));
-            ENSURE(json_array_append_new(result, item) == 0, CU_E_NOMEM);
-            item = NULL;
+            TRY(conform(child, s->member->shape, err));
         }
         break;
     case SHAPE_MAP:
         ENSURE(json_is_object(v), wrong_type(v, s, err));
-        result = json_object();
-        ENSURE(result, CU_E_NOMEM);
-        json_object_foreach((json_t *)v, key, child)
+        json_object_foreach(v, key, child)
         {
             ENSURE(!json_is_null(child), cu_err_set(err, CU_E_SERIALIZATION,
                                                     "A map may not contain null values."));
-            TRY(conform(child, s->value->shape, &item, err));
-            ENSURE(json_object_set_new(result, key, item) == 0, CU_E_NOMEM);
-            item = NULL;
+            TRY(conform(child, s->value->shape, err));
         }
         break;
     case SHAPE_STRING:
         ENSURE(json_is_string(v), wrong_type(v, s, err));
-        result = json_copy((json_t *)v);
         break;
     case SHAPE_BLOB: {
         struct buf probe;
@@ -121,7 +123,6 @@ static cu_rc conform(const json_t *v, const struct shape *s, json_t **out, struc
         buf_release(&probe);
         ENSURE(rc == CU_OK, cu_err_set(err, CU_E_SERIALIZATION,
                                        "Base64 encoded value is not valid."));
-        result = json_copy((json_t *)v);
         break;
     }
     case SHAPE_INTEGER:
@@ -130,25 +131,17 @@ static cu_rc conform(const json_t *v, const struct shape *s, json_t **out, struc
         ENSURE(s->type == SHAPE_LONG ||
                    (json_integer_value(v) <= INT32_MAX && json_integer_value(v) >= INT32_MIN),
                cu_err_set(err, CU_E_SERIALIZATION, "Numeric value out of range of int"));
-        result = json_copy((json_t *)v);
         break;
     case SHAPE_DOUBLE:
     case SHAPE_FLOAT:
     case SHAPE_TIMESTAMP:
         ENSURE(json_is_number(v), wrong_type(v, s, err));
-        result = json_copy((json_t *)v);
         break;
     case SHAPE_BOOLEAN:
         ENSURE(json_is_boolean(v), wrong_type(v, s, err));
-        result = json_copy((json_t *)v);
         break;
     }
-    ENSURE(result, CU_E_NOMEM);
-    *out = result;
-    result = NULL;
 out:
-    json_decref(item);
-    json_decref(result);
     return rc;
 }
 
@@ -167,11 +160,14 @@ cu_rc json_decode_body(struct bytes body, const struct shape *input, json_t **ou
     ENSURE(doc, cu_err_set(err, CU_E_SERIALIZATION, "Unexpected character or malformed JSON."));
     ENSURE(json_is_object(doc), cu_err_set(err, CU_E_SERIALIZATION,
                                            "The request body must be a JSON object."));
-    if (input)
-        TRY(conform(doc, input, out, err));
-    else
+    if (input) {
+        TRY(conform(doc, input, err));
+        *out = doc;
+        doc = NULL;
+    } else {
         *out = json_object();
-    ENSURE(*out, CU_E_NOMEM);
+        ENSURE(*out, CU_E_NOMEM);
+    }
 out:
     json_decref(doc);
     return rc;
