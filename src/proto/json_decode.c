@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/codec.h"
+#include "json_parse.h"
 #include "proto.h"
 
 static const char *json_kind(const json_t *v)
@@ -149,14 +150,13 @@ cu_rc json_decode_body(struct bytes body, const struct shape *input, json_t **ou
                        struct cu_err *err)
 {
     cu_rc rc = CU_OK;
-    json_error_t jerr;
     json_t *doc = NULL;
 
     *out = NULL;
     if (body.n == 0)
         doc = json_object();
     else
-        doc = json_loadb((const char *)body.p, body.n, JSON_REJECT_DUPLICATES, &jerr);
+        doc = json_parse(body);
     ENSURE(doc, cu_err_set(err, CU_E_SERIALIZATION, "Unexpected character or malformed JSON."));
     ENSURE(json_is_object(doc), cu_err_set(err, CU_E_SERIALIZATION,
                                            "The request body must be a JSON object."));
