@@ -1,11 +1,14 @@
 /* policy_cmd.c — the policy engine from the command line.
  *
- *   custos policy check FILE [--type identity|resource|key|boundary]
- *       validates a document as IAM would; prints "ok" or AWS's MalformedPolicyDocument
- *       message; exit 0 or 1.
+ *   custos policy check FILE [--type TYPE]
+ *       validates a document as AWS would for TYPE (identity, the default; user, group or
+ *       role for an inline policy; managed; boundary; resource; key; scp; rcp; session),
+ *       including the type's size quota; prints "ok", or AWS's MalformedPolicyDocument
+ *       message or the quota exceeded; exit 0 or 1.
  *   custos policy eval FILE
  *       FILE holds {"identity": [doc, ...], "resource": doc, "resource_type": "key",
  *       "boundary": doc, "session": doc, "scps": [[doc, ...] per level, root first],
+ *       "rcps": [[doc, ...] per level, root first],
  *       "request": {"action", "resource", "principal_arn", "principal_account",
  *       "principal_type": "user|root|role_session|federated", "role_arn",
  *       "resource_account", "context": {"key": "value" | ["v1", "v2"]}}}; documents may be objects or
@@ -27,7 +30,8 @@
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: custos policy check FILE [--type identity|resource|key|boundary]\n"
+    fprintf(stderr, "usage: custos policy check FILE [--type identity|user|group|role|managed|"
+                    "boundary|resource|key|scp|rcp|session]\n"
                     "       custos policy eval FILE\n");
     return 2;
 }
@@ -37,10 +41,12 @@ static bool kind_named(const char *name, enum policy_kind *kind)
     static const struct {
         const char *name;
         enum policy_kind kind;
-    } kinds[] = {{"identity", POLICY_IDENTITY},
-                 {"resource", POLICY_RESOURCE},
-                 {"key", POLICY_KEY},
-                 {"boundary", POLICY_BOUNDARY}};
+    } kinds[] = {{"identity", POLICY_IDENTITY}, {"user", POLICY_IDENTITY},
+                 {"group", POLICY_IDENTITY},    {"role", POLICY_IDENTITY},
+                 {"managed", POLICY_IDENTITY},  {"resource", POLICY_RESOURCE},
+                 {"key", POLICY_KEY},           {"boundary", POLICY_BOUNDARY},
+                 {"scp", POLICY_SCP},           {"rcp", POLICY_RCP},
+                 {"session", POLICY_SESSION}};
 
     for (size_t i = 0; i < ARRAY_LEN(kinds); i++) {
         if (strcmp(kinds[i].name, name) == 0) {
@@ -76,15 +82,43 @@ static bool optional_doc(const json_t *doc, const char *name, enum policy_kind k
     return *out != NULL;
 }
 
+/* The file's size against the type's quota; false (and a message) when over. */
+static bool within_quota(const char *path, const char *type)
+{
+    const struct policy_quota *q = policy_quota(type);
+    FILE *f = q ? fopen(path, "rb") : NULL;
+    struct buf text;
+    char chunk[4096];
+    size_t n, size;
+
+    if (!f)
+        return true;
+    buf_init(&text, 1 << 24);
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        if (buf_add(&text, chunk, n) != CU_OK)
+            break;
+    fclose(f);
+    size = policy_quota_size(q, buf_bytes(&text));
+    buf_release(&text);
+    if (size <= q->max)
+        return true;
+    fprintf(stderr, "custos: %s: LimitExceeded: %zu characters%s; %s may have at most %zu\n",
+            path, size, q->whitespace_counts ? "" : " (whitespace outside strings not counted)",
+            q->what, q->max);
+    return false;
+}
+
 static int check(int argc, char **argv)
 {
     enum policy_kind kind = POLICY_IDENTITY;
+    const char *type = "identity";
     json_error_t jerr;
     json_t *doc;
     struct policy *p;
 
     if (argc == 4 && strcmp(argv[2], "--type") == 0) {
-        if (!kind_named(argv[3], &kind))
+        type = argv[3];
+        if (!kind_named(type, &kind))
             return usage();
     } else if (argc != 2) {
         return usage();
@@ -104,6 +138,10 @@ static int check(int argc, char **argv)
     json_decref(doc);
     if (!p)
         return 1;
+    if (!within_quota(argv[1], type)) {
+        policy_free(p);
+        return 1;
+    }
     printf("ok\n");
     policy_free(p);
     return 0;
@@ -119,7 +157,7 @@ static const char *source_name(enum policy_source s)
 {
     static const char *const names[] = {"", "identity-based", "resource-based",
                                         "permissions boundary", "service control policy",
-                                        "session policy"};
+                                        "session policy", "resource control policy"};
     return names[s];
 }
 
@@ -129,9 +167,11 @@ struct eval_input {
     struct policy *identity[MAX_IDENTITY];
     size_t n_identity;
     struct policy *resource, *boundary, *session;
-    struct policy *scps[MAX_SCP_LEVELS][MAX_IDENTITY];
-    struct policy_scp_level levels[MAX_SCP_LEVELS];
-    size_t n_levels;
+    struct org_policies {
+        struct policy *docs[MAX_SCP_LEVELS][MAX_IDENTITY];
+        struct policy_scp_level levels[MAX_SCP_LEVELS];
+        size_t n_levels;
+    } scps, rcps;
     struct policy_context_entry entries[MAX_CONTEXT];
     const char *values[MAX_CONTEXT * 8];
     struct policy_context ctx;
@@ -168,6 +208,41 @@ static bool load_context(const json_t *ctx, struct eval_input *in)
     return true;
 }
 
+/* doc[name]: Organizations policies by level, root first ([[doc, ...], ...]). */
+static bool load_levels(const json_t *doc, const char *name, enum policy_kind kind,
+                        struct org_policies *org)
+{
+    json_t *item, *one;
+    size_t i, j;
+
+    json_array_foreach(json_object_get(doc, name), i, item)
+    {
+        if (i == MAX_SCP_LEVELS || !json_is_array(item))
+            return false;
+        json_array_foreach(item, j, one)
+        {
+            char label[32];
+            snprintf(label, sizeof(label), "%.4s[%zu][%zu]", name, i, j);
+            if (j == MAX_IDENTITY)
+                return false;
+            org->docs[i][j] = compile_doc(one, kind, label);
+            if (!org->docs[i][j])
+                return false;
+            org->levels[i].n = j + 1;
+        }
+        org->levels[i].policies = (const struct policy *const *)org->docs[i];
+        org->n_levels = i + 1;
+    }
+    return true;
+}
+
+static void free_levels(struct org_policies *org)
+{
+    for (size_t i = 0; i < MAX_SCP_LEVELS; i++)
+        for (size_t j = 0; j < MAX_IDENTITY; j++)
+            policy_free(org->docs[i][j]);
+}
+
 /* Evaluate one case; *out receives the result object. Returns 0 allowed, 1 denied, 2 bad. */
 static int eval_case(const json_t *doc, json_t **result)
 {
@@ -200,26 +275,9 @@ static int eval_case(const json_t *doc, json_t **result)
         !optional_doc(doc, "boundary", POLICY_BOUNDARY, &in.boundary) ||
         !optional_doc(doc, "session", POLICY_SESSION, &in.session))
         goto out;
-    json_array_foreach(json_object_get(doc, "scps"), i, item)
-    {
-        size_t j;
-        json_t *scp;
-        if (i == MAX_SCP_LEVELS || !json_is_array(item))
-            goto out;
-        json_array_foreach(item, j, scp)
-        {
-            char label[32];
-            snprintf(label, sizeof(label), "scp[%zu][%zu]", i, j);
-            if (j == MAX_IDENTITY)
-                goto out;
-            in.scps[i][j] = compile_doc(scp, POLICY_SCP, label);
-            if (!in.scps[i][j])
-                goto out;
-            in.levels[i].n = j + 1;
-        }
-        in.levels[i].policies = (const struct policy *const *)in.scps[i];
-        in.n_levels = i + 1;
-    }
+    if (!load_levels(doc, "scps", POLICY_SCP, &in.scps) ||
+        !load_levels(doc, "rcps", POLICY_RCP, &in.rcps))
+        goto out;
     req_doc = json_object_get(doc, "request");
     req.action = json_string_value(json_object_get(req_doc, "action"));
     req.resource = json_string_value(json_object_get(req_doc, "resource"));
@@ -250,8 +308,10 @@ static int eval_case(const json_t *doc, json_t **result)
     set.resource = in.resource;
     set.boundary = in.boundary;
     set.session = in.session;
-    set.scps = in.levels;
-    set.n_scps = in.n_levels;
+    set.scps = in.scps.levels;
+    set.n_scps = in.scps.n_levels;
+    set.rcps = in.rcps.levels;
+    set.n_rcps = in.rcps.n_levels;
     policy_evaluate(&set, &req, &res);
     out = json_pack("{s:s, s:s, s:[]}", "decision", decision_name(res.decision), "source",
                     res.decision == POLICY_ALLOWED ? "" : source_name(res.source), "matched");
@@ -277,9 +337,8 @@ out:
     policy_free(in.resource);
     policy_free(in.boundary);
     policy_free(in.session);
-    for (i = 0; i < MAX_SCP_LEVELS; i++)
-        for (size_t j = 0; j < MAX_IDENTITY; j++)
-            policy_free(in.scps[i][j]);
+    free_levels(&in.scps);
+    free_levels(&in.rcps);
     json_decref(out);
     return code;
 }

@@ -1,9 +1,10 @@
 /* eval.c — AWS's evaluation flow for one request (IAM guide,
  * reference_policies_evaluation-logic and ...-cross-account; AWS-NOTES §3):
  *
- *   1. an explicit Deny in any applicable policy (SCP, identity, resource, boundary,
- *      session)                                              -> explicit deny
- *   2. each level of SCPs must allow                          -> else implicit deny
+ *   1. an explicit Deny in any applicable policy (RCP, SCP, identity, resource,
+ *      boundary, session)                                    -> explicit deny
+ *   2. each level of RCPs (of the resource's account) must allow, and then each level
+ *      of SCPs (of the caller's account); neither grants anything -> else implicit deny
  *   3. the account's root user: allowed, except that a KMS key policy must allow the
  *      account (a key policy that does not name it locks root out, AWS-NOTES §2)
  *   4. same account: a resource policy that names the caller itself (the user, or the
@@ -78,17 +79,17 @@ static void decide(struct policy_result *res, enum policy_decision d, enum polic
     res->source = s;
 }
 
-/* Every SCP level has an allow, and none denies. */
-static enum policy_decision judge_scps(const struct policy_set *set,
-                                      const struct policy_request *req, const char *action,
-                                      struct policy_result *res)
+/* Organizations policies (SCPs or RCPs): every level has an allow, and none denies. */
+static enum policy_decision judge_levels(const struct policy_scp_level *levels, size_t n,
+                                        const struct policy_request *req, const char *action,
+                                        struct policy_result *res)
 {
     bool denied = false, all_levels = true;
 
-    for (size_t l = 0; l < set->n_scps; l++) {
+    for (size_t l = 0; l < n; l++) {
         bool level_allows = false;
-        for (size_t i = 0; i < set->scps[l].n; i++) {
-            struct verdict v = judge(set->scps[l].policies[i], req, action, res);
+        for (size_t i = 0; i < levels[l].n; i++) {
+            struct verdict v = judge(levels[l].policies[i], req, action, res);
             denied |= v.deny;
             level_allows |= v.allow;
         }
@@ -109,7 +110,7 @@ void policy_evaluate(const struct policy_set *set, const struct policy_request *
                       req->principal_type == POLICY_PRINCIPAL_FEDERATED;
     bool cross_account = req->resource_account && req->principal_account &&
                          strcmp(req->resource_account, req->principal_account) != 0;
-    enum policy_decision scps = POLICY_ALLOWED;
+    enum policy_decision scps = POLICY_ALLOWED, rcps = POLICY_ALLOWED;
     size_t i;
 
     memset(res, 0, sizeof(*res));
@@ -117,8 +118,10 @@ void policy_evaluate(const struct policy_set *set, const struct policy_request *
         action[i] = (char)tolower((unsigned char)req->action[i]);
     action[i] = '\0';
 
+    if (set->n_rcps)
+        rcps = judge_levels(set->rcps, set->n_rcps, req, action, res);
     if (set->n_scps)
-        scps = judge_scps(set, req, action, res);
+        scps = judge_levels(set->scps, set->n_scps, req, action, res);
     for (i = 0; i < set->n_identity; i++) {
         struct verdict v = judge(set->identity[i], req, action, res);
         identity.deny |= v.deny;
@@ -131,6 +134,8 @@ void policy_evaluate(const struct policy_set *set, const struct policy_request *
     if (set->session)
         session = judge(set->session, req, action, res);
 
+    if (rcps == POLICY_EXPLICIT_DENY)
+        return decide(res, POLICY_EXPLICIT_DENY, POLICY_SOURCE_RCP);
     if (scps == POLICY_EXPLICIT_DENY)
         return decide(res, POLICY_EXPLICIT_DENY, POLICY_SOURCE_SCP);
     if (identity.deny)
@@ -141,6 +146,8 @@ void policy_evaluate(const struct policy_set *set, const struct policy_request *
         return decide(res, POLICY_EXPLICIT_DENY, POLICY_SOURCE_BOUNDARY);
     if (session.deny)
         return decide(res, POLICY_EXPLICIT_DENY, POLICY_SOURCE_SESSION);
+    if (rcps == POLICY_IMPLICIT_DENY)
+        return decide(res, POLICY_IMPLICIT_DENY, POLICY_SOURCE_RCP);
     if (scps == POLICY_IMPLICIT_DENY)
         return decide(res, POLICY_IMPLICIT_DENY, POLICY_SOURCE_SCP);
 

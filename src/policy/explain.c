@@ -15,6 +15,8 @@ static const char *type_phrase(enum policy_source s)
         return "permissions boundary";
     case POLICY_SOURCE_SCP:
         return "service control policy";
+    case POLICY_SOURCE_RCP:
+        return "resource control policy";
     case POLICY_SOURCE_SESSION:
         return "session policy";
     case POLICY_SOURCE_IDENTITY:

@@ -425,6 +425,30 @@ static cu_rc check_unique_sids(const struct policy *p, struct cu_err *err)
     return CU_OK;
 }
 
+/* Organizations' answer to any document an RCP may not be (MalformedPolicyDocument). */
+static const char rcp_malformed[] =
+    "The provided policy document does not meet the requirements of the specified policy type.";
+
+/* What RCPs allow beyond the common grammar (Organizations guide,
+ * orgs_manage_policies_rcps_syntax): no NotPrincipal or NotAction, Principal "*" (the
+ * callers are narrowed by conditions), and Deny only, except for AWS's RCPFullAWSAccess
+ * whose single statement allows "*" on "*". */
+static cu_rc rcp_rules(const json_t *v, const struct statement *st, struct cu_err *err)
+{
+    bool full_access;
+
+    if (json_object_get(v, "NotPrincipal") || json_object_get(v, "NotAction"))
+        return malformed(err, rcp_malformed);
+    if (st->n_principals != 1 || st->principals[0].form != PRINCIPAL_ANY)
+        return malformed(err, rcp_malformed);
+    full_access = st->n_actions == 1 && strcmp(st->actions[0].text, "*") == 0 &&
+                  !st->not_resource && st->n_resources == 1 &&
+                  strcmp(st->resources[0].text, "*") == 0 && st->n_conditions == 0;
+    if (st->allow && !full_access)
+        return malformed(err, rcp_malformed);
+    return CU_OK;
+}
+
 static cu_rc statement(const json_t *v, enum policy_kind kind, bool vars_ok,
                        struct statement *st, struct cu_err *err)
 {
@@ -466,7 +490,10 @@ static cu_rc statement(const json_t *v, enum policy_kind kind, bool vars_ok,
            malformed(err, syntax));
     ENSURE(!(json_object_get(v, "Principal") && json_object_get(v, "NotPrincipal")),
            malformed(err, syntax));
-    if (!principal_kind(kind))
+    if (kind == POLICY_RCP)
+        ENSURE(json_object_get(v, "Principal") || json_object_get(v, "NotPrincipal"),
+               malformed(err, rcp_malformed));
+    else if (!principal_kind(kind))
         ENSURE(!json_object_get(v, "Principal") && !json_object_get(v, "NotPrincipal"),
                malformed(err, "Policy document should not specify a principal."));
     else
@@ -502,6 +529,8 @@ static cu_rc statement(const json_t *v, enum policy_kind kind, bool vars_ok,
     value = json_object_get(v, "Condition");
     if (value)
         TRY(conditions(value, vars_ok, st, err));
+    if (kind == POLICY_RCP)
+        TRY(rcp_rules(v, st, err));
 out:
     return rc;
 }
@@ -569,6 +598,8 @@ cu_rc policy_compile(struct bytes json, enum policy_kind kind, const char *label
     /* IAM guide, reference_policies_variables: variables need Version 2012-10-17; without
      * a Version the document is read as 2008-10-17. */
     vars_ok = version && strcmp(version, "2012-10-17") == 0;
+    /* an RCP must say Version 2012-10-17 */
+    ENSURE(kind != POLICY_RCP || vars_ok, malformed(err, rcp_malformed));
     stmts = json_object_get(doc, "Statement");
     ENSURE(stmts, malformed(err, syntax));
     if (json_is_object(stmts)) {
@@ -623,4 +654,29 @@ size_t policy_size_without_whitespace(struct bytes json)
         }
     }
     return n;
+}
+
+const struct policy_quota *policy_quota(const char *type)
+{
+    static const struct policy_quota quotas[] = {
+        {"user", "a user's inline policies", POLICY_QUOTA_USER_INLINE, false},
+        {"group", "a group's inline policies", POLICY_QUOTA_GROUP_INLINE, false},
+        {"role", "a role's inline policies", POLICY_QUOTA_ROLE_INLINE, false},
+        {"managed", "a managed policy", POLICY_QUOTA_MANAGED, false},
+        {"boundary", "a managed policy", POLICY_QUOTA_MANAGED, false},
+        {"key", "a key policy", POLICY_QUOTA_KEY, true},
+        {"scp", "a service control policy", POLICY_QUOTA_ORGANIZATIONS, true},
+        {"rcp", "a resource control policy", POLICY_QUOTA_ORGANIZATIONS, true},
+        {"session", "a session policy", POLICY_QUOTA_SESSION, true},
+    };
+
+    for (size_t i = 0; type && i < sizeof(quotas) / sizeof(quotas[0]); i++)
+        if (strcmp(quotas[i].type, type) == 0)
+            return &quotas[i];
+    return NULL;
+}
+
+size_t policy_quota_size(const struct policy_quota *q, struct bytes json)
+{
+    return q->whitespace_counts ? json.n : policy_size_without_whitespace(json);
 }

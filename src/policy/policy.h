@@ -19,6 +19,7 @@ enum policy_kind {
     POLICY_BOUNDARY,   /* permissions boundary: an identity-style document */
     POLICY_SESSION,    /* session policy */
     POLICY_SCP,        /* service control policy */
+    POLICY_RCP,        /* resource control policy: Deny statements with Principal "*" */
 };
 
 /* A compiled policy: immutable, shareable across threads. */
@@ -34,6 +35,32 @@ void policy_free(struct policy *p);
 /* Characters of a document as IAM counts them against size quotas: whitespace outside
  * string literals is not counted (IAM guide, reference_iam-quotas). */
 size_t policy_size_without_whitespace(struct bytes json);
+
+/* Size quotas of policy documents, the one place they are written down (IAM guide,
+ * reference_iam-quotas; KMS developer guide, resource-limits; Organizations guide,
+ * orgs_reference_limits). IAM counts characters without the whitespace outside strings,
+ * and inline quotas are per user, group or role, summed over its inline policies; KMS
+ * and Organizations count every character. */
+#define POLICY_QUOTA_USER_INLINE 2048
+#define POLICY_QUOTA_GROUP_INLINE 5120
+#define POLICY_QUOTA_ROLE_INLINE 10240
+#define POLICY_QUOTA_MANAGED 6144
+#define POLICY_QUOTA_KEY 32768
+#define POLICY_QUOTA_ORGANIZATIONS 5120 /* an SCP or RCP */
+#define POLICY_QUOTA_SESSION 2048       /* the plain-text session policy of STS calls */
+
+struct policy_quota {
+    const char *type;       /* "user", "group", "role", "managed", "boundary", "key", "scp",
+                             * "rcp", "session" */
+    const char *what;       /* "a user's inline policies" */
+    size_t max;
+    bool whitespace_counts;
+};
+
+/* The quota for a document type, or NULL when it has none of its own. */
+const struct policy_quota *policy_quota(const char *type);
+/* The size of json as the quota counts it. */
+size_t policy_quota_size(const struct policy_quota *q, struct bytes json);
 
 enum policy_principal_type {
     POLICY_PRINCIPAL_ROOT,
@@ -68,7 +95,8 @@ struct policy_request {
 };
 
 /* One level of an AWS Organizations hierarchy (root, each OU, the account): at least one
- * of its service control policies must allow an action. */
+ * of its service control policies (or, for RCP levels, resource control policies) must
+ * allow an action. */
 struct policy_scp_level {
     const struct policy *const *policies;
     size_t n;
@@ -82,6 +110,8 @@ struct policy_set {
     const struct policy *boundary;         /* permissions boundary, or NULL */
     const struct policy_scp_level *scps;   /* SCP levels, root first; none: no Organizations */
     size_t n_scps;
+    const struct policy_scp_level *rcps;   /* RCP levels of the resource's account, alike */
+    size_t n_rcps;
     const struct policy *session;          /* session policy of a role or federated session */
 };
 
@@ -95,6 +125,7 @@ enum policy_source {
     POLICY_SOURCE_BOUNDARY,
     POLICY_SOURCE_SCP,
     POLICY_SOURCE_SESSION,
+    POLICY_SOURCE_RCP,
 };
 
 #define POLICY_MAX_MATCHES 8

@@ -17,7 +17,7 @@
 #include "policy/policy.h"
 
 /* IAM guide, reference_iam-quotas: managed policy documents, whitespace not counted. */
-#define MANAGED_POLICY_LIMIT 6144
+#define MANAGED_POLICY_LIMIT POLICY_QUOTA_MANAGED
 
 static void policy_arn(const struct call *call, const char *path, const char *name,
                        char out[IAM_ARN_MAX])

@@ -14,7 +14,7 @@
 #include "iam_common.h"
 #include "policy/policy.h"
 
-#define USER_INLINE_POLICY_LIMIT 2048
+#define USER_INLINE_POLICY_LIMIT POLICY_QUOTA_USER_INLINE
 
 struct size_sum {
     const char *except;  /* the policy being replaced does not count */

@@ -18,7 +18,7 @@
 #include "store/records.h"
 
 /* KMS service quota: a key policy document may be 32 KiB (AWS-NOTES §2). */
-#define KEY_POLICY_MAX_BYTES 32768
+#define KEY_POLICY_MAX_BYTES POLICY_QUOTA_KEY
 
 cu_rc kms_key_metadata(const json_t *doc, json_t **out)
 {

@@ -438,8 +438,113 @@ static void positions(void)
     policy_free(p);
 }
 
+/* Resource control policies (Organizations guide, orgs_manage_policies_rcps_syntax and
+ * orgs_manage_policies_rcps_evaluation; IAM guide, reference_policies_evaluation-logic):
+ * the grammar they allow, a ceiling evaluated before SCPs that binds every caller of the
+ * account's resources, root included, and AWS's wording when one decides. */
+#define RCP_FULL ID("{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"*\",\"Resource\":\"*\"}")
+#define RCP_DENY_S3 ID("{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"*\"}")
+#define RCP_DENY_S3_OUTSIDE                                                                         \
+    ID("{\"Effect\":\"Deny\",\"Principal\":{\"AWS\":\"*\"},\"Action\":\"s3:*\",\"Resource\":\"*\","     \
+       "\"Condition\":{\"StringNotEqualsIfExists\":{\"aws:PrincipalAccount\":\"" ACCT "\"}}}")
+
+/* levels[i]: up to two RCPs attached at level i (root first). */
+static enum policy_decision with_rcps(const char *const (*levels)[2], size_t n,
+                                      enum policy_principal_type who, const char *account,
+                                      enum policy_source *source, struct buf *message)
+{
+    struct policy *id = compile(ID(ALLOW("\"s3:*\"", "\"*\"")), POLICY_IDENTITY);
+    struct policy *rcps[4][2] = {{0}};
+    struct policy_scp_level lv[4];
+    const struct policy *ids[1] = {id};
+    const char *const acct[] = {account};
+    const struct policy_context_entry entry = {"aws:PrincipalAccount", acct, 1};
+    const struct policy_context ctx = {&entry, 1};
+    struct policy_request req = {.action = "s3:GetObject", .resource = BUCKET, .context = &ctx,
+                                 .principal_arn = who == POLICY_PRINCIPAL_ROOT
+                                                      ? "arn:aws:iam::111122223333:root"
+                                                      : USER,
+                                 .principal_account = account, .principal_type = who,
+                                 .resource_account = ACCT};
+    struct policy_set set = {.identity = ids, .n_identity = 1, .rcps = lv, .n_rcps = n};
+    struct policy_result out;
+
+    for (size_t i = 0; i < n; i++) {
+        rcps[i][0] = compile(levels[i][0], POLICY_RCP);
+        rcps[i][1] = levels[i][1] ? compile(levels[i][1], POLICY_RCP) : NULL;
+        lv[i] = (struct policy_scp_level){(const struct policy *const *)rcps[i],
+                                          levels[i][1] ? 2 : 1};
+    }
+    policy_evaluate(&set, &req, &out);
+    if (message)
+        CHECK_OK(policy_denial_message(&req, &out, message));
+    for (size_t i = 0; i < n; i++) {
+        policy_free(rcps[i][0]);
+        policy_free(rcps[i][1]);
+    }
+    policy_free(id);
+    *source = out.source;
+    return out.decision;
+}
+
+static void resource_control_policies(void)
+{
+    static const char *const bad[] = {
+        /* Allow is AWS's RCPFullAWSAccess only */
+        ID("{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"*\"}"),
+        ID("{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"*\",\"Resource\":\"*\","
+           "\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"true\"}}}"),
+        /* Principal "*" only, and present */
+        ID("{\"Effect\":\"Deny\",\"Principal\":{\"AWS\":\"" ACCT "\"},\"Action\":\"s3:*\",\"Resource\":\"*\"}"),
+        ID("{\"Effect\":\"Deny\",\"Action\":\"s3:*\",\"Resource\":\"*\"}"),
+        ID("{\"Effect\":\"Deny\",\"NotPrincipal\":{\"AWS\":\"" ACCT "\"},\"Action\":\"s3:*\",\"Resource\":\"*\"}"),
+        /* no NotAction */
+        ID("{\"Effect\":\"Deny\",\"Principal\":\"*\",\"NotAction\":\"s3:Get*\",\"Resource\":\"*\"}"),
+        /* Version 2012-10-17, stated */
+        "{\"Statement\":{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"*\"}}",
+    };
+    /* RCPFullAWSAccess sits at every level unless a test takes it away */
+    const char *const full[][2] = {{RCP_FULL, NULL}, {RCP_FULL, NULL}};
+    const char *const deny[][2] = {{RCP_FULL, NULL}, {RCP_FULL, RCP_DENY_S3}};
+    const char *const outside[][2] = {{RCP_FULL, NULL}, {RCP_FULL, RCP_DENY_S3_OUTSIDE}};
+    const char *const gap[][2] = {{RCP_FULL, NULL}, {RCP_DENY_S3_OUTSIDE, NULL}};
+    enum policy_source src;
+    struct buf msg;
+
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+        struct policy *p = NULL;
+        struct cu_err err = {0};
+        CHECK_RC(policy_compile(bytes_str(bad[i]), POLICY_RCP, "rcp", &p, &err),
+                 CU_E_IAM_MALFORMED_POLICY);
+        CHECK_STR(err.msg, "The provided policy document does not meet the requirements of "
+                           "the specified policy type.");
+    }
+    policy_free(compile(RCP_FULL, POLICY_RCP));
+    policy_free(compile(RCP_DENY_S3_OUTSIDE, POLICY_RCP));
+
+    /* RCPFullAWSAccess passes everything through and grants nothing */
+    CHECK_INT(with_rcps(full, 2, POLICY_PRINCIPAL_USER, ACCT, &src, NULL), POLICY_ALLOWED);
+    /* a Deny binds the account's own callers, root included */
+    buf_init(&msg, 4096);
+    CHECK_INT(with_rcps(deny, 2, POLICY_PRINCIPAL_USER, ACCT, &src, &msg), POLICY_EXPLICIT_DENY);
+    CHECK_INT(src, POLICY_SOURCE_RCP);
+    CHECK_CONTAINS(msg.p, "with an explicit deny in a resource control policy");
+    CHECK_INT(with_rcps(deny, 2, POLICY_PRINCIPAL_ROOT, ACCT, &src, NULL), POLICY_EXPLICIT_DENY);
+    /* the data perimeter: callers from outside the organization are refused */
+    CHECK_INT(with_rcps(outside, 2, POLICY_PRINCIPAL_USER, ACCT, &src, NULL), POLICY_ALLOWED);
+    CHECK_INT(with_rcps(outside, 2, POLICY_PRINCIPAL_USER, "999999999999", &src, NULL),
+              POLICY_EXPLICIT_DENY);
+    /* a level without RCPFullAWSAccess allows nothing through */
+    buf_reset(&msg);
+    CHECK_INT(with_rcps(gap, 2, POLICY_PRINCIPAL_USER, ACCT, &src, &msg), POLICY_IMPLICIT_DENY);
+    CHECK_INT(src, POLICY_SOURCE_RCP);
+    CHECK_CONTAINS(msg.p, "because no resource control policy allows the s3:GetObject action");
+    buf_release(&msg);
+}
+
 int main(void)
 {
+    resource_control_policies();
     evaluation_table();
     positions();
     flow_steps();
