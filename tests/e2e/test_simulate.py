@@ -25,17 +25,37 @@ class Simulator(harness.ServerTest):
             PolicyInputList=[text],
             ActionNames=["iam:GetUser", "iam:CreateUser"],
             ResourceArns=[f"arn:aws:iam::{ACCT}:user/alice", f"arn:aws:iam::{ACCT}:user/bob"])
-        got = {(e["EvalActionName"], e["EvalResourceName"]): e for e in r["EvaluationResults"]}
-        self.assertEqual(got[("iam:GetUser", f"arn:aws:iam::{ACCT}:user/alice")]["EvalDecision"], "allowed")
-        bob = got[("iam:GetUser", f"arn:aws:iam::{ACCT}:user/bob")]
-        self.assertEqual(bob["EvalDecision"], "explicitDeny")
+        # one result per action (IAM API reference, EvaluationResult): per-resource decisions
+        # in ResourceSpecificResults, the most restrictive of them at the top
+        self.assertEqual([e["EvalActionName"] for e in r["EvaluationResults"]], ["iam:GetUser", "iam:CreateUser"])
+        get_user = r["EvaluationResults"][0]
+        self.assertEqual(get_user["EvalDecision"], "explicitDeny")
+        self.assertEqual(get_user["EvalDecisionDetails"], {})
+        got = {s["EvalResourceName"]: s for s in get_user["ResourceSpecificResults"]}
+        self.assertEqual(got[f"arn:aws:iam::{ACCT}:user/alice"]["EvalResourceDecision"], "allowed")
+        self.assertEqual([m["StartPosition"] for m in got[f"arn:aws:iam::{ACCT}:user/alice"]["MatchedStatements"]],
+                         [{"Line": 1, "Column": text.index('{"Sid": "Read"') + 1}])
+        bob = got[f"arn:aws:iam::{ACCT}:user/bob"]
+        self.assertEqual(bob["EvalResourceDecision"], "explicitDeny")
+        self.assertEqual(get_user["MatchedStatements"], bob["MatchedStatements"])
         # positions: 1-based line and column of each matched statement's first and last character
         start = text.index('{"Sid": "NoBob"')
         end = text.index("}", start)
         self.assertIn({"SourcePolicyId": "policy1", "SourcePolicyType": "IAM Policy",
                        "StartPosition": {"Line": 1, "Column": start + 1},
                        "EndPosition": {"Line": 1, "Column": end + 1}}, bob["MatchedStatements"])
-        self.assertEqual(got[("iam:CreateUser", f"arn:aws:iam::{ACCT}:user/alice")]["EvalDecision"], "implicitDeny")
+        create = r["EvaluationResults"][1]
+        self.assertEqual(create["EvalDecision"], "implicitDeny")
+        self.assertEqual([s["EvalResourceDecision"] for s in create["ResourceSpecificResults"]],
+                         ["implicitDeny", "implicitDeny"])
+        # one resource: it is named at the top; none: "*" and no per-resource results
+        r = self.iam.simulate_custom_policy(PolicyInputList=[text], ActionNames=["iam:GetUser"],
+                                            ResourceArns=[f"arn:aws:iam::{ACCT}:user/alice"])
+        self.assertEqual(r["EvaluationResults"][0]["EvalResourceName"], f"arn:aws:iam::{ACCT}:user/alice")
+        self.assertEqual(r["EvaluationResults"][0]["EvalDecision"], "allowed")
+        r = self.iam.simulate_custom_policy(PolicyInputList=[text], ActionNames=["iam:GetUser"])
+        self.assertEqual(r["EvaluationResults"][0]["EvalResourceName"], "*")
+        self.assertNotIn("ResourceSpecificResults", r["EvaluationResults"][0])
         self.assertFalse(r["IsTruncated"])
 
     def test_context_and_missing_keys(self):

@@ -192,7 +192,33 @@ static json_t *matched_statements(const struct policy_result *res, const struct 
     return list;
 }
 
-/* Evaluate every action on every resource. */
+/* Worse decisions rank higher: explicitDeny > implicitDeny > allowed. */
+static int severity(enum policy_decision d)
+{
+    return d == POLICY_EXPLICIT_DENY ? 2 : d == POLICY_IMPLICIT_DENY ? 1 : 0;
+}
+
+/* The members a result and a resource-specific result share. */
+static cu_rc add_details(json_t *r, const struct policy_result *res, const struct policy_bag *bag,
+                         json_t *missing)
+{
+    cu_rc rc = CU_OK;
+
+    TRY(tree_set_new(r, "MatchedStatements", matched_statements(res, bag)));
+    TRY(tree_set_new(r, "MissingContextValues", json_incref(missing)));
+    if (bag->boundary) {
+        bool ok = !(res->decision != POLICY_ALLOWED && res->source == POLICY_SOURCE_BOUNDARY);
+        TRY(tree_set_new(r, "PermissionsBoundaryDecisionDetail",
+                         json_pack("{s:b}", "AllowedByPermissionsBoundary", ok)));
+    }
+out:
+    return rc;
+}
+
+/* One EvaluationResult per action (IAM API reference, EvaluationResult): with ResourceArns,
+ * each resource's decision goes into ResourceSpecificResults and the top level carries the
+ * most restrictive of them, with the statements that decided it; EvalDecisionDetails is
+ * then present and, within one account, empty. */
 static cu_rc simulate(struct call *call, const json_t *in, const char *caller_arn,
                       struct policy_bag *bag, json_t *out)
 {
@@ -200,49 +226,66 @@ static cu_rc simulate(struct call *call, const json_t *in, const char *caller_ar
     struct sim_context sc = {0};
     const json_t *actions = json_object_get(in, "ActionNames");
     const json_t *resources = json_object_get(in, "ResourceArns");
-    json_t *results = json_array(), *missing = NULL, *action;
+    const char *owner = json_string_value(json_object_get(in, "ResourceOwner"));
+    json_t *results = json_array(), *missing = NULL, *action, *r = NULL, *specific = NULL;
     const struct policy *const *ids = (const struct policy *const *)bag->identity;
     struct policy_set set = {.identity = ids, .n_identity = bag->n_identity,
                              .resource = bag->resource, .boundary = bag->boundary};
-    size_t i, j, n_resources = json_array_size(resources) ? json_array_size(resources) : 1;
+    size_t n_resources = json_array_size(resources), i, j;
 
     ENSURE(results, CU_E_NOMEM);
     TRY(load_context(call, json_object_get(in, "ContextEntries"), &sc));
     TRY(missing_keys(bag, &sc, &missing));
     json_array_foreach(actions, i, action)
     {
-        for (j = 0; j < n_resources; j++) {
-            const char *res_arn = json_array_size(resources)
-                                      ? json_string_value(json_array_get(resources, j)) : "*";
-            const char *owner = json_string_value(json_object_get(in, "ResourceOwner"));
-            struct policy_request req = {
-                .action = json_string_value(action), .resource = res_arn,
-                .principal_arn = caller_arn, .principal_account = call->env->account_id,
-                .principal_type = POLICY_PRINCIPAL_USER,
-                .resource_account = owner && strlen(owner) > 13 ? owner + 13 : call->env->account_id,
-                .context = &sc.ctx, .now_s = call->now_ms / 1000};
-            struct policy_result res;
-            json_t *r;
+        struct policy_result worst = {0};
+        struct policy_request req = {
+            .action = json_string_value(action), .resource = "*",
+            .principal_arn = caller_arn, .principal_account = call->env->account_id,
+            .principal_type = POLICY_PRINCIPAL_USER,
+            .resource_account = owner && strlen(owner) > 13 ? owner + 13 : call->env->account_id,
+            .context = &sc.ctx, .now_s = call->now_ms / 1000};
 
+        if (n_resources)
+            specific = json_array();
+        for (j = 0; j < (n_resources ? n_resources : 1); j++) {
+            struct policy_result res;
+            json_t *one;
+
+            if (n_resources)
+                req.resource = json_string_value(json_array_get(resources, j));
             policy_evaluate(&set, &req, &res);
-            r = json_pack("{s:s, s:s, s:s, s:o, s:O, s:{s:b}}", "EvalActionName", req.action,
-                          "EvalResourceName", res_arn, "EvalDecision",
-                          decision_name(res.decision), "MatchedStatements",
-                          matched_statements(&res, bag), "MissingContextValues", missing,
-                          "OrganizationsDecisionDetail", "AllowedByOrganizations", 1);
-            ENSURE(r, CU_E_NOMEM);
-            if (bag->boundary) {
-                bool ok = !(res.decision != POLICY_ALLOWED && res.source == POLICY_SOURCE_BOUNDARY);
-                TRY(tree_set_new(r, "PermissionsBoundaryDecisionDetail",
-                                 json_pack("{s:b}", "AllowedByPermissionsBoundary", ok)));
-            }
-            TRY(tree_append_new(results, r));
+            if (j == 0 || severity(res.decision) > severity(worst.decision))
+                worst = res;
+            if (!n_resources)
+                continue;
+            one = json_pack("{s:s, s:s}", "EvalResourceName", req.resource,
+                            "EvalResourceDecision", decision_name(res.decision));
+            ENSURE(one && specific, CU_E_NOMEM);
+            TRY(tree_append_new(specific, one));
+            TRY(add_details(one, &res, bag, missing));
         }
+        r = json_pack("{s:s, s:s, s:s}", "EvalActionName", req.action, "EvalResourceName",
+                      n_resources == 1 ? req.resource : "*", "EvalDecision",
+                      decision_name(worst.decision));
+        ENSURE(r, CU_E_NOMEM);
+        TRY(add_details(r, &worst, bag, missing));
+        TRY(tree_set_new(r, "OrganizationsDecisionDetail",
+                         json_pack("{s:b}", "AllowedByOrganizations", 1)));
+        if (n_resources) {
+            TRY(tree_set_new(r, "EvalDecisionDetails", json_object()));
+            TRY(tree_set_new(r, "ResourceSpecificResults", specific));
+            specific = NULL;
+        }
+        TRY(tree_append_new(results, r));
+        r = NULL;
     }
     TRY(tree_set_new(out, "EvaluationResults", results));
     results = NULL;
     TRY(tree_set_bool(out, "IsTruncated", false));
 out:
+    json_decref(specific);
+    json_decref(r);
     json_decref(missing);
     json_decref(results);
     return rc;
