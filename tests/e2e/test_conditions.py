@@ -1,5 +1,6 @@
 """Real calls allowed or denied by policy conditions: aws:SourceIp, aws:RequestedRegion,
-aws:MultiFactorAuthPresent, aws:CurrentTime and kms:EncryptionContext:<key>."""
+aws:MultiFactorAuthPresent, aws:CurrentTime, kms:EncryptionContext:<key>, kms:RequestAlias
+and kms:CallerAccount."""
 import json
 
 from botocore.exceptions import ClientError
@@ -75,6 +76,22 @@ class Conditions(harness.ServerTest):
         self.encrypt(keys_only, EncryptionContext={"tenant": "t1"})
         self.assert_denied(lambda: self.encrypt(keys_only, EncryptionContext={"other": "v"}))
         self.assert_denied(lambda: self.encrypt(keys_only))
+
+    def test_request_alias_and_caller_account(self):
+        """KMS developer guide, conditions-kms: kms:RequestAlias is the alias the request
+        names the key by (given as a name or an alias ARN); kms:CallerAccount the caller's
+        account."""
+        alias = f"alias/cond-{self.key['KeyId'][:8]}"
+        self.server.client("kms").create_alias(AliasName=alias, TargetKeyId=self.key["KeyId"])
+        kms = self.user_with(self.allow_kms({"StringEquals": {"kms:RequestAlias": alias}}))
+        kms.encrypt(KeyId=alias, Plaintext=b"x")
+        kms.encrypt(KeyId=f"arn:aws:kms:{harness.REGION}:{ACCT}:{alias}", Plaintext=b"x")
+        self.assert_denied(lambda: self.encrypt(kms))  # by key id: no alias in the request
+        self.assert_denied(lambda: kms.encrypt(KeyId=self.key["Arn"], Plaintext=b"x"))
+        same = self.user_with(self.allow_kms({"StringEquals": {"kms:CallerAccount": ACCT}}))
+        self.encrypt(same)
+        other = self.user_with(self.allow_kms({"StringEquals": {"kms:CallerAccount": "999999999999"}}))
+        self.assert_denied(lambda: self.encrypt(other))
 
 
 class PolicyVariables(harness.ServerTest):

@@ -278,9 +278,33 @@ out:
     return rc;
 }
 
+/* The alias a KeyId names the key by ("alias/x", or the alias of an alias ARN), or NULL. */
+static const char *alias_named(const char *id)
+{
+    const char *at;
+
+    if (!id)
+        return NULL;
+    if (strncmp(id, "alias/", 6) == 0)
+        return id;
+    at = strncmp(id, "arn:", 4) == 0 ? strstr(id, ":alias/") : NULL;
+    return at ? at + 1 : NULL;
+}
+
 cu_rc kms_resolve_key_id(struct call *call, const json_t *in)
 {
-    return resolve_member(call, in, "KeyId");
+    cu_rc rc = CU_OK;
+    const char *id = json_string_value(json_object_get(in, "KeyId"));
+
+    TRY(resolve_member(call, in, "KeyId"));
+    /* KMS developer guide, conditions-kms: kms:CallerAccount on every operation on a key;
+     * kms:RequestAlias when the request names the key by one of its aliases */
+    if (call->keys && call->principal) {
+        call_keys_add(call->keys, "kms:CallerAccount", call->principal->account_id);
+        call_keys_add(call->keys, "kms:RequestAlias", alias_named(id));
+    }
+out:
+    return rc;
 }
 
 cu_rc kms_resolve_target_key_id(struct call *call, const json_t *in)
