@@ -21,7 +21,7 @@ SERVICES = [
 ]
 
 OPERATIONS = {
-    "sts": ["GetCallerIdentity"],
+    "sts": ["GetCallerIdentity", "GetSessionToken"],
     "iam": ["CreateUser", "GetUser", "ListUsers", "DeleteUser", "UpdateUser",
             "CreateAccessKey", "ListAccessKeys", "UpdateAccessKey", "DeleteAccessKey",
             "PutUserPolicy", "GetUserPolicy", "ListUserPolicies", "DeleteUserPolicy",

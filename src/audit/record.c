@@ -138,6 +138,13 @@ static cu_rc add_identity(struct buf *out, const struct audit_event *ev)
     TRY(add_field(out, "accessKeyId", p->access_key_id));
     if (p->type == PRINCIPAL_USER)
         TRY(add_field(out, "userName", p->name));
+    if (p->session_issued_s) {
+        /* temporary credentials: CloudTrail's sessionContext (never the token itself) */
+        char issued[21];
+        clock_iso8601(p->session_issued_s, issued);
+        TRY(buf_addstrs(out, ",\"sessionContext\":{\"attributes\":{\"creationDate\":\"", issued,
+                        "\",\"mfaAuthenticated\":\"false\"}}", NULL));
+    }
     TRY(buf_addch(out, '}'));
 out:
     return rc;

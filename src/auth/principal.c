@@ -3,7 +3,11 @@
  *
  * The hot path is a cache hit: a read lock, a hash probe, a generation compare and a
  * copy of the secret. A miss reads the key and its user in one read transaction and
- * opens the sealed secret with the master key (AAD: the access key id). */
+ * opens the sealed secret with the master key (AAD: the access key id).
+ *
+ * Temporary credentials (ASIA..., from STS GetSessionToken) resolve the same way from
+ * their session record, and then must also present their session token (compared by
+ * SHA-256, the only form the store keeps) before their expiration. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +16,7 @@
 #include "core/codec.h"
 #include "core/err.h"
 #include "core/secret.h"
+#include "crypto/digest.h"
 #include "crypto/master_key.h"
 #include "principal.h"
 #include "store/records.h"
@@ -19,10 +24,17 @@
 
 #define CACHE_BUCKETS 1024
 
+/* What a session record adds: the token's hash and when the credentials expire. */
+struct session_check {
+    char token_hash[65]; /* hex SHA-256; "" for long-term access keys */
+    int64_t expires_s;
+};
+
 struct cache_entry {
     struct cache_entry *next;
     uint64_t generation;
     struct principal principal;
+    struct session_check session;
     struct secret *secret;
 };
 
@@ -32,6 +44,7 @@ struct principal_cache {
 };
 
 static const char invalid_token[] = "The security token included in the request is invalid.";
+static const char expired_token[] = "The security token included in the request is expired";
 
 static size_t bucket_of(const char *akid)
 {
@@ -72,7 +85,8 @@ void principal_cache_free(struct principal_cache *c)
 
 /* Copy out a fresh entry for akid, if the cache has one. */
 static bool cache_lookup(struct principal_cache *c, const char *akid, uint64_t generation,
-                         struct principal *out, uint8_t *secret, size_t *secret_len)
+                         struct principal *out, struct session_check *session,
+                         uint8_t *secret, size_t *secret_len)
 {
     bool hit = false;
 
@@ -83,6 +97,7 @@ static bool cache_lookup(struct principal_cache *c, const char *akid, uint64_t g
             memcpy(secret, e->secret->p, e->secret->n);
             *secret_len = e->secret->n;
             *out = e->principal;
+            *session = e->session;
             hit = true;
             break;
         }
@@ -92,7 +107,8 @@ static bool cache_lookup(struct principal_cache *c, const char *akid, uint64_t g
 }
 
 static void cache_insert(struct principal_cache *c, uint64_t generation,
-                         const struct principal *p, const struct secret *secret_key)
+                         const struct principal *p, const struct session_check *session,
+                         const struct secret *secret_key)
 {
     struct cache_entry *e, **slot;
 
@@ -115,6 +131,7 @@ static void cache_insert(struct principal_cache *c, uint64_t generation,
     else
         e->generation = generation;
     e->principal = *p;
+    e->session = *session;
 out:
     pthread_rwlock_unlock(&c->lock);
 }
@@ -148,8 +165,56 @@ out:
     return rc;
 }
 
+/* The record behind akid: an access key, or for ASIA keys a session; fills *session. */
+static cu_rc read_credentials(struct store_tx *tx, const char *akid, json_t **doc,
+                              struct session_check *session, struct cu_err *err)
+{
+    cu_rc rc = CU_OK;
+    const char *status, *hash;
+
+    memset(session, 0, sizeof(*session));
+    if (strncmp(akid, "ASIA", 4) == 0) {
+        TRY(store_get(tx, RECORD_SESSION, "", akid, doc));
+        ENSURE(*doc, cu_err_set(err, CU_E_UNKNOWN_ACCESS_KEY, "%s", invalid_token));
+        hash = json_string_value(json_object_get(*doc, "TokenHash"));
+        ENSURE(hash && strlen(hash) == 64, CU_E_STORE);
+        memcpy(session->token_hash, hash, 65);
+        session->expires_s = json_integer_value(json_object_get(*doc, "Expiration"));
+        goto out;
+    }
+    TRY(store_get(tx, RECORD_ACCESS_KEY, "", akid, doc));
+    ENSURE(*doc, cu_err_set(err, CU_E_UNKNOWN_ACCESS_KEY, "%s", invalid_token));
+    status = json_string_value(json_object_get(*doc, "Status"));
+    ENSURE(status && strcmp(status, "Active") == 0,
+           cu_err_set(err, CU_E_UNKNOWN_ACCESS_KEY, "%s", invalid_token));
+out:
+    return rc;
+}
+
+/* Temporary credentials need their own token, unexpired; long-term keys take none (a
+ * token sent with one is a token IAM never issued for it). */
+static cu_rc check_session(const struct session_check *session, const char *token,
+                           int64_t now_s, struct cu_err *err)
+{
+    uint8_t hash[32];
+    char hex[65];
+
+    if (!session->token_hash[0])
+        return token ? cu_err_set(err, CU_E_UNKNOWN_ACCESS_KEY, "%s", invalid_token) : CU_OK;
+    if (!token)
+        return cu_err_set(err, CU_E_UNKNOWN_ACCESS_KEY, "%s", invalid_token);
+    digest_sha256(bytes_str(token), hash);
+    hex_encode_to(hash, sizeof(hash), hex);
+    if (!ct_equal(hex, 64, session->token_hash, 64))
+        return cu_err_set(err, CU_E_UNKNOWN_ACCESS_KEY, "%s", invalid_token);
+    if (now_s >= session->expires_s)
+        return cu_err_set(err, CU_E_TOKEN_EXPIRED, "%s", expired_token);
+    return CU_OK;
+}
+
 cu_rc principal_resolve(struct principal_cache *cache, struct store *store,
-                        const struct master_key *mk, const char *akid, struct principal *out,
+                        const struct master_key *mk, const char *akid,
+                        const char *session_token, int64_t now_s, struct principal *out,
                         uint8_t secret[PRINCIPAL_SECRET_MAX], size_t *secret_len,
                         struct cu_err *err)
 {
@@ -157,21 +222,19 @@ cu_rc principal_resolve(struct principal_cache *cache, struct store *store,
     uint64_t generation = store_generation(store);
     struct store_tx *tx = NULL;
     json_t *doc = NULL;
-    const char *sealed_text, *status;
+    const char *sealed_text;
     struct secret *opened = NULL;
+    struct session_check session;
     struct buf sealed;
 
     buf_init(&sealed, 4096);
-    if (cache_lookup(cache, akid, generation, out, secret, secret_len))
-        return CU_OK;
+    if (cache_lookup(cache, akid, generation, out, &session, secret, secret_len))
+        return check_session(&session, session_token, now_s, err);
     TRY(store_tx_begin(store, false, &tx));
-    TRY(store_get(tx, RECORD_ACCESS_KEY, "", akid, &doc));
-    ENSURE(doc, cu_err_set(err, CU_E_UNKNOWN_ACCESS_KEY, "%s", invalid_token));
-    status = json_string_value(json_object_get(doc, "Status"));
-    ENSURE(status && strcmp(status, "Active") == 0,
-           cu_err_set(err, CU_E_UNKNOWN_ACCESS_KEY, "%s", invalid_token));
+    TRY(read_credentials(tx, akid, &doc, &session, err));
     TRY(describe(tx, json_string_value(json_object_get(doc, "Account")),
                  json_string_value(json_object_get(doc, "UserName")), akid, out, err));
+    out->session_issued_s = json_integer_value(json_object_get(doc, "IssuedAt"));
     sealed_text = json_string_value(json_object_get(doc, "SealedSecret"));
     ENSURE(sealed_text, CU_E_STORE);
     TRY(b64_decode(bytes_str(sealed_text), &sealed));
@@ -179,7 +242,8 @@ cu_rc principal_resolve(struct principal_cache *cache, struct store *store,
     ENSURE(opened->n <= PRINCIPAL_SECRET_MAX, CU_E_STORE);
     memcpy(secret, opened->p, opened->n);
     *secret_len = opened->n;
-    cache_insert(cache, generation, out, opened);
+    cache_insert(cache, generation, out, &session, opened);
+    TRY(check_session(&session, session_token, now_s, err));
 out:
     secret_free(opened);
     store_tx_rollback(tx);

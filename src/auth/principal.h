@@ -1,8 +1,8 @@
 /* principal.h — resolving who is calling (struct principal, core/principal.h).
  *
  * A principal is resolved from the access key id of a verified SigV4 signature:
- * the account's root credentials, or an IAM user's access key (AKIA...). Role sessions
- * (ASIA... with a session token) arrive with STS. */
+ * the account's root credentials, an IAM user's access key (AKIA...), or temporary
+ * credentials from STS GetSessionToken (ASIA..., with their session token). */
 #ifndef CU_PRINCIPAL_H
 #define CU_PRINCIPAL_H
 
@@ -26,10 +26,13 @@ void principal_cache_free(struct principal_cache *cache);
 /* Resolve the access key id of a request into its principal and a copy of its secret
  * access key in the caller's buffer (*secret_len bytes; the caller wipes it with
  * secret_wipe as soon as the signature is checked — a stack copy, so the hot path takes
- * no secure-heap lock). Unknown or inactive keys fail with CU_E_UNKNOWN_ACCESS_KEY and
- * AWS's message. */
+ * no secure-heap lock). session_token is the request's X-Amz-Security-Token, or NULL.
+ * Unknown or inactive keys, a wrong or missing session token, or a token sent with a
+ * long-term key fail with CU_E_UNKNOWN_ACCESS_KEY; temporary credentials past their
+ * expiration (at now_s) with CU_E_TOKEN_EXPIRED; both with AWS's messages. */
 MUST_CHECK cu_rc principal_resolve(struct principal_cache *cache, struct store *store,
                                    const struct master_key *mk, const char *akid,
+                                   const char *session_token, int64_t now_s,
                                    struct principal *out, uint8_t secret[PRINCIPAL_SECRET_MAX],
                                    size_t *secret_len, struct cu_err *err);
 

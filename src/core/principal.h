@@ -21,6 +21,9 @@ struct principal {
     char user_id[130];            /* GetCallerIdentity UserId: account id for root, AIDA... */
     char name[130];               /* user name; empty for root */
     char access_key_id[129];
+    /* temporary credentials (STS GetSessionToken): when they were issued; 0 for long-term
+     * access keys. Session credentials never carry MFA in custos (no MFA devices). */
+    int64_t session_issued_s;
 };
 
 #endif

@@ -31,14 +31,14 @@ static enum policy_principal_type principal_type(const struct principal *p)
  * reference_policies_condition-keys). Values live in `text`, entries point into it. */
 #define MAX_PRINCIPAL_TAGS 50
 
-#define GLOBAL_KEYS 12
+#define GLOBAL_KEYS 14
 
 struct request_context {
     struct policy_context_entry entries[GLOBAL_KEYS + CALL_MAX_KEYS + MAX_PRINCIPAL_TAGS];
     const char *tag_values[MAX_PRINCIPAL_TAGS];
     char tag_names[MAX_PRINCIPAL_TAGS][160];
     const char *values[GLOBAL_KEYS];
-    char now_iso[21], epoch[24];
+    char now_iso[21], epoch[24], issued_iso[21];
     struct policy_context ctx;
 };
 
@@ -96,6 +96,13 @@ static void build_context(const struct call *call, const struct policy_list *ide
     /* a caller's own request, not one an AWS service makes on its behalf */
     add_key(rc, "aws:ViaAWSService", "false");
     add_key(rc, "aws:UserAgent", call->user_agent);
+    /* temporary credentials: when they were issued, and whether with MFA (never, in
+     * custos); long-term access keys have neither key (reference_policies_condition-keys) */
+    if (p->session_issued_s) {
+        clock_iso8601(p->session_issued_s, rc->issued_iso);
+        add_key(rc, "aws:TokenIssueTime", rc->issued_iso);
+        add_key(rc, "aws:MultiFactorAuthPresent", "false");
+    }
     for (size_t i = 0; call->keys && i < call->keys->n; i++)
         rc->entries[rc->ctx.n++] = call->keys->entries[i];
     if (identity->tags)

@@ -86,9 +86,14 @@ static cu_rc authenticate(struct pipeline *pl, struct request *r)
     TRY(sigv4_check_scope(&r->auth, pl->env.region, r->route.svc->signing_name,
                           r->now_ms / 1000, skew_for(r->route.svc->id), &r->err));
     TRY(principal_resolve(pl->principals, pl->env.store, pl->env.master_key,
-                          r->auth.access_key_id, &r->principal, secret_key, &secret_len,
-                          &r->err));
+                          r->auth.access_key_id, r->auth.session_token, r->now_ms / 1000,
+                          &r->principal, secret_key, &secret_len, &r->err));
     TRY(sigv4_verify(r->http, &r->auth, bytes_of(secret_key, secret_len), &r->err));
+    /* GetSessionToken's credentials cannot call IAM without MFA (STS API reference,
+     * GetSessionToken), and custos issues none with MFA; IAM answers as for a bad token */
+    ENSURE(!(r->principal.session_issued_s && strcmp(r->route.svc->id, "iam") == 0),
+           cu_err_set(&r->err, CU_E_UNKNOWN_ACCESS_KEY,
+                      "The security token included in the request is invalid."));
     r->authenticated = true;
 out:
     secret_wipe(secret_key, sizeof(secret_key));

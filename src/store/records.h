@@ -13,6 +13,10 @@
  *   kms_key         <account>                key id (UUID)       KMS key metadata, policy, material
  *   kms_alias       <account>                AliasName           {AliasName, TargetKeyId, ...}
  *   managed_policy  <account>                lower(PolicyName)   IAM Policy fields + Document
+ *   session         ""                       AccessKeyId (ASIA)  {Account, UserName ("" = root),
+ *                                                                 SealedSecret, TokenHash (hex
+ *                                                                 SHA-256 of the session token),
+ *                                                                 IssuedAt, Expiration (epoch s)}
  *
  * IAM names are unique without regard to case (IAM guide, reference_iam-quotas: "you
  * cannot create groups named both ADMINS and admins"), so their keys are lowercased. */
@@ -29,6 +33,7 @@
 #define RECORD_KMS_KEY "kms_key"
 #define RECORD_KMS_ALIAS "kms_alias"
 #define RECORD_MANAGED_POLICY "managed_policy"
+#define RECORD_SESSION "session"
 
 /* Longest scope or key custos builds (account + '/' + a 128-character name, lowered). */
 #define RECORD_NAME_MAX 512
