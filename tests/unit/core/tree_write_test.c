@@ -31,7 +31,8 @@ static void hand_picked(void)
     same_as_jansson(json_string("plain"));
     same_as_jansson(json_string(""));
     same_as_jansson(json_string("quote \" backslash \\ slash / tab \t nl \n cr \r bs \b ff \f"));
-    same_as_jansson(json_stringn("nul \0 one \x01 us \x1f del \x7f", 25));
+    static const char with_nul[] = "nul \0 one \x01 us \x1f del \x7f";
+    same_as_jansson(json_stringn(with_nul, sizeof(with_nul) - 1));
     same_as_jansson(json_string("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91 \xe2\x80\xa8"));
     for (size_t i = 0; i < ARRAY_LEN(reals); i++)
         same_as_jansson(json_real(reals[i]));
