@@ -34,7 +34,8 @@ OPERATIONS = {
             "UpdateAlias", "Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey",
             "GenerateDataKeyWithoutPlaintext", "GenerateRandom", "GetKeyPolicy", "PutKeyPolicy",
             "EnableKey", "DisableKey", "ScheduleKeyDeletion", "CancelKeyDeletion",
-            "TagResource", "UntagResource", "ListResourceTags"],
+            "TagResource", "UntagResource", "ListResourceTags",
+            "CreateGrant", "ListGrants", "RetireGrant", "RevokeGrant"],
 }
 
 TYPES = {"structure": "SHAPE_STRUCTURE", "list": "SHAPE_LIST", "map": "SHAPE_MAP",

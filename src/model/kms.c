@@ -14,6 +14,8 @@ static const struct shape kms_CancelKeyDeletionResponse;
 static const struct shape kms_CiphertextType;
 static const struct shape kms_CloudHsmClusterIdType;
 static const struct shape kms_CreateAliasRequest;
+static const struct shape kms_CreateGrantRequest;
+static const struct shape kms_CreateGrantResponse;
 static const struct shape kms_CreateKeyRequest;
 static const struct shape kms_CreateKeyResponse;
 static const struct shape kms_CustomKeyStoreIdType;
@@ -46,6 +48,13 @@ static const struct shape kms_GenerateRandomRequest;
 static const struct shape kms_GenerateRandomResponse;
 static const struct shape kms_GetKeyPolicyRequest;
 static const struct shape kms_GetKeyPolicyResponse;
+static const struct shape kms_GrantConstraints;
+static const struct shape kms_GrantIdType;
+static const struct shape kms_GrantList;
+static const struct shape kms_GrantListEntry;
+static const struct shape kms_GrantNameType;
+static const struct shape kms_GrantOperation;
+static const struct shape kms_GrantOperationList;
 static const struct shape kms_GrantTokenList;
 static const struct shape kms_GrantTokenType;
 static const struct shape kms_KeyAgreementAlgorithmSpec;
@@ -62,6 +71,8 @@ static const struct shape kms_KeyUsageType;
 static const struct shape kms_LimitType;
 static const struct shape kms_ListAliasesRequest;
 static const struct shape kms_ListAliasesResponse;
+static const struct shape kms_ListGrantsRequest;
+static const struct shape kms_ListGrantsResponse;
 static const struct shape kms_ListKeysRequest;
 static const struct shape kms_ListKeysResponse;
 static const struct shape kms_ListResourceTagsRequest;
@@ -80,11 +91,14 @@ static const struct shape kms_PendingWindowInDaysType;
 static const struct shape kms_PlaintextType;
 static const struct shape kms_PolicyNameType;
 static const struct shape kms_PolicyType;
+static const struct shape kms_PrincipalIdType;
 static const struct shape kms_PutKeyPolicyRequest;
 static const struct shape kms_ReEncryptRequest;
 static const struct shape kms_ReEncryptResponse;
 static const struct shape kms_RecipientInfo;
 static const struct shape kms_RegionType;
+static const struct shape kms_RetireGrantRequest;
+static const struct shape kms_RevokeGrantRequest;
 static const struct shape kms_ScheduleKeyDeletionRequest;
 static const struct shape kms_ScheduleKeyDeletionResponse;
 static const struct shape kms_SigningAlgorithmSpec;
@@ -117,6 +131,20 @@ static const struct shape_member kms_CancelKeyDeletionResponse_members[] = {
 static const struct shape_member kms_CreateAliasRequest_members[] = {
     {"AliasName", &kms_AliasNameType, true, NULL, false},
     {"TargetKeyId", &kms_KeyIdType, true, NULL, false},
+};
+static const struct shape_member kms_CreateGrantRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"GranteePrincipal", &kms_PrincipalIdType, true, NULL, false},
+    {"RetiringPrincipal", &kms_PrincipalIdType, false, NULL, false},
+    {"Operations", &kms_GrantOperationList, true, NULL, false},
+    {"Constraints", &kms_GrantConstraints, false, NULL, false},
+    {"GrantTokens", &kms_GrantTokenList, false, NULL, false},
+    {"Name", &kms_GrantNameType, false, NULL, false},
+    {"DryRun", &kms_NullableBooleanType, false, NULL, false},
+};
+static const struct shape_member kms_CreateGrantResponse_members[] = {
+    {"GrantToken", &kms_GrantTokenType, false, NULL, false},
+    {"GrantId", &kms_GrantIdType, false, NULL, false},
 };
 static const struct shape_member kms_CreateKeyRequest_members[] = {
     {"Policy", &kms_PolicyType, false, NULL, false},
@@ -235,6 +263,24 @@ static const struct shape_member kms_GetKeyPolicyResponse_members[] = {
     {"Policy", &kms_PolicyType, false, NULL, false},
     {"PolicyName", &kms_PolicyNameType, false, NULL, false},
 };
+static const struct shape_member kms_GrantConstraints_members[] = {
+    {"EncryptionContextSubset", &kms_EncryptionContextType, false, NULL, false},
+    {"EncryptionContextEquals", &kms_EncryptionContextType, false, NULL, false},
+};
+static const struct shape_member kms_GrantList_member = {"member", &kms_GrantListEntry, false, NULL, false};
+static const struct shape_member kms_GrantListEntry_members[] = {
+    {"KeyId", &kms_KeyIdType, false, NULL, false},
+    {"GrantId", &kms_GrantIdType, false, NULL, false},
+    {"Name", &kms_GrantNameType, false, NULL, false},
+    {"CreationDate", &kms_DateType, false, NULL, false},
+    {"GranteePrincipal", &kms_PrincipalIdType, false, NULL, false},
+    {"RetiringPrincipal", &kms_PrincipalIdType, false, NULL, false},
+    {"IssuingAccount", &kms_PrincipalIdType, false, NULL, false},
+    {"Operations", &kms_GrantOperationList, false, NULL, false},
+    {"Constraints", &kms_GrantConstraints, false, NULL, false},
+};
+static const char *const kms_GrantOperation_enums[] = {"Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom", "ReEncryptTo", "Sign", "Verify", "GetPublicKey", "CreateGrant", "RetireGrant", "DescribeKey", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext", "GenerateMac", "VerifyMac", "DeriveSharedSecret"};
+static const struct shape_member kms_GrantOperationList_member = {"member", &kms_GrantOperation, false, NULL, false};
 static const struct shape_member kms_GrantTokenList_member = {"member", &kms_GrantTokenType, false, NULL, false};
 static const char *const kms_KeyAgreementAlgorithmSpec_enums[] = {"ECDH"};
 static const struct shape_member kms_KeyAgreementAlgorithmSpecList_member = {"member", &kms_KeyAgreementAlgorithmSpec, false, NULL, false};
@@ -283,6 +329,18 @@ static const struct shape_member kms_ListAliasesRequest_members[] = {
 };
 static const struct shape_member kms_ListAliasesResponse_members[] = {
     {"Aliases", &kms_AliasList, false, NULL, false},
+    {"NextMarker", &kms_MarkerType, false, NULL, false},
+    {"Truncated", &kms_BooleanType, false, NULL, false},
+};
+static const struct shape_member kms_ListGrantsRequest_members[] = {
+    {"Limit", &kms_LimitType, false, NULL, false},
+    {"Marker", &kms_MarkerType, false, NULL, false},
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"GrantId", &kms_GrantIdType, false, NULL, false},
+    {"GranteePrincipal", &kms_PrincipalIdType, false, NULL, false},
+};
+static const struct shape_member kms_ListGrantsResponse_members[] = {
+    {"Grants", &kms_GrantList, false, NULL, false},
     {"NextMarker", &kms_MarkerType, false, NULL, false},
     {"Truncated", &kms_BooleanType, false, NULL, false},
 };
@@ -350,6 +408,17 @@ static const struct shape_member kms_RecipientInfo_members[] = {
     {"KeyEncryptionAlgorithm", &kms_KeyEncryptionMechanism, false, NULL, false},
     {"AttestationDocument", &kms_AttestationDocumentType, false, NULL, false},
 };
+static const struct shape_member kms_RetireGrantRequest_members[] = {
+    {"GrantToken", &kms_GrantTokenType, false, NULL, false},
+    {"KeyId", &kms_KeyIdType, false, NULL, false},
+    {"GrantId", &kms_GrantIdType, false, NULL, false},
+    {"DryRun", &kms_NullableBooleanType, false, NULL, false},
+};
+static const struct shape_member kms_RevokeGrantRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"GrantId", &kms_GrantIdType, true, NULL, false},
+    {"DryRun", &kms_NullableBooleanType, false, NULL, false},
+};
 static const struct shape_member kms_ScheduleKeyDeletionRequest_members[] = {
     {"KeyId", &kms_KeyIdType, true, NULL, false},
     {"PendingWindowInDays", &kms_PendingWindowInDaysType, false, NULL, false},
@@ -397,6 +466,8 @@ static const struct shape kms_CancelKeyDeletionResponse = {.name = "CancelKeyDel
 static const struct shape kms_CiphertextType = {.name = "CiphertextType", .type = SHAPE_BLOB, .has_min = true, .min = 1, .has_max = true, .max = 6144};
 static const struct shape kms_CloudHsmClusterIdType = {.name = "CloudHsmClusterIdType", .type = SHAPE_STRING, .has_min = true, .min = 19, .has_max = true, .max = 24, .pattern = "cluster-[2-7a-zA-Z]{11,16}"};
 static const struct shape kms_CreateAliasRequest = {.name = "CreateAliasRequest", .type = SHAPE_STRUCTURE, .members = kms_CreateAliasRequest_members, .n_members = 2};
+static const struct shape kms_CreateGrantRequest = {.name = "CreateGrantRequest", .type = SHAPE_STRUCTURE, .members = kms_CreateGrantRequest_members, .n_members = 8};
+static const struct shape kms_CreateGrantResponse = {.name = "CreateGrantResponse", .type = SHAPE_STRUCTURE, .members = kms_CreateGrantResponse_members, .n_members = 2};
 static const struct shape kms_CreateKeyRequest = {.name = "CreateKeyRequest", .type = SHAPE_STRUCTURE, .members = kms_CreateKeyRequest_members, .n_members = 11};
 static const struct shape kms_CreateKeyResponse = {.name = "CreateKeyResponse", .type = SHAPE_STRUCTURE, .members = kms_CreateKeyResponse_members, .n_members = 1};
 static const struct shape kms_CustomKeyStoreIdType = {.name = "CustomKeyStoreIdType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 64};
@@ -429,6 +500,13 @@ static const struct shape kms_GenerateRandomRequest = {.name = "GenerateRandomRe
 static const struct shape kms_GenerateRandomResponse = {.name = "GenerateRandomResponse", .type = SHAPE_STRUCTURE, .members = kms_GenerateRandomResponse_members, .n_members = 2};
 static const struct shape kms_GetKeyPolicyRequest = {.name = "GetKeyPolicyRequest", .type = SHAPE_STRUCTURE, .members = kms_GetKeyPolicyRequest_members, .n_members = 2};
 static const struct shape kms_GetKeyPolicyResponse = {.name = "GetKeyPolicyResponse", .type = SHAPE_STRUCTURE, .members = kms_GetKeyPolicyResponse_members, .n_members = 2};
+static const struct shape kms_GrantConstraints = {.name = "GrantConstraints", .type = SHAPE_STRUCTURE, .members = kms_GrantConstraints_members, .n_members = 2};
+static const struct shape kms_GrantIdType = {.name = "GrantIdType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128};
+static const struct shape kms_GrantList = {.name = "GrantList", .type = SHAPE_LIST, .member = &kms_GrantList_member};
+static const struct shape kms_GrantListEntry = {.name = "GrantListEntry", .type = SHAPE_STRUCTURE, .members = kms_GrantListEntry_members, .n_members = 9};
+static const struct shape kms_GrantNameType = {.name = "GrantNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 256, .pattern = "^[a-zA-Z0-9:/_-]+$"};
+static const struct shape kms_GrantOperation = {.name = "GrantOperation", .type = SHAPE_STRING, .enums = kms_GrantOperation_enums, .n_enums = 17};
+static const struct shape kms_GrantOperationList = {.name = "GrantOperationList", .type = SHAPE_LIST, .member = &kms_GrantOperationList_member};
 static const struct shape kms_GrantTokenList = {.name = "GrantTokenList", .type = SHAPE_LIST, .has_min = true, .min = 0, .has_max = true, .max = 10, .member = &kms_GrantTokenList_member};
 static const struct shape kms_GrantTokenType = {.name = "GrantTokenType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 8192};
 static const struct shape kms_KeyAgreementAlgorithmSpec = {.name = "KeyAgreementAlgorithmSpec", .type = SHAPE_STRING, .enums = kms_KeyAgreementAlgorithmSpec_enums, .n_enums = 1};
@@ -445,6 +523,8 @@ static const struct shape kms_KeyUsageType = {.name = "KeyUsageType", .type = SH
 static const struct shape kms_LimitType = {.name = "LimitType", .type = SHAPE_INTEGER, .has_min = true, .min = 1, .has_max = true, .max = 1000};
 static const struct shape kms_ListAliasesRequest = {.name = "ListAliasesRequest", .type = SHAPE_STRUCTURE, .members = kms_ListAliasesRequest_members, .n_members = 3};
 static const struct shape kms_ListAliasesResponse = {.name = "ListAliasesResponse", .type = SHAPE_STRUCTURE, .members = kms_ListAliasesResponse_members, .n_members = 3};
+static const struct shape kms_ListGrantsRequest = {.name = "ListGrantsRequest", .type = SHAPE_STRUCTURE, .members = kms_ListGrantsRequest_members, .n_members = 5};
+static const struct shape kms_ListGrantsResponse = {.name = "ListGrantsResponse", .type = SHAPE_STRUCTURE, .members = kms_ListGrantsResponse_members, .n_members = 3};
 static const struct shape kms_ListKeysRequest = {.name = "ListKeysRequest", .type = SHAPE_STRUCTURE, .members = kms_ListKeysRequest_members, .n_members = 2};
 static const struct shape kms_ListKeysResponse = {.name = "ListKeysResponse", .type = SHAPE_STRUCTURE, .members = kms_ListKeysResponse_members, .n_members = 3};
 static const struct shape kms_ListResourceTagsRequest = {.name = "ListResourceTagsRequest", .type = SHAPE_STRUCTURE, .members = kms_ListResourceTagsRequest_members, .n_members = 3};
@@ -463,11 +543,14 @@ static const struct shape kms_PendingWindowInDaysType = {.name = "PendingWindowI
 static const struct shape kms_PlaintextType = {.name = "PlaintextType", .type = SHAPE_BLOB, .has_min = true, .min = 1, .has_max = true, .max = 4096, .sensitive = true};
 static const struct shape kms_PolicyNameType = {.name = "PolicyNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "[\\w]+"};
 static const struct shape kms_PolicyType = {.name = "PolicyType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 131072, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"};
+static const struct shape kms_PrincipalIdType = {.name = "PrincipalIdType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 256, .pattern = "^[\\w+=,.@:/-]+$"};
 static const struct shape kms_PutKeyPolicyRequest = {.name = "PutKeyPolicyRequest", .type = SHAPE_STRUCTURE, .members = kms_PutKeyPolicyRequest_members, .n_members = 4};
 static const struct shape kms_ReEncryptRequest = {.name = "ReEncryptRequest", .type = SHAPE_STRUCTURE, .members = kms_ReEncryptRequest_members, .n_members = 10};
 static const struct shape kms_ReEncryptResponse = {.name = "ReEncryptResponse", .type = SHAPE_STRUCTURE, .members = kms_ReEncryptResponse_members, .n_members = 7};
 static const struct shape kms_RecipientInfo = {.name = "RecipientInfo", .type = SHAPE_STRUCTURE, .members = kms_RecipientInfo_members, .n_members = 2};
 static const struct shape kms_RegionType = {.name = "RegionType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 32, .pattern = "^([a-z]+-){2,3}\\d+$"};
+static const struct shape kms_RetireGrantRequest = {.name = "RetireGrantRequest", .type = SHAPE_STRUCTURE, .members = kms_RetireGrantRequest_members, .n_members = 4};
+static const struct shape kms_RevokeGrantRequest = {.name = "RevokeGrantRequest", .type = SHAPE_STRUCTURE, .members = kms_RevokeGrantRequest_members, .n_members = 3};
 static const struct shape kms_ScheduleKeyDeletionRequest = {.name = "ScheduleKeyDeletionRequest", .type = SHAPE_STRUCTURE, .members = kms_ScheduleKeyDeletionRequest_members, .n_members = 2};
 static const struct shape kms_ScheduleKeyDeletionResponse = {.name = "ScheduleKeyDeletionResponse", .type = SHAPE_STRUCTURE, .members = kms_ScheduleKeyDeletionResponse_members, .n_members = 4};
 static const struct shape kms_SigningAlgorithmSpec = {.name = "SigningAlgorithmSpec", .type = SHAPE_STRING, .enums = kms_SigningAlgorithmSpec_enums, .n_enums = 13};
@@ -486,6 +569,7 @@ static const struct shape kms_XksKeyIdType = {.name = "XksKeyIdType", .type = SH
 static const struct op_model kms_ops[] = {
     {"CancelKeyDeletion", &kms_CancelKeyDeletionRequest, &kms_CancelKeyDeletionResponse, NULL},
     {"CreateAlias", &kms_CreateAliasRequest, NULL, NULL},
+    {"CreateGrant", &kms_CreateGrantRequest, &kms_CreateGrantResponse, NULL},
     {"CreateKey", &kms_CreateKeyRequest, &kms_CreateKeyResponse, NULL},
     {"Decrypt", &kms_DecryptRequest, &kms_DecryptResponse, NULL},
     {"DeleteAlias", &kms_DeleteAliasRequest, NULL, NULL},
@@ -498,10 +582,13 @@ static const struct op_model kms_ops[] = {
     {"GenerateRandom", &kms_GenerateRandomRequest, &kms_GenerateRandomResponse, NULL},
     {"GetKeyPolicy", &kms_GetKeyPolicyRequest, &kms_GetKeyPolicyResponse, NULL},
     {"ListAliases", &kms_ListAliasesRequest, &kms_ListAliasesResponse, NULL},
+    {"ListGrants", &kms_ListGrantsRequest, &kms_ListGrantsResponse, NULL},
     {"ListKeys", &kms_ListKeysRequest, &kms_ListKeysResponse, NULL},
     {"ListResourceTags", &kms_ListResourceTagsRequest, &kms_ListResourceTagsResponse, NULL},
     {"PutKeyPolicy", &kms_PutKeyPolicyRequest, NULL, NULL},
     {"ReEncrypt", &kms_ReEncryptRequest, &kms_ReEncryptResponse, NULL},
+    {"RetireGrant", &kms_RetireGrantRequest, NULL, NULL},
+    {"RevokeGrant", &kms_RevokeGrantRequest, NULL, NULL},
     {"ScheduleKeyDeletion", &kms_ScheduleKeyDeletionRequest, &kms_ScheduleKeyDeletionResponse, NULL},
     {"TagResource", &kms_TagResourceRequest, NULL, NULL},
     {"UntagResource", &kms_UntagResourceRequest, NULL, NULL},
@@ -518,5 +605,5 @@ const struct service_model model_kms = {
     .api_version = "2014-11-01",
     .xml_namespace = NULL,
     .ops = kms_ops,
-    .n_ops = 22,
+    .n_ops = 26,
 };

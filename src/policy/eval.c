@@ -5,16 +5,18 @@
  *      boundary, session)                                    -> explicit deny
  *   2. each level of RCPs (of the resource's account) must allow, and then each level
  *      of SCPs (of the caller's account); neither grants anything -> else implicit deny
- *   3. the account's root user: allowed, except that a KMS key policy must allow the
+ *   3. a KMS grant naming the caller for the operation (the caller decides which grants
+ *      apply): allowed, like a key policy statement naming the caller itself
+ *   4. the account's root user: allowed, except that a KMS key policy must allow the
  *      account (a key policy that does not name it locks root out, AWS-NOTES §2)
- *   4. same account: a resource policy that names the caller itself (the user, or the
+ *   5. same account: a resource policy that names the caller itself (the user, or the
  *      role session) allows on its own; one that names a session's role skips the
  *      identity policies but not the boundary or session policy
- *   5. a KMS key policy must allow (directly or by enabling the account); across accounts
+ *   6. a KMS key policy must allow (directly or by enabling the account); across accounts
  *      any resource policy must allow the caller or its account
- *   6. identity policies must allow (unless 4 granted through the role)
- *   7. a permissions boundary, when set, must allow
- *   8. a session: its session policy, when given, must allow; a federated session
+ *   7. identity policies must allow (unless 5 granted through the role)
+ *   8. a permissions boundary, when set, must allow
+ *   9. a session: its session policy, when given, must allow; a federated session
  *      without one has no permissions
  * Evaluation allocates nothing: matches are recorded in the fixed array of the result. */
 #include <ctype.h>
@@ -151,6 +153,8 @@ void policy_evaluate(const struct policy_set *set, const struct policy_request *
     if (scps == POLICY_IMPLICIT_DENY)
         return decide(res, POLICY_IMPLICIT_DENY, POLICY_SOURCE_SCP);
 
+    if (set->grant)
+        return decide(res, POLICY_ALLOWED, POLICY_SOURCE_NONE);
     if (req->principal_type == POLICY_PRINCIPAL_ROOT) {
         if ((key_policy || cross_account) && !resource.allow)
             return decide(res, POLICY_IMPLICIT_DENY, POLICY_SOURCE_RESOURCE);

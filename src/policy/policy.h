@@ -113,6 +113,7 @@ struct policy_set {
     const struct policy_scp_level *rcps;   /* RCP levels of the resource's account, alike */
     size_t n_rcps;
     const struct policy *session;          /* session policy of a role or federated session */
+    bool grant;                            /* a KMS grant names the caller for this request */
 };
 
 enum policy_decision { POLICY_ALLOWED, POLICY_EXPLICIT_DENY, POLICY_IMPLICIT_DENY };

@@ -137,6 +137,9 @@ cu_rc authorize(struct call *call, const char *action, const char *resource_arn,
     set.n_identity = identity.n;
     set.resource = resource_policy;
     set.boundary = identity.boundary;
+    /* a KMS grant covers the call's own action on its key, not other checks it makes */
+    set.grant = call->target.grant_action && strcmp(call->target.grant_action, action) == 0 &&
+                strcmp(call->target.arn, resource_arn) == 0;
     (void)key_policy; /* the key policy's kind (POLICY_KEY) carries the KMS rule */
     policy_evaluate(&set, &req, &result);
     if (result.decision != POLICY_ALLOWED) {

@@ -110,6 +110,7 @@ static cu_rc execute(struct pipeline *pl, struct request *r)
 
     call->env = &pl->env;
     call->principal = &r->principal;
+    call->action = d->action;
     call->request_id = r->id;
     call->now_ms = r->now_ms;
     call->source_ip = r->http->source_ip;

@@ -50,6 +50,7 @@ struct call_target {
     bool key_policy;                    /* KMS: identity policies count only if it enables the account */
     json_t *doc;                        /* the resolved record (e.g. the KMS key), owned; may be NULL */
     void *pin;                          /* keeps resource_policy (and cached material) alive */
+    const char *grant_action;           /* KMS: a grant lets the caller do this action here */
     void (*unpin)(void *pin);           /* called by the pipeline when the call ends */
 };
 
@@ -74,6 +75,7 @@ struct call_env {
 struct call {
     const struct call_env *env;
     const struct principal *principal;
+    const char *action;                 /* the operation's IAM action: "kms:Encrypt" */
     struct store_tx *tx;                /* open for the handler (and the resolver) */
     const char *request_id;
     int64_t now_ms;

@@ -13,6 +13,10 @@
  *   kms_key         <account>                key id (UUID)       KMS key metadata, policy, material
  *   kms_alias       <account>                AliasName           {AliasName, TargetKeyId, ...}
  *   managed_policy  <account>                lower(PolicyName)   IAM Policy fields + Document
+ *   kms_grant       <account>/<key id>       GrantId             {GrantId, Name, CreationDate,
+ *                                                                 GranteePrincipal, RetiringPrincipal,
+ *                                                                 Operations, Constraints}
+ *   kms_grant_token ""                       hex SHA-256(token)  {Account, KeyId, GrantId}
  *   session         ""                       AccessKeyId (ASIA)  {Account, UserName ("" = root),
  *                                                                 SealedSecret, TokenHash (hex
  *                                                                 SHA-256 of the session token),
@@ -34,6 +38,8 @@
 #define RECORD_KMS_ALIAS "kms_alias"
 #define RECORD_MANAGED_POLICY "managed_policy"
 #define RECORD_SESSION "session"
+#define RECORD_KMS_GRANT "kms_grant"
+#define RECORD_KMS_GRANT_TOKEN "kms_grant_token"
 
 /* Longest scope or key custos builds (account + '/' + a 128-character name, lowered). */
 #define RECORD_NAME_MAX 512

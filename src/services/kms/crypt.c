@@ -13,6 +13,7 @@
 #include "core/tree.h"
 #include "encryption_context.h"
 #include "kms.h"
+#include "grants.h"
 #include "kms_key.h"
 
 static cu_rc check_algorithm(struct call *call, const json_t *in)
@@ -122,6 +123,7 @@ cu_rc kms_resolve_ciphertext(struct call *call, const json_t *in)
                           "perform this operation."));
     }
     kms_target_set(call, key);
+    kms_grants_mark(call, key, in);
     key = NULL;
 out:
     kms_key_unref(key);

@@ -14,6 +14,7 @@
 #include "core/codec.h"
 #include "core/ids.h"
 #include "crypto/backing_key.h"
+#include "grants.h"
 #include "kms_key.h"
 #include "policy/policy.h"
 #include "store/records.h"
@@ -52,6 +53,7 @@ void kms_key_unref(void *p)
         backing_key_free(e->key.backing[i]);
     free(e->key.backing);
     policy_free(e->key.policy);
+    kms_grants_free(&e->key);
     json_decref(e->key.doc);
     free(e);
 }
@@ -136,6 +138,7 @@ static cu_rc load(struct call *call, const char *key_id, uint64_t generation, st
     ENSURE(policy, CU_E_STORE);
     TRY(policy_compile(bytes_str(policy), POLICY_KEY, "key-policy", &e->key.policy, &ignored));
     TRY(open_backing(call, &e->key));
+    TRY(kms_grants_load(call, &e->key));
     cache_key_of(call, key_id, e->cache_key);
     *out = e;
     e = NULL;
@@ -297,6 +300,7 @@ cu_rc kms_resolve_key_id(struct call *call, const json_t *in)
     const char *id = json_string_value(json_object_get(in, "KeyId"));
 
     TRY(resolve_member(call, in, "KeyId"));
+    kms_grants_mark(call, kms_target_key(call), in);
     /* KMS developer guide, conditions-kms: kms:CallerAccount on every operation on a key;
      * kms:RequestAlias when the request names the key by one of its aliases */
     if (call->keys && call->principal) {

@@ -26,6 +26,9 @@ struct kms_key {
     uint32_t current_version;     /* backing key new ciphertexts use */
     struct backing_key **backing; /* index v - 1 for version v */
     size_t n_backing;
+    json_t *grant_docs;           /* the key's grants (grants.h), loaded with it */
+    struct kms_grant *grants;
+    size_t n_grants;
 };
 
 /* The key named by `id` (any of the four identifier forms) in the caller's account,

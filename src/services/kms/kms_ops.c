@@ -2,11 +2,14 @@
  * key's ARN; CreateKey, ListKeys and ListAliases are governed by IAM policies alone
  * (AWS-NOTES §3), so they have no resolver and authorize against "*". The cryptographic
  * operations add KMS's condition keys (kms:EncryptionContext:<k>, ...). */
+#include "grants.h"
 #include "kms.h"
 #include "kms_key.h"
 #include "services/registry.h"
 
 static const char *const plaintext[] = {"Plaintext", NULL};
+/* a grant token lets its holder retire the grant: kept out of the trail */
+static const char *const grant_token[] = {"GrantToken", NULL};
 
 #define KMS_OP(op, fn, resolver, ro)                                                              \
     {.service = "kms", .name = #op, .handler = fn, .action = "kms:" #op, .resolve = resolver,     \
@@ -28,5 +31,13 @@ const struct op_desc kms_ops[] = {
     KMS_CRYPTO_OP(GenerateDataKey, kms_generate_data_key, kms_resolve_key_id, plaintext),
     KMS_CRYPTO_OP(GenerateDataKeyWithoutPlaintext, kms_generate_data_key_without_plaintext,
                   kms_resolve_key_id, NULL),
+    {.service = "kms", .name = "CreateGrant", .handler = kms_create_grant,
+     .action = "kms:CreateGrant", .resolve = kms_resolve_key_id,
+     .condition_keys = kms_create_grant_condition_keys, .secret_fields = grant_token},
+    KMS_OP(ListGrants, kms_list_grants, kms_resolve_key_id, true),
+    KMS_OP(RevokeGrant, kms_revoke_grant, kms_resolve_key_id, false),
+    /* governed by the grant itself, not by policies (KMS API reference, RetireGrant) */
+    {.service = "kms", .name = "RetireGrant", .handler = kms_retire_grant,
+     .action = "kms:RetireGrant", .always_allowed = true, .secret_fields = grant_token},
 };
 const size_t kms_ops_count = ARRAY_LEN(kms_ops);

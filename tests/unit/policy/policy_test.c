@@ -542,8 +542,51 @@ static void resource_control_policies(void)
     buf_release(&msg);
 }
 
+/* KMS grants (KMS developer guide, grants and authorize-access): a grant allows on its
+ * own, without identity policies or a key policy enabling the account, but not past an
+ * explicit deny or an Organizations ceiling. */
+static void grants(void)
+{
+    struct policy *key = compile(KP(KALLOW("\"arn:aws:iam::111122223333:user/bob\"", "\"kms:*\"")),
+                                 POLICY_KEY);
+    struct policy *deny = compile(ID(DENY("\"kms:Encrypt\"", "\"*\"")), POLICY_IDENTITY);
+    struct policy *scp = compile(ID(ALLOW("\"s3:*\"", "\"*\"")), POLICY_SCP);
+    const struct policy *ids[1] = {deny};
+    struct policy_scp_level level = {(const struct policy *const *)&scp, 1};
+    struct policy_request req = {.action = "kms:Encrypt", .resource = KEY, .principal_arn = USER,
+                                 .principal_account = ACCT,
+                                 .principal_type = POLICY_PRINCIPAL_USER, .resource_account = ACCT};
+    struct policy_set set = {.resource = key};
+    struct policy_result res;
+
+    policy_evaluate(&set, &req, &res);
+    CHECK_INT(res.decision, POLICY_IMPLICIT_DENY);
+    set.grant = true;
+    policy_evaluate(&set, &req, &res);
+    CHECK_INT(res.decision, POLICY_ALLOWED);
+    /* even the root user the key policy leaves out */
+    req.principal_type = POLICY_PRINCIPAL_ROOT;
+    policy_evaluate(&set, &req, &res);
+    CHECK_INT(res.decision, POLICY_ALLOWED);
+    req.principal_type = POLICY_PRINCIPAL_USER;
+    set.identity = ids;
+    set.n_identity = 1;
+    policy_evaluate(&set, &req, &res);
+    CHECK_INT(res.decision, POLICY_EXPLICIT_DENY);
+    set.n_identity = 0;
+    set.scps = &level;
+    set.n_scps = 1;
+    policy_evaluate(&set, &req, &res);
+    CHECK_INT(res.decision, POLICY_IMPLICIT_DENY);
+    CHECK_INT(res.source, POLICY_SOURCE_SCP);
+    policy_free(key);
+    policy_free(deny);
+    policy_free(scp);
+}
+
 int main(void)
 {
+    grants();
     resource_control_policies();
     evaluation_table();
     positions();

@@ -1,0 +1,471 @@
+/* grants.c — KMS grants: CreateGrant, ListGrants, RevokeGrant, RetireGrant, and the
+ * in-memory check of a loaded key's grants against a request (see grants.h).
+ *
+ * A grant is stored under its key (records.h: kms_grant), with the SHA-256 of its grant
+ * token, and an index from that hash to the grant (kms_grant_token) so RetireGrant can
+ * find a grant by token alone. Tokens are bearer secrets of a sort, so only their hash is
+ * kept and they never reach the trail. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/codec.h"
+#include "core/rand.h"
+#include "core/secret.h"
+#include "core/tree.h"
+#include "crypto/digest.h"
+#include "grants.h"
+#include "kms.h"
+#include "kms_key.h"
+#include "store/records.h"
+
+/* GrantOperation, in the model's order: bit i of kms_grant.operations. */
+static const char *const grant_operations[] = {
+    "Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom",
+    "ReEncryptTo", "Sign", "Verify", "GetPublicKey", "CreateGrant", "RetireGrant",
+    "DescribeKey", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext", "GenerateMac",
+    "VerifyMac", "DeriveSharedSecret"};
+
+#define GRANT_ID_BYTES 32    /* 64 hex characters, as KMS's grant ids */
+#define GRANT_TOKEN_BYTES 96 /* 128 base64 characters */
+
+/* doc[name] is the string value. */
+static bool member_is(const json_t *doc, const char *name, const char *value)
+{
+    const char *s = json_string_value(json_object_get(doc, name));
+
+    return s && value && strcmp(s, value) == 0;
+}
+
+static int operation_bit(const char *name)
+{
+    for (size_t i = 0; name && i < ARRAY_LEN(grant_operations); i++)
+        if (strcmp(grant_operations[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static void key_scope(const struct call *call, const char *key_id, char out[RECORD_NAME_MAX])
+{
+    snprintf(out, RECORD_NAME_MAX, "%s/%s", call->env->account_id, key_id);
+}
+
+static cu_rc collect(const char *key, const json_t *doc, void *ctx)
+{
+    (void)key;
+    return json_array_append((json_t *)ctx, (json_t *)doc) == 0 ? CU_OK : CU_E_NOMEM;
+}
+
+cu_rc kms_grants_load(struct call *call, struct kms_key *key)
+{
+    cu_rc rc = CU_OK;
+    char scope[RECORD_NAME_MAX];
+    json_t *doc, *op;
+    size_t i, j;
+
+    key->grant_docs = json_array();
+    ENSURE(key->grant_docs, CU_E_NOMEM);
+    key_scope(call, key->key_id, scope);
+    TRY(store_each(call->tx, RECORD_KMS_GRANT, scope, collect, key->grant_docs));
+    key->n_grants = json_array_size(key->grant_docs);
+    if (!key->n_grants)
+        goto out;
+    key->grants = calloc(key->n_grants, sizeof(*key->grants));
+    ENSURE(key->grants, CU_E_NOMEM);
+    json_array_foreach(key->grant_docs, i, doc)
+    {
+        struct kms_grant *g = &key->grants[i];
+        const json_t *constraints = json_object_get(doc, "Constraints");
+
+        g->grantee = json_string_value(json_object_get(doc, "GranteePrincipal"));
+        json_array_foreach(json_object_get(doc, "Operations"), j, op)
+        {
+            int bit = operation_bit(json_string_value(op));
+            if (bit >= 0)
+                g->operations |= 1u << bit;
+        }
+        g->subset = json_object_get(constraints, "EncryptionContextSubset");
+        g->equals = json_object_get(constraints, "EncryptionContextEquals");
+    }
+out:
+    return rc;
+}
+
+void kms_grants_free(struct kms_key *key)
+{
+    free(key->grants);
+    key->grants = NULL;
+    key->n_grants = 0;
+    json_decref(key->grant_docs);
+    key->grant_docs = NULL;
+}
+
+/* Every pair of want is in have, with the same value. */
+static bool context_includes(const json_t *have, const json_t *want)
+{
+    const char *k;
+    json_t *v;
+
+    json_object_foreach((json_t *)want, k, v)
+    {
+        const json_t *got = json_object_get(have, k);
+        if (!got || !json_equal(got, v))
+            return false;
+    }
+    return true;
+}
+
+bool kms_grants_cover(const struct kms_key *key, const char *principal_arn, const char *action,
+                      const json_t *in)
+{
+    int bit = action && strncmp(action, "kms:", 4) == 0 ? operation_bit(action + 4) : -1;
+    const json_t *ctx = json_object_get(in, "EncryptionContext");
+    size_t n_ctx = json_object_size(ctx);
+
+    if (bit < 0 || !principal_arn)
+        return false;
+    for (size_t i = 0; i < key->n_grants; i++) {
+        const struct kms_grant *g = &key->grants[i];
+
+        if (!g->grantee || strcmp(g->grantee, principal_arn) != 0 ||
+            !(g->operations & (1u << bit)))
+            continue;
+        /* KMS developer guide, grant constraints: Subset: the request's context includes
+         * the pairs; Equals: it is exactly them */
+        if (g->subset && !context_includes(ctx, g->subset))
+            continue;
+        if (g->equals &&
+            !(n_ctx == json_object_size(g->equals) && context_includes(ctx, g->equals)))
+            continue;
+        return true;
+    }
+    return false;
+}
+
+void kms_grants_mark(struct call *call, const struct kms_key *key, const json_t *in)
+{
+    if (call->action && kms_grants_cover(key, call->principal->arn, call->action, in))
+        call->target.grant_action = call->action;
+}
+
+void kms_create_grant_condition_keys(const json_t *in, struct call_keys *keys)
+{
+    const json_t *ops = json_object_get(in, "Operations"), *constraints;
+    const char *names[ARRAY_LEN(grant_operations)];
+    size_t i, n = 0;
+    json_t *op;
+
+    json_array_foreach((json_t *)ops, i, op)
+    {
+        if (n < ARRAY_LEN(names) && json_string_value(op))
+            names[n++] = json_string_value(op);
+    }
+    if (n)
+        call_keys_add_multi(keys, "kms:GrantOperations", names, n);
+    call_keys_add(keys, "kms:GranteePrincipal",
+                  json_string_value(json_object_get(in, "GranteePrincipal")));
+    call_keys_add(keys, "kms:RetiringPrincipal",
+                  json_string_value(json_object_get(in, "RetiringPrincipal")));
+    constraints = json_object_get(in, "Constraints");
+    if (json_object_get(constraints, "EncryptionContextEquals"))
+        call_keys_add(keys, "kms:GrantConstraintType", "EncryptionContextEquals");
+    else if (json_object_get(constraints, "EncryptionContextSubset"))
+        call_keys_add(keys, "kms:GrantConstraintType", "EncryptionContextSubset");
+}
+
+/* A principal a grant may name: an IAM or STS ARN (KMS API reference, CreateGrant). */
+static bool principal_arn_valid(const char *s)
+{
+    return s && (strncmp(s, "arn:aws:iam::", 13) == 0 || strncmp(s, "arn:aws:sts::", 13) == 0);
+}
+
+static cu_rc token_hash(const char *token, size_t n, char hex[65])
+{
+    uint8_t hash[32];
+
+    digest_sha256(bytes_of(token, n), hash);
+    hex_encode_to(hash, sizeof(hash), hex);
+    return CU_OK;
+}
+
+/* A new grant token for grant_id on key, stored as its hash in the grant and the index. */
+static cu_rc issue_token(struct call *call, const char *key_id, const char *grant_id,
+                         struct buf *token, char hash[65])
+{
+    cu_rc rc = CU_OK;
+    uint8_t raw[GRANT_TOKEN_BYTES];
+    json_t *index = NULL;
+
+    TRY(rand_bytes(raw, sizeof(raw)));
+    TRY(b64_encode(bytes_of(raw, sizeof(raw)), token));
+    TRY(token_hash(token->p, token->n, hash));
+    index = json_pack("{s:s, s:s, s:s}", "Account", call->env->account_id, "KeyId", key_id,
+                      "GrantId", grant_id);
+    ENSURE(index, CU_E_NOMEM);
+    TRY(store_put(call->tx, RECORD_KMS_GRANT_TOKEN, "", hash, index, STORE_CREATE));
+out:
+    secret_wipe(raw, sizeof(raw));
+    json_decref(index);
+    return rc;
+}
+
+/* An existing grant CreateGrant should answer with instead of a new one: KMS returns the
+ * same grant for a repeated request with the same Name and parameters (CreateGrant, Name). */
+static const json_t *same_named_grant(const struct kms_key *key, const json_t *in)
+{
+    static const char *const fields[] = {"GranteePrincipal", "RetiringPrincipal", "Operations",
+                                         "Constraints", NULL};
+    const char *name = json_string_value(json_object_get(in, "Name"));
+    json_t *doc;
+    size_t i;
+
+    if (!name)
+        return NULL;
+    json_array_foreach(key->grant_docs, i, doc)
+    {
+        bool same = json_equal(json_object_get(doc, "Name"), json_object_get(in, "Name"));
+        for (const char *const *f = fields; same && *f; f++) {
+            const json_t *a = json_object_get(doc, *f), *b = json_object_get(in, *f);
+            same = (!a && !b) || (a && b && json_equal(a, b));
+        }
+        if (same)
+            return doc;
+    }
+    return NULL;
+}
+
+cu_rc kms_create_grant(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    struct kms_key *key = kms_target_key(call);
+    const char *grantee = json_string_value(json_object_get(in, "GranteePrincipal"));
+    const char *retiring = json_string_value(json_object_get(in, "RetiringPrincipal"));
+    const json_t *existing;
+    uint8_t raw[GRANT_ID_BYTES];
+    char grant_id[2 * GRANT_ID_BYTES + 1], hash[65], scope[RECORD_NAME_MAX];
+    struct buf token;
+    json_t *doc = NULL;
+    static const char *const copied[] = {"GranteePrincipal", "RetiringPrincipal", "Operations",
+                                         "Constraints", "Name", NULL};
+
+    buf_init_sensitive(&token, 4096);
+    ENSURE(principal_arn_valid(grantee),
+           cu_err_set(&call->err, CU_E_KMS_INVALID_ARN, "ARN does not refer to a valid principal: %s",
+                      grantee ? grantee : ""));
+    ENSURE(!retiring || principal_arn_valid(retiring),
+           cu_err_set(&call->err, CU_E_KMS_INVALID_ARN, "ARN does not refer to a valid principal: %s",
+                      retiring));
+    ENSURE(!json_is_true(json_object_get(in, "DryRun")),
+           cu_err_set(&call->err, CU_E_KMS_DRY_RUN,
+                      "The request would have succeeded, but the DryRun option is set."));
+    existing = same_named_grant(key, in);
+    if (existing) {
+        snprintf(grant_id, sizeof(grant_id), "%s",
+                 json_string_value(json_object_get(existing, "GrantId")));
+    } else {
+        TRY(rand_bytes(raw, sizeof(raw)));
+        hex_encode_to(raw, sizeof(raw), grant_id);
+    }
+    TRY(issue_token(call, key->key_id, grant_id, &token, hash));
+    doc = existing ? json_deep_copy(existing) : json_object();
+    ENSURE(doc, CU_E_NOMEM);
+    if (!existing) {
+        for (const char *const *f = copied; *f; f++)
+            if (json_object_get(in, *f))
+                TRY(tree_set_new(doc, *f, json_deep_copy(json_object_get(in, *f))));
+        TRY(tree_set_str(doc, "GrantId", grant_id));
+        TRY(tree_set_int(doc, "CreationDate", call->now_ms / 1000));
+        TRY(tree_set_new(doc, "TokenHashes", json_array()));
+    }
+    TRY(tree_append_new(json_object_get(doc, "TokenHashes"), json_string(hash)));
+    key_scope(call, key->key_id, scope);
+    TRY(store_put(call->tx, RECORD_KMS_GRANT, scope, grant_id, doc,
+                  existing ? STORE_REPLACE : STORE_CREATE));
+    TRY(tree_set_strn(out, "GrantToken", token.p, token.n));
+    TRY(tree_set_str(out, "GrantId", grant_id));
+out:
+    buf_release(&token);
+    json_decref(doc);
+    return rc;
+}
+
+/* The grant as ListGrants shows it (GrantListEntry). */
+static json_t *grant_view(const struct call *call, const struct kms_key *key, const json_t *doc)
+{
+    static const char *const copied[] = {"GrantId", "Name", "GranteePrincipal",
+                                         "RetiringPrincipal", "Operations", "Constraints", NULL};
+    json_t *v = json_object();
+    char issuing[64];
+
+    if (!v)
+        return NULL;
+    snprintf(issuing, sizeof(issuing), "arn:aws:iam::%s:root", call->env->account_id);
+    json_object_set_new(v, "KeyId", json_string(key->arn));
+    for (const char *const *f = copied; *f; f++)
+        if (json_object_get(doc, *f))
+            json_object_set_new(v, *f, json_deep_copy(json_object_get(doc, *f)));
+    json_object_set_new(v, "IssuingAccount", json_string(issuing));
+    json_object_set_new(v, "CreationDate",
+                        json_integer(json_integer_value(json_object_get(doc, "CreationDate"))));
+    return v;
+}
+
+cu_rc kms_list_grants(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    struct kms_key *key = kms_target_key(call);
+    const char *marker = json_string_value(json_object_get(in, "Marker"));
+    const char *only_id = json_string_value(json_object_get(in, "GrantId"));
+    const char *only_grantee = json_string_value(json_object_get(in, "GranteePrincipal"));
+    char scope[RECORD_NAME_MAX], after[RECORD_NAME_MAX] = "";
+    json_t *grants = json_array(), *items = NULL, *item;
+    bool more = true;
+    size_t limit, i;
+    int64_t n = 50;
+    bool has_limit = false;
+
+    ENSURE(grants, CU_E_NOMEM);
+    TRY(tree_opt_int(in, "Limit", &n, &has_limit));
+    limit = (size_t)n; /* ListGrants' default is 50 (KMS API reference, ListGrants) */
+    if (marker)
+        snprintf(after, sizeof(after), "%s", marker);
+    key_scope(call, key->key_id, scope);
+    while (more && json_array_size(grants) < limit) {
+        TRY(store_list(call->tx, RECORD_KMS_GRANT, scope, after[0] ? after : NULL, limit,
+                       &items, &more));
+        json_array_foreach(items, i, item)
+        {
+            const json_t *doc = json_object_get(item, "doc");
+
+            if (json_array_size(grants) == limit) {
+                more = true;
+                break;
+            }
+            snprintf(after, sizeof(after), "%s", json_string_value(json_object_get(item, "key")));
+            if (only_id && strcmp(only_id, after) != 0)
+                continue;
+            if (only_grantee && !member_is(doc, "GranteePrincipal", only_grantee))
+                continue;
+            TRY(tree_append_new(grants, grant_view(call, key, doc)));
+        }
+        json_decref(items);
+        items = NULL;
+    }
+    TRY(tree_set_new(out, "Grants", grants));
+    grants = NULL;
+    TRY(tree_set_bool(out, "Truncated", more));
+    if (more)
+        TRY(tree_set_str(out, "NextMarker", after));
+out:
+    json_decref(items);
+    json_decref(grants);
+    return rc;
+}
+
+/* Delete a grant and its token index entries. */
+static cu_rc delete_grant(struct call *call, const char *key_id, const json_t *doc)
+{
+    cu_rc rc = CU_OK;
+    char scope[RECORD_NAME_MAX];
+    json_t *hash;
+    size_t i;
+
+    json_array_foreach(json_object_get(doc, "TokenHashes"), i, hash)
+        TRY(store_delete(call->tx, RECORD_KMS_GRANT_TOKEN, "", json_string_value(hash), NULL));
+    key_scope(call, key_id, scope);
+    TRY(store_delete(call->tx, RECORD_KMS_GRANT, scope,
+                     json_string_value(json_object_get(doc, "GrantId")), NULL));
+out:
+    return rc;
+}
+
+static cu_rc load_grant(struct call *call, const char *key_id, const char *grant_id, json_t **doc)
+{
+    cu_rc rc = CU_OK;
+    char scope[RECORD_NAME_MAX];
+
+    key_scope(call, key_id, scope);
+    TRY(store_get(call->tx, RECORD_KMS_GRANT, scope, grant_id, doc));
+    ENSURE(*doc, cu_err_set(&call->err, CU_E_KMS_NOT_FOUND, "Grant ID %s not found", grant_id));
+out:
+    return rc;
+}
+
+cu_rc kms_revoke_grant(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    struct kms_key *key = kms_target_key(call);
+    json_t *doc = NULL;
+
+    (void)out;
+    ENSURE(!json_is_true(json_object_get(in, "DryRun")),
+           cu_err_set(&call->err, CU_E_KMS_DRY_RUN,
+                      "The request would have succeeded, but the DryRun option is set."));
+    TRY(load_grant(call, key->key_id, json_string_value(json_object_get(in, "GrantId")), &doc));
+    TRY(delete_grant(call, key->key_id, doc));
+out:
+    json_decref(doc);
+    return rc;
+}
+
+/* RetireGrant is not governed by policies (KMS API reference, RetireGrant): the grant's
+ * retiring principal may retire it, its grantee when the grant allows RetireGrant, and
+ * the account that owns the key (its root user). */
+static bool may_retire(const struct call *call, const json_t *doc)
+{
+    const char *arn = call->principal->arn;
+    const json_t *op;
+    size_t i;
+
+    if (call->principal->type == PRINCIPAL_ROOT)
+        return true;
+    if (member_is(doc, "RetiringPrincipal", arn))
+        return true;
+    if (!member_is(doc, "GranteePrincipal", arn))
+        return false;
+    json_array_foreach(json_object_get(doc, "Operations"), i, op)
+        if (strcmp(json_string_value(op), "RetireGrant") == 0)
+            return true;
+    return false;
+}
+
+cu_rc kms_retire_grant(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    const char *token = json_string_value(json_object_get(in, "GrantToken"));
+    const char *key_name = json_string_value(json_object_get(in, "KeyId"));
+    const char *grant_id = json_string_value(json_object_get(in, "GrantId"));
+    struct kms_key *key = NULL;
+    json_t *index = NULL, *doc = NULL;
+    char hash[65];
+
+    (void)out;
+    ENSURE(!json_is_true(json_object_get(in, "DryRun")),
+           cu_err_set(&call->err, CU_E_KMS_DRY_RUN,
+                      "The request would have succeeded, but the DryRun option is set."));
+    if (token) {
+        TRY(token_hash(token, strlen(token), hash));
+        TRY(store_get(call->tx, RECORD_KMS_GRANT_TOKEN, "", hash, &index));
+        ENSURE(index && member_is(index, "Account", call->env->account_id),
+               cu_err_set(&call->err, CU_E_KMS_INVALID_GRANT_TOKEN, "Grant token is invalid"));
+        TRY(kms_key_by_id(call, json_string_value(json_object_get(index, "KeyId")), &key));
+        grant_id = json_string_value(json_object_get(index, "GrantId"));
+    } else {
+        ENSURE(key_name && grant_id,
+               cu_err_set(&call->err, CU_E_VALIDATION,
+                          "Either GrantToken or both KeyId and GrantId must be specified"));
+        TRY(kms_key_find(call, key_name, &key));
+    }
+    kms_target_set(call, key); /* the call now holds the key (and names it in the trail) */
+    TRY(load_grant(call, key->key_id, grant_id, &doc));
+    ENSURE(may_retire(call, doc),
+           cu_err_set(&call->err, CU_E_ACCESS_DENIED,
+                      "User: %s is not authorized to perform: kms:RetireGrant on resource: %s",
+                      call->principal->arn, key->arn));
+    TRY(delete_grant(call, key->key_id, doc));
+out:
+    if (key && call->target.pin != key)
+        kms_key_unref(key);
+    json_decref(index);
+    json_decref(doc);
+    return rc;
+}

@@ -1,0 +1,44 @@
+/* grants.h — KMS grants as a loaded key carries them, and the check that lets one allow
+ * a request (KMS developer guide, grants; AWS-NOTES §3: "grants add allows").
+ *
+ * A grant names one principal (GranteePrincipal, an exact ARN), the operations it may
+ * call on the key, and optionally an encryption-context constraint. It allows on its own,
+ * like a key policy statement naming the caller, but never past an explicit deny or an
+ * Organizations policy (policy/eval.c decides; this file only says whether one covers the
+ * request). */
+#ifndef CU_KMS_GRANTS_H
+#define CU_KMS_GRANTS_H
+
+#include "services/call.h"
+
+struct kms_key;
+
+struct kms_grant {
+    const char *grantee;     /* borrowed from the key's grant documents */
+    uint32_t operations;     /* bit i: kms_grant_operations[i] */
+    const json_t *subset;    /* EncryptionContextSubset, or NULL */
+    const json_t *equals;    /* EncryptionContextEquals, or NULL */
+};
+
+/* Load the key's grants (at key load; the key cache reloads on every store change). */
+MUST_CHECK cu_rc kms_grants_load(struct call *call, struct kms_key *key);
+void kms_grants_free(struct kms_key *key);
+
+/* Does a grant on key let principal_arn perform action ("kms:Encrypt") with this
+ * request's encryption context? */
+bool kms_grants_cover(const struct kms_key *key, const char *principal_arn, const char *action,
+                      const json_t *in);
+
+/* Record in call->target that a grant covers the call's own action on the key. */
+void kms_grants_mark(struct call *call, const struct kms_key *key, const json_t *in);
+
+/* CreateGrant's condition keys: kms:GrantOperations, kms:GranteePrincipal,
+ * kms:RetiringPrincipal, kms:GrantConstraintType. */
+void kms_create_grant_condition_keys(const json_t *in, struct call_keys *keys);
+
+cu_rc kms_create_grant(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_list_grants(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_revoke_grant(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_retire_grant(struct call *call, const json_t *in, json_t *out);
+
+#endif

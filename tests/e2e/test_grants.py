@@ -1,0 +1,131 @@
+"""KMS grants (KMS developer guide, grants; KMS API reference, CreateGrant, ListGrants,
+RetireGrant, RevokeGrant): a grant lets its grantee use the key for its operations on
+its own, within its encryption-context constraint, never past an explicit deny; grants
+are listed, retired by their retiring principal or with their token, and revoked."""
+import json
+
+from botocore.exceptions import ClientError
+
+import harness
+
+ACCT = harness.ACCOUNT
+
+
+class Grants(harness.ServerTest):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.iam = cls.server.client("iam")
+        cls.kms = cls.server.client("kms")
+        cls.n = 0
+
+    def setUp(self):
+        self.key = self.kms.create_key()["KeyMetadata"]["KeyId"]
+
+    def user(self, *statements):
+        Grants.n += 1
+        name = f"grantee-{Grants.n}"
+        arn = self.iam.create_user(UserName=name)["User"]["Arn"]
+        if statements:
+            self.iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps(
+                {"Version": "2012-10-17", "Statement": list(statements)}))
+        k = self.iam.create_access_key(UserName=name)["AccessKey"]
+        return arn, self.server.client("kms", key=k["AccessKeyId"], secret=k["SecretAccessKey"])
+
+    def denied(self, fn, code="AccessDeniedException"):
+        with self.assertRaises(ClientError) as e:
+            fn()
+        self.assertEqual(e.exception.response["Error"]["Code"], code)
+        return e.exception.response["Error"]["Message"]
+
+    def test_grant_allows_its_operations_only(self):
+        arn, kms = self.user()
+        self.denied(lambda: kms.encrypt(KeyId=self.key, Plaintext=b"x"))
+        g = self.kms.create_grant(KeyId=self.key, GranteePrincipal=arn,
+                                  Operations=["Encrypt", "Decrypt", "GenerateDataKey"])
+        self.assertEqual(len(g["GrantId"]), 64)
+        blob = kms.encrypt(KeyId=self.key, Plaintext=b"x")["CiphertextBlob"]
+        self.assertEqual(kms.decrypt(CiphertextBlob=blob)["Plaintext"], b"x")
+        kms.generate_data_key(KeyId=self.key, KeySpec="AES_256")
+        msg = self.denied(lambda: kms.generate_data_key_without_plaintext(KeyId=self.key, KeySpec="AES_256"))
+        self.assertIn("kms:GenerateDataKeyWithoutPlaintext", msg)
+        self.denied(lambda: kms.describe_key(KeyId=self.key))
+        # a grant on one key says nothing about another
+        other = self.kms.create_key()["KeyMetadata"]["KeyId"]
+        self.denied(lambda: kms.encrypt(KeyId=other, Plaintext=b"x"))
+
+    def test_constraints(self):
+        arn, kms = self.user()
+        self.kms.create_grant(KeyId=self.key, GranteePrincipal=arn, Operations=["Encrypt"],
+                              Constraints={"EncryptionContextSubset": {"app": "x"}})
+        kms.encrypt(KeyId=self.key, Plaintext=b"x", EncryptionContext={"app": "x", "more": "y"})
+        self.denied(lambda: kms.encrypt(KeyId=self.key, Plaintext=b"x"))
+        self.denied(lambda: kms.encrypt(KeyId=self.key, Plaintext=b"x", EncryptionContext={"app": "z"}))
+        arn2, kms2 = self.user()
+        self.kms.create_grant(KeyId=self.key, GranteePrincipal=arn2, Operations=["Encrypt"],
+                              Constraints={"EncryptionContextEquals": {"app": "x"}})
+        kms2.encrypt(KeyId=self.key, Plaintext=b"x", EncryptionContext={"app": "x"})
+        self.denied(lambda: kms2.encrypt(KeyId=self.key, Plaintext=b"x", EncryptionContext={"app": "x", "more": "y"}))
+
+    def test_explicit_deny_wins(self):
+        arn, kms = self.user({"Effect": "Deny", "Action": "kms:Encrypt", "Resource": "*"})
+        self.kms.create_grant(KeyId=self.key, GranteePrincipal=arn, Operations=["Encrypt"])
+        msg = self.denied(lambda: kms.encrypt(KeyId=self.key, Plaintext=b"x"))
+        self.assertIn("with an explicit deny in an identity-based policy", msg)
+
+    def test_list_retire_revoke(self):
+        arn, kms = self.user()
+        retirer_arn, retirer = self.user()
+        a = self.kms.create_grant(KeyId=self.key, GranteePrincipal=arn, Operations=["Encrypt"],
+                                  RetiringPrincipal=retirer_arn, Name="first")
+        b = self.kms.create_grant(KeyId=self.key, GranteePrincipal=arn, Operations=["Decrypt"])
+        grants = self.kms.list_grants(KeyId=self.key)["Grants"]
+        self.assertEqual(sorted(g["GrantId"] for g in grants), sorted([a["GrantId"], b["GrantId"]]))
+        first = [g for g in grants if g["GrantId"] == a["GrantId"]][0]
+        self.assertEqual((first["Name"], first["GranteePrincipal"], first["RetiringPrincipal"], first["Operations"]),
+                         ("first", arn, retirer_arn, ["Encrypt"]))
+        self.assertEqual(first["IssuingAccount"], f"arn:aws:iam::{ACCT}:root")
+        self.assertTrue(first["KeyId"].endswith(self.key))
+        page = self.kms.list_grants(KeyId=self.key, Limit=1)
+        self.assertTrue(page["Truncated"])
+        rest = self.kms.list_grants(KeyId=self.key, Marker=page["NextMarker"])
+        self.assertEqual(len(page["Grants"]) + len(rest["Grants"]), 2)
+        self.assertEqual([g["GrantId"] for g in self.kms.list_grants(KeyId=self.key, GrantId=b["GrantId"])["Grants"]],
+                         [b["GrantId"]])
+        # the same Name and parameters: the same grant
+        again = self.kms.create_grant(KeyId=self.key, GranteePrincipal=arn, Operations=["Encrypt"],
+                                      RetiringPrincipal=retirer_arn, Name="first")
+        self.assertEqual(again["GrantId"], a["GrantId"])
+        # retiring: not the grantee (no RetireGrant operation), but the retiring principal, by token
+        self.denied(lambda: kms.retire_grant(KeyId=self.key, GrantId=a["GrantId"]))
+        kms.encrypt(KeyId=self.key, Plaintext=b"x")
+        retirer.retire_grant(GrantToken=a["GrantToken"])
+        self.denied(lambda: kms.encrypt(KeyId=self.key, Plaintext=b"x"))
+        self.denied(lambda: retirer.retire_grant(GrantToken=a["GrantToken"]), "InvalidGrantTokenException")
+        # revoking needs kms:RevokeGrant (root has it); the grant is gone
+        self.kms.revoke_grant(KeyId=self.key, GrantId=b["GrantId"])
+        self.assertEqual(self.kms.list_grants(KeyId=self.key)["Grants"], [])
+        self.denied(lambda: self.kms.revoke_grant(KeyId=self.key, GrantId=b["GrantId"]), "NotFoundException")
+
+    def test_create_grant_condition_keys_and_audit(self):
+        """kms:GrantOperations and kms:GranteePrincipal on CreateGrant (KMS developer
+        guide, conditions-kms); the grant token never reaches the trail."""
+        grantee_arn, _ = self.user()
+        _, admin = self.user({"Effect": "Allow", "Action": "kms:CreateGrant", "Resource": "*",
+                              "Condition": {"ForAllValues:StringEquals": {"kms:GrantOperations": ["Decrypt"]},
+                                            "StringEquals": {"kms:GranteePrincipal": grantee_arn}}})
+        g = admin.create_grant(KeyId=self.key, GranteePrincipal=grantee_arn, Operations=["Decrypt"])
+        self.denied(lambda: admin.create_grant(KeyId=self.key, GranteePrincipal=grantee_arn,
+                                               Operations=["Decrypt", "Encrypt"]))
+        self.denied(lambda: admin.create_grant(KeyId=self.key, GranteePrincipal=f"arn:aws:iam::{ACCT}:user/other",
+                                               Operations=["Decrypt"]))
+        self.denied(lambda: self.kms.create_grant(KeyId=self.key, GranteePrincipal="bob", Operations=["Decrypt"]),
+                    "InvalidArnException")
+        trail = json.dumps(self.server.audit_records())
+        self.assertNotIn(g["GrantToken"], trail)
+        self.assertIn(g["GrantId"], trail)
+
+
+if __name__ == "__main__":
+    import unittest
+    unittest.main(verbosity=2)
