@@ -7,34 +7,39 @@
 static const char b64_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-cu_rc b64_encode(struct bytes in, struct buf *out)
+void b64_encode_to(struct bytes in, char *out)
 {
-    cu_rc rc = CU_OK;
-    char quad[4];
     size_t i = 0;
     uint32_t v;
 
-    TRY(buf_reserve(out, (in.n + 2) / 3 * 4));
     for (; i + 3 <= in.n; i += 3) {
         v = ((uint32_t)in.p[i] << 16) | ((uint32_t)in.p[i + 1] << 8) | in.p[i + 2];
-        quad[0] = b64_alphabet[(v >> 18) & 63];
-        quad[1] = b64_alphabet[(v >> 12) & 63];
-        quad[2] = b64_alphabet[(v >> 6) & 63];
-        quad[3] = b64_alphabet[v & 63];
-        TRY(buf_add(out, quad, 4));
+        *out++ = b64_alphabet[(v >> 18) & 63];
+        *out++ = b64_alphabet[(v >> 12) & 63];
+        *out++ = b64_alphabet[(v >> 6) & 63];
+        *out++ = b64_alphabet[v & 63];
     }
     if (i < in.n) {
         v = (uint32_t)in.p[i] << 16;
         if (i + 1 < in.n)
             v |= (uint32_t)in.p[i + 1] << 8;
-        quad[0] = b64_alphabet[(v >> 18) & 63];
-        quad[1] = b64_alphabet[(v >> 12) & 63];
-        quad[2] = i + 1 < in.n ? b64_alphabet[(v >> 6) & 63] : '=';
-        quad[3] = '=';
-        TRY(buf_add(out, quad, 4));
+        *out++ = b64_alphabet[(v >> 18) & 63];
+        *out++ = b64_alphabet[(v >> 12) & 63];
+        *out++ = i + 1 < in.n ? b64_alphabet[(v >> 6) & 63] : '=';
+        *out++ = '=';
     }
+    *out = '\0';
+}
+
+cu_rc b64_encode(struct bytes in, struct buf *out)
+{
+    cu_rc rc = CU_OK;
+    size_t n = B64_ENCODED_LEN(in.n);
+
+    TRY(buf_reserve(out, n));
+    b64_encode_to(in, out->p + out->n);
+    out->n += n;
 out:
-    secret_wipe(quad, sizeof(quad));
     return rc;
 }
 

@@ -7,6 +7,10 @@
 #include "buf.h"
 
 MUST_CHECK cu_rc b64_encode(struct bytes in, struct buf *out);
+/* Encoded size of n bytes (padded, without a terminator). */
+#define B64_ENCODED_LEN(n) (((n) + 2) / 3 * 4)
+/* Encode into out, which has room for B64_ENCODED_LEN(in.n) + 1 bytes; terminated. */
+void b64_encode_to(struct bytes in, char *out);
 MUST_CHECK cu_rc b64_decode(struct bytes in, struct buf *out);
 /* Decoded size of a valid base64 text of n characters (upper bound for invalid ones). */
 size_t b64_decoded_len(size_t n);

@@ -131,12 +131,17 @@ cu_rc tree_set_time_ms(json_t *obj, const char *name, int64_t epoch_ms)
 cu_rc tree_set_blob(json_t *obj, const char *name, struct bytes value)
 {
     cu_rc rc = CU_OK;
-    struct buf text;
+    char small[2048]; /* data keys and ciphertexts of them: no heap round trip */
+    size_t n = B64_ENCODED_LEN(value.n);
+    char *text = n < sizeof(small) ? small : malloc(n + 1);
 
-    buf_init_sensitive(&text, BUF_NO_LIMIT);
-    TRY(b64_encode(value, &text));
-    TRY(tree_set_new(obj, name, json_stringn(text.p, text.n)));
+    ENSURE(text, CU_E_NOMEM);
+    b64_encode_to(value, text);
+    TRY(tree_set_new(obj, name, json_stringn(text, n)));
 out:
-    buf_release(&text);
+    if (text)
+        secret_wipe(text, n + 1);
+    if (text != small)
+        free(text);
     return rc;
 }
