@@ -48,12 +48,13 @@ static struct verdict judge(const struct policy *p, const struct policy_request 
 {
     struct verdict v = {0};
     bool resource_policy = p->kind == POLICY_RESOURCE || p->kind == POLICY_KEY;
+    size_t action_len = strlen(action_lower);
 
     for (size_t i = 0; i < p->n_statements; i++) {
         const struct statement *st = &p->statements[i];
         bool by_account = false, by_role = false;
 
-        if (!st->has_action || !policy_match_action(st, action_lower))
+        if (!st->has_action || !policy_match_action(st, action_lower, action_len))
             continue;
         if (!policy_match_resource(st, req))
             continue;

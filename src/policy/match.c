@@ -51,15 +51,24 @@ bool policy_glob(const char *pattern, const char *text, bool ignore_case)
     return glob_n(pattern, strlen(pattern), text, strlen(text), ignore_case);
 }
 
-bool policy_match_action(const struct statement *st, const char *action_lower)
+/* A compiled pattern against a text: the literal prefix first (most patterns of a policy
+ * differ from the request there, in the service prefix), the glob only for the rest. */
+static bool pattern_matches(const struct pattern *p, const char *text, size_t len)
+{
+    if (!p->wild)
+        return p->len == len && memcmp(p->text, text, len) == 0;
+    if (p->literal > len || memcmp(p->text, text, p->literal) != 0)
+        return false;
+    return glob_n(p->text + p->literal, p->len - p->literal, text + p->literal,
+                  len - p->literal, false);
+}
+
+bool policy_match_action(const struct statement *st, const char *action_lower, size_t len)
 {
     bool hit = false;
 
-    for (size_t i = 0; i < st->n_actions && !hit; i++) {
-        const struct pattern *p = &st->actions[i];
-        hit = p->wild ? policy_glob(p->text, action_lower, false)
-                      : strcmp(p->text, action_lower) == 0;
-    }
+    for (size_t i = 0; i < st->n_actions && !hit; i++)
+        hit = pattern_matches(&st->actions[i], action_lower, len);
     return st->not_action ? !hit : hit;
 }
 
@@ -120,6 +129,9 @@ bool policy_match_resource(const struct statement *st, const struct policy_reque
             hit = policy_match_arn(expanded, req->resource);
             continue;
         }
+        /* a literal prefix is literal in every ARN field it covers: a quick refusal */
+        if (p->literal && strncmp(p->text, req->resource, p->literal) != 0)
+            continue;
         hit = p->wild ? policy_match_arn(p->text, req->resource)
                       : strcmp(p->text, req->resource) == 0;
     }

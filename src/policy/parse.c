@@ -124,6 +124,8 @@ static cu_rc patterns(const json_t *v, bool is_action, bool vars_ok, struct stat
         (*out)[i].text = dup_lower(items[i], is_action);
         ENSURE((*out)[i].text, CU_E_NOMEM);
         (*out)[i].wild = has_wildcard(items[i]);
+        (*out)[i].len = strlen((*out)[i].text);
+        (*out)[i].literal = strcspn((*out)[i].text, "*?");
     }
 out:
     free(items);

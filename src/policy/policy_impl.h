@@ -8,6 +8,8 @@
 
 struct pattern {
     char *text;          /* actions: lowercased; resources: as written */
+    size_t len;          /* strlen(text) */
+    size_t literal;      /* length of the prefix before the first '*' or '?' */
     bool wild;           /* contains * or ? */
     bool vars;           /* contains ${...} policy variables, expanded per request */
 };
@@ -105,7 +107,7 @@ bool policy_glob(const char *pattern, const char *text, bool ignore_case);
  * sixth, the resource, may itself hold ':'); the last field of a shorter pattern takes
  * the rest of the ARN; a text that is no ARN is matched whole. Case-sensitive. */
 bool policy_match_arn(const char *pattern, const char *arn);
-bool policy_match_action(const struct statement *st, const char *action_lower);
+bool policy_match_action(const struct statement *st, const char *action_lower, size_t len);
 bool policy_match_resource(const struct statement *st, const struct policy_request *req);
 bool policy_match_principal(const struct statement *st, const struct policy_request *req,
                             bool *by_account, bool *by_role);
