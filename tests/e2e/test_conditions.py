@@ -77,6 +77,18 @@ class Conditions(harness.ServerTest):
         self.assert_denied(lambda: self.encrypt(keys_only, EncryptionContext={"other": "v"}))
         self.assert_denied(lambda: self.encrypt(keys_only))
 
+    def test_create_key_keys(self):
+        """kms:KeyOrigin, kms:MultiRegion and kms:BypassPolicyLockoutSafetyCheck on
+        CreateKey (KMS developer guide, conditions-kms), from the request or its defaults."""
+        # (PutKeyPolicy too: CreateKey's lockout check wants the creator able to change it)
+        kms = self.user_with({"Effect": "Allow", "Action": "kms:CreateKey", "Resource": "*",
+                              "Condition": {"StringEquals": {"kms:KeyOrigin": "AWS_KMS"},
+                                            "Bool": {"kms:MultiRegion": "false",
+                                                     "kms:BypassPolicyLockoutSafetyCheck": "false"}}},
+                             {"Effect": "Allow", "Action": "kms:PutKeyPolicy", "Resource": "*"})
+        kms.create_key()
+        self.assert_denied(lambda: kms.create_key(BypassPolicyLockoutSafetyCheck=True))
+
     def test_request_alias_and_caller_account(self):
         """KMS developer guide, conditions-kms: kms:RequestAlias is the alias the request
         names the key by (given as a name or an alias ARN); kms:CallerAccount the caller's

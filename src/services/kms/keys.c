@@ -145,6 +145,15 @@ void kms_create_key_condition_keys(const json_t *in, struct call_keys *keys)
     call_keys_add(keys, "kms:KeyUsage", json_object_get(in, "KeyUsage")
                                             ? json_string_value(json_object_get(in, "KeyUsage"))
                                             : "ENCRYPT_DECRYPT");
+    /* KMS developer guide, conditions-kms: the request's values, or their defaults */
+    call_keys_add(keys, "kms:KeyOrigin", json_object_get(in, "Origin")
+                                             ? json_string_value(json_object_get(in, "Origin"))
+                                             : "AWS_KMS");
+    call_keys_add(keys, "kms:MultiRegion",
+                  json_is_true(json_object_get(in, "MultiRegion")) ? "true" : "false");
+    call_keys_add(keys, "kms:BypassPolicyLockoutSafetyCheck",
+                  json_is_true(json_object_get(in, "BypassPolicyLockoutSafetyCheck")) ? "true"
+                                                                                      : "false");
 }
 
 cu_rc kms_create_key(struct call *call, const json_t *in, json_t *out)
