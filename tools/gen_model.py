@@ -35,7 +35,7 @@ OPERATIONS = {
             "GenerateDataKeyWithoutPlaintext", "GenerateRandom", "GetKeyPolicy", "PutKeyPolicy",
             "EnableKey", "DisableKey", "ScheduleKeyDeletion", "CancelKeyDeletion",
             "TagResource", "UntagResource", "ListResourceTags",
-            "CreateGrant", "ListGrants", "RetireGrant", "RevokeGrant"],
+            "CreateGrant", "ListGrants", "RetireGrant", "RevokeGrant", "ListRetirableGrants"],
 }
 
 TYPES = {"structure": "SHAPE_STRUCTURE", "list": "SHAPE_LIST", "map": "SHAPE_MAP",

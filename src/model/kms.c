@@ -77,6 +77,7 @@ static const struct shape kms_ListKeysRequest;
 static const struct shape kms_ListKeysResponse;
 static const struct shape kms_ListResourceTagsRequest;
 static const struct shape kms_ListResourceTagsResponse;
+static const struct shape kms_ListRetirableGrantsRequest;
 static const struct shape kms_MacAlgorithmSpec;
 static const struct shape kms_MacAlgorithmSpecList;
 static const struct shape kms_MarkerType;
@@ -363,6 +364,11 @@ static const struct shape_member kms_ListResourceTagsResponse_members[] = {
     {"NextMarker", &kms_MarkerType, false, NULL, false},
     {"Truncated", &kms_BooleanType, false, NULL, false},
 };
+static const struct shape_member kms_ListRetirableGrantsRequest_members[] = {
+    {"Limit", &kms_LimitType, false, NULL, false},
+    {"Marker", &kms_MarkerType, false, NULL, false},
+    {"RetiringPrincipal", &kms_PrincipalIdType, true, NULL, false},
+};
 static const char *const kms_MacAlgorithmSpec_enums[] = {"HMAC_SHA_224", "HMAC_SHA_256", "HMAC_SHA_384", "HMAC_SHA_512"};
 static const struct shape_member kms_MacAlgorithmSpecList_member = {"member", &kms_MacAlgorithmSpec, false, NULL, false};
 static const struct shape_member kms_MultiRegionConfiguration_members[] = {
@@ -529,6 +535,7 @@ static const struct shape kms_ListKeysRequest = {.name = "ListKeysRequest", .typ
 static const struct shape kms_ListKeysResponse = {.name = "ListKeysResponse", .type = SHAPE_STRUCTURE, .members = kms_ListKeysResponse_members, .n_members = 3};
 static const struct shape kms_ListResourceTagsRequest = {.name = "ListResourceTagsRequest", .type = SHAPE_STRUCTURE, .members = kms_ListResourceTagsRequest_members, .n_members = 3};
 static const struct shape kms_ListResourceTagsResponse = {.name = "ListResourceTagsResponse", .type = SHAPE_STRUCTURE, .members = kms_ListResourceTagsResponse_members, .n_members = 3};
+static const struct shape kms_ListRetirableGrantsRequest = {.name = "ListRetirableGrantsRequest", .type = SHAPE_STRUCTURE, .members = kms_ListRetirableGrantsRequest_members, .n_members = 3};
 static const struct shape kms_MacAlgorithmSpec = {.name = "MacAlgorithmSpec", .type = SHAPE_STRING, .enums = kms_MacAlgorithmSpec_enums, .n_enums = 4};
 static const struct shape kms_MacAlgorithmSpecList = {.name = "MacAlgorithmSpecList", .type = SHAPE_LIST, .member = &kms_MacAlgorithmSpecList_member};
 static const struct shape kms_MarkerType = {.name = "MarkerType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 1024, .pattern = "[\\u0020-\\u00FF]*"};
@@ -585,6 +592,7 @@ static const struct op_model kms_ops[] = {
     {"ListGrants", &kms_ListGrantsRequest, &kms_ListGrantsResponse, NULL},
     {"ListKeys", &kms_ListKeysRequest, &kms_ListKeysResponse, NULL},
     {"ListResourceTags", &kms_ListResourceTagsRequest, &kms_ListResourceTagsResponse, NULL},
+    {"ListRetirableGrants", &kms_ListRetirableGrantsRequest, &kms_ListGrantsResponse, NULL},
     {"PutKeyPolicy", &kms_PutKeyPolicyRequest, NULL, NULL},
     {"ReEncrypt", &kms_ReEncryptRequest, &kms_ReEncryptResponse, NULL},
     {"RetireGrant", &kms_RetireGrantRequest, NULL, NULL},
@@ -605,5 +613,5 @@ const struct service_model model_kms = {
     .api_version = "2014-11-01",
     .xml_namespace = NULL,
     .ops = kms_ops,
-    .n_ops = 26,
+    .n_ops = 27,
 };

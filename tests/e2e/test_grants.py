@@ -96,6 +96,21 @@ class Grants(harness.ServerTest):
         again = self.kms.create_grant(KeyId=self.key, GranteePrincipal=arn, Operations=["Encrypt"],
                                       RetiringPrincipal=retirer_arn, Name="first")
         self.assertEqual(again["GrantId"], a["GrantId"])
+        # ListRetirableGrants finds the grants a principal may retire, across keys
+        other_key = self.kms.create_key()["KeyMetadata"]["KeyId"]
+        c = self.kms.create_grant(KeyId=other_key, GranteePrincipal=arn, Operations=["Decrypt"],
+                                  RetiringPrincipal=retirer_arn)
+        retirable = self.kms.list_retirable_grants(RetiringPrincipal=retirer_arn)
+        self.assertEqual(sorted(g["GrantId"] for g in retirable["Grants"]), sorted([a["GrantId"], c["GrantId"]]))
+        self.assertFalse(retirable["Truncated"])
+        first_page = self.kms.list_retirable_grants(RetiringPrincipal=retirer_arn, Limit=1)
+        self.assertTrue(first_page["Truncated"])
+        second_page = self.kms.list_retirable_grants(RetiringPrincipal=retirer_arn, Limit=1,
+                                                     Marker=first_page["NextMarker"])
+        self.assertEqual(sorted([first_page["Grants"][0]["GrantId"], second_page["Grants"][0]["GrantId"]]),
+                         sorted([a["GrantId"], c["GrantId"]]))
+        self.assertEqual(self.kms.list_retirable_grants(RetiringPrincipal=arn)["Grants"], [])
+        retirer.retire_grant(KeyId=other_key, GrantId=c["GrantId"])
         # retiring: not the grantee (no RetireGrant operation), but the retiring principal, by token
         self.denied(lambda: kms.retire_grant(KeyId=self.key, GrantId=a["GrantId"]))
         kms.encrypt(KeyId=self.key, Plaintext=b"x")

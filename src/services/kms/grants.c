@@ -289,7 +289,7 @@ out:
 }
 
 /* The grant as ListGrants shows it (GrantListEntry). */
-static json_t *grant_view(const struct call *call, const struct kms_key *key, const json_t *doc)
+static json_t *grant_view(const struct call *call, const char *key_arn, const json_t *doc)
 {
     static const char *const copied[] = {"GrantId", "Name", "GranteePrincipal",
                                          "RetiringPrincipal", "Operations", "Constraints", NULL};
@@ -299,7 +299,7 @@ static json_t *grant_view(const struct call *call, const struct kms_key *key, co
     if (!v)
         return NULL;
     snprintf(issuing, sizeof(issuing), "arn:aws:iam::%s:root", call->env->account_id);
-    json_object_set_new(v, "KeyId", json_string(key->arn));
+    json_object_set_new(v, "KeyId", json_string(key_arn));
     for (const char *const *f = copied; *f; f++)
         if (json_object_get(doc, *f))
             json_object_set_new(v, *f, json_deep_copy(json_object_get(doc, *f)));
@@ -345,7 +345,7 @@ cu_rc kms_list_grants(struct call *call, const json_t *in, json_t *out)
                 continue;
             if (only_grantee && !member_is(doc, "GranteePrincipal", only_grantee))
                 continue;
-            TRY(tree_append_new(grants, grant_view(call, key, doc)));
+            TRY(tree_append_new(grants, grant_view(call, key->arn, doc)));
         }
         json_decref(items);
         items = NULL;
@@ -358,6 +358,72 @@ cu_rc kms_list_grants(struct call *call, const json_t *in, json_t *out)
 out:
     json_decref(items);
     json_decref(grants);
+    return rc;
+}
+
+/* ListRetirableGrants walks every key's grants, in key id then grant id order; its
+ * marker is "<key id>/<grant id>" of the last grant returned. */
+struct retirable {
+    const struct call *call;
+    const char *principal, *marker, *key_id, *key_arn;
+    size_t limit;
+    json_t *grants;
+    bool more;
+    char last[RECORD_NAME_MAX];
+};
+
+static cu_rc retirable_grant(const char *grant_id, const json_t *doc, void *ctx)
+{
+    struct retirable *r = ctx;
+    char at[RECORD_NAME_MAX];
+
+    if (!member_is(doc, "RetiringPrincipal", r->principal))
+        return CU_OK;
+    snprintf(at, sizeof(at), "%s/%s", r->key_id, grant_id);
+    if (r->marker && strcmp(at, r->marker) <= 0)
+        return CU_OK;
+    if (json_array_size(r->grants) == r->limit) {
+        r->more = true;
+        return CU_OK;
+    }
+    snprintf(r->last, sizeof(r->last), "%s", at);
+    return tree_append_new(r->grants, grant_view(r->call, r->key_arn, doc));
+}
+
+static cu_rc retirable_key(const char *key_id, const json_t *doc, void *ctx)
+{
+    struct retirable *r = ctx;
+    char scope[RECORD_NAME_MAX];
+
+    if (r->more)
+        return CU_OK;
+    r->key_id = key_id;
+    r->key_arn = json_string_value(json_object_get(doc, "Arn"));
+    key_scope(r->call, key_id, scope);
+    return store_each(r->call->tx, RECORD_KMS_GRANT, scope, retirable_grant, r);
+}
+
+cu_rc kms_list_retirable_grants(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    int64_t n = 50;
+    bool has_limit = false;
+    struct retirable r = {.call = call,
+                          .principal = json_string_value(json_object_get(in, "RetiringPrincipal")),
+                          .marker = json_string_value(json_object_get(in, "Marker"))};
+
+    r.grants = json_array();
+    ENSURE(r.grants, CU_E_NOMEM);
+    TRY(tree_opt_int(in, "Limit", &n, &has_limit));
+    r.limit = (size_t)n;
+    TRY(store_each(call->tx, RECORD_KMS_KEY, call->env->account_id, retirable_key, &r));
+    TRY(tree_set_new(out, "Grants", r.grants));
+    r.grants = NULL;
+    TRY(tree_set_bool(out, "Truncated", r.more));
+    if (r.more)
+        TRY(tree_set_str(out, "NextMarker", r.last));
+out:
+    json_decref(r.grants);
     return rc;
 }
 

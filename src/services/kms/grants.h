@@ -40,5 +40,6 @@ cu_rc kms_create_grant(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_list_grants(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_revoke_grant(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_retire_grant(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_list_retirable_grants(struct call *call, const json_t *in, json_t *out);
 
 #endif

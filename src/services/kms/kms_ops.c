@@ -1,7 +1,7 @@
 /* kms_ops.c — the KMS operation table. KMS actions whose resource is a key name the
- * key's ARN; CreateKey, ListKeys and ListAliases are governed by IAM policies alone
- * (AWS-NOTES §3), so they have no resolver and authorize against "*". The cryptographic
- * operations add KMS's condition keys (kms:EncryptionContext:<k>, ...). */
+ * key's ARN; CreateKey, ListKeys, ListAliases and ListRetirableGrants are governed by IAM
+ * policies alone (AWS-NOTES §3), so they have no resolver and authorize against "*". The
+ * cryptographic operations add KMS's condition keys (kms:EncryptionContext:<k>, ...). */
 #include "grants.h"
 #include "kms.h"
 #include "kms_key.h"
@@ -36,6 +36,7 @@ const struct op_desc kms_ops[] = {
      .condition_keys = kms_create_grant_condition_keys, .secret_fields = grant_token},
     KMS_OP(ListGrants, kms_list_grants, kms_resolve_key_id, true),
     KMS_OP(RevokeGrant, kms_revoke_grant, kms_resolve_key_id, false),
+    KMS_OP(ListRetirableGrants, kms_list_retirable_grants, NULL, true),
     /* governed by the grant itself, not by policies (KMS API reference, RetireGrant) */
     {.service = "kms", .name = "RetireGrant", .handler = kms_retire_grant,
      .action = "kms:RetireGrant", .always_allowed = true, .secret_fields = grant_token},
