@@ -18,7 +18,10 @@
  * page cache like written data, so a killed process loses nothing it copied; fdatasync
  * covers it. While custos runs, the reserved space after the last newline reads as NUL
  * bytes; a clean stop cuts it off, and the next start cuts off whatever a crash left
- * there, including a record cut short (its call was never answered).
+ * there, including a record cut short (its call was never answered). Reserving the space
+ * up front is also what keeps a full disk a clean error (the reservation fails, and so
+ * does the call) rather than a fault in the copy; a disk that fails under the map (EIO)
+ * ends the process with SIGBUS, which is still fail-closed: nothing unrecorded is answered.
  *
  *     append: lock ─ [window full: reserve and map the next one] ─ copy record + '\n'
  *             ─ seq = ++written ─ [durable: waiters++, wake syncer, wait synced >= seq,
