@@ -24,6 +24,7 @@ struct proto_response {
     int status;
     const char *content_type;  /* static string */
     struct buf body;
+    char request_id[40];       /* sent as x-amzn-RequestId, as AWS does; may be empty */
 };
 
 /* Decide service and operation. scope_service: the SigV4 credential scope's service when

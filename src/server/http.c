@@ -117,6 +117,9 @@ static enum MHD_Result send_response(struct MHD_Connection *c, struct proto_resp
     }
     if (resp->content_type)
         MHD_add_response_header(r, "Content-Type", resp->content_type);
+    /* SDKs read the request id from this header (boto3's ResponseMetadata.RequestId) */
+    if (resp->request_id[0])
+        MHD_add_response_header(r, "x-amzn-RequestId", resp->request_id);
     ret = MHD_queue_response(c, (unsigned)resp->status, r);
     MHD_destroy_response(r);
     return ret;

@@ -251,6 +251,7 @@ void pipeline_handle(struct pipeline *pl, const struct http_req *http, struct pr
 out:
     respond(&r, rc, resp);
     audit_and_finish(pl, &r, resp);
+    str_copy(resp->request_id, sizeof(resp->request_id), r.id);
     request_release(&r);
 }
 
@@ -264,5 +265,6 @@ void pipeline_refuse(struct pipeline *pl, const struct http_req *http, cu_rc cod
     cu_err_set(&r.err, code, "%s", message);
     respond(&r, code, resp);
     audit_and_finish(pl, &r, resp);
+    str_copy(resp->request_id, sizeof(resp->request_id), r.id);
     request_release(&r);
 }

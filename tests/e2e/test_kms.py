@@ -159,6 +159,18 @@ class KmsCrypto(harness.ServerTest):
         for op in ("Encrypt", "Decrypt", "GenerateDataKey"):
             self.assertIn(op, names)
 
+    def test_request_id_header_matches_the_trail(self):
+        """AWS sends the request id as x-amzn-RequestId, where the SDKs read it; it is the
+        audit record's requestID, for answers and for errors alike."""
+        meta = self.kms.list_keys()["ResponseMetadata"]
+        self.assertEqual(meta["HTTPHeaders"]["x-amzn-requestid"], meta["RequestId"])
+        with self.assertRaises(ClientError) as e:
+            self.kms.describe_key(KeyId="alias/does-not-exist")
+        failed = e.exception.response["ResponseMetadata"]["RequestId"]
+        ids = {r["requestID"] for r in self.server.audit_records()}
+        self.assertIn(meta["RequestId"], ids)
+        self.assertIn(failed, ids)
+
     def test_cli_encrypt_decrypt(self):
         s = self.server
         _, out, _ = s.cli("kms", "encrypt", "--key-id", self.key["KeyId"],
