@@ -15,7 +15,11 @@ for (const c of JSON.parse(readFileSync(process.argv[2], 'utf8'))) {
     },
     identityPolicies: c.identity.map((policy, i) => ({ name: `identity[${i}]`, policy })),
     serviceControlPolicies: [],
-    resourceControlPolicies: [],
+    // runUnsafeSimulation adds no RCPFullAWSAccess: the cases carry it, as custos's do
+    resourceControlPolicies: (c.rcps ?? []).map((level, i) => ({
+      orgIdentifier: `ou-${i}`,
+      policies: level.map((policy, j) => ({ name: `rcps[${i}][${j}]`, policy })),
+    })),
     permissionBoundaryPolicies: c.boundary ? [{ name: 'boundary', policy: c.boundary }] : undefined,
   };
   let result;

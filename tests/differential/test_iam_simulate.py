@@ -6,7 +6,9 @@ eval`, the peer through its runUnsafeSimulation); every disagreement fails the t
 the case that shows it. The generator stays inside what both model the same way: identity
 policies and boundaries in one account, services without service-specific rules of their
 own (S3 object and DynamoDB/SQS/SSM actions; no KMS, whose key-policy rule needs a key
-policy), and the condition operators custos implements."""
+policy), and the condition operators custos implements. Some S3 and SQS cases carry
+resource control policies (RCPFullAWSAccess at every level, and Deny statements with
+Principal "*"): both services are among those RCPs govern."""
 import json
 import os
 import random
@@ -87,6 +89,30 @@ def context(rng):
     return ctx
 
 
+RCP_FULL = {"Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}
+
+
+def rcp_deny(rng):
+    st = statement(rng)
+    st.pop("NotAction", None)
+    st.setdefault("Action", rng.sample(ACTION_PATTERNS, 1))
+    st["Effect"], st["Principal"] = "Deny", "*"
+    return {"Version": "2012-10-17", "Statement": [st]}
+
+
+def rcp_levels(rng):
+    """1-2 levels, each with RCPFullAWSAccess and perhaps a Deny (rarely without the full
+    access policy: that level then allows nothing)."""
+    levels = []
+    for _ in range(rng.randint(1, 2)):
+        level = [RCP_FULL] if rng.random() < 0.9 else []
+        if rng.random() < 0.6 or not level:
+            level.append(rcp_deny(rng))
+        levels.append(level)
+    return levels
+
+
 def generate(seed, n):
     rng = random.Random(seed)
     cases = []
@@ -99,6 +125,8 @@ def generate(seed, n):
                             "context": context(rng)}}
         if rng.random() < 0.3:
             case["boundary"] = policy(rng, rng.randint(1, 2))
+        if service in ("s3", "sqs") and rng.random() < 0.35:
+            case["rcps"] = rcp_levels(rng)
         cases.append(case)
     return cases
 
