@@ -67,6 +67,18 @@ class Grants(harness.ServerTest):
         kms2.encrypt(KeyId=self.key, Plaintext=b"x", EncryptionContext={"app": "x"})
         self.denied(lambda: kms2.encrypt(KeyId=self.key, Plaintext=b"x", EncryptionContext={"app": "x", "more": "y"}))
 
+    def test_create_grant_by_grant_cannot_escalate(self):
+        """A grantee allowed CreateGrant only by a grant passes on no more than it holds."""
+        arn, kms = self.user()
+        other_arn, other = self.user()
+        self.kms.create_grant(KeyId=self.key, GranteePrincipal=arn, Operations=["Decrypt", "CreateGrant"])
+        kms.create_grant(KeyId=self.key, GranteePrincipal=other_arn, Operations=["Decrypt"])
+        msg = self.denied(lambda: kms.create_grant(KeyId=self.key, GranteePrincipal=other_arn,
+                                                    Operations=["Encrypt"]))
+        self.assertIn("kms:CreateGrant", msg)
+        self.denied(lambda: kms.create_grant(KeyId=self.key, GranteePrincipal=arn, Operations=["Encrypt"]))
+        self.denied(lambda: other.encrypt(KeyId=self.key, Plaintext=b"x"))
+
     def test_explicit_deny_wins(self):
         arn, kms = self.user({"Effect": "Deny", "Action": "kms:Encrypt", "Resource": "*"})
         self.kms.create_grant(KeyId=self.key, GranteePrincipal=arn, Operations=["Encrypt"])

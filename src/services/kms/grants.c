@@ -233,6 +233,58 @@ static const json_t *same_named_grant(const struct kms_key *key, const json_t *i
     return NULL;
 }
 
+/* Every operation of ops is in the grant's. */
+static bool operations_within(const json_t *ops, const struct kms_grant *g)
+{
+    const json_t *op;
+    size_t i;
+
+    json_array_foreach((json_t *)ops, i, op)
+    {
+        int bit = operation_bit(json_string_value(op));
+        if (bit < 0 || !(g->operations & (1u << bit)))
+            return false;
+    }
+    return true;
+}
+
+/* A grantee whose right to CreateGrant comes from a grant (and not also from policies)
+ * may only pass on what it holds: the new grant's operations within one of its grants
+ * that allows CreateGrant, under the same encryption-context constraint (KMS developer
+ * guide, grants: a grant that allows CreateGrant lets its grantee create grants with the
+ * same or fewer permissions). */
+static cu_rc check_delegation(struct call *call, const struct kms_key *key, const json_t *in)
+{
+    struct cu_err by_policy = {0};
+    const char *grant_action = call->target.grant_action;
+    const json_t *constraints = json_object_get(in, "Constraints");
+    int create_bit = operation_bit("CreateGrant");
+    cu_rc rc;
+
+    if (!grant_action)
+        return CU_OK;
+    call->target.grant_action = NULL;
+    rc = call->env->authorize(call, "kms:CreateGrant", key->arn, key->policy, true, &by_policy);
+    call->target.grant_action = grant_action;
+    if (rc == CU_OK)
+        return CU_OK;
+    for (size_t i = 0; i < key->n_grants; i++) {
+        const struct kms_grant *g = &key->grants[i];
+        const json_t *held = json_object_get(json_array_get(key->grant_docs, i), "Constraints");
+
+        if (!g->grantee || strcmp(g->grantee, call->principal->arn) != 0 ||
+            !(g->operations & (1u << create_bit)))
+            continue;
+        if (operations_within(json_object_get(in, "Operations"), g) &&
+            ((!held && !constraints) || (held && constraints && json_equal(held, constraints))))
+            return CU_OK;
+    }
+    return cu_err_set(&call->err, CU_E_ACCESS_DENIED,
+                      "User: %s is not authorized to perform: kms:CreateGrant on resource: %s "
+                      "because no grant allows the requested operations and constraints",
+                      call->principal->arn, key->arn);
+}
+
 cu_rc kms_create_grant(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
@@ -254,6 +306,7 @@ cu_rc kms_create_grant(struct call *call, const json_t *in, json_t *out)
     ENSURE(!retiring || principal_arn_valid(retiring),
            cu_err_set(&call->err, CU_E_KMS_INVALID_ARN, "ARN does not refer to a valid principal: %s",
                       retiring));
+    TRY(check_delegation(call, key, in));
     ENSURE(!json_is_true(json_object_get(in, "DryRun")),
            cu_err_set(&call->err, CU_E_KMS_DRY_RUN,
                       "The request would have succeeded, but the DryRun option is set."));
