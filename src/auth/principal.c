@@ -196,15 +196,13 @@ out:
 static cu_rc check_session(const struct session_check *session, const char *token,
                            int64_t now_s, struct cu_err *err)
 {
-    uint8_t hash[32];
     char hex[65];
 
     if (!session->token_hash[0])
         return token ? cu_err_set(err, CU_E_UNKNOWN_ACCESS_KEY, "%s", invalid_token) : CU_OK;
     if (!token)
         return cu_err_set(err, CU_E_UNKNOWN_ACCESS_KEY, "%s", invalid_token);
-    digest_sha256(bytes_str(token), hash);
-    hex_encode_to(hash, sizeof(hash), hex);
+    digest_sha256_hex(bytes_str(token), hex);
     if (!ct_equal(hex, 64, session->token_hash, 64))
         return cu_err_set(err, CU_E_UNKNOWN_ACCESS_KEY, "%s", invalid_token);
     if (now_s >= session->expires_s)

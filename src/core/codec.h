@@ -1,4 +1,4 @@
-/* codec.h — base64 (RFC 4648, standard alphabet, padded) and lowercase hex.
+/* codec.h — base64 (RFC 4648, standard alphabet, padded), lowercase hex and UTF-8.
  * Decoders are strict: bad characters, bad padding or bad length fail with
  * CU_E_MALFORMED_INPUT. Output goes to a caller-owned buf (may be sensitive). */
 #ifndef CU_CODEC_H
@@ -14,6 +14,13 @@ void b64_encode_to(struct bytes in, char *out);
 MUST_CHECK cu_rc b64_decode(struct bytes in, struct buf *out);
 /* Decoded size of a valid base64 text of n characters (upper bound for invalid ones). */
 size_t b64_decoded_len(size_t n);
+
+/* Length of the valid UTF-8 sequence starting at s (left bytes available; s[0] >= 0x80
+ * or not), or 0 if there is none: RFC 3629 §4, so no overlong forms, no surrogates,
+ * nothing above U+10FFFF. */
+size_t utf8_seq_len(const uint8_t *s, size_t left);
+/* Append code point cp (at most U+10FFFF) as UTF-8. */
+MUST_CHECK cu_rc utf8_append(struct buf *b, uint32_t cp);
 
 MUST_CHECK cu_rc hex_encode(struct bytes in, struct buf *out);
 /* The value of one hex digit (either case), or -1 if c is not one. */

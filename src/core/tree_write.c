@@ -6,37 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec.h"
+
 static const char hex_digits[] = "0123456789ABCDEF"; /* jansson writes \u001F */
-
-/* Length of the UTF-8 sequence starting at p (at most `left` bytes), or 0 if invalid.
- * Checks the lead byte's ranges (RFC 3629 §4): no overlong forms, no surrogates, nothing
- * above U+10FFFF. */
-static size_t utf8_len(const uint8_t *p, size_t left)
-{
-    size_t len;
-    uint8_t lo = 0x80, hi = 0xbf;
-
-    if (p[0] < 0x80)
-        return 1;
-    if (p[0] >= 0xc2 && p[0] <= 0xdf)
-        len = 2;
-    else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-        len = 3;
-        lo = p[0] == 0xe0 ? 0xa0 : 0x80;
-        hi = p[0] == 0xed ? 0x9f : 0xbf;
-    } else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-        len = 4;
-        lo = p[0] == 0xf0 ? 0x90 : 0x80;
-        hi = p[0] == 0xf4 ? 0x8f : 0xbf;
-    } else
-        return 0;
-    if (left < len || p[1] < lo || p[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-    return len;
-}
 
 cu_rc tree_write_string(struct buf *out, const char *s, size_t n)
 {
@@ -71,7 +43,7 @@ cu_rc tree_write_string(struct buf *out, const char *s, size_t n)
             }
             p++;
         } else {
-            len = utf8_len(p, (size_t)(end - p));
+            len = utf8_seq_len(p, (size_t)(end - p));
             if (len) {
                 TRY(buf_add(out, p, len));
                 p += len;

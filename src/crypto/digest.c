@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "core/codec.h"
 #include "core/secret.h"
 
 #define BLOCK 64
@@ -19,6 +20,14 @@ void digest_sha256(struct bytes in, uint8_t out[DIGEST_SHA256_LEN])
     SHA256_Init(&c);
     SHA256_Update(&c, in.p, in.n);
     SHA256_Final(out, &c);
+}
+
+void digest_sha256_hex(struct bytes in, char out[2 * DIGEST_SHA256_LEN + 1])
+{
+    uint8_t hash[DIGEST_SHA256_LEN];
+
+    digest_sha256(in, hash);
+    hex_encode_to(hash, sizeof(hash), out);
 }
 
 void hmac_sha256_init(struct hmac_sha256 *h, struct bytes key)

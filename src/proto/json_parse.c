@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/codec.h"
 
 struct parser {
     const char *at, *end;
@@ -48,60 +49,6 @@ static int hex4(const char *s)
     return v;
 }
 
-/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no surrogates,
- * nothing past U+10FFFF), or 0. */
-static size_t utf8_seq(const uint8_t *s, size_t left)
-{
-    size_t len;
-    uint8_t lo = 0x80, hi = 0xbf;
-
-    if (s[0] >= 0xc2 && s[0] <= 0xdf)
-        len = 2;
-    else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-        len = 3;
-        lo = s[0] == 0xe0 ? 0xa0 : 0x80;
-        hi = s[0] == 0xed ? 0x9f : 0xbf;
-    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-        len = 4;
-        lo = s[0] == 0xf0 ? 0x90 : 0x80;
-        hi = s[0] == 0xf4 ? 0x8f : 0xbf;
-    } else
-        return 0;
-    if (left < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-    return len;
-}
-
-static bool put_utf8(struct buf *b, unsigned cp)
-{
-    char u[4];
-    size_t n;
-
-    if (cp < 0x80) {
-        u[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xc0 | cp >> 6);
-        u[1] = (char)(0x80 | (cp & 0x3f));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xe0 | cp >> 12);
-        u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-        u[2] = (char)(0x80 | (cp & 0x3f));
-        n = 3;
-    } else {
-        u[0] = (char)(0xf0 | cp >> 18);
-        u[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-        u[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-        u[3] = (char)(0x80 | (cp & 0x3f));
-        n = 4;
-    }
-    return buf_add(b, u, n) == CU_OK;
-}
-
 /* One \u escape (p->at just past the 'u'), with its low surrogate when it is a high one. */
 static bool parse_unicode_escape(struct parser *p)
 {
@@ -122,7 +69,7 @@ static bool parse_unicode_escape(struct parser *p)
     }
     if (cp == 0)
         return false; /* no NUL inside strings */
-    return put_utf8(&p->scratch, (unsigned)cp);
+    return utf8_append(&p->scratch, (uint32_t)cp) == CU_OK;
 }
 
 /* A string's contents (p->at just past the opening quote) into p->scratch. */
@@ -148,7 +95,7 @@ static bool parse_string_body(struct parser *p)
         if (c < 0x20)
             return false;
         if (c >= 0x80) {
-            size_t n = utf8_seq((const uint8_t *)p->at, (size_t)(p->end - p->at));
+            size_t n = utf8_seq_len((const uint8_t *)p->at, (size_t)(p->end - p->at));
             if (!n || buf_add(&p->scratch, p->at, n) != CU_OK)
                 return false;
             p->at += n;

@@ -32,33 +32,6 @@ static void make_locale(void)
     utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
 }
 
-static cu_rc add_utf8(struct buf *b, unsigned long cp)
-{
-    char u[4];
-    size_t n;
-
-    if (cp < 0x80) {
-        u[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xc0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3f));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xe0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        u[2] = (char)(0x80 | (cp & 0x3f));
-        n = 3;
-    } else {
-        u[0] = (char)(0xf0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        u[3] = (char)(0x80 | (cp & 0x3f));
-        n = 4;
-    }
-    return buf_add(b, u, n);
-}
-
 /* Translate one escape at p (just after the backslash); *used = characters consumed. */
 static cu_rc escape(const char *p, bool in_class, struct buf *out, size_t *used)
 {
@@ -82,7 +55,7 @@ static cu_rc escape(const char *p, bool in_class, struct buf *out, size_t *used)
                           cp == '+' || cp == '?' || cp == '{' || cp == '|' || cp == '^' ||
                           cp == '$' || cp == '\\'))
             return buf_addf(out, "[%c]", (char)cp);
-        return add_utf8(out, cp);
+        return utf8_append(out, (uint32_t)cp);
     case 'w':
         *used = 1;
         return buf_addstr(out, in_class ? "[:alnum:]_" : "[[:alnum:]_]");

@@ -139,6 +139,17 @@ class Server:
             pass
         return p.returncode, out, p.stderr
 
+    def user(self, name, *statements):
+        """Create an IAM user (with an inline policy of these statements, if any) and an
+        access key for it, as root; returns (arn, access key id, secret access key)."""
+        iam = self.client("iam")
+        arn = iam.create_user(UserName=name)["User"]["Arn"]
+        if statements:
+            iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps(
+                {"Version": "2012-10-17", "Statement": list(statements)}))
+        k = iam.create_access_key(UserName=name)["AccessKey"]
+        return arn, k["AccessKeyId"], k["SecretAccessKey"]
+
     def audit_records(self):
         """Every audit record so far, read straight from the trail (DIR/audit.log). While
         the server runs, the space it has reserved after the last record reads as NULs."""

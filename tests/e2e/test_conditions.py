@@ -20,12 +20,8 @@ class Conditions(harness.ServerTest):
 
     def user_with(self, *statements):
         Conditions.n += 1
-        name = f"cond-user-{Conditions.n}"
-        self.iam.create_user(UserName=name)
-        self.iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps(
-            {"Version": "2012-10-17", "Statement": list(statements)}))
-        k = self.iam.create_access_key(UserName=name)["AccessKey"]
-        return self.server.client("kms", key=k["AccessKeyId"], secret=k["SecretAccessKey"])
+        _, key, secret = self.server.user(f"cond-user-{Conditions.n}", *statements)
+        return self.server.client("kms", key=key, secret=secret)
 
     def allow_kms(self, condition):
         return {"Effect": "Allow", "Action": "kms:*", "Resource": "*", "Condition": condition}

@@ -24,13 +24,8 @@ class Grants(harness.ServerTest):
 
     def user(self, *statements):
         Grants.n += 1
-        name = f"grantee-{Grants.n}"
-        arn = self.iam.create_user(UserName=name)["User"]["Arn"]
-        if statements:
-            self.iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps(
-                {"Version": "2012-10-17", "Statement": list(statements)}))
-        k = self.iam.create_access_key(UserName=name)["AccessKey"]
-        return arn, self.server.client("kms", key=k["AccessKeyId"], secret=k["SecretAccessKey"])
+        arn, key, secret = self.server.user(f"grantee-{Grants.n}", *statements)
+        return arn, self.server.client("kms", key=key, secret=secret)
 
     def denied(self, fn, code="AccessDeniedException"):
         with self.assertRaises(ClientError) as e:

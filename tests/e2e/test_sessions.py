@@ -26,11 +26,8 @@ class Sessions(harness.ServerTest):
     def user_with(self, *statements):
         Sessions.n += 1
         name = f"sess-user-{Sessions.n}"
-        self.iam.create_user(UserName=name)
-        self.iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps(
-            {"Version": "2012-10-17", "Statement": list(statements)}))
-        k = self.iam.create_access_key(UserName=name)["AccessKey"]
-        return name, k["AccessKeyId"], k["SecretAccessKey"]
+        _, key, secret = self.server.user(name, *statements)
+        return name, key, secret
 
     def session(self, key, secret, **kw):
         c = self.server.client("sts", key=key, secret=secret).get_session_token(**kw)["Credentials"]

@@ -27,7 +27,7 @@ static cu_rc check_algorithm(struct call *call, const json_t *in)
     return CU_OK;
 }
 
-static cu_rc check_dry_run(struct call *call, const json_t *in)
+cu_rc kms_check_dry_run(struct call *call, const json_t *in)
 {
     if (json_is_true(json_object_get(in, "DryRun")))
         return cu_err_set(&call->err, CU_E_KMS_DRY_RUN,
@@ -84,7 +84,7 @@ cu_rc kms_encrypt(struct call *call, const json_t *in, json_t *out)
     buf_init(&blob, 8192);
     TRY(kms_key_check_usable(call, key));
     TRY(check_algorithm(call, in));
-    TRY(check_dry_run(call, in));
+    TRY(kms_check_dry_run(call, in));
     TRY(tree_opt_blob(in, "Plaintext", &plain, NULL));
     TRY(kms_seal(call, key, json_object_get(in, "EncryptionContext"), buf_bytes(&plain), &blob));
     TRY(tree_set_blob(out, "CiphertextBlob", buf_bytes(&blob)));
@@ -144,7 +144,7 @@ cu_rc kms_decrypt(struct call *call, const json_t *in, json_t *out)
     buf_init(&aad, 1 << 20);
     TRY(kms_key_check_usable(call, key));
     TRY(check_algorithm(call, in));
-    TRY(check_dry_run(call, in));
+    TRY(kms_check_dry_run(call, in));
     TRY(tree_opt_blob(in, "CiphertextBlob", &blob, NULL));
     TRY(kms_ciphertext_parse(buf_bytes(&blob), &ct, &call->err));
     ENSURE(ct.backing_version >= 1 && ct.backing_version <= key->n_backing,

@@ -40,11 +40,7 @@ static cu_rc generate(struct call *call, const json_t *in, json_t *out, bool wit
     buf_init(&blob, 8192);
     TRY(kms_key_check_usable(call, key));
     TRY(data_key_length(call, in, &n));
-    if (json_is_true(json_object_get(in, "DryRun"))) {
-        rc = cu_err_set(&call->err, CU_E_KMS_DRY_RUN,
-                        "The request would have succeeded, but the DryRun option is set.");
-        goto out;
-    }
+    TRY(kms_check_dry_run(call, in));
     ENSURE(n >= 1 && n <= sizeof(data_key), CU_E_VALIDATION);
     TRY(rand_bytes(data_key, n));
     TRY(kms_seal(call, key, json_object_get(in, "EncryptionContext"), bytes_of(data_key, n),

@@ -44,11 +44,6 @@ static int operation_bit(const char *name)
     return -1;
 }
 
-static void key_scope(const struct call *call, const char *key_id, char out[RECORD_NAME_MAX])
-{
-    snprintf(out, RECORD_NAME_MAX, "%s/%s", call->env->account_id, key_id);
-}
-
 static cu_rc collect(const char *key, const json_t *doc, void *ctx)
 {
     (void)key;
@@ -64,7 +59,7 @@ cu_rc kms_grants_load(struct call *call, struct kms_key *key)
 
     key->grant_docs = json_array();
     ENSURE(key->grant_docs, CU_E_NOMEM);
-    key_scope(call, key->key_id, scope);
+    kms_key_scope(call, key->key_id, scope);
     TRY(store_each(call->tx, RECORD_KMS_GRANT, scope, collect, key->grant_docs));
     key->n_grants = json_array_size(key->grant_docs);
     if (!key->n_grants)
@@ -178,15 +173,6 @@ static bool principal_arn_valid(const char *s)
     return s && (strncmp(s, "arn:aws:iam::", 13) == 0 || strncmp(s, "arn:aws:sts::", 13) == 0);
 }
 
-static cu_rc token_hash(const char *token, size_t n, char hex[65])
-{
-    uint8_t hash[32];
-
-    digest_sha256(bytes_of(token, n), hash);
-    hex_encode_to(hash, sizeof(hash), hex);
-    return CU_OK;
-}
-
 /* A new grant token for grant_id on key, stored as its hash in the grant and the index. */
 static cu_rc issue_token(struct call *call, const char *key_id, const char *grant_id,
                          struct buf *token, char hash[65])
@@ -197,7 +183,7 @@ static cu_rc issue_token(struct call *call, const char *key_id, const char *gran
 
     TRY(rand_bytes(raw, sizeof(raw)));
     TRY(b64_encode(bytes_of(raw, sizeof(raw)), token));
-    TRY(token_hash(token->p, token->n, hash));
+    digest_sha256_hex(buf_bytes(token), hash);
     index = json_pack("{s:s, s:s, s:s}", "Account", call->env->account_id, "KeyId", key_id,
                       "GrantId", grant_id);
     ENSURE(index, CU_E_NOMEM);
@@ -307,9 +293,7 @@ cu_rc kms_create_grant(struct call *call, const json_t *in, json_t *out)
            cu_err_set(&call->err, CU_E_KMS_INVALID_ARN, "ARN does not refer to a valid principal: %s",
                       retiring));
     TRY(check_delegation(call, key, in));
-    ENSURE(!json_is_true(json_object_get(in, "DryRun")),
-           cu_err_set(&call->err, CU_E_KMS_DRY_RUN,
-                      "The request would have succeeded, but the DryRun option is set."));
+    TRY(kms_check_dry_run(call, in));
     existing = same_named_grant(key, in);
     if (existing) {
         snprintf(grant_id, sizeof(grant_id), "%s",
@@ -330,7 +314,7 @@ cu_rc kms_create_grant(struct call *call, const json_t *in, json_t *out)
         TRY(tree_set_new(doc, "TokenHashes", json_array()));
     }
     TRY(tree_append_new(json_object_get(doc, "TokenHashes"), json_string(hash)));
-    key_scope(call, key->key_id, scope);
+    kms_key_scope(call, key->key_id, scope);
     TRY(store_put(call->tx, RECORD_KMS_GRANT, scope, grant_id, doc,
                   existing ? STORE_REPLACE : STORE_CREATE));
     TRY(tree_set_strn(out, "GrantToken", token.p, token.n));
@@ -381,7 +365,7 @@ cu_rc kms_list_grants(struct call *call, const json_t *in, json_t *out)
     limit = (size_t)n; /* ListGrants' default is 50 (KMS API reference, ListGrants) */
     if (marker)
         snprintf(after, sizeof(after), "%s", marker);
-    key_scope(call, key->key_id, scope);
+    kms_key_scope(call, key->key_id, scope);
     while (more && json_array_size(grants) < limit) {
         TRY(store_list(call->tx, RECORD_KMS_GRANT, scope, after[0] ? after : NULL, limit,
                        &items, &more));
@@ -452,7 +436,7 @@ static cu_rc retirable_key(const char *key_id, const json_t *doc, void *ctx)
         return CU_OK;
     r->key_id = key_id;
     r->key_arn = json_string_value(json_object_get(doc, "Arn"));
-    key_scope(r->call, key_id, scope);
+    kms_key_scope(r->call, key_id, scope);
     return store_each(r->call->tx, RECORD_KMS_GRANT, scope, retirable_grant, r);
 }
 
@@ -490,7 +474,7 @@ static cu_rc delete_grant(struct call *call, const char *key_id, const json_t *d
 
     json_array_foreach(json_object_get(doc, "TokenHashes"), i, hash)
         TRY(store_delete(call->tx, RECORD_KMS_GRANT_TOKEN, "", json_string_value(hash), NULL));
-    key_scope(call, key_id, scope);
+    kms_key_scope(call, key_id, scope);
     TRY(store_delete(call->tx, RECORD_KMS_GRANT, scope,
                      json_string_value(json_object_get(doc, "GrantId")), NULL));
 out:
@@ -502,7 +486,7 @@ static cu_rc load_grant(struct call *call, const char *key_id, const char *grant
     cu_rc rc = CU_OK;
     char scope[RECORD_NAME_MAX];
 
-    key_scope(call, key_id, scope);
+    kms_key_scope(call, key_id, scope);
     TRY(store_get(call->tx, RECORD_KMS_GRANT, scope, grant_id, doc));
     ENSURE(*doc, cu_err_set(&call->err, CU_E_KMS_NOT_FOUND, "Grant ID %s not found", grant_id));
 out:
@@ -516,9 +500,7 @@ cu_rc kms_revoke_grant(struct call *call, const json_t *in, json_t *out)
     json_t *doc = NULL;
 
     (void)out;
-    ENSURE(!json_is_true(json_object_get(in, "DryRun")),
-           cu_err_set(&call->err, CU_E_KMS_DRY_RUN,
-                      "The request would have succeeded, but the DryRun option is set."));
+    TRY(kms_check_dry_run(call, in));
     TRY(load_grant(call, key->key_id, json_string_value(json_object_get(in, "GrantId")), &doc));
     TRY(delete_grant(call, key->key_id, doc));
 out:
@@ -558,11 +540,9 @@ cu_rc kms_retire_grant(struct call *call, const json_t *in, json_t *out)
     char hash[65];
 
     (void)out;
-    ENSURE(!json_is_true(json_object_get(in, "DryRun")),
-           cu_err_set(&call->err, CU_E_KMS_DRY_RUN,
-                      "The request would have succeeded, but the DryRun option is set."));
+    TRY(kms_check_dry_run(call, in));
     if (token) {
-        TRY(token_hash(token, strlen(token), hash));
+        digest_sha256_hex(bytes_str(token), hash);
         TRY(store_get(call->tx, RECORD_KMS_GRANT_TOKEN, "", hash, &index));
         ENSURE(index && member_is(index, "Account", call->env->account_id),
                cu_err_set(&call->err, CU_E_KMS_INVALID_GRANT_TOKEN, "Grant token is invalid"));

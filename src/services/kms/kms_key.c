@@ -58,8 +58,7 @@ void kms_key_unref(void *p)
     free(e);
 }
 
-/* "<account>/<key id>": the cache's key for a KMS key. */
-static void cache_key_of(const struct call *call, const char *key_id, char out[RECORD_NAME_MAX])
+void kms_key_scope(const struct call *call, const char *key_id, char out[RECORD_NAME_MAX])
 {
     size_t a = strnlen(call->env->account_id, RECORD_NAME_MAX / 2);
 
@@ -139,7 +138,7 @@ static cu_rc load(struct call *call, const char *key_id, uint64_t generation, st
     TRY(policy_compile(bytes_str(policy), POLICY_KEY, "key-policy", &e->key.policy, &ignored));
     TRY(open_backing(call, &e->key));
     TRY(kms_grants_load(call, &e->key));
-    cache_key_of(call, key_id, e->cache_key);
+    kms_key_scope(call, key_id, e->cache_key);
     *out = e;
     e = NULL;
 out:
@@ -154,7 +153,7 @@ cu_rc kms_key_by_id(struct call *call, const char *key_id, struct kms_key **out)
     char cache_key[RECORD_NAME_MAX];
     struct entry *e, *fresh = NULL, **slot;
 
-    cache_key_of(call, key_id, cache_key);
+    kms_key_scope(call, key_id, cache_key);
     pthread_rwlock_rdlock(&cache.lock);
     for (e = cache.buckets[bucket_of(cache_key)]; e; e = e->next)
         if (e->generation == generation && strcmp(e->cache_key, cache_key) == 0)

@@ -12,6 +12,7 @@
 #define CU_KMS_KEY_H
 
 #include "services/call.h"
+#include "store/records.h"
 
 struct backing_key;
 struct policy;
@@ -44,6 +45,9 @@ void kms_key_unref(void *key);
 void kms_target_set(struct call *call, struct kms_key *key);
 struct kms_key *kms_target_key(const struct call *call);
 
+/* "<account>/<key id>": names a key within the process (the key cache) and scopes the
+ * records that belong to it (its grants). */
+void kms_key_scope(const struct call *call, const char *key_id, char out[RECORD_NAME_MAX]);
 /* The key ARN for a key id in the call's account and region. */
 void kms_key_arn(const struct call *call, const char *key_id, char out[KMS_ARN_MAX]);
 /* The alias ARN for an alias name ("alias/x"). */

@@ -40,7 +40,6 @@ static cu_rc store_session(struct call *call, const char *akid, const char *secr
     cu_rc rc = CU_OK;
     const struct principal *p = call->principal;
     struct buf sealed, text;
-    uint8_t hash[32];
     char hex[65];
     json_t *doc = json_object();
 
@@ -49,8 +48,7 @@ static cu_rc store_session(struct call *call, const char *akid, const char *secr
     ENSURE(doc, CU_E_NOMEM);
     TRY(master_key_seal(call->env->master_key, bytes_str(secret), bytes_str(akid), &sealed));
     TRY(b64_encode(buf_bytes(&sealed), &text));
-    digest_sha256(buf_bytes(token), hash);
-    hex_encode_to(hash, sizeof(hash), hex);
+    digest_sha256_hex(buf_bytes(token), hex);
     TRY(tree_set_str(doc, "Account", p->account_id));
     TRY(tree_set_str(doc, "UserName", p->type == PRINCIPAL_USER ? p->name : ""));
     TRY(tree_set_str(doc, "SealedSecret", text.p));
