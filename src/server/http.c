@@ -125,19 +125,12 @@ static enum MHD_Result send_response(struct MHD_Connection *c, struct proto_resp
     return ret;
 }
 
-static enum MHD_Result send_health(struct MHD_Connection *c)
+static enum MHD_Result send_health(struct http_server *h, struct MHD_Connection *c)
 {
-    static const char body[] = "{\"status\":\"ok\"}";
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
-    enum MHD_Result ret;
+    struct proto_response resp;
 
-    if (!r)
-        return MHD_NO;
-    MHD_add_response_header(r, "Content-Type", "application/json");
-    ret = MHD_queue_response(c, MHD_HTTP_OK, r);
-    MHD_destroy_response(r);
-    return ret;
+    pipeline_health(h->pl, &resp);
+    return send_response(c, &resp);
 }
 
 /* Per connection: the client's address as text, made once when it connects rather than
@@ -230,7 +223,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (strcmp(method, "GET") == 0 && strcmp(x->target, "/_custos/health") == 0)
-        return send_health(c);
+        return send_health(h, c);
     MHD_get_connection_values(c, MHD_HEADER_KIND, collect_header, &headers);
     tls = MHD_get_connection_info(c, MHD_CONNECTION_INFO_PROTOCOL);
     query = strchr(x->target, '?');

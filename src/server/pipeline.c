@@ -268,3 +268,16 @@ void pipeline_refuse(struct pipeline *pl, const struct http_req *http, cu_rc cod
     str_copy(resp->request_id, sizeof(resp->request_id), r.id);
     request_release(&r);
 }
+
+void pipeline_health(struct pipeline *pl, struct proto_response *resp)
+{
+    static const char ok[] = "{\"status\":\"ok\"}";
+
+    (void)pl;
+    memset(resp, 0, sizeof(*resp));
+    buf_init(&resp->body, BUF_NO_LIMIT);
+    resp->status = 200;
+    resp->content_type = "application/json";
+    if (buf_add(&resp->body, ok, sizeof(ok) - 1) != CU_OK)
+        resp->status = 500;
+}

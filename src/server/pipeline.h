@@ -28,4 +28,9 @@ void pipeline_handle(struct pipeline *pl, const struct http_req *req, struct pro
 void pipeline_refuse(struct pipeline *pl, const struct http_req *req, cu_rc code,
                      const char *message, struct proto_response *resp);
 
+/* The answer to GET /_custos/health: 200 {"status":"ok"} while the server can serve
+ * calls, else 503 with {"status":"unavailable","reason":"..."} naming why (for example,
+ * an audit trail that cannot take another record). Never audited. */
+void pipeline_health(struct pipeline *pl, struct proto_response *resp);
+
 #endif
