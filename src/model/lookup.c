@@ -28,9 +28,12 @@ const struct op_model *model_op(const struct service_model *svc, const char *nam
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         const char *op = svc->ops[mid].name;
+        /* name is n bytes that may hold a NUL: strncmp stops there, so equal also needs
+         * op to be exactly n long (and op[n] is only read when op is that long) */
+        size_t len = strnlen(op, n + 1);
         int c = strncmp(op, name, n);
-        if (c == 0 && op[n] != '\0')
-            c = 1;
+        if (c == 0 && len != n)
+            c = len > n ? 1 : -1;
         if (c == 0)
             return &svc->ops[mid];
         if (c < 0)

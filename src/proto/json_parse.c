@@ -67,8 +67,6 @@ static bool parse_unicode_escape(struct parser *p)
         p->at += 6;
         cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
     }
-    if (cp == 0)
-        return false; /* no NUL inside strings */
     return utf8_append(&p->scratch, (uint32_t)cp) == CU_OK;
 }
 
@@ -205,7 +203,9 @@ static json_t *parse_object(struct parser *p)
     for (;;) {
         if (!take(p, '"') || !parse_string_body(p))
             break;
-        /* keys are C strings in jansson: a NUL cannot be in one (and was refused above) */
+        /* keys are C strings in jansson: a \u0000 would cut one short */
+        if (memchr(p->scratch.p ? p->scratch.p : "", '\0', p->scratch.n))
+            break;
         if (json_object_get(obj, p->scratch.p ? p->scratch.p : ""))
             break; /* duplicate key */
         skip_space(p);

@@ -64,8 +64,11 @@ MUST_CHECK cu_rc json_decode_body(struct bytes body, const struct shape *input, 
 /* Check a decoded tree against its shape; AWS's "N validation error(s) detected: ..." */
 MUST_CHECK cu_rc proto_validate(const json_t *tree, const struct shape *input,
                                 struct cu_err *err);
-/* The value of one parameter in an x-www-form-urlencoded text (decoded into out). */
+/* The value of one parameter in an x-www-form-urlencoded text (decoded into out; *found
+ * says whether it was there). Errors: CU_E_MALFORMED_INPUT with err's message when the
+ * text is not valid form encoding or names the parameter more than once (the same words
+ * query_decode_form uses for any duplicated parameter). */
 MUST_CHECK cu_rc query_form_param(struct bytes form, const char *name, struct buf *out,
-                                  bool *found);
+                                  bool *found, struct cu_err *err);
 
 #endif

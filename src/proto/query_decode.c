@@ -9,7 +9,11 @@
  * Two passes: parameters are first placed in a scratch tree where list elements and map
  * entries are objects keyed by their index, then the scratch tree is finished into the
  * real one by the shape (indexes sorted, maps paired). Parameters naming no member are
- * ignored, as AWS ignores them; malformed encodings, bad indexes and duplicates fail. */
+ * ignored, as AWS ignores them; malformed encodings, bad indexes and duplicates fail
+ * (Action and Version included: the first of two is never silently the one that runs).
+ * A value keeps every decoded byte, "%00" included: strings carry their length, so
+ * validate.c refuses a NUL naming the member instead of anything reading a shorter
+ * value; numbers, booleans, timestamps and map keys with a NUL are refused here. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -67,6 +71,8 @@ out:
     return rc;
 }
 
+#define DUPLICATE_MSG "A parameter was given more than once."
+
 struct find_ctx {
     const char *want;
     struct buf *out;
@@ -78,19 +84,22 @@ static cu_rc find_one(void *p, const char *name, size_t name_len, const char *va
 {
     struct find_ctx *f = p;
 
-    if (*f->found || strlen(f->want) != name_len || memcmp(name, f->want, name_len) != 0)
+    if (strlen(f->want) != name_len || memcmp(name, f->want, name_len) != 0)
         return CU_OK;
+    if (*f->found)
+        return bad(err, DUPLICATE_MSG);
     *f->found = true;
-    return buf_add(f->out, value, value_len);
+    return buf_add(f->out, value, value_len) == CU_OK ? CU_OK
+                                                      : bad(err, "A parameter value is too long.");
 }
 
-cu_rc query_form_param(struct bytes form, const char *name, struct buf *out, bool *found)
+cu_rc query_form_param(struct bytes form, const char *name, struct buf *out, bool *found,
+                       struct cu_err *err)
 {
     struct find_ctx f = {name, out, found};
-    struct cu_err ignored = {0};
 
     *found = false;
-    return each_param(form, find_one, &f, &ignored);
+    return each_param(form, find_one, &f, err);
 }
 
 /* The wire name of a structure member. */
@@ -168,7 +177,7 @@ static cu_rc place(json_t *node, const struct shape *shape, const char *p, const
                 return bad(err, "A structured parameter was given a plain value.");
             }
             if (json_object_get(node, m->name))
-                return bad(err, "A parameter was given more than once.");
+                return bad(err, DUPLICATE_MSG);
             return json_object_set_new(node, m->name, json_stringn(value, value_len)) == 0
                        ? CU_OK
                        : bad(err, "A parameter value is not valid UTF-8.");
@@ -194,7 +203,7 @@ static cu_rc place(json_t *node, const struct shape *shape, const char *p, const
             return bad(err, "A list index is not a number between 1 and 1000.");
         if (p + n == end) {
             if (json_object_get(node, key))
-                return bad(err, "A parameter was given more than once.");
+                return bad(err, DUPLICATE_MSG);
             return json_object_set_new(node, key, json_stringn(value, value_len)) == 0
                        ? CU_OK
                        : bad(err, "A parameter value is not valid UTF-8.");
@@ -220,7 +229,7 @@ static cu_rc place(json_t *node, const struct shape *shape, const char *p, const
         if (!((n == 3 && strncmp(rest, "key", 3) == 0) || (n == 5 && strncmp(rest, "value", 5) == 0)))
             return bad(err, "A map entry has neither key nor value.");
         if (json_object_get(next, n == 3 ? "key" : "value"))
-            return bad(err, "A parameter was given more than once.");
+            return bad(err, DUPLICATE_MSG);
         return json_object_set_new(next, n == 3 ? "key" : "value", json_stringn(value, value_len)) == 0
                    ? CU_OK
                    : bad(err, "A parameter value is not valid UTF-8.");
@@ -228,17 +237,21 @@ static cu_rc place(json_t *node, const struct shape *shape, const char *p, const
     return CU_OK;
 }
 
-static cu_rc convert_scalar(const struct shape *s, const char *text, json_t **out, struct cu_err *err)
+/* A scalar from its text (len bytes; a NUL inside ends what strto* and friends read, so
+ * such a text is refused for every type but a string, which keeps all its bytes). */
+static cu_rc convert_scalar(const struct shape *s, const char *text, size_t len, json_t **out,
+                            struct cu_err *err)
 {
     char *end = NULL;
     int64_t epoch = 0;
+    bool whole = strlen(text) == len;
 
     errno = 0;
     switch (s->type) {
     case SHAPE_INTEGER:
     case SHAPE_LONG: {
         long long v = strtoll(text, &end, 10);
-        if (!*text || *end || errno || isspace((unsigned char)*text))
+        if (!whole || !*text || *end || errno || isspace((unsigned char)*text))
             return cu_err_set(err, CU_E_VALIDATION, "1 validation error detected: Value '%.64s' "
                               "failed to satisfy constraint: Member must be a number", text);
         if (s->type == SHAPE_INTEGER && (v > INT32_MAX || v < INT32_MIN))
@@ -250,23 +263,23 @@ static cu_rc convert_scalar(const struct shape *s, const char *text, json_t **ou
     case SHAPE_DOUBLE:
     case SHAPE_FLOAT: {
         double v = strtod(text, &end);
-        if (!*text || *end || errno)
+        if (!whole || !*text || *end || errno)
             return bad(err, "A number parameter is not a number.");
         *out = json_real(v);
         break;
     }
     case SHAPE_BOOLEAN:
-        if (strcasecmp(text, "true") != 0 && strcasecmp(text, "false") != 0)
+        if (!whole || (strcasecmp(text, "true") != 0 && strcasecmp(text, "false") != 0))
             return bad(err, "A boolean parameter is neither true nor false.");
         *out = json_boolean(strcasecmp(text, "true") == 0);
         break;
     case SHAPE_TIMESTAMP:
-        if (clock_parse_iso8601(text, strlen(text), &epoch) != CU_OK)
+        if (!whole || clock_parse_iso8601(text, len, &epoch) != CU_OK)
             return bad(err, "A timestamp parameter is not in ISO 8601 form.");
         *out = json_integer(epoch);
         break;
     default:
-        *out = json_string(text);
+        *out = json_stringn(text, len);
         break;
     }
     return *out ? CU_OK : CU_E_NOMEM;
@@ -307,7 +320,8 @@ static cu_rc finish(json_t *scratch, const struct shape *s, json_t **out, struct
     if (json_is_string(scratch)) {
         if (s->type == SHAPE_STRUCTURE || s->type == SHAPE_LIST || s->type == SHAPE_MAP)
             return bad(err, "A structured parameter was given a plain value.");
-        return convert_scalar(s, json_string_value(scratch), out, err);
+        return convert_scalar(s, json_string_value(scratch), json_string_length(scratch), out,
+                              err);
     }
     ENSURE(json_is_object(scratch), CU_E_INTERNAL);
     if (s->type == SHAPE_STRUCTURE) {
@@ -336,9 +350,12 @@ static cu_rc finish(json_t *scratch, const struct shape *s, json_t **out, struct
         TRY(sorted_indexes(scratch, &keys, &n));
         for (size_t i = 0; i < n; i++) {
             json_t *entry = json_object_get(scratch, keys[i]);
-            const char *k = json_string_value(json_object_get(entry, "key"));
-            json_t *v = json_object_get(entry, "value");
+            json_t *key = json_object_get(entry, "key"), *v = json_object_get(entry, "value");
+            const char *k = json_string_value(key);
             ENSURE(k && v, bad(err, "A map entry lacks its key or its value."));
+            /* a tree's keys are C strings: a NUL would cut the key short */
+            ENSURE(strlen(k) == json_string_length(key),
+                   bad(err, "A map key contains a NUL character."));
             TRY(finish(v, s->value->shape, &item, err));
             TRY(json_object_set_new(result, k, item) == 0 ? CU_OK : CU_E_NOMEM);
             item = NULL;
@@ -359,15 +376,27 @@ out:
 struct place_ctx {
     json_t *scratch;
     const struct shape *shape;
+    bool seen_action, seen_version;
 };
 
 static cu_rc place_param(void *p, const char *name, size_t name_len, const char *value,
                          size_t value_len, struct cu_err *err)
 {
     struct place_ctx *c = p;
+    bool *seen = NULL;
 
-    if ((name_len == 6 && memcmp(name, "Action", 6) == 0) ||
-        (name_len == 7 && memcmp(name, "Version", 7) == 0) || !c->shape)
+    /* Action and Version belong to routing, not to the input; each may come once */
+    if (name_len == 6 && memcmp(name, "Action", 6) == 0)
+        seen = &c->seen_action;
+    else if (name_len == 7 && memcmp(name, "Version", 7) == 0)
+        seen = &c->seen_version;
+    if (seen) {
+        if (*seen)
+            return bad(err, DUPLICATE_MSG);
+        *seen = true;
+        return CU_OK;
+    }
+    if (!c->shape)
         return CU_OK;
     if (strlen(name) != name_len)
         return bad(err, "A parameter name contains a NUL byte.");
@@ -378,7 +407,7 @@ cu_rc query_decode_form(struct bytes form, const struct shape *input, json_t **o
                         struct cu_err *err)
 {
     cu_rc rc = CU_OK;
-    struct place_ctx ctx = {json_object(), input};
+    struct place_ctx ctx = {json_object(), input, false, false};
 
     *out = NULL;
     ENSURE(ctx.scratch, CU_E_NOMEM);

@@ -88,14 +88,14 @@ static cu_rc route_query(const struct http_req *req, const char *scope_service,
                         req->method);
         goto out;
     }
-    rc = query_form_param(query_params(req), "Action", &action, &found);
-    if (rc != CU_OK) {
-        rc = cu_err_set(err, CU_E_MALFORMED_INPUT, "The request is not valid form encoding.");
-        goto out;
-    }
-    if (query_form_param(query_params(req), "Version", &version, &has_version) != CU_OK)
-        has_version = false;
+    /* a duplicated Action or Version is refused as query_decode_form refuses any other
+     * duplicated parameter, rather than running the first one */
+    TRY(query_form_param(query_params(req), "Action", &action, &found, err));
+    TRY(query_form_param(query_params(req), "Version", &version, &has_version, err));
     ENSURE(found && action.n > 0,
+           cu_err_set(err, CU_E_INVALID_ACTION, "Could not find operation for this request"));
+    /* "Action=GetUser%00x" names no operation: the NUL is not the end of the name */
+    ENSURE(strlen(action.p) == action.n,
            cu_err_set(err, CU_E_INVALID_ACTION, "Could not find operation for this request"));
     out->svc = query_service_named(scope_service);
     if (!out->svc)

@@ -1,7 +1,10 @@
 /* validate.c — a decoded tree against its input shape: required members, lengths,
  * ranges, enums and patterns, reported in AWS's words ("1 validation error detected:
  * Value 'x' at 'userName' failed to satisfy constraint: Member must ..."), with member
- * paths in lowerCamelCase. Values of sensitive members and blobs are never echoed. */
+ * paths in lowerCamelCase. Values of sensitive members and blobs are never echoed.
+ * Strings are read with their length: a decoded NUL ("%00", "\u0000") fails the member's
+ * pattern or enum like any other character, and a member with neither refuses it too,
+ * since everything past this point reads values as C strings and would see them cut. */
 #include <ctype.h>
 #include <string.h>
 
@@ -34,6 +37,30 @@ static size_t utf8_len(const char *s, size_t n)
     return count;
 }
 
+static bool has_nul(const json_t *v)
+{
+    return memchr(json_string_value(v), '\0', json_string_length(v)) != NULL;
+}
+
+/* Echo a string value with each NUL spelled \u0000, so the echo is not cut at it. */
+static void report_string(struct report *r, const json_t *value)
+{
+    const char *s = json_string_value(value);
+    size_t n = json_string_length(value), i = 0;
+
+    if (n > 256)
+        n = 256;
+    while (i < n) {
+        size_t run = strnlen(s + i, n - i);
+        report_text(buf_add(&r->text, s + i, run));
+        i += run;
+        if (i < n) {
+            report_text(buf_addstr(&r->text, "\\u0000"));
+            i++;
+        }
+    }
+}
+
 static void add_error(struct report *r, const char *path, const json_t *value,
                       bool show_value, const char *constraint)
 {
@@ -42,7 +69,12 @@ static void add_error(struct report *r, const char *path, const json_t *value,
         return;
     if (r->text.n)
         report_text(buf_addstr(&r->text, "; "));
-    if (!value)
+    if (show_value && json_is_string(value) && has_nul(value)) {
+        report_text(buf_addstr(&r->text, "Value '"));
+        report_string(r, value);
+        report_text(buf_addf(&r->text, "' at '%s' failed to satisfy constraint: %s", path,
+                             constraint));
+    } else if (!value)
         report_text(buf_addf(&r->text, "Value null at '%s' failed to satisfy constraint: %s", path,
                        constraint));
     else if (show_value && json_is_string(value))
@@ -97,7 +129,8 @@ static void check_enum(struct report *r, const char *path, const json_t *v, cons
     struct buf c;
 
     for (size_t i = 0; i < s->n_enums; i++)
-        if (strcmp(s->enums[i], json_string_value(v)) == 0)
+        if (strlen(s->enums[i]) == json_string_length(v) &&
+            memcmp(s->enums[i], json_string_value(v), json_string_length(v)) == 0)
             return;
     buf_init(&c, 8192);
     report_text(buf_addstr(&c, "Member must satisfy enum value set: ["));
@@ -161,15 +194,18 @@ static void validate(struct report *r, const char *path, const json_t *v, const 
                      !s->sensitive);
         if (s->n_enums)
             check_enum(r, path, v, s);
-        if (s->pattern && !pattern_match(s->pattern, json_string_value(v))) {
-            snprintf(c, sizeof(c), "Member must satisfy regular expression pattern: ");
-            {
-                struct buf msg;
-                buf_init(&msg, 4096);
-                report_text(buf_addf(&msg, "%s%s", c, s->pattern));
-                add_error(r, path, v, !s->sensitive, msg.p);
-                buf_release(&msg);
-            }
+        if (s->pattern && (has_nul(v) || !pattern_match(s->pattern, json_string_value(v)))) {
+            /* no model pattern admits \u0000, and pattern_match reads a C string */
+            struct buf msg;
+            buf_init(&msg, 4096);
+            report_text(buf_addf(&msg, "Member must satisfy regular expression pattern: %s",
+                                 s->pattern));
+            add_error(r, path, v, !s->sensitive, msg.p);
+            buf_release(&msg);
+        } else if (!s->pattern && !s->n_enums && has_nul(v)) {
+            /* AWS publishes no rule here; custos refuses rather than keep a value that
+             * every later reader would take to be shorter than it is */
+            add_error(r, path, v, !s->sensitive, "Member must not contain null characters");
         }
         break;
     case SHAPE_BLOB: {

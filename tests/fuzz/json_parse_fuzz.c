@@ -1,5 +1,6 @@
-/* Fuzz target: proto/json_parse.c against jansson's json_loadb(JSON_REJECT_DUPLICATES) on
- * the same bytes. Both must accept or both refuse, and accepted documents must be the
+/* Fuzz target: proto/json_parse.c against jansson's json_loadb(JSON_REJECT_DUPLICATES |
+ * JSON_ALLOW_NUL) on the same bytes (\u0000 inside string values, never in keys). Both
+ * must accept or both refuse, and accepted documents must be the
  * same tree with members in the same order; any difference aborts. One known difference
  * is ours on purpose: jansson 2.14 reads a NUL byte outside a string as the end of the
  * text ("[7,null\0]" parses); RFC 8259 has no such rule and json_parse refuses any NUL. */
@@ -20,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         return 0;
     }
-    theirs = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, &jerr);
+    theirs = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
     if (!ours != !theirs)
         abort();
     if (ours) {

@@ -51,7 +51,13 @@ static void values(void)
     BAD("[\"\\ud83d\"]");
     BAD("[\"\\udd11\"]");
     BAD("[\"\\ud83d\\u0041\"]");
-    BAD("[\"\\u0000\"]");
+    /* \u0000 in a value is kept with its length; a key cannot hold one */
+    v = json_parse(bytes_str("[\"a\\u0000b\"]"));
+    CHECK(v && json_string_length(json_array_get(v, 0)) == 3);
+    CHECK(v && memcmp(json_string_value(json_array_get(v, 0)), "a\0b", 3) == 0);
+    json_decref(v);
+    BAD("{\"a\\u0000\":1}");
+    BAD("{\"\\u0000\":1}");
     BAD("[\"a\0b\"]");
     BAD("[1]\0");
     BAD("[\"\x01\"]");

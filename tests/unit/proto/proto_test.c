@@ -122,6 +122,82 @@ static void validation(void)
     json_decref(t);
 }
 
+/* A decoded NUL ("%00", "\u0000") is never a place where a value ends: strings keep it
+ * and validation refuses it naming the member; other types refuse it while decoding. */
+static void nul_characters(void)
+{
+    struct cu_err err = {0};
+    json_t *t = NULL;
+    const struct op_model *create = op("iam", "CreateUser"), *sim = op("iam", "SimulateCustomPolicy");
+    const struct op_model *getpol = op("iam", "GetPolicy"), *enc = op("kms", "Encrypt");
+    const struct op_model *alias = op("kms", "CreateAlias"), *gdk = op("kms", "GenerateDataKey");
+
+    CHECK_OK(query_decode_form(bytes_str("Action=CreateUser&UserName=nulB%00%3Cscript%3E"),
+                               create->input, &t, &err));
+    CHECK_INT(json_string_length(json_object_get(t, "UserName")), 13);
+    CHECK_RC(proto_validate(t, create->input, &err), CU_E_VALIDATION);
+    CHECK_STR(err.msg, "1 validation error detected: Value 'nulB\\u0000<script>' at 'userName' "
+                       "failed to satisfy constraint: Member must satisfy regular expression "
+                       "pattern: [\\w+=,.@-]+");
+    json_decref(t);
+    CHECK_OK(query_decode_form(bytes_str("UserName=u&Tags.member.1.Key=k%00x&Tags.member.1.Value=v"),
+                               create->input, &t, &err));
+    CHECK_RC(proto_validate(t, create->input, &err), CU_E_VALIDATION);
+    CHECK_CONTAINS(err.msg, "at 'tags.1.member.key' failed to satisfy constraint: Member must "
+                            "satisfy regular expression pattern");
+    json_decref(t);
+    /* a member without a pattern refuses it too (arnType has none) */
+    CHECK_OK(query_decode_form(bytes_str("PolicyArn=arn:aws:iam::aws:policy/A%00B"),
+                               getpol->input, &t, &err));
+    CHECK_RC(proto_validate(t, getpol->input, &err), CU_E_VALIDATION);
+    CHECK_STR(err.msg, "1 validation error detected: Value 'arn:aws:iam::aws:policy/A\\u0000B' "
+                       "at 'policyArn' failed to satisfy constraint: Member must not contain null "
+                       "characters");
+    json_decref(t);
+    t = NULL;
+    /* numbers stop at a NUL: refused while decoding, never read as 5 */
+    CHECK_RC(query_decode_form(bytes_str("MaxItems=5%00"), sim->input, &t, &err), CU_E_VALIDATION);
+    CHECK(t == NULL);
+    CHECK(query_decode_form(bytes_str("Action=A&Action=B"), create->input, &t, &err) ==
+          CU_E_MALFORMED_INPUT);
+    CHECK_STR(err.msg, "A parameter was given more than once.");
+    CHECK(query_decode_form(bytes_str("Version=1&UserName=u&Version=1"), create->input, &t, &err) ==
+          CU_E_MALFORMED_INPUT);
+    CHECK(query_decode_form(bytes_str("User%00Name=u"), create->input, &t, &err) ==
+          CU_E_MALFORMED_INPUT);
+
+    /* JSON 1.1: \u0000 in a value decodes, then fails the member's constraint */
+    CHECK_OK(json_decode_body(bytes_str("{\"KeyId\":\"k\\u0000x\",\"Plaintext\":\"aGk=\"}"),
+                              enc->input, &t, &err));
+    CHECK_INT(json_string_length(json_object_get(t, "KeyId")), 3);
+    CHECK_RC(proto_validate(t, enc->input, &err), CU_E_VALIDATION);
+    CHECK_STR(err.msg, "1 validation error detected: Value 'k\\u0000x' at 'keyId' failed to "
+                       "satisfy constraint: Member must not contain null characters");
+    json_decref(t);
+    CHECK_OK(json_decode_body(bytes_str("{\"KeyId\":\"k\",\"Plaintext\":\"aGk=\","
+                                        "\"EncryptionContext\":{\"a\":\"b\\u0000\"}}"),
+                              enc->input, &t, &err));
+    CHECK_RC(proto_validate(t, enc->input, &err), CU_E_VALIDATION);
+    CHECK_CONTAINS(err.msg, "at 'encryptionContext.a' failed to satisfy constraint: Member must "
+                            "not contain null characters");
+    json_decref(t);
+    CHECK_OK(json_decode_body(bytes_str("{\"AliasName\":\"alias/a\\u0000b\",\"TargetKeyId\":\"k\"}"),
+                              alias->input, &t, &err));
+    CHECK_RC(proto_validate(t, alias->input, &err), CU_E_VALIDATION);
+    CHECK_STR(err.msg, "1 validation error detected: Value 'alias/a\\u0000b' at 'aliasName' failed "
+                       "to satisfy constraint: Member must satisfy regular expression pattern: "
+                       "^[a-zA-Z0-9:/_-]+$");
+    json_decref(t);
+    CHECK_OK(json_decode_body(bytes_str("{\"KeyId\":\"k\",\"KeySpec\":\"AES_256\\u0000\"}"),
+                              gdk->input, &t, &err));
+    CHECK_RC(proto_validate(t, gdk->input, &err), CU_E_VALIDATION);
+    CHECK_CONTAINS(err.msg, "at 'keySpec' failed to satisfy constraint: Member must satisfy enum");
+    json_decref(t);
+    /* a map key with a NUL cannot be held at all */
+    CHECK_RC(json_decode_body(bytes_str("{\"KeyId\":\"k\",\"EncryptionContext\":{\"a\\u0000\":\"b\"}}"),
+                              enc->input, &t, &err), CU_E_SERIALIZATION);
+}
+
 static void encoding(void)
 {
     const struct service_model *iam = model_service_by_signing_name("iam");
@@ -181,6 +257,7 @@ int main(void)
     form_decoding();
     json_decoding();
     validation();
+    nul_characters();
     encoding();
     TEST_END();
 }

@@ -21,9 +21,14 @@ int main(void)
     struct http_req req;
 
     buf_init(&v, 100);
-    CHECK_OK(query_form_param(bytes_str("Action=GetCallerIdentity&Version=2011-06-15"), "Action", &v, &found));
+    CHECK_OK(query_form_param(bytes_str("Action=GetCallerIdentity&Version=2011-06-15"), "Action",
+                              &v, &found, &err));
     CHECK(found);
     CHECK_STR(v.p, "GetCallerIdentity");
+    buf_reset(&v);
+    CHECK_RC(query_form_param(bytes_str("Action=A&Version=1&Action=B"), "Action", &v, &found, &err),
+             CU_E_MALFORMED_INPUT);
+    CHECK_STR(err.msg, "A parameter was given more than once.");
     buf_release(&v);
 
     req = form_post("Action=GetCallerIdentity&Version=2011-06-15", form, 1);
@@ -45,6 +50,17 @@ int main(void)
     CHECK_STR(r.op->name, "Encrypt");
     req = form_post("{}", bad_target, 1);
     CHECK_RC(proto_route(&req, NULL, &r, &err), CU_E_UNKNOWN_SERVICE);
+    /* a duplicated Action runs neither; refused like any duplicated parameter */
+    req = form_post("Action=GetCallerIdentity&Version=2011-06-15&Action=GetSessionToken", form, 1);
+    CHECK_RC(proto_route(&req, "sts", &r, &err), CU_E_MALFORMED_INPUT);
+    CHECK_STR(err.msg, "A parameter was given more than once.");
+    req = form_post("Action=GetCallerIdentity&Action=GetCallerIdentity", form, 1);
+    CHECK_RC(proto_route(&req, "sts", &r, &err), CU_E_MALFORMED_INPUT);
+    req = form_post("Action=GetCallerIdentity&Version=2011-06-15&Version=2011-06-15", form, 1);
+    CHECK_RC(proto_route(&req, "sts", &r, &err), CU_E_MALFORMED_INPUT);
+    /* an Action with a NUL names no operation, even when its first part does */
+    req = form_post("Action=GetCallerIdentity%00x&Version=2011-06-15", form, 1);
+    CHECK_RC(proto_route(&req, "sts", &r, &err), CU_E_INVALID_ACTION);
     req = form_post("Action=%zz", form, 1);
     CHECK_RC(proto_route(&req, "iam", &r, &err), CU_E_MALFORMED_INPUT);
     req = form_post("{}", kms, 2);
