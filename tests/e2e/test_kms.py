@@ -40,6 +40,28 @@ class KmsKeys(harness.ServerTest):
             self.kms.create_key(KeySpec="RSA_2048", KeyUsage="ENCRYPT_DECRYPT")
         self.assertEqual(self.error_code(e.exception), "UnsupportedOperationException")
 
+    def test_create_key_without_policy_needs_only_create_key(self):
+        # The lockout check applies to a supplied policy only (KMS API reference, CreateKey,
+        # Policy): a user who may CreateKey but not PutKeyPolicy gets the default policy.
+        arn, key, secret = self.server.user("creator-only", {
+            "Effect": "Allow", "Action": ["kms:CreateKey", "kms:DescribeKey"], "Resource": "*"})
+        kms = self.server.client("kms", key=key, secret=secret)
+        meta = kms.create_key(Description="by a user")["KeyMetadata"]
+        # the default policy enables the account's IAM policies, so the user's DescribeKey counts
+        self.assertEqual(kms.describe_key(KeyId=meta["KeyId"])["KeyMetadata"]["Description"], "by a user")
+        # a policy the user supplies that locks them out is still refused, and creates nothing
+        before = len(self.kms.list_keys()["Keys"])
+        lockout = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": arn}, "Action": "kms:Encrypt", "Resource": "*"}]}
+        with self.assertRaises(ClientError) as e:
+            kms.create_key(Policy=json.dumps(lockout))
+        self.assertEqual(self.error_code(e.exception), "MalformedPolicyDocumentException")
+        self.assertEqual(e.exception.response["Error"]["Message"],
+                         "The new key policy will not allow you to update the key policy in the future.")
+        self.assertEqual(len(self.kms.list_keys()["Keys"]), before)
+        # ... unless the caller bypasses the check on purpose
+        kms.create_key(Policy=json.dumps(lockout), BypassPolicyLockoutSafetyCheck=True)
+
 
 class KmsAliases(harness.ServerTest):
     def setUp(self):

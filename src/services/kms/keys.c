@@ -176,8 +176,12 @@ cu_rc kms_create_key(struct call *call, const json_t *in, json_t *out)
         TRY(buf_addstr(&policy, given));
     else
         TRY(default_policy(call, &policy));
+    /* The lockout safety check is about a policy the caller supplies (KMS API reference,
+     * CreateKey, Policy: "If you provide a key policy, it must meet the following
+     * criteria"); the default policy is never checked, so a caller allowed kms:CreateKey
+     * but not kms:PutKeyPolicy still gets a key. */
     TRY(kms_policy_accept(call, arn, policy.p,
-                          json_is_true(json_object_get(in, "BypassPolicyLockoutSafetyCheck")),
+                          !given || json_is_true(json_object_get(in, "BypassPolicyLockoutSafetyCheck")),
                           &compiled));
     TRY(new_backing(call, arn, &backing));
     TRY(tree_set_str(doc, "AWSAccountId", call->env->account_id));
