@@ -21,8 +21,9 @@
 #include "services/iam/iam.h"
 #include "store/records.h"
 
-#define ACCOUNT_KIND "account"
-
+/* The account record; its CreateDate is the account's creation time (GetUser for root
+ * answers with it). A data dir from before custos kept it gets the time of this start,
+ * once: from then on it is stable across restarts. */
 static cu_rc ensure_account(struct store_tx *tx, const struct config *cfg, char account[13],
                             struct cu_err *err)
 {
@@ -30,12 +31,13 @@ static cu_rc ensure_account(struct store_tx *tx, const struct config *cfg, char 
     json_t *doc = NULL;
     const char *stored;
 
-    TRY(store_get(tx, ACCOUNT_KIND, "", "local", &doc));
+    TRY(store_get(tx, RECORD_ACCOUNT, "", RECORD_ACCOUNT_KEY, &doc));
     if (!doc) {
         doc = json_object();
         ENSURE(doc, CU_E_NOMEM);
         TRY(tree_set_str(doc, "AccountId", cfg->account_id));
-        TRY(store_put(tx, ACCOUNT_KIND, "", "local", doc, STORE_CREATE));
+        TRY(tree_set_int(doc, "CreateDate", clock_now_ms() / 1000 * 1000));
+        TRY(store_put(tx, RECORD_ACCOUNT, "", RECORD_ACCOUNT_KEY, doc, STORE_CREATE));
         snprintf(account, 13, "%s", cfg->account_id);
         goto out;
     }
@@ -47,6 +49,10 @@ static cu_rc ensure_account(struct store_tx *tx, const struct config *cfg, char 
         goto out;
     }
     snprintf(account, 13, "%s", stored);
+    if (!json_is_integer(json_object_get(doc, "CreateDate"))) {
+        TRY(tree_set_int(doc, "CreateDate", clock_now_ms() / 1000 * 1000));
+        TRY(store_put(tx, RECORD_ACCOUNT, "", RECORD_ACCOUNT_KEY, doc, STORE_REPLACE));
+    }
 out:
     json_decref(doc);
     return rc;

@@ -5,6 +5,8 @@
  * keys), services/ (which create them) and server/ (which loads policies) agree:
  *
  *   kind            scope                    key                 doc
+ *   account         ""                       "local"             {AccountId, CreateDate (epoch
+ *                                                                 ms: the data dir's first start)}
  *   user            <account>                lower(UserName)     IAM User fields
  *   access_key      ""                       AccessKeyId         {Account, UserName ("" = root),
  *                                                                 Status, CreateDate, SealedSecret}
@@ -30,6 +32,8 @@
 #include "core/buf.h"
 #include "store/store.h"
 
+#define RECORD_ACCOUNT "account"
+#define RECORD_ACCOUNT_KEY "local"
 #define RECORD_USER "user"
 #define RECORD_ACCESS_KEY "access_key"
 #define RECORD_USER_KEY "user_key"

@@ -5,12 +5,18 @@
  * One writer connection, guarded by a mutex for the length of a write transaction
  * (BEGIN IMMEDIATE: writers queue here, never on SQLITE_BUSY), and a pool of reader
  * connections that run concurrently with it on WAL snapshots. Every connection prepares
- * its statements once. SQLite's own messages go to the log, never to a client. */
+ * its statements once. SQLite's own messages go to the log, never to a client.
+ * The database holds sealed key material and hashed tokens: it is created 0600 before
+ * SQLite opens it, and SQLite gives its -wal and -shm files the database's mode. */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/clock.h"
 #include "core/log.h"
@@ -56,8 +62,10 @@ struct conn {
     struct conn *next;
 };
 
+#define DB_PATH_MAX 1100
+
 struct sqlite_store {
-    char path[1100];
+    char path[DB_PATH_MAX];
     pthread_mutex_t write_lock;    /* held from BEGIN IMMEDIATE to COMMIT/ROLLBACK */
     struct conn *writer;
     pthread_mutex_t pool_lock;
@@ -398,6 +406,31 @@ static const struct store_ops sqlite_ops = {
     .count = sqlite_count,
 };
 
+/* Make DIR/custos.db exist with mode 0600 (SQLite would create it 0644 less the umask),
+ * and bring files an older custos left 0644 (the db, its -wal and -shm) down to 0600. */
+static cu_rc restrict_files(const char *path)
+{
+    static const char *const suffixes[] = {"-wal", "-shm"};
+    char side[DB_PATH_MAX + 8];
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+    if (fd < 0 || fchmod(fd, 0600) != 0) {
+        log_msg(LOG_ERROR, "store: cannot create %s with mode 0600: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return CU_E_STORE;
+    }
+    close(fd);
+    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+        snprintf(side, sizeof(side), "%s%s", path, suffixes[i]);
+        if (chmod(side, 0600) != 0 && errno != ENOENT) {
+            log_msg(LOG_ERROR, "store: cannot make %s mode 0600: %s", side, strerror(errno));
+            return CU_E_STORE;
+        }
+    }
+    return CU_OK;
+}
+
 cu_rc store_sqlite_open(const char *dir, const struct store_ops **ops, void **impl,
                         struct cu_err *err)
 {
@@ -408,7 +441,9 @@ cu_rc store_sqlite_open(const char *dir, const struct store_ops **ops, void **im
     pthread_mutex_init(&s->write_lock, NULL);
     pthread_mutex_init(&s->pool_lock, NULL);
     snprintf(s->path, sizeof(s->path), "%s/custos.db", dir);
-    rc = conn_open(s->path, &s->writer);
+    rc = restrict_files(s->path);
+    if (rc == CU_OK)
+        rc = conn_open(s->path, &s->writer);
     if (rc == CU_OK)
         rc = migrate(s->writer);
     if (rc == CU_OK)

@@ -6,6 +6,7 @@ import signal
 import stat
 import subprocess
 import tempfile
+import time
 import unittest
 
 import boto3
@@ -54,6 +55,47 @@ class FirstStart(unittest.TestCase):
             self.assertEqual(user_kms.decrypt(CiphertextBlob=blob, EncryptionContext={"k": "v"})["Plaintext"], b"survives")
             self.assertEqual(srv.client("iam").list_user_policies(UserName="persist")["PolicyNames"], ["p"])
             self.assertEqual(srv.client("kms").describe_key(KeyId="alias/persist")["KeyMetadata"]["KeyId"], key["KeyId"])
+        finally:
+            srv.cleanup()
+
+    def test_root_create_date_is_the_account_creation_time(self):
+        before = int(time.time())
+        srv = harness.Server().start()
+        try:
+            after = time.time()
+            created = srv.client("iam").get_user()["User"]["CreateDate"].timestamp()
+            self.assertGreaterEqual(created, before)
+            self.assertLessEqual(created, after)
+            time.sleep(1.2)
+            # not the time of the call: the same later, and after a restart
+            self.assertEqual(srv.client("iam").get_user()["User"]["CreateDate"].timestamp(), created)
+            srv.stop()
+            srv.start()
+            self.assertEqual(srv.client("iam").get_user()["User"]["CreateDate"].timestamp(), created)
+        finally:
+            srv.cleanup()
+
+    def test_store_files_are_private(self):
+        srv = harness.Server().start()
+        try:
+            srv.client("iam").create_user(UserName="mode")  # a write, so the WAL exists
+            names = ["custos.db", "custos.db-wal", "custos.db-shm"]
+            for name in names:
+                path = os.path.join(srv.data_dir, name)
+                self.assertTrue(os.path.exists(path), name)
+                self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600, name)
+            srv.stop()
+            # files an older custos left readable are made private on the next start
+            for name in names:
+                path = os.path.join(srv.data_dir, name)
+                if os.path.exists(path):
+                    os.chmod(path, 0o644)
+            srv.start()
+            for name in names:
+                path = os.path.join(srv.data_dir, name)
+                if os.path.exists(path):
+                    self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600, name)
+            self.assertEqual(srv.client("iam").get_user(UserName="mode")["User"]["UserName"], "mode")
         finally:
             srv.cleanup()
 

@@ -73,21 +73,27 @@ out:
     return rc;
 }
 
-/* GetUser for the root user: AWS answers with the account's root identity. */
+/* GetUser for the root user: AWS answers with the account's root identity, created with
+ * the account (the account record bootstrap wrote on the data dir's first start). */
 static cu_rc root_user_view(struct call *call, json_t *out)
 {
     cu_rc rc = CU_OK;
     char arn[IAM_ARN_MAX];
-    json_t *u = json_object();
+    json_t *u = json_object(), *account = NULL, *created;
 
     ENSURE(u, CU_E_NOMEM);
+    TRY(store_get(call->tx, RECORD_ACCOUNT, "", RECORD_ACCOUNT_KEY, &account));
+    created = account ? json_object_get(account, "CreateDate") : NULL;
+    /* bootstrap writes it before the server listens: without it the store is broken */
+    ENSURE(json_is_integer(created), CU_E_STORE);
     snprintf(arn, sizeof(arn), "arn:aws:iam::%s:root", call->env->account_id);
     TRY(tree_set_str(u, "UserId", call->env->account_id));
     TRY(tree_set_str(u, "Arn", arn));
-    TRY(tree_set_time_ms(u, "CreateDate", call->now_ms / 1000 * 1000));
+    TRY(tree_set_time_ms(u, "CreateDate", json_integer_value(created)));
     TRY(tree_set_new(out, "User", u));
     u = NULL;
 out:
+    json_decref(account);
     json_decref(u);
     return rc;
 }
