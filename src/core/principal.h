@@ -14,6 +14,24 @@ enum principal_type {
 
 #define PRINCIPAL_ARN_MAX 600
 
+/* The aws:PrincipalType value of a principal type (IAM guide, reference_policies_variables,
+ * "Principal key values": Account for the root user, User for an IAM user, AssumedRole for
+ * a role session, including web-identity ones, FederatedUser for GetFederationToken).
+ * Credentials from GetSessionToken act as the user (or root) who asked for them, so
+ * their principal keeps that type: User, or Account. A static string. */
+static inline const char *principal_type_name(enum principal_type type)
+{
+    static const char *const names[] = {
+        [PRINCIPAL_ROOT] = "Account",
+        [PRINCIPAL_USER] = "User",
+        [PRINCIPAL_ROLE_SESSION] = "AssumedRole",
+        [PRINCIPAL_FEDERATED] = "FederatedUser",
+    };
+
+    return (unsigned)type < sizeof(names) / sizeof(names[0]) && names[type] ? names[type]
+                                                                              : "User";
+}
+
 struct principal {
     enum principal_type type;
     char account_id[13];

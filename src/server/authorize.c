@@ -84,7 +84,7 @@ static void build_context(const struct call *call, const struct policy_list *ide
     snprintf(rc->epoch, sizeof(rc->epoch), "%lld", (long long)(call->now_ms / 1000));
     add_key(rc, "aws:PrincipalArn", p->arn);
     add_key(rc, "aws:PrincipalAccount", p->account_id);
-    add_key(rc, "aws:PrincipalType", user ? "User" : "Account");
+    add_key(rc, "aws:PrincipalType", principal_type_name(p->type));
     add_key(rc, "aws:userid", p->user_id);
     if (user)
         add_key(rc, "aws:username", p->name);

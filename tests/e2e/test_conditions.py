@@ -1,6 +1,6 @@
 """Real calls allowed or denied by policy conditions: aws:SourceIp, aws:RequestedRegion,
-aws:MultiFactorAuthPresent, aws:CurrentTime, kms:EncryptionContext:<key>, kms:RequestAlias
-and kms:CallerAccount."""
+aws:MultiFactorAuthPresent, aws:CurrentTime, aws:PrincipalType, kms:EncryptionContext:<key>,
+kms:RequestAlias and kms:CallerAccount."""
 import json
 
 from botocore.exceptions import ClientError
@@ -76,12 +76,11 @@ class Conditions(harness.ServerTest):
     def test_create_key_keys(self):
         """kms:KeyOrigin, kms:MultiRegion and kms:BypassPolicyLockoutSafetyCheck on
         CreateKey (KMS developer guide, conditions-kms), from the request or its defaults."""
-        # (PutKeyPolicy too: CreateKey's lockout check wants the creator able to change it)
+        # (no kms:PutKeyPolicy: the default key policy is not lockout-checked)
         kms = self.user_with({"Effect": "Allow", "Action": "kms:CreateKey", "Resource": "*",
                               "Condition": {"StringEquals": {"kms:KeyOrigin": "AWS_KMS"},
                                             "Bool": {"kms:MultiRegion": "false",
-                                                     "kms:BypassPolicyLockoutSafetyCheck": "false"}}},
-                             {"Effect": "Allow", "Action": "kms:PutKeyPolicy", "Resource": "*"})
+                                                     "kms:BypassPolicyLockoutSafetyCheck": "false"}}})
         kms.create_key()
         self.assert_denied(lambda: kms.create_key(BypassPolicyLockoutSafetyCheck=True))
 
@@ -100,6 +99,47 @@ class Conditions(harness.ServerTest):
         self.encrypt(same)
         other = self.user_with(self.allow_kms({"StringEquals": {"kms:CallerAccount": "999999999999"}}))
         self.assert_denied(lambda: self.encrypt(other))
+
+    def test_principal_type(self):
+        """aws:PrincipalType (IAM guide, reference_policies_variables, "Principal key values"):
+        User for an IAM user and for the GetSessionToken session it asks for (the session acts
+        as the user), Account for the root user."""
+        def only_for(kind):
+            return self.allow_kms({"StringEquals": {"aws:PrincipalType": kind}})
+        Conditions.n += 1
+        _, key, secret = self.server.user(f"cond-user-{Conditions.n}", only_for("User"))
+        as_user = self.server.client("kms", key=key, secret=secret)
+        self.encrypt(as_user)
+        c = self.server.client("sts", key=key, secret=secret).get_session_token()["Credentials"]
+        as_session = self.server.client("kms", key=c["AccessKeyId"], secret=c["SecretAccessKey"],
+                                        token=c["SessionToken"])
+        self.encrypt(as_session)
+        for other in ("Account", "AssumedRole", "FederatedUser"):
+            Conditions.n += 1
+            _, key, secret = self.server.user(f"cond-user-{Conditions.n}", only_for(other))
+            self.assert_denied(lambda: self.encrypt(self.server.client("kms", key=key, secret=secret)))
+            c = self.server.client("sts", key=key, secret=secret).get_session_token()["Credentials"]
+            self.assert_denied(lambda: self.encrypt(self.server.client(
+                "kms", key=c["AccessKeyId"], secret=c["SecretAccessKey"], token=c["SessionToken"])))
+        # root: an explicit deny in a key policy applies to it, keyed on its type
+        root = self.server.client("kms")
+        def key_denying(kind):
+            return root.create_key(Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCT}:root"}, "Action": "kms:*",
+                 "Resource": "*"},
+                {"Effect": "Deny", "Principal": "*", "Action": "kms:Encrypt", "Resource": "*",
+                 "Condition": {"StringEquals": {"aws:PrincipalType": kind}}}]}))["KeyMetadata"]["KeyId"]
+        denied = key_denying("Account")
+        with self.assertRaises(ClientError) as e:
+            root.encrypt(KeyId=denied, Plaintext=b"x")
+        self.assertEqual(e.exception.response["Error"]["Code"], "AccessDeniedException")
+        root.encrypt(KeyId=key_denying("User"), Plaintext=b"x")
+        rc = self.server.client("sts").get_session_token(DurationSeconds=900)["Credentials"]
+        root_session = self.server.client("kms", key=rc["AccessKeyId"], secret=rc["SecretAccessKey"],
+                                          token=rc["SessionToken"])
+        with self.assertRaises(ClientError) as e:
+            root_session.encrypt(KeyId=denied, Plaintext=b"x")
+        self.assertEqual(e.exception.response["Error"]["Code"], "AccessDeniedException")
 
 
 class PolicyVariables(harness.ServerTest):
