@@ -27,6 +27,7 @@ OPERATIONS = {
             "PutUserPolicy", "GetUserPolicy", "ListUserPolicies", "DeleteUserPolicy",
             "TagUser", "UntagUser", "ListUserTags",
             "PutUserPermissionsBoundary", "DeleteUserPermissionsBoundary",
+            "AttachUserPolicy", "DetachUserPolicy", "ListAttachedUserPolicies",
             "SimulatePrincipalPolicy", "SimulateCustomPolicy",
             "CreatePolicy", "GetPolicy", "GetPolicyVersion", "DeletePolicy", "ListPolicies",
             "GetContextKeysForPrincipalPolicy", "GetContextKeysForCustomPolicy"],

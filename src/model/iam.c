@@ -5,7 +5,9 @@ static const struct shape iam_AccessKey;
 static const struct shape iam_AccessKeyMetadata;
 static const struct shape iam_ActionNameListType;
 static const struct shape iam_ActionNameType;
+static const struct shape iam_AttachUserPolicyRequest;
 static const struct shape iam_AttachedPermissionsBoundary;
+static const struct shape iam_AttachedPolicy;
 static const struct shape iam_ColumnNumber;
 static const struct shape iam_ContextEntry;
 static const struct shape iam_ContextEntryListType;
@@ -25,6 +27,7 @@ static const struct shape iam_DeletePolicyRequest;
 static const struct shape iam_DeleteUserPermissionsBoundaryRequest;
 static const struct shape iam_DeleteUserPolicyRequest;
 static const struct shape iam_DeleteUserRequest;
+static const struct shape iam_DetachUserPolicyRequest;
 static const struct shape iam_EvalDecisionDetailsType;
 static const struct shape iam_EvalDecisionSourceType;
 static const struct shape iam_EvaluationResult;
@@ -43,6 +46,8 @@ static const struct shape iam_GetUserResponse;
 static const struct shape iam_LineNumber;
 static const struct shape iam_ListAccessKeysRequest;
 static const struct shape iam_ListAccessKeysResponse;
+static const struct shape iam_ListAttachedUserPoliciesRequest;
+static const struct shape iam_ListAttachedUserPoliciesResponse;
 static const struct shape iam_ListPoliciesRequest;
 static const struct shape iam_ListPoliciesResponse;
 static const struct shape iam_ListUserPoliciesRequest;
@@ -84,6 +89,7 @@ static const struct shape iam_accessKeyIdType;
 static const struct shape iam_accessKeyMetadataListType;
 static const struct shape iam_accessKeySecretType;
 static const struct shape iam_arnType;
+static const struct shape iam_attachedPoliciesListType;
 static const struct shape iam_attachmentCountType;
 static const struct shape iam_booleanType;
 static const struct shape iam_dateType;
@@ -124,9 +130,17 @@ static const struct shape_member iam_AccessKeyMetadata_members[] = {
     {"CreateDate", &iam_dateType, false, NULL, false},
 };
 static const struct shape_member iam_ActionNameListType_member = {"member", &iam_ActionNameType, false, NULL, false};
+static const struct shape_member iam_AttachUserPolicyRequest_members[] = {
+    {"UserName", &iam_userNameType, true, NULL, false},
+    {"PolicyArn", &iam_arnType, true, NULL, false},
+};
 static const struct shape_member iam_AttachedPermissionsBoundary_members[] = {
     {"PermissionsBoundaryType", &iam_PermissionsBoundaryAttachmentType, false, NULL, false},
     {"PermissionsBoundaryArn", &iam_arnType, false, NULL, false},
+};
+static const struct shape_member iam_AttachedPolicy_members[] = {
+    {"PolicyName", &iam_policyNameType, false, NULL, false},
+    {"PolicyArn", &iam_arnType, false, NULL, false},
 };
 static const struct shape_member iam_ContextEntry_members[] = {
     {"ContextKeyName", &iam_ContextKeyNameType, false, NULL, false},
@@ -178,6 +192,10 @@ static const struct shape_member iam_DeleteUserPolicyRequest_members[] = {
 };
 static const struct shape_member iam_DeleteUserRequest_members[] = {
     {"UserName", &iam_existingUserNameType, true, NULL, false},
+};
+static const struct shape_member iam_DetachUserPolicyRequest_members[] = {
+    {"UserName", &iam_userNameType, true, NULL, false},
+    {"PolicyArn", &iam_arnType, true, NULL, false},
 };
 static const struct shape_member iam_EvalDecisionDetailsType_key = {"key", &iam_EvalDecisionSourceType, false, NULL, false};
 static const struct shape_member iam_EvalDecisionDetailsType_value = {"value", &iam_PolicyEvaluationDecisionType, false, NULL, false};
@@ -238,6 +256,17 @@ static const struct shape_member iam_ListAccessKeysRequest_members[] = {
 };
 static const struct shape_member iam_ListAccessKeysResponse_members[] = {
     {"AccessKeyMetadata", &iam_accessKeyMetadataListType, true, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
+static const struct shape_member iam_ListAttachedUserPoliciesRequest_members[] = {
+    {"UserName", &iam_userNameType, true, NULL, false},
+    {"PathPrefix", &iam_policyPathType, false, NULL, false},
+    {"Marker", &iam_markerType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+};
+static const struct shape_member iam_ListAttachedUserPoliciesResponse_members[] = {
+    {"AttachedPolicies", &iam_attachedPoliciesListType, false, NULL, false},
     {"IsTruncated", &iam_booleanType, false, NULL, false},
     {"Marker", &iam_responseMarkerType, false, NULL, false},
 };
@@ -410,6 +439,7 @@ static const struct shape_member iam_User_members[] = {
     {"Tags", &iam_tagListType, false, NULL, false},
 };
 static const struct shape_member iam_accessKeyMetadataListType_member = {"member", &iam_AccessKeyMetadata, false, NULL, false};
+static const struct shape_member iam_attachedPoliciesListType_member = {"member", &iam_AttachedPolicy, false, NULL, false};
 static const struct shape_member iam_policyListType_member = {"member", &iam_Policy, false, NULL, false};
 static const struct shape_member iam_policyNameListType_member = {"member", &iam_policyNameType, false, NULL, false};
 static const char *const iam_policyScopeType_enums[] = {"All", "AWS", "Local"};
@@ -422,7 +452,9 @@ static const struct shape iam_AccessKey = {.name = "AccessKey", .type = SHAPE_ST
 static const struct shape iam_AccessKeyMetadata = {.name = "AccessKeyMetadata", .type = SHAPE_STRUCTURE, .members = iam_AccessKeyMetadata_members, .n_members = 4};
 static const struct shape iam_ActionNameListType = {.name = "ActionNameListType", .type = SHAPE_LIST, .member = &iam_ActionNameListType_member};
 static const struct shape iam_ActionNameType = {.name = "ActionNameType", .type = SHAPE_STRING, .has_min = true, .min = 3, .has_max = true, .max = 128};
+static const struct shape iam_AttachUserPolicyRequest = {.name = "AttachUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_AttachUserPolicyRequest_members, .n_members = 2};
 static const struct shape iam_AttachedPermissionsBoundary = {.name = "AttachedPermissionsBoundary", .type = SHAPE_STRUCTURE, .members = iam_AttachedPermissionsBoundary_members, .n_members = 2};
+static const struct shape iam_AttachedPolicy = {.name = "AttachedPolicy", .type = SHAPE_STRUCTURE, .members = iam_AttachedPolicy_members, .n_members = 2};
 static const struct shape iam_ColumnNumber = {.name = "ColumnNumber", .type = SHAPE_INTEGER};
 static const struct shape iam_ContextEntry = {.name = "ContextEntry", .type = SHAPE_STRUCTURE, .members = iam_ContextEntry_members, .n_members = 3};
 static const struct shape iam_ContextEntryListType = {.name = "ContextEntryListType", .type = SHAPE_LIST, .member = &iam_ContextEntryListType_member};
@@ -442,6 +474,7 @@ static const struct shape iam_DeletePolicyRequest = {.name = "DeletePolicyReques
 static const struct shape iam_DeleteUserPermissionsBoundaryRequest = {.name = "DeleteUserPermissionsBoundaryRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteUserPermissionsBoundaryRequest_members, .n_members = 1};
 static const struct shape iam_DeleteUserPolicyRequest = {.name = "DeleteUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteUserPolicyRequest_members, .n_members = 2};
 static const struct shape iam_DeleteUserRequest = {.name = "DeleteUserRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteUserRequest_members, .n_members = 1};
+static const struct shape iam_DetachUserPolicyRequest = {.name = "DetachUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DetachUserPolicyRequest_members, .n_members = 2};
 static const struct shape iam_EvalDecisionDetailsType = {.name = "EvalDecisionDetailsType", .type = SHAPE_MAP, .key = &iam_EvalDecisionDetailsType_key, .value = &iam_EvalDecisionDetailsType_value};
 static const struct shape iam_EvalDecisionSourceType = {.name = "EvalDecisionSourceType", .type = SHAPE_STRING, .has_min = true, .min = 3, .has_max = true, .max = 256};
 static const struct shape iam_EvaluationResult = {.name = "EvaluationResult", .type = SHAPE_STRUCTURE, .members = iam_EvaluationResult_members, .n_members = 9};
@@ -460,6 +493,8 @@ static const struct shape iam_GetUserResponse = {.name = "GetUserResponse", .typ
 static const struct shape iam_LineNumber = {.name = "LineNumber", .type = SHAPE_INTEGER};
 static const struct shape iam_ListAccessKeysRequest = {.name = "ListAccessKeysRequest", .type = SHAPE_STRUCTURE, .members = iam_ListAccessKeysRequest_members, .n_members = 3};
 static const struct shape iam_ListAccessKeysResponse = {.name = "ListAccessKeysResponse", .type = SHAPE_STRUCTURE, .members = iam_ListAccessKeysResponse_members, .n_members = 3};
+static const struct shape iam_ListAttachedUserPoliciesRequest = {.name = "ListAttachedUserPoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListAttachedUserPoliciesRequest_members, .n_members = 4};
+static const struct shape iam_ListAttachedUserPoliciesResponse = {.name = "ListAttachedUserPoliciesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListAttachedUserPoliciesResponse_members, .n_members = 3};
 static const struct shape iam_ListPoliciesRequest = {.name = "ListPoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListPoliciesRequest_members, .n_members = 6};
 static const struct shape iam_ListPoliciesResponse = {.name = "ListPoliciesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListPoliciesResponse_members, .n_members = 3};
 static const struct shape iam_ListUserPoliciesRequest = {.name = "ListUserPoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListUserPoliciesRequest_members, .n_members = 3};
@@ -501,6 +536,7 @@ static const struct shape iam_accessKeyIdType = {.name = "accessKeyIdType", .typ
 static const struct shape iam_accessKeyMetadataListType = {.name = "accessKeyMetadataListType", .type = SHAPE_LIST, .member = &iam_accessKeyMetadataListType_member};
 static const struct shape iam_accessKeySecretType = {.name = "accessKeySecretType", .type = SHAPE_STRING, .sensitive = true};
 static const struct shape iam_arnType = {.name = "arnType", .type = SHAPE_STRING, .has_min = true, .min = 20, .has_max = true, .max = 2048};
+static const struct shape iam_attachedPoliciesListType = {.name = "attachedPoliciesListType", .type = SHAPE_LIST, .member = &iam_attachedPoliciesListType_member};
 static const struct shape iam_attachmentCountType = {.name = "attachmentCountType", .type = SHAPE_INTEGER};
 static const struct shape iam_booleanType = {.name = "booleanType", .type = SHAPE_BOOLEAN};
 static const struct shape iam_dateType = {.name = "dateType", .type = SHAPE_TIMESTAMP};
@@ -528,6 +564,7 @@ static const struct shape iam_userListType = {.name = "userListType", .type = SH
 static const struct shape iam_userNameType = {.name = "userNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 64, .pattern = "[\\w+=,.@-]+"};
 
 static const struct op_model iam_ops[] = {
+    {"AttachUserPolicy", &iam_AttachUserPolicyRequest, NULL, NULL},
     {"CreateAccessKey", &iam_CreateAccessKeyRequest, &iam_CreateAccessKeyResponse, "CreateAccessKeyResult"},
     {"CreatePolicy", &iam_CreatePolicyRequest, &iam_CreatePolicyResponse, "CreatePolicyResult"},
     {"CreateUser", &iam_CreateUserRequest, &iam_CreateUserResponse, "CreateUserResult"},
@@ -536,6 +573,7 @@ static const struct op_model iam_ops[] = {
     {"DeleteUser", &iam_DeleteUserRequest, NULL, NULL},
     {"DeleteUserPermissionsBoundary", &iam_DeleteUserPermissionsBoundaryRequest, NULL, NULL},
     {"DeleteUserPolicy", &iam_DeleteUserPolicyRequest, NULL, NULL},
+    {"DetachUserPolicy", &iam_DetachUserPolicyRequest, NULL, NULL},
     {"GetContextKeysForCustomPolicy", &iam_GetContextKeysForCustomPolicyRequest, &iam_GetContextKeysForPolicyResponse, "GetContextKeysForCustomPolicyResult"},
     {"GetContextKeysForPrincipalPolicy", &iam_GetContextKeysForPrincipalPolicyRequest, &iam_GetContextKeysForPolicyResponse, "GetContextKeysForPrincipalPolicyResult"},
     {"GetPolicy", &iam_GetPolicyRequest, &iam_GetPolicyResponse, "GetPolicyResult"},
@@ -543,6 +581,7 @@ static const struct op_model iam_ops[] = {
     {"GetUser", &iam_GetUserRequest, &iam_GetUserResponse, "GetUserResult"},
     {"GetUserPolicy", &iam_GetUserPolicyRequest, &iam_GetUserPolicyResponse, "GetUserPolicyResult"},
     {"ListAccessKeys", &iam_ListAccessKeysRequest, &iam_ListAccessKeysResponse, "ListAccessKeysResult"},
+    {"ListAttachedUserPolicies", &iam_ListAttachedUserPoliciesRequest, &iam_ListAttachedUserPoliciesResponse, "ListAttachedUserPoliciesResult"},
     {"ListPolicies", &iam_ListPoliciesRequest, &iam_ListPoliciesResponse, "ListPoliciesResult"},
     {"ListUserPolicies", &iam_ListUserPoliciesRequest, &iam_ListUserPoliciesResponse, "ListUserPoliciesResult"},
     {"ListUserTags", &iam_ListUserTagsRequest, &iam_ListUserTagsResponse, "ListUserTagsResult"},
@@ -567,5 +606,5 @@ const struct service_model model_iam = {
     .api_version = "2010-05-08",
     .xml_namespace = "https://iam.amazonaws.com/doc/2010-05-08/",
     .ops = iam_ops,
-    .n_ops = 27,
+    .n_ops = 30,
 };

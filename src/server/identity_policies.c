@@ -1,4 +1,5 @@
-/* identity_policies.c — per-user compiled inline policies, cached by store generation.
+/* identity_policies.c — per-user compiled identity policies (attached managed and
+ * inline ones), cached by store generation.
  *
  * Entries are reference-counted: a lookup takes a reference under the read lock, a stale
  * entry is replaced (not mutated) under the write lock, and the last reference frees it,
@@ -15,7 +16,8 @@
 #include "store/records.h"
 
 #define BUCKETS 256
-/* More than any user can have: inline policies share 2,048 characters. */
+/* More than any user can have: inline policies share 2,048 characters, and at most 10
+ * managed policies are attached. */
 #define MAX_INLINE_POLICIES 128
 
 struct entry {
@@ -87,7 +89,8 @@ void identity_cache_free(struct identity_cache *c)
     free(c);
 }
 
-/* A new entry: the user's compiled inline policies, permissions boundary and tags. */
+/* A new entry: the user's compiled attached and inline policies, permissions boundary
+ * and tags. */
 static cu_rc load(struct store *store, const struct principal *p, const char *scope,
                   uint64_t generation, struct entry **out)
 {
@@ -107,6 +110,8 @@ static cu_rc load(struct store *store, const struct principal *p, const char *sc
     if (user) {
         e->tags = json_incref(json_object_get(user, "Tags"));
         TRY(iam_user_boundary_compile(tx, p->account_id, user, &e->boundary));
+        TRY(iam_user_attached_compile(tx, p->account_id, user, e->policies,
+                                      MAX_INLINE_POLICIES, &e->n));
     }
     TRY(iam_user_policies_compile(tx, p->account_id, p->name, e->policies, MAX_INLINE_POLICIES,
                                   &e->n));

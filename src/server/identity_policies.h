@@ -25,8 +25,8 @@ struct identity_cache;
 MUST_CHECK cu_rc identity_cache_new(struct identity_cache **out);
 void identity_cache_free(struct identity_cache *c);
 
-/* The identity policies that apply to principal p (an IAM user's inline policies and
- * permissions boundary; none for root). *pin must be passed to identity_release when the call is done. */
+/* The identity policies that apply to principal p (an IAM user's attached managed and
+ * inline policies and permissions boundary; none for root). *pin must be passed to identity_release when the call is done. */
 MUST_CHECK cu_rc identity_policies_get(struct identity_cache *c, struct store *store,
                                        const struct principal *p, struct policy_list *out,
                                        void **pin);

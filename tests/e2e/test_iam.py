@@ -1,4 +1,4 @@
-"""IAM users, access keys and inline policies through boto3 and the AWS CLI v2."""
+"""IAM users, access keys, inline and attached managed policies through boto3 and the AWS CLI v2."""
 import json
 
 from botocore.exceptions import ClientError
@@ -172,6 +172,106 @@ class IamWithCli(harness.ServerTest):
         self.assertIn("NoSuchEntity", err)
         s.cli("iam", "delete-access-key", "--user-name", "cli-user", "--access-key-id", akid)
         s.cli("iam", "delete-user", "--user-name", "cli-user")
+
+
+class IamAttachedPolicies(harness.ServerTest):
+    """AttachUserPolicy / DetachUserPolicy / ListAttachedUserPolicies, and the Policy shape's
+    AttachmentCount: the number of identities the policy is attached to (a permissions
+    boundary use is PermissionsBoundaryUsageCount, not an attachment)."""
+
+    def setUp(self):
+        self.iam = self.server.client("iam")
+
+    def count(self, arn):
+        return self.iam.get_policy(PolicyArn=arn)["Policy"]["AttachmentCount"]
+
+    def test_attachment_count_follows_attach_and_detach(self):
+        acct = harness.ACCOUNT
+        arn = self.iam.create_policy(PolicyName="Counted", Path="/team/", PolicyDocument=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "kms:ListKeys", "Resource": "*"}]}))["Policy"]["Arn"]
+        self.assertEqual(self.count(arn), 0)
+        self.assertNotIn(arn, [p["Arn"] for p in self.iam.list_policies(OnlyAttached=True)["Policies"]])
+        _, key, secret = self.server.user("att-a")
+        self.iam.create_user(UserName="att-b")  # no access key: only the attachment holds it
+        kms_a = self.server.client("kms", key=key, secret=secret)
+        with self.assertRaises(ClientError):
+            kms_a.list_keys()
+        self.iam.attach_user_policy(UserName="att-a", PolicyArn=arn)
+        self.assertEqual(self.count(arn), 1)
+        # attaching it again changes nothing
+        self.iam.attach_user_policy(UserName="att-a", PolicyArn=arn)
+        self.assertEqual(self.count(arn), 1)
+        self.iam.attach_user_policy(UserName="att-b", PolicyArn=arn)
+        self.assertEqual(self.count(arn), 2)
+        self.assertEqual(self.iam.list_policies(OnlyAttached=True, Scope="Local")["Policies"][0]["AttachmentCount"], 2)
+        # a boundary use is counted apart
+        self.iam.put_user_permissions_boundary(UserName="att-b", PermissionsBoundary=arn)
+        p = self.iam.get_policy(PolicyArn=arn)["Policy"]
+        self.assertEqual((p["AttachmentCount"], p["PermissionsBoundaryUsageCount"]), (2, 1))
+        self.iam.delete_user_permissions_boundary(UserName="att-b")
+        self.assertEqual(self.iam.list_attached_user_policies(UserName="att-a")["AttachedPolicies"],
+                         [{"PolicyName": "Counted", "PolicyArn": arn}])
+        self.assertEqual(self.iam.list_attached_user_policies(UserName="att-a", PathPrefix="/other/")["AttachedPolicies"], [])
+        # the attached policy takes part in authorization and in the simulator
+        self.assertIn("Keys", kms_a.list_keys())
+        sim = self.iam.simulate_principal_policy(PolicySourceArn=f"arn:aws:iam::{acct}:user/att-a",
+                                                 ActionNames=["kms:ListKeys"])
+        self.assertEqual(sim["EvaluationResults"][0]["EvalDecision"], "allowed")
+        # in use: neither the policy nor the user can be deleted
+        with self.assertRaises(ClientError) as e:
+            self.iam.delete_policy(PolicyArn=arn)
+        self.assertEqual(self.error_code(e.exception), "DeleteConflict")
+        with self.assertRaises(ClientError) as e:
+            self.iam.delete_user(UserName="att-b")
+        self.assertEqual(self.error_code(e.exception), "DeleteConflict")
+        self.assertEqual(e.exception.response["Error"]["Message"],
+                         "Cannot delete entity, must detach all policies first.")
+        self.iam.detach_user_policy(UserName="att-b", PolicyArn=arn)
+        self.assertEqual(self.count(arn), 1)
+        self.iam.detach_user_policy(UserName="att-a", PolicyArn=arn)
+        self.assertEqual(self.count(arn), 0)
+        self.assertEqual(self.iam.list_attached_user_policies(UserName="att-a")["AttachedPolicies"], [])
+        with self.assertRaises(ClientError):
+            kms_a.list_keys()
+        with self.assertRaises(ClientError) as e:
+            self.iam.detach_user_policy(UserName="att-a", PolicyArn=arn)
+        self.assertEqual(self.error_code(e.exception), "NoSuchEntity")
+        self.assertEqual(e.exception.response["Error"]["Message"], f"Policy {arn} was not found.")
+        self.iam.delete_user(UserName="att-b")
+        self.iam.delete_policy(PolicyArn=arn)
+
+    def test_attach_errors(self):
+        self.iam.create_user(UserName="att-c")
+        missing = f"arn:aws:iam::{harness.ACCOUNT}:policy/Nope"
+        with self.assertRaises(ClientError) as e:
+            self.iam.attach_user_policy(UserName="att-c", PolicyArn=missing)
+        self.assertEqual(self.error_code(e.exception), "NoSuchEntity")
+        self.assertEqual(e.exception.response["Error"]["Message"],
+                         f"Policy {missing} does not exist or is not attachable.")
+        arn = self.iam.create_policy(PolicyName="Exists", PolicyDocument=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "kms:ListKeys", "Resource": "*"}]}))["Policy"]["Arn"]
+        with self.assertRaises(ClientError) as e:
+            self.iam.attach_user_policy(UserName="nobody", PolicyArn=arn)
+        self.assertEqual(self.error_code(e.exception), "NoSuchEntity")
+        self.assertEqual(self.count(arn), 0)
+        arns = [self.iam.create_policy(PolicyName=f"Many{i}", PolicyDocument=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "kms:ListKeys", "Resource": "*"}]}))["Policy"]["Arn"]
+            for i in range(10)]
+        for a in arns:
+            self.iam.attach_user_policy(UserName="att-c", PolicyArn=a)
+        with self.assertRaises(ClientError) as e:
+            self.iam.attach_user_policy(UserName="att-c", PolicyArn=arn)
+        self.assertEqual(self.error_code(e.exception), "LimitExceeded")
+        self.assertEqual(self.count(arn), 0)
+        page = self.iam.list_attached_user_policies(UserName="att-c", MaxItems=4)
+        seen = [p["PolicyArn"] for p in page["AttachedPolicies"]]
+        while page["IsTruncated"]:
+            page = self.iam.list_attached_user_policies(UserName="att-c", MaxItems=4, Marker=page["Marker"])
+            seen += [p["PolicyArn"] for p in page["AttachedPolicies"]]
+        self.assertEqual(seen, arns)
 
 
 if __name__ == "__main__":

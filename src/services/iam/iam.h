@@ -22,6 +22,15 @@ MUST_CHECK cu_rc iam_managed_policy_load(struct call *call, const char *arn, jso
 /* Make the managed policy arn the boundary of the user record (not yet saved), counting
  * its use (and releasing the previous boundary's); NoSuchEntity as IAM words it. */
 MUST_CHECK cu_rc iam_boundary_set(struct call *call, json_t *user, const char *arn);
+/* Add delta to the use count `count` ("AttachmentCount" or
+ * "PermissionsBoundaryUsageCount") of the managed policy arn; NoSuchEntity if none. */
+MUST_CHECK cu_rc iam_managed_policy_count(struct call *call, const char *arn, const char *count,
+                                          int delta);
+/* Compile the managed policies attached to a user record into out[0..cap) (appending at
+ * *n). An attached policy cannot be deleted, so a missing one is a broken store. */
+MUST_CHECK cu_rc iam_user_attached_compile(struct store_tx *tx, const char *account,
+                                           const json_t *user, struct policy **out, size_t cap,
+                                           size_t *n);
 /* The compiled permissions boundary of a user record, or *out = NULL when it has none. */
 MUST_CHECK cu_rc iam_user_boundary_compile(struct store_tx *tx, const char *account,
                                            const json_t *user, struct policy **out);
@@ -32,6 +41,9 @@ cu_rc iam_get_policy_version(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_delete_policy(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_list_policies(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_put_user_permissions_boundary(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_attach_user_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_detach_user_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_attached_user_policies(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_delete_user_permissions_boundary(struct call *call, const json_t *in, json_t *out);
 MUST_CHECK cu_rc iam_resolve_policy_arn(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_new_policy(struct call *call, const json_t *in);

@@ -31,6 +31,12 @@ static void boundary_in_request(const json_t *in, struct call_keys *keys)
                   json_string_value(json_object_get(in, "PermissionsBoundary")));
 }
 
+/* iam:PolicyARN: the managed policy an Attach/Detach request names. */
+static void policy_arn_in_request(const json_t *in, struct call_keys *keys)
+{
+    call_keys_add(keys, "iam:PolicyARN", json_string_value(json_object_get(in, "PolicyArn")));
+}
+
 static void new_user_keys(const json_t *in, struct call_keys *keys)
 {
     tags_in_request(in, keys);
@@ -76,5 +82,10 @@ const struct op_desc iam_ops[] = {
                 boundary_in_request),
     IAM_OP(DeleteUserPermissionsBoundary, iam_delete_user_permissions_boundary, iam_resolve_user,
            false),
+    IAM_OP_KEYS(AttachUserPolicy, iam_attach_user_policy, iam_resolve_user,
+                policy_arn_in_request),
+    IAM_OP_KEYS(DetachUserPolicy, iam_detach_user_policy, iam_resolve_user,
+                policy_arn_in_request),
+    IAM_OP(ListAttachedUserPolicies, iam_list_attached_user_policies, iam_resolve_user, true),
 };
 const size_t iam_ops_count = ARRAY_LEN(iam_ops);

@@ -3,9 +3,11 @@
  * (PutUserPermissionsBoundary, DeleteUserPermissionsBoundary).
  *
  * A policy is one record keyed by its lowercased name (names are unique in an account).
- * custos keeps a single version, v1, the default: CreatePolicyVersion and attaching
- * policies to identities are not built yet, so AttachmentCount stays 0. A policy in use
- * as a boundary cannot be deleted (DeleteConflict), as in IAM. */
+ * custos keeps a single version, v1, the default (CreatePolicyVersion is not built yet).
+ * The record counts its uses: AttachmentCount, the identities it is attached to
+ * (attached_policies.c), and PermissionsBoundaryUsageCount, the users it bounds — two
+ * counts, as IAM's Policy shape keeps them. A policy in use either way cannot be deleted
+ * (DeleteConflict), as in IAM. */
 #include <stdio.h>
 #include <string.h>
 
@@ -37,7 +39,8 @@ static cu_rc policy_view(const json_t *doc, json_t **out)
     for (const char *const *f = copied; *f; f++)
         if (json_object_get(doc, *f))
             TRY(tree_set_new(v, *f, json_copy(json_object_get(doc, *f))));
-    TRY(tree_set_int(v, "AttachmentCount", 0));
+    TRY(tree_set_int(v, "AttachmentCount",
+                     json_integer_value(json_object_get(doc, "AttachmentCount"))));
     TRY(tree_set_int(v, "PermissionsBoundaryUsageCount",
                      json_integer_value(json_object_get(doc, "PermissionsBoundaryUsageCount"))));
     TRY(tree_set_bool(v, "IsAttachable", true));
@@ -105,6 +108,7 @@ cu_rc iam_create_policy(struct call *call, const json_t *in, json_t *out)
     if (description)
         TRY(tree_set_str(doc, "Description", description));
     TRY(tree_set_int(doc, "CreateDate", call->now_ms / 1000 * 1000));
+    TRY(tree_set_int(doc, "AttachmentCount", 0));
     TRY(tree_set_int(doc, "PermissionsBoundaryUsageCount", 0));
     TRY(tree_set_str(doc, "Document", text));
     TRY(tree_set_new(doc, "Tags", tags ? json_deep_copy(tags) : json_array()));
@@ -175,7 +179,8 @@ cu_rc iam_delete_policy(struct call *call, const json_t *in, json_t *out)
     char key[RECORD_NAME_MAX];
 
     TRY(iam_managed_policy_load(call, json_string_value(json_object_get(in, "PolicyArn")), &doc));
-    ENSURE(json_integer_value(json_object_get(doc, "PermissionsBoundaryUsageCount")) == 0,
+    ENSURE(json_integer_value(json_object_get(doc, "PermissionsBoundaryUsageCount")) == 0 &&
+               json_integer_value(json_object_get(doc, "AttachmentCount")) == 0,
            cu_err_set(&call->err, CU_E_IAM_DELETE_CONFLICT,
                       "Cannot delete a policy attached to entities."));
     record_fold(json_string_value(json_object_get(doc, "PolicyName")), key);
@@ -198,8 +203,9 @@ static cu_rc list_one(const char *key, const json_t *doc, void *ctx)
     json_t *view = NULL;
     cu_rc rc;
 
-    /* nothing is attached to identities in custos yet (boundaries are not attachments) */
-    if (l->only_attached || (l->prefix && strncmp(path, l->prefix, strlen(l->prefix)) != 0))
+    /* OnlyAttached: attached to an identity; a boundary use is not an attachment */
+    if ((l->only_attached && json_integer_value(json_object_get(doc, "AttachmentCount")) == 0) ||
+        (l->prefix && strncmp(path, l->prefix, strlen(l->prefix)) != 0))
         return CU_OK;
     rc = policy_view(doc, &view);
     return rc == CU_OK ? tree_append_new(l->list, view) : rc;
@@ -242,17 +248,14 @@ out:
     return rc;
 }
 
-/* Change a managed policy's boundary usage count by delta. */
-static cu_rc count_boundary_use(struct call *call, const char *arn, int delta)
+cu_rc iam_managed_policy_count(struct call *call, const char *arn, const char *count, int delta)
 {
     cu_rc rc = CU_OK;
     json_t *doc = NULL;
     char key[RECORD_NAME_MAX];
 
     TRY(iam_managed_policy_load(call, arn, &doc));
-    TRY(tree_set_int(doc, "PermissionsBoundaryUsageCount",
-                     json_integer_value(json_object_get(doc, "PermissionsBoundaryUsageCount")) +
-                         delta));
+    TRY(tree_set_int(doc, count, json_integer_value(json_object_get(doc, count)) + delta));
     record_fold(json_string_value(json_object_get(doc, "PolicyName")), key);
     TRY(store_put(call->tx, RECORD_MANAGED_POLICY, call->env->account_id, key, doc,
                   STORE_REPLACE));
@@ -269,7 +272,7 @@ static const char *current_boundary(const json_t *user)
 
 cu_rc iam_boundary_set(struct call *call, json_t *user, const char *arn)
 {
-    cu_rc rc = count_boundary_use(call, arn, 1);
+    cu_rc rc = iam_managed_policy_count(call, arn, "PermissionsBoundaryUsageCount", 1);
     const char *old;
 
     if (rc == CU_E_IAM_NO_SUCH_ENTITY)
@@ -278,7 +281,7 @@ cu_rc iam_boundary_set(struct call *call, json_t *user, const char *arn)
     TRY(rc);
     old = current_boundary(user);
     if (old)
-        TRY(count_boundary_use(call, old, -1));
+        TRY(iam_managed_policy_count(call, old, "PermissionsBoundaryUsageCount", -1));
     TRY(tree_set_new(user, "PermissionsBoundary",
                      json_pack("{s:s, s:s}", "PermissionsBoundaryType", "Policy",
                                "PermissionsBoundaryArn", arn)));
@@ -309,7 +312,7 @@ cu_rc iam_delete_user_permissions_boundary(struct call *call, const json_t *in, 
     TRY(iam_user_load(call, json_string_value(json_object_get(in, "UserName")), &user));
     old = current_boundary(user);
     if (old) {
-        TRY(count_boundary_use(call, old, -1));
+        TRY(iam_managed_policy_count(call, old, "PermissionsBoundaryUsageCount", -1));
         json_object_del(user, "PermissionsBoundary");
         TRY(iam_user_save(call, user));
     }

@@ -348,6 +348,8 @@ cu_rc iam_simulate_principal_policy(struct call *call, const json_t *in, json_t 
     TRY(iam_user_policies_compile(call->tx, call->env->account_id,
                                   json_string_value(json_object_get(user, "UserName")),
                                   bag.identity, MAX_POLICIES, &bag.n_identity));
+    TRY(iam_user_attached_compile(call->tx, call->env->account_id, user, bag.identity,
+                                  MAX_POLICIES, &bag.n_identity));
     /* the user's own boundary, unless the request gives one to simulate instead */
     if (!json_array_size(json_object_get(in, "PermissionsBoundaryPolicyInputList")))
         TRY(iam_user_boundary_compile(call->tx, call->env->account_id, user, &bag.boundary));
@@ -394,6 +396,8 @@ cu_rc iam_get_context_keys_for_principal_policy(struct call *call, const json_t 
     TRY(iam_user_policies_compile(call->tx, call->env->account_id,
                                   json_string_value(json_object_get(user, "UserName")),
                                   bag.identity, MAX_POLICIES, &bag.n_identity));
+    TRY(iam_user_attached_compile(call->tx, call->env->account_id, user, bag.identity,
+                                  MAX_POLICIES, &bag.n_identity));
     TRY(compile_list(call, json_object_get(in, "PolicyInputList"), POLICY_IDENTITY, "policy",
                      &bag));
     TRY(context_keys(call, &bag, out));

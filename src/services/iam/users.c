@@ -1,7 +1,8 @@
 /* users.c — IAM users: CreateUser, GetUser, ListUsers, DeleteUser.
  *
  * A user is one "user" record keyed by its lowercased name (records.h); its access keys
- * and inline policies live under its scope and must be gone before it can be deleted
+ * and inline policies live under its scope and, with its attached managed policies
+ * (listed in the record), must be gone before it can be deleted
  * (IAM API reference, DeleteUser: "you must delete the items attached to the user"). */
 #include <string.h>
 
@@ -184,6 +185,11 @@ cu_rc iam_delete_user(struct call *call, const json_t *in, json_t *out)
     if (n_policies) {
         rc = cu_err_set(&call->err, CU_E_IAM_DELETE_CONFLICT,
                         "Cannot delete entity, must delete policies first.");
+        goto out;
+    }
+    if (json_array_size(json_object_get(doc, "AttachedManagedPolicies"))) {
+        rc = cu_err_set(&call->err, CU_E_IAM_DELETE_CONFLICT,
+                        "Cannot delete entity, must detach all policies first.");
         goto out;
     }
     record_fold(name, key);

@@ -1,0 +1,174 @@
+/* attached_policies.c — customer managed policies attached to users: AttachUserPolicy,
+ * DetachUserPolicy, ListAttachedUserPolicies, and compiling a user's attached policies
+ * for authorization and the simulator.
+ *
+ * The user record lists what is attached ("AttachedManagedPolicies": [{PolicyName,
+ * PolicyArn}], in attachment order) and each policy record counts the identities it is
+ * attached to (AttachmentCount); both change in the same transaction, so the count is
+ * always the number of users listing the policy. Groups and roles do not exist in custos
+ * yet, so users are the only identities a policy can be attached to. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/tree.h"
+#include "iam.h"
+#include "iam_common.h"
+#include "policy/policy.h"
+
+/* IAM guide, reference_iam-quotas: managed policies attached to an IAM user, default 10. */
+#define ATTACHED_PER_USER_MAX 10
+#define ATTACHED "AttachedManagedPolicies"
+
+/* Index of arn in the user's attached list, or -1. */
+static long attached_index(const json_t *list, const char *arn)
+{
+    size_t i;
+    json_t *item;
+
+    json_array_foreach(list, i, item)
+        if (strcmp(json_string_value(json_object_get(item, "PolicyArn")), arn) == 0)
+            return (long)i;
+    return -1;
+}
+
+static json_t *attached_list(json_t *user)
+{
+    json_t *list = json_object_get(user, ATTACHED);
+
+    if (!list && json_object_set_new(user, ATTACHED, json_array()) == 0)
+        list = json_object_get(user, ATTACHED);
+    return list;
+}
+
+cu_rc iam_attach_user_policy(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    const char *arn = json_string_value(json_object_get(in, "PolicyArn"));
+    json_t *user = NULL, *list, *policy = NULL;
+
+    TRY(iam_user_load(call, json_string_value(json_object_get(in, "UserName")), &user));
+    list = attached_list(user);
+    ENSURE(list, CU_E_NOMEM);
+    /* attaching what is already attached changes nothing (and is no error) */
+    if (attached_index(list, arn) >= 0)
+        goto out;
+    ENSURE(json_array_size(list) < ATTACHED_PER_USER_MAX,
+           cu_err_set(&call->err, CU_E_IAM_LIMIT_EXCEEDED,
+                      "Cannot exceed quota for PoliciesPerUser: %d", ATTACHED_PER_USER_MAX));
+    rc = iam_managed_policy_load(call, arn, &policy);
+    if (rc == CU_E_IAM_NO_SUCH_ENTITY)
+        rc = cu_err_set(&call->err, CU_E_IAM_NO_SUCH_ENTITY,
+                        "Policy %s does not exist or is not attachable.", arn);
+    TRY(rc);
+    TRY(iam_managed_policy_count(call, arn, "AttachmentCount", 1));
+    TRY(tree_append_new(list, json_pack("{s:s, s:s}", "PolicyName",
+                                        json_string_value(json_object_get(policy, "PolicyName")),
+                                        "PolicyArn", arn)));
+    TRY(iam_user_save(call, user));
+out:
+    json_decref(policy);
+    json_decref(user);
+    return rc;
+}
+
+cu_rc iam_detach_user_policy(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    const char *arn = json_string_value(json_object_get(in, "PolicyArn"));
+    json_t *user = NULL, *list;
+    long at;
+
+    TRY(iam_user_load(call, json_string_value(json_object_get(in, "UserName")), &user));
+    list = json_object_get(user, ATTACHED);
+    at = list ? attached_index(list, arn) : -1;
+    ENSURE(at >= 0, cu_err_set(&call->err, CU_E_IAM_NO_SUCH_ENTITY, "Policy %s was not found.",
+                               arn));
+    TRY(json_array_remove(list, (size_t)at) == 0 ? CU_OK : CU_E_INTERNAL);
+    TRY(iam_managed_policy_count(call, arn, "AttachmentCount", -1));
+    TRY(iam_user_save(call, user));
+out:
+    json_decref(user);
+    return rc;
+}
+
+/* Does the policy ARN's path ("arn:...:policy/<path>/<name>") start with prefix? */
+static bool path_has_prefix(const char *arn, const char *prefix)
+{
+    const char *path = strstr(arn, ":policy/");
+
+    return !prefix || (path && strncmp(path + 7, prefix, strlen(prefix)) == 0);
+}
+
+cu_rc iam_list_attached_user_policies(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    const char *prefix = json_string_value(json_object_get(in, "PathPrefix"));
+    struct iam_page page;
+    json_t *user = NULL, *shown = json_array(), *item;
+    const char *last = NULL;
+    bool started, truncated = false;
+    size_t i;
+
+    ENSURE(shown, CU_E_NOMEM);
+    TRY(iam_page_parse(call, in, &page));
+    TRY(iam_user_load(call, json_string_value(json_object_get(in, "UserName")), &user));
+    /* the Marker is the name of the last policy of the previous page */
+    started = page.marker == NULL;
+    json_array_foreach(json_object_get(user, ATTACHED), i, item)
+    {
+        const char *name = json_string_value(json_object_get(item, "PolicyName"));
+        if (!started) {
+            started = strcmp(name, page.marker) == 0;
+            continue;
+        }
+        if (!path_has_prefix(json_string_value(json_object_get(item, "PolicyArn")), prefix))
+            continue;
+        if (json_array_size(shown) == page.max_items) {
+            truncated = true;
+            break;
+        }
+        TRY(tree_append_new(shown, json_deep_copy(item)));
+        last = name;
+    }
+    TRY(tree_set_new(out, "AttachedPolicies", shown));
+    shown = NULL;
+    TRY(iam_page_finish(out, truncated, last));
+out:
+    json_decref(shown);
+    json_decref(user);
+    return rc;
+}
+
+cu_rc iam_user_attached_compile(struct store_tx *tx, const char *account, const json_t *user,
+                                struct policy **out, size_t cap, size_t *n)
+{
+    cu_rc rc = CU_OK;
+    struct cu_err why = {0};
+    char key[RECORD_NAME_MAX];
+    json_t *doc = NULL, *item;
+    size_t i;
+
+    json_array_foreach(json_object_get(user, ATTACHED), i, item)
+    {
+        const char *name = json_string_value(json_object_get(item, "PolicyName"));
+        ENSURE(*n < cap, CU_E_INTERNAL);
+        record_fold(name, key);
+        TRY(store_get(tx, RECORD_MANAGED_POLICY, account, key, &doc));
+        ENSURE(doc, CU_E_STORE);
+        /* compiled when created, so this does not fail; if it ever does, refuse the call
+         * rather than drop a policy that might deny */
+        rc = policy_compile(bytes_str(json_string_value(json_object_get(doc, "Document"))),
+                            POLICY_IDENTITY, name, &out[*n], &why);
+        if (rc != CU_OK) {
+            log_error("managed policy %s no longer compiles: %s", name, why.msg);
+            goto out;
+        }
+        (*n)++;
+        json_decref(doc);
+        doc = NULL;
+    }
+out:
+    json_decref(doc);
+    return rc;
+}
