@@ -412,7 +412,7 @@ static cu_rc restrict_files(const char *path)
 {
     static const char *const suffixes[] = {"-wal", "-shm"};
     char side[DB_PATH_MAX + 8];
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 
     if (fd < 0 || fchmod(fd, 0600) != 0) {
         log_msg(LOG_ERROR, "store: cannot create %s with mode 0600: %s", path, strerror(errno));
