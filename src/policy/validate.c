@@ -244,8 +244,10 @@ static cu_rc bad_partition(const char *partition, size_t plen, const char *after
         show[i] = f[i];
         show_len[i] = (int)(len[i] > 200 ? 200 : len[i]);
     }
-    if (n == 1 && len[0] == 0)
-        show[0] = "*", show_len[0] = 1;
+    if (n == 1 && len[0] == 0) {
+        show[0] = "*";
+        show_len[0] = 1;
+    }
     snprintf(spelled, sizeof(spelled), "arn:%s:%.*s:%.*s:%.*s:%.*s", p, show_len[0], show[0],
              show_len[1], show[1], show_len[2], show[2], show_len[3], show[3]);
     return policy_malformed(err, MSG_PARTITION, p, spelled);
