@@ -43,7 +43,7 @@ static bool kind_named(const char *name, enum policy_kind *kind)
         enum policy_kind kind;
     } kinds[] = {{"identity", POLICY_IDENTITY}, {"user", POLICY_IDENTITY},
                  {"group", POLICY_IDENTITY},    {"role", POLICY_IDENTITY},
-                 {"managed", POLICY_IDENTITY},  {"resource", POLICY_RESOURCE},
+                 {"managed", POLICY_MANAGED},   {"resource", POLICY_RESOURCE},
                  {"key", POLICY_KEY},           {"boundary", POLICY_BOUNDARY},
                  {"scp", POLICY_SCP},           {"rcp", POLICY_RCP},
                  {"session", POLICY_SESSION}};

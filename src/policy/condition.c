@@ -5,13 +5,17 @@
  *  - several values for one key are OR'd; several keys and operators are AND'd;
  *  - a key missing from the context fails a positive operator and satisfies a negated
  *    one; "...IfExists" makes a missing key satisfy any operator;
- *  - ForAnyValue: true if some context value matches (missing or empty: false);
- *    ForAllValues: true if every context value matches (missing or empty: true);
+ *  - ForAnyValue: true if some context value matches (missing, or a null data set such
+ *    as an empty string: false); ForAllValues: true if every context value matches
+ *    (missing or a null data set: true);
+ *  - a policy variable without a value is a null value that equals nothing: positive
+ *    operators do not match it, negated ones (StringNotEquals, ...) do;
  *  - condition keys compare without regard to case; values as the operator says.
- * BinaryEquals compares the base64 text of the value, as AWS does. Operators custos
- * does not know are refused at compile time rather than ignored. */
+ * BinaryEquals compares the base64 text of the value, as AWS does. Operators AWS does not
+ * know are refused at compile time (validate.c), unless their block is empty. */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -85,17 +89,22 @@ bool policy_parse_date(const char *text, double *out)
 {
     int64_t epoch = 0;
     char *end = NULL;
-    double v;
+    long long v;
 
     if (clock_parse_iso8601(text, strlen(text), &epoch) == CU_OK) {
         *out = (double)epoch;
         return true;
     }
-    /* AWS also accepts epoch seconds in date conditions */
-    v = strtod(text, &end);
-    if (!*text || *end)
+    /* AWS also takes epoch seconds: digits within a signed 64-bit count, not below zero
+     * (IAM's legacy parser refuses "9223372036854775808" and fractions) */
+    for (const char *c = text; *c; c++)
+        if (!isdigit((unsigned char)*c))
+            return false;
+    errno = 0;
+    v = strtoll(text, &end, 10);
+    if (!*text || *end || errno == ERANGE)
         return false;
-    *out = v;
+    *out = (double)v;
     return true;
 }
 
@@ -149,7 +158,7 @@ static const struct policy_context_entry *lookup(const struct policy_request *re
 
 /* One context value against one condition value, before negation. */
 static bool compare(const struct condition *c, size_t i, const char *value,
-                    const struct policy_request *req, bool *unresolved)
+                    const struct policy_request *req)
 {
     const struct condition_op *op = c->op;
     char expanded[POLICY_EXPANDED_MAX];
@@ -157,10 +166,11 @@ static bool compare(const struct condition *c, size_t i, const char *value,
     double v;
 
     if (c->vars && strstr(want, "${")) {
-        if (!policy_expand(want, req, expanded, sizeof(expanded))) {
-            *unresolved = true;
+        /* IAM guide, reference_policies_variables, "Policy variables with no value": the
+         * value is effectively null and nothing is equal to or like it, so it compares
+         * false here and a negated operator matches (value_matches) */
+        if (!policy_expand(want, req, expanded, sizeof(expanded)))
             return false;
-        }
         /* without wildcards to protect, the literal stand-ins of substituted text are
          * the characters themselves again */
         for (char *x = expanded; !op->like && *x; x++)
@@ -195,27 +205,43 @@ static bool compare(const struct condition *c, size_t i, const char *value,
 /* A context value matches the condition: some condition value compares true (positive
  * operators), or none does (negated operators). */
 static bool value_matches(const struct condition *c, const char *value,
-                          const struct policy_request *req, bool *unresolved)
+                          const struct policy_request *req)
 {
     bool any = false;
 
     for (size_t i = 0; i < c->n_values && !any; i++)
-        any = compare(c, i, value, req, unresolved);
+        any = compare(c, i, value, req);
     return c->op->negated ? !any : any;
+}
+
+/* IAM guide, reference_policies_condition-single-vs-multi-valued-context-keys (and the
+ * older reference_policies_multi-value-conditions): key values that "resolve to an empty
+ * data set (for example, an empty string)" count as no values for the set operators. */
+static bool null_data_set(const struct policy_context_entry *e)
+{
+    for (size_t i = 0; e && i < e->n_values; i++)
+        if (e->values[i] && e->values[i][0])
+            return false;
+    return true;
 }
 
 static bool condition_holds(const struct condition *c, const struct policy_request *req)
 {
     const struct policy_context_entry *e = lookup(req, c->key);
-    bool present = e && e->n_values > 0, unresolved = false, result;
+    bool present = e && e->n_values > 0, result;
 
     if (c->op->family == COND_NULL) {
-        /* "Null": true means the key must be absent, false that it must be present. */
+        /* "Null": true means the key must be absent, false that it must be present and
+         * not null. Inferred from the single-vs-multi-valued page, whose remedy for keys
+         * "with empty values" is Null with false: an empty value counts as null. */
+        bool absent = null_data_set(e);
         for (size_t i = 0; i < c->n_values; i++)
-            if ((strcasecmp(c->values[i], "true") == 0) == !present)
+            if ((strcasecmp(c->values[i], "true") == 0) == absent)
                 return true;
         return false;
     }
+    if (c->set != SET_SINGLE && present && null_data_set(e))
+        present = false;
     if (!present) {
         if (c->if_exists)
             return true;
@@ -228,14 +254,13 @@ static bool condition_holds(const struct condition *c, const struct policy_reque
     if (c->set == SET_ALL_VALUES) {
         result = true;
         for (size_t i = 0; i < e->n_values && result; i++)
-            result = value_matches(c, e->values[i], req, &unresolved);
+            result = value_matches(c, e->values[i], req);
     } else {
         result = false;
         for (size_t i = 0; i < e->n_values && !result; i++)
-            result = value_matches(c, e->values[i], req, &unresolved);
+            result = value_matches(c, e->values[i], req);
     }
-    /* a variable without a value makes the condition, and so the statement, fail */
-    return result && !unresolved;
+    return result;
 }
 
 bool policy_conditions_hold(const struct statement *st, const struct policy_request *req)

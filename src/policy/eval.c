@@ -43,8 +43,10 @@ static void record(struct policy_result *res, const struct policy *p, size_t i)
                               .allow = st->allow, .start = st->start, .end = st->end};
 }
 
+/* has_boundary: the caller is an IAM user or role with a permissions boundary. */
 static struct verdict judge(const struct policy *p, const struct policy_request *req,
-                            const char *action_lower, struct policy_result *res)
+                            const char *action_lower, bool has_boundary,
+                            struct policy_result *res)
 {
     struct verdict v = {0};
     bool resource_policy = p->kind == POLICY_RESOURCE || p->kind == POLICY_KEY;
@@ -58,7 +60,11 @@ static struct verdict judge(const struct policy *p, const struct policy_request 
             continue;
         if (!policy_match_resource(st, req))
             continue;
-        if (resource_policy && !policy_match_principal(st, req, &by_account, &by_role))
+        /* IAM guide, access_policies_boundaries (and ..._elements_notprincipal): a
+         * NotPrincipal statement with Deny "will always deny any IAM principal that has a
+         * permissions boundary policy attached, regardless of the values specified" */
+        if (resource_policy && !policy_match_principal(st, req, &by_account, &by_role) &&
+            !(has_boundary && st->not_principal && !st->allow))
             continue;
         if (!policy_conditions_hold(st, req))
             continue;
@@ -92,7 +98,7 @@ static enum policy_decision judge_levels(const struct policy_scp_level *levels, 
     for (size_t l = 0; l < n; l++) {
         bool level_allows = false;
         for (size_t i = 0; i < levels[l].n; i++) {
-            struct verdict v = judge(levels[l].policies[i], req, action, res);
+            struct verdict v = judge(levels[l].policies[i], req, action, false, res);
             denied |= v.deny;
             level_allows |= v.allow;
         }
@@ -126,16 +132,16 @@ void policy_evaluate(const struct policy_set *set, const struct policy_request *
     if (set->n_scps)
         scps = judge_levels(set->scps, set->n_scps, req, action, res);
     for (i = 0; i < set->n_identity; i++) {
-        struct verdict v = judge(set->identity[i], req, action, res);
+        struct verdict v = judge(set->identity[i], req, action, false, res);
         identity.deny |= v.deny;
         identity.allow |= v.allow;
     }
     if (set->resource)
-        resource = judge(set->resource, req, action, res);
+        resource = judge(set->resource, req, action, set->boundary != NULL, res);
     if (set->boundary)
-        boundary = judge(set->boundary, req, action, res);
+        boundary = judge(set->boundary, req, action, false, res);
     if (set->session)
-        session = judge(set->session, req, action, res);
+        session = judge(set->session, req, action, false, res);
 
     if (rcps == POLICY_EXPLICIT_DENY)
         return decide(res, POLICY_EXPLICIT_DENY, POLICY_SOURCE_RCP);

@@ -123,10 +123,11 @@ bool policy_match_resource(const struct statement *st, const struct policy_reque
     for (size_t i = 0; i < st->n_resources && !hit; i++) {
         const struct pattern *p = &st->resources[i];
         if (p->vars) {
-            /* an unresolvable variable: the statement does not apply at all */
-            if (!policy_expand(p->text, req, expanded, sizeof(expanded)))
-                return false;
-            hit = policy_match_arn(expanded, req->resource);
+            /* IAM guide, reference_policies_variables, "Policy variables with no value": a
+             * Resource or NotResource entry holding a variable with no value matches no
+             * resource; the other entries still count, and NotResource then applies */
+            hit = policy_expand(p->text, req, expanded, sizeof(expanded)) &&
+                  policy_match_arn(expanded, req->resource);
             continue;
         }
         /* a literal prefix is literal in every ARN field it covers: a quick refusal */

@@ -1,6 +1,7 @@
-/* parse.c — policy JSON into the compiled form (policy_impl.h), validating as IAM does
- * (IAM guide, reference_policies_grammar and "IAM JSON policy elements"). A document is
- * either compiled whole or refused whole with AWS's MalformedPolicyDocument message;
+/* parse.c — policy JSON into the compiled form (policy_impl.h). validate.c first checks
+ * the document as IAM does, in IAM's order; what is left here is what compiling finds
+ * (principals, the kind's own rules, condition values). A document is either compiled
+ * whole or refused whole with AWS's MalformedPolicyDocument message (messages.c);
  * nothing half-built escapes. Duplicate JSON keys are refused, as IAM refuses them. */
 #include <ctype.h>
 #include <jansson.h>
@@ -9,15 +10,9 @@
 
 #include "policy_impl.h"
 
-#define MAX_STATEMENTS 512
-#define MAX_VALUES 1024
-#define MAX_DEPTH_TEXT 4096
-
-static const char syntax[] = "Syntax errors in policy.";
-
-static cu_rc malformed(struct cu_err *err, const char *msg)
+static cu_rc syntax_error(struct cu_err *err)
 {
-    return cu_err_set(err, CU_E_IAM_MALFORMED_POLICY, "%s", msg);
+    return policy_malformed(err, MSG_SYNTAX, NULL, NULL);
 }
 
 static char *dup_lower(const char *s, bool lower)
@@ -30,8 +25,10 @@ static char *dup_lower(const char *s, bool lower)
     return d;
 }
 
-/* A string or a non-empty array of strings, as every list element allows. */
-static cu_rc string_list(const json_t *v, const char ***out, size_t *n, struct cu_err *err)
+/* A string or an array of strings; empty only where allow_empty (Action and Resource,
+ * whose emptiness validate.c words; a Principal list must name someone). */
+static cu_rc string_list(const json_t *v, bool allow_empty, const char ***out, size_t *n,
+                         struct cu_err *err)
 {
     size_t i;
     json_t *item;
@@ -44,9 +41,10 @@ static cu_rc string_list(const json_t *v, const char ***out, size_t *n, struct c
         *n = 1;
         return CU_OK;
     }
-    if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > MAX_VALUES)
-        return malformed(err, syntax);
-    *out = calloc(json_array_size(v), sizeof(char *));
+    if (!json_is_array(v) || (!allow_empty && json_array_size(v) == 0) ||
+        json_array_size(v) > POLICY_MAX_VALUES)
+        return syntax_error(err);
+    *out = calloc(json_array_size(v) + 1, sizeof(char *));
     if (!*out)
         return CU_E_NOMEM;
     json_array_foreach(v, i, item)
@@ -54,7 +52,7 @@ static cu_rc string_list(const json_t *v, const char ***out, size_t *n, struct c
         if (!json_is_string(item)) {
             free(*out);
             *out = NULL;
-            return malformed(err, syntax);
+            return syntax_error(err);
         }
         (*out)[i] = json_string_value(item);
     }
@@ -72,52 +70,20 @@ static bool has_variable(const char *s)
     return strstr(s, "${") != NULL;
 }
 
-/* "service:action" with a vendor prefix, or "*". */
-static cu_rc check_action(const char *a, struct cu_err *err)
-{
-    const char *colon = strchr(a, ':');
-
-    if (strcmp(a, "*") == 0)
-        return CU_OK;
-    if (!colon || colon == a)
-        return malformed(err, "Actions/Conditions must be prefaced by a vendor, e.g., iam, "
-                              "sdb, ec2, etc.");
-    if (strchr(colon + 1, ':'))
-        return malformed(err, "Actions/Condition can contain only one colon.");
-    /* "*:Untag*" is refused outright (wording quoted from IAM in boogy/iam-policy-validator
-     * PR #172) */
-    if (strpbrk(a, "*?") && strpbrk(a, "*?") < colon)
-        return malformed(err, "Action vendors (e.g., aws, ec2, etc.) must not contain "
-                              "wildcards");
-    /* unverified wording: IAM's text for a vendor with other characters is not published */
-    for (const char *c = a; c < colon; c++)
-        if (!isalnum((unsigned char)*c) && *c != '-')
-            return cu_err_set(err, CU_E_IAM_MALFORMED_POLICY, "Vendor %.*s is not valid",
-                              (int)(colon - a > 100 ? 100 : colon - a), a);
-    return CU_OK;
-}
-
 static cu_rc patterns(const json_t *v, bool is_action, bool vars_ok, struct statement *st,
                       struct pattern **out, size_t *n, struct cu_err *err)
 {
     cu_rc rc = CU_OK;
     const char **items = NULL;
 
-    TRY(string_list(v, &items, n, err));
-    *out = calloc(*n, sizeof(**out));
+    TRY(string_list(v, true, &items, n, err));
+    *out = calloc(*n + 1, sizeof(**out));
     ENSURE(*out, CU_E_NOMEM);
     for (size_t i = 0; i < *n; i++) {
-        if (is_action) {
-            TRY(check_action(items[i], err));
-        } else if (strcmp(items[i], "*") != 0 && strncmp(items[i], "arn:", 4) != 0) {
-            rc = cu_err_set(err, CU_E_IAM_MALFORMED_POLICY,
-                            "Resource %.200s must be in ARN format or \"*\".", items[i]);
-            goto out;
-        }
         /* Policy variables exist in version 2012-10-17 only (and not in actions); in an
          * older document "${...}" is literal text. */
         if (!is_action && vars_ok && has_variable(items[i])) {
-            ENSURE(policy_variables_valid(items[i]), malformed(err, syntax));
+            ENSURE(policy_variables_valid(items[i]), syntax_error(err));
             TRY(policy_note_variables(st, items[i]));
             (*out)[i].vars = true;
         }
@@ -142,17 +108,12 @@ static bool all_digits(const char *s, size_t n)
     return true;
 }
 
-/* An unusable principal. KMS words it "Policy contains a statement with one or more
- * invalid principals." (MalformedPolicyDocumentException, seen in many CreateKey reports,
- * e.g. terraform-aws-modules/terraform-aws-kms #30); IAM and S3 say "Invalid principal in
- * policy" and IAM adds the value. */
+/* An unusable principal: KMS and IAM word it differently (messages.c). */
 static cu_rc invalid_principal(const char *v, enum policy_kind kind, struct cu_err *err)
 {
     if (kind == POLICY_KEY)
-        return malformed(err, "Policy contains a statement with one or more invalid "
-                              "principals.");
-    return cu_err_set(err, CU_E_IAM_MALFORMED_POLICY,
-                      "Invalid principal in policy: \"AWS\":\"%.200s\"", v);
+        return policy_malformed(err, MSG_KMS_INVALID_PRINCIPAL, NULL, NULL);
+    return policy_malformed(err, MSG_INVALID_PRINCIPAL, v, NULL);
 }
 
 /* One AWS principal value: "*", an account id, an account root ARN, or an IAM/STS ARN. */
@@ -202,19 +163,19 @@ static cu_rc principals(const json_t *v, enum policy_kind kind, struct statement
 
     st->has_principal = true;
     if (json_is_string(v)) {
-        ENSURE(strcmp(json_string_value(v), "*") == 0, malformed(err, syntax));
+        ENSURE(strcmp(json_string_value(v), "*") == 0, syntax_error(err));
         st->principals = calloc(1, sizeof(*st->principals));
         ENSURE(st->principals, CU_E_NOMEM);
         st->principals[0].form = PRINCIPAL_ANY;
         st->n_principals = 1;
         goto out;
     }
-    ENSURE(json_is_object(v) && json_object_size(v) > 0, malformed(err, syntax));
+    ENSURE(json_is_object(v) && json_object_size(v) > 0, syntax_error(err));
     json_object_foreach((json_t *)v, type, value)
     {
         free(items);
         items = NULL;
-        TRY(string_list(value, &items, &n, err));
+        TRY(string_list(value, false, &items, &n, err));
         total += n;
     }
     st->principals = calloc(total, sizeof(*st->principals));
@@ -223,7 +184,7 @@ static cu_rc principals(const json_t *v, enum policy_kind kind, struct statement
     {
         free(items);
         items = NULL;
-        TRY(string_list(value, &items, &n, err));
+        TRY(string_list(value, false, &items, &n, err));
         for (size_t i = 0; i < n; i++) {
             struct principal_entry *e = &st->principals[st->n_principals++];
             if (strcmp(type, "AWS") == 0) {
@@ -233,7 +194,7 @@ static cu_rc principals(const json_t *v, enum policy_kind kind, struct statement
             } else if (strcmp(type, "Federated") == 0 || strcmp(type, "CanonicalUser") == 0) {
                 e->form = PRINCIPAL_OTHER;
             } else {
-                rc = malformed(err, syntax);
+                rc = syntax_error(err);
                 goto out;
             }
         }
@@ -262,10 +223,9 @@ static cu_rc condition_operator(const char *name, struct condition *c, struct cu
         n -= 8;
     }
     c->op = policy_condition_op(name, n);
-    if (!c->op)
-        return cu_err_set(err, CU_E_IAM_MALFORMED_POLICY,
-                          "custos does not support the condition operator %.100s yet.", name);
-    return CU_OK;
+    /* validate.c lets only empty blocks of unknown operators through, and those are not
+     * compiled */
+    return c->op ? CU_OK : syntax_error(err);
 }
 
 /* A condition value as text: IAM reads strings, numbers and booleans alike as strings
@@ -326,21 +286,21 @@ static cu_rc one_condition(const char *opname, const char *key, const json_t *va
     if (json_is_array(values)) {
         size_t i;
         json_t *item;
-        ENSURE(json_array_size(values) > 0 && json_array_size(values) <= MAX_VALUES,
-               malformed(err, syntax));
-        c->values = calloc(json_array_size(values), sizeof(char *));
+        /* an empty list is accepted; no value then compares equal */
+        ENSURE(json_array_size(values) <= POLICY_MAX_VALUES, syntax_error(err));
+        c->values = calloc(json_array_size(values) + 1, sizeof(char *));
         ENSURE(c->values, CU_E_NOMEM);
         json_array_foreach(values, i, item)
         {
             ENSURE(json_is_string(item) || json_is_number(item) || json_is_boolean(item),
-                   malformed(err, syntax));
+                   syntax_error(err));
             c->values[i] = value_text(item);
             ENSURE(c->values[i], CU_E_NOMEM);
             c->n_values = i + 1;
         }
     } else {
         ENSURE(json_is_string(values) || json_is_number(values) || json_is_boolean(values),
-               malformed(err, syntax));
+               syntax_error(err));
         c->values = calloc(1, sizeof(char *));
         ENSURE(c->values, CU_E_NOMEM);
         c->values[0] = value_text(values);
@@ -349,28 +309,29 @@ static cu_rc one_condition(const char *opname, const char *key, const json_t *va
     }
     for (size_t i = 0; vars_ok && i < c->n_values; i++) {
         if (has_variable(c->values[i])) {
-            ENSURE(policy_variables_valid(c->values[i]), malformed(err, syntax));
+            ENSURE(policy_variables_valid(c->values[i]), syntax_error(err));
             TRY(policy_note_variables(st, c->values[i]));
             c->vars = true;
         }
     }
     if (c->op->family == COND_DATE) {
-        c->numbers = calloc(c->n_values, sizeof(double));
+        c->numbers = calloc(c->n_values + 1, sizeof(double));
         ENSURE(c->numbers, CU_E_NOMEM);
         for (size_t i = 0; i < c->n_values; i++)
-            ENSURE(policy_parse_date(c->values[i], &c->numbers[i]), malformed(err, syntax));
+            ENSURE(policy_parse_date(c->values[i], &c->numbers[i]),
+                   policy_malformed(err, MSG_LEGACY, NULL, NULL));
     }
     if (c->op->family == COND_IP) {
-        c->cidrs = calloc(c->n_values, sizeof(*c->cidrs));
+        c->cidrs = calloc(c->n_values + 1, sizeof(*c->cidrs));
         ENSURE(c->cidrs, CU_E_NOMEM);
         for (size_t i = 0; i < c->n_values; i++)
-            ENSURE(policy_parse_cidr(c->values[i], &c->cidrs[i]), malformed(err, syntax));
+            ENSURE(policy_parse_cidr(c->values[i], &c->cidrs[i]), syntax_error(err));
     }
     if (c->op->family == COND_NUMERIC) {
-        c->numbers = calloc(c->n_values, sizeof(double));
+        c->numbers = calloc(c->n_values + 1, sizeof(double));
         ENSURE(c->numbers, CU_E_NOMEM);
         for (size_t i = 0; i < c->n_values; i++)
-            ENSURE(policy_parse_number(c->values[i], &c->numbers[i]), malformed(err, syntax));
+            ENSURE(policy_parse_number(c->values[i], &c->numbers[i]), syntax_error(err));
     }
 out:
     return rc;
@@ -384,10 +345,10 @@ static cu_rc conditions(const json_t *v, bool vars_ok, struct statement *st,
     json_t *block, *values;
     size_t total = 0;
 
-    ENSURE(json_is_object(v), malformed(err, syntax));
+    ENSURE(json_is_object(v), syntax_error(err));
     json_object_foreach((json_t *)v, opname, block)
     {
-        ENSURE(json_is_object(block) && json_object_size(block) > 0, malformed(err, syntax));
+        ENSURE(json_is_object(block), syntax_error(err));
         total += json_object_size(block);
     }
     st->conditions = calloc(total ? total : 1, sizeof(*st->conditions));
@@ -417,19 +378,10 @@ static bool sid_alphanumeric(const char *s)
     return true;
 }
 
-/* Sids must be unique within an IAM policy. */
-static cu_rc check_unique_sids(const struct policy *p, struct cu_err *err)
+static cu_rc rcp_malformed(struct cu_err *err)
 {
-    for (size_t i = 0; i < p->n_statements; i++)
-        for (size_t j = i + 1; p->statements[i].sid && j < p->n_statements; j++)
-            if (p->statements[j].sid && strcmp(p->statements[i].sid, p->statements[j].sid) == 0)
-                return malformed(err, "Statement IDs (SID) in a single policy must be unique.");
-    return CU_OK;
+    return policy_malformed(err, MSG_ORGANIZATIONS_TYPE, NULL, NULL);
 }
-
-/* Organizations' answer to any document an RCP may not be (MalformedPolicyDocument). */
-static const char rcp_malformed[] =
-    "The provided policy document does not meet the requirements of the specified policy type.";
 
 /* What RCPs allow beyond the common grammar (Organizations guide,
  * orgs_manage_policies_rcps_syntax): no NotPrincipal or NotAction, Principal "*" (the
@@ -440,88 +392,72 @@ static cu_rc rcp_rules(const json_t *v, const struct statement *st, struct cu_er
     bool full_access;
 
     if (json_object_get(v, "NotPrincipal") || json_object_get(v, "NotAction"))
-        return malformed(err, rcp_malformed);
+        return rcp_malformed(err);
     if (st->n_principals != 1 || st->principals[0].form != PRINCIPAL_ANY)
-        return malformed(err, rcp_malformed);
+        return rcp_malformed(err);
     full_access = st->n_actions == 1 && strcmp(st->actions[0].text, "*") == 0 &&
                   !st->not_resource && st->n_resources == 1 &&
                   strcmp(st->resources[0].text, "*") == 0 && st->n_conditions == 0;
     if (st->allow && !full_access)
-        return malformed(err, rcp_malformed);
+        return rcp_malformed(err);
     return CU_OK;
 }
 
+/* Who a statement's Principal may name: IAM documents none, resource and key policies
+ * someone, RCPs "*" (rcp_rules). */
+static cu_rc principal_rules(const json_t *v, enum policy_kind kind, struct cu_err *err)
+{
+    bool named = json_object_get(v, "Principal") || json_object_get(v, "NotPrincipal");
+
+    if (kind == POLICY_RCP)
+        return named ? CU_OK : rcp_malformed(err);
+    if (!principal_kind(kind))
+        return named ? policy_malformed(err, MSG_PRINCIPAL_FORBIDDEN, NULL, NULL) : CU_OK;
+    if (!named)
+        return policy_malformed(err, kind == POLICY_KEY ? MSG_KMS_NO_PRINCIPAL
+                                                        : MSG_PRINCIPAL_MISSING,
+                                NULL, NULL);
+    return CU_OK;
+}
+
+/* One statement, whose shape validate.c has checked. */
 static cu_rc statement(const json_t *v, enum policy_kind kind, bool vars_ok,
                        struct statement *st, struct cu_err *err)
 {
     cu_rc rc = CU_OK;
-    static const char *const fields[] = {"Sid", "Effect", "Principal", "NotPrincipal",
-                                         "Action", "NotAction", "Resource", "NotResource",
-                                         "Condition", NULL};
-    const char *name, *effect;
+    const char *effect;
     json_t *value;
 
-    ENSURE(json_is_object(v), malformed(err, syntax));
-    json_object_foreach((json_t *)v, name, value)
-    {
-        bool known = false;
-        for (const char *const *f = fields; *f; f++)
-            known = known || strcmp(*f, name) == 0;
-        ENSURE(known, malformed(err, syntax));
-    }
     value = json_object_get(v, "Sid");
     if (value) {
-        ENSURE(json_is_string(value), malformed(err, syntax));
         /* IAM policies take alphanumeric Sids; resource policies (KMS key policies) take
          * any text (IAM guide, reference_policies_elements_sid) */
         if (!principal_kind(kind))
             ENSURE(sid_alphanumeric(json_string_value(value)),
-                   malformed(err, "Statement IDs (SID) must be alpha-numeric. Check that your "
-                                  "input satisfies the regular expression [0-9A-Za-z]*"));
+                   policy_malformed(err, MSG_SID_ALNUM, NULL, NULL));
         st->sid = strdup(json_string_value(value));
         ENSURE(st->sid, CU_E_NOMEM);
     }
+    /* IAM kinds had Effect checked in IAM's words (validate.c); the others keep theirs */
     effect = json_string_value(json_object_get(v, "Effect"));
-    ENSURE(effect, malformed(err, "Missing required field Effect"));
+    ENSURE(effect, policy_malformed(err, MSG_EFFECT_MISSING, NULL, NULL));
     ENSURE(strcmp(effect, "Allow") == 0 || strcmp(effect, "Deny") == 0,
-           malformed(err, "Invalid effect: must be Allow or Deny"));
+           policy_malformed(err, MSG_EFFECT_INVALID, NULL, NULL));
     st->allow = strcmp(effect, "Allow") == 0;
-    ENSURE(!(json_object_get(v, "Action") && json_object_get(v, "NotAction")),
-           malformed(err, syntax));
-    ENSURE(!(json_object_get(v, "Resource") && json_object_get(v, "NotResource")),
-           malformed(err, syntax));
-    ENSURE(!(json_object_get(v, "Principal") && json_object_get(v, "NotPrincipal")),
-           malformed(err, syntax));
-    if (kind == POLICY_RCP)
-        ENSURE(json_object_get(v, "Principal") || json_object_get(v, "NotPrincipal"),
-               malformed(err, rcp_malformed));
-    else if (!principal_kind(kind))
-        ENSURE(!json_object_get(v, "Principal") && !json_object_get(v, "NotPrincipal"),
-               malformed(err, "Policy document should not specify a principal."));
-    else
-        ENSURE(json_object_get(v, "Principal") || json_object_get(v, "NotPrincipal"),
-               malformed(err, kind == POLICY_KEY
-                                  /* KMS (terraform-aws-modules/terraform-aws-eks #2163) */
-                                  ? "Policy contains a statement with no principal."
-                                  /* S3 bucket policies and the IAM console */
-                                  : "Missing required field Principal"));
+    TRY(principal_rules(v, kind, err));
+    /* KMS accepts a key-policy statement without Action or Resource; it has no effect
+     * (AWS-NOTES §2). Other kinds were refused such statements by validate.c. */
     st->not_action = json_object_get(v, "NotAction") != NULL;
     value = st->not_action ? json_object_get(v, "NotAction") : json_object_get(v, "Action");
-    /* KMS accepts a key-policy statement without Action or Resource; it has no effect
-     * (AWS-NOTES §2). IAM refuses such statements. */
     if (value) {
-        st->has_action = true;
         TRY(patterns(value, true, false, st, &st->actions, &st->n_actions, err));
-    } else {
-        ENSURE(kind == POLICY_KEY, malformed(err, "Policy statement must contain actions."));
+        st->has_action = st->n_actions > 0;
     }
     st->not_resource = json_object_get(v, "NotResource") != NULL;
     value = st->not_resource ? json_object_get(v, "NotResource") : json_object_get(v, "Resource");
     if (value) {
-        st->has_resource = true;
         TRY(patterns(value, false, vars_ok, st, &st->resources, &st->n_resources, err));
-    } else {
-        ENSURE(kind == POLICY_KEY, malformed(err, "Policy statement must contain resources."));
+        st->has_resource = st->n_resources > 0;
     }
     st->not_principal = json_object_get(v, "NotPrincipal") != NULL;
     value = st->not_principal ? json_object_get(v, "NotPrincipal")
@@ -577,53 +513,33 @@ cu_rc policy_compile(struct bytes json, enum policy_kind kind, const char *label
 {
     cu_rc rc = CU_OK;
     json_error_t jerr;
-    json_t *doc = NULL, *stmts, *value;
+    json_t *doc = NULL, *stmts;
     struct policy *p = calloc(1, sizeof(*p));
-    const char *name, *version;
+    const char *version;
     bool vars_ok;
+    size_t n;
 
     ENSURE(p, CU_E_NOMEM);
     p->kind = kind;
     p->label = strdup(label ? label : "");
     ENSURE(p->label, CU_E_NOMEM);
     doc = json_loadb((const char *)json.p, json.n, JSON_REJECT_DUPLICATES, &jerr);
-    ENSURE(doc && json_is_object(doc), malformed(err, syntax));
-    json_object_foreach(doc, name, value)
-        ENSURE(strcmp(name, "Version") == 0 || strcmp(name, "Id") == 0 ||
-                   strcmp(name, "Statement") == 0,
-               malformed(err, syntax));
+    ENSURE(doc, syntax_error(err));
+    TRY(policy_validate(doc, kind, err));
     version = json_string_value(json_object_get(doc, "Version"));
-    if (json_object_get(doc, "Version"))
-        ENSURE(version && (strcmp(version, "2012-10-17") == 0 ||
-                           strcmp(version, "2008-10-17") == 0),
-               malformed(err, "The policy failed legacy parsing"));
     /* IAM guide, reference_policies_variables: variables need Version 2012-10-17; without
      * a Version the document is read as 2008-10-17. */
     vars_ok = version && strcmp(version, "2012-10-17") == 0;
     /* an RCP must say Version 2012-10-17 */
-    ENSURE(kind != POLICY_RCP || vars_ok, malformed(err, rcp_malformed));
+    ENSURE(kind != POLICY_RCP || vars_ok, rcp_malformed(err));
     stmts = json_object_get(doc, "Statement");
-    ENSURE(stmts, malformed(err, syntax));
-    if (json_is_object(stmts)) {
-        p->statements = calloc(1, sizeof(*p->statements));
-        ENSURE(p->statements, CU_E_NOMEM);
-        p->n_statements = 1;
-        TRY(statement(stmts, kind, vars_ok, &p->statements[0], err));
-    } else {
-        size_t i;
-        json_t *item;
-        ENSURE(json_is_array(stmts) && json_array_size(stmts) <= MAX_STATEMENTS,
-               malformed(err, syntax));
-        p->statements = calloc(json_array_size(stmts) + 1, sizeof(*p->statements));
-        ENSURE(p->statements, CU_E_NOMEM);
-        json_array_foreach(stmts, i, item)
-        {
-            p->n_statements = i + 1;
-            TRY(statement(item, kind, vars_ok, &p->statements[i], err));
-        }
+    n = policy_statement_count(stmts);
+    p->statements = calloc(n + 1, sizeof(*p->statements));
+    ENSURE(p->statements, CU_E_NOMEM);
+    for (size_t i = 0; i < n; i++) {
+        p->n_statements = i + 1;
+        TRY(statement(policy_statement_at(stmts, i), kind, vars_ok, &p->statements[i], err));
     }
-    if (!principal_kind(kind))
-        TRY(check_unique_sids(p, err));
     policy_locate_statements(p, json);
     *out = p;
     p = NULL;

@@ -13,7 +13,8 @@
 
 /* What a document is; it decides which elements are required or forbidden. */
 enum policy_kind {
-    POLICY_IDENTITY,   /* inline or managed identity policy: no Principal */
+    POLICY_IDENTITY,   /* inline identity policy (user, group, role): no Principal */
+    POLICY_MANAGED,    /* managed identity policy: also needs Version 2012-10-17 */
     POLICY_RESOURCE,   /* resource-based policy: Principal required */
     POLICY_KEY,        /* KMS key policy: a resource policy with the KMS account rule */
     POLICY_BOUNDARY,   /* permissions boundary: an identity-style document */
@@ -27,7 +28,9 @@ struct policy;
 
 /* Parse, validate and compile a policy document. label names the policy in explanations
  * (e.g. the policy name). Invalid documents fail with CU_E_IAM_MALFORMED_POLICY and AWS's
- * message in err. *out is owned by the caller (policy_free). */
+ * message in err: IAM's for identity, managed, boundary and session policies, checked in
+ * the order IAM checks them (validate.c), KMS's for key policies, Organizations' for
+ * SCPs and RCPs. *out is owned by the caller (policy_free). */
 MUST_CHECK cu_rc policy_compile(struct bytes json, enum policy_kind kind, const char *label,
                                 struct policy **out, struct cu_err *err);
 void policy_free(struct policy *p);

@@ -4,6 +4,8 @@
 #ifndef CU_POLICY_IMPL_H
 #define CU_POLICY_IMPL_H
 
+#include <jansson.h>
+
 #include "policy.h"
 
 struct pattern {
@@ -84,13 +86,62 @@ struct policy {
     size_t n_statements;
 };
 
+/* messages.c: the MalformedPolicyDocument texts, one table. */
+enum policy_message {
+    MSG_SYNTAX,
+    MSG_VERSION,
+    MSG_LEGACY,
+    MSG_SID_UNIQUE,
+    MSG_SID_ALNUM,
+    MSG_NO_ACTIONS,
+    MSG_NO_RESOURCES,
+    MSG_ARN_FORMAT,          /* %s: the resource */
+    MSG_PARTITION,           /* %s: the partition, %s: the resource as IAM spells it */
+    MSG_VENDOR_QUALIFIED,
+    MSG_IAM_REGION,          /* %s: the resource */
+    MSG_S3_REGION,           /* %s: the resource */
+    MSG_IAM_PATH,
+    MSG_ACTION_VENDOR,
+    MSG_ACTION_COLON,
+    MSG_ACTION_WILDCARD,
+    MSG_VENDOR_INVALID,      /* %s: the vendor */
+    MSG_PRINCIPAL_FORBIDDEN,
+    MSG_INVALID_PRINCIPAL,   /* %s: the principal */
+    MSG_PRINCIPAL_MISSING,
+    MSG_EFFECT_MISSING,
+    MSG_EFFECT_INVALID,
+    MSG_KMS_NO_PRINCIPAL,
+    MSG_KMS_INVALID_PRINCIPAL,
+    MSG_ORGANIZATIONS_TYPE,
+};
+/* The text of m, with its "%s" holes unfilled. */
+const char *policy_message(enum policy_message m);
+/* Record CU_E_IAM_MALFORMED_POLICY with m's text, its holes filled by arg1 and arg2 (either
+ * may be NULL when m has fewer); returns the code. */
+cu_rc policy_malformed(struct cu_err *err, enum policy_message m, const char *arg1,
+                       const char *arg2);
+
+#define POLICY_MAX_STATEMENTS 512
+#define POLICY_MAX_VALUES 1024
+
+/* validate.c: the document-level checks IAM makes before anything is compiled, in IAM's
+ * order, on the parsed JSON doc (a JSON object or not). */
+MUST_CHECK cu_rc policy_validate(const json_t *doc, enum policy_kind kind, struct cu_err *err);
+/* Is kind checked by IAM's grammar and worded in IAM's messages (identity, managed,
+ * boundary and session policies)? */
+bool policy_iam_kind(enum policy_kind kind);
+/* A document's statement count and the i-th statement (Statement may be one object). */
+size_t policy_statement_count(const json_t *stmts);
+const json_t *policy_statement_at(const json_t *stmts, size_t i);
+
 /* variables.c */
 /* Is text a well-formed use of policy variables ("${key}", "${key, 'default'}", "${*}")? */
 bool policy_variables_valid(const char *text);
 /* Expand the variables of text from the request context into out (cap bytes). A literal
  * '*', '?' or '$' produced by ${*} ${?} ${$} is written as POLICY_LITERAL_STAR /
  * _QUESTION so that matching does not take it for a wildcard. False when a variable has
- * no value and no default (the statement then does not apply) or out is too small. */
+ * no value and no default (it is then a null value: see match.c, condition.c) or out is
+ * too small. */
 bool policy_expand(const char *text, const struct policy_request *req, char *out, size_t cap);
 /* Append (strdup'ed) the context keys named by the variables of text to st->var_keys. */
 MUST_CHECK cu_rc policy_note_variables(struct statement *st, const char *text);

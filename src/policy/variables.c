@@ -1,8 +1,10 @@
 /* variables.c — policy variables (IAM guide, reference_policies_variables): "${key}" in
  * Resource and condition values is replaced per request by the context key's value,
  * "${key, 'default'}" falls back to the default, and ${*} ${?} ${$} stand for the literal
- * characters. A variable with no value and no default makes its statement not apply.
- * Substituted values are literal: a '*' in a user name never becomes a wildcard. */
+ * characters. A variable with no value and no default is a null value ("Policy variables
+ * with no value"): it matches no resource and equals nothing, so a negated condition
+ * operator holds (match.c, condition.c). Substituted values are literal: a '*' in a user
+ * name never becomes a wildcard. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>

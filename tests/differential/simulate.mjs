@@ -1,6 +1,7 @@
 // Evaluate each case of a cases file (the `custos policy eval` array form) with
 // @cloud-copilot/iam-simulate and print one decision per line.
 import { readFileSync } from 'node:fs';
+import { createValidatedPolicy, validateResourcePolicy } from '@cloud-copilot/iam-policy';
 import { runUnsafeSimulation } from '@cloud-copilot/iam-simulate';
 
 const names = { Allowed: 'allowed', ExplicitlyDenied: 'explicitDeny', ImplicitlyDenied: 'implicitDeny' };
@@ -21,6 +22,11 @@ for (const c of JSON.parse(readFileSync(process.argv[2], 'utf8'))) {
       policies: level.map((policy, j) => ({ name: `rcps[${i}][${j}]`, policy })),
     })),
     permissionBoundaryPolicies: c.boundary ? [{ name: 'boundary', policy: c.boundary }] : undefined,
+    // runUnsafeSimulation loads a resource policy without a name, which its analysis then
+    // needs: a validated policy carries one
+    resourcePolicy: c.resource
+      ? createValidatedPolicy(c.resource, validateResourcePolicy, { name: 'resource' })
+      : undefined,
   };
   let result;
   try {

@@ -8,7 +8,11 @@ policies and boundaries in one account, services without service-specific rules 
 own (S3 object and DynamoDB/SQS/SSM actions; no KMS, whose key-policy rule needs a key
 policy), and the condition operators custos implements. Some S3 and SQS cases carry
 resource control policies (RCPFullAWSAccess at every level, and Deny statements with
-Principal "*"): both services are among those RCPs govern."""
+Principal "*"): both services are among those RCPs govern.
+
+Beside the generated cases, DOC_CASES holds cases AWS's documentation decides, each with
+its section; where iam-simulate answers otherwise the case lists the oracle's answer as a
+known disagreement, and custos follows the documentation."""
 import json
 import os
 import random
@@ -131,6 +135,105 @@ def generate(seed, n):
     return cases
 
 
+USER = f"arn:aws:iam::{ACCT}:user/alice"
+OBJECT = "arn:aws:s3:::bucket/k"
+
+
+def _doc(*statements):
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def _case(identity, context=None, **extra):
+    case = {"identity": identity,
+            "request": {"action": "s3:GetObject", "resource": OBJECT, "principal_arn": USER,
+                        "principal_account": ACCT, "context": context or {}}}
+    case.update(extra)
+    return case
+
+
+ALLOW_ALL = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+NOT_ALICE_DENY = {"Effect": "Deny", "NotPrincipal": {"AWS": [USER, f"arn:aws:iam::{ACCT}:root"]},
+                  "Action": "s3:*", "Resource": "*"}
+ACCOUNT_DENY = {"Effect": "Deny", "Principal": {"AWS": f"arn:aws:iam::{ACCT}:root"}, "Action": "s3:*",
+                "Resource": "*"}
+
+# Where AWS's documentation and iam-simulate part, the documentation decides (issue 7,
+# item 10). Each case: the IAM User Guide section it follows, the case, the documented
+# decision, and iam-simulate's answer when it differs (a known oracle disagreement; None
+# when the oracle agrees). custos must give the documented decision; iam-simulate must give
+# the listed answer, so a change in the oracle is noticed. The same rules are unit-tested in
+# tests/unit/policy/policy_test.c. SimulateCustomPolicy's parameter rules are API-level,
+# not the engine's: tests/e2e/test_simulate.py has them.
+DOC_CASES = [
+    ("reference_policies_variables, Policy variables with no value: StringNotEquals matches a "
+     "null value, so the Deny applies",
+     _case([_doc(ALLOW_ALL, {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*", "Condition": {
+         "StringNotEquals": {"s3:ExistingObjectTag/Team": "${aws:PrincipalTag/Team}"}}})],
+         {"s3:ExistingObjectTag/Team": "blue"}),
+     "explicitDeny", "allowed"),
+    ("reference_policies_variables, Policy variables with no value: StringEquals does not match",
+     _case([_doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {
+         "StringEquals": {"s3:ExistingObjectTag/Team": "${aws:PrincipalTag/Team}"}}})],
+         {"s3:ExistingObjectTag/Team": "blue"}),
+     "implicitDeny", None),
+    ("reference_policies_variables, Policy variables with no value: a NotResource entry with a "
+     "null variable matches no resource, so NotResource applies",
+     _case([_doc({"Effect": "Allow", "Action": "s3:GetObject",
+                  "NotResource": "arn:aws:s3:::bucket/${aws:PrincipalTag/x}"})]),
+     "allowed", "implicitDeny"),
+    ("reference_policies_variables, Policy variables with no value: the other Resource entries "
+     "still match",
+     _case([_doc({"Effect": "Allow", "Action": "s3:GetObject",
+                  "Resource": ["arn:aws:s3:::bucket/${aws:PrincipalTag/x}", "arn:aws:s3:::bucket/*"]})]),
+     "allowed", None),
+    ("reference_policies_condition-single-vs-multi-valued-context-keys: ForAllValues is true "
+     "when the values resolve to a null data set such as an empty string",
+     _case([_doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+                  "Condition": {"ForAllValues:StringLike": {"aws:TagKeys": ["e*"]}}})], {"aws:TagKeys": [""]}),
+     "allowed", "implicitDeny"),
+    ("reference_policies_condition-single-vs-multi-valued-context-keys: ForAnyValue is false "
+     "over a null data set",
+     _case([_doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+                  "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": [""]}}})], {"aws:TagKeys": [""]}),
+     "implicitDeny", "allowed"),
+    ("access_policies_boundaries, Important: a Deny with NotPrincipal always denies an IAM "
+     "principal that has a permissions boundary",
+     _case([_doc(ALLOW_ALL)], boundary=_doc(ALLOW_ALL), resource=_doc(NOT_ALICE_DENY)),
+     "explicitDeny", None),
+    ("reference_policies_elements_notprincipal: without a boundary the named principal is spared",
+     _case([_doc(ALLOW_ALL)], resource=_doc(NOT_ALICE_DENY)),
+     "allowed", None),
+    ("reference_policies_elements_principal, AWS account principals: the account ARN covers "
+     "the account's users, Deny included",
+     _case([_doc(ALLOW_ALL)], resource=_doc(ACCOUNT_DENY)),
+     "explicitDeny", None),
+    ("reference_policies_elements_principal, AWS account principals: and its role sessions",
+     _case([_doc(ALLOW_ALL)], resource=_doc(ACCOUNT_DENY), request={
+         "action": "s3:GetObject", "resource": OBJECT, "principal_arn": f"arn:aws:sts::{ACCT}:assumed-role/app/s1",
+         "principal_account": ACCT, "principal_type": "role_session", "role_arn": f"arn:aws:iam::{ACCT}:role/app",
+         "context": {}}),
+     "explicitDeny", None),
+    ("reference_policies_elements_principal, AWS account principals: an Allow naming the "
+     "account delegates to its identity policies, which must allow",
+     _case([], resource=_doc({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCT}:root"},
+                               "Action": "s3:*", "Resource": "*"})),
+     "implicitDeny", None),
+]
+
+
+def run_both(cases):
+    """Each engine's decisions for cases, one per case."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(cases, f)
+    try:
+        ours = subprocess.run([CUSTOS_BIN, "policy", "eval", f.name], capture_output=True, text=True)
+        theirs = subprocess.run(["node", os.path.join(HERE, "simulate.mjs"), f.name], capture_output=True,
+                                text=True, cwd=HERE)
+    finally:
+        os.unlink(f.name)
+    return ours, theirs
+
+
 def peer_available():
     if not shutil.which("node") or not shutil.which("npm"):
         return False
@@ -145,14 +248,7 @@ class Differential(unittest.TestCase):
         self.assertTrue(peer_available(), "node, npm and @cloud-copilot/iam-simulate are needed "
                                           "(scripts/install-deps installs node; npm fetches the package)")
         cases = generate(20261122, CASES)
-        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-            json.dump(cases, f)
-        try:
-            ours = subprocess.run([CUSTOS_BIN, "policy", "eval", f.name], capture_output=True, text=True)
-            theirs = subprocess.run(["node", os.path.join(HERE, "simulate.mjs"), f.name], capture_output=True,
-                                    text=True, cwd=HERE)
-        finally:
-            os.unlink(f.name)
+        ours, theirs = run_both(cases)
         self.assertEqual(ours.returncode, 0, ours.stderr)
         ours_d = [json.loads(line)["decision"] for line in ours.stdout.splitlines()]
         theirs_d = theirs.stdout.splitlines()
@@ -167,6 +263,20 @@ class Differential(unittest.TestCase):
             print(f"case {i}: custos {a}, iam-simulate {b}\n{json.dumps(cases[i], indent=1)}", file=sys.stderr)
         self.assertEqual(len(disagreements), 0, f"{len(disagreements)} of {len(cases)} cases disagree")
         print(f"{len(cases)} cases, decisions {decisions}, all agree", file=sys.stderr)
+
+    def test_documented_cases_and_known_disagreements(self):
+        self.assertTrue(peer_available(), "node, npm and @cloud-copilot/iam-simulate are needed")
+        ours, theirs = run_both([c for _, c, _, _ in DOC_CASES])
+        self.assertEqual(ours.returncode, 0, ours.stderr)
+        ours_d = [json.loads(line)["decision"] for line in ours.stdout.splitlines()]
+        theirs_d = theirs.stdout.splitlines()
+        self.assertEqual(len(theirs_d), len(DOC_CASES), theirs.stderr)
+        for (why, _, documented, oracle), a, b in zip(DOC_CASES, ours_d, theirs_d):
+            self.assertEqual(a, documented, f"custos departs from the documentation: {why}")
+            self.assertEqual(b, oracle or documented,
+                             f"iam-simulate changed on a documented case; update DOC_CASES: {why}")
+        known = sum(1 for c in DOC_CASES if c[3])
+        print(f"{len(DOC_CASES)} documented cases, {known} known oracle disagreements", file=sys.stderr)
 
 
 if __name__ == "__main__":

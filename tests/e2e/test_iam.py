@@ -156,6 +156,76 @@ class IamUserPolicies(harness.ServerTest):
         self.iam.delete_user(UserName="frank")
 
 
+def _stmt(**kw):
+    st = {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::example_bucket"}
+    st.update(kw)
+    return st
+
+
+def _doc(*statements, version="2012-10-17", **top):
+    d = {"Statement": list(statements) if len(statements) != 1 else statements[0], **top}
+    if version:
+        d["Version"] = version
+    return json.dumps(d)
+
+
+class IamPolicyValidation(harness.ServerTest):
+    """CreatePolicy and PutUserPolicy answer MalformedPolicyDocument with IAM's own words
+    (tests/unit/policy/validation_test.c has the full table), and accept what IAM accepts."""
+
+    MANAGED_ONLY = [
+        (_doc(_stmt(), version=None), "Policy document must be version 2012-10-17 or greater."),
+        (_doc(_stmt(), version="2008-10-17"), "Policy document must be version 2012-10-17 or greater."),
+    ]
+    BOTH = [
+        (json.dumps({"Version": "2012-10-17", "Statement": []}), "Syntax errors in policy."),
+        (_doc(_stmt(), Id=["x"]), "Syntax errors in policy."),
+        (_doc(_stmt(Effect="denY")), "The policy failed legacy parsing"),
+        (_doc(_stmt(Resource="arn:aws:s3::example_bucket")), "The policy failed legacy parsing"),
+        (_doc(_stmt(Resource="arn:error:s3:::example_bucket")),
+         'Partition "error" is not valid for resource "arn:error:s3:::example_bucket".'),
+        (_doc(_stmt(Resource="arn:aws:iam:::example_bucket")),
+         'IAM resource path must either be "*" or start with user/, federated-user/, role/, group/, '
+         'instance-profile/, mfa/, server-certificate/, policy/, sms-mfa/, saml-provider/, oidc-provider/, '
+         'report/, access-report/.'),
+        (_doc(_stmt(Resource="arn:aws:iam:us-east-1::user/x")),
+         "IAM resource arn:aws:iam:us-east-1::user/x cannot contain region information."),
+        (_doc(_stmt(Resource="arn:aws")), "Resource vendor must be fully qualified and cannot contain regexes."),
+        (_doc(_stmt(Action="a a:ListBucket")), "Vendor a a is not valid"),
+    ]
+    ACCEPTED = [
+        _doc(_stmt(Condition={})),
+        _doc(_stmt(Condition={"DateGreaterThan": {}, "NoSuchOperator": {}})),
+        _doc(_stmt(Condition={"StringEquals": {"aws:username": []}})),
+    ]
+
+    def setUp(self):
+        self.iam = self.server.client("iam")
+
+    def malformed(self, call, text, **kw):
+        with self.assertRaises(ClientError, msg=text) as e:
+            call(PolicyDocument=text, **kw)
+        err = e.exception.response["Error"]
+        return err["Code"], err["Message"]
+
+    def test_create_policy_messages(self):
+        for i, (text, msg) in enumerate(self.MANAGED_ONLY + self.BOTH):
+            self.assertEqual(self.malformed(self.iam.create_policy, text, PolicyName=f"bad{i}"),
+                             ("MalformedPolicyDocument", msg))
+        for i, text in enumerate(self.ACCEPTED):
+            self.iam.create_policy(PolicyName=f"ok{i}", PolicyDocument=text)
+
+    def test_put_user_policy_messages(self):
+        self.iam.create_user(UserName="validated")
+        for text, msg in self.BOTH:
+            self.assertEqual(self.malformed(self.iam.put_user_policy, text, UserName="validated",
+                                            PolicyName="bad"), ("MalformedPolicyDocument", msg))
+        # an inline policy may omit Version or say 2008-10-17
+        for i, text in enumerate(self.ACCEPTED + [t for t, _ in self.MANAGED_ONLY]):
+            self.iam.put_user_policy(UserName="validated", PolicyName=f"ok{i}", PolicyDocument=text)
+        self.assertEqual(len(self.iam.list_user_policies(UserName="validated")["PolicyNames"]), 5)
+
+
 class IamWithCli(harness.ServerTest):
     def test_cli_round_trip(self):
         s = self.server

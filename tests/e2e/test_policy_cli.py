@@ -37,6 +37,23 @@ class PolicyCli(unittest.TestCase):
         p = subprocess.run([harness.CUSTOS_BIN, "policy", "check", "/nonexistent.json"], capture_output=True, text=True)
         self.assertEqual(p.returncode, 2)
 
+    def test_check_speaks_iams_words(self):
+        """The texts CreatePolicy and PutUserPolicy answer (src/policy/messages.c)."""
+        no_version = {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+        p = run("check", after=("--type", "managed"), doc=no_version)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("MalformedPolicyDocument: Policy document must be version 2012-10-17 or greater.", p.stderr)
+        self.assertEqual(run("check", after=("--type", "user"), doc=no_version).returncode, 0)
+        bad_partition = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:error:s3:::b/k"}]}
+        p = run("check", after=("--type", "managed"), doc=bad_partition)
+        self.assertIn('Partition "error" is not valid for resource "arn:error:s3:::b/k".', p.stderr)
+        empty_blocks = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+             "Condition": {"StringEquals": {}, "SomeFutureOperator": {}}}]}
+        p = run("check", after=("--type", "managed"), doc=empty_blocks)
+        self.assertEqual((p.returncode, p.stdout.strip()), (0, "ok"), p.stderr)
+
     def test_eval_explains(self):
         request = {"action": "kms:Decrypt", "resource": "arn:aws:kms:us-east-1:111122223333:key/k",
                    "principal_arn": "arn:aws:iam::111122223333:user/alice", "principal_account": "111122223333",

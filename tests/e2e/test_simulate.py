@@ -117,6 +117,50 @@ class Simulator(harness.ServerTest):
             self.iam.simulate_custom_policy(PolicyInputList=["{nope"], ActionNames=["iam:GetUser"])
         self.assertEqual(e.exception.response["Error"]["Code"], "MalformedPolicyDocument")
 
+    def test_custom_policy_parameter_rules(self):
+        """IAM API reference, SimulateCustomPolicy: CallerArn is required with a
+        ResourcePolicy and must be an IAM user's ARN; ActionNames take no wildcards.
+        Each breach is InvalidInput."""
+        allow = doc({"Effect": "Allow", "Action": "s3:*", "Resource": "*"})
+        rp = json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCT}:root"}, "Action": "s3:*",
+             "Resource": "*"}]})
+        bad = [dict(ResourcePolicy=rp),
+               dict(CallerArn=f"arn:aws:sts::{ACCT}:assumed-role/app/s1"),
+               dict(CallerArn=f"arn:aws:iam::{ACCT}:role/app"),
+               dict(CallerArn="arn:aws:sts::123456789012:federated-user/bob", ResourcePolicy=rp),
+               dict(ActionNames=["s3:Get*"])]
+        for extra in bad:
+            args = {"PolicyInputList": [allow], "ActionNames": ["s3:GetObject"], **extra}
+            with self.assertRaises(ClientError, msg=extra) as e:
+                self.iam.simulate_custom_policy(**args)
+            self.assertEqual(e.exception.response["Error"]["Code"], "InvalidInput", extra)
+        with self.assertRaises(ClientError) as e:
+            self.iam.simulate_principal_policy(PolicySourceArn=f"arn:aws:iam::{ACCT}:user/none",
+                                               ActionNames=["iam:*"])
+        self.assertEqual(e.exception.response["Error"]["Code"], "InvalidInput")
+        r = self.iam.simulate_custom_policy(PolicyInputList=[allow], ActionNames=["s3:GetObject"],
+                                            ResourcePolicy=rp, CallerArn=f"arn:aws:iam::{ACCT}:user/alice")
+        self.assertEqual(r["EvaluationResults"][0]["EvalDecision"], "allowed")
+
+    def test_account_principal_covers_the_callers_account(self):
+        """IAM guide, reference_policies_elements_principal ("AWS account principals"): an
+        account ARN in a resource policy covers the account's users, Deny included; the
+        caller's account is CallerArn's, whichever account custos serves."""
+        other = "444455556666"
+        allow = doc({"Effect": "Allow", "Action": "s3:*", "Resource": "*"})
+        rp = json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{other}:root"}, "Action": "s3:*",
+             "Resource": "*"},
+            {"Effect": "Deny", "Principal": {"AWS": f"arn:aws:iam::{other}:root"}, "Action": "s3:DeleteObject",
+             "Resource": "*"}]})
+        r = self.iam.simulate_custom_policy(PolicyInputList=[allow], ResourcePolicy=rp,
+                                            CallerArn=f"arn:aws:iam::{other}:user/alice",
+                                            ActionNames=["s3:GetObject", "s3:DeleteObject"],
+                                            ResourceArns=["arn:aws:s3:::bucket/k"])
+        got = {e["EvalActionName"]: e["EvalDecision"] for e in r["EvaluationResults"]}
+        self.assertEqual(got, {"s3:GetObject": "allowed", "s3:DeleteObject": "explicitDeny"})
+
     def test_simulation_itself_is_authorized(self):
         self.iam.create_user(UserName="nosim")
         k = self.iam.create_access_key(UserName="nosim")["AccessKey"]

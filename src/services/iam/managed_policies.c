@@ -93,7 +93,7 @@ cu_rc iam_create_policy(struct call *call, const json_t *in, json_t *out)
     ENSURE(doc, CU_E_NOMEM);
     if (!path)
         path = "/";
-    TRY(policy_compile(bytes_str(text), POLICY_IDENTITY, name, &compiled, &call->err));
+    TRY(policy_compile(bytes_str(text), POLICY_MANAGED, name, &compiled, &call->err));
     ENSURE(policy_size_without_whitespace(bytes_str(text)) <= MANAGED_POLICY_LIMIT,
            cu_err_set(&call->err, CU_E_IAM_LIMIT_EXCEEDED,
                       "Cannot exceed quota for PolicySize: %d", MANAGED_POLICY_LIMIT));

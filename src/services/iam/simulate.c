@@ -4,7 +4,13 @@
  * The simulator evaluates exactly as authorization does (policy_evaluate), so its answer
  * is the answer a real call would get given the same policies and context. What custos
  * does not report: AWS Organizations SCPs (OrganizationsDecisionDetail is always
- * "allowed": custos has no Organizations). */
+ * "allowed": custos has no Organizations).
+ *
+ * Parameter rules (IAM API reference, SimulateCustomPolicy and SimulatePrincipalPolicy):
+ * CallerArn names an IAM user, never a role session, federated user or service; it is
+ * required with a ResourcePolicy "so that the policy's Principal element has a value";
+ * ActionNames take no wildcards; resources and the resource policy belong to
+ * ResourceOwner's account, else to the caller's. Violations are InvalidInput. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,6 +221,48 @@ out:
     return rc;
 }
 
+/* The account of an IAM ARN ("arn:aws:iam::111122223333:..."), copied into out; false
+ * when arn is no IAM ARN with an account. */
+static bool arn_account(const char *arn, char out[13])
+{
+    static const char prefix[] = "arn:aws:iam::";
+    size_t n = sizeof(prefix) - 1;
+
+    if (!arn || strncmp(arn, prefix, n) != 0 || strlen(arn) < n + 13 || arn[n + 12] != ':')
+        return false;
+    for (size_t i = 0; i < 12; i++)
+        if (arn[n + i] < '0' || arn[n + i] > '9')
+            return false;
+    memcpy(out, arn + n, 12);
+    out[12] = '\0';
+    return true;
+}
+
+/* The parameter rules of both simulators (see the top of this file). The wordings are
+ * inferred: the API reference states the rules, not IAM's texts. */
+static cu_rc check_parameters(struct call *call, const json_t *in, const char *caller)
+{
+    char account[13];
+    size_t i;
+    json_t *action;
+
+    if (caller && !(arn_account(caller, account) && strstr(caller, ":user/") == caller + 25))
+        return cu_err_set(&call->err, CU_E_IAM_INVALID_INPUT,
+                          "Invalid CallerArn %.200s: you can specify only the ARN of an IAM "
+                          "user.",
+                          caller);
+    json_array_foreach(json_object_get(in, "ActionNames"), i, action)
+    {
+        const char *name = json_string_value(action);
+        if (name && strchr(name, '*'))
+            return cu_err_set(&call->err, CU_E_IAM_INVALID_INPUT,
+                              "Invalid action name %.200s: wildcards (*) are not supported in "
+                              "ActionNames.",
+                              name);
+    }
+    return CU_OK;
+}
+
 /* One EvaluationResult per action (IAM API reference, EvaluationResult): with ResourceArns,
  * each resource's decision goes into ResourceSpecificResults and the top level carries the
  * most restrictive of them, with the statements that decided it; EvalDecisionDetails is
@@ -223,6 +271,7 @@ static cu_rc simulate(struct call *call, const json_t *in, const char *caller_ar
                       struct policy_bag *bag, json_t *out)
 {
     cu_rc rc = CU_OK;
+    char caller_account[13], owner_account[13];
     struct sim_context sc = {0};
     const json_t *actions = json_object_get(in, "ActionNames");
     const json_t *resources = json_object_get(in, "ResourceArns");
@@ -234,6 +283,13 @@ static cu_rc simulate(struct call *call, const json_t *in, const char *caller_ar
     size_t n_resources = json_array_size(resources), i, j;
 
     ENSURE(results, CU_E_NOMEM);
+    /* the caller's own account, so that an account principal in ResourcePolicy names it
+     * (IAM guide, reference_policies_elements_principal: the account ARN covers the
+     * account's users) */
+    if (!arn_account(caller_arn, caller_account))
+        snprintf(caller_account, sizeof(caller_account), "%s", call->env->account_id);
+    if (!arn_account(owner, owner_account))
+        memcpy(owner_account, caller_account, sizeof(owner_account));
     TRY(load_context(call, json_object_get(in, "ContextEntries"), &sc));
     TRY(missing_keys(bag, &sc, &missing));
     json_array_foreach(actions, i, action)
@@ -241,9 +297,8 @@ static cu_rc simulate(struct call *call, const json_t *in, const char *caller_ar
         struct policy_result worst = {0};
         struct policy_request req = {
             .action = json_string_value(action), .resource = "*",
-            .principal_arn = caller_arn, .principal_account = call->env->account_id,
-            .principal_type = POLICY_PRINCIPAL_USER,
-            .resource_account = owner && strlen(owner) > 13 ? owner + 13 : call->env->account_id,
+            .principal_arn = caller_arn, .principal_account = caller_account,
+            .principal_type = POLICY_PRINCIPAL_USER, .resource_account = owner_account,
             .context = &sc.ctx, .now_s = call->now_ms / 1000};
 
         if (n_resources)
@@ -329,6 +384,10 @@ cu_rc iam_simulate_custom_policy(struct call *call, const json_t *in, json_t *ou
     const char *caller = json_string_value(json_object_get(in, "CallerArn"));
     char simulated[IAM_ARN_MAX];
 
+    ENSURE(caller || !json_object_get(in, "ResourcePolicy"),
+           cu_err_set(&call->err, CU_E_IAM_INVALID_INPUT,
+                      "CallerArn is required if you include a ResourcePolicy."));
+    TRY(check_parameters(call, in, caller));
     TRY(compile_inputs(call, in, &bag));
     iam_user_arn(call->env->account_id, "/", "SimulatedUser", simulated);
     TRY(simulate(call, in, caller ? caller : simulated, &bag, out));
@@ -344,6 +403,7 @@ cu_rc iam_simulate_principal_policy(struct call *call, const json_t *in, json_t 
     json_t *user = NULL;
     const char *caller = json_string_value(json_object_get(in, "CallerArn"));
 
+    TRY(check_parameters(call, in, caller));
     TRY(source_user(call, in, &user));
     TRY(iam_user_policies_compile(call->tx, call->env->account_id,
                                   json_string_value(json_object_get(user, "UserName")),

@@ -145,6 +145,29 @@ static const struct eval_case cases[] = {
     {"kms: key policy condition must hold", ID(ALLOW("\"kms:*\"", "\"*\"")), KP("{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" ACCT "\"},\"Action\":\"kms:*\",\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"kms:EncryptionContext:app\":\"x\"}}}"), NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", KEY, "kms:EncryptionContext:app", "y", POLICY_IMPLICIT_DENY, POLICY_SOURCE_RESOURCE},
     {"root: identity-side nothing needed", NULL, NULL, ID(ALLOW("\"iam:*\"", "\"*\"")), POLICY_PRINCIPAL_ROOT, "kms:CreateKey", "*", NULL, NULL, POLICY_ALLOWED, 0},
     {"ForAnyValue on missing key", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"ForAnyValue:StringEquals\":{\"aws:TagKeys\":\"a\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", NULL, NULL, POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    /* Where AWS's documentation and the iam-simulate oracle disagree, the documentation
+     * decides (tests/differential lists the disagreements). IAM guide,
+     * reference_policies_variables, "Policy variables with no value": the value is
+     * effectively null; StringEquals and StringLike do not match it, inverted operators
+     * such as StringNotEquals do; in Resource or NotResource the entry matches no resource. */
+    {"variables#policy-vars-no-value: StringNotEquals matches a null variable", ID(ALLOW("\"*\"", "\"*\"") ",{\"Effect\":\"Deny\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\",\"Condition\":{\"StringNotEquals\":{\"s3:ExistingObjectTag/Team\":\"${aws:PrincipalTag/Team}\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "s3:GetObject", "arn:aws:s3:::b/k", "s3:ExistingObjectTag/Team", "blue", POLICY_EXPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"variables#policy-vars-no-value: StringEquals does not", ID("{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"s3:ExistingObjectTag/Team\":\"${aws:PrincipalTag/Team}\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "s3:GetObject", "arn:aws:s3:::b/k", "s3:ExistingObjectTag/Team", "blue", POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"variables#policy-vars-no-value: StringNotLike matches too", ID("{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\",\"Condition\":{\"StringNotLike\":{\"s3:prefix\":\"${aws:PrincipalTag/home}/*\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "s3:GetObject", "arn:aws:s3:::b/k", "s3:prefix", "x/y", POLICY_ALLOWED, 0},
+    {"variables#policy-vars-no-value: NotResource entry matches nothing", ID("{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"NotResource\":\"arn:aws:s3:::b/${aws:PrincipalTag/x}\"}"), NULL, NULL, POLICY_PRINCIPAL_USER, "s3:GetObject", "arn:aws:s3:::b/k", NULL, NULL, POLICY_ALLOWED, 0},
+    {"variables#policy-vars-no-value: other Resource entries still match", ID(ALLOW("\"s3:GetObject\"", "[\"arn:aws:s3:::b/${aws:PrincipalTag/x}\",\"arn:aws:s3:::b/*\"]")), NULL, NULL, POLICY_PRINCIPAL_USER, "s3:GetObject", "arn:aws:s3:::b/k", NULL, NULL, POLICY_ALLOWED, 0},
+    /* reference_policies_condition-single-vs-multi-valued-context-keys: key values that
+     * resolve to a null data set, such as an empty string: ForAllValues true, ForAnyValue
+     * false; a Null check with false refuses such keys (inferred from its remedy text) */
+    {"single-vs-multi-valued: ForAllValues over an empty string", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"ForAllValues:StringLike\":{\"aws:TagKeys\":[\"e*\"]}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "s3:PutObject", "*", "aws:TagKeys", "", POLICY_ALLOWED, 0},
+    {"single-vs-multi-valued: ForAnyValue over an empty string", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"ForAnyValue:StringEquals\":{\"aws:TagKeys\":[\"\"]}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "s3:PutObject", "*", "aws:TagKeys", "", POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"single-vs-multi-valued: Null false refuses an empty value", ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"Null\":{\"aws:TagKeys\":\"false\"}}}"), NULL, NULL, POLICY_PRINCIPAL_USER, "s3:PutObject", "*", "aws:TagKeys", "", POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    /* access_policies_boundaries (Important): a resource-policy Deny with NotPrincipal
+     * always denies an IAM principal that has a permissions boundary */
+    {"boundaries: NotPrincipal Deny denies a principal with a boundary", ID(ALLOW("\"kms:*\"", "\"*\"")), KP(KALLOW("\"" ACCT "\"", "\"kms:*\"") ",{\"Effect\":\"Deny\",\"NotPrincipal\":{\"AWS\":[\"" USER "\",\"arn:aws:iam::" ACCT ":root\"]},\"Action\":\"kms:*\",\"Resource\":\"*\"}"), ID(ALLOW("\"*\"", "\"*\"")), POLICY_PRINCIPAL_USER, "kms:Encrypt", KEY, NULL, NULL, POLICY_EXPLICIT_DENY, POLICY_SOURCE_RESOURCE},
+    {"boundaries: NotPrincipal Allow is not affected", ID(ALLOW("\"kms:*\"", "\"*\"")), KP(KALLOW("\"" ACCT "\"", "\"kms:*\"")), ID(ALLOW("\"*\"", "\"*\"")), POLICY_PRINCIPAL_USER, "kms:Encrypt", KEY, NULL, NULL, POLICY_ALLOWED, 0},
+    /* reference_policies_elements_principal, "AWS account principals": the account ARN
+     * does not mean only the root user; it covers the account's identities, Deny included */
+    {"elements_principal: account ARN Deny applies to the account's users", ID(ALLOW("\"kms:*\"", "\"*\"")), KP(KALLOW("\"" ACCT "\"", "\"kms:*\"") "," KDENY("\"arn:aws:iam::" ACCT ":root\"", "\"kms:Encrypt\"")), NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", KEY, NULL, NULL, POLICY_EXPLICIT_DENY, POLICY_SOURCE_RESOURCE},
 };
 
 static void evaluation_table(void)
@@ -194,9 +217,14 @@ static void malformed(void)
         {"[]", POLICY_IDENTITY, "Syntax errors in policy."},
         {"{\"Version\":\"2012-10-17\"}", POLICY_IDENTITY, "Syntax errors in policy."},
         {"{\"Version\":\"2012-10-17\",\"Statement\":[],\"Bogus\":1}", POLICY_IDENTITY, "Syntax errors in policy."},
-        {"{\"Version\":\"2099-01-01\",\"Statement\":[]}", POLICY_IDENTITY, "The policy failed legacy parsing"},
-        {ID("{\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_IDENTITY, "Missing required field Effect"},
-        {ID("{\"Effect\":\"Maybe\",\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_IDENTITY, "Invalid effect: must be Allow or Deny"},
+        /* an unknown Version is a syntax error to IAM (validation_test.c has the rest) */
+        {"{\"Version\":\"2099-01-01\",\"Statement\":[]}", POLICY_IDENTITY, "Syntax errors in policy."},
+        {"{\"Version\":\"2099-01-01\",\"Statement\":[]}", POLICY_KEY, "The policy failed legacy parsing"},
+        /* IAM: a missing or unknown Effect is a syntax error; other kinds word it */
+        {ID("{\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_IDENTITY, "Syntax errors in policy."},
+        {ID("{\"Effect\":\"Maybe\",\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_IDENTITY, "Syntax errors in policy."},
+        {KP("{\"Principal\":\"*\",\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_KEY, "Missing required field Effect"},
+        {KP("{\"Effect\":\"Maybe\",\"Principal\":\"*\",\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_KEY, "Invalid effect: must be Allow or Deny"},
         {ID("{\"Effect\":\"Allow\",\"Resource\":\"*\"}"), POLICY_IDENTITY, "Policy statement must contain actions."},
         {ID("{\"Effect\":\"Allow\",\"Action\":\"*\"}"), POLICY_IDENTITY, "Policy statement must contain resources."},
         {ID("{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_IDENTITY, "Policy document should not specify a principal."},
@@ -204,11 +232,11 @@ static void malformed(void)
         {ID("{\"Effect\":\"Allow\",\"Action\":\"iam:a:b\",\"Resource\":\"*\"}"), POLICY_IDENTITY, "Actions/Condition can contain only one colon."},
         {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"user/bob\"}"), POLICY_IDENTITY, "Resource user/bob must be in ARN format or \"*\"."},
         {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Effect\":\"Deny\"}"), POLICY_IDENTITY, "Syntax errors in policy."},
-        {ID("{\"Effect\":\"Allow\",\"Action\":[],\"Resource\":\"*\"}"), POLICY_IDENTITY, "Syntax errors in policy."},
+        {ID("{\"Effect\":\"Allow\",\"Action\":[],\"Resource\":\"*\"}"), POLICY_IDENTITY, "Policy statement must contain actions."},
         {ID("{\"Effect\":\"Allow\",\"Action\":[1],\"Resource\":\"*\"}"), POLICY_IDENTITY, "Syntax errors in policy."},
-        {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"BinaryLike\":{\"k\":\"QUJD\"}}}"), POLICY_IDENTITY, "custos does not support the condition operator BinaryLike yet."},
+        {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"BinaryLike\":{\"k\":\"QUJD\"}}}"), POLICY_IDENTITY, "Syntax errors in policy."},
         {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"IpAddress\":{\"aws:SourceIp\":\"10.0.0.0/33\"}}}"), POLICY_IDENTITY, "Syntax errors in policy."},
-        {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"DateLessThan\":{\"aws:CurrentTime\":\"yesterday\"}}}"), POLICY_IDENTITY, "Syntax errors in policy."},
+        {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"DateLessThan\":{\"aws:CurrentTime\":\"yesterday\"}}}"), POLICY_IDENTITY, "The policy failed legacy parsing"},
         {KP("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_KEY, "Policy contains a statement with no principal."},
         {KP("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_RESOURCE, "Missing required field Principal"},
         {KP("{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"bob\"},\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_RESOURCE, "Invalid principal in policy: \"AWS\":\"bob\""},
@@ -224,9 +252,7 @@ static void malformed(void)
         {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"NumericLessThan\":{\"n\":\"0x10\"}}}"), POLICY_IDENTITY, "Syntax errors in policy."},
         {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"k\":null}}}"), POLICY_IDENTITY, "Syntax errors in policy."},
         {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"k\":[\"a\",{}]}}}"), POLICY_IDENTITY, "Syntax errors in policy."},
-        {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"k\":[]}}}"), POLICY_IDENTITY, "Syntax errors in policy."},
         {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"IpAddress\":{\"aws:SourceIp\":\"10.0.0.0/33\"}}}"), POLICY_IDENTITY, "Syntax errors in policy."},
-        {ID("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"DateLessThan\":{\"aws:CurrentTime\":\"yesterday\"}}}"), POLICY_IDENTITY, "Syntax errors in policy."},
         /* duplicate keys are refused (JSON_REJECT_DUPLICATES) */
         {"{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Effect\":\"Deny\",\"Action\":\"*\",\"Resource\":\"*\"}}", POLICY_IDENTITY, "Syntax errors in policy."},
         {ID(ALLOW("\"*\"", "\"arn:aws:iam::*:user/${aws:username\"")), POLICY_IDENTITY, "Syntax errors in policy."},
@@ -387,6 +413,11 @@ static void flow_steps(void)
     CHECK_INT(flow(NULL, KP(KALLOW("\"" ROLE "\"", "\"s3:GetObject\"")), NULL, 0, allow_iam,
                    POLICY_PRINCIPAL_ROLE_SESSION, ACCT, &src), POLICY_IMPLICIT_DENY);
     CHECK_INT(src, POLICY_SOURCE_SESSION);
+    /* elements_principal, "AWS account principals": an account ARN in a Deny covers the
+     * account's roles and their sessions too */
+    CHECK_INT(flow(allow_s3, KP(KDENY("\"arn:aws:iam::" ACCT ":root\"", "\"s3:*\"")), NULL, 0, NULL,
+                   POLICY_PRINCIPAL_ROLE_SESSION, ACCT, &src), POLICY_EXPLICIT_DENY);
+    CHECK_INT(src, POLICY_SOURCE_RESOURCE);
     /* cross-account (..._cross-account): both sides must allow */
     CHECK_INT(flow(allow_s3, KP(KALLOW("\"999999999999\"", "\"s3:*\"")), NULL, 0, NULL,
                    POLICY_PRINCIPAL_USER, "999999999999", &src), POLICY_ALLOWED);
