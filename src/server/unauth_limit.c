@@ -109,10 +109,13 @@ bool unauth_limit_take(struct unauth_limit *l, const char *source, int64_t now_m
 {
     struct source *s;
     bool admit;
+    char addr[UNAUTH_SOURCE_MAX];
 
+    /* longer addresses (none are) share the bucket of their first characters */
+    str_copy(addr, sizeof(addr), source && source[0] ? source : "-");
     evicted->count = 0;
     pthread_mutex_lock(&l->lock);
-    s = find(l, source && source[0] ? source : "-", now_ms, evicted);
+    s = find(l, addr, now_ms, evicted);
     if (now_ms > s->seen_ms) {
         s->tokens += (double)(now_ms - s->seen_ms) * l->rate_per_ms;
         if (s->tokens > l->burst)
@@ -126,7 +129,7 @@ bool unauth_limit_take(struct unauth_limit *l, const char *source, int64_t now_m
         if (!s->suppressed)
             s->start_ms = now_ms;
         s->suppressed++;
-        s->end_ms = now_ms;
+        s->end_ms = now_ms > s->end_ms ? now_ms : s->end_ms;
     }
     pthread_mutex_unlock(&l->lock);
     return admit;
