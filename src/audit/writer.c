@@ -21,8 +21,8 @@
  * A trail that cannot take a record fails the append, never the process:
  *   - the map only ever covers bytes posix_fallocate has given the file, so a full disk
  *     fails the reservation, not a store into the map; when the usual step cannot be
- *     reserved, smaller ones are tried down to what the record needs, so service returns
- *     as soon as one record fits;
+ *     reserved, a small one and then just what the record needs are tried, so service
+ *     returns as soon as one record fits;
  *   - a store into the map can still fault (SIGBUS) when the file stops taking writes
  *     under it: chattr +i write-protects its pages, an I/O error, a truncation by another
  *     process. The copy runs under a SIGBUS guard (guarded_copy) that turns the fault into
@@ -71,6 +71,7 @@
  * the 99th-percentile latency under load, for a window that matters only on power loss. */
 #define AUDIT_SYNC_INTERVAL_MS 50
 #define AUDIT_WINDOW (4u << 20) /* bytes reserved and mapped at a time, when the disk allows */
+#define AUDIT_SMALL_STEP (64u << 10) /* ... and when it does not */
 
 struct audit_writer {
     int fd;
@@ -208,8 +209,8 @@ static void reserve_failed(struct audit_writer *w, int e, size_t need)
 
 /* Make [end, end + need) writable through the map: reserve the file space and map a
  * window starting at the page that holds `end`. The window is AUDIT_WINDOW-sized when the
- * disk has room; on ENOSPC, halves down to the pages this record needs. Called with the
- * lock held. */
+ * disk has room; on ENOSPC, AUDIT_SMALL_STEP past this record, then only the pages this
+ * record needs. Called with the lock held. */
 static cu_rc reserve(struct audit_writer *w, size_t need)
 {
     size_t page = page_size(), len, least;
@@ -222,8 +223,17 @@ static cu_rc reserve(struct audit_writer *w, size_t need)
     start = w->end - w->end % (off_t)page;
     least = ((size_t)(w->end - start) + need + page - 1) / page * page;
     len = (least + AUDIT_WINDOW - 1) / AUDIT_WINDOW * AUDIT_WINDOW;
-    while ((e = try_fallocate(w, start, len)) == ENOSPC && len > least)
-        len = len / 2 > least ? (len / 2 + page - 1) / page * page : least;
+    e = try_fallocate(w, start, len);
+    /* A nearly full disk: take a small step, then just this record, and leave the rest
+     * to the store (halving would take up to all of what a cleanup freed). */
+    if (e == ENOSPC && len > least) {
+        len = least + AUDIT_SMALL_STEP;
+        e = try_fallocate(w, start, len);
+    }
+    if (e == ENOSPC && len > least) {
+        len = least;
+        e = try_fallocate(w, start, len);
+    }
     if (e != 0) {
         reserve_failed(w, e, need);
         return CU_E_STORE;
