@@ -113,8 +113,9 @@ MUST_CHECK cu_rc audit_writer_append(struct audit_writer *w, const char *record,
  * device"; no paths). A failing trail is probed by reserving room for the record that
  * failed (no record is written), so this turns true as soon as one would fit. */
 bool audit_writer_healthy(struct audit_writer *w, char *reason, size_t cap);
-/* Test hook (STYLE R20): reservations that would make the file larger than bytes fail as a
- * full disk would (ENOSPC); 0 turns it off. */
+/* Test hook (STYLE R20): the trail cannot hold more than bytes: appends and reservations
+ * past it fail as on a full disk (ENOSPC), even inside the current window; 0 turns it
+ * off. */
 void audit_writer_test_space(struct audit_writer *w, int64_t bytes);
 /* Flush what is queued and stop the thread; NULL-safe. */
 void audit_writer_stop(struct audit_writer *w);

@@ -92,7 +92,7 @@ struct audit_writer {
      * a probe must fit that much to call the trail writable again. */
     char broken[160];
     size_t broken_need;
-    off_t test_space;         /* test hook: reservations past this size fail (0 = off) */
+    off_t test_space;         /* test hook: the file cannot hold more than this (0 = off) */
 };
 
 static size_t page_size(void)
@@ -218,6 +218,10 @@ static cu_rc reserve(struct audit_writer *w, size_t need)
     void *m;
     int e;
 
+    if (w->test_space && w->end + (off_t)need > w->test_space) {
+        reserve_failed(w, ENOSPC, need);
+        return CU_E_STORE;
+    }
     if (w->map && w->end + (off_t)need <= w->map_off + (off_t)w->map_len)
         return CU_OK;
     start = w->end - w->end % (off_t)page;
