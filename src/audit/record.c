@@ -4,6 +4,7 @@
  * the descriptor's secret_fields is ever copied, at any depth; callers never put key
  * material or plaintext anywhere else in the event. */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "audit.h"
@@ -198,6 +199,38 @@ cu_rc audit_record_build(const struct audit_event *ev, struct buf *out)
     }
     TRY(buf_addstr(out, ",\"eventType\":\"AwsApiCall\",\"managementEvent\":true"));
     TRY(add_field(out, "recipientAccountId", ev->account_id));
+    TRY(buf_addch(out, '}'));
+out:
+    return rc;
+}
+
+/* The aggregate of throttled unauthenticated requests from one source. CloudTrail records
+ * what a service does on its own as eventType AwsServiceEvent, with the particulars in
+ * serviceEventDetails; custos uses that shape for what it did not record one by one. */
+cu_rc audit_record_build_suppressed(const struct audit_suppressed *s, struct buf *out)
+{
+    cu_rc rc = CU_OK;
+    char start[21], end[21], request_id[IDS_UUID_LEN + 1], event_id[IDS_UUID_LEN + 1];
+    char count[24];
+
+    TRY(ids_uuid(request_id));
+    TRY(ids_uuid(event_id));
+    clock_iso8601(s->window_start_ms / 1000, start);
+    clock_iso8601(s->window_end_ms / 1000, end);
+    snprintf(count, sizeof(count), "%llu", (unsigned long long)s->count);
+    TRY(buf_addstr(out, "{\"eventVersion\":\"1.08\",\"userIdentity\":{\"type\":\"Unknown\"}"));
+    TRY(add_field(out, "eventTime", end));
+    TRY(buf_addstr(out, ",\"eventSource\":\"custos.amazonaws.com\""));
+    TRY(add_field(out, "eventName", "UnauthenticatedRequestsSuppressed"));
+    TRY(add_field(out, "awsRegion", s->region));
+    TRY(add_field(out, "sourceIPAddress", s->source_ip ? s->source_ip : ""));
+    TRY(add_field(out, "requestID", request_id));
+    TRY(add_field(out, "eventID", event_id));
+    TRY(buf_addstr(out, ",\"readOnly\":true,\"eventType\":\"AwsServiceEvent\""));
+    TRY(buf_addstrs(out, ",\"managementEvent\":true,\"serviceEventDetails\":{"
+                         "\"suppressedUnauthenticatedRequests\":",
+                    count, ",\"windowStart\":\"", start, "\",\"windowEnd\":\"", end, "\"}", NULL));
+    TRY(add_field(out, "recipientAccountId", s->account_id));
     TRY(buf_addch(out, '}'));
 out:
     return rc;

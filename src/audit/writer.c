@@ -1,13 +1,11 @@
 /* writer.c — the audit trail on disk: DIR/audit.log, one CloudTrail record (JSON) per
- * line, appended in call order.
+ * line, appended in call order. audit.h states the order the pipeline keeps between a
+ * record, the store's commit and the answer; this file provides its two steps: write a
+ * record (in the file, not yet synced) and wait for the sync that covers it.
  *
- * Every record is in the file before its response leaves, so an answered call's record
- * survives any crash of custos; a record that cannot be written fails the call (fail
- * closed). A syncer thread makes what was written durable with fdatasync, many records per
- * sync. A call that changed state waits for that sync before it is answered, so its record
- * is exactly as durable as the change itself; a read-only call does not wait, and power
- * loss can cost at most the records of the last sync interval (AUDIT_SYNC_INTERVAL_MS) of
- * reads.
+ * A syncer thread makes what was written durable with fdatasync, many records per sync.
+ * A waiter asks it to sync now; without waiters it runs at most once per interval
+ * (AUDIT_SYNC_INTERVAL_MS), so power loss can cost at most that interval of read records.
  *
  * Records are copied into a shared memory map of the file, not written with write(2). The
  * map is a window over space reserved ahead of the last record (posix_fallocate), so an
@@ -15,31 +13,50 @@
  * record. Both matter for speed: a write(2) per record cost more CPU than the rest of a
  * GetCallerIdentity, and on ext4 each fdatasync of a growing file holds the inode lock
  * while it writes the inode, stalling every writer behind the disk. The map lives in the
- * page cache like written data, so a killed process loses nothing it copied; fdatasync
- * covers it. While custos runs, the reserved space after the last newline reads as NUL
- * bytes; a clean stop cuts it off, and the next start cuts off whatever a crash left
- * there, including a record cut short (its call was never answered). Reserving the space
- * up front is also what keeps a full disk a clean error (the reservation fails, and so
- * does the call) rather than a fault in the copy; a disk that fails under the map (EIO)
- * ends the process with SIGBUS, which is still fail-closed: nothing unrecorded is answered.
+ * page cache like written data, so a killed process loses nothing it copied. While custos
+ * runs, the reserved space after the last newline reads as NUL bytes; a clean stop cuts it
+ * off, and the next start cuts off whatever a crash left there, including a record cut
+ * short (its call was never answered).
  *
- *     append: lock ─ [window full: reserve and map the next one] ─ copy record + '\n'
- *             ─ seq = ++written ─ [durable: waiters++, wake syncer, wait synced >= seq,
- *             waiters--] ─ unlock
- *     syncer: wait until (a waiter) or (unsynced records and the interval is over)
- *             ─ fdatasync ─ synced = written ─ wake waiters
- * Without waiters the syncer runs at most once per interval however busy the trail is:
- * one fdatasync per read would cost more than the reads themselves.
+ * A trail that cannot take a record fails the append, never the process:
+ *   - the map only ever covers bytes posix_fallocate has given the file, so a full disk
+ *     fails the reservation, not a store into the map; when the usual step cannot be
+ *     reserved, a small one and then just what the record needs are tried, so service
+ *     returns as soon as one record fits;
+ *   - a store into the map can still fault (SIGBUS) when the file stops taking writes
+ *     under it: chattr +i write-protects its pages, an I/O error, a truncation by another
+ *     process. The copy runs under a SIGBUS guard (guarded_copy) that turns the fault into
+ *     a failed append; the map is then dropped, so the next append reserves afresh and
+ *     fails cleanly (posix_fallocate: EPERM) until the file is writable again;
+ *   - an append-only file (chattr +a) refuses a writable shared map (EACCES) and an
+ *     in-place write; custos fails closed on it rather than switching to write(2): the
+ *     trail's reserved tail must be written in place and cut off at stop, which an
+ *     append-only file forbids, so a second writer for it would leave NUL runs inside the
+ *     trail and a different durability story. The syncer notices both flags within an
+ *     interval, so appends stop even while the current window has room.
+ * While appends fail, audit_writer_healthy() says why (and probes for recovery).
+ *
+ *     write:  lock ─ [no room: reserve and map the next window] ─ guarded copy of
+ *             record + '\n' ─ seq = ++written ─ [soon: requested = seq, wake syncer] ─ unlock
+ *     wait:   lock ─ requested >= seq, wake syncer ─ wait synced >= seq ─ unlock
+ *     syncer: wait until (requested > synced) or (unsynced records and the interval is
+ *             over) ─ fdatasync ─ synced = written ─ wake waiters; each interval also
+ *             looks at the file's immutable / append-only flags
  *
  * One process owns a trail: the file is locked (flock) while it is open, and a second
  * custos on the same data directory is refused. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -53,7 +70,8 @@
  * the syncer cost twice the CPU (1 µs a call more at 20,000 calls a second) and doubled
  * the 99th-percentile latency under load, for a window that matters only on power loss. */
 #define AUDIT_SYNC_INTERVAL_MS 50
-#define AUDIT_WINDOW (4u << 20) /* bytes reserved and mapped at a time */
+#define AUDIT_WINDOW (4u << 20) /* bytes reserved and mapped at a time, when the disk allows */
+#define AUDIT_SMALL_STEP (64u << 10) /* ... and when it does not */
 
 struct audit_writer {
     int fd;
@@ -61,12 +79,20 @@ struct audit_writer {
     pthread_mutex_t lock;
     pthread_cond_t pending, synced_cond;
     uint64_t written, synced;
-    unsigned waiters;         /* durable appends waiting for the next sync */
-    bool sync_failed, stopping;
+    uint64_t requested;       /* the highest seq someone wants synced now */
+    uint64_t sync_failed_upto; /* records up to here were in a failed fdatasync */
+    int sync_errno;           /* the last fdatasync's error; 0 once one succeeds */
+    bool stopping;
     char *map;                /* map_len bytes of the file from offset map_off */
     off_t map_off;
     size_t map_len;
     off_t end;                /* the records end here; reserved NULs follow */
+    size_t scrub;             /* bytes after end a failed copy may have left */
+    /* Why appends fail now ("" while they work), and the size of the append that failed:
+     * a probe must fit that much to call the trail writable again. */
+    char broken[160];
+    size_t broken_need;
+    off_t test_space;         /* test hook: the file cannot hold more than this (0 = off) */
 };
 
 static size_t page_size(void)
@@ -76,33 +102,152 @@ static size_t page_size(void)
     return n > 0 ? (size_t)n : 4096;
 }
 
-/* Make [end, end + need) writable through the map: reserve the file space (so a later
- * store into it cannot fail for want of disk) and map a window starting at the page that
- * holds `end`. Called with the lock held. */
+/* The SIGBUS guard. A store into the map that the file refuses raises SIGBUS in the
+ * copying thread (a synchronous fault, so the handler runs on that thread); the handler
+ * jumps back to guarded_copy when a copy is in progress there, and otherwise lets the
+ * signal kill the process as it would have. */
+static _Thread_local sigjmp_buf *volatile copy_jump;
+static pthread_once_t guard_once = PTHREAD_ONCE_INIT;
+
+static void on_sigbus(int sig)
+{
+    sigjmp_buf *jump = copy_jump;
+
+    if (jump)
+        siglongjmp(*jump, 1);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void install_guard(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_sigbus;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGBUS, &sa, NULL) != 0)
+        log_warn("audit: cannot catch SIGBUS: a trail that refuses writes ends the process");
+}
+
+static bool guarded_copy(char *dst, const char *src, size_t n, bool zero)
+{
+    sigjmp_buf jump;
+
+    if (sigsetjmp(jump, 1)) {
+        copy_jump = NULL;
+        return false;
+    }
+    copy_jump = &jump;
+    atomic_signal_fence(memory_order_seq_cst);
+    if (zero)
+        memset(dst, 0, n);
+    else
+        memcpy(dst, src, n);
+    atomic_signal_fence(memory_order_seq_cst);
+    copy_jump = NULL;
+    return true;
+}
+
+/* The file's attributes that forbid custos's writes, as words for the operator. */
+static const char *flags_reason(int fd)
+{
+    int flags = 0;
+
+    if (ioctl(fd, FS_IOC_GETFLAGS, &flags) != 0)
+        return NULL; /* the filesystem has no such flags */
+    if (flags & FS_IMMUTABLE_FL)
+        return "the file is immutable";
+    if (flags & FS_APPEND_FL)
+        return "the file is append-only (custos writes inside its reserved tail)";
+    return NULL;
+}
+
+/* Appends fail from now on, for this reason; logged once per change of reason, not per
+ * call (a full disk must not also fill the log). Called with the lock held. */
+static void set_broken(struct audit_writer *w, const char *why, size_t need)
+{
+    char now[sizeof(w->broken)];
+
+    snprintf(now, sizeof(now), "audit trail cannot be written: %s", why);
+    if (strcmp(now, w->broken) != 0)
+        log_error("audit: %s; calls fail until it can", now);
+    memcpy(w->broken, now, sizeof(now));
+    w->broken_need = need;
+}
+
+static void set_writable(struct audit_writer *w)
+{
+    if (w->broken[0])
+        log_info("audit: the trail takes records again");
+    w->broken[0] = '\0';
+    w->broken_need = 0;
+}
+
+static void drop_map(struct audit_writer *w)
+{
+    if (w->map)
+        munmap(w->map, w->map_len);
+    w->map = NULL;
+    w->map_len = 0;
+}
+
+static int try_fallocate(struct audit_writer *w, off_t start, size_t len)
+{
+    if (w->test_space && start + (off_t)len > w->test_space)
+        return ENOSPC;
+    return posix_fallocate(w->fd, start, (off_t)len);
+}
+
+/* The reason a failed reservation gives: the file's flags when they are the cause. */
+static void reserve_failed(struct audit_writer *w, int e, size_t need)
+{
+    const char *flags = (e == EPERM || e == EACCES) ? flags_reason(w->fd) : NULL;
+
+    set_broken(w, flags ? flags : strerror(e), need);
+}
+
+/* Make [end, end + need) writable through the map: reserve the file space and map a
+ * window starting at the page that holds `end`. The window is AUDIT_WINDOW-sized when the
+ * disk has room; on ENOSPC, AUDIT_SMALL_STEP past this record, then only the pages this
+ * record needs. Called with the lock held. */
 static cu_rc reserve(struct audit_writer *w, size_t need)
 {
+    size_t page = page_size(), len, least;
     off_t start;
-    size_t len;
     void *m;
     int e;
 
+    if (w->test_space && w->end + (off_t)need > w->test_space) {
+        reserve_failed(w, ENOSPC, need);
+        return CU_E_STORE;
+    }
     if (w->map && w->end + (off_t)need <= w->map_off + (off_t)w->map_len)
         return CU_OK;
-    start = w->end - w->end % (off_t)page_size();
-    len = (size_t)(w->end - start) + need;
-    len = (len + AUDIT_WINDOW - 1) / AUDIT_WINDOW * AUDIT_WINDOW;
-    e = posix_fallocate(w->fd, start, (off_t)len);
+    start = w->end - w->end % (off_t)page;
+    least = ((size_t)(w->end - start) + need + page - 1) / page * page;
+    len = (least + AUDIT_WINDOW - 1) / AUDIT_WINDOW * AUDIT_WINDOW;
+    e = try_fallocate(w, start, len);
+    /* A nearly full disk: take a small step, then just this record, and leave the rest
+     * to the store (halving would take up to all of what a cleanup freed). */
+    if (e == ENOSPC && len > least) {
+        len = least + AUDIT_SMALL_STEP;
+        e = try_fallocate(w, start, len);
+    }
+    if (e == ENOSPC && len > least) {
+        len = least;
+        e = try_fallocate(w, start, len);
+    }
     if (e != 0) {
-        log_error("audit: cannot reserve %zu bytes for the trail: %s", len, strerror(e));
+        reserve_failed(w, e, need);
         return CU_E_STORE;
     }
     m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, w->fd, start);
     if (m == MAP_FAILED) {
-        log_error("audit: cannot map the trail: %s", strerror(errno));
+        reserve_failed(w, errno, need);
         return CU_E_STORE;
     }
-    if (w->map)
-        munmap(w->map, w->map_len);
+    drop_map(w);
     w->map = m;
     w->map_off = start;
     w->map_len = len;
@@ -145,6 +290,18 @@ static void deadline_after_interval(struct timespec *t)
     }
 }
 
+/* The interval's look at the file's flags: an immutable or append-only trail stops
+ * appends now, not when the current window runs out. Called with the lock held. */
+static void check_flags(struct audit_writer *w)
+{
+    const char *why = flags_reason(w->fd);
+
+    if (why) {
+        drop_map(w);
+        set_broken(w, why, 1);
+    }
+}
+
 static void *syncer_main(void *arg)
 {
     struct audit_writer *w = arg;
@@ -153,26 +310,33 @@ static void *syncer_main(void *arg)
     pthread_mutex_lock(&w->lock);
     deadline_after_interval(&next);
     while (!(w->stopping && w->synced == w->written)) {
-        bool urgent = (w->waiters > 0 || w->stopping) && w->synced < w->written;
+        bool urgent = (w->requested > w->synced || w->stopping) && w->synced < w->written;
         uint64_t target;
-        bool ok;
+        int e = 0;
 
         if (!urgent) {
-            /* sleep until a durable append asks, or the interval ends */
+            /* sleep until a waiter asks, or the interval ends */
             if (pthread_cond_timedwait(&w->pending, &w->lock, &next) != ETIMEDOUT)
                 continue;
             deadline_after_interval(&next);
+            if (!w->broken[0])
+                check_flags(w);
             if (w->synced == w->written)
                 continue;
         }
         target = w->written;
         pthread_mutex_unlock(&w->lock);
-        ok = fdatasync(w->fd) == 0;
+        if (fdatasync(w->fd) != 0)
+            e = errno;
         pthread_mutex_lock(&w->lock);
-        if (!ok) {
-            log_error("audit: fdatasync failed: %s", strerror(errno));
-            w->sync_failed = true;
+        if (e) {
+            if (!w->sync_errno)
+                log_error("audit: fdatasync failed: %s", strerror(e));
+            w->sync_failed_upto = target;
+        } else if (w->sync_errno) {
+            log_info("audit: fdatasync works again");
         }
+        w->sync_errno = e;
         w->synced = target;
         pthread_cond_broadcast(&w->synced_cond);
     }
@@ -188,11 +352,14 @@ cu_rc audit_writer_start(const char *dir, struct audit_writer **out, struct cu_e
 
     if (!w)
         return CU_E_NOMEM;
+    pthread_once(&guard_once, install_guard);
     snprintf(path, sizeof(path), "%s/audit.log", dir);
     w->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (w->fd < 0) {
+        int e = errno;
         free(w);
-        return cu_err_set(err, CU_E_STORE, "cannot open the audit trail %s", path);
+        return cu_err_set(err, CU_E_STORE, "cannot open the audit trail %s: %s", path,
+                          strerror(e));
     }
     if (flock(w->fd, LOCK_EX | LOCK_NB) != 0) {
         close(w->fd);
@@ -222,33 +389,107 @@ cu_rc audit_writer_start(const char *dir, struct audit_writer **out, struct cu_e
     return CU_OK;
 }
 
-cu_rc audit_writer_append(struct audit_writer *w, const char *record, size_t len, bool durable)
+/* Copy the record and its newline to the end of the trail. A failed copy may leave part
+ * of the record after `end` (no newline: the pages before the faulting one took it);
+ * `scrub` remembers to zero it before the next record, so the running trail's tail stays
+ * NULs. Called with the lock held. */
+static cu_rc copy_record(struct audit_writer *w, const char *record, size_t len)
+{
+    size_t need = len + 1 > w->scrub ? len + 1 : w->scrub;
+    char *at;
+
+    if (reserve(w, need) != CU_OK)
+        return CU_E_STORE;
+    at = w->map + (w->end - w->map_off);
+    if ((w->scrub && !guarded_copy(at, NULL, w->scrub, true)) ||
+        !guarded_copy(at, record, len, false) || !guarded_copy(at + len, "\n", 1, false)) {
+        const char *flags = flags_reason(w->fd);
+
+        w->scrub = need;
+        drop_map(w);
+        set_broken(w, flags ? flags : "the file refused a write (an I/O error?)", need);
+        return CU_E_STORE;
+    }
+    w->scrub = 0;
+    w->end += (off_t)len + 1;
+    set_writable(w);
+    return CU_OK;
+}
+
+cu_rc audit_writer_write(struct audit_writer *w, const char *record, size_t len, bool soon,
+                         uint64_t *seq)
 {
     cu_rc rc;
-    uint64_t seq;
 
     pthread_mutex_lock(&w->lock);
-    rc = reserve(w, len + 1);
+    rc = copy_record(w, record, len);
     if (rc == CU_OK) {
-        char *at = w->map + (w->end - w->map_off);
-
-        memcpy(at, record, len);
-        at[len] = '\n';
-        w->end += (off_t)len + 1;
-        seq = ++w->written;
-        if (durable) {
-            /* only a waiter needs the syncer now; otherwise its next tick picks it up */
-            w->waiters++;
+        *seq = ++w->written;
+        if (soon) {
+            /* start the sync now, so it overlaps what the caller does before waiting */
+            w->requested = *seq;
             pthread_cond_signal(&w->pending);
-            while (w->synced < seq)
-                pthread_cond_wait(&w->synced_cond, &w->lock);
-            w->waiters--;
-            if (w->sync_failed)
-                rc = CU_E_STORE;
         }
     }
     pthread_mutex_unlock(&w->lock);
     return rc;
+}
+
+cu_rc audit_writer_wait(struct audit_writer *w, uint64_t seq)
+{
+    cu_rc rc = CU_OK;
+
+    pthread_mutex_lock(&w->lock);
+    if (w->requested < seq) {
+        w->requested = seq;
+        pthread_cond_signal(&w->pending);
+    }
+    while (w->synced < seq)
+        pthread_cond_wait(&w->synced_cond, &w->lock);
+    if (w->sync_failed_upto >= seq)
+        rc = CU_E_STORE;
+    pthread_mutex_unlock(&w->lock);
+    return rc;
+}
+
+cu_rc audit_writer_append(struct audit_writer *w, const char *record, size_t len, bool durable)
+{
+    cu_rc rc = CU_OK;
+    uint64_t seq = 0;
+
+    TRY(audit_writer_write(w, record, len, durable, &seq));
+    if (durable)
+        TRY(audit_writer_wait(w, seq));
+out:
+    return rc;
+}
+
+bool audit_writer_healthy(struct audit_writer *w, char *reason, size_t cap)
+{
+    bool ok;
+
+    pthread_mutex_lock(&w->lock);
+    if (!w->broken[0])
+        check_flags(w);
+    /* probe: can the append that failed be reserved now? (no record is written) */
+    if (w->broken[0] && reserve(w, w->broken_need) == CU_OK && !flags_reason(w->fd))
+        set_writable(w);
+    ok = !w->broken[0] && !w->sync_errno;
+    if (w->broken[0])
+        snprintf(reason, cap, "%s", w->broken);
+    else if (w->sync_errno)
+        snprintf(reason, cap, "audit trail cannot be synced to disk: %s", strerror(w->sync_errno));
+    else
+        snprintf(reason, cap, "%s", "");
+    pthread_mutex_unlock(&w->lock);
+    return ok;
+}
+
+void audit_writer_test_space(struct audit_writer *w, int64_t bytes)
+{
+    pthread_mutex_lock(&w->lock);
+    w->test_space = (off_t)bytes;
+    pthread_mutex_unlock(&w->lock);
 }
 
 void audit_writer_stop(struct audit_writer *w)
@@ -261,8 +502,7 @@ void audit_writer_stop(struct audit_writer *w)
     pthread_mutex_unlock(&w->lock);
     pthread_join(w->thread, NULL);
     /* the syncer has made every record durable; drop the reserved tail */
-    if (w->map)
-        munmap(w->map, w->map_len);
+    drop_map(w);
     if (ftruncate(w->fd, w->end) != 0 || fdatasync(w->fd) != 0)
         log_error("audit: cannot trim the trail after its last record: %s", strerror(errno));
     close(w->fd);

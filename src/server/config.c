@@ -17,6 +17,10 @@ void config_defaults(struct config *cfg)
     snprintf(cfg->account_id, sizeof(cfg->account_id), "000000000000");
     cfg->max_body_bytes = 1 << 20;
     cfg->max_header_bytes = 8 << 10; /* as nginx's default header buffers */
+    /* an SDK retrying a bad key or a scanner's probes stay recorded one by one; a flood
+     * costs the trail at most 20 records a second per source (unauth_limit.c) */
+    cfg->unauth_rate = 20;
+    cfg->unauth_burst = 100;
 }
 
 static cu_rc set_text(char *dst, size_t cap, const char *flag, const char *value,
@@ -110,6 +114,10 @@ cu_rc config_parse(int argc, char **argv, struct config *cfg, struct cu_err *err
             TRY(parse_size(flag, value, &cfg->max_body_bytes, err));
         } else if (strcmp(flag, "--max-header-bytes") == 0) {
             TRY(parse_size(flag, value, &cfg->max_header_bytes, err));
+        } else if (strcmp(flag, "--unauth-rate") == 0) {
+            TRY(parse_size(flag, value, &cfg->unauth_rate, err));
+        } else if (strcmp(flag, "--unauth-burst") == 0) {
+            TRY(parse_size(flag, value, &cfg->unauth_burst, err));
         } else {
             rc = cu_err_set(err, CU_E_VALIDATION, "unknown flag %s", flag);
             goto out;

@@ -3,11 +3,15 @@
  *   route (proto/route.c) -> authenticate (auth/sigv4_*.c, auth/principal.c)
  *   -> decode + validate (proto/query_decode.c, json_decode.c, validate.c) -> resolve the resource
  *   (services/<svc>) -> authorize (server/authorize.c -> policy/) -> handler inside one
- *   store transaction -> encode output or error (proto/) -> audit (audit/), always.
+ *   store transaction -> conclude: encode, record (audit/), commit, sync, in the order
+ *   audit.h states.
  *
- * Invariants: every request gets exactly one response and one durable audit record; a
- * request whose audit record cannot be written fails (fail closed); the caller's secret
- * access key is wiped as soon as the signature is checked. */
+ * Invariants: every request gets exactly one response; every answered call has its audit
+ * record, and no mutation is committed without it (conclude() is the one place that orders
+ * record, commit and answer); a request whose record cannot be written fails (fail
+ * closed); requests that fail before authentication are recorded one by one only within
+ * their source's token bucket (unauth_limit.c), beyond it throttled and counted; the
+ * caller's secret access key is wiped as soon as the signature is checked. */
 #include <stdio.h>
 #include <string.h>
 
@@ -19,9 +23,11 @@
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/secret.h"
+#include "core/tree_write.h"
 #include "identity_policies.h"
 #include "pipeline.h"
 #include "services/registry.h"
+#include "unauth_limit.h"
 
 /* Clock skew AWS accepts per service (AWS-NOTES §6, measured: 15 minutes for IAM and STS,
  * 5 minutes for KMS). */
@@ -100,7 +106,9 @@ out:
     return rc;
 }
 
-/* Resolve, authorize and run the handler inside one transaction. */
+/* Resolve, authorize and run the handler inside one transaction. A read-only call's
+ * transaction ends here; a mutation whose handler succeeded leaves its transaction open in
+ * call.tx for conclude() to commit after the record is written. */
 static cu_rc execute(struct pipeline *pl, struct request *r)
 {
     cu_rc rc = CU_OK;
@@ -131,11 +139,15 @@ static cu_rc execute(struct pipeline *pl, struct request *r)
         TRY(authorize(call, d->action, call->target.arn, call->target.resource_policy,
                       call->target.key_policy, &call->err));
     TRY(d->handler(call, r->input, r->output));
-    rc = store_tx_commit(call->tx);
-    call->tx = NULL;
+    if (d->read_only) {
+        rc = store_tx_commit(call->tx);
+        call->tx = NULL;
+    }
 out:
-    store_tx_rollback(call->tx);
-    call->tx = NULL;
+    if (rc != CU_OK) {
+        store_tx_rollback(call->tx);
+        call->tx = NULL;
+    }
     call->keys = NULL;
     if (rc != CU_OK && call->err.code != CU_OK)
         r->err = call->err;
@@ -154,8 +166,25 @@ static void settle_error(struct request *r, cu_rc rc)
     }
 }
 
-static void audit_and_finish(struct pipeline *pl, struct request *r, struct proto_response *resp)
+static void respond(struct request *r, cu_rc rc, struct proto_response *resp)
 {
+    if (rc == CU_OK) {
+        bool sensitive = r->desc && r->desc->secret_fields;
+        rc = proto_encode_output(&r->route, r->output, r->id, sensitive, resp);
+        if (rc == CU_OK)
+            return;
+        proto_response_release(resp);
+    }
+    settle_error(r, rc);
+    if (proto_encode_error(r->protocol, r->route.svc, &r->err, r->id, resp) != CU_OK)
+        resp->status = 500;
+}
+
+/* Build the call's record from what the request holds now and write it to the trail (not
+ * yet synced; soon starts the sync). */
+static cu_rc write_record(struct pipeline *pl, struct request *r, bool soon, uint64_t *seq)
+{
+    cu_rc rc = CU_OK;
     struct audit_event ev = {0};
     struct buf record;
     bool failed = r->err.code != CU_OK;
@@ -180,29 +209,113 @@ static void audit_and_finish(struct pipeline *pl, struct request *r, struct prot
     ev.resource_arn = r->call.target.arn[0] ? r->call.target.arn : NULL;
     ev.account_id = pl->env.account_id;
     /* 2 KiB holds most records: one allocation instead of a doubling series */
-    if (buf_reserve(&record, 2048) != CU_OK || audit_record_build(&ev, &record) != CU_OK ||
-        audit_writer_append(pl->audit, record.p, record.n, !ev.read_only) != CU_OK) {
-        /* Fail closed: no durable record, no answer but an error. */
-        proto_response_release(resp);
-        cu_err_set(&r->err, CU_E_INTERNAL, "%s", internal_message);
-        if (proto_encode_error(r->protocol, r->route.svc, &r->err, r->id, resp) != CU_OK)
-            resp->status = 500;
+    TRY(buf_reserve(&record, 2048));
+    TRY(audit_record_build(&ev, &record));
+    TRY(audit_writer_write(pl->audit, record.p, record.n, soon, seq));
+out:
+    buf_release(&record);
+    return rc;
+}
+
+/* Replace whatever answer was ready with 500 InternalFailure, and tell the operator why. */
+static void answer_internal(struct request *r, struct proto_response *resp, const char *why)
+{
+    log_error("request %s: %s", r->id, why);
+    proto_response_release(resp);
+    cu_err_set(&r->err, CU_E_INTERNAL, "%s", internal_message);
+    if (proto_encode_error(r->protocol, r->route.svc, &r->err, r->id, resp) != CU_OK)
+        resp->status = 500;
+}
+
+/* The one place that orders a call's effects once its handler has run (or it failed
+ * earlier): audit.h, "The order of a call's effects", states the order and what a crash
+ * at each step leaves. r->call.tx is open only for a mutation whose handler succeeded. */
+static void conclude(struct pipeline *pl, struct request *r, cu_rc rc, struct proto_response *resp)
+{
+    struct store_tx *tx = r->call.tx;
+    bool durable = r->desc && !r->desc->read_only;
+    uint64_t seq = 0;
+
+    r->call.tx = NULL;
+    respond(r, rc, resp); /* everything that can fail before the commit fails here */
+    if (r->err.code != CU_OK) {
+        store_tx_rollback(tx);
+        tx = NULL;
     }
+    if (write_record(pl, r, durable, &seq) != CU_OK) {
+        store_tx_rollback(tx);
+        answer_internal(r, resp, "its audit record cannot be written; nothing was committed");
+        return;
+    }
+    if (tx && store_tx_commit(tx) != CU_OK) {
+        answer_internal(r, resp, "the commit failed after its record was written");
+        /* a second record of the same requestID says the call did not take effect */
+        if (write_record(pl, r, true, &seq) != CU_OK)
+            log_error("request %s: cannot record that its commit failed: the trail shows "
+                      "an attempt that did not take effect as done", r->id);
+    }
+    if (durable && audit_writer_wait(pl->audit, seq) != CU_OK)
+        answer_internal(r, resp, "its audit record may not be on disk: fdatasync failed");
+}
+
+/* Write the aggregate record of one source's throttled unauthenticated requests. */
+static void record_suppressed(struct pipeline *pl, const struct unauth_count *c)
+{
+    struct audit_suppressed s = {.source_ip = c->source,
+                                 .count = c->count,
+                                 .window_start_ms = c->start_ms,
+                                 .window_end_ms = c->end_ms,
+                                 .region = pl->env.region,
+                                 .account_id = pl->env.account_id};
+    struct buf record;
+
+    buf_init(&record, BUF_NO_LIMIT);
+    if (audit_record_build_suppressed(&s, &record) != CU_OK ||
+        audit_writer_append(pl->audit, record.p, record.n, false) != CU_OK)
+        log_error("audit: cannot record %llu throttled unauthenticated requests from %s",
+                  (unsigned long long)c->count, c->source);
     buf_release(&record);
 }
 
-static void respond(struct request *r, cu_rc rc, struct proto_response *resp)
+void pipeline_flush_suppressed(struct pipeline *pl, int64_t now_ms)
 {
-    if (rc == CU_OK) {
-        bool sensitive = r->desc && r->desc->secret_fields;
-        rc = proto_encode_output(&r->route, r->output, r->id, sensitive, resp);
-        if (rc == CU_OK)
-            return;
-        proto_response_release(resp);
+    struct unauth_count counts[32];
+    size_t n;
+
+    if (!pl->unauth)
+        return;
+    do {
+        n = unauth_limit_collect(pl->unauth, now_ms, counts, ARRAY_LEN(counts));
+        for (size_t i = 0; i < n; i++)
+            record_suppressed(pl, &counts[i]);
+    } while (n == ARRAY_LEN(counts));
+}
+
+/* A request that failed before authentication: answered and recorded as usual while its
+ * source has tokens, else answered with AWS's throttling error and only counted. */
+static bool admitted(struct pipeline *pl, struct request *r)
+{
+    struct unauth_count evicted;
+    bool ok;
+
+    if (!pl->unauth)
+        return true;
+    ok = unauth_limit_take(pl->unauth, r->http->source_ip, r->now_ms, &evicted);
+    if (evicted.count)
+        record_suppressed(pl, &evicted);
+    return ok;
+}
+
+/* Conclude a request that has not been authenticated (and so changed nothing). */
+static void conclude_unauthenticated(struct pipeline *pl, struct request *r, cu_rc rc,
+                                     struct proto_response *resp)
+{
+    if (admitted(pl, r)) {
+        conclude(pl, r, rc, resp);
+        return;
     }
-    settle_error(r, rc);
-    if (proto_encode_error(r->protocol, r->route.svc, &r->err, r->id, resp) != CU_OK)
-        resp->status = 500;
+    cu_err_set(&r->err, CU_E_THROTTLING, "Rate exceeded");
+    respond(r, CU_E_THROTTLING, resp);
 }
 
 static void request_release(struct request *r)
@@ -249,8 +362,12 @@ void pipeline_handle(struct pipeline *pl, const struct http_req *http, struct pr
     TRY(proto_decode(http, &r.route, &r.input, &r.err));
     TRY(execute(pl, &r));
 out:
-    respond(&r, rc, resp);
-    audit_and_finish(pl, &r, resp);
+    if (r.authenticated)
+        conclude(pl, &r, rc, resp);
+    else
+        conclude_unauthenticated(pl, &r, rc, resp);
+    if (pl->unauth && unauth_limit_due(pl->unauth, r.now_ms))
+        pipeline_flush_suppressed(pl, r.now_ms);
     str_copy(resp->request_id, sizeof(resp->request_id), r.id);
     request_release(&r);
 }
@@ -263,21 +380,29 @@ void pipeline_refuse(struct pipeline *pl, const struct http_req *http, cu_rc cod
     request_init(&r, http);
     memset(resp, 0, sizeof(*resp));
     cu_err_set(&r.err, code, "%s", message);
-    respond(&r, code, resp);
-    audit_and_finish(pl, &r, resp);
+    conclude_unauthenticated(pl, &r, code, resp);
     str_copy(resp->request_id, sizeof(resp->request_id), r.id);
     request_release(&r);
 }
 
 void pipeline_health(struct pipeline *pl, struct proto_response *resp)
 {
-    static const char ok[] = "{\"status\":\"ok\"}";
+    char reason[200];
+    cu_rc rc = CU_OK;
 
-    (void)pl;
     memset(resp, 0, sizeof(*resp));
     buf_init(&resp->body, BUF_NO_LIMIT);
-    resp->status = 200;
     resp->content_type = "application/json";
-    if (buf_add(&resp->body, ok, sizeof(ok) - 1) != CU_OK)
+    if (audit_writer_healthy(pl->audit, reason, sizeof(reason))) {
+        resp->status = 200;
+        TRY(buf_addstr(&resp->body, "{\"status\":\"ok\"}"));
+    } else {
+        resp->status = 503;
+        TRY(buf_addstr(&resp->body, "{\"status\":\"unavailable\",\"reason\":"));
+        TRY(tree_write_string(&resp->body, reason, strlen(reason)));
+        TRY(buf_addch(&resp->body, '}'));
+    }
+out:
+    if (rc != CU_OK)
         resp->status = 500;
 }

@@ -9,6 +9,7 @@
 struct principal_cache;
 struct identity_cache;
 struct audit_writer;
+struct unauth_limit;
 
 /* What every request shares; owned by struct server. */
 struct pipeline {
@@ -16,17 +17,26 @@ struct pipeline {
     struct principal_cache *principals;
     struct identity_cache *identities;
     struct audit_writer *audit;
+    struct unauth_limit *unauth;  /* NULL: unauthenticated requests are not limited */
     size_t max_header_bytes;
 };
 
 /* Run one request through the whole pipeline and fill resp (always: errors become the
- * protocol's error response). The audit record is durable when this returns. */
+ * protocol's error response). The audit record is durable when this returns for a
+ * mutation, written for any other call; a request that failed before authentication and
+ * exceeded its source's limit gets AWS's throttling error and is only counted. */
 void pipeline_handle(struct pipeline *pl, const struct http_req *req, struct proto_response *resp);
 
 /* An error response for a request the HTTP layer refused before the pipeline (body too
- * large, headers too large), in the protocol the request looks like. Audited too. */
+ * large, headers too large), in the protocol the request looks like. Audited too, within
+ * the source's limit of unauthenticated requests (it was not authenticated). */
 void pipeline_refuse(struct pipeline *pl, const struct http_req *req, cu_rc code,
                      const char *message, struct proto_response *resp);
+
+/* Write the aggregate records of throttled unauthenticated requests counted so far (the
+ * pipeline does so every interval on its own; the server calls this at shutdown, once no
+ * request is in flight). */
+void pipeline_flush_suppressed(struct pipeline *pl, int64_t now_ms);
 
 /* The answer to GET /_custos/health: 200 {"status":"ok"} while the server can serve
  * calls, else 503 with {"status":"unavailable","reason":"..."} naming why (for example,

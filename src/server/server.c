@@ -17,6 +17,7 @@
 #include "auth/principal.h"
 #include "authorize.h"
 #include "bootstrap.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/secret.h"
 #include "core/tree.h"
@@ -24,6 +25,7 @@
 #include "http.h"
 #include "identity_policies.h"
 #include "server.h"
+#include "unauth_limit.h"
 
 /* Secure-heap size: backing keys, cached secrets and in-flight plaintexts. */
 #define SECURE_HEAP_BYTES (8u << 20)
@@ -78,6 +80,8 @@ cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err 
     TRY(audit_writer_start(cfg->data_dir, &s->pl.audit, err));
     TRY(principal_cache_new(&s->pl.principals));
     TRY(identity_cache_new(&s->pl.identities));
+    TRY(unauth_limit_new((double)cfg->unauth_rate, (double)cfg->unauth_burst,
+                         UNAUTH_FLUSH_INTERVAL_MS, &s->pl.unauth));
     s->pl.env = (struct call_env){.authorize = authorize,
                                   .authorizer = &s->pl,
                                   .store = s->store,
@@ -112,7 +116,10 @@ void server_stop(struct server *s)
     if (!s)
         return;
     http_stop(s->http);
+    if (s->pl.audit)
+        pipeline_flush_suppressed(&s->pl, clock_now_ms());
     audit_writer_stop(s->pl.audit);
+    unauth_limit_free(s->pl.unauth);
     identity_cache_free(s->pl.identities);
     principal_cache_free(s->pl.principals);
     store_close(s->store);

@@ -18,6 +18,8 @@ struct config {
     char master_key_file[1024];   /* "" = data_dir/master.key */
     size_t max_body_bytes;
     size_t max_header_bytes;      /* default 8 KiB */
+    size_t unauth_rate;           /* unauthenticated requests a second per source (20) */
+    size_t unauth_burst;          /* ... and the bucket they may burst to (100) */
 };
 
 /* Defaults: 127.0.0.1:4599, ./data, us-east-1, account 000000000000, 1 MiB bodies. */

@@ -1,7 +1,12 @@
 """Durability: SIGKILL the server in the middle of a burst of CreateUser calls; after a
 restart every user whose creation was acknowledged exists, and so does its audit record.
 The killed server leaves reserved space (NULs) after its last record, perhaps a record cut
-short; the restarted one cuts that off and appends whole records after it."""
+short; the restarted one cuts that off and appends whole records after it.
+
+A second test kills the server again and again during a mix of CreateUser, CreateKey and
+CreateAlias and checks, after each restart, that every user, key and alias the store holds
+has the record of its creation: a record is written before its change is committed, so a
+kill can leave a record of a change that did not happen, never a change with no record."""
 import json
 import os
 import sys
@@ -61,6 +66,71 @@ class SigkillDuringBurst(unittest.TestCase):
                 if rec["eventName"] == "CreateUser" and "errorCode" not in rec:
                     audited.add(rec["requestParameters"]["userName"])
             self.assertEqual([n for n in acknowledged if n not in audited], [])
+        finally:
+            srv.cleanup()
+
+
+def created(records):
+    """Users, KMS keys and aliases whose creation the trail records as done (the last
+    record of a requestID decides: a failed commit is followed by one with errorCode)."""
+    last = {}
+    for rec in records:
+        last[rec["requestID"]] = rec
+    users, keys, aliases = set(), set(), set()
+    for rec in last.values():
+        if "errorCode" in rec:
+            continue
+        if rec["eventName"] == "CreateUser":
+            users.add(rec["requestParameters"]["userName"])
+        elif rec["eventName"] == "CreateKey":
+            keys.add(rec["responseElements"]["keyMetadata"]["keyId"])
+        elif rec["eventName"] == "CreateAlias":
+            aliases.add(rec["requestParameters"]["aliasName"])
+    return users, keys, aliases
+
+
+class SigkillLoop(unittest.TestCase):
+    ROUNDS, SECONDS, WORKERS = 4, 1.0, 6
+
+    def test_every_change_has_its_record_after_each_kill(self):
+        srv = harness.Server().start()
+        try:
+            for rnd in range(self.ROUNDS):
+                stop = threading.Event()
+
+                def burst(worker):
+                    iam, kms = srv.client("iam"), srv.client("kms")
+                    i = 0
+                    while not stop.is_set():
+                        try:
+                            if worker % 2 == 0:
+                                iam.create_user(UserName=f"loop-{rnd}-{worker}-{i}")
+                            else:
+                                key = kms.create_key()["KeyMetadata"]["KeyId"]
+                                kms.create_alias(AliasName=f"alias/loop-{rnd}-{worker}-{i}", TargetKeyId=key)
+                        except Exception:
+                            return  # the server died under us
+                        i += 1
+
+                threads = [threading.Thread(target=burst, args=(w,)) for w in range(self.WORKERS)]
+                for t in threads:
+                    t.start()
+                time.sleep(self.SECONDS)
+                srv.kill()
+                stop.set()
+                for t in threads:
+                    t.join(timeout=30)
+                srv.start()
+                iam, kms = srv.client("iam"), srv.client("kms")
+                users = {u["UserName"] for p in iam.get_paginator("list_users").paginate() for u in p["Users"]}
+                keys = {k["KeyId"] for p in kms.get_paginator("list_keys").paginate() for k in p["Keys"]}
+                aliases = {a["AliasName"] for p in kms.get_paginator("list_aliases").paginate()
+                           for a in p["Aliases"] if a["AliasName"].startswith("alias/loop-")}
+                r_users, r_keys, r_aliases = created(srv.audit_records())
+                self.assertEqual(users - r_users, set(), f"round {rnd}: users with no record")
+                self.assertEqual(keys - r_keys, set(), f"round {rnd}: keys with no record")
+                self.assertEqual(aliases - r_aliases, set(), f"round {rnd}: aliases with no record")
+                self.assertTrue(users and keys and aliases)
         finally:
             srv.cleanup()
 

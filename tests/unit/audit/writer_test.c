@@ -1,12 +1,16 @@
 /* Tests for audit/writer.c: records land as whole lines in call order; a clean stop leaves
  * exactly the records; a start after an unclean stop cuts the reserved NULs and a record
  * cut short, and appends after the last whole record; records larger than the mapped
- * window and runs that cross windows; concurrent appenders (durable and not); and a second
- * writer on the same directory is refused. */
+ * window and runs that cross windows; concurrent appenders (durable and not); a second
+ * writer on the same directory is refused; a reserve that cannot grow (a full disk, through
+ * the space hook) fails the append cleanly, health says why, and service returns as soon as
+ * one record fits; a file cut short under the map (SIGBUS) fails the append, not the
+ * process, and the trail recovers. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -236,6 +240,99 @@ static void second_writer_is_refused(void)
     audit_writer_stop(other);
 }
 
+
+/* The disk fills: the reservation cannot grow, the append fails without a crash and
+ * without leaving anything in the trail; health says why; once less than a whole window
+ * frees up, the next record fits and health turns ok. */
+static void full_disk_fails_cleanly_and_recovers(void)
+{
+    struct audit_writer *w = NULL;
+    char reason[200], big[3000];
+    size_t n;
+    char *got;
+    uint64_t seq = 0;
+
+    unlink(path);
+    memset(big, 'z', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    CHECK_OK(audit_writer_start(dir, &w, NULL));
+    audit_writer_test_space(w, 4096); /* room for one page in all */
+    append(w, "{\"a\":1}", true);
+    CHECK(audit_writer_healthy(w, reason, sizeof(reason)));
+    CHECK_STR(reason, "");
+    append(w, big, true);              /* fits in the page */
+    CHECK_RC(audit_writer_append(w, big, strlen(big), true), CU_E_STORE);
+    CHECK_RC(audit_writer_write(w, big, strlen(big), false, &seq), CU_E_STORE);
+    CHECK(!audit_writer_healthy(w, reason, sizeof(reason)));
+    CHECK_STR(reason, "audit trail cannot be written: No space left on device");
+    /* a small record still fits in what is left: service is per record, not per window */
+    append(w, "{\"small\":1}", true);
+    CHECK(audit_writer_healthy(w, reason, sizeof(reason)));
+    CHECK_RC(audit_writer_append(w, big, strlen(big), true), CU_E_STORE);
+    CHECK(!audit_writer_healthy(w, reason, sizeof(reason)));
+    /* one more page frees up (far less than the 4 MiB window): health probes and recovers */
+    audit_writer_test_space(w, 8192);
+    CHECK(audit_writer_healthy(w, reason, sizeof(reason)));
+    append(w, big, true);
+    audit_writer_test_space(w, 0);
+    append(w, "{\"z\":1}", false);
+    audit_writer_stop(w);
+    got = slurp(&n);
+    CHECK_INT(n, 8 + 3000 + 12 + 3000 + 8);
+    CHECK(got && memcmp(got + n - 8, "{\"z\":1}\n", 8) == 0);
+    CHECK(got && strchr(got, '\0') == got + n);
+    free(got);
+}
+
+/* Another process cuts the file to nothing under the map: the copy faults (SIGBUS), the
+ * append fails and the process lives; the next append reserves afresh and the trail goes
+ * on after where its records ended (the cut record reads as NULs: it was destroyed by
+ * the truncation, not by custos). */
+static void file_cut_under_the_map_fails_the_append_not_the_process(void)
+{
+    struct audit_writer *w = NULL;
+    char reason[200];
+    size_t n;
+    char *got;
+    int fd;
+
+    unlink(path);
+    CHECK_OK(audit_writer_start(dir, &w, NULL));
+    append(w, "{\"a\":1}", true);
+    fd = open(path, O_RDWR);
+    CHECK(fd >= 0 && ftruncate(fd, 0) == 0);
+    if (fd >= 0)
+        close(fd);
+    CHECK_RC(audit_writer_append(w, "{\"lost\":1}", 10, true), CU_E_STORE);
+    append(w, "{\"b\":2}", true);
+    CHECK(audit_writer_healthy(w, reason, sizeof(reason)));
+    audit_writer_stop(w);
+    got = slurp(&n);
+    CHECK_INT(n, 16);
+    CHECK(got && memcmp(got, "\0\0\0\0\0\0\0\0{\"b\":2}\n", 16) == 0);
+    free(got);
+}
+
+/* write then wait: the two steps a mutation takes around its commit. */
+static void write_then_wait(void)
+{
+    struct audit_writer *w = NULL;
+    uint64_t s1 = 0, s2 = 0;
+    size_t n;
+    char *got;
+
+    unlink(path);
+    CHECK_OK(audit_writer_start(dir, &w, NULL));
+    CHECK_OK(audit_writer_write(w, "{\"m\":1}", 7, true, &s1));
+    CHECK_OK(audit_writer_write(w, "{\"r\":2}", 7, false, &s2));
+    CHECK(s2 == s1 + 1);
+    CHECK_OK(audit_writer_wait(w, s2));
+    got = slurp(&n);
+    CHECK(got && memcmp(got, "{\"m\":1}\n{\"r\":2}\n", 16) == 0);
+    free(got);
+    audit_writer_stop(w);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir))
@@ -247,6 +344,9 @@ int main(void)
     big_records_and_many_windows();
     concurrent_appends_keep_whole_lines_in_order();
     second_writer_is_refused();
+    full_disk_fails_cleanly_and_recovers();
+    file_cut_under_the_map_fails_the_append_not_the_process();
+    write_then_wait();
     unlink(path);
     rmdir(dir);
     TEST_END();

@@ -10,6 +10,26 @@ static cu_rc parse(struct config *cfg, int argc, char **argv)
     return config_parse(argc, argv, cfg, &err);
 }
 
+/* --unauth-rate / --unauth-burst: defaults, values, and what is refused. */
+static void unauth_limits(void)
+{
+    struct config cfg;
+    char *set[] = {"--unauth-rate", "5", "--unauth-burst", "50"};
+    char *zero[] = {"--unauth-rate", "0"};
+    char *negative[] = {"--unauth-burst", "-3"};
+    char *junk[] = {"--unauth-burst", "10x"};
+
+    config_defaults(&cfg);
+    CHECK_INT(cfg.unauth_rate, 20);
+    CHECK_INT(cfg.unauth_burst, 100);
+    CHECK_OK(parse(&cfg, 4, set));
+    CHECK_INT(cfg.unauth_rate, 5);
+    CHECK_INT(cfg.unauth_burst, 50);
+    CHECK_RC(parse(&cfg, 2, zero), CU_E_VALIDATION);
+    CHECK_RC(parse(&cfg, 2, negative), CU_E_VALIDATION);
+    CHECK_RC(parse(&cfg, 2, junk), CU_E_VALIDATION);
+}
+
 int main(void)
 {
     struct config cfg;
@@ -44,5 +64,6 @@ int main(void)
     CHECK_RC(parse(&cfg, 1, missing), CU_E_VALIDATION);
     CHECK_RC(parse(&cfg, 2, unknown), CU_E_VALIDATION);
     CHECK_RC(parse(&cfg, 2, zero), CU_E_VALIDATION);
+    unauth_limits();
     TEST_END();
 }
