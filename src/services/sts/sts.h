@@ -4,7 +4,4 @@
 
 #include "services/call.h"
 
-cu_rc sts_get_caller_identity(struct call *call, const json_t *in, json_t *out);
-cu_rc sts_get_session_token(struct call *call, const json_t *in, json_t *out);
-
 #endif
