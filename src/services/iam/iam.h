@@ -1,4 +1,6 @@
-/* iam.h — the IAM service's handlers and the one record writer other layers reuse. */
+/* iam.h — what the IAM service offers the rest of custos: the record writer bootstrap
+ * reuses and the policy loaders authorization uses. Its handlers are declared in
+ * iam_ops.gen.h, generated from iam.ops. */
 #ifndef CU_IAM_H
 #define CU_IAM_H
 

@@ -1,5 +1,6 @@
-/* kms.h — the KMS service: its handlers, and the surface other services (Secrets
- * Manager, SSM) may use to seal and open data under a KMS key. */
+/* kms.h — the surface of the KMS service other services (Secrets Manager, SSM) may use to
+ * seal and open data under a KMS key. Its handlers are declared in kms_ops.gen.h, from
+ * kms.ops. */
 #ifndef CU_KMS_H
 #define CU_KMS_H
 
