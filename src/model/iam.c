@@ -18,6 +18,8 @@ static const struct shape iam_ContextKeyValueListType;
 static const struct shape iam_ContextKeyValueType;
 static const struct shape iam_CreateAccessKeyRequest;
 static const struct shape iam_CreateAccessKeyResponse;
+static const struct shape iam_CreateGroupRequest;
+static const struct shape iam_CreateGroupResponse;
 static const struct shape iam_CreatePolicyRequest;
 static const struct shape iam_CreatePolicyResponse;
 static const struct shape iam_CreateUserRequest;
@@ -35,6 +37,8 @@ static const struct shape iam_EvaluationResultsListType;
 static const struct shape iam_GetContextKeysForCustomPolicyRequest;
 static const struct shape iam_GetContextKeysForPolicyResponse;
 static const struct shape iam_GetContextKeysForPrincipalPolicyRequest;
+static const struct shape iam_GetGroupRequest;
+static const struct shape iam_GetGroupResponse;
 static const struct shape iam_GetPolicyRequest;
 static const struct shape iam_GetPolicyResponse;
 static const struct shape iam_GetPolicyVersionRequest;
@@ -43,11 +47,14 @@ static const struct shape iam_GetUserPolicyRequest;
 static const struct shape iam_GetUserPolicyResponse;
 static const struct shape iam_GetUserRequest;
 static const struct shape iam_GetUserResponse;
+static const struct shape iam_Group;
 static const struct shape iam_LineNumber;
 static const struct shape iam_ListAccessKeysRequest;
 static const struct shape iam_ListAccessKeysResponse;
 static const struct shape iam_ListAttachedUserPoliciesRequest;
 static const struct shape iam_ListAttachedUserPoliciesResponse;
+static const struct shape iam_ListGroupsRequest;
+static const struct shape iam_ListGroupsResponse;
 static const struct shape iam_ListPoliciesRequest;
 static const struct shape iam_ListPoliciesResponse;
 static const struct shape iam_ListUserPoliciesRequest;
@@ -83,7 +90,6 @@ static const struct shape iam_Tag;
 static const struct shape iam_TagUserRequest;
 static const struct shape iam_UntagUserRequest;
 static const struct shape iam_UpdateAccessKeyRequest;
-static const struct shape iam_UpdateUserRequest;
 static const struct shape iam_User;
 static const struct shape iam_accessKeyIdType;
 static const struct shape iam_accessKeyMetadataListType;
@@ -94,6 +100,8 @@ static const struct shape iam_attachmentCountType;
 static const struct shape iam_booleanType;
 static const struct shape iam_dateType;
 static const struct shape iam_existingUserNameType;
+static const struct shape iam_groupListType;
+static const struct shape iam_groupNameType;
 static const struct shape iam_idType;
 static const struct shape iam_markerType;
 static const struct shape iam_maxItemsType;
@@ -156,6 +164,13 @@ static const struct shape_member iam_CreateAccessKeyRequest_members[] = {
 };
 static const struct shape_member iam_CreateAccessKeyResponse_members[] = {
     {"AccessKey", &iam_AccessKey, true, NULL, false},
+};
+static const struct shape_member iam_CreateGroupRequest_members[] = {
+    {"Path", &iam_pathType, false, NULL, false},
+    {"GroupName", &iam_groupNameType, true, NULL, false},
+};
+static const struct shape_member iam_CreateGroupResponse_members[] = {
+    {"Group", &iam_Group, true, NULL, false},
 };
 static const struct shape_member iam_CreatePolicyRequest_members[] = {
     {"PolicyName", &iam_policyNameType, true, NULL, false},
@@ -221,6 +236,17 @@ static const struct shape_member iam_GetContextKeysForPrincipalPolicyRequest_mem
     {"PolicySourceArn", &iam_arnType, true, NULL, false},
     {"PolicyInputList", &iam_SimulationPolicyListType, false, NULL, false},
 };
+static const struct shape_member iam_GetGroupRequest_members[] = {
+    {"GroupName", &iam_groupNameType, true, NULL, false},
+    {"Marker", &iam_markerType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+};
+static const struct shape_member iam_GetGroupResponse_members[] = {
+    {"Group", &iam_Group, true, NULL, false},
+    {"Users", &iam_userListType, true, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
 static const struct shape_member iam_GetPolicyRequest_members[] = {
     {"PolicyArn", &iam_arnType, true, NULL, false},
 };
@@ -249,6 +275,13 @@ static const struct shape_member iam_GetUserRequest_members[] = {
 static const struct shape_member iam_GetUserResponse_members[] = {
     {"User", &iam_User, true, NULL, false},
 };
+static const struct shape_member iam_Group_members[] = {
+    {"Path", &iam_pathType, true, NULL, false},
+    {"GroupName", &iam_groupNameType, true, NULL, false},
+    {"GroupId", &iam_idType, true, NULL, false},
+    {"Arn", &iam_arnType, true, NULL, false},
+    {"CreateDate", &iam_dateType, true, NULL, false},
+};
 static const struct shape_member iam_ListAccessKeysRequest_members[] = {
     {"UserName", &iam_existingUserNameType, false, NULL, false},
     {"Marker", &iam_markerType, false, NULL, false},
@@ -267,6 +300,16 @@ static const struct shape_member iam_ListAttachedUserPoliciesRequest_members[] =
 };
 static const struct shape_member iam_ListAttachedUserPoliciesResponse_members[] = {
     {"AttachedPolicies", &iam_attachedPoliciesListType, false, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
+static const struct shape_member iam_ListGroupsRequest_members[] = {
+    {"PathPrefix", &iam_pathPrefixType, false, NULL, false},
+    {"Marker", &iam_markerType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+};
+static const struct shape_member iam_ListGroupsResponse_members[] = {
+    {"Groups", &iam_groupListType, true, NULL, false},
     {"IsTruncated", &iam_booleanType, false, NULL, false},
     {"Marker", &iam_responseMarkerType, false, NULL, false},
 };
@@ -423,11 +466,6 @@ static const struct shape_member iam_UpdateAccessKeyRequest_members[] = {
     {"AccessKeyId", &iam_accessKeyIdType, true, NULL, false},
     {"Status", &iam_statusType, true, NULL, false},
 };
-static const struct shape_member iam_UpdateUserRequest_members[] = {
-    {"UserName", &iam_existingUserNameType, true, NULL, false},
-    {"NewPath", &iam_pathType, false, NULL, false},
-    {"NewUserName", &iam_userNameType, false, NULL, false},
-};
 static const struct shape_member iam_User_members[] = {
     {"Path", &iam_pathType, true, NULL, false},
     {"UserName", &iam_userNameType, true, NULL, false},
@@ -440,6 +478,7 @@ static const struct shape_member iam_User_members[] = {
 };
 static const struct shape_member iam_accessKeyMetadataListType_member = {"member", &iam_AccessKeyMetadata, false, NULL, false};
 static const struct shape_member iam_attachedPoliciesListType_member = {"member", &iam_AttachedPolicy, false, NULL, false};
+static const struct shape_member iam_groupListType_member = {"member", &iam_Group, false, NULL, false};
 static const struct shape_member iam_policyListType_member = {"member", &iam_Policy, false, NULL, false};
 static const struct shape_member iam_policyNameListType_member = {"member", &iam_policyNameType, false, NULL, false};
 static const char *const iam_policyScopeType_enums[] = {"All", "AWS", "Local"};
@@ -465,6 +504,8 @@ static const struct shape iam_ContextKeyValueListType = {.name = "ContextKeyValu
 static const struct shape iam_ContextKeyValueType = {.name = "ContextKeyValueType", .type = SHAPE_STRING};
 static const struct shape iam_CreateAccessKeyRequest = {.name = "CreateAccessKeyRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateAccessKeyRequest_members, .n_members = 1};
 static const struct shape iam_CreateAccessKeyResponse = {.name = "CreateAccessKeyResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateAccessKeyResponse_members, .n_members = 1};
+static const struct shape iam_CreateGroupRequest = {.name = "CreateGroupRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateGroupRequest_members, .n_members = 2};
+static const struct shape iam_CreateGroupResponse = {.name = "CreateGroupResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateGroupResponse_members, .n_members = 1};
 static const struct shape iam_CreatePolicyRequest = {.name = "CreatePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_CreatePolicyRequest_members, .n_members = 5};
 static const struct shape iam_CreatePolicyResponse = {.name = "CreatePolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_CreatePolicyResponse_members, .n_members = 1};
 static const struct shape iam_CreateUserRequest = {.name = "CreateUserRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateUserRequest_members, .n_members = 4};
@@ -482,6 +523,8 @@ static const struct shape iam_EvaluationResultsListType = {.name = "EvaluationRe
 static const struct shape iam_GetContextKeysForCustomPolicyRequest = {.name = "GetContextKeysForCustomPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_GetContextKeysForCustomPolicyRequest_members, .n_members = 1};
 static const struct shape iam_GetContextKeysForPolicyResponse = {.name = "GetContextKeysForPolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_GetContextKeysForPolicyResponse_members, .n_members = 1};
 static const struct shape iam_GetContextKeysForPrincipalPolicyRequest = {.name = "GetContextKeysForPrincipalPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_GetContextKeysForPrincipalPolicyRequest_members, .n_members = 2};
+static const struct shape iam_GetGroupRequest = {.name = "GetGroupRequest", .type = SHAPE_STRUCTURE, .members = iam_GetGroupRequest_members, .n_members = 3};
+static const struct shape iam_GetGroupResponse = {.name = "GetGroupResponse", .type = SHAPE_STRUCTURE, .members = iam_GetGroupResponse_members, .n_members = 4};
 static const struct shape iam_GetPolicyRequest = {.name = "GetPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_GetPolicyRequest_members, .n_members = 1};
 static const struct shape iam_GetPolicyResponse = {.name = "GetPolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_GetPolicyResponse_members, .n_members = 1};
 static const struct shape iam_GetPolicyVersionRequest = {.name = "GetPolicyVersionRequest", .type = SHAPE_STRUCTURE, .members = iam_GetPolicyVersionRequest_members, .n_members = 2};
@@ -490,11 +533,14 @@ static const struct shape iam_GetUserPolicyRequest = {.name = "GetUserPolicyRequ
 static const struct shape iam_GetUserPolicyResponse = {.name = "GetUserPolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_GetUserPolicyResponse_members, .n_members = 3};
 static const struct shape iam_GetUserRequest = {.name = "GetUserRequest", .type = SHAPE_STRUCTURE, .members = iam_GetUserRequest_members, .n_members = 1};
 static const struct shape iam_GetUserResponse = {.name = "GetUserResponse", .type = SHAPE_STRUCTURE, .members = iam_GetUserResponse_members, .n_members = 1};
+static const struct shape iam_Group = {.name = "Group", .type = SHAPE_STRUCTURE, .members = iam_Group_members, .n_members = 5};
 static const struct shape iam_LineNumber = {.name = "LineNumber", .type = SHAPE_INTEGER};
 static const struct shape iam_ListAccessKeysRequest = {.name = "ListAccessKeysRequest", .type = SHAPE_STRUCTURE, .members = iam_ListAccessKeysRequest_members, .n_members = 3};
 static const struct shape iam_ListAccessKeysResponse = {.name = "ListAccessKeysResponse", .type = SHAPE_STRUCTURE, .members = iam_ListAccessKeysResponse_members, .n_members = 3};
 static const struct shape iam_ListAttachedUserPoliciesRequest = {.name = "ListAttachedUserPoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListAttachedUserPoliciesRequest_members, .n_members = 4};
 static const struct shape iam_ListAttachedUserPoliciesResponse = {.name = "ListAttachedUserPoliciesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListAttachedUserPoliciesResponse_members, .n_members = 3};
+static const struct shape iam_ListGroupsRequest = {.name = "ListGroupsRequest", .type = SHAPE_STRUCTURE, .members = iam_ListGroupsRequest_members, .n_members = 3};
+static const struct shape iam_ListGroupsResponse = {.name = "ListGroupsResponse", .type = SHAPE_STRUCTURE, .members = iam_ListGroupsResponse_members, .n_members = 3};
 static const struct shape iam_ListPoliciesRequest = {.name = "ListPoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListPoliciesRequest_members, .n_members = 6};
 static const struct shape iam_ListPoliciesResponse = {.name = "ListPoliciesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListPoliciesResponse_members, .n_members = 3};
 static const struct shape iam_ListUserPoliciesRequest = {.name = "ListUserPoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListUserPoliciesRequest_members, .n_members = 3};
@@ -530,7 +576,6 @@ static const struct shape iam_Tag = {.name = "Tag", .type = SHAPE_STRUCTURE, .me
 static const struct shape iam_TagUserRequest = {.name = "TagUserRequest", .type = SHAPE_STRUCTURE, .members = iam_TagUserRequest_members, .n_members = 2};
 static const struct shape iam_UntagUserRequest = {.name = "UntagUserRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagUserRequest_members, .n_members = 2};
 static const struct shape iam_UpdateAccessKeyRequest = {.name = "UpdateAccessKeyRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateAccessKeyRequest_members, .n_members = 3};
-static const struct shape iam_UpdateUserRequest = {.name = "UpdateUserRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateUserRequest_members, .n_members = 3};
 static const struct shape iam_User = {.name = "User", .type = SHAPE_STRUCTURE, .members = iam_User_members, .n_members = 8};
 static const struct shape iam_accessKeyIdType = {.name = "accessKeyIdType", .type = SHAPE_STRING, .has_min = true, .min = 16, .has_max = true, .max = 128, .pattern = "[\\w]+"};
 static const struct shape iam_accessKeyMetadataListType = {.name = "accessKeyMetadataListType", .type = SHAPE_LIST, .member = &iam_accessKeyMetadataListType_member};
@@ -541,6 +586,8 @@ static const struct shape iam_attachmentCountType = {.name = "attachmentCountTyp
 static const struct shape iam_booleanType = {.name = "booleanType", .type = SHAPE_BOOLEAN};
 static const struct shape iam_dateType = {.name = "dateType", .type = SHAPE_TIMESTAMP};
 static const struct shape iam_existingUserNameType = {.name = "existingUserNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "[\\w+=,.@-]+"};
+static const struct shape iam_groupListType = {.name = "groupListType", .type = SHAPE_LIST, .member = &iam_groupListType_member};
+static const struct shape iam_groupNameType = {.name = "groupNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "[\\w+=,.@-]+"};
 static const struct shape iam_idType = {.name = "idType", .type = SHAPE_STRING, .has_min = true, .min = 16, .has_max = true, .max = 128, .pattern = "[\\w]+"};
 static const struct shape iam_markerType = {.name = "markerType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 320, .pattern = "[\\u0020-\\u00FF]+"};
 static const struct shape iam_maxItemsType = {.name = "maxItemsType", .type = SHAPE_INTEGER, .has_min = true, .min = 1, .has_max = true, .max = 1000};
@@ -566,6 +613,7 @@ static const struct shape iam_userNameType = {.name = "userNameType", .type = SH
 static const struct op_model iam_ops[] = {
     {"AttachUserPolicy", &iam_AttachUserPolicyRequest, NULL, NULL},
     {"CreateAccessKey", &iam_CreateAccessKeyRequest, &iam_CreateAccessKeyResponse, "CreateAccessKeyResult"},
+    {"CreateGroup", &iam_CreateGroupRequest, &iam_CreateGroupResponse, "CreateGroupResult"},
     {"CreatePolicy", &iam_CreatePolicyRequest, &iam_CreatePolicyResponse, "CreatePolicyResult"},
     {"CreateUser", &iam_CreateUserRequest, &iam_CreateUserResponse, "CreateUserResult"},
     {"DeleteAccessKey", &iam_DeleteAccessKeyRequest, NULL, NULL},
@@ -576,12 +624,14 @@ static const struct op_model iam_ops[] = {
     {"DetachUserPolicy", &iam_DetachUserPolicyRequest, NULL, NULL},
     {"GetContextKeysForCustomPolicy", &iam_GetContextKeysForCustomPolicyRequest, &iam_GetContextKeysForPolicyResponse, "GetContextKeysForCustomPolicyResult"},
     {"GetContextKeysForPrincipalPolicy", &iam_GetContextKeysForPrincipalPolicyRequest, &iam_GetContextKeysForPolicyResponse, "GetContextKeysForPrincipalPolicyResult"},
+    {"GetGroup", &iam_GetGroupRequest, &iam_GetGroupResponse, "GetGroupResult"},
     {"GetPolicy", &iam_GetPolicyRequest, &iam_GetPolicyResponse, "GetPolicyResult"},
     {"GetPolicyVersion", &iam_GetPolicyVersionRequest, &iam_GetPolicyVersionResponse, "GetPolicyVersionResult"},
     {"GetUser", &iam_GetUserRequest, &iam_GetUserResponse, "GetUserResult"},
     {"GetUserPolicy", &iam_GetUserPolicyRequest, &iam_GetUserPolicyResponse, "GetUserPolicyResult"},
     {"ListAccessKeys", &iam_ListAccessKeysRequest, &iam_ListAccessKeysResponse, "ListAccessKeysResult"},
     {"ListAttachedUserPolicies", &iam_ListAttachedUserPoliciesRequest, &iam_ListAttachedUserPoliciesResponse, "ListAttachedUserPoliciesResult"},
+    {"ListGroups", &iam_ListGroupsRequest, &iam_ListGroupsResponse, "ListGroupsResult"},
     {"ListPolicies", &iam_ListPoliciesRequest, &iam_ListPoliciesResponse, "ListPoliciesResult"},
     {"ListUserPolicies", &iam_ListUserPoliciesRequest, &iam_ListUserPoliciesResponse, "ListUserPoliciesResult"},
     {"ListUserTags", &iam_ListUserTagsRequest, &iam_ListUserTagsResponse, "ListUserTagsResult"},
@@ -593,7 +643,6 @@ static const struct op_model iam_ops[] = {
     {"TagUser", &iam_TagUserRequest, NULL, NULL},
     {"UntagUser", &iam_UntagUserRequest, NULL, NULL},
     {"UpdateAccessKey", &iam_UpdateAccessKeyRequest, NULL, NULL},
-    {"UpdateUser", &iam_UpdateUserRequest, NULL, NULL},
 };
 
 const struct service_model model_iam = {
@@ -606,5 +655,5 @@ const struct service_model model_iam = {
     .api_version = "2010-05-08",
     .xml_namespace = "https://iam.amazonaws.com/doc/2010-05-08/",
     .ops = iam_ops,
-    .n_ops = 30,
+    .n_ops = 32,
 };

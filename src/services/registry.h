@@ -1,5 +1,5 @@
 /* registry.h — every operation custos serves, looked up by service and name.
- * The rows live with their services (iam_ops.c, sts_ops.c, kms_ops.c); this is the
+ * The rows live with their services (<svc>_ops.gen.c, generated from <svc>.ops); this is the
  * one place the pipeline asks "who handles this, and under which IAM action?". */
 #ifndef CU_REGISTRY_H
 #define CU_REGISTRY_H
@@ -10,7 +10,7 @@
  * implement that operation. */
 const struct op_desc *registry_find(const char *service, const char *op);
 
-/* Per-service tables, defined in services/<svc>/<svc>_ops.c. */
+/* Per-service tables, generated into services/<svc>/<svc>_ops.gen.c from <svc>.ops. */
 extern const struct op_desc iam_ops[];
 extern const size_t iam_ops_count;
 extern const struct op_desc sts_ops[];

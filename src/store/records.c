@@ -34,3 +34,11 @@ cu_rc record_user_get(struct store_tx *tx, const char *account, const char *name
     record_fold(name, key);
     return store_get(tx, RECORD_USER, account, key, doc);
 }
+
+cu_rc record_group_get(struct store_tx *tx, const char *account, const char *name, json_t **doc)
+{
+    char key[RECORD_NAME_MAX];
+
+    record_fold(name, key);
+    return store_get(tx, RECORD_GROUP, account, key, doc);
+}

@@ -11,6 +11,7 @@
  *   access_key      ""                       AccessKeyId         {Account, UserName ("" = root),
  *                                                                 Status, CreateDate, SealedSecret}
  *   user_key        <account>/lower(user)    AccessKeyId         {} (index for ListAccessKeys)
+ *   group           <account>                lower(GroupName)    IAM Group fields
  *   user_policy     <account>/lower(user)    PolicyName          {PolicyName, PolicyDocument}
  *   kms_key         <account>                key id (UUID)       KMS key metadata, policy, material
  *   kms_alias       <account>                AliasName           {AliasName, TargetKeyId, ...}
@@ -37,6 +38,7 @@
 #define RECORD_USER "user"
 #define RECORD_ACCESS_KEY "access_key"
 #define RECORD_USER_KEY "user_key"
+#define RECORD_GROUP "group"
 #define RECORD_USER_POLICY "user_policy"
 #define RECORD_KMS_KEY "kms_key"
 #define RECORD_KMS_ALIAS "kms_alias"
@@ -58,5 +60,9 @@ void record_user_scope(const char *account, const char *user, char out[RECORD_NA
 /* The user document for (account, name), or *doc = NULL. */
 MUST_CHECK cu_rc record_user_get(struct store_tx *tx, const char *account, const char *name,
                                  json_t **doc);
+
+/* The group document for (account, name), or *doc = NULL. */
+MUST_CHECK cu_rc record_group_get(struct store_tx *tx, const char *account, const char *name,
+                                  json_t **doc);
 
 #endif

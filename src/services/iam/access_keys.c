@@ -16,6 +16,7 @@
 #include "crypto/master_key.h"
 #include "iam.h"
 #include "iam_common.h"
+#include "iam_ops.gen.h"
 
 /* AWS's default quota (IAM guide, reference_iam-quotas: "Access keys assigned to an IAM
  * user: 2"), also for the root user. */

@@ -14,6 +14,7 @@
 #include "core/tree.h"
 #include "iam.h"
 #include "iam_common.h"
+#include "iam_ops.gen.h"
 #include "policy/policy.h"
 
 /* IAM guide, reference_iam-quotas: managed policies attached to an IAM user, default 10. */

@@ -1,4 +1,6 @@
-/* iam.h — the IAM service's handlers and the one record writer other layers reuse. */
+/* iam.h — what the IAM service offers the rest of custos: the record writer bootstrap
+ * reuses and the policy loaders authorization uses. Its handlers are declared in
+ * iam_ops.gen.h, generated from iam.ops. */
 #ifndef CU_IAM_H
 #define CU_IAM_H
 
@@ -34,40 +36,5 @@ MUST_CHECK cu_rc iam_user_attached_compile(struct store_tx *tx, const char *acco
 /* The compiled permissions boundary of a user record, or *out = NULL when it has none. */
 MUST_CHECK cu_rc iam_user_boundary_compile(struct store_tx *tx, const char *account,
                                            const json_t *user, struct policy **out);
-
-cu_rc iam_create_policy(struct call *call, const json_t *in, json_t *out);
-cu_rc iam_get_policy(struct call *call, const json_t *in, json_t *out);
-cu_rc iam_get_policy_version(struct call *call, const json_t *in, json_t *out);
-cu_rc iam_delete_policy(struct call *call, const json_t *in, json_t *out);
-cu_rc iam_list_policies(struct call *call, const json_t *in, json_t *out);
-cu_rc iam_put_user_permissions_boundary(struct call *call, const json_t *in, json_t *out);
-cu_rc iam_attach_user_policy(struct call *call, const json_t *in, json_t *out);
-cu_rc iam_detach_user_policy(struct call *call, const json_t *in, json_t *out);
-cu_rc iam_list_attached_user_policies(struct call *call, const json_t *in, json_t *out);
-cu_rc iam_delete_user_permissions_boundary(struct call *call, const json_t *in, json_t *out);
-MUST_CHECK cu_rc iam_resolve_policy_arn(struct call *call, const json_t *in);
-MUST_CHECK cu_rc iam_resolve_new_policy(struct call *call, const json_t *in);
-
-cu_rc iam_simulate_custom_policy(struct call *call, const json_t *in, json_t *out);
-cu_rc iam_simulate_principal_policy(struct call *call, const json_t *in, json_t *out);
-cu_rc iam_get_context_keys_for_custom_policy(struct call *call, const json_t *in, json_t *out);
-cu_rc iam_get_context_keys_for_principal_policy(struct call *call, const json_t *in, json_t *out);
-MUST_CHECK cu_rc iam_resolve_policy_source(struct call *call, const json_t *in);
-
-cu_rc iam_create_user(struct call *call, const json_t *in, json_t *out);
-cu_rc iam_get_user(struct call *call, const json_t *in, json_t *out);
-cu_rc iam_list_users(struct call *call, const json_t *in, json_t *out);
-cu_rc iam_delete_user(struct call *call, const json_t *in, json_t *out);
-cu_rc iam_create_access_key(struct call *call, const json_t *in, json_t *out);
-cu_rc iam_list_access_keys(struct call *call, const json_t *in, json_t *out);
-cu_rc iam_update_access_key(struct call *call, const json_t *in, json_t *out);
-cu_rc iam_delete_access_key(struct call *call, const json_t *in, json_t *out);
-cu_rc iam_put_user_policy(struct call *call, const json_t *in, json_t *out);
-cu_rc iam_get_user_policy(struct call *call, const json_t *in, json_t *out);
-cu_rc iam_list_user_policies(struct call *call, const json_t *in, json_t *out);
-cu_rc iam_delete_user_policy(struct call *call, const json_t *in, json_t *out);
-cu_rc iam_tag_user(struct call *call, const json_t *in, json_t *out);
-cu_rc iam_untag_user(struct call *call, const json_t *in, json_t *out);
-cu_rc iam_list_user_tags(struct call *call, const json_t *in, json_t *out);
 
 #endif

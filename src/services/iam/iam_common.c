@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/tree.h"
+#include "iam_ops.gen.h"
 
 void iam_user_arn(const char *account, const char *path, const char *name, char out[IAM_ARN_MAX])
 {
@@ -67,19 +68,73 @@ out:
     return rc;
 }
 
-static void set_account_target(struct call *call)
+cu_rc iam_list_by_path(struct call *call, const json_t *in, const char *kind, iam_view_fn view,
+                       const char *member, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    const char *prefix = json_string_value(json_object_get(in, "PathPrefix"));
+    struct iam_page page;
+    json_t *list = json_array(), *items = NULL, *item_view = NULL;
+    char last[RECORD_NAME_MAX] = "";
+    bool more = true, truncated = false;
+
+    ENSURE(list, CU_E_NOMEM);
+    TRY(iam_page_parse(call, in, &page));
+    if (page.marker)
+        snprintf(last, sizeof(last), "%s", page.marker);
+    /* Page through the store until MaxItems records pass the path filter; the marker is
+     * the key of the last record looked at, so the next page starts after it. */
+    while (more && !truncated) {
+        size_t i;
+        json_t *item;
+
+        TRY(store_list(call->tx, kind, call->env->account_id, last[0] ? last : NULL,
+                       page.max_items + 1, &items, &more));
+        json_array_foreach(items, i, item)
+        {
+            const json_t *doc = json_object_get(item, "doc");
+            const char *path = json_string_value(json_object_get(doc, "Path"));
+
+            if (prefix && strncmp(path, prefix, strlen(prefix)) != 0) {
+                snprintf(last, sizeof(last), "%s", json_string_value(json_object_get(item, "key")));
+                continue;
+            }
+            if (json_array_size(list) == page.max_items) {
+                truncated = true;
+                break;
+            }
+            TRY(view(doc, &item_view));
+            TRY(tree_append_new(list, item_view));
+            item_view = NULL;
+            snprintf(last, sizeof(last), "%s", json_string_value(json_object_get(item, "key")));
+        }
+        json_decref(items);
+        items = NULL;
+    }
+    TRY(tree_set_new(out, member, list));
+    list = NULL;
+    TRY(iam_page_finish(out, truncated, last));
+out:
+    json_decref(items);
+    json_decref(list);
+    return rc;
+}
+
+void iam_set_account_target(struct call *call)
 {
     snprintf(call->target.account_id, sizeof(call->target.account_id), "%s",
              call->env->account_id);
 }
 
+/* Resolver for operations on one user (UserName member, or the caller): the target ARN
+ * is the user's ARN with its path when the user exists, else with the path "/". */
 cu_rc iam_resolve_user(struct call *call, const json_t *in)
 {
     cu_rc rc = CU_OK;
     const char *name = iam_user_name_or_caller(call, in);
     json_t *doc = NULL;
 
-    set_account_target(call);
+    iam_set_account_target(call);
     if (!name) {
         /* root acting on itself */
         snprintf(call->target.arn, sizeof(call->target.arn), "arn:aws:iam::%s:root",
@@ -103,21 +158,23 @@ out:
     return rc;
 }
 
+/* Resolver for CreateUser: the ARN the new user will have. */
 cu_rc iam_resolve_new_user(struct call *call, const json_t *in)
 {
     const char *path = json_string_value(json_object_get(in, "Path"));
     const char *name = json_string_value(json_object_get(in, "UserName"));
 
-    set_account_target(call);
+    iam_set_account_target(call);
     iam_user_arn(call->env->account_id, path, name ? name : "", call->target.arn);
     return CU_OK;
 }
 
+/* Resolver for list operations over users: arn:aws:iam::<acct>:user<PathPrefix>. */
 cu_rc iam_resolve_user_list(struct call *call, const json_t *in)
 {
     const char *prefix = json_string_value(json_object_get(in, "PathPrefix"));
 
-    set_account_target(call);
+    iam_set_account_target(call);
     /* AWS authorizes ListUsers against the path prefix itself; its denials read
      * "... iam:ListUsers on resource: arn:aws:iam::111122223333:user/". */
     snprintf(call->target.arn, sizeof(call->target.arn), "arn:aws:iam::%s:user%s",

@@ -31,12 +31,15 @@ MUST_CHECK cu_rc iam_page_parse(struct call *call, const json_t *in, struct iam_
 /* Add IsTruncated (and Marker when truncated) to out. */
 MUST_CHECK cu_rc iam_page_finish(json_t *out, bool truncated, const char *next_marker);
 
-/* Resolver for operations on one user (UserName member, or the caller): the target ARN
- * is the user's ARN with its path when the user exists, else with the path "/". */
-MUST_CHECK cu_rc iam_resolve_user(struct call *call, const json_t *in);
-/* Resolver for CreateUser: the ARN the new user will have. */
-MUST_CHECK cu_rc iam_resolve_new_user(struct call *call, const json_t *in);
-/* Resolver for list operations over users: arn:aws:iam::<acct>:user<PathPrefix>. */
-MUST_CHECK cu_rc iam_resolve_user_list(struct call *call, const json_t *in);
+/* Renders one stored record as the item a list operation returns; *out is new. */
+typedef cu_rc (*iam_view_fn)(const json_t *doc, json_t **out);
+/* A list operation over the records of `kind` in the call's account, in key order
+ * (lowercased name), keeping those whose Path starts with the request's PathPrefix:
+ * sets out[member] to at most MaxItems views, then IsTruncated and Marker. */
+MUST_CHECK cu_rc iam_list_by_path(struct call *call, const json_t *in, const char *kind,
+                                  iam_view_fn view, const char *member, json_t *out);
+
+/* The resource's owner is the call's account (IAM resolvers start here). */
+void iam_set_account_target(struct call *call);
 
 #endif

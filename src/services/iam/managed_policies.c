@@ -16,6 +16,7 @@
 #include "core/uri.h"
 #include "iam.h"
 #include "iam_common.h"
+#include "iam_ops.gen.h"
 #include "policy/policy.h"
 
 /* IAM guide, reference_iam-quotas: managed policy documents, whitespace not counted. */

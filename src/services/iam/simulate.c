@@ -20,6 +20,7 @@
 #include "core/tree.h"
 #include "iam.h"
 #include "iam_common.h"
+#include "iam_ops.gen.h"
 #include "policy/policy.h"
 
 #define MAX_POLICIES 64

@@ -12,6 +12,7 @@
 #include "core/uri.h"
 #include "iam.h"
 #include "iam_common.h"
+#include "iam_ops.gen.h"
 #include "policy/policy.h"
 
 #define USER_INLINE_POLICY_LIMIT POLICY_QUOTA_USER_INLINE

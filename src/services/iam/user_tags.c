@@ -7,6 +7,7 @@
 #include "core/tree.h"
 #include "iam.h"
 #include "iam_common.h"
+#include "iam_ops.gen.h"
 
 #define TAGS_PER_USER 50
 

@@ -10,6 +10,7 @@
 #include "core/tree.h"
 #include "iam.h"
 #include "iam_common.h"
+#include "iam_ops.gen.h"
 
 /* The User structure as IAM returns it, built from the stored record. */
 static cu_rc user_view(const json_t *doc, json_t **out)
@@ -117,52 +118,7 @@ out:
 
 cu_rc iam_list_users(struct call *call, const json_t *in, json_t *out)
 {
-    cu_rc rc = CU_OK;
-    const char *prefix = json_string_value(json_object_get(in, "PathPrefix"));
-    struct iam_page page;
-    json_t *users = json_array(), *items = NULL, *view = NULL;
-    char last[RECORD_NAME_MAX] = "";
-    bool more = true, truncated = false;
-
-    ENSURE(users, CU_E_NOMEM);
-    TRY(iam_page_parse(call, in, &page));
-    if (page.marker)
-        snprintf(last, sizeof(last), "%s", page.marker);
-    /* Page through the store until MaxItems users pass the path filter. */
-    while (more && !truncated) {
-        size_t i;
-        json_t *item;
-
-        TRY(store_list(call->tx, RECORD_USER, call->env->account_id, last[0] ? last : NULL,
-                       page.max_items + 1, &items, &more));
-        json_array_foreach(items, i, item)
-        {
-            const json_t *doc = json_object_get(item, "doc");
-            const char *path = json_string_value(json_object_get(doc, "Path"));
-
-            if (prefix && strncmp(path, prefix, strlen(prefix)) != 0) {
-                snprintf(last, sizeof(last), "%s", json_string_value(json_object_get(item, "key")));
-                continue;
-            }
-            if (json_array_size(users) == page.max_items) {
-                truncated = true;
-                break;
-            }
-            TRY(user_view(doc, &view));
-            TRY(tree_append_new(users, view));
-            view = NULL;
-            snprintf(last, sizeof(last), "%s", json_string_value(json_object_get(item, "key")));
-        }
-        json_decref(items);
-        items = NULL;
-    }
-    TRY(tree_set_new(out, "Users", users));
-    users = NULL;
-    TRY(iam_page_finish(out, truncated, last));
-out:
-    json_decref(items);
-    json_decref(users);
-    return rc;
+    return iam_list_by_path(call, in, RECORD_USER, user_view, "Users", out);
 }
 
 cu_rc iam_delete_user(struct call *call, const json_t *in, json_t *out)

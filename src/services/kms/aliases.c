@@ -11,6 +11,7 @@
 #include "core/tree.h"
 #include "kms.h"
 #include "kms_key.h"
+#include "kms_ops.gen.h"
 #include "store/records.h"
 
 static cu_rc check_alias_name(struct call *call, const char *name)
@@ -126,6 +127,7 @@ out:
     return rc;
 }
 
+/* Resolver of DeleteAlias: the alias's target key. */
 cu_rc kms_resolve_alias(struct call *call, const json_t *in)
 {
     cu_rc rc = CU_OK;

@@ -15,6 +15,7 @@
 #include "kms.h"
 #include "grants.h"
 #include "kms_key.h"
+#include "kms_ops.gen.h"
 
 static cu_rc check_algorithm(struct call *call, const json_t *in)
 {
@@ -35,6 +36,7 @@ cu_rc kms_check_dry_run(struct call *call, const json_t *in)
     return CU_OK;
 }
 
+/* Condition keys of KMS cryptographic operations (kms:EncryptionContext:<k>, ...). */
 void kms_condition_keys(const json_t *in, struct call_keys *keys)
 {
     const json_t *ctx = json_object_get(in, "EncryptionContext");

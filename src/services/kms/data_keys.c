@@ -8,6 +8,7 @@
 #include "core/tree.h"
 #include "kms.h"
 #include "kms_key.h"
+#include "kms_ops.gen.h"
 
 /* KeySpec or NumberOfBytes, exactly one (KMS API reference, GenerateDataKey). */
 static cu_rc data_key_length(struct call *call, const json_t *in, size_t *n)

@@ -16,6 +16,7 @@
 #include "grants.h"
 #include "kms.h"
 #include "kms_key.h"
+#include "kms_ops.gen.h"
 #include "store/records.h"
 
 /* GrantOperation, in the model's order: bit i of kms_grant.operations. */
@@ -142,6 +143,8 @@ void kms_grants_mark(struct call *call, const struct kms_key *key, const json_t 
         call->target.grant_action = call->action;
 }
 
+/* CreateGrant's condition keys: kms:GrantOperations, kms:GranteePrincipal,
+ * kms:RetiringPrincipal, kms:GrantConstraintType. */
 void kms_create_grant_condition_keys(const json_t *in, struct call_keys *keys)
 {
     const json_t *ops = json_object_get(in, "Operations"), *constraints;

@@ -32,14 +32,4 @@ bool kms_grants_cover(const struct kms_key *key, const char *principal_arn, cons
 /* Record in call->target that a grant covers the call's own action on the key. */
 void kms_grants_mark(struct call *call, const struct kms_key *key, const json_t *in);
 
-/* CreateGrant's condition keys: kms:GrantOperations, kms:GranteePrincipal,
- * kms:RetiringPrincipal, kms:GrantConstraintType. */
-void kms_create_grant_condition_keys(const json_t *in, struct call_keys *keys);
-
-cu_rc kms_create_grant(struct call *call, const json_t *in, json_t *out);
-cu_rc kms_list_grants(struct call *call, const json_t *in, json_t *out);
-cu_rc kms_revoke_grant(struct call *call, const json_t *in, json_t *out);
-cu_rc kms_retire_grant(struct call *call, const json_t *in, json_t *out);
-cu_rc kms_list_retirable_grants(struct call *call, const json_t *in, json_t *out);
-
 #endif

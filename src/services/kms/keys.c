@@ -14,6 +14,7 @@
 #include "crypto/backing_key.h"
 #include "kms.h"
 #include "kms_key.h"
+#include "kms_ops.gen.h"
 #include "policy/policy.h"
 #include "store/records.h"
 
@@ -136,6 +137,7 @@ out:
     return rc;
 }
 
+/* Condition keys of CreateKey: aws:RequestTag/<k>, aws:TagKeys, kms:KeySpec, kms:KeyUsage. */
 void kms_create_key_condition_keys(const json_t *in, struct call_keys *keys)
 {
     const char *spec = json_string_value(json_object_get(in, "KeySpec"));

@@ -1,5 +1,6 @@
-/* kms.h — the KMS service: its handlers, and the surface other services (Secrets
- * Manager, SSM) may use to seal and open data under a KMS key. */
+/* kms.h — the surface of the KMS service other services (Secrets Manager, SSM) may use to
+ * seal and open data under a KMS key. Its handlers are declared in kms_ops.gen.h, from
+ * kms.ops. */
 #ifndef CU_KMS_H
 #define CU_KMS_H
 
@@ -23,26 +24,5 @@ MUST_CHECK cu_rc kms_policy_accept(struct call *call, const char *arn, const cha
 /* DryRunOperationException when the request sets DryRun (KMS API reference). */
 MUST_CHECK cu_rc kms_check_dry_run(struct call *call, const json_t *in);
 MUST_CHECK cu_rc kms_page_parse(const json_t *in, const char **marker, size_t *limit);
-
-cu_rc kms_create_key(struct call *call, const json_t *in, json_t *out);
-cu_rc kms_describe_key(struct call *call, const json_t *in, json_t *out);
-cu_rc kms_list_keys(struct call *call, const json_t *in, json_t *out);
-cu_rc kms_create_alias(struct call *call, const json_t *in, json_t *out);
-cu_rc kms_list_aliases(struct call *call, const json_t *in, json_t *out);
-cu_rc kms_delete_alias(struct call *call, const json_t *in, json_t *out);
-cu_rc kms_encrypt(struct call *call, const json_t *in, json_t *out);
-cu_rc kms_decrypt(struct call *call, const json_t *in, json_t *out);
-cu_rc kms_generate_data_key(struct call *call, const json_t *in, json_t *out);
-cu_rc kms_generate_data_key_without_plaintext(struct call *call, const json_t *in, json_t *out);
-
-/* Condition keys of CreateKey: aws:RequestTag/<k>, aws:TagKeys, kms:KeySpec, kms:KeyUsage. */
-void kms_create_key_condition_keys(const json_t *in, struct call_keys *keys);
-
-/* Condition keys of KMS cryptographic operations (kms:EncryptionContext:<k>, ...). */
-void kms_condition_keys(const json_t *in, struct call_keys *keys);
-
-/* Resolvers beyond kms_key.h's: Decrypt (key from the blob), DeleteAlias (the alias's key). */
-MUST_CHECK cu_rc kms_resolve_ciphertext(struct call *call, const json_t *in);
-MUST_CHECK cu_rc kms_resolve_alias(struct call *call, const json_t *in);
 
 #endif

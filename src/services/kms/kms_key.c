@@ -16,6 +16,7 @@
 #include "crypto/backing_key.h"
 #include "grants.h"
 #include "kms_key.h"
+#include "kms_ops.gen.h"
 #include "policy/policy.h"
 #include "store/records.h"
 
@@ -293,6 +294,7 @@ static const char *alias_named(const char *id)
     return at ? at + 1 : NULL;
 }
 
+/* Resolver: the KeyId member -> the target key. */
 cu_rc kms_resolve_key_id(struct call *call, const json_t *in)
 {
     cu_rc rc = CU_OK;
@@ -310,6 +312,7 @@ out:
     return rc;
 }
 
+/* Resolver: the TargetKeyId member -> the target key. */
 cu_rc kms_resolve_target_key_id(struct call *call, const json_t *in)
 {
     return resolve_member(call, in, "TargetKeyId");

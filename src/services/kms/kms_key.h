@@ -57,8 +57,4 @@ void kms_alias_arn(const struct call *call, const char *alias, char out[KMS_ARN_
  * KMSInvalidStateException with AWS's messages. */
 MUST_CHECK cu_rc kms_key_check_usable(struct call *call, const struct kms_key *key);
 
-/* Resolvers for the operation table: KeyId member -> target key. */
-MUST_CHECK cu_rc kms_resolve_key_id(struct call *call, const json_t *in);
-MUST_CHECK cu_rc kms_resolve_target_key_id(struct call *call, const json_t *in);
-
 #endif

@@ -2,7 +2,7 @@
  * permission and works even under an explicit deny (STS API reference:
  * "No permissions are required to perform this operation"). */
 #include "core/tree.h"
-#include "sts.h"
+#include "sts_ops.gen.h"
 
 cu_rc sts_get_caller_identity(struct call *call, const json_t *in, json_t *out)
 {

@@ -15,7 +15,7 @@
 #include "crypto/digest.h"
 #include "crypto/master_key.h"
 #include "store/records.h"
-#include "sts.h"
+#include "sts_ops.gen.h"
 
 #define DURATION_DEFAULT_S 43200 /* 12 hours */
 #define DURATION_ROOT_MAX_S 3600 /* the root user's sessions: 1 hour at most */

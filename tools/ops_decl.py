@@ -1,0 +1,139 @@
+"""Read the operation declarations (src/services/<svc>/<svc>.ops): the one list of the
+operations custos serves. tools/gen_model.py takes the operation names from here, and
+tools/gen_ops.py the descriptors, the handler prototypes and the README's support table.
+
+A declaration is one line:  Operation  handler  [attribute ...]  (the format is documented
+at the top of each .ops file). Errors name the file and line and stop the generator."""
+import gzip
+import json
+import os
+import re
+
+import botocore
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+SERVICES = [
+    # id, botocore name, version, xml namespace
+    ("iam", "iam", "2010-05-08", "https://iam.amazonaws.com/doc/2010-05-08/"),
+    ("sts", "sts", "2011-06-15", "https://sts.amazonaws.com/doc/2011-06-15/"),
+    ("kms", "kms", "2014-11-01", None),
+]
+
+C_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+MEMBER = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
+FLAGS = {"read-only": "read_only", "always-allowed": "always_allowed"}
+VALUED = ("resolve", "keys", "secret", "action")
+
+
+class DeclError(Exception):
+    pass
+
+
+def load_model(name, version):
+    path = os.path.join(os.path.dirname(botocore.__file__), "data", name, version,
+                        "service-2.json.gz")
+    with gzip.open(path) as f:
+        return json.load(f)
+
+
+def ops_path(sid, root=ROOT):
+    return os.path.join(root, "src", "services", sid, f"{sid}.ops")
+
+
+def parse_line(sid, where, words):
+    if len(words) < 2:
+        raise DeclError(f"{where}: want 'Operation handler [attribute ...]'")
+    d = {"op": words[0], "handler": words[1], "resolve": None, "keys": None,
+         "read_only": False, "always_allowed": False, "secrets": [], "action": None}
+    if not MEMBER.match(d["op"]):
+        raise DeclError(f"{where}: {d['op']!r} is not an operation name")
+    for w in words[2:]:
+        if w in FLAGS:
+            d[FLAGS[w]] = True
+            continue
+        key, eq, value = w.partition("=")
+        if not eq or key not in VALUED or not value:
+            raise DeclError(f"{where}: unknown attribute {w!r}")
+        if key == "secret":
+            for m in value.split(","):
+                if not MEMBER.match(m):
+                    raise DeclError(f"{where}: {m!r} is not a member name")
+                d["secrets"].append(m)
+        elif key == "action":
+            if value == f"{sid}:{d['op']}":
+                raise DeclError(f"{where}: action={value} is the default; leave it out")
+            if not re.match(r"^[a-z0-9-]+:[A-Za-z0-9]+$", value):
+                raise DeclError(f"{where}: {value!r} is not an IAM action")
+            d["action"] = value
+        else:
+            d[key] = value
+    for key in ("handler", "resolve", "keys"):
+        if d[key] is not None and not C_NAME.match(d[key]):
+            raise DeclError(f"{where}: {d[key]!r} is not a C function name")
+    if d["action"] is None:
+        d["action"] = f"{sid}:{d['op']}"
+    return d
+
+
+def read_decls(sid, model, root=ROOT):
+    """The declarations of service sid, in file order, checked against its model."""
+    path = ops_path(sid, root)
+    rel = os.path.relpath(path, root)
+    decls, ops, handlers = [], set(), set()
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            text = line.split("#", 1)[0].strip()
+            if not text:
+                continue
+            where = f"{rel}:{n}"
+            d = parse_line(sid, where, text.split())
+            if d["op"] not in model["operations"]:
+                raise DeclError(f"{where}: {d['op']} is not an operation of the {sid} model")
+            if d["op"] in ops:
+                raise DeclError(f"{where}: {d['op']} is declared twice")
+            if d["handler"] in handlers:
+                raise DeclError(f"{where}: handler {d['handler']} serves two operations")
+            ops.add(d["op"])
+            handlers.add(d["handler"])
+            d["secrets"] = secret_fields(model, d["op"], d["secrets"])
+            decls.append(d)
+    return decls
+
+
+def sensitive_members(model, op):
+    """Member names, at any depth of the operation's input and output, whose shape (or
+    member reference) the model marks sensitive."""
+    found, seen = set(), set()
+
+    def visit(name):
+        if name in seen:
+            return
+        seen.add(name)
+        shape = model["shapes"][name]
+        for member, ref in shape.get("members", {}).items():
+            if ref.get("sensitive") or model["shapes"][ref["shape"]].get("sensitive"):
+                found.add(member)
+            visit(ref["shape"])
+        for k in ("member", "key", "value"):
+            if k in shape:
+                visit(shape[k]["shape"])
+
+    o = model["operations"][op]
+    for part in ("input", "output"):
+        if part in o:
+            visit(o[part]["shape"])
+    return found
+
+
+def secret_fields(model, op, declared):
+    return sorted(sensitive_members(model, op) | set(declared))
+
+
+def all_services(root=ROOT):
+    """[(sid, botocore name, version, xmlns, model, decls)] for every served service."""
+    out = []
+    for sid, name, version, xmlns in SERVICES:
+        model = load_model(name, version)
+        out.append((sid, name, version, xmlns, model, read_decls(sid, model, root)))
+    return out
