@@ -44,42 +44,42 @@ struct listener {
     struct source *sources[SOURCE_BUCKETS];
 };
 
-static void source_key(const struct sockaddr_storage *peer, uint8_t key[16])
+static void source_addr(const struct sockaddr_storage *peer, uint8_t out[16])
 {
-    memset(key, 0, 16);
+    memset(out, 0, 16);
     if (peer->ss_family == AF_INET6) {
-        memcpy(key, &((const struct sockaddr_in6 *)peer)->sin6_addr, 16);
+        memcpy(out, &((const struct sockaddr_in6 *)peer)->sin6_addr, 16);
     } else if (peer->ss_family == AF_INET) {
-        key[10] = key[11] = 0xff;
-        memcpy(key + 12, &((const struct sockaddr_in *)peer)->sin_addr, 4);
+        out[10] = out[11] = 0xff;
+        memcpy(out + 12, &((const struct sockaddr_in *)peer)->sin_addr, 4);
     }
 }
 
-static size_t source_bucket(const uint8_t key[16])
+static size_t source_bucket(const uint8_t addr[16])
 {
     uint32_t h = 2166136261u;
 
     for (int i = 0; i < 16; i++)
-        h = (h ^ key[i]) * 16777619u;
+        h = (h ^ addr[i]) * 16777619u;
     return h % SOURCE_BUCKETS;
 }
 
 /* Count one more connection from peer; false when its source is at the limit. */
 static bool source_take(struct listener *l, const struct sockaddr_storage *peer)
 {
-    uint8_t key[16];
+    uint8_t addr[16];
     struct source **at, *s;
     bool ok = false;
 
-    source_key(peer, key);
+    source_addr(peer, addr);
     pthread_mutex_lock(&l->lock);
-    at = &l->sources[source_bucket(key)];
-    for (s = *at; s && memcmp(s->addr, key, 16) != 0; s = s->next)
+    at = &l->sources[source_bucket(addr)];
+    for (s = *at; s && memcmp(s->addr, addr, 16) != 0; s = s->next)
         ;
     if (!s) {
         s = calloc(1, sizeof(*s));
         if (s) {
-            memcpy(s->addr, key, 16);
+            memcpy(s->addr, addr, 16);
             s->next = *at;
             *at = s;
         }
@@ -94,12 +94,12 @@ static bool source_take(struct listener *l, const struct sockaddr_storage *peer)
 
 static void source_release(struct listener *l, const struct sockaddr_storage *peer)
 {
-    uint8_t key[16];
+    uint8_t addr[16];
     struct source **at, *s;
 
-    source_key(peer, key);
+    source_addr(peer, addr);
     pthread_mutex_lock(&l->lock);
-    for (at = &l->sources[source_bucket(key)]; (s = *at) && memcmp(s->addr, key, 16) != 0;
+    for (at = &l->sources[source_bucket(addr)]; (s = *at) && memcmp(s->addr, addr, 16) != 0;
          at = &s->next)
         ;
     if (s && s->count && --s->count == 0) {
