@@ -125,20 +125,24 @@ class Exhaustion(unittest.TestCase):
     def test_thousands_of_idle_connections_then_served(self):
         srv = harness.Server().start()
         try:
+            # more than the ~1,040 that stopped the libmicrohttpd server for good; fewer
+            # under valgrind, whose server accepts too slowly to keep the backlog short
+            n = 1500 if os.environ.get("CUSTOS_UNDER_VALGRIND") else 3000
             socks = []
-            for _ in range(3000):
+            for _ in range(n):
                 try:
-                    socks.append(socket.create_connection(("127.0.0.1", srv.port), timeout=5))
+                    socks.append(socket.create_connection(("127.0.0.1", srv.port), timeout=2))
                 except OSError:
                     pass   # a full backlog may refuse a few: that is not the point here
-            self.assertGreater(len(socks), 2000)
+            self.assertGreater(len(socks), n * 2 // 3)
             for s in socks:
                 s.close()
             self.served(srv)
             time.sleep(0.3)
             self.served(srv)
             # item 12: no per-connection log lines; what is there is timestamped
-            log = srv.read_log().splitlines()
+            log = [line for line in srv.read_log().splitlines()
+                   if not re.match(r"^(==|--)\d+(==|--)", line)]   # valgrind's own lines
             self.assertLess(len(log), 20, log[-20:])
             for line in log:
                 self.assertRegex(line, r"^\d{4}-\d\d-\d\dT")
