@@ -146,6 +146,14 @@ class Exhaustion(unittest.TestCase):
             self.assertLess(len(log), 20, log[-20:])
             for line in log:
                 self.assertRegex(line, r"^\d{4}-\d\d-\d\dT")
+            # and SIGTERM still stops it with hundreds of idle connections open
+            socks = [socket.create_connection(("127.0.0.1", srv.port), timeout=5) for _ in range(500)]
+            start = time.monotonic()
+            srv.proc.send_signal(signal.SIGTERM)
+            self.assertEqual(srv.proc.wait(timeout=20), 0)
+            self.assertLess(time.monotonic() - start, 10.0 if os.environ.get("CUSTOS_UNDER_VALGRIND") else 2.0)
+            for s in socks:
+                s.close()
         finally:
             srv.cleanup()
 
@@ -221,6 +229,30 @@ class Slowloris(unittest.TestCase):
             elapsed = time.time() - start
             self.assertEqual(open_, [], "slow connections still open after %.1f s" % elapsed)
             self.assertLess(elapsed, 5.5)
+            for s in socks:
+                s.close()
+            self.assertEqual(srv.client("sts").get_caller_identity()["Account"], harness.ACCOUNT)
+        finally:
+            srv.cleanup()
+
+
+    def test_slow_bodies_are_closed_within_the_body_timeout(self):
+        srv = harness.Server(extra_args=["--body-timeout", "2"]).start()
+        try:
+            socks = [socket.create_connection(("127.0.0.1", srv.port), timeout=5) for _ in range(20)]
+            for s in socks:
+                s.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n")
+            start = time.time()
+            open_ = list(socks)
+            while open_ and time.time() - start < 6:
+                for s in open_:
+                    try:
+                        s.send(b"a")
+                    except OSError:
+                        pass
+                open_ = [s for s in open_ if not closed_by_server(s, 0)]
+                time.sleep(1)
+            self.assertEqual(open_, [], "slow bodies still open after %.1f s" % (time.time() - start))
             for s in socks:
                 s.close()
             self.assertEqual(srv.client("sts").get_caller_identity()["Account"], harness.ACCOUNT)
