@@ -427,6 +427,50 @@ class Features(harness.ServerTest):
         self.assertEqual(json.loads(out)["KeyMetadata"]["KeyId"], key)
 
 
+class Tls(unittest.TestCase):
+    """The same connection machinery over OpenSSL: kept-alive calls with bodies, pipelining,
+    and junk on the TLS port."""
+
+    def test_tls_keep_alive_pipelining_and_junk(self):
+        import shutil
+        import ssl
+        import subprocess
+        import tempfile
+        import boto3
+        import botocore.config
+        d = tempfile.mkdtemp(prefix="custos-tls-")
+        try:
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                            "-keyout", d + "/key.pem", "-out", d + "/cert.pem"], check=True, capture_output=True)
+            srv = harness.Server(extra_args=["--tls-cert", d + "/cert.pem", "--tls-key", d + "/key.pem"]).start()
+            try:
+                kms = boto3.client("kms", endpoint_url=srv.endpoint, region_name=harness.REGION,
+                                   aws_access_key_id=harness.ROOT_KEY, aws_secret_access_key=harness.ROOT_SECRET,
+                                   verify=d + "/cert.pem", config=botocore.config.Config(retries={"max_attempts": 1}))
+                key = kms.create_key()["KeyMetadata"]["KeyId"]
+                for _ in range(5):
+                    plain = os.urandom(4096)
+                    blob = kms.encrypt(KeyId=key, Plaintext=plain)["CiphertextBlob"]
+                    self.assertEqual(kms.decrypt(CiphertextBlob=blob)["Plaintext"], plain)
+                for junk in (b"\x16\x03\x01\xff\xffgarbage", b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"):
+                    out = exchange(srv.port, junk)
+                    self.assertNotIn(b"HTTP/1.1", out)
+                ctx = ssl.create_default_context(cafile=d + "/cert.pem")
+                with ctx.wrap_socket(socket.create_connection(("127.0.0.1", srv.port), timeout=10),
+                                     server_hostname="127.0.0.1") as s:
+                    s.sendall(b"GET /_custos/health HTTP/1.1\r\nHost: x\r\n\r\n" * 2)
+                    status, _, _, rest = read_response(s)
+                    self.assertEqual(status, 200)
+                    status, _, _, _ = read_response(s, rest)
+                    self.assertEqual(status, 200)
+                self.assertEqual(kms.list_keys()["Keys"][0]["KeyId"], key)
+            finally:
+                srv.cleanup()
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+
 class Drain(unittest.TestCase):
     """Issue 7 item 8: SIGTERM answers what is in flight, and an idle server stops fast."""
 
