@@ -480,6 +480,9 @@ bool http_conn_on_event(struct http_conn *c, uint32_t events, int64_t now_ms,
 
 bool http_conn_drain(struct http_conn *c, int64_t now_ms, struct http_date *dates)
 {
+    /* a refused client was answered already: what it still sends is of no interest */
+    if (c->lingering)
+        return false;
     c->draining = true;
     return http_conn_on_event(c, EPOLLIN, now_ms, dates);
 }
