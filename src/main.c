@@ -16,6 +16,9 @@ static int usage(FILE *f)
                "                    [--account-id 000000000000] [--tls-cert F --tls-key F]\n"
                "                    [--store URL] [--master-key-file F]\n"
                "                    [--max-body-bytes N] [--max-header-bytes N]\n"
+               "                    [--max-connections N] [--max-connections-per-source N]\n"
+               "                    [--header-timeout S] [--body-timeout S] [--idle-timeout S]\n"
+               "                    [--drain-seconds S] [--unauth-rate N] [--unauth-burst N]\n"
                "       custos policy check FILE [--type identity|resource|key|boundary]\n"
                "       custos policy eval FILE\n");
     return f == stderr ? 2 : 0;

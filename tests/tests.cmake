@@ -46,7 +46,7 @@ if(CUSTOS_FUZZ)
     add_executable(${name} ${src})
     target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
     target_link_options(${name} PRIVATE -fsanitize=fuzzer)
-    target_link_libraries(${name} PRIVATE cu_services cu_proto)
+    target_link_libraries(${name} PRIVATE cu_server cu_services cu_proto)
     set(corpus ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/${parser})
     # libFuzzer adds what it finds to its first corpus directory: a scratch one in the
     # build tree, so the committed seeds stay as they are.

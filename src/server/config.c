@@ -21,6 +21,11 @@ void config_defaults(struct config *cfg)
      * costs the trail at most 20 records a second per source (unauth_limit.c) */
     cfg->unauth_rate = 20;
     cfg->unauth_burst = 100;
+    cfg->max_connections_per_source = 1024;
+    cfg->header_timeout_s = 10;
+    cfg->body_timeout_s = 60;
+    cfg->idle_timeout_s = 60;
+    cfg->drain_seconds = 10;
 }
 
 static cu_rc set_text(char *dst, size_t cap, const char *flag, const char *value,
@@ -118,6 +123,18 @@ cu_rc config_parse(int argc, char **argv, struct config *cfg, struct cu_err *err
             TRY(parse_size(flag, value, &cfg->unauth_rate, err));
         } else if (strcmp(flag, "--unauth-burst") == 0) {
             TRY(parse_size(flag, value, &cfg->unauth_burst, err));
+        } else if (strcmp(flag, "--max-connections") == 0) {
+            TRY(parse_size(flag, value, &cfg->max_connections, err));
+        } else if (strcmp(flag, "--max-connections-per-source") == 0) {
+            TRY(parse_size(flag, value, &cfg->max_connections_per_source, err));
+        } else if (strcmp(flag, "--header-timeout") == 0) {
+            TRY(parse_size(flag, value, &cfg->header_timeout_s, err));
+        } else if (strcmp(flag, "--body-timeout") == 0) {
+            TRY(parse_size(flag, value, &cfg->body_timeout_s, err));
+        } else if (strcmp(flag, "--idle-timeout") == 0) {
+            TRY(parse_size(flag, value, &cfg->idle_timeout_s, err));
+        } else if (strcmp(flag, "--drain-seconds") == 0) {
+            TRY(parse_size(flag, value, &cfg->drain_seconds, err));
         } else {
             rc = cu_err_set(err, CU_E_VALIDATION, "unknown flag %s", flag);
             goto out;

@@ -1,29 +1,42 @@
-/* listener.h — the listening socket and the thread that accepts on it, handing each new
- * connection to libmicrohttpd's worker threads.
- *
- * MHD's own accept in a thread pool lets whichever worker wakes first take every
- * connection that is waiting: a client that opens 16 at once often lands all 16 on one
- * worker, leaving the other cores idle (seen as a 25% throughput loss under wrk). Added
- * through MHD_add_connection, connections are spread over the workers by descriptor
- * number, which for connections opened together alternates. */
+/* listener.h — the listening socket, the thread that accepts on it, and the connection
+ * limits enforced there, before any HTTP machinery sees a socket: a global limit and one
+ * per source address. A connection past either is accepted and closed at once, so the
+ * kernel's backlog never fills with connections nobody will serve. Accepted connections
+ * go to the workers (http_worker.c) in turn; a connection keeps its worker. */
 #ifndef CU_SERVER_LISTENER_H
 #define CU_SERVER_LISTENER_H
 
-#include <microhttpd.h>
 #include <sys/socket.h>
 
 #include "core/cu.h"
 #include "core/err.h"
 
 struct listener;
+struct http_worker;
 
-/* Bind and listen on addr, then accept in a thread of its own into daemon, which must
- * have been started with MHD_USE_NO_LISTEN_SOCKET. */
-MUST_CHECK cu_rc listener_start(const struct sockaddr *addr, socklen_t addr_len,
-                                struct MHD_Daemon *daemon, struct listener **out,
-                                struct cu_err *err);
-/* Stop accepting and close the socket; connections already handed over stay with the
- * daemon. NULL-safe. */
+struct listener_limits {
+    size_t max_connections;         /* open at once, all sources */
+    size_t max_per_source;          /* open at once from one address */
+};
+
+/* Bind and listen on addr (no thread yet: listener_run starts accepting). */
+MUST_CHECK cu_rc listener_open(const struct sockaddr *addr, socklen_t addr_len,
+                               const struct listener_limits *lim, struct listener **out,
+                               struct cu_err *err);
+
+/* Accept in a thread of its own, handing connections to workers[0..n) in turn. The
+ * workers must outlive the listener's thread (listener_stop). */
+MUST_CHECK cu_rc listener_run(struct listener *l, struct http_worker **workers, size_t n);
+
+/* A connection that was counted against the limits has ended. Thread-safe. */
+void listener_release(struct listener *l, const struct sockaddr_storage *peer);
+
+/* Stop accepting: connections the kernel has already completed are still accepted and
+ * handed over (their requests were sent; they get answers), then the socket is closed
+ * and the thread joined. Safe to call twice. */
 void listener_stop(struct listener *l);
+
+/* Free; after listener_stop and after every connection was released. NULL-safe. */
+void listener_free(struct listener *l);
 
 #endif

@@ -1,5 +1,5 @@
 /* server.h — the running server: configuration, the shared state every request uses,
- * and the entry points main.c calls. Only server/ includes libmicrohttpd. */
+ * and the entry points main.c calls. */
 #ifndef CU_SERVER_H
 #define CU_SERVER_H
 
@@ -20,6 +20,12 @@ struct config {
     size_t max_header_bytes;      /* default 8 KiB */
     size_t unauth_rate;           /* unauthenticated requests a second per source (20) */
     size_t unauth_burst;          /* ... and the bucket they may burst to (100) */
+    size_t max_connections;       /* 0: 10000, kept below the open-file limit */
+    size_t max_connections_per_source;   /* 0: --max-connections */
+    size_t header_timeout_s;      /* a request's first byte to its complete head */
+    size_t body_timeout_s;        /* complete head to complete body */
+    size_t idle_timeout_s;        /* keep-alive connection with no request */
+    size_t drain_seconds;         /* at SIGTERM, for requests in progress to finish */
 };
 
 /* Defaults: 127.0.0.1:4599, ./data, us-east-1, account 000000000000, 1 MiB bodies. */

@@ -42,11 +42,22 @@ int main(void)
     char *missing[] = {"--region"};
     char *unknown[] = {"--what", "x"};
     char *zero[] = {"--max-body-bytes", "0"};
+    char *http[] = {"--max-connections", "50", "--max-connections-per-source", "7",
+                    "--header-timeout", "2", "--body-timeout", "3", "--idle-timeout", "4",
+                    "--drain-seconds", "5"};
+    char *neg_timeout[] = {"--header-timeout", "-1"};
+    char *zero_conns[] = {"--max-connections", "0"};
+    char *junk_drain[] = {"--drain-seconds", "10s"};
 
     config_defaults(&cfg);
     CHECK_STR(cfg.listen_host, "127.0.0.1");
     CHECK_INT(cfg.port, 4599);
     CHECK_STR(cfg.account_id, "000000000000");
+    CHECK_INT(cfg.max_connections, 0);
+    CHECK_INT(cfg.max_connections_per_source, 1024);
+    CHECK_INT(cfg.header_timeout_s, 10);
+    CHECK_INT(cfg.idle_timeout_s, 60);
+    CHECK_INT(cfg.drain_seconds, 10);
     CHECK_OK(parse(&cfg, 10, ok));
     CHECK_STR(cfg.listen_host, "0.0.0.0");
     CHECK_INT(cfg.port, 8080);
@@ -65,5 +76,15 @@ int main(void)
     CHECK_RC(parse(&cfg, 2, unknown), CU_E_VALIDATION);
     CHECK_RC(parse(&cfg, 2, zero), CU_E_VALIDATION);
     unauth_limits();
+    CHECK_OK(parse(&cfg, 12, http));
+    CHECK_INT(cfg.max_connections, 50);
+    CHECK_INT(cfg.max_connections_per_source, 7);
+    CHECK_INT(cfg.header_timeout_s, 2);
+    CHECK_INT(cfg.body_timeout_s, 3);
+    CHECK_INT(cfg.idle_timeout_s, 4);
+    CHECK_INT(cfg.drain_seconds, 5);
+    CHECK_RC(parse(&cfg, 2, neg_timeout), CU_E_VALIDATION);
+    CHECK_RC(parse(&cfg, 2, zero_conns), CU_E_VALIDATION);
+    CHECK_RC(parse(&cfg, 2, junk_drain), CU_E_VALIDATION);
     TEST_END();
 }

@@ -1,0 +1,290 @@
+/* Tests for server/http_parse.c: well-formed heads and bodies, and the adversarial ones —
+ * truncated, oversized, malformed, and each Content-Length value of issue 7's smuggling
+ * probes. */
+#include "check.h"
+#include "server/http_parse.h"
+
+static const struct http_limits lim = {.max_header_bytes = 8192, .max_body_bytes = 1000};
+
+/* Scan then parse text as one request head; the head's length through *len. */
+static cu_rc head(const char *text, struct http_head *h, size_t *len)
+{
+    struct http_scan s = {0};
+    struct cu_err err = {0};
+    struct bytes in = bytes_str(text);
+    size_t n = 0;
+    cu_rc rc = http_parse_scan(&s, in, &lim, &n, &err);
+
+    if (len)
+        *len = n;
+    if (rc != CU_OK)
+        return rc;
+    if (n == 0)
+        return -1;
+    return http_parse_head(bytes_of(in.p, n), &lim, h, &err);
+}
+
+static cu_rc chunked(const char *text, struct buf *body, size_t *used, bool *done)
+{
+    struct http_chunked d = {0};
+    struct cu_err err = {0};
+    cu_rc rc = http_parse_chunked(&d, bytes_str(text), &lim, used, body, &err);
+
+    *done = d.done;
+    return rc;
+}
+
+static void test_good_heads(void)
+{
+    static struct http_head h;
+    size_t len;
+
+    CHECK_OK(head("POST /a?b=c HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello", &h, &len));
+    CHECK(bytes_eq_str(h.method, "POST"));
+    CHECK(bytes_eq_str(h.target, "/a?b=c"));
+    CHECK_INT(h.minor, 1);
+    CHECK_INT(h.n_fields, 2);
+    CHECK(bytes_eq_str(h.fields[0].name, "Host"));
+    CHECK(bytes_eq_str(h.fields[0].value, "x"));
+    CHECK_INT(h.body, HTTP_BODY_LENGTH);
+    CHECK_INT(h.content_length, 5);
+    CHECK(h.keep_alive);
+    CHECK_INT(len, strlen("POST /a?b=c HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n"));
+    /* identical duplicate lengths are one length (RFC 9112 §6.3) */
+    CHECK_OK(head("POST / HTTP/1.1\r\nContent-Length: 7\r\nContent-Length: 7\r\n\r\n", &h, NULL));
+    CHECK_INT(h.content_length, 7);
+    CHECK_OK(head("GET / HTTP/1.0\r\n\r\n", &h, NULL));
+    CHECK(!h.keep_alive);
+    CHECK_OK(head("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", &h, NULL));
+    CHECK(h.keep_alive);
+    CHECK_OK(head("GET / HTTP/1.1\r\nConnection: foo, close\r\n\r\n", &h, NULL));
+    CHECK(!h.keep_alive);
+    CHECK_OK(head("POST / HTTP/1.1\r\nTransfer-Encoding: Chunked\r\nExpect: 100-continue\r\n\r\n",
+                  &h, NULL));
+    CHECK_INT(h.body, HTTP_BODY_CHUNKED);
+    CHECK(h.expect_continue);
+    /* leading empty lines are skipped; trailing whitespace of a value is not part of it */
+    CHECK_OK(head("\r\n\r\nGET / HTTP/1.1\r\nX-A:  v \t\r\n\r\n", &h, NULL));
+    CHECK(bytes_eq_str(h.fields[0].value, "v"));
+}
+
+static void test_truncated(void)
+{
+    static struct http_head h;
+    size_t len = 99;
+
+    CHECK_RC(head("GET / HTTP/1.1\r\nHost: x\r\n", &h, &len), -1);
+    CHECK_INT(len, 0);
+    CHECK_RC(head("GET / HTTP/1.1\r", &h, NULL), -1);
+    CHECK_RC(head("", &h, NULL), -1);
+}
+
+static void test_bad_lengths(void)
+{
+    static struct http_head h;
+    static const char *bad[] = {"-1", "abc", "18446744073709551616", "43, 43", "+43", "", "4 3",
+                                "0x10", "99999999999999999999999"};
+    char text[256];
+
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+        snprintf(text, sizeof(text), "POST / HTTP/1.1\r\nContent-Length: %s\r\n\r\n", bad[i]);
+        CHECK_RC(head(text, &h, NULL), CU_E_BAD_REQUEST);
+    }
+    CHECK_RC(head("POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 48\r\n\r\n", &h, NULL),
+             CU_E_BAD_REQUEST);
+    CHECK_RC(head("POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+                  &h, NULL), CU_E_BAD_REQUEST);
+    CHECK_RC(head("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", &h, NULL),
+             CU_E_BAD_REQUEST);
+    CHECK_RC(head("POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", &h, NULL),
+             CU_E_NOT_IMPLEMENTED);
+    CHECK_RC(head("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+                  &h, NULL), CU_E_NOT_IMPLEMENTED);
+    /* 18446744073709551615 parses but is far past the body limit: refused before reading */
+    CHECK_RC(head("POST / HTTP/1.1\r\nContent-Length: 18446744073709551615\r\n\r\n", &h, NULL),
+             CU_E_PAYLOAD_TOO_LARGE);
+    CHECK_RC(head("POST / HTTP/1.1\r\nContent-Length: 1001\r\n\r\n", &h, NULL),
+             CU_E_PAYLOAD_TOO_LARGE);
+}
+
+static void test_bad_lines(void)
+{
+    static struct http_head h;
+    static const char *bad[] = {
+        "GET  / HTTP/1.1\r\n\r\n", "GET / HTTP/1.1 \r\n\r\n", "GET /\r\n\r\n", " GET / HTTP/1.1\r\n\r\n",
+        "GET / HTTP/1.x\r\n\r\n", "GET / http/1.1\r\n\r\n", "GET / HTTP/1.1\nHost: x\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost : x\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n",
+        "GET / HTTP/1.1\r\nX: a\rb\r\n\r\n", "GET / HTTP/1.1\r\n: x\r\n\r\n",
+        "GET / HTTP/1.1\r\nNoColon\r\n\r\n", "G\x01T / HTTP/1.1\r\n\r\n",
+        "GET /\x7f HTTP/1.1\r\n\r\n", "GET / HTTP/1.1\r\nX: \x01\r\n\r\n",
+        "\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\nGET / HTTP/1.1\r\n\r\n"};
+
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+        cu_rc rc = head(bad[i], &h, NULL);
+        CHECK_RC(rc, CU_E_BAD_REQUEST);
+        if (rc != CU_E_BAD_REQUEST)
+            fprintf(stderr, "  case %zu\n", i);
+    }
+    CHECK_RC(head("GET / HTTP/2.0\r\n\r\n", &h, NULL), CU_E_HTTP_VERSION);
+    CHECK_RC(head("GET / HTTP/1.2\r\n\r\n", &h, NULL), CU_E_HTTP_VERSION);
+    CHECK_RC(head("GET / HTTP/0.9\r\n\r\n", &h, NULL), CU_E_HTTP_VERSION);
+    /* a NUL inside a value: the head is found, its parse refuses */
+    {
+        static const char nul[] = "GET / HTTP/1.1\r\nX: a\0b\r\n\r\n";
+        struct http_scan s = {0};
+        struct cu_err err = {0};
+        size_t n = 0;
+
+        CHECK_OK(http_parse_scan(&s, bytes_of(nul, sizeof(nul) - 1), &lim, &n, &err));
+        CHECK_INT(n, sizeof(nul) - 1);
+        CHECK_RC(http_parse_head(bytes_of(nul, n), &lim, &h, &err), CU_E_BAD_REQUEST);
+    }
+}
+
+static void test_oversized(void)
+{
+    static struct http_head h;
+    struct buf b;
+
+    buf_init(&b, BUF_NO_LIMIT);
+    CHECK_OK(buf_addstr(&b, "GET /"));
+    for (int i = 0; i < HTTP_MAX_TARGET + 100; i++)
+        CHECK_OK(buf_addch(&b, 'a'));
+    /* refused before the line even ends */
+    CHECK_RC(head(b.p, &h, NULL), CU_E_URI_TOO_LONG);
+    buf_reset(&b);
+    CHECK_OK(buf_addstr(&b, "GET / HTTP/1.1\r\nX: "));
+    for (int i = 0; i < 9000; i++)
+        CHECK_OK(buf_addch(&b, 'p'));
+    CHECK_RC(head(b.p, &h, NULL), CU_E_HEADER_TOO_LARGE);
+    buf_reset(&b);
+    CHECK_OK(buf_addstr(&b, "GET / HTTP/1.1\r\n"));
+    for (int i = 0; i < HTTP_MAX_HEADERS; i++)
+        CHECK_OK(buf_addstr(&b, "A: b\r\n"));
+    CHECK_OK(buf_addstr(&b, "\r\n"));
+    CHECK_OK(head(b.p, &h, NULL));
+    CHECK_INT(h.n_fields, HTTP_MAX_HEADERS);
+    b.n -= 2;
+    CHECK_OK(buf_addstr(&b, "A: b\r\n\r\n"));
+    CHECK_RC(head(b.p, &h, NULL), CU_E_HEADER_TOO_LARGE);
+    buf_release(&b);
+}
+
+/* Fed one byte at a time, the scan finds the same end as in one piece. */
+static void test_incremental_scan(void)
+{
+    static const char text[] = "POST / HTTP/1.1\r\nA: b\r\nC: d\r\n\r\nbody";
+    struct http_scan s = {0};
+    struct cu_err err = {0};
+    size_t n = 0, i;
+
+    for (i = 1; i <= sizeof(text) - 1 && n == 0; i++)
+        CHECK_OK(http_parse_scan(&s, bytes_of(text, i), &lim, &n, &err));
+    CHECK_INT(n, strlen("POST / HTTP/1.1\r\nA: b\r\nC: d\r\n\r\n"));
+}
+
+static void test_chunked(void)
+{
+    struct buf body;
+    size_t used;
+    bool done;
+    static const char good[] = "5;name=val\r\nhello\r\n6 ;x\r\n world\r\n0\r\nTrailer: t\r\n\r\nNEXT";
+
+    buf_init(&body, lim.max_body_bytes);
+    CHECK_OK(chunked(good, &body, &used, &done));
+    CHECK(done);
+    CHECK_STR(body.p, "hello world");
+    CHECK_INT(used, sizeof(good) - 1 - 4);
+    /* byte by byte */
+    {
+        struct http_chunked d = {0};
+        struct cu_err err = {0};
+
+        buf_reset(&body);
+        for (size_t i = 0; i < sizeof(good) - 1 && !d.done; i++) {
+            CHECK_OK(http_parse_chunked(&d, bytes_of(good + i, 1), &lim, &used, &body, &err));
+            CHECK_INT(used, 1);
+        }
+        CHECK(d.done);
+        CHECK_STR(body.p, "hello world");
+    }
+    /* truncated: not done, no error */
+    buf_reset(&body);
+    CHECK_OK(chunked("5\r\nhel", &body, &used, &done));
+    CHECK(!done);
+    static const char *bad[] = {"\r\n", "x\r\n", "5\r\nhelloX\r\n", "5\nhello\r\n0\r\n\r\n",
+                                "-5\r\n", "5 5\r\nhello\r\n",
+                                "0\r\nT: a\nb\r\n\r\n", "5\r\nhello\r\n0\r\n\rX"};
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+        buf_reset(&body);
+        CHECK_RC(chunked(bad[i], &body, &used, &done), CU_E_BAD_REQUEST);
+    }
+    /* a chunk size that overflows 64 bits, even with no body limit to stop it first */
+    {
+        static const struct http_limits huge = {.max_header_bytes = 8192,
+                                                .max_body_bytes = SIZE_MAX};
+        struct http_chunked d = {0};
+        struct cu_err err = {0};
+
+        buf_reset(&body);
+        CHECK_RC(http_parse_chunked(&d, bytes_str("ffffffffffffffffff\r\n"), &huge, &used, &body,
+                                    &err), CU_E_BAD_REQUEST);
+        buf_reset(&body);
+        CHECK_RC(chunked("ffffffffffffffffff\r\n", &body, &used, &done), CU_E_PAYLOAD_TOO_LARGE);
+    }
+    /* a declared chunk past the limit is refused before its data */
+    buf_reset(&body);
+    CHECK_RC(chunked("3e9\r\n", &body, &used, &done), CU_E_PAYLOAD_TOO_LARGE);
+    buf_reset(&body);
+    CHECK_RC(chunked("1f4\r\n", &body, &used, &done), CU_OK);
+    /* two chunks that together pass the limit */
+    {
+        struct buf text;
+
+        buf_init(&text, BUF_NO_LIMIT);
+        CHECK_OK(buf_addstr(&text, "1f4\r\n"));
+        for (int i = 0; i < 500; i++)
+            CHECK_OK(buf_addch(&text, 'a'));
+        CHECK_OK(buf_addstr(&text, "\r\n1f5\r\n"));
+        buf_reset(&body);
+        CHECK_RC(chunked(text.p, &body, &used, &done), CU_E_PAYLOAD_TOO_LARGE);
+        buf_reset(&text);
+        CHECK_OK(buf_addstr(&text, "0\r\n"));
+        for (int i = 0; i < HTTP_MAX_TRAILER_BYTES / 7 + 1; i++)
+            CHECK_OK(buf_addstr(&text, "T: abc\r\n"));
+        buf_reset(&body);
+        CHECK_RC(chunked(text.p, &body, &used, &done), CU_E_HEADER_TOO_LARGE);
+        buf_reset(&text);
+        CHECK_OK(buf_addstr(&text, "5;"));
+        for (int i = 0; i < HTTP_MAX_CHUNK_LINE; i++)
+            CHECK_OK(buf_addch(&text, 'e'));
+        buf_reset(&body);
+        CHECK_RC(chunked(text.p, &body, &used, &done), CU_E_BAD_REQUEST);
+        buf_release(&text);
+    }
+    buf_release(&body);
+}
+
+static void test_sniff(void)
+{
+    CHECK(http_parse_sniff_field(bytes_str("POST / HTTP/1.1\r\nx-amz-target: K.L\r\n"),
+                                 "X-Amz-Target"));
+    CHECK(!http_parse_sniff_field(bytes_str("POST / HTTP/1.1\r\nX-Amz-Targets: K\r\n"),
+                                  "X-Amz-Target"));
+    CHECK(!http_parse_sniff_field(bytes_str("POST / HTTP/1.1\r\nA: X-Amz-Target: K\r\n"),
+                                  "X-Amz-Target"));
+    CHECK(!http_parse_sniff_field(bytes_str("X-Amz-Targ"), "X-Amz-Target"));
+}
+
+int main(void)
+{
+    test_good_heads();
+    test_truncated();
+    test_bad_lengths();
+    test_bad_lines();
+    test_oversized();
+    test_incremental_scan();
+    test_chunked();
+    test_sniff();
+    TEST_END();
+}
