@@ -13,8 +13,10 @@ a fresh marker.
                                 because their declaration says so
   3. first required member missing -> ValidationError / ValidationException naming it
   4. a member of the wrong type    -> what AWS answers: in Query a non-number for an
-                                integer (ValidationError naming the member); in JSON a
-                                value of the wrong JSON type (SerializationException)
+                                integer (ValidationError naming the member; an operation
+                                of only strings and lists has no wrong type in Query); in
+                                JSON a value of the wrong JSON type (SerializationException,
+                                whose AWS wording names the types, not the member)
   5. each of those requests leaves exactly one audit record of its own requestID, and no
      secret (markers, their base64, the callers' secret keys) appears in the trail.
 
@@ -410,7 +412,9 @@ class Registry(harness.ServerTest):
     def wrong_value(self, svc, shape_name):
         """(a value of the wrong type for this member in this protocol, AWS's message) or
         None when the protocol cannot carry one. Query sends text, and any text is a
-        string: only a number can be wrong there. In JSON every scalar can."""
+        string: a number can be wrong there (a boolean too, but AWS's answer to one that is
+        neither true nor false is not known here, so it is not asserted). In JSON every
+        scalar can."""
         t = svc.shape(shape_name)["type"]
         if svc.protocol == "query":
             if t in ("integer", "long"):
