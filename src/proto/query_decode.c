@@ -23,7 +23,7 @@
 
 #include "core/clock.h"
 #include "core/uri.h"
-#include "proto.h"
+#include "proto_impl.h"
 
 #define MAX_PARAMS 1000
 #define MAX_INDEX 1000
@@ -239,8 +239,8 @@ static cu_rc place(json_t *node, const struct shape *shape, const char *p, const
 
 /* A scalar from its text (len bytes; a NUL inside ends what strto* and friends read, so
  * such a text is refused for every type but a string, which keeps all its bytes). */
-static cu_rc convert_scalar(const struct shape *s, const char *text, size_t len, json_t **out,
-                            struct cu_err *err)
+static cu_rc convert_scalar(const struct shape *s, const char *path, const char *text,
+                            size_t len, json_t **out, struct cu_err *err)
 {
     char *end = NULL;
     int64_t epoch = 0;
@@ -253,10 +253,12 @@ static cu_rc convert_scalar(const struct shape *s, const char *text, size_t len,
         long long v = strtoll(text, &end, 10);
         if (!whole || !*text || *end || errno || isspace((unsigned char)*text))
             return cu_err_set(err, CU_E_VALIDATION, "1 validation error detected: Value '%.64s' "
-                              "failed to satisfy constraint: Member must be a number", text);
+                              "at '%s' failed to satisfy constraint: Member must be a number",
+                              text, path);
         if (s->type == SHAPE_INTEGER && (v > INT32_MAX || v < INT32_MIN))
             return cu_err_set(err, CU_E_VALIDATION, "1 validation error detected: Value '%.64s' "
-                              "failed to satisfy constraint: Member must be a 32-bit integer", text);
+                              "at '%s' failed to satisfy constraint: Member must be a 32-bit "
+                              "integer", text, path);
         *out = json_integer(v);
         break;
     }
@@ -309,9 +311,12 @@ static cu_rc sorted_indexes(json_t *node, const char ***keys, size_t *n)
     return CU_OK;
 }
 
-/* Turn a scratch node into the final tree for its shape. */
-static cu_rc finish(json_t *scratch, const struct shape *s, json_t **out, struct cu_err *err)
+/* Turn a scratch node into the final tree for its shape; path names it in errors, in
+ * validate.c's words, so a number that is not one names its member like AWS does. */
+static cu_rc finish(json_t *scratch, const struct shape *s, const char *path, json_t **out,
+                    struct cu_err *err)
 {
+    char sub[PATH_MAX_LEN];
     cu_rc rc = CU_OK;
     const char **keys = NULL;
     size_t n = 0;
@@ -320,8 +325,8 @@ static cu_rc finish(json_t *scratch, const struct shape *s, json_t **out, struct
     if (json_is_string(scratch)) {
         if (s->type == SHAPE_STRUCTURE || s->type == SHAPE_LIST || s->type == SHAPE_MAP)
             return bad(err, "A structured parameter was given a plain value.");
-        return convert_scalar(s, json_string_value(scratch), json_string_length(scratch), out,
-                              err);
+        return convert_scalar(s, path, json_string_value(scratch), json_string_length(scratch),
+                              out, err);
     }
     ENSURE(json_is_object(scratch), CU_E_INTERNAL);
     if (s->type == SHAPE_STRUCTURE) {
@@ -331,7 +336,8 @@ static cu_rc finish(json_t *scratch, const struct shape *s, json_t **out, struct
             json_t *child = json_object_get(scratch, s->members[i].name);
             if (!child)
                 continue;
-            TRY(finish(child, s->members[i].shape, &item, err));
+            proto_member_path(path, s->members[i].name, sub);
+            TRY(finish(child, s->members[i].shape, sub, &item, err));
             TRY(json_object_set_new(result, s->members[i].name, item) == 0 ? CU_OK : CU_E_NOMEM);
             item = NULL;
         }
@@ -340,7 +346,8 @@ static cu_rc finish(json_t *scratch, const struct shape *s, json_t **out, struct
         ENSURE(result, CU_E_NOMEM);
         TRY(sorted_indexes(scratch, &keys, &n));
         for (size_t i = 0; i < n; i++) {
-            TRY(finish(json_object_get(scratch, keys[i]), s->member->shape, &item, err));
+            snprintf(sub, sizeof(sub), "%.200s.%zu.member", path, i + 1);
+            TRY(finish(json_object_get(scratch, keys[i]), s->member->shape, sub, &item, err));
             TRY(json_array_append_new(result, item) == 0 ? CU_OK : CU_E_NOMEM);
             item = NULL;
         }
@@ -356,7 +363,8 @@ static cu_rc finish(json_t *scratch, const struct shape *s, json_t **out, struct
             /* a tree's keys are C strings: a NUL would cut the key short */
             ENSURE(strlen(k) == json_string_length(key),
                    bad(err, "A map key contains a NUL character."));
-            TRY(finish(v, s->value->shape, &item, err));
+            snprintf(sub, sizeof(sub), "%.200s.%.40s", path, k);
+            TRY(finish(v, s->value->shape, sub, &item, err));
             TRY(json_object_set_new(result, k, item) == 0 ? CU_OK : CU_E_NOMEM);
             item = NULL;
         }
@@ -413,7 +421,7 @@ cu_rc query_decode_form(struct bytes form, const struct shape *input, json_t **o
     ENSURE(ctx.scratch, CU_E_NOMEM);
     TRY(each_param(form, place_param, &ctx, err));
     if (input)
-        TRY(finish(ctx.scratch, input, out, err));
+        TRY(finish(ctx.scratch, input, "", out, err));
     else
         *out = json_object();
     ENSURE(*out, CU_E_NOMEM);

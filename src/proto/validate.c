@@ -10,10 +10,9 @@
 
 #include "core/codec.h"
 #include "pattern.h"
-#include "proto.h"
+#include "proto_impl.h"
 
 #define MAX_REPORTED 10
-#define PATH_MAX_LEN 256
 
 /* The report is bounded; text past its limit is dropped, the count stays exact. */
 static void report_text(cu_rc rc)
@@ -88,9 +87,8 @@ static void add_error(struct report *r, const char *path, const json_t *value,
                        constraint));
 }
 
-/* out = parent.name with name's first letter lowered ("KeyId" under "" -> "keyId"), cut to
- * fit. Called for every member present in every request, hence no snprintf. */
-static void child_path(const char *parent, const char *name, char out[PATH_MAX_LEN])
+/* Called for every member present in every request, hence no snprintf. */
+void proto_member_path(const char *parent, const char *name, char out[PATH_MAX_LEN])
 {
     size_t p = strnlen(parent, 120), n = strlen(name), at = 0;
 
@@ -154,7 +152,7 @@ static void validate_structure(struct report *r, const char *path, const json_t 
 
         if (!child && !m->required)
             continue;
-        child_path(path, m->name, sub);
+        proto_member_path(path, m->name, sub);
         if (!child)
             add_error(r, sub, NULL, false, "Member must not be null");
         else
