@@ -10,6 +10,8 @@
 
 #include <strings.h>
 
+#include "core/codec.h"
+
 /* tchar (RFC 9110 §5.6.2): the characters of a token. */
 static bool is_tchar(uint8_t c)
 {
@@ -23,17 +25,6 @@ static bool is_tchar(uint8_t c)
 static bool is_ows(uint8_t c)
 {
     return c == ' ' || c == '\t';
-}
-
-static int hex_value(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 static bool bytes_ieq(struct bytes b, const char *s)
@@ -313,7 +304,7 @@ static cu_rc chunk_error(struct cu_err *err)
 static cu_rc chunk_size_byte(struct http_chunked *d, uint8_t c, const struct http_limits *lim,
                              const struct buf *body, struct cu_err *err)
 {
-    int h = hex_value(c);
+    int h = hex_digit(c);
 
     if (++d->line > HTTP_MAX_CHUNK_LINE)
         return chunk_error(err);
