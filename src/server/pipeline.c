@@ -2,7 +2,8 @@
  *
  *   route (proto/route.c) -> authenticate (auth/sigv4_*.c, auth/principal.c)
  *   -> decode + validate (proto/query_decode.c, json_decode.c, validate.c) -> resolve the resource
- *   (services/<svc>) -> authorize (server/authorize.c -> policy/) -> handler inside one
+ *   (services/<svc>) -> authorize (server/authorize.c -> policy/), and a declared second
+ *   authorization on the also-resolver's resource -> handler inside one
  *   store transaction -> conclude: encode, record (audit/), commit, sync, in the order
  *   audit.h states.
  *
