@@ -44,12 +44,13 @@ void call_keys_resource_tags(struct call_keys *k, const json_t *tags);
 void call_keys_add_multi(struct call_keys *k, const char *name, const char *const *values,
                          size_t n);
 
-/* What an operation touches, as authorization needs it. Filled by the resolver. */
+/* What an operation touches, as authorization needs it: call->target, filled by the
+ * resolver, and call->also, by the also-resolver of a second authorization. */
 struct call_target {
     char arn[1024];                     /* resource ARN; "*" when the action has none */
     char account_id[13];                /* owner of the resource */
-    const struct policy *resource_policy; /* resource-based policy (KMS key policy), or NULL */
-    bool key_policy;                    /* KMS: identity policies count only if it enables the account */
+    const struct policy *resource_policy; /* resource-based policy (KMS key policy: its kind
+                                           * carries the KMS account rule), or NULL */
     json_t *doc;                        /* the resolved record (e.g. the KMS key), owned; may be NULL */
     void *pin;                          /* keeps resource_policy (and cached material) alive */
     const char *grant_action;           /* KMS: a grant lets the caller do this action here */
