@@ -34,12 +34,14 @@ def header_line(sid):
 
 
 def functions(decls):
-    """(handlers, resolvers, key functions), each deduplicated in declaration order."""
+    """(handlers, resolvers, key functions), each deduplicated in declaration order; the
+    resolvers include the also-resolvers."""
     seen = {"handler": [], "resolve": [], "keys": []}
     for d in decls:
-        for kind in seen:
-            if d[kind] and d[kind] not in seen[kind]:
-                seen[kind].append(d[kind])
+        for kind, field in (("handler", "handler"), ("resolve", "resolve"), ("keys", "keys"),
+                            ("resolve", "also")):
+            if d[field] and d[field] not in seen[kind]:
+                seen[kind].append(d[field])
     return seen["handler"], seen["resolve"], seen["keys"]
 
 
@@ -55,7 +57,8 @@ def gen_header(sid, decls):
            "/* handlers: read `in` (validated against the input shape), fill `out` */"]
     out += [f"cu_rc {h}(struct call *call, const json_t *in, json_t *out);" for h in handlers]
     if resolvers:
-        out += ["", "/* resolvers: fill call->target before authorization */"]
+        out += ["", "/* resolvers: fill call->target before authorization (also-resolvers:",
+                " * call->also, after call->target is authorized) */"]
         out += [f"MUST_CHECK cu_rc {r}(struct call *call, const json_t *in);" for r in resolvers]
     if keys:
         out += ["", "/* condition keys of the request, added before authorization */"]
@@ -88,6 +91,11 @@ def gen_table(sid, decls):
             fields.append(f".secret_fields = secrets_{d['op']}")
         if d["keys"]:
             fields.append(f".condition_keys = {d['keys']}")
+        if d["also"]:
+            fields.append(f".also_resolve = {d['also']}")
+            fields.append(f".also_action = {c_str(d['also_action'])}")
+        if d["by_policy"]:
+            fields.append(".by_policy = true")
         out.append("    {" + ",\n     ".join(fields) + "},")
     out += ["};", f"const size_t {sid}_ops_count = ARRAY_LEN({sid}_ops);"]
     return "\n".join(out) + "\n"

@@ -22,8 +22,9 @@ SERVICES = [
 
 C_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 MEMBER = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
-FLAGS = {"read-only": "read_only", "always-allowed": "always_allowed"}
-VALUED = ("resolve", "keys", "secret", "action")
+FLAGS = {"read-only": "read_only", "always-allowed": "always_allowed", "by-policy": "by_policy"}
+VALUED = ("resolve", "keys", "secret", "action", "also")
+IAM_ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9]+$")
 
 
 class DeclError(Exception):
@@ -45,7 +46,8 @@ def parse_line(sid, where, words):
     if len(words) < 2:
         raise DeclError(f"{where}: want 'Operation handler [attribute ...]'")
     d = {"op": words[0], "handler": words[1], "resolve": None, "keys": None,
-         "read_only": False, "always_allowed": False, "secrets": [], "action": None}
+         "read_only": False, "always_allowed": False, "by_policy": False, "secrets": [],
+         "action": None, "also": None, "also_action": None}
     if not MEMBER.match(d["op"]):
         raise DeclError(f"{where}: {d['op']!r} is not an operation name")
     for w in words[2:]:
@@ -63,14 +65,22 @@ def parse_line(sid, where, words):
         elif key == "action":
             if value == f"{sid}:{d['op']}":
                 raise DeclError(f"{where}: action={value} is the default; leave it out")
-            if not re.match(r"^[a-z0-9-]+:[A-Za-z0-9]+$", value):
+            if not IAM_ACTION.match(value):
                 raise DeclError(f"{where}: {value!r} is not an IAM action")
             d["action"] = value
+        elif key == "also":
+            action, at, fn = value.partition("@")
+            if not at or not IAM_ACTION.match(action):
+                raise DeclError(f"{where}: want also=svc:Action@resolver, not {value!r}")
+            d["also_action"], d["also"] = action, fn
         else:
             d[key] = value
-    for key in ("handler", "resolve", "keys"):
+    for key in ("handler", "resolve", "keys", "also"):
         if d[key] is not None and not C_NAME.match(d[key]):
             raise DeclError(f"{where}: {d[key]!r} is not a C function name")
+    if d["always_allowed"] and (d["also"] or d["by_policy"]):
+        raise DeclError(f"{where}: an always-allowed operation is not authorized: "
+                        "also= and by-policy mean nothing there")
     if d["action"] is None:
         d["action"] = f"{sid}:{d['op']}"
     return d

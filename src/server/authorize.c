@@ -1,7 +1,9 @@
 /* authorize.c — the authorization step of the pipeline: gathers the policies that apply
  * (the caller's identity policies from the cache, the resource's own policy from the
  * resolver) and asks the policy engine, which alone knows AWS's evaluation logic. This
- * file builds the request context; it never decides anything itself. */
+ * file builds the request context; it never decides anything itself. The caller's policy
+ * set is fetched once per call (authz_begin) and serves every check the descriptor
+ * declares; handlers see it as data (call->authz), never as a call back into server/. */
 #include <stdio.h>
 #include <string.h>
 
@@ -9,7 +11,6 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "identity_policies.h"
-#include "pipeline.h"
 #include "policy/policy.h"
 
 static enum policy_principal_type principal_type(const struct principal *p)
@@ -27,22 +28,7 @@ static enum policy_principal_type principal_type(const struct principal *p)
     return POLICY_PRINCIPAL_USER;
 }
 
-/* The global condition keys custos knows for every request (IAM guide,
- * reference_policies_condition-keys). Values live in `text`, entries point into it. */
-#define MAX_PRINCIPAL_TAGS 50
-
-#define GLOBAL_KEYS 14
-
-struct request_context {
-    struct policy_context_entry entries[GLOBAL_KEYS + CALL_MAX_KEYS + MAX_PRINCIPAL_TAGS];
-    const char *tag_values[MAX_PRINCIPAL_TAGS];
-    char tag_names[MAX_PRINCIPAL_TAGS][160];
-    const char *values[GLOBAL_KEYS];
-    char now_iso[21], epoch[24], issued_iso[21];
-    struct policy_context ctx;
-};
-
-static void add_key(struct request_context *rc, const char *key, const char *value)
+static void add_key(struct authz_context *rc, const char *key, const char *value)
 {
     size_t i = rc->ctx.n;
 
@@ -54,14 +40,14 @@ static void add_key(struct request_context *rc, const char *key, const char *val
 }
 
 /* aws:PrincipalTag/<key> for each tag of the calling user. */
-static void add_principal_tags(struct request_context *rc, const json_t *tags)
+static void add_principal_tags(struct authz_context *rc, const json_t *tags)
 {
     size_t i, n = 0;
     json_t *t;
 
     json_array_foreach((json_t *)tags, i, t)
     {
-        if (n == MAX_PRINCIPAL_TAGS)
+        if (n == AUTHZ_MAX_PRINCIPAL_TAGS)
             break;
         snprintf(rc->tag_names[n], sizeof(rc->tag_names[n]), "aws:PrincipalTag/%s",
                  json_string_value(json_object_get(t, "Key")));
@@ -73,7 +59,7 @@ static void add_principal_tags(struct request_context *rc, const json_t *tags)
 }
 
 static void build_context(const struct call *call, const struct policy_list *identity,
-                          struct request_context *rc)
+                          struct authz_context *rc)
 {
     const struct principal *p = call->principal;
     bool user = p->type == PRINCIPAL_USER;
@@ -109,45 +95,87 @@ static void build_context(const struct call *call, const struct policy_list *ide
         add_principal_tags(rc, identity->tags);
 }
 
-cu_rc authorize(struct call *call, const char *action, const char *resource_arn,
-                const struct policy *resource_policy, bool key_policy, struct cu_err *err)
+cu_rc authz_begin(struct identity_cache *identities, struct call *call, struct authz *az)
 {
     cu_rc rc = CU_OK;
-    struct pipeline *pl = call->env->authorizer;
-    struct policy_list identity = {0};
-    struct policy_request req = {0};
-    struct policy_set set = {0};
+    const struct principal *p = call->principal;
+
+    /* not a memset of the whole: the context is large and build_context fills it */
+    az->view = (struct call_authz){0};
+    az->identity = (struct policy_list){0};
+    az->pin = NULL;
+    TRY(identity_policies_get(identities, call->env->store, p, &az->identity, &az->pin));
+    az->view.set.identity = az->identity.items;
+    az->view.set.n_identity = az->identity.n;
+    az->view.set.boundary = az->identity.boundary;
+    az->view.req.principal_arn = p->arn;
+    az->view.req.principal_account = p->account_id;
+    az->view.req.principal_type = principal_type(p);
+    az->view.req.now_s = call->now_ms / 1000;
+    az->view.req.context = &az->context.ctx;
+    call->authz = &az->view;
+out:
+    return rc;
+}
+
+void authz_end(struct authz *az, struct call *call)
+{
+    identity_release(az->pin);
+    az->pin = NULL;
+    call->authz = NULL;
+}
+
+/* Evaluate with the context rebuilt from the call's keys as they are now (a second
+ * resolver may have added some). */
+static void evaluate(struct authz *az, const struct call *call, const char *action,
+                     const struct call_target *t, bool grant, struct policy_request *req,
+                     struct policy_result *result)
+{
+    struct policy_set set = az->view.set;
+
+    build_context(call, &az->identity, &az->context);
+    *req = az->view.req;
+    req->action = action;
+    req->resource = t->arn;
+    req->resource_account = t->account_id;
+    set.resource = t->resource_policy; /* a key policy's kind (POLICY_KEY) carries the KMS rule */
+    set.grant = grant;
+    policy_evaluate(&set, req, result);
+}
+
+/* A KMS grant covers the call's own action on its key, not other checks it makes. */
+static bool grant_covers(const struct call_target *t, const char *action)
+{
+    return t->grant_action && strcmp(t->grant_action, action) == 0;
+}
+
+cu_rc authorize(struct authz *az, const struct call *call, const char *action,
+                const struct call_target *t, struct cu_err *err)
+{
+    cu_rc rc = CU_OK;
+    struct policy_request req;
     struct policy_result result;
     struct buf message;
-    struct request_context context;
-    void *pin = NULL;
 
     buf_init(&message, 4096);
-    TRY(identity_policies_get(pl->identities, call->env->store, call->principal, &identity, &pin));
-    req.action = action;
-    req.resource = resource_arn;
-    req.principal_arn = call->principal->arn;
-    req.principal_account = call->principal->account_id;
-    req.principal_type = principal_type(call->principal);
-    req.resource_account = call->target.account_id;
-    req.now_s = call->now_ms / 1000;
-    build_context(call, &identity, &context);
-    req.context = &context.ctx;
-    set.identity = identity.items;
-    set.n_identity = identity.n;
-    set.resource = resource_policy;
-    set.boundary = identity.boundary;
-    /* a KMS grant covers the call's own action on its key, not other checks it makes */
-    set.grant = call->target.grant_action && strcmp(call->target.grant_action, action) == 0 &&
-                strcmp(call->target.arn, resource_arn) == 0;
-    (void)key_policy; /* the key policy's kind (POLICY_KEY) carries the KMS rule */
-    policy_evaluate(&set, &req, &result);
+    evaluate(az, call, action, t, grant_covers(t, action), &req, &result);
     if (result.decision != POLICY_ALLOWED) {
         TRY(policy_denial_message(&req, &result, &message));
         rc = cu_err_set(err, CU_E_ACCESS_DENIED, "%s", message.p);
     }
 out:
-    identity_release(pin);
     buf_release(&message);
     return rc;
+}
+
+bool authorize_by_policy(struct authz *az, const struct call *call, const char *action,
+                         const struct call_target *t)
+{
+    struct policy_request req;
+    struct policy_result result;
+
+    if (!grant_covers(t, action))
+        return true;
+    evaluate(az, call, action, t, false, &req, &result);
+    return result.decision == POLICY_ALLOWED;
 }

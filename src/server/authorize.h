@@ -2,16 +2,52 @@
 #ifndef CU_AUTHORIZE_H
 #define CU_AUTHORIZE_H
 
+#include "identity_policies.h"
 #include "services/call.h"
 
 struct identity_cache;
 
-/* Decide whether call->principal may perform `action` on `resource_arn` (owned by
- * resource_account) given the resource's own policy (NULL: none). A denial is
- * CU_E_ACCESS_DENIED with AWS's message in err. Matches call_authorize_fn, so services
- * reach it through call->env->authorize for second resources. */
-MUST_CHECK cu_rc authorize(struct call *call, const char *action, const char *resource_arn,
-                           const struct policy *resource_policy, bool key_policy,
-                           struct cu_err *err);
+/* The global condition keys custos knows for every request (IAM guide,
+ * reference_policies_condition-keys), the call's own keys and the caller's tags; entries
+ * point into the other members and into call->keys. */
+#define AUTHZ_MAX_PRINCIPAL_TAGS 50
+#define AUTHZ_GLOBAL_KEYS 14
+struct authz_context {
+    struct policy_context_entry
+        entries[AUTHZ_GLOBAL_KEYS + CALL_MAX_KEYS + AUTHZ_MAX_PRINCIPAL_TAGS];
+    const char *tag_values[AUTHZ_MAX_PRINCIPAL_TAGS];
+    char tag_names[AUTHZ_MAX_PRINCIPAL_TAGS][160];
+    const char *values[AUTHZ_GLOBAL_KEYS];
+    char now_iso[21], epoch[24], issued_iso[21];
+    struct policy_context ctx;
+};
+
+/* One call's authorization state: the caller's identity policies, held from authz_begin
+ * to authz_end, and what the handler sees of them (call->authz points at `view`). */
+struct authz {
+    struct call_authz view;
+    struct policy_list identity;
+    struct authz_context context;
+    void *pin;
+};
+
+/* Fetch the caller's identity policies (from the cache) and point call->authz at them. On
+ * success az must be released with authz_end, after the handler has run. */
+MUST_CHECK cu_rc authz_begin(struct identity_cache *identities, struct call *call,
+                             struct authz *az);
+/* Drop the identity policies and clear call->authz. Safe on a zeroed az. */
+void authz_end(struct authz *az, struct call *call);
+
+/* Decide whether the caller may perform `action` on target t (its ARN, owner, own policy,
+ * and the grant that covers the call's action there, if any), with the call's condition
+ * keys as they are now. A denial is CU_E_ACCESS_DENIED with AWS's message, naming
+ * t->arn, in err. */
+MUST_CHECK cu_rc authorize(struct authz *az, const struct call *call, const char *action,
+                           const struct call_target *t, struct cu_err *err);
+
+/* After authorize allowed `action` on t: whether policies alone, without a KMS grant,
+ * allow it (true at once when no grant covered it). */
+bool authorize_by_policy(struct authz *az, const struct call *call, const char *action,
+                         const struct call_target *t);
 
 #endif

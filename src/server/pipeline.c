@@ -2,7 +2,8 @@
  *
  *   route (proto/route.c) -> authenticate (auth/sigv4_*.c, auth/principal.c)
  *   -> decode + validate (proto/query_decode.c, json_decode.c, validate.c) -> resolve the resource
- *   (services/<svc>) -> authorize (server/authorize.c -> policy/) -> handler inside one
+ *   (services/<svc>) -> authorize (server/authorize.c -> policy/), and a declared second
+ *   authorization on the also-resolver's resource -> handler inside one
  *   store transaction -> conclude: encode, record (audit/), commit, sync, in the order
  *   audit.h states.
  *
@@ -106,6 +107,26 @@ out:
     return rc;
 }
 
+/* The authorizations the descriptor declares: its action on call->target; if it asks
+ * (by-policy), whether policies alone allow that action; if it declares a second one
+ * (also=), its also-resolver's resource and action. */
+static cu_rc authorize_call(struct pipeline *pl, const struct op_desc *d, struct call *call,
+                            const json_t *in, struct authz *az)
+{
+    cu_rc rc = CU_OK;
+
+    TRY(authz_begin(pl->identities, call, az));
+    TRY(authorize(az, call, d->action, &call->target, &call->err));
+    if (d->by_policy)
+        call->allowed_by_policy = authorize_by_policy(az, call, d->action, &call->target);
+    if (d->also_resolve) {
+        TRY(d->also_resolve(call, in));
+        TRY(authorize(az, call, d->also_action, &call->also, &call->err));
+    }
+out:
+    return rc;
+}
+
 /* Resolve, authorize and run the handler inside one transaction. A read-only call's
  * transaction ends here; a mutation whose handler succeeded leaves its transaction open in
  * call.tx for conclude() to commit after the record is written. */
@@ -115,7 +136,9 @@ static cu_rc execute(struct pipeline *pl, struct request *r)
     struct call *call = &r->call;
     const struct op_desc *d = r->desc;
     struct call_keys keys;
+    struct authz az; /* large: authz_begin fills what it uses */
 
+    az.pin = NULL;
     call->env = &pl->env;
     call->principal = &r->principal;
     call->action = d->action;
@@ -136,8 +159,7 @@ static cu_rc execute(struct pipeline *pl, struct request *r)
     if (d->resolve)
         TRY(d->resolve(call, r->input));
     if (!d->always_allowed)
-        TRY(authorize(call, d->action, call->target.arn, call->target.resource_policy,
-                      call->target.key_policy, &call->err));
+        TRY(authorize_call(pl, d, call, r->input, &az));
     TRY(d->handler(call, r->input, r->output));
     if (d->read_only) {
         rc = store_tx_commit(call->tx);
@@ -148,6 +170,14 @@ out:
         store_tx_rollback(call->tx);
         call->tx = NULL;
     }
+    authz_end(&az, call);
+    /* the second resource serves authorization and the handler only (the trail names the
+     * first), so it is released here rather than with the request */
+    if (call->also.unpin)
+        call->also.unpin(call->also.pin);
+    json_decref(call->also.doc);
+    call->also.unpin = NULL;
+    call->also.doc = NULL;
     call->keys = NULL;
     if (rc != CU_OK && call->err.code != CU_OK)
         r->err = call->err;

@@ -82,9 +82,7 @@ cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err 
     TRY(identity_cache_new(&s->pl.identities));
     TRY(unauth_limit_new((double)cfg->unauth_rate, (double)cfg->unauth_burst,
                          UNAUTH_FLUSH_INTERVAL_MS, &s->pl.unauth));
-    s->pl.env = (struct call_env){.authorize = authorize,
-                                  .authorizer = &s->pl,
-                                  .store = s->store,
+    s->pl.env = (struct call_env){.store = s->store,
                                   .master_key = s->master_key,
                                   .region = s->cfg.region,
                                   .account_id = s->account_id,

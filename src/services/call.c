@@ -1,4 +1,6 @@
-/* call.c — helpers for the call contract (call.h). */
+/* call.c — helpers for the call contract (call.h): condition keys, and evaluating a
+ * policy a request supplies against the caller's policies the pipeline handed down (the
+ * policy engine directly: services never call back into server/). */
 #include <stdio.h>
 
 #include "call.h"
@@ -71,4 +73,24 @@ void call_keys_resource_tags(struct call_keys *k, const json_t *tags)
         snprintf(name, sizeof(name), "aws:ResourceTag/%s", tag_key(t));
         call_keys_add(k, name, tag_value(t));
     }
+}
+
+bool call_policy_allows(const struct call *call, const char *action, const char *resource_arn,
+                        const struct policy *resource_policy)
+{
+    struct policy_set set;
+    struct policy_request req;
+    struct policy_result result;
+
+    if (!call->authz)
+        return false;
+    set = call->authz->set;
+    set.resource = resource_policy;
+    set.grant = false;
+    req = call->authz->req;
+    req.action = action;
+    req.resource = resource_arn;
+    req.resource_account = call->env->account_id;
+    policy_evaluate(&set, &req, &result);
+    return result.decision == POLICY_ALLOWED;
 }

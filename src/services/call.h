@@ -1,9 +1,11 @@
 /* call.h — the contract between the pipeline (server/) and the service handlers.
  *
  * The pipeline decodes and validates the input, authenticates the caller, asks the
- * operation's resolver which resource the call touches, authorizes, and then runs the
- * handler inside one store transaction (a write transaction unless the operation is
- * read-only). The handler reads its input tree and fills its output tree; it never
+ * operation's resolver which resource the call touches, authorizes (and, when the
+ * descriptor declares one, authorizes a second action on a second resource), and then runs
+ * the handler inside one store transaction (a write transaction unless the operation is
+ * read-only). Handlers never call back into server/: what they need to know about
+ * authorization reaches them as data in struct call. The handler reads its input tree and fills its output tree; it never
  * formats wire bytes. Whatever it writes to call->err is what the client reads. */
 #ifndef CU_CALL_H
 #define CU_CALL_H
@@ -42,29 +44,38 @@ void call_keys_resource_tags(struct call_keys *k, const json_t *tags);
 void call_keys_add_multi(struct call_keys *k, const char *name, const char *const *values,
                          size_t n);
 
-/* What an operation touches, as authorization needs it. Filled by the resolver. */
+/* What an operation touches, as authorization needs it: call->target, filled by the
+ * resolver, and call->also, by the also-resolver of a second authorization. */
 struct call_target {
     char arn[1024];                     /* resource ARN; "*" when the action has none */
     char account_id[13];                /* owner of the resource */
-    const struct policy *resource_policy; /* resource-based policy (KMS key policy), or NULL */
-    bool key_policy;                    /* KMS: identity policies count only if it enables the account */
+    const struct policy *resource_policy; /* resource-based policy (KMS key policy: its kind
+                                           * carries the KMS account rule), or NULL */
     json_t *doc;                        /* the resolved record (e.g. the KMS key), owned; may be NULL */
     void *pin;                          /* keeps resource_policy (and cached material) alive */
     const char *grant_action;           /* KMS: a grant lets the caller do this action here */
     void (*unpin)(void *pin);           /* called by the pipeline when the call ends */
 };
 
-/* Ask the authorizer whether the caller may also perform `action` on `resource_arn`
- * (for operations that touch two resources, such as CreateAlias: the alias and the key,
- * and for CreateKey's policy lockout check). On a denial, err carries AWS's message. */
-typedef cu_rc (*call_authorize_fn)(struct call *call, const char *action,
-                                   const char *resource_arn, const struct policy *resource_policy,
-                                   bool key_policy, struct cu_err *err);
+/* What authorization evaluated the call with, filled by the pipeline before the handler
+ * runs (NULL for always-allowed operations): the caller's policies (identity policies,
+ * boundary; `resource` and `grant` unset) and the request (principal, condition keys, time;
+ * `action`, `resource` and `resource_account` unset). Borrowed from the pipeline for the
+ * length of the call. */
+struct call_authz {
+    struct policy_set set;
+    struct policy_request req;
+};
+
+/* Whether the caller's policies, with `resource_policy` (NULL: none) as the resource's
+ * policy and no grant, allow `action` on `resource_arn` in this node's account — for a
+ * handler that must judge a policy document the request supplies (CreateKey's lockout
+ * safety check). Calls the policy engine directly; false when call->authz is NULL. */
+bool call_policy_allows(const struct call *call, const char *action, const char *resource_arn,
+                        const struct policy *resource_policy);
 
 /* Per-process services shared by all calls (set up by server/ at start). */
 struct call_env {
-    call_authorize_fn authorize;
-    void *authorizer;                   /* server/'s state behind `authorize`; opaque here */
     struct store *store;
     const struct master_key *master_key;
     const char *region;
@@ -82,7 +93,14 @@ struct call {
     const char *source_ip;              /* aws:SourceIp */
     const char *user_agent;             /* aws:UserAgent, or NULL */
     bool secure_transport;              /* aws:SecureTransport: arrived over TLS */
-    struct call_target target;
+    struct call_target target;          /* the resource: filled by the descriptor's resolver */
+    struct call_target also;            /* a second resource (CreateAlias: the alias besides
+                                         * its key), filled by the descriptor's also-resolver
+                                         * after target is authorized; released by the
+                                         * pipeline when the handler returns */
+    bool allowed_by_policy;             /* by-policy descriptors: policies alone (not a
+                                         * grant) allow the action on target */
+    const struct call_authz *authz;     /* see struct call_authz; NULL before authorization */
     struct call_keys *keys;             /* request and resource condition keys: the
                                          * descriptor's, then the resolver's */
     struct cu_err err;
@@ -102,6 +120,12 @@ struct op_desc {
     bool always_allowed;          /* sts:GetCallerIdentity needs no permission */
     const char *const *secret_fields; /* members never logged or audited (NULL-terminated) */
     void (*condition_keys)(const json_t *in, struct call_keys *keys); /* or NULL */
+    /* A second authorization (.ops `also=ACTION@FN`): after `action` is allowed on
+     * call->target, also_resolve fills call->also and also_action must be allowed on it
+     * too; the denial names that resource. NULL: none. */
+    call_resolver also_resolve;
+    const char *also_action;
+    bool by_policy;               /* fill call->allowed_by_policy (.ops `by-policy`) */
 };
 
 #endif

@@ -122,5 +122,60 @@ class Authorization(harness.ServerTest):
         self.kms.create_key(Policy=other_principal, BypassPolicyLockoutSafetyCheck=True)
 
 
+    def alias_user(self, name, resources):
+        akid, secret = self.new_user(name, {"Effect": "Allow", "Action": ["kms:CreateAlias", "kms:DeleteAlias"],
+                                            "Resource": resources})
+        return f"arn:aws:iam::{ACCT}:user/{name}", self.server.client("kms", key=akid, secret=secret)
+
+    def assert_alias_denied(self, fn, user_arn, action, resource):
+        with self.assertRaises(ClientError) as e:
+            fn()
+        self.assertEqual(e.exception.response["Error"]["Code"], "AccessDeniedException")
+        self.assertEqual(e.exception.response["ResponseMetadata"]["HTTPStatusCode"], 400)
+        self.assertEqual(e.exception.response["Error"]["Message"],
+                         f"User: {user_arn} is not authorized to perform: {action} on resource: "
+                         f"{resource} because no identity-based policy allows the {action} action")
+
+    def test_alias_changes_need_the_action_on_alias_and_key(self):
+        """KMS developer guide, alias-access: CreateAlias and DeleteAlias need permission on
+        the alias and on its key (kms.ops: also=...@kms_resolve_alias_name); the denial names
+        the resource that lacks it, the key first."""
+        alias_arn = f"arn:aws:kms:{harness.REGION}:{ACCT}:alias/both-ways"
+        key_arn = self.key["Arn"]
+        on_alias_arn, on_alias = self.alias_user("alias-only", alias_arn)
+        on_key_arn, on_key = self.alias_user("key-only", key_arn)
+        both_arn, both = self.alias_user("alias-and-key", [alias_arn, key_arn])
+        neither_arn, neither = self.alias_user("other-alias", f"arn:aws:kms:{harness.REGION}:{ACCT}:alias/other")
+        create = lambda kms: lambda: kms.create_alias(AliasName="alias/both-ways", TargetKeyId=self.key["KeyId"])
+        self.assert_alias_denied(create(on_alias), on_alias_arn, "kms:CreateAlias", key_arn)
+        self.assert_alias_denied(create(on_key), on_key_arn, "kms:CreateAlias", alias_arn)
+        self.assert_alias_denied(create(neither), neither_arn, "kms:CreateAlias", key_arn)
+        self.assertNotIn("alias/both-ways", [a["AliasName"] for a in self.kms.list_aliases()["Aliases"]])
+        create(both)()
+        self.assertIn(("alias/both-ways", self.key["KeyId"]),
+                      [(a["AliasName"], a.get("TargetKeyId")) for a in self.kms.list_aliases()["Aliases"]])
+        delete = lambda kms: lambda: kms.delete_alias(AliasName="alias/both-ways")
+        self.assert_alias_denied(delete(on_alias), on_alias_arn, "kms:DeleteAlias", key_arn)
+        self.assert_alias_denied(delete(on_key), on_key_arn, "kms:DeleteAlias", alias_arn)
+        self.assertIn("alias/both-ways", [a["AliasName"] for a in self.kms.list_aliases()["Aliases"]])
+        delete(both)()
+        self.assertNotIn("alias/both-ways", [a["AliasName"] for a in self.kms.list_aliases()["Aliases"]])
+
+    def test_alias_denied_by_the_key_policy(self):
+        """The key's half of an alias change is judged with the key policy: a key policy that
+        denies the user CreateAlias refuses it, though its IAM policy allows both ARNs."""
+        locked = self.kms.create_key(Policy=policy(
+            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCT}:root"},
+             "Action": "kms:*", "Resource": "*"},
+            {"Effect": "Deny", "Principal": {"AWS": f"arn:aws:iam::{ACCT}:user/alias-denied"},
+             "Action": "kms:CreateAlias", "Resource": "*"}))["KeyMetadata"]
+        alias_arn = f"arn:aws:kms:{harness.REGION}:{ACCT}:alias/on-locked"
+        user_arn, kms = self.alias_user("alias-denied", [alias_arn, locked["Arn"]])
+        with self.assertRaises(ClientError) as e:
+            kms.create_alias(AliasName="alias/on-locked", TargetKeyId=locked["KeyId"])
+        self.assertEqual(e.exception.response["Error"]["Message"],
+                         f"User: {user_arn} is not authorized to perform: kms:CreateAlias on resource: "
+                         f"{locked['Arn']} with an explicit deny in a resource-based policy")
+
 if __name__ == "__main__":
     harness.main()

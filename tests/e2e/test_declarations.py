@@ -80,6 +80,16 @@ class Declarations(unittest.TestCase):
         self.refused("iam", "GetUser iam_get_user action=iam:GetUser\n", "is the default")
         self.refused("iam", "GetUser Iam-Get\n", "not a C function name")
         self.refused("kms", "Encrypt kms_encrypt secret=Plain-text\n", "not a member name")
+        self.refused("kms", "CreateAlias kms_create_alias also=kms:CreateAlias\n",
+                     "want also=svc:Action@resolver")
+        self.refused("kms", "CreateAlias kms_create_alias also=CreateAlias@kms_r\n",
+                     "want also=svc:Action@resolver")
+        self.refused("kms", "CreateAlias kms_create_alias also=kms:CreateAlias@Bad-Fn\n",
+                     "not a C function name")
+        self.refused("kms", "RetireGrant kms_retire_grant always-allowed by-policy\n",
+                     "always-allowed operation is not authorized")
+        self.refused("kms", "RetireGrant kms_retire_grant always-allowed also=kms:RetireGrant@f\n",
+                     "always-allowed operation is not authorized")
 
     def test_handler_outside_the_declarations_is_found(self):
         iam = os.path.join(self.root, "src", "services", "iam")
@@ -110,6 +120,23 @@ class Declarations(unittest.TestCase):
         header = gen_ops.gen_header(sid, decls)
         self.assertIn("cu_rc sts_get_session_token(struct call *call, const json_t *in, json_t *out);",
                       header)
+
+    def test_second_authorizations(self):
+        """also=ACT@FN and by-policy reach the descriptor; the also-resolver is declared
+        with the resolvers, once however many operations name it."""
+        d = self.decl("kms", "CreateAlias")
+        self.assertEqual((d["resolve"], d["also"], d["also_action"]),
+                         ("kms_resolve_target_key_id", "kms_resolve_alias_name", "kms:CreateAlias"))
+        self.assertTrue(self.decl("kms", "CreateGrant")["by_policy"])
+        self.assertFalse(self.decl("kms", "Encrypt")["by_policy"])
+        sid, *_, decls = next(s for s in self.services if s[0] == "kms")
+        table = gen_ops.gen_table(sid, decls)
+        self.assertIn(".also_resolve = kms_resolve_alias_name,\n     .also_action = \"kms:DeleteAlias\"",
+                      table)
+        self.assertIn(".by_policy = true", table)
+        header = gen_ops.gen_header(sid, decls)
+        self.assertEqual(header.count("MUST_CHECK cu_rc kms_resolve_alias_name(struct call *call, "
+                                      "const json_t *in);"), 1)
 
     def test_support_table_lists_every_model_operation(self):
         text = gen_ops.gen_support(self.services)

@@ -74,6 +74,24 @@ class Grants(harness.ServerTest):
         self.denied(lambda: kms.create_grant(KeyId=self.key, GranteePrincipal=arn, Operations=["Encrypt"]))
         self.denied(lambda: other.encrypt(KeyId=self.key, Plaintext=b"x"))
 
+    def test_create_grant_by_policy_is_not_limited_by_held_grants(self):
+        """The delegation rule binds only a grantee whose CreateGrant comes from a grant
+        alone (kms.ops: CreateGrant by-policy): with a policy that allows kms:CreateGrant
+        too, the grantee may grant what its own grant lacks; without it, it may not."""
+        arn, kms = self.user({"Effect": "Allow", "Action": "kms:CreateGrant", "Resource": "*"})
+        other_arn, other = self.user()
+        self.kms.create_grant(KeyId=self.key, GranteePrincipal=arn, Operations=["Decrypt", "CreateGrant"])
+        kms.create_grant(KeyId=self.key, GranteePrincipal=other_arn, Operations=["Encrypt"])
+        other.encrypt(KeyId=self.key, Plaintext=b"x")
+        # a condition the request fails takes the policy's allow away: the grant alone decides
+        cond_arn, cond = self.user({"Effect": "Allow", "Action": "kms:CreateGrant", "Resource": "*",
+                                    "Condition": {"ForAllValues:StringEquals": {"kms:GrantOperations": ["Decrypt"]}}})
+        self.kms.create_grant(KeyId=self.key, GranteePrincipal=cond_arn, Operations=["Decrypt", "CreateGrant"])
+        cond.create_grant(KeyId=self.key, GranteePrincipal=other_arn, Operations=["Decrypt"])
+        msg = self.denied(lambda: cond.create_grant(KeyId=self.key, GranteePrincipal=other_arn,
+                                                     Operations=["Encrypt"]))
+        self.assertIn("because no grant allows the requested operations and constraints", msg)
+
     def test_explicit_deny_wins(self):
         arn, kms = self.user({"Effect": "Deny", "Action": "kms:Encrypt", "Resource": "*"})
         self.kms.create_grant(KeyId=self.key, GranteePrincipal=arn, Operations=["Encrypt"])

@@ -42,7 +42,8 @@ cu_rc iam_attach_user_policy(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_detach_user_policy(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_list_attached_user_policies(struct call *call, const json_t *in, json_t *out);
 
-/* resolvers: fill call->target before authorization */
+/* resolvers: fill call->target before authorization (also-resolvers:
+ * call->also, after call->target is authorized) */
 MUST_CHECK cu_rc iam_resolve_new_user(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_user(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_user_list(struct call *call, const json_t *in);

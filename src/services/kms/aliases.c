@@ -3,8 +3,9 @@
  * An alias is a record ("kms_alias", keyed by its name under the account) pointing at a
  * key id. Changing an alias needs permission on both the alias (identity policies only:
  * an alias has no policy of its own) and the key (key policy and identity policies) —
- * KMS developer guide, alias-access. The pipeline checks the key; these handlers check
- * the alias through call->env->authorize. */
+ * KMS developer guide, alias-access. kms.ops declares both: the resolver names the key
+ * (call->target), the also-resolver kms_resolve_alias_name the alias (call->also), and the
+ * pipeline authorizes the action on each, the key first. */
 #include <stdio.h>
 #include <string.h>
 
@@ -26,12 +27,18 @@ static cu_rc check_alias_name(struct call *call, const char *name)
     return CU_OK;
 }
 
-static cu_rc authorize_alias(struct call *call, const char *action, const char *name)
+/* Also-resolver of CreateAlias and DeleteAlias: the alias named by AliasName, a resource
+ * of this account with no policy of its own. */
+cu_rc kms_resolve_alias_name(struct call *call, const json_t *in)
 {
-    char arn[KMS_ARN_MAX];
+    cu_rc rc = CU_OK;
+    const char *name = json_string_value(json_object_get(in, "AliasName"));
 
-    kms_alias_arn(call, name, arn);
-    return call->env->authorize(call, action, arn, NULL, false, &call->err);
+    TRY(check_alias_name(call, name));
+    kms_alias_arn(call, name, call->also.arn);
+    snprintf(call->also.account_id, sizeof(call->also.account_id), "%s", call->env->account_id);
+out:
+    return rc;
 }
 
 cu_rc kms_create_alias(struct call *call, const json_t *in, json_t *out)
@@ -42,8 +49,6 @@ cu_rc kms_create_alias(struct call *call, const json_t *in, json_t *out)
     char arn[KMS_ARN_MAX];
     json_t *doc = NULL;
 
-    TRY(check_alias_name(call, name));
-    TRY(authorize_alias(call, "kms:CreateAlias", name));
     kms_alias_arn(call, name, arn);
     doc = json_pack("{s:s, s:s, s:s, s:I, s:I}", "AliasName", name, "AliasArn", arn,
                     "TargetKeyId", key->key_id, "CreationDate", (json_int_t)call->now_ms,
@@ -146,7 +151,6 @@ cu_rc kms_delete_alias(struct call *call, const json_t *in, json_t *out)
     cu_rc rc = CU_OK;
     const char *name = json_string_value(json_object_get(in, "AliasName"));
 
-    TRY(authorize_alias(call, "kms:DeleteAlias", name));
     TRY(store_delete(call->tx, RECORD_KMS_ALIAS, call->env->account_id, name, NULL));
 out:
     return rc;

@@ -244,7 +244,6 @@ void kms_target_set(struct call *call, struct kms_key *key)
     str_copy(call->target.arn, sizeof(call->target.arn), key->arn);
     str_copy(call->target.account_id, sizeof(call->target.account_id), call->env->account_id);
     call->target.resource_policy = key->policy;
-    call->target.key_policy = true;
     /* the key's tags: aws:ResourceTag/<key> (the key stays pinned for the call) */
     call_keys_resource_tags(call->keys, json_object_get(key->doc, "Tags"));
     call->target.pin = key;

@@ -25,9 +25,11 @@ cu_rc kms_revoke_grant(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_list_retirable_grants(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_retire_grant(struct call *call, const json_t *in, json_t *out);
 
-/* resolvers: fill call->target before authorization */
+/* resolvers: fill call->target before authorization (also-resolvers:
+ * call->also, after call->target is authorized) */
 MUST_CHECK cu_rc kms_resolve_key_id(struct call *call, const json_t *in);
 MUST_CHECK cu_rc kms_resolve_target_key_id(struct call *call, const json_t *in);
+MUST_CHECK cu_rc kms_resolve_alias_name(struct call *call, const json_t *in);
 MUST_CHECK cu_rc kms_resolve_alias(struct call *call, const json_t *in);
 MUST_CHECK cu_rc kms_resolve_ciphertext(struct call *call, const json_t *in);
 

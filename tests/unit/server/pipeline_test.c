@@ -234,9 +234,7 @@ int main(void)
     CHECK_OK(audit_writer_start(dir, &pl.audit, &err));
     CHECK_OK(principal_cache_new(&pl.principals));
     CHECK_OK(identity_cache_new(&pl.identities));
-    pl.env = (struct call_env){.authorize = authorize,
-                               .authorizer = &pl,
-                               .store = store,
+    pl.env = (struct call_env){.store = store,
                                .master_key = mk,
                                .region = "us-east-1",
                                .account_id = account,

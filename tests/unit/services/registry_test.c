@@ -72,6 +72,27 @@ static void fields(void)
     CHECK(d && d->always_allowed && !d->resolve);
     d = registry_find("kms", "Encrypt");
     CHECK(d && d->read_only && d->condition_keys && d->resolve);
+    CHECK(d && !d->also_resolve && !d->also_action && !d->by_policy);
+}
+
+/* Second authorizations: CreateAlias and DeleteAlias on the alias besides the key, and
+ * CreateGrant's by-policy answer for its delegation rule. */
+static void second_authorizations(void)
+{
+    const char *const alias_ops[] = {"CreateAlias", "DeleteAlias"};
+    const char *const alias_actions[] = {"kms:CreateAlias", "kms:DeleteAlias"};
+    const struct op_desc *d;
+
+    for (size_t i = 0; i < ARRAY_LEN(alias_ops); i++) {
+        d = registry_find("kms", alias_ops[i]);
+        CHECK(d && d->resolve && d->also_resolve && d->also_resolve != d->resolve);
+        CHECK_STR(d ? d->also_action : NULL, alias_actions[i]);
+        CHECK(d && !d->by_policy);
+    }
+    d = registry_find("kms", "CreateGrant");
+    CHECK(d && d->by_policy && !d->also_resolve);
+    d = registry_find("kms", "ListAliases");
+    CHECK(d && !d->also_resolve && !d->by_policy);
 }
 
 /* What the hand-written tables hid: the model's sensitive trait plus the additions. */
@@ -101,6 +122,7 @@ int main(void)
 {
     model_and_descriptors_agree();
     fields();
+    second_authorizations();
     secrets();
     unknown_names();
     TEST_END();

@@ -1,0 +1,146 @@
+/* Tests for services/call.c's call_policy_allows: a handler judging a policy document the
+ * request supplies (CreateKey's lockout check) with the caller's policies the pipeline
+ * handed down in call->authz — identity policies and the KMS key-policy rule count, the
+ * request's condition keys count, a grant never does, and without call->authz nothing is
+ * allowed. */
+#include "check.h"
+#include "core/bytes.h"
+#include "services/call.h"
+
+#define ACCOUNT "111122223333"
+#define USER "arn:aws:iam::111122223333:user/alice"
+#define KEY "arn:aws:kms:us-east-1:111122223333:key/0b0b0b0b-0000-4000-8000-000000000000"
+
+static struct policy *compile(const char *text, enum policy_kind kind)
+{
+    struct policy *p = NULL;
+    struct cu_err err = {0};
+
+    if (policy_compile(bytes_str(text), kind, "test", &p, &err) != CU_OK) {
+        fprintf(stderr, "cannot compile test policy: %s\n", err.msg);
+        abort();
+    }
+    return p;
+}
+
+/* The caller's side as the pipeline fills it: principal, time, condition keys. */
+struct fixture {
+    struct call_env env;
+    struct call call;
+    struct call_authz authz;
+    struct policy_context_entry entries[1];
+    const char *username;
+    struct policy_context ctx;
+    const struct policy *identity[1];
+};
+
+static void fixture_init(struct fixture *f, const struct policy *identity)
+{
+    memset(f, 0, sizeof(*f));
+    f->env.account_id = ACCOUNT;
+    f->call.env = &f->env;
+    f->username = "alice";
+    f->entries[0] = (struct policy_context_entry){"aws:username", &f->username, 1};
+    f->ctx = (struct policy_context){f->entries, 1};
+    f->identity[0] = identity;
+    f->authz.set.identity = f->identity;
+    f->authz.set.n_identity = identity ? 1 : 0;
+    f->authz.req = (struct policy_request){.principal_arn = USER,
+                                           .principal_account = ACCOUNT,
+                                           .principal_type = POLICY_PRINCIPAL_USER,
+                                           .context = &f->ctx,
+                                           .now_s = 1700000000};
+    f->call.authz = &f->authz;
+}
+
+static const char enables_account[] =
+    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":"
+    "\"arn:aws:iam::111122223333:root\"},\"Action\":\"kms:*\",\"Resource\":\"*\"}]}";
+static const char names_alice[] =
+    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":"
+    "\"arn:aws:iam::111122223333:user/alice\"},\"Action\":\"kms:PutKeyPolicy\",\"Resource\":\"*\"}]}";
+static const char names_bob[] =
+    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":"
+    "\"arn:aws:iam::111122223333:user/bob\"},\"Action\":\"kms:*\",\"Resource\":\"*\"}]}";
+static const char allows_put[] =
+    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+    "\"Action\":\"kms:PutKeyPolicy\",\"Resource\":\"*\","
+    "\"Condition\":{\"StringEquals\":{\"aws:username\":\"alice\"}}}]}";
+static const char allows_encrypt[] =
+    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+    "\"Action\":\"kms:Encrypt\",\"Resource\":\"*\"}]}";
+
+static void identity_policies_count_where_the_key_policy_enables_the_account(void)
+{
+    struct policy *id = compile(allows_put, POLICY_IDENTITY);
+    struct policy *enables = compile(enables_account, POLICY_KEY);
+    struct policy *bob = compile(names_bob, POLICY_KEY);
+    struct fixture f;
+
+    fixture_init(&f, id);
+    CHECK(call_policy_allows(&f.call, "kms:PutKeyPolicy", KEY, enables));
+    /* the KMS rule: a key policy that names someone else locks IAM policies out */
+    CHECK(!call_policy_allows(&f.call, "kms:PutKeyPolicy", KEY, bob));
+    /* another action than the identity policy allows */
+    CHECK(!call_policy_allows(&f.call, "kms:ScheduleKeyDeletion", KEY, enables));
+    policy_free(id);
+    policy_free(enables);
+    policy_free(bob);
+}
+
+static void the_key_policy_alone_may_allow(void)
+{
+    struct policy *alice = compile(names_alice, POLICY_KEY);
+    struct policy *bob = compile(names_bob, POLICY_KEY);
+    struct fixture f;
+
+    fixture_init(&f, NULL);
+    CHECK(call_policy_allows(&f.call, "kms:PutKeyPolicy", KEY, alice));
+    CHECK(!call_policy_allows(&f.call, "kms:Encrypt", KEY, alice));
+    CHECK(!call_policy_allows(&f.call, "kms:PutKeyPolicy", KEY, bob));
+    policy_free(alice);
+    policy_free(bob);
+}
+
+/* The request's condition keys are the pipeline's: another value, another answer. */
+static void condition_keys_count(void)
+{
+    struct policy *id = compile(allows_put, POLICY_IDENTITY);
+    struct policy *enables = compile(enables_account, POLICY_KEY);
+    struct fixture f;
+
+    fixture_init(&f, id);
+    f.username = "mallory";
+    CHECK(!call_policy_allows(&f.call, "kms:PutKeyPolicy", KEY, enables));
+    f.authz.req.context = NULL;
+    CHECK(!call_policy_allows(&f.call, "kms:PutKeyPolicy", KEY, enables));
+    policy_free(id);
+    policy_free(enables);
+}
+
+/* A grant covers the call's own action, never a judgement of a new document; and a
+ * handler without authorization state (always-allowed operations) is allowed nothing. */
+static void no_grant_and_no_authz(void)
+{
+    struct policy *id = compile(allows_encrypt, POLICY_IDENTITY);
+    struct policy *enables = compile(enables_account, POLICY_KEY);
+    struct fixture f;
+
+    fixture_init(&f, id);
+    f.authz.set.grant = true;
+    CHECK(!call_policy_allows(&f.call, "kms:PutKeyPolicy", KEY, enables));
+    CHECK(call_policy_allows(&f.call, "kms:Encrypt", KEY, enables));
+    f.call.authz = NULL;
+    CHECK(!call_policy_allows(&f.call, "kms:Encrypt", KEY, enables));
+    policy_free(id);
+    policy_free(enables);
+}
+
+int main(void)
+{
+    identity_policies_count_where_the_key_policy_enables_the_account();
+    the_key_policy_alone_may_allow();
+    condition_keys_count();
+    no_grant_and_no_authz();
+    TEST_END();
+}
