@@ -508,6 +508,11 @@ void policy_free(struct policy *p)
     free(p);
 }
 
+const char *policy_label(const struct policy *p)
+{
+    return p->label;
+}
+
 cu_rc policy_compile(struct bytes json, enum policy_kind kind, const char *label,
                      struct policy **out, struct cu_err *err)
 {

@@ -34,6 +34,9 @@ struct policy;
 MUST_CHECK cu_rc policy_compile(struct bytes json, enum policy_kind kind, const char *label,
                                 struct policy **out, struct cu_err *err);
 void policy_free(struct policy *p);
+/* The label p was compiled with; policy_match.label of a match in p is this very pointer,
+ * so a caller can tell which of its policies a match came from. */
+const char *policy_label(const struct policy *p);
 
 /* Characters of a document as IAM counts them against size quotas: whitespace outside
  * string literals is not counted (IAM guide, reference_iam-quotas). */

@@ -1,5 +1,5 @@
 /* authorize.c — the authorization step of the pipeline: gathers the policies that apply
- * (the caller's identity policies from the cache, the resource's own policy from the
+ * (the caller's policy set from auth/identity_cache.h, the resource's own policy from the
  * resolver) and asks the policy engine, which alone knows AWS's evaluation logic. This
  * file builds the request context; it never decides anything itself. The caller's policy
  * set is fetched once per call (authz_begin) and serves every check the descriptor
@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/identity_cache.h"
 #include "authorize.h"
 #include "core/buf.h"
 #include "core/clock.h"
-#include "identity_policies.h"
 #include "policy/policy.h"
 
 static enum policy_principal_type principal_type(const struct principal *p)
@@ -58,7 +58,7 @@ static void add_principal_tags(struct authz_context *rc, const json_t *tags)
     }
 }
 
-static void build_context(const struct call *call, const struct policy_list *identity,
+static void build_context(const struct call *call, const struct identity_set *identity,
                           struct authz_context *rc)
 {
     const struct principal *p = call->principal;
@@ -102,12 +102,10 @@ cu_rc authz_begin(struct identity_cache *identities, struct call *call, struct a
 
     /* not a memset of the whole: the context is large and build_context fills it */
     az->view = (struct call_authz){0};
-    az->identity = (struct policy_list){0};
+    az->identity = NULL;
     az->pin = NULL;
-    TRY(identity_policies_get(identities, call->env->store, p, &az->identity, &az->pin));
-    az->view.set.identity = az->identity.items;
-    az->view.set.n_identity = az->identity.n;
-    az->view.set.boundary = az->identity.boundary;
+    TRY(identity_cache_get(identities, call->env->store, p, &az->identity, &az->pin));
+    identity_set_fill(az->identity, &az->view.set, &az->view.req);
     az->view.req.principal_arn = p->arn;
     az->view.req.principal_account = p->account_id;
     az->view.req.principal_type = principal_type(p);
@@ -133,7 +131,7 @@ static void evaluate(struct authz *az, const struct call *call, const char *acti
 {
     struct policy_set set = az->view.set;
 
-    build_context(call, &az->identity, &az->context);
+    build_context(call, az->identity, &az->context);
     *req = az->view.req;
     req->action = action;
     req->resource = t->arn;

@@ -2,7 +2,7 @@
 #ifndef CU_AUTHORIZE_H
 #define CU_AUTHORIZE_H
 
-#include "identity_policies.h"
+#include "auth/identity_cache.h"
 #include "services/call.h"
 
 struct identity_cache;
@@ -26,7 +26,7 @@ struct authz_context {
  * to authz_end, and what the handler sees of them (call->authz points at `view`). */
 struct authz {
     struct call_authz view;
-    struct policy_list identity;
+    const struct identity_set *identity;
     struct authz_context context;
     void *pin;
 };

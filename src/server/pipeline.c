@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "auth/identity_cache.h"
 #include "auth/principal.h"
 #include "auth/sigv4.h"
 #include "authorize.h"
@@ -25,7 +26,6 @@
 #include "core/log.h"
 #include "core/secret.h"
 #include "core/tree_write.h"
-#include "identity_policies.h"
 #include "pipeline.h"
 #include "services/registry.h"
 #include "unauth_limit.h"

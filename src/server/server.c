@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "audit/audit.h"
+#include "auth/identity_cache.h"
 #include "auth/principal.h"
 #include "authorize.h"
 #include "bootstrap.h"
@@ -23,7 +24,6 @@
 #include "core/tree.h"
 #include "crypto/master_key.h"
 #include "http.h"
-#include "identity_policies.h"
 #include "server.h"
 #include "unauth_limit.h"
 

@@ -25,6 +25,12 @@
  *                                                                 SHA-256 of the session token),
  *                                                                 IssuedAt, Expiration (epoch s)}
  *
+ * A user record names the policies that apply to it: RECORD_USER_ATTACHED holds its
+ * attached managed policies [{PolicyName, PolicyArn}], and PermissionsBoundary
+ * {PermissionsBoundaryType, PermissionsBoundaryArn} its boundary (record_user_boundary_arn);
+ * a managed policy's document is its "Document" member. auth/identity_set.c reads these to
+ * assemble a principal's policy set, IAM's handlers write them.
+ *
  * IAM names are unique without regard to case (IAM guide, reference_iam-quotas: "you
  * cannot create groups named both ADMINS and admins"), so their keys are lowercased. */
 #ifndef CU_RECORDS_H
@@ -47,6 +53,9 @@
 #define RECORD_KMS_GRANT "kms_grant"
 #define RECORD_KMS_GRANT_TOKEN "kms_grant_token"
 
+/* The member of a user record listing its attached managed policies. */
+#define RECORD_USER_ATTACHED "AttachedManagedPolicies"
+
 /* Longest scope or key custos builds (account + '/' + a 128-character name, lowered). */
 #define RECORD_NAME_MAX 512
 
@@ -60,6 +69,9 @@ void record_user_scope(const char *account, const char *user, char out[RECORD_NA
 /* The user document for (account, name), or *doc = NULL. */
 MUST_CHECK cu_rc record_user_get(struct store_tx *tx, const char *account, const char *name,
                                  json_t **doc);
+
+/* The ARN of a user record's permissions boundary, or NULL when it has none. Borrowed. */
+const char *record_user_boundary_arn(const json_t *user);
 
 /* The group document for (account, name), or *doc = NULL. */
 MUST_CHECK cu_rc record_group_get(struct store_tx *tx, const char *account, const char *name,

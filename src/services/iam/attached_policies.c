@@ -10,16 +10,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/log.h"
 #include "core/tree.h"
 #include "iam.h"
 #include "iam_common.h"
 #include "iam_ops.gen.h"
-#include "policy/policy.h"
 
 /* IAM guide, reference_iam-quotas: managed policies attached to an IAM user, default 10. */
 #define ATTACHED_PER_USER_MAX 10
-#define ATTACHED "AttachedManagedPolicies"
+#define ATTACHED RECORD_USER_ATTACHED
 
 /* Index of arn in the user's attached list, or -1. */
 static long attached_index(const json_t *list, const char *arn)
@@ -138,38 +136,5 @@ cu_rc iam_list_attached_user_policies(struct call *call, const json_t *in, json_
 out:
     json_decref(shown);
     json_decref(user);
-    return rc;
-}
-
-cu_rc iam_user_attached_compile(struct store_tx *tx, const char *account, const json_t *user,
-                                struct policy **out, size_t cap, size_t *n)
-{
-    cu_rc rc = CU_OK;
-    struct cu_err why = {0};
-    char key[RECORD_NAME_MAX];
-    json_t *doc = NULL, *item;
-    size_t i;
-
-    json_array_foreach(json_object_get(user, ATTACHED), i, item)
-    {
-        const char *name = json_string_value(json_object_get(item, "PolicyName"));
-        ENSURE(*n < cap, CU_E_INTERNAL);
-        record_fold(name, key);
-        TRY(store_get(tx, RECORD_MANAGED_POLICY, account, key, &doc));
-        ENSURE(doc, CU_E_STORE);
-        /* compiled when created, so this does not fail; if it ever does, refuse the call
-         * rather than drop a policy that might deny */
-        rc = policy_compile(bytes_str(json_string_value(json_object_get(doc, "Document"))),
-                            POLICY_IDENTITY, name, &out[*n], &why);
-        if (rc != CU_OK) {
-            log_error("managed policy %s no longer compiles: %s", name, why.msg);
-            goto out;
-        }
-        (*n)++;
-        json_decref(doc);
-        doc = NULL;
-    }
-out:
-    json_decref(doc);
     return rc;
 }

@@ -1,6 +1,7 @@
 /* iam.h — what the IAM service offers the rest of custos: the record writer bootstrap
- * reuses and the policy loaders authorization uses. Its handlers are declared in
- * iam_ops.gen.h, generated from iam.ops. */
+ * reuses and the managed-policy helpers its own files share. A principal's policies are
+ * loaded by auth/identity_set.h, not here. Its handlers are declared in iam_ops.gen.h,
+ * generated from iam.ops. */
 #ifndef CU_IAM_H
 #define CU_IAM_H
 
@@ -13,12 +14,6 @@ MUST_CHECK cu_rc iam_store_access_key(struct store_tx *tx, const struct master_k
                                       const char *account, const char *user, const char *akid,
                                       const char *secret, int64_t now_ms);
 
-/* Compile the inline policies of (account, user) into out[0..cap) (appending at *n).
- * A stored document that no longer compiles is logged and skipped. */
-MUST_CHECK cu_rc iam_user_policies_compile(struct store_tx *tx, const char *account,
-                                           const char *user, struct policy **out, size_t cap,
-                                           size_t *n);
-
 /* The managed policy named by arn in the call's account, or NoSuchEntity. *doc owned. */
 MUST_CHECK cu_rc iam_managed_policy_load(struct call *call, const char *arn, json_t **doc);
 /* Make the managed policy arn the boundary of the user record (not yet saved), counting
@@ -28,13 +23,5 @@ MUST_CHECK cu_rc iam_boundary_set(struct call *call, json_t *user, const char *a
  * "PermissionsBoundaryUsageCount") of the managed policy arn; NoSuchEntity if none. */
 MUST_CHECK cu_rc iam_managed_policy_count(struct call *call, const char *arn, const char *count,
                                           int delta);
-/* Compile the managed policies attached to a user record into out[0..cap) (appending at
- * *n). An attached policy cannot be deleted, so a missing one is a broken store. */
-MUST_CHECK cu_rc iam_user_attached_compile(struct store_tx *tx, const char *account,
-                                           const json_t *user, struct policy **out, size_t cap,
-                                           size_t *n);
-/* The compiled permissions boundary of a user record, or *out = NULL when it has none. */
-MUST_CHECK cu_rc iam_user_boundary_compile(struct store_tx *tx, const char *account,
-                                           const json_t *user, struct policy **out);
 
 #endif

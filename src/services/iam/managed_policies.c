@@ -267,8 +267,7 @@ out:
 
 static const char *current_boundary(const json_t *user)
 {
-    return json_string_value(
-        json_object_get(json_object_get(user, "PermissionsBoundary"), "PermissionsBoundaryArn"));
+    return record_user_boundary_arn(user);
 }
 
 cu_rc iam_boundary_set(struct call *call, json_t *user, const char *arn)
@@ -319,30 +318,6 @@ cu_rc iam_delete_user_permissions_boundary(struct call *call, const json_t *in, 
     }
 out:
     json_decref(user);
-    return rc;
-}
-
-cu_rc iam_user_boundary_compile(struct store_tx *tx, const char *account, const json_t *user,
-                                struct policy **out)
-{
-    cu_rc rc = CU_OK;
-    const char *arn = current_boundary(user);
-    const char *name = arn ? strrchr(arn, '/') : NULL;
-    char key[RECORD_NAME_MAX];
-    struct cu_err ignored = {0};
-    json_t *doc = NULL;
-
-    *out = NULL;
-    if (!name)
-        return CU_OK;
-    record_fold(name + 1, key);
-    TRY(store_get(tx, RECORD_MANAGED_POLICY, account, key, &doc));
-    /* the boundary policy cannot be deleted while in use; a missing one is a broken store */
-    ENSURE(doc, CU_E_STORE);
-    TRY(policy_compile(bytes_str(json_string_value(json_object_get(doc, "Document"))),
-                       POLICY_BOUNDARY, "permissions-boundary", out, &ignored));
-out:
-    json_decref(doc);
     return rc;
 }
 

@@ -16,91 +16,58 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/log.h"
+#include "auth/identity_set.h"
 #include "core/tree.h"
 #include "iam.h"
 #include "iam_common.h"
 #include "iam_ops.gen.h"
 #include "policy/policy.h"
 
-#define MAX_POLICIES 64
 #define MAX_CONTEXT 128
 #define MAX_KEYS 256
 
+/* What a simulation evaluates: the principal's policy set (auth/identity_set.h, the one
+ * authorization evaluates) or an empty one, with the request's documents added. */
 struct policy_bag {
-    struct policy *identity[MAX_POLICIES];
-    size_t n_identity;
-    struct policy *boundary, *resource;
+    struct identity_set ids;
+    struct policy *resource;
 };
 
 static void bag_release(struct policy_bag *b)
 {
-    for (size_t i = 0; i < b->n_identity; i++)
-        policy_free(b->identity[i]);
-    policy_free(b->boundary);
+    identity_set_release(&b->ids);
     policy_free(b->resource);
-}
-
-struct compile_into {
-    const char *scope;
-    struct policy **out;
-    size_t cap, *n;
-};
-
-static cu_rc compile_one(const char *key, const json_t *doc, void *ctx)
-{
-    struct compile_into *c = ctx;
-    const char *name = json_string_value(json_object_get(doc, "PolicyName"));
-    const char *text = json_string_value(json_object_get(doc, "PolicyDocument"));
-    struct cu_err why = {0};
-
-    if (*c->n == c->cap)
-        return CU_OK;
-    /* stored documents were accepted by this compiler; one that no longer compiles (the
-     * compiler changed under stored data) is logged and left out */
-    if (policy_compile(bytes_str(text), POLICY_IDENTITY, name, &c->out[*c->n], &why) != CU_OK) {
-        log_error("inline policy %s of %s no longer compiles: %s", name, c->scope, why.msg);
-        return CU_OK;
-    }
-    (*c->n)++;
-    return CU_OK;
-}
-
-cu_rc iam_user_policies_compile(struct store_tx *tx, const char *account, const char *user,
-                                struct policy **out, size_t cap, size_t *n)
-{
-    char scope[RECORD_NAME_MAX];
-    struct compile_into c = {scope, out, cap, n};
-
-    record_user_scope(account, user, scope);
-    return store_each(tx, RECORD_USER_POLICY, scope, compile_one, &c);
 }
 
 /* Compile a list of documents given in the request; a bad one is MalformedPolicyDocument. */
 static cu_rc compile_list(struct call *call, const json_t *list, enum policy_kind kind,
                           const char *prefix, struct policy_bag *bag)
 {
+    cu_rc rc = CU_OK;
     size_t i;
     json_t *doc;
 
     json_array_foreach(list, i, doc)
     {
         char label[64];
-        struct policy **slot = kind == POLICY_BOUNDARY ? &bag->boundary
-                                                        : &bag->identity[bag->n_identity];
+        struct policy *p = NULL;
+
         snprintf(label, sizeof(label), "%s%zu", prefix, i + 1);
-        if (kind != POLICY_BOUNDARY && bag->n_identity == MAX_POLICIES)
-            return cu_err_set(&call->err, CU_E_IAM_INVALID_INPUT, "Too many policies.");
-        if (kind == POLICY_BOUNDARY && bag->boundary)
-            return cu_err_set(&call->err, CU_E_IAM_INVALID_INPUT,
-                              "Only one permissions boundary policy may be given.");
-        if (policy_compile(bytes_str(json_string_value(doc)), kind, label, slot, &call->err) !=
-            CU_OK)
-            return CU_E_IAM_MALFORMED_POLICY;
-        if (kind != POLICY_BOUNDARY)
-            bag->n_identity++;
+        ENSURE(kind == POLICY_BOUNDARY || bag->ids.n < IDENTITY_SET_MAX,
+               cu_err_set(&call->err, CU_E_IAM_INVALID_INPUT, "Too many policies."));
+        ENSURE(kind != POLICY_BOUNDARY || !bag->ids.boundary,
+               cu_err_set(&call->err, CU_E_IAM_INVALID_INPUT,
+                          "Only one permissions boundary policy may be given."));
+        ENSURE(policy_compile(bytes_str(json_string_value(doc)), kind, label, &p,
+                              &call->err) == CU_OK,
+               CU_E_IAM_MALFORMED_POLICY);
+        if (kind == POLICY_BOUNDARY)
+            bag->ids.boundary = p;
+        else
+            TRY(identity_set_add(&bag->ids, p, IDENTITY_SIMULATED));
     }
-    return CU_OK;
+out:
+    return rc;
 }
 
 struct sim_context {
@@ -143,15 +110,15 @@ static cu_rc missing_keys(const struct policy_bag *bag, const struct sim_context
 {
     const char *keys[MAX_KEYS];
     json_t *missing = json_array();
-    const struct policy *all[MAX_POLICIES + 2];
+    const struct policy *all[IDENTITY_SET_MAX + 2];
     size_t n_all = 0;
 
     if (!missing)
         return CU_E_NOMEM;
-    for (size_t i = 0; i < bag->n_identity; i++)
-        all[n_all++] = bag->identity[i];
-    if (bag->boundary)
-        all[n_all++] = bag->boundary;
+    for (size_t i = 0; i < bag->ids.n; i++)
+        all[n_all++] = bag->ids.policies[i];
+    if (bag->ids.boundary)
+        all[n_all++] = bag->ids.boundary;
     if (bag->resource)
         all[n_all++] = bag->resource;
     for (size_t p = 0; p < n_all; p++) {
@@ -178,18 +145,30 @@ static const char *decision_name(enum policy_decision d)
                                                                         : "implicitDeny";
 }
 
+/* The SourcePolicyType of the policy a match came from, told by the match's label, which
+ * is that policy's own label pointer (policy_label), so a policy named like another kind's
+ * label is still told apart. IAM reports every identity policy, inline, managed or given,
+ * as "IAM Policy". */
+static const char *source_type(const struct policy_bag *bag, const char *label)
+{
+    enum identity_policy_type type;
+
+    if (identity_set_type_of(&bag->ids, label, &type))
+        return "IAM Policy";
+    if (bag->ids.boundary && policy_label(bag->ids.boundary) == label)
+        return "PermissionsBoundaryPolicy";
+    if (bag->resource && policy_label(bag->resource) == label)
+        return "Resource Policy";
+    return "IAM Policy";
+}
+
 static json_t *matched_statements(const struct policy_result *res, const struct policy_bag *bag)
 {
     json_t *list = json_array();
 
     for (size_t i = 0; list && i < res->n_matches; i++) {
-        const char *type = "IAM Policy";
-        if (bag->boundary && (strcmp(res->matches[i].label, "boundary1") == 0 ||
-                              strcmp(res->matches[i].label, "permissions-boundary") == 0))
-            type = "PermissionsBoundaryPolicy";
-        else if (bag->resource && strcmp(res->matches[i].label, "resource-policy") == 0)
-            type = "Resource Policy";
         const struct policy_match *m = &res->matches[i];
+        const char *type = source_type(bag, m->label);
         json_array_append_new(
             list, json_pack("{s:s, s:s, s:{s:i, s:i}, s:{s:i, s:i}}", "SourcePolicyId", m->label,
                             "SourcePolicyType", type, "StartPosition", "Line", (int)m->start.line,
@@ -213,7 +192,7 @@ static cu_rc add_details(json_t *r, const struct policy_result *res, const struc
 
     TRY(tree_set_new(r, "MatchedStatements", matched_statements(res, bag)));
     TRY(tree_set_new(r, "MissingContextValues", json_incref(missing)));
-    if (bag->boundary) {
+    if (bag->ids.boundary) {
         bool ok = !(res->decision != POLICY_ALLOWED && res->source == POLICY_SOURCE_BOUNDARY);
         TRY(tree_set_new(r, "PermissionsBoundaryDecisionDetail",
                          json_pack("{s:b}", "AllowedByPermissionsBoundary", ok)));
@@ -278,9 +257,7 @@ static cu_rc simulate(struct call *call, const json_t *in, const char *caller_ar
     const json_t *resources = json_object_get(in, "ResourceArns");
     const char *owner = json_string_value(json_object_get(in, "ResourceOwner"));
     json_t *results = json_array(), *missing = NULL, *action, *r = NULL, *specific = NULL;
-    const struct policy *const *ids = (const struct policy *const *)bag->identity;
-    struct policy_set set = {.identity = ids, .n_identity = bag->n_identity,
-                             .resource = bag->resource, .boundary = bag->boundary};
+    struct policy_set set = {.resource = bag->resource};
     size_t n_resources = json_array_size(resources), i, j;
 
     ENSURE(results, CU_E_NOMEM);
@@ -302,6 +279,7 @@ static cu_rc simulate(struct call *call, const json_t *in, const char *caller_ar
             .principal_type = POLICY_PRINCIPAL_USER, .resource_account = owner_account,
             .context = &sc.ctx, .now_s = call->now_ms / 1000};
 
+        identity_set_fill(&bag->ids, &set, &req);
         if (n_resources)
             specific = json_array();
         for (j = 0; j < (n_resources ? n_resources : 1); j++) {
@@ -363,19 +341,30 @@ out:
     return rc;
 }
 
-/* The user named by a PolicySourceArn of this account, or InvalidInput / NoSuchEntity. */
-static cu_rc source_user(struct call *call, const json_t *in, json_t **user)
+/* The user named by a PolicySourceArn of this account, or InvalidInput / NoSuchEntity;
+ * with its policy set, loaded as authorization loads it (on the call's own transaction,
+ * so it sees the store as the call does, not through authorization's cache). */
+static cu_rc source_user(struct call *call, const json_t *in, json_t **user,
+                         struct identity_set *ids)
 {
+    cu_rc rc = CU_OK;
     const char *arn = json_string_value(json_object_get(in, "PolicySourceArn"));
     const char *name = arn ? strrchr(arn, '/') : NULL;
     char prefix[64];
+    struct principal p = {.type = PRINCIPAL_USER};
 
     snprintf(prefix, sizeof(prefix), "arn:aws:iam::%s:user/", call->env->account_id);
     if (!name || strncmp(arn, prefix, strlen(prefix)) != 0)
         return cu_err_set(&call->err, CU_E_IAM_INVALID_INPUT,
                           "Invalid ARN: the policy source must be an IAM user of this account "
                           "(custos has no roles or groups yet).");
-    return iam_user_load(call, name + 1, user);
+    TRY(iam_user_load(call, name + 1, user));
+    snprintf(p.account_id, sizeof(p.account_id), "%s", call->env->account_id);
+    snprintf(p.name, sizeof(p.name), "%s", json_string_value(json_object_get(*user, "UserName")));
+    snprintf(p.arn, sizeof(p.arn), "%s", json_string_value(json_object_get(*user, "Arn")));
+    TRY(identity_set_load(call->tx, &p, ids));
+out:
+    return rc;
 }
 
 cu_rc iam_simulate_custom_policy(struct call *call, const json_t *in, json_t *out)
@@ -405,15 +394,12 @@ cu_rc iam_simulate_principal_policy(struct call *call, const json_t *in, json_t 
     const char *caller = json_string_value(json_object_get(in, "CallerArn"));
 
     TRY(check_parameters(call, in, caller));
-    TRY(source_user(call, in, &user));
-    TRY(iam_user_policies_compile(call->tx, call->env->account_id,
-                                  json_string_value(json_object_get(user, "UserName")),
-                                  bag.identity, MAX_POLICIES, &bag.n_identity));
-    TRY(iam_user_attached_compile(call->tx, call->env->account_id, user, bag.identity,
-                                  MAX_POLICIES, &bag.n_identity));
+    TRY(source_user(call, in, &user, &bag.ids));
     /* the user's own boundary, unless the request gives one to simulate instead */
-    if (!json_array_size(json_object_get(in, "PermissionsBoundaryPolicyInputList")))
-        TRY(iam_user_boundary_compile(call->tx, call->env->account_id, user, &bag.boundary));
+    if (json_array_size(json_object_get(in, "PermissionsBoundaryPolicyInputList"))) {
+        policy_free(bag.ids.boundary);
+        bag.ids.boundary = NULL;
+    }
     TRY(compile_inputs(call, in, &bag));
     TRY(simulate(call, in, caller ? caller : json_string_value(json_object_get(user, "Arn")), &bag,
                  out));
@@ -453,12 +439,11 @@ cu_rc iam_get_context_keys_for_principal_policy(struct call *call, const json_t 
     struct policy_bag bag = {0};
     json_t *user = NULL;
 
-    TRY(source_user(call, in, &user));
-    TRY(iam_user_policies_compile(call->tx, call->env->account_id,
-                                  json_string_value(json_object_get(user, "UserName")),
-                                  bag.identity, MAX_POLICIES, &bag.n_identity));
-    TRY(iam_user_attached_compile(call->tx, call->env->account_id, user, bag.identity,
-                                  MAX_POLICIES, &bag.n_identity));
+    TRY(source_user(call, in, &user, &bag.ids));
+    /* the keys of the policies attached to the user (IAM API reference,
+     * GetContextKeysForPrincipalPolicy), which a permissions boundary is not */
+    policy_free(bag.ids.boundary);
+    bag.ids.boundary = NULL;
     TRY(compile_list(call, json_object_get(in, "PolicyInputList"), POLICY_IDENTITY, "policy",
                      &bag));
     TRY(context_keys(call, &bag, out));

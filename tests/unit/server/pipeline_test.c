@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
+#include "auth/identity_cache.h"
 #include "auth/principal.h"
 #include "auth/sigv4.h"
 #include "check.h"
@@ -22,7 +23,6 @@
 #include "crypto/master_key.h"
 #include "server/authorize.h"
 #include "server/bootstrap.h"
-#include "server/identity_policies.h"
 #include "server/pipeline.h"
 #include "server/server.h"
 #include "store/store.h"

@@ -1,5 +1,5 @@
-/* identity_policies.c — per-user compiled identity policies (attached managed and
- * inline ones), cached by store generation.
+/* identity_cache.c — per-principal policy sets (identity_set_load), cached by store
+ * generation.
  *
  * Entries are reference-counted: a lookup takes a reference under the read lock, a stale
  * entry is replaced (not mutated) under the write lock, and the last reference frees it,
@@ -10,25 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "identity_policies.h"
-#include "policy/policy.h"
-#include "services/iam/iam.h"
+#include "identity_cache.h"
 #include "store/records.h"
+#include "store/store.h"
 
 #define BUCKETS 256
-/* More than any user can have: inline policies share 2,048 characters, and at most 10
- * managed policies are attached. */
-#define MAX_INLINE_POLICIES 128
 
 struct entry {
     struct entry *next;
     _Atomic int refs;            /* the cache's own reference counts as one */
     uint64_t generation;
     char scope[RECORD_NAME_MAX];
-    size_t n;
-    struct policy **policies;
-    json_t *tags;
-    struct policy *boundary;
+    struct identity_set set;
 };
 
 struct identity_cache {
@@ -49,11 +42,7 @@ static void entry_unref(struct entry *e)
 {
     if (!e || atomic_fetch_sub(&e->refs, 1) != 1)
         return;
-    for (size_t i = 0; i < e->n; i++)
-        policy_free(e->policies[i]);
-    free(e->policies);
-    json_decref(e->tags);
-    policy_free(e->boundary);
+    identity_set_release(&e->set);
     free(e);
 }
 
@@ -89,51 +78,40 @@ void identity_cache_free(struct identity_cache *c)
     free(c);
 }
 
-/* A new entry: the user's compiled attached and inline policies, permissions boundary
- * and tags. */
+/* A new entry: p's policy set as the store holds it now. */
 static cu_rc load(struct store *store, const struct principal *p, const char *scope,
                   uint64_t generation, struct entry **out)
 {
     cu_rc rc = CU_OK;
     struct store_tx *tx = NULL;
     struct entry *e = calloc(1, sizeof(*e));
-    json_t *user = NULL;
 
     ENSURE(e, CU_E_NOMEM);
     atomic_init(&e->refs, 1);
     e->generation = generation;
     snprintf(e->scope, sizeof(e->scope), "%s", scope);
-    e->policies = calloc(MAX_INLINE_POLICIES, sizeof(*e->policies));
-    ENSURE(e->policies, CU_E_NOMEM);
     TRY(store_tx_begin(store, false, &tx));
-    TRY(record_user_get(tx, p->account_id, p->name, &user));
-    if (user) {
-        e->tags = json_incref(json_object_get(user, "Tags"));
-        TRY(iam_user_boundary_compile(tx, p->account_id, user, &e->boundary));
-        TRY(iam_user_attached_compile(tx, p->account_id, user, e->policies,
-                                      MAX_INLINE_POLICIES, &e->n));
-    }
-    TRY(iam_user_policies_compile(tx, p->account_id, p->name, e->policies, MAX_INLINE_POLICIES,
-                                  &e->n));
+    TRY(identity_set_load(tx, p, &e->set));
     *out = e;
     e = NULL;
 out:
-    json_decref(user);
     store_tx_rollback(tx);
     entry_unref(e);
     return rc;
 }
 
-cu_rc identity_policies_get(struct identity_cache *c, struct store *store,
-                            const struct principal *p, struct policy_list *out, void **pin)
+cu_rc identity_cache_get(struct identity_cache *c, struct store *store,
+                         const struct principal *p, const struct identity_set **out, void **pin)
 {
+    static const struct identity_set none;
     cu_rc rc = CU_OK;
     char scope[RECORD_NAME_MAX];
     uint64_t generation = store_generation(store);
     struct entry *e, *fresh = NULL, **slot;
 
-    *out = (struct policy_list){0};
+    *out = &none;
     *pin = NULL;
+    /* entries are keyed by user; no other principal has policies yet (identity_set_load) */
     if (p->type != PRINCIPAL_USER)
         return CU_OK;
     record_user_scope(p->account_id, p->name, scope);
@@ -163,10 +141,7 @@ cu_rc identity_policies_get(struct identity_cache *c, struct store *store,
         pthread_rwlock_unlock(&c->lock);
         e = fresh;
     }
-    out->items = (const struct policy *const *)e->policies;
-    out->n = e->n;
-    out->tags = e->tags;
-    out->boundary = e->boundary;
+    *out = &e->set;
     *pin = e;
 out:
     return rc;

@@ -1,0 +1,180 @@
+/* identity_set.c — load a principal's policies from the store (record layouts in
+ * store/records.h), the one loader authorization and the simulator share.
+ *
+ * Order: the user's inline policies (by name, as the store keeps them), its attached
+ * managed policies (in attachment order), its groups' policies, then the boundary. The
+ * order decides nothing — every identity policy is evaluated — but it is the order the
+ * simulator reports matched statements in, so it is fixed here once. */
+#include <string.h>
+
+#include "core/log.h"
+#include "identity_set.h"
+#include "policy/policy.h"
+#include "store/records.h"
+
+cu_rc identity_set_add(struct identity_set *s, struct policy *policy,
+                       enum identity_policy_type type)
+{
+    if (s->n == IDENTITY_SET_MAX) {
+        policy_free(policy);
+        return CU_E_INTERNAL;
+    }
+    s->policies[s->n] = policy;
+    s->types[s->n++] = type;
+    return CU_OK;
+}
+
+void identity_set_release(struct identity_set *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        policy_free(s->policies[i]);
+    policy_free(s->boundary);
+    policy_free(s->session);
+    json_decref(s->tags);
+    *s = (struct identity_set){0};
+}
+
+struct inline_ctx {
+    const char *scope;
+    struct identity_set *set;
+};
+
+static cu_rc add_inline(const char *key, const json_t *doc, void *ctx)
+{
+    struct inline_ctx *c = ctx;
+    const char *name = json_string_value(json_object_get(doc, "PolicyName"));
+    const char *text = json_string_value(json_object_get(doc, "PolicyDocument"));
+    struct cu_err why = {0};
+    struct policy *p = NULL;
+
+    (void)key;
+    /* stored documents were accepted by this compiler; one that no longer compiles (the
+     * compiler changed under stored data) is logged and left out */
+    if (policy_compile(bytes_str(text), POLICY_IDENTITY, name, &p, &why) != CU_OK) {
+        log_error("inline policy %s of %s no longer compiles: %s", name, c->scope, why.msg);
+        return CU_OK;
+    }
+    return identity_set_add(c->set, p, IDENTITY_USER_INLINE);
+}
+
+static cu_rc load_user_inline(struct store_tx *tx, const char *account, const char *user,
+                              struct identity_set *s)
+{
+    char scope[RECORD_NAME_MAX];
+    struct inline_ctx c = {scope, s};
+
+    record_user_scope(account, user, scope);
+    return store_each(tx, RECORD_USER_POLICY, scope, add_inline, &c);
+}
+
+/* The managed policy named by name (an ARN's last part) compiled as kind. A policy in use
+ * cannot be deleted, so a missing one is a broken store; one that no longer compiles
+ * refuses the load rather than drop a policy that might deny. */
+static cu_rc compile_managed(struct store_tx *tx, const char *account, const char *name,
+                             enum policy_kind kind, const char *label, struct policy **out)
+{
+    cu_rc rc = CU_OK;
+    char key[RECORD_NAME_MAX];
+    struct cu_err why = {0};
+    json_t *doc = NULL;
+
+    record_fold(name, key);
+    TRY(store_get(tx, RECORD_MANAGED_POLICY, account, key, &doc));
+    ENSURE(doc, CU_E_STORE);
+    rc = policy_compile(bytes_str(json_string_value(json_object_get(doc, "Document"))), kind,
+                        label, out, &why);
+    if (rc != CU_OK)
+        log_error("managed policy %s no longer compiles: %s", name, why.msg);
+out:
+    json_decref(doc);
+    return rc;
+}
+
+static cu_rc load_user_managed(struct store_tx *tx, const char *account, const json_t *user,
+                               struct identity_set *s)
+{
+    cu_rc rc = CU_OK;
+    size_t i;
+    json_t *item;
+
+    json_array_foreach(json_object_get(user, RECORD_USER_ATTACHED), i, item)
+    {
+        const char *name = json_string_value(json_object_get(item, "PolicyName"));
+        struct policy *p = NULL;
+
+        ENSURE(name, CU_E_STORE);
+        TRY(compile_managed(tx, account, name, POLICY_IDENTITY, name, &p));
+        TRY(identity_set_add(s, p, IDENTITY_USER_MANAGED));
+    }
+out:
+    return rc;
+}
+
+static cu_rc load_user_boundary(struct store_tx *tx, const char *account, const json_t *user,
+                                struct identity_set *s)
+{
+    const char *arn = record_user_boundary_arn(user);
+    const char *name = arn ? strrchr(arn, '/') : NULL;
+
+    if (!name)
+        return CU_OK;
+    return compile_managed(tx, account, name + 1, POLICY_BOUNDARY, "permissions-boundary",
+                           &s->boundary);
+}
+
+static cu_rc load_user(struct store_tx *tx, const struct principal *p, struct identity_set *s)
+{
+    cu_rc rc = CU_OK;
+    json_t *user = NULL;
+
+    TRY(load_user_inline(tx, p->account_id, p->name, s));
+    TRY(record_user_get(tx, p->account_id, p->name, &user));
+    if (!user)
+        goto out;
+    TRY(load_user_managed(tx, p->account_id, user, s));
+    /* The policies of the user's groups, inline then attached, go here, group by group:
+     * custos has groups but no AddUserToGroup yet, so a user belongs to none. */
+    TRY(load_user_boundary(tx, p->account_id, user, s));
+    s->tags = json_incref(json_object_get(user, "Tags"));
+out:
+    json_decref(user);
+    return rc;
+}
+
+cu_rc identity_set_load(struct store_tx *tx, const struct principal *p, struct identity_set *out)
+{
+    cu_rc rc = CU_OK;
+
+    *out = (struct identity_set){0};
+    /* The root user has no identity policies (its calls are allowed unless a resource
+     * policy, SCP or RCP denies). Role and federated sessions, with their role's policies,
+     * role ARN and session policy, come with AssumeRole and GetFederationToken, which
+     * custos does not have yet: GetSessionToken's credentials act as their user. */
+    if (p->type == PRINCIPAL_USER)
+        rc = load_user(tx, p, out);
+    if (rc != CU_OK)
+        identity_set_release(out);
+    return rc;
+}
+
+void identity_set_fill(const struct identity_set *s, struct policy_set *set,
+                       struct policy_request *req)
+{
+    set->identity = (const struct policy *const *)s->policies;
+    set->n_identity = s->n;
+    set->boundary = s->boundary;
+    set->session = s->session;
+    req->role_arn = s->role_arn[0] ? s->role_arn : NULL;
+}
+
+bool identity_set_type_of(const struct identity_set *s, const char *label,
+                          enum identity_policy_type *out)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        if (policy_label(s->policies[i]) == label) {
+            *out = s->types[i];
+            return true;
+        }
+    }
+    return false;
+}

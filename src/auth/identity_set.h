@@ -1,0 +1,69 @@
+/* identity_set.h — principal -> the policies that apply to it, in one place.
+ *
+ * Authorization (through the cache, auth/identity_cache.h) and IAM's policy simulator
+ * (on its own transaction) both load a principal's policies here, so both see the same
+ * policies in the same order under the same limit, and a simulated answer is the answer
+ * a real call gets. */
+#ifndef CU_IDENTITY_SET_H
+#define CU_IDENTITY_SET_H
+
+#include <jansson.h>
+
+#include "core/err.h"
+#include "core/principal.h"
+
+struct store_tx;
+struct policy;
+struct policy_set;
+struct policy_request;
+
+/* More than any principal can have: a user's inline policies share 2,048 characters, at
+ * most 10 managed policies are attached, and the simulator adds at most what it is given
+ * beside them. */
+#define IDENTITY_SET_MAX 128
+
+/* Where an identity policy of the set comes from. */
+enum identity_policy_type {
+    IDENTITY_USER_INLINE,  /* an inline policy of the user (PutUserPolicy) */
+    IDENTITY_USER_MANAGED, /* a managed policy attached to the user (AttachUserPolicy) */
+    IDENTITY_SIMULATED,    /* a document given to the simulator (PolicyInputList) */
+};
+
+/* The policies of one principal. Owns its policies and tags (identity_set_release). */
+struct identity_set {
+    struct policy *policies[IDENTITY_SET_MAX]; /* labelled with the policy's name */
+    enum identity_policy_type types[IDENTITY_SET_MAX];
+    size_t n;
+    struct policy *boundary; /* the permissions boundary, or NULL */
+    struct policy *session;  /* the session policy of a role or federated session, or NULL */
+    json_t *tags;            /* the principal's tags [{Key, Value}], or NULL */
+    char role_arn[PRINCIPAL_ARN_MAX]; /* a role session's role, else "" */
+};
+
+/* Load the policy set of principal p from tx into *out (zeroed first): an IAM user's
+ * inline policies, then its attached managed policies, then its groups' (none yet), its
+ * permissions boundary and tags; nothing for the root user. A stored inline document
+ * that no longer compiles is logged and left out; a managed one refuses the load
+ * (CU_E_STORE or the compile error), since it might deny. On failure *out holds nothing. */
+MUST_CHECK cu_rc identity_set_load(struct store_tx *tx, const struct principal *p,
+                                   struct identity_set *out);
+
+/* Add policy (owned from now on, also on failure) of the given type at the end of s;
+ * CU_E_LIMIT when s is full. */
+MUST_CHECK cu_rc identity_set_add(struct identity_set *s, struct policy *policy,
+                                  enum identity_policy_type type);
+
+/* Free what s owns and zero it. */
+void identity_set_release(struct identity_set *s);
+
+/* Point the identity members of set (identity policies, boundary, session policy) and of
+ * req (role_arn) at s, which must outlive them; other members are left as they are. */
+void identity_set_fill(const struct identity_set *s, struct policy_set *set,
+                       struct policy_request *req);
+
+/* The type of the identity policy of s whose label is `label` (a policy_match.label, the
+ * label pointer of the policy matched); false when no identity policy of s has it. */
+bool identity_set_type_of(const struct identity_set *s, const char *label,
+                          enum identity_policy_type *out);
+
+#endif
