@@ -112,6 +112,61 @@ class Simulator(harness.ServerTest):
                                                ActionNames=["iam:ListUsers"])
         self.assertEqual(e.exception.response["Error"]["Code"], "NoSuchEntity")
 
+    def test_managed_inline_and_boundary_agree_with_real_calls(self):
+        """A user with an attached managed policy, inline policies and a permissions
+        boundary: the simulator loads the very policy set authorization does
+        (auth/identity_set.c), so each simulated decision is the real call's."""
+        managed = self.iam.create_policy(PolicyName="KmsList", PolicyDocument=doc(
+            {"Effect": "Allow", "Action": "kms:List*", "Resource": "*"}))["Policy"]["Arn"]
+        cap = self.iam.create_policy(PolicyName="Cap", PolicyDocument=doc(
+            {"Effect": "Allow", "Action": ["kms:*", "iam:List*"], "Resource": "*"}))["Policy"]["Arn"]
+        self.iam.create_user(UserName="layered", PermissionsBoundary=cap)
+        self.iam.attach_user_policy(UserName="layered", PolicyArn=managed)
+        self.iam.put_user_policy(UserName="layered", PolicyName="iam-read", PolicyDocument=doc(
+            {"Effect": "Allow", "Action": ["iam:ListUsers", "iam:GetUser"], "Resource": "*"}))
+        # an inline policy may bear any name, the boundary's label included: it is still
+        # an identity policy
+        self.iam.put_user_policy(UserName="layered", PolicyName="permissions-boundary",
+                                 PolicyDocument=doc({"Effect": "Deny", "Action": "kms:ListAliases",
+                                                     "Resource": "*"}))
+        want = {"iam:ListUsers": "allowed",        # inline allows, boundary allows
+                "kms:ListKeys": "allowed",         # managed allows, boundary allows
+                "iam:GetUser": "implicitDeny",     # inline allows, boundary does not
+                "kms:ListAliases": "explicitDeny",  # managed allows, inline denies
+                "kms:CreateKey": "implicitDeny"}   # boundary allows, no identity policy does
+        sim = self.iam.simulate_principal_policy(PolicySourceArn=f"arn:aws:iam::{ACCT}:user/layered",
+                                                 ActionNames=list(want))
+        got = {r["EvalActionName"]: r for r in sim["EvaluationResults"]}
+        self.assertEqual({a: r["EvalDecision"] for a, r in got.items()}, want)
+        self.assertFalse(got["iam:GetUser"]["PermissionsBoundaryDecisionDetail"]["AllowedByPermissionsBoundary"])
+        self.assertTrue(got["kms:ListKeys"]["PermissionsBoundaryDecisionDetail"]["AllowedByPermissionsBoundary"])
+        # every statement that matched, in the set's one order: inline policies, attached
+        # ones, then the boundary
+        self.assertEqual([(m["SourcePolicyId"], m["SourcePolicyType"])
+                          for m in got["kms:ListAliases"]["MatchedStatements"]],
+                         [("permissions-boundary", "IAM Policy"), ("KmsList", "IAM Policy"),
+                          ("permissions-boundary", "PermissionsBoundaryPolicy")])
+        k = self.iam.create_access_key(UserName="layered")["AccessKey"]
+        iam = self.server.client("iam", key=k["AccessKeyId"], secret=k["SecretAccessKey"])
+        kms = self.server.client("kms", key=k["AccessKeyId"], secret=k["SecretAccessKey"])
+        calls = {"iam:ListUsers": iam.list_users,
+                 "kms:ListKeys": kms.list_keys,
+                 "iam:GetUser": lambda: iam.get_user(UserName="layered"),
+                 "kms:ListAliases": kms.list_aliases,
+                 "kms:CreateKey": kms.create_key}
+        for action, call in calls.items():
+            if want[action] == "allowed":
+                call()
+                continue
+            with self.assertRaises(ClientError, msg=action) as e:
+                call()
+            code = "AccessDeniedException" if action.startswith("kms:") else "AccessDenied"
+            self.assertEqual(e.exception.response["Error"]["Code"], code, action)
+            reason = ("with an explicit deny in an identity-based policy" if want[action] == "explicitDeny"
+                      else "because no permissions boundary allows" if action == "iam:GetUser"
+                      else "because no identity-based policy allows")
+            self.assertIn(reason, e.exception.response["Error"]["Message"], action)
+
     def test_malformed_input_policy(self):
         with self.assertRaises(ClientError) as e:
             self.iam.simulate_custom_policy(PolicyInputList=["{nope"], ActionNames=["iam:GetUser"])
