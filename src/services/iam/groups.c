@@ -96,7 +96,7 @@ out:
 
 cu_rc iam_list_groups(struct call *call, const json_t *in, json_t *out)
 {
-    return iam_list_by_path(call, in, RECORD_GROUP, group_view, "Groups", out);
+    return iam_list_by_path(call, &iam_list_groups_page, in, RECORD_GROUP, group_view, out);
 }
 
 /* Resolver for CreateGroup: the ARN the new group will have. */

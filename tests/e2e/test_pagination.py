@@ -1,0 +1,99 @@
+"""Pagination of every list operation (src/services/page.c, driven by botocore's
+paginators-1.json): boto3's own paginator over more items than one page, with a small
+MaxItems/Limit. Each test checks that the pages put together are the full list in order,
+that the marker is opaque (it does not spell the last key), that a tampered or foreign
+marker is refused with AWS's error, and the IsTruncated/Truncated flags."""
+import base64
+
+from botocore.exceptions import ClientError
+
+import harness
+
+
+def tamper(marker):
+    """The same marker with one payload byte changed, still valid base64url."""
+    pad = "=" * (-len(marker) % 4)
+    raw = bytearray(base64.urlsafe_b64decode(marker + pad))
+    raw[-1] ^= 0x01
+    return base64.urlsafe_b64encode(bytes(raw)).decode().rstrip("=")
+
+
+class Paging(harness.ServerTest):
+    def setUp(self):
+        self.iam = self.server.client("iam")
+        self.kms = self.server.client("kms")
+
+    def pages(self, client, op, limit_key, full_key, size, **params):
+        """Walk op by hand and with boto3's paginator; returns the items in order."""
+        proto = client.meta.service_model.operation_model(
+            client.meta.method_to_api_mapping[op]).metadata["protocol"]
+        more, token_out = ("Truncated", "NextMarker") if proto == "json" else (
+            "IsTruncated", "Marker")
+        method = getattr(client, op)
+        items, marker, flags, markers = [], None, [], []
+        while True:
+            args = dict(params, **{limit_key: size})
+            if marker:
+                args["Marker"] = marker
+            r = method(**args)
+            self.assertLessEqual(len(r[full_key]), size)
+            items += r[full_key]
+            flags.append(r[more])
+            if not r[more]:
+                self.assertNotIn(token_out, r)
+                break
+            marker = r[token_out]
+            markers.append(marker)
+        self.assertTrue(all(flags[:-1]) and not flags[-1], flags)
+        paged = []
+        for page in client.get_paginator(op).paginate(
+                PaginationConfig={"PageSize": size}, **params):
+            paged += page[full_key]
+        self.assertEqual(paged, items)
+        return items, markers
+
+    def check_marker(self, client, op, markers, code, **params):
+        """Markers are opaque and refuse tampering (and their use by another operation)."""
+        self.assertTrue(markers, "the list did not span pages")
+        for m in markers:
+            self.assertRegex(m, r"^[A-Za-z0-9_-]+$")
+        method = getattr(client, op)
+        for bad in (tamper(markers[0]), "not-a-marker", markers[0][:-2]):
+            with self.assertRaises(ClientError) as cm:
+                method(Marker=bad, **params)
+            self.assertEqual(self.error_code(cm.exception), code, bad)
+
+    # --- IAM ---------------------------------------------------------------------------
+
+    def test_list_users(self):
+        names = [f"pu{i:02d}" for i in range(7)]
+        for n in names:
+            self.iam.create_user(UserName=n, Path="/paging/")
+        self.iam.create_user(UserName="pu03x", Path="/other/")
+        items, markers = self.pages(self.iam, "list_users", "MaxItems", "Users", 3,
+                                    PathPrefix="/paging/")
+        self.assertEqual([u["UserName"] for u in items], names)
+        for m in markers:
+            self.assertNotIn("pu0", m)
+        self.check_marker(self.iam, "list_users", markers, "ValidationError")
+        # a ListUsers marker means nothing to ListGroups
+        with self.assertRaises(ClientError) as cm:
+            self.iam.list_groups(Marker=markers[0])
+        self.assertEqual(self.error_code(cm.exception), "ValidationError")
+        # exactly one page: not truncated
+        r = self.iam.list_users(PathPrefix="/paging/", MaxItems=7)
+        self.assertEqual(len(r["Users"]), 7)
+        self.assertFalse(r["IsTruncated"])
+
+    def test_list_groups(self):
+        names = [f"pg{i:02d}" for i in range(5)]
+        for n in names:
+            self.iam.create_group(GroupName=n, Path="/paging/")
+        items, markers = self.pages(self.iam, "list_groups", "MaxItems", "Groups", 2,
+                                    PathPrefix="/paging/")
+        self.assertEqual([g["GroupName"] for g in items], names)
+        self.check_marker(self.iam, "list_groups", markers, "ValidationError")
+
+
+if __name__ == "__main__":
+    harness.main()
