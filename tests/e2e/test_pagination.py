@@ -94,6 +94,48 @@ class Paging(harness.ServerTest):
         self.assertEqual([g["GroupName"] for g in items], names)
         self.check_marker(self.iam, "list_groups", markers, "ValidationError")
 
+    def test_list_access_keys(self):
+        self.iam.create_user(UserName="pkeys")
+        ids = sorted(self.iam.create_access_key(UserName="pkeys")["AccessKey"]["AccessKeyId"]
+                     for _ in range(2))
+        items, markers = self.pages(self.iam, "list_access_keys", "MaxItems",
+                                    "AccessKeyMetadata", 1, UserName="pkeys")
+        self.assertEqual([k["AccessKeyId"] for k in items], ids)
+        self.assertTrue(all(k["UserName"] == "pkeys" for k in items))
+        for m in markers:
+            self.assertNotIn(ids[0], m)
+        self.check_marker(self.iam, "list_access_keys", markers, "ValidationError",
+                          UserName="pkeys")
+
+    def test_list_user_policies(self):
+        self.iam.create_user(UserName="ppol")
+        doc = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*",' \
+              '"Resource":"*"}]}'
+        names = [f"inline{i}" for i in range(5)]
+        for n in names:
+            self.iam.put_user_policy(UserName="ppol", PolicyName=n, PolicyDocument=doc)
+        items, markers = self.pages(self.iam, "list_user_policies", "MaxItems", "PolicyNames",
+                                    2, UserName="ppol")
+        self.assertEqual(items, names)
+        self.check_marker(self.iam, "list_user_policies", markers, "ValidationError",
+                          UserName="ppol")
+
+    def test_list_user_tags(self):
+        # AWS allows 50 tags a user; all of them, a page of 7 at a time
+        tags = [{"Key": f"k{i:02d}", "Value": f"v{i}"} for i in range(50)]
+        self.iam.create_user(UserName="ptags")
+        self.iam.tag_user(UserName="ptags", Tags=tags[:25])
+        self.iam.tag_user(UserName="ptags", Tags=tags[25:])
+        items, markers = self.pages(self.iam, "list_user_tags", "MaxItems", "Tags", 7,
+                                    UserName="ptags")
+        self.assertEqual(items, tags)
+        self.assertEqual(len(markers), 7)
+        self.check_marker(self.iam, "list_user_tags", markers, "ValidationError",
+                          UserName="ptags")
+        r = self.iam.list_user_tags(UserName="ptags")
+        self.assertEqual(len(r["Tags"]), 50)
+        self.assertFalse(r["IsTruncated"])
+
 
 if __name__ == "__main__":
     harness.main()
