@@ -136,6 +136,32 @@ class Paging(harness.ServerTest):
         self.assertEqual(len(r["Tags"]), 50)
         self.assertFalse(r["IsTruncated"])
 
+    # --- KMS ---------------------------------------------------------------------------
+
+    def test_list_keys(self):
+        for _ in range(5):
+            self.kms.create_key()
+        full = self.kms.list_keys(Limit=1000)
+        self.assertFalse(full["Truncated"])
+        self.assertNotIn("NextMarker", full)
+        self.assertGreaterEqual(len(full["Keys"]), 5)
+        items, markers = self.pages(self.kms, "list_keys", "Limit", "Keys", 2)
+        self.assertEqual(items, full["Keys"])
+        for m in markers:
+            self.assertFalse(any(k["KeyId"] in m for k in items))
+        self.check_marker(self.kms, "list_keys", markers, "InvalidMarkerException")
+
+    def test_list_aliases(self):
+        key = self.kms.create_key()["KeyMetadata"]["KeyId"]
+        other = self.kms.create_key()["KeyMetadata"]["KeyId"]
+        names = [f"alias/paging-{i}" for i in range(6)]
+        for i, n in enumerate(names):
+            self.kms.create_alias(AliasName=n, TargetKeyId=key)
+            self.kms.create_alias(AliasName=f"{n}-other", TargetKeyId=other)
+        items, markers = self.pages(self.kms, "list_aliases", "Limit", "Aliases", 4, KeyId=key)
+        self.assertEqual([a["AliasName"] for a in items], names)
+        self.check_marker(self.kms, "list_aliases", markers, "InvalidMarkerException", KeyId=key)
+
 
 if __name__ == "__main__":
     harness.main()
