@@ -162,6 +162,36 @@ class Paging(harness.ServerTest):
         self.assertEqual([a["AliasName"] for a in items], names)
         self.check_marker(self.kms, "list_aliases", markers, "InvalidMarkerException", KeyId=key)
 
+    def test_list_grants(self):
+        key = self.kms.create_key()["KeyMetadata"]["KeyId"]
+        grantee = f"arn:aws:iam::{harness.ACCOUNT}:root"
+        ids = sorted(self.kms.create_grant(KeyId=key, GranteePrincipal=grantee,
+                                           Operations=["Encrypt"], Name=f"g{i}")["GrantId"]
+                     for i in range(5))
+        items, markers = self.pages(self.kms, "list_grants", "Limit", "Grants", 2, KeyId=key)
+        self.assertEqual([g["GrantId"] for g in items], ids)
+        for m in markers:
+            self.assertFalse(any(i in m for i in ids))
+        self.check_marker(self.kms, "list_grants", markers, "InvalidMarkerException", KeyId=key)
+
+    def test_list_retirable_grants(self):
+        retirer = f"arn:aws:iam::{harness.ACCOUNT}:user/pretirer"
+        grantee = f"arn:aws:iam::{harness.ACCOUNT}:root"
+        want = []
+        for k in range(3):
+            key = self.kms.create_key()["KeyMetadata"]["KeyId"]
+            for i in range(2):
+                g = self.kms.create_grant(KeyId=key, GranteePrincipal=grantee,
+                                          RetiringPrincipal=retirer, Operations=["Decrypt"],
+                                          Name=f"r{k}{i}")
+                want.append((key, g["GrantId"]))
+        items, markers = self.pages(self.kms, "list_retirable_grants", "Limit", "Grants", 4,
+                                    RetiringPrincipal=retirer)
+        got = [(g["KeyId"].rsplit("/", 1)[1], g["GrantId"]) for g in items]
+        self.assertEqual(got, sorted(want))
+        self.check_marker(self.kms, "list_retirable_grants", markers, "InvalidMarkerException",
+                          RetiringPrincipal=retirer)
+
 
 if __name__ == "__main__":
     harness.main()
