@@ -136,6 +136,41 @@ class Paging(harness.ServerTest):
         self.assertEqual(len(r["Tags"]), 50)
         self.assertFalse(r["IsTruncated"])
 
+    POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*",' \
+             '"Resource":"*"}]}'
+
+    def test_list_policies(self):
+        names = [f"ppolicy{i}" for i in range(5)]
+        arns = [self.iam.create_policy(PolicyName=n, Path="/paging/",
+                                       PolicyDocument=self.POLICY)["Policy"]["Arn"]
+                for n in names]
+        self.iam.create_policy(PolicyName="elsewhere", Path="/other/", PolicyDocument=self.POLICY)
+        items, markers = self.pages(self.iam, "list_policies", "MaxItems", "Policies", 2,
+                                    PathPrefix="/paging/")
+        self.assertEqual(sorted(p["Arn"] for p in items), sorted(arns))
+        self.assertEqual(len(items), 5)
+        for m in markers:
+            self.assertFalse(any(p["PolicyId"] in m or p["PolicyName"] in m for p in items))
+        self.check_marker(self.iam, "list_policies", markers, "ValidationError",
+                          PathPrefix="/paging/")
+
+    def test_list_attached_user_policies(self):
+        self.iam.create_user(UserName="pattach")
+        arns = [self.iam.create_policy(PolicyName=f"pattach{i}", Path="/att/",
+                                       PolicyDocument=self.POLICY)["Policy"]["Arn"]
+                for i in range(5)]
+        for a in arns:
+            self.iam.attach_user_policy(UserName="pattach", PolicyArn=a)
+        items, markers = self.pages(self.iam, "list_attached_user_policies", "MaxItems",
+                                    "AttachedPolicies", 2, UserName="pattach")
+        self.assertEqual([p["PolicyArn"] for p in items], arns)
+        self.check_marker(self.iam, "list_attached_user_policies", markers, "ValidationError",
+                          UserName="pattach")
+        # the path filter applies before the page is cut
+        r = self.iam.list_attached_user_policies(UserName="pattach", PathPrefix="/none/",
+                                                 MaxItems=1)
+        self.assertEqual((r["AttachedPolicies"], r["IsTruncated"]), ([], False))
+
     # --- KMS ---------------------------------------------------------------------------
 
     def test_list_keys(self):
