@@ -136,6 +136,21 @@ class Paging(harness.ServerTest):
         self.assertEqual(len(r["Tags"]), 50)
         self.assertFalse(r["IsTruncated"])
 
+    def test_get_group_members_page(self):
+        # GetGroup pages its Users; with no member operation yet the page is the empty one,
+        # but its Marker is read and checked like every other
+        self.iam.create_group(GroupName="pgmembers")
+        r = self.iam.get_group(GroupName="pgmembers", MaxItems=1)
+        self.assertEqual((r["Users"], r["IsTruncated"]), ([], False))
+        self.assertNotIn("Marker", r)
+        for n in ("pgm1", "pgm2"):
+            self.iam.create_user(UserName=n, Path="/pgm/")
+        users = self.pages(self.iam, "list_users", "MaxItems", "Users", 1, PathPrefix="/pgm/")[1]
+        for bad in ("not-a-marker", tamper(users[0]), users[0]):
+            with self.assertRaises(ClientError) as cm:
+                self.iam.get_group(GroupName="pgmembers", Marker=bad)
+            self.assertEqual(self.error_code(cm.exception), "ValidationError")
+
     POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*",' \
              '"Resource":"*"}]}'
 
@@ -170,6 +185,32 @@ class Paging(harness.ServerTest):
         r = self.iam.list_attached_user_policies(UserName="pattach", PathPrefix="/none/",
                                                  MaxItems=1)
         self.assertEqual((r["AttachedPolicies"], r["IsTruncated"]), ([], False))
+
+    def test_simulate_custom_policy(self):
+        actions = [f"s3:Get{n}" for n in ("Object", "Bucket", "Acl", "Tagging", "Policy")]
+        actions += ["iam:GetUser", "iam:ListUsers"]
+        params = {"PolicyInputList": [self.POLICY], "ActionNames": actions}
+        items, markers = self.pages(self.iam, "simulate_custom_policy", "MaxItems",
+                                    "EvaluationResults", 3, **params)
+        self.assertEqual([r["EvalActionName"] for r in items], actions)
+        self.assertEqual([r["EvalDecision"] for r in items],
+                         ["allowed"] * 5 + ["implicitDeny"] * 2)
+        self.check_marker(self.iam, "simulate_custom_policy", markers, "ValidationError",
+                          **params)
+
+    def test_simulate_principal_policy(self):
+        arn = self.iam.create_user(UserName="psim")["User"]["Arn"]
+        self.iam.put_user_policy(UserName="psim", PolicyName="s3", PolicyDocument=self.POLICY)
+        actions = ["iam:GetUser", "s3:GetObject", "s3:PutObject", "kms:Encrypt"]
+        params = {"PolicySourceArn": arn, "ActionNames": actions}
+        items, markers = self.pages(self.iam, "simulate_principal_policy", "MaxItems",
+                                    "EvaluationResults", 1, **params)
+        self.assertEqual([(r["EvalActionName"], r["EvalDecision"]) for r in items],
+                         [("iam:GetUser", "implicitDeny"), ("s3:GetObject", "allowed"),
+                          ("s3:PutObject", "allowed"), ("kms:Encrypt", "implicitDeny")])
+        self.assertEqual(len(markers), 3)
+        self.check_marker(self.iam, "simulate_principal_policy", markers, "ValidationError",
+                          **params)
 
     # --- KMS ---------------------------------------------------------------------------
 

@@ -43,31 +43,6 @@ cu_rc iam_user_save(struct call *call, const json_t *user)
     return store_put(call->tx, RECORD_USER, call->env->account_id, key, user, STORE_REPLACE);
 }
 
-cu_rc iam_page_parse(struct call *call, const json_t *in, struct iam_page *page)
-{
-    cu_rc rc = CU_OK;
-    int64_t max = 100;
-    bool present = false;
-
-    page->marker = json_string_value(json_object_get(in, "Marker"));
-    TRY(tree_opt_int(in, "MaxItems", &max, &present));
-    /* The model bounds MaxItems to 1..1000 and validation has checked it. */
-    page->max_items = (size_t)max;
-out:
-    return rc;
-}
-
-cu_rc iam_page_finish(json_t *out, bool truncated, const char *next_marker)
-{
-    cu_rc rc = CU_OK;
-
-    TRY(tree_set_bool(out, "IsTruncated", truncated));
-    if (truncated && next_marker)
-        TRY(tree_set_str(out, "Marker", next_marker));
-out:
-    return rc;
-}
-
 struct by_path {
     const char *prefix; /* PathPrefix, or NULL */
     iam_view_fn view;

@@ -23,15 +23,6 @@ MUST_CHECK cu_rc iam_user_load(struct call *call, const char *name, json_t **doc
 /* Store a changed user record (loaded with iam_user_load) in place. */
 MUST_CHECK cu_rc iam_user_save(struct call *call, const json_t *user);
 
-/* Marker/MaxItems as IAM's list operations take them. MaxItems defaults to 100. */
-struct iam_page {
-    const char *marker;  /* borrowed from the request, NULL for the first page */
-    size_t max_items;
-};
-MUST_CHECK cu_rc iam_page_parse(struct call *call, const json_t *in, struct iam_page *page);
-/* Add IsTruncated (and Marker when truncated) to out. */
-MUST_CHECK cu_rc iam_page_finish(json_t *out, bool truncated, const char *next_marker);
-
 /* Renders one stored record as the item a list operation returns; *out is new. */
 typedef cu_rc (*iam_view_fn)(const json_t *doc, json_t **out);
 /* A list operation over the records of `kind` in the call's account, in key order
