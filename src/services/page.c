@@ -60,7 +60,8 @@ cu_rc page_marker_decode(const struct page_desc *desc, struct bytes marker,
     struct buf raw;
     size_t i, n;
 
-    buf_init(&raw, MARKER_RAW_MAX);
+    /* room for what any marker-sized text decodes to (the check below bounds the key) */
+    buf_init(&raw, b64_decoded_len(sizeof(std)));
     ENSURE(marker.n > 0 && marker.n <= PAGE_MARKER_MAX && marker.n % 4 != 1,
            CU_E_MALFORMED_INPUT);
     for (i = 0; i < marker.n; i++) {
@@ -71,7 +72,9 @@ cu_rc page_marker_decode(const struct page_desc *desc, struct bytes marker,
     }
     while (i % 4)
         std[i++] = '=';
-    TRY(b64_decode(bytes_of(std, i), &raw));
+    rc = b64_decode(bytes_of(std, i), &raw);
+    ENSURE(rc != CU_E_NOMEM, CU_E_NOMEM);
+    ENSURE(rc == CU_OK, CU_E_MALFORMED_INPUT);
     ENSURE(raw.n > 1 + MARKER_CHECK_LEN && (uint8_t)raw.p[0] == MARKER_VERSION,
            CU_E_MALFORMED_INPUT);
     n = raw.n - 1 - MARKER_CHECK_LEN;
@@ -101,8 +104,12 @@ cu_rc page_begin(struct call *call, const struct page_desc *desc, const json_t *
      * operations document a smaller maximum, served by returning fewer. */
     TRY(tree_opt_int(in, desc->limit_key, &limit, &present));
     page->limit = limit < 1 ? 1 : (size_t)limit > desc->limit_max ? desc->limit_max : (size_t)limit;
-    if (marker && page_marker_decode(desc, bytes_str(marker), page->after) != CU_OK)
-        rc = cu_err_set(&call->err, desc->bad_marker, "%s", desc->bad_marker_message);
+    if (marker) {
+        rc = page_marker_decode(desc, bytes_str(marker), page->after);
+        ENSURE(rc != CU_E_NOMEM, CU_E_NOMEM);
+        if (rc != CU_OK)
+            rc = cu_err_set(&call->err, desc->bad_marker, "%s", desc->bad_marker_message);
+    }
 out:
     return rc;
 }

@@ -97,7 +97,8 @@ MUST_CHECK cu_rc page_marker_encode(const struct page_desc *desc, const char *ke
                                     char out[PAGE_MARKER_MAX + 1]);
 
 /* Decode a marker into its key (out: PAGE_KEY_MAX + 1 bytes); pure. Fails with
- * CU_E_MALFORMED_INPUT on anything but a marker page_marker_encode() made for desc. */
+ * CU_E_MALFORMED_INPUT on anything but a marker page_marker_encode() made for desc
+ * (CU_E_NOMEM when memory runs out). Fuzzed: tests/fuzz/page_marker_fuzz.c. */
 MUST_CHECK cu_rc page_marker_decode(const struct page_desc *desc, struct bytes marker,
                                     char out[PAGE_KEY_MAX + 1]);
 
