@@ -11,7 +11,11 @@ function in a .c file that no .ops file declares, stops the generator (and so
 scripts/check-model). The output is deterministic and committed; the build needs no Python.
 
 usage: tools/gen_ops.py [ROOT]   (default: the repository; reads the repository's README.md
-and source, writes the generated files under ROOT)"""
+and source, writes the generated files under ROOT)
+
+An operation botocore paginates (paginators-1.json) gets its struct page_desc as
+<handler>_page (services/page.h), and a service whose sources never take it stops the
+generator too."""
 import os
 import re
 import sys
@@ -171,13 +175,32 @@ def check_handlers(root, services):
     return problems
 
 
+def check_paginated(root, services):
+    """Operations botocore paginates whose handler's service never names the generated
+    <handler>_page: a list that ignores its Marker and limit. As 'problem' lines."""
+    problems = []
+    for sid, *_rest, decls in services:
+        top = os.path.join(root, "src", "services", sid)
+        text = ""
+        for fn in sorted(os.listdir(top)) if os.path.isdir(top) else []:
+            if fn.endswith(".c") and ".gen." not in fn:
+                with open(os.path.join(top, fn)) as f:
+                    text += f.read()
+        for d in decls:
+            if d["page"] and f"&{d['handler']}_page" not in text:
+                problems.append(f"{d['op']} has a paginator but src/services/{sid} never "
+                                f"pages it: page_begin(call, &{d['handler']}_page, ...) "
+                                "(src/services/page.h)")
+    return problems
+
+
 def main():
     out_root = sys.argv[1] if len(sys.argv) > 1 else ops_decl.ROOT
     try:
         services = ops_decl.all_services()
     except ops_decl.DeclError as e:
         sys.exit(f"gen_ops: {e}")
-    problems = check_handlers(ops_decl.ROOT, services)
+    problems = check_handlers(ops_decl.ROOT, services) + check_paginated(ops_decl.ROOT, services)
     if problems:
         sys.exit("\n".join(["gen_ops: " + p for p in problems]))
     for sid, _name, _version, _xmlns, _model, decls in services:
