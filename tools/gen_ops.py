@@ -11,7 +11,11 @@ function in a .c file that no .ops file declares, stops the generator (and so
 scripts/check-model). The output is deterministic and committed; the build needs no Python.
 
 usage: tools/gen_ops.py [ROOT]   (default: the repository; reads the repository's README.md
-and source, writes the generated files under ROOT)"""
+and source, writes the generated files under ROOT)
+
+An operation botocore paginates (paginators-1.json) gets its struct page_desc as
+<handler>_page (services/page.h), and a service whose sources never take it stops the
+generator too."""
 import os
 import re
 import sys
@@ -53,13 +57,18 @@ def gen_header(sid, decls):
            " * must be declared here, and only here, to be reachable: the services are built",
            " * with -Werror=missing-prototypes, and tools/gen_ops.py rejects handlers declared",
            " * elsewhere (docs/adding-an-operation.md). */",
-           f"#ifndef {guard}", f"#define {guard}", "", '#include "services/call.h"', "",
+           f"#ifndef {guard}", f"#define {guard}", "", '#include "services/call.h"',
+           '#include "services/page.h"', "",
            "/* handlers: read `in` (validated against the input shape), fill `out` */"]
     out += [f"cu_rc {h}(struct call *call, const json_t *in, json_t *out);" for h in handlers]
     if resolvers:
         out += ["", "/* resolvers: fill call->target before authorization (also-resolvers:",
                 " * call->also, after call->target is authorized) */"]
         out += [f"MUST_CHECK cu_rc {r}(struct call *call, const json_t *in);" for r in resolvers]
+    pages = [d for d in decls if d["page"]]
+    if pages:
+        out += ["", "/* paginators (botocore's paginators-1.json): page_begin() takes them */"]
+        out += [f"extern const struct page_desc {d['handler']}_page;" for d in pages]
     if keys:
         out += ["", "/* condition keys of the request, added before authorization */"]
         out += [f"void {k}(const json_t *in, struct call_keys *keys);" for k in keys]
@@ -77,6 +86,18 @@ def gen_table(sid, decls):
         if d["secrets"]:
             names = ", ".join(c_str(s) for s in d["secrets"])
             out.append(f"static const char *const secrets_{d['op']}[] = {{{names}, NULL}};")
+    for d in decls:
+        p = d["page"]
+        if p:
+            out += [f"const struct page_desc {d['handler']}_page = {{",
+                    f"    .op = {c_str(p['op'])}, .input_token = {c_str(p['input_token'])},",
+                    f"    .limit_key = {c_str(p['limit_key'])}, "
+                    f".output_token = {c_str(p['output_token'])},",
+                    f"    .more_results = {c_str(p['more_results'])}, "
+                    f".result_key = {c_str(p['result_key'])},",
+                    f"    .limit_default = {p['limit_default']}, .limit_max = {p['limit_max']},",
+                    f"    .bad_marker = {p['bad_marker']}, "
+                    f".bad_marker_message = {c_str(p['bad_marker_message'])}}};"]
     out += ["", f"const struct op_desc {sid}_ops[] = {{"]
     for d in decls:
         fields = [f".service = {c_str(sid)}", f".name = {c_str(d['op'])}",
@@ -96,6 +117,8 @@ def gen_table(sid, decls):
             fields.append(f".also_action = {c_str(d['also_action'])}")
         if d["by_policy"]:
             fields.append(".by_policy = true")
+        if d["page"]:
+            fields.append(f".page = &{d['handler']}_page")
         out.append("    {" + ",\n     ".join(fields) + "},")
     out += ["};", f"const size_t {sid}_ops_count = ARRAY_LEN({sid}_ops);"]
     return "\n".join(out) + "\n"
@@ -152,13 +175,32 @@ def check_handlers(root, services):
     return problems
 
 
+def check_paginated(root, services):
+    """Operations botocore paginates whose handler's service never names the generated
+    <handler>_page: a list that ignores its Marker and limit. As 'problem' lines."""
+    problems = []
+    for sid, *_rest, decls in services:
+        top = os.path.join(root, "src", "services", sid)
+        text = ""
+        for fn in sorted(os.listdir(top)) if os.path.isdir(top) else []:
+            if fn.endswith(".c") and ".gen." not in fn:
+                with open(os.path.join(top, fn)) as f:
+                    text += f.read()
+        for d in decls:
+            if d["page"] and f"&{d['handler']}_page" not in text:
+                problems.append(f"{d['op']} has a paginator but src/services/{sid} never "
+                                f"pages it: page_begin(call, &{d['handler']}_page, ...) "
+                                "(src/services/page.h)")
+    return problems
+
+
 def main():
     out_root = sys.argv[1] if len(sys.argv) > 1 else ops_decl.ROOT
     try:
         services = ops_decl.all_services()
     except ops_decl.DeclError as e:
         sys.exit(f"gen_ops: {e}")
-    problems = check_handlers(ops_decl.ROOT, services)
+    problems = check_handlers(ops_decl.ROOT, services) + check_paginated(ops_decl.ROOT, services)
     if problems:
         sys.exit("\n".join(["gen_ops: " + p for p in problems]))
     for sid, _name, _version, _xmlns, _model, decls in services:

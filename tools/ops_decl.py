@@ -38,6 +38,54 @@ def load_model(name, version):
         return json.load(f)
 
 
+def load_paginators(name, version):
+    path = os.path.join(os.path.dirname(botocore.__file__), "data", name, version,
+                        "paginators-1.json")
+    if not os.path.exists(path):
+        return {}
+    with open(path) as f:
+        return json.load(f)["pagination"]
+
+
+# The limit's default and documented maximum, as the model's documentation of the limit
+# member words them ("defaults to 100", "between 1 and 100, inclusive"): where the doc
+# names a smaller maximum than the shape's max, the smaller one is served.
+LIMIT_DEFAULT = re.compile(r"defaults to (\d+)")
+LIMIT_RANGE = re.compile(r"between 1 and (\d+), inclusive")
+
+
+def paginator(model, paginators, op, where="?"):
+    """The operation's paginator as gen_ops emits it (a dict), or None when botocore has
+    none. Refuses paginator shapes page.c does not serve (several tokens or result keys)."""
+    p = paginators.get(op)
+    if p is None:
+        return None
+    for key in ("input_token", "output_token", "result_key", "limit_key", "more_results"):
+        if not isinstance(p.get(key), str):
+            raise DeclError(f"{where}: {op}'s paginator has no single {key}")
+    o = model["operations"][op]
+    members = model["shapes"][o["input"]["shape"]]["members"]
+    ref = members[p["limit_key"]]
+    doc = re.sub(r"<[^>]+>", "", ref.get("documentation", ""))
+    limit_max = model["shapes"][ref["shape"]].get("max")
+    m = LIMIT_RANGE.search(doc)
+    if m:
+        limit_max = int(m.group(1))
+    m = LIMIT_DEFAULT.search(doc)
+    if not m or limit_max is None:
+        raise DeclError(f"{where}: {op}: no default or maximum for {p['limit_key']} in the model")
+    errors = {e["shape"] for e in o.get("errors", [])}
+    # KMS names its bad-marker error; IAM answers a bad Marker with ValidationError.
+    if "InvalidMarkerException" in errors:
+        bad = ("CU_E_KMS_INVALID_MARKER", "Invalid marker")
+    else:
+        bad = ("CU_E_VALIDATION", "Invalid Marker.")
+    return {"op": op, "input_token": p["input_token"], "limit_key": p["limit_key"],
+            "output_token": p["output_token"], "more_results": p["more_results"],
+            "result_key": p["result_key"], "limit_default": int(m.group(1)),
+            "limit_max": limit_max, "bad_marker": bad[0], "bad_marker_message": bad[1]}
+
+
 def ops_path(sid, root=ROOT):
     return os.path.join(root, "src", "services", sid, f"{sid}.ops")
 
@@ -145,5 +193,9 @@ def all_services(root=ROOT):
     out = []
     for sid, name, version, xmlns in SERVICES:
         model = load_model(name, version)
-        out.append((sid, name, version, xmlns, model, read_decls(sid, model, root)))
+        paginators = load_paginators(name, version)
+        decls = read_decls(sid, model, root)
+        for d in decls:
+            d["page"] = paginator(model, paginators, d["op"], ops_path(sid, root))
+        out.append((sid, name, version, xmlns, model, decls))
     return out

@@ -126,6 +126,8 @@ struct op_desc {
     call_resolver also_resolve;
     const char *also_action;
     bool by_policy;               /* fill call->allowed_by_policy (.ops `by-policy`) */
+    const struct page_desc *page; /* botocore's paginator for the operation (page.h), or
+                                   * NULL when it has none */
 };
 
 #endif

@@ -110,6 +110,43 @@ class Declarations(unittest.TestCase):
     def test_the_repository_has_no_undeclared_handler(self):
         self.assertEqual(gen_ops.check_handlers(ROOT, self.services), [])
 
+    def test_paginators(self):
+        """botocore's paginators reach the declarations with the limit's documented default
+        and maximum and the operation's bad-marker error; every one is paged."""
+        users = self.decl("iam", "ListUsers")["page"]
+        self.assertEqual((users["input_token"], users["limit_key"], users["output_token"],
+                          users["more_results"], users["result_key"]),
+                         ("Marker", "MaxItems", "Marker", "IsTruncated", "Users"))
+        self.assertEqual((users["limit_default"], users["limit_max"], users["bad_marker"]),
+                         (100, 1000, "CU_E_VALIDATION"))
+        aliases = self.decl("kms", "ListAliases")["page"]
+        self.assertEqual((aliases["output_token"], aliases["more_results"]),
+                         ("NextMarker", "Truncated"))
+        # the doc says "between 1 and 100, inclusive" and "defaults to 50"; the shape says 1000
+        self.assertEqual((aliases["limit_default"], aliases["limit_max"], aliases["bad_marker"]),
+                         (50, 100, "CU_E_KMS_INVALID_MARKER"))
+        self.assertEqual(self.decl("kms", "ListKeys")["page"]["limit_max"], 1000)
+        self.assertIsNone(self.decl("iam", "CreateUser")["page"])
+        table = gen_ops.gen_table("kms", next(s for s in self.services if s[0] == "kms")[5])
+        self.assertIn("const struct page_desc kms_list_aliases_page = {", table)
+        self.assertIn(".page = &kms_list_aliases_page", table)
+        # a paginator with two result keys is not one page.c serves
+        with self.assertRaises(ops_decl.DeclError) as e:
+            ops_decl.paginator(self.models["iam"], {"ListUsers": {
+                "input_token": "Marker", "output_token": "Marker", "limit_key": "MaxItems",
+                "more_results": "IsTruncated", "result_key": ["Users", "Other"]}}, "ListUsers")
+        self.assertIn("no single result_key", str(e.exception))
+
+    def test_a_paginated_operation_must_be_paged(self):
+        self.assertEqual(gen_ops.check_paginated(ROOT, self.services), [])
+        iam = os.path.join(self.root, "src", "services", "iam")
+        with open(os.path.join(iam, "users.c"), "w") as f:
+            f.write("/* pages: */ static const void *p = &iam_list_users_page;\n")
+        problems = gen_ops.check_paginated(self.root, self.services)
+        self.assertFalse(any(p.startswith("ListUsers ") for p in problems), problems)
+        self.assertTrue(any(p.startswith("ListUserTags has a paginator") for p in problems),
+                        problems)
+
     def test_generated_table_rows(self):
         sid, *_, decls = next(s for s in self.services if s[0] == "sts")
         table = gen_ops.gen_table(sid, decls)

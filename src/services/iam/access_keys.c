@@ -119,50 +119,50 @@ out:
     return rc;
 }
 
+/* One index record of the user's keys as its AccessKeyMetadata item. */
+static cu_rc key_meta_view(const char *akid, const json_t *index, void *ctx, json_t **item)
+{
+    cu_rc rc = CU_OK;
+    struct call *call = ctx;
+    json_t *doc = NULL, *meta = NULL;
+    const char *owner;
+
+    (void)index;
+    TRY(store_get(call->tx, RECORD_ACCESS_KEY, "", akid, &doc));
+    ENSURE(doc, CU_E_STORE); /* the index and the key are written together */
+    meta = json_object();
+    ENSURE(meta, CU_E_NOMEM);
+    owner = json_string_value(json_object_get(doc, "UserName"));
+    if (owner_or_null(owner))
+        TRY(tree_set_str(meta, "UserName", owner));
+    TRY(tree_set_str(meta, "AccessKeyId", akid));
+    TRY(tree_set_str(meta, "Status", json_string_value(json_object_get(doc, "Status"))));
+    TRY(tree_set_time_ms(meta, "CreateDate",
+                         json_integer_value(json_object_get(doc, "CreateDate"))));
+    *item = meta;
+    meta = NULL;
+out:
+    json_decref(meta);
+    json_decref(doc);
+    return rc;
+}
+
 cu_rc iam_list_access_keys(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
     const char *name = iam_user_name_or_caller(call, in);
     char scope[RECORD_NAME_MAX];
-    struct iam_page page;
-    json_t *user = NULL, *items = NULL, *list = json_array(), *doc = NULL, *meta = NULL;
-    const char *last = NULL;
-    bool more = false;
-    size_t i;
-    json_t *item;
+    struct page page = {0};
+    json_t *user = NULL;
 
-    ENSURE(list, CU_E_NOMEM);
-    TRY(iam_page_parse(call, in, &page));
+    TRY(page_begin(call, &iam_list_access_keys_page, in, &page));
     if (name)
         TRY(iam_user_load(call, name, &user));
     record_user_scope(call->env->account_id, name ? name : "", scope);
-    TRY(store_list(call->tx, RECORD_USER_KEY, scope, page.marker, page.max_items, &items, &more));
-    json_array_foreach(items, i, item)
-    {
-        last = json_string_value(json_object_get(item, "key"));
-        TRY(store_get(call->tx, RECORD_ACCESS_KEY, "", last, &doc));
-        ENSURE(doc, CU_E_STORE);  /* the index and the key are written together */
-        meta = json_object();
-        ENSURE(meta, CU_E_NOMEM);
-        if (owner_or_null(json_string_value(json_object_get(doc, "UserName"))))
-            TRY(tree_set_str(meta, "UserName", json_string_value(json_object_get(doc, "UserName"))));
-        TRY(tree_set_str(meta, "AccessKeyId", last));
-        TRY(tree_set_str(meta, "Status", json_string_value(json_object_get(doc, "Status"))));
-        TRY(tree_set_time_ms(meta, "CreateDate",
-                             json_integer_value(json_object_get(doc, "CreateDate"))));
-        TRY(tree_append_new(list, meta));
-        meta = NULL;
-        json_decref(doc);
-        doc = NULL;
-    }
-    TRY(tree_set_new(out, "AccessKeyMetadata", list));
-    list = NULL;
-    TRY(iam_page_finish(out, more, last));
+    TRY(page_scan(&page, call->tx, RECORD_USER_KEY, scope, key_meta_view, call));
+    TRY(page_end(&page, out));
 out:
-    json_decref(meta);
-    json_decref(doc);
-    json_decref(items);
-    json_decref(list);
+    page_release(&page);
     json_decref(user);
     return rc;
 }

@@ -103,38 +103,24 @@ cu_rc iam_list_attached_user_policies(struct call *call, const json_t *in, json_
 {
     cu_rc rc = CU_OK;
     const char *prefix = json_string_value(json_object_get(in, "PathPrefix"));
-    struct iam_page page;
-    json_t *user = NULL, *shown = json_array(), *item;
-    const char *last = NULL;
-    bool started, truncated = false;
+    struct page page = {0};
+    json_t *user = NULL, *attached;
     size_t i;
 
-    ENSURE(shown, CU_E_NOMEM);
-    TRY(iam_page_parse(call, in, &page));
+    TRY(page_begin(call, &iam_list_attached_user_policies_page, in, &page));
     TRY(iam_user_load(call, json_string_value(json_object_get(in, "UserName")), &user));
-    /* the Marker is the name of the last policy of the previous page */
-    started = page.marker == NULL;
-    json_array_foreach(json_object_get(user, ATTACHED), i, item)
-    {
-        const char *name = json_string_value(json_object_get(item, "PolicyName"));
-        if (!started) {
-            started = strcmp(name, page.marker) == 0;
-            continue;
-        }
-        if (!path_has_prefix(json_string_value(json_object_get(item, "PolicyArn")), prefix))
-            continue;
-        if (json_array_size(shown) == page.max_items) {
-            truncated = true;
-            break;
-        }
-        TRY(tree_append_new(shown, json_deep_copy(item)));
-        last = name;
+    attached = json_object_get(user, ATTACHED);
+    /* attachments keep their order; a page's position is an index into the user's list */
+    TRY(page_first_index(call, &page, &i));
+    for (; i < json_array_size(attached) && !page_full(&page); i++) {
+        const json_t *item = json_array_get(attached, i);
+
+        if (path_has_prefix(json_string_value(json_object_get(item, "PolicyArn")), prefix))
+            TRY(page_add_index(&page, i, json_deep_copy(item)));
     }
-    TRY(tree_set_new(out, "AttachedPolicies", shown));
-    shown = NULL;
-    TRY(iam_page_finish(out, truncated, last));
+    TRY(page_end(&page, out));
 out:
-    json_decref(shown);
+    page_release(&page);
     json_decref(user);
     return rc;
 }

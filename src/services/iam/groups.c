@@ -74,10 +74,10 @@ cu_rc iam_get_group(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
     const char *name = json_string_value(json_object_get(in, "GroupName"));
-    struct iam_page page;
+    struct page page = {0};
     json_t *doc = NULL, *view = NULL;
 
-    TRY(iam_page_parse(call, in, &page));
+    TRY(page_begin(call, &iam_get_group_page, in, &page));
     TRY(record_group_get(call->tx, call->env->account_id, name, &doc));
     if (!doc) {
         rc = cu_err_set(&call->err, CU_E_IAM_NO_SUCH_ENTITY,
@@ -86,17 +86,18 @@ cu_rc iam_get_group(struct call *call, const json_t *in, json_t *out)
     }
     TRY(group_view(doc, &view));
     TRY(tree_set_new(out, "Group", view));
-    /* no operation adds a user to a group yet: every group's member list is empty */
-    TRY(tree_set_new(out, "Users", json_array()));
-    TRY(iam_page_finish(out, false, NULL));
+    /* no operation adds a user to a group yet: every group's member list is empty, and
+     * the page of its members (Users, IsTruncated) is the empty one */
+    TRY(page_end(&page, out));
 out:
+    page_release(&page);
     json_decref(doc);
     return rc;
 }
 
 cu_rc iam_list_groups(struct call *call, const json_t *in, json_t *out)
 {
-    return iam_list_by_path(call, in, RECORD_GROUP, group_view, "Groups", out);
+    return iam_list_by_path(call, &iam_list_groups_page, in, RECORD_GROUP, group_view, out);
 }
 
 /* Resolver for CreateGroup: the ARN the new group will have. */

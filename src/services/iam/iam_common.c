@@ -43,80 +43,35 @@ cu_rc iam_user_save(struct call *call, const json_t *user)
     return store_put(call->tx, RECORD_USER, call->env->account_id, key, user, STORE_REPLACE);
 }
 
-cu_rc iam_page_parse(struct call *call, const json_t *in, struct iam_page *page)
-{
-    cu_rc rc = CU_OK;
-    int64_t max = 100;
-    bool present = false;
+struct by_path {
+    const char *prefix; /* PathPrefix, or NULL */
+    iam_view_fn view;
+};
 
-    page->marker = json_string_value(json_object_get(in, "Marker"));
-    TRY(tree_opt_int(in, "MaxItems", &max, &present));
-    /* The model bounds MaxItems to 1..1000 and validation has checked it. */
-    page->max_items = (size_t)max;
-out:
-    return rc;
+static cu_rc path_view(const char *key, const json_t *doc, void *ctx, json_t **item)
+{
+    const struct by_path *bp = ctx;
+    const char *path = json_string_value(json_object_get(doc, "Path"));
+
+    (void)key;
+    *item = NULL;
+    if (bp->prefix && (!path || strncmp(path, bp->prefix, strlen(bp->prefix)) != 0))
+        return CU_OK;
+    return bp->view(doc, item);
 }
 
-cu_rc iam_page_finish(json_t *out, bool truncated, const char *next_marker)
+cu_rc iam_list_by_path(struct call *call, const struct page_desc *desc, const json_t *in,
+                       const char *kind, iam_view_fn view, json_t *out)
 {
     cu_rc rc = CU_OK;
+    struct by_path bp = {json_string_value(json_object_get(in, "PathPrefix")), view};
+    struct page page = {0};
 
-    TRY(tree_set_bool(out, "IsTruncated", truncated));
-    if (truncated && next_marker)
-        TRY(tree_set_str(out, "Marker", next_marker));
+    TRY(page_begin(call, desc, in, &page));
+    TRY(page_scan(&page, call->tx, kind, call->env->account_id, path_view, &bp));
+    TRY(page_end(&page, out));
 out:
-    return rc;
-}
-
-cu_rc iam_list_by_path(struct call *call, const json_t *in, const char *kind, iam_view_fn view,
-                       const char *member, json_t *out)
-{
-    cu_rc rc = CU_OK;
-    const char *prefix = json_string_value(json_object_get(in, "PathPrefix"));
-    struct iam_page page;
-    json_t *list = json_array(), *items = NULL, *item_view = NULL;
-    char last[RECORD_NAME_MAX] = "";
-    bool more = true, truncated = false;
-
-    ENSURE(list, CU_E_NOMEM);
-    TRY(iam_page_parse(call, in, &page));
-    if (page.marker)
-        snprintf(last, sizeof(last), "%s", page.marker);
-    /* Page through the store until MaxItems records pass the path filter; the marker is
-     * the key of the last record looked at, so the next page starts after it. */
-    while (more && !truncated) {
-        size_t i;
-        json_t *item;
-
-        TRY(store_list(call->tx, kind, call->env->account_id, last[0] ? last : NULL,
-                       page.max_items + 1, &items, &more));
-        json_array_foreach(items, i, item)
-        {
-            const json_t *doc = json_object_get(item, "doc");
-            const char *path = json_string_value(json_object_get(doc, "Path"));
-
-            if (prefix && strncmp(path, prefix, strlen(prefix)) != 0) {
-                snprintf(last, sizeof(last), "%s", json_string_value(json_object_get(item, "key")));
-                continue;
-            }
-            if (json_array_size(list) == page.max_items) {
-                truncated = true;
-                break;
-            }
-            TRY(view(doc, &item_view));
-            TRY(tree_append_new(list, item_view));
-            item_view = NULL;
-            snprintf(last, sizeof(last), "%s", json_string_value(json_object_get(item, "key")));
-        }
-        json_decref(items);
-        items = NULL;
-    }
-    TRY(tree_set_new(out, member, list));
-    list = NULL;
-    TRY(iam_page_finish(out, truncated, last));
-out:
-    json_decref(items);
-    json_decref(list);
+    page_release(&page);
     return rc;
 }
 

@@ -4,6 +4,7 @@
 #define CU_IAM_COMMON_H
 
 #include "services/call.h"
+#include "services/page.h"
 #include "store/records.h"
 
 #define IAM_ARN_MAX 1024
@@ -22,22 +23,14 @@ MUST_CHECK cu_rc iam_user_load(struct call *call, const char *name, json_t **doc
 /* Store a changed user record (loaded with iam_user_load) in place. */
 MUST_CHECK cu_rc iam_user_save(struct call *call, const json_t *user);
 
-/* Marker/MaxItems as IAM's list operations take them. MaxItems defaults to 100. */
-struct iam_page {
-    const char *marker;  /* borrowed from the request, NULL for the first page */
-    size_t max_items;
-};
-MUST_CHECK cu_rc iam_page_parse(struct call *call, const json_t *in, struct iam_page *page);
-/* Add IsTruncated (and Marker when truncated) to out. */
-MUST_CHECK cu_rc iam_page_finish(json_t *out, bool truncated, const char *next_marker);
-
 /* Renders one stored record as the item a list operation returns; *out is new. */
 typedef cu_rc (*iam_view_fn)(const json_t *doc, json_t **out);
 /* A list operation over the records of `kind` in the call's account, in key order
- * (lowercased name), keeping those whose Path starts with the request's PathPrefix:
- * sets out[member] to at most MaxItems views, then IsTruncated and Marker. */
-MUST_CHECK cu_rc iam_list_by_path(struct call *call, const json_t *in, const char *kind,
-                                  iam_view_fn view, const char *member, json_t *out);
+ * (lowercased name), keeping those whose Path starts with the request's PathPrefix,
+ * paged by desc (page.h): the result list, IsTruncated and Marker. */
+MUST_CHECK cu_rc iam_list_by_path(struct call *call, const struct page_desc *desc,
+                                  const json_t *in, const char *kind, iam_view_fn view,
+                                  json_t *out);
 
 /* The resource's owner is the call's account (IAM resolvers start here). */
 void iam_set_account_target(struct call *call);

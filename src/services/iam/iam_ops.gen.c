@@ -6,6 +6,66 @@
 #include "services/registry.h"
 
 static const char *const secrets_CreateAccessKey[] = {"SecretAccessKey", NULL};
+const struct page_desc iam_list_users_page = {
+    .op = "ListUsers", .input_token = "Marker",
+    .limit_key = "MaxItems", .output_token = "Marker",
+    .more_results = "IsTruncated", .result_key = "Users",
+    .limit_default = 100, .limit_max = 1000,
+    .bad_marker = CU_E_VALIDATION, .bad_marker_message = "Invalid Marker."};
+const struct page_desc iam_list_access_keys_page = {
+    .op = "ListAccessKeys", .input_token = "Marker",
+    .limit_key = "MaxItems", .output_token = "Marker",
+    .more_results = "IsTruncated", .result_key = "AccessKeyMetadata",
+    .limit_default = 100, .limit_max = 1000,
+    .bad_marker = CU_E_VALIDATION, .bad_marker_message = "Invalid Marker."};
+const struct page_desc iam_list_user_policies_page = {
+    .op = "ListUserPolicies", .input_token = "Marker",
+    .limit_key = "MaxItems", .output_token = "Marker",
+    .more_results = "IsTruncated", .result_key = "PolicyNames",
+    .limit_default = 100, .limit_max = 1000,
+    .bad_marker = CU_E_VALIDATION, .bad_marker_message = "Invalid Marker."};
+const struct page_desc iam_list_user_tags_page = {
+    .op = "ListUserTags", .input_token = "Marker",
+    .limit_key = "MaxItems", .output_token = "Marker",
+    .more_results = "IsTruncated", .result_key = "Tags",
+    .limit_default = 100, .limit_max = 1000,
+    .bad_marker = CU_E_VALIDATION, .bad_marker_message = "Invalid Marker."};
+const struct page_desc iam_get_group_page = {
+    .op = "GetGroup", .input_token = "Marker",
+    .limit_key = "MaxItems", .output_token = "Marker",
+    .more_results = "IsTruncated", .result_key = "Users",
+    .limit_default = 100, .limit_max = 1000,
+    .bad_marker = CU_E_VALIDATION, .bad_marker_message = "Invalid Marker."};
+const struct page_desc iam_list_groups_page = {
+    .op = "ListGroups", .input_token = "Marker",
+    .limit_key = "MaxItems", .output_token = "Marker",
+    .more_results = "IsTruncated", .result_key = "Groups",
+    .limit_default = 100, .limit_max = 1000,
+    .bad_marker = CU_E_VALIDATION, .bad_marker_message = "Invalid Marker."};
+const struct page_desc iam_simulate_principal_policy_page = {
+    .op = "SimulatePrincipalPolicy", .input_token = "Marker",
+    .limit_key = "MaxItems", .output_token = "Marker",
+    .more_results = "IsTruncated", .result_key = "EvaluationResults",
+    .limit_default = 100, .limit_max = 1000,
+    .bad_marker = CU_E_VALIDATION, .bad_marker_message = "Invalid Marker."};
+const struct page_desc iam_simulate_custom_policy_page = {
+    .op = "SimulateCustomPolicy", .input_token = "Marker",
+    .limit_key = "MaxItems", .output_token = "Marker",
+    .more_results = "IsTruncated", .result_key = "EvaluationResults",
+    .limit_default = 100, .limit_max = 1000,
+    .bad_marker = CU_E_VALIDATION, .bad_marker_message = "Invalid Marker."};
+const struct page_desc iam_list_policies_page = {
+    .op = "ListPolicies", .input_token = "Marker",
+    .limit_key = "MaxItems", .output_token = "Marker",
+    .more_results = "IsTruncated", .result_key = "Policies",
+    .limit_default = 100, .limit_max = 1000,
+    .bad_marker = CU_E_VALIDATION, .bad_marker_message = "Invalid Marker."};
+const struct page_desc iam_list_attached_user_policies_page = {
+    .op = "ListAttachedUserPolicies", .input_token = "Marker",
+    .limit_key = "MaxItems", .output_token = "Marker",
+    .more_results = "IsTruncated", .result_key = "AttachedPolicies",
+    .limit_default = 100, .limit_max = 1000,
+    .bad_marker = CU_E_VALIDATION, .bad_marker_message = "Invalid Marker."};
 
 const struct op_desc iam_ops[] = {
     {.service = "iam",
@@ -25,7 +85,8 @@ const struct op_desc iam_ops[] = {
      .handler = iam_list_users,
      .action = "iam:ListUsers",
      .resolve = iam_resolve_user_list,
-     .read_only = true},
+     .read_only = true,
+     .page = &iam_list_users_page},
     {.service = "iam",
      .name = "DeleteUser",
      .handler = iam_delete_user,
@@ -42,7 +103,8 @@ const struct op_desc iam_ops[] = {
      .handler = iam_list_access_keys,
      .action = "iam:ListAccessKeys",
      .resolve = iam_resolve_user,
-     .read_only = true},
+     .read_only = true,
+     .page = &iam_list_access_keys_page},
     {.service = "iam",
      .name = "UpdateAccessKey",
      .handler = iam_update_access_key,
@@ -69,7 +131,8 @@ const struct op_desc iam_ops[] = {
      .handler = iam_list_user_policies,
      .action = "iam:ListUserPolicies",
      .resolve = iam_resolve_user,
-     .read_only = true},
+     .read_only = true,
+     .page = &iam_list_user_policies_page},
     {.service = "iam",
      .name = "DeleteUserPolicy",
      .handler = iam_delete_user_policy,
@@ -92,7 +155,8 @@ const struct op_desc iam_ops[] = {
      .handler = iam_list_user_tags,
      .action = "iam:ListUserTags",
      .resolve = iam_resolve_user,
-     .read_only = true},
+     .read_only = true,
+     .page = &iam_list_user_tags_page},
     {.service = "iam",
      .name = "CreateGroup",
      .handler = iam_create_group,
@@ -103,24 +167,28 @@ const struct op_desc iam_ops[] = {
      .handler = iam_get_group,
      .action = "iam:GetGroup",
      .resolve = iam_resolve_group,
-     .read_only = true},
+     .read_only = true,
+     .page = &iam_get_group_page},
     {.service = "iam",
      .name = "ListGroups",
      .handler = iam_list_groups,
      .action = "iam:ListGroups",
      .resolve = iam_resolve_group_list,
-     .read_only = true},
+     .read_only = true,
+     .page = &iam_list_groups_page},
     {.service = "iam",
      .name = "SimulatePrincipalPolicy",
      .handler = iam_simulate_principal_policy,
      .action = "iam:SimulatePrincipalPolicy",
      .resolve = iam_resolve_policy_source,
-     .read_only = true},
+     .read_only = true,
+     .page = &iam_simulate_principal_policy_page},
     {.service = "iam",
      .name = "SimulateCustomPolicy",
      .handler = iam_simulate_custom_policy,
      .action = "iam:SimulateCustomPolicy",
-     .read_only = true},
+     .read_only = true,
+     .page = &iam_simulate_custom_policy_page},
     {.service = "iam",
      .name = "GetContextKeysForPrincipalPolicy",
      .handler = iam_get_context_keys_for_principal_policy,
@@ -159,7 +227,8 @@ const struct op_desc iam_ops[] = {
      .name = "ListPolicies",
      .handler = iam_list_policies,
      .action = "iam:ListPolicies",
-     .read_only = true},
+     .read_only = true,
+     .page = &iam_list_policies_page},
     {.service = "iam",
      .name = "PutUserPermissionsBoundary",
      .handler = iam_put_user_permissions_boundary,
@@ -188,6 +257,7 @@ const struct op_desc iam_ops[] = {
      .handler = iam_list_attached_user_policies,
      .action = "iam:ListAttachedUserPolicies",
      .resolve = iam_resolve_user,
-     .read_only = true},
+     .read_only = true,
+     .page = &iam_list_attached_user_policies_page},
 };
 const size_t iam_ops_count = ARRAY_LEN(iam_ops);

@@ -7,6 +7,7 @@
 #define CU_IAM_OPS_GEN_H
 
 #include "services/call.h"
+#include "services/page.h"
 
 /* handlers: read `in` (validated against the input shape), fill `out` */
 cu_rc iam_create_user(struct call *call, const json_t *in, json_t *out);
@@ -53,6 +54,18 @@ MUST_CHECK cu_rc iam_resolve_group_list(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_policy_source(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_new_policy(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_policy_arn(struct call *call, const json_t *in);
+
+/* paginators (botocore's paginators-1.json): page_begin() takes them */
+extern const struct page_desc iam_list_users_page;
+extern const struct page_desc iam_list_access_keys_page;
+extern const struct page_desc iam_list_user_policies_page;
+extern const struct page_desc iam_list_user_tags_page;
+extern const struct page_desc iam_get_group_page;
+extern const struct page_desc iam_list_groups_page;
+extern const struct page_desc iam_simulate_principal_policy_page;
+extern const struct page_desc iam_simulate_custom_policy_page;
+extern const struct page_desc iam_list_policies_page;
+extern const struct page_desc iam_list_attached_user_policies_page;
 
 /* condition keys of the request, added before authorization */
 void iam_keys_new_user(const json_t *in, struct call_keys *keys);

@@ -191,61 +191,42 @@ out:
     return rc;
 }
 
-struct policy_listing {
+/* ListPolicies' filters: PathPrefix and OnlyAttached. */
+struct policy_filter {
     const char *prefix;
     bool only_attached;
-    json_t *list;
 };
 
-static cu_rc list_one(const char *key, const json_t *doc, void *ctx)
+static cu_rc policy_entry_view(const char *key, const json_t *doc, void *ctx, json_t **item)
 {
-    struct policy_listing *l = ctx;
+    const struct policy_filter *f = ctx;
     const char *path = json_string_value(json_object_get(doc, "Path"));
-    json_t *view = NULL;
-    cu_rc rc;
 
+    (void)key;
+    *item = NULL;
     /* OnlyAttached: attached to an identity; a boundary use is not an attachment */
-    if ((l->only_attached && json_integer_value(json_object_get(doc, "AttachmentCount")) == 0) ||
-        (l->prefix && strncmp(path, l->prefix, strlen(l->prefix)) != 0))
+    if ((f->only_attached && json_integer_value(json_object_get(doc, "AttachmentCount")) == 0) ||
+        (f->prefix && (!path || strncmp(path, f->prefix, strlen(f->prefix)) != 0)))
         return CU_OK;
-    rc = policy_view(doc, &view);
-    return rc == CU_OK ? tree_append_new(l->list, view) : rc;
+    return policy_view(doc, item);
 }
 
 cu_rc iam_list_policies(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
     const char *scope = json_string_value(json_object_get(in, "Scope"));
-    struct policy_listing l = {json_string_value(json_object_get(in, "PathPrefix")),
-                               json_is_true(json_object_get(in, "OnlyAttached")), json_array()};
-    struct iam_page page;
-    json_t *shown = NULL;
-    size_t start = 0, i;
+    struct policy_filter f = {json_string_value(json_object_get(in, "PathPrefix")),
+                              json_is_true(json_object_get(in, "OnlyAttached"))};
+    struct page page = {0};
 
-    ENSURE(l.list, CU_E_NOMEM);
-    TRY(iam_page_parse(call, in, &page));
+    TRY(page_begin(call, &iam_list_policies_page, in, &page));
     /* AWS managed policies do not exist in custos: Scope=AWS lists nothing */
     if (!scope || strcmp(scope, "AWS") != 0)
-        TRY(store_each(call->tx, RECORD_MANAGED_POLICY, call->env->account_id, list_one, &l));
-    if (page.marker) {
-        for (i = 0; i < json_array_size(l.list); i++)
-            if (strcmp(json_string_value(json_object_get(json_array_get(l.list, i), "PolicyId")),
-                       page.marker) == 0)
-                start = i + 1;
-    }
-    shown = json_array();
-    ENSURE(shown, CU_E_NOMEM);
-    for (i = start; i < json_array_size(l.list) && json_array_size(shown) < page.max_items; i++)
-        TRY(tree_append_new(shown, json_incref(json_array_get(l.list, i))));
-    TRY(tree_set_new(out, "Policies", shown));
-    shown = NULL;
-    TRY(iam_page_finish(out, i < json_array_size(l.list),
-                        i ? json_string_value(json_object_get(json_array_get(l.list, i - 1),
-                                                              "PolicyId"))
-                          : NULL));
+        TRY(page_scan(&page, call->tx, RECORD_MANAGED_POLICY, call->env->account_id,
+                      policy_entry_view, &f));
+    TRY(page_end(&page, out));
 out:
-    json_decref(shown);
-    json_decref(l.list);
+    page_release(&page);
     return rc;
 }
 

@@ -247,8 +247,8 @@ static cu_rc check_parameters(struct call *call, const json_t *in, const char *c
  * each resource's decision goes into ResourceSpecificResults and the top level carries the
  * most restrictive of them, with the statements that decided it; EvalDecisionDetails is
  * then present and, within one account, empty. */
-static cu_rc simulate(struct call *call, const json_t *in, const char *caller_arn,
-                      struct policy_bag *bag, json_t *out)
+static cu_rc simulate(struct call *call, const struct page_desc *desc, const json_t *in,
+                      const char *caller_arn, struct policy_bag *bag, json_t *out)
 {
     cu_rc rc = CU_OK;
     char caller_account[13], owner_account[13];
@@ -256,11 +256,14 @@ static cu_rc simulate(struct call *call, const json_t *in, const char *caller_ar
     const json_t *actions = json_object_get(in, "ActionNames");
     const json_t *resources = json_object_get(in, "ResourceArns");
     const char *owner = json_string_value(json_object_get(in, "ResourceOwner"));
-    json_t *results = json_array(), *missing = NULL, *action, *r = NULL, *specific = NULL;
+    json_t *missing = NULL, *action, *r = NULL, *specific = NULL, *give;
+    struct page page = {0};
     struct policy_set set = {.resource = bag->resource};
-    size_t n_resources = json_array_size(resources), i, j;
+    size_t n_resources = json_array_size(resources), i, j, first;
 
-    ENSURE(results, CU_E_NOMEM);
+    /* results page by action: a page's position is the index of its last action */
+    TRY(page_begin(call, desc, in, &page));
+    TRY(page_first_index(call, &page, &first));
     /* the caller's own account, so that an account principal in ResourcePolicy names it
      * (IAM guide, reference_policies_elements_principal: the account ARN covers the
      * account's users) */
@@ -279,6 +282,10 @@ static cu_rc simulate(struct call *call, const json_t *in, const char *caller_ar
             .principal_type = POLICY_PRINCIPAL_USER, .resource_account = owner_account,
             .context = &sc.ctx, .now_s = call->now_ms / 1000};
 
+        if (i < first)
+            continue;
+        if (page_full(&page))
+            break;
         identity_set_fill(&bag->ids, &set, &req);
         if (n_resources)
             specific = json_array();
@@ -311,17 +318,16 @@ static cu_rc simulate(struct call *call, const json_t *in, const char *caller_ar
             TRY(tree_set_new(r, "ResourceSpecificResults", specific));
             specific = NULL;
         }
-        TRY(tree_append_new(results, r));
+        give = r;
         r = NULL;
+        TRY(page_add_index(&page, i, give)); /* steals give */
     }
-    TRY(tree_set_new(out, "EvaluationResults", results));
-    results = NULL;
-    TRY(tree_set_bool(out, "IsTruncated", false));
+    TRY(page_end(&page, out));
 out:
+    page_release(&page);
     json_decref(specific);
     json_decref(r);
     json_decref(missing);
-    json_decref(results);
     return rc;
 }
 
@@ -380,7 +386,8 @@ cu_rc iam_simulate_custom_policy(struct call *call, const json_t *in, json_t *ou
     TRY(check_parameters(call, in, caller));
     TRY(compile_inputs(call, in, &bag));
     iam_user_arn(call->env->account_id, "/", "SimulatedUser", simulated);
-    TRY(simulate(call, in, caller ? caller : simulated, &bag, out));
+    TRY(simulate(call, &iam_simulate_custom_policy_page, in, caller ? caller : simulated, &bag,
+                 out));
 out:
     bag_release(&bag);
     return rc;
@@ -401,8 +408,8 @@ cu_rc iam_simulate_principal_policy(struct call *call, const json_t *in, json_t 
         bag.ids.boundary = NULL;
     }
     TRY(compile_inputs(call, in, &bag));
-    TRY(simulate(call, in, caller ? caller : json_string_value(json_object_get(user, "Arn")), &bag,
-                 out));
+    TRY(simulate(call, &iam_simulate_principal_policy_page, in,
+                 caller ? caller : json_string_value(json_object_get(user, "Arn")), &bag, out));
 out:
     json_decref(user);
     bag_release(&bag);

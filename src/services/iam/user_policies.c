@@ -104,34 +104,29 @@ out:
     return rc;
 }
 
+static cu_rc policy_name_view(const char *key, const json_t *doc, void *ctx, json_t **item)
+{
+    (void)doc;
+    (void)ctx;
+    *item = json_string(key);
+    return *item ? CU_OK : CU_E_NOMEM;
+}
+
 cu_rc iam_list_user_policies(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
     const char *name = json_string_value(json_object_get(in, "UserName"));
     char scope[RECORD_NAME_MAX];
-    struct iam_page page;
-    json_t *user = NULL, *items = NULL, *names = json_array(), *item;
-    const char *last = NULL;
-    bool more = false;
-    size_t i;
+    struct page page = {0};
+    json_t *user = NULL;
 
-    ENSURE(names, CU_E_NOMEM);
-    TRY(iam_page_parse(call, in, &page));
+    TRY(page_begin(call, &iam_list_user_policies_page, in, &page));
     TRY(iam_user_load(call, name, &user));
     record_user_scope(call->env->account_id, name, scope);
-    TRY(store_list(call->tx, RECORD_USER_POLICY, scope, page.marker, page.max_items, &items,
-                   &more));
-    json_array_foreach(items, i, item)
-    {
-        last = json_string_value(json_object_get(item, "key"));
-        TRY(tree_append_new(names, json_string(last)));
-    }
-    TRY(tree_set_new(out, "PolicyNames", names));
-    names = NULL;
-    TRY(iam_page_finish(out, more, last));
+    TRY(page_scan(&page, call->tx, RECORD_USER_POLICY, scope, policy_name_view, NULL));
+    TRY(page_end(&page, out));
 out:
-    json_decref(items);
-    json_decref(names);
+    page_release(&page);
     json_decref(user);
     return rc;
 }

@@ -77,13 +77,20 @@ out:
 cu_rc iam_list_user_tags(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
+    struct page page = {0};
     json_t *user = NULL, *tags;
+    size_t i;
 
+    TRY(page_begin(call, &iam_list_user_tags_page, in, &page));
     TRY(iam_user_load(call, json_string_value(json_object_get(in, "UserName")), &user));
     tags = json_object_get(user, "Tags");
-    TRY(tree_set_new(out, "Tags", json_is_array(tags) ? json_deep_copy(tags) : json_array()));
-    TRY(tree_set_bool(out, "IsTruncated", false));
+    /* tags keep the order they were added in; a page's position is an index into it */
+    TRY(page_first_index(call, &page, &i));
+    for (; json_is_array(tags) && i < json_array_size(tags) && !page_full(&page); i++)
+        TRY(page_add_index(&page, i, json_deep_copy(json_array_get(tags, i))));
+    TRY(page_end(&page, out));
 out:
+    page_release(&page);
     json_decref(user);
     return rc;
 }

@@ -118,7 +118,7 @@ out:
 
 cu_rc iam_list_users(struct call *call, const json_t *in, json_t *out)
 {
-    return iam_list_by_path(call, in, RECORD_USER, user_view, "Users", out);
+    return iam_list_by_path(call, &iam_list_users_page, in, RECORD_USER, user_view, out);
 }
 
 cu_rc iam_delete_user(struct call *call, const json_t *in, json_t *out)

@@ -80,55 +80,35 @@ static json_t *alias_view(const json_t *doc)
     return a;
 }
 
+/* An alias record as its list entry, unless a KeyId filter (ctx) leaves it out. */
+static cu_rc alias_entry_view(const char *name, const json_t *doc, void *ctx, json_t **item)
+{
+    const char *filter_id = ctx;
+
+    (void)name;
+    *item = NULL;
+    if (filter_id &&
+        strcmp(filter_id, json_string_value(json_object_get(doc, "TargetKeyId"))) != 0)
+        return CU_OK;
+    *item = alias_view(doc);
+    return *item ? CU_OK : CU_E_NOMEM;
+}
+
 cu_rc kms_list_aliases(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
-    const char *marker, *last = NULL, *filter_id = NULL;
-    size_t limit, i;
-    bool more = true;
-    json_t *items = NULL, *aliases = json_array(), *item;
     struct kms_key *filter = NULL;
-    char after[RECORD_NAME_MAX] = "";
+    struct page page = {0};
 
-    ENSURE(aliases, CU_E_NOMEM);
-    TRY(kms_page_parse(in, &marker, &limit));
-    if (json_object_get(in, "KeyId")) {
+    TRY(page_begin(call, &kms_list_aliases_page, in, &page));
+    if (json_object_get(in, "KeyId"))
         TRY(kms_key_find(call, json_string_value(json_object_get(in, "KeyId")), &filter));
-        filter_id = filter->key_id;
-    }
-    if (marker)
-        snprintf(after, sizeof(after), "%s", marker);
-    /* Read on until `limit` aliases pass the key filter. */
-    while (more && json_array_size(aliases) < limit) {
-        TRY(store_list(call->tx, RECORD_KMS_ALIAS, call->env->account_id,
-                       after[0] ? after : NULL, limit, &items, &more));
-        json_array_foreach(items, i, item)
-        {
-            const json_t *doc = json_object_get(item, "doc");
-
-            last = json_string_value(json_object_get(item, "key"));
-            if (json_array_size(aliases) == limit) {
-                more = true;
-                break;
-            }
-            snprintf(after, sizeof(after), "%s", last);
-            if (filter_id &&
-                strcmp(filter_id, json_string_value(json_object_get(doc, "TargetKeyId"))) != 0)
-                continue;
-            TRY(tree_append_new(aliases, alias_view(doc)));
-        }
-        json_decref(items);
-        items = NULL;
-    }
-    TRY(tree_set_new(out, "Aliases", aliases));
-    aliases = NULL;
-    TRY(tree_set_bool(out, "Truncated", more));
-    if (more)
-        TRY(tree_set_str(out, "NextMarker", after));
+    TRY(page_scan(&page, call->tx, RECORD_KMS_ALIAS, call->env->account_id, alias_entry_view,
+                  filter ? (void *)filter->key_id : NULL));
+    TRY(page_end(&page, out));
 out:
+    page_release(&page);
     kms_key_unref(filter);
-    json_decref(items);
-    json_decref(aliases);
     return rc;
 }
 

@@ -342,67 +342,49 @@ static json_t *grant_view(const struct call *call, const char *key_arn, const js
     return v;
 }
 
+/* ListGrants' filters: GrantId and GranteePrincipal narrow the key's grants. */
+struct grant_filter {
+    const struct call *call;
+    const char *key_arn, *only_id, *only_grantee;
+};
+
+static cu_rc grant_entry_view(const char *grant_id, const json_t *doc, void *ctx, json_t **item)
+{
+    const struct grant_filter *f = ctx;
+
+    *item = NULL;
+    if (f->only_id && strcmp(f->only_id, grant_id) != 0)
+        return CU_OK;
+    if (f->only_grantee && !member_is(doc, "GranteePrincipal", f->only_grantee))
+        return CU_OK;
+    *item = grant_view(f->call, f->key_arn, doc);
+    return *item ? CU_OK : CU_E_NOMEM;
+}
+
 cu_rc kms_list_grants(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
     struct kms_key *key = kms_target_key(call);
-    const char *marker = json_string_value(json_object_get(in, "Marker"));
-    const char *only_id = json_string_value(json_object_get(in, "GrantId"));
-    const char *only_grantee = json_string_value(json_object_get(in, "GranteePrincipal"));
-    char scope[RECORD_NAME_MAX], after[RECORD_NAME_MAX] = "";
-    json_t *grants = json_array(), *items = NULL, *item;
-    bool more = true;
-    size_t limit, i;
-    int64_t n = 50;
-    bool has_limit = false;
+    struct grant_filter f = {call, key->arn, json_string_value(json_object_get(in, "GrantId")),
+                             json_string_value(json_object_get(in, "GranteePrincipal"))};
+    char scope[RECORD_NAME_MAX];
+    struct page page = {0};
 
-    ENSURE(grants, CU_E_NOMEM);
-    TRY(tree_opt_int(in, "Limit", &n, &has_limit));
-    limit = (size_t)n; /* ListGrants' default is 50 (KMS API reference, ListGrants) */
-    if (marker)
-        snprintf(after, sizeof(after), "%s", marker);
+    TRY(page_begin(call, &kms_list_grants_page, in, &page));
     kms_key_scope(call, key->key_id, scope);
-    while (more && json_array_size(grants) < limit) {
-        TRY(store_list(call->tx, RECORD_KMS_GRANT, scope, after[0] ? after : NULL, limit,
-                       &items, &more));
-        json_array_foreach(items, i, item)
-        {
-            const json_t *doc = json_object_get(item, "doc");
-
-            if (json_array_size(grants) == limit) {
-                more = true;
-                break;
-            }
-            snprintf(after, sizeof(after), "%s", json_string_value(json_object_get(item, "key")));
-            if (only_id && strcmp(only_id, after) != 0)
-                continue;
-            if (only_grantee && !member_is(doc, "GranteePrincipal", only_grantee))
-                continue;
-            TRY(tree_append_new(grants, grant_view(call, key->arn, doc)));
-        }
-        json_decref(items);
-        items = NULL;
-    }
-    TRY(tree_set_new(out, "Grants", grants));
-    grants = NULL;
-    TRY(tree_set_bool(out, "Truncated", more));
-    if (more)
-        TRY(tree_set_str(out, "NextMarker", after));
+    TRY(page_scan(&page, call->tx, RECORD_KMS_GRANT, scope, grant_entry_view, &f));
+    TRY(page_end(&page, out));
 out:
-    json_decref(items);
-    json_decref(grants);
+    page_release(&page);
     return rc;
 }
 
-/* ListRetirableGrants walks every key's grants, in key id then grant id order; its
- * marker is "<key id>/<grant id>" of the last grant returned. */
+/* ListRetirableGrants walks every key's grants, in key id then grant id order; a page's
+ * position is "<key id>/<grant id>" of the last grant shown. */
 struct retirable {
     const struct call *call;
-    const char *principal, *marker, *key_id, *key_arn;
-    size_t limit;
-    json_t *grants;
-    bool more;
-    char last[RECORD_NAME_MAX];
+    const char *principal, *after, *key_id, *key_arn;
+    struct page *page;
 };
 
 static cu_rc retirable_grant(const char *grant_id, const json_t *doc, void *ctx)
@@ -410,17 +392,12 @@ static cu_rc retirable_grant(const char *grant_id, const json_t *doc, void *ctx)
     struct retirable *r = ctx;
     char at[RECORD_NAME_MAX];
 
-    if (!member_is(doc, "RetiringPrincipal", r->principal))
+    if (page_full(r->page) || !member_is(doc, "RetiringPrincipal", r->principal))
         return CU_OK;
     snprintf(at, sizeof(at), "%s/%s", r->key_id, grant_id);
-    if (r->marker && strcmp(at, r->marker) <= 0)
+    if (r->after && strcmp(at, r->after) <= 0)
         return CU_OK;
-    if (json_array_size(r->grants) == r->limit) {
-        r->more = true;
-        return CU_OK;
-    }
-    snprintf(r->last, sizeof(r->last), "%s", at);
-    return tree_append_new(r->grants, grant_view(r->call, r->key_arn, doc));
+    return page_add(r->page, at, grant_view(r->call, r->key_arn, doc));
 }
 
 static cu_rc retirable_key(const char *key_id, const json_t *doc, void *ctx)
@@ -428,7 +405,7 @@ static cu_rc retirable_key(const char *key_id, const json_t *doc, void *ctx)
     struct retirable *r = ctx;
     char scope[RECORD_NAME_MAX];
 
-    if (r->more)
+    if (page_full(r->page) || (r->after && strncmp(key_id, r->after, strlen(key_id)) < 0))
         return CU_OK;
     r->key_id = key_id;
     r->key_arn = json_string_value(json_object_get(doc, "Arn"));
@@ -439,24 +416,17 @@ static cu_rc retirable_key(const char *key_id, const json_t *doc, void *ctx)
 cu_rc kms_list_retirable_grants(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
-    int64_t n = 50;
-    bool has_limit = false;
+    struct page page = {0};
     struct retirable r = {.call = call,
                           .principal = json_string_value(json_object_get(in, "RetiringPrincipal")),
-                          .marker = json_string_value(json_object_get(in, "Marker"))};
+                          .page = &page};
 
-    r.grants = json_array();
-    ENSURE(r.grants, CU_E_NOMEM);
-    TRY(tree_opt_int(in, "Limit", &n, &has_limit));
-    r.limit = (size_t)n;
+    TRY(page_begin(call, &kms_list_retirable_grants_page, in, &page));
+    r.after = page_after(&page);
     TRY(store_each(call->tx, RECORD_KMS_KEY, call->env->account_id, retirable_key, &r));
-    TRY(tree_set_new(out, "Grants", r.grants));
-    r.grants = NULL;
-    TRY(tree_set_bool(out, "Truncated", r.more));
-    if (r.more)
-        TRY(tree_set_str(out, "NextMarker", r.last));
+    TRY(page_end(&page, out));
 out:
-    json_decref(r.grants);
+    page_release(&page);
     return rc;
 }
 

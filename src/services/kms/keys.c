@@ -225,45 +225,24 @@ out:
     return rc;
 }
 
-/* Limit/Marker pagination as KMS's list operations take them (default 100, 1..1000). */
-cu_rc kms_page_parse(const json_t *in, const char **marker, size_t *limit)
+static cu_rc key_entry_view(const char *key_id, const json_t *doc, void *ctx, json_t **item)
 {
-    cu_rc rc = CU_OK;
-    int64_t n = 100;
-    bool present = false;
-
-    *marker = json_string_value(json_object_get(in, "Marker"));
-    TRY(tree_opt_int(in, "Limit", &n, &present));
-    *limit = (size_t)n;
-out:
-    return rc;
+    (void)ctx;
+    *item = json_pack("{s:s, s:s}", "KeyId", key_id, "KeyArn",
+                      json_string_value(json_object_get(doc, "Arn")));
+    return *item ? CU_OK : CU_E_NOMEM;
 }
 
 cu_rc kms_list_keys(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
-    const char *marker, *last = NULL;
-    size_t limit, i;
-    bool more = false;
-    json_t *items = NULL, *keys = json_array(), *item;
+    struct page page = {0};
 
-    ENSURE(keys, CU_E_NOMEM);
-    TRY(kms_page_parse(in, &marker, &limit));
-    TRY(store_list(call->tx, RECORD_KMS_KEY, call->env->account_id, marker, limit, &items, &more));
-    json_array_foreach(items, i, item)
-    {
-        const json_t *doc = json_object_get(item, "doc");
-        last = json_string_value(json_object_get(item, "key"));
-        TRY(tree_append_new(keys, json_pack("{s:s, s:s}", "KeyId", last, "KeyArn",
-                                            json_string_value(json_object_get(doc, "Arn")))));
-    }
-    TRY(tree_set_new(out, "Keys", keys));
-    keys = NULL;
-    TRY(tree_set_bool(out, "Truncated", more));
-    if (more)
-        TRY(tree_set_str(out, "NextMarker", last));
+    TRY(page_begin(call, &kms_list_keys_page, in, &page));
+    TRY(page_scan(&page, call->tx, RECORD_KMS_KEY, call->env->account_id, key_entry_view,
+                  NULL));
+    TRY(page_end(&page, out));
 out:
-    json_decref(items);
-    json_decref(keys);
+    page_release(&page);
     return rc;
 }

@@ -20,9 +20,7 @@ MUST_CHECK cu_rc kms_key_metadata(const json_t *doc, json_t **out);
 /* Validate a key policy for the key `arn` (size, syntax, lockout unless bypass). */
 MUST_CHECK cu_rc kms_policy_accept(struct call *call, const char *arn, const char *text,
                                    bool bypass, struct policy **compiled);
-/* Limit and Marker of KMS list operations. */
 /* DryRunOperationException when the request sets DryRun (KMS API reference). */
 MUST_CHECK cu_rc kms_check_dry_run(struct call *call, const json_t *in);
-MUST_CHECK cu_rc kms_page_parse(const json_t *in, const char **marker, size_t *limit);
 
 #endif

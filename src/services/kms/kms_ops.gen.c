@@ -10,6 +10,30 @@ static const char *const secrets_Decrypt[] = {"Plaintext", NULL};
 static const char *const secrets_GenerateDataKey[] = {"Plaintext", NULL};
 static const char *const secrets_CreateGrant[] = {"GrantToken", NULL};
 static const char *const secrets_RetireGrant[] = {"GrantToken", NULL};
+const struct page_desc kms_list_keys_page = {
+    .op = "ListKeys", .input_token = "Marker",
+    .limit_key = "Limit", .output_token = "NextMarker",
+    .more_results = "Truncated", .result_key = "Keys",
+    .limit_default = 100, .limit_max = 1000,
+    .bad_marker = CU_E_KMS_INVALID_MARKER, .bad_marker_message = "Invalid marker"};
+const struct page_desc kms_list_aliases_page = {
+    .op = "ListAliases", .input_token = "Marker",
+    .limit_key = "Limit", .output_token = "NextMarker",
+    .more_results = "Truncated", .result_key = "Aliases",
+    .limit_default = 50, .limit_max = 100,
+    .bad_marker = CU_E_KMS_INVALID_MARKER, .bad_marker_message = "Invalid marker"};
+const struct page_desc kms_list_grants_page = {
+    .op = "ListGrants", .input_token = "Marker",
+    .limit_key = "Limit", .output_token = "NextMarker",
+    .more_results = "Truncated", .result_key = "Grants",
+    .limit_default = 50, .limit_max = 100,
+    .bad_marker = CU_E_KMS_INVALID_MARKER, .bad_marker_message = "Invalid marker"};
+const struct page_desc kms_list_retirable_grants_page = {
+    .op = "ListRetirableGrants", .input_token = "Marker",
+    .limit_key = "Limit", .output_token = "NextMarker",
+    .more_results = "Truncated", .result_key = "Grants",
+    .limit_default = 50, .limit_max = 100,
+    .bad_marker = CU_E_KMS_INVALID_MARKER, .bad_marker_message = "Invalid marker"};
 
 const struct op_desc kms_ops[] = {
     {.service = "kms",
@@ -27,7 +51,8 @@ const struct op_desc kms_ops[] = {
      .name = "ListKeys",
      .handler = kms_list_keys,
      .action = "kms:ListKeys",
-     .read_only = true},
+     .read_only = true,
+     .page = &kms_list_keys_page},
     {.service = "kms",
      .name = "CreateAlias",
      .handler = kms_create_alias,
@@ -39,7 +64,8 @@ const struct op_desc kms_ops[] = {
      .name = "ListAliases",
      .handler = kms_list_aliases,
      .action = "kms:ListAliases",
-     .read_only = true},
+     .read_only = true,
+     .page = &kms_list_aliases_page},
     {.service = "kms",
      .name = "DeleteAlias",
      .handler = kms_delete_alias,
@@ -91,7 +117,8 @@ const struct op_desc kms_ops[] = {
      .handler = kms_list_grants,
      .action = "kms:ListGrants",
      .resolve = kms_resolve_key_id,
-     .read_only = true},
+     .read_only = true,
+     .page = &kms_list_grants_page},
     {.service = "kms",
      .name = "RevokeGrant",
      .handler = kms_revoke_grant,
@@ -101,7 +128,8 @@ const struct op_desc kms_ops[] = {
      .name = "ListRetirableGrants",
      .handler = kms_list_retirable_grants,
      .action = "kms:ListRetirableGrants",
-     .read_only = true},
+     .read_only = true,
+     .page = &kms_list_retirable_grants_page},
     {.service = "kms",
      .name = "RetireGrant",
      .handler = kms_retire_grant,

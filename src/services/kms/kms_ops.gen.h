@@ -7,6 +7,7 @@
 #define CU_KMS_OPS_GEN_H
 
 #include "services/call.h"
+#include "services/page.h"
 
 /* handlers: read `in` (validated against the input shape), fill `out` */
 cu_rc kms_create_key(struct call *call, const json_t *in, json_t *out);
@@ -32,6 +33,12 @@ MUST_CHECK cu_rc kms_resolve_target_key_id(struct call *call, const json_t *in);
 MUST_CHECK cu_rc kms_resolve_alias_name(struct call *call, const json_t *in);
 MUST_CHECK cu_rc kms_resolve_alias(struct call *call, const json_t *in);
 MUST_CHECK cu_rc kms_resolve_ciphertext(struct call *call, const json_t *in);
+
+/* paginators (botocore's paginators-1.json): page_begin() takes them */
+extern const struct page_desc kms_list_keys_page;
+extern const struct page_desc kms_list_aliases_page;
+extern const struct page_desc kms_list_grants_page;
+extern const struct page_desc kms_list_retirable_grants_page;
 
 /* condition keys of the request, added before authorization */
 void kms_create_key_condition_keys(const json_t *in, struct call_keys *keys);

@@ -7,6 +7,7 @@
 #define CU_STS_OPS_GEN_H
 
 #include "services/call.h"
+#include "services/page.h"
 
 /* handlers: read `in` (validated against the input shape), fill `out` */
 cu_rc sts_get_caller_identity(struct call *call, const json_t *in, json_t *out);
