@@ -125,6 +125,10 @@ static void install_guard(void)
 
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_sigbus;
+    /* SA_NODEFER: SIGBUS stays unblocked while the handler runs, so the jump out of it
+     * leaves the thread's mask as it was and guarded_copy need not save and restore the
+     * mask (sigsetjmp(.., 1) is a sigprocmask system call per record, ~1.5% of a call) */
+    sa.sa_flags = SA_NODEFER;
     sigemptyset(&sa.sa_mask);
     if (sigaction(SIGBUS, &sa, NULL) != 0)
         log_warn("audit: cannot catch SIGBUS: a trail that refuses writes ends the process");
@@ -134,7 +138,7 @@ static bool guarded_copy(char *dst, const char *src, size_t n, bool zero)
 {
     sigjmp_buf jump;
 
-    if (sigsetjmp(jump, 1)) {
+    if (sigsetjmp(jump, 0)) {
         copy_jump = NULL;
         return false;
     }
