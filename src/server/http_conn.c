@@ -63,21 +63,17 @@ struct http_conn {
 struct http_conn *http_conn_new(const struct http_ctx *ctx, int fd,
                                 const struct sockaddr_storage *peer, int64_t now_ms)
 {
-    struct http_conn *c = malloc(sizeof(*c));
+    /* zeroed whole, once per connection (not per request): every flag starts false */
+    struct http_conn *c = calloc(1, sizeof(*c));
 
     if (!c)
         return NULL;
-    memset(c, 0, offsetof(struct http_conn, head));
     if (http_io_init(&c->io, fd, ctx->tls) != CU_OK) {
         free(c);
         return NULL;
     }
     c->ctx = ctx;
     c->peer_addr = *peer;
-    c->chunk = (struct http_chunked){0};
-    c->out_pos = c->lingered = 0;
-    c->close_after = c->linger_after = c->draining = c->lingering = false;
-    c->read_wants_write = c->write_wants_read = false;
     if (peer->ss_family == AF_INET)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)peer)->sin_addr, c->peer,
                   sizeof(c->peer));
