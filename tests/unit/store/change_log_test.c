@@ -2,7 +2,7 @@
  * seq and one change_log row per record it put or deleted, in the same transaction; what
  * leaves no trace (a rollback, a failed commit, a read, a delete of nothing) takes no seq
  * and writes no row; store_changes_since replays the ring and says "too old" once the
- * ring has lost changes; seqs survive a reopen. */
+ * ring has lost changes; seqs survive a reopen; a version-1 database is migrated. */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,6 +168,52 @@ static void too_old(struct store *s)
     json_decref(doc);
 }
 
+/* A database as schema version 1 left it (no change_log) opens, migrates to version 2,
+ * keeps its documents and logs the next write. */
+static void migrates_v1(void)
+{
+    char v1dir[] = "/tmp/custos-changelog-v1-XXXXXX", path[256], cmd[128];
+    struct store *s = NULL;
+    struct store_tx *tx = NULL;
+    struct cu_err err = {0};
+    json_t *doc = NULL;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+
+    CHECK(mkdtemp(v1dir) != NULL);
+    snprintf(path, sizeof(path), "%s/custos.db", v1dir);
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db,
+                       "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                       "CREATE TABLE objects (kind TEXT NOT NULL, scope TEXT NOT NULL,"
+                       " key TEXT NOT NULL, doc TEXT NOT NULL, version INTEGER NOT NULL,"
+                       " updated_ms INTEGER NOT NULL, PRIMARY KEY (kind, scope, key));"
+                       "INSERT INTO meta VALUES ('schema_version', '1');"
+                       "INSERT INTO objects VALUES ('user', 'acct', 'old', '{\"v\":5}', 1, 0);",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+    CHECK_OK(store_open(v1dir, &s, &err));
+    CHECK_OK(store_tx_begin(s, true, &tx));
+    CHECK_OK(store_get(tx, "user", "acct", "old", &doc));
+    CHECK(doc && json_integer_value(json_object_get(doc, "v")) == 5);
+    CHECK_OK(store_delete(tx, "user", "acct", "old", NULL));
+    CHECK_OK(store_tx_commit(tx));
+    CHECK_INT(store_last_seq(s), 2);
+    store_close(s);
+    json_decref(doc);
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_prepare_v2(db, "SELECT (SELECT value FROM meta WHERE name = 'schema_version'),"
+                                 " (SELECT count(*) FROM change_log WHERE key = 'old')",
+                             -1, &st, NULL) == SQLITE_OK);
+    CHECK(sqlite3_step(st) == SQLITE_ROW);
+    CHECK_STR((const char *)sqlite3_column_text(st, 0), "2");
+    CHECK_INT(sqlite3_column_int(st, 1), 1);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", v1dir);
+    CHECK(system(cmd) == 0);
+}
+
 int main(void)
 {
     struct store *s;
@@ -175,6 +221,7 @@ int main(void)
     char cmd[128];
 
     CHECK(mkdtemp(dir) != NULL);
+    migrates_v1();
     s = open_store();
     logs_committed_writes(s);
     leaves_no_trace(s);
