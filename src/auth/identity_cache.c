@@ -1,5 +1,8 @@
-/* identity_cache.c — per-principal policy sets (identity_set_load), cached by store
- * generation.
+/* identity_cache.c — per-principal policy sets (identity_set_load), kept until the store's
+ * change log shows a change they may depend on: the user's own record (its attached
+ * policies and boundary) or inline policies evict that user's set; a managed policy, a
+ * group or any other IAM record evicts every set (which users use a managed policy is not
+ * indexed). Access keys, sessions and KMS records evict nothing.
  *
  * Entries are reference-counted: a lookup takes a reference under the read lock, a stale
  * entry is replaced (not mutated) under the write lock, and the last reference frees it,
@@ -19,13 +22,13 @@
 struct entry {
     struct entry *next;
     _Atomic int refs;            /* the cache's own reference counts as one */
-    uint64_t generation;
     char scope[RECORD_NAME_MAX];
     struct identity_set set;
 };
 
 struct identity_cache {
     pthread_rwlock_t lock;
+    _Atomic uint64_t seq;        /* the store change the entries are current to */
     struct entry *buckets[BUCKETS];
 };
 
@@ -78,9 +81,60 @@ void identity_cache_free(struct identity_cache *c)
     free(c);
 }
 
-/* A new entry: p's policy set as the store holds it now. */
+/* Drop the sets of scope (NULL: all); the write lock is held, holders keep theirs. */
+static void evict(struct identity_cache *c, const char *scope)
+{
+    for (size_t i = 0; i < BUCKETS; i++) {
+        struct entry **pp = &c->buckets[i];
+        while (*pp) {
+            struct entry *e = *pp;
+            if (!scope || strcmp(e->scope, scope) == 0) {
+                *pp = e->next;
+                entry_unref(e);
+            } else {
+                pp = &e->next;
+            }
+        }
+    }
+}
+
+static void evict_change(uint64_t seq, const char *kind, const char *scope, const char *key,
+                         void *ctx)
+{
+    char user_scope[RECORD_NAME_MAX];
+
+    (void)seq;
+    if (strncmp(kind, "kms_", 4) == 0 || strcmp(kind, RECORD_ACCESS_KEY) == 0 ||
+        strcmp(kind, RECORD_SESSION) == 0 || strcmp(kind, RECORD_USER_KEY) == 0)
+        return;
+    if (strcmp(kind, RECORD_USER) == 0) {
+        /* a user record is (account, lower(name)); its set is keyed "<account>/<lower>" */
+        snprintf(user_scope, sizeof(user_scope), "%s/%s", scope, key);
+        evict(ctx, user_scope);
+    } else if (strcmp(kind, RECORD_USER_POLICY) == 0) {
+        evict(ctx, scope);
+    } else {
+        evict(ctx, NULL);
+    }
+}
+
+/* Bring the cache up to the store's last change; free when nothing changed. */
+static void catch_up(struct identity_cache *c, struct store *store)
+{
+    uint64_t last = store_last_seq(store), upto;
+
+    if (atomic_load(&c->seq) == last)
+        return;
+    pthread_rwlock_wrlock(&c->lock);
+    if (!store_changes_since(store, atomic_load(&c->seq), evict_change, c, &upto))
+        evict(c, NULL); /* too old: the ring lost changes we need */
+    atomic_store(&c->seq, upto);
+    pthread_rwlock_unlock(&c->lock);
+}
+
+/* A new entry: p's policy set as the store holds it now; *seq: what it is current to. */
 static cu_rc load(struct store *store, const struct principal *p, const char *scope,
-                  uint64_t generation, struct entry **out)
+                  uint64_t *seq, struct entry **out)
 {
     cu_rc rc = CU_OK;
     struct store_tx *tx = NULL;
@@ -88,10 +142,10 @@ static cu_rc load(struct store *store, const struct principal *p, const char *sc
 
     ENSURE(e, CU_E_NOMEM);
     atomic_init(&e->refs, 1);
-    e->generation = generation;
     snprintf(e->scope, sizeof(e->scope), "%s", scope);
     TRY(store_tx_begin(store, false, &tx));
     TRY(identity_set_load(tx, p, &e->set));
+    *seq = store_tx_seq(tx);
     *out = e;
     e = NULL;
 out:
@@ -100,14 +154,41 @@ out:
     return rc;
 }
 
+/* Cache fresh (the caller keeps its own reference either way), unless the cache has
+ * applied changes past the snapshot it was read from: one of them may be to this set. */
+static void insert(struct identity_cache *c, const char *scope, uint64_t seq,
+                   struct entry *fresh)
+{
+    struct entry **slot;
+
+    pthread_rwlock_wrlock(&c->lock);
+    if (!seq || atomic_load(&c->seq) > seq)
+        goto out;
+    slot = &c->buckets[bucket_of(scope)];
+    /* Drop any older entry for this scope; holders keep theirs alive. */
+    for (struct entry **pp = slot; *pp; pp = &(*pp)->next) {
+        if (strcmp((*pp)->scope, scope) == 0) {
+            struct entry *old = *pp;
+            *pp = old->next;
+            entry_unref(old);
+            break;
+        }
+    }
+    fresh->next = *slot;
+    *slot = fresh;
+    atomic_fetch_add(&fresh->refs, 1);
+out:
+    pthread_rwlock_unlock(&c->lock);
+}
+
 cu_rc identity_cache_get(struct identity_cache *c, struct store *store,
                          const struct principal *p, const struct identity_set **out, void **pin)
 {
     static const struct identity_set none;
     cu_rc rc = CU_OK;
     char scope[RECORD_NAME_MAX];
-    uint64_t generation = store_generation(store);
-    struct entry *e, *fresh = NULL, **slot;
+    uint64_t seq = 0;
+    struct entry *e, *fresh = NULL;
 
     *out = &none;
     *pin = NULL;
@@ -115,30 +196,17 @@ cu_rc identity_cache_get(struct identity_cache *c, struct store *store,
     if (p->type != PRINCIPAL_USER)
         return CU_OK;
     record_user_scope(p->account_id, p->name, scope);
+    catch_up(c, store);
     pthread_rwlock_rdlock(&c->lock);
     for (e = c->buckets[bucket_of(scope)]; e; e = e->next)
-        if (e->generation == generation && strcmp(e->scope, scope) == 0)
+        if (strcmp(e->scope, scope) == 0)
             break;
     if (e)
         atomic_fetch_add(&e->refs, 1);
     pthread_rwlock_unlock(&c->lock);
     if (!e) {
-        TRY(load(store, p, scope, generation, &fresh));
-        pthread_rwlock_wrlock(&c->lock);
-        slot = &c->buckets[bucket_of(scope)];
-        /* Drop any older entry for this scope; holders keep theirs alive. */
-        for (struct entry **pp = slot; *pp; pp = &(*pp)->next) {
-            if (strcmp((*pp)->scope, scope) == 0) {
-                struct entry *old = *pp;
-                *pp = old->next;
-                entry_unref(old);
-                break;
-            }
-        }
-        fresh->next = *slot;
-        *slot = fresh;
-        atomic_fetch_add(&fresh->refs, 1);
-        pthread_rwlock_unlock(&c->lock);
+        TRY(load(store, p, scope, &seq, &fresh));
+        insert(c, scope, seq, fresh);
         e = fresh;
     }
     *out = &e->set;

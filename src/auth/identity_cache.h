@@ -1,7 +1,7 @@
 /* identity_cache.h — the policy sets of principals (auth/identity_set.h), cached.
  *
- * A set is loaded once per store generation and shared by every thread; callers hold a
- * reference for the length of one call. */
+ * A set is loaded once per change to what it depends on (identity_cache.c) and shared by
+ * every thread; callers hold a reference for the length of one call. */
 #ifndef CU_IDENTITY_CACHE_H
 #define CU_IDENTITY_CACHE_H
 

@@ -1,17 +1,21 @@
 /* principal.c — from an access key id to the principal behind it (authentication's
  * second half; sigv4_verify then proves the caller holds the secret).
  *
- * The hot path is a cache hit: a read lock, a hash probe, a generation compare and a
- * copy of the secret. A miss reads the key and its user in one read transaction and
+ * The hot path is a cache hit: one atomic load of the store's last change seq, a read
+ * lock, a hash probe and a copy of the secret. When the seq moved, the changes since are
+ * read from the store's change log and only the entries they touch are evicted: the
+ * access key or session record itself, or the user record it belongs to (store.h). A miss reads the key and its user in one read transaction and
  * opens the sealed secret with the master key (AAD: the access key id).
  *
  * Temporary credentials (ASIA..., from STS GetSessionToken) resolve the same way from
  * their session record, and then must also present their session token (compared by
  * SHA-256, the only form the store keeps) before their expiration. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/codec.h"
 #include "core/err.h"
@@ -32,7 +36,6 @@ struct session_check {
 
 struct cache_entry {
     struct cache_entry *next;
-    uint64_t generation;
     struct principal principal;
     struct session_check session;
     struct secret *secret;
@@ -40,6 +43,8 @@ struct cache_entry {
 
 struct principal_cache {
     pthread_rwlock_t lock;
+    _Atomic uint64_t seq;        /* the store change the entries are current to */
+    _Atomic uint64_t loads;      /* entries loaded from the store (principal_cache_loads) */
     struct cache_entry *buckets[CACHE_BUCKETS];
 };
 
@@ -53,6 +58,12 @@ static size_t bucket_of(const char *akid)
     for (; *akid; akid++)
         h = (h ^ (uint8_t)*akid) * 1099511628211ULL;
     return (size_t)(h % CACHE_BUCKETS);
+}
+
+static void entry_free(struct cache_entry *e)
+{
+    secret_free(e->secret);
+    free(e);
 }
 
 cu_rc principal_cache_new(struct principal_cache **out)
@@ -74,8 +85,7 @@ void principal_cache_free(struct principal_cache *c)
         struct cache_entry *e = c->buckets[i];
         while (e) {
             struct cache_entry *next = e->next;
-            secret_free(e->secret);
-            free(e);
+            entry_free(e);
             e = next;
         }
     }
@@ -83,16 +93,86 @@ void principal_cache_free(struct principal_cache *c)
     free(c);
 }
 
-/* Copy out a fresh entry for akid, if the cache has one. */
-static bool cache_lookup(struct principal_cache *c, const char *akid, uint64_t generation,
-                         struct principal *out, struct session_check *session,
+uint64_t principal_cache_loads(struct principal_cache *c)
+{
+    return atomic_load(&c->loads);
+}
+
+/* Remove the entries match() picks; the write lock is held. */
+static void evict_where(struct principal_cache *c,
+                        bool (*match)(const struct cache_entry *e, const char *scope,
+                                      const char *key),
+                        const char *scope, const char *key)
+{
+    for (size_t i = 0; i < CACHE_BUCKETS; i++) {
+        struct cache_entry **pp = &c->buckets[i];
+        while (*pp) {
+            struct cache_entry *e = *pp;
+            if (match(e, scope, key)) {
+                *pp = e->next;
+                entry_free(e);
+            } else {
+                pp = &e->next;
+            }
+        }
+    }
+}
+
+static bool any_entry(const struct cache_entry *e, const char *scope, const char *key)
+{
+    (void)e, (void)scope, (void)key;
+    return true;
+}
+
+static bool by_akid(const struct cache_entry *e, const char *scope, const char *key)
+{
+    (void)scope;
+    return strcmp(e->principal.access_key_id, key) == 0;
+}
+
+/* A user record is (account, lower(UserName)) (records.h). */
+static bool by_user(const struct cache_entry *e, const char *scope, const char *key)
+{
+    return e->principal.type == PRINCIPAL_USER && strcmp(e->principal.account_id, scope) == 0 &&
+           strcasecmp(e->principal.name, key) == 0;
+}
+
+static void evict_change(uint64_t seq, const char *kind, const char *scope, const char *key,
+                         void *ctx)
+{
+    struct principal_cache *c = ctx;
+
+    (void)seq;
+    if (strcmp(kind, RECORD_ACCESS_KEY) == 0 || strcmp(kind, RECORD_SESSION) == 0)
+        evict_where(c, by_akid, scope, key);
+    else if (strcmp(kind, RECORD_USER) == 0)
+        evict_where(c, by_user, scope, key);
+}
+
+/* Bring the cache up to the store's last change; free when nothing changed. */
+static void catch_up(struct principal_cache *c, struct store *store)
+{
+    uint64_t last = store_last_seq(store), upto;
+
+    if (atomic_load(&c->seq) == last)
+        return;
+    pthread_rwlock_wrlock(&c->lock);
+    if (!store_changes_since(store, atomic_load(&c->seq), evict_change, c, &upto))
+        evict_where(c, any_entry, "", ""); /* too old: the ring lost changes we need */
+    atomic_store(&c->seq, upto);
+    pthread_rwlock_unlock(&c->lock);
+}
+
+/* Copy out the entry for akid, if the cache has one. */
+static bool cache_lookup(struct principal_cache *c, const char *akid, struct principal *out,
+                         struct session_check *session,
                          uint8_t *secret, size_t *secret_len)
 {
     bool hit = false;
 
     pthread_rwlock_rdlock(&c->lock);
     for (struct cache_entry *e = c->buckets[bucket_of(akid)]; e; e = e->next) {
-        if (e->generation == generation && strcmp(e->principal.access_key_id, akid) == 0 &&
+        if (strcmp(e->principal.access_key_id, akid) == 0 &&
             e->secret->n <= PRINCIPAL_SECRET_MAX) {
             memcpy(secret, e->secret->p, e->secret->n);
             *secret_len = e->secret->n;
@@ -106,13 +186,19 @@ static bool cache_lookup(struct principal_cache *c, const char *akid, uint64_t g
     return hit;
 }
 
-static void cache_insert(struct principal_cache *c, uint64_t generation,
-                         const struct principal *p, const struct session_check *session,
-                         const struct secret *secret_key)
+/* Insert what a snapshot as of seq (store_tx_seq) read, unless the cache has already
+ * applied changes past seq (one of them could be to this very record). */
+static void cache_insert(struct principal_cache *c, uint64_t seq, const struct principal *p,
+                         const struct session_check *session, const struct secret *secret_key)
 {
     struct cache_entry *e, **slot;
+    struct secret *copy = NULL;
 
+    if (secret_from(secret_bytes(secret_key), &copy) != CU_OK)
+        return; /* not cached: the next request loads it again */
     pthread_rwlock_wrlock(&c->lock);
+    if (!seq || atomic_load(&c->seq) > seq)
+        goto out;
     slot = &c->buckets[bucket_of(p->access_key_id)];
     for (e = *slot; e; e = e->next)
         if (strcmp(e->principal.access_key_id, p->access_key_id) == 0)
@@ -125,15 +211,13 @@ static void cache_insert(struct principal_cache *c, uint64_t generation,
         *slot = e;
     }
     secret_free(e->secret);
-    e->secret = NULL;
-    if (secret_from(secret_bytes(secret_key), &e->secret) != CU_OK)
-        e->generation = 0; /* never matches: store generations start above zero */
-    else
-        e->generation = generation;
+    e->secret = copy;
+    copy = NULL;
     e->principal = *p;
     e->session = *session;
 out:
     pthread_rwlock_unlock(&c->lock);
+    secret_free(copy);
 }
 
 /* Fill *p for the user (or root, when user is "") that owns the key. */
@@ -217,7 +301,6 @@ cu_rc principal_resolve(struct principal_cache *cache, struct store *store,
                         struct cu_err *err)
 {
     cu_rc rc = CU_OK;
-    uint64_t generation = store_generation(store);
     struct store_tx *tx = NULL;
     json_t *doc = NULL;
     const char *sealed_text;
@@ -226,7 +309,8 @@ cu_rc principal_resolve(struct principal_cache *cache, struct store *store,
     struct buf sealed;
 
     buf_init(&sealed, 4096);
-    if (cache_lookup(cache, akid, generation, out, &session, secret, secret_len))
+    catch_up(cache, store);
+    if (cache_lookup(cache, akid, out, &session, secret, secret_len))
         return check_session(&session, session_token, now_s, err);
     TRY(store_tx_begin(store, false, &tx));
     TRY(read_credentials(tx, akid, &doc, &session, err));
@@ -240,7 +324,8 @@ cu_rc principal_resolve(struct principal_cache *cache, struct store *store,
     ENSURE(opened->n <= PRINCIPAL_SECRET_MAX, CU_E_STORE);
     memcpy(secret, opened->p, opened->n);
     *secret_len = opened->n;
-    cache_insert(cache, generation, out, &session, opened);
+    atomic_fetch_add(&cache->loads, 1);
+    cache_insert(cache, store_tx_seq(tx), out, &session, opened);
     TRY(check_session(&session, session_token, now_s, err));
 out:
     secret_free(opened);

@@ -15,11 +15,14 @@ struct secret;
 struct cu_err;
 struct principal_cache;
 
-/* A cache of resolved access keys, shared by all server threads. Entries are reused while
- * the store's generation is unchanged, so a deleted or deactivated key stops working with
- * the next request after the change commits. */
+/* A cache of resolved access keys, shared by all server threads. An entry lives until the
+ * store's change log shows a change to its access key (or session) record or its user, so
+ * a deleted or deactivated key stops working with the next request after the change
+ * commits, and writes to anything else leave it cached. */
 MUST_CHECK cu_rc principal_cache_new(struct principal_cache **out);
 void principal_cache_free(struct principal_cache *cache);
+/* How many entries were loaded from the store so far (for tests). */
+uint64_t principal_cache_loads(struct principal_cache *cache);
 
 #define PRINCIPAL_SECRET_MAX 128
 

@@ -27,6 +27,7 @@
 #include "core/secret.h"
 #include "core/tree_write.h"
 #include "pipeline.h"
+#include "services/kms/kms_key.h"
 #include "services/registry.h"
 #include "unauth_limit.h"
 
@@ -425,7 +426,12 @@ void pipeline_health(struct pipeline *pl, struct proto_response *resp)
     resp->content_type = "application/json";
     if (audit_writer_healthy(pl->audit, reason, sizeof(reason))) {
         resp->status = 200;
-        TRY(buf_addstr(&resp->body, "{\"status\":\"ok\"}"));
+        /* how many cache entries were loaded from the store: lets an operator (and the
+         * e2e tests) see that a write reloads only the entries whose records changed */
+        TRY(buf_addf(&resp->body,
+                       "{\"status\":\"ok\",\"cache_loads\":{\"principal\":%llu,\"kms_key\":%llu}}",
+                       (unsigned long long)principal_cache_loads(pl->principals),
+                       (unsigned long long)kms_key_cache_loads()));
     } else {
         resp->status = 503;
         TRY(buf_addstr(&resp->body, "{\"status\":\"unavailable\",\"reason\":"));

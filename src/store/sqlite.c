@@ -34,6 +34,7 @@ enum stmt {
     ST_DELETE,
     ST_LIST,
     ST_COUNT,
+    ST_LOG,
     ST__COUNT
 };
 
@@ -54,6 +55,7 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_LIST] = "SELECT key, doc FROM objects WHERE kind = ?1 AND scope = ?2 AND key > ?3"
                 " ORDER BY key LIMIT ?4",
     [ST_COUNT] = "SELECT count(*) FROM objects WHERE kind = ?1 AND scope = ?2",
+    [ST_LOG] = "INSERT INTO change_log (seq, n, kind, scope, key) VALUES (?4, ?5, ?1, ?2, ?3)",
 };
 
 struct conn {
@@ -153,9 +155,13 @@ static cu_rc migrate(struct conn *c)
     cu_rc rc = CU_OK;
 
     TRY(exec(c->db, "BEGIN IMMEDIATE"));
+    /* every step is idempotent (IF NOT EXISTS): a v1 database gains the v2 tables */
     for (const char *const *sql = store_schema_v1; *sql; sql++)
         TRY(exec(c->db, *sql));
-    TRY(exec(c->db, "INSERT OR IGNORE INTO meta (name, value) VALUES ('schema_version', '1')"));
+    for (const char *const *sql = store_schema_v2; *sql; sql++)
+        TRY(exec(c->db, *sql));
+    TRY(exec(c->db, "INSERT INTO meta (name, value) VALUES ('schema_version', '2')"
+                    " ON CONFLICT (name) DO UPDATE SET value = excluded.value"));
     TRY(exec(c->db, "COMMIT"));
 out:
     if (rc != CU_OK)
@@ -393,6 +399,38 @@ static cu_rc sqlite_count(void *p, const char *kind, const char *scope, size_t *
     return rc;
 }
 
+static cu_rc sqlite_log_change(void *p, uint64_t seq, size_t n, const char *kind,
+                               const char *scope, const char *key)
+{
+    struct sqlite_tx *tx = p;
+    sqlite3_stmt *st = tx->c->st[ST_LOG];
+    cu_rc rc = CU_OK;
+
+    bind_address(st, kind, scope, key);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)seq);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)n);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = fail(tx->c->db, "change log");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+static cu_rc sqlite_last_seq(void *impl, uint64_t *seq)
+{
+    struct sqlite_store *s = impl;
+    sqlite3_stmt *st = NULL;
+    cu_rc rc = CU_OK;
+
+    if (sqlite3_prepare_v2(s->writer->db, "SELECT coalesce(max(seq), 0) FROM change_log", -1,
+                           &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
+        rc = fail(s->writer->db, "change log seq");
+    else
+        *seq = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static const struct store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sqlite_close,
@@ -404,6 +442,8 @@ static const struct store_ops sqlite_ops = {
     .del = sqlite_del,
     .list = sqlite_list,
     .count = sqlite_count,
+    .log_change = sqlite_log_change,
+    .last_seq = sqlite_last_seq,
 };
 
 /* Make DIR/custos.db exist with mode 0600 (SQLite would create it 0644 less the umask),

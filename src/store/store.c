@@ -1,6 +1,7 @@
-/* store.c — the store interface over a backend vtable: JSON in and out, the write
- * generation, and the fault-injection hook tests use to break operations on purpose
- * (STYLE R20). Backends see text only; this file owns (de)serialisation.
+/* store.c — the store interface over a backend vtable: JSON in and out, the change log
+ * (each committed write's seq and the records it touched: store.h, changes.c), and the
+ * fault-injection hook tests use to break operations on purpose (STYLE R20). Backends see
+ * text only; this file owns (de)serialisation.
  *
  * A transaction reaches the backend only at its first operation: a call served from
  * caches (an Encrypt whose key and policies are cached) never touches the database. */
@@ -13,7 +14,9 @@
 struct store {
     const struct store_ops *ops;
     void *impl;
-    _Atomic uint64_t generation;
+    struct change_ring changes;
+    /* Held from taking a seq to publishing it, so seqs are handed out in commit order. */
+    pthread_mutex_t commit_lock;
     _Atomic int fail_after;        /* test hook: fail the n-th operation from now; 0 = off */
 };
 
@@ -21,7 +24,8 @@ struct store_tx {
     struct store *store;
     void *impl;
     bool write;
-    bool wrote;
+    uint64_t seq;                  /* store_last_seq() just before the backend began */
+    struct change_set touched;     /* what this transaction put or deleted */
 };
 
 /* The fault hook: true when this operation must fail. */
@@ -45,6 +49,7 @@ cu_rc store_open(const char *url, struct store **out, struct cu_err *err)
 {
     cu_rc rc = CU_OK;
     struct store *s = calloc(1, sizeof(*s));
+    uint64_t last = 0;
 
     ENSURE(s, CU_E_NOMEM);
     if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
@@ -52,8 +57,15 @@ cu_rc store_open(const char *url, struct store **out, struct cu_err *err)
         goto out;
     }
     TRY(store_sqlite_open(url, &s->ops, &s->impl, err));
-    /* Generations start at 1 so that 0 can mean "never valid" in caches. */
-    atomic_init(&s->generation, 1);
+    rc = s->ops->last_seq(s->impl, &last);
+    if (rc != CU_OK) {
+        s->ops->close(s->impl);
+        cu_err_set(err, rc, "cannot read the store's change log (see the log)");
+        goto out;
+    }
+    /* Seqs start at 1 so that 0 can mean "current to nothing" in caches. */
+    change_ring_init(&s->changes, last ? last : 1);
+    pthread_mutex_init(&s->commit_lock, NULL);
     *out = s;
     s = NULL;
 out:
@@ -66,12 +78,31 @@ void store_close(struct store *s)
     if (!s)
         return;
     s->ops->close(s->impl);
+    change_ring_destroy(&s->changes);
+    pthread_mutex_destroy(&s->commit_lock);
     free(s);
 }
 
-uint64_t store_generation(struct store *s)
+uint64_t store_last_seq(struct store *s)
 {
-    return atomic_load(&s->generation);
+    return atomic_load(&s->changes.last);
+}
+
+bool store_changes_since(struct store *s, uint64_t since, store_change_fn fn, void *ctx,
+                         uint64_t *upto)
+{
+    return change_ring_since(&s->changes, since, fn, ctx, upto);
+}
+
+uint64_t store_tx_seq(const struct store_tx *tx)
+{
+    return tx->impl ? tx->seq : 0;
+}
+
+static void tx_free(struct store_tx *tx)
+{
+    change_set_free(&tx->touched);
+    free(tx);
 }
 
 cu_rc store_tx_begin(struct store *s, bool write, struct store_tx **out)
@@ -95,27 +126,48 @@ static cu_rc begun(struct store_tx *tx)
 {
     if (tx->impl)
         return CU_OK;
+    tx->seq = store_last_seq(tx->store);
     return tx->store->ops->begin(tx->store->impl, tx->write, &tx->impl);
 }
 
 cu_rc store_tx_commit(struct store_tx *tx)
 {
     struct store *s = tx->store;
-    cu_rc rc;
+    const char *kind, *scope, *key;
+    uint64_t seq;
+    cu_rc rc = CU_OK;
 
     if (!tx->impl) {
-        free(tx);
+        tx_free(tx);
         return CU_OK;
     }
     if (inject(s)) {
         s->ops->rollback(s->impl, tx->impl);
-        free(tx);
+        tx_free(tx);
         return CU_E_STORE;
     }
-    rc = s->ops->commit(s->impl, tx->impl);
-    if (rc == CU_OK && tx->wrote)
-        atomic_fetch_add(&s->generation, 1);
-    free(tx);
+    if (!tx->touched.n) {
+        rc = s->ops->commit(s->impl, tx->impl);
+        tx_free(tx);
+        return rc;
+    }
+    /* The backend lets the next writer in as its commit returns, before this seq is
+     * published: the lock keeps that writer from taking the same seq meanwhile. */
+    pthread_mutex_lock(&s->commit_lock);
+    seq = atomic_load(&s->changes.last) + 1;
+    for (size_t i = 0; i < tx->touched.n && rc == CU_OK; i++) {
+        change_set_record(&tx->touched, i, &kind, &scope, &key);
+        rc = s->ops->log_change(tx->impl, seq, i, kind, scope, key);
+    }
+    if (rc == CU_OK) {
+        rc = s->ops->commit(s->impl, tx->impl);
+        if (rc == CU_OK)
+            change_ring_publish(&s->changes, seq, &tx->touched);
+    } else {
+        s->ops->rollback(s->impl, tx->impl);
+    }
+    pthread_mutex_unlock(&s->commit_lock);
+    tx_free(tx);
     return rc;
 }
 
@@ -125,7 +177,7 @@ void store_tx_rollback(struct store_tx *tx)
         return;
     if (tx->impl)
         tx->store->ops->rollback(tx->store->impl, tx->impl);
-    free(tx);
+    tx_free(tx);
 }
 
 cu_rc store_get(struct store_tx *tx, const char *kind, const char *scope, const char *key,
@@ -163,7 +215,7 @@ cu_rc store_put(struct store_tx *tx, const char *kind, const char *scope, const 
     text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
     ENSURE(text, CU_E_NOMEM);
     TRY(tx->store->ops->put(tx->impl, kind, scope, key, text, mode));
-    tx->wrote = true;
+    TRY(change_set_add(&tx->touched, kind, scope, key));
 out:
     free(text);
     return rc;
@@ -180,7 +232,7 @@ cu_rc store_delete(struct store_tx *tx, const char *kind, const char *scope, con
     TRY(begun(tx));
     TRY(tx->store->ops->del(tx->impl, kind, scope, key, &gone));
     if (gone)
-        tx->wrote = true;
+        TRY(change_set_add(&tx->touched, kind, scope, key));
     if (existed)
         *existed = gone;
 out:

@@ -35,9 +35,32 @@ struct store_tx;
 MUST_CHECK cu_rc store_open(const char *url, struct store **out, struct cu_err *err);
 void store_close(struct store *s);
 
-/* A counter that grows on every committed write transaction (by any node, where the
- * backend can tell). Caches above the store compare it to decide whether they are stale. */
-uint64_t store_generation(struct store *s);
+/* The change log. Every committed write transaction that put or deleted something gets
+ * the next sequence number, and appends one change_log row (seq, kind, scope, key) per
+ * record it touched, in that same transaction (a rolled-back one leaves no row and takes
+ * no number). The most recent changes are also kept in memory for caches:
+ *
+ *   store_last_seq()        the seq of the last committed write; one atomic load, so a
+ *                           cache's hot path compares it with the seq it is current to
+ *                           and touches nothing else when they are equal.
+ *   store_changes_since()   calls fn, oldest first, for every change with seq > since,
+ *                           and sets *upto to the last seq (what the caller is now current
+ *                           to). Returns false — "too old" — when changes after `since`
+ *                           have already left the in-memory ring: the caller must then
+ *                           flush everything it caches (bounded staleness). fn runs under
+ *                           the ring's lock: it must not call into the store.
+ * Seqs start above zero (0 can mean "current to nothing") and survive restarts. */
+typedef void (*store_change_fn)(uint64_t seq, const char *kind, const char *scope,
+                                const char *key, void *ctx);
+uint64_t store_last_seq(struct store *s);
+bool store_changes_since(struct store *s, uint64_t since, store_change_fn fn, void *ctx,
+                         uint64_t *upto);
+/* What a cache loading through tx may stamp its entry with: store_last_seq() as it was
+ * just before tx's snapshot began, so the snapshot holds every change up to it (and maybe
+ * later ones). 0 while tx has not touched the backend yet. Such an entry may be inserted
+ * only if the cache is current to no more than this seq: the changes after it are then
+ * still to be applied, and evict it if it needs to be. */
+uint64_t store_tx_seq(const struct store_tx *tx);
 
 MUST_CHECK cu_rc store_tx_begin(struct store *s, bool write, struct store_tx **out);
 /* Commit and free the transaction. On failure the transaction is rolled back and freed. */

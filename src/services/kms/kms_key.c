@@ -1,8 +1,10 @@
 /* kms_key.c — finding KMS keys by any identifier, and the process-wide cache of loaded
  * keys (record + compiled key policy + opened backing keys).
  *
- * A cache entry is valid for the store generation it was loaded at; entries are
- * reference-counted so a call keeps its key alive while another thread replaces it.
+ * A cache entry lives until the store's change log shows a change to its key record or
+ * one of its grants (kms_key and kms_grant records; aliases are resolved outside the
+ * cache), so IAM writes never reload keys. Entries are reference-counted so a call keeps
+ * its key alive while another thread replaces or evicts it.
  * The cache is what keeps Encrypt and GenerateDataKey free of store round-trips and of
  * re-opening sealed key material (DESIGN.md "Scale"). */
 #include <pthread.h>
@@ -26,12 +28,14 @@ struct entry {
     struct kms_key key;          /* first: a struct kms_key * is a struct entry * */
     struct entry *next;
     _Atomic int refs;
-    uint64_t generation;
-    char cache_key[RECORD_NAME_MAX];
+    char cache_key[RECORD_NAME_MAX]; /* "<account>/<key id>", the scope of its grants */
 };
 
 static struct {
     pthread_rwlock_t lock;
+    struct store *_Atomic store; /* the store the entries came from */
+    _Atomic uint64_t seq;        /* the store change the entries are current to */
+    _Atomic uint64_t loads;      /* entries loaded from the store (kms_key_cache_loads) */
     struct entry *buckets[BUCKETS];
 } cache = {.lock = PTHREAD_RWLOCK_INITIALIZER};
 
@@ -57,6 +61,62 @@ void kms_key_unref(void *p)
     kms_grants_free(&e->key);
     json_decref(e->key.doc);
     free(e);
+}
+
+uint64_t kms_key_cache_loads(void)
+{
+    return atomic_load(&cache.loads);
+}
+
+/* Drop the entry for cache_key (NULL: all); the write lock is held. */
+static void evict(const char *cache_key)
+{
+    for (size_t i = 0; i < BUCKETS; i++) {
+        struct entry **pp = &cache.buckets[i];
+        while (*pp) {
+            struct entry *e = *pp;
+            if (!cache_key || strcmp(e->cache_key, cache_key) == 0) {
+                *pp = e->next;
+                kms_key_unref(e);
+            } else {
+                pp = &e->next;
+            }
+        }
+    }
+}
+
+static void evict_change(uint64_t seq, const char *kind, const char *scope, const char *key,
+                         void *ctx)
+{
+    char cache_key[RECORD_NAME_MAX];
+
+    (void)seq, (void)ctx;
+    if (strcmp(kind, RECORD_KMS_KEY) == 0) {
+        snprintf(cache_key, sizeof(cache_key), "%s/%s", scope, key);
+        evict(cache_key);
+    } else if (strcmp(kind, RECORD_KMS_GRANT) == 0) {
+        evict(scope);
+    }
+}
+
+/* Bring the cache up to the store's last change; free when nothing changed. */
+static void catch_up(struct store *store)
+{
+    uint64_t last = store_last_seq(store), upto;
+
+    if (cache.store == store && atomic_load(&cache.seq) == last)
+        return;
+    pthread_rwlock_wrlock(&cache.lock);
+    if (cache.store != store) {
+        /* another store (tests open several in one process): nothing cached holds */
+        evict(NULL);
+        cache.store = store;
+        atomic_store(&cache.seq, 0);
+    }
+    if (!store_changes_since(store, atomic_load(&cache.seq), evict_change, NULL, &upto))
+        evict(NULL); /* too old: the ring lost changes we need */
+    atomic_store(&cache.seq, upto);
+    pthread_rwlock_unlock(&cache.lock);
 }
 
 void kms_key_scope(const struct call *call, const char *key_id, char out[RECORD_NAME_MAX])
@@ -113,7 +173,8 @@ out:
     return rc;
 }
 
-static cu_rc load(struct call *call, const char *key_id, uint64_t generation, struct entry **out)
+/* A new entry for key_id as call's transaction sees it; *seq: what it is current to. */
+static cu_rc load(struct call *call, const char *key_id, uint64_t *seq, struct entry **out)
 {
     cu_rc rc = CU_OK;
     struct entry *e = calloc(1, sizeof(*e));
@@ -122,8 +183,8 @@ static cu_rc load(struct call *call, const char *key_id, uint64_t generation, st
 
     ENSURE(e, CU_E_NOMEM);
     atomic_init(&e->refs, 1);
-    e->generation = generation;
     TRY(store_get(call->tx, RECORD_KMS_KEY, call->env->account_id, key_id, &e->key.doc));
+    *seq = store_tx_seq(call->tx);
     if (!e->key.doc) {
         char arn[KMS_ARN_MAX];
         kms_key_arn(call, key_id, arn);
@@ -140,6 +201,7 @@ static cu_rc load(struct call *call, const char *key_id, uint64_t generation, st
     TRY(open_backing(call, &e->key));
     TRY(kms_grants_load(call, &e->key));
     kms_key_scope(call, key_id, e->cache_key);
+    atomic_fetch_add(&cache.loads, 1);
     *out = e;
     e = NULL;
 out:
@@ -147,37 +209,50 @@ out:
     return rc;
 }
 
+/* Cache fresh (the caller keeps its own reference either way), unless the cache has
+ * applied changes past the snapshot it was read from: one of them may be to this key. */
+static void insert(struct store *store, uint64_t seq, struct entry *fresh)
+{
+    struct entry **slot;
+
+    pthread_rwlock_wrlock(&cache.lock);
+    if (!seq || cache.store != store || atomic_load(&cache.seq) > seq)
+        goto out;
+    slot = &cache.buckets[bucket_of(fresh->cache_key)];
+    for (struct entry **pp = slot; *pp; pp = &(*pp)->next) {
+        if (strcmp((*pp)->cache_key, fresh->cache_key) == 0) {
+            struct entry *old = *pp;
+            *pp = old->next;
+            kms_key_unref(old);
+            break;
+        }
+    }
+    fresh->next = *slot;
+    *slot = fresh;
+    atomic_fetch_add(&fresh->refs, 1);
+out:
+    pthread_rwlock_unlock(&cache.lock);
+}
+
 cu_rc kms_key_by_id(struct call *call, const char *key_id, struct kms_key **out)
 {
     cu_rc rc = CU_OK;
-    uint64_t generation = store_generation(call->env->store);
+    uint64_t seq = 0;
     char cache_key[RECORD_NAME_MAX];
-    struct entry *e, *fresh = NULL, **slot;
+    struct entry *e, *fresh = NULL;
 
     kms_key_scope(call, key_id, cache_key);
+    catch_up(call->env->store);
     pthread_rwlock_rdlock(&cache.lock);
     for (e = cache.buckets[bucket_of(cache_key)]; e; e = e->next)
-        if (e->generation == generation && strcmp(e->cache_key, cache_key) == 0)
+        if (strcmp(e->cache_key, cache_key) == 0)
             break;
     if (e)
         atomic_fetch_add(&e->refs, 1);
     pthread_rwlock_unlock(&cache.lock);
     if (!e) {
-        TRY(load(call, key_id, generation, &fresh));
-        pthread_rwlock_wrlock(&cache.lock);
-        slot = &cache.buckets[bucket_of(cache_key)];
-        for (struct entry **pp = slot; *pp; pp = &(*pp)->next) {
-            if (strcmp((*pp)->cache_key, cache_key) == 0) {
-                struct entry *old = *pp;
-                *pp = old->next;
-                kms_key_unref(old);
-                break;
-            }
-        }
-        fresh->next = *slot;
-        *slot = fresh;
-        atomic_fetch_add(&fresh->refs, 1);
-        pthread_rwlock_unlock(&cache.lock);
+        TRY(load(call, key_id, &seq, &fresh));
+        insert(call->env->store, seq, fresh);
         e = fresh;
     }
     *out = &e->key;

@@ -1,5 +1,6 @@
 /* kms_key.h — a KMS key as the handlers use it: its record, compiled key policy and
- * opened backing keys, loaded once per store generation and shared between calls.
+ * opened backing keys, loaded once and shared between calls until the change log shows a
+ * change to the key or its grants (kms_key.c).
  *
  * Key states (KMS developer guide, key-state.html), as far as custos implements them:
  *
@@ -39,6 +40,8 @@ MUST_CHECK cu_rc kms_key_find(struct call *call, const char *id, struct kms_key 
 /* The key with this key id (UUID), or NotFoundException. */
 MUST_CHECK cu_rc kms_key_by_id(struct call *call, const char *key_id, struct kms_key **out);
 void kms_key_unref(void *key);
+/* How many keys the process-wide cache has loaded from the store so far (for tests). */
+uint64_t kms_key_cache_loads(void);
 
 /* Point call->target at the key: its ARN, account and key policy; the target keeps a
  * reference (released by the pipeline). The handler reads it back with kms_target_key. */

@@ -178,7 +178,15 @@ static void cache_serves_the_same_set(struct store *s)
     CHECK_OK(identity_cache_get(cache, s, &alice, &got, &pin));
     check_alice(got);
     CHECK_OK(identity_cache_get(cache, s, &alice, &again, &pin2));
-    CHECK(again == got); /* cached: one load per store generation */
+    CHECK(again == got); /* cached: loaded once while nothing it depends on changes */
+    identity_release(pin2);
+    /* writes to what alice's set does not depend on leave it cached (the change log
+     * evicts per record): a KMS key, another user's inline policy, an access key */
+    put(s, RECORD_KMS_KEY, ACCOUNT, "cache-test-key", json_pack("{s:s}", "KeyId", "k"));
+    put_inline(s, "cache-other", "other-inline", allow("iam:ListUsers"));
+    put(s, RECORD_ACCESS_KEY, "", "AKIACACHETEST0000001", json_pack("{s:s}", "Status", "Active"));
+    CHECK_OK(identity_cache_get(cache, s, &alice, &again, &pin2));
+    CHECK(again == got);
     identity_release(pin2);
     put_inline(s, "alice", "c-inline", allow("iam:ListGroups"));
     CHECK_OK(identity_cache_get(cache, s, &alice, &again, &pin2));

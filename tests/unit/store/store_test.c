@@ -51,10 +51,10 @@ static void crud_and_modes(struct store *s)
     struct store_tx *tx = NULL;
     json_t *doc = json_pack("{s:i}", "v", 7);
     bool existed = false;
-    uint64_t g0 = store_generation(s);
+    uint64_t g0 = store_last_seq(s);
 
     put(s, "t", "a", "k1", 1);
-    CHECK(store_generation(s) > g0);
+    CHECK(store_last_seq(s) > g0);
     CHECK_INT(get_v(s, "t", "a", "k1"), 1);
     CHECK_INT(get_v(s, "t", "b", "k1"), -1);
     CHECK_OK(store_tx_begin(s, true, &tx));

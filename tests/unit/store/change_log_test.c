@@ -1,0 +1,245 @@
+/* Tests for the store's change log (store.h, changes.c): a committed write gets the next
+ * seq and one change_log row per record it put or deleted, in the same transaction; what
+ * leaves no trace (a rollback, a failed commit, a read, a delete of nothing) takes no seq
+ * and writes no row; store_changes_since replays the ring and says "too old" once the
+ * ring has lost changes; seqs survive a reopen; a version-1 database is migrated. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "store/store.h"
+
+static char dir[] = "/tmp/custos-changelog-test-XXXXXX";
+
+static struct store *open_store(void)
+{
+    struct store *s = NULL;
+    struct cu_err err = {0};
+
+    CHECK_OK(store_open(dir, &s, &err));
+    return s;
+}
+
+/* What store_changes_since reported, as "seq kind/scope/key;" lines. */
+struct seen {
+    char text[4096];
+    size_t n;
+};
+
+static void collect(uint64_t seq, const char *kind, const char *scope, const char *key,
+                    void *ctx)
+{
+    struct seen *seen = ctx;
+    size_t used = strlen(seen->text);
+
+    if (used < sizeof(seen->text))
+        snprintf(seen->text + used, sizeof(seen->text) - used, "%llu %s/%s/%s;",
+                 (unsigned long long)seq, kind, scope, key);
+    seen->n++;
+}
+
+/* The change_log rows with seq > since, in the same form, read with SQLite itself. */
+static void table_rows(uint64_t since, char *out, size_t cap)
+{
+    char path[256];
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    size_t used = 0;
+
+    out[0] = '\0';
+    snprintf(path, sizeof(path), "%s/custos.db", dir);
+    CHECK(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
+    CHECK(sqlite3_prepare_v2(db, "SELECT seq, kind, scope, key FROM change_log WHERE seq > ?1"
+                                 " ORDER BY seq, n", -1, &st, NULL) == SQLITE_OK);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)since);
+    while (sqlite3_step(st) == SQLITE_ROW && used < cap)
+        used += (size_t)snprintf(out + used, cap - used, "%lld %s/%s/%s;",
+                                 (long long)sqlite3_column_int64(st, 0),
+                                 (const char *)sqlite3_column_text(st, 1),
+                                 (const char *)sqlite3_column_text(st, 2),
+                                 (const char *)sqlite3_column_text(st, 3));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+static void logs_committed_writes(struct store *s)
+{
+    struct store_tx *tx = NULL;
+    json_t *doc = json_pack("{s:i}", "v", 1);
+    struct seen seen = {0};
+    char want[512], rows[4096];
+    uint64_t s0 = store_last_seq(s), upto = 0;
+    bool existed = true;
+
+    CHECK(s0 > 0);
+    /* one transaction: two puts of k1 (one change), a put of k2, a delete of k2 */
+    CHECK_OK(store_tx_begin(s, true, &tx));
+    CHECK_OK(store_put(tx, "user", "acct", "k1", doc, STORE_UPSERT));
+    CHECK_OK(store_put(tx, "user", "acct", "k1", doc, STORE_UPSERT));
+    CHECK_OK(store_put(tx, "kms_key", "acct", "k2", doc, STORE_CREATE));
+    CHECK_OK(store_delete(tx, "kms_key", "acct", "k2", NULL));
+    CHECK_INT(store_last_seq(s), s0); /* nothing is published before the commit */
+    CHECK_OK(store_tx_commit(tx));
+    CHECK_INT(store_last_seq(s), s0 + 1);
+    CHECK(store_changes_since(s, s0, collect, &seen, &upto));
+    CHECK_INT(upto, s0 + 1);
+    snprintf(want, sizeof(want), "%llu user/acct/k1;%llu kms_key/acct/k2;",
+             (unsigned long long)(s0 + 1), (unsigned long long)(s0 + 1));
+    CHECK_STR(seen.text, want);
+    table_rows(s0, rows, sizeof(rows));
+    CHECK_STR(rows, want);
+
+    /* a second write: the next seq; since s0+1 shows only it */
+    memset(&seen, 0, sizeof(seen));
+    CHECK_OK(store_tx_begin(s, true, &tx));
+    CHECK_OK(store_delete(tx, "user", "acct", "k1", &existed));
+    CHECK(existed);
+    CHECK_OK(store_tx_commit(tx));
+    CHECK_INT(store_last_seq(s), s0 + 2);
+    CHECK(store_changes_since(s, s0 + 1, collect, &seen, &upto));
+    snprintf(want, sizeof(want), "%llu user/acct/k1;", (unsigned long long)(s0 + 2));
+    CHECK_STR(seen.text, want);
+    /* current: nothing to replay */
+    memset(&seen, 0, sizeof(seen));
+    CHECK(store_changes_since(s, s0 + 2, collect, &seen, &upto));
+    CHECK_INT(seen.n, 0);
+    CHECK_INT(upto, s0 + 2);
+    json_decref(doc);
+}
+
+static void leaves_no_trace(struct store *s)
+{
+    struct store_tx *tx = NULL;
+    json_t *doc = json_pack("{s:i}", "v", 2), *got = NULL;
+    uint64_t s0 = store_last_seq(s);
+    char rows[4096];
+    bool existed = true;
+
+    /* rollback */
+    CHECK_OK(store_tx_begin(s, true, &tx));
+    CHECK_OK(store_put(tx, "user", "acct", "gone", doc, STORE_UPSERT));
+    store_tx_rollback(tx);
+    /* a commit that fails (the fault hook on the commit itself) */
+    CHECK_OK(store_tx_begin(s, true, &tx));
+    CHECK_OK(store_put(tx, "user", "acct", "gone", doc, STORE_UPSERT));
+    store_test_fail_after(s, 1);
+    CHECK_RC(store_tx_commit(tx), CU_E_STORE);
+    /* a read, and a delete of nothing */
+    CHECK_OK(store_tx_begin(s, false, &tx));
+    CHECK_OK(store_get(tx, "user", "acct", "gone", &got));
+    CHECK(got == NULL);
+    CHECK_OK(store_tx_commit(tx));
+    CHECK_OK(store_tx_begin(s, true, &tx));
+    CHECK_OK(store_delete(tx, "user", "acct", "never", &existed));
+    CHECK(!existed);
+    CHECK_OK(store_tx_commit(tx));
+    CHECK_INT(store_last_seq(s), s0);
+    table_rows(s0, rows, sizeof(rows));
+    CHECK_STR(rows, "");
+    json_decref(doc);
+}
+
+/* More changes than the in-memory ring keeps (CHANGE_RING_SIZE, 4096): a reader behind
+ * them is told "too old"; one that is recent enough still gets every change. */
+static void too_old(struct store *s)
+{
+    struct store_tx *tx = NULL;
+    json_t *doc = json_pack("{s:i}", "v", 3);
+    struct seen seen = {0};
+    uint64_t s0 = store_last_seq(s), upto = 0;
+    char key[32];
+
+    for (int t = 0; t < 5; t++) {
+        CHECK_OK(store_tx_begin(s, true, &tx));
+        for (int i = 0; i < 1000; i++) {
+            snprintf(key, sizeof(key), "k%d", i);
+            CHECK_OK(store_put(tx, "bulk", "acct", key, doc, STORE_UPSERT));
+        }
+        CHECK_OK(store_tx_commit(tx));
+    }
+    CHECK_INT(store_last_seq(s), s0 + 5);
+    CHECK(!store_changes_since(s, s0, collect, &seen, &upto));
+    CHECK_INT(seen.n, 0);
+    CHECK_INT(upto, s0 + 5);
+    CHECK(store_changes_since(s, s0 + 3, collect, &seen, &upto));
+    CHECK_INT(seen.n, 2000);
+    json_decref(doc);
+}
+
+/* A database as schema version 1 left it (no change_log) opens, migrates to version 2,
+ * keeps its documents and logs the next write. */
+static void migrates_v1(void)
+{
+    char v1dir[] = "/tmp/custos-changelog-v1-XXXXXX", path[256], cmd[128];
+    struct store *s = NULL;
+    struct store_tx *tx = NULL;
+    struct cu_err err = {0};
+    json_t *doc = NULL;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+
+    CHECK(mkdtemp(v1dir) != NULL);
+    snprintf(path, sizeof(path), "%s/custos.db", v1dir);
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db,
+                       "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                       "CREATE TABLE objects (kind TEXT NOT NULL, scope TEXT NOT NULL,"
+                       " key TEXT NOT NULL, doc TEXT NOT NULL, version INTEGER NOT NULL,"
+                       " updated_ms INTEGER NOT NULL, PRIMARY KEY (kind, scope, key));"
+                       "INSERT INTO meta VALUES ('schema_version', '1');"
+                       "INSERT INTO objects VALUES ('user', 'acct', 'old', '{\"v\":5}', 1, 0);",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+    CHECK_OK(store_open(v1dir, &s, &err));
+    CHECK_OK(store_tx_begin(s, true, &tx));
+    CHECK_OK(store_get(tx, "user", "acct", "old", &doc));
+    CHECK(doc && json_integer_value(json_object_get(doc, "v")) == 5);
+    CHECK_OK(store_delete(tx, "user", "acct", "old", NULL));
+    CHECK_OK(store_tx_commit(tx));
+    CHECK_INT(store_last_seq(s), 2);
+    store_close(s);
+    json_decref(doc);
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_prepare_v2(db, "SELECT (SELECT value FROM meta WHERE name = 'schema_version'),"
+                                 " (SELECT count(*) FROM change_log WHERE key = 'old')",
+                             -1, &st, NULL) == SQLITE_OK);
+    CHECK(sqlite3_step(st) == SQLITE_ROW);
+    CHECK_STR((const char *)sqlite3_column_text(st, 0), "2");
+    CHECK_INT(sqlite3_column_int(st, 1), 1);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", v1dir);
+    CHECK(system(cmd) == 0);
+}
+
+int main(void)
+{
+    struct store *s;
+    uint64_t last;
+    char cmd[128];
+
+    CHECK(mkdtemp(dir) != NULL);
+    migrates_v1();
+    s = open_store();
+    logs_committed_writes(s);
+    leaves_no_trace(s);
+    too_old(s);
+    last = store_last_seq(s);
+    store_close(s);
+    /* seqs continue after a reopen; the new ring holds nothing older */
+    s = open_store();
+    CHECK_INT(store_last_seq(s), last);
+    {
+        struct seen seen = {0};
+        uint64_t upto = 0;
+        CHECK(!store_changes_since(s, last - 1, collect, &seen, &upto));
+        CHECK(store_changes_since(s, last, collect, &seen, &upto));
+        CHECK_INT(seen.n, 0);
+    }
+    store_close(s);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+    TEST_END();
+}
