@@ -66,8 +66,15 @@ class Server:
                  "--account-id", ACCOUNT, "--region", REGION] + self.extra_args,
                 stdout=out, stderr=self.log, env=env)
         self.wait_healthy()
-        with open(self.out_path) as f:
-            self.stdout = f.read()
+        # the banner is printed just after the listener starts, so health can answer before
+        # it is written (seen under valgrind): wait for its last line
+        deadline = time.time() + 20
+        while True:
+            with open(self.out_path) as f:
+                self.stdout = f.read()
+            if "# custos: serving" in self.stdout or time.time() > deadline:
+                break
+            time.sleep(0.02)
         return self
 
     def wait_healthy(self, timeout=20):
