@@ -203,7 +203,7 @@ cu_rc page_scan(struct page *page, struct store_tx *tx, const char *kind, const 
     char scanned[PAGE_KEY_MAX + 1];
     json_t *items = NULL, *item = NULL, *rec;
     bool more = true;
-    size_t i;
+    size_t i, key_len;
 
     memcpy(scanned, page->after, sizeof(scanned));
     /* Read one record past the limit, so the flag says whether one is really left; a
@@ -224,8 +224,9 @@ cu_rc page_scan(struct page *page, struct store_tx *tx, const char *kind, const 
             }
             if (page_full(page))
                 break;
-            ENSURE(strlen(key) <= PAGE_KEY_MAX, CU_E_INTERNAL);
-            memcpy(scanned, key, strlen(key) + 1);
+            key_len = strlen(key);
+            ENSURE(key_len <= PAGE_KEY_MAX, CU_E_INTERNAL);
+            memcpy(scanned, key, key_len + 1);
         }
         json_decref(items);
         items = NULL;
