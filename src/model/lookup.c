@@ -51,3 +51,26 @@ const struct shape_member *model_member(const struct shape *s, const char *name,
             return &s->members[i];
     return NULL;
 }
+
+const struct service_model *model_service(const char *id)
+{
+    for (const struct service_model *const *s = model_services; *s; s++)
+        if (strcmp((*s)->id, id) == 0)
+            return *s;
+    return NULL;
+}
+
+const struct shape *model_output_shape(const char *service, const char *op, const char *member)
+{
+    const struct service_model *svc = model_service(service);
+    const struct op_model *o = svc ? model_op(svc, op, strlen(op)) : NULL;
+    const struct shape_member *m =
+        o && o->output ? model_member(o->output, member, strlen(member)) : NULL;
+
+    return m ? m->shape : NULL;
+}
+
+const struct shape *model_list_element(const struct shape *s)
+{
+    return s && s->type == SHAPE_LIST && s->member ? s->member->shape : NULL;
+}

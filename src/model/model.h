@@ -80,4 +80,17 @@ const struct service_model *model_service_by_target_prefix(const char *prefix, s
 const struct op_model *model_op(const struct service_model *svc, const char *name, size_t n);
 const struct shape_member *model_member(const struct shape *s, const char *name, size_t n);
 
+/* The service custos calls `id` ("iam", "kms"), or NULL. */
+const struct service_model *model_service(const char *id);
+
+/* The shape of the member `member` of operation `op`'s output in service `service`
+ * (model_output_shape("iam", "GetUser", "User"): the User structure), or NULL when the
+ * service, the operation, its output or the member is unknown. A handler renders a stored
+ * record through it (services/render.h), so the response holds what the model says the
+ * operation returns. NUL-terminated names, compared exactly. */
+const struct shape *model_output_shape(const char *service, const char *op, const char *member);
+
+/* The element shape of a list shape (ListUsers' Users: User), or NULL when s is no list. */
+const struct shape *model_list_element(const struct shape *s);
+
 #endif

@@ -6,7 +6,8 @@
  * PolicyArn}], in attachment order) and each policy record counts the identities it is
  * attached to (AttachmentCount); both change in the same transaction, so the count is
  * always the number of users listing the policy. Groups and roles do not exist in custos
- * yet, so users are the only identities a policy can be attached to. */
+ * yet, so users are the only identities a policy can be attached to. Each handler acts on
+ * the user its resolver loaded (iam_target_user), and loads the policy once. */
 #include <stdio.h>
 #include <string.h>
 
@@ -43,10 +44,10 @@ static json_t *attached_list(json_t *user)
 cu_rc iam_attach_user_policy(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
-    const char *arn = json_string_value(json_object_get(in, "PolicyArn"));
-    json_t *user = NULL, *list, *policy = NULL;
+    const char *arn = in_str(in, "PolicyArn");
+    json_t *user, *list, *policy = NULL;
 
-    TRY(iam_user_load(call, json_string_value(json_object_get(in, "UserName")), &user));
+    TRY(iam_target_user(call, in, &user));
     list = attached_list(user);
     ENSURE(list, CU_E_NOMEM);
     /* attaching what is already attached changes nothing (and is no error) */
@@ -55,39 +56,32 @@ cu_rc iam_attach_user_policy(struct call *call, const json_t *in, json_t *out)
     ENSURE(json_array_size(list) < ATTACHED_PER_USER_MAX,
            cu_err_set(&call->err, CU_E_IAM_LIMIT_EXCEEDED,
                       "Cannot exceed quota for PoliciesPerUser: %d", ATTACHED_PER_USER_MAX));
-    rc = iam_managed_policy_load(call, arn, &policy);
-    if (rc == CU_E_IAM_NO_SUCH_ENTITY)
-        rc = cu_err_set(&call->err, CU_E_IAM_NO_SUCH_ENTITY,
-                        "Policy %s does not exist or is not attachable.", arn);
-    TRY(rc);
-    TRY(iam_managed_policy_count(call, arn, "AttachmentCount", 1));
+    TRY(kind_load(call, &iam_kind_attachable_policy, NULL, arn, &policy));
+    TRY(iam_managed_policy_use(call, policy, "AttachmentCount", 1));
     TRY(tree_append_new(list, json_pack("{s:s, s:s}", "PolicyName",
-                                        json_string_value(json_object_get(policy, "PolicyName")),
+                                        kind_name(&iam_kind_managed_policy, policy),
                                         "PolicyArn", arn)));
     TRY(iam_user_save(call, user));
 out:
     json_decref(policy);
-    json_decref(user);
     return rc;
 }
 
 cu_rc iam_detach_user_policy(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
-    const char *arn = json_string_value(json_object_get(in, "PolicyArn"));
-    json_t *user = NULL, *list;
+    const char *arn = in_str(in, "PolicyArn");
+    json_t *user, *list;
     long at;
 
-    TRY(iam_user_load(call, json_string_value(json_object_get(in, "UserName")), &user));
+    TRY(iam_target_user(call, in, &user));
     list = json_object_get(user, ATTACHED);
     at = list ? attached_index(list, arn) : -1;
-    ENSURE(at >= 0, cu_err_set(&call->err, CU_E_IAM_NO_SUCH_ENTITY, "Policy %s was not found.",
-                               arn));
+    ENSURE(at >= 0, kind_not_found(call, &iam_kind_managed_policy, arn));
     TRY(json_array_remove(list, (size_t)at) == 0 ? CU_OK : CU_E_INTERNAL);
     TRY(iam_managed_policy_count(call, arn, "AttachmentCount", -1));
     TRY(iam_user_save(call, user));
 out:
-    json_decref(user);
     return rc;
 }
 
@@ -102,25 +96,27 @@ static bool path_has_prefix(const char *arn, const char *prefix)
 cu_rc iam_list_attached_user_policies(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
-    const char *prefix = json_string_value(json_object_get(in, "PathPrefix"));
+    const char *prefix = in_str(in, "PathPrefix");
+    const struct shape *shape = iam_page_item_shape(&iam_list_attached_user_policies_page);
     struct page page = {0};
-    json_t *user = NULL, *attached;
+    json_t *user, *attached, *item;
     size_t i;
 
     TRY(page_begin(call, &iam_list_attached_user_policies_page, in, &page));
-    TRY(iam_user_load(call, json_string_value(json_object_get(in, "UserName")), &user));
+    TRY(iam_target_user(call, in, &user));
     attached = json_object_get(user, ATTACHED);
     /* attachments keep their order; a page's position is an index into the user's list */
     TRY(page_first_index(call, &page, &i));
     for (; i < json_array_size(attached) && !page_full(&page); i++) {
-        const json_t *item = json_array_get(attached, i);
+        const json_t *a = json_array_get(attached, i);
 
-        if (path_has_prefix(json_string_value(json_object_get(item, "PolicyArn")), prefix))
-            TRY(page_add_index(&page, i, json_deep_copy(item)));
+        if (!path_has_prefix(json_string_value(json_object_get(a, "PolicyArn")), prefix))
+            continue;
+        TRY(render_record(a, shape, &item));
+        TRY(page_add_index(&page, i, item)); /* steals item */
     }
     TRY(page_end(&page, out));
 out:
     page_release(&page);
-    json_decref(user);
     return rc;
 }

@@ -1,5 +1,5 @@
 /* iam.h — what the IAM service offers the rest of custos: the record writer bootstrap
- * reuses and the managed-policy helpers its own files share. A principal's policies are
+ * reuses and the managed-policy use counts its own files share. A principal's policies are
  * loaded by auth/identity_set.h, not here. Its handlers are declared in iam_ops.gen.h,
  * generated from iam.ops. */
 #ifndef CU_IAM_H
@@ -14,14 +14,16 @@ MUST_CHECK cu_rc iam_store_access_key(struct store_tx *tx, const struct master_k
                                       const char *account, const char *user, const char *akid,
                                       const char *secret, int64_t now_ms);
 
-/* The managed policy named by arn in the call's account, or NoSuchEntity. *doc owned. */
-MUST_CHECK cu_rc iam_managed_policy_load(struct call *call, const char *arn, json_t **doc);
 /* Make the managed policy arn the boundary of the user record (not yet saved), counting
- * its use (and releasing the previous boundary's); NoSuchEntity as IAM words it. */
+ * its use (and releasing the previous boundary's); NoSuchEntity as IAM words it ("Policy
+ * <arn> does not exist or is not attachable."). */
 MUST_CHECK cu_rc iam_boundary_set(struct call *call, json_t *user, const char *arn);
 /* Add delta to the use count `count` ("AttachmentCount" or
  * "PermissionsBoundaryUsageCount") of the managed policy arn; NoSuchEntity if none. */
 MUST_CHECK cu_rc iam_managed_policy_count(struct call *call, const char *arn, const char *count,
                                           int delta);
+/* The same for a policy record the call has loaded (changed in place and saved). */
+MUST_CHECK cu_rc iam_managed_policy_use(struct call *call, json_t *policy, const char *count,
+                                        int delta);
 
 #endif

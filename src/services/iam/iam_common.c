@@ -1,4 +1,7 @@
-/* iam_common.c — helpers shared by the IAM handlers (see iam_common.h). */
+/* iam_common.c — helpers shared by the IAM handlers (see iam_common.h), and the user
+ * resolvers. A user resolver loads the user it authorizes into call->target.doc, in the
+ * call's own transaction, and the handler acts on that record (iam_target_user): each user
+ * is loaded once per request. */
 #include "iam_common.h"
 
 #include <stdio.h>
@@ -14,7 +17,7 @@ void iam_user_arn(const char *account, const char *path, const char *name, char 
 
 const char *iam_user_name_or_caller(const struct call *call, const json_t *in)
 {
-    const char *name = json_string_value(json_object_get(in, "UserName"));
+    const char *name = in_str(in, "UserName");
 
     if (name)
         return name;
@@ -23,29 +26,29 @@ const char *iam_user_name_or_caller(const struct call *call, const json_t *in)
     return NULL;
 }
 
+cu_rc iam_target_user(struct call *call, const json_t *in, json_t **user)
+{
+    return kind_target(call, &iam_kind_user, iam_user_name_or_caller(call, in), user);
+}
+
 cu_rc iam_user_load(struct call *call, const char *name, json_t **doc)
 {
-    cu_rc rc = CU_OK;
-
-    TRY(record_user_get(call->tx, call->env->account_id, name, doc));
-    if (!*doc)
-        rc = cu_err_set(&call->err, CU_E_IAM_NO_SUCH_ENTITY,
-                        "The user with name %s cannot be found.", name);
-out:
-    return rc;
+    return kind_load(call, &iam_kind_user, NULL, name, doc);
 }
 
 cu_rc iam_user_save(struct call *call, const json_t *user)
 {
-    char key[RECORD_NAME_MAX];
+    return kind_update(call, &iam_kind_user, NULL, user);
+}
 
-    record_fold(json_string_value(json_object_get(user, "UserName")), key);
-    return store_put(call->tx, RECORD_USER, call->env->account_id, key, user, STORE_REPLACE);
+const struct shape *iam_page_item_shape(const struct page_desc *desc)
+{
+    return model_list_element(model_output_shape("iam", desc->op, desc->result_key));
 }
 
 struct by_path {
-    const char *prefix; /* PathPrefix, or NULL */
-    iam_view_fn view;
+    const char *prefix;        /* PathPrefix, or NULL */
+    const struct shape *item;  /* what each record is rendered as */
 };
 
 static cu_rc path_view(const char *key, const json_t *doc, void *ctx, json_t **item)
@@ -57,14 +60,14 @@ static cu_rc path_view(const char *key, const json_t *doc, void *ctx, json_t **i
     *item = NULL;
     if (bp->prefix && (!path || strncmp(path, bp->prefix, strlen(bp->prefix)) != 0))
         return CU_OK;
-    return bp->view(doc, item);
+    return render_record(doc, bp->item, item);
 }
 
 cu_rc iam_list_by_path(struct call *call, const struct page_desc *desc, const json_t *in,
-                       const char *kind, iam_view_fn view, json_t *out)
+                       const char *kind, json_t *out)
 {
     cu_rc rc = CU_OK;
-    struct by_path bp = {json_string_value(json_object_get(in, "PathPrefix")), view};
+    struct by_path bp = {in_str(in, "PathPrefix"), iam_page_item_shape(desc)};
     struct page page = {0};
 
     TRY(page_begin(call, desc, in, &page));
@@ -82,7 +85,8 @@ void iam_set_account_target(struct call *call)
 }
 
 /* Resolver for operations on one user (UserName member, or the caller): the target ARN
- * is the user's ARN with its path when the user exists, else with the path "/". */
+ * is the user's ARN with its path when the user exists, else with the path "/". The user's
+ * record stays in call->target.doc for the handler (iam_target_user). */
 cu_rc iam_resolve_user(struct call *call, const json_t *in)
 {
     cu_rc rc = CU_OK;
@@ -96,12 +100,13 @@ cu_rc iam_resolve_user(struct call *call, const json_t *in)
                  call->env->account_id);
         goto out;
     }
-    TRY(record_user_get(call->tx, call->env->account_id, name, &doc));
+    TRY(kind_find(call, &iam_kind_user, NULL, name, &doc));
     if (doc) {
         snprintf(call->target.arn, sizeof(call->target.arn), "%s",
                  json_string_value(json_object_get(doc, "Arn")));
         /* the user's tags are the resource's: aws:ResourceTag/<key> (borrowed from the
-         * record, which the target keeps) */
+         * record, which the target keeps; authorization reads them before the handler may
+         * change the record) */
         call_keys_resource_tags(call->keys, json_object_get(doc, "Tags"));
         call->target.doc = doc;
         doc = NULL;
@@ -116,23 +121,19 @@ out:
 /* Resolver for CreateUser: the ARN the new user will have. */
 cu_rc iam_resolve_new_user(struct call *call, const json_t *in)
 {
-    const char *path = json_string_value(json_object_get(in, "Path"));
-    const char *name = json_string_value(json_object_get(in, "UserName"));
-
     iam_set_account_target(call);
-    iam_user_arn(call->env->account_id, path, name ? name : "", call->target.arn);
+    iam_user_arn(call->env->account_id, in_str(in, "Path"), in_str_or(in, "UserName", ""),
+                 call->target.arn);
     return CU_OK;
 }
 
 /* Resolver for list operations over users: arn:aws:iam::<acct>:user<PathPrefix>. */
 cu_rc iam_resolve_user_list(struct call *call, const json_t *in)
 {
-    const char *prefix = json_string_value(json_object_get(in, "PathPrefix"));
-
     iam_set_account_target(call);
     /* AWS authorizes ListUsers against the path prefix itself; its denials read
      * "... iam:ListUsers on resource: arn:aws:iam::111122223333:user/". */
     snprintf(call->target.arn, sizeof(call->target.arn), "arn:aws:iam::%s:user%s",
-             call->env->account_id, prefix ? prefix : "/");
+             call->env->account_id, in_str_or(in, "PathPrefix", "/"));
     return CU_OK;
 }

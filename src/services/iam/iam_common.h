@@ -1,13 +1,27 @@
-/* iam_common.h — what the IAM handlers share: ARNs, the caller's own user name,
- * Marker/MaxItems pagination, and the user resolver used for authorization. */
+/* iam_common.h — what the IAM handlers share: ARNs, the caller's own user name, IAM's
+ * record kinds (iam_kinds.c), the target user the resolver loaded, Marker/MaxItems/
+ * PathPrefix lists, and the resolvers used for authorization. Handlers reach the generic
+ * helpers through it: kinds (services/kind.h), rendering (services/render.h), input
+ * getters (services/in.h) and pagination (services/page.h). */
 #ifndef CU_IAM_COMMON_H
 #define CU_IAM_COMMON_H
 
 #include "services/call.h"
+#include "services/in.h"
+#include "services/kind.h"
 #include "services/page.h"
+#include "services/render.h"
 #include "store/records.h"
 
 #define IAM_ARN_MAX 1024
+
+/* IAM's record kinds (iam_kinds.c). iam_kind_attachable_policy is iam_kind_managed_policy
+ * with the not-found wording of a request that attaches the policy. */
+extern const struct kind iam_kind_user;
+extern const struct kind iam_kind_group;
+extern const struct kind iam_kind_managed_policy;
+extern const struct kind iam_kind_attachable_policy;
+extern const struct kind iam_kind_user_policy;
 
 /* arn:aws:iam::<account>:user<path><name>; path defaults to "/". */
 void iam_user_arn(const char *account, const char *path, const char *name, char out[IAM_ARN_MAX]);
@@ -17,20 +31,29 @@ void iam_user_arn(const char *account, const char *path, const char *name, char 
  * based on the AWS access key ID used to sign the request"). NULL for root with no name. */
 const char *iam_user_name_or_caller(const struct call *call, const json_t *in);
 
-/* Load the user named `name` or fail with NoSuchEntity in AWS's wording. *doc owned. */
+/* The user an operation resolved by iam_resolve_user acts on: the record the resolver
+ * loaded (call->target.doc, borrowed: change it and save it with iam_user_save), or
+ * NoSuchEntity in AWS's wording naming the user the request gave. */
+MUST_CHECK cu_rc iam_target_user(struct call *call, const json_t *in, json_t **user);
+
+/* Load the user named `name` or fail with NoSuchEntity in AWS's wording. *doc owned.
+ * For a user that is not the operation's target (the target: iam_target_user). */
 MUST_CHECK cu_rc iam_user_load(struct call *call, const char *name, json_t **doc);
 
-/* Store a changed user record (loaded with iam_user_load) in place. */
+/* Store a changed user record (iam_target_user's or iam_user_load's) in place. */
 MUST_CHECK cu_rc iam_user_save(struct call *call, const json_t *user);
 
-/* Renders one stored record as the item a list operation returns; *out is new. */
-typedef cu_rc (*iam_view_fn)(const json_t *doc, json_t **out);
 /* A list operation over the records of `kind` in the call's account, in key order
  * (lowercased name), keeping those whose Path starts with the request's PathPrefix,
- * paged by desc (page.h): the result list, IsTruncated and Marker. */
+ * paged by desc (page.h), each rendered through the element shape of the operation's
+ * result list (desc->op's desc->result_key: ListGroups' Groups, Group): the result list,
+ * IsTruncated and Marker. */
 MUST_CHECK cu_rc iam_list_by_path(struct call *call, const struct page_desc *desc,
-                                  const json_t *in, const char *kind, iam_view_fn view,
-                                  json_t *out);
+                                  const json_t *in, const char *kind, json_t *out);
+
+/* The element shape of an IAM list operation's result (desc->op's desc->result_key), or
+ * NULL when the model has none; render_record then fails with CU_E_INTERNAL. */
+const struct shape *iam_page_item_shape(const struct page_desc *desc);
 
 /* The resource's owner is the call's account (IAM resolvers start here). */
 void iam_set_account_target(struct call *call);

@@ -2,12 +2,13 @@
  * GetPolicyVersion, DeletePolicy, ListPolicies; and their use as permissions boundaries
  * (PutUserPermissionsBoundary, DeleteUserPermissionsBoundary).
  *
- * A policy is one record keyed by its lowercased name (names are unique in an account).
- * custos keeps a single version, v1, the default (CreatePolicyVersion is not built yet).
- * The record counts its uses: AttachmentCount, the identities it is attached to
- * (attached_policies.c), and PermissionsBoundaryUsageCount, the users it bounds — two
- * counts, as IAM's Policy shape keeps them. A policy in use either way cannot be deleted
- * (DeleteConflict), as in IAM. */
+ * A policy is one record keyed by its lowercased name (names are unique in an account) and
+ * found by its ARN (iam_kinds.c); it is rendered through the model's Policy shape, which
+ * leaves its stored Document out. custos keeps a single version, v1, the default
+ * (CreatePolicyVersion is not built yet). The record counts its uses: AttachmentCount, the
+ * identities it is attached to (attached_policies.c), and PermissionsBoundaryUsageCount,
+ * the users it bounds — two counts, as IAM's Policy shape keeps them. A policy in use
+ * either way cannot be deleted (DeleteConflict), as in IAM. */
 #include <stdio.h>
 #include <string.h>
 
@@ -29,26 +30,17 @@ static void policy_arn(const struct call *call, const char *path, const char *na
              path ? path : "/", name);
 }
 
-static cu_rc policy_view(const json_t *doc, json_t **out)
+/* The stored record through the Policy shape `s`, with the members IAM computes: every
+ * customer managed policy is attachable, and with one version it was last updated when
+ * it was created. */
+static cu_rc policy_view(const json_t *doc, const struct shape *s, json_t **out)
 {
     cu_rc rc = CU_OK;
-    static const char *const copied[] = {"PolicyName", "PolicyId", "Arn", "Path",
-                                         "DefaultVersionId", "Description", NULL};
-    json_t *v = json_object();
+    json_t *v = NULL;
 
-    ENSURE(v, CU_E_NOMEM);
-    for (const char *const *f = copied; *f; f++)
-        if (json_object_get(doc, *f))
-            TRY(tree_set_new(v, *f, json_copy(json_object_get(doc, *f))));
-    TRY(tree_set_int(v, "AttachmentCount",
-                     json_integer_value(json_object_get(doc, "AttachmentCount"))));
-    TRY(tree_set_int(v, "PermissionsBoundaryUsageCount",
-                     json_integer_value(json_object_get(doc, "PermissionsBoundaryUsageCount"))));
+    TRY(render_record(doc, s, &v));
     TRY(tree_set_bool(v, "IsAttachable", true));
-    TRY(tree_set_time_ms(v, "CreateDate", json_integer_value(json_object_get(doc, "CreateDate"))));
     TRY(tree_set_time_ms(v, "UpdateDate", json_integer_value(json_object_get(doc, "CreateDate"))));
-    if (json_array_size(json_object_get(doc, "Tags")))
-        TRY(tree_set_new(v, "Tags", json_deep_copy(json_object_get(doc, "Tags"))));
     *out = v;
     v = NULL;
 out:
@@ -56,25 +48,14 @@ out:
     return rc;
 }
 
-cu_rc iam_managed_policy_load(struct call *call, const char *arn, json_t **doc)
+/* out.Policy: the policy as op answers it. */
+static cu_rc policy_output(const json_t *doc, const char *op, json_t *out)
 {
     cu_rc rc = CU_OK;
-    char prefix[64], key[RECORD_NAME_MAX];
-    const char *name = arn ? strrchr(arn, '/') : NULL;
+    json_t *v = NULL;
 
-    *doc = NULL;
-    snprintf(prefix, sizeof(prefix), "arn:aws:iam::%s:policy/", call->env->account_id);
-    if (name && strncmp(arn, prefix, strlen(prefix)) == 0) {
-        record_fold(name + 1, key);
-        TRY(store_get(call->tx, RECORD_MANAGED_POLICY, call->env->account_id, key, doc));
-        if (*doc && strcmp(json_string_value(json_object_get(*doc, "Arn")), arn) != 0) {
-            json_decref(*doc);
-            *doc = NULL;
-        }
-    }
-    if (!*doc)
-        rc = cu_err_set(&call->err, CU_E_IAM_NO_SUCH_ENTITY, "Policy %s was not found.",
-                        arn ? arn : "");
+    TRY(policy_view(doc, model_output_shape("iam", op, "Policy"), &v));
+    TRY(tree_set_new(out, "Policy", v));
 out:
     return rc;
 }
@@ -82,25 +63,21 @@ out:
 cu_rc iam_create_policy(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
-    const char *name = json_string_value(json_object_get(in, "PolicyName"));
-    const char *path = json_string_value(json_object_get(in, "Path"));
-    const char *text = json_string_value(json_object_get(in, "PolicyDocument"));
-    const char *description = json_string_value(json_object_get(in, "Description"));
-    const json_t *tags = json_object_get(in, "Tags");
-    char key[RECORD_NAME_MAX], id[IDS_UNIQUE_ID_LEN + 1], arn[IAM_ARN_MAX];
+    const char *name = in_str(in, "PolicyName"), *path = in_str_or(in, "Path", "/");
+    const char *text = in_str(in, "PolicyDocument");
+    const char *description = in_str(in, "Description");
+    const json_t *tags = in_list(in, "Tags");
+    char id[IDS_UNIQUE_ID_LEN + 1], arn[IAM_ARN_MAX];
     struct policy *compiled = NULL;
-    json_t *doc = json_object(), *view = NULL;
+    json_t *doc = json_object();
 
     ENSURE(doc, CU_E_NOMEM);
-    if (!path)
-        path = "/";
     TRY(policy_compile(bytes_str(text), POLICY_MANAGED, name, &compiled, &call->err));
     ENSURE(policy_size_without_whitespace(bytes_str(text)) <= MANAGED_POLICY_LIMIT,
            cu_err_set(&call->err, CU_E_IAM_LIMIT_EXCEEDED,
                       "Cannot exceed quota for PolicySize: %d", MANAGED_POLICY_LIMIT));
     TRY(ids_unique("ANPA", id));
     policy_arn(call, path, name, arn);
-    record_fold(name, key);
     TRY(tree_set_str(doc, "PolicyName", name));
     TRY(tree_set_str(doc, "PolicyId", id));
     TRY(tree_set_str(doc, "Arn", arn));
@@ -113,88 +90,80 @@ cu_rc iam_create_policy(struct call *call, const json_t *in, json_t *out)
     TRY(tree_set_int(doc, "PermissionsBoundaryUsageCount", 0));
     TRY(tree_set_str(doc, "Document", text));
     TRY(tree_set_new(doc, "Tags", tags ? json_deep_copy(tags) : json_array()));
-    rc = store_put(call->tx, RECORD_MANAGED_POLICY, call->env->account_id, key, doc, STORE_CREATE);
-    if (rc == CU_E_STORE_EXISTS) {
-        rc = cu_err_set(&call->err, CU_E_IAM_ENTITY_EXISTS,
-                        "A policy called %s already exists. Duplicate names are not allowed.",
-                        name);
-        goto out;
-    }
-    TRY(rc);
-    TRY(policy_view(doc, &view));
-    TRY(tree_set_new(out, "Policy", view));
+    TRY(kind_create(call, &iam_kind_managed_policy, NULL, doc));
+    TRY(policy_output(doc, "CreatePolicy", out));
 out:
     policy_free(compiled);
     json_decref(doc);
     return rc;
 }
 
+/* The policy the resolver (iam_resolve_policy_arn) loaded, or NoSuchEntity. Borrowed. */
+static cu_rc target_policy(struct call *call, const json_t *in, json_t **doc)
+{
+    return kind_target(call, &iam_kind_managed_policy, in_str(in, "PolicyArn"), doc);
+}
+
 cu_rc iam_get_policy(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
-    json_t *doc = NULL, *view = NULL;
+    json_t *doc;
 
-    TRY(iam_managed_policy_load(call, json_string_value(json_object_get(in, "PolicyArn")), &doc));
-    TRY(policy_view(doc, &view));
-    TRY(tree_set_new(out, "Policy", view));
+    TRY(target_policy(call, in, &doc));
+    TRY(policy_output(doc, "GetPolicy", out));
 out:
-    json_decref(doc);
     return rc;
 }
 
 cu_rc iam_get_policy_version(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
-    const char *arn = json_string_value(json_object_get(in, "PolicyArn"));
-    const char *version = json_string_value(json_object_get(in, "VersionId"));
-    json_t *doc = NULL, *v = NULL;
+    const char *version = in_str(in, "VersionId");
+    json_t *doc, *v = NULL;
     struct buf encoded;
 
     buf_init(&encoded, BUF_NO_LIMIT);
-    TRY(iam_managed_policy_load(call, arn, &doc));
+    TRY(target_policy(call, in, &doc));
     ENSURE(strcmp(version, "v1") == 0,
            cu_err_set(&call->err, CU_E_IAM_NO_SUCH_ENTITY,
-                      "Policy %s version %s does not exist or is not attachable.", arn, version));
+                      "Policy %s version %s does not exist or is not attachable.",
+                      in_str(in, "PolicyArn"), version));
     /* IAM returns documents URL-encoded (RFC 3986); the SDKs decode them. */
     TRY(uri_encode(bytes_str(json_string_value(json_object_get(doc, "Document"))), true,
                    &encoded));
-    v = json_object();
+    /* the one version is computed from the policy: its document (encoded), its date */
+    v = json_pack("{s:s, s:s, s:b}", "Document", encoded.p, "VersionId", "v1",
+                  "IsDefaultVersion", 1);
     ENSURE(v, CU_E_NOMEM);
-    TRY(tree_set_str(v, "Document", encoded.p));
-    TRY(tree_set_str(v, "VersionId", "v1"));
-    TRY(tree_set_bool(v, "IsDefaultVersion", true));
     TRY(tree_set_time_ms(v, "CreateDate", json_integer_value(json_object_get(doc, "CreateDate"))));
     TRY(tree_set_new(out, "PolicyVersion", v));
     v = NULL;
 out:
     buf_release(&encoded);
     json_decref(v);
-    json_decref(doc);
     return rc;
 }
 
 cu_rc iam_delete_policy(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
-    json_t *doc = NULL;
-    char key[RECORD_NAME_MAX];
+    json_t *doc;
 
-    TRY(iam_managed_policy_load(call, json_string_value(json_object_get(in, "PolicyArn")), &doc));
+    TRY(target_policy(call, in, &doc));
     ENSURE(json_integer_value(json_object_get(doc, "PermissionsBoundaryUsageCount")) == 0 &&
                json_integer_value(json_object_get(doc, "AttachmentCount")) == 0,
            cu_err_set(&call->err, CU_E_IAM_DELETE_CONFLICT,
                       "Cannot delete a policy attached to entities."));
-    record_fold(json_string_value(json_object_get(doc, "PolicyName")), key);
-    TRY(store_delete(call->tx, RECORD_MANAGED_POLICY, call->env->account_id, key, NULL));
+    TRY(kind_remove(call, &iam_kind_managed_policy, NULL, doc));
 out:
-    json_decref(doc);
     return rc;
 }
 
-/* ListPolicies' filters: PathPrefix and OnlyAttached. */
+/* ListPolicies' filters (PathPrefix and OnlyAttached) and its item shape. */
 struct policy_filter {
     const char *prefix;
     bool only_attached;
+    const struct shape *item;
 };
 
 static cu_rc policy_entry_view(const char *key, const json_t *doc, void *ctx, json_t **item)
@@ -208,15 +177,15 @@ static cu_rc policy_entry_view(const char *key, const json_t *doc, void *ctx, js
     if ((f->only_attached && json_integer_value(json_object_get(doc, "AttachmentCount")) == 0) ||
         (f->prefix && (!path || strncmp(path, f->prefix, strlen(f->prefix)) != 0)))
         return CU_OK;
-    return policy_view(doc, item);
+    return policy_view(doc, f->item, item);
 }
 
 cu_rc iam_list_policies(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
-    const char *scope = json_string_value(json_object_get(in, "Scope"));
-    struct policy_filter f = {json_string_value(json_object_get(in, "PathPrefix")),
-                              json_is_true(json_object_get(in, "OnlyAttached"))};
+    const char *scope = in_str(in, "Scope");
+    struct policy_filter f = {in_str(in, "PathPrefix"), in_bool(in, "OnlyAttached", false),
+                              iam_page_item_shape(&iam_list_policies_page)};
     struct page page = {0};
 
     TRY(page_begin(call, &iam_list_policies_page, in, &page));
@@ -230,93 +199,89 @@ out:
     return rc;
 }
 
+cu_rc iam_managed_policy_use(struct call *call, json_t *policy, const char *count, int delta)
+{
+    cu_rc rc = CU_OK;
+
+    TRY(tree_set_int(policy, count, json_integer_value(json_object_get(policy, count)) + delta));
+    TRY(kind_update(call, &iam_kind_managed_policy, NULL, policy));
+out:
+    return rc;
+}
+
 cu_rc iam_managed_policy_count(struct call *call, const char *arn, const char *count, int delta)
 {
     cu_rc rc = CU_OK;
     json_t *doc = NULL;
-    char key[RECORD_NAME_MAX];
 
-    TRY(iam_managed_policy_load(call, arn, &doc));
-    TRY(tree_set_int(doc, count, json_integer_value(json_object_get(doc, count)) + delta));
-    record_fold(json_string_value(json_object_get(doc, "PolicyName")), key);
-    TRY(store_put(call->tx, RECORD_MANAGED_POLICY, call->env->account_id, key, doc,
-                  STORE_REPLACE));
+    TRY(kind_load(call, &iam_kind_managed_policy, NULL, arn, &doc));
+    TRY(iam_managed_policy_use(call, doc, count, delta));
 out:
     json_decref(doc);
     return rc;
 }
 
-static const char *current_boundary(const json_t *user)
-{
-    return record_user_boundary_arn(user);
-}
-
 cu_rc iam_boundary_set(struct call *call, json_t *user, const char *arn)
 {
-    cu_rc rc = iam_managed_policy_count(call, arn, "PermissionsBoundaryUsageCount", 1);
-    const char *old;
+    cu_rc rc = CU_OK;
+    const char *old = record_user_boundary_arn(user);
+    json_t *policy = NULL;
 
-    if (rc == CU_E_IAM_NO_SUCH_ENTITY)
-        rc = cu_err_set(&call->err, CU_E_IAM_NO_SUCH_ENTITY,
-                        "Policy %s does not exist or is not attachable.", arn);
-    TRY(rc);
-    old = current_boundary(user);
+    TRY(kind_load(call, &iam_kind_attachable_policy, NULL, arn, &policy));
+    TRY(iam_managed_policy_use(call, policy, "PermissionsBoundaryUsageCount", 1));
     if (old)
         TRY(iam_managed_policy_count(call, old, "PermissionsBoundaryUsageCount", -1));
     TRY(tree_set_new(user, "PermissionsBoundary",
                      json_pack("{s:s, s:s}", "PermissionsBoundaryType", "Policy",
                                "PermissionsBoundaryArn", arn)));
 out:
+    json_decref(policy);
     return rc;
 }
 
 cu_rc iam_put_user_permissions_boundary(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
-    json_t *user = NULL;
+    json_t *user;
 
-    TRY(iam_user_load(call, json_string_value(json_object_get(in, "UserName")), &user));
-    TRY(iam_boundary_set(call, user,
-                         json_string_value(json_object_get(in, "PermissionsBoundary"))));
+    TRY(iam_target_user(call, in, &user));
+    TRY(iam_boundary_set(call, user, in_str(in, "PermissionsBoundary")));
     TRY(iam_user_save(call, user));
 out:
-    json_decref(user);
     return rc;
 }
 
 cu_rc iam_delete_user_permissions_boundary(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
-    json_t *user = NULL;
+    json_t *user;
     const char *old;
 
-    TRY(iam_user_load(call, json_string_value(json_object_get(in, "UserName")), &user));
-    old = current_boundary(user);
+    TRY(iam_target_user(call, in, &user));
+    old = record_user_boundary_arn(user);
     if (old) {
         TRY(iam_managed_policy_count(call, old, "PermissionsBoundaryUsageCount", -1));
         json_object_del(user, "PermissionsBoundary");
         TRY(iam_user_save(call, user));
     }
 out:
-    json_decref(user);
     return rc;
 }
 
+/* Resolver for operations on one managed policy: the PolicyArn as given; the record, when
+ * the ARN names one, stays in call->target.doc for the handler. */
 cu_rc iam_resolve_policy_arn(struct call *call, const json_t *in)
 {
-    const char *arn = json_string_value(json_object_get(in, "PolicyArn"));
+    const char *arn = in_str(in, "PolicyArn");
 
     snprintf(call->target.arn, sizeof(call->target.arn), "%s", arn ? arn : "*");
-    snprintf(call->target.account_id, sizeof(call->target.account_id), "%s",
-             call->env->account_id);
-    return CU_OK;
+    iam_set_account_target(call);
+    return kind_find(call, &iam_kind_managed_policy, NULL, arn, &call->target.doc);
 }
 
 cu_rc iam_resolve_new_policy(struct call *call, const json_t *in)
 {
-    policy_arn(call, json_string_value(json_object_get(in, "Path")),
-               json_string_value(json_object_get(in, "PolicyName")), call->target.arn);
-    snprintf(call->target.account_id, sizeof(call->target.account_id), "%s",
-             call->env->account_id);
+    policy_arn(call, in_str(in, "Path"), in_str(in, "PolicyName"), call->target.arn);
+    iam_set_account_target(call);
     return CU_OK;
 }

@@ -231,7 +231,7 @@ static cu_rc check_parameters(struct call *call, const json_t *in, const char *c
                           "Invalid CallerArn %.200s: you can specify only the ARN of an IAM "
                           "user.",
                           caller);
-    json_array_foreach(json_object_get(in, "ActionNames"), i, action)
+    json_array_foreach(in_list(in, "ActionNames"), i, action)
     {
         const char *name = json_string_value(action);
         if (name && strchr(name, '*'))
@@ -253,9 +253,9 @@ static cu_rc simulate(struct call *call, const struct page_desc *desc, const jso
     cu_rc rc = CU_OK;
     char caller_account[13], owner_account[13];
     struct sim_context sc = {0};
-    const json_t *actions = json_object_get(in, "ActionNames");
-    const json_t *resources = json_object_get(in, "ResourceArns");
-    const char *owner = json_string_value(json_object_get(in, "ResourceOwner"));
+    const json_t *actions = in_list(in, "ActionNames");
+    const json_t *resources = in_list(in, "ResourceArns");
+    const char *owner = in_str(in, "ResourceOwner");
     json_t *missing = NULL, *action, *r = NULL, *specific = NULL, *give;
     struct page page = {0};
     struct policy_set set = {.resource = bag->resource};
@@ -271,7 +271,7 @@ static cu_rc simulate(struct call *call, const struct page_desc *desc, const jso
         snprintf(caller_account, sizeof(caller_account), "%s", call->env->account_id);
     if (!arn_account(owner, owner_account))
         memcpy(owner_account, caller_account, sizeof(owner_account));
-    TRY(load_context(call, json_object_get(in, "ContextEntries"), &sc));
+    TRY(load_context(call, in_list(in, "ContextEntries"), &sc));
     TRY(missing_keys(bag, &sc, &missing));
     json_array_foreach(actions, i, action)
     {
@@ -334,11 +334,11 @@ out:
 static cu_rc compile_inputs(struct call *call, const json_t *in, struct policy_bag *bag)
 {
     cu_rc rc = CU_OK;
-    const char *resource_policy = json_string_value(json_object_get(in, "ResourcePolicy"));
+    const char *resource_policy = in_str(in, "ResourcePolicy");
 
-    TRY(compile_list(call, json_object_get(in, "PolicyInputList"), POLICY_IDENTITY, "policy",
+    TRY(compile_list(call, in_list(in, "PolicyInputList"), POLICY_IDENTITY, "policy",
                      bag));
-    TRY(compile_list(call, json_object_get(in, "PermissionsBoundaryPolicyInputList"),
+    TRY(compile_list(call, in_list(in, "PermissionsBoundaryPolicyInputList"),
                      POLICY_BOUNDARY, "boundary", bag));
     if (resource_policy)
         TRY(policy_compile(bytes_str(resource_policy), POLICY_RESOURCE, "resource-policy",
@@ -347,26 +347,36 @@ out:
     return rc;
 }
 
-/* The user named by a PolicySourceArn of this account, or InvalidInput / NoSuchEntity;
- * with its policy set, loaded as authorization loads it (on the call's own transaction,
- * so it sees the store as the call does, not through authorization's cache). */
+/* The name a PolicySourceArn gives when it is the ARN of a user of this account
+ * ("arn:aws:iam::<account>:user/<path><name>"), or NULL. */
+static const char *source_name(const struct call *call, const json_t *in)
+{
+    const char *arn = in_str(in, "PolicySourceArn");
+    const char *name = arn ? strrchr(arn, '/') : NULL;
+    char prefix[64];
+
+    snprintf(prefix, sizeof(prefix), "arn:aws:iam::%s:user/", call->env->account_id);
+    return name && strncmp(arn, prefix, strlen(prefix)) == 0 ? name + 1 : NULL;
+}
+
+/* The user named by a PolicySourceArn of this account — the record the resolver loaded
+ * (borrowed) — or InvalidInput / NoSuchEntity; with its policy set, loaded as
+ * authorization loads it (on the call's own transaction, so it sees the store as the call
+ * does, not through authorization's cache). */
 static cu_rc source_user(struct call *call, const json_t *in, json_t **user,
                          struct identity_set *ids)
 {
     cu_rc rc = CU_OK;
-    const char *arn = json_string_value(json_object_get(in, "PolicySourceArn"));
-    const char *name = arn ? strrchr(arn, '/') : NULL;
-    char prefix[64];
+    const char *name = source_name(call, in);
     struct principal p = {.type = PRINCIPAL_USER};
 
-    snprintf(prefix, sizeof(prefix), "arn:aws:iam::%s:user/", call->env->account_id);
-    if (!name || strncmp(arn, prefix, strlen(prefix)) != 0)
+    if (!name)
         return cu_err_set(&call->err, CU_E_IAM_INVALID_INPUT,
                           "Invalid ARN: the policy source must be an IAM user of this account "
                           "(custos has no roles or groups yet).");
-    TRY(iam_user_load(call, name + 1, user));
+    TRY(kind_target(call, &iam_kind_user, name, user));
     snprintf(p.account_id, sizeof(p.account_id), "%s", call->env->account_id);
-    snprintf(p.name, sizeof(p.name), "%s", json_string_value(json_object_get(*user, "UserName")));
+    snprintf(p.name, sizeof(p.name), "%s", kind_name(&iam_kind_user, *user));
     snprintf(p.arn, sizeof(p.arn), "%s", json_string_value(json_object_get(*user, "Arn")));
     TRY(identity_set_load(call->tx, &p, ids));
 out:
@@ -377,10 +387,10 @@ cu_rc iam_simulate_custom_policy(struct call *call, const json_t *in, json_t *ou
 {
     cu_rc rc = CU_OK;
     struct policy_bag bag = {0};
-    const char *caller = json_string_value(json_object_get(in, "CallerArn"));
+    const char *caller = in_str(in, "CallerArn");
     char simulated[IAM_ARN_MAX];
 
-    ENSURE(caller || !json_object_get(in, "ResourcePolicy"),
+    ENSURE(caller || !in_str(in, "ResourcePolicy"),
            cu_err_set(&call->err, CU_E_IAM_INVALID_INPUT,
                       "CallerArn is required if you include a ResourcePolicy."));
     TRY(check_parameters(call, in, caller));
@@ -398,12 +408,12 @@ cu_rc iam_simulate_principal_policy(struct call *call, const json_t *in, json_t 
     cu_rc rc = CU_OK;
     struct policy_bag bag = {0};
     json_t *user = NULL;
-    const char *caller = json_string_value(json_object_get(in, "CallerArn"));
+    const char *caller = in_str(in, "CallerArn");
 
     TRY(check_parameters(call, in, caller));
     TRY(source_user(call, in, &user, &bag.ids));
     /* the user's own boundary, unless the request gives one to simulate instead */
-    if (json_array_size(json_object_get(in, "PermissionsBoundaryPolicyInputList"))) {
+    if (json_array_size(in_list(in, "PermissionsBoundaryPolicyInputList"))) {
         policy_free(bag.ids.boundary);
         bag.ids.boundary = NULL;
     }
@@ -411,7 +421,6 @@ cu_rc iam_simulate_principal_policy(struct call *call, const json_t *in, json_t 
     TRY(simulate(call, &iam_simulate_principal_policy_page, in,
                  caller ? caller : json_string_value(json_object_get(user, "Arn")), &bag, out));
 out:
-    json_decref(user);
     bag_release(&bag);
     return rc;
 }
@@ -432,7 +441,7 @@ cu_rc iam_get_context_keys_for_custom_policy(struct call *call, const json_t *in
     cu_rc rc = CU_OK;
     struct policy_bag bag = {0};
 
-    TRY(compile_list(call, json_object_get(in, "PolicyInputList"), POLICY_IDENTITY, "policy",
+    TRY(compile_list(call, in_list(in, "PolicyInputList"), POLICY_IDENTITY, "policy",
                      &bag));
     TRY(context_keys(call, &bag, out));
 out:
@@ -451,21 +460,22 @@ cu_rc iam_get_context_keys_for_principal_policy(struct call *call, const json_t 
      * GetContextKeysForPrincipalPolicy), which a permissions boundary is not */
     policy_free(bag.ids.boundary);
     bag.ids.boundary = NULL;
-    TRY(compile_list(call, json_object_get(in, "PolicyInputList"), POLICY_IDENTITY, "policy",
+    TRY(compile_list(call, in_list(in, "PolicyInputList"), POLICY_IDENTITY, "policy",
                      &bag));
     TRY(context_keys(call, &bag, out));
 out:
-    json_decref(user);
     bag_release(&bag);
     return rc;
 }
 
+/* Resolver for the principal simulators: the PolicySourceArn as given; the user it names,
+ * when it names one of this account, stays in call->target.doc for the handler. */
 cu_rc iam_resolve_policy_source(struct call *call, const json_t *in)
 {
-    const char *arn = json_string_value(json_object_get(in, "PolicySourceArn"));
+    const char *arn = in_str(in, "PolicySourceArn");
+    const char *name = source_name(call, in);
 
     snprintf(call->target.arn, sizeof(call->target.arn), "%s", arn ? arn : "*");
-    snprintf(call->target.account_id, sizeof(call->target.account_id), "%s",
-             call->env->account_id);
-    return CU_OK;
+    iam_set_account_target(call);
+    return name ? kind_find(call, &iam_kind_user, NULL, name, &call->target.doc) : CU_OK;
 }

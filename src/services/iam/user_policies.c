@@ -3,8 +3,9 @@
  *
  * A document is validated by compiling it with the policy engine (the same compiler that
  * authorization uses, so what is accepted here is exactly what will be evaluated) and
- * stored as given. The aggregate size of a user's inline policies, whitespace not
- * counted, may not pass 2,048 characters (IAM guide, reference_iam-quotas). */
+ * stored as given, as a user_policy record under its user (iam_kinds.c). The aggregate
+ * size of a user's inline policies, whitespace not counted, may not pass 2,048 characters
+ * (IAM guide, reference_iam-quotas). Each handler acts on the user its resolver loaded. */
 #include <stdio.h>
 #include <string.h>
 
@@ -35,71 +36,50 @@ static cu_rc add_size(const char *key, const json_t *doc, void *ctx)
 cu_rc iam_put_user_policy(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
-    const char *name = json_string_value(json_object_get(in, "UserName"));
-    const char *policy_name = json_string_value(json_object_get(in, "PolicyName"));
-    const char *text = json_string_value(json_object_get(in, "PolicyDocument"));
+    const char *name = in_str(in, "UserName");
+    const char *policy_name = in_str(in, "PolicyName");
+    const char *text = in_str(in, "PolicyDocument");
     char scope[RECORD_NAME_MAX];
     struct policy *compiled = NULL;
-    json_t *user = NULL, *doc = json_object();
+    json_t *user, *doc = NULL;
     struct size_sum others = {policy_name, 0};
 
-    ENSURE(doc, CU_E_NOMEM);
-    TRY(iam_user_load(call, name, &user));
+    TRY(iam_target_user(call, in, &user));
     TRY(policy_compile(bytes_str(text), POLICY_IDENTITY, policy_name, &compiled, &call->err));
     record_user_scope(call->env->account_id, name, scope);
     TRY(store_each(call->tx, RECORD_USER_POLICY, scope, add_size, &others));
-    if (others.total + policy_size_without_whitespace(bytes_str(text)) > USER_INLINE_POLICY_LIMIT) {
-        rc = cu_err_set(&call->err, CU_E_IAM_LIMIT_EXCEEDED,
-                        "Maximum policy size of %d bytes exceeded for user %s",
-                        USER_INLINE_POLICY_LIMIT,
-                        json_string_value(json_object_get(user, "UserName")));
-        goto out;
-    }
-    TRY(tree_set_str(doc, "PolicyName", policy_name));
-    TRY(tree_set_str(doc, "PolicyDocument", text));
-    TRY(store_put(call->tx, RECORD_USER_POLICY, scope, policy_name, doc, STORE_UPSERT));
+    ENSURE(others.total + policy_size_without_whitespace(bytes_str(text)) <=
+               USER_INLINE_POLICY_LIMIT,
+           cu_err_set(&call->err, CU_E_IAM_LIMIT_EXCEEDED,
+                      "Maximum policy size of %d bytes exceeded for user %s",
+                      USER_INLINE_POLICY_LIMIT, kind_name(&iam_kind_user, user)));
+    doc = json_pack("{s:s, s:s}", "PolicyName", policy_name, "PolicyDocument", text);
+    ENSURE(doc, CU_E_NOMEM);
+    TRY(kind_put(call, &iam_kind_user_policy, name, doc));
 out:
     policy_free(compiled);
-    json_decref(user);
     json_decref(doc);
-    return rc;
-}
-
-static cu_rc policy_load(struct call *call, const char *user, const char *policy_name,
-                         json_t **doc)
-{
-    cu_rc rc = CU_OK;
-    char scope[RECORD_NAME_MAX];
-
-    record_user_scope(call->env->account_id, user, scope);
-    TRY(store_get(call->tx, RECORD_USER_POLICY, scope, policy_name, doc));
-    if (!*doc)
-        rc = cu_err_set(&call->err, CU_E_IAM_NO_SUCH_ENTITY,
-                        "The user policy with name %s cannot be found.", policy_name);
-out:
     return rc;
 }
 
 cu_rc iam_get_user_policy(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
-    const char *name = json_string_value(json_object_get(in, "UserName"));
-    const char *policy_name = json_string_value(json_object_get(in, "PolicyName"));
-    json_t *user = NULL, *doc = NULL;
+    const char *policy_name = in_str(in, "PolicyName");
+    json_t *user, *doc = NULL;
     struct buf encoded;
 
     buf_init(&encoded, BUF_NO_LIMIT);
-    TRY(iam_user_load(call, name, &user));
-    TRY(policy_load(call, name, policy_name, &doc));
+    TRY(iam_target_user(call, in, &user));
+    TRY(kind_load(call, &iam_kind_user_policy, in_str(in, "UserName"), policy_name, &doc));
     /* IAM returns policy documents URL-encoded (RFC 3986); the SDKs decode them. */
     TRY(uri_encode(bytes_str(json_string_value(json_object_get(doc, "PolicyDocument"))), true,
                    &encoded));
-    TRY(tree_set_str(out, "UserName", json_string_value(json_object_get(user, "UserName"))));
+    TRY(tree_set_str(out, "UserName", kind_name(&iam_kind_user, user)));
     TRY(tree_set_str(out, "PolicyName", policy_name));
     TRY(tree_set_str(out, "PolicyDocument", encoded.p));
 out:
     buf_release(&encoded);
-    json_decref(user);
     json_decref(doc);
     return rc;
 }
@@ -115,36 +95,28 @@ static cu_rc policy_name_view(const char *key, const json_t *doc, void *ctx, jso
 cu_rc iam_list_user_policies(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
-    const char *name = json_string_value(json_object_get(in, "UserName"));
     char scope[RECORD_NAME_MAX];
     struct page page = {0};
-    json_t *user = NULL;
+    json_t *user;
 
     TRY(page_begin(call, &iam_list_user_policies_page, in, &page));
-    TRY(iam_user_load(call, name, &user));
-    record_user_scope(call->env->account_id, name, scope);
+    TRY(iam_target_user(call, in, &user));
+    record_user_scope(call->env->account_id, in_str(in, "UserName"), scope);
     TRY(page_scan(&page, call->tx, RECORD_USER_POLICY, scope, policy_name_view, NULL));
     TRY(page_end(&page, out));
 out:
     page_release(&page);
-    json_decref(user);
     return rc;
 }
 
 cu_rc iam_delete_user_policy(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
-    const char *name = json_string_value(json_object_get(in, "UserName"));
-    const char *policy_name = json_string_value(json_object_get(in, "PolicyName"));
-    char scope[RECORD_NAME_MAX];
-    json_t *user = NULL, *doc = NULL;
+    json_t *user;
 
-    TRY(iam_user_load(call, name, &user));
-    TRY(policy_load(call, name, policy_name, &doc));
-    record_user_scope(call->env->account_id, name, scope);
-    TRY(store_delete(call->tx, RECORD_USER_POLICY, scope, policy_name, NULL));
+    TRY(iam_target_user(call, in, &user));
+    TRY(kind_delete(call, &iam_kind_user_policy, in_str(in, "UserName"),
+                    in_str(in, "PolicyName")));
 out:
-    json_decref(user);
-    json_decref(doc);
     return rc;
 }

@@ -1,7 +1,8 @@
 /* user_tags.c — IAM user tags: TagUser, UntagUser, ListUserTags. Tags live in the user
  * record; a user may carry at most 50 (IAM guide, reference_iam-quotas). Keys compare
  * exactly: TagUser with an existing key replaces its value. The tags also become the
- * user's aws:PrincipalTag/<key> condition keys (server/authorize.c). */
+ * user's aws:PrincipalTag/<key> condition keys (server/authorize.c). Each handler acts on
+ * the user record its resolver loaded (iam_target_user). */
 #include <string.h>
 
 #include "core/tree.h"
@@ -29,16 +30,16 @@ static json_t *find_tag(json_t *tags, const char *key, size_t *index)
 cu_rc iam_tag_user(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
-    json_t *user = NULL, *tags, *tag;
+    json_t *user, *tags, *tag;
     size_t i, at;
 
-    TRY(iam_user_load(call, json_string_value(json_object_get(in, "UserName")), &user));
+    TRY(iam_target_user(call, in, &user));
     tags = json_object_get(user, "Tags");
     if (!json_is_array(tags)) {
         TRY(tree_set_new(user, "Tags", json_array()));
         tags = json_object_get(user, "Tags");
     }
-    json_array_foreach(json_object_get(in, "Tags"), i, tag)
+    json_array_foreach(in_list(in, "Tags"), i, tag)
     {
         json_t *existing = find_tag(tags, json_string_value(json_object_get(tag, "Key")), &at);
         if (existing)
@@ -51,46 +52,47 @@ cu_rc iam_tag_user(struct call *call, const json_t *in, json_t *out)
                       "Cannot exceed quota for TagsPerUser: %d", TAGS_PER_USER));
     TRY(iam_user_save(call, user));
 out:
-    json_decref(user);
     return rc;
 }
 
 cu_rc iam_untag_user(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
-    json_t *user = NULL, *tags, *key;
+    json_t *user, *tags, *key;
     size_t i, at;
 
-    TRY(iam_user_load(call, json_string_value(json_object_get(in, "UserName")), &user));
+    TRY(iam_target_user(call, in, &user));
     tags = json_object_get(user, "Tags");
-    json_array_foreach(json_object_get(in, "TagKeys"), i, key)
+    json_array_foreach(in_list(in, "TagKeys"), i, key)
     {
         if (json_is_array(tags) && find_tag(tags, json_string_value(key), &at))
             json_array_remove(tags, at);
     }
     TRY(iam_user_save(call, user));
 out:
-    json_decref(user);
     return rc;
 }
 
 cu_rc iam_list_user_tags(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
+    const struct shape *tag = iam_page_item_shape(&iam_list_user_tags_page);
     struct page page = {0};
-    json_t *user = NULL, *tags;
+    json_t *user, *tags, *item = NULL;
     size_t i;
 
     TRY(page_begin(call, &iam_list_user_tags_page, in, &page));
-    TRY(iam_user_load(call, json_string_value(json_object_get(in, "UserName")), &user));
+    TRY(iam_target_user(call, in, &user));
     tags = json_object_get(user, "Tags");
     /* tags keep the order they were added in; a page's position is an index into it */
     TRY(page_first_index(call, &page, &i));
-    for (; json_is_array(tags) && i < json_array_size(tags) && !page_full(&page); i++)
-        TRY(page_add_index(&page, i, json_deep_copy(json_array_get(tags, i))));
+    for (; json_is_array(tags) && i < json_array_size(tags) && !page_full(&page); i++) {
+        TRY(render_record(json_array_get(tags, i), tag, &item));
+        TRY(page_add_index(&page, i, item)); /* steals item */
+        item = NULL;
+    }
     TRY(page_end(&page, out));
 out:
     page_release(&page);
-    json_decref(user);
     return rc;
 }

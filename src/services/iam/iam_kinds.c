@@ -1,0 +1,72 @@
+/* iam_kinds.c — IAM's record kinds (services/kind.h): where each lives in the store
+ * (store/records.h) and how IAM words its not-found and already-exists errors. IAM names
+ * are unique without regard to case (IAM guide, reference_iam-quotas: "you cannot create
+ * groups named both ADMINS and admins"), so every kind named by an IAM name folds its key,
+ * except inline policy names, which custos has always keyed as given.
+ *
+ * The wordings are those IAM answers (and the aws CLI / boto3 tests check): a kind used in
+ * another context with other words is another row (attachable_policy), not a handler's
+ * remapping of the error. */
+#include "iam_common.h"
+
+const struct kind iam_kind_user = {
+    .store_kind = RECORD_USER,
+    .scope = KIND_ACCOUNT,
+    .fold = true,
+    .name_member = "UserName",
+    .not_found = CU_E_IAM_NO_SUCH_ENTITY,
+    .not_found_msg = "The user with name %s cannot be found.",
+    .exists = CU_E_IAM_ENTITY_EXISTS,
+    .exists_msg = "User with name %s already exists.",
+};
+
+const struct kind iam_kind_group = {
+    .store_kind = RECORD_GROUP,
+    .scope = KIND_ACCOUNT,
+    .fold = true,
+    .name_member = "GroupName",
+    .not_found = CU_E_IAM_NO_SUCH_ENTITY,
+    .not_found_msg = "The group with name %s cannot be found.",
+    .exists = CU_E_IAM_ENTITY_EXISTS,
+    .exists_msg = "Group with name %s already exists.",
+};
+
+/* Managed policies are named by ARN in every request (GetPolicy, AttachUserPolicy, ...). */
+const struct kind iam_kind_managed_policy = {
+    .store_kind = RECORD_MANAGED_POLICY,
+    .scope = KIND_ACCOUNT,
+    .fold = true,
+    .name_member = "PolicyName",
+    .arn_service = "iam",
+    .arn_resource = "policy",
+    .not_found = CU_E_IAM_NO_SUCH_ENTITY,
+    .not_found_msg = "Policy %s was not found.",
+    .exists = CU_E_IAM_ENTITY_EXISTS,
+    .exists_msg = "A policy called %s already exists. Duplicate names are not allowed.",
+};
+
+/* The same records where a request attaches one (AttachUserPolicy, a permissions
+ * boundary), for which IAM words the absence otherwise. */
+const struct kind iam_kind_attachable_policy = {
+    .store_kind = RECORD_MANAGED_POLICY,
+    .scope = KIND_ACCOUNT,
+    .fold = true,
+    .name_member = "PolicyName",
+    .arn_service = "iam",
+    .arn_resource = "policy",
+    .not_found = CU_E_IAM_NO_SUCH_ENTITY,
+    .not_found_msg = "Policy %s does not exist or is not attachable.",
+    .exists = CU_E_IAM_ENTITY_EXISTS,
+    .exists_msg = "A policy called %s already exists. Duplicate names are not allowed.",
+};
+
+/* A user's inline policies, under the user (parent: the user's name); PutUserPolicy
+ * creates or replaces, so no already-exists error. */
+const struct kind iam_kind_user_policy = {
+    .store_kind = RECORD_USER_POLICY,
+    .scope = KIND_USER,
+    .fold = false,
+    .name_member = "PolicyName",
+    .not_found = CU_E_IAM_NO_SUCH_ENTITY,
+    .not_found_msg = "The user policy with name %s cannot be found.",
+};
