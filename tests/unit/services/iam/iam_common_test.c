@@ -1,0 +1,253 @@
+/* Tests for services/iam/iam_common.c's contract with the IAM handlers: what a resolver
+ * loaded (call->target.doc) is what the handler uses, so each record is loaded once per
+ * request. Over a real SQLite store, each operation's resolver runs, then the store's
+ * fault hook (store_test_fail_after) fails the first store operation past the handler's
+ * budget — the operations its own logic needs, without re-reading the target — and the
+ * handler must still succeed, and leave the effect it should. A handler that loads its
+ * target again (the code before this test: 16 of them did) runs out of budget and fails
+ * with CU_E_STORE. A handler whose target the resolver did not find answers NoSuchEntity
+ * in AWS's words without touching the store. */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "services/iam/iam_common.h"
+#include "services/iam/iam_ops.gen.h"
+#include "store/store.h"
+
+#define ACCOUNT "111122223333"
+#define ARN(x) "arn:aws:iam::" ACCOUNT ":" x
+
+static char dir[] = "/tmp/custos-iam-common-test-XXXXXX";
+static struct store *store;
+static struct call_env env = {.account_id = ACCOUNT, .region = "us-east-1"};
+
+static void put(struct store_tx *tx, const char *kind, const char *scope, const char *key,
+                json_t *doc)
+{
+    CHECK(doc != NULL);
+    CHECK_OK(store_put(tx, kind, scope, key, doc, STORE_UPSERT));
+    json_decref(doc);
+}
+
+/* Alice (tagged, with Plain attached and an inline policy), Bob (bounded by Edge), Carl
+ * (nothing), group Devs, policies Plain (attached once), Edge (bounding once), Spare. */
+static void fixtures(void)
+{
+    struct store_tx *tx = NULL;
+    char scope[RECORD_NAME_MAX];
+
+    CHECK_OK(store_tx_begin(store, true, &tx));
+    put(tx, RECORD_USER, ACCOUNT, "alice",
+        json_pack("{s:s, s:s, s:s, s:s, s:I, s:[{s:s, s:s}], s:[{s:s, s:s}]}", "Path", "/",
+                  "UserName", "Alice", "UserId", "AIDAALICE", "Arn", ARN("user/Alice"),
+                  "CreateDate", (json_int_t)1700000000000, "Tags", "Key", "team", "Value", "a",
+                  RECORD_USER_ATTACHED, "PolicyName", "Plain", "PolicyArn", ARN("policy/Plain")));
+    put(tx, RECORD_USER, ACCOUNT, "bob",
+        json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "Path", "/", "UserName", "Bob", "Arn",
+                  ARN("user/Bob"), "PermissionsBoundary", "PermissionsBoundaryType", "Policy",
+                  "PermissionsBoundaryArn", ARN("policy/Edge")));
+    put(tx, RECORD_USER, ACCOUNT, "carl",
+        json_pack("{s:s, s:s, s:s}", "Path", "/", "UserName", "Carl", "Arn", ARN("user/Carl")));
+    record_user_scope(ACCOUNT, "Alice", scope);
+    put(tx, RECORD_USER_POLICY, scope, "Inline",
+        json_pack("{s:s, s:s}", "PolicyName", "Inline", "PolicyDocument", "{}"));
+    put(tx, RECORD_GROUP, ACCOUNT, "devs",
+        json_pack("{s:s, s:s, s:s, s:s, s:I}", "Path", "/", "GroupName", "Devs", "GroupId",
+                  "AGPADEVS", "Arn", ARN("group/Devs"), "CreateDate", (json_int_t)1000));
+    put(tx, RECORD_MANAGED_POLICY, ACCOUNT, "plain",
+        json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:s}", "PolicyName", "Plain", "Arn",
+                  ARN("policy/Plain"), "Path", "/", "AttachmentCount", (json_int_t)1,
+                  "PermissionsBoundaryUsageCount", (json_int_t)0, "CreateDate",
+                  (json_int_t)1000, "Document", "{}"));
+    put(tx, RECORD_MANAGED_POLICY, ACCOUNT, "edge",
+        json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:s}", "PolicyName", "Edge", "Arn",
+                  ARN("policy/Edge"), "Path", "/", "AttachmentCount", (json_int_t)0,
+                  "PermissionsBoundaryUsageCount", (json_int_t)1, "CreateDate",
+                  (json_int_t)1000, "Document", "{}"));
+    put(tx, RECORD_MANAGED_POLICY, ACCOUNT, "spare",
+        json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:s}", "PolicyName", "Spare", "Arn",
+                  ARN("policy/Spare"), "Path", "/", "AttachmentCount", (json_int_t)0,
+                  "PermissionsBoundaryUsageCount", (json_int_t)0, "CreateDate",
+                  (json_int_t)1000, "Document", "{}"));
+    CHECK_OK(store_tx_commit(tx));
+}
+
+struct row {
+    const char *op;
+    call_resolver resolve;
+    call_handler handler;
+    const char *input;
+    int budget;         /* store operations the handler's own logic needs */
+    const char *effect; /* NULL, or the member of the output that must be there */
+};
+
+/* The budgets, operation by operation: what each handler must still do in the store
+ * once its target is loaded. */
+static const struct row rows[] = {
+    {"GetUser", iam_resolve_user, iam_get_user, "{\"UserName\": \"alice\"}", 0, "User"},
+    {"ListUserTags", iam_resolve_user, iam_list_user_tags, "{\"UserName\": \"Alice\"}", 0, "Tags"},
+    {"ListAttachedUserPolicies", iam_resolve_user, iam_list_attached_user_policies,
+     "{\"UserName\": \"Alice\"}", 0, "AttachedPolicies"},
+    {"TagUser", iam_resolve_user, iam_tag_user,
+     "{\"UserName\": \"Alice\", \"Tags\": [{\"Key\": \"k\", \"Value\": \"v\"}]}", 1, NULL},
+    {"UntagUser", iam_resolve_user, iam_untag_user,
+     "{\"UserName\": \"Alice\", \"TagKeys\": [\"team\"]}", 1, NULL},
+    {"ListUserPolicies", iam_resolve_user, iam_list_user_policies, "{\"UserName\": \"Alice\"}",
+     1, "PolicyNames"},
+    {"GetUserPolicy", iam_resolve_user, iam_get_user_policy,
+     "{\"UserName\": \"Alice\", \"PolicyName\": \"Inline\"}", 1, "PolicyDocument"},
+    {"PutUserPolicy", iam_resolve_user, iam_put_user_policy,
+     "{\"UserName\": \"Alice\", \"PolicyName\": \"P2\", \"PolicyDocument\": "
+     "\"{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Effect\\\":\\\"Allow\\\","
+     "\\\"Action\\\":\\\"s3:*\\\",\\\"Resource\\\":\\\"*\\\"}]}\"}",
+     2, NULL},
+    {"DeleteUserPolicy", iam_resolve_user, iam_delete_user_policy,
+     "{\"UserName\": \"Alice\", \"PolicyName\": \"Inline\"}", 1, NULL},
+    /* the policy: loaded once and saved; the user: saved */
+    {"AttachUserPolicy", iam_resolve_user, iam_attach_user_policy,
+     "{\"UserName\": \"Carl\", \"PolicyArn\": \"" ARN("policy/Spare") "\"}", 3, NULL},
+    {"DetachUserPolicy", iam_resolve_user, iam_detach_user_policy,
+     "{\"UserName\": \"Alice\", \"PolicyArn\": \"" ARN("policy/Plain") "\"}", 3, NULL},
+    {"PutUserPermissionsBoundary", iam_resolve_user, iam_put_user_permissions_boundary,
+     "{\"UserName\": \"Carl\", \"PermissionsBoundary\": \"" ARN("policy/Spare") "\"}", 3, NULL},
+    {"DeleteUserPermissionsBoundary", iam_resolve_user, iam_delete_user_permissions_boundary,
+     "{\"UserName\": \"Bob\"}", 3, NULL},
+    /* two conflict counts and the delete */
+    {"DeleteUser", iam_resolve_user, iam_delete_user, "{\"UserName\": \"Carl\"}", 3, NULL},
+    {"GetGroup", iam_resolve_group, iam_get_group, "{\"GroupName\": \"DEVS\"}", 0, "Group"},
+    {"GetPolicy", iam_resolve_policy_arn, iam_get_policy,
+     "{\"PolicyArn\": \"" ARN("policy/Plain") "\"}", 0, "Policy"},
+    {"GetPolicyVersion", iam_resolve_policy_arn, iam_get_policy_version,
+     "{\"PolicyArn\": \"" ARN("policy/Plain") "\", \"VersionId\": \"v1\"}", 0, "PolicyVersion"},
+    {"DeletePolicy", iam_resolve_policy_arn, iam_delete_policy,
+     "{\"PolicyArn\": \"" ARN("policy/Spare") "\"}", 1, NULL},
+};
+
+/* Run one row in a write transaction that is rolled back, so rows do not see each
+ * other's effects. Returns the handler's result. */
+static cu_rc run(const struct row *r, int budget, json_t **out)
+{
+    struct call call = {0};
+    struct call_keys keys = {0};
+    json_t *in = json_loads(r->input, 0, NULL);
+    cu_rc rc;
+
+    CHECK(in != NULL);
+    call.env = &env;
+    call.keys = &keys;
+    call.now_ms = 1700000000000;
+    *out = json_object();
+    CHECK_OK(store_tx_begin(store, true, &call.tx));
+    CHECK_OK(r->resolve(&call, in));
+    store_test_fail_after(store, budget + 1);
+    rc = r->handler(&call, in, *out);
+    store_test_fail_after(store, 0);
+    if (rc != CU_OK && budget == r->budget)
+        fprintf(stderr, "%s: %s %s\n", r->op, cu_code_ident(rc), call.err.msg);
+    store_tx_rollback(call.tx);
+    json_decref(call.target.doc);
+    json_decref(in);
+    return rc;
+}
+
+static void test_loaded_once(void)
+{
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        json_t *out = NULL;
+
+        CHECK_OK(run(&rows[i], rows[i].budget, &out));
+        if (rows[i].effect)
+            CHECK(json_object_get(out, rows[i].effect) != NULL);
+        json_decref(out);
+        /* the budgets are tight: one operation fewer and the handler fails (so the
+         * check above would catch one more) */
+        if (rows[i].budget > 0) {
+            CHECK_RC(run(&rows[i], rows[i].budget - 1, &out), CU_E_STORE);
+            json_decref(out);
+        }
+    }
+}
+
+/* What the handler writes is the resolver's record, changed: TagUser keeps the record's
+ * other members (its attached policies) and adds the tag. */
+static void test_saves_the_resolved_record(void)
+{
+    struct call call = {0};
+    struct call_keys keys = {0};
+    json_t *in = json_pack("{s:s, s:[{s:s, s:s}]}", "UserName", "alice", "Tags", "Key", "k",
+                           "Value", "v");
+    json_t *out = json_object(), *doc = NULL;
+
+    call.env = &env;
+    call.keys = &keys;
+    CHECK_OK(store_tx_begin(store, true, &call.tx));
+    CHECK_OK(iam_resolve_user(&call, in));
+    CHECK(call.target.doc != NULL);
+    CHECK_OK(iam_tag_user(&call, in, out));
+    CHECK_OK(store_get(call.tx, RECORD_USER, ACCOUNT, "alice", &doc));
+    CHECK_INT(json_array_size(json_object_get(doc, "Tags")), 2);
+    CHECK_INT(json_array_size(json_object_get(doc, RECORD_USER_ATTACHED)), 1);
+    CHECK_STR(json_string_value(json_object_get(doc, "UserName")), "Alice");
+    store_tx_rollback(call.tx);
+    json_decref(doc);
+    json_decref(call.target.doc);
+    json_decref(in);
+    json_decref(out);
+}
+
+/* A target the resolver did not find: NoSuchEntity naming what was asked for, and no
+ * store operation at all (the fault hook fails the first). */
+static void test_absent_target(void)
+{
+    static const struct row absent[] = {
+        {"GetUser", iam_resolve_user, iam_get_user, "{\"UserName\": \"Nobody\"}", 0, NULL},
+        {"TagUser", iam_resolve_user, iam_tag_user,
+         "{\"UserName\": \"Nobody\", \"Tags\": []}", 0, NULL},
+        {"GetGroup", iam_resolve_group, iam_get_group, "{\"GroupName\": \"Nobody\"}", 0, NULL},
+        {"GetPolicy", iam_resolve_policy_arn, iam_get_policy,
+         "{\"PolicyArn\": \"" ARN("policy/team/Plain") "\"}", 0, NULL},
+    };
+    static const char *const want[] = {
+        "The user with name Nobody cannot be found.",
+        "The user with name Nobody cannot be found.",
+        "The group with name Nobody cannot be found.",
+        "Policy " ARN("policy/team/Plain") " was not found.",
+    };
+
+    for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++) {
+        struct call call = {0};
+        struct call_keys keys = {0};
+        json_t *in = json_loads(absent[i].input, 0, NULL), *out = json_object();
+
+        call.env = &env;
+        call.keys = &keys;
+        CHECK_OK(store_tx_begin(store, true, &call.tx));
+        CHECK_OK(absent[i].resolve(&call, in));
+        CHECK(call.target.doc == NULL);
+        store_test_fail_after(store, 1);
+        CHECK_RC(absent[i].handler(&call, in, out), CU_E_IAM_NO_SUCH_ENTITY);
+        store_test_fail_after(store, 0);
+        CHECK_STR(call.err.msg, want[i]);
+        store_tx_rollback(call.tx);
+        json_decref(in);
+        json_decref(out);
+    }
+}
+
+int main(void)
+{
+    struct cu_err err = {0};
+    char cmd[128];
+
+    CHECK(mkdtemp(dir) != NULL);
+    CHECK_OK(store_open(dir, &store, &err));
+    fixtures();
+    test_loaded_once();
+    test_saves_the_resolved_record();
+    test_absent_target();
+    store_close(store);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+    TEST_END();
+}
