@@ -2,10 +2,11 @@
  * the call before authorization (IAM guide, reference_policies_iam-condition-keys). Values
  * are borrowed from the request tree, which outlives the call's keys. */
 #include "iam_ops.gen.h"
+#include "services/in.h"
 
 void iam_keys_request_tags(const json_t *in, struct call_keys *keys)
 {
-    call_keys_request_tags(keys, json_object_get(in, "Tags"));
+    call_keys_request_tags(keys, in_list(in, "Tags"));
 }
 
 void iam_keys_tag_keys(const json_t *in, struct call_keys *keys)
@@ -14,7 +15,7 @@ void iam_keys_tag_keys(const json_t *in, struct call_keys *keys)
     size_t i, n = 0;
     json_t *k;
 
-    json_array_foreach(json_object_get(in, "TagKeys"), i, k)
+    json_array_foreach(in_list(in, "TagKeys"), i, k)
         if (n < CALL_MAX_KEYS)
             names[n++] = json_string_value(k);
     if (n)
@@ -23,14 +24,13 @@ void iam_keys_tag_keys(const json_t *in, struct call_keys *keys)
 
 void iam_keys_boundary(const json_t *in, struct call_keys *keys)
 {
-    call_keys_add(keys, "iam:PermissionsBoundary",
-                  json_string_value(json_object_get(in, "PermissionsBoundary")));
+    call_keys_add(keys, "iam:PermissionsBoundary", in_str(in, "PermissionsBoundary"));
 }
 
 /* iam:PolicyARN: the managed policy an Attach/Detach request names. */
 void iam_keys_policy_arn(const json_t *in, struct call_keys *keys)
 {
-    call_keys_add(keys, "iam:PolicyARN", json_string_value(json_object_get(in, "PolicyArn")));
+    call_keys_add(keys, "iam:PolicyARN", in_str(in, "PolicyArn"));
 }
 
 /* CreateUser: its tags and its permissions boundary. */
