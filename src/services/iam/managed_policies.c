@@ -33,7 +33,7 @@ static void policy_arn(const struct call *call, const char *path, const char *na
 /* The stored record through the Policy shape `s`, with the members IAM computes: every
  * customer managed policy is attachable, and with one version it was last updated when
  * it was created. */
-static cu_rc policy_view(const json_t *doc, const struct shape *s, json_t **out)
+static cu_rc policy_render(const json_t *doc, const struct shape *s, json_t **out)
 {
     cu_rc rc = CU_OK;
     json_t *v = NULL;
@@ -54,7 +54,7 @@ static cu_rc policy_output(const json_t *doc, const char *op, json_t *out)
     cu_rc rc = CU_OK;
     json_t *v = NULL;
 
-    TRY(policy_view(doc, model_output_shape("iam", op, "Policy"), &v));
+    TRY(policy_render(doc, model_output_shape("iam", op, "Policy"), &v));
     TRY(tree_set_new(out, "Policy", v));
 out:
     return rc;
@@ -177,7 +177,7 @@ static cu_rc policy_entry_view(const char *key, const json_t *doc, void *ctx, js
     if ((f->only_attached && json_integer_value(json_object_get(doc, "AttachmentCount")) == 0) ||
         (f->prefix && (!path || strncmp(path, f->prefix, strlen(f->prefix)) != 0)))
         return CU_OK;
-    return policy_view(doc, f->item, item);
+    return policy_render(doc, f->item, item);
 }
 
 cu_rc iam_list_policies(struct call *call, const json_t *in, json_t *out)
