@@ -27,7 +27,10 @@
  * Loaded once. A resolver that loads the record it authorizes keeps it in call->target.doc
  * (call.h); it runs in the handler's own transaction (a write transaction for a mutation),
  * so the handler takes that record with kind_target, changes it and saves it with
- * kind_update, instead of loading it again.
+ * kind_update, instead of loading it again. Since the handler changes target.doc in
+ * place, a request run again (a retried transaction) must run its resolver again too.
+ * kind_update is the one place a changed record goes back to the store: where a
+ * compare-and-set on the record's version belongs.
  *
  * Every function runs in call->tx; messages go to call->err; `doc` arguments are borrowed
  * and *doc results owned by the caller unless said otherwise. */
