@@ -63,38 +63,67 @@ size_t b64_decoded_len(size_t n)
     return n / 4 * 3 + 3;
 }
 
-cu_rc b64_decode(struct bytes in, struct buf *out)
+/* The 24 bits of the 4 characters at p (the last `pad` of them '=' padding), or false when
+ * one is outside the alphabet or stray bits sit under the padding (a non-canonical
+ * encoding). */
+static bool b64_quad(const uint8_t *p, size_t pad, uint32_t *w)
 {
-    cu_rc rc = CU_OK;
-    uint8_t tri[3];
-    size_t i, pad = 0;
     int v[4];
 
-    ENSURE(in.n % 4 == 0, CU_E_MALFORMED_INPUT);
+    for (int k = 0; k < 4; k++) {
+        v[k] = k >= 4 - (int)pad ? 0 : b64_value(p[k]);
+        if (v[k] < 0)
+            return false;
+    }
+    *w = ((uint32_t)v[0] << 18) | ((uint32_t)v[1] << 12) | ((uint32_t)v[2] << 6) | (uint32_t)v[3];
+    return !(pad == 2 && (*w & 0xffff)) && !(pad == 1 && (*w & 0xff));
+}
+
+/* How many '=' end a text of a length divisible by 4. */
+static size_t b64_padding(struct bytes in)
+{
+    size_t pad = 0;
+
     if (in.n >= 1 && in.p[in.n - 1] == '=')
         pad++;
     if (in.n >= 2 && in.p[in.n - 2] == '=')
         pad++;
+    return pad;
+}
+
+bool b64_valid(struct bytes in)
+{
+    size_t pad = b64_padding(in);
+    uint32_t w;
+
+    if (in.n % 4 != 0)
+        return false;
+    for (size_t i = 0; i < in.n; i += 4)
+        if (!b64_quad(in.p + i, i + 4 == in.n ? pad : 0, &w))
+            return false;
+    return true;
+}
+
+cu_rc b64_decode(struct bytes in, struct buf *out)
+{
+    cu_rc rc = CU_OK;
+    uint8_t tri[3];
+    size_t pad = b64_padding(in);
+    uint32_t w = 0;
+
+    ENSURE(in.n % 4 == 0, CU_E_MALFORMED_INPUT);
     TRY(buf_reserve(out, in.n / 4 * 3));
-    for (i = 0; i < in.n; i += 4) {
+    for (size_t i = 0; i < in.n; i += 4) {
         bool last = i + 4 == in.n;
-        for (int k = 0; k < 4; k++) {
-            bool padded = last && k >= 4 - (int)pad;
-            v[k] = padded ? 0 : b64_value(in.p[i + k]);
-            ENSURE(v[k] >= 0, CU_E_MALFORMED_INPUT);
-        }
-        uint32_t w = ((uint32_t)v[0] << 18) | ((uint32_t)v[1] << 12) | ((uint32_t)v[2] << 6) |
-                     (uint32_t)v[3];
+        ENSURE(b64_quad(in.p + i, last ? pad : 0, &w), CU_E_MALFORMED_INPUT);
         tri[0] = (uint8_t)(w >> 16);
         tri[1] = (uint8_t)(w >> 8);
         tri[2] = (uint8_t)w;
-        /* Non-canonical encodings (stray bits under the padding) are rejected. */
-        ENSURE(!(last && pad == 2 && (w & 0xffff)), CU_E_MALFORMED_INPUT);
-        ENSURE(!(last && pad == 1 && (w & 0xff)), CU_E_MALFORMED_INPUT);
         TRY(buf_add(out, tri, last ? 3 - pad : 3));
     }
 out:
     secret_wipe(tri, sizeof(tri));
+    secret_wipe(&w, sizeof(w));
     return rc;
 }
 

@@ -12,6 +12,9 @@ MUST_CHECK cu_rc b64_encode(struct bytes in, struct buf *out);
 /* Encode into out, which has room for B64_ENCODED_LEN(in.n) + 1 bytes; terminated. */
 void b64_encode_to(struct bytes in, char *out);
 MUST_CHECK cu_rc b64_decode(struct bytes in, struct buf *out);
+/* Whether b64_decode would accept in, without decoding it anywhere: a validator that
+ * only needs the answer (the JSON decoder's type check) leaves no plaintext copy. */
+bool b64_valid(struct bytes in);
 /* Decoded size of a valid base64 text of n characters (upper bound for invalid ones). */
 size_t b64_decoded_len(size_t n);
 

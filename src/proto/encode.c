@@ -84,8 +84,7 @@ cu_rc proto_decode(const struct http_req *req, const struct proto_route *route, 
 
     *input = NULL;
     if (route->svc->protocol == MODEL_QUERY) {
-        bool form_body = strcmp(req->method, "POST") == 0 && req->body.n > 0;
-        TRY(query_decode_form(form_body ? req->body : bytes_str(req->query), shape, input, err));
+        TRY(query_decode_params(&route->form, shape, input, err));
     } else {
         TRY(json_decode_body(req->body, shape, input, err));
     }

@@ -15,9 +15,25 @@
 #include "core/http_req.h"
 #include "model/model.h"
 
+/* A Query request's parameters, split and percent-decoded once (query_form_split).
+ * Names and values keep every decoded byte, "%00" included; `text` holds them one after
+ * another, each NUL-terminated, and each param gives offsets and lengths into it. */
+struct query_param {
+    size_t name, name_len, value, value_len;
+};
+struct query_form {
+    struct buf text;
+    struct query_param *params;
+    size_t n, cap;
+};
+
+/* Where a request goes. For a Query request, routing splits the form once (it needs the
+ * Action) and keeps the split in `form` for proto_decode: the parameters are decoded once
+ * per request. Release with proto_route_release. */
 struct proto_route {
     const struct service_model *svc;
     const struct op_model *op;
+    struct query_form form;
 };
 
 struct proto_response {
@@ -35,6 +51,8 @@ struct proto_response {
  * CU_E_NOT_FOUND_PATH, CU_E_METHOD_NOT_ALLOWED, with AWS's messages. */
 MUST_CHECK cu_rc proto_route(const struct http_req *req, const char *scope_service,
                              struct proto_route *out, struct cu_err *err);
+/* Free what routing kept (the split form); NULL-safe members, reusable after. */
+void proto_route_release(struct proto_route *route);
 
 /* Decode the request into a tree shaped by the operation's input and validate it.
  * *input is a new object owned by the caller ({} for operations without input). */
@@ -64,11 +82,18 @@ MUST_CHECK cu_rc json_decode_body(struct bytes body, const struct shape *input, 
 /* Check a decoded tree against its shape; AWS's "N validation error(s) detected: ..." */
 MUST_CHECK cu_rc proto_validate(const json_t *tree, const struct shape *input,
                                 struct cu_err *err);
-/* The value of one parameter in an x-www-form-urlencoded text (decoded into out; *found
- * says whether it was there). Errors: CU_E_MALFORMED_INPUT with err's message when the
- * text is not valid form encoding or names the parameter more than once (the same words
- * query_decode_form uses for any duplicated parameter). */
-MUST_CHECK cu_rc query_form_param(struct bytes form, const char *name, struct buf *out,
-                                  bool *found, struct cu_err *err);
+/* Split an x-www-form-urlencoded text into its decoded parameters (at most 1,000).
+ * Errors: CU_E_MALFORMED_INPUT ("The request contains an invalid URL encoding.", "Too
+ * many parameters."). *f is released on failure. */
+MUST_CHECK cu_rc query_form_split(struct bytes form, struct query_form *f, struct cu_err *err);
+void query_form_release(struct query_form *f);
+/* The value of the parameter `name` (*value NULL when absent; borrowed from f). A name
+ * given more than once fails with CU_E_MALFORMED_INPUT, in the words query_decode uses
+ * for any duplicated parameter: the first of two is never silently the one used. */
+MUST_CHECK cu_rc query_form_get(const struct query_form *f, const char *name,
+                                const char **value, size_t *len, struct cu_err *err);
+/* Place a split form into a tree shaped by input (query_decode_form = split + this). */
+MUST_CHECK cu_rc query_decode_params(const struct query_form *f, const struct shape *input,
+                                     json_t **out, struct cu_err *err);
 
 #endif

@@ -6,7 +6,8 @@
  *                                      -> {"Tags": [{"Key": "k", "Value": "v"}]}
  *   Attributes.entry.1.key=a&Attributes.entry.1.value=b -> {"Attributes": {"a": "b"}}
  *
- * Two passes: parameters are first placed in a scratch tree where list elements and map
+ * The form is split and percent-decoded once, while routing (query_form_split: proto_route
+ * needs the Action), and that split is what decoding places. Then two passes: parameters are first placed in a scratch tree where list elements and map
  * entries are objects keyed by their index, then the scratch tree is finished into the
  * real one by the shape (indexes sorted, maps paired). Parameters naming no member are
  * ignored, as AWS ignores them; malformed encodings, bad indexes and duplicates fail
@@ -27,79 +28,97 @@
 
 #define MAX_PARAMS 1000
 #define MAX_INDEX 1000
-#define MAX_PARAM_BYTES 65536
 
 static cu_rc bad(struct cu_err *err, const char *msg)
 {
     return cu_err_set(err, CU_E_MALFORMED_INPUT, "%s", msg);
 }
 
-/* Split "k=v" pairs; calls back with decoded name and value. */
-typedef cu_rc (*param_fn)(void *ctx, const char *name, size_t name_len, const char *value,
-                          size_t value_len, struct cu_err *err);
+#define DUPLICATE_MSG "A parameter was given more than once."
 
-static cu_rc each_param(struct bytes form, param_fn fn, void *ctx, struct cu_err *err)
+/* Append one decoded name or value to f->text, NUL-terminated; *off and *len say where. */
+static cu_rc add_decoded(struct query_form *f, struct bytes raw, size_t *off, size_t *len)
 {
     cu_rc rc = CU_OK;
-    struct buf name, value;
-    size_t start = 0, count = 0;
 
-    buf_init(&name, MAX_PARAM_BYTES);
-    buf_init(&value, MAX_PARAM_BYTES * 16);
+    *off = f->text.n;
+    TRY(uri_decode(raw, true, &f->text));
+    *len = f->text.n - *off;
+    TRY(buf_addch(&f->text, '\0'));
+out:
+    return rc;
+}
+
+cu_rc query_form_split(struct bytes form, struct query_form *f, struct cu_err *err)
+{
+    cu_rc rc = CU_OK;
+    size_t start = 0;
+
+    *f = (struct query_form){0};
+    /* decoding never lengthens: the raw text plus a terminator per part is enough */
+    buf_init(&f->text, form.n + 2 * MAX_PARAMS + 2);
     while (start <= form.n) {
         size_t end = start, eq;
+        struct query_param *q;
         while (end < form.n && form.p[end] != '&')
             end++;
         if (end > start) {
-            ENSURE(++count <= MAX_PARAMS, bad(err, "Too many parameters."));
+            ENSURE(f->n < MAX_PARAMS, bad(err, "Too many parameters."));
+            if (f->n == f->cap) {
+                size_t cap = f->cap ? f->cap * 2 : 16;
+                struct query_param *grown = realloc(f->params, cap * sizeof(*grown));
+                ENSURE(grown, CU_E_NOMEM);
+                f->params = grown;
+                f->cap = cap;
+            }
+            q = &f->params[f->n];
             eq = start;
             while (eq < end && form.p[eq] != '=')
                 eq++;
-            buf_reset(&name);
-            buf_reset(&value);
-            rc = uri_decode(bytes_of(form.p + start, eq - start), true, &name);
-            if (rc == CU_OK && eq < end)
-                rc = uri_decode(bytes_of(form.p + eq + 1, end - eq - 1), true, &value);
+            rc = add_decoded(f, bytes_of(form.p + start, eq - start), &q->name, &q->name_len);
+            if (rc == CU_OK)
+                rc = add_decoded(f, eq < end ? bytes_of(form.p + eq + 1, end - eq - 1)
+                                             : bytes_of("", 0),
+                                 &q->value, &q->value_len);
             ENSURE(rc == CU_OK, bad(err, "The request contains an invalid URL encoding."));
-            TRY(fn(ctx, name.p ? name.p : "", name.n, value.p ? value.p : "", value.n, err));
+            f->n++;
         }
         start = end + 1;
     }
 out:
-    buf_release(&name);
-    buf_release(&value);
+    if (rc != CU_OK)
+        query_form_release(f);
     return rc;
 }
 
-#define DUPLICATE_MSG "A parameter was given more than once."
-
-struct find_ctx {
-    const char *want;
-    struct buf *out;
-    bool *found;
-};
-
-static cu_rc find_one(void *p, const char *name, size_t name_len, const char *value,
-                      size_t value_len, struct cu_err *err)
+void query_form_release(struct query_form *f)
 {
-    struct find_ctx *f = p;
-
-    if (strlen(f->want) != name_len || memcmp(name, f->want, name_len) != 0)
-        return CU_OK;
-    if (*f->found)
-        return bad(err, DUPLICATE_MSG);
-    *f->found = true;
-    return buf_add(f->out, value, value_len) == CU_OK ? CU_OK
-                                                      : bad(err, "A parameter value is too long.");
+    buf_release(&f->text);
+    free(f->params);
+    *f = (struct query_form){0};
 }
 
-cu_rc query_form_param(struct bytes form, const char *name, struct buf *out, bool *found,
-                       struct cu_err *err)
+static bool param_named(const struct query_form *f, const struct query_param *q, const char *name)
 {
-    struct find_ctx f = {name, out, found};
+    size_t n = strlen(name);
 
-    *found = false;
-    return each_param(form, find_one, &f, err);
+    return q->name_len == n && memcmp(f->text.p + q->name, name, n) == 0;
+}
+
+cu_rc query_form_get(const struct query_form *f, const char *name, const char **value,
+                     size_t *len, struct cu_err *err)
+{
+    *value = NULL;
+    *len = 0;
+    for (size_t i = 0; i < f->n; i++) {
+        if (!param_named(f, &f->params[i], name))
+            continue;
+        if (*value)
+            return bad(err, DUPLICATE_MSG);
+        *value = f->text.p + f->params[i].value;
+        *len = f->params[i].value_len;
+    }
+    return CU_OK;
 }
 
 /* The wire name of a structure member. */
@@ -381,51 +400,48 @@ out:
     return rc;
 }
 
-struct place_ctx {
-    json_t *scratch;
-    const struct shape *shape;
-    bool seen_action, seen_version;
-};
-
-static cu_rc place_param(void *p, const char *name, size_t name_len, const char *value,
-                         size_t value_len, struct cu_err *err)
+cu_rc query_decode_params(const struct query_form *f, const struct shape *input, json_t **out,
+                          struct cu_err *err)
 {
-    struct place_ctx *c = p;
-    bool *seen = NULL;
+    cu_rc rc = CU_OK;
+    json_t *scratch = json_object();
+    const char *ignored;
+    size_t n;
 
+    *out = NULL;
+    ENSURE(scratch, CU_E_NOMEM);
     /* Action and Version belong to routing, not to the input; each may come once */
-    if (name_len == 6 && memcmp(name, "Action", 6) == 0)
-        seen = &c->seen_action;
-    else if (name_len == 7 && memcmp(name, "Version", 7) == 0)
-        seen = &c->seen_version;
-    if (seen) {
-        if (*seen)
-            return bad(err, DUPLICATE_MSG);
-        *seen = true;
-        return CU_OK;
+    TRY(query_form_get(f, "Action", &ignored, &n, err));
+    TRY(query_form_get(f, "Version", &ignored, &n, err));
+    for (size_t i = 0; input && i < f->n; i++) {
+        const struct query_param *q = &f->params[i];
+        const char *name = f->text.p + q->name;
+        if (param_named(f, q, "Action") || param_named(f, q, "Version"))
+            continue;
+        ENSURE(strlen(name) == q->name_len, bad(err, "A parameter name contains a NUL byte."));
+        TRY(place(scratch, input, name, name + q->name_len, f->text.p + q->value, q->value_len,
+                  err));
     }
-    if (!c->shape)
-        return CU_OK;
-    if (strlen(name) != name_len)
-        return bad(err, "A parameter name contains a NUL byte.");
-    return place(c->scratch, c->shape, name, name + name_len, value, value_len, err);
+    if (input)
+        TRY(finish(scratch, input, "", out, err));
+    else
+        *out = json_object();
+    ENSURE(*out, CU_E_NOMEM);
+out:
+    json_decref(scratch);
+    return rc;
 }
 
 cu_rc query_decode_form(struct bytes form, const struct shape *input, json_t **out,
                         struct cu_err *err)
 {
     cu_rc rc = CU_OK;
-    struct place_ctx ctx = {json_object(), input, false, false};
+    struct query_form f;
 
     *out = NULL;
-    ENSURE(ctx.scratch, CU_E_NOMEM);
-    TRY(each_param(form, place_param, &ctx, err));
-    if (input)
-        TRY(finish(ctx.scratch, input, "", out, err));
-    else
-        *out = json_object();
-    ENSURE(*out, CU_E_NOMEM);
+    TRY(query_form_split(form, &f, err));
+    rc = query_decode_params(&f, input, out, err);
+    query_form_release(&f);
 out:
-    json_decref(ctx.scratch);
     return rc;
 }

@@ -1,6 +1,7 @@
 /* route.c — which service and operation a request is for (DESIGN.md "Routing"):
  * X-Amz-Target for JSON 1.1 services, else a Query service found from the SigV4 scope,
- * the Host, or the Action itself. Nothing is decoded here beyond the Action parameter. */
+ * the Host, or the Action itself. A Query form is split here once, and the split is kept
+ * in the route for proto_decode. */
 #include <string.h>
 #include <strings.h>
 
@@ -78,37 +79,28 @@ static cu_rc route_query(const struct http_req *req, const char *scope_service,
                          struct proto_route *out, struct cu_err *err)
 {
     cu_rc rc = CU_OK;
-    struct buf action, version;
-    bool found = false, has_version = false;
+    const char *action, *version;
+    size_t action_len, version_len;
 
-    buf_init(&action, 256);
-    buf_init(&version, 64);
-    if (strcmp(req->method, "POST") != 0 && strcmp(req->method, "GET") != 0) {
-        rc = cu_err_set(err, CU_E_METHOD_NOT_ALLOWED, "The method %.16s is not allowed.",
-                        req->method);
-        goto out;
-    }
-    /* a duplicated Action or Version is refused as query_decode_form refuses any other
-     * duplicated parameter, rather than running the first one */
-    TRY(query_form_param(query_params(req), "Action", &action, &found, err));
-    TRY(query_form_param(query_params(req), "Version", &version, &has_version, err));
-    ENSURE(found && action.n > 0,
-           cu_err_set(err, CU_E_INVALID_ACTION, "Could not find operation for this request"));
+    if (strcmp(req->method, "POST") != 0 && strcmp(req->method, "GET") != 0)
+        return cu_err_set(err, CU_E_METHOD_NOT_ALLOWED, "The method %.16s is not allowed.",
+                          req->method);
+    TRY(query_form_split(query_params(req), &out->form, err));
+    /* a duplicated Action or Version is refused as a duplicated member is, rather than
+     * running the first one */
+    TRY(query_form_get(&out->form, "Action", &action, &action_len, err));
+    TRY(query_form_get(&out->form, "Version", &version, &version_len, err));
     /* "Action=GetUser%00x" names no operation: the NUL is not the end of the name */
-    ENSURE(strlen(action.p) == action.n,
+    ENSURE(action && action_len > 0 && strlen(action) == action_len,
            cu_err_set(err, CU_E_INVALID_ACTION, "Could not find operation for this request"));
     out->svc = query_service_named(scope_service);
     if (!out->svc)
-        out->svc = query_service_guess(req, action.p);
-    out->op = out->svc ? model_op(out->svc, action.p, action.n) : NULL;
-    if (!out->op) {
-        rc = cu_err_set(err, CU_E_INVALID_ACTION, "Could not find operation %.128s for version %.32s",
-                        action.p, has_version ? version.p : "NO_VERSION_SPECIFIED");
-        goto out;
-    }
+        out->svc = query_service_guess(req, action);
+    out->op = out->svc ? model_op(out->svc, action, action_len) : NULL;
+    ENSURE(out->op, cu_err_set(err, CU_E_INVALID_ACTION,
+                               "Could not find operation %.128s for version %.32s", action,
+                               version ? version : "NO_VERSION_SPECIFIED"));
 out:
-    buf_release(&action);
-    buf_release(&version);
     return rc;
 }
 
@@ -124,4 +116,9 @@ cu_rc proto_route(const struct http_req *req, const char *scope_service, struct 
     if (target)
         return route_json(req, target, out, err);
     return route_query(req, scope_service, out, err);
+}
+
+void proto_route_release(struct proto_route *route)
+{
+    query_form_release(&route->form);
 }

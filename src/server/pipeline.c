@@ -356,6 +356,7 @@ static void request_release(struct request *r)
     json_decref(r->call.target.doc);
     json_decref(r->input);
     json_decref(r->output);
+    proto_route_release(&r->route);
 }
 
 static void request_init(struct request *r, const struct http_req *http)

@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
         const struct op_model *op = model_op(kms, ops[i], strlen(ops[i]));
-        struct proto_route route = {kms, op};
+        struct proto_route route = {.svc = kms, .op = op};
         struct proto_response resp = {0};
         struct cu_err err = {0};
         json_t *tree = NULL;

@@ -10,7 +10,7 @@ static void one(const struct service_model *svc, const char *op_name, const uint
                 size_t size)
 {
     const struct op_model *op = model_op(svc, op_name, strlen(op_name));
-    struct proto_route route = {svc, op};
+    struct proto_route route = {.svc = svc, .op = op};
     struct proto_response resp = {0};
     struct cu_err err = {0};
     json_t *tree = NULL;

@@ -18,6 +18,7 @@ static void b64_vectors(void)
         CHECK_OK(b64_decode(bytes_str(coded[i]), &b));
         CHECK_STR(b.p ? b.p : "", plain[i]);
         buf_release(&b);
+        CHECK(b64_valid(bytes_str(coded[i])));
     }
 }
 
@@ -30,6 +31,8 @@ static void b64_rejects(void)
         buf_init(&b, 100);
         CHECK_RC(b64_decode(bytes_str(bad[i]), &b), CU_E_MALFORMED_INPUT);
         buf_release(&b);
+        /* the validator without output agrees with the decoder */
+        CHECK(!b64_valid(bytes_str(bad[i])));
     }
 }
 

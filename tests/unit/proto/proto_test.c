@@ -208,8 +208,9 @@ static void encoding(void)
 {
     const struct service_model *iam = model_service_by_signing_name("iam");
     const struct service_model *kms = model_service_by_signing_name("kms");
-    struct proto_route list = {iam, op("iam", "ListUsers")}, del = {iam, op("iam", "DeleteUser")};
-    struct proto_route desc = {kms, op("kms", "DescribeKey")};
+    struct proto_route list = {.svc = iam, .op = op("iam", "ListUsers")};
+    struct proto_route del = {.svc = iam, .op = op("iam", "DeleteUser")};
+    struct proto_route desc = {.svc = kms, .op = op("kms", "DescribeKey")};
     struct proto_response r = {0};
     struct cu_err err = {0};
     json_t *out = json_pack("{s:[{s:s, s:s, s:s, s:s, s:f}], s:b}", "Users", "Path", "/",
