@@ -122,13 +122,16 @@ static cu_rc load_user_boundary(struct store_tx *tx, const char *account, const 
                            &s->boundary);
 }
 
-static cu_rc load_user(struct store_tx *tx, const struct principal *p, struct identity_set *s)
+/* The set of user p, whose record is `loaded` (borrowed), or NULL to read it from tx. */
+static cu_rc load_user(struct store_tx *tx, const struct principal *p, const json_t *loaded,
+                       struct identity_set *s)
 {
     cu_rc rc = CU_OK;
-    json_t *user = NULL;
+    json_t *user = json_incref((json_t *)loaded);
 
     TRY(load_user_inline(tx, p->account_id, p->name, s));
-    TRY(record_user_get(tx, p->account_id, p->name, &user));
+    if (!user)
+        TRY(record_user_get(tx, p->account_id, p->name, &user));
     if (!user)
         goto out;
     TRY(load_user_managed(tx, p->account_id, user, s));
@@ -151,7 +154,19 @@ cu_rc identity_set_load(struct store_tx *tx, const struct principal *p, struct i
      * role ARN and session policy, come with AssumeRole and GetFederationToken, which
      * custos does not have yet: GetSessionToken's credentials act as their user. */
     if (p->type == PRINCIPAL_USER)
-        rc = load_user(tx, p, out);
+        rc = load_user(tx, p, NULL, out);
+    if (rc != CU_OK)
+        identity_set_release(out);
+    return rc;
+}
+
+cu_rc identity_set_load_user(struct store_tx *tx, const struct principal *p, const json_t *user,
+                             struct identity_set *out)
+{
+    cu_rc rc;
+
+    *out = (struct identity_set){0};
+    rc = load_user(tx, p, user, out);
     if (rc != CU_OK)
         identity_set_release(out);
     return rc;

@@ -48,6 +48,12 @@ struct identity_set {
 MUST_CHECK cu_rc identity_set_load(struct store_tx *tx, const struct principal *p,
                                    struct identity_set *out);
 
+/* identity_set_load for IAM user p whose record the caller has already loaded (`user`,
+ * borrowed, as the store holds it in tx): the simulator's policy source, which its
+ * resolver loaded, is not read a second time. */
+MUST_CHECK cu_rc identity_set_load_user(struct store_tx *tx, const struct principal *p,
+                                        const json_t *user, struct identity_set *out);
+
 /* Add policy (owned from now on, also on failure) of the given type at the end of s;
  * CU_E_LIMIT when s is full. */
 MUST_CHECK cu_rc identity_set_add(struct identity_set *s, struct policy *policy,

@@ -378,7 +378,7 @@ static cu_rc source_user(struct call *call, const json_t *in, json_t **user,
     snprintf(p.account_id, sizeof(p.account_id), "%s", call->env->account_id);
     snprintf(p.name, sizeof(p.name), "%s", kind_name(&iam_kind_user, *user));
     snprintf(p.arn, sizeof(p.arn), "%s", json_string_value(json_object_get(*user, "Arn")));
-    TRY(identity_set_load(call->tx, &p, ids));
+    TRY(identity_set_load_user(call->tx, &p, *user, ids));
 out:
     return rc;
 }
