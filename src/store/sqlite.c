@@ -35,6 +35,16 @@ enum stmt {
     ST_LIST,
     ST_COUNT,
     ST_LOG,
+    ST_CAS,
+    ST_SCAN_KIND,
+    ST_INDEX_ADD,
+    ST_INDEX_DROP,
+    ST_FIND,
+    ST_FIND_COUNT,
+    ST_PRUNE,
+    ST_META_GET,
+    ST_META_SET,
+    ST_META_DEL,
     ST__COUNT
 };
 
@@ -43,19 +53,42 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_BEGIN_WRITE] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
-    [ST_GET] = "SELECT doc FROM objects WHERE kind = ?1 AND scope = ?2 AND key = ?3",
+    [ST_GET] = "SELECT doc, version FROM objects WHERE kind = ?1 AND scope = ?2 AND key = ?3",
     [ST_INSERT] = "INSERT INTO objects (kind, scope, key, doc, version, updated_ms)"
-                  " VALUES (?1, ?2, ?3, ?4, 1, ?5)",
+                  " VALUES (?1, ?2, ?3, ?4, 1, ?5) RETURNING version",
     [ST_UPSERT] = "INSERT INTO objects (kind, scope, key, doc, version, updated_ms)"
                   " VALUES (?1, ?2, ?3, ?4, 1, ?5) ON CONFLICT (kind, scope, key) DO UPDATE"
-                  " SET doc = excluded.doc, version = version + 1, updated_ms = excluded.updated_ms",
+                  " SET doc = excluded.doc, version = version + 1, updated_ms = excluded.updated_ms"
+                  " RETURNING version",
     [ST_UPDATE] = "UPDATE objects SET doc = ?4, version = version + 1, updated_ms = ?5"
-                  " WHERE kind = ?1 AND scope = ?2 AND key = ?3",
+                  " WHERE kind = ?1 AND scope = ?2 AND key = ?3 RETURNING version",
     [ST_DELETE] = "DELETE FROM objects WHERE kind = ?1 AND scope = ?2 AND key = ?3",
     [ST_LIST] = "SELECT key, doc FROM objects WHERE kind = ?1 AND scope = ?2 AND key > ?3"
                 " ORDER BY key LIMIT ?4",
     [ST_COUNT] = "SELECT count(*) FROM objects WHERE kind = ?1 AND scope = ?2",
     [ST_LOG] = "INSERT INTO change_log (seq, n, kind, scope, key) VALUES (?4, ?5, ?1, ?2, ?3)",
+    [ST_CAS] = "UPDATE objects SET doc = ?4, version = version + 1, updated_ms = ?5"
+               " WHERE kind = ?1 AND scope = ?2 AND key = ?3 AND version = ?6 RETURNING version",
+    [ST_SCAN_KIND] = "SELECT scope, key, doc FROM objects WHERE kind = ?1 ORDER BY scope, key",
+    [ST_INDEX_ADD] = "INSERT INTO record_index (kind, idx, value, scope, key)"
+                     " VALUES (?1, ?4, ?5, ?2, ?3) ON CONFLICT DO NOTHING",
+    [ST_INDEX_DROP] = "DELETE FROM record_index WHERE kind = ?1 AND scope = ?2 AND key = ?3",
+    /* ?4 within: the scope itself or any scope below it */
+    [ST_FIND] = "SELECT o.scope, o.key, o.doc, o.version FROM record_index i"
+                " JOIN objects o ON o.kind = i.kind AND o.scope = i.scope AND o.key = i.key"
+                " WHERE i.kind = ?1 AND i.idx = ?2 AND i.value = ?3"
+                " AND (?4 IS NULL OR i.scope = ?4 OR substr(i.scope, 1, length(?4) + 1) = ?4 || '/')"
+                " AND (i.scope > ?5 OR (i.scope = ?5 AND i.key > ?6))"
+                " ORDER BY i.scope, i.key LIMIT ?7",
+    [ST_FIND_COUNT] = "SELECT count(*) FROM record_index i"
+                      " WHERE i.kind = ?1 AND i.idx = ?2 AND i.value = ?3"
+                      " AND (?4 IS NULL OR i.scope = ?4"
+                      " OR substr(i.scope, 1, length(?4) + 1) = ?4 || '/')",
+    [ST_PRUNE] = "DELETE FROM change_log WHERE seq < ?1",
+    [ST_META_GET] = "SELECT value FROM meta WHERE name = ?1",
+    [ST_META_SET] = "INSERT INTO meta (name, value) VALUES (?1, ?2)"
+                    " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+    [ST_META_DEL] = "DELETE FROM meta WHERE name = ?1",
 };
 
 struct conn {
@@ -145,23 +178,22 @@ static cu_rc step_done(struct conn *c, enum stmt which)
     int r = sqlite3_step(st);
 
     sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
     if (r != SQLITE_DONE && r != SQLITE_ROW)
         return fail(c->db, stmt_sql[which]);
     return CU_OK;
 }
 
-static cu_rc migrate(struct conn *c)
+/* Every version's DDL; each step is idempotent (IF NOT EXISTS), so an older database
+ * gains the newer tables. The data steps and the version number are store_migrate's. */
+static cu_rc migrate_ddl(struct conn *c)
 {
     cu_rc rc = CU_OK;
 
     TRY(exec(c->db, "BEGIN IMMEDIATE"));
-    /* every step is idempotent (IF NOT EXISTS): a v1 database gains the v2 tables */
-    for (const char *const *sql = store_schema_v1; *sql; sql++)
-        TRY(exec(c->db, *sql));
-    for (const char *const *sql = store_schema_v2; *sql; sql++)
-        TRY(exec(c->db, *sql));
-    TRY(exec(c->db, "INSERT INTO meta (name, value) VALUES ('schema_version', '2')"
-                    " ON CONFLICT (name) DO UPDATE SET value = excluded.value"));
+    for (size_t v = 0; v < store_migrations_n; v++)
+        for (const char *const *sql = store_migrations[v].sql; *sql; sql++)
+            TRY(exec(c->db, *sql));
     TRY(exec(c->db, "COMMIT"));
 out:
     if (rc != CU_OK)
@@ -280,7 +312,8 @@ static void bind_address(sqlite3_stmt *st, const char *kind, const char *scope, 
     sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
 }
 
-static cu_rc sqlite_get(void *p, const char *kind, const char *scope, const char *key, char **doc)
+static cu_rc sqlite_get(void *p, const char *kind, const char *scope, const char *key, char **doc,
+                        uint64_t *version)
 {
     struct sqlite_tx *tx = p;
     sqlite3_stmt *st = tx->c->st[ST_GET];
@@ -288,9 +321,11 @@ static cu_rc sqlite_get(void *p, const char *kind, const char *scope, const char
     int r;
 
     *doc = NULL;
+    *version = 0;
     bind_address(st, kind, scope, key);
     r = sqlite3_step(st);
     if (r == SQLITE_ROW) {
+        *version = (uint64_t)sqlite3_column_int64(st, 1);
         *doc = strdup((const char *)sqlite3_column_text(st, 0));
         if (!*doc)
             rc = CU_E_NOMEM;
@@ -303,10 +338,14 @@ static cu_rc sqlite_get(void *p, const char *kind, const char *scope, const char
 }
 
 static cu_rc sqlite_put(void *p, const char *kind, const char *scope, const char *key,
-                        const char *doc, enum store_put_mode mode)
+                        const char *doc, enum store_put_mode mode, uint64_t expect,
+                        uint64_t *version)
 {
     struct sqlite_tx *tx = p;
-    enum stmt which = mode == STORE_CREATE ? ST_INSERT : mode == STORE_REPLACE ? ST_UPDATE : ST_UPSERT;
+    enum stmt which = expect                 ? ST_CAS
+                      : mode == STORE_CREATE  ? ST_INSERT
+                      : mode == STORE_REPLACE ? ST_UPDATE
+                                              : ST_UPSERT;
     sqlite3_stmt *st = tx->c->st[which];
     cu_rc rc = CU_OK;
     int r;
@@ -314,13 +353,18 @@ static cu_rc sqlite_put(void *p, const char *kind, const char *scope, const char
     bind_address(st, kind, scope, key);
     sqlite3_bind_text(st, 4, doc, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, clock_now_ms());
+    if (expect)
+        sqlite3_bind_int64(st, 6, (sqlite3_int64)expect);
+    /* RETURNING: the change is made by the first step, which yields the new version */
     r = sqlite3_step(st);
-    if (r == SQLITE_CONSTRAINT && mode == STORE_CREATE)
+    if (r == SQLITE_ROW)
+        *version = (uint64_t)sqlite3_column_int64(st, 0);
+    else if (r == SQLITE_CONSTRAINT && which == ST_INSERT)
         rc = CU_E_STORE_EXISTS;
     else if (r != SQLITE_DONE)
         rc = fail(tx->c->db, "put");
-    else if (mode == STORE_REPLACE && sqlite3_changes(tx->c->db) == 0)
-        rc = CU_E_STORE_ABSENT;
+    else
+        rc = which == ST_CAS ? CU_E_STORE_CONFLICT : CU_E_STORE_ABSENT;
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return rc;
@@ -431,6 +475,173 @@ static cu_rc sqlite_last_seq(void *impl, uint64_t *seq)
     return rc;
 }
 
+/* Rows of a SELECT as JSON objects: column i named names[i]; a column named "doc" is
+ * parsed, "version" is an integer. Stops after limit rows (0: no limit) and sets *more
+ * when another row follows. */
+static cu_rc rows_to_json(struct sqlite_tx *tx, enum stmt which, const char *const *names,
+                          int n_cols, size_t limit, json_t *items, bool *more)
+{
+    sqlite3_stmt *st = tx->c->st[which];
+    cu_rc rc = CU_OK;
+    size_t n = 0;
+    int r;
+
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *row;
+
+        if (limit && n == limit) {
+            *more = true;
+            break;
+        }
+        row = json_object();
+        if (!row || json_array_append_new(items, row) != 0) {
+            rc = CU_E_NOMEM;
+            break;
+        }
+        for (int i = 0; i < n_cols && rc == CU_OK; i++) {
+            const char *text = (const char *)sqlite3_column_text(st, i);
+            json_error_t jerr;
+            json_t *v;
+
+            if (strcmp(names[i], "version") == 0)
+                v = json_integer(sqlite3_column_int64(st, i));
+            else if (strcmp(names[i], "doc") == 0)
+                v = json_loads(text, 0, &jerr);
+            else
+                v = json_string(text);
+            if (!v) {
+                log_error("store: a row of %s does not parse", stmt_sql[which]);
+                rc = CU_E_STORE;
+            } else if (json_object_set_new(row, names[i], v) != 0) {
+                rc = CU_E_NOMEM;
+            }
+        }
+        if (rc != CU_OK)
+            break;
+        n++;
+    }
+    if (rc == CU_OK && r != SQLITE_ROW && r != SQLITE_DONE)
+        rc = fail(tx->c->db, stmt_sql[which]);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+static cu_rc sqlite_scan_kind(void *p, const char *kind, json_t *items)
+{
+    static const char *const names[] = {"scope", "key", "doc"};
+    struct sqlite_tx *tx = p;
+    bool more = false;
+
+    sqlite3_bind_text(tx->c->st[ST_SCAN_KIND], 1, kind, -1, SQLITE_STATIC);
+    return rows_to_json(tx, ST_SCAN_KIND, names, 3, 0, items, &more);
+}
+
+static cu_rc sqlite_index_add(void *p, const char *kind, const char *index, const char *value,
+                              const char *scope, const char *key)
+{
+    struct sqlite_tx *tx = p;
+    sqlite3_stmt *st = tx->c->st[ST_INDEX_ADD];
+
+    bind_address(st, kind, scope, key);
+    sqlite3_bind_text(st, 4, index, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, value, -1, SQLITE_STATIC);
+    return step_done(tx->c, ST_INDEX_ADD);
+}
+
+static cu_rc sqlite_index_drop(void *p, const char *kind, const char *scope, const char *key)
+{
+    struct sqlite_tx *tx = p;
+
+    bind_address(tx->c->st[ST_INDEX_DROP], kind, scope, key);
+    return step_done(tx->c, ST_INDEX_DROP);
+}
+
+static void bind_lookup(sqlite3_stmt *st, const struct store_lookup *q)
+{
+    sqlite3_bind_text(st, 1, q->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, q->index, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, q->value, -1, SQLITE_STATIC);
+    if (q->within)
+        sqlite3_bind_text(st, 4, q->within, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 4);
+}
+
+static cu_rc sqlite_find(void *p, const struct store_lookup *q,
+                         const struct store_position *after, size_t limit, json_t *items,
+                         bool *more)
+{
+    static const char *const names[] = {"scope", "key", "doc", "version"};
+    struct sqlite_tx *tx = p;
+    sqlite3_stmt *st = tx->c->st[ST_FIND];
+
+    bind_lookup(st, q);
+    /* from the start: after ("", "") — a scope "" with key "" is never stored */
+    sqlite3_bind_text(st, 5, after ? after->scope : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, after ? after->key : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, (sqlite3_int64)limit + 1);
+    return rows_to_json(tx, ST_FIND, names, 4, limit, items, more);
+}
+
+static cu_rc sqlite_find_count(void *p, const struct store_lookup *q, size_t *n)
+{
+    struct sqlite_tx *tx = p;
+    sqlite3_stmt *st = tx->c->st[ST_FIND_COUNT];
+    cu_rc rc = CU_OK;
+
+    bind_lookup(st, q);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *n = (size_t)sqlite3_column_int64(st, 0);
+    else
+        rc = fail(tx->c->db, "find count");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+static cu_rc sqlite_prune_log(void *p, uint64_t below)
+{
+    struct sqlite_tx *tx = p;
+
+    sqlite3_bind_int64(tx->c->st[ST_PRUNE], 1, (sqlite3_int64)below);
+    return step_done(tx->c, ST_PRUNE);
+}
+
+static cu_rc sqlite_meta_get(void *p, const char *name, char **value)
+{
+    struct sqlite_tx *tx = p;
+    sqlite3_stmt *st = tx->c->st[ST_META_GET];
+    cu_rc rc = CU_OK;
+    int r;
+
+    *value = NULL;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        *value = strdup((const char *)sqlite3_column_text(st, 0));
+        if (!*value)
+            rc = CU_E_NOMEM;
+    } else if (r != SQLITE_DONE) {
+        rc = fail(tx->c->db, "meta");
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+static cu_rc sqlite_meta_set(void *p, const char *name, const char *value)
+{
+    struct sqlite_tx *tx = p;
+    enum stmt which = value ? ST_META_SET : ST_META_DEL;
+    sqlite3_stmt *st = tx->c->st[which];
+
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    if (value)
+        sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    return step_done(tx->c, which);
+}
+
 static const struct store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sqlite_close,
@@ -442,8 +653,16 @@ static const struct store_ops sqlite_ops = {
     .del = sqlite_del,
     .list = sqlite_list,
     .count = sqlite_count,
+    .scan_kind = sqlite_scan_kind,
+    .index_add = sqlite_index_add,
+    .index_drop = sqlite_index_drop,
+    .find = sqlite_find,
+    .find_count = sqlite_find_count,
     .log_change = sqlite_log_change,
+    .prune_log = sqlite_prune_log,
     .last_seq = sqlite_last_seq,
+    .meta_get = sqlite_meta_get,
+    .meta_set = sqlite_meta_set,
 };
 
 /* Make DIR/custos.db exist with mode 0600 (SQLite would create it 0644 less the umask),
@@ -485,7 +704,7 @@ cu_rc store_sqlite_open(const char *dir, const struct store_ops **ops, void **im
     if (rc == CU_OK)
         rc = conn_open(s->path, &s->writer);
     if (rc == CU_OK)
-        rc = migrate(s->writer);
+        rc = migrate_ddl(s->writer);
     if (rc == CU_OK)
         rc = conn_prepare(s->writer);
     if (rc != CU_OK) {
