@@ -141,6 +141,12 @@ uint64_t store_tx_seq(const struct store_tx *tx)
     return tx->impl ? tx->seq : 0;
 }
 
+bool store_tx_read_version(const struct store_tx *tx, const char *kind, const char *scope,
+                           const char *key, uint64_t *version)
+{
+    return read_set_lookup(&tx->read, kind, scope, key, version);
+}
+
 static void tx_free(struct store_tx *tx)
 {
     change_set_free(&tx->touched);

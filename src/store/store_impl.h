@@ -88,6 +88,9 @@ MUST_CHECK cu_rc read_set_note(struct read_set *rs, const char *kind, const char
 bool read_set_lookup(const struct read_set *rs, const char *kind, const char *scope,
                      const char *key, uint64_t *version);
 void read_set_free(struct read_set *rs);
+/* The version tx read the record at (read_set_lookup on tx's set; for tests). */
+bool store_tx_read_version(const struct store_tx *tx, const char *kind, const char *scope,
+                           const char *key, uint64_t *version);
 
 /* The records one write transaction put or deleted, each once (changes.c). */
 struct change_set {
