@@ -147,6 +147,12 @@ bool store_tx_read_version(const struct store_tx *tx, const char *kind, const ch
     return read_set_lookup(&tx->read, kind, scope, key, version);
 }
 
+cu_rc store_tx_note_read(struct store_tx *tx, const char *kind, const char *scope,
+                         const char *key, uint64_t version)
+{
+    return read_set_note(&tx->read, kind, scope, key, version);
+}
+
 static void tx_free(struct store_tx *tx)
 {
     change_set_free(&tx->touched);

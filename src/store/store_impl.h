@@ -88,9 +88,12 @@ MUST_CHECK cu_rc read_set_note(struct read_set *rs, const char *kind, const char
 bool read_set_lookup(const struct read_set *rs, const char *kind, const char *scope,
                      const char *key, uint64_t *version);
 void read_set_free(struct read_set *rs);
-/* The version tx read the record at (read_set_lookup on tx's set; for tests). */
+/* The version tx read the record at (read_set_lookup on tx's set), and, for tests that
+ * stage what another writer would cause, make tx believe it read `version`. */
 bool store_tx_read_version(const struct store_tx *tx, const char *kind, const char *scope,
                            const char *key, uint64_t *version);
+MUST_CHECK cu_rc store_tx_note_read(struct store_tx *tx, const char *kind, const char *scope,
+                                    const char *key, uint64_t version);
 
 /* The records one write transaction put or deleted, each once (changes.c). */
 struct change_set {

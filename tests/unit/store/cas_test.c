@@ -94,6 +94,37 @@ static void own_writes_are_not_conflicts(struct store *s)
     json_decref(d);
 }
 
+/* What another writer would cause, staged by making the transaction believe it read an
+ * older version (or none): its replace and upsert of the record then write nothing. */
+static void stale_reads_conflict(struct store *s)
+{
+    struct store_tx *tx = NULL;
+    json_t *doc = NULL, *d = doc_v(99);
+    uint64_t now = version_of(s, "x", NULL);
+    int v = 0;
+
+    CHECK_OK(store_tx_begin(s, true, &tx));
+    CHECK_OK(store_get(tx, "t", "a", "x", &doc));
+    CHECK(doc != NULL);
+    CHECK_OK(store_tx_note_read(tx, "t", "a", "x", now + 5)); /* another version */
+    CHECK_RC(store_put(tx, "t", "a", "x", d, STORE_REPLACE), CU_E_STORE_CONFLICT);
+    CHECK_RC(store_put(tx, "t", "a", "x", d, STORE_UPSERT), CU_E_STORE_CONFLICT);
+    /* read as absent, but there now */
+    CHECK_OK(store_tx_note_read(tx, "t", "a", "x", 0));
+    CHECK_RC(store_put(tx, "t", "a", "x", d, STORE_UPSERT), CU_E_STORE_CONFLICT);
+    CHECK_RC(store_put(tx, "t", "a", "x", d, STORE_REPLACE), CU_E_STORE_ABSENT);
+    /* a create is no read-modify-write: it fails as a create does */
+    CHECK_RC(store_put(tx, "t", "a", "x", d, STORE_CREATE), CU_E_STORE_EXISTS);
+    /* the version it really read writes */
+    CHECK_OK(store_tx_note_read(tx, "t", "a", "x", now));
+    CHECK_OK(store_put(tx, "t", "a", "x", d, STORE_REPLACE));
+    CHECK_OK(store_tx_commit(tx));
+    CHECK_INT(version_of(s, "x", &v), now + 1);
+    CHECK_INT(v, 99);
+    json_decref(doc);
+    json_decref(d);
+}
+
 static void read_set(void)
 {
     struct read_set rs = {0};
@@ -150,6 +181,7 @@ int main(void)
     CHECK_OK(store_open(dir, &s, &err));
     explicit_versions(s);
     own_writes_are_not_conflicts(s);
+    stale_reads_conflict(s);
     read_set();
     conflict_hook(s);
     store_close(s);
