@@ -5,7 +5,8 @@
  * One writer connection, guarded by a mutex for the length of a write transaction
  * (BEGIN IMMEDIATE: writers queue here, never on SQLITE_BUSY), and a pool of reader
  * connections that run concurrently with it on WAL snapshots. Every connection prepares
- * its statements once. SQLite's own messages go to the log, never to a client.
+ * its statements once. SQLite's own messages go to the log, never to a client. Index
+ * rows, lookups and the meta table are sqlite_index.c's.
  * The database holds sealed key material and hashed tokens: it is created 0600 before
  * SQLite opens it, and SQLite gives its -wal and -shm files the database's mode. */
 #include <errno.h>
@@ -20,35 +21,9 @@
 
 #include "core/clock.h"
 #include "core/log.h"
-#include "store_impl.h"
+#include "sqlite_impl.h"
 
-enum stmt {
-    ST_BEGIN,
-    ST_BEGIN_WRITE,
-    ST_COMMIT,
-    ST_ROLLBACK,
-    ST_GET,
-    ST_INSERT,
-    ST_UPSERT,
-    ST_UPDATE,
-    ST_DELETE,
-    ST_LIST,
-    ST_COUNT,
-    ST_LOG,
-    ST_CAS,
-    ST_SCAN_KIND,
-    ST_INDEX_ADD,
-    ST_INDEX_DROP,
-    ST_FIND,
-    ST_FIND_COUNT,
-    ST_PRUNE,
-    ST_META_GET,
-    ST_META_SET,
-    ST_META_DEL,
-    ST__COUNT
-};
-
-static const char *const stmt_sql[ST__COUNT] = {
+const char *const sqlite_stmt_sql[ST__COUNT] = {
     [ST_BEGIN] = "BEGIN",
     [ST_BEGIN_WRITE] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
@@ -91,29 +66,7 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_META_DEL] = "DELETE FROM meta WHERE name = ?1",
 };
 
-struct conn {
-    sqlite3 *db;
-    sqlite3_stmt *st[ST__COUNT];
-    struct conn *next;
-};
-
-#define DB_PATH_MAX 1100
-
-struct sqlite_store {
-    char path[DB_PATH_MAX];
-    pthread_mutex_t write_lock;    /* held from BEGIN IMMEDIATE to COMMIT/ROLLBACK */
-    struct conn *writer;
-    pthread_mutex_t pool_lock;
-    struct conn *readers;          /* idle reader connections */
-};
-
-struct sqlite_tx {
-    struct sqlite_store *s;
-    struct conn *c;
-    bool write;
-};
-
-static cu_rc fail(sqlite3 *db, const char *what)
+cu_rc sqlite_fail(sqlite3 *db, const char *what)
 {
     log_error("sqlite: %s: %s", what, db ? sqlite3_errmsg(db) : "out of memory");
     return CU_E_STORE;
@@ -149,7 +102,7 @@ static cu_rc conn_open(const char *path, struct conn **out)
 
     ENSURE(c, CU_E_NOMEM);
     if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK) {
-        rc = fail(c->db, "open");
+        rc = sqlite_fail(c->db, "open");
         goto out;
     }
     sqlite3_busy_timeout(c->db, 10000);
@@ -165,14 +118,14 @@ out:
 static cu_rc conn_prepare(struct conn *c)
 {
     for (int i = 0; i < ST__COUNT; i++)
-        if (sqlite3_prepare_v3(c->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &c->st[i],
+        if (sqlite3_prepare_v3(c->db, sqlite_stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &c->st[i],
                                NULL) != SQLITE_OK)
-            return fail(c->db, stmt_sql[i]);
+            return sqlite_fail(c->db, sqlite_stmt_sql[i]);
     return CU_OK;
 }
 
 /* Run a statement that returns no rows, then reset it. */
-static cu_rc step_done(struct conn *c, enum stmt which)
+cu_rc sqlite_step_done(struct conn *c, enum stmt which)
 {
     sqlite3_stmt *st = c->st[which];
     int r = sqlite3_step(st);
@@ -180,7 +133,7 @@ static cu_rc step_done(struct conn *c, enum stmt which)
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     if (r != SQLITE_DONE && r != SQLITE_ROW)
-        return fail(c->db, stmt_sql[which]);
+        return sqlite_fail(c->db, sqlite_stmt_sql[which]);
     return CU_OK;
 }
 
@@ -275,7 +228,7 @@ static cu_rc sqlite_begin(void *impl, bool write, void **out)
             return rc;
         }
     }
-    rc = step_done(tx->c, write ? ST_BEGIN_WRITE : ST_BEGIN);
+    rc = sqlite_step_done(tx->c, write ? ST_BEGIN_WRITE : ST_BEGIN);
     if (rc != CU_OK) {
         tx_release(tx);
         return rc;
@@ -288,10 +241,10 @@ out:
 static cu_rc sqlite_commit(void *impl, void *p)
 {
     struct sqlite_tx *tx = p;
-    cu_rc rc = step_done(tx->c, ST_COMMIT);
+    cu_rc rc = sqlite_step_done(tx->c, ST_COMMIT);
 
     if (rc != CU_OK)
-        (void)step_done(tx->c, ST_ROLLBACK);
+        (void)sqlite_step_done(tx->c, ST_ROLLBACK);
     tx_release(tx);
     return rc;
 }
@@ -301,11 +254,11 @@ static void sqlite_rollback(void *impl, void *p)
     struct sqlite_tx *tx = p;
 
     if (!sqlite3_get_autocommit(tx->c->db))
-        (void)step_done(tx->c, ST_ROLLBACK);
+        (void)sqlite_step_done(tx->c, ST_ROLLBACK);
     tx_release(tx);
 }
 
-static void bind_address(sqlite3_stmt *st, const char *kind, const char *scope, const char *key)
+void sqlite_bind_address(sqlite3_stmt *st, const char *kind, const char *scope, const char *key)
 {
     sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
@@ -322,7 +275,7 @@ static cu_rc sqlite_get(void *p, const char *kind, const char *scope, const char
 
     *doc = NULL;
     *version = 0;
-    bind_address(st, kind, scope, key);
+    sqlite_bind_address(st, kind, scope, key);
     r = sqlite3_step(st);
     if (r == SQLITE_ROW) {
         *version = (uint64_t)sqlite3_column_int64(st, 1);
@@ -330,7 +283,7 @@ static cu_rc sqlite_get(void *p, const char *kind, const char *scope, const char
         if (!*doc)
             rc = CU_E_NOMEM;
     } else if (r != SQLITE_DONE) {
-        rc = fail(tx->c->db, "get");
+        rc = sqlite_fail(tx->c->db, "get");
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
@@ -350,7 +303,7 @@ static cu_rc sqlite_put(void *p, const char *kind, const char *scope, const char
     cu_rc rc = CU_OK;
     int r;
 
-    bind_address(st, kind, scope, key);
+    sqlite_bind_address(st, kind, scope, key);
     sqlite3_bind_text(st, 4, doc, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, clock_now_ms());
     if (expect)
@@ -362,7 +315,7 @@ static cu_rc sqlite_put(void *p, const char *kind, const char *scope, const char
     else if (r == SQLITE_CONSTRAINT && which == ST_INSERT)
         rc = CU_E_STORE_EXISTS;
     else if (r != SQLITE_DONE)
-        rc = fail(tx->c->db, "put");
+        rc = sqlite_fail(tx->c->db, "put");
     else
         rc = which == ST_CAS ? CU_E_STORE_CONFLICT : CU_E_STORE_ABSENT;
     sqlite3_reset(st);
@@ -377,9 +330,9 @@ static cu_rc sqlite_del(void *p, const char *kind, const char *scope, const char
     sqlite3_stmt *st = tx->c->st[ST_DELETE];
     cu_rc rc = CU_OK;
 
-    bind_address(st, kind, scope, key);
+    sqlite_bind_address(st, kind, scope, key);
     if (sqlite3_step(st) != SQLITE_DONE)
-        rc = fail(tx->c->db, "delete");
+        rc = sqlite_fail(tx->c->db, "delete");
     *existed = rc == CU_OK && sqlite3_changes(tx->c->db) > 0;
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
@@ -395,7 +348,7 @@ static cu_rc sqlite_list(void *p, const char *kind, const char *scope, const cha
     size_t n = 0;
     int r;
 
-    bind_address(st, kind, scope, after ? after : "");
+    sqlite_bind_address(st, kind, scope, after ? after : "");
     sqlite3_bind_int64(st, 4, (sqlite3_int64)limit + 1);
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         json_error_t jerr;
@@ -420,7 +373,7 @@ static cu_rc sqlite_list(void *p, const char *kind, const char *scope, const cha
         n++;
     }
     if (rc == CU_OK && r != SQLITE_ROW && r != SQLITE_DONE)
-        rc = fail(tx->c->db, "list");
+        rc = sqlite_fail(tx->c->db, "list");
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return rc;
@@ -437,7 +390,7 @@ static cu_rc sqlite_count(void *p, const char *kind, const char *scope, size_t *
     if (sqlite3_step(st) == SQLITE_ROW)
         *n = (size_t)sqlite3_column_int64(st, 0);
     else
-        rc = fail(tx->c->db, "count");
+        rc = sqlite_fail(tx->c->db, "count");
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return rc;
@@ -450,11 +403,11 @@ static cu_rc sqlite_log_change(void *p, uint64_t seq, size_t n, const char *kind
     sqlite3_stmt *st = tx->c->st[ST_LOG];
     cu_rc rc = CU_OK;
 
-    bind_address(st, kind, scope, key);
+    sqlite_bind_address(st, kind, scope, key);
     sqlite3_bind_int64(st, 4, (sqlite3_int64)seq);
     sqlite3_bind_int64(st, 5, (sqlite3_int64)n);
     if (sqlite3_step(st) != SQLITE_DONE)
-        rc = fail(tx->c->db, "change log");
+        rc = sqlite_fail(tx->c->db, "change log");
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return rc;
@@ -468,135 +421,10 @@ static cu_rc sqlite_last_seq(void *impl, uint64_t *seq)
 
     if (sqlite3_prepare_v2(s->writer->db, "SELECT coalesce(max(seq), 0) FROM change_log", -1,
                            &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
-        rc = fail(s->writer->db, "change log seq");
+        rc = sqlite_fail(s->writer->db, "change log seq");
     else
         *seq = (uint64_t)sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
-    return rc;
-}
-
-/* Rows of a SELECT as JSON objects: column i named names[i]; a column named "doc" is
- * parsed, "version" is an integer. Stops after limit rows (0: no limit) and sets *more
- * when another row follows. */
-static cu_rc rows_to_json(struct sqlite_tx *tx, enum stmt which, const char *const *names,
-                          int n_cols, size_t limit, json_t *items, bool *more)
-{
-    sqlite3_stmt *st = tx->c->st[which];
-    cu_rc rc = CU_OK;
-    size_t n = 0;
-    int r;
-
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *row;
-
-        if (limit && n == limit) {
-            *more = true;
-            break;
-        }
-        row = json_object();
-        if (!row || json_array_append_new(items, row) != 0) {
-            rc = CU_E_NOMEM;
-            break;
-        }
-        for (int i = 0; i < n_cols && rc == CU_OK; i++) {
-            const char *text = (const char *)sqlite3_column_text(st, i);
-            json_error_t jerr;
-            json_t *v;
-
-            if (strcmp(names[i], "version") == 0)
-                v = json_integer(sqlite3_column_int64(st, i));
-            else if (strcmp(names[i], "doc") == 0)
-                v = json_loads(text, 0, &jerr);
-            else
-                v = json_string(text);
-            if (!v) {
-                log_error("store: a row of %s does not parse", stmt_sql[which]);
-                rc = CU_E_STORE;
-            } else if (json_object_set_new(row, names[i], v) != 0) {
-                rc = CU_E_NOMEM;
-            }
-        }
-        if (rc != CU_OK)
-            break;
-        n++;
-    }
-    if (rc == CU_OK && r != SQLITE_ROW && r != SQLITE_DONE)
-        rc = fail(tx->c->db, stmt_sql[which]);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return rc;
-}
-
-static cu_rc sqlite_scan_kind(void *p, const char *kind, json_t *items)
-{
-    static const char *const names[] = {"scope", "key", "doc"};
-    struct sqlite_tx *tx = p;
-    bool more = false;
-
-    sqlite3_bind_text(tx->c->st[ST_SCAN_KIND], 1, kind, -1, SQLITE_STATIC);
-    return rows_to_json(tx, ST_SCAN_KIND, names, 3, 0, items, &more);
-}
-
-static cu_rc sqlite_index_add(void *p, const char *kind, const char *index, const char *value,
-                              const char *scope, const char *key)
-{
-    struct sqlite_tx *tx = p;
-    sqlite3_stmt *st = tx->c->st[ST_INDEX_ADD];
-
-    bind_address(st, kind, scope, key);
-    sqlite3_bind_text(st, 4, index, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, value, -1, SQLITE_STATIC);
-    return step_done(tx->c, ST_INDEX_ADD);
-}
-
-static cu_rc sqlite_index_drop(void *p, const char *kind, const char *scope, const char *key)
-{
-    struct sqlite_tx *tx = p;
-
-    bind_address(tx->c->st[ST_INDEX_DROP], kind, scope, key);
-    return step_done(tx->c, ST_INDEX_DROP);
-}
-
-static void bind_lookup(sqlite3_stmt *st, const struct store_lookup *q)
-{
-    sqlite3_bind_text(st, 1, q->kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, q->index, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, q->value, -1, SQLITE_STATIC);
-    if (q->within)
-        sqlite3_bind_text(st, 4, q->within, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 4);
-}
-
-static cu_rc sqlite_find(void *p, const struct store_lookup *q,
-                         const struct store_position *after, size_t limit, json_t *items,
-                         bool *more)
-{
-    static const char *const names[] = {"scope", "key", "doc", "version"};
-    struct sqlite_tx *tx = p;
-    sqlite3_stmt *st = tx->c->st[ST_FIND];
-
-    bind_lookup(st, q);
-    /* from the start: after ("", "") — a scope "" with key "" is never stored */
-    sqlite3_bind_text(st, 5, after ? after->scope : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, after ? after->key : "", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 7, (sqlite3_int64)limit + 1);
-    return rows_to_json(tx, ST_FIND, names, 4, limit, items, more);
-}
-
-static cu_rc sqlite_find_count(void *p, const struct store_lookup *q, size_t *n)
-{
-    struct sqlite_tx *tx = p;
-    sqlite3_stmt *st = tx->c->st[ST_FIND_COUNT];
-    cu_rc rc = CU_OK;
-
-    bind_lookup(st, q);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        *n = (size_t)sqlite3_column_int64(st, 0);
-    else
-        rc = fail(tx->c->db, "find count");
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
     return rc;
 }
 
@@ -605,41 +433,7 @@ static cu_rc sqlite_prune_log(void *p, uint64_t below)
     struct sqlite_tx *tx = p;
 
     sqlite3_bind_int64(tx->c->st[ST_PRUNE], 1, (sqlite3_int64)below);
-    return step_done(tx->c, ST_PRUNE);
-}
-
-static cu_rc sqlite_meta_get(void *p, const char *name, char **value)
-{
-    struct sqlite_tx *tx = p;
-    sqlite3_stmt *st = tx->c->st[ST_META_GET];
-    cu_rc rc = CU_OK;
-    int r;
-
-    *value = NULL;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    r = sqlite3_step(st);
-    if (r == SQLITE_ROW) {
-        *value = strdup((const char *)sqlite3_column_text(st, 0));
-        if (!*value)
-            rc = CU_E_NOMEM;
-    } else if (r != SQLITE_DONE) {
-        rc = fail(tx->c->db, "meta");
-    }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return rc;
-}
-
-static cu_rc sqlite_meta_set(void *p, const char *name, const char *value)
-{
-    struct sqlite_tx *tx = p;
-    enum stmt which = value ? ST_META_SET : ST_META_DEL;
-    sqlite3_stmt *st = tx->c->st[which];
-
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    if (value)
-        sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-    return step_done(tx->c, which);
+    return sqlite_step_done(tx->c, ST_PRUNE);
 }
 
 static const struct store_ops sqlite_ops = {

@@ -41,7 +41,9 @@
  * store_put_version() does it for a version read elsewhere (a cache). On SQLite, whose
  * write transactions are serialised, a conflict cannot happen; on a database with
  * concurrent writers it can, and the request pipeline retries the whole call in a fresh
- * transaction (server/pipeline.c). Deletes and list scans are not version-checked.
+ * transaction (server/pipeline.c). Deletes are not version-checked, and records seen
+ * only through store_list/store_each are not remembered: a read-modify-write reads its
+ * record with store_get or store_find.
  *
  * Thread safety: a struct store is shared by all server threads; a struct store_tx
  * belongs to the thread that began it. */
@@ -174,8 +176,8 @@ MUST_CHECK cu_rc store_count(struct store_tx *tx, const char *kind, const char *
                              size_t *n);
 
 /* Lookups by secondary index: the records of `kind` whose index `index` holds `value`,
- * restricted to scope `within` and the scopes below it ("<a>/<r>" takes "<a>/<r>/x"),
- * or to none when within is NULL. */
+ * restricted to scope `within` and the scopes below it ("<a>/<r>" takes "<a>/<r>/x";
+ * "<a>/<r>x" is not below it), or in every scope when within is NULL. */
 struct store_lookup {
     const char *kind;
     const char *index;    /* an index kinds.c declares for kind (else CU_E_INTERNAL) */
@@ -195,8 +197,9 @@ MUST_CHECK cu_rc store_find(struct store_tx *tx, const struct store_lookup *q,
                             const struct store_position *after, size_t limit, json_t **items,
                             bool *more);
 /* The one match of a unique index (a grant token): *doc a new reference, or NULL when
- * none; scope and key (may be NULL) are copied into STORE_NAME_MAX buffers. More than
- * one match fails with CU_E_STORE. */
+ * none; its scope and key are copied into STORE_NAME_MAX buffers (either may be NULL;
+ * scope may be q->within's own buffer: it is written after the lookup). More than one
+ * match fails with CU_E_STORE. */
 MUST_CHECK cu_rc store_find_one(struct store_tx *tx, const struct store_lookup *q,
                                 char *scope, char *key, json_t **doc);
 /* Number of matches. */
