@@ -76,11 +76,28 @@ extern const size_t store_kinds_n;
 MUST_CHECK cu_rc store_index_record(const struct store_ops *ops, void *tx_impl, const char *kind,
                                     const char *scope, const char *key, const json_t *doc);
 
+/* A hash index over packed addresses ("kind\0scope\0key\0") that an owner keeps in an
+ * array (addresses.c); at(owner, i, &len) yields the i-th address and its length. */
+struct address_index {
+    size_t *slots;    /* position + 1; 0: empty */
+    size_t cap;       /* a power of two, or 0 */
+};
+typedef const char *(*address_at_fn)(const void *owner, size_t i, size_t *len);
+/* Whether addr (len bytes) is among the owner's addresses, and where (*pos). */
+bool address_index_find(const struct address_index *ix, const char *addr, size_t len,
+                        address_at_fn at, const void *owner, size_t *pos);
+/* Index the owner's address at pos, which follows its n_before others (all of which are
+ * indexed already; a growth re-indexes them). */
+MUST_CHECK cu_rc address_index_add(struct address_index *ix, size_t pos, size_t n_before,
+                                   address_at_fn at, const void *owner);
+void address_index_free(struct address_index *ix);
+
 /* The versions a write transaction read (versions.c): a replace of a record it read is
  * compare-and-set against that version. version 0: read as absent. */
 struct read_set {
     struct read_entry *entries;
     size_t n, cap;
+    struct address_index index;
 };
 MUST_CHECK cu_rc read_set_note(struct read_set *rs, const char *kind, const char *scope,
                                const char *key, uint64_t version);
@@ -99,6 +116,7 @@ MUST_CHECK cu_rc store_tx_note_read(struct store_tx *tx, const char *kind, const
 struct change_set {
     char **records;   /* "kind\0scope\0key\0" */
     size_t n, cap;
+    struct address_index index;
 };
 MUST_CHECK cu_rc change_set_add(struct change_set *cs, const char *kind, const char *scope,
                                 const char *key);

@@ -1,7 +1,7 @@
 /* versions.c — the versions a write transaction read, so that writing a record back is
- * compare-and-set against what was read (store.h, "Compare-and-set"). A transaction
- * reads a handful of records, so a flat array searched from the newest entry is enough;
- * read-only transactions keep none. */
+ * compare-and-set against what was read (store.h, "Compare-and-set"): an array of
+ * addresses with their versions, found through a hash index (addresses.c). Read-only
+ * transactions keep none. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,12 +26,20 @@ static size_t pack(char *buf, size_t cap, const char *kind, const char *scope, c
     return a + b + c;
 }
 
+static const char *entry_at(const void *owner, size_t i, size_t *len)
+{
+    const struct read_entry *e = &((const struct read_set *)owner)->entries[i];
+
+    *len = e->len;
+    return e->address;
+}
+
 static struct read_entry *find(const struct read_set *rs, const char *address, size_t len)
 {
-    for (size_t i = rs->n; i-- > 0;)
-        if (rs->entries[i].len == len && memcmp(rs->entries[i].address, address, len) == 0)
-            return &rs->entries[i];
-    return NULL;
+    size_t pos;
+
+    return address_index_find(&rs->index, address, len, entry_at, rs, &pos) ? &rs->entries[pos]
+                                                                           : NULL;
 }
 
 cu_rc read_set_note(struct read_set *rs, const char *kind, const char *scope, const char *key,
@@ -63,6 +71,10 @@ cu_rc read_set_note(struct read_set *rs, const char *kind, const char *scope, co
     memcpy(e->address, address, len);
     e->len = len;
     e->version = version;
+    if (address_index_add(&rs->index, rs->n, rs->n, entry_at, rs) != CU_OK) {
+        free(e->address);
+        return CU_E_NOMEM;
+    }
     rs->n++;
     return CU_OK;
 }
@@ -85,5 +97,6 @@ void read_set_free(struct read_set *rs)
     for (size_t i = 0; i < rs->n; i++)
         free(rs->entries[i].address);
     free(rs->entries);
+    address_index_free(&rs->index);
     memset(rs, 0, sizeof(*rs));
 }
