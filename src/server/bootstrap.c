@@ -4,7 +4,11 @@
  * DIR/root-credentials (mode 0600) and printed once as export lines. Later starts find
  * the account and keys in the store and change nothing, unless the environment names
  * root credentials: those are then the root user's only access key (any other root key
- * is removed, so changing the variables does not leave old keys working). */
+ * is removed, so changing the variables does not leave old keys working).
+ * Every start also hands the store the region it serves, for the one-time move of a
+ * schema-v2 data dir's regional records under it (store_adopt_region): custos before v3
+ * served one region, the --region it was started with, so the first start after the
+ * upgrade must be given that same region. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,7 +91,8 @@ static cu_rc root_from_env(struct store_tx *tx, const struct master_key *mk, con
                            const char *akid, const char *secret, struct cu_err *err)
 {
     cu_rc rc = CU_OK;
-    char scope[RECORD_NAME_MAX];
+    char value[RECORD_NAME_MAX];
+    struct store_lookup q;
     json_t *keys = NULL, *item;
     bool more = false;
     size_t i;
@@ -95,14 +100,12 @@ static cu_rc root_from_env(struct store_tx *tx, const struct master_key *mk, con
     ENSURE(strlen(akid) >= 16 && strlen(akid) <= 128 && strlen(secret) >= 16,
            cu_err_set(err, CU_E_VALIDATION,
                       "CUSTOS_ROOT_ACCESS_KEY_ID / CUSTOS_ROOT_SECRET_ACCESS_KEY are too short"));
-    record_user_scope(account, "", scope);
-    TRY(store_list(tx, RECORD_USER_KEY, scope, NULL, 100, &keys, &more));
+    iam_access_key_lookup(account, "", &q, value);
+    /* root has at most a quota's worth of keys (CreateAccessKey enforces it) */
+    TRY(store_find(tx, &q, NULL, 100, &keys, &more));
     json_array_foreach(keys, i, item)
-    {
-        const char *old = json_string_value(json_object_get(item, "key"));
-        TRY(store_delete(tx, RECORD_ACCESS_KEY, "", old, NULL));
-        TRY(store_delete(tx, RECORD_USER_KEY, scope, old, NULL));
-    }
+        TRY(store_delete(tx, RECORD_ACCESS_KEY, "", json_string_value(json_object_get(item, "key")),
+                         NULL));
     TRY(iam_store_access_key(tx, mk, account, "", akid, secret, clock_now_ms()));
 out:
     json_decref(keys);
@@ -114,12 +117,11 @@ static cu_rc root_generated(struct store_tx *tx, const struct config *cfg,
                             struct cu_err *err)
 {
     cu_rc rc = CU_OK;
-    char scope[RECORD_NAME_MAX], akid[IDS_ACCESS_KEY_ID_LEN + 1];
+    char akid[IDS_ACCESS_KEY_ID_LEN + 1];
     char secret[IDS_SECRET_KEY_LEN + 1] = "";
     size_t n = 0;
 
-    record_user_scope(account, "", scope);
-    TRY(store_count(tx, RECORD_USER_KEY, scope, &n));
+    TRY(iam_access_key_count(tx, account, "", &n));
     if (n > 0)
         goto out;
     TRY(ids_access_key_id("AKIA", akid));
@@ -144,6 +146,7 @@ cu_rc bootstrap_run(const struct config *cfg, struct store *store, const struct 
     const char *env_secret = getenv("CUSTOS_ROOT_SECRET_ACCESS_KEY");
     bool printed = false;
 
+    TRY(store_adopt_region(store, cfg->region, err));
     TRY(store_tx_begin(store, true, &tx));
     TRY(ensure_account(tx, cfg, account, err));
     if (env_akid && env_secret && env_akid[0])

@@ -131,7 +131,7 @@ out:
 /* Resolve, authorize and run the handler inside one transaction. A read-only call's
  * transaction ends here; a mutation whose handler succeeded leaves its transaction open in
  * call.tx for conclude() to commit after the record is written. */
-static cu_rc execute(struct pipeline *pl, struct request *r)
+static cu_rc execute_once(struct pipeline *pl, struct request *r)
 {
     cu_rc rc = CU_OK;
     struct call *call = &r->call;
@@ -183,6 +183,49 @@ out:
     if (rc != CU_OK && call->err.code != CU_OK)
         r->err = call->err;
     return rc;
+}
+
+/* Forget what a call's attempt resolved and answered, for the next attempt. */
+static void attempt_reset(struct request *r)
+{
+    struct call *call = &r->call;
+
+    if (call->target.unpin)
+        call->target.unpin(call->target.pin);
+    json_decref(call->target.doc);
+    memset(&call->target, 0, sizeof(call->target));
+    json_decref(r->output);
+    r->output = NULL;
+    call->allowed_by_policy = false;
+    call->authz = NULL;
+    memset(&call->err, 0, sizeof(call->err));
+    memset(&r->err, 0, sizeof(r->err));
+}
+
+/* A call whose compare-and-set lost (store.h: another writer changed a record it read)
+ * is run again from its resolver, in a fresh transaction, up to EXECUTE_ATTEMPTS times;
+ * nothing of a lost attempt is committed or recorded, so the call still leaves one
+ * record. Past that it answers as IAM does (IAM API reference,
+ * ConcurrentModificationException). */
+#define EXECUTE_ATTEMPTS 5
+
+static cu_rc execute(struct pipeline *pl, struct request *r)
+{
+    cu_rc rc = CU_OK;
+
+    for (int attempt = 1;; attempt++) {
+        rc = execute_once(pl, r);
+        if (rc != CU_E_STORE_CONFLICT)
+            return rc;
+        if (attempt == EXECUTE_ATTEMPTS)
+            break;
+        attempt_reset(r);
+    }
+    log_warn("request %s: still conflicting after %d attempts", r->id, EXECUTE_ATTEMPTS);
+    return cu_err_set(&r->err, CU_E_CONCURRENT_MODIFICATION,
+                      "The request was rejected because multiple requests to change this "
+                      "object were submitted simultaneously. Wait a few minutes and submit "
+                      "your request again.");
 }
 
 /* Make sure err names the failure, hiding internal causes from the client. */

@@ -1,6 +1,7 @@
 /* changes.c — the change log's in-memory half: the records a write transaction touched,
  * and a ring of the most recent committed changes that caches read to evict only what
- * changed (store_changes_since). The durable half is the change_log table, written by
+ * changed (store_changes_since); a set finds a record it holds through a hash index
+ * (addresses.c). The durable half is the change_log table, written by
  * store.c in the committing transaction itself, so a change is logged if and only if it
  * committed.
  *
@@ -34,29 +35,46 @@ static void record_unpack(const char *p, const char **kind, const char **scope,
     *key = *scope + strlen(*scope) + 1;
 }
 
+/* The i-th record of a change set and its packed length. */
+static const char *record_at(const void *owner, size_t i, size_t *len)
+{
+    const char *p = ((const struct change_set *)owner)->records[i];
+    size_t a = strlen(p) + 1, b = strlen(p + a) + 1;
+
+    *len = a + b + strlen(p + a + b) + 1;
+    return p;
+}
+
 cu_rc change_set_add(struct change_set *cs, const char *kind, const char *scope,
                      const char *key)
 {
     char *p, **grown;
+    size_t len, at;
 
-    for (size_t i = 0; i < cs->n; i++) {
-        const char *k, *s, *y;
-        record_unpack(cs->records[i], &k, &s, &y);
-        if (strcmp(k, kind) == 0 && strcmp(s, scope) == 0 && strcmp(y, key) == 0)
-            return CU_OK; /* written twice in one transaction: one change */
+    p = record_pack(kind, scope, key);
+    if (!p)
+        return CU_E_NOMEM;
+    len = strlen(kind) + strlen(scope) + strlen(key) + 3;
+    if (address_index_find(&cs->index, p, len, record_at, cs, &at)) {
+        free(p); /* written twice in one transaction: one change */
+        return CU_OK;
     }
     if (cs->n == cs->cap) {
         size_t cap = cs->cap ? cs->cap * 2 : 4;
         grown = realloc(cs->records, cap * sizeof(*grown));
-        if (!grown)
+        if (!grown) {
+            free(p);
             return CU_E_NOMEM;
+        }
         cs->records = grown;
         cs->cap = cap;
     }
-    p = record_pack(kind, scope, key);
-    if (!p)
+    cs->records[cs->n] = p;
+    if (address_index_add(&cs->index, cs->n, cs->n, record_at, cs) != CU_OK) {
+        free(p);
         return CU_E_NOMEM;
-    cs->records[cs->n++] = p;
+    }
+    cs->n++;
     return CU_OK;
 }
 
@@ -71,6 +89,7 @@ void change_set_free(struct change_set *cs)
     for (size_t i = 0; i < cs->n; i++)
         free(cs->records[i]);
     free(cs->records);
+    address_index_free(&cs->index);
     memset(cs, 0, sizeof(*cs));
 }
 

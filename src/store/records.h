@@ -10,20 +10,32 @@
  *   user            <account>                lower(UserName)     IAM User fields
  *   access_key      ""                       AccessKeyId         {Account, UserName ("" = root),
  *                                                                 Status, CreateDate, SealedSecret}
- *   user_key        <account>/lower(user)    AccessKeyId         {} (index for ListAccessKeys)
  *   group           <account>                lower(GroupName)    IAM Group fields
  *   user_policy     <account>/lower(user)    PolicyName          {PolicyName, PolicyDocument}
- *   kms_key         <account>                key id (UUID)       KMS key metadata, policy, material
- *   kms_alias       <account>                AliasName           {AliasName, TargetKeyId, ...}
+ *   kms_key         <account>/<region>       key id (UUID)       KMS key metadata, policy, material
+ *   kms_alias       <account>/<region>       AliasName           {AliasName, TargetKeyId, ...}
  *   managed_policy  <account>                lower(PolicyName)   IAM Policy fields + Document
- *   kms_grant       <account>/<key id>       GrantId             {GrantId, Name, CreationDate,
+ *   kms_grant       <account>/<region>/<key id>  GrantId         {GrantId, Name, CreationDate,
  *                                                                 GranteePrincipal, RetiringPrincipal,
- *                                                                 Operations, Constraints}
- *   kms_grant_token ""                       hex SHA-256(token)  {Account, KeyId, GrantId}
+ *                                                                 Operations, Constraints,
+ *                                                                 TokenHashes (hex SHA-256 of
+ *                                                                 each token issued)}
  *   session         ""                       AccessKeyId (ASIA)  {Account, UserName ("" = root),
  *                                                                 SealedSecret, TokenHash (hex
  *                                                                 SHA-256 of the session token),
  *                                                                 IssuedAt, Expiration (epoch s)}
+ *
+ * Scopes come from store_scope() (store.h): kinds.c declares each kind's class (node,
+ * global, regional). Secondary indexes (kinds.c, maintained by the store):
+ *
+ *   kind        index       value                               used by
+ *   access_key  user        <account>/lower(UserName)           ListAccessKeys, DeleteUser
+ *   kms_alias   target_key  TargetKeyId                         ListAliases KeyId=
+ *   kms_grant   token       each of TokenHashes                 RetireGrant by token
+ *   kms_grant   retiring    RetiringPrincipal                   ListRetirableGrants
+ *
+ * (Schema v2 kept the first and third by hand as twin records, "user_key" and
+ * "kms_grant_token"; the v3 migration drops them.)
  *
  * A user record names the policies that apply to it: RECORD_USER_ATTACHED holds its
  * attached managed policies [{PolicyName, PolicyArn}], and PermissionsBoundary
@@ -43,7 +55,6 @@
 #define RECORD_ACCOUNT_KEY "local"
 #define RECORD_USER "user"
 #define RECORD_ACCESS_KEY "access_key"
-#define RECORD_USER_KEY "user_key"
 #define RECORD_GROUP "group"
 #define RECORD_USER_POLICY "user_policy"
 #define RECORD_KMS_KEY "kms_key"
@@ -51,19 +62,25 @@
 #define RECORD_MANAGED_POLICY "managed_policy"
 #define RECORD_SESSION "session"
 #define RECORD_KMS_GRANT "kms_grant"
-#define RECORD_KMS_GRANT_TOKEN "kms_grant_token"
+
+/* Secondary index names (kinds.c). */
+#define RECORD_ACCESS_KEY_BY_USER "user"
+#define RECORD_KMS_ALIAS_BY_KEY "target_key"
+#define RECORD_KMS_GRANT_BY_TOKEN "token"
+#define RECORD_KMS_GRANT_BY_RETIRING "retiring"
 
 /* The member of a user record listing its attached managed policies. */
 #define RECORD_USER_ATTACHED "AttachedManagedPolicies"
 
 /* Longest scope or key custos builds (account + '/' + a 128-character name, lowered). */
-#define RECORD_NAME_MAX 512
+#define RECORD_NAME_MAX STORE_NAME_MAX
 
 /* Lowercase an IAM name into out (RECORD_NAME_MAX bytes). ASCII only: IAM names are
  * restricted to [\w+=,.@-]. */
 void record_fold(const char *name, char out[RECORD_NAME_MAX]);
 
-/* "<account>/<lower(user)>": the scope of a user's keys and inline policies. */
+/* "<account>/<lower(user)>": the scope of a user's inline policies, and the value of
+ * access_key's user index. */
 void record_user_scope(const char *account, const char *user, char out[RECORD_NAME_MAX]);
 
 /* The user document for (account, name), or *doc = NULL. */

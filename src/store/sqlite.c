@@ -5,7 +5,8 @@
  * One writer connection, guarded by a mutex for the length of a write transaction
  * (BEGIN IMMEDIATE: writers queue here, never on SQLITE_BUSY), and a pool of reader
  * connections that run concurrently with it on WAL snapshots. Every connection prepares
- * its statements once. SQLite's own messages go to the log, never to a client.
+ * its statements once. SQLite's own messages go to the log, never to a client. Index
+ * rows, lookups and the meta table are sqlite_index.c's.
  * The database holds sealed key material and hashed tokens: it is created 0600 before
  * SQLite opens it, and SQLite gives its -wal and -shm files the database's mode. */
 #include <errno.h>
@@ -20,67 +21,52 @@
 
 #include "core/clock.h"
 #include "core/log.h"
-#include "store_impl.h"
+#include "sqlite_impl.h"
 
-enum stmt {
-    ST_BEGIN,
-    ST_BEGIN_WRITE,
-    ST_COMMIT,
-    ST_ROLLBACK,
-    ST_GET,
-    ST_INSERT,
-    ST_UPSERT,
-    ST_UPDATE,
-    ST_DELETE,
-    ST_LIST,
-    ST_COUNT,
-    ST_LOG,
-    ST__COUNT
-};
-
-static const char *const stmt_sql[ST__COUNT] = {
+const char *const sqlite_stmt_sql[ST__COUNT] = {
     [ST_BEGIN] = "BEGIN",
     [ST_BEGIN_WRITE] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
-    [ST_GET] = "SELECT doc FROM objects WHERE kind = ?1 AND scope = ?2 AND key = ?3",
+    [ST_GET] = "SELECT doc, version FROM objects WHERE kind = ?1 AND scope = ?2 AND key = ?3",
     [ST_INSERT] = "INSERT INTO objects (kind, scope, key, doc, version, updated_ms)"
-                  " VALUES (?1, ?2, ?3, ?4, 1, ?5)",
+                  " VALUES (?1, ?2, ?3, ?4, 1, ?5) RETURNING version",
     [ST_UPSERT] = "INSERT INTO objects (kind, scope, key, doc, version, updated_ms)"
                   " VALUES (?1, ?2, ?3, ?4, 1, ?5) ON CONFLICT (kind, scope, key) DO UPDATE"
-                  " SET doc = excluded.doc, version = version + 1, updated_ms = excluded.updated_ms",
+                  " SET doc = excluded.doc, version = version + 1, updated_ms = excluded.updated_ms"
+                  " RETURNING version",
     [ST_UPDATE] = "UPDATE objects SET doc = ?4, version = version + 1, updated_ms = ?5"
-                  " WHERE kind = ?1 AND scope = ?2 AND key = ?3",
+                  " WHERE kind = ?1 AND scope = ?2 AND key = ?3 RETURNING version",
     [ST_DELETE] = "DELETE FROM objects WHERE kind = ?1 AND scope = ?2 AND key = ?3",
     [ST_LIST] = "SELECT key, doc FROM objects WHERE kind = ?1 AND scope = ?2 AND key > ?3"
                 " ORDER BY key LIMIT ?4",
     [ST_COUNT] = "SELECT count(*) FROM objects WHERE kind = ?1 AND scope = ?2",
     [ST_LOG] = "INSERT INTO change_log (seq, n, kind, scope, key) VALUES (?4, ?5, ?1, ?2, ?3)",
+    [ST_CAS] = "UPDATE objects SET doc = ?4, version = version + 1, updated_ms = ?5"
+               " WHERE kind = ?1 AND scope = ?2 AND key = ?3 AND version = ?6 RETURNING version",
+    [ST_SCAN_KIND] = "SELECT scope, key, doc FROM objects WHERE kind = ?1 ORDER BY scope, key",
+    [ST_INDEX_ADD] = "INSERT INTO record_index (kind, idx, value, scope, key)"
+                     " VALUES (?1, ?4, ?5, ?2, ?3) ON CONFLICT DO NOTHING",
+    [ST_INDEX_DROP] = "DELETE FROM record_index WHERE kind = ?1 AND scope = ?2 AND key = ?3",
+    /* ?4 within: the scope itself or any scope below it */
+    [ST_FIND] = "SELECT o.scope, o.key, o.doc, o.version FROM record_index i"
+                " JOIN objects o ON o.kind = i.kind AND o.scope = i.scope AND o.key = i.key"
+                " WHERE i.kind = ?1 AND i.idx = ?2 AND i.value = ?3"
+                " AND (?4 IS NULL OR i.scope = ?4 OR substr(i.scope, 1, length(?4) + 1) = ?4 || '/')"
+                " AND (i.scope > ?5 OR (i.scope = ?5 AND i.key > ?6))"
+                " ORDER BY i.scope, i.key LIMIT ?7",
+    [ST_FIND_COUNT] = "SELECT count(*) FROM record_index i"
+                      " WHERE i.kind = ?1 AND i.idx = ?2 AND i.value = ?3"
+                      " AND (?4 IS NULL OR i.scope = ?4"
+                      " OR substr(i.scope, 1, length(?4) + 1) = ?4 || '/')",
+    [ST_PRUNE] = "DELETE FROM change_log WHERE seq < ?1",
+    [ST_META_GET] = "SELECT value FROM meta WHERE name = ?1",
+    [ST_META_SET] = "INSERT INTO meta (name, value) VALUES (?1, ?2)"
+                    " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+    [ST_META_DEL] = "DELETE FROM meta WHERE name = ?1",
 };
 
-struct conn {
-    sqlite3 *db;
-    sqlite3_stmt *st[ST__COUNT];
-    struct conn *next;
-};
-
-#define DB_PATH_MAX 1100
-
-struct sqlite_store {
-    char path[DB_PATH_MAX];
-    pthread_mutex_t write_lock;    /* held from BEGIN IMMEDIATE to COMMIT/ROLLBACK */
-    struct conn *writer;
-    pthread_mutex_t pool_lock;
-    struct conn *readers;          /* idle reader connections */
-};
-
-struct sqlite_tx {
-    struct sqlite_store *s;
-    struct conn *c;
-    bool write;
-};
-
-static cu_rc fail(sqlite3 *db, const char *what)
+cu_rc sqlite_fail(sqlite3 *db, const char *what)
 {
     log_error("sqlite: %s: %s", what, db ? sqlite3_errmsg(db) : "out of memory");
     return CU_E_STORE;
@@ -116,7 +102,7 @@ static cu_rc conn_open(const char *path, struct conn **out)
 
     ENSURE(c, CU_E_NOMEM);
     if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK) {
-        rc = fail(c->db, "open");
+        rc = sqlite_fail(c->db, "open");
         goto out;
     }
     sqlite3_busy_timeout(c->db, 10000);
@@ -132,36 +118,35 @@ out:
 static cu_rc conn_prepare(struct conn *c)
 {
     for (int i = 0; i < ST__COUNT; i++)
-        if (sqlite3_prepare_v3(c->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &c->st[i],
+        if (sqlite3_prepare_v3(c->db, sqlite_stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &c->st[i],
                                NULL) != SQLITE_OK)
-            return fail(c->db, stmt_sql[i]);
+            return sqlite_fail(c->db, sqlite_stmt_sql[i]);
     return CU_OK;
 }
 
 /* Run a statement that returns no rows, then reset it. */
-static cu_rc step_done(struct conn *c, enum stmt which)
+cu_rc sqlite_step_done(struct conn *c, enum stmt which)
 {
     sqlite3_stmt *st = c->st[which];
     int r = sqlite3_step(st);
 
     sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
     if (r != SQLITE_DONE && r != SQLITE_ROW)
-        return fail(c->db, stmt_sql[which]);
+        return sqlite_fail(c->db, sqlite_stmt_sql[which]);
     return CU_OK;
 }
 
-static cu_rc migrate(struct conn *c)
+/* Every version's DDL; each step is idempotent (IF NOT EXISTS), so an older database
+ * gains the newer tables. The data steps and the version number are store_migrate's. */
+static cu_rc migrate_ddl(struct conn *c)
 {
     cu_rc rc = CU_OK;
 
     TRY(exec(c->db, "BEGIN IMMEDIATE"));
-    /* every step is idempotent (IF NOT EXISTS): a v1 database gains the v2 tables */
-    for (const char *const *sql = store_schema_v1; *sql; sql++)
-        TRY(exec(c->db, *sql));
-    for (const char *const *sql = store_schema_v2; *sql; sql++)
-        TRY(exec(c->db, *sql));
-    TRY(exec(c->db, "INSERT INTO meta (name, value) VALUES ('schema_version', '2')"
-                    " ON CONFLICT (name) DO UPDATE SET value = excluded.value"));
+    for (size_t v = 0; v < store_migrations_n; v++)
+        for (const char *const *sql = store_migrations[v].sql; *sql; sql++)
+            TRY(exec(c->db, *sql));
     TRY(exec(c->db, "COMMIT"));
 out:
     if (rc != CU_OK)
@@ -243,7 +228,7 @@ static cu_rc sqlite_begin(void *impl, bool write, void **out)
             return rc;
         }
     }
-    rc = step_done(tx->c, write ? ST_BEGIN_WRITE : ST_BEGIN);
+    rc = sqlite_step_done(tx->c, write ? ST_BEGIN_WRITE : ST_BEGIN);
     if (rc != CU_OK) {
         tx_release(tx);
         return rc;
@@ -256,10 +241,10 @@ out:
 static cu_rc sqlite_commit(void *impl, void *p)
 {
     struct sqlite_tx *tx = p;
-    cu_rc rc = step_done(tx->c, ST_COMMIT);
+    cu_rc rc = sqlite_step_done(tx->c, ST_COMMIT);
 
     if (rc != CU_OK)
-        (void)step_done(tx->c, ST_ROLLBACK);
+        (void)sqlite_step_done(tx->c, ST_ROLLBACK);
     tx_release(tx);
     return rc;
 }
@@ -269,18 +254,19 @@ static void sqlite_rollback(void *impl, void *p)
     struct sqlite_tx *tx = p;
 
     if (!sqlite3_get_autocommit(tx->c->db))
-        (void)step_done(tx->c, ST_ROLLBACK);
+        (void)sqlite_step_done(tx->c, ST_ROLLBACK);
     tx_release(tx);
 }
 
-static void bind_address(sqlite3_stmt *st, const char *kind, const char *scope, const char *key)
+void sqlite_bind_address(sqlite3_stmt *st, const char *kind, const char *scope, const char *key)
 {
     sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
 }
 
-static cu_rc sqlite_get(void *p, const char *kind, const char *scope, const char *key, char **doc)
+static cu_rc sqlite_get(void *p, const char *kind, const char *scope, const char *key, char **doc,
+                        uint64_t *version)
 {
     struct sqlite_tx *tx = p;
     sqlite3_stmt *st = tx->c->st[ST_GET];
@@ -288,14 +274,16 @@ static cu_rc sqlite_get(void *p, const char *kind, const char *scope, const char
     int r;
 
     *doc = NULL;
-    bind_address(st, kind, scope, key);
+    *version = 0;
+    sqlite_bind_address(st, kind, scope, key);
     r = sqlite3_step(st);
     if (r == SQLITE_ROW) {
+        *version = (uint64_t)sqlite3_column_int64(st, 1);
         *doc = strdup((const char *)sqlite3_column_text(st, 0));
         if (!*doc)
             rc = CU_E_NOMEM;
     } else if (r != SQLITE_DONE) {
-        rc = fail(tx->c->db, "get");
+        rc = sqlite_fail(tx->c->db, "get");
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
@@ -303,24 +291,33 @@ static cu_rc sqlite_get(void *p, const char *kind, const char *scope, const char
 }
 
 static cu_rc sqlite_put(void *p, const char *kind, const char *scope, const char *key,
-                        const char *doc, enum store_put_mode mode)
+                        const char *doc, enum store_put_mode mode, uint64_t expect,
+                        uint64_t *version)
 {
     struct sqlite_tx *tx = p;
-    enum stmt which = mode == STORE_CREATE ? ST_INSERT : mode == STORE_REPLACE ? ST_UPDATE : ST_UPSERT;
+    enum stmt which = expect                 ? ST_CAS
+                      : mode == STORE_CREATE  ? ST_INSERT
+                      : mode == STORE_REPLACE ? ST_UPDATE
+                                              : ST_UPSERT;
     sqlite3_stmt *st = tx->c->st[which];
     cu_rc rc = CU_OK;
     int r;
 
-    bind_address(st, kind, scope, key);
+    sqlite_bind_address(st, kind, scope, key);
     sqlite3_bind_text(st, 4, doc, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, clock_now_ms());
+    if (expect)
+        sqlite3_bind_int64(st, 6, (sqlite3_int64)expect);
+    /* RETURNING: the change is made by the first step, which yields the new version */
     r = sqlite3_step(st);
-    if (r == SQLITE_CONSTRAINT && mode == STORE_CREATE)
+    if (r == SQLITE_ROW)
+        *version = (uint64_t)sqlite3_column_int64(st, 0);
+    else if (r == SQLITE_CONSTRAINT && which == ST_INSERT)
         rc = CU_E_STORE_EXISTS;
     else if (r != SQLITE_DONE)
-        rc = fail(tx->c->db, "put");
-    else if (mode == STORE_REPLACE && sqlite3_changes(tx->c->db) == 0)
-        rc = CU_E_STORE_ABSENT;
+        rc = sqlite_fail(tx->c->db, "put");
+    else
+        rc = which == ST_CAS ? CU_E_STORE_CONFLICT : CU_E_STORE_ABSENT;
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return rc;
@@ -333,9 +330,9 @@ static cu_rc sqlite_del(void *p, const char *kind, const char *scope, const char
     sqlite3_stmt *st = tx->c->st[ST_DELETE];
     cu_rc rc = CU_OK;
 
-    bind_address(st, kind, scope, key);
+    sqlite_bind_address(st, kind, scope, key);
     if (sqlite3_step(st) != SQLITE_DONE)
-        rc = fail(tx->c->db, "delete");
+        rc = sqlite_fail(tx->c->db, "delete");
     *existed = rc == CU_OK && sqlite3_changes(tx->c->db) > 0;
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
@@ -351,7 +348,7 @@ static cu_rc sqlite_list(void *p, const char *kind, const char *scope, const cha
     size_t n = 0;
     int r;
 
-    bind_address(st, kind, scope, after ? after : "");
+    sqlite_bind_address(st, kind, scope, after ? after : "");
     sqlite3_bind_int64(st, 4, (sqlite3_int64)limit + 1);
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         json_error_t jerr;
@@ -376,7 +373,7 @@ static cu_rc sqlite_list(void *p, const char *kind, const char *scope, const cha
         n++;
     }
     if (rc == CU_OK && r != SQLITE_ROW && r != SQLITE_DONE)
-        rc = fail(tx->c->db, "list");
+        rc = sqlite_fail(tx->c->db, "list");
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return rc;
@@ -393,7 +390,7 @@ static cu_rc sqlite_count(void *p, const char *kind, const char *scope, size_t *
     if (sqlite3_step(st) == SQLITE_ROW)
         *n = (size_t)sqlite3_column_int64(st, 0);
     else
-        rc = fail(tx->c->db, "count");
+        rc = sqlite_fail(tx->c->db, "count");
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return rc;
@@ -406,11 +403,11 @@ static cu_rc sqlite_log_change(void *p, uint64_t seq, size_t n, const char *kind
     sqlite3_stmt *st = tx->c->st[ST_LOG];
     cu_rc rc = CU_OK;
 
-    bind_address(st, kind, scope, key);
+    sqlite_bind_address(st, kind, scope, key);
     sqlite3_bind_int64(st, 4, (sqlite3_int64)seq);
     sqlite3_bind_int64(st, 5, (sqlite3_int64)n);
     if (sqlite3_step(st) != SQLITE_DONE)
-        rc = fail(tx->c->db, "change log");
+        rc = sqlite_fail(tx->c->db, "change log");
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return rc;
@@ -424,11 +421,19 @@ static cu_rc sqlite_last_seq(void *impl, uint64_t *seq)
 
     if (sqlite3_prepare_v2(s->writer->db, "SELECT coalesce(max(seq), 0) FROM change_log", -1,
                            &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
-        rc = fail(s->writer->db, "change log seq");
+        rc = sqlite_fail(s->writer->db, "change log seq");
     else
         *seq = (uint64_t)sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     return rc;
+}
+
+static cu_rc sqlite_prune_log(void *p, uint64_t below)
+{
+    struct sqlite_tx *tx = p;
+
+    sqlite3_bind_int64(tx->c->st[ST_PRUNE], 1, (sqlite3_int64)below);
+    return sqlite_step_done(tx->c, ST_PRUNE);
 }
 
 static const struct store_ops sqlite_ops = {
@@ -442,8 +447,16 @@ static const struct store_ops sqlite_ops = {
     .del = sqlite_del,
     .list = sqlite_list,
     .count = sqlite_count,
+    .scan_kind = sqlite_scan_kind,
+    .index_add = sqlite_index_add,
+    .index_drop = sqlite_index_drop,
+    .find = sqlite_find,
+    .find_count = sqlite_find_count,
     .log_change = sqlite_log_change,
+    .prune_log = sqlite_prune_log,
     .last_seq = sqlite_last_seq,
+    .meta_get = sqlite_meta_get,
+    .meta_set = sqlite_meta_set,
 };
 
 /* Make DIR/custos.db exist with mode 0600 (SQLite would create it 0644 less the umask),
@@ -485,7 +498,7 @@ cu_rc store_sqlite_open(const char *dir, const struct store_ops **ops, void **im
     if (rc == CU_OK)
         rc = conn_open(s->path, &s->writer);
     if (rc == CU_OK)
-        rc = migrate(s->writer);
+        rc = migrate_ddl(s->writer);
     if (rc == CU_OK)
         rc = conn_prepare(s->writer);
     if (rc != CU_OK) {

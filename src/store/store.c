@@ -1,13 +1,16 @@
 /* store.c — the store interface over a backend vtable: JSON in and out, the change log
- * (each committed write's seq and the records it touched: store.h, changes.c), and the
- * fault-injection hook tests use to break operations on purpose (STYLE R20). Backends see
- * text only; this file owns (de)serialisation.
+ * (each committed write's seq and the records it touched: store.h, changes.c) and its
+ * pruning, index maintenance on every put and delete (kinds.c), compare-and-set against
+ * the versions a transaction read (versions.c), and the fault-injection hooks tests use
+ * to break operations on purpose (STYLE R20). Backends see text only; this file owns
+ * (de)serialisation.
  *
  * A transaction reaches the backend only at its first operation: a call served from
  * caches (an Encrypt whose key and policies are cached) never touches the database. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/log.h"
 #include "store_impl.h"
 
@@ -18,6 +21,10 @@ struct store {
     /* Held from taking a seq to publishing it, so seqs are handed out in commit order. */
     pthread_mutex_t commit_lock;
     _Atomic int fail_after;        /* test hook: fail the n-th operation from now; 0 = off */
+    _Atomic int conflict_after;    /* test hook: the n-th put from now conflicts; 0 = off */
+    _Atomic int conflict_times;    /* ... and so many puts from it on */
+    _Atomic uint64_t log_keep;     /* change_log keeps this many transactions */
+    uint64_t pruned_at;            /* seq of the last prune (under commit_lock) */
 };
 
 struct store_tx {
@@ -26,6 +33,7 @@ struct store_tx {
     bool write;
     uint64_t seq;                  /* store_last_seq() just before the backend began */
     struct change_set touched;     /* what this transaction put or deleted */
+    struct read_set read;          /* write transactions: the versions read */
 };
 
 /* The fault hook: true when this operation must fail. */
@@ -45,6 +53,33 @@ void store_test_fail_after(struct store *s, int n_ops)
     atomic_store(&s->fail_after, n_ops);
 }
 
+void store_test_conflicts(struct store *s, int n_puts, int times)
+{
+    atomic_store(&s->conflict_times, times);
+    atomic_store(&s->conflict_after, n_puts);
+}
+
+/* The conflict hook: true when this put must report a lost compare-and-set. */
+static bool inject_conflict(struct store *s)
+{
+    int n = atomic_load(&s->conflict_after);
+
+    if (n <= 0)
+        return false;
+    if (n > 1) {
+        atomic_fetch_sub(&s->conflict_after, 1);
+        return false;
+    }
+    if (atomic_fetch_sub(&s->conflict_times, 1) <= 1)
+        atomic_store(&s->conflict_after, 0);
+    return true;
+}
+
+void store_set_log_keep(struct store *s, uint64_t keep)
+{
+    atomic_store(&s->log_keep, keep ? keep : 1);
+}
+
 cu_rc store_open(const char *url, struct store **out, struct cu_err *err)
 {
     cu_rc rc = CU_OK;
@@ -57,6 +92,11 @@ cu_rc store_open(const char *url, struct store **out, struct cu_err *err)
         goto out;
     }
     TRY(store_sqlite_open(url, &s->ops, &s->impl, err));
+    rc = store_migrate(s->ops, s->impl, err);
+    if (rc != CU_OK) {
+        s->ops->close(s->impl);
+        goto out;
+    }
     rc = s->ops->last_seq(s->impl, &last);
     if (rc != CU_OK) {
         s->ops->close(s->impl);
@@ -66,6 +106,8 @@ cu_rc store_open(const char *url, struct store **out, struct cu_err *err)
     /* Seqs start at 1 so that 0 can mean "current to nothing" in caches. */
     change_ring_init(&s->changes, last ? last : 1);
     pthread_mutex_init(&s->commit_lock, NULL);
+    atomic_init(&s->log_keep, STORE_LOG_KEEP);
+    s->pruned_at = last;
     *out = s;
     s = NULL;
 out:
@@ -99,9 +141,22 @@ uint64_t store_tx_seq(const struct store_tx *tx)
     return tx->impl ? tx->seq : 0;
 }
 
+bool store_tx_read_version(const struct store_tx *tx, const char *kind, const char *scope,
+                           const char *key, uint64_t *version)
+{
+    return read_set_lookup(&tx->read, kind, scope, key, version);
+}
+
+cu_rc store_tx_note_read(struct store_tx *tx, const char *kind, const char *scope,
+                         const char *key, uint64_t version)
+{
+    return read_set_note(&tx->read, kind, scope, key, version);
+}
+
 static void tx_free(struct store_tx *tx)
 {
     change_set_free(&tx->touched);
+    read_set_free(&tx->read);
     free(tx);
 }
 
@@ -134,7 +189,8 @@ cu_rc store_tx_commit(struct store_tx *tx)
 {
     struct store *s = tx->store;
     const char *kind, *scope, *key;
-    uint64_t seq;
+    uint64_t seq, keep;
+    bool pruning;
     cu_rc rc = CU_OK;
 
     if (!tx->impl) {
@@ -159,8 +215,14 @@ cu_rc store_tx_commit(struct store_tx *tx)
         change_set_record(&tx->touched, i, &kind, &scope, &key);
         rc = s->ops->log_change(tx->impl, seq, i, kind, scope, key);
     }
+    keep = atomic_load(&s->log_keep);
+    pruning = rc == CU_OK && seq > keep && seq - s->pruned_at > keep / 8;
+    if (pruning)
+        rc = s->ops->prune_log(tx->impl, seq - keep + 1);
     if (rc == CU_OK) {
         rc = s->ops->commit(s->impl, tx->impl);
+        if (rc == CU_OK && pruning)
+            s->pruned_at = seq;
         if (rc == CU_OK)
             change_ring_publish(&s->changes, seq, &tx->touched);
     } else {
@@ -180,8 +242,8 @@ void store_tx_rollback(struct store_tx *tx)
     tx_free(tx);
 }
 
-cu_rc store_get(struct store_tx *tx, const char *kind, const char *scope, const char *key,
-                json_t **doc)
+cu_rc store_get_version(struct store_tx *tx, const char *kind, const char *scope,
+                        const char *key, json_t **doc, uint64_t *version)
 {
     cu_rc rc = CU_OK;
     char *text = NULL;
@@ -190,7 +252,9 @@ cu_rc store_get(struct store_tx *tx, const char *kind, const char *scope, const 
     *doc = NULL;
     ENSURE(!inject(tx->store), CU_E_STORE);
     TRY(begun(tx));
-    TRY(tx->store->ops->get(tx->impl, kind, scope, key, &text));
+    TRY(tx->store->ops->get(tx->impl, kind, scope, key, &text, version));
+    if (tx->write)
+        TRY(read_set_note(&tx->read, kind, scope, key, *version));
     if (text) {
         *doc = json_loads(text, 0, &jerr);
         if (!*doc) {
@@ -203,22 +267,65 @@ out:
     return rc;
 }
 
+cu_rc store_get(struct store_tx *tx, const char *kind, const char *scope, const char *key,
+                json_t **doc)
+{
+    uint64_t version;
+
+    return store_get_version(tx, kind, scope, key, doc, &version);
+}
+
+/* Write doc at the address: expect > 0 replaces only that version; then the record's
+ * index rows, the change set and the version this transaction now knows. */
+static cu_rc put_at(struct store_tx *tx, const char *kind, const char *scope, const char *key,
+                    const json_t *doc, enum store_put_mode mode, uint64_t expect)
+{
+    cu_rc rc = CU_OK;
+    const struct store_ops *ops = tx->store->ops;
+    char *text = NULL;
+    uint64_t version = 0;
+
+    ENSURE(tx->write, CU_E_INTERNAL);
+    ENSURE(!inject(tx->store), CU_E_STORE);
+    ENSURE(!inject_conflict(tx->store), CU_E_STORE_CONFLICT);
+    TRY(begun(tx));
+    text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+    ENSURE(text, CU_E_NOMEM);
+    TRY(ops->put(tx->impl, kind, scope, key, text, mode, expect, &version));
+    TRY(store_index_record(ops, tx->impl, kind, scope, key, doc));
+    TRY(change_set_add(&tx->touched, kind, scope, key));
+    TRY(read_set_note(&tx->read, kind, scope, key, version));
+out:
+    free(text);
+    return rc;
+}
+
 cu_rc store_put(struct store_tx *tx, const char *kind, const char *scope, const char *key,
                 const json_t *doc, enum store_put_mode mode)
 {
     cu_rc rc = CU_OK;
-    char *text = NULL;
+    uint64_t read = 0;
 
-    ENSURE(tx->write, CU_E_INTERNAL);
-    ENSURE(!inject(tx->store), CU_E_STORE);
-    TRY(begun(tx));
-    text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
-    ENSURE(text, CU_E_NOMEM);
-    TRY(tx->store->ops->put(tx->impl, kind, scope, key, text, mode));
-    TRY(change_set_add(&tx->touched, kind, scope, key));
+    if (mode == STORE_CREATE || !read_set_lookup(&tx->read, kind, scope, key, &read))
+        return put_at(tx, kind, scope, key, doc, mode, 0);
+    if (read)
+        return put_at(tx, kind, scope, key, doc, mode, read);
+    /* read as absent: a REPLACE finds it absent still; an UPSERT must create it, and
+     * finding it created since is a conflict */
+    ENSURE(mode == STORE_UPSERT, CU_E_STORE_ABSENT);
+    rc = put_at(tx, kind, scope, key, doc, STORE_CREATE, 0);
+    if (rc == CU_E_STORE_EXISTS)
+        rc = CU_E_STORE_CONFLICT;
 out:
-    free(text);
     return rc;
+}
+
+cu_rc store_put_version(struct store_tx *tx, const char *kind, const char *scope,
+                        const char *key, const json_t *doc, uint64_t version)
+{
+    if (!version)
+        return CU_E_INTERNAL;
+    return put_at(tx, kind, scope, key, doc, STORE_REPLACE, version);
 }
 
 cu_rc store_delete(struct store_tx *tx, const char *kind, const char *scope, const char *key,
@@ -231,8 +338,11 @@ cu_rc store_delete(struct store_tx *tx, const char *kind, const char *scope, con
     ENSURE(!inject(tx->store), CU_E_STORE);
     TRY(begun(tx));
     TRY(tx->store->ops->del(tx->impl, kind, scope, key, &gone));
-    if (gone)
+    if (gone) {
+        TRY(store_index_record(tx->store->ops, tx->impl, kind, scope, key, NULL));
         TRY(change_set_add(&tx->touched, kind, scope, key));
+        TRY(read_set_note(&tx->read, kind, scope, key, 0));
+    }
     if (existed)
         *existed = gone;
 out:
@@ -294,5 +404,151 @@ cu_rc store_count(struct store_tx *tx, const char *kind, const char *scope, size
     TRY(begun(tx));
     TRY(tx->store->ops->count(tx->impl, kind, scope, n));
 out:
+    return rc;
+}
+
+/* The lookup names an index kinds.c declares for its kind. */
+static bool declared(const struct store_lookup *q)
+{
+    const struct store_kind *k = store_kind_find(q->kind);
+
+    for (size_t i = 0; k && i < STORE_INDEXES_MAX && k->indexes[i].name; i++)
+        if (strcmp(k->indexes[i].name, q->index) == 0)
+            return true;
+    log_error("store: %s has no index %s", q->kind, q->index);
+    return false;
+}
+
+cu_rc store_find(struct store_tx *tx, const struct store_lookup *q,
+                 const struct store_position *after, size_t limit, json_t **items, bool *more)
+{
+    cu_rc rc = CU_OK;
+    json_t *list = json_array(), *item;
+    size_t i;
+
+    *items = NULL;
+    *more = false;
+    ENSURE(list, CU_E_NOMEM);
+    ENSURE(declared(q), CU_E_INTERNAL);
+    ENSURE(!inject(tx->store), CU_E_STORE);
+    TRY(begun(tx));
+    TRY(tx->store->ops->find(tx->impl, q, after, limit, list, more));
+    json_array_foreach(list, i, item)
+    {
+        json_int_t version = json_integer_value(json_object_get(item, "version"));
+        if (tx->write)
+            TRY(read_set_note(&tx->read, q->kind,
+                              json_string_value(json_object_get(item, "scope")),
+                              json_string_value(json_object_get(item, "key")),
+                              (uint64_t)version));
+        json_object_del(item, "version");
+    }
+    *items = list;
+    list = NULL;
+out:
+    json_decref(list);
+    return rc;
+}
+
+cu_rc store_find_one(struct store_tx *tx, const struct store_lookup *q, char *scope, char *key,
+                     json_t **doc)
+{
+    cu_rc rc = CU_OK;
+    json_t *items = NULL, *item;
+    bool more = false;
+
+    *doc = NULL;
+    TRY(store_find(tx, q, NULL, 1, &items, &more));
+    if (more) {
+        log_error("store: %s index %s holds one value twice", q->kind, q->index);
+        rc = CU_E_STORE;
+        goto out;
+    }
+    item = json_array_get(items, 0);
+    if (!item)
+        goto out;
+    if (scope)
+        str_copy(scope, STORE_NAME_MAX, json_string_value(json_object_get(item, "scope")));
+    if (key)
+        str_copy(key, STORE_NAME_MAX, json_string_value(json_object_get(item, "key")));
+    *doc = json_incref(json_object_get(item, "doc"));
+out:
+    json_decref(items);
+    return rc;
+}
+
+cu_rc store_find_count(struct store_tx *tx, const struct store_lookup *q, size_t *n)
+{
+    cu_rc rc = CU_OK;
+
+    ENSURE(declared(q), CU_E_INTERNAL);
+    ENSURE(!inject(tx->store), CU_E_STORE);
+    TRY(begun(tx));
+    TRY(tx->store->ops->find_count(tx->impl, q, n));
+out:
+    return rc;
+}
+
+/* "<account>[/rest]" -> "<account>/<region>[/rest]". */
+static void regional_scope(const char *old, const char *region, char out[STORE_NAME_MAX])
+{
+    const char *slash = strchr(old, '/');
+    int account_len = (int)(slash ? (size_t)(slash - old) : strlen(old));
+
+    snprintf(out, STORE_NAME_MAX, "%.*s/%s%s", account_len, old, region, slash ? slash : "");
+}
+
+/* Move every record of one regional kind under the region (store_adopt_region). */
+static cu_rc adopt_kind(struct store_tx *tx, const char *kind, const char *region)
+{
+    cu_rc rc = CU_OK;
+    const struct store_ops *ops = tx->store->ops;
+    json_t *items = json_array(), *item;
+    char scope[STORE_NAME_MAX];
+    bool gone;
+    size_t i;
+
+    ENSURE(items, CU_E_NOMEM);
+    TRY(ops->scan_kind(tx->impl, kind, items));
+    json_array_foreach(items, i, item)
+    {
+        const char *old = json_string_value(json_object_get(item, "scope"));
+        const char *key = json_string_value(json_object_get(item, "key"));
+
+        regional_scope(old, region, scope);
+        TRY(ops->del(tx->impl, kind, old, key, &gone));
+        TRY(store_index_record(ops, tx->impl, kind, old, key, NULL));
+        TRY(change_set_add(&tx->touched, kind, old, key));
+        TRY(put_at(tx, kind, scope, key, json_object_get(item, "doc"), STORE_CREATE, 0));
+    }
+out:
+    json_decref(items);
+    return rc;
+}
+
+cu_rc store_adopt_region(struct store *s, const char *region, struct cu_err *err)
+{
+    cu_rc rc = CU_OK;
+    struct store_tx *tx = NULL;
+    char *pending = NULL;
+
+    TRY(store_tx_begin(s, true, &tx));
+    TRY(begun(tx));
+    TRY(s->ops->meta_get(tx->impl, STORE_META_UNSCOPED, &pending));
+    if (!pending)
+        goto out;
+    log_info("store: moving the regional records of schema v2 under region %s", region);
+    for (size_t k = 0; k < store_kinds_n; k++)
+        if (store_kinds[k].class == STORE_CLASS_REGIONAL)
+            TRY(adopt_kind(tx, store_kinds[k].kind, region));
+    TRY(s->ops->meta_set(tx->impl, STORE_META_UNSCOPED, NULL));
+    rc = store_tx_commit(tx);
+    tx = NULL;
+out:
+    store_tx_rollback(tx);
+    if (rc != CU_OK)
+        cu_err_set(err, rc, "cannot move the store's regional records under region %s (see "
+                            "the log)", region);
+    free(pending);
     return rc;
 }

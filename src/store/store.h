@@ -2,19 +2,48 @@
  *
  * The model: documents (JSON objects) addressed by (kind, scope, key).
  *   kind   what the thing is: "user", "access_key", "user_policy", "kms_key", "alias", ...
- *   scope  what it belongs to: an account id, or "<account>/<user>" for a user's policies
+ *   scope  what it belongs to, built by store_scope() from the kind's class (below)
  *   key    its unique name inside the scope; callers fold case where AWS names are
  *          case-insensitive-unique (IAM users), so uniqueness is the store's job.
  * Listing is ordered by key (bytewise), which gives AWS-style marker pagination.
  * Typed helpers for each service live with the services; they all go through this.
+ *
+ * Record kinds (kinds.c) are declared in one table: for each kind its scope class and its
+ * secondary indexes. The store keeps both; callers never write an index by hand.
+ *
+ *   Scope classes. A node kind ("account", "access_key", "session": found by id alone,
+ *   whatever account) has scope "". A global kind (IAM: users, groups, policies) is
+ *   scoped by account: "<account>". A regional kind (KMS keys, aliases, grants; later
+ *   secrets and parameters) by account and region: "<account>/<region>". A record may
+ *   sit below its owner: "<account>/<region>/<key id>" for a key's grants. Serving
+ *   another region is then data, not a migration. Data dirs of schema v2 kept regional
+ *   records under "<account>"; see store_adopt_region().
+ *
+ *   Secondary indexes. An index names a document member (a string, or an array of
+ *   strings: one entry per element) or a value derived from the document. Every put and
+ *   delete rewrites the record's index entries in the same transaction, so an index
+ *   holds exactly the committed records; store_find() looks records up by value.
  *
  * Transactions: every access happens inside one. A write transaction is serialised
  * against other writers; store_tx_commit() returns only once the change is durable
  * (SQLite: WAL with synchronous=FULL). A crash at any moment leaves either all of a
  * transaction or none of it. Readers see a consistent snapshot.
  *
- *     begin ──> get/put/delete/list ... ──> commit ──> (durable)
- *                                      └──> rollback (also on any error; NULL-safe)
+ *     begin ──> get/put/delete/list/find ... ──> commit ──> (durable)
+ *                                          └──> rollback (also on any error; NULL-safe)
+ *
+ * Compare-and-set. Every record carries a version, 1 when created, +1 at each write. A
+ * write transaction remembers the version of every record it reads (store_get, and the
+ * records store_find returns); a later REPLACE or UPSERT of that record in the same
+ * transaction writes only if the stored version is still that one, else it fails with
+ * CU_E_STORE_CONFLICT and writes nothing (a record read as absent must still be absent).
+ * So every read-modify-write is compare-and-set without the caller passing versions;
+ * store_put_version() does it for a version read elsewhere (a cache). On SQLite, whose
+ * write transactions are serialised, a conflict cannot happen; on a database with
+ * concurrent writers it can, and the request pipeline retries the whole call in a fresh
+ * transaction (server/pipeline.c). Deletes are not version-checked, and records seen
+ * only through store_list/store_each are not remembered: a read-modify-write reads its
+ * record with store_get or store_find.
  *
  * Thread safety: a struct store is shared by all server threads; a struct store_tx
  * belongs to the thread that began it. */
@@ -35,6 +64,30 @@ struct store_tx;
 MUST_CHECK cu_rc store_open(const char *url, struct store **out, struct cu_err *err);
 void store_close(struct store *s);
 
+/* Longest scope, key or index value the store's helpers build (bytes with the NUL). */
+#define STORE_NAME_MAX 512
+
+/* The scope classes of record kinds (above). */
+enum store_class {
+    STORE_CLASS_NODE,      /* scope "" */
+    STORE_CLASS_GLOBAL,    /* scope "<account>" */
+    STORE_CLASS_REGIONAL,  /* scope "<account>/<region>" */
+};
+/* The class kinds.c declares for kind (STORE_CLASS_GLOBAL for a kind it does not list). */
+enum store_class store_kind_class(const char *kind);
+/* The scope of a record of kind owned by (account, region), with "/<sub>" appended when
+ * sub is not NULL (a record below its owner: a key's grants). region is ignored for
+ * global kinds, both for node kinds. Truncates at STORE_NAME_MAX - 1 bytes. */
+void store_scope(const char *kind, const char *account, const char *region, const char *sub,
+                 char out[STORE_NAME_MAX]);
+
+/* Data dirs of schema v2 scoped regional records by account alone; the v3 migration
+ * cannot know their region, so it marks them, and the first start of a node after the
+ * upgrade calls this with the region it serves: every marked record moves to
+ * "<account>/<region>[/...]" (its index entries with it) in one transaction, and the mark
+ * is cleared. A no-op once done (and on data dirs created by v3). */
+MUST_CHECK cu_rc store_adopt_region(struct store *s, const char *region, struct cu_err *err);
+
 /* The change log. Every committed write transaction that put or deleted something gets
  * the next sequence number, and appends one change_log row (seq, kind, scope, key) per
  * record it touched, in that same transaction (a rolled-back one leaves no row and takes
@@ -49,7 +102,15 @@ void store_close(struct store *s);
  *                           have already left the in-memory ring: the caller must then
  *                           flush everything it caches (bounded staleness). fn runs under
  *                           the ring's lock: it must not call into the store.
- * Seqs start above zero (0 can mean "current to nothing") and survive restarts. */
+ * Seqs start above zero (0 can mean "current to nothing") and survive restarts.
+ *
+ * Pruning. The change_log table keeps the last STORE_LOG_KEEP transactions (by seq): a
+ * cache in this process reads only the in-memory ring (CHANGE_RING_SIZE changes, far
+ * fewer), and a node following the table from afar that has fallen further behind than
+ * that must flush its caches anyway, as a cache the ring has outrun does. A committing
+ * transaction deletes the rows below last - keep + 1 once every keep/8 + 1 seqs, inside
+ * itself, so the table holds at most about keep * 9/8 transactions. */
+#define STORE_LOG_KEEP 100000
 typedef void (*store_change_fn)(uint64_t seq, const char *kind, const char *scope,
                                 const char *key, void *ctx);
 uint64_t store_last_seq(struct store *s);
@@ -61,6 +122,8 @@ bool store_changes_since(struct store *s, uint64_t since, store_change_fn fn, vo
  * only if the cache is current to no more than this seq: the changes after it are then
  * still to be applied, and evict it if it needs to be. */
 uint64_t store_tx_seq(const struct store_tx *tx);
+/* Set how many transactions change_log keeps (>= 1; STORE_LOG_KEEP by default). */
+void store_set_log_keep(struct store *s, uint64_t keep);
 
 MUST_CHECK cu_rc store_tx_begin(struct store *s, bool write, struct store_tx **out);
 /* Commit and free the transaction. On failure the transaction is rolled back and freed. */
@@ -77,9 +140,20 @@ enum store_put_mode {
     STORE_CREATE,      /* fail with CU_E_STORE_EXISTS if the key is taken */
     STORE_REPLACE,     /* fail with CU_E_STORE_ABSENT if the key is free */
 };
-/* Write one document (borrowed; serialised compactly). Write transactions only. */
+/* Write one document (borrowed; serialised compactly) and its index entries. Write
+ * transactions only. A REPLACE or UPSERT of a record this transaction read is
+ * compare-and-set (above): CU_E_STORE_CONFLICT when it changed since. */
 MUST_CHECK cu_rc store_put(struct store_tx *tx, const char *kind, const char *scope,
                            const char *key, const json_t *doc, enum store_put_mode mode);
+
+/* store_get that also tells the version read (0 when absent), for a caller that will
+ * write the record back with store_put_version from another transaction. */
+MUST_CHECK cu_rc store_get_version(struct store_tx *tx, const char *kind, const char *scope,
+                                   const char *key, json_t **doc, uint64_t *version);
+/* Replace the record only if its stored version is `version` (> 0): CU_E_STORE_CONFLICT
+ * when it is another or the record is gone. */
+MUST_CHECK cu_rc store_put_version(struct store_tx *tx, const char *kind, const char *scope,
+                                   const char *key, const json_t *doc, uint64_t version);
 
 /* Delete one document; *existed tells whether there was one (may be NULL). */
 MUST_CHECK cu_rc store_delete(struct store_tx *tx, const char *kind, const char *scope,
@@ -101,8 +175,43 @@ MUST_CHECK cu_rc store_each(struct store_tx *tx, const char *kind, const char *s
 MUST_CHECK cu_rc store_count(struct store_tx *tx, const char *kind, const char *scope,
                              size_t *n);
 
+/* Lookups by secondary index: the records of `kind` whose index `index` holds `value`,
+ * restricted to scope `within` and the scopes below it ("<a>/<r>" takes "<a>/<r>/x";
+ * "<a>/<r>x" is not below it), or in every scope when within is NULL. */
+struct store_lookup {
+    const char *kind;
+    const char *index;    /* an index kinds.c declares for kind (else CU_E_INTERNAL) */
+    const char *value;
+    const char *within;   /* or NULL */
+};
+/* A place in a lookup's results: the (scope, key) of the last match shown. */
+struct store_position {
+    const char *scope;
+    const char *key;
+};
+/* Up to `limit` matches after the position `after` (NULL: from the start), ordered by
+ * scope, then key: *items is a new JSON array of {"scope", "key", "doc"} owned by the
+ * caller; *more is true when further matches follow. In a write transaction each match
+ * counts as read (compare-and-set, above). */
+MUST_CHECK cu_rc store_find(struct store_tx *tx, const struct store_lookup *q,
+                            const struct store_position *after, size_t limit, json_t **items,
+                            bool *more);
+/* The one match of a unique index (a grant token): *doc a new reference, or NULL when
+ * none; its scope and key are copied into STORE_NAME_MAX buffers (either may be NULL;
+ * scope may be q->within's own buffer: it is written after the lookup). More than one
+ * match fails with CU_E_STORE. */
+MUST_CHECK cu_rc store_find_one(struct store_tx *tx, const struct store_lookup *q,
+                                char *scope, char *key, json_t **doc);
+/* Number of matches. */
+MUST_CHECK cu_rc store_find_count(struct store_tx *tx, const struct store_lookup *q,
+                                  size_t *n);
+
 /* Test hook (STYLE R20): make the n-th store operation from now fail with CU_E_STORE
  * (n_ops = 1: the next one). 0 turns it off. Cheap enough to stay compiled in. */
 void store_test_fail_after(struct store *s, int n_ops);
+/* Test hook: the n-th put from now, and the `times` - 1 puts after it, fail with
+ * CU_E_STORE_CONFLICT as a compare-and-set that lost would (SQLite has one writer, so
+ * real conflicts do not occur). n_puts 0 turns it off. */
+void store_test_conflicts(struct store *s, int n_puts, int times);
 
 #endif

@@ -15,26 +15,108 @@ struct store_ops {
     cu_rc (*begin)(void *impl, bool write, void **tx_impl);
     cu_rc (*commit)(void *impl, void *tx_impl);
     void (*rollback)(void *impl, void *tx_impl);
+    /* *doc_text NULL when absent; *version the stored version (0 when absent). */
     cu_rc (*get)(void *tx_impl, const char *kind, const char *scope, const char *key,
-                 char **doc_text);
+                 char **doc_text, uint64_t *version);
+    /* expect 0: as mode says; expect > 0: replace only the stored version `expect`
+     * (CU_E_STORE_CONFLICT when it is another or the record is gone). *version: the
+     * version now stored. */
     cu_rc (*put)(void *tx_impl, const char *kind, const char *scope, const char *key,
-                 const char *doc_text, enum store_put_mode mode);
+                 const char *doc_text, enum store_put_mode mode, uint64_t expect,
+                 uint64_t *version);
     cu_rc (*del)(void *tx_impl, const char *kind, const char *scope, const char *key,
                  bool *existed);
     cu_rc (*list)(void *tx_impl, const char *kind, const char *scope, const char *after,
                   size_t limit, json_t *items, bool *more);
     cu_rc (*count)(void *tx_impl, const char *kind, const char *scope, size_t *n);
+    /* Every record of kind, whatever its scope, as {"scope", "key", "doc"} (migrations). */
+    cu_rc (*scan_kind)(void *tx_impl, const char *kind, json_t *items);
+    /* The index rows of one record: add one, drop all of them. */
+    cu_rc (*index_add)(void *tx_impl, const char *kind, const char *index, const char *value,
+                       const char *scope, const char *key);
+    cu_rc (*index_drop)(void *tx_impl, const char *kind, const char *scope, const char *key);
+    /* store_find / store_find_count (items as {"scope", "key", "doc", "version"}). */
+    cu_rc (*find)(void *tx_impl, const struct store_lookup *q, const struct store_position *after,
+                  size_t limit, json_t *items, bool *more);
+    cu_rc (*find_count)(void *tx_impl, const struct store_lookup *q, size_t *n);
     /* Append one change_log row (seq, n, kind, scope, key) in the write transaction. */
     cu_rc (*log_change)(void *tx_impl, uint64_t seq, size_t n, const char *kind,
                         const char *scope, const char *key);
+    /* Drop change_log rows with seq < below (store.h, "Pruning"). */
+    cu_rc (*prune_log)(void *tx_impl, uint64_t below);
     /* The highest seq in change_log (0 when empty), read at open. */
     cu_rc (*last_seq)(void *impl, uint64_t *seq);
+    /* The meta table (schema version, migration state): *value NULL when unset. */
+    cu_rc (*meta_get)(void *tx_impl, const char *name, char **value);
+    cu_rc (*meta_set)(void *tx_impl, const char *name, const char *value);
 };
+
+/* The record kinds (kinds.c): each kind's scope class and secondary indexes. */
+#define STORE_INDEXES_MAX 4
+struct store_index_decl {
+    const char *name;
+    /* the document member indexed: a string, or an array of strings (one row each) */
+    const char *member;
+    /* or a value derived from the document (false: none), into STORE_NAME_MAX bytes */
+    bool (*derive)(const json_t *doc, char *out);
+};
+struct store_kind {
+    const char *kind;
+    enum store_class class;
+    struct store_index_decl indexes[STORE_INDEXES_MAX]; /* name NULL ends the list */
+};
+/* The declaration of kind, or NULL for a kind the table does not list (account class, no
+ * index). */
+const struct store_kind *store_kind_find(const char *kind);
+/* Every declared kind, for migrations. */
+extern const struct store_kind store_kinds[];
+extern const size_t store_kinds_n;
+/* (Re)write the index rows of one record in tx: drop its rows, then add one per value
+ * of each declared index (doc NULL: the record is gone, drop only). */
+MUST_CHECK cu_rc store_index_record(const struct store_ops *ops, void *tx_impl, const char *kind,
+                                    const char *scope, const char *key, const json_t *doc);
+
+/* A hash index over packed addresses ("kind\0scope\0key\0") that an owner keeps in an
+ * array (addresses.c); at(owner, i, &len) yields the i-th address and its length. */
+struct address_index {
+    size_t *slots;    /* position + 1; 0: empty */
+    size_t cap;       /* a power of two, or 0 */
+};
+typedef const char *(*address_at_fn)(const void *owner, size_t i, size_t *len);
+/* Whether addr (len bytes) is among the owner's addresses, and where (*pos). */
+bool address_index_find(const struct address_index *ix, const char *addr, size_t len,
+                        address_at_fn at, const void *owner, size_t *pos);
+/* Index the owner's address at pos, which follows its n_before others (all of which are
+ * indexed already; a growth re-indexes them). */
+MUST_CHECK cu_rc address_index_add(struct address_index *ix, size_t pos, size_t n_before,
+                                   address_at_fn at, const void *owner);
+void address_index_free(struct address_index *ix);
+
+/* The versions a write transaction read (versions.c): a replace of a record it read is
+ * compare-and-set against that version. version 0: read as absent. */
+struct read_set {
+    struct read_entry *entries;
+    size_t n, cap;
+    struct address_index index;
+};
+MUST_CHECK cu_rc read_set_note(struct read_set *rs, const char *kind, const char *scope,
+                               const char *key, uint64_t version);
+/* The version noted for the record, or false when the transaction did not read it. */
+bool read_set_lookup(const struct read_set *rs, const char *kind, const char *scope,
+                     const char *key, uint64_t *version);
+void read_set_free(struct read_set *rs);
+/* The version tx read the record at (read_set_lookup on tx's set), and, for tests that
+ * stage what another writer would cause, make tx believe it read `version`. */
+bool store_tx_read_version(const struct store_tx *tx, const char *kind, const char *scope,
+                           const char *key, uint64_t *version);
+MUST_CHECK cu_rc store_tx_note_read(struct store_tx *tx, const char *kind, const char *scope,
+                                    const char *key, uint64_t version);
 
 /* The records one write transaction put or deleted, each once (changes.c). */
 struct change_set {
     char **records;   /* "kind\0scope\0key\0" */
     size_t n, cap;
+    struct address_index index;
 };
 MUST_CHECK cu_rc change_set_add(struct change_set *cs, const char *kind, const char *scope,
                                 const char *key);
@@ -66,10 +148,22 @@ bool change_ring_since(struct change_ring *r, uint64_t since, store_change_fn fn
 MUST_CHECK cu_rc store_sqlite_open(const char *dir, const struct store_ops **ops, void **impl,
                                    struct cu_err *err);
 
-/* The one schema, shared by every backend (SQL that SQLite and PostgreSQL both accept). */
-extern const char *const store_schema_v1[];
-/* Version 2 adds the change log (store_changes_since). */
-extern const char *const store_schema_v2[];
-#define STORE_SCHEMA_VERSION 2
+/* The one schema, shared by every backend (schema.c): for each version, its DDL (SQL that
+ * SQLite and PostgreSQL both accept, idempotent: a backend runs all of it at every open)
+ * and the data step that brings older records up to it, run once by store_migrate. */
+struct store_migration {
+    int version;
+    const char *const *sql;
+    cu_rc (*data)(const struct store_ops *ops, void *tx_impl);
+};
+extern const struct store_migration store_migrations[];
+extern const size_t store_migrations_n;
+#define STORE_SCHEMA_VERSION 3
+/* Run the data steps of every version above the stored one, and record the new version,
+ * in one write transaction (a crash leaves the old version, and the steps run again). A
+ * database of a newer version than this build knows is refused. */
+MUST_CHECK cu_rc store_migrate(const struct store_ops *ops, void *impl, struct cu_err *err);
+/* The meta entry that says regional records still carry the v2 scope (no region). */
+#define STORE_META_UNSCOPED "regional_scope_pending"
 
 #endif

@@ -1,9 +1,9 @@
 /* access_keys.c — IAM access keys: CreateAccessKey, ListAccessKeys, UpdateAccessKey,
  * DeleteAccessKey, and the record writer the bootstrap uses for root credentials.
  *
- * A key is stored twice in one transaction: globally by AccessKeyId ("access_key", what
- * authentication reads) and under its user ("user_key", what listing and DeleteUser's
- * conflict check read). The secret access key is sealed under the master key with the
+ * A key is stored once, by AccessKeyId ("access_key", what authentication reads); the
+ * store's index of access keys by owner (records.h) is what listing and DeleteUser's
+ * conflict check read. The secret access key is sealed under the master key with the
  * AccessKeyId as AAD, so a sealed secret copied onto another key id does not open. The
  * plaintext secret exists only in the CreateAccessKey response. */
 #include <stdio.h>
@@ -28,12 +28,11 @@ cu_rc iam_store_access_key(struct store_tx *tx, const struct master_key *mk, con
 {
     cu_rc rc = CU_OK;
     struct buf sealed, text;
-    char scope[RECORD_NAME_MAX];
-    json_t *doc = json_object(), *index = json_object();
+    json_t *doc = json_object();
 
     buf_init(&sealed, 4096);
     buf_init(&text, 8192);
-    ENSURE(doc && index, CU_E_NOMEM);
+    ENSURE(doc, CU_E_NOMEM);
     TRY(master_key_seal(mk, bytes_str(secret), bytes_str(akid), &sealed));
     TRY(b64_encode(buf_bytes(&sealed), &text));
     TRY(tree_set_str(doc, "Account", account));
@@ -42,14 +41,27 @@ cu_rc iam_store_access_key(struct store_tx *tx, const struct master_key *mk, con
     TRY(tree_set_int(doc, "CreateDate", now_ms / 1000 * 1000));
     TRY(tree_set_str(doc, "SealedSecret", text.p));
     TRY(store_put(tx, RECORD_ACCESS_KEY, "", akid, doc, STORE_CREATE));
-    record_user_scope(account, user, scope);
-    TRY(store_put(tx, RECORD_USER_KEY, scope, akid, index, STORE_CREATE));
 out:
     buf_release(&sealed);
     buf_release(&text);
     json_decref(doc);
-    json_decref(index);
     return rc;
+}
+
+void iam_access_key_lookup(const char *account, const char *user, struct store_lookup *q,
+                           char *value)
+{
+    record_user_scope(account, user, value);
+    *q = (struct store_lookup){RECORD_ACCESS_KEY, RECORD_ACCESS_KEY_BY_USER, value, NULL};
+}
+
+cu_rc iam_access_key_count(struct store_tx *tx, const char *account, const char *user, size_t *n)
+{
+    char value[RECORD_NAME_MAX];
+    struct store_lookup q;
+
+    iam_access_key_lookup(account, user, &q, value);
+    return store_find_count(tx, &q, n);
 }
 
 /* The display name of a key's owner: the user, or nothing for root. */
@@ -62,7 +74,7 @@ cu_rc iam_create_access_key(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
     const char *name = iam_user_name_or_caller(call, in);
-    char scope[RECORD_NAME_MAX], akid[IDS_ACCESS_KEY_ID_LEN + 1];
+    char akid[IDS_ACCESS_KEY_ID_LEN + 1];
     char secret[IDS_SECRET_KEY_LEN + 1] = "";
     json_t *user = NULL, *key = json_object();
     size_t n = 0;
@@ -70,8 +82,7 @@ cu_rc iam_create_access_key(struct call *call, const json_t *in, json_t *out)
     ENSURE(key, CU_E_NOMEM);
     if (name)
         TRY(iam_user_load(call, name, &user));
-    record_user_scope(call->env->account_id, name ? name : "", scope);
-    TRY(store_count(call->tx, RECORD_USER_KEY, scope, &n));
+    TRY(iam_access_key_count(call->tx, call->env->account_id, name ? name : "", &n));
     if (n >= ACCESS_KEYS_PER_USER) {
         rc = cu_err_set(&call->err, CU_E_IAM_LIMIT_EXCEEDED,
                         "Cannot exceed quota for AccessKeysPerUser: %d", ACCESS_KEYS_PER_USER);
@@ -119,18 +130,13 @@ out:
     return rc;
 }
 
-/* One index record of the user's keys as its AccessKeyMetadata item. */
-static cu_rc key_meta_view(const char *akid, const json_t *index, void *ctx, json_t **item)
+/* A key record as its AccessKeyMetadata item. */
+static cu_rc key_meta_view(const char *akid, const json_t *doc, json_t **item)
 {
     cu_rc rc = CU_OK;
-    struct call *call = ctx;
-    json_t *doc = NULL, *meta = NULL;
+    json_t *meta = json_object();
     const char *owner;
 
-    (void)index;
-    TRY(store_get(call->tx, RECORD_ACCESS_KEY, "", akid, &doc));
-    ENSURE(doc, CU_E_STORE); /* the index and the key are written together */
-    meta = json_object();
     ENSURE(meta, CU_E_NOMEM);
     owner = json_string_value(json_object_get(doc, "UserName"));
     if (owner_or_null(owner))
@@ -143,7 +149,6 @@ static cu_rc key_meta_view(const char *akid, const json_t *index, void *ctx, jso
     meta = NULL;
 out:
     json_decref(meta);
-    json_decref(doc);
     return rc;
 }
 
@@ -151,18 +156,37 @@ cu_rc iam_list_access_keys(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
     const char *name = iam_user_name_or_caller(call, in);
-    char scope[RECORD_NAME_MAX];
+    char value[RECORD_NAME_MAX];
+    struct store_lookup q;
+    struct store_position at = {"", NULL};
     struct page page = {0};
-    json_t *user = NULL;
+    json_t *user = NULL, *keys = NULL, *rec, *item = NULL;
+    bool more = false;
+    size_t i;
 
     TRY(page_begin(call, &iam_list_access_keys_page, in, &page));
     if (name)
         TRY(iam_user_load(call, name, &user));
-    record_user_scope(call->env->account_id, name ? name : "", scope);
-    TRY(page_scan(&page, call->tx, RECORD_USER_KEY, scope, key_meta_view, call));
+    iam_access_key_lookup(call->env->account_id, name ? name : "", &q, value);
+    /* access keys are node records (scope ""): the marker is the last AccessKeyId; one
+     * past the page, so that page_add() sees whether more follow */
+    at.key = page_after(&page);
+    TRY(store_find(call->tx, &q, at.key ? &at : NULL, page.limit + 1, &keys, &more));
+    json_array_foreach(keys, i, rec)
+    {
+        const char *akid = json_string_value(json_object_get(rec, "key"));
+
+        TRY(key_meta_view(akid, json_object_get(rec, "doc"), &item));
+        rc = page_add(&page, akid, item); /* steals item */
+        item = NULL;
+        TRY(rc);
+        if (page_full(&page))
+            break;
+    }
     TRY(page_end(&page, out));
 out:
     page_release(&page);
+    json_decref(keys);
     json_decref(user);
     return rc;
 }
@@ -192,16 +216,13 @@ cu_rc iam_delete_access_key(struct call *call, const json_t *in, json_t *out)
     cu_rc rc = CU_OK;
     const char *name = iam_user_name_or_caller(call, in);
     const char *akid = json_string_value(json_object_get(in, "AccessKeyId"));
-    char scope[RECORD_NAME_MAX];
     json_t *user = NULL, *doc = NULL;
 
     if (name)
         TRY(iam_user_load(call, name, &user));
     TRY(key_load(call, name ? json_string_value(json_object_get(user, "UserName")) : "", akid,
                  &doc));
-    record_user_scope(call->env->account_id, name ? name : "", scope);
     TRY(store_delete(call->tx, RECORD_ACCESS_KEY, "", akid, NULL));
-    TRY(store_delete(call->tx, RECORD_USER_KEY, scope, akid, NULL));
 out:
     json_decref(user);
     json_decref(doc);

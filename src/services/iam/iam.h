@@ -13,6 +13,14 @@
 MUST_CHECK cu_rc iam_store_access_key(struct store_tx *tx, const struct master_key *mk,
                                       const char *account, const char *user, const char *akid,
                                       const char *secret, int64_t now_ms);
+/* How many access keys `user` ("" for root) of `account` has (the store's access_key
+ * index by user, records.h). */
+MUST_CHECK cu_rc iam_access_key_count(struct store_tx *tx, const char *account, const char *user,
+                                      size_t *n);
+/* The same index lookup, for store_find: q's value points into value, which holds
+ * RECORD_NAME_MAX bytes and must outlive q. */
+void iam_access_key_lookup(const char *account, const char *user, struct store_lookup *q,
+                           char *value);
 
 /* Make the managed policy arn the boundary of the user record (not yet saved), counting
  * its use (and releasing the previous boundary's); NoSuchEntity as IAM words it ("Policy

@@ -95,7 +95,7 @@ cu_rc iam_delete_user(struct call *call, const json_t *in, json_t *out)
 
     TRY(iam_target_user(call, in, &user));
     record_user_scope(call->env->account_id, name, scope);
-    TRY(store_count(call->tx, RECORD_USER_KEY, scope, &n_keys));
+    TRY(iam_access_key_count(call->tx, call->env->account_id, name, &n_keys));
     ENSURE(n_keys == 0, cu_err_set(&call->err, CU_E_IAM_DELETE_CONFLICT,
                                    "Cannot delete entity, must delete access keys first."));
     TRY(store_count(call->tx, RECORD_USER_POLICY, scope, &n_policies));

@@ -1,7 +1,8 @@
 /* aliases.c — KMS aliases: CreateAlias, ListAliases, DeleteAlias.
  *
- * An alias is a record ("kms_alias", keyed by its name under the account) pointing at a
- * key id. Changing an alias needs permission on both the alias (identity policies only:
+ * An alias is a record ("kms_alias", keyed by its name under the account and region)
+ * pointing at a key id; the store indexes aliases by that key id (records.h), which is how
+ * ListAliases with KeyId finds a key's aliases without reading the others. Changing an alias needs permission on both the alias (identity policies only:
  * an alias has no policy of its own) and the key (key policy and identity policies) —
  * KMS developer guide, alias-access. kms.ops declares both: the resolver names the key
  * (call->target), the also-resolver kms_resolve_alias_name the alias (call->also), and the
@@ -46,15 +47,16 @@ cu_rc kms_create_alias(struct call *call, const json_t *in, json_t *out)
     cu_rc rc = CU_OK;
     const char *name = json_string_value(json_object_get(in, "AliasName"));
     struct kms_key *key = kms_target_key(call);
-    char arn[KMS_ARN_MAX];
+    char arn[KMS_ARN_MAX], scope[RECORD_NAME_MAX];
     json_t *doc = NULL;
 
     kms_alias_arn(call, name, arn);
+    kms_scope(call, RECORD_KMS_ALIAS, scope);
     doc = json_pack("{s:s, s:s, s:s, s:I, s:I}", "AliasName", name, "AliasArn", arn,
                     "TargetKeyId", key->key_id, "CreationDate", (json_int_t)call->now_ms,
                     "LastUpdatedDate", (json_int_t)call->now_ms);
     ENSURE(doc, CU_E_NOMEM);
-    rc = store_put(call->tx, RECORD_KMS_ALIAS, call->env->account_id, name, doc, STORE_CREATE);
+    rc = store_put(call->tx, RECORD_KMS_ALIAS, scope, name, doc, STORE_CREATE);
     if (rc == CU_E_STORE_EXISTS)
         rc = cu_err_set(&call->err, CU_E_KMS_ALREADY_EXISTS,
                         "An alias with the name %s already exists", arn);
@@ -80,17 +82,17 @@ static json_t *alias_view(const json_t *doc)
     return a;
 }
 
-/* An alias record as its list entry, unless a KeyId filter (ctx) leaves it out. */
 static cu_rc alias_entry_view(const char *name, const json_t *doc, void *ctx, json_t **item)
 {
-    const char *filter_id = ctx;
-
-    (void)name;
-    *item = NULL;
-    if (filter_id &&
-        strcmp(filter_id, json_string_value(json_object_get(doc, "TargetKeyId"))) != 0)
-        return CU_OK;
+    (void)name, (void)ctx;
     *item = alias_view(doc);
+    return *item ? CU_OK : CU_E_NOMEM;
+}
+
+static cu_rc alias_match_view(const json_t *match, void *ctx, json_t **item)
+{
+    (void)ctx;
+    *item = alias_view(json_object_get(match, "doc"));
     return *item ? CU_OK : CU_E_NOMEM;
 }
 
@@ -99,12 +101,18 @@ cu_rc kms_list_aliases(struct call *call, const json_t *in, json_t *out)
     cu_rc rc = CU_OK;
     struct kms_key *filter = NULL;
     struct page page = {0};
+    char scope[RECORD_NAME_MAX];
+    struct store_lookup q = {RECORD_KMS_ALIAS, RECORD_KMS_ALIAS_BY_KEY, NULL, scope};
 
     TRY(page_begin(call, &kms_list_aliases_page, in, &page));
-    if (json_object_get(in, "KeyId"))
+    kms_scope(call, RECORD_KMS_ALIAS, scope);
+    if (json_object_get(in, "KeyId")) {
         TRY(kms_key_find(call, json_string_value(json_object_get(in, "KeyId")), &filter));
-    TRY(page_scan(&page, call->tx, RECORD_KMS_ALIAS, call->env->account_id, alias_entry_view,
-                  filter ? (void *)filter->key_id : NULL));
+        q.value = filter->key_id;
+        TRY(kms_page_find(call, &page, &q, false, alias_match_view, NULL));
+    } else {
+        TRY(page_scan(&page, call->tx, RECORD_KMS_ALIAS, scope, alias_entry_view, NULL));
+    }
     TRY(page_end(&page, out));
 out:
     page_release(&page);
@@ -130,8 +138,10 @@ cu_rc kms_delete_alias(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
     const char *name = json_string_value(json_object_get(in, "AliasName"));
+    char scope[RECORD_NAME_MAX];
 
-    TRY(store_delete(call->tx, RECORD_KMS_ALIAS, call->env->account_id, name, NULL));
+    kms_scope(call, RECORD_KMS_ALIAS, scope);
+    TRY(store_delete(call->tx, RECORD_KMS_ALIAS, scope, name, NULL));
 out:
     return rc;
 }

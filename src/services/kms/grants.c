@@ -1,10 +1,10 @@
 /* grants.c — KMS grants: CreateGrant, ListGrants, RevokeGrant, RetireGrant, and the
  * in-memory check of a loaded key's grants against a request (see grants.h).
  *
- * A grant is stored under its key (records.h: kms_grant), with the SHA-256 of its grant
- * token, and an index from that hash to the grant (kms_grant_token) so RetireGrant can
- * find a grant by token alone. Tokens are bearer secrets of a sort, so only their hash is
- * kept and they never reach the trail. */
+ * A grant is stored under its key (records.h: kms_grant), with the SHA-256 of each grant
+ * token issued for it; the store indexes grants by those hashes (RetireGrant finds a
+ * grant by token alone) and by RetiringPrincipal (ListRetirableGrants). Tokens are bearer
+ * secrets of a sort, so only their hash is kept and they never reach the trail. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -176,24 +176,29 @@ static bool principal_arn_valid(const char *s)
     return s && (strncmp(s, "arn:aws:iam::", 13) == 0 || strncmp(s, "arn:aws:sts::", 13) == 0);
 }
 
-/* A new grant token for grant_id on key, stored as its hash in the grant and the index. */
-static cu_rc issue_token(struct call *call, const char *key_id, const char *grant_id,
-                         struct buf *token, char hash[65])
+/* A new grant token; the grant keeps its hash (the store's token index). */
+static cu_rc issue_token(struct buf *token, char hash[65])
 {
     cu_rc rc = CU_OK;
     uint8_t raw[GRANT_TOKEN_BYTES];
-    json_t *index = NULL;
 
     TRY(rand_bytes(raw, sizeof(raw)));
     TRY(b64_encode(bytes_of(raw, sizeof(raw)), token));
     digest_sha256_hex(buf_bytes(token), hash);
-    index = json_pack("{s:s, s:s, s:s}", "Account", call->env->account_id, "KeyId", key_id,
-                      "GrantId", grant_id);
-    ENSURE(index, CU_E_NOMEM);
-    TRY(store_put(call->tx, RECORD_KMS_GRANT_TOKEN, "", hash, index, STORE_CREATE));
 out:
     secret_wipe(raw, sizeof(raw));
-    json_decref(index);
+    return rc;
+}
+
+static cu_rc load_grant(struct call *call, const char *key_id, const char *grant_id, json_t **doc)
+{
+    cu_rc rc = CU_OK;
+    char scope[RECORD_NAME_MAX];
+
+    kms_key_scope(call, key_id, scope);
+    TRY(store_get(call->tx, RECORD_KMS_GRANT, scope, grant_id, doc));
+    ENSURE(*doc, cu_err_set(&call->err, CU_E_KMS_NOT_FOUND, "Grant ID %s not found", grant_id));
+out:
     return rc;
 }
 
@@ -298,10 +303,13 @@ cu_rc kms_create_grant(struct call *call, const json_t *in, json_t *out)
         TRY(rand_bytes(raw, sizeof(raw)));
         hex_encode_to(raw, sizeof(raw), grant_id);
     }
-    TRY(issue_token(call, key->key_id, grant_id, &token, hash));
-    doc = existing ? json_deep_copy(existing) : json_object();
-    ENSURE(doc, CU_E_NOMEM);
-    if (!existing) {
+    TRY(issue_token(&token, hash));
+    if (existing) {
+        /* read again in this transaction: the replace below is compare-and-set on it */
+        TRY(load_grant(call, key->key_id, grant_id, &doc));
+    } else {
+        doc = json_object();
+        ENSURE(doc, CU_E_NOMEM);
         for (const char *const *f = copied; *f; f++)
             if (json_object_get(in, *f))
                 TRY(tree_set_new(doc, *f, json_deep_copy(json_object_get(in, *f))));
@@ -379,84 +387,43 @@ out:
     return rc;
 }
 
-/* ListRetirableGrants walks every key's grants, in key id then grant id order; a page's
- * position is "<key id>/<grant id>" of the last grant shown. */
-struct retirable {
-    const struct call *call;
-    const char *principal, *after, *key_id, *key_arn;
-    struct page *page;
-};
-
-static cu_rc retirable_grant(const char *grant_id, const json_t *doc, void *ctx)
+/* ListRetirableGrants: the store's index of grants by RetiringPrincipal, within the
+ * call's account and region, in key id then grant id order; a page's position is
+ * "<key id>/<grant id>" of the last grant shown. */
+static cu_rc retirable_view(const json_t *match, void *ctx, json_t **item)
 {
-    struct retirable *r = ctx;
-    char at[RECORD_NAME_MAX];
+    const struct call *call = ctx;
+    char arn[KMS_ARN_MAX];
 
-    if (page_full(r->page) || !member_is(doc, "RetiringPrincipal", r->principal))
-        return CU_OK;
-    snprintf(at, sizeof(at), "%s/%s", r->key_id, grant_id);
-    if (r->after && strcmp(at, r->after) <= 0)
-        return CU_OK;
-    return page_add(r->page, at, grant_view(r->call, r->key_arn, doc));
-}
-
-static cu_rc retirable_key(const char *key_id, const json_t *doc, void *ctx)
-{
-    struct retirable *r = ctx;
-    char scope[RECORD_NAME_MAX];
-
-    if (page_full(r->page) || (r->after && strncmp(key_id, r->after, strlen(key_id)) < 0))
-        return CU_OK;
-    r->key_id = key_id;
-    r->key_arn = json_string_value(json_object_get(doc, "Arn"));
-    kms_key_scope(r->call, key_id, scope);
-    return store_each(r->call->tx, RECORD_KMS_GRANT, scope, retirable_grant, r);
+    kms_key_arn(call, kms_scope_key_id(json_string_value(json_object_get(match, "scope"))), arn);
+    *item = grant_view(call, arn, json_object_get(match, "doc"));
+    return *item ? CU_OK : CU_E_NOMEM;
 }
 
 cu_rc kms_list_retirable_grants(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
     struct page page = {0};
-    struct retirable r = {.call = call,
-                          .principal = json_string_value(json_object_get(in, "RetiringPrincipal")),
-                          .page = &page};
+    char scope[RECORD_NAME_MAX];
+    struct store_lookup q = {RECORD_KMS_GRANT, RECORD_KMS_GRANT_BY_RETIRING,
+                             json_string_value(json_object_get(in, "RetiringPrincipal")), scope};
 
     TRY(page_begin(call, &kms_list_retirable_grants_page, in, &page));
-    r.after = page_after(&page);
-    TRY(store_each(call->tx, RECORD_KMS_KEY, call->env->account_id, retirable_key, &r));
+    kms_scope(call, RECORD_KMS_GRANT, scope);
+    TRY(kms_page_find(call, &page, &q, true, retirable_view, call));
     TRY(page_end(&page, out));
 out:
     page_release(&page);
     return rc;
 }
 
-/* Delete a grant and its token index entries. */
 static cu_rc delete_grant(struct call *call, const char *key_id, const json_t *doc)
 {
-    cu_rc rc = CU_OK;
-    char scope[RECORD_NAME_MAX];
-    json_t *hash;
-    size_t i;
-
-    json_array_foreach(json_object_get(doc, "TokenHashes"), i, hash)
-        TRY(store_delete(call->tx, RECORD_KMS_GRANT_TOKEN, "", json_string_value(hash), NULL));
-    kms_key_scope(call, key_id, scope);
-    TRY(store_delete(call->tx, RECORD_KMS_GRANT, scope,
-                     json_string_value(json_object_get(doc, "GrantId")), NULL));
-out:
-    return rc;
-}
-
-static cu_rc load_grant(struct call *call, const char *key_id, const char *grant_id, json_t **doc)
-{
-    cu_rc rc = CU_OK;
     char scope[RECORD_NAME_MAX];
 
     kms_key_scope(call, key_id, scope);
-    TRY(store_get(call->tx, RECORD_KMS_GRANT, scope, grant_id, doc));
-    ENSURE(*doc, cu_err_set(&call->err, CU_E_KMS_NOT_FOUND, "Grant ID %s not found", grant_id));
-out:
-    return rc;
+    return store_delete(call->tx, RECORD_KMS_GRANT, scope,
+                        json_string_value(json_object_get(doc, "GrantId")), NULL);
 }
 
 cu_rc kms_revoke_grant(struct call *call, const json_t *in, json_t *out)
@@ -502,18 +469,21 @@ cu_rc kms_retire_grant(struct call *call, const json_t *in, json_t *out)
     const char *key_name = json_string_value(json_object_get(in, "KeyId"));
     const char *grant_id = json_string_value(json_object_get(in, "GrantId"));
     struct kms_key *key = NULL;
-    json_t *index = NULL, *doc = NULL;
-    char hash[65];
+    json_t *found = NULL, *doc = NULL;
+    char hash[65], scope[RECORD_NAME_MAX], found_id[RECORD_NAME_MAX];
+    struct store_lookup q = {RECORD_KMS_GRANT, RECORD_KMS_GRANT_BY_TOKEN, hash, scope};
 
     (void)out;
     TRY(kms_check_dry_run(call, in));
     if (token) {
         digest_sha256_hex(bytes_str(token), hash);
-        TRY(store_get(call->tx, RECORD_KMS_GRANT_TOKEN, "", hash, &index));
-        ENSURE(index && member_is(index, "Account", call->env->account_id),
+        kms_scope(call, RECORD_KMS_GRANT, scope);
+        /* within the call's account and region: another's token is no token here */
+        TRY(store_find_one(call->tx, &q, scope, found_id, &found));
+        ENSURE(found,
                cu_err_set(&call->err, CU_E_KMS_INVALID_GRANT_TOKEN, "Grant token is invalid"));
-        TRY(kms_key_by_id(call, json_string_value(json_object_get(index, "KeyId")), &key));
-        grant_id = json_string_value(json_object_get(index, "GrantId"));
+        TRY(kms_key_by_id(call, kms_scope_key_id(scope), &key));
+        grant_id = found_id;
     } else {
         ENSURE(key_name && grant_id,
                cu_err_set(&call->err, CU_E_VALIDATION,
@@ -530,7 +500,7 @@ cu_rc kms_retire_grant(struct call *call, const json_t *in, json_t *out)
 out:
     if (key && call->target.pin != key)
         kms_key_unref(key);
-    json_decref(index);
+    json_decref(found);
     json_decref(doc);
     return rc;
 }

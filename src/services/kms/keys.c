@@ -1,6 +1,6 @@
 /* keys.c — KMS keys: CreateKey, DescribeKey, ListKeys.
  *
- * The record ("kms_key", keyed by key id under the account) holds the KeyMetadata
+ * The record ("kms_key", keyed by key id under the account and region) holds the KeyMetadata
  * fields, the key policy text, and the backing keys: [{"Version": n, "Sealed": b64}],
  * each sealed under the master key with "<key arn>#<version>" as AAD so sealed material
  * cannot be moved to another key or version. custos creates symmetric keys only
@@ -166,7 +166,7 @@ cu_rc kms_create_key(struct call *call, const json_t *in, json_t *out)
     const char *given = json_string_value(json_object_get(in, "Policy"));
     const char *description = json_string_value(json_object_get(in, "Description"));
     const json_t *tags = json_object_get(in, "Tags");
-    char key_id[IDS_UUID_LEN + 1], arn[KMS_ARN_MAX];
+    char key_id[IDS_UUID_LEN + 1], arn[KMS_ARN_MAX], scope[RECORD_NAME_MAX];
     struct policy *compiled = NULL;
     struct buf policy;
     json_t *doc = json_object(), *backing = NULL, *meta = NULL;
@@ -202,7 +202,8 @@ cu_rc kms_create_key(struct call *call, const json_t *in, json_t *out)
     TRY(tree_set_new(doc, "Tags", tags ? json_deep_copy(tags) : json_array()));
     TRY(tree_set_new(doc, "Backing", backing));
     backing = NULL;
-    TRY(store_put(call->tx, RECORD_KMS_KEY, call->env->account_id, key_id, doc, STORE_CREATE));
+    kms_scope(call, RECORD_KMS_KEY, scope);
+    TRY(store_put(call->tx, RECORD_KMS_KEY, scope, key_id, doc, STORE_CREATE));
     snprintf(call->target.arn, sizeof(call->target.arn), "%s", arn);
     TRY(kms_key_metadata(doc, &meta));
     TRY(tree_set_new(out, "KeyMetadata", meta));
@@ -237,10 +238,11 @@ cu_rc kms_list_keys(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
     struct page page = {0};
+    char scope[RECORD_NAME_MAX];
 
     TRY(page_begin(call, &kms_list_keys_page, in, &page));
-    TRY(page_scan(&page, call->tx, RECORD_KMS_KEY, call->env->account_id, key_entry_view,
-                  NULL));
+    kms_scope(call, RECORD_KMS_KEY, scope);
+    TRY(page_scan(&page, call->tx, RECORD_KMS_KEY, scope, key_entry_view, NULL));
     TRY(page_end(&page, out));
 out:
     page_release(&page);

@@ -1,6 +1,8 @@
 /* kms_key.c — finding KMS keys by any identifier, and the process-wide cache of loaded
  * keys (record + compiled key policy + opened backing keys).
  *
+ * Keys, aliases and grants are regional records: scoped by account and region
+ * (kms_scope, kms_key_scope over store_scope).
  * A cache entry lives until the store's change log shows a change to its key record or
  * one of its grants (kms_key and kms_grant records; aliases are resolved outside the
  * cache), so IAM writes never reload keys. Entries are reference-counted so a call keeps
@@ -28,7 +30,7 @@ struct entry {
     struct kms_key key;          /* first: a struct kms_key * is a struct entry * */
     struct entry *next;
     _Atomic int refs;
-    char cache_key[RECORD_NAME_MAX]; /* "<account>/<key id>", the scope of its grants */
+    char cache_key[RECORD_NAME_MAX]; /* "<account>/<region>/<key id>": its grants' scope */
 };
 
 static struct {
@@ -119,13 +121,91 @@ static void catch_up(struct store *store)
     pthread_rwlock_unlock(&cache.lock);
 }
 
+void kms_scope(const struct call *call, const char *kind, char out[RECORD_NAME_MAX])
+{
+    store_scope(kind, call->env->account_id, call->env->region, NULL, out);
+}
+
 void kms_key_scope(const struct call *call, const char *key_id, char out[RECORD_NAME_MAX])
 {
-    size_t a = strnlen(call->env->account_id, RECORD_NAME_MAX / 2);
+    store_scope(RECORD_KMS_GRANT, call->env->account_id, call->env->region, key_id, out);
+}
 
-    memcpy(out, call->env->account_id, a);
-    out[a] = '/';
-    str_copy(out + a + 1, RECORD_NAME_MAX - a - 1, key_id);
+const char *kms_scope_key_id(const char *scope)
+{
+    const char *slash = strrchr(scope, '/');
+
+    return slash ? slash + 1 : scope;
+}
+
+/* The page position of a match (kms_page_find). */
+static cu_rc match_position(bool per_key, const json_t *match, char out[PAGE_KEY_MAX + 1])
+{
+    const char *scope = json_string_value(json_object_get(match, "scope"));
+    const char *key = json_string_value(json_object_get(match, "key"));
+    int n = per_key ? snprintf(out, PAGE_KEY_MAX + 1, "%s/%s", kms_scope_key_id(scope), key)
+                    : snprintf(out, PAGE_KEY_MAX + 1, "%s", key);
+
+    return n >= 0 && n <= PAGE_KEY_MAX ? CU_OK : CU_E_INTERNAL;
+}
+
+/* A page position back to the store's (scope, key), in the buffers given. */
+static void position_of(struct call *call, const struct store_lookup *q, bool per_key,
+                        const char *marker, char scope[RECORD_NAME_MAX],
+                        struct store_position *at)
+{
+    const char *slash = per_key ? strchr(marker, '/') : NULL;
+    char key_id[RECORD_NAME_MAX];
+
+    if (per_key) {
+        size_t n = slash ? (size_t)(slash - marker) : strlen(marker);
+        snprintf(key_id, sizeof(key_id), "%.*s", (int)n, marker);
+        kms_key_scope(call, key_id, scope);
+        at->key = slash ? slash + 1 : "";
+    } else {
+        str_copy(scope, RECORD_NAME_MAX, q->within);
+        at->key = marker;
+    }
+    at->scope = scope;
+}
+
+cu_rc kms_page_find(struct call *call, struct page *page, const struct store_lookup *q,
+                    bool per_key, kms_match_view view, void *ctx)
+{
+    cu_rc rc = CU_OK;
+    char marker[PAGE_KEY_MAX + 1], scope[RECORD_NAME_MAX];
+    struct store_position at = {0};
+    json_t *items = NULL, *item = NULL, *match;
+    bool more = true;
+    size_t i;
+
+    str_copy(marker, sizeof(marker), page->after);
+    /* one match past the limit, so that page_add() sees whether more follow; a view that
+     * skips matches makes the loop read on from the last match looked at */
+    while (more && !page_full(page)) {
+        if (marker[0])
+            position_of(call, q, per_key, marker, scope, &at);
+        TRY(store_find(call->tx, q, marker[0] ? &at : NULL, page->limit + 1, &items, &more));
+        json_array_foreach(items, i, match)
+        {
+            TRY(match_position(per_key, match, marker));
+            TRY(view(match, ctx, &item));
+            if (item) {
+                json_t *give = item;
+
+                item = NULL;
+                TRY(page_add(page, marker, give)); /* steals give */
+            }
+            if (page_full(page))
+                break;
+        }
+        json_decref(items);
+        items = NULL;
+    }
+out:
+    json_decref(item);
+    json_decref(items);
+    return rc;
 }
 
 void kms_key_arn(const struct call *call, const char *key_id, char out[KMS_ARN_MAX])
@@ -180,10 +260,12 @@ static cu_rc load(struct call *call, const char *key_id, uint64_t *seq, struct e
     struct entry *e = calloc(1, sizeof(*e));
     struct cu_err ignored = {0};
     const char *policy;
+    char scope[RECORD_NAME_MAX];
 
     ENSURE(e, CU_E_NOMEM);
     atomic_init(&e->refs, 1);
-    TRY(store_get(call->tx, RECORD_KMS_KEY, call->env->account_id, key_id, &e->key.doc));
+    kms_scope(call, RECORD_KMS_KEY, scope);
+    TRY(store_get(call->tx, RECORD_KMS_KEY, scope, key_id, &e->key.doc));
     *seq = store_tx_seq(call->tx);
     if (!e->key.doc) {
         char arn[KMS_ARN_MAX];
@@ -265,9 +347,10 @@ static cu_rc alias_target(struct call *call, const char *alias, char key_id[IDS_
 {
     cu_rc rc = CU_OK;
     json_t *doc = NULL;
-    char arn[KMS_ARN_MAX];
+    char arn[KMS_ARN_MAX], scope[RECORD_NAME_MAX];
 
-    TRY(store_get(call->tx, RECORD_KMS_ALIAS, call->env->account_id, alias, &doc));
+    kms_scope(call, RECORD_KMS_ALIAS, scope);
+    TRY(store_get(call->tx, RECORD_KMS_ALIAS, scope, alias, &doc));
     if (!doc) {
         kms_alias_arn(call, alias, arn);
         rc = cu_err_set(&call->err, CU_E_KMS_NOT_FOUND, "Alias %s is not found.", arn);

@@ -13,6 +13,7 @@
 #define CU_KMS_KEY_H
 
 #include "services/call.h"
+#include "services/page.h"
 #include "store/records.h"
 
 struct backing_key;
@@ -48,9 +49,24 @@ uint64_t kms_key_cache_loads(void);
 void kms_target_set(struct call *call, struct kms_key *key);
 struct kms_key *kms_target_key(const struct call *call);
 
-/* "<account>/<key id>": names a key within the process (the key cache) and scopes the
- * records that belong to it (its grants). */
+/* The scope of the call's records of a regional kind (kms_key, kms_alias):
+ * "<account>/<region>" (store_scope). */
+void kms_scope(const struct call *call, const char *kind, char out[RECORD_NAME_MAX]);
+/* "<account>/<region>/<key id>": names a key within the process (the key cache) and
+ * scopes the records that belong to it (its grants). */
 void kms_key_scope(const struct call *call, const char *key_id, char out[RECORD_NAME_MAX]);
+/* The key id a key's scope (kms_key_scope) ends with. Borrowed from scope. */
+const char *kms_scope_key_id(const char *scope);
+
+/* A page of index matches (store_find, in scope then key order): view turns each match
+ * {"scope", "key", "doc"} (borrowed) into the item to show, or leaves *item NULL to skip
+ * it. A page's position is the last match's key when every match is in q->within itself
+ * (per_key false: a key's aliases), or "<key id>/<key>" when matches lie in the scopes of
+ * several keys (per_key true: grants, whose scope is kms_key_scope). */
+typedef cu_rc (*kms_match_view)(const json_t *match, void *ctx, json_t **item);
+MUST_CHECK cu_rc kms_page_find(struct call *call, struct page *page,
+                               const struct store_lookup *q, bool per_key, kms_match_view view,
+                               void *ctx);
 /* The key ARN for a key id in the call's account and region. */
 void kms_key_arn(const struct call *call, const char *key_id, char out[KMS_ARN_MAX]);
 /* The alias ARN for an alias name ("alias/x"). */

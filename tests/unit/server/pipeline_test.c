@@ -5,7 +5,10 @@
  * answered 200, the last record of its requestID says whether it took effect, and a
  * commit that fails after the record was written leaves a second record of the same
  * requestID with errorCode. A trail that cannot take the record (the space hook) rolls the
- * change back. */
+ * change back. A put that loses its compare-and-set (the conflict hook) makes the pipeline
+ * run the call again in a fresh transaction: the retried call succeeds with one record,
+ * and a call that keeps conflicting answers 409 ConcurrentModification with one record and
+ * no change. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,6 +219,54 @@ static void full_trail_rolls_the_change_back(void)
     CHECK(!last_failed);
 }
 
+/* Whether the last record of requestID id names errorCode code. */
+static bool last_record_names(const char *id, const char *code)
+{
+    char path[128], line[8192], needle[96];
+    bool named = false;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/audit.log", dir);
+    snprintf(needle, sizeof(needle), "\"errorCode\":\"%s\"", code);
+    f = fopen(path, "rb");
+    if (!f)
+        return false;
+    while (fgets(line, sizeof(line), f))
+        if (strstr(line, id))
+            named = strstr(line, needle) != NULL;
+    fclose(f);
+    return named;
+}
+
+static void conflicts_are_retried(void)
+{
+    char id[40];
+    bool last_failed = true;
+
+    /* the first put of the call (its user record) loses once: the second attempt wins */
+    store_test_conflicts(store, 1, 1);
+    CHECK_INT(create_user("retried-once", id), 200);
+    CHECK(user_exists("retried-once"));
+    CHECK_INT(records_of(id, &last_failed), 1);
+    CHECK(!last_failed);
+    /* four lost attempts: the fifth and last wins */
+    store_test_conflicts(store, 1, 4);
+    CHECK_INT(create_user("retried-four-times", id), 200);
+    CHECK(user_exists("retried-four-times"));
+    CHECK_INT(records_of(id, &last_failed), 1);
+    CHECK(!last_failed);
+    /* every attempt loses: AWS's ConcurrentModification, nothing stored, one record */
+    store_test_conflicts(store, 1, 5);
+    CHECK_INT(create_user("never-stored", id), 409);
+    CHECK(!user_exists("never-stored"));
+    CHECK_INT(records_of(id, &last_failed), 1);
+    CHECK(last_failed);
+    CHECK(last_record_names(id, "ConcurrentModification"));
+    /* the hook is spent: the next call is served at the first attempt */
+    CHECK_INT(create_user("after-conflicts", id), 200);
+    CHECK_INT(records_of(id, &last_failed), 1);
+}
+
 int main(void)
 {
     struct config cfg;
@@ -244,6 +295,7 @@ int main(void)
     pl.max_header_bytes = cfg.max_header_bytes;
     fault_walk_across_create_user();
     full_trail_rolls_the_change_back();
+    conflicts_are_retried();
     audit_writer_stop(pl.audit);
     identity_cache_free(pl.identities);
     principal_cache_free(pl.principals);

@@ -2,7 +2,8 @@
  * seq and one change_log row per record it put or deleted, in the same transaction; what
  * leaves no trace (a rollback, a failed commit, a read, a delete of nothing) takes no seq
  * and writes no row; store_changes_since replays the ring and says "too old" once the
- * ring has lost changes; seqs survive a reopen; a version-1 database is migrated. */
+ * ring has lost changes; seqs survive a reopen; a version-1 database is migrated; a
+ * transaction touching thousands of records logs each once, however often it wrote it. */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,7 +169,7 @@ static void too_old(struct store *s)
     json_decref(doc);
 }
 
-/* A database as schema version 1 left it (no change_log) opens, migrates to version 2,
+/* A database as schema version 1 left it (no change_log) opens, migrates to the current version,
  * keeps its documents and logs the next write. */
 static void migrates_v1(void)
 {
@@ -206,12 +207,52 @@ static void migrates_v1(void)
                                  " (SELECT count(*) FROM change_log WHERE key = 'old')",
                              -1, &st, NULL) == SQLITE_OK);
     CHECK(sqlite3_step(st) == SQLITE_ROW);
-    CHECK_STR((const char *)sqlite3_column_text(st, 0), "2");
+    CHECK_STR((const char *)sqlite3_column_text(st, 0), "3");
     CHECK_INT(sqlite3_column_int(st, 1), 1);
     sqlite3_finalize(st);
     sqlite3_close(db);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", v1dir);
     CHECK(system(cmd) == 0);
+}
+
+/* Rows of change_log with this seq. */
+static long long rows_of_seq(uint64_t seq)
+{
+    char path[256];
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    long long n = -1;
+
+    snprintf(path, sizeof(path), "%s/custos.db", dir);
+    CHECK(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
+    CHECK(sqlite3_prepare_v2(db, "SELECT count(*) FROM change_log WHERE seq = ?1", -1, &st,
+                             NULL) == SQLITE_OK);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+static void large_transaction_logs_each_record_once(struct store *s)
+{
+    struct store_tx *tx = NULL;
+    json_t *doc = json_pack("{s:i}", "v", 1);
+    char key[32];
+
+    CHECK_OK(store_tx_begin(s, true, &tx));
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < 3000; i++) {
+            snprintf(key, sizeof(key), "bulk-%d", i);
+            CHECK_OK(store_put(tx, "bulk", "s", key, doc, STORE_UPSERT));
+        }
+    /* addresses that pack to the same characters but split differently are two records */
+    CHECK_OK(store_put(tx, "bulk", "sx", "y", doc, STORE_UPSERT));
+    CHECK_OK(store_put(tx, "bulk", "s", "xy", doc, STORE_UPSERT));
+    CHECK_OK(store_tx_commit(tx));
+    CHECK_INT(rows_of_seq(store_last_seq(s)), 3002);
+    json_decref(doc);
 }
 
 int main(void)
@@ -226,6 +267,7 @@ int main(void)
     logs_committed_writes(s);
     leaves_no_trace(s);
     too_old(s);
+    large_transaction_logs_each_record_once(s);
     last = store_last_seq(s);
     store_close(s);
     /* seqs continue after a reopen; the new ring holds nothing older */

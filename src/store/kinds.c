@@ -1,0 +1,120 @@
+/* kinds.c — the table of record kinds: for each kind, the class its scope belongs to
+ * (store.h: node, global, regional) and its secondary indexes, and the one place index
+ * entries are written (store_index_record, called by every put and delete in store.c and
+ * by the migrations in schema.c), so an index can never disagree with its records.
+ *
+ * Adding an index is a row here; the v3 migration's step (schema.c) rebuilds every
+ * declared index, so a new one needs a schema version whose data step calls it again. */
+#include <stdio.h>
+#include <string.h>
+
+#include "records.h"
+#include "store_impl.h"
+
+/* access_key → "<account>/<lower(user)>" ("<account>/" for root's keys): ListAccessKeys,
+ * DeleteUser's key check and the root key bootstrap look a user's keys up by it. */
+static bool access_key_owner(const json_t *doc, char *out)
+{
+    const char *account = json_string_value(json_object_get(doc, "Account"));
+    const char *user = json_string_value(json_object_get(doc, "UserName"));
+
+    if (!account || !user)
+        return false;
+    record_user_scope(account, user, out);
+    return true;
+}
+
+const struct store_kind store_kinds[] = {
+    {RECORD_ACCOUNT, STORE_CLASS_NODE, {{NULL}}},
+    {RECORD_SESSION, STORE_CLASS_NODE, {{NULL}}},
+    {RECORD_ACCESS_KEY, STORE_CLASS_NODE, {{RECORD_ACCESS_KEY_BY_USER, NULL, access_key_owner}}},
+    {RECORD_USER, STORE_CLASS_GLOBAL, {{NULL}}},
+    {RECORD_GROUP, STORE_CLASS_GLOBAL, {{NULL}}},
+    {RECORD_USER_POLICY, STORE_CLASS_GLOBAL, {{NULL}}},
+    {RECORD_MANAGED_POLICY, STORE_CLASS_GLOBAL, {{NULL}}},
+    {RECORD_KMS_KEY, STORE_CLASS_REGIONAL, {{NULL}}},
+    {RECORD_KMS_ALIAS, STORE_CLASS_REGIONAL, {{RECORD_KMS_ALIAS_BY_KEY, "TargetKeyId", NULL}}},
+    {RECORD_KMS_GRANT,
+     STORE_CLASS_REGIONAL,
+     {{RECORD_KMS_GRANT_BY_TOKEN, "TokenHashes", NULL},
+      {RECORD_KMS_GRANT_BY_RETIRING, "RetiringPrincipal", NULL}}},
+};
+const size_t store_kinds_n = sizeof(store_kinds) / sizeof(store_kinds[0]);
+
+const struct store_kind *store_kind_find(const char *kind)
+{
+    for (size_t i = 0; i < store_kinds_n; i++)
+        if (strcmp(store_kinds[i].kind, kind) == 0)
+            return &store_kinds[i];
+    return NULL;
+}
+
+enum store_class store_kind_class(const char *kind)
+{
+    const struct store_kind *k = store_kind_find(kind);
+
+    return k ? k->class : STORE_CLASS_GLOBAL;
+}
+
+void store_scope(const char *kind, const char *account, const char *region, const char *sub,
+                 char out[STORE_NAME_MAX])
+{
+    int n = 0;
+
+    /* account ids are 12 digits and regions short; the bounds only keep corrupt ones from
+     * crowding out the rest */
+    switch (store_kind_class(kind)) {
+    case STORE_CLASS_NODE:
+        n = 0;
+        break;
+    case STORE_CLASS_GLOBAL:
+        n = snprintf(out, STORE_NAME_MAX, "%.64s", account);
+        break;
+    case STORE_CLASS_REGIONAL:
+        n = snprintf(out, STORE_NAME_MAX, "%.64s/%.64s", account, region);
+        break;
+    }
+    out[n] = '\0';
+    if (sub)
+        snprintf(out + n, STORE_NAME_MAX - (size_t)n, "%s%s", n ? "/" : "", sub);
+}
+
+/* The rows of one declared index for doc. */
+static cu_rc index_one(const struct store_ops *ops, void *tx_impl, const char *kind,
+                       const struct store_index_decl *ix, const char *scope, const char *key,
+                       const json_t *doc)
+{
+    cu_rc rc = CU_OK;
+    char derived[STORE_NAME_MAX];
+    const json_t *v, *item;
+    size_t i;
+
+    if (ix->derive) {
+        if (ix->derive(doc, derived))
+            TRY(ops->index_add(tx_impl, kind, ix->name, derived, scope, key));
+        goto out;
+    }
+    v = json_object_get(doc, ix->member);
+    if (json_is_string(v))
+        TRY(ops->index_add(tx_impl, kind, ix->name, json_string_value(v), scope, key));
+    json_array_foreach((json_t *)v, i, item)
+        if (json_is_string(item))
+            TRY(ops->index_add(tx_impl, kind, ix->name, json_string_value(item), scope, key));
+out:
+    return rc;
+}
+
+cu_rc store_index_record(const struct store_ops *ops, void *tx_impl, const char *kind,
+                         const char *scope, const char *key, const json_t *doc)
+{
+    cu_rc rc = CU_OK;
+    const struct store_kind *k = store_kind_find(kind);
+
+    if (!k || !k->indexes[0].name)
+        goto out;
+    TRY(ops->index_drop(tx_impl, kind, scope, key));
+    for (size_t i = 0; doc && i < STORE_INDEXES_MAX && k->indexes[i].name; i++)
+        TRY(index_one(ops, tx_impl, kind, &k->indexes[i], scope, key, doc));
+out:
+    return rc;
+}

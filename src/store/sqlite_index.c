@@ -1,0 +1,169 @@
+/* sqlite_index.c — the SQLite backend's secondary-index rows and lookups (record_index,
+ * written by store.c through kinds.c on every put and delete, so its rows are those of the
+ * committed records), the whole-kind scans migrations use, and the meta table. Statements
+ * are sqlite.c's, prepared once per connection; SQLite's messages go to the log only. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "sqlite_impl.h"
+
+/* Rows of a SELECT as JSON objects: column i named names[i]; a column named "doc" is
+ * parsed, "version" is an integer. Stops after limit rows (0: no limit) and sets *more
+ * when another row follows. */
+static cu_rc rows_to_json(struct sqlite_tx *tx, enum stmt which, const char *const *names,
+                          int n_cols, size_t limit, json_t *items, bool *more)
+{
+    sqlite3_stmt *st = tx->c->st[which];
+    cu_rc rc = CU_OK;
+    size_t n = 0;
+    int r;
+
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *row;
+
+        if (limit && n == limit) {
+            *more = true;
+            break;
+        }
+        row = json_object();
+        if (!row || json_array_append_new(items, row) != 0) {
+            rc = CU_E_NOMEM;
+            break;
+        }
+        for (int i = 0; i < n_cols && rc == CU_OK; i++) {
+            const char *text = (const char *)sqlite3_column_text(st, i);
+            json_error_t jerr;
+            json_t *v;
+
+            if (strcmp(names[i], "version") == 0)
+                v = json_integer(sqlite3_column_int64(st, i));
+            else if (strcmp(names[i], "doc") == 0)
+                v = json_loads(text, 0, &jerr);
+            else
+                v = json_string(text);
+            if (!v) {
+                log_error("store: a row of %s does not parse", sqlite_stmt_sql[which]);
+                rc = CU_E_STORE;
+            } else if (json_object_set_new(row, names[i], v) != 0) {
+                rc = CU_E_NOMEM;
+            }
+        }
+        if (rc != CU_OK)
+            break;
+        n++;
+    }
+    if (rc == CU_OK && r != SQLITE_ROW && r != SQLITE_DONE)
+        rc = sqlite_fail(tx->c->db, sqlite_stmt_sql[which]);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+cu_rc sqlite_scan_kind(void *p, const char *kind, json_t *items)
+{
+    static const char *const names[] = {"scope", "key", "doc"};
+    struct sqlite_tx *tx = p;
+    bool more = false;
+
+    sqlite3_bind_text(tx->c->st[ST_SCAN_KIND], 1, kind, -1, SQLITE_STATIC);
+    return rows_to_json(tx, ST_SCAN_KIND, names, 3, 0, items, &more);
+}
+
+cu_rc sqlite_index_add(void *p, const char *kind, const char *index, const char *value,
+                              const char *scope, const char *key)
+{
+    struct sqlite_tx *tx = p;
+    sqlite3_stmt *st = tx->c->st[ST_INDEX_ADD];
+
+    sqlite_bind_address(st, kind, scope, key);
+    sqlite3_bind_text(st, 4, index, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, value, -1, SQLITE_STATIC);
+    return sqlite_step_done(tx->c, ST_INDEX_ADD);
+}
+
+cu_rc sqlite_index_drop(void *p, const char *kind, const char *scope, const char *key)
+{
+    struct sqlite_tx *tx = p;
+
+    sqlite_bind_address(tx->c->st[ST_INDEX_DROP], kind, scope, key);
+    return sqlite_step_done(tx->c, ST_INDEX_DROP);
+}
+
+static void bind_lookup(sqlite3_stmt *st, const struct store_lookup *q)
+{
+    sqlite3_bind_text(st, 1, q->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, q->index, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, q->value, -1, SQLITE_STATIC);
+    if (q->within)
+        sqlite3_bind_text(st, 4, q->within, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 4);
+}
+
+cu_rc sqlite_find(void *p, const struct store_lookup *q,
+                         const struct store_position *after, size_t limit, json_t *items,
+                         bool *more)
+{
+    static const char *const names[] = {"scope", "key", "doc", "version"};
+    struct sqlite_tx *tx = p;
+    sqlite3_stmt *st = tx->c->st[ST_FIND];
+
+    bind_lookup(st, q);
+    /* from the start: after ("", "") — a scope "" with key "" is never stored */
+    sqlite3_bind_text(st, 5, after ? after->scope : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, after ? after->key : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, (sqlite3_int64)limit + 1);
+    return rows_to_json(tx, ST_FIND, names, 4, limit, items, more);
+}
+
+cu_rc sqlite_find_count(void *p, const struct store_lookup *q, size_t *n)
+{
+    struct sqlite_tx *tx = p;
+    sqlite3_stmt *st = tx->c->st[ST_FIND_COUNT];
+    cu_rc rc = CU_OK;
+
+    bind_lookup(st, q);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *n = (size_t)sqlite3_column_int64(st, 0);
+    else
+        rc = sqlite_fail(tx->c->db, "find count");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+cu_rc sqlite_meta_get(void *p, const char *name, char **value)
+{
+    struct sqlite_tx *tx = p;
+    sqlite3_stmt *st = tx->c->st[ST_META_GET];
+    cu_rc rc = CU_OK;
+    int r;
+
+    *value = NULL;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        *value = strdup((const char *)sqlite3_column_text(st, 0));
+        if (!*value)
+            rc = CU_E_NOMEM;
+    } else if (r != SQLITE_DONE) {
+        rc = sqlite_fail(tx->c->db, "meta");
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+cu_rc sqlite_meta_set(void *p, const char *name, const char *value)
+{
+    struct sqlite_tx *tx = p;
+    enum stmt which = value ? ST_META_SET : ST_META_DEL;
+    sqlite3_stmt *st = tx->c->st[which];
+
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    if (value)
+        sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    return sqlite_step_done(tx->c, which);
+}
+

@@ -1,0 +1,81 @@
+/* Tests for change_log pruning (store.h, "Pruning"): with a retention of `keep`
+ * transactions, the table never holds many more than that however many commit, always
+ * holds the newest, and the seqs (read back from the table at open) go on after a reopen;
+ * below the retention nothing is pruned. */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "store/store.h"
+
+static char dir[] = "/tmp/custos-prune-test-XXXXXX";
+
+static void commit_one(struct store *s, int i)
+{
+    struct store_tx *tx = NULL;
+    json_t *doc = json_pack("{s:i}", "v", i);
+    char key[16];
+
+    snprintf(key, sizeof(key), "k%d", i % 7);
+    CHECK_OK(store_tx_begin(s, true, &tx));
+    CHECK_OK(store_put(tx, "t", "a", key, doc, STORE_UPSERT));
+    CHECK_OK(store_tx_commit(tx));
+    json_decref(doc);
+}
+
+/* (rows, distinct seqs, lowest seq, highest seq) of change_log. */
+static void log_shape(long long out[4])
+{
+    char path[256];
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+
+    snprintf(path, sizeof(path), "%s/custos.db", dir);
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_prepare_v2(db, "SELECT count(*), count(DISTINCT seq), coalesce(min(seq), 0),"
+                                 " coalesce(max(seq), 0) FROM change_log", -1, &st,
+                             NULL) == SQLITE_OK);
+    CHECK(sqlite3_step(st) == SQLITE_ROW);
+    for (int i = 0; i < 4; i++)
+        out[i] = sqlite3_column_int64(st, i);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+int main(void)
+{
+    struct store *s = NULL;
+    struct cu_err err = {0};
+    long long shape[4];
+    uint64_t last;
+    char cmd[128];
+
+    CHECK(mkdtemp(dir) != NULL);
+    CHECK_OK(store_open(dir, &s, &err));
+    /* the default retention keeps every one of a few hundred */
+    for (int i = 0; i < 200; i++)
+        commit_one(s, i);
+    log_shape(shape);
+    CHECK_INT(shape[1], 200);
+    /* a retention of 16: at most 16 + 16/8 + 1 transactions stay, the newest among them */
+    store_set_log_keep(s, 16);
+    for (int i = 0; i < 300; i++) {
+        commit_one(s, i);
+        log_shape(shape);
+        CHECK(shape[1] <= 19);
+        CHECK_INT(shape[3], store_last_seq(s));
+    }
+    CHECK(shape[1] >= 16);
+    CHECK(shape[2] > (long long)store_last_seq(s) - 19);
+    last = store_last_seq(s);
+    store_close(s);
+    CHECK_OK(store_open(dir, &s, &err));
+    CHECK_INT(store_last_seq(s), last);
+    commit_one(s, 1);
+    CHECK_INT(store_last_seq(s), last + 1);
+    store_close(s);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+    TEST_END();
+}
