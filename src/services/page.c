@@ -196,8 +196,27 @@ void page_release(struct page *page)
     page->items = NULL;
 }
 
-cu_rc page_scan(struct page *page, struct store_tx *tx, const char *kind, const char *scope,
-                page_view_fn view, void *ctx)
+/* Where scan() reads records from: one (kind, scope) in key order, or an index lookup
+ * whose matches all sit in the lookup's scope (so key order is their order). */
+struct source {
+    const char *kind, *scope;
+    const struct store_lookup *lookup; /* or NULL: the (kind, scope) list */
+    bool prefix;                       /* the lookup's value is a prefix */
+};
+
+static cu_rc fetch(struct store_tx *tx, const struct source *src, const char *after, size_t limit,
+                   json_t **items, bool *more)
+{
+    struct store_position at = {src->scope, after ? after : ""};
+
+    if (!src->lookup)
+        return store_list(tx, src->kind, src->scope, after, limit, items, more);
+    return src->prefix ? store_find_prefix(tx, src->lookup, &at, limit, items, more)
+                       : store_find(tx, src->lookup, &at, limit, items, more);
+}
+
+static cu_rc scan(struct page *page, struct store_tx *tx, const struct source *src,
+                  page_view_fn view, void *ctx)
 {
     cu_rc rc = CU_OK;
     char scanned[PAGE_KEY_MAX + 1];
@@ -209,8 +228,7 @@ cu_rc page_scan(struct page *page, struct store_tx *tx, const char *kind, const 
     /* Read one record past the limit, so the flag says whether one is really left; a
      * filter that skips records makes the loop read on from the last record looked at. */
     while (more && !page_full(page)) {
-        TRY(store_list(tx, kind, scope, scanned[0] ? scanned : NULL, page->limit + 1, &items,
-                       &more));
+        TRY(fetch(tx, src, scanned[0] ? scanned : NULL, page->limit + 1, &items, &more));
         json_array_foreach(items, i, rec)
         {
             const char *key = json_string_value(json_object_get(rec, "key"));
@@ -235,4 +253,22 @@ out:
     json_decref(item);
     json_decref(items);
     return rc;
+}
+
+cu_rc page_scan(struct page *page, struct store_tx *tx, const char *kind, const char *scope,
+                page_view_fn view, void *ctx)
+{
+    struct source src = {kind, scope, NULL, false};
+
+    return scan(page, tx, &src, view, ctx);
+}
+
+cu_rc page_find(struct page *page, struct store_tx *tx, const struct store_lookup *q,
+                bool prefix, page_view_fn view, void *ctx)
+{
+    struct source src = {q->kind, q->within, q, prefix};
+
+    if (!q->within)
+        return CU_E_INTERNAL;
+    return scan(page, tx, &src, view, ctx);
 }

@@ -89,6 +89,12 @@ void page_release(struct page *page);
 typedef cu_rc (*page_view_fn)(const char *key, const json_t *doc, void *ctx, json_t **item);
 MUST_CHECK cu_rc page_scan(struct page *page, struct store_tx *tx, const char *kind,
                            const char *scope, page_view_fn view, void *ctx);
+/* page_scan over the matches of an index lookup (store_find, or store_find_prefix when
+ * prefix) instead of a whole list:
+ * q->within must be set, and the matches must all be records of that one scope (their
+ * keys are then their order, and the markers are those page_scan makes). */
+MUST_CHECK cu_rc page_find(struct page *page, struct store_tx *tx, const struct store_lookup *q,
+                           bool prefix, page_view_fn view, void *ctx);
 
 /* The marker for key under desc (for tests and tools): NUL-terminated into out, which
  * holds PAGE_MARKER_MAX + 1 bytes. Fails with CU_E_INTERNAL when key is too long. */

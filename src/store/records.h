@@ -65,6 +65,7 @@
 
 /* Secondary index names (kinds.c). */
 #define RECORD_ACCESS_KEY_BY_USER "user"
+#define RECORD_BY_PATH "path" /* IAM users, groups, managed policies by Path */
 #define RECORD_KMS_ALIAS_BY_KEY "target_key"
 #define RECORD_KMS_GRANT_BY_TOKEN "token"
 #define RECORD_KMS_GRANT_BY_RETIRING "retiring"

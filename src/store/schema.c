@@ -12,7 +12,9 @@
  * Version 3: record_index, the secondary indexes kinds.c declares. Its data step drops
  * v2's hand-kept twin records (user_key, kms_grant_token: the indexes replace them),
  * builds the index rows of every existing record, and marks regional records, which v2
- * scoped by account alone, for store_adopt_region() to move under their region. */
+ * scoped by account alone, for store_adopt_region() to move under their region.
+ * Version 4: the "path" index of IAM users, groups and managed policies (PathPrefix
+ * lists); its data step rebuilds the indexes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +49,37 @@ static const char *const v3_sql[] = {
     NULL,
 };
 
+/* Write the index rows of every record of every kind that declares an index (and scan the
+ * regional kinds); *regional: a regional record exists. */
+static cu_rc rebuild_indexes(const struct store_ops *ops, void *t, bool *regional)
+{
+    cu_rc rc = CU_OK;
+    json_t *items = NULL, *item;
+    size_t i;
+
+    *regional = false;
+    for (size_t k = 0; k < store_kinds_n; k++) {
+        const struct store_kind *kind = &store_kinds[k];
+
+        if (!kind->indexes[0].name && kind->class != STORE_CLASS_REGIONAL)
+            continue;
+        items = json_array();
+        ENSURE(items, CU_E_NOMEM);
+        TRY(ops->scan_kind(t, kind->kind, items));
+        *regional |= kind->class == STORE_CLASS_REGIONAL && json_array_size(items) > 0;
+        json_array_foreach(items, i, item)
+            TRY(store_index_record(ops, t, kind->kind,
+                                   json_string_value(json_object_get(item, "scope")),
+                                   json_string_value(json_object_get(item, "key")),
+                                   json_object_get(item, "doc")));
+        json_decref(items);
+        items = NULL;
+    }
+out:
+    json_decref(items);
+    return rc;
+}
+
 /* The twin records schema v2 kept by hand beside the records they indexed. */
 static const char *const v2_twins[] = {"user_key", "kms_grant_token"};
 
@@ -67,23 +100,7 @@ static cu_rc v3_data(const struct store_ops *ops, void *t)
         json_decref(items);
         items = NULL;
     }
-    for (size_t k = 0; k < store_kinds_n; k++) {
-        const struct store_kind *kind = &store_kinds[k];
-
-        if (!kind->indexes[0].name && kind->class != STORE_CLASS_REGIONAL)
-            continue;
-        items = json_array();
-        ENSURE(items, CU_E_NOMEM);
-        TRY(ops->scan_kind(t, kind->kind, items));
-        regional |= kind->class == STORE_CLASS_REGIONAL && json_array_size(items) > 0;
-        json_array_foreach(items, i, item)
-            TRY(store_index_record(ops, t, kind->kind,
-                                   json_string_value(json_object_get(item, "scope")),
-                                   json_string_value(json_object_get(item, "key")),
-                                   json_object_get(item, "doc")));
-        json_decref(items);
-        items = NULL;
-    }
+    TRY(rebuild_indexes(ops, t, &regional));
     if (regional)
         TRY(ops->meta_set(t, STORE_META_UNSCOPED, "1"));
 out:
@@ -91,10 +108,21 @@ out:
     return rc;
 }
 
+static const char *const v4_sql[] = {NULL};
+
+/* v4 declares the path index: rebuild every index (the unscoped mark is v3's business) */
+static cu_rc v4_data(const struct store_ops *ops, void *t)
+{
+    bool regional;
+
+    return rebuild_indexes(ops, t, &regional);
+}
+
 const struct store_migration store_migrations[] = {
     {1, v1_sql, NULL},
     {2, v2_sql, NULL},
     {3, v3_sql, v3_data},
+    {4, v4_sql, v4_data},
 };
 const size_t store_migrations_n = sizeof(store_migrations) / sizeof(store_migrations[0]);
 

@@ -23,6 +23,19 @@
 #include "core/log.h"
 #include "sqlite_impl.h"
 
+/* The parts of the index lookups (sqlite_index.c binds ?1 kind, ?2 index, ?3 value,
+ * ?4 within, ?5/?6 after's scope and key, ?7 limit). */
+#define FIND_SELECT                                                                          \
+    "SELECT o.scope, o.key, o.doc, o.version FROM record_index i"                            \
+    " JOIN objects o ON o.kind = i.kind AND o.scope = i.scope AND o.key = i.key"             \
+    " WHERE i.kind = ?1 AND i.idx = ?2"
+#define COUNT_SELECT "SELECT count(*) FROM record_index i WHERE i.kind = ?1 AND i.idx = ?2"
+#define PREFIX " AND i.value >= ?3 AND substr(i.value, 1, length(?3)) = ?3"
+#define WITHIN                                                                               \
+    " AND (?4 IS NULL OR i.scope = ?4 OR substr(i.scope, 1, length(?4) + 1) = ?4 || '/')"
+#define AFTER " AND (i.scope > ?5 OR (i.scope = ?5 AND i.key > ?6))"
+#define FIND_ORDER " ORDER BY i.scope, i.key LIMIT ?7"
+
 const char *const sqlite_stmt_sql[ST__COUNT] = {
     [ST_BEGIN] = "BEGIN",
     [ST_BEGIN_WRITE] = "BEGIN IMMEDIATE",
@@ -48,17 +61,11 @@ const char *const sqlite_stmt_sql[ST__COUNT] = {
     [ST_INDEX_ADD] = "INSERT INTO record_index (kind, idx, value, scope, key)"
                      " VALUES (?1, ?4, ?5, ?2, ?3) ON CONFLICT DO NOTHING",
     [ST_INDEX_DROP] = "DELETE FROM record_index WHERE kind = ?1 AND scope = ?2 AND key = ?3",
-    /* ?4 within: the scope itself or any scope below it */
-    [ST_FIND] = "SELECT o.scope, o.key, o.doc, o.version FROM record_index i"
-                " JOIN objects o ON o.kind = i.kind AND o.scope = i.scope AND o.key = i.key"
-                " WHERE i.kind = ?1 AND i.idx = ?2 AND i.value = ?3"
-                " AND (?4 IS NULL OR i.scope = ?4 OR substr(i.scope, 1, length(?4) + 1) = ?4 || '/')"
-                " AND (i.scope > ?5 OR (i.scope = ?5 AND i.key > ?6))"
-                " ORDER BY i.scope, i.key LIMIT ?7",
-    [ST_FIND_COUNT] = "SELECT count(*) FROM record_index i"
-                      " WHERE i.kind = ?1 AND i.idx = ?2 AND i.value = ?3"
-                      " AND (?4 IS NULL OR i.scope = ?4"
-                      " OR substr(i.scope, 1, length(?4) + 1) = ?4 || '/')",
+    /* ?4 within: the scope itself or any scope below it. A prefix lookup starts the
+     * index range at the prefix (value >= ?3) and keeps the values that begin with it. */
+    [ST_FIND] = FIND_SELECT " AND i.value = ?3" WITHIN AFTER FIND_ORDER,
+    [ST_FIND_COUNT] = COUNT_SELECT " AND i.value = ?3" WITHIN,
+    [ST_FIND_PREFIX] = FIND_SELECT PREFIX WITHIN AFTER FIND_ORDER,
     [ST_PRUNE] = "DELETE FROM change_log WHERE seq < ?1",
     [ST_META_GET] = "SELECT value FROM meta WHERE name = ?1",
     [ST_META_SET] = "INSERT INTO meta (name, value) VALUES (?1, ?2)"

@@ -28,6 +28,7 @@ enum stmt {
     ST_INDEX_DROP,
     ST_FIND,
     ST_FIND_COUNT,
+    ST_FIND_PREFIX,
     ST_PRUNE,
     ST_META_GET,
     ST_META_SET,
@@ -74,7 +75,8 @@ cu_rc sqlite_scan_kind(void *tx_impl, const char *kind, json_t *items);
 cu_rc sqlite_index_add(void *tx_impl, const char *kind, const char *index, const char *value,
                        const char *scope, const char *key);
 cu_rc sqlite_index_drop(void *tx_impl, const char *kind, const char *scope, const char *key);
-cu_rc sqlite_find(void *tx_impl, const struct store_lookup *q, const struct store_position *after,
+cu_rc sqlite_find(void *tx_impl, const struct store_lookup *q, bool prefix,
+                  const struct store_position *after,
                   size_t limit, json_t *items, bool *more);
 cu_rc sqlite_find_count(void *tx_impl, const struct store_lookup *q, size_t *n);
 cu_rc sqlite_meta_get(void *tx_impl, const char *name, char **value);

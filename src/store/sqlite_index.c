@@ -101,20 +101,21 @@ static void bind_lookup(sqlite3_stmt *st, const struct store_lookup *q)
         sqlite3_bind_null(st, 4);
 }
 
-cu_rc sqlite_find(void *p, const struct store_lookup *q,
+cu_rc sqlite_find(void *p, const struct store_lookup *q, bool prefix,
                          const struct store_position *after, size_t limit, json_t *items,
                          bool *more)
 {
     static const char *const names[] = {"scope", "key", "doc", "version"};
     struct sqlite_tx *tx = p;
-    sqlite3_stmt *st = tx->c->st[ST_FIND];
+    enum stmt which = prefix ? ST_FIND_PREFIX : ST_FIND;
+    sqlite3_stmt *st = tx->c->st[which];
 
     bind_lookup(st, q);
     /* from the start: after ("", "") — a scope "" with key "" is never stored */
     sqlite3_bind_text(st, 5, after ? after->scope : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, after ? after->key : "", -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 7, (sqlite3_int64)limit + 1);
-    return rows_to_json(tx, ST_FIND, names, 4, limit, items, more);
+    return rows_to_json(tx, which, names, 4, limit, items, more);
 }
 
 cu_rc sqlite_find_count(void *p, const struct store_lookup *q, size_t *n)

@@ -419,8 +419,8 @@ static bool declared(const struct store_lookup *q)
     return false;
 }
 
-cu_rc store_find(struct store_tx *tx, const struct store_lookup *q,
-                 const struct store_position *after, size_t limit, json_t **items, bool *more)
+static cu_rc find(struct store_tx *tx, const struct store_lookup *q, bool prefix,
+                  const struct store_position *after, size_t limit, json_t **items, bool *more)
 {
     cu_rc rc = CU_OK;
     json_t *list = json_array(), *item;
@@ -432,7 +432,7 @@ cu_rc store_find(struct store_tx *tx, const struct store_lookup *q,
     ENSURE(declared(q), CU_E_INTERNAL);
     ENSURE(!inject(tx->store), CU_E_STORE);
     TRY(begun(tx));
-    TRY(tx->store->ops->find(tx->impl, q, after, limit, list, more));
+    TRY(tx->store->ops->find(tx->impl, q, prefix, after, limit, list, more));
     json_array_foreach(list, i, item)
     {
         json_int_t version = json_integer_value(json_object_get(item, "version"));
@@ -448,6 +448,19 @@ cu_rc store_find(struct store_tx *tx, const struct store_lookup *q,
 out:
     json_decref(list);
     return rc;
+}
+
+cu_rc store_find(struct store_tx *tx, const struct store_lookup *q,
+                 const struct store_position *after, size_t limit, json_t **items, bool *more)
+{
+    return find(tx, q, false, after, limit, items, more);
+}
+
+cu_rc store_find_prefix(struct store_tx *tx, const struct store_lookup *q,
+                        const struct store_position *after, size_t limit, json_t **items,
+                        bool *more)
+{
+    return find(tx, q, true, after, limit, items, more);
 }
 
 cu_rc store_find_one(struct store_tx *tx, const struct store_lookup *q, char *scope, char *key,

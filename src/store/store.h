@@ -196,6 +196,12 @@ struct store_position {
 MUST_CHECK cu_rc store_find(struct store_tx *tx, const struct store_lookup *q,
                             const struct store_position *after, size_t limit, json_t **items,
                             bool *more);
+/* store_find with q->value a prefix: the records with an indexed value that starts with
+ * it (IAM's PathPrefix over the "path" index), in the same order. A record indexed under
+ * two matching values would come twice: use it on single-valued indexes. */
+MUST_CHECK cu_rc store_find_prefix(struct store_tx *tx, const struct store_lookup *q,
+                                   const struct store_position *after, size_t limit,
+                                   json_t **items, bool *more);
 /* The one match of a unique index (a grant token): *doc a new reference, or NULL when
  * none; its scope and key are copied into STORE_NAME_MAX buffers (either may be NULL;
  * scope may be q->within's own buffer: it is written after the lookup). More than one

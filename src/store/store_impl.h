@@ -36,7 +36,9 @@ struct store_ops {
                        const char *scope, const char *key);
     cu_rc (*index_drop)(void *tx_impl, const char *kind, const char *scope, const char *key);
     /* store_find / store_find_count (items as {"scope", "key", "doc", "version"}). */
-    cu_rc (*find)(void *tx_impl, const struct store_lookup *q, const struct store_position *after,
+    /* prefix: q->value is a prefix of the values sought (store_find_prefix) */
+    cu_rc (*find)(void *tx_impl, const struct store_lookup *q, bool prefix,
+                  const struct store_position *after,
                   size_t limit, json_t *items, bool *more);
     cu_rc (*find_count)(void *tx_impl, const struct store_lookup *q, size_t *n);
     /* Append one change_log row (seq, n, kind, scope, key) in the write transaction. */
@@ -158,7 +160,7 @@ struct store_migration {
 };
 extern const struct store_migration store_migrations[];
 extern const size_t store_migrations_n;
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 /* Run the data steps of every version above the stored one, and record the new version,
  * in one write transaction (a crash leaves the old version, and the steps run again). A
  * database of a newer version than this build knows is refused. */

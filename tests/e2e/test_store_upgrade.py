@@ -24,6 +24,9 @@ import botocore.exceptions
 import harness
 
 
+SCHEMA_VERSION = "4"  # store_impl.h: STORE_SCHEMA_VERSION
+
+
 def downgrade_to_v2(path):
     """Rewrite a v3 database into schema v2's layout (records.h of custos before v3)."""
     db = sqlite3.connect(path)
@@ -59,6 +62,7 @@ class StoreUpgrade(unittest.TestCase):
             server.start()
             iam, kms = server.client("iam"), server.client("kms")
             iam.create_user(UserName="Upgrader")
+            iam.create_user(UserName="PathUser", Path="/eng/")
             ak = iam.create_access_key(UserName="Upgrader")["AccessKey"]
             iam.put_user_policy(UserName="Upgrader", PolicyName="all", PolicyDocument=json.dumps(
                 {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
@@ -98,9 +102,12 @@ class StoreUpgrade(unittest.TestCase):
             with self.assertRaises(botocore.exceptions.ClientError) as e:
                 iam.delete_user(UserName="Upgrader")
             self.assertEqual(e.exception.response["Error"]["Code"], "DeleteConflict")
-            # the database is v3 now, without the twin records
+            # PathPrefix reads the path index, which the migration built for existing users
+            self.assertEqual([u["UserName"] for u in iam.list_users(PathPrefix="/eng/")["Users"]], ["PathUser"])
+            # the database is at the current schema now, without the twin records
             db = sqlite3.connect(os.path.join(server.data_dir, "custos.db"))
-            self.assertEqual(db.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()[0], "3")
+            self.assertEqual(db.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()[0],
+                             SCHEMA_VERSION)
             self.assertEqual(db.execute("SELECT count(*) FROM objects WHERE kind IN ('user_key', 'kms_grant_token')")
                              .fetchone()[0], 0)
             self.assertEqual(db.execute("SELECT count(*) FROM objects WHERE kind LIKE 'kms_%' AND scope NOT LIKE ?",

@@ -71,7 +71,14 @@ cu_rc iam_list_by_path(struct call *call, const struct page_desc *desc, const js
     struct page page = {0};
 
     TRY(page_begin(call, desc, in, &page));
-    TRY(page_scan(&page, call->tx, kind, call->env->account_id, path_view, &bp));
+    if (bp.prefix) {
+        /* the path index holds exactly the records whose Path starts with the prefix */
+        struct store_lookup q = {.kind = kind, .index = RECORD_BY_PATH, .value = bp.prefix,
+                                 .within = call->env->account_id};
+        TRY(page_find(&page, call->tx, &q, true, path_view, &bp));
+    } else {
+        TRY(page_scan(&page, call->tx, kind, call->env->account_id, path_view, &bp));
+    }
     TRY(page_end(&page, out));
 out:
     page_release(&page);

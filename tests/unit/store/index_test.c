@@ -187,6 +187,56 @@ static void alias_by_target(struct store *s)
     CHECK_INT(count(s, RECORD_KMS_ALIAS, RECORD_KMS_ALIAS_BY_KEY, "k2", scope), 1);
 }
 
+/* The names store_find_prefix returns for a path prefix, comma-joined, in key order. */
+static void prefix_names(struct store *s, const char *prefix, size_t limit, char *out, size_t cap)
+{
+    struct store_tx *tx = NULL;
+    struct store_lookup q = {RECORD_USER, RECORD_BY_PATH, prefix, "111122223333"};
+    json_t *items = NULL, *item;
+    bool more = false;
+    size_t i, n = 0;
+
+    out[0] = '\0';
+    CHECK_OK(store_tx_begin(s, false, &tx));
+    CHECK_OK(store_find_prefix(tx, &q, NULL, limit, &items, &more));
+    json_array_foreach(items, i, item)
+        n += (size_t)snprintf(out + n, cap - n, "%s%s", i ? "," : "",
+                              json_string_value(json_object_get(item, "key")));
+    if (more)
+        snprintf(out + n, cap - n, ",...");
+    json_decref(items);
+    store_tx_rollback(tx);
+}
+
+/* The path index: a prefix is a plain string prefix (AWS's PathPrefix), case-sensitive,
+ * with no wildcard characters; a path change moves the record; other accounts stay out. */
+static void path_prefix(struct store *s)
+{
+    const char *acct = "111122223333";
+    char got[256];
+
+    put(s, RECORD_USER, acct, "ann", json_pack("{s:s}", "Path", "/eng/"), STORE_CREATE);
+    put(s, RECORD_USER, acct, "bea", json_pack("{s:s}", "Path", "/eng/db/"), STORE_CREATE);
+    put(s, RECORD_USER, acct, "cy", json_pack("{s:s}", "Path", "/engineering/"), STORE_CREATE);
+    put(s, RECORD_USER, acct, "dee", json_pack("{s:s}", "Path", "/Eng/"), STORE_CREATE);
+    put(s, RECORD_USER, acct, "eve", json_pack("{s:s}", "Path", "/e_g/"), STORE_CREATE);
+    put(s, RECORD_USER, acct, "fay", json_pack("{s:s}", "Path", "/"), STORE_CREATE);
+    put(s, RECORD_USER, "999988887777", "gus", json_pack("{s:s}", "Path", "/eng/"), STORE_CREATE);
+    prefix_names(s, "/eng/", 10, got, sizeof(got));
+    CHECK_STR(got, "ann,bea");
+    prefix_names(s, "/eng", 10, got, sizeof(got));
+    CHECK_STR(got, "ann,bea,cy");
+    prefix_names(s, "/e_", 10, got, sizeof(got));
+    CHECK_STR(got, "eve");
+    prefix_names(s, "/", 2, got, sizeof(got));
+    CHECK_STR(got, "ann,bea,...");
+    prefix_names(s, "/x/", 10, got, sizeof(got));
+    CHECK_STR(got, "");
+    put(s, RECORD_USER, acct, "bea", json_pack("{s:s}", "Path", "/ops/"), STORE_REPLACE);
+    prefix_names(s, "/eng/", 10, got, sizeof(got));
+    CHECK_STR(got, "ann");
+}
+
 static void scopes_by_class(void)
 {
     char out[STORE_NAME_MAX];
@@ -217,6 +267,7 @@ int main(void)
     derived_index_follows_puts_and_deletes(s);
     member_indexes_and_scopes(s);
     alias_by_target(s);
+    path_prefix(s);
     scopes_by_class();
     store_close(s);
     /* the index survives a reopen */
