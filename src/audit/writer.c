@@ -93,6 +93,7 @@ struct audit_writer {
     char broken[160];
     size_t broken_need;
     off_t test_space;         /* test hook: the file cannot hold more than this (0 = off) */
+    bool test_fail_sync;      /* test hook: fdatasync fails */
 };
 
 static size_t page_size(void)
@@ -316,6 +317,7 @@ static void *syncer_main(void *arg)
     while (!(w->stopping && w->synced == w->written)) {
         bool urgent = (w->requested > w->synced || w->stopping) && w->synced < w->written;
         uint64_t target;
+        bool fail;
         int e = 0;
 
         if (!urgent) {
@@ -329,8 +331,11 @@ static void *syncer_main(void *arg)
                 continue;
         }
         target = w->written;
+        fail = w->test_fail_sync;
         pthread_mutex_unlock(&w->lock);
-        if (fdatasync(w->fd) != 0)
+        if (fail)
+            e = EIO;
+        else if (fdatasync(w->fd) != 0)
             e = errno;
         pthread_mutex_lock(&w->lock);
         if (e) {
@@ -493,6 +498,13 @@ void audit_writer_test_space(struct audit_writer *w, int64_t bytes)
 {
     pthread_mutex_lock(&w->lock);
     w->test_space = (off_t)bytes;
+    pthread_mutex_unlock(&w->lock);
+}
+
+void audit_writer_test_fail_sync(struct audit_writer *w, bool on)
+{
+    pthread_mutex_lock(&w->lock);
+    w->test_fail_sync = on;
     pthread_mutex_unlock(&w->lock);
 }
 
