@@ -118,14 +118,17 @@ struct audit_writer;
 MUST_CHECK cu_rc audit_writer_start(const char *dir, struct audit_writer **out,
                                     struct cu_err *err);
 /* Write one record as a line at the end of the trail, not yet synced; *seq names it for
- * audit_writer_wait(). soon: start a sync now (a mutation, which will wait), rather than
- * at the syncer's next interval. CU_E_STORE when the trail cannot take it (full disk,
+ * audit_writer_wait(). soon: have the syncer thread start a sync now rather than at its
+ * next interval (for a caller with other work to do before it waits; one that waits at
+ * once syncs in audit_writer_wait itself, without a hand-over to the thread). CU_E_STORE when the trail cannot take it (full disk,
  * unwritable file): nothing of it is in the trail then, and audit_writer_healthy() says
  * why. Thread-safe; lines keep the order of the calls. */
 MUST_CHECK cu_rc audit_writer_write(struct audit_writer *w, const char *record, size_t len,
                                     bool soon, uint64_t *seq);
-/* Wait until record seq and all before it are on disk. CU_E_STORE if the fdatasync that
- * covered it failed. */
+/* Wait until record seq and all before it are on disk: the caller runs the fdatasync
+ * itself when none is running, else waits for the running one (and then runs its own if
+ * that one started before seq was written), so concurrent waiters share syncs.
+ * CU_E_STORE if the fdatasync that covered it failed. */
 MUST_CHECK cu_rc audit_writer_wait(struct audit_writer *w, uint64_t seq);
 /* write, then — when durable — wait: returns once the record is written (and synced).
  * CU_E_STORE if it could not be: the caller must then fail the request. */

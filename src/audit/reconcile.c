@@ -219,7 +219,7 @@ cu_rc audit_reconcile(struct audit_writer *w, const char *dir, uint64_t committe
         if (c->settled)
             continue;
         TRY(follow_up(c->record, internal_code, &text));
-        ENSURE(audit_writer_write(w, text, strlen(text), true, &seq) == CU_OK,
+        ENSURE(audit_writer_write(w, text, strlen(text), false, &seq) == CU_OK,
                cu_err_set(err, CU_E_STORE, "cannot append to the audit trail %s", path));
         log_warn("audit: request %s was recorded but never committed (custos stopped "
                  "between the two): recorded now as not taken effect",

@@ -213,9 +213,10 @@ static void respond(struct request *r, cu_rc rc, struct proto_response *resp)
 }
 
 /* Build the call's record from what the request holds now and write it to the trail (not
- * yet synced; soon starts the sync). commit_seq: the seq a mutation's transaction will
- * commit as (0: none), for audit_reconcile(). */
-static cu_rc write_record(struct pipeline *pl, struct request *r, bool soon, uint64_t commit_seq,
+ * yet synced: a caller that needs it durable then waits with audit_writer_wait).
+ * commit_seq: the seq a mutation's transaction will commit as (0: none), which
+ * audit_reconcile() compares with the store's after a crash. */
+static cu_rc write_record(struct pipeline *pl, struct request *r, uint64_t commit_seq,
                           uint64_t *seq)
 {
     cu_rc rc = CU_OK;
@@ -246,7 +247,7 @@ static cu_rc write_record(struct pipeline *pl, struct request *r, bool soon, uin
     /* 2 KiB holds most records: one allocation instead of a doubling series */
     TRY(buf_reserve(&record, 2048));
     TRY(audit_record_build(&ev, &record));
-    TRY(audit_writer_write(pl->audit, record.p, record.n, soon, seq));
+    TRY(audit_writer_write(pl->audit, record.p, record.n, false, seq));
 out:
     buf_release(&record);
     return rc;
@@ -270,7 +271,7 @@ static void answer_not_taken(struct pipeline *pl, struct request *r, struct prot
     uint64_t seq = 0;
 
     answer_internal(r, resp, why);
-    if (write_record(pl, r, true, 0, &seq) != CU_OK || audit_writer_wait(pl->audit, seq) != CU_OK)
+    if (write_record(pl, r, 0, &seq) != CU_OK || audit_writer_wait(pl->audit, seq) != CU_OK)
         log_error("request %s: cannot record that it did not take effect: the trail shows "
                   "an attempt that did not take effect as done", r->id);
 }
@@ -283,7 +284,7 @@ static void commit_mutation(struct pipeline *pl, struct request *r, struct store
 {
     uint64_t seq = 0;
 
-    if (write_record(pl, r, true, store_tx_commit_seq(tx), &seq) != CU_OK) {
+    if (write_record(pl, r, store_tx_commit_seq(tx), &seq) != CU_OK) {
         store_tx_rollback(tx);
         answer_internal(r, resp, "its audit record cannot be written; nothing was committed");
         return;
@@ -320,7 +321,7 @@ static void conclude(struct pipeline *pl, struct request *r, cu_rc rc, struct pr
         return;
     }
     /* a read-only call, or a call that failed: nothing to commit */
-    if (write_record(pl, r, durable, 0, &seq) != CU_OK) {
+    if (write_record(pl, r, 0, &seq) != CU_OK) {
         answer_internal(r, resp, "its audit record cannot be written");
         return;
     }
