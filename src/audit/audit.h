@@ -150,7 +150,9 @@ void audit_writer_test_space(struct audit_writer *w, int64_t bytes);
  * effect: the record itself with no responseElements or commitSeq, a new eventID,
  * errorCode internal_code(service) (the protocol's internal-failure name; service is the
  * eventSource's first label) and an errorMessage saying custos stopped before the commit.
- * The scan stops at the first mutation record at or below committed_seq. The new records
+ * The scan stops at the first mutation record at or below committed_seq; a record above
+ * committed_seq + 1 (a store behind the trail: replaced or restored) is logged and
+ * nothing is reconciled. The new records
  * are synced before this returns; *n says how many. Call it before serving, right after
  * audit_writer_start(). CU_E_STORE when the trail cannot be read or written. */
 typedef const char *(*audit_internal_code_fn)(const char *service);

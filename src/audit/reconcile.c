@@ -8,8 +8,12 @@
  * store seq its transaction was to commit as. Seqs only grow, and only the one holder of
  * the store's write lock is ever between its record and its commit, so the records above
  * the store's last seq are at the trail's end, after the last one whose seq committed:
- * the scan back stops there and reads no further. A record is already settled when a
- * later record of its requestID has an errorCode.
+ * the scan back stops there and reads no further. Each of them claims exactly the next
+ * seq (usually there is one: the call a crash cut off; more only when a failed commit
+ * could not be recorded either); a record claiming a higher one means the store is
+ * behind the trail (replaced, or restored from a backup), which is logged and settles
+ * nothing, since those calls did take effect in the store they ran on. A record is
+ * already settled when a later record of its requestID has an errorCode.
  *
  *   back:    from the end, line by line, to the first mutation record with commitSeq at
  *            or below the store's: the records above it are the candidates
@@ -96,6 +100,7 @@ struct scan {
     struct candidate *c;
     size_t n, cap;
     bool failed;          /* out of memory */
+    uint64_t behind;      /* a record's seq the store is short of (0: none) */
 };
 
 static uint64_t commit_seq_of(const json_t *rec)
@@ -125,6 +130,14 @@ static bool find_candidate(const char *line, size_t n, off_t at, void *ctx)
     if (seq <= s->committed) {
         json_decref(rec);
         return false; /* committed: every record before it is settled */
+    }
+    if (seq > s->committed + 1) {
+        /* every record after the last commit claims the next seq: a higher one means
+         * the store lost commits the trail holds (replaced, or restored from a backup),
+         * and its calls did take effect there; say so and settle nothing */
+        s->behind = seq;
+        json_decref(rec);
+        return false;
     }
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 4;
@@ -211,6 +224,12 @@ cu_rc audit_reconcile(struct audit_writer *w, const char *dir, uint64_t committe
                       strerror(errno)));
     TRY(lines_back(fd, st.st_size, 0, find_candidate, &s));
     ENSURE(!s.failed, CU_E_NOMEM);
+    if (s.behind) {
+        log_error("audit: the trail records a commit as seq %llu, the store's last seq is %llu: "
+                  "the store is behind the trail (replaced or restored?); no record is "
+                  "reconciled", (unsigned long long)s.behind, (unsigned long long)committed_seq);
+        goto out;
+    }
     if (s.n)
         TRY(lines_back(fd, st.st_size, s.c[s.n - 1].at, settle, &s));
     /* oldest first, as they were written */

@@ -2,7 +2,8 @@
  * mutation record whose commitSeq is above the store's gets a follow-up of its requestID
  * (the record without its answer or commitSeq, errorCode from the caller's function, a new
  * eventID), oldest first; one already followed by an error record of its requestID does
- * not; the scan stops at the first record whose seq committed; records longer than the
+ * not; the scan stops at the first record whose seq committed; a store behind the trail
+ * (a record above its next seq) settles nothing; records longer than the
  * scan's chunk are read whole; a second reconcile adds nothing; an empty trail and a trail
  * of reads only need nothing. */
 #include <stdio.h>
@@ -150,6 +151,13 @@ static void uncommitted_records_are_followed(void)
     CHECK_INT(reconcile(w, 6), 0);
     /* everything committed: nothing to do */
     CHECK_INT(reconcile(w, 7), 0);
+    /* a store behind the trail (restored from a backup): nothing is settled */
+    add(w, "iam", "req-g", 8, NULL, NULL);
+    add(w, "iam", "req-h", 8, NULL, NULL);
+    CHECK_INT(reconcile(w, 5), 0);
+    CHECK_INT(reconcile(w, 6), 0);
+    /* ... while the trail's last commit seq is the store's next, both are settled */
+    CHECK_INT(reconcile(w, 7), 2);
     audit_writer_stop(w);
     free(big);
 }
