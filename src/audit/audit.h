@@ -31,7 +31,7 @@
  *   before (1)         neither the change nor a record (the call was not answered);
  *   between (1), (2)   SIGKILL: the record (written records are in the page cache, which
  *                      survives the process) and no change; power loss: perhaps the record,
- *                      and no change;
+ *                      and no change; a record that survived is reconciled as below;
  *   between (2), (3)   a durable record of a change that was not committed and not
  *                      answered; the next start reconciles it (below);
  *   after (3)          the change and its durable record; the client may not have its
@@ -39,7 +39,15 @@
  * So the trail never lacks the record of a committed change, and a record whose change did
  * not commit is always followed by one that says so: by the pipeline when the commit or the
  * sync fails while custos runs, by audit_reconcile() after a crash. (The one gap: a failed
- * commit whose second record cannot be written either; the log says so.)
+ * commit or sync whose second record cannot be written or synced either — the trail broke
+ * under the call. The log says so; the start-up scan cannot, since the next mutation then
+ * commits as the same seq.)
+ *
+ * Tested by tests/unit/server/pipeline_test.c (the store's fault hook across CreateUser,
+ * the commit included; the space and sync hooks below; the pipeline's exit hook between
+ * (2) and (3), then a restart), tests/unit/audit/reconcile_test.c, tests/crash/
+ * test_sigkill.py (store and trail agree both ways after each SIGKILL) and
+ * tests/e2e/test_audit_failures.py (an append-only, immutable or full trail).
  *
  * Why a commit seq rather than a commit marker. The store gives every committed write the
  * next seq of its change log, and a write transaction holds the store's only write lock
