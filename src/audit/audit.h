@@ -59,7 +59,11 @@
  * already says so. A commit marker instead (a record appended after the commit) would be
  * a second record and a second sync per mutation, and still need the store asked which
  * unmarked changes committed; a request id stored in the transaction would widen every
- * commit. The seq costs neither: one number in the record.
+ * commit. The seq costs neither: one number in the record. With several writers (the
+ * PostgreSQL nodes of DESIGN.md) the store would reserve the seq (a sequence's next
+ * value) instead of deriving it from the lock, and the start-up test would become "is
+ * this seq in the change log" rather than "is it at most the last one"; the records and
+ * the ordering stay as they are.
  *
  * Holding the write lock through the trail's fdatasync serialises mutations behind it (one
  * sync per mutation instead of one per group); reads do not wait for it (the store's
