@@ -45,19 +45,21 @@ static const char not_taken_message[] =
 typedef bool (*line_fn)(const char *line, size_t n, off_t at, void *ctx);
 
 /* Call fn for each line of [floor, end) of fd, last first; floor is 0 or where a line
- * starts. Bytes after the last newline are not a line. */
+ * starts. Bytes after the last newline are not a line (the NULs a running writer has
+ * reserved, or a record a crash cut short), and are passed over without being kept. */
 static cu_rc lines_back(int fd, off_t end, off_t floor, line_fn fn, void *ctx)
 {
     cu_rc rc = CU_OK;
     struct buf data, held;
     off_t at = end;
-    bool tail = true; /* before the first newline from the end: not a record */
+    bool tail = true; /* no newline seen yet from the end */
 
     buf_init(&data, BUF_NO_LIMIT);
     buf_init(&held, BUF_NO_LIMIT);
     while (at > floor) {
         size_t n = at - floor < (off_t)CHUNK ? (size_t)(at - floor) : CHUNK;
-        size_t stop;
+        size_t stop, left = n;
+        const char *nl;
 
         /* data = the chunk before `at`, then what is held of the line that crosses it */
         buf_reset(&data);
@@ -67,17 +69,20 @@ static cu_rc lines_back(int fd, off_t end, off_t floor, line_fn fn, void *ctx)
         TRY(buf_add(&data, held.p, held.n));
         at -= (off_t)n;
         stop = data.n;
-        for (size_t i = data.n; i > 0; i--) {
-            if (data.p[i - 1] != '\n')
-                continue;
+        /* only the chunk can hold a newline: what is held has none */
+        while (left && (nl = memrchr(data.p, '\n', left))) {
+            size_t i = (size_t)(nl - data.p) + 1;
             if (!tail && stop > i && !fn(data.p + i, stop - i, at + (off_t)i, ctx))
                 goto out;
             tail = false;
             stop = i - 1;
+            left = i - 1;
         }
         buf_reset(&held);
+        if (tail)
+            continue;
         if (at == floor) {
-            if (!tail && stop > 0) /* the line that starts at floor */
+            if (stop > 0) /* the line that starts at floor */
                 (void)fn(data.p, stop, at, ctx);
             break;
         }
