@@ -6,35 +6,68 @@
  * records to DIR/audit.log and syncs them in groups (writer.c).
  *
  * The order of a call's effects (server/pipeline.c, conclude(), is the one place that
- * keeps it):
+ * keeps it). A mutation is write-ahead: its record is durable before its change commits.
  *
- *   mutation:   handler (in the store transaction) -> encode the answer -> build the
- *               record -> (1) write it to the trail, not yet synced -> (2) commit ->
- *               (3) wait for the group sync that covers the record -> (4) answer
+ *   mutation:   handler (in the store's write transaction, which holds the store's write
+ *               lock) -> encode the answer -> build the record, carrying the seq the
+ *               transaction will commit as (store_tx_commit_seq, "commitSeq" below) ->
+ *               (1) write it to the trail -> (2) wait for the sync that covers it ->
+ *               (3) commit -> (4) answer
  *   the record cannot be written at (1): roll back, answer 500 InternalFailure; nothing
  *               changed and nothing is recorded (the log says why).
- *   the commit fails at (2): a second record with the same requestID and errorCode
- *               InternalFailure follows the first: a reader takes the last record of a
- *               requestID as its outcome, so the call reads as attempted, not done.
- *   the sync fails at (3): the change is committed, the answer is 500 and the log says
- *               that the record may not be on disk.
+ *   the sync fails at (2): roll back, answer 500; the record, if it reached the disk, is
+ *               followed by a second one saying the call did not take effect (below).
+ *   the commit fails at (3): a second record with the same requestID and the protocol's
+ *               internal-failure errorCode follows the first, and is synced before the 500
+ *               leaves: a reader takes the last record of a requestID as its outcome, so
+ *               the call reads as attempted, not done.
  *   failed mutation (the handler, authorization or validation refused it): roll back,
  *               then the record with its errorCode is written and synced before answering.
  *   read-only call: the transaction ends, the record is written, then the answer leaves;
- *               the syncer makes it durable within AUDIT_SYNC_INTERVAL_MS.
+ *               the syncer makes it durable within AUDIT_SYNC_INTERVAL_MS, many records
+ *               per fdatasync.
  *
- * What a SIGKILL at each point leaves (the record is in the page cache once written, so
- * it survives the process):
+ * What a crash (SIGKILL or power loss) at each point of a mutation leaves:
  *   before (1)         neither the change nor a record (the call was not answered);
- *   between (1), (2)   a record of a change that did not happen and was not answered: the
- *                      trail may hold attempts that did not take effect, never a change
- *                      without its record;
- *   after (2)          the change and its record; the client may not have its answer.
- * Power loss (not a crash of custos) between (2) and (3) can lose the record of a committed
- * change that was not yet answered: the sync is started at (1) so it overlaps the commit,
- * but the trail is synced after the commit so that concurrent mutations share one
- * fdatasync instead of holding the store's write lock through it. Closing that window
- * (syncing before the commit, or a commit marker) belongs to the write-ahead design. */
+ *   between (1), (2)   SIGKILL: the record (written records are in the page cache, which
+ *                      survives the process) and no change; power loss: perhaps the record,
+ *                      and no change; a record that survived is reconciled as below;
+ *   between (2), (3)   a durable record of a change that was not committed and not
+ *                      answered; the next start reconciles it (below);
+ *   after (3)          the change and its durable record; the client may not have its
+ *                      answer.
+ * So the trail never lacks the record of a committed change, and a record whose change did
+ * not commit is always followed by one that says so: by the pipeline when the commit or the
+ * sync fails while custos runs, by audit_reconcile() after a crash. (The one gap: a failed
+ * commit or sync whose second record cannot be written or synced either — the trail broke
+ * under the call. The log says so; the start-up scan cannot, since the next mutation then
+ * commits as the same seq.)
+ *
+ * Tested by tests/unit/server/pipeline_test.c (the store's fault hook across CreateUser,
+ * the commit included; the space and sync hooks below; the pipeline's exit hook between
+ * (2) and (3), then a restart), tests/unit/audit/reconcile_test.c, tests/crash/
+ * test_sigkill.py (store and trail agree both ways after each SIGKILL) and
+ * tests/e2e/test_audit_failures.py (an append-only, immutable or full trail).
+ *
+ * Why a commit seq rather than a commit marker. The store gives every committed write the
+ * next seq of its change log, and a write transaction holds the store's only write lock
+ * from its first operation to its commit, so the seq it will commit as is known before the
+ * commit, and at most one mutation is ever between (1) and (3). At start-up, before
+ * bootstrap or any call can commit, audit_reconcile() reads the trail back from its end:
+ * a mutation record whose commitSeq is above the store's last committed seq did not take
+ * effect (seqs only grow and survive restarts), unless a second record of its requestID
+ * already says so. A commit marker instead (a record appended after the commit) would be
+ * a second record and a second sync per mutation, and still need the store asked which
+ * unmarked changes committed; a request id stored in the transaction would widen every
+ * commit. The seq costs neither: one number in the record. With several writers (the
+ * PostgreSQL nodes of DESIGN.md) the store would reserve the seq (a sequence's next
+ * value) instead of deriving it from the lock, and the start-up test would become "is
+ * this seq in the change log" rather than "is it at most the last one"; the records and
+ * the ordering stay as they are.
+ *
+ * Holding the write lock through the trail's fdatasync serialises mutations behind it (one
+ * sync per mutation instead of one per group); reads do not wait for it (the store's
+ * readers use their own snapshot). */
 #ifndef CU_AUDIT_H
 #define CU_AUDIT_H
 
@@ -63,6 +96,8 @@ struct audit_event {
     const char *error_message;
     const char *resource_arn;     /* the resource authorized against, or NULL */
     const char *account_id;       /* recipientAccountId */
+    uint64_t commit_seq;          /* a mutation's store seq, written as additionalEventData
+                                   * {"commitSeq": N} before its commit; 0: none */
 };
 
 /* Build the record (a compact JSON object) into out. Secret members are replaced by
@@ -95,14 +130,17 @@ struct audit_writer;
 MUST_CHECK cu_rc audit_writer_start(const char *dir, struct audit_writer **out,
                                     struct cu_err *err);
 /* Write one record as a line at the end of the trail, not yet synced; *seq names it for
- * audit_writer_wait(). soon: start a sync now (a mutation, which will wait), rather than
- * at the syncer's next interval. CU_E_STORE when the trail cannot take it (full disk,
+ * audit_writer_wait(). soon: have the syncer thread start a sync now rather than at its
+ * next interval (for a caller with other work to do before it waits; one that waits at
+ * once syncs in audit_writer_wait itself, without a hand-over to the thread). CU_E_STORE when the trail cannot take it (full disk,
  * unwritable file): nothing of it is in the trail then, and audit_writer_healthy() says
  * why. Thread-safe; lines keep the order of the calls. */
 MUST_CHECK cu_rc audit_writer_write(struct audit_writer *w, const char *record, size_t len,
                                     bool soon, uint64_t *seq);
-/* Wait until record seq and all before it are on disk. CU_E_STORE if the fdatasync that
- * covered it failed. */
+/* Wait until record seq and all before it are on disk: the caller runs the fdatasync
+ * itself when none is running, else waits for the running one (and then runs its own if
+ * that one started before seq was written), so concurrent waiters share syncs.
+ * CU_E_STORE if the fdatasync that covered it failed. */
 MUST_CHECK cu_rc audit_writer_wait(struct audit_writer *w, uint64_t seq);
 /* write, then — when durable — wait: returns once the record is written (and synced).
  * CU_E_STORE if it could not be: the caller must then fail the request. */
@@ -117,6 +155,24 @@ bool audit_writer_healthy(struct audit_writer *w, char *reason, size_t cap);
  * past it fail as on a full disk (ENOSPC), even inside the current window; 0 turns it
  * off. */
 void audit_writer_test_space(struct audit_writer *w, int64_t bytes);
+/* The start-up half of the write-ahead order above: read the trail back from its end and
+ * follow every mutation record whose commitSeq is above committed_seq (the store's
+ * store_last_seq(), read before anything can commit) and that no later record of its
+ * requestID already settles, with a record of the same requestID saying it did not take
+ * effect: the record itself with no responseElements or commitSeq, a new eventID,
+ * errorCode internal_code(service) (the protocol's internal-failure name; service is the
+ * eventSource's first label) and an errorMessage saying custos stopped before the commit.
+ * The scan stops at the first mutation record at or below committed_seq; a record above
+ * committed_seq + 1 (a store behind the trail: replaced or restored) is logged and
+ * nothing is reconciled. The new records
+ * are synced before this returns; *n says how many. Call it before serving, right after
+ * audit_writer_start(). CU_E_STORE when the trail cannot be read or written. */
+typedef const char *(*audit_internal_code_fn)(const char *service);
+MUST_CHECK cu_rc audit_reconcile(struct audit_writer *w, const char *dir, uint64_t committed_seq,
+                                 audit_internal_code_fn internal_code, size_t *n,
+                                 struct cu_err *err);
+/* Test hook (STYLE R20): every fdatasync from now on fails (EIO) while on. */
+void audit_writer_test_fail_sync(struct audit_writer *w, bool on);
 /* Flush what is queued and stop the thread; NULL-safe. */
 void audit_writer_stop(struct audit_writer *w);
 

@@ -186,6 +186,11 @@ cu_rc audit_record_build(const struct audit_event *ev, struct buf *out)
         TRY(add_field(out, "errorCode", ev->error_code));
         TRY(add_field(out, "errorMessage", ev->error_message ? ev->error_message : ""));
     }
+    if (ev->commit_seq) {
+        char seq[24];
+        snprintf(seq, sizeof(seq), "%llu", (unsigned long long)ev->commit_seq);
+        TRY(buf_addstrs(out, ",\"additionalEventData\":{\"commitSeq\":", seq, "}", NULL));
+    }
     TRY(add_field(out, "requestID", ev->request_id));
     TRY(add_field(out, "eventID", event_id));
     TRY(buf_addstr(out, ev->read_only ? ",\"readOnly\":true" : ",\"readOnly\":false"));

@@ -3,8 +3,9 @@
  * record, the store's commit and the answer; this file provides its two steps: write a
  * record (in the file, not yet synced) and wait for the sync that covers it.
  *
- * A syncer thread makes what was written durable with fdatasync, many records per sync.
- * A waiter asks it to sync now; without waiters it runs at most once per interval
+ * What was written is made durable with fdatasync, many records per sync: by a waiter
+ * itself when no sync is running, else by the one running; without waiters a syncer
+ * thread runs it at most once per interval
  * (AUDIT_SYNC_INTERVAL_MS), so power loss can cost at most that interval of read records.
  *
  * Records are copied into a shared memory map of the file, not written with write(2). The
@@ -38,10 +39,13 @@
  *
  *     write:  lock ─ [no room: reserve and map the next window] ─ guarded copy of
  *             record + '\n' ─ seq = ++written ─ [soon: requested = seq, wake syncer] ─ unlock
- *     wait:   lock ─ requested >= seq, wake syncer ─ wait synced >= seq ─ unlock
+ *     wait:   lock ─ until synced >= seq: [a sync runs: wait for it] [none: sync_now]
+ *             ─ unlock
  *     syncer: wait until (requested > synced) or (unsynced records and the interval is
- *             over) ─ fdatasync ─ synced = written ─ wake waiters; each interval also
+ *             over) ─ [a waiter's sync runs: wait for it] sync_now; each interval also
  *             looks at the file's immutable / append-only flags
+ *     sync_now: syncing ─ unlock ─ fdatasync ─ lock ─ synced = what was written at its
+ *             start ─ wake waiters (one sync at a time: concurrent waiters share it)
  *
  * One process owns a trail: the file is locked (flock) while it is open, and a second
  * custos on the same data directory is refused. */
@@ -80,6 +84,7 @@ struct audit_writer {
     pthread_cond_t pending, synced_cond;
     uint64_t written, synced;
     uint64_t requested;       /* the highest seq someone wants synced now */
+    bool syncing;             /* an fdatasync is running (sync_now) */
     uint64_t sync_failed_upto; /* records up to here were in a failed fdatasync */
     int sync_errno;           /* the last fdatasync's error; 0 once one succeeds */
     bool stopping;
@@ -93,6 +98,7 @@ struct audit_writer {
     char broken[160];
     size_t broken_need;
     off_t test_space;         /* test hook: the file cannot hold more than this (0 = off) */
+    bool test_fail_sync;      /* test hook: fdatasync fails */
 };
 
 static size_t page_size(void)
@@ -306,6 +312,35 @@ static void check_flags(struct audit_writer *w)
     }
 }
 
+/* One fdatasync covering every record written so far; only one runs at a time (whoever
+ * finds none running: a waiter or the syncer). Called with the lock held and !syncing;
+ * the lock is dropped during the fdatasync, so records keep being written meanwhile. */
+static void sync_now(struct audit_writer *w)
+{
+    uint64_t target = w->written;
+    bool fail = w->test_fail_sync;
+    int e = 0;
+
+    w->syncing = true;
+    pthread_mutex_unlock(&w->lock);
+    if (fail)
+        e = EIO;
+    else if (fdatasync(w->fd) != 0)
+        e = errno;
+    pthread_mutex_lock(&w->lock);
+    if (e) {
+        if (!w->sync_errno)
+            log_error("audit: fdatasync failed: %s", strerror(e));
+        w->sync_failed_upto = target;
+    } else if (w->sync_errno) {
+        log_info("audit: fdatasync works again");
+    }
+    w->sync_errno = e;
+    w->synced = target;
+    w->syncing = false;
+    pthread_cond_broadcast(&w->synced_cond);
+}
+
 static void *syncer_main(void *arg)
 {
     struct audit_writer *w = arg;
@@ -315,11 +350,9 @@ static void *syncer_main(void *arg)
     deadline_after_interval(&next);
     while (!(w->stopping && w->synced == w->written)) {
         bool urgent = (w->requested > w->synced || w->stopping) && w->synced < w->written;
-        uint64_t target;
-        int e = 0;
 
         if (!urgent) {
-            /* sleep until a waiter asks, or the interval ends */
+            /* sleep until a writer asks, or the interval ends */
             if (pthread_cond_timedwait(&w->pending, &w->lock, &next) != ETIMEDOUT)
                 continue;
             deadline_after_interval(&next);
@@ -328,21 +361,12 @@ static void *syncer_main(void *arg)
             if (w->synced == w->written)
                 continue;
         }
-        target = w->written;
-        pthread_mutex_unlock(&w->lock);
-        if (fdatasync(w->fd) != 0)
-            e = errno;
-        pthread_mutex_lock(&w->lock);
-        if (e) {
-            if (!w->sync_errno)
-                log_error("audit: fdatasync failed: %s", strerror(e));
-            w->sync_failed_upto = target;
-        } else if (w->sync_errno) {
-            log_info("audit: fdatasync works again");
+        if (w->syncing) {
+            /* a waiter is syncing: it covers what is written up to its start */
+            pthread_cond_wait(&w->synced_cond, &w->lock);
+            continue;
         }
-        w->sync_errno = e;
-        w->synced = target;
-        pthread_cond_broadcast(&w->synced_cond);
+        sync_now(w);
     }
     pthread_mutex_unlock(&w->lock);
     return NULL;
@@ -444,12 +468,15 @@ cu_rc audit_writer_wait(struct audit_writer *w, uint64_t seq)
     cu_rc rc = CU_OK;
 
     pthread_mutex_lock(&w->lock);
-    if (w->requested < seq) {
-        w->requested = seq;
-        pthread_cond_signal(&w->pending);
+    /* sync here rather than hand over to the syncer thread and back: a mutation waits on
+     * this while it holds the store's write lock, and two wake-ups per mutation cost
+     * more than the fdatasync on a busy machine */
+    while (w->synced < seq) {
+        if (w->syncing)
+            pthread_cond_wait(&w->synced_cond, &w->lock);
+        else
+            sync_now(w);
     }
-    while (w->synced < seq)
-        pthread_cond_wait(&w->synced_cond, &w->lock);
     if (w->sync_failed_upto >= seq)
         rc = CU_E_STORE;
     pthread_mutex_unlock(&w->lock);
@@ -461,7 +488,7 @@ cu_rc audit_writer_append(struct audit_writer *w, const char *record, size_t len
     cu_rc rc = CU_OK;
     uint64_t seq = 0;
 
-    TRY(audit_writer_write(w, record, len, durable, &seq));
+    TRY(audit_writer_write(w, record, len, false, &seq));
     if (durable)
         TRY(audit_writer_wait(w, seq));
 out:
@@ -493,6 +520,13 @@ void audit_writer_test_space(struct audit_writer *w, int64_t bytes)
 {
     pthread_mutex_lock(&w->lock);
     w->test_space = (off_t)bytes;
+    pthread_mutex_unlock(&w->lock);
+}
+
+void audit_writer_test_fail_sync(struct audit_writer *w, bool on)
+{
+    pthread_mutex_lock(&w->lock);
+    w->test_fail_sync = on;
     pthread_mutex_unlock(&w->lock);
 }
 

@@ -4,8 +4,8 @@
  *   -> decode + validate (proto/query_decode.c, json_decode.c, validate.c) -> resolve the resource
  *   (services/<svc>) -> authorize (server/authorize.c -> policy/), and a declared second
  *   authorization on the also-resolver's resource -> handler inside one
- *   store transaction -> conclude: encode, record (audit/), commit, sync, in the order
- *   audit.h states.
+ *   store transaction -> conclude: encode, record (audit/), and for a mutation the record's
+ *   sync before the commit (write-ahead), in the order audit.h states.
  *
  * Invariants: every request gets exactly one response; every answered call has its audit
  * record, and no mutation is committed without it (conclude() is the one place that orders
@@ -15,6 +15,7 @@
  * caller's secret access key is wiped as soon as the signature is checked. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit/audit.h"
 #include "auth/identity_cache.h"
@@ -255,8 +256,11 @@ static void respond(struct request *r, cu_rc rc, struct proto_response *resp)
 }
 
 /* Build the call's record from what the request holds now and write it to the trail (not
- * yet synced; soon starts the sync). */
-static cu_rc write_record(struct pipeline *pl, struct request *r, bool soon, uint64_t *seq)
+ * yet synced: a caller that needs it durable then waits with audit_writer_wait).
+ * commit_seq: the seq a mutation's transaction will commit as (0: none), which
+ * audit_reconcile() compares with the store's after a crash. */
+static cu_rc write_record(struct pipeline *pl, struct request *r, uint64_t commit_seq,
+                          uint64_t *seq)
 {
     cu_rc rc = CU_OK;
     struct audit_event ev = {0};
@@ -282,10 +286,11 @@ static cu_rc write_record(struct pipeline *pl, struct request *r, bool soon, uin
     ev.error_message = failed ? r->err.msg : NULL;
     ev.resource_arn = r->call.target.arn[0] ? r->call.target.arn : NULL;
     ev.account_id = pl->env.account_id;
+    ev.commit_seq = failed ? 0 : commit_seq;
     /* 2 KiB holds most records: one allocation instead of a doubling series */
     TRY(buf_reserve(&record, 2048));
     TRY(audit_record_build(&ev, &record));
-    TRY(audit_writer_write(pl->audit, record.p, record.n, soon, seq));
+    TRY(audit_writer_write(pl->audit, record.p, record.n, false, seq));
 out:
     buf_release(&record);
     return rc;
@@ -299,6 +304,44 @@ static void answer_internal(struct request *r, struct proto_response *resp, cons
     cu_err_set(&r->err, CU_E_INTERNAL, "%s", internal_message);
     if (proto_encode_error(r->protocol, r->route.svc, &r->err, r->id, resp) != CU_OK)
         resp->status = 500;
+}
+
+/* A mutation whose record was written did not commit: answer 500, and follow the record
+ * with a second one of the same requestID that says so (synced before the answer). */
+static void answer_not_taken(struct pipeline *pl, struct request *r, struct proto_response *resp,
+                             const char *why)
+{
+    uint64_t seq = 0;
+
+    answer_internal(r, resp, why);
+    if (write_record(pl, r, 0, &seq) != CU_OK || audit_writer_wait(pl->audit, seq) != CU_OK)
+        log_error("request %s: cannot record that it did not take effect: the trail shows "
+                  "an attempt that did not take effect as done", r->id);
+}
+
+/* A mutation whose handler succeeded, write-ahead: its record, the sync that makes the
+ * record durable, then the commit (audit.h). The transaction holds the store's write lock
+ * throughout, which is what makes its commit seq known here. */
+static void commit_mutation(struct pipeline *pl, struct request *r, struct store_tx *tx,
+                            struct proto_response *resp)
+{
+    uint64_t seq = 0;
+
+    if (write_record(pl, r, store_tx_commit_seq(tx), &seq) != CU_OK) {
+        store_tx_rollback(tx);
+        answer_internal(r, resp, "its audit record cannot be written; nothing was committed");
+        return;
+    }
+    if (audit_writer_wait(pl->audit, seq) != CU_OK) {
+        store_tx_rollback(tx);
+        answer_not_taken(pl, r, resp, "its audit record may not be on disk (fdatasync "
+                                      "failed); nothing was committed");
+        return;
+    }
+    if (pl->test_exit_before_commit)
+        _exit(PIPELINE_TEST_EXIT);
+    if (store_tx_commit(tx) != CU_OK)
+        answer_not_taken(pl, r, resp, "the commit failed after its record was written");
 }
 
 /* The one place that orders a call's effects once its handler has run (or it failed
@@ -316,17 +359,14 @@ static void conclude(struct pipeline *pl, struct request *r, cu_rc rc, struct pr
         store_tx_rollback(tx);
         tx = NULL;
     }
-    if (write_record(pl, r, durable, &seq) != CU_OK) {
-        store_tx_rollback(tx);
-        answer_internal(r, resp, "its audit record cannot be written; nothing was committed");
+    if (tx) {
+        commit_mutation(pl, r, tx, resp);
         return;
     }
-    if (tx && store_tx_commit(tx) != CU_OK) {
-        answer_internal(r, resp, "the commit failed after its record was written");
-        /* a second record of the same requestID says the call did not take effect */
-        if (write_record(pl, r, true, &seq) != CU_OK)
-            log_error("request %s: cannot record that its commit failed: the trail shows "
-                      "an attempt that did not take effect as done", r->id);
+    /* a read-only call, or a call that failed: nothing to commit */
+    if (write_record(pl, r, 0, &seq) != CU_OK) {
+        answer_internal(r, resp, "its audit record cannot be written");
+        return;
     }
     if (durable && audit_writer_wait(pl->audit, seq) != CU_OK)
         answer_internal(r, resp, "its audit record may not be on disk: fdatasync failed");

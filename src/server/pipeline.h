@@ -19,7 +19,11 @@ struct pipeline {
     struct audit_writer *audit;
     struct unauth_limit *unauth;  /* NULL: unauthenticated requests are not limited */
     size_t max_header_bytes;
+    /* Test hook (STYLE R20): a mutation ends the process with _exit(PIPELINE_TEST_EXIT)
+     * once its record is durable and before its commit — a crash at that point. */
+    bool test_exit_before_commit;
 };
+#define PIPELINE_TEST_EXIT 86
 
 /* Run one request through the whole pipeline and fill resp (always: errors become the
  * protocol's error response). The audit record is durable when this returns for a

@@ -153,6 +153,20 @@ cu_rc store_tx_note_read(struct store_tx *tx, const char *kind, const char *scop
     return read_set_note(&tx->read, kind, scope, key, version);
 }
 
+uint64_t store_tx_commit_seq(struct store_tx *tx)
+{
+    uint64_t seq;
+
+    if (!tx->impl || !tx->write || !tx->touched.n)
+        return 0;
+    /* a writer that committed before this one may not have published its seq yet: it
+     * holds commit_lock until it has (store_tx_commit) */
+    pthread_mutex_lock(&tx->store->commit_lock);
+    seq = atomic_load(&tx->store->changes.last) + 1;
+    pthread_mutex_unlock(&tx->store->commit_lock);
+    return seq;
+}
+
 static void tx_free(struct store_tx *tx)
 {
     change_set_free(&tx->touched);

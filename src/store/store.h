@@ -124,6 +124,13 @@ bool store_changes_since(struct store *s, uint64_t since, store_change_fn fn, vo
 uint64_t store_tx_seq(const struct store_tx *tx);
 /* Set how many transactions change_log keeps (>= 1; STORE_LOG_KEEP by default). */
 void store_set_log_keep(struct store *s, uint64_t keep);
+/* The seq tx will commit as, if its commit succeeds: 0 when it will take none (a read
+ * transaction, or a write that put and deleted nothing). Exact because a write
+ * transaction that has touched the backend holds its write lock (one writer at a time:
+ * SQLite's BEGIN IMMEDIATE), so no other write can commit before it; the audit trail
+ * records it before the commit (audit.h). A backend with concurrent writers must reserve
+ * the seq here instead. */
+uint64_t store_tx_commit_seq(struct store_tx *tx);
 
 MUST_CHECK cu_rc store_tx_begin(struct store *s, bool write, struct store_tx **out);
 /* Commit and free the transaction. On failure the transaction is rolled back and freed. */
