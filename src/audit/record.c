@@ -151,12 +151,45 @@ out:
     return rc;
 }
 
-static const char *resource_type(const char *service)
+/* CloudTrail's resource type of an ARN, by its service and the first word of its resource
+ * part ("arn:aws:iam::<acct>:group/x" -> AWS::IAM::Group): one row per kind of resource. */
+static const struct {
+    const char *service, *word, *type;
+} resource_types[] = {
+    {"iam", "user", "AWS::IAM::User"},
+    {"iam", "group", "AWS::IAM::Group"},
+    {"iam", "policy", "AWS::IAM::Policy"},
+    {"iam", "role", "AWS::IAM::Role"},
+    {"iam", "instance-profile", "AWS::IAM::InstanceProfile"},
+    {"iam", "root", "AWS::IAM::Account"},
+    {"kms", "key", "AWS::KMS::Key"},
+    {"kms", "alias", "AWS::KMS::Alias"},
+};
+
+static const char *resource_type(const char *arn)
 {
-    if (strcmp(service, "kms") == 0)
-        return "AWS::KMS::Key";
-    if (strcmp(service, "iam") == 0)
-        return "AWS::IAM::User";
+    /* arn:partition:service:region:account:resource */
+    const char *service = NULL, *resource = arn;
+    size_t service_len = 0, word_len;
+
+    for (int field = 0; field < 5 && resource; field++) {
+        resource = strchr(resource, ':');
+        if (resource)
+            resource++;
+        if (field == 1 && resource) {
+            service = resource;
+            service_len = strcspn(service, ":");
+        }
+    }
+    if (!resource || !service)
+        return "AWS::Resource";
+    word_len = strcspn(resource, "/:");
+    for (size_t i = 0; i < sizeof(resource_types) / sizeof(resource_types[0]); i++)
+        if (strlen(resource_types[i].service) == service_len &&
+            strncmp(resource_types[i].service, service, service_len) == 0 &&
+            strlen(resource_types[i].word) == word_len &&
+            strncmp(resource_types[i].word, resource, word_len) == 0)
+            return resource_types[i].type;
     return "AWS::Resource";
 }
 
@@ -198,7 +231,7 @@ cu_rc audit_record_build(const struct audit_event *ev, struct buf *out)
         TRY(buf_addstr(out, ",\"resources\":[{"));
         TRY(buf_addstr(out, "\"accountId\":"));
         TRY(add_string(out, ev->account_id));
-        TRY(add_field(out, "type", resource_type(ev->service)));
+        TRY(add_field(out, "type", resource_type(ev->resource_arn)));
         TRY(add_field(out, "ARN", ev->resource_arn));
         TRY(buf_addstr(out, "}]"));
     }

@@ -3,6 +3,43 @@
 #include "audit/audit.h"
 #include "check.h"
 
+/* The resources[0].type of a record about arn. */
+static void check_resource_type(struct audit_event ev, const char *service, const char *arn,
+                                const char *type)
+{
+    struct buf out;
+    json_t *rec;
+
+    buf_init(&out, BUF_NO_LIMIT);
+    ev.service = service;
+    ev.resource_arn = arn;
+    CHECK_OK(audit_record_build(&ev, &out));
+    rec = json_loads(out.p, 0, NULL);
+    CHECK(rec != NULL);
+    CHECK_STR(json_string_value(json_object_get(
+                  json_array_get(json_object_get(rec, "resources"), 0), "type")),
+              type);
+    CHECK_STR(json_string_value(json_object_get(
+                  json_array_get(json_object_get(rec, "resources"), 0), "ARN")),
+              arn);
+    json_decref(rec);
+    buf_release(&out);
+}
+
+/* The type follows the ARN's resource, not the service: a policy is not a user. */
+static void resource_types(const struct audit_event *ev)
+{
+    check_resource_type(*ev, "iam", "arn:aws:iam::123456789012:user/a/b", "AWS::IAM::User");
+    check_resource_type(*ev, "iam", "arn:aws:iam::123456789012:group/g", "AWS::IAM::Group");
+    check_resource_type(*ev, "iam", "arn:aws:iam::123456789012:policy/p", "AWS::IAM::Policy");
+    check_resource_type(*ev, "iam", "arn:aws:iam::123456789012:root", "AWS::IAM::Account");
+    check_resource_type(*ev, "kms", "arn:aws:kms:us-east-1:123456789012:key/k", "AWS::KMS::Key");
+    check_resource_type(*ev, "kms", "arn:aws:kms:us-east-1:123456789012:alias/a",
+                        "AWS::KMS::Alias");
+    check_resource_type(*ev, "iam", "arn:aws:iam::123456789012:users/x", "AWS::Resource");
+    check_resource_type(*ev, "iam", "not-an-arn", "AWS::Resource");
+}
+
 int main(void)
 {
     static const char *const secrets[] = {"Plaintext", "SecretAccessKey", NULL};
@@ -23,6 +60,7 @@ int main(void)
     struct buf out;
     json_t *rec;
 
+    resource_types(&ev);
     buf_init(&out, BUF_NO_LIMIT);
     CHECK_OK(audit_record_build(&ev, &out));
     CHECK(strstr(out.p, "c2VjcmV0") == NULL);
