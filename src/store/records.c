@@ -40,11 +40,3 @@ const char *record_user_boundary_arn(const json_t *user)
     return json_string_value(
         json_object_get(json_object_get(user, "PermissionsBoundary"), "PermissionsBoundaryArn"));
 }
-
-cu_rc record_group_get(struct store_tx *tx, const char *account, const char *name, json_t **doc)
-{
-    char key[RECORD_NAME_MAX];
-
-    record_fold(name, key);
-    return store_get(tx, RECORD_GROUP, account, key, doc);
-}

@@ -91,8 +91,4 @@ MUST_CHECK cu_rc record_user_get(struct store_tx *tx, const char *account, const
 /* The ARN of a user record's permissions boundary, or NULL when it has none. Borrowed. */
 const char *record_user_boundary_arn(const json_t *user);
 
-/* The group document for (account, name), or *doc = NULL. */
-MUST_CHECK cu_rc record_group_get(struct store_tx *tx, const char *account, const char *name,
-                                  json_t **doc);
-
 #endif
