@@ -138,7 +138,9 @@ bool store_changes_since(struct store *s, uint64_t since, store_change_fn fn, vo
 
 uint64_t store_tx_seq(const struct store_tx *tx)
 {
-    return tx->impl ? tx->seq : 0;
+    /* a transaction that has written sees its own uncommitted changes, which a rollback
+     * would take back: nothing it reads may outlive it in a cache */
+    return tx->impl && !tx->touched.n ? tx->seq : 0;
 }
 
 bool store_tx_read_version(const struct store_tx *tx, const char *kind, const char *scope,

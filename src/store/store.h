@@ -118,7 +118,9 @@ bool store_changes_since(struct store *s, uint64_t since, store_change_fn fn, vo
                          uint64_t *upto);
 /* What a cache loading through tx may stamp its entry with: store_last_seq() as it was
  * just before tx's snapshot began, so the snapshot holds every change up to it (and maybe
- * later ones). 0 while tx has not touched the backend yet. Such an entry may be inserted
+ * later ones). 0 — cache nothing — while tx has not touched the backend yet, and once it
+ * has put or deleted anything (what it reads then includes its own uncommitted changes,
+ * which a rollback takes back). Such an entry may be inserted
  * only if the cache is current to no more than this seq: the changes after it are then
  * still to be applied, and evict it if it needs to be. */
 uint64_t store_tx_seq(const struct store_tx *tx);

@@ -142,6 +142,28 @@ static void leaves_no_trace(struct store *s)
     json_decref(doc);
 }
 
+/* A cache may stamp what a transaction read with store_tx_seq only while the transaction
+ * has written nothing: after a put it sees its own uncommitted change, which a rollback
+ * takes back, so the stamp is 0 (cache nothing). */
+static void no_cache_stamp_after_a_write(struct store *s)
+{
+    struct store_tx *tx = NULL;
+    json_t *doc = json_pack("{s:i}", "v", 3), *got = NULL;
+
+    CHECK_OK(store_tx_begin(s, true, &tx));
+    CHECK_INT(store_tx_seq(tx), 0); /* nothing touched yet */
+    CHECK_OK(store_get(tx, "user", "acct", "stamp", &got));
+    CHECK(got == NULL);
+    CHECK(store_tx_seq(tx) > 0);
+    CHECK_OK(store_put(tx, "user", "acct", "stamp", doc, STORE_UPSERT));
+    CHECK_OK(store_get(tx, "user", "acct", "stamp", &got));
+    CHECK(got != NULL); /* the uncommitted record, which no cache may keep */
+    CHECK_INT(store_tx_seq(tx), 0);
+    json_decref(got);
+    store_tx_rollback(tx);
+    json_decref(doc);
+}
+
 /* More changes than the in-memory ring keeps (CHANGE_RING_SIZE, 4096): a reader behind
  * them is told "too old"; one that is recent enough still gets every change. */
 static void too_old(struct store *s)
@@ -266,6 +288,7 @@ int main(void)
     s = open_store();
     logs_committed_writes(s);
     leaves_no_trace(s);
+    no_cache_stamp_after_a_write(s);
     too_old(s);
     large_transaction_logs_each_record_once(s);
     last = store_last_seq(s);
