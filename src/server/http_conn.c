@@ -49,6 +49,7 @@ struct http_conn {
     struct http_chunked chunk;
     struct buf body;                /* a chunked request's decoded body (sensitive) */
     struct http_header fields[HTTP_MAX_HEADERS];
+    size_t name_lens[HTTP_MAX_HEADERS];
     struct buf out;                 /* response bytes (sensitive) */
     size_t out_pos;
     size_t lingered;
@@ -182,12 +183,14 @@ static void make_req(struct http_conn *c, struct bytes body, struct http_req *re
         name[h->fields[i].name.n] = '\0';
         value[h->fields[i].value.n] = '\0';
         c->fields[i] = (struct http_header){name, value};
+        c->name_lens[i] = h->fields[i].name.n;
     }
     *req = (struct http_req){.method = method,
                              .path = target,
                              .query = query ? query : "",
                              .headers = c->fields,
                              .n_headers = h->n_fields,
+                             .name_lens = c->name_lens,
                              .body = body,
                              .source_ip = c->peer,
                              .tls = c->io.ssl != NULL};

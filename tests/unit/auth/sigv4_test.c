@@ -72,6 +72,7 @@ static void vectors(void)
         struct sigv4_auth a;
         struct cu_err err = {0};
         char *body_copy;
+        size_t name_lens[32];
 
         if (!strstr(e->d_name, ".req"))
             continue;
@@ -86,6 +87,12 @@ static void vectors(void)
             fprintf(stderr, "vector %s: %s\n", e->d_name, err.msg);
             check_failed++;
         }
+        /* again with the name lengths the HTTP layer measures, as a served request has */
+        for (size_t i = 0; i < p.req.n_headers; i++)
+            name_lens[i] = strlen(p.headers[i].name);
+        p.req.name_lens = name_lens;
+        CHECK_OK(sigv4_parse(&p.req, &a, &err));
+        CHECK_OK(sigv4_verify(&p.req, &a, bytes_str(SECRET), &err));
         /* a wrong secret, a changed body, a changed query must all fail */
         CHECK_RC(sigv4_verify(&p.req, &a, bytes_str("x" SECRET), &err), CU_E_SIGNATURE_MISMATCH);
         body_copy = strdup("tampered");
@@ -155,6 +162,27 @@ static void malformed(void)
     }
 }
 
+/* http_req_header with measured name lengths: the length picks the candidates, the name
+ * still decides (case-insensitively); without lengths every header is a candidate. */
+static void measured_names(void)
+{
+    struct http_header h[] = {{"Host", "h"}, {"x-amz-date", "d1"}, {"X-Amz-Dates", "d2"},
+                              {"X-AMZ-DATE", "d3"}, {"Content-Type", "c"}};
+    size_t lens[] = {4, 10, 11, 10, 12};
+    struct http_req req = {.headers = h, .n_headers = ARRAY_LEN(h), .name_lens = lens};
+
+    CHECK_STR(http_req_header(&req, "X-Amz-Date"), "d1");
+    CHECK_STR(http_req_header(&req, "x-amz-dates"), "d2");
+    CHECK_STR(http_req_header(&req, "content-type"), "c");
+    CHECK(http_req_header(&req, "Content") == NULL);
+    CHECK(http_req_header(&req, "X-Amz-Target") == NULL);
+    /* a length says which headers can match: a wrong one hides the header */
+    lens[1] = 9;
+    CHECK_STR(http_req_header(&req, "X-Amz-Date"), "d3");
+    req.name_lens = NULL;
+    CHECK_STR(http_req_header(&req, "X-Amz-Date"), "d1");
+}
+
 static void scope_and_clock(void)
 {
     struct sigv4_auth a = {.scope_date = "20150830", .region = "us-east-1", .service = "kms",
@@ -187,6 +215,7 @@ int main(void)
 {
     vectors();
     malformed();
+    measured_names();
     scope_and_clock();
     TEST_END();
 }
