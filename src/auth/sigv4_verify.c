@@ -167,6 +167,9 @@ cu_rc sigv4_verify(const struct http_req *req, const struct sigv4_auth *a,
 
     buf_init(&canonical, 1 << 20);
     buf_init(&to_sign, 4096);
+    /* room for a usual request at once: the SDKs' canonical requests run to 300-600 bytes */
+    TRY(buf_reserve(&canonical, 1024));
+    TRY(buf_reserve(&to_sign, 256));
     TRY(check_payload_hash(req, err));
     TRY(sigv4_canonical_request(req, a, &canonical, err));
     TRY(sigv4_string_to_sign(a, buf_bytes(&canonical), &to_sign));

@@ -2,6 +2,7 @@
 #include "tree_write.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,18 +11,33 @@
 
 static const char hex_digits[] = "0123456789ABCDEF"; /* jansson writes \u001F */
 
+/* The bytes written as they are: printable ASCII but '"' and '\\' (and DEL, which JSON
+ * allows unescaped). Set up on first use; a table, since every byte of every string of
+ * every response and audit record is looked up. */
+static bool plain[256];
+static pthread_once_t plain_once = PTHREAD_ONCE_INIT;
+
+static void plain_init(void)
+{
+    for (int c = 0x20; c < 0x80; c++)
+        plain[c] = c != '"' && c != '\\';
+}
+
 cu_rc tree_write_string(struct buf *out, const char *s, size_t n)
 {
     cu_rc rc = CU_OK;
     const uint8_t *p = (const uint8_t *)s, *end = p + n;
 
+    pthread_once(&plain_once, plain_init);
+    /* the usual string needs no escape: room for it and its quotes at once */
+    TRY(buf_reserve(out, n + 2));
     TRY(buf_addch(out, '"'));
     while (p < end) {
         const uint8_t *run = p;
         size_t len = 0;
 
         /* printable ASCII needs no escape: copy it in one go */
-        while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+        while (p < end && plain[*p])
             p++;
         if (p > run)
             TRY(buf_add(out, run, (size_t)(p - run)));
