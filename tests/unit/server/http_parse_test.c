@@ -297,6 +297,67 @@ static void test_scan_matches_model(void)
     buf_release(&text);
 }
 
+/* Field values of random bytes (tabs, CR, NUL, DEL, other controls, obs-text, words)
+ * against the rule: a bare CR or NUL anywhere is refused as such, then any other control
+ * but HTAB, or DEL; everything else parses, the value trimmed of SP and HTAB. */
+static void test_field_values_against_rule(void)
+{
+    static const uint8_t pick[] = {'\t', '\r', 0, 0x7f, 0x1f, 0x01, 0x80, 0xff, ' ', 'a',
+                                   'Z', '0', '=', ';', '/', '"', 'q', 'w', 'e', 'r'};
+    static struct http_head h;
+    int wrong = 0;
+
+    for (int round = 0; round < 20000; round++) {
+        uint8_t text[128];
+        size_t n = 0, len = rng() % 40, start;
+        bool cr_nul = false, control = false;
+        struct cu_err err = {0};
+        cu_rc rc;
+
+        static const char prefix[] = "GET / HTTP/1.1\r\nX-Name: ";
+
+        memcpy(text, prefix, sizeof(prefix) - 1);
+        n = start = sizeof(prefix) - 1;
+        for (size_t k = 0; k < len; k++) {
+            /* mostly plain bytes, so that whole words of them are common */
+            uint8_t c = rng() % 4 ? pick[8 + rng() % 12] : pick[rng() % ARRAY_LEN(pick)];
+
+            text[n++] = c;
+            cr_nul = cr_nul || c == '\r' || c == 0;
+            control = control || (c < 0x20 && c != '\t') || c == 0x7f;
+        }
+        memcpy(text + n, "\r\n\r\n", 4);
+        rc = http_parse_head(bytes_of(text, n + 4), &lim, &h, &err);
+        if (cr_nul)
+            wrong += rc != CU_E_BAD_REQUEST || !strstr(err.msg, "bare CR or a NUL");
+        else if (control)
+            wrong += rc != CU_E_BAD_REQUEST || !strstr(err.msg, "control character");
+        else if (rc != CU_OK)
+            wrong++;
+        else {
+            size_t a = start, b = n;
+
+            while (a < b && (text[a] == ' ' || text[a] == '\t'))
+                a++;
+            while (b > a && (text[b - 1] == ' ' || text[b - 1] == '\t'))
+                b--;
+            wrong += h.fields[0].value.n != b - a || memcmp(h.fields[0].value.p, text + a, b - a);
+        }
+    }
+    CHECK_INT(wrong, 0);
+    /* in the name, or where the colon should be, a CR or NUL is still named as such */
+    {
+        static const char *bad[] = {"GET / HTTP/1.1\r\nX\rY: v\r\n\r\n", "GET / HTTP/1.1\r\n\r: v\r\n\r\n",
+                                    "GET / HTTP/1.1\r\n X\r: v\r\n\r\n"};
+        for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+            struct cu_err err = {0};
+
+            CHECK_RC(http_parse_head(bytes_str(bad[i]), &lim, &h, &err), CU_E_BAD_REQUEST);
+            CHECK_CONTAINS(err.msg, "bare CR or a NUL");
+        }
+    }
+}
+
 /* The token table against RFC 9110's definition, for every byte as a field name. */
 static void test_tchar_every_byte(void)
 {
@@ -420,6 +481,7 @@ int main(void)
     test_incremental_scan();
     test_scan_matches_model();
     test_tchar_every_byte();
+    test_field_values_against_rule();
     test_chunked();
     test_sniff();
     TEST_END();
