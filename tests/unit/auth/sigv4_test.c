@@ -1,6 +1,7 @@
 /* Tests for auth/sigv4_*.c: the request vectors under tests/vectors/sigv4 (AWS's
  * published suite parameters), tampering, scope and clock edges, malformed headers. */
 #include <dirent.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -162,6 +163,64 @@ static void malformed(void)
     }
 }
 
+struct cache_case {
+    struct parsed p;
+    struct sigv4_auth a;
+    int wrong;
+};
+
+/* The vector verifies, then twenty other secrets under its key id and scope fail (each
+ * deriving and caching a key: the cache is bounded, so they push the first out), then it
+ * verifies again: a cached key is found again or derived again, never mistaken. */
+static void *cache_round(void *arg)
+{
+    struct cache_case *k = arg;
+    struct cu_err err = {0};
+
+    for (int round = 0; round < 3; round++) {
+        k->wrong += sigv4_verify(&k->p.req, &k->a, bytes_str(SECRET), &err) != CU_OK;
+        for (int i = 0; i < 20; i++) {
+            char other[64];
+
+            snprintf(other, sizeof(other), "%s%d", SECRET, i);
+            k->wrong += sigv4_verify(&k->p.req, &k->a, bytes_str(other), &err) !=
+                        CU_E_SIGNATURE_MISMATCH;
+        }
+        /* the secret of another length, and one too long to be cached */
+        k->wrong += sigv4_verify(&k->p.req, &k->a, bytes_str("short"), &err) !=
+                    CU_E_SIGNATURE_MISMATCH;
+        {
+            char big[300];
+
+            memset(big, 'k', sizeof(big) - 1);
+            big[sizeof(big) - 1] = '\0';
+            k->wrong += sigv4_verify(&k->p.req, &k->a, bytes_str(big), &err) !=
+                        CU_E_SIGNATURE_MISMATCH;
+        }
+    }
+    return NULL;
+}
+
+/* The signing-key cache (per thread, in the secure heap, freed when its thread ends):
+ * on this thread and on threads that come and go. */
+static void key_cache(void)
+{
+    static struct cache_case k;
+    struct cu_err err = {0};
+
+    CHECK(load(CU_VECTORS_DIR "/sigv4/post-vanilla.req", &k.p));
+    CHECK_OK(sigv4_parse(&k.p.req, &k.a, &err));
+    cache_round(&k);
+    for (int t = 0; t < 4; t++) {
+        pthread_t th;
+
+        CHECK_INT(pthread_create(&th, NULL, cache_round, &k), 0);
+        pthread_join(th, NULL);
+    }
+    CHECK_INT(k.wrong, 0);
+    free(k.p.text);
+}
+
 /* http_req_header with measured name lengths: the length picks the candidates, the name
  * still decides (case-insensitively); without lengths every header is a candidate. */
 static void measured_names(void)
@@ -216,6 +275,7 @@ int main(void)
     vectors();
     malformed();
     measured_names();
+    key_cache();
     scope_and_clock();
     TEST_END();
 }
