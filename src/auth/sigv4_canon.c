@@ -90,10 +90,13 @@ static cu_rc canonical_query(const struct sigv4_auth *auth, const char *query, s
                              struct cu_err *err)
 {
     cu_rc rc = CU_OK;
-    struct param *params = calloc(MAX_QUERY_PARAMS, sizeof(*params));
+    struct param *params = NULL;
     size_t n = 0;
     const char *p = query;
 
+    if (!*p)
+        return CU_OK;   /* the usual POST: nothing to sort, nothing to allocate */
+    params = calloc(MAX_QUERY_PARAMS, sizeof(*params));
     ENSURE(params, CU_E_NOMEM);
     while (*p) {
         const char *end = strchr(p, '&');
@@ -178,7 +181,7 @@ static cu_rc canonical_headers(const struct http_req *req, const char *signed_he
         TRY(buf_add(out, name, n));
         TRY(buf_addch(out, ':'));
         for (size_t i = 0; i < req->n_headers; i++) {
-            if (strcasecmp(req->headers[i].name, name) != 0)
+            if (!http_req_header_is(req, i, name, n))
                 continue;
             if (found)
                 TRY(buf_addch(out, ','));

@@ -3,9 +3,14 @@
  *
  * The signing key chain (kDate -> kRegion -> kService -> kSigning, four HMACs) depends
  * only on the secret, the date, the region and the service, so each thread keeps the
- * last few derived keys, already absorbed into an HMAC state; a hit leaves three SHA-256s
- * per request (secret, canonical request, signature). Entries are keyed by a hash of the
- * secret, never the secret itself, and wiped when replaced. */
+ * last few derived keys, already absorbed into an HMAC state; a hit leaves two SHA-256s
+ * per request (canonical request, signature). The cache is key material: it lives in the
+ * secure heap (mlocked, out of core dumps), one per thread, bounded to KEY_CACHE_SLOTS
+ * entries, each wiped when replaced and the whole wiped when its thread ends. An entry
+ * holds the secret it was derived from and is used only when the caller's secret is the
+ * same (compared in constant time): a changed secret never meets an old key. */
+#include <openssl/crypto.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -17,6 +22,7 @@
 #include "sigv4.h"
 
 #define KEY_CACHE_SLOTS 8
+#define CACHED_SECRET_MAX 128       /* longer secrets are derived every time */
 
 static const char mismatch[] =
     "The request signature we calculated does not match the signature you provided. Check your "
@@ -25,13 +31,49 @@ static const char mismatch[] =
 struct cached_key {
     char access_key_id[129];
     char scope_date[9], region[64], service[64];
-    uint8_t secret_hash[32];
+    uint8_t secret[CACHED_SECRET_MAX];
+    size_t secret_len;
     struct hmac_sha256 signer;  /* HMAC state keyed with kSigning */
     bool used;
 };
 
-static _Thread_local struct cached_key key_cache[KEY_CACHE_SLOTS];
-static _Thread_local unsigned key_cache_next;
+struct key_cache {
+    struct cached_key slots[KEY_CACHE_SLOTS];
+    unsigned next;
+};
+
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+static bool cache_ready;
+
+static void cache_free(void *p)
+{
+    OPENSSL_secure_clear_free(p, sizeof(struct key_cache));
+}
+
+static void cache_init(void)
+{
+    cache_ready = pthread_key_create(&cache_key, cache_free) == 0;
+}
+
+/* This thread's cache, made on first use; NULL when it cannot be had (derive, then). */
+static struct key_cache *thread_cache(void)
+{
+    struct key_cache *c;
+
+    pthread_once(&cache_once, cache_init);
+    if (!cache_ready)
+        return NULL;
+    c = pthread_getspecific(cache_key);
+    if (c)
+        return c;
+    c = OPENSSL_secure_zalloc(sizeof(*c));
+    if (c && pthread_setspecific(cache_key, c) != 0) {
+        cache_free(c);
+        c = NULL;
+    }
+    return c;
+}
 
 /* "Signature expired: <t> is now earlier than <now - skew> (<now> - 5 min.)" and the
  * not-yet-current twin (AWS-NOTES §6). */
@@ -103,34 +145,42 @@ out:
     return rc;
 }
 
+static bool same_entry(const struct cached_key *c, struct bytes secret,
+                       const struct sigv4_auth *a)
+{
+    return c->used && strcmp(c->access_key_id, a->access_key_id) == 0 &&
+           strcmp(c->scope_date, a->scope_date) == 0 && strcmp(c->region, a->region) == 0 &&
+           strcmp(c->service, a->service) == 0 &&
+           ct_equal(c->secret, c->secret_len, secret.p, secret.n);
+}
+
 /* *signer = an HMAC state keyed with the signing key for this secret and scope. */
 static cu_rc signing_key(struct bytes secret, const struct sigv4_auth *a,
                          struct hmac_sha256 *signer)
 {
     cu_rc rc = CU_OK;
-    uint8_t secret_hash[32], key[32];
+    uint8_t key[32];
+    struct key_cache *cache = secret.n <= CACHED_SECRET_MAX ? thread_cache() : NULL;
     struct cached_key *slot;
 
-    digest_sha256(secret, secret_hash);
-    for (size_t i = 0; i < KEY_CACHE_SLOTS; i++) {
-        struct cached_key *c = &key_cache[i];
-        if (c->used && strcmp(c->access_key_id, a->access_key_id) == 0 &&
-            strcmp(c->scope_date, a->scope_date) == 0 && strcmp(c->region, a->region) == 0 &&
-            strcmp(c->service, a->service) == 0 &&
-            ct_equal(c->secret_hash, 32, secret_hash, 32)) {
-            *signer = c->signer;
+    for (size_t i = 0; cache && i < KEY_CACHE_SLOTS; i++) {
+        if (same_entry(&cache->slots[i], secret, a)) {
+            *signer = cache->slots[i].signer;
             goto out;
         }
     }
     TRY(derive(secret, a, key));
     hmac_sha256_init(signer, bytes_of(key, sizeof(key)));
-    slot = &key_cache[key_cache_next++ % KEY_CACHE_SLOTS];
+    if (!cache)
+        goto out;
+    slot = &cache->slots[cache->next++ % KEY_CACHE_SLOTS];
     secret_wipe(slot, sizeof(*slot));
     str_copy(slot->access_key_id, sizeof(slot->access_key_id), a->access_key_id);
     str_copy(slot->scope_date, sizeof(slot->scope_date), a->scope_date);
     str_copy(slot->region, sizeof(slot->region), a->region);
     str_copy(slot->service, sizeof(slot->service), a->service);
-    memcpy(slot->secret_hash, secret_hash, 32);
+    memcpy(slot->secret, secret.p, secret.n);
+    slot->secret_len = secret.n;
     slot->signer = *signer;
     slot->used = true;
 out:
@@ -167,6 +217,9 @@ cu_rc sigv4_verify(const struct http_req *req, const struct sigv4_auth *a,
 
     buf_init(&canonical, 1 << 20);
     buf_init(&to_sign, 4096);
+    /* room for a usual request at once: the SDKs' canonical requests run to 300-600 bytes */
+    TRY(buf_reserve(&canonical, 1024));
+    TRY(buf_reserve(&to_sign, 256));
     TRY(check_payload_hash(req, err));
     TRY(sigv4_canonical_request(req, a, &canonical, err));
     TRY(sigv4_string_to_sign(a, buf_bytes(&canonical), &to_sign));

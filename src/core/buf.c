@@ -28,7 +28,9 @@ cu_rc buf_reserve(struct buf *b, size_t n)
     want = b->n + n + 1;
     if (want <= b->cap)
         return CU_OK;
-    cap = b->cap ? b->cap : 64;
+    /* 256 to start: most bufs of a request (canonical request, response, audit record)
+     * pass 64 and 128, and each step is a realloc (for a sensitive buf, copy and wipe) */
+    cap = b->cap ? b->cap : 256;
     while (cap < want)
         cap *= 2;
     if (b->sensitive) {

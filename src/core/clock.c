@@ -1,5 +1,5 @@
-/* clock.c — wall clock and date formats. Parsing uses timegm (reentrant); formatting
- * has its own calendar arithmetic (see to_civil). */
+/* clock.c — wall clock and date formats, with calendar arithmetic of its own both ways
+ * (to_civil, days_from_civil) rather than gmtime_r and timegm. */
 #include "clock.h"
 
 #include <stdatomic.h>
@@ -52,6 +52,26 @@ static struct civil to_civil(int64_t epoch_s)
     c.month = (int)(mp < 10 ? mp + 3 : mp - 9);
     c.year = yoe + era * 400 + (c.month <= 2);
     return c;
+}
+
+/* The inverse of to_civil: days since 1970-01-01 of a date, by the same eras. Linear in
+ * day, so a day past the month's end counts on into the next month (as timegm does). Not
+ * timegm: it runs for every signed request, and glibc's normalises through mktime. */
+static int64_t days_from_civil(int64_t year, int month, int day)
+{
+    int64_t y = year - (month <= 2);
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;                                        /* [0, 399] */
+    int64_t doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;               /* [0, 146096] */
+
+    return era * 146097 + doe - 719468;
+}
+
+static int64_t epoch_of(const struct tm *tm)
+{
+    return days_from_civil((int64_t)tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday) * 86400 +
+           tm->tm_hour * 3600 + tm->tm_min * 60 + tm->tm_sec;
 }
 
 /* Write v as exactly `width` digits (the low ones: callers pass in-range values). */
@@ -155,7 +175,7 @@ cu_rc clock_parse_amz_date(const char *s, size_t n, int64_t *epoch_s)
                      .tm_min = mi, .tm_sec = se};
     if (!valid_fields(&tm))
         return CU_E_MALFORMED_INPUT;
-    *epoch_s = (int64_t)timegm(&tm);
+    *epoch_s = epoch_of(&tm);
     return CU_OK;
 }
 
@@ -197,6 +217,6 @@ cu_rc clock_parse_iso8601(const char *s, size_t n, int64_t *epoch_s)
                      .tm_min = mi, .tm_sec = se};
     if (!valid_fields(&tm))
         return CU_E_MALFORMED_INPUT;
-    *epoch_s = (int64_t)timegm(&tm) - (int64_t)sign * (oh * 3600 + om * 60);
+    *epoch_s = epoch_of(&tm) - (int64_t)sign * (oh * 3600 + om * 60);
     return CU_OK;
 }

@@ -10,18 +10,44 @@
 
 static const char hex_digits[] = "0123456789ABCDEF"; /* jansson writes \u001F */
 
+/* The bytes written as they are: printable ASCII but '"' (0x22) and '\\' (0x5c), and DEL,
+ * which JSON allows unescaped. A table, since every byte of every string of every response
+ * and audit record is looked up. */
+#define P4(c) [(c)] = true, [(c) + 1] = true, [(c) + 2] = true, [(c) + 3] = true
+#define P16(c) P4(c), P4((c) + 4), P4((c) + 8), P4((c) + 12)
+static const bool plain[256] = {
+    [0x20] = true, [0x21] = true, [0x23] = true, P4(0x24), P4(0x28), P4(0x2c),
+    P16(0x30), P16(0x40), P4(0x50), P4(0x54), P4(0x58), [0x5d] = true, [0x5e] = true,
+    [0x5f] = true, P16(0x60), P16(0x70),
+};
+
 cu_rc tree_write_string(struct buf *out, const char *s, size_t n)
 {
     cu_rc rc = CU_OK;
     const uint8_t *p = (const uint8_t *)s, *end = p + n;
+    size_t plain_len = 0;
 
+    /* the usual string (an id, an ARN, base64) needs no escape: quoted and copied whole */
+    while (plain_len < n && plain[p[plain_len]])
+        plain_len++;
+    if (plain_len == n) {
+        TRY(buf_reserve(out, n + 2));
+        out->p[out->n] = '"';
+        memcpy(out->p + out->n + 1, s, n);
+        out->p[out->n + n + 1] = '"';
+        out->n += n + 2;
+        out->p[out->n] = '\0';
+        return CU_OK;
+    }
+    /* escaped, it takes at least that much room */
+    TRY(buf_reserve(out, n + 2));
     TRY(buf_addch(out, '"'));
     while (p < end) {
         const uint8_t *run = p;
         size_t len = 0;
 
         /* printable ASCII needs no escape: copy it in one go */
-        while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+        while (p < end && plain[*p])
             p++;
         if (p > run)
             TRY(buf_add(out, run, (size_t)(p - run)));

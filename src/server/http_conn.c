@@ -49,6 +49,7 @@ struct http_conn {
     struct http_chunked chunk;
     struct buf body;                /* a chunked request's decoded body (sensitive) */
     struct http_header fields[HTTP_MAX_HEADERS];
+    size_t name_lens[HTTP_MAX_HEADERS];
     struct buf out;                 /* response bytes (sensitive) */
     size_t out_pos;
     size_t lingered;
@@ -58,6 +59,7 @@ struct http_conn {
     bool read_wants_write, write_wants_read;   /* TLS: the other direction is needed */
     bool lingering;
     bool read_short;                /* the last read took less than it could: drained */
+    bool deferred;                  /* a response waits for the worker's second call */
 };
 
 struct http_conn *http_conn_new(const struct http_ctx *ctx, int fd,
@@ -182,12 +184,14 @@ static void make_req(struct http_conn *c, struct bytes body, struct http_req *re
         name[h->fields[i].name.n] = '\0';
         value[h->fields[i].value.n] = '\0';
         c->fields[i] = (struct http_header){name, value};
+        c->name_lens[i] = h->fields[i].name.n;
     }
     *req = (struct http_req){.method = method,
                              .path = target,
                              .query = query ? query : "",
                              .headers = c->fields,
                              .n_headers = h->n_fields,
+                             .name_lens = c->name_lens,
                              .body = body,
                              .source_ip = c->peer,
                              .tls = c->io.ssl != NULL};
@@ -429,13 +433,21 @@ static void update_timer(struct http_conn *c, int64_t now_ms)
         set_timer(c, PHASE_IDLE, now_ms + x->idle_timeout_ms);
 }
 
+bool http_conn_deferred(const struct http_conn *c)
+{
+    return c->deferred;
+}
+
 bool http_conn_on_event(struct http_conn *c, uint32_t events, int64_t now_ms,
-                        struct http_date *dates)
+                        struct http_date *dates, bool defer)
 {
     (void)events;
     if (c->lingering)
         return linger(c);
-    c->read_short = false;
+    /* the second call of a deferred response goes on from the first one's read */
+    if (!c->deferred)
+        c->read_short = false;
+    c->deferred = false;
     for (int round = 0; round < EVENT_ROUNDS; round++) {
         enum http_io_status st;
 
@@ -457,6 +469,10 @@ bool http_conn_on_event(struct http_conn *c, uint32_t events, int64_t now_ms,
         }
         if (!process(c, now_ms, dates))
             return false;
+        if (defer && pending(c) && !c->close_after) {
+            c->deferred = true;     /* its deadline is set when it is written */
+            return true;
+        }
         if (pending(c) || c->close_after)
             continue;
         /* a short read took everything the socket had: the next read would only say so */
@@ -480,7 +496,7 @@ bool http_conn_drain(struct http_conn *c, int64_t now_ms, struct http_date *date
     if (c->lingering)
         return false;
     c->draining = true;
-    return http_conn_on_event(c, EPOLLIN, now_ms, dates);
+    return http_conn_on_event(c, EPOLLIN, now_ms, dates, false);
 }
 
 void http_conn_free(struct http_conn *c)

@@ -32,9 +32,16 @@ struct http_conn *http_conn_new(const struct http_ctx *ctx, int fd,
                                 const struct sockaddr_storage *peer, int64_t now_ms);
 
 /* Handle epoll events (EPOLLIN/OUT/HUP/ERR bits); answers every complete request. dates
- * is the worker's Date cache. Returns false when the connection is over: free it. */
+ * is the worker's Date cache. Returns false when the connection is over: free it.
+ *
+ * With defer, the first response the call produces is queued but not written: the call
+ * returns true with http_conn_deferred(c) set, and the worker calls again (defer false,
+ * events 0) once it has handled its other ready connections, to write it and go on. */
 bool http_conn_on_event(struct http_conn *c, uint32_t events, int64_t now_ms,
-                        struct http_date *dates);
+                        struct http_date *dates, bool defer);
+
+/* A response is queued and waits for the worker's second call (see above). */
+bool http_conn_deferred(const struct http_conn *c);
 
 /* The epoll events the connection waits for now. */
 uint32_t http_conn_events(const struct http_conn *c);

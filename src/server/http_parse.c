@@ -12,14 +12,29 @@
 
 #include "core/codec.h"
 
-/* tchar (RFC 9110 §5.6.2): the characters of a token. */
+/* tchar (RFC 9110 §5.6.2): the characters of a token. A table, since every byte of every
+ * method and field name is looked up. */
+static const bool tchar[256] = {
+    ['!'] = true, ['#'] = true, ['$'] = true, ['%'] = true, ['&'] = true, ['\''] = true,
+    ['*'] = true, ['+'] = true, ['-'] = true, ['.'] = true, ['^'] = true, ['_'] = true,
+    ['`'] = true, ['|'] = true, ['~'] = true,
+    ['0'] = true, ['1'] = true, ['2'] = true, ['3'] = true, ['4'] = true, ['5'] = true,
+    ['6'] = true, ['7'] = true, ['8'] = true, ['9'] = true,
+    ['A'] = true, ['B'] = true, ['C'] = true, ['D'] = true, ['E'] = true, ['F'] = true,
+    ['G'] = true, ['H'] = true, ['I'] = true, ['J'] = true, ['K'] = true, ['L'] = true,
+    ['M'] = true, ['N'] = true, ['O'] = true, ['P'] = true, ['Q'] = true, ['R'] = true,
+    ['S'] = true, ['T'] = true, ['U'] = true, ['V'] = true, ['W'] = true, ['X'] = true,
+    ['Y'] = true, ['Z'] = true,
+    ['a'] = true, ['b'] = true, ['c'] = true, ['d'] = true, ['e'] = true, ['f'] = true,
+    ['g'] = true, ['h'] = true, ['i'] = true, ['j'] = true, ['k'] = true, ['l'] = true,
+    ['m'] = true, ['n'] = true, ['o'] = true, ['p'] = true, ['q'] = true, ['r'] = true,
+    ['s'] = true, ['t'] = true, ['u'] = true, ['v'] = true, ['w'] = true, ['x'] = true,
+    ['y'] = true, ['z'] = true,
+};
+
 static bool is_tchar(uint8_t c)
 {
-    static const char extra[] = "!#$%&'*+-.^_`|~";
-
-    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-        return true;
-    return c != 0 && memchr(extra, c, sizeof(extra) - 1) != NULL;
+    return tchar[c];
 }
 
 static bool is_ows(uint8_t c)
@@ -48,27 +63,44 @@ static struct bytes trim_ows(struct bytes b)
 /* The longest request line worth reading: method, target, version and separators. */
 #define REQUEST_LINE_MAX (HTTP_MAX_METHOD + HTTP_MAX_TARGET + 16)
 
+/* The first index at which a byte other than the LF ending the current line is refused:
+ * the request line may not reach REQUEST_LINE_MAX, the header section max_header_bytes. */
+static size_t scan_bound(const struct http_scan *s, const struct http_limits *lim)
+{
+    if (s->lines == 0)
+        return s->line_start + REQUEST_LINE_MAX;
+    if (lim->max_header_bytes > SIZE_MAX - s->fields_start)
+        return SIZE_MAX;
+    return s->fields_start + lim->max_header_bytes;
+}
+
 cu_rc http_parse_scan(struct http_scan *s, struct bytes in, const struct http_limits *lim,
                       size_t *head_len, struct cu_err *err)
 {
     *head_len = 0;
-    for (; s->pos < in.n; s->pos++) {
-        size_t line_len;
+    /* line by line with memchr: the bytes between two LFs need no look of their own, only
+     * the bound of the part they are in, which changes only at an LF */
+    while (s->pos < in.n) {
+        size_t bound = scan_bound(s, lim), limit = bound > s->pos ? bound : s->pos;
+        size_t end = limit < in.n ? limit + 1 : in.n, line_len;
+        const uint8_t *lf = memchr(in.p + s->pos, '\n', end - s->pos);
 
-        if (in.p[s->pos] != '\n') {
-            if (s->lines == 0 && s->pos - s->line_start >= REQUEST_LINE_MAX)
+        if (!lf) {
+            s->pos = end;
+            if (end <= limit)
+                return CU_OK;   /* the line goes on in bytes not received yet */
+            if (s->lines == 0)
                 return cu_err_set(err, CU_E_URI_TOO_LONG,
                                   "The request line is longer than %d bytes.", REQUEST_LINE_MAX);
-            if (s->lines > 0 && s->pos - s->fields_start >= lim->max_header_bytes)
-                return cu_err_set(err, CU_E_HEADER_TOO_LARGE,
-                                  "Request headers exceed the limit of %zu bytes.",
-                                  lim->max_header_bytes);
-            continue;
+            return cu_err_set(err, CU_E_HEADER_TOO_LARGE,
+                              "Request headers exceed the limit of %zu bytes.",
+                              lim->max_header_bytes);
         }
+        s->pos = (size_t)(lf - in.p);
         if (s->pos == s->line_start || in.p[s->pos - 1] != '\r')
             return cu_err_set(err, CU_E_BAD_REQUEST, "A line of the request ends in a bare LF.");
         line_len = s->pos - 1 - s->line_start;
-        s->line_start = s->pos + 1;
+        s->line_start = ++s->pos;
         if (line_len == 0 && s->lines == 0) {
             /* RFC 9112 §2.2: a server should ignore empty lines before the request line */
             if (s->line_start > 2 * HTTP_MAX_LEADING_CRLF)
@@ -76,8 +108,7 @@ cu_rc http_parse_scan(struct http_scan *s, struct bytes in, const struct http_li
             continue;
         }
         if (line_len == 0) {
-            *head_len = s->pos + 1;
-            s->pos++;
+            *head_len = s->pos;
             return CU_OK;
         }
         if (s->lines == 0)
@@ -121,27 +152,58 @@ static cu_rc parse_request_line(struct bytes line, struct http_head *out, struct
     return CU_OK;
 }
 
-/* field-name ":" OWS field-value OWS (RFC 9112 §5). */
+/* A line holding a bare CR or a NUL is refused as such, whatever else is wrong with it. */
+static cu_rc line_error(struct bytes line, const char *msg, struct cu_err *err)
+{
+    if (memchr(line.p, '\r', line.n) || memchr(line.p, '\0', line.n))
+        return cu_err_set(err, CU_E_BAD_REQUEST, "The request holds a bare CR or a NUL byte.");
+    return cu_err_set(err, CU_E_BAD_REQUEST, "%s", msg);
+}
+
+#define BYTES_01 0x0101010101010101ull
+#define BYTES_20 0x2020202020202020ull
+#define BYTES_7F 0x7f7f7f7f7f7f7f7full
+#define BYTES_80 0x8080808080808080ull
+
+/* Whether v holds a control character other than HTAB, or DEL (field-vchar, SP, HTAB and
+ * obs-text, >= 0x80, pass: RFC 9110 §5.5). Eight bytes at a time while no byte of a word
+ * is below 0x20 or DEL (the usual value has none; a word with a tab is looked at byte by
+ * byte, as is the tail). */
+static bool has_control(struct bytes v)
+{
+    size_t k = 0;
+
+    for (; k + 8 <= v.n; k += 8) {
+        uint64_t x, del;
+
+        memcpy(&x, v.p + k, 8);
+        del = x ^ BYTES_7F;
+        if ((((x - BYTES_20) & ~x) | ((del - BYTES_01) & ~del)) & BYTES_80)
+            break;
+    }
+    for (; k < v.n; k++)
+        if ((v.p[k] < 0x20 && v.p[k] != '\t') || v.p[k] == 0x7f)
+            return true;
+    return false;
+}
+
+/* field-name ":" OWS field-value OWS (RFC 9112 §5). A bare CR or NUL anywhere in the line
+ * is found here too: in the name it stops the token, in the value it is a control
+ * character, and the OWS trimmed away holds only SP and HTAB. */
 static cu_rc parse_field(struct bytes line, struct http_field *out, struct cu_err *err)
 {
     size_t i = 0;
 
     if (is_ows(line.p[0]))
-        return cu_err_set(err, CU_E_BAD_REQUEST, "Folded header lines are not accepted.");
+        return line_error(line, "Folded header lines are not accepted.", err);
     while (i < line.n && is_tchar(line.p[i]))
         i++;
     if (i == 0 || i == line.n || line.p[i] != ':')
-        return cu_err_set(err, CU_E_BAD_REQUEST, "A request header field is malformed.");
+        return line_error(line, "A request header field is malformed.", err);
     out->name = bytes_of(line.p, i);
     out->value = trim_ows(bytes_of(line.p + i + 1, line.n - i - 1));
-    for (size_t k = 0; k < out->value.n; k++) {
-        uint8_t c = out->value.p[k];
-
-        /* field-vchar, SP, HTAB; obs-text (>= 0x80) is tolerated as RFC 9110 §5.5 allows */
-        if ((c < 0x20 && c != '\t') || c == 0x7f)
-            return cu_err_set(err, CU_E_BAD_REQUEST,
-                              "A request header field holds a control character.");
-    }
+    if (has_control(out->value))
+        return line_error(line, "A request header field holds a control character.", err);
     return CU_OK;
 }
 
@@ -253,13 +315,15 @@ cu_rc http_parse_head(struct bytes head, const struct http_limits *lim, struct h
                cu_err_set(err, CU_E_BAD_REQUEST, "A line of the request is not ended by CRLF."));
         line = bytes_of(head.p + pos, (size_t)(lf - head.p) - pos - 1);
         pos = (size_t)(lf - head.p) + 1;
-        ENSURE(!memchr(line.p, '\r', line.n) && !memchr(line.p, '\0', line.n),
-               cu_err_set(err, CU_E_BAD_REQUEST, "The request holds a bare CR or a NUL byte."));
         if (line.n == 0 && lines == 0)
             continue;
         if (line.n == 0)
             break;
         if (lines++ == 0) {
+            /* field lines have parse_field look for a bare CR or NUL */
+            ENSURE(!memchr(line.p, '\r', line.n) && !memchr(line.p, '\0', line.n),
+                   cu_err_set(err, CU_E_BAD_REQUEST,
+                              "The request holds a bare CR or a NUL byte."));
             TRY(parse_request_line(line, out, err));
             continue;
         }

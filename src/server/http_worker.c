@@ -4,7 +4,15 @@
  * turns them into connections. Level-triggered epoll: each connection says which
  * direction it waits for (http_conn_events), and the loop changes its interest only when
  * that changes. Deadlines are swept a few times a second, a linear pass that stays cheap
- * at the connection limits this runs with. */
+ * at the connection limits this runs with.
+ *
+ * Responses are written at the end of a batch of events, not as each is made: every write
+ * to a client that sleeps wakes it, and on few cores the woken client then preempts the
+ * worker before the batch's other requests are answered. Answering them first and writing
+ * the responses back to back costs the client one wake-up per batch instead of one per
+ * response. A request that took long (one that waited for the audit trail's sync) has its
+ * own and the earlier responses written at once, so a slow call never holds fast ones back
+ * for more than its own time. */
 #include "http_worker.h"
 
 #include <errno.h>
@@ -21,6 +29,7 @@
 
 #define MAX_EVENTS 64
 #define SWEEP_MS 100
+#define SLOW_CALL_NS 200000         /* a call that took longer writes what waits at once */
 
 struct handoff {
     int fd;
@@ -44,14 +53,21 @@ struct http_worker {
     struct slot *slots;             /* this thread's connections */
     size_t n, cap;
     struct http_date dates;
+    struct http_conn *deferred[MAX_EVENTS];     /* responses to write at the batch's end */
+    size_t n_deferred;
 };
 
-int64_t http_worker_now_ms(void)
+static int64_t now_ns(void)
 {
     struct timespec t;
 
     clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+int64_t http_worker_now_ms(void)
+{
+    return now_ns() / 1000000;
 }
 
 static void wake(struct http_worker *w)
@@ -190,14 +206,37 @@ static void drain_all(struct http_worker *w, int64_t now)
     }
 }
 
-static void handle(struct http_worker *w, struct http_conn *c, uint32_t events)
+/* Write the responses the batch deferred, in the order they were made. */
+static void write_deferred(struct http_worker *w)
 {
     int64_t now = http_worker_now_ms();
 
-    if (!http_conn_on_event(c, events, now, &w->dates))
+    for (size_t i = 0; i < w->n_deferred; i++) {
+        struct http_conn *c = w->deferred[i];
+
+        if (!http_conn_on_event(c, 0, now, &w->dates, false))
+            remove_conn(w, c);
+        else
+            watch(w, *http_conn_slot(c));
+    }
+    w->n_deferred = 0;
+}
+
+static void handle(struct http_worker *w, struct http_conn *c, uint32_t events)
+{
+    int64_t start = now_ns();
+
+    if (!http_conn_on_event(c, events, start / 1000000, &w->dates, true)) {
         remove_conn(w, c);
-    else
+        return;
+    }
+    if (!http_conn_deferred(c)) {
         watch(w, *http_conn_slot(c));
+        return;
+    }
+    w->deferred[w->n_deferred++] = c;   /* epoll reports a connection once per batch */
+    if (now_ns() - start > SLOW_CALL_NS)
+        write_deferred(w);
 }
 
 static void *worker_main(void *arg)
@@ -219,6 +258,7 @@ static void *worker_main(void *arg)
             else
                 woken = true;
         }
+        write_deferred(w);
         now = http_worker_now_ms();
         /* handed-over connections first, so a drain sees (and answers) them too */
         if (woken || draining)

@@ -378,6 +378,43 @@ class Features(harness.ServerTest):
         finally:
             s.close()
 
+    def test_requests_ready_together_each_get_their_own_answers(self):
+        """A worker answers the requests of a batch of ready connections before it writes
+        their responses (http_worker.c): each connection must still get its own answers,
+        in order, pipelined ones and a close included, with a slow write call among them."""
+        iam_body = "Action=CreateUser&UserName=batch-user&Version=2010-05-08"
+        create = serialize(rawhttp.build(self.server, "iam", iam_body,
+                                         {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}))
+        health = b"GET /_custos/health HTTP/1.1\r\nHost: x\r\n\r\n"
+        requests = {"sts": serialize(sts_request(self.server)),
+                    "pipelined": serialize(sts_request(self.server)) + health,
+                    "close": b"GET /_custos/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                    "create": create}
+        kinds = ["sts", "create"] + [("sts", "pipelined", "close")[i % 3] for i in range(14)]
+        plans = [(kind, requests[kind]) for kind in kinds]
+        socks = [self.connect() for _ in plans]
+        try:
+            # everything is sent before anything is read: the requests arrive together
+            for s, (_, data) in zip(socks, plans):
+                s.sendall(data)
+            for s, (kind, _) in zip(socks, plans):
+                status, headers, body, rest = read_response(s)
+                self.assertEqual(status, 200, (kind, body))
+                if kind in ("sts", "pipelined"):
+                    self.assertIn(b"GetCallerIdentityResult", body)
+                if kind == "pipelined":
+                    status, _, second, rest = read_response(s, rest)
+                    self.assertEqual((status, json.loads(second)["status"]), (200, "ok"))
+                if kind == "close":
+                    self.assertEqual(headers.get("connection"), "close")
+                    self.assertTrue(closed_by_server(s, 5))
+                if kind == "create":
+                    self.assertIn(b"<UserName>batch-user</UserName>", body)
+                self.assertEqual(rest, b"")
+        finally:
+            for s in socks:
+                s.close()
+
     def test_http_1_0(self):
         out = exchange(self.server.port, b"GET /_custos/health HTTP/1.0\r\n\r\n")
         self.assertTrue(out.startswith(b"HTTP/1.1 200 "), out)

@@ -1,7 +1,9 @@
 /* Fuzz target: HTTP/1.1 request framing (server/http_parse.c). The input is a byte stream
  * as a client would send it; the first byte picks the size of the pieces it arrives in, so
  * the incremental scan and the chunked decoder are driven across every split point. Every
- * head that parses is followed by its body, and then by the next request (pipelining). */
+ * head that parses is followed by its body, and then by the next request (pipelining). The
+ * scan fed in pieces must find what one scan of the whole input finds: the same head
+ * length, or the same refusal. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,17 +16,21 @@ static const struct http_limits lim = {.max_header_bytes = 2048, .max_body_bytes
 static size_t one_request(struct bytes in, size_t piece)
 {
     static struct http_head h;
-    struct http_scan s = {0};
+    struct http_scan s = {0}, whole = {0};
     struct http_chunked d = {0};
     struct cu_err err = {0};
     struct buf body;
-    size_t head_len = 0, got = 0, taken = 0;
+    size_t head_len = 0, whole_len = 0, got = 0, taken = 0;
+    cu_rc rc = CU_OK, whole_rc = http_parse_scan(&whole, in, &lim, &whole_len, &err);
 
-    while (head_len == 0 && got < in.n) {
+    while (rc == CU_OK && head_len == 0 && got < in.n) {
         got = got + piece < in.n ? got + piece : in.n;
-        if (http_parse_scan(&s, bytes_of(in.p, got), &lim, &head_len, &err) != CU_OK)
-            return 0;
+        rc = http_parse_scan(&s, bytes_of(in.p, got), &lim, &head_len, &err);
     }
+    if (rc != whole_rc || head_len != whole_len)
+        abort();
+    if (rc != CU_OK)
+        return 0;
     if (head_len == 0 || http_parse_head(bytes_of(in.p, head_len), &lim, &h, &err) != CU_OK)
         return 0;
     if (h.body == HTTP_BODY_LENGTH)

@@ -1,6 +1,7 @@
 /* Tests for auth/sigv4_*.c: the request vectors under tests/vectors/sigv4 (AWS's
  * published suite parameters), tampering, scope and clock edges, malformed headers. */
 #include <dirent.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,6 +73,7 @@ static void vectors(void)
         struct sigv4_auth a;
         struct cu_err err = {0};
         char *body_copy;
+        size_t name_lens[32];
 
         if (!strstr(e->d_name, ".req"))
             continue;
@@ -86,6 +88,12 @@ static void vectors(void)
             fprintf(stderr, "vector %s: %s\n", e->d_name, err.msg);
             check_failed++;
         }
+        /* again with the name lengths the HTTP layer measures, as a served request has */
+        for (size_t i = 0; i < p.req.n_headers; i++)
+            name_lens[i] = strlen(p.headers[i].name);
+        p.req.name_lens = name_lens;
+        CHECK_OK(sigv4_parse(&p.req, &a, &err));
+        CHECK_OK(sigv4_verify(&p.req, &a, bytes_str(SECRET), &err));
         /* a wrong secret, a changed body, a changed query must all fail */
         CHECK_RC(sigv4_verify(&p.req, &a, bytes_str("x" SECRET), &err), CU_E_SIGNATURE_MISMATCH);
         body_copy = strdup("tampered");
@@ -155,6 +163,85 @@ static void malformed(void)
     }
 }
 
+struct cache_case {
+    struct parsed p;
+    struct sigv4_auth a;
+    int wrong;
+};
+
+/* The vector verifies, then twenty other secrets under its key id and scope fail (each
+ * deriving and caching a key: the cache is bounded, so they push the first out), then it
+ * verifies again: a cached key is found again or derived again, never mistaken. */
+static void *cache_round(void *arg)
+{
+    struct cache_case *k = arg;
+    struct cu_err err = {0};
+
+    for (int round = 0; round < 3; round++) {
+        k->wrong += sigv4_verify(&k->p.req, &k->a, bytes_str(SECRET), &err) != CU_OK;
+        for (int i = 0; i < 20; i++) {
+            char other[64];
+
+            snprintf(other, sizeof(other), "%s%d", SECRET, i);
+            k->wrong += sigv4_verify(&k->p.req, &k->a, bytes_str(other), &err) !=
+                        CU_E_SIGNATURE_MISMATCH;
+        }
+        /* the secret of another length, and one too long to be cached */
+        k->wrong += sigv4_verify(&k->p.req, &k->a, bytes_str("short"), &err) !=
+                    CU_E_SIGNATURE_MISMATCH;
+        {
+            char big[300];
+
+            memset(big, 'k', sizeof(big) - 1);
+            big[sizeof(big) - 1] = '\0';
+            k->wrong += sigv4_verify(&k->p.req, &k->a, bytes_str(big), &err) !=
+                        CU_E_SIGNATURE_MISMATCH;
+        }
+    }
+    return NULL;
+}
+
+/* The signing-key cache (per thread, in the secure heap, freed when its thread ends):
+ * on this thread and on threads that come and go. */
+static void key_cache(void)
+{
+    static struct cache_case k;
+    struct cu_err err = {0};
+
+    CHECK(load(CU_VECTORS_DIR "/sigv4/post-vanilla.req", &k.p));
+    CHECK_OK(sigv4_parse(&k.p.req, &k.a, &err));
+    cache_round(&k);
+    for (int t = 0; t < 4; t++) {
+        pthread_t th;
+
+        CHECK_INT(pthread_create(&th, NULL, cache_round, &k), 0);
+        pthread_join(th, NULL);
+    }
+    CHECK_INT(k.wrong, 0);
+    free(k.p.text);
+}
+
+/* http_req_header with measured name lengths: the length picks the candidates, the name
+ * still decides (case-insensitively); without lengths every header is a candidate. */
+static void measured_names(void)
+{
+    struct http_header h[] = {{"Host", "h"}, {"x-amz-date", "d1"}, {"X-Amz-Dates", "d2"},
+                              {"X-AMZ-DATE", "d3"}, {"Content-Type", "c"}};
+    size_t lens[] = {4, 10, 11, 10, 12};
+    struct http_req req = {.headers = h, .n_headers = ARRAY_LEN(h), .name_lens = lens};
+
+    CHECK_STR(http_req_header(&req, "X-Amz-Date"), "d1");
+    CHECK_STR(http_req_header(&req, "x-amz-dates"), "d2");
+    CHECK_STR(http_req_header(&req, "content-type"), "c");
+    CHECK(http_req_header(&req, "Content") == NULL);
+    CHECK(http_req_header(&req, "X-Amz-Target") == NULL);
+    /* a length says which headers can match: a wrong one hides the header */
+    lens[1] = 9;
+    CHECK_STR(http_req_header(&req, "X-Amz-Date"), "d3");
+    req.name_lens = NULL;
+    CHECK_STR(http_req_header(&req, "X-Amz-Date"), "d1");
+}
+
 static void scope_and_clock(void)
 {
     struct sigv4_auth a = {.scope_date = "20150830", .region = "us-east-1", .service = "kms",
@@ -187,6 +274,8 @@ int main(void)
 {
     vectors();
     malformed();
+    measured_names();
+    key_cache();
     scope_and_clock();
     TEST_END();
 }

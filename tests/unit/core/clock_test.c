@@ -39,11 +39,46 @@ static void formats_match_gmtime(void)
     }
 }
 
+/* The parsers' own calendar against glibc's timegm: every formatted time parses back to
+ * itself over 0000..9999, and dates timegm normalises (February 29 of a common year,
+ * second 60, the first and last days of years around the leap rules) give timegm's
+ * answer. */
+static void parsers_match_timegm(void)
+{
+    static const char *normalised[] = {"20150229T000000Z", "21000229T120000Z", "20000229T235960Z",
+                                       "19000229T000000Z", "19700101T000000Z", "00000101T000000Z",
+                                       "99991231T235959Z", "20241231T235959Z", "16000301T000000Z"};
+    char amz[17], iso[21];
+    int64_t got = 0;
+
+    for (int64_t t = -62167219200; t < 253402300799; t += 7777777 + (t & 0xffff)) {
+        clock_amz_date(t, amz);
+        clock_iso8601(t, iso);
+        if (clock_parse_amz_date(amz, 16, &got) != CU_OK || got != t ||
+            clock_parse_iso8601(iso, 20, &got) != CU_OK || got != t) {
+            CHECK_INT(got, t);
+            break;
+        }
+    }
+    for (size_t i = 0; i < ARRAY_LEN(normalised); i++) {
+        const char *s = normalised[i];
+        struct tm tm = {0};
+
+        sscanf(s, "%4d%2d%2dT%2d%2d%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+               &tm.tm_min, &tm.tm_sec);
+        tm.tm_year -= 1900;
+        tm.tm_mon -= 1;
+        CHECK_OK(clock_parse_amz_date(s, 16, &got));
+        CHECK_INT(got, (int64_t)timegm(&tm));
+    }
+}
+
 int main(void)
 {
     char iso_neg[25];
 
     formats_match_gmtime();
+    parsers_match_timegm();
     clock_iso8601_ms(-1, iso_neg);
     CHECK_STR(iso_neg, "1969-12-31T23:59:59.999Z");
 

@@ -23,6 +23,18 @@ static void same_as_jansson(json_t *v)
     json_decref(v);
 }
 
+/* Every ASCII byte, alone and inside plain text (the whole-string fast path and the
+ * escaping path both), as jansson writes it: the table of plain bytes is checked whole. */
+static void every_ascii_byte(void)
+{
+    for (int c = 0; c < 0x80; c++) {
+        char alone[1] = {(char)c}, inside[5] = {'a', 'b', (char)c, 'c', 'd'};
+
+        same_as_jansson(json_stringn(alone, 1));
+        same_as_jansson(json_stringn(inside, sizeof(inside)));
+    }
+}
+
 static void hand_picked(void)
 {
     static const double reals[] = {0.0, -0.0, 1.0, -1.5, 0.1, 1e20, 1e-5, 1.5e-300, 123456789.0,
@@ -125,6 +137,7 @@ static void invalid_utf8(void)
 int main(void)
 {
     hand_picked();
+    every_ascii_byte();
     generated();
     invalid_utf8();
     TEST_END();

@@ -183,6 +183,201 @@ static void test_incremental_scan(void)
     CHECK_INT(n, strlen("POST / HTTP/1.1\r\nA: b\r\nC: d\r\n\r\n"));
 }
 
+/* The byte-at-a-time scan http_parse_scan was before it went line by line with memchr,
+ * kept as the model the faster one must agree with: same refusals, same head length,
+ * wherever the input is split. */
+#define MODEL_REQUEST_LINE_MAX (HTTP_MAX_METHOD + HTTP_MAX_TARGET + 16)
+
+static cu_rc model_scan(struct http_scan *s, struct bytes in, const struct http_limits *l,
+                        size_t *head_len)
+{
+    *head_len = 0;
+    for (; s->pos < in.n; s->pos++) {
+        size_t line_len;
+
+        if (in.p[s->pos] != '\n') {
+            if (s->lines == 0 && s->pos - s->line_start >= MODEL_REQUEST_LINE_MAX)
+                return CU_E_URI_TOO_LONG;
+            if (s->lines > 0 && s->pos - s->fields_start >= l->max_header_bytes)
+                return CU_E_HEADER_TOO_LARGE;
+            continue;
+        }
+        if (s->pos == s->line_start || in.p[s->pos - 1] != '\r')
+            return CU_E_BAD_REQUEST;
+        line_len = s->pos - 1 - s->line_start;
+        s->line_start = s->pos + 1;
+        if (line_len == 0 && s->lines == 0) {
+            if (s->line_start > 2 * HTTP_MAX_LEADING_CRLF)
+                return CU_E_BAD_REQUEST;
+            continue;
+        }
+        if (line_len == 0) {
+            *head_len = s->pos + 1;
+            s->pos++;
+            return CU_OK;
+        }
+        if (s->lines == 0)
+            s->fields_start = s->line_start;
+        else if (s->lines > HTTP_MAX_HEADERS)
+            return CU_E_HEADER_TOO_LARGE;
+        s->lines++;
+    }
+    return CU_OK;
+}
+
+/* Feed in to a scan in pieces of at most piece bytes (0: whole); the result and the head
+ * length found, the model's or the real one's. */
+static cu_rc scan_in_pieces(bool model, struct bytes in, const struct http_limits *l,
+                            size_t piece, size_t *head_len)
+{
+    struct http_scan s = {0};
+    struct cu_err err = {0};
+    size_t got = 0;
+    cu_rc rc = CU_OK;
+
+    *head_len = 0;
+    do {
+        got = piece && got + piece < in.n ? got + piece : in.n;
+        rc = model ? model_scan(&s, bytes_of(in.p, got), l, head_len)
+                   : http_parse_scan(&s, bytes_of(in.p, got), l, head_len, &err);
+    } while (rc == CU_OK && *head_len == 0 && got < in.n);
+    return rc;
+}
+
+static uint32_t rng_state = 12345;
+
+static uint32_t rng(void)
+{
+    rng_state = rng_state * 1103515245u + 12345u;
+    return rng_state >> 8;
+}
+
+/* Random heads made of lines of random lengths (some near the request-line and header
+ * limits) and random endings (CRLF, bare LF, bare CR, none), scanned whole and in random
+ * pieces by both scans. */
+static void test_scan_matches_model(void)
+{
+    static const char *endings[] = {"\r\n", "\r\n", "\r\n", "\r\n", "\n", "\r", ""};
+    static const size_t near[] = {MODEL_REQUEST_LINE_MAX - 1, MODEL_REQUEST_LINE_MAX,
+                                  MODEL_REQUEST_LINE_MAX + 1, 60, 61, 62, 63, 64};
+    const struct http_limits small = {.max_header_bytes = 64, .max_body_bytes = 1000};
+    struct buf text;
+    int mismatches = 0;
+    bool built = true;
+
+    buf_init(&text, BUF_NO_LIMIT);
+    for (int round = 0; round < 4000; round++) {
+        const struct http_limits *l = round % 2 ? &small : &lim;
+        size_t lines = rng() % 8, whole_len = 0, model_len = 0, piece_len = 0;
+        cu_rc whole, model, pieces;
+
+        buf_reset(&text);
+        for (size_t i = 0; i < lines; i++) {
+            size_t n = rng() % 10 == 0 ? near[rng() % ARRAY_LEN(near)] : rng() % 24;
+
+            for (size_t k = 0; k < n; k++)
+                built = built && buf_addch(&text, "aB:-x \t/"[rng() % 9]) == CU_OK;
+            built = built && buf_addstr(&text, endings[rng() % ARRAY_LEN(endings)]) == CU_OK;
+        }
+        if (rng() % 2)
+            built = built && buf_addstr(&text, "\r\n") == CU_OK;
+        model = scan_in_pieces(true, buf_bytes(&text), l, 0, &model_len);
+        whole = scan_in_pieces(false, buf_bytes(&text), l, 0, &whole_len);
+        pieces = scan_in_pieces(false, buf_bytes(&text), l, rng() % 40 + 1, &piece_len);
+        if (whole != model || pieces != model ||
+            (model == CU_OK && (whole_len != model_len || piece_len != model_len))) {
+            if (mismatches++ < 5)
+                fprintf(stderr, "  round %d: model %s/%zu, whole %s/%zu, pieces %s/%zu\n",
+                        round, cu_code_ident(model), model_len, cu_code_ident(whole), whole_len,
+                        cu_code_ident(pieces), piece_len);
+        }
+    }
+    CHECK(built);
+    CHECK_INT(mismatches, 0);
+    buf_release(&text);
+}
+
+/* Field values of random bytes (tabs, CR, NUL, DEL, other controls, obs-text, words)
+ * against the rule: a bare CR or NUL anywhere is refused as such, then any other control
+ * but HTAB, or DEL; everything else parses, the value trimmed of SP and HTAB. */
+static void test_field_values_against_rule(void)
+{
+    static const uint8_t pick[] = {'\t', '\r', 0, 0x7f, 0x1f, 0x01, 0x80, 0xff, ' ', 'a',
+                                   'Z', '0', '=', ';', '/', '"', 'q', 'w', 'e', 'r'};
+    static struct http_head h;
+    int wrong = 0;
+
+    for (int round = 0; round < 20000; round++) {
+        uint8_t text[128];
+        size_t n = 0, len = rng() % 40, start;
+        bool cr_nul = false, control = false;
+        struct cu_err err = {0};
+        cu_rc rc;
+
+        static const char prefix[] = "GET / HTTP/1.1\r\nX-Name: ";
+
+        memcpy(text, prefix, sizeof(prefix) - 1);
+        n = start = sizeof(prefix) - 1;
+        for (size_t k = 0; k < len; k++) {
+            /* mostly plain bytes, so that whole words of them are common */
+            uint8_t c = rng() % 4 ? pick[8 + rng() % 12] : pick[rng() % ARRAY_LEN(pick)];
+
+            text[n++] = c;
+            cr_nul = cr_nul || c == '\r' || c == 0;
+            control = control || (c < 0x20 && c != '\t') || c == 0x7f;
+        }
+        memcpy(text + n, "\r\n\r\n", 4);
+        rc = http_parse_head(bytes_of(text, n + 4), &lim, &h, &err);
+        if (cr_nul)
+            wrong += rc != CU_E_BAD_REQUEST || !strstr(err.msg, "bare CR or a NUL");
+        else if (control)
+            wrong += rc != CU_E_BAD_REQUEST || !strstr(err.msg, "control character");
+        else if (rc != CU_OK)
+            wrong++;
+        else {
+            size_t a = start, b = n;
+
+            while (a < b && (text[a] == ' ' || text[a] == '\t'))
+                a++;
+            while (b > a && (text[b - 1] == ' ' || text[b - 1] == '\t'))
+                b--;
+            wrong += h.fields[0].value.n != b - a || memcmp(h.fields[0].value.p, text + a, b - a);
+        }
+    }
+    CHECK_INT(wrong, 0);
+    /* in the name, or where the colon should be, a CR or NUL is still named as such */
+    {
+        static const char *bad[] = {"GET / HTTP/1.1\r\nX\rY: v\r\n\r\n", "GET / HTTP/1.1\r\n\r: v\r\n\r\n",
+                                    "GET / HTTP/1.1\r\n X\r: v\r\n\r\n"};
+        for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+            struct cu_err err = {0};
+
+            CHECK_RC(http_parse_head(bytes_str(bad[i]), &lim, &h, &err), CU_E_BAD_REQUEST);
+            CHECK_CONTAINS(err.msg, "bare CR or a NUL");
+        }
+    }
+}
+
+/* The token table against RFC 9110's definition, for every byte as a field name. */
+static void test_tchar_every_byte(void)
+{
+    static struct http_head h;
+    static const char extra[] = "!#$%&'*+-.^_`|~";
+
+    for (int c = 0; c < 256; c++) {
+        char text[64];
+        bool token = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                     (c != 0 && memchr(extra, c, sizeof(extra) - 1));
+        int n = snprintf(text, sizeof(text), "GET / HTTP/1.1\r\nA%cb: v\r\n\r\n", c);
+        struct cu_err err = {0};
+
+        if (c == '\n' || c == ':')
+            continue;   /* they end the line or the name: not a name character either way */
+        CHECK_RC(http_parse_head(bytes_of(text, (size_t)n), &lim, &h, &err),
+                 token ? CU_OK : CU_E_BAD_REQUEST);
+    }
+}
+
 static void test_chunked(void)
 {
     struct buf body;
@@ -284,6 +479,9 @@ int main(void)
     test_bad_lines();
     test_oversized();
     test_incremental_scan();
+    test_scan_matches_model();
+    test_tchar_every_byte();
+    test_field_values_against_rule();
     test_chunked();
     test_sniff();
     TEST_END();
