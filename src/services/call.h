@@ -55,6 +55,12 @@ struct call_target {
     void *pin;                          /* keeps resource_policy (and cached material) alive */
     const char *grant_action;           /* KMS: a grant lets the caller do this action here */
     void (*unpin)(void *pin);           /* called by the pipeline when the call ends */
+    /* What the resolver holds for the handler beyond a record, so that nothing is loaded
+     * or decoded twice; both borrowed from pin (unpin releases them), NULL when unused. */
+    void *resource;                     /* the resource as its service holds it (KMS: the
+                                         * struct kms_key, record and opened material) */
+    const void *parsed;                 /* what the resolver decoded of the request (Decrypt:
+                                         * the struct kms_ciphertext of its blob) */
 };
 
 /* What authorization evaluated the call with, filled by the pipeline before the handler

@@ -11,6 +11,8 @@
 
 #include "store/records.h"
 
+#define KIND_ARN_MAX 1024
+
 struct address {
     char scope[RECORD_NAME_MAX];
     char key[RECORD_NAME_MAX];
@@ -24,6 +26,8 @@ static cu_rc address(const struct call *call, const struct kind *k, const char *
         return CU_E_INTERNAL;
     if (k->scope == KIND_USER)
         record_user_scope(call->env->account_id, parent, a->scope);
+    else if (k->scope == KIND_REGION)
+        store_scope(k->store_kind, call->env->account_id, call->env->region, parent, a->scope);
     else
         snprintf(a->scope, sizeof(a->scope), "%s", call->env->account_id);
     if (k->fold)
@@ -60,9 +64,22 @@ static const char *shown(const struct kind *k, const json_t *doc)
     return s ? s : kind_name(k, doc);
 }
 
+/* What an error about the record named `name` names: the name, or its regional ARN. */
+static const char *named(const struct call *call, const struct kind *k, const char *name,
+                         char arn[KIND_ARN_MAX])
+{
+    if (!k->error_arn)
+        return name ? name : "";
+    snprintf(arn, KIND_ARN_MAX, "arn:aws:%s:%s:%s:%s%s", k->arn_service, call->env->region,
+             call->env->account_id, k->error_arn, name ? name : "");
+    return arn;
+}
+
 cu_rc kind_not_found(struct call *call, const struct kind *k, const char *id)
 {
-    return cu_err_set(&call->err, k->not_found, k->not_found_msg, id ? id : "");
+    char arn[KIND_ARN_MAX];
+
+    return cu_err_set(&call->err, k->not_found, k->not_found_msg, named(call, k, id, arn));
 }
 
 cu_rc kind_find(struct call *call, const struct kind *k, const char *parent, const char *id,
@@ -114,11 +131,13 @@ static cu_rc put(struct call *call, const struct kind *k, const char *parent, co
 {
     cu_rc rc = CU_OK;
     struct address a;
+    char arn[KIND_ARN_MAX];
 
     TRY(address(call, k, parent, kind_name(k, doc), &a));
     rc = store_put(call->tx, k->store_kind, a.scope, a.key, doc, mode);
     if (rc == CU_E_STORE_EXISTS && k->exists_msg)
-        rc = cu_err_set(&call->err, k->exists, k->exists_msg, kind_name(k, doc));
+        rc = cu_err_set(&call->err, k->exists, k->exists_msg,
+                        named(call, k, kind_name(k, doc), arn));
     else if (rc == CU_E_STORE_ABSENT)
         rc = kind_not_found(call, k, shown(k, doc));
 out:

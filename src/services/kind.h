@@ -18,7 +18,9 @@
  *
  * Addressing. A record is named by (parent, name): `parent` is NULL for kinds scoped by the
  * call's account, and the owning user's name for KIND_USER kinds (a user's inline
- * policies). The key is the name, lowercased when the kind folds case (IAM names are unique
+ * policies). A KIND_REGION kind (KMS keys, aliases, grants) is scoped by the call's account
+ * and region through store_scope(); its `parent`, when given, names the record it lives
+ * under (a grant's key id: "<account>/<region>/<key id>"). The key is the name, lowercased when the kind folds case (IAM names are unique
  * without regard to case). Kinds with `arn_resource` (managed policies) are found by ARN:
  * kind_find/kind_load take "arn:aws:<arn_service>::<account>:<arn_resource>/<path><name>"
  * (a global kind's ARN, in the call's account), key the record by the ARN's last segment
@@ -42,6 +44,7 @@
 enum kind_scope {
     KIND_ACCOUNT, /* scope: the call's account id */
     KIND_USER,    /* scope: "<account>/<lower(parent user)>" (record_user_scope) */
+    KIND_REGION,  /* scope: store_scope(store_kind, account, region, parent) */
 };
 
 struct kind {
@@ -51,6 +54,10 @@ struct kind {
     const char *name_member;   /* the record's member holding its name: "UserName" */
     const char *arn_service;   /* found by a global ARN of this service ("iam") ... */
     const char *arn_resource;  /* ... and resource type ("policy"); NULL: found by name */
+    const char *error_arn;     /* NULL: the errors name what was asked for; else they name
+                                * the regional ARN "arn:aws:<arn_service>:<region>:<account>:
+                                * <error_arn><name>" (KMS: "key/", "" for an alias, whose
+                                * name starts with "alias/") */
     cu_rc not_found;           /* code and wording when absent; %s: the name or ARN asked for */
     const char *not_found_msg;
     cu_rc exists;              /* code and wording when the name is taken; %s: the name */
@@ -67,7 +74,8 @@ MUST_CHECK cu_rc kind_find(struct call *call, const struct kind *k, const char *
 MUST_CHECK cu_rc kind_load(struct call *call, const struct kind *k, const char *parent,
                            const char *id, json_t **doc);
 
-/* Set the kind's not-found error naming id; returns its code. */
+/* Set the kind's not-found error naming id (or its ARN, for an error_arn kind); returns
+ * its code. */
 MUST_CHECK cu_rc kind_not_found(struct call *call, const struct kind *k, const char *id);
 
 /* The record the call's resolver loaded into call->target.doc, borrowed (the handler may

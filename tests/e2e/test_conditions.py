@@ -100,6 +100,24 @@ class Conditions(harness.ServerTest):
         other = self.user_with(self.allow_kms({"StringEquals": {"kms:CallerAccount": "999999999999"}}))
         self.assert_denied(lambda: self.encrypt(other))
 
+    def test_caller_account_on_every_key_operation(self):
+        """kms:CallerAccount is in the context of every operation on a key (KMS developer
+        guide, conditions-kms), whichever resolver found the key: the blob's key for
+        Decrypt, TargetKeyId for CreateAlias, the alias's key for DeleteAlias (custos
+        assembled it for KeyId resolvers only: these three were denied)."""
+        blob = self.encrypt(self.server.client("kms"))["CiphertextBlob"]
+        alias = f"alias/ca-{self.key['KeyId'][:8]}"
+        same = self.user_with(self.allow_kms({"StringEquals": {"kms:CallerAccount": ACCT}}))
+        self.assertEqual(same.decrypt(CiphertextBlob=blob)["Plaintext"], b"x")
+        same.create_alias(AliasName=alias, TargetKeyId=self.key["KeyId"])
+        # kms:RequestAlias on Decrypt too, when its KeyId names the key by an alias
+        by_alias = self.user_with(self.allow_kms({"StringEquals": {"kms:RequestAlias": alias}}))
+        self.assertEqual(by_alias.decrypt(CiphertextBlob=blob, KeyId=alias)["Plaintext"], b"x")
+        self.assert_denied(lambda: by_alias.decrypt(CiphertextBlob=blob))
+        same.delete_alias(AliasName=alias)
+        other = self.user_with(self.allow_kms({"StringEquals": {"kms:CallerAccount": "999999999999"}}))
+        self.assert_denied(lambda: other.decrypt(CiphertextBlob=blob))
+
     def test_principal_type(self):
         """aws:PrincipalType (IAM guide, reference_policies_variables, "Principal key values"):
         User for an IAM user and for the GetSessionToken session it asks for (the session acts

@@ -96,5 +96,60 @@ class RenderedResponses(harness.ServerTest):
         self.assertIn("<Users></Users>", self.bodies["GetGroup"])
 
 
+KEY_METADATA = ["AWSAccountId", "KeyId", "Arn", "CreationDate", "Description", "KeyUsage", "KeyState",
+                "Origin", "KeyManager", "KeySpec", "Enabled", "CustomerMasterKeySpec",
+                "EncryptionAlgorithms", "MultiRegion"]
+
+
+class RenderedKmsResponses(harness.ServerTest):
+    """KMS records rendered through KeyMetadata, KeyListEntry, AliasListEntry and
+    GrantListEntry (src/services/kms): a key record's Policy, Tags and sealed backing keys,
+    a grant's token hashes, never reach a response or the trail; the members KMS computes
+    (Enabled, CustomerMasterKeySpec, a grant's KeyId and IssuingAccount) are there. Checked
+    on the raw JSON bodies."""
+
+    def setUp(self):
+        self.kms = self.server.client("kms")
+        self.bodies = {}
+        self.kms.meta.events.register("before-parse.kms.*", self.grab)
+
+    def grab(self, operation_model, response_dict, **kw):
+        self.bodies[operation_model.name] = json.loads(response_dict["body"].decode() or "{}")
+
+    def test_key_alias_and_grant_members(self):
+        key = self.kms.create_key(Description="rendered", Tags=[{"TagKey": "t", "TagValue": "v"}])
+        key_id = key["KeyMetadata"]["KeyId"]
+        self.assertEqual(list(self.bodies["CreateKey"]["KeyMetadata"]), KEY_METADATA)
+        self.kms.describe_key(KeyId=key_id)
+        meta = self.bodies["DescribeKey"]["KeyMetadata"]
+        self.assertEqual(list(meta), KEY_METADATA)
+        self.assertIsInstance(meta["CreationDate"], float)
+        self.assertEqual((meta["Enabled"], meta["CustomerMasterKeySpec"], meta["EncryptionAlgorithms"],
+                          meta["MultiRegion"]), (True, "SYMMETRIC_DEFAULT", ["SYMMETRIC_DEFAULT"], False))
+        self.kms.list_keys()
+        entry = next(k for k in self.bodies["ListKeys"]["Keys"] if k["KeyId"] == key_id)
+        self.assertEqual(entry, {"KeyId": key_id, "KeyArn": meta["Arn"]})
+        self.kms.create_alias(AliasName="alias/rendered", TargetKeyId=key_id)
+        self.kms.list_aliases(KeyId=key_id)
+        self.assertEqual([list(a) for a in self.bodies["ListAliases"]["Aliases"]],
+                         [["AliasName", "AliasArn", "TargetKeyId", "CreationDate", "LastUpdatedDate"]])
+        grant = self.kms.create_grant(KeyId=key_id, GranteePrincipal=f"arn:aws:iam::{harness.ACCOUNT}:user/g",
+                                      Operations=["Encrypt"], Name="rendered")
+        self.kms.list_grants(KeyId=key_id)
+        (g,) = self.bodies["ListGrants"]["Grants"]
+        self.assertEqual(sorted(g), sorted(["KeyId", "GrantId", "Name", "CreationDate", "GranteePrincipal",
+                                            "IssuingAccount", "Operations"]))
+        self.assertEqual((g["KeyId"], g["GrantId"], g["IssuingAccount"]),
+                         (meta["Arn"], grant["GrantId"], f"arn:aws:iam::{harness.ACCOUNT}:root"))
+        self.assertIsInstance(g["CreationDate"], int)  # epoch seconds, as grants are stored
+        for body in self.bodies.values():
+            text = json.dumps(body)
+            for stored_only in ("Backing", "Sealed", "Policy", "TokenHashes", "TagKey"):
+                self.assertNotIn(f'"{stored_only}"', text)
+        created = [r for r in self.server.audit_records() if r["eventName"] == "CreateKey"][-1]
+        self.assertEqual(sorted(created["responseElements"]["keyMetadata"]),
+                         sorted(k[0].lower() + k[1:] for k in KEY_METADATA))
+
+
 if __name__ == "__main__":
     harness.main()

@@ -5,7 +5,9 @@
  * store's index of access keys by owner (records.h) is what listing and DeleteUser's
  * conflict check read. The secret access key is sealed under the master key with the
  * AccessKeyId as AAD, so a sealed secret copied onto another key id does not open. The
- * plaintext secret exists only in the CreateAccessKey response. */
+ * plaintext secret exists only in the CreateAccessKey response. The handlers act on the
+ * user their resolver loaded (iam_resolve_user, read back with iam_target_user) and render
+ * a key record through the model's AccessKey / AccessKeyMetadata shape. */
 #include <stdio.h>
 #include <string.h>
 
@@ -22,9 +24,10 @@
  * user: 2"), also for the root user. */
 #define ACCESS_KEYS_PER_USER 2
 
-cu_rc iam_store_access_key(struct store_tx *tx, const struct master_key *mk, const char *account,
-                           const char *user, const char *akid, const char *secret,
-                           int64_t now_ms)
+/* A new key's record: its owner ("" for root), status, creation date, and the secret
+ * sealed with the AccessKeyId as AAD. The AccessKeyId is the record's store key. */
+static cu_rc key_record(const struct master_key *mk, const char *account, const char *user,
+                        const char *akid, const char *secret, int64_t now_ms, json_t **out)
 {
     cu_rc rc = CU_OK;
     struct buf sealed, text;
@@ -40,10 +43,25 @@ cu_rc iam_store_access_key(struct store_tx *tx, const struct master_key *mk, con
     TRY(tree_set_str(doc, "Status", "Active"));
     TRY(tree_set_int(doc, "CreateDate", now_ms / 1000 * 1000));
     TRY(tree_set_str(doc, "SealedSecret", text.p));
-    TRY(store_put(tx, RECORD_ACCESS_KEY, "", akid, doc, STORE_CREATE));
+    *out = doc;
+    doc = NULL;
 out:
     buf_release(&sealed);
     buf_release(&text);
+    json_decref(doc);
+    return rc;
+}
+
+cu_rc iam_store_access_key(struct store_tx *tx, const struct master_key *mk, const char *account,
+                           const char *user, const char *akid, const char *secret,
+                           int64_t now_ms)
+{
+    cu_rc rc = CU_OK;
+    json_t *doc = NULL;
+
+    TRY(key_record(mk, account, user, akid, secret, now_ms, &doc));
+    TRY(store_put(tx, RECORD_ACCESS_KEY, "", akid, doc, STORE_CREATE));
+out:
     json_decref(doc);
     return rc;
 }
@@ -64,62 +82,88 @@ cu_rc iam_access_key_count(struct store_tx *tx, const char *account, const char 
     return store_find_count(tx, &q, n);
 }
 
-/* The display name of a key's owner: the user, or nothing for root. */
-static const char *owner_or_null(const char *user)
+/* The name of the user whose keys the call acts on, as stored, borrowed from the record
+ * the resolver loaded (iam_resolve_user); "" when root acts on its own keys. NoSuchEntity
+ * for a named user that does not exist. */
+static cu_rc key_owner(struct call *call, const json_t *in, const char **owner)
 {
-    return user && user[0] ? user : NULL;
+    cu_rc rc = CU_OK;
+    json_t *user;
+
+    *owner = "";
+    if (!iam_user_name_or_caller(call, in))
+        return CU_OK;
+    TRY(iam_target_user(call, in, &user));
+    *owner = kind_name(&iam_kind_user, user);
+    ENSURE(*owner, CU_E_STORE);
+out:
+    return rc;
+}
+
+/* A key record rendered through `shape` (AccessKey, AccessKeyMetadata) into *item, with
+ * the AccessKeyId (the record's store key, not a member); root's keys name no user. */
+static cu_rc key_view(const struct shape *shape, const char *akid, const json_t *doc,
+                      json_t **item)
+{
+    cu_rc rc = CU_OK;
+    json_t *v = NULL;
+    const char *owner = json_string_value(json_object_get(doc, "UserName"));
+
+    TRY(render_record(doc, shape, &v));
+    if (!owner || !owner[0])
+        json_object_del(v, "UserName");
+    TRY(tree_set_str(v, "AccessKeyId", akid));
+    *item = v;
+    v = NULL;
+out:
+    json_decref(v);
+    return rc;
 }
 
 cu_rc iam_create_access_key(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
-    const char *name = iam_user_name_or_caller(call, in);
+    const char *owner;
     char akid[IDS_ACCESS_KEY_ID_LEN + 1];
     char secret[IDS_SECRET_KEY_LEN + 1] = "";
-    json_t *user = NULL, *key = json_object();
+    json_t *doc = NULL, *key = NULL;
     size_t n = 0;
 
-    ENSURE(key, CU_E_NOMEM);
-    if (name)
-        TRY(iam_user_load(call, name, &user));
-    TRY(iam_access_key_count(call->tx, call->env->account_id, name ? name : "", &n));
-    if (n >= ACCESS_KEYS_PER_USER) {
-        rc = cu_err_set(&call->err, CU_E_IAM_LIMIT_EXCEEDED,
-                        "Cannot exceed quota for AccessKeysPerUser: %d", ACCESS_KEYS_PER_USER);
-        goto out;
-    }
+    TRY(key_owner(call, in, &owner));
+    TRY(iam_access_key_count(call->tx, call->env->account_id, owner, &n));
+    ENSURE(n < ACCESS_KEYS_PER_USER,
+           cu_err_set(&call->err, CU_E_IAM_LIMIT_EXCEEDED,
+                      "Cannot exceed quota for AccessKeysPerUser: %d", ACCESS_KEYS_PER_USER));
     TRY(ids_access_key_id("AKIA", akid));
     TRY(ids_secret_key(secret));
-    TRY(iam_store_access_key(call->tx, call->env->master_key, call->env->account_id,
-                             name ? json_string_value(json_object_get(user, "UserName")) : "",
-                             akid, secret, call->now_ms));
-    if (name)
-        TRY(tree_set_str(key, "UserName", json_string_value(json_object_get(user, "UserName"))));
-    TRY(tree_set_str(key, "AccessKeyId", akid));
-    TRY(tree_set_str(key, "Status", "Active"));
+    TRY(key_record(call->env->master_key, call->env->account_id, owner, akid, secret,
+                   call->now_ms, &doc));
+    TRY(store_put(call->tx, RECORD_ACCESS_KEY, "", akid, doc, STORE_CREATE));
+    TRY(key_view(model_output_shape("iam", "CreateAccessKey", "AccessKey"), akid, doc, &key));
+    /* the one place the secret is ever in the clear: the response (the model marks it
+     * sensitive, so neither the log nor the trail shows it) */
     TRY(tree_set_str(key, "SecretAccessKey", secret));
-    TRY(tree_set_time_ms(key, "CreateDate", call->now_ms / 1000 * 1000));
     TRY(tree_set_new(out, "AccessKey", key));
     key = NULL;
 out:
     secret_wipe(secret, sizeof(secret));
-    json_decref(user);
+    json_decref(doc);
     json_decref(key);
     return rc;
 }
 
-/* Load a key that must belong to (account, user) or fail with AWS's NoSuchEntity. */
-static cu_rc key_load(struct call *call, const char *user, const char *akid, json_t **doc)
+/* Load a key that must belong to (account, owner) or fail with AWS's NoSuchEntity. */
+static cu_rc key_load(struct call *call, const char *owner, const char *akid, json_t **doc)
 {
     cu_rc rc = CU_OK;
-    const char *owner, *account;
+    const char *user, *account;
 
     TRY(store_get(call->tx, RECORD_ACCESS_KEY, "", akid, doc));
     if (*doc) {
-        owner = json_string_value(json_object_get(*doc, "UserName"));
+        user = json_string_value(json_object_get(*doc, "UserName"));
         account = json_string_value(json_object_get(*doc, "Account"));
-        if (strcmp(account, call->env->account_id) == 0 &&
-            strcasecmp(owner, user ? user : "") == 0)
+        if (user && account && strcmp(account, call->env->account_id) == 0 &&
+            strcasecmp(user, owner) == 0)
             goto out;
         json_decref(*doc);
         *doc = NULL;
@@ -130,44 +174,22 @@ out:
     return rc;
 }
 
-/* A key record as its AccessKeyMetadata item. */
-static cu_rc key_meta_view(const char *akid, const json_t *doc, json_t **item)
-{
-    cu_rc rc = CU_OK;
-    json_t *meta = json_object();
-    const char *owner;
-
-    ENSURE(meta, CU_E_NOMEM);
-    owner = json_string_value(json_object_get(doc, "UserName"));
-    if (owner_or_null(owner))
-        TRY(tree_set_str(meta, "UserName", owner));
-    TRY(tree_set_str(meta, "AccessKeyId", akid));
-    TRY(tree_set_str(meta, "Status", json_string_value(json_object_get(doc, "Status"))));
-    TRY(tree_set_time_ms(meta, "CreateDate",
-                         json_integer_value(json_object_get(doc, "CreateDate"))));
-    *item = meta;
-    meta = NULL;
-out:
-    json_decref(meta);
-    return rc;
-}
-
 cu_rc iam_list_access_keys(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
-    const char *name = iam_user_name_or_caller(call, in);
+    const struct shape *entry = iam_page_item_shape(&iam_list_access_keys_page);
+    const char *owner;
     char value[RECORD_NAME_MAX];
     struct store_lookup q;
     struct store_position at = {"", NULL};
     struct page page = {0};
-    json_t *user = NULL, *keys = NULL, *rec, *item = NULL;
+    json_t *keys = NULL, *rec, *item = NULL;
     bool more = false;
     size_t i;
 
     TRY(page_begin(call, &iam_list_access_keys_page, in, &page));
-    if (name)
-        TRY(iam_user_load(call, name, &user));
-    iam_access_key_lookup(call->env->account_id, name ? name : "", &q, value);
+    TRY(key_owner(call, in, &owner));
+    iam_access_key_lookup(call->env->account_id, owner, &q, value);
     /* access keys are node records (scope ""): the marker is the last AccessKeyId; one
      * past the page, so that page_add() sees whether more follow */
     at.key = page_after(&page);
@@ -176,7 +198,7 @@ cu_rc iam_list_access_keys(struct call *call, const json_t *in, json_t *out)
     {
         const char *akid = json_string_value(json_object_get(rec, "key"));
 
-        TRY(key_meta_view(akid, json_object_get(rec, "doc"), &item));
+        TRY(key_view(entry, akid, json_object_get(rec, "doc"), &item));
         rc = page_add(&page, akid, item); /* steals item */
         item = NULL;
         TRY(rc);
@@ -187,26 +209,21 @@ cu_rc iam_list_access_keys(struct call *call, const json_t *in, json_t *out)
 out:
     page_release(&page);
     json_decref(keys);
-    json_decref(user);
     return rc;
 }
 
 cu_rc iam_update_access_key(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
-    const char *name = iam_user_name_or_caller(call, in);
-    const char *akid = json_string_value(json_object_get(in, "AccessKeyId"));
-    const char *status = json_string_value(json_object_get(in, "Status"));
-    json_t *user = NULL, *doc = NULL;
+    const char *owner, *akid = in_str(in, "AccessKeyId");
+    json_t *doc = NULL;
 
-    if (name)
-        TRY(iam_user_load(call, name, &user));
-    TRY(key_load(call, name ? json_string_value(json_object_get(user, "UserName")) : "", akid,
-                 &doc));
-    TRY(tree_set_str(doc, "Status", status));
+    (void)out;
+    TRY(key_owner(call, in, &owner));
+    TRY(key_load(call, owner, akid, &doc));
+    TRY(tree_set_str(doc, "Status", in_str(in, "Status")));
     TRY(store_put(call->tx, RECORD_ACCESS_KEY, "", akid, doc, STORE_REPLACE));
 out:
-    json_decref(user);
     json_decref(doc);
     return rc;
 }
@@ -214,17 +231,14 @@ out:
 cu_rc iam_delete_access_key(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
-    const char *name = iam_user_name_or_caller(call, in);
-    const char *akid = json_string_value(json_object_get(in, "AccessKeyId"));
-    json_t *user = NULL, *doc = NULL;
+    const char *owner, *akid = in_str(in, "AccessKeyId");
+    json_t *doc = NULL;
 
-    if (name)
-        TRY(iam_user_load(call, name, &user));
-    TRY(key_load(call, name ? json_string_value(json_object_get(user, "UserName")) : "", akid,
-                 &doc));
+    (void)out;
+    TRY(key_owner(call, in, &owner));
+    TRY(key_load(call, owner, akid, &doc));
     TRY(store_delete(call->tx, RECORD_ACCESS_KEY, "", akid, NULL));
 out:
-    json_decref(user);
     json_decref(doc);
     return rc;
 }

@@ -1,7 +1,8 @@
 /* aliases.c — KMS aliases: CreateAlias, ListAliases, DeleteAlias.
  *
- * An alias is a record ("kms_alias", keyed by its name under the account and region)
- * pointing at a key id; the store indexes aliases by that key id (records.h), which is how
+ * An alias is a record ("kms_alias", keyed by its name under the account and region:
+ * kms_kind_alias) pointing at a key id, stored under AWS's member names and listed through
+ * the model's AliasListEntry shape; the store indexes aliases by that key id (records.h), which is how
  * ListAliases with KeyId finds a key's aliases without reading the others. Changing an alias needs permission on both the alias (identity policies only:
  * an alias has no policy of its own) and the key (key policy and identity policies) —
  * KMS developer guide, alias-access. kms.ops declares both: the resolver names the key
@@ -11,6 +12,8 @@
 #include <string.h>
 
 #include "core/tree.h"
+#include "services/in.h"
+#include "services/render.h"
 #include "kms.h"
 #include "kms_key.h"
 #include "kms_ops.gen.h"
@@ -33,7 +36,7 @@ static cu_rc check_alias_name(struct call *call, const char *name)
 cu_rc kms_resolve_alias_name(struct call *call, const json_t *in)
 {
     cu_rc rc = CU_OK;
-    const char *name = json_string_value(json_object_get(in, "AliasName"));
+    const char *name = in_str(in, "AliasName");
 
     TRY(check_alias_name(call, name));
     kms_alias_arn(call, name, call->also.arn);
@@ -45,55 +48,32 @@ out:
 cu_rc kms_create_alias(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
-    const char *name = json_string_value(json_object_get(in, "AliasName"));
-    struct kms_key *key = kms_target_key(call);
-    char arn[KMS_ARN_MAX], scope[RECORD_NAME_MAX];
+    const char *name = in_str(in, "AliasName");
+    char arn[KMS_ARN_MAX];
     json_t *doc = NULL;
 
+    (void)out;
     kms_alias_arn(call, name, arn);
-    kms_scope(call, RECORD_KMS_ALIAS, scope);
     doc = json_pack("{s:s, s:s, s:s, s:I, s:I}", "AliasName", name, "AliasArn", arn,
-                    "TargetKeyId", key->key_id, "CreationDate", (json_int_t)call->now_ms,
-                    "LastUpdatedDate", (json_int_t)call->now_ms);
+                    "TargetKeyId", kms_target_key(call)->key_id, "CreationDate",
+                    (json_int_t)call->now_ms, "LastUpdatedDate", (json_int_t)call->now_ms);
     ENSURE(doc, CU_E_NOMEM);
-    rc = store_put(call->tx, RECORD_KMS_ALIAS, scope, name, doc, STORE_CREATE);
-    if (rc == CU_E_STORE_EXISTS)
-        rc = cu_err_set(&call->err, CU_E_KMS_ALREADY_EXISTS,
-                        "An alias with the name %s already exists", arn);
+    TRY(kind_create(call, &kms_kind_alias, NULL, doc)); /* AlreadyExistsException */
 out:
     json_decref(doc);
     return rc;
 }
 
-/* ListAliases entry from a stored alias. */
-static json_t *alias_view(const json_t *doc)
-{
-    json_t *a = json_pack("{s:O, s:O, s:O}", "AliasName", json_object_get(doc, "AliasName"),
-                          "AliasArn", json_object_get(doc, "AliasArn"), "TargetKeyId",
-                          json_object_get(doc, "TargetKeyId"));
-
-    if (a && (tree_set_time_ms(a, "CreationDate",
-                               json_integer_value(json_object_get(doc, "CreationDate"))) ||
-              tree_set_time_ms(a, "LastUpdatedDate",
-                               json_integer_value(json_object_get(doc, "LastUpdatedDate"))))) {
-        json_decref(a);
-        return NULL;
-    }
-    return a;
-}
-
+/* ListAliases entries: a stored alias rendered through AliasListEntry (ctx: the shape). */
 static cu_rc alias_entry_view(const char *name, const json_t *doc, void *ctx, json_t **item)
 {
-    (void)name, (void)ctx;
-    *item = alias_view(doc);
-    return *item ? CU_OK : CU_E_NOMEM;
+    (void)name;
+    return render_record(doc, ctx, item);
 }
 
 static cu_rc alias_match_view(const json_t *match, void *ctx, json_t **item)
 {
-    (void)ctx;
-    *item = alias_view(json_object_get(match, "doc"));
-    return *item ? CU_OK : CU_E_NOMEM;
+    return render_record(json_object_get(match, "doc"), ctx, item);
 }
 
 cu_rc kms_list_aliases(struct call *call, const json_t *in, json_t *out)
@@ -103,15 +83,16 @@ cu_rc kms_list_aliases(struct call *call, const json_t *in, json_t *out)
     struct page page = {0};
     char scope[RECORD_NAME_MAX];
     struct store_lookup q = {RECORD_KMS_ALIAS, RECORD_KMS_ALIAS_BY_KEY, NULL, scope};
+    void *entry = (void *)model_list_element(model_output_shape("kms", "ListAliases", "Aliases"));
 
     TRY(page_begin(call, &kms_list_aliases_page, in, &page));
     kms_scope(call, RECORD_KMS_ALIAS, scope);
-    if (json_object_get(in, "KeyId")) {
-        TRY(kms_key_find(call, json_string_value(json_object_get(in, "KeyId")), &filter));
+    if (in_str(in, "KeyId")) {
+        TRY(kms_key_find(call, in_str(in, "KeyId"), &filter));
         q.value = filter->key_id;
-        TRY(kms_page_find(call, &page, &q, false, alias_match_view, NULL));
+        TRY(kms_page_find(call, &page, &q, false, alias_match_view, entry));
     } else {
-        TRY(page_scan(&page, call->tx, RECORD_KMS_ALIAS, scope, alias_entry_view, NULL));
+        TRY(page_scan(&page, call->tx, RECORD_KMS_ALIAS, scope, alias_entry_view, entry));
     }
     TRY(page_end(&page, out));
 out:
@@ -124,24 +105,19 @@ out:
 cu_rc kms_resolve_alias(struct call *call, const json_t *in)
 {
     cu_rc rc = CU_OK;
-    const char *name = json_string_value(json_object_get(in, "AliasName"));
+    const char *name = in_str(in, "AliasName");
     struct kms_key *key = NULL;
 
     TRY(check_alias_name(call, name));
     TRY(kms_key_find(call, name, &key));
-    kms_target_set(call, key);
+    kms_target_set(call, key, in);
 out:
     return rc;
 }
 
+/* The resolver found the alias (its key is the target) in this transaction. */
 cu_rc kms_delete_alias(struct call *call, const json_t *in, json_t *out)
 {
-    cu_rc rc = CU_OK;
-    const char *name = json_string_value(json_object_get(in, "AliasName"));
-    char scope[RECORD_NAME_MAX];
-
-    kms_scope(call, RECORD_KMS_ALIAS, scope);
-    TRY(store_delete(call->tx, RECORD_KMS_ALIAS, scope, name, NULL));
-out:
-    return rc;
+    (void)out;
+    return kind_delete(call, &kms_kind_alias, NULL, in_str(in, "AliasName"));
 }

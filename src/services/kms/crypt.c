@@ -6,6 +6,7 @@
  * cleartext portion includes the HBK identifier"), so rotation never breaks old data.
  * The encryption context is bound as AAD in a canonical form: any change to it, or to
  * any byte of the blob, is an InvalidCiphertextException that says nothing more. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "ciphertext.h"
@@ -13,13 +14,13 @@
 #include "core/tree.h"
 #include "encryption_context.h"
 #include "kms.h"
-#include "grants.h"
 #include "kms_key.h"
 #include "kms_ops.gen.h"
+#include "services/in.h"
 
 static cu_rc check_algorithm(struct call *call, const json_t *in)
 {
-    const char *alg = json_string_value(json_object_get(in, "EncryptionAlgorithm"));
+    const char *alg = in_str(in, "EncryptionAlgorithm");
 
     if (alg && strcmp(alg, "SYMMETRIC_DEFAULT") != 0)
         return cu_err_set(&call->err, CU_E_KMS_INVALID_KEY_USAGE,
@@ -30,35 +31,10 @@ static cu_rc check_algorithm(struct call *call, const json_t *in)
 
 cu_rc kms_check_dry_run(struct call *call, const json_t *in)
 {
-    if (json_is_true(json_object_get(in, "DryRun")))
+    if (in_bool(in, "DryRun", false))
         return cu_err_set(&call->err, CU_E_KMS_DRY_RUN,
                           "The request would have succeeded, but the DryRun option is set.");
     return CU_OK;
-}
-
-/* Condition keys of KMS cryptographic operations (kms:EncryptionContext:<k>, ...). */
-void kms_condition_keys(const json_t *in, struct call_keys *keys)
-{
-    const json_t *ctx = json_object_get(in, "EncryptionContext");
-    const char *names[CALL_MAX_KEYS];
-    const char *key;
-    json_t *value;
-    size_t n = 0;
-    char name[160];
-
-    /* KMS developer guide, conditions-kms: kms:EncryptionContext:<key> for each pair,
-     * kms:EncryptionContextKeys for the set of keys, kms:EncryptionAlgorithm. */
-    json_object_foreach((json_t *)ctx, key, value)
-    {
-        snprintf(name, sizeof(name), "kms:EncryptionContext:%s", key);
-        call_keys_add(keys, name, json_string_value(value));
-        if (n < CALL_MAX_KEYS)
-            names[n++] = key;
-    }
-    if (n)
-        call_keys_add_multi(keys, "kms:EncryptionContextKeys", names, n);
-    call_keys_add(keys, "kms:EncryptionAlgorithm",
-                  json_string_value(json_object_get(in, "EncryptionAlgorithm")));
 }
 
 cu_rc kms_seal(struct call *call, const struct kms_key *key, const json_t *context,
@@ -88,7 +64,7 @@ cu_rc kms_encrypt(struct call *call, const json_t *in, json_t *out)
     TRY(check_algorithm(call, in));
     TRY(kms_check_dry_run(call, in));
     TRY(tree_opt_blob(in, "Plaintext", &plain, NULL));
-    TRY(kms_seal(call, key, json_object_get(in, "EncryptionContext"), buf_bytes(&plain), &blob));
+    TRY(kms_seal(call, key, in_obj(in, "EncryptionContext"), buf_bytes(&plain), &blob));
     TRY(tree_set_blob(out, "CiphertextBlob", buf_bytes(&blob)));
     TRY(tree_set_str(out, "KeyId", key->arn));
     TRY(tree_set_str(out, "EncryptionAlgorithm", "SYMMETRIC_DEFAULT"));
@@ -98,68 +74,85 @@ out:
     return rc;
 }
 
+/* What Decrypt's resolver hands its handler (call->target.pin): the key the blob names
+ * and the blob, decoded from base64 and parsed once; ct views into blob. */
+struct decrypt_target {
+    struct kms_key *key; /* a reference */
+    struct buf blob;
+    struct kms_ciphertext ct;
+};
+
+static void decrypt_target_free(void *p)
+{
+    struct decrypt_target *t = p;
+
+    if (!t)
+        return;
+    kms_key_unref(t->key);
+    buf_release(&t->blob);
+    free(t);
+}
+
 /* Decrypt's resolver: the key is the one the blob names; a KeyId in the request must
  * name the same key (else IncorrectKeyException, KMS API reference, Decrypt). */
 cu_rc kms_resolve_ciphertext(struct call *call, const json_t *in)
 {
     cu_rc rc = CU_OK;
-    struct kms_ciphertext ct;
-    struct kms_key *key = NULL, *named = NULL;
-    struct buf blob;
+    struct decrypt_target *t = calloc(1, sizeof(*t));
+    struct kms_key *named = NULL;
 
-    buf_init(&blob, 8192);
-    TRY(tree_opt_blob(in, "CiphertextBlob", &blob, NULL));
-    TRY(kms_ciphertext_parse(buf_bytes(&blob), &ct, &call->err));
-    rc = kms_key_by_id(call, ct.key_id, &key);
+    ENSURE(t, CU_E_NOMEM);
+    buf_init(&t->blob, 8192);
+    TRY(tree_opt_blob(in, "CiphertextBlob", &t->blob, NULL));
+    TRY(kms_ciphertext_parse(buf_bytes(&t->blob), &t->ct, &call->err));
+    rc = kms_key_by_id(call, t->ct.key_id, &t->key);
     if (rc == CU_E_KMS_NOT_FOUND) {
         /* A well-formed blob naming no key of this account is simply not ours. */
         cu_err_clear(&call->err);
         rc = cu_err_set(&call->err, CU_E_KMS_INVALID_CIPHERTEXT, "%s", "");
     }
     TRY(rc);
-    if (json_object_get(in, "KeyId")) {
-        TRY(kms_key_find(call, json_string_value(json_object_get(in, "KeyId")), &named));
-        ENSURE(strcmp(named->key_id, key->key_id) == 0,
+    if (in_str(in, "KeyId")) {
+        TRY(kms_key_find(call, in_str(in, "KeyId"), &named));
+        ENSURE(strcmp(named->key_id, t->key->key_id) == 0,
                cu_err_set(&call->err, CU_E_KMS_INCORRECT_KEY,
                           "The key ID in the request does not identify a KMS key that can "
                           "perform this operation."));
     }
-    kms_target_set(call, key);
-    kms_grants_mark(call, key, in);
-    key = NULL;
+    kms_target_hold(call, t->key, in, t, decrypt_target_free);
+    call->target.parsed = &t->ct;
+    t = NULL;
 out:
-    kms_key_unref(key);
+    decrypt_target_free(t);
     kms_key_unref(named);
-    buf_release(&blob);
     return rc;
 }
 
+/* The blob's key and backing version came from its header in the resolver
+ * (call->target.parsed); opening it authenticates all of it. */
 cu_rc kms_decrypt(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
     struct kms_key *key = kms_target_key(call);
-    struct kms_ciphertext ct;
+    const struct kms_ciphertext *ct = call->target.parsed;
     struct secret *plain = NULL;
-    struct buf blob, aad;
+    struct buf aad;
 
-    buf_init(&blob, 8192);
     buf_init(&aad, 1 << 20);
+    ENSURE(ct, CU_E_INTERNAL);
     TRY(kms_key_check_usable(call, key));
     TRY(check_algorithm(call, in));
     TRY(kms_check_dry_run(call, in));
-    TRY(tree_opt_blob(in, "CiphertextBlob", &blob, NULL));
-    TRY(kms_ciphertext_parse(buf_bytes(&blob), &ct, &call->err));
-    ENSURE(ct.backing_version >= 1 && ct.backing_version <= key->n_backing,
+    ENSURE(ct->backing_version >= 1 && ct->backing_version <= key->n_backing,
            cu_err_set(&call->err, CU_E_KMS_INVALID_CIPHERTEXT, "%s", ""));
-    TRY(encryption_context_canonical(json_object_get(in, "EncryptionContext"), &aad, &call->err));
-    TRY(kms_ciphertext_open(key->backing[ct.backing_version - 1], &ct, buf_bytes(&aad), &plain,
+    TRY(encryption_context_canonical(in_obj(in, "EncryptionContext"), &aad, &call->err));
+    TRY(kms_ciphertext_open(key->backing[ct->backing_version - 1], ct, buf_bytes(&aad), &plain,
                             &call->err));
     TRY(tree_set_str(out, "KeyId", key->arn));
     TRY(tree_set_blob(out, "Plaintext", secret_bytes(plain)));
     TRY(tree_set_str(out, "EncryptionAlgorithm", "SYMMETRIC_DEFAULT"));
 out:
     secret_free(plain);
-    buf_release(&blob);
     buf_release(&aad);
     return rc;
 }

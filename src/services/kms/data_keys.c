@@ -9,18 +9,19 @@
 #include "kms.h"
 #include "kms_key.h"
 #include "kms_ops.gen.h"
+#include "services/in.h"
 
 /* KeySpec or NumberOfBytes, exactly one (KMS API reference, GenerateDataKey). */
 static cu_rc data_key_length(struct call *call, const json_t *in, size_t *n)
 {
-    const char *spec = json_string_value(json_object_get(in, "KeySpec"));
-    const json_t *bytes = json_object_get(in, "NumberOfBytes");
+    const char *spec = in_str(in, "KeySpec");
+    int64_t bytes = in_int(in, "NumberOfBytes", -1);
 
-    if (spec && bytes)
+    if (spec && bytes >= 0)
         return cu_err_set(&call->err, CU_E_VALIDATION,
                           "Please specify either number of bytes or key spec.");
-    if (bytes) {
-        *n = (size_t)json_integer_value(bytes);
+    if (bytes >= 0) {
+        *n = (size_t)bytes;
         return CU_OK;
     }
     if (!spec)
@@ -44,7 +45,7 @@ static cu_rc generate(struct call *call, const json_t *in, json_t *out, bool wit
     TRY(kms_check_dry_run(call, in));
     ENSURE(n >= 1 && n <= sizeof(data_key), CU_E_VALIDATION);
     TRY(rand_bytes(data_key, n));
-    TRY(kms_seal(call, key, json_object_get(in, "EncryptionContext"), bytes_of(data_key, n),
+    TRY(kms_seal(call, key, in_obj(in, "EncryptionContext"), bytes_of(data_key, n),
                  &blob));
     TRY(tree_set_blob(out, "CiphertextBlob", buf_bytes(&blob)));
     if (with_plaintext)

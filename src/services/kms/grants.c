@@ -17,6 +17,8 @@
 #include "kms.h"
 #include "kms_key.h"
 #include "kms_ops.gen.h"
+#include "services/in.h"
+#include "services/render.h"
 #include "store/records.h"
 
 /* GrantOperation, in the model's order: bit i of kms_grant.operations. */
@@ -25,6 +27,7 @@ static const char *const grant_operations[] = {
     "ReEncryptTo", "Sign", "Verify", "GetPublicKey", "CreateGrant", "RetireGrant",
     "DescribeKey", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext", "GenerateMac",
     "VerifyMac", "DeriveSharedSecret"};
+_Static_assert(ARRAY_LEN(grant_operations) == KMS_GRANT_OPERATIONS, "grants.h: the count");
 
 #define GRANT_ID_BYTES 32    /* 64 hex characters, as KMS's grant ids */
 #define GRANT_TOKEN_BYTES 96 /* 128 base64 characters */
@@ -114,7 +117,7 @@ bool kms_grants_cover(const struct kms_key *key, const char *principal_arn, cons
                       const json_t *in)
 {
     int bit = action && strncmp(action, "kms:", 4) == 0 ? operation_bit(action + 4) : -1;
-    const json_t *ctx = json_object_get(in, "EncryptionContext");
+    const json_t *ctx = in_obj(in, "EncryptionContext");
     size_t n_ctx = json_object_size(ctx);
 
     if (bit < 0 || !principal_arn)
@@ -143,33 +146,6 @@ void kms_grants_mark(struct call *call, const struct kms_key *key, const json_t 
         call->target.grant_action = call->action;
 }
 
-/* CreateGrant's condition keys: kms:GrantOperations, kms:GranteePrincipal,
- * kms:RetiringPrincipal, kms:GrantConstraintType. */
-void kms_create_grant_condition_keys(const json_t *in, struct call_keys *keys)
-{
-    const json_t *ops = json_object_get(in, "Operations"), *constraints;
-    const char *names[ARRAY_LEN(grant_operations)];
-    size_t i, n = 0;
-    json_t *op;
-
-    json_array_foreach((json_t *)ops, i, op)
-    {
-        if (n < ARRAY_LEN(names) && json_string_value(op))
-            names[n++] = json_string_value(op);
-    }
-    if (n)
-        call_keys_add_multi(keys, "kms:GrantOperations", names, n);
-    call_keys_add(keys, "kms:GranteePrincipal",
-                  json_string_value(json_object_get(in, "GranteePrincipal")));
-    call_keys_add(keys, "kms:RetiringPrincipal",
-                  json_string_value(json_object_get(in, "RetiringPrincipal")));
-    constraints = json_object_get(in, "Constraints");
-    if (json_object_get(constraints, "EncryptionContextEquals"))
-        call_keys_add(keys, "kms:GrantConstraintType", "EncryptionContextEquals");
-    else if (json_object_get(constraints, "EncryptionContextSubset"))
-        call_keys_add(keys, "kms:GrantConstraintType", "EncryptionContextSubset");
-}
-
 /* A principal a grant may name: an IAM or STS ARN (KMS API reference, CreateGrant). */
 static bool principal_arn_valid(const char *s)
 {
@@ -190,25 +166,13 @@ out:
     return rc;
 }
 
-static cu_rc load_grant(struct call *call, const char *key_id, const char *grant_id, json_t **doc)
-{
-    cu_rc rc = CU_OK;
-    char scope[RECORD_NAME_MAX];
-
-    kms_key_scope(call, key_id, scope);
-    TRY(store_get(call->tx, RECORD_KMS_GRANT, scope, grant_id, doc));
-    ENSURE(*doc, cu_err_set(&call->err, CU_E_KMS_NOT_FOUND, "Grant ID %s not found", grant_id));
-out:
-    return rc;
-}
-
 /* An existing grant CreateGrant should answer with instead of a new one: KMS returns the
  * same grant for a repeated request with the same Name and parameters (CreateGrant, Name). */
 static const json_t *same_named_grant(const struct kms_key *key, const json_t *in)
 {
     static const char *const fields[] = {"GranteePrincipal", "RetiringPrincipal", "Operations",
                                          "Constraints", NULL};
-    const char *name = json_string_value(json_object_get(in, "Name"));
+    const char *name = in_str(in, "Name");
     json_t *doc;
     size_t i;
 
@@ -249,7 +213,7 @@ static bool operations_within(const json_t *ops, const struct kms_grant *g)
  * same or fewer permissions). */
 static cu_rc check_delegation(struct call *call, const struct kms_key *key, const json_t *in)
 {
-    const json_t *constraints = json_object_get(in, "Constraints");
+    const json_t *constraints = in_obj(in, "Constraints");
     int create_bit = operation_bit("CreateGrant");
 
     /* kms.ops declares CreateGrant by-policy: the pipeline has judged the policies alone */
@@ -262,7 +226,7 @@ static cu_rc check_delegation(struct call *call, const struct kms_key *key, cons
         if (!g->grantee || strcmp(g->grantee, call->principal->arn) != 0 ||
             !(g->operations & (1u << create_bit)))
             continue;
-        if (operations_within(json_object_get(in, "Operations"), g) &&
+        if (operations_within(in_list(in, "Operations"), g) &&
             ((!held && !constraints) || (held && constraints && json_equal(held, constraints))))
             return CU_OK;
     }
@@ -276,11 +240,11 @@ cu_rc kms_create_grant(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
     struct kms_key *key = kms_target_key(call);
-    const char *grantee = json_string_value(json_object_get(in, "GranteePrincipal"));
-    const char *retiring = json_string_value(json_object_get(in, "RetiringPrincipal"));
+    const char *grantee = in_str(in, "GranteePrincipal");
+    const char *retiring = in_str(in, "RetiringPrincipal");
     const json_t *existing;
     uint8_t raw[GRANT_ID_BYTES];
-    char grant_id[2 * GRANT_ID_BYTES + 1], hash[65], scope[RECORD_NAME_MAX];
+    char grant_id[2 * GRANT_ID_BYTES + 1], hash[65];
     struct buf token;
     json_t *doc = NULL;
     static const char *const copied[] = {"GranteePrincipal", "RetiringPrincipal", "Operations",
@@ -305,8 +269,9 @@ cu_rc kms_create_grant(struct call *call, const json_t *in, json_t *out)
     }
     TRY(issue_token(&token, hash));
     if (existing) {
-        /* read again in this transaction: the replace below is compare-and-set on it */
-        TRY(load_grant(call, key->key_id, grant_id, &doc));
+        /* the key's grants come from the key cache: the grant is read in this transaction,
+         * since the update below is compare-and-set on the version read */
+        TRY(kind_load(call, &kms_kind_grant, key->key_id, grant_id, &doc));
     } else {
         doc = json_object();
         ENSURE(doc, CU_E_NOMEM);
@@ -318,9 +283,10 @@ cu_rc kms_create_grant(struct call *call, const json_t *in, json_t *out)
         TRY(tree_set_new(doc, "TokenHashes", json_array()));
     }
     TRY(tree_append_new(json_object_get(doc, "TokenHashes"), json_string(hash)));
-    kms_key_scope(call, key->key_id, scope);
-    TRY(store_put(call->tx, RECORD_KMS_GRANT, scope, grant_id, doc,
-                  existing ? STORE_REPLACE : STORE_CREATE));
+    if (existing)
+        TRY(kind_update(call, &kms_kind_grant, key->key_id, doc));
+    else
+        TRY(kind_create(call, &kms_kind_grant, key->key_id, doc));
     TRY(tree_set_strn(out, "GrantToken", token.p, token.n));
     TRY(tree_set_str(out, "GrantId", grant_id));
 out:
@@ -329,30 +295,34 @@ out:
     return rc;
 }
 
-/* The grant as ListGrants shows it (GrantListEntry). */
-static json_t *grant_view(const struct call *call, const char *key_arn, const json_t *doc)
+/* A stored grant rendered through GrantListEntry (the list's element shape), with what
+ * the record does not hold: the key's ARN and the issuing account. Grants store their
+ * CreationDate in epoch seconds (not records.h's milliseconds: every grant stored so far
+ * does), so the rendered value is replaced by the stored one, as ListGrants has always
+ * answered it. */
+static cu_rc grant_view(const struct call *call, const struct shape *entry, const char *key_arn,
+                        const json_t *doc, json_t **item)
 {
-    static const char *const copied[] = {"GrantId", "Name", "GranteePrincipal",
-                                         "RetiringPrincipal", "Operations", "Constraints", NULL};
-    json_t *v = json_object();
+    cu_rc rc = CU_OK;
+    json_t *v = NULL;
     char issuing[64];
 
-    if (!v)
-        return NULL;
+    TRY(render_record(doc, entry, &v));
     snprintf(issuing, sizeof(issuing), "arn:aws:iam::%s:root", call->env->account_id);
-    json_object_set_new(v, "KeyId", json_string(key_arn));
-    for (const char *const *f = copied; *f; f++)
-        if (json_object_get(doc, *f))
-            json_object_set_new(v, *f, json_deep_copy(json_object_get(doc, *f)));
-    json_object_set_new(v, "IssuingAccount", json_string(issuing));
-    json_object_set_new(v, "CreationDate",
-                        json_integer(json_integer_value(json_object_get(doc, "CreationDate"))));
-    return v;
+    TRY(tree_set_str(v, "KeyId", key_arn));
+    TRY(tree_set_str(v, "IssuingAccount", issuing));
+    TRY(tree_set_int(v, "CreationDate", json_integer_value(json_object_get(doc, "CreationDate"))));
+    *item = v;
+    v = NULL;
+out:
+    json_decref(v);
+    return rc;
 }
 
 /* ListGrants' filters: GrantId and GranteePrincipal narrow the key's grants. */
 struct grant_filter {
     const struct call *call;
+    const struct shape *entry;
     const char *key_arn, *only_id, *only_grantee;
 };
 
@@ -365,16 +335,20 @@ static cu_rc grant_entry_view(const char *grant_id, const json_t *doc, void *ctx
         return CU_OK;
     if (f->only_grantee && !member_is(doc, "GranteePrincipal", f->only_grantee))
         return CU_OK;
-    *item = grant_view(f->call, f->key_arn, doc);
-    return *item ? CU_OK : CU_E_NOMEM;
+    return grant_view(f->call, f->entry, f->key_arn, doc, item);
+}
+
+static const struct shape *grant_entry(const char *op)
+{
+    return model_list_element(model_output_shape("kms", op, "Grants"));
 }
 
 cu_rc kms_list_grants(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
     struct kms_key *key = kms_target_key(call);
-    struct grant_filter f = {call, key->arn, json_string_value(json_object_get(in, "GrantId")),
-                             json_string_value(json_object_get(in, "GranteePrincipal"))};
+    struct grant_filter f = {call, grant_entry("ListGrants"), key->arn, in_str(in, "GrantId"),
+                             in_str(in, "GranteePrincipal")};
     char scope[RECORD_NAME_MAX];
     struct page page = {0};
 
@@ -396,8 +370,8 @@ static cu_rc retirable_view(const json_t *match, void *ctx, json_t **item)
     char arn[KMS_ARN_MAX];
 
     kms_key_arn(call, kms_scope_key_id(json_string_value(json_object_get(match, "scope"))), arn);
-    *item = grant_view(call, arn, json_object_get(match, "doc"));
-    return *item ? CU_OK : CU_E_NOMEM;
+    return grant_view(call, grant_entry("ListRetirableGrants"), arn,
+                      json_object_get(match, "doc"), item);
 }
 
 cu_rc kms_list_retirable_grants(struct call *call, const json_t *in, json_t *out)
@@ -406,7 +380,7 @@ cu_rc kms_list_retirable_grants(struct call *call, const json_t *in, json_t *out
     struct page page = {0};
     char scope[RECORD_NAME_MAX];
     struct store_lookup q = {RECORD_KMS_GRANT, RECORD_KMS_GRANT_BY_RETIRING,
-                             json_string_value(json_object_get(in, "RetiringPrincipal")), scope};
+                             in_str(in, "RetiringPrincipal"), scope};
 
     TRY(page_begin(call, &kms_list_retirable_grants_page, in, &page));
     kms_scope(call, RECORD_KMS_GRANT, scope);
@@ -417,27 +391,16 @@ out:
     return rc;
 }
 
-static cu_rc delete_grant(struct call *call, const char *key_id, const json_t *doc)
-{
-    char scope[RECORD_NAME_MAX];
-
-    kms_key_scope(call, key_id, scope);
-    return store_delete(call->tx, RECORD_KMS_GRANT, scope,
-                        json_string_value(json_object_get(doc, "GrantId")), NULL);
-}
-
+/* Nothing of the grant is needed to revoke it: deleted by id (NotFoundException naming the
+ * id when the key has no such grant), not read first. */
 cu_rc kms_revoke_grant(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
-    struct kms_key *key = kms_target_key(call);
-    json_t *doc = NULL;
 
     (void)out;
     TRY(kms_check_dry_run(call, in));
-    TRY(load_grant(call, key->key_id, json_string_value(json_object_get(in, "GrantId")), &doc));
-    TRY(delete_grant(call, key->key_id, doc));
+    TRY(kind_delete(call, &kms_kind_grant, kms_target_key(call)->key_id, in_str(in, "GrantId")));
 out:
-    json_decref(doc);
     return rc;
 }
 
@@ -465,9 +428,8 @@ static bool may_retire(const struct call *call, const json_t *doc)
 cu_rc kms_retire_grant(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
-    const char *token = json_string_value(json_object_get(in, "GrantToken"));
-    const char *key_name = json_string_value(json_object_get(in, "KeyId"));
-    const char *grant_id = json_string_value(json_object_get(in, "GrantId"));
+    const char *token = in_str(in, "GrantToken"), *key_name = in_str(in, "KeyId");
+    const char *grant_id = in_str(in, "GrantId");
     struct kms_key *key = NULL;
     json_t *found = NULL, *doc = NULL;
     char hash[65], scope[RECORD_NAME_MAX], found_id[RECORD_NAME_MAX];
@@ -490,13 +452,15 @@ cu_rc kms_retire_grant(struct call *call, const json_t *in, json_t *out)
                           "Either GrantToken or both KeyId and GrantId must be specified"));
         TRY(kms_key_find(call, key_name, &key));
     }
-    kms_target_set(call, key); /* the call now holds the key (and names it in the trail) */
-    TRY(load_grant(call, key->key_id, grant_id, &doc));
+    /* the call now holds the key (and names it in the trail); authorization is past, so
+     * no condition keys */
+    kms_target_set(call, key, NULL);
+    TRY(kind_load(call, &kms_kind_grant, key->key_id, grant_id, &doc));
     ENSURE(may_retire(call, doc),
            cu_err_set(&call->err, CU_E_ACCESS_DENIED,
                       "User: %s is not authorized to perform: kms:RetireGrant on resource: %s",
                       call->principal->arn, key->arn));
-    TRY(delete_grant(call, key->key_id, doc));
+    TRY(kind_remove(call, &kms_kind_grant, key->key_id, doc));
 out:
     if (key && call->target.pin != key)
         kms_key_unref(key);

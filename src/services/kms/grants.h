@@ -13,6 +13,9 @@
 
 struct kms_key;
 
+/* How many GrantOperation values the model has (grants.c lists them). */
+#define KMS_GRANT_OPERATIONS 17
+
 struct kms_grant {
     const char *grantee;     /* borrowed from the key's grant documents */
     uint32_t operations;     /* bit i: kms_grant_operations[i] */

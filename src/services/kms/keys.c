@@ -1,7 +1,8 @@
 /* keys.c — KMS keys: CreateKey, DescribeKey, ListKeys.
  *
- * The record ("kms_key", keyed by key id under the account and region) holds the KeyMetadata
- * fields, the key policy text, and the backing keys: [{"Version": n, "Sealed": b64}],
+ * The record ("kms_key", keyed by key id under the account and region: kms_kind_key) holds
+ * the KeyMetadata members under AWS's names (rendered through the model's KeyMetadata shape;
+ * the members KMS computes are set on the result), the key policy text, and the backing keys: [{"Version": n, "Sealed": b64}],
  * each sealed under the master key with "<key arn>#<version>" as AAD so sealed material
  * cannot be moved to another key or version. custos creates symmetric keys only
  * (SYMMETRIC_DEFAULT); other key specs are refused as unsupported, not faked. */
@@ -16,33 +17,30 @@
 #include "kms_key.h"
 #include "kms_ops.gen.h"
 #include "policy/policy.h"
+#include "services/in.h"
+#include "services/render.h"
 #include "store/records.h"
 
 /* KMS service quota: a key policy document may be 32 KiB (AWS-NOTES §2). */
 #define KEY_POLICY_MAX_BYTES POLICY_QUOTA_KEY
 
-cu_rc kms_key_metadata(const json_t *doc, json_t **out)
+cu_rc kms_key_metadata(const char *op, const json_t *doc, json_t *out)
 {
     cu_rc rc = CU_OK;
-    json_t *m = json_object();
-    static const char *const copied[] = {"AWSAccountId", "KeyId",    "Arn",       "Description",
-                                         "KeyUsage",     "KeyState", "Origin",    "KeyManager",
-                                         "KeySpec",      NULL};
+    json_t *m;
     const char *state = json_string_value(json_object_get(doc, "KeyState"));
 
-    ENSURE(m, CU_E_NOMEM);
-    for (const char *const *f = copied; *f; f++)
-        TRY(tree_set_str(m, *f, json_string_value(json_object_get(doc, *f))));
-    TRY(tree_set_time_ms(m, "CreationDate", json_integer_value(json_object_get(doc, "CreationDate"))));
-    TRY(tree_set_bool(m, "Enabled", strcmp(state, "Enabled") == 0));
-    /* CustomerMasterKeySpec is deprecated but still returned, equal to KeySpec. */
-    TRY(tree_set_str(m, "CustomerMasterKeySpec", json_string_value(json_object_get(doc, "KeySpec"))));
+    TRY(render_output(out, "kms", op, "KeyMetadata", doc));
+    m = json_object_get(out, "KeyMetadata");
+    /* computed, not stored: Enabled from KeyState; CustomerMasterKeySpec is deprecated
+     * but still returned, equal to KeySpec; what custos's keys all are (symmetric,
+     * single-Region) */
+    TRY(tree_set_bool(m, "Enabled", state && strcmp(state, "Enabled") == 0));
+    TRY(tree_set_str(m, "CustomerMasterKeySpec",
+                     json_string_value(json_object_get(doc, "KeySpec"))));
     TRY(tree_set_new(m, "EncryptionAlgorithms", json_pack("[s]", "SYMMETRIC_DEFAULT")));
     TRY(tree_set_bool(m, "MultiRegion", false));
-    *out = m;
-    m = NULL;
 out:
-    json_decref(m);
     return rc;
 }
 
@@ -90,11 +88,9 @@ cu_rc kms_policy_accept(struct call *call, const char *arn, const char *text, bo
 
 static cu_rc check_spec(struct call *call, const json_t *in)
 {
-    const char *spec = json_string_value(json_object_get(in, "KeySpec"));
-    const char *old_spec = json_string_value(json_object_get(in, "CustomerMasterKeySpec"));
-    const char *usage = json_string_value(json_object_get(in, "KeyUsage"));
-    const char *origin = json_string_value(json_object_get(in, "Origin"));
-    bool multi = json_is_true(json_object_get(in, "MultiRegion"));
+    const char *spec = in_str(in, "KeySpec"), *old_spec = in_str(in, "CustomerMasterKeySpec");
+    const char *usage = in_str(in, "KeyUsage"), *origin = in_str(in, "Origin");
+    bool multi = in_bool(in, "MultiRegion", false);
 
     if (spec && old_spec)
         return cu_err_set(&call->err, CU_E_VALIDATION,
@@ -139,37 +135,15 @@ out:
     return rc;
 }
 
-/* Condition keys of CreateKey: aws:RequestTag/<k>, aws:TagKeys, kms:KeySpec, kms:KeyUsage. */
-void kms_create_key_condition_keys(const json_t *in, struct call_keys *keys)
-{
-    const char *spec = json_string_value(json_object_get(in, "KeySpec"));
-
-    call_keys_request_tags(keys, json_object_get(in, "Tags"));
-    call_keys_add(keys, "kms:KeySpec", spec ? spec : "SYMMETRIC_DEFAULT");
-    call_keys_add(keys, "kms:KeyUsage", json_object_get(in, "KeyUsage")
-                                            ? json_string_value(json_object_get(in, "KeyUsage"))
-                                            : "ENCRYPT_DECRYPT");
-    /* KMS developer guide, conditions-kms: the request's values, or their defaults */
-    call_keys_add(keys, "kms:KeyOrigin", json_object_get(in, "Origin")
-                                             ? json_string_value(json_object_get(in, "Origin"))
-                                             : "AWS_KMS");
-    call_keys_add(keys, "kms:MultiRegion",
-                  json_is_true(json_object_get(in, "MultiRegion")) ? "true" : "false");
-    call_keys_add(keys, "kms:BypassPolicyLockoutSafetyCheck",
-                  json_is_true(json_object_get(in, "BypassPolicyLockoutSafetyCheck")) ? "true"
-                                                                                      : "false");
-}
-
 cu_rc kms_create_key(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
-    const char *given = json_string_value(json_object_get(in, "Policy"));
-    const char *description = json_string_value(json_object_get(in, "Description"));
-    const json_t *tags = json_object_get(in, "Tags");
-    char key_id[IDS_UUID_LEN + 1], arn[KMS_ARN_MAX], scope[RECORD_NAME_MAX];
+    const char *given = in_str(in, "Policy");
+    const json_t *tags = in_list(in, "Tags");
+    char key_id[IDS_UUID_LEN + 1], arn[KMS_ARN_MAX];
     struct policy *compiled = NULL;
     struct buf policy;
-    json_t *doc = json_object(), *backing = NULL, *meta = NULL;
+    json_t *doc = json_object(), *backing = NULL;
 
     buf_init(&policy, KEY_POLICY_MAX_BYTES * 4);
     ENSURE(doc, CU_E_NOMEM);
@@ -185,14 +159,14 @@ cu_rc kms_create_key(struct call *call, const json_t *in, json_t *out)
      * criteria"); the default policy is never checked, so a caller allowed kms:CreateKey
      * but not kms:PutKeyPolicy still gets a key. */
     TRY(kms_policy_accept(call, arn, policy.p,
-                          !given || json_is_true(json_object_get(in, "BypassPolicyLockoutSafetyCheck")),
+                          !given || in_bool(in, "BypassPolicyLockoutSafetyCheck", false),
                           &compiled));
     TRY(new_backing(call, arn, &backing));
     TRY(tree_set_str(doc, "AWSAccountId", call->env->account_id));
     TRY(tree_set_str(doc, "KeyId", key_id));
     TRY(tree_set_str(doc, "Arn", arn));
     TRY(tree_set_int(doc, "CreationDate", call->now_ms));
-    TRY(tree_set_str(doc, "Description", description ? description : ""));
+    TRY(tree_set_str(doc, "Description", in_str_or(in, "Description", "")));
     TRY(tree_set_str(doc, "KeyUsage", "ENCRYPT_DECRYPT"));
     TRY(tree_set_str(doc, "KeySpec", "SYMMETRIC_DEFAULT"));
     TRY(tree_set_str(doc, "KeyState", "Enabled"));
@@ -202,11 +176,9 @@ cu_rc kms_create_key(struct call *call, const json_t *in, json_t *out)
     TRY(tree_set_new(doc, "Tags", tags ? json_deep_copy(tags) : json_array()));
     TRY(tree_set_new(doc, "Backing", backing));
     backing = NULL;
-    kms_scope(call, RECORD_KMS_KEY, scope);
-    TRY(store_put(call->tx, RECORD_KMS_KEY, scope, key_id, doc, STORE_CREATE));
+    TRY(kind_create(call, &kms_kind_key, NULL, doc));
     snprintf(call->target.arn, sizeof(call->target.arn), "%s", arn);
-    TRY(kms_key_metadata(doc, &meta));
-    TRY(tree_set_new(out, "KeyMetadata", meta));
+    TRY(kms_key_metadata("CreateKey", doc, out));
 out:
     json_decref(backing);
     json_decref(doc);
@@ -217,21 +189,24 @@ out:
 
 cu_rc kms_describe_key(struct call *call, const json_t *in, json_t *out)
 {
-    cu_rc rc = CU_OK;
-    json_t *meta = NULL;
-
-    TRY(kms_key_metadata(kms_target_key(call)->doc, &meta));
-    TRY(tree_set_new(out, "KeyMetadata", meta));
-out:
-    return rc;
+    (void)in;
+    return kms_key_metadata("DescribeKey", kms_target_key(call)->doc, out);
 }
 
+/* A key record as its KeyListEntry; KeyArn is the record's Arn under another name. */
 static cu_rc key_entry_view(const char *key_id, const json_t *doc, void *ctx, json_t **item)
 {
-    (void)ctx;
-    *item = json_pack("{s:s, s:s}", "KeyId", key_id, "KeyArn",
-                      json_string_value(json_object_get(doc, "Arn")));
-    return *item ? CU_OK : CU_E_NOMEM;
+    cu_rc rc = CU_OK;
+
+    (void)key_id;
+    TRY(render_record(doc, ctx, item));
+    rc = tree_set_str(*item, "KeyArn", json_string_value(json_object_get(doc, "Arn")));
+    if (rc != CU_OK) {
+        json_decref(*item);
+        *item = NULL;
+    }
+out:
+    return rc;
 }
 
 cu_rc kms_list_keys(struct call *call, const json_t *in, json_t *out)
@@ -242,7 +217,8 @@ cu_rc kms_list_keys(struct call *call, const json_t *in, json_t *out)
 
     TRY(page_begin(call, &kms_list_keys_page, in, &page));
     kms_scope(call, RECORD_KMS_KEY, scope);
-    TRY(page_scan(&page, call->tx, RECORD_KMS_KEY, scope, key_entry_view, NULL));
+    TRY(page_scan(&page, call->tx, RECORD_KMS_KEY, scope, key_entry_view,
+                  (void *)model_list_element(model_output_shape("kms", "ListKeys", "Keys"))));
     TRY(page_end(&page, out));
 out:
     page_release(&page);

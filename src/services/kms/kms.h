@@ -15,8 +15,9 @@ struct policy;
 MUST_CHECK cu_rc kms_seal(struct call *call, const struct kms_key *key, const json_t *context,
                           struct bytes plaintext, struct buf *blob);
 
-/* KeyMetadata for a stored key record. *out is a new reference. */
-MUST_CHECK cu_rc kms_key_metadata(const json_t *doc, json_t **out);
+/* out["KeyMetadata"]: a stored key record rendered through the KeyMetadata shape of the
+ * operation `op`'s output ("DescribeKey"), with the members KMS computes. */
+MUST_CHECK cu_rc kms_key_metadata(const char *op, const json_t *doc, json_t *out);
 /* Validate a key policy for the key `arn` (size, syntax, lockout unless bypass). */
 MUST_CHECK cu_rc kms_policy_accept(struct call *call, const char *arn, const char *text,
                                    bool bypass, struct policy **compiled);

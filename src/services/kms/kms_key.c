@@ -18,9 +18,11 @@
 #include "core/codec.h"
 #include "core/ids.h"
 #include "crypto/backing_key.h"
+#include "conditions.h"
 #include "grants.h"
 #include "kms_key.h"
 #include "kms_ops.gen.h"
+#include "services/in.h"
 #include "policy/policy.h"
 #include "store/records.h"
 
@@ -260,19 +262,11 @@ static cu_rc load(struct call *call, const char *key_id, uint64_t *seq, struct e
     struct entry *e = calloc(1, sizeof(*e));
     struct cu_err ignored = {0};
     const char *policy;
-    char scope[RECORD_NAME_MAX];
 
     ENSURE(e, CU_E_NOMEM);
     atomic_init(&e->refs, 1);
-    kms_scope(call, RECORD_KMS_KEY, scope);
-    TRY(store_get(call->tx, RECORD_KMS_KEY, scope, key_id, &e->key.doc));
+    TRY(kind_load(call, &kms_kind_key, NULL, key_id, &e->key.doc));
     *seq = store_tx_seq(call->tx);
-    if (!e->key.doc) {
-        char arn[KMS_ARN_MAX];
-        kms_key_arn(call, key_id, arn);
-        rc = cu_err_set(&call->err, CU_E_KMS_NOT_FOUND, "Key '%s' does not exist", arn);
-        goto out;
-    }
     e->key.key_id = json_string_value(json_object_get(e->key.doc, "KeyId"));
     snprintf(e->key.arn, sizeof(e->key.arn), "%s",
              json_string_value(json_object_get(e->key.doc, "Arn")));
@@ -347,17 +341,13 @@ static cu_rc alias_target(struct call *call, const char *alias, char key_id[IDS_
 {
     cu_rc rc = CU_OK;
     json_t *doc = NULL;
-    char arn[KMS_ARN_MAX], scope[RECORD_NAME_MAX];
 
-    kms_scope(call, RECORD_KMS_ALIAS, scope);
-    TRY(store_get(call->tx, RECORD_KMS_ALIAS, scope, alias, &doc));
-    if (!doc) {
-        kms_alias_arn(call, alias, arn);
-        rc = cu_err_set(&call->err, CU_E_KMS_NOT_FOUND, "Alias %s is not found.", arn);
-        goto out;
-    }
-    snprintf(key_id, IDS_UUID_LEN + 1, "%s",
-             json_string_value(json_object_get(doc, "TargetKeyId")));
+    const char *target;
+
+    TRY(kind_load(call, &kms_kind_alias, NULL, alias, &doc));
+    target = json_string_value(json_object_get(doc, "TargetKeyId"));
+    ENSURE(target, CU_E_STORE);
+    str_copy(key_id, IDS_UUID_LEN + 1, target);
 out:
     json_decref(doc);
     return rc;
@@ -397,20 +387,27 @@ out:
     return rc;
 }
 
-void kms_target_set(struct call *call, struct kms_key *key)
+void kms_target_hold(struct call *call, struct kms_key *key, const json_t *in, void *pin,
+                     void (*unpin)(void *pin))
 {
     str_copy(call->target.arn, sizeof(call->target.arn), key->arn);
     str_copy(call->target.account_id, sizeof(call->target.account_id), call->env->account_id);
     call->target.resource_policy = key->policy;
-    /* the key's tags: aws:ResourceTag/<key> (the key stays pinned for the call) */
-    call_keys_resource_tags(call->keys, json_object_get(key->doc, "Tags"));
-    call->target.pin = key;
-    call->target.unpin = kms_key_unref;
+    call->target.resource = key;
+    call->target.pin = pin;
+    call->target.unpin = unpin;
+    if (in)
+        kms_key_condition_keys(call, key, in);
+}
+
+void kms_target_set(struct call *call, struct kms_key *key, const json_t *in)
+{
+    kms_target_hold(call, key, in, key, kms_key_unref);
 }
 
 struct kms_key *kms_target_key(const struct call *call)
 {
-    return call->target.unpin == kms_key_unref ? call->target.pin : NULL;
+    return call->target.resource;
 }
 
 cu_rc kms_key_check_usable(struct call *call, const struct kms_key *key)
@@ -432,41 +429,16 @@ static cu_rc resolve_member(struct call *call, const json_t *in, const char *mem
     cu_rc rc = CU_OK;
     struct kms_key *key = NULL;
 
-    TRY(kms_key_find(call, json_string_value(json_object_get(in, member)), &key));
-    kms_target_set(call, key);
+    TRY(kms_key_find(call, in_str(in, member), &key));
+    kms_target_set(call, key, in);
 out:
     return rc;
-}
-
-/* The alias a KeyId names the key by ("alias/x", or the alias of an alias ARN), or NULL. */
-static const char *alias_named(const char *id)
-{
-    const char *at;
-
-    if (!id)
-        return NULL;
-    if (strncmp(id, "alias/", 6) == 0)
-        return id;
-    at = strncmp(id, "arn:", 4) == 0 ? strstr(id, ":alias/") : NULL;
-    return at ? at + 1 : NULL;
 }
 
 /* Resolver: the KeyId member -> the target key. */
 cu_rc kms_resolve_key_id(struct call *call, const json_t *in)
 {
-    cu_rc rc = CU_OK;
-    const char *id = json_string_value(json_object_get(in, "KeyId"));
-
-    TRY(resolve_member(call, in, "KeyId"));
-    kms_grants_mark(call, kms_target_key(call), in);
-    /* KMS developer guide, conditions-kms: kms:CallerAccount on every operation on a key;
-     * kms:RequestAlias when the request names the key by one of its aliases */
-    if (call->keys && call->principal) {
-        call_keys_add(call->keys, "kms:CallerAccount", call->principal->account_id);
-        call_keys_add(call->keys, "kms:RequestAlias", alias_named(id));
-    }
-out:
-    return rc;
+    return resolve_member(call, in, "KeyId");
 }
 
 /* Resolver: the TargetKeyId member -> the target key. */

@@ -13,6 +13,7 @@
 #define CU_KMS_KEY_H
 
 #include "services/call.h"
+#include "services/kind.h"
 #include "services/page.h"
 #include "store/records.h"
 
@@ -20,6 +21,10 @@ struct backing_key;
 struct policy;
 
 #define KMS_ARN_MAX 512
+
+/* KMS's record kinds (kms_kinds.c): keys and aliases in the call's account and region,
+ * grants under their key (parent: the key id). */
+extern const struct kind kms_kind_key, kms_kind_alias, kms_kind_grant;
 
 struct kms_key {
     json_t *doc;                  /* the stored record (see keys.c for its fields) */
@@ -44,9 +49,17 @@ void kms_key_unref(void *key);
 /* How many keys the process-wide cache has loaded from the store so far (for tests). */
 uint64_t kms_key_cache_loads(void);
 
-/* Point call->target at the key: its ARN, account and key policy; the target keeps a
- * reference (released by the pipeline). The handler reads it back with kms_target_key. */
-void kms_target_set(struct call *call, struct kms_key *key);
+/* Point call->target at the key: its ARN, account and key policy, and call->target.resource
+ * at the key itself, the one the handler uses (kms_target_key): no handler finds it again.
+ * The target takes over the caller's reference (released by the pipeline). With the
+ * request `in` (NULL: none, for a handler that sets the target after authorization) it
+ * also adds the key's condition keys (conditions.h, kms_key_condition_keys). */
+void kms_target_set(struct call *call, struct kms_key *key, const json_t *in);
+/* kms_target_set for a resolver that holds more than the key for its handler: `pin`
+ * (released by `unpin` when the call ends) owns the caller's reference to key. */
+void kms_target_hold(struct call *call, struct kms_key *key, const json_t *in, void *pin,
+                     void (*unpin)(void *pin));
+/* The key the call's resolver found (borrowed for the call), or NULL. */
 struct kms_key *kms_target_key(const struct call *call);
 
 /* The scope of the call's records of a regional kind (kms_key, kms_alias):

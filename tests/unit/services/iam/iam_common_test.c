@@ -11,6 +11,9 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "core/ids.h"
+#include "crypto/master_key.h"
+#include "services/iam/iam.h"
 #include "services/iam/iam_common.h"
 #include "services/iam/iam_ops.gen.h"
 #include "store/store.h"
@@ -21,6 +24,8 @@
 static char dir[] = "/tmp/custos-iam-common-test-XXXXXX";
 static struct store *store;
 static struct call_env env = {.account_id = ACCOUNT, .region = "us-east-1"};
+
+#define ALICE_KEY "AKIAALICEKEY00000001"
 
 static void put(struct store_tx *tx, const char *kind, const char *scope, const char *key,
                 json_t *doc)
@@ -70,6 +75,8 @@ static void fixtures(void)
                   ARN("policy/Spare"), "Path", "/", "AttachmentCount", (json_int_t)0,
                   "PermissionsBoundaryUsageCount", (json_int_t)0, "CreateDate",
                   (json_int_t)1000, "Document", "{}"));
+    CHECK_OK(iam_store_access_key(tx, env.master_key, ACCOUNT, "Alice", ALICE_KEY,
+                                  "secret/for/tests/only", 1700000000000));
     CHECK_OK(store_tx_commit(tx));
 }
 
@@ -122,6 +129,17 @@ static const struct row rows[] = {
      "{\"PolicyArn\": \"" ARN("policy/Plain") "\", \"VersionId\": \"v1\"}", 0, "PolicyVersion"},
     {"DeletePolicy", iam_resolve_policy_arn, iam_delete_policy,
      "{\"PolicyArn\": \"" ARN("policy/Spare") "\"}", 1, NULL},
+    /* access keys: the user is the resolver's; the count and the new key */
+    {"CreateAccessKey", iam_resolve_user, iam_create_access_key, "{\"UserName\": \"alice\"}", 2,
+     "AccessKey"},
+    {"ListAccessKeys", iam_resolve_user, iam_list_access_keys, "{\"UserName\": \"Alice\"}", 1,
+     "AccessKeyMetadata"},
+    /* the key: read and written back (or deleted) */
+    {"UpdateAccessKey", iam_resolve_user, iam_update_access_key,
+     "{\"UserName\": \"Alice\", \"AccessKeyId\": \"" ALICE_KEY "\", \"Status\": \"Inactive\"}", 2,
+     NULL},
+    {"DeleteAccessKey", iam_resolve_user, iam_delete_access_key,
+     "{\"UserName\": \"Alice\", \"AccessKeyId\": \"" ALICE_KEY "\"}", 2, NULL},
 };
 
 /* Run one row in a write transaction that is rolled back, so rows do not see each
@@ -207,12 +225,18 @@ static void test_absent_target(void)
         {"GetGroup", iam_resolve_group, iam_get_group, "{\"GroupName\": \"Nobody\"}", 0, NULL},
         {"GetPolicy", iam_resolve_policy_arn, iam_get_policy,
          "{\"PolicyArn\": \"" ARN("policy/team/Plain") "\"}", 0, NULL},
+        {"ListAccessKeys", iam_resolve_user, iam_list_access_keys, "{\"UserName\": \"Nobody\"}",
+         0, NULL},
+        {"DeleteAccessKey", iam_resolve_user, iam_delete_access_key,
+         "{\"UserName\": \"Nobody\", \"AccessKeyId\": \"" ALICE_KEY "\"}", 0, NULL},
     };
     static const char *const want[] = {
         "The user with name Nobody cannot be found.",
         "The user with name Nobody cannot be found.",
         "The group with name Nobody cannot be found.",
         "Policy " ARN("policy/team/Plain") " was not found.",
+        "The user with name Nobody cannot be found.",
+        "The user with name Nobody cannot be found.",
     };
 
     for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++) {
@@ -235,18 +259,53 @@ static void test_absent_target(void)
     }
 }
 
+/* CreateAccessKey and ListAccessKeys answer through the model's shapes: the AccessKeyId,
+ * the user's stored name, and never the sealed secret; the new secret only in the
+ * CreateAccessKey answer. */
+static void test_access_key_views(void)
+{
+    static const struct row create = {"CreateAccessKey", iam_resolve_user, iam_create_access_key,
+                                      "{\"UserName\": \"ALICE\"}", 2, NULL};
+    static const struct row list = {"ListAccessKeys", iam_resolve_user, iam_list_access_keys,
+                                    "{\"UserName\": \"alice\"}", 1, NULL};
+    json_t *out = NULL, *key, *meta;
+
+    CHECK_OK(run(&create, create.budget, &out));
+    key = json_object_get(out, "AccessKey");
+    CHECK_STR(json_string_value(json_object_get(key, "UserName")), "Alice");
+    CHECK_INT(strlen(json_string_value(json_object_get(key, "SecretAccessKey"))), IDS_SECRET_KEY_LEN);
+    CHECK_INT(strncmp(json_string_value(json_object_get(key, "AccessKeyId")), "AKIA", 4), 0);
+    CHECK_STR(json_string_value(json_object_get(key, "Status")), "Active");
+    CHECK(json_is_real(json_object_get(key, "CreateDate")));
+    CHECK(json_object_get(key, "SealedSecret") == NULL && json_object_get(key, "Account") == NULL);
+    json_decref(out);
+    CHECK_OK(run(&list, list.budget, &out));
+    meta = json_array_get(json_object_get(out, "AccessKeyMetadata"), 0);
+    CHECK_INT(json_object_size(meta), 4);
+    CHECK_STR(json_string_value(json_object_get(meta, "AccessKeyId")), ALICE_KEY);
+    CHECK_STR(json_string_value(json_object_get(meta, "UserName")), "Alice");
+    CHECK(json_object_get(meta, "SecretAccessKey") == NULL);
+    json_decref(out);
+}
+
 int main(void)
 {
     struct cu_err err = {0};
     char cmd[128];
 
+    struct master_key *mk = NULL;
+
     CHECK(mkdtemp(dir) != NULL);
     CHECK_OK(store_open(dir, &store, &err));
+    CHECK_OK(master_key_new_random(&mk));
+    env.master_key = mk;
     fixtures();
     test_loaded_once();
     test_saves_the_resolved_record();
     test_absent_target();
+    test_access_key_views();
     store_close(store);
+    master_key_free(mk);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
     CHECK(system(cmd) == 0);
     TEST_END();
