@@ -336,6 +336,35 @@ class IamRoles(harness.ServerTest):
         self.iam.delete_role(RoleName="bounded")
         self.assertEqual(count(b1), 0)
 
+    def test_simulate_a_role(self):
+        """SimulatePrincipalPolicy with a role's ARN evaluates the role's inline and
+        attached policies under its permissions boundary."""
+        doc = lambda *actions: json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": list(actions), "Resource": "*"}]})
+        managed = self.iam.create_policy(PolicyName="sim-managed",
+                                         PolicyDocument=doc("kms:ListKeys", "iam:GetUser"))["Policy"]
+        boundary = self.iam.create_policy(PolicyName="sim-boundary",
+                                          PolicyDocument=doc("kms:*", "s3:*"))["Policy"]
+        r = self.role("simmed-role", Path="/sim/", PermissionsBoundary=boundary["Arn"])
+        self.iam.put_role_policy(RoleName="simmed-role", PolicyName="inline",
+                                 PolicyDocument=doc("s3:ListBucket"))
+        self.iam.attach_role_policy(RoleName="simmed-role", PolicyArn=managed["Arn"])
+        want = {"s3:ListBucket": "allowed", "kms:ListKeys": "allowed",
+                "iam:GetUser": "implicitDeny", "s3:PutObject": "implicitDeny"}
+        sim = self.iam.simulate_principal_policy(PolicySourceArn=r["Arn"], ActionNames=list(want))
+        got = {e["EvalActionName"]: e for e in sim["EvaluationResults"]}
+        self.assertEqual({a: e["EvalDecision"] for a, e in got.items()}, want)
+        self.assertFalse(got["iam:GetUser"]["PermissionsBoundaryDecisionDetail"][
+            "AllowedByPermissionsBoundary"])
+        self.assertEqual([m["SourcePolicyId"] for m in got["s3:ListBucket"]["MatchedStatements"]],
+                         ["inline", "permissions-boundary"])
+        keys = self.iam.get_context_keys_for_principal_policy(PolicySourceArn=r["Arn"])
+        self.assertEqual(keys["ContextKeyNames"], [])
+        with self.assertRaises(ClientError) as e:
+            self.iam.simulate_principal_policy(PolicySourceArn=f"arn:aws:iam::{ACCT}:role/none",
+                                               ActionNames=["s3:ListBucket"])
+        self.assert_error(e, "NoSuchEntity", 404, "The role with name none cannot be found.")
+
     def test_access_denied_names_the_role(self):
         r = self.role("guarded", Path="/locked/")
         _, key, secret = self.server.user("no-role-rights")
