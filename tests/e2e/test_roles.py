@@ -390,6 +390,29 @@ class IamRoles(harness.ServerTest):
                                      "Resource": r["Arn"]}]}))
         self.assertEqual(iam.get_role(RoleName="guarded")["Role"]["Arn"], r["Arn"])
 
+    def test_audit_records(self):
+        r = self.role("audited-role", Path="/a/")
+        self.iam.get_role(RoleName="audited-role")
+        with self.assertRaises(ClientError):
+            self.role("AUDITED-ROLE")
+        self.iam.list_roles(PathPrefix="/a/")
+        trail = self.server.audit_records()
+        created = [x for x in trail if x["eventName"] == "CreateRole"
+                   and x["requestParameters"].get("roleName") == "audited-role"]
+        self.assertEqual(len(created), 1)
+        rec = created[0]
+        self.assertEqual(rec["eventSource"], "iam.amazonaws.com")
+        self.assertFalse(rec["readOnly"])
+        self.assertEqual(rec["requestParameters"]["path"], "/a/")
+        self.assertEqual(rec["responseElements"]["role"]["roleId"], r["RoleId"])
+        dup = [x for x in trail if x["eventName"] == "CreateRole"
+               and x["requestParameters"].get("roleName") == "AUDITED-ROLE"]
+        self.assertEqual(dup[0]["errorCode"], "EntityAlreadyExists")
+        got = [x for x in trail if x["eventName"] == "GetRole"
+               and x["requestParameters"].get("roleName") == "audited-role"]
+        self.assertTrue(got and got[0]["readOnly"])
+        self.assertTrue(any(x["eventName"] == "ListRoles" and x["readOnly"] for x in trail))
+
 
 if __name__ == "__main__":
     harness.main()
