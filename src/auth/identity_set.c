@@ -1,10 +1,12 @@
 /* identity_set.c — load a principal's policies from the store (record layouts in
  * store/records.h), the one loader authorization and the simulator share.
  *
- * Order: the user's inline policies (by name, as the store keeps them), its attached
- * managed policies (in attachment order), its groups' policies, then the boundary. The
+ * Order: the user's (or role's) inline policies (by name, as the store keeps them), its
+ * attached managed policies (in attachment order), a user's groups' policies, then the
+ * boundary. The
  * order decides nothing — every identity policy is evaluated — but it is the order the
  * simulator reports matched statements in, so it is fixed here once. */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/log.h"
@@ -37,6 +39,7 @@ void identity_set_release(struct identity_set *s)
 struct inline_ctx {
     const char *scope;
     struct identity_set *set;
+    enum identity_policy_type type;
 };
 
 static cu_rc add_inline(const char *key, const json_t *doc, void *ctx)
@@ -54,17 +57,19 @@ static cu_rc add_inline(const char *key, const json_t *doc, void *ctx)
         log_error("inline policy %s of %s no longer compiles: %s", name, c->scope, why.msg);
         return CU_OK;
     }
-    return identity_set_add(c->set, p, IDENTITY_USER_INLINE);
+    return identity_set_add(c->set, p, c->type);
 }
 
-static cu_rc load_user_inline(struct store_tx *tx, const char *account, const char *user,
-                              struct identity_set *s)
+/* The inline policies (store kind `kind`) of the user or role `name`. */
+static cu_rc load_inline(struct store_tx *tx, const char *kind, const char *account,
+                         const char *name, enum identity_policy_type type,
+                         struct identity_set *s)
 {
     char scope[RECORD_NAME_MAX];
-    struct inline_ctx c = {scope, s};
+    struct inline_ctx c = {scope, s, type};
 
-    record_user_scope(account, user, scope);
-    return store_each(tx, RECORD_USER_POLICY, scope, add_inline, &c);
+    record_user_scope(account, name, scope);
+    return store_each(tx, kind, scope, add_inline, &c);
 }
 
 /* The managed policy named by name (an ARN's last part) compiled as kind. A policy in use
@@ -90,8 +95,9 @@ out:
     return rc;
 }
 
-static cu_rc load_user_managed(struct store_tx *tx, const char *account, const json_t *user,
-                               struct identity_set *s)
+/* The managed policies a user or role record lists as attached. */
+static cu_rc load_managed(struct store_tx *tx, const char *account, const json_t *user,
+                          enum identity_policy_type type, struct identity_set *s)
 {
     cu_rc rc = CU_OK;
     size_t i;
@@ -104,13 +110,13 @@ static cu_rc load_user_managed(struct store_tx *tx, const char *account, const j
 
         ENSURE(name, CU_E_STORE);
         TRY(compile_managed(tx, account, name, POLICY_IDENTITY, name, &p));
-        TRY(identity_set_add(s, p, IDENTITY_USER_MANAGED));
+        TRY(identity_set_add(s, p, type));
     }
 out:
     return rc;
 }
 
-static cu_rc load_user_boundary(struct store_tx *tx, const char *account, const json_t *user,
+static cu_rc load_boundary(struct store_tx *tx, const char *account, const json_t *user,
                                 struct identity_set *s)
 {
     const char *arn = record_user_boundary_arn(user);
@@ -129,15 +135,15 @@ static cu_rc load_user(struct store_tx *tx, const struct principal *p, const jso
     cu_rc rc = CU_OK;
     json_t *user = json_incref((json_t *)loaded);
 
-    TRY(load_user_inline(tx, p->account_id, p->name, s));
+    TRY(load_inline(tx, RECORD_USER_POLICY, p->account_id, p->name, IDENTITY_USER_INLINE, s));
     if (!user)
         TRY(record_user_get(tx, p->account_id, p->name, &user));
     if (!user)
         goto out;
-    TRY(load_user_managed(tx, p->account_id, user, s));
+    TRY(load_managed(tx, p->account_id, user, IDENTITY_USER_MANAGED, s));
     /* The policies of the user's groups, inline then attached, go here, group by group:
      * custos has groups but no AddUserToGroup yet, so a user belongs to none. */
-    TRY(load_user_boundary(tx, p->account_id, user, s));
+    TRY(load_boundary(tx, p->account_id, user, s));
     s->tags = json_incref(json_object_get(user, "Tags"));
 out:
     json_decref(user);
@@ -167,6 +173,26 @@ cu_rc identity_set_load_user(struct store_tx *tx, const struct principal *p, con
 
     *out = (struct identity_set){0};
     rc = load_user(tx, p, user, out);
+    if (rc != CU_OK)
+        identity_set_release(out);
+    return rc;
+}
+
+cu_rc identity_set_load_role(struct store_tx *tx, const char *account, const json_t *role,
+                             struct identity_set *out)
+{
+    cu_rc rc = CU_OK;
+    const char *name = json_string_value(json_object_get(role, "RoleName"));
+    const char *arn = json_string_value(json_object_get(role, "Arn"));
+
+    *out = (struct identity_set){0};
+    ENSURE(name && arn, CU_E_STORE);
+    TRY(load_inline(tx, RECORD_ROLE_POLICY, account, name, IDENTITY_ROLE_INLINE, out));
+    TRY(load_managed(tx, account, role, IDENTITY_ROLE_MANAGED, out));
+    TRY(load_boundary(tx, account, role, out));
+    out->tags = json_incref(json_object_get(role, "Tags"));
+    snprintf(out->role_arn, sizeof(out->role_arn), "%s", arn);
+out:
     if (rc != CU_OK)
         identity_set_release(out);
     return rc;

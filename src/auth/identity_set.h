@@ -26,6 +26,8 @@ struct policy_request;
 enum identity_policy_type {
     IDENTITY_USER_INLINE,  /* an inline policy of the user (PutUserPolicy) */
     IDENTITY_USER_MANAGED, /* a managed policy attached to the user (AttachUserPolicy) */
+    IDENTITY_ROLE_INLINE,  /* an inline policy of the role (PutRolePolicy) */
+    IDENTITY_ROLE_MANAGED, /* a managed policy attached to the role (AttachRolePolicy) */
     IDENTITY_SIMULATED,    /* a document given to the simulator (PolicyInputList) */
 };
 
@@ -53,6 +55,14 @@ MUST_CHECK cu_rc identity_set_load(struct store_tx *tx, const struct principal *
  * resolver loaded, is not read a second time. */
 MUST_CHECK cu_rc identity_set_load_user(struct store_tx *tx, const struct principal *p,
                                         const json_t *user, struct identity_set *out);
+
+/* The policy set of the IAM role whose record is `role` (borrowed) in account: its inline
+ * policies, its attached managed policies, its permissions boundary and tags, and its ARN
+ * as role_arn — what a session of the role is allowed (AssumeRole, when custos has it, adds
+ * the session policy) and what the simulator evaluates for a role's PolicySourceArn. The
+ * same failure rules as identity_set_load. */
+MUST_CHECK cu_rc identity_set_load_role(struct store_tx *tx, const char *account,
+                                        const json_t *role, struct identity_set *out);
 
 /* Add policy (owned from now on, also on failure) of the given type at the end of s;
  * CU_E_LIMIT when s is full. */

@@ -46,7 +46,7 @@ static bool kind_named(const char *name, enum policy_kind *kind)
                  {"managed", POLICY_MANAGED},   {"resource", POLICY_RESOURCE},
                  {"key", POLICY_KEY},           {"boundary", POLICY_BOUNDARY},
                  {"scp", POLICY_SCP},           {"rcp", POLICY_RCP},
-                 {"session", POLICY_SESSION}};
+                 {"session", POLICY_SESSION},   {"trust", POLICY_TRUST}};
 
     for (size_t i = 0; i < ARRAY_LEN(kinds); i++) {
         if (strcmp(kinds[i].name, name) == 0) {

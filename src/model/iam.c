@@ -5,6 +5,7 @@ static const struct shape iam_AccessKey;
 static const struct shape iam_AccessKeyMetadata;
 static const struct shape iam_ActionNameListType;
 static const struct shape iam_ActionNameType;
+static const struct shape iam_AttachRolePolicyRequest;
 static const struct shape iam_AttachUserPolicyRequest;
 static const struct shape iam_AttachedPermissionsBoundary;
 static const struct shape iam_AttachedPolicy;
@@ -22,13 +23,19 @@ static const struct shape iam_CreateGroupRequest;
 static const struct shape iam_CreateGroupResponse;
 static const struct shape iam_CreatePolicyRequest;
 static const struct shape iam_CreatePolicyResponse;
+static const struct shape iam_CreateRoleRequest;
+static const struct shape iam_CreateRoleResponse;
 static const struct shape iam_CreateUserRequest;
 static const struct shape iam_CreateUserResponse;
 static const struct shape iam_DeleteAccessKeyRequest;
 static const struct shape iam_DeletePolicyRequest;
+static const struct shape iam_DeleteRolePermissionsBoundaryRequest;
+static const struct shape iam_DeleteRolePolicyRequest;
+static const struct shape iam_DeleteRoleRequest;
 static const struct shape iam_DeleteUserPermissionsBoundaryRequest;
 static const struct shape iam_DeleteUserPolicyRequest;
 static const struct shape iam_DeleteUserRequest;
+static const struct shape iam_DetachRolePolicyRequest;
 static const struct shape iam_DetachUserPolicyRequest;
 static const struct shape iam_EvalDecisionDetailsType;
 static const struct shape iam_EvalDecisionSourceType;
@@ -43,6 +50,10 @@ static const struct shape iam_GetPolicyRequest;
 static const struct shape iam_GetPolicyResponse;
 static const struct shape iam_GetPolicyVersionRequest;
 static const struct shape iam_GetPolicyVersionResponse;
+static const struct shape iam_GetRolePolicyRequest;
+static const struct shape iam_GetRolePolicyResponse;
+static const struct shape iam_GetRoleRequest;
+static const struct shape iam_GetRoleResponse;
 static const struct shape iam_GetUserPolicyRequest;
 static const struct shape iam_GetUserPolicyResponse;
 static const struct shape iam_GetUserRequest;
@@ -51,12 +62,20 @@ static const struct shape iam_Group;
 static const struct shape iam_LineNumber;
 static const struct shape iam_ListAccessKeysRequest;
 static const struct shape iam_ListAccessKeysResponse;
+static const struct shape iam_ListAttachedRolePoliciesRequest;
+static const struct shape iam_ListAttachedRolePoliciesResponse;
 static const struct shape iam_ListAttachedUserPoliciesRequest;
 static const struct shape iam_ListAttachedUserPoliciesResponse;
 static const struct shape iam_ListGroupsRequest;
 static const struct shape iam_ListGroupsResponse;
 static const struct shape iam_ListPoliciesRequest;
 static const struct shape iam_ListPoliciesResponse;
+static const struct shape iam_ListRolePoliciesRequest;
+static const struct shape iam_ListRolePoliciesResponse;
+static const struct shape iam_ListRoleTagsRequest;
+static const struct shape iam_ListRoleTagsResponse;
+static const struct shape iam_ListRolesRequest;
+static const struct shape iam_ListRolesResponse;
 static const struct shape iam_ListUserPoliciesRequest;
 static const struct shape iam_ListUserPoliciesResponse;
 static const struct shape iam_ListUserTagsRequest;
@@ -73,6 +92,8 @@ static const struct shape iam_PolicySourceType;
 static const struct shape iam_PolicyUsageType;
 static const struct shape iam_PolicyVersion;
 static const struct shape iam_Position;
+static const struct shape iam_PutRolePermissionsBoundaryRequest;
+static const struct shape iam_PutRolePolicyRequest;
 static const struct shape iam_PutUserPermissionsBoundaryRequest;
 static const struct shape iam_PutUserPolicyRequest;
 static const struct shape iam_ResourceHandlingOptionType;
@@ -80,6 +101,8 @@ static const struct shape iam_ResourceNameListType;
 static const struct shape iam_ResourceNameType;
 static const struct shape iam_ResourceSpecificResult;
 static const struct shape iam_ResourceSpecificResultListType;
+static const struct shape iam_Role;
+static const struct shape iam_RoleLastUsed;
 static const struct shape iam_SimulateCustomPolicyRequest;
 static const struct shape iam_SimulatePolicyResponse;
 static const struct shape iam_SimulatePrincipalPolicyRequest;
@@ -87,9 +110,16 @@ static const struct shape iam_SimulationPolicyListType;
 static const struct shape iam_Statement;
 static const struct shape iam_StatementListType;
 static const struct shape iam_Tag;
+static const struct shape iam_TagRoleRequest;
 static const struct shape iam_TagUserRequest;
+static const struct shape iam_UntagRoleRequest;
 static const struct shape iam_UntagUserRequest;
 static const struct shape iam_UpdateAccessKeyRequest;
+static const struct shape iam_UpdateAssumeRolePolicyRequest;
+static const struct shape iam_UpdateRoleDescriptionRequest;
+static const struct shape iam_UpdateRoleDescriptionResponse;
+static const struct shape iam_UpdateRoleRequest;
+static const struct shape iam_UpdateRoleResponse;
 static const struct shape iam_User;
 static const struct shape iam_accessKeyIdType;
 static const struct shape iam_accessKeyMetadataListType;
@@ -116,7 +146,12 @@ static const struct shape iam_policyPathType;
 static const struct shape iam_policyScopeType;
 static const struct shape iam_policyVersionIdType;
 static const struct shape iam_responseMarkerType;
+static const struct shape iam_roleDescriptionType;
+static const struct shape iam_roleListType;
+static const struct shape iam_roleMaxSessionDurationType;
+static const struct shape iam_roleNameType;
 static const struct shape iam_statusType;
+static const struct shape iam_stringType;
 static const struct shape iam_tagKeyListType;
 static const struct shape iam_tagKeyType;
 static const struct shape iam_tagListType;
@@ -138,6 +173,10 @@ static const struct shape_member iam_AccessKeyMetadata_members[] = {
     {"CreateDate", &iam_dateType, false, NULL, false},
 };
 static const struct shape_member iam_ActionNameListType_member = {"member", &iam_ActionNameType, false, NULL, false};
+static const struct shape_member iam_AttachRolePolicyRequest_members[] = {
+    {"RoleName", &iam_roleNameType, true, NULL, false},
+    {"PolicyArn", &iam_arnType, true, NULL, false},
+};
 static const struct shape_member iam_AttachUserPolicyRequest_members[] = {
     {"UserName", &iam_userNameType, true, NULL, false},
     {"PolicyArn", &iam_arnType, true, NULL, false},
@@ -182,6 +221,18 @@ static const struct shape_member iam_CreatePolicyRequest_members[] = {
 static const struct shape_member iam_CreatePolicyResponse_members[] = {
     {"Policy", &iam_Policy, false, NULL, false},
 };
+static const struct shape_member iam_CreateRoleRequest_members[] = {
+    {"Path", &iam_pathType, false, NULL, false},
+    {"RoleName", &iam_roleNameType, true, NULL, false},
+    {"AssumeRolePolicyDocument", &iam_policyDocumentType, true, NULL, false},
+    {"Description", &iam_roleDescriptionType, false, NULL, false},
+    {"MaxSessionDuration", &iam_roleMaxSessionDurationType, false, NULL, false},
+    {"PermissionsBoundary", &iam_arnType, false, NULL, false},
+    {"Tags", &iam_tagListType, false, NULL, false},
+};
+static const struct shape_member iam_CreateRoleResponse_members[] = {
+    {"Role", &iam_Role, true, NULL, false},
+};
 static const struct shape_member iam_CreateUserRequest_members[] = {
     {"Path", &iam_pathType, false, NULL, false},
     {"UserName", &iam_userNameType, true, NULL, false},
@@ -198,6 +249,16 @@ static const struct shape_member iam_DeleteAccessKeyRequest_members[] = {
 static const struct shape_member iam_DeletePolicyRequest_members[] = {
     {"PolicyArn", &iam_arnType, true, NULL, false},
 };
+static const struct shape_member iam_DeleteRolePermissionsBoundaryRequest_members[] = {
+    {"RoleName", &iam_roleNameType, true, NULL, false},
+};
+static const struct shape_member iam_DeleteRolePolicyRequest_members[] = {
+    {"RoleName", &iam_roleNameType, true, NULL, false},
+    {"PolicyName", &iam_policyNameType, true, NULL, false},
+};
+static const struct shape_member iam_DeleteRoleRequest_members[] = {
+    {"RoleName", &iam_roleNameType, true, NULL, false},
+};
 static const struct shape_member iam_DeleteUserPermissionsBoundaryRequest_members[] = {
     {"UserName", &iam_userNameType, true, NULL, false},
 };
@@ -207,6 +268,10 @@ static const struct shape_member iam_DeleteUserPolicyRequest_members[] = {
 };
 static const struct shape_member iam_DeleteUserRequest_members[] = {
     {"UserName", &iam_existingUserNameType, true, NULL, false},
+};
+static const struct shape_member iam_DetachRolePolicyRequest_members[] = {
+    {"RoleName", &iam_roleNameType, true, NULL, false},
+    {"PolicyArn", &iam_arnType, true, NULL, false},
 };
 static const struct shape_member iam_DetachUserPolicyRequest_members[] = {
     {"UserName", &iam_userNameType, true, NULL, false},
@@ -260,6 +325,21 @@ static const struct shape_member iam_GetPolicyVersionRequest_members[] = {
 static const struct shape_member iam_GetPolicyVersionResponse_members[] = {
     {"PolicyVersion", &iam_PolicyVersion, false, NULL, false},
 };
+static const struct shape_member iam_GetRolePolicyRequest_members[] = {
+    {"RoleName", &iam_roleNameType, true, NULL, false},
+    {"PolicyName", &iam_policyNameType, true, NULL, false},
+};
+static const struct shape_member iam_GetRolePolicyResponse_members[] = {
+    {"RoleName", &iam_roleNameType, true, NULL, false},
+    {"PolicyName", &iam_policyNameType, true, NULL, false},
+    {"PolicyDocument", &iam_policyDocumentType, true, NULL, false},
+};
+static const struct shape_member iam_GetRoleRequest_members[] = {
+    {"RoleName", &iam_roleNameType, true, NULL, false},
+};
+static const struct shape_member iam_GetRoleResponse_members[] = {
+    {"Role", &iam_Role, true, NULL, false},
+};
 static const struct shape_member iam_GetUserPolicyRequest_members[] = {
     {"UserName", &iam_existingUserNameType, true, NULL, false},
     {"PolicyName", &iam_policyNameType, true, NULL, false},
@@ -289,6 +369,17 @@ static const struct shape_member iam_ListAccessKeysRequest_members[] = {
 };
 static const struct shape_member iam_ListAccessKeysResponse_members[] = {
     {"AccessKeyMetadata", &iam_accessKeyMetadataListType, true, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
+static const struct shape_member iam_ListAttachedRolePoliciesRequest_members[] = {
+    {"RoleName", &iam_roleNameType, true, NULL, false},
+    {"PathPrefix", &iam_policyPathType, false, NULL, false},
+    {"Marker", &iam_markerType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+};
+static const struct shape_member iam_ListAttachedRolePoliciesResponse_members[] = {
+    {"AttachedPolicies", &iam_attachedPoliciesListType, false, NULL, false},
     {"IsTruncated", &iam_booleanType, false, NULL, false},
     {"Marker", &iam_responseMarkerType, false, NULL, false},
 };
@@ -323,6 +414,36 @@ static const struct shape_member iam_ListPoliciesRequest_members[] = {
 };
 static const struct shape_member iam_ListPoliciesResponse_members[] = {
     {"Policies", &iam_policyListType, false, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
+static const struct shape_member iam_ListRolePoliciesRequest_members[] = {
+    {"RoleName", &iam_roleNameType, true, NULL, false},
+    {"Marker", &iam_markerType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+};
+static const struct shape_member iam_ListRolePoliciesResponse_members[] = {
+    {"PolicyNames", &iam_policyNameListType, true, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
+static const struct shape_member iam_ListRoleTagsRequest_members[] = {
+    {"RoleName", &iam_roleNameType, true, NULL, false},
+    {"Marker", &iam_markerType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+};
+static const struct shape_member iam_ListRoleTagsResponse_members[] = {
+    {"Tags", &iam_tagListType, true, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
+static const struct shape_member iam_ListRolesRequest_members[] = {
+    {"PathPrefix", &iam_pathPrefixType, false, NULL, false},
+    {"Marker", &iam_markerType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+};
+static const struct shape_member iam_ListRolesResponse_members[] = {
+    {"Roles", &iam_roleListType, true, NULL, false},
     {"IsTruncated", &iam_booleanType, false, NULL, false},
     {"Marker", &iam_responseMarkerType, false, NULL, false},
 };
@@ -390,6 +511,15 @@ static const struct shape_member iam_Position_members[] = {
     {"Line", &iam_LineNumber, false, NULL, false},
     {"Column", &iam_ColumnNumber, false, NULL, false},
 };
+static const struct shape_member iam_PutRolePermissionsBoundaryRequest_members[] = {
+    {"RoleName", &iam_roleNameType, true, NULL, false},
+    {"PermissionsBoundary", &iam_arnType, true, NULL, false},
+};
+static const struct shape_member iam_PutRolePolicyRequest_members[] = {
+    {"RoleName", &iam_roleNameType, true, NULL, false},
+    {"PolicyName", &iam_policyNameType, true, NULL, false},
+    {"PolicyDocument", &iam_policyDocumentType, true, NULL, false},
+};
 static const struct shape_member iam_PutUserPermissionsBoundaryRequest_members[] = {
     {"UserName", &iam_userNameType, true, NULL, false},
     {"PermissionsBoundary", &iam_arnType, true, NULL, false},
@@ -409,6 +539,23 @@ static const struct shape_member iam_ResourceSpecificResult_members[] = {
     {"PermissionsBoundaryDecisionDetail", &iam_PermissionsBoundaryDecisionDetail, false, NULL, false},
 };
 static const struct shape_member iam_ResourceSpecificResultListType_member = {"member", &iam_ResourceSpecificResult, false, NULL, false};
+static const struct shape_member iam_Role_members[] = {
+    {"Path", &iam_pathType, true, NULL, false},
+    {"RoleName", &iam_roleNameType, true, NULL, false},
+    {"RoleId", &iam_idType, true, NULL, false},
+    {"Arn", &iam_arnType, true, NULL, false},
+    {"CreateDate", &iam_dateType, true, NULL, false},
+    {"AssumeRolePolicyDocument", &iam_policyDocumentType, false, NULL, false},
+    {"Description", &iam_roleDescriptionType, false, NULL, false},
+    {"MaxSessionDuration", &iam_roleMaxSessionDurationType, false, NULL, false},
+    {"PermissionsBoundary", &iam_AttachedPermissionsBoundary, false, NULL, false},
+    {"Tags", &iam_tagListType, false, NULL, false},
+    {"RoleLastUsed", &iam_RoleLastUsed, false, NULL, false},
+};
+static const struct shape_member iam_RoleLastUsed_members[] = {
+    {"LastUsedDate", &iam_dateType, false, NULL, false},
+    {"Region", &iam_stringType, false, NULL, false},
+};
 static const struct shape_member iam_SimulateCustomPolicyRequest_members[] = {
     {"PolicyInputList", &iam_SimulationPolicyListType, true, NULL, false},
     {"PermissionsBoundaryPolicyInputList", &iam_SimulationPolicyListType, false, NULL, false},
@@ -453,9 +600,17 @@ static const struct shape_member iam_Tag_members[] = {
     {"Key", &iam_tagKeyType, true, NULL, false},
     {"Value", &iam_tagValueType, true, NULL, false},
 };
+static const struct shape_member iam_TagRoleRequest_members[] = {
+    {"RoleName", &iam_roleNameType, true, NULL, false},
+    {"Tags", &iam_tagListType, true, NULL, false},
+};
 static const struct shape_member iam_TagUserRequest_members[] = {
     {"UserName", &iam_existingUserNameType, true, NULL, false},
     {"Tags", &iam_tagListType, true, NULL, false},
+};
+static const struct shape_member iam_UntagRoleRequest_members[] = {
+    {"RoleName", &iam_roleNameType, true, NULL, false},
+    {"TagKeys", &iam_tagKeyListType, true, NULL, false},
 };
 static const struct shape_member iam_UntagUserRequest_members[] = {
     {"UserName", &iam_existingUserNameType, true, NULL, false},
@@ -465,6 +620,22 @@ static const struct shape_member iam_UpdateAccessKeyRequest_members[] = {
     {"UserName", &iam_existingUserNameType, false, NULL, false},
     {"AccessKeyId", &iam_accessKeyIdType, true, NULL, false},
     {"Status", &iam_statusType, true, NULL, false},
+};
+static const struct shape_member iam_UpdateAssumeRolePolicyRequest_members[] = {
+    {"RoleName", &iam_roleNameType, true, NULL, false},
+    {"PolicyDocument", &iam_policyDocumentType, true, NULL, false},
+};
+static const struct shape_member iam_UpdateRoleDescriptionRequest_members[] = {
+    {"RoleName", &iam_roleNameType, true, NULL, false},
+    {"Description", &iam_roleDescriptionType, true, NULL, false},
+};
+static const struct shape_member iam_UpdateRoleDescriptionResponse_members[] = {
+    {"Role", &iam_Role, false, NULL, false},
+};
+static const struct shape_member iam_UpdateRoleRequest_members[] = {
+    {"RoleName", &iam_roleNameType, true, NULL, false},
+    {"Description", &iam_roleDescriptionType, false, NULL, false},
+    {"MaxSessionDuration", &iam_roleMaxSessionDurationType, false, NULL, false},
 };
 static const struct shape_member iam_User_members[] = {
     {"Path", &iam_pathType, true, NULL, false},
@@ -482,6 +653,7 @@ static const struct shape_member iam_groupListType_member = {"member", &iam_Grou
 static const struct shape_member iam_policyListType_member = {"member", &iam_Policy, false, NULL, false};
 static const struct shape_member iam_policyNameListType_member = {"member", &iam_policyNameType, false, NULL, false};
 static const char *const iam_policyScopeType_enums[] = {"All", "AWS", "Local"};
+static const struct shape_member iam_roleListType_member = {"member", &iam_Role, false, NULL, false};
 static const char *const iam_statusType_enums[] = {"Active", "Inactive", "Expired"};
 static const struct shape_member iam_tagKeyListType_member = {"member", &iam_tagKeyType, false, NULL, false};
 static const struct shape_member iam_tagListType_member = {"member", &iam_Tag, false, NULL, false};
@@ -491,6 +663,7 @@ static const struct shape iam_AccessKey = {.name = "AccessKey", .type = SHAPE_ST
 static const struct shape iam_AccessKeyMetadata = {.name = "AccessKeyMetadata", .type = SHAPE_STRUCTURE, .members = iam_AccessKeyMetadata_members, .n_members = 4};
 static const struct shape iam_ActionNameListType = {.name = "ActionNameListType", .type = SHAPE_LIST, .member = &iam_ActionNameListType_member};
 static const struct shape iam_ActionNameType = {.name = "ActionNameType", .type = SHAPE_STRING, .has_min = true, .min = 3, .has_max = true, .max = 128};
+static const struct shape iam_AttachRolePolicyRequest = {.name = "AttachRolePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_AttachRolePolicyRequest_members, .n_members = 2};
 static const struct shape iam_AttachUserPolicyRequest = {.name = "AttachUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_AttachUserPolicyRequest_members, .n_members = 2};
 static const struct shape iam_AttachedPermissionsBoundary = {.name = "AttachedPermissionsBoundary", .type = SHAPE_STRUCTURE, .members = iam_AttachedPermissionsBoundary_members, .n_members = 2};
 static const struct shape iam_AttachedPolicy = {.name = "AttachedPolicy", .type = SHAPE_STRUCTURE, .members = iam_AttachedPolicy_members, .n_members = 2};
@@ -508,13 +681,19 @@ static const struct shape iam_CreateGroupRequest = {.name = "CreateGroupRequest"
 static const struct shape iam_CreateGroupResponse = {.name = "CreateGroupResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateGroupResponse_members, .n_members = 1};
 static const struct shape iam_CreatePolicyRequest = {.name = "CreatePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_CreatePolicyRequest_members, .n_members = 5};
 static const struct shape iam_CreatePolicyResponse = {.name = "CreatePolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_CreatePolicyResponse_members, .n_members = 1};
+static const struct shape iam_CreateRoleRequest = {.name = "CreateRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateRoleRequest_members, .n_members = 7};
+static const struct shape iam_CreateRoleResponse = {.name = "CreateRoleResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateRoleResponse_members, .n_members = 1};
 static const struct shape iam_CreateUserRequest = {.name = "CreateUserRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateUserRequest_members, .n_members = 4};
 static const struct shape iam_CreateUserResponse = {.name = "CreateUserResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateUserResponse_members, .n_members = 1};
 static const struct shape iam_DeleteAccessKeyRequest = {.name = "DeleteAccessKeyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteAccessKeyRequest_members, .n_members = 2};
 static const struct shape iam_DeletePolicyRequest = {.name = "DeletePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeletePolicyRequest_members, .n_members = 1};
+static const struct shape iam_DeleteRolePermissionsBoundaryRequest = {.name = "DeleteRolePermissionsBoundaryRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteRolePermissionsBoundaryRequest_members, .n_members = 1};
+static const struct shape iam_DeleteRolePolicyRequest = {.name = "DeleteRolePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteRolePolicyRequest_members, .n_members = 2};
+static const struct shape iam_DeleteRoleRequest = {.name = "DeleteRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteRoleRequest_members, .n_members = 1};
 static const struct shape iam_DeleteUserPermissionsBoundaryRequest = {.name = "DeleteUserPermissionsBoundaryRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteUserPermissionsBoundaryRequest_members, .n_members = 1};
 static const struct shape iam_DeleteUserPolicyRequest = {.name = "DeleteUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteUserPolicyRequest_members, .n_members = 2};
 static const struct shape iam_DeleteUserRequest = {.name = "DeleteUserRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteUserRequest_members, .n_members = 1};
+static const struct shape iam_DetachRolePolicyRequest = {.name = "DetachRolePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DetachRolePolicyRequest_members, .n_members = 2};
 static const struct shape iam_DetachUserPolicyRequest = {.name = "DetachUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DetachUserPolicyRequest_members, .n_members = 2};
 static const struct shape iam_EvalDecisionDetailsType = {.name = "EvalDecisionDetailsType", .type = SHAPE_MAP, .key = &iam_EvalDecisionDetailsType_key, .value = &iam_EvalDecisionDetailsType_value};
 static const struct shape iam_EvalDecisionSourceType = {.name = "EvalDecisionSourceType", .type = SHAPE_STRING, .has_min = true, .min = 3, .has_max = true, .max = 256};
@@ -529,6 +708,10 @@ static const struct shape iam_GetPolicyRequest = {.name = "GetPolicyRequest", .t
 static const struct shape iam_GetPolicyResponse = {.name = "GetPolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_GetPolicyResponse_members, .n_members = 1};
 static const struct shape iam_GetPolicyVersionRequest = {.name = "GetPolicyVersionRequest", .type = SHAPE_STRUCTURE, .members = iam_GetPolicyVersionRequest_members, .n_members = 2};
 static const struct shape iam_GetPolicyVersionResponse = {.name = "GetPolicyVersionResponse", .type = SHAPE_STRUCTURE, .members = iam_GetPolicyVersionResponse_members, .n_members = 1};
+static const struct shape iam_GetRolePolicyRequest = {.name = "GetRolePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_GetRolePolicyRequest_members, .n_members = 2};
+static const struct shape iam_GetRolePolicyResponse = {.name = "GetRolePolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_GetRolePolicyResponse_members, .n_members = 3};
+static const struct shape iam_GetRoleRequest = {.name = "GetRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_GetRoleRequest_members, .n_members = 1};
+static const struct shape iam_GetRoleResponse = {.name = "GetRoleResponse", .type = SHAPE_STRUCTURE, .members = iam_GetRoleResponse_members, .n_members = 1};
 static const struct shape iam_GetUserPolicyRequest = {.name = "GetUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_GetUserPolicyRequest_members, .n_members = 2};
 static const struct shape iam_GetUserPolicyResponse = {.name = "GetUserPolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_GetUserPolicyResponse_members, .n_members = 3};
 static const struct shape iam_GetUserRequest = {.name = "GetUserRequest", .type = SHAPE_STRUCTURE, .members = iam_GetUserRequest_members, .n_members = 1};
@@ -537,12 +720,20 @@ static const struct shape iam_Group = {.name = "Group", .type = SHAPE_STRUCTURE,
 static const struct shape iam_LineNumber = {.name = "LineNumber", .type = SHAPE_INTEGER};
 static const struct shape iam_ListAccessKeysRequest = {.name = "ListAccessKeysRequest", .type = SHAPE_STRUCTURE, .members = iam_ListAccessKeysRequest_members, .n_members = 3};
 static const struct shape iam_ListAccessKeysResponse = {.name = "ListAccessKeysResponse", .type = SHAPE_STRUCTURE, .members = iam_ListAccessKeysResponse_members, .n_members = 3};
+static const struct shape iam_ListAttachedRolePoliciesRequest = {.name = "ListAttachedRolePoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListAttachedRolePoliciesRequest_members, .n_members = 4};
+static const struct shape iam_ListAttachedRolePoliciesResponse = {.name = "ListAttachedRolePoliciesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListAttachedRolePoliciesResponse_members, .n_members = 3};
 static const struct shape iam_ListAttachedUserPoliciesRequest = {.name = "ListAttachedUserPoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListAttachedUserPoliciesRequest_members, .n_members = 4};
 static const struct shape iam_ListAttachedUserPoliciesResponse = {.name = "ListAttachedUserPoliciesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListAttachedUserPoliciesResponse_members, .n_members = 3};
 static const struct shape iam_ListGroupsRequest = {.name = "ListGroupsRequest", .type = SHAPE_STRUCTURE, .members = iam_ListGroupsRequest_members, .n_members = 3};
 static const struct shape iam_ListGroupsResponse = {.name = "ListGroupsResponse", .type = SHAPE_STRUCTURE, .members = iam_ListGroupsResponse_members, .n_members = 3};
 static const struct shape iam_ListPoliciesRequest = {.name = "ListPoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListPoliciesRequest_members, .n_members = 6};
 static const struct shape iam_ListPoliciesResponse = {.name = "ListPoliciesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListPoliciesResponse_members, .n_members = 3};
+static const struct shape iam_ListRolePoliciesRequest = {.name = "ListRolePoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListRolePoliciesRequest_members, .n_members = 3};
+static const struct shape iam_ListRolePoliciesResponse = {.name = "ListRolePoliciesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListRolePoliciesResponse_members, .n_members = 3};
+static const struct shape iam_ListRoleTagsRequest = {.name = "ListRoleTagsRequest", .type = SHAPE_STRUCTURE, .members = iam_ListRoleTagsRequest_members, .n_members = 3};
+static const struct shape iam_ListRoleTagsResponse = {.name = "ListRoleTagsResponse", .type = SHAPE_STRUCTURE, .members = iam_ListRoleTagsResponse_members, .n_members = 3};
+static const struct shape iam_ListRolesRequest = {.name = "ListRolesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListRolesRequest_members, .n_members = 3};
+static const struct shape iam_ListRolesResponse = {.name = "ListRolesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListRolesResponse_members, .n_members = 3};
 static const struct shape iam_ListUserPoliciesRequest = {.name = "ListUserPoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListUserPoliciesRequest_members, .n_members = 3};
 static const struct shape iam_ListUserPoliciesResponse = {.name = "ListUserPoliciesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListUserPoliciesResponse_members, .n_members = 3};
 static const struct shape iam_ListUserTagsRequest = {.name = "ListUserTagsRequest", .type = SHAPE_STRUCTURE, .members = iam_ListUserTagsRequest_members, .n_members = 3};
@@ -559,6 +750,8 @@ static const struct shape iam_PolicySourceType = {.name = "PolicySourceType", .t
 static const struct shape iam_PolicyUsageType = {.name = "PolicyUsageType", .type = SHAPE_STRING, .enums = iam_PolicyUsageType_enums, .n_enums = 2};
 static const struct shape iam_PolicyVersion = {.name = "PolicyVersion", .type = SHAPE_STRUCTURE, .members = iam_PolicyVersion_members, .n_members = 4};
 static const struct shape iam_Position = {.name = "Position", .type = SHAPE_STRUCTURE, .members = iam_Position_members, .n_members = 2};
+static const struct shape iam_PutRolePermissionsBoundaryRequest = {.name = "PutRolePermissionsBoundaryRequest", .type = SHAPE_STRUCTURE, .members = iam_PutRolePermissionsBoundaryRequest_members, .n_members = 2};
+static const struct shape iam_PutRolePolicyRequest = {.name = "PutRolePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_PutRolePolicyRequest_members, .n_members = 3};
 static const struct shape iam_PutUserPermissionsBoundaryRequest = {.name = "PutUserPermissionsBoundaryRequest", .type = SHAPE_STRUCTURE, .members = iam_PutUserPermissionsBoundaryRequest_members, .n_members = 2};
 static const struct shape iam_PutUserPolicyRequest = {.name = "PutUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_PutUserPolicyRequest_members, .n_members = 3};
 static const struct shape iam_ResourceHandlingOptionType = {.name = "ResourceHandlingOptionType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 64};
@@ -566,6 +759,8 @@ static const struct shape iam_ResourceNameListType = {.name = "ResourceNameListT
 static const struct shape iam_ResourceNameType = {.name = "ResourceNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 2048};
 static const struct shape iam_ResourceSpecificResult = {.name = "ResourceSpecificResult", .type = SHAPE_STRUCTURE, .members = iam_ResourceSpecificResult_members, .n_members = 6};
 static const struct shape iam_ResourceSpecificResultListType = {.name = "ResourceSpecificResultListType", .type = SHAPE_LIST, .member = &iam_ResourceSpecificResultListType_member};
+static const struct shape iam_Role = {.name = "Role", .type = SHAPE_STRUCTURE, .members = iam_Role_members, .n_members = 11};
+static const struct shape iam_RoleLastUsed = {.name = "RoleLastUsed", .type = SHAPE_STRUCTURE, .members = iam_RoleLastUsed_members, .n_members = 2};
 static const struct shape iam_SimulateCustomPolicyRequest = {.name = "SimulateCustomPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_SimulateCustomPolicyRequest_members, .n_members = 11};
 static const struct shape iam_SimulatePolicyResponse = {.name = "SimulatePolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_SimulatePolicyResponse_members, .n_members = 3};
 static const struct shape iam_SimulatePrincipalPolicyRequest = {.name = "SimulatePrincipalPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_SimulatePrincipalPolicyRequest_members, .n_members = 12};
@@ -573,9 +768,16 @@ static const struct shape iam_SimulationPolicyListType = {.name = "SimulationPol
 static const struct shape iam_Statement = {.name = "Statement", .type = SHAPE_STRUCTURE, .members = iam_Statement_members, .n_members = 4};
 static const struct shape iam_StatementListType = {.name = "StatementListType", .type = SHAPE_LIST, .member = &iam_StatementListType_member};
 static const struct shape iam_Tag = {.name = "Tag", .type = SHAPE_STRUCTURE, .members = iam_Tag_members, .n_members = 2};
+static const struct shape iam_TagRoleRequest = {.name = "TagRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_TagRoleRequest_members, .n_members = 2};
 static const struct shape iam_TagUserRequest = {.name = "TagUserRequest", .type = SHAPE_STRUCTURE, .members = iam_TagUserRequest_members, .n_members = 2};
+static const struct shape iam_UntagRoleRequest = {.name = "UntagRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagRoleRequest_members, .n_members = 2};
 static const struct shape iam_UntagUserRequest = {.name = "UntagUserRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagUserRequest_members, .n_members = 2};
 static const struct shape iam_UpdateAccessKeyRequest = {.name = "UpdateAccessKeyRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateAccessKeyRequest_members, .n_members = 3};
+static const struct shape iam_UpdateAssumeRolePolicyRequest = {.name = "UpdateAssumeRolePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateAssumeRolePolicyRequest_members, .n_members = 2};
+static const struct shape iam_UpdateRoleDescriptionRequest = {.name = "UpdateRoleDescriptionRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateRoleDescriptionRequest_members, .n_members = 2};
+static const struct shape iam_UpdateRoleDescriptionResponse = {.name = "UpdateRoleDescriptionResponse", .type = SHAPE_STRUCTURE, .members = iam_UpdateRoleDescriptionResponse_members, .n_members = 1};
+static const struct shape iam_UpdateRoleRequest = {.name = "UpdateRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateRoleRequest_members, .n_members = 3};
+static const struct shape iam_UpdateRoleResponse = {.name = "UpdateRoleResponse", .type = SHAPE_STRUCTURE};
 static const struct shape iam_User = {.name = "User", .type = SHAPE_STRUCTURE, .members = iam_User_members, .n_members = 8};
 static const struct shape iam_accessKeyIdType = {.name = "accessKeyIdType", .type = SHAPE_STRING, .has_min = true, .min = 16, .has_max = true, .max = 128, .pattern = "[\\w]+"};
 static const struct shape iam_accessKeyMetadataListType = {.name = "accessKeyMetadataListType", .type = SHAPE_LIST, .member = &iam_accessKeyMetadataListType_member};
@@ -602,7 +804,12 @@ static const struct shape iam_policyPathType = {.name = "policyPathType", .type 
 static const struct shape iam_policyScopeType = {.name = "policyScopeType", .type = SHAPE_STRING, .enums = iam_policyScopeType_enums, .n_enums = 3};
 static const struct shape iam_policyVersionIdType = {.name = "policyVersionIdType", .type = SHAPE_STRING, .pattern = "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?"};
 static const struct shape iam_responseMarkerType = {.name = "responseMarkerType", .type = SHAPE_STRING};
+static const struct shape iam_roleDescriptionType = {.name = "roleDescriptionType", .type = SHAPE_STRING, .has_max = true, .max = 1000, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*"};
+static const struct shape iam_roleListType = {.name = "roleListType", .type = SHAPE_LIST, .member = &iam_roleListType_member};
+static const struct shape iam_roleMaxSessionDurationType = {.name = "roleMaxSessionDurationType", .type = SHAPE_INTEGER, .has_min = true, .min = 3600, .has_max = true, .max = 43200};
+static const struct shape iam_roleNameType = {.name = "roleNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 64, .pattern = "[\\w+=,.@-]+"};
 static const struct shape iam_statusType = {.name = "statusType", .type = SHAPE_STRING, .enums = iam_statusType_enums, .n_enums = 3};
+static const struct shape iam_stringType = {.name = "stringType", .type = SHAPE_STRING};
 static const struct shape iam_tagKeyListType = {.name = "tagKeyListType", .type = SHAPE_LIST, .has_max = true, .max = 50, .member = &iam_tagKeyListType_member};
 static const struct shape iam_tagKeyType = {.name = "tagKeyType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+"};
 static const struct shape iam_tagListType = {.name = "tagListType", .type = SHAPE_LIST, .has_max = true, .max = 50, .member = &iam_tagListType_member};
@@ -611,38 +818,57 @@ static const struct shape iam_userListType = {.name = "userListType", .type = SH
 static const struct shape iam_userNameType = {.name = "userNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 64, .pattern = "[\\w+=,.@-]+"};
 
 static const struct op_model iam_ops[] = {
+    {"AttachRolePolicy", &iam_AttachRolePolicyRequest, NULL, NULL},
     {"AttachUserPolicy", &iam_AttachUserPolicyRequest, NULL, NULL},
     {"CreateAccessKey", &iam_CreateAccessKeyRequest, &iam_CreateAccessKeyResponse, "CreateAccessKeyResult"},
     {"CreateGroup", &iam_CreateGroupRequest, &iam_CreateGroupResponse, "CreateGroupResult"},
     {"CreatePolicy", &iam_CreatePolicyRequest, &iam_CreatePolicyResponse, "CreatePolicyResult"},
+    {"CreateRole", &iam_CreateRoleRequest, &iam_CreateRoleResponse, "CreateRoleResult"},
     {"CreateUser", &iam_CreateUserRequest, &iam_CreateUserResponse, "CreateUserResult"},
     {"DeleteAccessKey", &iam_DeleteAccessKeyRequest, NULL, NULL},
     {"DeletePolicy", &iam_DeletePolicyRequest, NULL, NULL},
+    {"DeleteRole", &iam_DeleteRoleRequest, NULL, NULL},
+    {"DeleteRolePermissionsBoundary", &iam_DeleteRolePermissionsBoundaryRequest, NULL, NULL},
+    {"DeleteRolePolicy", &iam_DeleteRolePolicyRequest, NULL, NULL},
     {"DeleteUser", &iam_DeleteUserRequest, NULL, NULL},
     {"DeleteUserPermissionsBoundary", &iam_DeleteUserPermissionsBoundaryRequest, NULL, NULL},
     {"DeleteUserPolicy", &iam_DeleteUserPolicyRequest, NULL, NULL},
+    {"DetachRolePolicy", &iam_DetachRolePolicyRequest, NULL, NULL},
     {"DetachUserPolicy", &iam_DetachUserPolicyRequest, NULL, NULL},
     {"GetContextKeysForCustomPolicy", &iam_GetContextKeysForCustomPolicyRequest, &iam_GetContextKeysForPolicyResponse, "GetContextKeysForCustomPolicyResult"},
     {"GetContextKeysForPrincipalPolicy", &iam_GetContextKeysForPrincipalPolicyRequest, &iam_GetContextKeysForPolicyResponse, "GetContextKeysForPrincipalPolicyResult"},
     {"GetGroup", &iam_GetGroupRequest, &iam_GetGroupResponse, "GetGroupResult"},
     {"GetPolicy", &iam_GetPolicyRequest, &iam_GetPolicyResponse, "GetPolicyResult"},
     {"GetPolicyVersion", &iam_GetPolicyVersionRequest, &iam_GetPolicyVersionResponse, "GetPolicyVersionResult"},
+    {"GetRole", &iam_GetRoleRequest, &iam_GetRoleResponse, "GetRoleResult"},
+    {"GetRolePolicy", &iam_GetRolePolicyRequest, &iam_GetRolePolicyResponse, "GetRolePolicyResult"},
     {"GetUser", &iam_GetUserRequest, &iam_GetUserResponse, "GetUserResult"},
     {"GetUserPolicy", &iam_GetUserPolicyRequest, &iam_GetUserPolicyResponse, "GetUserPolicyResult"},
     {"ListAccessKeys", &iam_ListAccessKeysRequest, &iam_ListAccessKeysResponse, "ListAccessKeysResult"},
+    {"ListAttachedRolePolicies", &iam_ListAttachedRolePoliciesRequest, &iam_ListAttachedRolePoliciesResponse, "ListAttachedRolePoliciesResult"},
     {"ListAttachedUserPolicies", &iam_ListAttachedUserPoliciesRequest, &iam_ListAttachedUserPoliciesResponse, "ListAttachedUserPoliciesResult"},
     {"ListGroups", &iam_ListGroupsRequest, &iam_ListGroupsResponse, "ListGroupsResult"},
     {"ListPolicies", &iam_ListPoliciesRequest, &iam_ListPoliciesResponse, "ListPoliciesResult"},
+    {"ListRolePolicies", &iam_ListRolePoliciesRequest, &iam_ListRolePoliciesResponse, "ListRolePoliciesResult"},
+    {"ListRoleTags", &iam_ListRoleTagsRequest, &iam_ListRoleTagsResponse, "ListRoleTagsResult"},
+    {"ListRoles", &iam_ListRolesRequest, &iam_ListRolesResponse, "ListRolesResult"},
     {"ListUserPolicies", &iam_ListUserPoliciesRequest, &iam_ListUserPoliciesResponse, "ListUserPoliciesResult"},
     {"ListUserTags", &iam_ListUserTagsRequest, &iam_ListUserTagsResponse, "ListUserTagsResult"},
     {"ListUsers", &iam_ListUsersRequest, &iam_ListUsersResponse, "ListUsersResult"},
+    {"PutRolePermissionsBoundary", &iam_PutRolePermissionsBoundaryRequest, NULL, NULL},
+    {"PutRolePolicy", &iam_PutRolePolicyRequest, NULL, NULL},
     {"PutUserPermissionsBoundary", &iam_PutUserPermissionsBoundaryRequest, NULL, NULL},
     {"PutUserPolicy", &iam_PutUserPolicyRequest, NULL, NULL},
     {"SimulateCustomPolicy", &iam_SimulateCustomPolicyRequest, &iam_SimulatePolicyResponse, "SimulateCustomPolicyResult"},
     {"SimulatePrincipalPolicy", &iam_SimulatePrincipalPolicyRequest, &iam_SimulatePolicyResponse, "SimulatePrincipalPolicyResult"},
+    {"TagRole", &iam_TagRoleRequest, NULL, NULL},
     {"TagUser", &iam_TagUserRequest, NULL, NULL},
+    {"UntagRole", &iam_UntagRoleRequest, NULL, NULL},
     {"UntagUser", &iam_UntagUserRequest, NULL, NULL},
     {"UpdateAccessKey", &iam_UpdateAccessKeyRequest, NULL, NULL},
+    {"UpdateAssumeRolePolicy", &iam_UpdateAssumeRolePolicyRequest, NULL, NULL},
+    {"UpdateRole", &iam_UpdateRoleRequest, &iam_UpdateRoleResponse, "UpdateRoleResult"},
+    {"UpdateRoleDescription", &iam_UpdateRoleDescriptionRequest, &iam_UpdateRoleDescriptionResponse, "UpdateRoleDescriptionResult"},
 };
 
 const struct service_model model_iam = {
@@ -655,5 +881,5 @@ const struct service_model model_iam = {
     .api_version = "2010-05-08",
     .xml_namespace = "https://iam.amazonaws.com/doc/2010-05-08/",
     .ops = iam_ops,
-    .n_ops = 32,
+    .n_ops = 51,
 };

@@ -49,7 +49,8 @@ static struct verdict judge(const struct policy *p, const struct policy_request 
                             struct policy_result *res)
 {
     struct verdict v = {0};
-    bool resource_policy = p->kind == POLICY_RESOURCE || p->kind == POLICY_KEY;
+    bool resource_policy =
+        p->kind == POLICY_RESOURCE || p->kind == POLICY_KEY || p->kind == POLICY_TRUST;
     size_t action_len = strlen(action_lower);
 
     for (size_t i = 0; i < p->n_statements; i++) {

@@ -49,6 +49,9 @@ static const char *const texts[] = {
     /* Organizations, for any document an RCP may not be */
     [MSG_ORGANIZATIONS_TYPE] = "The provided policy document does not meet the requirements "
                                "of the specified policy type.",
+    /* IAM, for a role's trust policy (CreateRole, UpdateAssumeRolePolicy) */
+    [MSG_RESOURCE_PROHIBITED] = "Has prohibited field Resource",
+    [MSG_TRUST_ACTIONS] = "AssumeRole policy may only specify STS AssumeRole actions.",
 };
 
 const char *policy_message(enum policy_message m)

@@ -367,7 +367,7 @@ out:
 
 static bool principal_kind(enum policy_kind kind)
 {
-    return kind == POLICY_RESOURCE || kind == POLICY_KEY;
+    return kind == POLICY_RESOURCE || kind == POLICY_KEY || kind == POLICY_TRUST;
 }
 
 static bool sid_alphanumeric(const char *s)

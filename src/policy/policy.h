@@ -21,6 +21,8 @@ enum policy_kind {
     POLICY_SESSION,    /* session policy */
     POLICY_SCP,        /* service control policy */
     POLICY_RCP,        /* resource control policy: Deny statements with Principal "*" */
+    POLICY_TRUST,      /* a role's trust policy (AssumeRolePolicyDocument): a resource
+                        * policy on the role, Principal required, no Resource, sts actions */
 };
 
 /* A compiled policy: immutable, shareable across threads. */

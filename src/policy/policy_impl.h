@@ -113,6 +113,8 @@ enum policy_message {
     MSG_KMS_NO_PRINCIPAL,
     MSG_KMS_INVALID_PRINCIPAL,
     MSG_ORGANIZATIONS_TYPE,
+    MSG_RESOURCE_PROHIBITED,
+    MSG_TRUST_ACTIONS,
 };
 /* The text of m, with its "%s" holes unfilled. */
 const char *policy_message(enum policy_message m);

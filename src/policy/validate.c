@@ -435,6 +435,23 @@ static cu_rc action_prefix(const char *a, struct cu_err *err)
     return CU_OK;
 }
 
+/* A trust policy names who may assume the role, not what it may reach: no Resource, and
+ * only STS actions (sts:AssumeRole, sts:AssumeRoleWithWebIdentity, sts:TagSession ...). */
+static cu_rc trust_rules(const json_t *stmts, struct cu_err *err)
+{
+    for (size_t i = 0; i < policy_statement_count(stmts); i++) {
+        const json_t *st = policy_statement_at(stmts, i);
+        const json_t *as = actions_of(st);
+
+        if (json_object_get(st, "Resource") || json_object_get(st, "NotResource"))
+            return policy_malformed(err, MSG_RESOURCE_PROHIBITED, NULL, NULL);
+        for (size_t j = 0; as && j < list_count(as); j++)
+            if (strncasecmp(list_at(as, j), "sts:", 4) != 0)
+                return policy_malformed(err, MSG_TRUST_ACTIONS, NULL, NULL);
+    }
+    return CU_OK;
+}
+
 cu_rc policy_validate(const json_t *doc, enum policy_kind kind, struct cu_err *err)
 {
     cu_rc rc = CU_OK;
@@ -444,6 +461,8 @@ cu_rc policy_validate(const json_t *doc, enum policy_kind kind, struct cu_err *e
     /* KMS accepts a key-policy statement without Action or Resource; it has no effect
      * (AWS-NOTES §2) */
     bool needs_elements = kind != POLICY_KEY;
+    /* a trust policy's resource is the role itself */
+    bool needs_resources = needs_elements && kind != POLICY_TRUST;
 
     TRY(syntax(doc, kind, err));
     version = json_string_value(json_object_get(doc, "Version"));
@@ -453,12 +472,14 @@ cu_rc policy_validate(const json_t *doc, enum policy_kind kind, struct cu_err *e
            policy_malformed(err, MSG_VERSION, NULL, NULL));
     stmts = json_object_get(doc, "Statement");
     TRY(legacy(stmts, kind, &deferred, err));
-    if (kind != POLICY_RESOURCE && kind != POLICY_KEY)
+    if (kind != POLICY_RESOURCE && kind != POLICY_KEY && kind != POLICY_TRUST)
         TRY(unique_sids(stmts, err));
     for (size_t i = 0; needs_elements && i < policy_statement_count(stmts); i++)
         ENSURE(list_count(actions_of(policy_statement_at(stmts, i))) > 0,
                policy_malformed(err, MSG_NO_ACTIONS, NULL, NULL));
-    for (size_t i = 0; needs_elements && i < policy_statement_count(stmts); i++)
+    if (kind == POLICY_TRUST)
+        TRY(trust_rules(stmts, err));
+    for (size_t i = 0; needs_resources && i < policy_statement_count(stmts); i++)
         ENSURE(list_count(resources_of(policy_statement_at(stmts, i))) > 0,
                policy_malformed(err, MSG_NO_RESOURCES, NULL, NULL));
     if (deferred.code != CU_OK) {

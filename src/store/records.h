@@ -62,10 +62,12 @@
 #define RECORD_MANAGED_POLICY "managed_policy"
 #define RECORD_SESSION "session"
 #define RECORD_KMS_GRANT "kms_grant"
+#define RECORD_ROLE "role"
+#define RECORD_ROLE_POLICY "role_policy" /* scope: "<account>/<lower(role)>" */
 
 /* Secondary index names (kinds.c). */
 #define RECORD_ACCESS_KEY_BY_USER "user"
-#define RECORD_BY_PATH "path" /* IAM users, groups, managed policies by Path */
+#define RECORD_BY_PATH "path" /* IAM users, groups, roles, managed policies by Path */
 #define RECORD_KMS_ALIAS_BY_KEY "target_key"
 #define RECORD_KMS_GRANT_BY_TOKEN "token"
 #define RECORD_KMS_GRANT_BY_RETIRING "retiring"

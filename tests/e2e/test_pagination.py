@@ -186,6 +186,47 @@ class Paging(harness.ServerTest):
                                                  MaxItems=1)
         self.assertEqual((r["AttachedPolicies"], r["IsTruncated"]), ([], False))
 
+    # roles (test_roles.py has the rest)
+    TRUST = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole",' \
+            '"Principal":{"Service":"ec2.amazonaws.com"}}]}'
+
+    def test_list_roles(self):
+        names = [f"prole{i:02d}" for i in range(5)]
+        for n in names:
+            self.iam.create_role(RoleName=n, Path="/paging-roles/",
+                                 AssumeRolePolicyDocument=self.TRUST)
+        items, markers = self.pages(self.iam, "list_roles", "MaxItems", "Roles", 2,
+                                    PathPrefix="/paging-roles/")
+        self.assertEqual([r["RoleName"] for r in items], names)
+        self.check_marker(self.iam, "list_roles", markers, "ValidationError")
+
+    def test_role_lists(self):
+        self.iam.create_role(RoleName="prlists", AssumeRolePolicyDocument=self.TRUST)
+        names = [f"inline{i}" for i in range(5)]
+        for n in names:
+            self.iam.put_role_policy(RoleName="prlists", PolicyName=n, PolicyDocument=self.POLICY)
+        items, markers = self.pages(self.iam, "list_role_policies", "MaxItems", "PolicyNames",
+                                    2, RoleName="prlists")
+        self.assertEqual(items, names)
+        self.check_marker(self.iam, "list_role_policies", markers, "ValidationError",
+                          RoleName="prlists")
+        tags = [{"Key": f"k{i:02d}", "Value": f"v{i}"} for i in range(50)]
+        self.iam.tag_role(RoleName="prlists", Tags=tags)
+        items, markers = self.pages(self.iam, "list_role_tags", "MaxItems", "Tags", 7,
+                                    RoleName="prlists")
+        self.assertEqual(items, tags)
+        self.check_marker(self.iam, "list_role_tags", markers, "ValidationError",
+                          RoleName="prlists")
+        arns = [self.iam.create_policy(PolicyName=f"prattach{i}", PolicyDocument=self.POLICY)[
+            "Policy"]["Arn"] for i in range(5)]
+        for a in arns:
+            self.iam.attach_role_policy(RoleName="prlists", PolicyArn=a)
+        items, markers = self.pages(self.iam, "list_attached_role_policies", "MaxItems",
+                                    "AttachedPolicies", 2, RoleName="prlists")
+        self.assertEqual([p["PolicyArn"] for p in items], arns)
+        self.check_marker(self.iam, "list_attached_role_policies", markers, "ValidationError",
+                          RoleName="prlists")
+
     def test_simulate_custom_policy(self):
         actions = [f"s3:Get{n}" for n in ("Object", "Bucket", "Acl", "Tagging", "Policy")]
         actions += ["iam:GetUser", "iam:ListUsers"]

@@ -266,6 +266,9 @@ class Registry(harness.ServerTest):
         policy_arn = iam.create_policy(PolicyName="reg-policy", PolicyDocument=json.dumps(
             {"Version": "2012-10-17", "Statement": [
                 {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}))["Policy"]["Arn"]
+        role_arn = iam.create_role(RoleName="reg-role", AssumeRolePolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+             "Principal": {"Service": "ec2.amazonaws.com"}}]}))["Role"]["Arn"]
         key = kms.create_key()["KeyMetadata"]
         kms.create_alias(AliasName="alias/reg-alias", TargetKeyId=key["KeyId"])
         alias_arn = key["Arn"].rpartition(":")[0] + ":alias/reg-alias"
@@ -275,6 +278,7 @@ class Registry(harness.ServerTest):
         cls.inputs = Inputs({
             "UserName": ("reg-target", {user_arn}),
             "GroupName": ("reg-group", {group_arn}),
+            "RoleName": ("reg-role", {role_arn}),
             "PolicyName": ("reg-policy", {policy_arn}),
             "PolicyArn": (policy_arn, {policy_arn}),
             "PermissionsBoundary": (policy_arn, {policy_arn}),

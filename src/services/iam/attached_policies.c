@@ -1,13 +1,12 @@
 /* attached_policies.c — customer managed policies attached to users: AttachUserPolicy,
- * DetachUserPolicy, ListAttachedUserPolicies, and compiling a user's attached policies
- * for authorization and the simulator.
+ * DetachUserPolicy, ListAttachedUserPolicies, and the attach, detach and list steps that
+ * role_policies.c shares for roles.
  *
- * The user record lists what is attached ("AttachedManagedPolicies": [{PolicyName,
+ * The entity record lists what is attached ("AttachedManagedPolicies": [{PolicyName,
  * PolicyArn}], in attachment order) and each policy record counts the identities it is
  * attached to (AttachmentCount); both change in the same transaction, so the count is
- * always the number of users listing the policy. Groups and roles do not exist in custos
- * yet, so users are the only identities a policy can be attached to. Each handler acts on
- * the user its resolver loaded (iam_target_user), and loads the policy once. */
+ * always the number of users and roles listing the policy. Each handler acts on the
+ * entity its resolver loaded (iam_target_user), and loads the policy once. */
 #include <stdio.h>
 #include <string.h>
 
@@ -16,8 +15,9 @@
 #include "iam_common.h"
 #include "iam_ops.gen.h"
 
-/* IAM guide, reference_iam-quotas: managed policies attached to an IAM user, default 10. */
-#define ATTACHED_PER_USER_MAX 10
+/* IAM guide, reference_iam-quotas: managed policies attached to an IAM user or role,
+ * default 10 (PoliciesPerUser, PoliciesPerRole). */
+#define ATTACHED_PER_ENTITY_MAX 10
 #define ATTACHED RECORD_USER_ATTACHED
 
 /* Index of arn in the user's attached list, or -1. */
@@ -41,45 +41,64 @@ static json_t *attached_list(json_t *user)
     return list;
 }
 
-cu_rc iam_attach_user_policy(struct call *call, const json_t *in, json_t *out)
+cu_rc iam_attach_policy(struct call *call, json_t *entity, const char *arn, const char *quota)
 {
     cu_rc rc = CU_OK;
-    const char *arn = in_str(in, "PolicyArn");
-    json_t *user, *list, *policy = NULL;
+    json_t *list, *policy = NULL;
 
-    TRY(iam_target_user(call, in, &user));
-    list = attached_list(user);
+    list = attached_list(entity);
     ENSURE(list, CU_E_NOMEM);
     /* attaching what is already attached changes nothing (and is no error) */
     if (attached_index(list, arn) >= 0)
         goto out;
-    ENSURE(json_array_size(list) < ATTACHED_PER_USER_MAX,
-           cu_err_set(&call->err, CU_E_IAM_LIMIT_EXCEEDED,
-                      "Cannot exceed quota for PoliciesPerUser: %d", ATTACHED_PER_USER_MAX));
+    ENSURE(json_array_size(list) < ATTACHED_PER_ENTITY_MAX,
+           cu_err_set(&call->err, CU_E_IAM_LIMIT_EXCEEDED, "Cannot exceed quota for %s: %d",
+                      quota, ATTACHED_PER_ENTITY_MAX));
     TRY(kind_load(call, &iam_kind_attachable_policy, NULL, arn, &policy));
     TRY(iam_managed_policy_use(call, policy, "AttachmentCount", 1));
     TRY(tree_append_new(list, json_pack("{s:s, s:s}", "PolicyName",
                                         kind_name(&iam_kind_managed_policy, policy),
                                         "PolicyArn", arn)));
-    TRY(iam_user_save(call, user));
 out:
     json_decref(policy);
+    return rc;
+}
+
+cu_rc iam_detach_policy(struct call *call, json_t *entity, const char *arn)
+{
+    cu_rc rc = CU_OK;
+    json_t *list = json_object_get(entity, ATTACHED);
+    long at = list ? attached_index(list, arn) : -1;
+
+    ENSURE(at >= 0, kind_not_found(call, &iam_kind_managed_policy, arn));
+    TRY(json_array_remove(list, (size_t)at) == 0 ? CU_OK : CU_E_INTERNAL);
+    TRY(iam_managed_policy_count(call, arn, "AttachmentCount", -1));
+out:
+    return rc;
+}
+
+cu_rc iam_attach_user_policy(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    const char *arn = in_str(in, "PolicyArn");
+    json_t *user;
+
+    TRY(iam_target_user(call, in, &user));
+    if (attached_index(json_object_get(user, ATTACHED), arn) >= 0)
+        goto out;
+    TRY(iam_attach_policy(call, user, arn, "PoliciesPerUser"));
+    TRY(iam_user_save(call, user));
+out:
     return rc;
 }
 
 cu_rc iam_detach_user_policy(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
-    const char *arn = in_str(in, "PolicyArn");
-    json_t *user, *list;
-    long at;
+    json_t *user;
 
     TRY(iam_target_user(call, in, &user));
-    list = json_object_get(user, ATTACHED);
-    at = list ? attached_index(list, arn) : -1;
-    ENSURE(at >= 0, kind_not_found(call, &iam_kind_managed_policy, arn));
-    TRY(json_array_remove(list, (size_t)at) == 0 ? CU_OK : CU_E_INTERNAL);
-    TRY(iam_managed_policy_count(call, arn, "AttachmentCount", -1));
+    TRY(iam_detach_policy(call, user, in_str(in, "PolicyArn")));
     TRY(iam_user_save(call, user));
 out:
     return rc;
@@ -93,19 +112,20 @@ static bool path_has_prefix(const char *arn, const char *prefix)
     return !prefix || (path && strncmp(path + 7, prefix, strlen(prefix)) == 0);
 }
 
-cu_rc iam_list_attached_user_policies(struct call *call, const json_t *in, json_t *out)
+cu_rc iam_list_attached(struct call *call, const struct page_desc *desc, const json_t *in,
+                        const struct kind *k, const char *name, json_t *out)
 {
     cu_rc rc = CU_OK;
     const char *prefix = in_str(in, "PathPrefix");
-    const struct shape *shape = iam_page_item_shape(&iam_list_attached_user_policies_page);
+    const struct shape *shape = iam_page_item_shape(desc);
     struct page page = {0};
-    json_t *user, *attached, *item;
+    json_t *entity, *attached, *item;
     size_t i;
 
-    TRY(page_begin(call, &iam_list_attached_user_policies_page, in, &page));
-    TRY(iam_target_user(call, in, &user));
-    attached = json_object_get(user, ATTACHED);
-    /* attachments keep their order; a page's position is an index into the user's list */
+    TRY(page_begin(call, desc, in, &page));
+    TRY(kind_target(call, k, name, &entity));
+    attached = json_object_get(entity, ATTACHED);
+    /* attachments keep their order; a page's position is an index into the entity's list */
     TRY(page_first_index(call, &page, &i));
     for (; i < json_array_size(attached) && !page_full(&page); i++) {
         const json_t *a = json_array_get(attached, i);
@@ -119,4 +139,10 @@ cu_rc iam_list_attached_user_policies(struct call *call, const json_t *in, json_
 out:
     page_release(&page);
     return rc;
+}
+
+cu_rc iam_list_attached_user_policies(struct call *call, const json_t *in, json_t *out)
+{
+    return iam_list_attached(call, &iam_list_attached_user_policies_page, in, &iam_kind_user,
+                             iam_user_name_or_caller(call, in), out);
 }

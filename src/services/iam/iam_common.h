@@ -22,6 +22,8 @@ extern const struct kind iam_kind_group;
 extern const struct kind iam_kind_managed_policy;
 extern const struct kind iam_kind_attachable_policy;
 extern const struct kind iam_kind_user_policy;
+extern const struct kind iam_kind_role;
+extern const struct kind iam_kind_role_policy;
 
 /* arn:aws:iam::<account>:user<path><name>; path defaults to "/". */
 void iam_user_arn(const char *account, const char *path, const char *name, char out[IAM_ARN_MAX]);
@@ -54,6 +56,30 @@ MUST_CHECK cu_rc iam_list_by_path(struct call *call, const struct page_desc *des
 /* The element shape of an IAM list operation's result (desc->op's desc->result_key), or
  * NULL when the model has none; render_record then fails with CU_E_INTERNAL. */
 const struct shape *iam_page_item_shape(const struct page_desc *desc);
+
+/* Tags of an entity record (a user, a role; iam_tags.c). iam_tags_add adds or replaces
+ * the tags `add` lists ([{Key, Value}]) in record (not saved), LimitExceeded past 50
+ * ("Cannot exceed quota for <quota>: 50"); iam_tags_remove drops the keys listed;
+ * iam_tags_list pages the tags of the record of kind k named `name` its resolver loaded. */
+MUST_CHECK cu_rc iam_tags_add(struct call *call, json_t *record, const json_t *add,
+                              const char *quota);
+void iam_tags_remove(json_t *record, const json_t *keys);
+MUST_CHECK cu_rc iam_tags_list(struct call *call, const struct page_desc *desc,
+                               const json_t *in, const struct kind *k, const char *name,
+                               json_t *out);
+
+/* Managed policies attached to an entity record (a user, a role; attached_policies.c).
+ * iam_attach_policy attaches arn (nothing when attached already), counting its use,
+ * LimitExceeded past 10 ("Cannot exceed quota for <quota>: 10"); iam_detach_policy
+ * detaches it, NoSuchEntity when not attached; neither saves the entity.
+ * iam_list_attached pages the attached policies of the record of kind k named `name`
+ * its resolver loaded, keeping those under the request's PathPrefix. */
+MUST_CHECK cu_rc iam_attach_policy(struct call *call, json_t *entity, const char *arn,
+                                   const char *quota);
+MUST_CHECK cu_rc iam_detach_policy(struct call *call, json_t *entity, const char *arn);
+MUST_CHECK cu_rc iam_list_attached(struct call *call, const struct page_desc *desc,
+                                   const json_t *in, const struct kind *k, const char *name,
+                                   json_t *out);
 
 /* The resource's owner is the call's account (IAM resolvers start here). */
 void iam_set_account_target(struct call *call);

@@ -39,3 +39,9 @@ void iam_keys_new_user(const json_t *in, struct call_keys *keys)
     iam_keys_request_tags(in, keys);
     iam_keys_boundary(in, keys);
 }
+
+/* CreateRole: its tags and its permissions boundary, as CreateUser's. */
+void iam_keys_new_role(const json_t *in, struct call_keys *keys)
+{
+    iam_keys_new_user(in, keys);
+}

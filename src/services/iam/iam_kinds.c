@@ -70,3 +70,25 @@ const struct kind iam_kind_user_policy = {
     .not_found = CU_E_IAM_NO_SUCH_ENTITY,
     .not_found_msg = "The user policy with name %s cannot be found.",
 };
+
+const struct kind iam_kind_role = {
+    .store_kind = RECORD_ROLE,
+    .scope = KIND_ACCOUNT,
+    .fold = true,
+    .name_member = "RoleName",
+    .not_found = CU_E_IAM_NO_SUCH_ENTITY,
+    .not_found_msg = "The role with name %s cannot be found.",
+    .exists = CU_E_IAM_ENTITY_EXISTS,
+    .exists_msg = "Role with name %s already exists.",
+};
+
+/* A role's inline policies, under the role: their scope is "<account>/<lower(role)>",
+ * built as a user's is (KIND_USER), in a store kind of their own. */
+const struct kind iam_kind_role_policy = {
+    .store_kind = RECORD_ROLE_POLICY,
+    .scope = KIND_USER,
+    .fold = false,
+    .name_member = "PolicyName",
+    .not_found = CU_E_IAM_NO_SUCH_ENTITY,
+    .not_found_msg = "The role policy with name %s cannot be found.",
+};

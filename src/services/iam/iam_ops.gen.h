@@ -42,6 +42,25 @@ cu_rc iam_delete_user_permissions_boundary(struct call *call, const json_t *in, 
 cu_rc iam_attach_user_policy(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_detach_user_policy(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_list_attached_user_policies(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_create_role(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_get_role(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_update_role(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_update_role_description(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_update_assume_role_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_delete_role(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_roles(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_tag_role(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_untag_role(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_role_tags(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_put_role_permissions_boundary(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_delete_role_permissions_boundary(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_put_role_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_get_role_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_role_policies(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_delete_role_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_attach_role_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_detach_role_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_attached_role_policies(struct call *call, const json_t *in, json_t *out);
 
 /* resolvers: fill call->target before authorization (also-resolvers:
  * call->also, after call->target is authorized) */
@@ -54,6 +73,9 @@ MUST_CHECK cu_rc iam_resolve_group_list(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_policy_source(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_new_policy(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_policy_arn(struct call *call, const json_t *in);
+MUST_CHECK cu_rc iam_resolve_new_role(struct call *call, const json_t *in);
+MUST_CHECK cu_rc iam_resolve_role(struct call *call, const json_t *in);
+MUST_CHECK cu_rc iam_resolve_role_list(struct call *call, const json_t *in);
 
 /* paginators (botocore's paginators-1.json): page_begin() takes them */
 extern const struct page_desc iam_list_users_page;
@@ -66,6 +88,10 @@ extern const struct page_desc iam_simulate_principal_policy_page;
 extern const struct page_desc iam_simulate_custom_policy_page;
 extern const struct page_desc iam_list_policies_page;
 extern const struct page_desc iam_list_attached_user_policies_page;
+extern const struct page_desc iam_list_roles_page;
+extern const struct page_desc iam_list_role_tags_page;
+extern const struct page_desc iam_list_role_policies_page;
+extern const struct page_desc iam_list_attached_role_policies_page;
 
 /* condition keys of the request, added before authorization */
 void iam_keys_new_user(const json_t *in, struct call_keys *keys);
@@ -73,5 +99,6 @@ void iam_keys_request_tags(const json_t *in, struct call_keys *keys);
 void iam_keys_tag_keys(const json_t *in, struct call_keys *keys);
 void iam_keys_boundary(const json_t *in, struct call_keys *keys);
 void iam_keys_policy_arn(const json_t *in, struct call_keys *keys);
+void iam_keys_new_role(const json_t *in, struct call_keys *keys);
 
 #endif

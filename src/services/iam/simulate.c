@@ -347,34 +347,53 @@ out:
     return rc;
 }
 
-/* The name a PolicySourceArn gives when it is the ARN of a user of this account
- * ("arn:aws:iam::<account>:user/<path><name>"), or NULL. */
-static const char *source_name(const struct call *call, const json_t *in)
+/* The name a PolicySourceArn gives when it is the ARN of a user or a role of this account
+ * ("arn:aws:iam::<account>:user/<path><name>", ":role/<path><name>"), with its kind in
+ * *kind; or NULL. */
+static const char *source_name(const struct call *call, const json_t *in,
+                               const struct kind **kind)
 {
+    static const struct {
+        const char *type;
+        const struct kind *kind;
+    } sources[] = {{"user", &iam_kind_user}, {"role", &iam_kind_role}};
     const char *arn = in_str(in, "PolicySourceArn");
     const char *name = arn ? strrchr(arn, '/') : NULL;
     char prefix[64];
 
-    snprintf(prefix, sizeof(prefix), "arn:aws:iam::%s:user/", call->env->account_id);
-    return name && strncmp(arn, prefix, strlen(prefix)) == 0 ? name + 1 : NULL;
+    for (size_t i = 0; name && i < sizeof(sources) / sizeof(sources[0]); i++) {
+        snprintf(prefix, sizeof(prefix), "arn:aws:iam::%s:%s/", call->env->account_id,
+                 sources[i].type);
+        if (strncmp(arn, prefix, strlen(prefix)) == 0) {
+            *kind = sources[i].kind;
+            return name + 1;
+        }
+    }
+    return NULL;
 }
 
-/* The user named by a PolicySourceArn of this account — the record the resolver loaded
- * (borrowed) — or InvalidInput / NoSuchEntity; with its policy set, loaded as
+/* The user or role named by a PolicySourceArn of this account — the record the resolver
+ * loaded (borrowed) — or InvalidInput / NoSuchEntity; with its policy set, loaded as
  * authorization loads it (on the call's own transaction, so it sees the store as the call
- * does, not through authorization's cache). */
+ * does, not through authorization's cache): a user's inline, attached and group policies
+ * and boundary, a role's inline and attached policies and boundary. */
 static cu_rc source_user(struct call *call, const json_t *in, json_t **user,
                          struct identity_set *ids)
 {
     cu_rc rc = CU_OK;
-    const char *name = source_name(call, in);
+    const struct kind *kind = NULL;
+    const char *name = source_name(call, in, &kind);
     struct principal p = {.type = PRINCIPAL_USER};
 
     if (!name)
         return cu_err_set(&call->err, CU_E_IAM_INVALID_INPUT,
-                          "Invalid ARN: the policy source must be an IAM user of this account "
-                          "(custos has no roles or groups yet).");
-    TRY(kind_target(call, &iam_kind_user, name, user));
+                          "Invalid ARN: the policy source must be an IAM user or role of this "
+                          "account (custos has no group sources yet).");
+    TRY(kind_target(call, kind, name, user));
+    if (kind == &iam_kind_role) {
+        TRY(identity_set_load_role(call->tx, call->env->account_id, *user, ids));
+        goto out;
+    }
     snprintf(p.account_id, sizeof(p.account_id), "%s", call->env->account_id);
     snprintf(p.name, sizeof(p.name), "%s", kind_name(&iam_kind_user, *user));
     snprintf(p.arn, sizeof(p.arn), "%s", json_string_value(json_object_get(*user, "Arn")));
@@ -468,14 +487,15 @@ out:
     return rc;
 }
 
-/* Resolver for the principal simulators: the PolicySourceArn as given; the user it names,
- * when it names one of this account, stays in call->target.doc for the handler. */
+/* Resolver for the principal simulators: the PolicySourceArn as given; the user or role it
+ * names, when it names one of this account, stays in call->target.doc for the handler. */
 cu_rc iam_resolve_policy_source(struct call *call, const json_t *in)
 {
     const char *arn = in_str(in, "PolicySourceArn");
-    const char *name = source_name(call, in);
+    const struct kind *kind = NULL;
+    const char *name = source_name(call, in, &kind);
 
     snprintf(call->target.arn, sizeof(call->target.arn), "%s", arn ? arn : "*");
     iam_set_account_target(call);
-    return name ? kind_find(call, &iam_kind_user, NULL, name, &call->target.doc) : CU_OK;
+    return name ? kind_find(call, kind, NULL, name, &call->target.doc) : CU_OK;
 }

@@ -260,6 +260,10 @@ static void malformed(void)
         {ID("{\"Sid\":\"A\",\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"},{\"Sid\":\"A\",\"Effect\":\"Deny\",\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_IDENTITY, "Statement IDs (SID) in a single policy must be unique."},
         {ID(ALLOW("\"*\"", "\"arn:aws:iam::*:user/${aws:username, bob}\"")), POLICY_IDENTITY, "Syntax errors in policy."},
         {KP("{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"bob\"},\"Action\":\"*\",\"Resource\":\"*\"}"), POLICY_KEY, "Policy contains a statement with one or more invalid principals."},
+        /* a role's trust policy: Principal required, no Resource, only STS actions */
+        {KP("{\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\"}"), POLICY_TRUST, "Missing required field Principal"},
+        {KP("{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\",\"Resource\":\"*\"}"), POLICY_TRUST, "Has prohibited field Resource"},
+        {KP("{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"s3:GetObject\"}"), POLICY_TRUST, "AssumeRole policy may only specify STS AssumeRole actions."},
     };
     for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
         struct policy *p = NULL;
@@ -268,6 +272,12 @@ static void malformed(void)
                  CU_E_IAM_MALFORMED_POLICY);
         CHECK_STR(err.msg, bad[i].msg);
         CHECK(p == NULL);
+    }
+    /* a trust policy needs no Resource: its resource is the role */
+    {
+        struct policy *p = compile(KP("{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"glue.amazonaws.com\"},\"Action\":[\"sts:AssumeRole\",\"sts:TagSession\"]}"), POLICY_TRUST);
+        CHECK(p != NULL);
+        policy_free(p);
     }
     /* a key-policy statement without Action compiles and has no effect (AWS-NOTES 2) */
     {
