@@ -389,6 +389,25 @@ class GroupPermissions(harness.ServerTest):
         self.assertEqual([m["SourcePolicyId"] for m in
                           r["EvaluationResults"][0]["MatchedStatements"]], ["sim-inline"])
 
+    def test_update_group_needs_the_old_and_the_new_name(self):
+        self.iam.create_group(GroupName="Managers")
+        old = f"arn:aws:iam::{ACCT}:group/Managers"
+        new = f"arn:aws:iam::{ACCT}:group/MGRs"
+        _, akid, secret = self.server.user(
+            "renamer", {"Effect": "Allow", "Action": "iam:UpdateGroup", "Resource": old})
+        me = self.server.client("iam", key=akid, secret=secret)
+        with self.assertRaises(ClientError) as e:
+            me.update_group(GroupName="Managers", NewGroupName="MGRs")
+        self.assertEqual(e.exception.response["Error"]["Message"],
+                         f"User: arn:aws:iam::{ACCT}:user/renamer is not authorized to perform: "
+                         f"iam:UpdateGroup on resource: {new} because no identity-based policy "
+                         f"allows the iam:UpdateGroup action")
+        self.iam.get_group(GroupName="Managers")  # unchanged
+        self.iam.put_user_policy(UserName="renamer", PolicyName="p", PolicyDocument=doc(
+            {"Effect": "Allow", "Action": "iam:UpdateGroup", "Resource": [old, new]}))
+        me.update_group(GroupName="Managers", NewGroupName="MGRs")
+        self.assertEqual(self.iam.get_group(GroupName="MGRs")["Group"]["Arn"], new)
+
     def test_denied_without_permission(self):
         self.iam.create_group(GroupName="guarded-g")
         _, akid, secret = self.server.user("no-rights-g")

@@ -137,6 +137,24 @@ out:
     return rc;
 }
 
+/* Also-resolver for UpdateGroup: the group as it will be named. IAM requires the
+ * permission on the group under its old and its new name (API reference, UpdateGroup:
+ * "must have permission to change the group with the old name and the new name"); the
+ * pipeline has authorized the old one on call->target. */
+cu_rc iam_resolve_renamed_group(struct call *call, const json_t *in)
+{
+    const json_t *group = call->target.doc;
+    const char *path = json_string_value(json_object_get(group, "Path"));
+
+    snprintf(call->also.account_id, sizeof(call->also.account_id), "%s",
+             call->env->account_id);
+    iam_group_arn(call->env->account_id, in_str_or(in, "NewPath", path ? path : "/"),
+                  in_str_or(in, "NewGroupName", group ? kind_name(&iam_kind_group, group)
+                                                      : in_str(in, "GroupName")),
+                  call->also.arn);
+    return CU_OK;
+}
+
 /* Resolver for ListGroups: arn:aws:iam::<acct>:group<PathPrefix>, as ListUsers does. */
 cu_rc iam_resolve_group_list(struct call *call, const json_t *in)
 {

@@ -63,6 +63,7 @@ MUST_CHECK cu_rc iam_resolve_user_list(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_new_group(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_group(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_group_list(struct call *call, const json_t *in);
+MUST_CHECK cu_rc iam_resolve_renamed_group(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_policy_source(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_new_policy(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_policy_arn(struct call *call, const json_t *in);
