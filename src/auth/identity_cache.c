@@ -1,8 +1,11 @@
 /* identity_cache.c — per-principal policy sets (identity_set_load), kept until the store's
  * change log shows a change they may depend on: the user's own record (its attached
- * policies and boundary) or inline policies evict that user's set; a managed policy, a
- * group or any other IAM record evicts every set (which users use a managed policy is not
- * indexed). Access keys, sessions and KMS records evict nothing.
+ * policies and boundary), its inline policies or one of its memberships (group_member,
+ * keyed "lower(group)/lower(user)") evict that user's set; a group record or a group's
+ * inline policy evicts the sets that loaded that group (identity_set.groups, so a group's
+ * members are evicted without asking the store who they are); a managed policy or any
+ * other IAM record evicts every set (which users use a managed policy is not indexed).
+ * Access keys, sessions and KMS records evict nothing.
  *
  * Entries are reference-counted: a lookup takes a reference under the read lock, a stale
  * entry is replaced (not mutated) under the write lock, and the last reference frees it,
@@ -98,6 +101,34 @@ static void evict(struct identity_cache *c, const char *scope)
     }
 }
 
+static bool depends_on_group(const struct entry *e, const char *group)
+{
+    size_t i;
+    json_t *g;
+
+    json_array_foreach(e->set.groups, i, g)
+        if (strcmp(json_string_value(g), group) == 0)
+            return true;
+    return false;
+}
+
+/* Drop the sets that loaded group "<account>/lower(group)"; the write lock is held. */
+static void evict_group(struct identity_cache *c, const char *group)
+{
+    for (size_t i = 0; i < BUCKETS; i++) {
+        struct entry **pp = &c->buckets[i];
+        while (*pp) {
+            struct entry *e = *pp;
+            if (depends_on_group(e, group)) {
+                *pp = e->next;
+                entry_unref(e);
+            } else {
+                pp = &e->next;
+            }
+        }
+    }
+}
+
 static void evict_change(uint64_t seq, const char *kind, const char *scope, const char *key,
                          void *ctx)
 {
@@ -114,6 +145,15 @@ static void evict_change(uint64_t seq, const char *kind, const char *scope, cons
         evict(ctx, user_scope);
     } else if (strcmp(kind, RECORD_USER_POLICY) == 0) {
         evict(ctx, scope);
+    } else if (strcmp(kind, RECORD_GROUP_MEMBER) == 0 && strchr(key, '/')) {
+        /* (account, "lower(group)/lower(user)"): IAM names hold no '/' */
+        snprintf(user_scope, sizeof(user_scope), "%s/%s", scope, strchr(key, '/') + 1);
+        evict(ctx, user_scope);
+    } else if (strcmp(kind, RECORD_GROUP) == 0) {
+        snprintf(user_scope, sizeof(user_scope), "%s/%s", scope, key);
+        evict_group(ctx, user_scope);
+    } else if (strcmp(kind, RECORD_GROUP_POLICY) == 0) {
+        evict_group(ctx, scope);
     } else {
         evict(ctx, NULL);
     }

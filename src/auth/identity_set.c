@@ -2,8 +2,8 @@
  * store/records.h), the one loader authorization and the simulator share.
  *
  * Order: the user's (or role's) inline policies (by name, as the store keeps them), its
- * attached managed policies (in attachment order), a user's groups' policies, then the
- * boundary. The
+ * attached managed policies (in attachment order), a user's groups' policies (group by
+ * group in name order, each group's inline then attached), then the boundary. The
  * order decides nothing — every identity policy is evaluated — but it is the order the
  * simulator reports matched statements in, so it is fixed here once. */
 #include <stdio.h>
@@ -33,6 +33,7 @@ void identity_set_release(struct identity_set *s)
     policy_free(s->boundary);
     policy_free(s->session);
     json_decref(s->tags);
+    json_decref(s->groups);
     *s = (struct identity_set){0};
 }
 
@@ -95,9 +96,9 @@ out:
     return rc;
 }
 
-/* The managed policies a user or role record lists as attached. */
-static cu_rc load_managed(struct store_tx *tx, const char *account, const json_t *user,
-                          enum identity_policy_type type, struct identity_set *s)
+/* The managed policies an identity record (a user, group or role) lists as attached. */
+static cu_rc load_attached(struct store_tx *tx, const char *account, const json_t *user,
+                           enum identity_policy_type type, struct identity_set *s)
 {
     cu_rc rc = CU_OK;
     size_t i;
@@ -128,6 +129,66 @@ static cu_rc load_boundary(struct store_tx *tx, const char *account, const json_
                            &s->boundary);
 }
 
+/* One group's policies, inline then attached, and the group's scope in s->groups. */
+static cu_rc load_group(struct store_tx *tx, const char *account, const char *name,
+                        struct identity_set *s)
+{
+    cu_rc rc = CU_OK;
+    char scope[RECORD_NAME_MAX], key[RECORD_NAME_MAX];
+    struct inline_ctx c = {scope, s, IDENTITY_GROUP_INLINE};
+    json_t *group = NULL;
+
+    record_user_scope(account, name, scope); /* "<account>/lower(group)" */
+    TRY(json_array_append_new(s->groups, json_string(scope)) == 0 ? CU_OK : CU_E_NOMEM);
+    TRY(store_each(tx, RECORD_GROUP_POLICY, scope, add_inline, &c));
+    record_fold(name, key);
+    TRY(store_get(tx, RECORD_GROUP, account, key, &group));
+    /* DeleteGroup refuses a group with members: a membership names an existing group */
+    ENSURE(group, CU_E_STORE);
+    TRY(load_attached(tx, account, group, IDENTITY_GROUP_MANAGED, s));
+out:
+    json_decref(group);
+    return rc;
+}
+
+/* The policies of the user's groups, group by group in the order of the membership keys
+ * (group name). A user is in at most 10 groups; the lookup pages anyway. */
+static cu_rc load_user_groups(struct store_tx *tx, const char *account, const char *user,
+                              struct identity_set *s)
+{
+    cu_rc rc = CU_OK;
+    char value[RECORD_NAME_MAX], scope[RECORD_NAME_MAX], key[RECORD_NAME_MAX];
+    struct store_lookup q = {RECORD_GROUP_MEMBER, RECORD_GROUP_MEMBER_BY_USER, value, account};
+    struct store_position at = {scope, key};
+    json_t *items = NULL, *item;
+    bool more = true, first = true;
+    size_t i;
+
+    s->groups = json_array();
+    ENSURE(s->groups, CU_E_NOMEM);
+    record_fold(user, value);
+    while (more) {
+        json_decref(items);
+        items = NULL;
+        TRY(store_find(tx, &q, first ? NULL : &at, 16, &items, &more));
+        first = false;
+        json_array_foreach(items, i, item)
+        {
+            const char *group =
+                json_string_value(json_object_get(json_object_get(item, "doc"), "GroupName"));
+
+            ENSURE(group, CU_E_STORE);
+            TRY(load_group(tx, account, group, s));
+            snprintf(scope, sizeof(scope), "%s",
+                     json_string_value(json_object_get(item, "scope")));
+            snprintf(key, sizeof(key), "%s", json_string_value(json_object_get(item, "key")));
+        }
+    }
+out:
+    json_decref(items);
+    return rc;
+}
+
 /* The set of user p, whose record is `loaded` (borrowed), or NULL to read it from tx. */
 static cu_rc load_user(struct store_tx *tx, const struct principal *p, const json_t *loaded,
                        struct identity_set *s)
@@ -140,9 +201,8 @@ static cu_rc load_user(struct store_tx *tx, const struct principal *p, const jso
         TRY(record_user_get(tx, p->account_id, p->name, &user));
     if (!user)
         goto out;
-    TRY(load_managed(tx, p->account_id, user, IDENTITY_USER_MANAGED, s));
-    /* The policies of the user's groups, inline then attached, go here, group by group:
-     * custos has groups but no AddUserToGroup yet, so a user belongs to none. */
+    TRY(load_attached(tx, p->account_id, user, IDENTITY_USER_MANAGED, s));
+    TRY(load_user_groups(tx, p->account_id, p->name, s));
     TRY(load_boundary(tx, p->account_id, user, s));
     s->tags = json_incref(json_object_get(user, "Tags"));
 out:
@@ -188,7 +248,7 @@ cu_rc identity_set_load_role(struct store_tx *tx, const char *account, const jso
     *out = (struct identity_set){0};
     ENSURE(name && arn, CU_E_STORE);
     TRY(load_inline(tx, RECORD_ROLE_POLICY, account, name, IDENTITY_ROLE_INLINE, out));
-    TRY(load_managed(tx, account, role, IDENTITY_ROLE_MANAGED, out));
+    TRY(load_attached(tx, account, role, IDENTITY_ROLE_MANAGED, out));
     TRY(load_boundary(tx, account, role, out));
     out->tags = json_incref(json_object_get(role, "Tags"));
     snprintf(out->role_arn, sizeof(out->role_arn), "%s", arn);

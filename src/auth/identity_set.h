@@ -17,10 +17,12 @@ struct policy;
 struct policy_set;
 struct policy_request;
 
-/* More than any principal can have: a user's inline policies share 2,048 characters, at
- * most 10 managed policies are attached, and the simulator adds at most what it is given
- * beside them. */
-#define IDENTITY_SET_MAX 128
+/* More than any principal has in practice: a user's inline policies share 2,048
+ * characters, at most 10 managed policies are attached to it and to each of its at most 10
+ * groups (whose inline policies share 5,120 characters each), and the simulator adds at
+ * most what it is given beside them. A set that would pass it fails to load (CU_E_INTERNAL):
+ * denied, never a policy left out. */
+#define IDENTITY_SET_MAX 256
 
 /* Where an identity policy of the set comes from. */
 enum identity_policy_type {
@@ -28,6 +30,8 @@ enum identity_policy_type {
     IDENTITY_USER_MANAGED, /* a managed policy attached to the user (AttachUserPolicy) */
     IDENTITY_ROLE_INLINE,  /* an inline policy of the role (PutRolePolicy) */
     IDENTITY_ROLE_MANAGED, /* a managed policy attached to the role (AttachRolePolicy) */
+    IDENTITY_GROUP_INLINE, /* an inline policy of one of the user's groups (PutGroupPolicy) */
+    IDENTITY_GROUP_MANAGED, /* a managed policy attached to one of them (AttachGroupPolicy) */
     IDENTITY_SIMULATED,    /* a document given to the simulator (PolicyInputList) */
 };
 
@@ -39,11 +43,14 @@ struct identity_set {
     struct policy *boundary; /* the permissions boundary, or NULL */
     struct policy *session;  /* the session policy of a role or federated session, or NULL */
     json_t *tags;            /* the principal's tags [{Key, Value}], or NULL */
+    json_t *groups;          /* the scopes "<account>/lower(group)" of the user's groups,
+                              * whose changes the set depends on (identity_cache.c) */
     char role_arn[PRINCIPAL_ARN_MAX]; /* a role session's role, else "" */
 };
 
 /* Load the policy set of principal p from tx into *out (zeroed first): an IAM user's
- * inline policies, then its attached managed policies, then its groups' (none yet), its
+ * inline policies, then its attached managed policies, then its groups' (each group's
+ * inline then attached, groups in name order), its
  * permissions boundary and tags; nothing for the root user. A stored inline document
  * that no longer compiles is logged and left out; a managed one refuses the load
  * (CU_E_STORE or the compile error), since it might deny. On failure *out holds nothing. */

@@ -5,6 +5,8 @@ static const struct shape iam_AccessKey;
 static const struct shape iam_AccessKeyMetadata;
 static const struct shape iam_ActionNameListType;
 static const struct shape iam_ActionNameType;
+static const struct shape iam_AddUserToGroupRequest;
+static const struct shape iam_AttachGroupPolicyRequest;
 static const struct shape iam_AttachRolePolicyRequest;
 static const struct shape iam_AttachUserPolicyRequest;
 static const struct shape iam_AttachedPermissionsBoundary;
@@ -28,6 +30,8 @@ static const struct shape iam_CreateRoleResponse;
 static const struct shape iam_CreateUserRequest;
 static const struct shape iam_CreateUserResponse;
 static const struct shape iam_DeleteAccessKeyRequest;
+static const struct shape iam_DeleteGroupPolicyRequest;
+static const struct shape iam_DeleteGroupRequest;
 static const struct shape iam_DeletePolicyRequest;
 static const struct shape iam_DeleteRolePermissionsBoundaryRequest;
 static const struct shape iam_DeleteRolePolicyRequest;
@@ -35,6 +39,7 @@ static const struct shape iam_DeleteRoleRequest;
 static const struct shape iam_DeleteUserPermissionsBoundaryRequest;
 static const struct shape iam_DeleteUserPolicyRequest;
 static const struct shape iam_DeleteUserRequest;
+static const struct shape iam_DetachGroupPolicyRequest;
 static const struct shape iam_DetachRolePolicyRequest;
 static const struct shape iam_DetachUserPolicyRequest;
 static const struct shape iam_EvalDecisionDetailsType;
@@ -44,6 +49,8 @@ static const struct shape iam_EvaluationResultsListType;
 static const struct shape iam_GetContextKeysForCustomPolicyRequest;
 static const struct shape iam_GetContextKeysForPolicyResponse;
 static const struct shape iam_GetContextKeysForPrincipalPolicyRequest;
+static const struct shape iam_GetGroupPolicyRequest;
+static const struct shape iam_GetGroupPolicyResponse;
 static const struct shape iam_GetGroupRequest;
 static const struct shape iam_GetGroupResponse;
 static const struct shape iam_GetPolicyRequest;
@@ -62,10 +69,16 @@ static const struct shape iam_Group;
 static const struct shape iam_LineNumber;
 static const struct shape iam_ListAccessKeysRequest;
 static const struct shape iam_ListAccessKeysResponse;
+static const struct shape iam_ListAttachedGroupPoliciesRequest;
+static const struct shape iam_ListAttachedGroupPoliciesResponse;
 static const struct shape iam_ListAttachedRolePoliciesRequest;
 static const struct shape iam_ListAttachedRolePoliciesResponse;
 static const struct shape iam_ListAttachedUserPoliciesRequest;
 static const struct shape iam_ListAttachedUserPoliciesResponse;
+static const struct shape iam_ListGroupPoliciesRequest;
+static const struct shape iam_ListGroupPoliciesResponse;
+static const struct shape iam_ListGroupsForUserRequest;
+static const struct shape iam_ListGroupsForUserResponse;
 static const struct shape iam_ListGroupsRequest;
 static const struct shape iam_ListGroupsResponse;
 static const struct shape iam_ListPoliciesRequest;
@@ -92,10 +105,12 @@ static const struct shape iam_PolicySourceType;
 static const struct shape iam_PolicyUsageType;
 static const struct shape iam_PolicyVersion;
 static const struct shape iam_Position;
+static const struct shape iam_PutGroupPolicyRequest;
 static const struct shape iam_PutRolePermissionsBoundaryRequest;
 static const struct shape iam_PutRolePolicyRequest;
 static const struct shape iam_PutUserPermissionsBoundaryRequest;
 static const struct shape iam_PutUserPolicyRequest;
+static const struct shape iam_RemoveUserFromGroupRequest;
 static const struct shape iam_ResourceHandlingOptionType;
 static const struct shape iam_ResourceNameListType;
 static const struct shape iam_ResourceNameType;
@@ -116,6 +131,7 @@ static const struct shape iam_UntagRoleRequest;
 static const struct shape iam_UntagUserRequest;
 static const struct shape iam_UpdateAccessKeyRequest;
 static const struct shape iam_UpdateAssumeRolePolicyRequest;
+static const struct shape iam_UpdateGroupRequest;
 static const struct shape iam_UpdateRoleDescriptionRequest;
 static const struct shape iam_UpdateRoleDescriptionResponse;
 static const struct shape iam_UpdateRoleRequest;
@@ -173,6 +189,14 @@ static const struct shape_member iam_AccessKeyMetadata_members[] = {
     {"CreateDate", &iam_dateType, false, NULL, false},
 };
 static const struct shape_member iam_ActionNameListType_member = {"member", &iam_ActionNameType, false, NULL, false};
+static const struct shape_member iam_AddUserToGroupRequest_members[] = {
+    {"GroupName", &iam_groupNameType, true, NULL, false},
+    {"UserName", &iam_existingUserNameType, true, NULL, false},
+};
+static const struct shape_member iam_AttachGroupPolicyRequest_members[] = {
+    {"GroupName", &iam_groupNameType, true, NULL, false},
+    {"PolicyArn", &iam_arnType, true, NULL, false},
+};
 static const struct shape_member iam_AttachRolePolicyRequest_members[] = {
     {"RoleName", &iam_roleNameType, true, NULL, false},
     {"PolicyArn", &iam_arnType, true, NULL, false},
@@ -246,6 +270,13 @@ static const struct shape_member iam_DeleteAccessKeyRequest_members[] = {
     {"UserName", &iam_existingUserNameType, false, NULL, false},
     {"AccessKeyId", &iam_accessKeyIdType, true, NULL, false},
 };
+static const struct shape_member iam_DeleteGroupPolicyRequest_members[] = {
+    {"GroupName", &iam_groupNameType, true, NULL, false},
+    {"PolicyName", &iam_policyNameType, true, NULL, false},
+};
+static const struct shape_member iam_DeleteGroupRequest_members[] = {
+    {"GroupName", &iam_groupNameType, true, NULL, false},
+};
 static const struct shape_member iam_DeletePolicyRequest_members[] = {
     {"PolicyArn", &iam_arnType, true, NULL, false},
 };
@@ -268,6 +299,10 @@ static const struct shape_member iam_DeleteUserPolicyRequest_members[] = {
 };
 static const struct shape_member iam_DeleteUserRequest_members[] = {
     {"UserName", &iam_existingUserNameType, true, NULL, false},
+};
+static const struct shape_member iam_DetachGroupPolicyRequest_members[] = {
+    {"GroupName", &iam_groupNameType, true, NULL, false},
+    {"PolicyArn", &iam_arnType, true, NULL, false},
 };
 static const struct shape_member iam_DetachRolePolicyRequest_members[] = {
     {"RoleName", &iam_roleNameType, true, NULL, false},
@@ -300,6 +335,15 @@ static const struct shape_member iam_GetContextKeysForPolicyResponse_members[] =
 static const struct shape_member iam_GetContextKeysForPrincipalPolicyRequest_members[] = {
     {"PolicySourceArn", &iam_arnType, true, NULL, false},
     {"PolicyInputList", &iam_SimulationPolicyListType, false, NULL, false},
+};
+static const struct shape_member iam_GetGroupPolicyRequest_members[] = {
+    {"GroupName", &iam_groupNameType, true, NULL, false},
+    {"PolicyName", &iam_policyNameType, true, NULL, false},
+};
+static const struct shape_member iam_GetGroupPolicyResponse_members[] = {
+    {"GroupName", &iam_groupNameType, true, NULL, false},
+    {"PolicyName", &iam_policyNameType, true, NULL, false},
+    {"PolicyDocument", &iam_policyDocumentType, true, NULL, false},
 };
 static const struct shape_member iam_GetGroupRequest_members[] = {
     {"GroupName", &iam_groupNameType, true, NULL, false},
@@ -372,6 +416,17 @@ static const struct shape_member iam_ListAccessKeysResponse_members[] = {
     {"IsTruncated", &iam_booleanType, false, NULL, false},
     {"Marker", &iam_responseMarkerType, false, NULL, false},
 };
+static const struct shape_member iam_ListAttachedGroupPoliciesRequest_members[] = {
+    {"GroupName", &iam_groupNameType, true, NULL, false},
+    {"PathPrefix", &iam_policyPathType, false, NULL, false},
+    {"Marker", &iam_markerType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+};
+static const struct shape_member iam_ListAttachedGroupPoliciesResponse_members[] = {
+    {"AttachedPolicies", &iam_attachedPoliciesListType, false, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
 static const struct shape_member iam_ListAttachedRolePoliciesRequest_members[] = {
     {"RoleName", &iam_roleNameType, true, NULL, false},
     {"PathPrefix", &iam_policyPathType, false, NULL, false},
@@ -391,6 +446,26 @@ static const struct shape_member iam_ListAttachedUserPoliciesRequest_members[] =
 };
 static const struct shape_member iam_ListAttachedUserPoliciesResponse_members[] = {
     {"AttachedPolicies", &iam_attachedPoliciesListType, false, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
+static const struct shape_member iam_ListGroupPoliciesRequest_members[] = {
+    {"GroupName", &iam_groupNameType, true, NULL, false},
+    {"Marker", &iam_markerType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+};
+static const struct shape_member iam_ListGroupPoliciesResponse_members[] = {
+    {"PolicyNames", &iam_policyNameListType, true, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
+static const struct shape_member iam_ListGroupsForUserRequest_members[] = {
+    {"UserName", &iam_existingUserNameType, true, NULL, false},
+    {"Marker", &iam_markerType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+};
+static const struct shape_member iam_ListGroupsForUserResponse_members[] = {
+    {"Groups", &iam_groupListType, true, NULL, false},
     {"IsTruncated", &iam_booleanType, false, NULL, false},
     {"Marker", &iam_responseMarkerType, false, NULL, false},
 };
@@ -511,6 +586,11 @@ static const struct shape_member iam_Position_members[] = {
     {"Line", &iam_LineNumber, false, NULL, false},
     {"Column", &iam_ColumnNumber, false, NULL, false},
 };
+static const struct shape_member iam_PutGroupPolicyRequest_members[] = {
+    {"GroupName", &iam_groupNameType, true, NULL, false},
+    {"PolicyName", &iam_policyNameType, true, NULL, false},
+    {"PolicyDocument", &iam_policyDocumentType, true, NULL, false},
+};
 static const struct shape_member iam_PutRolePermissionsBoundaryRequest_members[] = {
     {"RoleName", &iam_roleNameType, true, NULL, false},
     {"PermissionsBoundary", &iam_arnType, true, NULL, false},
@@ -528,6 +608,10 @@ static const struct shape_member iam_PutUserPolicyRequest_members[] = {
     {"UserName", &iam_existingUserNameType, true, NULL, false},
     {"PolicyName", &iam_policyNameType, true, NULL, false},
     {"PolicyDocument", &iam_policyDocumentType, true, NULL, false},
+};
+static const struct shape_member iam_RemoveUserFromGroupRequest_members[] = {
+    {"GroupName", &iam_groupNameType, true, NULL, false},
+    {"UserName", &iam_existingUserNameType, true, NULL, false},
 };
 static const struct shape_member iam_ResourceNameListType_member = {"member", &iam_ResourceNameType, false, NULL, false};
 static const struct shape_member iam_ResourceSpecificResult_members[] = {
@@ -625,6 +709,11 @@ static const struct shape_member iam_UpdateAssumeRolePolicyRequest_members[] = {
     {"RoleName", &iam_roleNameType, true, NULL, false},
     {"PolicyDocument", &iam_policyDocumentType, true, NULL, false},
 };
+static const struct shape_member iam_UpdateGroupRequest_members[] = {
+    {"GroupName", &iam_groupNameType, true, NULL, false},
+    {"NewPath", &iam_pathType, false, NULL, false},
+    {"NewGroupName", &iam_groupNameType, false, NULL, false},
+};
 static const struct shape_member iam_UpdateRoleDescriptionRequest_members[] = {
     {"RoleName", &iam_roleNameType, true, NULL, false},
     {"Description", &iam_roleDescriptionType, true, NULL, false},
@@ -663,6 +752,8 @@ static const struct shape iam_AccessKey = {.name = "AccessKey", .type = SHAPE_ST
 static const struct shape iam_AccessKeyMetadata = {.name = "AccessKeyMetadata", .type = SHAPE_STRUCTURE, .members = iam_AccessKeyMetadata_members, .n_members = 4};
 static const struct shape iam_ActionNameListType = {.name = "ActionNameListType", .type = SHAPE_LIST, .member = &iam_ActionNameListType_member};
 static const struct shape iam_ActionNameType = {.name = "ActionNameType", .type = SHAPE_STRING, .has_min = true, .min = 3, .has_max = true, .max = 128};
+static const struct shape iam_AddUserToGroupRequest = {.name = "AddUserToGroupRequest", .type = SHAPE_STRUCTURE, .members = iam_AddUserToGroupRequest_members, .n_members = 2};
+static const struct shape iam_AttachGroupPolicyRequest = {.name = "AttachGroupPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_AttachGroupPolicyRequest_members, .n_members = 2};
 static const struct shape iam_AttachRolePolicyRequest = {.name = "AttachRolePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_AttachRolePolicyRequest_members, .n_members = 2};
 static const struct shape iam_AttachUserPolicyRequest = {.name = "AttachUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_AttachUserPolicyRequest_members, .n_members = 2};
 static const struct shape iam_AttachedPermissionsBoundary = {.name = "AttachedPermissionsBoundary", .type = SHAPE_STRUCTURE, .members = iam_AttachedPermissionsBoundary_members, .n_members = 2};
@@ -686,6 +777,8 @@ static const struct shape iam_CreateRoleResponse = {.name = "CreateRoleResponse"
 static const struct shape iam_CreateUserRequest = {.name = "CreateUserRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateUserRequest_members, .n_members = 4};
 static const struct shape iam_CreateUserResponse = {.name = "CreateUserResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateUserResponse_members, .n_members = 1};
 static const struct shape iam_DeleteAccessKeyRequest = {.name = "DeleteAccessKeyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteAccessKeyRequest_members, .n_members = 2};
+static const struct shape iam_DeleteGroupPolicyRequest = {.name = "DeleteGroupPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteGroupPolicyRequest_members, .n_members = 2};
+static const struct shape iam_DeleteGroupRequest = {.name = "DeleteGroupRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteGroupRequest_members, .n_members = 1};
 static const struct shape iam_DeletePolicyRequest = {.name = "DeletePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeletePolicyRequest_members, .n_members = 1};
 static const struct shape iam_DeleteRolePermissionsBoundaryRequest = {.name = "DeleteRolePermissionsBoundaryRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteRolePermissionsBoundaryRequest_members, .n_members = 1};
 static const struct shape iam_DeleteRolePolicyRequest = {.name = "DeleteRolePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteRolePolicyRequest_members, .n_members = 2};
@@ -693,6 +786,7 @@ static const struct shape iam_DeleteRoleRequest = {.name = "DeleteRoleRequest", 
 static const struct shape iam_DeleteUserPermissionsBoundaryRequest = {.name = "DeleteUserPermissionsBoundaryRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteUserPermissionsBoundaryRequest_members, .n_members = 1};
 static const struct shape iam_DeleteUserPolicyRequest = {.name = "DeleteUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteUserPolicyRequest_members, .n_members = 2};
 static const struct shape iam_DeleteUserRequest = {.name = "DeleteUserRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteUserRequest_members, .n_members = 1};
+static const struct shape iam_DetachGroupPolicyRequest = {.name = "DetachGroupPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DetachGroupPolicyRequest_members, .n_members = 2};
 static const struct shape iam_DetachRolePolicyRequest = {.name = "DetachRolePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DetachRolePolicyRequest_members, .n_members = 2};
 static const struct shape iam_DetachUserPolicyRequest = {.name = "DetachUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DetachUserPolicyRequest_members, .n_members = 2};
 static const struct shape iam_EvalDecisionDetailsType = {.name = "EvalDecisionDetailsType", .type = SHAPE_MAP, .key = &iam_EvalDecisionDetailsType_key, .value = &iam_EvalDecisionDetailsType_value};
@@ -702,6 +796,8 @@ static const struct shape iam_EvaluationResultsListType = {.name = "EvaluationRe
 static const struct shape iam_GetContextKeysForCustomPolicyRequest = {.name = "GetContextKeysForCustomPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_GetContextKeysForCustomPolicyRequest_members, .n_members = 1};
 static const struct shape iam_GetContextKeysForPolicyResponse = {.name = "GetContextKeysForPolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_GetContextKeysForPolicyResponse_members, .n_members = 1};
 static const struct shape iam_GetContextKeysForPrincipalPolicyRequest = {.name = "GetContextKeysForPrincipalPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_GetContextKeysForPrincipalPolicyRequest_members, .n_members = 2};
+static const struct shape iam_GetGroupPolicyRequest = {.name = "GetGroupPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_GetGroupPolicyRequest_members, .n_members = 2};
+static const struct shape iam_GetGroupPolicyResponse = {.name = "GetGroupPolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_GetGroupPolicyResponse_members, .n_members = 3};
 static const struct shape iam_GetGroupRequest = {.name = "GetGroupRequest", .type = SHAPE_STRUCTURE, .members = iam_GetGroupRequest_members, .n_members = 3};
 static const struct shape iam_GetGroupResponse = {.name = "GetGroupResponse", .type = SHAPE_STRUCTURE, .members = iam_GetGroupResponse_members, .n_members = 4};
 static const struct shape iam_GetPolicyRequest = {.name = "GetPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_GetPolicyRequest_members, .n_members = 1};
@@ -720,10 +816,16 @@ static const struct shape iam_Group = {.name = "Group", .type = SHAPE_STRUCTURE,
 static const struct shape iam_LineNumber = {.name = "LineNumber", .type = SHAPE_INTEGER};
 static const struct shape iam_ListAccessKeysRequest = {.name = "ListAccessKeysRequest", .type = SHAPE_STRUCTURE, .members = iam_ListAccessKeysRequest_members, .n_members = 3};
 static const struct shape iam_ListAccessKeysResponse = {.name = "ListAccessKeysResponse", .type = SHAPE_STRUCTURE, .members = iam_ListAccessKeysResponse_members, .n_members = 3};
+static const struct shape iam_ListAttachedGroupPoliciesRequest = {.name = "ListAttachedGroupPoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListAttachedGroupPoliciesRequest_members, .n_members = 4};
+static const struct shape iam_ListAttachedGroupPoliciesResponse = {.name = "ListAttachedGroupPoliciesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListAttachedGroupPoliciesResponse_members, .n_members = 3};
 static const struct shape iam_ListAttachedRolePoliciesRequest = {.name = "ListAttachedRolePoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListAttachedRolePoliciesRequest_members, .n_members = 4};
 static const struct shape iam_ListAttachedRolePoliciesResponse = {.name = "ListAttachedRolePoliciesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListAttachedRolePoliciesResponse_members, .n_members = 3};
 static const struct shape iam_ListAttachedUserPoliciesRequest = {.name = "ListAttachedUserPoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListAttachedUserPoliciesRequest_members, .n_members = 4};
 static const struct shape iam_ListAttachedUserPoliciesResponse = {.name = "ListAttachedUserPoliciesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListAttachedUserPoliciesResponse_members, .n_members = 3};
+static const struct shape iam_ListGroupPoliciesRequest = {.name = "ListGroupPoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListGroupPoliciesRequest_members, .n_members = 3};
+static const struct shape iam_ListGroupPoliciesResponse = {.name = "ListGroupPoliciesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListGroupPoliciesResponse_members, .n_members = 3};
+static const struct shape iam_ListGroupsForUserRequest = {.name = "ListGroupsForUserRequest", .type = SHAPE_STRUCTURE, .members = iam_ListGroupsForUserRequest_members, .n_members = 3};
+static const struct shape iam_ListGroupsForUserResponse = {.name = "ListGroupsForUserResponse", .type = SHAPE_STRUCTURE, .members = iam_ListGroupsForUserResponse_members, .n_members = 3};
 static const struct shape iam_ListGroupsRequest = {.name = "ListGroupsRequest", .type = SHAPE_STRUCTURE, .members = iam_ListGroupsRequest_members, .n_members = 3};
 static const struct shape iam_ListGroupsResponse = {.name = "ListGroupsResponse", .type = SHAPE_STRUCTURE, .members = iam_ListGroupsResponse_members, .n_members = 3};
 static const struct shape iam_ListPoliciesRequest = {.name = "ListPoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListPoliciesRequest_members, .n_members = 6};
@@ -750,10 +852,12 @@ static const struct shape iam_PolicySourceType = {.name = "PolicySourceType", .t
 static const struct shape iam_PolicyUsageType = {.name = "PolicyUsageType", .type = SHAPE_STRING, .enums = iam_PolicyUsageType_enums, .n_enums = 2};
 static const struct shape iam_PolicyVersion = {.name = "PolicyVersion", .type = SHAPE_STRUCTURE, .members = iam_PolicyVersion_members, .n_members = 4};
 static const struct shape iam_Position = {.name = "Position", .type = SHAPE_STRUCTURE, .members = iam_Position_members, .n_members = 2};
+static const struct shape iam_PutGroupPolicyRequest = {.name = "PutGroupPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_PutGroupPolicyRequest_members, .n_members = 3};
 static const struct shape iam_PutRolePermissionsBoundaryRequest = {.name = "PutRolePermissionsBoundaryRequest", .type = SHAPE_STRUCTURE, .members = iam_PutRolePermissionsBoundaryRequest_members, .n_members = 2};
 static const struct shape iam_PutRolePolicyRequest = {.name = "PutRolePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_PutRolePolicyRequest_members, .n_members = 3};
 static const struct shape iam_PutUserPermissionsBoundaryRequest = {.name = "PutUserPermissionsBoundaryRequest", .type = SHAPE_STRUCTURE, .members = iam_PutUserPermissionsBoundaryRequest_members, .n_members = 2};
 static const struct shape iam_PutUserPolicyRequest = {.name = "PutUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_PutUserPolicyRequest_members, .n_members = 3};
+static const struct shape iam_RemoveUserFromGroupRequest = {.name = "RemoveUserFromGroupRequest", .type = SHAPE_STRUCTURE, .members = iam_RemoveUserFromGroupRequest_members, .n_members = 2};
 static const struct shape iam_ResourceHandlingOptionType = {.name = "ResourceHandlingOptionType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 64};
 static const struct shape iam_ResourceNameListType = {.name = "ResourceNameListType", .type = SHAPE_LIST, .member = &iam_ResourceNameListType_member};
 static const struct shape iam_ResourceNameType = {.name = "ResourceNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 2048};
@@ -774,6 +878,7 @@ static const struct shape iam_UntagRoleRequest = {.name = "UntagRoleRequest", .t
 static const struct shape iam_UntagUserRequest = {.name = "UntagUserRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagUserRequest_members, .n_members = 2};
 static const struct shape iam_UpdateAccessKeyRequest = {.name = "UpdateAccessKeyRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateAccessKeyRequest_members, .n_members = 3};
 static const struct shape iam_UpdateAssumeRolePolicyRequest = {.name = "UpdateAssumeRolePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateAssumeRolePolicyRequest_members, .n_members = 2};
+static const struct shape iam_UpdateGroupRequest = {.name = "UpdateGroupRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateGroupRequest_members, .n_members = 3};
 static const struct shape iam_UpdateRoleDescriptionRequest = {.name = "UpdateRoleDescriptionRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateRoleDescriptionRequest_members, .n_members = 2};
 static const struct shape iam_UpdateRoleDescriptionResponse = {.name = "UpdateRoleDescriptionResponse", .type = SHAPE_STRUCTURE, .members = iam_UpdateRoleDescriptionResponse_members, .n_members = 1};
 static const struct shape iam_UpdateRoleRequest = {.name = "UpdateRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateRoleRequest_members, .n_members = 3};
@@ -818,6 +923,8 @@ static const struct shape iam_userListType = {.name = "userListType", .type = SH
 static const struct shape iam_userNameType = {.name = "userNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 64, .pattern = "[\\w+=,.@-]+"};
 
 static const struct op_model iam_ops[] = {
+    {"AddUserToGroup", &iam_AddUserToGroupRequest, NULL, NULL},
+    {"AttachGroupPolicy", &iam_AttachGroupPolicyRequest, NULL, NULL},
     {"AttachRolePolicy", &iam_AttachRolePolicyRequest, NULL, NULL},
     {"AttachUserPolicy", &iam_AttachUserPolicyRequest, NULL, NULL},
     {"CreateAccessKey", &iam_CreateAccessKeyRequest, &iam_CreateAccessKeyResponse, "CreateAccessKeyResult"},
@@ -826,6 +933,8 @@ static const struct op_model iam_ops[] = {
     {"CreateRole", &iam_CreateRoleRequest, &iam_CreateRoleResponse, "CreateRoleResult"},
     {"CreateUser", &iam_CreateUserRequest, &iam_CreateUserResponse, "CreateUserResult"},
     {"DeleteAccessKey", &iam_DeleteAccessKeyRequest, NULL, NULL},
+    {"DeleteGroup", &iam_DeleteGroupRequest, NULL, NULL},
+    {"DeleteGroupPolicy", &iam_DeleteGroupPolicyRequest, NULL, NULL},
     {"DeletePolicy", &iam_DeletePolicyRequest, NULL, NULL},
     {"DeleteRole", &iam_DeleteRoleRequest, NULL, NULL},
     {"DeleteRolePermissionsBoundary", &iam_DeleteRolePermissionsBoundaryRequest, NULL, NULL},
@@ -833,11 +942,13 @@ static const struct op_model iam_ops[] = {
     {"DeleteUser", &iam_DeleteUserRequest, NULL, NULL},
     {"DeleteUserPermissionsBoundary", &iam_DeleteUserPermissionsBoundaryRequest, NULL, NULL},
     {"DeleteUserPolicy", &iam_DeleteUserPolicyRequest, NULL, NULL},
+    {"DetachGroupPolicy", &iam_DetachGroupPolicyRequest, NULL, NULL},
     {"DetachRolePolicy", &iam_DetachRolePolicyRequest, NULL, NULL},
     {"DetachUserPolicy", &iam_DetachUserPolicyRequest, NULL, NULL},
     {"GetContextKeysForCustomPolicy", &iam_GetContextKeysForCustomPolicyRequest, &iam_GetContextKeysForPolicyResponse, "GetContextKeysForCustomPolicyResult"},
     {"GetContextKeysForPrincipalPolicy", &iam_GetContextKeysForPrincipalPolicyRequest, &iam_GetContextKeysForPolicyResponse, "GetContextKeysForPrincipalPolicyResult"},
     {"GetGroup", &iam_GetGroupRequest, &iam_GetGroupResponse, "GetGroupResult"},
+    {"GetGroupPolicy", &iam_GetGroupPolicyRequest, &iam_GetGroupPolicyResponse, "GetGroupPolicyResult"},
     {"GetPolicy", &iam_GetPolicyRequest, &iam_GetPolicyResponse, "GetPolicyResult"},
     {"GetPolicyVersion", &iam_GetPolicyVersionRequest, &iam_GetPolicyVersionResponse, "GetPolicyVersionResult"},
     {"GetRole", &iam_GetRoleRequest, &iam_GetRoleResponse, "GetRoleResult"},
@@ -845,9 +956,12 @@ static const struct op_model iam_ops[] = {
     {"GetUser", &iam_GetUserRequest, &iam_GetUserResponse, "GetUserResult"},
     {"GetUserPolicy", &iam_GetUserPolicyRequest, &iam_GetUserPolicyResponse, "GetUserPolicyResult"},
     {"ListAccessKeys", &iam_ListAccessKeysRequest, &iam_ListAccessKeysResponse, "ListAccessKeysResult"},
+    {"ListAttachedGroupPolicies", &iam_ListAttachedGroupPoliciesRequest, &iam_ListAttachedGroupPoliciesResponse, "ListAttachedGroupPoliciesResult"},
     {"ListAttachedRolePolicies", &iam_ListAttachedRolePoliciesRequest, &iam_ListAttachedRolePoliciesResponse, "ListAttachedRolePoliciesResult"},
     {"ListAttachedUserPolicies", &iam_ListAttachedUserPoliciesRequest, &iam_ListAttachedUserPoliciesResponse, "ListAttachedUserPoliciesResult"},
+    {"ListGroupPolicies", &iam_ListGroupPoliciesRequest, &iam_ListGroupPoliciesResponse, "ListGroupPoliciesResult"},
     {"ListGroups", &iam_ListGroupsRequest, &iam_ListGroupsResponse, "ListGroupsResult"},
+    {"ListGroupsForUser", &iam_ListGroupsForUserRequest, &iam_ListGroupsForUserResponse, "ListGroupsForUserResult"},
     {"ListPolicies", &iam_ListPoliciesRequest, &iam_ListPoliciesResponse, "ListPoliciesResult"},
     {"ListRolePolicies", &iam_ListRolePoliciesRequest, &iam_ListRolePoliciesResponse, "ListRolePoliciesResult"},
     {"ListRoleTags", &iam_ListRoleTagsRequest, &iam_ListRoleTagsResponse, "ListRoleTagsResult"},
@@ -855,10 +969,12 @@ static const struct op_model iam_ops[] = {
     {"ListUserPolicies", &iam_ListUserPoliciesRequest, &iam_ListUserPoliciesResponse, "ListUserPoliciesResult"},
     {"ListUserTags", &iam_ListUserTagsRequest, &iam_ListUserTagsResponse, "ListUserTagsResult"},
     {"ListUsers", &iam_ListUsersRequest, &iam_ListUsersResponse, "ListUsersResult"},
+    {"PutGroupPolicy", &iam_PutGroupPolicyRequest, NULL, NULL},
     {"PutRolePermissionsBoundary", &iam_PutRolePermissionsBoundaryRequest, NULL, NULL},
     {"PutRolePolicy", &iam_PutRolePolicyRequest, NULL, NULL},
     {"PutUserPermissionsBoundary", &iam_PutUserPermissionsBoundaryRequest, NULL, NULL},
     {"PutUserPolicy", &iam_PutUserPolicyRequest, NULL, NULL},
+    {"RemoveUserFromGroup", &iam_RemoveUserFromGroupRequest, NULL, NULL},
     {"SimulateCustomPolicy", &iam_SimulateCustomPolicyRequest, &iam_SimulatePolicyResponse, "SimulateCustomPolicyResult"},
     {"SimulatePrincipalPolicy", &iam_SimulatePrincipalPolicyRequest, &iam_SimulatePolicyResponse, "SimulatePrincipalPolicyResult"},
     {"TagRole", &iam_TagRoleRequest, NULL, NULL},
@@ -867,6 +983,7 @@ static const struct op_model iam_ops[] = {
     {"UntagUser", &iam_UntagUserRequest, NULL, NULL},
     {"UpdateAccessKey", &iam_UpdateAccessKeyRequest, NULL, NULL},
     {"UpdateAssumeRolePolicy", &iam_UpdateAssumeRolePolicyRequest, NULL, NULL},
+    {"UpdateGroup", &iam_UpdateGroupRequest, NULL, NULL},
     {"UpdateRole", &iam_UpdateRoleRequest, &iam_UpdateRoleResponse, "UpdateRoleResult"},
     {"UpdateRoleDescription", &iam_UpdateRoleDescriptionRequest, &iam_UpdateRoleDescriptionResponse, "UpdateRoleDescriptionResult"},
 };
@@ -881,5 +998,5 @@ const struct service_model model_iam = {
     .api_version = "2010-05-08",
     .xml_namespace = "https://iam.amazonaws.com/doc/2010-05-08/",
     .ops = iam_ops,
-    .n_ops = 51,
+    .n_ops = 63,
 };

@@ -24,6 +24,28 @@ static bool access_key_owner(const json_t *doc, char *out)
     return true;
 }
 
+/* group_member → lower(GroupName) and lower(UserName): a group's members (GetGroup) and a
+ * user's groups (ListGroupsForUser, authorization) are both lookups within the account. */
+static bool member_folded(const json_t *doc, const char *member, char *out)
+{
+    const char *name = json_string_value(json_object_get(doc, member));
+
+    if (!name)
+        return false;
+    record_fold(name, out);
+    return true;
+}
+
+static bool member_group(const json_t *doc, char *out)
+{
+    return member_folded(doc, "GroupName", out);
+}
+
+static bool member_user(const json_t *doc, char *out)
+{
+    return member_folded(doc, "UserName", out);
+}
+
 const struct store_kind store_kinds[] = {
     {RECORD_ACCOUNT, STORE_CLASS_NODE, {{NULL}}},
     {RECORD_SESSION, STORE_CLASS_NODE, {{NULL}}},
@@ -32,6 +54,11 @@ const struct store_kind store_kinds[] = {
     {RECORD_USER, STORE_CLASS_GLOBAL, {{RECORD_BY_PATH, "Path", NULL}}},
     {RECORD_GROUP, STORE_CLASS_GLOBAL, {{RECORD_BY_PATH, "Path", NULL}}},
     {RECORD_USER_POLICY, STORE_CLASS_GLOBAL, {{NULL}}},
+    {RECORD_GROUP_POLICY, STORE_CLASS_GLOBAL, {{NULL}}},
+    {RECORD_GROUP_MEMBER,
+     STORE_CLASS_GLOBAL,
+     {{RECORD_GROUP_MEMBER_BY_GROUP, NULL, member_group},
+      {RECORD_GROUP_MEMBER_BY_USER, NULL, member_user}}},
     {RECORD_MANAGED_POLICY, STORE_CLASS_GLOBAL, {{RECORD_BY_PATH, "Path", NULL}}},
     {RECORD_ROLE, STORE_CLASS_GLOBAL, {{RECORD_BY_PATH, "Path", NULL}}},
     {RECORD_ROLE_POLICY, STORE_CLASS_GLOBAL, {{NULL}}},

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <string.h>
 
 /* Lowercase name into out, which holds cap bytes (cap >= 1); truncates. */
 static void fold_into(const char *name, char *out, size_t cap)
@@ -25,6 +26,17 @@ void record_user_scope(const char *account, const char *user, char out[RECORD_NA
     int n = snprintf(out, RECORD_NAME_MAX, "%.64s/", account);
 
     fold_into(user, out + n, RECORD_NAME_MAX - (size_t)n);
+}
+
+void record_group_member_key(const char *group, const char *user, char out[RECORD_NAME_MAX])
+{
+    /* IAM group names are at most 128 characters, user names 64: the bound is never hit */
+    size_t n;
+
+    fold_into(group, out, RECORD_NAME_MAX - 1);
+    n = strlen(out);
+    out[n++] = '/';
+    fold_into(user, out + n, RECORD_NAME_MAX - n);
 }
 
 cu_rc record_user_get(struct store_tx *tx, const char *account, const char *name, json_t **doc)

@@ -12,6 +12,8 @@
  *                                                                 Status, CreateDate, SealedSecret}
  *   group           <account>                lower(GroupName)    IAM Group fields
  *   user_policy     <account>/lower(user)    PolicyName          {PolicyName, PolicyDocument}
+ *   group_policy    <account>/lower(group)   PolicyName          {PolicyName, PolicyDocument}
+ *   group_member    <account>                lower(group)/lower(user)  {GroupName, UserName}
  *   kms_key         <account>/<region>       key id (UUID)       KMS key metadata, policy, material
  *   kms_alias       <account>/<region>       AliasName           {AliasName, TargetKeyId, ...}
  *   managed_policy  <account>                lower(PolicyName)   IAM Policy fields + Document
@@ -33,6 +35,9 @@
  *   kms_alias   target_key  TargetKeyId                         ListAliases KeyId=
  *   kms_grant   token       each of TokenHashes                 RetireGrant by token
  *   kms_grant   retiring    RetiringPrincipal                   ListRetirableGrants
+ *   group_member group      lower(GroupName)                    GetGroup, DeleteGroup
+ *   group_member user       lower(UserName)                     ListGroupsForUser,
+ *                                                               DeleteUser, identity_set.c
  *
  * (Schema v2 kept the first and third by hand as twin records, "user_key" and
  * "kms_grant_token"; the v3 migration drops them.)
@@ -40,7 +45,10 @@
  * A user record names the policies that apply to it: RECORD_USER_ATTACHED holds its
  * attached managed policies [{PolicyName, PolicyArn}], and PermissionsBoundary
  * {PermissionsBoundaryType, PermissionsBoundaryArn} its boundary (record_user_boundary_arn);
- * a managed policy's document is its "Document" member. auth/identity_set.c reads these to
+ * a managed policy's document is its "Document" member. A group record lists its attached
+ * policies under the same member. A membership is one group_member record (IAM names hold
+ * no '/', so the key splits at its one '/'; record_group_member_key), found from either
+ * side by its two indexes, so the group and the user records never list each other. auth/identity_set.c reads these to
  * assemble a principal's policy set, IAM's handlers write them.
  *
  * IAM names are unique without regard to case (IAM guide, reference_iam-quotas: "you
@@ -64,6 +72,8 @@
 #define RECORD_KMS_GRANT "kms_grant"
 #define RECORD_ROLE "role"
 #define RECORD_ROLE_POLICY "role_policy" /* scope: "<account>/<lower(role)>" */
+#define RECORD_GROUP_POLICY "group_policy"
+#define RECORD_GROUP_MEMBER "group_member"
 
 /* Secondary index names (kinds.c). */
 #define RECORD_ACCESS_KEY_BY_USER "user"
@@ -71,6 +81,8 @@
 #define RECORD_KMS_ALIAS_BY_KEY "target_key"
 #define RECORD_KMS_GRANT_BY_TOKEN "token"
 #define RECORD_KMS_GRANT_BY_RETIRING "retiring"
+#define RECORD_GROUP_MEMBER_BY_GROUP "group"
+#define RECORD_GROUP_MEMBER_BY_USER "user"
 
 /* The member of a user record listing its attached managed policies. */
 #define RECORD_USER_ATTACHED "AttachedManagedPolicies"
@@ -85,6 +97,9 @@ void record_fold(const char *name, char out[RECORD_NAME_MAX]);
 /* "<account>/<lower(user)>": the scope of a user's inline policies, and the value of
  * access_key's user index. */
 void record_user_scope(const char *account, const char *user, char out[RECORD_NAME_MAX]);
+
+/* "lower(group)/lower(user)": the key of a group_member record. */
+void record_group_member_key(const char *group, const char *user, char out[RECORD_NAME_MAX]);
 
 /* The user document for (account, name), or *doc = NULL. */
 MUST_CHECK cu_rc record_user_get(struct store_tx *tx, const char *account, const char *name,

@@ -1,5 +1,6 @@
 """IAM groups (CreateGroup, GetGroup, ListGroups) through boto3: the first operations
-written on the declaration machinery (src/services/iam/iam.ops)."""
+written on the declaration machinery (src/services/iam/iam.ops). Members and group
+policies: test_group_members.py."""
 import datetime
 
 from botocore.exceptions import ClientError
@@ -23,7 +24,7 @@ class IamGroups(harness.ServerTest):
         self.assertGreaterEqual(g["CreateDate"], before)
         got = self.iam.get_group(GroupName="Developers")
         self.assertEqual(got["Group"], g)
-        # no operation adds members yet: the stored truth is an empty list
+        # a new group has no members (test_group_members.py adds some)
         self.assertEqual(got["Users"], [])
         self.assertFalse(got["IsTruncated"])
         # the name is found without regard to case, and the stored spelling is returned

@@ -137,19 +137,59 @@ class Paging(harness.ServerTest):
         self.assertFalse(r["IsTruncated"])
 
     def test_get_group_members_page(self):
-        # GetGroup pages its Users; with no member operation yet the page is the empty one,
-        # but its Marker is read and checked like every other
+        # GetGroup pages its Users (in user-name order); its markers are opaque and checked
         self.iam.create_group(GroupName="pgmembers")
         r = self.iam.get_group(GroupName="pgmembers", MaxItems=1)
         self.assertEqual((r["Users"], r["IsTruncated"]), ([], False))
         self.assertNotIn("Marker", r)
-        for n in ("pgm1", "pgm2"):
+        names = [f"pgm{i}" for i in range(5)]
+        for n in names:
             self.iam.create_user(UserName=n, Path="/pgm/")
+            self.iam.add_user_to_group(GroupName="pgmembers", UserName=n)
+        items, markers = self.pages(self.iam, "get_group", "MaxItems", "Users", 2,
+                                    GroupName="pgmembers")
+        self.assertEqual([u["UserName"] for u in items], names)
+        for m in markers:
+            self.assertNotIn("pgm", m)
+        self.check_marker(self.iam, "get_group", markers, "ValidationError",
+                          GroupName="pgmembers")
+        # a marker of another operation is refused too
         users = self.pages(self.iam, "list_users", "MaxItems", "Users", 1, PathPrefix="/pgm/")[1]
-        for bad in ("not-a-marker", tamper(users[0]), users[0]):
-            with self.assertRaises(ClientError) as cm:
-                self.iam.get_group(GroupName="pgmembers", Marker=bad)
-            self.assertEqual(self.error_code(cm.exception), "ValidationError")
+        with self.assertRaises(ClientError) as cm:
+            self.iam.get_group(GroupName="pgmembers", Marker=users[0])
+        self.assertEqual(self.error_code(cm.exception), "ValidationError")
+
+    def test_list_groups_for_user(self):
+        self.iam.create_user(UserName="pgfu")
+        names = [f"pgfu-group{i}" for i in range(5)]
+        for n in names:
+            self.iam.create_group(GroupName=n)
+            self.iam.add_user_to_group(GroupName=n, UserName="pgfu")
+        items, markers = self.pages(self.iam, "list_groups_for_user", "MaxItems", "Groups", 2,
+                                    UserName="pgfu")
+        self.assertEqual([g["GroupName"] for g in items], names)
+        self.check_marker(self.iam, "list_groups_for_user", markers, "ValidationError",
+                          UserName="pgfu")
+
+    def test_list_group_policies_and_attached(self):
+        self.iam.create_group(GroupName="pgpol")
+        names = [f"ginline{i}" for i in range(5)]
+        for n in names:
+            self.iam.put_group_policy(GroupName="pgpol", PolicyName=n, PolicyDocument=self.POLICY)
+        items, markers = self.pages(self.iam, "list_group_policies", "MaxItems", "PolicyNames",
+                                    2, GroupName="pgpol")
+        self.assertEqual(items, names)
+        self.check_marker(self.iam, "list_group_policies", markers, "ValidationError",
+                          GroupName="pgpol")
+        arns = [self.iam.create_policy(PolicyName=f"pgatt{i}", PolicyDocument=self.POLICY)
+                ["Policy"]["Arn"] for i in range(4)]
+        for a in reversed(arns):
+            self.iam.attach_group_policy(GroupName="pgpol", PolicyArn=a)
+        items, markers = self.pages(self.iam, "list_attached_group_policies", "MaxItems",
+                                    "AttachedPolicies", 3, GroupName="pgpol")
+        self.assertEqual([x["PolicyArn"] for x in items], list(reversed(arns)))
+        self.check_marker(self.iam, "list_attached_group_policies", markers, "ValidationError",
+                          GroupName="pgpol")
 
     POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*",' \
              '"Resource":"*"}]}'

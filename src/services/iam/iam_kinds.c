@@ -92,3 +92,14 @@ const struct kind iam_kind_role_policy = {
     .not_found = CU_E_IAM_NO_SUCH_ENTITY,
     .not_found_msg = "The role policy with name %s cannot be found.",
 };
+
+/* A group's inline policies, under the group: their scope is built like a user's
+ * ("<account>/lower(group)", KIND_USER with the group's name as parent). */
+const struct kind iam_kind_group_policy = {
+    .store_kind = RECORD_GROUP_POLICY,
+    .scope = KIND_USER,
+    .fold = false,
+    .name_member = "PolicyName",
+    .not_found = CU_E_IAM_NO_SUCH_ENTITY,
+    .not_found_msg = "The group policy with name %s cannot be found.",
+};

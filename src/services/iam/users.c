@@ -11,6 +11,7 @@
 #include "core/tree.h"
 #include "iam.h"
 #include "iam_common.h"
+#include "iam_groups.h"
 #include "iam_ops.gen.h"
 
 cu_rc iam_create_user(struct call *call, const json_t *in, json_t *out)
@@ -91,7 +92,7 @@ cu_rc iam_delete_user(struct call *call, const json_t *in, json_t *out)
     const char *name = in_str(in, "UserName");
     char scope[RECORD_NAME_MAX];
     json_t *user;
-    size_t n_keys = 0, n_policies = 0;
+    size_t n_keys = 0, n_policies = 0, n_groups = 0;
 
     TRY(iam_target_user(call, in, &user));
     record_user_scope(call->env->account_id, name, scope);
@@ -104,6 +105,9 @@ cu_rc iam_delete_user(struct call *call, const json_t *in, json_t *out)
     ENSURE(json_array_size(json_object_get(user, RECORD_USER_ATTACHED)) == 0,
            cu_err_set(&call->err, CU_E_IAM_DELETE_CONFLICT,
                       "Cannot delete entity, must detach all policies first."));
+    TRY(iam_group_member_count(call, RECORD_GROUP_MEMBER_BY_USER, name, &n_groups));
+    ENSURE(n_groups == 0, cu_err_set(&call->err, CU_E_IAM_DELETE_CONFLICT,
+                                     "Cannot delete entity, must remove users from group first."));
     TRY(kind_remove(call, &iam_kind_user, NULL, user));
 out:
     return rc;

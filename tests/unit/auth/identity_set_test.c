@@ -232,6 +232,115 @@ static void root_unknown_and_broken(struct store *s)
     CHECK_INT(set.n, 0);
 }
 
+static void put_member(struct store *s, const char *group, const char *user)
+{
+    char key[RECORD_NAME_MAX];
+
+    record_group_member_key(group, user, key);
+    put(s, RECORD_GROUP_MEMBER, ACCOUNT, key,
+        json_pack("{s:s, s:s}", "GroupName", group, "UserName", user));
+}
+
+static void put_group(struct store *s, const char *name, const char *attached)
+{
+    char key[RECORD_NAME_MAX], arn[128];
+
+    record_fold(name, key);
+    snprintf(arn, sizeof(arn), "arn:aws:iam::" ACCOUNT ":policy/%s", attached);
+    put(s, RECORD_GROUP, ACCOUNT, key,
+        json_pack("{s:s, s:[{s:s, s:s}]}", "GroupName", name, RECORD_USER_ATTACHED,
+                  "PolicyName", attached, "PolicyArn", arn));
+}
+
+static void put_group_inline(struct store *s, const char *group, const char *name,
+                             const char *doc)
+{
+    char scope[RECORD_NAME_MAX];
+
+    record_user_scope(ACCOUNT, group, scope);
+    put(s, RECORD_GROUP_POLICY, scope, name,
+        json_pack("{s:s, s:s}", "PolicyName", name, "PolicyDocument", doc));
+}
+
+static const struct identity_set *cached(struct identity_cache *c, struct store *s,
+                                         const char *name, void **pin)
+{
+    struct principal p = user(name);
+    const struct identity_set *set = NULL;
+
+    CHECK_OK(identity_cache_get(c, s, &p, &set, pin));
+    return set;
+}
+
+/* A user's groups come after its own policies, group by group in name order, each
+ * group's inline then attached; and the cache evicts exactly the sets a group change
+ * touches: a membership its user's, a group or group policy its members'. */
+static void groups_and_their_evictions(struct store *s)
+{
+    struct identity_cache *c = NULL;
+    const struct identity_set *dave, *erin, *again;
+    void *pd = NULL, *pe = NULL, *p2 = NULL;
+
+    put_managed(s, "OpsManaged", allow("ec2:*"));
+    put_managed(s, "DevManaged", allow("s3:*"));
+    put(s, RECORD_USER, ACCOUNT, "dave", json_pack("{s:s}", "UserName", "dave"));
+    put(s, RECORD_USER, ACCOUNT, "erin", json_pack("{s:s}", "UserName", "erin"));
+    put_inline(s, "dave", "own", allow("iam:GetUser"));
+    put_group(s, "Ops", "OpsManaged");
+    put_group(s, "dev", "DevManaged");
+    put_group_inline(s, "Ops", "ops-inline", allow("sqs:*"));
+    put_member(s, "Ops", "dave");
+    put_member(s, "dev", "dave");
+    CHECK_OK(identity_cache_new(&c));
+    dave = cached(c, s, "dave", &pd);
+    erin = cached(c, s, "erin", &pe);
+    CHECK_INT(dave->n, 4);
+    if (dave->n == 4) {
+        static const char *const labels[] = {"own", "DevManaged", "ops-inline", "OpsManaged"};
+        static const enum identity_policy_type types[] = {
+            IDENTITY_USER_INLINE, IDENTITY_GROUP_MANAGED, IDENTITY_GROUP_INLINE,
+            IDENTITY_GROUP_MANAGED};
+
+        for (size_t i = 0; i < 4; i++) {
+            CHECK_STR(policy_label(dave->policies[i]), labels[i]);
+            CHECK_INT(dave->types[i], types[i]);
+        }
+    }
+    CHECK_INT(erin->n, 0);
+    /* erin joins dev: her set is reloaded, dave's stays */
+    put_member(s, "dev", "erin");
+    again = cached(c, s, "dave", &p2);
+    CHECK(again == dave);
+    identity_release(p2);
+    identity_release(pe);
+    erin = cached(c, s, "erin", &pe);
+    CHECK_INT(erin->n, 1);
+    /* an inline policy of Ops: dave (a member) is reloaded, erin (not one) is not */
+    put_group_inline(s, "ops", "ops-more", allow("sns:*"));
+    again = cached(c, s, "erin", &p2);
+    CHECK(again == erin);
+    identity_release(p2);
+    again = cached(c, s, "dave", &p2);
+    CHECK(again != dave);
+    CHECK_INT(again->n, 5);
+    identity_release(pd);
+    dave = again;
+    pd = p2;
+    /* the dev group record changes (an attachment): both members are reloaded */
+    put_group(s, "dev", "OpsManaged");
+    again = cached(c, s, "dave", &p2);
+    CHECK(again != dave);
+    identity_release(p2);
+    again = cached(c, s, "erin", &p2);
+    CHECK(again != erin);
+    if (again->n == 1)
+        CHECK_STR(policy_label(again->policies[0]), "OpsManaged");
+    identity_release(p2);
+    identity_release(pd);
+    identity_release(pe);
+    identity_cache_free(c);
+}
+
 /* More policies than the limit fail the load rather than drop one that might deny. */
 static void limit(struct store *s)
 {
@@ -247,9 +356,11 @@ static void limit(struct store *s)
     CHECK_OK(load(s, &carol, &set));
     CHECK_INT(set.n, IDENTITY_SET_MAX);
     CHECK_STR(policy_label(set.policies[0]), "p000");
-    CHECK_STR(policy_label(set.policies[IDENTITY_SET_MAX - 1]), "p127");
+    snprintf(name, sizeof(name), "p%03d", IDENTITY_SET_MAX - 1);
+    CHECK_STR(policy_label(set.policies[IDENTITY_SET_MAX - 1]), name);
     identity_set_release(&set);
-    put_inline(s, "carol", "p128", allow("iam:GetUser"));
+    snprintf(name, sizeof(name), "p%03d", IDENTITY_SET_MAX);
+    put_inline(s, "carol", name, allow("iam:GetUser"));
     CHECK_RC(load(s, &carol, &set), CU_E_INTERNAL);
     CHECK_INT(set.n, 0);
 }
@@ -267,6 +378,7 @@ int main(void)
     cache_serves_the_same_set(s);
     root_unknown_and_broken(s);
     limit(s);
+    groups_and_their_evictions(s);
     store_close(s);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
     CHECK(system(cmd) == 0);

@@ -35,8 +35,8 @@ static void put(struct store_tx *tx, const char *kind, const char *scope, const 
     json_decref(doc);
 }
 
-/* Alice (tagged, with Plain attached and an inline policy), Bob (bounded by Edge), Carl
- * (nothing), group Devs, policies Plain (attached once), Edge (bounding once), Spare. */
+/* Alice (tagged, with Plain attached and an inline policy, in group Devs), Bob (bounded by
+ * Edge), Carl (nothing), group Devs (with inline policy GInline), group Idle, policies Plain (attached once), Edge (bounding once), Spare. */
 static void fixtures(void)
 {
     struct store_tx *tx = NULL;
@@ -60,6 +60,14 @@ static void fixtures(void)
     put(tx, RECORD_GROUP, ACCOUNT, "devs",
         json_pack("{s:s, s:s, s:s, s:s, s:I}", "Path", "/", "GroupName", "Devs", "GroupId",
                   "AGPADEVS", "Arn", ARN("group/Devs"), "CreateDate", (json_int_t)1000));
+    put(tx, RECORD_GROUP, ACCOUNT, "idle",
+        json_pack("{s:s, s:s, s:s, s:s, s:I}", "Path", "/", "GroupName", "Idle", "GroupId",
+                  "AGPAIDLE", "Arn", ARN("group/Idle"), "CreateDate", (json_int_t)1000));
+    record_user_scope(ACCOUNT, "Devs", scope);
+    put(tx, RECORD_GROUP_POLICY, scope, "GInline",
+        json_pack("{s:s, s:s}", "PolicyName", "GInline", "PolicyDocument", "{}"));
+    put(tx, RECORD_GROUP_MEMBER, ACCOUNT, "devs/alice",
+        json_pack("{s:s, s:s}", "GroupName", "Devs", "UserName", "Alice"));
     put(tx, RECORD_MANAGED_POLICY, ACCOUNT, "plain",
         json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:s}", "PolicyName", "Plain", "Arn",
                   ARN("policy/Plain"), "Path", "/", "AttachmentCount", (json_int_t)1,
@@ -120,9 +128,37 @@ static const struct row rows[] = {
      "{\"UserName\": \"Carl\", \"PermissionsBoundary\": \"" ARN("policy/Spare") "\"}", 3, NULL},
     {"DeleteUserPermissionsBoundary", iam_resolve_user, iam_delete_user_permissions_boundary,
      "{\"UserName\": \"Bob\"}", 3, NULL},
-    /* two conflict counts and the delete */
-    {"DeleteUser", iam_resolve_user, iam_delete_user, "{\"UserName\": \"Carl\"}", 3, NULL},
-    {"GetGroup", iam_resolve_group, iam_get_group, "{\"GroupName\": \"DEVS\"}", 0, "Group"},
+    /* three conflict counts (keys, inline policies, groups) and the delete */
+    {"DeleteUser", iam_resolve_user, iam_delete_user, "{\"UserName\": \"Carl\"}", 4, NULL},
+    /* groups: the group is the resolver's; its members are one index lookup, then each
+     * member's user record (Devs has one: Alice) */
+    {"GetGroup", iam_resolve_group, iam_get_group, "{\"GroupName\": \"DEVS\"}", 2, "Users"},
+    /* the user, the membership, the user's group count, the new membership */
+    {"AddUserToGroup", iam_resolve_group, iam_add_user_to_group,
+     "{\"GroupName\": \"DEVS\", \"UserName\": \"carl\"}", 4, NULL},
+    {"RemoveUserFromGroup", iam_resolve_group, iam_remove_user_from_group,
+     "{\"GroupName\": \"DEVS\", \"UserName\": \"Alice\"}", 2, NULL},
+    {"ListGroupsForUser", iam_resolve_user, iam_list_groups_for_user,
+     "{\"UserName\": \"Alice\"}", 2, "Groups"}, /* the lookup, then Devs */
+    {"UpdateGroup", iam_resolve_group, iam_update_group,
+     "{\"GroupName\": \"Devs\", \"NewPath\": \"/moved/\"}", 1, NULL},
+    /* three conflict counts and the delete */
+    {"DeleteGroup", iam_resolve_group, iam_delete_group, "{\"GroupName\": \"idle\"}", 3, NULL},
+    {"PutGroupPolicy", iam_resolve_group, iam_put_group_policy,
+     "{\"GroupName\": \"Devs\", \"PolicyName\": \"G2\", \"PolicyDocument\": "
+     "\"{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Effect\\\":\\\"Allow\\\","
+     "\\\"Action\\\":\\\"s3:*\\\",\\\"Resource\\\":\\\"*\\\"}]}\"}",
+     2, NULL},
+    {"GetGroupPolicy", iam_resolve_group, iam_get_group_policy,
+     "{\"GroupName\": \"Devs\", \"PolicyName\": \"GInline\"}", 1, "PolicyDocument"},
+    {"ListGroupPolicies", iam_resolve_group, iam_list_group_policies,
+     "{\"GroupName\": \"Devs\"}", 1, "PolicyNames"},
+    {"DeleteGroupPolicy", iam_resolve_group, iam_delete_group_policy,
+     "{\"GroupName\": \"Devs\", \"PolicyName\": \"GInline\"}", 1, NULL},
+    {"AttachGroupPolicy", iam_resolve_group, iam_attach_group_policy,
+     "{\"GroupName\": \"Devs\", \"PolicyArn\": \"" ARN("policy/Spare") "\"}", 3, NULL},
+    {"ListAttachedGroupPolicies", iam_resolve_group, iam_list_attached_group_policies,
+     "{\"GroupName\": \"Devs\"}", 0, "AttachedPolicies"},
     {"GetPolicy", iam_resolve_policy_arn, iam_get_policy,
      "{\"PolicyArn\": \"" ARN("policy/Plain") "\"}", 0, "Policy"},
     {"GetPolicyVersion", iam_resolve_policy_arn, iam_get_policy_version,
