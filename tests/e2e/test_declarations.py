@@ -96,14 +96,14 @@ class Declarations(unittest.TestCase):
         with open(os.path.join(iam, "groups.c"), "w") as f:
             f.write("static " + HANDLER.format("iam_helper"))  # static: not a handler
             f.write(HANDLER.format("iam_create_group"))           # declared
-            f.write(HANDLER.format("iam_delete_group"))           # not declared
+            f.write(HANDLER.format("iam_frobnicate_group"))       # not declared
         with open(os.path.join(iam, "iam_extra.h"), "w") as f:
             f.write("cu_rc iam_create_group(struct call *call, const json_t *in, json_t *out);\n")
         with open(os.path.join(iam, "iam_ops.gen.h"), "w") as f:  # generated: its place
             f.write("cu_rc iam_create_group(struct call *call, const json_t *in, json_t *out);\n")
         problems = gen_ops.check_handlers(self.root, self.services)
         self.assertEqual(len(problems), 2, problems)
-        self.assertIn("src/services/iam/groups.c:9: iam_delete_group looks like a handler", problems[0])
+        self.assertIn("src/services/iam/groups.c:9: iam_frobnicate_group looks like a handler", problems[0])
         self.assertIn("src/services/iam/iam_extra.h:1: handler-shaped iam_create_group declared by hand",
                       problems[1])
 
