@@ -22,6 +22,7 @@ extern const struct kind iam_kind_group;
 extern const struct kind iam_kind_managed_policy;
 extern const struct kind iam_kind_attachable_policy;
 extern const struct kind iam_kind_user_policy;
+extern const struct kind iam_kind_login_profile;
 
 /* arn:aws:iam::<account>:user<path><name>; path defaults to "/". */
 void iam_user_arn(const char *account, const char *path, const char *name, char out[IAM_ARN_MAX]);

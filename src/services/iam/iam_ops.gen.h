@@ -14,6 +14,7 @@ cu_rc iam_create_user(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_get_user(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_list_users(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_delete_user(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_update_user(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_create_access_key(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_list_access_keys(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_update_access_key(struct call *call, const json_t *in, json_t *out);
@@ -42,6 +43,14 @@ cu_rc iam_delete_user_permissions_boundary(struct call *call, const json_t *in, 
 cu_rc iam_attach_user_policy(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_detach_user_policy(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_list_attached_user_policies(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_create_login_profile(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_get_login_profile(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_update_login_profile(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_delete_login_profile(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_change_password(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_update_account_password_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_get_account_password_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_delete_account_password_policy(struct call *call, const json_t *in, json_t *out);
 
 /* resolvers: fill call->target before authorization (also-resolvers:
  * call->also, after call->target is authorized) */
