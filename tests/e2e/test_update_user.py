@@ -128,6 +128,43 @@ class UpdateUser(harness.ServerTest):
         self.assertEqual(session.get_caller_identity()["Arn"],
                          f"arn:aws:iam::{harness.ACCOUNT}:user/sess-renamed")
 
+    def test_rename_needs_the_action_on_both_names(self):
+        """IAM guide, id_users_manage_rename: renaming Bob to Robert needs iam:UpdateUser on
+        both (iam.ops: also=iam:UpdateUser@iam_resolve_user_new_name); the denial names the
+        name that lacks it, the current one first."""
+        s, iam = self.server, self.iam
+        user_arn = lambda path, name: f"arn:aws:iam::{harness.ACCOUNT}:user{path}{name}"
+        old, new = user_arn("/", "bob-two"), user_arn("/", "robert-two")
+        iam.create_user(UserName="bob-two")
+
+        def mover(name, resources):
+            arn, akid, secret = s.user(name, {"Effect": "Allow", "Action": "iam:UpdateUser",
+                                              "Resource": resources})
+            return arn, s.client("iam", key=akid, secret=secret)
+
+        def denied(fn, caller, resource, **kw):
+            with self.assertRaises(ClientError) as e:
+                fn(UserName="bob-two", **kw)
+            r = e.exception.response
+            self.assertEqual((r["Error"]["Code"], r["ResponseMetadata"]["HTTPStatusCode"]),
+                             ("AccessDenied", 403))
+            self.assertEqual(r["Error"]["Message"],
+                             f"User: {caller} is not authorized to perform: iam:UpdateUser on "
+                             f"resource: {resource} because no identity-based policy allows the "
+                             f"iam:UpdateUser action")
+
+        old_only_arn, old_only = mover("mv-old-only", old)
+        new_only_arn, new_only = mover("mv-new-only", new)
+        both_arn, both = mover("mv-both", [old, new, user_arn("/far/", "robert-two")])
+        denied(old_only.update_user, old_only_arn, new, NewUserName="robert-two")
+        denied(new_only.update_user, new_only_arn, old, NewUserName="robert-two")
+        # a move to another path is authorized on the new path too
+        denied(old_only.update_user, old_only_arn, user_arn("/far/", "bob-two"), NewPath="/far/")
+        self.assertEqual(iam.get_user(UserName="bob-two")["User"]["Path"], "/")
+        both.update_user(UserName="bob-two", NewUserName="robert-two")
+        self.assertEqual(iam.get_user(UserName="robert-two")["User"]["Arn"], new)
+        iam.update_user(UserName="robert-two", NewPath="/far/")
+
     def test_cli_update_user(self):
         s = self.server
         s.cli("iam", "create-user", "--user-name", "cli-ren")

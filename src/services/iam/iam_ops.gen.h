@@ -57,6 +57,7 @@ cu_rc iam_delete_account_password_policy(struct call *call, const json_t *in, js
 MUST_CHECK cu_rc iam_resolve_new_user(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_user(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_user_list(struct call *call, const json_t *in);
+MUST_CHECK cu_rc iam_resolve_user_new_name(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_new_group(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_group(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_group_list(struct call *call, const json_t *in);

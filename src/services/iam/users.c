@@ -227,6 +227,21 @@ out:
     return rc;
 }
 
+/* Also-resolver of UpdateUser: the user as it will be named. IAM needs the permission on
+ * both names (IAM guide, id_users_manage_rename: "to change Bob to Robert, the entity making
+ * the request must have permission on Bob and Robert"); a path change alone is authorized
+ * on the new path too. */
+cu_rc iam_resolve_user_new_name(struct call *call, const json_t *in)
+{
+    const json_t *user = call->target.doc;
+    const char *path = json_string_value(json_object_get(user, "Path"));
+
+    snprintf(call->also.account_id, sizeof(call->also.account_id), "%s", call->env->account_id);
+    iam_user_arn(call->env->account_id, in_str_or(in, "NewPath", path ? path : "/"),
+                 in_str_or(in, "NewUserName", in_str_or(in, "UserName", "")), call->also.arn);
+    return CU_OK;
+}
+
 cu_rc iam_update_user(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;

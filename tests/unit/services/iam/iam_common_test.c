@@ -120,8 +120,13 @@ static const struct row rows[] = {
      "{\"UserName\": \"Carl\", \"PermissionsBoundary\": \"" ARN("policy/Spare") "\"}", 3, NULL},
     {"DeleteUserPermissionsBoundary", iam_resolve_user, iam_delete_user_permissions_boundary,
      "{\"UserName\": \"Bob\"}", 3, NULL},
-    /* two conflict counts and the delete */
-    {"DeleteUser", iam_resolve_user, iam_delete_user, "{\"UserName\": \"Carl\"}", 3, NULL},
+    /* two conflict counts, the login profile lookup and the delete */
+    {"DeleteUser", iam_resolve_user, iam_delete_user, "{\"UserName\": \"Carl\"}", 4, NULL},
+    /* the new name's lookup, the old record's delete and the new one's create, then what
+     * follows the name: the keys' lookup, the sessions' scan, the inline policies' list,
+     * the login profile's lookup */
+    {"UpdateUser", iam_resolve_user, iam_update_user,
+     "{\"UserName\": \"Carl\", \"NewUserName\": \"Carlos\"}", 7, NULL},
     {"GetGroup", iam_resolve_group, iam_get_group, "{\"GroupName\": \"DEVS\"}", 0, "Group"},
     {"GetPolicy", iam_resolve_policy_arn, iam_get_policy,
      "{\"PolicyArn\": \"" ARN("policy/Plain") "\"}", 0, "Policy"},
