@@ -158,6 +158,32 @@ class LoginProfiles(harness.ServerTest):
         s.cli("iam", "delete-account-password-policy")
         s.cli("iam", "delete-login-profile", "--user-name", "cli-console")
 
+    def test_e_reuse_prevention(self):
+        """PasswordReusePrevention N: none of the latest N passwords (the current one
+        included) may come back, by ChangePassword or UpdateLoginProfile; older ones may."""
+        s, iam = self.server, self.iam
+        a, b, c = self.pw("Reuse-Pass-1-A"), self.pw("Reuse-Pass-2-B"), self.pw("Reuse-Pass-3-C")
+        _, akid, secret = s.user("reuser", {"Effect": "Allow", "Action": "iam:ChangePassword",
+                                            "Resource": "*"})
+        me = s.client("iam", key=akid, secret=secret)
+        iam.create_login_profile(UserName="reuser", Password=a)
+        iam.update_account_password_policy(MinimumPasswordLength=8, PasswordReusePrevention=2)
+        try:
+            self.assertEqual(self.error(lambda: me.change_password(OldPassword=a, NewPassword=a)),
+                             VIOLATION)
+            me.change_password(OldPassword=a, NewPassword=b)
+            self.assertEqual(self.error(lambda: me.change_password(OldPassword=b, NewPassword=a)),
+                             VIOLATION)
+            self.assertEqual(self.error(lambda: iam.update_login_profile(
+                UserName="reuser", Password=a)), VIOLATION)
+            me.change_password(OldPassword=b, NewPassword=c)
+            # a is now third: past the two remembered
+            me.change_password(OldPassword=c, NewPassword=a)
+        finally:
+            iam.delete_account_password_policy()
+        # without a policy, nothing is remembered against the user
+        iam.update_login_profile(UserName="reuser", Password=a)
+
     def test_z_no_password_anywhere(self):
         """After the others: no password the tests sent is in the trail, the log or any
         file of the data directory (the store keeps only hashes)."""

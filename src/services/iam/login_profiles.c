@@ -4,7 +4,8 @@
  * A login profile is one record per user, keyed like the user (records.h: login_profile):
  * its UserName, CreateDate and PasswordResetRequired, rendered through the model's
  * LoginProfile shape, and PasswordHash, an Argon2id hash (crypto/password.h) that no shape
- * names, so it never reaches a response or the trail. The password itself is never
+ * names, so it never reaches a response or the trail, and the hashes of the passwords
+ * before it (PreviousPasswordHashes), so the policy's PasswordReusePrevention holds. The password itself is never
  * stored: the request's copy is the protocol layer's (the model marks Password, OldPassword
  * and NewPassword sensitive, so the log and the trail hide them); every new password passes
  * the account password policy first (password_policy.h). */
@@ -17,14 +18,62 @@
 #include "iam_ops.gen.h"
 #include "password_policy.h"
 
-/* Check pw against the policy and set the record's PasswordHash to a fresh hash of it. */
+/* The hashes of the passwords before the current one, newest first, kept for the policy's
+ * PasswordReusePrevention (at most 24, the model's maximum, the current one included). */
+#define PREVIOUS_MEMBER "PreviousPasswordHashes"
+#define REUSE_MAX 24
+
+/* Whether pw is one of the latest `reuse` passwords of the profile (current first). */
+static cu_rc reused(const json_t *profile, const char *pw, int reuse, bool *is)
+{
+    cu_rc rc = CU_OK;
+    const json_t *previous = json_object_get(profile, PREVIOUS_MEMBER);
+    const char *current = json_string_value(json_object_get(profile, "PasswordHash"));
+
+    *is = false;
+    if (reuse <= 0 || !current)
+        goto out;
+    TRY(password_verify(current, bytes_str(pw), is));
+    for (size_t i = 0; !*is && (int)i + 1 < reuse && i < json_array_size(previous); i++)
+        TRY(password_verify(json_string_value(json_array_get(previous, i)), bytes_str(pw), is));
+out:
+    return rc;
+}
+
+/* Remember the current hash among the previous ones (newest first, REUSE_MAX - 1 kept). */
+static cu_rc remember_current(json_t *profile)
+{
+    cu_rc rc = CU_OK;
+    json_t *previous = json_object_get(profile, PREVIOUS_MEMBER);
+    const json_t *current = json_object_get(profile, "PasswordHash");
+
+    if (!json_is_string(current))
+        return CU_OK;
+    if (!json_is_array(previous)) {
+        TRY(tree_set_new(profile, PREVIOUS_MEMBER, json_array()));
+        previous = json_object_get(profile, PREVIOUS_MEMBER);
+    }
+    ENSURE(json_array_insert(previous, 0, (json_t *)current) == 0, CU_E_NOMEM);
+    while (json_array_size(previous) > REUSE_MAX - 1)
+        ENSURE(json_array_remove(previous, json_array_size(previous) - 1) == 0, CU_E_INTERNAL);
+out:
+    return rc;
+}
+
+/* Check pw against the policy (and, for a profile that has one, its latest passwords) and
+ * make it the profile's password: a fresh hash, the old one remembered. */
 static cu_rc set_password(struct call *call, json_t *profile, const char *pw)
 {
     cu_rc rc = CU_OK;
     char hash[PASSWORD_HASH_MAX];
+    int reuse = 0;
+    bool is_reused = false;
 
-    TRY(iam_password_check(call, pw));
+    TRY(iam_password_check(call, pw, &reuse));
+    TRY(reused(profile, pw, reuse, &is_reused));
+    ENSURE(!is_reused, iam_password_violation(call));
     TRY(password_hash(bytes_str(pw), hash));
+    TRY(remember_current(profile));
     TRY(tree_set_str(profile, "PasswordHash", hash));
 out:
     secret_wipe(hash, sizeof(hash));

@@ -137,15 +137,22 @@ static bool fallback_met(const char *pw)
     return strlen(pw) >= FALLBACK_MIN_LENGTH && n >= FALLBACK_CLASSES;
 }
 
-cu_rc iam_password_check(struct call *call, const char *pw)
+cu_rc iam_password_violation(struct call *call)
+{
+    return cu_err_set(&call->err, CU_E_IAM_PASSWORD_POLICY_VIOLATION,
+                      "Password does not conform to the account password policy.");
+}
+
+cu_rc iam_password_check(struct call *call, const char *pw, int *reuse)
 {
     cu_rc rc = CU_OK;
     json_t *policy = NULL;
 
+    *reuse = 0;
     TRY(policy_load(call, &policy));
-    ENSURE(policy ? policy_met(policy, pw) : fallback_met(pw),
-           cu_err_set(&call->err, CU_E_IAM_PASSWORD_POLICY_VIOLATION,
-                      "Password does not conform to the account password policy."));
+    ENSURE(policy ? policy_met(policy, pw) : fallback_met(pw), iam_password_violation(call));
+    if (policy)
+        *reuse = (int)json_integer_value(json_object_get(policy, "PasswordReusePrevention"));
 out:
     json_decref(policy);
     return rc;

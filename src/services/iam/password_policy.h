@@ -8,7 +8,12 @@
 /* Whether pw satisfies the account's password policy — or, while none is set, AWS's
  * default one (IAM guide, id_credentials_passwords_account-policy: at least 8 characters
  * and three of uppercase, lowercase, numbers and symbols). PasswordPolicyViolation in
- * AWS's wording otherwise; the password itself never reaches the error. */
-MUST_CHECK cu_rc iam_password_check(struct call *call, const char *pw);
+ * AWS's wording otherwise; the password itself never reaches the error. *reuse is the
+ * policy's PasswordReusePrevention: how many of the latest passwords (the current one
+ * included) pw must not be; 0 without a policy or without that member. */
+MUST_CHECK cu_rc iam_password_check(struct call *call, const char *pw, int *reuse);
+
+/* The PasswordPolicyViolation error, for a check made elsewhere (password reuse). */
+MUST_CHECK cu_rc iam_password_violation(struct call *call);
 
 #endif
