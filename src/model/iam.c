@@ -11,6 +11,7 @@ static const struct shape iam_AttachRolePolicyRequest;
 static const struct shape iam_AttachUserPolicyRequest;
 static const struct shape iam_AttachedPermissionsBoundary;
 static const struct shape iam_AttachedPolicy;
+static const struct shape iam_ChangePasswordRequest;
 static const struct shape iam_ColumnNumber;
 static const struct shape iam_ContextEntry;
 static const struct shape iam_ContextEntryListType;
@@ -23,6 +24,8 @@ static const struct shape iam_CreateAccessKeyRequest;
 static const struct shape iam_CreateAccessKeyResponse;
 static const struct shape iam_CreateGroupRequest;
 static const struct shape iam_CreateGroupResponse;
+static const struct shape iam_CreateLoginProfileRequest;
+static const struct shape iam_CreateLoginProfileResponse;
 static const struct shape iam_CreatePolicyRequest;
 static const struct shape iam_CreatePolicyResponse;
 static const struct shape iam_CreateRoleRequest;
@@ -32,6 +35,7 @@ static const struct shape iam_CreateUserResponse;
 static const struct shape iam_DeleteAccessKeyRequest;
 static const struct shape iam_DeleteGroupPolicyRequest;
 static const struct shape iam_DeleteGroupRequest;
+static const struct shape iam_DeleteLoginProfileRequest;
 static const struct shape iam_DeletePolicyRequest;
 static const struct shape iam_DeleteRolePermissionsBoundaryRequest;
 static const struct shape iam_DeleteRolePolicyRequest;
@@ -46,6 +50,7 @@ static const struct shape iam_EvalDecisionDetailsType;
 static const struct shape iam_EvalDecisionSourceType;
 static const struct shape iam_EvaluationResult;
 static const struct shape iam_EvaluationResultsListType;
+static const struct shape iam_GetAccountPasswordPolicyResponse;
 static const struct shape iam_GetContextKeysForCustomPolicyRequest;
 static const struct shape iam_GetContextKeysForPolicyResponse;
 static const struct shape iam_GetContextKeysForPrincipalPolicyRequest;
@@ -53,6 +58,8 @@ static const struct shape iam_GetGroupPolicyRequest;
 static const struct shape iam_GetGroupPolicyResponse;
 static const struct shape iam_GetGroupRequest;
 static const struct shape iam_GetGroupResponse;
+static const struct shape iam_GetLoginProfileRequest;
+static const struct shape iam_GetLoginProfileResponse;
 static const struct shape iam_GetPolicyRequest;
 static const struct shape iam_GetPolicyResponse;
 static const struct shape iam_GetPolicyVersionRequest;
@@ -95,7 +102,9 @@ static const struct shape iam_ListUserTagsRequest;
 static const struct shape iam_ListUserTagsResponse;
 static const struct shape iam_ListUsersRequest;
 static const struct shape iam_ListUsersResponse;
+static const struct shape iam_LoginProfile;
 static const struct shape iam_OrganizationsDecisionDetail;
+static const struct shape iam_PasswordPolicy;
 static const struct shape iam_PermissionsBoundaryAttachmentType;
 static const struct shape iam_PermissionsBoundaryDecisionDetail;
 static const struct shape iam_Policy;
@@ -130,12 +139,15 @@ static const struct shape iam_TagUserRequest;
 static const struct shape iam_UntagRoleRequest;
 static const struct shape iam_UntagUserRequest;
 static const struct shape iam_UpdateAccessKeyRequest;
+static const struct shape iam_UpdateAccountPasswordPolicyRequest;
 static const struct shape iam_UpdateAssumeRolePolicyRequest;
 static const struct shape iam_UpdateGroupRequest;
+static const struct shape iam_UpdateLoginProfileRequest;
 static const struct shape iam_UpdateRoleDescriptionRequest;
 static const struct shape iam_UpdateRoleDescriptionResponse;
 static const struct shape iam_UpdateRoleRequest;
 static const struct shape iam_UpdateRoleResponse;
+static const struct shape iam_UpdateUserRequest;
 static const struct shape iam_User;
 static const struct shape iam_accessKeyIdType;
 static const struct shape iam_accessKeyMetadataListType;
@@ -143,6 +155,7 @@ static const struct shape iam_accessKeySecretType;
 static const struct shape iam_arnType;
 static const struct shape iam_attachedPoliciesListType;
 static const struct shape iam_attachmentCountType;
+static const struct shape iam_booleanObjectType;
 static const struct shape iam_booleanType;
 static const struct shape iam_dateType;
 static const struct shape iam_existingUserNameType;
@@ -151,6 +164,10 @@ static const struct shape iam_groupNameType;
 static const struct shape iam_idType;
 static const struct shape iam_markerType;
 static const struct shape iam_maxItemsType;
+static const struct shape iam_maxPasswordAgeType;
+static const struct shape iam_minimumPasswordLengthType;
+static const struct shape iam_passwordReusePreventionType;
+static const struct shape iam_passwordType;
 static const struct shape iam_pathPrefixType;
 static const struct shape iam_pathType;
 static const struct shape iam_policyDescriptionType;
@@ -213,6 +230,10 @@ static const struct shape_member iam_AttachedPolicy_members[] = {
     {"PolicyName", &iam_policyNameType, false, NULL, false},
     {"PolicyArn", &iam_arnType, false, NULL, false},
 };
+static const struct shape_member iam_ChangePasswordRequest_members[] = {
+    {"OldPassword", &iam_passwordType, true, NULL, false},
+    {"NewPassword", &iam_passwordType, true, NULL, false},
+};
 static const struct shape_member iam_ContextEntry_members[] = {
     {"ContextKeyName", &iam_ContextKeyNameType, false, NULL, false},
     {"ContextKeyValues", &iam_ContextKeyValueListType, false, NULL, false},
@@ -234,6 +255,14 @@ static const struct shape_member iam_CreateGroupRequest_members[] = {
 };
 static const struct shape_member iam_CreateGroupResponse_members[] = {
     {"Group", &iam_Group, true, NULL, false},
+};
+static const struct shape_member iam_CreateLoginProfileRequest_members[] = {
+    {"UserName", &iam_userNameType, false, NULL, false},
+    {"Password", &iam_passwordType, false, NULL, false},
+    {"PasswordResetRequired", &iam_booleanType, false, NULL, false},
+};
+static const struct shape_member iam_CreateLoginProfileResponse_members[] = {
+    {"LoginProfile", &iam_LoginProfile, true, NULL, false},
 };
 static const struct shape_member iam_CreatePolicyRequest_members[] = {
     {"PolicyName", &iam_policyNameType, true, NULL, false},
@@ -276,6 +305,9 @@ static const struct shape_member iam_DeleteGroupPolicyRequest_members[] = {
 };
 static const struct shape_member iam_DeleteGroupRequest_members[] = {
     {"GroupName", &iam_groupNameType, true, NULL, false},
+};
+static const struct shape_member iam_DeleteLoginProfileRequest_members[] = {
+    {"UserName", &iam_userNameType, false, NULL, false},
 };
 static const struct shape_member iam_DeletePolicyRequest_members[] = {
     {"PolicyArn", &iam_arnType, true, NULL, false},
@@ -326,6 +358,9 @@ static const struct shape_member iam_EvaluationResult_members[] = {
     {"ResourceSpecificResults", &iam_ResourceSpecificResultListType, false, NULL, false},
 };
 static const struct shape_member iam_EvaluationResultsListType_member = {"member", &iam_EvaluationResult, false, NULL, false};
+static const struct shape_member iam_GetAccountPasswordPolicyResponse_members[] = {
+    {"PasswordPolicy", &iam_PasswordPolicy, true, NULL, false},
+};
 static const struct shape_member iam_GetContextKeysForCustomPolicyRequest_members[] = {
     {"PolicyInputList", &iam_SimulationPolicyListType, true, NULL, false},
 };
@@ -355,6 +390,12 @@ static const struct shape_member iam_GetGroupResponse_members[] = {
     {"Users", &iam_userListType, true, NULL, false},
     {"IsTruncated", &iam_booleanType, false, NULL, false},
     {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
+static const struct shape_member iam_GetLoginProfileRequest_members[] = {
+    {"UserName", &iam_userNameType, false, NULL, false},
+};
+static const struct shape_member iam_GetLoginProfileResponse_members[] = {
+    {"LoginProfile", &iam_LoginProfile, true, NULL, false},
 };
 static const struct shape_member iam_GetPolicyRequest_members[] = {
     {"PolicyArn", &iam_arnType, true, NULL, false},
@@ -552,8 +593,25 @@ static const struct shape_member iam_ListUsersResponse_members[] = {
     {"IsTruncated", &iam_booleanType, false, NULL, false},
     {"Marker", &iam_responseMarkerType, false, NULL, false},
 };
+static const struct shape_member iam_LoginProfile_members[] = {
+    {"UserName", &iam_userNameType, true, NULL, false},
+    {"CreateDate", &iam_dateType, true, NULL, false},
+    {"PasswordResetRequired", &iam_booleanType, false, NULL, false},
+};
 static const struct shape_member iam_OrganizationsDecisionDetail_members[] = {
     {"AllowedByOrganizations", &iam_booleanType, false, NULL, false},
+};
+static const struct shape_member iam_PasswordPolicy_members[] = {
+    {"MinimumPasswordLength", &iam_minimumPasswordLengthType, false, NULL, false},
+    {"RequireSymbols", &iam_booleanType, false, NULL, false},
+    {"RequireNumbers", &iam_booleanType, false, NULL, false},
+    {"RequireUppercaseCharacters", &iam_booleanType, false, NULL, false},
+    {"RequireLowercaseCharacters", &iam_booleanType, false, NULL, false},
+    {"AllowUsersToChangePassword", &iam_booleanType, false, NULL, false},
+    {"ExpirePasswords", &iam_booleanType, false, NULL, false},
+    {"MaxPasswordAge", &iam_maxPasswordAgeType, false, NULL, false},
+    {"PasswordReusePrevention", &iam_passwordReusePreventionType, false, NULL, false},
+    {"HardExpiry", &iam_booleanObjectType, false, NULL, false},
 };
 static const char *const iam_PermissionsBoundaryAttachmentType_enums[] = {"PermissionsBoundaryPolicy"};
 static const struct shape_member iam_PermissionsBoundaryDecisionDetail_members[] = {
@@ -705,6 +763,17 @@ static const struct shape_member iam_UpdateAccessKeyRequest_members[] = {
     {"AccessKeyId", &iam_accessKeyIdType, true, NULL, false},
     {"Status", &iam_statusType, true, NULL, false},
 };
+static const struct shape_member iam_UpdateAccountPasswordPolicyRequest_members[] = {
+    {"MinimumPasswordLength", &iam_minimumPasswordLengthType, false, NULL, false},
+    {"RequireSymbols", &iam_booleanType, false, NULL, false},
+    {"RequireNumbers", &iam_booleanType, false, NULL, false},
+    {"RequireUppercaseCharacters", &iam_booleanType, false, NULL, false},
+    {"RequireLowercaseCharacters", &iam_booleanType, false, NULL, false},
+    {"AllowUsersToChangePassword", &iam_booleanType, false, NULL, false},
+    {"MaxPasswordAge", &iam_maxPasswordAgeType, false, NULL, false},
+    {"PasswordReusePrevention", &iam_passwordReusePreventionType, false, NULL, false},
+    {"HardExpiry", &iam_booleanObjectType, false, NULL, false},
+};
 static const struct shape_member iam_UpdateAssumeRolePolicyRequest_members[] = {
     {"RoleName", &iam_roleNameType, true, NULL, false},
     {"PolicyDocument", &iam_policyDocumentType, true, NULL, false},
@@ -713,6 +782,11 @@ static const struct shape_member iam_UpdateGroupRequest_members[] = {
     {"GroupName", &iam_groupNameType, true, NULL, false},
     {"NewPath", &iam_pathType, false, NULL, false},
     {"NewGroupName", &iam_groupNameType, false, NULL, false},
+};
+static const struct shape_member iam_UpdateLoginProfileRequest_members[] = {
+    {"UserName", &iam_userNameType, true, NULL, false},
+    {"Password", &iam_passwordType, false, NULL, false},
+    {"PasswordResetRequired", &iam_booleanObjectType, false, NULL, false},
 };
 static const struct shape_member iam_UpdateRoleDescriptionRequest_members[] = {
     {"RoleName", &iam_roleNameType, true, NULL, false},
@@ -725,6 +799,11 @@ static const struct shape_member iam_UpdateRoleRequest_members[] = {
     {"RoleName", &iam_roleNameType, true, NULL, false},
     {"Description", &iam_roleDescriptionType, false, NULL, false},
     {"MaxSessionDuration", &iam_roleMaxSessionDurationType, false, NULL, false},
+};
+static const struct shape_member iam_UpdateUserRequest_members[] = {
+    {"UserName", &iam_existingUserNameType, true, NULL, false},
+    {"NewPath", &iam_pathType, false, NULL, false},
+    {"NewUserName", &iam_userNameType, false, NULL, false},
 };
 static const struct shape_member iam_User_members[] = {
     {"Path", &iam_pathType, true, NULL, false},
@@ -758,6 +837,7 @@ static const struct shape iam_AttachRolePolicyRequest = {.name = "AttachRolePoli
 static const struct shape iam_AttachUserPolicyRequest = {.name = "AttachUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_AttachUserPolicyRequest_members, .n_members = 2};
 static const struct shape iam_AttachedPermissionsBoundary = {.name = "AttachedPermissionsBoundary", .type = SHAPE_STRUCTURE, .members = iam_AttachedPermissionsBoundary_members, .n_members = 2};
 static const struct shape iam_AttachedPolicy = {.name = "AttachedPolicy", .type = SHAPE_STRUCTURE, .members = iam_AttachedPolicy_members, .n_members = 2};
+static const struct shape iam_ChangePasswordRequest = {.name = "ChangePasswordRequest", .type = SHAPE_STRUCTURE, .members = iam_ChangePasswordRequest_members, .n_members = 2};
 static const struct shape iam_ColumnNumber = {.name = "ColumnNumber", .type = SHAPE_INTEGER};
 static const struct shape iam_ContextEntry = {.name = "ContextEntry", .type = SHAPE_STRUCTURE, .members = iam_ContextEntry_members, .n_members = 3};
 static const struct shape iam_ContextEntryListType = {.name = "ContextEntryListType", .type = SHAPE_LIST, .member = &iam_ContextEntryListType_member};
@@ -770,6 +850,8 @@ static const struct shape iam_CreateAccessKeyRequest = {.name = "CreateAccessKey
 static const struct shape iam_CreateAccessKeyResponse = {.name = "CreateAccessKeyResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateAccessKeyResponse_members, .n_members = 1};
 static const struct shape iam_CreateGroupRequest = {.name = "CreateGroupRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateGroupRequest_members, .n_members = 2};
 static const struct shape iam_CreateGroupResponse = {.name = "CreateGroupResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateGroupResponse_members, .n_members = 1};
+static const struct shape iam_CreateLoginProfileRequest = {.name = "CreateLoginProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateLoginProfileRequest_members, .n_members = 3};
+static const struct shape iam_CreateLoginProfileResponse = {.name = "CreateLoginProfileResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateLoginProfileResponse_members, .n_members = 1};
 static const struct shape iam_CreatePolicyRequest = {.name = "CreatePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_CreatePolicyRequest_members, .n_members = 5};
 static const struct shape iam_CreatePolicyResponse = {.name = "CreatePolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_CreatePolicyResponse_members, .n_members = 1};
 static const struct shape iam_CreateRoleRequest = {.name = "CreateRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateRoleRequest_members, .n_members = 7};
@@ -779,6 +861,7 @@ static const struct shape iam_CreateUserResponse = {.name = "CreateUserResponse"
 static const struct shape iam_DeleteAccessKeyRequest = {.name = "DeleteAccessKeyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteAccessKeyRequest_members, .n_members = 2};
 static const struct shape iam_DeleteGroupPolicyRequest = {.name = "DeleteGroupPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteGroupPolicyRequest_members, .n_members = 2};
 static const struct shape iam_DeleteGroupRequest = {.name = "DeleteGroupRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteGroupRequest_members, .n_members = 1};
+static const struct shape iam_DeleteLoginProfileRequest = {.name = "DeleteLoginProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteLoginProfileRequest_members, .n_members = 1};
 static const struct shape iam_DeletePolicyRequest = {.name = "DeletePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeletePolicyRequest_members, .n_members = 1};
 static const struct shape iam_DeleteRolePermissionsBoundaryRequest = {.name = "DeleteRolePermissionsBoundaryRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteRolePermissionsBoundaryRequest_members, .n_members = 1};
 static const struct shape iam_DeleteRolePolicyRequest = {.name = "DeleteRolePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteRolePolicyRequest_members, .n_members = 2};
@@ -793,6 +876,7 @@ static const struct shape iam_EvalDecisionDetailsType = {.name = "EvalDecisionDe
 static const struct shape iam_EvalDecisionSourceType = {.name = "EvalDecisionSourceType", .type = SHAPE_STRING, .has_min = true, .min = 3, .has_max = true, .max = 256};
 static const struct shape iam_EvaluationResult = {.name = "EvaluationResult", .type = SHAPE_STRUCTURE, .members = iam_EvaluationResult_members, .n_members = 9};
 static const struct shape iam_EvaluationResultsListType = {.name = "EvaluationResultsListType", .type = SHAPE_LIST, .member = &iam_EvaluationResultsListType_member};
+static const struct shape iam_GetAccountPasswordPolicyResponse = {.name = "GetAccountPasswordPolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_GetAccountPasswordPolicyResponse_members, .n_members = 1};
 static const struct shape iam_GetContextKeysForCustomPolicyRequest = {.name = "GetContextKeysForCustomPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_GetContextKeysForCustomPolicyRequest_members, .n_members = 1};
 static const struct shape iam_GetContextKeysForPolicyResponse = {.name = "GetContextKeysForPolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_GetContextKeysForPolicyResponse_members, .n_members = 1};
 static const struct shape iam_GetContextKeysForPrincipalPolicyRequest = {.name = "GetContextKeysForPrincipalPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_GetContextKeysForPrincipalPolicyRequest_members, .n_members = 2};
@@ -800,6 +884,8 @@ static const struct shape iam_GetGroupPolicyRequest = {.name = "GetGroupPolicyRe
 static const struct shape iam_GetGroupPolicyResponse = {.name = "GetGroupPolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_GetGroupPolicyResponse_members, .n_members = 3};
 static const struct shape iam_GetGroupRequest = {.name = "GetGroupRequest", .type = SHAPE_STRUCTURE, .members = iam_GetGroupRequest_members, .n_members = 3};
 static const struct shape iam_GetGroupResponse = {.name = "GetGroupResponse", .type = SHAPE_STRUCTURE, .members = iam_GetGroupResponse_members, .n_members = 4};
+static const struct shape iam_GetLoginProfileRequest = {.name = "GetLoginProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_GetLoginProfileRequest_members, .n_members = 1};
+static const struct shape iam_GetLoginProfileResponse = {.name = "GetLoginProfileResponse", .type = SHAPE_STRUCTURE, .members = iam_GetLoginProfileResponse_members, .n_members = 1};
 static const struct shape iam_GetPolicyRequest = {.name = "GetPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_GetPolicyRequest_members, .n_members = 1};
 static const struct shape iam_GetPolicyResponse = {.name = "GetPolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_GetPolicyResponse_members, .n_members = 1};
 static const struct shape iam_GetPolicyVersionRequest = {.name = "GetPolicyVersionRequest", .type = SHAPE_STRUCTURE, .members = iam_GetPolicyVersionRequest_members, .n_members = 2};
@@ -842,7 +928,9 @@ static const struct shape iam_ListUserTagsRequest = {.name = "ListUserTagsReques
 static const struct shape iam_ListUserTagsResponse = {.name = "ListUserTagsResponse", .type = SHAPE_STRUCTURE, .members = iam_ListUserTagsResponse_members, .n_members = 3};
 static const struct shape iam_ListUsersRequest = {.name = "ListUsersRequest", .type = SHAPE_STRUCTURE, .members = iam_ListUsersRequest_members, .n_members = 3};
 static const struct shape iam_ListUsersResponse = {.name = "ListUsersResponse", .type = SHAPE_STRUCTURE, .members = iam_ListUsersResponse_members, .n_members = 3};
+static const struct shape iam_LoginProfile = {.name = "LoginProfile", .type = SHAPE_STRUCTURE, .members = iam_LoginProfile_members, .n_members = 3};
 static const struct shape iam_OrganizationsDecisionDetail = {.name = "OrganizationsDecisionDetail", .type = SHAPE_STRUCTURE, .members = iam_OrganizationsDecisionDetail_members, .n_members = 1};
+static const struct shape iam_PasswordPolicy = {.name = "PasswordPolicy", .type = SHAPE_STRUCTURE, .members = iam_PasswordPolicy_members, .n_members = 10};
 static const struct shape iam_PermissionsBoundaryAttachmentType = {.name = "PermissionsBoundaryAttachmentType", .type = SHAPE_STRING, .enums = iam_PermissionsBoundaryAttachmentType_enums, .n_enums = 1};
 static const struct shape iam_PermissionsBoundaryDecisionDetail = {.name = "PermissionsBoundaryDecisionDetail", .type = SHAPE_STRUCTURE, .members = iam_PermissionsBoundaryDecisionDetail_members, .n_members = 1};
 static const struct shape iam_Policy = {.name = "Policy", .type = SHAPE_STRUCTURE, .members = iam_Policy_members, .n_members = 12};
@@ -877,12 +965,15 @@ static const struct shape iam_TagUserRequest = {.name = "TagUserRequest", .type 
 static const struct shape iam_UntagRoleRequest = {.name = "UntagRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagRoleRequest_members, .n_members = 2};
 static const struct shape iam_UntagUserRequest = {.name = "UntagUserRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagUserRequest_members, .n_members = 2};
 static const struct shape iam_UpdateAccessKeyRequest = {.name = "UpdateAccessKeyRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateAccessKeyRequest_members, .n_members = 3};
+static const struct shape iam_UpdateAccountPasswordPolicyRequest = {.name = "UpdateAccountPasswordPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateAccountPasswordPolicyRequest_members, .n_members = 9};
 static const struct shape iam_UpdateAssumeRolePolicyRequest = {.name = "UpdateAssumeRolePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateAssumeRolePolicyRequest_members, .n_members = 2};
 static const struct shape iam_UpdateGroupRequest = {.name = "UpdateGroupRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateGroupRequest_members, .n_members = 3};
+static const struct shape iam_UpdateLoginProfileRequest = {.name = "UpdateLoginProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateLoginProfileRequest_members, .n_members = 3};
 static const struct shape iam_UpdateRoleDescriptionRequest = {.name = "UpdateRoleDescriptionRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateRoleDescriptionRequest_members, .n_members = 2};
 static const struct shape iam_UpdateRoleDescriptionResponse = {.name = "UpdateRoleDescriptionResponse", .type = SHAPE_STRUCTURE, .members = iam_UpdateRoleDescriptionResponse_members, .n_members = 1};
 static const struct shape iam_UpdateRoleRequest = {.name = "UpdateRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateRoleRequest_members, .n_members = 3};
 static const struct shape iam_UpdateRoleResponse = {.name = "UpdateRoleResponse", .type = SHAPE_STRUCTURE};
+static const struct shape iam_UpdateUserRequest = {.name = "UpdateUserRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateUserRequest_members, .n_members = 3};
 static const struct shape iam_User = {.name = "User", .type = SHAPE_STRUCTURE, .members = iam_User_members, .n_members = 8};
 static const struct shape iam_accessKeyIdType = {.name = "accessKeyIdType", .type = SHAPE_STRING, .has_min = true, .min = 16, .has_max = true, .max = 128, .pattern = "[\\w]+"};
 static const struct shape iam_accessKeyMetadataListType = {.name = "accessKeyMetadataListType", .type = SHAPE_LIST, .member = &iam_accessKeyMetadataListType_member};
@@ -890,6 +981,7 @@ static const struct shape iam_accessKeySecretType = {.name = "accessKeySecretTyp
 static const struct shape iam_arnType = {.name = "arnType", .type = SHAPE_STRING, .has_min = true, .min = 20, .has_max = true, .max = 2048};
 static const struct shape iam_attachedPoliciesListType = {.name = "attachedPoliciesListType", .type = SHAPE_LIST, .member = &iam_attachedPoliciesListType_member};
 static const struct shape iam_attachmentCountType = {.name = "attachmentCountType", .type = SHAPE_INTEGER};
+static const struct shape iam_booleanObjectType = {.name = "booleanObjectType", .type = SHAPE_BOOLEAN};
 static const struct shape iam_booleanType = {.name = "booleanType", .type = SHAPE_BOOLEAN};
 static const struct shape iam_dateType = {.name = "dateType", .type = SHAPE_TIMESTAMP};
 static const struct shape iam_existingUserNameType = {.name = "existingUserNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "[\\w+=,.@-]+"};
@@ -898,6 +990,10 @@ static const struct shape iam_groupNameType = {.name = "groupNameType", .type = 
 static const struct shape iam_idType = {.name = "idType", .type = SHAPE_STRING, .has_min = true, .min = 16, .has_max = true, .max = 128, .pattern = "[\\w]+"};
 static const struct shape iam_markerType = {.name = "markerType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 320, .pattern = "[\\u0020-\\u00FF]+"};
 static const struct shape iam_maxItemsType = {.name = "maxItemsType", .type = SHAPE_INTEGER, .has_min = true, .min = 1, .has_max = true, .max = 1000};
+static const struct shape iam_maxPasswordAgeType = {.name = "maxPasswordAgeType", .type = SHAPE_INTEGER, .has_min = true, .min = 1, .has_max = true, .max = 1095};
+static const struct shape iam_minimumPasswordLengthType = {.name = "minimumPasswordLengthType", .type = SHAPE_INTEGER, .has_min = true, .min = 6, .has_max = true, .max = 128};
+static const struct shape iam_passwordReusePreventionType = {.name = "passwordReusePreventionType", .type = SHAPE_INTEGER, .has_min = true, .min = 1, .has_max = true, .max = 24};
+static const struct shape iam_passwordType = {.name = "passwordType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", .sensitive = true};
 static const struct shape iam_pathPrefixType = {.name = "pathPrefixType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 512, .pattern = "\\u002F[\\u0021-\\u007F]*"};
 static const struct shape iam_pathType = {.name = "pathType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 512, .pattern = "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)"};
 static const struct shape iam_policyDescriptionType = {.name = "policyDescriptionType", .type = SHAPE_STRING, .has_max = true, .max = 1000};
@@ -927,14 +1023,18 @@ static const struct op_model iam_ops[] = {
     {"AttachGroupPolicy", &iam_AttachGroupPolicyRequest, NULL, NULL},
     {"AttachRolePolicy", &iam_AttachRolePolicyRequest, NULL, NULL},
     {"AttachUserPolicy", &iam_AttachUserPolicyRequest, NULL, NULL},
+    {"ChangePassword", &iam_ChangePasswordRequest, NULL, NULL},
     {"CreateAccessKey", &iam_CreateAccessKeyRequest, &iam_CreateAccessKeyResponse, "CreateAccessKeyResult"},
     {"CreateGroup", &iam_CreateGroupRequest, &iam_CreateGroupResponse, "CreateGroupResult"},
+    {"CreateLoginProfile", &iam_CreateLoginProfileRequest, &iam_CreateLoginProfileResponse, "CreateLoginProfileResult"},
     {"CreatePolicy", &iam_CreatePolicyRequest, &iam_CreatePolicyResponse, "CreatePolicyResult"},
     {"CreateRole", &iam_CreateRoleRequest, &iam_CreateRoleResponse, "CreateRoleResult"},
     {"CreateUser", &iam_CreateUserRequest, &iam_CreateUserResponse, "CreateUserResult"},
     {"DeleteAccessKey", &iam_DeleteAccessKeyRequest, NULL, NULL},
+    {"DeleteAccountPasswordPolicy", NULL, NULL, NULL},
     {"DeleteGroup", &iam_DeleteGroupRequest, NULL, NULL},
     {"DeleteGroupPolicy", &iam_DeleteGroupPolicyRequest, NULL, NULL},
+    {"DeleteLoginProfile", &iam_DeleteLoginProfileRequest, NULL, NULL},
     {"DeletePolicy", &iam_DeletePolicyRequest, NULL, NULL},
     {"DeleteRole", &iam_DeleteRoleRequest, NULL, NULL},
     {"DeleteRolePermissionsBoundary", &iam_DeleteRolePermissionsBoundaryRequest, NULL, NULL},
@@ -945,10 +1045,12 @@ static const struct op_model iam_ops[] = {
     {"DetachGroupPolicy", &iam_DetachGroupPolicyRequest, NULL, NULL},
     {"DetachRolePolicy", &iam_DetachRolePolicyRequest, NULL, NULL},
     {"DetachUserPolicy", &iam_DetachUserPolicyRequest, NULL, NULL},
+    {"GetAccountPasswordPolicy", NULL, &iam_GetAccountPasswordPolicyResponse, "GetAccountPasswordPolicyResult"},
     {"GetContextKeysForCustomPolicy", &iam_GetContextKeysForCustomPolicyRequest, &iam_GetContextKeysForPolicyResponse, "GetContextKeysForCustomPolicyResult"},
     {"GetContextKeysForPrincipalPolicy", &iam_GetContextKeysForPrincipalPolicyRequest, &iam_GetContextKeysForPolicyResponse, "GetContextKeysForPrincipalPolicyResult"},
     {"GetGroup", &iam_GetGroupRequest, &iam_GetGroupResponse, "GetGroupResult"},
     {"GetGroupPolicy", &iam_GetGroupPolicyRequest, &iam_GetGroupPolicyResponse, "GetGroupPolicyResult"},
+    {"GetLoginProfile", &iam_GetLoginProfileRequest, &iam_GetLoginProfileResponse, "GetLoginProfileResult"},
     {"GetPolicy", &iam_GetPolicyRequest, &iam_GetPolicyResponse, "GetPolicyResult"},
     {"GetPolicyVersion", &iam_GetPolicyVersionRequest, &iam_GetPolicyVersionResponse, "GetPolicyVersionResult"},
     {"GetRole", &iam_GetRoleRequest, &iam_GetRoleResponse, "GetRoleResult"},
@@ -982,10 +1084,13 @@ static const struct op_model iam_ops[] = {
     {"UntagRole", &iam_UntagRoleRequest, NULL, NULL},
     {"UntagUser", &iam_UntagUserRequest, NULL, NULL},
     {"UpdateAccessKey", &iam_UpdateAccessKeyRequest, NULL, NULL},
+    {"UpdateAccountPasswordPolicy", &iam_UpdateAccountPasswordPolicyRequest, NULL, NULL},
     {"UpdateAssumeRolePolicy", &iam_UpdateAssumeRolePolicyRequest, NULL, NULL},
     {"UpdateGroup", &iam_UpdateGroupRequest, NULL, NULL},
+    {"UpdateLoginProfile", &iam_UpdateLoginProfileRequest, NULL, NULL},
     {"UpdateRole", &iam_UpdateRoleRequest, &iam_UpdateRoleResponse, "UpdateRoleResult"},
     {"UpdateRoleDescription", &iam_UpdateRoleDescriptionRequest, &iam_UpdateRoleDescriptionResponse, "UpdateRoleDescriptionResult"},
+    {"UpdateUser", &iam_UpdateUserRequest, NULL, NULL},
 };
 
 const struct service_model model_iam = {
@@ -998,5 +1103,5 @@ const struct service_model model_iam = {
     .api_version = "2010-05-08",
     .xml_namespace = "https://iam.amazonaws.com/doc/2010-05-08/",
     .ops = iam_ops,
-    .n_ops = 63,
+    .n_ops = 72,
 };

@@ -26,6 +26,11 @@
  *                                                                 SealedSecret, TokenHash (hex
  *                                                                 SHA-256 of the session token),
  *                                                                 IssuedAt, Expiration (epoch s)}
+ *   login_profile   <account>                lower(UserName)     {UserName, CreateDate,
+ *                                                                 PasswordResetRequired,
+ *                                                                 PasswordHash (Argon2id, encoded:
+ *                                                                 crypto/password.h)}
+ *   password_policy <account>                "account"           IAM PasswordPolicy fields
  *
  * Scopes come from store_scope() (store.h): kinds.c declares each kind's class (node,
  * global, regional). Secondary indexes (kinds.c, maintained by the store):
@@ -74,6 +79,9 @@
 #define RECORD_ROLE_POLICY "role_policy" /* scope: "<account>/<lower(role)>" */
 #define RECORD_GROUP_POLICY "group_policy"
 #define RECORD_GROUP_MEMBER "group_member"
+#define RECORD_LOGIN_PROFILE "login_profile"
+#define RECORD_PASSWORD_POLICY "password_policy"
+#define RECORD_PASSWORD_POLICY_KEY "account"
 
 /* Secondary index names (kinds.c). */
 #define RECORD_ACCESS_KEY_BY_USER "user"

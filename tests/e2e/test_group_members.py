@@ -332,6 +332,28 @@ class GroupPermissions(harness.ServerTest):
         self.iam.delete_group_policy(GroupName="renamed-listers", PolicyName="again")
         self.denied(me)
 
+    def test_renamed_user_stays_in_its_groups(self):
+        _, akid, secret = self.server.user("moves-house")
+        me = self.server.client("iam", key=akid, secret=secret)
+        self.iam.create_group(GroupName="movers")
+        self.iam.put_group_policy(GroupName="movers", PolicyName="list", PolicyDocument=LIST_USERS)
+        self.iam.add_user_to_group(GroupName="movers", UserName="moves-house")
+        me.list_users()
+        # a rename, then one that changes only the case: the membership follows both
+        for old, new in (("moves-house", "moved-house"), ("moved-house", "Moved-House")):
+            self.iam.update_user(UserName=old, NewUserName=new)
+            self.assertEqual([g["GroupName"] for g in self.iam.list_groups_for_user(UserName=new)["Groups"]],
+                             ["movers"])
+            self.assertEqual([u["UserName"] for u in self.iam.get_group(GroupName="movers")["Users"]], [new])
+            me.list_users()  # still allowed through the group, signed with the same key
+        self.iam.remove_user_from_group(GroupName="movers", UserName="moved-house")
+        self.denied(me)
+        # and DeleteUser's group check sees the membership under the new name
+        self.iam.add_user_to_group(GroupName="movers", UserName="Moved-House")
+        with self.assertRaises(ClientError) as e:
+            self.iam.delete_user(UserName="moved-house")
+        self.assertEqual(e.exception.response["Error"]["Code"], "DeleteConflict")
+
     def test_attached_group_policy(self):
         _, akid, secret = self.server.user("gains-managed")
         me = self.server.client("iam", key=akid, secret=secret)

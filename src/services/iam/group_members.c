@@ -192,3 +192,39 @@ out:
     json_decref(items);
     return rc;
 }
+
+cu_rc iam_group_memberships_rename_user(struct call *call, const char *from, const char *to)
+{
+    cu_rc rc = CU_OK;
+    const char *account = call->env->account_id;
+    char value[RECORD_NAME_MAX], key[RECORD_NAME_MAX];
+    struct store_lookup q = {RECORD_GROUP_MEMBER, RECORD_GROUP_MEMBER_BY_USER, value, account};
+    json_t *items = NULL, *item, *doc = NULL;
+    bool more = false;
+    size_t i;
+
+    /* a user is in at most 10 groups: one lookup holds them all. They are read before any
+     * is moved, because a rename that changes only case keeps the same index value. */
+    record_fold(from, value);
+    TRY(store_find(call->tx, &q, NULL, 100, &items, &more));
+    ENSURE(!more, CU_E_STORE);
+    json_array_foreach(items, i, item)
+    {
+        const char *gname =
+            json_string_value(json_object_get(json_object_get(item, "doc"), "GroupName"));
+
+        ENSURE(gname, CU_E_STORE);
+        TRY(store_delete(call->tx, RECORD_GROUP_MEMBER, account,
+                         json_string_value(json_object_get(item, "key")), NULL));
+        record_group_member_key(gname, to, key);
+        doc = member_doc(gname, to);
+        ENSURE(doc, CU_E_NOMEM);
+        TRY(store_put(call->tx, RECORD_GROUP_MEMBER, account, key, doc, STORE_CREATE));
+        json_decref(doc);
+        doc = NULL;
+    }
+out:
+    json_decref(doc);
+    json_decref(items);
+    return rc;
+}

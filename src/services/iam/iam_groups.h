@@ -20,6 +20,11 @@ MUST_CHECK cu_rc iam_group_member_count(struct call *call, const char *by, const
  * deleted and put again under the new key with the new GroupName. */
 MUST_CHECK cu_rc iam_group_members_move(struct call *call, const char *from, const json_t *to);
 
+/* Move the memberships of user `from` to its new name `to` (UpdateUser): the renamed user
+ * stays in its groups. */
+MUST_CHECK cu_rc iam_group_memberships_rename_user(struct call *call, const char *from,
+                                                   const char *to);
+
 /* Move the inline policies of group `from` under group `to`. */
 MUST_CHECK cu_rc iam_group_policies_move(struct call *call, const char *from, const char *to);
 

@@ -103,3 +103,15 @@ const struct kind iam_kind_group_policy = {
     .not_found = CU_E_IAM_NO_SUCH_ENTITY,
     .not_found_msg = "The group policy with name %s cannot be found.",
 };
+
+/* A user's console password (login_profiles.c), keyed like the user it belongs to. */
+const struct kind iam_kind_login_profile = {
+    .store_kind = RECORD_LOGIN_PROFILE,
+    .scope = KIND_ACCOUNT,
+    .fold = true,
+    .name_member = "UserName",
+    .not_found = CU_E_IAM_NO_SUCH_ENTITY,
+    .not_found_msg = "Login Profile for User %s cannot be found.",
+    .exists = CU_E_IAM_ENTITY_EXISTS,
+    .exists_msg = "Login Profile for user %s already exists.",
+};

@@ -14,6 +14,7 @@ cu_rc iam_create_user(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_get_user(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_list_users(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_delete_user(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_update_user(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_create_access_key(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_list_access_keys(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_update_access_key(struct call *call, const json_t *in, json_t *out);
@@ -73,12 +74,21 @@ cu_rc iam_delete_role_policy(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_attach_role_policy(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_detach_role_policy(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_list_attached_role_policies(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_create_login_profile(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_get_login_profile(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_update_login_profile(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_delete_login_profile(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_change_password(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_update_account_password_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_get_account_password_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_delete_account_password_policy(struct call *call, const json_t *in, json_t *out);
 
 /* resolvers: fill call->target before authorization (also-resolvers:
  * call->also, after call->target is authorized) */
 MUST_CHECK cu_rc iam_resolve_new_user(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_user(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_user_list(struct call *call, const json_t *in);
+MUST_CHECK cu_rc iam_resolve_user_new_name(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_new_group(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_group(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_group_list(struct call *call, const json_t *in);

@@ -1,10 +1,20 @@
-/* users.c — IAM users: CreateUser, GetUser, ListUsers, DeleteUser.
+/* users.c — IAM users: CreateUser, GetUser, ListUsers, UpdateUser, DeleteUser.
  *
  * A user is one "user" record keyed by its lowercased name (records.h, iam_kinds.c) and
  * rendered through the model's User shape; its access keys and inline policies live under
- * its scope and, with its attached managed policies (listed in the record), must be gone
- * before it can be deleted (IAM API reference, DeleteUser: "you must delete the items
- * attached to the user"). */
+ * its scope and, with its attached managed policies (listed in the record) and its login
+ * profile, must be gone before it can be deleted (IAM API reference, DeleteUser: "you must
+ * delete the items attached to the user").
+ *
+ * UpdateUser renames a user and moves it to another path. Everything keyed or indexed by
+ * the name follows in the same transaction, so the user keeps what it had: its access keys
+ * (their UserName, and with it the store's by-user index), STS session credentials it
+ * issued, inline policies (scope "<account>/<lower(user)>"), login profile; attached
+ * policies, boundary and tags live in the record itself. The UserId and CreateDate stay,
+ * the Arn follows the new name and path. The principal and identity caches see the change
+ * through the store's change log (the rewritten key and session records, the old user
+ * record's deletion), so the caller's own keys keep working with the next request. */
+#include <strings.h>
 #include <string.h>
 
 #include "core/ids.h"
@@ -86,12 +96,207 @@ cu_rc iam_list_users(struct call *call, const json_t *in, json_t *out)
     return iam_list_by_path(call, &iam_list_users_page, in, RECORD_USER, out);
 }
 
+/* What a rename moves: the old and new names (as given) and their scopes. */
+struct rename {
+    const char *account, *from, *to;
+    char from_scope[RECORD_NAME_MAX], to_scope[RECORD_NAME_MAX];
+};
+
+/* The user's access keys name it: rewrite each (the by-user index follows the record; a
+ * change of case alone keeps the same index value, so the lookup pages by position). */
+static cu_rc rename_access_keys(struct call *call, const struct rename *r)
+{
+    cu_rc rc = CU_OK;
+    char value[RECORD_NAME_MAX], scope[RECORD_NAME_MAX] = "", key[RECORD_NAME_MAX] = "";
+    struct store_lookup q;
+    struct store_position at = {scope, key};
+    json_t *items = NULL, *item;
+    bool more = true, first = true;
+    size_t i;
+
+    iam_access_key_lookup(r->account, r->from, &q, value);
+    while (more) {
+        json_decref(items);
+        items = NULL;
+        TRY(store_find(call->tx, &q, first ? NULL : &at, 16, &items, &more));
+        first = false;
+        json_array_foreach(items, i, item) {
+            const char *s = json_string_value(json_object_get(item, "scope"));
+            const char *k = json_string_value(json_object_get(item, "key"));
+            json_t *doc = json_object_get(item, "doc");
+
+            ENSURE(s && k && doc, CU_E_STORE);
+            TRY(tree_set_str(doc, "UserName", r->to));
+            TRY(store_put(call->tx, RECORD_ACCESS_KEY, s, k, doc, STORE_REPLACE));
+            snprintf(scope, sizeof(scope), "%s", s);
+            snprintf(key, sizeof(key), "%s", k);
+        }
+    }
+out:
+    json_decref(items);
+    return rc;
+}
+
+/* The session records (STS GetSessionToken) the user holds name it too; they are keyed by
+ * AccessKeyId alone, so the account's sessions are read and the user's gathered. */
+struct sessions {
+    const struct rename *r;
+    json_t *keys; /* their AccessKeyIds */
+};
+
+static cu_rc session_of_user(const char *key, const json_t *doc, void *ctx)
+{
+    struct sessions *s = ctx;
+    const char *user = json_string_value(json_object_get(doc, "UserName"));
+    const char *account = json_string_value(json_object_get(doc, "Account"));
+
+    if (!user || !account || strcmp(account, s->r->account) != 0 ||
+        strcasecmp(user, s->r->from) != 0)
+        return CU_OK;
+    return json_array_append_new(s->keys, json_string(key)) == 0 ? CU_OK : CU_E_NOMEM;
+}
+
+static cu_rc rename_sessions(struct call *call, const struct rename *r)
+{
+    cu_rc rc = CU_OK;
+    struct sessions s = {r, json_array()};
+    json_t *key, *doc = NULL;
+    size_t i;
+
+    ENSURE(s.keys, CU_E_NOMEM);
+    TRY(store_each(call->tx, RECORD_SESSION, "", session_of_user, &s));
+    json_array_foreach(s.keys, i, key) {
+        json_decref(doc);
+        doc = NULL;
+        TRY(store_get(call->tx, RECORD_SESSION, "", json_string_value(key), &doc));
+        if (!doc)
+            continue;
+        TRY(tree_set_str(doc, "UserName", r->to));
+        TRY(store_put(call->tx, RECORD_SESSION, "", json_string_value(key), doc, STORE_REPLACE));
+    }
+out:
+    json_decref(doc);
+    json_decref(s.keys);
+    return rc;
+}
+
+/* Inline policies live under the user's scope: move each to the new one. Nothing to do
+ * when only the case of the name changes (the scope is lowercased). */
+static cu_rc rename_user_policies(struct call *call, const struct rename *r)
+{
+    cu_rc rc = CU_OK;
+    json_t *items = NULL, *item;
+    bool more = true;
+    size_t i;
+
+    if (strcmp(r->from_scope, r->to_scope) == 0)
+        return CU_OK;
+    while (more) {
+        json_decref(items);
+        items = NULL;
+        /* each moved policy leaves the old scope, so every round starts from the first */
+        TRY(store_list(call->tx, RECORD_USER_POLICY, r->from_scope, NULL, 64, &items, &more));
+        if (json_array_size(items) == 0)
+            break;
+        json_array_foreach(items, i, item) {
+            const char *key = json_string_value(json_object_get(item, "key"));
+
+            TRY(store_put(call->tx, RECORD_USER_POLICY, r->to_scope, key,
+                          json_object_get(item, "doc"), STORE_CREATE));
+            TRY(store_delete(call->tx, RECORD_USER_POLICY, r->from_scope, key, NULL));
+        }
+    }
+out:
+    json_decref(items);
+    return rc;
+}
+
+/* The login profile is keyed like the user and names it. */
+static cu_rc rename_login_profile(struct call *call, const struct rename *r)
+{
+    cu_rc rc = CU_OK;
+    json_t *profile = NULL;
+
+    TRY(kind_find(call, &iam_kind_login_profile, NULL, r->from, &profile));
+    if (!profile)
+        goto out;
+    TRY(kind_remove(call, &iam_kind_login_profile, NULL, profile));
+    TRY(tree_set_str(profile, "UserName", r->to));
+    TRY(kind_create(call, &iam_kind_login_profile, NULL, profile));
+out:
+    json_decref(profile);
+    return rc;
+}
+
+/* Also-resolver of UpdateUser: the user as it will be named. IAM needs the permission on
+ * both names (IAM guide, id_users_manage_rename: "to change Bob to Robert, the entity making
+ * the request must have permission on Bob and Robert"); a path change alone is authorized
+ * on the new path too. */
+cu_rc iam_resolve_user_new_name(struct call *call, const json_t *in)
+{
+    const json_t *user = call->target.doc;
+    const char *path = json_string_value(json_object_get(user, "Path"));
+
+    snprintf(call->also.account_id, sizeof(call->also.account_id), "%s", call->env->account_id);
+    iam_user_arn(call->env->account_id, in_str_or(in, "NewPath", path ? path : "/"),
+                 in_str_or(in, "NewUserName", in_str_or(in, "UserName", "")), call->also.arn);
+    return CU_OK;
+}
+
+cu_rc iam_update_user(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    const char *old_name, *new_name, *new_path;
+    char arn[IAM_ARN_MAX];
+    struct rename r = {.account = call->env->account_id};
+    json_t *user, *renamed = NULL, *taken = NULL;
+
+    (void)out;
+    TRY(iam_target_user(call, in, &user));
+    old_name = kind_name(&iam_kind_user, user);
+    ENSURE(old_name, CU_E_STORE);
+    new_name = in_str_or(in, "NewUserName", old_name);
+    new_path = in_str_or(in, "NewPath", json_string_value(json_object_get(user, "Path")));
+    renamed = json_deep_copy(user);
+    ENSURE(renamed, CU_E_NOMEM);
+    iam_user_arn(call->env->account_id, new_path, new_name, arn);
+    TRY(tree_set_str(renamed, "UserName", new_name));
+    TRY(tree_set_str(renamed, "Path", new_path));
+    TRY(tree_set_str(renamed, "Arn", arn));
+    if (strcasecmp(old_name, new_name) == 0) {
+        /* same key: a path change, or only the name's case */
+        TRY(iam_user_save(call, renamed));
+    } else {
+        /* the new name must be free, without regard to case */
+        TRY(kind_find(call, &iam_kind_user, NULL, new_name, &taken));
+        ENSURE(!taken, cu_err_set(&call->err, CU_E_IAM_ENTITY_EXISTS,
+                                  "User with name %s already exists.", new_name));
+        TRY(kind_remove(call, &iam_kind_user, NULL, user));
+        TRY(kind_create(call, &iam_kind_user, NULL, renamed));
+    }
+    if (strcmp(old_name, new_name) == 0)
+        goto out;
+    r.from = old_name;
+    r.to = new_name;
+    record_user_scope(r.account, r.from, r.from_scope);
+    record_user_scope(r.account, r.to, r.to_scope);
+    TRY(rename_access_keys(call, &r));
+    TRY(rename_sessions(call, &r));
+    TRY(rename_user_policies(call, &r));
+    TRY(rename_login_profile(call, &r));
+    TRY(iam_group_memberships_rename_user(call, r.from, r.to));
+out:
+    json_decref(taken);
+    json_decref(renamed);
+    return rc;
+}
+
 cu_rc iam_delete_user(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
     const char *name = in_str(in, "UserName");
     char scope[RECORD_NAME_MAX];
-    json_t *user;
+    json_t *user, *profile = NULL;
     size_t n_keys = 0, n_policies = 0, n_groups = 0;
 
     TRY(iam_target_user(call, in, &user));
@@ -108,7 +313,11 @@ cu_rc iam_delete_user(struct call *call, const json_t *in, json_t *out)
     TRY(iam_group_member_count(call, RECORD_GROUP_MEMBER_BY_USER, name, &n_groups));
     ENSURE(n_groups == 0, cu_err_set(&call->err, CU_E_IAM_DELETE_CONFLICT,
                                      "Cannot delete entity, must remove users from group first."));
+    TRY(kind_find(call, &iam_kind_login_profile, NULL, name, &profile));
+    ENSURE(!profile, cu_err_set(&call->err, CU_E_IAM_DELETE_CONFLICT,
+                                "Cannot delete entity, must delete login profile first."));
     TRY(kind_remove(call, &iam_kind_user, NULL, user));
 out:
+    json_decref(profile);
     return rc;
 }
