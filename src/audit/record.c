@@ -30,18 +30,22 @@ static cu_rc add_string(struct buf *out, const char *s)
     return tree_write_string(out, s, strlen(s));
 }
 
-/* ,"name":"value" (or null when value is NULL). */
-static cu_rc add_field(struct buf *out, const char *name, const char *value)
+/* ,"name":"value" (or null when value is NULL). name is always a literal, so the member's
+ * opening ,"name": is put together and measured when compiled and copied in one go: a
+ * record has about fifteen of them per call. */
+#define add_field(out, name, value) \
+    add_member((out), ",\"" name "\":", sizeof(",\"" name "\":") - 1, (value))
+
+static cu_rc add_member(struct buf *out, const char *opening, size_t opening_len,
+                        const char *value)
 {
     cu_rc rc = CU_OK;
 
-    TRY(buf_addstr(out, ",\""));
-    TRY(buf_addstr(out, name));
-    TRY(buf_addstr(out, "\":"));
+    TRY(buf_add(out, opening, opening_len));
     if (value)
-        TRY(add_string(out, value));
+        TRY(tree_write_string(out, value, strlen(value)));
     else
-        TRY(buf_addstr(out, "null"));
+        TRY(buf_add(out, "null", 4));
 out:
     return rc;
 }

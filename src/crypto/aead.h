@@ -33,4 +33,10 @@ MUST_CHECK cu_rc aead_open(const uint8_t key[AEAD_KEY_LEN], const uint8_t iv[AEA
                            struct bytes aad, struct bytes ciphertext,
                            const uint8_t tag[AEAD_TAG_LEN], uint8_t *plain);
 
+/* For tests only: the GCM tag of an empty message under a zero IV and whatever key the
+ * calling thread's context holds now. After any seal or open it must be the tag under the
+ * all-zero key (McGrew & Viega test case 13), which shows the caller's key is gone.
+ * Errors: CU_E_INTERNAL (no context, OpenSSL failure). */
+MUST_CHECK cu_rc aead_residue_tag(uint8_t tag[AEAD_TAG_LEN]);
+
 #endif

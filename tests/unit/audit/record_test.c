@@ -2,6 +2,7 @@
  * record at any depth while data maps keep their keys. */
 #include "audit/audit.h"
 #include "check.h"
+#include "core/ids.h"
 
 /* The resources[0].type of a record about arn. */
 static void check_resource_type(struct audit_event ev, const char *service, const char *arn,
@@ -40,6 +41,44 @@ static void resource_types(const struct audit_event *ev)
     check_resource_type(*ev, "iam", "not-an-arn", "AWS::Resource");
 }
 
+/* The record's text itself, not just what a JSON parser makes of it: every member name,
+ * their order, and a missing value (the region here) as null, byte for byte up to the random eventID, then
+ * the tail after it. */
+static void exact_text(struct audit_event ev, struct principal p)
+{
+    static const char head[] =
+        "{\"eventVersion\":\"1.08\",\"userIdentity\":{\"type\":\"IAMUser\","
+        "\"principalId\":\"AIDAEXAMPLE\",\"arn\":\"arn:aws:iam::123456789012:user/alice\","
+        "\"accountId\":\"123456789012\",\"accessKeyId\":\"AKIAEXAMPLE\",\"userName\":\"alice\"},"
+        "\"eventTime\":\"2013-10-03T01:36:12Z\",\"eventSource\":\"kms.amazonaws.com\","
+        "\"eventName\":\"Encrypt\",\"awsRegion\":null,\"sourceIPAddress\":\"127.0.0.1\","
+        "\"userAgent\":\"test\",\"requestParameters\":null,\"responseElements\":null,"
+        "\"errorCode\":\"AccessDeniedException\",\"errorMessage\":\"a \\\"quoted\\\" word\","
+        "\"requestID\":\"req-1\",\"eventID\":\"";
+    static const char tail[] =
+        "\",\"readOnly\":false,\"resources\":[{\"accountId\":\"123456789012\","
+        "\"type\":\"AWS::KMS::Key\",\"ARN\":\"arn:aws:kms:us-east-1:123456789012:key/x\"}],"
+        "\"eventType\":\"AwsApiCall\",\"managementEvent\":true,"
+        "\"recipientAccountId\":\"123456789012\"}";
+    struct buf out;
+    char event_id[IDS_UUID_LEN + 1];
+
+    ev.region = NULL;
+    ev.principal = &p;
+    ev.request = ev.response = NULL;
+    ev.error_code = "AccessDeniedException";
+    ev.error_message = "a \"quoted\" word";
+    buf_init(&out, BUF_NO_LIMIT);
+    CHECK_OK(audit_record_build(&ev, &out));
+    CHECK(out.n == sizeof(head) - 1 + IDS_UUID_LEN + sizeof(tail) - 1);
+    CHECK(memcmp(out.p, head, sizeof(head) - 1) == 0);
+    memcpy(event_id, out.p + sizeof(head) - 1, IDS_UUID_LEN);
+    event_id[IDS_UUID_LEN] = '\0';
+    CHECK(ids_is_uuid(event_id));
+    CHECK_STR(out.p + sizeof(head) - 1 + IDS_UUID_LEN, tail);
+    buf_release(&out);
+}
+
 int main(void)
 {
     static const char *const secrets[] = {"Plaintext", "SecretAccessKey", NULL};
@@ -61,6 +100,7 @@ int main(void)
     json_t *rec;
 
     resource_types(&ev);
+    exact_text(ev, p);
     buf_init(&out, BUF_NO_LIMIT);
     CHECK_OK(audit_record_build(&ev, &out));
     CHECK(strstr(out.p, "c2VjcmV0") == NULL);
