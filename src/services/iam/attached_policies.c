@@ -1,11 +1,11 @@
 /* attached_policies.c — customer managed policies attached to users: AttachUserPolicy,
  * DetachUserPolicy, ListAttachedUserPolicies, and the attach, detach and list steps that
- * role_policies.c shares for roles.
+ * role_policies.c and group_attached.c share for roles and groups.
  *
  * The entity record lists what is attached ("AttachedManagedPolicies": [{PolicyName,
  * PolicyArn}], in attachment order) and each policy record counts the identities it is
  * attached to (AttachmentCount); both change in the same transaction, so the count is
- * always the number of users and roles listing the policy. Each handler acts on the
+ * always the number of users, groups and roles listing the policy. Each handler acts on the
  * entity its resolver loaded (iam_target_user), and loads the policy once. */
 #include <stdio.h>
 #include <string.h>
