@@ -14,6 +14,7 @@
 #include "iam_common.h"
 #include "iam_groups.h"
 #include "iam_ops.gen.h"
+#include "inline_policies.h"
 
 void iam_group_arn(const char *account, const char *path, const char *name,
                    char out[IAM_ARN_MAX])
@@ -75,7 +76,7 @@ cu_rc iam_update_group(struct call *call, const json_t *in, json_t *out)
     TRY(tree_set_str(moved, "Path", path));
     TRY(tree_set_str(moved, "Arn", arn));
     TRY(kind_create(call, &iam_kind_group, NULL, moved));
-    TRY(iam_group_policies_move(call, old_name, name));
+    TRY(iam_inline_move(call, &iam_inline_group, old_name, name));
     TRY(iam_group_members_move(call, old_name, moved));
     TRY(kind_remove(call, &iam_kind_group, NULL, group));
 out:

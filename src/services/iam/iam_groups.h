@@ -25,7 +25,4 @@ MUST_CHECK cu_rc iam_group_members_move(struct call *call, const char *from, con
 MUST_CHECK cu_rc iam_group_memberships_rename_user(struct call *call, const char *from,
                                                    const char *to);
 
-/* Move the inline policies of group `from` under group `to`. */
-MUST_CHECK cu_rc iam_group_policies_move(struct call *call, const char *from, const char *to);
-
 #endif

@@ -23,6 +23,7 @@
 #include "iam_common.h"
 #include "iam_groups.h"
 #include "iam_ops.gen.h"
+#include "inline_policies.h"
 
 cu_rc iam_create_user(struct call *call, const json_t *in, json_t *out)
 {
@@ -180,37 +181,6 @@ out:
     return rc;
 }
 
-/* Inline policies live under the user's scope: move each to the new one. Nothing to do
- * when only the case of the name changes (the scope is lowercased). */
-static cu_rc rename_user_policies(struct call *call, const struct rename *r)
-{
-    cu_rc rc = CU_OK;
-    json_t *items = NULL, *item;
-    bool more = true;
-    size_t i;
-
-    if (strcmp(r->from_scope, r->to_scope) == 0)
-        return CU_OK;
-    while (more) {
-        json_decref(items);
-        items = NULL;
-        /* each moved policy leaves the old scope, so every round starts from the first */
-        TRY(store_list(call->tx, RECORD_USER_POLICY, r->from_scope, NULL, 64, &items, &more));
-        if (json_array_size(items) == 0)
-            break;
-        json_array_foreach(items, i, item) {
-            const char *key = json_string_value(json_object_get(item, "key"));
-
-            TRY(store_put(call->tx, RECORD_USER_POLICY, r->to_scope, key,
-                          json_object_get(item, "doc"), STORE_CREATE));
-            TRY(store_delete(call->tx, RECORD_USER_POLICY, r->from_scope, key, NULL));
-        }
-    }
-out:
-    json_decref(items);
-    return rc;
-}
-
 /* The login profile is keyed like the user and names it. */
 static cu_rc rename_login_profile(struct call *call, const struct rename *r)
 {
@@ -282,7 +252,7 @@ cu_rc iam_update_user(struct call *call, const json_t *in, json_t *out)
     record_user_scope(r.account, r.to, r.to_scope);
     TRY(rename_access_keys(call, &r));
     TRY(rename_sessions(call, &r));
-    TRY(rename_user_policies(call, &r));
+    TRY(iam_inline_move(call, &iam_inline_user, r.from, r.to));
     TRY(rename_login_profile(call, &r));
     TRY(iam_group_memberships_rename_user(call, r.from, r.to));
 out:
