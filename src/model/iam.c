@@ -22,6 +22,7 @@ static const struct shape iam_ContextKeyValueListType;
 static const struct shape iam_ContextKeyValueType;
 static const struct shape iam_CreateAccessKeyRequest;
 static const struct shape iam_CreateAccessKeyResponse;
+static const struct shape iam_CreateAccountAliasRequest;
 static const struct shape iam_CreateGroupRequest;
 static const struct shape iam_CreateGroupResponse;
 static const struct shape iam_CreateLoginProfileRequest;
@@ -33,6 +34,7 @@ static const struct shape iam_CreateRoleResponse;
 static const struct shape iam_CreateUserRequest;
 static const struct shape iam_CreateUserResponse;
 static const struct shape iam_DeleteAccessKeyRequest;
+static const struct shape iam_DeleteAccountAliasRequest;
 static const struct shape iam_DeleteGroupPolicyRequest;
 static const struct shape iam_DeleteGroupRequest;
 static const struct shape iam_DeleteLoginProfileRequest;
@@ -51,6 +53,7 @@ static const struct shape iam_EvalDecisionSourceType;
 static const struct shape iam_EvaluationResult;
 static const struct shape iam_EvaluationResultsListType;
 static const struct shape iam_GetAccountPasswordPolicyResponse;
+static const struct shape iam_GetAccountSummaryResponse;
 static const struct shape iam_GetContextKeysForCustomPolicyRequest;
 static const struct shape iam_GetContextKeysForPolicyResponse;
 static const struct shape iam_GetContextKeysForPrincipalPolicyRequest;
@@ -76,6 +79,8 @@ static const struct shape iam_Group;
 static const struct shape iam_LineNumber;
 static const struct shape iam_ListAccessKeysRequest;
 static const struct shape iam_ListAccessKeysResponse;
+static const struct shape iam_ListAccountAliasesRequest;
+static const struct shape iam_ListAccountAliasesResponse;
 static const struct shape iam_ListAttachedGroupPoliciesRequest;
 static const struct shape iam_ListAttachedGroupPoliciesResponse;
 static const struct shape iam_ListAttachedRolePoliciesRequest;
@@ -127,6 +132,7 @@ static const struct shape iam_ResourceSpecificResult;
 static const struct shape iam_ResourceSpecificResultListType;
 static const struct shape iam_Role;
 static const struct shape iam_RoleLastUsed;
+static const struct shape iam_SetSecurityTokenServicePreferencesRequest;
 static const struct shape iam_SimulateCustomPolicyRequest;
 static const struct shape iam_SimulatePolicyResponse;
 static const struct shape iam_SimulatePrincipalPolicyRequest;
@@ -152,6 +158,8 @@ static const struct shape iam_User;
 static const struct shape iam_accessKeyIdType;
 static const struct shape iam_accessKeyMetadataListType;
 static const struct shape iam_accessKeySecretType;
+static const struct shape iam_accountAliasListType;
+static const struct shape iam_accountAliasType;
 static const struct shape iam_arnType;
 static const struct shape iam_attachedPoliciesListType;
 static const struct shape iam_attachmentCountType;
@@ -159,6 +167,7 @@ static const struct shape iam_booleanObjectType;
 static const struct shape iam_booleanType;
 static const struct shape iam_dateType;
 static const struct shape iam_existingUserNameType;
+static const struct shape iam_globalEndpointTokenVersion;
 static const struct shape iam_groupListType;
 static const struct shape iam_groupNameType;
 static const struct shape iam_idType;
@@ -185,6 +194,9 @@ static const struct shape iam_roleMaxSessionDurationType;
 static const struct shape iam_roleNameType;
 static const struct shape iam_statusType;
 static const struct shape iam_stringType;
+static const struct shape iam_summaryKeyType;
+static const struct shape iam_summaryMapType;
+static const struct shape iam_summaryValueType;
 static const struct shape iam_tagKeyListType;
 static const struct shape iam_tagKeyType;
 static const struct shape iam_tagListType;
@@ -249,6 +261,9 @@ static const struct shape_member iam_CreateAccessKeyRequest_members[] = {
 static const struct shape_member iam_CreateAccessKeyResponse_members[] = {
     {"AccessKey", &iam_AccessKey, true, NULL, false},
 };
+static const struct shape_member iam_CreateAccountAliasRequest_members[] = {
+    {"AccountAlias", &iam_accountAliasType, true, NULL, false},
+};
 static const struct shape_member iam_CreateGroupRequest_members[] = {
     {"Path", &iam_pathType, false, NULL, false},
     {"GroupName", &iam_groupNameType, true, NULL, false},
@@ -298,6 +313,9 @@ static const struct shape_member iam_CreateUserResponse_members[] = {
 static const struct shape_member iam_DeleteAccessKeyRequest_members[] = {
     {"UserName", &iam_existingUserNameType, false, NULL, false},
     {"AccessKeyId", &iam_accessKeyIdType, true, NULL, false},
+};
+static const struct shape_member iam_DeleteAccountAliasRequest_members[] = {
+    {"AccountAlias", &iam_accountAliasType, true, NULL, false},
 };
 static const struct shape_member iam_DeleteGroupPolicyRequest_members[] = {
     {"GroupName", &iam_groupNameType, true, NULL, false},
@@ -360,6 +378,9 @@ static const struct shape_member iam_EvaluationResult_members[] = {
 static const struct shape_member iam_EvaluationResultsListType_member = {"member", &iam_EvaluationResult, false, NULL, false};
 static const struct shape_member iam_GetAccountPasswordPolicyResponse_members[] = {
     {"PasswordPolicy", &iam_PasswordPolicy, true, NULL, false},
+};
+static const struct shape_member iam_GetAccountSummaryResponse_members[] = {
+    {"SummaryMap", &iam_summaryMapType, false, NULL, false},
 };
 static const struct shape_member iam_GetContextKeysForCustomPolicyRequest_members[] = {
     {"PolicyInputList", &iam_SimulationPolicyListType, true, NULL, false},
@@ -454,6 +475,15 @@ static const struct shape_member iam_ListAccessKeysRequest_members[] = {
 };
 static const struct shape_member iam_ListAccessKeysResponse_members[] = {
     {"AccessKeyMetadata", &iam_accessKeyMetadataListType, true, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
+static const struct shape_member iam_ListAccountAliasesRequest_members[] = {
+    {"Marker", &iam_markerType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+};
+static const struct shape_member iam_ListAccountAliasesResponse_members[] = {
+    {"AccountAliases", &iam_accountAliasListType, true, NULL, false},
     {"IsTruncated", &iam_booleanType, false, NULL, false},
     {"Marker", &iam_responseMarkerType, false, NULL, false},
 };
@@ -698,6 +728,9 @@ static const struct shape_member iam_RoleLastUsed_members[] = {
     {"LastUsedDate", &iam_dateType, false, NULL, false},
     {"Region", &iam_stringType, false, NULL, false},
 };
+static const struct shape_member iam_SetSecurityTokenServicePreferencesRequest_members[] = {
+    {"GlobalEndpointTokenVersion", &iam_globalEndpointTokenVersion, true, NULL, false},
+};
 static const struct shape_member iam_SimulateCustomPolicyRequest_members[] = {
     {"PolicyInputList", &iam_SimulationPolicyListType, true, NULL, false},
     {"PermissionsBoundaryPolicyInputList", &iam_SimulationPolicyListType, false, NULL, false},
@@ -816,13 +849,18 @@ static const struct shape_member iam_User_members[] = {
     {"Tags", &iam_tagListType, false, NULL, false},
 };
 static const struct shape_member iam_accessKeyMetadataListType_member = {"member", &iam_AccessKeyMetadata, false, NULL, false};
+static const struct shape_member iam_accountAliasListType_member = {"member", &iam_accountAliasType, false, NULL, false};
 static const struct shape_member iam_attachedPoliciesListType_member = {"member", &iam_AttachedPolicy, false, NULL, false};
+static const char *const iam_globalEndpointTokenVersion_enums[] = {"v1Token", "v2Token"};
 static const struct shape_member iam_groupListType_member = {"member", &iam_Group, false, NULL, false};
 static const struct shape_member iam_policyListType_member = {"member", &iam_Policy, false, NULL, false};
 static const struct shape_member iam_policyNameListType_member = {"member", &iam_policyNameType, false, NULL, false};
 static const char *const iam_policyScopeType_enums[] = {"All", "AWS", "Local"};
 static const struct shape_member iam_roleListType_member = {"member", &iam_Role, false, NULL, false};
 static const char *const iam_statusType_enums[] = {"Active", "Inactive", "Expired"};
+static const char *const iam_summaryKeyType_enums[] = {"Users", "UsersQuota", "Groups", "GroupsQuota", "ServerCertificates", "ServerCertificatesQuota", "UserPolicySizeQuota", "GroupPolicySizeQuota", "GroupsPerUserQuota", "SigningCertificatesPerUserQuota", "AccessKeysPerUserQuota", "MFADevices", "MFADevicesInUse", "AccountMFAEnabled", "AccountAccessKeysPresent", "AccountPasswordPresent", "AccountSigningCertificatesPresent", "AttachedPoliciesPerGroupQuota", "AttachedPoliciesPerRoleQuota", "AttachedPoliciesPerUserQuota", "Policies", "PoliciesQuota", "PolicySizeQuota", "PolicyVersionsInUse", "PolicyVersionsInUseQuota", "VersionsPerPolicyQuota", "GlobalEndpointTokenVersion", "AssumeRolePolicySizeQuota", "InstanceProfiles", "InstanceProfilesQuota", "Providers", "RolePolicySizeQuota", "Roles", "RolesQuota"};
+static const struct shape_member iam_summaryMapType_key = {"key", &iam_summaryKeyType, false, NULL, false};
+static const struct shape_member iam_summaryMapType_value = {"value", &iam_summaryValueType, false, NULL, false};
 static const struct shape_member iam_tagKeyListType_member = {"member", &iam_tagKeyType, false, NULL, false};
 static const struct shape_member iam_tagListType_member = {"member", &iam_Tag, false, NULL, false};
 static const struct shape_member iam_userListType_member = {"member", &iam_User, false, NULL, false};
@@ -848,6 +886,7 @@ static const struct shape iam_ContextKeyValueListType = {.name = "ContextKeyValu
 static const struct shape iam_ContextKeyValueType = {.name = "ContextKeyValueType", .type = SHAPE_STRING};
 static const struct shape iam_CreateAccessKeyRequest = {.name = "CreateAccessKeyRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateAccessKeyRequest_members, .n_members = 1};
 static const struct shape iam_CreateAccessKeyResponse = {.name = "CreateAccessKeyResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateAccessKeyResponse_members, .n_members = 1};
+static const struct shape iam_CreateAccountAliasRequest = {.name = "CreateAccountAliasRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateAccountAliasRequest_members, .n_members = 1};
 static const struct shape iam_CreateGroupRequest = {.name = "CreateGroupRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateGroupRequest_members, .n_members = 2};
 static const struct shape iam_CreateGroupResponse = {.name = "CreateGroupResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateGroupResponse_members, .n_members = 1};
 static const struct shape iam_CreateLoginProfileRequest = {.name = "CreateLoginProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateLoginProfileRequest_members, .n_members = 3};
@@ -859,6 +898,7 @@ static const struct shape iam_CreateRoleResponse = {.name = "CreateRoleResponse"
 static const struct shape iam_CreateUserRequest = {.name = "CreateUserRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateUserRequest_members, .n_members = 4};
 static const struct shape iam_CreateUserResponse = {.name = "CreateUserResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateUserResponse_members, .n_members = 1};
 static const struct shape iam_DeleteAccessKeyRequest = {.name = "DeleteAccessKeyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteAccessKeyRequest_members, .n_members = 2};
+static const struct shape iam_DeleteAccountAliasRequest = {.name = "DeleteAccountAliasRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteAccountAliasRequest_members, .n_members = 1};
 static const struct shape iam_DeleteGroupPolicyRequest = {.name = "DeleteGroupPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteGroupPolicyRequest_members, .n_members = 2};
 static const struct shape iam_DeleteGroupRequest = {.name = "DeleteGroupRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteGroupRequest_members, .n_members = 1};
 static const struct shape iam_DeleteLoginProfileRequest = {.name = "DeleteLoginProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteLoginProfileRequest_members, .n_members = 1};
@@ -877,6 +917,7 @@ static const struct shape iam_EvalDecisionSourceType = {.name = "EvalDecisionSou
 static const struct shape iam_EvaluationResult = {.name = "EvaluationResult", .type = SHAPE_STRUCTURE, .members = iam_EvaluationResult_members, .n_members = 9};
 static const struct shape iam_EvaluationResultsListType = {.name = "EvaluationResultsListType", .type = SHAPE_LIST, .member = &iam_EvaluationResultsListType_member};
 static const struct shape iam_GetAccountPasswordPolicyResponse = {.name = "GetAccountPasswordPolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_GetAccountPasswordPolicyResponse_members, .n_members = 1};
+static const struct shape iam_GetAccountSummaryResponse = {.name = "GetAccountSummaryResponse", .type = SHAPE_STRUCTURE, .members = iam_GetAccountSummaryResponse_members, .n_members = 1};
 static const struct shape iam_GetContextKeysForCustomPolicyRequest = {.name = "GetContextKeysForCustomPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_GetContextKeysForCustomPolicyRequest_members, .n_members = 1};
 static const struct shape iam_GetContextKeysForPolicyResponse = {.name = "GetContextKeysForPolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_GetContextKeysForPolicyResponse_members, .n_members = 1};
 static const struct shape iam_GetContextKeysForPrincipalPolicyRequest = {.name = "GetContextKeysForPrincipalPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_GetContextKeysForPrincipalPolicyRequest_members, .n_members = 2};
@@ -902,6 +943,8 @@ static const struct shape iam_Group = {.name = "Group", .type = SHAPE_STRUCTURE,
 static const struct shape iam_LineNumber = {.name = "LineNumber", .type = SHAPE_INTEGER};
 static const struct shape iam_ListAccessKeysRequest = {.name = "ListAccessKeysRequest", .type = SHAPE_STRUCTURE, .members = iam_ListAccessKeysRequest_members, .n_members = 3};
 static const struct shape iam_ListAccessKeysResponse = {.name = "ListAccessKeysResponse", .type = SHAPE_STRUCTURE, .members = iam_ListAccessKeysResponse_members, .n_members = 3};
+static const struct shape iam_ListAccountAliasesRequest = {.name = "ListAccountAliasesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListAccountAliasesRequest_members, .n_members = 2};
+static const struct shape iam_ListAccountAliasesResponse = {.name = "ListAccountAliasesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListAccountAliasesResponse_members, .n_members = 3};
 static const struct shape iam_ListAttachedGroupPoliciesRequest = {.name = "ListAttachedGroupPoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListAttachedGroupPoliciesRequest_members, .n_members = 4};
 static const struct shape iam_ListAttachedGroupPoliciesResponse = {.name = "ListAttachedGroupPoliciesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListAttachedGroupPoliciesResponse_members, .n_members = 3};
 static const struct shape iam_ListAttachedRolePoliciesRequest = {.name = "ListAttachedRolePoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListAttachedRolePoliciesRequest_members, .n_members = 4};
@@ -953,6 +996,7 @@ static const struct shape iam_ResourceSpecificResult = {.name = "ResourceSpecifi
 static const struct shape iam_ResourceSpecificResultListType = {.name = "ResourceSpecificResultListType", .type = SHAPE_LIST, .member = &iam_ResourceSpecificResultListType_member};
 static const struct shape iam_Role = {.name = "Role", .type = SHAPE_STRUCTURE, .members = iam_Role_members, .n_members = 11};
 static const struct shape iam_RoleLastUsed = {.name = "RoleLastUsed", .type = SHAPE_STRUCTURE, .members = iam_RoleLastUsed_members, .n_members = 2};
+static const struct shape iam_SetSecurityTokenServicePreferencesRequest = {.name = "SetSecurityTokenServicePreferencesRequest", .type = SHAPE_STRUCTURE, .members = iam_SetSecurityTokenServicePreferencesRequest_members, .n_members = 1};
 static const struct shape iam_SimulateCustomPolicyRequest = {.name = "SimulateCustomPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_SimulateCustomPolicyRequest_members, .n_members = 11};
 static const struct shape iam_SimulatePolicyResponse = {.name = "SimulatePolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_SimulatePolicyResponse_members, .n_members = 3};
 static const struct shape iam_SimulatePrincipalPolicyRequest = {.name = "SimulatePrincipalPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_SimulatePrincipalPolicyRequest_members, .n_members = 12};
@@ -978,6 +1022,8 @@ static const struct shape iam_User = {.name = "User", .type = SHAPE_STRUCTURE, .
 static const struct shape iam_accessKeyIdType = {.name = "accessKeyIdType", .type = SHAPE_STRING, .has_min = true, .min = 16, .has_max = true, .max = 128, .pattern = "[\\w]+"};
 static const struct shape iam_accessKeyMetadataListType = {.name = "accessKeyMetadataListType", .type = SHAPE_LIST, .member = &iam_accessKeyMetadataListType_member};
 static const struct shape iam_accessKeySecretType = {.name = "accessKeySecretType", .type = SHAPE_STRING, .sensitive = true};
+static const struct shape iam_accountAliasListType = {.name = "accountAliasListType", .type = SHAPE_LIST, .member = &iam_accountAliasListType_member};
+static const struct shape iam_accountAliasType = {.name = "accountAliasType", .type = SHAPE_STRING, .has_min = true, .min = 3, .has_max = true, .max = 63, .pattern = "^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$"};
 static const struct shape iam_arnType = {.name = "arnType", .type = SHAPE_STRING, .has_min = true, .min = 20, .has_max = true, .max = 2048};
 static const struct shape iam_attachedPoliciesListType = {.name = "attachedPoliciesListType", .type = SHAPE_LIST, .member = &iam_attachedPoliciesListType_member};
 static const struct shape iam_attachmentCountType = {.name = "attachmentCountType", .type = SHAPE_INTEGER};
@@ -985,6 +1031,7 @@ static const struct shape iam_booleanObjectType = {.name = "booleanObjectType", 
 static const struct shape iam_booleanType = {.name = "booleanType", .type = SHAPE_BOOLEAN};
 static const struct shape iam_dateType = {.name = "dateType", .type = SHAPE_TIMESTAMP};
 static const struct shape iam_existingUserNameType = {.name = "existingUserNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "[\\w+=,.@-]+"};
+static const struct shape iam_globalEndpointTokenVersion = {.name = "globalEndpointTokenVersion", .type = SHAPE_STRING, .enums = iam_globalEndpointTokenVersion_enums, .n_enums = 2};
 static const struct shape iam_groupListType = {.name = "groupListType", .type = SHAPE_LIST, .member = &iam_groupListType_member};
 static const struct shape iam_groupNameType = {.name = "groupNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "[\\w+=,.@-]+"};
 static const struct shape iam_idType = {.name = "idType", .type = SHAPE_STRING, .has_min = true, .min = 16, .has_max = true, .max = 128, .pattern = "[\\w]+"};
@@ -1011,6 +1058,9 @@ static const struct shape iam_roleMaxSessionDurationType = {.name = "roleMaxSess
 static const struct shape iam_roleNameType = {.name = "roleNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 64, .pattern = "[\\w+=,.@-]+"};
 static const struct shape iam_statusType = {.name = "statusType", .type = SHAPE_STRING, .enums = iam_statusType_enums, .n_enums = 3};
 static const struct shape iam_stringType = {.name = "stringType", .type = SHAPE_STRING};
+static const struct shape iam_summaryKeyType = {.name = "summaryKeyType", .type = SHAPE_STRING, .enums = iam_summaryKeyType_enums, .n_enums = 34};
+static const struct shape iam_summaryMapType = {.name = "summaryMapType", .type = SHAPE_MAP, .key = &iam_summaryMapType_key, .value = &iam_summaryMapType_value};
+static const struct shape iam_summaryValueType = {.name = "summaryValueType", .type = SHAPE_INTEGER};
 static const struct shape iam_tagKeyListType = {.name = "tagKeyListType", .type = SHAPE_LIST, .has_max = true, .max = 50, .member = &iam_tagKeyListType_member};
 static const struct shape iam_tagKeyType = {.name = "tagKeyType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+"};
 static const struct shape iam_tagListType = {.name = "tagListType", .type = SHAPE_LIST, .has_max = true, .max = 50, .member = &iam_tagListType_member};
@@ -1025,12 +1075,14 @@ static const struct op_model iam_ops[] = {
     {"AttachUserPolicy", &iam_AttachUserPolicyRequest, NULL, NULL},
     {"ChangePassword", &iam_ChangePasswordRequest, NULL, NULL},
     {"CreateAccessKey", &iam_CreateAccessKeyRequest, &iam_CreateAccessKeyResponse, "CreateAccessKeyResult"},
+    {"CreateAccountAlias", &iam_CreateAccountAliasRequest, NULL, NULL},
     {"CreateGroup", &iam_CreateGroupRequest, &iam_CreateGroupResponse, "CreateGroupResult"},
     {"CreateLoginProfile", &iam_CreateLoginProfileRequest, &iam_CreateLoginProfileResponse, "CreateLoginProfileResult"},
     {"CreatePolicy", &iam_CreatePolicyRequest, &iam_CreatePolicyResponse, "CreatePolicyResult"},
     {"CreateRole", &iam_CreateRoleRequest, &iam_CreateRoleResponse, "CreateRoleResult"},
     {"CreateUser", &iam_CreateUserRequest, &iam_CreateUserResponse, "CreateUserResult"},
     {"DeleteAccessKey", &iam_DeleteAccessKeyRequest, NULL, NULL},
+    {"DeleteAccountAlias", &iam_DeleteAccountAliasRequest, NULL, NULL},
     {"DeleteAccountPasswordPolicy", NULL, NULL, NULL},
     {"DeleteGroup", &iam_DeleteGroupRequest, NULL, NULL},
     {"DeleteGroupPolicy", &iam_DeleteGroupPolicyRequest, NULL, NULL},
@@ -1046,6 +1098,7 @@ static const struct op_model iam_ops[] = {
     {"DetachRolePolicy", &iam_DetachRolePolicyRequest, NULL, NULL},
     {"DetachUserPolicy", &iam_DetachUserPolicyRequest, NULL, NULL},
     {"GetAccountPasswordPolicy", NULL, &iam_GetAccountPasswordPolicyResponse, "GetAccountPasswordPolicyResult"},
+    {"GetAccountSummary", NULL, &iam_GetAccountSummaryResponse, "GetAccountSummaryResult"},
     {"GetContextKeysForCustomPolicy", &iam_GetContextKeysForCustomPolicyRequest, &iam_GetContextKeysForPolicyResponse, "GetContextKeysForCustomPolicyResult"},
     {"GetContextKeysForPrincipalPolicy", &iam_GetContextKeysForPrincipalPolicyRequest, &iam_GetContextKeysForPolicyResponse, "GetContextKeysForPrincipalPolicyResult"},
     {"GetGroup", &iam_GetGroupRequest, &iam_GetGroupResponse, "GetGroupResult"},
@@ -1058,6 +1111,7 @@ static const struct op_model iam_ops[] = {
     {"GetUser", &iam_GetUserRequest, &iam_GetUserResponse, "GetUserResult"},
     {"GetUserPolicy", &iam_GetUserPolicyRequest, &iam_GetUserPolicyResponse, "GetUserPolicyResult"},
     {"ListAccessKeys", &iam_ListAccessKeysRequest, &iam_ListAccessKeysResponse, "ListAccessKeysResult"},
+    {"ListAccountAliases", &iam_ListAccountAliasesRequest, &iam_ListAccountAliasesResponse, "ListAccountAliasesResult"},
     {"ListAttachedGroupPolicies", &iam_ListAttachedGroupPoliciesRequest, &iam_ListAttachedGroupPoliciesResponse, "ListAttachedGroupPoliciesResult"},
     {"ListAttachedRolePolicies", &iam_ListAttachedRolePoliciesRequest, &iam_ListAttachedRolePoliciesResponse, "ListAttachedRolePoliciesResult"},
     {"ListAttachedUserPolicies", &iam_ListAttachedUserPoliciesRequest, &iam_ListAttachedUserPoliciesResponse, "ListAttachedUserPoliciesResult"},
@@ -1077,6 +1131,7 @@ static const struct op_model iam_ops[] = {
     {"PutUserPermissionsBoundary", &iam_PutUserPermissionsBoundaryRequest, NULL, NULL},
     {"PutUserPolicy", &iam_PutUserPolicyRequest, NULL, NULL},
     {"RemoveUserFromGroup", &iam_RemoveUserFromGroupRequest, NULL, NULL},
+    {"SetSecurityTokenServicePreferences", &iam_SetSecurityTokenServicePreferencesRequest, NULL, NULL},
     {"SimulateCustomPolicy", &iam_SimulateCustomPolicyRequest, &iam_SimulatePolicyResponse, "SimulateCustomPolicyResult"},
     {"SimulatePrincipalPolicy", &iam_SimulatePrincipalPolicyRequest, &iam_SimulatePolicyResponse, "SimulatePrincipalPolicyResult"},
     {"TagRole", &iam_TagRoleRequest, NULL, NULL},
@@ -1103,5 +1158,5 @@ const struct service_model model_iam = {
     .api_version = "2010-05-08",
     .xml_namespace = "https://iam.amazonaws.com/doc/2010-05-08/",
     .ops = iam_ops,
-    .n_ops = 72,
+    .n_ops = 77,
 };

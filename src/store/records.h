@@ -82,6 +82,9 @@
 #define RECORD_LOGIN_PROFILE "login_profile"
 #define RECORD_PASSWORD_POLICY "password_policy"
 #define RECORD_PASSWORD_POLICY_KEY "account"
+/* the account's settings (IAM account.c): its alias, the STS token version */
+#define RECORD_ACCOUNT_SETTINGS "account_settings"
+#define RECORD_ACCOUNT_SETTINGS_KEY "account"
 
 /* Secondary index names (kinds.c). */
 #define RECORD_ACCESS_KEY_BY_USER "user"

@@ -111,6 +111,12 @@ const struct page_desc iam_list_attached_role_policies_page = {
     .more_results = "IsTruncated", .result_key = "AttachedPolicies",
     .limit_default = 100, .limit_max = 1000,
     .bad_marker = CU_E_VALIDATION, .bad_marker_message = "Invalid Marker."};
+const struct page_desc iam_list_account_aliases_page = {
+    .op = "ListAccountAliases", .input_token = "Marker",
+    .limit_key = "MaxItems", .output_token = "Marker",
+    .more_results = "IsTruncated", .result_key = "AccountAliases",
+    .limit_default = 100, .limit_max = 1000,
+    .bad_marker = CU_E_VALIDATION, .bad_marker_message = "Invalid Marker."};
 
 const struct op_desc iam_ops[] = {
     {.service = "iam",
@@ -535,5 +541,28 @@ const struct op_desc iam_ops[] = {
      .name = "DeleteAccountPasswordPolicy",
      .handler = iam_delete_account_password_policy,
      .action = "iam:DeleteAccountPasswordPolicy"},
+    {.service = "iam",
+     .name = "CreateAccountAlias",
+     .handler = iam_create_account_alias,
+     .action = "iam:CreateAccountAlias"},
+    {.service = "iam",
+     .name = "ListAccountAliases",
+     .handler = iam_list_account_aliases,
+     .action = "iam:ListAccountAliases",
+     .read_only = true,
+     .page = &iam_list_account_aliases_page},
+    {.service = "iam",
+     .name = "DeleteAccountAlias",
+     .handler = iam_delete_account_alias,
+     .action = "iam:DeleteAccountAlias"},
+    {.service = "iam",
+     .name = "GetAccountSummary",
+     .handler = iam_get_account_summary,
+     .action = "iam:GetAccountSummary",
+     .read_only = true},
+    {.service = "iam",
+     .name = "SetSecurityTokenServicePreferences",
+     .handler = iam_set_security_token_service_preferences,
+     .action = "iam:SetSecurityTokenServicePreferences"},
 };
 const size_t iam_ops_count = ARRAY_LEN(iam_ops);
