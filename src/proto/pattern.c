@@ -13,16 +13,17 @@
 #include "core/codec.h"
 #include "pattern.h"
 
-#define CACHE_SLOTS 64
-
 struct compiled {
     const char *pattern;   /* the model's own string: pointer identity is the key */
     regex_t re;
     bool ok;
 };
 
-static struct compiled cache[CACHE_SLOTS];
-static size_t n_cached;
+/* Grown as patterns are met: the models' patterns are a fixed set (a few hundred), and a
+ * full table must never mean an unchecked value. Entries are pointers so that a growth
+ * does not move a regex_t another thread is matching with. */
+static struct compiled **cache;
+static size_t n_cached, cache_cap;
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t locale_once = PTHREAD_ONCE_INIT;
 static locale_t utf8;
@@ -91,6 +92,93 @@ static cu_rc escape(const char *p, bool in_class, struct buf *out, size_t *used)
     }
 }
 
+/* The longest run of non-ASCII code points a class range may be spelled out as (the
+ * models' ranges end at U+00FF; a wider one is refused, and the pattern test names it). */
+#define CLASS_RANGE_MAX 2048
+
+/* The code point of the UTF-8 sequence at p (left bytes); *len its length (1 for a byte
+ * that starts no valid sequence, taken as itself). */
+static uint32_t class_char(const uint8_t *p, size_t left, size_t *len)
+{
+    size_t n = p[0] < 0x80 ? 1 : utf8_seq_len(p, left);
+
+    *len = n ? n : 1;
+    if (n <= 1)
+        return p[0];
+    if (n == 2)
+        return ((uint32_t)(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
+    if (n == 3)
+        return ((uint32_t)(p[0] & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+    return ((uint32_t)(p[0] & 0x07) << 18) | ((uint32_t)(p[1] & 0x3F) << 12) |
+           ((uint32_t)(p[2] & 0x3F) << 6) | (p[3] & 0x3F);
+}
+
+/* Rewrite the body of a bracket class, out->p[from..n), for POSIX in a UTF-8 locale:
+ * glibc refuses a range with a non-ASCII end ("Invalid collation character"), so such a
+ * range keeps its ASCII part and spells out the rest; a '-' Java reads as a literal (the
+ * \x01 mark of an escaped one, one after a range, or one at either end) goes last and a
+ * literal ']' first, where POSIX reads them as themselves. */
+static cu_rc finish_class(struct buf *out, size_t from)
+{
+    cu_rc rc = CU_OK;
+    struct buf body;
+    const uint8_t *p;
+    size_t n, i = 0, len, len2;
+    bool dash = false, bracket = false;
+
+    buf_init(&body, BUF_NO_LIMIT);
+    TRY(buf_add(&body, out->p + from, out->n - from));
+    out->n = from;
+    out->p[from] = '\0';
+    p = (const uint8_t *)body.p;
+    n = body.n;
+    while (i < n) {
+        uint32_t lo, hi;
+        if (p[i] == '[' && i + 1 < n && p[i + 1] == ':') { /* [:alnum:] and the like */
+            const char *end = strstr(body.p + i, ":]");
+            ENSURE(end, CU_E_INTERNAL);
+            TRY(buf_add(out, body.p + i, (size_t)(end + 2 - (body.p + i))));
+            i = (size_t)(end + 2 - body.p);
+            continue;
+        }
+        if (p[i] == '\x01' || p[i] == '-') {
+            dash = true;
+            i++;
+            continue;
+        }
+        lo = class_char(p + i, n - i, &len);
+        if (i + len + 1 < n && p[i + len] == '-') {
+            hi = class_char(p + i + len + 1, n - i - len - 1, &len2);
+            ENSURE(hi >= lo, CU_E_INTERNAL);
+            i += len + 1 + len2;
+            if (lo < 0x80) {
+                uint32_t top = hi < 0x80 ? hi : 0x7F;
+                TRY(buf_addf(out, "%c-%c", (char)lo, (char)top));
+                lo = 0x80;
+            }
+            ENSURE(hi < lo || hi - lo < CLASS_RANGE_MAX, CU_E_INTERNAL);
+            for (uint32_t cp = lo; cp <= hi && cp >= 0x80; cp++)
+                TRY(utf8_append(out, cp));
+            continue;
+        }
+        if (lo == ']')
+            bracket = true;
+        else
+            TRY(buf_add(out, p + i, len));
+        i += len;
+    }
+    if (bracket) {
+        TRY(buf_addch(out, ']'));
+        memmove(out->p + from + 1, out->p + from, out->n - from - 1);
+        out->p[from] = ']';
+    }
+    if (dash)
+        TRY(buf_addch(out, '-'));
+out:
+    buf_release(&body);
+    return rc;
+}
+
 /* Java pattern -> anchored POSIX ERE. */
 static cu_rc translate(const char *pattern, struct buf *out)
 {
@@ -110,17 +198,10 @@ static cu_rc translate(const char *pattern, struct buf *out)
             in_class = true;
             class_start = out->n;
         } else if (in_class && *p == ']') {
-            /* move a literal '-' (marked \x01) to the end of the class */
-            size_t dashes = 0;
-            for (size_t i = class_start; i < out->n; i++)
-                if (out->p[i] == '\x01') {
-                    memmove(out->p + i, out->p + i + 1, out->n - i - 1);
-                    out->n--;
-                    i--;
-                    dashes++;
-                }
-            if (dashes)
-                TRY(buf_addch(out, '-'));
+            size_t body = class_start + 1;
+            if (body < out->n && out->p[body] == '^')
+                body++;
+            TRY(finish_class(out, body));
             in_class = false;
         }
         TRY(buf_addch(out, *p));
@@ -138,13 +219,21 @@ static struct compiled *compiled_for(const char *pattern)
 
     pthread_mutex_lock(&cache_lock);
     for (size_t i = 0; i < n_cached; i++)
-        if (cache[i].pattern == pattern)
-            c = &cache[i];
-    if (!c && n_cached < CACHE_SLOTS) {
+        if (cache[i]->pattern == pattern)
+            c = cache[i];
+    if (!c && n_cached == cache_cap) {
+        size_t cap = cache_cap ? cache_cap * 2 : 128;
+        struct compiled **grown = realloc(cache, cap * sizeof(*grown));
+        if (grown) {
+            cache = grown;
+            cache_cap = cap;
+        }
+    }
+    if (!c && n_cached < cache_cap && (c = calloc(1, sizeof(*c))) != NULL) {
         locale_t old;
-        c = &cache[n_cached++];
+        cache[n_cached++] = c;
         c->pattern = pattern;
-        buf_init(&ere, 4096);
+        buf_init(&ere, 1 << 16);
         old = uselocale(utf8);
         c->ok = translate(pattern, &ere) == CU_OK &&
                 regcomp(&c->re, ere.p, REG_EXTENDED | REG_NOSUB) == 0;
@@ -153,6 +242,15 @@ static struct compiled *compiled_for(const char *pattern)
     }
     pthread_mutex_unlock(&cache_lock);
     return c;
+}
+
+bool pattern_supported(const char *pattern)
+{
+    struct compiled *c;
+
+    pthread_once(&locale_once, make_locale);
+    c = utf8 ? compiled_for(pattern) : NULL;
+    return c && c->ok;
 }
 
 bool pattern_match(const char *pattern, const char *text)
