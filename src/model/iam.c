@@ -28,6 +28,8 @@ static const struct shape iam_CreateLoginProfileRequest;
 static const struct shape iam_CreateLoginProfileResponse;
 static const struct shape iam_CreatePolicyRequest;
 static const struct shape iam_CreatePolicyResponse;
+static const struct shape iam_CreatePolicyVersionRequest;
+static const struct shape iam_CreatePolicyVersionResponse;
 static const struct shape iam_CreateRoleRequest;
 static const struct shape iam_CreateRoleResponse;
 static const struct shape iam_CreateUserRequest;
@@ -37,6 +39,7 @@ static const struct shape iam_DeleteGroupPolicyRequest;
 static const struct shape iam_DeleteGroupRequest;
 static const struct shape iam_DeleteLoginProfileRequest;
 static const struct shape iam_DeletePolicyRequest;
+static const struct shape iam_DeletePolicyVersionRequest;
 static const struct shape iam_DeleteRolePermissionsBoundaryRequest;
 static const struct shape iam_DeleteRolePolicyRequest;
 static const struct shape iam_DeleteRoleRequest;
@@ -90,6 +93,10 @@ static const struct shape iam_ListGroupsRequest;
 static const struct shape iam_ListGroupsResponse;
 static const struct shape iam_ListPoliciesRequest;
 static const struct shape iam_ListPoliciesResponse;
+static const struct shape iam_ListPolicyTagsRequest;
+static const struct shape iam_ListPolicyTagsResponse;
+static const struct shape iam_ListPolicyVersionsRequest;
+static const struct shape iam_ListPolicyVersionsResponse;
 static const struct shape iam_ListRolePoliciesRequest;
 static const struct shape iam_ListRolePoliciesResponse;
 static const struct shape iam_ListRoleTagsRequest;
@@ -127,6 +134,7 @@ static const struct shape iam_ResourceSpecificResult;
 static const struct shape iam_ResourceSpecificResultListType;
 static const struct shape iam_Role;
 static const struct shape iam_RoleLastUsed;
+static const struct shape iam_SetDefaultPolicyVersionRequest;
 static const struct shape iam_SimulateCustomPolicyRequest;
 static const struct shape iam_SimulatePolicyResponse;
 static const struct shape iam_SimulatePrincipalPolicyRequest;
@@ -134,8 +142,10 @@ static const struct shape iam_SimulationPolicyListType;
 static const struct shape iam_Statement;
 static const struct shape iam_StatementListType;
 static const struct shape iam_Tag;
+static const struct shape iam_TagPolicyRequest;
 static const struct shape iam_TagRoleRequest;
 static const struct shape iam_TagUserRequest;
+static const struct shape iam_UntagPolicyRequest;
 static const struct shape iam_UntagRoleRequest;
 static const struct shape iam_UntagUserRequest;
 static const struct shape iam_UpdateAccessKeyRequest;
@@ -172,6 +182,7 @@ static const struct shape iam_pathPrefixType;
 static const struct shape iam_pathType;
 static const struct shape iam_policyDescriptionType;
 static const struct shape iam_policyDocumentType;
+static const struct shape iam_policyDocumentVersionListType;
 static const struct shape iam_policyListType;
 static const struct shape iam_policyNameListType;
 static const struct shape iam_policyNameType;
@@ -274,6 +285,14 @@ static const struct shape_member iam_CreatePolicyRequest_members[] = {
 static const struct shape_member iam_CreatePolicyResponse_members[] = {
     {"Policy", &iam_Policy, false, NULL, false},
 };
+static const struct shape_member iam_CreatePolicyVersionRequest_members[] = {
+    {"PolicyArn", &iam_arnType, true, NULL, false},
+    {"PolicyDocument", &iam_policyDocumentType, true, NULL, false},
+    {"SetAsDefault", &iam_booleanType, false, NULL, false},
+};
+static const struct shape_member iam_CreatePolicyVersionResponse_members[] = {
+    {"PolicyVersion", &iam_PolicyVersion, false, NULL, false},
+};
 static const struct shape_member iam_CreateRoleRequest_members[] = {
     {"Path", &iam_pathType, false, NULL, false},
     {"RoleName", &iam_roleNameType, true, NULL, false},
@@ -311,6 +330,10 @@ static const struct shape_member iam_DeleteLoginProfileRequest_members[] = {
 };
 static const struct shape_member iam_DeletePolicyRequest_members[] = {
     {"PolicyArn", &iam_arnType, true, NULL, false},
+};
+static const struct shape_member iam_DeletePolicyVersionRequest_members[] = {
+    {"PolicyArn", &iam_arnType, true, NULL, false},
+    {"VersionId", &iam_policyVersionIdType, true, NULL, false},
 };
 static const struct shape_member iam_DeleteRolePermissionsBoundaryRequest_members[] = {
     {"RoleName", &iam_roleNameType, true, NULL, false},
@@ -533,6 +556,26 @@ static const struct shape_member iam_ListPoliciesResponse_members[] = {
     {"IsTruncated", &iam_booleanType, false, NULL, false},
     {"Marker", &iam_responseMarkerType, false, NULL, false},
 };
+static const struct shape_member iam_ListPolicyTagsRequest_members[] = {
+    {"PolicyArn", &iam_arnType, true, NULL, false},
+    {"Marker", &iam_markerType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+};
+static const struct shape_member iam_ListPolicyTagsResponse_members[] = {
+    {"Tags", &iam_tagListType, true, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
+static const struct shape_member iam_ListPolicyVersionsRequest_members[] = {
+    {"PolicyArn", &iam_arnType, true, NULL, false},
+    {"Marker", &iam_markerType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+};
+static const struct shape_member iam_ListPolicyVersionsResponse_members[] = {
+    {"Versions", &iam_policyDocumentVersionListType, false, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
 static const struct shape_member iam_ListRolePoliciesRequest_members[] = {
     {"RoleName", &iam_roleNameType, true, NULL, false},
     {"Marker", &iam_markerType, false, NULL, false},
@@ -698,6 +741,10 @@ static const struct shape_member iam_RoleLastUsed_members[] = {
     {"LastUsedDate", &iam_dateType, false, NULL, false},
     {"Region", &iam_stringType, false, NULL, false},
 };
+static const struct shape_member iam_SetDefaultPolicyVersionRequest_members[] = {
+    {"PolicyArn", &iam_arnType, true, NULL, false},
+    {"VersionId", &iam_policyVersionIdType, true, NULL, false},
+};
 static const struct shape_member iam_SimulateCustomPolicyRequest_members[] = {
     {"PolicyInputList", &iam_SimulationPolicyListType, true, NULL, false},
     {"PermissionsBoundaryPolicyInputList", &iam_SimulationPolicyListType, false, NULL, false},
@@ -742,6 +789,10 @@ static const struct shape_member iam_Tag_members[] = {
     {"Key", &iam_tagKeyType, true, NULL, false},
     {"Value", &iam_tagValueType, true, NULL, false},
 };
+static const struct shape_member iam_TagPolicyRequest_members[] = {
+    {"PolicyArn", &iam_arnType, true, NULL, false},
+    {"Tags", &iam_tagListType, true, NULL, false},
+};
 static const struct shape_member iam_TagRoleRequest_members[] = {
     {"RoleName", &iam_roleNameType, true, NULL, false},
     {"Tags", &iam_tagListType, true, NULL, false},
@@ -749,6 +800,10 @@ static const struct shape_member iam_TagRoleRequest_members[] = {
 static const struct shape_member iam_TagUserRequest_members[] = {
     {"UserName", &iam_existingUserNameType, true, NULL, false},
     {"Tags", &iam_tagListType, true, NULL, false},
+};
+static const struct shape_member iam_UntagPolicyRequest_members[] = {
+    {"PolicyArn", &iam_arnType, true, NULL, false},
+    {"TagKeys", &iam_tagKeyListType, true, NULL, false},
 };
 static const struct shape_member iam_UntagRoleRequest_members[] = {
     {"RoleName", &iam_roleNameType, true, NULL, false},
@@ -818,6 +873,7 @@ static const struct shape_member iam_User_members[] = {
 static const struct shape_member iam_accessKeyMetadataListType_member = {"member", &iam_AccessKeyMetadata, false, NULL, false};
 static const struct shape_member iam_attachedPoliciesListType_member = {"member", &iam_AttachedPolicy, false, NULL, false};
 static const struct shape_member iam_groupListType_member = {"member", &iam_Group, false, NULL, false};
+static const struct shape_member iam_policyDocumentVersionListType_member = {"member", &iam_PolicyVersion, false, NULL, false};
 static const struct shape_member iam_policyListType_member = {"member", &iam_Policy, false, NULL, false};
 static const struct shape_member iam_policyNameListType_member = {"member", &iam_policyNameType, false, NULL, false};
 static const char *const iam_policyScopeType_enums[] = {"All", "AWS", "Local"};
@@ -854,6 +910,8 @@ static const struct shape iam_CreateLoginProfileRequest = {.name = "CreateLoginP
 static const struct shape iam_CreateLoginProfileResponse = {.name = "CreateLoginProfileResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateLoginProfileResponse_members, .n_members = 1};
 static const struct shape iam_CreatePolicyRequest = {.name = "CreatePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_CreatePolicyRequest_members, .n_members = 5};
 static const struct shape iam_CreatePolicyResponse = {.name = "CreatePolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_CreatePolicyResponse_members, .n_members = 1};
+static const struct shape iam_CreatePolicyVersionRequest = {.name = "CreatePolicyVersionRequest", .type = SHAPE_STRUCTURE, .members = iam_CreatePolicyVersionRequest_members, .n_members = 3};
+static const struct shape iam_CreatePolicyVersionResponse = {.name = "CreatePolicyVersionResponse", .type = SHAPE_STRUCTURE, .members = iam_CreatePolicyVersionResponse_members, .n_members = 1};
 static const struct shape iam_CreateRoleRequest = {.name = "CreateRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateRoleRequest_members, .n_members = 7};
 static const struct shape iam_CreateRoleResponse = {.name = "CreateRoleResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateRoleResponse_members, .n_members = 1};
 static const struct shape iam_CreateUserRequest = {.name = "CreateUserRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateUserRequest_members, .n_members = 4};
@@ -863,6 +921,7 @@ static const struct shape iam_DeleteGroupPolicyRequest = {.name = "DeleteGroupPo
 static const struct shape iam_DeleteGroupRequest = {.name = "DeleteGroupRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteGroupRequest_members, .n_members = 1};
 static const struct shape iam_DeleteLoginProfileRequest = {.name = "DeleteLoginProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteLoginProfileRequest_members, .n_members = 1};
 static const struct shape iam_DeletePolicyRequest = {.name = "DeletePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeletePolicyRequest_members, .n_members = 1};
+static const struct shape iam_DeletePolicyVersionRequest = {.name = "DeletePolicyVersionRequest", .type = SHAPE_STRUCTURE, .members = iam_DeletePolicyVersionRequest_members, .n_members = 2};
 static const struct shape iam_DeleteRolePermissionsBoundaryRequest = {.name = "DeleteRolePermissionsBoundaryRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteRolePermissionsBoundaryRequest_members, .n_members = 1};
 static const struct shape iam_DeleteRolePolicyRequest = {.name = "DeleteRolePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteRolePolicyRequest_members, .n_members = 2};
 static const struct shape iam_DeleteRoleRequest = {.name = "DeleteRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteRoleRequest_members, .n_members = 1};
@@ -916,6 +975,10 @@ static const struct shape iam_ListGroupsRequest = {.name = "ListGroupsRequest", 
 static const struct shape iam_ListGroupsResponse = {.name = "ListGroupsResponse", .type = SHAPE_STRUCTURE, .members = iam_ListGroupsResponse_members, .n_members = 3};
 static const struct shape iam_ListPoliciesRequest = {.name = "ListPoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListPoliciesRequest_members, .n_members = 6};
 static const struct shape iam_ListPoliciesResponse = {.name = "ListPoliciesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListPoliciesResponse_members, .n_members = 3};
+static const struct shape iam_ListPolicyTagsRequest = {.name = "ListPolicyTagsRequest", .type = SHAPE_STRUCTURE, .members = iam_ListPolicyTagsRequest_members, .n_members = 3};
+static const struct shape iam_ListPolicyTagsResponse = {.name = "ListPolicyTagsResponse", .type = SHAPE_STRUCTURE, .members = iam_ListPolicyTagsResponse_members, .n_members = 3};
+static const struct shape iam_ListPolicyVersionsRequest = {.name = "ListPolicyVersionsRequest", .type = SHAPE_STRUCTURE, .members = iam_ListPolicyVersionsRequest_members, .n_members = 3};
+static const struct shape iam_ListPolicyVersionsResponse = {.name = "ListPolicyVersionsResponse", .type = SHAPE_STRUCTURE, .members = iam_ListPolicyVersionsResponse_members, .n_members = 3};
 static const struct shape iam_ListRolePoliciesRequest = {.name = "ListRolePoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListRolePoliciesRequest_members, .n_members = 3};
 static const struct shape iam_ListRolePoliciesResponse = {.name = "ListRolePoliciesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListRolePoliciesResponse_members, .n_members = 3};
 static const struct shape iam_ListRoleTagsRequest = {.name = "ListRoleTagsRequest", .type = SHAPE_STRUCTURE, .members = iam_ListRoleTagsRequest_members, .n_members = 3};
@@ -953,6 +1016,7 @@ static const struct shape iam_ResourceSpecificResult = {.name = "ResourceSpecifi
 static const struct shape iam_ResourceSpecificResultListType = {.name = "ResourceSpecificResultListType", .type = SHAPE_LIST, .member = &iam_ResourceSpecificResultListType_member};
 static const struct shape iam_Role = {.name = "Role", .type = SHAPE_STRUCTURE, .members = iam_Role_members, .n_members = 11};
 static const struct shape iam_RoleLastUsed = {.name = "RoleLastUsed", .type = SHAPE_STRUCTURE, .members = iam_RoleLastUsed_members, .n_members = 2};
+static const struct shape iam_SetDefaultPolicyVersionRequest = {.name = "SetDefaultPolicyVersionRequest", .type = SHAPE_STRUCTURE, .members = iam_SetDefaultPolicyVersionRequest_members, .n_members = 2};
 static const struct shape iam_SimulateCustomPolicyRequest = {.name = "SimulateCustomPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_SimulateCustomPolicyRequest_members, .n_members = 11};
 static const struct shape iam_SimulatePolicyResponse = {.name = "SimulatePolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_SimulatePolicyResponse_members, .n_members = 3};
 static const struct shape iam_SimulatePrincipalPolicyRequest = {.name = "SimulatePrincipalPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_SimulatePrincipalPolicyRequest_members, .n_members = 12};
@@ -960,8 +1024,10 @@ static const struct shape iam_SimulationPolicyListType = {.name = "SimulationPol
 static const struct shape iam_Statement = {.name = "Statement", .type = SHAPE_STRUCTURE, .members = iam_Statement_members, .n_members = 4};
 static const struct shape iam_StatementListType = {.name = "StatementListType", .type = SHAPE_LIST, .member = &iam_StatementListType_member};
 static const struct shape iam_Tag = {.name = "Tag", .type = SHAPE_STRUCTURE, .members = iam_Tag_members, .n_members = 2};
+static const struct shape iam_TagPolicyRequest = {.name = "TagPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_TagPolicyRequest_members, .n_members = 2};
 static const struct shape iam_TagRoleRequest = {.name = "TagRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_TagRoleRequest_members, .n_members = 2};
 static const struct shape iam_TagUserRequest = {.name = "TagUserRequest", .type = SHAPE_STRUCTURE, .members = iam_TagUserRequest_members, .n_members = 2};
+static const struct shape iam_UntagPolicyRequest = {.name = "UntagPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagPolicyRequest_members, .n_members = 2};
 static const struct shape iam_UntagRoleRequest = {.name = "UntagRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagRoleRequest_members, .n_members = 2};
 static const struct shape iam_UntagUserRequest = {.name = "UntagUserRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagUserRequest_members, .n_members = 2};
 static const struct shape iam_UpdateAccessKeyRequest = {.name = "UpdateAccessKeyRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateAccessKeyRequest_members, .n_members = 3};
@@ -998,6 +1064,7 @@ static const struct shape iam_pathPrefixType = {.name = "pathPrefixType", .type 
 static const struct shape iam_pathType = {.name = "pathType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 512, .pattern = "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)"};
 static const struct shape iam_policyDescriptionType = {.name = "policyDescriptionType", .type = SHAPE_STRING, .has_max = true, .max = 1000};
 static const struct shape iam_policyDocumentType = {.name = "policyDocumentType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 131072, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"};
+static const struct shape iam_policyDocumentVersionListType = {.name = "policyDocumentVersionListType", .type = SHAPE_LIST, .member = &iam_policyDocumentVersionListType_member};
 static const struct shape iam_policyListType = {.name = "policyListType", .type = SHAPE_LIST, .member = &iam_policyListType_member};
 static const struct shape iam_policyNameListType = {.name = "policyNameListType", .type = SHAPE_LIST, .member = &iam_policyNameListType_member};
 static const struct shape iam_policyNameType = {.name = "policyNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "[\\w+=,.@-]+"};
@@ -1028,6 +1095,7 @@ static const struct op_model iam_ops[] = {
     {"CreateGroup", &iam_CreateGroupRequest, &iam_CreateGroupResponse, "CreateGroupResult"},
     {"CreateLoginProfile", &iam_CreateLoginProfileRequest, &iam_CreateLoginProfileResponse, "CreateLoginProfileResult"},
     {"CreatePolicy", &iam_CreatePolicyRequest, &iam_CreatePolicyResponse, "CreatePolicyResult"},
+    {"CreatePolicyVersion", &iam_CreatePolicyVersionRequest, &iam_CreatePolicyVersionResponse, "CreatePolicyVersionResult"},
     {"CreateRole", &iam_CreateRoleRequest, &iam_CreateRoleResponse, "CreateRoleResult"},
     {"CreateUser", &iam_CreateUserRequest, &iam_CreateUserResponse, "CreateUserResult"},
     {"DeleteAccessKey", &iam_DeleteAccessKeyRequest, NULL, NULL},
@@ -1036,6 +1104,7 @@ static const struct op_model iam_ops[] = {
     {"DeleteGroupPolicy", &iam_DeleteGroupPolicyRequest, NULL, NULL},
     {"DeleteLoginProfile", &iam_DeleteLoginProfileRequest, NULL, NULL},
     {"DeletePolicy", &iam_DeletePolicyRequest, NULL, NULL},
+    {"DeletePolicyVersion", &iam_DeletePolicyVersionRequest, NULL, NULL},
     {"DeleteRole", &iam_DeleteRoleRequest, NULL, NULL},
     {"DeleteRolePermissionsBoundary", &iam_DeleteRolePermissionsBoundaryRequest, NULL, NULL},
     {"DeleteRolePolicy", &iam_DeleteRolePolicyRequest, NULL, NULL},
@@ -1065,6 +1134,8 @@ static const struct op_model iam_ops[] = {
     {"ListGroups", &iam_ListGroupsRequest, &iam_ListGroupsResponse, "ListGroupsResult"},
     {"ListGroupsForUser", &iam_ListGroupsForUserRequest, &iam_ListGroupsForUserResponse, "ListGroupsForUserResult"},
     {"ListPolicies", &iam_ListPoliciesRequest, &iam_ListPoliciesResponse, "ListPoliciesResult"},
+    {"ListPolicyTags", &iam_ListPolicyTagsRequest, &iam_ListPolicyTagsResponse, "ListPolicyTagsResult"},
+    {"ListPolicyVersions", &iam_ListPolicyVersionsRequest, &iam_ListPolicyVersionsResponse, "ListPolicyVersionsResult"},
     {"ListRolePolicies", &iam_ListRolePoliciesRequest, &iam_ListRolePoliciesResponse, "ListRolePoliciesResult"},
     {"ListRoleTags", &iam_ListRoleTagsRequest, &iam_ListRoleTagsResponse, "ListRoleTagsResult"},
     {"ListRoles", &iam_ListRolesRequest, &iam_ListRolesResponse, "ListRolesResult"},
@@ -1077,10 +1148,13 @@ static const struct op_model iam_ops[] = {
     {"PutUserPermissionsBoundary", &iam_PutUserPermissionsBoundaryRequest, NULL, NULL},
     {"PutUserPolicy", &iam_PutUserPolicyRequest, NULL, NULL},
     {"RemoveUserFromGroup", &iam_RemoveUserFromGroupRequest, NULL, NULL},
+    {"SetDefaultPolicyVersion", &iam_SetDefaultPolicyVersionRequest, NULL, NULL},
     {"SimulateCustomPolicy", &iam_SimulateCustomPolicyRequest, &iam_SimulatePolicyResponse, "SimulateCustomPolicyResult"},
     {"SimulatePrincipalPolicy", &iam_SimulatePrincipalPolicyRequest, &iam_SimulatePolicyResponse, "SimulatePrincipalPolicyResult"},
+    {"TagPolicy", &iam_TagPolicyRequest, NULL, NULL},
     {"TagRole", &iam_TagRoleRequest, NULL, NULL},
     {"TagUser", &iam_TagUserRequest, NULL, NULL},
+    {"UntagPolicy", &iam_UntagPolicyRequest, NULL, NULL},
     {"UntagRole", &iam_UntagRoleRequest, NULL, NULL},
     {"UntagUser", &iam_UntagUserRequest, NULL, NULL},
     {"UpdateAccessKey", &iam_UpdateAccessKeyRequest, NULL, NULL},
@@ -1103,5 +1177,5 @@ const struct service_model model_iam = {
     .api_version = "2010-05-08",
     .xml_namespace = "https://iam.amazonaws.com/doc/2010-05-08/",
     .ops = iam_ops,
-    .n_ops = 72,
+    .n_ops = 79,
 };
