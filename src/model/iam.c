@@ -49,6 +49,7 @@ static const struct shape iam_DeleteUserRequest;
 static const struct shape iam_DetachGroupPolicyRequest;
 static const struct shape iam_DetachRolePolicyRequest;
 static const struct shape iam_DetachUserPolicyRequest;
+static const struct shape iam_EntityType;
 static const struct shape iam_EvalDecisionDetailsType;
 static const struct shape iam_EvalDecisionSourceType;
 static const struct shape iam_EvaluationResult;
@@ -85,6 +86,8 @@ static const struct shape iam_ListAttachedRolePoliciesRequest;
 static const struct shape iam_ListAttachedRolePoliciesResponse;
 static const struct shape iam_ListAttachedUserPoliciesRequest;
 static const struct shape iam_ListAttachedUserPoliciesResponse;
+static const struct shape iam_ListEntitiesForPolicyRequest;
+static const struct shape iam_ListEntitiesForPolicyResponse;
 static const struct shape iam_ListGroupPoliciesRequest;
 static const struct shape iam_ListGroupPoliciesResponse;
 static const struct shape iam_ListGroupsForUserRequest;
@@ -116,9 +119,15 @@ static const struct shape iam_PermissionsBoundaryAttachmentType;
 static const struct shape iam_PermissionsBoundaryDecisionDetail;
 static const struct shape iam_Policy;
 static const struct shape iam_PolicyEvaluationDecisionType;
+static const struct shape iam_PolicyGroup;
+static const struct shape iam_PolicyGroupListType;
 static const struct shape iam_PolicyIdentifierType;
+static const struct shape iam_PolicyRole;
+static const struct shape iam_PolicyRoleListType;
 static const struct shape iam_PolicySourceType;
 static const struct shape iam_PolicyUsageType;
+static const struct shape iam_PolicyUser;
+static const struct shape iam_PolicyUserListType;
 static const struct shape iam_PolicyVersion;
 static const struct shape iam_Position;
 static const struct shape iam_PutGroupPolicyRequest;
@@ -367,6 +376,7 @@ static const struct shape_member iam_DetachUserPolicyRequest_members[] = {
     {"UserName", &iam_userNameType, true, NULL, false},
     {"PolicyArn", &iam_arnType, true, NULL, false},
 };
+static const char *const iam_EntityType_enums[] = {"User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"};
 static const struct shape_member iam_EvalDecisionDetailsType_key = {"key", &iam_EvalDecisionSourceType, false, NULL, false};
 static const struct shape_member iam_EvalDecisionDetailsType_value = {"value", &iam_PolicyEvaluationDecisionType, false, NULL, false};
 static const struct shape_member iam_EvaluationResult_members[] = {
@@ -510,6 +520,21 @@ static const struct shape_member iam_ListAttachedUserPoliciesRequest_members[] =
 };
 static const struct shape_member iam_ListAttachedUserPoliciesResponse_members[] = {
     {"AttachedPolicies", &iam_attachedPoliciesListType, false, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
+static const struct shape_member iam_ListEntitiesForPolicyRequest_members[] = {
+    {"PolicyArn", &iam_arnType, true, NULL, false},
+    {"EntityFilter", &iam_EntityType, false, NULL, false},
+    {"PathPrefix", &iam_pathType, false, NULL, false},
+    {"PolicyUsageFilter", &iam_PolicyUsageType, false, NULL, false},
+    {"Marker", &iam_markerType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+};
+static const struct shape_member iam_ListEntitiesForPolicyResponse_members[] = {
+    {"PolicyGroups", &iam_PolicyGroupListType, false, NULL, false},
+    {"PolicyUsers", &iam_PolicyUserListType, false, NULL, false},
+    {"PolicyRoles", &iam_PolicyRoleListType, false, NULL, false},
     {"IsTruncated", &iam_booleanType, false, NULL, false},
     {"Marker", &iam_responseMarkerType, false, NULL, false},
 };
@@ -675,8 +700,23 @@ static const struct shape_member iam_Policy_members[] = {
     {"Tags", &iam_tagListType, false, NULL, false},
 };
 static const char *const iam_PolicyEvaluationDecisionType_enums[] = {"allowed", "explicitDeny", "implicitDeny"};
+static const struct shape_member iam_PolicyGroup_members[] = {
+    {"GroupName", &iam_groupNameType, false, NULL, false},
+    {"GroupId", &iam_idType, false, NULL, false},
+};
+static const struct shape_member iam_PolicyGroupListType_member = {"member", &iam_PolicyGroup, false, NULL, false};
+static const struct shape_member iam_PolicyRole_members[] = {
+    {"RoleName", &iam_roleNameType, false, NULL, false},
+    {"RoleId", &iam_idType, false, NULL, false},
+};
+static const struct shape_member iam_PolicyRoleListType_member = {"member", &iam_PolicyRole, false, NULL, false};
 static const char *const iam_PolicySourceType_enums[] = {"user", "group", "role", "aws-managed", "user-managed", "resource", "none"};
 static const char *const iam_PolicyUsageType_enums[] = {"PermissionsPolicy", "PermissionsBoundary"};
+static const struct shape_member iam_PolicyUser_members[] = {
+    {"UserName", &iam_userNameType, false, NULL, false},
+    {"UserId", &iam_idType, false, NULL, false},
+};
+static const struct shape_member iam_PolicyUserListType_member = {"member", &iam_PolicyUser, false, NULL, false};
 static const struct shape_member iam_PolicyVersion_members[] = {
     {"Document", &iam_policyDocumentType, false, NULL, false},
     {"VersionId", &iam_policyVersionIdType, false, NULL, false},
@@ -931,6 +971,7 @@ static const struct shape iam_DeleteUserRequest = {.name = "DeleteUserRequest", 
 static const struct shape iam_DetachGroupPolicyRequest = {.name = "DetachGroupPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DetachGroupPolicyRequest_members, .n_members = 2};
 static const struct shape iam_DetachRolePolicyRequest = {.name = "DetachRolePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DetachRolePolicyRequest_members, .n_members = 2};
 static const struct shape iam_DetachUserPolicyRequest = {.name = "DetachUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DetachUserPolicyRequest_members, .n_members = 2};
+static const struct shape iam_EntityType = {.name = "EntityType", .type = SHAPE_STRING, .enums = iam_EntityType_enums, .n_enums = 5};
 static const struct shape iam_EvalDecisionDetailsType = {.name = "EvalDecisionDetailsType", .type = SHAPE_MAP, .key = &iam_EvalDecisionDetailsType_key, .value = &iam_EvalDecisionDetailsType_value};
 static const struct shape iam_EvalDecisionSourceType = {.name = "EvalDecisionSourceType", .type = SHAPE_STRING, .has_min = true, .min = 3, .has_max = true, .max = 256};
 static const struct shape iam_EvaluationResult = {.name = "EvaluationResult", .type = SHAPE_STRUCTURE, .members = iam_EvaluationResult_members, .n_members = 9};
@@ -967,6 +1008,8 @@ static const struct shape iam_ListAttachedRolePoliciesRequest = {.name = "ListAt
 static const struct shape iam_ListAttachedRolePoliciesResponse = {.name = "ListAttachedRolePoliciesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListAttachedRolePoliciesResponse_members, .n_members = 3};
 static const struct shape iam_ListAttachedUserPoliciesRequest = {.name = "ListAttachedUserPoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListAttachedUserPoliciesRequest_members, .n_members = 4};
 static const struct shape iam_ListAttachedUserPoliciesResponse = {.name = "ListAttachedUserPoliciesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListAttachedUserPoliciesResponse_members, .n_members = 3};
+static const struct shape iam_ListEntitiesForPolicyRequest = {.name = "ListEntitiesForPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_ListEntitiesForPolicyRequest_members, .n_members = 6};
+static const struct shape iam_ListEntitiesForPolicyResponse = {.name = "ListEntitiesForPolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_ListEntitiesForPolicyResponse_members, .n_members = 5};
 static const struct shape iam_ListGroupPoliciesRequest = {.name = "ListGroupPoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListGroupPoliciesRequest_members, .n_members = 3};
 static const struct shape iam_ListGroupPoliciesResponse = {.name = "ListGroupPoliciesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListGroupPoliciesResponse_members, .n_members = 3};
 static const struct shape iam_ListGroupsForUserRequest = {.name = "ListGroupsForUserRequest", .type = SHAPE_STRUCTURE, .members = iam_ListGroupsForUserRequest_members, .n_members = 3};
@@ -998,9 +1041,15 @@ static const struct shape iam_PermissionsBoundaryAttachmentType = {.name = "Perm
 static const struct shape iam_PermissionsBoundaryDecisionDetail = {.name = "PermissionsBoundaryDecisionDetail", .type = SHAPE_STRUCTURE, .members = iam_PermissionsBoundaryDecisionDetail_members, .n_members = 1};
 static const struct shape iam_Policy = {.name = "Policy", .type = SHAPE_STRUCTURE, .members = iam_Policy_members, .n_members = 12};
 static const struct shape iam_PolicyEvaluationDecisionType = {.name = "PolicyEvaluationDecisionType", .type = SHAPE_STRING, .enums = iam_PolicyEvaluationDecisionType_enums, .n_enums = 3};
+static const struct shape iam_PolicyGroup = {.name = "PolicyGroup", .type = SHAPE_STRUCTURE, .members = iam_PolicyGroup_members, .n_members = 2};
+static const struct shape iam_PolicyGroupListType = {.name = "PolicyGroupListType", .type = SHAPE_LIST, .member = &iam_PolicyGroupListType_member};
 static const struct shape iam_PolicyIdentifierType = {.name = "PolicyIdentifierType", .type = SHAPE_STRING};
+static const struct shape iam_PolicyRole = {.name = "PolicyRole", .type = SHAPE_STRUCTURE, .members = iam_PolicyRole_members, .n_members = 2};
+static const struct shape iam_PolicyRoleListType = {.name = "PolicyRoleListType", .type = SHAPE_LIST, .member = &iam_PolicyRoleListType_member};
 static const struct shape iam_PolicySourceType = {.name = "PolicySourceType", .type = SHAPE_STRING, .enums = iam_PolicySourceType_enums, .n_enums = 7};
 static const struct shape iam_PolicyUsageType = {.name = "PolicyUsageType", .type = SHAPE_STRING, .enums = iam_PolicyUsageType_enums, .n_enums = 2};
+static const struct shape iam_PolicyUser = {.name = "PolicyUser", .type = SHAPE_STRUCTURE, .members = iam_PolicyUser_members, .n_members = 2};
+static const struct shape iam_PolicyUserListType = {.name = "PolicyUserListType", .type = SHAPE_LIST, .member = &iam_PolicyUserListType_member};
 static const struct shape iam_PolicyVersion = {.name = "PolicyVersion", .type = SHAPE_STRUCTURE, .members = iam_PolicyVersion_members, .n_members = 4};
 static const struct shape iam_Position = {.name = "Position", .type = SHAPE_STRUCTURE, .members = iam_Position_members, .n_members = 2};
 static const struct shape iam_PutGroupPolicyRequest = {.name = "PutGroupPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_PutGroupPolicyRequest_members, .n_members = 3};
@@ -1130,6 +1179,7 @@ static const struct op_model iam_ops[] = {
     {"ListAttachedGroupPolicies", &iam_ListAttachedGroupPoliciesRequest, &iam_ListAttachedGroupPoliciesResponse, "ListAttachedGroupPoliciesResult"},
     {"ListAttachedRolePolicies", &iam_ListAttachedRolePoliciesRequest, &iam_ListAttachedRolePoliciesResponse, "ListAttachedRolePoliciesResult"},
     {"ListAttachedUserPolicies", &iam_ListAttachedUserPoliciesRequest, &iam_ListAttachedUserPoliciesResponse, "ListAttachedUserPoliciesResult"},
+    {"ListEntitiesForPolicy", &iam_ListEntitiesForPolicyRequest, &iam_ListEntitiesForPolicyResponse, "ListEntitiesForPolicyResult"},
     {"ListGroupPolicies", &iam_ListGroupPoliciesRequest, &iam_ListGroupPoliciesResponse, "ListGroupPoliciesResult"},
     {"ListGroups", &iam_ListGroupsRequest, &iam_ListGroupsResponse, "ListGroupsResult"},
     {"ListGroupsForUser", &iam_ListGroupsForUserRequest, &iam_ListGroupsForUserResponse, "ListGroupsForUserResult"},
@@ -1177,5 +1227,5 @@ const struct service_model model_iam = {
     .api_version = "2010-05-08",
     .xml_namespace = "https://iam.amazonaws.com/doc/2010-05-08/",
     .ops = iam_ops,
-    .n_ops = 79,
+    .n_ops = 80,
 };

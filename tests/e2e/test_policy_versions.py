@@ -155,6 +155,70 @@ class PolicyVersionsTest(ServerTest):
             user_iam.list_roles()
         self.assert_error(cm, "AccessDenied", status=403)
 
+    def test_list_entities_for_policy(self):
+        arn = self.policy("pv-entities")
+        other = self.policy("pv-entities-other")
+        self.iam.create_group(GroupName="pv-ent-g", Path="/team/")
+        self.iam.attach_group_policy(GroupName="pv-ent-g", PolicyArn=arn)
+        trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+            "Action": "sts:AssumeRole"}]})
+        role_id = self.iam.create_role(RoleName="pv-ent-r", AssumeRolePolicyDocument=trust,
+                                       PermissionsBoundary=arn)["Role"]["RoleId"]
+        user_ids = {}
+        for name in ("pv-ent-u1", "pv-ent-u2", "pv-ent-u3"):
+            user_ids[name] = self.iam.create_user(UserName=name)["User"]["UserId"]
+        self.iam.attach_user_policy(UserName="pv-ent-u1", PolicyArn=arn)
+        self.iam.attach_user_policy(UserName="pv-ent-u2", PolicyArn=arn)
+        self.iam.attach_user_policy(UserName="pv-ent-u3", PolicyArn=other)
+        self.iam.put_user_permissions_boundary(UserName="pv-ent-u3", PermissionsBoundary=arn)
+        every = self.iam.list_entities_for_policy(PolicyArn=arn)
+        self.assertEqual([g["GroupName"] for g in every["PolicyGroups"]], ["pv-ent-g"])
+        self.assertEqual(every["PolicyRoles"], [{"RoleName": "pv-ent-r", "RoleId": role_id}])
+        self.assertEqual(every["PolicyUsers"], [{"UserName": n, "UserId": user_ids[n]}
+                                                for n in ("pv-ent-u1", "pv-ent-u2", "pv-ent-u3")])
+        self.assertFalse(every["IsTruncated"])
+        attached = self.iam.list_entities_for_policy(PolicyArn=arn,
+                                                     PolicyUsageFilter="PermissionsPolicy")
+        self.assertEqual([u["UserName"] for u in attached["PolicyUsers"]],
+                         ["pv-ent-u1", "pv-ent-u2"])
+        self.assertEqual(attached["PolicyRoles"], [])
+        bounds = self.iam.list_entities_for_policy(PolicyArn=arn,
+                                                   PolicyUsageFilter="PermissionsBoundary")
+        self.assertEqual(([r["RoleName"] for r in bounds["PolicyRoles"]],
+                          [u["UserName"] for u in bounds["PolicyUsers"]], bounds["PolicyGroups"]),
+                         (["pv-ent-r"], ["pv-ent-u3"], []))
+        users = self.iam.list_entities_for_policy(PolicyArn=arn, EntityFilter="User")
+        self.assertEqual((users["PolicyGroups"], users["PolicyRoles"], len(users["PolicyUsers"])),
+                         ([], [], 3))
+        team = self.iam.list_entities_for_policy(PolicyArn=arn, PathPrefix="/team/")
+        self.assertEqual(([g["GroupName"] for g in team["PolicyGroups"]], team["PolicyUsers"]),
+                         (["pv-ent-g"], []))
+        # one page across the three lists: 5 entities, 2 at a time
+        seen, marker = [], None
+        while True:
+            kw = {"Marker": marker} if marker else {}
+            page = self.iam.list_entities_for_policy(PolicyArn=arn, MaxItems=2, **kw)
+            seen += [g["GroupName"] for g in page["PolicyGroups"]] + \
+                [r["RoleName"] for r in page["PolicyRoles"]] + \
+                [u["UserName"] for u in page["PolicyUsers"]]
+            if not page["IsTruncated"]:
+                break
+            marker = page["Marker"]
+        self.assertEqual(seen, ["pv-ent-g", "pv-ent-r", "pv-ent-u1", "pv-ent-u2", "pv-ent-u3"])
+        pages = self.iam.get_paginator("list_entities_for_policy").paginate(
+            PolicyArn=arn, PaginationConfig={"PageSize": 1})
+        self.assertEqual(sum(len(p["PolicyUsers"]) + len(p["PolicyRoles"]) +
+                             len(p["PolicyGroups"]) for p in pages), 5)
+        # DeletePolicy is refused while the policy is attached or bounds an entity
+        with self.assertRaises(ClientError) as cm:
+            self.iam.delete_policy(PolicyArn=arn)
+        self.assert_error(cm, "DeleteConflict", "Cannot delete a policy attached to entities.",
+                          409)
+        with self.assertRaises(ClientError) as cm:
+            self.iam.list_entities_for_policy(PolicyArn=arn + "-missing")
+        self.assert_error(cm, "NoSuchEntity", status=404)
+
     def test_cli(self):
         arn = self.policy("pv-cli")
         _, out, _ = self.server.cli("iam", "create-policy-version", "--policy-arn", arn,
@@ -173,6 +237,11 @@ class PolicyVersionsTest(ServerTest):
         _, out, _ = self.server.cli("iam", "list-policy-tags", "--policy-arn", arn)
         self.assertEqual(out["Tags"], [{"Key": "team", "Value": "x"}])
         self.server.cli("iam", "untag-policy", "--policy-arn", arn, "--tag-keys", "team")
+        self.server.cli("iam", "attach-user-policy", "--user-name",
+                        self.iam.create_user(UserName="pv-cli-u")["User"]["UserName"],
+                        "--policy-arn", arn)
+        _, out, _ = self.server.cli("iam", "list-entities-for-policy", "--policy-arn", arn)
+        self.assertEqual([u["UserName"] for u in out["PolicyUsers"]], ["pv-cli-u"])
         rc, _, err = self.server.cli("iam", "delete-policy-version", "--policy-arn", arn,
                                      "--version-id", "v1", check=False)
         self.assertNotEqual(rc, 0)

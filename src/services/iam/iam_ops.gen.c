@@ -9,6 +9,7 @@ static const char *const secrets_CreateAccessKey[] = {"SecretAccessKey", NULL};
 static const char *const secrets_CreateLoginProfile[] = {"Password", NULL};
 static const char *const secrets_UpdateLoginProfile[] = {"Password", NULL};
 static const char *const secrets_ChangePassword[] = {"NewPassword", "OldPassword", NULL};
+static const char *const results_ListEntitiesForPolicy[] = {"PolicyGroups", "PolicyUsers", "PolicyRoles", NULL};
 const struct page_desc iam_list_users_page = {
     .op = "ListUsers", .input_token = "Marker",
     .limit_key = "MaxItems", .output_token = "Marker",
@@ -121,6 +122,12 @@ const struct page_desc iam_list_policy_tags_page = {
     .op = "ListPolicyTags", .input_token = "Marker",
     .limit_key = "MaxItems", .output_token = "Marker",
     .more_results = "IsTruncated", .result_key = "Tags",
+    .limit_default = 100, .limit_max = 1000,
+    .bad_marker = CU_E_VALIDATION, .bad_marker_message = "Invalid Marker."};
+const struct page_desc iam_list_entities_for_policy_page = {
+    .op = "ListEntitiesForPolicy", .input_token = "Marker",
+    .limit_key = "MaxItems", .output_token = "Marker",
+    .more_results = "IsTruncated", .result_key = "PolicyGroups", .result_keys = results_ListEntitiesForPolicy,
     .limit_default = 100, .limit_max = 1000,
     .bad_marker = CU_E_VALIDATION, .bad_marker_message = "Invalid Marker."};
 
@@ -588,5 +595,12 @@ const struct op_desc iam_ops[] = {
      .resolve = iam_resolve_policy_arn,
      .read_only = true,
      .page = &iam_list_policy_tags_page},
+    {.service = "iam",
+     .name = "ListEntitiesForPolicy",
+     .handler = iam_list_entities_for_policy,
+     .action = "iam:ListEntitiesForPolicy",
+     .resolve = iam_resolve_policy_arn,
+     .read_only = true,
+     .page = &iam_list_entities_for_policy_page},
 };
 const size_t iam_ops_count = ARRAY_LEN(iam_ops);

@@ -89,6 +89,7 @@ cu_rc iam_set_default_policy_version(struct call *call, const json_t *in, json_t
 cu_rc iam_tag_policy(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_untag_policy(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_list_policy_tags(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_entities_for_policy(struct call *call, const json_t *in, json_t *out);
 
 /* resolvers: fill call->target before authorization (also-resolvers:
  * call->also, after call->target is authorized) */
@@ -127,6 +128,7 @@ extern const struct page_desc iam_list_role_policies_page;
 extern const struct page_desc iam_list_attached_role_policies_page;
 extern const struct page_desc iam_list_policy_versions_page;
 extern const struct page_desc iam_list_policy_tags_page;
+extern const struct page_desc iam_list_entities_for_policy_page;
 
 /* condition keys of the request, added before authorization */
 void iam_keys_new_user(const json_t *in, struct call_keys *keys);
