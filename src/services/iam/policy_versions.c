@@ -67,10 +67,12 @@ static cu_rc version_not_found(struct call *call, const json_t *in)
                       in_str(in, "PolicyArn"), in_str(in, "VersionId"));
 }
 
+/* Whether v is the default; a record without DefaultVersionId has only v1. */
 static bool is_default(const json_t *policy, const json_t *v)
 {
-    return strcmp(json_string_value(json_object_get(policy, "DefaultVersionId")),
-                  json_string_value(json_object_get(v, "VersionId"))) == 0;
+    const char *id = json_string_value(json_object_get(policy, "DefaultVersionId"));
+
+    return strcmp(id ? id : "v1", json_string_value(json_object_get(v, "VersionId"))) == 0;
 }
 
 /* Version v as IAM shows it: id, default or not, date; its document (URL-encoded, as
