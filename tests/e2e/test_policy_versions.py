@@ -89,6 +89,29 @@ class PolicyVersionsTest(ServerTest):
                           "version, you must delete an existing version.", 409)
         self.assertEqual(len(self.iam.list_policy_versions(PolicyArn=arn)["Versions"]), 5)
 
+    def test_five_full_size_versions_kept(self):
+        """The record holds five documents of the managed-policy size quota (6,144
+        characters without whitespace), each read back whole; one more character fails."""
+        def big(tag, size):
+            base = {"Version": "2012-10-17", "Statement": [{"Sid": "", "Effect": "Allow",
+                                                            "Action": "iam:GetUser",
+                                                            "Resource": "*"}]}
+            pad = size - len(json.dumps(base, separators=(",", ":")))
+            base["Statement"][0]["Sid"] = (tag * pad)[:pad]
+            return json.dumps(base, separators=(",", ":"))
+        arn = self.iam.create_policy(PolicyName="pv-big",
+                                     PolicyDocument=big("A", 6144))["Policy"]["Arn"]
+        for tag in "BCDE":
+            self.iam.create_policy_version(PolicyArn=arn, PolicyDocument=big(tag, 6144),
+                                           SetAsDefault=True)
+        for i, tag in enumerate("ABCDE"):
+            got = self.iam.get_policy_version(PolicyArn=arn, VersionId=f"v{i + 1}")
+            self.assertEqual(got["PolicyVersion"]["Document"], json.loads(big(tag, 6144)))
+        self.iam.delete_policy_version(PolicyArn=arn, VersionId="v1")
+        with self.assertRaises(ClientError) as cm:
+            self.iam.create_policy_version(PolicyArn=arn, PolicyDocument=big("F", 6145))
+        self.assert_error(cm, "LimitExceeded", "Cannot exceed quota for PolicySize: 6144", 409)
+
     def test_list_versions_paginated(self):
         arn = self.policy("pv-pages")
         for i in range(3):
