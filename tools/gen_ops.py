@@ -88,13 +88,19 @@ def gen_table(sid, decls):
             out.append(f"static const char *const secrets_{d['op']}[] = {{{names}, NULL}};")
     for d in decls:
         p = d["page"]
+        if p and p["result_keys"]:
+            names = ", ".join(c_str(r) for r in p["result_keys"])
+            out.append(f"static const char *const results_{d['op']}[] = {{{names}, NULL}};")
+    for d in decls:
+        p = d["page"]
         if p:
+            several = f" .result_keys = results_{d['op']}," if p["result_keys"] else ""
             out += [f"const struct page_desc {d['handler']}_page = {{",
                     f"    .op = {c_str(p['op'])}, .input_token = {c_str(p['input_token'])},",
                     f"    .limit_key = {c_str(p['limit_key'])}, "
                     f".output_token = {c_str(p['output_token'])},",
                     f"    .more_results = {c_str(p['more_results'])}, "
-                    f".result_key = {c_str(p['result_key'])},",
+                    f".result_key = {c_str(p['result_key'])},{several}",
                     f"    .limit_default = {p['limit_default']}, .limit_max = {p['limit_max']},",
                     f"    .bad_marker = {p['bad_marker']}, "
                     f".bad_marker_message = {c_str(p['bad_marker_message'])}}};"]

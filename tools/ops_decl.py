@@ -56,11 +56,15 @@ LIMIT_RANGE = re.compile(r"between 1 and (\d+), inclusive")
 
 def paginator(model, paginators, op, where="?"):
     """The operation's paginator as gen_ops emits it (a dict), or None when botocore has
-    none. Refuses paginator shapes page.c does not serve (several tokens or result keys)."""
+    none. Refuses paginator shapes page.c does not serve (several tokens); several result
+    keys (ListEntitiesForPolicy) are "result_keys", the first of them "result_key"."""
     p = paginators.get(op)
     if p is None:
         return None
-    for key in ("input_token", "output_token", "result_key", "limit_key", "more_results"):
+    results = p.get("result_key")
+    several = isinstance(results, list) and all(isinstance(r, str) for r in results)
+    for key in ("input_token", "output_token", "limit_key", "more_results") + \
+            (() if several else ("result_key",)):
         if not isinstance(p.get(key), str):
             raise DeclError(f"{where}: {op}'s paginator has no single {key}")
     o = model["operations"][op]
@@ -82,7 +86,8 @@ def paginator(model, paginators, op, where="?"):
         bad = ("CU_E_VALIDATION", "Invalid Marker.")
     return {"op": op, "input_token": p["input_token"], "limit_key": p["limit_key"],
             "output_token": p["output_token"], "more_results": p["more_results"],
-            "result_key": p["result_key"], "limit_default": int(m.group(1)),
+            "result_key": results[0] if several else results,
+            "result_keys": results if several else None, "limit_default": int(m.group(1)),
             "limit_max": limit_max, "bad_marker": bad[0], "bad_marker_message": bad[1]}
 
 

@@ -29,6 +29,8 @@ static const struct shape iam_CreateLoginProfileRequest;
 static const struct shape iam_CreateLoginProfileResponse;
 static const struct shape iam_CreatePolicyRequest;
 static const struct shape iam_CreatePolicyResponse;
+static const struct shape iam_CreatePolicyVersionRequest;
+static const struct shape iam_CreatePolicyVersionResponse;
 static const struct shape iam_CreateRoleRequest;
 static const struct shape iam_CreateRoleResponse;
 static const struct shape iam_CreateUserRequest;
@@ -39,6 +41,7 @@ static const struct shape iam_DeleteGroupPolicyRequest;
 static const struct shape iam_DeleteGroupRequest;
 static const struct shape iam_DeleteLoginProfileRequest;
 static const struct shape iam_DeletePolicyRequest;
+static const struct shape iam_DeletePolicyVersionRequest;
 static const struct shape iam_DeleteRolePermissionsBoundaryRequest;
 static const struct shape iam_DeleteRolePolicyRequest;
 static const struct shape iam_DeleteRoleRequest;
@@ -48,6 +51,7 @@ static const struct shape iam_DeleteUserRequest;
 static const struct shape iam_DetachGroupPolicyRequest;
 static const struct shape iam_DetachRolePolicyRequest;
 static const struct shape iam_DetachUserPolicyRequest;
+static const struct shape iam_EntityType;
 static const struct shape iam_EvalDecisionDetailsType;
 static const struct shape iam_EvalDecisionSourceType;
 static const struct shape iam_EvaluationResult;
@@ -87,6 +91,8 @@ static const struct shape iam_ListAttachedRolePoliciesRequest;
 static const struct shape iam_ListAttachedRolePoliciesResponse;
 static const struct shape iam_ListAttachedUserPoliciesRequest;
 static const struct shape iam_ListAttachedUserPoliciesResponse;
+static const struct shape iam_ListEntitiesForPolicyRequest;
+static const struct shape iam_ListEntitiesForPolicyResponse;
 static const struct shape iam_ListGroupPoliciesRequest;
 static const struct shape iam_ListGroupPoliciesResponse;
 static const struct shape iam_ListGroupsForUserRequest;
@@ -95,6 +101,10 @@ static const struct shape iam_ListGroupsRequest;
 static const struct shape iam_ListGroupsResponse;
 static const struct shape iam_ListPoliciesRequest;
 static const struct shape iam_ListPoliciesResponse;
+static const struct shape iam_ListPolicyTagsRequest;
+static const struct shape iam_ListPolicyTagsResponse;
+static const struct shape iam_ListPolicyVersionsRequest;
+static const struct shape iam_ListPolicyVersionsResponse;
 static const struct shape iam_ListRolePoliciesRequest;
 static const struct shape iam_ListRolePoliciesResponse;
 static const struct shape iam_ListRoleTagsRequest;
@@ -114,9 +124,15 @@ static const struct shape iam_PermissionsBoundaryAttachmentType;
 static const struct shape iam_PermissionsBoundaryDecisionDetail;
 static const struct shape iam_Policy;
 static const struct shape iam_PolicyEvaluationDecisionType;
+static const struct shape iam_PolicyGroup;
+static const struct shape iam_PolicyGroupListType;
 static const struct shape iam_PolicyIdentifierType;
+static const struct shape iam_PolicyRole;
+static const struct shape iam_PolicyRoleListType;
 static const struct shape iam_PolicySourceType;
 static const struct shape iam_PolicyUsageType;
+static const struct shape iam_PolicyUser;
+static const struct shape iam_PolicyUserListType;
 static const struct shape iam_PolicyVersion;
 static const struct shape iam_Position;
 static const struct shape iam_PutGroupPolicyRequest;
@@ -132,6 +148,7 @@ static const struct shape iam_ResourceSpecificResult;
 static const struct shape iam_ResourceSpecificResultListType;
 static const struct shape iam_Role;
 static const struct shape iam_RoleLastUsed;
+static const struct shape iam_SetDefaultPolicyVersionRequest;
 static const struct shape iam_SetSecurityTokenServicePreferencesRequest;
 static const struct shape iam_SimulateCustomPolicyRequest;
 static const struct shape iam_SimulatePolicyResponse;
@@ -140,8 +157,10 @@ static const struct shape iam_SimulationPolicyListType;
 static const struct shape iam_Statement;
 static const struct shape iam_StatementListType;
 static const struct shape iam_Tag;
+static const struct shape iam_TagPolicyRequest;
 static const struct shape iam_TagRoleRequest;
 static const struct shape iam_TagUserRequest;
+static const struct shape iam_UntagPolicyRequest;
 static const struct shape iam_UntagRoleRequest;
 static const struct shape iam_UntagUserRequest;
 static const struct shape iam_UpdateAccessKeyRequest;
@@ -181,6 +200,7 @@ static const struct shape iam_pathPrefixType;
 static const struct shape iam_pathType;
 static const struct shape iam_policyDescriptionType;
 static const struct shape iam_policyDocumentType;
+static const struct shape iam_policyDocumentVersionListType;
 static const struct shape iam_policyListType;
 static const struct shape iam_policyNameListType;
 static const struct shape iam_policyNameType;
@@ -289,6 +309,14 @@ static const struct shape_member iam_CreatePolicyRequest_members[] = {
 static const struct shape_member iam_CreatePolicyResponse_members[] = {
     {"Policy", &iam_Policy, false, NULL, false},
 };
+static const struct shape_member iam_CreatePolicyVersionRequest_members[] = {
+    {"PolicyArn", &iam_arnType, true, NULL, false},
+    {"PolicyDocument", &iam_policyDocumentType, true, NULL, false},
+    {"SetAsDefault", &iam_booleanType, false, NULL, false},
+};
+static const struct shape_member iam_CreatePolicyVersionResponse_members[] = {
+    {"PolicyVersion", &iam_PolicyVersion, false, NULL, false},
+};
 static const struct shape_member iam_CreateRoleRequest_members[] = {
     {"Path", &iam_pathType, false, NULL, false},
     {"RoleName", &iam_roleNameType, true, NULL, false},
@@ -330,6 +358,10 @@ static const struct shape_member iam_DeleteLoginProfileRequest_members[] = {
 static const struct shape_member iam_DeletePolicyRequest_members[] = {
     {"PolicyArn", &iam_arnType, true, NULL, false},
 };
+static const struct shape_member iam_DeletePolicyVersionRequest_members[] = {
+    {"PolicyArn", &iam_arnType, true, NULL, false},
+    {"VersionId", &iam_policyVersionIdType, true, NULL, false},
+};
 static const struct shape_member iam_DeleteRolePermissionsBoundaryRequest_members[] = {
     {"RoleName", &iam_roleNameType, true, NULL, false},
 };
@@ -362,6 +394,7 @@ static const struct shape_member iam_DetachUserPolicyRequest_members[] = {
     {"UserName", &iam_userNameType, true, NULL, false},
     {"PolicyArn", &iam_arnType, true, NULL, false},
 };
+static const char *const iam_EntityType_enums[] = {"User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"};
 static const struct shape_member iam_EvalDecisionDetailsType_key = {"key", &iam_EvalDecisionSourceType, false, NULL, false};
 static const struct shape_member iam_EvalDecisionDetailsType_value = {"value", &iam_PolicyEvaluationDecisionType, false, NULL, false};
 static const struct shape_member iam_EvaluationResult_members[] = {
@@ -520,6 +553,21 @@ static const struct shape_member iam_ListAttachedUserPoliciesResponse_members[] 
     {"IsTruncated", &iam_booleanType, false, NULL, false},
     {"Marker", &iam_responseMarkerType, false, NULL, false},
 };
+static const struct shape_member iam_ListEntitiesForPolicyRequest_members[] = {
+    {"PolicyArn", &iam_arnType, true, NULL, false},
+    {"EntityFilter", &iam_EntityType, false, NULL, false},
+    {"PathPrefix", &iam_pathType, false, NULL, false},
+    {"PolicyUsageFilter", &iam_PolicyUsageType, false, NULL, false},
+    {"Marker", &iam_markerType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+};
+static const struct shape_member iam_ListEntitiesForPolicyResponse_members[] = {
+    {"PolicyGroups", &iam_PolicyGroupListType, false, NULL, false},
+    {"PolicyUsers", &iam_PolicyUserListType, false, NULL, false},
+    {"PolicyRoles", &iam_PolicyRoleListType, false, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
 static const struct shape_member iam_ListGroupPoliciesRequest_members[] = {
     {"GroupName", &iam_groupNameType, true, NULL, false},
     {"Marker", &iam_markerType, false, NULL, false},
@@ -560,6 +608,26 @@ static const struct shape_member iam_ListPoliciesRequest_members[] = {
 };
 static const struct shape_member iam_ListPoliciesResponse_members[] = {
     {"Policies", &iam_policyListType, false, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
+static const struct shape_member iam_ListPolicyTagsRequest_members[] = {
+    {"PolicyArn", &iam_arnType, true, NULL, false},
+    {"Marker", &iam_markerType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+};
+static const struct shape_member iam_ListPolicyTagsResponse_members[] = {
+    {"Tags", &iam_tagListType, true, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
+static const struct shape_member iam_ListPolicyVersionsRequest_members[] = {
+    {"PolicyArn", &iam_arnType, true, NULL, false},
+    {"Marker", &iam_markerType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+};
+static const struct shape_member iam_ListPolicyVersionsResponse_members[] = {
+    {"Versions", &iam_policyDocumentVersionListType, false, NULL, false},
     {"IsTruncated", &iam_booleanType, false, NULL, false},
     {"Marker", &iam_responseMarkerType, false, NULL, false},
 };
@@ -662,8 +730,23 @@ static const struct shape_member iam_Policy_members[] = {
     {"Tags", &iam_tagListType, false, NULL, false},
 };
 static const char *const iam_PolicyEvaluationDecisionType_enums[] = {"allowed", "explicitDeny", "implicitDeny"};
+static const struct shape_member iam_PolicyGroup_members[] = {
+    {"GroupName", &iam_groupNameType, false, NULL, false},
+    {"GroupId", &iam_idType, false, NULL, false},
+};
+static const struct shape_member iam_PolicyGroupListType_member = {"member", &iam_PolicyGroup, false, NULL, false};
+static const struct shape_member iam_PolicyRole_members[] = {
+    {"RoleName", &iam_roleNameType, false, NULL, false},
+    {"RoleId", &iam_idType, false, NULL, false},
+};
+static const struct shape_member iam_PolicyRoleListType_member = {"member", &iam_PolicyRole, false, NULL, false};
 static const char *const iam_PolicySourceType_enums[] = {"user", "group", "role", "aws-managed", "user-managed", "resource", "none"};
 static const char *const iam_PolicyUsageType_enums[] = {"PermissionsPolicy", "PermissionsBoundary"};
+static const struct shape_member iam_PolicyUser_members[] = {
+    {"UserName", &iam_userNameType, false, NULL, false},
+    {"UserId", &iam_idType, false, NULL, false},
+};
+static const struct shape_member iam_PolicyUserListType_member = {"member", &iam_PolicyUser, false, NULL, false};
 static const struct shape_member iam_PolicyVersion_members[] = {
     {"Document", &iam_policyDocumentType, false, NULL, false},
     {"VersionId", &iam_policyVersionIdType, false, NULL, false},
@@ -728,6 +811,10 @@ static const struct shape_member iam_RoleLastUsed_members[] = {
     {"LastUsedDate", &iam_dateType, false, NULL, false},
     {"Region", &iam_stringType, false, NULL, false},
 };
+static const struct shape_member iam_SetDefaultPolicyVersionRequest_members[] = {
+    {"PolicyArn", &iam_arnType, true, NULL, false},
+    {"VersionId", &iam_policyVersionIdType, true, NULL, false},
+};
 static const struct shape_member iam_SetSecurityTokenServicePreferencesRequest_members[] = {
     {"GlobalEndpointTokenVersion", &iam_globalEndpointTokenVersion, true, NULL, false},
 };
@@ -775,6 +862,10 @@ static const struct shape_member iam_Tag_members[] = {
     {"Key", &iam_tagKeyType, true, NULL, false},
     {"Value", &iam_tagValueType, true, NULL, false},
 };
+static const struct shape_member iam_TagPolicyRequest_members[] = {
+    {"PolicyArn", &iam_arnType, true, NULL, false},
+    {"Tags", &iam_tagListType, true, NULL, false},
+};
 static const struct shape_member iam_TagRoleRequest_members[] = {
     {"RoleName", &iam_roleNameType, true, NULL, false},
     {"Tags", &iam_tagListType, true, NULL, false},
@@ -782,6 +873,10 @@ static const struct shape_member iam_TagRoleRequest_members[] = {
 static const struct shape_member iam_TagUserRequest_members[] = {
     {"UserName", &iam_existingUserNameType, true, NULL, false},
     {"Tags", &iam_tagListType, true, NULL, false},
+};
+static const struct shape_member iam_UntagPolicyRequest_members[] = {
+    {"PolicyArn", &iam_arnType, true, NULL, false},
+    {"TagKeys", &iam_tagKeyListType, true, NULL, false},
 };
 static const struct shape_member iam_UntagRoleRequest_members[] = {
     {"RoleName", &iam_roleNameType, true, NULL, false},
@@ -853,6 +948,7 @@ static const struct shape_member iam_accountAliasListType_member = {"member", &i
 static const struct shape_member iam_attachedPoliciesListType_member = {"member", &iam_AttachedPolicy, false, NULL, false};
 static const char *const iam_globalEndpointTokenVersion_enums[] = {"v1Token", "v2Token"};
 static const struct shape_member iam_groupListType_member = {"member", &iam_Group, false, NULL, false};
+static const struct shape_member iam_policyDocumentVersionListType_member = {"member", &iam_PolicyVersion, false, NULL, false};
 static const struct shape_member iam_policyListType_member = {"member", &iam_Policy, false, NULL, false};
 static const struct shape_member iam_policyNameListType_member = {"member", &iam_policyNameType, false, NULL, false};
 static const char *const iam_policyScopeType_enums[] = {"All", "AWS", "Local"};
@@ -893,6 +989,8 @@ static const struct shape iam_CreateLoginProfileRequest = {.name = "CreateLoginP
 static const struct shape iam_CreateLoginProfileResponse = {.name = "CreateLoginProfileResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateLoginProfileResponse_members, .n_members = 1};
 static const struct shape iam_CreatePolicyRequest = {.name = "CreatePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_CreatePolicyRequest_members, .n_members = 5};
 static const struct shape iam_CreatePolicyResponse = {.name = "CreatePolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_CreatePolicyResponse_members, .n_members = 1};
+static const struct shape iam_CreatePolicyVersionRequest = {.name = "CreatePolicyVersionRequest", .type = SHAPE_STRUCTURE, .members = iam_CreatePolicyVersionRequest_members, .n_members = 3};
+static const struct shape iam_CreatePolicyVersionResponse = {.name = "CreatePolicyVersionResponse", .type = SHAPE_STRUCTURE, .members = iam_CreatePolicyVersionResponse_members, .n_members = 1};
 static const struct shape iam_CreateRoleRequest = {.name = "CreateRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateRoleRequest_members, .n_members = 7};
 static const struct shape iam_CreateRoleResponse = {.name = "CreateRoleResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateRoleResponse_members, .n_members = 1};
 static const struct shape iam_CreateUserRequest = {.name = "CreateUserRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateUserRequest_members, .n_members = 4};
@@ -903,6 +1001,7 @@ static const struct shape iam_DeleteGroupPolicyRequest = {.name = "DeleteGroupPo
 static const struct shape iam_DeleteGroupRequest = {.name = "DeleteGroupRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteGroupRequest_members, .n_members = 1};
 static const struct shape iam_DeleteLoginProfileRequest = {.name = "DeleteLoginProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteLoginProfileRequest_members, .n_members = 1};
 static const struct shape iam_DeletePolicyRequest = {.name = "DeletePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeletePolicyRequest_members, .n_members = 1};
+static const struct shape iam_DeletePolicyVersionRequest = {.name = "DeletePolicyVersionRequest", .type = SHAPE_STRUCTURE, .members = iam_DeletePolicyVersionRequest_members, .n_members = 2};
 static const struct shape iam_DeleteRolePermissionsBoundaryRequest = {.name = "DeleteRolePermissionsBoundaryRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteRolePermissionsBoundaryRequest_members, .n_members = 1};
 static const struct shape iam_DeleteRolePolicyRequest = {.name = "DeleteRolePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteRolePolicyRequest_members, .n_members = 2};
 static const struct shape iam_DeleteRoleRequest = {.name = "DeleteRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteRoleRequest_members, .n_members = 1};
@@ -912,6 +1011,7 @@ static const struct shape iam_DeleteUserRequest = {.name = "DeleteUserRequest", 
 static const struct shape iam_DetachGroupPolicyRequest = {.name = "DetachGroupPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DetachGroupPolicyRequest_members, .n_members = 2};
 static const struct shape iam_DetachRolePolicyRequest = {.name = "DetachRolePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DetachRolePolicyRequest_members, .n_members = 2};
 static const struct shape iam_DetachUserPolicyRequest = {.name = "DetachUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DetachUserPolicyRequest_members, .n_members = 2};
+static const struct shape iam_EntityType = {.name = "EntityType", .type = SHAPE_STRING, .enums = iam_EntityType_enums, .n_enums = 5};
 static const struct shape iam_EvalDecisionDetailsType = {.name = "EvalDecisionDetailsType", .type = SHAPE_MAP, .key = &iam_EvalDecisionDetailsType_key, .value = &iam_EvalDecisionDetailsType_value};
 static const struct shape iam_EvalDecisionSourceType = {.name = "EvalDecisionSourceType", .type = SHAPE_STRING, .has_min = true, .min = 3, .has_max = true, .max = 256};
 static const struct shape iam_EvaluationResult = {.name = "EvaluationResult", .type = SHAPE_STRUCTURE, .members = iam_EvaluationResult_members, .n_members = 9};
@@ -951,6 +1051,8 @@ static const struct shape iam_ListAttachedRolePoliciesRequest = {.name = "ListAt
 static const struct shape iam_ListAttachedRolePoliciesResponse = {.name = "ListAttachedRolePoliciesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListAttachedRolePoliciesResponse_members, .n_members = 3};
 static const struct shape iam_ListAttachedUserPoliciesRequest = {.name = "ListAttachedUserPoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListAttachedUserPoliciesRequest_members, .n_members = 4};
 static const struct shape iam_ListAttachedUserPoliciesResponse = {.name = "ListAttachedUserPoliciesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListAttachedUserPoliciesResponse_members, .n_members = 3};
+static const struct shape iam_ListEntitiesForPolicyRequest = {.name = "ListEntitiesForPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_ListEntitiesForPolicyRequest_members, .n_members = 6};
+static const struct shape iam_ListEntitiesForPolicyResponse = {.name = "ListEntitiesForPolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_ListEntitiesForPolicyResponse_members, .n_members = 5};
 static const struct shape iam_ListGroupPoliciesRequest = {.name = "ListGroupPoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListGroupPoliciesRequest_members, .n_members = 3};
 static const struct shape iam_ListGroupPoliciesResponse = {.name = "ListGroupPoliciesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListGroupPoliciesResponse_members, .n_members = 3};
 static const struct shape iam_ListGroupsForUserRequest = {.name = "ListGroupsForUserRequest", .type = SHAPE_STRUCTURE, .members = iam_ListGroupsForUserRequest_members, .n_members = 3};
@@ -959,6 +1061,10 @@ static const struct shape iam_ListGroupsRequest = {.name = "ListGroupsRequest", 
 static const struct shape iam_ListGroupsResponse = {.name = "ListGroupsResponse", .type = SHAPE_STRUCTURE, .members = iam_ListGroupsResponse_members, .n_members = 3};
 static const struct shape iam_ListPoliciesRequest = {.name = "ListPoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListPoliciesRequest_members, .n_members = 6};
 static const struct shape iam_ListPoliciesResponse = {.name = "ListPoliciesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListPoliciesResponse_members, .n_members = 3};
+static const struct shape iam_ListPolicyTagsRequest = {.name = "ListPolicyTagsRequest", .type = SHAPE_STRUCTURE, .members = iam_ListPolicyTagsRequest_members, .n_members = 3};
+static const struct shape iam_ListPolicyTagsResponse = {.name = "ListPolicyTagsResponse", .type = SHAPE_STRUCTURE, .members = iam_ListPolicyTagsResponse_members, .n_members = 3};
+static const struct shape iam_ListPolicyVersionsRequest = {.name = "ListPolicyVersionsRequest", .type = SHAPE_STRUCTURE, .members = iam_ListPolicyVersionsRequest_members, .n_members = 3};
+static const struct shape iam_ListPolicyVersionsResponse = {.name = "ListPolicyVersionsResponse", .type = SHAPE_STRUCTURE, .members = iam_ListPolicyVersionsResponse_members, .n_members = 3};
 static const struct shape iam_ListRolePoliciesRequest = {.name = "ListRolePoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListRolePoliciesRequest_members, .n_members = 3};
 static const struct shape iam_ListRolePoliciesResponse = {.name = "ListRolePoliciesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListRolePoliciesResponse_members, .n_members = 3};
 static const struct shape iam_ListRoleTagsRequest = {.name = "ListRoleTagsRequest", .type = SHAPE_STRUCTURE, .members = iam_ListRoleTagsRequest_members, .n_members = 3};
@@ -978,9 +1084,15 @@ static const struct shape iam_PermissionsBoundaryAttachmentType = {.name = "Perm
 static const struct shape iam_PermissionsBoundaryDecisionDetail = {.name = "PermissionsBoundaryDecisionDetail", .type = SHAPE_STRUCTURE, .members = iam_PermissionsBoundaryDecisionDetail_members, .n_members = 1};
 static const struct shape iam_Policy = {.name = "Policy", .type = SHAPE_STRUCTURE, .members = iam_Policy_members, .n_members = 12};
 static const struct shape iam_PolicyEvaluationDecisionType = {.name = "PolicyEvaluationDecisionType", .type = SHAPE_STRING, .enums = iam_PolicyEvaluationDecisionType_enums, .n_enums = 3};
+static const struct shape iam_PolicyGroup = {.name = "PolicyGroup", .type = SHAPE_STRUCTURE, .members = iam_PolicyGroup_members, .n_members = 2};
+static const struct shape iam_PolicyGroupListType = {.name = "PolicyGroupListType", .type = SHAPE_LIST, .member = &iam_PolicyGroupListType_member};
 static const struct shape iam_PolicyIdentifierType = {.name = "PolicyIdentifierType", .type = SHAPE_STRING};
+static const struct shape iam_PolicyRole = {.name = "PolicyRole", .type = SHAPE_STRUCTURE, .members = iam_PolicyRole_members, .n_members = 2};
+static const struct shape iam_PolicyRoleListType = {.name = "PolicyRoleListType", .type = SHAPE_LIST, .member = &iam_PolicyRoleListType_member};
 static const struct shape iam_PolicySourceType = {.name = "PolicySourceType", .type = SHAPE_STRING, .enums = iam_PolicySourceType_enums, .n_enums = 7};
 static const struct shape iam_PolicyUsageType = {.name = "PolicyUsageType", .type = SHAPE_STRING, .enums = iam_PolicyUsageType_enums, .n_enums = 2};
+static const struct shape iam_PolicyUser = {.name = "PolicyUser", .type = SHAPE_STRUCTURE, .members = iam_PolicyUser_members, .n_members = 2};
+static const struct shape iam_PolicyUserListType = {.name = "PolicyUserListType", .type = SHAPE_LIST, .member = &iam_PolicyUserListType_member};
 static const struct shape iam_PolicyVersion = {.name = "PolicyVersion", .type = SHAPE_STRUCTURE, .members = iam_PolicyVersion_members, .n_members = 4};
 static const struct shape iam_Position = {.name = "Position", .type = SHAPE_STRUCTURE, .members = iam_Position_members, .n_members = 2};
 static const struct shape iam_PutGroupPolicyRequest = {.name = "PutGroupPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_PutGroupPolicyRequest_members, .n_members = 3};
@@ -996,6 +1108,7 @@ static const struct shape iam_ResourceSpecificResult = {.name = "ResourceSpecifi
 static const struct shape iam_ResourceSpecificResultListType = {.name = "ResourceSpecificResultListType", .type = SHAPE_LIST, .member = &iam_ResourceSpecificResultListType_member};
 static const struct shape iam_Role = {.name = "Role", .type = SHAPE_STRUCTURE, .members = iam_Role_members, .n_members = 11};
 static const struct shape iam_RoleLastUsed = {.name = "RoleLastUsed", .type = SHAPE_STRUCTURE, .members = iam_RoleLastUsed_members, .n_members = 2};
+static const struct shape iam_SetDefaultPolicyVersionRequest = {.name = "SetDefaultPolicyVersionRequest", .type = SHAPE_STRUCTURE, .members = iam_SetDefaultPolicyVersionRequest_members, .n_members = 2};
 static const struct shape iam_SetSecurityTokenServicePreferencesRequest = {.name = "SetSecurityTokenServicePreferencesRequest", .type = SHAPE_STRUCTURE, .members = iam_SetSecurityTokenServicePreferencesRequest_members, .n_members = 1};
 static const struct shape iam_SimulateCustomPolicyRequest = {.name = "SimulateCustomPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_SimulateCustomPolicyRequest_members, .n_members = 11};
 static const struct shape iam_SimulatePolicyResponse = {.name = "SimulatePolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_SimulatePolicyResponse_members, .n_members = 3};
@@ -1004,8 +1117,10 @@ static const struct shape iam_SimulationPolicyListType = {.name = "SimulationPol
 static const struct shape iam_Statement = {.name = "Statement", .type = SHAPE_STRUCTURE, .members = iam_Statement_members, .n_members = 4};
 static const struct shape iam_StatementListType = {.name = "StatementListType", .type = SHAPE_LIST, .member = &iam_StatementListType_member};
 static const struct shape iam_Tag = {.name = "Tag", .type = SHAPE_STRUCTURE, .members = iam_Tag_members, .n_members = 2};
+static const struct shape iam_TagPolicyRequest = {.name = "TagPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_TagPolicyRequest_members, .n_members = 2};
 static const struct shape iam_TagRoleRequest = {.name = "TagRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_TagRoleRequest_members, .n_members = 2};
 static const struct shape iam_TagUserRequest = {.name = "TagUserRequest", .type = SHAPE_STRUCTURE, .members = iam_TagUserRequest_members, .n_members = 2};
+static const struct shape iam_UntagPolicyRequest = {.name = "UntagPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagPolicyRequest_members, .n_members = 2};
 static const struct shape iam_UntagRoleRequest = {.name = "UntagRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagRoleRequest_members, .n_members = 2};
 static const struct shape iam_UntagUserRequest = {.name = "UntagUserRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagUserRequest_members, .n_members = 2};
 static const struct shape iam_UpdateAccessKeyRequest = {.name = "UpdateAccessKeyRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateAccessKeyRequest_members, .n_members = 3};
@@ -1045,6 +1160,7 @@ static const struct shape iam_pathPrefixType = {.name = "pathPrefixType", .type 
 static const struct shape iam_pathType = {.name = "pathType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 512, .pattern = "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)"};
 static const struct shape iam_policyDescriptionType = {.name = "policyDescriptionType", .type = SHAPE_STRING, .has_max = true, .max = 1000};
 static const struct shape iam_policyDocumentType = {.name = "policyDocumentType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 131072, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"};
+static const struct shape iam_policyDocumentVersionListType = {.name = "policyDocumentVersionListType", .type = SHAPE_LIST, .member = &iam_policyDocumentVersionListType_member};
 static const struct shape iam_policyListType = {.name = "policyListType", .type = SHAPE_LIST, .member = &iam_policyListType_member};
 static const struct shape iam_policyNameListType = {.name = "policyNameListType", .type = SHAPE_LIST, .member = &iam_policyNameListType_member};
 static const struct shape iam_policyNameType = {.name = "policyNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "[\\w+=,.@-]+"};
@@ -1079,6 +1195,7 @@ static const struct op_model iam_ops[] = {
     {"CreateGroup", &iam_CreateGroupRequest, &iam_CreateGroupResponse, "CreateGroupResult"},
     {"CreateLoginProfile", &iam_CreateLoginProfileRequest, &iam_CreateLoginProfileResponse, "CreateLoginProfileResult"},
     {"CreatePolicy", &iam_CreatePolicyRequest, &iam_CreatePolicyResponse, "CreatePolicyResult"},
+    {"CreatePolicyVersion", &iam_CreatePolicyVersionRequest, &iam_CreatePolicyVersionResponse, "CreatePolicyVersionResult"},
     {"CreateRole", &iam_CreateRoleRequest, &iam_CreateRoleResponse, "CreateRoleResult"},
     {"CreateUser", &iam_CreateUserRequest, &iam_CreateUserResponse, "CreateUserResult"},
     {"DeleteAccessKey", &iam_DeleteAccessKeyRequest, NULL, NULL},
@@ -1088,6 +1205,7 @@ static const struct op_model iam_ops[] = {
     {"DeleteGroupPolicy", &iam_DeleteGroupPolicyRequest, NULL, NULL},
     {"DeleteLoginProfile", &iam_DeleteLoginProfileRequest, NULL, NULL},
     {"DeletePolicy", &iam_DeletePolicyRequest, NULL, NULL},
+    {"DeletePolicyVersion", &iam_DeletePolicyVersionRequest, NULL, NULL},
     {"DeleteRole", &iam_DeleteRoleRequest, NULL, NULL},
     {"DeleteRolePermissionsBoundary", &iam_DeleteRolePermissionsBoundaryRequest, NULL, NULL},
     {"DeleteRolePolicy", &iam_DeleteRolePolicyRequest, NULL, NULL},
@@ -1115,10 +1233,13 @@ static const struct op_model iam_ops[] = {
     {"ListAttachedGroupPolicies", &iam_ListAttachedGroupPoliciesRequest, &iam_ListAttachedGroupPoliciesResponse, "ListAttachedGroupPoliciesResult"},
     {"ListAttachedRolePolicies", &iam_ListAttachedRolePoliciesRequest, &iam_ListAttachedRolePoliciesResponse, "ListAttachedRolePoliciesResult"},
     {"ListAttachedUserPolicies", &iam_ListAttachedUserPoliciesRequest, &iam_ListAttachedUserPoliciesResponse, "ListAttachedUserPoliciesResult"},
+    {"ListEntitiesForPolicy", &iam_ListEntitiesForPolicyRequest, &iam_ListEntitiesForPolicyResponse, "ListEntitiesForPolicyResult"},
     {"ListGroupPolicies", &iam_ListGroupPoliciesRequest, &iam_ListGroupPoliciesResponse, "ListGroupPoliciesResult"},
     {"ListGroups", &iam_ListGroupsRequest, &iam_ListGroupsResponse, "ListGroupsResult"},
     {"ListGroupsForUser", &iam_ListGroupsForUserRequest, &iam_ListGroupsForUserResponse, "ListGroupsForUserResult"},
     {"ListPolicies", &iam_ListPoliciesRequest, &iam_ListPoliciesResponse, "ListPoliciesResult"},
+    {"ListPolicyTags", &iam_ListPolicyTagsRequest, &iam_ListPolicyTagsResponse, "ListPolicyTagsResult"},
+    {"ListPolicyVersions", &iam_ListPolicyVersionsRequest, &iam_ListPolicyVersionsResponse, "ListPolicyVersionsResult"},
     {"ListRolePolicies", &iam_ListRolePoliciesRequest, &iam_ListRolePoliciesResponse, "ListRolePoliciesResult"},
     {"ListRoleTags", &iam_ListRoleTagsRequest, &iam_ListRoleTagsResponse, "ListRoleTagsResult"},
     {"ListRoles", &iam_ListRolesRequest, &iam_ListRolesResponse, "ListRolesResult"},
@@ -1131,11 +1252,14 @@ static const struct op_model iam_ops[] = {
     {"PutUserPermissionsBoundary", &iam_PutUserPermissionsBoundaryRequest, NULL, NULL},
     {"PutUserPolicy", &iam_PutUserPolicyRequest, NULL, NULL},
     {"RemoveUserFromGroup", &iam_RemoveUserFromGroupRequest, NULL, NULL},
+    {"SetDefaultPolicyVersion", &iam_SetDefaultPolicyVersionRequest, NULL, NULL},
     {"SetSecurityTokenServicePreferences", &iam_SetSecurityTokenServicePreferencesRequest, NULL, NULL},
     {"SimulateCustomPolicy", &iam_SimulateCustomPolicyRequest, &iam_SimulatePolicyResponse, "SimulateCustomPolicyResult"},
     {"SimulatePrincipalPolicy", &iam_SimulatePrincipalPolicyRequest, &iam_SimulatePolicyResponse, "SimulatePrincipalPolicyResult"},
+    {"TagPolicy", &iam_TagPolicyRequest, NULL, NULL},
     {"TagRole", &iam_TagRoleRequest, NULL, NULL},
     {"TagUser", &iam_TagUserRequest, NULL, NULL},
+    {"UntagPolicy", &iam_UntagPolicyRequest, NULL, NULL},
     {"UntagRole", &iam_UntagRoleRequest, NULL, NULL},
     {"UntagUser", &iam_UntagUserRequest, NULL, NULL},
     {"UpdateAccessKey", &iam_UpdateAccessKeyRequest, NULL, NULL},
@@ -1158,5 +1282,5 @@ const struct service_model model_iam = {
     .api_version = "2010-05-08",
     .xml_namespace = "https://iam.amazonaws.com/doc/2010-05-08/",
     .ops = iam_ops,
-    .n_ops = 77,
+    .n_ops = 85,
 };

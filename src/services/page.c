@@ -173,6 +173,29 @@ cu_rc page_add_index(struct page *page, size_t i, json_t *item)
     return page_add(page, key, item);
 }
 
+/* Several result arrays: each item {"<array>": entry} goes into out.<array>; every array
+ * is present, empty or not, as AWS answers them. */
+static cu_rc split_results(const struct page_desc *desc, json_t *items, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    const char *const *r, *name;
+    json_t *item, *entry;
+    size_t i;
+
+    for (r = desc->result_keys; *r; r++)
+        TRY(tree_set_new(out, *r, json_array()));
+    json_array_foreach(items, i, item)
+    {
+        json_object_foreach(item, name, entry)
+        {
+            ENSURE(json_is_array(json_object_get(out, name)), CU_E_INTERNAL);
+            TRY(tree_append_new(json_object_get(out, name), json_incref(entry)));
+        }
+    }
+out:
+    return rc;
+}
+
 cu_rc page_end(struct page *page, json_t *out)
 {
     cu_rc rc = CU_OK;
@@ -180,7 +203,13 @@ cu_rc page_end(struct page *page, json_t *out)
     json_t *items = page->items;
 
     page->items = NULL;
-    TRY(tree_set_new(out, page->desc->result_key, items));
+    if (page->desc->result_keys) {
+        rc = split_results(page->desc, items, out);
+        json_decref(items);
+        TRY(rc);
+    } else {
+        TRY(tree_set_new(out, page->desc->result_key, items));
+    }
     TRY(tree_set_bool(out, page->desc->more_results, page->more));
     if (page->more) {
         TRY(page_marker_encode(page->desc, page->last, marker));

@@ -31,6 +31,10 @@ struct page_desc {
     const char *output_token; /* response member for the next marker: "Marker", "NextMarker" */
     const char *more_results; /* response flag: "IsTruncated", "Truncated" */
     const char *result_key;   /* response array: "Users" */
+    /* several response arrays (ListEntitiesForPolicy: PolicyGroups, PolicyUsers,
+     * PolicyRoles), NULL-terminated, or NULL: one page across them, each item offered as
+     * {"<its array>": entry} and moved into that array by page_end() */
+    const char *const *result_keys;
     size_t limit_default;     /* page size when the request names none */
     size_t limit_max;         /* largest page served; a larger limit is served this many */
     cu_rc bad_marker;         /* code of the error refusing a bad marker */
@@ -76,8 +80,9 @@ MUST_CHECK cu_rc page_first_index(struct call *call, const struct page *page, si
 /* page_add() with the decimal index i as the key. */
 MUST_CHECK cu_rc page_add_index(struct page *page, size_t i, json_t *item);
 
-/* Fill the response: desc->result_key (the items, moved out of page), desc->more_results,
- * and desc->output_token when more items follow. */
+/* Fill the response: desc->result_key (the items, moved out of page) — or each of
+ * desc->result_keys, every item moved into the array its one member names —,
+ * desc->more_results, and desc->output_token when more items follow. */
 MUST_CHECK cu_rc page_end(struct page *page, json_t *out);
 
 /* Free what page still owns; NULL-safe, idempotent. */

@@ -130,12 +130,21 @@ class Declarations(unittest.TestCase):
         table = gen_ops.gen_table("kms", next(s for s in self.services if s[0] == "kms")[5])
         self.assertIn("const struct page_desc kms_list_aliases_page = {", table)
         self.assertIn(".page = &kms_list_aliases_page", table)
-        # a paginator with two result keys is not one page.c serves
+        # several result keys are one page across several arrays (page_desc.result_keys)
+        entities = self.decl("iam", "ListEntitiesForPolicy")["page"]
+        self.assertEqual((entities["result_key"], entities["result_keys"]),
+                         ("PolicyGroups", ["PolicyGroups", "PolicyUsers", "PolicyRoles"]))
+        self.assertIsNone(users["result_keys"])
+        iam_table = gen_ops.gen_table("iam", next(s for s in self.services if s[0] == "iam")[5])
+        self.assertIn('static const char *const results_ListEntitiesForPolicy[] = '
+                      '{"PolicyGroups", "PolicyUsers", "PolicyRoles", NULL};', iam_table)
+        # a paginator with two tokens is not one page.c serves
         with self.assertRaises(ops_decl.DeclError) as e:
             ops_decl.paginator(self.models["iam"], {"ListUsers": {
-                "input_token": "Marker", "output_token": "Marker", "limit_key": "MaxItems",
-                "more_results": "IsTruncated", "result_key": ["Users", "Other"]}}, "ListUsers")
-        self.assertIn("no single result_key", str(e.exception))
+                "input_token": "Marker", "output_token": ["Marker", "Other"],
+                "limit_key": "MaxItems", "more_results": "IsTruncated",
+                "result_key": "Users"}}, "ListUsers")
+        self.assertIn("no single output_token", str(e.exception))
 
     def test_a_paginated_operation_must_be_paged(self):
         self.assertEqual(gen_ops.check_paginated(ROOT, self.services), [])

@@ -9,6 +9,7 @@ static const char *const secrets_CreateAccessKey[] = {"SecretAccessKey", NULL};
 static const char *const secrets_CreateLoginProfile[] = {"Password", NULL};
 static const char *const secrets_UpdateLoginProfile[] = {"Password", NULL};
 static const char *const secrets_ChangePassword[] = {"NewPassword", "OldPassword", NULL};
+static const char *const results_ListEntitiesForPolicy[] = {"PolicyGroups", "PolicyUsers", "PolicyRoles", NULL};
 const struct page_desc iam_list_users_page = {
     .op = "ListUsers", .input_token = "Marker",
     .limit_key = "MaxItems", .output_token = "Marker",
@@ -115,6 +116,24 @@ const struct page_desc iam_list_account_aliases_page = {
     .op = "ListAccountAliases", .input_token = "Marker",
     .limit_key = "MaxItems", .output_token = "Marker",
     .more_results = "IsTruncated", .result_key = "AccountAliases",
+    .limit_default = 100, .limit_max = 1000,
+    .bad_marker = CU_E_VALIDATION, .bad_marker_message = "Invalid Marker."};
+const struct page_desc iam_list_policy_versions_page = {
+    .op = "ListPolicyVersions", .input_token = "Marker",
+    .limit_key = "MaxItems", .output_token = "Marker",
+    .more_results = "IsTruncated", .result_key = "Versions",
+    .limit_default = 100, .limit_max = 1000,
+    .bad_marker = CU_E_VALIDATION, .bad_marker_message = "Invalid Marker."};
+const struct page_desc iam_list_policy_tags_page = {
+    .op = "ListPolicyTags", .input_token = "Marker",
+    .limit_key = "MaxItems", .output_token = "Marker",
+    .more_results = "IsTruncated", .result_key = "Tags",
+    .limit_default = 100, .limit_max = 1000,
+    .bad_marker = CU_E_VALIDATION, .bad_marker_message = "Invalid Marker."};
+const struct page_desc iam_list_entities_for_policy_page = {
+    .op = "ListEntitiesForPolicy", .input_token = "Marker",
+    .limit_key = "MaxItems", .output_token = "Marker",
+    .more_results = "IsTruncated", .result_key = "PolicyGroups", .result_keys = results_ListEntitiesForPolicy,
     .limit_default = 100, .limit_max = 1000,
     .bad_marker = CU_E_VALIDATION, .bad_marker_message = "Invalid Marker."};
 
@@ -564,5 +583,53 @@ const struct op_desc iam_ops[] = {
      .name = "SetSecurityTokenServicePreferences",
      .handler = iam_set_security_token_service_preferences,
      .action = "iam:SetSecurityTokenServicePreferences"},
+    {.service = "iam",
+     .name = "CreatePolicyVersion",
+     .handler = iam_create_policy_version,
+     .action = "iam:CreatePolicyVersion",
+     .resolve = iam_resolve_policy_arn},
+    {.service = "iam",
+     .name = "ListPolicyVersions",
+     .handler = iam_list_policy_versions,
+     .action = "iam:ListPolicyVersions",
+     .resolve = iam_resolve_policy_arn,
+     .read_only = true,
+     .page = &iam_list_policy_versions_page},
+    {.service = "iam",
+     .name = "DeletePolicyVersion",
+     .handler = iam_delete_policy_version,
+     .action = "iam:DeletePolicyVersion",
+     .resolve = iam_resolve_policy_arn},
+    {.service = "iam",
+     .name = "SetDefaultPolicyVersion",
+     .handler = iam_set_default_policy_version,
+     .action = "iam:SetDefaultPolicyVersion",
+     .resolve = iam_resolve_policy_arn},
+    {.service = "iam",
+     .name = "TagPolicy",
+     .handler = iam_tag_policy,
+     .action = "iam:TagPolicy",
+     .resolve = iam_resolve_policy_arn,
+     .condition_keys = iam_keys_request_tags},
+    {.service = "iam",
+     .name = "UntagPolicy",
+     .handler = iam_untag_policy,
+     .action = "iam:UntagPolicy",
+     .resolve = iam_resolve_policy_arn,
+     .condition_keys = iam_keys_tag_keys},
+    {.service = "iam",
+     .name = "ListPolicyTags",
+     .handler = iam_list_policy_tags,
+     .action = "iam:ListPolicyTags",
+     .resolve = iam_resolve_policy_arn,
+     .read_only = true,
+     .page = &iam_list_policy_tags_page},
+    {.service = "iam",
+     .name = "ListEntitiesForPolicy",
+     .handler = iam_list_entities_for_policy,
+     .action = "iam:ListEntitiesForPolicy",
+     .resolve = iam_resolve_policy_arn,
+     .read_only = true,
+     .page = &iam_list_entities_for_policy_page},
 };
 const size_t iam_ops_count = ARRAY_LEN(iam_ops);

@@ -87,6 +87,14 @@ cu_rc iam_list_account_aliases(struct call *call, const json_t *in, json_t *out)
 cu_rc iam_delete_account_alias(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_get_account_summary(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_set_security_token_service_preferences(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_create_policy_version(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_policy_versions(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_delete_policy_version(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_set_default_policy_version(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_tag_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_untag_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_policy_tags(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_entities_for_policy(struct call *call, const json_t *in, json_t *out);
 
 /* resolvers: fill call->target before authorization (also-resolvers:
  * call->also, after call->target is authorized) */
@@ -124,6 +132,9 @@ extern const struct page_desc iam_list_role_tags_page;
 extern const struct page_desc iam_list_role_policies_page;
 extern const struct page_desc iam_list_attached_role_policies_page;
 extern const struct page_desc iam_list_account_aliases_page;
+extern const struct page_desc iam_list_policy_versions_page;
+extern const struct page_desc iam_list_policy_tags_page;
+extern const struct page_desc iam_list_entities_for_policy_page;
 
 /* condition keys of the request, added before authorization */
 void iam_keys_new_user(const json_t *in, struct call_keys *keys);

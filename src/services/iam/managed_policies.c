@@ -1,11 +1,10 @@
-/* managed_policies.c — customer managed policies: CreatePolicy, GetPolicy,
- * GetPolicyVersion, DeletePolicy, ListPolicies; and their use as permissions boundaries
+/* managed_policies.c — customer managed policies: CreatePolicy, GetPolicy, DeletePolicy, ListPolicies; and their use as permissions boundaries
  * (PutUserPermissionsBoundary, DeleteUserPermissionsBoundary).
  *
  * A policy is one record keyed by its lowercased name (names are unique in an account) and
  * found by its ARN (iam_kinds.c); it is rendered through the model's Policy shape, which
- * leaves its stored Document out. custos keeps a single version, v1, the default
- * (CreatePolicyVersion is not built yet). The record counts its uses: AttachmentCount, the
+ * leaves its stored Document out. CreatePolicy makes version v1, the default; the other
+ * versions, and "Document" as the default's, are policy_versions.c's. The record counts its uses: AttachmentCount, the
  * identities it is attached to (attached_policies.c), and PermissionsBoundaryUsageCount,
  * the users it bounds — two counts, as IAM's Policy shape keeps them. A policy in use
  * either way cannot be deleted (DeleteConflict), as in IAM. */
@@ -14,7 +13,6 @@
 
 #include "core/ids.h"
 #include "core/tree.h"
-#include "core/uri.h"
 #include "iam.h"
 #include "iam_common.h"
 #include "iam_ops.gen.h"
@@ -31,8 +29,8 @@ static void policy_arn(const struct call *call, const char *path, const char *na
 }
 
 /* The stored record through the Policy shape `s`, with the members IAM computes: every
- * customer managed policy is attachable, and with one version it was last updated when
- * it was created. */
+ * customer managed policy is attachable, and it was last updated when its default
+ * version last changed (UpdateDate, policy_versions.c), or else when it was created. */
 static cu_rc policy_render(const json_t *doc, const struct shape *s, json_t **out)
 {
     cu_rc rc = CU_OK;
@@ -40,7 +38,9 @@ static cu_rc policy_render(const json_t *doc, const struct shape *s, json_t **ou
 
     TRY(render_record(doc, s, &v));
     TRY(tree_set_bool(v, "IsAttachable", true));
-    TRY(tree_set_time_ms(v, "UpdateDate", json_integer_value(json_object_get(doc, "CreateDate"))));
+    TRY(tree_set_time_ms(v, "UpdateDate",
+                         json_integer_value(json_object_get(
+                             doc, json_object_get(doc, "UpdateDate") ? "UpdateDate" : "CreateDate"))));
     *out = v;
     v = NULL;
 out:
@@ -115,35 +115,6 @@ out:
     return rc;
 }
 
-cu_rc iam_get_policy_version(struct call *call, const json_t *in, json_t *out)
-{
-    cu_rc rc = CU_OK;
-    const char *version = in_str(in, "VersionId");
-    json_t *doc, *v = NULL;
-    struct buf encoded;
-
-    buf_init(&encoded, BUF_NO_LIMIT);
-    TRY(target_policy(call, in, &doc));
-    ENSURE(strcmp(version, "v1") == 0,
-           cu_err_set(&call->err, CU_E_IAM_NO_SUCH_ENTITY,
-                      "Policy %s version %s does not exist or is not attachable.",
-                      in_str(in, "PolicyArn"), version));
-    /* IAM returns documents URL-encoded (RFC 3986); the SDKs decode them. */
-    TRY(uri_encode(bytes_str(json_string_value(json_object_get(doc, "Document"))), true,
-                   &encoded));
-    /* the one version is computed from the policy: its document (encoded), its date */
-    v = json_pack("{s:s, s:s, s:b}", "Document", encoded.p, "VersionId", "v1",
-                  "IsDefaultVersion", 1);
-    ENSURE(v, CU_E_NOMEM);
-    TRY(tree_set_time_ms(v, "CreateDate", json_integer_value(json_object_get(doc, "CreateDate"))));
-    TRY(tree_set_new(out, "PolicyVersion", v));
-    v = NULL;
-out:
-    buf_release(&encoded);
-    json_decref(v);
-    return rc;
-}
-
 cu_rc iam_delete_policy(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
@@ -154,6 +125,10 @@ cu_rc iam_delete_policy(struct call *call, const json_t *in, json_t *out)
                json_integer_value(json_object_get(doc, "AttachmentCount")) == 0,
            cu_err_set(&call->err, CU_E_IAM_DELETE_CONFLICT,
                       "Cannot delete a policy attached to entities."));
+    ENSURE(json_array_size(json_object_get(doc, "Versions")) <= 1,
+           cu_err_set(&call->err, CU_E_IAM_DELETE_CONFLICT,
+                      "This policy has more than one version. Before you delete a policy, you "
+                      "must delete the policy's non-default versions."));
     TRY(kind_remove(call, &iam_kind_managed_policy, NULL, doc));
 out:
     return rc;

@@ -1,7 +1,8 @@
 /* Tests for services/page.c: markers round-trip and are opaque; a tampered, truncated,
  * oversized, foreign (another operation's) or wrong-version marker is refused with the
  * operation's bad-marker error; the limit's default, maximum and clamp; the flag turns
- * true only when an item is left over; page_end writes the paginator's member names. */
+ * true only when an item is left over; page_end writes the paginator's member names, and
+ * sorts the items of a paginator with several result keys into their arrays. */
 #include "check.h"
 #include "core/codec.h"
 #include "services/page.h"
@@ -21,6 +22,14 @@ static const struct page_desc aliases = {
     .output_token = "NextMarker", .more_results = "Truncated", .result_key = "Aliases",
     .limit_default = 50, .limit_max = 100, .bad_marker = CU_E_KMS_INVALID_MARKER,
     .bad_marker_message = "Invalid marker"};
+
+static const char *const entity_results[] = {"PolicyGroups", "PolicyUsers", "PolicyRoles",
+                                             NULL};
+static const struct page_desc entities = {
+    .op = "ListEntitiesForPolicy", .input_token = "Marker", .limit_key = "MaxItems",
+    .output_token = "Marker", .more_results = "IsTruncated", .result_key = "PolicyGroups",
+    .result_keys = entity_results, .limit_default = 100, .limit_max = 1000,
+    .bad_marker = CU_E_VALIDATION, .bad_marker_message = "Invalid Marker."};
 
 static void test_round_trip(void)
 {
@@ -185,6 +194,42 @@ static void test_bad_marker_error_and_index(void)
     json_decref(in);
 }
 
+/* Several result keys: one page across the arrays; every array present, empty or not,
+ * each item in the array its member names, in the order offered; a stray name fails. */
+static void test_several_result_keys(void)
+{
+    struct call call = {0};
+    struct page page = {0};
+    json_t *in = request("MaxItems", 2, NULL), *out = json_object();
+
+    CHECK_OK(page_begin(&call, &entities, in, &page));
+    CHECK_OK(page_add(&page, "g/devs", json_pack("{s:{s:s}}", "PolicyGroups", "GroupName", "Devs")));
+    CHECK_OK(page_add(&page, "u/alice", json_pack("{s:{s:s}}", "PolicyUsers", "UserName", "Alice")));
+    CHECK_OK(page_add(&page, "u/bob", json_pack("{s:{s:s}}", "PolicyUsers", "UserName", "Bob")));
+    CHECK(page_full(&page));
+    CHECK_OK(page_end(&page, out));
+    CHECK_INT(json_array_size(json_object_get(out, "PolicyGroups")), 1);
+    CHECK_STR(json_string_value(json_object_get(
+                  json_array_get(json_object_get(out, "PolicyUsers"), 0), "UserName")),
+              "Alice");
+    CHECK_INT(json_array_size(json_object_get(out, "PolicyUsers")), 1);
+    CHECK(json_is_array(json_object_get(out, "PolicyRoles")));
+    CHECK_INT(json_array_size(json_object_get(out, "PolicyRoles")), 0);
+    CHECK(json_is_true(json_object_get(out, "IsTruncated")));
+    CHECK(json_object_get(out, "Marker") != NULL);
+    page_release(&page);
+    json_decref(out);
+
+    out = json_object();
+    memset(&page, 0, sizeof(page));
+    CHECK_OK(page_begin(&call, &entities, in, &page));
+    CHECK_OK(page_add(&page, "x/1", json_pack("{s:{s:s}}", "Stray", "Name", "x")));
+    CHECK_RC(page_end(&page, out), CU_E_INTERNAL);
+    page_release(&page);
+    json_decref(out);
+    json_decref(in);
+}
+
 int main(void)
 {
     test_round_trip();
@@ -192,5 +237,6 @@ int main(void)
     test_wrong_version_and_nul();
     test_limits_and_flag();
     test_bad_marker_error_and_index();
+    test_several_result_keys();
     TEST_END();
 }

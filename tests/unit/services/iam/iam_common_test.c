@@ -171,6 +171,26 @@ static const struct row rows[] = {
      "{\"PolicyArn\": \"" ARN("policy/Plain") "\", \"VersionId\": \"v1\"}", 0, "PolicyVersion"},
     {"DeletePolicy", iam_resolve_policy_arn, iam_delete_policy,
      "{\"PolicyArn\": \"" ARN("policy/Spare") "\"}", 1, NULL},
+    /* policy versions and tags (policy_versions.c): the policy record saved, or nothing */
+    {"CreatePolicyVersion", iam_resolve_policy_arn, iam_create_policy_version,
+     "{\"PolicyArn\": \"" ARN("policy/Spare") "\", \"PolicyDocument\": "
+     "\"{\\\"Version\\\": \\\"2012-10-17\\\", \\\"Statement\\\": [{\\\"Effect\\\": "
+     "\\\"Allow\\\", \\\"Action\\\": \\\"s3:*\\\", \\\"Resource\\\": \\\"*\\\"}]}\", "
+     "\"SetAsDefault\": true}", 1, "PolicyVersion"},
+    {"ListPolicyVersions", iam_resolve_policy_arn, iam_list_policy_versions,
+     "{\"PolicyArn\": \"" ARN("policy/Plain") "\"}", 0, "Versions"},
+    {"SetDefaultPolicyVersion", iam_resolve_policy_arn, iam_set_default_policy_version,
+     "{\"PolicyArn\": \"" ARN("policy/Plain") "\", \"VersionId\": \"v1\"}", 1, NULL},
+    {"TagPolicy", iam_resolve_policy_arn, iam_tag_policy,
+     "{\"PolicyArn\": \"" ARN("policy/Spare") "\", \"Tags\": [{\"Key\": \"k\", \"Value\": \"v\"}]}",
+     1, NULL},
+    {"UntagPolicy", iam_resolve_policy_arn, iam_untag_policy,
+     "{\"PolicyArn\": \"" ARN("policy/Spare") "\", \"TagKeys\": [\"k\"]}", 1, NULL},
+    {"ListPolicyTags", iam_resolve_policy_arn, iam_list_policy_tags,
+     "{\"PolicyArn\": \"" ARN("policy/Plain") "\"}", 0, "Tags"},
+    /* the account's groups, roles and users read, a list each; the policy not again */
+    {"ListEntitiesForPolicy", iam_resolve_policy_arn, iam_list_entities_for_policy,
+     "{\"PolicyArn\": \"" ARN("policy/Plain") "\"}", 3, "PolicyUsers"},
     /* access keys: the user is the resolver's; the count and the new key */
     {"CreateAccessKey", iam_resolve_user, iam_create_access_key, "{\"UserName\": \"alice\"}", 2,
      "AccessKey"},
