@@ -268,6 +268,33 @@ class IamInstanceProfiles(harness.ServerTest):
         self.assertEqual(iam.get_instance_profile(InstanceProfileName="guarded-ip")[
             "InstanceProfile"]["Arn"], prof["Arn"])
 
+    def test_adding_a_role_needs_pass_role(self):
+        """AddRoleToInstanceProfile needs iam:PassRole on the role besides the action on the
+        profile; each denial names its own resource."""
+        prof = self.iam.create_instance_profile(InstanceProfileName="pass-ip")["InstanceProfile"]
+        role = self.role("pass-role", Path="/p/")
+        user, key, secret = self.server.user("passer", {
+            "Effect": "Allow", "Action": "iam:AddRoleToInstanceProfile", "Resource": prof["Arn"]})
+        iam = self.server.client("iam", key=key, secret=secret)
+        with self.assertRaises(ClientError) as e:
+            iam.add_role_to_instance_profile(InstanceProfileName="pass-ip", RoleName="pass-role")
+        self.assert_error(e, "AccessDenied", 403,
+                          f"User: {user} is not authorized to perform: iam:PassRole on "
+                          f"resource: {role['Arn']} because no identity-based policy allows "
+                          f"the iam:PassRole action")
+        self.iam.put_user_policy(UserName="passer", PolicyName="pass", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "iam:PassRole", "Resource": role["Arn"]}]}))
+        # PassRole alone does not grant the action on another profile
+        self.iam.create_instance_profile(InstanceProfileName="other-ip")
+        with self.assertRaises(ClientError) as e:
+            iam.add_role_to_instance_profile(InstanceProfileName="other-ip", RoleName="pass-role")
+        self.assertEqual(self.error_code(e.exception), "AccessDenied")
+        self.assertIn("iam:AddRoleToInstanceProfile", e.exception.response["Error"]["Message"])
+        iam.add_role_to_instance_profile(InstanceProfileName="pass-ip", RoleName="pass-role")
+        got = self.iam.get_instance_profile(InstanceProfileName="pass-ip")["InstanceProfile"]
+        self.assertEqual([r["RoleName"] for r in got["Roles"]], ["pass-role"])
+
 
 if __name__ == "__main__":
     harness.main()

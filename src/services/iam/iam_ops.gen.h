@@ -112,6 +112,7 @@ MUST_CHECK cu_rc iam_resolve_role_list(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_new_instance_profile(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_instance_profile(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_instance_profile_list(struct call *call, const json_t *in);
+MUST_CHECK cu_rc iam_resolve_passed_role(struct call *call, const json_t *in);
 
 /* paginators (botocore's paginators-1.json): page_begin() takes them */
 extern const struct page_desc iam_list_users_page;

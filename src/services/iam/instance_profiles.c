@@ -200,7 +200,13 @@ cu_rc iam_add_role_to_instance_profile(struct call *call, const json_t *in, json
 
     TRY(kind_target(call, &iam_kind_instance_profile, in_str(in, "InstanceProfileName"),
                     &profile));
-    TRY(kind_load(call, &iam_kind_role, NULL, in_str(in, "RoleName"), &role));
+    /* the also-resolver found the role for iam:PassRole; without one (a direct call), load it */
+    if (call->also.doc)
+        role = json_incref(call->also.doc);
+    else
+        TRY(kind_find(call, &iam_kind_role, NULL, in_str(in, "RoleName"), &role));
+    if (!role)
+        TRY(kind_not_found(call, &iam_kind_role, in_str(in, "RoleName")));
     roles = json_object_get(profile, "Roles");
     ENSURE(json_array_size(roles) < ROLES_PER_PROFILE_MAX,
            cu_err_set(&call->err, CU_E_IAM_LIMIT_EXCEEDED,
@@ -274,6 +280,27 @@ cu_rc iam_resolve_instance_profile(struct call *call, const json_t *in)
     } else {
         profile_arn(call->env->account_id, "/", name, call->target.arn);
     }
+out:
+    return rc;
+}
+
+/* Also-resolver for AddRoleToInstanceProfile: the role, for iam:PassRole (IAM API
+ * reference: "The caller of this operation must be granted the PassRole permission on the
+ * IAM role"). Its ARN carries its path when it exists; the record stays in call->also.doc
+ * for the handler. */
+cu_rc iam_resolve_passed_role(struct call *call, const json_t *in)
+{
+    cu_rc rc = CU_OK;
+    const char *name = in_str_or(in, "RoleName", "");
+
+    snprintf(call->also.account_id, sizeof(call->also.account_id), "%s", call->env->account_id);
+    TRY(kind_find(call, &iam_kind_role, NULL, name, &call->also.doc));
+    if (call->also.doc)
+        snprintf(call->also.arn, sizeof(call->also.arn), "%s",
+                 json_string_value(json_object_get(call->also.doc, "Arn")));
+    else
+        snprintf(call->also.arn, sizeof(call->also.arn), "arn:aws:iam::%s:role/%s",
+                 call->env->account_id, name);
 out:
     return rc;
 }
