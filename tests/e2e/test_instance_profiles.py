@@ -295,6 +295,29 @@ class IamInstanceProfiles(harness.ServerTest):
         got = self.iam.get_instance_profile(InstanceProfileName="pass-ip")["InstanceProfile"]
         self.assertEqual([r["RoleName"] for r in got["Roles"]], ["pass-role"])
 
+    def test_audit_records(self):
+        p = self.iam.create_instance_profile(InstanceProfileName="audited-ip",
+                                             Path="/a/")["InstanceProfile"]
+        self.iam.get_instance_profile(InstanceProfileName="audited-ip")
+        with self.assertRaises(ClientError):
+            self.iam.create_instance_profile(InstanceProfileName="AUDITED-IP")
+        trail = self.server.audit_records()
+        created = [x for x in trail if x["eventName"] == "CreateInstanceProfile"
+                   and x["requestParameters"].get("instanceProfileName") == "audited-ip"]
+        self.assertEqual(len(created), 1)
+        rec = created[0]
+        self.assertEqual(rec["eventSource"], "iam.amazonaws.com")
+        self.assertFalse(rec["readOnly"])
+        self.assertEqual(rec["requestParameters"]["path"], "/a/")
+        self.assertEqual(rec["responseElements"]["instanceProfile"]["instanceProfileId"],
+                         p["InstanceProfileId"])
+        dup = [x for x in trail if x["eventName"] == "CreateInstanceProfile"
+               and x["requestParameters"].get("instanceProfileName") == "AUDITED-IP"]
+        self.assertEqual(dup[0]["errorCode"], "EntityAlreadyExists")
+        got = [x for x in trail if x["eventName"] == "GetInstanceProfile"
+               and x["requestParameters"].get("instanceProfileName") == "audited-ip"]
+        self.assertTrue(got and got[0]["readOnly"])
+
 
 if __name__ == "__main__":
     harness.main()
