@@ -5,6 +5,7 @@ static const struct shape iam_AccessKey;
 static const struct shape iam_AccessKeyMetadata;
 static const struct shape iam_ActionNameListType;
 static const struct shape iam_ActionNameType;
+static const struct shape iam_AddRoleToInstanceProfileRequest;
 static const struct shape iam_AddUserToGroupRequest;
 static const struct shape iam_AttachGroupPolicyRequest;
 static const struct shape iam_AttachRolePolicyRequest;
@@ -25,6 +26,8 @@ static const struct shape iam_CreateAccessKeyResponse;
 static const struct shape iam_CreateAccountAliasRequest;
 static const struct shape iam_CreateGroupRequest;
 static const struct shape iam_CreateGroupResponse;
+static const struct shape iam_CreateInstanceProfileRequest;
+static const struct shape iam_CreateInstanceProfileResponse;
 static const struct shape iam_CreateLoginProfileRequest;
 static const struct shape iam_CreateLoginProfileResponse;
 static const struct shape iam_CreatePolicyRequest;
@@ -39,6 +42,7 @@ static const struct shape iam_DeleteAccessKeyRequest;
 static const struct shape iam_DeleteAccountAliasRequest;
 static const struct shape iam_DeleteGroupPolicyRequest;
 static const struct shape iam_DeleteGroupRequest;
+static const struct shape iam_DeleteInstanceProfileRequest;
 static const struct shape iam_DeleteLoginProfileRequest;
 static const struct shape iam_DeletePolicyRequest;
 static const struct shape iam_DeletePolicyVersionRequest;
@@ -65,6 +69,8 @@ static const struct shape iam_GetGroupPolicyRequest;
 static const struct shape iam_GetGroupPolicyResponse;
 static const struct shape iam_GetGroupRequest;
 static const struct shape iam_GetGroupResponse;
+static const struct shape iam_GetInstanceProfileRequest;
+static const struct shape iam_GetInstanceProfileResponse;
 static const struct shape iam_GetLoginProfileRequest;
 static const struct shape iam_GetLoginProfileResponse;
 static const struct shape iam_GetPolicyRequest;
@@ -80,6 +86,7 @@ static const struct shape iam_GetUserPolicyResponse;
 static const struct shape iam_GetUserRequest;
 static const struct shape iam_GetUserResponse;
 static const struct shape iam_Group;
+static const struct shape iam_InstanceProfile;
 static const struct shape iam_LineNumber;
 static const struct shape iam_ListAccessKeysRequest;
 static const struct shape iam_ListAccessKeysResponse;
@@ -99,6 +106,12 @@ static const struct shape iam_ListGroupsForUserRequest;
 static const struct shape iam_ListGroupsForUserResponse;
 static const struct shape iam_ListGroupsRequest;
 static const struct shape iam_ListGroupsResponse;
+static const struct shape iam_ListInstanceProfileTagsRequest;
+static const struct shape iam_ListInstanceProfileTagsResponse;
+static const struct shape iam_ListInstanceProfilesForRoleRequest;
+static const struct shape iam_ListInstanceProfilesForRoleResponse;
+static const struct shape iam_ListInstanceProfilesRequest;
+static const struct shape iam_ListInstanceProfilesResponse;
 static const struct shape iam_ListPoliciesRequest;
 static const struct shape iam_ListPoliciesResponse;
 static const struct shape iam_ListPolicyTagsRequest;
@@ -140,6 +153,7 @@ static const struct shape iam_PutRolePermissionsBoundaryRequest;
 static const struct shape iam_PutRolePolicyRequest;
 static const struct shape iam_PutUserPermissionsBoundaryRequest;
 static const struct shape iam_PutUserPolicyRequest;
+static const struct shape iam_RemoveRoleFromInstanceProfileRequest;
 static const struct shape iam_RemoveUserFromGroupRequest;
 static const struct shape iam_ResourceHandlingOptionType;
 static const struct shape iam_ResourceNameListType;
@@ -157,9 +171,11 @@ static const struct shape iam_SimulationPolicyListType;
 static const struct shape iam_Statement;
 static const struct shape iam_StatementListType;
 static const struct shape iam_Tag;
+static const struct shape iam_TagInstanceProfileRequest;
 static const struct shape iam_TagPolicyRequest;
 static const struct shape iam_TagRoleRequest;
 static const struct shape iam_TagUserRequest;
+static const struct shape iam_UntagInstanceProfileRequest;
 static const struct shape iam_UntagPolicyRequest;
 static const struct shape iam_UntagRoleRequest;
 static const struct shape iam_UntagUserRequest;
@@ -190,6 +206,8 @@ static const struct shape iam_globalEndpointTokenVersion;
 static const struct shape iam_groupListType;
 static const struct shape iam_groupNameType;
 static const struct shape iam_idType;
+static const struct shape iam_instanceProfileListType;
+static const struct shape iam_instanceProfileNameType;
 static const struct shape iam_markerType;
 static const struct shape iam_maxItemsType;
 static const struct shape iam_maxPasswordAgeType;
@@ -238,6 +256,10 @@ static const struct shape_member iam_AccessKeyMetadata_members[] = {
     {"CreateDate", &iam_dateType, false, NULL, false},
 };
 static const struct shape_member iam_ActionNameListType_member = {"member", &iam_ActionNameType, false, NULL, false};
+static const struct shape_member iam_AddRoleToInstanceProfileRequest_members[] = {
+    {"InstanceProfileName", &iam_instanceProfileNameType, true, NULL, false},
+    {"RoleName", &iam_roleNameType, true, NULL, false},
+};
 static const struct shape_member iam_AddUserToGroupRequest_members[] = {
     {"GroupName", &iam_groupNameType, true, NULL, false},
     {"UserName", &iam_existingUserNameType, true, NULL, false},
@@ -290,6 +312,14 @@ static const struct shape_member iam_CreateGroupRequest_members[] = {
 };
 static const struct shape_member iam_CreateGroupResponse_members[] = {
     {"Group", &iam_Group, true, NULL, false},
+};
+static const struct shape_member iam_CreateInstanceProfileRequest_members[] = {
+    {"InstanceProfileName", &iam_instanceProfileNameType, true, NULL, false},
+    {"Path", &iam_pathType, false, NULL, false},
+    {"Tags", &iam_tagListType, false, NULL, false},
+};
+static const struct shape_member iam_CreateInstanceProfileResponse_members[] = {
+    {"InstanceProfile", &iam_InstanceProfile, true, NULL, false},
 };
 static const struct shape_member iam_CreateLoginProfileRequest_members[] = {
     {"UserName", &iam_userNameType, false, NULL, false},
@@ -351,6 +381,9 @@ static const struct shape_member iam_DeleteGroupPolicyRequest_members[] = {
 };
 static const struct shape_member iam_DeleteGroupRequest_members[] = {
     {"GroupName", &iam_groupNameType, true, NULL, false},
+};
+static const struct shape_member iam_DeleteInstanceProfileRequest_members[] = {
+    {"InstanceProfileName", &iam_instanceProfileNameType, true, NULL, false},
 };
 static const struct shape_member iam_DeleteLoginProfileRequest_members[] = {
     {"UserName", &iam_userNameType, false, NULL, false},
@@ -445,6 +478,12 @@ static const struct shape_member iam_GetGroupResponse_members[] = {
     {"IsTruncated", &iam_booleanType, false, NULL, false},
     {"Marker", &iam_responseMarkerType, false, NULL, false},
 };
+static const struct shape_member iam_GetInstanceProfileRequest_members[] = {
+    {"InstanceProfileName", &iam_instanceProfileNameType, true, NULL, false},
+};
+static const struct shape_member iam_GetInstanceProfileResponse_members[] = {
+    {"InstanceProfile", &iam_InstanceProfile, true, NULL, false},
+};
 static const struct shape_member iam_GetLoginProfileRequest_members[] = {
     {"UserName", &iam_userNameType, false, NULL, false},
 };
@@ -500,6 +539,15 @@ static const struct shape_member iam_Group_members[] = {
     {"GroupId", &iam_idType, true, NULL, false},
     {"Arn", &iam_arnType, true, NULL, false},
     {"CreateDate", &iam_dateType, true, NULL, false},
+};
+static const struct shape_member iam_InstanceProfile_members[] = {
+    {"Path", &iam_pathType, true, NULL, false},
+    {"InstanceProfileName", &iam_instanceProfileNameType, true, NULL, false},
+    {"InstanceProfileId", &iam_idType, true, NULL, false},
+    {"Arn", &iam_arnType, true, NULL, false},
+    {"CreateDate", &iam_dateType, true, NULL, false},
+    {"Roles", &iam_roleListType, true, NULL, false},
+    {"Tags", &iam_tagListType, false, NULL, false},
 };
 static const struct shape_member iam_ListAccessKeysRequest_members[] = {
     {"UserName", &iam_existingUserNameType, false, NULL, false},
@@ -595,6 +643,36 @@ static const struct shape_member iam_ListGroupsRequest_members[] = {
 };
 static const struct shape_member iam_ListGroupsResponse_members[] = {
     {"Groups", &iam_groupListType, true, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
+static const struct shape_member iam_ListInstanceProfileTagsRequest_members[] = {
+    {"InstanceProfileName", &iam_instanceProfileNameType, true, NULL, false},
+    {"Marker", &iam_markerType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+};
+static const struct shape_member iam_ListInstanceProfileTagsResponse_members[] = {
+    {"Tags", &iam_tagListType, true, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
+static const struct shape_member iam_ListInstanceProfilesForRoleRequest_members[] = {
+    {"RoleName", &iam_roleNameType, true, NULL, false},
+    {"Marker", &iam_markerType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+};
+static const struct shape_member iam_ListInstanceProfilesForRoleResponse_members[] = {
+    {"InstanceProfiles", &iam_instanceProfileListType, true, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
+static const struct shape_member iam_ListInstanceProfilesRequest_members[] = {
+    {"PathPrefix", &iam_pathPrefixType, false, NULL, false},
+    {"Marker", &iam_markerType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+};
+static const struct shape_member iam_ListInstanceProfilesResponse_members[] = {
+    {"InstanceProfiles", &iam_instanceProfileListType, true, NULL, false},
     {"IsTruncated", &iam_booleanType, false, NULL, false},
     {"Marker", &iam_responseMarkerType, false, NULL, false},
 };
@@ -780,6 +858,10 @@ static const struct shape_member iam_PutUserPolicyRequest_members[] = {
     {"PolicyName", &iam_policyNameType, true, NULL, false},
     {"PolicyDocument", &iam_policyDocumentType, true, NULL, false},
 };
+static const struct shape_member iam_RemoveRoleFromInstanceProfileRequest_members[] = {
+    {"InstanceProfileName", &iam_instanceProfileNameType, true, NULL, false},
+    {"RoleName", &iam_roleNameType, true, NULL, false},
+};
 static const struct shape_member iam_RemoveUserFromGroupRequest_members[] = {
     {"GroupName", &iam_groupNameType, true, NULL, false},
     {"UserName", &iam_existingUserNameType, true, NULL, false},
@@ -862,6 +944,10 @@ static const struct shape_member iam_Tag_members[] = {
     {"Key", &iam_tagKeyType, true, NULL, false},
     {"Value", &iam_tagValueType, true, NULL, false},
 };
+static const struct shape_member iam_TagInstanceProfileRequest_members[] = {
+    {"InstanceProfileName", &iam_instanceProfileNameType, true, NULL, false},
+    {"Tags", &iam_tagListType, true, NULL, false},
+};
 static const struct shape_member iam_TagPolicyRequest_members[] = {
     {"PolicyArn", &iam_arnType, true, NULL, false},
     {"Tags", &iam_tagListType, true, NULL, false},
@@ -873,6 +959,10 @@ static const struct shape_member iam_TagRoleRequest_members[] = {
 static const struct shape_member iam_TagUserRequest_members[] = {
     {"UserName", &iam_existingUserNameType, true, NULL, false},
     {"Tags", &iam_tagListType, true, NULL, false},
+};
+static const struct shape_member iam_UntagInstanceProfileRequest_members[] = {
+    {"InstanceProfileName", &iam_instanceProfileNameType, true, NULL, false},
+    {"TagKeys", &iam_tagKeyListType, true, NULL, false},
 };
 static const struct shape_member iam_UntagPolicyRequest_members[] = {
     {"PolicyArn", &iam_arnType, true, NULL, false},
@@ -948,6 +1038,7 @@ static const struct shape_member iam_accountAliasListType_member = {"member", &i
 static const struct shape_member iam_attachedPoliciesListType_member = {"member", &iam_AttachedPolicy, false, NULL, false};
 static const char *const iam_globalEndpointTokenVersion_enums[] = {"v1Token", "v2Token"};
 static const struct shape_member iam_groupListType_member = {"member", &iam_Group, false, NULL, false};
+static const struct shape_member iam_instanceProfileListType_member = {"member", &iam_InstanceProfile, false, NULL, false};
 static const struct shape_member iam_policyDocumentVersionListType_member = {"member", &iam_PolicyVersion, false, NULL, false};
 static const struct shape_member iam_policyListType_member = {"member", &iam_Policy, false, NULL, false};
 static const struct shape_member iam_policyNameListType_member = {"member", &iam_policyNameType, false, NULL, false};
@@ -965,6 +1056,7 @@ static const struct shape iam_AccessKey = {.name = "AccessKey", .type = SHAPE_ST
 static const struct shape iam_AccessKeyMetadata = {.name = "AccessKeyMetadata", .type = SHAPE_STRUCTURE, .members = iam_AccessKeyMetadata_members, .n_members = 4};
 static const struct shape iam_ActionNameListType = {.name = "ActionNameListType", .type = SHAPE_LIST, .member = &iam_ActionNameListType_member};
 static const struct shape iam_ActionNameType = {.name = "ActionNameType", .type = SHAPE_STRING, .has_min = true, .min = 3, .has_max = true, .max = 128};
+static const struct shape iam_AddRoleToInstanceProfileRequest = {.name = "AddRoleToInstanceProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_AddRoleToInstanceProfileRequest_members, .n_members = 2};
 static const struct shape iam_AddUserToGroupRequest = {.name = "AddUserToGroupRequest", .type = SHAPE_STRUCTURE, .members = iam_AddUserToGroupRequest_members, .n_members = 2};
 static const struct shape iam_AttachGroupPolicyRequest = {.name = "AttachGroupPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_AttachGroupPolicyRequest_members, .n_members = 2};
 static const struct shape iam_AttachRolePolicyRequest = {.name = "AttachRolePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_AttachRolePolicyRequest_members, .n_members = 2};
@@ -985,6 +1077,8 @@ static const struct shape iam_CreateAccessKeyResponse = {.name = "CreateAccessKe
 static const struct shape iam_CreateAccountAliasRequest = {.name = "CreateAccountAliasRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateAccountAliasRequest_members, .n_members = 1};
 static const struct shape iam_CreateGroupRequest = {.name = "CreateGroupRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateGroupRequest_members, .n_members = 2};
 static const struct shape iam_CreateGroupResponse = {.name = "CreateGroupResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateGroupResponse_members, .n_members = 1};
+static const struct shape iam_CreateInstanceProfileRequest = {.name = "CreateInstanceProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateInstanceProfileRequest_members, .n_members = 3};
+static const struct shape iam_CreateInstanceProfileResponse = {.name = "CreateInstanceProfileResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateInstanceProfileResponse_members, .n_members = 1};
 static const struct shape iam_CreateLoginProfileRequest = {.name = "CreateLoginProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateLoginProfileRequest_members, .n_members = 3};
 static const struct shape iam_CreateLoginProfileResponse = {.name = "CreateLoginProfileResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateLoginProfileResponse_members, .n_members = 1};
 static const struct shape iam_CreatePolicyRequest = {.name = "CreatePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_CreatePolicyRequest_members, .n_members = 5};
@@ -999,6 +1093,7 @@ static const struct shape iam_DeleteAccessKeyRequest = {.name = "DeleteAccessKey
 static const struct shape iam_DeleteAccountAliasRequest = {.name = "DeleteAccountAliasRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteAccountAliasRequest_members, .n_members = 1};
 static const struct shape iam_DeleteGroupPolicyRequest = {.name = "DeleteGroupPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteGroupPolicyRequest_members, .n_members = 2};
 static const struct shape iam_DeleteGroupRequest = {.name = "DeleteGroupRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteGroupRequest_members, .n_members = 1};
+static const struct shape iam_DeleteInstanceProfileRequest = {.name = "DeleteInstanceProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteInstanceProfileRequest_members, .n_members = 1};
 static const struct shape iam_DeleteLoginProfileRequest = {.name = "DeleteLoginProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteLoginProfileRequest_members, .n_members = 1};
 static const struct shape iam_DeletePolicyRequest = {.name = "DeletePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeletePolicyRequest_members, .n_members = 1};
 static const struct shape iam_DeletePolicyVersionRequest = {.name = "DeletePolicyVersionRequest", .type = SHAPE_STRUCTURE, .members = iam_DeletePolicyVersionRequest_members, .n_members = 2};
@@ -1025,6 +1120,8 @@ static const struct shape iam_GetGroupPolicyRequest = {.name = "GetGroupPolicyRe
 static const struct shape iam_GetGroupPolicyResponse = {.name = "GetGroupPolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_GetGroupPolicyResponse_members, .n_members = 3};
 static const struct shape iam_GetGroupRequest = {.name = "GetGroupRequest", .type = SHAPE_STRUCTURE, .members = iam_GetGroupRequest_members, .n_members = 3};
 static const struct shape iam_GetGroupResponse = {.name = "GetGroupResponse", .type = SHAPE_STRUCTURE, .members = iam_GetGroupResponse_members, .n_members = 4};
+static const struct shape iam_GetInstanceProfileRequest = {.name = "GetInstanceProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_GetInstanceProfileRequest_members, .n_members = 1};
+static const struct shape iam_GetInstanceProfileResponse = {.name = "GetInstanceProfileResponse", .type = SHAPE_STRUCTURE, .members = iam_GetInstanceProfileResponse_members, .n_members = 1};
 static const struct shape iam_GetLoginProfileRequest = {.name = "GetLoginProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_GetLoginProfileRequest_members, .n_members = 1};
 static const struct shape iam_GetLoginProfileResponse = {.name = "GetLoginProfileResponse", .type = SHAPE_STRUCTURE, .members = iam_GetLoginProfileResponse_members, .n_members = 1};
 static const struct shape iam_GetPolicyRequest = {.name = "GetPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_GetPolicyRequest_members, .n_members = 1};
@@ -1040,6 +1137,7 @@ static const struct shape iam_GetUserPolicyResponse = {.name = "GetUserPolicyRes
 static const struct shape iam_GetUserRequest = {.name = "GetUserRequest", .type = SHAPE_STRUCTURE, .members = iam_GetUserRequest_members, .n_members = 1};
 static const struct shape iam_GetUserResponse = {.name = "GetUserResponse", .type = SHAPE_STRUCTURE, .members = iam_GetUserResponse_members, .n_members = 1};
 static const struct shape iam_Group = {.name = "Group", .type = SHAPE_STRUCTURE, .members = iam_Group_members, .n_members = 5};
+static const struct shape iam_InstanceProfile = {.name = "InstanceProfile", .type = SHAPE_STRUCTURE, .members = iam_InstanceProfile_members, .n_members = 7};
 static const struct shape iam_LineNumber = {.name = "LineNumber", .type = SHAPE_INTEGER};
 static const struct shape iam_ListAccessKeysRequest = {.name = "ListAccessKeysRequest", .type = SHAPE_STRUCTURE, .members = iam_ListAccessKeysRequest_members, .n_members = 3};
 static const struct shape iam_ListAccessKeysResponse = {.name = "ListAccessKeysResponse", .type = SHAPE_STRUCTURE, .members = iam_ListAccessKeysResponse_members, .n_members = 3};
@@ -1059,6 +1157,12 @@ static const struct shape iam_ListGroupsForUserRequest = {.name = "ListGroupsFor
 static const struct shape iam_ListGroupsForUserResponse = {.name = "ListGroupsForUserResponse", .type = SHAPE_STRUCTURE, .members = iam_ListGroupsForUserResponse_members, .n_members = 3};
 static const struct shape iam_ListGroupsRequest = {.name = "ListGroupsRequest", .type = SHAPE_STRUCTURE, .members = iam_ListGroupsRequest_members, .n_members = 3};
 static const struct shape iam_ListGroupsResponse = {.name = "ListGroupsResponse", .type = SHAPE_STRUCTURE, .members = iam_ListGroupsResponse_members, .n_members = 3};
+static const struct shape iam_ListInstanceProfileTagsRequest = {.name = "ListInstanceProfileTagsRequest", .type = SHAPE_STRUCTURE, .members = iam_ListInstanceProfileTagsRequest_members, .n_members = 3};
+static const struct shape iam_ListInstanceProfileTagsResponse = {.name = "ListInstanceProfileTagsResponse", .type = SHAPE_STRUCTURE, .members = iam_ListInstanceProfileTagsResponse_members, .n_members = 3};
+static const struct shape iam_ListInstanceProfilesForRoleRequest = {.name = "ListInstanceProfilesForRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_ListInstanceProfilesForRoleRequest_members, .n_members = 3};
+static const struct shape iam_ListInstanceProfilesForRoleResponse = {.name = "ListInstanceProfilesForRoleResponse", .type = SHAPE_STRUCTURE, .members = iam_ListInstanceProfilesForRoleResponse_members, .n_members = 3};
+static const struct shape iam_ListInstanceProfilesRequest = {.name = "ListInstanceProfilesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListInstanceProfilesRequest_members, .n_members = 3};
+static const struct shape iam_ListInstanceProfilesResponse = {.name = "ListInstanceProfilesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListInstanceProfilesResponse_members, .n_members = 3};
 static const struct shape iam_ListPoliciesRequest = {.name = "ListPoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListPoliciesRequest_members, .n_members = 6};
 static const struct shape iam_ListPoliciesResponse = {.name = "ListPoliciesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListPoliciesResponse_members, .n_members = 3};
 static const struct shape iam_ListPolicyTagsRequest = {.name = "ListPolicyTagsRequest", .type = SHAPE_STRUCTURE, .members = iam_ListPolicyTagsRequest_members, .n_members = 3};
@@ -1100,6 +1204,7 @@ static const struct shape iam_PutRolePermissionsBoundaryRequest = {.name = "PutR
 static const struct shape iam_PutRolePolicyRequest = {.name = "PutRolePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_PutRolePolicyRequest_members, .n_members = 3};
 static const struct shape iam_PutUserPermissionsBoundaryRequest = {.name = "PutUserPermissionsBoundaryRequest", .type = SHAPE_STRUCTURE, .members = iam_PutUserPermissionsBoundaryRequest_members, .n_members = 2};
 static const struct shape iam_PutUserPolicyRequest = {.name = "PutUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_PutUserPolicyRequest_members, .n_members = 3};
+static const struct shape iam_RemoveRoleFromInstanceProfileRequest = {.name = "RemoveRoleFromInstanceProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_RemoveRoleFromInstanceProfileRequest_members, .n_members = 2};
 static const struct shape iam_RemoveUserFromGroupRequest = {.name = "RemoveUserFromGroupRequest", .type = SHAPE_STRUCTURE, .members = iam_RemoveUserFromGroupRequest_members, .n_members = 2};
 static const struct shape iam_ResourceHandlingOptionType = {.name = "ResourceHandlingOptionType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 64};
 static const struct shape iam_ResourceNameListType = {.name = "ResourceNameListType", .type = SHAPE_LIST, .member = &iam_ResourceNameListType_member};
@@ -1117,9 +1222,11 @@ static const struct shape iam_SimulationPolicyListType = {.name = "SimulationPol
 static const struct shape iam_Statement = {.name = "Statement", .type = SHAPE_STRUCTURE, .members = iam_Statement_members, .n_members = 4};
 static const struct shape iam_StatementListType = {.name = "StatementListType", .type = SHAPE_LIST, .member = &iam_StatementListType_member};
 static const struct shape iam_Tag = {.name = "Tag", .type = SHAPE_STRUCTURE, .members = iam_Tag_members, .n_members = 2};
+static const struct shape iam_TagInstanceProfileRequest = {.name = "TagInstanceProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_TagInstanceProfileRequest_members, .n_members = 2};
 static const struct shape iam_TagPolicyRequest = {.name = "TagPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_TagPolicyRequest_members, .n_members = 2};
 static const struct shape iam_TagRoleRequest = {.name = "TagRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_TagRoleRequest_members, .n_members = 2};
 static const struct shape iam_TagUserRequest = {.name = "TagUserRequest", .type = SHAPE_STRUCTURE, .members = iam_TagUserRequest_members, .n_members = 2};
+static const struct shape iam_UntagInstanceProfileRequest = {.name = "UntagInstanceProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagInstanceProfileRequest_members, .n_members = 2};
 static const struct shape iam_UntagPolicyRequest = {.name = "UntagPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagPolicyRequest_members, .n_members = 2};
 static const struct shape iam_UntagRoleRequest = {.name = "UntagRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagRoleRequest_members, .n_members = 2};
 static const struct shape iam_UntagUserRequest = {.name = "UntagUserRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagUserRequest_members, .n_members = 2};
@@ -1150,6 +1257,8 @@ static const struct shape iam_globalEndpointTokenVersion = {.name = "globalEndpo
 static const struct shape iam_groupListType = {.name = "groupListType", .type = SHAPE_LIST, .member = &iam_groupListType_member};
 static const struct shape iam_groupNameType = {.name = "groupNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "[\\w+=,.@-]+"};
 static const struct shape iam_idType = {.name = "idType", .type = SHAPE_STRING, .has_min = true, .min = 16, .has_max = true, .max = 128, .pattern = "[\\w]+"};
+static const struct shape iam_instanceProfileListType = {.name = "instanceProfileListType", .type = SHAPE_LIST, .member = &iam_instanceProfileListType_member};
+static const struct shape iam_instanceProfileNameType = {.name = "instanceProfileNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "[\\w+=,.@-]+"};
 static const struct shape iam_markerType = {.name = "markerType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 320, .pattern = "[\\u0020-\\u00FF]+"};
 static const struct shape iam_maxItemsType = {.name = "maxItemsType", .type = SHAPE_INTEGER, .has_min = true, .min = 1, .has_max = true, .max = 1000};
 static const struct shape iam_maxPasswordAgeType = {.name = "maxPasswordAgeType", .type = SHAPE_INTEGER, .has_min = true, .min = 1, .has_max = true, .max = 1095};
@@ -1185,6 +1294,7 @@ static const struct shape iam_userListType = {.name = "userListType", .type = SH
 static const struct shape iam_userNameType = {.name = "userNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 64, .pattern = "[\\w+=,.@-]+"};
 
 static const struct op_model iam_ops[] = {
+    {"AddRoleToInstanceProfile", &iam_AddRoleToInstanceProfileRequest, NULL, NULL},
     {"AddUserToGroup", &iam_AddUserToGroupRequest, NULL, NULL},
     {"AttachGroupPolicy", &iam_AttachGroupPolicyRequest, NULL, NULL},
     {"AttachRolePolicy", &iam_AttachRolePolicyRequest, NULL, NULL},
@@ -1193,6 +1303,7 @@ static const struct op_model iam_ops[] = {
     {"CreateAccessKey", &iam_CreateAccessKeyRequest, &iam_CreateAccessKeyResponse, "CreateAccessKeyResult"},
     {"CreateAccountAlias", &iam_CreateAccountAliasRequest, NULL, NULL},
     {"CreateGroup", &iam_CreateGroupRequest, &iam_CreateGroupResponse, "CreateGroupResult"},
+    {"CreateInstanceProfile", &iam_CreateInstanceProfileRequest, &iam_CreateInstanceProfileResponse, "CreateInstanceProfileResult"},
     {"CreateLoginProfile", &iam_CreateLoginProfileRequest, &iam_CreateLoginProfileResponse, "CreateLoginProfileResult"},
     {"CreatePolicy", &iam_CreatePolicyRequest, &iam_CreatePolicyResponse, "CreatePolicyResult"},
     {"CreatePolicyVersion", &iam_CreatePolicyVersionRequest, &iam_CreatePolicyVersionResponse, "CreatePolicyVersionResult"},
@@ -1203,6 +1314,7 @@ static const struct op_model iam_ops[] = {
     {"DeleteAccountPasswordPolicy", NULL, NULL, NULL},
     {"DeleteGroup", &iam_DeleteGroupRequest, NULL, NULL},
     {"DeleteGroupPolicy", &iam_DeleteGroupPolicyRequest, NULL, NULL},
+    {"DeleteInstanceProfile", &iam_DeleteInstanceProfileRequest, NULL, NULL},
     {"DeleteLoginProfile", &iam_DeleteLoginProfileRequest, NULL, NULL},
     {"DeletePolicy", &iam_DeletePolicyRequest, NULL, NULL},
     {"DeletePolicyVersion", &iam_DeletePolicyVersionRequest, NULL, NULL},
@@ -1221,6 +1333,7 @@ static const struct op_model iam_ops[] = {
     {"GetContextKeysForPrincipalPolicy", &iam_GetContextKeysForPrincipalPolicyRequest, &iam_GetContextKeysForPolicyResponse, "GetContextKeysForPrincipalPolicyResult"},
     {"GetGroup", &iam_GetGroupRequest, &iam_GetGroupResponse, "GetGroupResult"},
     {"GetGroupPolicy", &iam_GetGroupPolicyRequest, &iam_GetGroupPolicyResponse, "GetGroupPolicyResult"},
+    {"GetInstanceProfile", &iam_GetInstanceProfileRequest, &iam_GetInstanceProfileResponse, "GetInstanceProfileResult"},
     {"GetLoginProfile", &iam_GetLoginProfileRequest, &iam_GetLoginProfileResponse, "GetLoginProfileResult"},
     {"GetPolicy", &iam_GetPolicyRequest, &iam_GetPolicyResponse, "GetPolicyResult"},
     {"GetPolicyVersion", &iam_GetPolicyVersionRequest, &iam_GetPolicyVersionResponse, "GetPolicyVersionResult"},
@@ -1237,6 +1350,9 @@ static const struct op_model iam_ops[] = {
     {"ListGroupPolicies", &iam_ListGroupPoliciesRequest, &iam_ListGroupPoliciesResponse, "ListGroupPoliciesResult"},
     {"ListGroups", &iam_ListGroupsRequest, &iam_ListGroupsResponse, "ListGroupsResult"},
     {"ListGroupsForUser", &iam_ListGroupsForUserRequest, &iam_ListGroupsForUserResponse, "ListGroupsForUserResult"},
+    {"ListInstanceProfileTags", &iam_ListInstanceProfileTagsRequest, &iam_ListInstanceProfileTagsResponse, "ListInstanceProfileTagsResult"},
+    {"ListInstanceProfiles", &iam_ListInstanceProfilesRequest, &iam_ListInstanceProfilesResponse, "ListInstanceProfilesResult"},
+    {"ListInstanceProfilesForRole", &iam_ListInstanceProfilesForRoleRequest, &iam_ListInstanceProfilesForRoleResponse, "ListInstanceProfilesForRoleResult"},
     {"ListPolicies", &iam_ListPoliciesRequest, &iam_ListPoliciesResponse, "ListPoliciesResult"},
     {"ListPolicyTags", &iam_ListPolicyTagsRequest, &iam_ListPolicyTagsResponse, "ListPolicyTagsResult"},
     {"ListPolicyVersions", &iam_ListPolicyVersionsRequest, &iam_ListPolicyVersionsResponse, "ListPolicyVersionsResult"},
@@ -1251,14 +1367,17 @@ static const struct op_model iam_ops[] = {
     {"PutRolePolicy", &iam_PutRolePolicyRequest, NULL, NULL},
     {"PutUserPermissionsBoundary", &iam_PutUserPermissionsBoundaryRequest, NULL, NULL},
     {"PutUserPolicy", &iam_PutUserPolicyRequest, NULL, NULL},
+    {"RemoveRoleFromInstanceProfile", &iam_RemoveRoleFromInstanceProfileRequest, NULL, NULL},
     {"RemoveUserFromGroup", &iam_RemoveUserFromGroupRequest, NULL, NULL},
     {"SetDefaultPolicyVersion", &iam_SetDefaultPolicyVersionRequest, NULL, NULL},
     {"SetSecurityTokenServicePreferences", &iam_SetSecurityTokenServicePreferencesRequest, NULL, NULL},
     {"SimulateCustomPolicy", &iam_SimulateCustomPolicyRequest, &iam_SimulatePolicyResponse, "SimulateCustomPolicyResult"},
     {"SimulatePrincipalPolicy", &iam_SimulatePrincipalPolicyRequest, &iam_SimulatePolicyResponse, "SimulatePrincipalPolicyResult"},
+    {"TagInstanceProfile", &iam_TagInstanceProfileRequest, NULL, NULL},
     {"TagPolicy", &iam_TagPolicyRequest, NULL, NULL},
     {"TagRole", &iam_TagRoleRequest, NULL, NULL},
     {"TagUser", &iam_TagUserRequest, NULL, NULL},
+    {"UntagInstanceProfile", &iam_UntagInstanceProfileRequest, NULL, NULL},
     {"UntagPolicy", &iam_UntagPolicyRequest, NULL, NULL},
     {"UntagRole", &iam_UntagRoleRequest, NULL, NULL},
     {"UntagUser", &iam_UntagUserRequest, NULL, NULL},
@@ -1282,5 +1401,5 @@ const struct service_model model_iam = {
     .api_version = "2010-05-08",
     .xml_namespace = "https://iam.amazonaws.com/doc/2010-05-08/",
     .ops = iam_ops,
-    .n_ops = 85,
+    .n_ops = 95,
 };

@@ -46,6 +46,15 @@ static bool member_user(const json_t *doc, char *out)
     return member_folded(doc, "UserName", out);
 }
 
+/* instance_profile → lower(RoleName) of the role it holds (at most one): a role's
+ * instance profiles (ListInstanceProfilesForRole, DeleteRole's check). */
+static bool profile_role(const json_t *doc, char *out)
+{
+    const json_t *role = json_array_get(json_object_get(doc, "Roles"), 0);
+
+    return role && member_folded(role, "RoleName", out);
+}
+
 const struct store_kind store_kinds[] = {
     {RECORD_ACCOUNT, STORE_CLASS_NODE, {{NULL}}},
     {RECORD_SESSION, STORE_CLASS_NODE, {{NULL}}},
@@ -71,6 +80,9 @@ const struct store_kind store_kinds[] = {
      STORE_CLASS_REGIONAL,
      {{RECORD_KMS_GRANT_BY_TOKEN, "TokenHashes", NULL},
       {RECORD_KMS_GRANT_BY_RETIRING, "RetiringPrincipal", NULL}}},
+    {RECORD_INSTANCE_PROFILE,
+     STORE_CLASS_GLOBAL,
+     {{RECORD_BY_PATH, "Path", NULL}, {RECORD_INSTANCE_PROFILE_BY_ROLE, NULL, profile_role}}},
 };
 const size_t store_kinds_n = sizeof(store_kinds) / sizeof(store_kinds[0]);
 

@@ -31,6 +31,9 @@
  *                                                                 PasswordHash (Argon2id, encoded:
  *                                                                 crypto/password.h)}
  *   password_policy <account>                "account"           IAM PasswordPolicy fields
+ *   instance_profile <account>               lower(InstanceProfileName)  IAM InstanceProfile
+ *                                                                 fields; Roles [{RoleName}] names
+ *                                                                 its role (at most one)
  *
  * Scopes come from store_scope() (store.h): kinds.c declares each kind's class (node,
  * global, regional). Secondary indexes (kinds.c, maintained by the store):
@@ -43,6 +46,8 @@
  *   group_member group      lower(GroupName)                    GetGroup, DeleteGroup
  *   group_member user       lower(UserName)                     ListGroupsForUser,
  *                                                               DeleteUser, identity_set.c
+ *   instance_profile role  lower(RoleName) of its role          ListInstanceProfilesForRole,
+ *                                                               DeleteRole
  *
  * (Schema v2 kept the first and third by hand as twin records, "user_key" and
  * "kms_grant_token"; the v3 migration drops them.)
@@ -85,6 +90,7 @@
 /* the account's settings (IAM account.c): its alias, the STS token version */
 #define RECORD_ACCOUNT_SETTINGS "account_settings"
 #define RECORD_ACCOUNT_SETTINGS_KEY "account"
+#define RECORD_INSTANCE_PROFILE "instance_profile"
 
 /* Secondary index names (kinds.c). */
 #define RECORD_ACCESS_KEY_BY_USER "user"
@@ -94,6 +100,7 @@
 #define RECORD_KMS_GRANT_BY_RETIRING "retiring"
 #define RECORD_GROUP_MEMBER_BY_GROUP "group"
 #define RECORD_GROUP_MEMBER_BY_USER "user"
+#define RECORD_INSTANCE_PROFILE_BY_ROLE "role"
 
 /* The member of a user record listing its attached managed policies. */
 #define RECORD_USER_ATTACHED "AttachedManagedPolicies"

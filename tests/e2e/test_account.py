@@ -107,13 +107,15 @@ class Account(harness.ServerTest):
         arn = iam.create_policy(PolicyName="sum-p", PolicyDocument=DOC)["Policy"]["Arn"]
         iam.attach_user_policy(UserName="sum-u1", PolicyArn=arn)
         iam.attach_role_policy(RoleName="sum-r", PolicyArn=arn)
+        iam.create_instance_profile(InstanceProfileName="sum-ip")
         s = self.summary()
         for k, d in (("Users", 2), ("Groups", 1), ("Roles", 1), ("Policies", 1),
-                     ("PolicyVersionsInUse", 2)):
+                     ("PolicyVersionsInUse", 2), ("InstanceProfiles", 1)):
             self.assertEqual(s[k], before[k] + d, k)
         iam.detach_user_policy(UserName="sum-u1", PolicyArn=arn)
         iam.detach_role_policy(RoleName="sum-r", PolicyArn=arn)
         iam.delete_policy(PolicyArn=arn)
+        iam.delete_instance_profile(InstanceProfileName="sum-ip")
         iam.delete_role(RoleName="sum-r")
         iam.delete_group(GroupName="sum-g")
         iam.delete_user(UserName="sum-u1")

@@ -267,6 +267,29 @@ class Paging(harness.ServerTest):
         self.check_marker(self.iam, "list_attached_role_policies", markers, "ValidationError",
                           RoleName="prlists")
 
+    def test_instance_profile_lists(self):
+        names = [f"pprof{i:02d}" for i in range(5)]
+        self.iam.create_role(RoleName="pprof-role", AssumeRolePolicyDocument=self.TRUST)
+        for n in names:
+            self.iam.create_instance_profile(InstanceProfileName=n, Path="/paging-profiles/")
+            self.iam.add_role_to_instance_profile(InstanceProfileName=n, RoleName="pprof-role")
+        items, markers = self.pages(self.iam, "list_instance_profiles", "MaxItems",
+                                    "InstanceProfiles", 2, PathPrefix="/paging-profiles/")
+        self.assertEqual([p["InstanceProfileName"] for p in items], names)
+        self.check_marker(self.iam, "list_instance_profiles", markers, "ValidationError")
+        items, markers = self.pages(self.iam, "list_instance_profiles_for_role", "MaxItems",
+                                    "InstanceProfiles", 2, RoleName="pprof-role")
+        self.assertEqual([p["InstanceProfileName"] for p in items], names)
+        self.check_marker(self.iam, "list_instance_profiles_for_role", markers,
+                          "ValidationError", RoleName="pprof-role")
+        tags = [{"Key": f"k{i:02d}", "Value": f"v{i}"} for i in range(12)]
+        self.iam.tag_instance_profile(InstanceProfileName="pprof00", Tags=tags)
+        items, markers = self.pages(self.iam, "list_instance_profile_tags", "MaxItems", "Tags",
+                                    5, InstanceProfileName="pprof00")
+        self.assertEqual(items, tags)
+        self.check_marker(self.iam, "list_instance_profile_tags", markers, "ValidationError",
+                          InstanceProfileName="pprof00")
+
     def test_simulate_custom_policy(self):
         actions = [f"s3:Get{n}" for n in ("Object", "Bucket", "Acl", "Tagging", "Policy")]
         actions += ["iam:GetUser", "iam:ListUsers"]

@@ -269,6 +269,8 @@ class Registry(harness.ServerTest):
         role_arn = iam.create_role(RoleName="reg-role", AssumeRolePolicyDocument=json.dumps(
             {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
              "Principal": {"Service": "ec2.amazonaws.com"}}]}))["Role"]["Arn"]
+        profile_arn = iam.create_instance_profile(
+            InstanceProfileName="reg-profile")["InstanceProfile"]["Arn"]
         key = kms.create_key()["KeyMetadata"]
         kms.create_alias(AliasName="alias/reg-alias", TargetKeyId=key["KeyId"])
         alias_arn = key["Arn"].rpartition(":")[0] + ":alias/reg-alias"
@@ -279,6 +281,7 @@ class Registry(harness.ServerTest):
             "UserName": ("reg-target", {user_arn}),
             "GroupName": ("reg-group", {group_arn}),
             "RoleName": ("reg-role", {role_arn}),
+            "InstanceProfileName": ("reg-profile", {profile_arn}),
             "PolicyName": ("reg-policy", {policy_arn}),
             "PolicyArn": (policy_arn, {policy_arn}),
             "PermissionsBoundary": (policy_arn, {policy_arn}),

@@ -177,7 +177,7 @@ static const struct {
  * there is no operation that creates any of these. */
 static const char *const NONE_YET[] = {
     "ServerCertificates", "MFADevices", "MFADevicesInUse", "AccountMFAEnabled",
-    "AccountSigningCertificatesPresent", "Providers", "InstanceProfiles",
+    "AccountSigningCertificatesPresent", "Providers",
 };
 
 /* The counts of account-scoped kinds, by summary key. */
@@ -189,6 +189,7 @@ static const struct {
     {"Groups", RECORD_GROUP},
     {"Roles", RECORD_ROLE},
     {"Policies", RECORD_MANAGED_POLICY},
+    {"InstanceProfiles", RECORD_INSTANCE_PROFILE},
 };
 
 /* PolicyVersionsInUse: every attachment of a customer managed policy uses its default

@@ -115,3 +115,15 @@ const struct kind iam_kind_login_profile = {
     .exists = CU_E_IAM_ENTITY_EXISTS,
     .exists_msg = "Login Profile for user %s already exists.",
 };
+
+/* Instance profiles (instance_profiles.c). */
+const struct kind iam_kind_instance_profile = {
+    .store_kind = RECORD_INSTANCE_PROFILE,
+    .scope = KIND_ACCOUNT,
+    .fold = true,
+    .name_member = "InstanceProfileName",
+    .not_found = CU_E_IAM_NO_SUCH_ENTITY,
+    .not_found_msg = "Instance Profile %s cannot be found.",
+    .exists = CU_E_IAM_ENTITY_EXISTS,
+    .exists_msg = "Instance Profile %s already exists.",
+};

@@ -95,6 +95,16 @@ cu_rc iam_tag_policy(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_untag_policy(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_list_policy_tags(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_list_entities_for_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_create_instance_profile(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_get_instance_profile(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_delete_instance_profile(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_instance_profiles(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_add_role_to_instance_profile(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_remove_role_from_instance_profile(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_instance_profiles_for_role(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_tag_instance_profile(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_untag_instance_profile(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_instance_profile_tags(struct call *call, const json_t *in, json_t *out);
 
 /* resolvers: fill call->target before authorization (also-resolvers:
  * call->also, after call->target is authorized) */
@@ -112,6 +122,10 @@ MUST_CHECK cu_rc iam_resolve_policy_arn(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_new_role(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_role(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_role_list(struct call *call, const json_t *in);
+MUST_CHECK cu_rc iam_resolve_new_instance_profile(struct call *call, const json_t *in);
+MUST_CHECK cu_rc iam_resolve_instance_profile(struct call *call, const json_t *in);
+MUST_CHECK cu_rc iam_resolve_instance_profile_list(struct call *call, const json_t *in);
+MUST_CHECK cu_rc iam_resolve_passed_role(struct call *call, const json_t *in);
 
 /* paginators (botocore's paginators-1.json): page_begin() takes them */
 extern const struct page_desc iam_list_users_page;
@@ -135,6 +149,9 @@ extern const struct page_desc iam_list_account_aliases_page;
 extern const struct page_desc iam_list_policy_versions_page;
 extern const struct page_desc iam_list_policy_tags_page;
 extern const struct page_desc iam_list_entities_for_policy_page;
+extern const struct page_desc iam_list_instance_profiles_page;
+extern const struct page_desc iam_list_instance_profiles_for_role_page;
+extern const struct page_desc iam_list_instance_profile_tags_page;
 
 /* condition keys of the request, added before authorization */
 void iam_keys_new_user(const json_t *in, struct call_keys *keys);

@@ -7,7 +7,8 @@
  * it in every response, URL-encoded (RFC 3986), so that each list renders it unchanged;
  * whoever evaluates it decodes it. Its inline policies live under its scope and its
  * attached policies are listed in the record (role_policies.c); both must be gone before
- * it can be deleted (IAM API reference, DeleteRole). */
+ * it can be deleted (IAM API reference, DeleteRole), and so must its instance profiles
+ * (instance_profiles.c). */
 #include <stdio.h>
 #include <string.h>
 
@@ -17,6 +18,7 @@
 #include "iam.h"
 #include "iam_common.h"
 #include "iam_ops.gen.h"
+#include "iam_profiles.h"
 #include "policy/policy.h"
 
 /* IAM guide, reference_iam-quotas: role trust policy length, default 2,048 characters. */
@@ -146,9 +148,13 @@ cu_rc iam_delete_role(struct call *call, const json_t *in, json_t *out)
     const char *name = in_str(in, "RoleName");
     char scope[RECORD_NAME_MAX];
     json_t *role;
-    size_t n_policies = 0;
+    size_t n_policies = 0, n_profiles = 0;
 
     TRY(kind_target(call, &iam_kind_role, name, &role));
+    TRY(iam_role_profile_count(call, name, &n_profiles));
+    ENSURE(n_profiles == 0,
+           cu_err_set(&call->err, CU_E_IAM_DELETE_CONFLICT,
+                      "Cannot delete entity, must remove roles from instance profile first."));
     record_user_scope(call->env->account_id, name, scope);
     TRY(store_count(call->tx, RECORD_ROLE_POLICY, scope, &n_policies));
     ENSURE(n_policies == 0, cu_err_set(&call->err, CU_E_IAM_DELETE_CONFLICT,

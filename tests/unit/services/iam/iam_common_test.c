@@ -83,6 +83,19 @@ static void fixtures(void)
                   ARN("policy/Spare"), "Path", "/", "AttachmentCount", (json_int_t)0,
                   "PermissionsBoundaryUsageCount", (json_int_t)0, "CreateDate",
                   (json_int_t)1000, "Document", "{}"));
+    put(tx, RECORD_ROLE, ACCOUNT, "web",
+        json_pack("{s:s, s:s, s:s, s:s, s:I, s:s}", "Path", "/", "RoleName", "Web", "RoleId",
+                  "AROAWEB", "Arn", ARN("role/Web"), "CreateDate", (json_int_t)1000,
+                  "AssumeRolePolicyDocument", "%7B%7D"));
+    put(tx, RECORD_INSTANCE_PROFILE, ACCOUNT, "box",
+        json_pack("{s:s, s:s, s:s, s:s, s:I, s:[{s:s}], s:[{s:s, s:s}]}", "Path", "/",
+                  "InstanceProfileName", "Box", "InstanceProfileId", "AIPABOX", "Arn",
+                  ARN("instance-profile/Box"), "CreateDate", (json_int_t)1000, "Roles",
+                  "RoleName", "Web", "Tags", "Key", "k", "Value", "v"));
+    put(tx, RECORD_INSTANCE_PROFILE, ACCOUNT, "empty",
+        json_pack("{s:s, s:s, s:s, s:s, s:I, s:[]}", "Path", "/", "InstanceProfileName",
+                  "Empty", "InstanceProfileId", "AIPAEMPTY", "Arn", ARN("instance-profile/Empty"),
+                  "CreateDate", (json_int_t)1000, "Roles"));
     CHECK_OK(iam_store_access_key(tx, env.master_key, ACCOUNT, "Alice", ALICE_KEY,
                                   "secret/for/tests/only", 1700000000000));
     CHECK_OK(store_tx_commit(tx));
@@ -202,6 +215,27 @@ static const struct row rows[] = {
      NULL},
     {"DeleteAccessKey", iam_resolve_user, iam_delete_access_key,
      "{\"UserName\": \"Alice\", \"AccessKeyId\": \"" ALICE_KEY "\"}", 2, NULL},
+    /* instance profiles: the profile is the resolver's; each of its roles is one read */
+    {"GetInstanceProfile", iam_resolve_instance_profile, iam_get_instance_profile,
+     "{\"InstanceProfileName\": \"box\"}", 1, "InstanceProfile"},
+    {"ListInstanceProfileTags", iam_resolve_instance_profile, iam_list_instance_profile_tags,
+     "{\"InstanceProfileName\": \"Box\"}", 0, "Tags"},
+    {"TagInstanceProfile", iam_resolve_instance_profile, iam_tag_instance_profile,
+     "{\"InstanceProfileName\": \"Box\", \"Tags\": [{\"Key\": \"a\", \"Value\": \"b\"}]}", 1,
+     NULL},
+    {"UntagInstanceProfile", iam_resolve_instance_profile, iam_untag_instance_profile,
+     "{\"InstanceProfileName\": \"Box\", \"TagKeys\": [\"k\"]}", 1, NULL},
+    {"DeleteInstanceProfile", iam_resolve_instance_profile, iam_delete_instance_profile,
+     "{\"InstanceProfileName\": \"Empty\"}", 1, NULL},
+    /* the role, then the profile saved */
+    {"AddRoleToInstanceProfile", iam_resolve_instance_profile, iam_add_role_to_instance_profile,
+     "{\"InstanceProfileName\": \"Empty\", \"RoleName\": \"web\"}", 2, NULL},
+    {"RemoveRoleFromInstanceProfile", iam_resolve_instance_profile,
+     iam_remove_role_from_instance_profile,
+     "{\"InstanceProfileName\": \"Box\", \"RoleName\": \"Web\"}", 2, NULL},
+    /* the role index lookup, then Box's role */
+    {"ListInstanceProfilesForRole", iam_resolve_role, iam_list_instance_profiles_for_role,
+     "{\"RoleName\": \"Web\"}", 2, "InstanceProfiles"},
 };
 
 /* Run one row in a write transaction that is rolled back, so rows do not see each
