@@ -256,6 +256,10 @@ class Answer:
 
 
 class Registry(harness.ServerTest):
+    # one unsigned call per served operation, more than the default per-source burst
+    # (100) of unauthenticated requests recorded one by one: beyond it they are throttled
+    server_args = ("--unauth-burst", "10000")
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
