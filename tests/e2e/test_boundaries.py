@@ -88,6 +88,9 @@ class Boundaries(harness.ServerTest):
         u = admin.create_user(UserName="bounded-by-creator", PermissionsBoundary=boundary)["User"]
         self.assertEqual(u["PermissionsBoundary"]["PermissionsBoundaryArn"], boundary)
         self.assertEqual(self.iam.get_policy(PolicyArn=boundary)["Policy"]["PermissionsBoundaryUsageCount"], 1)
+        # deleting the bounded user releases the boundary, so the policy can go too
+        self.iam.delete_user(UserName="bounded-by-creator")
+        self.assertEqual(self.iam.get_policy(PolicyArn=boundary)["Policy"]["PermissionsBoundaryUsageCount"], 0)
         with self.assertRaises(ClientError) as e:
             self.iam.create_user(UserName="bad-boundary", PermissionsBoundary=f"arn:aws:iam::{ACCT}:policy/none")
         self.assertEqual(e.exception.response["Error"]["Code"], "NoSuchEntity")

@@ -286,6 +286,10 @@ cu_rc iam_delete_user(struct call *call, const json_t *in, json_t *out)
     TRY(kind_find(call, &iam_kind_login_profile, NULL, name, &profile));
     ENSURE(!profile, cu_err_set(&call->err, CU_E_IAM_DELETE_CONFLICT,
                                 "Cannot delete entity, must delete login profile first."));
+    /* the boundary is no longer used by this user (as DeleteRole releases a role's) */
+    if (record_user_boundary_arn(user))
+        TRY(iam_managed_policy_count(call, record_user_boundary_arn(user),
+                                     "PermissionsBoundaryUsageCount", -1));
     TRY(kind_remove(call, &iam_kind_user, NULL, user));
 out:
     json_decref(profile);
