@@ -229,7 +229,9 @@ static struct compiled *compiled_for(const char *pattern)
             cache_cap = cap;
         }
     }
-    if (!c && n_cached < cache_cap && (c = calloc(1, sizeof(*c))) != NULL) {
+    if (!c && n_cached < cache_cap)
+        c = calloc(1, sizeof(*c));
+    if (c && !c->pattern) {
         locale_t old;
         cache[n_cached++] = c;
         c->pattern = pattern;
