@@ -155,17 +155,29 @@ out:
     return rc;
 }
 
+/* The policy the request names (its resolver's), its versions and the one VersionId
+ * names (*at: its index); NoSuchEntity in AWS's wording when that version is not kept. */
+static cu_rc target_version(struct call *call, const json_t *in, json_t **policy,
+                            json_t **list, json_t **v, size_t *at)
+{
+    cu_rc rc = CU_OK;
+
+    TRY(target_policy(call, in, policy));
+    *list = versions_of(*policy);
+    ENSURE(*list, CU_E_NOMEM);
+    *v = version_find(*list, in_str(in, "VersionId"), at);
+    ENSURE(*v, version_not_found(call, in));
+out:
+    return rc;
+}
+
 cu_rc iam_get_policy_version(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
     json_t *policy, *list, *v, *view = NULL;
     size_t at;
 
-    TRY(target_policy(call, in, &policy));
-    list = versions_of(policy);
-    ENSURE(list, CU_E_NOMEM);
-    v = version_find(list, in_str(in, "VersionId"), &at);
-    ENSURE(v, version_not_found(call, in));
+    TRY(target_version(call, in, &policy, &list, &v, &at));
     TRY(version_view(policy, v, true, &view));
     TRY(tree_set_new(out, "PolicyVersion", view));
 out:
@@ -203,11 +215,7 @@ cu_rc iam_delete_policy_version(struct call *call, const json_t *in, json_t *out
     json_t *policy, *list, *v;
     size_t at;
 
-    TRY(target_policy(call, in, &policy));
-    list = versions_of(policy);
-    ENSURE(list, CU_E_NOMEM);
-    v = version_find(list, in_str(in, "VersionId"), &at);
-    ENSURE(v, version_not_found(call, in));
+    TRY(target_version(call, in, &policy, &list, &v, &at));
     ENSURE(!is_default(policy, v), cu_err_set(&call->err, CU_E_IAM_DELETE_CONFLICT,
                                               "Cannot delete the default version of a policy."));
     ENSURE(json_array_remove(list, at) == 0, CU_E_NOMEM);
@@ -222,11 +230,7 @@ cu_rc iam_set_default_policy_version(struct call *call, const json_t *in, json_t
     json_t *policy, *list, *v;
     size_t at;
 
-    TRY(target_policy(call, in, &policy));
-    list = versions_of(policy);
-    ENSURE(list, CU_E_NOMEM);
-    v = version_find(list, in_str(in, "VersionId"), &at);
-    ENSURE(v, version_not_found(call, in));
+    TRY(target_version(call, in, &policy, &list, &v, &at));
     TRY(set_default(call, policy, v));
     TRY(kind_update(call, &iam_kind_managed_policy, NULL, policy));
 out:
