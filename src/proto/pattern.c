@@ -17,13 +17,15 @@ struct compiled {
     const char *pattern;   /* the model's own string: pointer identity is the key */
     regex_t re;
     bool ok;
+    struct compiled *next; /* in its bucket */
 };
 
-/* Grown as patterns are met: the models' patterns are a fixed set (a few hundred), and a
- * full table must never mean an unchecked value. Entries are pointers so that a growth
- * does not move a regex_t another thread is matching with. */
-static struct compiled **cache;
-static size_t n_cached, cache_cap;
+/* Chained buckets by the pattern's address: the models' patterns are a fixed set (a few
+ * hundred), every one of them gets an entry (a full table must never mean an unchecked
+ * value), and a lookup on the request path walks one short chain. Entries never move, so
+ * a thread can match with one while another is added. */
+#define PATTERN_BUCKETS 256
+static struct compiled *buckets[PATTERN_BUCKETS];
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t locale_once = PTHREAD_ONCE_INIT;
 static locale_t utf8;
@@ -216,25 +218,21 @@ static struct compiled *compiled_for(const char *pattern)
 {
     struct compiled *c = NULL;
     struct buf ere;
+    struct compiled **slot = &buckets[((uintptr_t)pattern >> 3) % PATTERN_BUCKETS];
+    bool found;
 
     pthread_mutex_lock(&cache_lock);
-    for (size_t i = 0; i < n_cached; i++)
-        if (cache[i]->pattern == pattern)
-            c = cache[i];
-    if (!c && n_cached == cache_cap) {
-        size_t cap = cache_cap ? cache_cap * 2 : 128;
-        struct compiled **grown = realloc(cache, cap * sizeof(*grown));
-        if (grown) {
-            cache = grown;
-            cache_cap = cap;
-        }
-    }
-    if (!c && n_cached < cache_cap)
+    for (c = *slot; c; c = c->next)
+        if (c->pattern == pattern)
+            break;
+    found = c != NULL;
+    if (!found)
         c = calloc(1, sizeof(*c));
-    if (c && !c->pattern) {
+    if (!found && c) {
         locale_t old;
-        cache[n_cached++] = c;
         c->pattern = pattern;
+        c->next = *slot;
+        *slot = c;
         buf_init(&ere, 1 << 16);
         old = uselocale(utf8);
         c->ok = translate(pattern, &ere) == CU_OK &&
