@@ -138,6 +138,21 @@ void hex_encode_to(const uint8_t *in, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
+size_t dec_encode_to(uint64_t v, char out[21])
+{
+    char rev[20];
+    size_t n = 0;
+
+    do {
+        rev[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++)
+        out[i] = rev[n - 1 - i];
+    out[n] = '\0';
+    return n;
+}
+
 cu_rc hex_encode(struct bytes in, struct buf *out)
 {
     cu_rc rc = CU_OK;

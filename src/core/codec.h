@@ -41,4 +41,7 @@ static inline int hex_digit(int c)
 /* Write 2*n lowercase hex digits and a NUL to out (which must hold 2*n + 1 bytes). */
 void hex_encode_to(const uint8_t *in, size_t n, char *out);
 
+/* Write v in decimal and a NUL to out (at most 20 digits); the number of digits. */
+size_t dec_encode_to(uint64_t v, char out[21]);
+
 #endif

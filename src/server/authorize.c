@@ -11,6 +11,7 @@
 #include "authorize.h"
 #include "core/buf.h"
 #include "core/clock.h"
+#include "core/codec.h"
 #include "policy/policy.h"
 
 static enum policy_principal_type principal_type(const struct principal *p)
@@ -67,7 +68,7 @@ static void build_context(const struct call *call, const struct identity_set *id
     rc->ctx.entries = rc->entries;
     rc->ctx.n = 0;
     clock_iso8601(call->now_ms / 1000, rc->now_iso);
-    snprintf(rc->epoch, sizeof(rc->epoch), "%lld", (long long)(call->now_ms / 1000));
+    dec_encode_to(call->now_ms > 0 ? (uint64_t)(call->now_ms / 1000) : 0, rc->epoch);
     add_key(rc, "aws:PrincipalArn", p->arn);
     add_key(rc, "aws:PrincipalAccount", p->account_id);
     add_key(rc, "aws:PrincipalType", principal_type_name(p->type));

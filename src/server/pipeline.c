@@ -149,8 +149,8 @@ static cu_rc execute_once(struct pipeline *pl, struct request *r)
     call->source_ip = r->http->source_ip;
     call->user_agent = http_req_header(r->http, "User-Agent");
     call->secure_transport = r->http->tls;
-    snprintf(call->target.arn, sizeof(call->target.arn), "*");
-    snprintf(call->target.account_id, sizeof(call->target.account_id), "%s", pl->env.account_id);
+    str_copy(call->target.arn, sizeof(call->target.arn), "*");
+    str_copy(call->target.account_id, sizeof(call->target.account_id), pl->env.account_id);
     r->output = json_object();
     ENSURE(r->output, CU_E_NOMEM);
     keys.n = keys.n_values = 0;

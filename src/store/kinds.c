@@ -88,6 +88,11 @@ const size_t store_kinds_n = sizeof(store_kinds) / sizeof(store_kinds[0]);
 
 const struct store_kind *store_kind_find(const char *kind)
 {
+    /* callers pass the RECORD_* constants, which the compiler merges into one copy each:
+     * an address match finds them without comparing strings, on every store call */
+    for (size_t i = 0; i < store_kinds_n; i++)
+        if (store_kinds[i].kind == kind)
+            return &store_kinds[i];
     for (size_t i = 0; i < store_kinds_n; i++)
         if (strcmp(store_kinds[i].kind, kind) == 0)
             return &store_kinds[i];
@@ -101,27 +106,44 @@ enum store_class store_kind_class(const char *kind)
     return k ? k->class : STORE_CLASS_GLOBAL;
 }
 
+/* Append at most max bytes of s to out, which holds n; the new length. Never writes past
+ * STORE_NAME_MAX - 1 bytes and the NUL (what snprintf's truncation kept, without its cost
+ * on a path every store call takes). */
+static size_t scope_put(char out[STORE_NAME_MAX], size_t n, const char *s, size_t max)
+{
+    size_t room = STORE_NAME_MAX - 1 - n;
+    size_t len = strnlen(s, max < room ? max : room);
+
+    memcpy(out + n, s, len);
+    out[n + len] = '\0';
+    return n + len;
+}
+
 void store_scope(const char *kind, const char *account, const char *region, const char *sub,
                  char out[STORE_NAME_MAX])
 {
-    int n = 0;
+    size_t n = 0;
 
     /* account ids are 12 digits and regions short; the bounds only keep corrupt ones from
      * crowding out the rest */
+    out[0] = '\0';
     switch (store_kind_class(kind)) {
     case STORE_CLASS_NODE:
-        n = 0;
         break;
     case STORE_CLASS_GLOBAL:
-        n = snprintf(out, STORE_NAME_MAX, "%.64s", account);
+        n = scope_put(out, 0, account, 64);
         break;
     case STORE_CLASS_REGIONAL:
-        n = snprintf(out, STORE_NAME_MAX, "%.64s/%.64s", account, region);
+        n = scope_put(out, 0, account, 64);
+        n = scope_put(out, n, "/", 1);
+        n = scope_put(out, n, region, 64);
         break;
     }
-    out[n] = '\0';
-    if (sub)
-        snprintf(out + n, STORE_NAME_MAX - (size_t)n, "%s%s", n ? "/" : "", sub);
+    if (!sub)
+        return;
+    if (n)
+        n = scope_put(out, n, "/", 1);
+    scope_put(out, n, sub, STORE_NAME_MAX);
 }
 
 /* The rows of one declared index for doc. */

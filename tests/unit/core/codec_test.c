@@ -66,11 +66,24 @@ static void hex(void)
     buf_release(&b);
 }
 
+static void decimal(void)
+{
+    char out[21];
+
+    CHECK_INT(dec_encode_to(0, out), 1);
+    CHECK_STR(out, "0");
+    CHECK_INT(dec_encode_to(1764601200, out), 10);
+    CHECK_STR(out, "1764601200");
+    CHECK_INT(dec_encode_to(UINT64_MAX, out), 20);
+    CHECK_STR(out, "18446744073709551615");
+}
+
 int main(void)
 {
     b64_vectors();
     b64_rejects();
     limits();
     hex();
+    decimal();
     TEST_END();
 }
