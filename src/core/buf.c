@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "secret.h"
+
 void buf_init(struct buf *b, size_t limit)
 {
     *b = (struct buf){.limit = limit};
@@ -39,7 +41,7 @@ cu_rc buf_reserve(struct buf *b, size_t n)
             return CU_E_NOMEM;
         if (b->p) {
             memcpy(p, b->p, b->n + 1);
-            OPENSSL_cleanse(b->p, b->cap);
+            secret_wipe(b->p, b->cap);
             free(b->p);
         }
     } else {
@@ -113,7 +115,7 @@ void buf_reset(struct buf *b)
 {
     if (b->p) {
         if (b->sensitive)
-            OPENSSL_cleanse(b->p, b->cap);
+            secret_wipe(b->p, b->cap);
         b->p[0] = '\0';
     }
     b->n = 0;
@@ -122,7 +124,7 @@ void buf_reset(struct buf *b)
 void buf_release(struct buf *b)
 {
     if (b->p && b->sensitive)
-        OPENSSL_cleanse(b->p, b->cap);
+        secret_wipe(b->p, b->cap);
     free(b->p);
     b->p = NULL;
     b->n = b->cap = 0;
@@ -148,6 +150,6 @@ void buf_free_sensitive(void *p, size_t n)
 {
     if (!p)
         return;
-    OPENSSL_cleanse(p, n);
+    secret_wipe(p, n);
     free(p);
 }

@@ -6,6 +6,8 @@
 #include <openssl/rand.h>
 #include <string.h>
 
+#include "secret.h"
+
 #define POOL_SIZE 4096
 
 static _Thread_local uint8_t pool[POOL_SIZE];
@@ -27,7 +29,7 @@ cu_rc rand_bytes(void *out, size_t n)
         }
         take = n < pool_left ? n : pool_left;
         memcpy(dst, pool + POOL_SIZE - pool_left, take);
-        OPENSSL_cleanse(pool + POOL_SIZE - pool_left, take);
+        secret_wipe(pool + POOL_SIZE - pool_left, take);
         pool_left -= take;
         dst += take;
         n -= take;

@@ -137,7 +137,8 @@ cu_rc tree_set_blob(json_t *obj, const char *name, struct bytes value)
 
     ENSURE(text, CU_E_NOMEM);
     b64_encode_to(value, text);
-    TRY(tree_set_new(obj, name, json_stringn(text, n)));
+    /* base64 is ASCII by construction: jansson's UTF-8 scan of it would find nothing */
+    TRY(tree_set_new(obj, name, json_stringn_nocheck(text, n)));
 out:
     if (text)
         secret_wipe(text, n + 1);

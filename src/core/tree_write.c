@@ -21,15 +21,45 @@ static const bool plain[256] = {
     [0x5f] = true, P16(0x60), P16(0x70),
 };
 
+/* Whether all 8 bytes of w are plain (the table above), tested at once: no byte below
+ * 0x20, none with the high bit set, none equal to '"' or '\\'. (x - 0x01..01) & ~x has a
+ * byte's high bit set, as a whole word nonzero exactly when some byte of x is zero; the
+ * same with 0x20..20 when some byte is below 0x20 (exact for bytes under 0x80, and the
+ * others are caught by w itself). About a quarter of the instructions of a byte-wise scan
+ * over the ids, ARNs and base64 that make up most strings. */
+static bool word_plain(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
+    uint64_t flagged = ((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) |
+                       ((backslash - ones) & ~backslash) | w;
+
+    return (flagged & highs) == 0;
+}
+
+/* How many bytes at the start of p[0..n) are plain. */
+static size_t plain_prefix(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    uint64_t w;
+
+    for (; i + sizeof(w) <= n; i += sizeof(w)) {
+        memcpy(&w, p + i, sizeof(w));
+        if (!word_plain(w))
+            break;
+    }
+    while (i < n && plain[p[i]])
+        i++;
+    return i;
+}
+
 cu_rc tree_write_string(struct buf *out, const char *s, size_t n)
 {
     cu_rc rc = CU_OK;
     const uint8_t *p = (const uint8_t *)s, *end = p + n;
-    size_t plain_len = 0;
+    size_t plain_len = plain_prefix(p, n);
 
     /* the usual string (an id, an ARN, base64) needs no escape: quoted and copied whole */
-    while (plain_len < n && plain[p[plain_len]])
-        plain_len++;
     if (plain_len == n) {
         TRY(buf_reserve(out, n + 2));
         out->p[out->n] = '"';
@@ -47,8 +77,7 @@ cu_rc tree_write_string(struct buf *out, const char *s, size_t n)
         size_t len = 0;
 
         /* printable ASCII needs no escape: copy it in one go */
-        while (p < end && plain[*p])
-            p++;
+        p += plain_prefix(p, (size_t)(end - p));
         if (p > run)
             TRY(buf_add(out, run, (size_t)(p - run)));
         if (p == end)

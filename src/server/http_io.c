@@ -12,6 +12,7 @@
 
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/secret.h"
 
 #define KEY_FILE_MAX (1 << 20)
 
@@ -28,7 +29,7 @@ static cu_rc read_file(const char *path, struct buf *b)
         TRY(buf_add(b, chunk, n));
     ENSURE(!ferror(f), CU_E_VALIDATION);
 out:
-    OPENSSL_cleanse(chunk, sizeof(chunk));
+    secret_wipe(chunk, sizeof(chunk));
     if (f)
         fclose(f);
     return rc;

@@ -5,7 +5,9 @@
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "core/tree_write.h"
@@ -32,6 +34,32 @@ static void every_ascii_byte(void)
 
         same_as_jansson(json_stringn(alone, 1));
         same_as_jansson(json_stringn(inside, sizeof(inside)));
+    }
+}
+
+/* Every byte at every position of a 19-byte run of plain text: the scan that tests 8
+ * bytes at once must stop at each, whatever its offset within a word. ASCII is compared
+ * with jansson; a lone byte from 0x80 up is not UTF-8 and must come out as U+FFFD. */
+static void every_byte_every_offset(void)
+{
+    for (int c = 0; c < 0x100; c++) {
+        for (size_t at = 0; at < 19; at++) {
+            char text[19], want[64];
+            struct buf out;
+
+            memset(text, 'x', sizeof(text));
+            text[at] = (char)c;
+            if (c < 0x80) {
+                same_as_jansson(json_stringn(text, sizeof(text)));
+                continue;
+            }
+            snprintf(want, sizeof(want), "\"%.*s\\ufffd%.*s\"", (int)at, text,
+                     (int)(sizeof(text) - at - 1), text + at + 1);
+            buf_init(&out, BUF_NO_LIMIT);
+            CHECK_OK(tree_write_string(&out, text, sizeof(text)));
+            CHECK_STR(out.p, want);
+            buf_release(&out);
+        }
     }
 }
 
@@ -138,6 +166,7 @@ int main(void)
 {
     hand_picked();
     every_ascii_byte();
+    every_byte_every_offset();
     generated();
     invalid_utf8();
     TEST_END();
