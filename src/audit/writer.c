@@ -444,12 +444,29 @@ static cu_rc copy_record(struct audit_writer *w, const char *record, size_t len)
     return CU_OK;
 }
 
+/* The page after the one the records now end in, when this record crossed into a new
+ * page and the map covers the next one; else NULL. Called with the lock held. */
+static char *page_ahead(const struct audit_writer *w, off_t was, size_t page)
+{
+    off_t next = (w->end / (off_t)page + 1) * (off_t)page;
+
+    if (!w->map || was / (off_t)page == w->end / (off_t)page ||
+        next + (off_t)page > w->map_off + (off_t)w->map_len)
+        return NULL;
+    return w->map + (next - w->map_off);
+}
+
 cu_rc audit_writer_write(struct audit_writer *w, const char *record, size_t len, bool soon,
                          uint64_t *seq)
 {
     cu_rc rc;
 
+    char *ahead = NULL;
+    size_t page = page_size();
+    off_t was;
+
     pthread_mutex_lock(&w->lock);
+    was = w->end;
     rc = copy_record(w, record, len);
     if (rc == CU_OK) {
         *seq = ++w->written;
@@ -458,8 +475,17 @@ cu_rc audit_writer_write(struct audit_writer *w, const char *record, size_t len,
             w->requested = *seq;
             pthread_cond_signal(&w->pending);
         }
+        ahead = page_ahead(w, was, page);
     }
     pthread_mutex_unlock(&w->lock);
+    /* Fault in the page the next records will reach, outside the lock: a first store into
+     * a page of the map is a page fault (the filesystem's page_mkwrite) of microseconds,
+     * and taken under the lock it made the other workers queue behind it. Populating only
+     * maps the page writable; its bytes stay the NULs reserved there, so this is safe
+     * whatever happens to the map meanwhile, and a failure (an old kernel, a dropped map)
+     * only leaves the fault to the copy. */
+    if (ahead)
+        (void)madvise(ahead, page, MADV_POPULATE_WRITE);
     return rc;
 }
 
