@@ -20,6 +20,7 @@
  *      without one has no permissions
  * Evaluation allocates nothing: matches are recorded in the fixed array of the result. */
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "policy_impl.h"
@@ -44,14 +45,26 @@ static void record(struct policy_result *res, const struct policy *p, size_t i)
 }
 
 /* has_boundary: the caller is an IAM user or role with a permissions boundary. */
+/* The request's action, lowercased, measured once for every policy judged. */
+struct action {
+    char text[256];
+    size_t len;
+    size_t service_len; /* before its ':'; SIZE_MAX without one */
+};
+
 static struct verdict judge(const struct policy *p, const struct policy_request *req,
-                            const char *action_lower, bool has_boundary,
+                            const struct action *a, bool has_boundary,
                             struct policy_result *res)
 {
     struct verdict v = {0};
     bool resource_policy =
         p->kind == POLICY_RESOURCE || p->kind == POLICY_KEY || p->kind == POLICY_TRUST;
-    size_t action_len = strlen(action_lower);
+    const char *action_lower = a->text;
+    size_t action_len = a->len;
+
+    /* a policy about other services only: none of its statements can match */
+    if (!policy_may_match_service(p, a->text, a->service_len))
+        return v;
 
     for (size_t i = 0; i < p->n_statements; i++) {
         const struct statement *st = &p->statements[i];
@@ -91,8 +104,8 @@ static void decide(struct policy_result *res, enum policy_decision d, enum polic
 
 /* Organizations policies (SCPs or RCPs): every level has an allow, and none denies. */
 static enum policy_decision judge_levels(const struct policy_scp_level *levels, size_t n,
-                                        const struct policy_request *req, const char *action,
-                                        struct policy_result *res)
+                                        const struct policy_request *req,
+                                        const struct action *action, struct policy_result *res)
 {
     bool denied = false, all_levels = true;
 
@@ -113,7 +126,8 @@ static enum policy_decision judge_levels(const struct policy_scp_level *levels, 
 void policy_evaluate(const struct policy_set *set, const struct policy_request *req,
                      struct policy_result *res)
 {
-    char action[256];
+    struct action a;
+    const char *colon;
     struct verdict identity = {0}, resource = {0}, boundary = {0}, session = {0};
     bool key_policy = set->resource && set->resource->kind == POLICY_KEY;
     bool is_session = req->principal_type == POLICY_PRINCIPAL_ROLE_SESSION ||
@@ -124,25 +138,28 @@ void policy_evaluate(const struct policy_set *set, const struct policy_request *
     size_t i;
 
     memset(res, 0, sizeof(*res));
-    for (i = 0; req->action && req->action[i] && i < sizeof(action) - 1; i++)
-        action[i] = (char)tolower((unsigned char)req->action[i]);
-    action[i] = '\0';
+    for (i = 0; req->action && req->action[i] && i < sizeof(a.text) - 1; i++)
+        a.text[i] = (char)tolower((unsigned char)req->action[i]);
+    a.text[i] = '\0';
+    a.len = i;
+    colon = memchr(a.text, ':', a.len);
+    a.service_len = colon ? (size_t)(colon - a.text) : SIZE_MAX;
 
     if (set->n_rcps)
-        rcps = judge_levels(set->rcps, set->n_rcps, req, action, res);
+        rcps = judge_levels(set->rcps, set->n_rcps, req, &a, res);
     if (set->n_scps)
-        scps = judge_levels(set->scps, set->n_scps, req, action, res);
+        scps = judge_levels(set->scps, set->n_scps, req, &a, res);
     for (i = 0; i < set->n_identity; i++) {
-        struct verdict v = judge(set->identity[i], req, action, false, res);
+        struct verdict v = judge(set->identity[i], req, &a, false, res);
         identity.deny |= v.deny;
         identity.allow |= v.allow;
     }
     if (set->resource)
-        resource = judge(set->resource, req, action, set->boundary != NULL, res);
+        resource = judge(set->resource, req, &a, set->boundary != NULL, res);
     if (set->boundary)
-        boundary = judge(set->boundary, req, action, false, res);
+        boundary = judge(set->boundary, req, &a, false, res);
     if (set->session)
-        session = judge(set->session, req, action, false, res);
+        session = judge(set->session, req, &a, false, res);
 
     if (rcps == POLICY_EXPLICIT_DENY)
         return decide(res, POLICY_EXPLICIT_DENY, POLICY_SOURCE_RCP);

@@ -504,6 +504,9 @@ void policy_free(struct policy *p)
         free(st->var_keys);
     }
     free(p->statements);
+    for (size_t i = 0; i < p->n_services; i++)
+        free(p->services[i].name);
+    free(p->services);
     free(p->label);
     free(p);
 }
@@ -546,6 +549,7 @@ cu_rc policy_compile(struct bytes json, enum policy_kind kind, const char *label
         TRY(statement(policy_statement_at(stmts, i), kind, vars_ok, &p->statements[i], err));
     }
     policy_locate_statements(p, json);
+    TRY(policy_index_services(p));
     *out = p;
     p = NULL;
 out:

@@ -4,6 +4,7 @@
 #ifndef CU_POLICY_IMPL_H
 #define CU_POLICY_IMPL_H
 
+#include <string.h>
 #include <jansson.h>
 
 #include "policy.h"
@@ -79,12 +80,41 @@ struct statement {
     struct policy_position start, end; /* where the statement stands in the text */
 };
 
+struct policy_service {
+    char *name;
+    size_t len;
+};
+
 struct policy {
     enum policy_kind kind;
     char *label;
     struct statement *statements;
     size_t n_statements;
+    /* The services its actions can name (services.c): the lowercase prefixes before ':'
+     * of every Action pattern, once each; any_service when some statement can match any
+     * service (NotAction, or a wildcard before the ':'). */
+    struct policy_service *services;
+    size_t n_services;
+    bool any_service;
 };
+
+/* services.c: fill p->services and p->any_service from its statements. */
+cu_rc policy_index_services(struct policy *p);
+/* Whether some statement of p could match an action of this service (the lowercase
+ * action's text before its ':', service_len bytes; SIZE_MAX when the action has no ':').
+ * false means no statement can: the policy need not be looked at. Inline: it runs for
+ * every policy of every evaluation. */
+static inline bool policy_may_match_service(const struct policy *p, const char *action_lower,
+                                            size_t service_len)
+{
+    if (p->any_service)
+        return true;
+    for (size_t i = 0; i < p->n_services; i++)
+        if (p->services[i].len == service_len &&
+            memcmp(p->services[i].name, action_lower, service_len) == 0)
+            return true;
+    return false;
+}
 
 /* messages.c: the MalformedPolicyDocument texts, one table. */
 enum policy_message {

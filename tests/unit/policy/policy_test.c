@@ -50,6 +50,14 @@ static const struct eval_case cases[] = {
     {"elements_action: other service", ID(ALLOW("\"kms:*\"", "\"*\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", "*", NULL, NULL, POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
     {"elements_action: list", ID(ALLOW("[\"kms:Encrypt\",\"iam:GetUser\"]", "\"*\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", "*", NULL, NULL, POLICY_ALLOWED, 0},
     {"elements_action: *", ID(ALLOW("\"*\"", "\"*\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", "*", NULL, NULL, POLICY_ALLOWED, 0},
+    /* eval.c skips a policy whose actions name only other services (services.c): these
+     * must still match through "*" (IAM refuses other wildcards in the service), a later
+     * statement, NotAction, or a deny in a policy that is mostly about something else */
+    {"elements_action: * beside another service", ID(ALLOW("[\"s3:GetObject\",\"*\"]", "\"*\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", NULL, NULL, POLICY_ALLOWED, 0},
+    {"elements_action: second statement's service", ID(ALLOW("[\"s3:GetObject\",\"sqs:SendMessage\"]", "\"*\"") "," ALLOW("\"KMS:Encrypt\"", "\"*\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", NULL, NULL, POLICY_ALLOWED, 0},
+    {"evaluation-logic: deny among other services", ID(ALLOW("\"*\"", "\"*\"") "," DENY("[\"s3:*\",\"kms:Encrypt\"]", "\"*\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", NULL, NULL, POLICY_EXPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"elements_action: only other services", ID(ALLOW("[\"s3:GetObject\",\"kmsx:Encrypt\",\"km:Encrypt\"]", "\"*\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", NULL, NULL, POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
+    {"elements_notaction: another service", ID("{\"Effect\":\"Allow\",\"NotAction\":\"s3:*\",\"Resource\":\"*\"}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", NULL, NULL, POLICY_ALLOWED, 0},
     {"elements_notaction", ID("{\"Effect\":\"Allow\",\"NotAction\":\"iam:*\",\"Resource\":\"*\"}"), NULL, NULL, POLICY_PRINCIPAL_USER, "kms:Encrypt", "*", NULL, NULL, POLICY_ALLOWED, 0},
     {"elements_notaction excludes", ID("{\"Effect\":\"Allow\",\"NotAction\":\"iam:*\",\"Resource\":\"*\"}"), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", "*", NULL, NULL, POLICY_IMPLICIT_DENY, POLICY_SOURCE_IDENTITY},
     {"elements_resource: exact ARN", ID(ALLOW("\"iam:GetUser\"", "\"" USER "\"")), NULL, NULL, POLICY_PRINCIPAL_USER, "iam:GetUser", USER, NULL, NULL, POLICY_ALLOWED, 0},
