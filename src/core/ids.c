@@ -1,9 +1,9 @@
 /* ids.c — AWS-format identifiers from the random pool (see ids.h). */
 #include "ids.h"
 
-#include <ctype.h>
 #include <string.h>
 
+#include "codec.h"
 #include "rand.h"
 #include "secret.h"
 
@@ -68,7 +68,8 @@ bool ids_is_uuid(const char *s)
 {
     for (int i = 0; i < IDS_UUID_LEN; i++) {
         bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+        /* hex_digit, not isxdigit: no locale lookup per character on every KMS call */
+        if (dash ? s[i] != '-' : hex_digit((unsigned char)s[i]) < 0)
             return false;
     }
     return s[IDS_UUID_LEN] == '\0';
