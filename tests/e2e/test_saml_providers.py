@@ -112,13 +112,16 @@ class SamlProviders(harness.ServerTest):
         self.assertEqual(listed[0]["ValidUntil"], got["ValidUntil"])
         self.assertEqual(listed[0]["CreateDate"], got["CreateDate"])
         self.assertEqual(set(listed[0]), {"Arn", "ValidUntil", "CreateDate"})
-        # an update without validUntil: valid for a long time from now
+        # an update without validUntil: valid for 100 calendar years from now (AWS's default)
         new_doc = metadata(self.cert2, entity_id="https://idp2.example.com/saml")
         up = self.iam.update_saml_provider(SAMLProviderArn=arn, SAMLMetadataDocument=new_doc)
         self.assertEqual(up["SAMLProviderArn"], arn)
         got2 = self.iam.get_saml_provider(SAMLProviderArn=arn)
         self.assertEqual(got2["SAMLMetadataDocument"], new_doc)
-        self.assertGreater(got2["ValidUntil"], before + datetime.timedelta(days=365 * 99))
+        now = datetime.datetime.now(datetime.timezone.utc)
+        until = got2["ValidUntil"]
+        self.assertEqual((until.year, until.month), (before.year + 100, before.month))
+        self.assertLessEqual(abs(until.replace(year=now.year) - now).total_seconds(), 5)
         self.assertEqual(got2["SAMLProviderUUID"], got["SAMLProviderUUID"])
         self.assertEqual(got2["CreateDate"], got["CreateDate"])
         self.iam.delete_saml_provider(SAMLProviderArn=arn)
@@ -140,7 +143,7 @@ class SamlProviders(harness.ServerTest):
         self.iam.create_saml_provider(Name="dup", SAMLMetadataDocument=self.doc)
         with self.assertRaises(ClientError) as e:
             self.iam.create_saml_provider(Name="dup", SAMLMetadataDocument=self.doc)
-        self.assert_error(e, "EntityAlreadyExists", 409, "SAMLProvider dup already exists.")
+        self.assert_error(e, "EntityAlreadyExists", 409, "Provider with name dup already exists.")
         self.iam.delete_saml_provider(SAMLProviderArn=arn_of("dup"))
 
     def test_bad_metadata(self):

@@ -154,7 +154,9 @@ const struct kind iam_kind_oidc_provider_delete = {
 
 /* SAML providers (saml_providers.c), keyed by Name. AWS answers a missing one "Manifest
  * not found for arn <arn>" (LocalStack's test_iam_saml_providers snapshots, recorded on
- * AWS); %s is the ARN the request gave. */
+ * AWS; %s is the ARN the request gave) and a taken name "Provider with name <name> already
+ * exists." (as org-formation/aws-resource-providers#59 quotes it, the OIDC wording's
+ * twin). */
 const struct kind iam_kind_saml_provider = {
     .store_kind = RECORD_SAML_PROVIDER,
     .scope = KIND_ACCOUNT,
@@ -163,5 +165,5 @@ const struct kind iam_kind_saml_provider = {
     .not_found = CU_E_IAM_NO_SUCH_ENTITY,
     .not_found_msg = "Manifest not found for arn %s",
     .exists = CU_E_IAM_ENTITY_EXISTS,
-    .exists_msg = "SAMLProvider %s already exists.",
+    .exists_msg = "Provider with name %s already exists.",
 };

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/codec.h"
 #include "core/log.h"
 #include "core/rand.h"
@@ -31,9 +32,10 @@
 #define PRIVATE_KEYS_MAX 2
 /* SAMLProviderUUID and private KeyIds: [A-Z0-9]{22,64} in the model; custos draws 32. */
 #define SAML_ID_LEN 32
-/* Without a validUntil in the metadata, a provider is valid for 100 years from the upload
- * (unverified against AWS: what AWS answers as ValidUntil in that case is not published). */
-#define DEFAULT_VALIDITY_MS (36525LL * 24 * 3600 * 1000)
+/* Without a validUntil in the metadata, AWS makes a provider valid for 100 calendar years
+ * from the upload, to the millisecond (AWS CLI reference, get-saml-provider example:
+ * CreateDate 2017-03-06T22:29:46, ValidUntil 2117-03-06T22:29:46.433). */
+#define DEFAULT_VALIDITY_YEARS 100
 #define SEALED_MAX 65536
 
 static const char *const GET_LISTS[] = {"Tags", "PrivateKeyList", NULL};
@@ -59,6 +61,30 @@ static cu_rc saml_id(char out[SAML_ID_LEN + 1])
     return CU_OK;
 }
 
+/* now_ms plus DEFAULT_VALIDITY_YEARS calendar years (29 February becomes the 28th in a
+ * year that has none). */
+static int64_t default_valid_until(int64_t now_ms)
+{
+    char iso[21];
+    int year;
+    int64_t s;
+
+    clock_iso8601(now_ms / 1000, iso);
+    year = (iso[0] - '0') * 1000 + (iso[1] - '0') * 100 + (iso[2] - '0') * 10 + (iso[3] - '0') +
+           DEFAULT_VALIDITY_YEARS;
+    iso[0] = (char)('0' + year / 1000 % 10);
+    iso[1] = (char)('0' + year / 100 % 10);
+    iso[2] = (char)('0' + year / 10 % 10);
+    iso[3] = (char)('0' + year % 10);
+    if (clock_parse_iso8601(iso, 20, &s) != CU_OK) {
+        iso[8] = '2';
+        iso[9] = '8';
+        if (clock_parse_iso8601(iso, 20, &s) != CU_OK)
+            return now_ms;
+    }
+    return s * 1000 + now_ms % 1000;
+}
+
 /* Parse the request's metadata document into rec: the document itself, ValidUntil (its
  * validUntil, else the default), EntityId and SigningCertificates. A document that is no
  * IdP metadata is InvalidInput "Could not parse metadata" (AWS's wording; the reason goes
@@ -82,8 +108,7 @@ static cu_rc take_metadata(struct call *call, const char *text, json_t *rec)
     TRY(tree_set_new(rec, "SigningCertificates", certs));
     certs = NULL;
     TRY(tree_set_int(rec, "ValidUntil",
-                     md.valid_until_ms ? md.valid_until_ms
-                                       : call->now_ms / 1000 * 1000 + DEFAULT_VALIDITY_MS));
+                     md.valid_until_ms ? md.valid_until_ms : default_valid_until(call->now_ms)));
 out:
     json_decref(certs);
     saml_metadata_release(&md);
