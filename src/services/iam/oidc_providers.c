@@ -146,6 +146,7 @@ cu_rc iam_create_open_id_connect_provider(struct call *call, const json_t *in, j
     oidc_arn(call->env->account_id, resource, arn);
     TRY(new_record(call, in, resource, arn, &doc));
     TRY(store_count(call->tx, RECORD_OIDC_PROVIDER, call->env->account_id, &n));
+    /* AWS's words, as eksctl's CI quotes them (kubernetes-sigs/secrets-store-csi-driver#634) */
     ENSURE(n < IAM_PROVIDERS_PER_ACCOUNT,
            cu_err_set(&call->err, CU_E_IAM_LIMIT_EXCEEDED,
                       "Cannot exceed quota for OpenIdConnectProvidersPerAccount: %d",

@@ -240,6 +240,7 @@ cu_rc iam_create_saml_provider(struct call *call, const json_t *in, json_t *out)
     saml_arn(call->env->account_id, in_str(in, "Name"), arn);
     TRY(new_record(call, in, arn, &doc));
     TRY(store_count(call->tx, RECORD_SAML_PROVIDER, call->env->account_id, &n));
+    /* worded as IAM's other quotas; the quota's own name is unverified against AWS */
     ENSURE(n < IAM_PROVIDERS_PER_ACCOUNT,
            cu_err_set(&call->err, CU_E_IAM_LIMIT_EXCEEDED,
                       "Cannot exceed quota for SAMLProvidersPerAccount: %d",
