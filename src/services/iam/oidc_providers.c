@@ -253,7 +253,6 @@ cu_rc iam_add_client_id_to_open_id_connect_provider(struct call *call, const jso
     }
     if (client_index(ids, id) >= 0)
         goto out;
-    /* the list grows by one: the quota check of a whole list, on a list of size + 1 */
     if (json_array_size(ids) >= CLIENT_IDS_MAX)
         TRY(client_ids_over(call));
     TRY(tree_append_new(ids, json_string(id)));
