@@ -5,6 +5,7 @@ static const struct shape iam_AccessKey;
 static const struct shape iam_AccessKeyMetadata;
 static const struct shape iam_ActionNameListType;
 static const struct shape iam_ActionNameType;
+static const struct shape iam_AddClientIDToOpenIDConnectProviderRequest;
 static const struct shape iam_AddRoleToInstanceProfileRequest;
 static const struct shape iam_AddUserToGroupRequest;
 static const struct shape iam_AttachGroupPolicyRequest;
@@ -30,12 +31,16 @@ static const struct shape iam_CreateInstanceProfileRequest;
 static const struct shape iam_CreateInstanceProfileResponse;
 static const struct shape iam_CreateLoginProfileRequest;
 static const struct shape iam_CreateLoginProfileResponse;
+static const struct shape iam_CreateOpenIDConnectProviderRequest;
+static const struct shape iam_CreateOpenIDConnectProviderResponse;
 static const struct shape iam_CreatePolicyRequest;
 static const struct shape iam_CreatePolicyResponse;
 static const struct shape iam_CreatePolicyVersionRequest;
 static const struct shape iam_CreatePolicyVersionResponse;
 static const struct shape iam_CreateRoleRequest;
 static const struct shape iam_CreateRoleResponse;
+static const struct shape iam_CreateSAMLProviderRequest;
+static const struct shape iam_CreateSAMLProviderResponse;
 static const struct shape iam_CreateUserRequest;
 static const struct shape iam_CreateUserResponse;
 static const struct shape iam_DeleteAccessKeyRequest;
@@ -44,11 +49,13 @@ static const struct shape iam_DeleteGroupPolicyRequest;
 static const struct shape iam_DeleteGroupRequest;
 static const struct shape iam_DeleteInstanceProfileRequest;
 static const struct shape iam_DeleteLoginProfileRequest;
+static const struct shape iam_DeleteOpenIDConnectProviderRequest;
 static const struct shape iam_DeletePolicyRequest;
 static const struct shape iam_DeletePolicyVersionRequest;
 static const struct shape iam_DeleteRolePermissionsBoundaryRequest;
 static const struct shape iam_DeleteRolePolicyRequest;
 static const struct shape iam_DeleteRoleRequest;
+static const struct shape iam_DeleteSAMLProviderRequest;
 static const struct shape iam_DeleteUserPermissionsBoundaryRequest;
 static const struct shape iam_DeleteUserPolicyRequest;
 static const struct shape iam_DeleteUserRequest;
@@ -73,6 +80,8 @@ static const struct shape iam_GetInstanceProfileRequest;
 static const struct shape iam_GetInstanceProfileResponse;
 static const struct shape iam_GetLoginProfileRequest;
 static const struct shape iam_GetLoginProfileResponse;
+static const struct shape iam_GetOpenIDConnectProviderRequest;
+static const struct shape iam_GetOpenIDConnectProviderResponse;
 static const struct shape iam_GetPolicyRequest;
 static const struct shape iam_GetPolicyResponse;
 static const struct shape iam_GetPolicyVersionRequest;
@@ -81,6 +90,8 @@ static const struct shape iam_GetRolePolicyRequest;
 static const struct shape iam_GetRolePolicyResponse;
 static const struct shape iam_GetRoleRequest;
 static const struct shape iam_GetRoleResponse;
+static const struct shape iam_GetSAMLProviderRequest;
+static const struct shape iam_GetSAMLProviderResponse;
 static const struct shape iam_GetUserPolicyRequest;
 static const struct shape iam_GetUserPolicyResponse;
 static const struct shape iam_GetUserRequest;
@@ -112,6 +123,10 @@ static const struct shape iam_ListInstanceProfilesForRoleRequest;
 static const struct shape iam_ListInstanceProfilesForRoleResponse;
 static const struct shape iam_ListInstanceProfilesRequest;
 static const struct shape iam_ListInstanceProfilesResponse;
+static const struct shape iam_ListOpenIDConnectProviderTagsRequest;
+static const struct shape iam_ListOpenIDConnectProviderTagsResponse;
+static const struct shape iam_ListOpenIDConnectProvidersRequest;
+static const struct shape iam_ListOpenIDConnectProvidersResponse;
 static const struct shape iam_ListPoliciesRequest;
 static const struct shape iam_ListPoliciesResponse;
 static const struct shape iam_ListPolicyTagsRequest;
@@ -124,6 +139,10 @@ static const struct shape iam_ListRoleTagsRequest;
 static const struct shape iam_ListRoleTagsResponse;
 static const struct shape iam_ListRolesRequest;
 static const struct shape iam_ListRolesResponse;
+static const struct shape iam_ListSAMLProviderTagsRequest;
+static const struct shape iam_ListSAMLProviderTagsResponse;
+static const struct shape iam_ListSAMLProvidersRequest;
+static const struct shape iam_ListSAMLProvidersResponse;
 static const struct shape iam_ListUserPoliciesRequest;
 static const struct shape iam_ListUserPoliciesResponse;
 static const struct shape iam_ListUserTagsRequest;
@@ -131,6 +150,9 @@ static const struct shape iam_ListUserTagsResponse;
 static const struct shape iam_ListUsersRequest;
 static const struct shape iam_ListUsersResponse;
 static const struct shape iam_LoginProfile;
+static const struct shape iam_OpenIDConnectProviderListEntry;
+static const struct shape iam_OpenIDConnectProviderListType;
+static const struct shape iam_OpenIDConnectProviderUrlType;
 static const struct shape iam_OrganizationsDecisionDetail;
 static const struct shape iam_PasswordPolicy;
 static const struct shape iam_PermissionsBoundaryAttachmentType;
@@ -153,6 +175,7 @@ static const struct shape iam_PutRolePermissionsBoundaryRequest;
 static const struct shape iam_PutRolePolicyRequest;
 static const struct shape iam_PutUserPermissionsBoundaryRequest;
 static const struct shape iam_PutUserPolicyRequest;
+static const struct shape iam_RemoveClientIDFromOpenIDConnectProviderRequest;
 static const struct shape iam_RemoveRoleFromInstanceProfileRequest;
 static const struct shape iam_RemoveUserFromGroupRequest;
 static const struct shape iam_ResourceHandlingOptionType;
@@ -162,6 +185,11 @@ static const struct shape iam_ResourceSpecificResult;
 static const struct shape iam_ResourceSpecificResultListType;
 static const struct shape iam_Role;
 static const struct shape iam_RoleLastUsed;
+static const struct shape iam_SAMLMetadataDocumentType;
+static const struct shape iam_SAMLPrivateKey;
+static const struct shape iam_SAMLProviderListEntry;
+static const struct shape iam_SAMLProviderListType;
+static const struct shape iam_SAMLProviderNameType;
 static const struct shape iam_SetDefaultPolicyVersionRequest;
 static const struct shape iam_SetSecurityTokenServicePreferencesRequest;
 static const struct shape iam_SimulateCustomPolicyRequest;
@@ -172,22 +200,29 @@ static const struct shape iam_Statement;
 static const struct shape iam_StatementListType;
 static const struct shape iam_Tag;
 static const struct shape iam_TagInstanceProfileRequest;
+static const struct shape iam_TagOpenIDConnectProviderRequest;
 static const struct shape iam_TagPolicyRequest;
 static const struct shape iam_TagRoleRequest;
+static const struct shape iam_TagSAMLProviderRequest;
 static const struct shape iam_TagUserRequest;
 static const struct shape iam_UntagInstanceProfileRequest;
+static const struct shape iam_UntagOpenIDConnectProviderRequest;
 static const struct shape iam_UntagPolicyRequest;
 static const struct shape iam_UntagRoleRequest;
+static const struct shape iam_UntagSAMLProviderRequest;
 static const struct shape iam_UntagUserRequest;
 static const struct shape iam_UpdateAccessKeyRequest;
 static const struct shape iam_UpdateAccountPasswordPolicyRequest;
 static const struct shape iam_UpdateAssumeRolePolicyRequest;
 static const struct shape iam_UpdateGroupRequest;
 static const struct shape iam_UpdateLoginProfileRequest;
+static const struct shape iam_UpdateOpenIDConnectProviderThumbprintRequest;
 static const struct shape iam_UpdateRoleDescriptionRequest;
 static const struct shape iam_UpdateRoleDescriptionResponse;
 static const struct shape iam_UpdateRoleRequest;
 static const struct shape iam_UpdateRoleResponse;
+static const struct shape iam_UpdateSAMLProviderRequest;
+static const struct shape iam_UpdateSAMLProviderResponse;
 static const struct shape iam_UpdateUserRequest;
 static const struct shape iam_User;
 static const struct shape iam_accessKeyIdType;
@@ -196,10 +231,13 @@ static const struct shape iam_accessKeySecretType;
 static const struct shape iam_accountAliasListType;
 static const struct shape iam_accountAliasType;
 static const struct shape iam_arnType;
+static const struct shape iam_assertionEncryptionModeType;
 static const struct shape iam_attachedPoliciesListType;
 static const struct shape iam_attachmentCountType;
 static const struct shape iam_booleanObjectType;
 static const struct shape iam_booleanType;
+static const struct shape iam_clientIDListType;
+static const struct shape iam_clientIDType;
 static const struct shape iam_dateType;
 static const struct shape iam_existingUserNameType;
 static const struct shape iam_globalEndpointTokenVersion;
@@ -225,6 +263,9 @@ static const struct shape iam_policyNameType;
 static const struct shape iam_policyPathType;
 static const struct shape iam_policyScopeType;
 static const struct shape iam_policyVersionIdType;
+static const struct shape iam_privateKeyIdType;
+static const struct shape iam_privateKeyList;
+static const struct shape iam_privateKeyType;
 static const struct shape iam_responseMarkerType;
 static const struct shape iam_roleDescriptionType;
 static const struct shape iam_roleListType;
@@ -239,6 +280,8 @@ static const struct shape iam_tagKeyListType;
 static const struct shape iam_tagKeyType;
 static const struct shape iam_tagListType;
 static const struct shape iam_tagValueType;
+static const struct shape iam_thumbprintListType;
+static const struct shape iam_thumbprintType;
 static const struct shape iam_userListType;
 static const struct shape iam_userNameType;
 
@@ -256,6 +299,10 @@ static const struct shape_member iam_AccessKeyMetadata_members[] = {
     {"CreateDate", &iam_dateType, false, NULL, false},
 };
 static const struct shape_member iam_ActionNameListType_member = {"member", &iam_ActionNameType, false, NULL, false};
+static const struct shape_member iam_AddClientIDToOpenIDConnectProviderRequest_members[] = {
+    {"OpenIDConnectProviderArn", &iam_arnType, true, NULL, false},
+    {"ClientID", &iam_clientIDType, true, NULL, false},
+};
 static const struct shape_member iam_AddRoleToInstanceProfileRequest_members[] = {
     {"InstanceProfileName", &iam_instanceProfileNameType, true, NULL, false},
     {"RoleName", &iam_roleNameType, true, NULL, false},
@@ -329,6 +376,16 @@ static const struct shape_member iam_CreateLoginProfileRequest_members[] = {
 static const struct shape_member iam_CreateLoginProfileResponse_members[] = {
     {"LoginProfile", &iam_LoginProfile, true, NULL, false},
 };
+static const struct shape_member iam_CreateOpenIDConnectProviderRequest_members[] = {
+    {"Url", &iam_OpenIDConnectProviderUrlType, true, NULL, false},
+    {"ClientIDList", &iam_clientIDListType, false, NULL, false},
+    {"ThumbprintList", &iam_thumbprintListType, false, NULL, false},
+    {"Tags", &iam_tagListType, false, NULL, false},
+};
+static const struct shape_member iam_CreateOpenIDConnectProviderResponse_members[] = {
+    {"OpenIDConnectProviderArn", &iam_arnType, false, NULL, false},
+    {"Tags", &iam_tagListType, false, NULL, false},
+};
 static const struct shape_member iam_CreatePolicyRequest_members[] = {
     {"PolicyName", &iam_policyNameType, true, NULL, false},
     {"Path", &iam_policyPathType, false, NULL, false},
@@ -359,6 +416,17 @@ static const struct shape_member iam_CreateRoleRequest_members[] = {
 static const struct shape_member iam_CreateRoleResponse_members[] = {
     {"Role", &iam_Role, true, NULL, false},
 };
+static const struct shape_member iam_CreateSAMLProviderRequest_members[] = {
+    {"SAMLMetadataDocument", &iam_SAMLMetadataDocumentType, true, NULL, false},
+    {"Name", &iam_SAMLProviderNameType, true, NULL, false},
+    {"Tags", &iam_tagListType, false, NULL, false},
+    {"AssertionEncryptionMode", &iam_assertionEncryptionModeType, false, NULL, false},
+    {"AddPrivateKey", &iam_privateKeyType, false, NULL, false},
+};
+static const struct shape_member iam_CreateSAMLProviderResponse_members[] = {
+    {"SAMLProviderArn", &iam_arnType, false, NULL, false},
+    {"Tags", &iam_tagListType, false, NULL, false},
+};
 static const struct shape_member iam_CreateUserRequest_members[] = {
     {"Path", &iam_pathType, false, NULL, false},
     {"UserName", &iam_userNameType, true, NULL, false},
@@ -388,6 +456,9 @@ static const struct shape_member iam_DeleteInstanceProfileRequest_members[] = {
 static const struct shape_member iam_DeleteLoginProfileRequest_members[] = {
     {"UserName", &iam_userNameType, false, NULL, false},
 };
+static const struct shape_member iam_DeleteOpenIDConnectProviderRequest_members[] = {
+    {"OpenIDConnectProviderArn", &iam_arnType, true, NULL, false},
+};
 static const struct shape_member iam_DeletePolicyRequest_members[] = {
     {"PolicyArn", &iam_arnType, true, NULL, false},
 };
@@ -404,6 +475,9 @@ static const struct shape_member iam_DeleteRolePolicyRequest_members[] = {
 };
 static const struct shape_member iam_DeleteRoleRequest_members[] = {
     {"RoleName", &iam_roleNameType, true, NULL, false},
+};
+static const struct shape_member iam_DeleteSAMLProviderRequest_members[] = {
+    {"SAMLProviderArn", &iam_arnType, true, NULL, false},
 };
 static const struct shape_member iam_DeleteUserPermissionsBoundaryRequest_members[] = {
     {"UserName", &iam_userNameType, true, NULL, false},
@@ -490,6 +564,16 @@ static const struct shape_member iam_GetLoginProfileRequest_members[] = {
 static const struct shape_member iam_GetLoginProfileResponse_members[] = {
     {"LoginProfile", &iam_LoginProfile, true, NULL, false},
 };
+static const struct shape_member iam_GetOpenIDConnectProviderRequest_members[] = {
+    {"OpenIDConnectProviderArn", &iam_arnType, true, NULL, false},
+};
+static const struct shape_member iam_GetOpenIDConnectProviderResponse_members[] = {
+    {"Url", &iam_OpenIDConnectProviderUrlType, false, NULL, false},
+    {"ClientIDList", &iam_clientIDListType, false, NULL, false},
+    {"ThumbprintList", &iam_thumbprintListType, false, NULL, false},
+    {"CreateDate", &iam_dateType, false, NULL, false},
+    {"Tags", &iam_tagListType, false, NULL, false},
+};
 static const struct shape_member iam_GetPolicyRequest_members[] = {
     {"PolicyArn", &iam_arnType, true, NULL, false},
 };
@@ -517,6 +601,18 @@ static const struct shape_member iam_GetRoleRequest_members[] = {
 };
 static const struct shape_member iam_GetRoleResponse_members[] = {
     {"Role", &iam_Role, true, NULL, false},
+};
+static const struct shape_member iam_GetSAMLProviderRequest_members[] = {
+    {"SAMLProviderArn", &iam_arnType, true, NULL, false},
+};
+static const struct shape_member iam_GetSAMLProviderResponse_members[] = {
+    {"SAMLProviderUUID", &iam_privateKeyIdType, false, NULL, false},
+    {"SAMLMetadataDocument", &iam_SAMLMetadataDocumentType, false, NULL, false},
+    {"CreateDate", &iam_dateType, false, NULL, false},
+    {"ValidUntil", &iam_dateType, false, NULL, false},
+    {"Tags", &iam_tagListType, false, NULL, false},
+    {"AssertionEncryptionMode", &iam_assertionEncryptionModeType, false, NULL, false},
+    {"PrivateKeyList", &iam_privateKeyList, false, NULL, false},
 };
 static const struct shape_member iam_GetUserPolicyRequest_members[] = {
     {"UserName", &iam_existingUserNameType, true, NULL, false},
@@ -676,6 +772,19 @@ static const struct shape_member iam_ListInstanceProfilesResponse_members[] = {
     {"IsTruncated", &iam_booleanType, false, NULL, false},
     {"Marker", &iam_responseMarkerType, false, NULL, false},
 };
+static const struct shape_member iam_ListOpenIDConnectProviderTagsRequest_members[] = {
+    {"OpenIDConnectProviderArn", &iam_arnType, true, NULL, false},
+    {"Marker", &iam_markerType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+};
+static const struct shape_member iam_ListOpenIDConnectProviderTagsResponse_members[] = {
+    {"Tags", &iam_tagListType, true, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
+static const struct shape_member iam_ListOpenIDConnectProvidersResponse_members[] = {
+    {"OpenIDConnectProviderList", &iam_OpenIDConnectProviderListType, false, NULL, false},
+};
 static const struct shape_member iam_ListPoliciesRequest_members[] = {
     {"Scope", &iam_policyScopeType, false, NULL, false},
     {"OnlyAttached", &iam_booleanType, false, NULL, false},
@@ -739,6 +848,19 @@ static const struct shape_member iam_ListRolesResponse_members[] = {
     {"IsTruncated", &iam_booleanType, false, NULL, false},
     {"Marker", &iam_responseMarkerType, false, NULL, false},
 };
+static const struct shape_member iam_ListSAMLProviderTagsRequest_members[] = {
+    {"SAMLProviderArn", &iam_arnType, true, NULL, false},
+    {"Marker", &iam_markerType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+};
+static const struct shape_member iam_ListSAMLProviderTagsResponse_members[] = {
+    {"Tags", &iam_tagListType, true, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
+static const struct shape_member iam_ListSAMLProvidersResponse_members[] = {
+    {"SAMLProviderList", &iam_SAMLProviderListType, false, NULL, false},
+};
 static const struct shape_member iam_ListUserPoliciesRequest_members[] = {
     {"UserName", &iam_existingUserNameType, true, NULL, false},
     {"Marker", &iam_markerType, false, NULL, false},
@@ -774,6 +896,10 @@ static const struct shape_member iam_LoginProfile_members[] = {
     {"CreateDate", &iam_dateType, true, NULL, false},
     {"PasswordResetRequired", &iam_booleanType, false, NULL, false},
 };
+static const struct shape_member iam_OpenIDConnectProviderListEntry_members[] = {
+    {"Arn", &iam_arnType, false, NULL, false},
+};
+static const struct shape_member iam_OpenIDConnectProviderListType_member = {"member", &iam_OpenIDConnectProviderListEntry, false, NULL, false};
 static const struct shape_member iam_OrganizationsDecisionDetail_members[] = {
     {"AllowedByOrganizations", &iam_booleanType, false, NULL, false},
 };
@@ -858,6 +984,10 @@ static const struct shape_member iam_PutUserPolicyRequest_members[] = {
     {"PolicyName", &iam_policyNameType, true, NULL, false},
     {"PolicyDocument", &iam_policyDocumentType, true, NULL, false},
 };
+static const struct shape_member iam_RemoveClientIDFromOpenIDConnectProviderRequest_members[] = {
+    {"OpenIDConnectProviderArn", &iam_arnType, true, NULL, false},
+    {"ClientID", &iam_clientIDType, true, NULL, false},
+};
 static const struct shape_member iam_RemoveRoleFromInstanceProfileRequest_members[] = {
     {"InstanceProfileName", &iam_instanceProfileNameType, true, NULL, false},
     {"RoleName", &iam_roleNameType, true, NULL, false},
@@ -893,6 +1023,16 @@ static const struct shape_member iam_RoleLastUsed_members[] = {
     {"LastUsedDate", &iam_dateType, false, NULL, false},
     {"Region", &iam_stringType, false, NULL, false},
 };
+static const struct shape_member iam_SAMLPrivateKey_members[] = {
+    {"KeyId", &iam_privateKeyIdType, false, NULL, false},
+    {"Timestamp", &iam_dateType, false, NULL, false},
+};
+static const struct shape_member iam_SAMLProviderListEntry_members[] = {
+    {"Arn", &iam_arnType, false, NULL, false},
+    {"ValidUntil", &iam_dateType, false, NULL, false},
+    {"CreateDate", &iam_dateType, false, NULL, false},
+};
+static const struct shape_member iam_SAMLProviderListType_member = {"member", &iam_SAMLProviderListEntry, false, NULL, false};
 static const struct shape_member iam_SetDefaultPolicyVersionRequest_members[] = {
     {"PolicyArn", &iam_arnType, true, NULL, false},
     {"VersionId", &iam_policyVersionIdType, true, NULL, false},
@@ -948,12 +1088,20 @@ static const struct shape_member iam_TagInstanceProfileRequest_members[] = {
     {"InstanceProfileName", &iam_instanceProfileNameType, true, NULL, false},
     {"Tags", &iam_tagListType, true, NULL, false},
 };
+static const struct shape_member iam_TagOpenIDConnectProviderRequest_members[] = {
+    {"OpenIDConnectProviderArn", &iam_arnType, true, NULL, false},
+    {"Tags", &iam_tagListType, true, NULL, false},
+};
 static const struct shape_member iam_TagPolicyRequest_members[] = {
     {"PolicyArn", &iam_arnType, true, NULL, false},
     {"Tags", &iam_tagListType, true, NULL, false},
 };
 static const struct shape_member iam_TagRoleRequest_members[] = {
     {"RoleName", &iam_roleNameType, true, NULL, false},
+    {"Tags", &iam_tagListType, true, NULL, false},
+};
+static const struct shape_member iam_TagSAMLProviderRequest_members[] = {
+    {"SAMLProviderArn", &iam_arnType, true, NULL, false},
     {"Tags", &iam_tagListType, true, NULL, false},
 };
 static const struct shape_member iam_TagUserRequest_members[] = {
@@ -964,12 +1112,20 @@ static const struct shape_member iam_UntagInstanceProfileRequest_members[] = {
     {"InstanceProfileName", &iam_instanceProfileNameType, true, NULL, false},
     {"TagKeys", &iam_tagKeyListType, true, NULL, false},
 };
+static const struct shape_member iam_UntagOpenIDConnectProviderRequest_members[] = {
+    {"OpenIDConnectProviderArn", &iam_arnType, true, NULL, false},
+    {"TagKeys", &iam_tagKeyListType, true, NULL, false},
+};
 static const struct shape_member iam_UntagPolicyRequest_members[] = {
     {"PolicyArn", &iam_arnType, true, NULL, false},
     {"TagKeys", &iam_tagKeyListType, true, NULL, false},
 };
 static const struct shape_member iam_UntagRoleRequest_members[] = {
     {"RoleName", &iam_roleNameType, true, NULL, false},
+    {"TagKeys", &iam_tagKeyListType, true, NULL, false},
+};
+static const struct shape_member iam_UntagSAMLProviderRequest_members[] = {
+    {"SAMLProviderArn", &iam_arnType, true, NULL, false},
     {"TagKeys", &iam_tagKeyListType, true, NULL, false},
 };
 static const struct shape_member iam_UntagUserRequest_members[] = {
@@ -1006,6 +1162,10 @@ static const struct shape_member iam_UpdateLoginProfileRequest_members[] = {
     {"Password", &iam_passwordType, false, NULL, false},
     {"PasswordResetRequired", &iam_booleanObjectType, false, NULL, false},
 };
+static const struct shape_member iam_UpdateOpenIDConnectProviderThumbprintRequest_members[] = {
+    {"OpenIDConnectProviderArn", &iam_arnType, true, NULL, false},
+    {"ThumbprintList", &iam_thumbprintListType, true, NULL, false},
+};
 static const struct shape_member iam_UpdateRoleDescriptionRequest_members[] = {
     {"RoleName", &iam_roleNameType, true, NULL, false},
     {"Description", &iam_roleDescriptionType, true, NULL, false},
@@ -1017,6 +1177,16 @@ static const struct shape_member iam_UpdateRoleRequest_members[] = {
     {"RoleName", &iam_roleNameType, true, NULL, false},
     {"Description", &iam_roleDescriptionType, false, NULL, false},
     {"MaxSessionDuration", &iam_roleMaxSessionDurationType, false, NULL, false},
+};
+static const struct shape_member iam_UpdateSAMLProviderRequest_members[] = {
+    {"SAMLMetadataDocument", &iam_SAMLMetadataDocumentType, false, NULL, false},
+    {"SAMLProviderArn", &iam_arnType, true, NULL, false},
+    {"AssertionEncryptionMode", &iam_assertionEncryptionModeType, false, NULL, false},
+    {"AddPrivateKey", &iam_privateKeyType, false, NULL, false},
+    {"RemovePrivateKey", &iam_privateKeyIdType, false, NULL, false},
+};
+static const struct shape_member iam_UpdateSAMLProviderResponse_members[] = {
+    {"SAMLProviderArn", &iam_arnType, false, NULL, false},
 };
 static const struct shape_member iam_UpdateUserRequest_members[] = {
     {"UserName", &iam_existingUserNameType, true, NULL, false},
@@ -1035,7 +1205,9 @@ static const struct shape_member iam_User_members[] = {
 };
 static const struct shape_member iam_accessKeyMetadataListType_member = {"member", &iam_AccessKeyMetadata, false, NULL, false};
 static const struct shape_member iam_accountAliasListType_member = {"member", &iam_accountAliasType, false, NULL, false};
+static const char *const iam_assertionEncryptionModeType_enums[] = {"Required", "Allowed"};
 static const struct shape_member iam_attachedPoliciesListType_member = {"member", &iam_AttachedPolicy, false, NULL, false};
+static const struct shape_member iam_clientIDListType_member = {"member", &iam_clientIDType, false, NULL, false};
 static const char *const iam_globalEndpointTokenVersion_enums[] = {"v1Token", "v2Token"};
 static const struct shape_member iam_groupListType_member = {"member", &iam_Group, false, NULL, false};
 static const struct shape_member iam_instanceProfileListType_member = {"member", &iam_InstanceProfile, false, NULL, false};
@@ -1043,6 +1215,7 @@ static const struct shape_member iam_policyDocumentVersionListType_member = {"me
 static const struct shape_member iam_policyListType_member = {"member", &iam_Policy, false, NULL, false};
 static const struct shape_member iam_policyNameListType_member = {"member", &iam_policyNameType, false, NULL, false};
 static const char *const iam_policyScopeType_enums[] = {"All", "AWS", "Local"};
+static const struct shape_member iam_privateKeyList_member = {"member", &iam_SAMLPrivateKey, false, NULL, false};
 static const struct shape_member iam_roleListType_member = {"member", &iam_Role, false, NULL, false};
 static const char *const iam_statusType_enums[] = {"Active", "Inactive", "Expired"};
 static const char *const iam_summaryKeyType_enums[] = {"Users", "UsersQuota", "Groups", "GroupsQuota", "ServerCertificates", "ServerCertificatesQuota", "UserPolicySizeQuota", "GroupPolicySizeQuota", "GroupsPerUserQuota", "SigningCertificatesPerUserQuota", "AccessKeysPerUserQuota", "MFADevices", "MFADevicesInUse", "AccountMFAEnabled", "AccountAccessKeysPresent", "AccountPasswordPresent", "AccountSigningCertificatesPresent", "AttachedPoliciesPerGroupQuota", "AttachedPoliciesPerRoleQuota", "AttachedPoliciesPerUserQuota", "Policies", "PoliciesQuota", "PolicySizeQuota", "PolicyVersionsInUse", "PolicyVersionsInUseQuota", "VersionsPerPolicyQuota", "GlobalEndpointTokenVersion", "AssumeRolePolicySizeQuota", "InstanceProfiles", "InstanceProfilesQuota", "Providers", "RolePolicySizeQuota", "Roles", "RolesQuota"};
@@ -1050,12 +1223,14 @@ static const struct shape_member iam_summaryMapType_key = {"key", &iam_summaryKe
 static const struct shape_member iam_summaryMapType_value = {"value", &iam_summaryValueType, false, NULL, false};
 static const struct shape_member iam_tagKeyListType_member = {"member", &iam_tagKeyType, false, NULL, false};
 static const struct shape_member iam_tagListType_member = {"member", &iam_Tag, false, NULL, false};
+static const struct shape_member iam_thumbprintListType_member = {"member", &iam_thumbprintType, false, NULL, false};
 static const struct shape_member iam_userListType_member = {"member", &iam_User, false, NULL, false};
 
 static const struct shape iam_AccessKey = {.name = "AccessKey", .type = SHAPE_STRUCTURE, .members = iam_AccessKey_members, .n_members = 5};
 static const struct shape iam_AccessKeyMetadata = {.name = "AccessKeyMetadata", .type = SHAPE_STRUCTURE, .members = iam_AccessKeyMetadata_members, .n_members = 4};
 static const struct shape iam_ActionNameListType = {.name = "ActionNameListType", .type = SHAPE_LIST, .member = &iam_ActionNameListType_member};
 static const struct shape iam_ActionNameType = {.name = "ActionNameType", .type = SHAPE_STRING, .has_min = true, .min = 3, .has_max = true, .max = 128};
+static const struct shape iam_AddClientIDToOpenIDConnectProviderRequest = {.name = "AddClientIDToOpenIDConnectProviderRequest", .type = SHAPE_STRUCTURE, .members = iam_AddClientIDToOpenIDConnectProviderRequest_members, .n_members = 2};
 static const struct shape iam_AddRoleToInstanceProfileRequest = {.name = "AddRoleToInstanceProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_AddRoleToInstanceProfileRequest_members, .n_members = 2};
 static const struct shape iam_AddUserToGroupRequest = {.name = "AddUserToGroupRequest", .type = SHAPE_STRUCTURE, .members = iam_AddUserToGroupRequest_members, .n_members = 2};
 static const struct shape iam_AttachGroupPolicyRequest = {.name = "AttachGroupPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_AttachGroupPolicyRequest_members, .n_members = 2};
@@ -1081,12 +1256,16 @@ static const struct shape iam_CreateInstanceProfileRequest = {.name = "CreateIns
 static const struct shape iam_CreateInstanceProfileResponse = {.name = "CreateInstanceProfileResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateInstanceProfileResponse_members, .n_members = 1};
 static const struct shape iam_CreateLoginProfileRequest = {.name = "CreateLoginProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateLoginProfileRequest_members, .n_members = 3};
 static const struct shape iam_CreateLoginProfileResponse = {.name = "CreateLoginProfileResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateLoginProfileResponse_members, .n_members = 1};
+static const struct shape iam_CreateOpenIDConnectProviderRequest = {.name = "CreateOpenIDConnectProviderRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateOpenIDConnectProviderRequest_members, .n_members = 4};
+static const struct shape iam_CreateOpenIDConnectProviderResponse = {.name = "CreateOpenIDConnectProviderResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateOpenIDConnectProviderResponse_members, .n_members = 2};
 static const struct shape iam_CreatePolicyRequest = {.name = "CreatePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_CreatePolicyRequest_members, .n_members = 5};
 static const struct shape iam_CreatePolicyResponse = {.name = "CreatePolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_CreatePolicyResponse_members, .n_members = 1};
 static const struct shape iam_CreatePolicyVersionRequest = {.name = "CreatePolicyVersionRequest", .type = SHAPE_STRUCTURE, .members = iam_CreatePolicyVersionRequest_members, .n_members = 3};
 static const struct shape iam_CreatePolicyVersionResponse = {.name = "CreatePolicyVersionResponse", .type = SHAPE_STRUCTURE, .members = iam_CreatePolicyVersionResponse_members, .n_members = 1};
 static const struct shape iam_CreateRoleRequest = {.name = "CreateRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateRoleRequest_members, .n_members = 7};
 static const struct shape iam_CreateRoleResponse = {.name = "CreateRoleResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateRoleResponse_members, .n_members = 1};
+static const struct shape iam_CreateSAMLProviderRequest = {.name = "CreateSAMLProviderRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateSAMLProviderRequest_members, .n_members = 5};
+static const struct shape iam_CreateSAMLProviderResponse = {.name = "CreateSAMLProviderResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateSAMLProviderResponse_members, .n_members = 2};
 static const struct shape iam_CreateUserRequest = {.name = "CreateUserRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateUserRequest_members, .n_members = 4};
 static const struct shape iam_CreateUserResponse = {.name = "CreateUserResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateUserResponse_members, .n_members = 1};
 static const struct shape iam_DeleteAccessKeyRequest = {.name = "DeleteAccessKeyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteAccessKeyRequest_members, .n_members = 2};
@@ -1095,11 +1274,13 @@ static const struct shape iam_DeleteGroupPolicyRequest = {.name = "DeleteGroupPo
 static const struct shape iam_DeleteGroupRequest = {.name = "DeleteGroupRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteGroupRequest_members, .n_members = 1};
 static const struct shape iam_DeleteInstanceProfileRequest = {.name = "DeleteInstanceProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteInstanceProfileRequest_members, .n_members = 1};
 static const struct shape iam_DeleteLoginProfileRequest = {.name = "DeleteLoginProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteLoginProfileRequest_members, .n_members = 1};
+static const struct shape iam_DeleteOpenIDConnectProviderRequest = {.name = "DeleteOpenIDConnectProviderRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteOpenIDConnectProviderRequest_members, .n_members = 1};
 static const struct shape iam_DeletePolicyRequest = {.name = "DeletePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeletePolicyRequest_members, .n_members = 1};
 static const struct shape iam_DeletePolicyVersionRequest = {.name = "DeletePolicyVersionRequest", .type = SHAPE_STRUCTURE, .members = iam_DeletePolicyVersionRequest_members, .n_members = 2};
 static const struct shape iam_DeleteRolePermissionsBoundaryRequest = {.name = "DeleteRolePermissionsBoundaryRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteRolePermissionsBoundaryRequest_members, .n_members = 1};
 static const struct shape iam_DeleteRolePolicyRequest = {.name = "DeleteRolePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteRolePolicyRequest_members, .n_members = 2};
 static const struct shape iam_DeleteRoleRequest = {.name = "DeleteRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteRoleRequest_members, .n_members = 1};
+static const struct shape iam_DeleteSAMLProviderRequest = {.name = "DeleteSAMLProviderRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteSAMLProviderRequest_members, .n_members = 1};
 static const struct shape iam_DeleteUserPermissionsBoundaryRequest = {.name = "DeleteUserPermissionsBoundaryRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteUserPermissionsBoundaryRequest_members, .n_members = 1};
 static const struct shape iam_DeleteUserPolicyRequest = {.name = "DeleteUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteUserPolicyRequest_members, .n_members = 2};
 static const struct shape iam_DeleteUserRequest = {.name = "DeleteUserRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteUserRequest_members, .n_members = 1};
@@ -1124,6 +1305,8 @@ static const struct shape iam_GetInstanceProfileRequest = {.name = "GetInstanceP
 static const struct shape iam_GetInstanceProfileResponse = {.name = "GetInstanceProfileResponse", .type = SHAPE_STRUCTURE, .members = iam_GetInstanceProfileResponse_members, .n_members = 1};
 static const struct shape iam_GetLoginProfileRequest = {.name = "GetLoginProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_GetLoginProfileRequest_members, .n_members = 1};
 static const struct shape iam_GetLoginProfileResponse = {.name = "GetLoginProfileResponse", .type = SHAPE_STRUCTURE, .members = iam_GetLoginProfileResponse_members, .n_members = 1};
+static const struct shape iam_GetOpenIDConnectProviderRequest = {.name = "GetOpenIDConnectProviderRequest", .type = SHAPE_STRUCTURE, .members = iam_GetOpenIDConnectProviderRequest_members, .n_members = 1};
+static const struct shape iam_GetOpenIDConnectProviderResponse = {.name = "GetOpenIDConnectProviderResponse", .type = SHAPE_STRUCTURE, .members = iam_GetOpenIDConnectProviderResponse_members, .n_members = 5};
 static const struct shape iam_GetPolicyRequest = {.name = "GetPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_GetPolicyRequest_members, .n_members = 1};
 static const struct shape iam_GetPolicyResponse = {.name = "GetPolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_GetPolicyResponse_members, .n_members = 1};
 static const struct shape iam_GetPolicyVersionRequest = {.name = "GetPolicyVersionRequest", .type = SHAPE_STRUCTURE, .members = iam_GetPolicyVersionRequest_members, .n_members = 2};
@@ -1132,6 +1315,8 @@ static const struct shape iam_GetRolePolicyRequest = {.name = "GetRolePolicyRequ
 static const struct shape iam_GetRolePolicyResponse = {.name = "GetRolePolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_GetRolePolicyResponse_members, .n_members = 3};
 static const struct shape iam_GetRoleRequest = {.name = "GetRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_GetRoleRequest_members, .n_members = 1};
 static const struct shape iam_GetRoleResponse = {.name = "GetRoleResponse", .type = SHAPE_STRUCTURE, .members = iam_GetRoleResponse_members, .n_members = 1};
+static const struct shape iam_GetSAMLProviderRequest = {.name = "GetSAMLProviderRequest", .type = SHAPE_STRUCTURE, .members = iam_GetSAMLProviderRequest_members, .n_members = 1};
+static const struct shape iam_GetSAMLProviderResponse = {.name = "GetSAMLProviderResponse", .type = SHAPE_STRUCTURE, .members = iam_GetSAMLProviderResponse_members, .n_members = 7};
 static const struct shape iam_GetUserPolicyRequest = {.name = "GetUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_GetUserPolicyRequest_members, .n_members = 2};
 static const struct shape iam_GetUserPolicyResponse = {.name = "GetUserPolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_GetUserPolicyResponse_members, .n_members = 3};
 static const struct shape iam_GetUserRequest = {.name = "GetUserRequest", .type = SHAPE_STRUCTURE, .members = iam_GetUserRequest_members, .n_members = 1};
@@ -1163,6 +1348,10 @@ static const struct shape iam_ListInstanceProfilesForRoleRequest = {.name = "Lis
 static const struct shape iam_ListInstanceProfilesForRoleResponse = {.name = "ListInstanceProfilesForRoleResponse", .type = SHAPE_STRUCTURE, .members = iam_ListInstanceProfilesForRoleResponse_members, .n_members = 3};
 static const struct shape iam_ListInstanceProfilesRequest = {.name = "ListInstanceProfilesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListInstanceProfilesRequest_members, .n_members = 3};
 static const struct shape iam_ListInstanceProfilesResponse = {.name = "ListInstanceProfilesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListInstanceProfilesResponse_members, .n_members = 3};
+static const struct shape iam_ListOpenIDConnectProviderTagsRequest = {.name = "ListOpenIDConnectProviderTagsRequest", .type = SHAPE_STRUCTURE, .members = iam_ListOpenIDConnectProviderTagsRequest_members, .n_members = 3};
+static const struct shape iam_ListOpenIDConnectProviderTagsResponse = {.name = "ListOpenIDConnectProviderTagsResponse", .type = SHAPE_STRUCTURE, .members = iam_ListOpenIDConnectProviderTagsResponse_members, .n_members = 3};
+static const struct shape iam_ListOpenIDConnectProvidersRequest = {.name = "ListOpenIDConnectProvidersRequest", .type = SHAPE_STRUCTURE};
+static const struct shape iam_ListOpenIDConnectProvidersResponse = {.name = "ListOpenIDConnectProvidersResponse", .type = SHAPE_STRUCTURE, .members = iam_ListOpenIDConnectProvidersResponse_members, .n_members = 1};
 static const struct shape iam_ListPoliciesRequest = {.name = "ListPoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListPoliciesRequest_members, .n_members = 6};
 static const struct shape iam_ListPoliciesResponse = {.name = "ListPoliciesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListPoliciesResponse_members, .n_members = 3};
 static const struct shape iam_ListPolicyTagsRequest = {.name = "ListPolicyTagsRequest", .type = SHAPE_STRUCTURE, .members = iam_ListPolicyTagsRequest_members, .n_members = 3};
@@ -1175,6 +1364,10 @@ static const struct shape iam_ListRoleTagsRequest = {.name = "ListRoleTagsReques
 static const struct shape iam_ListRoleTagsResponse = {.name = "ListRoleTagsResponse", .type = SHAPE_STRUCTURE, .members = iam_ListRoleTagsResponse_members, .n_members = 3};
 static const struct shape iam_ListRolesRequest = {.name = "ListRolesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListRolesRequest_members, .n_members = 3};
 static const struct shape iam_ListRolesResponse = {.name = "ListRolesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListRolesResponse_members, .n_members = 3};
+static const struct shape iam_ListSAMLProviderTagsRequest = {.name = "ListSAMLProviderTagsRequest", .type = SHAPE_STRUCTURE, .members = iam_ListSAMLProviderTagsRequest_members, .n_members = 3};
+static const struct shape iam_ListSAMLProviderTagsResponse = {.name = "ListSAMLProviderTagsResponse", .type = SHAPE_STRUCTURE, .members = iam_ListSAMLProviderTagsResponse_members, .n_members = 3};
+static const struct shape iam_ListSAMLProvidersRequest = {.name = "ListSAMLProvidersRequest", .type = SHAPE_STRUCTURE};
+static const struct shape iam_ListSAMLProvidersResponse = {.name = "ListSAMLProvidersResponse", .type = SHAPE_STRUCTURE, .members = iam_ListSAMLProvidersResponse_members, .n_members = 1};
 static const struct shape iam_ListUserPoliciesRequest = {.name = "ListUserPoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListUserPoliciesRequest_members, .n_members = 3};
 static const struct shape iam_ListUserPoliciesResponse = {.name = "ListUserPoliciesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListUserPoliciesResponse_members, .n_members = 3};
 static const struct shape iam_ListUserTagsRequest = {.name = "ListUserTagsRequest", .type = SHAPE_STRUCTURE, .members = iam_ListUserTagsRequest_members, .n_members = 3};
@@ -1182,6 +1375,9 @@ static const struct shape iam_ListUserTagsResponse = {.name = "ListUserTagsRespo
 static const struct shape iam_ListUsersRequest = {.name = "ListUsersRequest", .type = SHAPE_STRUCTURE, .members = iam_ListUsersRequest_members, .n_members = 3};
 static const struct shape iam_ListUsersResponse = {.name = "ListUsersResponse", .type = SHAPE_STRUCTURE, .members = iam_ListUsersResponse_members, .n_members = 3};
 static const struct shape iam_LoginProfile = {.name = "LoginProfile", .type = SHAPE_STRUCTURE, .members = iam_LoginProfile_members, .n_members = 3};
+static const struct shape iam_OpenIDConnectProviderListEntry = {.name = "OpenIDConnectProviderListEntry", .type = SHAPE_STRUCTURE, .members = iam_OpenIDConnectProviderListEntry_members, .n_members = 1};
+static const struct shape iam_OpenIDConnectProviderListType = {.name = "OpenIDConnectProviderListType", .type = SHAPE_LIST, .member = &iam_OpenIDConnectProviderListType_member};
+static const struct shape iam_OpenIDConnectProviderUrlType = {.name = "OpenIDConnectProviderUrlType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 255};
 static const struct shape iam_OrganizationsDecisionDetail = {.name = "OrganizationsDecisionDetail", .type = SHAPE_STRUCTURE, .members = iam_OrganizationsDecisionDetail_members, .n_members = 1};
 static const struct shape iam_PasswordPolicy = {.name = "PasswordPolicy", .type = SHAPE_STRUCTURE, .members = iam_PasswordPolicy_members, .n_members = 10};
 static const struct shape iam_PermissionsBoundaryAttachmentType = {.name = "PermissionsBoundaryAttachmentType", .type = SHAPE_STRING, .enums = iam_PermissionsBoundaryAttachmentType_enums, .n_enums = 1};
@@ -1204,6 +1400,7 @@ static const struct shape iam_PutRolePermissionsBoundaryRequest = {.name = "PutR
 static const struct shape iam_PutRolePolicyRequest = {.name = "PutRolePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_PutRolePolicyRequest_members, .n_members = 3};
 static const struct shape iam_PutUserPermissionsBoundaryRequest = {.name = "PutUserPermissionsBoundaryRequest", .type = SHAPE_STRUCTURE, .members = iam_PutUserPermissionsBoundaryRequest_members, .n_members = 2};
 static const struct shape iam_PutUserPolicyRequest = {.name = "PutUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_PutUserPolicyRequest_members, .n_members = 3};
+static const struct shape iam_RemoveClientIDFromOpenIDConnectProviderRequest = {.name = "RemoveClientIDFromOpenIDConnectProviderRequest", .type = SHAPE_STRUCTURE, .members = iam_RemoveClientIDFromOpenIDConnectProviderRequest_members, .n_members = 2};
 static const struct shape iam_RemoveRoleFromInstanceProfileRequest = {.name = "RemoveRoleFromInstanceProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_RemoveRoleFromInstanceProfileRequest_members, .n_members = 2};
 static const struct shape iam_RemoveUserFromGroupRequest = {.name = "RemoveUserFromGroupRequest", .type = SHAPE_STRUCTURE, .members = iam_RemoveUserFromGroupRequest_members, .n_members = 2};
 static const struct shape iam_ResourceHandlingOptionType = {.name = "ResourceHandlingOptionType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 64};
@@ -1213,6 +1410,11 @@ static const struct shape iam_ResourceSpecificResult = {.name = "ResourceSpecifi
 static const struct shape iam_ResourceSpecificResultListType = {.name = "ResourceSpecificResultListType", .type = SHAPE_LIST, .member = &iam_ResourceSpecificResultListType_member};
 static const struct shape iam_Role = {.name = "Role", .type = SHAPE_STRUCTURE, .members = iam_Role_members, .n_members = 11};
 static const struct shape iam_RoleLastUsed = {.name = "RoleLastUsed", .type = SHAPE_STRUCTURE, .members = iam_RoleLastUsed_members, .n_members = 2};
+static const struct shape iam_SAMLMetadataDocumentType = {.name = "SAMLMetadataDocumentType", .type = SHAPE_STRING, .has_min = true, .min = 1000, .has_max = true, .max = 10000000};
+static const struct shape iam_SAMLPrivateKey = {.name = "SAMLPrivateKey", .type = SHAPE_STRUCTURE, .members = iam_SAMLPrivateKey_members, .n_members = 2};
+static const struct shape iam_SAMLProviderListEntry = {.name = "SAMLProviderListEntry", .type = SHAPE_STRUCTURE, .members = iam_SAMLProviderListEntry_members, .n_members = 3};
+static const struct shape iam_SAMLProviderListType = {.name = "SAMLProviderListType", .type = SHAPE_LIST, .member = &iam_SAMLProviderListType_member};
+static const struct shape iam_SAMLProviderNameType = {.name = "SAMLProviderNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "[\\w._-]+"};
 static const struct shape iam_SetDefaultPolicyVersionRequest = {.name = "SetDefaultPolicyVersionRequest", .type = SHAPE_STRUCTURE, .members = iam_SetDefaultPolicyVersionRequest_members, .n_members = 2};
 static const struct shape iam_SetSecurityTokenServicePreferencesRequest = {.name = "SetSecurityTokenServicePreferencesRequest", .type = SHAPE_STRUCTURE, .members = iam_SetSecurityTokenServicePreferencesRequest_members, .n_members = 1};
 static const struct shape iam_SimulateCustomPolicyRequest = {.name = "SimulateCustomPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_SimulateCustomPolicyRequest_members, .n_members = 11};
@@ -1223,22 +1425,29 @@ static const struct shape iam_Statement = {.name = "Statement", .type = SHAPE_ST
 static const struct shape iam_StatementListType = {.name = "StatementListType", .type = SHAPE_LIST, .member = &iam_StatementListType_member};
 static const struct shape iam_Tag = {.name = "Tag", .type = SHAPE_STRUCTURE, .members = iam_Tag_members, .n_members = 2};
 static const struct shape iam_TagInstanceProfileRequest = {.name = "TagInstanceProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_TagInstanceProfileRequest_members, .n_members = 2};
+static const struct shape iam_TagOpenIDConnectProviderRequest = {.name = "TagOpenIDConnectProviderRequest", .type = SHAPE_STRUCTURE, .members = iam_TagOpenIDConnectProviderRequest_members, .n_members = 2};
 static const struct shape iam_TagPolicyRequest = {.name = "TagPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_TagPolicyRequest_members, .n_members = 2};
 static const struct shape iam_TagRoleRequest = {.name = "TagRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_TagRoleRequest_members, .n_members = 2};
+static const struct shape iam_TagSAMLProviderRequest = {.name = "TagSAMLProviderRequest", .type = SHAPE_STRUCTURE, .members = iam_TagSAMLProviderRequest_members, .n_members = 2};
 static const struct shape iam_TagUserRequest = {.name = "TagUserRequest", .type = SHAPE_STRUCTURE, .members = iam_TagUserRequest_members, .n_members = 2};
 static const struct shape iam_UntagInstanceProfileRequest = {.name = "UntagInstanceProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagInstanceProfileRequest_members, .n_members = 2};
+static const struct shape iam_UntagOpenIDConnectProviderRequest = {.name = "UntagOpenIDConnectProviderRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagOpenIDConnectProviderRequest_members, .n_members = 2};
 static const struct shape iam_UntagPolicyRequest = {.name = "UntagPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagPolicyRequest_members, .n_members = 2};
 static const struct shape iam_UntagRoleRequest = {.name = "UntagRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagRoleRequest_members, .n_members = 2};
+static const struct shape iam_UntagSAMLProviderRequest = {.name = "UntagSAMLProviderRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagSAMLProviderRequest_members, .n_members = 2};
 static const struct shape iam_UntagUserRequest = {.name = "UntagUserRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagUserRequest_members, .n_members = 2};
 static const struct shape iam_UpdateAccessKeyRequest = {.name = "UpdateAccessKeyRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateAccessKeyRequest_members, .n_members = 3};
 static const struct shape iam_UpdateAccountPasswordPolicyRequest = {.name = "UpdateAccountPasswordPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateAccountPasswordPolicyRequest_members, .n_members = 9};
 static const struct shape iam_UpdateAssumeRolePolicyRequest = {.name = "UpdateAssumeRolePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateAssumeRolePolicyRequest_members, .n_members = 2};
 static const struct shape iam_UpdateGroupRequest = {.name = "UpdateGroupRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateGroupRequest_members, .n_members = 3};
 static const struct shape iam_UpdateLoginProfileRequest = {.name = "UpdateLoginProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateLoginProfileRequest_members, .n_members = 3};
+static const struct shape iam_UpdateOpenIDConnectProviderThumbprintRequest = {.name = "UpdateOpenIDConnectProviderThumbprintRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateOpenIDConnectProviderThumbprintRequest_members, .n_members = 2};
 static const struct shape iam_UpdateRoleDescriptionRequest = {.name = "UpdateRoleDescriptionRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateRoleDescriptionRequest_members, .n_members = 2};
 static const struct shape iam_UpdateRoleDescriptionResponse = {.name = "UpdateRoleDescriptionResponse", .type = SHAPE_STRUCTURE, .members = iam_UpdateRoleDescriptionResponse_members, .n_members = 1};
 static const struct shape iam_UpdateRoleRequest = {.name = "UpdateRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateRoleRequest_members, .n_members = 3};
 static const struct shape iam_UpdateRoleResponse = {.name = "UpdateRoleResponse", .type = SHAPE_STRUCTURE};
+static const struct shape iam_UpdateSAMLProviderRequest = {.name = "UpdateSAMLProviderRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateSAMLProviderRequest_members, .n_members = 5};
+static const struct shape iam_UpdateSAMLProviderResponse = {.name = "UpdateSAMLProviderResponse", .type = SHAPE_STRUCTURE, .members = iam_UpdateSAMLProviderResponse_members, .n_members = 1};
 static const struct shape iam_UpdateUserRequest = {.name = "UpdateUserRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateUserRequest_members, .n_members = 3};
 static const struct shape iam_User = {.name = "User", .type = SHAPE_STRUCTURE, .members = iam_User_members, .n_members = 8};
 static const struct shape iam_accessKeyIdType = {.name = "accessKeyIdType", .type = SHAPE_STRING, .has_min = true, .min = 16, .has_max = true, .max = 128, .pattern = "[\\w]+"};
@@ -1247,10 +1456,13 @@ static const struct shape iam_accessKeySecretType = {.name = "accessKeySecretTyp
 static const struct shape iam_accountAliasListType = {.name = "accountAliasListType", .type = SHAPE_LIST, .member = &iam_accountAliasListType_member};
 static const struct shape iam_accountAliasType = {.name = "accountAliasType", .type = SHAPE_STRING, .has_min = true, .min = 3, .has_max = true, .max = 63, .pattern = "^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$"};
 static const struct shape iam_arnType = {.name = "arnType", .type = SHAPE_STRING, .has_min = true, .min = 20, .has_max = true, .max = 2048};
+static const struct shape iam_assertionEncryptionModeType = {.name = "assertionEncryptionModeType", .type = SHAPE_STRING, .enums = iam_assertionEncryptionModeType_enums, .n_enums = 2};
 static const struct shape iam_attachedPoliciesListType = {.name = "attachedPoliciesListType", .type = SHAPE_LIST, .member = &iam_attachedPoliciesListType_member};
 static const struct shape iam_attachmentCountType = {.name = "attachmentCountType", .type = SHAPE_INTEGER};
 static const struct shape iam_booleanObjectType = {.name = "booleanObjectType", .type = SHAPE_BOOLEAN};
 static const struct shape iam_booleanType = {.name = "booleanType", .type = SHAPE_BOOLEAN};
+static const struct shape iam_clientIDListType = {.name = "clientIDListType", .type = SHAPE_LIST, .member = &iam_clientIDListType_member};
+static const struct shape iam_clientIDType = {.name = "clientIDType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 255};
 static const struct shape iam_dateType = {.name = "dateType", .type = SHAPE_TIMESTAMP};
 static const struct shape iam_existingUserNameType = {.name = "existingUserNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "[\\w+=,.@-]+"};
 static const struct shape iam_globalEndpointTokenVersion = {.name = "globalEndpointTokenVersion", .type = SHAPE_STRING, .enums = iam_globalEndpointTokenVersion_enums, .n_enums = 2};
@@ -1276,6 +1488,9 @@ static const struct shape iam_policyNameType = {.name = "policyNameType", .type 
 static const struct shape iam_policyPathType = {.name = "policyPathType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 512, .pattern = "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/"};
 static const struct shape iam_policyScopeType = {.name = "policyScopeType", .type = SHAPE_STRING, .enums = iam_policyScopeType_enums, .n_enums = 3};
 static const struct shape iam_policyVersionIdType = {.name = "policyVersionIdType", .type = SHAPE_STRING, .pattern = "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?"};
+static const struct shape iam_privateKeyIdType = {.name = "privateKeyIdType", .type = SHAPE_STRING, .has_min = true, .min = 22, .has_max = true, .max = 64, .pattern = "[A-Z0-9]+"};
+static const struct shape iam_privateKeyList = {.name = "privateKeyList", .type = SHAPE_LIST, .has_max = true, .max = 2, .member = &iam_privateKeyList_member};
+static const struct shape iam_privateKeyType = {.name = "privateKeyType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 16384, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", .sensitive = true};
 static const struct shape iam_responseMarkerType = {.name = "responseMarkerType", .type = SHAPE_STRING};
 static const struct shape iam_roleDescriptionType = {.name = "roleDescriptionType", .type = SHAPE_STRING, .has_max = true, .max = 1000, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*"};
 static const struct shape iam_roleListType = {.name = "roleListType", .type = SHAPE_LIST, .member = &iam_roleListType_member};
@@ -1290,10 +1505,13 @@ static const struct shape iam_tagKeyListType = {.name = "tagKeyListType", .type 
 static const struct shape iam_tagKeyType = {.name = "tagKeyType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+"};
 static const struct shape iam_tagListType = {.name = "tagListType", .type = SHAPE_LIST, .has_max = true, .max = 50, .member = &iam_tagListType_member};
 static const struct shape iam_tagValueType = {.name = "tagValueType", .type = SHAPE_STRING, .has_min = true, .min = 0, .has_max = true, .max = 256, .pattern = "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*"};
+static const struct shape iam_thumbprintListType = {.name = "thumbprintListType", .type = SHAPE_LIST, .member = &iam_thumbprintListType_member};
+static const struct shape iam_thumbprintType = {.name = "thumbprintType", .type = SHAPE_STRING, .has_min = true, .min = 40, .has_max = true, .max = 40};
 static const struct shape iam_userListType = {.name = "userListType", .type = SHAPE_LIST, .member = &iam_userListType_member};
 static const struct shape iam_userNameType = {.name = "userNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 64, .pattern = "[\\w+=,.@-]+"};
 
 static const struct op_model iam_ops[] = {
+    {"AddClientIDToOpenIDConnectProvider", &iam_AddClientIDToOpenIDConnectProviderRequest, NULL, NULL},
     {"AddRoleToInstanceProfile", &iam_AddRoleToInstanceProfileRequest, NULL, NULL},
     {"AddUserToGroup", &iam_AddUserToGroupRequest, NULL, NULL},
     {"AttachGroupPolicy", &iam_AttachGroupPolicyRequest, NULL, NULL},
@@ -1305,9 +1523,11 @@ static const struct op_model iam_ops[] = {
     {"CreateGroup", &iam_CreateGroupRequest, &iam_CreateGroupResponse, "CreateGroupResult"},
     {"CreateInstanceProfile", &iam_CreateInstanceProfileRequest, &iam_CreateInstanceProfileResponse, "CreateInstanceProfileResult"},
     {"CreateLoginProfile", &iam_CreateLoginProfileRequest, &iam_CreateLoginProfileResponse, "CreateLoginProfileResult"},
+    {"CreateOpenIDConnectProvider", &iam_CreateOpenIDConnectProviderRequest, &iam_CreateOpenIDConnectProviderResponse, "CreateOpenIDConnectProviderResult"},
     {"CreatePolicy", &iam_CreatePolicyRequest, &iam_CreatePolicyResponse, "CreatePolicyResult"},
     {"CreatePolicyVersion", &iam_CreatePolicyVersionRequest, &iam_CreatePolicyVersionResponse, "CreatePolicyVersionResult"},
     {"CreateRole", &iam_CreateRoleRequest, &iam_CreateRoleResponse, "CreateRoleResult"},
+    {"CreateSAMLProvider", &iam_CreateSAMLProviderRequest, &iam_CreateSAMLProviderResponse, "CreateSAMLProviderResult"},
     {"CreateUser", &iam_CreateUserRequest, &iam_CreateUserResponse, "CreateUserResult"},
     {"DeleteAccessKey", &iam_DeleteAccessKeyRequest, NULL, NULL},
     {"DeleteAccountAlias", &iam_DeleteAccountAliasRequest, NULL, NULL},
@@ -1316,11 +1536,13 @@ static const struct op_model iam_ops[] = {
     {"DeleteGroupPolicy", &iam_DeleteGroupPolicyRequest, NULL, NULL},
     {"DeleteInstanceProfile", &iam_DeleteInstanceProfileRequest, NULL, NULL},
     {"DeleteLoginProfile", &iam_DeleteLoginProfileRequest, NULL, NULL},
+    {"DeleteOpenIDConnectProvider", &iam_DeleteOpenIDConnectProviderRequest, NULL, NULL},
     {"DeletePolicy", &iam_DeletePolicyRequest, NULL, NULL},
     {"DeletePolicyVersion", &iam_DeletePolicyVersionRequest, NULL, NULL},
     {"DeleteRole", &iam_DeleteRoleRequest, NULL, NULL},
     {"DeleteRolePermissionsBoundary", &iam_DeleteRolePermissionsBoundaryRequest, NULL, NULL},
     {"DeleteRolePolicy", &iam_DeleteRolePolicyRequest, NULL, NULL},
+    {"DeleteSAMLProvider", &iam_DeleteSAMLProviderRequest, NULL, NULL},
     {"DeleteUser", &iam_DeleteUserRequest, NULL, NULL},
     {"DeleteUserPermissionsBoundary", &iam_DeleteUserPermissionsBoundaryRequest, NULL, NULL},
     {"DeleteUserPolicy", &iam_DeleteUserPolicyRequest, NULL, NULL},
@@ -1335,10 +1557,12 @@ static const struct op_model iam_ops[] = {
     {"GetGroupPolicy", &iam_GetGroupPolicyRequest, &iam_GetGroupPolicyResponse, "GetGroupPolicyResult"},
     {"GetInstanceProfile", &iam_GetInstanceProfileRequest, &iam_GetInstanceProfileResponse, "GetInstanceProfileResult"},
     {"GetLoginProfile", &iam_GetLoginProfileRequest, &iam_GetLoginProfileResponse, "GetLoginProfileResult"},
+    {"GetOpenIDConnectProvider", &iam_GetOpenIDConnectProviderRequest, &iam_GetOpenIDConnectProviderResponse, "GetOpenIDConnectProviderResult"},
     {"GetPolicy", &iam_GetPolicyRequest, &iam_GetPolicyResponse, "GetPolicyResult"},
     {"GetPolicyVersion", &iam_GetPolicyVersionRequest, &iam_GetPolicyVersionResponse, "GetPolicyVersionResult"},
     {"GetRole", &iam_GetRoleRequest, &iam_GetRoleResponse, "GetRoleResult"},
     {"GetRolePolicy", &iam_GetRolePolicyRequest, &iam_GetRolePolicyResponse, "GetRolePolicyResult"},
+    {"GetSAMLProvider", &iam_GetSAMLProviderRequest, &iam_GetSAMLProviderResponse, "GetSAMLProviderResult"},
     {"GetUser", &iam_GetUserRequest, &iam_GetUserResponse, "GetUserResult"},
     {"GetUserPolicy", &iam_GetUserPolicyRequest, &iam_GetUserPolicyResponse, "GetUserPolicyResult"},
     {"ListAccessKeys", &iam_ListAccessKeysRequest, &iam_ListAccessKeysResponse, "ListAccessKeysResult"},
@@ -1353,12 +1577,16 @@ static const struct op_model iam_ops[] = {
     {"ListInstanceProfileTags", &iam_ListInstanceProfileTagsRequest, &iam_ListInstanceProfileTagsResponse, "ListInstanceProfileTagsResult"},
     {"ListInstanceProfiles", &iam_ListInstanceProfilesRequest, &iam_ListInstanceProfilesResponse, "ListInstanceProfilesResult"},
     {"ListInstanceProfilesForRole", &iam_ListInstanceProfilesForRoleRequest, &iam_ListInstanceProfilesForRoleResponse, "ListInstanceProfilesForRoleResult"},
+    {"ListOpenIDConnectProviderTags", &iam_ListOpenIDConnectProviderTagsRequest, &iam_ListOpenIDConnectProviderTagsResponse, "ListOpenIDConnectProviderTagsResult"},
+    {"ListOpenIDConnectProviders", &iam_ListOpenIDConnectProvidersRequest, &iam_ListOpenIDConnectProvidersResponse, "ListOpenIDConnectProvidersResult"},
     {"ListPolicies", &iam_ListPoliciesRequest, &iam_ListPoliciesResponse, "ListPoliciesResult"},
     {"ListPolicyTags", &iam_ListPolicyTagsRequest, &iam_ListPolicyTagsResponse, "ListPolicyTagsResult"},
     {"ListPolicyVersions", &iam_ListPolicyVersionsRequest, &iam_ListPolicyVersionsResponse, "ListPolicyVersionsResult"},
     {"ListRolePolicies", &iam_ListRolePoliciesRequest, &iam_ListRolePoliciesResponse, "ListRolePoliciesResult"},
     {"ListRoleTags", &iam_ListRoleTagsRequest, &iam_ListRoleTagsResponse, "ListRoleTagsResult"},
     {"ListRoles", &iam_ListRolesRequest, &iam_ListRolesResponse, "ListRolesResult"},
+    {"ListSAMLProviderTags", &iam_ListSAMLProviderTagsRequest, &iam_ListSAMLProviderTagsResponse, "ListSAMLProviderTagsResult"},
+    {"ListSAMLProviders", &iam_ListSAMLProvidersRequest, &iam_ListSAMLProvidersResponse, "ListSAMLProvidersResult"},
     {"ListUserPolicies", &iam_ListUserPoliciesRequest, &iam_ListUserPoliciesResponse, "ListUserPoliciesResult"},
     {"ListUserTags", &iam_ListUserTagsRequest, &iam_ListUserTagsResponse, "ListUserTagsResult"},
     {"ListUsers", &iam_ListUsersRequest, &iam_ListUsersResponse, "ListUsersResult"},
@@ -1367,6 +1595,7 @@ static const struct op_model iam_ops[] = {
     {"PutRolePolicy", &iam_PutRolePolicyRequest, NULL, NULL},
     {"PutUserPermissionsBoundary", &iam_PutUserPermissionsBoundaryRequest, NULL, NULL},
     {"PutUserPolicy", &iam_PutUserPolicyRequest, NULL, NULL},
+    {"RemoveClientIDFromOpenIDConnectProvider", &iam_RemoveClientIDFromOpenIDConnectProviderRequest, NULL, NULL},
     {"RemoveRoleFromInstanceProfile", &iam_RemoveRoleFromInstanceProfileRequest, NULL, NULL},
     {"RemoveUserFromGroup", &iam_RemoveUserFromGroupRequest, NULL, NULL},
     {"SetDefaultPolicyVersion", &iam_SetDefaultPolicyVersionRequest, NULL, NULL},
@@ -1374,20 +1603,26 @@ static const struct op_model iam_ops[] = {
     {"SimulateCustomPolicy", &iam_SimulateCustomPolicyRequest, &iam_SimulatePolicyResponse, "SimulateCustomPolicyResult"},
     {"SimulatePrincipalPolicy", &iam_SimulatePrincipalPolicyRequest, &iam_SimulatePolicyResponse, "SimulatePrincipalPolicyResult"},
     {"TagInstanceProfile", &iam_TagInstanceProfileRequest, NULL, NULL},
+    {"TagOpenIDConnectProvider", &iam_TagOpenIDConnectProviderRequest, NULL, NULL},
     {"TagPolicy", &iam_TagPolicyRequest, NULL, NULL},
     {"TagRole", &iam_TagRoleRequest, NULL, NULL},
+    {"TagSAMLProvider", &iam_TagSAMLProviderRequest, NULL, NULL},
     {"TagUser", &iam_TagUserRequest, NULL, NULL},
     {"UntagInstanceProfile", &iam_UntagInstanceProfileRequest, NULL, NULL},
+    {"UntagOpenIDConnectProvider", &iam_UntagOpenIDConnectProviderRequest, NULL, NULL},
     {"UntagPolicy", &iam_UntagPolicyRequest, NULL, NULL},
     {"UntagRole", &iam_UntagRoleRequest, NULL, NULL},
+    {"UntagSAMLProvider", &iam_UntagSAMLProviderRequest, NULL, NULL},
     {"UntagUser", &iam_UntagUserRequest, NULL, NULL},
     {"UpdateAccessKey", &iam_UpdateAccessKeyRequest, NULL, NULL},
     {"UpdateAccountPasswordPolicy", &iam_UpdateAccountPasswordPolicyRequest, NULL, NULL},
     {"UpdateAssumeRolePolicy", &iam_UpdateAssumeRolePolicyRequest, NULL, NULL},
     {"UpdateGroup", &iam_UpdateGroupRequest, NULL, NULL},
     {"UpdateLoginProfile", &iam_UpdateLoginProfileRequest, NULL, NULL},
+    {"UpdateOpenIDConnectProviderThumbprint", &iam_UpdateOpenIDConnectProviderThumbprintRequest, NULL, NULL},
     {"UpdateRole", &iam_UpdateRoleRequest, &iam_UpdateRoleResponse, "UpdateRoleResult"},
     {"UpdateRoleDescription", &iam_UpdateRoleDescriptionRequest, &iam_UpdateRoleDescriptionResponse, "UpdateRoleDescriptionResult"},
+    {"UpdateSAMLProvider", &iam_UpdateSAMLProviderRequest, &iam_UpdateSAMLProviderResponse, "UpdateSAMLProviderResult"},
     {"UpdateUser", &iam_UpdateUserRequest, NULL, NULL},
 };
 
@@ -1401,5 +1636,5 @@ const struct service_model model_iam = {
     .api_version = "2010-05-08",
     .xml_namespace = "https://iam.amazonaws.com/doc/2010-05-08/",
     .ops = iam_ops,
-    .n_ops = 95,
+    .n_ops = 113,
 };

@@ -83,6 +83,8 @@ const struct store_kind store_kinds[] = {
     {RECORD_INSTANCE_PROFILE,
      STORE_CLASS_GLOBAL,
      {{RECORD_BY_PATH, "Path", NULL}, {RECORD_INSTANCE_PROFILE_BY_ROLE, NULL, profile_role}}},
+    {RECORD_OIDC_PROVIDER, STORE_CLASS_GLOBAL, {{NULL}}},
+    {RECORD_SAML_PROVIDER, STORE_CLASS_GLOBAL, {{NULL}}},
 };
 const size_t store_kinds_n = sizeof(store_kinds) / sizeof(store_kinds[0]);
 

@@ -91,6 +91,8 @@
 #define RECORD_ACCOUNT_SETTINGS "account_settings"
 #define RECORD_ACCOUNT_SETTINGS_KEY "account"
 #define RECORD_INSTANCE_PROFILE "instance_profile"
+#define RECORD_OIDC_PROVIDER "oidc_provider" /* key: the URL without "https://" */
+#define RECORD_SAML_PROVIDER "saml_provider" /* key: the provider's Name */
 
 /* Secondary index names (kinds.c). */
 #define RECORD_ACCESS_KEY_BY_USER "user"

@@ -35,6 +35,7 @@ import unittest
 from botocore import xform_name
 
 import harness
+from test_saml_providers import metadata as saml_metadata, openssl_pair
 import rawhttp
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -279,6 +280,10 @@ class Registry(harness.ServerTest):
         kms.create_alias(AliasName="alias/reg-alias", TargetKeyId=key["KeyId"])
         alias_arn = key["Arn"].rpartition(":")[0] + ":alias/reg-alias"
         blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"fixture")["CiphertextBlob"]
+        oidc_arn = iam.create_open_id_connect_provider(
+            Url="https://reg-oidc.example.com")["OpenIDConnectProviderArn"]
+        saml_arn = iam.create_saml_provider(Name="reg-saml", SAMLMetadataDocument=saml_metadata(
+            openssl_pair(s.data_dir, "reg-saml")[0]))["SAMLProviderArn"]
         # member name -> (value, ARNs of the resources it names: an alias names its key
         # too, and AWS authorizes alias operations on both)
         cls.inputs = Inputs({
@@ -296,6 +301,8 @@ class Registry(harness.ServerTest):
             "CiphertextBlob": (blob, {key["Arn"]}),
             "GranteePrincipal": (user_arn, set()),
             "RetiringPrincipal": (user_arn, set()),
+            "OpenIDConnectProviderArn": (oidc_arn, {oidc_arn}),
+            "SAMLProviderArn": (saml_arn, {saml_arn}),
         })
         cls.nobody_arn, cls.nobody_key, cls.nobody_secret = s.user("reg-nobody")
 

@@ -6,13 +6,14 @@
  * member is AWS's default (no alias, v1 tokens). GetAccountSummary counts what the store
  * holds at the time of the call (in the call's read transaction) beside AWS's default
  * quotas; a resource custos does not keep yet (MFA devices, server certificates, signing
- * certificates, identity providers) is a true 0, since none can exist. */
+ * certificates) is a true 0, since none can exist. */
 #include <string.h>
 
 #include "core/tree.h"
 #include "iam.h"
 #include "iam_common.h"
 #include "iam_ops.gen.h"
+#include "iam_providers.h"
 
 static cu_rc settings_load(struct call *call, json_t **doc)
 {
@@ -177,7 +178,7 @@ static const struct {
  * there is no operation that creates any of these. */
 static const char *const NONE_YET[] = {
     "ServerCertificates", "MFADevices", "MFADevicesInUse", "AccountMFAEnabled",
-    "AccountSigningCertificatesPresent", "Providers",
+    "AccountSigningCertificatesPresent",
 };
 
 /* The counts of account-scoped kinds, by summary key. */
@@ -214,6 +215,8 @@ static cu_rc summary_counts(struct call *call, json_t *map)
     }
     TRY(store_each(call->tx, RECORD_MANAGED_POLICY, account, add_attachments, &in_use));
     TRY(tree_set_int(map, "PolicyVersionsInUse", in_use));
+    TRY(iam_identity_provider_count(call, &n));
+    TRY(tree_set_int(map, "Providers", (json_int_t)n));
     /* the root user's own keys (stored with no UserName) */
     TRY(iam_access_key_count(call->tx, account, "", &root_keys));
     TRY(tree_set_int(map, "AccountAccessKeysPresent", root_keys > 0));

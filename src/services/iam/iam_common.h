@@ -27,6 +27,11 @@ extern const struct kind iam_kind_role_policy;
 extern const struct kind iam_kind_group_policy;
 extern const struct kind iam_kind_login_profile;
 extern const struct kind iam_kind_instance_profile;
+/* Identity providers (oidc_providers.c, saml_providers.c); the _delete row is the same
+ * kind with the not-found wording DeleteOpenIDConnectProvider answers. */
+extern const struct kind iam_kind_oidc_provider;
+extern const struct kind iam_kind_oidc_provider_delete;
+extern const struct kind iam_kind_saml_provider;
 
 /* arn:aws:iam::<account>:user<path><name>; path defaults to "/". */
 void iam_user_arn(const char *account, const char *path, const char *name, char out[IAM_ARN_MAX]);

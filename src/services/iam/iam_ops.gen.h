@@ -105,6 +105,24 @@ cu_rc iam_list_instance_profiles_for_role(struct call *call, const json_t *in, j
 cu_rc iam_tag_instance_profile(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_untag_instance_profile(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_list_instance_profile_tags(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_create_open_id_connect_provider(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_get_open_id_connect_provider(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_open_id_connect_providers(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_delete_open_id_connect_provider(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_add_client_id_to_open_id_connect_provider(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_remove_client_id_from_open_id_connect_provider(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_update_open_id_connect_provider_thumbprint(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_tag_open_id_connect_provider(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_untag_open_id_connect_provider(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_open_id_connect_provider_tags(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_create_saml_provider(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_get_saml_provider(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_saml_providers(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_update_saml_provider(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_delete_saml_provider(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_tag_saml_provider(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_untag_saml_provider(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_saml_provider_tags(struct call *call, const json_t *in, json_t *out);
 
 /* resolvers: fill call->target before authorization (also-resolvers:
  * call->also, after call->target is authorized) */
@@ -126,6 +144,10 @@ MUST_CHECK cu_rc iam_resolve_new_instance_profile(struct call *call, const json_
 MUST_CHECK cu_rc iam_resolve_instance_profile(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_instance_profile_list(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_passed_role(struct call *call, const json_t *in);
+MUST_CHECK cu_rc iam_resolve_new_oidc_provider(struct call *call, const json_t *in);
+MUST_CHECK cu_rc iam_resolve_oidc_provider(struct call *call, const json_t *in);
+MUST_CHECK cu_rc iam_resolve_new_saml_provider(struct call *call, const json_t *in);
+MUST_CHECK cu_rc iam_resolve_saml_provider(struct call *call, const json_t *in);
 
 /* paginators (botocore's paginators-1.json): page_begin() takes them */
 extern const struct page_desc iam_list_users_page;
@@ -152,6 +174,8 @@ extern const struct page_desc iam_list_entities_for_policy_page;
 extern const struct page_desc iam_list_instance_profiles_page;
 extern const struct page_desc iam_list_instance_profiles_for_role_page;
 extern const struct page_desc iam_list_instance_profile_tags_page;
+extern const struct page_desc iam_list_open_id_connect_provider_tags_page;
+extern const struct page_desc iam_list_saml_provider_tags_page;
 
 /* condition keys of the request, added before authorization */
 void iam_keys_new_user(const json_t *in, struct call_keys *keys);

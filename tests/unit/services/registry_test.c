@@ -111,14 +111,17 @@ static void secrets(void)
     CHECK(has_secret(registry_find("iam", "UpdateLoginProfile"), "Password"));
     CHECK(has_secret(registry_find("iam", "ChangePassword"), "OldPassword"));
     CHECK(has_secret(registry_find("iam", "ChangePassword"), "NewPassword"));
+    CHECK(has_secret(registry_find("iam", "CreateSAMLProvider"), "AddPrivateKey"));
+    CHECK(has_secret(registry_find("iam", "UpdateSAMLProvider"), "AddPrivateKey"));
 }
 
 static void unknown_names(void)
 {
     CHECK(registry_find("iam", "creategroup") == NULL);
     CHECK(registry_find("kms", "CreateGroup") == NULL);
-    /* a model operation custos does not serve (UpdateUser, once this line's, is served) */
-    CHECK(registry_find("iam", "CreateSAMLProvider") == NULL);
+    /* a model operation custos does not serve (UpdateUser and CreateSAMLProvider, once
+     * this line's, are served) */
+    CHECK(registry_find("iam", "GenerateOrganizationsAccessReport") == NULL);
     CHECK(registry_find("nope", "CreateGroup") == NULL);
     CHECK(registry_find("iam", "") == NULL);
 }
