@@ -83,6 +83,9 @@ const struct store_kind store_kinds[] = {
     {RECORD_INSTANCE_PROFILE,
      STORE_CLASS_GLOBAL,
      {{RECORD_BY_PATH, "Path", NULL}, {RECORD_INSTANCE_PROFILE_BY_ROLE, NULL, profile_role}}},
+    /* an MFA device → lower(UserName) of the user it is enabled for (none while
+     * unassigned): ListMFADevices, the per-user quota, DeleteUser's check, UpdateUser */
+    {RECORD_MFA_DEVICE, STORE_CLASS_GLOBAL, {{RECORD_MFA_DEVICE_BY_USER, NULL, member_user}}},
 };
 const size_t store_kinds_n = sizeof(store_kinds) / sizeof(store_kinds[0]);
 

@@ -91,6 +91,8 @@
 #define RECORD_ACCOUNT_SETTINGS "account_settings"
 #define RECORD_ACCOUNT_SETTINGS_KEY "account"
 #define RECORD_INSTANCE_PROFILE "instance_profile"
+/* IAM virtual MFA devices (mfa_devices.c), keyed by lower(SerialNumber) */
+#define RECORD_MFA_DEVICE "mfa_device"
 
 /* Secondary index names (kinds.c). */
 #define RECORD_ACCESS_KEY_BY_USER "user"
@@ -101,6 +103,7 @@
 #define RECORD_GROUP_MEMBER_BY_GROUP "group"
 #define RECORD_GROUP_MEMBER_BY_USER "user"
 #define RECORD_INSTANCE_PROFILE_BY_ROLE "role"
+#define RECORD_MFA_DEVICE_BY_USER "user"
 
 /* The member of a user record listing its attached managed policies. */
 #define RECORD_USER_ATTACHED "AttachedManagedPolicies"

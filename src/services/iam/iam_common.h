@@ -27,6 +27,7 @@ extern const struct kind iam_kind_role_policy;
 extern const struct kind iam_kind_group_policy;
 extern const struct kind iam_kind_login_profile;
 extern const struct kind iam_kind_instance_profile;
+extern const struct kind iam_kind_mfa_device;
 
 /* arn:aws:iam::<account>:user<path><name>; path defaults to "/". */
 void iam_user_arn(const char *account, const char *path, const char *name, char out[IAM_ARN_MAX]);
