@@ -217,6 +217,9 @@ class MFADevices(harness.ServerTest):
         got = iam.get_mfa_device(SerialNumber=serial, UserName="mfa-bob")
         self.assertEqual((got["UserName"], got["SerialNumber"], got["EnableDate"]),
                          ("mfa-bob", serial, entry["EnableDate"]))
+        # root names no user: the device as it is
+        got = iam.get_mfa_device(SerialNumber=serial)
+        self.assertEqual((got["UserName"], got["SerialNumber"]), ("mfa-bob", serial))
         self.assertEqual(self.error(lambda: iam.get_mfa_device(SerialNumber=serial,
                                                                UserName="mfa-carol")),
                          ("NoSuchEntity", 404,
@@ -359,7 +362,9 @@ class MFADevices(harness.ServerTest):
     def test_e_authorization_names_the_device(self):
         arn, key, secret = self.server.user("mfa-self", {
             "Effect": "Allow", "Action": ["iam:CreateVirtualMFADevice", "iam:DeleteVirtualMFADevice"],
-            "Resource": f"arn:aws:iam::{ACCOUNT}:mfa/self-*"})
+            "Resource": f"arn:aws:iam::{ACCOUNT}:mfa/self-*"}, {
+            "Effect": "Allow", "Action": ["iam:ListMFADevices", "iam:DeactivateMFADevice"],
+            "Resource": f"arn:aws:iam::{ACCOUNT}:user/mfa-self"})
         iam = self.server.client("iam", key=key, secret=secret)
         d = iam.create_virtual_mfa_device(VirtualMFADeviceName="self-phone")["VirtualMFADevice"]
         MFADevices.seeds.append(d["Base32StringSeed"])
@@ -375,7 +380,26 @@ class MFADevices(harness.ServerTest):
             AuthenticationCode1="123456", AuthenticationCode2="654321"))
         self.assertEqual((code_, status), ("AccessDenied", 403))
         self.assertIn(f"on resource: {arn} ", message)
+        # enabled by root, the device is the caller's own: listed without a UserName
+        self.assertEqual(iam.list_mfa_devices()["MFADevices"], [])
+        self.enable("mfa-self", d)
+        mine = iam.list_mfa_devices()["MFADevices"]
+        self.assertEqual([(m["UserName"], m["SerialNumber"]) for m in mine],
+                         [("mfa-self", d["SerialNumber"])])
+        # and deactivated by its user, naming none
+        iam.deactivate_mfa_device(SerialNumber=d["SerialNumber"])
+        self.assertEqual(iam.list_mfa_devices()["MFADevices"], [])
+        # ListVirtualMFADevices has no resource: denied on none
+        code_, status, message = self.error(lambda: iam.list_virtual_mfa_devices())
+        self.assertEqual((code_, status), ("AccessDenied", 403))
+        self.assertNotIn("on resource", message)
         iam.delete_virtual_mfa_device(SerialNumber=d["SerialNumber"])
+        # an AssignmentStatus outside the enum is a validation error naming it
+        self.assertEqual(self.error(lambda: self.iam.list_virtual_mfa_devices(
+            AssignmentStatus="Sometimes")),
+            ("ValidationError", 400, "1 validation error detected: Value 'Sometimes' at "
+             "'assignmentStatus' failed to satisfy constraint: Member must satisfy enum value "
+             "set: [Assigned, Unassigned, Any]"))
 
     def test_f_cli(self):
         cli = self.server.cli
