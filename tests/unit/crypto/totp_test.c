@@ -64,7 +64,7 @@ static void base32_vectors(void)
     } v[] = {{"", ""},           {"f", "MY"},          {"fo", "MZXQ"},
              {"foo", "MZXW6"},   {"foob", "MZXW6YQ"},  {"fooba", "MZXW6YTB"},
              {"foobar", "MZXW6YTBOI"}};
-    char out[32];
+    char out[TOTP_BASE32_LEN(TOTP_SEED_LEN) + 1];
 
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         totp_base32(bytes_str(v[i].in), out);
