@@ -22,7 +22,7 @@
 #define TOTP_SEED_LEN 20
 #define TOTP_SEED_MAX 64
 /* Base32 text of a seed of n bytes, without padding, and its terminator. */
-#define TOTP_BASE32_LEN(n) (((n) * 8 + 4) / 5)
+#define TOTP_BASE32_LEN(n) (((n)*8 + 4) / 5)
 
 /* The step number of a Unix time (seconds): floor(t / 30); 0 before the epoch. */
 uint64_t totp_step(int64_t unix_seconds);

@@ -106,8 +106,8 @@ out:
  * consecutive steps, the second in [from, to] and after the last code accepted; *second
  * is its step. InvalidAuthenticationCode otherwise (the message never says which code or
  * why: a guesser learns nothing). */
-static cu_rc check_codes(struct call *call, const json_t *device, const json_t *in,
-                         uint64_t from, uint64_t to, uint64_t *second)
+static cu_rc check_codes(struct call *call, const json_t *device, const json_t *in, uint64_t from,
+                         uint64_t to, uint64_t *second)
 {
     cu_rc rc = CU_OK;
     struct secret *seed = NULL;
@@ -157,8 +157,8 @@ static cu_rc enrolment(struct call *call, const char *name, const struct secret 
     buf_init_sensitive(&png, QR_PNG_MAX);
     totp_base32(secret_bytes(seed), b32);
     TRY(uri_encode(bytes_str(name), true, &label));
-    TRY(buf_addstrs(&uri, "otpauth://totp/", label.p, "@", call->env->account_id, "?secret=",
-                    b32, "&issuer=Amazon%20Web%20Services", NULL));
+    TRY(buf_addstrs(&uri, "otpauth://totp/", label.p, "@", call->env->account_id, "?secret=", b32,
+                    "&issuer=Amazon%20Web%20Services", NULL));
     TRY(mfa_qr_png(uri.p, &png));
     TRY(tree_set_blob(device, "Base32StringSeed", bytes_str(b32)));
     TRY(tree_set_blob(device, "QRCodePNG", buf_bytes(&png)));
@@ -206,8 +206,7 @@ out:
 
 /* The device `serial` enabled for the user `owner` (its stored name): *device owned.
  * NoSuchEntity when there is none, or it is not that user's. */
-static cu_rc owned_device(struct call *call, const char *serial, const char *owner,
-                          json_t **device)
+static cu_rc owned_device(struct call *call, const char *serial, const char *owner, json_t **device)
 {
     cu_rc rc = CU_OK;
     const char *holder;
@@ -520,8 +519,8 @@ cu_rc iam_resolve_mfa_device(struct call *call, const json_t *in)
     iam_set_account_target(call);
     TRY(kind_find(call, &iam_kind_mfa_device, NULL, serial, &call->target.doc));
     if (call->target.doc) {
-        device_target_arn(
-            call, json_string_value(json_object_get(call->target.doc, "SerialNumber")));
+        device_target_arn(call,
+                          json_string_value(json_object_get(call->target.doc, "SerialNumber")));
         call_keys_resource_tags(call->keys, json_object_get(call->target.doc, "Tags"));
     } else {
         device_target_arn(call, serial);

@@ -83,7 +83,7 @@ static void fill_row(const QRcode *qr, int y, size_t side, uint8_t *row)
         for (int k = 0; k < SCALE; k++) {
             size_t x = (size_t)(mx + QUIET) * SCALE + (size_t)k;
 
-            row[x / 8] &= (uint8_t)~(0x80 >> (x % 8));
+            row[x / 8] &= (uint8_t) ~(0x80 >> (x % 8));
         }
     }
 }

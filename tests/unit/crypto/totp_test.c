@@ -61,8 +61,12 @@ static void base32_vectors(void)
 {
     static const struct {
         const char *in, *out;
-    } v[] = {{"", ""},           {"f", "MY"},          {"fo", "MZXQ"},
-             {"foo", "MZXW6"},   {"foob", "MZXW6YQ"},  {"fooba", "MZXW6YTB"},
+    } v[] = {{"", ""},
+             {"f", "MY"},
+             {"fo", "MZXQ"},
+             {"foo", "MZXW6"},
+             {"foob", "MZXW6YQ"},
+             {"fooba", "MZXW6YTB"},
              {"foobar", "MZXW6YTBOI"}};
     char out[TOTP_BASE32_LEN(TOTP_SEED_LEN) + 1];
 
@@ -122,8 +126,8 @@ static void pair_search(void)
     CHECK_OK(totp_find_pair(seed, "", "", 1001, 1010, &found, &second));
     CHECK(!found);
     /* another seed's codes */
-    CHECK_OK(totp_find_pair(bytes_str("another seed, twenty"), c[4], c[5], 1001, 1010, &found,
-                            &second));
+    CHECK_OK(
+        totp_find_pair(bytes_str("another seed, twenty"), c[4], c[5], 1001, 1010, &found, &second));
     CHECK(!found);
     /* windows the search refuses */
     CHECK_RC(totp_find_pair(seed, c[4], c[5], 1006, 1003, &found, &second), CU_E_INTERNAL);
