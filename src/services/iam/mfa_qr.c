@@ -4,7 +4,9 @@
  * The URI carries the seed, so the image is as secret as the seed: libpng is given an
  * allocator that wipes every block it frees (rows, zlib's window and state), the module
  * matrix is wiped before libqrencode frees it, and the PNG lands in the caller's
- * (sensitive) buf. libpng reports errors by longjmp; the one setjmp is in emit(), which
+ * (sensitive) buf. libqrencode offers no allocator hook, so its own intermediate buffers
+ * (the encoded bit stream, the frame before masking) are freed unwiped: the one copy of
+ * the seed custos cannot clear, in ordinary heap until reused. libpng reports errors by longjmp; the one setjmp is in emit(), which
  * owns nothing, so no cleanup depends on a local a longjmp could have clobbered. */
 #include "mfa_qr.h"
 
