@@ -6,8 +6,9 @@
  * matrix is wiped before libqrencode frees it, and the PNG lands in the caller's
  * (sensitive) buf. libqrencode offers no allocator hook, so its own intermediate buffers
  * (the encoded bit stream, the frame before masking) are freed unwiped: the one copy of
- * the seed custos cannot clear, in ordinary heap until reused. libpng reports errors by longjmp; the one setjmp is in emit(), which
- * owns nothing, so no cleanup depends on a local a longjmp could have clobbered. */
+ * the seed custos cannot clear, in ordinary heap until reused. libpng reports errors by
+ * longjmp; the one setjmp is in emit(), which owns nothing, so no cleanup depends on a
+ * local a longjmp could have clobbered. */
 #include "mfa_qr.h"
 
 #include <errno.h>
