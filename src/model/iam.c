@@ -13,6 +13,10 @@ static const struct shape iam_AttachRolePolicyRequest;
 static const struct shape iam_AttachUserPolicyRequest;
 static const struct shape iam_AttachedPermissionsBoundary;
 static const struct shape iam_AttachedPolicy;
+static const struct shape iam_BootstrapDatum;
+static const struct shape iam_CertificationKeyType;
+static const struct shape iam_CertificationMapType;
+static const struct shape iam_CertificationValueType;
 static const struct shape iam_ChangePasswordRequest;
 static const struct shape iam_ColumnNumber;
 static const struct shape iam_ContextEntry;
@@ -43,6 +47,9 @@ static const struct shape iam_CreateSAMLProviderRequest;
 static const struct shape iam_CreateSAMLProviderResponse;
 static const struct shape iam_CreateUserRequest;
 static const struct shape iam_CreateUserResponse;
+static const struct shape iam_CreateVirtualMFADeviceRequest;
+static const struct shape iam_CreateVirtualMFADeviceResponse;
+static const struct shape iam_DeactivateMFADeviceRequest;
 static const struct shape iam_DeleteAccessKeyRequest;
 static const struct shape iam_DeleteAccountAliasRequest;
 static const struct shape iam_DeleteGroupPolicyRequest;
@@ -59,9 +66,11 @@ static const struct shape iam_DeleteSAMLProviderRequest;
 static const struct shape iam_DeleteUserPermissionsBoundaryRequest;
 static const struct shape iam_DeleteUserPolicyRequest;
 static const struct shape iam_DeleteUserRequest;
+static const struct shape iam_DeleteVirtualMFADeviceRequest;
 static const struct shape iam_DetachGroupPolicyRequest;
 static const struct shape iam_DetachRolePolicyRequest;
 static const struct shape iam_DetachUserPolicyRequest;
+static const struct shape iam_EnableMFADeviceRequest;
 static const struct shape iam_EntityType;
 static const struct shape iam_EvalDecisionDetailsType;
 static const struct shape iam_EvalDecisionSourceType;
@@ -80,6 +89,8 @@ static const struct shape iam_GetInstanceProfileRequest;
 static const struct shape iam_GetInstanceProfileResponse;
 static const struct shape iam_GetLoginProfileRequest;
 static const struct shape iam_GetLoginProfileResponse;
+static const struct shape iam_GetMFADeviceRequest;
+static const struct shape iam_GetMFADeviceResponse;
 static const struct shape iam_GetOpenIDConnectProviderRequest;
 static const struct shape iam_GetOpenIDConnectProviderResponse;
 static const struct shape iam_GetPolicyRequest;
@@ -123,6 +134,10 @@ static const struct shape iam_ListInstanceProfilesForRoleRequest;
 static const struct shape iam_ListInstanceProfilesForRoleResponse;
 static const struct shape iam_ListInstanceProfilesRequest;
 static const struct shape iam_ListInstanceProfilesResponse;
+static const struct shape iam_ListMFADeviceTagsRequest;
+static const struct shape iam_ListMFADeviceTagsResponse;
+static const struct shape iam_ListMFADevicesRequest;
+static const struct shape iam_ListMFADevicesResponse;
 static const struct shape iam_ListOpenIDConnectProviderTagsRequest;
 static const struct shape iam_ListOpenIDConnectProviderTagsResponse;
 static const struct shape iam_ListOpenIDConnectProvidersRequest;
@@ -149,7 +164,10 @@ static const struct shape iam_ListUserTagsRequest;
 static const struct shape iam_ListUserTagsResponse;
 static const struct shape iam_ListUsersRequest;
 static const struct shape iam_ListUsersResponse;
+static const struct shape iam_ListVirtualMFADevicesRequest;
+static const struct shape iam_ListVirtualMFADevicesResponse;
 static const struct shape iam_LoginProfile;
+static const struct shape iam_MFADevice;
 static const struct shape iam_OpenIDConnectProviderListEntry;
 static const struct shape iam_OpenIDConnectProviderListType;
 static const struct shape iam_OpenIDConnectProviderUrlType;
@@ -183,6 +201,7 @@ static const struct shape iam_ResourceNameListType;
 static const struct shape iam_ResourceNameType;
 static const struct shape iam_ResourceSpecificResult;
 static const struct shape iam_ResourceSpecificResultListType;
+static const struct shape iam_ResyncMFADeviceRequest;
 static const struct shape iam_Role;
 static const struct shape iam_RoleLastUsed;
 static const struct shape iam_SAMLMetadataDocumentType;
@@ -200,12 +219,14 @@ static const struct shape iam_Statement;
 static const struct shape iam_StatementListType;
 static const struct shape iam_Tag;
 static const struct shape iam_TagInstanceProfileRequest;
+static const struct shape iam_TagMFADeviceRequest;
 static const struct shape iam_TagOpenIDConnectProviderRequest;
 static const struct shape iam_TagPolicyRequest;
 static const struct shape iam_TagRoleRequest;
 static const struct shape iam_TagSAMLProviderRequest;
 static const struct shape iam_TagUserRequest;
 static const struct shape iam_UntagInstanceProfileRequest;
+static const struct shape iam_UntagMFADeviceRequest;
 static const struct shape iam_UntagOpenIDConnectProviderRequest;
 static const struct shape iam_UntagPolicyRequest;
 static const struct shape iam_UntagRoleRequest;
@@ -225,6 +246,7 @@ static const struct shape iam_UpdateSAMLProviderRequest;
 static const struct shape iam_UpdateSAMLProviderResponse;
 static const struct shape iam_UpdateUserRequest;
 static const struct shape iam_User;
+static const struct shape iam_VirtualMFADevice;
 static const struct shape iam_accessKeyIdType;
 static const struct shape iam_accessKeyMetadataListType;
 static const struct shape iam_accessKeySecretType;
@@ -232,8 +254,10 @@ static const struct shape iam_accountAliasListType;
 static const struct shape iam_accountAliasType;
 static const struct shape iam_arnType;
 static const struct shape iam_assertionEncryptionModeType;
+static const struct shape iam_assignmentStatusType;
 static const struct shape iam_attachedPoliciesListType;
 static const struct shape iam_attachmentCountType;
+static const struct shape iam_authenticationCodeType;
 static const struct shape iam_booleanObjectType;
 static const struct shape iam_booleanType;
 static const struct shape iam_clientIDListType;
@@ -249,6 +273,7 @@ static const struct shape iam_instanceProfileNameType;
 static const struct shape iam_markerType;
 static const struct shape iam_maxItemsType;
 static const struct shape iam_maxPasswordAgeType;
+static const struct shape iam_mfaDeviceListType;
 static const struct shape iam_minimumPasswordLengthType;
 static const struct shape iam_passwordReusePreventionType;
 static const struct shape iam_passwordType;
@@ -271,6 +296,7 @@ static const struct shape iam_roleDescriptionType;
 static const struct shape iam_roleListType;
 static const struct shape iam_roleMaxSessionDurationType;
 static const struct shape iam_roleNameType;
+static const struct shape iam_serialNumberType;
 static const struct shape iam_statusType;
 static const struct shape iam_stringType;
 static const struct shape iam_summaryKeyType;
@@ -284,6 +310,8 @@ static const struct shape iam_thumbprintListType;
 static const struct shape iam_thumbprintType;
 static const struct shape iam_userListType;
 static const struct shape iam_userNameType;
+static const struct shape iam_virtualMFADeviceListType;
+static const struct shape iam_virtualMFADeviceName;
 
 static const struct shape_member iam_AccessKey_members[] = {
     {"UserName", &iam_userNameType, true, NULL, false},
@@ -331,6 +359,8 @@ static const struct shape_member iam_AttachedPolicy_members[] = {
     {"PolicyName", &iam_policyNameType, false, NULL, false},
     {"PolicyArn", &iam_arnType, false, NULL, false},
 };
+static const struct shape_member iam_CertificationMapType_key = {"key", &iam_CertificationKeyType, false, NULL, false};
+static const struct shape_member iam_CertificationMapType_value = {"value", &iam_CertificationValueType, false, NULL, false};
 static const struct shape_member iam_ChangePasswordRequest_members[] = {
     {"OldPassword", &iam_passwordType, true, NULL, false},
     {"NewPassword", &iam_passwordType, true, NULL, false},
@@ -436,6 +466,18 @@ static const struct shape_member iam_CreateUserRequest_members[] = {
 static const struct shape_member iam_CreateUserResponse_members[] = {
     {"User", &iam_User, false, NULL, false},
 };
+static const struct shape_member iam_CreateVirtualMFADeviceRequest_members[] = {
+    {"Path", &iam_pathType, false, NULL, false},
+    {"VirtualMFADeviceName", &iam_virtualMFADeviceName, true, NULL, false},
+    {"Tags", &iam_tagListType, false, NULL, false},
+};
+static const struct shape_member iam_CreateVirtualMFADeviceResponse_members[] = {
+    {"VirtualMFADevice", &iam_VirtualMFADevice, true, NULL, false},
+};
+static const struct shape_member iam_DeactivateMFADeviceRequest_members[] = {
+    {"UserName", &iam_existingUserNameType, false, NULL, false},
+    {"SerialNumber", &iam_serialNumberType, true, NULL, false},
+};
 static const struct shape_member iam_DeleteAccessKeyRequest_members[] = {
     {"UserName", &iam_existingUserNameType, false, NULL, false},
     {"AccessKeyId", &iam_accessKeyIdType, true, NULL, false},
@@ -489,6 +531,9 @@ static const struct shape_member iam_DeleteUserPolicyRequest_members[] = {
 static const struct shape_member iam_DeleteUserRequest_members[] = {
     {"UserName", &iam_existingUserNameType, true, NULL, false},
 };
+static const struct shape_member iam_DeleteVirtualMFADeviceRequest_members[] = {
+    {"SerialNumber", &iam_serialNumberType, true, NULL, false},
+};
 static const struct shape_member iam_DetachGroupPolicyRequest_members[] = {
     {"GroupName", &iam_groupNameType, true, NULL, false},
     {"PolicyArn", &iam_arnType, true, NULL, false},
@@ -500,6 +545,12 @@ static const struct shape_member iam_DetachRolePolicyRequest_members[] = {
 static const struct shape_member iam_DetachUserPolicyRequest_members[] = {
     {"UserName", &iam_userNameType, true, NULL, false},
     {"PolicyArn", &iam_arnType, true, NULL, false},
+};
+static const struct shape_member iam_EnableMFADeviceRequest_members[] = {
+    {"UserName", &iam_existingUserNameType, true, NULL, false},
+    {"SerialNumber", &iam_serialNumberType, true, NULL, false},
+    {"AuthenticationCode1", &iam_authenticationCodeType, true, NULL, false},
+    {"AuthenticationCode2", &iam_authenticationCodeType, true, NULL, false},
 };
 static const char *const iam_EntityType_enums[] = {"User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"};
 static const struct shape_member iam_EvalDecisionDetailsType_key = {"key", &iam_EvalDecisionSourceType, false, NULL, false};
@@ -563,6 +614,16 @@ static const struct shape_member iam_GetLoginProfileRequest_members[] = {
 };
 static const struct shape_member iam_GetLoginProfileResponse_members[] = {
     {"LoginProfile", &iam_LoginProfile, true, NULL, false},
+};
+static const struct shape_member iam_GetMFADeviceRequest_members[] = {
+    {"SerialNumber", &iam_serialNumberType, true, NULL, false},
+    {"UserName", &iam_userNameType, false, NULL, false},
+};
+static const struct shape_member iam_GetMFADeviceResponse_members[] = {
+    {"UserName", &iam_userNameType, false, NULL, false},
+    {"SerialNumber", &iam_serialNumberType, true, NULL, false},
+    {"EnableDate", &iam_dateType, false, NULL, false},
+    {"Certifications", &iam_CertificationMapType, false, NULL, false},
 };
 static const struct shape_member iam_GetOpenIDConnectProviderRequest_members[] = {
     {"OpenIDConnectProviderArn", &iam_arnType, true, NULL, false},
@@ -772,6 +833,26 @@ static const struct shape_member iam_ListInstanceProfilesResponse_members[] = {
     {"IsTruncated", &iam_booleanType, false, NULL, false},
     {"Marker", &iam_responseMarkerType, false, NULL, false},
 };
+static const struct shape_member iam_ListMFADeviceTagsRequest_members[] = {
+    {"SerialNumber", &iam_serialNumberType, true, NULL, false},
+    {"Marker", &iam_markerType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+};
+static const struct shape_member iam_ListMFADeviceTagsResponse_members[] = {
+    {"Tags", &iam_tagListType, true, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
+static const struct shape_member iam_ListMFADevicesRequest_members[] = {
+    {"UserName", &iam_existingUserNameType, false, NULL, false},
+    {"Marker", &iam_markerType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+};
+static const struct shape_member iam_ListMFADevicesResponse_members[] = {
+    {"MFADevices", &iam_mfaDeviceListType, true, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
 static const struct shape_member iam_ListOpenIDConnectProviderTagsRequest_members[] = {
     {"OpenIDConnectProviderArn", &iam_arnType, true, NULL, false},
     {"Marker", &iam_markerType, false, NULL, false},
@@ -891,10 +972,25 @@ static const struct shape_member iam_ListUsersResponse_members[] = {
     {"IsTruncated", &iam_booleanType, false, NULL, false},
     {"Marker", &iam_responseMarkerType, false, NULL, false},
 };
+static const struct shape_member iam_ListVirtualMFADevicesRequest_members[] = {
+    {"AssignmentStatus", &iam_assignmentStatusType, false, NULL, false},
+    {"Marker", &iam_markerType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+};
+static const struct shape_member iam_ListVirtualMFADevicesResponse_members[] = {
+    {"VirtualMFADevices", &iam_virtualMFADeviceListType, true, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
 static const struct shape_member iam_LoginProfile_members[] = {
     {"UserName", &iam_userNameType, true, NULL, false},
     {"CreateDate", &iam_dateType, true, NULL, false},
     {"PasswordResetRequired", &iam_booleanType, false, NULL, false},
+};
+static const struct shape_member iam_MFADevice_members[] = {
+    {"UserName", &iam_userNameType, true, NULL, false},
+    {"SerialNumber", &iam_serialNumberType, true, NULL, false},
+    {"EnableDate", &iam_dateType, true, NULL, false},
 };
 static const struct shape_member iam_OpenIDConnectProviderListEntry_members[] = {
     {"Arn", &iam_arnType, false, NULL, false},
@@ -1006,6 +1102,12 @@ static const struct shape_member iam_ResourceSpecificResult_members[] = {
     {"PermissionsBoundaryDecisionDetail", &iam_PermissionsBoundaryDecisionDetail, false, NULL, false},
 };
 static const struct shape_member iam_ResourceSpecificResultListType_member = {"member", &iam_ResourceSpecificResult, false, NULL, false};
+static const struct shape_member iam_ResyncMFADeviceRequest_members[] = {
+    {"UserName", &iam_existingUserNameType, true, NULL, false},
+    {"SerialNumber", &iam_serialNumberType, true, NULL, false},
+    {"AuthenticationCode1", &iam_authenticationCodeType, true, NULL, false},
+    {"AuthenticationCode2", &iam_authenticationCodeType, true, NULL, false},
+};
 static const struct shape_member iam_Role_members[] = {
     {"Path", &iam_pathType, true, NULL, false},
     {"RoleName", &iam_roleNameType, true, NULL, false},
@@ -1088,6 +1190,10 @@ static const struct shape_member iam_TagInstanceProfileRequest_members[] = {
     {"InstanceProfileName", &iam_instanceProfileNameType, true, NULL, false},
     {"Tags", &iam_tagListType, true, NULL, false},
 };
+static const struct shape_member iam_TagMFADeviceRequest_members[] = {
+    {"SerialNumber", &iam_serialNumberType, true, NULL, false},
+    {"Tags", &iam_tagListType, true, NULL, false},
+};
 static const struct shape_member iam_TagOpenIDConnectProviderRequest_members[] = {
     {"OpenIDConnectProviderArn", &iam_arnType, true, NULL, false},
     {"Tags", &iam_tagListType, true, NULL, false},
@@ -1110,6 +1216,10 @@ static const struct shape_member iam_TagUserRequest_members[] = {
 };
 static const struct shape_member iam_UntagInstanceProfileRequest_members[] = {
     {"InstanceProfileName", &iam_instanceProfileNameType, true, NULL, false},
+    {"TagKeys", &iam_tagKeyListType, true, NULL, false},
+};
+static const struct shape_member iam_UntagMFADeviceRequest_members[] = {
+    {"SerialNumber", &iam_serialNumberType, true, NULL, false},
     {"TagKeys", &iam_tagKeyListType, true, NULL, false},
 };
 static const struct shape_member iam_UntagOpenIDConnectProviderRequest_members[] = {
@@ -1203,14 +1313,24 @@ static const struct shape_member iam_User_members[] = {
     {"PermissionsBoundary", &iam_AttachedPermissionsBoundary, false, NULL, false},
     {"Tags", &iam_tagListType, false, NULL, false},
 };
+static const struct shape_member iam_VirtualMFADevice_members[] = {
+    {"SerialNumber", &iam_serialNumberType, true, NULL, false},
+    {"Base32StringSeed", &iam_BootstrapDatum, false, NULL, false},
+    {"QRCodePNG", &iam_BootstrapDatum, false, NULL, false},
+    {"User", &iam_User, false, NULL, false},
+    {"EnableDate", &iam_dateType, false, NULL, false},
+    {"Tags", &iam_tagListType, false, NULL, false},
+};
 static const struct shape_member iam_accessKeyMetadataListType_member = {"member", &iam_AccessKeyMetadata, false, NULL, false};
 static const struct shape_member iam_accountAliasListType_member = {"member", &iam_accountAliasType, false, NULL, false};
 static const char *const iam_assertionEncryptionModeType_enums[] = {"Required", "Allowed"};
+static const char *const iam_assignmentStatusType_enums[] = {"Assigned", "Unassigned", "Any"};
 static const struct shape_member iam_attachedPoliciesListType_member = {"member", &iam_AttachedPolicy, false, NULL, false};
 static const struct shape_member iam_clientIDListType_member = {"member", &iam_clientIDType, false, NULL, false};
 static const char *const iam_globalEndpointTokenVersion_enums[] = {"v1Token", "v2Token"};
 static const struct shape_member iam_groupListType_member = {"member", &iam_Group, false, NULL, false};
 static const struct shape_member iam_instanceProfileListType_member = {"member", &iam_InstanceProfile, false, NULL, false};
+static const struct shape_member iam_mfaDeviceListType_member = {"member", &iam_MFADevice, false, NULL, false};
 static const struct shape_member iam_policyDocumentVersionListType_member = {"member", &iam_PolicyVersion, false, NULL, false};
 static const struct shape_member iam_policyListType_member = {"member", &iam_Policy, false, NULL, false};
 static const struct shape_member iam_policyNameListType_member = {"member", &iam_policyNameType, false, NULL, false};
@@ -1225,6 +1345,7 @@ static const struct shape_member iam_tagKeyListType_member = {"member", &iam_tag
 static const struct shape_member iam_tagListType_member = {"member", &iam_Tag, false, NULL, false};
 static const struct shape_member iam_thumbprintListType_member = {"member", &iam_thumbprintType, false, NULL, false};
 static const struct shape_member iam_userListType_member = {"member", &iam_User, false, NULL, false};
+static const struct shape_member iam_virtualMFADeviceListType_member = {"member", &iam_VirtualMFADevice, false, NULL, false};
 
 static const struct shape iam_AccessKey = {.name = "AccessKey", .type = SHAPE_STRUCTURE, .members = iam_AccessKey_members, .n_members = 5};
 static const struct shape iam_AccessKeyMetadata = {.name = "AccessKeyMetadata", .type = SHAPE_STRUCTURE, .members = iam_AccessKeyMetadata_members, .n_members = 4};
@@ -1238,6 +1359,10 @@ static const struct shape iam_AttachRolePolicyRequest = {.name = "AttachRolePoli
 static const struct shape iam_AttachUserPolicyRequest = {.name = "AttachUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_AttachUserPolicyRequest_members, .n_members = 2};
 static const struct shape iam_AttachedPermissionsBoundary = {.name = "AttachedPermissionsBoundary", .type = SHAPE_STRUCTURE, .members = iam_AttachedPermissionsBoundary_members, .n_members = 2};
 static const struct shape iam_AttachedPolicy = {.name = "AttachedPolicy", .type = SHAPE_STRUCTURE, .members = iam_AttachedPolicy_members, .n_members = 2};
+static const struct shape iam_BootstrapDatum = {.name = "BootstrapDatum", .type = SHAPE_BLOB, .sensitive = true};
+static const struct shape iam_CertificationKeyType = {.name = "CertificationKeyType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "[\\u0020-\\u00FF]+"};
+static const struct shape iam_CertificationMapType = {.name = "CertificationMapType", .type = SHAPE_MAP, .key = &iam_CertificationMapType_key, .value = &iam_CertificationMapType_value};
+static const struct shape iam_CertificationValueType = {.name = "CertificationValueType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 32, .pattern = "[\\u0020-\\u00FF]+"};
 static const struct shape iam_ChangePasswordRequest = {.name = "ChangePasswordRequest", .type = SHAPE_STRUCTURE, .members = iam_ChangePasswordRequest_members, .n_members = 2};
 static const struct shape iam_ColumnNumber = {.name = "ColumnNumber", .type = SHAPE_INTEGER};
 static const struct shape iam_ContextEntry = {.name = "ContextEntry", .type = SHAPE_STRUCTURE, .members = iam_ContextEntry_members, .n_members = 3};
@@ -1268,6 +1393,9 @@ static const struct shape iam_CreateSAMLProviderRequest = {.name = "CreateSAMLPr
 static const struct shape iam_CreateSAMLProviderResponse = {.name = "CreateSAMLProviderResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateSAMLProviderResponse_members, .n_members = 2};
 static const struct shape iam_CreateUserRequest = {.name = "CreateUserRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateUserRequest_members, .n_members = 4};
 static const struct shape iam_CreateUserResponse = {.name = "CreateUserResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateUserResponse_members, .n_members = 1};
+static const struct shape iam_CreateVirtualMFADeviceRequest = {.name = "CreateVirtualMFADeviceRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateVirtualMFADeviceRequest_members, .n_members = 3};
+static const struct shape iam_CreateVirtualMFADeviceResponse = {.name = "CreateVirtualMFADeviceResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateVirtualMFADeviceResponse_members, .n_members = 1};
+static const struct shape iam_DeactivateMFADeviceRequest = {.name = "DeactivateMFADeviceRequest", .type = SHAPE_STRUCTURE, .members = iam_DeactivateMFADeviceRequest_members, .n_members = 2};
 static const struct shape iam_DeleteAccessKeyRequest = {.name = "DeleteAccessKeyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteAccessKeyRequest_members, .n_members = 2};
 static const struct shape iam_DeleteAccountAliasRequest = {.name = "DeleteAccountAliasRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteAccountAliasRequest_members, .n_members = 1};
 static const struct shape iam_DeleteGroupPolicyRequest = {.name = "DeleteGroupPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteGroupPolicyRequest_members, .n_members = 2};
@@ -1284,9 +1412,11 @@ static const struct shape iam_DeleteSAMLProviderRequest = {.name = "DeleteSAMLPr
 static const struct shape iam_DeleteUserPermissionsBoundaryRequest = {.name = "DeleteUserPermissionsBoundaryRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteUserPermissionsBoundaryRequest_members, .n_members = 1};
 static const struct shape iam_DeleteUserPolicyRequest = {.name = "DeleteUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteUserPolicyRequest_members, .n_members = 2};
 static const struct shape iam_DeleteUserRequest = {.name = "DeleteUserRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteUserRequest_members, .n_members = 1};
+static const struct shape iam_DeleteVirtualMFADeviceRequest = {.name = "DeleteVirtualMFADeviceRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteVirtualMFADeviceRequest_members, .n_members = 1};
 static const struct shape iam_DetachGroupPolicyRequest = {.name = "DetachGroupPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DetachGroupPolicyRequest_members, .n_members = 2};
 static const struct shape iam_DetachRolePolicyRequest = {.name = "DetachRolePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DetachRolePolicyRequest_members, .n_members = 2};
 static const struct shape iam_DetachUserPolicyRequest = {.name = "DetachUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DetachUserPolicyRequest_members, .n_members = 2};
+static const struct shape iam_EnableMFADeviceRequest = {.name = "EnableMFADeviceRequest", .type = SHAPE_STRUCTURE, .members = iam_EnableMFADeviceRequest_members, .n_members = 4};
 static const struct shape iam_EntityType = {.name = "EntityType", .type = SHAPE_STRING, .enums = iam_EntityType_enums, .n_enums = 5};
 static const struct shape iam_EvalDecisionDetailsType = {.name = "EvalDecisionDetailsType", .type = SHAPE_MAP, .key = &iam_EvalDecisionDetailsType_key, .value = &iam_EvalDecisionDetailsType_value};
 static const struct shape iam_EvalDecisionSourceType = {.name = "EvalDecisionSourceType", .type = SHAPE_STRING, .has_min = true, .min = 3, .has_max = true, .max = 256};
@@ -1305,6 +1435,8 @@ static const struct shape iam_GetInstanceProfileRequest = {.name = "GetInstanceP
 static const struct shape iam_GetInstanceProfileResponse = {.name = "GetInstanceProfileResponse", .type = SHAPE_STRUCTURE, .members = iam_GetInstanceProfileResponse_members, .n_members = 1};
 static const struct shape iam_GetLoginProfileRequest = {.name = "GetLoginProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_GetLoginProfileRequest_members, .n_members = 1};
 static const struct shape iam_GetLoginProfileResponse = {.name = "GetLoginProfileResponse", .type = SHAPE_STRUCTURE, .members = iam_GetLoginProfileResponse_members, .n_members = 1};
+static const struct shape iam_GetMFADeviceRequest = {.name = "GetMFADeviceRequest", .type = SHAPE_STRUCTURE, .members = iam_GetMFADeviceRequest_members, .n_members = 2};
+static const struct shape iam_GetMFADeviceResponse = {.name = "GetMFADeviceResponse", .type = SHAPE_STRUCTURE, .members = iam_GetMFADeviceResponse_members, .n_members = 4};
 static const struct shape iam_GetOpenIDConnectProviderRequest = {.name = "GetOpenIDConnectProviderRequest", .type = SHAPE_STRUCTURE, .members = iam_GetOpenIDConnectProviderRequest_members, .n_members = 1};
 static const struct shape iam_GetOpenIDConnectProviderResponse = {.name = "GetOpenIDConnectProviderResponse", .type = SHAPE_STRUCTURE, .members = iam_GetOpenIDConnectProviderResponse_members, .n_members = 5};
 static const struct shape iam_GetPolicyRequest = {.name = "GetPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_GetPolicyRequest_members, .n_members = 1};
@@ -1348,6 +1480,10 @@ static const struct shape iam_ListInstanceProfilesForRoleRequest = {.name = "Lis
 static const struct shape iam_ListInstanceProfilesForRoleResponse = {.name = "ListInstanceProfilesForRoleResponse", .type = SHAPE_STRUCTURE, .members = iam_ListInstanceProfilesForRoleResponse_members, .n_members = 3};
 static const struct shape iam_ListInstanceProfilesRequest = {.name = "ListInstanceProfilesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListInstanceProfilesRequest_members, .n_members = 3};
 static const struct shape iam_ListInstanceProfilesResponse = {.name = "ListInstanceProfilesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListInstanceProfilesResponse_members, .n_members = 3};
+static const struct shape iam_ListMFADeviceTagsRequest = {.name = "ListMFADeviceTagsRequest", .type = SHAPE_STRUCTURE, .members = iam_ListMFADeviceTagsRequest_members, .n_members = 3};
+static const struct shape iam_ListMFADeviceTagsResponse = {.name = "ListMFADeviceTagsResponse", .type = SHAPE_STRUCTURE, .members = iam_ListMFADeviceTagsResponse_members, .n_members = 3};
+static const struct shape iam_ListMFADevicesRequest = {.name = "ListMFADevicesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListMFADevicesRequest_members, .n_members = 3};
+static const struct shape iam_ListMFADevicesResponse = {.name = "ListMFADevicesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListMFADevicesResponse_members, .n_members = 3};
 static const struct shape iam_ListOpenIDConnectProviderTagsRequest = {.name = "ListOpenIDConnectProviderTagsRequest", .type = SHAPE_STRUCTURE, .members = iam_ListOpenIDConnectProviderTagsRequest_members, .n_members = 3};
 static const struct shape iam_ListOpenIDConnectProviderTagsResponse = {.name = "ListOpenIDConnectProviderTagsResponse", .type = SHAPE_STRUCTURE, .members = iam_ListOpenIDConnectProviderTagsResponse_members, .n_members = 3};
 static const struct shape iam_ListOpenIDConnectProvidersRequest = {.name = "ListOpenIDConnectProvidersRequest", .type = SHAPE_STRUCTURE};
@@ -1374,7 +1510,10 @@ static const struct shape iam_ListUserTagsRequest = {.name = "ListUserTagsReques
 static const struct shape iam_ListUserTagsResponse = {.name = "ListUserTagsResponse", .type = SHAPE_STRUCTURE, .members = iam_ListUserTagsResponse_members, .n_members = 3};
 static const struct shape iam_ListUsersRequest = {.name = "ListUsersRequest", .type = SHAPE_STRUCTURE, .members = iam_ListUsersRequest_members, .n_members = 3};
 static const struct shape iam_ListUsersResponse = {.name = "ListUsersResponse", .type = SHAPE_STRUCTURE, .members = iam_ListUsersResponse_members, .n_members = 3};
+static const struct shape iam_ListVirtualMFADevicesRequest = {.name = "ListVirtualMFADevicesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListVirtualMFADevicesRequest_members, .n_members = 3};
+static const struct shape iam_ListVirtualMFADevicesResponse = {.name = "ListVirtualMFADevicesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListVirtualMFADevicesResponse_members, .n_members = 3};
 static const struct shape iam_LoginProfile = {.name = "LoginProfile", .type = SHAPE_STRUCTURE, .members = iam_LoginProfile_members, .n_members = 3};
+static const struct shape iam_MFADevice = {.name = "MFADevice", .type = SHAPE_STRUCTURE, .members = iam_MFADevice_members, .n_members = 3};
 static const struct shape iam_OpenIDConnectProviderListEntry = {.name = "OpenIDConnectProviderListEntry", .type = SHAPE_STRUCTURE, .members = iam_OpenIDConnectProviderListEntry_members, .n_members = 1};
 static const struct shape iam_OpenIDConnectProviderListType = {.name = "OpenIDConnectProviderListType", .type = SHAPE_LIST, .member = &iam_OpenIDConnectProviderListType_member};
 static const struct shape iam_OpenIDConnectProviderUrlType = {.name = "OpenIDConnectProviderUrlType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 255};
@@ -1408,6 +1547,7 @@ static const struct shape iam_ResourceNameListType = {.name = "ResourceNameListT
 static const struct shape iam_ResourceNameType = {.name = "ResourceNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 2048};
 static const struct shape iam_ResourceSpecificResult = {.name = "ResourceSpecificResult", .type = SHAPE_STRUCTURE, .members = iam_ResourceSpecificResult_members, .n_members = 6};
 static const struct shape iam_ResourceSpecificResultListType = {.name = "ResourceSpecificResultListType", .type = SHAPE_LIST, .member = &iam_ResourceSpecificResultListType_member};
+static const struct shape iam_ResyncMFADeviceRequest = {.name = "ResyncMFADeviceRequest", .type = SHAPE_STRUCTURE, .members = iam_ResyncMFADeviceRequest_members, .n_members = 4};
 static const struct shape iam_Role = {.name = "Role", .type = SHAPE_STRUCTURE, .members = iam_Role_members, .n_members = 11};
 static const struct shape iam_RoleLastUsed = {.name = "RoleLastUsed", .type = SHAPE_STRUCTURE, .members = iam_RoleLastUsed_members, .n_members = 2};
 static const struct shape iam_SAMLMetadataDocumentType = {.name = "SAMLMetadataDocumentType", .type = SHAPE_STRING, .has_min = true, .min = 1000, .has_max = true, .max = 10000000};
@@ -1425,12 +1565,14 @@ static const struct shape iam_Statement = {.name = "Statement", .type = SHAPE_ST
 static const struct shape iam_StatementListType = {.name = "StatementListType", .type = SHAPE_LIST, .member = &iam_StatementListType_member};
 static const struct shape iam_Tag = {.name = "Tag", .type = SHAPE_STRUCTURE, .members = iam_Tag_members, .n_members = 2};
 static const struct shape iam_TagInstanceProfileRequest = {.name = "TagInstanceProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_TagInstanceProfileRequest_members, .n_members = 2};
+static const struct shape iam_TagMFADeviceRequest = {.name = "TagMFADeviceRequest", .type = SHAPE_STRUCTURE, .members = iam_TagMFADeviceRequest_members, .n_members = 2};
 static const struct shape iam_TagOpenIDConnectProviderRequest = {.name = "TagOpenIDConnectProviderRequest", .type = SHAPE_STRUCTURE, .members = iam_TagOpenIDConnectProviderRequest_members, .n_members = 2};
 static const struct shape iam_TagPolicyRequest = {.name = "TagPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_TagPolicyRequest_members, .n_members = 2};
 static const struct shape iam_TagRoleRequest = {.name = "TagRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_TagRoleRequest_members, .n_members = 2};
 static const struct shape iam_TagSAMLProviderRequest = {.name = "TagSAMLProviderRequest", .type = SHAPE_STRUCTURE, .members = iam_TagSAMLProviderRequest_members, .n_members = 2};
 static const struct shape iam_TagUserRequest = {.name = "TagUserRequest", .type = SHAPE_STRUCTURE, .members = iam_TagUserRequest_members, .n_members = 2};
 static const struct shape iam_UntagInstanceProfileRequest = {.name = "UntagInstanceProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagInstanceProfileRequest_members, .n_members = 2};
+static const struct shape iam_UntagMFADeviceRequest = {.name = "UntagMFADeviceRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagMFADeviceRequest_members, .n_members = 2};
 static const struct shape iam_UntagOpenIDConnectProviderRequest = {.name = "UntagOpenIDConnectProviderRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagOpenIDConnectProviderRequest_members, .n_members = 2};
 static const struct shape iam_UntagPolicyRequest = {.name = "UntagPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagPolicyRequest_members, .n_members = 2};
 static const struct shape iam_UntagRoleRequest = {.name = "UntagRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagRoleRequest_members, .n_members = 2};
@@ -1450,6 +1592,7 @@ static const struct shape iam_UpdateSAMLProviderRequest = {.name = "UpdateSAMLPr
 static const struct shape iam_UpdateSAMLProviderResponse = {.name = "UpdateSAMLProviderResponse", .type = SHAPE_STRUCTURE, .members = iam_UpdateSAMLProviderResponse_members, .n_members = 1};
 static const struct shape iam_UpdateUserRequest = {.name = "UpdateUserRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateUserRequest_members, .n_members = 3};
 static const struct shape iam_User = {.name = "User", .type = SHAPE_STRUCTURE, .members = iam_User_members, .n_members = 8};
+static const struct shape iam_VirtualMFADevice = {.name = "VirtualMFADevice", .type = SHAPE_STRUCTURE, .members = iam_VirtualMFADevice_members, .n_members = 6};
 static const struct shape iam_accessKeyIdType = {.name = "accessKeyIdType", .type = SHAPE_STRING, .has_min = true, .min = 16, .has_max = true, .max = 128, .pattern = "[\\w]+"};
 static const struct shape iam_accessKeyMetadataListType = {.name = "accessKeyMetadataListType", .type = SHAPE_LIST, .member = &iam_accessKeyMetadataListType_member};
 static const struct shape iam_accessKeySecretType = {.name = "accessKeySecretType", .type = SHAPE_STRING, .sensitive = true};
@@ -1457,8 +1600,10 @@ static const struct shape iam_accountAliasListType = {.name = "accountAliasListT
 static const struct shape iam_accountAliasType = {.name = "accountAliasType", .type = SHAPE_STRING, .has_min = true, .min = 3, .has_max = true, .max = 63, .pattern = "^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$"};
 static const struct shape iam_arnType = {.name = "arnType", .type = SHAPE_STRING, .has_min = true, .min = 20, .has_max = true, .max = 2048};
 static const struct shape iam_assertionEncryptionModeType = {.name = "assertionEncryptionModeType", .type = SHAPE_STRING, .enums = iam_assertionEncryptionModeType_enums, .n_enums = 2};
+static const struct shape iam_assignmentStatusType = {.name = "assignmentStatusType", .type = SHAPE_STRING, .enums = iam_assignmentStatusType_enums, .n_enums = 3};
 static const struct shape iam_attachedPoliciesListType = {.name = "attachedPoliciesListType", .type = SHAPE_LIST, .member = &iam_attachedPoliciesListType_member};
 static const struct shape iam_attachmentCountType = {.name = "attachmentCountType", .type = SHAPE_INTEGER};
+static const struct shape iam_authenticationCodeType = {.name = "authenticationCodeType", .type = SHAPE_STRING, .has_min = true, .min = 6, .has_max = true, .max = 6, .pattern = "[\\d]+"};
 static const struct shape iam_booleanObjectType = {.name = "booleanObjectType", .type = SHAPE_BOOLEAN};
 static const struct shape iam_booleanType = {.name = "booleanType", .type = SHAPE_BOOLEAN};
 static const struct shape iam_clientIDListType = {.name = "clientIDListType", .type = SHAPE_LIST, .member = &iam_clientIDListType_member};
@@ -1474,6 +1619,7 @@ static const struct shape iam_instanceProfileNameType = {.name = "instanceProfil
 static const struct shape iam_markerType = {.name = "markerType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 320, .pattern = "[\\u0020-\\u00FF]+"};
 static const struct shape iam_maxItemsType = {.name = "maxItemsType", .type = SHAPE_INTEGER, .has_min = true, .min = 1, .has_max = true, .max = 1000};
 static const struct shape iam_maxPasswordAgeType = {.name = "maxPasswordAgeType", .type = SHAPE_INTEGER, .has_min = true, .min = 1, .has_max = true, .max = 1095};
+static const struct shape iam_mfaDeviceListType = {.name = "mfaDeviceListType", .type = SHAPE_LIST, .member = &iam_mfaDeviceListType_member};
 static const struct shape iam_minimumPasswordLengthType = {.name = "minimumPasswordLengthType", .type = SHAPE_INTEGER, .has_min = true, .min = 6, .has_max = true, .max = 128};
 static const struct shape iam_passwordReusePreventionType = {.name = "passwordReusePreventionType", .type = SHAPE_INTEGER, .has_min = true, .min = 1, .has_max = true, .max = 24};
 static const struct shape iam_passwordType = {.name = "passwordType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", .sensitive = true};
@@ -1496,6 +1642,7 @@ static const struct shape iam_roleDescriptionType = {.name = "roleDescriptionTyp
 static const struct shape iam_roleListType = {.name = "roleListType", .type = SHAPE_LIST, .member = &iam_roleListType_member};
 static const struct shape iam_roleMaxSessionDurationType = {.name = "roleMaxSessionDurationType", .type = SHAPE_INTEGER, .has_min = true, .min = 3600, .has_max = true, .max = 43200};
 static const struct shape iam_roleNameType = {.name = "roleNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 64, .pattern = "[\\w+=,.@-]+"};
+static const struct shape iam_serialNumberType = {.name = "serialNumberType", .type = SHAPE_STRING, .has_min = true, .min = 9, .has_max = true, .max = 256, .pattern = "[\\w+=/:,.@-]+"};
 static const struct shape iam_statusType = {.name = "statusType", .type = SHAPE_STRING, .enums = iam_statusType_enums, .n_enums = 3};
 static const struct shape iam_stringType = {.name = "stringType", .type = SHAPE_STRING};
 static const struct shape iam_summaryKeyType = {.name = "summaryKeyType", .type = SHAPE_STRING, .enums = iam_summaryKeyType_enums, .n_enums = 34};
@@ -1509,6 +1656,8 @@ static const struct shape iam_thumbprintListType = {.name = "thumbprintListType"
 static const struct shape iam_thumbprintType = {.name = "thumbprintType", .type = SHAPE_STRING, .has_min = true, .min = 40, .has_max = true, .max = 40};
 static const struct shape iam_userListType = {.name = "userListType", .type = SHAPE_LIST, .member = &iam_userListType_member};
 static const struct shape iam_userNameType = {.name = "userNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 64, .pattern = "[\\w+=,.@-]+"};
+static const struct shape iam_virtualMFADeviceListType = {.name = "virtualMFADeviceListType", .type = SHAPE_LIST, .member = &iam_virtualMFADeviceListType_member};
+static const struct shape iam_virtualMFADeviceName = {.name = "virtualMFADeviceName", .type = SHAPE_STRING, .has_min = true, .min = 1, .pattern = "[\\w+=,.@-]+"};
 
 static const struct op_model iam_ops[] = {
     {"AddClientIDToOpenIDConnectProvider", &iam_AddClientIDToOpenIDConnectProviderRequest, NULL, NULL},
@@ -1529,6 +1678,8 @@ static const struct op_model iam_ops[] = {
     {"CreateRole", &iam_CreateRoleRequest, &iam_CreateRoleResponse, "CreateRoleResult"},
     {"CreateSAMLProvider", &iam_CreateSAMLProviderRequest, &iam_CreateSAMLProviderResponse, "CreateSAMLProviderResult"},
     {"CreateUser", &iam_CreateUserRequest, &iam_CreateUserResponse, "CreateUserResult"},
+    {"CreateVirtualMFADevice", &iam_CreateVirtualMFADeviceRequest, &iam_CreateVirtualMFADeviceResponse, "CreateVirtualMFADeviceResult"},
+    {"DeactivateMFADevice", &iam_DeactivateMFADeviceRequest, NULL, NULL},
     {"DeleteAccessKey", &iam_DeleteAccessKeyRequest, NULL, NULL},
     {"DeleteAccountAlias", &iam_DeleteAccountAliasRequest, NULL, NULL},
     {"DeleteAccountPasswordPolicy", NULL, NULL, NULL},
@@ -1546,9 +1697,11 @@ static const struct op_model iam_ops[] = {
     {"DeleteUser", &iam_DeleteUserRequest, NULL, NULL},
     {"DeleteUserPermissionsBoundary", &iam_DeleteUserPermissionsBoundaryRequest, NULL, NULL},
     {"DeleteUserPolicy", &iam_DeleteUserPolicyRequest, NULL, NULL},
+    {"DeleteVirtualMFADevice", &iam_DeleteVirtualMFADeviceRequest, NULL, NULL},
     {"DetachGroupPolicy", &iam_DetachGroupPolicyRequest, NULL, NULL},
     {"DetachRolePolicy", &iam_DetachRolePolicyRequest, NULL, NULL},
     {"DetachUserPolicy", &iam_DetachUserPolicyRequest, NULL, NULL},
+    {"EnableMFADevice", &iam_EnableMFADeviceRequest, NULL, NULL},
     {"GetAccountPasswordPolicy", NULL, &iam_GetAccountPasswordPolicyResponse, "GetAccountPasswordPolicyResult"},
     {"GetAccountSummary", NULL, &iam_GetAccountSummaryResponse, "GetAccountSummaryResult"},
     {"GetContextKeysForCustomPolicy", &iam_GetContextKeysForCustomPolicyRequest, &iam_GetContextKeysForPolicyResponse, "GetContextKeysForCustomPolicyResult"},
@@ -1557,6 +1710,7 @@ static const struct op_model iam_ops[] = {
     {"GetGroupPolicy", &iam_GetGroupPolicyRequest, &iam_GetGroupPolicyResponse, "GetGroupPolicyResult"},
     {"GetInstanceProfile", &iam_GetInstanceProfileRequest, &iam_GetInstanceProfileResponse, "GetInstanceProfileResult"},
     {"GetLoginProfile", &iam_GetLoginProfileRequest, &iam_GetLoginProfileResponse, "GetLoginProfileResult"},
+    {"GetMFADevice", &iam_GetMFADeviceRequest, &iam_GetMFADeviceResponse, "GetMFADeviceResult"},
     {"GetOpenIDConnectProvider", &iam_GetOpenIDConnectProviderRequest, &iam_GetOpenIDConnectProviderResponse, "GetOpenIDConnectProviderResult"},
     {"GetPolicy", &iam_GetPolicyRequest, &iam_GetPolicyResponse, "GetPolicyResult"},
     {"GetPolicyVersion", &iam_GetPolicyVersionRequest, &iam_GetPolicyVersionResponse, "GetPolicyVersionResult"},
@@ -1577,6 +1731,8 @@ static const struct op_model iam_ops[] = {
     {"ListInstanceProfileTags", &iam_ListInstanceProfileTagsRequest, &iam_ListInstanceProfileTagsResponse, "ListInstanceProfileTagsResult"},
     {"ListInstanceProfiles", &iam_ListInstanceProfilesRequest, &iam_ListInstanceProfilesResponse, "ListInstanceProfilesResult"},
     {"ListInstanceProfilesForRole", &iam_ListInstanceProfilesForRoleRequest, &iam_ListInstanceProfilesForRoleResponse, "ListInstanceProfilesForRoleResult"},
+    {"ListMFADeviceTags", &iam_ListMFADeviceTagsRequest, &iam_ListMFADeviceTagsResponse, "ListMFADeviceTagsResult"},
+    {"ListMFADevices", &iam_ListMFADevicesRequest, &iam_ListMFADevicesResponse, "ListMFADevicesResult"},
     {"ListOpenIDConnectProviderTags", &iam_ListOpenIDConnectProviderTagsRequest, &iam_ListOpenIDConnectProviderTagsResponse, "ListOpenIDConnectProviderTagsResult"},
     {"ListOpenIDConnectProviders", &iam_ListOpenIDConnectProvidersRequest, &iam_ListOpenIDConnectProvidersResponse, "ListOpenIDConnectProvidersResult"},
     {"ListPolicies", &iam_ListPoliciesRequest, &iam_ListPoliciesResponse, "ListPoliciesResult"},
@@ -1590,6 +1746,7 @@ static const struct op_model iam_ops[] = {
     {"ListUserPolicies", &iam_ListUserPoliciesRequest, &iam_ListUserPoliciesResponse, "ListUserPoliciesResult"},
     {"ListUserTags", &iam_ListUserTagsRequest, &iam_ListUserTagsResponse, "ListUserTagsResult"},
     {"ListUsers", &iam_ListUsersRequest, &iam_ListUsersResponse, "ListUsersResult"},
+    {"ListVirtualMFADevices", &iam_ListVirtualMFADevicesRequest, &iam_ListVirtualMFADevicesResponse, "ListVirtualMFADevicesResult"},
     {"PutGroupPolicy", &iam_PutGroupPolicyRequest, NULL, NULL},
     {"PutRolePermissionsBoundary", &iam_PutRolePermissionsBoundaryRequest, NULL, NULL},
     {"PutRolePolicy", &iam_PutRolePolicyRequest, NULL, NULL},
@@ -1598,17 +1755,20 @@ static const struct op_model iam_ops[] = {
     {"RemoveClientIDFromOpenIDConnectProvider", &iam_RemoveClientIDFromOpenIDConnectProviderRequest, NULL, NULL},
     {"RemoveRoleFromInstanceProfile", &iam_RemoveRoleFromInstanceProfileRequest, NULL, NULL},
     {"RemoveUserFromGroup", &iam_RemoveUserFromGroupRequest, NULL, NULL},
+    {"ResyncMFADevice", &iam_ResyncMFADeviceRequest, NULL, NULL},
     {"SetDefaultPolicyVersion", &iam_SetDefaultPolicyVersionRequest, NULL, NULL},
     {"SetSecurityTokenServicePreferences", &iam_SetSecurityTokenServicePreferencesRequest, NULL, NULL},
     {"SimulateCustomPolicy", &iam_SimulateCustomPolicyRequest, &iam_SimulatePolicyResponse, "SimulateCustomPolicyResult"},
     {"SimulatePrincipalPolicy", &iam_SimulatePrincipalPolicyRequest, &iam_SimulatePolicyResponse, "SimulatePrincipalPolicyResult"},
     {"TagInstanceProfile", &iam_TagInstanceProfileRequest, NULL, NULL},
+    {"TagMFADevice", &iam_TagMFADeviceRequest, NULL, NULL},
     {"TagOpenIDConnectProvider", &iam_TagOpenIDConnectProviderRequest, NULL, NULL},
     {"TagPolicy", &iam_TagPolicyRequest, NULL, NULL},
     {"TagRole", &iam_TagRoleRequest, NULL, NULL},
     {"TagSAMLProvider", &iam_TagSAMLProviderRequest, NULL, NULL},
     {"TagUser", &iam_TagUserRequest, NULL, NULL},
     {"UntagInstanceProfile", &iam_UntagInstanceProfileRequest, NULL, NULL},
+    {"UntagMFADevice", &iam_UntagMFADeviceRequest, NULL, NULL},
     {"UntagOpenIDConnectProvider", &iam_UntagOpenIDConnectProviderRequest, NULL, NULL},
     {"UntagPolicy", &iam_UntagPolicyRequest, NULL, NULL},
     {"UntagRole", &iam_UntagRoleRequest, NULL, NULL},
@@ -1636,5 +1796,5 @@ const struct service_model model_iam = {
     .api_version = "2010-05-08",
     .xml_namespace = "https://iam.amazonaws.com/doc/2010-05-08/",
     .ops = iam_ops,
-    .n_ops = 113,
+    .n_ops = 124,
 };

@@ -88,7 +88,7 @@ cu_rc proto_decode(const struct http_req *req, const struct proto_route *route, 
     } else {
         TRY(json_decode_body(req->body, shape, input, err));
     }
-    TRY(proto_validate(*input, shape, err));
+    TRY(proto_validate_hiding(*input, shape, route->secret_fields, err));
 out:
     if (rc != CU_OK) {
         json_decref(*input);

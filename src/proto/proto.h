@@ -34,6 +34,10 @@ struct proto_route {
     const struct service_model *svc;
     const struct op_model *op;
     struct query_form form;
+    /* members whose values validation errors never echo, besides those the model marks
+     * sensitive: the operation descriptor's secret fields, set by the caller before
+     * proto_decode (NULL-terminated; NULL: none) */
+    const char *const *secret_fields;
 };
 
 struct proto_response {
@@ -82,6 +86,12 @@ MUST_CHECK cu_rc json_decode_body(struct bytes body, const struct shape *input, 
 /* Check a decoded tree against its shape; AWS's "N validation error(s) detected: ..." */
 MUST_CHECK cu_rc proto_validate(const json_t *tree, const struct shape *input,
                                 struct cu_err *err);
+/* proto_validate that also never echoes the value of a member named in secret (at any
+ * depth; NULL-terminated, or NULL): an operation's declared secret fields, which the model
+ * does not mark sensitive (IAM's AuthenticationCode1), stay out of the error and so out
+ * of the trail. */
+MUST_CHECK cu_rc proto_validate_hiding(const json_t *tree, const struct shape *input,
+                                       const char *const *secret, struct cu_err *err);
 /* Split an x-www-form-urlencoded text into its decoded parameters (at most 1,000).
  * Errors: CU_E_MALFORMED_INPUT ("The request contains an invalid URL encoding.", "Too
  * many parameters."). *f is released on failure. */

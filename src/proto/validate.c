@@ -1,7 +1,8 @@
 /* validate.c — a decoded tree against its input shape: required members, lengths,
  * ranges, enums and patterns, reported in AWS's words ("1 validation error detected:
  * Value 'x' at 'userName' failed to satisfy constraint: Member must ..."), with member
- * paths in lowerCamelCase. Values of sensitive members and blobs are never echoed.
+ * paths in lowerCamelCase. Values of sensitive members, of members the caller names
+ * secret (an operation's declared secret fields) and of blobs are never echoed.
  * Strings are read with their length: a decoded NUL ("%00", "\u0000") fails the member's
  * pattern or enum like any other character, and a member with neither refuses it too,
  * since everything past this point reads values as C strings and would see them cut. */
@@ -23,7 +24,17 @@ static void report_text(cu_rc rc)
 struct report {
     struct buf text;
     int count;
+    const char *const *secret; /* member names whose values are never echoed */
+    int hiding;                /* > 0 while inside such a member */
 };
+
+static bool is_secret(const struct report *r, const char *name)
+{
+    for (size_t i = 0; r->secret && r->secret[i]; i++)
+        if (strcmp(r->secret[i], name) == 0)
+            return true;
+    return false;
+}
 
 /* Count code points of UTF-8 text (the models' lengths are in characters). */
 static size_t utf8_len(const char *s, size_t n)
@@ -66,6 +77,7 @@ static void add_error(struct report *r, const char *path, const json_t *value,
     r->count++;
     if (r->count > MAX_REPORTED)
         return;
+    show_value = show_value && r->hiding == 0;
     if (r->text.n)
         report_text(buf_addstr(&r->text, "; "));
     if (show_value && json_is_string(value) && has_nul(value)) {
@@ -149,14 +161,19 @@ static void validate_structure(struct report *r, const char *path, const json_t 
     for (size_t i = 0; i < s->n_members; i++) {
         const struct shape_member *m = &s->members[i];
         const json_t *child = json_object_get(v, m->name);
+        bool secret;
 
         if (!child && !m->required)
             continue;
         proto_member_path(path, m->name, sub);
-        if (!child)
+        if (!child) {
             add_error(r, sub, NULL, false, "Member must not be null");
-        else
-            validate(r, sub, child, m->shape);
+            continue;
+        }
+        secret = is_secret(r, m->name);
+        r->hiding += secret;
+        validate(r, sub, child, m->shape);
+        r->hiding -= secret;
     }
 }
 
@@ -238,7 +255,13 @@ static void validate(struct report *r, const char *path, const json_t *v, const 
 
 cu_rc proto_validate(const json_t *tree, const struct shape *input, struct cu_err *err)
 {
-    struct report r = {.count = 0};
+    return proto_validate_hiding(tree, input, NULL, err);
+}
+
+cu_rc proto_validate_hiding(const json_t *tree, const struct shape *input,
+                            const char *const *secret, struct cu_err *err)
+{
+    struct report r = {.count = 0, .secret = secret};
     cu_rc rc = CU_OK;
 
     if (!input)

@@ -474,6 +474,7 @@ void pipeline_handle(struct pipeline *pl, const struct http_req *http, struct pr
     r.desc = registry_find(r.route.svc->id, r.route.op->name);
     ENSURE(r.desc, cu_err_set(&r.err, CU_E_INVALID_ACTION,
                               "The action %s is not implemented by custos.", r.route.op->name));
+    r.route.secret_fields = r.desc->secret_fields;
     TRY(proto_decode(http, &r.route, &r.input, &r.err));
     TRY(execute(pl, &r));
 out:

@@ -85,6 +85,9 @@ const struct store_kind store_kinds[] = {
      {{RECORD_BY_PATH, "Path", NULL}, {RECORD_INSTANCE_PROFILE_BY_ROLE, NULL, profile_role}}},
     {RECORD_OIDC_PROVIDER, STORE_CLASS_GLOBAL, {{NULL}}},
     {RECORD_SAML_PROVIDER, STORE_CLASS_GLOBAL, {{NULL}}},
+    /* an MFA device → lower(UserName) of the user it is enabled for (none while
+     * unassigned): ListMFADevices, the per-user quota, DeleteUser's check, UpdateUser */
+    {RECORD_MFA_DEVICE, STORE_CLASS_GLOBAL, {{RECORD_MFA_DEVICE_BY_USER, NULL, member_user}}},
 };
 const size_t store_kinds_n = sizeof(store_kinds) / sizeof(store_kinds[0]);
 

@@ -93,6 +93,8 @@
 #define RECORD_INSTANCE_PROFILE "instance_profile"
 #define RECORD_OIDC_PROVIDER "oidc_provider" /* key: the URL without "https://" */
 #define RECORD_SAML_PROVIDER "saml_provider" /* key: the provider's Name */
+/* IAM virtual MFA devices (mfa_devices.c), keyed by lower(SerialNumber) */
+#define RECORD_MFA_DEVICE "mfa_device"
 
 /* Secondary index names (kinds.c). */
 #define RECORD_ACCESS_KEY_BY_USER "user"
@@ -103,6 +105,7 @@
 #define RECORD_GROUP_MEMBER_BY_GROUP "group"
 #define RECORD_GROUP_MEMBER_BY_USER "user"
 #define RECORD_INSTANCE_PROFILE_BY_ROLE "role"
+#define RECORD_MFA_DEVICE_BY_USER "user"
 
 /* The member of a user record listing its attached managed policies. */
 #define RECORD_USER_ATTACHED "AttachedManagedPolicies"

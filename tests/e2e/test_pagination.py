@@ -8,6 +8,7 @@ import base64
 from botocore.exceptions import ClientError
 
 import harness
+import test_mfa  # RFC 6238 codes from an MFA device's seed
 
 
 def tamper(marker):
@@ -315,6 +316,35 @@ class Paging(harness.ServerTest):
         self.assertEqual(len(markers), 3)
         self.check_marker(self.iam, "simulate_principal_policy", markers, "ValidationError",
                           **params)
+
+    def test_mfa_device_lists(self):
+        self.iam.create_user(UserName="pmfa-user")
+        devices = [self.iam.create_virtual_mfa_device(
+            VirtualMFADeviceName=f"pmfa{i:02d}")["VirtualMFADevice"] for i in range(5)]
+        for d in devices:
+            first = test_mfa.now_step() - 1
+            self.iam.enable_mfa_device(
+                UserName="pmfa-user", SerialNumber=d["SerialNumber"],
+                AuthenticationCode1=test_mfa.code(d["Base32StringSeed"], first),
+                AuthenticationCode2=test_mfa.code(d["Base32StringSeed"], first + 1))
+        serials = [d["SerialNumber"] for d in devices]
+        items, markers = self.pages(self.iam, "list_mfa_devices", "MaxItems", "MFADevices", 2,
+                                    UserName="pmfa-user")
+        self.assertEqual([m["SerialNumber"] for m in items], serials)
+        self.check_marker(self.iam, "list_mfa_devices", markers, "ValidationError",
+                          UserName="pmfa-user")
+        items, markers = self.pages(self.iam, "list_virtual_mfa_devices", "MaxItems",
+                                    "VirtualMFADevices", 2, AssignmentStatus="Assigned")
+        self.assertEqual([v["SerialNumber"] for v in items], serials)
+        self.check_marker(self.iam, "list_virtual_mfa_devices", markers, "ValidationError",
+                          AssignmentStatus="Assigned")
+        tags = [{"Key": f"k{i:02d}", "Value": f"v{i}"} for i in range(12)]
+        self.iam.tag_mfa_device(SerialNumber=serials[0], Tags=tags)
+        items, markers = self.pages(self.iam, "list_mfa_device_tags", "MaxItems", "Tags", 5,
+                                    SerialNumber=serials[0])
+        self.assertEqual(items, tags)
+        self.check_marker(self.iam, "list_mfa_device_tags", markers, "ValidationError",
+                          SerialNumber=serials[0])
 
     # --- KMS ---------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@
  * "account") holding AccountAlias and GlobalEndpointTokenVersion; an absent record or
  * member is AWS's default (no alias, v1 tokens). GetAccountSummary counts what the store
  * holds at the time of the call (in the call's read transaction) beside AWS's default
- * quotas; a resource custos does not keep yet (MFA devices, server certificates, signing
+ * quotas; a resource custos does not keep yet (server certificates, signing
  * certificates) is a true 0, since none can exist. */
 #include <string.h>
 
@@ -14,6 +14,7 @@
 #include "iam_common.h"
 #include "iam_ops.gen.h"
 #include "iam_providers.h"
+#include "mfa_devices.h"
 
 static cu_rc settings_load(struct call *call, json_t **doc)
 {
@@ -177,8 +178,7 @@ static const struct {
 /* What custos cannot hold yet, so the count is 0 by construction, not by assumption:
  * there is no operation that creates any of these. */
 static const char *const NONE_YET[] = {
-    "ServerCertificates", "MFADevices", "MFADevicesInUse", "AccountMFAEnabled",
-    "AccountSigningCertificatesPresent",
+    "ServerCertificates", "AccountMFAEnabled", "AccountSigningCertificatesPresent",
 };
 
 /* The counts of account-scoped kinds, by summary key. */
@@ -207,7 +207,7 @@ static cu_rc summary_counts(struct call *call, json_t *map)
     cu_rc rc = CU_OK;
     const char *account = call->env->account_id;
     json_int_t in_use = 0;
-    size_t n = 0, root_keys = 0;
+    size_t n = 0, root_keys = 0, mfa_devices = 0, mfa_in_use = 0;
 
     for (size_t i = 0; i < sizeof(COUNTED) / sizeof(COUNTED[0]); i++) {
         TRY(store_count(call->tx, COUNTED[i].kind, account, &n));
@@ -222,6 +222,11 @@ static cu_rc summary_counts(struct call *call, json_t *map)
     TRY(tree_set_int(map, "AccountAccessKeysPresent", root_keys > 0));
     /* root signs in with its keys only: custos keeps no root console password */
     TRY(tree_set_int(map, "AccountPasswordPresent", 0));
+    /* virtual MFA devices (mfa_devices.c); the root user has none in custos, so
+     * AccountMFAEnabled stays among NONE_YET */
+    TRY(iam_mfa_counts(call, &mfa_devices, &mfa_in_use));
+    TRY(tree_set_int(map, "MFADevices", (json_int_t)mfa_devices));
+    TRY(tree_set_int(map, "MFADevicesInUse", (json_int_t)mfa_in_use));
     for (size_t i = 0; i < sizeof(NONE_YET) / sizeof(NONE_YET[0]); i++)
         TRY(tree_set_int(map, NONE_YET[i], 0));
 out:

@@ -32,6 +32,7 @@ extern const struct kind iam_kind_instance_profile;
 extern const struct kind iam_kind_oidc_provider;
 extern const struct kind iam_kind_oidc_provider_delete;
 extern const struct kind iam_kind_saml_provider;
+extern const struct kind iam_kind_mfa_device;
 
 /* arn:aws:iam::<account>:user<path><name>; path defaults to "/". */
 void iam_user_arn(const char *account, const char *path, const char *name, char out[IAM_ARN_MAX]);

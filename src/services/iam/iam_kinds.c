@@ -167,3 +167,16 @@ const struct kind iam_kind_saml_provider = {
     .exists = CU_E_IAM_ENTITY_EXISTS,
     .exists_msg = "Provider with name %s already exists.",
 };
+
+/* Virtual MFA devices, named by their SerialNumber (an ARN, arn:aws:iam::<account>:mfa
+ * <path><name>) in every request but CreateVirtualMFADevice, which makes it. */
+const struct kind iam_kind_mfa_device = {
+    .store_kind = RECORD_MFA_DEVICE,
+    .scope = KIND_ACCOUNT,
+    .fold = true,
+    .name_member = "SerialNumber",
+    .not_found = CU_E_IAM_NO_SUCH_ENTITY,
+    .not_found_msg = "VirtualMFADevice with serial number %s doesn't exist.",
+    .exists = CU_E_IAM_ENTITY_EXISTS,
+    .exists_msg = "MFADevice entity at the same path and name already exists.",
+};

@@ -11,6 +11,10 @@ static const char *const secrets_UpdateLoginProfile[] = {"Password", NULL};
 static const char *const secrets_ChangePassword[] = {"NewPassword", "OldPassword", NULL};
 static const char *const secrets_CreateSAMLProvider[] = {"AddPrivateKey", NULL};
 static const char *const secrets_UpdateSAMLProvider[] = {"AddPrivateKey", NULL};
+static const char *const secrets_CreateVirtualMFADevice[] = {"Base32StringSeed", "QRCodePNG", NULL};
+static const char *const secrets_EnableMFADevice[] = {"AuthenticationCode1", "AuthenticationCode2", NULL};
+static const char *const secrets_ResyncMFADevice[] = {"AuthenticationCode1", "AuthenticationCode2", NULL};
+static const char *const secrets_ListVirtualMFADevices[] = {"Base32StringSeed", "QRCodePNG", NULL};
 static const char *const results_ListEntitiesForPolicy[] = {"PolicyGroups", "PolicyUsers", "PolicyRoles", NULL};
 const struct page_desc iam_list_users_page = {
     .op = "ListUsers", .input_token = "Marker",
@@ -164,6 +168,24 @@ const struct page_desc iam_list_open_id_connect_provider_tags_page = {
     .bad_marker = CU_E_VALIDATION, .bad_marker_message = "Invalid Marker."};
 const struct page_desc iam_list_saml_provider_tags_page = {
     .op = "ListSAMLProviderTags", .input_token = "Marker",
+    .limit_key = "MaxItems", .output_token = "Marker",
+    .more_results = "IsTruncated", .result_key = "Tags",
+    .limit_default = 100, .limit_max = 1000,
+    .bad_marker = CU_E_VALIDATION, .bad_marker_message = "Invalid Marker."};
+const struct page_desc iam_list_mfa_devices_page = {
+    .op = "ListMFADevices", .input_token = "Marker",
+    .limit_key = "MaxItems", .output_token = "Marker",
+    .more_results = "IsTruncated", .result_key = "MFADevices",
+    .limit_default = 100, .limit_max = 1000,
+    .bad_marker = CU_E_VALIDATION, .bad_marker_message = "Invalid Marker."};
+const struct page_desc iam_list_virtual_mfa_devices_page = {
+    .op = "ListVirtualMFADevices", .input_token = "Marker",
+    .limit_key = "MaxItems", .output_token = "Marker",
+    .more_results = "IsTruncated", .result_key = "VirtualMFADevices",
+    .limit_default = 100, .limit_max = 1000,
+    .bad_marker = CU_E_VALIDATION, .bad_marker_message = "Invalid Marker."};
+const struct page_desc iam_list_mfa_device_tags_page = {
+    .op = "ListMFADeviceTags", .input_token = "Marker",
     .limit_key = "MaxItems", .output_token = "Marker",
     .more_results = "IsTruncated", .result_key = "Tags",
     .limit_default = 100, .limit_max = 1000,
@@ -829,5 +851,73 @@ const struct op_desc iam_ops[] = {
      .resolve = iam_resolve_saml_provider,
      .read_only = true,
      .page = &iam_list_saml_provider_tags_page},
+    {.service = "iam",
+     .name = "CreateVirtualMFADevice",
+     .handler = iam_create_virtual_mfa_device,
+     .action = "iam:CreateVirtualMFADevice",
+     .resolve = iam_resolve_new_mfa_device,
+     .secret_fields = secrets_CreateVirtualMFADevice,
+     .condition_keys = iam_keys_request_tags},
+    {.service = "iam",
+     .name = "EnableMFADevice",
+     .handler = iam_enable_mfa_device,
+     .action = "iam:EnableMFADevice",
+     .resolve = iam_resolve_user,
+     .secret_fields = secrets_EnableMFADevice},
+    {.service = "iam",
+     .name = "DeactivateMFADevice",
+     .handler = iam_deactivate_mfa_device,
+     .action = "iam:DeactivateMFADevice",
+     .resolve = iam_resolve_user},
+    {.service = "iam",
+     .name = "ResyncMFADevice",
+     .handler = iam_resync_mfa_device,
+     .action = "iam:ResyncMFADevice",
+     .resolve = iam_resolve_user,
+     .secret_fields = secrets_ResyncMFADevice},
+    {.service = "iam",
+     .name = "ListMFADevices",
+     .handler = iam_list_mfa_devices,
+     .action = "iam:ListMFADevices",
+     .resolve = iam_resolve_user,
+     .read_only = true,
+     .page = &iam_list_mfa_devices_page},
+    {.service = "iam",
+     .name = "ListVirtualMFADevices",
+     .handler = iam_list_virtual_mfa_devices,
+     .action = "iam:ListVirtualMFADevices",
+     .read_only = true,
+     .secret_fields = secrets_ListVirtualMFADevices,
+     .page = &iam_list_virtual_mfa_devices_page},
+    {.service = "iam",
+     .name = "GetMFADevice",
+     .handler = iam_get_mfa_device,
+     .action = "iam:GetMFADevice",
+     .resolve = iam_resolve_user,
+     .read_only = true},
+    {.service = "iam",
+     .name = "DeleteVirtualMFADevice",
+     .handler = iam_delete_virtual_mfa_device,
+     .action = "iam:DeleteVirtualMFADevice",
+     .resolve = iam_resolve_mfa_device},
+    {.service = "iam",
+     .name = "TagMFADevice",
+     .handler = iam_tag_mfa_device,
+     .action = "iam:TagMFADevice",
+     .resolve = iam_resolve_mfa_device,
+     .condition_keys = iam_keys_request_tags},
+    {.service = "iam",
+     .name = "UntagMFADevice",
+     .handler = iam_untag_mfa_device,
+     .action = "iam:UntagMFADevice",
+     .resolve = iam_resolve_mfa_device,
+     .condition_keys = iam_keys_tag_keys},
+    {.service = "iam",
+     .name = "ListMFADeviceTags",
+     .handler = iam_list_mfa_device_tags,
+     .action = "iam:ListMFADeviceTags",
+     .resolve = iam_resolve_mfa_device,
+     .read_only = true,
+     .page = &iam_list_mfa_device_tags_page},
 };
 const size_t iam_ops_count = ARRAY_LEN(iam_ops);

@@ -123,6 +123,17 @@ cu_rc iam_delete_saml_provider(struct call *call, const json_t *in, json_t *out)
 cu_rc iam_tag_saml_provider(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_untag_saml_provider(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_list_saml_provider_tags(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_create_virtual_mfa_device(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_enable_mfa_device(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_deactivate_mfa_device(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_resync_mfa_device(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_mfa_devices(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_virtual_mfa_devices(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_get_mfa_device(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_delete_virtual_mfa_device(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_tag_mfa_device(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_untag_mfa_device(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_mfa_device_tags(struct call *call, const json_t *in, json_t *out);
 
 /* resolvers: fill call->target before authorization (also-resolvers:
  * call->also, after call->target is authorized) */
@@ -148,6 +159,8 @@ MUST_CHECK cu_rc iam_resolve_new_oidc_provider(struct call *call, const json_t *
 MUST_CHECK cu_rc iam_resolve_oidc_provider(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_new_saml_provider(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_saml_provider(struct call *call, const json_t *in);
+MUST_CHECK cu_rc iam_resolve_new_mfa_device(struct call *call, const json_t *in);
+MUST_CHECK cu_rc iam_resolve_mfa_device(struct call *call, const json_t *in);
 
 /* paginators (botocore's paginators-1.json): page_begin() takes them */
 extern const struct page_desc iam_list_users_page;
@@ -176,6 +189,9 @@ extern const struct page_desc iam_list_instance_profiles_for_role_page;
 extern const struct page_desc iam_list_instance_profile_tags_page;
 extern const struct page_desc iam_list_open_id_connect_provider_tags_page;
 extern const struct page_desc iam_list_saml_provider_tags_page;
+extern const struct page_desc iam_list_mfa_devices_page;
+extern const struct page_desc iam_list_virtual_mfa_devices_page;
+extern const struct page_desc iam_list_mfa_device_tags_page;
 
 /* condition keys of the request, added before authorization */
 void iam_keys_new_user(const json_t *in, struct call_keys *keys);

@@ -130,6 +130,45 @@ static void validation(void)
 
 /* A decoded NUL ("%00", "\u0000") is never a place where a value ends: strings keep it
  * and validation refuses it naming the member; other types refuse it while decoding. */
+/* A member the operation declares secret (IAM's AuthenticationCode1, which the model does
+ * not mark sensitive) is never echoed, at the top or nested, while other values still are. */
+static void secret_members_not_echoed(void)
+{
+    static const char *const secret[] = {"AuthenticationCode1", "AuthenticationCode2", NULL};
+    static const char *const tag_secret[] = {"Value", NULL};
+    struct cu_err err = {0};
+    const struct op_model *enable = op("iam", "EnableMFADevice");
+    const struct op_model *tag = op("iam", "TagUser");
+    json_t *t = json_pack("{s:s, s:s, s:s, s:s}", "UserName", "bad name!", "SerialNumber",
+                          "arn:aws:iam::123456789012:mfa/x", "AuthenticationCode1",
+                          "hush-one-secret", "AuthenticationCode2", "12");
+
+    CHECK_RC(proto_validate(t, enable->input, &err), CU_E_VALIDATION);
+    CHECK_CONTAINS(err.msg, "hush-one-secret"); /* what hiding prevents */
+    CHECK_RC(proto_validate_hiding(t, enable->input, secret, &err), CU_E_VALIDATION);
+    CHECK(strstr(err.msg, "hush-one-secret") == NULL);
+    CHECK(strstr(err.msg, "'12'") == NULL);
+    CHECK_CONTAINS(err.msg, "Value 'bad name!' at 'userName'");
+    CHECK_CONTAINS(err.msg, "Value at 'authenticationCode1' failed to satisfy constraint: "
+                            "Member must have length less than or equal to 6");
+    CHECK_CONTAINS(err.msg, "Value at 'authenticationCode2' failed to satisfy constraint: "
+                            "Member must have length greater than or equal to 6");
+    json_decref(t);
+    /* nested: a tag value inside a list of structures */
+    t = json_pack("{s:s, s:[{s:s, s:s}]}", "UserName", "u", "Tags", "Key", "bad\x01key",
+                  "Value", "hush\x01value");
+    CHECK_RC(proto_validate_hiding(t, tag->input, tag_secret, &err), CU_E_VALIDATION);
+    CHECK(strstr(err.msg, "hush") == NULL);
+    json_decref(t);
+    /* no secret names: as proto_validate */
+    t = json_pack("{s:s, s:s, s:s, s:s}", "UserName", "u", "SerialNumber",
+                  "arn:aws:iam::123456789012:mfa/x", "AuthenticationCode1", "1234567",
+                  "AuthenticationCode2", "123456");
+    CHECK_RC(proto_validate_hiding(t, enable->input, NULL, &err), CU_E_VALIDATION);
+    CHECK_CONTAINS(err.msg, "Value '1234567' at 'authenticationCode1'");
+    json_decref(t);
+}
+
 static void nul_characters(void)
 {
     struct cu_err err = {0};
@@ -264,6 +303,7 @@ int main(void)
     form_decoding();
     json_decoding();
     validation();
+    secret_members_not_echoed();
     nul_characters();
     encoding();
     TEST_END();

@@ -96,6 +96,13 @@ static void fixtures(void)
         json_pack("{s:s, s:s, s:s, s:s, s:I, s:[]}", "Path", "/", "InstanceProfileName",
                   "Empty", "InstanceProfileId", "AIPAEMPTY", "Arn", ARN("instance-profile/Empty"),
                   "CreateDate", (json_int_t)1000, "Roles"));
+    /* MFA devices: Spare (unassigned, tagged), AlicePhone (enabled for Alice) */
+    put(tx, RECORD_MFA_DEVICE, ACCOUNT, "arn:aws:iam::111122223333:mfa/spare",
+        json_pack("{s:s, s:s, s:[{s:s, s:s}]}", "SerialNumber", ARN("mfa/Spare"), "Path", "/",
+                  "Tags", "Key", "k", "Value", "v"));
+    put(tx, RECORD_MFA_DEVICE, ACCOUNT, "arn:aws:iam::111122223333:mfa/alicephone",
+        json_pack("{s:s, s:s, s:s, s:I}", "SerialNumber", ARN("mfa/AlicePhone"), "Path", "/",
+                  "UserName", "Alice", "EnableDate", (json_int_t)1700000000000));
     CHECK_OK(iam_store_access_key(tx, env.master_key, ACCOUNT, "Alice", ALICE_KEY,
                                   "secret/for/tests/only", 1700000000000));
     CHECK_OK(store_tx_commit(tx));
@@ -141,9 +148,9 @@ static const struct row rows[] = {
      "{\"UserName\": \"Carl\", \"PermissionsBoundary\": \"" ARN("policy/Spare") "\"}", 3, NULL},
     {"DeleteUserPermissionsBoundary", iam_resolve_user, iam_delete_user_permissions_boundary,
      "{\"UserName\": \"Bob\"}", 3, NULL},
-    /* three conflict counts (keys, inline policies, groups), the login profile lookup and
-     * the delete */
-    {"DeleteUser", iam_resolve_user, iam_delete_user, "{\"UserName\": \"Carl\"}", 5, NULL},
+    /* three conflict counts (keys, inline policies, groups), the login profile lookup, the
+     * MFA devices' count and the delete */
+    {"DeleteUser", iam_resolve_user, iam_delete_user, "{\"UserName\": \"Carl\"}", 6, NULL},
     /* groups: the group is the resolver's; its members are one index lookup, then each
      * member's user record (Devs has one: Alice) */
     {"GetGroup", iam_resolve_group, iam_get_group, "{\"GroupName\": \"DEVS\"}", 2, "Users"},
@@ -175,9 +182,9 @@ static const struct row rows[] = {
      "{\"GroupName\": \"Devs\"}", 0, "AttachedPolicies"},
     /* the new name's lookup, the old record's delete and the new one's create, then what
      * follows the name: the keys' lookup, the sessions' scan, the inline policies' list,
-     * the login profile's lookup, the group memberships' lookup */
+     * the login profile's lookup, the group memberships' lookup, the MFA devices' lookup */
     {"UpdateUser", iam_resolve_user, iam_update_user,
-     "{\"UserName\": \"Carl\", \"NewUserName\": \"Carlos\"}", 8, NULL},
+     "{\"UserName\": \"Carl\", \"NewUserName\": \"Carlos\"}", 9, NULL},
     {"GetPolicy", iam_resolve_policy_arn, iam_get_policy,
      "{\"PolicyArn\": \"" ARN("policy/Plain") "\"}", 0, "Policy"},
     {"GetPolicyVersion", iam_resolve_policy_arn, iam_get_policy_version,
@@ -236,6 +243,26 @@ static const struct row rows[] = {
     /* the role index lookup, then Box's role */
     {"ListInstanceProfilesForRole", iam_resolve_role, iam_list_instance_profiles_for_role,
      "{\"RoleName\": \"Web\"}", 2, "InstanceProfiles"},
+    /* MFA devices: the device is the resolver's; saved, deleted, or only read */
+    {"TagMFADevice", iam_resolve_mfa_device, iam_tag_mfa_device,
+     "{\"SerialNumber\": \"" ARN("mfa/Spare") "\", "
+     "\"Tags\": [{\"Key\": \"a\", \"Value\": \"b\"}]}",
+     1, NULL},
+    {"UntagMFADevice", iam_resolve_mfa_device, iam_untag_mfa_device,
+     "{\"SerialNumber\": \"" ARN("mfa/Spare") "\", \"TagKeys\": [\"k\"]}", 1, NULL},
+    {"ListMFADeviceTags", iam_resolve_mfa_device, iam_list_mfa_device_tags,
+     "{\"SerialNumber\": \"" ARN("mfa/Spare") "\"}", 0, "Tags"},
+    {"DeleteVirtualMFADevice", iam_resolve_mfa_device, iam_delete_virtual_mfa_device,
+     "{\"SerialNumber\": \"" ARN("mfa/Spare") "\"}", 1, NULL},
+    /* the user is the resolver's: the user's devices one index lookup; the device named
+     * one read (and its save) */
+    {"ListMFADevices", iam_resolve_user, iam_list_mfa_devices, "{\"UserName\": \"alice\"}", 1,
+     "MFADevices"},
+    {"GetMFADevice", iam_resolve_user, iam_get_mfa_device,
+     "{\"UserName\": \"Alice\", \"SerialNumber\": \"" ARN("mfa/AlicePhone") "\"}", 1,
+     "SerialNumber"},
+    {"DeactivateMFADevice", iam_resolve_user, iam_deactivate_mfa_device,
+     "{\"UserName\": \"Alice\", \"SerialNumber\": \"" ARN("mfa/AlicePhone") "\"}", 2, NULL},
 };
 
 /* Run one row in a write transaction that is rolled back, so rows do not see each
