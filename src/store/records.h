@@ -91,6 +91,14 @@
 #define RECORD_ACCOUNT_SETTINGS "account_settings"
 #define RECORD_ACCOUNT_SETTINGS_KEY "account"
 #define RECORD_INSTANCE_PROFILE "instance_profile"
+/* IAM credentials (iam_credentials.h): SSH public keys, signing certificates and
+ * service-specific credentials live under their user's scope "<account>/lower(user)"
+ * (root's signing certificates under "<account>/"), keyed by their id; server
+ * certificates under the account, keyed by lower(ServerCertificateName) */
+#define RECORD_SSH_PUBLIC_KEY "ssh_public_key"
+#define RECORD_SIGNING_CERT "signing_cert"
+#define RECORD_SERVER_CERT "server_cert"
+#define RECORD_SERVICE_CREDENTIAL "service_credential"
 
 /* Secondary index names (kinds.c). */
 #define RECORD_ACCESS_KEY_BY_USER "user"
@@ -101,6 +109,7 @@
 #define RECORD_GROUP_MEMBER_BY_GROUP "group"
 #define RECORD_GROUP_MEMBER_BY_USER "user"
 #define RECORD_INSTANCE_PROFILE_BY_ROLE "role"
+#define RECORD_SIGNING_CERT_BY_FINGERPRINT "fingerprint" /* DuplicateCertificate */
 
 /* The member of a user record listing its attached managed policies. */
 #define RECORD_USER_ATTACHED "AttachedManagedPolicies"

@@ -12,6 +12,7 @@
 #include "core/tree.h"
 #include "iam.h"
 #include "iam_common.h"
+#include "iam_credentials.h"
 #include "iam_ops.gen.h"
 
 static cu_rc settings_load(struct call *call, json_t **doc)
@@ -176,8 +177,7 @@ static const struct {
 /* What custos cannot hold yet, so the count is 0 by construction, not by assumption:
  * there is no operation that creates any of these. */
 static const char *const NONE_YET[] = {
-    "ServerCertificates", "MFADevices", "MFADevicesInUse", "AccountMFAEnabled",
-    "AccountSigningCertificatesPresent", "Providers",
+    "MFADevices", "MFADevicesInUse", "AccountMFAEnabled", "Providers",
 };
 
 /* The counts of account-scoped kinds, by summary key. */
@@ -219,6 +219,7 @@ static cu_rc summary_counts(struct call *call, json_t *map)
     TRY(tree_set_int(map, "AccountAccessKeysPresent", root_keys > 0));
     /* root signs in with its keys only: custos keeps no root console password */
     TRY(tree_set_int(map, "AccountPasswordPresent", 0));
+    TRY(iam_credentials_summary(call, map));
     for (size_t i = 0; i < sizeof(NONE_YET) / sizeof(NONE_YET[0]); i++)
         TRY(tree_set_int(map, NONE_YET[i], 0));
 out:

@@ -27,6 +27,10 @@ extern const struct kind iam_kind_role_policy;
 extern const struct kind iam_kind_group_policy;
 extern const struct kind iam_kind_login_profile;
 extern const struct kind iam_kind_instance_profile;
+extern const struct kind iam_kind_ssh_public_key;
+extern const struct kind iam_kind_signing_cert;
+extern const struct kind iam_kind_server_cert;
+extern const struct kind iam_kind_service_credential;
 
 /* arn:aws:iam::<account>:user<path><name>; path defaults to "/". */
 void iam_user_arn(const char *account, const char *path, const char *name, char out[IAM_ARN_MAX]);

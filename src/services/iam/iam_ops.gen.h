@@ -105,6 +105,28 @@ cu_rc iam_list_instance_profiles_for_role(struct call *call, const json_t *in, j
 cu_rc iam_tag_instance_profile(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_untag_instance_profile(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_list_instance_profile_tags(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_upload_ssh_public_key(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_get_ssh_public_key(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_ssh_public_keys(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_update_ssh_public_key(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_delete_ssh_public_key(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_upload_signing_certificate(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_signing_certificates(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_update_signing_certificate(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_delete_signing_certificate(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_upload_server_certificate(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_get_server_certificate(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_server_certificates(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_update_server_certificate(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_delete_server_certificate(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_tag_server_certificate(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_untag_server_certificate(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_server_certificate_tags(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_create_service_specific_credential(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_service_specific_credentials(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_reset_service_specific_credential(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_update_service_specific_credential(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_delete_service_specific_credential(struct call *call, const json_t *in, json_t *out);
 
 /* resolvers: fill call->target before authorization (also-resolvers:
  * call->also, after call->target is authorized) */
@@ -126,6 +148,9 @@ MUST_CHECK cu_rc iam_resolve_new_instance_profile(struct call *call, const json_
 MUST_CHECK cu_rc iam_resolve_instance_profile(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_instance_profile_list(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_passed_role(struct call *call, const json_t *in);
+MUST_CHECK cu_rc iam_resolve_new_server_certificate(struct call *call, const json_t *in);
+MUST_CHECK cu_rc iam_resolve_server_certificate(struct call *call, const json_t *in);
+MUST_CHECK cu_rc iam_resolve_renamed_server_certificate(struct call *call, const json_t *in);
 
 /* paginators (botocore's paginators-1.json): page_begin() takes them */
 extern const struct page_desc iam_list_users_page;
@@ -152,6 +177,10 @@ extern const struct page_desc iam_list_entities_for_policy_page;
 extern const struct page_desc iam_list_instance_profiles_page;
 extern const struct page_desc iam_list_instance_profiles_for_role_page;
 extern const struct page_desc iam_list_instance_profile_tags_page;
+extern const struct page_desc iam_list_ssh_public_keys_page;
+extern const struct page_desc iam_list_signing_certificates_page;
+extern const struct page_desc iam_list_server_certificates_page;
+extern const struct page_desc iam_list_server_certificate_tags_page;
 
 /* condition keys of the request, added before authorization */
 void iam_keys_new_user(const json_t *in, struct call_keys *keys);
