@@ -45,6 +45,8 @@ static const struct shape iam_CreateRoleRequest;
 static const struct shape iam_CreateRoleResponse;
 static const struct shape iam_CreateSAMLProviderRequest;
 static const struct shape iam_CreateSAMLProviderResponse;
+static const struct shape iam_CreateServiceSpecificCredentialRequest;
+static const struct shape iam_CreateServiceSpecificCredentialResponse;
 static const struct shape iam_CreateUserRequest;
 static const struct shape iam_CreateUserResponse;
 static const struct shape iam_CreateVirtualMFADeviceRequest;
@@ -63,6 +65,10 @@ static const struct shape iam_DeleteRolePermissionsBoundaryRequest;
 static const struct shape iam_DeleteRolePolicyRequest;
 static const struct shape iam_DeleteRoleRequest;
 static const struct shape iam_DeleteSAMLProviderRequest;
+static const struct shape iam_DeleteSSHPublicKeyRequest;
+static const struct shape iam_DeleteServerCertificateRequest;
+static const struct shape iam_DeleteServiceSpecificCredentialRequest;
+static const struct shape iam_DeleteSigningCertificateRequest;
 static const struct shape iam_DeleteUserPermissionsBoundaryRequest;
 static const struct shape iam_DeleteUserPolicyRequest;
 static const struct shape iam_DeleteUserRequest;
@@ -103,6 +109,10 @@ static const struct shape iam_GetRoleRequest;
 static const struct shape iam_GetRoleResponse;
 static const struct shape iam_GetSAMLProviderRequest;
 static const struct shape iam_GetSAMLProviderResponse;
+static const struct shape iam_GetSSHPublicKeyRequest;
+static const struct shape iam_GetSSHPublicKeyResponse;
+static const struct shape iam_GetServerCertificateRequest;
+static const struct shape iam_GetServerCertificateResponse;
 static const struct shape iam_GetUserPolicyRequest;
 static const struct shape iam_GetUserPolicyResponse;
 static const struct shape iam_GetUserRequest;
@@ -158,6 +168,16 @@ static const struct shape iam_ListSAMLProviderTagsRequest;
 static const struct shape iam_ListSAMLProviderTagsResponse;
 static const struct shape iam_ListSAMLProvidersRequest;
 static const struct shape iam_ListSAMLProvidersResponse;
+static const struct shape iam_ListSSHPublicKeysRequest;
+static const struct shape iam_ListSSHPublicKeysResponse;
+static const struct shape iam_ListServerCertificateTagsRequest;
+static const struct shape iam_ListServerCertificateTagsResponse;
+static const struct shape iam_ListServerCertificatesRequest;
+static const struct shape iam_ListServerCertificatesResponse;
+static const struct shape iam_ListServiceSpecificCredentialsRequest;
+static const struct shape iam_ListServiceSpecificCredentialsResponse;
+static const struct shape iam_ListSigningCertificatesRequest;
+static const struct shape iam_ListSigningCertificatesResponse;
 static const struct shape iam_ListUserPoliciesRequest;
 static const struct shape iam_ListUserPoliciesResponse;
 static const struct shape iam_ListUserTagsRequest;
@@ -196,6 +216,8 @@ static const struct shape iam_PutUserPolicyRequest;
 static const struct shape iam_RemoveClientIDFromOpenIDConnectProviderRequest;
 static const struct shape iam_RemoveRoleFromInstanceProfileRequest;
 static const struct shape iam_RemoveUserFromGroupRequest;
+static const struct shape iam_ResetServiceSpecificCredentialRequest;
+static const struct shape iam_ResetServiceSpecificCredentialResponse;
 static const struct shape iam_ResourceHandlingOptionType;
 static const struct shape iam_ResourceNameListType;
 static const struct shape iam_ResourceNameType;
@@ -209,8 +231,17 @@ static const struct shape iam_SAMLPrivateKey;
 static const struct shape iam_SAMLProviderListEntry;
 static const struct shape iam_SAMLProviderListType;
 static const struct shape iam_SAMLProviderNameType;
+static const struct shape iam_SSHPublicKey;
+static const struct shape iam_SSHPublicKeyListType;
+static const struct shape iam_SSHPublicKeyMetadata;
+static const struct shape iam_ServerCertificate;
+static const struct shape iam_ServerCertificateMetadata;
+static const struct shape iam_ServiceSpecificCredential;
+static const struct shape iam_ServiceSpecificCredentialMetadata;
+static const struct shape iam_ServiceSpecificCredentialsListType;
 static const struct shape iam_SetDefaultPolicyVersionRequest;
 static const struct shape iam_SetSecurityTokenServicePreferencesRequest;
+static const struct shape iam_SigningCertificate;
 static const struct shape iam_SimulateCustomPolicyRequest;
 static const struct shape iam_SimulatePolicyResponse;
 static const struct shape iam_SimulatePrincipalPolicyRequest;
@@ -224,6 +255,7 @@ static const struct shape iam_TagOpenIDConnectProviderRequest;
 static const struct shape iam_TagPolicyRequest;
 static const struct shape iam_TagRoleRequest;
 static const struct shape iam_TagSAMLProviderRequest;
+static const struct shape iam_TagServerCertificateRequest;
 static const struct shape iam_TagUserRequest;
 static const struct shape iam_UntagInstanceProfileRequest;
 static const struct shape iam_UntagMFADeviceRequest;
@@ -231,6 +263,7 @@ static const struct shape iam_UntagOpenIDConnectProviderRequest;
 static const struct shape iam_UntagPolicyRequest;
 static const struct shape iam_UntagRoleRequest;
 static const struct shape iam_UntagSAMLProviderRequest;
+static const struct shape iam_UntagServerCertificateRequest;
 static const struct shape iam_UntagUserRequest;
 static const struct shape iam_UpdateAccessKeyRequest;
 static const struct shape iam_UpdateAccountPasswordPolicyRequest;
@@ -244,7 +277,17 @@ static const struct shape iam_UpdateRoleRequest;
 static const struct shape iam_UpdateRoleResponse;
 static const struct shape iam_UpdateSAMLProviderRequest;
 static const struct shape iam_UpdateSAMLProviderResponse;
+static const struct shape iam_UpdateSSHPublicKeyRequest;
+static const struct shape iam_UpdateServerCertificateRequest;
+static const struct shape iam_UpdateServiceSpecificCredentialRequest;
+static const struct shape iam_UpdateSigningCertificateRequest;
 static const struct shape iam_UpdateUserRequest;
+static const struct shape iam_UploadSSHPublicKeyRequest;
+static const struct shape iam_UploadSSHPublicKeyResponse;
+static const struct shape iam_UploadServerCertificateRequest;
+static const struct shape iam_UploadServerCertificateResponse;
+static const struct shape iam_UploadSigningCertificateRequest;
+static const struct shape iam_UploadSigningCertificateResponse;
 static const struct shape iam_User;
 static const struct shape iam_VirtualMFADevice;
 static const struct shape iam_accessKeyIdType;
@@ -252,6 +295,7 @@ static const struct shape iam_accessKeyMetadataListType;
 static const struct shape iam_accessKeySecretType;
 static const struct shape iam_accountAliasListType;
 static const struct shape iam_accountAliasType;
+static const struct shape iam_allUsers;
 static const struct shape iam_arnType;
 static const struct shape iam_assertionEncryptionModeType;
 static const struct shape iam_assignmentStatusType;
@@ -260,9 +304,15 @@ static const struct shape iam_attachmentCountType;
 static const struct shape iam_authenticationCodeType;
 static const struct shape iam_booleanObjectType;
 static const struct shape iam_booleanType;
+static const struct shape iam_certificateBodyType;
+static const struct shape iam_certificateChainType;
+static const struct shape iam_certificateIdType;
+static const struct shape iam_certificateListType;
 static const struct shape iam_clientIDListType;
 static const struct shape iam_clientIDType;
+static const struct shape iam_credentialAgeDays;
 static const struct shape iam_dateType;
+static const struct shape iam_encodingType;
 static const struct shape iam_existingUserNameType;
 static const struct shape iam_globalEndpointTokenVersion;
 static const struct shape iam_groupListType;
@@ -291,12 +341,23 @@ static const struct shape iam_policyVersionIdType;
 static const struct shape iam_privateKeyIdType;
 static const struct shape iam_privateKeyList;
 static const struct shape iam_privateKeyType;
+static const struct shape iam_publicKeyFingerprintType;
+static const struct shape iam_publicKeyIdType;
+static const struct shape iam_publicKeyMaterialType;
 static const struct shape iam_responseMarkerType;
 static const struct shape iam_roleDescriptionType;
 static const struct shape iam_roleListType;
 static const struct shape iam_roleMaxSessionDurationType;
 static const struct shape iam_roleNameType;
 static const struct shape iam_serialNumberType;
+static const struct shape iam_serverCertificateMetadataListType;
+static const struct shape iam_serverCertificateNameType;
+static const struct shape iam_serviceCredentialAlias;
+static const struct shape iam_serviceCredentialSecret;
+static const struct shape iam_serviceName;
+static const struct shape iam_servicePassword;
+static const struct shape iam_serviceSpecificCredentialId;
+static const struct shape iam_serviceUserName;
 static const struct shape iam_statusType;
 static const struct shape iam_stringType;
 static const struct shape iam_summaryKeyType;
@@ -457,6 +518,14 @@ static const struct shape_member iam_CreateSAMLProviderResponse_members[] = {
     {"SAMLProviderArn", &iam_arnType, false, NULL, false},
     {"Tags", &iam_tagListType, false, NULL, false},
 };
+static const struct shape_member iam_CreateServiceSpecificCredentialRequest_members[] = {
+    {"UserName", &iam_userNameType, true, NULL, false},
+    {"ServiceName", &iam_serviceName, true, NULL, false},
+    {"CredentialAgeDays", &iam_credentialAgeDays, false, NULL, false},
+};
+static const struct shape_member iam_CreateServiceSpecificCredentialResponse_members[] = {
+    {"ServiceSpecificCredential", &iam_ServiceSpecificCredential, false, NULL, false},
+};
 static const struct shape_member iam_CreateUserRequest_members[] = {
     {"Path", &iam_pathType, false, NULL, false},
     {"UserName", &iam_userNameType, true, NULL, false},
@@ -520,6 +589,21 @@ static const struct shape_member iam_DeleteRoleRequest_members[] = {
 };
 static const struct shape_member iam_DeleteSAMLProviderRequest_members[] = {
     {"SAMLProviderArn", &iam_arnType, true, NULL, false},
+};
+static const struct shape_member iam_DeleteSSHPublicKeyRequest_members[] = {
+    {"UserName", &iam_userNameType, true, NULL, false},
+    {"SSHPublicKeyId", &iam_publicKeyIdType, true, NULL, false},
+};
+static const struct shape_member iam_DeleteServerCertificateRequest_members[] = {
+    {"ServerCertificateName", &iam_serverCertificateNameType, true, NULL, false},
+};
+static const struct shape_member iam_DeleteServiceSpecificCredentialRequest_members[] = {
+    {"UserName", &iam_userNameType, false, NULL, false},
+    {"ServiceSpecificCredentialId", &iam_serviceSpecificCredentialId, true, NULL, false},
+};
+static const struct shape_member iam_DeleteSigningCertificateRequest_members[] = {
+    {"UserName", &iam_existingUserNameType, false, NULL, false},
+    {"CertificateId", &iam_certificateIdType, true, NULL, false},
 };
 static const struct shape_member iam_DeleteUserPermissionsBoundaryRequest_members[] = {
     {"UserName", &iam_userNameType, true, NULL, false},
@@ -674,6 +758,20 @@ static const struct shape_member iam_GetSAMLProviderResponse_members[] = {
     {"Tags", &iam_tagListType, false, NULL, false},
     {"AssertionEncryptionMode", &iam_assertionEncryptionModeType, false, NULL, false},
     {"PrivateKeyList", &iam_privateKeyList, false, NULL, false},
+};
+static const struct shape_member iam_GetSSHPublicKeyRequest_members[] = {
+    {"UserName", &iam_userNameType, true, NULL, false},
+    {"SSHPublicKeyId", &iam_publicKeyIdType, true, NULL, false},
+    {"Encoding", &iam_encodingType, true, NULL, false},
+};
+static const struct shape_member iam_GetSSHPublicKeyResponse_members[] = {
+    {"SSHPublicKey", &iam_SSHPublicKey, false, NULL, false},
+};
+static const struct shape_member iam_GetServerCertificateRequest_members[] = {
+    {"ServerCertificateName", &iam_serverCertificateNameType, true, NULL, false},
+};
+static const struct shape_member iam_GetServerCertificateResponse_members[] = {
+    {"ServerCertificate", &iam_ServerCertificate, true, NULL, false},
 };
 static const struct shape_member iam_GetUserPolicyRequest_members[] = {
     {"UserName", &iam_existingUserNameType, true, NULL, false},
@@ -942,6 +1040,58 @@ static const struct shape_member iam_ListSAMLProviderTagsResponse_members[] = {
 static const struct shape_member iam_ListSAMLProvidersResponse_members[] = {
     {"SAMLProviderList", &iam_SAMLProviderListType, false, NULL, false},
 };
+static const struct shape_member iam_ListSSHPublicKeysRequest_members[] = {
+    {"UserName", &iam_userNameType, false, NULL, false},
+    {"Marker", &iam_markerType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+};
+static const struct shape_member iam_ListSSHPublicKeysResponse_members[] = {
+    {"SSHPublicKeys", &iam_SSHPublicKeyListType, false, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
+static const struct shape_member iam_ListServerCertificateTagsRequest_members[] = {
+    {"ServerCertificateName", &iam_serverCertificateNameType, true, NULL, false},
+    {"Marker", &iam_markerType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+};
+static const struct shape_member iam_ListServerCertificateTagsResponse_members[] = {
+    {"Tags", &iam_tagListType, true, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
+static const struct shape_member iam_ListServerCertificatesRequest_members[] = {
+    {"PathPrefix", &iam_pathPrefixType, false, NULL, false},
+    {"Marker", &iam_markerType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+};
+static const struct shape_member iam_ListServerCertificatesResponse_members[] = {
+    {"ServerCertificateMetadataList", &iam_serverCertificateMetadataListType, true, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
+static const struct shape_member iam_ListServiceSpecificCredentialsRequest_members[] = {
+    {"UserName", &iam_userNameType, false, NULL, false},
+    {"ServiceName", &iam_serviceName, false, NULL, false},
+    {"AllUsers", &iam_allUsers, false, NULL, false},
+    {"Marker", &iam_markerType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+};
+static const struct shape_member iam_ListServiceSpecificCredentialsResponse_members[] = {
+    {"ServiceSpecificCredentials", &iam_ServiceSpecificCredentialsListType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+};
+static const struct shape_member iam_ListSigningCertificatesRequest_members[] = {
+    {"UserName", &iam_existingUserNameType, false, NULL, false},
+    {"Marker", &iam_markerType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+};
+static const struct shape_member iam_ListSigningCertificatesResponse_members[] = {
+    {"Certificates", &iam_certificateListType, true, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
 static const struct shape_member iam_ListUserPoliciesRequest_members[] = {
     {"UserName", &iam_existingUserNameType, true, NULL, false},
     {"Marker", &iam_markerType, false, NULL, false},
@@ -1092,6 +1242,13 @@ static const struct shape_member iam_RemoveUserFromGroupRequest_members[] = {
     {"GroupName", &iam_groupNameType, true, NULL, false},
     {"UserName", &iam_existingUserNameType, true, NULL, false},
 };
+static const struct shape_member iam_ResetServiceSpecificCredentialRequest_members[] = {
+    {"UserName", &iam_userNameType, false, NULL, false},
+    {"ServiceSpecificCredentialId", &iam_serviceSpecificCredentialId, true, NULL, false},
+};
+static const struct shape_member iam_ResetServiceSpecificCredentialResponse_members[] = {
+    {"ServiceSpecificCredential", &iam_ServiceSpecificCredential, false, NULL, false},
+};
 static const struct shape_member iam_ResourceNameListType_member = {"member", &iam_ResourceNameType, false, NULL, false};
 static const struct shape_member iam_ResourceSpecificResult_members[] = {
     {"EvalResourceName", &iam_ResourceNameType, true, NULL, false},
@@ -1135,12 +1292,71 @@ static const struct shape_member iam_SAMLProviderListEntry_members[] = {
     {"CreateDate", &iam_dateType, false, NULL, false},
 };
 static const struct shape_member iam_SAMLProviderListType_member = {"member", &iam_SAMLProviderListEntry, false, NULL, false};
+static const struct shape_member iam_SSHPublicKey_members[] = {
+    {"UserName", &iam_userNameType, true, NULL, false},
+    {"SSHPublicKeyId", &iam_publicKeyIdType, true, NULL, false},
+    {"Fingerprint", &iam_publicKeyFingerprintType, true, NULL, false},
+    {"SSHPublicKeyBody", &iam_publicKeyMaterialType, true, NULL, false},
+    {"Status", &iam_statusType, true, NULL, false},
+    {"UploadDate", &iam_dateType, false, NULL, false},
+};
+static const struct shape_member iam_SSHPublicKeyListType_member = {"member", &iam_SSHPublicKeyMetadata, false, NULL, false};
+static const struct shape_member iam_SSHPublicKeyMetadata_members[] = {
+    {"UserName", &iam_userNameType, true, NULL, false},
+    {"SSHPublicKeyId", &iam_publicKeyIdType, true, NULL, false},
+    {"Status", &iam_statusType, true, NULL, false},
+    {"UploadDate", &iam_dateType, true, NULL, false},
+};
+static const struct shape_member iam_ServerCertificate_members[] = {
+    {"ServerCertificateMetadata", &iam_ServerCertificateMetadata, true, NULL, false},
+    {"CertificateBody", &iam_certificateBodyType, true, NULL, false},
+    {"CertificateChain", &iam_certificateChainType, false, NULL, false},
+    {"Tags", &iam_tagListType, false, NULL, false},
+};
+static const struct shape_member iam_ServerCertificateMetadata_members[] = {
+    {"Path", &iam_pathType, true, NULL, false},
+    {"ServerCertificateName", &iam_serverCertificateNameType, true, NULL, false},
+    {"ServerCertificateId", &iam_idType, true, NULL, false},
+    {"Arn", &iam_arnType, true, NULL, false},
+    {"UploadDate", &iam_dateType, false, NULL, false},
+    {"Expiration", &iam_dateType, false, NULL, false},
+};
+static const struct shape_member iam_ServiceSpecificCredential_members[] = {
+    {"CreateDate", &iam_dateType, true, NULL, false},
+    {"ExpirationDate", &iam_dateType, false, NULL, false},
+    {"ServiceName", &iam_serviceName, true, NULL, false},
+    {"ServiceUserName", &iam_serviceUserName, false, NULL, false},
+    {"ServicePassword", &iam_servicePassword, false, NULL, false},
+    {"ServiceCredentialAlias", &iam_serviceCredentialAlias, false, NULL, false},
+    {"ServiceCredentialSecret", &iam_serviceCredentialSecret, false, NULL, false},
+    {"ServiceSpecificCredentialId", &iam_serviceSpecificCredentialId, true, NULL, false},
+    {"UserName", &iam_userNameType, true, NULL, false},
+    {"Status", &iam_statusType, true, NULL, false},
+};
+static const struct shape_member iam_ServiceSpecificCredentialMetadata_members[] = {
+    {"UserName", &iam_userNameType, true, NULL, false},
+    {"Status", &iam_statusType, true, NULL, false},
+    {"ServiceUserName", &iam_serviceUserName, false, NULL, false},
+    {"ServiceCredentialAlias", &iam_serviceCredentialAlias, false, NULL, false},
+    {"CreateDate", &iam_dateType, true, NULL, false},
+    {"ExpirationDate", &iam_dateType, false, NULL, false},
+    {"ServiceSpecificCredentialId", &iam_serviceSpecificCredentialId, true, NULL, false},
+    {"ServiceName", &iam_serviceName, true, NULL, false},
+};
+static const struct shape_member iam_ServiceSpecificCredentialsListType_member = {"member", &iam_ServiceSpecificCredentialMetadata, false, NULL, false};
 static const struct shape_member iam_SetDefaultPolicyVersionRequest_members[] = {
     {"PolicyArn", &iam_arnType, true, NULL, false},
     {"VersionId", &iam_policyVersionIdType, true, NULL, false},
 };
 static const struct shape_member iam_SetSecurityTokenServicePreferencesRequest_members[] = {
     {"GlobalEndpointTokenVersion", &iam_globalEndpointTokenVersion, true, NULL, false},
+};
+static const struct shape_member iam_SigningCertificate_members[] = {
+    {"UserName", &iam_userNameType, true, NULL, false},
+    {"CertificateId", &iam_certificateIdType, true, NULL, false},
+    {"CertificateBody", &iam_certificateBodyType, true, NULL, false},
+    {"Status", &iam_statusType, true, NULL, false},
+    {"UploadDate", &iam_dateType, false, NULL, false},
 };
 static const struct shape_member iam_SimulateCustomPolicyRequest_members[] = {
     {"PolicyInputList", &iam_SimulationPolicyListType, true, NULL, false},
@@ -1210,6 +1426,10 @@ static const struct shape_member iam_TagSAMLProviderRequest_members[] = {
     {"SAMLProviderArn", &iam_arnType, true, NULL, false},
     {"Tags", &iam_tagListType, true, NULL, false},
 };
+static const struct shape_member iam_TagServerCertificateRequest_members[] = {
+    {"ServerCertificateName", &iam_serverCertificateNameType, true, NULL, false},
+    {"Tags", &iam_tagListType, true, NULL, false},
+};
 static const struct shape_member iam_TagUserRequest_members[] = {
     {"UserName", &iam_existingUserNameType, true, NULL, false},
     {"Tags", &iam_tagListType, true, NULL, false},
@@ -1236,6 +1456,10 @@ static const struct shape_member iam_UntagRoleRequest_members[] = {
 };
 static const struct shape_member iam_UntagSAMLProviderRequest_members[] = {
     {"SAMLProviderArn", &iam_arnType, true, NULL, false},
+    {"TagKeys", &iam_tagKeyListType, true, NULL, false},
+};
+static const struct shape_member iam_UntagServerCertificateRequest_members[] = {
+    {"ServerCertificateName", &iam_serverCertificateNameType, true, NULL, false},
     {"TagKeys", &iam_tagKeyListType, true, NULL, false},
 };
 static const struct shape_member iam_UntagUserRequest_members[] = {
@@ -1298,10 +1522,56 @@ static const struct shape_member iam_UpdateSAMLProviderRequest_members[] = {
 static const struct shape_member iam_UpdateSAMLProviderResponse_members[] = {
     {"SAMLProviderArn", &iam_arnType, false, NULL, false},
 };
+static const struct shape_member iam_UpdateSSHPublicKeyRequest_members[] = {
+    {"UserName", &iam_userNameType, true, NULL, false},
+    {"SSHPublicKeyId", &iam_publicKeyIdType, true, NULL, false},
+    {"Status", &iam_statusType, true, NULL, false},
+};
+static const struct shape_member iam_UpdateServerCertificateRequest_members[] = {
+    {"ServerCertificateName", &iam_serverCertificateNameType, true, NULL, false},
+    {"NewPath", &iam_pathType, false, NULL, false},
+    {"NewServerCertificateName", &iam_serverCertificateNameType, false, NULL, false},
+};
+static const struct shape_member iam_UpdateServiceSpecificCredentialRequest_members[] = {
+    {"UserName", &iam_userNameType, false, NULL, false},
+    {"ServiceSpecificCredentialId", &iam_serviceSpecificCredentialId, true, NULL, false},
+    {"Status", &iam_statusType, true, NULL, false},
+};
+static const struct shape_member iam_UpdateSigningCertificateRequest_members[] = {
+    {"UserName", &iam_existingUserNameType, false, NULL, false},
+    {"CertificateId", &iam_certificateIdType, true, NULL, false},
+    {"Status", &iam_statusType, true, NULL, false},
+};
 static const struct shape_member iam_UpdateUserRequest_members[] = {
     {"UserName", &iam_existingUserNameType, true, NULL, false},
     {"NewPath", &iam_pathType, false, NULL, false},
     {"NewUserName", &iam_userNameType, false, NULL, false},
+};
+static const struct shape_member iam_UploadSSHPublicKeyRequest_members[] = {
+    {"UserName", &iam_userNameType, true, NULL, false},
+    {"SSHPublicKeyBody", &iam_publicKeyMaterialType, true, NULL, false},
+};
+static const struct shape_member iam_UploadSSHPublicKeyResponse_members[] = {
+    {"SSHPublicKey", &iam_SSHPublicKey, false, NULL, false},
+};
+static const struct shape_member iam_UploadServerCertificateRequest_members[] = {
+    {"Path", &iam_pathType, false, NULL, false},
+    {"ServerCertificateName", &iam_serverCertificateNameType, true, NULL, false},
+    {"CertificateBody", &iam_certificateBodyType, true, NULL, false},
+    {"PrivateKey", &iam_privateKeyType, true, NULL, false},
+    {"CertificateChain", &iam_certificateChainType, false, NULL, false},
+    {"Tags", &iam_tagListType, false, NULL, false},
+};
+static const struct shape_member iam_UploadServerCertificateResponse_members[] = {
+    {"ServerCertificateMetadata", &iam_ServerCertificateMetadata, false, NULL, false},
+    {"Tags", &iam_tagListType, false, NULL, false},
+};
+static const struct shape_member iam_UploadSigningCertificateRequest_members[] = {
+    {"UserName", &iam_existingUserNameType, false, NULL, false},
+    {"CertificateBody", &iam_certificateBodyType, true, NULL, false},
+};
+static const struct shape_member iam_UploadSigningCertificateResponse_members[] = {
+    {"Certificate", &iam_SigningCertificate, true, NULL, false},
 };
 static const struct shape_member iam_User_members[] = {
     {"Path", &iam_pathType, true, NULL, false},
@@ -1326,7 +1596,9 @@ static const struct shape_member iam_accountAliasListType_member = {"member", &i
 static const char *const iam_assertionEncryptionModeType_enums[] = {"Required", "Allowed"};
 static const char *const iam_assignmentStatusType_enums[] = {"Assigned", "Unassigned", "Any"};
 static const struct shape_member iam_attachedPoliciesListType_member = {"member", &iam_AttachedPolicy, false, NULL, false};
+static const struct shape_member iam_certificateListType_member = {"member", &iam_SigningCertificate, false, NULL, false};
 static const struct shape_member iam_clientIDListType_member = {"member", &iam_clientIDType, false, NULL, false};
+static const char *const iam_encodingType_enums[] = {"SSH", "PEM"};
 static const char *const iam_globalEndpointTokenVersion_enums[] = {"v1Token", "v2Token"};
 static const struct shape_member iam_groupListType_member = {"member", &iam_Group, false, NULL, false};
 static const struct shape_member iam_instanceProfileListType_member = {"member", &iam_InstanceProfile, false, NULL, false};
@@ -1337,6 +1609,7 @@ static const struct shape_member iam_policyNameListType_member = {"member", &iam
 static const char *const iam_policyScopeType_enums[] = {"All", "AWS", "Local"};
 static const struct shape_member iam_privateKeyList_member = {"member", &iam_SAMLPrivateKey, false, NULL, false};
 static const struct shape_member iam_roleListType_member = {"member", &iam_Role, false, NULL, false};
+static const struct shape_member iam_serverCertificateMetadataListType_member = {"member", &iam_ServerCertificateMetadata, false, NULL, false};
 static const char *const iam_statusType_enums[] = {"Active", "Inactive", "Expired"};
 static const char *const iam_summaryKeyType_enums[] = {"Users", "UsersQuota", "Groups", "GroupsQuota", "ServerCertificates", "ServerCertificatesQuota", "UserPolicySizeQuota", "GroupPolicySizeQuota", "GroupsPerUserQuota", "SigningCertificatesPerUserQuota", "AccessKeysPerUserQuota", "MFADevices", "MFADevicesInUse", "AccountMFAEnabled", "AccountAccessKeysPresent", "AccountPasswordPresent", "AccountSigningCertificatesPresent", "AttachedPoliciesPerGroupQuota", "AttachedPoliciesPerRoleQuota", "AttachedPoliciesPerUserQuota", "Policies", "PoliciesQuota", "PolicySizeQuota", "PolicyVersionsInUse", "PolicyVersionsInUseQuota", "VersionsPerPolicyQuota", "GlobalEndpointTokenVersion", "AssumeRolePolicySizeQuota", "InstanceProfiles", "InstanceProfilesQuota", "Providers", "RolePolicySizeQuota", "Roles", "RolesQuota"};
 static const struct shape_member iam_summaryMapType_key = {"key", &iam_summaryKeyType, false, NULL, false};
@@ -1391,6 +1664,8 @@ static const struct shape iam_CreateRoleRequest = {.name = "CreateRoleRequest", 
 static const struct shape iam_CreateRoleResponse = {.name = "CreateRoleResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateRoleResponse_members, .n_members = 1};
 static const struct shape iam_CreateSAMLProviderRequest = {.name = "CreateSAMLProviderRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateSAMLProviderRequest_members, .n_members = 5};
 static const struct shape iam_CreateSAMLProviderResponse = {.name = "CreateSAMLProviderResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateSAMLProviderResponse_members, .n_members = 2};
+static const struct shape iam_CreateServiceSpecificCredentialRequest = {.name = "CreateServiceSpecificCredentialRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateServiceSpecificCredentialRequest_members, .n_members = 3};
+static const struct shape iam_CreateServiceSpecificCredentialResponse = {.name = "CreateServiceSpecificCredentialResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateServiceSpecificCredentialResponse_members, .n_members = 1};
 static const struct shape iam_CreateUserRequest = {.name = "CreateUserRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateUserRequest_members, .n_members = 4};
 static const struct shape iam_CreateUserResponse = {.name = "CreateUserResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateUserResponse_members, .n_members = 1};
 static const struct shape iam_CreateVirtualMFADeviceRequest = {.name = "CreateVirtualMFADeviceRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateVirtualMFADeviceRequest_members, .n_members = 3};
@@ -1409,6 +1684,10 @@ static const struct shape iam_DeleteRolePermissionsBoundaryRequest = {.name = "D
 static const struct shape iam_DeleteRolePolicyRequest = {.name = "DeleteRolePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteRolePolicyRequest_members, .n_members = 2};
 static const struct shape iam_DeleteRoleRequest = {.name = "DeleteRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteRoleRequest_members, .n_members = 1};
 static const struct shape iam_DeleteSAMLProviderRequest = {.name = "DeleteSAMLProviderRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteSAMLProviderRequest_members, .n_members = 1};
+static const struct shape iam_DeleteSSHPublicKeyRequest = {.name = "DeleteSSHPublicKeyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteSSHPublicKeyRequest_members, .n_members = 2};
+static const struct shape iam_DeleteServerCertificateRequest = {.name = "DeleteServerCertificateRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteServerCertificateRequest_members, .n_members = 1};
+static const struct shape iam_DeleteServiceSpecificCredentialRequest = {.name = "DeleteServiceSpecificCredentialRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteServiceSpecificCredentialRequest_members, .n_members = 2};
+static const struct shape iam_DeleteSigningCertificateRequest = {.name = "DeleteSigningCertificateRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteSigningCertificateRequest_members, .n_members = 2};
 static const struct shape iam_DeleteUserPermissionsBoundaryRequest = {.name = "DeleteUserPermissionsBoundaryRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteUserPermissionsBoundaryRequest_members, .n_members = 1};
 static const struct shape iam_DeleteUserPolicyRequest = {.name = "DeleteUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteUserPolicyRequest_members, .n_members = 2};
 static const struct shape iam_DeleteUserRequest = {.name = "DeleteUserRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteUserRequest_members, .n_members = 1};
@@ -1449,6 +1728,10 @@ static const struct shape iam_GetRoleRequest = {.name = "GetRoleRequest", .type 
 static const struct shape iam_GetRoleResponse = {.name = "GetRoleResponse", .type = SHAPE_STRUCTURE, .members = iam_GetRoleResponse_members, .n_members = 1};
 static const struct shape iam_GetSAMLProviderRequest = {.name = "GetSAMLProviderRequest", .type = SHAPE_STRUCTURE, .members = iam_GetSAMLProviderRequest_members, .n_members = 1};
 static const struct shape iam_GetSAMLProviderResponse = {.name = "GetSAMLProviderResponse", .type = SHAPE_STRUCTURE, .members = iam_GetSAMLProviderResponse_members, .n_members = 7};
+static const struct shape iam_GetSSHPublicKeyRequest = {.name = "GetSSHPublicKeyRequest", .type = SHAPE_STRUCTURE, .members = iam_GetSSHPublicKeyRequest_members, .n_members = 3};
+static const struct shape iam_GetSSHPublicKeyResponse = {.name = "GetSSHPublicKeyResponse", .type = SHAPE_STRUCTURE, .members = iam_GetSSHPublicKeyResponse_members, .n_members = 1};
+static const struct shape iam_GetServerCertificateRequest = {.name = "GetServerCertificateRequest", .type = SHAPE_STRUCTURE, .members = iam_GetServerCertificateRequest_members, .n_members = 1};
+static const struct shape iam_GetServerCertificateResponse = {.name = "GetServerCertificateResponse", .type = SHAPE_STRUCTURE, .members = iam_GetServerCertificateResponse_members, .n_members = 1};
 static const struct shape iam_GetUserPolicyRequest = {.name = "GetUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_GetUserPolicyRequest_members, .n_members = 2};
 static const struct shape iam_GetUserPolicyResponse = {.name = "GetUserPolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_GetUserPolicyResponse_members, .n_members = 3};
 static const struct shape iam_GetUserRequest = {.name = "GetUserRequest", .type = SHAPE_STRUCTURE, .members = iam_GetUserRequest_members, .n_members = 1};
@@ -1504,6 +1787,16 @@ static const struct shape iam_ListSAMLProviderTagsRequest = {.name = "ListSAMLPr
 static const struct shape iam_ListSAMLProviderTagsResponse = {.name = "ListSAMLProviderTagsResponse", .type = SHAPE_STRUCTURE, .members = iam_ListSAMLProviderTagsResponse_members, .n_members = 3};
 static const struct shape iam_ListSAMLProvidersRequest = {.name = "ListSAMLProvidersRequest", .type = SHAPE_STRUCTURE};
 static const struct shape iam_ListSAMLProvidersResponse = {.name = "ListSAMLProvidersResponse", .type = SHAPE_STRUCTURE, .members = iam_ListSAMLProvidersResponse_members, .n_members = 1};
+static const struct shape iam_ListSSHPublicKeysRequest = {.name = "ListSSHPublicKeysRequest", .type = SHAPE_STRUCTURE, .members = iam_ListSSHPublicKeysRequest_members, .n_members = 3};
+static const struct shape iam_ListSSHPublicKeysResponse = {.name = "ListSSHPublicKeysResponse", .type = SHAPE_STRUCTURE, .members = iam_ListSSHPublicKeysResponse_members, .n_members = 3};
+static const struct shape iam_ListServerCertificateTagsRequest = {.name = "ListServerCertificateTagsRequest", .type = SHAPE_STRUCTURE, .members = iam_ListServerCertificateTagsRequest_members, .n_members = 3};
+static const struct shape iam_ListServerCertificateTagsResponse = {.name = "ListServerCertificateTagsResponse", .type = SHAPE_STRUCTURE, .members = iam_ListServerCertificateTagsResponse_members, .n_members = 3};
+static const struct shape iam_ListServerCertificatesRequest = {.name = "ListServerCertificatesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListServerCertificatesRequest_members, .n_members = 3};
+static const struct shape iam_ListServerCertificatesResponse = {.name = "ListServerCertificatesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListServerCertificatesResponse_members, .n_members = 3};
+static const struct shape iam_ListServiceSpecificCredentialsRequest = {.name = "ListServiceSpecificCredentialsRequest", .type = SHAPE_STRUCTURE, .members = iam_ListServiceSpecificCredentialsRequest_members, .n_members = 5};
+static const struct shape iam_ListServiceSpecificCredentialsResponse = {.name = "ListServiceSpecificCredentialsResponse", .type = SHAPE_STRUCTURE, .members = iam_ListServiceSpecificCredentialsResponse_members, .n_members = 3};
+static const struct shape iam_ListSigningCertificatesRequest = {.name = "ListSigningCertificatesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListSigningCertificatesRequest_members, .n_members = 3};
+static const struct shape iam_ListSigningCertificatesResponse = {.name = "ListSigningCertificatesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListSigningCertificatesResponse_members, .n_members = 3};
 static const struct shape iam_ListUserPoliciesRequest = {.name = "ListUserPoliciesRequest", .type = SHAPE_STRUCTURE, .members = iam_ListUserPoliciesRequest_members, .n_members = 3};
 static const struct shape iam_ListUserPoliciesResponse = {.name = "ListUserPoliciesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListUserPoliciesResponse_members, .n_members = 3};
 static const struct shape iam_ListUserTagsRequest = {.name = "ListUserTagsRequest", .type = SHAPE_STRUCTURE, .members = iam_ListUserTagsRequest_members, .n_members = 3};
@@ -1542,6 +1835,8 @@ static const struct shape iam_PutUserPolicyRequest = {.name = "PutUserPolicyRequ
 static const struct shape iam_RemoveClientIDFromOpenIDConnectProviderRequest = {.name = "RemoveClientIDFromOpenIDConnectProviderRequest", .type = SHAPE_STRUCTURE, .members = iam_RemoveClientIDFromOpenIDConnectProviderRequest_members, .n_members = 2};
 static const struct shape iam_RemoveRoleFromInstanceProfileRequest = {.name = "RemoveRoleFromInstanceProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_RemoveRoleFromInstanceProfileRequest_members, .n_members = 2};
 static const struct shape iam_RemoveUserFromGroupRequest = {.name = "RemoveUserFromGroupRequest", .type = SHAPE_STRUCTURE, .members = iam_RemoveUserFromGroupRequest_members, .n_members = 2};
+static const struct shape iam_ResetServiceSpecificCredentialRequest = {.name = "ResetServiceSpecificCredentialRequest", .type = SHAPE_STRUCTURE, .members = iam_ResetServiceSpecificCredentialRequest_members, .n_members = 2};
+static const struct shape iam_ResetServiceSpecificCredentialResponse = {.name = "ResetServiceSpecificCredentialResponse", .type = SHAPE_STRUCTURE, .members = iam_ResetServiceSpecificCredentialResponse_members, .n_members = 1};
 static const struct shape iam_ResourceHandlingOptionType = {.name = "ResourceHandlingOptionType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 64};
 static const struct shape iam_ResourceNameListType = {.name = "ResourceNameListType", .type = SHAPE_LIST, .member = &iam_ResourceNameListType_member};
 static const struct shape iam_ResourceNameType = {.name = "ResourceNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 2048};
@@ -1555,8 +1850,17 @@ static const struct shape iam_SAMLPrivateKey = {.name = "SAMLPrivateKey", .type 
 static const struct shape iam_SAMLProviderListEntry = {.name = "SAMLProviderListEntry", .type = SHAPE_STRUCTURE, .members = iam_SAMLProviderListEntry_members, .n_members = 3};
 static const struct shape iam_SAMLProviderListType = {.name = "SAMLProviderListType", .type = SHAPE_LIST, .member = &iam_SAMLProviderListType_member};
 static const struct shape iam_SAMLProviderNameType = {.name = "SAMLProviderNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "[\\w._-]+"};
+static const struct shape iam_SSHPublicKey = {.name = "SSHPublicKey", .type = SHAPE_STRUCTURE, .members = iam_SSHPublicKey_members, .n_members = 6};
+static const struct shape iam_SSHPublicKeyListType = {.name = "SSHPublicKeyListType", .type = SHAPE_LIST, .member = &iam_SSHPublicKeyListType_member};
+static const struct shape iam_SSHPublicKeyMetadata = {.name = "SSHPublicKeyMetadata", .type = SHAPE_STRUCTURE, .members = iam_SSHPublicKeyMetadata_members, .n_members = 4};
+static const struct shape iam_ServerCertificate = {.name = "ServerCertificate", .type = SHAPE_STRUCTURE, .members = iam_ServerCertificate_members, .n_members = 4};
+static const struct shape iam_ServerCertificateMetadata = {.name = "ServerCertificateMetadata", .type = SHAPE_STRUCTURE, .members = iam_ServerCertificateMetadata_members, .n_members = 6};
+static const struct shape iam_ServiceSpecificCredential = {.name = "ServiceSpecificCredential", .type = SHAPE_STRUCTURE, .members = iam_ServiceSpecificCredential_members, .n_members = 10};
+static const struct shape iam_ServiceSpecificCredentialMetadata = {.name = "ServiceSpecificCredentialMetadata", .type = SHAPE_STRUCTURE, .members = iam_ServiceSpecificCredentialMetadata_members, .n_members = 8};
+static const struct shape iam_ServiceSpecificCredentialsListType = {.name = "ServiceSpecificCredentialsListType", .type = SHAPE_LIST, .member = &iam_ServiceSpecificCredentialsListType_member};
 static const struct shape iam_SetDefaultPolicyVersionRequest = {.name = "SetDefaultPolicyVersionRequest", .type = SHAPE_STRUCTURE, .members = iam_SetDefaultPolicyVersionRequest_members, .n_members = 2};
 static const struct shape iam_SetSecurityTokenServicePreferencesRequest = {.name = "SetSecurityTokenServicePreferencesRequest", .type = SHAPE_STRUCTURE, .members = iam_SetSecurityTokenServicePreferencesRequest_members, .n_members = 1};
+static const struct shape iam_SigningCertificate = {.name = "SigningCertificate", .type = SHAPE_STRUCTURE, .members = iam_SigningCertificate_members, .n_members = 5};
 static const struct shape iam_SimulateCustomPolicyRequest = {.name = "SimulateCustomPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_SimulateCustomPolicyRequest_members, .n_members = 11};
 static const struct shape iam_SimulatePolicyResponse = {.name = "SimulatePolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_SimulatePolicyResponse_members, .n_members = 3};
 static const struct shape iam_SimulatePrincipalPolicyRequest = {.name = "SimulatePrincipalPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_SimulatePrincipalPolicyRequest_members, .n_members = 12};
@@ -1570,6 +1874,7 @@ static const struct shape iam_TagOpenIDConnectProviderRequest = {.name = "TagOpe
 static const struct shape iam_TagPolicyRequest = {.name = "TagPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_TagPolicyRequest_members, .n_members = 2};
 static const struct shape iam_TagRoleRequest = {.name = "TagRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_TagRoleRequest_members, .n_members = 2};
 static const struct shape iam_TagSAMLProviderRequest = {.name = "TagSAMLProviderRequest", .type = SHAPE_STRUCTURE, .members = iam_TagSAMLProviderRequest_members, .n_members = 2};
+static const struct shape iam_TagServerCertificateRequest = {.name = "TagServerCertificateRequest", .type = SHAPE_STRUCTURE, .members = iam_TagServerCertificateRequest_members, .n_members = 2};
 static const struct shape iam_TagUserRequest = {.name = "TagUserRequest", .type = SHAPE_STRUCTURE, .members = iam_TagUserRequest_members, .n_members = 2};
 static const struct shape iam_UntagInstanceProfileRequest = {.name = "UntagInstanceProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagInstanceProfileRequest_members, .n_members = 2};
 static const struct shape iam_UntagMFADeviceRequest = {.name = "UntagMFADeviceRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagMFADeviceRequest_members, .n_members = 2};
@@ -1577,6 +1882,7 @@ static const struct shape iam_UntagOpenIDConnectProviderRequest = {.name = "Unta
 static const struct shape iam_UntagPolicyRequest = {.name = "UntagPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagPolicyRequest_members, .n_members = 2};
 static const struct shape iam_UntagRoleRequest = {.name = "UntagRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagRoleRequest_members, .n_members = 2};
 static const struct shape iam_UntagSAMLProviderRequest = {.name = "UntagSAMLProviderRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagSAMLProviderRequest_members, .n_members = 2};
+static const struct shape iam_UntagServerCertificateRequest = {.name = "UntagServerCertificateRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagServerCertificateRequest_members, .n_members = 2};
 static const struct shape iam_UntagUserRequest = {.name = "UntagUserRequest", .type = SHAPE_STRUCTURE, .members = iam_UntagUserRequest_members, .n_members = 2};
 static const struct shape iam_UpdateAccessKeyRequest = {.name = "UpdateAccessKeyRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateAccessKeyRequest_members, .n_members = 3};
 static const struct shape iam_UpdateAccountPasswordPolicyRequest = {.name = "UpdateAccountPasswordPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateAccountPasswordPolicyRequest_members, .n_members = 9};
@@ -1590,7 +1896,17 @@ static const struct shape iam_UpdateRoleRequest = {.name = "UpdateRoleRequest", 
 static const struct shape iam_UpdateRoleResponse = {.name = "UpdateRoleResponse", .type = SHAPE_STRUCTURE};
 static const struct shape iam_UpdateSAMLProviderRequest = {.name = "UpdateSAMLProviderRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateSAMLProviderRequest_members, .n_members = 5};
 static const struct shape iam_UpdateSAMLProviderResponse = {.name = "UpdateSAMLProviderResponse", .type = SHAPE_STRUCTURE, .members = iam_UpdateSAMLProviderResponse_members, .n_members = 1};
+static const struct shape iam_UpdateSSHPublicKeyRequest = {.name = "UpdateSSHPublicKeyRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateSSHPublicKeyRequest_members, .n_members = 3};
+static const struct shape iam_UpdateServerCertificateRequest = {.name = "UpdateServerCertificateRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateServerCertificateRequest_members, .n_members = 3};
+static const struct shape iam_UpdateServiceSpecificCredentialRequest = {.name = "UpdateServiceSpecificCredentialRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateServiceSpecificCredentialRequest_members, .n_members = 3};
+static const struct shape iam_UpdateSigningCertificateRequest = {.name = "UpdateSigningCertificateRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateSigningCertificateRequest_members, .n_members = 3};
 static const struct shape iam_UpdateUserRequest = {.name = "UpdateUserRequest", .type = SHAPE_STRUCTURE, .members = iam_UpdateUserRequest_members, .n_members = 3};
+static const struct shape iam_UploadSSHPublicKeyRequest = {.name = "UploadSSHPublicKeyRequest", .type = SHAPE_STRUCTURE, .members = iam_UploadSSHPublicKeyRequest_members, .n_members = 2};
+static const struct shape iam_UploadSSHPublicKeyResponse = {.name = "UploadSSHPublicKeyResponse", .type = SHAPE_STRUCTURE, .members = iam_UploadSSHPublicKeyResponse_members, .n_members = 1};
+static const struct shape iam_UploadServerCertificateRequest = {.name = "UploadServerCertificateRequest", .type = SHAPE_STRUCTURE, .members = iam_UploadServerCertificateRequest_members, .n_members = 6};
+static const struct shape iam_UploadServerCertificateResponse = {.name = "UploadServerCertificateResponse", .type = SHAPE_STRUCTURE, .members = iam_UploadServerCertificateResponse_members, .n_members = 2};
+static const struct shape iam_UploadSigningCertificateRequest = {.name = "UploadSigningCertificateRequest", .type = SHAPE_STRUCTURE, .members = iam_UploadSigningCertificateRequest_members, .n_members = 2};
+static const struct shape iam_UploadSigningCertificateResponse = {.name = "UploadSigningCertificateResponse", .type = SHAPE_STRUCTURE, .members = iam_UploadSigningCertificateResponse_members, .n_members = 1};
 static const struct shape iam_User = {.name = "User", .type = SHAPE_STRUCTURE, .members = iam_User_members, .n_members = 8};
 static const struct shape iam_VirtualMFADevice = {.name = "VirtualMFADevice", .type = SHAPE_STRUCTURE, .members = iam_VirtualMFADevice_members, .n_members = 6};
 static const struct shape iam_accessKeyIdType = {.name = "accessKeyIdType", .type = SHAPE_STRING, .has_min = true, .min = 16, .has_max = true, .max = 128, .pattern = "[\\w]+"};
@@ -1598,6 +1914,7 @@ static const struct shape iam_accessKeyMetadataListType = {.name = "accessKeyMet
 static const struct shape iam_accessKeySecretType = {.name = "accessKeySecretType", .type = SHAPE_STRING, .sensitive = true};
 static const struct shape iam_accountAliasListType = {.name = "accountAliasListType", .type = SHAPE_LIST, .member = &iam_accountAliasListType_member};
 static const struct shape iam_accountAliasType = {.name = "accountAliasType", .type = SHAPE_STRING, .has_min = true, .min = 3, .has_max = true, .max = 63, .pattern = "^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$"};
+static const struct shape iam_allUsers = {.name = "allUsers", .type = SHAPE_BOOLEAN};
 static const struct shape iam_arnType = {.name = "arnType", .type = SHAPE_STRING, .has_min = true, .min = 20, .has_max = true, .max = 2048};
 static const struct shape iam_assertionEncryptionModeType = {.name = "assertionEncryptionModeType", .type = SHAPE_STRING, .enums = iam_assertionEncryptionModeType_enums, .n_enums = 2};
 static const struct shape iam_assignmentStatusType = {.name = "assignmentStatusType", .type = SHAPE_STRING, .enums = iam_assignmentStatusType_enums, .n_enums = 3};
@@ -1606,9 +1923,15 @@ static const struct shape iam_attachmentCountType = {.name = "attachmentCountTyp
 static const struct shape iam_authenticationCodeType = {.name = "authenticationCodeType", .type = SHAPE_STRING, .has_min = true, .min = 6, .has_max = true, .max = 6, .pattern = "[\\d]+"};
 static const struct shape iam_booleanObjectType = {.name = "booleanObjectType", .type = SHAPE_BOOLEAN};
 static const struct shape iam_booleanType = {.name = "booleanType", .type = SHAPE_BOOLEAN};
+static const struct shape iam_certificateBodyType = {.name = "certificateBodyType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 16384, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"};
+static const struct shape iam_certificateChainType = {.name = "certificateChainType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 2097152, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"};
+static const struct shape iam_certificateIdType = {.name = "certificateIdType", .type = SHAPE_STRING, .has_min = true, .min = 24, .has_max = true, .max = 128, .pattern = "[\\w]+"};
+static const struct shape iam_certificateListType = {.name = "certificateListType", .type = SHAPE_LIST, .member = &iam_certificateListType_member};
 static const struct shape iam_clientIDListType = {.name = "clientIDListType", .type = SHAPE_LIST, .member = &iam_clientIDListType_member};
 static const struct shape iam_clientIDType = {.name = "clientIDType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 255};
+static const struct shape iam_credentialAgeDays = {.name = "credentialAgeDays", .type = SHAPE_INTEGER, .has_min = true, .min = 1, .has_max = true, .max = 36600};
 static const struct shape iam_dateType = {.name = "dateType", .type = SHAPE_TIMESTAMP};
+static const struct shape iam_encodingType = {.name = "encodingType", .type = SHAPE_STRING, .enums = iam_encodingType_enums, .n_enums = 2};
 static const struct shape iam_existingUserNameType = {.name = "existingUserNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "[\\w+=,.@-]+"};
 static const struct shape iam_globalEndpointTokenVersion = {.name = "globalEndpointTokenVersion", .type = SHAPE_STRING, .enums = iam_globalEndpointTokenVersion_enums, .n_enums = 2};
 static const struct shape iam_groupListType = {.name = "groupListType", .type = SHAPE_LIST, .member = &iam_groupListType_member};
@@ -1637,12 +1960,23 @@ static const struct shape iam_policyVersionIdType = {.name = "policyVersionIdTyp
 static const struct shape iam_privateKeyIdType = {.name = "privateKeyIdType", .type = SHAPE_STRING, .has_min = true, .min = 22, .has_max = true, .max = 64, .pattern = "[A-Z0-9]+"};
 static const struct shape iam_privateKeyList = {.name = "privateKeyList", .type = SHAPE_LIST, .has_max = true, .max = 2, .member = &iam_privateKeyList_member};
 static const struct shape iam_privateKeyType = {.name = "privateKeyType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 16384, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", .sensitive = true};
+static const struct shape iam_publicKeyFingerprintType = {.name = "publicKeyFingerprintType", .type = SHAPE_STRING, .has_min = true, .min = 48, .has_max = true, .max = 48, .pattern = "[:\\w]+"};
+static const struct shape iam_publicKeyIdType = {.name = "publicKeyIdType", .type = SHAPE_STRING, .has_min = true, .min = 20, .has_max = true, .max = 128, .pattern = "[\\w]+"};
+static const struct shape iam_publicKeyMaterialType = {.name = "publicKeyMaterialType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 16384, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"};
 static const struct shape iam_responseMarkerType = {.name = "responseMarkerType", .type = SHAPE_STRING};
 static const struct shape iam_roleDescriptionType = {.name = "roleDescriptionType", .type = SHAPE_STRING, .has_max = true, .max = 1000, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*"};
 static const struct shape iam_roleListType = {.name = "roleListType", .type = SHAPE_LIST, .member = &iam_roleListType_member};
 static const struct shape iam_roleMaxSessionDurationType = {.name = "roleMaxSessionDurationType", .type = SHAPE_INTEGER, .has_min = true, .min = 3600, .has_max = true, .max = 43200};
 static const struct shape iam_roleNameType = {.name = "roleNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 64, .pattern = "[\\w+=,.@-]+"};
 static const struct shape iam_serialNumberType = {.name = "serialNumberType", .type = SHAPE_STRING, .has_min = true, .min = 9, .has_max = true, .max = 256, .pattern = "[\\w+=/:,.@-]+"};
+static const struct shape iam_serverCertificateMetadataListType = {.name = "serverCertificateMetadataListType", .type = SHAPE_LIST, .member = &iam_serverCertificateMetadataListType_member};
+static const struct shape iam_serverCertificateNameType = {.name = "serverCertificateNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "[\\w+=,.@-]+"};
+static const struct shape iam_serviceCredentialAlias = {.name = "serviceCredentialAlias", .type = SHAPE_STRING, .has_min = true, .min = 0, .has_max = true, .max = 200, .pattern = "[\\w+=,.@-]+"};
+static const struct shape iam_serviceCredentialSecret = {.name = "serviceCredentialSecret", .type = SHAPE_STRING, .sensitive = true};
+static const struct shape iam_serviceName = {.name = "serviceName", .type = SHAPE_STRING};
+static const struct shape iam_servicePassword = {.name = "servicePassword", .type = SHAPE_STRING, .sensitive = true};
+static const struct shape iam_serviceSpecificCredentialId = {.name = "serviceSpecificCredentialId", .type = SHAPE_STRING, .has_min = true, .min = 20, .has_max = true, .max = 128, .pattern = "[\\w]+"};
+static const struct shape iam_serviceUserName = {.name = "serviceUserName", .type = SHAPE_STRING, .has_min = true, .min = 0, .has_max = true, .max = 200, .pattern = "[\\w+=,.@-]*"};
 static const struct shape iam_statusType = {.name = "statusType", .type = SHAPE_STRING, .enums = iam_statusType_enums, .n_enums = 3};
 static const struct shape iam_stringType = {.name = "stringType", .type = SHAPE_STRING};
 static const struct shape iam_summaryKeyType = {.name = "summaryKeyType", .type = SHAPE_STRING, .enums = iam_summaryKeyType_enums, .n_enums = 34};
@@ -1677,6 +2011,7 @@ static const struct op_model iam_ops[] = {
     {"CreatePolicyVersion", &iam_CreatePolicyVersionRequest, &iam_CreatePolicyVersionResponse, "CreatePolicyVersionResult"},
     {"CreateRole", &iam_CreateRoleRequest, &iam_CreateRoleResponse, "CreateRoleResult"},
     {"CreateSAMLProvider", &iam_CreateSAMLProviderRequest, &iam_CreateSAMLProviderResponse, "CreateSAMLProviderResult"},
+    {"CreateServiceSpecificCredential", &iam_CreateServiceSpecificCredentialRequest, &iam_CreateServiceSpecificCredentialResponse, "CreateServiceSpecificCredentialResult"},
     {"CreateUser", &iam_CreateUserRequest, &iam_CreateUserResponse, "CreateUserResult"},
     {"CreateVirtualMFADevice", &iam_CreateVirtualMFADeviceRequest, &iam_CreateVirtualMFADeviceResponse, "CreateVirtualMFADeviceResult"},
     {"DeactivateMFADevice", &iam_DeactivateMFADeviceRequest, NULL, NULL},
@@ -1694,6 +2029,10 @@ static const struct op_model iam_ops[] = {
     {"DeleteRolePermissionsBoundary", &iam_DeleteRolePermissionsBoundaryRequest, NULL, NULL},
     {"DeleteRolePolicy", &iam_DeleteRolePolicyRequest, NULL, NULL},
     {"DeleteSAMLProvider", &iam_DeleteSAMLProviderRequest, NULL, NULL},
+    {"DeleteSSHPublicKey", &iam_DeleteSSHPublicKeyRequest, NULL, NULL},
+    {"DeleteServerCertificate", &iam_DeleteServerCertificateRequest, NULL, NULL},
+    {"DeleteServiceSpecificCredential", &iam_DeleteServiceSpecificCredentialRequest, NULL, NULL},
+    {"DeleteSigningCertificate", &iam_DeleteSigningCertificateRequest, NULL, NULL},
     {"DeleteUser", &iam_DeleteUserRequest, NULL, NULL},
     {"DeleteUserPermissionsBoundary", &iam_DeleteUserPermissionsBoundaryRequest, NULL, NULL},
     {"DeleteUserPolicy", &iam_DeleteUserPolicyRequest, NULL, NULL},
@@ -1717,6 +2056,8 @@ static const struct op_model iam_ops[] = {
     {"GetRole", &iam_GetRoleRequest, &iam_GetRoleResponse, "GetRoleResult"},
     {"GetRolePolicy", &iam_GetRolePolicyRequest, &iam_GetRolePolicyResponse, "GetRolePolicyResult"},
     {"GetSAMLProvider", &iam_GetSAMLProviderRequest, &iam_GetSAMLProviderResponse, "GetSAMLProviderResult"},
+    {"GetSSHPublicKey", &iam_GetSSHPublicKeyRequest, &iam_GetSSHPublicKeyResponse, "GetSSHPublicKeyResult"},
+    {"GetServerCertificate", &iam_GetServerCertificateRequest, &iam_GetServerCertificateResponse, "GetServerCertificateResult"},
     {"GetUser", &iam_GetUserRequest, &iam_GetUserResponse, "GetUserResult"},
     {"GetUserPolicy", &iam_GetUserPolicyRequest, &iam_GetUserPolicyResponse, "GetUserPolicyResult"},
     {"ListAccessKeys", &iam_ListAccessKeysRequest, &iam_ListAccessKeysResponse, "ListAccessKeysResult"},
@@ -1743,6 +2084,11 @@ static const struct op_model iam_ops[] = {
     {"ListRoles", &iam_ListRolesRequest, &iam_ListRolesResponse, "ListRolesResult"},
     {"ListSAMLProviderTags", &iam_ListSAMLProviderTagsRequest, &iam_ListSAMLProviderTagsResponse, "ListSAMLProviderTagsResult"},
     {"ListSAMLProviders", &iam_ListSAMLProvidersRequest, &iam_ListSAMLProvidersResponse, "ListSAMLProvidersResult"},
+    {"ListSSHPublicKeys", &iam_ListSSHPublicKeysRequest, &iam_ListSSHPublicKeysResponse, "ListSSHPublicKeysResult"},
+    {"ListServerCertificateTags", &iam_ListServerCertificateTagsRequest, &iam_ListServerCertificateTagsResponse, "ListServerCertificateTagsResult"},
+    {"ListServerCertificates", &iam_ListServerCertificatesRequest, &iam_ListServerCertificatesResponse, "ListServerCertificatesResult"},
+    {"ListServiceSpecificCredentials", &iam_ListServiceSpecificCredentialsRequest, &iam_ListServiceSpecificCredentialsResponse, "ListServiceSpecificCredentialsResult"},
+    {"ListSigningCertificates", &iam_ListSigningCertificatesRequest, &iam_ListSigningCertificatesResponse, "ListSigningCertificatesResult"},
     {"ListUserPolicies", &iam_ListUserPoliciesRequest, &iam_ListUserPoliciesResponse, "ListUserPoliciesResult"},
     {"ListUserTags", &iam_ListUserTagsRequest, &iam_ListUserTagsResponse, "ListUserTagsResult"},
     {"ListUsers", &iam_ListUsersRequest, &iam_ListUsersResponse, "ListUsersResult"},
@@ -1755,6 +2101,7 @@ static const struct op_model iam_ops[] = {
     {"RemoveClientIDFromOpenIDConnectProvider", &iam_RemoveClientIDFromOpenIDConnectProviderRequest, NULL, NULL},
     {"RemoveRoleFromInstanceProfile", &iam_RemoveRoleFromInstanceProfileRequest, NULL, NULL},
     {"RemoveUserFromGroup", &iam_RemoveUserFromGroupRequest, NULL, NULL},
+    {"ResetServiceSpecificCredential", &iam_ResetServiceSpecificCredentialRequest, &iam_ResetServiceSpecificCredentialResponse, "ResetServiceSpecificCredentialResult"},
     {"ResyncMFADevice", &iam_ResyncMFADeviceRequest, NULL, NULL},
     {"SetDefaultPolicyVersion", &iam_SetDefaultPolicyVersionRequest, NULL, NULL},
     {"SetSecurityTokenServicePreferences", &iam_SetSecurityTokenServicePreferencesRequest, NULL, NULL},
@@ -1766,6 +2113,7 @@ static const struct op_model iam_ops[] = {
     {"TagPolicy", &iam_TagPolicyRequest, NULL, NULL},
     {"TagRole", &iam_TagRoleRequest, NULL, NULL},
     {"TagSAMLProvider", &iam_TagSAMLProviderRequest, NULL, NULL},
+    {"TagServerCertificate", &iam_TagServerCertificateRequest, NULL, NULL},
     {"TagUser", &iam_TagUserRequest, NULL, NULL},
     {"UntagInstanceProfile", &iam_UntagInstanceProfileRequest, NULL, NULL},
     {"UntagMFADevice", &iam_UntagMFADeviceRequest, NULL, NULL},
@@ -1773,6 +2121,7 @@ static const struct op_model iam_ops[] = {
     {"UntagPolicy", &iam_UntagPolicyRequest, NULL, NULL},
     {"UntagRole", &iam_UntagRoleRequest, NULL, NULL},
     {"UntagSAMLProvider", &iam_UntagSAMLProviderRequest, NULL, NULL},
+    {"UntagServerCertificate", &iam_UntagServerCertificateRequest, NULL, NULL},
     {"UntagUser", &iam_UntagUserRequest, NULL, NULL},
     {"UpdateAccessKey", &iam_UpdateAccessKeyRequest, NULL, NULL},
     {"UpdateAccountPasswordPolicy", &iam_UpdateAccountPasswordPolicyRequest, NULL, NULL},
@@ -1783,7 +2132,14 @@ static const struct op_model iam_ops[] = {
     {"UpdateRole", &iam_UpdateRoleRequest, &iam_UpdateRoleResponse, "UpdateRoleResult"},
     {"UpdateRoleDescription", &iam_UpdateRoleDescriptionRequest, &iam_UpdateRoleDescriptionResponse, "UpdateRoleDescriptionResult"},
     {"UpdateSAMLProvider", &iam_UpdateSAMLProviderRequest, &iam_UpdateSAMLProviderResponse, "UpdateSAMLProviderResult"},
+    {"UpdateSSHPublicKey", &iam_UpdateSSHPublicKeyRequest, NULL, NULL},
+    {"UpdateServerCertificate", &iam_UpdateServerCertificateRequest, NULL, NULL},
+    {"UpdateServiceSpecificCredential", &iam_UpdateServiceSpecificCredentialRequest, NULL, NULL},
+    {"UpdateSigningCertificate", &iam_UpdateSigningCertificateRequest, NULL, NULL},
     {"UpdateUser", &iam_UpdateUserRequest, NULL, NULL},
+    {"UploadSSHPublicKey", &iam_UploadSSHPublicKeyRequest, &iam_UploadSSHPublicKeyResponse, "UploadSSHPublicKeyResult"},
+    {"UploadServerCertificate", &iam_UploadServerCertificateRequest, &iam_UploadServerCertificateResponse, "UploadServerCertificateResult"},
+    {"UploadSigningCertificate", &iam_UploadSigningCertificateRequest, &iam_UploadSigningCertificateResponse, "UploadSigningCertificateResult"},
 };
 
 const struct service_model model_iam = {
@@ -1796,5 +2152,5 @@ const struct service_model model_iam = {
     .api_version = "2010-05-08",
     .xml_namespace = "https://iam.amazonaws.com/doc/2010-05-08/",
     .ops = iam_ops,
-    .n_ops = 124,
+    .n_ops = 146,
 };

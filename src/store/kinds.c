@@ -88,6 +88,11 @@ const struct store_kind store_kinds[] = {
     /* an MFA device → lower(UserName) of the user it is enabled for (none while
      * unassigned): ListMFADevices, the per-user quota, DeleteUser's check, UpdateUser */
     {RECORD_MFA_DEVICE, STORE_CLASS_GLOBAL, {{RECORD_MFA_DEVICE_BY_USER, NULL, member_user}}},
+    {RECORD_SSH_PUBLIC_KEY, STORE_CLASS_GLOBAL, {{NULL}}},
+    /* a certificate is one user's in the whole account: found by its DER's SHA-256 */
+    {RECORD_SIGNING_CERT, STORE_CLASS_GLOBAL, {{RECORD_SIGNING_CERT_BY_FINGERPRINT, "Fingerprint", NULL}}},
+    {RECORD_SERVER_CERT, STORE_CLASS_GLOBAL, {{RECORD_BY_PATH, "Path", NULL}}},
+    {RECORD_SERVICE_CREDENTIAL, STORE_CLASS_GLOBAL, {{NULL}}},
 };
 const size_t store_kinds_n = sizeof(store_kinds) / sizeof(store_kinds[0]);
 

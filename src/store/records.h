@@ -95,6 +95,14 @@
 #define RECORD_SAML_PROVIDER "saml_provider" /* key: the provider's Name */
 /* IAM virtual MFA devices (mfa_devices.c), keyed by lower(SerialNumber) */
 #define RECORD_MFA_DEVICE "mfa_device"
+/* IAM credentials (iam_credentials.h): SSH public keys, signing certificates and
+ * service-specific credentials live under their user's scope "<account>/lower(user)"
+ * (root's signing certificates under "<account>/"), keyed by their id; server
+ * certificates under the account, keyed by lower(ServerCertificateName) */
+#define RECORD_SSH_PUBLIC_KEY "ssh_public_key"
+#define RECORD_SIGNING_CERT "signing_cert"
+#define RECORD_SERVER_CERT "server_cert"
+#define RECORD_SERVICE_CREDENTIAL "service_credential"
 
 /* Secondary index names (kinds.c). */
 #define RECORD_ACCESS_KEY_BY_USER "user"
@@ -106,6 +114,7 @@
 #define RECORD_GROUP_MEMBER_BY_USER "user"
 #define RECORD_INSTANCE_PROFILE_BY_ROLE "role"
 #define RECORD_MFA_DEVICE_BY_USER "user"
+#define RECORD_SIGNING_CERT_BY_FINGERPRINT "fingerprint" /* DuplicateCertificate */
 
 /* The member of a user record listing its attached managed policies. */
 #define RECORD_USER_ATTACHED "AttachedManagedPolicies"

@@ -12,6 +12,7 @@
 #include "core/tree.h"
 #include "iam.h"
 #include "iam_common.h"
+#include "iam_credentials.h"
 #include "iam_ops.gen.h"
 #include "iam_providers.h"
 #include "mfa_devices.h"
@@ -178,7 +179,7 @@ static const struct {
 /* What custos cannot hold yet, so the count is 0 by construction, not by assumption:
  * there is no operation that creates any of these. */
 static const char *const NONE_YET[] = {
-    "ServerCertificates", "AccountMFAEnabled", "AccountSigningCertificatesPresent",
+    "AccountMFAEnabled",
 };
 
 /* The counts of account-scoped kinds, by summary key. */
@@ -227,6 +228,7 @@ static cu_rc summary_counts(struct call *call, json_t *map)
     TRY(iam_mfa_counts(call, &mfa_devices, &mfa_in_use));
     TRY(tree_set_int(map, "MFADevices", (json_int_t)mfa_devices));
     TRY(tree_set_int(map, "MFADevicesInUse", (json_int_t)mfa_in_use));
+    TRY(iam_credentials_summary(call, map));
     for (size_t i = 0; i < sizeof(NONE_YET) / sizeof(NONE_YET[0]); i++)
         TRY(tree_set_int(map, NONE_YET[i], 0));
 out:

@@ -33,6 +33,10 @@ extern const struct kind iam_kind_oidc_provider;
 extern const struct kind iam_kind_oidc_provider_delete;
 extern const struct kind iam_kind_saml_provider;
 extern const struct kind iam_kind_mfa_device;
+extern const struct kind iam_kind_ssh_public_key;
+extern const struct kind iam_kind_signing_cert;
+extern const struct kind iam_kind_server_cert;
+extern const struct kind iam_kind_service_credential;
 
 /* arn:aws:iam::<account>:user<path><name>; path defaults to "/". */
 void iam_user_arn(const char *account, const char *path, const char *name, char out[IAM_ARN_MAX]);

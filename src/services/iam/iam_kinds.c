@@ -180,3 +180,51 @@ const struct kind iam_kind_mfa_device = {
     .exists = CU_E_IAM_ENTITY_EXISTS,
     .exists_msg = "MFADevice entity at the same path and name already exists.",
 };
+
+/* IAM credentials (ssh_keys.c, signing_certs.c, server_certs.c, service_credentials.c).
+ * The first, second and last live under their user (parent: the user's name, "" for
+ * root's signing certificates) and are named by their id, as given; the wordings follow
+ * the Access Key's ("The Access Key with id %s cannot be found."). */
+const struct kind iam_kind_ssh_public_key = {
+    .store_kind = RECORD_SSH_PUBLIC_KEY,
+    .scope = KIND_USER,
+    .fold = false,
+    .name_member = "SSHPublicKeyId",
+    .not_found = CU_E_IAM_NO_SUCH_ENTITY,
+    .not_found_msg = "The Public Key with id %s cannot be found.",
+    .exists = CU_E_IAM_ENTITY_EXISTS,
+    .exists_msg = "The Public Key with id %s already exists.",
+};
+
+const struct kind iam_kind_signing_cert = {
+    .store_kind = RECORD_SIGNING_CERT,
+    .scope = KIND_USER,
+    .fold = false,
+    .name_member = "CertificateId",
+    .not_found = CU_E_IAM_NO_SUCH_ENTITY,
+    .not_found_msg = "The Certificate with id %s cannot be found.",
+    .exists = CU_E_IAM_ENTITY_EXISTS,
+    .exists_msg = "The Certificate with id %s already exists.",
+};
+
+const struct kind iam_kind_server_cert = {
+    .store_kind = RECORD_SERVER_CERT,
+    .scope = KIND_ACCOUNT,
+    .fold = true,
+    .name_member = "ServerCertificateName",
+    .not_found = CU_E_IAM_NO_SUCH_ENTITY,
+    .not_found_msg = "The Server Certificate with name %s cannot be found.",
+    .exists = CU_E_IAM_ENTITY_EXISTS,
+    .exists_msg = "The Server Certificate with name %s already exists.",
+};
+
+const struct kind iam_kind_service_credential = {
+    .store_kind = RECORD_SERVICE_CREDENTIAL,
+    .scope = KIND_USER,
+    .fold = false,
+    .name_member = "ServiceSpecificCredentialId",
+    .not_found = CU_E_IAM_NO_SUCH_ENTITY,
+    .not_found_msg = "The Service Specific Credential with id %s cannot be found.",
+    .exists = CU_E_IAM_ENTITY_EXISTS,
+    .exists_msg = "The Service Specific Credential with id %s already exists.",
+};

@@ -134,6 +134,28 @@ cu_rc iam_delete_virtual_mfa_device(struct call *call, const json_t *in, json_t 
 cu_rc iam_tag_mfa_device(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_untag_mfa_device(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_list_mfa_device_tags(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_upload_ssh_public_key(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_get_ssh_public_key(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_ssh_public_keys(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_update_ssh_public_key(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_delete_ssh_public_key(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_upload_signing_certificate(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_signing_certificates(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_update_signing_certificate(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_delete_signing_certificate(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_upload_server_certificate(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_get_server_certificate(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_server_certificates(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_update_server_certificate(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_delete_server_certificate(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_tag_server_certificate(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_untag_server_certificate(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_server_certificate_tags(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_create_service_specific_credential(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_service_specific_credentials(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_reset_service_specific_credential(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_update_service_specific_credential(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_delete_service_specific_credential(struct call *call, const json_t *in, json_t *out);
 
 /* resolvers: fill call->target before authorization (also-resolvers:
  * call->also, after call->target is authorized) */
@@ -161,6 +183,9 @@ MUST_CHECK cu_rc iam_resolve_new_saml_provider(struct call *call, const json_t *
 MUST_CHECK cu_rc iam_resolve_saml_provider(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_new_mfa_device(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_mfa_device(struct call *call, const json_t *in);
+MUST_CHECK cu_rc iam_resolve_new_server_certificate(struct call *call, const json_t *in);
+MUST_CHECK cu_rc iam_resolve_server_certificate(struct call *call, const json_t *in);
+MUST_CHECK cu_rc iam_resolve_renamed_server_certificate(struct call *call, const json_t *in);
 
 /* paginators (botocore's paginators-1.json): page_begin() takes them */
 extern const struct page_desc iam_list_users_page;
@@ -192,6 +217,10 @@ extern const struct page_desc iam_list_saml_provider_tags_page;
 extern const struct page_desc iam_list_mfa_devices_page;
 extern const struct page_desc iam_list_virtual_mfa_devices_page;
 extern const struct page_desc iam_list_mfa_device_tags_page;
+extern const struct page_desc iam_list_ssh_public_keys_page;
+extern const struct page_desc iam_list_signing_certificates_page;
+extern const struct page_desc iam_list_server_certificates_page;
+extern const struct page_desc iam_list_server_certificate_tags_page;
 
 /* condition keys of the request, added before authorization */
 void iam_keys_new_user(const json_t *in, struct call_keys *keys);

@@ -21,6 +21,7 @@
 #include "core/tree.h"
 #include "iam.h"
 #include "iam_common.h"
+#include "iam_credentials.h"
 #include "iam_groups.h"
 #include "iam_ops.gen.h"
 #include "inline_policies.h"
@@ -257,6 +258,7 @@ cu_rc iam_update_user(struct call *call, const json_t *in, json_t *out)
     TRY(rename_login_profile(call, &r));
     TRY(iam_group_memberships_rename_user(call, r.from, r.to));
     TRY(iam_mfa_rename_user(call, r.from, r.to));
+    TRY(iam_credentials_rename_user(call, r.from, r.to));
 out:
     json_decref(taken);
     json_decref(renamed);
@@ -289,6 +291,7 @@ cu_rc iam_delete_user(struct call *call, const json_t *in, json_t *out)
     ENSURE(!profile, cu_err_set(&call->err, CU_E_IAM_DELETE_CONFLICT,
                                 "Cannot delete entity, must delete login profile first."));
     TRY(iam_mfa_delete_conflict(call, name));
+    TRY(iam_credentials_delete_conflict(call, name));
     /* the boundary is no longer used by this user (as DeleteRole releases a role's) */
     if (record_user_boundary_arn(user))
         TRY(iam_managed_policy_count(call, record_user_boundary_arn(user),

@@ -149,8 +149,9 @@ static const struct row rows[] = {
     {"DeleteUserPermissionsBoundary", iam_resolve_user, iam_delete_user_permissions_boundary,
      "{\"UserName\": \"Bob\"}", 3, NULL},
     /* three conflict counts (keys, inline policies, groups), the login profile lookup, the
-     * MFA devices' count and the delete */
-    {"DeleteUser", iam_resolve_user, iam_delete_user, "{\"UserName\": \"Carl\"}", 6, NULL},
+     * MFA devices' count, three credential counts (signing certificates, SSH keys,
+     * service-specific credentials: iam_credentials.c) and the delete */
+    {"DeleteUser", iam_resolve_user, iam_delete_user, "{\"UserName\": \"Carl\"}", 9, NULL},
     /* groups: the group is the resolver's; its members are one index lookup, then each
      * member's user record (Devs has one: Alice) */
     {"GetGroup", iam_resolve_group, iam_get_group, "{\"GroupName\": \"DEVS\"}", 2, "Users"},
@@ -182,9 +183,10 @@ static const struct row rows[] = {
      "{\"GroupName\": \"Devs\"}", 0, "AttachedPolicies"},
     /* the new name's lookup, the old record's delete and the new one's create, then what
      * follows the name: the keys' lookup, the sessions' scan, the inline policies' list,
-     * the login profile's lookup, the group memberships' lookup, the MFA devices' lookup */
+     * the login profile's lookup, the group memberships' lookup, the MFA devices' lookup,
+     * the three credential kinds' lists (iam_credentials.c) */
     {"UpdateUser", iam_resolve_user, iam_update_user,
-     "{\"UserName\": \"Carl\", \"NewUserName\": \"Carlos\"}", 9, NULL},
+     "{\"UserName\": \"Carl\", \"NewUserName\": \"Carlos\"}", 12, NULL},
     {"GetPolicy", iam_resolve_policy_arn, iam_get_policy,
      "{\"PolicyArn\": \"" ARN("policy/Plain") "\"}", 0, "Policy"},
     {"GetPolicyVersion", iam_resolve_policy_arn, iam_get_policy_version,
