@@ -280,12 +280,15 @@ cu_rc iam_resolve_new_service_linked_role(struct call *call, const json_t *in)
     return CU_OK;
 }
 
-/* Resolver for GetServiceLinkedRoleDeletionStatus: the role the task id names. */
+/* Resolver for GetServiceLinkedRoleDeletionStatus: the role the task id names, or — for an
+ * id of another form, which the handler refuses — the path of service-linked roles. */
 cu_rc iam_resolve_deletion_task(struct call *call, const json_t *in)
 {
     struct task_parts t;
 
     iam_set_account_target(call);
+    snprintf(call->target.arn, sizeof(call->target.arn), "arn:aws:iam::%s:role" SLR_PATH_ROOT,
+             call->env->account_id);
     if (task_parse(in_str(in, "DeletionTaskId"), &t))
         snprintf(call->target.arn, sizeof(call->target.arn),
                  "arn:aws:iam::%s:role" SLR_PATH_ROOT "%.*s/%.*s", call->env->account_id,
