@@ -86,8 +86,8 @@ static void copy_name(char *dst, const char *src)
     snprintf(dst, NAME_MAX_LEN, "%s", src ? src : "");
 }
 
-void key_usage_note(struct key_usage *u, const char *akid, const char *service,
-                    const char *region, int64_t now_ms)
+void key_usage_note(struct key_usage *u, const char *akid, const char *service, const char *region,
+                    int64_t now_ms)
 {
     size_t b;
     struct ku_entry *e;
@@ -170,8 +170,7 @@ static cu_rc write_batch(struct store *s, const struct ku_note *notes, size_t n)
             doc = json_pack("{s:I, s:s, s:s}", "LastUsedDate", (json_int_t)notes[i].last_ms,
                             "ServiceName", notes[i].service, "Region", notes[i].region);
             ENSURE(doc, CU_E_NOMEM);
-            TRY(store_put(tx, RECORD_ACCESS_KEY_LAST_USED, "", notes[i].akid, doc,
-                          STORE_UPSERT));
+            TRY(store_put(tx, RECORD_ACCESS_KEY_LAST_USED, "", notes[i].akid, doc, STORE_UPSERT));
         }
         json_decref(key);
         json_decref(doc);

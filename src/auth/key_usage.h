@@ -39,8 +39,8 @@ void key_usage_stop(struct key_usage *u);
 /* Note that access key akid (a long-term AKIA key: others are ignored) signed a request
  * to `service` in `region` at now_ms. Thread-safe; never touches the store; strings are
  * copied (a service or region longer than the table keeps is cut). NULL u: nothing. */
-void key_usage_note(struct key_usage *u, const char *akid, const char *service,
-                    const char *region, int64_t now_ms);
+void key_usage_note(struct key_usage *u, const char *akid, const char *service, const char *region,
+                    int64_t now_ms);
 
 /* Write the notes taken since the last flush now (the flusher's pass; tests). */
 MUST_CHECK cu_rc key_usage_flush(struct key_usage *u);

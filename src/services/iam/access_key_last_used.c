@@ -64,8 +64,8 @@ out:
 
 /* Resolver for GetAccessKeyLastUsed: the user owning the key (IAM Service Authorization
  * Reference: resource type user), the account's root for the root user's keys, and any
- * user of the account (the wildcard user ARN) for a key no one in this account holds. The key record stays
- * in call->target.doc for the handler. */
+ * user of the account (the wildcard user ARN) for a key no one in this account holds. The key
+ * record stays in call->target.doc for the handler. */
 cu_rc iam_resolve_access_key_owner(struct call *call, const json_t *in)
 {
     cu_rc rc = CU_OK;

@@ -67,8 +67,8 @@ out:
 
 /* item[member] = [{PolicyName, PolicyDocument}] of the inline policies of `kind` under the
  * owner named `name`. */
-static cu_rc set_inline(struct details_scan *s, const char *kind, const char *name,
-                        json_t *item, const char *member)
+static cu_rc set_inline(struct details_scan *s, const char *kind, const char *name, json_t *item,
+                        const char *member)
 {
     cu_rc rc = CU_OK;
     char scope[RECORD_NAME_MAX];
@@ -108,9 +108,8 @@ static cu_rc fill_user(struct details_scan *s, const json_t *doc, json_t *item)
     record_fold(name, value);
     while (more) {
         TRY(store_find(s->call->tx, &q, at.key ? &at : NULL, 100, &members, &more));
-        json_array_foreach(members, i, m)
-            TRY(tree_append_new(groups, json_copy(json_object_get(json_object_get(m, "doc"),
-                                                                  "GroupName"))));
+        json_array_foreach(members, i, m) TRY(tree_append_new(
+            groups, json_copy(json_object_get(json_object_get(m, "doc"), "GroupName"))));
         if (more && json_array_size(members)) {
             m = json_array_get(members, json_array_size(members) - 1);
             snprintf(last_scope, sizeof(last_scope), "%s",
@@ -186,8 +185,8 @@ static cu_rc fill_role(struct details_scan *s, const json_t *doc, json_t *item)
 {
     cu_rc rc = CU_OK;
 
-    TRY(set_inline(s, RECORD_ROLE_POLICY, json_string_value(json_object_get(doc, "RoleName")),
-                   item, "RolePolicyList"));
+    TRY(set_inline(s, RECORD_ROLE_POLICY, json_string_value(json_object_get(doc, "RoleName")), item,
+                   "RolePolicyList"));
     TRY(set_profiles(s, doc, item));
     TRY(ensure_list(item, "AttachedManagedPolicies"));
     TRY(ensure_list(item, "Tags"));
@@ -279,9 +278,7 @@ static bool wanted(const json_t *filter, const char *name)
 
     if (json_array_size(filter) == 0)
         return true;
-    json_array_foreach(filter, i, f)
-        if (strcmp(json_string_value(f), name) == 0)
-            return true;
+    json_array_foreach(filter, i, f) if (strcmp(json_string_value(f), name) == 0) return true;
     return false;
 }
 

@@ -25,12 +25,12 @@
 #include "iam_ops.gen.h"
 
 #define REPORT_MAX_AGE_MS (4LL * 3600 * 1000)
-#define REPORT_HEADER                                                                          \
-    "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,"   \
-    "password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,"         \
-    "access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service," \
-    "access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,"               \
-    "access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,"              \
+#define REPORT_HEADER                                                                              \
+    "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,"       \
+    "password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,"             \
+    "access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,"    \
+    "access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,"                   \
+    "access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,"                  \
     "cert_1_last_rotated,cert_2_active,cert_2_last_rotated\n"
 #define DAY_MS (24LL * 3600 * 1000)
 
@@ -242,7 +242,8 @@ cu_rc iam_generate_credential_report(struct call *call, const json_t *in, json_t
     TRY(store_put(call->tx, RECORD_CREDENTIAL_REPORT, call->env->account_id,
                   RECORD_CREDENTIAL_REPORT_KEY, report, STORE_UPSERT));
     TRY(tree_set_str(out, "State", "STARTED"));
-    TRY(tree_set_str(out, "Description", "No report exists. Starting a new report generation task"));
+    TRY(tree_set_str(out, "Description",
+                     "No report exists. Starting a new report generation task"));
 out:
     buf_release(&csv);
     json_decref(report);

@@ -116,8 +116,8 @@ cu_rc iam_create_service_linked_role(struct call *call, const json_t *in, json_t
     json_t *doc = json_object(), *existing = NULL;
 
     ENSURE(doc, CU_E_NOMEM);
-    ENSURE(row, cu_err_set(&call->err, CU_E_IAM_INVALID_INPUT, "Invalid service name: %s",
-                           service));
+    ENSURE(row,
+           cu_err_set(&call->err, CU_E_IAM_INVALID_INPUT, "Invalid service name: %s", service));
     ENSURE(!suffix || row->suffix, cu_err_set(&call->err, CU_E_IAM_INVALID_INPUT,
                                               "Custom suffix is not allowed for %s", service));
     slr_role_name(row->role, suffix, name);
@@ -168,8 +168,8 @@ static cu_rc release_policies(struct call *call, const char *name, const json_t 
         items = NULL;
     }
     json_array_foreach(json_object_get(role, RECORD_USER_ATTACHED), i, item)
-        TRY(iam_managed_policy_count(
-            call, json_string_value(json_object_get(item, "PolicyArn")), "AttachmentCount", -1));
+        TRY(iam_managed_policy_count(call, json_string_value(json_object_get(item, "PolicyArn")),
+                                     "AttachmentCount", -1));
     if (record_user_boundary_arn(role))
         TRY(iam_managed_policy_count(call, record_user_boundary_arn(role),
                                      "PermissionsBoundaryUsageCount", -1));
@@ -189,21 +189,21 @@ cu_rc iam_delete_service_linked_role(struct call *call, const json_t *in, json_t
     TRY(kind_target(call, &iam_kind_role, in_str(in, "RoleName"), &role));
     name = json_string_value(json_object_get(role, "RoleName"));
     ENSURE(iam_role_is_service_linked(role),
-           cu_err_set(&call->err, CU_E_IAM_INVALID_INPUT,
-                      "Role %s is not a service-linked role.", name));
+           cu_err_set(&call->err, CU_E_IAM_INVALID_INPUT, "Role %s is not a service-linked role.",
+                      name));
     TRY(ids_uuid(uuid));
     snprintf(task_id, sizeof(task_id), TASK_PREFIX "%s/%s/%s",
              json_string_value(json_object_get(role, SLR_MEMBER)), name, uuid);
-    task = json_pack("{s:s, s:s, s:I}", "DeletionTaskId", task_id, "RoleName", name,
-                     "CreateDate", (json_int_t)call->now_ms);
+    task = json_pack("{s:s, s:s, s:I}", "DeletionTaskId", task_id, "RoleName", name, "CreateDate",
+                     (json_int_t)call->now_ms);
     ENSURE(task, CU_E_NOMEM);
     TRY(iam_role_profile_count(call, name, &n_profiles));
     if (n_profiles) {
         /* AWS's task fails while a resource still uses the role; the Reason says why */
         TRY(tree_set_str(task, "Status", "FAILED"));
-        TRY(tree_set_new(task, "Reason",
-                         json_pack("{s:s}", "Reason",
-                                   "The role is still used by an instance profile.")));
+        TRY(tree_set_new(
+            task, "Reason",
+            json_pack("{s:s}", "Reason", "The role is still used by an instance profile.")));
     } else {
         TRY(tree_set_str(task, "Status", "SUCCEEDED"));
         TRY(release_policies(call, name, role));
@@ -242,16 +242,15 @@ static bool task_parse(const char *id, struct task_parts *t)
     return ids_is_uuid(t->uuid);
 }
 
-cu_rc iam_get_service_linked_role_deletion_status(struct call *call, const json_t *in,
-                                                  json_t *out)
+cu_rc iam_get_service_linked_role_deletion_status(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
     const char *id = in_str(in, "DeletionTaskId");
     struct task_parts t;
     json_t *task = NULL, *reason;
 
-    ENSURE(task_parse(id, &t), cu_err_set(&call->err, CU_E_IAM_INVALID_INPUT,
-                                          "Invalid deletion task id: %s", id));
+    ENSURE(task_parse(id, &t),
+           cu_err_set(&call->err, CU_E_IAM_INVALID_INPUT, "Invalid deletion task id: %s", id));
     TRY(store_get(call->tx, RECORD_SLR_DELETION_TASK, call->env->account_id, t.uuid, &task));
     ENSURE(task && strcmp(json_string_value(json_object_get(task, "DeletionTaskId")), id) == 0,
            cu_err_set(&call->err, CU_E_IAM_NO_SUCH_ENTITY,

@@ -17,8 +17,8 @@ static char dir[] = "/tmp/custos-key-usage-test-XXXXXX";
 static void put_key(struct store *s, const char *akid)
 {
     struct store_tx *tx = NULL;
-    json_t *doc = json_pack("{s:s, s:s, s:s}", "Account", "111122223333", "UserName", "u",
-                            "Status", "Active");
+    json_t *doc = json_pack("{s:s, s:s, s:s}", "Account", "111122223333", "UserName", "u", "Status",
+                            "Active");
 
     CHECK_OK(store_tx_begin(s, true, &tx));
     CHECK_OK(store_put(tx, RECORD_ACCESS_KEY, "", akid, doc, STORE_UPSERT));
@@ -61,8 +61,7 @@ static void latest_use_in_one_write(struct store *s)
     for (int i = 0; i < 100; i++)
         key_usage_note(u, "AKIAONE0000000000001", "sts", "us-east-1", 1000000 + i);
     /* within KEY_USAGE_NOTE_MS of the first: kept as the first */
-    key_usage_note(u, "AKIAONE0000000000001", "kms", "eu-west-1",
-                   1000000 + KEY_USAGE_NOTE_MS + 5);
+    key_usage_note(u, "AKIAONE0000000000001", "kms", "eu-west-1", 1000000 + KEY_USAGE_NOTE_MS + 5);
     key_usage_note(u, "ASIATEMP000000000001", "sts", "us-east-1", 1000000);
     key_usage_note(u, "AKIAWAYTOOLONG000000000000000000000000000", "sts", "us-east-1", 1000000);
     CHECK_OK(key_usage_flush(u));
