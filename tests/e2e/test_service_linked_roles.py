@@ -82,6 +82,11 @@ class ServiceLinkedRoles(harness.ServerTest):
             AWSServiceName="autoscaling.amazonaws.com", CustomSuffix="fleet")),
             ("InvalidInput", 400, "Service role name AWSServiceRoleForAutoScaling_fleet has been "
                                   "taken in this account, please try a different suffix."))
+        long = "s" * 40
+        self.assertEqual(self.error(lambda: self.iam.create_service_linked_role(
+            AWSServiceName="autoscaling.amazonaws.com", CustomSuffix=long)),
+            ("InvalidInput", 400, f"The role name AWSServiceRoleForAutoScaling_{long} made with "
+                                  f"the custom suffix is longer than 64 characters."))
         self.assertEqual(self.error(lambda: self.iam.create_service_linked_role(
             AWSServiceName="nosuchservice.amazonaws.com")),
             ("InvalidInput", 400, "Invalid service name: nosuchservice.amazonaws.com"))

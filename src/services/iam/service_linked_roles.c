@@ -33,6 +33,7 @@
 #define SLR_PATH_ROOT "/aws-service-role/"
 #define TASK_PREFIX "task" SLR_PATH_ROOT
 #define DEFAULT_MAX_SESSION 3600
+#define ROLE_NAME_MAX 64
 
 const struct slr_service *slr_find(const char *service)
 {
@@ -121,6 +122,12 @@ cu_rc iam_create_service_linked_role(struct call *call, const json_t *in, json_t
     ENSURE(!suffix || row->suffix, cu_err_set(&call->err, CU_E_IAM_INVALID_INPUT,
                                               "Custom suffix is not allowed for %s", service));
     slr_role_name(row->role, suffix, name);
+    /* a role name is at most 64 characters (the model's roleNameType): a longer one could
+     * never be named in a request again */
+    ENSURE(strlen(name) <= ROLE_NAME_MAX,
+           cu_err_set(&call->err, CU_E_IAM_INVALID_INPUT,
+                      "The role name %s made with the custom suffix is longer than %d characters.",
+                      name, ROLE_NAME_MAX));
     TRY(kind_find(call, &iam_kind_role, NULL, name, &existing));
     ENSURE(!existing, cu_err_set(&call->err, CU_E_IAM_INVALID_INPUT,
                                  "Service role name %s has been taken in this account, please "
