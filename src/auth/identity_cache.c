@@ -137,7 +137,7 @@ static void evict_change(uint64_t seq, const char *kind, const char *scope, cons
     (void)seq;
     /* no identity policy lives in a regional record (KMS keys, aliases, grants) */
     if (store_kind_class(kind) == STORE_CLASS_REGIONAL || strcmp(kind, RECORD_ACCESS_KEY) == 0 ||
-        strcmp(kind, RECORD_SESSION) == 0)
+        strcmp(kind, RECORD_SESSION) == 0 || strcmp(kind, RECORD_ACCESS_KEY_LAST_USED) == 0)
         return;
     if (strcmp(kind, RECORD_USER) == 0) {
         /* a user record is (account, lower(name)); its set is keyed "<account>/<lower>" */

@@ -2,12 +2,14 @@
 #include "model.h"
 
 static const struct shape iam_AccessKey;
+static const struct shape iam_AccessKeyLastUsed;
 static const struct shape iam_AccessKeyMetadata;
 static const struct shape iam_ActionNameListType;
 static const struct shape iam_ActionNameType;
 static const struct shape iam_AddClientIDToOpenIDConnectProviderRequest;
 static const struct shape iam_AddRoleToInstanceProfileRequest;
 static const struct shape iam_AddUserToGroupRequest;
+static const struct shape iam_ArnListType;
 static const struct shape iam_AttachGroupPolicyRequest;
 static const struct shape iam_AttachRolePolicyRequest;
 static const struct shape iam_AttachUserPolicyRequest;
@@ -45,6 +47,8 @@ static const struct shape iam_CreateRoleRequest;
 static const struct shape iam_CreateRoleResponse;
 static const struct shape iam_CreateSAMLProviderRequest;
 static const struct shape iam_CreateSAMLProviderResponse;
+static const struct shape iam_CreateServiceLinkedRoleRequest;
+static const struct shape iam_CreateServiceLinkedRoleResponse;
 static const struct shape iam_CreateServiceSpecificCredentialRequest;
 static const struct shape iam_CreateServiceSpecificCredentialResponse;
 static const struct shape iam_CreateUserRequest;
@@ -67,12 +71,17 @@ static const struct shape iam_DeleteRoleRequest;
 static const struct shape iam_DeleteSAMLProviderRequest;
 static const struct shape iam_DeleteSSHPublicKeyRequest;
 static const struct shape iam_DeleteServerCertificateRequest;
+static const struct shape iam_DeleteServiceLinkedRoleRequest;
+static const struct shape iam_DeleteServiceLinkedRoleResponse;
 static const struct shape iam_DeleteServiceSpecificCredentialRequest;
 static const struct shape iam_DeleteSigningCertificateRequest;
 static const struct shape iam_DeleteUserPermissionsBoundaryRequest;
 static const struct shape iam_DeleteUserPolicyRequest;
 static const struct shape iam_DeleteUserRequest;
 static const struct shape iam_DeleteVirtualMFADeviceRequest;
+static const struct shape iam_DeletionTaskFailureReasonType;
+static const struct shape iam_DeletionTaskIdType;
+static const struct shape iam_DeletionTaskStatusType;
 static const struct shape iam_DetachGroupPolicyRequest;
 static const struct shape iam_DetachRolePolicyRequest;
 static const struct shape iam_DetachUserPolicyRequest;
@@ -82,11 +91,17 @@ static const struct shape iam_EvalDecisionDetailsType;
 static const struct shape iam_EvalDecisionSourceType;
 static const struct shape iam_EvaluationResult;
 static const struct shape iam_EvaluationResultsListType;
+static const struct shape iam_GenerateCredentialReportResponse;
+static const struct shape iam_GetAccessKeyLastUsedRequest;
+static const struct shape iam_GetAccessKeyLastUsedResponse;
+static const struct shape iam_GetAccountAuthorizationDetailsRequest;
+static const struct shape iam_GetAccountAuthorizationDetailsResponse;
 static const struct shape iam_GetAccountPasswordPolicyResponse;
 static const struct shape iam_GetAccountSummaryResponse;
 static const struct shape iam_GetContextKeysForCustomPolicyRequest;
 static const struct shape iam_GetContextKeysForPolicyResponse;
 static const struct shape iam_GetContextKeysForPrincipalPolicyRequest;
+static const struct shape iam_GetCredentialReportResponse;
 static const struct shape iam_GetGroupPolicyRequest;
 static const struct shape iam_GetGroupPolicyResponse;
 static const struct shape iam_GetGroupRequest;
@@ -113,11 +128,14 @@ static const struct shape iam_GetSSHPublicKeyRequest;
 static const struct shape iam_GetSSHPublicKeyResponse;
 static const struct shape iam_GetServerCertificateRequest;
 static const struct shape iam_GetServerCertificateResponse;
+static const struct shape iam_GetServiceLinkedRoleDeletionStatusRequest;
+static const struct shape iam_GetServiceLinkedRoleDeletionStatusResponse;
 static const struct shape iam_GetUserPolicyRequest;
 static const struct shape iam_GetUserPolicyResponse;
 static const struct shape iam_GetUserRequest;
 static const struct shape iam_GetUserResponse;
 static const struct shape iam_Group;
+static const struct shape iam_GroupDetail;
 static const struct shape iam_InstanceProfile;
 static const struct shape iam_LineNumber;
 static const struct shape iam_ListAccessKeysRequest;
@@ -188,6 +206,8 @@ static const struct shape iam_ListVirtualMFADevicesRequest;
 static const struct shape iam_ListVirtualMFADevicesResponse;
 static const struct shape iam_LoginProfile;
 static const struct shape iam_MFADevice;
+static const struct shape iam_ManagedPolicyDetail;
+static const struct shape iam_ManagedPolicyDetailListType;
 static const struct shape iam_OpenIDConnectProviderListEntry;
 static const struct shape iam_OpenIDConnectProviderListType;
 static const struct shape iam_OpenIDConnectProviderUrlType;
@@ -196,6 +216,7 @@ static const struct shape iam_PasswordPolicy;
 static const struct shape iam_PermissionsBoundaryAttachmentType;
 static const struct shape iam_PermissionsBoundaryDecisionDetail;
 static const struct shape iam_Policy;
+static const struct shape iam_PolicyDetail;
 static const struct shape iam_PolicyEvaluationDecisionType;
 static const struct shape iam_PolicyGroup;
 static const struct shape iam_PolicyGroupListType;
@@ -213,9 +234,15 @@ static const struct shape iam_PutRolePermissionsBoundaryRequest;
 static const struct shape iam_PutRolePolicyRequest;
 static const struct shape iam_PutUserPermissionsBoundaryRequest;
 static const struct shape iam_PutUserPolicyRequest;
+static const struct shape iam_ReasonType;
+static const struct shape iam_RegionNameType;
 static const struct shape iam_RemoveClientIDFromOpenIDConnectProviderRequest;
 static const struct shape iam_RemoveRoleFromInstanceProfileRequest;
 static const struct shape iam_RemoveUserFromGroupRequest;
+static const struct shape iam_ReportContentType;
+static const struct shape iam_ReportFormatType;
+static const struct shape iam_ReportStateDescriptionType;
+static const struct shape iam_ReportStateType;
 static const struct shape iam_ResetServiceSpecificCredentialRequest;
 static const struct shape iam_ResetServiceSpecificCredentialResponse;
 static const struct shape iam_ResourceHandlingOptionType;
@@ -225,7 +252,10 @@ static const struct shape iam_ResourceSpecificResult;
 static const struct shape iam_ResourceSpecificResultListType;
 static const struct shape iam_ResyncMFADeviceRequest;
 static const struct shape iam_Role;
+static const struct shape iam_RoleDetail;
 static const struct shape iam_RoleLastUsed;
+static const struct shape iam_RoleUsageListType;
+static const struct shape iam_RoleUsageType;
 static const struct shape iam_SAMLMetadataDocumentType;
 static const struct shape iam_SAMLPrivateKey;
 static const struct shape iam_SAMLProviderListEntry;
@@ -289,6 +319,7 @@ static const struct shape iam_UploadServerCertificateResponse;
 static const struct shape iam_UploadSigningCertificateRequest;
 static const struct shape iam_UploadSigningCertificateResponse;
 static const struct shape iam_User;
+static const struct shape iam_UserDetail;
 static const struct shape iam_VirtualMFADevice;
 static const struct shape iam_accessKeyIdType;
 static const struct shape iam_accessKeyMetadataListType;
@@ -311,11 +342,15 @@ static const struct shape iam_certificateListType;
 static const struct shape iam_clientIDListType;
 static const struct shape iam_clientIDType;
 static const struct shape iam_credentialAgeDays;
+static const struct shape iam_customSuffixType;
 static const struct shape iam_dateType;
 static const struct shape iam_encodingType;
+static const struct shape iam_entityListType;
 static const struct shape iam_existingUserNameType;
 static const struct shape iam_globalEndpointTokenVersion;
+static const struct shape iam_groupDetailListType;
 static const struct shape iam_groupListType;
+static const struct shape iam_groupNameListType;
 static const struct shape iam_groupNameType;
 static const struct shape iam_idType;
 static const struct shape iam_instanceProfileListType;
@@ -330,6 +365,7 @@ static const struct shape iam_passwordType;
 static const struct shape iam_pathPrefixType;
 static const struct shape iam_pathType;
 static const struct shape iam_policyDescriptionType;
+static const struct shape iam_policyDetailListType;
 static const struct shape iam_policyDocumentType;
 static const struct shape iam_policyDocumentVersionListType;
 static const struct shape iam_policyListType;
@@ -346,6 +382,7 @@ static const struct shape iam_publicKeyIdType;
 static const struct shape iam_publicKeyMaterialType;
 static const struct shape iam_responseMarkerType;
 static const struct shape iam_roleDescriptionType;
+static const struct shape iam_roleDetailListType;
 static const struct shape iam_roleListType;
 static const struct shape iam_roleMaxSessionDurationType;
 static const struct shape iam_roleNameType;
@@ -369,6 +406,7 @@ static const struct shape iam_tagListType;
 static const struct shape iam_tagValueType;
 static const struct shape iam_thumbprintListType;
 static const struct shape iam_thumbprintType;
+static const struct shape iam_userDetailListType;
 static const struct shape iam_userListType;
 static const struct shape iam_userNameType;
 static const struct shape iam_virtualMFADeviceListType;
@@ -380,6 +418,11 @@ static const struct shape_member iam_AccessKey_members[] = {
     {"Status", &iam_statusType, true, NULL, false},
     {"SecretAccessKey", &iam_accessKeySecretType, true, NULL, false},
     {"CreateDate", &iam_dateType, false, NULL, false},
+};
+static const struct shape_member iam_AccessKeyLastUsed_members[] = {
+    {"LastUsedDate", &iam_dateType, false, NULL, false},
+    {"ServiceName", &iam_stringType, true, NULL, false},
+    {"Region", &iam_stringType, true, NULL, false},
 };
 static const struct shape_member iam_AccessKeyMetadata_members[] = {
     {"UserName", &iam_userNameType, false, NULL, false},
@@ -400,6 +443,7 @@ static const struct shape_member iam_AddUserToGroupRequest_members[] = {
     {"GroupName", &iam_groupNameType, true, NULL, false},
     {"UserName", &iam_existingUserNameType, true, NULL, false},
 };
+static const struct shape_member iam_ArnListType_member = {"member", &iam_arnType, false, NULL, false};
 static const struct shape_member iam_AttachGroupPolicyRequest_members[] = {
     {"GroupName", &iam_groupNameType, true, NULL, false},
     {"PolicyArn", &iam_arnType, true, NULL, false},
@@ -518,6 +562,14 @@ static const struct shape_member iam_CreateSAMLProviderResponse_members[] = {
     {"SAMLProviderArn", &iam_arnType, false, NULL, false},
     {"Tags", &iam_tagListType, false, NULL, false},
 };
+static const struct shape_member iam_CreateServiceLinkedRoleRequest_members[] = {
+    {"AWSServiceName", &iam_groupNameType, true, NULL, false},
+    {"Description", &iam_roleDescriptionType, false, NULL, false},
+    {"CustomSuffix", &iam_customSuffixType, false, NULL, false},
+};
+static const struct shape_member iam_CreateServiceLinkedRoleResponse_members[] = {
+    {"Role", &iam_Role, false, NULL, false},
+};
 static const struct shape_member iam_CreateServiceSpecificCredentialRequest_members[] = {
     {"UserName", &iam_userNameType, true, NULL, false},
     {"ServiceName", &iam_serviceName, true, NULL, false},
@@ -597,6 +649,12 @@ static const struct shape_member iam_DeleteSSHPublicKeyRequest_members[] = {
 static const struct shape_member iam_DeleteServerCertificateRequest_members[] = {
     {"ServerCertificateName", &iam_serverCertificateNameType, true, NULL, false},
 };
+static const struct shape_member iam_DeleteServiceLinkedRoleRequest_members[] = {
+    {"RoleName", &iam_roleNameType, true, NULL, false},
+};
+static const struct shape_member iam_DeleteServiceLinkedRoleResponse_members[] = {
+    {"DeletionTaskId", &iam_DeletionTaskIdType, true, NULL, false},
+};
 static const struct shape_member iam_DeleteServiceSpecificCredentialRequest_members[] = {
     {"UserName", &iam_userNameType, false, NULL, false},
     {"ServiceSpecificCredentialId", &iam_serviceSpecificCredentialId, true, NULL, false},
@@ -618,6 +676,11 @@ static const struct shape_member iam_DeleteUserRequest_members[] = {
 static const struct shape_member iam_DeleteVirtualMFADeviceRequest_members[] = {
     {"SerialNumber", &iam_serialNumberType, true, NULL, false},
 };
+static const struct shape_member iam_DeletionTaskFailureReasonType_members[] = {
+    {"Reason", &iam_ReasonType, false, NULL, false},
+    {"RoleUsageList", &iam_RoleUsageListType, false, NULL, false},
+};
+static const char *const iam_DeletionTaskStatusType_enums[] = {"SUCCEEDED", "IN_PROGRESS", "FAILED", "NOT_STARTED"};
 static const struct shape_member iam_DetachGroupPolicyRequest_members[] = {
     {"GroupName", &iam_groupNameType, true, NULL, false},
     {"PolicyArn", &iam_arnType, true, NULL, false},
@@ -651,6 +714,30 @@ static const struct shape_member iam_EvaluationResult_members[] = {
     {"ResourceSpecificResults", &iam_ResourceSpecificResultListType, false, NULL, false},
 };
 static const struct shape_member iam_EvaluationResultsListType_member = {"member", &iam_EvaluationResult, false, NULL, false};
+static const struct shape_member iam_GenerateCredentialReportResponse_members[] = {
+    {"State", &iam_ReportStateType, false, NULL, false},
+    {"Description", &iam_ReportStateDescriptionType, false, NULL, false},
+};
+static const struct shape_member iam_GetAccessKeyLastUsedRequest_members[] = {
+    {"AccessKeyId", &iam_accessKeyIdType, true, NULL, false},
+};
+static const struct shape_member iam_GetAccessKeyLastUsedResponse_members[] = {
+    {"UserName", &iam_existingUserNameType, false, NULL, false},
+    {"AccessKeyLastUsed", &iam_AccessKeyLastUsed, false, NULL, false},
+};
+static const struct shape_member iam_GetAccountAuthorizationDetailsRequest_members[] = {
+    {"Filter", &iam_entityListType, false, NULL, false},
+    {"MaxItems", &iam_maxItemsType, false, NULL, false},
+    {"Marker", &iam_markerType, false, NULL, false},
+};
+static const struct shape_member iam_GetAccountAuthorizationDetailsResponse_members[] = {
+    {"UserDetailList", &iam_userDetailListType, false, NULL, false},
+    {"GroupDetailList", &iam_groupDetailListType, false, NULL, false},
+    {"RoleDetailList", &iam_roleDetailListType, false, NULL, false},
+    {"Policies", &iam_ManagedPolicyDetailListType, false, NULL, false},
+    {"IsTruncated", &iam_booleanType, false, NULL, false},
+    {"Marker", &iam_responseMarkerType, false, NULL, false},
+};
 static const struct shape_member iam_GetAccountPasswordPolicyResponse_members[] = {
     {"PasswordPolicy", &iam_PasswordPolicy, true, NULL, false},
 };
@@ -666,6 +753,11 @@ static const struct shape_member iam_GetContextKeysForPolicyResponse_members[] =
 static const struct shape_member iam_GetContextKeysForPrincipalPolicyRequest_members[] = {
     {"PolicySourceArn", &iam_arnType, true, NULL, false},
     {"PolicyInputList", &iam_SimulationPolicyListType, false, NULL, false},
+};
+static const struct shape_member iam_GetCredentialReportResponse_members[] = {
+    {"Content", &iam_ReportContentType, false, NULL, false},
+    {"ReportFormat", &iam_ReportFormatType, false, NULL, false},
+    {"GeneratedTime", &iam_dateType, false, NULL, false},
 };
 static const struct shape_member iam_GetGroupPolicyRequest_members[] = {
     {"GroupName", &iam_groupNameType, true, NULL, false},
@@ -773,6 +865,13 @@ static const struct shape_member iam_GetServerCertificateRequest_members[] = {
 static const struct shape_member iam_GetServerCertificateResponse_members[] = {
     {"ServerCertificate", &iam_ServerCertificate, true, NULL, false},
 };
+static const struct shape_member iam_GetServiceLinkedRoleDeletionStatusRequest_members[] = {
+    {"DeletionTaskId", &iam_DeletionTaskIdType, true, NULL, false},
+};
+static const struct shape_member iam_GetServiceLinkedRoleDeletionStatusResponse_members[] = {
+    {"Status", &iam_DeletionTaskStatusType, true, NULL, false},
+    {"Reason", &iam_DeletionTaskFailureReasonType, false, NULL, false},
+};
 static const struct shape_member iam_GetUserPolicyRequest_members[] = {
     {"UserName", &iam_existingUserNameType, true, NULL, false},
     {"PolicyName", &iam_policyNameType, true, NULL, false},
@@ -794,6 +893,15 @@ static const struct shape_member iam_Group_members[] = {
     {"GroupId", &iam_idType, true, NULL, false},
     {"Arn", &iam_arnType, true, NULL, false},
     {"CreateDate", &iam_dateType, true, NULL, false},
+};
+static const struct shape_member iam_GroupDetail_members[] = {
+    {"Path", &iam_pathType, false, NULL, false},
+    {"GroupName", &iam_groupNameType, false, NULL, false},
+    {"GroupId", &iam_idType, false, NULL, false},
+    {"Arn", &iam_arnType, false, NULL, false},
+    {"CreateDate", &iam_dateType, false, NULL, false},
+    {"GroupPolicyList", &iam_policyDetailListType, false, NULL, false},
+    {"AttachedManagedPolicies", &iam_attachedPoliciesListType, false, NULL, false},
 };
 static const struct shape_member iam_InstanceProfile_members[] = {
     {"Path", &iam_pathType, true, NULL, false},
@@ -1142,6 +1250,21 @@ static const struct shape_member iam_MFADevice_members[] = {
     {"SerialNumber", &iam_serialNumberType, true, NULL, false},
     {"EnableDate", &iam_dateType, true, NULL, false},
 };
+static const struct shape_member iam_ManagedPolicyDetail_members[] = {
+    {"PolicyName", &iam_policyNameType, false, NULL, false},
+    {"PolicyId", &iam_idType, false, NULL, false},
+    {"Arn", &iam_arnType, false, NULL, false},
+    {"Path", &iam_policyPathType, false, NULL, false},
+    {"DefaultVersionId", &iam_policyVersionIdType, false, NULL, false},
+    {"AttachmentCount", &iam_attachmentCountType, false, NULL, false},
+    {"PermissionsBoundaryUsageCount", &iam_attachmentCountType, false, NULL, false},
+    {"IsAttachable", &iam_booleanType, false, NULL, false},
+    {"Description", &iam_policyDescriptionType, false, NULL, false},
+    {"CreateDate", &iam_dateType, false, NULL, false},
+    {"UpdateDate", &iam_dateType, false, NULL, false},
+    {"PolicyVersionList", &iam_policyDocumentVersionListType, false, NULL, false},
+};
+static const struct shape_member iam_ManagedPolicyDetailListType_member = {"member", &iam_ManagedPolicyDetail, false, NULL, false};
 static const struct shape_member iam_OpenIDConnectProviderListEntry_members[] = {
     {"Arn", &iam_arnType, false, NULL, false},
 };
@@ -1178,6 +1301,10 @@ static const struct shape_member iam_Policy_members[] = {
     {"CreateDate", &iam_dateType, false, NULL, false},
     {"UpdateDate", &iam_dateType, false, NULL, false},
     {"Tags", &iam_tagListType, false, NULL, false},
+};
+static const struct shape_member iam_PolicyDetail_members[] = {
+    {"PolicyName", &iam_policyNameType, false, NULL, false},
+    {"PolicyDocument", &iam_policyDocumentType, false, NULL, false},
 };
 static const char *const iam_PolicyEvaluationDecisionType_enums[] = {"allowed", "explicitDeny", "implicitDeny"};
 static const struct shape_member iam_PolicyGroup_members[] = {
@@ -1242,6 +1369,8 @@ static const struct shape_member iam_RemoveUserFromGroupRequest_members[] = {
     {"GroupName", &iam_groupNameType, true, NULL, false},
     {"UserName", &iam_existingUserNameType, true, NULL, false},
 };
+static const char *const iam_ReportFormatType_enums[] = {"text/csv"};
+static const char *const iam_ReportStateType_enums[] = {"STARTED", "INPROGRESS", "COMPLETE"};
 static const struct shape_member iam_ResetServiceSpecificCredentialRequest_members[] = {
     {"UserName", &iam_userNameType, false, NULL, false},
     {"ServiceSpecificCredentialId", &iam_serviceSpecificCredentialId, true, NULL, false},
@@ -1278,9 +1407,28 @@ static const struct shape_member iam_Role_members[] = {
     {"Tags", &iam_tagListType, false, NULL, false},
     {"RoleLastUsed", &iam_RoleLastUsed, false, NULL, false},
 };
+static const struct shape_member iam_RoleDetail_members[] = {
+    {"Path", &iam_pathType, false, NULL, false},
+    {"RoleName", &iam_roleNameType, false, NULL, false},
+    {"RoleId", &iam_idType, false, NULL, false},
+    {"Arn", &iam_arnType, false, NULL, false},
+    {"CreateDate", &iam_dateType, false, NULL, false},
+    {"AssumeRolePolicyDocument", &iam_policyDocumentType, false, NULL, false},
+    {"InstanceProfileList", &iam_instanceProfileListType, false, NULL, false},
+    {"RolePolicyList", &iam_policyDetailListType, false, NULL, false},
+    {"AttachedManagedPolicies", &iam_attachedPoliciesListType, false, NULL, false},
+    {"PermissionsBoundary", &iam_AttachedPermissionsBoundary, false, NULL, false},
+    {"Tags", &iam_tagListType, false, NULL, false},
+    {"RoleLastUsed", &iam_RoleLastUsed, false, NULL, false},
+};
 static const struct shape_member iam_RoleLastUsed_members[] = {
     {"LastUsedDate", &iam_dateType, false, NULL, false},
     {"Region", &iam_stringType, false, NULL, false},
+};
+static const struct shape_member iam_RoleUsageListType_member = {"member", &iam_RoleUsageType, false, NULL, false};
+static const struct shape_member iam_RoleUsageType_members[] = {
+    {"Region", &iam_RegionNameType, false, NULL, false},
+    {"Resources", &iam_ArnListType, false, NULL, false},
 };
 static const struct shape_member iam_SAMLPrivateKey_members[] = {
     {"KeyId", &iam_privateKeyIdType, false, NULL, false},
@@ -1583,6 +1731,18 @@ static const struct shape_member iam_User_members[] = {
     {"PermissionsBoundary", &iam_AttachedPermissionsBoundary, false, NULL, false},
     {"Tags", &iam_tagListType, false, NULL, false},
 };
+static const struct shape_member iam_UserDetail_members[] = {
+    {"Path", &iam_pathType, false, NULL, false},
+    {"UserName", &iam_userNameType, false, NULL, false},
+    {"UserId", &iam_idType, false, NULL, false},
+    {"Arn", &iam_arnType, false, NULL, false},
+    {"CreateDate", &iam_dateType, false, NULL, false},
+    {"UserPolicyList", &iam_policyDetailListType, false, NULL, false},
+    {"GroupList", &iam_groupNameListType, false, NULL, false},
+    {"AttachedManagedPolicies", &iam_attachedPoliciesListType, false, NULL, false},
+    {"PermissionsBoundary", &iam_AttachedPermissionsBoundary, false, NULL, false},
+    {"Tags", &iam_tagListType, false, NULL, false},
+};
 static const struct shape_member iam_VirtualMFADevice_members[] = {
     {"SerialNumber", &iam_serialNumberType, true, NULL, false},
     {"Base32StringSeed", &iam_BootstrapDatum, false, NULL, false},
@@ -1599,15 +1759,20 @@ static const struct shape_member iam_attachedPoliciesListType_member = {"member"
 static const struct shape_member iam_certificateListType_member = {"member", &iam_SigningCertificate, false, NULL, false};
 static const struct shape_member iam_clientIDListType_member = {"member", &iam_clientIDType, false, NULL, false};
 static const char *const iam_encodingType_enums[] = {"SSH", "PEM"};
+static const struct shape_member iam_entityListType_member = {"member", &iam_EntityType, false, NULL, false};
 static const char *const iam_globalEndpointTokenVersion_enums[] = {"v1Token", "v2Token"};
+static const struct shape_member iam_groupDetailListType_member = {"member", &iam_GroupDetail, false, NULL, false};
 static const struct shape_member iam_groupListType_member = {"member", &iam_Group, false, NULL, false};
+static const struct shape_member iam_groupNameListType_member = {"member", &iam_groupNameType, false, NULL, false};
 static const struct shape_member iam_instanceProfileListType_member = {"member", &iam_InstanceProfile, false, NULL, false};
 static const struct shape_member iam_mfaDeviceListType_member = {"member", &iam_MFADevice, false, NULL, false};
+static const struct shape_member iam_policyDetailListType_member = {"member", &iam_PolicyDetail, false, NULL, false};
 static const struct shape_member iam_policyDocumentVersionListType_member = {"member", &iam_PolicyVersion, false, NULL, false};
 static const struct shape_member iam_policyListType_member = {"member", &iam_Policy, false, NULL, false};
 static const struct shape_member iam_policyNameListType_member = {"member", &iam_policyNameType, false, NULL, false};
 static const char *const iam_policyScopeType_enums[] = {"All", "AWS", "Local"};
 static const struct shape_member iam_privateKeyList_member = {"member", &iam_SAMLPrivateKey, false, NULL, false};
+static const struct shape_member iam_roleDetailListType_member = {"member", &iam_RoleDetail, false, NULL, false};
 static const struct shape_member iam_roleListType_member = {"member", &iam_Role, false, NULL, false};
 static const struct shape_member iam_serverCertificateMetadataListType_member = {"member", &iam_ServerCertificateMetadata, false, NULL, false};
 static const char *const iam_statusType_enums[] = {"Active", "Inactive", "Expired"};
@@ -1617,16 +1782,19 @@ static const struct shape_member iam_summaryMapType_value = {"value", &iam_summa
 static const struct shape_member iam_tagKeyListType_member = {"member", &iam_tagKeyType, false, NULL, false};
 static const struct shape_member iam_tagListType_member = {"member", &iam_Tag, false, NULL, false};
 static const struct shape_member iam_thumbprintListType_member = {"member", &iam_thumbprintType, false, NULL, false};
+static const struct shape_member iam_userDetailListType_member = {"member", &iam_UserDetail, false, NULL, false};
 static const struct shape_member iam_userListType_member = {"member", &iam_User, false, NULL, false};
 static const struct shape_member iam_virtualMFADeviceListType_member = {"member", &iam_VirtualMFADevice, false, NULL, false};
 
 static const struct shape iam_AccessKey = {.name = "AccessKey", .type = SHAPE_STRUCTURE, .members = iam_AccessKey_members, .n_members = 5};
+static const struct shape iam_AccessKeyLastUsed = {.name = "AccessKeyLastUsed", .type = SHAPE_STRUCTURE, .members = iam_AccessKeyLastUsed_members, .n_members = 3};
 static const struct shape iam_AccessKeyMetadata = {.name = "AccessKeyMetadata", .type = SHAPE_STRUCTURE, .members = iam_AccessKeyMetadata_members, .n_members = 4};
 static const struct shape iam_ActionNameListType = {.name = "ActionNameListType", .type = SHAPE_LIST, .member = &iam_ActionNameListType_member};
 static const struct shape iam_ActionNameType = {.name = "ActionNameType", .type = SHAPE_STRING, .has_min = true, .min = 3, .has_max = true, .max = 128};
 static const struct shape iam_AddClientIDToOpenIDConnectProviderRequest = {.name = "AddClientIDToOpenIDConnectProviderRequest", .type = SHAPE_STRUCTURE, .members = iam_AddClientIDToOpenIDConnectProviderRequest_members, .n_members = 2};
 static const struct shape iam_AddRoleToInstanceProfileRequest = {.name = "AddRoleToInstanceProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_AddRoleToInstanceProfileRequest_members, .n_members = 2};
 static const struct shape iam_AddUserToGroupRequest = {.name = "AddUserToGroupRequest", .type = SHAPE_STRUCTURE, .members = iam_AddUserToGroupRequest_members, .n_members = 2};
+static const struct shape iam_ArnListType = {.name = "ArnListType", .type = SHAPE_LIST, .member = &iam_ArnListType_member};
 static const struct shape iam_AttachGroupPolicyRequest = {.name = "AttachGroupPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_AttachGroupPolicyRequest_members, .n_members = 2};
 static const struct shape iam_AttachRolePolicyRequest = {.name = "AttachRolePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_AttachRolePolicyRequest_members, .n_members = 2};
 static const struct shape iam_AttachUserPolicyRequest = {.name = "AttachUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_AttachUserPolicyRequest_members, .n_members = 2};
@@ -1664,6 +1832,8 @@ static const struct shape iam_CreateRoleRequest = {.name = "CreateRoleRequest", 
 static const struct shape iam_CreateRoleResponse = {.name = "CreateRoleResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateRoleResponse_members, .n_members = 1};
 static const struct shape iam_CreateSAMLProviderRequest = {.name = "CreateSAMLProviderRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateSAMLProviderRequest_members, .n_members = 5};
 static const struct shape iam_CreateSAMLProviderResponse = {.name = "CreateSAMLProviderResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateSAMLProviderResponse_members, .n_members = 2};
+static const struct shape iam_CreateServiceLinkedRoleRequest = {.name = "CreateServiceLinkedRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateServiceLinkedRoleRequest_members, .n_members = 3};
+static const struct shape iam_CreateServiceLinkedRoleResponse = {.name = "CreateServiceLinkedRoleResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateServiceLinkedRoleResponse_members, .n_members = 1};
 static const struct shape iam_CreateServiceSpecificCredentialRequest = {.name = "CreateServiceSpecificCredentialRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateServiceSpecificCredentialRequest_members, .n_members = 3};
 static const struct shape iam_CreateServiceSpecificCredentialResponse = {.name = "CreateServiceSpecificCredentialResponse", .type = SHAPE_STRUCTURE, .members = iam_CreateServiceSpecificCredentialResponse_members, .n_members = 1};
 static const struct shape iam_CreateUserRequest = {.name = "CreateUserRequest", .type = SHAPE_STRUCTURE, .members = iam_CreateUserRequest_members, .n_members = 4};
@@ -1686,12 +1856,17 @@ static const struct shape iam_DeleteRoleRequest = {.name = "DeleteRoleRequest", 
 static const struct shape iam_DeleteSAMLProviderRequest = {.name = "DeleteSAMLProviderRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteSAMLProviderRequest_members, .n_members = 1};
 static const struct shape iam_DeleteSSHPublicKeyRequest = {.name = "DeleteSSHPublicKeyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteSSHPublicKeyRequest_members, .n_members = 2};
 static const struct shape iam_DeleteServerCertificateRequest = {.name = "DeleteServerCertificateRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteServerCertificateRequest_members, .n_members = 1};
+static const struct shape iam_DeleteServiceLinkedRoleRequest = {.name = "DeleteServiceLinkedRoleRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteServiceLinkedRoleRequest_members, .n_members = 1};
+static const struct shape iam_DeleteServiceLinkedRoleResponse = {.name = "DeleteServiceLinkedRoleResponse", .type = SHAPE_STRUCTURE, .members = iam_DeleteServiceLinkedRoleResponse_members, .n_members = 1};
 static const struct shape iam_DeleteServiceSpecificCredentialRequest = {.name = "DeleteServiceSpecificCredentialRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteServiceSpecificCredentialRequest_members, .n_members = 2};
 static const struct shape iam_DeleteSigningCertificateRequest = {.name = "DeleteSigningCertificateRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteSigningCertificateRequest_members, .n_members = 2};
 static const struct shape iam_DeleteUserPermissionsBoundaryRequest = {.name = "DeleteUserPermissionsBoundaryRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteUserPermissionsBoundaryRequest_members, .n_members = 1};
 static const struct shape iam_DeleteUserPolicyRequest = {.name = "DeleteUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteUserPolicyRequest_members, .n_members = 2};
 static const struct shape iam_DeleteUserRequest = {.name = "DeleteUserRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteUserRequest_members, .n_members = 1};
 static const struct shape iam_DeleteVirtualMFADeviceRequest = {.name = "DeleteVirtualMFADeviceRequest", .type = SHAPE_STRUCTURE, .members = iam_DeleteVirtualMFADeviceRequest_members, .n_members = 1};
+static const struct shape iam_DeletionTaskFailureReasonType = {.name = "DeletionTaskFailureReasonType", .type = SHAPE_STRUCTURE, .members = iam_DeletionTaskFailureReasonType_members, .n_members = 2};
+static const struct shape iam_DeletionTaskIdType = {.name = "DeletionTaskIdType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 1000};
+static const struct shape iam_DeletionTaskStatusType = {.name = "DeletionTaskStatusType", .type = SHAPE_STRING, .enums = iam_DeletionTaskStatusType_enums, .n_enums = 4};
 static const struct shape iam_DetachGroupPolicyRequest = {.name = "DetachGroupPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DetachGroupPolicyRequest_members, .n_members = 2};
 static const struct shape iam_DetachRolePolicyRequest = {.name = "DetachRolePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DetachRolePolicyRequest_members, .n_members = 2};
 static const struct shape iam_DetachUserPolicyRequest = {.name = "DetachUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DetachUserPolicyRequest_members, .n_members = 2};
@@ -1701,11 +1876,17 @@ static const struct shape iam_EvalDecisionDetailsType = {.name = "EvalDecisionDe
 static const struct shape iam_EvalDecisionSourceType = {.name = "EvalDecisionSourceType", .type = SHAPE_STRING, .has_min = true, .min = 3, .has_max = true, .max = 256};
 static const struct shape iam_EvaluationResult = {.name = "EvaluationResult", .type = SHAPE_STRUCTURE, .members = iam_EvaluationResult_members, .n_members = 9};
 static const struct shape iam_EvaluationResultsListType = {.name = "EvaluationResultsListType", .type = SHAPE_LIST, .member = &iam_EvaluationResultsListType_member};
+static const struct shape iam_GenerateCredentialReportResponse = {.name = "GenerateCredentialReportResponse", .type = SHAPE_STRUCTURE, .members = iam_GenerateCredentialReportResponse_members, .n_members = 2};
+static const struct shape iam_GetAccessKeyLastUsedRequest = {.name = "GetAccessKeyLastUsedRequest", .type = SHAPE_STRUCTURE, .members = iam_GetAccessKeyLastUsedRequest_members, .n_members = 1};
+static const struct shape iam_GetAccessKeyLastUsedResponse = {.name = "GetAccessKeyLastUsedResponse", .type = SHAPE_STRUCTURE, .members = iam_GetAccessKeyLastUsedResponse_members, .n_members = 2};
+static const struct shape iam_GetAccountAuthorizationDetailsRequest = {.name = "GetAccountAuthorizationDetailsRequest", .type = SHAPE_STRUCTURE, .members = iam_GetAccountAuthorizationDetailsRequest_members, .n_members = 3};
+static const struct shape iam_GetAccountAuthorizationDetailsResponse = {.name = "GetAccountAuthorizationDetailsResponse", .type = SHAPE_STRUCTURE, .members = iam_GetAccountAuthorizationDetailsResponse_members, .n_members = 6};
 static const struct shape iam_GetAccountPasswordPolicyResponse = {.name = "GetAccountPasswordPolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_GetAccountPasswordPolicyResponse_members, .n_members = 1};
 static const struct shape iam_GetAccountSummaryResponse = {.name = "GetAccountSummaryResponse", .type = SHAPE_STRUCTURE, .members = iam_GetAccountSummaryResponse_members, .n_members = 1};
 static const struct shape iam_GetContextKeysForCustomPolicyRequest = {.name = "GetContextKeysForCustomPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_GetContextKeysForCustomPolicyRequest_members, .n_members = 1};
 static const struct shape iam_GetContextKeysForPolicyResponse = {.name = "GetContextKeysForPolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_GetContextKeysForPolicyResponse_members, .n_members = 1};
 static const struct shape iam_GetContextKeysForPrincipalPolicyRequest = {.name = "GetContextKeysForPrincipalPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_GetContextKeysForPrincipalPolicyRequest_members, .n_members = 2};
+static const struct shape iam_GetCredentialReportResponse = {.name = "GetCredentialReportResponse", .type = SHAPE_STRUCTURE, .members = iam_GetCredentialReportResponse_members, .n_members = 3};
 static const struct shape iam_GetGroupPolicyRequest = {.name = "GetGroupPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_GetGroupPolicyRequest_members, .n_members = 2};
 static const struct shape iam_GetGroupPolicyResponse = {.name = "GetGroupPolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_GetGroupPolicyResponse_members, .n_members = 3};
 static const struct shape iam_GetGroupRequest = {.name = "GetGroupRequest", .type = SHAPE_STRUCTURE, .members = iam_GetGroupRequest_members, .n_members = 3};
@@ -1732,11 +1913,14 @@ static const struct shape iam_GetSSHPublicKeyRequest = {.name = "GetSSHPublicKey
 static const struct shape iam_GetSSHPublicKeyResponse = {.name = "GetSSHPublicKeyResponse", .type = SHAPE_STRUCTURE, .members = iam_GetSSHPublicKeyResponse_members, .n_members = 1};
 static const struct shape iam_GetServerCertificateRequest = {.name = "GetServerCertificateRequest", .type = SHAPE_STRUCTURE, .members = iam_GetServerCertificateRequest_members, .n_members = 1};
 static const struct shape iam_GetServerCertificateResponse = {.name = "GetServerCertificateResponse", .type = SHAPE_STRUCTURE, .members = iam_GetServerCertificateResponse_members, .n_members = 1};
+static const struct shape iam_GetServiceLinkedRoleDeletionStatusRequest = {.name = "GetServiceLinkedRoleDeletionStatusRequest", .type = SHAPE_STRUCTURE, .members = iam_GetServiceLinkedRoleDeletionStatusRequest_members, .n_members = 1};
+static const struct shape iam_GetServiceLinkedRoleDeletionStatusResponse = {.name = "GetServiceLinkedRoleDeletionStatusResponse", .type = SHAPE_STRUCTURE, .members = iam_GetServiceLinkedRoleDeletionStatusResponse_members, .n_members = 2};
 static const struct shape iam_GetUserPolicyRequest = {.name = "GetUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_GetUserPolicyRequest_members, .n_members = 2};
 static const struct shape iam_GetUserPolicyResponse = {.name = "GetUserPolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_GetUserPolicyResponse_members, .n_members = 3};
 static const struct shape iam_GetUserRequest = {.name = "GetUserRequest", .type = SHAPE_STRUCTURE, .members = iam_GetUserRequest_members, .n_members = 1};
 static const struct shape iam_GetUserResponse = {.name = "GetUserResponse", .type = SHAPE_STRUCTURE, .members = iam_GetUserResponse_members, .n_members = 1};
 static const struct shape iam_Group = {.name = "Group", .type = SHAPE_STRUCTURE, .members = iam_Group_members, .n_members = 5};
+static const struct shape iam_GroupDetail = {.name = "GroupDetail", .type = SHAPE_STRUCTURE, .members = iam_GroupDetail_members, .n_members = 7};
 static const struct shape iam_InstanceProfile = {.name = "InstanceProfile", .type = SHAPE_STRUCTURE, .members = iam_InstanceProfile_members, .n_members = 7};
 static const struct shape iam_LineNumber = {.name = "LineNumber", .type = SHAPE_INTEGER};
 static const struct shape iam_ListAccessKeysRequest = {.name = "ListAccessKeysRequest", .type = SHAPE_STRUCTURE, .members = iam_ListAccessKeysRequest_members, .n_members = 3};
@@ -1807,6 +1991,8 @@ static const struct shape iam_ListVirtualMFADevicesRequest = {.name = "ListVirtu
 static const struct shape iam_ListVirtualMFADevicesResponse = {.name = "ListVirtualMFADevicesResponse", .type = SHAPE_STRUCTURE, .members = iam_ListVirtualMFADevicesResponse_members, .n_members = 3};
 static const struct shape iam_LoginProfile = {.name = "LoginProfile", .type = SHAPE_STRUCTURE, .members = iam_LoginProfile_members, .n_members = 3};
 static const struct shape iam_MFADevice = {.name = "MFADevice", .type = SHAPE_STRUCTURE, .members = iam_MFADevice_members, .n_members = 3};
+static const struct shape iam_ManagedPolicyDetail = {.name = "ManagedPolicyDetail", .type = SHAPE_STRUCTURE, .members = iam_ManagedPolicyDetail_members, .n_members = 12};
+static const struct shape iam_ManagedPolicyDetailListType = {.name = "ManagedPolicyDetailListType", .type = SHAPE_LIST, .member = &iam_ManagedPolicyDetailListType_member};
 static const struct shape iam_OpenIDConnectProviderListEntry = {.name = "OpenIDConnectProviderListEntry", .type = SHAPE_STRUCTURE, .members = iam_OpenIDConnectProviderListEntry_members, .n_members = 1};
 static const struct shape iam_OpenIDConnectProviderListType = {.name = "OpenIDConnectProviderListType", .type = SHAPE_LIST, .member = &iam_OpenIDConnectProviderListType_member};
 static const struct shape iam_OpenIDConnectProviderUrlType = {.name = "OpenIDConnectProviderUrlType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 255};
@@ -1815,6 +2001,7 @@ static const struct shape iam_PasswordPolicy = {.name = "PasswordPolicy", .type 
 static const struct shape iam_PermissionsBoundaryAttachmentType = {.name = "PermissionsBoundaryAttachmentType", .type = SHAPE_STRING, .enums = iam_PermissionsBoundaryAttachmentType_enums, .n_enums = 1};
 static const struct shape iam_PermissionsBoundaryDecisionDetail = {.name = "PermissionsBoundaryDecisionDetail", .type = SHAPE_STRUCTURE, .members = iam_PermissionsBoundaryDecisionDetail_members, .n_members = 1};
 static const struct shape iam_Policy = {.name = "Policy", .type = SHAPE_STRUCTURE, .members = iam_Policy_members, .n_members = 12};
+static const struct shape iam_PolicyDetail = {.name = "PolicyDetail", .type = SHAPE_STRUCTURE, .members = iam_PolicyDetail_members, .n_members = 2};
 static const struct shape iam_PolicyEvaluationDecisionType = {.name = "PolicyEvaluationDecisionType", .type = SHAPE_STRING, .enums = iam_PolicyEvaluationDecisionType_enums, .n_enums = 3};
 static const struct shape iam_PolicyGroup = {.name = "PolicyGroup", .type = SHAPE_STRUCTURE, .members = iam_PolicyGroup_members, .n_members = 2};
 static const struct shape iam_PolicyGroupListType = {.name = "PolicyGroupListType", .type = SHAPE_LIST, .member = &iam_PolicyGroupListType_member};
@@ -1832,9 +2019,15 @@ static const struct shape iam_PutRolePermissionsBoundaryRequest = {.name = "PutR
 static const struct shape iam_PutRolePolicyRequest = {.name = "PutRolePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_PutRolePolicyRequest_members, .n_members = 3};
 static const struct shape iam_PutUserPermissionsBoundaryRequest = {.name = "PutUserPermissionsBoundaryRequest", .type = SHAPE_STRUCTURE, .members = iam_PutUserPermissionsBoundaryRequest_members, .n_members = 2};
 static const struct shape iam_PutUserPolicyRequest = {.name = "PutUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_PutUserPolicyRequest_members, .n_members = 3};
+static const struct shape iam_ReasonType = {.name = "ReasonType", .type = SHAPE_STRING, .has_max = true, .max = 1000};
+static const struct shape iam_RegionNameType = {.name = "RegionNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 100};
 static const struct shape iam_RemoveClientIDFromOpenIDConnectProviderRequest = {.name = "RemoveClientIDFromOpenIDConnectProviderRequest", .type = SHAPE_STRUCTURE, .members = iam_RemoveClientIDFromOpenIDConnectProviderRequest_members, .n_members = 2};
 static const struct shape iam_RemoveRoleFromInstanceProfileRequest = {.name = "RemoveRoleFromInstanceProfileRequest", .type = SHAPE_STRUCTURE, .members = iam_RemoveRoleFromInstanceProfileRequest_members, .n_members = 2};
 static const struct shape iam_RemoveUserFromGroupRequest = {.name = "RemoveUserFromGroupRequest", .type = SHAPE_STRUCTURE, .members = iam_RemoveUserFromGroupRequest_members, .n_members = 2};
+static const struct shape iam_ReportContentType = {.name = "ReportContentType", .type = SHAPE_BLOB};
+static const struct shape iam_ReportFormatType = {.name = "ReportFormatType", .type = SHAPE_STRING, .enums = iam_ReportFormatType_enums, .n_enums = 1};
+static const struct shape iam_ReportStateDescriptionType = {.name = "ReportStateDescriptionType", .type = SHAPE_STRING};
+static const struct shape iam_ReportStateType = {.name = "ReportStateType", .type = SHAPE_STRING, .enums = iam_ReportStateType_enums, .n_enums = 3};
 static const struct shape iam_ResetServiceSpecificCredentialRequest = {.name = "ResetServiceSpecificCredentialRequest", .type = SHAPE_STRUCTURE, .members = iam_ResetServiceSpecificCredentialRequest_members, .n_members = 2};
 static const struct shape iam_ResetServiceSpecificCredentialResponse = {.name = "ResetServiceSpecificCredentialResponse", .type = SHAPE_STRUCTURE, .members = iam_ResetServiceSpecificCredentialResponse_members, .n_members = 1};
 static const struct shape iam_ResourceHandlingOptionType = {.name = "ResourceHandlingOptionType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 64};
@@ -1844,7 +2037,10 @@ static const struct shape iam_ResourceSpecificResult = {.name = "ResourceSpecifi
 static const struct shape iam_ResourceSpecificResultListType = {.name = "ResourceSpecificResultListType", .type = SHAPE_LIST, .member = &iam_ResourceSpecificResultListType_member};
 static const struct shape iam_ResyncMFADeviceRequest = {.name = "ResyncMFADeviceRequest", .type = SHAPE_STRUCTURE, .members = iam_ResyncMFADeviceRequest_members, .n_members = 4};
 static const struct shape iam_Role = {.name = "Role", .type = SHAPE_STRUCTURE, .members = iam_Role_members, .n_members = 11};
+static const struct shape iam_RoleDetail = {.name = "RoleDetail", .type = SHAPE_STRUCTURE, .members = iam_RoleDetail_members, .n_members = 12};
 static const struct shape iam_RoleLastUsed = {.name = "RoleLastUsed", .type = SHAPE_STRUCTURE, .members = iam_RoleLastUsed_members, .n_members = 2};
+static const struct shape iam_RoleUsageListType = {.name = "RoleUsageListType", .type = SHAPE_LIST, .member = &iam_RoleUsageListType_member};
+static const struct shape iam_RoleUsageType = {.name = "RoleUsageType", .type = SHAPE_STRUCTURE, .members = iam_RoleUsageType_members, .n_members = 2};
 static const struct shape iam_SAMLMetadataDocumentType = {.name = "SAMLMetadataDocumentType", .type = SHAPE_STRING, .has_min = true, .min = 1000, .has_max = true, .max = 10000000};
 static const struct shape iam_SAMLPrivateKey = {.name = "SAMLPrivateKey", .type = SHAPE_STRUCTURE, .members = iam_SAMLPrivateKey_members, .n_members = 2};
 static const struct shape iam_SAMLProviderListEntry = {.name = "SAMLProviderListEntry", .type = SHAPE_STRUCTURE, .members = iam_SAMLProviderListEntry_members, .n_members = 3};
@@ -1908,6 +2104,7 @@ static const struct shape iam_UploadServerCertificateResponse = {.name = "Upload
 static const struct shape iam_UploadSigningCertificateRequest = {.name = "UploadSigningCertificateRequest", .type = SHAPE_STRUCTURE, .members = iam_UploadSigningCertificateRequest_members, .n_members = 2};
 static const struct shape iam_UploadSigningCertificateResponse = {.name = "UploadSigningCertificateResponse", .type = SHAPE_STRUCTURE, .members = iam_UploadSigningCertificateResponse_members, .n_members = 1};
 static const struct shape iam_User = {.name = "User", .type = SHAPE_STRUCTURE, .members = iam_User_members, .n_members = 8};
+static const struct shape iam_UserDetail = {.name = "UserDetail", .type = SHAPE_STRUCTURE, .members = iam_UserDetail_members, .n_members = 10};
 static const struct shape iam_VirtualMFADevice = {.name = "VirtualMFADevice", .type = SHAPE_STRUCTURE, .members = iam_VirtualMFADevice_members, .n_members = 6};
 static const struct shape iam_accessKeyIdType = {.name = "accessKeyIdType", .type = SHAPE_STRING, .has_min = true, .min = 16, .has_max = true, .max = 128, .pattern = "[\\w]+"};
 static const struct shape iam_accessKeyMetadataListType = {.name = "accessKeyMetadataListType", .type = SHAPE_LIST, .member = &iam_accessKeyMetadataListType_member};
@@ -1930,11 +2127,15 @@ static const struct shape iam_certificateListType = {.name = "certificateListTyp
 static const struct shape iam_clientIDListType = {.name = "clientIDListType", .type = SHAPE_LIST, .member = &iam_clientIDListType_member};
 static const struct shape iam_clientIDType = {.name = "clientIDType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 255};
 static const struct shape iam_credentialAgeDays = {.name = "credentialAgeDays", .type = SHAPE_INTEGER, .has_min = true, .min = 1, .has_max = true, .max = 36600};
+static const struct shape iam_customSuffixType = {.name = "customSuffixType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 64, .pattern = "[\\w+=,.@-]+"};
 static const struct shape iam_dateType = {.name = "dateType", .type = SHAPE_TIMESTAMP};
 static const struct shape iam_encodingType = {.name = "encodingType", .type = SHAPE_STRING, .enums = iam_encodingType_enums, .n_enums = 2};
+static const struct shape iam_entityListType = {.name = "entityListType", .type = SHAPE_LIST, .member = &iam_entityListType_member};
 static const struct shape iam_existingUserNameType = {.name = "existingUserNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "[\\w+=,.@-]+"};
 static const struct shape iam_globalEndpointTokenVersion = {.name = "globalEndpointTokenVersion", .type = SHAPE_STRING, .enums = iam_globalEndpointTokenVersion_enums, .n_enums = 2};
+static const struct shape iam_groupDetailListType = {.name = "groupDetailListType", .type = SHAPE_LIST, .member = &iam_groupDetailListType_member};
 static const struct shape iam_groupListType = {.name = "groupListType", .type = SHAPE_LIST, .member = &iam_groupListType_member};
+static const struct shape iam_groupNameListType = {.name = "groupNameListType", .type = SHAPE_LIST, .member = &iam_groupNameListType_member};
 static const struct shape iam_groupNameType = {.name = "groupNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "[\\w+=,.@-]+"};
 static const struct shape iam_idType = {.name = "idType", .type = SHAPE_STRING, .has_min = true, .min = 16, .has_max = true, .max = 128, .pattern = "[\\w]+"};
 static const struct shape iam_instanceProfileListType = {.name = "instanceProfileListType", .type = SHAPE_LIST, .member = &iam_instanceProfileListType_member};
@@ -1949,6 +2150,7 @@ static const struct shape iam_passwordType = {.name = "passwordType", .type = SH
 static const struct shape iam_pathPrefixType = {.name = "pathPrefixType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 512, .pattern = "\\u002F[\\u0021-\\u007F]*"};
 static const struct shape iam_pathType = {.name = "pathType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 512, .pattern = "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)"};
 static const struct shape iam_policyDescriptionType = {.name = "policyDescriptionType", .type = SHAPE_STRING, .has_max = true, .max = 1000};
+static const struct shape iam_policyDetailListType = {.name = "policyDetailListType", .type = SHAPE_LIST, .member = &iam_policyDetailListType_member};
 static const struct shape iam_policyDocumentType = {.name = "policyDocumentType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 131072, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"};
 static const struct shape iam_policyDocumentVersionListType = {.name = "policyDocumentVersionListType", .type = SHAPE_LIST, .member = &iam_policyDocumentVersionListType_member};
 static const struct shape iam_policyListType = {.name = "policyListType", .type = SHAPE_LIST, .member = &iam_policyListType_member};
@@ -1965,6 +2167,7 @@ static const struct shape iam_publicKeyIdType = {.name = "publicKeyIdType", .typ
 static const struct shape iam_publicKeyMaterialType = {.name = "publicKeyMaterialType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 16384, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"};
 static const struct shape iam_responseMarkerType = {.name = "responseMarkerType", .type = SHAPE_STRING};
 static const struct shape iam_roleDescriptionType = {.name = "roleDescriptionType", .type = SHAPE_STRING, .has_max = true, .max = 1000, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*"};
+static const struct shape iam_roleDetailListType = {.name = "roleDetailListType", .type = SHAPE_LIST, .member = &iam_roleDetailListType_member};
 static const struct shape iam_roleListType = {.name = "roleListType", .type = SHAPE_LIST, .member = &iam_roleListType_member};
 static const struct shape iam_roleMaxSessionDurationType = {.name = "roleMaxSessionDurationType", .type = SHAPE_INTEGER, .has_min = true, .min = 3600, .has_max = true, .max = 43200};
 static const struct shape iam_roleNameType = {.name = "roleNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 64, .pattern = "[\\w+=,.@-]+"};
@@ -1988,6 +2191,7 @@ static const struct shape iam_tagListType = {.name = "tagListType", .type = SHAP
 static const struct shape iam_tagValueType = {.name = "tagValueType", .type = SHAPE_STRING, .has_min = true, .min = 0, .has_max = true, .max = 256, .pattern = "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*"};
 static const struct shape iam_thumbprintListType = {.name = "thumbprintListType", .type = SHAPE_LIST, .member = &iam_thumbprintListType_member};
 static const struct shape iam_thumbprintType = {.name = "thumbprintType", .type = SHAPE_STRING, .has_min = true, .min = 40, .has_max = true, .max = 40};
+static const struct shape iam_userDetailListType = {.name = "userDetailListType", .type = SHAPE_LIST, .member = &iam_userDetailListType_member};
 static const struct shape iam_userListType = {.name = "userListType", .type = SHAPE_LIST, .member = &iam_userListType_member};
 static const struct shape iam_userNameType = {.name = "userNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 64, .pattern = "[\\w+=,.@-]+"};
 static const struct shape iam_virtualMFADeviceListType = {.name = "virtualMFADeviceListType", .type = SHAPE_LIST, .member = &iam_virtualMFADeviceListType_member};
@@ -2011,6 +2215,7 @@ static const struct op_model iam_ops[] = {
     {"CreatePolicyVersion", &iam_CreatePolicyVersionRequest, &iam_CreatePolicyVersionResponse, "CreatePolicyVersionResult"},
     {"CreateRole", &iam_CreateRoleRequest, &iam_CreateRoleResponse, "CreateRoleResult"},
     {"CreateSAMLProvider", &iam_CreateSAMLProviderRequest, &iam_CreateSAMLProviderResponse, "CreateSAMLProviderResult"},
+    {"CreateServiceLinkedRole", &iam_CreateServiceLinkedRoleRequest, &iam_CreateServiceLinkedRoleResponse, "CreateServiceLinkedRoleResult"},
     {"CreateServiceSpecificCredential", &iam_CreateServiceSpecificCredentialRequest, &iam_CreateServiceSpecificCredentialResponse, "CreateServiceSpecificCredentialResult"},
     {"CreateUser", &iam_CreateUserRequest, &iam_CreateUserResponse, "CreateUserResult"},
     {"CreateVirtualMFADevice", &iam_CreateVirtualMFADeviceRequest, &iam_CreateVirtualMFADeviceResponse, "CreateVirtualMFADeviceResult"},
@@ -2031,6 +2236,7 @@ static const struct op_model iam_ops[] = {
     {"DeleteSAMLProvider", &iam_DeleteSAMLProviderRequest, NULL, NULL},
     {"DeleteSSHPublicKey", &iam_DeleteSSHPublicKeyRequest, NULL, NULL},
     {"DeleteServerCertificate", &iam_DeleteServerCertificateRequest, NULL, NULL},
+    {"DeleteServiceLinkedRole", &iam_DeleteServiceLinkedRoleRequest, &iam_DeleteServiceLinkedRoleResponse, "DeleteServiceLinkedRoleResult"},
     {"DeleteServiceSpecificCredential", &iam_DeleteServiceSpecificCredentialRequest, NULL, NULL},
     {"DeleteSigningCertificate", &iam_DeleteSigningCertificateRequest, NULL, NULL},
     {"DeleteUser", &iam_DeleteUserRequest, NULL, NULL},
@@ -2041,10 +2247,14 @@ static const struct op_model iam_ops[] = {
     {"DetachRolePolicy", &iam_DetachRolePolicyRequest, NULL, NULL},
     {"DetachUserPolicy", &iam_DetachUserPolicyRequest, NULL, NULL},
     {"EnableMFADevice", &iam_EnableMFADeviceRequest, NULL, NULL},
+    {"GenerateCredentialReport", NULL, &iam_GenerateCredentialReportResponse, "GenerateCredentialReportResult"},
+    {"GetAccessKeyLastUsed", &iam_GetAccessKeyLastUsedRequest, &iam_GetAccessKeyLastUsedResponse, "GetAccessKeyLastUsedResult"},
+    {"GetAccountAuthorizationDetails", &iam_GetAccountAuthorizationDetailsRequest, &iam_GetAccountAuthorizationDetailsResponse, "GetAccountAuthorizationDetailsResult"},
     {"GetAccountPasswordPolicy", NULL, &iam_GetAccountPasswordPolicyResponse, "GetAccountPasswordPolicyResult"},
     {"GetAccountSummary", NULL, &iam_GetAccountSummaryResponse, "GetAccountSummaryResult"},
     {"GetContextKeysForCustomPolicy", &iam_GetContextKeysForCustomPolicyRequest, &iam_GetContextKeysForPolicyResponse, "GetContextKeysForCustomPolicyResult"},
     {"GetContextKeysForPrincipalPolicy", &iam_GetContextKeysForPrincipalPolicyRequest, &iam_GetContextKeysForPolicyResponse, "GetContextKeysForPrincipalPolicyResult"},
+    {"GetCredentialReport", NULL, &iam_GetCredentialReportResponse, "GetCredentialReportResult"},
     {"GetGroup", &iam_GetGroupRequest, &iam_GetGroupResponse, "GetGroupResult"},
     {"GetGroupPolicy", &iam_GetGroupPolicyRequest, &iam_GetGroupPolicyResponse, "GetGroupPolicyResult"},
     {"GetInstanceProfile", &iam_GetInstanceProfileRequest, &iam_GetInstanceProfileResponse, "GetInstanceProfileResult"},
@@ -2058,6 +2268,7 @@ static const struct op_model iam_ops[] = {
     {"GetSAMLProvider", &iam_GetSAMLProviderRequest, &iam_GetSAMLProviderResponse, "GetSAMLProviderResult"},
     {"GetSSHPublicKey", &iam_GetSSHPublicKeyRequest, &iam_GetSSHPublicKeyResponse, "GetSSHPublicKeyResult"},
     {"GetServerCertificate", &iam_GetServerCertificateRequest, &iam_GetServerCertificateResponse, "GetServerCertificateResult"},
+    {"GetServiceLinkedRoleDeletionStatus", &iam_GetServiceLinkedRoleDeletionStatusRequest, &iam_GetServiceLinkedRoleDeletionStatusResponse, "GetServiceLinkedRoleDeletionStatusResult"},
     {"GetUser", &iam_GetUserRequest, &iam_GetUserResponse, "GetUserResult"},
     {"GetUserPolicy", &iam_GetUserPolicyRequest, &iam_GetUserPolicyResponse, "GetUserPolicyResult"},
     {"ListAccessKeys", &iam_ListAccessKeysRequest, &iam_ListAccessKeysResponse, "ListAccessKeysResult"},
@@ -2152,5 +2363,5 @@ const struct service_model model_iam = {
     .api_version = "2010-05-08",
     .xml_namespace = "https://iam.amazonaws.com/doc/2010-05-08/",
     .ops = iam_ops,
-    .n_ops = 146,
+    .n_ops = 153,
 };

@@ -19,6 +19,7 @@
 
 #include "audit/audit.h"
 #include "auth/identity_cache.h"
+#include "auth/key_usage.h"
 #include "auth/principal.h"
 #include "auth/sigv4.h"
 #include "authorize.h"
@@ -104,6 +105,9 @@ static cu_rc authenticate(struct pipeline *pl, struct request *r)
            cu_err_set(&r->err, CU_E_UNKNOWN_ACCESS_KEY,
                       "The security token included in the request is invalid."));
     r->authenticated = true;
+    /* GetAccessKeyLastUsed: a hash probe and a compare, the store written off this path */
+    key_usage_note(pl->key_usage, r->auth.access_key_id, r->route.svc->signing_name,
+                   r->auth.region, r->now_ms);
 out:
     secret_wipe(secret_key, sizeof(secret_key));
     return rc;

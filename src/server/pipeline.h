@@ -10,6 +10,7 @@ struct principal_cache;
 struct identity_cache;
 struct audit_writer;
 struct unauth_limit;
+struct key_usage;
 
 /* What every request shares; owned by struct server. */
 struct pipeline {
@@ -18,6 +19,7 @@ struct pipeline {
     struct identity_cache *identities;
     struct audit_writer *audit;
     struct unauth_limit *unauth;  /* NULL: unauthenticated requests are not limited */
+    struct key_usage *key_usage;  /* access keys' last use (auth/key_usage.h); NULL: none */
     size_t max_header_bytes;
     /* Test hook (STYLE R20): a mutation ends the process with _exit(PIPELINE_TEST_EXIT)
      * once its record is durable and before its commit — a crash at that point. */

@@ -20,6 +20,7 @@
 
 #include "audit/audit.h"
 #include "auth/identity_cache.h"
+#include "auth/key_usage.h"
 #include "auth/principal.h"
 #include "authorize.h"
 #include "bootstrap.h"
@@ -73,6 +74,19 @@ static const char *internal_code(const char *service)
     return cu_code_name(CU_E_INTERNAL, true);
 }
 
+/* The access key usage flush interval: KEY_USAGE_FLUSH_ENV's milliseconds when set to a
+ * positive number (tests), else KEY_USAGE_FLUSH_MS. */
+static int64_t key_usage_interval(void)
+{
+    const char *v = getenv(KEY_USAGE_FLUSH_ENV);
+    char *end = NULL;
+    long long ms = v ? strtoll(v, &end, 10) : 0;
+
+    if (!v || end == v || *end || ms <= 0)
+        return KEY_USAGE_FLUSH_MS;
+    return (int64_t)ms;
+}
+
 cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err *err)
 {
     cu_rc rc = CU_OK;
@@ -101,6 +115,7 @@ cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err 
     TRY(bootstrap_run(cfg, s->store, s->master_key, s->account_id, err));
     TRY(principal_cache_new(&s->pl.principals));
     TRY(identity_cache_new(&s->pl.identities));
+    TRY(key_usage_start(s->store, key_usage_interval(), &s->pl.key_usage));
     TRY(unauth_limit_new((double)cfg->unauth_rate, (double)cfg->unauth_burst,
                          UNAUTH_FLUSH_INTERVAL_MS, &s->pl.unauth));
     s->pl.env = (struct call_env){.store = s->store,
@@ -137,6 +152,7 @@ void server_stop(struct server *s)
     http_stop(s->http);
     if (s->pl.audit)
         pipeline_flush_suppressed(&s->pl, clock_now_ms());
+    key_usage_stop(s->pl.key_usage); /* no request notes any more: write what is left */
     audit_writer_stop(s->pl.audit);
     unauth_limit_free(s->pl.unauth);
     identity_cache_free(s->pl.identities);

@@ -93,6 +93,9 @@ const struct store_kind store_kinds[] = {
     {RECORD_SIGNING_CERT, STORE_CLASS_GLOBAL, {{RECORD_SIGNING_CERT_BY_FINGERPRINT, "Fingerprint", NULL}}},
     {RECORD_SERVER_CERT, STORE_CLASS_GLOBAL, {{RECORD_BY_PATH, "Path", NULL}}},
     {RECORD_SERVICE_CREDENTIAL, STORE_CLASS_GLOBAL, {{NULL}}},
+    {RECORD_SLR_DELETION_TASK, STORE_CLASS_GLOBAL, {{NULL}}},
+    {RECORD_CREDENTIAL_REPORT, STORE_CLASS_GLOBAL, {{NULL}}},
+    {RECORD_ACCESS_KEY_LAST_USED, STORE_CLASS_NODE, {{NULL}}},
 };
 const size_t store_kinds_n = sizeof(store_kinds) / sizeof(store_kinds[0]);
 

@@ -103,6 +103,15 @@
 #define RECORD_SIGNING_CERT "signing_cert"
 #define RECORD_SERVER_CERT "server_cert"
 #define RECORD_SERVICE_CREDENTIAL "service_credential"
+/* service-linked roles and account reports (IAM service_linked_roles.c, credential_report.c,
+ * access_key_last_used.c): a DeleteServiceLinkedRole task, under the account by the task's
+ * UUID {DeletionTaskId, Status, RoleName, CreateDate[, Reason]}; the account's credential
+ * report, key "account" {GeneratedTime (epoch ms), Content (the CSV)}; an access key's
+ * last use, a node record by AccessKeyId {LastUsedDate (epoch ms), ServiceName, Region} */
+#define RECORD_SLR_DELETION_TASK "slr_deletion_task"
+#define RECORD_CREDENTIAL_REPORT "credential_report"
+#define RECORD_CREDENTIAL_REPORT_KEY "account"
+#define RECORD_ACCESS_KEY_LAST_USED "access_key_last_used"
 
 /* Secondary index names (kinds.c). */
 #define RECORD_ACCESS_KEY_BY_USER "user"

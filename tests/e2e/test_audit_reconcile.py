@@ -12,6 +12,7 @@ and a record that claims a seq past the store's next one (a store behind its tra
 after a restore from a backup) is only logged, never settled."""
 import json
 import os
+import sqlite3
 import unittest
 import uuid
 
@@ -24,9 +25,20 @@ def trail_path(srv):
     return os.path.join(srv.data_dir, "audit.log")
 
 
+def store_last_seq(srv):
+    """The last seq the stopped server's store committed (its change log's newest)."""
+    db = sqlite3.connect(os.path.join(srv.data_dir, "custos.db"))
+    try:
+        return db.execute("SELECT MAX(seq) FROM change_log").fetchone()[0]
+    finally:
+        db.close()
+
+
 def forge_after_last_create_user(srv, name, seq_offset):
-    """Append to a stopped server's trail a CreateUser record of `name` claiming the last
-    CreateUser's commit seq + seq_offset; returns (its requestID, the seq it claims)."""
+    """Append to a stopped server's trail a copy of the last CreateUser record, of `name`,
+    claiming the store's last commit seq + seq_offset (a clean stop commits after the last
+    call: the access key uses it writes, auth/key_usage.h); returns (its requestID, the seq
+    it claims)."""
     last = [r for r in srv.audit_records()
             if r["eventName"] == "CreateUser" and "errorCode" not in r][-1]
     rec = json.loads(json.dumps(last))
@@ -34,7 +46,7 @@ def forge_after_last_create_user(srv, name, seq_offset):
     rec["eventID"] = str(uuid.uuid4())
     rec["requestParameters"]["userName"] = name
     rec["responseElements"]["user"]["userName"] = name
-    seq = last["additionalEventData"]["commitSeq"] + seq_offset
+    seq = store_last_seq(srv) + seq_offset
     rec["additionalEventData"]["commitSeq"] = seq
     with open(trail_path(srv), "a") as f:
         f.write(json.dumps(rec, separators=(",", ":")) + "\n")

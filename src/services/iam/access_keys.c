@@ -238,6 +238,8 @@ cu_rc iam_delete_access_key(struct call *call, const json_t *in, json_t *out)
     TRY(key_owner(call, in, &owner));
     TRY(key_load(call, owner, akid, &doc));
     TRY(store_delete(call->tx, RECORD_ACCESS_KEY, "", akid, NULL));
+    /* its last use goes with it (access_key_last_used.c) */
+    TRY(store_delete(call->tx, RECORD_ACCESS_KEY_LAST_USED, "", akid, NULL));
 out:
     json_decref(doc);
     return rc;

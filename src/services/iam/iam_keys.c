@@ -45,3 +45,10 @@ void iam_keys_new_role(const json_t *in, struct call_keys *keys)
 {
     iam_keys_new_user(in, keys);
 }
+
+/* iam:AWSServiceName: the service a CreateServiceLinkedRole request names (IAM guide,
+ * reference_policies_iam-condition-keys). */
+void iam_keys_aws_service_name(const json_t *in, struct call_keys *keys)
+{
+    call_keys_add(keys, "iam:AWSServiceName", in_str(in, "AWSServiceName"));
+}

@@ -19,6 +19,7 @@ static const char *const secrets_UploadServerCertificate[] = {"PrivateKey", NULL
 static const char *const secrets_CreateServiceSpecificCredential[] = {"ServiceCredentialSecret", "ServicePassword", NULL};
 static const char *const secrets_ResetServiceSpecificCredential[] = {"ServiceCredentialSecret", "ServicePassword", NULL};
 static const char *const results_ListEntitiesForPolicy[] = {"PolicyGroups", "PolicyUsers", "PolicyRoles", NULL};
+static const char *const results_GetAccountAuthorizationDetails[] = {"UserDetailList", "GroupDetailList", "RoleDetailList", "Policies", NULL};
 const struct page_desc iam_list_users_page = {
     .op = "ListUsers", .input_token = "Marker",
     .limit_key = "MaxItems", .output_token = "Marker",
@@ -215,6 +216,12 @@ const struct page_desc iam_list_server_certificate_tags_page = {
     .op = "ListServerCertificateTags", .input_token = "Marker",
     .limit_key = "MaxItems", .output_token = "Marker",
     .more_results = "IsTruncated", .result_key = "Tags",
+    .limit_default = 100, .limit_max = 1000,
+    .bad_marker = CU_E_VALIDATION, .bad_marker_message = "Invalid Marker."};
+const struct page_desc iam_get_account_authorization_details_page = {
+    .op = "GetAccountAuthorizationDetails", .input_token = "Marker",
+    .limit_key = "MaxItems", .output_token = "Marker",
+    .more_results = "IsTruncated", .result_key = "UserDetailList", .result_keys = results_GetAccountAuthorizationDetails,
     .limit_default = 100, .limit_max = 1000,
     .bad_marker = CU_E_VALIDATION, .bad_marker_message = "Invalid Marker."};
 
@@ -1074,5 +1081,43 @@ const struct op_desc iam_ops[] = {
      .handler = iam_delete_service_specific_credential,
      .action = "iam:DeleteServiceSpecificCredential",
      .resolve = iam_resolve_user},
+    {.service = "iam",
+     .name = "CreateServiceLinkedRole",
+     .handler = iam_create_service_linked_role,
+     .action = "iam:CreateServiceLinkedRole",
+     .resolve = iam_resolve_new_service_linked_role,
+     .condition_keys = iam_keys_aws_service_name},
+    {.service = "iam",
+     .name = "DeleteServiceLinkedRole",
+     .handler = iam_delete_service_linked_role,
+     .action = "iam:DeleteServiceLinkedRole",
+     .resolve = iam_resolve_role},
+    {.service = "iam",
+     .name = "GetServiceLinkedRoleDeletionStatus",
+     .handler = iam_get_service_linked_role_deletion_status,
+     .action = "iam:GetServiceLinkedRoleDeletionStatus",
+     .resolve = iam_resolve_deletion_task,
+     .read_only = true},
+    {.service = "iam",
+     .name = "GenerateCredentialReport",
+     .handler = iam_generate_credential_report,
+     .action = "iam:GenerateCredentialReport"},
+    {.service = "iam",
+     .name = "GetCredentialReport",
+     .handler = iam_get_credential_report,
+     .action = "iam:GetCredentialReport",
+     .read_only = true},
+    {.service = "iam",
+     .name = "GetAccessKeyLastUsed",
+     .handler = iam_get_access_key_last_used,
+     .action = "iam:GetAccessKeyLastUsed",
+     .resolve = iam_resolve_access_key_owner,
+     .read_only = true},
+    {.service = "iam",
+     .name = "GetAccountAuthorizationDetails",
+     .handler = iam_get_account_authorization_details,
+     .action = "iam:GetAccountAuthorizationDetails",
+     .read_only = true,
+     .page = &iam_get_account_authorization_details_page},
 };
 const size_t iam_ops_count = ARRAY_LEN(iam_ops);

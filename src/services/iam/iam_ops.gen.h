@@ -156,6 +156,13 @@ cu_rc iam_list_service_specific_credentials(struct call *call, const json_t *in,
 cu_rc iam_reset_service_specific_credential(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_update_service_specific_credential(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_delete_service_specific_credential(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_create_service_linked_role(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_delete_service_linked_role(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_get_service_linked_role_deletion_status(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_generate_credential_report(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_get_credential_report(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_get_access_key_last_used(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_get_account_authorization_details(struct call *call, const json_t *in, json_t *out);
 
 /* resolvers: fill call->target before authorization (also-resolvers:
  * call->also, after call->target is authorized) */
@@ -186,6 +193,9 @@ MUST_CHECK cu_rc iam_resolve_mfa_device(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_new_server_certificate(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_server_certificate(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_renamed_server_certificate(struct call *call, const json_t *in);
+MUST_CHECK cu_rc iam_resolve_new_service_linked_role(struct call *call, const json_t *in);
+MUST_CHECK cu_rc iam_resolve_deletion_task(struct call *call, const json_t *in);
+MUST_CHECK cu_rc iam_resolve_access_key_owner(struct call *call, const json_t *in);
 
 /* paginators (botocore's paginators-1.json): page_begin() takes them */
 extern const struct page_desc iam_list_users_page;
@@ -221,6 +231,7 @@ extern const struct page_desc iam_list_ssh_public_keys_page;
 extern const struct page_desc iam_list_signing_certificates_page;
 extern const struct page_desc iam_list_server_certificates_page;
 extern const struct page_desc iam_list_server_certificate_tags_page;
+extern const struct page_desc iam_get_account_authorization_details_page;
 
 /* condition keys of the request, added before authorization */
 void iam_keys_new_user(const json_t *in, struct call_keys *keys);
@@ -229,5 +240,6 @@ void iam_keys_tag_keys(const json_t *in, struct call_keys *keys);
 void iam_keys_policy_arn(const json_t *in, struct call_keys *keys);
 void iam_keys_boundary(const json_t *in, struct call_keys *keys);
 void iam_keys_new_role(const json_t *in, struct call_keys *keys);
+void iam_keys_aws_service_name(const json_t *in, struct call_keys *keys);
 
 #endif

@@ -434,6 +434,11 @@ out:
     return rc;
 }
 
+cu_rc iam_mfa_enabled_count(struct call *call, const char *user, size_t *n)
+{
+    return user_device_count(call, user, n);
+}
+
 cu_rc iam_mfa_delete_conflict(struct call *call, const char *user)
 {
     cu_rc rc = CU_OK;

@@ -20,6 +20,7 @@
 #include "iam_ops.gen.h"
 #include "iam_profiles.h"
 #include "policy/policy.h"
+#include "service_linked_roles.h"
 
 /* IAM guide, reference_iam-quotas: role trust policy length, default 2,048 characters. */
 #define TRUST_POLICY_MAX 2048
@@ -136,6 +137,7 @@ cu_rc iam_update_assume_role_policy(struct call *call, const json_t *in, json_t 
     json_t *role;
 
     TRY(kind_target(call, &iam_kind_role, in_str(in, "RoleName"), &role));
+    TRY(iam_slr_refuse(call, role)); /* its service owns its trust */
     TRY(set_trust_policy(call, role, in_str(in, "PolicyDocument")));
     TRY(kind_update(call, &iam_kind_role, NULL, role));
 out:
@@ -151,6 +153,7 @@ cu_rc iam_delete_role(struct call *call, const json_t *in, json_t *out)
     size_t n_policies = 0, n_profiles = 0;
 
     TRY(kind_target(call, &iam_kind_role, name, &role));
+    TRY(iam_slr_refuse(call, role)); /* DeleteServiceLinkedRole deletes it */
     TRY(iam_role_profile_count(call, name, &n_profiles));
     ENSURE(n_profiles == 0,
            cu_err_set(&call->err, CU_E_IAM_DELETE_CONFLICT,

@@ -222,8 +222,12 @@ static const struct row rows[] = {
     {"UpdateAccessKey", iam_resolve_user, iam_update_access_key,
      "{\"UserName\": \"Alice\", \"AccessKeyId\": \"" ALICE_KEY "\", \"Status\": \"Inactive\"}", 2,
      NULL},
+    /* ... and DeleteAccessKey deletes the key's last-use record too (access_key_last_used.c) */
     {"DeleteAccessKey", iam_resolve_user, iam_delete_access_key,
-     "{\"UserName\": \"Alice\", \"AccessKeyId\": \"" ALICE_KEY "\"}", 2, NULL},
+     "{\"UserName\": \"Alice\", \"AccessKeyId\": \"" ALICE_KEY "\"}", 3, NULL},
+    /* the key is the resolver's; its last use is one read */
+    {"GetAccessKeyLastUsed", iam_resolve_access_key_owner, iam_get_access_key_last_used,
+     "{\"AccessKeyId\": \"" ALICE_KEY "\"}", 1, "AccessKeyLastUsed"},
     /* instance profiles: the profile is the resolver's; each of its roles is one read */
     {"GetInstanceProfile", iam_resolve_instance_profile, iam_get_instance_profile,
      "{\"InstanceProfileName\": \"box\"}", 1, "InstanceProfile"},
