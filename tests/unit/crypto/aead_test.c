@@ -65,39 +65,32 @@ static void known_answers(void)
     }
 }
 
-/* After a seal, an open and a failed open under key A, then a seal under key B, the
- * thread's context holds the all-zero key (test case 13's tag), not A or B; the probe
- * itself tells keys apart (under A it gives another tag). */
+/* No key schedule outlives a call: after every seal and open, failed ones included, the
+ * thread's context holds no algorithm state (aead.c resets it; OpenSSL's GCM provider
+ * clears its state as it frees it). */
 static void no_key_left(void)
 {
-    static const uint8_t zero_tag[16] = {0x53, 0x0f, 0x8a, 0xfb, 0xc7, 0x45, 0x36, 0xb9,
-                                         0xa9, 0x63, 0xb4, 0xf1, 0xc4, 0xcb, 0x73, 0x8b};
-    uint8_t key_a[32], key_b[32], iv[12] = {1}, zero_iv[12] = {0}, tag[16], probe[16];
-    uint8_t a_tag[16], msg[20] = "a message under key", ct[20], back[20];
+    uint8_t key_a[32], key_b[32], iv[12] = {1}, tag[16];
+    uint8_t msg[20] = "a message under key", ct[20], back[20];
     size_t n = sizeof(msg);
 
     memset(key_a, 0xA5, sizeof(key_a));
     memset(key_b, 0x5B, sizeof(key_b));
-    CHECK_OK(aead_seal(key_a, zero_iv, bytes_of(NULL, 0), bytes_of(NULL, 0), NULL, a_tag));
-    CHECK(!ct_equal(a_tag, 16, zero_tag, 16));
-    CHECK_OK(aead_residue_tag(probe));
-    CHECK_MEM(probe, zero_tag, 16);
-
     CHECK_OK(aead_seal(key_a, iv, bytes_of(NULL, 0), bytes_of(msg, n), ct, tag));
-    CHECK_OK(aead_residue_tag(probe));
-    CHECK_MEM(probe, zero_tag, 16);
+    CHECK(aead_context_empty());
     CHECK_OK(aead_open(key_a, iv, bytes_of(NULL, 0), bytes_of(ct, n), tag, back));
     CHECK_MEM(back, msg, n);
-    CHECK_OK(aead_residue_tag(probe));
-    CHECK_MEM(probe, zero_tag, 16);
+    CHECK(aead_context_empty());
     tag[0] ^= 1;
     CHECK_INT(aead_open(key_a, iv, bytes_of(NULL, 0), bytes_of(ct, n), tag, back),
               CU_E_SEAL_BROKEN);
-    CHECK_OK(aead_residue_tag(probe));
-    CHECK_MEM(probe, zero_tag, 16);
+    CHECK(aead_context_empty());
+    /* a context reset between calls still serves the next key */
     CHECK_OK(aead_seal(key_b, iv, bytes_of(NULL, 0), bytes_of(msg, n), ct, tag));
-    CHECK_OK(aead_residue_tag(probe));
-    CHECK_MEM(probe, zero_tag, 16);
+    CHECK(aead_context_empty());
+    CHECK_OK(aead_open(key_b, iv, bytes_of(NULL, 0), bytes_of(ct, n), tag, back));
+    CHECK_MEM(back, msg, n);
+    CHECK(aead_context_empty());
 }
 
 /* Flip each bit of the ciphertext, tag and AAD of test case 16: every one must fail and
