@@ -44,7 +44,6 @@ class LastAccessed(harness.ServerTest):
         iam.create_user(UserName="idle")
         iam.add_user_to_group(GroupName="callers", UserName="idle")
         key = iam.create_access_key(UserName="adv")["AccessKey"]
-        cls.adv_key = (key["AccessKeyId"], key["SecretAccessKey"])
         cls.adv_arn = f"arn:aws:iam::{ACCT}:user/team/adv"
         cls.before = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
         kms = cls.server.client("kms", key=key["AccessKeyId"], secret=key["SecretAccessKey"])
