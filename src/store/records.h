@@ -117,8 +117,8 @@
  * {LastAuthenticated (epoch ms), Region, Entity (the user's ARN then)}; a report job,
  * under the account by its JobId (a UUID) {JobId, JobType, JobCreationDate,
  * JobCompletionDate, ExpiresAt (epoch ms), Owner (the ARN of who generated it), Arn (the
- * entity reported on), ServicesLastAccessed [ServiceLastAccessed + Entities
- * [EntityDetails]]} */
+ * entity reported on), Entities [EntityInfo] (the report's principals), ServicesLastAccessed
+ * [ServiceLastAccessed + Used [{i (an index in Entities), t (epoch ms)}]]} */
 #define RECORD_ACTION_LAST_USED "action_last_used"
 #define RECORD_LAST_ACCESSED_JOB "last_accessed_job"
 

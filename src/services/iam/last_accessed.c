@@ -13,6 +13,7 @@
  * (IAM API reference, GenerateServiceLastAccessedDetails): another principal's JobId is
  * answered as an unknown one. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/ids.h"
@@ -115,21 +116,21 @@ cu_rc iam_generate_service_last_accessed_details(struct call *call, const json_t
 {
     cu_rc rc = CU_OK;
     enum last_accessed_type type;
-    json_t *rec = NULL, *services = NULL, *job = NULL;
+    json_t *rec = NULL, *services = NULL, *principals = NULL, *job = NULL;
     const char *granularity = in_str_or(in, "Granularity", "SERVICE_LEVEL");
     char id[40];
 
     TRY(request_entity(call, in, true, &type, &rec));
     TRY(last_accessed_report(call, type, rec, strcmp(granularity, "ACTION_LEVEL") == 0,
-                             &services));
+                             &services, &principals));
     TRY(ids_uuid(id));
-    job = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:O?, s:o}", "JobId", id, "JobType",
+    job = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:O?, s:o, s:o}", "JobId", id, "JobType",
                     granularity, "JobStatus", "COMPLETED", "JobCreationDate",
                     (json_int_t)call->now_ms, "JobCompletionDate", (json_int_t)call->now_ms,
                     "ExpiresAt", (json_int_t)(call->now_ms + JOB_KEEP_MS), "Owner",
                     call->principal->arn, "Arn", json_object_get(rec, "Arn"),
-                    "ServicesLastAccessed", services);
-    services = NULL; /* "o" stole it, even on failure */
+                    "ServicesLastAccessed", services, "Entities", principals);
+    services = principals = NULL; /* "o" stole them, even on failure */
     ENSURE(job, CU_E_NOMEM);
     TRY(sweep_jobs(call));
     TRY(store_put(call->tx, RECORD_LAST_ACCESSED_JOB, call->env->account_id, id, job,
@@ -137,6 +138,7 @@ cu_rc iam_generate_service_last_accessed_details(struct call *call, const json_t
     TRY(tree_set_str(out, "JobId", id));
 out:
     json_decref(services);
+    json_decref(principals);
     json_decref(job);
     return rc;
 }
@@ -218,27 +220,59 @@ out:
     return rc;
 }
 
+/* A service's EntityDetailsList: the report's principals that attempted it, most recent
+ * first, with LastAuthenticated, then the others in report order, without. */
+static cu_rc entity_details(const json_t *job, const json_t *service, json_t **out)
+{
+    cu_rc rc = CU_OK;
+    const json_t *all = json_object_get(job, "Entities");
+    size_t n = json_array_size(all), i;
+    bool *shown = calloc(n ? n : 1, sizeof(*shown));
+    json_t *list = json_array(), *used, *info;
+
+    ENSURE(shown && list, CU_E_NOMEM);
+    json_array_foreach(json_object_get(service, "Used"), i, used)
+    {
+        size_t at = (size_t)json_integer_value(json_object_get(used, "i"));
+
+        ENSURE(at < n, CU_E_STORE);
+        shown[at] = true;
+        TRY(tree_append_new(list, json_pack("{s:O, s:O}", "EntityInfo", json_array_get(all, at),
+                                            "LastAuthenticated", json_object_get(used, "t"))));
+    }
+    json_array_foreach(all, i, info)
+        if (!shown[i])
+            TRY(tree_append_new(list, json_pack("{s:O}", "EntityInfo", info)));
+    *out = list;
+    list = NULL;
+out:
+    free(shown);
+    json_decref(list);
+    return rc;
+}
+
 cu_rc iam_get_service_last_accessed_details_with_entities(struct call *call, const json_t *in,
                                                           json_t *out)
 {
     cu_rc rc = CU_OK;
     const char *ns = in_str(in, "ServiceNamespace");
-    json_t *job = NULL, *item, *none = json_array();
-    const json_t *entities = none;
+    json_t *job = NULL, *item, *list = NULL;
     size_t i;
 
-    ENSURE(none, CU_E_NOMEM);
     TRY(load_job(call, in, &job));
     TRY(job_header(job, false, out));
+    json_array_foreach(json_object_get(job, "ServicesLastAccessed"), i, item)
+        if (!list && strcmp(json_string_value(json_object_get(item, "ServiceNamespace")), ns) == 0)
+            TRY(entity_details(job, item, &list));
     /* a service the report does not list has no entity that used it through the report's
      * policies: an empty list */
-    json_array_foreach(json_object_get(job, "ServicesLastAccessed"), i, item)
-        if (strcmp(json_string_value(json_object_get(item, "ServiceNamespace")), ns) == 0)
-            entities = json_object_get(item, "Entities");
-    TRY(page_list(call, &entities_page, in, entities, "GetServiceLastAccessedDetailsWithEntities",
+    if (!list)
+        list = json_array();
+    ENSURE(list, CU_E_NOMEM);
+    TRY(page_list(call, &entities_page, in, list, "GetServiceLastAccessedDetailsWithEntities",
                   "EntityDetailsList", out));
 out:
-    json_decref(none);
+    json_decref(list);
     json_decref(job);
     return rc;
 }

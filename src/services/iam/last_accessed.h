@@ -48,11 +48,13 @@ MUST_CHECK cu_rc last_accessed_policies_load(struct call *call, enum last_access
                                              struct last_accessed_policies *out);
 void last_accessed_policies_release(struct last_accessed_policies *p);
 
-/* The report on the entity `rec` of `type`: ServicesLastAccessed in namespace order, each
- * item with the job's stored-only "Entities" [EntityDetails] list beside AWS's members,
- * TrackedActionsLastAccessed when action_level. *out owned by the caller. */
+/* The report on the entity `rec` of `type`: *out its ServicesLastAccessed in namespace
+ * order, TrackedActionsLastAccessed when action_level, each item with a stored-only "Used"
+ * list [{i, t}]: which of *principals (the report's users and roles, as EntityInfo) last
+ * attempted the service when (epoch ms), most recent first. Both owned by the caller. */
 MUST_CHECK cu_rc last_accessed_report(struct call *call, enum last_accessed_type type,
-                                      const json_t *rec, bool action_level, json_t **out);
+                                      const json_t *rec, bool action_level, json_t **out,
+                                      json_t **principals);
 
 /* AWS's name of a service namespace custos knows, or NULL. */
 const char *last_accessed_service_name(const char *ns);

@@ -447,9 +447,9 @@ static cu_rc scan_use(const char *key, const json_t *doc, void *ctx)
     return CU_OK;
 }
 
-/* Fold one entity's latest attempts (u->seen) into every listed service: its entry in the
- * service's Entities, and the service's totals. */
-static cu_rc apply_entity(struct usage_scan *u, const json_t *info)
+/* Fold the latest attempts of entity number `index` (u->seen) into every listed service:
+ * its totals, and the service's "Used" list [{i: index, t: time}]. */
+static cu_rc apply_entity(struct usage_scan *u, size_t index)
 {
     const char *ns;
     json_t *item;
@@ -457,43 +457,40 @@ static cu_rc apply_entity(struct usage_scan *u, const json_t *info)
     json_object_foreach(u->services, ns, item)
     {
         const json_t *seen = json_object_get(u->seen, ns);
-        json_t *details = json_pack("{s:O}", "EntityInfo", info);
         int64_t t;
 
-        if (!details)
-            return CU_E_NOMEM;
-        if (seen) {
-            t = json_integer_value(json_object_get(seen, "t"));
-            json_object_set_new(details, "LastAuthenticated", json_integer(t));
-            json_object_set_new(item, "TotalAuthenticatedEntities",
-                                json_integer(json_integer_value(json_object_get(
-                                                 item, "TotalAuthenticatedEntities")) +
-                                             1));
-            if (json_integer_value(json_object_get(item, "LastAuthenticated")) < t) {
-                json_object_set_new(item, "LastAuthenticated", json_integer(t));
-                json_object_set_new(item, "LastAuthenticatedEntity", json_string(u->arn));
-                json_object_set(item, "LastAuthenticatedRegion",
-                                json_object_get(seen, "Region"));
-            }
+        if (!seen)
+            continue;
+        t = json_integer_value(json_object_get(seen, "t"));
+        json_object_set_new(item, "TotalAuthenticatedEntities",
+                            json_integer(json_integer_value(json_object_get(
+                                             item, "TotalAuthenticatedEntities")) +
+                                         1));
+        if (json_integer_value(json_object_get(item, "LastAuthenticated")) < t) {
+            json_object_set_new(item, "LastAuthenticated", json_integer(t));
+            json_object_set_new(item, "LastAuthenticatedEntity", json_string(u->arn));
+            json_object_set(item, "LastAuthenticatedRegion", json_object_get(seen, "Region"));
         }
-        if (json_array_append_new(json_object_get(item, "Entities"), details) != 0)
+        if (tree_append_new(json_object_get(item, "Used"),
+                            json_pack("{s:I, s:I}", "i", (json_int_t)index, "t", (json_int_t)t)))
             return CU_E_NOMEM;
     }
     return CU_OK;
 }
 
-/* Most recent first, never-used last (GetServiceLastAccessedDetailsWithEntities: "sorted
- * by date, with the most recent access listed first"), then by ARN. */
+/* Most recent first (GetServiceLastAccessedDetailsWithEntities: "sorted by date, with the
+ * most recent access listed first"), then in entity order. */
 static int by_date(const void *a, const void *b)
 {
     const json_t *x = *(const json_t *const *)a, *y = *(const json_t *const *)b;
-    int64_t tx = json_integer_value(json_object_get(x, "LastAuthenticated"));
-    int64_t ty = json_integer_value(json_object_get(y, "LastAuthenticated"));
+    int64_t tx = json_integer_value(json_object_get(x, "t"));
+    int64_t ty = json_integer_value(json_object_get(y, "t"));
+    int64_t ix = json_integer_value(json_object_get(x, "i"));
+    int64_t iy = json_integer_value(json_object_get(y, "i"));
 
     if (tx != ty)
         return tx > ty ? -1 : 1;
-    return strcmp(json_string_value(json_object_get(json_object_get(x, "EntityInfo"), "Arn")),
-                  json_string_value(json_object_get(json_object_get(y, "EntityInfo"), "Arn")));
+    return ix < iy ? -1 : ix > iy;
 }
 
 static int by_action(const void *a, const void *b)
@@ -568,7 +565,7 @@ static cu_rc listed_services(const struct last_accessed_policies *pol, json_t *s
             TRY(tree_set_new(services, ns,
                              json_pack("{s:s, s:s, s:i, s:[]}", "ServiceName", SERVICES[s].name,
                                        "ServiceNamespace", ns, "TotalAuthenticatedEntities", 0,
-                                       "Entities")));
+                                       "Used")));
     }
 out:
     json_decref(named.set);
@@ -576,7 +573,7 @@ out:
 }
 
 cu_rc last_accessed_report(struct call *call, enum last_accessed_type type, const json_t *rec,
-                           bool action_level, json_t **out)
+                           bool action_level, json_t **out, json_t **principals)
 {
     cu_rc rc = CU_OK;
     struct last_accessed_policies pol = {0};
@@ -599,19 +596,21 @@ cu_rc last_accessed_report(struct call *call, enum last_accessed_type type, cons
         store_scope(RECORD_ACTION_LAST_USED, call->env->account_id, NULL,
                     json_string_value(json_object_get(info, "Id")), scope);
         TRY(store_each(call->tx, RECORD_ACTION_LAST_USED, scope, scan_use, &u));
-        TRY(apply_entity(&u, info));
+        TRY(apply_entity(&u, i));
         json_decref(u.seen);
         u.seen = NULL;
     }
     json_object_foreach(services, ns, item)
     {
-        TRY(sorted_into(item, "Entities", "Entities", by_date));
+        TRY(sorted_into(item, "Used", "Used", by_date));
         if (json_object_get(item, "_actions"))
             TRY(sorted_into(item, "_actions", "TrackedActionsLastAccessed", by_action));
         ENSURE(json_array_append(list, item) == 0, CU_E_NOMEM);
     }
     *out = list;
     list = NULL;
+    *principals = entities;
+    entities = NULL;
 out:
     last_accessed_policies_release(&pol);
     json_decref(u.seen);
