@@ -1,7 +1,7 @@
 /* last_accessed.h — IAM's access advisor inside the IAM service: last_accessed.c holds the
- * four operations and the report jobs, last_accessed_report.c what a report says (which
- * policies an entity has, which services they grant, when the entity's principals last
- * attempted each). */
+ * four operations and the report jobs, last_accessed_policies.c an entity's permissions
+ * policies, last_accessed_report.c what a report says (which services those policies
+ * grant, when the entity's principals last attempted each). */
 #ifndef CU_IAM_LAST_ACCESSED_H
 #define CU_IAM_LAST_ACCESSED_H
 
@@ -47,6 +47,14 @@ MUST_CHECK cu_rc last_accessed_policies_load(struct call *call, enum last_access
                                              const json_t *rec,
                                              struct last_accessed_policies *out);
 void last_accessed_policies_release(struct last_accessed_policies *p);
+
+/* Call fn(call, membership doc {GroupName, UserName}, ctx) for each group membership of
+ * the index `index` (RECORD_GROUP_MEMBER_BY_USER or _BY_GROUP) with value lower(name): a
+ * user's groups, or a group's users, in key order. */
+MUST_CHECK cu_rc last_accessed_each_membership(struct call *call, const char *index,
+                                               const char *name,
+                                               cu_rc (*fn)(struct call *, const json_t *, void *),
+                                               void *ctx);
 
 /* The report on the entity `rec` of `type`: *out its ServicesLastAccessed in namespace
  * order, TrackedActionsLastAccessed when action_level, each item with a stored-only "Used"
