@@ -148,6 +148,31 @@ class LastAccessed(harness.ServerTest):
         w = self.iam.get_service_last_accessed_details_with_entities(JobId=job, ServiceNamespace="kms")
         self.assertEqual(w["EntityDetailsList"], [{"EntityInfo": {
             "Arn": role["Arn"], "Name": "adv-role", "Type": "ROLE", "Id": role["RoleId"], "Path": "/"}}])
+        r = self.iam.list_policies_granting_service_access(Arn=role["Arn"], ServiceNamespaces=["kms"])
+        self.assertEqual(r["PoliciesGrantingServiceAccess"], [{"ServiceNamespace": "kms", "Policies": [
+            {"PolicyName": "r", "PolicyType": "INLINE", "EntityType": "ROLE", "EntityName": "adv-role"}]}])
+
+    def test_renamed_user_keeps_its_history(self):
+        self.iam.create_user(UserName="before-rename")
+        self.iam.put_user_policy(UserName="before-rename", PolicyName="p",
+                                 PolicyDocument=doc(allow("sts:GetCallerIdentity")))
+        key = self.iam.create_access_key(UserName="before-rename")["AccessKey"]
+        self.server.client("sts", key=key["AccessKeyId"], secret=key["SecretAccessKey"]).get_caller_identity()
+        time.sleep(FLUSH_MS * 3 / 1000)
+        self.iam.update_user(UserName="before-rename", NewUserName="after-rename")
+        _, r = self.report(f"arn:aws:iam::{ACCT}:user/after-rename")
+        sts = r["ServicesLastAccessed"][0]
+        self.assertEqual(sts["ServiceNamespace"], "sts")
+        self.assertEqual(sts["LastAuthenticatedEntity"], f"arn:aws:iam::{ACCT}:user/after-rename")
+        self.assertEqual(sts["TotalAuthenticatedEntities"], 1)
+
+    def test_entity_without_policies_lists_no_service(self):
+        self.iam.create_user(UserName="bare")
+        job, r = self.report(f"arn:aws:iam::{ACCT}:user/bare")
+        self.assertEqual(r["ServicesLastAccessed"], [])
+        self.assertFalse(r["IsTruncated"])
+        _, out, _ = self.server.cli("iam", "get-service-last-accessed-details", "--job-id", job)
+        self.assertEqual(out["ServicesLastAccessed"], [])
 
     def test_policy_report_counts_every_entity_using_it(self):
         job, r = self.report(self.managed)
