@@ -257,6 +257,10 @@ class LastAccessed(harness.ServerTest):
         code, status, _ = self.error(lambda: self.iam.generate_service_last_accessed_details(
             Arn=f"arn:aws:iam::{ACCT}:policy/none"))
         self.assertEqual((code, status), ("NoSuchEntity", 404))
+        code, status, msg = self.error(lambda: self.iam.generate_service_last_accessed_details(
+            Arn="arn:aws:iam::aws:policy/ReadOnlyAccess"))
+        self.assertEqual((code, status, msg), ("NoSuchEntity", 404,
+                                               "Policy arn:aws:iam::aws:policy/ReadOnlyAccess was not found."))
         unknown = str(uuid.uuid4())
         code, status, msg = self.error(lambda: self.iam.get_service_last_accessed_details(JobId=unknown))
         self.assertEqual((code, status), ("NoSuchEntity", 404))

@@ -70,7 +70,11 @@ static cu_rc request_entity(struct call *call, const json_t *in, bool policies,
                             enum last_accessed_type *type, json_t **rec)
 {
     const char *arn = in_str(in, "Arn"), *name = NULL;
+    static const char aws_managed[] = "arn:aws:iam::aws:policy/";
 
+    /* an AWS managed policy is a policy ARN AWS knows; custos keeps none of them */
+    if (policies && arn && strncmp(arn, aws_managed, sizeof(aws_managed) - 1) == 0)
+        return kind_not_found(call, &iam_kind_managed_policy, arn);
     if (!last_accessed_parse_arn(arn, call->env->account_id, type, &name) ||
         (*type == LAST_ACCESSED_POLICY && !policies))
         return cu_err_set(&call->err, CU_E_IAM_INVALID_INPUT,
