@@ -129,20 +129,22 @@ static cu_rc load_boundary(struct store_tx *tx, const char *account, const json_
                            &s->boundary);
 }
 
-/* One group's policies, inline then attached, and the group's scope in s->groups. */
+/* One group's policies, inline then attached, and the group's scope in s->groups; the
+ * group record is `loaded` (borrowed), or NULL to read it from tx. */
 static cu_rc load_group(struct store_tx *tx, const char *account, const char *name,
-                        struct identity_set *s)
+                        const json_t *loaded, struct identity_set *s)
 {
     cu_rc rc = CU_OK;
     char scope[RECORD_NAME_MAX], key[RECORD_NAME_MAX];
     struct inline_ctx c = {scope, s, IDENTITY_GROUP_INLINE};
-    json_t *group = NULL;
+    json_t *group = json_incref((json_t *)loaded);
 
     record_user_scope(account, name, scope); /* "<account>/lower(group)" */
     TRY(json_array_append_new(s->groups, json_string(scope)) == 0 ? CU_OK : CU_E_NOMEM);
     TRY(store_each(tx, RECORD_GROUP_POLICY, scope, add_inline, &c));
     record_fold(name, key);
-    TRY(store_get(tx, RECORD_GROUP, account, key, &group));
+    if (!group)
+        TRY(store_get(tx, RECORD_GROUP, account, key, &group));
     /* DeleteGroup refuses a group with members: a membership names an existing group */
     ENSURE(group, CU_E_STORE);
     TRY(load_attached(tx, account, group, IDENTITY_GROUP_MANAGED, s));
@@ -178,7 +180,7 @@ static cu_rc load_user_groups(struct store_tx *tx, const char *account, const ch
                 json_string_value(json_object_get(json_object_get(item, "doc"), "GroupName"));
 
             ENSURE(group, CU_E_STORE);
-            TRY(load_group(tx, account, group, s));
+            TRY(load_group(tx, account, group, NULL, s));
             snprintf(scope, sizeof(scope), "%s",
                      json_string_value(json_object_get(item, "scope")));
             snprintf(key, sizeof(key), "%s", json_string_value(json_object_get(item, "key")));
@@ -278,4 +280,21 @@ bool identity_set_type_of(const struct identity_set *s, const char *label,
         }
     }
     return false;
+}
+
+cu_rc identity_set_load_group(struct store_tx *tx, const char *account, const json_t *group,
+                              struct identity_set *out)
+{
+    cu_rc rc = CU_OK;
+    const char *name = json_string_value(json_object_get(group, "GroupName"));
+
+    *out = (struct identity_set){0};
+    ENSURE(name, CU_E_STORE);
+    out->groups = json_array();
+    ENSURE(out->groups, CU_E_NOMEM);
+    TRY(load_group(tx, account, name, group, out));
+out:
+    if (rc != CU_OK)
+        identity_set_release(out);
+    return rc;
 }

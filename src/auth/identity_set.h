@@ -71,6 +71,13 @@ MUST_CHECK cu_rc identity_set_load_user(struct store_tx *tx, const struct princi
 MUST_CHECK cu_rc identity_set_load_role(struct store_tx *tx, const char *account,
                                         const json_t *role, struct identity_set *out);
 
+/* The policies of the IAM group whose record is `group` (borrowed) in account: its inline
+ * policies, then its attached managed policies (a group has no boundary and no tags) — what
+ * the simulator and IAM's access advisor evaluate for a group's ARN. The same failure rules
+ * as identity_set_load. */
+MUST_CHECK cu_rc identity_set_load_group(struct store_tx *tx, const char *account,
+                                         const json_t *group, struct identity_set *out);
+
 /* Add policy (owned from now on, also on failure) of the given type at the end of s;
  * CU_E_LIMIT when s is full. */
 MUST_CHECK cu_rc identity_set_add(struct identity_set *s, struct policy *policy,

@@ -11,7 +11,12 @@
  *
  * Entries are never freed before stop, so a walker never sees freed memory; the table
  * holds one entry per access key that has authenticated since start (two per user at
- * most, by IAM's quota), not per request. */
+ * most, by IAM's quota), not per request.
+ *
+ * A second table, alike in every rule above, holds the access advisor's notes: one entry
+ * per (IAM user, action) attempted since start, keyed by the user's unique id and the
+ * action's address (descriptors' strings, so no string compare of the action), flushed by
+ * the same thread in the same passes into RECORD_ACTION_LAST_USED. */
 #include "key_usage.h"
 
 #include <pthread.h>
@@ -32,6 +37,8 @@
 /* records per flush transaction: well inside the store's change ring (CHANGE_RING_SIZE),
  * so caches following it never have to drop everything because of a flush */
 #define FLUSH_BATCH 256
+#define ENTITY_MAX 32  /* an IAM unique id: "AIDA" and 17 more characters */
+#define ACCOUNT_MAX 13
 
 struct ku_entry {
     struct ku_entry *next;     /* bucket chain: set before publication, never changed */
@@ -51,11 +58,35 @@ struct ku_note {
     char akid[AKID_MAX], service[NAME_MAX_LEN], region[NAME_MAX_LEN];
 };
 
+/* One (entity, action) of the access advisor's table; the same rules as ku_entry. */
+struct ka_entry {
+    struct ka_entry *next;
+    struct ka_entry *all_next;
+    _Atomic int64_t noted_ms;
+    const char *action; /* static storage: compared by address */
+    char entity[ENTITY_MAX];
+    /* under u->lock */
+    bool dirty;
+    int64_t last_ms;
+    char account[ACCOUNT_MAX];
+    char region[NAME_MAX_LEN];
+    char arn[PRINCIPAL_ARN_MAX]; /* the entity's ARN at its last note (a rename shows) */
+};
+
+struct ka_note {
+    struct ka_entry *e;
+    int64_t last_ms;
+    const char *action;
+    char entity[ENTITY_MAX], account[ACCOUNT_MAX], region[NAME_MAX_LEN], arn[PRINCIPAL_ARN_MAX];
+};
+
 struct key_usage {
     _Atomic(struct ku_entry *) buckets[BUCKETS];
+    _Atomic(struct ka_entry *) action_buckets[BUCKETS];
     pthread_mutex_t lock;
     pthread_cond_t wake;
     struct ku_entry *all;
+    struct ka_entry *all_actions;
     struct store *store;
     int64_t interval_ms;
     bool stopping, started;
@@ -124,6 +155,73 @@ void key_usage_note(struct key_usage *u, const char *akid, const char *service, 
     pthread_mutex_unlock(&u->lock);
 }
 
+static size_t action_bucket_of(const char *entity, const char *action)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a over the id, then the action's address */
+
+    for (; *entity; entity++)
+        h = (h ^ (uint8_t)*entity) * 1099511628211ULL;
+    h = (h ^ (uint64_t)(uintptr_t)action) * 1099511628211ULL;
+    return (size_t)((h ^ (h >> 29)) % BUCKETS);
+}
+
+static struct ka_entry *action_lookup(struct key_usage *u, size_t b, const char *entity,
+                                      const char *action)
+{
+    struct ka_entry *e = atomic_load_explicit(&u->action_buckets[b], memory_order_acquire);
+
+    for (; e; e = e->next)
+        if (e->action == action && strcmp(e->entity, entity) == 0)
+            return e;
+    return NULL;
+}
+
+/* The slow path of key_usage_note_action: under the lock, add the entry if it is new and
+ * note the use. */
+static void action_note_locked(struct key_usage *u, size_t b, struct ka_entry *e,
+                               const struct principal *p, const char *action,
+                               const char *region, int64_t now_ms)
+{
+    if (!e)
+        e = action_lookup(u, b, p->user_id, action); /* another thread may have added it */
+    if (!e) {
+        e = calloc(1, sizeof(*e));
+        if (!e)
+            return; /* a use not noted: the report lags, nothing breaks */
+        e->action = action;
+        snprintf(e->entity, sizeof(e->entity), "%s", p->user_id);
+        e->next = atomic_load_explicit(&u->action_buckets[b], memory_order_relaxed);
+        e->all_next = u->all_actions;
+        u->all_actions = e;
+        atomic_store_explicit(&u->action_buckets[b], e, memory_order_release);
+    }
+    if (now_ms >= e->last_ms) {
+        e->last_ms = now_ms;
+        snprintf(e->account, sizeof(e->account), "%s", p->account_id);
+        copy_name(e->region, region);
+        snprintf(e->arn, sizeof(e->arn), "%s", p->arn);
+        e->dirty = true;
+        atomic_store_explicit(&e->noted_ms, now_ms, memory_order_relaxed);
+    }
+}
+
+void key_usage_note_action(struct key_usage *u, const struct principal *p, const char *action,
+                           const char *region, int64_t now_ms)
+{
+    size_t b;
+    struct ka_entry *e;
+
+    if (!u || !action || p->type != PRINCIPAL_USER || strlen(p->user_id) >= ENTITY_MAX)
+        return;
+    b = action_bucket_of(p->user_id, action);
+    e = action_lookup(u, b, p->user_id, action);
+    if (e && now_ms - atomic_load_explicit(&e->noted_ms, memory_order_relaxed) < KEY_USAGE_NOTE_MS)
+        return;
+    pthread_mutex_lock(&u->lock);
+    action_note_locked(u, b, e, p, action, region, now_ms);
+    pthread_mutex_unlock(&u->lock);
+}
+
 /* Copy out (and mark clean) every dirty entry: *notes owned by the caller. */
 static cu_rc take_dirty(struct key_usage *u, struct ku_note **notes, size_t *n)
 {
@@ -185,12 +283,103 @@ out:
     return rc;
 }
 
+/* take_dirty for the access advisor's table. */
+static cu_rc take_dirty_actions(struct key_usage *u, struct ka_note **notes, size_t *n)
+{
+    cu_rc rc = CU_OK;
+    size_t count = 0, i = 0;
+    struct ka_entry *e;
+
+    *notes = NULL;
+    *n = 0;
+    pthread_mutex_lock(&u->lock);
+    for (e = u->all_actions; e; e = e->all_next)
+        count += e->dirty;
+    if (count) {
+        *notes = calloc(count, sizeof(**notes));
+        ENSURE(*notes, CU_E_NOMEM);
+        for (e = u->all_actions; e; e = e->all_next) {
+            struct ka_note *t = &(*notes)[i];
+
+            if (!e->dirty)
+                continue;
+            *t = (struct ka_note){.e = e, .last_ms = e->last_ms, .action = e->action};
+            memcpy(t->entity, e->entity, sizeof(e->entity));
+            memcpy(t->account, e->account, sizeof(e->account));
+            memcpy(t->region, e->region, sizeof(e->region));
+            memcpy(t->arn, e->arn, sizeof(e->arn));
+            e->dirty = false;
+            i++;
+        }
+        *n = i;
+    }
+out:
+    pthread_mutex_unlock(&u->lock);
+    return rc;
+}
+
+/* One transaction writing the access advisor's notes[0..n), each an upsert of its
+ * entity's record for the action (records.h, RECORD_ACTION_LAST_USED). */
+static cu_rc write_action_batch(struct store *s, const struct ka_note *notes, size_t n)
+{
+    cu_rc rc = CU_OK;
+    struct store_tx *tx = NULL;
+    json_t *doc = NULL;
+    char scope[STORE_NAME_MAX];
+
+    TRY(store_tx_begin(s, true, &tx));
+    for (size_t i = 0; i < n; i++) {
+        store_scope(RECORD_ACTION_LAST_USED, notes[i].account, NULL, notes[i].entity, scope);
+        doc = json_pack("{s:I, s:s, s:s}", "LastAuthenticated", (json_int_t)notes[i].last_ms,
+                        "Region", notes[i].region, "Entity", notes[i].arn);
+        ENSURE(doc, CU_E_NOMEM);
+        TRY(store_put(tx, RECORD_ACTION_LAST_USED, scope, notes[i].action, doc, STORE_UPSERT));
+        json_decref(doc);
+        doc = NULL;
+    }
+    rc = store_tx_commit(tx);
+    tx = NULL;
+out:
+    json_decref(doc);
+    store_tx_rollback(tx);
+    return rc;
+}
+
+static cu_rc flush_actions(struct key_usage *u)
+{
+    cu_rc rc = CU_OK, batch_rc;
+    struct ka_note *notes = NULL;
+    size_t n = 0;
+
+    TRY(take_dirty_actions(u, &notes, &n));
+    for (size_t at = 0; at < n; at += FLUSH_BATCH) {
+        size_t len = n - at < FLUSH_BATCH ? n - at : FLUSH_BATCH;
+
+        batch_rc = write_action_batch(u->store, notes + at, len);
+        if (batch_rc == CU_OK)
+            continue;
+        log_warn("key usage: %zu action use(s) not written this pass", len);
+        pthread_mutex_lock(&u->lock);
+        for (size_t i = at; i < at + len; i++)
+            notes[i].e->dirty = true;
+        pthread_mutex_unlock(&u->lock);
+        rc = batch_rc;
+    }
+out:
+    free(notes);
+    return rc;
+}
+
 cu_rc key_usage_flush(struct key_usage *u)
 {
     cu_rc rc = CU_OK, batch_rc;
     struct ku_note *notes = NULL;
     size_t n = 0;
 
+    /* the access advisor's notes are written even when a key batch fails */
+    batch_rc = flush_actions(u);
+    if (batch_rc != CU_OK)
+        rc = batch_rc;
     TRY(take_dirty(u, &notes, &n));
     for (size_t at = 0; at < n; at += FLUSH_BATCH) {
         size_t len = n - at < FLUSH_BATCH ? n - at : FLUSH_BATCH;
@@ -279,6 +468,10 @@ void key_usage_stop(struct key_usage *u)
     for (e = u->all; e; e = next) {
         next = e->all_next;
         free(e);
+    }
+    for (struct ka_entry *a = u->all_actions, *an; a; a = an) {
+        an = a->all_next;
+        free(a);
     }
     pthread_cond_destroy(&u->wake);
     pthread_mutex_destroy(&u->lock);

@@ -8,13 +8,19 @@
  * interval, in batched transactions, so a key costs at most one store write per interval
  * however often it is used; stopping the flusher writes what is left (a clean shutdown
  * loses nothing, a crash at most the last interval). A note for a key deleted meanwhile is
- * dropped: the flush writes a key's record only in a transaction that sees the key. */
+ * dropped: the flush writes a key's record only in a transaction that sees the key.
+ *
+ * The same table and flusher keep IAM's access advisor data (GenerateServiceLastAccessed-
+ * Details): which IAM entity last attempted which action, when and from which region,
+ * noted once the operation is known, before authorization (AWS counts "all attempts ...,
+ * not just the successful ones"), and written as RECORD_ACTION_LAST_USED records. */
 #ifndef CU_KEY_USAGE_H
 #define CU_KEY_USAGE_H
 
 #include <stdint.h>
 
 #include "core/cu.h"
+#include "core/principal.h"
 
 struct store;
 struct key_usage;
@@ -41,6 +47,16 @@ void key_usage_stop(struct key_usage *u);
  * copied (a service or region longer than the table keeps is cut). NULL u: nothing. */
 void key_usage_note(struct key_usage *u, const char *akid, const char *service, const char *region,
                     int64_t now_ms);
+
+/* Note that principal p attempted `action` ("kms:GenerateDataKey") in `region` at now_ms,
+ * for IAM's access advisor. Only IAM users are noted (the entities a report can name: the
+ * root user is none, and custos issues no role sessions yet); p's unique id (UserId) keys
+ * the note, so a renamed user keeps its history. `action` must be a string of static
+ * storage, one pointer per action (the operation descriptor's): it is kept, and compared
+ * by address. The hot path is the same as key_usage_note's: a hash probe and one relaxed
+ * compare within KEY_USAGE_NOTE_MS. Thread-safe; never touches the store. NULL u: nothing. */
+void key_usage_note_action(struct key_usage *u, const struct principal *p, const char *action,
+                           const char *region, int64_t now_ms);
 
 /* Write the notes taken since the last flush now (the flusher's pass; tests). */
 MUST_CHECK cu_rc key_usage_flush(struct key_usage *u);

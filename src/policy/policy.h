@@ -164,6 +164,23 @@ struct policy_result {
  * there are in all (IAM GetContextKeysFor*Policy). */
 size_t policy_context_keys(const struct policy *p, const char **out, size_t cap);
 
+/* The services an Allow statement of p names actions of, for IAM's access advisor
+ * (GetServiceLastAccessedDetails lists "every service that the resource could access using
+ * permissions policies"): fn is called with each lowercase namespace ("kms" for
+ * "kms:Encrypt"), NUL-terminated and borrowed for the call, possibly more than once.
+ * Returns true when an Allow statement can match actions of any service (Action "*", or
+ * NotAction): the caller then asks policy_grants_service about each service it knows.
+ * Resources and conditions are not looked at: the advisor "only applies permissions policy
+ * logic" to name services, not to decide requests. */
+bool policy_services(const struct policy *p, void (*fn)(const char *service, void *ctx),
+                     void *ctx);
+
+/* Whether an Allow statement of p can match some action of `service` (a lowercase
+ * namespace): an Action pattern of that service or "*", or a NotAction that does not
+ * leave out the whole service ("service:*" or "*"). As policy_services, without resources
+ * or conditions. */
+bool policy_grants_service(const struct policy *p, const char *service);
+
 /* Decide one request. Allocates nothing. */
 void policy_evaluate(const struct policy_set *set, const struct policy_request *req,
                      struct policy_result *out);

@@ -8,7 +8,12 @@
  * action only when the action starts with the pattern's literal prefix (the text before
  * its first '*' or '?'), so when that prefix holds a ':' the action's service is the
  * prefix's text before it. Patterns without one (a wildcard in the service, "*") and
- * NotAction statements (they match every other service) make the policy match any. */
+ * NotAction statements (they match every other service) make the policy match any.
+ *
+ * IAM's access advisor asks a narrower question of the same patterns: which services do the
+ * policy's Allow statements name (policy_services, policy_grants_service)? Deny statements
+ * grant nothing, so they are left out there; a NotAction Allow grants every service but one
+ * it leaves out whole ("kms:*"). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,4 +69,89 @@ cu_rc policy_index_services(struct policy *p)
     }
 out:
     return rc;
+}
+
+/* The namespace of an action pattern: its literal prefix's text before ':' (length in
+ * *len), or NULL for a pattern that can match any service ("*"). */
+static const char *pattern_service(const struct pattern *a, size_t *len)
+{
+    const char *colon = memchr(a->text, ':', a->literal);
+
+    if (!colon)
+        return NULL;
+    *len = (size_t)(colon - a->text);
+    return a->text;
+}
+
+/* Does a NotAction list leave out every action of service ("service:*", or "*")? */
+static bool leaves_out_service(const struct statement *st, const char *service, size_t n)
+{
+    for (size_t j = 0; j < st->n_actions; j++) {
+        const struct pattern *a = &st->actions[j];
+
+        if (strcmp(a->text, "*") == 0)
+            return true;
+        if (a->len == n + 2 && memcmp(a->text, service, n) == 0 && a->text[n] == ':' &&
+            a->text[n + 1] == '*')
+            return true;
+    }
+    return false;
+}
+
+bool policy_services(const struct policy *p, void (*fn)(const char *service, void *ctx),
+                     void *ctx)
+{
+    bool any = false;
+    char name[128];
+
+    for (size_t i = 0; i < p->n_statements; i++) {
+        const struct statement *st = &p->statements[i];
+
+        if (!st->allow || !st->has_action)
+            continue;
+        if (st->not_action) {
+            any = true;
+            continue;
+        }
+        for (size_t j = 0; j < st->n_actions; j++) {
+            size_t len = 0;
+            const char *svc = pattern_service(&st->actions[j], &len);
+
+            if (!svc) {
+                any = true;
+                continue;
+            }
+            if (len >= sizeof(name))
+                continue; /* no service has such a namespace */
+            memcpy(name, svc, len);
+            name[len] = '\0';
+            fn(name, ctx);
+        }
+    }
+    return any;
+}
+
+bool policy_grants_service(const struct policy *p, const char *service)
+{
+    size_t n = strlen(service);
+
+    for (size_t i = 0; i < p->n_statements; i++) {
+        const struct statement *st = &p->statements[i];
+
+        if (!st->allow || !st->has_action)
+            continue;
+        if (st->not_action) {
+            if (!leaves_out_service(st, service, n))
+                return true;
+            continue;
+        }
+        for (size_t j = 0; j < st->n_actions; j++) {
+            size_t len = 0;
+            const char *svc = pattern_service(&st->actions[j], &len);
+
+            if (!svc || (len == n && memcmp(svc, service, n) == 0))
+                return true;
+        }
+    }
+    return false;
 }

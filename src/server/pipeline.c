@@ -478,6 +478,8 @@ void pipeline_handle(struct pipeline *pl, const struct http_req *http, struct pr
     r.desc = registry_find(r.route.svc->id, r.route.op->name);
     ENSURE(r.desc, cu_err_set(&r.err, CU_E_INVALID_ACTION,
                               "The action %s is not implemented by custos.", r.route.op->name));
+    /* IAM's access advisor counts every authenticated attempt, allowed or not */
+    key_usage_note_action(pl->key_usage, &r.principal, r.desc->action, r.auth.region, r.now_ms);
     r.route.secret_fields = r.desc->secret_fields;
     TRY(proto_decode(http, &r.route, &r.input, &r.err));
     TRY(execute(pl, &r));

@@ -112,6 +112,15 @@
 #define RECORD_CREDENTIAL_REPORT "credential_report"
 #define RECORD_CREDENTIAL_REPORT_KEY "account"
 #define RECORD_ACCESS_KEY_LAST_USED "access_key_last_used"
+/* IAM's access advisor (auth/key_usage.c, IAM last_accessed.c): an IAM user's last attempt
+ * of an action, scope "<account>/<the user's UserId>", key the action ("kms:Encrypt")
+ * {LastAuthenticated (epoch ms), Region, Entity (the user's ARN then)}; a report job,
+ * under the account by its JobId (a UUID) {JobId, JobType, JobCreationDate,
+ * JobCompletionDate, ExpiresAt (epoch ms), Owner (the ARN of who generated it), Arn (the
+ * entity reported on), Entities [EntityInfo] (the report's principals), ServicesLastAccessed
+ * [ServiceLastAccessed + Used [{i (an index in Entities), t (epoch ms)}]]} */
+#define RECORD_ACTION_LAST_USED "action_last_used"
+#define RECORD_LAST_ACCESSED_JOB "last_accessed_job"
 
 /* Secondary index names (kinds.c). */
 #define RECORD_ACCESS_KEY_BY_USER "user"

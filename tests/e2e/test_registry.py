@@ -299,6 +299,7 @@ class Registry(harness.ServerTest):
             "PolicyArn": (policy_arn, {policy_arn}),
             "PermissionsBoundary": (policy_arn, {policy_arn}),
             "PolicySourceArn": (user_arn, {user_arn}),
+            "Arn": (user_arn, {user_arn}),  # the access advisor's entity
             "KeyId": (key["KeyId"], {key["Arn"]}),
             "TargetKeyId": (key["KeyId"], {key["Arn"]}),
             "AliasName": ("alias/reg-alias", {alias_arn, key["Arn"]}),

@@ -226,5 +226,79 @@ class Simulator(harness.ServerTest):
         self.assertEqual(e.exception.response["Error"]["Code"], "AccessDenied")
 
 
+class GroupSource(harness.ServerTest):
+    """A group as PolicySourceArn: its inline and attached policies (IAM API reference,
+    SimulatePrincipalPolicy, PolicySourceArn "a user, group, or role")."""
+
+    def setUp(self):
+        self.iam = self.server.client("iam")
+
+    def test_group_inline_and_attached_policies(self):
+        g = self.iam.create_group(GroupName="sim-readers", Path="/team/")["Group"]
+        self.iam.put_group_policy(GroupName="sim-readers", PolicyName="inline-get", PolicyDocument=doc(
+            {"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*",
+             "Condition": {"StringEquals": {"aws:RequestedRegion": "us-east-1"}}}))
+        arn = self.iam.create_policy(PolicyName="sim-list", PolicyDocument=doc(
+            {"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"},
+            {"Effect": "Deny", "Action": "iam:DeleteUser", "Resource": "*",
+             "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}}))["Policy"]["Arn"]
+        self.iam.attach_group_policy(GroupName="sim-readers", PolicyArn=arn)
+        r = self.iam.simulate_principal_policy(
+            PolicySourceArn=g["Arn"], ActionNames=["iam:GetUser", "iam:ListUsers", "iam:DeleteUser",
+                                                   "iam:CreateUser"],
+            ContextEntries=[{"ContextKeyName": "aws:RequestedRegion", "ContextKeyValues": ["us-east-1"],
+                             "ContextKeyType": "string"},
+                            {"ContextKeyName": "aws:MultiFactorAuthPresent", "ContextKeyValues": ["false"],
+                             "ContextKeyType": "boolean"}])
+        got = {e["EvalActionName"]: e for e in r["EvaluationResults"]}
+        self.assertEqual({a: e["EvalDecision"] for a, e in got.items()},
+                         {"iam:GetUser": "allowed", "iam:ListUsers": "allowed",
+                          "iam:DeleteUser": "explicitDeny", "iam:CreateUser": "implicitDeny"})
+        self.assertEqual([m["SourcePolicyId"] for m in got["iam:GetUser"]["MatchedStatements"]], ["inline-get"])
+        self.assertEqual([m["SourcePolicyId"] for m in got["iam:ListUsers"]["MatchedStatements"]], ["sim-list"])
+        # the group's condition keys, inline and attached, as GetContextKeysForPrincipalPolicy sees them
+        keys = self.iam.get_context_keys_for_principal_policy(PolicySourceArn=g["Arn"])["ContextKeyNames"]
+        self.assertEqual(sorted(k.lower() for k in keys),
+                         ["aws:multifactorauthpresent", "aws:requestedregion"])
+        _, out, _ = self.server.cli("iam", "simulate-principal-policy", "--policy-source-arn", g["Arn"],
+                                    "--action-names", "iam:ListUsers")
+        self.assertEqual(out["EvaluationResults"][0]["EvalDecision"], "allowed")
+        _, out, _ = self.server.cli("iam", "get-context-keys-for-principal-policy",
+                                    "--policy-source-arn", g["Arn"])
+        self.assertEqual(len(out["ContextKeyNames"]), 2)
+
+    def test_member_sees_the_group_but_the_group_not_the_member(self):
+        self.iam.create_group(GroupName="sim-g2")
+        self.iam.put_group_policy(GroupName="sim-g2", PolicyName="g", PolicyDocument=doc(
+            {"Effect": "Allow", "Action": "iam:ListGroups", "Resource": "*"}))
+        u = self.iam.create_user(UserName="sim-member")["User"]
+        self.iam.put_user_policy(UserName="sim-member", PolicyName="u", PolicyDocument=doc(
+            {"Effect": "Allow", "Action": "iam:ListRoles", "Resource": "*"}))
+        self.iam.add_user_to_group(GroupName="sim-g2", UserName="sim-member")
+        garn = f"arn:aws:iam::{ACCT}:group/sim-g2"
+        user_view = self.iam.simulate_principal_policy(PolicySourceArn=u["Arn"],
+                                                       ActionNames=["iam:ListGroups", "iam:ListRoles"])
+        self.assertEqual([e["EvalDecision"] for e in user_view["EvaluationResults"]], ["allowed", "allowed"])
+        group_view = self.iam.simulate_principal_policy(PolicySourceArn=garn,
+                                                        ActionNames=["iam:ListGroups", "iam:ListRoles"])
+        self.assertEqual([e["EvalDecision"] for e in group_view["EvaluationResults"]],
+                         ["allowed", "implicitDeny"])
+
+    def test_unknown_group_and_foreign_arn(self):
+        with self.assertRaises(ClientError) as e:
+            self.iam.simulate_principal_policy(PolicySourceArn=f"arn:aws:iam::{ACCT}:group/nope",
+                                               ActionNames=["iam:GetUser"])
+        self.assertEqual(self.error_code(e.exception), "NoSuchEntity")
+        self.assertEqual(e.exception.response["ResponseMetadata"]["HTTPStatusCode"], 404)
+        with self.assertRaises(ClientError) as e:
+            self.iam.get_context_keys_for_principal_policy(PolicySourceArn="arn:aws:iam::999999999999:group/x")
+        self.assertEqual(self.error_code(e.exception), "InvalidInput")
+        rc, _, err = self.server.cli("iam", "simulate-principal-policy", "--policy-source-arn",
+                                     f"arn:aws:iam::{ACCT}:group/nope", "--action-names", "iam:GetUser",
+                                     check=False)
+        self.assertNotEqual(rc, 0)
+        self.assertIn("NoSuchEntity", err)
+
+
 if __name__ == "__main__":
     harness.main()

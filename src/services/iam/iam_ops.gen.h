@@ -163,6 +163,10 @@ cu_rc iam_generate_credential_report(struct call *call, const json_t *in, json_t
 cu_rc iam_get_credential_report(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_get_access_key_last_used(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_get_account_authorization_details(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_generate_service_last_accessed_details(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_get_service_last_accessed_details(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_get_service_last_accessed_details_with_entities(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_list_policies_granting_service_access(struct call *call, const json_t *in, json_t *out);
 
 /* resolvers: fill call->target before authorization (also-resolvers:
  * call->also, after call->target is authorized) */
@@ -196,6 +200,7 @@ MUST_CHECK cu_rc iam_resolve_renamed_server_certificate(struct call *call, const
 MUST_CHECK cu_rc iam_resolve_new_service_linked_role(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_deletion_task(struct call *call, const json_t *in);
 MUST_CHECK cu_rc iam_resolve_access_key_owner(struct call *call, const json_t *in);
+MUST_CHECK cu_rc iam_resolve_last_accessed_entity(struct call *call, const json_t *in);
 
 /* paginators (botocore's paginators-1.json): page_begin() takes them */
 extern const struct page_desc iam_list_users_page;

@@ -347,16 +347,16 @@ out:
     return rc;
 }
 
-/* The name a PolicySourceArn gives when it is the ARN of a user or a role of this account
- * ("arn:aws:iam::<account>:user/<path><name>", ":role/<path><name>"), with its kind in
- * *kind; or NULL. */
+/* The name a PolicySourceArn gives when it is the ARN of a user, group or role of this
+ * account ("arn:aws:iam::<account>:user/<path><name>", ":group/...", ":role/..."), with its
+ * kind in *kind; or NULL. */
 static const char *source_name(const struct call *call, const json_t *in,
                                const struct kind **kind)
 {
     static const struct {
         const char *type;
         const struct kind *kind;
-    } sources[] = {{"user", &iam_kind_user}, {"role", &iam_kind_role}};
+    } sources[] = {{"user", &iam_kind_user}, {"group", &iam_kind_group}, {"role", &iam_kind_role}};
     const char *arn = in_str(in, "PolicySourceArn");
     const char *name = arn ? strrchr(arn, '/') : NULL;
     char prefix[64];
@@ -372,11 +372,14 @@ static const char *source_name(const struct call *call, const json_t *in,
     return NULL;
 }
 
-/* The user or role named by a PolicySourceArn of this account — the record the resolver
- * loaded (borrowed) — or InvalidInput / NoSuchEntity; with its policy set, loaded as
- * authorization loads it (on the call's own transaction, so it sees the store as the call
- * does, not through authorization's cache): a user's inline, attached and group policies
- * and boundary, a role's inline and attached policies and boundary. */
+/* The user, group or role named by a PolicySourceArn of this account — the record the
+ * resolver loaded (borrowed) — or InvalidInput / NoSuchEntity; with its policy set, loaded
+ * as authorization loads it (on the call's own transaction, so it sees the store as the
+ * call does, not through authorization's cache): a user's inline, attached and group
+ * policies and boundary, a role's inline and attached policies and boundary, a group's
+ * inline and attached policies (IAM API reference, SimulatePrincipalPolicy: "If you specify
+ * a user, the simulation also includes all policies that are attached to any groups the
+ * user belongs to"; a group's own are its inline and attached ones). */
 static cu_rc source_user(struct call *call, const json_t *in, json_t **user,
                          struct identity_set *ids)
 {
@@ -387,9 +390,13 @@ static cu_rc source_user(struct call *call, const json_t *in, json_t **user,
 
     if (!name)
         return cu_err_set(&call->err, CU_E_IAM_INVALID_INPUT,
-                          "Invalid ARN: the policy source must be an IAM user or role of this "
-                          "account (custos has no group sources yet).");
+                          "Invalid ARN: the policy source must be an IAM user, group or role "
+                          "of this account.");
     TRY(kind_target(call, kind, name, user));
+    if (kind == &iam_kind_group) {
+        TRY(identity_set_load_group(call->tx, call->env->account_id, *user, ids));
+        goto out;
+    }
     if (kind == &iam_kind_role) {
         TRY(identity_set_load_role(call->tx, call->env->account_id, *user, ids));
         goto out;

@@ -365,6 +365,38 @@ static void limit(struct store *s)
     CHECK_INT(set.n, 0);
 }
 
+/* A group's own set (the simulator's group PolicySourceArn): its inline then attached
+ * policies, nothing of its members; a group record naming a deleted policy refuses. */
+static void group_set(struct store *s)
+{
+    struct store_tx *tx = NULL;
+    struct identity_set set;
+    json_t *group = json_pack("{s:s, s:[{s:s, s:s}]}", "GroupName", "Ops", RECORD_USER_ATTACHED,
+                              "PolicyName", "OpsManaged", "PolicyArn",
+                              "arn:aws:iam::" ACCOUNT ":policy/OpsManaged");
+    json_t *broken = json_pack("{s:s, s:[{s:s, s:s}]}", "GroupName", "Ops", RECORD_USER_ATTACHED,
+                               "PolicyName", "Gone", "PolicyArn",
+                               "arn:aws:iam::" ACCOUNT ":policy/Gone");
+
+    CHECK_OK(store_tx_begin(s, false, &tx));
+    CHECK_OK(identity_set_load_group(tx, ACCOUNT, group, &set));
+    CHECK_INT(set.n, 3);
+    if (set.n == 3) {
+        CHECK_STR(policy_label(set.policies[0]), "ops-inline");
+        CHECK_STR(policy_label(set.policies[1]), "ops-more");
+        CHECK_STR(policy_label(set.policies[2]), "OpsManaged");
+        CHECK_INT(set.types[0], IDENTITY_GROUP_INLINE);
+        CHECK_INT(set.types[2], IDENTITY_GROUP_MANAGED);
+    }
+    CHECK(set.boundary == NULL);
+    identity_set_release(&set);
+    CHECK(identity_set_load_group(tx, ACCOUNT, broken, &set) != CU_OK);
+    CHECK_INT(set.n, 0);
+    store_tx_rollback(tx);
+    json_decref(group);
+    json_decref(broken);
+}
+
 int main(void)
 {
     struct store *s = NULL;
@@ -379,6 +411,7 @@ int main(void)
     root_unknown_and_broken(s);
     limit(s);
     groups_and_their_evictions(s);
+    group_set(s);
     store_close(s);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
     CHECK(system(cmd) == 0);

@@ -1,7 +1,9 @@
 /* Tests for auth/key_usage.c over a real SQLite store: many notes of one key make one
  * record with the latest use, a flush with nothing noted writes nothing, session keys and
  * oversized ids are ignored, a key deleted before the flush gets no record, two threads
- * noting at once lose nothing, and stopping writes what is pending. */
+ * noting at once lose nothing, and stopping writes what is pending; the access advisor's
+ * notes: one record per (user, action) with its latest attempt, keyed by the user's unique
+ * id, the root user and oversized ids ignored, written by the stop's flush too. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +95,63 @@ static void deleted_key_gets_no_record(struct store *s)
     CHECK(used(s, "AKIAGONE000000000001") == NULL);
 }
 
+/* The stored last attempt of action by the user whose unique id is id, or NULL. */
+static json_t *attempted(struct store *s, const char *id, const char *action)
+{
+    struct store_tx *tx = NULL;
+    json_t *doc = NULL;
+    char scope[STORE_NAME_MAX];
+
+    store_scope(RECORD_ACTION_LAST_USED, "111122223333", NULL, id, scope);
+    CHECK_OK(store_tx_begin(s, false, &tx));
+    CHECK_OK(store_get(tx, RECORD_ACTION_LAST_USED, scope, action, &doc));
+    store_tx_rollback(tx);
+    return doc;
+}
+
+static void action_notes(struct store *s)
+{
+    static const char encrypt[] = "kms:Encrypt", list[] = "kms:ListKeys";
+    struct key_usage *u = NULL;
+    struct principal user = {.type = PRINCIPAL_USER, .account_id = "111122223333",
+                             .arn = "arn:aws:iam::111122223333:user/a", .user_id = "AIDAUSERA00000000001"};
+    struct principal root = {.type = PRINCIPAL_ROOT, .account_id = "111122223333",
+                             .arn = "arn:aws:iam::111122223333:root", .user_id = "111122223333"};
+    struct principal odd = user;
+    uint64_t seq;
+    json_t *doc;
+
+    memset(odd.user_id, 'A', sizeof(odd.user_id) - 1);
+    CHECK_OK(key_usage_start(s, 3600 * 1000, &u));
+    for (int i = 0; i < 50; i++)
+        key_usage_note_action(u, &user, encrypt, "us-east-1", 2000000 + i);
+    key_usage_note_action(u, &user, encrypt, "eu-west-1", 2000000 + KEY_USAGE_NOTE_MS + 1);
+    key_usage_note_action(u, &user, list, "us-east-1", 2000100);
+    key_usage_note_action(u, &root, list, "us-east-1", 2000100);
+    key_usage_note_action(u, &odd, list, "us-east-1", 2000100);
+    key_usage_note_action(u, &user, NULL, "us-east-1", 2000100);
+    seq = store_last_seq(s);
+    CHECK_OK(key_usage_flush(u));
+    CHECK_INT(store_last_seq(s), seq + 1); /* one transaction for both records */
+    doc = attempted(s, user.user_id, encrypt);
+    CHECK(doc != NULL);
+    CHECK_INT(json_integer_value(json_object_get(doc, "LastAuthenticated")),
+              2000000 + KEY_USAGE_NOTE_MS + 1);
+    CHECK_STR(json_string_value(json_object_get(doc, "Region")), "eu-west-1");
+    CHECK_STR(json_string_value(json_object_get(doc, "Entity")), user.arn);
+    json_decref(doc);
+    doc = attempted(s, user.user_id, list);
+    CHECK(doc != NULL);
+    json_decref(doc);
+    CHECK(attempted(s, root.user_id, list) == NULL);
+    /* a later attempt, written by the stop */
+    key_usage_note_action(u, &user, list, "ap-south-1", 9000000);
+    key_usage_stop(u);
+    doc = attempted(s, user.user_id, list);
+    CHECK_STR(json_string_value(json_object_get(doc, "Region")), "ap-south-1");
+    json_decref(doc);
+}
+
 struct noter {
     struct key_usage *u;
     const char *akid;
@@ -145,6 +204,7 @@ int main(void)
     latest_use_in_one_write(s);
     deleted_key_gets_no_record(s);
     two_threads_and_the_flusher(s);
+    action_notes(s);
     key_usage_note(NULL, "AKIAONE0000000000001", "sts", "us-east-1", 1); /* NULL-safe */
     key_usage_stop(NULL);
     store_close(s);

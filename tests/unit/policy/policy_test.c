@@ -633,8 +633,53 @@ static void grants(void)
     policy_free(scp);
 }
 
+/* The access advisor's view of a policy: the services its Allow statements name. */
+static void collect(const char *service, void *ctx)
+{
+    struct buf *b = ctx;
+
+    CHECK_OK(buf_addstr(b, service));
+    CHECK_OK(buf_addstr(b, ","));
+}
+
+static void advisor_services(void)
+{
+    struct buf names;
+    struct policy *p = compile("{\"Version\":\"2012-10-17\",\"Statement\":["
+                               "{\"Effect\":\"Allow\",\"Action\":[\"KMS:Encrypt\",\"iam:Get*\"],"
+                               "\"Resource\":\"*\"},"
+                               "{\"Effect\":\"Deny\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}",
+                               POLICY_IDENTITY);
+    struct policy *star = compile(ID(ALLOW("\"*\"", "\"*\"")), POLICY_IDENTITY);
+    struct policy *not = compile("{\"Version\":\"2012-10-17\",\"Statement\":"
+                                 "{\"Effect\":\"Allow\",\"NotAction\":[\"iam:*\",\"kms:Decrypt\"],"
+                                 "\"Resource\":\"*\"}}",
+                                 POLICY_IDENTITY);
+
+    buf_init(&names, 1024);
+    /* Deny statements grant nothing; actions are compared lowercased */
+    CHECK(!policy_services(p, collect, &names));
+    CHECK_STR(names.p, "kms,iam,");
+    CHECK(policy_grants_service(p, "kms"));
+    CHECK(policy_grants_service(p, "iam"));
+    CHECK(!policy_grants_service(p, "s3"));
+    CHECK(!policy_grants_service(p, "km"));
+    /* "*" and NotAction: any service, but one a NotAction leaves out whole */
+    CHECK(policy_services(star, collect, &names));
+    CHECK(policy_grants_service(star, "sqs"));
+    CHECK(policy_services(not, collect, &names));
+    CHECK(!policy_grants_service(not, "iam"));
+    CHECK(policy_grants_service(not, "kms"));
+    CHECK(policy_grants_service(not, "sts"));
+    buf_release(&names);
+    policy_free(p);
+    policy_free(star);
+    policy_free(not);
+}
+
 int main(void)
 {
+    advisor_services();
     grants();
     resource_control_policies();
     evaluation_table();
