@@ -11,6 +11,7 @@
 
 #include "core/log.h"
 #include "identity_set.h"
+#include "policy/aws_managed.h"
 #include "policy/policy.h"
 #include "store/records.h"
 
@@ -73,24 +74,32 @@ static cu_rc load_inline(struct store_tx *tx, const char *kind, const char *acco
     return store_each(tx, kind, scope, add_inline, &c);
 }
 
-/* The managed policy named by name (an ARN's last part) compiled as kind. A policy in use
- * cannot be deleted, so a missing one is a broken store; one that no longer compiles
+/* The managed policy arn names compiled as kind: an AWS managed policy's built-in document
+ * (policy/aws_managed.h), or the document of the customer managed policy whose name is the
+ * ARN's last part. A policy in use cannot be deleted, and only a built-in AWS managed
+ * policy can be attached, so a missing one is a broken store; one that no longer compiles
  * refuses the load rather than drop a policy that might deny. */
-static cu_rc compile_managed(struct store_tx *tx, const char *account, const char *name,
+static cu_rc compile_managed(struct store_tx *tx, const char *account, const char *arn,
                              enum policy_kind kind, const char *label, struct policy **out)
 {
     cu_rc rc = CU_OK;
+    const struct aws_managed_policy *aws = aws_managed_find(arn);
+    const char *name = arn ? strrchr(arn, '/') : NULL;
     char key[RECORD_NAME_MAX];
     struct cu_err why = {0};
     json_t *doc = NULL;
 
-    record_fold(name, key);
-    TRY(store_get(tx, RECORD_MANAGED_POLICY, account, key, &doc));
-    ENSURE(doc, CU_E_STORE);
-    rc = policy_compile(bytes_str(json_string_value(json_object_get(doc, "Document"))), kind,
-                        label, out, &why);
+    ENSURE(name && (aws || !aws_managed_is_arn(arn)), CU_E_STORE);
+    if (!aws) {
+        record_fold(name + 1, key);
+        TRY(store_get(tx, RECORD_MANAGED_POLICY, account, key, &doc));
+        ENSURE(doc, CU_E_STORE);
+    }
+    rc = policy_compile(
+        bytes_str(aws ? aws->document : json_string_value(json_object_get(doc, "Document"))),
+        kind, label, out, &why);
     if (rc != CU_OK)
-        log_error("managed policy %s no longer compiles: %s", name, why.msg);
+        log_error("managed policy %s no longer compiles: %s", arn, why.msg);
 out:
     json_decref(doc);
     return rc;
@@ -107,10 +116,11 @@ static cu_rc load_attached(struct store_tx *tx, const char *account, const json_
     json_array_foreach(json_object_get(user, RECORD_USER_ATTACHED), i, item)
     {
         const char *name = json_string_value(json_object_get(item, "PolicyName"));
+        const char *arn = json_string_value(json_object_get(item, "PolicyArn"));
         struct policy *p = NULL;
 
-        ENSURE(name, CU_E_STORE);
-        TRY(compile_managed(tx, account, name, POLICY_IDENTITY, name, &p));
+        ENSURE(name && arn, CU_E_STORE);
+        TRY(compile_managed(tx, account, arn, POLICY_IDENTITY, name, &p));
         TRY(identity_set_add(s, p, type));
     }
 out:
@@ -121,11 +131,10 @@ static cu_rc load_boundary(struct store_tx *tx, const char *account, const json_
                                 struct identity_set *s)
 {
     const char *arn = record_user_boundary_arn(user);
-    const char *name = arn ? strrchr(arn, '/') : NULL;
 
-    if (!name)
+    if (!arn)
         return CU_OK;
-    return compile_managed(tx, account, name + 1, POLICY_BOUNDARY, "permissions-boundary",
+    return compile_managed(tx, account, arn, POLICY_BOUNDARY, "permissions-boundary",
                            &s->boundary);
 }
 

@@ -112,6 +112,9 @@
 #define RECORD_CREDENTIAL_REPORT "credential_report"
 #define RECORD_CREDENTIAL_REPORT_KEY "account"
 #define RECORD_ACCESS_KEY_LAST_USED "access_key_last_used"
+/* an AWS managed policy this account uses (IAM aws_managed_policies.c), keyed by
+ * lower(PolicyName): {PolicyName, Arn, AttachmentCount, PermissionsBoundaryUsageCount} */
+#define RECORD_AWS_POLICY_USE "aws_policy_use"
 
 /* Secondary index names (kinds.c). */
 #define RECORD_ACCESS_KEY_BY_USER "user"
