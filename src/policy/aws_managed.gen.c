@@ -4,6 +4,146 @@
 
 const struct aws_managed_policy aws_managed_policies[] = {
     {
+        "AdministratorAccess", "/", "arn:aws:iam::aws:policy/AdministratorAccess",
+        "ANPAIWMBCKSKIEE64ZLYK", "v1",
+        1423247986000LL, 1423247986000LL,
+        "Provides full access to AWS services and resources.",
+        "{\n"
+        "    \"Version\": \"2012-10-17\",\n"
+        "    \"Statement\": [\n"
+        "        {\n"
+        "            \"Effect\": \"Allow\",\n"
+        "            \"Action\": \"*\",\n"
+        "            \"Resource\": \"*\"\n"
+        "        }\n"
+        "    ]\n"
+        "}",
+    },
+    {
+        "AmazonElasticMapReduceforEC2Role", "/service-role/", "arn:aws:iam::aws:policy/service-role/AmazonElasticMapReduceforEC2Role",
+        "ANPA4V3FY3DU42FSEXYZZ", "v3",
+        1502495850000LL, 1502495850000LL,
+        NULL,
+        "{\n"
+        "    \"Version\": \"2012-10-17\",\n"
+        "    \"Statement\": [\n"
+        "        {\n"
+        "            \"Effect\": \"Allow\",\n"
+        "            \"Resource\": \"*\",\n"
+        "            \"Action\": [\n"
+        "                \"cloudwatch:*\",\n"
+        "                \"dynamodb:*\",\n"
+        "                \"ec2:Describe*\",\n"
+        "                \"elasticmapreduce:Describe*\",\n"
+        "                \"elasticmapreduce:ListBootstrapActions\",\n"
+        "                \"elasticmapreduce:ListClusters\",\n"
+        "                \"elasticmapreduce:ListInstanceGroups\",\n"
+        "                \"elasticmapreduce:ListInstances\",\n"
+        "                \"elasticmapreduce:ListSteps\",\n"
+        "                \"kinesis:CreateStream\",\n"
+        "                \"kinesis:DeleteStream\",\n"
+        "                \"kinesis:DescribeStream\",\n"
+        "                \"kinesis:GetRecords\",\n"
+        "                \"kinesis:GetShardIterator\",\n"
+        "                \"kinesis:MergeShards\",\n"
+        "                \"kinesis:PutRecord\",\n"
+        "                \"kinesis:SplitShard\",\n"
+        "                \"rds:Describe*\",\n"
+        "                \"s3:*\",\n"
+        "                \"sdb:*\",\n"
+        "                \"sns:*\",\n"
+        "                \"sqs:*\",\n"
+        "                \"glue:CreateDatabase\",\n"
+        "                \"glue:UpdateDatabase\",\n"
+        "                \"glue:DeleteDatabase\",\n"
+        "                \"glue:GetDatabase\",\n"
+        "                \"glue:GetDatabases\",\n"
+        "                \"glue:CreateTable\",\n"
+        "                \"glue:UpdateTable\",\n"
+        "                \"glue:DeleteTable\",\n"
+        "                \"glue:GetTable\",\n"
+        "                \"glue:GetTables\",\n"
+        "                \"glue:GetTableVersions\",\n"
+        "                \"glue:CreatePartition\",\n"
+        "                \"glue:BatchCreatePartition\",\n"
+        "                \"glue:UpdatePartition\",\n"
+        "                \"glue:DeletePartition\",\n"
+        "                \"glue:BatchDeletePartition\",\n"
+        "                \"glue:GetPartition\",\n"
+        "                \"glue:GetPartitions\",\n"
+        "                \"glue:BatchGetPartition\",\n"
+        "                \"glue:CreateUserDefinedFunction\",\n"
+        "                \"glue:UpdateUserDefinedFunction\",\n"
+        "                \"glue:DeleteUserDefinedFunction\",\n"
+        "                \"glue:GetUserDefinedFunction\",\n"
+        "                \"glue:GetUserDefinedFunctions\"\n"
+        "            ]\n"
+        "        }\n"
+        "    ]\n"
+        "}",
+    },
+    {
+        "AmazonS3FullAccess", "/", "arn:aws:iam::aws:policy/AmazonS3FullAccess",
+        "ANPASRY7GFCAGYCBEI3OF", "v2",
+        1632773797000LL, 1632773797000LL,
+        NULL,
+        "{\n"
+        "    \"Version\": \"2012-10-17\",\n"
+        "    \"Statement\": [\n"
+        "        {\n"
+        "            \"Effect\": \"Allow\",\n"
+        "            \"Action\": [\n"
+        "                \"s3:*\",\n"
+        "                \"s3-object-lambda:*\"\n"
+        "            ],\n"
+        "            \"Resource\": \"*\"\n"
+        "        }\n"
+        "    ]\n"
+        "}",
+    },
+    {
+        "AmazonS3ReadOnlyAccess", "/", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+        "ANPAQ5BXIUXVMDBU7G7AK", "v3",
+        1691703099000LL, 1691703099000LL,
+        NULL,
+        "{\n"
+        "    \"Version\": \"2012-10-17\",\n"
+        "    \"Statement\": [\n"
+        "        {\n"
+        "            \"Effect\": \"Allow\",\n"
+        "            \"Action\": [\n"
+        "                \"s3:Get*\",\n"
+        "                \"s3:List*\",\n"
+        "                \"s3:Describe*\",\n"
+        "                \"s3-object-lambda:Get*\",\n"
+        "                \"s3-object-lambda:List*\"\n"
+        "            ],\n"
+        "            \"Resource\": \"*\"\n"
+        "        }\n"
+        "    ]\n"
+        "}",
+    },
+    {
+        "AmazonSSMReadOnlyAccess", "/", "arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess",
+        "ANPAERDL4BXT2WWSURPDE", "v1",
+        1432921459000LL, 1432921459000LL,
+        NULL,
+        "{\n"
+        "    \"Version\": \"2012-10-17\",\n"
+        "    \"Statement\": [\n"
+        "        {\n"
+        "            \"Effect\": \"Allow\",\n"
+        "            \"Action\": [\n"
+        "                \"ssm:Describe*\",\n"
+        "                \"ssm:Get*\",\n"
+        "                \"ssm:List*\"\n"
+        "            ],\n"
+        "            \"Resource\": \"*\"\n"
+        "        }\n"
+        "    ]\n"
+        "}",
+    },
+    {
         "AWSGlueServiceRole", "/service-role/", "arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole",
         "ANPAJIYQ5I5PJ2BMWRZWD", "v5",
         1694450387000LL, 1694450387000LL,
@@ -140,146 +280,6 @@ const struct aws_managed_policy aws_managed_policies[] = {
         "        {\n"
         "            \"Effect\": \"Allow\",\n"
         "            \"Action\": \"states:*\",\n"
-        "            \"Resource\": \"*\"\n"
-        "        }\n"
-        "    ]\n"
-        "}",
-    },
-    {
-        "AdministratorAccess", "/", "arn:aws:iam::aws:policy/AdministratorAccess",
-        "ANPAIWMBCKSKIEE64ZLYK", "v1",
-        1423247986000LL, 1423247986000LL,
-        "Provides full access to AWS services and resources.",
-        "{\n"
-        "    \"Version\": \"2012-10-17\",\n"
-        "    \"Statement\": [\n"
-        "        {\n"
-        "            \"Effect\": \"Allow\",\n"
-        "            \"Action\": \"*\",\n"
-        "            \"Resource\": \"*\"\n"
-        "        }\n"
-        "    ]\n"
-        "}",
-    },
-    {
-        "AmazonElasticMapReduceforEC2Role", "/service-role/", "arn:aws:iam::aws:policy/service-role/AmazonElasticMapReduceforEC2Role",
-        "ANPA4V3FY3DU42FSEXYZZ", "v3",
-        1502495850000LL, 1502495850000LL,
-        NULL,
-        "{\n"
-        "    \"Version\": \"2012-10-17\",\n"
-        "    \"Statement\": [\n"
-        "        {\n"
-        "            \"Effect\": \"Allow\",\n"
-        "            \"Resource\": \"*\",\n"
-        "            \"Action\": [\n"
-        "                \"cloudwatch:*\",\n"
-        "                \"dynamodb:*\",\n"
-        "                \"ec2:Describe*\",\n"
-        "                \"elasticmapreduce:Describe*\",\n"
-        "                \"elasticmapreduce:ListBootstrapActions\",\n"
-        "                \"elasticmapreduce:ListClusters\",\n"
-        "                \"elasticmapreduce:ListInstanceGroups\",\n"
-        "                \"elasticmapreduce:ListInstances\",\n"
-        "                \"elasticmapreduce:ListSteps\",\n"
-        "                \"kinesis:CreateStream\",\n"
-        "                \"kinesis:DeleteStream\",\n"
-        "                \"kinesis:DescribeStream\",\n"
-        "                \"kinesis:GetRecords\",\n"
-        "                \"kinesis:GetShardIterator\",\n"
-        "                \"kinesis:MergeShards\",\n"
-        "                \"kinesis:PutRecord\",\n"
-        "                \"kinesis:SplitShard\",\n"
-        "                \"rds:Describe*\",\n"
-        "                \"s3:*\",\n"
-        "                \"sdb:*\",\n"
-        "                \"sns:*\",\n"
-        "                \"sqs:*\",\n"
-        "                \"glue:CreateDatabase\",\n"
-        "                \"glue:UpdateDatabase\",\n"
-        "                \"glue:DeleteDatabase\",\n"
-        "                \"glue:GetDatabase\",\n"
-        "                \"glue:GetDatabases\",\n"
-        "                \"glue:CreateTable\",\n"
-        "                \"glue:UpdateTable\",\n"
-        "                \"glue:DeleteTable\",\n"
-        "                \"glue:GetTable\",\n"
-        "                \"glue:GetTables\",\n"
-        "                \"glue:GetTableVersions\",\n"
-        "                \"glue:CreatePartition\",\n"
-        "                \"glue:BatchCreatePartition\",\n"
-        "                \"glue:UpdatePartition\",\n"
-        "                \"glue:DeletePartition\",\n"
-        "                \"glue:BatchDeletePartition\",\n"
-        "                \"glue:GetPartition\",\n"
-        "                \"glue:GetPartitions\",\n"
-        "                \"glue:BatchGetPartition\",\n"
-        "                \"glue:CreateUserDefinedFunction\",\n"
-        "                \"glue:UpdateUserDefinedFunction\",\n"
-        "                \"glue:DeleteUserDefinedFunction\",\n"
-        "                \"glue:GetUserDefinedFunction\",\n"
-        "                \"glue:GetUserDefinedFunctions\"\n"
-        "            ]\n"
-        "        }\n"
-        "    ]\n"
-        "}",
-    },
-    {
-        "AmazonS3FullAccess", "/", "arn:aws:iam::aws:policy/AmazonS3FullAccess",
-        "ANPASRY7GFCAGYCBEI3OF", "v2",
-        1632773797000LL, 1632773797000LL,
-        NULL,
-        "{\n"
-        "    \"Version\": \"2012-10-17\",\n"
-        "    \"Statement\": [\n"
-        "        {\n"
-        "            \"Effect\": \"Allow\",\n"
-        "            \"Action\": [\n"
-        "                \"s3:*\",\n"
-        "                \"s3-object-lambda:*\"\n"
-        "            ],\n"
-        "            \"Resource\": \"*\"\n"
-        "        }\n"
-        "    ]\n"
-        "}",
-    },
-    {
-        "AmazonS3ReadOnlyAccess", "/", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
-        "ANPAQ5BXIUXVMDBU7G7AK", "v3",
-        1691703099000LL, 1691703099000LL,
-        NULL,
-        "{\n"
-        "    \"Version\": \"2012-10-17\",\n"
-        "    \"Statement\": [\n"
-        "        {\n"
-        "            \"Effect\": \"Allow\",\n"
-        "            \"Action\": [\n"
-        "                \"s3:Get*\",\n"
-        "                \"s3:List*\",\n"
-        "                \"s3:Describe*\",\n"
-        "                \"s3-object-lambda:Get*\",\n"
-        "                \"s3-object-lambda:List*\"\n"
-        "            ],\n"
-        "            \"Resource\": \"*\"\n"
-        "        }\n"
-        "    ]\n"
-        "}",
-    },
-    {
-        "AmazonSSMReadOnlyAccess", "/", "arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess",
-        "ANPAERDL4BXT2WWSURPDE", "v1",
-        1432921459000LL, 1432921459000LL,
-        NULL,
-        "{\n"
-        "    \"Version\": \"2012-10-17\",\n"
-        "    \"Statement\": [\n"
-        "        {\n"
-        "            \"Effect\": \"Allow\",\n"
-        "            \"Action\": [\n"
-        "                \"ssm:Describe*\",\n"
-        "                \"ssm:Get*\",\n"
-        "                \"ssm:List*\"\n"
-        "            ],\n"
         "            \"Resource\": \"*\"\n"
         "        }\n"
         "    ]\n"

@@ -24,7 +24,7 @@ struct aws_managed_policy {
     const char *document;        /* the default version's document, JSON text */
 };
 
-/* The table, sorted by name. */
+/* The table, in the order of the lowercased names (the order IAM keys names by). */
 extern const struct aws_managed_policy aws_managed_policies[];
 extern const size_t aws_managed_policies_n;
 
