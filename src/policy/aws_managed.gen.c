@@ -22,8 +22,8 @@ const struct aws_managed_policy aws_managed_policies[] = {
     {
         "AmazonElasticMapReduceforEC2Role", "/service-role/", "arn:aws:iam::aws:policy/service-role/AmazonElasticMapReduceforEC2Role",
         "ANPA4V3FY3DU42FSEXYZZ", "v3",
-        1502495850000LL, 1502495850000LL,
-        NULL,
+        1423248060000LL, 1502495850000LL,
+        "Default policy for the Amazon Elastic MapReduce for EC2 service role.",
         "{\n"
         "    \"Version\": \"2012-10-17\",\n"
         "    \"Statement\": [\n"
@@ -104,8 +104,8 @@ const struct aws_managed_policy aws_managed_policies[] = {
     {
         "AmazonS3ReadOnlyAccess", "/", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
         "ANPAQ5BXIUXVMDBU7G7AK", "v3",
-        1691703099000LL, 1691703099000LL,
-        NULL,
+        1423248000000LL, 1691703099000LL,
+        "Provides read only access to all buckets via the AWS Management Console.",
         "{\n"
         "    \"Version\": \"2012-10-17\",\n"
         "    \"Statement\": [\n"
@@ -127,7 +127,7 @@ const struct aws_managed_policy aws_managed_policies[] = {
         "AmazonSSMReadOnlyAccess", "/", "arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess",
         "ANPAERDL4BXT2WWSURPDE", "v1",
         1432921459000LL, 1432921459000LL,
-        NULL,
+        "Provides read only access to Amazon SSM.",
         "{\n"
         "    \"Version\": \"2012-10-17\",\n"
         "    \"Statement\": [\n"
@@ -146,8 +146,8 @@ const struct aws_managed_policy aws_managed_policies[] = {
     {
         "AWSGlueServiceRole", "/service-role/", "arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole",
         "ANPAJIYQ5I5PJ2BMWRZWD", "v5",
-        1694450387000LL, 1694450387000LL,
-        NULL,
+        1502717820000LL, 1694450387000LL,
+        "Policy for AWS Glue service role which allows access to related services including EC2, S3, and Cloudwatch Logs",
         "{\n"
         "    \"Version\": \"2012-10-17\",\n"
         "    \"Statement\": [\n"
@@ -243,8 +243,8 @@ const struct aws_managed_policy aws_managed_policies[] = {
     {
         "AWSKeyManagementServicePowerUser", "/", "arn:aws:iam::aws:policy/AWSKeyManagementServicePowerUser",
         "ANPAPQSCGJFRTXSWRFVPD", "v2",
-        1488848111000LL, 1488848111000LL,
-        NULL,
+        1423248000000LL, 1488848111000LL,
+        "Provides access to AWS Key Management Service (KMS).",
         "{\n"
         "    \"Version\": \"2012-10-17\",\n"
         "    \"Statement\": [\n"
@@ -273,7 +273,7 @@ const struct aws_managed_policy aws_managed_policies[] = {
         "AWSStepFunctionsFullAccess", "/", "arn:aws:iam::aws:policy/AWSStepFunctionsFullAccess",
         "ANPA2BIPIDT2OSYZ7JKLL", "v1",
         1484171492000LL, 1484171492000LL,
-        NULL,
+        "An access policy for providing a user/role/etc access to the AWS StepFunctions API. For full access, in addition to this policy, a user MUST have iam:PassRole permission on at least one IAM role that can be assumed by the service.",
         "{\n"
         "    \"Version\": \"2012-10-17\",\n"
         "    \"Statement\": [\n"
@@ -288,8 +288,8 @@ const struct aws_managed_policy aws_managed_policies[] = {
     {
         "IAMFullAccess", "/", "arn:aws:iam::aws:policy/IAMFullAccess",
         "ANPA7B5UVX2EMSV5NZ2PS", "v2",
-        1561146000000LL, 1561146000000LL,
-        NULL,
+        1423248000000LL, 1561146000000LL,
+        "Provides full access to IAM via the AWS Management Console.",
         "{\n"
         "    \"Version\": \"2012-10-17\",\n"
         "    \"Statement\": [\n"
@@ -316,7 +316,7 @@ const struct aws_managed_policy aws_managed_policies[] = {
     {
         "IAMReadOnlyAccess", "/", "arn:aws:iam::aws:policy/IAMReadOnlyAccess",
         "ANPAPJ6MR2FDVTQR3ZOKF", "v4",
-        1516907487000LL, 1516907487000LL,
+        1423248000000LL, 1516907487000LL,
         "Provides read only access to IAM via the AWS Management Console.",
         "{\n"
         "    \"Version\": \"2012-10-17\",\n"
@@ -339,7 +339,7 @@ const struct aws_managed_policy aws_managed_policies[] = {
     {
         "PowerUserAccess", "/", "arn:aws:iam::aws:policy/PowerUserAccess",
         "ANPA2GJ374OZECNIBWSJS", "v12",
-        1770919154000LL, 1770919154000LL,
+        1423247940000LL, 1770919154000LL,
         "Provides full access to AWS services and resources, but does not allow management of Users and groups.",
         "{\n"
         "    \"Version\": \"2012-10-17\",\n"
@@ -374,8 +374,8 @@ const struct aws_managed_policy aws_managed_policies[] = {
     {
         "SecretsManagerReadWrite", "/", "arn:aws:iam::aws:policy/SecretsManagerReadWrite",
         "ANPANTXH6XWVVOTTMMZBY", "v6",
-        1787701030000LL, 1787701030000LL,
-        NULL,
+        1522865100000LL, 1787701030000LL,
+        "Provides read/write access to AWS Secrets Manager via the AWS Management Console. Note: this exludes IAM actions, so combine with IAMFullAccess if rotation configuration is required.",
         "{\n"
         "    \"Version\": \"2012-10-17\",\n"
         "    \"Statement\": [\n"
