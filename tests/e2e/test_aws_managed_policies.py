@@ -18,10 +18,13 @@ EMR_EC2 = AWS + "service-role/AmazonElasticMapReduceforEC2Role"
 GLUE = AWS + "service-role/AWSGlueServiceRole"
 S3_RO = AWS + "AmazonS3ReadOnlyAccess"
 KMS_POWER = AWS + "AWSKeyManagementServicePowerUser"
+SAGEMAKER = AWS + "AmazonSageMakerFullAccess"
+STATES = AWS + "AWSStepFunctionsFullAccess"
 BUILT_IN = {"AdministratorAccess", "PowerUserAccess", "IAMFullAccess", "IAMReadOnlyAccess",
             "AWSKeyManagementServicePowerUser", "SecretsManagerReadWrite",
             "AmazonSSMReadOnlyAccess", "AmazonElasticMapReduceforEC2Role", "AWSGlueServiceRole",
-            "AWSStepFunctionsFullAccess", "AmazonS3ReadOnlyAccess", "AmazonS3FullAccess"}
+            "AWSStepFunctionsFullAccess", "AmazonS3ReadOnlyAccess", "AmazonS3FullAccess",
+            "AmazonSageMakerFullAccess"}
 
 
 def trust(service):
@@ -84,7 +87,9 @@ class AwsManagedPolicies(harness.ServerTest):
 
     def test_seed_workflow_one_role_per_service(self):
         roles = {"seed-emr-ec2": ("ec2.amazonaws.com", [EMR_EC2, S3_RO]),
-                 "seed-glue": ("glue.amazonaws.com", [GLUE, S3_RO])}
+                 "seed-glue": ("glue.amazonaws.com", [GLUE, S3_RO]),
+                 "seed-sagemaker": ("sagemaker.amazonaws.com", [SAGEMAKER]),
+                 "seed-states": ("states.amazonaws.com", [STATES])}
         with tempfile.TemporaryDirectory() as d:
             for role, (service, arns) in roles.items():
                 path = os.path.join(d, role + ".json")
@@ -101,8 +106,18 @@ class AwsManagedPolicies(harness.ServerTest):
                              [(arn.rsplit("/", 1)[1], arn) for arn in arns])
         self.assertEqual(self.count(S3_RO), 2)
         self.assertEqual(self.count(GLUE), 1)
+        # the roles' policies are the AWS documents, evaluated as any other
+        for role, allowed, denied in (
+                ("seed-sagemaker", "sagemaker:CreateTrainingJob", "iam:CreateUser"),
+                ("seed-states", "states:StartExecution", "s3:GetObject"),
+                ("seed-glue", "glue:GetTable", "kms:CreateKey")):
+            sim = self.iam.simulate_principal_policy(
+                PolicySourceArn=f"arn:aws:iam::{ACCT}:role/{role}", ActionNames=[allowed, denied])
+            self.assertEqual([r["EvalDecision"] for r in sim["EvaluationResults"]],
+                             ["allowed", "implicitDeny"], role)
         got = self.iam.list_entities_for_policy(PolicyArn=S3_RO)
-        self.assertEqual(sorted(r["RoleName"] for r in got["PolicyRoles"]), sorted(roles))
+        self.assertEqual(sorted(r["RoleName"] for r in got["PolicyRoles"]),
+                         ["seed-emr-ec2", "seed-glue"])
         _, out, _ = self.server.cli("iam", "list-attached-role-policies", "--role-name",
                                     "seed-glue", "--path-prefix", "/service-role/")
         self.assertEqual([a["PolicyArn"] for a in out["AttachedPolicies"]], [GLUE])
