@@ -14,6 +14,7 @@ ACCT = harness.ACCOUNT
 AWS = "arn:aws:iam::aws:policy/"
 ADMIN = AWS + "AdministratorAccess"
 IAM_RO = AWS + "IAMReadOnlyAccess"
+READ_ONLY = AWS + "ReadOnlyAccess"
 EMR_EC2 = AWS + "service-role/AmazonElasticMapReduceforEC2Role"
 GLUE = AWS + "service-role/AWSGlueServiceRole"
 S3_RO = AWS + "AmazonS3ReadOnlyAccess"
@@ -24,7 +25,7 @@ BUILT_IN = {"AdministratorAccess", "PowerUserAccess", "IAMFullAccess", "IAMReadO
             "AWSKeyManagementServicePowerUser", "SecretsManagerReadWrite",
             "AmazonSSMReadOnlyAccess", "AmazonElasticMapReduceforEC2Role", "AWSGlueServiceRole",
             "AWSStepFunctionsFullAccess", "AmazonS3ReadOnlyAccess", "AmazonS3FullAccess",
-            "AmazonSageMakerFullAccess"}
+            "AmazonSageMakerFullAccess", "ReadOnlyAccess"}
 
 
 def trust(service):
@@ -212,6 +213,35 @@ class AwsManagedPolicies(harness.ServerTest):
             kms.encrypt(KeyId=made, Plaintext=b"x")
         self.assertEqual(self.error_code(e.exception), "AccessDeniedException")
         self.assertEqual(self.count(KMS_POWER), 1)
+
+    def test_read_only_access_reads_iam_and_kms_and_writes_nothing(self):
+        p = self.iam.get_policy(PolicyArn=READ_ONLY)["Policy"]
+        self.assertEqual(p["DefaultVersionId"], "v87")
+        actions = self.iam.get_policy_version(PolicyArn=READ_ONLY, VersionId="v87")[
+            "PolicyVersion"]["Document"]["Statement"][0]["Action"]
+        self.assertEqual(len(actions), 1321)
+        self.assertIn("kms:Describe*", actions)
+        made = self.server.client("kms").create_key()["KeyMetadata"]["KeyId"]
+        key, secret = self.user_clients("reader", READ_ONLY)
+        iam = self.server.client("iam", key=key, secret=secret)
+        kms = self.server.client("kms", key=key, secret=secret)
+        iam.list_users()
+        iam.get_user(UserName="reader")
+        iam.list_policies(Scope="AWS", MaxItems=2)
+        kms.list_keys()
+        kms.describe_key(KeyId=made)
+        for write, code in ((lambda: iam.create_user(UserName="not-made"), "AccessDenied"),
+                            (lambda: iam.delete_user(UserName="reader"), "AccessDenied"),
+                            (lambda: kms.create_key(), "AccessDeniedException"),
+                            (lambda: kms.encrypt(KeyId=made, Plaintext=b"x"), "AccessDeniedException")):
+            with self.assertRaises(ClientError) as e:
+                write()
+            self.assertEqual(self.error_code(e.exception), code)
+        _, out, _ = self.server.cli("iam", "list-users", key=key, secret=secret)
+        self.assertIn("reader", [u["UserName"] for u in out["Users"]])
+        rc, _, err = self.server.cli("kms", "create-key", key=key, secret=secret, check=False)
+        self.assertNotEqual(rc, 0)
+        self.assertIn("AccessDeniedException", err)
 
     def test_list_policies_scopes_paths_and_pages(self):
         local = self.iam.create_policy(PolicyName="LocalOne", PolicyDocument=doc(
