@@ -21,7 +21,7 @@ const struct aws_managed_policy aws_managed_policies[] = {
     },
     {
         "AmazonElasticMapReduceforEC2Role", "/service-role/", "arn:aws:iam::aws:policy/service-role/AmazonElasticMapReduceforEC2Role",
-        "ANPA4V3FY3DU42FSEXYZZ", "v3",
+        "ANPAIGALS5RCDLZLB3PGS", "v3",
         1423248060000LL, 1502495850000LL,
         "Default policy for the Amazon Elastic MapReduce for EC2 service role.",
         "{\n"
@@ -84,7 +84,7 @@ const struct aws_managed_policy aws_managed_policies[] = {
     },
     {
         "AmazonS3FullAccess", "/", "arn:aws:iam::aws:policy/AmazonS3FullAccess",
-        "ANPASRY7GFCAGYCBEI3OF", "v2",
+        "ANPAIFIR6V6BVTRAHWINE", "v2",
         1632773797000LL, 1632773797000LL,
         NULL,
         "{\n"
@@ -103,7 +103,7 @@ const struct aws_managed_policy aws_managed_policies[] = {
     },
     {
         "AmazonS3ReadOnlyAccess", "/", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
-        "ANPAQ5BXIUXVMDBU7G7AK", "v3",
+        "ANPAIZTJ4DXE7G6AGAE6M", "v3",
         1423248000000LL, 1691703099000LL,
         "Provides read only access to all buckets via the AWS Management Console.",
         "{\n"
@@ -825,7 +825,7 @@ const struct aws_managed_policy aws_managed_policies[] = {
     },
     {
         "AmazonSSMReadOnlyAccess", "/", "arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess",
-        "ANPAERDL4BXT2WWSURPDE", "v1",
+        "ANPAJODSKQGGJTHRYZ5FC", "v1",
         1432921459000LL, 1432921459000LL,
         "Provides read only access to Amazon SSM.",
         "{\n"
@@ -942,7 +942,7 @@ const struct aws_managed_policy aws_managed_policies[] = {
     },
     {
         "AWSKeyManagementServicePowerUser", "/", "arn:aws:iam::aws:policy/AWSKeyManagementServicePowerUser",
-        "ANPAPQSCGJFRTXSWRFVPD", "v2",
+        "ANPAJNPP7PPPPMJRV2SA4", "v2",
         1423248000000LL, 1488848111000LL,
         "Provides access to AWS Key Management Service (KMS).",
         "{\n"
@@ -971,7 +971,7 @@ const struct aws_managed_policy aws_managed_policies[] = {
     },
     {
         "AWSStepFunctionsFullAccess", "/", "arn:aws:iam::aws:policy/AWSStepFunctionsFullAccess",
-        "ANPA2BIPIDT2OSYZ7JKLL", "v1",
+        "ANPAJXKA6VP3UFBVHDPPA", "v1",
         1484171492000LL, 1484171492000LL,
         "An access policy for providing a user/role/etc access to the AWS StepFunctions API. For full access, in addition to this policy, a user MUST have iam:PassRole permission on at least one IAM role that can be assumed by the service.",
         "{\n"
@@ -987,7 +987,7 @@ const struct aws_managed_policy aws_managed_policies[] = {
     },
     {
         "IAMFullAccess", "/", "arn:aws:iam::aws:policy/IAMFullAccess",
-        "ANPA7B5UVX2EMSV5NZ2PS", "v2",
+        "ANPAI7XKCFMBPM3QQRRVQ", "v2",
         1423248000000LL, 1561146000000LL,
         "Provides full access to IAM via the AWS Management Console.",
         "{\n"
@@ -1015,7 +1015,7 @@ const struct aws_managed_policy aws_managed_policies[] = {
     },
     {
         "IAMReadOnlyAccess", "/", "arn:aws:iam::aws:policy/IAMReadOnlyAccess",
-        "ANPAPJ6MR2FDVTQR3ZOKF", "v4",
+        "ANPAJKSO7NDY4T57MWDSQ", "v4",
         1423248000000LL, 1516907487000LL,
         "Provides read only access to IAM via the AWS Management Console.",
         "{\n"
@@ -1038,7 +1038,7 @@ const struct aws_managed_policy aws_managed_policies[] = {
     },
     {
         "PowerUserAccess", "/", "arn:aws:iam::aws:policy/PowerUserAccess",
-        "ANPA2GJ374OZECNIBWSJS", "v12",
+        "ANPAJYRXTHIB4FOVS3ZXS", "v12",
         1423247940000LL, 1770919154000LL,
         "Provides full access to AWS services and resources, but does not allow management of Users and groups.",
         "{\n"
@@ -1073,7 +1073,7 @@ const struct aws_managed_policy aws_managed_policies[] = {
     },
     {
         "ReadOnlyAccess", "/", "arn:aws:iam::aws:policy/ReadOnlyAccess",
-        "ANPAFI55UOPBKUWLEKB5V", "v87",
+        "ANPAILL3HVNFSB6DCOWYQ", "v87",
         1653336978000LL, 1653336978000LL,
         NULL,
         "{\n"

@@ -66,6 +66,8 @@ class AwsManagedPolicies(harness.ServerTest):
             {"Effect": "Allow", "Action": "*", "Resource": "*"}]})
         glue = self.iam.get_policy(PolicyArn=GLUE)["Policy"]
         self.assertEqual((glue["Path"], glue["DefaultVersionId"]), ("/service-role/", "v5"))
+        self.assertEqual(self.iam.get_policy(PolicyArn=READ_ONLY)["Policy"]["PolicyId"],
+                         "ANPAILL3HVNFSB6DCOWYQ")
         versions = self.iam.list_policy_versions(PolicyArn=GLUE)["Versions"]
         self.assertEqual([(x["VersionId"], x["IsDefaultVersion"]) for x in versions], [("v5", True)])
         gv = self.iam.get_policy_version(PolicyArn=GLUE, VersionId="v5")["PolicyVersion"]["Document"]
