@@ -6,7 +6,9 @@
  * group in name order, each group's inline then attached), then the boundary. The
  * order decides nothing — every identity policy is evaluated — but it is the order the
  * simulator reports matched statements in, so it is fixed here once. */
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/log.h"
@@ -30,7 +32,8 @@ cu_rc identity_set_add(struct identity_set *s, struct policy *policy,
 void identity_set_release(struct identity_set *s)
 {
     for (size_t i = 0; i < s->n; i++)
-        policy_free(s->policies[i]);
+        if (!s->shared[i])
+            policy_free(s->policies[i]);
     policy_free(s->boundary);
     policy_free(s->session);
     json_decref(s->tags);
@@ -105,6 +108,38 @@ out:
     return rc;
 }
 
+/* AWS managed policies attached as identity policies, compiled once per process and shared
+ * by every set: their documents are built in and never change, and the largest
+ * (ReadOnlyAccess) costs about a millisecond to compile, which every identity-cache miss
+ * would otherwise pay again. Compiled on first use under the lock; kept until exit. A
+ * boundary is still compiled per set (simulate.c replaces and frees a set's boundary). */
+static pthread_mutex_t builtin_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct policy **builtin_compiled; /* aws_managed_policies_n entries */
+
+static cu_rc builtin_identity(const struct aws_managed_policy *aws, struct policy **out)
+{
+    cu_rc rc = CU_OK;
+    size_t i = (size_t)(aws - aws_managed_policies);
+    struct cu_err why = {0};
+
+    pthread_mutex_lock(&builtin_lock);
+    if (!builtin_compiled)
+        builtin_compiled = calloc(aws_managed_policies_n, sizeof(*builtin_compiled));
+    ENSURE(builtin_compiled, CU_E_NOMEM);
+    if (!builtin_compiled[i]) {
+        rc = policy_compile(bytes_str(aws->document), POLICY_IDENTITY, aws->name,
+                            &builtin_compiled[i], &why);
+        /* tests/unit/policy/aws_managed_test.c compiles every built-in document */
+        if (rc != CU_OK)
+            log_error("AWS managed policy %s does not compile: %s", aws->arn, why.msg);
+        TRY(rc);
+    }
+    *out = builtin_compiled[i];
+out:
+    pthread_mutex_unlock(&builtin_lock);
+    return rc;
+}
+
 /* The managed policies an identity record (a user, group or role) lists as attached. */
 static cu_rc load_attached(struct store_tx *tx, const char *account, const json_t *user,
                            enum identity_policy_type type, struct identity_set *s)
@@ -120,6 +155,13 @@ static cu_rc load_attached(struct store_tx *tx, const char *account, const json_
         struct policy *p = NULL;
 
         ENSURE(name && arn, CU_E_STORE);
+        if (aws_managed_find(arn)) {
+            ENSURE(s->n < IDENTITY_SET_MAX, CU_E_INTERNAL);
+            TRY(builtin_identity(aws_managed_find(arn), &p));
+            s->shared[s->n] = true;
+            TRY(identity_set_add(s, p, type));
+            continue;
+        }
         TRY(compile_managed(tx, account, arn, POLICY_IDENTITY, name, &p));
         TRY(identity_set_add(s, p, type));
     }
