@@ -6,11 +6,14 @@
  * group in name order, each group's inline then attached), then the boundary. The
  * order decides nothing — every identity policy is evaluated — but it is the order the
  * simulator reports matched statements in, so it is fixed here once. */
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/log.h"
 #include "identity_set.h"
+#include "policy/aws_managed.h"
 #include "policy/policy.h"
 #include "store/records.h"
 
@@ -29,7 +32,8 @@ cu_rc identity_set_add(struct identity_set *s, struct policy *policy,
 void identity_set_release(struct identity_set *s)
 {
     for (size_t i = 0; i < s->n; i++)
-        policy_free(s->policies[i]);
+        if (!s->shared[i])
+            policy_free(s->policies[i]);
     policy_free(s->boundary);
     policy_free(s->session);
     json_decref(s->tags);
@@ -73,26 +77,66 @@ static cu_rc load_inline(struct store_tx *tx, const char *kind, const char *acco
     return store_each(tx, kind, scope, add_inline, &c);
 }
 
-/* The managed policy named by name (an ARN's last part) compiled as kind. A policy in use
- * cannot be deleted, so a missing one is a broken store; one that no longer compiles
+/* The managed policy arn names compiled as kind: an AWS managed policy's built-in document
+ * (policy/aws_managed.h), or the document of the customer managed policy whose name is the
+ * ARN's last part. A policy in use cannot be deleted, and only a built-in AWS managed
+ * policy can be attached, so a missing one is a broken store; one that no longer compiles
  * refuses the load rather than drop a policy that might deny. */
-static cu_rc compile_managed(struct store_tx *tx, const char *account, const char *name,
+static cu_rc compile_managed(struct store_tx *tx, const char *account, const char *arn,
                              enum policy_kind kind, const char *label, struct policy **out)
 {
     cu_rc rc = CU_OK;
+    const struct aws_managed_policy *aws = aws_managed_find(arn);
+    const char *name = arn ? strrchr(arn, '/') : NULL;
     char key[RECORD_NAME_MAX];
     struct cu_err why = {0};
     json_t *doc = NULL;
 
-    record_fold(name, key);
-    TRY(store_get(tx, RECORD_MANAGED_POLICY, account, key, &doc));
-    ENSURE(doc, CU_E_STORE);
-    rc = policy_compile(bytes_str(json_string_value(json_object_get(doc, "Document"))), kind,
-                        label, out, &why);
+    ENSURE(name && (aws || !aws_managed_is_arn(arn)), CU_E_STORE);
+    if (!aws) {
+        record_fold(name + 1, key);
+        TRY(store_get(tx, RECORD_MANAGED_POLICY, account, key, &doc));
+        ENSURE(doc, CU_E_STORE);
+    }
+    rc = policy_compile(
+        bytes_str(aws ? aws->document : json_string_value(json_object_get(doc, "Document"))),
+        kind, label, out, &why);
     if (rc != CU_OK)
-        log_error("managed policy %s no longer compiles: %s", name, why.msg);
+        log_error("managed policy %s no longer compiles: %s", arn, why.msg);
 out:
     json_decref(doc);
+    return rc;
+}
+
+/* AWS managed policies attached as identity policies, compiled once per process and shared
+ * by every set: their documents are built in and never change, and the largest
+ * (ReadOnlyAccess) costs about a millisecond to compile, which every identity-cache miss
+ * would otherwise pay again. Compiled on first use under the lock; kept until exit. A
+ * boundary is still compiled per set (simulate.c replaces and frees a set's boundary). */
+static pthread_mutex_t builtin_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct policy **builtin_compiled; /* aws_managed_policies_n entries */
+
+static cu_rc builtin_identity(const struct aws_managed_policy *aws, struct policy **out)
+{
+    cu_rc rc = CU_OK;
+    size_t i = (size_t)(aws - aws_managed_policies);
+    struct cu_err why = {0};
+
+    pthread_mutex_lock(&builtin_lock);
+    if (!builtin_compiled)
+        builtin_compiled = calloc(aws_managed_policies_n, sizeof(*builtin_compiled));
+    ENSURE(builtin_compiled, CU_E_NOMEM);
+    if (!builtin_compiled[i]) {
+        rc = policy_compile(bytes_str(aws->document), POLICY_IDENTITY, aws->name,
+                            &builtin_compiled[i], &why);
+        /* tests/unit/policy/aws_managed_test.c compiles every built-in document */
+        if (rc != CU_OK)
+            log_error("AWS managed policy %s does not compile: %s", aws->arn, why.msg);
+        TRY(rc);
+    }
+    *out = builtin_compiled[i];
+out:
+    pthread_mutex_unlock(&builtin_lock);
     return rc;
 }
 
@@ -107,10 +151,18 @@ static cu_rc load_attached(struct store_tx *tx, const char *account, const json_
     json_array_foreach(json_object_get(user, RECORD_USER_ATTACHED), i, item)
     {
         const char *name = json_string_value(json_object_get(item, "PolicyName"));
+        const char *arn = json_string_value(json_object_get(item, "PolicyArn"));
         struct policy *p = NULL;
 
-        ENSURE(name, CU_E_STORE);
-        TRY(compile_managed(tx, account, name, POLICY_IDENTITY, name, &p));
+        ENSURE(name && arn, CU_E_STORE);
+        if (aws_managed_find(arn)) {
+            ENSURE(s->n < IDENTITY_SET_MAX, CU_E_INTERNAL);
+            TRY(builtin_identity(aws_managed_find(arn), &p));
+            s->shared[s->n] = true;
+            TRY(identity_set_add(s, p, type));
+            continue;
+        }
+        TRY(compile_managed(tx, account, arn, POLICY_IDENTITY, name, &p));
         TRY(identity_set_add(s, p, type));
     }
 out:
@@ -121,11 +173,10 @@ static cu_rc load_boundary(struct store_tx *tx, const char *account, const json_
                                 struct identity_set *s)
 {
     const char *arn = record_user_boundary_arn(user);
-    const char *name = arn ? strrchr(arn, '/') : NULL;
 
-    if (!name)
+    if (!arn)
         return CU_OK;
-    return compile_managed(tx, account, name + 1, POLICY_BOUNDARY, "permissions-boundary",
+    return compile_managed(tx, account, arn, POLICY_BOUNDARY, "permissions-boundary",
                            &s->boundary);
 }
 

@@ -35,9 +35,12 @@ enum identity_policy_type {
     IDENTITY_SIMULATED,    /* a document given to the simulator (PolicyInputList) */
 };
 
-/* The policies of one principal. Owns its policies and tags (identity_set_release). */
+/* The policies of one principal. Owns its policies and tags (identity_set_release), except
+ * those marked shared: an AWS managed policy attached to the principal is the process-wide
+ * compiled copy of its built-in document (identity_set.c), which no set frees. */
 struct identity_set {
     struct policy *policies[IDENTITY_SET_MAX]; /* labelled with the policy's name */
+    bool shared[IDENTITY_SET_MAX];
     enum identity_policy_type types[IDENTITY_SET_MAX];
     size_t n;
     struct policy *boundary; /* the permissions boundary, or NULL */

@@ -154,7 +154,10 @@ cu_rc policy_malformed(struct cu_err *err, enum policy_message m, const char *ar
                        const char *arg2);
 
 #define POLICY_MAX_STATEMENTS 512
-#define POLICY_MAX_VALUES 1024
+/* Values in one element (Action, Resource, a condition's list): a bound for hostile input
+ * above what AWS's own documents use (the AWS managed ReadOnlyAccess lists 1,321 actions in
+ * one statement, policy/aws_managed.gen.c); customer documents meet their size quota first. */
+#define POLICY_MAX_VALUES 4096
 
 /* validate.c: the document-level checks IAM makes before anything is compiled, in IAM's
  * order, on the parsed JSON doc (a JSON object or not). */

@@ -121,6 +121,9 @@
  * [ServiceLastAccessed + Used [{i (an index in Entities), t (epoch ms)}]]} */
 #define RECORD_ACTION_LAST_USED "action_last_used"
 #define RECORD_LAST_ACCESSED_JOB "last_accessed_job"
+/* an AWS managed policy this account uses (IAM aws_managed_policies.c), keyed by
+ * lower(PolicyName): {PolicyName, Arn, AttachmentCount, PermissionsBoundaryUsageCount} */
+#define RECORD_AWS_POLICY_USE "aws_policy_use"
 
 /* Secondary index names (kinds.c). */
 #define RECORD_ACCESS_KEY_BY_USER "user"

@@ -120,7 +120,7 @@ class AuthorizationDetails(harness.ServerTest):
                     self.assertTrue(got.get(k), (f, k))
                 else:
                     self.assertFalse(got.get(k), (f, k))
-        # custos holds no AWS managed policies
+        # no AWS managed policy is in use in this account
         got = iam.get_account_authorization_details(Filter=["AWSManagedPolicy"])
         self.assertFalse(got.get("Policies"))
         got = iam.get_account_authorization_details(Filter=["User", "Role"])

@@ -29,7 +29,9 @@ class Boundaries(harness.ServerTest):
         version = self.iam.get_policy_version(PolicyArn=p["Arn"], VersionId="v1")["PolicyVersion"]
         self.assertEqual(version["Document"], json.loads(text))
         self.assertIn("KmsOnly", [x["PolicyName"] for x in self.iam.list_policies(Scope="Local")["Policies"]])
-        self.assertEqual(self.iam.list_policies(Scope="AWS")["Policies"], [])
+        aws = [x["Arn"] for x in self.iam.list_policies(Scope="AWS")["Policies"]]
+        self.assertIn("arn:aws:iam::aws:policy/AdministratorAccess", aws)
+        self.assertNotIn(p["Arn"], aws)
         with self.assertRaises(ClientError) as e:
             self.iam.create_policy(PolicyName="kmsonly", PolicyDocument=text)
         self.assertEqual(e.exception.response["Error"]["Code"], "EntityAlreadyExists")
@@ -105,7 +107,7 @@ class Boundaries(harness.ServerTest):
         self.assertEqual(e.exception.response["Error"]["Code"], "NoSuchEntity")
         with self.assertRaises(ClientError) as e:
             self.iam.put_user_permissions_boundary(UserName="nobound",
-                                                   PermissionsBoundary="arn:aws:iam::aws:policy/ReadOnlyAccess")
+                                                   PermissionsBoundary="arn:aws:iam::aws:policy/NoSuchAwsPolicy")
         self.assertEqual(e.exception.response["Error"]["Code"], "NoSuchEntity")
 
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "aws_managed_policies.h"
 #include "core/tree.h"
 #include "iam.h"
 #include "iam_common.h"
@@ -54,7 +55,7 @@ cu_rc iam_attach_policy(struct call *call, json_t *entity, const char *arn, cons
     ENSURE(json_array_size(list) < ATTACHED_PER_ENTITY_MAX,
            cu_err_set(&call->err, CU_E_IAM_LIMIT_EXCEEDED, "Cannot exceed quota for %s: %d",
                       quota, ATTACHED_PER_ENTITY_MAX));
-    TRY(kind_load(call, &iam_kind_attachable_policy, NULL, arn, &policy));
+    TRY(iam_policy_load(call, &iam_kind_attachable_policy, arn, &policy));
     TRY(iam_managed_policy_use(call, policy, "AttachmentCount", 1));
     TRY(tree_append_new(list, json_pack("{s:s, s:s}", "PolicyName",
                                         kind_name(&iam_kind_managed_policy, policy),

@@ -8,11 +8,13 @@
  * GroupDetailList, RoleDetailList and Policies. Each entry is its record rendered through
  * the model's detail shape, plus what other records hold: inline policies (documents
  * URL-encoded, as IAM returns every policy document), a user's groups, a role's instance
- * profiles, a policy's versions. custos holds no AWS managed policies, so the filter
- * AWSManagedPolicy lists none. */
+ * profiles, a policy's versions. The AWS managed policies listed (filter AWSManagedPolicy)
+ * are those the account uses, which its RECORD_AWS_POLICY_USE records name
+ * (aws_managed_policies.c), each with its built-in default version. */
 #include <stdio.h>
 #include <string.h>
 
+#include "aws_managed_policies.h"
 #include "core/tree.h"
 #include "core/uri.h"
 #include "iam_common.h"
@@ -244,11 +246,30 @@ out:
     return rc;
 }
 
+/* An AWS managed policy in use: item (rendered from its use record) becomes the policy's
+ * own view, as for a customer managed policy. */
+static cu_rc fill_aws_policy(struct details_scan *s, const json_t *use, json_t *item)
+{
+    cu_rc rc = CU_OK;
+    json_t *view = NULL, *shown = NULL;
+
+    TRY(iam_policy_load(s->call, &iam_kind_managed_policy,
+                        json_string_value(json_object_get(use, "Arn")), &view));
+    TRY(render_record(view, s->shape, &shown));
+    ENSURE(json_object_update(item, shown) == 0, CU_E_NOMEM);
+    TRY(fill_policy(s, view, item));
+out:
+    json_decref(shown);
+    json_decref(view);
+    return rc;
+}
+
 static const struct detail_list lists[] = {
     {RECORD_USER, "1/", "User", "UserDetailList", fill_user},
     {RECORD_GROUP, "2/", "Group", "GroupDetailList", fill_group},
     {RECORD_ROLE, "3/", "Role", "RoleDetailList", fill_role},
     {RECORD_MANAGED_POLICY, "4/", "LocalManagedPolicy", "Policies", fill_policy},
+    {RECORD_AWS_POLICY_USE, "5/", "AWSManagedPolicy", "Policies", fill_aws_policy},
 };
 
 static cu_rc detail_each(const char *key, const json_t *doc, void *ctx)

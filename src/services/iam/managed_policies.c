@@ -7,10 +7,12 @@
  * versions, and "Document" as the default's, are policy_versions.c's. The record counts its uses: AttachmentCount, the
  * identities it is attached to (attached_policies.c), and PermissionsBoundaryUsageCount,
  * the users it bounds — two counts, as IAM's Policy shape keeps them. A policy in use
- * either way cannot be deleted (DeleteConflict), as in IAM. */
+ * either way cannot be deleted (DeleteConflict), as in IAM. AWS managed policies
+ * (aws_managed_policies.c) are found, counted and listed through the same look-up. */
 #include <stdio.h>
 #include <string.h>
 
+#include "aws_managed_policies.h"
 #include "core/ids.h"
 #include "core/tree.h"
 #include "iam.h"
@@ -121,6 +123,7 @@ cu_rc iam_delete_policy(struct call *call, const json_t *in, json_t *out)
     json_t *doc;
 
     TRY(target_policy(call, in, &doc));
+    TRY(iam_policy_refuse_aws(call, doc, "delete"));
     ENSURE(json_integer_value(json_object_get(doc, "PermissionsBoundaryUsageCount")) == 0 &&
                json_integer_value(json_object_get(doc, "AttachmentCount")) == 0,
            cu_err_set(&call->err, CU_E_IAM_DELETE_CONFLICT,
@@ -134,40 +137,58 @@ out:
     return rc;
 }
 
-/* ListPolicies' filters (PathPrefix and OnlyAttached) and its item shape. */
+/* ListPolicies' filters (PathPrefix, OnlyAttached, PolicyUsageFilter), its item shape, and
+ * the page: one page runs across the AWS managed policies, then the account's own, each
+ * entry keyed "<a|l>/<key>" so a marker resumes where the page stopped (Scope=All). */
 struct policy_filter {
-    const char *prefix;
+    const char *prefix, *usage, *list;
     bool only_attached;
     const struct shape *item;
+    struct page *page;
 };
 
-static cu_rc policy_entry_view(const char *key, const json_t *doc, void *ctx, json_t **item)
+static cu_rc policy_entry(const char *key, const json_t *doc, void *ctx)
 {
-    const struct policy_filter *f = ctx;
+    struct policy_filter *f = ctx;
     const char *path = json_string_value(json_object_get(doc, "Path"));
+    /* OnlyAttached: attached to an identity, or with PolicyUsageFilter=PermissionsBoundary
+     * used as a boundary (ListPolicies: "the policy usage method to use for filtering") */
+    const char *count = f->usage && strcmp(f->usage, "PermissionsBoundary") == 0
+                            ? "PermissionsBoundaryUsageCount"
+                            : "AttachmentCount";
+    const char *after = page_after(f->page);
+    char pos[PAGE_KEY_MAX + 1];
+    cu_rc rc = CU_OK;
+    json_t *item = NULL;
 
-    (void)key;
-    *item = NULL;
-    /* OnlyAttached: attached to an identity; a boundary use is not an attachment */
-    if ((f->only_attached && json_integer_value(json_object_get(doc, "AttachmentCount")) == 0) ||
+    snprintf(pos, sizeof(pos), "%s%s", f->list, key);
+    if (page_full(f->page) || (after && strcmp(pos, after) <= 0) ||
+        (f->only_attached && json_integer_value(json_object_get(doc, count)) == 0) ||
         (f->prefix && (!path || strncmp(path, f->prefix, strlen(f->prefix)) != 0)))
-        return CU_OK;
-    return policy_render(doc, f->item, item);
+        goto out;
+    TRY(policy_render(doc, f->item, &item));
+    TRY(page_add(f->page, pos, item)); /* steals item */
+out:
+    return rc;
 }
 
 cu_rc iam_list_policies(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
-    const char *scope = in_str(in, "Scope");
-    struct policy_filter f = {in_str(in, "PathPrefix"), in_bool(in, "OnlyAttached", false),
-                              iam_page_item_shape(&iam_list_policies_page)};
+    const char *scope = in_str_or(in, "Scope", "All");
     struct page page = {0};
+    struct policy_filter f = {in_str(in, "PathPrefix"), in_str(in, "PolicyUsageFilter"), NULL,
+                              in_bool(in, "OnlyAttached", false),
+                              iam_page_item_shape(&iam_list_policies_page), &page};
 
     TRY(page_begin(call, &iam_list_policies_page, in, &page));
-    /* AWS managed policies do not exist in custos: Scope=AWS lists nothing */
-    if (!scope || strcmp(scope, "AWS") != 0)
-        TRY(page_scan(&page, call->tx, RECORD_MANAGED_POLICY, call->env->account_id,
-                      policy_entry_view, &f));
+    f.list = "a/";
+    if (strcmp(scope, "Local") != 0)
+        TRY(iam_aws_policies_each(call, policy_entry, &f));
+    f.list = "l/";
+    if (strcmp(scope, "AWS") != 0 && !page_full(&page))
+        TRY(store_each(call->tx, RECORD_MANAGED_POLICY, call->env->account_id, policy_entry,
+                       &f));
     TRY(page_end(&page, out));
 out:
     page_release(&page);
@@ -179,7 +200,7 @@ cu_rc iam_managed_policy_use(struct call *call, json_t *policy, const char *coun
     cu_rc rc = CU_OK;
 
     TRY(tree_set_int(policy, count, json_integer_value(json_object_get(policy, count)) + delta));
-    TRY(kind_update(call, &iam_kind_managed_policy, NULL, policy));
+    TRY(iam_policy_save(call, policy));
 out:
     return rc;
 }
@@ -189,7 +210,7 @@ cu_rc iam_managed_policy_count(struct call *call, const char *arn, const char *c
     cu_rc rc = CU_OK;
     json_t *doc = NULL;
 
-    TRY(kind_load(call, &iam_kind_managed_policy, NULL, arn, &doc));
+    TRY(iam_policy_load(call, &iam_kind_managed_policy, arn, &doc));
     TRY(iam_managed_policy_use(call, doc, count, delta));
 out:
     json_decref(doc);
@@ -202,7 +223,7 @@ cu_rc iam_boundary_set(struct call *call, json_t *user, const char *arn)
     const char *old = record_user_boundary_arn(user);
     json_t *policy = NULL;
 
-    TRY(kind_load(call, &iam_kind_attachable_policy, NULL, arn, &policy));
+    TRY(iam_policy_load(call, &iam_kind_attachable_policy, arn, &policy));
     TRY(iam_managed_policy_use(call, policy, "PermissionsBoundaryUsageCount", 1));
     if (old)
         TRY(iam_managed_policy_count(call, old, "PermissionsBoundaryUsageCount", -1));
@@ -251,7 +272,7 @@ cu_rc iam_resolve_policy_arn(struct call *call, const json_t *in)
 
     snprintf(call->target.arn, sizeof(call->target.arn), "%s", arn ? arn : "*");
     iam_set_account_target(call);
-    return kind_find(call, &iam_kind_managed_policy, NULL, arn, &call->target.doc);
+    return iam_policy_find(call, arn, &call->target.doc);
 }
 
 cu_rc iam_resolve_new_policy(struct call *call, const json_t *in)

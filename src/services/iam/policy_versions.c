@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "aws_managed_policies.h"
 #include "core/tree.h"
 #include "core/uri.h"
 #include "iam.h"
@@ -123,6 +124,7 @@ cu_rc iam_create_policy_version(struct call *call, const json_t *in, json_t *out
     char id[24];
 
     TRY(target_policy(call, in, &policy));
+    TRY(iam_policy_refuse_aws(call, policy, "create versions of"));
     list = versions_of(policy);
     ENSURE(list, CU_E_NOMEM);
     TRY(policy_compile(bytes_str(text), POLICY_MANAGED, kind_name(&iam_kind_managed_policy, policy),
@@ -216,6 +218,7 @@ cu_rc iam_delete_policy_version(struct call *call, const json_t *in, json_t *out
     size_t at;
 
     TRY(target_version(call, in, &policy, &list, &v, &at));
+    TRY(iam_policy_refuse_aws(call, policy, "delete versions of"));
     ENSURE(!is_default(policy, v), cu_err_set(&call->err, CU_E_IAM_DELETE_CONFLICT,
                                               "Cannot delete the default version of a policy."));
     ENSURE(json_array_remove(list, at) == 0, CU_E_NOMEM);
@@ -231,6 +234,7 @@ cu_rc iam_set_default_policy_version(struct call *call, const json_t *in, json_t
     size_t at;
 
     TRY(target_version(call, in, &policy, &list, &v, &at));
+    TRY(iam_policy_refuse_aws(call, policy, "set the default version of"));
     TRY(set_default(call, policy, v));
     TRY(kind_update(call, &iam_kind_managed_policy, NULL, policy));
 out:
@@ -243,6 +247,7 @@ cu_rc iam_tag_policy(struct call *call, const json_t *in, json_t *out)
     json_t *policy;
 
     TRY(target_policy(call, in, &policy));
+    TRY(iam_policy_refuse_aws(call, policy, "tag"));
     TRY(iam_tags_add(call, policy, in_list(in, "Tags"), "TagsPerPolicy"));
     TRY(kind_update(call, &iam_kind_managed_policy, NULL, policy));
 out:
@@ -255,6 +260,7 @@ cu_rc iam_untag_policy(struct call *call, const json_t *in, json_t *out)
     json_t *policy;
 
     TRY(target_policy(call, in, &policy));
+    TRY(iam_policy_refuse_aws(call, policy, "untag"));
     iam_tags_remove(policy, in_list(in, "TagKeys"));
     TRY(kind_update(call, &iam_kind_managed_policy, NULL, policy));
 out:
