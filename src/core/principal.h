@@ -13,6 +13,11 @@ enum principal_type {
 };
 
 #define PRINCIPAL_ARN_MAX 600
+/* A role session's inline session policy: 2,048 characters (STS API reference, AssumeRole
+ * Policy), each at most two bytes of UTF-8 (the policy character set ends at U+00FF). */
+#define PRINCIPAL_SESSION_POLICY_MAX 4096
+/* Its PolicyArns, '\n'-separated: at most 10 ARNs. */
+#define PRINCIPAL_POLICY_ARNS_MAX 2048
 
 /* The aws:PrincipalType value of a principal type (IAM guide, reference_policies_variables,
  * "Principal key values": Account for the root user, User for an IAM user, AssumedRole for
@@ -35,13 +40,26 @@ static inline const char *principal_type_name(enum principal_type type)
 struct principal {
     enum principal_type type;
     char account_id[13];
-    char arn[PRINCIPAL_ARN_MAX];  /* arn:aws:iam::<acct>:root | :user/<path><name> */
-    char user_id[130];            /* GetCallerIdentity UserId: account id for root, AIDA... */
-    char name[130];               /* user name; empty for root */
+    char arn[PRINCIPAL_ARN_MAX];  /* arn:aws:iam::<acct>:root | :user/<path><name> |
+                                   * arn:aws:sts::<acct>:assumed-role/<role>/<session> */
+    char user_id[130];            /* GetCallerIdentity UserId: account id for root, AIDA...,
+                                   * AROA...:<session> for a role session */
+    char name[130];               /* user name; the role's name for a role session; empty
+                                   * for root */
     char access_key_id[129];
-    /* temporary credentials (STS GetSessionToken): when they were issued; 0 for long-term
-     * access keys. Session credentials never carry MFA in custos (no MFA devices). */
+    /* temporary credentials (STS session tokens): when they were issued and expire; 0 for
+     * long-term access keys */
     int64_t session_issued_s;
+    int64_t session_expires_s;
+    bool mfa;                     /* the session was authenticated with MFA */
+    bool chained;                 /* a role session whose credentials came from a role
+                                   * session (role chaining) */
+    /* role sessions (AssumeRole) only, else "" */
+    char role_arn[PRINCIPAL_ARN_MAX];  /* the role's IAM ARN, with its path */
+    char session_name[65];
+    char source_identity[65];
+    char session_policy[PRINCIPAL_SESSION_POLICY_MAX + 1]; /* inline session policy */
+    char policy_arns[PRINCIPAL_POLICY_ARNS_MAX + 1];       /* managed ones, '\n'-separated */
 };
 
 #endif

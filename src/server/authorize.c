@@ -83,13 +83,15 @@ static void build_context(const struct call *call, const struct identity_set *id
     /* a caller's own request, not one an AWS service makes on its behalf */
     add_key(rc, "aws:ViaAWSService", "false");
     add_key(rc, "aws:UserAgent", call->user_agent);
-    /* temporary credentials: when they were issued, and whether with MFA (never, in
-     * custos); long-term access keys have neither key (reference_policies_condition-keys) */
+    /* temporary credentials: when they were issued, and whether with MFA; long-term
+     * access keys have neither key (reference_policies_condition-keys) */
     if (p->session_issued_s) {
         clock_iso8601(p->session_issued_s, rc->issued_iso);
         add_key(rc, "aws:TokenIssueTime", rc->issued_iso);
-        add_key(rc, "aws:MultiFactorAuthPresent", "false");
+        add_key(rc, "aws:MultiFactorAuthPresent", p->mfa ? "true" : "false");
     }
+    if (p->source_identity[0])
+        add_key(rc, "aws:SourceIdentity", p->source_identity);
     for (size_t i = 0; call->keys && i < call->keys->n; i++)
         rc->entries[rc->ctx.n++] = call->keys->entries[i];
     if (identity->tags)
@@ -148,6 +150,19 @@ static bool grant_covers(const struct call_target *t, const char *action)
     return t->grant_action && strcmp(t->grant_action, action) == 0;
 }
 
+/* Actions whose denials AWS words without the reason: STS's AssumeRole answers "User: <arn>
+ * is not authorized to perform: sts:AssumeRole on resource: <role arn>" whichever policy
+ * lacked the allow, so that a caller learns nothing of the role's trust policy. */
+static bool bare_denial(const char *action)
+{
+    static const char *const bare[] = {"sts:AssumeRole"};
+
+    for (size_t i = 0; i < ARRAY_LEN(bare); i++)
+        if (strcmp(bare[i], action) == 0)
+            return true;
+    return false;
+}
+
 cu_rc authorize(struct authz *az, const struct call *call, const char *action,
                 const struct call_target *t, struct cu_err *err)
 {
@@ -158,7 +173,11 @@ cu_rc authorize(struct authz *az, const struct call *call, const char *action,
 
     buf_init(&message, 4096);
     evaluate(az, call, action, t, grant_covers(t, action), &req, &result);
-    if (result.decision != POLICY_ALLOWED) {
+    if (result.decision != POLICY_ALLOWED && bare_denial(action)) {
+        rc = cu_err_set(err, CU_E_ACCESS_DENIED,
+                        "User: %s is not authorized to perform: %s on resource: %s",
+                        req.principal_arn, action, req.resource);
+    } else if (result.decision != POLICY_ALLOWED) {
         TRY(policy_denial_message(&req, &result, &message));
         rc = cu_err_set(err, CU_E_ACCESS_DENIED, "%s", message.p);
     }

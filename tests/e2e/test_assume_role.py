@@ -1,0 +1,306 @@
+"""STS AssumeRole: the trust policy evaluated with the caller as principal and AWS's
+same-account rule (a trust policy naming the caller suffices; one naming the account needs
+the caller's identity policy too), RoleSessionName and DurationSeconds rules (MaxSessionDuration,
+one hour when chaining), session policies narrowing the role, sts:ExternalId, the role
+session acting with its role's policies (IAM, KMS), GetCallerIdentity, the trail's
+AssumedRole userIdentity, tampered tokens, and RoleLastUsed (STS API reference, AssumeRole;
+IAM guide, id_roles_use_permissions-to-switch, reference_policies_evaluation-logic-cross-account)."""
+import base64
+import datetime
+import json
+
+from botocore.exceptions import ClientError
+
+import harness
+
+ACCT = harness.ACCOUNT
+
+
+def doc(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def trust(principal, **condition):
+    st = {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}
+    if condition:
+        st["Condition"] = condition
+    return doc(st)
+
+
+ASSUME_ANY = {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}
+
+
+class AssumeRole(harness.ServerTest):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.iam = cls.server.client("iam")
+        cls.kms_key = cls.server.client("kms").create_key()["KeyMetadata"]["KeyId"]
+        cls.n = 0
+
+    def name(self, what):
+        AssumeRole.n += 1
+        return f"{what}-{AssumeRole.n}"
+
+    def role(self, trust_doc, *statements, max_session=None):
+        name = self.name("role")
+        kw = {"MaxSessionDuration": max_session} if max_session else {}
+        r = self.iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust_doc, **kw)["Role"]
+        if statements:
+            self.iam.put_role_policy(RoleName=name, PolicyName="p", PolicyDocument=doc(*statements))
+        return r
+
+    def user(self, *statements):
+        return self.server.user(self.name("user"), *statements)
+
+    def sts(self, key, secret, token=None):
+        return self.server.client("sts", key=key, secret=secret, token=token)
+
+    def as_creds(self, service, c, **kw):
+        return self.server.client(service, key=c["AccessKeyId"], secret=c["SecretAccessKey"],
+                                  token=c["SessionToken"], **kw)
+
+    def error(self, fn):
+        with self.assertRaises(ClientError) as e:
+            fn()
+        return e.exception.response["Error"]
+
+    def test_assume_and_act(self):
+        kms_use = {"Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "*"}
+        user_arn, key, secret = self.user(ASSUME_ANY)
+        role = self.role(trust(f"arn:aws:iam::{ACCT}:root"), kms_use)
+        out = self.sts(key, secret).assume_role(RoleArn=role["Arn"], RoleSessionName="work@x.y")
+        c = out["Credentials"]
+        self.assertTrue(c["AccessKeyId"].startswith("ASIA"))
+        self.assertEqual(len(c["SecretAccessKey"]), 40)
+        left = c["Expiration"] - datetime.datetime.now(datetime.timezone.utc)
+        self.assertTrue(datetime.timedelta(minutes=58) < left <= datetime.timedelta(hours=1))
+        session_arn = f"arn:aws:sts::{ACCT}:assumed-role/{role['RoleName']}/work@x.y"
+        self.assertEqual(out["AssumedRoleUser"], {"Arn": session_arn,
+                                                  "AssumedRoleId": f"{role['RoleId']}:work@x.y"})
+        self.assertNotIn("PackedPolicySize", out)
+        me = self.as_creds("sts", c).get_caller_identity()
+        self.assertEqual((me["Arn"], me["UserId"], me["Account"]),
+                         (session_arn, f"{role['RoleId']}:work@x.y", ACCT))
+        # the role's permissions: KMS allowed, the rest denied with the session's ARN
+        kms = self.as_creds("kms", c)
+        blob = kms.encrypt(KeyId=self.kms_key, Plaintext=b"hi")["CiphertextBlob"]
+        self.assertEqual(kms.decrypt(CiphertextBlob=blob)["Plaintext"], b"hi")
+        err = self.error(lambda: kms.create_key())
+        self.assertEqual(err["Code"], "AccessDeniedException")
+        self.assertIn(f"User: {session_arn} is not authorized to perform: kms:CreateKey", err["Message"])
+        # role sessions may call IAM as their policies allow (unlike GetSessionToken's)
+        err = self.error(lambda: self.as_creds("iam", c).list_users())
+        self.assertEqual(err["Code"], "AccessDenied")
+        self.assertIn(f"User: {session_arn} is not authorized to perform: iam:ListUsers", err["Message"])
+        # the trail: AssumedRole with its issuer, never the token or secret
+        trail = self.server.audit_records()
+        text = json.dumps(trail)
+        self.assertNotIn(c["SessionToken"], text)
+        self.assertNotIn(c["SecretAccessKey"], text)
+        used = [r for r in trail if r["userIdentity"].get("accessKeyId") == c["AccessKeyId"]
+                and r["eventName"] == "Encrypt"][-1]
+        ident = used["userIdentity"]
+        self.assertEqual((ident["type"], ident["arn"], ident["principalId"]),
+                         ("AssumedRole", session_arn, f"{role['RoleId']}:work@x.y"))
+        self.assertEqual(ident["sessionContext"]["sessionIssuer"],
+                         {"type": "Role", "principalId": role["RoleId"], "arn": role["Arn"],
+                          "accountId": ACCT, "userName": role["RoleName"]})
+        self.assertEqual(ident["sessionContext"]["attributes"]["mfaAuthenticated"], "false")
+        issued = [r for r in trail if r["eventName"] == "AssumeRole" and "errorCode" not in r][-1]
+        self.assertEqual(issued["userIdentity"]["arn"], user_arn)
+        self.assertEqual(issued["responseElements"]["credentials"]["sessionToken"],
+                         "HIDDEN_DUE_TO_SECURITY_REASONS")
+
+    def test_same_account_rule(self):
+        """Trust naming the account: the identity policy must allow sts:AssumeRole too;
+        trust naming the user: no identity policy needed."""
+        user_arn, key, secret = self.user()  # no policy at all
+        by_account = self.role(trust(f"arn:aws:iam::{ACCT}:root"))
+        err = self.error(lambda: self.sts(key, secret).assume_role(RoleArn=by_account["Arn"],
+                                                                    RoleSessionName="s1"))
+        self.assertEqual((err["Code"], err["Message"]),
+                         ("AccessDenied", f"User: {user_arn} is not authorized to perform: "
+                                          f"sts:AssumeRole on resource: {by_account['Arn']}"))
+        by_user = self.role(trust(user_arn))
+        self.sts(key, secret).assume_role(RoleArn=by_user["Arn"], RoleSessionName="s1")
+        # an identity allow without the trust policy's is not enough either way
+        _, key2, secret2 = self.user(ASSUME_ANY)
+        err = self.error(lambda: self.sts(key2, secret2).assume_role(RoleArn=by_user["Arn"],
+                                                                      RoleSessionName="s1"))
+        self.assertEqual(err["Code"], "AccessDenied")
+        self.sts(key2, secret2).assume_role(RoleArn=by_account["Arn"], RoleSessionName="s1")
+        # an explicit deny in the identity policy wins over the trust policy naming the user
+        self.iam.put_user_policy(UserName=user_arn.split("/")[-1], PolicyName="deny",
+                                 PolicyDocument=doc({"Effect": "Deny", "Action": "sts:AssumeRole",
+                                                     "Resource": "*"}))
+        err = self.error(lambda: self.sts(key, secret).assume_role(RoleArn=by_user["Arn"],
+                                                                    RoleSessionName="s1"))
+        self.assertEqual(err["Code"], "AccessDenied")
+
+    def test_missing_role_root_and_cli(self):
+        user_arn, key, secret = self.user(ASSUME_ANY)
+        missing = f"arn:aws:iam::{ACCT}:role/no-such-role"
+        err = self.error(lambda: self.sts(key, secret).assume_role(RoleArn=missing, RoleSessionName="s1"))
+        self.assertEqual((err["Code"], err["Message"]),
+                         ("AccessDenied", f"User: {user_arn} is not authorized to perform: "
+                                          f"sts:AssumeRole on resource: {missing}"))
+        role = self.role(trust(f"arn:aws:iam::{ACCT}:root"))
+        # the ARN must carry the role's path
+        err = self.error(lambda: self.sts(key, secret).assume_role(
+            RoleArn=role["Arn"].replace(":role/", ":role/other/"), RoleSessionName="s1"))
+        self.assertEqual(err["Code"], "AccessDenied")
+        err = self.error(lambda: self.server.client("sts").assume_role(RoleArn=role["Arn"],
+                                                                       RoleSessionName="s1"))
+        self.assertEqual((err["Code"], err["Message"]),
+                         ("AccessDenied", "Roles may not be assumed by root accounts."))
+        rc, out, _ = self.server.cli("sts", "assume-role", "--role-arn", role["Arn"],
+                                     "--role-session-name", "cli-session", key=key, secret=secret)
+        self.assertEqual(out["AssumedRoleUser"]["Arn"],
+                         f"arn:aws:sts::{ACCT}:assumed-role/{role['RoleName']}/cli-session")
+        c = out["Credentials"]
+        me = self.as_creds("sts", c).get_caller_identity()
+        self.assertEqual(me["Arn"], out["AssumedRoleUser"]["Arn"])
+
+    def test_session_name_and_duration(self):
+        _, key, secret = self.user(ASSUME_ANY)
+        role = self.role(trust(f"arn:aws:iam::{ACCT}:root"), ASSUME_ANY, max_session=7200)
+        sts = self.server.client("sts", key=key, secret=secret, parameter_validation=False)
+        for bad in ("a", "x" * 65, "has space", "semi;colon"):
+            err = self.error(lambda: sts.assume_role(RoleArn=role["Arn"], RoleSessionName=bad))
+            self.assertEqual(err["Code"], "ValidationError", bad)
+        self.assertEqual(self.error(lambda: sts.assume_role(RoleArn=role["Arn"], RoleSessionName="ok",
+                                                            DurationSeconds=899))["Code"], "ValidationError")
+        err = self.error(lambda: sts.assume_role(RoleArn=role["Arn"], RoleSessionName="ok",
+                                                 DurationSeconds=7201))
+        self.assertEqual((err["Code"], err["Message"]),
+                         ("ValidationError",
+                          "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."))
+        c = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="ok", DurationSeconds=7200)["Credentials"]
+        left = c["Expiration"] - datetime.datetime.now(datetime.timezone.utc)
+        self.assertTrue(datetime.timedelta(minutes=119) < left <= datetime.timedelta(hours=2))
+        # chaining: the role session assumes a role (itself, trusted through the account)
+        chain = self.server.client("sts", key=c["AccessKeyId"], secret=c["SecretAccessKey"],
+                                   token=c["SessionToken"], parameter_validation=False)
+        err = self.error(lambda: chain.assume_role(RoleArn=role["Arn"], RoleSessionName="hop",
+                                                   DurationSeconds=3601))
+        self.assertEqual((err["Code"], err["Message"]),
+                         ("ValidationError", "The requested DurationSeconds exceeds the 1 hour "
+                                             "session limit for roles assumed by role chaining."))
+        hop = chain.assume_role(RoleArn=role["Arn"], RoleSessionName="hop", DurationSeconds=3600)
+        self.assertEqual(self.as_creds("sts", hop["Credentials"]).get_caller_identity()["Arn"],
+                         f"arn:aws:sts::{ACCT}:assumed-role/{role['RoleName']}/hop")
+
+    def test_session_policy_narrows(self):
+        _, key, secret = self.user(ASSUME_ANY)
+        role = self.role(trust(f"arn:aws:iam::{ACCT}:root"),
+                         {"Effect": "Allow", "Action": "kms:*", "Resource": "*"})
+        only_encrypt = doc({"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*"})
+        out = self.sts(key, secret).assume_role(RoleArn=role["Arn"], RoleSessionName="narrow",
+                                                Policy=only_encrypt)
+        self.assertTrue(1 <= out["PackedPolicySize"] <= 100)
+        kms = self.as_creds("kms", out["Credentials"])
+        blob = kms.encrypt(KeyId=self.kms_key, Plaintext=b"x")["CiphertextBlob"]
+        err = self.error(lambda: kms.decrypt(CiphertextBlob=blob))
+        self.assertEqual(err["Code"], "AccessDeniedException")
+        self.assertIn("because no session policy allows the kms:Decrypt action", err["Message"])
+        # a session policy cannot widen the role
+        wide = doc({"Effect": "Allow", "Action": "*", "Resource": "*"})
+        out = self.sts(key, secret).assume_role(RoleArn=role["Arn"], RoleSessionName="wide", Policy=wide)
+        self.assertEqual(self.error(lambda: self.as_creds("iam", out["Credentials"]).list_users())["Code"],
+                         "AccessDenied")
+        # a managed session policy (PolicyArns) narrows the same way
+        arn = self.iam.create_policy(PolicyName=self.name("sp"), PolicyDocument=doc(
+            {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}))["Policy"]["Arn"]
+        out = self.sts(key, secret).assume_role(RoleArn=role["Arn"], RoleSessionName="managed",
+                                                PolicyArns=[{"arn": arn}])
+        kms = self.as_creds("kms", out["Credentials"])
+        self.assertEqual(kms.decrypt(CiphertextBlob=blob)["Plaintext"], b"x")
+        self.assertEqual(self.error(lambda: kms.encrypt(KeyId=self.kms_key, Plaintext=b"x"))["Code"],
+                         "AccessDeniedException")
+        # bad documents and oversized ones
+        err = self.error(lambda: self.sts(key, secret).assume_role(RoleArn=role["Arn"], RoleSessionName="bad",
+                                                                    Policy="{not json"))
+        self.assertEqual(err["Code"], "MalformedPolicyDocument")
+        big = doc(*[{"Effect": "Allow", "Action": f"kms:Action{i:04d}", "Resource": "*"} for i in range(40)])
+        unchecked = self.server.client("sts", key=key, secret=secret, parameter_validation=False)
+        err = self.error(lambda: unchecked.assume_role(RoleArn=role["Arn"], RoleSessionName="big",
+                                                       PolicyArns=[{"arn": arn + "x" * 100}] * 10 + [{"arn": arn}] * 9,
+                                                       Policy=big[:2000]))
+        self.assertIn(err["Code"], ("ValidationError", "PackedPolicyTooLarge", "MalformedPolicyDocument"))
+        err = self.error(lambda: self.sts(key, secret).assume_role(
+            RoleArn=role["Arn"], RoleSessionName="missing",
+            PolicyArns=[{"arn": f"arn:aws:iam::{ACCT}:policy/not-there"}]))
+        self.assertEqual(err["Code"], "NoSuchEntity")
+
+    def test_external_id_and_source_ip(self):
+        _, key, secret = self.user(ASSUME_ANY)
+        role = self.role(trust(f"arn:aws:iam::{ACCT}:root",
+                               StringEquals={"sts:ExternalId": "tenant-42"}))
+        sts = self.sts(key, secret)
+        self.assertEqual(self.error(lambda: sts.assume_role(RoleArn=role["Arn"], RoleSessionName="ext"))["Code"],
+                         "AccessDenied")
+        self.assertEqual(self.error(lambda: sts.assume_role(RoleArn=role["Arn"], RoleSessionName="ext",
+                                                            ExternalId="tenant-41"))["Code"], "AccessDenied")
+        sts.assume_role(RoleArn=role["Arn"], RoleSessionName="ext", ExternalId="tenant-42")
+        far = self.role(trust(f"arn:aws:iam::{ACCT}:root", IpAddress={"aws:SourceIp": "203.0.113.0/24"}))
+        self.assertEqual(self.error(lambda: sts.assume_role(RoleArn=far["Arn"], RoleSessionName="ext"))["Code"],
+                         "AccessDenied")
+        near = self.role(trust(f"arn:aws:iam::{ACCT}:root", IpAddress={"aws:SourceIp": "127.0.0.0/8"}))
+        sts.assume_role(RoleArn=near["Arn"], RoleSessionName="ext")
+
+    def test_principal_tag_condition(self):
+        arn, key, secret = self.user(ASSUME_ANY)
+        self.iam.tag_user(UserName=arn.split("/")[-1], Tags=[{"Key": "team", "Value": "blue"}])
+        blue = self.role(trust(f"arn:aws:iam::{ACCT}:root", StringEquals={"aws:PrincipalTag/team": "blue"}))
+        red = self.role(trust(f"arn:aws:iam::{ACCT}:root", StringEquals={"aws:PrincipalTag/team": "red"}))
+        self.sts(key, secret).assume_role(RoleArn=blue["Arn"], RoleSessionName="tt")
+        self.assertEqual(self.error(lambda: self.sts(key, secret).assume_role(
+            RoleArn=red["Arn"], RoleSessionName="tt"))["Code"], "AccessDenied")
+
+    def test_tampered_token_and_deleted_role(self):
+        _, key, secret = self.user(ASSUME_ANY)
+        role = self.role(trust(f"arn:aws:iam::{ACCT}:root"),
+                         {"Effect": "Allow", "Action": "kms:*", "Resource": "*"})
+        c = self.sts(key, secret).assume_role(RoleArn=role["Arn"], RoleSessionName="tt")["Credentials"]
+        raw = bytearray(base64.b64decode(c["SessionToken"]))
+        raw[len(raw) // 2] ^= 1
+        bad = dict(c, SessionToken=base64.b64encode(bytes(raw)).decode())
+        err = self.error(lambda: self.as_creds("sts", bad).get_caller_identity())
+        self.assertEqual((err["Code"], err["Message"]),
+                         ("InvalidClientTokenId", "The security token included in the request is invalid."))
+        self.assertEqual(self.error(lambda: self.as_creds("kms", bad).list_keys())["Code"],
+                         "UnrecognizedClientException")
+        # a token moved to another ASIA key id
+        other = self.sts(key, secret).assume_role(RoleArn=role["Arn"], RoleSessionName="uu")["Credentials"]
+        swapped = dict(c, AccessKeyId=other["AccessKeyId"])
+        self.assertEqual(self.error(lambda: self.as_creds("sts", swapped).get_caller_identity())["Code"],
+                         "InvalidClientTokenId")
+        self.as_creds("kms", c).list_keys()
+        # the role deleted and made again under its name: not the same role, no permissions
+        self.iam.delete_role_policy(RoleName=role["RoleName"], PolicyName="p")
+        self.iam.delete_role(RoleName=role["RoleName"])
+        self.iam.create_role(RoleName=role["RoleName"], AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ACCT}:root"))
+        self.iam.put_role_policy(RoleName=role["RoleName"], PolicyName="p",
+                                 PolicyDocument=doc({"Effect": "Allow", "Action": "kms:*", "Resource": "*"}))
+        self.assertEqual(self.error(lambda: self.as_creds("kms", c).list_keys())["Code"],
+                         "AccessDeniedException")
+
+    def test_role_last_used(self):
+        _, key, secret = self.user(ASSUME_ANY)
+        role = self.role(trust(f"arn:aws:iam::{ACCT}:root"))
+        self.assertEqual(self.iam.get_role(RoleName=role["RoleName"])["Role"]["RoleLastUsed"], {})
+        before = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+        self.sts(key, secret).assume_role(RoleArn=role["Arn"], RoleSessionName="lu")
+        used = self.iam.get_role(RoleName=role["RoleName"])["Role"]["RoleLastUsed"]
+        self.assertEqual(used["Region"], harness.REGION)
+        self.assertTrue(before <= used["LastUsedDate"] <= before + datetime.timedelta(minutes=1))
+        # a denied attempt is no use
+        denied = self.role(trust(f"arn:aws:iam::{ACCT}:root", StringEquals={"sts:ExternalId": "never"}))
+        self.error(lambda: self.sts(key, secret).assume_role(RoleArn=denied["Arn"], RoleSessionName="lu"))
+        self.assertEqual(self.iam.get_role(RoleName=denied["RoleName"])["Role"]["RoleLastUsed"], {})
+
+
+if __name__ == "__main__":
+    import unittest
+    unittest.main(verbosity=2)
