@@ -301,6 +301,37 @@ class AssumeRole(harness.ServerTest):
         self.assertEqual(self.iam.get_role(RoleName=denied["RoleName"])["Role"]["RoleLastUsed"], {})
 
 
+class RoleSessionExpiry(harness.ServerTest):
+    def test_900_second_session_stops_working(self):
+        """A 900-second role session works at 840 s and is refused at 901 s (the clock moved
+        with the test-only --test-clock-offset; nothing is stored, so a restart keeps it)."""
+        s, iam = self.server, self.server.client("iam")
+        _, key, secret = s.user("expiring", ASSUME_ANY)
+        iam.create_role(RoleName="short", AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ACCT}:root"))
+        iam.put_role_policy(RoleName="short", PolicyName="p",
+                            PolicyDocument=doc({"Effect": "Allow", "Action": "kms:*", "Resource": "*"}))
+        c = s.client("sts", key=key, secret=secret).assume_role(
+            RoleArn=f"arn:aws:iam::{ACCT}:role/short", RoleSessionName="brief",
+            DurationSeconds=900)["Credentials"]
+        kms = lambda: s.client("kms", key=c["AccessKeyId"], secret=c["SecretAccessKey"], token=c["SessionToken"])
+        for offset, expired in ((840, False), (901, True)):
+            s.stop()
+            s.extra_args = ["--test-clock-offset", str(offset)]
+            s.env_overrides = {"CUSTOS_TEST_HOOKS": "1"}
+            s.start()
+            with harness.shifted_clock(offset):
+                if not expired:
+                    kms().list_keys()
+                    continue
+                with self.assertRaises(ClientError) as e:
+                    kms().list_keys()
+                self.assertEqual((e.exception.response["Error"]["Code"], e.exception.response["Error"]["Message"]),
+                                 ("ExpiredTokenException", "The security token included in the request is expired"))
+        s.stop()
+        s.extra_args, s.env_overrides = [], None
+        s.start()
+
+
 if __name__ == "__main__":
     import unittest
     unittest.main(verbosity=2)

@@ -25,9 +25,12 @@
 
 #define DURATION_DEFAULT_S 3600
 #define DURATION_CHAINED_MAX_S 3600 /* role chaining: one hour at most */
-/* How often RoleLastUsed is rewritten: AWS updates it within hours ("may take up to four
- * hours"-class lag, IAM guide id_roles_manage_delete), so a role assumed constantly
- * costs one role write per interval, not one per AssumeRole. */
+/* How often RoleLastUsed is rewritten. AWS reports it late too (IAM API reference, Role
+ * LastUsed: "Activity is only reported for the trailing 400 days", tracked with a delay
+ * of hours), so a role assumed constantly costs one role write per interval, not one per
+ * AssumeRole. Writing it here, in AssumeRole's own transaction (a write already), needs no
+ * writer off the request path; each write evicts the identity cache's sets as any role
+ * change does. */
 #define LAST_USED_INTERVAL_MS (5 * 60 * 1000)
 
 static void unpin_policy(void *pin)
