@@ -286,6 +286,41 @@ class AssumeRole(harness.ServerTest):
         self.assertEqual(self.error(lambda: self.as_creds("kms", c).list_keys())["Code"],
                          "AccessDeniedException")
 
+    def test_source_identity(self):
+        """SourceIdentity needs sts:SetSourceIdentity (trust and identity policy), reaches
+        aws:SourceIdentity and the trail, and is kept, unchangeable, through chaining."""
+        set_si = {"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"], "Resource": "*"}
+        _, key, secret = self.user(set_si)
+        both = doc({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCT}:root"},
+                    "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"]})
+        role = self.role(both, set_si, {"Effect": "Allow", "Action": "kms:ListKeys", "Resource": "*",
+                                        "Condition": {"StringEquals": {"aws:SourceIdentity": "alice"}}})
+        plain = self.role(trust(f"arn:aws:iam::{ACCT}:root"))
+        sts = self.sts(key, secret)
+        err = self.error(lambda: sts.assume_role(RoleArn=plain["Arn"], RoleSessionName="si", SourceIdentity="alice"))
+        self.assertEqual(err["Code"], "AccessDenied")
+        self.assertIn("sts:SetSourceIdentity", err["Message"])
+        out = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="si", SourceIdentity="alice")
+        self.assertEqual(out["SourceIdentity"], "alice")
+        c = out["Credentials"]
+        self.as_creds("kms", c).list_keys()  # aws:SourceIdentity holds "alice"
+        used = [r for r in self.server.audit_records()
+                if r["userIdentity"].get("accessKeyId") == c["AccessKeyId"]][-1]
+        self.assertEqual(used["userIdentity"]["sessionContext"]["sourceIdentity"], "alice")
+        chain = self.sts(c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"])
+        err = self.error(lambda: chain.assume_role(RoleArn=role["Arn"], RoleSessionName="si2", SourceIdentity="bob"))
+        self.assertEqual(err["Code"], "AccessDenied")
+        # kept without asking, and the next role must allow it too
+        hop = chain.assume_role(RoleArn=role["Arn"], RoleSessionName="si2")
+        self.assertEqual(hop["SourceIdentity"], "alice")
+        self.assertEqual(self.error(lambda: chain.assume_role(RoleArn=plain["Arn"], RoleSessionName="si3"))["Code"],
+                         "AccessDenied")
+        # without a source identity the condition fails
+        other = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="nosi")
+        self.assertNotIn("SourceIdentity", other)
+        self.assertEqual(self.error(lambda: self.as_creds("kms", other["Credentials"]).list_keys())["Code"],
+                         "AccessDeniedException")
+
     def test_role_last_used(self):
         _, key, secret = self.user(ASSUME_ANY)
         role = self.role(trust(f"arn:aws:iam::{ACCT}:root"))

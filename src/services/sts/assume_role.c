@@ -108,6 +108,35 @@ void sts_assume_role_keys(const json_t *in, struct call_keys *keys)
         call_keys_add(keys, "sts:ExternalId", in_str(in, "ExternalId"));
     if (in_str(in, "RoleSessionName"))
         call_keys_add(keys, "sts:RoleSessionName", in_str(in, "RoleSessionName"));
+    if (in_str(in, "SourceIdentity"))
+        call_keys_add(keys, "sts:SourceIdentity", in_str(in, "SourceIdentity"));
+}
+
+/* The session's source identity: the one asked for, or the caller's, which a chained
+ * session keeps and cannot change; either way the caller must be allowed
+ * sts:SetSourceIdentity on the role (IAM guide, id_credentials_temp_control-access_monitor:
+ * the role's trust policy, and in chaining the next role's, must allow it). */
+static cu_rc take_source_identity(struct call *call, const json_t *in, const char *role_arn,
+                                  struct session_claims *claims)
+{
+    cu_rc rc = CU_OK;
+    const struct principal *p = call->principal;
+    const char *asked = in_str(in, "SourceIdentity");
+    const char *value = asked ? asked : p->source_identity;
+
+    if (!value[0])
+        goto out;
+    ENSURE((!asked || !p->source_identity[0] || strcmp(asked, p->source_identity) == 0) &&
+               call_policy_allows(call, "sts:SetSourceIdentity", role_arn,
+                                  call->target.resource_policy),
+           cu_err_set(&call->err, CU_E_ACCESS_DENIED,
+                      "User: %s is not authorized to perform: sts:SetSourceIdentity on "
+                      "resource: %s",
+                      p->arn, role_arn));
+    ENSURE(strlen(value) < sizeof(claims->source_identity), CU_E_VALIDATION);
+    snprintf(claims->source_identity, sizeof(claims->source_identity), "%s", value);
+out:
+    return rc;
 }
 
 /* DurationSeconds within the role's MaxSessionDuration, and within an hour when a role
@@ -230,14 +259,14 @@ cu_rc sts_assume_role(struct call *call, const json_t *in, json_t *out)
                             "User: %s is not authorized to perform: sts:AssumeRole on "
                             "resource: %s",
                             p->arn, call->target.arn));
-    /* not yet: each of these needs its own permission or check (sts:TagSession,
-     * sts:SetSourceIdentity, the MFA device), and custos refuses rather than ignore them */
+    /* not yet: each of these needs its own permission or check (sts:TagSession, the MFA
+     * device), and custos refuses rather than ignore them */
     ENSURE(!in_list(in, "Tags") && !in_list(in, "TransitiveTagKeys") &&
-               !in_str(in, "SourceIdentity") && !in_str(in, "SerialNumber") &&
-               !in_str(in, "TokenCode") && !in_list(in, "ProvidedContexts"),
+               !in_str(in, "SerialNumber") && !in_str(in, "TokenCode") &&
+               !in_list(in, "ProvidedContexts"),
            cu_err_set(&call->err, CU_E_VALIDATION,
-                      "Tags, TransitiveTagKeys, SourceIdentity, SerialNumber, TokenCode and "
-                      "ProvidedContexts are not supported by this server yet."));
+                      "Tags, TransitiveTagKeys, SerialNumber, TokenCode and ProvidedContexts "
+                      "are not supported by this server yet."));
     role_name = json_string_value(json_object_get(role, "RoleName"));
     role_id = json_string_value(json_object_get(role, "RoleId"));
     role_arn = json_string_value(json_object_get(role, "Arn"));
@@ -252,8 +281,7 @@ cu_rc sts_assume_role(struct call *call, const json_t *in, json_t *out)
     snprintf(claims->name, sizeof(claims->name), "%s", role_name);
     snprintf(claims->role_arn, sizeof(claims->role_arn), "%s", role_arn);
     snprintf(claims->session_name, sizeof(claims->session_name), "%s", session);
-    /* kept through chaining (IAM guide, id_credentials_temp_control-access_monitor) */
-    snprintf(claims->source_identity, sizeof(claims->source_identity), "%s", p->source_identity);
+    TRY(take_source_identity(call, in, role_arn, claims));
     claims->chained = p->type == PRINCIPAL_ROLE_SESSION;
     TRY(sts_credentials_issue(call, claims, duration, out));
     user = json_pack("{s:s, s:s}", "AssumedRoleId", claims->user_id, "Arn", claims->arn);
