@@ -314,6 +314,9 @@ static cu_rc resolve_session(struct principal_cache *c, const struct master_key 
     memcpy(out->source_identity, claims->source_identity, sizeof(out->source_identity));
     memcpy(out->session_policy, claims->session_policy, sizeof(out->session_policy));
     memcpy(out->policy_arns, claims->policy_arns, sizeof(out->policy_arns));
+    memcpy(out->session_tags, claims->session_tags, sizeof(out->session_tags));
+    memcpy(out->transitive_tag_keys, claims->transitive_tag_keys,
+           sizeof(out->transitive_tag_keys));
     memcpy(secret, derived, SESSION_SECRET_LEN);
     *secret_len = SESSION_SECRET_LEN;
 out:

@@ -40,6 +40,8 @@ struct session_claims {
     char source_identity[65];
     char session_policy[PRINCIPAL_SESSION_POLICY_MAX + 1]; /* inline Policy, or "" */
     char policy_arns[PRINCIPAL_POLICY_ARNS_MAX + 1];       /* PolicyArns, '\n'-separated */
+    char session_tags[PRINCIPAL_SESSION_TAGS_MAX + 1];     /* "key\tvalue\n"... */
+    char transitive_tag_keys[PRINCIPAL_SESSION_TAGS_MAX + 1]; /* "key\n"... */
     int64_t issued_s, expires_s;
     bool mfa;     /* authenticated with MFA */
     bool chained; /* a role session made by a role session */

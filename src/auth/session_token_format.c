@@ -27,6 +27,8 @@ enum claim_tag {
     TAG_EXPIRES = 13,
     TAG_MFA = 14,
     TAG_CHAINED = 15,
+    TAG_SESSION_TAGS = 16,
+    TAG_TRANSITIVE_TAG_KEYS = 17,
 };
 
 /* Fields every token has; the others are empty when absent. */
@@ -95,6 +97,9 @@ cu_rc session_claims_write(const struct session_claims *c, struct buf *out)
     TRY(put_time(out, TAG_EXPIRES, c->expires_s));
     TRY(put_flag(out, TAG_MFA, c->mfa));
     TRY(put_flag(out, TAG_CHAINED, c->chained));
+    TRY(put_str(out, TAG_SESSION_TAGS, c->session_tags, sizeof(c->session_tags)));
+    TRY(put_str(out, TAG_TRANSITIVE_TAG_KEYS, c->transitive_tag_keys,
+                sizeof(c->transitive_tag_keys)));
 out:
     return rc;
 }
@@ -174,6 +179,10 @@ static bool get_field(uint8_t tag, struct bytes v, struct session_claims *c)
         return get_flag(v, &c->mfa);
     case TAG_CHAINED:
         return get_flag(v, &c->chained);
+    case TAG_SESSION_TAGS:
+        return get_str(v, c->session_tags, sizeof(c->session_tags));
+    case TAG_TRANSITIVE_TAG_KEYS:
+        return get_str(v, c->transitive_tag_keys, sizeof(c->transitive_tag_keys));
     }
     return false;
 }
@@ -193,7 +202,7 @@ cu_rc session_claims_parse(struct bytes in, struct session_claims *out, struct c
     while (cursor_left(&cur) > 0) {
         ENSURE(cursor_u8(&cur, &tag) && cursor_u16(&cur, &len) && cursor_take(&cur, len, &v),
                CU_E_UNKNOWN_ACCESS_KEY);
-        ENSURE(tag > last && tag <= TAG_CHAINED, CU_E_UNKNOWN_ACCESS_KEY);
+        ENSURE(tag > last && tag <= TAG_TRANSITIVE_TAG_KEYS, CU_E_UNKNOWN_ACCESS_KEY);
         ENSURE(get_field(tag, v, out), CU_E_UNKNOWN_ACCESS_KEY);
         seen |= 1u << tag;
         last = tag;

@@ -3,6 +3,9 @@
 #ifndef CU_CORE_PRINCIPAL_H
 #define CU_CORE_PRINCIPAL_H
 
+#include <string.h>
+#include <strings.h>
+
 #include "cu.h"
 
 enum principal_type {
@@ -18,6 +21,9 @@ enum principal_type {
 #define PRINCIPAL_SESSION_POLICY_MAX 4096
 /* Its PolicyArns, '\n'-separated: at most 10 ARNs. */
 #define PRINCIPAL_POLICY_ARNS_MAX 2048
+/* Its session tags as "key\tvalue\n" lines (neither tabs nor newlines are tag characters),
+ * and its transitive tag keys as "key\n" lines, within the packed limit. */
+#define PRINCIPAL_SESSION_TAGS_MAX 2048
 
 /* The aws:PrincipalType value of a principal type (IAM guide, reference_policies_variables,
  * "Principal key values": Account for the root user, User for an IAM user, AssumedRole for
@@ -60,6 +66,24 @@ struct principal {
     char source_identity[65];
     char session_policy[PRINCIPAL_SESSION_POLICY_MAX + 1]; /* inline session policy */
     char policy_arns[PRINCIPAL_POLICY_ARNS_MAX + 1];       /* managed ones, '\n'-separated */
+    char session_tags[PRINCIPAL_SESSION_TAGS_MAX + 1];     /* "key\tvalue\n"... */
+    char transitive_tag_keys[PRINCIPAL_SESSION_TAGS_MAX + 1]; /* "key\n"... */
 };
+
+/* Whether session_tags ("key\tvalue\n" lines) or transitive_tag_keys ("key\n" lines)
+ * hold key, without regard to case: session tag keys are case-insensitive (IAM guide,
+ * id_session-tags). */
+static inline bool principal_tag_lines_have(const char *lines, const char *key)
+{
+    size_t n = strlen(key);
+
+    while (*lines) {
+        size_t line = strcspn(lines, "\n"), end = strcspn(lines, "\t\n");
+        if (end == n && strncasecmp(lines, key, n) == 0)
+            return true;
+        lines += line + (lines[line] != '\0');
+    }
+    return false;
+}
 
 #endif

@@ -321,6 +321,46 @@ class AssumeRole(harness.ServerTest):
         self.assertEqual(self.error(lambda: self.as_creds("kms", other["Credentials"]).list_keys())["Code"],
                          "AccessDeniedException")
 
+    def test_session_tags(self):
+        """Session tags need sts:TagSession, reach aws:PrincipalTag (overriding the role's
+        tag of the same key), and transitive ones pass through chaining unchangeable."""
+        tag_ok = {"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession"], "Resource": "*"}
+        _, key, secret = self.user(tag_ok)
+        both = doc({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCT}:root"},
+                    "Action": ["sts:AssumeRole", "sts:TagSession"]})
+        role = self.role(both, tag_ok, {"Effect": "Allow", "Action": "kms:ListKeys", "Resource": "*",
+                                        "Condition": {"StringEquals": {"aws:PrincipalTag/team": "blue"}}})
+        self.iam.tag_role(RoleName=role["RoleName"], Tags=[{"Key": "team", "Value": "red"}])
+        plain = self.role(trust(f"arn:aws:iam::{ACCT}:root"))
+        sts = self.sts(key, secret)
+        err = self.error(lambda: sts.assume_role(RoleArn=plain["Arn"], RoleSessionName="tg",
+                                                 Tags=[{"Key": "team", "Value": "blue"}]))
+        self.assertEqual(err["Code"], "AccessDenied")
+        self.assertIn("sts:TagSession", err["Message"])
+        # the role's own tag says red: denied without a session tag, allowed with blue
+        untagged = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="tg0")["Credentials"]
+        self.assertEqual(self.error(lambda: self.as_creds("kms", untagged).list_keys())["Code"],
+                         "AccessDeniedException")
+        out = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="tg", TransitiveTagKeys=["TEAM"],
+                              Tags=[{"Key": "team", "Value": "blue"}, {"Key": "cost", "Value": "7"}])
+        self.assertIn("PackedPolicySize", out)
+        c = out["Credentials"]
+        self.as_creds("kms", c).list_keys()
+        # TransitiveTagKeys must be tags of the request; duplicate keys (case aside) refused
+        err = self.error(lambda: sts.assume_role(RoleArn=role["Arn"], RoleSessionName="tg",
+                                                 Tags=[{"Key": "a", "Value": "1"}], TransitiveTagKeys=["b"]))
+        self.assertEqual(err["Code"], "ValidationError")
+        err = self.error(lambda: sts.assume_role(RoleArn=role["Arn"], RoleSessionName="tg",
+                                                 Tags=[{"Key": "a", "Value": "1"}, {"Key": "A", "Value": "2"}]))
+        self.assertEqual(err["Code"], "ValidationError")
+        # chaining keeps the transitive tag (team=blue), not the other one, and refuses to override it
+        chain = self.sts(c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"])
+        err = self.error(lambda: chain.assume_role(RoleArn=role["Arn"], RoleSessionName="hop",
+                                                   Tags=[{"Key": "Team", "Value": "green"}]))
+        self.assertEqual(err["Code"], "ValidationError")
+        hop = chain.assume_role(RoleArn=role["Arn"], RoleSessionName="hop")["Credentials"]
+        self.as_creds("kms", hop).list_keys()
+
     def test_role_last_used(self):
         _, key, secret = self.user(ASSUME_ANY)
         role = self.role(trust(f"arn:aws:iam::{ACCT}:root"))

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "auth/session_policy.h"
 #include "core/tree.h"
@@ -110,6 +111,101 @@ void sts_assume_role_keys(const json_t *in, struct call_keys *keys)
         call_keys_add(keys, "sts:RoleSessionName", in_str(in, "RoleSessionName"));
     if (in_str(in, "SourceIdentity"))
         call_keys_add(keys, "sts:SourceIdentity", in_str(in, "SourceIdentity"));
+    /* session tags are request tags of AssumeRole (IAM guide, id_session-tags) */
+    call_keys_request_tags(keys, in_list(in, "Tags"));
+}
+
+static cu_rc tags_too_large(struct call *call)
+{
+    return cu_err_set(&call->err, CU_E_STS_PACKED_POLICY_TOO_LARGE,
+                      "Packed size of session policies and session tags consumes more than "
+                      "100%% of allotted space.");
+}
+
+/* Append "key\tvalue\n" to tags and, when transitive, "key\n" to keys. */
+static cu_rc add_tag(struct call *call, struct buf *tags, struct buf *keys, const char *key,
+                     const char *value, bool transitive)
+{
+    if (buf_addstrs(tags, key, "\t", value, "\n", NULL) != CU_OK ||
+        (transitive && buf_addstrs(keys, key, "\n", NULL) != CU_OK))
+        return tags_too_large(call);
+    return CU_OK;
+}
+
+/* The session's tags (IAM guide, id_session-tags): the caller's transitive tags, which a
+ * chained session keeps and cannot override, then the request's Tags; TransitiveTagKeys
+ * must name request tags. A session with tags needs sts:TagSession on the role (its trust
+ * policy and, in the same account through the account, the caller's identity policy). */
+static cu_rc take_session_tags(struct call *call, const json_t *in, const char *role_arn,
+                               struct session_claims *claims)
+{
+    cu_rc rc = CU_OK;
+    const struct principal *p = call->principal;
+    const json_t *asked = in_list(in, "Tags"), *transitive = in_list(in, "TransitiveTagKeys");
+    json_t *item;
+    struct buf tags, keys;
+    size_t i;
+
+    buf_init(&tags, sizeof(claims->session_tags) - 1);
+    buf_init(&keys, sizeof(claims->transitive_tag_keys) - 1);
+    for (const char *at = p->transitive_tag_keys; *at;) {
+        size_t n = strcspn(at, "\n");
+        char key[129] = "";
+        const char *v = p->session_tags;
+        snprintf(key, sizeof(key), "%.*s", (int)n, at);
+        /* the value of key in the caller's tags */
+        while (*v && !(strcspn(v, "\t") == n && strncasecmp(v, key, n) == 0))
+            v += strcspn(v, "\n") + (v[strcspn(v, "\n")] != '\0');
+        if (*v) {
+            char value[257];
+            size_t len = strcspn(v + n + 1, "\n");
+            snprintf(value, sizeof(value), "%.*s", (int)len, v + n + 1);
+            TRY(add_tag(call, &tags, &keys, key, value, true));
+        }
+        at += n + (at[n] != '\0');
+    }
+    json_array_foreach((json_t *)asked, i, item)
+    {
+        const char *key = json_string_value(json_object_get(item, "Key"));
+        const char *value = json_string_value(json_object_get(item, "Value"));
+        ENSURE(key && value, CU_E_VALIDATION);
+        ENSURE(!principal_tag_lines_have(p->transitive_tag_keys, key),
+               cu_err_set(&call->err, CU_E_VALIDATION,
+                          "The tag key %s is a transitive tag of the calling session and "
+                          "cannot be overridden.",
+                          key));
+        ENSURE(!principal_tag_lines_have(tags.n ? tags.p : "", key),
+               cu_err_set(&call->err, CU_E_VALIDATION,
+                          "Duplicate tag keys found. Please note that Tag keys are case "
+                          "insensitive."));
+        TRY(add_tag(call, &tags, &keys, key, value, false));
+    }
+    json_array_foreach((json_t *)transitive, i, item)
+    {
+        const char *key = json_string_value(item);
+        bool found = false;
+        const json_t *t;
+        size_t j;
+        json_array_foreach((json_t *)asked, j, t) found |=
+            key && strcasecmp(key, json_string_value(json_object_get(t, "Key"))) == 0;
+        ENSURE(found, cu_err_set(&call->err, CU_E_VALIDATION,
+                                 "The specified transitive tag key must be included in the "
+                                 "requested tags."));
+        ENSURE(buf_addstrs(&keys, key, "\n", NULL) == CU_OK, tags_too_large(call));
+    }
+    if (!tags.n)
+        goto out;
+    ENSURE(call_policy_allows(call, "sts:TagSession", role_arn, call->target.resource_policy),
+           cu_err_set(&call->err, CU_E_ACCESS_DENIED,
+                      "User: %s is not authorized to perform: sts:TagSession on resource: %s",
+                      p->arn, role_arn));
+    snprintf(claims->session_tags, sizeof(claims->session_tags), "%s", tags.p);
+    snprintf(claims->transitive_tag_keys, sizeof(claims->transitive_tag_keys), "%s",
+             keys.n ? keys.p : "");
+out:
+    buf_release(&tags);
+    buf_release(&keys);
+    return rc;
 }
 
 /* The session's source identity: the one asked for, or the caller's, which a chained
@@ -164,10 +260,11 @@ out:
  * publish; custos counts what AWS states the plain-text limit in: "The plaintext that you
  * use for both inline and managed session policies can't exceed 2,048 characters" (STS
  * API reference, AssumeRole), i.e. the inline policy's characters without whitespace
- * outside strings (IAM's quota count) plus each PolicyArn's characters, against 2,048. */
-static int64_t packed_percent(const char *policy, const char *arns)
+ * outside strings (IAM's quota count), each PolicyArn's characters and each session tag's
+ * key and value (with a separator each), against 2,048. */
+static int64_t packed_percent(const char *policy, const char *arns, const char *tags)
 {
-    size_t n = policy_size_without_whitespace(bytes_str(policy)) + strlen(arns);
+    size_t n = policy_size_without_whitespace(bytes_str(policy)) + strlen(arns) + strlen(tags);
 
     return (int64_t)((n * 100 + POLICY_QUOTA_SESSION - 1) / POLICY_QUOTA_SESSION);
 }
@@ -197,10 +294,11 @@ static cu_rc take_session_policies(struct call *call, const json_t *in,
                           "Packed size of session policies consumes more than 100%% of "
                           "allotted space."));
     }
-    *percent = packed_percent(policy, joined.n ? joined.p : "");
+    *percent = packed_percent(policy, joined.n ? joined.p : "", claims->session_tags);
     ENSURE(*percent <= 100,
            cu_err_set(&call->err, CU_E_STS_PACKED_POLICY_TOO_LARGE,
-                      "Packed size of session policies consumes %lld%% of allotted space.",
+                      "Packed size of session policies and session tags consumes %lld%% of "
+                      "allotted space.",
                       (long long)*percent));
     ENSURE(strlen(policy) < sizeof(claims->session_policy),
            cu_err_set(&call->err, CU_E_STS_PACKED_POLICY_TOO_LARGE,
@@ -259,19 +357,18 @@ cu_rc sts_assume_role(struct call *call, const json_t *in, json_t *out)
                             "User: %s is not authorized to perform: sts:AssumeRole on "
                             "resource: %s",
                             p->arn, call->target.arn));
-    /* not yet: each of these needs its own permission or check (sts:TagSession, the MFA
-     * device), and custos refuses rather than ignore them */
-    ENSURE(!in_list(in, "Tags") && !in_list(in, "TransitiveTagKeys") &&
-               !in_str(in, "SerialNumber") && !in_str(in, "TokenCode") &&
+    /* not yet: MFA on AssumeRole and provided contexts; refused rather than ignored */
+    ENSURE(!in_str(in, "SerialNumber") && !in_str(in, "TokenCode") &&
                !in_list(in, "ProvidedContexts"),
            cu_err_set(&call->err, CU_E_VALIDATION,
-                      "Tags, TransitiveTagKeys, SerialNumber, TokenCode and ProvidedContexts "
-                      "are not supported by this server yet."));
+                      "SerialNumber, TokenCode and ProvidedContexts are not supported by this "
+                      "server yet."));
     role_name = json_string_value(json_object_get(role, "RoleName"));
     role_id = json_string_value(json_object_get(role, "RoleId"));
     role_arn = json_string_value(json_object_get(role, "Arn"));
     ENSURE(role_name && role_id && role_arn, CU_E_STORE);
     TRY(check_duration(call, in, role, &duration));
+    TRY(take_session_tags(call, in, role_arn, claims));
     TRY(take_session_policies(call, in, claims, &percent));
     claims->type = PRINCIPAL_ROLE_SESSION;
     snprintf(claims->account_id, sizeof(claims->account_id), "%s", call->target.account_id);
@@ -288,7 +385,7 @@ cu_rc sts_assume_role(struct call *call, const json_t *in, json_t *out)
     ENSURE(user, CU_E_NOMEM);
     TRY(tree_set_new(out, "AssumedRoleUser", user));
     user = NULL;
-    if (claims->session_policy[0] || claims->policy_arns[0])
+    if (claims->session_policy[0] || claims->policy_arns[0] || claims->session_tags[0])
         TRY(tree_set_int(out, "PackedPolicySize", percent));
     if (claims->source_identity[0])
         TRY(tree_set_str(out, "SourceIdentity", claims->source_identity));
