@@ -361,6 +361,27 @@ class AssumeRole(harness.ServerTest):
         hop = chain.assume_role(RoleArn=role["Arn"], RoleSessionName="hop")["Credentials"]
         self.as_creds("kms", hop).list_keys()
 
+    def test_revoke_older_sessions(self):
+        """The console's revocation: a Deny on aws:TokenIssueTime in the role's inline policy
+        AWSRevokeOlderSessions stops the sessions issued before it, not later ones."""
+        _, key, secret = self.user(ASSUME_ANY)
+        role = self.role(trust(f"arn:aws:iam::{ACCT}:root"),
+                         {"Effect": "Allow", "Action": "kms:ListKeys", "Resource": "*"})
+        old = self.sts(key, secret).assume_role(RoleArn=role["Arn"], RoleSessionName="old")["Credentials"]
+        self.as_creds("kms", old).list_keys()
+        cutoff = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=2)).strftime(
+            "%Y-%m-%dT%H:%M:%SZ")
+        self.iam.put_role_policy(RoleName=role["RoleName"], PolicyName="AWSRevokeOlderSessions",
+                                 PolicyDocument=doc({"Effect": "Deny", "Action": "*", "Resource": "*",
+                                                     "Condition": {"DateLessThan": {"aws:TokenIssueTime": cutoff}}}))
+        err = self.error(lambda: self.as_creds("kms", old).list_keys())
+        self.assertEqual(err["Code"], "AccessDeniedException")
+        self.assertIn("with an explicit deny in an identity-based policy", err["Message"])
+        import time
+        time.sleep(3)
+        new = self.sts(key, secret).assume_role(RoleArn=role["Arn"], RoleSessionName="new")["Credentials"]
+        self.as_creds("kms", new).list_keys()
+
     def test_role_last_used(self):
         _, key, secret = self.user(ASSUME_ANY)
         role = self.role(trust(f"arn:aws:iam::{ACCT}:root"))
