@@ -222,12 +222,19 @@ class AssumeRole(harness.ServerTest):
         err = self.error(lambda: self.sts(key, secret).assume_role(RoleArn=role["Arn"], RoleSessionName="bad",
                                                                     Policy="{not json"))
         self.assertEqual(err["Code"], "MalformedPolicyDocument")
-        big = doc(*[{"Effect": "Allow", "Action": f"kms:Action{i:04d}", "Resource": "*"} for i in range(40)])
-        unchecked = self.server.client("sts", key=key, secret=secret, parameter_validation=False)
-        err = self.error(lambda: unchecked.assume_role(RoleArn=role["Arn"], RoleSessionName="big",
-                                                       PolicyArns=[{"arn": arn + "x" * 100}] * 10 + [{"arn": arn}] * 9,
-                                                       Policy=big[:2000]))
-        self.assertIn(err["Code"], ("ValidationError", "PackedPolicyTooLarge", "MalformedPolicyDocument"))
+        # 1,900 characters of policy and ten 67-character ARNs: 126% of the 2,048
+        shape = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:%s","Resource":"*"}]}'
+        big = shape % ("y" * (1900 - len(shape % "")))
+        self.assertEqual(len(big), 1900)
+        arns = [{"arn": f"arn:aws:iam::{ACCT}:policy/" + f"p{i}".ljust(34, "x")} for i in range(10)]
+        err = self.error(lambda: self.sts(key, secret).assume_role(RoleArn=role["Arn"], RoleSessionName="big",
+                                                                    PolicyArns=arns, Policy=big))
+        # the policy's characters, the ARNs' and their separators, over 2,048, rounded up
+        percent = -(-(1900 + sum(len(a["arn"]) for a in arns) + 9) * 100 // 2048)
+        self.assertEqual(percent, 126)
+        self.assertEqual((err["Code"], err["Message"]),
+                         ("PackedPolicyTooLarge", f"Packed size of session policies and session tags "
+                                                  f"consumes {percent}% of allotted space."))
         err = self.error(lambda: self.sts(key, secret).assume_role(
             RoleArn=role["Arn"], RoleSessionName="missing",
             PolicyArns=[{"arn": f"arn:aws:iam::{ACCT}:policy/not-there"}]))
@@ -248,6 +255,21 @@ class AssumeRole(harness.ServerTest):
                          "AccessDenied")
         near = self.role(trust(f"arn:aws:iam::{ACCT}:root", IpAddress={"aws:SourceIp": "127.0.0.0/8"}))
         sts.assume_role(RoleArn=near["Arn"], RoleSessionName="ext")
+
+    def test_mfa_condition(self):
+        """aws:MultiFactorAuthPresent: absent for long-term keys and false for sessions
+        without MFA, so an MFA-gated trust policy refuses both."""
+        _, key, secret = self.user(ASSUME_ANY)
+        gated = self.role(trust(f"arn:aws:iam::{ACCT}:root", Bool={"aws:MultiFactorAuthPresent": "true"}))
+        self.assertEqual(self.error(lambda: self.sts(key, secret).assume_role(
+            RoleArn=gated["Arn"], RoleSessionName="mfa"))["Code"], "AccessDenied")
+        c = self.sts(key, secret).get_session_token()["Credentials"]
+        self.assertEqual(self.error(lambda: self.sts(c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"])
+                                    .assume_role(RoleArn=gated["Arn"], RoleSessionName="mfa"))["Code"], "AccessDenied")
+        # a GetSessionToken session may assume a role like its user
+        open_role = self.role(trust(f"arn:aws:iam::{ACCT}:root"))
+        self.sts(c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"]).assume_role(
+            RoleArn=open_role["Arn"], RoleSessionName="mfa")
 
     def test_principal_tag_condition(self):
         arn, key, secret = self.user(ASSUME_ANY)
