@@ -14,6 +14,7 @@
  * lookup. Session records that older custos versions wrote are ignored: their
  * credentials fail as unknown tokens, and the rows stay as inert data. */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,6 +164,25 @@ static void catch_up(struct principal_cache *c, struct store *store)
     pthread_rwlock_unlock(&c->lock);
 }
 
+/* A long-term key's principal into out: the members before the session ones, and the
+ * session members empty. The session members are most of the struct (policies, tags),
+ * so the hot path does not copy or clear them whole. */
+static void long_term_copy(struct principal *out, const struct principal *p)
+{
+    memcpy(out, p, offsetof(struct principal, session_issued_s));
+    out->session_issued_s = 0;
+    out->session_expires_s = 0;
+    out->mfa = false;
+    out->chained = false;
+    out->role_arn[0] = '\0';
+    out->session_name[0] = '\0';
+    out->source_identity[0] = '\0';
+    out->session_policy[0] = '\0';
+    out->policy_arns[0] = '\0';
+    out->session_tags[0] = '\0';
+    out->transitive_tag_keys[0] = '\0';
+}
+
 /* Copy out the entry for akid, if the cache has one. */
 static bool cache_lookup(struct principal_cache *c, const char *akid, struct principal *out,
                          uint8_t *secret, size_t *secret_len)
@@ -175,7 +195,7 @@ static bool cache_lookup(struct principal_cache *c, const char *akid, struct pri
             e->secret->n <= PRINCIPAL_SECRET_MAX) {
             memcpy(secret, e->secret->p, e->secret->n);
             *secret_len = e->secret->n;
-            *out = e->principal;
+            long_term_copy(out, &e->principal);
             hit = true;
             break;
         }

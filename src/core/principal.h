@@ -53,8 +53,9 @@ struct principal {
     char name[130];               /* user name; the role's name for a role session; empty
                                    * for root */
     char access_key_id[129];
-    /* temporary credentials (STS session tokens): when they were issued and expire; 0 for
-     * long-term access keys */
+    /* temporary credentials (STS session tokens) from here on: when they were issued and
+     * expire; 0 for long-term access keys (auth/principal.c copies long-term principals
+     * only up to here, then empties the rest member by member) */
     int64_t session_issued_s;
     int64_t session_expires_s;
     bool mfa;                     /* the session was authenticated with MFA */
