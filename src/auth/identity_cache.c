@@ -242,8 +242,11 @@ static void scope_of(const struct principal *p, char scope[RECORD_NAME_MAX])
     hmac_sha256_update(&h, bytes_of("", 1));
     hmac_sha256_update(&h, bytes_str(p->policy_arns));
     hmac_sha256_final(&h, sum);
-    for (size_t i = 0; i < sizeof(sum); i++)
-        snprintf(hex + 2 * i, 3, "%02x", sum[i]);
+    for (size_t i = 0; i < sizeof(sum); i++) {
+        hex[2 * i] = "0123456789abcdef"[sum[i] >> 4];
+        hex[2 * i + 1] = "0123456789abcdef"[sum[i] & 15];
+    }
+    hex[2 * sizeof(sum)] = '\0';
     record_fold(p->name, folded);
     snprintf(scope, RECORD_NAME_MAX, "%s/role:%.64s#%s", p->account_id, folded, hex);
 }

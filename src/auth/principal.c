@@ -303,7 +303,9 @@ static cu_rc session_keys_of(struct principal_cache *c, const struct master_key 
     return rc;
 }
 
-/* Temporary credentials: the principal is what the token says. */
+/* Temporary credentials: the principal is what the token says. The claims live on the
+ * stack and are copied string by string (not array by array): most of both structs is
+ * room for session policies and tags that most sessions do not have. */
 static cu_rc resolve_session(struct principal_cache *c, const struct master_key *mk,
                              const char *akid, const char *token, int64_t now_s,
                              struct principal *out, uint8_t secret[PRINCIPAL_SECRET_MAX],
@@ -311,37 +313,34 @@ static cu_rc resolve_session(struct principal_cache *c, const struct master_key 
 {
     cu_rc rc = CU_OK;
     const struct session_keys *keys = NULL;
-    struct session_claims *claims = calloc(1, sizeof(*claims));
+    struct session_claims claims;
     char derived[SESSION_SECRET_LEN + 1];
 
-    ENSURE(claims, CU_E_NOMEM);
     ENSURE(token, cu_err_set(err, CU_E_UNKNOWN_ACCESS_KEY, "%s", invalid_token));
     TRY(session_keys_of(c, mk, &keys));
-    TRY(session_token_open(keys, token, akid, now_s, claims, derived, err));
-    memset(out, 0, sizeof(*out));
-    out->type = claims->type;
-    memcpy(out->account_id, claims->account_id, sizeof(out->account_id));
-    memcpy(out->arn, claims->arn, sizeof(out->arn));
-    memcpy(out->user_id, claims->user_id, sizeof(out->user_id));
-    memcpy(out->name, claims->name, sizeof(out->name));
-    snprintf(out->access_key_id, sizeof(out->access_key_id), "%s", claims->access_key_id);
-    out->session_issued_s = claims->issued_s;
-    out->session_expires_s = claims->expires_s;
-    out->mfa = claims->mfa;
-    out->chained = claims->chained;
-    memcpy(out->role_arn, claims->role_arn, sizeof(out->role_arn));
-    memcpy(out->session_name, claims->session_name, sizeof(out->session_name));
-    memcpy(out->source_identity, claims->source_identity, sizeof(out->source_identity));
-    memcpy(out->session_policy, claims->session_policy, sizeof(out->session_policy));
-    memcpy(out->policy_arns, claims->policy_arns, sizeof(out->policy_arns));
-    memcpy(out->session_tags, claims->session_tags, sizeof(out->session_tags));
-    memcpy(out->transitive_tag_keys, claims->transitive_tag_keys,
-           sizeof(out->transitive_tag_keys));
+    TRY(session_token_open(keys, token, akid, now_s, &claims, derived, err));
+    out->type = claims.type;
+    str_copy(out->account_id, sizeof(out->account_id), claims.account_id);
+    str_copy(out->arn, sizeof(out->arn), claims.arn);
+    str_copy(out->user_id, sizeof(out->user_id), claims.user_id);
+    str_copy(out->name, sizeof(out->name), claims.name);
+    str_copy(out->access_key_id, sizeof(out->access_key_id), claims.access_key_id);
+    out->session_issued_s = claims.issued_s;
+    out->session_expires_s = claims.expires_s;
+    out->mfa = claims.mfa;
+    out->chained = claims.chained;
+    str_copy(out->role_arn, sizeof(out->role_arn), claims.role_arn);
+    str_copy(out->session_name, sizeof(out->session_name), claims.session_name);
+    str_copy(out->source_identity, sizeof(out->source_identity), claims.source_identity);
+    str_copy(out->session_policy, sizeof(out->session_policy), claims.session_policy);
+    str_copy(out->policy_arns, sizeof(out->policy_arns), claims.policy_arns);
+    str_copy(out->session_tags, sizeof(out->session_tags), claims.session_tags);
+    str_copy(out->transitive_tag_keys, sizeof(out->transitive_tag_keys),
+             claims.transitive_tag_keys);
     memcpy(secret, derived, SESSION_SECRET_LEN);
     *secret_len = SESSION_SECRET_LEN;
 out:
     secret_wipe(derived, sizeof(derived));
-    free(claims);
     return rc;
 }
 
