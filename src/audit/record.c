@@ -122,6 +122,62 @@ out:
     return rc;
 }
 
+/* CloudTrail's userIdentity type of a principal (CloudTrail user guide,
+ * cloudtrail-event-reference-user-identity: Root, IAMUser, AssumedRole). */
+static const char *identity_type(enum principal_type type)
+{
+    switch (type) {
+    case PRINCIPAL_ROOT:
+        return "Root";
+    case PRINCIPAL_ROLE_SESSION:
+        return "AssumedRole";
+    case PRINCIPAL_FEDERATED:
+        return "FederatedUser";
+    case PRINCIPAL_USER:
+        break;
+    }
+    return "IAMUser";
+}
+
+/* A role session's issuer: the role, as CloudTrail writes it (type Role, its unique id,
+ * its IAM ARN, its name as userName). */
+static cu_rc add_session_issuer(struct buf *out, const struct principal *p)
+{
+    cu_rc rc = CU_OK;
+    size_t id_len = strcspn(p->user_id, ":");
+    char role_id[sizeof(p->user_id)];
+
+    memcpy(role_id, p->user_id, id_len);
+    role_id[id_len] = '\0';
+    TRY(buf_addstr(out, "\"sessionIssuer\":{\"type\":\"Role\""));
+    TRY(add_field(out, "principalId", role_id));
+    TRY(add_field(out, "arn", p->role_arn));
+    TRY(add_field(out, "accountId", p->account_id));
+    TRY(add_field(out, "userName", p->name));
+    TRY(buf_addstr(out, "},\"webIdFederationData\":{},"));
+out:
+    return rc;
+}
+
+/* Temporary credentials: CloudTrail's sessionContext (never the token itself). */
+static cu_rc add_session_context(struct buf *out, const struct principal *p)
+{
+    cu_rc rc = CU_OK;
+    char issued[21];
+
+    clock_iso8601(p->session_issued_s, issued);
+    TRY(buf_addstr(out, ",\"sessionContext\":{"));
+    if (p->type == PRINCIPAL_ROLE_SESSION)
+        TRY(add_session_issuer(out, p));
+    TRY(buf_addstrs(out, "\"attributes\":{\"creationDate\":\"", issued,
+                    "\",\"mfaAuthenticated\":\"", p->mfa ? "true" : "false", "\"}", NULL));
+    if (p->source_identity[0])
+        TRY(add_field(out, "sourceIdentity", p->source_identity));
+    TRY(buf_addch(out, '}'));
+out:
+    return rc;
+}
+
 static cu_rc add_identity(struct buf *out, const struct audit_event *ev)
 {
     cu_rc rc = CU_OK;
@@ -135,21 +191,15 @@ static cu_rc add_identity(struct buf *out, const struct audit_event *ev)
         TRY(buf_addch(out, '}'));
         goto out;
     }
-    TRY(buf_addstr(out, p->type == PRINCIPAL_ROOT ? "\"userIdentity\":{\"type\":\"Root\""
-                                                  : "\"userIdentity\":{\"type\":\"IAMUser\""));
+    TRY(buf_addstrs(out, "\"userIdentity\":{\"type\":\"", identity_type(p->type), "\"", NULL));
     TRY(add_field(out, "principalId", p->user_id));
     TRY(add_field(out, "arn", p->arn));
     TRY(add_field(out, "accountId", p->account_id));
     TRY(add_field(out, "accessKeyId", p->access_key_id));
     if (p->type == PRINCIPAL_USER)
         TRY(add_field(out, "userName", p->name));
-    if (p->session_issued_s) {
-        /* temporary credentials: CloudTrail's sessionContext (never the token itself) */
-        char issued[21];
-        clock_iso8601(p->session_issued_s, issued);
-        TRY(buf_addstrs(out, ",\"sessionContext\":{\"attributes\":{\"creationDate\":\"", issued,
-                        "\",\"mfaAuthenticated\":\"false\"}}", NULL));
-    }
+    if (p->session_issued_s)
+        TRY(add_session_context(out, p));
     TRY(buf_addch(out, '}'));
 out:
     return rc;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/digest.h"
 #include "identity_cache.h"
 #include "store/records.h"
 #include "store/store.h"
@@ -222,6 +223,48 @@ out:
     pthread_rwlock_unlock(&c->lock);
 }
 
+/* A user's set is keyed "<account>/<lower(user)>"; a role session's by its role and its
+ * session policy, "<account>/role:<lower(role)>#<sha256 of the policy and ARNs>", so
+ * sessions of one role with one session policy share one set (IAM names hold no ':'). */
+static void scope_of(const struct principal *p, char scope[RECORD_NAME_MAX])
+{
+    char folded[RECORD_NAME_MAX], hex[2 * DIGEST_SHA256_LEN + 1];
+    struct hmac_sha256 h;
+    uint8_t sum[DIGEST_SHA256_LEN];
+
+    if (p->type == PRINCIPAL_USER) {
+        record_user_scope(p->account_id, p->name, scope);
+        return;
+    }
+    /* the two parts are separated by a byte neither can hold */
+    hmac_sha256_init(&h, bytes_str("custos/session-policy"));
+    hmac_sha256_update(&h, bytes_str(p->session_policy));
+    hmac_sha256_update(&h, bytes_of("", 1));
+    hmac_sha256_update(&h, bytes_str(p->policy_arns));
+    hmac_sha256_final(&h, sum);
+    for (size_t i = 0; i < sizeof(sum); i++) {
+        hex[2 * i] = "0123456789abcdef"[sum[i] >> 4];
+        hex[2 * i + 1] = "0123456789abcdef"[sum[i] & 15];
+    }
+    hex[2 * sizeof(sum)] = '\0';
+    record_fold(p->name, folded);
+    snprintf(scope, RECORD_NAME_MAX, "%s/role:%.64s#%s", p->account_id, folded, hex);
+}
+
+/* Whether set was loaded for p: long-term user keys always are (the set is theirs by
+ * name); a session must name the same unique id, a role session's id being
+ * "<RoleId>:<session>". */
+static bool same_principal(const struct identity_set *set, const struct principal *p)
+{
+    size_t n = strlen(set->principal_id);
+
+    if (!p->session_issued_s)
+        return true;
+    if (p->type == PRINCIPAL_ROLE_SESSION)
+        return n && strncmp(p->user_id, set->principal_id, n) == 0 && p->user_id[n] == ':';
+    return n && strcmp(p->user_id, set->principal_id) == 0;
+}
+
 cu_rc identity_cache_get(struct identity_cache *c, struct store *store,
                          const struct principal *p, const struct identity_set **out, void **pin)
 {
@@ -233,10 +276,10 @@ cu_rc identity_cache_get(struct identity_cache *c, struct store *store,
 
     *out = &none;
     *pin = NULL;
-    /* entries are keyed by user; no other principal has policies yet (identity_set_load) */
-    if (p->type != PRINCIPAL_USER)
+    /* the root user has no identity policies (identity_set_load) */
+    if (p->type != PRINCIPAL_USER && p->type != PRINCIPAL_ROLE_SESSION)
         return CU_OK;
-    record_user_scope(p->account_id, p->name, scope);
+    scope_of(p, scope);
     catch_up(c, store);
     pthread_rwlock_rdlock(&c->lock);
     for (e = c->buckets[bucket_of(scope)]; e; e = e->next)
@@ -250,8 +293,12 @@ cu_rc identity_cache_get(struct identity_cache *c, struct store *store,
         insert(c, scope, seq, fresh);
         e = fresh;
     }
-    *out = &e->set;
     *pin = e;
+    /* a session of a user or role deleted and made again under its name: not the same
+     * principal (AWS binds sessions to unique ids), so none of the new one's policies */
+    if (!same_principal(&e->set, p))
+        goto out;
+    *out = &e->set;
 out:
     return rc;
 }

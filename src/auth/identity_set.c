@@ -15,6 +15,8 @@
 #include "identity_set.h"
 #include "policy/aws_managed.h"
 #include "policy/policy.h"
+#include "session_policy.h"
+#include "store/store.h"
 #include "store/records.h"
 
 cu_rc identity_set_add(struct identity_set *s, struct policy *policy,
@@ -39,6 +41,12 @@ void identity_set_release(struct identity_set *s)
     json_decref(s->tags);
     json_decref(s->groups);
     *s = (struct identity_set){0};
+}
+
+/* A string member's value, "" when it is not one. */
+static const char *text_of(const json_t *v)
+{
+    return json_is_string(v) ? json_string_value(v) : "";
 }
 
 struct inline_ctx {
@@ -258,6 +266,8 @@ static cu_rc load_user(struct store_tx *tx, const struct principal *p, const jso
     TRY(load_user_groups(tx, p->account_id, p->name, s));
     TRY(load_boundary(tx, p->account_id, user, s));
     s->tags = json_incref(json_object_get(user, "Tags"));
+    snprintf(s->principal_id, sizeof(s->principal_id), "%s",
+             text_of(json_object_get(user, "UserId")));
 out:
     json_decref(user);
     return rc;
@@ -269,11 +279,12 @@ cu_rc identity_set_load(struct store_tx *tx, const struct principal *p, struct i
 
     *out = (struct identity_set){0};
     /* The root user has no identity policies (its calls are allowed unless a resource
-     * policy, SCP or RCP denies). Role and federated sessions, with their role's policies,
-     * role ARN and session policy, come with AssumeRole and GetFederationToken, which
-     * custos does not have yet: GetSessionToken's credentials act as their user. */
+     * policy, SCP or RCP denies). GetSessionToken's credentials act as their user; role
+     * sessions have their role's policies, role ARN and session policy. */
     if (p->type == PRINCIPAL_USER)
         rc = load_user(tx, p, NULL, out);
+    else if (p->type == PRINCIPAL_ROLE_SESSION)
+        rc = identity_set_load_role_session(tx, p, out);
     if (rc != CU_OK)
         identity_set_release(out);
     return rc;
@@ -305,9 +316,37 @@ cu_rc identity_set_load_role(struct store_tx *tx, const char *account, const jso
     TRY(load_boundary(tx, account, role, out));
     out->tags = json_incref(json_object_get(role, "Tags"));
     snprintf(out->role_arn, sizeof(out->role_arn), "%s", arn);
+    snprintf(out->principal_id, sizeof(out->principal_id), "%s",
+             text_of(json_object_get(role, "RoleId")));
 out:
     if (rc != CU_OK)
         identity_set_release(out);
+    return rc;
+}
+
+cu_rc identity_set_load_role_session(struct store_tx *tx, const struct principal *p,
+                                     struct identity_set *out)
+{
+    cu_rc rc = CU_OK;
+    char key[RECORD_NAME_MAX];
+    struct cu_err why = {0};
+    json_t *role = NULL;
+
+    *out = (struct identity_set){0};
+    record_fold(p->name, key);
+    TRY(store_get(tx, RECORD_ROLE, p->account_id, key, &role));
+    if (!role)
+        goto out;
+    TRY(identity_set_load_role(tx, p->account_id, role, out));
+    rc = session_policy_compile(tx, p->account_id, p->session_policy, p->policy_arns,
+                                &out->session, &why);
+    /* a managed session policy deleted since the session began: refuse, never widen */
+    if (rc != CU_OK)
+        log_error("session policy of %s no longer loads: %s", p->arn, why.msg);
+out:
+    if (rc != CU_OK)
+        identity_set_release(out);
+    json_decref(role);
     return rc;
 }
 

@@ -49,6 +49,7 @@ struct identity_set {
     json_t *groups;          /* the scopes "<account>/lower(group)" of the user's groups,
                               * whose changes the set depends on (identity_cache.c) */
     char role_arn[PRINCIPAL_ARN_MAX]; /* a role session's role, else "" */
+    char principal_id[130]; /* the UserId or RoleId of what was loaded, else "" */
 };
 
 /* Load the policy set of principal p from tx into *out (zeroed first): an IAM user's
@@ -59,6 +60,12 @@ struct identity_set {
  * (CU_E_STORE or the compile error), since it might deny. On failure *out holds nothing. */
 MUST_CHECK cu_rc identity_set_load(struct store_tx *tx, const struct principal *p,
                                    struct identity_set *out);
+
+/* The policy set of role session p: its role's (identity_set_load_role, read by the name
+ * p carries) with p's session policy (auth/session_policy.h). A role that no longer exists
+ * gives an empty set: the session is then allowed nothing an identity policy must allow. */
+MUST_CHECK cu_rc identity_set_load_role_session(struct store_tx *tx, const struct principal *p,
+                                                struct identity_set *out);
 
 /* identity_set_load for IAM user p whose record the caller has already loaded (`user`,
  * borrowed, as the store holds it in tx): the simulator's policy source, which its

@@ -4,13 +4,17 @@
  * The hot path is a cache hit: one atomic load of the store's last change seq, a read
  * lock, a hash probe and a copy of the secret. When the seq moved, the changes since are
  * read from the store's change log and only the entries they touch are evicted: the
- * access key or session record itself, or the user record it belongs to (store.h). A miss reads the key and its user in one read transaction and
+ * access key record itself, or the user record it belongs to (store.h). A miss reads the
+ * key and its user in one read transaction and
  * opens the sealed secret with the master key (AAD: the access key id).
  *
- * Temporary credentials (ASIA..., from STS GetSessionToken) resolve the same way from
- * their session record, and then must also present their session token (compared by
- * SHA-256, the only form the store keeps) before their expiration. */
+ * Temporary credentials (ASIA..., from STS GetSessionToken and AssumeRole) never reach
+ * the store or the cache: their session token carries the whole session, sealed, and
+ * their secret is derived from it (session_token.h), so opening the token is the whole
+ * lookup. Session records that older custos versions wrote are ignored: their
+ * credentials fail as unknown tokens, and the rows stay as inert data. */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,24 +24,17 @@
 #include "core/codec.h"
 #include "core/err.h"
 #include "core/secret.h"
-#include "crypto/digest.h"
 #include "crypto/master_key.h"
 #include "principal.h"
+#include "session_token.h"
 #include "store/records.h"
 #include "store/store.h"
 
 #define CACHE_BUCKETS 1024
 
-/* What a session record adds: the token's hash and when the credentials expire. */
-struct session_check {
-    char token_hash[65]; /* hex SHA-256; "" for long-term access keys */
-    int64_t expires_s;
-};
-
 struct cache_entry {
     struct cache_entry *next;
     struct principal principal;
-    struct session_check session;
     struct secret *secret;
 };
 
@@ -46,10 +43,11 @@ struct principal_cache {
     _Atomic uint64_t seq;        /* the store change the entries are current to */
     _Atomic uint64_t loads;      /* entries loaded from the store (principal_cache_loads) */
     struct cache_entry *buckets[CACHE_BUCKETS];
+    struct session_keys *_Atomic session_keys; /* derived at the first session token */
+    pthread_mutex_t keys_lock;
 };
 
 static const char invalid_token[] = "The security token included in the request is invalid.";
-static const char expired_token[] = "The security token included in the request is expired";
 
 static size_t bucket_of(const char *akid)
 {
@@ -73,6 +71,7 @@ cu_rc principal_cache_new(struct principal_cache **out)
     if (!c)
         return CU_E_NOMEM;
     pthread_rwlock_init(&c->lock, NULL);
+    pthread_mutex_init(&c->keys_lock, NULL);
     *out = c;
     return CU_OK;
 }
@@ -90,6 +89,8 @@ void principal_cache_free(struct principal_cache *c)
         }
     }
     pthread_rwlock_destroy(&c->lock);
+    pthread_mutex_destroy(&c->keys_lock);
+    session_keys_free(atomic_load(&c->session_keys));
     free(c);
 }
 
@@ -143,7 +144,7 @@ static void evict_change(uint64_t seq, const char *kind, const char *scope, cons
     struct principal_cache *c = ctx;
 
     (void)seq;
-    if (strcmp(kind, RECORD_ACCESS_KEY) == 0 || strcmp(kind, RECORD_SESSION) == 0)
+    if (strcmp(kind, RECORD_ACCESS_KEY) == 0)
         evict_where(c, by_akid, scope, key);
     else if (strcmp(kind, RECORD_USER) == 0)
         evict_where(c, by_user, scope, key);
@@ -163,9 +164,27 @@ static void catch_up(struct principal_cache *c, struct store *store)
     pthread_rwlock_unlock(&c->lock);
 }
 
+/* A long-term key's principal into out: the members before the session ones, and the
+ * session members empty. The session members are most of the struct (policies, tags),
+ * so the hot path does not copy or clear them whole. */
+static void long_term_copy(struct principal *out, const struct principal *p)
+{
+    memcpy(out, p, offsetof(struct principal, session_issued_s));
+    out->session_issued_s = 0;
+    out->session_expires_s = 0;
+    out->mfa = false;
+    out->chained = false;
+    out->role_arn[0] = '\0';
+    out->session_name[0] = '\0';
+    out->source_identity[0] = '\0';
+    out->session_policy[0] = '\0';
+    out->policy_arns[0] = '\0';
+    out->session_tags[0] = '\0';
+    out->transitive_tag_keys[0] = '\0';
+}
+
 /* Copy out the entry for akid, if the cache has one. */
 static bool cache_lookup(struct principal_cache *c, const char *akid, struct principal *out,
-                         struct session_check *session,
                          uint8_t *secret, size_t *secret_len)
 {
     bool hit = false;
@@ -176,8 +195,7 @@ static bool cache_lookup(struct principal_cache *c, const char *akid, struct pri
             e->secret->n <= PRINCIPAL_SECRET_MAX) {
             memcpy(secret, e->secret->p, e->secret->n);
             *secret_len = e->secret->n;
-            *out = e->principal;
-            *session = e->session;
+            long_term_copy(out, &e->principal);
             hit = true;
             break;
         }
@@ -189,7 +207,7 @@ static bool cache_lookup(struct principal_cache *c, const char *akid, struct pri
 /* Insert what a snapshot as of seq (store_tx_seq) read, unless the cache has already
  * applied changes past seq (one of them could be to this very record). */
 static void cache_insert(struct principal_cache *c, uint64_t seq, const struct principal *p,
-                         const struct session_check *session, const struct secret *secret_key)
+                         const struct secret *secret_key)
 {
     struct cache_entry *e, **slot;
     struct secret *copy = NULL;
@@ -214,7 +232,6 @@ static void cache_insert(struct principal_cache *c, uint64_t seq, const struct p
     e->secret = copy;
     copy = NULL;
     e->principal = *p;
-    e->session = *session;
 out:
     pthread_rwlock_unlock(&c->lock);
     secret_free(copy);
@@ -249,23 +266,13 @@ out:
     return rc;
 }
 
-/* The record behind akid: an access key, or for ASIA keys a session; fills *session. */
+/* The access key record behind akid, active. */
 static cu_rc read_credentials(struct store_tx *tx, const char *akid, json_t **doc,
-                              struct session_check *session, struct cu_err *err)
+                              struct cu_err *err)
 {
     cu_rc rc = CU_OK;
-    const char *status, *hash;
+    const char *status;
 
-    memset(session, 0, sizeof(*session));
-    if (strncmp(akid, "ASIA", 4) == 0) {
-        TRY(store_get(tx, RECORD_SESSION, "", akid, doc));
-        ENSURE(*doc, cu_err_set(err, CU_E_UNKNOWN_ACCESS_KEY, "%s", invalid_token));
-        hash = json_string_value(json_object_get(*doc, "TokenHash"));
-        ENSURE(hash && strlen(hash) == 64, CU_E_STORE);
-        memcpy(session->token_hash, hash, 65);
-        session->expires_s = json_integer_value(json_object_get(*doc, "Expiration"));
-        goto out;
-    }
     TRY(store_get(tx, RECORD_ACCESS_KEY, "", akid, doc));
     ENSURE(*doc, cu_err_set(err, CU_E_UNKNOWN_ACCESS_KEY, "%s", invalid_token));
     status = json_string_value(json_object_get(*doc, "Status"));
@@ -275,23 +282,66 @@ out:
     return rc;
 }
 
-/* Temporary credentials need their own token, unexpired; long-term keys take none (a
- * token sent with one is a token IAM never issued for it). */
-static cu_rc check_session(const struct session_check *session, const char *token,
-                           int64_t now_s, struct cu_err *err)
+/* The token keys, derived from the master key once per process. */
+static cu_rc session_keys_of(struct principal_cache *c, const struct master_key *mk,
+                             const struct session_keys **out)
 {
-    char hex[65];
+    cu_rc rc = CU_OK;
+    struct session_keys *k = atomic_load(&c->session_keys);
 
-    if (!session->token_hash[0])
-        return token ? cu_err_set(err, CU_E_UNKNOWN_ACCESS_KEY, "%s", invalid_token) : CU_OK;
-    if (!token)
-        return cu_err_set(err, CU_E_UNKNOWN_ACCESS_KEY, "%s", invalid_token);
-    digest_sha256_hex(bytes_str(token), hex);
-    if (!ct_equal(hex, 64, session->token_hash, 64))
-        return cu_err_set(err, CU_E_UNKNOWN_ACCESS_KEY, "%s", invalid_token);
-    if (now_s >= session->expires_s)
-        return cu_err_set(err, CU_E_TOKEN_EXPIRED, "%s", expired_token);
-    return CU_OK;
+    if (!k) {
+        pthread_mutex_lock(&c->keys_lock);
+        k = atomic_load(&c->session_keys);
+        if (!k) {
+            rc = session_keys_new(mk, &k);
+            if (rc == CU_OK)
+                atomic_store(&c->session_keys, k);
+        }
+        pthread_mutex_unlock(&c->keys_lock);
+    }
+    *out = k;
+    return rc;
+}
+
+/* Temporary credentials: the principal is what the token says. The claims live on the
+ * stack and are copied string by string (not array by array): most of both structs is
+ * room for session policies and tags that most sessions do not have. */
+static cu_rc resolve_session(struct principal_cache *c, const struct master_key *mk,
+                             const char *akid, const char *token, int64_t now_s,
+                             struct principal *out, uint8_t secret[PRINCIPAL_SECRET_MAX],
+                             size_t *secret_len, struct cu_err *err)
+{
+    cu_rc rc = CU_OK;
+    const struct session_keys *keys = NULL;
+    struct session_claims claims;
+    char derived[SESSION_SECRET_LEN + 1];
+
+    ENSURE(token, cu_err_set(err, CU_E_UNKNOWN_ACCESS_KEY, "%s", invalid_token));
+    TRY(session_keys_of(c, mk, &keys));
+    TRY(session_token_open(keys, token, akid, now_s, &claims, derived, err));
+    out->type = claims.type;
+    str_copy(out->account_id, sizeof(out->account_id), claims.account_id);
+    str_copy(out->arn, sizeof(out->arn), claims.arn);
+    str_copy(out->user_id, sizeof(out->user_id), claims.user_id);
+    str_copy(out->name, sizeof(out->name), claims.name);
+    str_copy(out->access_key_id, sizeof(out->access_key_id), claims.access_key_id);
+    out->session_issued_s = claims.issued_s;
+    out->session_expires_s = claims.expires_s;
+    out->mfa = claims.mfa;
+    out->chained = claims.chained;
+    str_copy(out->role_arn, sizeof(out->role_arn), claims.role_arn);
+    str_copy(out->session_name, sizeof(out->session_name), claims.session_name);
+    str_copy(out->source_identity, sizeof(out->source_identity), claims.source_identity);
+    str_copy(out->session_policy, sizeof(out->session_policy), claims.session_policy);
+    str_copy(out->policy_arns, sizeof(out->policy_arns), claims.policy_arns);
+    str_copy(out->session_tags, sizeof(out->session_tags), claims.session_tags);
+    str_copy(out->transitive_tag_keys, sizeof(out->transitive_tag_keys),
+             claims.transitive_tag_keys);
+    memcpy(secret, derived, SESSION_SECRET_LEN);
+    *secret_len = SESSION_SECRET_LEN;
+out:
+    secret_wipe(derived, sizeof(derived));
+    return rc;
 }
 
 cu_rc principal_resolve(struct principal_cache *cache, struct store *store,
@@ -305,18 +355,22 @@ cu_rc principal_resolve(struct principal_cache *cache, struct store *store,
     json_t *doc = NULL;
     const char *sealed_text;
     struct secret *opened = NULL;
-    struct session_check session;
     struct buf sealed;
 
+    if (strncmp(akid, "ASIA", 4) == 0)
+        return resolve_session(cache, mk, akid, session_token, now_s, out, secret, secret_len,
+                               err);
+    /* a token sent with a long-term key is a token IAM never issued for it */
+    if (session_token)
+        return cu_err_set(err, CU_E_UNKNOWN_ACCESS_KEY, "%s", invalid_token);
     buf_init(&sealed, 4096);
     catch_up(cache, store);
-    if (cache_lookup(cache, akid, out, &session, secret, secret_len))
-        return check_session(&session, session_token, now_s, err);
+    if (cache_lookup(cache, akid, out, secret, secret_len))
+        return CU_OK;
     TRY(store_tx_begin(store, false, &tx));
-    TRY(read_credentials(tx, akid, &doc, &session, err));
+    TRY(read_credentials(tx, akid, &doc, err));
     TRY(describe(tx, json_string_value(json_object_get(doc, "Account")),
                  json_string_value(json_object_get(doc, "UserName")), akid, out, err));
-    out->session_issued_s = json_integer_value(json_object_get(doc, "IssuedAt"));
     sealed_text = json_string_value(json_object_get(doc, "SealedSecret"));
     ENSURE(sealed_text, CU_E_STORE);
     TRY(b64_decode(bytes_str(sealed_text), &sealed));
@@ -325,8 +379,7 @@ cu_rc principal_resolve(struct principal_cache *cache, struct store *store,
     memcpy(secret, opened->p, opened->n);
     *secret_len = opened->n;
     atomic_fetch_add(&cache->loads, 1);
-    cache_insert(cache, store_tx_seq(tx), out, &session, opened);
-    TRY(check_session(&session, session_token, now_s, err));
+    cache_insert(cache, store_tx_seq(tx), out, opened);
 out:
     secret_free(opened);
     store_tx_rollback(tx);

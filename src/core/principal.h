@@ -3,6 +3,9 @@
 #ifndef CU_CORE_PRINCIPAL_H
 #define CU_CORE_PRINCIPAL_H
 
+#include <string.h>
+#include <strings.h>
+
 #include "cu.h"
 
 enum principal_type {
@@ -13,6 +16,14 @@ enum principal_type {
 };
 
 #define PRINCIPAL_ARN_MAX 600
+/* A role session's inline session policy: 2,048 characters (STS API reference, AssumeRole
+ * Policy), each at most two bytes of UTF-8 (the policy character set ends at U+00FF). */
+#define PRINCIPAL_SESSION_POLICY_MAX 4096
+/* Its PolicyArns, '\n'-separated: at most 10 ARNs. */
+#define PRINCIPAL_POLICY_ARNS_MAX 2048
+/* Its session tags as "key\tvalue\n" lines (neither tabs nor newlines are tag characters),
+ * and its transitive tag keys as "key\n" lines, within the packed limit. */
+#define PRINCIPAL_SESSION_TAGS_MAX 2048
 
 /* The aws:PrincipalType value of a principal type (IAM guide, reference_policies_variables,
  * "Principal key values": Account for the root user, User for an IAM user, AssumedRole for
@@ -35,13 +46,45 @@ static inline const char *principal_type_name(enum principal_type type)
 struct principal {
     enum principal_type type;
     char account_id[13];
-    char arn[PRINCIPAL_ARN_MAX];  /* arn:aws:iam::<acct>:root | :user/<path><name> */
-    char user_id[130];            /* GetCallerIdentity UserId: account id for root, AIDA... */
-    char name[130];               /* user name; empty for root */
+    char arn[PRINCIPAL_ARN_MAX];  /* arn:aws:iam::<acct>:root | :user/<path><name> |
+                                   * arn:aws:sts::<acct>:assumed-role/<role>/<session> */
+    char user_id[130];            /* GetCallerIdentity UserId: account id for root, AIDA...,
+                                   * AROA...:<session> for a role session */
+    char name[130];               /* user name; the role's name for a role session; empty
+                                   * for root */
     char access_key_id[129];
-    /* temporary credentials (STS GetSessionToken): when they were issued; 0 for long-term
-     * access keys. Session credentials never carry MFA in custos (no MFA devices). */
+    /* temporary credentials (STS session tokens) from here on: when they were issued and
+     * expire; 0 for long-term access keys (auth/principal.c copies long-term principals
+     * only up to here, then empties the rest member by member) */
     int64_t session_issued_s;
+    int64_t session_expires_s;
+    bool mfa;                     /* the session was authenticated with MFA */
+    bool chained;                 /* a role session whose credentials came from a role
+                                   * session (role chaining) */
+    /* role sessions (AssumeRole) only, else "" */
+    char role_arn[PRINCIPAL_ARN_MAX];  /* the role's IAM ARN, with its path */
+    char session_name[65];
+    char source_identity[65];
+    char session_policy[PRINCIPAL_SESSION_POLICY_MAX + 1]; /* inline session policy */
+    char policy_arns[PRINCIPAL_POLICY_ARNS_MAX + 1];       /* managed ones, '\n'-separated */
+    char session_tags[PRINCIPAL_SESSION_TAGS_MAX + 1];     /* "key\tvalue\n"... */
+    char transitive_tag_keys[PRINCIPAL_SESSION_TAGS_MAX + 1]; /* "key\n"... */
 };
+
+/* Whether session_tags ("key\tvalue\n" lines) or transitive_tag_keys ("key\n" lines)
+ * hold key, without regard to case: session tag keys are case-insensitive (IAM guide,
+ * id_session-tags). */
+static inline bool principal_tag_lines_have(const char *lines, const char *key)
+{
+    size_t n = strlen(key);
+
+    while (*lines) {
+        size_t line = strcspn(lines, "\n"), end = strcspn(lines, "\t\n");
+        if (end == n && strncasecmp(lines, key, n) == 0)
+            return true;
+        lines += line + (lines[line] != '\0');
+    }
+    return false;
+}
 
 #endif

@@ -72,7 +72,9 @@ static struct verdict judge(const struct policy *p, const struct policy_request 
 
         if (!st->has_action || !policy_match_action(st, action_lower, action_len))
             continue;
-        if (!policy_match_resource(st, req))
+        /* a trust policy has no Resource element: it is about the role it belongs to
+         * (IAM guide, id_roles_terms-and-concepts, "Trust policy") */
+        if (p->kind != POLICY_TRUST && !policy_match_resource(st, req))
             continue;
         /* IAM guide, access_policies_boundaries (and ..._elements_notprincipal): a
          * NotPrincipal statement with Deny "will always deny any IAM principal that has a
@@ -129,7 +131,17 @@ void policy_evaluate(const struct policy_set *set, const struct policy_request *
     struct action a;
     const char *colon;
     struct verdict identity = {0}, resource = {0}, boundary = {0}, session = {0};
-    bool key_policy = set->resource && set->resource->kind == POLICY_KEY;
+    /* Two resource policies do not grant on their own when they name only the account,
+     * even within it: a KMS key policy (the KMS account rule) and a role's trust policy.
+     * A trust policy naming the caller's ARN suffices; one naming the account needs the
+     * caller's identity policy to allow sts:AssumeRole as well (STS API reference,
+     * AssumeRole: "To allow a user to assume a role in the same account, you can do either
+     * of the following: attach a policy to the user ... [or] add the user as a principal
+     * directly in the role's trust policy"; IAM guide,
+     * reference_policies_evaluation-logic-cross-account and
+     * id_roles_use_permissions-to-switch). A trust policy that allows nobody denies. */
+    bool key_policy = set->resource && (set->resource->kind == POLICY_KEY ||
+                                        set->resource->kind == POLICY_TRUST);
     bool is_session = req->principal_type == POLICY_PRINCIPAL_ROLE_SESSION ||
                       req->principal_type == POLICY_PRINCIPAL_FEDERATED;
     bool cross_account = req->resource_account && req->principal_account &&

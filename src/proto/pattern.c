@@ -17,6 +17,13 @@ struct compiled {
     const char *pattern;   /* the model's own string: pointer identity is the key */
     regex_t re;
     bool ok;
+    /* A pattern that is one class of code points repeated ("[\\u0009...\\u10FFFF]+", the
+     * models' "any XML character"): its ranges, matched by code point without a regex
+     * (glibc cannot compile a range with a non-ASCII end, and this one is far too wide
+     * to spell out). n_ranges 0: the regex is used. */
+    uint32_t (*ranges)[2];
+    size_t n_ranges;
+    bool allow_empty;      /* '*' rather than '+' */
     struct compiled *next; /* in its bucket */
 };
 
@@ -214,6 +221,110 @@ out:
     return rc;
 }
 
+/* One code point of a class body at *p: \\uXXXX (4-6 digits, as escape() reads them), an
+ * escaped ASCII punctuation character, or a plain ASCII character; false for anything
+ * else (\\w, a nested class, a non-ASCII byte), which leaves the pattern to the regex. */
+static bool class_point(const char **p, uint32_t *cp)
+{
+    const char *s = *p;
+    unsigned long v = 0;
+    size_t n = 0;
+
+    if (s[0] == '\\' && s[1] == 'u') {
+        while (n < 6 && hex_digit(s[2 + n]) >= 0 &&
+               (v * 16 + (unsigned)hex_digit(s[2 + n])) <= 0x10FFFF && (n < 4 || s[2] == '1'))
+            v = v * 16 + (unsigned)hex_digit(s[2 + n++]);
+        if (n < 4)
+            return false;
+        *p = s + 2 + n;
+    } else if (s[0] == '\\' && s[1] && (unsigned char)s[1] < 0x80 &&
+               strchr("-[]\\^.$|?*+(){}/", s[1])) {
+        v = (unsigned char)s[1];
+        *p = s + 2;
+    } else if (s[0] && (unsigned char)s[0] < 0x80 && s[0] != '\\' && s[0] != '[' &&
+               s[0] != ']') {
+        v = (unsigned char)s[0];
+        *p = s + 1;
+    } else {
+        return false;
+    }
+    *cp = (uint32_t)v;
+    return true;
+}
+
+/* Read pattern as "[ranges]+" or "[ranges]*" into c; false when it is anything else. */
+static bool parse_point_class(const char *pattern, struct compiled *c)
+{
+    const char *p = pattern + 1;
+    uint32_t(*ranges)[2] = NULL;
+    size_t n = 0, cap = 0;
+
+    if (pattern[0] != '[' || pattern[1] == '^')
+        return false;
+    while (*p && *p != ']') {
+        uint32_t lo, hi;
+
+        if (!class_point(&p, &lo))
+            goto no;
+        hi = lo;
+        if (p[0] == '-' && p[1] && p[1] != ']') {
+            p++;
+            if (!class_point(&p, &hi) || hi < lo)
+                goto no;
+        }
+        if (n == cap) {
+            uint32_t(*grown)[2] = realloc(ranges, (cap = cap ? cap * 2 : 8) * sizeof(*ranges));
+            if (!grown)
+                goto no;
+            ranges = grown;
+        }
+        ranges[n][0] = lo;
+        ranges[n][1] = hi;
+        n++;
+    }
+    if (*p != ']' || n == 0 || !(p[1] == '+' || p[1] == '*') || p[2] != '\0')
+        goto no;
+    c->ranges = ranges;
+    c->n_ranges = n;
+    c->allow_empty = p[1] == '*';
+    return true;
+no:
+    free(ranges);
+    return false;
+}
+
+/* Every code point of text in c's ranges (text is UTF-8; a byte that starts no valid
+ * sequence fails the match). */
+static bool match_point_class(const struct compiled *c, const char *text)
+{
+    const uint8_t *p = (const uint8_t *)text;
+    size_t left = strlen(text);
+
+    if (left == 0)
+        return c->allow_empty;
+    while (left) {
+        size_t n = p[0] < 0x80 ? 1 : utf8_seq_len(p, left);
+        uint32_t cp;
+        bool in = false;
+
+        if (n == 0)
+            return false;
+        cp = n == 1 ? p[0]
+           : n == 2 ? ((uint32_t)(p[0] & 0x1F) << 6) | (p[1] & 0x3F)
+           : n == 3 ? ((uint32_t)(p[0] & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) |
+                          (p[2] & 0x3F)
+                    : ((uint32_t)(p[0] & 0x07) << 18) | ((uint32_t)(p[1] & 0x3F) << 12) |
+                          ((uint32_t)(p[2] & 0x3F) << 6) | (p[3] & 0x3F);
+        for (size_t i = 0; i < c->n_ranges && !in; i++)
+            in = cp >= c->ranges[i][0] && cp <= c->ranges[i][1];
+        if (!in)
+            return false;
+        p += n;
+        left -= n;
+    }
+    return true;
+}
+
 static struct compiled *compiled_for(const char *pattern)
 {
     struct compiled *c = NULL;
@@ -233,12 +344,16 @@ static struct compiled *compiled_for(const char *pattern)
         c->pattern = pattern;
         c->next = *slot;
         *slot = c;
-        buf_init(&ere, 1 << 16);
-        old = uselocale(utf8);
-        c->ok = translate(pattern, &ere) == CU_OK &&
-                regcomp(&c->re, ere.p, REG_EXTENDED | REG_NOSUB) == 0;
-        uselocale(old);
-        buf_release(&ere);
+        if (parse_point_class(pattern, c)) {
+            c->ok = true;
+        } else {
+            buf_init(&ere, 1 << 16);
+            old = uselocale(utf8);
+            c->ok = translate(pattern, &ere) == CU_OK &&
+                    regcomp(&c->re, ere.p, REG_EXTENDED | REG_NOSUB) == 0;
+            uselocale(old);
+            buf_release(&ere);
+        }
     }
     pthread_mutex_unlock(&cache_lock);
     return c;
@@ -265,6 +380,8 @@ bool pattern_match(const char *pattern, const char *text)
     c = compiled_for(pattern);
     if (!c || !c->ok)
         return true;
+    if (c->n_ranges)
+        return match_point_class(c, text);
     old = uselocale(utf8);
     match = regexec(&c->re, text, 0, NULL, 0) == 0;
     uselocale(old);

@@ -6,6 +6,7 @@
  * declares; handlers see it as data (call->authz), never as a call back into server/. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "auth/identity_cache.h"
 #include "authorize.h"
@@ -40,22 +41,49 @@ static void add_key(struct authz_context *rc, const char *key, const char *value
     rc->ctx.n++;
 }
 
-/* aws:PrincipalTag/<key> for each tag of the calling user. */
-static void add_principal_tags(struct authz_context *rc, const json_t *tags)
+/* One aws:PrincipalTag/<key> entry; false when the context is full. */
+static bool add_principal_tag(struct authz_context *rc, size_t *n, const char *key,
+                              const char *value)
+{
+    if (*n == AUTHZ_MAX_PRINCIPAL_TAGS)
+        return false;
+    snprintf(rc->tag_names[*n], sizeof(rc->tag_names[*n]), "aws:PrincipalTag/%.128s", key);
+    rc->tag_values[*n] = value;
+    rc->entries[rc->ctx.n++] =
+        (struct policy_context_entry){rc->tag_names[*n], &rc->tag_values[*n], 1};
+    (*n)++;
+    return true;
+}
+
+/* aws:PrincipalTag/<key>: a role session's session tags first, then the tags of its user
+ * or role that the session does not override (IAM guide, id_session-tags: "If a session
+ * tag ... has the same key as a role tag, the session tag value overrides it"). */
+static void add_principal_tags(struct authz_context *rc, const struct principal *p,
+                               const json_t *tags)
 {
     size_t i, n = 0;
     json_t *t;
 
+    for (const char *at = p->session_tags; *at;) {
+        size_t line = strcspn(at, "\n"), key = strcspn(at, "\t");
+        char name[129]; /* tag keys: 128 characters at most */
+        if (key >= line || key >= sizeof(name) || line - key - 1 >= sizeof(rc->session_tag_values[0]))
+            break; /* written by AssumeRole, sealed: cannot happen */
+        memcpy(name, at, key);
+        name[key] = '\0';
+        memcpy(rc->session_tag_values[n], at + key + 1, line - key - 1);
+        rc->session_tag_values[n][line - key - 1] = '\0';
+        if (!add_principal_tag(rc, &n, name, rc->session_tag_values[n]))
+            return;
+        at += line + (at[line] != 0);
+    }
     json_array_foreach((json_t *)tags, i, t)
     {
-        if (n == AUTHZ_MAX_PRINCIPAL_TAGS)
-            break;
-        snprintf(rc->tag_names[n], sizeof(rc->tag_names[n]), "aws:PrincipalTag/%s",
-                 json_string_value(json_object_get(t, "Key")));
-        rc->tag_values[n] = json_string_value(json_object_get(t, "Value"));
-        rc->entries[rc->ctx.n++] =
-            (struct policy_context_entry){rc->tag_names[n], &rc->tag_values[n], 1};
-        n++;
+        const char *key = json_string_value(json_object_get(t, "Key"));
+        if (!key || principal_tag_lines_have(p->session_tags, key))
+            continue;
+        if (!add_principal_tag(rc, &n, key, json_string_value(json_object_get(t, "Value"))))
+            return;
     }
 }
 
@@ -83,17 +111,18 @@ static void build_context(const struct call *call, const struct identity_set *id
     /* a caller's own request, not one an AWS service makes on its behalf */
     add_key(rc, "aws:ViaAWSService", "false");
     add_key(rc, "aws:UserAgent", call->user_agent);
-    /* temporary credentials: when they were issued, and whether with MFA (never, in
-     * custos); long-term access keys have neither key (reference_policies_condition-keys) */
+    /* temporary credentials: when they were issued, and whether with MFA; long-term
+     * access keys have neither key (reference_policies_condition-keys) */
     if (p->session_issued_s) {
         clock_iso8601(p->session_issued_s, rc->issued_iso);
         add_key(rc, "aws:TokenIssueTime", rc->issued_iso);
-        add_key(rc, "aws:MultiFactorAuthPresent", "false");
+        add_key(rc, "aws:MultiFactorAuthPresent", p->mfa ? "true" : "false");
     }
+    if (p->source_identity[0])
+        add_key(rc, "aws:SourceIdentity", p->source_identity);
     for (size_t i = 0; call->keys && i < call->keys->n; i++)
         rc->entries[rc->ctx.n++] = call->keys->entries[i];
-    if (identity->tags)
-        add_principal_tags(rc, identity->tags);
+    add_principal_tags(rc, p, identity->tags);
 }
 
 cu_rc authz_begin(struct identity_cache *identities, struct call *call, struct authz *az)
@@ -148,6 +177,19 @@ static bool grant_covers(const struct call_target *t, const char *action)
     return t->grant_action && strcmp(t->grant_action, action) == 0;
 }
 
+/* Actions whose denials AWS words without the reason: STS's AssumeRole answers "User: <arn>
+ * is not authorized to perform: sts:AssumeRole on resource: <role arn>" whichever policy
+ * lacked the allow, so that a caller learns nothing of the role's trust policy. */
+static bool bare_denial(const char *action)
+{
+    static const char *const bare[] = {"sts:AssumeRole"};
+
+    for (size_t i = 0; i < ARRAY_LEN(bare); i++)
+        if (strcmp(bare[i], action) == 0)
+            return true;
+    return false;
+}
+
 cu_rc authorize(struct authz *az, const struct call *call, const char *action,
                 const struct call_target *t, struct cu_err *err)
 {
@@ -158,7 +200,11 @@ cu_rc authorize(struct authz *az, const struct call *call, const char *action,
 
     buf_init(&message, 4096);
     evaluate(az, call, action, t, grant_covers(t, action), &req, &result);
-    if (result.decision != POLICY_ALLOWED) {
+    if (result.decision != POLICY_ALLOWED && bare_denial(action)) {
+        rc = cu_err_set(err, CU_E_ACCESS_DENIED,
+                        "User: %s is not authorized to perform: %s on resource: %s",
+                        req.principal_arn, action, req.resource);
+    } else if (result.decision != POLICY_ALLOWED) {
         TRY(policy_denial_message(&req, &result, &message));
         rc = cu_err_set(err, CU_E_ACCESS_DENIED, "%s", message.p);
     }

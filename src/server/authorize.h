@@ -11,12 +11,13 @@ struct identity_cache;
  * reference_policies_condition-keys), the call's own keys and the caller's tags; entries
  * point into the other members and into call->keys. */
 #define AUTHZ_MAX_PRINCIPAL_TAGS 50
-#define AUTHZ_GLOBAL_KEYS 14
+#define AUTHZ_GLOBAL_KEYS 16
 struct authz_context {
     struct policy_context_entry
         entries[AUTHZ_GLOBAL_KEYS + CALL_MAX_KEYS + AUTHZ_MAX_PRINCIPAL_TAGS];
     const char *tag_values[AUTHZ_MAX_PRINCIPAL_TAGS];
     char tag_names[AUTHZ_MAX_PRINCIPAL_TAGS][160];
+    char session_tag_values[AUTHZ_MAX_PRINCIPAL_TAGS][257]; /* a role session's own tags */
     const char *values[AUTHZ_GLOBAL_KEYS];
     char now_iso[21], epoch[24], issued_iso[21];
     struct policy_context ctx;

@@ -52,6 +52,30 @@ static cu_rc parse_size(const char *flag, const char *value, size_t *out, struct
     return CU_OK;
 }
 
+/* --test-clock-offset S: the server's clock runs S seconds (signed) off the real one, so a
+ * test can see a session expire without waiting for it. It moves every time custos reads
+ * (SigV4 skew, expirations, audit times), so a production start refuses it: only a
+ * process started with CUSTOS_TEST_HOOKS=1 in its environment takes it. */
+static cu_rc parse_clock_offset(const char *flag, const char *value, struct config *cfg,
+                                struct cu_err *err)
+{
+    const char *hooks = getenv("CUSTOS_TEST_HOOKS");
+    char *end = NULL;
+    long long v;
+
+    if (!hooks || strcmp(hooks, "1") != 0)
+        return cu_err_set(err, CU_E_VALIDATION,
+                          "%s is a test hook and a production start refuses it "
+                          "(tests set CUSTOS_TEST_HOOKS=1)", flag);
+    errno = 0;
+    v = strtoll(value, &end, 10);
+    if (errno || !end || *end || !value[0] || v < -315360000 || v > 315360000)
+        return cu_err_set(err, CU_E_VALIDATION,
+                          "%s: expected seconds within ten years, got '%s'", flag, value);
+    cfg->test_clock_offset_s = v;
+    return CU_OK;
+}
+
 /* HOST:PORT, [V6]:PORT or PORT. */
 static cu_rc parse_listen(const char *value, struct config *cfg, struct cu_err *err)
 {
@@ -132,6 +156,8 @@ static cu_rc parse_flag(const char *flag, const char *value, struct config *cfg,
     *known = true;
     if (strcmp(flag, "--listen") == 0)
         return parse_listen(value, cfg, err);
+    if (strcmp(flag, "--test-clock-offset") == 0)
+        return parse_clock_offset(flag, value, cfg, err);
     if (strcmp(flag, "--account-id") == 0) {
         if (!is_account_id(value))
             return cu_err_set(err, CU_E_VALIDATION, "--account-id: expected 12 digits");

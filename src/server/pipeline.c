@@ -100,8 +100,10 @@ static cu_rc authenticate(struct pipeline *pl, struct request *r)
                           &r->principal, secret_key, &secret_len, &r->err));
     TRY(sigv4_verify(r->http, &r->auth, bytes_of(secret_key, secret_len), &r->err));
     /* GetSessionToken's credentials cannot call IAM without MFA (STS API reference,
-     * GetSessionToken), and custos issues none with MFA; IAM answers as for a bad token */
-    ENSURE(!(r->principal.session_issued_s && strcmp(r->route.svc->id, "iam") == 0),
+     * GetSessionToken), and custos issues none with MFA; IAM answers as for a bad token.
+     * Role sessions call IAM as their policies allow. */
+    ENSURE(!(r->principal.session_issued_s && r->principal.type != PRINCIPAL_ROLE_SESSION &&
+             !r->principal.mfa && strcmp(r->route.svc->id, "iam") == 0),
            cu_err_set(&r->err, CU_E_UNKNOWN_ACCESS_KEY,
                       "The security token included in the request is invalid."));
     r->authenticated = true;

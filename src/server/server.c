@@ -96,6 +96,10 @@ cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err 
 
     ENSURE(s, CU_E_NOMEM);
     s->cfg = *cfg;
+    if (cfg->test_clock_offset_s) {
+        log_warn("test hook: the clock runs %lld s off the real one", (long long)cfg->test_clock_offset_s);
+        clock_set_offset_ms(cfg->test_clock_offset_s * 1000);
+    }
     if (secret_heap_init(SECURE_HEAP_BYTES) != CU_OK)
         log_warn("secure heap unavailable (mlock limit?): secrets use the normal heap, wiped");
     tree_init_allocator();

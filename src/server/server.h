@@ -26,6 +26,7 @@ struct config {
     size_t body_timeout_s;        /* complete head to complete body */
     size_t idle_timeout_s;        /* keep-alive connection with no request */
     size_t drain_seconds;         /* at SIGTERM, for requests in progress to finish */
+    int64_t test_clock_offset_s;  /* --test-clock-offset: tests only (CUSTOS_TEST_HOOKS=1) */
 };
 
 /* Defaults: 127.0.0.1:4599, ./data, us-east-1, account 000000000000, 1 MiB bodies. */

@@ -25,6 +25,28 @@ ACCOUNT = "123456789012"
 REGION = "us-east-1"
 
 
+class shifted_clock:
+    """Sign requests as if the client's clock ran `seconds` ahead: with a server started
+    with --test-clock-offset (and CUSTOS_TEST_HOOKS=1) by the same amount, both sides see
+    the same moved time, so signatures stay within the allowed skew while sessions expire."""
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+
+    def __enter__(self):
+        import datetime
+        import botocore.auth
+        self.orig = botocore.auth.get_current_datetime
+        delta = datetime.timedelta(seconds=self.seconds)
+        botocore.auth.get_current_datetime = lambda *a, **k: self.orig(*a, **k) + delta
+        return self
+
+    def __exit__(self, *exc):
+        import botocore.auth
+        botocore.auth.get_current_datetime = self.orig
+        return False
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -7,6 +7,8 @@ import datetime
 import json
 import os
 import sqlite3
+import subprocess
+import tempfile
 
 from botocore.exceptions import ClientError
 
@@ -134,31 +136,55 @@ class Sessions(harness.ServerTest):
 
 class SessionLifetime(harness.ServerTest):
     def test_survives_restart_and_expires(self):
+        """Nothing per session is stored: the token alone survives a restart, and expires
+        with the clock (moved with the test-only --test-clock-offset, which a production
+        start refuses)."""
         iam = self.server.client("iam")
         iam.create_user(UserName="lifetime")
         iam.put_user_policy(UserName="lifetime", PolicyName="p", PolicyDocument=json.dumps(
             {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}))
         k = iam.create_access_key(UserName="lifetime")["AccessKey"]
-        c = self.server.client("sts", key=k["AccessKeyId"], secret=k["SecretAccessKey"]).get_session_token()["Credentials"]
+        sts = self.server.client("sts", key=k["AccessKeyId"], secret=k["SecretAccessKey"])
+        c = sts.get_session_token(DurationSeconds=900)["Credentials"]
         session = lambda: self.server.client("kms", key=c["AccessKeyId"], secret=c["SecretAccessKey"],
                                              token=c["SessionToken"])
         self.server.stop()
         self.server.start()
         session().list_keys()
-        # move the session's expiration into the past, as time would
-        self.server.stop()
         db = sqlite3.connect(os.path.join(self.server.data_dir, "custos.db"))
-        (doc,) = db.execute("SELECT doc FROM objects WHERE kind='session' AND key=?", (c["AccessKeyId"],)).fetchone()
-        doc = json.loads(doc)
-        doc["Expiration"] = doc["IssuedAt"]
-        db.execute("UPDATE objects SET doc=? WHERE kind='session' AND key=?", (json.dumps(doc), c["AccessKeyId"]))
-        db.commit()
+        self.assertEqual(db.execute("SELECT count(*) FROM objects WHERE kind='session'").fetchone(), (0,))
         db.close()
+        self.server.stop()
+        self.server.extra_args += ["--test-clock-offset", "840"]
+        self.server.env_overrides = {"CUSTOS_TEST_HOOKS": "1"}
         self.server.start()
-        with self.assertRaises(ClientError) as e:
-            session().list_keys()
-        self.assertEqual((e.exception.response["Error"]["Code"], e.exception.response["Error"]["Message"]),
-                         ("ExpiredTokenException", "The security token included in the request is expired"))
+        with harness.shifted_clock(840):
+            session().list_keys()  # 60 seconds left
+        self.server.stop()
+        self.server.extra_args[-1] = "901"
+        self.server.start()
+        with harness.shifted_clock(901):
+            with self.assertRaises(ClientError) as e:
+                session().list_keys()
+            self.assertEqual((e.exception.response["Error"]["Code"], e.exception.response["Error"]["Message"]),
+                             ("ExpiredTokenException", "The security token included in the request is expired"))
+            with self.assertRaises(ClientError) as e:
+                self.server.client("sts", key=c["AccessKeyId"], secret=c["SecretAccessKey"],
+                                   token=c["SessionToken"]).get_caller_identity()
+            self.assertEqual(e.exception.response["Error"]["Code"], "ExpiredToken")
+        self.server.stop()
+        del self.server.extra_args[-2:]
+        self.server.env_overrides = None
+        self.server.start()
+
+    def test_production_start_refuses_the_clock_hook(self):
+        env = {k: v for k, v in os.environ.items() if k != "CUSTOS_TEST_HOOKS"}
+        with tempfile.TemporaryDirectory() as d:
+            p = subprocess.run([harness.CUSTOS_BIN, "serve", "--data-dir", d, "--listen", "127.0.0.1:0",
+                                "--test-clock-offset", "60"], env=env, capture_output=True, text=True,
+                               timeout=30)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("--test-clock-offset is a test hook and a production start refuses it", p.stderr)
 
 
 if __name__ == "__main__":

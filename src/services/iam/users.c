@@ -8,12 +8,14 @@
  *
  * UpdateUser renames a user and moves it to another path. Everything keyed or indexed by
  * the name follows in the same transaction, so the user keeps what it had: its access keys
- * (their UserName, and with it the store's by-user index), STS session credentials it
- * issued, inline policies (scope "<account>/<lower(user)>"), login profile; attached
+ * (their UserName, and with it the store's by-user index), inline policies (scope
+ * "<account>/<lower(user)>"), login profile; attached
  * policies, boundary and tags live in the record itself. The UserId and CreateDate stay,
  * the Arn follows the new name and path. The principal and identity caches see the change
- * through the store's change log (the rewritten key and session records, the old user
- * record's deletion), so the caller's own keys keep working with the next request. */
+ * through the store's change log (the rewritten key records, the old user record's
+ * deletion), so the caller's own keys keep working with the next request. STS session
+ * tokens are not stored (auth/session_token.h): a session issued before the rename keeps
+ * the ARN it was issued with, as AWS's sessions do. */
 #include <strings.h>
 #include <string.h>
 
@@ -140,49 +142,6 @@ out:
     return rc;
 }
 
-/* The session records (STS GetSessionToken) the user holds name it too; they are keyed by
- * AccessKeyId alone, so the account's sessions are read and the user's gathered. */
-struct sessions {
-    const struct rename *r;
-    json_t *keys; /* their AccessKeyIds */
-};
-
-static cu_rc session_of_user(const char *key, const json_t *doc, void *ctx)
-{
-    struct sessions *s = ctx;
-    const char *user = json_string_value(json_object_get(doc, "UserName"));
-    const char *account = json_string_value(json_object_get(doc, "Account"));
-
-    if (!user || !account || strcmp(account, s->r->account) != 0 ||
-        strcasecmp(user, s->r->from) != 0)
-        return CU_OK;
-    return json_array_append_new(s->keys, json_string(key)) == 0 ? CU_OK : CU_E_NOMEM;
-}
-
-static cu_rc rename_sessions(struct call *call, const struct rename *r)
-{
-    cu_rc rc = CU_OK;
-    struct sessions s = {r, json_array()};
-    json_t *key, *doc = NULL;
-    size_t i;
-
-    ENSURE(s.keys, CU_E_NOMEM);
-    TRY(store_each(call->tx, RECORD_SESSION, "", session_of_user, &s));
-    json_array_foreach(s.keys, i, key) {
-        json_decref(doc);
-        doc = NULL;
-        TRY(store_get(call->tx, RECORD_SESSION, "", json_string_value(key), &doc));
-        if (!doc)
-            continue;
-        TRY(tree_set_str(doc, "UserName", r->to));
-        TRY(store_put(call->tx, RECORD_SESSION, "", json_string_value(key), doc, STORE_REPLACE));
-    }
-out:
-    json_decref(doc);
-    json_decref(s.keys);
-    return rc;
-}
-
 /* The login profile is keyed like the user and names it. */
 static cu_rc rename_login_profile(struct call *call, const struct rename *r)
 {
@@ -253,7 +212,6 @@ cu_rc iam_update_user(struct call *call, const json_t *in, json_t *out)
     record_user_scope(r.account, r.from, r.from_scope);
     record_user_scope(r.account, r.to, r.to_scope);
     TRY(rename_access_keys(call, &r));
-    TRY(rename_sessions(call, &r));
     TRY(iam_inline_move(call, &iam_inline_user, r.from, r.to));
     TRY(rename_login_profile(call, &r));
     TRY(iam_group_memberships_rename_user(call, r.from, r.to));

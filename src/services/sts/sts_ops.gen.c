@@ -6,6 +6,7 @@
 #include "services/registry.h"
 
 static const char *const secrets_GetSessionToken[] = {"SecretAccessKey", "SessionToken", NULL};
+static const char *const secrets_AssumeRole[] = {"SecretAccessKey", "SessionToken", NULL};
 
 const struct op_desc sts_ops[] = {
     {.service = "sts",
@@ -20,5 +21,12 @@ const struct op_desc sts_ops[] = {
      .action = "sts:GetSessionToken",
      .always_allowed = true,
      .secret_fields = secrets_GetSessionToken},
+    {.service = "sts",
+     .name = "AssumeRole",
+     .handler = sts_assume_role,
+     .action = "sts:AssumeRole",
+     .resolve = sts_resolve_assume_role,
+     .secret_fields = secrets_AssumeRole,
+     .condition_keys = sts_assume_role_keys},
 };
 const size_t sts_ops_count = ARRAY_LEN(sts_ops);

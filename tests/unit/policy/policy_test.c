@@ -677,9 +677,62 @@ static void advisor_services(void)
     policy_free(not);
 }
 
+/* A role's trust policy (POLICY_TRUST) has no Resource and is held to the key-policy rule:
+ * naming the caller's ARN suffices, naming the account needs the identity policy too, a
+ * trust policy that does not allow the caller denies whatever the identity policy says,
+ * and a session of a role the trust policy names needs no identity policy (STS API
+ * reference, AssumeRole; IAM guide, reference_policies_evaluation-logic-cross-account). */
+static void trust_policies(void)
+{
+#define TRUSTED_ROLE "arn:aws:iam::" ACCT ":role/r"
+#define TRUST(p) KP("{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" p "\"},\"Action\":\"sts:AssumeRole\"}")
+    static const struct {
+        const char *trust, *identity, *principal, *role_arn;
+        enum policy_principal_type who;
+        enum policy_decision want;
+    } rows[] = {
+        {TRUST(USER), NULL, USER, NULL, POLICY_PRINCIPAL_USER, POLICY_ALLOWED},
+        {TRUST("arn:aws:iam::" ACCT ":root"), NULL, USER, NULL, POLICY_PRINCIPAL_USER, POLICY_IMPLICIT_DENY},
+        {TRUST("arn:aws:iam::" ACCT ":root"), ID(ALLOW("\"sts:AssumeRole\"", "\"" TRUSTED_ROLE "\"")), USER, NULL,
+         POLICY_PRINCIPAL_USER, POLICY_ALLOWED},
+        {TRUST("arn:aws:iam::" ACCT ":root"), ID(ALLOW("\"sts:AssumeRole\"", "\"arn:aws:iam::" ACCT ":role/other\"")),
+         USER, NULL, POLICY_PRINCIPAL_USER, POLICY_IMPLICIT_DENY},
+        {TRUST("arn:aws:iam::" ACCT ":user/bob"), ID(ALLOW("\"sts:AssumeRole\"", "\"*\"")), USER, NULL,
+         POLICY_PRINCIPAL_USER, POLICY_IMPLICIT_DENY},
+        {TRUST("arn:aws:iam::" ACCT ":role/first"), NULL, "arn:aws:sts::" ACCT ":assumed-role/first/s",
+         "arn:aws:iam::" ACCT ":role/first", POLICY_PRINCIPAL_ROLE_SESSION, POLICY_ALLOWED},
+    };
+
+    for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+        struct policy *trust = compile(rows[i].trust, POLICY_TRUST);
+        struct policy *id = rows[i].identity ? compile(rows[i].identity, POLICY_IDENTITY) : NULL;
+        const struct policy *ids[1] = {id};
+        struct policy_request req = {.action = "sts:AssumeRole", .resource = TRUSTED_ROLE,
+                                     .principal_arn = rows[i].principal, .principal_account = ACCT,
+                                     .principal_type = rows[i].who, .resource_account = ACCT,
+                                     .now_s = 1700000000, .role_arn = rows[i].role_arn};
+        struct policy_set set = {.identity = ids, .n_identity = id ? 1 : 0, .resource = trust};
+        struct policy_result out;
+
+        CHECK(trust != NULL);
+        policy_evaluate(&set, &req, &out);
+        if (out.decision != rows[i].want) {
+            fprintf(stderr, "trust row %zu: decision %d, want %d\n", i, out.decision, rows[i].want);
+            check_failed++;
+        } else {
+            check_passed++;
+        }
+        policy_free(trust);
+        policy_free(id);
+    }
+#undef TRUST
+#undef TRUSTED_ROLE
+}
+
 int main(void)
 {
     advisor_services();
+    trust_policies();
     grants();
     resource_control_policies();
     evaluation_table();

@@ -59,6 +59,21 @@ int main(void)
     CHECK(pattern_match("[\\u0020-\\u007E\\u00A1-\\u00FF]*", "x\xc2\xa1"));
     CHECK(!pattern_match("[\\u0020-\\u007E\\u00A1-\\u00FF]*", "x\xc2\xa0")); /* U+00A0 */
     /* Java reads a '-' after a range as itself */
+    /* STS's arnType, "any XML character": one class of code points, ranges up to
+     * U+10FFFF, matched by code point (glibc cannot compile it) */
+    static const char xml[] =
+        "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+";
+    CHECK(pattern_supported(xml));
+    CHECK(pattern_match(xml, "arn:aws:iam::111122223333:role/r"));
+    CHECK(pattern_match(xml, "key \xf0\x9f\x94\x91 caf\xc3\xa9 \xe4\xb8\xad")); /* U+1F511 */
+    CHECK(!pattern_match(xml, ""));
+    CHECK(!pattern_match(xml, "a\x01" "b"));
+    CHECK(!pattern_match(xml, "\xc2\x80"));     /* U+0080: between the ranges */
+    CHECK(!pattern_match(xml, "\xef\xbf\xbe")); /* U+FFFE */
+    CHECK(!pattern_match(xml, "a\xff" "b"));    /* not UTF-8 */
+    CHECK(pattern_match("[\\u0020-\\u007E]*", ""));
+    CHECK(pattern_match("[a-c\\-]+", "a-c"));
+    CHECK(!pattern_match("[a-c\\-]+", "d"));
     CHECK(pattern_match("^[a-zA-Z0-9-_.]+$", "a-b_c.9"));
     CHECK(!pattern_match("^[a-zA-Z0-9-_.]+$", "a b"));
     CHECK(!pattern_match("^[a-zA-Z0-9-_.]+$", "a/b"));
