@@ -170,17 +170,7 @@ static void catch_up(struct principal_cache *c, struct store *store)
 static void long_term_copy(struct principal *out, const struct principal *p)
 {
     memcpy(out, p, offsetof(struct principal, session_issued_s));
-    out->session_issued_s = 0;
-    out->session_expires_s = 0;
-    out->mfa = false;
-    out->chained = false;
-    out->role_arn[0] = '\0';
-    out->session_name[0] = '\0';
-    out->source_identity[0] = '\0';
-    out->session_policy[0] = '\0';
-    out->policy_arns[0] = '\0';
-    out->session_tags[0] = '\0';
-    out->transitive_tag_keys[0] = '\0';
+    principal_clear_session(out);
 }
 
 /* Copy out the entry for akid, if the cache has one. */

@@ -3,6 +3,7 @@
 #ifndef CU_CORE_PRINCIPAL_H
 #define CU_CORE_PRINCIPAL_H
 
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 
@@ -70,6 +71,31 @@ struct principal {
     char session_tags[PRINCIPAL_SESSION_TAGS_MAX + 1];     /* "key\tvalue\n"... */
     char transitive_tag_keys[PRINCIPAL_SESSION_TAGS_MAX + 1]; /* "key\n"... */
 };
+
+/* Empty the session members (from session_issued_s on) without clearing them whole: they
+ * are most of the struct (policies, tags), and the hot path fills a principal per request. */
+static inline void principal_clear_session(struct principal *p)
+{
+    p->session_issued_s = 0;
+    p->session_expires_s = 0;
+    p->mfa = false;
+    p->chained = false;
+    p->role_arn[0] = '\0';
+    p->session_name[0] = '\0';
+    p->source_identity[0] = '\0';
+    p->session_policy[0] = '\0';
+    p->policy_arns[0] = '\0';
+    p->session_tags[0] = '\0';
+    p->transitive_tag_keys[0] = '\0';
+}
+
+/* An empty principal, as cheaply: the members before the session ones zeroed, the session
+ * members emptied. */
+static inline void principal_clear(struct principal *p)
+{
+    memset(p, 0, offsetof(struct principal, session_issued_s));
+    principal_clear_session(p);
+}
 
 /* Whether session_tags ("key\tvalue\n" lines) or transitive_tag_keys ("key\n" lines)
  * hold key, without regard to case: session tag keys are case-insensitive (IAM guide,

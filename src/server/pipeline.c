@@ -13,6 +13,7 @@
  * closed); requests that fail before authentication are recorded one by one only within
  * their source's token bucket (unauth_limit.c), beyond it throttled and counted; the
  * caller's secret access key is wiped as soon as the signature is checked. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -450,7 +451,12 @@ static void request_release(struct request *r)
 
 static void request_init(struct request *r, const struct http_req *http)
 {
-    memset(r, 0, sizeof(*r));
+    /* all but the principal zeroed; the principal emptied member by member: its session
+     * members are two thirds of the request (a whole memset was 18 KB per request) */
+    memset(r, 0, offsetof(struct request, principal));
+    memset((char *)r + offsetof(struct request, principal) + sizeof(r->principal), 0,
+           sizeof(*r) - offsetof(struct request, principal) - sizeof(r->principal));
+    principal_clear(&r->principal);
     r->http = http;
     r->now_ms = clock_now_ms();
     r->protocol = guess_protocol(http);
