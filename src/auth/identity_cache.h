@@ -22,4 +22,7 @@ MUST_CHECK cu_rc identity_cache_get(struct identity_cache *c, struct store *stor
                                     const struct identity_set **out, void **pin);
 void identity_release(void *pin);
 
+/* How many sets have been loaded from the store since start (GET /_custos/health). */
+uint64_t identity_cache_loads(struct identity_cache *c);
+
 #endif

@@ -528,8 +528,10 @@ void pipeline_health(struct pipeline *pl, struct proto_response *resp)
         /* how many cache entries were loaded from the store: lets an operator (and the
          * e2e tests) see that a write reloads only the entries whose records changed */
         TRY(buf_addf(&resp->body,
-                       "{\"status\":\"ok\",\"cache_loads\":{\"principal\":%llu,\"kms_key\":%llu}}",
+                       "{\"status\":\"ok\",\"cache_loads\":{\"principal\":%llu,\"identity\":%llu,"
+                       "\"kms_key\":%llu}}",
                        (unsigned long long)principal_cache_loads(pl->principals),
+                       (unsigned long long)identity_cache_loads(pl->identities),
                        (unsigned long long)kms_key_cache_loads()));
     } else {
         resp->status = 503;

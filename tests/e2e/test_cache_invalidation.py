@@ -2,7 +2,9 @@
 the cache entries whose records it touched. Observed through the cache load counters that
 GET /_custos/health reports: an IAM write does not reload a cached KMS key, a grant on the
 key does; a KMS write does not reload cached access keys; a write to one user leaves
-another user's key cached; and a deleted access key fails at once."""
+another user's key cached; a change to a record no policy set is built from (a login
+profile, an MFA device, an OIDC provider, the password policy) reloads no policy set while
+a change to the user's policies does; and a deleted access key fails at once."""
 import json
 import urllib.request
 
@@ -82,6 +84,34 @@ class CacheInvalidation(harness.ServerTest):
         with self.assertRaises(ClientError) as cm:
             sts.get_caller_identity()
         self.assertEqual(self.error_code(cm.exception), "InvalidClientTokenId")
+
+    def test_unrelated_writes_keep_policy_sets(self):
+        _, key, secret = self.server.user("cache-sets")
+        self.iam.put_user_policy(UserName="cache-sets", PolicyName="p", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:GetUser",
+                                                    "Resource": "*"}]}))
+        iam = self.server.client("iam", key=key, secret=secret)
+        iam.get_user(UserName="cache-sets")
+        iam.get_user(UserName="cache-sets")
+        before = self.loads()["identity"]
+        # records no policy set reads: the caller's set stays cached through all of them
+        self.iam.create_login_profile(UserName="cache-sets", Password="Correct-Horse-7-Battery")
+        self.iam.create_virtual_mfa_device(VirtualMFADeviceName="cache-sets-phone")
+        self.iam.create_open_id_connect_provider(Url="https://cache.example.com",
+                                                 ClientIDList=["sts.amazonaws.com"])
+        self.iam.update_account_password_policy(MinimumPasswordLength=12)
+        iam.get_user(UserName="cache-sets")
+        self.assertEqual(self.loads()["identity"], before, "an unrelated write reloaded a policy set")
+        # a change to the user's own policies reloads its set, once
+        self.iam.put_user_policy(UserName="cache-sets", PolicyName="q", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "iam:GetUser",
+                                                    "Resource": "*"}]}))
+        with self.assertRaises(ClientError):
+            iam.get_user(UserName="cache-sets")
+        with self.assertRaises(ClientError):
+            iam.get_user(UserName="cache-sets")
+        self.assertEqual(self.loads()["identity"], before + 1)
+
 
 
 if __name__ == "__main__":
