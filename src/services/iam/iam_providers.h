@@ -22,6 +22,12 @@ MUST_CHECK cu_rc iam_identity_provider_count(struct call *call, size_t *n);
 MUST_CHECK cu_rc iam_provider_render(json_t *out, const char *op, const json_t *rec,
                                      const char *const *lists);
 
+/* The List operation `op` of a provider kind: every record of store kind `store_kind` in
+ * the account, in key order, rendered through the model's element shape of the output
+ * list `member` (the models give these lists no Marker). */
+MUST_CHECK cu_rc iam_provider_list(struct call *call, const char *store_kind, const char *op,
+                                   const char *member, json_t *out);
+
 /* Resolve a provider ARN of the call's account: call->target.arn is `arn` as given, the
  * owner the call's account; when arn is "arn:aws:iam::<account>:<type>/<rest>" and the
  * record of kind k keyed <rest> exists, it is call->target.doc and its Tags the resource's

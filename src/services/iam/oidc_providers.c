@@ -171,40 +171,12 @@ out:
     return rc;
 }
 
-struct list_ctx {
-    const struct shape *entry;
-    json_t *list;
-};
-
-static cu_rc list_entry(const char *key, const json_t *doc, void *ctx)
-{
-    cu_rc rc = CU_OK;
-    struct list_ctx *c = ctx;
-    json_t *item = NULL;
-
-    (void)key;
-    TRY(render_record(doc, c->entry, &item));
-    TRY(tree_append_new(c->list, item));
-out:
-    return rc;
-}
-
 /* Every provider of the account in key order; the model gives the list no Marker. */
 cu_rc iam_list_open_id_connect_providers(struct call *call, const json_t *in, json_t *out)
 {
-    cu_rc rc = CU_OK;
-    struct list_ctx c = {model_list_element(model_output_shape(
-                             "iam", "ListOpenIDConnectProviders", "OpenIDConnectProviderList")),
-                         json_array()};
-
     (void)in;
-    ENSURE(c.list && c.entry, c.list ? CU_E_INTERNAL : CU_E_NOMEM);
-    TRY(store_each(call->tx, RECORD_OIDC_PROVIDER, call->env->account_id, list_entry, &c));
-    TRY(tree_set_new(out, "OpenIDConnectProviderList", c.list));
-    c.list = NULL;
-out:
-    json_decref(c.list);
-    return rc;
+    return iam_provider_list(call, RECORD_OIDC_PROVIDER, "ListOpenIDConnectProviders",
+                             "OpenIDConnectProviderList", out);
 }
 
 /* AWS answers a missing provider here with NoSuchEntity in its own wording (LocalStack

@@ -39,6 +39,40 @@ out:
     return rc;
 }
 
+struct list_ctx {
+    const struct shape *entry;
+    json_t *list;
+};
+
+static cu_rc list_entry(const char *key, const json_t *doc, void *ctx)
+{
+    cu_rc rc = CU_OK;
+    struct list_ctx *c = ctx;
+    json_t *item = NULL;
+
+    (void)key;
+    TRY(render_record(doc, c->entry, &item));
+    TRY(tree_append_new(c->list, item));
+out:
+    return rc;
+}
+
+cu_rc iam_provider_list(struct call *call, const char *store_kind, const char *op,
+                        const char *member, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    struct list_ctx c = {model_list_element(model_output_shape("iam", op, member)),
+                         json_array()};
+
+    ENSURE(c.list && c.entry, c.list ? CU_E_INTERNAL : CU_E_NOMEM);
+    TRY(store_each(call->tx, store_kind, call->env->account_id, list_entry, &c));
+    TRY(tree_set_new(out, member, c.list));
+    c.list = NULL;
+out:
+    json_decref(c.list);
+    return rc;
+}
+
 cu_rc iam_provider_resolve(struct call *call, const struct kind *k, const char *type,
                            const char *arn)
 {

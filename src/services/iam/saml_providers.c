@@ -265,40 +265,12 @@ out:
     return rc;
 }
 
-struct list_ctx {
-    const struct shape *entry;
-    json_t *list;
-};
-
-static cu_rc list_entry(const char *key, const json_t *doc, void *ctx)
-{
-    cu_rc rc = CU_OK;
-    struct list_ctx *c = ctx;
-    json_t *item = NULL;
-
-    (void)key;
-    TRY(render_record(doc, c->entry, &item));
-    TRY(tree_append_new(c->list, item));
-out:
-    return rc;
-}
-
 /* Every provider of the account in key order; the model gives the list no Marker. */
 cu_rc iam_list_saml_providers(struct call *call, const json_t *in, json_t *out)
 {
-    cu_rc rc = CU_OK;
-    struct list_ctx c = {
-        model_list_element(model_output_shape("iam", "ListSAMLProviders", "SAMLProviderList")),
-        json_array()};
-
     (void)in;
-    ENSURE(c.list && c.entry, c.list ? CU_E_INTERNAL : CU_E_NOMEM);
-    TRY(store_each(call->tx, RECORD_SAML_PROVIDER, call->env->account_id, list_entry, &c));
-    TRY(tree_set_new(out, "SAMLProviderList", c.list));
-    c.list = NULL;
-out:
-    json_decref(c.list);
-    return rc;
+    return iam_provider_list(call, RECORD_SAML_PROVIDER, "ListSAMLProviders", "SAMLProviderList",
+                             out);
 }
 
 /* Each member the request gives changes the record; the metadata is checked as on
