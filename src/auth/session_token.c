@@ -80,7 +80,7 @@ cu_rc session_token_issue(const struct session_keys *k, const struct session_cla
     uint8_t version = SESSION_TOKEN_VERSION;
     size_t body;
 
-    buf_init(&raw, TOKEN_RAW_MAX);
+    buf_init_sensitive(&raw, TOKEN_RAW_MAX); /* the token, and before sealing its claims */
     TRY(buf_addch(&raw, (char)version));
     TRY(buf_reserve(&raw, 1 + AEAD_IV_LEN));
     TRY(rand_bytes(raw.p + 1, AEAD_IV_LEN));
@@ -134,7 +134,7 @@ cu_rc session_token_open(const struct session_keys *k, const char *token, const 
     cu_rc rc = CU_OK;
     struct buf raw, plain;
 
-    buf_init(&raw, TOKEN_RAW_MAX);
+    buf_init_sensitive(&raw, TOKEN_RAW_MAX); /* the token, and before sealing its claims */
     buf_init_sensitive(&plain, SESSION_CLAIMS_MAX + 1);
     rc = open_raw(k, token, &raw, &plain);
     if (rc == CU_E_UNKNOWN_ACCESS_KEY)
