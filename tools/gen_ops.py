@@ -114,6 +114,8 @@ def gen_table(sid, decls):
             fields.append(".read_only = true")
         if d["always_allowed"]:
             fields.append(".always_allowed = true")
+        if d["unauthenticated"]:
+            fields.append(".unauthenticated = true")
         if d["secrets"]:
             fields.append(f".secret_fields = secrets_{d['op']}")
         if d["keys"]:

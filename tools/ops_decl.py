@@ -22,7 +22,8 @@ SERVICES = [
 
 C_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 MEMBER = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
-FLAGS = {"read-only": "read_only", "always-allowed": "always_allowed", "by-policy": "by_policy"}
+FLAGS = {"read-only": "read_only", "always-allowed": "always_allowed", "by-policy": "by_policy",
+         "unauthenticated": "unauthenticated"}
 VALUED = ("resolve", "keys", "secret", "action", "also")
 IAM_ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9]+$")
 
@@ -99,7 +100,8 @@ def parse_line(sid, where, words):
     if len(words) < 2:
         raise DeclError(f"{where}: want 'Operation handler [attribute ...]'")
     d = {"op": words[0], "handler": words[1], "resolve": None, "keys": None,
-         "read_only": False, "always_allowed": False, "by_policy": False, "secrets": [],
+         "read_only": False, "always_allowed": False, "by_policy": False, "unauthenticated": False,
+         "secrets": [],
          "action": None, "also": None, "also_action": None}
     if not MEMBER.match(d["op"]):
         raise DeclError(f"{where}: {d['op']!r} is not an operation name")
@@ -134,6 +136,10 @@ def parse_line(sid, where, words):
     if d["always_allowed"] and (d["also"] or d["by_policy"]):
         raise DeclError(f"{where}: an always-allowed operation is not authorized: "
                         "also= and by-policy mean nothing there")
+    if d["unauthenticated"] and (d["always_allowed"] or d["also"] or d["by_policy"] or
+                                 d["resolve"]):
+        raise DeclError(f"{where}: an unauthenticated operation has no caller to authorize: "
+                        "always-allowed, resolve=, also= and by-policy mean nothing there")
     if d["action"] is None:
         d["action"] = f"{sid}:{d['op']}"
     return d

@@ -62,6 +62,7 @@ struct request {
     const struct op_desc *desc;
     struct principal principal;
     bool authenticated;
+    bool unauthenticated_op; /* the descriptor's `unauthenticated`: no signature checked */
     json_t *input, *output;
     struct call call;
     struct cu_err err;
@@ -150,6 +151,7 @@ static cu_rc execute_once(struct pipeline *pl, struct request *r)
     az.pin = NULL;
     call->env = &pl->env;
     call->principal = &r->principal;
+    call->caller = d->unauthenticated ? &r->principal : NULL;
     call->action = d->action;
     call->request_id = r->id;
     call->now_ms = r->now_ms;
@@ -167,7 +169,7 @@ static cu_rc execute_once(struct pipeline *pl, struct request *r)
     TRY(store_tx_begin(pl->env.store, !d->read_only, &call->tx));
     if (d->resolve)
         TRY(d->resolve(call, r->input));
-    if (!d->always_allowed)
+    if (!d->always_allowed && !d->unauthenticated)
         TRY(authorize_call(pl, d, call, r->input, &az));
     TRY(d->handler(call, r->input, r->output));
     if (d->read_only) {
@@ -283,9 +285,9 @@ static cu_rc write_record(struct pipeline *pl, struct request *r, uint64_t commi
     ev.region = pl->env.region;
     ev.source_ip = r->http->source_ip;
     ev.user_agent = http_req_header(r->http, "User-Agent");
-    ev.principal = r->authenticated ? &r->principal : NULL;
-    ev.access_key_id = r->signed_request ? r->auth.access_key_id : NULL;
-    ev.request = r->authenticated ? r->input : NULL;
+    ev.principal = r->authenticated || r->call.caller_identified ? &r->principal : NULL;
+    ev.access_key_id = r->signed_request && !r->unauthenticated_op ? r->auth.access_key_id : NULL;
+    ev.request = r->authenticated || r->unauthenticated_op ? r->input : NULL;
     ev.secret_fields = r->desc ? r->desc->secret_fields : NULL;
     ev.read_only = r->desc ? r->desc->read_only : true;
     ev.response = !failed && !ev.read_only ? r->output : NULL;
@@ -477,22 +479,31 @@ void pipeline_handle(struct pipeline *pl, const struct http_req *http, struct pr
     r.signed_request = auth_rc == CU_OK;
     TRY(proto_route(http, r.signed_request ? r.auth.service : NULL, &r.route, &r.err));
     r.protocol = r.route.svc->protocol;
-    if (auth_rc != CU_OK) {
-        r.err = auth_err;
-        rc = auth_rc;
-        goto out;
-    }
-    TRY(authenticate(pl, &r));
     r.desc = registry_find(r.route.svc->id, r.route.op->name);
-    ENSURE(r.desc, cu_err_set(&r.err, CU_E_INVALID_ACTION,
-                              "The action %s is not implemented by custos.", r.route.op->name));
-    /* IAM's access advisor counts every authenticated attempt, allowed or not */
-    key_usage_note_action(pl->key_usage, &r.principal, r.desc->action, r.auth.region, r.now_ms);
+    /* AssumeRoleWithWebIdentity and AssumeRoleWithSAML are sent unsigned (their model's
+     * auth is none): the token in the request authenticates, and the handler checks it */
+    r.unauthenticated_op = r.desc && r.desc->unauthenticated;
+    if (!r.unauthenticated_op) {
+        if (auth_rc != CU_OK) {
+            r.err = auth_err;
+            rc = auth_rc;
+            goto out;
+        }
+        TRY(authenticate(pl, &r));
+        ENSURE(r.desc, cu_err_set(&r.err, CU_E_INVALID_ACTION,
+                                  "The action %s is not implemented by custos.",
+                                  r.route.op->name));
+        /* IAM's access advisor counts every authenticated attempt, allowed or not */
+        key_usage_note_action(pl->key_usage, &r.principal, r.desc->action, r.auth.region,
+                              r.now_ms);
+    }
     r.route.secret_fields = r.desc->secret_fields;
     TRY(proto_decode(http, &r.route, &r.input, &r.err));
     TRY(execute(pl, &r));
 out:
-    if (r.authenticated)
+    /* an unauthenticated operation's failures are throttled like failed signatures: a flood
+     * of bad tokens is counted, not recorded one by one */
+    if (r.authenticated || (r.unauthenticated_op && rc == CU_OK))
         conclude(pl, &r, rc, resp);
     else
         conclude_unauthenticated(pl, &r, rc, resp);

@@ -92,6 +92,11 @@ struct call_env {
 struct call {
     const struct call_env *env;
     const struct principal *principal;
+    /* unauthenticated operations only (else NULL): the caller, empty until the handler has
+     * verified whatever the request authenticates with and fills it (and sets
+     * caller_identified), for the audit record's userIdentity; principal points to it */
+    struct principal *caller;
+    bool caller_identified;
     const char *action;                 /* the operation's IAM action: "kms:Encrypt" */
     struct store_tx *tx;                /* open for the handler (and the resolver) */
     const char *request_id;
@@ -124,6 +129,9 @@ struct op_desc {
     call_resolver resolve;        /* fills call->target; NULL: resource "*" in this account */
     bool read_only;               /* runs in a read transaction */
     bool always_allowed;          /* sts:GetCallerIdentity needs no permission */
+    bool unauthenticated;         /* no signature asked for: the handler authenticates the
+                                   * caller itself (a web identity token, a SAML
+                                   * assertion) and fills call->caller */
     const char *const *secret_fields; /* members never logged or audited (NULL-terminated) */
     void (*condition_keys)(const json_t *in, struct call_keys *keys); /* or NULL */
     /* A second authorization (.ops `also=ACTION@FN`): after `action` is allowed on
