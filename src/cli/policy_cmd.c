@@ -289,6 +289,7 @@ static int eval_case(const json_t *doc, json_t **result)
                          : strcmp(type, "root") == 0         ? POLICY_PRINCIPAL_ROOT
                          : strcmp(type, "role_session") == 0 ? POLICY_PRINCIPAL_ROLE_SESSION
                          : strcmp(type, "federated") == 0    ? POLICY_PRINCIPAL_FEDERATED
+                         : strcmp(type, "provider") == 0     ? POLICY_PRINCIPAL_PROVIDER
                                                              : POLICY_PRINCIPAL_USER;
     req.role_arn = json_string_value(json_object_get(req_doc, "role_arn"));
     if (!req.action || !req.resource || !req.principal_arn || !req.principal_account) {

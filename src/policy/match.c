@@ -162,6 +162,9 @@ static bool entry_matches(const struct principal_entry *e, const struct policy_r
             return true;
         }
         return false;
+    case PRINCIPAL_PROVIDER:
+        return req->principal_type == POLICY_PRINCIPAL_PROVIDER && req->principal_arn &&
+               strcmp(e->value, req->principal_arn) == 0;
     case PRINCIPAL_SERVICE:
     case PRINCIPAL_OTHER:
         return false;

@@ -191,7 +191,11 @@ static cu_rc principals(const json_t *v, enum policy_kind kind, struct statement
                 TRY(aws_principal(items[i], kind, e, err));
             } else if (strcmp(type, "Service") == 0) {
                 e->form = PRINCIPAL_SERVICE;
-            } else if (strcmp(type, "Federated") == 0 || strcmp(type, "CanonicalUser") == 0) {
+            } else if (strcmp(type, "Federated") == 0) {
+                e->form = PRINCIPAL_PROVIDER;
+                e->value = strdup(items[i]);
+                ENSURE(e->value, CU_E_NOMEM);
+            } else if (strcmp(type, "CanonicalUser") == 0) {
                 e->form = PRINCIPAL_OTHER;
             } else {
                 rc = syntax_error(err);

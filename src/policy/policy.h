@@ -75,6 +75,10 @@ enum policy_principal_type {
     POLICY_PRINCIPAL_USER,
     POLICY_PRINCIPAL_ROLE_SESSION,
     POLICY_PRINCIPAL_FEDERATED,
+    /* An OIDC or SAML identity provider asking for a role (AssumeRoleWithWebIdentity,
+     * AssumeRoleWithSAML): principal_arn is the provider's ARN, which only a trust
+     * policy's {"Federated": ...} principal names; it has no identity policies. */
+    POLICY_PRINCIPAL_PROVIDER,
 };
 
 /* One condition key and its values (multi-valued keys have several). Keys compare

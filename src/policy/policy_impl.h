@@ -22,12 +22,16 @@ enum principal_form {
     PRINCIPAL_ACCOUNT,   /* "111122223333" or "arn:aws:iam::111122223333:root" */
     PRINCIPAL_ARN,       /* a user, role or session ARN: exact match */
     PRINCIPAL_SERVICE,   /* {"Service": "..."}: never a custos caller yet */
-    PRINCIPAL_OTHER,     /* Federated / CanonicalUser: never a custos caller yet */
+    PRINCIPAL_PROVIDER,  /* {"Federated": "<OIDC or SAML provider ARN, or a name such as
+                          * accounts.google.com>"}: exact match with an identity provider
+                          * caller (AssumeRoleWithWebIdentity, AssumeRoleWithSAML) */
+    PRINCIPAL_OTHER,     /* CanonicalUser: never a custos caller */
 };
 
 struct principal_entry {
     enum principal_form form;
-    char *value;         /* account id for PRINCIPAL_ACCOUNT, the ARN for PRINCIPAL_ARN */
+    char *value;         /* account id for PRINCIPAL_ACCOUNT, the ARN for PRINCIPAL_ARN and
+                          * PRINCIPAL_PROVIDER */
 };
 
 enum cond_family { COND_STRING, COND_NUMERIC, COND_BOOL, COND_NULL, COND_ARN, COND_DATE, COND_IP };

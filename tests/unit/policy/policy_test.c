@@ -686,6 +686,8 @@ static void trust_policies(void)
 {
 #define TRUSTED_ROLE "arn:aws:iam::" ACCT ":role/r"
 #define TRUST(p) KP("{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" p "\"},\"Action\":\"sts:AssumeRole\"}")
+#define FED(p) KP("{\"Effect\":\"Allow\",\"Principal\":{\"Federated\":\"" p "\"},\"Action\":\"sts:AssumeRole\"}")
+#define PROVIDER "arn:aws:iam::" ACCT ":oidc-provider/token.example.com"
     static const struct {
         const char *trust, *identity, *principal, *role_arn;
         enum policy_principal_type who;
@@ -701,6 +703,13 @@ static void trust_policies(void)
          POLICY_PRINCIPAL_USER, POLICY_IMPLICIT_DENY},
         {TRUST("arn:aws:iam::" ACCT ":role/first"), NULL, "arn:aws:sts::" ACCT ":assumed-role/first/s",
          "arn:aws:iam::" ACCT ":role/first", POLICY_PRINCIPAL_ROLE_SESSION, POLICY_ALLOWED},
+        /* a Federated principal names an identity provider, and only a provider caller */
+        {FED(PROVIDER), NULL, PROVIDER, NULL, POLICY_PRINCIPAL_PROVIDER, POLICY_ALLOWED},
+        {FED("arn:aws:iam::" ACCT ":oidc-provider/other.example.com"), NULL, PROVIDER, NULL,
+         POLICY_PRINCIPAL_PROVIDER, POLICY_IMPLICIT_DENY},
+        {FED(PROVIDER), ID(ALLOW("\"sts:AssumeRole\"", "\"*\"")), PROVIDER, NULL,
+         POLICY_PRINCIPAL_USER, POLICY_IMPLICIT_DENY},
+        {TRUST(USER), NULL, PROVIDER, NULL, POLICY_PRINCIPAL_PROVIDER, POLICY_IMPLICIT_DENY},
     };
 
     for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
@@ -726,6 +735,8 @@ static void trust_policies(void)
         policy_free(id);
     }
 #undef TRUST
+#undef FED
+#undef PROVIDER
 #undef TRUSTED_ROLE
 }
 
