@@ -92,6 +92,7 @@ struct audit_writer {
     off_t map_off;
     size_t map_len;
     off_t end;                /* the records end here; reserved NULs follow */
+    off_t unmapped;           /* the map's pages before this offset are unmapped (zap_done) */
     size_t scrub;             /* bytes after end a failed copy may have left */
     /* Why appends fail now ("" while they work), and the size of the append that failed:
      * a probe must fit that much to call the trail writable again. */
@@ -261,6 +262,7 @@ static cu_rc reserve(struct audit_writer *w, size_t need)
     w->map = m;
     w->map_off = start;
     w->map_len = len;
+    w->unmapped = start;
     return CU_OK;
 }
 
@@ -312,6 +314,24 @@ static void check_flags(struct audit_writer *w)
     }
 }
 
+/* Unmap the pages of the map that no record will be copied into again (those before the
+ * page that holds `end`), so the sync that follows finds them unmapped. Writing back a
+ * page that is mapped writable first write-protects it in every thread's page tables,
+ * one TLB shootdown (an IPI to each other core) per page; the zap unmaps the whole run
+ * with one. The page cache keeps their bytes, dirty, for the sync; a later read of the
+ * range would fault them back. Called with the lock held. */
+static void zap_done(struct audit_writer *w)
+{
+    off_t page = (off_t)page_size();
+    off_t upto = w->end - w->end % page;
+
+    if (!w->map || upto <= w->unmapped)
+        return;
+    if (madvise(w->map + (w->unmapped - w->map_off), (size_t)(upto - w->unmapped),
+                MADV_DONTNEED) == 0)
+        w->unmapped = upto;
+}
+
 /* One fdatasync covering every record written so far; only one runs at a time (whoever
  * finds none running: a waiter or the syncer). Called with the lock held and !syncing;
  * the lock is dropped during the fdatasync, so records keep being written meanwhile. */
@@ -322,6 +342,7 @@ static void sync_now(struct audit_writer *w)
     int e = 0;
 
     w->syncing = true;
+    zap_done(w);
     pthread_mutex_unlock(&w->lock);
     if (fail)
         e = EIO;
