@@ -7,7 +7,7 @@
 
 #include "core/codec.h"
 #include "json_parse.h"
-#include "proto.h"
+#include "proto_impl.h"
 
 static const char *json_kind(const json_t *v)
 {
@@ -70,6 +70,34 @@ static bool is_member(const struct shape *s, const char *name)
     return false;
 }
 
+static cu_rc conform(json_t *v, const struct shape *s, struct cu_err *err);
+
+/* Drop the members of object v that shape s does not know, and those whose value is null
+ * (AWS ignores both); then check the others, in the shape's order. */
+static cu_rc conform_structure(json_t *v, const struct shape *s, struct cu_err *err)
+{
+    cu_rc rc = CU_OK;
+    json_t *child, *present[PROTO_MEMBERS_MAX];
+    const char *key;
+    void *tmp;
+    bool few = s->n_members <= PROTO_MEMBERS_MAX;
+
+    json_object_foreach_safe(v, tmp, key, child)
+    {
+        if (json_is_null(child) || !is_member(s, key))
+            json_object_del(v, key);
+    }
+    if (few)
+        proto_members_present(s, v, present);
+    for (size_t i = 0; i < s->n_members; i++) {
+        child = few ? present[i] : json_object_get(v, s->members[i].name);
+        if (child)
+            TRY(conform(child, s->members[i].shape, err));
+    }
+out:
+    return rc;
+}
+
 /* Check v against shape s and trim it in place: members the shape does not know, and
  * members whose value is null, are dropped (AWS ignores both). Members are checked in
  * the shape's order, so the first error reported does not depend on the body's order. */
@@ -78,22 +106,12 @@ static cu_rc conform(json_t *v, const struct shape *s, struct cu_err *err)
     cu_rc rc = CU_OK;
     json_t *child;
     const char *key;
-    void *tmp;
     size_t i;
 
     switch (s->type) {
     case SHAPE_STRUCTURE:
         ENSURE(json_is_object(v), wrong_type(v, s, err));
-        for (i = 0; i < s->n_members; i++) {
-            child = json_object_get(v, s->members[i].name);
-            if (child && !json_is_null(child))
-                TRY(conform(child, s->members[i].shape, err));
-        }
-        json_object_foreach_safe(v, tmp, key, child)
-        {
-            if (json_is_null(child) || !is_member(s, key))
-                json_object_del(v, key);
-        }
+        TRY(conform_structure(v, s, err));
         break;
     case SHAPE_LIST:
         ENSURE(json_is_array(v), wrong_type(v, s, err));

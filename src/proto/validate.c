@@ -151,16 +151,36 @@ static void check_enum(struct report *r, const char *path, const json_t *v, cons
     buf_release(&c);
 }
 
+void proto_members_present(const struct shape *s, const json_t *obj, json_t **children)
+{
+    const char *key;
+    json_t *child;
+
+    memset(children, 0, s->n_members * sizeof(*children));
+    json_object_foreach((json_t *)obj, key, child)
+    {
+        for (size_t i = 0; i < s->n_members; i++)
+            if (strcmp(s->members[i].name, key) == 0) {
+                children[i] = child;
+                break;
+            }
+    }
+}
+
 static void validate(struct report *r, const char *path, const json_t *v, const struct shape *s);
 
 static void validate_structure(struct report *r, const char *path, const json_t *v,
                                const struct shape *s)
 {
     char sub[PATH_MAX_LEN];
+    json_t *present[PROTO_MEMBERS_MAX];
+    bool few = s->n_members <= PROTO_MEMBERS_MAX;
 
+    if (few)
+        proto_members_present(s, v, present);
     for (size_t i = 0; i < s->n_members; i++) {
         const struct shape_member *m = &s->members[i];
-        const json_t *child = json_object_get(v, m->name);
+        const json_t *child = few ? present[i] : json_object_get(v, m->name);
         bool secret;
 
         if (!child && !m->required)
