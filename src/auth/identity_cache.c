@@ -254,7 +254,9 @@ out:
 
 /* A user's set is keyed "<account>/<lower(user)>"; a role session's by its role and its
  * session policy, "<account>/role:<lower(role)>#<sha256 of the policy and ARNs>", so
- * sessions of one role with one session policy share one set (IAM names hold no ':'). */
+ * sessions of one role with one session policy share one set (IAM names hold no ':'); a
+ * session without session policies, the usual one, by "<account>/role:<lower(role)>#",
+ * with no hash to compute per call. */
 static void scope_of(const struct principal *p, char scope[RECORD_NAME_MAX])
 {
     char folded[RECORD_NAME_MAX], hex[2 * DIGEST_SHA256_LEN + 1];
@@ -263,6 +265,11 @@ static void scope_of(const struct principal *p, char scope[RECORD_NAME_MAX])
 
     if (p->type == PRINCIPAL_USER) {
         record_user_scope(p->account_id, p->name, scope);
+        return;
+    }
+    record_fold(p->name, folded);
+    if (!p->session_policy[0] && !p->policy_arns[0]) {
+        snprintf(scope, RECORD_NAME_MAX, "%s/role:%.64s#", p->account_id, folded);
         return;
     }
     /* the two parts are separated by a byte neither can hold */
@@ -276,7 +283,6 @@ static void scope_of(const struct principal *p, char scope[RECORD_NAME_MAX])
         hex[2 * i + 1] = "0123456789abcdef"[sum[i] & 15];
     }
     hex[2 * sizeof(sum)] = '\0';
-    record_fold(p->name, folded);
     snprintf(scope, RECORD_NAME_MAX, "%s/role:%.64s#%s", p->account_id, folded, hex);
 }
 

@@ -26,6 +26,7 @@
 #include "core/secret.h"
 #include "crypto/master_key.h"
 #include "principal.h"
+#include "session_cache.h"
 #include "session_token.h"
 #include "store/records.h"
 #include "store/store.h"
@@ -44,10 +45,12 @@ struct principal_cache {
     _Atomic uint64_t loads;      /* entries loaded from the store (principal_cache_loads) */
     struct cache_entry *buckets[CACHE_BUCKETS];
     struct session_keys *_Atomic session_keys; /* derived at the first session token */
+    struct session_cache *sessions;            /* tokens opened recently */
     pthread_mutex_t keys_lock;
 };
 
 static const char invalid_token[] = "The security token included in the request is invalid.";
+static const char expired_token[] = "The security token included in the request is expired";
 
 static size_t bucket_of(const char *akid)
 {
@@ -70,6 +73,10 @@ cu_rc principal_cache_new(struct principal_cache **out)
 
     if (!c)
         return CU_E_NOMEM;
+    if (session_cache_new(&c->sessions) != CU_OK) {
+        free(c);
+        return CU_E_NOMEM;
+    }
     pthread_rwlock_init(&c->lock, NULL);
     pthread_mutex_init(&c->keys_lock, NULL);
     *out = c;
@@ -91,6 +98,7 @@ void principal_cache_free(struct principal_cache *c)
     pthread_rwlock_destroy(&c->lock);
     pthread_mutex_destroy(&c->keys_lock);
     session_keys_free(atomic_load(&c->session_keys));
+    session_cache_free(c->sessions);
     free(c);
 }
 
@@ -293,9 +301,10 @@ static cu_rc session_keys_of(struct principal_cache *c, const struct master_key 
     return rc;
 }
 
-/* Temporary credentials: the principal is what the token says. The claims live on the
- * stack and are copied string by string (not array by array): most of both structs is
- * room for session policies and tags that most sessions do not have. */
+/* Temporary credentials: the principal is what the token says, as the session cache
+ * remembers it or as the token opens. The claims live on the stack and are copied string
+ * by string (not array by array): most of both structs is room for session policies and
+ * tags that most sessions do not have. */
 static cu_rc resolve_session(struct principal_cache *c, const struct master_key *mk,
                              const char *akid, const char *token, int64_t now_s,
                              struct principal *out, uint8_t secret[PRINCIPAL_SECRET_MAX],
@@ -307,6 +316,13 @@ static cu_rc resolve_session(struct principal_cache *c, const struct master_key 
     char derived[SESSION_SECRET_LEN + 1];
 
     ENSURE(token, cu_err_set(err, CU_E_UNKNOWN_ACCESS_KEY, "%s", invalid_token));
+    if (session_cache_get(c->sessions, akid, token, out, secret)) {
+        *secret_len = SESSION_SECRET_LEN;
+        /* what session_token_open answers for the same token */
+        ENSURE(now_s < out->session_expires_s,
+               cu_err_set(err, CU_E_TOKEN_EXPIRED, "%s", expired_token));
+        goto out;
+    }
     TRY(session_keys_of(c, mk, &keys));
     TRY(session_token_open(keys, token, akid, now_s, &claims, derived, err));
     out->type = claims.type;
@@ -329,6 +345,7 @@ static cu_rc resolve_session(struct principal_cache *c, const struct master_key 
              claims.transitive_tag_keys);
     memcpy(secret, derived, SESSION_SECRET_LEN);
     *secret_len = SESSION_SECRET_LEN;
+    session_cache_put(c->sessions, token, out, (const uint8_t *)derived);
 out:
     secret_wipe(derived, sizeof(derived));
     return rc;

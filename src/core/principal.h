@@ -89,6 +89,29 @@ static inline void principal_clear_session(struct principal *p)
     p->transitive_tag_keys[0] = '\0';
 }
 
+/* A string member copied up to its terminator (src's strings are terminated within their
+ * arrays): the large session members are mostly unused room. */
+static inline void principal_copy_text(char *dst, const char *src)
+{
+    memcpy(dst, src, strlen(src) + 1);
+}
+
+/* dst = src, without copying the unused room of the four large session strings: all else
+ * (everything before session_policy and after transitive_tag_keys) is copied whole, so a
+ * member added at the end of the struct is copied without more code here. */
+static inline void principal_copy(struct principal *dst, const struct principal *src)
+{
+    size_t head = offsetof(struct principal, session_policy);
+    size_t tail = offsetof(struct principal, transitive_tag_keys) + sizeof(src->transitive_tag_keys);
+
+    memcpy(dst, src, head);
+    principal_copy_text(dst->session_policy, src->session_policy);
+    principal_copy_text(dst->policy_arns, src->policy_arns);
+    principal_copy_text(dst->session_tags, src->session_tags);
+    principal_copy_text(dst->transitive_tag_keys, src->transitive_tag_keys);
+    memcpy((char *)dst + tail, (const char *)src + tail, sizeof(*src) - tail);
+}
+
 /* An empty principal, as cheaply: the members before the session ones zeroed, the session
  * members emptied. */
 static inline void principal_clear(struct principal *p)
