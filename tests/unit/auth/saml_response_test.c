@@ -269,8 +269,8 @@ static void test_bad_signatures(void)
     char *tampered_attr = replace(signed_xml, "role/Dev", "role/Adm");
     char *template_only = response("", ASSERTION_SIG, ok, "");
     /* a Response signature whose one reference names the Assertion, not the Response */
-    char *elsewhere = sign_both(response(SIG_TEMPLATE("#_a1", RSA_SHA256, SHA256), "", ok, ""),
-                                idp_a.key_pem);
+    char *elsewhere_xml = response(SIG_TEMPLATE("#_a1", RSA_SHA256, SHA256), "", ok, "");
+    char *elsewhere = sign_both(elsewhere_xml, idp_a.key_pem);
     struct saml_assertion a;
     struct cu_err err = {0};
 
@@ -288,7 +288,7 @@ static void test_bad_signatures(void)
     CHECK_RC(saml_response_parse(bytes_str(signed_xml), NULL, 0, &a, &err),
              CU_E_STS_INVALID_IDENTITY_TOKEN);
     free(unsigned_xml), free(xml), free(signed_xml), free(tampered), free(tampered_attr);
-    free(template_only), free(elsewhere);
+    free(template_only), free(elsewhere), free(elsewhere_xml);
 }
 
 /* The two classic wrappings of a signed assertion (XSW): the signed one moved into
