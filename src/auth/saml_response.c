@@ -133,8 +133,8 @@ static bool time_prop(const xmlNode *n, const char *name, int64_t *out)
 
     *out = 0;
     if (v)
-        ok = clock_parse_iso8601((const char *)v, strlen((const char *)v), out) == CU_OK &&
-             *out > 0;
+        ok =
+            clock_parse_iso8601((const char *)v, strlen((const char *)v), out) == CU_OK && *out > 0;
     xmlFree(v);
     return ok;
 }
@@ -189,11 +189,11 @@ out:
  * a refusal (unverified). */
 static cu_rc restrict_transforms(xmlSecDSigCtxPtr ctx)
 {
-    xmlSecTransformId sig[] = {xmlSecTransformExclC14NId, xmlSecTransformExclC14NWithCommentsId,
-                               xmlSecTransformInclC14NId, xmlSecTransformInclC14NWithCommentsId,
+    xmlSecTransformId sig[] = {xmlSecTransformExclC14NId,  xmlSecTransformExclC14NWithCommentsId,
+                               xmlSecTransformInclC14NId,  xmlSecTransformInclC14NWithCommentsId,
                                xmlSecTransformRsaSha256Id, xmlSecTransformRsaSha1Id};
-    xmlSecTransformId ref[] = {xmlSecTransformExclC14NId, xmlSecTransformExclC14NWithCommentsId,
-                               xmlSecTransformInclC14NId, xmlSecTransformInclC14NWithCommentsId,
+    xmlSecTransformId ref[] = {xmlSecTransformExclC14NId,  xmlSecTransformExclC14NWithCommentsId,
+                               xmlSecTransformInclC14NId,  xmlSecTransformInclC14NWithCommentsId,
                                xmlSecTransformEnvelopedId, xmlSecTransformSha256Id,
                                xmlSecTransformSha1Id};
 
@@ -295,8 +295,7 @@ out:
 }
 
 /* Conditions: the validity window and each AudienceRestriction's audiences. */
-static cu_rc read_conditions(const xmlNode *assertion, struct saml_assertion *a,
-                             struct cu_err *err)
+static cu_rc read_conditions(const xmlNode *assertion, struct saml_assertion *a, struct cu_err *err)
 {
     cu_rc rc = CU_OK;
     const xmlNode *cond = child(assertion, NS_SAML, "Conditions");
@@ -333,8 +332,7 @@ out:
 }
 
 /* Every AttributeStatement's Attributes: Name -> values, at most SAML_VALUES_MAX in all. */
-static cu_rc read_attributes(const xmlNode *assertion, struct saml_assertion *a,
-                             struct cu_err *err)
+static cu_rc read_attributes(const xmlNode *assertion, struct saml_assertion *a, struct cu_err *err)
 {
     cu_rc rc = CU_OK;
     size_t total = 0;
@@ -355,8 +353,7 @@ static cu_rc read_attributes(const xmlNode *assertion, struct saml_assertion *a,
             values = json_object_get(a->attributes, name);
             if (!values) {
                 values = json_array();
-                ENSURE(values && json_object_set_new(a->attributes, name, values) == 0,
-                       CU_E_NOMEM);
+                ENSURE(values && json_object_set_new(a->attributes, name, values) == 0, CU_E_NOMEM);
             }
             for (const xmlNode *v = at->children; v; v = v->next) {
                 if (!is_el(v, NS_SAML, "AttributeValue"))
@@ -380,8 +377,7 @@ out:
 }
 
 /* The assertion's facts, once its signature (or its Response's) has verified. */
-static cu_rc read_assertion(const xmlNode *assertion, struct saml_assertion *a,
-                            struct cu_err *err)
+static cu_rc read_assertion(const xmlNode *assertion, struct saml_assertion *a, struct cu_err *err)
 {
     cu_rc rc = CU_OK;
     const xmlNode *authn = child(assertion, NS_SAML, "AuthnStatement");

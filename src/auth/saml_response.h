@@ -24,12 +24,12 @@
 
 /* The assertion, as the verified document says it. Strings are owned, NUL-terminated. */
 struct saml_assertion {
-    char *issuer;         /* the assertion's saml:Issuer */
-    char *subject;        /* Subject/NameID */
-    char *subject_format; /* its Format, or NULL when it has none */
-    char *recipient;      /* the bearer SubjectConfirmationData's Recipient */
-    int64_t not_before_s;      /* Conditions NotBefore; 0 when absent */
-    int64_t not_on_or_after_s; /* Conditions NotOnOrAfter; 0 when absent */
+    char *issuer;                      /* the assertion's saml:Issuer */
+    char *subject;                     /* Subject/NameID */
+    char *subject_format;              /* its Format, or NULL when it has none */
+    char *recipient;                   /* the bearer SubjectConfirmationData's Recipient */
+    int64_t not_before_s;              /* Conditions NotBefore; 0 when absent */
+    int64_t not_on_or_after_s;         /* Conditions NotOnOrAfter; 0 when absent */
     int64_t confirm_not_on_or_after_s; /* SubjectConfirmationData NotOnOrAfter; 0: absent */
     int64_t session_not_on_or_after_s; /* AuthnStatement SessionNotOnOrAfter; 0: absent */
     json_t *audiences;  /* array, one array of Audience strings per AudienceRestriction */

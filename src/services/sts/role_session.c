@@ -112,7 +112,7 @@ static cu_rc add_tag(struct call *call, struct buf *tags, struct buf *keys, cons
  * must name request tags. A session with tags needs sts:TagSession on the role (its trust
  * policy and, in the same account through the account, the caller's identity policy). */
 cu_rc role_session_take_tags(struct call *call, const json_t *in, const char *role_arn,
-                               struct session_claims *claims)
+                             struct session_claims *claims)
 {
     cu_rc rc = CU_OK;
     const struct principal *p = call->principal;
@@ -188,7 +188,7 @@ out:
  * sts:SetSourceIdentity on the role (IAM guide, id_credentials_temp_control-access_monitor:
  * the role's trust policy, and in chaining the next role's, must allow it). */
 cu_rc role_session_take_source_identity(struct call *call, const json_t *in, const char *role_arn,
-                                  struct session_claims *claims)
+                                        struct session_claims *claims)
 {
     cu_rc rc = CU_OK;
     const struct principal *p = call->principal;
@@ -212,7 +212,8 @@ out:
 
 /* DurationSeconds within the role's MaxSessionDuration, and within an hour when a role
  * session assumes a role (STS API reference, AssumeRole, DurationSeconds). */
-cu_rc role_session_check_duration(struct call *call, const json_t *in, const json_t *role, int64_t *out)
+cu_rc role_session_check_duration(struct call *call, const json_t *in, const json_t *role,
+                                  int64_t *out)
 {
     cu_rc rc = CU_OK;
     int64_t max = json_integer_value(json_object_get(role, "MaxSessionDuration"));
@@ -246,8 +247,8 @@ static int64_t packed_percent(const char *policy, const char *arns, const char *
 
 /* The session policies of the request into claims (inline text, ARNs '\n'-joined),
  * checked by compiling them as the session will (auth/session_policy.h). */
-cu_rc role_session_take_policies(struct call *call, const json_t *in,
-                                   struct session_claims *claims, int64_t *percent)
+cu_rc role_session_take_policies(struct call *call, const json_t *in, struct session_claims *claims,
+                                 int64_t *percent)
 {
     cu_rc rc = CU_OK;
     const char *policy = in_str_or(in, "Policy", "");
@@ -316,4 +317,3 @@ out:
     json_decref(copy);
     return rc;
 }
-

@@ -21,8 +21,8 @@ MUST_CHECK cu_rc role_session_check_duration(struct call *call, const json_t *in
 
 /* The session tags (the caller's transitive ones, then Tags and TransitiveTagKeys) into
  * claims; sts:TagSession must be allowed on role_arn (call->authz, the trust policy). */
-MUST_CHECK cu_rc role_session_take_tags(struct call *call, const json_t *in,
-                                        const char *role_arn, struct session_claims *claims);
+MUST_CHECK cu_rc role_session_take_tags(struct call *call, const json_t *in, const char *role_arn,
+                                        struct session_claims *claims);
 
 /* SourceIdentity (or the caller's) into claims; sts:SetSourceIdentity must be allowed. */
 MUST_CHECK cu_rc role_session_take_source_identity(struct call *call, const json_t *in,

@@ -61,17 +61,15 @@ static cu_rc load_provider(struct call *call, const char *arn, json_t **out, cha
     int64_t until;
 
     *out = NULL;
-    ENSURE(provider_arn_parts(arn, account, name) &&
-               strcmp(account, call->env->account_id) == 0,
+    ENSURE(provider_arn_parts(arn, account, name) && strcmp(account, call->env->account_id) == 0,
            cu_err_set(&call->err, CU_E_STS_INVALID_IDENTITY_TOKEN,
                       "Specified provider doesn't exist"));
     TRY(store_get(call->tx, RECORD_SAML_PROVIDER, account, name, out));
     ENSURE(*out, cu_err_set(&call->err, CU_E_STS_INVALID_IDENTITY_TOKEN,
                             "Specified provider doesn't exist"));
     until = json_integer_value(json_object_get(*out, "ValidUntil"));
-    ENSURE(!until || call->now_ms < until,
-           cu_err_set(&call->err, CU_E_STS_INVALID_IDENTITY_TOKEN,
-                      "Specified provider has expired"));
+    ENSURE(!until || call->now_ms < until, cu_err_set(&call->err, CU_E_STS_INVALID_IDENTITY_TOKEN,
+                                                      "Specified provider has expired"));
 out:
     return rc;
 }
@@ -132,8 +130,8 @@ static bool role_listed(const struct saml_assertion *a, const char *role, const 
     size_t i;
     json_t *v;
 
-    json_array_foreach((json_t *)values, i, v) if (role_pair_matches(json_string_value(v), role,
-                                                                     provider)) return true;
+    json_array_foreach((json_t *)values, i,
+                       v) if (role_pair_matches(json_string_value(v), role, provider)) return true;
     return false;
 }
 
@@ -173,8 +171,8 @@ static cu_rc session_request(const json_t *in, const struct saml_assertion *a, j
         const char *value = json_string_value(json_array_get(v, 0));
         if (strncmp(name, ATTR_PRINCIPAL_TAG, strlen(ATTR_PRINCIPAL_TAG)) != 0 || !value)
             continue;
-        TRY(tree_append_new(tags, json_pack("{s:s, s:s}", "Key",
-                                            name + strlen(ATTR_PRINCIPAL_TAG), "Value", value)));
+        TRY(tree_append_new(tags, json_pack("{s:s, s:s}", "Key", name + strlen(ATTR_PRINCIPAL_TAG),
+                                            "Value", value)));
     }
     values = json_object_get(a->attributes, ATTR "TransitiveTagKeys");
     json_array_foreach((json_t *)values, i, v) TRY(tree_append_new(keys, json_copy(v)));
@@ -317,7 +315,8 @@ out:
 cu_rc sts_assume_role_with_saml(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
-    const char *role_arn = in_str_or(in, "RoleArn", ""), *provider_arn = in_str_or(in, "PrincipalArn", "");
+    const char *role_arn = in_str_or(in, "RoleArn", ""),
+               *provider_arn = in_str_or(in, "PrincipalArn", "");
     const char *certs[CERTS_MAX], *session, *scratch[ATTR_VALUES_MAX];
     char provider[PROVIDER_NAME_MAX], qualifier[29], subject_type[SAML_SUBJECT_TYPE_MAX];
     char doc[13 + PROVIDER_NAME_MAX + 1], now_iso[21], epoch[24];

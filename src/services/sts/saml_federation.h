@@ -17,7 +17,7 @@ void saml_subject_type(const char *format, char out[SAML_SUBJECT_TYPE_MAX]);
  * keys take their values' pointers into scratch (scratch_n of them), which, like a, must
  * outlive keys' use; keys past its room are left out. */
 void saml_keys_add(struct call_keys *keys, const struct saml_assertion *a, const char *doc,
-                   const char *name_qualifier, const char *subject_type,
-                   const char **scratch, size_t scratch_n);
+                   const char *name_qualifier, const char *subject_type, const char **scratch,
+                   size_t scratch_n);
 
 #endif

@@ -34,7 +34,8 @@ static const struct {
     {"saml:mail", "urn:oid:0.9.2342.19200300.100.1.3"},
     {"saml:name", "urn:oid:2.5.4.41"},
     {"saml:organizationStatus", "urn:oid:0.9.2342.19200300.100.1.45"},
-    {"saml:primaryGroupSID", "http://schemas.microsoft.com/ws/2008/06/identity/claims/primarygroupsid"},
+    {"saml:primaryGroupSID",
+     "http://schemas.microsoft.com/ws/2008/06/identity/claims/primarygroupsid"},
     {"saml:sn", "urn:oid:2.5.4.4"},
     {"saml:surname", "urn:oid:2.5.4.4"},
     {"saml:uid", "urn:oid:0.9.2342.19200300.100.1.1"},
@@ -56,8 +57,8 @@ void saml_subject_type(const char *format, char out[SAML_SUBJECT_TYPE_MAX])
 }
 
 void saml_keys_add(struct call_keys *keys, const struct saml_assertion *a, const char *doc,
-                   const char *name_qualifier, const char *subject_type,
-                   const char **scratch, size_t scratch_n)
+                   const char *name_qualifier, const char *subject_type, const char **scratch,
+                   size_t scratch_n)
 {
     size_t used = 0;
 

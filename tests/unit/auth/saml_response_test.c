@@ -49,8 +49,8 @@ static struct idp make_idp(const char *cn)
     X509_set_pubkey(x, key);
     X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
     X509_set_issuer_name(x, name);
-    if (!X509_sign(x, key, EVP_sha256()) || !PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0,
-                                                                       NULL, NULL))
+    if (!X509_sign(x, key, EVP_sha256()) ||
+        !PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL))
         abort();
     n = BIO_get_mem_data(bio, &pem);
     idp.key_pem = strndup(pem, (size_t)n);
@@ -83,8 +83,7 @@ static struct idp idp_a, idp_b;
 #define RESPONSE_SIG SIG_TEMPLATE("#_r1", RSA_SHA256, SHA256)
 
 #define ROLE_ATTR "https://aws.amazon.com/SAML/Attributes/Role"
-#define ROLE_VALUE                                                                                 \
-    "arn:aws:iam::000000000000:role/Dev,arn:aws:iam::000000000000:saml-provider/Idp"
+#define ROLE_VALUE "arn:aws:iam::000000000000:role/Dev,arn:aws:iam::000000000000:saml-provider/Idp"
 
 /* A Response: resp_sig and asrt_sig are signature templates (or ""), status the StatusCode
  * value, extra goes inside the Response before the Assertion. */
@@ -94,39 +93,38 @@ static char *response(const char *resp_sig, const char *asrt_sig, const char *st
     struct buf b;
 
     buf_init(&b, 1 << 20);
-    if (buf_addf(
-            &b,
-            "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" ID=\"_r1\" "
-            "Version=\"2.0\" IssueInstant=\"2023-11-14T22:10:00Z\" "
-            "Destination=\"https://signin.aws.amazon.com/saml\">"
-            "<saml:Issuer xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\">"
-            "https://idp.example.com</saml:Issuer>%s"
-            "<samlp:Status><samlp:StatusCode Value=\"%s\"/></samlp:Status>%s"
-            "<saml:Assertion xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_a1\" "
-            "Version=\"2.0\" IssueInstant=\"2023-11-14T22:10:00Z\">"
-            "<saml:Issuer>https://idp.example.com</saml:Issuer>%s"
-            "<saml:Subject><saml:NameID Format=\"urn:oasis:names:tc:SAML:2.0:nameid-format:"
-            "persistent\">alice@example.com</saml:NameID>"
-            "<saml:SubjectConfirmation Method=\"urn:oasis:names:tc:SAML:2.0:cm:bearer\">"
-            "<saml:SubjectConfirmationData NotOnOrAfter=\"2023-11-14T22:18:20Z\" "
-            "Recipient=\"https://signin.aws.amazon.com/saml\"/></saml:SubjectConfirmation>"
-            "</saml:Subject>"
-            "<saml:Conditions NotBefore=\"2023-11-14T22:08:20Z\" "
-            "NotOnOrAfter=\"2023-11-14T22:18:20.500Z\"><saml:AudienceRestriction>"
-            "<saml:Audience>urn:amazon:webservices</saml:Audience></saml:AudienceRestriction>"
-            "</saml:Conditions>"
-            "<saml:AuthnStatement AuthnInstant=\"2023-11-14T22:10:00Z\" "
-            "SessionNotOnOrAfter=\"2023-11-14T23:13:20Z\"/>"
-            "<saml:AttributeStatement>"
-            "<saml:Attribute Name=\"" ROLE_ATTR "\"><saml:AttributeValue>" ROLE_VALUE
-            "</saml:AttributeValue></saml:Attribute>"
-            "<saml:Attribute Name=\"https://aws.amazon.com/SAML/Attributes/RoleSessionName\">"
-            "<saml:AttributeValue>alice</saml:AttributeValue></saml:Attribute>"
-            "<saml:Attribute Name=\"urn:oid:1.3.6.1.4.1.5923.1.1.1.1\">"
-            "<saml:AttributeValue>staff</saml:AttributeValue>"
-            "<saml:AttributeValue>member</saml:AttributeValue></saml:Attribute>"
-            "</saml:AttributeStatement></saml:Assertion></samlp:Response>",
-            resp_sig, status, extra, asrt_sig) != CU_OK)
+    if (buf_addf(&b,
+                 "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" ID=\"_r1\" "
+                 "Version=\"2.0\" IssueInstant=\"2023-11-14T22:10:00Z\" "
+                 "Destination=\"https://signin.aws.amazon.com/saml\">"
+                 "<saml:Issuer xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\">"
+                 "https://idp.example.com</saml:Issuer>%s"
+                 "<samlp:Status><samlp:StatusCode Value=\"%s\"/></samlp:Status>%s"
+                 "<saml:Assertion xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_a1\" "
+                 "Version=\"2.0\" IssueInstant=\"2023-11-14T22:10:00Z\">"
+                 "<saml:Issuer>https://idp.example.com</saml:Issuer>%s"
+                 "<saml:Subject><saml:NameID Format=\"urn:oasis:names:tc:SAML:2.0:nameid-format:"
+                 "persistent\">alice@example.com</saml:NameID>"
+                 "<saml:SubjectConfirmation Method=\"urn:oasis:names:tc:SAML:2.0:cm:bearer\">"
+                 "<saml:SubjectConfirmationData NotOnOrAfter=\"2023-11-14T22:18:20Z\" "
+                 "Recipient=\"https://signin.aws.amazon.com/saml\"/></saml:SubjectConfirmation>"
+                 "</saml:Subject>"
+                 "<saml:Conditions NotBefore=\"2023-11-14T22:08:20Z\" "
+                 "NotOnOrAfter=\"2023-11-14T22:18:20.500Z\"><saml:AudienceRestriction>"
+                 "<saml:Audience>urn:amazon:webservices</saml:Audience></saml:AudienceRestriction>"
+                 "</saml:Conditions>"
+                 "<saml:AuthnStatement AuthnInstant=\"2023-11-14T22:10:00Z\" "
+                 "SessionNotOnOrAfter=\"2023-11-14T23:13:20Z\"/>"
+                 "<saml:AttributeStatement>"
+                 "<saml:Attribute Name=\"" ROLE_ATTR "\"><saml:AttributeValue>" ROLE_VALUE
+                 "</saml:AttributeValue></saml:Attribute>"
+                 "<saml:Attribute Name=\"https://aws.amazon.com/SAML/Attributes/RoleSessionName\">"
+                 "<saml:AttributeValue>alice</saml:AttributeValue></saml:Attribute>"
+                 "<saml:Attribute Name=\"urn:oid:1.3.6.1.4.1.5923.1.1.1.1\">"
+                 "<saml:AttributeValue>staff</saml:AttributeValue>"
+                 "<saml:AttributeValue>member</saml:AttributeValue></saml:Attribute>"
+                 "</saml:AttributeStatement></saml:Assertion></samlp:Response>",
+                 resp_sig, status, extra, asrt_sig) != CU_OK)
         abort();
     return buf_take(&b, NULL);
 }
@@ -171,9 +169,9 @@ static char *sign_both(const char *xml, const char *key_pem)
                 sig = c;
         if (sig) {
             xmlSecDSigCtxPtr ctx = xmlSecDSigCtxCreate(NULL);
-            ctx->signKey = xmlSecCryptoAppKeyLoadMemory(
-                (const xmlSecByte *)key_pem, (xmlSecSize)strlen(key_pem), xmlSecKeyDataFormatPem,
-                NULL, NULL, NULL);
+            ctx->signKey = xmlSecCryptoAppKeyLoadMemory((const xmlSecByte *)key_pem,
+                                                        (xmlSecSize)strlen(key_pem),
+                                                        xmlSecKeyDataFormatPem, NULL, NULL, NULL);
             if (!ctx->signKey || xmlSecDSigCtxSign(ctx, sig) < 0)
                 abort();
             xmlSecDSigCtxDestroy(ctx);
@@ -280,10 +278,8 @@ static void test_bad_signatures(void)
     CHECK_RC(parse_with(signed_xml, idp_b.cert_b64, &a, &err), CU_E_STS_INVALID_IDENTITY_TOKEN);
     CHECK_STR(err.msg, "Response signature invalid");
     CHECK_RC(parse_with(tampered, idp_a.cert_b64, &a, &err), CU_E_STS_INVALID_IDENTITY_TOKEN);
-    CHECK_RC(parse_with(tampered_attr, idp_a.cert_b64, &a, &err),
-             CU_E_STS_INVALID_IDENTITY_TOKEN);
-    CHECK_RC(parse_with(template_only, idp_a.cert_b64, &a, &err),
-             CU_E_STS_INVALID_IDENTITY_TOKEN);
+    CHECK_RC(parse_with(tampered_attr, idp_a.cert_b64, &a, &err), CU_E_STS_INVALID_IDENTITY_TOKEN);
+    CHECK_RC(parse_with(template_only, idp_a.cert_b64, &a, &err), CU_E_STS_INVALID_IDENTITY_TOKEN);
     CHECK_RC(parse_with(elsewhere, idp_a.cert_b64, &a, &err), CU_E_STS_INVALID_IDENTITY_TOKEN);
     CHECK_RC(saml_response_parse(bytes_str(signed_xml), NULL, 0, &a, &err),
              CU_E_STS_INVALID_IDENTITY_TOKEN);
@@ -312,13 +308,13 @@ static void test_signature_wrapping(void)
     buf_init(&w2, 1 << 20);
     /* forged (same ID, the copied signature) in place, the original in Extensions */
     if (buf_add(&w1, signed_xml, (size_t)(start - signed_xml)) != CU_OK ||
-        buf_addstrs(&w1, "<samlp:Extensions>", original, "</samlp:Extensions>", forged,
-                    end, NULL) != CU_OK)
+        buf_addstrs(&w1, "<samlp:Extensions>", original, "</samlp:Extensions>", forged, end,
+                    NULL) != CU_OK)
         abort();
     /* forged under a new ID (its copied signature then names another element) */
     if (buf_add(&w2, signed_xml, (size_t)(start - signed_xml)) != CU_OK ||
-        buf_addstrs(&w2, "<samlp:Extensions>", original, "</samlp:Extensions>", forged_new_id,
-                    end, NULL) != CU_OK)
+        buf_addstrs(&w2, "<samlp:Extensions>", original, "</samlp:Extensions>", forged_new_id, end,
+                    NULL) != CU_OK)
         abort();
     CHECK_RC(parse_with(w1.p, idp_a.cert_b64, &a, &err), CU_E_STS_INVALID_IDENTITY_TOKEN);
     CHECK_RC(parse_with(w2.p, idp_a.cert_b64, &a, &err), CU_E_STS_INVALID_IDENTITY_TOKEN);
