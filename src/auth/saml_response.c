@@ -384,6 +384,8 @@ static cu_rc read_assertion(const xmlNode *assertion, struct saml_assertion *a, 
 
     a->issuer = text_of(child(assertion, NS_SAML, "Issuer"));
     ENSURE(a->issuer, cu_err_set(err, CU_E_STS_INVALID_IDENTITY_TOKEN, "%s", invalid_response));
+    ENSURE(time_prop(assertion, "IssueInstant", &a->issue_instant_s) && a->issue_instant_s,
+           cu_err_set(err, CU_E_STS_INVALID_IDENTITY_TOKEN, "%s", invalid_response));
     TRY(read_subject(assertion, a, err));
     TRY(read_conditions(assertion, a, err));
     if (authn)
@@ -501,12 +503,17 @@ cu_rc saml_assertion_check(const struct saml_assertion *a, int64_t now_s, struct
     size_t i, j;
     json_t *list, *aud;
 
+    /* AWS's own bound, before the assertion's: redeemed within five minutes of issuance
+     * (the wording is AWS's ExpiredTokenException as clients report it) */
+    ENSURE(!a->issue_instant_s || now_s - a->issue_instant_s <= SAML_REDEEM_WINDOW_S,
+           cu_err_set(err, CU_E_STS_EXPIRED_TOKEN,
+                      "Token must be redeemed within 5 minutes of issuance"));
     /* SAML core 2.5.1.2: valid from NotBefore, up to but excluding NotOnOrAfter */
     ENSURE(!a->not_before_s || now_s >= a->not_before_s,
            cu_err_set(err, CU_E_STS_INVALID_IDENTITY_TOKEN, "SAML assertion is not yet valid"));
     ENSURE((!a->not_on_or_after_s || now_s < a->not_on_or_after_s) &&
                (!a->confirm_not_on_or_after_s || now_s < a->confirm_not_on_or_after_s),
-           cu_err_set(err, CU_E_STS_EXPIRED_TOKEN, "SAML assertion has expired"));
+           cu_err_set(err, CU_E_STS_EXPIRED_TOKEN, "Response has expired"));
     /* the bearer confirmation must bound its own use in time (SAML profiles 4.1.4.2) */
     ENSURE(a->confirm_not_on_or_after_s,
            cu_err_set(err, CU_E_STS_INVALID_IDENTITY_TOKEN, "%s", invalid_response));

@@ -19,6 +19,9 @@
 /* Longest value kept of any one element or attribute value (Issuer, NameID, an
  * attribute's value): longer ones are refused. */
 #define SAML_VALUE_MAX 4096
+/* How long after its IssueInstant AWS still takes an assertion: "Token must be redeemed
+ * within 5 minutes of issuance" (its ExpiredTokenException, as clients report it). */
+#define SAML_REDEEM_WINDOW_S 300
 /* Attribute values kept from one assertion, all attributes together. */
 #define SAML_VALUES_MAX 256
 
@@ -28,6 +31,7 @@ struct saml_assertion {
     char *subject;                     /* Subject/NameID */
     char *subject_format;              /* its Format, or NULL when it has none */
     char *recipient;                   /* the bearer SubjectConfirmationData's Recipient */
+    int64_t issue_instant_s;           /* the Assertion's IssueInstant (required) */
     int64_t not_before_s;              /* Conditions NotBefore; 0 when absent */
     int64_t not_on_or_after_s;         /* Conditions NotOnOrAfter; 0 when absent */
     int64_t confirm_not_on_or_after_s; /* SubjectConfirmationData NotOnOrAfter; 0: absent */
@@ -58,8 +62,9 @@ MUST_CHECK cu_rc saml_response_parse(struct bytes xml, const char *const *certs,
 MUST_CHECK cu_rc saml_response_decode(struct bytes b64, const char *const *certs, size_t n_certs,
                                       struct saml_assertion *out, struct cu_err *err);
 
-/* Whether the assertion applies at now_s to AWS as the service provider: Conditions
- * NotBefore <= now < NotOnOrAfter, the bearer confirmation not past its NotOnOrAfter,
+/* Whether the assertion applies at now_s to AWS as the service provider: issued at most
+ * SAML_REDEEM_WINDOW_S ago, Conditions NotBefore <= now < NotOnOrAfter, the bearer
+ * confirmation not past its NotOnOrAfter,
  * every AudienceRestriction naming an audience AWS answers to (saml_audience_accepted),
  * the Recipient one of its sign-in endpoints. Errors: CU_E_STS_EXPIRED_TOKEN (expired),
  * CU_E_STS_INVALID_IDENTITY_TOKEN (the rest), with the client's message in err. */

@@ -45,7 +45,7 @@ def attribute(name, *values):
 
 def response(roles, subject="alice", session="alice", issuer=ENTITY, audience=
              "https://signin.aws.amazon.com/saml", not_before=-60, not_after=300, signed=True,
-             extra_attrs=""):
+             extra_attrs="", issued=0):
     """A samlp:Response with one Assertion, its signature template in the Assertion."""
     attrs = attribute(ATTR + "Role", *roles) + attribute(ATTR + "RoleSessionName", session)
     return f"""<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_resp1" \
@@ -53,7 +53,7 @@ Version="2.0" IssueInstant="{iso(0)}" Destination="https://signin.aws.amazon.com
 <saml:Issuer xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">{issuer}</saml:Issuer>\
 <samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>\
 <saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_assert1" Version="2.0" \
-IssueInstant="{iso(0)}"><saml:Issuer>{issuer}</saml:Issuer>{SIG.format(id="_assert1") if signed else ""}\
+IssueInstant="{iso(issued)}"><saml:Issuer>{issuer}</saml:Issuer>{SIG.format(id="_assert1") if signed else ""}\
 <saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">{subject}\
 </saml:NameID><saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">\
 <saml:SubjectConfirmationData NotOnOrAfter="{iso(not_after)}" Recipient="https://signin.aws.amazon.com/saml"/>\
@@ -208,7 +208,15 @@ class SamlFederation(harness.ServerTest):
                        + f + good[end:])
             self.refused(wrapped, *bad_sig)
         self.refused(self.sign(response([self.pair()], not_before=-600, not_after=-300)),
-                     "ExpiredTokenException", 400, "SAML assertion has expired")
+                     "ExpiredTokenException", 400, "Response has expired")
+        self.refused(self.sign(response([self.pair()], issued=-360, not_before=-360, not_after=3600)),
+                     "ExpiredTokenException", 400,
+                     "Token must be redeemed within 5 minutes of issuance")
+        self.refused(self.sign(response([self.pair()], issuer="https://elsewhere.example.com")),
+                     "InvalidIdentityToken", 400, "Issuer not present in specified provider")
+        self.refused(self.sign(response([self.pair()], session="bad name!")),
+                     "InvalidIdentityToken", 400,
+                     "RoleSessionName in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64}")
         self.refused(self.sign(response([self.pair()], not_before=300, not_after=600)),
                      "InvalidIdentityToken", 400, "SAML assertion is not yet valid")
         self.refused(self.sign(response([self.pair()], audience="https://sp.example.com")),

@@ -218,7 +218,7 @@ static cu_rc session_duration(struct call *call, const json_t *req, const json_t
     }
     if (a->session_not_on_or_after_s && a->session_not_on_or_after_s - call->now_ms / 1000 < *out)
         *out = a->session_not_on_or_after_s - call->now_ms / 1000;
-    ENSURE(*out > 0, cu_err_set(&call->err, CU_E_STS_EXPIRED_TOKEN, "SAML assertion has expired"));
+    ENSURE(*out > 0, cu_err_set(&call->err, CU_E_STS_EXPIRED_TOKEN, "Response has expired"));
 out:
     return rc;
 }
@@ -337,7 +337,7 @@ cu_rc sts_assume_role_with_saml(struct call *call, const json_t *in, json_t *out
     /* the assertion must come from this provider: its Issuer is the metadata's entityID */
     ENSURE(strcmp(a.issuer, json_string_value(json_object_get(rec, "EntityId")) ?: "") == 0,
            cu_err_set(&call->err, CU_E_STS_INVALID_IDENTITY_TOKEN,
-                      "Issuer of the SAML assertion does not match the identity provider"));
+                      "Issuer not present in specified provider"));
     TRY(saml_assertion_check(&a, call->now_ms / 1000, &call->err));
     TRY(name_qualifier(a.issuer, call->env->account_id, provider, qualifier));
     saml_subject_type(a.subject_format, subject_type);
@@ -347,7 +347,7 @@ cu_rc sts_assume_role_with_saml(struct call *call, const json_t *in, json_t *out
     session = saml_assertion_attr(&a, ATTR "RoleSessionName");
     ENSURE(session_name_ok(session),
            cu_err_set(&call->err, CU_E_STS_INVALID_IDENTITY_TOKEN,
-                      "The SAML assertion has no valid RoleSessionName attribute"));
+                      "RoleSessionName in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64}"));
     TRY(role_session_load_role(call, role_arn));
     ENSURE(call->target.doc, cu_err_set(&call->err, CU_E_ACCESS_DENIED, "%s", not_authorized));
     /* the trust policy decides, with the provider as the principal and the assertion's

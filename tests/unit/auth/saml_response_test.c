@@ -220,6 +220,7 @@ static void test_signed_assertion(void)
     CHECK_STR(a.subject, "alice@example.com");
     CHECK_STR(a.subject_format, "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent");
     CHECK_STR(a.recipient, "https://signin.aws.amazon.com/saml");
+    CHECK_INT(a.issue_instant_s, NOW - 200);
     CHECK_INT(a.not_before_s, NOW - 300);
     CHECK_INT(a.not_on_or_after_s, NOW + 300);
     CHECK_INT(a.confirm_not_on_or_after_s, NOW + 300);
@@ -412,6 +413,13 @@ static void test_check(void)
     CHECK_OK(saml_assertion_check(&a, NOW - 300, &err));
     CHECK_RC(saml_assertion_check(&a, NOW - 301, &err), CU_E_STS_INVALID_IDENTITY_TOKEN);
     CHECK_RC(saml_assertion_check(&a, NOW + 300, &err), CU_E_STS_EXPIRED_TOKEN);
+    CHECK_STR(err.msg, "Response has expired");
+    /* issued more than five minutes ago, however long the assertion says it lasts */
+    a.issue_instant_s = NOW - 301;
+    CHECK_RC(saml_assertion_check(&a, NOW, &err), CU_E_STS_EXPIRED_TOKEN);
+    CHECK_STR(err.msg, "Token must be redeemed within 5 minutes of issuance");
+    a.issue_instant_s = NOW - 300;
+    CHECK_OK(saml_assertion_check(&a, NOW, &err));
     a.not_on_or_after_s = 0;
     CHECK_RC(saml_assertion_check(&a, NOW + 300, &err), CU_E_STS_EXPIRED_TOKEN);
     a.confirm_not_on_or_after_s = 0;
