@@ -91,12 +91,12 @@ class SamlFederation(harness.ServerTest):
         # AssumeRoleWithSAML is sent unsigned, as boto3 and the CLI send it
         cls.sts = cls.server.client("sts", signature_version=botocore.UNSIGNED)
 
-    def sign(self, xml, key="idp"):
+    def sign(self, xml, key="idp", element="urn:oasis:names:tc:SAML:2.0:assertion:Assertion"):
         src, out = os.path.join(self.tmp, "in.xml"), os.path.join(self.tmp, "out.xml")
         with open(src, "w") as f:
             f.write(xml)
         subprocess.run(["xmlsec1", "--sign", "--privkey-pem", os.path.join(self.tmp, key + ".key"),
-                        "--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:assertion:Assertion",
+                        "--id-attr:ID", element,
                         "--output", out, src], check=True, capture_output=True)
         with open(out) as f:
             return f.read()
@@ -169,6 +169,38 @@ class SamlFederation(harness.ServerTest):
                                  token=c["SessionToken"])
         with self.assertRaises(ClientError):
             iam.list_roles()
+
+    def test_tags_source_identity_duration_and_response_signature(self):
+        trust = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Federated": self.provider},
+            "Action": ["sts:AssumeRoleWithSAML", "sts:TagSession", "sts:SetSourceIdentity"]}]}
+        role = self.iam.create_role(RoleName="SamlTagged", AssumeRolePolicyDocument=json.dumps(
+            trust))["Role"]["Arn"]
+        self.iam.put_role_policy(RoleName="SamlTagged", PolicyName="p", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Action": "iam:ListRoles", "Resource": "*",
+                "Condition": {"StringEquals": {"aws:PrincipalTag/team": "blue"}}}]}))
+        extra = (attribute(ATTR + "PrincipalTag:team", "blue")
+                 + attribute(ATTR + "SourceIdentity", "alice-src")
+                 + attribute(ATTR + "SessionDuration", "1200"))
+        # signed on the Response only (the Assertion inside carries no signature)
+        xml = response([self.pair(role=role)], signed=False, extra_attrs=extra).replace(
+            "<samlp:Status>", SIG.format(id="_resp1") + "<samlp:Status>", 1)
+        signed = self.sign(xml, element="urn:oasis:names:tc:SAML:2.0:protocol:Response")
+        r = self.assume(signed, role=role)
+        self.assertEqual(r["SourceIdentity"], "alice-src")
+        self.assertIn("PackedPolicySize", r)
+        c = r["Credentials"]
+        left = (c["Expiration"] - datetime.datetime.now(datetime.timezone.utc)).total_seconds()
+        self.assertTrue(1100 < left <= 1200, left)
+        iam = self.server.client("iam", key=c["AccessKeyId"], secret=c["SecretAccessKey"],
+                                 token=c["SessionToken"])
+        self.assertIn("SamlTagged", [x["RoleName"] for x in iam.list_roles()["Roles"]])
+        # DurationSeconds above the SessionDuration attribute: the attribute caps it
+        r = self.assume(signed, role=role, DurationSeconds=3000)
+        left = (r["Credentials"]["Expiration"]
+                - datetime.datetime.now(datetime.timezone.utc)).total_seconds()
+        self.assertTrue(1100 < left <= 1200, left)
 
     def test_cli_unsigned(self):
         xml = self.sign(response([self.pair()], session="cli-user"))
