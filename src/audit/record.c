@@ -133,6 +133,8 @@ static const char *identity_type(enum principal_type type)
         return "AssumedRole";
     case PRINCIPAL_FEDERATED:
         return "FederatedUser";
+    case PRINCIPAL_SAML_USER:
+        return "SAMLUser";
     case PRINCIPAL_USER:
         break;
     }
@@ -178,6 +180,25 @@ out:
     return rc;
 }
 
+/* AssumeRoleWithSAML's caller (CloudTrail user guide, userIdentity, "Values for AWS STS
+ * APIs with SAML and web identity federation"): type SAMLUser, principalId
+ * "<NameQualifier>:<Subject>", userName the Subject, identityProvider the NameQualifier
+ * (the principalId's part before its first ':', which base64 never holds). */
+static cu_rc add_saml_user(struct buf *out, const struct principal *p)
+{
+    cu_rc rc = CU_OK;
+    char provider[sizeof(p->user_id)];
+    size_t n = strcspn(p->user_id, ":");
+
+    memcpy(provider, p->user_id, n);
+    provider[n] = '\0';
+    TRY(add_field(out, "userName", p->name));
+    TRY(add_field(out, "identityProvider", provider));
+    TRY(buf_addch(out, '}'));
+out:
+    return rc;
+}
+
 static cu_rc add_identity(struct buf *out, const struct audit_event *ev)
 {
     cu_rc rc = CU_OK;
@@ -193,6 +214,10 @@ static cu_rc add_identity(struct buf *out, const struct audit_event *ev)
     }
     TRY(buf_addstrs(out, "\"userIdentity\":{\"type\":\"", identity_type(p->type), "\"", NULL));
     TRY(add_field(out, "principalId", p->user_id));
+    if (p->type == PRINCIPAL_SAML_USER) {
+        TRY(add_saml_user(out, p));
+        goto out;
+    }
     TRY(add_field(out, "arn", p->arn));
     TRY(add_field(out, "accountId", p->account_id));
     TRY(add_field(out, "accessKeyId", p->access_key_id));

@@ -14,6 +14,9 @@ enum principal_type {
     PRINCIPAL_USER,
     PRINCIPAL_ROLE_SESSION,
     PRINCIPAL_FEDERATED,
+    /* AssumeRoleWithSAML's caller, once its assertion verified: CloudTrail's SAMLUser
+     * (user_id "<NameQualifier>:<Subject>", name the Subject, arn the SAML provider's) */
+    PRINCIPAL_SAML_USER,
 };
 
 #define PRINCIPAL_ARN_MAX 600
@@ -38,6 +41,7 @@ static inline const char *principal_type_name(enum principal_type type)
         [PRINCIPAL_USER] = "User",
         [PRINCIPAL_ROLE_SESSION] = "AssumedRole",
         [PRINCIPAL_FEDERATED] = "FederatedUser",
+        [PRINCIPAL_SAML_USER] = "SAMLUser",
     };
 
     return (unsigned)type < sizeof(names) / sizeof(names[0]) && names[type] ? names[type]

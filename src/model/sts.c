@@ -3,15 +3,23 @@
 
 static const struct shape sts_AssumeRoleRequest;
 static const struct shape sts_AssumeRoleResponse;
+static const struct shape sts_AssumeRoleWithSAMLRequest;
+static const struct shape sts_AssumeRoleWithSAMLResponse;
 static const struct shape sts_AssumedRoleUser;
+static const struct shape sts_Audience;
 static const struct shape sts_Credentials;
 static const struct shape sts_GetCallerIdentityRequest;
 static const struct shape sts_GetCallerIdentityResponse;
 static const struct shape sts_GetSessionTokenRequest;
 static const struct shape sts_GetSessionTokenResponse;
+static const struct shape sts_Issuer;
+static const struct shape sts_NameQualifier;
 static const struct shape sts_PolicyDescriptorType;
 static const struct shape sts_ProvidedContext;
 static const struct shape sts_ProvidedContextsListType;
+static const struct shape sts_SAMLAssertionType;
+static const struct shape sts_Subject;
+static const struct shape sts_SubjectType;
 static const struct shape sts_Tag;
 static const struct shape sts_accessKeyIdType;
 static const struct shape sts_accessKeySecretType;
@@ -27,6 +35,7 @@ static const struct shape sts_policyDescriptorListType;
 static const struct shape sts_roleDurationSecondsType;
 static const struct shape sts_roleSessionNameType;
 static const struct shape sts_serialNumberType;
+static const struct shape sts_sessionPolicyDocumentType;
 static const struct shape sts_sourceIdentityType;
 static const struct shape sts_tagKeyListType;
 static const struct shape sts_tagKeyType;
@@ -55,6 +64,25 @@ static const struct shape_member sts_AssumeRoleResponse_members[] = {
     {"Credentials", &sts_Credentials, false, NULL, false},
     {"AssumedRoleUser", &sts_AssumedRoleUser, false, NULL, false},
     {"PackedPolicySize", &sts_nonNegativeIntegerType, false, NULL, false},
+    {"SourceIdentity", &sts_sourceIdentityType, false, NULL, false},
+};
+static const struct shape_member sts_AssumeRoleWithSAMLRequest_members[] = {
+    {"RoleArn", &sts_arnType, true, NULL, false},
+    {"PrincipalArn", &sts_arnType, true, NULL, false},
+    {"SAMLAssertion", &sts_SAMLAssertionType, true, NULL, false},
+    {"PolicyArns", &sts_policyDescriptorListType, false, NULL, false},
+    {"Policy", &sts_sessionPolicyDocumentType, false, NULL, false},
+    {"DurationSeconds", &sts_roleDurationSecondsType, false, NULL, false},
+};
+static const struct shape_member sts_AssumeRoleWithSAMLResponse_members[] = {
+    {"Credentials", &sts_Credentials, false, NULL, false},
+    {"AssumedRoleUser", &sts_AssumedRoleUser, false, NULL, false},
+    {"PackedPolicySize", &sts_nonNegativeIntegerType, false, NULL, false},
+    {"Subject", &sts_Subject, false, NULL, false},
+    {"SubjectType", &sts_SubjectType, false, NULL, false},
+    {"Issuer", &sts_Issuer, false, NULL, false},
+    {"Audience", &sts_Audience, false, NULL, false},
+    {"NameQualifier", &sts_NameQualifier, false, NULL, false},
     {"SourceIdentity", &sts_sourceIdentityType, false, NULL, false},
 };
 static const struct shape_member sts_AssumedRoleUser_members[] = {
@@ -98,15 +126,23 @@ static const struct shape_member sts_tagListType_member = {"member", &sts_Tag, f
 
 static const struct shape sts_AssumeRoleRequest = {.name = "AssumeRoleRequest", .type = SHAPE_STRUCTURE, .members = sts_AssumeRoleRequest_members, .n_members = 12};
 static const struct shape sts_AssumeRoleResponse = {.name = "AssumeRoleResponse", .type = SHAPE_STRUCTURE, .members = sts_AssumeRoleResponse_members, .n_members = 4};
+static const struct shape sts_AssumeRoleWithSAMLRequest = {.name = "AssumeRoleWithSAMLRequest", .type = SHAPE_STRUCTURE, .members = sts_AssumeRoleWithSAMLRequest_members, .n_members = 6};
+static const struct shape sts_AssumeRoleWithSAMLResponse = {.name = "AssumeRoleWithSAMLResponse", .type = SHAPE_STRUCTURE, .members = sts_AssumeRoleWithSAMLResponse_members, .n_members = 9};
 static const struct shape sts_AssumedRoleUser = {.name = "AssumedRoleUser", .type = SHAPE_STRUCTURE, .members = sts_AssumedRoleUser_members, .n_members = 2};
+static const struct shape sts_Audience = {.name = "Audience", .type = SHAPE_STRING};
 static const struct shape sts_Credentials = {.name = "Credentials", .type = SHAPE_STRUCTURE, .members = sts_Credentials_members, .n_members = 4};
 static const struct shape sts_GetCallerIdentityRequest = {.name = "GetCallerIdentityRequest", .type = SHAPE_STRUCTURE};
 static const struct shape sts_GetCallerIdentityResponse = {.name = "GetCallerIdentityResponse", .type = SHAPE_STRUCTURE, .members = sts_GetCallerIdentityResponse_members, .n_members = 3};
 static const struct shape sts_GetSessionTokenRequest = {.name = "GetSessionTokenRequest", .type = SHAPE_STRUCTURE, .members = sts_GetSessionTokenRequest_members, .n_members = 3};
 static const struct shape sts_GetSessionTokenResponse = {.name = "GetSessionTokenResponse", .type = SHAPE_STRUCTURE, .members = sts_GetSessionTokenResponse_members, .n_members = 1};
+static const struct shape sts_Issuer = {.name = "Issuer", .type = SHAPE_STRING};
+static const struct shape sts_NameQualifier = {.name = "NameQualifier", .type = SHAPE_STRING};
 static const struct shape sts_PolicyDescriptorType = {.name = "PolicyDescriptorType", .type = SHAPE_STRUCTURE, .members = sts_PolicyDescriptorType_members, .n_members = 1};
 static const struct shape sts_ProvidedContext = {.name = "ProvidedContext", .type = SHAPE_STRUCTURE, .members = sts_ProvidedContext_members, .n_members = 2};
 static const struct shape sts_ProvidedContextsListType = {.name = "ProvidedContextsListType", .type = SHAPE_LIST, .has_min = true, .min = 1, .has_max = true, .max = 5, .member = &sts_ProvidedContextsListType_member};
+static const struct shape sts_SAMLAssertionType = {.name = "SAMLAssertionType", .type = SHAPE_STRING, .has_min = true, .min = 4, .has_max = true, .max = 100000, .sensitive = true};
+static const struct shape sts_Subject = {.name = "Subject", .type = SHAPE_STRING};
+static const struct shape sts_SubjectType = {.name = "SubjectType", .type = SHAPE_STRING};
 static const struct shape sts_Tag = {.name = "Tag", .type = SHAPE_STRUCTURE, .members = sts_Tag_members, .n_members = 2};
 static const struct shape sts_accessKeyIdType = {.name = "accessKeyIdType", .type = SHAPE_STRING, .has_min = true, .min = 16, .has_max = true, .max = 128, .pattern = "[\\w]*"};
 static const struct shape sts_accessKeySecretType = {.name = "accessKeySecretType", .type = SHAPE_STRING, .sensitive = true};
@@ -122,6 +158,7 @@ static const struct shape sts_policyDescriptorListType = {.name = "policyDescrip
 static const struct shape sts_roleDurationSecondsType = {.name = "roleDurationSecondsType", .type = SHAPE_INTEGER, .has_min = true, .min = 900, .has_max = true, .max = 43200};
 static const struct shape sts_roleSessionNameType = {.name = "roleSessionNameType", .type = SHAPE_STRING, .has_min = true, .min = 2, .has_max = true, .max = 64, .pattern = "[\\w+=,.@-]*"};
 static const struct shape sts_serialNumberType = {.name = "serialNumberType", .type = SHAPE_STRING, .has_min = true, .min = 9, .has_max = true, .max = 256, .pattern = "[\\w+=/:,.@-]*"};
+static const struct shape sts_sessionPolicyDocumentType = {.name = "sessionPolicyDocumentType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 2048, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"};
 static const struct shape sts_sourceIdentityType = {.name = "sourceIdentityType", .type = SHAPE_STRING, .has_min = true, .min = 2, .has_max = true, .max = 64, .pattern = "[\\w+=,.@-]*"};
 static const struct shape sts_tagKeyListType = {.name = "tagKeyListType", .type = SHAPE_LIST, .has_max = true, .max = 50, .member = &sts_tagKeyListType_member};
 static const struct shape sts_tagKeyType = {.name = "tagKeyType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+"};
@@ -134,6 +171,7 @@ static const struct shape sts_userIdType = {.name = "userIdType", .type = SHAPE_
 
 static const struct op_model sts_ops[] = {
     {"AssumeRole", &sts_AssumeRoleRequest, &sts_AssumeRoleResponse, "AssumeRoleResult"},
+    {"AssumeRoleWithSAML", &sts_AssumeRoleWithSAMLRequest, &sts_AssumeRoleWithSAMLResponse, "AssumeRoleWithSAMLResult"},
     {"GetCallerIdentity", &sts_GetCallerIdentityRequest, &sts_GetCallerIdentityResponse, "GetCallerIdentityResult"},
     {"GetSessionToken", &sts_GetSessionTokenRequest, &sts_GetSessionTokenResponse, "GetSessionTokenResult"},
 };
@@ -148,5 +186,5 @@ const struct service_model model_sts = {
     .api_version = "2011-06-15",
     .xml_namespace = "https://sts.amazonaws.com/doc/2011-06-15/",
     .ops = sts_ops,
-    .n_ops = 3,
+    .n_ops = 4,
 };

@@ -26,6 +26,8 @@ static enum policy_principal_type principal_type(const struct principal *p)
         return POLICY_PRINCIPAL_ROLE_SESSION;
     case PRINCIPAL_FEDERATED:
         return POLICY_PRINCIPAL_FEDERATED;
+    case PRINCIPAL_SAML_USER: /* never authorized by the pipeline (unauthenticated op) */
+        return POLICY_PRINCIPAL_PROVIDER;
     }
     return POLICY_PRINCIPAL_USER;
 }

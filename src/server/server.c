@@ -22,6 +22,7 @@
 #include "auth/identity_cache.h"
 #include "auth/key_usage.h"
 #include "auth/principal.h"
+#include "auth/saml_response.h"
 #include "authorize.h"
 #include "bootstrap.h"
 #include "core/clock.h"
@@ -103,6 +104,9 @@ cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err 
     if (secret_heap_init(SECURE_HEAP_BYTES) != CU_OK)
         log_warn("secure heap unavailable (mlock limit?): secrets use the normal heap, wiped");
     tree_init_allocator();
+    /* libxml2 and xmlsec keep global state: set up once, before any worker thread parses */
+    if (saml_response_init() != CU_OK)
+        log_error("xmlsec did not start: AssumeRoleWithSAML will answer ServiceFailure");
     TRY(make_data_dir(cfg->data_dir, err));
     if (cfg->master_key_file[0])
         snprintf(key_path, sizeof(key_path), "%s", cfg->master_key_file);

@@ -13,6 +13,7 @@
 cu_rc sts_get_caller_identity(struct call *call, const json_t *in, json_t *out);
 cu_rc sts_get_session_token(struct call *call, const json_t *in, json_t *out);
 cu_rc sts_assume_role(struct call *call, const json_t *in, json_t *out);
+cu_rc sts_assume_role_with_saml(struct call *call, const json_t *in, json_t *out);
 
 /* resolvers: fill call->target before authorization (also-resolvers:
  * call->also, after call->target is authorized) */
