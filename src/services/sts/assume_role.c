@@ -14,91 +14,17 @@
 #include <string.h>
 #include <strings.h>
 
-#include "auth/session_policy.h"
 #include "core/tree.h"
-#include "core/uri.h"
-#include "policy/policy.h"
 #include "services/in.h"
-#include "store/records.h"
-#include "store/store.h"
-#include "sts_credentials.h"
 #include "sts_ops.gen.h"
-
-#define DURATION_DEFAULT_S 3600
-#define DURATION_CHAINED_MAX_S 3600 /* role chaining: one hour at most */
-/* How often RoleLastUsed is rewritten. AWS reports it late too (IAM API reference, Role
- * LastUsed: "Activity is only reported for the trailing 400 days", tracked with a delay
- * of hours), so a role assumed constantly costs one role write per interval, not one per
- * AssumeRole. Writing it here, in AssumeRole's own transaction (a write already), needs no
- * writer off the request path; each write evicts the identity cache's sets as any role
- * change does. */
-#define LAST_USED_INTERVAL_MS (5 * 60 * 1000)
-
-static void unpin_policy(void *pin)
-{
-    policy_free(pin);
-}
-
-/* The account and name of arn:aws:iam::<account>:role/<path><name>; false if it is not
- * a role ARN. */
-static bool role_arn_parts(const char *arn, char account[13], char name[RECORD_NAME_MAX])
-{
-    static const char prefix[] = "arn:aws:iam::";
-    const char *acct = arn + strlen(prefix), *last;
-
-    if (strncmp(arn, prefix, strlen(prefix)) != 0 || strlen(acct) < 18 ||
-        strncmp(acct + 12, ":role/", 6) != 0)
-        return false;
-    memcpy(account, acct, 12);
-    account[12] = '\0';
-    last = strrchr(acct, '/');
-    if (!last[1] || strlen(last + 1) >= RECORD_NAME_MAX)
-        return false;
-    record_fold(last + 1, name);
-    return true;
-}
+#include "sts_role_session.h"
 
 cu_rc sts_resolve_assume_role(struct call *call, const json_t *in)
 {
-    cu_rc rc = CU_OK;
-    const char *arn = in_str_or(in, "RoleArn", ""), *stored, *encoded;
-    char account[13], key[RECORD_NAME_MAX];
-    struct buf trust;
-    struct policy *compiled = NULL;
-    struct cu_err why = {0};
-
-    buf_init(&trust, BUF_NO_LIMIT);
-    ENSURE(
-        call->principal->type != PRINCIPAL_ROOT,
-        cu_err_set(&call->err, CU_E_ACCESS_DENIED, "Roles may not be assumed by root accounts."));
-    snprintf(call->target.arn, sizeof(call->target.arn), "%s", arn);
-    snprintf(call->target.account_id, sizeof(call->target.account_id), "%s", call->env->account_id);
-    if (!role_arn_parts(arn, account, key))
-        goto out;
-    snprintf(call->target.account_id, sizeof(call->target.account_id), "%s", account);
-    TRY(store_get(call->tx, RECORD_ROLE, account, key, &call->target.doc));
-    stored = json_string_value(json_object_get(call->target.doc, "Arn"));
-    /* the ARN must be the role's own, path included */
-    if (!stored || strcmp(stored, arn) != 0) {
-        json_decref(call->target.doc);
-        call->target.doc = NULL;
-        goto out;
-    }
-    encoded = json_string_value(json_object_get(call->target.doc, "AssumeRolePolicyDocument"));
-    ENSURE(encoded, CU_E_STORE);
-    TRY(uri_decode(bytes_str(encoded), false, &trust));
-    /* accepted by this compiler when it was set; if it no longer compiles, nobody is
-     * trusted rather than everybody */
-    ENSURE(policy_compile(buf_bytes(&trust), POLICY_TRUST, "trust-policy", &compiled, &why) ==
-               CU_OK,
-           CU_E_STORE);
-    call->target.resource_policy = compiled;
-    call->target.pin = compiled;
-    call->target.unpin = unpin_policy;
-    call_keys_resource_tags(call->keys, json_object_get(call->target.doc, "Tags"));
-out:
-    buf_release(&trust);
-    return rc;
+    if (call->principal->type == PRINCIPAL_ROOT)
+        return cu_err_set(&call->err, CU_E_ACCESS_DENIED,
+                          "Roles may not be assumed by root accounts.");
+    return sts_role_resolve(call, in);
 }
 
 void sts_assume_role_keys(const json_t *in, struct call_keys *keys)
@@ -113,23 +39,6 @@ void sts_assume_role_keys(const json_t *in, struct call_keys *keys)
         call_keys_add(keys, "sts:SourceIdentity", in_str(in, "SourceIdentity"));
     /* session tags are request tags of AssumeRole (IAM guide, id_session-tags) */
     call_keys_request_tags(keys, in_list(in, "Tags"));
-}
-
-static cu_rc tags_too_large(struct call *call)
-{
-    return cu_err_set(&call->err, CU_E_STS_PACKED_POLICY_TOO_LARGE,
-                      "Packed size of session policies and session tags consumes more than "
-                      "100%% of allotted space.");
-}
-
-/* Append "key\tvalue\n" to tags and, when transitive, "key\n" to keys. */
-static cu_rc add_tag(struct call *call, struct buf *tags, struct buf *keys, const char *key,
-                     const char *value, bool transitive)
-{
-    if (buf_addstrs(tags, key, "\t", value, "\n", NULL) != CU_OK ||
-        (transitive && buf_addstrs(keys, key, "\n", NULL) != CU_OK))
-        return tags_too_large(call);
-    return CU_OK;
 }
 
 /* The session's tags (IAM guide, id_session-tags): the caller's transitive tags, which a
@@ -160,7 +69,7 @@ static cu_rc take_session_tags(struct call *call, const json_t *in, const char *
             char value[257];
             size_t len = strcspn(v + n + 1, "\n");
             snprintf(value, sizeof(value), "%.*s", (int)len, v + n + 1);
-            TRY(add_tag(call, &tags, &keys, key, value, true));
+            TRY(sts_session_tag_add(call, &tags, &keys, key, value, true));
         }
         at += n + (at[n] != '\0');
     }
@@ -178,7 +87,7 @@ static cu_rc take_session_tags(struct call *call, const json_t *in, const char *
                cu_err_set(&call->err, CU_E_VALIDATION,
                           "Duplicate tag keys found. Please note that Tag keys are case "
                           "insensitive."));
-        TRY(add_tag(call, &tags, &keys, key, value, false));
+        TRY(sts_session_tag_add(call, &tags, &keys, key, value, false));
     }
     json_array_foreach((json_t *)transitive, i, item)
     {
@@ -191,7 +100,7 @@ static cu_rc take_session_tags(struct call *call, const json_t *in, const char *
         ENSURE(found, cu_err_set(&call->err, CU_E_VALIDATION,
                                  "The specified transitive tag key must be included in the "
                                  "requested tags."));
-        ENSURE(buf_addstrs(&keys, key, "\n", NULL) == CU_OK, tags_too_large(call));
+        ENSURE(buf_addstrs(&keys, key, "\n", NULL) == CU_OK, sts_session_tags_too_large(call));
     }
     if (!tags.n)
         goto out;
@@ -235,120 +144,13 @@ out:
     return rc;
 }
 
-/* DurationSeconds within the role's MaxSessionDuration, and within an hour when a role
- * session assumes a role (STS API reference, AssumeRole, DurationSeconds). */
-static cu_rc check_duration(struct call *call, const json_t *in, const json_t *role, int64_t *out)
-{
-    cu_rc rc = CU_OK;
-    int64_t max = json_integer_value(json_object_get(role, "MaxSessionDuration"));
-
-    *out = in_int(in, "DurationSeconds", DURATION_DEFAULT_S);
-    ENSURE(!(call->principal->type == PRINCIPAL_ROLE_SESSION && *out > DURATION_CHAINED_MAX_S),
-           cu_err_set(&call->err, CU_E_VALIDATION,
-                      "The requested DurationSeconds exceeds the 1 hour session limit for roles "
-                      "assumed by role chaining."));
-    ENSURE(*out <= (max ? max : DURATION_DEFAULT_S),
-           cu_err_set(&call->err, CU_E_VALIDATION,
-                      "The requested DurationSeconds exceeds the MaxSessionDuration set for "
-                      "this role."));
-out:
-    return rc;
-}
-
-/* The session policies' share of the packed limit, in percent, rounded up. AWS packs
- * session policies and tags into a compressed binary form whose limit it does not
- * publish; custos counts what AWS states the plain-text limit in: "The plaintext that you
- * use for both inline and managed session policies can't exceed 2,048 characters" (STS
- * API reference, AssumeRole), i.e. the inline policy's characters without whitespace
- * outside strings (IAM's quota count), each PolicyArn's characters and each session tag's
- * key and value (with a separator each), against 2,048. */
-static int64_t packed_percent(const char *policy, const char *arns, const char *tags)
-{
-    size_t n = policy_size_without_whitespace(bytes_str(policy)) + strlen(arns) + strlen(tags);
-
-    return (int64_t)((n * 100 + POLICY_QUOTA_SESSION - 1) / POLICY_QUOTA_SESSION);
-}
-
-/* The session policies of the request into claims (inline text, ARNs '\n'-joined),
- * checked by compiling them as the session will (auth/session_policy.h). */
-static cu_rc take_session_policies(struct call *call, const json_t *in,
-                                   struct session_claims *claims, int64_t *percent)
-{
-    cu_rc rc = CU_OK;
-    const char *policy = in_str_or(in, "Policy", "");
-    const json_t *arns = in_list(in, "PolicyArns"), *item;
-    struct policy *compiled = NULL;
-    struct buf joined;
-    size_t i;
-
-    buf_init(&joined, sizeof(claims->policy_arns) - 1);
-    json_array_foreach((json_t *)arns, i, item)
-    {
-        const char *arn = json_string_value(json_object_get(item, "arn"));
-        ENSURE(arn && !strchr(arn, '\n'),
-               cu_err_set(&call->err, CU_E_VALIDATION, "PolicyArns: each needs an arn"));
-        if (joined.n)
-            TRY(buf_addch(&joined, '\n'));
-        ENSURE(buf_addstr(&joined, arn) == CU_OK,
-               cu_err_set(&call->err, CU_E_STS_PACKED_POLICY_TOO_LARGE,
-                          "Packed size of session policies consumes more than 100%% of "
-                          "allotted space."));
-    }
-    *percent = packed_percent(policy, joined.n ? joined.p : "", claims->session_tags);
-    ENSURE(*percent <= 100,
-           cu_err_set(&call->err, CU_E_STS_PACKED_POLICY_TOO_LARGE,
-                      "Packed size of session policies and session tags consumes %lld%% of "
-                      "allotted space.",
-                      (long long)*percent));
-    ENSURE(strlen(policy) < sizeof(claims->session_policy),
-           cu_err_set(&call->err, CU_E_STS_PACKED_POLICY_TOO_LARGE,
-                      "Packed size of session policies consumes more than 100%% of allotted "
-                      "space."));
-    TRY(session_policy_compile(call->tx, call->target.account_id, policy, joined.n ? joined.p : "",
-                               &compiled, &call->err));
-    snprintf(claims->session_policy, sizeof(claims->session_policy), "%s", policy);
-    snprintf(claims->policy_arns, sizeof(claims->policy_arns), "%s", joined.n ? joined.p : "");
-out:
-    policy_free(compiled);
-    buf_release(&joined);
-    return rc;
-}
-
-/* RoleLastUsed as GetRole answers it: written in this transaction when the stored date is
- * older than LAST_USED_INTERVAL_MS (or absent), so the role record is rewritten at most
- * once per interval however often the role is assumed. */
-static cu_rc note_role_used(struct call *call, json_t *role)
-{
-    cu_rc rc = CU_OK;
-    json_t *last = json_object_get(role, "RoleLastUsed"), *fresh = NULL, *copy = NULL;
-    int64_t when = json_integer_value(json_object_get(last, "LastUsedDate"));
-    const char *region = json_string_value(json_object_get(last, "Region"));
-    char key[RECORD_NAME_MAX];
-
-    if (last && call->now_ms - when < LAST_USED_INTERVAL_MS && region &&
-        strcmp(region, call->env->region) == 0)
-        goto out;
-    copy = json_deep_copy(role);
-    fresh = json_pack("{s:I, s:s}", "LastUsedDate", (json_int_t)(call->now_ms / 1000 * 1000),
-                      "Region", call->env->region);
-    ENSURE(copy && fresh, CU_E_NOMEM);
-    TRY(tree_set_new(copy, "RoleLastUsed", fresh));
-    fresh = NULL;
-    record_fold(json_string_value(json_object_get(role, "RoleName")), key);
-    TRY(store_put(call->tx, RECORD_ROLE, call->target.account_id, key, copy, STORE_REPLACE));
-out:
-    json_decref(fresh);
-    json_decref(copy);
-    return rc;
-}
-
 cu_rc sts_assume_role(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
     const struct principal *p = call->principal;
-    json_t *role = call->target.doc, *user = NULL;
+    json_t *role = call->target.doc;
     const char *session = in_str_or(in, "RoleSessionName", "");
-    const char *role_name, *role_id, *role_arn;
+    const char *role_arn;
     struct session_claims *claims = calloc(1, sizeof(*claims));
     int64_t duration = 0, percent = 0;
 
@@ -363,35 +165,15 @@ cu_rc sts_assume_role(struct call *call, const json_t *in, json_t *out)
            cu_err_set(&call->err, CU_E_VALIDATION,
                       "SerialNumber, TokenCode and ProvidedContexts are not supported by this "
                       "server yet."));
-    role_name = json_string_value(json_object_get(role, "RoleName"));
-    role_id = json_string_value(json_object_get(role, "RoleId"));
     role_arn = json_string_value(json_object_get(role, "Arn"));
-    ENSURE(role_name && role_id && role_arn, CU_E_STORE);
-    TRY(check_duration(call, in, role, &duration));
+    ENSURE(role_arn, CU_E_STORE);
+    TRY(sts_session_duration(call, in, role, p->type == PRINCIPAL_ROLE_SESSION, &duration));
     TRY(take_session_tags(call, in, role_arn, claims));
-    TRY(take_session_policies(call, in, claims, &percent));
-    claims->type = PRINCIPAL_ROLE_SESSION;
-    snprintf(claims->account_id, sizeof(claims->account_id), "%s", call->target.account_id);
-    snprintf(claims->arn, sizeof(claims->arn), "arn:aws:sts::%s:assumed-role/%s/%s",
-             claims->account_id, role_name, session);
-    snprintf(claims->user_id, sizeof(claims->user_id), "%s:%s", role_id, session);
-    snprintf(claims->name, sizeof(claims->name), "%s", role_name);
-    snprintf(claims->role_arn, sizeof(claims->role_arn), "%s", role_arn);
-    snprintf(claims->session_name, sizeof(claims->session_name), "%s", session);
+    TRY(sts_session_policies(call, in, claims, &percent));
     TRY(take_source_identity(call, in, role_arn, claims));
     claims->chained = p->type == PRINCIPAL_ROLE_SESSION;
-    TRY(sts_credentials_issue(call, claims, duration, out));
-    user = json_pack("{s:s, s:s}", "AssumedRoleId", claims->user_id, "Arn", claims->arn);
-    ENSURE(user, CU_E_NOMEM);
-    TRY(tree_set_new(out, "AssumedRoleUser", user));
-    user = NULL;
-    if (claims->session_policy[0] || claims->policy_arns[0] || claims->session_tags[0])
-        TRY(tree_set_int(out, "PackedPolicySize", percent));
-    if (claims->source_identity[0])
-        TRY(tree_set_str(out, "SourceIdentity", claims->source_identity));
-    TRY(note_role_used(call, role));
+    TRY(sts_role_session_issue(call, session, claims, duration, percent, out));
 out:
-    json_decref(user);
     free(claims);
     return rc;
 }
