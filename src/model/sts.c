@@ -3,12 +3,16 @@
 
 static const struct shape sts_AssumeRoleRequest;
 static const struct shape sts_AssumeRoleResponse;
+static const struct shape sts_AssumeRoleWithWebIdentityRequest;
+static const struct shape sts_AssumeRoleWithWebIdentityResponse;
 static const struct shape sts_AssumedRoleUser;
+static const struct shape sts_Audience;
 static const struct shape sts_Credentials;
 static const struct shape sts_GetCallerIdentityRequest;
 static const struct shape sts_GetCallerIdentityResponse;
 static const struct shape sts_GetSessionTokenRequest;
 static const struct shape sts_GetSessionTokenResponse;
+static const struct shape sts_Issuer;
 static const struct shape sts_PolicyDescriptorType;
 static const struct shape sts_ProvidedContext;
 static const struct shape sts_ProvidedContextsListType;
@@ -18,6 +22,7 @@ static const struct shape sts_accessKeySecretType;
 static const struct shape sts_accountType;
 static const struct shape sts_arnType;
 static const struct shape sts_assumedRoleIdType;
+static const struct shape sts_clientTokenType;
 static const struct shape sts_contextAssertionType;
 static const struct shape sts_dateType;
 static const struct shape sts_durationSecondsType;
@@ -27,6 +32,7 @@ static const struct shape sts_policyDescriptorListType;
 static const struct shape sts_roleDurationSecondsType;
 static const struct shape sts_roleSessionNameType;
 static const struct shape sts_serialNumberType;
+static const struct shape sts_sessionPolicyDocumentType;
 static const struct shape sts_sourceIdentityType;
 static const struct shape sts_tagKeyListType;
 static const struct shape sts_tagKeyType;
@@ -35,7 +41,9 @@ static const struct shape sts_tagValueType;
 static const struct shape sts_tokenCodeType;
 static const struct shape sts_tokenType;
 static const struct shape sts_unrestrictedSessionPolicyDocumentType;
+static const struct shape sts_urlType;
 static const struct shape sts_userIdType;
+static const struct shape sts_webIdentitySubjectType;
 
 static const struct shape_member sts_AssumeRoleRequest_members[] = {
     {"RoleArn", &sts_arnType, true, NULL, false},
@@ -55,6 +63,24 @@ static const struct shape_member sts_AssumeRoleResponse_members[] = {
     {"Credentials", &sts_Credentials, false, NULL, false},
     {"AssumedRoleUser", &sts_AssumedRoleUser, false, NULL, false},
     {"PackedPolicySize", &sts_nonNegativeIntegerType, false, NULL, false},
+    {"SourceIdentity", &sts_sourceIdentityType, false, NULL, false},
+};
+static const struct shape_member sts_AssumeRoleWithWebIdentityRequest_members[] = {
+    {"RoleArn", &sts_arnType, true, NULL, false},
+    {"RoleSessionName", &sts_roleSessionNameType, true, NULL, false},
+    {"WebIdentityToken", &sts_clientTokenType, true, NULL, false},
+    {"ProviderId", &sts_urlType, false, NULL, false},
+    {"PolicyArns", &sts_policyDescriptorListType, false, NULL, false},
+    {"Policy", &sts_sessionPolicyDocumentType, false, NULL, false},
+    {"DurationSeconds", &sts_roleDurationSecondsType, false, NULL, false},
+};
+static const struct shape_member sts_AssumeRoleWithWebIdentityResponse_members[] = {
+    {"Credentials", &sts_Credentials, false, NULL, false},
+    {"SubjectFromWebIdentityToken", &sts_webIdentitySubjectType, false, NULL, false},
+    {"AssumedRoleUser", &sts_AssumedRoleUser, false, NULL, false},
+    {"PackedPolicySize", &sts_nonNegativeIntegerType, false, NULL, false},
+    {"Provider", &sts_Issuer, false, NULL, false},
+    {"Audience", &sts_Audience, false, NULL, false},
     {"SourceIdentity", &sts_sourceIdentityType, false, NULL, false},
 };
 static const struct shape_member sts_AssumedRoleUser_members[] = {
@@ -98,12 +124,16 @@ static const struct shape_member sts_tagListType_member = {"member", &sts_Tag, f
 
 static const struct shape sts_AssumeRoleRequest = {.name = "AssumeRoleRequest", .type = SHAPE_STRUCTURE, .members = sts_AssumeRoleRequest_members, .n_members = 12};
 static const struct shape sts_AssumeRoleResponse = {.name = "AssumeRoleResponse", .type = SHAPE_STRUCTURE, .members = sts_AssumeRoleResponse_members, .n_members = 4};
+static const struct shape sts_AssumeRoleWithWebIdentityRequest = {.name = "AssumeRoleWithWebIdentityRequest", .type = SHAPE_STRUCTURE, .members = sts_AssumeRoleWithWebIdentityRequest_members, .n_members = 7};
+static const struct shape sts_AssumeRoleWithWebIdentityResponse = {.name = "AssumeRoleWithWebIdentityResponse", .type = SHAPE_STRUCTURE, .members = sts_AssumeRoleWithWebIdentityResponse_members, .n_members = 7};
 static const struct shape sts_AssumedRoleUser = {.name = "AssumedRoleUser", .type = SHAPE_STRUCTURE, .members = sts_AssumedRoleUser_members, .n_members = 2};
+static const struct shape sts_Audience = {.name = "Audience", .type = SHAPE_STRING};
 static const struct shape sts_Credentials = {.name = "Credentials", .type = SHAPE_STRUCTURE, .members = sts_Credentials_members, .n_members = 4};
 static const struct shape sts_GetCallerIdentityRequest = {.name = "GetCallerIdentityRequest", .type = SHAPE_STRUCTURE};
 static const struct shape sts_GetCallerIdentityResponse = {.name = "GetCallerIdentityResponse", .type = SHAPE_STRUCTURE, .members = sts_GetCallerIdentityResponse_members, .n_members = 3};
 static const struct shape sts_GetSessionTokenRequest = {.name = "GetSessionTokenRequest", .type = SHAPE_STRUCTURE, .members = sts_GetSessionTokenRequest_members, .n_members = 3};
 static const struct shape sts_GetSessionTokenResponse = {.name = "GetSessionTokenResponse", .type = SHAPE_STRUCTURE, .members = sts_GetSessionTokenResponse_members, .n_members = 1};
+static const struct shape sts_Issuer = {.name = "Issuer", .type = SHAPE_STRING};
 static const struct shape sts_PolicyDescriptorType = {.name = "PolicyDescriptorType", .type = SHAPE_STRUCTURE, .members = sts_PolicyDescriptorType_members, .n_members = 1};
 static const struct shape sts_ProvidedContext = {.name = "ProvidedContext", .type = SHAPE_STRUCTURE, .members = sts_ProvidedContext_members, .n_members = 2};
 static const struct shape sts_ProvidedContextsListType = {.name = "ProvidedContextsListType", .type = SHAPE_LIST, .has_min = true, .min = 1, .has_max = true, .max = 5, .member = &sts_ProvidedContextsListType_member};
@@ -113,6 +143,7 @@ static const struct shape sts_accessKeySecretType = {.name = "accessKeySecretTyp
 static const struct shape sts_accountType = {.name = "accountType", .type = SHAPE_STRING};
 static const struct shape sts_arnType = {.name = "arnType", .type = SHAPE_STRING, .has_min = true, .min = 20, .has_max = true, .max = 2048, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+"};
 static const struct shape sts_assumedRoleIdType = {.name = "assumedRoleIdType", .type = SHAPE_STRING, .has_min = true, .min = 2, .has_max = true, .max = 193, .pattern = "[\\w+=,.@:-]*"};
+static const struct shape sts_clientTokenType = {.name = "clientTokenType", .type = SHAPE_STRING, .has_min = true, .min = 4, .has_max = true, .max = 20000, .sensitive = true};
 static const struct shape sts_contextAssertionType = {.name = "contextAssertionType", .type = SHAPE_STRING, .has_min = true, .min = 4, .has_max = true, .max = 2048};
 static const struct shape sts_dateType = {.name = "dateType", .type = SHAPE_TIMESTAMP};
 static const struct shape sts_durationSecondsType = {.name = "durationSecondsType", .type = SHAPE_INTEGER, .has_min = true, .min = 900, .has_max = true, .max = 129600};
@@ -122,6 +153,7 @@ static const struct shape sts_policyDescriptorListType = {.name = "policyDescrip
 static const struct shape sts_roleDurationSecondsType = {.name = "roleDurationSecondsType", .type = SHAPE_INTEGER, .has_min = true, .min = 900, .has_max = true, .max = 43200};
 static const struct shape sts_roleSessionNameType = {.name = "roleSessionNameType", .type = SHAPE_STRING, .has_min = true, .min = 2, .has_max = true, .max = 64, .pattern = "[\\w+=,.@-]*"};
 static const struct shape sts_serialNumberType = {.name = "serialNumberType", .type = SHAPE_STRING, .has_min = true, .min = 9, .has_max = true, .max = 256, .pattern = "[\\w+=/:,.@-]*"};
+static const struct shape sts_sessionPolicyDocumentType = {.name = "sessionPolicyDocumentType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 2048, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"};
 static const struct shape sts_sourceIdentityType = {.name = "sourceIdentityType", .type = SHAPE_STRING, .has_min = true, .min = 2, .has_max = true, .max = 64, .pattern = "[\\w+=,.@-]*"};
 static const struct shape sts_tagKeyListType = {.name = "tagKeyListType", .type = SHAPE_LIST, .has_max = true, .max = 50, .member = &sts_tagKeyListType_member};
 static const struct shape sts_tagKeyType = {.name = "tagKeyType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+"};
@@ -130,10 +162,13 @@ static const struct shape sts_tagValueType = {.name = "tagValueType", .type = SH
 static const struct shape sts_tokenCodeType = {.name = "tokenCodeType", .type = SHAPE_STRING, .has_min = true, .min = 6, .has_max = true, .max = 6, .pattern = "[\\d]*"};
 static const struct shape sts_tokenType = {.name = "tokenType", .type = SHAPE_STRING};
 static const struct shape sts_unrestrictedSessionPolicyDocumentType = {.name = "unrestrictedSessionPolicyDocumentType", .type = SHAPE_STRING, .has_min = true, .min = 1, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"};
+static const struct shape sts_urlType = {.name = "urlType", .type = SHAPE_STRING, .has_min = true, .min = 4, .has_max = true, .max = 2048};
 static const struct shape sts_userIdType = {.name = "userIdType", .type = SHAPE_STRING};
+static const struct shape sts_webIdentitySubjectType = {.name = "webIdentitySubjectType", .type = SHAPE_STRING, .has_min = true, .min = 6, .has_max = true, .max = 255};
 
 static const struct op_model sts_ops[] = {
     {"AssumeRole", &sts_AssumeRoleRequest, &sts_AssumeRoleResponse, "AssumeRoleResult"},
+    {"AssumeRoleWithWebIdentity", &sts_AssumeRoleWithWebIdentityRequest, &sts_AssumeRoleWithWebIdentityResponse, "AssumeRoleWithWebIdentityResult"},
     {"GetCallerIdentity", &sts_GetCallerIdentityRequest, &sts_GetCallerIdentityResponse, "GetCallerIdentityResult"},
     {"GetSessionToken", &sts_GetSessionTokenRequest, &sts_GetSessionTokenResponse, "GetSessionTokenResult"},
 };
@@ -148,5 +183,5 @@ const struct service_model model_sts = {
     .api_version = "2011-06-15",
     .xml_namespace = "https://sts.amazonaws.com/doc/2011-06-15/",
     .ops = sts_ops,
-    .n_ops = 3,
+    .n_ops = 4,
 };

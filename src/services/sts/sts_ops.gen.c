@@ -7,6 +7,7 @@
 
 static const char *const secrets_GetSessionToken[] = {"SecretAccessKey", "SessionToken", NULL};
 static const char *const secrets_AssumeRole[] = {"SecretAccessKey", "SessionToken", NULL};
+static const char *const secrets_AssumeRoleWithWebIdentity[] = {"SecretAccessKey", "SessionToken", "WebIdentityToken", NULL};
 
 const struct op_desc sts_ops[] = {
     {.service = "sts",
@@ -28,5 +29,12 @@ const struct op_desc sts_ops[] = {
      .resolve = sts_resolve_assume_role,
      .secret_fields = secrets_AssumeRole,
      .condition_keys = sts_assume_role_keys},
+    {.service = "sts",
+     .name = "AssumeRoleWithWebIdentity",
+     .handler = sts_assume_role_with_web_identity,
+     .action = "sts:AssumeRoleWithWebIdentity",
+     .unauthenticated = true,
+     .secret_fields = secrets_AssumeRoleWithWebIdentity,
+     .condition_keys = sts_web_identity_keys},
 };
 const size_t sts_ops_count = ARRAY_LEN(sts_ops);
