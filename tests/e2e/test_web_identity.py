@@ -161,8 +161,12 @@ class WebIdentity(unittest.TestCase):
                                   token=c["SessionToken"])
 
     def test_irsa_rs256_and_the_session_acting(self):
-        role = self.role(irsa_trust(), {"Effect": "Allow", "Action": "kms:Encrypt",
-                                        "Resource": "*"})
+        # the session's aws:FederatedProvider names its IdP (IAM guide,
+        # reference_policies_condition-keys)
+        role = self.role(irsa_trust(), {
+            "Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*",
+            "Condition": {"StringEquals": {
+                "aws:FederatedProvider": f"arn:aws:iam::{ACCT}:oidc-provider/{EKS}"}}})
         token = sign(self.rsa, self.claims(), "rsa-1")
         out = self.assume(role["Arn"], token, session="pod-1", DurationSeconds=900)
         c = out["Credentials"]
