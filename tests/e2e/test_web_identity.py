@@ -341,8 +341,11 @@ class WebIdentity(unittest.TestCase):
         provider = f"arn:aws:iam::{ACCT}:oidc-provider/{EKS}"
         role = self.role(doc({
             "Effect": "Allow", "Principal": {"Federated": provider},
-            "Action": ["sts:AssumeRoleWithWebIdentity", "sts:TagSession", "sts:SetSourceIdentity"],
-            "Condition": {"StringEquals": {f"{EKS}:aud": "sts.amazonaws.com"}}}),
+            "Action": ["sts:AssumeRoleWithWebIdentity", "sts:SetSourceIdentity"],
+            "Condition": {"StringEquals": {f"{EKS}:aud": "sts.amazonaws.com"}}}, {
+            "Effect": "Allow", "Principal": {"Federated": provider}, "Action": "sts:TagSession",
+            "Condition": {"StringEquals": {"aws:RequestTag/team": "blue"},
+                          "ForAllValues:StringEquals": {"aws:TagKeys": ["team"]}}}),
             {"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*",
              "Condition": {"StringEquals": {"aws:PrincipalTag/team": "blue"}}})
         claims = self.claims(**{
@@ -357,6 +360,9 @@ class WebIdentity(unittest.TestCase):
         plain = self.role(irsa_trust())
         tagged = self.claims(**{"https://aws.amazon.com/tags": {"principal_tags": {"team": ["blue"]}}})
         self.refused(plain["Arn"], sign(self.rsa, tagged, "rsa-1"), "AccessDenied", 403,
+                     message="Not authorized to perform sts:TagSession")
+        red = self.claims(**{"https://aws.amazon.com/tags": {"principal_tags": {"team": ["red"]}}})
+        self.refused(role["Arn"], sign(self.rsa, red, "rsa-1"), "AccessDenied", 403,
                      message="Not authorized to perform sts:TagSession")
         bad = self.claims(**{"https://aws.amazon.com/tags": {"principal_tags": {"team": "blue"}}})
         self.refused(role["Arn"], sign(self.rsa, bad, "rsa-1"), "IDPRejectedClaim", 403)

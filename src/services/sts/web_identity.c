@@ -179,8 +179,9 @@ static cu_rc take_token_tags(struct call *call, const struct web_token *t,
     const json_t *tags = json_object_get(claim, "principal_tags");
     const json_t *transitive = json_object_get(claim, "transitive_tag_keys"), *v;
     const char *key, *tag_keys[50];
+    char name[sizeof(call->keys->names[0])];
     struct buf lines, keys;
-    size_t i, n = 0;
+    size_t n = 0;
 
     buf_init(&lines, sizeof(claims->session_tags) - 1);
     buf_init(&keys, sizeof(claims->transitive_tag_keys) - 1);
@@ -201,20 +202,18 @@ static cu_rc take_token_tags(struct call *call, const struct web_token *t,
                bad_claim(call, TAGS_CLAIM));
         ENSURE(!principal_tag_lines_have(lines.n ? lines.p : "", key),
                bad_claim(call, TAGS_CLAIM));
-        json_array_foreach((json_t *)transitive, j, k) is_transitive |=
-            json_is_string(k) && strcmp(json_string_value(k), key) == 0;
+        json_array_foreach((json_t *)transitive, j, k)
+        {
+            is_transitive |= json_is_string(k) && strcmp(json_string_value(k), key) == 0;
+        }
         TRY(sts_session_tag_add(call, &lines, &keys, key, json_string_value(only),
                                 is_transitive));
+        snprintf(name, sizeof(name), "aws:RequestTag/%s", key);
+        call_keys_add(call->keys, name, json_string_value(only));
         tag_keys[n++] = key;
     }
     if (!n)
         goto out;
-    for (i = 0; i < n; i++) {
-        char name[sizeof(call->keys->names[0])];
-        snprintf(name, sizeof(name), "aws:RequestTag/%s", tag_keys[i]);
-        call_keys_add(call->keys, name,
-                      json_string_value(json_array_get(json_object_get(tags, tag_keys[i]), 0)));
-    }
     call_keys_add_multi(call->keys, "aws:TagKeys", tag_keys, n);
     ENSURE(trust_allows(call, t, "sts:TagSession"),
            cu_err_set(&call->err, CU_E_ACCESS_DENIED, "Not authorized to perform sts:TagSession"));
