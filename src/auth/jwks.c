@@ -63,14 +63,20 @@ static EVP_PKEY *rsa_key(const json_t *jwk)
     BIGNUM *bn_n = NULL, *bn_e = NULL;
     OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
     EVP_PKEY *key = NULL;
+    size_t lead = 0;
 
-    buf_init(&n, 1025);
+    buf_init(&n, 1040);
     buf_init(&e, 8);
-    /* 2,048 to 8,192 bits: smaller is forgeable, larger only costs verification time */
-    if (!bld || !member_b64(jwk, "n", &n) || !member_b64(jwk, "e", &e) || n.n < 256 ||
-        n.n > 1024 || (uint8_t)n.p[0] == 0)
+    if (!bld || !member_b64(jwk, "n", &n) || !member_b64(jwk, "e", &e))
         goto out;
-    bn_n = BN_bin2bn((const uint8_t *)n.p, (int)n.n, NULL);
+    /* RFC 7518 §6.3.1.1 wants n in its fewest octets, yet some providers lead with a zero
+     * octet: skip such zeros rather than the key. Then 2,048 to 8,192 bits: smaller is
+     * forgeable, larger only costs verification time. */
+    while (lead < n.n && n.p[lead] == 0)
+        lead++;
+    if (n.n - lead < 256 || n.n - lead > 1024 || e.n > 8)
+        goto out;
+    bn_n = BN_bin2bn((const uint8_t *)n.p + lead, (int)(n.n - lead), NULL);
     bn_e = BN_bin2bn((const uint8_t *)e.p, (int)e.n, NULL);
     if (!bn_n || !bn_e || !BN_is_odd(bn_e) || BN_is_one(bn_e) ||
         !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n) ||

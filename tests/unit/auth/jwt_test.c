@@ -331,6 +331,28 @@ int main(void)
     CHECK_OK(buf_addstr(&s, "]}"));
     other = set_of(s.p);
     round_trip(rsa, other, "RS256", "SHA256", 0, false);
+    jwks_free(other);
+    /* n with a leading zero octet (not minimal, as some providers write it) still works */
+    {
+        BIGNUM *bn = NULL;
+        uint8_t raw[257] = {0};
+        struct buf a, e;
+        buf_init(&a, BUF_NO_LIMIT);
+        buf_init(&e, BUF_NO_LIMIT);
+        if (!EVP_PKEY_get_bn_param(rsa, OSSL_PKEY_PARAM_RSA_N, &bn) ||
+            BN_bn2binpad(bn, raw + 1, 256) != 256)
+            abort();
+        BN_free(bn);
+        b64url(raw, sizeof(raw), &a);
+        bn_member(rsa, OSSL_PKEY_PARAM_RSA_E, 0, &e);
+        buf_reset(&s);
+        CHECK_OK(buf_addf(&s, "{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"RS256\",\"n\":\"%s\","
+                              "\"e\":\"%s\"}]}", a.p, e.p));
+        other = set_of(s.p);
+        round_trip(rsa, other, "RS256", "SHA256", 0, true);
+        buf_release(&a);
+        buf_release(&e);
+    }
     {
         json_t *c = json_pack("{s:I, s:f, s:s, s:I}", "a", (json_int_t)5, "b", 7.9, "c", "x",
                               "d", (json_int_t)-1);
