@@ -1,7 +1,7 @@
 /* main.c — the custos command line. `custos serve [flags]` runs the server (flags in
  * server/config.c and README.md); `custos policy check|eval` runs the policy engine
  * offline (cli/policy_cmd.c). Signals are blocked before any thread starts so
- * that only server_run_until_signal() receives SIGTERM/SIGINT. */
+ * that only server_run_until_signal() receives SIGTERM/SIGINT (and SIGHUP). */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +19,10 @@ static int usage(FILE *f)
                "                    [--max-connections N] [--max-connections-per-source N]\n"
                "                    [--header-timeout S] [--body-timeout S] [--idle-timeout S]\n"
                "                    [--drain-seconds S] [--unauth-rate N] [--unauth-burst N]\n"
+               "                    [--oidc-jwks ISSUER_URL=JWKS_FILE]...\n"
+               "         --oidc-jwks: the JSON Web Key Set that verifies the OIDC tokens whose\n"
+               "         iss is ISSUER_URL (AssumeRoleWithWebIdentity); repeatable, one per\n"
+               "         issuer; re-read on SIGHUP (a bad file keeps the previous keys)\n"
                "       custos policy check FILE [--type identity|resource|key|boundary]\n"
                "       custos policy eval FILE\n");
     return f == stderr ? 2 : 0;
@@ -31,6 +35,8 @@ static int serve(int argc, char **argv)
     struct server *srv = NULL;
     sigset_t set;
 
+    if (argc == 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0))
+        return usage(stdout);
     config_defaults(&cfg);
     if (config_parse(argc, argv, &cfg, &err) != CU_OK) {
         fprintf(stderr, "custos: %s\n", err.msg);
@@ -39,6 +45,7 @@ static int serve(int argc, char **argv)
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     if (server_start(&cfg, &srv, &err) != CU_OK) {

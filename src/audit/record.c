@@ -123,7 +123,8 @@ out:
 }
 
 /* CloudTrail's userIdentity type of a principal (CloudTrail user guide,
- * cloudtrail-event-reference-user-identity: Root, IAMUser, AssumedRole). */
+ * cloudtrail-event-reference-user-identity: Root, IAMUser, AssumedRole, FederatedUser,
+ * WebIdentityUser). */
 static const char *identity_type(enum principal_type type)
 {
     switch (type) {
@@ -135,6 +136,8 @@ static const char *identity_type(enum principal_type type)
         return "FederatedUser";
     case PRINCIPAL_SAML_USER:
         return "SAMLUser";
+    case PRINCIPAL_WEB_IDENTITY_USER:
+        return "WebIdentityUser";
     case PRINCIPAL_USER:
         break;
     }
@@ -156,7 +159,17 @@ static cu_rc add_session_issuer(struct buf *out, const struct principal *p)
     TRY(add_field(out, "arn", p->role_arn));
     TRY(add_field(out, "accountId", p->account_id));
     TRY(add_field(out, "userName", p->name));
-    TRY(buf_addstr(out, "},\"webIdFederationData\":{},"));
+    TRY(buf_addch(out, '}'));
+    /* a session from AssumeRoleWithWebIdentity names its provider; the attributes are the
+     * provider's own (Amazon Cognito's amr...), none for an IAM OIDC provider */
+    if (p->web_provider[0]) {
+        TRY(buf_addstr(out, ",\"webIdFederationData\":{"));
+        TRY(buf_addstr(out, "\"federatedProvider\":"));
+        TRY(add_string(out, p->web_provider));
+        TRY(buf_addstr(out, ",\"attributes\":{}},"));
+    } else {
+        TRY(buf_addstr(out, ",\"webIdFederationData\":{},"));
+    }
 out:
     return rc;
 }
@@ -204,6 +217,18 @@ static cu_rc add_identity(struct buf *out, const struct audit_event *ev)
     cu_rc rc = CU_OK;
     const struct principal *p = ev->principal;
 
+    if (p && p->type == PRINCIPAL_WEB_IDENTITY_USER) {
+        /* AssumeRoleWithWebIdentity's caller, as CloudTrail writes it (CloudTrail user
+         * guide, cloudtrail-event-reference-user-identity, "AWS STS APIs with web identity
+         * federation"): principalId <provider>:<aud>:<sub>, userName the sub, and the
+         * provider; it has no account, ARN or access key of its own */
+        TRY(buf_addstr(out, "\"userIdentity\":{\"type\":\"WebIdentityUser\""));
+        TRY(add_field(out, "principalId", p->arn));
+        TRY(add_field(out, "userName", p->web_subject));
+        TRY(add_field(out, "identityProvider", p->web_provider));
+        TRY(buf_addch(out, '}'));
+        goto out;
+    }
     if (!p) {
         /* unauthenticated or failed authentication: what the caller claimed, nothing more */
         TRY(buf_addstr(out, "\"userIdentity\":{\"type\":\"Unknown\""));

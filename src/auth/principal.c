@@ -343,6 +343,7 @@ static cu_rc resolve_session(struct principal_cache *c, const struct master_key 
     str_copy(out->session_tags, sizeof(out->session_tags), claims.session_tags);
     str_copy(out->transitive_tag_keys, sizeof(out->transitive_tag_keys),
              claims.transitive_tag_keys);
+    str_copy(out->web_provider, sizeof(out->web_provider), claims.web_provider);
     memcpy(secret, derived, SESSION_SECRET_LEN);
     *secret_len = SESSION_SECRET_LEN;
     session_cache_put(c->sessions, token, out, (const uint8_t *)derived);

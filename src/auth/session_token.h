@@ -42,6 +42,7 @@ struct session_claims {
     char policy_arns[PRINCIPAL_POLICY_ARNS_MAX + 1];       /* PolicyArns, '\n'-separated */
     char session_tags[PRINCIPAL_SESSION_TAGS_MAX + 1];     /* "key\tvalue\n"... */
     char transitive_tag_keys[PRINCIPAL_SESSION_TAGS_MAX + 1]; /* "key\n"... */
+    char web_provider[PRINCIPAL_WEB_PROVIDER_MAX]; /* web identity sessions: the provider ARN */
     int64_t issued_s, expires_s;
     bool mfa;     /* authenticated with MFA */
     bool chained; /* a role session made by a role session */

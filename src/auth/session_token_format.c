@@ -29,7 +29,10 @@ enum claim_tag {
     TAG_CHAINED = 15,
     TAG_SESSION_TAGS = 16,
     TAG_TRANSITIVE_TAG_KEYS = 17,
+    /* 18-19: fed's; 20-23: web identity's; 24-27: SAML's (one range per part of STS) */
+    TAG_WEB_PROVIDER = 20,
 };
+#define TAG_LAST TAG_WEB_PROVIDER
 
 /* Fields every token has; the others are empty when absent. */
 #define REQUIRED_TAGS                                                                              \
@@ -100,6 +103,7 @@ cu_rc session_claims_write(const struct session_claims *c, struct buf *out)
     TRY(put_str(out, TAG_SESSION_TAGS, c->session_tags, sizeof(c->session_tags)));
     TRY(put_str(out, TAG_TRANSITIVE_TAG_KEYS, c->transitive_tag_keys,
                 sizeof(c->transitive_tag_keys)));
+    TRY(put_str(out, TAG_WEB_PROVIDER, c->web_provider, sizeof(c->web_provider)));
 out:
     return rc;
 }
@@ -183,6 +187,8 @@ static bool get_field(uint8_t tag, struct bytes v, struct session_claims *c)
         return get_str(v, c->session_tags, sizeof(c->session_tags));
     case TAG_TRANSITIVE_TAG_KEYS:
         return get_str(v, c->transitive_tag_keys, sizeof(c->transitive_tag_keys));
+    case TAG_WEB_PROVIDER:
+        return get_str(v, c->web_provider, sizeof(c->web_provider));
     }
     return false;
 }
@@ -202,7 +208,7 @@ cu_rc session_claims_parse(struct bytes in, struct session_claims *out, struct c
     while (cursor_left(&cur) > 0) {
         ENSURE(cursor_u8(&cur, &tag) && cursor_u16(&cur, &len) && cursor_take(&cur, len, &v),
                CU_E_UNKNOWN_ACCESS_KEY);
-        ENSURE(tag > last && tag <= TAG_TRANSITIVE_TAG_KEYS, CU_E_UNKNOWN_ACCESS_KEY);
+        ENSURE(tag > last && tag <= TAG_LAST, CU_E_UNKNOWN_ACCESS_KEY);
         ENSURE(get_field(tag, v, out), CU_E_UNKNOWN_ACCESS_KEY);
         seen |= 1u << tag;
         last = tag;
@@ -213,6 +219,8 @@ cu_rc session_claims_parse(struct bytes in, struct session_claims *out, struct c
                (out->role_arn[0] != '\0' && out->session_name[0] != '\0'),
            CU_E_UNKNOWN_ACCESS_KEY);
     ENSURE(out->issued_s <= out->expires_s, CU_E_UNKNOWN_ACCESS_KEY);
+    /* only a role session comes from a web identity */
+    ENSURE(!out->web_provider[0] || out->type == PRINCIPAL_ROLE_SESSION, CU_E_UNKNOWN_ACCESS_KEY);
 out:
     if (rc != CU_OK) {
         memset(out, 0, sizeof(*out));

@@ -17,6 +17,9 @@ enum principal_type {
     /* AssumeRoleWithSAML's caller, once its assertion verified: CloudTrail's SAMLUser
      * (user_id "<NameQualifier>:<Subject>", name the Subject, arn the SAML provider's) */
     PRINCIPAL_SAML_USER,
+    /* the caller of AssumeRoleWithWebIdentity once its token verified: no credentials, no
+     * policies, only the audit record's userIdentity (CloudTrail type WebIdentityUser) */
+    PRINCIPAL_WEB_IDENTITY_USER,
 };
 
 #define PRINCIPAL_ARN_MAX 600
@@ -28,6 +31,11 @@ enum principal_type {
 /* Its session tags as "key\tvalue\n" lines (neither tabs nor newlines are tag characters),
  * and its transitive tag keys as "key\n" lines, within the packed limit. */
 #define PRINCIPAL_SESSION_TAGS_MAX 2048
+/* An IAM OIDC provider's ARN: "arn:aws:iam::<12>:oidc-provider/" and a URL of at most 255
+ * characters without its scheme. */
+#define PRINCIPAL_WEB_PROVIDER_MAX 300
+/* A web identity token's sub (the model's webIdentitySubjectType: at most 255). */
+#define PRINCIPAL_WEB_SUBJECT_MAX 256
 
 /* The aws:PrincipalType value of a principal type (IAM guide, reference_policies_variables,
  * "Principal key values": Account for the root user, User for an IAM user, AssumedRole for
@@ -42,6 +50,7 @@ static inline const char *principal_type_name(enum principal_type type)
         [PRINCIPAL_ROLE_SESSION] = "AssumedRole",
         [PRINCIPAL_FEDERATED] = "FederatedUser",
         [PRINCIPAL_SAML_USER] = "SAMLUser",
+        [PRINCIPAL_WEB_IDENTITY_USER] = "WebIdentityUser",
     };
 
     return (unsigned)type < sizeof(names) / sizeof(names[0]) && names[type] ? names[type]
@@ -52,7 +61,9 @@ struct principal {
     enum principal_type type;
     char account_id[13];
     char arn[PRINCIPAL_ARN_MAX];  /* arn:aws:iam::<acct>:root | :user/<path><name> |
-                                   * arn:aws:sts::<acct>:assumed-role/<role>/<session> */
+                                   * arn:aws:sts::<acct>:assumed-role/<role>/<session>;
+                                   * a web identity user has no ARN: CloudTrail's
+                                   * principalId, <provider ARN>:<aud>:<sub> */
     char user_id[130];            /* GetCallerIdentity UserId: account id for root, AIDA...,
                                    * AROA...:<session> for a role session */
     char name[130];               /* user name; the role's name for a role session; empty
@@ -74,6 +85,11 @@ struct principal {
     char policy_arns[PRINCIPAL_POLICY_ARNS_MAX + 1];       /* managed ones, '\n'-separated */
     char session_tags[PRINCIPAL_SESSION_TAGS_MAX + 1];     /* "key\tvalue\n"... */
     char transitive_tag_keys[PRINCIPAL_SESSION_TAGS_MAX + 1]; /* "key\n"... */
+    /* AssumeRoleWithWebIdentity: the IAM OIDC provider's ARN, in its role sessions
+     * (CloudTrail's webIdFederationData.federatedProvider, aws:FederatedProvider) and in
+     * its caller (identityProvider); the token's sub, in the caller only (userName) */
+    char web_provider[PRINCIPAL_WEB_PROVIDER_MAX];
+    char web_subject[PRINCIPAL_WEB_SUBJECT_MAX];
 };
 
 /* Empty the session members (from session_issued_s on) without clearing them whole: they
@@ -91,6 +107,8 @@ static inline void principal_clear_session(struct principal *p)
     p->policy_arns[0] = '\0';
     p->session_tags[0] = '\0';
     p->transitive_tag_keys[0] = '\0';
+    p->web_provider[0] = '\0';
+    p->web_subject[0] = '\0';
 }
 
 /* A string member copied up to its terminator (src's strings are terminated within their

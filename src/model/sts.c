@@ -5,6 +5,8 @@ static const struct shape sts_AssumeRoleRequest;
 static const struct shape sts_AssumeRoleResponse;
 static const struct shape sts_AssumeRoleWithSAMLRequest;
 static const struct shape sts_AssumeRoleWithSAMLResponse;
+static const struct shape sts_AssumeRoleWithWebIdentityRequest;
+static const struct shape sts_AssumeRoleWithWebIdentityResponse;
 static const struct shape sts_AssumedRoleUser;
 static const struct shape sts_Audience;
 static const struct shape sts_Credentials;
@@ -26,6 +28,7 @@ static const struct shape sts_accessKeySecretType;
 static const struct shape sts_accountType;
 static const struct shape sts_arnType;
 static const struct shape sts_assumedRoleIdType;
+static const struct shape sts_clientTokenType;
 static const struct shape sts_contextAssertionType;
 static const struct shape sts_dateType;
 static const struct shape sts_durationSecondsType;
@@ -44,7 +47,9 @@ static const struct shape sts_tagValueType;
 static const struct shape sts_tokenCodeType;
 static const struct shape sts_tokenType;
 static const struct shape sts_unrestrictedSessionPolicyDocumentType;
+static const struct shape sts_urlType;
 static const struct shape sts_userIdType;
+static const struct shape sts_webIdentitySubjectType;
 
 static const struct shape_member sts_AssumeRoleRequest_members[] = {
     {"RoleArn", &sts_arnType, true, NULL, false},
@@ -83,6 +88,24 @@ static const struct shape_member sts_AssumeRoleWithSAMLResponse_members[] = {
     {"Issuer", &sts_Issuer, false, NULL, false},
     {"Audience", &sts_Audience, false, NULL, false},
     {"NameQualifier", &sts_NameQualifier, false, NULL, false},
+    {"SourceIdentity", &sts_sourceIdentityType, false, NULL, false},
+};
+static const struct shape_member sts_AssumeRoleWithWebIdentityRequest_members[] = {
+    {"RoleArn", &sts_arnType, true, NULL, false},
+    {"RoleSessionName", &sts_roleSessionNameType, true, NULL, false},
+    {"WebIdentityToken", &sts_clientTokenType, true, NULL, false},
+    {"ProviderId", &sts_urlType, false, NULL, false},
+    {"PolicyArns", &sts_policyDescriptorListType, false, NULL, false},
+    {"Policy", &sts_sessionPolicyDocumentType, false, NULL, false},
+    {"DurationSeconds", &sts_roleDurationSecondsType, false, NULL, false},
+};
+static const struct shape_member sts_AssumeRoleWithWebIdentityResponse_members[] = {
+    {"Credentials", &sts_Credentials, false, NULL, false},
+    {"SubjectFromWebIdentityToken", &sts_webIdentitySubjectType, false, NULL, false},
+    {"AssumedRoleUser", &sts_AssumedRoleUser, false, NULL, false},
+    {"PackedPolicySize", &sts_nonNegativeIntegerType, false, NULL, false},
+    {"Provider", &sts_Issuer, false, NULL, false},
+    {"Audience", &sts_Audience, false, NULL, false},
     {"SourceIdentity", &sts_sourceIdentityType, false, NULL, false},
 };
 static const struct shape_member sts_AssumedRoleUser_members[] = {
@@ -128,6 +151,8 @@ static const struct shape sts_AssumeRoleRequest = {.name = "AssumeRoleRequest", 
 static const struct shape sts_AssumeRoleResponse = {.name = "AssumeRoleResponse", .type = SHAPE_STRUCTURE, .members = sts_AssumeRoleResponse_members, .n_members = 4};
 static const struct shape sts_AssumeRoleWithSAMLRequest = {.name = "AssumeRoleWithSAMLRequest", .type = SHAPE_STRUCTURE, .members = sts_AssumeRoleWithSAMLRequest_members, .n_members = 6};
 static const struct shape sts_AssumeRoleWithSAMLResponse = {.name = "AssumeRoleWithSAMLResponse", .type = SHAPE_STRUCTURE, .members = sts_AssumeRoleWithSAMLResponse_members, .n_members = 9};
+static const struct shape sts_AssumeRoleWithWebIdentityRequest = {.name = "AssumeRoleWithWebIdentityRequest", .type = SHAPE_STRUCTURE, .members = sts_AssumeRoleWithWebIdentityRequest_members, .n_members = 7};
+static const struct shape sts_AssumeRoleWithWebIdentityResponse = {.name = "AssumeRoleWithWebIdentityResponse", .type = SHAPE_STRUCTURE, .members = sts_AssumeRoleWithWebIdentityResponse_members, .n_members = 7};
 static const struct shape sts_AssumedRoleUser = {.name = "AssumedRoleUser", .type = SHAPE_STRUCTURE, .members = sts_AssumedRoleUser_members, .n_members = 2};
 static const struct shape sts_Audience = {.name = "Audience", .type = SHAPE_STRING};
 static const struct shape sts_Credentials = {.name = "Credentials", .type = SHAPE_STRUCTURE, .members = sts_Credentials_members, .n_members = 4};
@@ -149,6 +174,7 @@ static const struct shape sts_accessKeySecretType = {.name = "accessKeySecretTyp
 static const struct shape sts_accountType = {.name = "accountType", .type = SHAPE_STRING};
 static const struct shape sts_arnType = {.name = "arnType", .type = SHAPE_STRING, .has_min = true, .min = 20, .has_max = true, .max = 2048, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+"};
 static const struct shape sts_assumedRoleIdType = {.name = "assumedRoleIdType", .type = SHAPE_STRING, .has_min = true, .min = 2, .has_max = true, .max = 193, .pattern = "[\\w+=,.@:-]*"};
+static const struct shape sts_clientTokenType = {.name = "clientTokenType", .type = SHAPE_STRING, .has_min = true, .min = 4, .has_max = true, .max = 20000, .sensitive = true};
 static const struct shape sts_contextAssertionType = {.name = "contextAssertionType", .type = SHAPE_STRING, .has_min = true, .min = 4, .has_max = true, .max = 2048};
 static const struct shape sts_dateType = {.name = "dateType", .type = SHAPE_TIMESTAMP};
 static const struct shape sts_durationSecondsType = {.name = "durationSecondsType", .type = SHAPE_INTEGER, .has_min = true, .min = 900, .has_max = true, .max = 129600};
@@ -167,11 +193,14 @@ static const struct shape sts_tagValueType = {.name = "tagValueType", .type = SH
 static const struct shape sts_tokenCodeType = {.name = "tokenCodeType", .type = SHAPE_STRING, .has_min = true, .min = 6, .has_max = true, .max = 6, .pattern = "[\\d]*"};
 static const struct shape sts_tokenType = {.name = "tokenType", .type = SHAPE_STRING};
 static const struct shape sts_unrestrictedSessionPolicyDocumentType = {.name = "unrestrictedSessionPolicyDocumentType", .type = SHAPE_STRING, .has_min = true, .min = 1, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"};
+static const struct shape sts_urlType = {.name = "urlType", .type = SHAPE_STRING, .has_min = true, .min = 4, .has_max = true, .max = 2048};
 static const struct shape sts_userIdType = {.name = "userIdType", .type = SHAPE_STRING};
+static const struct shape sts_webIdentitySubjectType = {.name = "webIdentitySubjectType", .type = SHAPE_STRING, .has_min = true, .min = 6, .has_max = true, .max = 255};
 
 static const struct op_model sts_ops[] = {
     {"AssumeRole", &sts_AssumeRoleRequest, &sts_AssumeRoleResponse, "AssumeRoleResult"},
     {"AssumeRoleWithSAML", &sts_AssumeRoleWithSAMLRequest, &sts_AssumeRoleWithSAMLResponse, "AssumeRoleWithSAMLResult"},
+    {"AssumeRoleWithWebIdentity", &sts_AssumeRoleWithWebIdentityRequest, &sts_AssumeRoleWithWebIdentityResponse, "AssumeRoleWithWebIdentityResult"},
     {"GetCallerIdentity", &sts_GetCallerIdentityRequest, &sts_GetCallerIdentityResponse, "GetCallerIdentityResult"},
     {"GetSessionToken", &sts_GetSessionTokenRequest, &sts_GetSessionTokenResponse, "GetSessionTokenResult"},
 };
@@ -186,5 +215,5 @@ const struct service_model model_sts = {
     .api_version = "2011-06-15",
     .xml_namespace = "https://sts.amazonaws.com/doc/2011-06-15/",
     .ops = sts_ops,
-    .n_ops = 4,
+    .n_ops = 5,
 };

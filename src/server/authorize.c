@@ -27,6 +27,7 @@ static enum policy_principal_type principal_type(const struct principal *p)
     case PRINCIPAL_FEDERATED:
         return POLICY_PRINCIPAL_FEDERATED;
     case PRINCIPAL_SAML_USER: /* never authorized by the pipeline (unauthenticated op) */
+    case PRINCIPAL_WEB_IDENTITY_USER: /* never authorized by the pipeline: it signs nothing */
         return POLICY_PRINCIPAL_PROVIDER;
     }
     return POLICY_PRINCIPAL_USER;
@@ -122,6 +123,10 @@ static void build_context(const struct call *call, const struct identity_set *id
     }
     if (p->source_identity[0])
         add_key(rc, "aws:SourceIdentity", p->source_identity);
+    /* a web identity session's IdP (IAM guide, reference_policies_condition-keys,
+     * aws:FederatedProvider: the provider's ARN for an IAM OIDC provider) */
+    if (p->web_provider[0])
+        add_key(rc, "aws:FederatedProvider", p->web_provider);
     for (size_t i = 0; call->keys && i < call->keys->n; i++)
         rc->entries[rc->ctx.n++] = call->keys->entries[i];
     add_principal_tags(rc, p, identity->tags);

@@ -1,5 +1,6 @@
 /* config.c — `custos serve` flags into struct config (DESIGN.md "The contract"). Every
- * flag takes one value; a flag given twice keeps the last value, as most daemons do. */
+ * flag takes one value; a flag given twice keeps the last value, as most daemons do, except
+ * --oidc-jwks, given once per issuer. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -156,6 +157,14 @@ static cu_rc parse_flag(const char *flag, const char *value, struct config *cfg,
     *known = true;
     if (strcmp(flag, "--listen") == 0)
         return parse_listen(value, cfg, err);
+    if (strcmp(flag, "--oidc-jwks") == 0) {
+        /* repeatable, unlike the other flags: one per issuer (oidc_keys_add checks it) */
+        if (cfg->n_oidc_jwks == ARRAY_LEN(cfg->oidc_jwks))
+            return cu_err_set(err, CU_E_VALIDATION, "%s: at most %zu issuers", flag,
+                              ARRAY_LEN(cfg->oidc_jwks));
+        return set_text(cfg->oidc_jwks[cfg->n_oidc_jwks++], sizeof(cfg->oidc_jwks[0]), flag,
+                        value, err);
+    }
     if (strcmp(flag, "--test-clock-offset") == 0)
         return parse_clock_offset(flag, value, cfg, err);
     if (strcmp(flag, "--account-id") == 0) {

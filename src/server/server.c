@@ -1,8 +1,8 @@
 /* server.c — start-up and shut-down in a fixed order (DESIGN.md, STYLE R9):
  *
- *   secure heap -> master key -> no core dumps -> store -> audit writer -> reconcile the
- *   trail with the store -> bootstrap -> caches -> listen ... signal ... stop listening
- *   -> flush audit -> close store
+ *   secure heap -> OIDC key sets -> master key -> no core dumps -> store -> audit writer
+ *   -> reconcile the trail with the store -> bootstrap -> caches -> listen ... signal
+ *   (SIGHUP: re-read the key sets) ... stop listening -> flush audit -> close store
  *
  * The trail is reconciled (audit_reconcile, audit.h) before anything can commit, bootstrap
  * included: a record whose commit seq is above the store's last one is then known not to
@@ -45,6 +45,7 @@ struct server {
     struct store *store;
     struct pipeline pl;
     struct http_server *http;
+    struct oidc_keys *oidc_keys; /* --oidc-jwks: the OIDC issuers' key sets */
 };
 
 static cu_rc make_data_dir(const char *dir, struct cu_err *err)
@@ -107,6 +108,10 @@ cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err 
     /* libxml2 and xmlsec keep global state: set up once, before any worker thread parses */
     if (saml_response_init() != CU_OK)
         log_error("xmlsec did not start: AssumeRoleWithSAML will answer ServiceFailure");
+    /* the operator's key files first: a bad one stops the start before anything is made */
+    TRY(oidc_keys_new(&s->oidc_keys));
+    for (size_t i = 0; i < cfg->n_oidc_jwks; i++)
+        TRY(oidc_keys_add(s->oidc_keys, cfg->oidc_jwks[i], err));
     TRY(make_data_dir(cfg->data_dir, err));
     if (cfg->master_key_file[0])
         snprintf(key_path, sizeof(key_path), "%s", cfg->master_key_file);
@@ -130,7 +135,8 @@ cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err 
                                   .master_key = s->master_key,
                                   .region = s->cfg.region,
                                   .account_id = s->account_id,
-                                  .data_dir = s->cfg.data_dir};
+                                  .data_dir = s->cfg.data_dir,
+                                  .oidc_keys = s->oidc_keys};
     s->pl.max_header_bytes = cfg->max_header_bytes;
     TRY(http_start(&s->cfg, &s->pl, &s->http, err));
     endpoint_banner(s);
@@ -149,7 +155,12 @@ void server_run_until_signal(struct server *s)
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
-    sigwait(&set, &sig);
+    sigaddset(&set, SIGHUP);
+    /* SIGHUP re-reads the OIDC key sets, as daemons reread their configuration on it */
+    while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
+        size_t failed = oidc_keys_reload(s->oidc_keys);
+        log_info("SIGHUP: OIDC key sets re-read, %zu failed (kept as they were)", failed);
+    }
     log_info("signal %d: shutting down", sig);
 }
 
@@ -165,6 +176,7 @@ void server_stop(struct server *s)
     unauth_limit_free(s->pl.unauth);
     identity_cache_free(s->pl.identities);
     principal_cache_free(s->pl.principals);
+    oidc_keys_free(s->oidc_keys);
     store_close(s->store);
     master_key_free(s->master_key);
     free(s);

@@ -3,6 +3,7 @@
 #ifndef CU_SERVER_H
 #define CU_SERVER_H
 
+#include "auth/oidc_keys.h"
 #include "core/err.h"
 #include "services/call.h"
 
@@ -27,6 +28,8 @@ struct config {
     size_t idle_timeout_s;        /* keep-alive connection with no request */
     size_t drain_seconds;         /* at SIGTERM, for requests in progress to finish */
     int64_t test_clock_offset_s;  /* --test-clock-offset: tests only (CUSTOS_TEST_HOOKS=1) */
+    char oidc_jwks[OIDC_KEYS_MAX_ISSUERS][3200]; /* --oidc-jwks ISSUER_URL=JWKS_FILE, each */
+    size_t n_oidc_jwks;
 };
 
 /* Defaults: 127.0.0.1:4599, ./data, us-east-1, account 000000000000, 1 MiB bodies. */
@@ -40,7 +43,8 @@ struct server;
 /* Bring the server up in DESIGN.md's order: master key, secure heap, no core dumps, store,
  * first-start bootstrap (account, root credentials), then listen. */
 MUST_CHECK cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err *err);
-/* Block until SIGTERM or SIGINT, then stop accepting, finish, flush the audit trail. */
+/* Block until SIGTERM or SIGINT, then stop accepting, finish, flush the audit trail. Each
+ * SIGHUP meanwhile re-reads the --oidc-jwks files (oidc_keys_reload). */
 void server_run_until_signal(struct server *srv);
 void server_stop(struct server *srv);
 

@@ -19,6 +19,7 @@
 
 struct master_key;
 struct call;
+struct oidc_keys;
 
 /* Service-specific condition keys of one request (kms:EncryptionContext:<k>, ...), filled
  * by the operation's descriptor before authorization. Values point into the request tree
@@ -87,6 +88,7 @@ struct call_env {
     const char *region;
     const char *account_id;             /* the account this node serves */
     const char *data_dir;
+    struct oidc_keys *oidc_keys;        /* --oidc-jwks key sets (auth/oidc_keys.h), or NULL */
 };
 
 struct call {

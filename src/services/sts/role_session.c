@@ -1,22 +1,19 @@
-/* role_session.c — what every operation that makes a role session shares (role_session.h):
- * AssumeRole, AssumeRoleWithSAML (and the other federation calls): the role and its trust
- * policy, the duration rule, session tags, source identity, session policies with their
- * packed size, and RoleLastUsed. Each takes the request's members from a tree shaped like
- * AssumeRole's input, so an operation whose values come from elsewhere (a SAML assertion's
- * attributes) hands them over in that shape. */
+/* role_session.c — the parts of a role session every AssumeRole* operation shares
+ * (sts_role_session.h): the role and its trust policy, DurationSeconds, session policies
+ * and their packed size, and the issuing of the session with its AssumedRoleUser and the
+ * role's RoleLastUsed. Who may assume the role is each operation's own (the pipeline's
+ * authorization for AssumeRole, the token's provider for AssumeRoleWithWebIdentity). */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "auth/session_policy.h"
 #include "core/tree.h"
 #include "core/uri.h"
 #include "policy/policy.h"
-#include "role_session.h"
 #include "services/in.h"
 #include "store/records.h"
 #include "store/store.h"
+#include "sts_role_session.h"
 
 #define DURATION_DEFAULT_S 3600
 #define DURATION_CHAINED_MAX_S 3600 /* role chaining: one hour at most */
@@ -27,6 +24,7 @@
  * writer off the request path; each write evicts the identity cache's sets as any role
  * change does. */
 #define LAST_USED_INTERVAL_MS (5 * 60 * 1000)
+
 static void unpin_policy(void *pin)
 {
     policy_free(pin);
@@ -51,10 +49,10 @@ static bool role_arn_parts(const char *arn, char account[13], char name[RECORD_N
     return true;
 }
 
-cu_rc role_session_load_role(struct call *call, const char *arn)
+cu_rc sts_role_resolve(struct call *call, const json_t *in)
 {
     cu_rc rc = CU_OK;
-    const char *stored, *encoded;
+    const char *arn = in_str_or(in, "RoleArn", ""), *stored, *encoded;
     char account[13], key[RECORD_NAME_MAX];
     struct buf trust;
     struct policy *compiled = NULL;
@@ -90,7 +88,8 @@ out:
     buf_release(&trust);
     return rc;
 }
-static cu_rc tags_too_large(struct call *call)
+
+cu_rc sts_session_tags_too_large(struct call *call)
 {
     return cu_err_set(&call->err, CU_E_STS_PACKED_POLICY_TOO_LARGE,
                       "Packed size of session policies and session tags consumes more than "
@@ -98,128 +97,25 @@ static cu_rc tags_too_large(struct call *call)
 }
 
 /* Append "key\tvalue\n" to tags and, when transitive, "key\n" to keys. */
-static cu_rc add_tag(struct call *call, struct buf *tags, struct buf *keys, const char *key,
+cu_rc sts_session_tag_add(struct call *call, struct buf *tags, struct buf *keys, const char *key,
                      const char *value, bool transitive)
 {
     if (buf_addstrs(tags, key, "\t", value, "\n", NULL) != CU_OK ||
         (transitive && buf_addstrs(keys, key, "\n", NULL) != CU_OK))
-        return tags_too_large(call);
+        return sts_session_tags_too_large(call);
     return CU_OK;
-}
-
-/* The session's tags (IAM guide, id_session-tags): the caller's transitive tags, which a
- * chained session keeps and cannot override, then the request's Tags; TransitiveTagKeys
- * must name request tags. A session with tags needs sts:TagSession on the role (its trust
- * policy and, in the same account through the account, the caller's identity policy). */
-cu_rc role_session_take_tags(struct call *call, const json_t *in, const char *role_arn,
-                             struct session_claims *claims)
-{
-    cu_rc rc = CU_OK;
-    const struct principal *p = call->principal;
-    const json_t *asked = in_list(in, "Tags"), *transitive = in_list(in, "TransitiveTagKeys");
-    json_t *item;
-    struct buf tags, keys;
-    size_t i;
-
-    buf_init(&tags, sizeof(claims->session_tags) - 1);
-    buf_init(&keys, sizeof(claims->transitive_tag_keys) - 1);
-    for (const char *at = p->transitive_tag_keys; *at;) {
-        size_t n = strcspn(at, "\n");
-        char key[129] = "";
-        const char *v = p->session_tags;
-        snprintf(key, sizeof(key), "%.*s", (int)n, at);
-        /* the value of key in the caller's tags */
-        while (*v && !(strcspn(v, "\t") == n && strncasecmp(v, key, n) == 0))
-            v += strcspn(v, "\n") + (v[strcspn(v, "\n")] != '\0');
-        if (*v) {
-            char value[257];
-            size_t len = strcspn(v + n + 1, "\n");
-            snprintf(value, sizeof(value), "%.*s", (int)len, v + n + 1);
-            TRY(add_tag(call, &tags, &keys, key, value, true));
-        }
-        at += n + (at[n] != '\0');
-    }
-    json_array_foreach((json_t *)asked, i, item)
-    {
-        const char *key = json_string_value(json_object_get(item, "Key"));
-        const char *value = json_string_value(json_object_get(item, "Value"));
-        ENSURE(key && value, CU_E_VALIDATION);
-        ENSURE(!principal_tag_lines_have(p->transitive_tag_keys, key),
-               cu_err_set(&call->err, CU_E_VALIDATION,
-                          "The tag key %s is a transitive tag of the calling session and "
-                          "cannot be overridden.",
-                          key));
-        ENSURE(!principal_tag_lines_have(tags.n ? tags.p : "", key),
-               cu_err_set(&call->err, CU_E_VALIDATION,
-                          "Duplicate tag keys found. Please note that Tag keys are case "
-                          "insensitive."));
-        TRY(add_tag(call, &tags, &keys, key, value, false));
-    }
-    json_array_foreach((json_t *)transitive, i, item)
-    {
-        const char *key = json_string_value(item);
-        bool found = false;
-        const json_t *t;
-        size_t j;
-        json_array_foreach((json_t *)asked, j, t) found |=
-            key && strcasecmp(key, json_string_value(json_object_get(t, "Key"))) == 0;
-        ENSURE(found, cu_err_set(&call->err, CU_E_VALIDATION,
-                                 "The specified transitive tag key must be included in the "
-                                 "requested tags."));
-        ENSURE(buf_addstrs(&keys, key, "\n", NULL) == CU_OK, tags_too_large(call));
-    }
-    if (!tags.n)
-        goto out;
-    ENSURE(call_policy_allows(call, "sts:TagSession", role_arn, call->target.resource_policy),
-           cu_err_set(&call->err, CU_E_ACCESS_DENIED,
-                      "User: %s is not authorized to perform: sts:TagSession on resource: %s",
-                      p->arn, role_arn));
-    snprintf(claims->session_tags, sizeof(claims->session_tags), "%s", tags.p);
-    snprintf(claims->transitive_tag_keys, sizeof(claims->transitive_tag_keys), "%s",
-             keys.n ? keys.p : "");
-out:
-    buf_release(&tags);
-    buf_release(&keys);
-    return rc;
-}
-
-/* The session's source identity: the one asked for, or the caller's, which a chained
- * session keeps and cannot change; either way the caller must be allowed
- * sts:SetSourceIdentity on the role (IAM guide, id_credentials_temp_control-access_monitor:
- * the role's trust policy, and in chaining the next role's, must allow it). */
-cu_rc role_session_take_source_identity(struct call *call, const json_t *in, const char *role_arn,
-                                        struct session_claims *claims)
-{
-    cu_rc rc = CU_OK;
-    const struct principal *p = call->principal;
-    const char *asked = in_str(in, "SourceIdentity");
-    const char *value = asked ? asked : p->source_identity;
-
-    if (!value[0])
-        goto out;
-    ENSURE((!asked || !p->source_identity[0] || strcmp(asked, p->source_identity) == 0) &&
-               call_policy_allows(call, "sts:SetSourceIdentity", role_arn,
-                                  call->target.resource_policy),
-           cu_err_set(&call->err, CU_E_ACCESS_DENIED,
-                      "User: %s is not authorized to perform: sts:SetSourceIdentity on "
-                      "resource: %s",
-                      p->arn, role_arn));
-    ENSURE(strlen(value) < sizeof(claims->source_identity), CU_E_VALIDATION);
-    snprintf(claims->source_identity, sizeof(claims->source_identity), "%s", value);
-out:
-    return rc;
 }
 
 /* DurationSeconds within the role's MaxSessionDuration, and within an hour when a role
  * session assumes a role (STS API reference, AssumeRole, DurationSeconds). */
-cu_rc role_session_check_duration(struct call *call, const json_t *in, const json_t *role,
-                                  int64_t *out)
+cu_rc sts_session_duration(struct call *call, const json_t *in, const json_t *role, bool chained,
+                           int64_t *out)
 {
     cu_rc rc = CU_OK;
     int64_t max = json_integer_value(json_object_get(role, "MaxSessionDuration"));
 
     *out = in_int(in, "DurationSeconds", DURATION_DEFAULT_S);
-    ENSURE(!(call->principal->type == PRINCIPAL_ROLE_SESSION && *out > DURATION_CHAINED_MAX_S),
+    ENSURE(!(chained && *out > DURATION_CHAINED_MAX_S),
            cu_err_set(&call->err, CU_E_VALIDATION,
                       "The requested DurationSeconds exceeds the 1 hour session limit for roles "
                       "assumed by role chaining."));
@@ -247,8 +143,8 @@ static int64_t packed_percent(const char *policy, const char *arns, const char *
 
 /* The session policies of the request into claims (inline text, ARNs '\n'-joined),
  * checked by compiling them as the session will (auth/session_policy.h). */
-cu_rc role_session_take_policies(struct call *call, const json_t *in, struct session_claims *claims,
-                                 int64_t *percent)
+cu_rc sts_session_policies(struct call *call, const json_t *in, struct session_claims *claims,
+                           int64_t *percent)
 {
     cu_rc rc = CU_OK;
     const char *policy = in_str_or(in, "Policy", "");
@@ -293,7 +189,7 @@ out:
 /* RoleLastUsed as GetRole answers it: written in this transaction when the stored date is
  * older than LAST_USED_INTERVAL_MS (or absent), so the role record is rewritten at most
  * once per interval however often the role is assumed. */
-cu_rc role_session_note_used(struct call *call, json_t *role)
+static cu_rc note_role_used(struct call *call, json_t *role)
 {
     cu_rc rc = CU_OK;
     json_t *last = json_object_get(role, "RoleLastUsed"), *fresh = NULL, *copy = NULL;
@@ -315,5 +211,142 @@ cu_rc role_session_note_used(struct call *call, json_t *role)
 out:
     json_decref(fresh);
     json_decref(copy);
+    return rc;
+}
+
+cu_rc sts_role_session_issue(struct call *call, const char *session,
+                             struct session_claims *claims, int64_t duration_s, int64_t percent,
+                             json_t *out)
+{
+    cu_rc rc = CU_OK;
+    json_t *role = call->target.doc, *user = NULL;
+    const char *role_name = json_string_value(json_object_get(role, "RoleName"));
+    const char *role_id = json_string_value(json_object_get(role, "RoleId"));
+    const char *role_arn = json_string_value(json_object_get(role, "Arn"));
+
+    ENSURE(role_name && role_id && role_arn, CU_E_STORE);
+    claims->type = PRINCIPAL_ROLE_SESSION;
+    snprintf(claims->account_id, sizeof(claims->account_id), "%s", call->target.account_id);
+    snprintf(claims->arn, sizeof(claims->arn), "arn:aws:sts::%s:assumed-role/%s/%s",
+             claims->account_id, role_name, session);
+    snprintf(claims->user_id, sizeof(claims->user_id), "%s:%s", role_id, session);
+    snprintf(claims->name, sizeof(claims->name), "%s", role_name);
+    snprintf(claims->role_arn, sizeof(claims->role_arn), "%s", role_arn);
+    snprintf(claims->session_name, sizeof(claims->session_name), "%s", session);
+    TRY(sts_credentials_issue(call, claims, duration_s, out));
+    user = json_pack("{s:s, s:s}", "AssumedRoleId", claims->user_id, "Arn", claims->arn);
+    ENSURE(user, CU_E_NOMEM);
+    TRY(tree_set_new(out, "AssumedRoleUser", user));
+    user = NULL;
+    if (claims->session_policy[0] || claims->policy_arns[0] || claims->session_tags[0])
+        TRY(tree_set_int(out, "PackedPolicySize", percent));
+    if (claims->source_identity[0])
+        TRY(tree_set_str(out, "SourceIdentity", claims->source_identity));
+    TRY(note_role_used(call, role));
+out:
+    json_decref(user);
+    return rc;
+}
+
+/* The session's tags (IAM guide, id_session-tags): the caller's transitive tags, which a
+ * chained session keeps and cannot override, then the request's Tags; TransitiveTagKeys
+ * must name request tags. A session with tags needs sts:TagSession on the role (its trust
+ * policy and, in the same account through the account, the caller's identity policy). */
+cu_rc sts_session_tags_take(struct call *call, const json_t *in, const char *role_arn,
+                            struct session_claims *claims)
+{
+    cu_rc rc = CU_OK;
+    const struct principal *p = call->principal;
+    const json_t *asked = in_list(in, "Tags"), *transitive = in_list(in, "TransitiveTagKeys");
+    json_t *item;
+    struct buf tags, keys;
+    size_t i;
+
+    buf_init(&tags, sizeof(claims->session_tags) - 1);
+    buf_init(&keys, sizeof(claims->transitive_tag_keys) - 1);
+    for (const char *at = p->transitive_tag_keys; *at;) {
+        size_t n = strcspn(at, "\n");
+        char key[129] = "";
+        const char *v = p->session_tags;
+        snprintf(key, sizeof(key), "%.*s", (int)n, at);
+        /* the value of key in the caller's tags */
+        while (*v && !(strcspn(v, "\t") == n && strncasecmp(v, key, n) == 0))
+            v += strcspn(v, "\n") + (v[strcspn(v, "\n")] != '\0');
+        if (*v) {
+            char value[257];
+            size_t len = strcspn(v + n + 1, "\n");
+            snprintf(value, sizeof(value), "%.*s", (int)len, v + n + 1);
+            TRY(sts_session_tag_add(call, &tags, &keys, key, value, true));
+        }
+        at += n + (at[n] != '\0');
+    }
+    json_array_foreach((json_t *)asked, i, item)
+    {
+        const char *key = json_string_value(json_object_get(item, "Key"));
+        const char *value = json_string_value(json_object_get(item, "Value"));
+        ENSURE(key && value, CU_E_VALIDATION);
+        ENSURE(!principal_tag_lines_have(p->transitive_tag_keys, key),
+               cu_err_set(&call->err, CU_E_VALIDATION,
+                          "The tag key %s is a transitive tag of the calling session and "
+                          "cannot be overridden.",
+                          key));
+        ENSURE(!principal_tag_lines_have(tags.n ? tags.p : "", key),
+               cu_err_set(&call->err, CU_E_VALIDATION,
+                          "Duplicate tag keys found. Please note that Tag keys are case "
+                          "insensitive."));
+        TRY(sts_session_tag_add(call, &tags, &keys, key, value, false));
+    }
+    json_array_foreach((json_t *)transitive, i, item)
+    {
+        const char *key = json_string_value(item);
+        bool found = false;
+        const json_t *t;
+        size_t j;
+        json_array_foreach((json_t *)asked, j, t) found |=
+            key && strcasecmp(key, json_string_value(json_object_get(t, "Key"))) == 0;
+        ENSURE(found, cu_err_set(&call->err, CU_E_VALIDATION,
+                                 "The specified transitive tag key must be included in the "
+                                 "requested tags."));
+        ENSURE(buf_addstrs(&keys, key, "\n", NULL) == CU_OK, sts_session_tags_too_large(call));
+    }
+    if (!tags.n)
+        goto out;
+    ENSURE(call_policy_allows(call, "sts:TagSession", role_arn, call->target.resource_policy),
+           cu_err_set(&call->err, CU_E_ACCESS_DENIED,
+                      "User: %s is not authorized to perform: sts:TagSession on resource: %s",
+                      p->arn, role_arn));
+    snprintf(claims->session_tags, sizeof(claims->session_tags), "%s", tags.p);
+    snprintf(claims->transitive_tag_keys, sizeof(claims->transitive_tag_keys), "%s",
+             keys.n ? keys.p : "");
+out:
+    buf_release(&tags);
+    buf_release(&keys);
+    return rc;
+}
+
+/* The session's source identity: the one asked for, or the caller's, which a chained
+ * session keeps and cannot change; either way the caller must be allowed
+ * sts:SetSourceIdentity on the role (IAM guide, id_credentials_temp_control-access_monitor:
+ * the role's trust policy, and in chaining the next role's, must allow it). */
+cu_rc sts_session_source_identity_take(struct call *call, const json_t *in, const char *role_arn,
+                                        struct session_claims *claims)
+{
+    cu_rc rc = CU_OK;
+    const struct principal *p = call->principal;
+    const char *asked = in_str(in, "SourceIdentity");
+    const char *value = asked ? asked : p->source_identity;
+
+    if (!value[0])
+        goto out;
+    ENSURE((!asked || !p->source_identity[0] || strcmp(asked, p->source_identity) == 0) &&
+               call_policy_allows(call, "sts:SetSourceIdentity", role_arn,
+                                  call->target.resource_policy),
+           cu_err_set(&call->err, CU_E_ACCESS_DENIED,
+                      "User: %s is not authorized to perform: sts:SetSourceIdentity on "
+                      "resource: %s",
+                      p->arn, role_arn));
+    ENSURE(strlen(value) < sizeof(claims->source_identity), CU_E_VALIDATION);
+    snprintf(claims->source_identity, sizeof(claims->source_identity), "%s", value);
+out:
     return rc;
 }

@@ -9,7 +9,7 @@
  *              policy allows sts:AssumeRoleWithSAML to the provider (POLICY_PRINCIPAL_PROVIDER)
  *              with the saml:* keys (saml_keys.c) and aws:* request keys;
  *   session    duration, tags, source identity and session policies as AssumeRole
- *              (role_session.c), from the request and the assertion's attributes. */
+ *              (role_session.c, sts_role_session.h), from the request and the assertion's attributes. */
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +18,7 @@
 #include "core/clock.h"
 #include "core/codec.h"
 #include "core/tree.h"
-#include "role_session.h"
+#include "sts_role_session.h"
 #include "saml_federation.h"
 #include "services/in.h"
 #include "store/records.h"
@@ -205,7 +205,7 @@ static cu_rc session_duration(struct call *call, const json_t *req, const json_t
     char *end = NULL;
     long long asked = 0;
 
-    TRY(role_session_check_duration(call, req, role, out));
+    TRY(sts_session_duration(call, req, role, false, out));
     if (attr) {
         asked = strtoll(attr, &end, 10);
         ENSURE(end && !*end && asked >= SESSION_DURATION_MIN && asked <= SESSION_DURATION_MAX,
@@ -275,39 +275,19 @@ static cu_rc issue(struct call *call, const json_t *req, const struct saml_asser
                    const char *session, json_t *out)
 {
     cu_rc rc = CU_OK;
-    json_t *role = call->target.doc, *user = NULL;
-    const char *role_name = json_string_value(json_object_get(role, "RoleName"));
-    const char *role_id = json_string_value(json_object_get(role, "RoleId"));
+    json_t *role = call->target.doc;
     const char *role_arn = json_string_value(json_object_get(role, "Arn"));
     struct session_claims *claims = calloc(1, sizeof(*claims));
     int64_t duration = 0, percent = 0;
 
     ENSURE(claims, CU_E_NOMEM);
-    ENSURE(role_name && role_id && role_arn, CU_E_STORE);
+    ENSURE(role_arn, CU_E_STORE);
     TRY(session_duration(call, req, role, a, &duration));
-    TRY(role_session_take_tags(call, req, role_arn, claims));
-    TRY(role_session_take_policies(call, req, claims, &percent));
-    claims->type = PRINCIPAL_ROLE_SESSION;
-    snprintf(claims->account_id, sizeof(claims->account_id), "%s", call->target.account_id);
-    snprintf(claims->arn, sizeof(claims->arn), "arn:aws:sts::%s:assumed-role/%s/%s",
-             claims->account_id, role_name, session);
-    snprintf(claims->user_id, sizeof(claims->user_id), "%s:%s", role_id, session);
-    snprintf(claims->name, sizeof(claims->name), "%s", role_name);
-    snprintf(claims->role_arn, sizeof(claims->role_arn), "%s", role_arn);
-    snprintf(claims->session_name, sizeof(claims->session_name), "%s", session);
-    TRY(role_session_take_source_identity(call, req, role_arn, claims));
-    TRY(sts_credentials_issue(call, claims, duration, out));
-    user = json_pack("{s:s, s:s}", "AssumedRoleId", claims->user_id, "Arn", claims->arn);
-    ENSURE(user, CU_E_NOMEM);
-    TRY(tree_set_new(out, "AssumedRoleUser", user));
-    user = NULL;
-    if (claims->session_policy[0] || claims->policy_arns[0] || claims->session_tags[0])
-        TRY(tree_set_int(out, "PackedPolicySize", percent));
-    if (claims->source_identity[0])
-        TRY(tree_set_str(out, "SourceIdentity", claims->source_identity));
-    TRY(role_session_note_used(call, role));
+    TRY(sts_session_tags_take(call, req, role_arn, claims));
+    TRY(sts_session_policies(call, req, claims, &percent));
+    TRY(sts_session_source_identity_take(call, req, role_arn, claims));
+    TRY(sts_role_session_issue(call, session, claims, duration, percent, out));
 out:
-    json_decref(user);
     free(claims);
     return rc;
 }
@@ -348,7 +328,7 @@ cu_rc sts_assume_role_with_saml(struct call *call, const json_t *in, json_t *out
     ENSURE(session_name_ok(session),
            cu_err_set(&call->err, CU_E_STS_INVALID_IDENTITY_TOKEN,
                       "RoleSessionName in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64}"));
-    TRY(role_session_load_role(call, role_arn));
+    TRY(sts_role_resolve(call, in));
     ENSURE(call->target.doc, cu_err_set(&call->err, CU_E_ACCESS_DENIED, "%s", not_authorized));
     /* the trust policy decides, with the provider as the principal and the assertion's
      * keys; sts:TagSession and sts:SetSourceIdentity later ask the same (call->authz) */

@@ -8,6 +8,7 @@
 static const char *const secrets_GetSessionToken[] = {"SecretAccessKey", "SessionToken", NULL};
 static const char *const secrets_AssumeRole[] = {"SecretAccessKey", "SessionToken", NULL};
 static const char *const secrets_AssumeRoleWithSAML[] = {"SAMLAssertion", "SecretAccessKey", "SessionToken", NULL};
+static const char *const secrets_AssumeRoleWithWebIdentity[] = {"SecretAccessKey", "SessionToken", "WebIdentityToken", NULL};
 
 const struct op_desc sts_ops[] = {
     {.service = "sts",
@@ -35,5 +36,12 @@ const struct op_desc sts_ops[] = {
      .action = "sts:AssumeRoleWithSAML",
      .unauthenticated = true,
      .secret_fields = secrets_AssumeRoleWithSAML},
+    {.service = "sts",
+     .name = "AssumeRoleWithWebIdentity",
+     .handler = sts_assume_role_with_web_identity,
+     .action = "sts:AssumeRoleWithWebIdentity",
+     .unauthenticated = true,
+     .secret_fields = secrets_AssumeRoleWithWebIdentity,
+     .condition_keys = sts_web_identity_keys},
 };
 const size_t sts_ops_count = ARRAY_LEN(sts_ops);

@@ -1,5 +1,7 @@
 /* Tests for audit/record.c: the CloudTrail fields, and that secret members never reach a
  * record at any depth while data maps keep their keys. */
+#include <stdio.h>
+
 #include "audit/audit.h"
 #include "check.h"
 #include "core/ids.h"
@@ -79,6 +81,60 @@ static void exact_text(struct audit_event ev, struct principal p)
     buf_release(&out);
 }
 
+/* The userIdentity of AssumeRoleWithWebIdentity's caller (CloudTrail's WebIdentityUser:
+ * principalId, userName, identityProvider, nothing else), and a web identity session's
+ * webIdFederationData; a role session of AssumeRole keeps an empty one. */
+static void web_identity(struct audit_event ev)
+{
+    static const char provider[] =
+        "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/X";
+    static struct principal p;
+    struct buf out;
+    json_t *rec, *id, *web;
+
+    p.type = PRINCIPAL_WEB_IDENTITY_USER;
+    snprintf(p.arn, sizeof(p.arn), "%s:sts.amazonaws.com:system:serviceaccount:ns:sa", provider);
+    snprintf(p.web_provider, sizeof(p.web_provider), "%s", provider);
+    snprintf(p.web_subject, sizeof(p.web_subject), "system:serviceaccount:ns:sa");
+    snprintf(p.account_id, sizeof(p.account_id), "123456789012");
+    ev.principal = &p;
+    buf_init(&out, BUF_NO_LIMIT);
+    CHECK_OK(audit_record_build(&ev, &out));
+    rec = json_loads(out.p, 0, NULL);
+    id = json_object_get(rec, "userIdentity");
+    CHECK_STR(json_string_value(json_object_get(id, "type")), "WebIdentityUser");
+    CHECK_STR(json_string_value(json_object_get(id, "principalId")), p.arn);
+    CHECK_STR(json_string_value(json_object_get(id, "userName")), "system:serviceaccount:ns:sa");
+    CHECK_STR(json_string_value(json_object_get(id, "identityProvider")), provider);
+    CHECK_INT(json_object_size(id), 4);
+    json_decref(rec);
+    /* the session it made */
+    memset(&p, 0, sizeof(p));
+    p.type = PRINCIPAL_ROLE_SESSION;
+    snprintf(p.arn, sizeof(p.arn), "arn:aws:sts::123456789012:assumed-role/r/s");
+    snprintf(p.user_id, sizeof(p.user_id), "AROAEXAMPLE:s");
+    snprintf(p.role_arn, sizeof(p.role_arn), "arn:aws:iam::123456789012:role/r");
+    snprintf(p.web_provider, sizeof(p.web_provider), "%s", provider);
+    p.session_issued_s = 1380764172;
+    buf_reset(&out);
+    CHECK_OK(audit_record_build(&ev, &out));
+    rec = json_loads(out.p, 0, NULL);
+    web = json_object_get(json_object_get(json_object_get(rec, "userIdentity"), "sessionContext"),
+                          "webIdFederationData");
+    CHECK_STR(json_string_value(json_object_get(web, "federatedProvider")), provider);
+    CHECK(json_is_object(json_object_get(web, "attributes")));
+    json_decref(rec);
+    p.web_provider[0] = '\0';
+    buf_reset(&out);
+    CHECK_OK(audit_record_build(&ev, &out));
+    rec = json_loads(out.p, 0, NULL);
+    web = json_object_get(json_object_get(json_object_get(rec, "userIdentity"), "sessionContext"),
+                          "webIdFederationData");
+    CHECK(json_is_object(web) && json_object_size(web) == 0);
+    json_decref(rec);
+    buf_release(&out);
+}
+
 int main(void)
 {
     static const char *const secrets[] = {"Plaintext", "SecretAccessKey", NULL};
@@ -100,6 +156,7 @@ int main(void)
     json_t *rec;
 
     resource_types(&ev);
+    web_identity(ev);
     exact_text(ev, p);
     buf_init(&out, BUF_NO_LIMIT);
     CHECK_OK(audit_record_build(&ev, &out));

@@ -107,6 +107,35 @@ static void test_round_trip_and_bad_encodings(void)
     buf_release(&b);
 }
 
+/* A web identity session keeps its provider (tag 20); only a role session may name one. */
+static void test_web_provider(void)
+{
+    struct session_claims in, got;
+    struct cu_err err = {0};
+    struct buf b;
+
+    sample(&in);
+    str_copy(in.web_provider, sizeof(in.web_provider),
+             "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com");
+    buf_init(&b, BUF_NO_LIMIT);
+    CHECK_OK(session_claims_write(&in, &b));
+    CHECK_OK(session_claims_parse(buf_bytes(&b), &got, &err));
+    CHECK(memcmp(&in, &got, sizeof(in)) == 0);
+    /* the provider is the last field: the encoding ends with its tag, length and value */
+    CHECK_INT((uint8_t)b.p[b.n - strlen(in.web_provider) - 3], 20);
+    in.type = PRINCIPAL_USER;
+    in.role_arn[0] = in.session_name[0] = '\0';
+    buf_reset(&b);
+    CHECK_OK(session_claims_write(&in, &b));
+    check_refused((const uint8_t *)b.p, b.n);
+    /* an empty provider is not written, and a tag past 20 is unknown */
+    {
+        uint8_t past[] = {1, 0, 1, 2, 21, 0, 1, 'x'};
+        check_refused(past, sizeof(past));
+    }
+    buf_release(&b);
+}
+
 static void test_seal_and_open(void)
 {
     struct master_key *mk = NULL, *other = NULL;
@@ -181,6 +210,7 @@ int main(void)
     if (secret_heap_init(1 << 16) != CU_OK)
         return 1;
     test_round_trip_and_bad_encodings();
+    test_web_provider();
     test_seal_and_open();
     TEST_END();
 }

@@ -30,6 +30,29 @@ static void unauth_limits(void)
     CHECK_RC(parse(&cfg, 2, junk), CU_E_VALIDATION);
 }
 
+/* --oidc-jwks: repeatable (each kept, in order), at most OIDC_KEYS_MAX_ISSUERS of them;
+ * the spec itself is checked when the server reads its file (auth/oidc_keys.c). */
+static void oidc_jwks(void)
+{
+    static struct config cfg;
+    char *two[] = {"--oidc-jwks", "https://a.example.com=a.json", "--oidc-jwks",
+                   "https://b.example.com=b.json"};
+    char *many[2 * (OIDC_KEYS_MAX_ISSUERS + 1)];
+
+    config_defaults(&cfg);
+    CHECK_INT(cfg.n_oidc_jwks, 0);
+    CHECK_OK(parse(&cfg, 4, two));
+    CHECK_INT(cfg.n_oidc_jwks, 2);
+    CHECK_STR(cfg.oidc_jwks[0], "https://a.example.com=a.json");
+    CHECK_STR(cfg.oidc_jwks[1], "https://b.example.com=b.json");
+    for (int i = 0; i < OIDC_KEYS_MAX_ISSUERS + 1; i++) {
+        many[2 * i] = "--oidc-jwks";
+        many[2 * i + 1] = "https://a.example.com=a.json";
+    }
+    CHECK_OK(parse(&cfg, 2 * OIDC_KEYS_MAX_ISSUERS, many));
+    CHECK_RC(parse(&cfg, 2 * (OIDC_KEYS_MAX_ISSUERS + 1), many), CU_E_VALIDATION);
+}
+
 int main(void)
 {
     struct config cfg;
@@ -76,6 +99,7 @@ int main(void)
     CHECK_RC(parse(&cfg, 2, unknown), CU_E_VALIDATION);
     CHECK_RC(parse(&cfg, 2, zero), CU_E_VALIDATION);
     unauth_limits();
+    oidc_jwks();
     CHECK_OK(parse(&cfg, 12, http));
     CHECK_INT(cfg.max_connections, 50);
     CHECK_INT(cfg.max_connections_per_source, 7);
