@@ -29,7 +29,11 @@ enum claim_tag {
     TAG_CHAINED = 15,
     TAG_SESSION_TAGS = 16,
     TAG_TRANSITIVE_TAG_KEYS = 17,
+    TAG_MFA_AUTH = 18,
+    TAG_ISSUER_ID = 19,
 };
+/* The highest tag this parser knows. */
+#define TAG_LAST TAG_ISSUER_ID
 
 /* Fields every token has; the others are empty when absent. */
 #define REQUIRED_TAGS                                                                              \
@@ -100,6 +104,9 @@ cu_rc session_claims_write(const struct session_claims *c, struct buf *out)
     TRY(put_str(out, TAG_SESSION_TAGS, c->session_tags, sizeof(c->session_tags)));
     TRY(put_str(out, TAG_TRANSITIVE_TAG_KEYS, c->transitive_tag_keys,
                 sizeof(c->transitive_tag_keys)));
+    if (c->mfa)
+        TRY(put_time(out, TAG_MFA_AUTH, c->mfa_auth_s));
+    TRY(put_str(out, TAG_ISSUER_ID, c->issuer_id, sizeof(c->issuer_id)));
 out:
     return rc;
 }
@@ -139,7 +146,8 @@ static bool get_flag(struct bytes v, bool *out)
 static bool get_type(struct bytes v, enum principal_type *out)
 {
     if (v.n != 1 ||
-        (v.p[0] != PRINCIPAL_ROOT && v.p[0] != PRINCIPAL_USER && v.p[0] != PRINCIPAL_ROLE_SESSION))
+        (v.p[0] != PRINCIPAL_ROOT && v.p[0] != PRINCIPAL_USER &&
+         v.p[0] != PRINCIPAL_ROLE_SESSION && v.p[0] != PRINCIPAL_FEDERATED))
         return false;
     *out = (enum principal_type)v.p[0];
     return true;
@@ -183,6 +191,10 @@ static bool get_field(uint8_t tag, struct bytes v, struct session_claims *c)
         return get_str(v, c->session_tags, sizeof(c->session_tags));
     case TAG_TRANSITIVE_TAG_KEYS:
         return get_str(v, c->transitive_tag_keys, sizeof(c->transitive_tag_keys));
+    case TAG_MFA_AUTH:
+        return get_time(v, &c->mfa_auth_s);
+    case TAG_ISSUER_ID:
+        return get_str(v, c->issuer_id, sizeof(c->issuer_id));
     }
     return false;
 }
@@ -193,6 +205,7 @@ cu_rc session_claims_parse(struct bytes in, struct session_claims *out, struct c
     struct cursor cur;
     uint32_t seen = 0;
     uint8_t tag, last = 0;
+    bool issued_by;
     uint16_t len;
     struct bytes v;
 
@@ -202,15 +215,21 @@ cu_rc session_claims_parse(struct bytes in, struct session_claims *out, struct c
     while (cursor_left(&cur) > 0) {
         ENSURE(cursor_u8(&cur, &tag) && cursor_u16(&cur, &len) && cursor_take(&cur, len, &v),
                CU_E_UNKNOWN_ACCESS_KEY);
-        ENSURE(tag > last && tag <= TAG_TRANSITIVE_TAG_KEYS, CU_E_UNKNOWN_ACCESS_KEY);
+        ENSURE(tag > last && tag <= TAG_LAST, CU_E_UNKNOWN_ACCESS_KEY);
         ENSURE(get_field(tag, v, out), CU_E_UNKNOWN_ACCESS_KEY);
         seen |= 1u << tag;
         last = tag;
     }
     ENSURE((seen & REQUIRED_TAGS) == REQUIRED_TAGS, CU_E_UNKNOWN_ACCESS_KEY);
-    /* a role session names its role and session; the others have neither */
-    ENSURE((out->type == PRINCIPAL_ROLE_SESSION) ==
-               (out->role_arn[0] != '\0' && out->session_name[0] != '\0'),
+    /* a role session names its role and session, a federated user its issuing user (ARN
+     * and unique id) and its name; the others have none of these */
+    issued_by = out->type == PRINCIPAL_ROLE_SESSION || out->type == PRINCIPAL_FEDERATED;
+    ENSURE(issued_by == (out->role_arn[0] != '\0' && out->session_name[0] != '\0'),
+           CU_E_UNKNOWN_ACCESS_KEY);
+    ENSURE((out->type == PRINCIPAL_FEDERATED) == (out->issuer_id[0] != '\0'),
+           CU_E_UNKNOWN_ACCESS_KEY);
+    /* the MFA time comes with the MFA flag, and not from the future of the session */
+    ENSURE(out->mfa == ((seen >> TAG_MFA_AUTH) & 1u) && out->mfa_auth_s <= out->issued_s,
            CU_E_UNKNOWN_ACCESS_KEY);
     ENSURE(out->issued_s <= out->expires_s, CU_E_UNKNOWN_ACCESS_KEY);
 out:

@@ -22,6 +22,7 @@
 #include "store/records.h"
 #include "store/store.h"
 #include "sts_credentials.h"
+#include "sts_mfa.h"
 #include "sts_ops.gen.h"
 
 #define DURATION_DEFAULT_S 3600
@@ -71,6 +72,9 @@ cu_rc sts_resolve_assume_role(struct call *call, const json_t *in)
     ENSURE(
         call->principal->type != PRINCIPAL_ROOT,
         cu_err_set(&call->err, CU_E_ACCESS_DENIED, "Roles may not be assumed by root accounts."));
+    /* SerialNumber and TokenCode authenticate this very request, before the trust policy
+     * is evaluated: an MFA-gated trust policy (aws:MultiFactorAuthPresent) sees them */
+    TRY(sts_mfa_check(call, in));
     snprintf(call->target.arn, sizeof(call->target.arn), "%s", arn);
     snprintf(call->target.account_id, sizeof(call->target.account_id), "%s", call->env->account_id);
     if (!role_arn_parts(arn, account, key))
@@ -357,12 +361,10 @@ cu_rc sts_assume_role(struct call *call, const json_t *in, json_t *out)
                             "User: %s is not authorized to perform: sts:AssumeRole on "
                             "resource: %s",
                             p->arn, call->target.arn));
-    /* not yet: MFA on AssumeRole and provided contexts; refused rather than ignored */
-    ENSURE(!in_str(in, "SerialNumber") && !in_str(in, "TokenCode") &&
-               !in_list(in, "ProvidedContexts"),
+    /* not yet: provided contexts; refused rather than ignored */
+    ENSURE(!in_list(in, "ProvidedContexts"),
            cu_err_set(&call->err, CU_E_VALIDATION,
-                      "SerialNumber, TokenCode and ProvidedContexts are not supported by this "
-                      "server yet."));
+                      "ProvidedContexts is not supported by this server yet."));
     role_name = json_string_value(json_object_get(role, "RoleName"));
     role_id = json_string_value(json_object_get(role, "RoleId"));
     role_arn = json_string_value(json_object_get(role, "Arn"));
@@ -380,6 +382,7 @@ cu_rc sts_assume_role(struct call *call, const json_t *in, json_t *out)
     snprintf(claims->session_name, sizeof(claims->session_name), "%s", session);
     TRY(take_source_identity(call, in, role_arn, claims));
     claims->chained = p->type == PRINCIPAL_ROLE_SESSION;
+    sts_mfa_claims(call, claims);
     TRY(sts_credentials_issue(call, claims, duration, out));
     user = json_pack("{s:s, s:s}", "AssumedRoleId", claims->user_id, "Arn", claims->arn);
     ENSURE(user, CU_E_NOMEM);
