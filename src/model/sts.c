@@ -5,8 +5,13 @@ static const struct shape sts_AssumeRoleRequest;
 static const struct shape sts_AssumeRoleResponse;
 static const struct shape sts_AssumedRoleUser;
 static const struct shape sts_Credentials;
+static const struct shape sts_FederatedUser;
+static const struct shape sts_GetAccessKeyInfoRequest;
+static const struct shape sts_GetAccessKeyInfoResponse;
 static const struct shape sts_GetCallerIdentityRequest;
 static const struct shape sts_GetCallerIdentityResponse;
+static const struct shape sts_GetFederationTokenRequest;
+static const struct shape sts_GetFederationTokenResponse;
 static const struct shape sts_GetSessionTokenRequest;
 static const struct shape sts_GetSessionTokenResponse;
 static const struct shape sts_PolicyDescriptorType;
@@ -22,11 +27,13 @@ static const struct shape sts_contextAssertionType;
 static const struct shape sts_dateType;
 static const struct shape sts_durationSecondsType;
 static const struct shape sts_externalIdType;
+static const struct shape sts_federatedIdType;
 static const struct shape sts_nonNegativeIntegerType;
 static const struct shape sts_policyDescriptorListType;
 static const struct shape sts_roleDurationSecondsType;
 static const struct shape sts_roleSessionNameType;
 static const struct shape sts_serialNumberType;
+static const struct shape sts_sessionPolicyDocumentType;
 static const struct shape sts_sourceIdentityType;
 static const struct shape sts_tagKeyListType;
 static const struct shape sts_tagKeyType;
@@ -36,6 +43,7 @@ static const struct shape sts_tokenCodeType;
 static const struct shape sts_tokenType;
 static const struct shape sts_unrestrictedSessionPolicyDocumentType;
 static const struct shape sts_userIdType;
+static const struct shape sts_userNameType;
 
 static const struct shape_member sts_AssumeRoleRequest_members[] = {
     {"RoleArn", &sts_arnType, true, NULL, false},
@@ -67,10 +75,32 @@ static const struct shape_member sts_Credentials_members[] = {
     {"SessionToken", &sts_tokenType, true, NULL, false},
     {"Expiration", &sts_dateType, true, NULL, false},
 };
+static const struct shape_member sts_FederatedUser_members[] = {
+    {"FederatedUserId", &sts_federatedIdType, true, NULL, false},
+    {"Arn", &sts_arnType, true, NULL, false},
+};
+static const struct shape_member sts_GetAccessKeyInfoRequest_members[] = {
+    {"AccessKeyId", &sts_accessKeyIdType, true, NULL, false},
+};
+static const struct shape_member sts_GetAccessKeyInfoResponse_members[] = {
+    {"Account", &sts_accountType, false, NULL, false},
+};
 static const struct shape_member sts_GetCallerIdentityResponse_members[] = {
     {"UserId", &sts_userIdType, false, NULL, false},
     {"Account", &sts_accountType, false, NULL, false},
     {"Arn", &sts_arnType, false, NULL, false},
+};
+static const struct shape_member sts_GetFederationTokenRequest_members[] = {
+    {"Name", &sts_userNameType, true, NULL, false},
+    {"Policy", &sts_sessionPolicyDocumentType, false, NULL, false},
+    {"PolicyArns", &sts_policyDescriptorListType, false, NULL, false},
+    {"DurationSeconds", &sts_durationSecondsType, false, NULL, false},
+    {"Tags", &sts_tagListType, false, NULL, false},
+};
+static const struct shape_member sts_GetFederationTokenResponse_members[] = {
+    {"Credentials", &sts_Credentials, false, NULL, false},
+    {"FederatedUser", &sts_FederatedUser, false, NULL, false},
+    {"PackedPolicySize", &sts_nonNegativeIntegerType, false, NULL, false},
 };
 static const struct shape_member sts_GetSessionTokenRequest_members[] = {
     {"DurationSeconds", &sts_durationSecondsType, false, NULL, false},
@@ -100,8 +130,13 @@ static const struct shape sts_AssumeRoleRequest = {.name = "AssumeRoleRequest", 
 static const struct shape sts_AssumeRoleResponse = {.name = "AssumeRoleResponse", .type = SHAPE_STRUCTURE, .members = sts_AssumeRoleResponse_members, .n_members = 4};
 static const struct shape sts_AssumedRoleUser = {.name = "AssumedRoleUser", .type = SHAPE_STRUCTURE, .members = sts_AssumedRoleUser_members, .n_members = 2};
 static const struct shape sts_Credentials = {.name = "Credentials", .type = SHAPE_STRUCTURE, .members = sts_Credentials_members, .n_members = 4};
+static const struct shape sts_FederatedUser = {.name = "FederatedUser", .type = SHAPE_STRUCTURE, .members = sts_FederatedUser_members, .n_members = 2};
+static const struct shape sts_GetAccessKeyInfoRequest = {.name = "GetAccessKeyInfoRequest", .type = SHAPE_STRUCTURE, .members = sts_GetAccessKeyInfoRequest_members, .n_members = 1};
+static const struct shape sts_GetAccessKeyInfoResponse = {.name = "GetAccessKeyInfoResponse", .type = SHAPE_STRUCTURE, .members = sts_GetAccessKeyInfoResponse_members, .n_members = 1};
 static const struct shape sts_GetCallerIdentityRequest = {.name = "GetCallerIdentityRequest", .type = SHAPE_STRUCTURE};
 static const struct shape sts_GetCallerIdentityResponse = {.name = "GetCallerIdentityResponse", .type = SHAPE_STRUCTURE, .members = sts_GetCallerIdentityResponse_members, .n_members = 3};
+static const struct shape sts_GetFederationTokenRequest = {.name = "GetFederationTokenRequest", .type = SHAPE_STRUCTURE, .members = sts_GetFederationTokenRequest_members, .n_members = 5};
+static const struct shape sts_GetFederationTokenResponse = {.name = "GetFederationTokenResponse", .type = SHAPE_STRUCTURE, .members = sts_GetFederationTokenResponse_members, .n_members = 3};
 static const struct shape sts_GetSessionTokenRequest = {.name = "GetSessionTokenRequest", .type = SHAPE_STRUCTURE, .members = sts_GetSessionTokenRequest_members, .n_members = 3};
 static const struct shape sts_GetSessionTokenResponse = {.name = "GetSessionTokenResponse", .type = SHAPE_STRUCTURE, .members = sts_GetSessionTokenResponse_members, .n_members = 1};
 static const struct shape sts_PolicyDescriptorType = {.name = "PolicyDescriptorType", .type = SHAPE_STRUCTURE, .members = sts_PolicyDescriptorType_members, .n_members = 1};
@@ -117,11 +152,13 @@ static const struct shape sts_contextAssertionType = {.name = "contextAssertionT
 static const struct shape sts_dateType = {.name = "dateType", .type = SHAPE_TIMESTAMP};
 static const struct shape sts_durationSecondsType = {.name = "durationSecondsType", .type = SHAPE_INTEGER, .has_min = true, .min = 900, .has_max = true, .max = 129600};
 static const struct shape sts_externalIdType = {.name = "externalIdType", .type = SHAPE_STRING, .has_min = true, .min = 2, .has_max = true, .max = 1224, .pattern = "[\\w+=,.@:\\/-]*"};
+static const struct shape sts_federatedIdType = {.name = "federatedIdType", .type = SHAPE_STRING, .has_min = true, .min = 2, .has_max = true, .max = 193, .pattern = "[\\w+=,.@\\:-]*"};
 static const struct shape sts_nonNegativeIntegerType = {.name = "nonNegativeIntegerType", .type = SHAPE_INTEGER, .has_min = true, .min = 0};
 static const struct shape sts_policyDescriptorListType = {.name = "policyDescriptorListType", .type = SHAPE_LIST, .member = &sts_policyDescriptorListType_member};
 static const struct shape sts_roleDurationSecondsType = {.name = "roleDurationSecondsType", .type = SHAPE_INTEGER, .has_min = true, .min = 900, .has_max = true, .max = 43200};
 static const struct shape sts_roleSessionNameType = {.name = "roleSessionNameType", .type = SHAPE_STRING, .has_min = true, .min = 2, .has_max = true, .max = 64, .pattern = "[\\w+=,.@-]*"};
 static const struct shape sts_serialNumberType = {.name = "serialNumberType", .type = SHAPE_STRING, .has_min = true, .min = 9, .has_max = true, .max = 256, .pattern = "[\\w+=/:,.@-]*"};
+static const struct shape sts_sessionPolicyDocumentType = {.name = "sessionPolicyDocumentType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 2048, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"};
 static const struct shape sts_sourceIdentityType = {.name = "sourceIdentityType", .type = SHAPE_STRING, .has_min = true, .min = 2, .has_max = true, .max = 64, .pattern = "[\\w+=,.@-]*"};
 static const struct shape sts_tagKeyListType = {.name = "tagKeyListType", .type = SHAPE_LIST, .has_max = true, .max = 50, .member = &sts_tagKeyListType_member};
 static const struct shape sts_tagKeyType = {.name = "tagKeyType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+"};
@@ -131,10 +168,13 @@ static const struct shape sts_tokenCodeType = {.name = "tokenCodeType", .type = 
 static const struct shape sts_tokenType = {.name = "tokenType", .type = SHAPE_STRING};
 static const struct shape sts_unrestrictedSessionPolicyDocumentType = {.name = "unrestrictedSessionPolicyDocumentType", .type = SHAPE_STRING, .has_min = true, .min = 1, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"};
 static const struct shape sts_userIdType = {.name = "userIdType", .type = SHAPE_STRING};
+static const struct shape sts_userNameType = {.name = "userNameType", .type = SHAPE_STRING, .has_min = true, .min = 2, .has_max = true, .max = 32, .pattern = "[\\w+=,.@-]*"};
 
 static const struct op_model sts_ops[] = {
     {"AssumeRole", &sts_AssumeRoleRequest, &sts_AssumeRoleResponse, "AssumeRoleResult"},
+    {"GetAccessKeyInfo", &sts_GetAccessKeyInfoRequest, &sts_GetAccessKeyInfoResponse, "GetAccessKeyInfoResult"},
     {"GetCallerIdentity", &sts_GetCallerIdentityRequest, &sts_GetCallerIdentityResponse, "GetCallerIdentityResult"},
+    {"GetFederationToken", &sts_GetFederationTokenRequest, &sts_GetFederationTokenResponse, "GetFederationTokenResult"},
     {"GetSessionToken", &sts_GetSessionTokenRequest, &sts_GetSessionTokenResponse, "GetSessionTokenResult"},
 };
 
@@ -148,5 +188,5 @@ const struct service_model model_sts = {
     .api_version = "2011-06-15",
     .xml_namespace = "https://sts.amazonaws.com/doc/2011-06-15/",
     .ops = sts_ops,
-    .n_ops = 3,
+    .n_ops = 5,
 };

@@ -140,8 +140,8 @@ static cu_rc add_tag(struct call *call, struct buf *tags, struct buf *keys, cons
  * chained session keeps and cannot override, then the request's Tags; TransitiveTagKeys
  * must name request tags. A session with tags needs sts:TagSession on the role (its trust
  * policy and, in the same account through the account, the caller's identity policy). */
-static cu_rc take_session_tags(struct call *call, const json_t *in, const char *role_arn,
-                               struct session_claims *claims)
+cu_rc sts_session_tags_take(struct call *call, const json_t *in, const char *role_arn,
+                            struct session_claims *claims)
 {
     cu_rc rc = CU_OK;
     const struct principal *p = call->principal;
@@ -275,8 +275,8 @@ static int64_t packed_percent(const char *policy, const char *arns, const char *
 
 /* The session policies of the request into claims (inline text, ARNs '\n'-joined),
  * checked by compiling them as the session will (auth/session_policy.h). */
-static cu_rc take_session_policies(struct call *call, const json_t *in,
-                                   struct session_claims *claims, int64_t *percent)
+cu_rc sts_session_policies_take(struct call *call, const json_t *in, struct session_claims *claims,
+                                int64_t *percent)
 {
     cu_rc rc = CU_OK;
     const char *policy = in_str_or(in, "Policy", "");
@@ -357,6 +357,7 @@ cu_rc sts_assume_role(struct call *call, const json_t *in, json_t *out)
     int64_t duration = 0, percent = 0;
 
     ENSURE(claims, CU_E_NOMEM);
+    TRY(sts_federated_refuse(call));
     ENSURE(role, cu_err_set(&call->err, CU_E_ACCESS_DENIED,
                             "User: %s is not authorized to perform: sts:AssumeRole on "
                             "resource: %s",
@@ -370,8 +371,8 @@ cu_rc sts_assume_role(struct call *call, const json_t *in, json_t *out)
     role_arn = json_string_value(json_object_get(role, "Arn"));
     ENSURE(role_name && role_id && role_arn, CU_E_STORE);
     TRY(check_duration(call, in, role, &duration));
-    TRY(take_session_tags(call, in, role_arn, claims));
-    TRY(take_session_policies(call, in, claims, &percent));
+    TRY(sts_session_tags_take(call, in, role_arn, claims));
+    TRY(sts_session_policies_take(call, in, claims, &percent));
     claims->type = PRINCIPAL_ROLE_SESSION;
     snprintf(claims->account_id, sizeof(claims->account_id), "%s", call->target.account_id);
     snprintf(claims->arn, sizeof(claims->arn), "arn:aws:sts::%s:assumed-role/%s/%s",

@@ -13,4 +13,24 @@
 MUST_CHECK cu_rc sts_credentials_issue(struct call *call, struct session_claims *claims,
                                        int64_t duration_s, json_t *out);
 
+/* A federated user's call of an STS operation other than GetCallerIdentity: AccessDenied
+ * in AWS's not-authorized wording (GetFederationToken's credentials "cannot call any STS
+ * API operations except GetCallerIdentity"); CU_OK for any other caller. */
+MUST_CHECK cu_rc sts_federated_refuse(struct call *call);
+
+/* The session tags of the request (Tags, TransitiveTagKeys; a chained session's transitive
+ * tags first) into claims; tags need sts:TagSession on resource_arn (the role, or the
+ * federated user), its resource policy call->target.resource_policy. AssumeRole's rules
+ * (assume_role.c), shared by GetFederationToken. Errors: CU_E_VALIDATION,
+ * CU_E_ACCESS_DENIED, CU_E_STS_PACKED_POLICY_TOO_LARGE, in AWS's wording. */
+MUST_CHECK cu_rc sts_session_tags_take(struct call *call, const json_t *in,
+                                       const char *resource_arn, struct session_claims *claims);
+
+/* The session policies of the request (Policy, PolicyArns) into claims, compiled as the
+ * session will be; *percent: PackedPolicySize with the tags already in claims. Errors:
+ * CU_E_STS_PACKED_POLICY_TOO_LARGE, the compile errors (MalformedPolicyDocument), in
+ * AWS's wording. */
+MUST_CHECK cu_rc sts_session_policies_take(struct call *call, const json_t *in,
+                                           struct session_claims *claims, int64_t *percent);
+
 #endif
