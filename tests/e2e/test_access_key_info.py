@@ -42,11 +42,23 @@ class AccessKeyInfo(harness.ServerTest):
         self.iam.update_access_key(UserName=other_arn.split("/")[-1], AccessKeyId=other_key,
                                    Status="Inactive")
         self.assertEqual(sts.get_access_key_info(AccessKeyId=other_key)["Account"], ACCT)
-        # the caller's own temporary key
-        c = sts.get_session_token()["Credentials"]
+        # the caller's own temporary key: a role session's (a GetSessionToken session may
+        # call no STS operation but AssumeRole and GetCallerIdentity)
+        role = self.iam.create_role(RoleName=f"aki-role-{AccessKeyInfo.n}", AssumeRolePolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": arn},
+                                                     "Action": "sts:AssumeRole"}]}))["Role"]
+        self.iam.put_role_policy(RoleName=role["RoleName"], PolicyName="p",
+                                 PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [ALLOW]}))
+        c = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="aki")["Credentials"]
         tmp = self.server.client("sts", key=c["AccessKeyId"], secret=c["SecretAccessKey"],
                                  token=c["SessionToken"])
         self.assertEqual(tmp.get_access_key_info(AccessKeyId=c["AccessKeyId"])["Account"], ACCT)
+        s = sts.get_session_token()["Credentials"]
+        gst = self.server.client("sts", key=s["AccessKeyId"], secret=s["SecretAccessKey"],
+                                 token=s["SessionToken"])
+        self.assertEqual(self.error(lambda: gst.get_access_key_info(AccessKeyId=key)),
+                         ("AccessDenied", f"User: {arn} is not authorized to perform: "
+                                          "sts:GetAccessKeyInfo on resource: *", 403))
         # a temporary key that is not the caller's: its session is in a token not sent
         self.assertEqual(self.error(lambda: sts.get_access_key_info(AccessKeyId=c["AccessKeyId"])), INVALID)
         # a deleted key, a key never issued

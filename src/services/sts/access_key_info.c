@@ -26,7 +26,7 @@ cu_rc sts_get_access_key_info(struct call *call, const json_t *in, json_t *out)
     const char *akid = in_str_or(in, "AccessKeyId", ""), *account = NULL;
     json_t *key = NULL;
 
-    TRY(sts_federated_refuse(call));
+    TRY(sts_session_refuse(call));
     if (strcmp(akid, p->access_key_id) == 0) {
         account = p->account_id;
     } else {

@@ -357,7 +357,7 @@ cu_rc sts_assume_role(struct call *call, const json_t *in, json_t *out)
     int64_t duration = 0, percent = 0;
 
     ENSURE(claims, CU_E_NOMEM);
-    TRY(sts_federated_refuse(call));
+    TRY(sts_session_refuse(call));
     ENSURE(role, cu_err_set(&call->err, CU_E_ACCESS_DENIED,
                             "User: %s is not authorized to perform: sts:AssumeRole on "
                             "resource: %s",

@@ -9,7 +9,7 @@
  * The session's permissions are the intersection of the issuing user's identity policies
  * (and boundary) with the session policies, so without a session policy it has none
  * (policy/eval.c); it never calls IAM (server/pipeline.c) and of STS only
- * GetCallerIdentity (sts_federated_refuse). Its principal is FederatedUser, its issuer
+ * GetCallerIdentity (sts_session_refuse). Its principal is FederatedUser, its issuer
  * the IAM user (or root) that called, as the trail's sessionIssuer names it. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,13 +79,15 @@ out:
     return rc;
 }
 
-cu_rc sts_federated_refuse(struct call *call)
+cu_rc sts_session_refuse(struct call *call)
 {
     const struct principal *p = call->principal;
 
-    /* GetFederationToken: "You cannot call any STS API operations except
-     * GetCallerIdentity" with a federated user's credentials */
-    if (p->type != PRINCIPAL_FEDERATED)
+    /* STS API reference: GetSessionToken's credentials "cannot call any STS API except
+     * AssumeRole or GetCallerIdentity", GetFederationToken's "any STS API operations
+     * except GetCallerIdentity" (GetCallerIdentity needs no check: it is always allowed) */
+    if (!p->session_issued_s || p->type == PRINCIPAL_ROLE_SESSION ||
+        (p->type != PRINCIPAL_FEDERATED && strcmp(call->action, "sts:AssumeRole") == 0))
         return CU_OK;
     return cu_err_set(&call->err, CU_E_ACCESS_DENIED,
                       "User: %s is not authorized to perform: %s on resource: %s", p->arn,

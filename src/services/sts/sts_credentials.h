@@ -13,10 +13,14 @@
 MUST_CHECK cu_rc sts_credentials_issue(struct call *call, struct session_claims *claims,
                                        int64_t duration_s, json_t *out);
 
-/* A federated user's call of an STS operation other than GetCallerIdentity: AccessDenied
- * in AWS's not-authorized wording (GetFederationToken's credentials "cannot call any STS
- * API operations except GetCallerIdentity"); CU_OK for any other caller. */
-MUST_CHECK cu_rc sts_federated_refuse(struct call *call);
+/* The STS operations temporary credentials may not call: a GetSessionToken session any
+ * but AssumeRole and GetCallerIdentity, a federated user's any but GetCallerIdentity
+ * (STS API reference, GetSessionToken and GetFederationToken); AccessDenied in AWS's
+ * not-authorized wording naming call->action and call->target. CU_OK for role sessions,
+ * long-term keys and what those sessions may call. Every STS handler but
+ * GetCallerIdentity's calls it first (those with a wording of their own, GetSessionToken
+ * and GetFederationToken, refuse every session themselves). */
+MUST_CHECK cu_rc sts_session_refuse(struct call *call);
 
 /* The session tags of the request (Tags, TransitiveTagKeys; a chained session's transitive
  * tags first) into claims; tags need sts:TagSession on resource_arn (the role, or the
