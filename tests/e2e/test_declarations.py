@@ -161,7 +161,7 @@ class Declarations(unittest.TestCase):
         table = gen_ops.gen_table(sid, decls)
         self.assertTrue(table.startswith("/* GENERATED"))
         self.assertIn('static const char *const secrets_GetSessionToken[] = '
-                      '{"SecretAccessKey", "SessionToken", "TokenCode", NULL};', table)
+                      '{"SecretAccessKey", "SessionToken", NULL};', table)
         self.assertIn(".handler = sts_get_caller_identity", table)
         header = gen_ops.gen_header(sid, decls)
         self.assertIn("cu_rc sts_get_session_token(struct call *call, const json_t *in, json_t *out);",

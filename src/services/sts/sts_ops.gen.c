@@ -5,8 +5,8 @@
 #include "sts_ops.gen.h"
 #include "services/registry.h"
 
-static const char *const secrets_GetSessionToken[] = {"SecretAccessKey", "SessionToken", "TokenCode", NULL};
-static const char *const secrets_AssumeRole[] = {"SecretAccessKey", "SessionToken", "TokenCode", NULL};
+static const char *const secrets_GetSessionToken[] = {"SecretAccessKey", "SessionToken", NULL};
+static const char *const secrets_AssumeRole[] = {"SecretAccessKey", "SessionToken", NULL};
 static const char *const secrets_GetFederationToken[] = {"SecretAccessKey", "SessionToken", NULL};
 
 const struct op_desc sts_ops[] = {
