@@ -174,6 +174,24 @@ out:
     return rc;
 }
 
+/* A federated user's issuer (GetFederationToken): the IAM user, or the root user, that
+ * called it, as CloudTrail writes it (type IAMUser or Root, its unique id, ARN, name). */
+static cu_rc add_federation_issuer(struct buf *out, const struct principal *p)
+{
+    cu_rc rc = CU_OK;
+
+    TRY(buf_addstrs(out, "\"sessionIssuer\":{\"type\":\"", p->name[0] ? "IAMUser" : "Root", "\"",
+                    NULL));
+    TRY(add_field(out, "principalId", p->issuer_id));
+    TRY(add_field(out, "arn", p->role_arn));
+    TRY(add_field(out, "accountId", p->account_id));
+    if (p->name[0])
+        TRY(add_field(out, "userName", p->name));
+    TRY(buf_addstr(out, "},\"webIdFederationData\":{},"));
+out:
+    return rc;
+}
+
 /* Temporary credentials: CloudTrail's sessionContext (never the token itself). */
 static cu_rc add_session_context(struct buf *out, const struct principal *p)
 {
@@ -184,6 +202,8 @@ static cu_rc add_session_context(struct buf *out, const struct principal *p)
     TRY(buf_addstr(out, ",\"sessionContext\":{"));
     if (p->type == PRINCIPAL_ROLE_SESSION)
         TRY(add_session_issuer(out, p));
+    else if (p->type == PRINCIPAL_FEDERATED)
+        TRY(add_federation_issuer(out, p));
     TRY(buf_addstrs(out, "\"attributes\":{\"creationDate\":\"", issued,
                     "\",\"mfaAuthenticated\":\"", p->mfa ? "true" : "false", "\"}", NULL));
     if (p->source_identity[0])

@@ -115,14 +115,23 @@ void identity_cache_free(struct identity_cache *c)
     free(c);
 }
 
-/* Drop the sets of scope (NULL: all); the write lock is held, holders keep theirs. */
+/* Whether an entry's scope is scope, or a federated user's set under it ("<scope>#...") */
+static bool same_scope(const char *entry, const char *scope)
+{
+    size_t n = strlen(scope);
+
+    return strncmp(entry, scope, n) == 0 && (entry[n] == '\0' || entry[n] == '#');
+}
+
+/* Drop the sets of scope (NULL: all), with the federated users' sets that scope issued;
+ * the write lock is held, holders keep theirs. */
 static void evict(struct identity_cache *c, const char *scope)
 {
     for (size_t i = 0; i < BUCKETS; i++) {
         struct entry **pp = &c->buckets[i];
         while (*pp) {
             struct entry *e = *pp;
-            if (!scope || strcmp(e->scope, scope) == 0) {
+            if (!scope || same_scope(e->scope, scope)) {
                 *pp = e->next;
                 entry_unref(e);
             } else {
@@ -252,26 +261,12 @@ out:
     pthread_rwlock_unlock(&c->lock);
 }
 
-/* A user's set is keyed "<account>/<lower(user)>"; a role session's by its role and its
- * session policy, "<account>/role:<lower(role)>#<sha256 of the policy and ARNs>", so
- * sessions of one role with one session policy share one set (IAM names hold no ':'); a
- * session without session policies, the usual one, by "<account>/role:<lower(role)>#",
- * with no hash to compute per call. */
-static void scope_of(const struct principal *p, char scope[RECORD_NAME_MAX])
+/* The hex SHA-256 (keyed) of a session's policy and policy ARNs. */
+static void session_policy_hash(const struct principal *p, char hex[2 * DIGEST_SHA256_LEN + 1])
 {
-    char folded[RECORD_NAME_MAX], hex[2 * DIGEST_SHA256_LEN + 1];
     struct hmac_sha256 h;
     uint8_t sum[DIGEST_SHA256_LEN];
 
-    if (p->type == PRINCIPAL_USER) {
-        record_user_scope(p->account_id, p->name, scope);
-        return;
-    }
-    record_fold(p->name, folded);
-    if (!p->session_policy[0] && !p->policy_arns[0]) {
-        snprintf(scope, RECORD_NAME_MAX, "%s/role:%.64s#", p->account_id, folded);
-        return;
-    }
     /* the two parts are separated by a byte neither can hold */
     hmac_sha256_init(&h, bytes_str("custos/session-policy"));
     hmac_sha256_update(&h, bytes_str(p->session_policy));
@@ -283,6 +278,36 @@ static void scope_of(const struct principal *p, char scope[RECORD_NAME_MAX])
         hex[2 * i + 1] = "0123456789abcdef"[sum[i] & 15];
     }
     hex[2 * sizeof(sum)] = '\0';
+}
+
+/* A user's set is keyed "<account>/<lower(user)>" (a federated user's, issued by the
+ * user, that and "#<hash of its session policy>"); a role session's by its role and its
+ * session policy, "<account>/role:<lower(role)>#<sha256 of the policy and ARNs>", so
+ * sessions of one role with one session policy share one set (IAM names hold no ':'); a
+ * session without session policies by "<account>/role:<lower(role)>#". */
+static void scope_of(const struct principal *p, char scope[RECORD_NAME_MAX])
+{
+    char folded[RECORD_NAME_MAX], hex[2 * DIGEST_SHA256_LEN + 1];
+
+    if (p->type == PRINCIPAL_USER) {
+        record_user_scope(p->account_id, p->name, scope);
+        return;
+    }
+    if (p->type == PRINCIPAL_FEDERATED) {
+        /* "<account>/<lower(user)>#<sha256>": evicted with its user (evict), never
+         * mistaken for a role session's (those hold ':') or for the user's own set */
+        session_policy_hash(p, hex);
+        record_user_scope(p->account_id, p->name, folded);
+        snprintf(scope, RECORD_NAME_MAX, "%.*s#%s", (int)(RECORD_NAME_MAX - 66), folded, hex);
+        return;
+    }
+    record_fold(p->name, folded);
+    if (!p->session_policy[0] && !p->policy_arns[0]) {
+        /* the usual session: no session policies, no hash to compute per call */
+        snprintf(scope, RECORD_NAME_MAX, "%s/role:%.64s#", p->account_id, folded);
+        return;
+    }
+    session_policy_hash(p, hex);
     snprintf(scope, RECORD_NAME_MAX, "%s/role:%.64s#%s", p->account_id, folded, hex);
 }
 
@@ -297,6 +322,8 @@ static bool same_principal(const struct identity_set *set, const struct principa
         return true;
     if (p->type == PRINCIPAL_ROLE_SESSION)
         return n && strncmp(p->user_id, set->principal_id, n) == 0 && p->user_id[n] == ':';
+    if (p->type == PRINCIPAL_FEDERATED)
+        return n && strcmp(p->issuer_id, set->principal_id) == 0;
     return n && strcmp(p->user_id, set->principal_id) == 0;
 }
 
@@ -312,7 +339,8 @@ cu_rc identity_cache_get(struct identity_cache *c, struct store *store,
     *out = &none;
     *pin = NULL;
     /* the root user has no identity policies (identity_set_load) */
-    if (p->type != PRINCIPAL_USER && p->type != PRINCIPAL_ROLE_SESSION)
+    if (p->type != PRINCIPAL_USER && p->type != PRINCIPAL_ROLE_SESSION &&
+        p->type != PRINCIPAL_FEDERATED)
         return CU_OK;
     scope_of(p, scope);
     catch_up(c, store);

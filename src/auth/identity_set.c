@@ -273,6 +273,36 @@ out:
     return rc;
 }
 
+/* A federated user's set (GetFederationToken): its issuing user's policies, boundary and
+ * tags, or for a root-issued one a single allow-everything policy (the root user's
+ * permissions are all), with the session policy, which alone makes it allowed anything
+ * an identity policy must allow (policy/eval.c); its principal_id is the issuer's
+ * unique id. */
+static cu_rc load_federated(struct store_tx *tx, const struct principal *p,
+                            struct identity_set *out)
+{
+    static const char everything[] =
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\","
+        "\"Resource\":\"*\"}]}";
+    cu_rc rc = CU_OK;
+    struct cu_err why = {0};
+    struct policy *root = NULL;
+
+    if (p->name[0]) {
+        TRY(load_user(tx, p, NULL, out));
+    } else {
+        TRY(policy_compile(bytes_str(everything), POLICY_IDENTITY, "root", &root, &why));
+        TRY(identity_set_add(out, root, IDENTITY_USER_INLINE));
+        snprintf(out->principal_id, sizeof(out->principal_id), "%s", p->account_id);
+    }
+    rc = session_policy_compile(tx, p->account_id, p->session_policy, p->policy_arns,
+                                &out->session, &why);
+    if (rc != CU_OK)
+        log_error("session policy of %s no longer loads: %s", p->arn, why.msg);
+out:
+    return rc;
+}
+
 cu_rc identity_set_load(struct store_tx *tx, const struct principal *p, struct identity_set *out)
 {
     cu_rc rc = CU_OK;
@@ -285,6 +315,8 @@ cu_rc identity_set_load(struct store_tx *tx, const struct principal *p, struct i
         rc = load_user(tx, p, NULL, out);
     else if (p->type == PRINCIPAL_ROLE_SESSION)
         rc = identity_set_load_role_session(tx, p, out);
+    else if (p->type == PRINCIPAL_FEDERATED)
+        rc = load_federated(tx, p, out);
     if (rc != CU_OK)
         identity_set_release(out);
     return rc;

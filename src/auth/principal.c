@@ -335,6 +335,8 @@ static cu_rc resolve_session(struct principal_cache *c, const struct master_key 
     out->session_expires_s = claims.expires_s;
     out->mfa = claims.mfa;
     out->chained = claims.chained;
+    out->mfa_auth_s = claims.mfa_auth_s;
+    str_copy(out->issuer_id, sizeof(out->issuer_id), claims.issuer_id);
     str_copy(out->role_arn, sizeof(out->role_arn), claims.role_arn);
     str_copy(out->session_name, sizeof(out->session_name), claims.session_name);
     str_copy(out->source_identity, sizeof(out->source_identity), claims.source_identity);

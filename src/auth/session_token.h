@@ -29,13 +29,15 @@ struct master_key;
 
 /* What a session is, as the token carries it. Strings are NUL-terminated and hold no NUL. */
 struct session_claims {
-    enum principal_type type; /* ROOT or USER (GetSessionToken), ROLE_SESSION */
+    enum principal_type type; /* ROOT or USER (GetSessionToken), ROLE_SESSION, FEDERATED
+                               * (GetFederationToken) */
     char account_id[13];
     char arn[PRINCIPAL_ARN_MAX];      /* the caller's ARN as AWS answers it */
     char user_id[130];                /* GetCallerIdentity UserId: account, AIDA.., AROA..:name */
     char name[130];                   /* user name, or the role's name */
-    char role_arn[PRINCIPAL_ARN_MAX]; /* role sessions: the role's IAM ARN, with its path */
-    char session_name[65];            /* role sessions: RoleSessionName */
+    char role_arn[PRINCIPAL_ARN_MAX]; /* role sessions: the role's IAM ARN, with its path;
+                                       * federated users: the issuing IAM user's ARN */
+    char session_name[65];            /* role sessions: RoleSessionName; federated: Name */
     char access_key_id[21];           /* the ASIA id the token was issued with */
     char source_identity[65];
     char session_policy[PRINCIPAL_SESSION_POLICY_MAX + 1]; /* inline Policy, or "" */
@@ -46,6 +48,8 @@ struct session_claims {
     int64_t issued_s, expires_s;
     bool mfa;     /* authenticated with MFA */
     bool chained; /* a role session made by a role session */
+    int64_t mfa_auth_s; /* when MFA authenticated the session (tag 18; only with mfa) */
+    char issuer_id[33]; /* federated users: the issuing IAM user's unique id (tag 19) */
 };
 
 /* Append the claims' binary encoding to out. Errors: CU_E_INTERNAL for a string longer

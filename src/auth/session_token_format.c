@@ -29,9 +29,11 @@ enum claim_tag {
     TAG_CHAINED = 15,
     TAG_SESSION_TAGS = 16,
     TAG_TRANSITIVE_TAG_KEYS = 17,
-    /* 18-19: fed's; 20-23: web identity's; 24-27: SAML's (one range per part of STS) */
+    TAG_MFA_AUTH = 18,
+    TAG_ISSUER_ID = 19,
     TAG_WEB_PROVIDER = 20,
 };
+/* The highest tag this parser knows. */
 #define TAG_LAST TAG_WEB_PROVIDER
 
 /* Fields every token has; the others are empty when absent. */
@@ -103,6 +105,9 @@ cu_rc session_claims_write(const struct session_claims *c, struct buf *out)
     TRY(put_str(out, TAG_SESSION_TAGS, c->session_tags, sizeof(c->session_tags)));
     TRY(put_str(out, TAG_TRANSITIVE_TAG_KEYS, c->transitive_tag_keys,
                 sizeof(c->transitive_tag_keys)));
+    if (c->mfa)
+        TRY(put_time(out, TAG_MFA_AUTH, c->mfa_auth_s));
+    TRY(put_str(out, TAG_ISSUER_ID, c->issuer_id, sizeof(c->issuer_id)));
     TRY(put_str(out, TAG_WEB_PROVIDER, c->web_provider, sizeof(c->web_provider)));
 out:
     return rc;
@@ -143,7 +148,8 @@ static bool get_flag(struct bytes v, bool *out)
 static bool get_type(struct bytes v, enum principal_type *out)
 {
     if (v.n != 1 ||
-        (v.p[0] != PRINCIPAL_ROOT && v.p[0] != PRINCIPAL_USER && v.p[0] != PRINCIPAL_ROLE_SESSION))
+        (v.p[0] != PRINCIPAL_ROOT && v.p[0] != PRINCIPAL_USER &&
+         v.p[0] != PRINCIPAL_ROLE_SESSION && v.p[0] != PRINCIPAL_FEDERATED))
         return false;
     *out = (enum principal_type)v.p[0];
     return true;
@@ -189,6 +195,10 @@ static bool get_field(uint8_t tag, struct bytes v, struct session_claims *c)
         return get_str(v, c->transitive_tag_keys, sizeof(c->transitive_tag_keys));
     case TAG_WEB_PROVIDER:
         return get_str(v, c->web_provider, sizeof(c->web_provider));
+    case TAG_MFA_AUTH:
+        return get_time(v, &c->mfa_auth_s);
+    case TAG_ISSUER_ID:
+        return get_str(v, c->issuer_id, sizeof(c->issuer_id));
     }
     return false;
 }
@@ -199,6 +209,7 @@ cu_rc session_claims_parse(struct bytes in, struct session_claims *out, struct c
     struct cursor cur;
     uint32_t seen = 0;
     uint8_t tag, last = 0;
+    bool issued_by;
     uint16_t len;
     struct bytes v;
 
@@ -214,9 +225,15 @@ cu_rc session_claims_parse(struct bytes in, struct session_claims *out, struct c
         last = tag;
     }
     ENSURE((seen & REQUIRED_TAGS) == REQUIRED_TAGS, CU_E_UNKNOWN_ACCESS_KEY);
-    /* a role session names its role and session; the others have neither */
-    ENSURE((out->type == PRINCIPAL_ROLE_SESSION) ==
-               (out->role_arn[0] != '\0' && out->session_name[0] != '\0'),
+    /* a role session names its role and session, a federated user its issuing user (ARN
+     * and unique id) and its name; the others have none of these */
+    issued_by = out->type == PRINCIPAL_ROLE_SESSION || out->type == PRINCIPAL_FEDERATED;
+    ENSURE(issued_by == (out->role_arn[0] != '\0' && out->session_name[0] != '\0'),
+           CU_E_UNKNOWN_ACCESS_KEY);
+    ENSURE((out->type == PRINCIPAL_FEDERATED) == (out->issuer_id[0] != '\0'),
+           CU_E_UNKNOWN_ACCESS_KEY);
+    /* the MFA time comes with the MFA flag, and not from the future of the session */
+    ENSURE(out->mfa == ((seen >> TAG_MFA_AUTH) & 1u) && out->mfa_auth_s <= out->issued_s,
            CU_E_UNKNOWN_ACCESS_KEY);
     ENSURE(out->issued_s <= out->expires_s, CU_E_UNKNOWN_ACCESS_KEY);
     /* only a role session comes from a web identity */

@@ -66,8 +66,9 @@ struct principal {
                                    * principalId, <provider ARN>:<aud>:<sub> */
     char user_id[130];            /* GetCallerIdentity UserId: account id for root, AIDA...,
                                    * AROA...:<session> for a role session */
-    char name[130];               /* user name; the role's name for a role session; empty
-                                   * for root */
+    char name[130];               /* user name; the role's name for a role session; the
+                                   * issuing user's name for a federated user; empty for
+                                   * root */
     char access_key_id[129];
     /* temporary credentials (STS session tokens) from here on: when they were issued and
      * expire; 0 for long-term access keys (auth/principal.c copies long-term principals
@@ -77,9 +78,12 @@ struct principal {
     bool mfa;                     /* the session was authenticated with MFA */
     bool chained;                 /* a role session whose credentials came from a role
                                    * session (role chaining) */
-    /* role sessions (AssumeRole) only, else "" */
-    char role_arn[PRINCIPAL_ARN_MAX];  /* the role's IAM ARN, with its path */
-    char session_name[65];
+    int64_t mfa_auth_s;           /* with mfa: when MFA authenticated (aws:MultiFactorAuthAge) */
+    /* role sessions (AssumeRole) and federated users (GetFederationToken) only, else "" */
+    char role_arn[PRINCIPAL_ARN_MAX];  /* the role's IAM ARN, with its path; a federated
+                                        * user's: the IAM user's ARN that issued it */
+    char issuer_id[33];                /* a federated user's issuing IAM user's unique id */
+    char session_name[65];             /* RoleSessionName; a federated user's Name */
     char source_identity[65];
     char session_policy[PRINCIPAL_SESSION_POLICY_MAX + 1]; /* inline session policy */
     char policy_arns[PRINCIPAL_POLICY_ARNS_MAX + 1];       /* managed ones, '\n'-separated */
@@ -100,7 +104,9 @@ static inline void principal_clear_session(struct principal *p)
     p->session_expires_s = 0;
     p->mfa = false;
     p->chained = false;
+    p->mfa_auth_s = 0;
     p->role_arn[0] = '\0';
+    p->issuer_id[0] = '\0';
     p->session_name[0] = '\0';
     p->source_identity[0] = '\0';
     p->session_policy[0] = '\0';

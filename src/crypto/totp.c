@@ -101,6 +101,29 @@ out:
     return rc;
 }
 
+cu_rc totp_find_code(struct bytes seed, const char *code, uint64_t from, uint64_t to,
+                     bool *found, uint64_t *step)
+{
+    cu_rc rc = CU_OK;
+    char cur[TOTP_DIGITS + 1];
+
+    *found = false;
+    ENSURE(seed.n > 0 && to >= from && to - from <= WINDOW_MAX, CU_E_INTERNAL);
+    if (!well_formed(code))
+        goto out;
+    for (uint64_t s = from; s <= to; s++) {
+        TRY(totp_code(seed, s, TOTP_DIGITS, cur));
+        /* every step is computed whatever matched: the time taken does not tell where */
+        if (ct_equal(cur, TOTP_DIGITS, code, TOTP_DIGITS) && !*found) {
+            *found = true;
+            *step = s;
+        }
+    }
+out:
+    secret_wipe(cur, sizeof(cur));
+    return rc;
+}
+
 void totp_base32(struct bytes in, char *out)
 {
     static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";

@@ -41,6 +41,13 @@ MUST_CHECK cu_rc totp_code(struct bytes seed, uint64_t counter, int digits, char
 MUST_CHECK cu_rc totp_find_pair(struct bytes seed, const char *code1, const char *code2,
                                 uint64_t from, uint64_t to, bool *found, uint64_t *second);
 
+/* Whether code (TOTP_DIGITS characters) is the code of a step s in [from, to]: *found and,
+ * when found, *step = s (the earliest). The one-code check of STS's SerialNumber and
+ * TokenCode; the same constant-time rules as totp_find_pair.
+ * Errors: CU_E_INTERNAL (an empty seed, a window wider than 1,000 steps). */
+MUST_CHECK cu_rc totp_find_code(struct bytes seed, const char *code, uint64_t from, uint64_t to,
+                                bool *found, uint64_t *step);
+
 /* RFC 4648 §6 base32 (A-Z, 2-7) of in, without padding, into out, which holds
  * TOTP_BASE32_LEN(in.n) + 1 bytes (authenticator apps read the seed so: AWS's
  * Base32StringSeed is 32 characters for 20 bytes). */

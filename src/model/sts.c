@@ -10,8 +10,13 @@ static const struct shape sts_AssumeRoleWithWebIdentityResponse;
 static const struct shape sts_AssumedRoleUser;
 static const struct shape sts_Audience;
 static const struct shape sts_Credentials;
+static const struct shape sts_FederatedUser;
+static const struct shape sts_GetAccessKeyInfoRequest;
+static const struct shape sts_GetAccessKeyInfoResponse;
 static const struct shape sts_GetCallerIdentityRequest;
 static const struct shape sts_GetCallerIdentityResponse;
+static const struct shape sts_GetFederationTokenRequest;
+static const struct shape sts_GetFederationTokenResponse;
 static const struct shape sts_GetSessionTokenRequest;
 static const struct shape sts_GetSessionTokenResponse;
 static const struct shape sts_Issuer;
@@ -33,6 +38,7 @@ static const struct shape sts_contextAssertionType;
 static const struct shape sts_dateType;
 static const struct shape sts_durationSecondsType;
 static const struct shape sts_externalIdType;
+static const struct shape sts_federatedIdType;
 static const struct shape sts_nonNegativeIntegerType;
 static const struct shape sts_policyDescriptorListType;
 static const struct shape sts_roleDurationSecondsType;
@@ -49,6 +55,7 @@ static const struct shape sts_tokenType;
 static const struct shape sts_unrestrictedSessionPolicyDocumentType;
 static const struct shape sts_urlType;
 static const struct shape sts_userIdType;
+static const struct shape sts_userNameType;
 static const struct shape sts_webIdentitySubjectType;
 
 static const struct shape_member sts_AssumeRoleRequest_members[] = {
@@ -118,10 +125,32 @@ static const struct shape_member sts_Credentials_members[] = {
     {"SessionToken", &sts_tokenType, true, NULL, false},
     {"Expiration", &sts_dateType, true, NULL, false},
 };
+static const struct shape_member sts_FederatedUser_members[] = {
+    {"FederatedUserId", &sts_federatedIdType, true, NULL, false},
+    {"Arn", &sts_arnType, true, NULL, false},
+};
+static const struct shape_member sts_GetAccessKeyInfoRequest_members[] = {
+    {"AccessKeyId", &sts_accessKeyIdType, true, NULL, false},
+};
+static const struct shape_member sts_GetAccessKeyInfoResponse_members[] = {
+    {"Account", &sts_accountType, false, NULL, false},
+};
 static const struct shape_member sts_GetCallerIdentityResponse_members[] = {
     {"UserId", &sts_userIdType, false, NULL, false},
     {"Account", &sts_accountType, false, NULL, false},
     {"Arn", &sts_arnType, false, NULL, false},
+};
+static const struct shape_member sts_GetFederationTokenRequest_members[] = {
+    {"Name", &sts_userNameType, true, NULL, false},
+    {"Policy", &sts_sessionPolicyDocumentType, false, NULL, false},
+    {"PolicyArns", &sts_policyDescriptorListType, false, NULL, false},
+    {"DurationSeconds", &sts_durationSecondsType, false, NULL, false},
+    {"Tags", &sts_tagListType, false, NULL, false},
+};
+static const struct shape_member sts_GetFederationTokenResponse_members[] = {
+    {"Credentials", &sts_Credentials, false, NULL, false},
+    {"FederatedUser", &sts_FederatedUser, false, NULL, false},
+    {"PackedPolicySize", &sts_nonNegativeIntegerType, false, NULL, false},
 };
 static const struct shape_member sts_GetSessionTokenRequest_members[] = {
     {"DurationSeconds", &sts_durationSecondsType, false, NULL, false},
@@ -156,8 +185,13 @@ static const struct shape sts_AssumeRoleWithWebIdentityResponse = {.name = "Assu
 static const struct shape sts_AssumedRoleUser = {.name = "AssumedRoleUser", .type = SHAPE_STRUCTURE, .members = sts_AssumedRoleUser_members, .n_members = 2};
 static const struct shape sts_Audience = {.name = "Audience", .type = SHAPE_STRING};
 static const struct shape sts_Credentials = {.name = "Credentials", .type = SHAPE_STRUCTURE, .members = sts_Credentials_members, .n_members = 4};
+static const struct shape sts_FederatedUser = {.name = "FederatedUser", .type = SHAPE_STRUCTURE, .members = sts_FederatedUser_members, .n_members = 2};
+static const struct shape sts_GetAccessKeyInfoRequest = {.name = "GetAccessKeyInfoRequest", .type = SHAPE_STRUCTURE, .members = sts_GetAccessKeyInfoRequest_members, .n_members = 1};
+static const struct shape sts_GetAccessKeyInfoResponse = {.name = "GetAccessKeyInfoResponse", .type = SHAPE_STRUCTURE, .members = sts_GetAccessKeyInfoResponse_members, .n_members = 1};
 static const struct shape sts_GetCallerIdentityRequest = {.name = "GetCallerIdentityRequest", .type = SHAPE_STRUCTURE};
 static const struct shape sts_GetCallerIdentityResponse = {.name = "GetCallerIdentityResponse", .type = SHAPE_STRUCTURE, .members = sts_GetCallerIdentityResponse_members, .n_members = 3};
+static const struct shape sts_GetFederationTokenRequest = {.name = "GetFederationTokenRequest", .type = SHAPE_STRUCTURE, .members = sts_GetFederationTokenRequest_members, .n_members = 5};
+static const struct shape sts_GetFederationTokenResponse = {.name = "GetFederationTokenResponse", .type = SHAPE_STRUCTURE, .members = sts_GetFederationTokenResponse_members, .n_members = 3};
 static const struct shape sts_GetSessionTokenRequest = {.name = "GetSessionTokenRequest", .type = SHAPE_STRUCTURE, .members = sts_GetSessionTokenRequest_members, .n_members = 3};
 static const struct shape sts_GetSessionTokenResponse = {.name = "GetSessionTokenResponse", .type = SHAPE_STRUCTURE, .members = sts_GetSessionTokenResponse_members, .n_members = 1};
 static const struct shape sts_Issuer = {.name = "Issuer", .type = SHAPE_STRING};
@@ -179,6 +213,7 @@ static const struct shape sts_contextAssertionType = {.name = "contextAssertionT
 static const struct shape sts_dateType = {.name = "dateType", .type = SHAPE_TIMESTAMP};
 static const struct shape sts_durationSecondsType = {.name = "durationSecondsType", .type = SHAPE_INTEGER, .has_min = true, .min = 900, .has_max = true, .max = 129600};
 static const struct shape sts_externalIdType = {.name = "externalIdType", .type = SHAPE_STRING, .has_min = true, .min = 2, .has_max = true, .max = 1224, .pattern = "[\\w+=,.@:\\/-]*"};
+static const struct shape sts_federatedIdType = {.name = "federatedIdType", .type = SHAPE_STRING, .has_min = true, .min = 2, .has_max = true, .max = 193, .pattern = "[\\w+=,.@\\:-]*"};
 static const struct shape sts_nonNegativeIntegerType = {.name = "nonNegativeIntegerType", .type = SHAPE_INTEGER, .has_min = true, .min = 0};
 static const struct shape sts_policyDescriptorListType = {.name = "policyDescriptorListType", .type = SHAPE_LIST, .member = &sts_policyDescriptorListType_member};
 static const struct shape sts_roleDurationSecondsType = {.name = "roleDurationSecondsType", .type = SHAPE_INTEGER, .has_min = true, .min = 900, .has_max = true, .max = 43200};
@@ -195,13 +230,16 @@ static const struct shape sts_tokenType = {.name = "tokenType", .type = SHAPE_ST
 static const struct shape sts_unrestrictedSessionPolicyDocumentType = {.name = "unrestrictedSessionPolicyDocumentType", .type = SHAPE_STRING, .has_min = true, .min = 1, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"};
 static const struct shape sts_urlType = {.name = "urlType", .type = SHAPE_STRING, .has_min = true, .min = 4, .has_max = true, .max = 2048};
 static const struct shape sts_userIdType = {.name = "userIdType", .type = SHAPE_STRING};
+static const struct shape sts_userNameType = {.name = "userNameType", .type = SHAPE_STRING, .has_min = true, .min = 2, .has_max = true, .max = 32, .pattern = "[\\w+=,.@-]*"};
 static const struct shape sts_webIdentitySubjectType = {.name = "webIdentitySubjectType", .type = SHAPE_STRING, .has_min = true, .min = 6, .has_max = true, .max = 255};
 
 static const struct op_model sts_ops[] = {
     {"AssumeRole", &sts_AssumeRoleRequest, &sts_AssumeRoleResponse, "AssumeRoleResult"},
     {"AssumeRoleWithSAML", &sts_AssumeRoleWithSAMLRequest, &sts_AssumeRoleWithSAMLResponse, "AssumeRoleWithSAMLResult"},
     {"AssumeRoleWithWebIdentity", &sts_AssumeRoleWithWebIdentityRequest, &sts_AssumeRoleWithWebIdentityResponse, "AssumeRoleWithWebIdentityResult"},
+    {"GetAccessKeyInfo", &sts_GetAccessKeyInfoRequest, &sts_GetAccessKeyInfoResponse, "GetAccessKeyInfoResult"},
     {"GetCallerIdentity", &sts_GetCallerIdentityRequest, &sts_GetCallerIdentityResponse, "GetCallerIdentityResult"},
+    {"GetFederationToken", &sts_GetFederationTokenRequest, &sts_GetFederationTokenResponse, "GetFederationTokenResult"},
     {"GetSessionToken", &sts_GetSessionTokenRequest, &sts_GetSessionTokenResponse, "GetSessionTokenResult"},
 };
 
@@ -215,5 +253,5 @@ const struct service_model model_sts = {
     .api_version = "2011-06-15",
     .xml_namespace = "https://sts.amazonaws.com/doc/2011-06-15/",
     .ops = sts_ops,
-    .n_ops = 5,
+    .n_ops = 7,
 };

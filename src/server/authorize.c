@@ -119,7 +119,17 @@ static void build_context(const struct call *call, const struct identity_set *id
     if (p->session_issued_s) {
         clock_iso8601(p->session_issued_s, rc->issued_iso);
         add_key(rc, "aws:TokenIssueTime", rc->issued_iso);
-        add_key(rc, "aws:MultiFactorAuthPresent", p->mfa ? "true" : "false");
+    }
+    /* a request that authenticates with MFA itself (AssumeRole's SerialNumber and
+     * TokenCode) is MFA-authenticated now, whatever signed it; else the session's own */
+    if (p->session_issued_s || call->mfa_auth_s)
+        add_key(rc, "aws:MultiFactorAuthPresent", p->mfa || call->mfa_auth_s ? "true" : "false");
+    /* seconds since MFA authenticated; absent without MFA (IAM guide,
+     * reference_policies_condition-keys, aws:MultiFactorAuthAge) */
+    if (call->mfa_auth_s || (p->session_issued_s && p->mfa)) {
+        int64_t age = call->now_ms / 1000 - (call->mfa_auth_s ? call->mfa_auth_s : p->mfa_auth_s);
+        dec_encode_to(age > 0 ? (uint64_t)age : 0, rc->mfa_age);
+        add_key(rc, "aws:MultiFactorAuthAge", rc->mfa_age);
     }
     if (p->source_identity[0])
         add_key(rc, "aws:SourceIdentity", p->source_identity);

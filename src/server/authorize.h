@@ -11,7 +11,7 @@ struct identity_cache;
  * reference_policies_condition-keys), the call's own keys and the caller's tags; entries
  * point into the other members and into call->keys. */
 #define AUTHZ_MAX_PRINCIPAL_TAGS 50
-#define AUTHZ_GLOBAL_KEYS 16
+#define AUTHZ_GLOBAL_KEYS 20
 struct authz_context {
     struct policy_context_entry
         entries[AUTHZ_GLOBAL_KEYS + CALL_MAX_KEYS + AUTHZ_MAX_PRINCIPAL_TAGS];
@@ -19,7 +19,7 @@ struct authz_context {
     char tag_names[AUTHZ_MAX_PRINCIPAL_TAGS][160];
     char session_tag_values[AUTHZ_MAX_PRINCIPAL_TAGS][257]; /* a role session's own tags */
     const char *values[AUTHZ_GLOBAL_KEYS];
-    char now_iso[21], epoch[24], issued_iso[21];
+    char now_iso[21], epoch[24], issued_iso[21], mfa_age[24];
     struct policy_context ctx;
 };
 

@@ -102,10 +102,14 @@ static cu_rc authenticate(struct pipeline *pl, struct request *r)
                           &r->principal, secret_key, &secret_len, &r->err));
     TRY(sigv4_verify(r->http, &r->auth, bytes_of(secret_key, secret_len), &r->err));
     /* GetSessionToken's credentials cannot call IAM without MFA (STS API reference,
-     * GetSessionToken), and custos issues none with MFA; IAM answers as for a bad token.
-     * Role sessions call IAM as their policies allow. */
+     * GetSessionToken: "You cannot call any IAM API operations unless MFA authentication
+     * information is included in the request"), a federated user's never
+     * (GetFederationToken: "You cannot use these credentials to call any IAM API
+     * operations"); IAM answers as for a bad token. Role sessions call IAM as their
+     * policies allow. */
     ENSURE(!(r->principal.session_issued_s && r->principal.type != PRINCIPAL_ROLE_SESSION &&
-             !r->principal.mfa && strcmp(r->route.svc->id, "iam") == 0),
+             (!r->principal.mfa || r->principal.type == PRINCIPAL_FEDERATED) &&
+             strcmp(r->route.svc->id, "iam") == 0),
            cu_err_set(&r->err, CU_E_UNKNOWN_ACCESS_KEY,
                       "The security token included in the request is invalid."));
     r->authenticated = true;
@@ -158,6 +162,7 @@ static cu_rc execute_once(struct pipeline *pl, struct request *r)
     call->source_ip = r->http->source_ip;
     call->user_agent = http_req_header(r->http, "User-Agent");
     call->secure_transport = r->http->tls;
+    call->mfa_auth_s = 0;
     str_copy(call->target.arn, sizeof(call->target.arn), "*");
     str_copy(call->target.account_id, sizeof(call->target.account_id), pl->env.account_id);
     r->output = json_object();

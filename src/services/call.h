@@ -106,6 +106,9 @@ struct call {
     const char *source_ip;              /* aws:SourceIp */
     const char *user_agent;             /* aws:UserAgent, or NULL */
     bool secure_transport;              /* aws:SecureTransport: arrived over TLS */
+    int64_t mfa_auth_s;                 /* the request itself authenticated with MFA (STS
+                                         * SerialNumber and TokenCode) at this time, which
+                                         * aws:MultiFactorAuth* then describe; 0: it did not */
     struct call_target target;          /* the resource: filled by the descriptor's resolver */
     struct call_target also;            /* a second resource (CreateAlias: the alias besides
                                          * its key), filled by the descriptor's also-resolver

@@ -34,4 +34,22 @@ MUST_CHECK cu_rc iam_managed_policy_count(struct call *call, const char *arn, co
 MUST_CHECK cu_rc iam_managed_policy_use(struct call *call, json_t *policy, const char *count,
                                         int delta);
 
+/* What iam_mfa_check_code found. */
+enum iam_mfa_check {
+    IAM_MFA_OK,        /* the code is the device's, and now spent */
+    IAM_MFA_NO_DEVICE, /* serial names no virtual device enabled for the user */
+    IAM_MFA_BAD_CODE,  /* the device's, but not a code it shows now, or one already used */
+};
+
+/* STS's MFA check (GetSessionToken, AssumeRole SerialNumber and TokenCode): whether code
+ * is a current code of the virtual MFA device `serial` enabled for the IAM user named
+ * `user` ("" or NULL: the root user, which holds no device in custos) of the call's
+ * account, under the rules EnableMFADevice's codes follow (a step either side of the
+ * device's clock, never a step at or before the last accepted). An accepted code's step
+ * becomes the device's LastStep, written in the call's transaction, so it is never
+ * accepted twice. *out says which; the wording of the failure is the caller's.
+ * Errors: store and crypto failures only. */
+MUST_CHECK cu_rc iam_mfa_check_code(struct call *call, const char *user, const char *serial,
+                                    const char *code, enum iam_mfa_check *out);
+
 #endif

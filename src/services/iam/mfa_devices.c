@@ -26,6 +26,7 @@
 #include "core/uri.h"
 #include "crypto/master_key.h"
 #include "crypto/totp.h"
+#include "iam.h"
 #include "iam_common.h"
 #include "iam_ops.gen.h"
 #include "mfa_devices.h"
@@ -102,6 +103,15 @@ out:
     return rc;
 }
 
+/* The replay rule: no code of the step of the last code accepted (LastStep), or of an
+ * earlier step, is accepted again; the window starting at `from` starts after it. */
+static uint64_t after_last_step(const json_t *device, uint64_t from)
+{
+    int64_t last = json_integer_value(json_object_get(device, "LastStep"));
+
+    return last > 0 && (uint64_t)last >= from ? (uint64_t)last + 1 : from;
+}
+
 /* AuthenticationCode1 and AuthenticationCode2 must be the device's codes of two
  * consecutive steps, the second in [from, to] and after the last code accepted; *second
  * is its step. InvalidAuthenticationCode otherwise (the message never says which code or
@@ -112,12 +122,10 @@ static cu_rc check_codes(struct call *call, const json_t *device, const json_t *
     cu_rc rc = CU_OK;
     struct secret *seed = NULL;
     const char *c1 = in_str(in, "AuthenticationCode1"), *c2 = in_str(in, "AuthenticationCode2");
-    int64_t last = json_integer_value(json_object_get(device, "LastStep"));
     bool found = false;
 
     ENSURE(c1 && c2, CU_E_VALIDATION);
-    if (last > 0 && (uint64_t)last >= from)
-        from = (uint64_t)last + 1;
+    from = after_last_step(device, from);
     if (from <= to) {
         TRY(open_seed(call, device, &seed));
         TRY(totp_find_pair(secret_bytes(seed), c1, c2, from, to, &found, second));
@@ -431,6 +439,42 @@ cu_rc iam_list_virtual_mfa_devices(struct call *call, const json_t *in, json_t *
     TRY(page_end(&page, out));
 out:
     page_release(&page);
+    return rc;
+}
+
+cu_rc iam_mfa_check_code(struct call *call, const char *user, const char *serial,
+                         const char *code, enum iam_mfa_check *out)
+{
+    cu_rc rc = CU_OK;
+    uint64_t now = totp_step(call->now_ms / 1000), from, step = 0;
+    const char *holder;
+    struct secret *seed = NULL;
+    json_t *device = NULL;
+    bool found = false;
+
+    *out = IAM_MFA_NO_DEVICE;
+    if (!user || !user[0])
+        goto out; /* root: custos keeps no device for it */
+    TRY(kind_find(call, &iam_kind_mfa_device, NULL, serial, &device));
+    holder = json_string_value(json_object_get(device, "UserName"));
+    if (!device || !holder || strcasecmp(holder, user) != 0)
+        goto out;
+    *out = IAM_MFA_BAD_CODE;
+    /* the window EnableMFADevice accepts (custos's step, give or take the skew), after
+     * LastStep */
+    from = after_last_step(device, now - SKEW_STEPS);
+    if (from > now + SKEW_STEPS)
+        goto out;
+    TRY(open_seed(call, device, &seed));
+    TRY(totp_find_code(secret_bytes(seed), code, from, now + SKEW_STEPS, &found, &step));
+    if (!found)
+        goto out;
+    TRY(tree_set_int(device, "LastStep", (int64_t)step));
+    TRY(kind_update(call, &iam_kind_mfa_device, NULL, device));
+    *out = IAM_MFA_OK;
+out:
+    secret_free(seed);
+    json_decref(device);
     return rc;
 }
 

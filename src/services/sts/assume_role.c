@@ -16,15 +16,24 @@
 
 #include "core/tree.h"
 #include "services/in.h"
+#include "sts_credentials.h"
+#include "sts_mfa.h"
 #include "sts_ops.gen.h"
 #include "sts_role_session.h"
 
 cu_rc sts_resolve_assume_role(struct call *call, const json_t *in)
 {
-    if (call->principal->type == PRINCIPAL_ROOT)
-        return cu_err_set(&call->err, CU_E_ACCESS_DENIED,
-                          "Roles may not be assumed by root accounts.");
-    return sts_role_resolve(call, in);
+    cu_rc rc = CU_OK;
+
+    ENSURE(
+        call->principal->type != PRINCIPAL_ROOT,
+        cu_err_set(&call->err, CU_E_ACCESS_DENIED, "Roles may not be assumed by root accounts."));
+    /* SerialNumber and TokenCode authenticate this very request, before the trust policy
+     * is evaluated: an MFA-gated trust policy (aws:MultiFactorAuthPresent) sees them */
+    TRY(sts_mfa_check(call, in));
+    rc = sts_role_resolve(call, in);
+out:
+    return rc;
 }
 
 void sts_assume_role_keys(const json_t *in, struct call_keys *keys)
@@ -52,16 +61,15 @@ cu_rc sts_assume_role(struct call *call, const json_t *in, json_t *out)
     int64_t duration = 0, percent = 0;
 
     ENSURE(claims, CU_E_NOMEM);
+    TRY(sts_session_refuse(call));
     ENSURE(role, cu_err_set(&call->err, CU_E_ACCESS_DENIED,
                             "User: %s is not authorized to perform: sts:AssumeRole on "
                             "resource: %s",
                             p->arn, call->target.arn));
-    /* not yet: MFA on AssumeRole and provided contexts; refused rather than ignored */
-    ENSURE(!in_str(in, "SerialNumber") && !in_str(in, "TokenCode") &&
-               !in_list(in, "ProvidedContexts"),
+    /* not yet: provided contexts; refused rather than ignored */
+    ENSURE(!in_list(in, "ProvidedContexts"),
            cu_err_set(&call->err, CU_E_VALIDATION,
-                      "SerialNumber, TokenCode and ProvidedContexts are not supported by this "
-                      "server yet."));
+                      "ProvidedContexts is not supported by this server yet."));
     role_arn = json_string_value(json_object_get(role, "Arn"));
     ENSURE(role_arn, CU_E_STORE);
     TRY(sts_session_duration(call, in, role, p->type == PRINCIPAL_ROLE_SESSION, &duration));
@@ -69,6 +77,7 @@ cu_rc sts_assume_role(struct call *call, const json_t *in, json_t *out)
     TRY(sts_session_policies(call, in, claims, &percent));
     TRY(sts_session_source_identity_take(call, in, role_arn, claims));
     claims->chained = p->type == PRINCIPAL_ROLE_SESSION;
+    sts_mfa_claims(call, claims);
     TRY(sts_role_session_issue(call, session, claims, duration, percent, out));
 out:
     free(claims);

@@ -5,12 +5,14 @@
  * that carries the session itself (auth/session_token.h): the user's ARN, unique id and
  * name as they are now, and the expiration. Nothing is stored. A user renamed later keeps
  * its sessions working under the ARN they were issued with, as AWS's do (a session is
- * bound to the user's unique id, which a rename keeps; identity_set.c checks that id). */
+ * bound to the user's unique id, which a rename keeps; identity_set.c checks that id).
+ * With SerialNumber and TokenCode (sts/mfa.c) the session is MFA-authenticated. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/tree.h"
 #include "sts_credentials.h"
+#include "sts_mfa.h"
 #include "sts_ops.gen.h"
 
 #define DURATION_DEFAULT_S 43200 /* 12 hours */
@@ -28,11 +30,11 @@ cu_rc sts_get_session_token(struct call *call, const json_t *in, json_t *out)
     ENSURE(!p->session_issued_s,
            cu_err_set(&call->err, CU_E_ACCESS_DENIED,
                       "Cannot call GetSessionToken with session credentials"));
-    /* MFA-authenticated sessions are not issued yet, so no code is accepted */
-    ENSURE(!json_object_get(in, "SerialNumber") && !json_object_get(in, "TokenCode"),
-           cu_err_set(&call->err, CU_E_ACCESS_DENIED,
-                      "MultiFactorAuthentication failed with invalid MFA one time pass code. "));
     TRY(tree_opt_int(in, "DurationSeconds", &duration, &has_duration));
+    /* with SerialNumber and TokenCode, a session that may call IAM and satisfies
+     * aws:MultiFactorAuthPresent (STS API reference, GetSessionToken) */
+    TRY(sts_mfa_check(call, in));
+    sts_mfa_claims(call, claims);
     if (p->type == PRINCIPAL_ROOT && duration > DURATION_ROOT_MAX_S)
         duration = DURATION_ROOT_MAX_S; /* "defaults to one hour" (the request's reference) */
     claims->type = p->type;

@@ -13,4 +13,13 @@
 MUST_CHECK cu_rc sts_credentials_issue(struct call *call, struct session_claims *claims,
                                        int64_t duration_s, json_t *out);
 
+/* The STS operations temporary credentials may not call: a GetSessionToken session any
+ * but AssumeRole and GetCallerIdentity, a federated user's any but GetCallerIdentity
+ * (STS API reference, GetSessionToken and GetFederationToken); AccessDenied in AWS's
+ * not-authorized wording naming call->action and call->target. CU_OK for role sessions,
+ * long-term keys and what those sessions may call. Every STS handler but
+ * GetCallerIdentity's calls it first (those with a wording of their own, GetSessionToken
+ * and GetFederationToken, refuse every session themselves). */
+MUST_CHECK cu_rc sts_session_refuse(struct call *call);
+
 #endif

@@ -9,6 +9,7 @@ static const char *const secrets_GetSessionToken[] = {"SecretAccessKey", "Sessio
 static const char *const secrets_AssumeRole[] = {"SecretAccessKey", "SessionToken", NULL};
 static const char *const secrets_AssumeRoleWithSAML[] = {"SAMLAssertion", "SecretAccessKey", "SessionToken", NULL};
 static const char *const secrets_AssumeRoleWithWebIdentity[] = {"SecretAccessKey", "SessionToken", "WebIdentityToken", NULL};
+static const char *const secrets_GetFederationToken[] = {"SecretAccessKey", "SessionToken", NULL};
 
 const struct op_desc sts_ops[] = {
     {.service = "sts",
@@ -43,5 +44,17 @@ const struct op_desc sts_ops[] = {
      .unauthenticated = true,
      .secret_fields = secrets_AssumeRoleWithWebIdentity,
      .condition_keys = sts_web_identity_keys},
+    {.service = "sts",
+     .name = "GetFederationToken",
+     .handler = sts_get_federation_token,
+     .action = "sts:GetFederationToken",
+     .resolve = sts_resolve_federation_token,
+     .secret_fields = secrets_GetFederationToken,
+     .condition_keys = sts_federation_token_keys},
+    {.service = "sts",
+     .name = "GetAccessKeyInfo",
+     .handler = sts_get_access_key_info,
+     .action = "sts:GetAccessKeyInfo",
+     .read_only = true},
 };
 const size_t sts_ops_count = ARRAY_LEN(sts_ops);

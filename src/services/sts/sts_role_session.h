@@ -30,8 +30,9 @@ cu_rc sts_session_tags_too_large(struct call *call);
 
 /* The session's tags into claims: the caller's transitive tags (a chained session keeps
  * them and cannot override them), then the request's Tags and TransitiveTagKeys (in: a
- * tree shaped like AssumeRole's input). Tags need sts:TagSession on role_arn (its trust
- * policy, call->target.resource_policy). ValidationError, AccessDenied,
+ * tree shaped like AssumeRole's input). Tags need sts:TagSession on role_arn (the role,
+ * with its trust policy as call->target.resource_policy; or GetFederationToken's
+ * federated user, with none). ValidationError, AccessDenied,
  * PackedPolicyTooLarge in AWS's words. */
 MUST_CHECK cu_rc sts_session_tags_take(struct call *call, const json_t *in, const char *role_arn,
                                        struct session_claims *claims);

@@ -136,6 +136,96 @@ static void test_web_provider(void)
     buf_release(&b);
 }
 
+/* A federated user (GetFederationToken) and an MFA session: tags 18 and 19 round-trip,
+ * and the rules that tie them to the type and the MFA flag hold. */
+static void federated_sample(struct session_claims *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->type = PRINCIPAL_FEDERATED;
+    str_copy(c->account_id, sizeof(c->account_id), "111122223333");
+    str_copy(c->arn, sizeof(c->arn), "arn:aws:sts::111122223333:federated-user/bob");
+    str_copy(c->user_id, sizeof(c->user_id), "111122223333:bob");
+    str_copy(c->name, sizeof(c->name), "proxy");
+    str_copy(c->role_arn, sizeof(c->role_arn), "arn:aws:iam::111122223333:user/proxy");
+    str_copy(c->session_name, sizeof(c->session_name), "bob");
+    str_copy(c->issuer_id, sizeof(c->issuer_id), "AIDAEXAMPLEEXAMPLE01");
+    str_copy(c->access_key_id, sizeof(c->access_key_id), "ASIAEXAMPLEEXAMPLE02");
+    c->issued_s = 1700000000;
+    c->expires_s = 1700043200;
+}
+
+static void expect_refused(const struct session_claims *in)
+{
+    struct buf b;
+
+    buf_init(&b, BUF_NO_LIMIT);
+    CHECK_OK(session_claims_write(in, &b));
+    check_refused((const uint8_t *)b.p, b.n);
+    buf_release(&b);
+}
+
+static void test_federated_and_mfa_claims(void)
+{
+    struct session_claims in, got;
+    struct cu_err err = {0};
+    struct buf b;
+
+    buf_init(&b, BUF_NO_LIMIT);
+    federated_sample(&in);
+    CHECK_OK(session_claims_write(&in, &b));
+    CHECK_OK(session_claims_parse(buf_bytes(&b), &got, &err));
+    CHECK(memcmp(&in, &got, sizeof(in)) == 0);
+    /* every truncation is refused: the issuer id, the last field, is required here */
+    for (size_t n = 0; n < b.n; n++)
+        check_refused((const uint8_t *)b.p, n);
+    /* an MFA user session: the MFA time travels with the flag */
+    sample(&in);
+    in.type = PRINCIPAL_USER;
+    in.role_arn[0] = in.session_name[0] = '\0';
+    in.mfa = true;
+    in.mfa_auth_s = in.issued_s;
+    buf_reset(&b);
+    CHECK_OK(session_claims_write(&in, &b));
+    CHECK_OK(session_claims_parse(buf_bytes(&b), &got, &err));
+    CHECK(got.mfa && got.mfa_auth_s == in.issued_s);
+    /* an MFA time after the session was issued */
+    in.mfa_auth_s = in.issued_s + 1;
+    expect_refused(&in);
+    /* a federated user without its issuer's id, a user session with one, a federated
+     * user without its issuing user's ARN */
+    federated_sample(&in);
+    in.issuer_id[0] = '\0';
+    expect_refused(&in);
+    federated_sample(&in);
+    in.type = PRINCIPAL_ROLE_SESSION;
+    expect_refused(&in);
+    federated_sample(&in);
+    in.role_arn[0] = '\0';
+    expect_refused(&in);
+    {
+        /* the MFA flag without its time (tag 14 alone), the time without the flag */
+        uint8_t base[] = {1, 0, 1, 1, 2, 0, 1, '1', 3, 0, 1, 'a', 4, 0, 1, 'u', 8, 0, 1, 'k',
+                          12, 0, 8, 0, 0, 0, 0, 0, 0, 0, 1, 13, 0, 8, 0, 0, 0, 0, 0, 0, 0, 2};
+        uint8_t flag_only[sizeof(base) + 4], time_only[sizeof(base) + 11],
+            both[sizeof(base) + 15];
+        uint8_t flag[] = {14, 0, 1, 1};
+        uint8_t when[] = {18, 0, 8, 0, 0, 0, 0, 0, 0, 0, 1};
+        CHECK_OK(session_claims_parse(bytes_of(base, sizeof(base)), &got, &err));
+        memcpy(flag_only, base, sizeof(base));
+        memcpy(flag_only + sizeof(base), flag, sizeof(flag));
+        check_refused(flag_only, sizeof(flag_only));
+        memcpy(time_only, base, sizeof(base));
+        memcpy(time_only + sizeof(base), when, sizeof(when));
+        check_refused(time_only, sizeof(time_only));
+        memcpy(both, base, sizeof(base));
+        memcpy(both + sizeof(base), flag, sizeof(flag));
+        memcpy(both + sizeof(base) + sizeof(flag), when, sizeof(when));
+        CHECK_OK(session_claims_parse(bytes_of(both, sizeof(both)), &got, &err));
+        CHECK(got.mfa && got.mfa_auth_s == 1);
+    }
+    buf_release(&b);
+}
+
 static void test_seal_and_open(void)
 {
     struct master_key *mk = NULL, *other = NULL;
@@ -211,6 +301,7 @@ int main(void)
         return 1;
     test_round_trip_and_bad_encodings();
     test_web_provider();
+    test_federated_and_mfa_claims();
     test_seal_and_open();
     TEST_END();
 }

@@ -137,6 +137,41 @@ static void pair_search(void)
              CU_E_INTERNAL);
 }
 
+static void code_search(void)
+{
+    struct bytes seed = bytes_str(RFC_SEED);
+    char c[8][TOTP_DIGITS + 1], bad[TOTP_DIGITS + 1];
+    uint64_t step = 0;
+    bool found = true;
+
+    for (int i = 0; i < 8; i++)
+        CHECK_OK(totp_code(seed, 2000 + (uint64_t)i, TOTP_DIGITS, c[i]));
+    CHECK_OK(totp_find_code(seed, c[3], 2002, 2004, &found, &step));
+    CHECK(found);
+    CHECK_INT(step, 2003);
+    /* outside the window, either side */
+    CHECK_OK(totp_find_code(seed, c[3], 2004, 2006, &found, &step));
+    CHECK(!found);
+    CHECK_OK(totp_find_code(seed, c[3], 2000, 2002, &found, &step));
+    CHECK(!found);
+    /* tampered, truncated, oversized, not digits, another seed */
+    memcpy(bad, c[3], sizeof(bad));
+    bad[0] = (char)(bad[0] == '9' ? '0' : bad[0] + 1);
+    CHECK_OK(totp_find_code(seed, bad, 2000, 2007, &found, &step));
+    CHECK(!found);
+    CHECK_OK(totp_find_code(seed, "12345", 2000, 2007, &found, &step));
+    CHECK(!found);
+    CHECK_OK(totp_find_code(seed, "1234567", 2000, 2007, &found, &step));
+    CHECK(!found);
+    CHECK_OK(totp_find_code(seed, "12a456", 2000, 2007, &found, &step));
+    CHECK(!found);
+    CHECK_OK(totp_find_code(bytes_str("another seed, twenty"), c[3], 2000, 2007, &found, &step));
+    CHECK(!found);
+    CHECK_RC(totp_find_code(seed, c[3], 2004, 2002, &found, &step), CU_E_INTERNAL);
+    CHECK_RC(totp_find_code(seed, c[3], 1, 5000, &found, &step), CU_E_INTERNAL);
+    CHECK_RC(totp_find_code(bytes_of(NULL, 0), c[3], 2000, 2007, &found, &step), CU_E_INTERNAL);
+}
+
 int main(void)
 {
     totp_vectors();
@@ -144,5 +179,6 @@ int main(void)
     code_refuses_bad_arguments();
     base32_vectors();
     pair_search();
+    code_search();
     TEST_END();
 }
