@@ -5,10 +5,14 @@ static const struct shape sts_AssumeRoleRequest;
 static const struct shape sts_AssumeRoleResponse;
 static const struct shape sts_AssumedRoleUser;
 static const struct shape sts_Credentials;
+static const struct shape sts_DecodeAuthorizationMessageRequest;
+static const struct shape sts_DecodeAuthorizationMessageResponse;
 static const struct shape sts_GetCallerIdentityRequest;
 static const struct shape sts_GetCallerIdentityResponse;
 static const struct shape sts_GetSessionTokenRequest;
 static const struct shape sts_GetSessionTokenResponse;
+static const struct shape sts_GetWebIdentityTokenRequest;
+static const struct shape sts_GetWebIdentityTokenResponse;
 static const struct shape sts_PolicyDescriptorType;
 static const struct shape sts_ProvidedContext;
 static const struct shape sts_ProvidedContextsListType;
@@ -20,8 +24,11 @@ static const struct shape sts_arnType;
 static const struct shape sts_assumedRoleIdType;
 static const struct shape sts_contextAssertionType;
 static const struct shape sts_dateType;
+static const struct shape sts_decodedMessageType;
 static const struct shape sts_durationSecondsType;
+static const struct shape sts_encodedMessageType;
 static const struct shape sts_externalIdType;
+static const struct shape sts_jwtAlgorithmType;
 static const struct shape sts_nonNegativeIntegerType;
 static const struct shape sts_policyDescriptorListType;
 static const struct shape sts_roleDurationSecondsType;
@@ -36,6 +43,10 @@ static const struct shape sts_tokenCodeType;
 static const struct shape sts_tokenType;
 static const struct shape sts_unrestrictedSessionPolicyDocumentType;
 static const struct shape sts_userIdType;
+static const struct shape sts_webIdentityTokenAudienceListType;
+static const struct shape sts_webIdentityTokenAudienceStringType;
+static const struct shape sts_webIdentityTokenDurationSecondsType;
+static const struct shape sts_webIdentityTokenType;
 
 static const struct shape_member sts_AssumeRoleRequest_members[] = {
     {"RoleArn", &sts_arnType, true, NULL, false},
@@ -67,6 +78,12 @@ static const struct shape_member sts_Credentials_members[] = {
     {"SessionToken", &sts_tokenType, true, NULL, false},
     {"Expiration", &sts_dateType, true, NULL, false},
 };
+static const struct shape_member sts_DecodeAuthorizationMessageRequest_members[] = {
+    {"EncodedMessage", &sts_encodedMessageType, true, NULL, false},
+};
+static const struct shape_member sts_DecodeAuthorizationMessageResponse_members[] = {
+    {"DecodedMessage", &sts_decodedMessageType, false, NULL, false},
+};
 static const struct shape_member sts_GetCallerIdentityResponse_members[] = {
     {"UserId", &sts_userIdType, false, NULL, false},
     {"Account", &sts_accountType, false, NULL, false},
@@ -79,6 +96,16 @@ static const struct shape_member sts_GetSessionTokenRequest_members[] = {
 };
 static const struct shape_member sts_GetSessionTokenResponse_members[] = {
     {"Credentials", &sts_Credentials, false, NULL, false},
+};
+static const struct shape_member sts_GetWebIdentityTokenRequest_members[] = {
+    {"Audience", &sts_webIdentityTokenAudienceListType, true, NULL, false},
+    {"DurationSeconds", &sts_webIdentityTokenDurationSecondsType, false, NULL, false},
+    {"SigningAlgorithm", &sts_jwtAlgorithmType, true, NULL, false},
+    {"Tags", &sts_tagListType, false, NULL, false},
+};
+static const struct shape_member sts_GetWebIdentityTokenResponse_members[] = {
+    {"WebIdentityToken", &sts_webIdentityTokenType, false, NULL, false},
+    {"Expiration", &sts_dateType, false, NULL, false},
 };
 static const struct shape_member sts_PolicyDescriptorType_members[] = {
     {"arn", &sts_arnType, false, NULL, false},
@@ -95,15 +122,20 @@ static const struct shape_member sts_Tag_members[] = {
 static const struct shape_member sts_policyDescriptorListType_member = {"member", &sts_PolicyDescriptorType, false, NULL, false};
 static const struct shape_member sts_tagKeyListType_member = {"member", &sts_tagKeyType, false, NULL, false};
 static const struct shape_member sts_tagListType_member = {"member", &sts_Tag, false, NULL, false};
+static const struct shape_member sts_webIdentityTokenAudienceListType_member = {"member", &sts_webIdentityTokenAudienceStringType, false, NULL, false};
 
 static const struct shape sts_AssumeRoleRequest = {.name = "AssumeRoleRequest", .type = SHAPE_STRUCTURE, .members = sts_AssumeRoleRequest_members, .n_members = 12};
 static const struct shape sts_AssumeRoleResponse = {.name = "AssumeRoleResponse", .type = SHAPE_STRUCTURE, .members = sts_AssumeRoleResponse_members, .n_members = 4};
 static const struct shape sts_AssumedRoleUser = {.name = "AssumedRoleUser", .type = SHAPE_STRUCTURE, .members = sts_AssumedRoleUser_members, .n_members = 2};
 static const struct shape sts_Credentials = {.name = "Credentials", .type = SHAPE_STRUCTURE, .members = sts_Credentials_members, .n_members = 4};
+static const struct shape sts_DecodeAuthorizationMessageRequest = {.name = "DecodeAuthorizationMessageRequest", .type = SHAPE_STRUCTURE, .members = sts_DecodeAuthorizationMessageRequest_members, .n_members = 1};
+static const struct shape sts_DecodeAuthorizationMessageResponse = {.name = "DecodeAuthorizationMessageResponse", .type = SHAPE_STRUCTURE, .members = sts_DecodeAuthorizationMessageResponse_members, .n_members = 1};
 static const struct shape sts_GetCallerIdentityRequest = {.name = "GetCallerIdentityRequest", .type = SHAPE_STRUCTURE};
 static const struct shape sts_GetCallerIdentityResponse = {.name = "GetCallerIdentityResponse", .type = SHAPE_STRUCTURE, .members = sts_GetCallerIdentityResponse_members, .n_members = 3};
 static const struct shape sts_GetSessionTokenRequest = {.name = "GetSessionTokenRequest", .type = SHAPE_STRUCTURE, .members = sts_GetSessionTokenRequest_members, .n_members = 3};
 static const struct shape sts_GetSessionTokenResponse = {.name = "GetSessionTokenResponse", .type = SHAPE_STRUCTURE, .members = sts_GetSessionTokenResponse_members, .n_members = 1};
+static const struct shape sts_GetWebIdentityTokenRequest = {.name = "GetWebIdentityTokenRequest", .type = SHAPE_STRUCTURE, .members = sts_GetWebIdentityTokenRequest_members, .n_members = 4};
+static const struct shape sts_GetWebIdentityTokenResponse = {.name = "GetWebIdentityTokenResponse", .type = SHAPE_STRUCTURE, .members = sts_GetWebIdentityTokenResponse_members, .n_members = 2};
 static const struct shape sts_PolicyDescriptorType = {.name = "PolicyDescriptorType", .type = SHAPE_STRUCTURE, .members = sts_PolicyDescriptorType_members, .n_members = 1};
 static const struct shape sts_ProvidedContext = {.name = "ProvidedContext", .type = SHAPE_STRUCTURE, .members = sts_ProvidedContext_members, .n_members = 2};
 static const struct shape sts_ProvidedContextsListType = {.name = "ProvidedContextsListType", .type = SHAPE_LIST, .has_min = true, .min = 1, .has_max = true, .max = 5, .member = &sts_ProvidedContextsListType_member};
@@ -115,8 +147,11 @@ static const struct shape sts_arnType = {.name = "arnType", .type = SHAPE_STRING
 static const struct shape sts_assumedRoleIdType = {.name = "assumedRoleIdType", .type = SHAPE_STRING, .has_min = true, .min = 2, .has_max = true, .max = 193, .pattern = "[\\w+=,.@:-]*"};
 static const struct shape sts_contextAssertionType = {.name = "contextAssertionType", .type = SHAPE_STRING, .has_min = true, .min = 4, .has_max = true, .max = 2048};
 static const struct shape sts_dateType = {.name = "dateType", .type = SHAPE_TIMESTAMP};
+static const struct shape sts_decodedMessageType = {.name = "decodedMessageType", .type = SHAPE_STRING};
 static const struct shape sts_durationSecondsType = {.name = "durationSecondsType", .type = SHAPE_INTEGER, .has_min = true, .min = 900, .has_max = true, .max = 129600};
+static const struct shape sts_encodedMessageType = {.name = "encodedMessageType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 10240};
 static const struct shape sts_externalIdType = {.name = "externalIdType", .type = SHAPE_STRING, .has_min = true, .min = 2, .has_max = true, .max = 1224, .pattern = "[\\w+=,.@:\\/-]*"};
+static const struct shape sts_jwtAlgorithmType = {.name = "jwtAlgorithmType", .type = SHAPE_STRING, .has_min = true, .min = 5, .has_max = true, .max = 5};
 static const struct shape sts_nonNegativeIntegerType = {.name = "nonNegativeIntegerType", .type = SHAPE_INTEGER, .has_min = true, .min = 0};
 static const struct shape sts_policyDescriptorListType = {.name = "policyDescriptorListType", .type = SHAPE_LIST, .member = &sts_policyDescriptorListType_member};
 static const struct shape sts_roleDurationSecondsType = {.name = "roleDurationSecondsType", .type = SHAPE_INTEGER, .has_min = true, .min = 900, .has_max = true, .max = 43200};
@@ -131,11 +166,17 @@ static const struct shape sts_tokenCodeType = {.name = "tokenCodeType", .type = 
 static const struct shape sts_tokenType = {.name = "tokenType", .type = SHAPE_STRING};
 static const struct shape sts_unrestrictedSessionPolicyDocumentType = {.name = "unrestrictedSessionPolicyDocumentType", .type = SHAPE_STRING, .has_min = true, .min = 1, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"};
 static const struct shape sts_userIdType = {.name = "userIdType", .type = SHAPE_STRING};
+static const struct shape sts_webIdentityTokenAudienceListType = {.name = "webIdentityTokenAudienceListType", .type = SHAPE_LIST, .has_min = true, .min = 1, .has_max = true, .max = 10, .member = &sts_webIdentityTokenAudienceListType_member};
+static const struct shape sts_webIdentityTokenAudienceStringType = {.name = "webIdentityTokenAudienceStringType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 1000};
+static const struct shape sts_webIdentityTokenDurationSecondsType = {.name = "webIdentityTokenDurationSecondsType", .type = SHAPE_INTEGER, .has_min = true, .min = 60, .has_max = true, .max = 3600};
+static const struct shape sts_webIdentityTokenType = {.name = "webIdentityTokenType", .type = SHAPE_STRING, .sensitive = true};
 
 static const struct op_model sts_ops[] = {
     {"AssumeRole", &sts_AssumeRoleRequest, &sts_AssumeRoleResponse, "AssumeRoleResult"},
+    {"DecodeAuthorizationMessage", &sts_DecodeAuthorizationMessageRequest, &sts_DecodeAuthorizationMessageResponse, "DecodeAuthorizationMessageResult"},
     {"GetCallerIdentity", &sts_GetCallerIdentityRequest, &sts_GetCallerIdentityResponse, "GetCallerIdentityResult"},
     {"GetSessionToken", &sts_GetSessionTokenRequest, &sts_GetSessionTokenResponse, "GetSessionTokenResult"},
+    {"GetWebIdentityToken", &sts_GetWebIdentityTokenRequest, &sts_GetWebIdentityTokenResponse, "GetWebIdentityTokenResult"},
 };
 
 const struct service_model model_sts = {
@@ -148,5 +189,5 @@ const struct service_model model_sts = {
     .api_version = "2011-06-15",
     .xml_namespace = "https://sts.amazonaws.com/doc/2011-06-15/",
     .ops = sts_ops,
-    .n_ops = 3,
+    .n_ops = 5,
 };

@@ -87,6 +87,8 @@ struct call_env {
     const char *region;
     const char *account_id;             /* the account this node serves */
     const char *data_dir;
+    const char *public_url;             /* how clients reach this node ("http://host:port",
+                                         * no trailing '/'): outbound federation's issuer */
 };
 
 struct call {

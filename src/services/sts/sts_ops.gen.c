@@ -7,6 +7,7 @@
 
 static const char *const secrets_GetSessionToken[] = {"SecretAccessKey", "SessionToken", NULL};
 static const char *const secrets_AssumeRole[] = {"SecretAccessKey", "SessionToken", NULL};
+static const char *const secrets_GetWebIdentityToken[] = {"WebIdentityToken", NULL};
 
 const struct op_desc sts_ops[] = {
     {.service = "sts",
@@ -28,5 +29,16 @@ const struct op_desc sts_ops[] = {
      .resolve = sts_resolve_assume_role,
      .secret_fields = secrets_AssumeRole,
      .condition_keys = sts_assume_role_keys},
+    {.service = "sts",
+     .name = "GetWebIdentityToken",
+     .handler = sts_get_web_identity_token,
+     .action = "sts:GetWebIdentityToken",
+     .secret_fields = secrets_GetWebIdentityToken,
+     .condition_keys = sts_web_identity_token_keys},
+    {.service = "sts",
+     .name = "DecodeAuthorizationMessage",
+     .handler = sts_decode_authorization_message,
+     .action = "sts:DecodeAuthorizationMessage",
+     .read_only = true},
 };
 const size_t sts_ops_count = ARRAY_LEN(sts_ops);

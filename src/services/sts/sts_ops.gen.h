@@ -13,6 +13,8 @@
 cu_rc sts_get_caller_identity(struct call *call, const json_t *in, json_t *out);
 cu_rc sts_get_session_token(struct call *call, const json_t *in, json_t *out);
 cu_rc sts_assume_role(struct call *call, const json_t *in, json_t *out);
+cu_rc sts_get_web_identity_token(struct call *call, const json_t *in, json_t *out);
+cu_rc sts_decode_authorization_message(struct call *call, const json_t *in, json_t *out);
 
 /* resolvers: fill call->target before authorization (also-resolvers:
  * call->also, after call->target is authorized) */
@@ -20,5 +22,6 @@ MUST_CHECK cu_rc sts_resolve_assume_role(struct call *call, const json_t *in);
 
 /* condition keys of the request, added before authorization */
 void sts_assume_role_keys(const json_t *in, struct call_keys *keys);
+void sts_web_identity_token_keys(const json_t *in, struct call_keys *keys);
 
 #endif
