@@ -40,6 +40,10 @@ void call_keys_add(struct call_keys *k, const char *name, const char *value);
 void call_keys_request_tags(struct call_keys *k, const json_t *tags);
 void call_keys_resource_tags(struct call_keys *k, const json_t *tags);
 
+/* Add key with the decimal text of a number the request implies (sts:DurationSeconds
+ * when the request leaves it to its default); the text is kept in k, beside the key's name. */
+void call_keys_add_number(struct call_keys *k, const char *name, int64_t value);
+
 /* Add a multi-valued key (values borrowed). */
 void call_keys_add_multi(struct call_keys *k, const char *name, const char *const *values,
                          size_t n);

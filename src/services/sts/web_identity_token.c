@@ -31,7 +31,6 @@ void sts_web_identity_token_keys(const json_t *in, struct call_keys *keys)
     const json_t *aud = in_list(in, "Audience"), *it;
     const char *values[16];
     size_t i, n = 0;
-    char duration[24];
 
     /* sts:IdentityTokenAudience (multi-valued, one per audience) and sts:DurationSeconds,
      * as AWS's outbound federation guide uses them in identity policies; the request's
@@ -41,9 +40,8 @@ void sts_web_identity_token_keys(const json_t *in, struct call_keys *keys)
             values[n++] = json_string_value(it);
     if (n)
         call_keys_add_multi(keys, "sts:IdentityTokenAudience", values, n);
-    snprintf(duration, sizeof(duration), "%lld",
-             (long long)in_int(in, "DurationSeconds", DURATION_DEFAULT_S));
-    call_keys_add(keys, "sts:DurationSeconds", duration);
+    call_keys_add_number(keys, "sts:DurationSeconds",
+                         in_int(in, "DurationSeconds", DURATION_DEFAULT_S));
     if (in_str(in, "SigningAlgorithm"))
         call_keys_add(keys, "sts:SigningAlgorithm", in_str(in, "SigningAlgorithm"));
     call_keys_request_tags(keys, in_list(in, "Tags"));
