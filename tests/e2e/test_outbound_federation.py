@@ -249,7 +249,8 @@ class Tokens(Base):
         name = self.name("role")
         role = self.iam.create_role(RoleName=name, AssumeRolePolicyDocument=doc(
             {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCT}:root"},
-             "Action": ["sts:AssumeRole", "sts:TagSession"]}))["Role"]
+             "Action": ["sts:AssumeRole", "sts:TagSession"]}),
+            Tags=[{"Key": "team", "Value": "platform"}, {"Key": "cost", "Value": "ml"}])["Role"]
         self.iam.put_role_policy(RoleName=name, PolicyName="p", PolicyDocument=doc(
             {"Effect": "Allow", "Action": "sts:GetWebIdentityToken", "Resource": "*"}))
         _, key, secret = self.server.user(self.name("user"), {"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession"], "Resource": "*"})
@@ -264,7 +265,8 @@ class Tokens(Base):
         out = sess.get_web_identity_token(Audience=["x"], SigningAlgorithm="RS256", DurationSeconds=600)
         # the IAM guide's sample token: a role session's subject is its role's ARN
         claims = self.check(out, jwks, config, "RS256", role["Arn"], "x", 600)
-        self.assertEqual(claims["https://sts.amazonaws.com/"]["principal_tags"], {"team": "data"})
+        # the role's tags, the session's overriding the one they share
+        self.assertEqual(claims["https://sts.amazonaws.com/"]["principal_tags"], {"team": "data", "cost": "ml"})
 
     def test_user_needs_permission_and_audience_condition(self):
         config, jwks = self.discovery()

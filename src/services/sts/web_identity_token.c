@@ -8,7 +8,8 @@
  * Audience list: one string for one audience), sub (the caller's ARN; a role session's is
  * its role's ARN, as the sample shows), iat, exp (DurationSeconds, 60-3,600, default 300),
  * jti, and under "https://sts.amazonaws.com/" aws_account, source_region, principal_id,
- * principal_tags (a session's tags, an IAM user's tags) and request_tags (Tags). A token
+ * principal_tags (an IAM user's tags; a role session's role and session tags) and
+ * request_tags (Tags). A token
  * may not outlive the session that asks for it: SessionDurationEscalationException. */
 #include <string.h>
 
@@ -65,37 +66,51 @@ out:
     return rc;
 }
 
-/* The caller's principal tags: a session's tags ("key\tvalue\n" lines), or the tags of
- * the IAM user calling with its own keys; *map NULL when there are none. */
+/* Overlay a session's tags ("key\tvalue\n" lines) on m. */
+static cu_rc add_session_tags(json_t *m, const char *lines)
+{
+    cu_rc rc = CU_OK;
+
+    for (const char *line = lines; *line;) {
+        size_t k = strcspn(line, "\t\n"), len = strcspn(line, "\n");
+        char key[129] = "", value[257] = "";
+        if (line[k] == '\t' && k < sizeof(key) && len - k - 1 < sizeof(value)) {
+            memcpy(key, line, k);
+            memcpy(value, line + k + 1, len - k - 1);
+            TRY(tree_set_str(m, key, value));
+        }
+        line += len + (line[len] != '\0');
+    }
+out:
+    return rc;
+}
+
+/* The caller's principal tags (aws:PrincipalTag): an IAM user's tags, or a role session's
+ * role tags with its session tags over them ("If you pass a session tag with the same key
+ * as a role tag, the session tag value overrides", IAM guide, id_session-tags); *map NULL
+ * when there are none. */
 static cu_rc principal_tags(struct call *call, json_t **map)
 {
     cu_rc rc = CU_OK;
     const struct principal *p = call->principal;
-    json_t *user = NULL, *m = NULL;
+    json_t *entity = NULL, *m = NULL;
+    char key[RECORD_NAME_MAX];
 
     *map = NULL;
-    if (p->session_tags[0]) {
-        m = json_object();
-        ENSURE(m, CU_E_NOMEM);
-        for (const char *line = p->session_tags; *line;) {
-            size_t k = strcspn(line, "\t\n"), len = strcspn(line, "\n");
-            char key[129] = "", value[257] = "";
-            if (line[k] == '\t' && k < sizeof(key) && len - k - 1 < sizeof(value)) {
-                memcpy(key, line, k);
-                memcpy(value, line + k + 1, len - k - 1);
-                TRY(tree_set_str(m, key, value));
-            }
-            line += len + (line[len] != '\0');
-        }
-    } else if (p->type == PRINCIPAL_USER && !p->session_issued_s) {
-        TRY(record_user_get(call->tx, p->account_id, p->name, &user));
-        if (user && json_array_size(json_object_get(user, "Tags")))
-            TRY(tag_map(json_object_get(user, "Tags"), &m));
+    if (p->type == PRINCIPAL_ROLE_SESSION) {
+        record_fold(p->name, key);
+        TRY(store_get(call->tx, RECORD_ROLE, p->account_id, key, &entity));
+    } else if (p->type == PRINCIPAL_USER) {
+        TRY(record_user_get(call->tx, p->account_id, p->name, &entity));
     }
-    *map = m;
-    m = NULL;
+    TRY(tag_map(entity ? json_object_get(entity, "Tags") : NULL, &m));
+    TRY(add_session_tags(m, p->session_tags));
+    if (json_object_size(m)) {
+        *map = m;
+        m = NULL;
+    }
 out:
-    json_decref(user);
+    json_decref(entity);
     json_decref(m);
     return rc;
 }
