@@ -65,6 +65,9 @@ struct call_target {
                                          * struct kms_key, record and opened material) */
     const void *parsed;                 /* what the resolver decoded of the request (Decrypt:
                                          * the struct kms_ciphertext of its blob) */
+    bool not_needed;                    /* set by an also-resolver when this request needs
+                                         * no second authorization (GetWebIdentityToken
+                                         * without Tags needs no sts:TagGetWebIdentityToken) */
 };
 
 /* What authorization evaluated the call with, filled by the pipeline before the handler

@@ -252,7 +252,7 @@ class Tokens(Base):
              "Action": ["sts:AssumeRole", "sts:TagSession"]}),
             Tags=[{"Key": "team", "Value": "platform"}, {"Key": "cost", "Value": "ml"}])["Role"]
         self.iam.put_role_policy(RoleName=name, PolicyName="p", PolicyDocument=doc(
-            {"Effect": "Allow", "Action": "sts:GetWebIdentityToken", "Resource": "*"}))
+            {"Effect": "Allow", "Action": ["sts:GetWebIdentityToken", "sts:TagGetWebIdentityToken"], "Resource": "*"}))
         _, key, secret = self.server.user(self.name("user"), {"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession"], "Resource": "*"})
         c = self.server.client("sts", key=key, secret=secret).assume_role(RoleArn=role["Arn"], RoleSessionName="s1", DurationSeconds=900,
                                  Tags=[{"Key": "team", "Value": "data"}])["Credentials"]
@@ -288,6 +288,18 @@ class Tokens(Base):
         for kw in ({"Audience": ["https://ok", "https://other"]}, {"Audience": ["https://ok"], "DurationSeconds": 301}):
             self.assertEqual(self.error(lambda: sts.get_web_identity_token(SigningAlgorithm="RS256", **kw))[:2],
                              ("AccessDenied", 403))
+        # passing Tags takes sts:TagGetWebIdentityToken besides (IAM guide,
+        # id_roles_providers_outbound_policies)
+        tags = [{"Key": "job", "Value": "1"}]
+        code, status, msg = self.error(lambda: sts.get_web_identity_token(
+            Audience=["https://ok"], SigningAlgorithm="RS256", Tags=tags))
+        self.assertEqual((code, status), ("AccessDenied", 403))
+        self.assertIn("sts:TagGetWebIdentityToken", msg)
+        self.iam.put_user_policy(UserName=name, PolicyName="tags", PolicyDocument=doc(
+            {"Effect": "Allow", "Action": "sts:TagGetWebIdentityToken", "Resource": "*"}))
+        out = sts.get_web_identity_token(Audience=["https://ok"], SigningAlgorithm="RS256", Tags=tags)
+        claims = self.check(out, jwks, config, "RS256", arn, "https://ok", 300)
+        self.assertEqual(claims["https://sts.amazonaws.com/"]["request_tags"], {"job": "1"})
 
     def test_tokens_never_in_the_trail(self):
         tokens = [self.sts.get_web_identity_token(Audience=["t"], SigningAlgorithm=a)["WebIdentityToken"]

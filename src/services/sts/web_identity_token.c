@@ -10,7 +10,10 @@
  * jti, and under "https://sts.amazonaws.com/" aws_account, source_region, principal_id,
  * principal_tags (an IAM user's tags; a role session's role and session tags) and
  * request_tags (Tags). A token
- * may not outlive the session that asks for it: SessionDurationEscalationException. */
+ * may not outlive the session that asks for it: SessionDurationEscalationException.
+ * Passing Tags needs sts:TagGetWebIdentityToken besides (IAM guide,
+ * id_roles_providers_outbound_policies). */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/base64url.h"
@@ -46,6 +49,16 @@ void sts_web_identity_token_keys(const json_t *in, struct call_keys *keys)
     if (in_str(in, "SigningAlgorithm"))
         call_keys_add(keys, "sts:SigningAlgorithm", in_str(in, "SigningAlgorithm"));
     call_keys_request_tags(keys, in_list(in, "Tags"));
+}
+
+/* The second authorization: sts:TagGetWebIdentityToken, on "*" in the caller's account,
+ * only for a request that passes Tags. */
+cu_rc sts_resolve_web_identity_token_tags(struct call *call, const json_t *in)
+{
+    call->also.not_needed = json_array_size(in_list(in, "Tags")) == 0;
+    snprintf(call->also.arn, sizeof(call->also.arn), "*");
+    snprintf(call->also.account_id, sizeof(call->also.account_id), "%s", call->env->account_id);
+    return CU_OK;
 }
 
 /* {Key: Value} of an IAM [{Key, Value}] tag list. */
