@@ -300,6 +300,13 @@ class Tokens(Base):
         out = sts.get_web_identity_token(Audience=["https://ok"], SigningAlgorithm="RS256", Tags=tags)
         claims = self.check(out, jwks, config, "RS256", arn, "https://ok", 300)
         self.assertEqual(claims["https://sts.amazonaws.com/"]["request_tags"], {"job": "1"})
+        # sts:SigningAlgorithm is the request's SigningAlgorithm
+        self.iam.put_user_policy(UserName=name, PolicyName="alg", PolicyDocument=doc(
+            {"Effect": "Deny", "Action": "sts:GetWebIdentityToken", "Resource": "*",
+             "Condition": {"StringEquals": {"sts:SigningAlgorithm": "RS256"}}}))
+        self.assertEqual(self.error(lambda: sts.get_web_identity_token(
+            Audience=["https://ok"], SigningAlgorithm="RS256"))[:2], ("AccessDenied", 403))
+        sts.get_web_identity_token(Audience=["https://ok"], SigningAlgorithm="ES384")
 
     def test_tokens_never_in_the_trail(self):
         tokens = [self.sts.get_web_identity_token(Audience=["t"], SigningAlgorithm=a)["WebIdentityToken"]
