@@ -14,7 +14,7 @@ static int usage(FILE *f)
 {
     fprintf(f, "usage: custos serve [--listen HOST:PORT] [--data-dir DIR] [--region REGION]\n"
                "                    [--account-id 000000000000] [--tls-cert F --tls-key F]\n"
-               "                    [--store URL] [--master-key-file F]\n"
+               "                    [--store URL] [--master-key-file F] [--public-url URL]\n"
                "                    [--max-body-bytes N] [--max-header-bytes N]\n"
                "                    [--max-connections N] [--max-connections-per-source N]\n"
                "                    [--header-timeout S] [--body-timeout S] [--idle-timeout S]\n"

@@ -87,6 +87,7 @@ static const struct shape iam_DetachGroupPolicyRequest;
 static const struct shape iam_DetachRolePolicyRequest;
 static const struct shape iam_DetachUserPolicyRequest;
 static const struct shape iam_EnableMFADeviceRequest;
+static const struct shape iam_EnableOutboundWebIdentityFederationResponse;
 static const struct shape iam_EntityDetails;
 static const struct shape iam_EntityInfo;
 static const struct shape iam_EntityType;
@@ -120,6 +121,7 @@ static const struct shape iam_GetMFADeviceRequest;
 static const struct shape iam_GetMFADeviceResponse;
 static const struct shape iam_GetOpenIDConnectProviderRequest;
 static const struct shape iam_GetOpenIDConnectProviderResponse;
+static const struct shape iam_GetOutboundWebIdentityFederationInfoResponse;
 static const struct shape iam_GetPolicyRequest;
 static const struct shape iam_GetPolicyResponse;
 static const struct shape iam_GetPolicyVersionRequest;
@@ -730,6 +732,9 @@ static const struct shape_member iam_EnableMFADeviceRequest_members[] = {
     {"AuthenticationCode1", &iam_authenticationCodeType, true, NULL, false},
     {"AuthenticationCode2", &iam_authenticationCodeType, true, NULL, false},
 };
+static const struct shape_member iam_EnableOutboundWebIdentityFederationResponse_members[] = {
+    {"IssuerIdentifier", &iam_stringType, false, NULL, false},
+};
 static const struct shape_member iam_EntityDetails_members[] = {
     {"EntityInfo", &iam_EntityInfo, true, NULL, false},
     {"LastAuthenticated", &iam_dateType, false, NULL, false},
@@ -863,6 +868,10 @@ static const struct shape_member iam_GetOpenIDConnectProviderResponse_members[] 
     {"ThumbprintList", &iam_thumbprintListType, false, NULL, false},
     {"CreateDate", &iam_dateType, false, NULL, false},
     {"Tags", &iam_tagListType, false, NULL, false},
+};
+static const struct shape_member iam_GetOutboundWebIdentityFederationInfoResponse_members[] = {
+    {"IssuerIdentifier", &iam_stringType, false, NULL, false},
+    {"JwtVendingEnabled", &iam_booleanType, false, NULL, false},
 };
 static const struct shape_member iam_GetPolicyRequest_members[] = {
     {"PolicyArn", &iam_arnType, true, NULL, false},
@@ -2000,6 +2009,7 @@ static const struct shape iam_DetachGroupPolicyRequest = {.name = "DetachGroupPo
 static const struct shape iam_DetachRolePolicyRequest = {.name = "DetachRolePolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DetachRolePolicyRequest_members, .n_members = 2};
 static const struct shape iam_DetachUserPolicyRequest = {.name = "DetachUserPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_DetachUserPolicyRequest_members, .n_members = 2};
 static const struct shape iam_EnableMFADeviceRequest = {.name = "EnableMFADeviceRequest", .type = SHAPE_STRUCTURE, .members = iam_EnableMFADeviceRequest_members, .n_members = 4};
+static const struct shape iam_EnableOutboundWebIdentityFederationResponse = {.name = "EnableOutboundWebIdentityFederationResponse", .type = SHAPE_STRUCTURE, .members = iam_EnableOutboundWebIdentityFederationResponse_members, .n_members = 1};
 static const struct shape iam_EntityDetails = {.name = "EntityDetails", .type = SHAPE_STRUCTURE, .members = iam_EntityDetails_members, .n_members = 2};
 static const struct shape iam_EntityInfo = {.name = "EntityInfo", .type = SHAPE_STRUCTURE, .members = iam_EntityInfo_members, .n_members = 5};
 static const struct shape iam_EntityType = {.name = "EntityType", .type = SHAPE_STRING, .enums = iam_EntityType_enums, .n_enums = 5};
@@ -2033,6 +2043,7 @@ static const struct shape iam_GetMFADeviceRequest = {.name = "GetMFADeviceReques
 static const struct shape iam_GetMFADeviceResponse = {.name = "GetMFADeviceResponse", .type = SHAPE_STRUCTURE, .members = iam_GetMFADeviceResponse_members, .n_members = 4};
 static const struct shape iam_GetOpenIDConnectProviderRequest = {.name = "GetOpenIDConnectProviderRequest", .type = SHAPE_STRUCTURE, .members = iam_GetOpenIDConnectProviderRequest_members, .n_members = 1};
 static const struct shape iam_GetOpenIDConnectProviderResponse = {.name = "GetOpenIDConnectProviderResponse", .type = SHAPE_STRUCTURE, .members = iam_GetOpenIDConnectProviderResponse_members, .n_members = 5};
+static const struct shape iam_GetOutboundWebIdentityFederationInfoResponse = {.name = "GetOutboundWebIdentityFederationInfoResponse", .type = SHAPE_STRUCTURE, .members = iam_GetOutboundWebIdentityFederationInfoResponse_members, .n_members = 2};
 static const struct shape iam_GetPolicyRequest = {.name = "GetPolicyRequest", .type = SHAPE_STRUCTURE, .members = iam_GetPolicyRequest_members, .n_members = 1};
 static const struct shape iam_GetPolicyResponse = {.name = "GetPolicyResponse", .type = SHAPE_STRUCTURE, .members = iam_GetPolicyResponse_members, .n_members = 1};
 static const struct shape iam_GetPolicyVersionRequest = {.name = "GetPolicyVersionRequest", .type = SHAPE_STRUCTURE, .members = iam_GetPolicyVersionRequest_members, .n_members = 2};
@@ -2404,7 +2415,9 @@ static const struct op_model iam_ops[] = {
     {"DetachGroupPolicy", &iam_DetachGroupPolicyRequest, NULL, NULL},
     {"DetachRolePolicy", &iam_DetachRolePolicyRequest, NULL, NULL},
     {"DetachUserPolicy", &iam_DetachUserPolicyRequest, NULL, NULL},
+    {"DisableOutboundWebIdentityFederation", NULL, NULL, NULL},
     {"EnableMFADevice", &iam_EnableMFADeviceRequest, NULL, NULL},
+    {"EnableOutboundWebIdentityFederation", NULL, &iam_EnableOutboundWebIdentityFederationResponse, "EnableOutboundWebIdentityFederationResult"},
     {"GenerateCredentialReport", NULL, &iam_GenerateCredentialReportResponse, "GenerateCredentialReportResult"},
     {"GenerateServiceLastAccessedDetails", &iam_GenerateServiceLastAccessedDetailsRequest, &iam_GenerateServiceLastAccessedDetailsResponse, "GenerateServiceLastAccessedDetailsResult"},
     {"GetAccessKeyLastUsed", &iam_GetAccessKeyLastUsedRequest, &iam_GetAccessKeyLastUsedResponse, "GetAccessKeyLastUsedResult"},
@@ -2420,6 +2433,7 @@ static const struct op_model iam_ops[] = {
     {"GetLoginProfile", &iam_GetLoginProfileRequest, &iam_GetLoginProfileResponse, "GetLoginProfileResult"},
     {"GetMFADevice", &iam_GetMFADeviceRequest, &iam_GetMFADeviceResponse, "GetMFADeviceResult"},
     {"GetOpenIDConnectProvider", &iam_GetOpenIDConnectProviderRequest, &iam_GetOpenIDConnectProviderResponse, "GetOpenIDConnectProviderResult"},
+    {"GetOutboundWebIdentityFederationInfo", NULL, &iam_GetOutboundWebIdentityFederationInfoResponse, "GetOutboundWebIdentityFederationInfoResult"},
     {"GetPolicy", &iam_GetPolicyRequest, &iam_GetPolicyResponse, "GetPolicyResult"},
     {"GetPolicyVersion", &iam_GetPolicyVersionRequest, &iam_GetPolicyVersionResponse, "GetPolicyVersionResult"},
     {"GetRole", &iam_GetRoleRequest, &iam_GetRoleResponse, "GetRoleResult"},
@@ -2525,5 +2539,5 @@ const struct service_model model_iam = {
     .api_version = "2010-05-08",
     .xml_namespace = "https://iam.amazonaws.com/doc/2010-05-08/",
     .ops = iam_ops,
-    .n_ops = 157,
+    .n_ops = 160,
 };

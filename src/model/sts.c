@@ -10,6 +10,8 @@ static const struct shape sts_AssumeRoleWithWebIdentityResponse;
 static const struct shape sts_AssumedRoleUser;
 static const struct shape sts_Audience;
 static const struct shape sts_Credentials;
+static const struct shape sts_DecodeAuthorizationMessageRequest;
+static const struct shape sts_DecodeAuthorizationMessageResponse;
 static const struct shape sts_FederatedUser;
 static const struct shape sts_GetAccessKeyInfoRequest;
 static const struct shape sts_GetAccessKeyInfoResponse;
@@ -19,6 +21,8 @@ static const struct shape sts_GetFederationTokenRequest;
 static const struct shape sts_GetFederationTokenResponse;
 static const struct shape sts_GetSessionTokenRequest;
 static const struct shape sts_GetSessionTokenResponse;
+static const struct shape sts_GetWebIdentityTokenRequest;
+static const struct shape sts_GetWebIdentityTokenResponse;
 static const struct shape sts_Issuer;
 static const struct shape sts_NameQualifier;
 static const struct shape sts_PolicyDescriptorType;
@@ -36,9 +40,12 @@ static const struct shape sts_assumedRoleIdType;
 static const struct shape sts_clientTokenType;
 static const struct shape sts_contextAssertionType;
 static const struct shape sts_dateType;
+static const struct shape sts_decodedMessageType;
 static const struct shape sts_durationSecondsType;
+static const struct shape sts_encodedMessageType;
 static const struct shape sts_externalIdType;
 static const struct shape sts_federatedIdType;
+static const struct shape sts_jwtAlgorithmType;
 static const struct shape sts_nonNegativeIntegerType;
 static const struct shape sts_policyDescriptorListType;
 static const struct shape sts_roleDurationSecondsType;
@@ -57,6 +64,10 @@ static const struct shape sts_urlType;
 static const struct shape sts_userIdType;
 static const struct shape sts_userNameType;
 static const struct shape sts_webIdentitySubjectType;
+static const struct shape sts_webIdentityTokenAudienceListType;
+static const struct shape sts_webIdentityTokenAudienceStringType;
+static const struct shape sts_webIdentityTokenDurationSecondsType;
+static const struct shape sts_webIdentityTokenType;
 
 static const struct shape_member sts_AssumeRoleRequest_members[] = {
     {"RoleArn", &sts_arnType, true, NULL, false},
@@ -125,6 +136,12 @@ static const struct shape_member sts_Credentials_members[] = {
     {"SessionToken", &sts_tokenType, true, NULL, false},
     {"Expiration", &sts_dateType, true, NULL, false},
 };
+static const struct shape_member sts_DecodeAuthorizationMessageRequest_members[] = {
+    {"EncodedMessage", &sts_encodedMessageType, true, NULL, false},
+};
+static const struct shape_member sts_DecodeAuthorizationMessageResponse_members[] = {
+    {"DecodedMessage", &sts_decodedMessageType, false, NULL, false},
+};
 static const struct shape_member sts_FederatedUser_members[] = {
     {"FederatedUserId", &sts_federatedIdType, true, NULL, false},
     {"Arn", &sts_arnType, true, NULL, false},
@@ -160,6 +177,16 @@ static const struct shape_member sts_GetSessionTokenRequest_members[] = {
 static const struct shape_member sts_GetSessionTokenResponse_members[] = {
     {"Credentials", &sts_Credentials, false, NULL, false},
 };
+static const struct shape_member sts_GetWebIdentityTokenRequest_members[] = {
+    {"Audience", &sts_webIdentityTokenAudienceListType, true, NULL, false},
+    {"DurationSeconds", &sts_webIdentityTokenDurationSecondsType, false, NULL, false},
+    {"SigningAlgorithm", &sts_jwtAlgorithmType, true, NULL, false},
+    {"Tags", &sts_tagListType, false, NULL, false},
+};
+static const struct shape_member sts_GetWebIdentityTokenResponse_members[] = {
+    {"WebIdentityToken", &sts_webIdentityTokenType, false, NULL, false},
+    {"Expiration", &sts_dateType, false, NULL, false},
+};
 static const struct shape_member sts_PolicyDescriptorType_members[] = {
     {"arn", &sts_arnType, false, NULL, false},
 };
@@ -175,6 +202,7 @@ static const struct shape_member sts_Tag_members[] = {
 static const struct shape_member sts_policyDescriptorListType_member = {"member", &sts_PolicyDescriptorType, false, NULL, false};
 static const struct shape_member sts_tagKeyListType_member = {"member", &sts_tagKeyType, false, NULL, false};
 static const struct shape_member sts_tagListType_member = {"member", &sts_Tag, false, NULL, false};
+static const struct shape_member sts_webIdentityTokenAudienceListType_member = {"member", &sts_webIdentityTokenAudienceStringType, false, NULL, false};
 
 static const struct shape sts_AssumeRoleRequest = {.name = "AssumeRoleRequest", .type = SHAPE_STRUCTURE, .members = sts_AssumeRoleRequest_members, .n_members = 12};
 static const struct shape sts_AssumeRoleResponse = {.name = "AssumeRoleResponse", .type = SHAPE_STRUCTURE, .members = sts_AssumeRoleResponse_members, .n_members = 4};
@@ -185,6 +213,8 @@ static const struct shape sts_AssumeRoleWithWebIdentityResponse = {.name = "Assu
 static const struct shape sts_AssumedRoleUser = {.name = "AssumedRoleUser", .type = SHAPE_STRUCTURE, .members = sts_AssumedRoleUser_members, .n_members = 2};
 static const struct shape sts_Audience = {.name = "Audience", .type = SHAPE_STRING};
 static const struct shape sts_Credentials = {.name = "Credentials", .type = SHAPE_STRUCTURE, .members = sts_Credentials_members, .n_members = 4};
+static const struct shape sts_DecodeAuthorizationMessageRequest = {.name = "DecodeAuthorizationMessageRequest", .type = SHAPE_STRUCTURE, .members = sts_DecodeAuthorizationMessageRequest_members, .n_members = 1};
+static const struct shape sts_DecodeAuthorizationMessageResponse = {.name = "DecodeAuthorizationMessageResponse", .type = SHAPE_STRUCTURE, .members = sts_DecodeAuthorizationMessageResponse_members, .n_members = 1};
 static const struct shape sts_FederatedUser = {.name = "FederatedUser", .type = SHAPE_STRUCTURE, .members = sts_FederatedUser_members, .n_members = 2};
 static const struct shape sts_GetAccessKeyInfoRequest = {.name = "GetAccessKeyInfoRequest", .type = SHAPE_STRUCTURE, .members = sts_GetAccessKeyInfoRequest_members, .n_members = 1};
 static const struct shape sts_GetAccessKeyInfoResponse = {.name = "GetAccessKeyInfoResponse", .type = SHAPE_STRUCTURE, .members = sts_GetAccessKeyInfoResponse_members, .n_members = 1};
@@ -194,6 +224,8 @@ static const struct shape sts_GetFederationTokenRequest = {.name = "GetFederatio
 static const struct shape sts_GetFederationTokenResponse = {.name = "GetFederationTokenResponse", .type = SHAPE_STRUCTURE, .members = sts_GetFederationTokenResponse_members, .n_members = 3};
 static const struct shape sts_GetSessionTokenRequest = {.name = "GetSessionTokenRequest", .type = SHAPE_STRUCTURE, .members = sts_GetSessionTokenRequest_members, .n_members = 3};
 static const struct shape sts_GetSessionTokenResponse = {.name = "GetSessionTokenResponse", .type = SHAPE_STRUCTURE, .members = sts_GetSessionTokenResponse_members, .n_members = 1};
+static const struct shape sts_GetWebIdentityTokenRequest = {.name = "GetWebIdentityTokenRequest", .type = SHAPE_STRUCTURE, .members = sts_GetWebIdentityTokenRequest_members, .n_members = 4};
+static const struct shape sts_GetWebIdentityTokenResponse = {.name = "GetWebIdentityTokenResponse", .type = SHAPE_STRUCTURE, .members = sts_GetWebIdentityTokenResponse_members, .n_members = 2};
 static const struct shape sts_Issuer = {.name = "Issuer", .type = SHAPE_STRING};
 static const struct shape sts_NameQualifier = {.name = "NameQualifier", .type = SHAPE_STRING};
 static const struct shape sts_PolicyDescriptorType = {.name = "PolicyDescriptorType", .type = SHAPE_STRUCTURE, .members = sts_PolicyDescriptorType_members, .n_members = 1};
@@ -211,9 +243,12 @@ static const struct shape sts_assumedRoleIdType = {.name = "assumedRoleIdType", 
 static const struct shape sts_clientTokenType = {.name = "clientTokenType", .type = SHAPE_STRING, .has_min = true, .min = 4, .has_max = true, .max = 20000, .sensitive = true};
 static const struct shape sts_contextAssertionType = {.name = "contextAssertionType", .type = SHAPE_STRING, .has_min = true, .min = 4, .has_max = true, .max = 2048};
 static const struct shape sts_dateType = {.name = "dateType", .type = SHAPE_TIMESTAMP};
+static const struct shape sts_decodedMessageType = {.name = "decodedMessageType", .type = SHAPE_STRING};
 static const struct shape sts_durationSecondsType = {.name = "durationSecondsType", .type = SHAPE_INTEGER, .has_min = true, .min = 900, .has_max = true, .max = 129600};
+static const struct shape sts_encodedMessageType = {.name = "encodedMessageType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 10240};
 static const struct shape sts_externalIdType = {.name = "externalIdType", .type = SHAPE_STRING, .has_min = true, .min = 2, .has_max = true, .max = 1224, .pattern = "[\\w+=,.@:\\/-]*"};
 static const struct shape sts_federatedIdType = {.name = "federatedIdType", .type = SHAPE_STRING, .has_min = true, .min = 2, .has_max = true, .max = 193, .pattern = "[\\w+=,.@\\:-]*"};
+static const struct shape sts_jwtAlgorithmType = {.name = "jwtAlgorithmType", .type = SHAPE_STRING, .has_min = true, .min = 5, .has_max = true, .max = 5};
 static const struct shape sts_nonNegativeIntegerType = {.name = "nonNegativeIntegerType", .type = SHAPE_INTEGER, .has_min = true, .min = 0};
 static const struct shape sts_policyDescriptorListType = {.name = "policyDescriptorListType", .type = SHAPE_LIST, .member = &sts_policyDescriptorListType_member};
 static const struct shape sts_roleDurationSecondsType = {.name = "roleDurationSecondsType", .type = SHAPE_INTEGER, .has_min = true, .min = 900, .has_max = true, .max = 43200};
@@ -232,15 +267,21 @@ static const struct shape sts_urlType = {.name = "urlType", .type = SHAPE_STRING
 static const struct shape sts_userIdType = {.name = "userIdType", .type = SHAPE_STRING};
 static const struct shape sts_userNameType = {.name = "userNameType", .type = SHAPE_STRING, .has_min = true, .min = 2, .has_max = true, .max = 32, .pattern = "[\\w+=,.@-]*"};
 static const struct shape sts_webIdentitySubjectType = {.name = "webIdentitySubjectType", .type = SHAPE_STRING, .has_min = true, .min = 6, .has_max = true, .max = 255};
+static const struct shape sts_webIdentityTokenAudienceListType = {.name = "webIdentityTokenAudienceListType", .type = SHAPE_LIST, .has_min = true, .min = 1, .has_max = true, .max = 10, .member = &sts_webIdentityTokenAudienceListType_member};
+static const struct shape sts_webIdentityTokenAudienceStringType = {.name = "webIdentityTokenAudienceStringType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 1000};
+static const struct shape sts_webIdentityTokenDurationSecondsType = {.name = "webIdentityTokenDurationSecondsType", .type = SHAPE_INTEGER, .has_min = true, .min = 60, .has_max = true, .max = 3600};
+static const struct shape sts_webIdentityTokenType = {.name = "webIdentityTokenType", .type = SHAPE_STRING, .sensitive = true};
 
 static const struct op_model sts_ops[] = {
     {"AssumeRole", &sts_AssumeRoleRequest, &sts_AssumeRoleResponse, "AssumeRoleResult"},
     {"AssumeRoleWithSAML", &sts_AssumeRoleWithSAMLRequest, &sts_AssumeRoleWithSAMLResponse, "AssumeRoleWithSAMLResult"},
     {"AssumeRoleWithWebIdentity", &sts_AssumeRoleWithWebIdentityRequest, &sts_AssumeRoleWithWebIdentityResponse, "AssumeRoleWithWebIdentityResult"},
+    {"DecodeAuthorizationMessage", &sts_DecodeAuthorizationMessageRequest, &sts_DecodeAuthorizationMessageResponse, "DecodeAuthorizationMessageResult"},
     {"GetAccessKeyInfo", &sts_GetAccessKeyInfoRequest, &sts_GetAccessKeyInfoResponse, "GetAccessKeyInfoResult"},
     {"GetCallerIdentity", &sts_GetCallerIdentityRequest, &sts_GetCallerIdentityResponse, "GetCallerIdentityResult"},
     {"GetFederationToken", &sts_GetFederationTokenRequest, &sts_GetFederationTokenResponse, "GetFederationTokenResult"},
     {"GetSessionToken", &sts_GetSessionTokenRequest, &sts_GetSessionTokenResponse, "GetSessionTokenResult"},
+    {"GetWebIdentityToken", &sts_GetWebIdentityTokenRequest, &sts_GetWebIdentityTokenResponse, "GetWebIdentityTokenResult"},
 };
 
 const struct service_model model_sts = {
@@ -253,5 +294,5 @@ const struct service_model model_sts = {
     .api_version = "2011-06-15",
     .xml_namespace = "https://sts.amazonaws.com/doc/2011-06-15/",
     .ops = sts_ops,
-    .n_ops = 7,
+    .n_ops = 9,
 };

@@ -128,6 +128,7 @@ static const struct text_flag text_flags[] = {
     TEXT_FLAG("--tls-key", tls_key),
     TEXT_FLAG("--store", store_url),
     TEXT_FLAG("--master-key-file", master_key_file),
+    TEXT_FLAG("--public-url", public_url),
 };
 
 struct size_flag {
@@ -198,6 +199,12 @@ cu_rc config_parse(int argc, char **argv, struct config *cfg, struct cu_err *err
     }
     ENSURE(!cfg->tls_cert[0] == !cfg->tls_key[0],
            cu_err_set(err, CU_E_VALIDATION, "--tls-cert and --tls-key go together"));
+    /* the base of the outbound federation issuer URL (services/outbound.h): absolute */
+    ENSURE(!cfg->public_url[0] || strncmp(cfg->public_url, "https://", 8) == 0 ||
+               strncmp(cfg->public_url, "http://", 7) == 0,
+           cu_err_set(err, CU_E_VALIDATION, "--public-url: expected http://... or https://..."));
+    for (size_t n = strlen(cfg->public_url); n && cfg->public_url[n - 1] == '/'; n--)
+        cfg->public_url[n - 1] = '\0';
 out:
     return rc;
 }

@@ -19,6 +19,7 @@
 #include <sys/epoll.h>
 
 #include "core/secret.h"
+#include "discovery.h"
 #include "listener.h"
 
 #define READ_CHUNK 16384
@@ -275,7 +276,7 @@ static bool answer(struct http_conn *c, int64_t now_ms, struct http_date *dates)
     if (strcmp(req.method, "GET") == 0 && strcmp(req.path, "/_custos/health") == 0 &&
         !req.query[0])
         pipeline_health(c->ctx->pl, &resp);
-    else
+    else if (!discovery_answer(c->ctx->pl, &req, &resp))
         pipeline_handle(c->ctx->pl, &req, &resp);
     close = c->draining || !h->keep_alive;
     if (!queue_response(c, &resp, close, strcmp(req.method, "HEAD") == 0, now_ms, dates))

@@ -135,7 +135,8 @@ static cu_rc authorize_call(struct pipeline *pl, const struct op_desc *d, struct
         call->allowed_by_policy = authorize_by_policy(az, call, d->action, &call->target);
     if (d->also_resolve) {
         TRY(d->also_resolve(call, in));
-        TRY(authorize(az, call, d->also_action, &call->also, &call->err));
+        if (!call->also.not_needed)
+            TRY(authorize(az, call, d->also_action, &call->also, &call->err));
     }
 out:
     return rc;

@@ -55,6 +55,18 @@ static cu_rc make_data_dir(const char *dir, struct cu_err *err)
     return CU_OK;
 }
 
+/* The URL clients reach this node at: --public-url, else the listen address. */
+static void public_url(struct server *s)
+{
+    const char *scheme = s->cfg.tls_cert[0] ? "https" : "http";
+    bool v6 = strchr(s->cfg.listen_host, ':') != NULL;
+
+    if (s->cfg.public_url[0])
+        return;
+    snprintf(s->cfg.public_url, sizeof(s->cfg.public_url), "%s://%s%s%s:%d", scheme,
+             v6 ? "[" : "", s->cfg.listen_host, v6 ? "]" : "", s->cfg.port);
+}
+
 static void endpoint_banner(const struct server *s)
 {
     const char *scheme = s->cfg.tls_cert[0] ? "https" : "http";
@@ -98,6 +110,7 @@ cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err 
 
     ENSURE(s, CU_E_NOMEM);
     s->cfg = *cfg;
+    public_url(s);
     if (cfg->test_clock_offset_s) {
         log_warn("test hook: the clock runs %lld s off the real one", (long long)cfg->test_clock_offset_s);
         clock_set_offset_ms(cfg->test_clock_offset_s * 1000);
@@ -136,7 +149,8 @@ cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err 
                                   .region = s->cfg.region,
                                   .account_id = s->account_id,
                                   .data_dir = s->cfg.data_dir,
-                                  .oidc_keys = s->oidc_keys};
+                                  .oidc_keys = s->oidc_keys,
+                                  .public_url = s->cfg.public_url};
     s->pl.max_header_bytes = cfg->max_header_bytes;
     TRY(http_start(&s->cfg, &s->pl, &s->http, err));
     endpoint_banner(s);

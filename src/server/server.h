@@ -17,6 +17,7 @@ struct config {
     char tls_cert[1024], tls_key[1024];
     char store_url[1024];         /* "" = SQLite in data_dir */
     char master_key_file[1024];   /* "" = data_dir/master.key */
+    char public_url[512];         /* --public-url; "" = http(s)://<listen> */
     size_t max_body_bytes;
     size_t max_header_bytes;      /* default 8 KiB */
     size_t unauth_rate;           /* unauthenticated requests a second per source (20) */

@@ -2,6 +2,7 @@
  * policy a request supplies against the caller's policies the pipeline handed down (the
  * policy engine directly: services never call back into server/). */
 #include <stdio.h>
+#include <string.h>
 
 #include "call.h"
 #include "core/buf.h"
@@ -17,6 +18,25 @@ void call_keys_add_multi(struct call_keys *k, const char *name, const char *cons
     k->entries[k->n] = (struct policy_context_entry){k->names[k->n], &k->values[k->n_values], n};
     k->n++;
     k->n_values += n;
+}
+
+void call_keys_add_number(struct call_keys *k, const char *name, int64_t value)
+{
+    size_t at = strlen(name) + 1;
+    char *slot;
+
+    if (k->n == CALL_MAX_KEYS || k->n_values == CALL_MAX_KEYS * 2 ||
+        at + 21 > sizeof(k->names[0]))
+        return;
+    /* the number's text lives in the name's own slot, after the name's terminator: it
+     * lasts exactly as long as the entry, with no storage of its own to reset */
+    slot = k->names[k->n];
+    str_copy(slot, at, name);
+    snprintf(slot + at, sizeof(k->names[0]) - at, "%lld", (long long)value);
+    k->values[k->n_values] = slot + at;
+    k->entries[k->n] = (struct policy_context_entry){slot, &k->values[k->n_values], 1};
+    k->n++;
+    k->n_values++;
 }
 
 void call_keys_add(struct call_keys *k, const char *name, const char *value)

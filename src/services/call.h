@@ -41,6 +41,10 @@ void call_keys_add(struct call_keys *k, const char *name, const char *value);
 void call_keys_request_tags(struct call_keys *k, const json_t *tags);
 void call_keys_resource_tags(struct call_keys *k, const json_t *tags);
 
+/* Add key with the decimal text of a number the request implies (sts:DurationSeconds
+ * when the request leaves it to its default); the text is kept in k, beside the key's name. */
+void call_keys_add_number(struct call_keys *k, const char *name, int64_t value);
+
 /* Add a multi-valued key (values borrowed). */
 void call_keys_add_multi(struct call_keys *k, const char *name, const char *const *values,
                          size_t n);
@@ -62,6 +66,9 @@ struct call_target {
                                          * struct kms_key, record and opened material) */
     const void *parsed;                 /* what the resolver decoded of the request (Decrypt:
                                          * the struct kms_ciphertext of its blob) */
+    bool not_needed;                    /* set by an also-resolver when this request needs
+                                         * no second authorization (GetWebIdentityToken
+                                         * without Tags needs no sts:TagGetWebIdentityToken) */
 };
 
 /* What authorization evaluated the call with, filled by the pipeline before the handler
@@ -89,6 +96,8 @@ struct call_env {
     const char *account_id;             /* the account this node serves */
     const char *data_dir;
     struct oidc_keys *oidc_keys;        /* --oidc-jwks key sets (auth/oidc_keys.h), or NULL */
+    const char *public_url;             /* how clients reach this node ("http://host:port",
+                                         * no trailing '/'): outbound federation's issuer */
 };
 
 struct call {

@@ -99,6 +99,7 @@ const struct store_kind store_kinds[] = {
     {RECORD_ACTION_LAST_USED, STORE_CLASS_GLOBAL, {{NULL}}},
     {RECORD_LAST_ACCESSED_JOB, STORE_CLASS_GLOBAL, {{NULL}}},
     {RECORD_AWS_POLICY_USE, STORE_CLASS_GLOBAL, {{NULL}}},
+    {RECORD_OUTBOUND_FEDERATION, STORE_CLASS_GLOBAL, {{NULL}}},
 };
 const size_t store_kinds_n = sizeof(store_kinds) / sizeof(store_kinds[0]);
 

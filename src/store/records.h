@@ -124,6 +124,10 @@
 /* an AWS managed policy this account uses (IAM aws_managed_policies.c), keyed by
  * lower(PolicyName): {PolicyName, Arn, AttachmentCount, PermissionsBoundaryUsageCount} */
 #define RECORD_AWS_POLICY_USE "aws_policy_use"
+/* outbound web identity federation (services/outbound.c): one record per account, key
+ * "account": {IssuerId, Enabled, Keys: [{Alg, Kid, Sealed, Jwk}]} */
+#define RECORD_OUTBOUND_FEDERATION "outbound_federation"
+#define RECORD_OUTBOUND_FEDERATION_KEY "account"
 
 /* Secondary index names (kinds.c). */
 #define RECORD_ACCESS_KEY_BY_USER "user"

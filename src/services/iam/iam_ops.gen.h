@@ -167,6 +167,9 @@ cu_rc iam_generate_service_last_accessed_details(struct call *call, const json_t
 cu_rc iam_get_service_last_accessed_details(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_get_service_last_accessed_details_with_entities(struct call *call, const json_t *in, json_t *out);
 cu_rc iam_list_policies_granting_service_access(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_enable_outbound_web_identity_federation(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_disable_outbound_web_identity_federation(struct call *call, const json_t *in, json_t *out);
+cu_rc iam_get_outbound_web_identity_federation_info(struct call *call, const json_t *in, json_t *out);
 
 /* resolvers: fill call->target before authorization (also-resolvers:
  * call->also, after call->target is authorized) */

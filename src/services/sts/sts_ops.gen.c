@@ -10,6 +10,7 @@ static const char *const secrets_AssumeRole[] = {"SecretAccessKey", "SessionToke
 static const char *const secrets_AssumeRoleWithSAML[] = {"SAMLAssertion", "SecretAccessKey", "SessionToken", NULL};
 static const char *const secrets_AssumeRoleWithWebIdentity[] = {"SecretAccessKey", "SessionToken", "WebIdentityToken", NULL};
 static const char *const secrets_GetFederationToken[] = {"SecretAccessKey", "SessionToken", NULL};
+static const char *const secrets_GetWebIdentityToken[] = {"WebIdentityToken", NULL};
 
 const struct op_desc sts_ops[] = {
     {.service = "sts",
@@ -55,6 +56,19 @@ const struct op_desc sts_ops[] = {
      .name = "GetAccessKeyInfo",
      .handler = sts_get_access_key_info,
      .action = "sts:GetAccessKeyInfo",
+     .read_only = true},
+    {.service = "sts",
+     .name = "GetWebIdentityToken",
+     .handler = sts_get_web_identity_token,
+     .action = "sts:GetWebIdentityToken",
+     .secret_fields = secrets_GetWebIdentityToken,
+     .condition_keys = sts_web_identity_token_keys,
+     .also_resolve = sts_resolve_web_identity_token_tags,
+     .also_action = "sts:TagGetWebIdentityToken"},
+    {.service = "sts",
+     .name = "DecodeAuthorizationMessage",
+     .handler = sts_decode_authorization_message,
+     .action = "sts:DecodeAuthorizationMessage",
      .read_only = true},
 };
 const size_t sts_ops_count = ARRAY_LEN(sts_ops);

@@ -53,6 +53,26 @@ static void oidc_jwks(void)
     CHECK_RC(parse(&cfg, 2 * (OIDC_KEYS_MAX_ISSUERS + 1), many), CU_E_VALIDATION);
 }
 
+/* --public-url: absent by default, kept without its trailing slashes, refused unless it
+ * is an http(s) URL (the base of the outbound federation issuer). */
+static void public_url(void)
+{
+    struct config cfg;
+    char *set[] = {"--public-url", "https://custos.example.com/base//"};
+    char *plain[] = {"--public-url", "http://10.0.0.1:4599"};
+    char *relative[] = {"--public-url", "custos.example.com"};
+    char *other[] = {"--public-url", "ftp://custos.example.com"};
+
+    config_defaults(&cfg);
+    CHECK_STR(cfg.public_url, "");
+    CHECK_OK(parse(&cfg, 2, set));
+    CHECK_STR(cfg.public_url, "https://custos.example.com/base");
+    CHECK_OK(parse(&cfg, 2, plain));
+    CHECK_STR(cfg.public_url, "http://10.0.0.1:4599");
+    CHECK_RC(parse(&cfg, 2, relative), CU_E_VALIDATION);
+    CHECK_RC(parse(&cfg, 2, other), CU_E_VALIDATION);
+}
+
 int main(void)
 {
     struct config cfg;
@@ -110,5 +130,6 @@ int main(void)
     CHECK_RC(parse(&cfg, 2, neg_timeout), CU_E_VALIDATION);
     CHECK_RC(parse(&cfg, 2, zero_conns), CU_E_VALIDATION);
     CHECK_RC(parse(&cfg, 2, junk_drain), CU_E_VALIDATION);
+    public_url();
     TEST_END();
 }

@@ -136,8 +136,33 @@ static void no_grant_and_no_authz(void)
     policy_free(enables);
 }
 
+/* call_keys_add_number: the number's text outlives the caller's frame (it is kept in the
+ * key's own slot), later keys do not disturb it, and a full set takes no more. */
+static void number_keys(void)
+{
+    static struct call_keys k;
+
+    k.n = k.n_values = 0;
+    call_keys_add_number(&k, "sts:DurationSeconds", 300);
+    call_keys_add(&k, "sts:SigningAlgorithm", "ES384");
+    call_keys_add_number(&k, "x:Negative", -42);
+    CHECK_INT(k.n, 3);
+    CHECK_STR(k.entries[0].key, "sts:DurationSeconds");
+    CHECK_INT(k.entries[0].n_values, 1);
+    CHECK_STR(k.entries[0].values[0], "300");
+    CHECK_STR(k.entries[1].values[0], "ES384");
+    CHECK_STR(k.entries[2].key, "x:Negative");
+    CHECK_STR(k.entries[2].values[0], "-42");
+    while (k.n < CALL_MAX_KEYS)
+        call_keys_add_number(&k, "a:Key", (int64_t)k.n);
+    CHECK_STR(k.entries[CALL_MAX_KEYS - 1].values[0], "127");
+    call_keys_add_number(&k, "a:Over", 1);
+    CHECK_INT(k.n, CALL_MAX_KEYS);
+}
+
 int main(void)
 {
+    number_keys();
     identity_policies_count_where_the_key_policy_enables_the_account();
     the_key_policy_alone_may_allow();
     condition_keys_count();
