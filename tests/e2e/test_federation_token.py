@@ -126,6 +126,12 @@ class FederationToken(harness.ServerTest):
                          ("AccessDenied", f"User: {fed_arn} is not authorized to perform: "
                                           f"sts:AssumeRole on resource: {role['Arn']}", 403))
         self.assertEqual(self.error(lambda: sts.get_access_key_info(AccessKeyId=key))[0], "AccessDenied")
+        # the STS operations added beside: a federated user calls none of them either
+        self.assertEqual(self.error(lambda: sts.decode_authorization_message(EncodedMessage="x" * 20)),
+                         ("AccessDenied", f"User: {fed_arn} is not authorized to perform: "
+                                          f"sts:DecodeAuthorizationMessage on resource: *", 403))
+        self.assertEqual(self.error(lambda: sts.get_web_identity_token(
+            Audience=["https://example.com"], SigningAlgorithm="RS256"))[0], "AccessDenied")
         self.assertEqual(sts.get_caller_identity()["Arn"], fed_arn)
 
     def test_errors(self):

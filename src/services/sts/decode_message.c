@@ -11,6 +11,7 @@
 #include "core/tree.h"
 #include "core/tree_write.h"
 #include "services/in.h"
+#include "sts_credentials.h"
 #include "sts_ops.gen.h"
 
 cu_rc sts_decode_authorization_message(struct call *call, const json_t *in, json_t *out)
@@ -21,6 +22,7 @@ cu_rc sts_decode_authorization_message(struct call *call, const json_t *in, json
     struct buf text;
 
     buf_init(&text, 4 * AUTHZ_MESSAGE_MAX);
+    TRY(sts_session_refuse(call));
     ENSURE(authz_message_decode(call->env->master_key, bytes_str(msg), &doc) == CU_OK,
            cu_err_set(&call->err, CU_E_STS_INVALID_AUTHORIZATION_MESSAGE,
                       "Message is not valid"));

@@ -24,6 +24,7 @@
 #include "services/in.h"
 #include "services/outbound.h"
 #include "store/records.h"
+#include "sts_credentials.h"
 #include "sts_ops.gen.h"
 
 #define DURATION_DEFAULT_S 300
@@ -225,6 +226,7 @@ cu_rc sts_get_web_identity_token(struct call *call, const json_t *in, json_t *ou
     struct buf token;
 
     buf_init_sensitive(&token, TOKEN_MAX);
+    TRY(sts_session_refuse(call));
     TRY(outbound_load(call->tx, call->env->account_id, &rec));
     ENSURE(outbound_enabled(rec),
            cu_err_set(&call->err, CU_E_STS_OUTBOUND_DISABLED,
