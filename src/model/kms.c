@@ -9,6 +9,8 @@ static const struct shape kms_ArnType;
 static const struct shape kms_AttestationDocumentType;
 static const struct shape kms_BackingKeyIdType;
 static const struct shape kms_BooleanType;
+static const struct shape kms_CancelKeyDeletionRequest;
+static const struct shape kms_CancelKeyDeletionResponse;
 static const struct shape kms_CiphertextType;
 static const struct shape kms_CloudHsmClusterIdType;
 static const struct shape kms_CreateAliasRequest;
@@ -26,8 +28,10 @@ static const struct shape kms_DeleteAliasRequest;
 static const struct shape kms_DescribeKeyRequest;
 static const struct shape kms_DescribeKeyResponse;
 static const struct shape kms_DescriptionType;
+static const struct shape kms_DisableKeyRequest;
 static const struct shape kms_DryRunModifierList;
 static const struct shape kms_DryRunModifierType;
+static const struct shape kms_EnableKeyRequest;
 static const struct shape kms_EncryptRequest;
 static const struct shape kms_EncryptResponse;
 static const struct shape kms_EncryptionAlgorithmSpec;
@@ -86,12 +90,15 @@ static const struct shape kms_RecipientInfo;
 static const struct shape kms_RegionType;
 static const struct shape kms_RetireGrantRequest;
 static const struct shape kms_RevokeGrantRequest;
+static const struct shape kms_ScheduleKeyDeletionRequest;
+static const struct shape kms_ScheduleKeyDeletionResponse;
 static const struct shape kms_SigningAlgorithmSpec;
 static const struct shape kms_SigningAlgorithmSpecList;
 static const struct shape kms_Tag;
 static const struct shape kms_TagKeyType;
 static const struct shape kms_TagList;
 static const struct shape kms_TagValueType;
+static const struct shape kms_UpdateKeyDescriptionRequest;
 static const struct shape kms_XksKeyConfigurationType;
 static const struct shape kms_XksKeyIdType;
 
@@ -102,6 +109,12 @@ static const struct shape_member kms_AliasListEntry_members[] = {
     {"TargetKeyId", &kms_KeyIdType, false, NULL, false},
     {"CreationDate", &kms_DateType, false, NULL, false},
     {"LastUpdatedDate", &kms_DateType, false, NULL, false},
+};
+static const struct shape_member kms_CancelKeyDeletionRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+};
+static const struct shape_member kms_CancelKeyDeletionResponse_members[] = {
+    {"KeyId", &kms_KeyIdType, false, NULL, false},
 };
 static const struct shape_member kms_CreateAliasRequest_members[] = {
     {"AliasName", &kms_AliasNameType, true, NULL, false},
@@ -166,8 +179,14 @@ static const struct shape_member kms_DescribeKeyRequest_members[] = {
 static const struct shape_member kms_DescribeKeyResponse_members[] = {
     {"KeyMetadata", &kms_KeyMetadata, false, NULL, false},
 };
+static const struct shape_member kms_DisableKeyRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+};
 static const struct shape_member kms_DryRunModifierList_member = {"member", &kms_DryRunModifierType, false, NULL, false};
 static const char *const kms_DryRunModifierType_enums[] = {"IGNORE_CIPHERTEXT"};
+static const struct shape_member kms_EnableKeyRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+};
 static const struct shape_member kms_EncryptRequest_members[] = {
     {"KeyId", &kms_KeyIdType, true, NULL, false},
     {"Plaintext", &kms_PlaintextType, true, NULL, false},
@@ -339,6 +358,16 @@ static const struct shape_member kms_RevokeGrantRequest_members[] = {
     {"GrantId", &kms_GrantIdType, true, NULL, false},
     {"DryRun", &kms_NullableBooleanType, false, NULL, false},
 };
+static const struct shape_member kms_ScheduleKeyDeletionRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"PendingWindowInDays", &kms_PendingWindowInDaysType, false, NULL, false},
+};
+static const struct shape_member kms_ScheduleKeyDeletionResponse_members[] = {
+    {"KeyId", &kms_KeyIdType, false, NULL, false},
+    {"DeletionDate", &kms_DateType, false, NULL, false},
+    {"KeyState", &kms_KeyState, false, NULL, false},
+    {"PendingWindowInDays", &kms_PendingWindowInDaysType, false, NULL, false},
+};
 static const char *const kms_SigningAlgorithmSpec_enums[] = {"RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512", "RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512", "ECDSA_SHA_256", "ECDSA_SHA_384", "ECDSA_SHA_512", "SM2DSA", "ML_DSA_SHAKE_256", "ED25519_SHA_512", "ED25519_PH_SHA_512"};
 static const struct shape_member kms_SigningAlgorithmSpecList_member = {"member", &kms_SigningAlgorithmSpec, false, NULL, false};
 static const struct shape_member kms_Tag_members[] = {
@@ -346,6 +375,10 @@ static const struct shape_member kms_Tag_members[] = {
     {"TagValue", &kms_TagValueType, true, NULL, false},
 };
 static const struct shape_member kms_TagList_member = {"member", &kms_Tag, false, NULL, false};
+static const struct shape_member kms_UpdateKeyDescriptionRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"Description", &kms_DescriptionType, true, NULL, false},
+};
 static const struct shape_member kms_XksKeyConfigurationType_members[] = {
     {"Id", &kms_XksKeyIdType, false, NULL, false},
 };
@@ -358,6 +391,8 @@ static const struct shape kms_ArnType = {.name = "ArnType", .type = SHAPE_STRING
 static const struct shape kms_AttestationDocumentType = {.name = "AttestationDocumentType", .type = SHAPE_BLOB, .has_min = true, .min = 1, .has_max = true, .max = 262144};
 static const struct shape kms_BackingKeyIdType = {.name = "BackingKeyIdType", .type = SHAPE_STRING, .has_min = true, .min = 64, .has_max = true, .max = 64, .pattern = "^[a-f0-9]+$"};
 static const struct shape kms_BooleanType = {.name = "BooleanType", .type = SHAPE_BOOLEAN};
+static const struct shape kms_CancelKeyDeletionRequest = {.name = "CancelKeyDeletionRequest", .type = SHAPE_STRUCTURE, .members = kms_CancelKeyDeletionRequest_members, .n_members = 1};
+static const struct shape kms_CancelKeyDeletionResponse = {.name = "CancelKeyDeletionResponse", .type = SHAPE_STRUCTURE, .members = kms_CancelKeyDeletionResponse_members, .n_members = 1};
 static const struct shape kms_CiphertextType = {.name = "CiphertextType", .type = SHAPE_BLOB, .has_min = true, .min = 1, .has_max = true, .max = 6144};
 static const struct shape kms_CloudHsmClusterIdType = {.name = "CloudHsmClusterIdType", .type = SHAPE_STRING, .has_min = true, .min = 19, .has_max = true, .max = 24, .pattern = "cluster-[2-7a-zA-Z]{11,16}"};
 static const struct shape kms_CreateAliasRequest = {.name = "CreateAliasRequest", .type = SHAPE_STRUCTURE, .members = kms_CreateAliasRequest_members, .n_members = 2};
@@ -375,8 +410,10 @@ static const struct shape kms_DeleteAliasRequest = {.name = "DeleteAliasRequest"
 static const struct shape kms_DescribeKeyRequest = {.name = "DescribeKeyRequest", .type = SHAPE_STRUCTURE, .members = kms_DescribeKeyRequest_members, .n_members = 2};
 static const struct shape kms_DescribeKeyResponse = {.name = "DescribeKeyResponse", .type = SHAPE_STRUCTURE, .members = kms_DescribeKeyResponse_members, .n_members = 1};
 static const struct shape kms_DescriptionType = {.name = "DescriptionType", .type = SHAPE_STRING, .has_min = true, .min = 0, .has_max = true, .max = 8192};
+static const struct shape kms_DisableKeyRequest = {.name = "DisableKeyRequest", .type = SHAPE_STRUCTURE, .members = kms_DisableKeyRequest_members, .n_members = 1};
 static const struct shape kms_DryRunModifierList = {.name = "DryRunModifierList", .type = SHAPE_LIST, .member = &kms_DryRunModifierList_member};
 static const struct shape kms_DryRunModifierType = {.name = "DryRunModifierType", .type = SHAPE_STRING, .enums = kms_DryRunModifierType_enums, .n_enums = 1};
+static const struct shape kms_EnableKeyRequest = {.name = "EnableKeyRequest", .type = SHAPE_STRUCTURE, .members = kms_EnableKeyRequest_members, .n_members = 1};
 static const struct shape kms_EncryptRequest = {.name = "EncryptRequest", .type = SHAPE_STRUCTURE, .members = kms_EncryptRequest_members, .n_members = 6};
 static const struct shape kms_EncryptResponse = {.name = "EncryptResponse", .type = SHAPE_STRUCTURE, .members = kms_EncryptResponse_members, .n_members = 3};
 static const struct shape kms_EncryptionAlgorithmSpec = {.name = "EncryptionAlgorithmSpec", .type = SHAPE_STRING, .enums = kms_EncryptionAlgorithmSpec_enums, .n_enums = 4};
@@ -435,22 +472,28 @@ static const struct shape kms_RecipientInfo = {.name = "RecipientInfo", .type = 
 static const struct shape kms_RegionType = {.name = "RegionType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 32, .pattern = "^([a-z]+-){2,3}\\d+$"};
 static const struct shape kms_RetireGrantRequest = {.name = "RetireGrantRequest", .type = SHAPE_STRUCTURE, .members = kms_RetireGrantRequest_members, .n_members = 4};
 static const struct shape kms_RevokeGrantRequest = {.name = "RevokeGrantRequest", .type = SHAPE_STRUCTURE, .members = kms_RevokeGrantRequest_members, .n_members = 3};
+static const struct shape kms_ScheduleKeyDeletionRequest = {.name = "ScheduleKeyDeletionRequest", .type = SHAPE_STRUCTURE, .members = kms_ScheduleKeyDeletionRequest_members, .n_members = 2};
+static const struct shape kms_ScheduleKeyDeletionResponse = {.name = "ScheduleKeyDeletionResponse", .type = SHAPE_STRUCTURE, .members = kms_ScheduleKeyDeletionResponse_members, .n_members = 4};
 static const struct shape kms_SigningAlgorithmSpec = {.name = "SigningAlgorithmSpec", .type = SHAPE_STRING, .enums = kms_SigningAlgorithmSpec_enums, .n_enums = 13};
 static const struct shape kms_SigningAlgorithmSpecList = {.name = "SigningAlgorithmSpecList", .type = SHAPE_LIST, .member = &kms_SigningAlgorithmSpecList_member};
 static const struct shape kms_Tag = {.name = "Tag", .type = SHAPE_STRUCTURE, .members = kms_Tag_members, .n_members = 2};
 static const struct shape kms_TagKeyType = {.name = "TagKeyType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128};
 static const struct shape kms_TagList = {.name = "TagList", .type = SHAPE_LIST, .member = &kms_TagList_member};
 static const struct shape kms_TagValueType = {.name = "TagValueType", .type = SHAPE_STRING, .has_min = true, .min = 0, .has_max = true, .max = 256};
+static const struct shape kms_UpdateKeyDescriptionRequest = {.name = "UpdateKeyDescriptionRequest", .type = SHAPE_STRUCTURE, .members = kms_UpdateKeyDescriptionRequest_members, .n_members = 2};
 static const struct shape kms_XksKeyConfigurationType = {.name = "XksKeyConfigurationType", .type = SHAPE_STRUCTURE, .members = kms_XksKeyConfigurationType_members, .n_members = 1};
 static const struct shape kms_XksKeyIdType = {.name = "XksKeyIdType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "^[a-zA-Z0-9-_.]+$"};
 
 static const struct op_model kms_ops[] = {
+    {"CancelKeyDeletion", &kms_CancelKeyDeletionRequest, &kms_CancelKeyDeletionResponse, NULL},
     {"CreateAlias", &kms_CreateAliasRequest, NULL, NULL},
     {"CreateGrant", &kms_CreateGrantRequest, &kms_CreateGrantResponse, NULL},
     {"CreateKey", &kms_CreateKeyRequest, &kms_CreateKeyResponse, NULL},
     {"Decrypt", &kms_DecryptRequest, &kms_DecryptResponse, NULL},
     {"DeleteAlias", &kms_DeleteAliasRequest, NULL, NULL},
     {"DescribeKey", &kms_DescribeKeyRequest, &kms_DescribeKeyResponse, NULL},
+    {"DisableKey", &kms_DisableKeyRequest, NULL, NULL},
+    {"EnableKey", &kms_EnableKeyRequest, NULL, NULL},
     {"Encrypt", &kms_EncryptRequest, &kms_EncryptResponse, NULL},
     {"GenerateDataKey", &kms_GenerateDataKeyRequest, &kms_GenerateDataKeyResponse, NULL},
     {"GenerateDataKeyWithoutPlaintext", &kms_GenerateDataKeyWithoutPlaintextRequest, &kms_GenerateDataKeyWithoutPlaintextResponse, NULL},
@@ -460,6 +503,8 @@ static const struct op_model kms_ops[] = {
     {"ListRetirableGrants", &kms_ListRetirableGrantsRequest, &kms_ListGrantsResponse, NULL},
     {"RetireGrant", &kms_RetireGrantRequest, NULL, NULL},
     {"RevokeGrant", &kms_RevokeGrantRequest, NULL, NULL},
+    {"ScheduleKeyDeletion", &kms_ScheduleKeyDeletionRequest, &kms_ScheduleKeyDeletionResponse, NULL},
+    {"UpdateKeyDescription", &kms_UpdateKeyDescriptionRequest, NULL, NULL},
 };
 
 const struct service_model model_kms = {
@@ -472,5 +517,5 @@ const struct service_model model_kms = {
     .api_version = "2014-11-01",
     .xml_namespace = NULL,
     .ops = kms_ops,
-    .n_ops = 15,
+    .n_ops = 20,
 };

@@ -30,6 +30,7 @@
 #include "core/tree.h"
 #include "crypto/master_key.h"
 #include "http.h"
+#include "key_sweeper.h"
 #include "model/model.h"
 #include "server.h"
 #include "unauth_limit.h"
@@ -44,6 +45,7 @@ struct server {
     struct store *store;
     struct pipeline pl;
     struct http_server *http;
+    struct key_sweeper *key_sweeper;
 };
 
 static cu_rc make_data_dir(const char *dir, struct cu_err *err)
@@ -128,6 +130,7 @@ cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err 
                                   .account_id = s->account_id,
                                   .data_dir = s->cfg.data_dir};
     s->pl.max_header_bytes = cfg->max_header_bytes;
+    TRY(key_sweeper_start(&s->pl.env, KEY_SWEEP_MS, &s->key_sweeper));
     TRY(http_start(&s->cfg, &s->pl, &s->http, err));
     endpoint_banner(s);
     *out = s;
@@ -154,6 +157,7 @@ void server_stop(struct server *s)
     if (!s)
         return;
     http_stop(s->http);
+    key_sweeper_stop(s->key_sweeper);
     if (s->pl.audit)
         pipeline_flush_suppressed(&s->pl, clock_now_ms());
     key_usage_stop(s->pl.key_usage); /* no request notes any more: write what is left */

@@ -25,6 +25,15 @@ void call_keys_add(struct call_keys *k, const char *name, const char *value)
         call_keys_add_multi(k, name, &value, 1);
 }
 
+void call_keys_add_number(struct call_keys *k, const char *name, long long value)
+{
+    if (k->n == CALL_MAX_KEYS)
+        return;
+    /* the slot the entry will take owns the digits, so no count of them needs resetting */
+    snprintf(k->numbers[k->n], sizeof(k->numbers[k->n]), "%lld", value);
+    call_keys_add(k, name, k->numbers[k->n]);
+}
+
 static const char *tag_key(const json_t *tag)
 {
     const char *k = json_string_value(json_object_get(tag, "Key"));

@@ -28,12 +28,16 @@ struct call_keys {
     struct policy_context_entry entries[CALL_MAX_KEYS];
     const char *values[CALL_MAX_KEYS * 2];
     char names[CALL_MAX_KEYS][160];
+    char numbers[CALL_MAX_KEYS][21]; /* numbers[i]: entry i's value, for call_keys_add_number */
     size_t n, n_values;
 };
 
 /* Add key with one value (copied name, borrowed value); silently full at CALL_MAX_KEYS,
  * which the request shapes' own limits keep out of reach. */
 void call_keys_add(struct call_keys *k, const char *name, const char *value);
+/* Add key with one numeric value, held in the keys themselves (a request's integer member
+ * has no string to borrow): kms:ScheduleKeyDeletionPendingWindowInDays. */
+void call_keys_add_number(struct call_keys *k, const char *name, long long value);
 /* aws:RequestTag/<key> and aws:TagKeys from a list of tags in the request (IAM's
  * [{Key, Value}] or KMS's [{TagKey, TagValue}]); aws:ResourceTag/<key> from a stored
  * resource's tags. Values are borrowed from the trees. */

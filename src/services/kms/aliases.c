@@ -53,6 +53,8 @@ cu_rc kms_create_alias(struct call *call, const json_t *in, json_t *out)
     json_t *doc = NULL;
 
     (void)out;
+    /* an alias may point at a disabled key, not at one pending deletion (key-state.html) */
+    TRY(kms_key_check_not_pending(call, kms_target_key(call)));
     kms_alias_arn(call, name, arn);
     doc = json_pack("{s:s, s:s, s:s, s:I, s:I}", "AliasName", name, "AliasArn", arn,
                     "TargetKeyId", kms_target_key(call)->key_id, "CreationDate",

@@ -24,4 +24,11 @@ MUST_CHECK cu_rc kms_policy_accept(struct call *call, const char *arn, const cha
 /* DryRunOperationException when the request sets DryRun (KMS API reference). */
 MUST_CHECK cu_rc kms_check_dry_run(struct call *call, const json_t *in);
 
+/* Really delete the keys of env's account and region whose deletion window has ended by
+ * now_ms (key_state.c): their records and sealed material, grants and aliases, in one
+ * write transaction of its own. *deleted: how many. Run by the server at start and
+ * periodically; a call meanwhile already finds such a key gone (kms_key.h). */
+MUST_CHECK cu_rc kms_sweep_deleted(const struct call_env *env, int64_t now_ms,
+                                   size_t *deleted);
+
 #endif

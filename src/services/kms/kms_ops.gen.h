@@ -13,6 +13,11 @@
 cu_rc kms_create_key(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_describe_key(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_list_keys(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_enable_key(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_disable_key(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_schedule_key_deletion(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_cancel_key_deletion(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_update_key_description(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_create_alias(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_list_aliases(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_delete_alias(struct call *call, const json_t *in, json_t *out);
@@ -42,6 +47,7 @@ extern const struct page_desc kms_list_retirable_grants_page;
 
 /* condition keys of the request, added before authorization */
 void kms_create_key_condition_keys(const json_t *in, struct call_keys *keys);
+void kms_schedule_key_deletion_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_create_grant_condition_keys(const json_t *in, struct call_keys *keys);
 

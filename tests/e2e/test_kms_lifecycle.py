@@ -1,0 +1,353 @@
+"""KMS key lifecycle through boto3 and the AWS CLI v2: EnableKey, DisableKey,
+ScheduleKeyDeletion, CancelKeyDeletion, UpdateKeyDescription; what every other operation
+answers for a disabled key and for one pending deletion; real deletion when the window ends
+(moved there with the test-only clock)."""
+import base64
+import datetime
+import json
+import os
+import sqlite3
+
+from botocore.exceptions import ClientError
+
+import harness
+
+DAY = 86400
+
+
+class Lifecycle(harness.ServerTest):
+    def setUp(self):
+        self.kms = self.server.client("kms")
+
+    def err(self, fn, **kw):
+        with self.assertRaises(ClientError) as e:
+            fn(**kw)
+        r = e.exception.response
+        return r["Error"]["Code"], r["Error"]["Message"], r["ResponseMetadata"]["HTTPStatusCode"]
+
+    def describe(self, key_id):
+        return self.kms.describe_key(KeyId=key_id)["KeyMetadata"]
+
+    def test_disable_enable(self):
+        key = self.kms.create_key()["KeyMetadata"]
+        self.kms.disable_key(KeyId=key["KeyId"])
+        meta = self.describe(key["KeyId"])
+        self.assertEqual((meta["KeyState"], meta["Enabled"]), ("Disabled", False))
+        self.kms.disable_key(KeyId=key["Arn"])  # again: no error, as AWS
+        self.kms.enable_key(KeyId=key["KeyId"])
+        meta = self.describe(key["KeyId"])
+        self.assertEqual((meta["KeyState"], meta["Enabled"]), ("Enabled", True))
+        blob = self.kms.encrypt(KeyId=key["KeyId"], Plaintext=b"x")["CiphertextBlob"]
+        self.assertEqual(self.kms.decrypt(CiphertextBlob=blob)["Plaintext"], b"x")
+
+    def test_update_description(self):
+        key = self.kms.create_key(Description="old")["KeyMetadata"]
+        self.kms.update_key_description(KeyId=key["KeyId"], Description="new one")
+        self.assertEqual(self.describe(key["KeyId"])["Description"], "new one")
+        self.kms.update_key_description(KeyId=key["KeyId"], Description="")
+        self.assertEqual(self.describe(key["KeyId"])["Description"], "")
+        code, msg, status = self.err(self.kms.update_key_description, KeyId=key["KeyId"],
+                                     Description="d" * 8193)
+        self.assertEqual((code, status), ("ValidationException", 400))
+
+    def test_schedule_and_cancel(self):
+        key = self.kms.create_key()["KeyMetadata"]
+        before = datetime.datetime.now(datetime.timezone.utc)
+        r = self.kms.schedule_key_deletion(KeyId=key["KeyId"], PendingWindowInDays=7)
+        self.assertEqual(r["KeyId"], key["Arn"])
+        self.assertEqual(r["KeyState"], "PendingDeletion")
+        self.assertEqual(r["PendingWindowInDays"], 7)
+        delta = (r["DeletionDate"] - before).total_seconds()
+        self.assertTrue(7 * DAY - 5 <= delta <= 7 * DAY + 5, delta)
+        meta = self.describe(key["KeyId"])
+        self.assertEqual((meta["KeyState"], meta["Enabled"]), ("PendingDeletion", False))
+        self.assertEqual(meta["PendingDeletionWindowInDays"], 7)
+        self.assertEqual(meta["DeletionDate"], r["DeletionDate"])
+        self.assertIn(key["KeyId"], [k["KeyId"] for k in self.kms.list_keys(Limit=1000)["Keys"]])
+        pending = (f"{key['Arn']} is pending deletion.")
+        self.assertEqual(self.err(self.kms.schedule_key_deletion, KeyId=key["KeyId"]),
+                         ("KMSInvalidStateException", pending, 400))
+        self.assertEqual(self.kms.cancel_key_deletion(KeyId=key["KeyId"])["KeyId"], key["Arn"])
+        meta = self.describe(key["KeyId"])
+        # AWS leaves a key whose deletion is cancelled Disabled
+        self.assertEqual(meta["KeyState"], "Disabled")
+        self.assertNotIn("DeletionDate", meta)
+        self.assertNotIn("PendingDeletionWindowInDays", meta)
+        self.assertEqual(self.err(self.kms.cancel_key_deletion, KeyId=key["KeyId"]),
+                         ("KMSInvalidStateException", f"{key['Arn']} is not pending deletion.", 400))
+        # the default window is 30 days
+        r = self.kms.schedule_key_deletion(KeyId=key["KeyId"])
+        self.assertEqual(r["PendingWindowInDays"], 30)
+        self.assertEqual(self.describe(key["KeyId"])["PendingDeletionWindowInDays"], 30)
+
+    def test_window_range(self):
+        key = self.kms.create_key()["KeyMetadata"]
+        for days, bound in ((6, "greater than or equal to 7"), (31, "less than or equal to 30"),
+                            (1, "greater than or equal to 7"), (365, "less than or equal to 30")):
+            self.assertEqual(self.err(self.kms.schedule_key_deletion, KeyId=key["KeyId"],
+                                      PendingWindowInDays=days),
+                             ("ValidationException",
+                              f"1 validation error detected: Value '{days}' at 'pendingWindowInDays' "
+                              f"failed to satisfy constraint: Member must have value {bound}", 400))
+        self.assertEqual(self.describe(key["KeyId"])["KeyState"], "Enabled")
+        for days in (7, 30):
+            self.assertEqual(self.kms.schedule_key_deletion(KeyId=key["KeyId"], PendingWindowInDays=days)
+                             ["PendingWindowInDays"], days)
+            self.kms.cancel_key_deletion(KeyId=key["KeyId"])
+
+    def test_unknown_key(self):
+        missing = "11111111-2222-4333-8444-555555555555"
+        arn = f"arn:aws:kms:{harness.REGION}:{harness.ACCOUNT}:key/{missing}"
+        for op in (self.kms.enable_key, self.kms.disable_key, self.kms.schedule_key_deletion,
+                   self.kms.cancel_key_deletion):
+            self.assertEqual(self.err(op, KeyId=missing),
+                             ("NotFoundException", f"Key '{arn}' does not exist", 400))
+        self.assertEqual(self.err(self.kms.update_key_description, KeyId=missing, Description="x"),
+                         ("NotFoundException", f"Key '{arn}' does not exist", 400))
+
+    def test_key_state_matrix(self):
+        """What each operation answers on a Disabled key and on one PendingDeletion (KMS
+        developer guide, key-state.html)."""
+        key = self.kms.create_key()["KeyMetadata"]
+        kid, arn = key["KeyId"], key["Arn"]
+        blob = self.kms.encrypt(KeyId=kid, Plaintext=b"data")["CiphertextBlob"]
+        user_arn = f"arn:aws:iam::{harness.ACCOUNT}:root"
+        crypto = {
+            "Encrypt": lambda: self.kms.encrypt(KeyId=kid, Plaintext=b"x"),
+            "Decrypt": lambda: self.kms.decrypt(CiphertextBlob=blob),
+            "GenerateDataKey": lambda: self.kms.generate_data_key(KeyId=kid, KeySpec="AES_256"),
+            "GenerateDataKeyWithoutPlaintext":
+                lambda: self.kms.generate_data_key_without_plaintext(KeyId=kid, NumberOfBytes=16),
+        }
+        n = [0]
+
+        def alias():
+            n[0] += 1
+            return self.kms.create_alias(AliasName=f"alias/matrix-{n[0]}", TargetKeyId=kid)
+
+        management = {
+            "CreateAlias": alias,
+            "CreateGrant": lambda: self.kms.create_grant(KeyId=kid, GranteePrincipal=user_arn,
+                                                         Operations=["Encrypt"]),
+            "EnableKey": lambda: self.kms.enable_key(KeyId=kid),
+            "DisableKey": lambda: self.kms.disable_key(KeyId=kid),
+            "UpdateKeyDescription": lambda: self.kms.update_key_description(KeyId=kid, Description="d"),
+        }
+        self.kms.disable_key(KeyId=kid)
+        for name, call in crypto.items():
+            with self.assertRaises(ClientError, msg=name) as e:
+                call()
+            self.assertEqual((e.exception.response["Error"]["Code"], e.exception.response["Error"]["Message"]),
+                             ("DisabledException", f"{arn} is disabled."), name)
+        self.assertEqual(self.describe(kid)["KeyState"], "Disabled")
+        for name in ("CreateAlias", "CreateGrant", "UpdateKeyDescription", "DisableKey"):
+            management[name]()  # allowed on a disabled key
+        self.kms.schedule_key_deletion(KeyId=kid, PendingWindowInDays=7)
+        for name, call in list(crypto.items()) + list(management.items()):
+            with self.assertRaises(ClientError, msg=name) as e:
+                call()
+            self.assertEqual((e.exception.response["Error"]["Code"], e.exception.response["Error"]["Message"],
+                              e.exception.response["ResponseMetadata"]["HTTPStatusCode"]),
+                             ("KMSInvalidStateException", f"{arn} is pending deletion.", 400), name)
+        # reading, listing and revoking still work on a key pending deletion
+        self.assertEqual(self.describe(kid)["KeyState"], "PendingDeletion")
+        grants = self.kms.list_grants(KeyId=kid)["Grants"]
+        self.assertEqual(len(grants), 1)
+        self.kms.revoke_grant(KeyId=kid, GrantId=grants[0]["GrantId"])
+        self.kms.delete_alias(AliasName="alias/matrix-1")
+        self.kms.cancel_key_deletion(KeyId=kid)
+        self.kms.enable_key(KeyId=kid)
+        self.assertEqual(self.kms.decrypt(CiphertextBlob=blob)["Plaintext"], b"data")
+
+    def test_cli(self):
+        s = self.server
+        _, out, _ = s.cli("kms", "create-key", "--description", "cli")
+        kid = out["KeyMetadata"]["KeyId"]
+        s.cli("kms", "disable-key", "--key-id", kid)
+        _, out, _ = s.cli("kms", "describe-key", "--key-id", kid)
+        self.assertEqual(out["KeyMetadata"]["KeyState"], "Disabled")
+        s.cli("kms", "enable-key", "--key-id", kid)
+        s.cli("kms", "update-key-description", "--key-id", kid, "--description", "changed")
+        _, out, _ = s.cli("kms", "describe-key", "--key-id", kid)
+        self.assertEqual((out["KeyMetadata"]["KeyState"], out["KeyMetadata"]["Description"]),
+                         ("Enabled", "changed"))
+        _, out, _ = s.cli("kms", "schedule-key-deletion", "--key-id", kid, "--pending-window-in-days", "10")
+        self.assertEqual((out["KeyState"], out["PendingWindowInDays"]), ("PendingDeletion", 10))
+        rc, _, err = s.cli("kms", "encrypt", "--key-id", kid, "--plaintext",
+                           base64.b64encode(b"x").decode(), check=False)
+        self.assertNotEqual(rc, 0)
+        self.assertIn("KMSInvalidStateException", err)
+        self.assertIn("is pending deletion.", err)
+        rc, _, err = s.cli("kms", "schedule-key-deletion", "--key-id", kid, "--pending-window-in-days", "3",
+                           check=False)
+        self.assertNotEqual(rc, 0)
+        self.assertIn("Member must have value greater than or equal to 7", err)
+        _, out, _ = s.cli("kms", "cancel-key-deletion", "--key-id", kid)
+        self.assertTrue(out["KeyId"].endswith(kid))
+        _, out, _ = s.cli("kms", "describe-key", "--key-id", kid)
+        self.assertEqual(out["KeyMetadata"]["KeyState"], "Disabled")
+
+    def test_audit_records(self):
+        key = self.kms.create_key()["KeyMetadata"]
+        self.kms.disable_key(KeyId=key["KeyId"])
+        self.kms.enable_key(KeyId=key["KeyId"])
+        self.kms.update_key_description(KeyId=key["KeyId"], Description="audited")
+        self.kms.schedule_key_deletion(KeyId=key["KeyId"], PendingWindowInDays=8)
+        self.err(self.kms.schedule_key_deletion, KeyId=key["KeyId"])
+        self.kms.cancel_key_deletion(KeyId=key["KeyId"])
+        mine = [r for r in self.server.audit_records()
+                if r.get("requestParameters", {}) and r["requestParameters"].get("keyId") == key["KeyId"]]
+        names = [(r["eventName"], r.get("errorCode")) for r in mine]
+        self.assertEqual(names, [("DisableKey", None), ("EnableKey", None), ("UpdateKeyDescription", None),
+                                 ("ScheduleKeyDeletion", None),
+                                 ("ScheduleKeyDeletion", "KMSInvalidStateException"),
+                                 ("CancelKeyDeletion", None)])
+        for r in mine:
+            self.assertFalse(r["readOnly"])
+            self.assertEqual(r["resources"][0]["ARN"], key["Arn"])
+        scheduled = mine[3]
+        self.assertEqual(scheduled["requestParameters"]["pendingWindowInDays"], 8)
+        self.assertEqual(scheduled["responseElements"]["keyState"], "PendingDeletion")
+
+
+class LifecycleAuthorization(harness.ServerTest):
+    def setUp(self):
+        self.kms = self.server.client("kms")
+
+    def test_identity_policy_needs_the_action(self):
+        key = self.kms.create_key()["KeyMetadata"]
+        arn, ak, sk = self.server.user("describer", {
+            "Effect": "Allow", "Action": ["kms:DescribeKey", "kms:EnableKey"], "Resource": "*"})
+        kms = self.server.client("kms", key=ak, secret=sk)
+        kms.enable_key(KeyId=key["KeyId"])
+        for name, call in (("DisableKey", lambda: kms.disable_key(KeyId=key["KeyId"])),
+                           ("ScheduleKeyDeletion", lambda: kms.schedule_key_deletion(KeyId=key["KeyId"])),
+                           ("CancelKeyDeletion", lambda: kms.cancel_key_deletion(KeyId=key["KeyId"])),
+                           ("UpdateKeyDescription",
+                            lambda: kms.update_key_description(KeyId=key["KeyId"], Description="x"))):
+            with self.assertRaises(ClientError) as e:
+                call()
+            self.assertEqual(e.exception.response["Error"]["Code"], "AccessDeniedException", name)
+            self.assertEqual(e.exception.response["Error"]["Message"],
+                             f"User: {arn} is not authorized to perform: kms:{name} on resource: "
+                             f"{key['Arn']} because no identity-based policy allows the kms:{name} action")
+        self.assertEqual(kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"], "Enabled")
+
+    def test_key_policy_and_rule(self):
+        """An identity policy counts only when the key policy enables the account; a key
+        policy naming the user is enough alone."""
+        arn, ak, sk = self.server.user("lifecycle-admin", {
+            "Effect": "Allow", "Action": "kms:*", "Resource": "*"})
+        kms = self.server.client("kms", key=ak, secret=sk)
+        root = f"arn:aws:iam::{harness.ACCOUNT}:root"
+        no_account = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": root}, "Action": "kms:PutKeyPolicy", "Resource": "*",
+             "Condition": {"StringEquals": {"aws:PrincipalType": "Account"}}},
+            {"Effect": "Allow", "Principal": {"AWS": root}, "Action": "kms:DescribeKey", "Resource": "*"}]}
+        closed = self.kms.create_key(Policy=json.dumps(no_account), BypassPolicyLockoutSafetyCheck=True)["KeyMetadata"]
+        with self.assertRaises(ClientError) as e:
+            kms.disable_key(KeyId=closed["KeyId"])
+        self.assertEqual(e.exception.response["Error"]["Code"], "AccessDeniedException")
+        self.assertEqual(e.exception.response["Error"]["Message"],
+                         f"User: {arn} is not authorized to perform: kms:DisableKey on resource: "
+                         f"{closed['Arn']} because no resource-based policy allows the kms:DisableKey action")
+        only_user = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": root}, "Action": "kms:*", "Resource": "*",
+             "Condition": {"StringEquals": {"aws:PrincipalType": "Account"}}},
+            {"Effect": "Allow", "Principal": {"AWS": arn}, "Action": ["kms:DisableKey", "kms:ScheduleKeyDeletion"],
+             "Resource": "*"}]}
+        _, bk, bs = self.server.user("bare-user")
+        bare = self.server.client("kms", key=bk, secret=bs)
+        bare_arn = f"arn:aws:iam::{harness.ACCOUNT}:user/bare-user"
+        only_user["Statement"][1]["Principal"]["AWS"] = bare_arn
+        named = self.kms.create_key(Policy=json.dumps(only_user), BypassPolicyLockoutSafetyCheck=True)["KeyMetadata"]
+        bare.disable_key(KeyId=named["KeyId"])  # the key policy alone allows it
+        with self.assertRaises(ClientError) as e:
+            bare.enable_key(KeyId=named["KeyId"])
+        self.assertEqual(e.exception.response["Error"]["Code"], "AccessDeniedException")
+
+    def test_pending_window_condition_key(self):
+        arn, ak, sk = self.server.user("scheduler", {
+            "Effect": "Allow", "Action": "kms:ScheduleKeyDeletion", "Resource": "*",
+            "Condition": {"NumericGreaterThanEquals": {"kms:ScheduleKeyDeletionPendingWindowInDays": "20"}}})
+        kms = self.server.client("kms", key=ak, secret=sk)
+        key = self.kms.create_key()["KeyMetadata"]
+        with self.assertRaises(ClientError) as e:
+            kms.schedule_key_deletion(KeyId=key["KeyId"], PendingWindowInDays=7)
+        self.assertEqual(e.exception.response["Error"]["Code"], "AccessDeniedException")
+        with self.assertRaises(ClientError) as e:
+            kms.schedule_key_deletion(KeyId=key["KeyId"])  # no value: the condition cannot match
+        self.assertEqual(e.exception.response["Error"]["Code"], "AccessDeniedException")
+        self.assertEqual(kms.schedule_key_deletion(KeyId=key["KeyId"], PendingWindowInDays=20)
+                         ["PendingWindowInDays"], 20)
+
+
+class RealDeletion(harness.ServerTest):
+    def test_deleted_when_the_window_ends(self):
+        s = self.server
+        kms = s.client("kms")
+        doomed = kms.create_key(Description="doomed")["KeyMetadata"]
+        later = kms.create_key(Description="later")["KeyMetadata"]
+        kept = kms.create_key(Description="kept")["KeyMetadata"]
+        kms.create_alias(AliasName="alias/doomed", TargetKeyId=doomed["KeyId"])
+        kms.create_alias(AliasName="alias/kept", TargetKeyId=kept["KeyId"])
+        kms.create_grant(KeyId=doomed["KeyId"], GranteePrincipal=f"arn:aws:iam::{harness.ACCOUNT}:root",
+                         Operations=["Decrypt"])
+        blob = kms.encrypt(KeyId=doomed["KeyId"], Plaintext=b"gone soon")["CiphertextBlob"]
+        kms.schedule_key_deletion(KeyId=doomed["KeyId"], PendingWindowInDays=7)
+        kms.schedule_key_deletion(KeyId=later["KeyId"], PendingWindowInDays=30)
+
+        def stored(key_id):
+            db = sqlite3.connect(os.path.join(s.data_dir, "custos.db"))
+            try:
+                return db.execute("SELECT kind, key FROM objects WHERE key = ? OR doc LIKE ?",
+                                  (key_id, f"%{key_id}%")).fetchall()
+            finally:
+                db.close()
+
+        self.assertTrue(stored(doomed["KeyId"]))
+        offset = 7 * DAY + 120
+        s.stop()
+        s.extra_args += ["--test-clock-offset", str(offset)]
+        s.env_overrides = {"CUSTOS_TEST_HOOKS": "1"}
+        s.start()
+        try:
+            with harness.shifted_clock(offset):
+                kms = s.client("kms")
+                arn = doomed["Arn"]
+                for call in (lambda: kms.describe_key(KeyId=doomed["KeyId"]),
+                             lambda: kms.cancel_key_deletion(KeyId=doomed["KeyId"]),
+                             lambda: kms.encrypt(KeyId=doomed["KeyId"], Plaintext=b"x")):
+                    with self.assertRaises(ClientError) as e:
+                        call()
+                    self.assertEqual((e.exception.response["Error"]["Code"], e.exception.response["Error"]["Message"]),
+                                     ("NotFoundException", f"Key '{arn}' does not exist"))
+                # a ciphertext under a key that no longer exists (custos's Decrypt answers a
+                # blob naming an unknown key as one it cannot read)
+                with self.assertRaises(ClientError) as e:
+                    kms.decrypt(CiphertextBlob=blob)
+                self.assertEqual(e.exception.response["Error"]["Code"], "InvalidCiphertextException")
+                with self.assertRaises(ClientError) as e:
+                    kms.describe_key(KeyId="alias/doomed")
+                self.assertEqual(e.exception.response["Error"]["Code"], "NotFoundException")
+                ids = [k["KeyId"] for k in kms.list_keys(Limit=1000)["Keys"]]
+                self.assertNotIn(doomed["KeyId"], ids)
+                self.assertIn(later["KeyId"], ids)
+                self.assertIn(kept["KeyId"], ids)
+                self.assertEqual([a["AliasName"] for a in kms.list_aliases()["Aliases"]], ["alias/kept"])
+                self.assertEqual(kms.describe_key(KeyId=later["KeyId"])["KeyMetadata"]["KeyState"], "PendingDeletion")
+                self.assertEqual(kms.decrypt(CiphertextBlob=kms.encrypt(KeyId="alias/kept", Plaintext=b"k")
+                                             ["CiphertextBlob"])["Plaintext"], b"k")
+            # the record, its sealed material, its grant and its alias are gone from the store
+            self.assertEqual(stored(doomed["KeyId"]), [])
+            self.assertTrue(stored(later["KeyId"]))
+            self.assertIn("deleted 1 key(s) whose deletion window ended", s.read_log())
+        finally:
+            s.stop()
+            del s.extra_args[-2:]
+            s.env_overrides = None
+            s.start()
+
+
+if __name__ == "__main__":
+    harness.main()
