@@ -44,6 +44,8 @@ static const struct shape kms_GenerateDataKeyRequest;
 static const struct shape kms_GenerateDataKeyResponse;
 static const struct shape kms_GenerateDataKeyWithoutPlaintextRequest;
 static const struct shape kms_GenerateDataKeyWithoutPlaintextResponse;
+static const struct shape kms_GetKeyPolicyRequest;
+static const struct shape kms_GetKeyPolicyResponse;
 static const struct shape kms_GrantConstraints;
 static const struct shape kms_GrantIdType;
 static const struct shape kms_GrantList;
@@ -69,6 +71,8 @@ static const struct shape kms_ListAliasesRequest;
 static const struct shape kms_ListAliasesResponse;
 static const struct shape kms_ListGrantsRequest;
 static const struct shape kms_ListGrantsResponse;
+static const struct shape kms_ListKeyPoliciesRequest;
+static const struct shape kms_ListKeyPoliciesResponse;
 static const struct shape kms_ListKeysRequest;
 static const struct shape kms_ListKeysResponse;
 static const struct shape kms_ListRetirableGrantsRequest;
@@ -84,8 +88,11 @@ static const struct shape kms_NumberOfBytesType;
 static const struct shape kms_OriginType;
 static const struct shape kms_PendingWindowInDaysType;
 static const struct shape kms_PlaintextType;
+static const struct shape kms_PolicyNameList;
+static const struct shape kms_PolicyNameType;
 static const struct shape kms_PolicyType;
 static const struct shape kms_PrincipalIdType;
+static const struct shape kms_PutKeyPolicyRequest;
 static const struct shape kms_RecipientInfo;
 static const struct shape kms_RegionType;
 static const struct shape kms_RetireGrantRequest;
@@ -234,6 +241,14 @@ static const struct shape_member kms_GenerateDataKeyWithoutPlaintextResponse_mem
     {"KeyId", &kms_KeyIdType, false, NULL, false},
     {"KeyMaterialId", &kms_BackingKeyIdType, false, NULL, false},
 };
+static const struct shape_member kms_GetKeyPolicyRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"PolicyName", &kms_PolicyNameType, false, NULL, false},
+};
+static const struct shape_member kms_GetKeyPolicyResponse_members[] = {
+    {"Policy", &kms_PolicyType, false, NULL, false},
+    {"PolicyName", &kms_PolicyNameType, false, NULL, false},
+};
 static const struct shape_member kms_GrantConstraints_members[] = {
     {"EncryptionContextSubset", &kms_EncryptionContextType, false, NULL, false},
     {"EncryptionContextEquals", &kms_EncryptionContextType, false, NULL, false},
@@ -315,6 +330,16 @@ static const struct shape_member kms_ListGrantsResponse_members[] = {
     {"NextMarker", &kms_MarkerType, false, NULL, false},
     {"Truncated", &kms_BooleanType, false, NULL, false},
 };
+static const struct shape_member kms_ListKeyPoliciesRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"Limit", &kms_LimitType, false, NULL, false},
+    {"Marker", &kms_MarkerType, false, NULL, false},
+};
+static const struct shape_member kms_ListKeyPoliciesResponse_members[] = {
+    {"PolicyNames", &kms_PolicyNameList, false, NULL, false},
+    {"NextMarker", &kms_MarkerType, false, NULL, false},
+    {"Truncated", &kms_BooleanType, false, NULL, false},
+};
 static const struct shape_member kms_ListKeysRequest_members[] = {
     {"Limit", &kms_LimitType, false, NULL, false},
     {"Marker", &kms_MarkerType, false, NULL, false},
@@ -343,6 +368,13 @@ static const struct shape_member kms_MultiRegionKey_members[] = {
 static const struct shape_member kms_MultiRegionKeyList_member = {"member", &kms_MultiRegionKey, false, NULL, false};
 static const char *const kms_MultiRegionKeyType_enums[] = {"PRIMARY", "REPLICA"};
 static const char *const kms_OriginType_enums[] = {"AWS_KMS", "EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"};
+static const struct shape_member kms_PolicyNameList_member = {"member", &kms_PolicyNameType, false, NULL, false};
+static const struct shape_member kms_PutKeyPolicyRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"PolicyName", &kms_PolicyNameType, false, NULL, false},
+    {"Policy", &kms_PolicyType, true, NULL, false},
+    {"BypassPolicyLockoutSafetyCheck", &kms_BooleanType, false, NULL, false},
+};
 static const struct shape_member kms_RecipientInfo_members[] = {
     {"KeyEncryptionAlgorithm", &kms_KeyEncryptionMechanism, false, NULL, false},
     {"AttestationDocument", &kms_AttestationDocumentType, false, NULL, false},
@@ -426,6 +458,8 @@ static const struct shape kms_GenerateDataKeyRequest = {.name = "GenerateDataKey
 static const struct shape kms_GenerateDataKeyResponse = {.name = "GenerateDataKeyResponse", .type = SHAPE_STRUCTURE, .members = kms_GenerateDataKeyResponse_members, .n_members = 5};
 static const struct shape kms_GenerateDataKeyWithoutPlaintextRequest = {.name = "GenerateDataKeyWithoutPlaintextRequest", .type = SHAPE_STRUCTURE, .members = kms_GenerateDataKeyWithoutPlaintextRequest_members, .n_members = 6};
 static const struct shape kms_GenerateDataKeyWithoutPlaintextResponse = {.name = "GenerateDataKeyWithoutPlaintextResponse", .type = SHAPE_STRUCTURE, .members = kms_GenerateDataKeyWithoutPlaintextResponse_members, .n_members = 3};
+static const struct shape kms_GetKeyPolicyRequest = {.name = "GetKeyPolicyRequest", .type = SHAPE_STRUCTURE, .members = kms_GetKeyPolicyRequest_members, .n_members = 2};
+static const struct shape kms_GetKeyPolicyResponse = {.name = "GetKeyPolicyResponse", .type = SHAPE_STRUCTURE, .members = kms_GetKeyPolicyResponse_members, .n_members = 2};
 static const struct shape kms_GrantConstraints = {.name = "GrantConstraints", .type = SHAPE_STRUCTURE, .members = kms_GrantConstraints_members, .n_members = 2};
 static const struct shape kms_GrantIdType = {.name = "GrantIdType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128};
 static const struct shape kms_GrantList = {.name = "GrantList", .type = SHAPE_LIST, .member = &kms_GrantList_member};
@@ -451,6 +485,8 @@ static const struct shape kms_ListAliasesRequest = {.name = "ListAliasesRequest"
 static const struct shape kms_ListAliasesResponse = {.name = "ListAliasesResponse", .type = SHAPE_STRUCTURE, .members = kms_ListAliasesResponse_members, .n_members = 3};
 static const struct shape kms_ListGrantsRequest = {.name = "ListGrantsRequest", .type = SHAPE_STRUCTURE, .members = kms_ListGrantsRequest_members, .n_members = 5};
 static const struct shape kms_ListGrantsResponse = {.name = "ListGrantsResponse", .type = SHAPE_STRUCTURE, .members = kms_ListGrantsResponse_members, .n_members = 3};
+static const struct shape kms_ListKeyPoliciesRequest = {.name = "ListKeyPoliciesRequest", .type = SHAPE_STRUCTURE, .members = kms_ListKeyPoliciesRequest_members, .n_members = 3};
+static const struct shape kms_ListKeyPoliciesResponse = {.name = "ListKeyPoliciesResponse", .type = SHAPE_STRUCTURE, .members = kms_ListKeyPoliciesResponse_members, .n_members = 3};
 static const struct shape kms_ListKeysRequest = {.name = "ListKeysRequest", .type = SHAPE_STRUCTURE, .members = kms_ListKeysRequest_members, .n_members = 2};
 static const struct shape kms_ListKeysResponse = {.name = "ListKeysResponse", .type = SHAPE_STRUCTURE, .members = kms_ListKeysResponse_members, .n_members = 3};
 static const struct shape kms_ListRetirableGrantsRequest = {.name = "ListRetirableGrantsRequest", .type = SHAPE_STRUCTURE, .members = kms_ListRetirableGrantsRequest_members, .n_members = 3};
@@ -466,8 +502,11 @@ static const struct shape kms_NumberOfBytesType = {.name = "NumberOfBytesType", 
 static const struct shape kms_OriginType = {.name = "OriginType", .type = SHAPE_STRING, .enums = kms_OriginType_enums, .n_enums = 4};
 static const struct shape kms_PendingWindowInDaysType = {.name = "PendingWindowInDaysType", .type = SHAPE_INTEGER, .has_min = true, .min = 1, .has_max = true, .max = 365};
 static const struct shape kms_PlaintextType = {.name = "PlaintextType", .type = SHAPE_BLOB, .has_min = true, .min = 1, .has_max = true, .max = 4096, .sensitive = true};
+static const struct shape kms_PolicyNameList = {.name = "PolicyNameList", .type = SHAPE_LIST, .member = &kms_PolicyNameList_member};
+static const struct shape kms_PolicyNameType = {.name = "PolicyNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "[\\w]+"};
 static const struct shape kms_PolicyType = {.name = "PolicyType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 131072, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"};
 static const struct shape kms_PrincipalIdType = {.name = "PrincipalIdType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 256, .pattern = "^[\\w+=,.@:/-]+$"};
+static const struct shape kms_PutKeyPolicyRequest = {.name = "PutKeyPolicyRequest", .type = SHAPE_STRUCTURE, .members = kms_PutKeyPolicyRequest_members, .n_members = 4};
 static const struct shape kms_RecipientInfo = {.name = "RecipientInfo", .type = SHAPE_STRUCTURE, .members = kms_RecipientInfo_members, .n_members = 2};
 static const struct shape kms_RegionType = {.name = "RegionType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 32, .pattern = "^([a-z]+-){2,3}\\d+$"};
 static const struct shape kms_RetireGrantRequest = {.name = "RetireGrantRequest", .type = SHAPE_STRUCTURE, .members = kms_RetireGrantRequest_members, .n_members = 4};
@@ -497,10 +536,13 @@ static const struct op_model kms_ops[] = {
     {"Encrypt", &kms_EncryptRequest, &kms_EncryptResponse, NULL},
     {"GenerateDataKey", &kms_GenerateDataKeyRequest, &kms_GenerateDataKeyResponse, NULL},
     {"GenerateDataKeyWithoutPlaintext", &kms_GenerateDataKeyWithoutPlaintextRequest, &kms_GenerateDataKeyWithoutPlaintextResponse, NULL},
+    {"GetKeyPolicy", &kms_GetKeyPolicyRequest, &kms_GetKeyPolicyResponse, NULL},
     {"ListAliases", &kms_ListAliasesRequest, &kms_ListAliasesResponse, NULL},
     {"ListGrants", &kms_ListGrantsRequest, &kms_ListGrantsResponse, NULL},
+    {"ListKeyPolicies", &kms_ListKeyPoliciesRequest, &kms_ListKeyPoliciesResponse, NULL},
     {"ListKeys", &kms_ListKeysRequest, &kms_ListKeysResponse, NULL},
     {"ListRetirableGrants", &kms_ListRetirableGrantsRequest, &kms_ListGrantsResponse, NULL},
+    {"PutKeyPolicy", &kms_PutKeyPolicyRequest, NULL, NULL},
     {"RetireGrant", &kms_RetireGrantRequest, NULL, NULL},
     {"RevokeGrant", &kms_RevokeGrantRequest, NULL, NULL},
     {"ScheduleKeyDeletion", &kms_ScheduleKeyDeletionRequest, &kms_ScheduleKeyDeletionResponse, NULL},
@@ -517,5 +559,5 @@ const struct service_model model_kms = {
     .api_version = "2014-11-01",
     .xml_namespace = NULL,
     .ops = kms_ops,
-    .n_ops = 20,
+    .n_ops = 23,
 };

@@ -282,6 +282,165 @@ class LifecycleAuthorization(harness.ServerTest):
                          ["PendingWindowInDays"], 20)
 
 
+def key_policy(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+ROOT = f"arn:aws:iam::{harness.ACCOUNT}:root"
+ACCOUNT_STATEMENT = {"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": ROOT},
+                     "Action": "kms:*", "Resource": "*"}
+
+
+class KeyPolicies(harness.ServerTest):
+    def setUp(self):
+        self.kms = self.server.client("kms")
+
+    def err(self, fn, **kw):
+        with self.assertRaises(ClientError) as e:
+            fn(**kw)
+        r = e.exception.response
+        return r["Error"]["Code"], r["Error"]["Message"], r["ResponseMetadata"]["HTTPStatusCode"]
+
+    def test_default_policy_get_and_list(self):
+        key = self.kms.create_key()["KeyMetadata"]
+        r = self.kms.get_key_policy(KeyId=key["KeyId"], PolicyName="default")
+        self.assertEqual(r["PolicyName"], "default")
+        doc = json.loads(r["Policy"])
+        self.assertEqual(doc["Id"], "key-default-1")
+        self.assertEqual(doc["Statement"], [ACCOUNT_STATEMENT])
+        # PolicyName is optional today; its default is "default"
+        self.assertEqual(self.kms.get_key_policy(KeyId=key["Arn"])["Policy"], r["Policy"])
+        r = self.kms.list_key_policies(KeyId=key["KeyId"])
+        self.assertEqual((r["PolicyNames"], r["Truncated"]), (["default"], False))
+        self.assertNotIn("NextMarker", r)
+        pages = list(self.kms.get_paginator("list_key_policies").paginate(
+            KeyId=key["KeyId"], PaginationConfig={"PageSize": 1}))
+        self.assertEqual([n for p in pages for n in p["PolicyNames"]], ["default"])
+        code, msg, status = self.err(self.kms.get_key_policy, KeyId=key["KeyId"], PolicyName="other")
+        self.assertEqual((code, status), ("NotFoundException", 400))
+        self.assertEqual(self.err(self.kms.list_key_policies, KeyId=key["KeyId"], Marker="bogus"),
+                         ("ValidationException", "Invalid Marker.", 400))
+        missing = "11111111-2222-4333-8444-555555555555"
+        for op in (self.kms.get_key_policy, self.kms.list_key_policies):
+            self.assertEqual(self.err(op, KeyId=missing),
+                             ("NotFoundException", f"Key 'arn:aws:kms:{harness.REGION}:{harness.ACCOUNT}:key/"
+                              f"{missing}' does not exist", 400))
+
+    def test_put_key_policy(self):
+        key = self.kms.create_key()["KeyMetadata"]
+        text = key_policy(ACCOUNT_STATEMENT, {"Sid": "extra", "Effect": "Deny", "Principal": "*",
+                                              "Action": "kms:Encrypt", "Resource": "*"})
+        self.kms.put_key_policy(KeyId=key["KeyId"], PolicyName="default", Policy=text)
+        self.assertEqual(self.kms.get_key_policy(KeyId=key["KeyId"])["Policy"], text)
+        # the new policy governs the very next call: its Deny stops Encrypt
+        with self.assertRaises(ClientError) as e:
+            self.kms.encrypt(KeyId=key["KeyId"], Plaintext=b"x")
+        self.assertEqual(e.exception.response["Error"]["Code"], "AccessDeniedException")
+        self.kms.put_key_policy(KeyId=key["KeyId"], Policy=key_policy(ACCOUNT_STATEMENT))
+        self.kms.encrypt(KeyId=key["KeyId"], Plaintext=b"x")
+        # PolicyName is optional; a key pending deletion still takes a new policy
+        self.kms.schedule_key_deletion(KeyId=key["KeyId"])
+        self.kms.put_key_policy(KeyId=key["KeyId"], Policy=text)
+        self.assertEqual(self.kms.get_key_policy(KeyId=key["KeyId"])["Policy"], text)
+
+    def test_put_key_policy_errors(self):
+        key = self.kms.create_key()["KeyMetadata"]
+        before = self.kms.get_key_policy(KeyId=key["KeyId"])["Policy"]
+        code, msg, status = self.err(self.kms.put_key_policy, KeyId=key["KeyId"], Policy="{not json")
+        self.assertEqual((code, status), ("MalformedPolicyDocumentException", 400))
+        code, msg, status = self.err(self.kms.put_key_policy, KeyId=key["KeyId"], Policy=key_policy(
+            {"Effect": "Allow", "Action": "kms:*", "Resource": "*"}))  # no Principal in a key policy
+        self.assertEqual((code, status), ("MalformedPolicyDocumentException", 400))
+        code, msg, status = self.err(self.kms.put_key_policy, KeyId=key["KeyId"], PolicyName="mine",
+                                     Policy=key_policy(ACCOUNT_STATEMENT))
+        self.assertEqual((code, status), ("NotFoundException", 400))
+        big = key_policy(dict(ACCOUNT_STATEMENT, Sid="x" * 33000))
+        self.assertEqual(self.err(self.kms.put_key_policy, KeyId=key["KeyId"], Policy=big),
+                         ("LimitExceededException", "Policy exceeds the maximum size of 32768 bytes.", 400))
+        self.assertEqual(self.kms.get_key_policy(KeyId=key["KeyId"])["Policy"], before)
+
+    def test_lockout_safety_check(self):
+        arn, ak, sk = self.server.user("policy-admin", {"Effect": "Allow", "Action": "kms:*", "Resource": "*"})
+        kms = self.server.client("kms", key=ak, secret=sk)
+        key = self.kms.create_key()["KeyMetadata"]
+        lockout = key_policy({"Effect": "Allow", "Principal": {"AWS": arn}, "Action": "kms:Encrypt",
+                              "Resource": "*"})
+        self.assertEqual(self.err(kms.put_key_policy, KeyId=key["KeyId"], Policy=lockout),
+                         ("MalformedPolicyDocumentException",
+                          "The new key policy will not allow you to update the key policy in the future.", 400))
+        # a policy naming the caller for PutKeyPolicy passes the check
+        keeps = key_policy({"Effect": "Allow", "Principal": {"AWS": arn},
+                            "Action": ["kms:PutKeyPolicy", "kms:GetKeyPolicy"], "Resource": "*"},
+                           ACCOUNT_STATEMENT)
+        kms.put_key_policy(KeyId=key["KeyId"], Policy=keeps)
+        # the check may be bypassed on purpose; the caller is then locked out
+        kms.put_key_policy(KeyId=key["KeyId"], Policy=lockout, BypassPolicyLockoutSafetyCheck=True)
+        with self.assertRaises(ClientError) as e:
+            kms.get_key_policy(KeyId=key["KeyId"])
+        self.assertEqual(e.exception.response["Error"]["Code"], "AccessDeniedException")
+
+    def test_authorization(self):
+        key = self.kms.create_key()["KeyMetadata"]
+        arn, ak, sk = self.server.user("policy-reader", {"Effect": "Allow", "Action": "kms:GetKeyPolicy",
+                                                         "Resource": "*"})
+        kms = self.server.client("kms", key=ak, secret=sk)
+        kms.get_key_policy(KeyId=key["KeyId"])
+        for name, call in (("PutKeyPolicy", lambda: kms.put_key_policy(KeyId=key["KeyId"],
+                                                                       Policy=key_policy(ACCOUNT_STATEMENT))),
+                           ("ListKeyPolicies", lambda: kms.list_key_policies(KeyId=key["KeyId"]))):
+            with self.assertRaises(ClientError) as e:
+                call()
+            self.assertEqual(e.exception.response["Error"]["Message"],
+                             f"User: {arn} is not authorized to perform: kms:{name} on resource: "
+                             f"{key['Arn']} because no identity-based policy allows the kms:{name} action")
+        # the AND rule: without the account statement the identity policy counts for nothing
+        closed = self.kms.create_key(Policy=key_policy({"Effect": "Allow", "Principal": {"AWS": ROOT},
+                                                        "Action": "kms:PutKeyPolicy", "Resource": "*",
+                                                        "Condition": {"StringEquals": {"aws:PrincipalType": "Account"}}}),
+                                     BypassPolicyLockoutSafetyCheck=True)["KeyMetadata"]
+        with self.assertRaises(ClientError) as e:
+            kms.get_key_policy(KeyId=closed["KeyId"])
+        self.assertEqual(e.exception.response["Error"]["Message"],
+                         f"User: {arn} is not authorized to perform: kms:GetKeyPolicy on resource: "
+                         f"{closed['Arn']} because no resource-based policy allows the kms:GetKeyPolicy action")
+
+    def test_bypass_condition_key(self):
+        arn, ak, sk = self.server.user("no-bypass", {"Effect": "Allow", "Action": "kms:*", "Resource": "*"},
+                                       {"Effect": "Deny", "Action": "kms:PutKeyPolicy", "Resource": "*",
+                                        "Condition": {"Bool": {"kms:BypassPolicyLockoutSafetyCheck": "true"}}})
+        kms = self.server.client("kms", key=ak, secret=sk)
+        key = self.kms.create_key()["KeyMetadata"]
+        with self.assertRaises(ClientError) as e:
+            kms.put_key_policy(KeyId=key["KeyId"], Policy=key_policy(ACCOUNT_STATEMENT),
+                               BypassPolicyLockoutSafetyCheck=True)
+        self.assertEqual(e.exception.response["Error"]["Code"], "AccessDeniedException")
+        kms.put_key_policy(KeyId=key["KeyId"], Policy=key_policy(ACCOUNT_STATEMENT))
+
+    def test_cli_and_audit(self):
+        s = self.server
+        key = self.kms.create_key()["KeyMetadata"]
+        path = os.path.join(s.data_dir, "policy.json")
+        text = key_policy(ACCOUNT_STATEMENT)
+        with open(path, "w") as f:
+            f.write(text)
+        s.cli("kms", "put-key-policy", "--key-id", key["KeyId"], "--policy-name", "default",
+              "--policy", "file://" + path)
+        _, out, _ = s.cli("kms", "get-key-policy", "--key-id", key["KeyId"], "--policy-name", "default")
+        # (this CLI's older model has no PolicyName in the response; boto3's has, above)
+        self.assertEqual(out["Policy"], text)
+        _, out, _ = s.cli("kms", "list-key-policies", "--key-id", key["KeyId"])
+        self.assertEqual(out["PolicyNames"], ["default"])
+        rc, _, err = s.cli("kms", "put-key-policy", "--key-id", key["KeyId"], "--policy-name", "default",
+                           "--policy", "{", check=False)
+        self.assertNotEqual(rc, 0)
+        self.assertIn("MalformedPolicyDocumentException", err)
+        mine = [(r["eventName"], r.get("errorCode"), r["readOnly"]) for r in s.audit_records()
+                if (r.get("requestParameters") or {}).get("keyId") == key["KeyId"]]
+        self.assertEqual(mine, [("PutKeyPolicy", None, False), ("GetKeyPolicy", None, True),
+                                ("ListKeyPolicies", None, True),
+                                ("PutKeyPolicy", "MalformedPolicyDocumentException", False)])
+
+
 class RealDeletion(harness.ServerTest):
     def test_deleted_when_the_window_ends(self):
         s = self.server

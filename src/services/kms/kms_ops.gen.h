@@ -18,6 +18,9 @@ cu_rc kms_disable_key(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_schedule_key_deletion(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_cancel_key_deletion(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_update_key_description(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_get_key_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_put_key_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_list_key_policies(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_create_alias(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_list_aliases(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_delete_alias(struct call *call, const json_t *in, json_t *out);
@@ -41,6 +44,7 @@ MUST_CHECK cu_rc kms_resolve_ciphertext(struct call *call, const json_t *in);
 
 /* paginators (botocore's paginators-1.json): page_begin() takes them */
 extern const struct page_desc kms_list_keys_page;
+extern const struct page_desc kms_list_key_policies_page;
 extern const struct page_desc kms_list_aliases_page;
 extern const struct page_desc kms_list_grants_page;
 extern const struct page_desc kms_list_retirable_grants_page;
@@ -48,6 +52,7 @@ extern const struct page_desc kms_list_retirable_grants_page;
 /* condition keys of the request, added before authorization */
 void kms_create_key_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_schedule_key_deletion_condition_keys(const json_t *in, struct call_keys *keys);
+void kms_put_key_policy_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_create_grant_condition_keys(const json_t *in, struct call_keys *keys);
 
