@@ -75,6 +75,8 @@ static const struct shape kms_ListKeyPoliciesRequest;
 static const struct shape kms_ListKeyPoliciesResponse;
 static const struct shape kms_ListKeysRequest;
 static const struct shape kms_ListKeysResponse;
+static const struct shape kms_ListResourceTagsRequest;
+static const struct shape kms_ListResourceTagsResponse;
 static const struct shape kms_ListRetirableGrantsRequest;
 static const struct shape kms_MacAlgorithmSpec;
 static const struct shape kms_MacAlgorithmSpecList;
@@ -102,9 +104,12 @@ static const struct shape kms_ScheduleKeyDeletionResponse;
 static const struct shape kms_SigningAlgorithmSpec;
 static const struct shape kms_SigningAlgorithmSpecList;
 static const struct shape kms_Tag;
+static const struct shape kms_TagKeyList;
 static const struct shape kms_TagKeyType;
 static const struct shape kms_TagList;
+static const struct shape kms_TagResourceRequest;
 static const struct shape kms_TagValueType;
+static const struct shape kms_UntagResourceRequest;
 static const struct shape kms_UpdateKeyDescriptionRequest;
 static const struct shape kms_XksKeyConfigurationType;
 static const struct shape kms_XksKeyIdType;
@@ -349,6 +354,16 @@ static const struct shape_member kms_ListKeysResponse_members[] = {
     {"NextMarker", &kms_MarkerType, false, NULL, false},
     {"Truncated", &kms_BooleanType, false, NULL, false},
 };
+static const struct shape_member kms_ListResourceTagsRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"Limit", &kms_LimitType, false, NULL, false},
+    {"Marker", &kms_MarkerType, false, NULL, false},
+};
+static const struct shape_member kms_ListResourceTagsResponse_members[] = {
+    {"Tags", &kms_TagList, false, NULL, false},
+    {"NextMarker", &kms_MarkerType, false, NULL, false},
+    {"Truncated", &kms_BooleanType, false, NULL, false},
+};
 static const struct shape_member kms_ListRetirableGrantsRequest_members[] = {
     {"Limit", &kms_LimitType, false, NULL, false},
     {"Marker", &kms_MarkerType, false, NULL, false},
@@ -406,7 +421,16 @@ static const struct shape_member kms_Tag_members[] = {
     {"TagKey", &kms_TagKeyType, true, NULL, false},
     {"TagValue", &kms_TagValueType, true, NULL, false},
 };
+static const struct shape_member kms_TagKeyList_member = {"member", &kms_TagKeyType, false, NULL, false};
 static const struct shape_member kms_TagList_member = {"member", &kms_Tag, false, NULL, false};
+static const struct shape_member kms_TagResourceRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"Tags", &kms_TagList, true, NULL, false},
+};
+static const struct shape_member kms_UntagResourceRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"TagKeys", &kms_TagKeyList, true, NULL, false},
+};
 static const struct shape_member kms_UpdateKeyDescriptionRequest_members[] = {
     {"KeyId", &kms_KeyIdType, true, NULL, false},
     {"Description", &kms_DescriptionType, true, NULL, false},
@@ -489,6 +513,8 @@ static const struct shape kms_ListKeyPoliciesRequest = {.name = "ListKeyPolicies
 static const struct shape kms_ListKeyPoliciesResponse = {.name = "ListKeyPoliciesResponse", .type = SHAPE_STRUCTURE, .members = kms_ListKeyPoliciesResponse_members, .n_members = 3};
 static const struct shape kms_ListKeysRequest = {.name = "ListKeysRequest", .type = SHAPE_STRUCTURE, .members = kms_ListKeysRequest_members, .n_members = 2};
 static const struct shape kms_ListKeysResponse = {.name = "ListKeysResponse", .type = SHAPE_STRUCTURE, .members = kms_ListKeysResponse_members, .n_members = 3};
+static const struct shape kms_ListResourceTagsRequest = {.name = "ListResourceTagsRequest", .type = SHAPE_STRUCTURE, .members = kms_ListResourceTagsRequest_members, .n_members = 3};
+static const struct shape kms_ListResourceTagsResponse = {.name = "ListResourceTagsResponse", .type = SHAPE_STRUCTURE, .members = kms_ListResourceTagsResponse_members, .n_members = 3};
 static const struct shape kms_ListRetirableGrantsRequest = {.name = "ListRetirableGrantsRequest", .type = SHAPE_STRUCTURE, .members = kms_ListRetirableGrantsRequest_members, .n_members = 3};
 static const struct shape kms_MacAlgorithmSpec = {.name = "MacAlgorithmSpec", .type = SHAPE_STRING, .enums = kms_MacAlgorithmSpec_enums, .n_enums = 4};
 static const struct shape kms_MacAlgorithmSpecList = {.name = "MacAlgorithmSpecList", .type = SHAPE_LIST, .member = &kms_MacAlgorithmSpecList_member};
@@ -516,9 +542,12 @@ static const struct shape kms_ScheduleKeyDeletionResponse = {.name = "ScheduleKe
 static const struct shape kms_SigningAlgorithmSpec = {.name = "SigningAlgorithmSpec", .type = SHAPE_STRING, .enums = kms_SigningAlgorithmSpec_enums, .n_enums = 13};
 static const struct shape kms_SigningAlgorithmSpecList = {.name = "SigningAlgorithmSpecList", .type = SHAPE_LIST, .member = &kms_SigningAlgorithmSpecList_member};
 static const struct shape kms_Tag = {.name = "Tag", .type = SHAPE_STRUCTURE, .members = kms_Tag_members, .n_members = 2};
+static const struct shape kms_TagKeyList = {.name = "TagKeyList", .type = SHAPE_LIST, .member = &kms_TagKeyList_member};
 static const struct shape kms_TagKeyType = {.name = "TagKeyType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128};
 static const struct shape kms_TagList = {.name = "TagList", .type = SHAPE_LIST, .member = &kms_TagList_member};
+static const struct shape kms_TagResourceRequest = {.name = "TagResourceRequest", .type = SHAPE_STRUCTURE, .members = kms_TagResourceRequest_members, .n_members = 2};
 static const struct shape kms_TagValueType = {.name = "TagValueType", .type = SHAPE_STRING, .has_min = true, .min = 0, .has_max = true, .max = 256};
+static const struct shape kms_UntagResourceRequest = {.name = "UntagResourceRequest", .type = SHAPE_STRUCTURE, .members = kms_UntagResourceRequest_members, .n_members = 2};
 static const struct shape kms_UpdateKeyDescriptionRequest = {.name = "UpdateKeyDescriptionRequest", .type = SHAPE_STRUCTURE, .members = kms_UpdateKeyDescriptionRequest_members, .n_members = 2};
 static const struct shape kms_XksKeyConfigurationType = {.name = "XksKeyConfigurationType", .type = SHAPE_STRUCTURE, .members = kms_XksKeyConfigurationType_members, .n_members = 1};
 static const struct shape kms_XksKeyIdType = {.name = "XksKeyIdType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "^[a-zA-Z0-9-_.]+$"};
@@ -541,11 +570,14 @@ static const struct op_model kms_ops[] = {
     {"ListGrants", &kms_ListGrantsRequest, &kms_ListGrantsResponse, NULL},
     {"ListKeyPolicies", &kms_ListKeyPoliciesRequest, &kms_ListKeyPoliciesResponse, NULL},
     {"ListKeys", &kms_ListKeysRequest, &kms_ListKeysResponse, NULL},
+    {"ListResourceTags", &kms_ListResourceTagsRequest, &kms_ListResourceTagsResponse, NULL},
     {"ListRetirableGrants", &kms_ListRetirableGrantsRequest, &kms_ListGrantsResponse, NULL},
     {"PutKeyPolicy", &kms_PutKeyPolicyRequest, NULL, NULL},
     {"RetireGrant", &kms_RetireGrantRequest, NULL, NULL},
     {"RevokeGrant", &kms_RevokeGrantRequest, NULL, NULL},
     {"ScheduleKeyDeletion", &kms_ScheduleKeyDeletionRequest, &kms_ScheduleKeyDeletionResponse, NULL},
+    {"TagResource", &kms_TagResourceRequest, NULL, NULL},
+    {"UntagResource", &kms_UntagResourceRequest, NULL, NULL},
     {"UpdateKeyDescription", &kms_UpdateKeyDescriptionRequest, NULL, NULL},
 };
 
@@ -559,5 +591,5 @@ const struct service_model model_kms = {
     .api_version = "2014-11-01",
     .xml_namespace = NULL,
     .ops = kms_ops,
-    .n_ops = 23,
+    .n_ops = 26,
 };

@@ -441,6 +441,154 @@ class KeyPolicies(harness.ServerTest):
                                 ("PutKeyPolicy", "MalformedPolicyDocumentException", False)])
 
 
+def tags(*pairs):
+    return [{"TagKey": k, "TagValue": v} for k, v in pairs]
+
+
+class Tags(harness.ServerTest):
+    def setUp(self):
+        self.kms = self.server.client("kms")
+
+    def err(self, fn, **kw):
+        with self.assertRaises(ClientError) as e:
+            fn(**kw)
+        r = e.exception.response
+        return r["Error"]["Code"], r["Error"]["Message"], r["ResponseMetadata"]["HTTPStatusCode"]
+
+    def test_tag_untag_list(self):
+        key = self.kms.create_key(Tags=tags(("team", "a")))["KeyMetadata"]
+        kid = key["KeyId"]
+        self.kms.tag_resource(KeyId=kid, Tags=tags(("env", "prod"), ("team", "b")))
+        r = self.kms.list_resource_tags(KeyId=kid)
+        self.assertEqual(r["Tags"], tags(("team", "b"), ("env", "prod")))
+        self.assertFalse(r["Truncated"])
+        self.kms.untag_resource(KeyId=kid, TagKeys=["team", "not-there"])
+        self.assertEqual(self.kms.list_resource_tags(KeyId=key["Arn"])["Tags"], tags(("env", "prod")))
+        self.kms.untag_resource(KeyId=kid, TagKeys=["env"])
+        r = self.kms.list_resource_tags(KeyId=kid)
+        self.assertEqual((r["Tags"], r["Truncated"]), ([], False))
+        # empty values are tags too
+        self.kms.tag_resource(KeyId=kid, Tags=tags(("empty", "")))
+        self.assertEqual(self.kms.list_resource_tags(KeyId=kid)["Tags"], tags(("empty", "")))
+
+    def test_pagination(self):
+        kid = self.kms.create_key()["KeyMetadata"]["KeyId"]
+        want = tags(*[(f"k{i:02d}", f"v{i}") for i in range(7)])
+        self.kms.tag_resource(KeyId=kid, Tags=want)
+        r = self.kms.list_resource_tags(KeyId=kid, Limit=3)
+        self.assertEqual((r["Tags"], r["Truncated"]), (want[:3], True))
+        self.assertNotIn("k02", r["NextMarker"])  # opaque
+        got = [t for p in self.kms.get_paginator("list_resource_tags").paginate(
+            KeyId=kid, PaginationConfig={"PageSize": 2}) for t in p["Tags"]]
+        self.assertEqual(got, want)
+        self.assertEqual(self.err(self.kms.list_resource_tags, KeyId=kid, Marker=r["NextMarker"][:-2] + "xx"),
+                         ("InvalidMarkerException", "Invalid marker", 400))
+
+    def test_tag_errors(self):
+        kid = self.kms.create_key()["KeyMetadata"]["KeyId"]
+        self.assertEqual(self.err(self.kms.tag_resource, KeyId=kid, Tags=tags(("aws:x", "1"))),
+                         ("TagException", "Tags beginning with aws: are reserved", 400))
+        self.assertEqual(self.err(self.kms.tag_resource, KeyId=kid, Tags=tags(("AWS:x", "1"))),
+                         ("TagException", "Tags beginning with aws: are reserved", 400))
+        self.assertEqual(self.err(self.kms.tag_resource, KeyId=kid, Tags=tags(("d", "1"), ("d", "2"))),
+                         ("TagException", "Duplicate tag keys", 400))
+        self.assertEqual(self.err(self.kms.tag_resource, KeyId=kid,
+                                  Tags=tags(*[(f"t{i}", "v") for i in range(51)])),
+                         ("TagException", "Too many tags", 400))
+        self.assertEqual(self.err(self.kms.create_key, Tags=tags(("aws:reserved", "1"))),
+                         ("TagException", "Tags beginning with aws: are reserved", 400))
+        # 50 on the key in all: 40 and then 10 more is fine, one more is not
+        self.kms.tag_resource(KeyId=kid, Tags=tags(*[(f"t{i}", "v") for i in range(40)]))
+        self.kms.tag_resource(KeyId=kid, Tags=tags(*[(f"t{i}", "w") for i in range(30, 50)]))
+        self.assertEqual(len(self.kms.list_resource_tags(KeyId=kid)["Tags"]), 50)
+        self.assertEqual(self.err(self.kms.tag_resource, KeyId=kid, Tags=tags(("one-more", "v"))),
+                         ("TagException", "Too many tags", 400))
+        self.assertEqual(len(self.kms.list_resource_tags(KeyId=kid)["Tags"]), 50)
+        code, msg, status = self.err(self.kms.tag_resource, KeyId=kid, Tags=tags(("k" * 129, "v")))
+        self.assertEqual((code, msg), ("ValidationException",
+                                       f"1 validation error detected: Value '{'k' * 129}' at 'tags.1.member.tagKey' "
+                                       "failed to satisfy constraint: Member must have length less than or equal to 128"))
+        code, msg, status = self.err(self.kms.tag_resource, KeyId=kid, Tags=tags(("k", "v" * 257)))
+        self.assertEqual(code, "ValidationException")
+        self.assertIn("'tags.1.member.tagValue' failed to satisfy constraint: Member must have length less "
+                      "than or equal to 256", msg)
+
+    def test_key_states(self):
+        key = self.kms.create_key()["KeyMetadata"]
+        kid = key["KeyId"]
+        self.kms.disable_key(KeyId=kid)
+        self.kms.tag_resource(KeyId=kid, Tags=tags(("a", "1")))  # a disabled key takes tags
+        self.kms.schedule_key_deletion(KeyId=kid)
+        pending = ("KMSInvalidStateException", f"{key['Arn']} is pending deletion.", 400)
+        self.assertEqual(self.err(self.kms.tag_resource, KeyId=kid, Tags=tags(("b", "2"))), pending)
+        self.assertEqual(self.err(self.kms.untag_resource, KeyId=kid, TagKeys=["a"]), pending)
+        self.assertEqual(self.kms.list_resource_tags(KeyId=kid)["Tags"], tags(("a", "1")))
+        missing = "11111111-2222-4333-8444-555555555555"
+        self.assertEqual(self.err(self.kms.list_resource_tags, KeyId=missing)[0], "NotFoundException")
+
+    def test_abac_condition_keys(self):
+        arn, ak, sk = self.server.user("tagger", {
+            "Effect": "Allow", "Action": ["kms:TagResource", "kms:UntagResource"], "Resource": "*",
+            "Condition": {"ForAllValues:StringEquals": {"aws:TagKeys": ["team", "env"]},
+                          "StringEqualsIfExists": {"aws:RequestTag/env": ["dev", "test"]}}},
+            {"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*",
+             "Condition": {"StringEquals": {"aws:ResourceTag/team": "blue"}}})
+        kms = self.server.client("kms", key=ak, secret=sk)
+        kid = self.kms.create_key()["KeyMetadata"]["KeyId"]
+        kms.tag_resource(KeyId=kid, Tags=tags(("env", "dev")))
+        for bad in (tags(("owner", "x")), tags(("env", "prod"))):
+            with self.assertRaises(ClientError) as e:
+                kms.tag_resource(KeyId=kid, Tags=bad)
+            self.assertEqual(e.exception.response["Error"]["Code"], "AccessDeniedException", bad)
+        with self.assertRaises(ClientError) as e:
+            kms.untag_resource(KeyId=kid, TagKeys=["owner"])
+        self.assertEqual(e.exception.response["Error"]["Code"], "AccessDeniedException")
+        # aws:ResourceTag follows the key's tags as they change
+        with self.assertRaises(ClientError) as e:
+            kms.encrypt(KeyId=kid, Plaintext=b"x")
+        self.assertEqual(e.exception.response["Error"]["Code"], "AccessDeniedException")
+        kms.tag_resource(KeyId=kid, Tags=tags(("team", "blue")))
+        kms.encrypt(KeyId=kid, Plaintext=b"x")
+        kms.untag_resource(KeyId=kid, TagKeys=["team"])
+        with self.assertRaises(ClientError) as e:
+            kms.encrypt(KeyId=kid, Plaintext=b"x")
+        self.assertEqual(e.exception.response["Error"]["Code"], "AccessDeniedException")
+
+    def test_authorization(self):
+        kid = self.kms.create_key()["KeyMetadata"]["KeyId"]
+        arn, ak, sk = self.server.user("tag-reader", {"Effect": "Allow", "Action": "kms:ListResourceTags",
+                                                      "Resource": "*"})
+        kms = self.server.client("kms", key=ak, secret=sk)
+        kms.list_resource_tags(KeyId=kid)
+        key_arn = f"arn:aws:kms:{harness.REGION}:{harness.ACCOUNT}:key/{kid}"
+        for name, call in (("TagResource", lambda: kms.tag_resource(KeyId=kid, Tags=tags(("a", "b")))),
+                           ("UntagResource", lambda: kms.untag_resource(KeyId=kid, TagKeys=["a"]))):
+            with self.assertRaises(ClientError) as e:
+                call()
+            self.assertEqual(e.exception.response["Error"]["Message"],
+                             f"User: {arn} is not authorized to perform: kms:{name} on resource: {key_arn} "
+                             f"because no identity-based policy allows the kms:{name} action")
+
+    def test_cli_and_audit(self):
+        s = self.server
+        kid = self.kms.create_key()["KeyMetadata"]["KeyId"]
+        s.cli("kms", "tag-resource", "--key-id", kid, "--tags", "TagKey=cli,TagValue=yes")
+        _, out, _ = s.cli("kms", "list-resource-tags", "--key-id", kid)
+        self.assertEqual(out["Tags"], tags(("cli", "yes")))
+        s.cli("kms", "untag-resource", "--key-id", kid, "--tag-keys", "cli")
+        _, out, _ = s.cli("kms", "list-resource-tags", "--key-id", kid)
+        self.assertEqual(out["Tags"], [])
+        rc, _, err = s.cli("kms", "tag-resource", "--key-id", kid, "--tags", "TagKey=aws:no,TagValue=x", check=False)
+        self.assertNotEqual(rc, 0)
+        self.assertIn("TagException", err)
+        self.assertIn("Tags beginning with aws: are reserved", err)
+        mine = [(r["eventName"], r.get("errorCode"), r["readOnly"]) for r in s.audit_records()
+                if (r.get("requestParameters") or {}).get("keyId") == kid]
+        self.assertEqual(mine, [("TagResource", None, False), ("ListResourceTags", None, True),
+                                ("UntagResource", None, False), ("ListResourceTags", None, True),
+                                ("TagResource", "TagException", False)])
+
+
 class RealDeletion(harness.ServerTest):
     def test_deleted_when_the_window_ends(self):
         s = self.server

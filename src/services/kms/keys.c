@@ -148,6 +148,7 @@ cu_rc kms_create_key(struct call *call, const json_t *in, json_t *out)
     buf_init(&policy, KEY_POLICY_MAX_BYTES * 4);
     ENSURE(doc, CU_E_NOMEM);
     TRY(check_spec(call, in));
+    TRY(kms_tags_check(call, tags));
     TRY(ids_uuid(key_id));
     kms_key_arn(call, key_id, arn);
     if (given)

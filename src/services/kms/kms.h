@@ -24,6 +24,9 @@ MUST_CHECK cu_rc kms_policy_accept(struct call *call, const char *arn, const cha
 /* DryRunOperationException when the request sets DryRun (KMS API reference). */
 MUST_CHECK cu_rc kms_check_dry_run(struct call *call, const json_t *in);
 
+/* TagException unless a list of KMS tags ([{TagKey, TagValue}]) may be set: at most 50,
+ * no key twice, none beginning with "aws:" (tags.c). */
+MUST_CHECK cu_rc kms_tags_check(struct call *call, const json_t *tags);
 /* Really delete the keys of env's account and region whose deletion window has ended by
  * now_ms (key_state.c): their records and sealed material, grants and aliases, in one
  * write transaction of its own. *deleted: how many. Run by the server at start and

@@ -21,6 +21,9 @@ cu_rc kms_update_key_description(struct call *call, const json_t *in, json_t *ou
 cu_rc kms_get_key_policy(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_put_key_policy(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_list_key_policies(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_tag_resource(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_untag_resource(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_list_resource_tags(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_create_alias(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_list_aliases(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_delete_alias(struct call *call, const json_t *in, json_t *out);
@@ -45,6 +48,7 @@ MUST_CHECK cu_rc kms_resolve_ciphertext(struct call *call, const json_t *in);
 /* paginators (botocore's paginators-1.json): page_begin() takes them */
 extern const struct page_desc kms_list_keys_page;
 extern const struct page_desc kms_list_key_policies_page;
+extern const struct page_desc kms_list_resource_tags_page;
 extern const struct page_desc kms_list_aliases_page;
 extern const struct page_desc kms_list_grants_page;
 extern const struct page_desc kms_list_retirable_grants_page;
@@ -53,6 +57,8 @@ extern const struct page_desc kms_list_retirable_grants_page;
 void kms_create_key_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_schedule_key_deletion_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_put_key_policy_condition_keys(const json_t *in, struct call_keys *keys);
+void kms_tag_resource_condition_keys(const json_t *in, struct call_keys *keys);
+void kms_untag_resource_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_create_grant_condition_keys(const json_t *in, struct call_keys *keys);
 
