@@ -110,6 +110,7 @@ static const struct shape kms_TagList;
 static const struct shape kms_TagResourceRequest;
 static const struct shape kms_TagValueType;
 static const struct shape kms_UntagResourceRequest;
+static const struct shape kms_UpdateAliasRequest;
 static const struct shape kms_UpdateKeyDescriptionRequest;
 static const struct shape kms_XksKeyConfigurationType;
 static const struct shape kms_XksKeyIdType;
@@ -431,6 +432,10 @@ static const struct shape_member kms_UntagResourceRequest_members[] = {
     {"KeyId", &kms_KeyIdType, true, NULL, false},
     {"TagKeys", &kms_TagKeyList, true, NULL, false},
 };
+static const struct shape_member kms_UpdateAliasRequest_members[] = {
+    {"AliasName", &kms_AliasNameType, true, NULL, false},
+    {"TargetKeyId", &kms_KeyIdType, true, NULL, false},
+};
 static const struct shape_member kms_UpdateKeyDescriptionRequest_members[] = {
     {"KeyId", &kms_KeyIdType, true, NULL, false},
     {"Description", &kms_DescriptionType, true, NULL, false},
@@ -548,6 +553,7 @@ static const struct shape kms_TagList = {.name = "TagList", .type = SHAPE_LIST, 
 static const struct shape kms_TagResourceRequest = {.name = "TagResourceRequest", .type = SHAPE_STRUCTURE, .members = kms_TagResourceRequest_members, .n_members = 2};
 static const struct shape kms_TagValueType = {.name = "TagValueType", .type = SHAPE_STRING, .has_min = true, .min = 0, .has_max = true, .max = 256};
 static const struct shape kms_UntagResourceRequest = {.name = "UntagResourceRequest", .type = SHAPE_STRUCTURE, .members = kms_UntagResourceRequest_members, .n_members = 2};
+static const struct shape kms_UpdateAliasRequest = {.name = "UpdateAliasRequest", .type = SHAPE_STRUCTURE, .members = kms_UpdateAliasRequest_members, .n_members = 2};
 static const struct shape kms_UpdateKeyDescriptionRequest = {.name = "UpdateKeyDescriptionRequest", .type = SHAPE_STRUCTURE, .members = kms_UpdateKeyDescriptionRequest_members, .n_members = 2};
 static const struct shape kms_XksKeyConfigurationType = {.name = "XksKeyConfigurationType", .type = SHAPE_STRUCTURE, .members = kms_XksKeyConfigurationType_members, .n_members = 1};
 static const struct shape kms_XksKeyIdType = {.name = "XksKeyIdType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "^[a-zA-Z0-9-_.]+$"};
@@ -578,6 +584,7 @@ static const struct op_model kms_ops[] = {
     {"ScheduleKeyDeletion", &kms_ScheduleKeyDeletionRequest, &kms_ScheduleKeyDeletionResponse, NULL},
     {"TagResource", &kms_TagResourceRequest, NULL, NULL},
     {"UntagResource", &kms_UntagResourceRequest, NULL, NULL},
+    {"UpdateAlias", &kms_UpdateAliasRequest, NULL, NULL},
     {"UpdateKeyDescription", &kms_UpdateKeyDescriptionRequest, NULL, NULL},
 };
 
@@ -591,5 +598,5 @@ const struct service_model model_kms = {
     .api_version = "2014-11-01",
     .xml_namespace = NULL,
     .ops = kms_ops,
-    .n_ops = 26,
+    .n_ops = 27,
 };

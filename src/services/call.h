@@ -143,6 +143,12 @@ struct op_desc {
      * too; the denial names that resource. NULL: none. */
     call_resolver also_resolve;
     const char *also_action;
+    /* A third (a second `also=`), once also_action is allowed on call->also: the
+     * pipeline releases call->also, also_next_resolve fills it again and
+     * also_next_action must be allowed there (UpdateAlias: the alias, then the key it
+     * points at now); the handler sees this last one in call->also. NULL: none. */
+    call_resolver also_next_resolve;
+    const char *also_next_action;
     bool by_policy;               /* fill call->allowed_by_policy (.ops `by-policy`) */
     const struct page_desc *page; /* botocore's paginator for the operation (page.h), or
                                    * NULL when it has none */

@@ -589,6 +589,97 @@ class Tags(harness.ServerTest):
                                 ("TagResource", "TagException", False)])
 
 
+class UpdateAlias(harness.ServerTest):
+    def setUp(self):
+        self.kms = self.server.client("kms")
+
+    def err(self, fn, **kw):
+        with self.assertRaises(ClientError) as e:
+            fn(**kw)
+        r = e.exception.response
+        return r["Error"]["Code"], r["Error"]["Message"], r["ResponseMetadata"]["HTTPStatusCode"]
+
+    def alias_entry(self, name):
+        return [a for a in self.kms.list_aliases()["Aliases"] if a["AliasName"] == name][0]
+
+    def test_update_alias(self):
+        old = self.kms.create_key()["KeyMetadata"]
+        new = self.kms.create_key()["KeyMetadata"]
+        self.kms.create_alias(AliasName="alias/moving", TargetKeyId=old["KeyId"])
+        before = self.alias_entry("alias/moving")
+        blob = self.kms.encrypt(KeyId="alias/moving", Plaintext=b"under old")["CiphertextBlob"]
+        self.kms.update_alias(AliasName="alias/moving", TargetKeyId=new["Arn"])
+        after = self.alias_entry("alias/moving")
+        self.assertEqual(after["TargetKeyId"], new["KeyId"])
+        self.assertEqual(after["CreationDate"], before["CreationDate"])
+        self.assertGreaterEqual(after["LastUpdatedDate"], before["LastUpdatedDate"])
+        self.assertEqual(self.kms.describe_key(KeyId="alias/moving")["KeyMetadata"]["KeyId"], new["KeyId"])
+        self.assertEqual(self.kms.list_aliases(KeyId=old["KeyId"])["Aliases"], [])
+        self.assertEqual([a["AliasName"] for a in self.kms.list_aliases(KeyId=new["KeyId"])["Aliases"]],
+                         ["alias/moving"])
+        # what the old key encrypted still decrypts; the alias now encrypts under the new key
+        self.assertEqual(self.kms.decrypt(CiphertextBlob=blob)["Plaintext"], b"under old")
+        self.assertEqual(self.kms.encrypt(KeyId="alias/moving", Plaintext=b"n")["KeyId"], new["Arn"])
+        # a disabled key may be the new target
+        self.kms.disable_key(KeyId=old["KeyId"])
+        self.kms.update_alias(AliasName="alias/moving", TargetKeyId=old["KeyId"])
+        self.assertEqual(self.alias_entry("alias/moving")["TargetKeyId"], old["KeyId"])
+
+    def test_errors(self):
+        key = self.kms.create_key()["KeyMetadata"]
+        prefix = f"arn:aws:kms:{harness.REGION}:{harness.ACCOUNT}"
+        self.assertEqual(self.err(self.kms.update_alias, AliasName="alias/none", TargetKeyId=key["KeyId"]),
+                         ("NotFoundException", f"Alias {prefix}:alias/none is not found.", 400))
+        self.kms.create_alias(AliasName="alias/fixed", TargetKeyId=key["KeyId"])
+        missing = "11111111-2222-4333-8444-555555555555"
+        self.assertEqual(self.err(self.kms.update_alias, AliasName="alias/fixed", TargetKeyId=missing),
+                         ("NotFoundException", f"Key '{prefix}:key/{missing}' does not exist", 400))
+        code, msg, status = self.err(self.kms.update_alias, AliasName="fixed", TargetKeyId=key["KeyId"])
+        self.assertEqual((code, status), ("ValidationException", 400))
+        doomed = self.kms.create_key()["KeyMetadata"]
+        self.kms.schedule_key_deletion(KeyId=doomed["KeyId"])
+        self.assertEqual(self.err(self.kms.update_alias, AliasName="alias/fixed", TargetKeyId=doomed["KeyId"]),
+                         ("KMSInvalidStateException", f"{doomed['Arn']} is pending deletion.", 400))
+        self.assertEqual(self.alias_entry("alias/fixed")["TargetKeyId"], key["KeyId"])
+
+    def test_needs_the_action_on_alias_and_both_keys(self):
+        old = self.kms.create_key()["KeyMetadata"]
+        new = self.kms.create_key()["KeyMetadata"]
+        self.kms.create_alias(AliasName="alias/guarded", TargetKeyId=old["KeyId"])
+        alias_arn = f"arn:aws:kms:{harness.REGION}:{harness.ACCOUNT}:alias/guarded"
+        cases = (("no-alias", [old["Arn"], new["Arn"]], alias_arn),
+                 ("no-old-key", [alias_arn, new["Arn"]], old["Arn"]),
+                 ("no-new-key", [alias_arn, old["Arn"]], new["Arn"]))
+        for name, resources, denied in cases:
+            arn, ak, sk = self.server.user(f"alias-{name}", {"Effect": "Allow", "Action": "kms:UpdateAlias",
+                                                             "Resource": resources})
+            kms = self.server.client("kms", key=ak, secret=sk)
+            with self.assertRaises(ClientError) as e:
+                kms.update_alias(AliasName="alias/guarded", TargetKeyId=new["KeyId"])
+            self.assertEqual(e.exception.response["Error"]["Message"],
+                             f"User: {arn} is not authorized to perform: kms:UpdateAlias on resource: {denied} "
+                             "because no identity-based policy allows the kms:UpdateAlias action", name)
+        self.assertEqual(self.alias_entry("alias/guarded")["TargetKeyId"], old["KeyId"])
+        arn, ak, sk = self.server.user("alias-all", {"Effect": "Allow", "Action": "kms:UpdateAlias",
+                                                     "Resource": [alias_arn, old["Arn"], new["Arn"]]})
+        self.server.client("kms", key=ak, secret=sk).update_alias(AliasName="alias/guarded",
+                                                                  TargetKeyId=new["KeyId"])
+        self.assertEqual(self.alias_entry("alias/guarded")["TargetKeyId"], new["KeyId"])
+
+    def test_cli_and_audit(self):
+        s = self.server
+        a = self.kms.create_key()["KeyMetadata"]
+        b = self.kms.create_key()["KeyMetadata"]
+        self.kms.create_alias(AliasName="alias/cli-moved", TargetKeyId=a["KeyId"])
+        s.cli("kms", "update-alias", "--alias-name", "alias/cli-moved", "--target-key-id", b["KeyId"])
+        _, out, _ = s.cli("kms", "list-aliases", "--key-id", b["KeyId"])
+        self.assertEqual([x["AliasName"] for x in out["Aliases"]], ["alias/cli-moved"])
+        rec = [r for r in s.audit_records() if r["eventName"] == "UpdateAlias"][-1]
+        self.assertEqual(rec["requestParameters"], {"aliasName": "alias/cli-moved", "targetKeyId": b["KeyId"]})
+        self.assertFalse(rec["readOnly"])
+        self.assertNotIn("errorCode", rec)
+
+
 class RealDeletion(harness.ServerTest):
     def test_deleted_when_the_window_ends(self):
         s = self.server

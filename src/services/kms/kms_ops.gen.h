@@ -26,6 +26,7 @@ cu_rc kms_untag_resource(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_list_resource_tags(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_create_alias(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_list_aliases(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_update_alias(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_delete_alias(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_encrypt(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_decrypt(struct call *call, const json_t *in, json_t *out);
@@ -42,6 +43,7 @@ cu_rc kms_retire_grant(struct call *call, const json_t *in, json_t *out);
 MUST_CHECK cu_rc kms_resolve_key_id(struct call *call, const json_t *in);
 MUST_CHECK cu_rc kms_resolve_target_key_id(struct call *call, const json_t *in);
 MUST_CHECK cu_rc kms_resolve_alias_name(struct call *call, const json_t *in);
+MUST_CHECK cu_rc kms_resolve_alias_key(struct call *call, const json_t *in);
 MUST_CHECK cu_rc kms_resolve_alias(struct call *call, const json_t *in);
 MUST_CHECK cu_rc kms_resolve_ciphertext(struct call *call, const json_t *in);
 
