@@ -44,6 +44,8 @@ static const struct shape kms_GenerateDataKeyRequest;
 static const struct shape kms_GenerateDataKeyResponse;
 static const struct shape kms_GenerateDataKeyWithoutPlaintextRequest;
 static const struct shape kms_GenerateDataKeyWithoutPlaintextResponse;
+static const struct shape kms_GenerateRandomRequest;
+static const struct shape kms_GenerateRandomResponse;
 static const struct shape kms_GetKeyPolicyRequest;
 static const struct shape kms_GetKeyPolicyResponse;
 static const struct shape kms_GrantConstraints;
@@ -246,6 +248,15 @@ static const struct shape_member kms_GenerateDataKeyWithoutPlaintextResponse_mem
     {"CiphertextBlob", &kms_CiphertextType, false, NULL, false},
     {"KeyId", &kms_KeyIdType, false, NULL, false},
     {"KeyMaterialId", &kms_BackingKeyIdType, false, NULL, false},
+};
+static const struct shape_member kms_GenerateRandomRequest_members[] = {
+    {"NumberOfBytes", &kms_NumberOfBytesType, false, NULL, false},
+    {"CustomKeyStoreId", &kms_CustomKeyStoreIdType, false, NULL, false},
+    {"Recipient", &kms_RecipientInfo, false, NULL, false},
+};
+static const struct shape_member kms_GenerateRandomResponse_members[] = {
+    {"Plaintext", &kms_PlaintextType, false, NULL, false},
+    {"CiphertextForRecipient", &kms_CiphertextType, false, NULL, false},
 };
 static const struct shape_member kms_GetKeyPolicyRequest_members[] = {
     {"KeyId", &kms_KeyIdType, true, NULL, false},
@@ -487,6 +498,8 @@ static const struct shape kms_GenerateDataKeyRequest = {.name = "GenerateDataKey
 static const struct shape kms_GenerateDataKeyResponse = {.name = "GenerateDataKeyResponse", .type = SHAPE_STRUCTURE, .members = kms_GenerateDataKeyResponse_members, .n_members = 5};
 static const struct shape kms_GenerateDataKeyWithoutPlaintextRequest = {.name = "GenerateDataKeyWithoutPlaintextRequest", .type = SHAPE_STRUCTURE, .members = kms_GenerateDataKeyWithoutPlaintextRequest_members, .n_members = 6};
 static const struct shape kms_GenerateDataKeyWithoutPlaintextResponse = {.name = "GenerateDataKeyWithoutPlaintextResponse", .type = SHAPE_STRUCTURE, .members = kms_GenerateDataKeyWithoutPlaintextResponse_members, .n_members = 3};
+static const struct shape kms_GenerateRandomRequest = {.name = "GenerateRandomRequest", .type = SHAPE_STRUCTURE, .members = kms_GenerateRandomRequest_members, .n_members = 3};
+static const struct shape kms_GenerateRandomResponse = {.name = "GenerateRandomResponse", .type = SHAPE_STRUCTURE, .members = kms_GenerateRandomResponse_members, .n_members = 2};
 static const struct shape kms_GetKeyPolicyRequest = {.name = "GetKeyPolicyRequest", .type = SHAPE_STRUCTURE, .members = kms_GetKeyPolicyRequest_members, .n_members = 2};
 static const struct shape kms_GetKeyPolicyResponse = {.name = "GetKeyPolicyResponse", .type = SHAPE_STRUCTURE, .members = kms_GetKeyPolicyResponse_members, .n_members = 2};
 static const struct shape kms_GrantConstraints = {.name = "GrantConstraints", .type = SHAPE_STRUCTURE, .members = kms_GrantConstraints_members, .n_members = 2};
@@ -571,6 +584,7 @@ static const struct op_model kms_ops[] = {
     {"Encrypt", &kms_EncryptRequest, &kms_EncryptResponse, NULL},
     {"GenerateDataKey", &kms_GenerateDataKeyRequest, &kms_GenerateDataKeyResponse, NULL},
     {"GenerateDataKeyWithoutPlaintext", &kms_GenerateDataKeyWithoutPlaintextRequest, &kms_GenerateDataKeyWithoutPlaintextResponse, NULL},
+    {"GenerateRandom", &kms_GenerateRandomRequest, &kms_GenerateRandomResponse, NULL},
     {"GetKeyPolicy", &kms_GetKeyPolicyRequest, &kms_GetKeyPolicyResponse, NULL},
     {"ListAliases", &kms_ListAliasesRequest, &kms_ListAliasesResponse, NULL},
     {"ListGrants", &kms_ListGrantsRequest, &kms_ListGrantsResponse, NULL},
@@ -598,5 +612,5 @@ const struct service_model model_kms = {
     .api_version = "2014-11-01",
     .xml_namespace = NULL,
     .ops = kms_ops,
-    .n_ops = 27,
+    .n_ops = 28,
 };

@@ -680,6 +680,64 @@ class UpdateAlias(harness.ServerTest):
         self.assertNotIn("errorCode", rec)
 
 
+class GenerateRandom(harness.ServerTest):
+    def setUp(self):
+        self.kms = self.server.client("kms")
+
+    def err(self, client, **kw):
+        with self.assertRaises(ClientError) as e:
+            client.generate_random(**kw)
+        r = e.exception.response
+        return r["Error"]["Code"], r["Error"]["Message"], r["ResponseMetadata"]["HTTPStatusCode"]
+
+    def test_lengths(self):
+        for n in (1, 32, 1024):
+            self.assertEqual(len(self.kms.generate_random(NumberOfBytes=n)["Plaintext"]), n)
+        draws = {self.kms.generate_random(NumberOfBytes=16)["Plaintext"] for _ in range(20)}
+        self.assertEqual(len(draws), 20)
+        self.assertNotIn("CiphertextForRecipient", self.kms.generate_random(NumberOfBytes=8))
+
+    def test_errors(self):
+        raw = self.server.client("kms", parameter_validation=False)
+        self.assertEqual(self.err(raw, NumberOfBytes=0),
+                         ("ValidationException", "1 validation error detected: Value '0' at 'numberOfBytes' "
+                          "failed to satisfy constraint: Member must have value greater than or equal to 1", 400))
+        self.assertEqual(self.err(raw, NumberOfBytes=1025),
+                         ("ValidationException", "1 validation error detected: Value '1025' at 'numberOfBytes' "
+                          "failed to satisfy constraint: Member must have value less than or equal to 1024", 400))
+        self.assertEqual(self.err(raw), ("ValidationException", "NumberOfBytes is required.", 400))
+        self.assertEqual(self.err(self.kms, NumberOfBytes=8, CustomKeyStoreId="cks-1234567890abcdef0"),
+                         ("CustomKeyStoreNotFoundException",
+                          "The request was rejected because KMS cannot find a custom key store with the "
+                          "specified key store name or ID.", 400))
+        code, msg, status = self.err(self.kms, NumberOfBytes=8, Recipient={
+            "KeyEncryptionAlgorithm": "RSAES_OAEP_SHA_256", "AttestationDocument": b"not a document"})
+        self.assertEqual((code, status), ("UnsupportedOperationException", 400))
+
+    def test_authorization_and_trail(self):
+        arn, ak, sk = self.server.user("no-random", {"Effect": "Allow", "Action": "kms:DescribeKey",
+                                                     "Resource": "*"})
+        code, msg, status = self.err(self.server.client("kms", key=ak, secret=sk), NumberOfBytes=8)
+        self.assertEqual((code, status), ("AccessDeniedException", 400))
+        self.assertEqual(msg, f"User: {arn} is not authorized to perform: kms:GenerateRandom because no "
+                              "identity-based policy allows the kms:GenerateRandom action")
+        _, ak2, sk2 = self.server.user("random", {"Effect": "Allow", "Action": "kms:GenerateRandom",
+                                                  "Resource": "*"})
+        got = self.server.client("kms", key=ak2, secret=sk2).generate_random(NumberOfBytes=48)["Plaintext"]
+        _, out, _ = self.server.cli("kms", "generate-random", "--number-of-bytes", "40")
+        cli_bytes = base64.b64decode(out["Plaintext"])
+        self.assertEqual(len(cli_bytes), 40)
+        trail = self.server.audit_records()
+        text = json.dumps(trail)
+        for secret in (got, cli_bytes):
+            self.assertNotIn(base64.b64encode(secret).decode(), text)
+        recs = [r for r in trail if r["eventName"] == "GenerateRandom"]
+        self.assertTrue(any(r.get("errorCode") == "AccessDeniedException" for r in recs))
+        ok = [r for r in recs if "errorCode" not in r]
+        self.assertTrue(ok and all(r["readOnly"] for r in ok))
+        self.assertEqual(ok[-1]["requestParameters"], {"numberOfBytes": 40})
+
+
 class RealDeletion(harness.ServerTest):
     def test_deleted_when_the_window_ends(self):
         s = self.server

@@ -32,6 +32,7 @@ cu_rc kms_encrypt(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_decrypt(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_generate_data_key(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_generate_data_key_without_plaintext(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_generate_random(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_create_grant(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_list_grants(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_revoke_grant(struct call *call, const json_t *in, json_t *out);
