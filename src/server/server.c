@@ -130,7 +130,7 @@ cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err 
                                   .account_id = s->account_id,
                                   .data_dir = s->cfg.data_dir};
     s->pl.max_header_bytes = cfg->max_header_bytes;
-    TRY(key_sweeper_start(&s->pl.env, KEY_SWEEP_MS, &s->key_sweeper));
+    TRY(key_sweeper_start(&s->pl.env, s->pl.audit, KEY_SWEEP_MS, &s->key_sweeper));
     TRY(http_start(&s->cfg, &s->pl, &s->http, err));
     endpoint_banner(s);
     *out = s;

@@ -798,6 +798,20 @@ class RealDeletion(harness.ServerTest):
             self.assertEqual(stored(doomed["KeyId"]), [])
             self.assertTrue(stored(later["KeyId"]))
             self.assertIn("deleted 1 key(s) whose deletion window ended", s.read_log())
+            # the deletion is in the trail, as CloudTrail shows KMS deleting a key itself
+            deletions = [r for r in s.audit_records() if r["eventName"] == "DeleteKey"]
+            self.assertEqual(len(deletions), 1)
+            d = deletions[0]
+            self.assertEqual(d["eventType"], "AwsServiceEvent")
+            self.assertEqual(d["userIdentity"], {"accountId": harness.ACCOUNT, "invokedBy": "kms.amazonaws.com"})
+            self.assertEqual((d["eventSource"], d["sourceIPAddress"], d["userAgent"]),
+                             ("kms.amazonaws.com",) * 3)
+            self.assertEqual(d["resources"], [{"accountId": harness.ACCOUNT, "type": "AWS::KMS::Key",
+                                               "ARN": doomed["Arn"]}])
+            self.assertFalse(d["readOnly"])
+            self.assertIsNone(d["requestParameters"])
+            self.assertNotIn("errorCode", d)
+            self.assertGreater(d["additionalEventData"]["commitSeq"], 0)
         finally:
             s.stop()
             del s.extra_args[-2:]

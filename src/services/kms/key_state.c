@@ -217,7 +217,37 @@ out:
     return rc;
 }
 
-cu_rc kms_sweep_deleted(const struct call_env *env, int64_t now_ms, size_t *deleted)
+/* Delete one key past its window in a transaction of its own, its record written first
+ * (record: the write-ahead order, one record per commit). Gone already: nothing to do. */
+static cu_rc sweep_one(const struct call_env *env, int64_t now_ms, const char *key_id,
+                       kms_deleted_fn record, void *ctx, bool *done)
+{
+    cu_rc rc = CU_OK;
+    struct call call = {.env = env, .now_ms = now_ms};
+    char scope[RECORD_NAME_MAX], arn[KMS_ARN_MAX];
+    json_t *doc = NULL;
+
+    *done = false;
+    TRY(store_tx_begin(env->store, true, &call.tx));
+    kms_scope(&call, RECORD_KMS_KEY, scope);
+    /* read again under the write lock: a CancelKeyDeletion may have come first */
+    TRY(store_get(call.tx, RECORD_KMS_KEY, scope, key_id, &doc));
+    if (!doc || !kms_key_is_deleted(doc, now_ms))
+        goto out;
+    TRY(remove_key(&call, key_id));
+    kms_key_arn(&call, key_id, arn);
+    TRY(record(arn, store_tx_commit_seq(call.tx), ctx));
+    rc = store_tx_commit(call.tx);
+    call.tx = NULL;
+    *done = rc == CU_OK;
+out:
+    store_tx_rollback(call.tx);
+    json_decref(doc);
+    return rc;
+}
+
+cu_rc kms_sweep_deleted(const struct call_env *env, int64_t now_ms, kms_deleted_fn record,
+                        void *ctx, size_t *deleted)
 {
     cu_rc rc = CU_OK;
     struct call call = {.env = env, .now_ms = now_ms};
@@ -225,21 +255,20 @@ cu_rc kms_sweep_deleted(const struct call_env *env, int64_t now_ms, size_t *dele
     char scope[RECORD_NAME_MAX];
     json_t *id;
     size_t i;
+    bool done;
 
     *deleted = 0;
     ENSURE(x.ids, CU_E_NOMEM);
-    TRY(store_tx_begin(env->store, true, &call.tx));
+    TRY(store_tx_begin(env->store, false, &call.tx));
     kms_scope(&call, RECORD_KMS_KEY, scope);
     TRY(store_each(call.tx, RECORD_KMS_KEY, scope, collect_expired, &x));
-    json_array_foreach(x.ids, i, id)
-        TRY(remove_key(&call, json_string_value(id)));
-    if (json_array_size(x.ids) == 0) {
-        store_tx_rollback(call.tx);
-    } else {
-        rc = store_tx_commit(call.tx);
-        *deleted = rc == CU_OK ? json_array_size(x.ids) : 0;
-    }
+    store_tx_rollback(call.tx);
     call.tx = NULL;
+    json_array_foreach(x.ids, i, id)
+    {
+        TRY(sweep_one(env, now_ms, json_string_value(id), record, ctx, &done));
+        *deleted += done;
+    }
 out:
     store_tx_rollback(call.tx);
     json_decref(x.ids);
