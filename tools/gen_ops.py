@@ -43,7 +43,7 @@ def functions(decls):
     seen = {"handler": [], "resolve": [], "keys": []}
     for d in decls:
         for kind, field in (("handler", "handler"), ("resolve", "resolve"), ("keys", "keys"),
-                            ("resolve", "also")):
+                            ("resolve", "also"), ("resolve", "also_next")):
             if d[field] and d[field] not in seen[kind]:
                 seen[kind].append(d[field])
     return seen["handler"], seen["resolve"], seen["keys"]
@@ -123,6 +123,9 @@ def gen_table(sid, decls):
         if d["also"]:
             fields.append(f".also_resolve = {d['also']}")
             fields.append(f".also_action = {c_str(d['also_action'])}")
+        if d["also_next"]:
+            fields.append(f".also_next_resolve = {d['also_next']}")
+            fields.append(f".also_next_action = {c_str(d['also_next_action'])}")
         if d["by_policy"]:
             fields.append(".by_policy = true")
         if d["page"]:

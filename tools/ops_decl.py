@@ -102,7 +102,8 @@ def parse_line(sid, where, words):
     d = {"op": words[0], "handler": words[1], "resolve": None, "keys": None,
          "read_only": False, "always_allowed": False, "by_policy": False, "unauthenticated": False,
          "secrets": [],
-         "action": None, "also": None, "also_action": None}
+         "action": None, "also": None, "also_action": None, "also_next": None,
+         "also_next_action": None}
     if not MEMBER.match(d["op"]):
         raise DeclError(f"{where}: {d['op']!r} is not an operation name")
     for w in words[2:]:
@@ -127,10 +128,16 @@ def parse_line(sid, where, words):
             action, at, fn = value.partition("@")
             if not at or not IAM_ACTION.match(action):
                 raise DeclError(f"{where}: want also=svc:Action@resolver, not {value!r}")
-            d["also_action"], d["also"] = action, fn
+            if d["also"] is None:
+                d["also_action"], d["also"] = action, fn
+            elif d["also_next"] is None:
+                # a third authorization (UpdateAlias: the alias, then the alias's current key)
+                d["also_next_action"], d["also_next"] = action, fn
+            else:
+                raise DeclError(f"{where}: at most two also= attributes")
         else:
             d[key] = value
-    for key in ("handler", "resolve", "keys", "also"):
+    for key in ("handler", "resolve", "keys", "also", "also_next"):
         if d[key] is not None and not C_NAME.match(d[key]):
             raise DeclError(f"{where}: {d[key]!r} is not a C function name")
     if d["always_allowed"] and (d["also"] or d["by_policy"]):

@@ -121,6 +121,25 @@ struct audit_suppressed {
  * "windowEnd": ISO-8601}. */
 MUST_CHECK cu_rc audit_record_build_suppressed(const struct audit_suppressed *s, struct buf *out);
 
+/* What a service does on its own, no caller asking: KMS deleting a key whose deletion
+ * window has ended (KMS developer guide, ct-deletekey). Everything is borrowed. */
+struct audit_service_event {
+    int64_t time_ms;
+    const char *service;      /* model id: "kms" */
+    const char *event_name;   /* "DeleteKey" */
+    const char *region;
+    const char *account_id;
+    const char *resource_arn; /* the resource it acted on */
+    uint64_t commit_seq;      /* the store seq of its change, as audit_event's */
+};
+
+/* Build its record: eventType "AwsServiceEvent", userIdentity {"accountId", "invokedBy":
+ * "<service>.amazonaws.com"}, the service's host as sourceIPAddress and userAgent, null
+ * requestParameters and responseElements, readOnly false, the resource in resources and
+ * additionalEventData {"commitSeq": N}, as a mutation's (reconcile.c follows it alike). */
+MUST_CHECK cu_rc audit_record_build_service_event(const struct audit_service_event *e,
+                                                  struct buf *out);
+
 /* The value CloudTrail writes in place of a sensitive parameter. */
 #define AUDIT_HIDDEN "HIDDEN_DUE_TO_SECURITY_REASONS"
 

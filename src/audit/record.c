@@ -366,6 +366,43 @@ out:
     return rc;
 }
 
+cu_rc audit_record_build_service_event(const struct audit_service_event *e, struct buf *out)
+{
+    cu_rc rc = CU_OK;
+    char when[21], request_id[IDS_UUID_LEN + 1], event_id[IDS_UUID_LEN + 1], seq[24];
+    char host[64];
+
+    TRY(ids_uuid(request_id));
+    TRY(ids_uuid(event_id));
+    clock_iso8601(e->time_ms / 1000, when);
+    /* the service is a model id ("kms"): plain lowercase, nothing to escape */
+    snprintf(host, sizeof(host), "%s.amazonaws.com", e->service);
+    snprintf(seq, sizeof(seq), "%llu", (unsigned long long)e->commit_seq);
+    TRY(buf_addstr(out, "{\"eventVersion\":\"1.08\",\"userIdentity\":{\"accountId\":"));
+    TRY(add_string(out, e->account_id));
+    TRY(add_field(out, "invokedBy", host));
+    TRY(buf_addch(out, '}'));
+    TRY(add_field(out, "eventTime", when));
+    TRY(add_field(out, "eventSource", host));
+    TRY(add_field(out, "eventName", e->event_name));
+    TRY(add_field(out, "awsRegion", e->region));
+    TRY(add_field(out, "sourceIPAddress", host));
+    TRY(add_field(out, "userAgent", host));
+    TRY(buf_addstr(out, ",\"requestParameters\":null,\"responseElements\":null"));
+    TRY(buf_addstrs(out, ",\"additionalEventData\":{\"commitSeq\":", seq, "}", NULL));
+    TRY(add_field(out, "requestID", request_id));
+    TRY(add_field(out, "eventID", event_id));
+    TRY(buf_addstr(out, ",\"readOnly\":false,\"resources\":[{\"accountId\":"));
+    TRY(add_string(out, e->account_id));
+    TRY(add_field(out, "type", resource_type(e->resource_arn)));
+    TRY(add_field(out, "ARN", e->resource_arn));
+    TRY(buf_addstr(out, "}],\"eventType\":\"AwsServiceEvent\",\"managementEvent\":true"));
+    TRY(add_field(out, "recipientAccountId", e->account_id));
+    TRY(buf_addch(out, '}'));
+out:
+    return rc;
+}
+
 /* The aggregate of throttled unauthenticated requests from one source. CloudTrail records
  * what a service does on its own as eventType AwsServiceEvent, with the particulars in
  * serviceEventDetails; custos uses that shape for what it did not record one by one. */

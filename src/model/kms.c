@@ -9,6 +9,8 @@ static const struct shape kms_ArnType;
 static const struct shape kms_AttestationDocumentType;
 static const struct shape kms_BackingKeyIdType;
 static const struct shape kms_BooleanType;
+static const struct shape kms_CancelKeyDeletionRequest;
+static const struct shape kms_CancelKeyDeletionResponse;
 static const struct shape kms_CiphertextType;
 static const struct shape kms_CloudHsmClusterIdType;
 static const struct shape kms_CreateAliasRequest;
@@ -26,8 +28,10 @@ static const struct shape kms_DeleteAliasRequest;
 static const struct shape kms_DescribeKeyRequest;
 static const struct shape kms_DescribeKeyResponse;
 static const struct shape kms_DescriptionType;
+static const struct shape kms_DisableKeyRequest;
 static const struct shape kms_DryRunModifierList;
 static const struct shape kms_DryRunModifierType;
+static const struct shape kms_EnableKeyRequest;
 static const struct shape kms_EncryptRequest;
 static const struct shape kms_EncryptResponse;
 static const struct shape kms_EncryptionAlgorithmSpec;
@@ -40,6 +44,10 @@ static const struct shape kms_GenerateDataKeyRequest;
 static const struct shape kms_GenerateDataKeyResponse;
 static const struct shape kms_GenerateDataKeyWithoutPlaintextRequest;
 static const struct shape kms_GenerateDataKeyWithoutPlaintextResponse;
+static const struct shape kms_GenerateRandomRequest;
+static const struct shape kms_GenerateRandomResponse;
+static const struct shape kms_GetKeyPolicyRequest;
+static const struct shape kms_GetKeyPolicyResponse;
 static const struct shape kms_GrantConstraints;
 static const struct shape kms_GrantIdType;
 static const struct shape kms_GrantList;
@@ -65,8 +73,12 @@ static const struct shape kms_ListAliasesRequest;
 static const struct shape kms_ListAliasesResponse;
 static const struct shape kms_ListGrantsRequest;
 static const struct shape kms_ListGrantsResponse;
+static const struct shape kms_ListKeyPoliciesRequest;
+static const struct shape kms_ListKeyPoliciesResponse;
 static const struct shape kms_ListKeysRequest;
 static const struct shape kms_ListKeysResponse;
+static const struct shape kms_ListResourceTagsRequest;
+static const struct shape kms_ListResourceTagsResponse;
 static const struct shape kms_ListRetirableGrantsRequest;
 static const struct shape kms_MacAlgorithmSpec;
 static const struct shape kms_MacAlgorithmSpecList;
@@ -80,18 +92,28 @@ static const struct shape kms_NumberOfBytesType;
 static const struct shape kms_OriginType;
 static const struct shape kms_PendingWindowInDaysType;
 static const struct shape kms_PlaintextType;
+static const struct shape kms_PolicyNameList;
+static const struct shape kms_PolicyNameType;
 static const struct shape kms_PolicyType;
 static const struct shape kms_PrincipalIdType;
+static const struct shape kms_PutKeyPolicyRequest;
 static const struct shape kms_RecipientInfo;
 static const struct shape kms_RegionType;
 static const struct shape kms_RetireGrantRequest;
 static const struct shape kms_RevokeGrantRequest;
+static const struct shape kms_ScheduleKeyDeletionRequest;
+static const struct shape kms_ScheduleKeyDeletionResponse;
 static const struct shape kms_SigningAlgorithmSpec;
 static const struct shape kms_SigningAlgorithmSpecList;
 static const struct shape kms_Tag;
+static const struct shape kms_TagKeyList;
 static const struct shape kms_TagKeyType;
 static const struct shape kms_TagList;
+static const struct shape kms_TagResourceRequest;
 static const struct shape kms_TagValueType;
+static const struct shape kms_UntagResourceRequest;
+static const struct shape kms_UpdateAliasRequest;
+static const struct shape kms_UpdateKeyDescriptionRequest;
 static const struct shape kms_XksKeyConfigurationType;
 static const struct shape kms_XksKeyIdType;
 
@@ -102,6 +124,12 @@ static const struct shape_member kms_AliasListEntry_members[] = {
     {"TargetKeyId", &kms_KeyIdType, false, NULL, false},
     {"CreationDate", &kms_DateType, false, NULL, false},
     {"LastUpdatedDate", &kms_DateType, false, NULL, false},
+};
+static const struct shape_member kms_CancelKeyDeletionRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+};
+static const struct shape_member kms_CancelKeyDeletionResponse_members[] = {
+    {"KeyId", &kms_KeyIdType, false, NULL, false},
 };
 static const struct shape_member kms_CreateAliasRequest_members[] = {
     {"AliasName", &kms_AliasNameType, true, NULL, false},
@@ -166,8 +194,14 @@ static const struct shape_member kms_DescribeKeyRequest_members[] = {
 static const struct shape_member kms_DescribeKeyResponse_members[] = {
     {"KeyMetadata", &kms_KeyMetadata, false, NULL, false},
 };
+static const struct shape_member kms_DisableKeyRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+};
 static const struct shape_member kms_DryRunModifierList_member = {"member", &kms_DryRunModifierType, false, NULL, false};
 static const char *const kms_DryRunModifierType_enums[] = {"IGNORE_CIPHERTEXT"};
+static const struct shape_member kms_EnableKeyRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+};
 static const struct shape_member kms_EncryptRequest_members[] = {
     {"KeyId", &kms_KeyIdType, true, NULL, false},
     {"Plaintext", &kms_PlaintextType, true, NULL, false},
@@ -214,6 +248,23 @@ static const struct shape_member kms_GenerateDataKeyWithoutPlaintextResponse_mem
     {"CiphertextBlob", &kms_CiphertextType, false, NULL, false},
     {"KeyId", &kms_KeyIdType, false, NULL, false},
     {"KeyMaterialId", &kms_BackingKeyIdType, false, NULL, false},
+};
+static const struct shape_member kms_GenerateRandomRequest_members[] = {
+    {"NumberOfBytes", &kms_NumberOfBytesType, false, NULL, false},
+    {"CustomKeyStoreId", &kms_CustomKeyStoreIdType, false, NULL, false},
+    {"Recipient", &kms_RecipientInfo, false, NULL, false},
+};
+static const struct shape_member kms_GenerateRandomResponse_members[] = {
+    {"Plaintext", &kms_PlaintextType, false, NULL, false},
+    {"CiphertextForRecipient", &kms_CiphertextType, false, NULL, false},
+};
+static const struct shape_member kms_GetKeyPolicyRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"PolicyName", &kms_PolicyNameType, false, NULL, false},
+};
+static const struct shape_member kms_GetKeyPolicyResponse_members[] = {
+    {"Policy", &kms_PolicyType, false, NULL, false},
+    {"PolicyName", &kms_PolicyNameType, false, NULL, false},
 };
 static const struct shape_member kms_GrantConstraints_members[] = {
     {"EncryptionContextSubset", &kms_EncryptionContextType, false, NULL, false},
@@ -296,12 +347,32 @@ static const struct shape_member kms_ListGrantsResponse_members[] = {
     {"NextMarker", &kms_MarkerType, false, NULL, false},
     {"Truncated", &kms_BooleanType, false, NULL, false},
 };
+static const struct shape_member kms_ListKeyPoliciesRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"Limit", &kms_LimitType, false, NULL, false},
+    {"Marker", &kms_MarkerType, false, NULL, false},
+};
+static const struct shape_member kms_ListKeyPoliciesResponse_members[] = {
+    {"PolicyNames", &kms_PolicyNameList, false, NULL, false},
+    {"NextMarker", &kms_MarkerType, false, NULL, false},
+    {"Truncated", &kms_BooleanType, false, NULL, false},
+};
 static const struct shape_member kms_ListKeysRequest_members[] = {
     {"Limit", &kms_LimitType, false, NULL, false},
     {"Marker", &kms_MarkerType, false, NULL, false},
 };
 static const struct shape_member kms_ListKeysResponse_members[] = {
     {"Keys", &kms_KeyList, false, NULL, false},
+    {"NextMarker", &kms_MarkerType, false, NULL, false},
+    {"Truncated", &kms_BooleanType, false, NULL, false},
+};
+static const struct shape_member kms_ListResourceTagsRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"Limit", &kms_LimitType, false, NULL, false},
+    {"Marker", &kms_MarkerType, false, NULL, false},
+};
+static const struct shape_member kms_ListResourceTagsResponse_members[] = {
+    {"Tags", &kms_TagList, false, NULL, false},
     {"NextMarker", &kms_MarkerType, false, NULL, false},
     {"Truncated", &kms_BooleanType, false, NULL, false},
 };
@@ -324,6 +395,13 @@ static const struct shape_member kms_MultiRegionKey_members[] = {
 static const struct shape_member kms_MultiRegionKeyList_member = {"member", &kms_MultiRegionKey, false, NULL, false};
 static const char *const kms_MultiRegionKeyType_enums[] = {"PRIMARY", "REPLICA"};
 static const char *const kms_OriginType_enums[] = {"AWS_KMS", "EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"};
+static const struct shape_member kms_PolicyNameList_member = {"member", &kms_PolicyNameType, false, NULL, false};
+static const struct shape_member kms_PutKeyPolicyRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"PolicyName", &kms_PolicyNameType, false, NULL, false},
+    {"Policy", &kms_PolicyType, true, NULL, false},
+    {"BypassPolicyLockoutSafetyCheck", &kms_BooleanType, false, NULL, false},
+};
 static const struct shape_member kms_RecipientInfo_members[] = {
     {"KeyEncryptionAlgorithm", &kms_KeyEncryptionMechanism, false, NULL, false},
     {"AttestationDocument", &kms_AttestationDocumentType, false, NULL, false},
@@ -339,13 +417,40 @@ static const struct shape_member kms_RevokeGrantRequest_members[] = {
     {"GrantId", &kms_GrantIdType, true, NULL, false},
     {"DryRun", &kms_NullableBooleanType, false, NULL, false},
 };
+static const struct shape_member kms_ScheduleKeyDeletionRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"PendingWindowInDays", &kms_PendingWindowInDaysType, false, NULL, false},
+};
+static const struct shape_member kms_ScheduleKeyDeletionResponse_members[] = {
+    {"KeyId", &kms_KeyIdType, false, NULL, false},
+    {"DeletionDate", &kms_DateType, false, NULL, false},
+    {"KeyState", &kms_KeyState, false, NULL, false},
+    {"PendingWindowInDays", &kms_PendingWindowInDaysType, false, NULL, false},
+};
 static const char *const kms_SigningAlgorithmSpec_enums[] = {"RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512", "RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512", "ECDSA_SHA_256", "ECDSA_SHA_384", "ECDSA_SHA_512", "SM2DSA", "ML_DSA_SHAKE_256", "ED25519_SHA_512", "ED25519_PH_SHA_512"};
 static const struct shape_member kms_SigningAlgorithmSpecList_member = {"member", &kms_SigningAlgorithmSpec, false, NULL, false};
 static const struct shape_member kms_Tag_members[] = {
     {"TagKey", &kms_TagKeyType, true, NULL, false},
     {"TagValue", &kms_TagValueType, true, NULL, false},
 };
+static const struct shape_member kms_TagKeyList_member = {"member", &kms_TagKeyType, false, NULL, false};
 static const struct shape_member kms_TagList_member = {"member", &kms_Tag, false, NULL, false};
+static const struct shape_member kms_TagResourceRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"Tags", &kms_TagList, true, NULL, false},
+};
+static const struct shape_member kms_UntagResourceRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"TagKeys", &kms_TagKeyList, true, NULL, false},
+};
+static const struct shape_member kms_UpdateAliasRequest_members[] = {
+    {"AliasName", &kms_AliasNameType, true, NULL, false},
+    {"TargetKeyId", &kms_KeyIdType, true, NULL, false},
+};
+static const struct shape_member kms_UpdateKeyDescriptionRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"Description", &kms_DescriptionType, true, NULL, false},
+};
 static const struct shape_member kms_XksKeyConfigurationType_members[] = {
     {"Id", &kms_XksKeyIdType, false, NULL, false},
 };
@@ -358,6 +463,8 @@ static const struct shape kms_ArnType = {.name = "ArnType", .type = SHAPE_STRING
 static const struct shape kms_AttestationDocumentType = {.name = "AttestationDocumentType", .type = SHAPE_BLOB, .has_min = true, .min = 1, .has_max = true, .max = 262144};
 static const struct shape kms_BackingKeyIdType = {.name = "BackingKeyIdType", .type = SHAPE_STRING, .has_min = true, .min = 64, .has_max = true, .max = 64, .pattern = "^[a-f0-9]+$"};
 static const struct shape kms_BooleanType = {.name = "BooleanType", .type = SHAPE_BOOLEAN};
+static const struct shape kms_CancelKeyDeletionRequest = {.name = "CancelKeyDeletionRequest", .type = SHAPE_STRUCTURE, .members = kms_CancelKeyDeletionRequest_members, .n_members = 1};
+static const struct shape kms_CancelKeyDeletionResponse = {.name = "CancelKeyDeletionResponse", .type = SHAPE_STRUCTURE, .members = kms_CancelKeyDeletionResponse_members, .n_members = 1};
 static const struct shape kms_CiphertextType = {.name = "CiphertextType", .type = SHAPE_BLOB, .has_min = true, .min = 1, .has_max = true, .max = 6144};
 static const struct shape kms_CloudHsmClusterIdType = {.name = "CloudHsmClusterIdType", .type = SHAPE_STRING, .has_min = true, .min = 19, .has_max = true, .max = 24, .pattern = "cluster-[2-7a-zA-Z]{11,16}"};
 static const struct shape kms_CreateAliasRequest = {.name = "CreateAliasRequest", .type = SHAPE_STRUCTURE, .members = kms_CreateAliasRequest_members, .n_members = 2};
@@ -375,8 +482,10 @@ static const struct shape kms_DeleteAliasRequest = {.name = "DeleteAliasRequest"
 static const struct shape kms_DescribeKeyRequest = {.name = "DescribeKeyRequest", .type = SHAPE_STRUCTURE, .members = kms_DescribeKeyRequest_members, .n_members = 2};
 static const struct shape kms_DescribeKeyResponse = {.name = "DescribeKeyResponse", .type = SHAPE_STRUCTURE, .members = kms_DescribeKeyResponse_members, .n_members = 1};
 static const struct shape kms_DescriptionType = {.name = "DescriptionType", .type = SHAPE_STRING, .has_min = true, .min = 0, .has_max = true, .max = 8192};
+static const struct shape kms_DisableKeyRequest = {.name = "DisableKeyRequest", .type = SHAPE_STRUCTURE, .members = kms_DisableKeyRequest_members, .n_members = 1};
 static const struct shape kms_DryRunModifierList = {.name = "DryRunModifierList", .type = SHAPE_LIST, .member = &kms_DryRunModifierList_member};
 static const struct shape kms_DryRunModifierType = {.name = "DryRunModifierType", .type = SHAPE_STRING, .enums = kms_DryRunModifierType_enums, .n_enums = 1};
+static const struct shape kms_EnableKeyRequest = {.name = "EnableKeyRequest", .type = SHAPE_STRUCTURE, .members = kms_EnableKeyRequest_members, .n_members = 1};
 static const struct shape kms_EncryptRequest = {.name = "EncryptRequest", .type = SHAPE_STRUCTURE, .members = kms_EncryptRequest_members, .n_members = 6};
 static const struct shape kms_EncryptResponse = {.name = "EncryptResponse", .type = SHAPE_STRUCTURE, .members = kms_EncryptResponse_members, .n_members = 3};
 static const struct shape kms_EncryptionAlgorithmSpec = {.name = "EncryptionAlgorithmSpec", .type = SHAPE_STRING, .enums = kms_EncryptionAlgorithmSpec_enums, .n_enums = 4};
@@ -389,6 +498,10 @@ static const struct shape kms_GenerateDataKeyRequest = {.name = "GenerateDataKey
 static const struct shape kms_GenerateDataKeyResponse = {.name = "GenerateDataKeyResponse", .type = SHAPE_STRUCTURE, .members = kms_GenerateDataKeyResponse_members, .n_members = 5};
 static const struct shape kms_GenerateDataKeyWithoutPlaintextRequest = {.name = "GenerateDataKeyWithoutPlaintextRequest", .type = SHAPE_STRUCTURE, .members = kms_GenerateDataKeyWithoutPlaintextRequest_members, .n_members = 6};
 static const struct shape kms_GenerateDataKeyWithoutPlaintextResponse = {.name = "GenerateDataKeyWithoutPlaintextResponse", .type = SHAPE_STRUCTURE, .members = kms_GenerateDataKeyWithoutPlaintextResponse_members, .n_members = 3};
+static const struct shape kms_GenerateRandomRequest = {.name = "GenerateRandomRequest", .type = SHAPE_STRUCTURE, .members = kms_GenerateRandomRequest_members, .n_members = 3};
+static const struct shape kms_GenerateRandomResponse = {.name = "GenerateRandomResponse", .type = SHAPE_STRUCTURE, .members = kms_GenerateRandomResponse_members, .n_members = 2};
+static const struct shape kms_GetKeyPolicyRequest = {.name = "GetKeyPolicyRequest", .type = SHAPE_STRUCTURE, .members = kms_GetKeyPolicyRequest_members, .n_members = 2};
+static const struct shape kms_GetKeyPolicyResponse = {.name = "GetKeyPolicyResponse", .type = SHAPE_STRUCTURE, .members = kms_GetKeyPolicyResponse_members, .n_members = 2};
 static const struct shape kms_GrantConstraints = {.name = "GrantConstraints", .type = SHAPE_STRUCTURE, .members = kms_GrantConstraints_members, .n_members = 2};
 static const struct shape kms_GrantIdType = {.name = "GrantIdType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128};
 static const struct shape kms_GrantList = {.name = "GrantList", .type = SHAPE_LIST, .member = &kms_GrantList_member};
@@ -414,8 +527,12 @@ static const struct shape kms_ListAliasesRequest = {.name = "ListAliasesRequest"
 static const struct shape kms_ListAliasesResponse = {.name = "ListAliasesResponse", .type = SHAPE_STRUCTURE, .members = kms_ListAliasesResponse_members, .n_members = 3};
 static const struct shape kms_ListGrantsRequest = {.name = "ListGrantsRequest", .type = SHAPE_STRUCTURE, .members = kms_ListGrantsRequest_members, .n_members = 5};
 static const struct shape kms_ListGrantsResponse = {.name = "ListGrantsResponse", .type = SHAPE_STRUCTURE, .members = kms_ListGrantsResponse_members, .n_members = 3};
+static const struct shape kms_ListKeyPoliciesRequest = {.name = "ListKeyPoliciesRequest", .type = SHAPE_STRUCTURE, .members = kms_ListKeyPoliciesRequest_members, .n_members = 3};
+static const struct shape kms_ListKeyPoliciesResponse = {.name = "ListKeyPoliciesResponse", .type = SHAPE_STRUCTURE, .members = kms_ListKeyPoliciesResponse_members, .n_members = 3};
 static const struct shape kms_ListKeysRequest = {.name = "ListKeysRequest", .type = SHAPE_STRUCTURE, .members = kms_ListKeysRequest_members, .n_members = 2};
 static const struct shape kms_ListKeysResponse = {.name = "ListKeysResponse", .type = SHAPE_STRUCTURE, .members = kms_ListKeysResponse_members, .n_members = 3};
+static const struct shape kms_ListResourceTagsRequest = {.name = "ListResourceTagsRequest", .type = SHAPE_STRUCTURE, .members = kms_ListResourceTagsRequest_members, .n_members = 3};
+static const struct shape kms_ListResourceTagsResponse = {.name = "ListResourceTagsResponse", .type = SHAPE_STRUCTURE, .members = kms_ListResourceTagsResponse_members, .n_members = 3};
 static const struct shape kms_ListRetirableGrantsRequest = {.name = "ListRetirableGrantsRequest", .type = SHAPE_STRUCTURE, .members = kms_ListRetirableGrantsRequest_members, .n_members = 3};
 static const struct shape kms_MacAlgorithmSpec = {.name = "MacAlgorithmSpec", .type = SHAPE_STRING, .enums = kms_MacAlgorithmSpec_enums, .n_enums = 4};
 static const struct shape kms_MacAlgorithmSpecList = {.name = "MacAlgorithmSpecList", .type = SHAPE_LIST, .member = &kms_MacAlgorithmSpecList_member};
@@ -429,37 +546,60 @@ static const struct shape kms_NumberOfBytesType = {.name = "NumberOfBytesType", 
 static const struct shape kms_OriginType = {.name = "OriginType", .type = SHAPE_STRING, .enums = kms_OriginType_enums, .n_enums = 4};
 static const struct shape kms_PendingWindowInDaysType = {.name = "PendingWindowInDaysType", .type = SHAPE_INTEGER, .has_min = true, .min = 1, .has_max = true, .max = 365};
 static const struct shape kms_PlaintextType = {.name = "PlaintextType", .type = SHAPE_BLOB, .has_min = true, .min = 1, .has_max = true, .max = 4096, .sensitive = true};
+static const struct shape kms_PolicyNameList = {.name = "PolicyNameList", .type = SHAPE_LIST, .member = &kms_PolicyNameList_member};
+static const struct shape kms_PolicyNameType = {.name = "PolicyNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "[\\w]+"};
 static const struct shape kms_PolicyType = {.name = "PolicyType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 131072, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"};
 static const struct shape kms_PrincipalIdType = {.name = "PrincipalIdType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 256, .pattern = "^[\\w+=,.@:/-]+$"};
+static const struct shape kms_PutKeyPolicyRequest = {.name = "PutKeyPolicyRequest", .type = SHAPE_STRUCTURE, .members = kms_PutKeyPolicyRequest_members, .n_members = 4};
 static const struct shape kms_RecipientInfo = {.name = "RecipientInfo", .type = SHAPE_STRUCTURE, .members = kms_RecipientInfo_members, .n_members = 2};
 static const struct shape kms_RegionType = {.name = "RegionType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 32, .pattern = "^([a-z]+-){2,3}\\d+$"};
 static const struct shape kms_RetireGrantRequest = {.name = "RetireGrantRequest", .type = SHAPE_STRUCTURE, .members = kms_RetireGrantRequest_members, .n_members = 4};
 static const struct shape kms_RevokeGrantRequest = {.name = "RevokeGrantRequest", .type = SHAPE_STRUCTURE, .members = kms_RevokeGrantRequest_members, .n_members = 3};
+static const struct shape kms_ScheduleKeyDeletionRequest = {.name = "ScheduleKeyDeletionRequest", .type = SHAPE_STRUCTURE, .members = kms_ScheduleKeyDeletionRequest_members, .n_members = 2};
+static const struct shape kms_ScheduleKeyDeletionResponse = {.name = "ScheduleKeyDeletionResponse", .type = SHAPE_STRUCTURE, .members = kms_ScheduleKeyDeletionResponse_members, .n_members = 4};
 static const struct shape kms_SigningAlgorithmSpec = {.name = "SigningAlgorithmSpec", .type = SHAPE_STRING, .enums = kms_SigningAlgorithmSpec_enums, .n_enums = 13};
 static const struct shape kms_SigningAlgorithmSpecList = {.name = "SigningAlgorithmSpecList", .type = SHAPE_LIST, .member = &kms_SigningAlgorithmSpecList_member};
 static const struct shape kms_Tag = {.name = "Tag", .type = SHAPE_STRUCTURE, .members = kms_Tag_members, .n_members = 2};
+static const struct shape kms_TagKeyList = {.name = "TagKeyList", .type = SHAPE_LIST, .member = &kms_TagKeyList_member};
 static const struct shape kms_TagKeyType = {.name = "TagKeyType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128};
 static const struct shape kms_TagList = {.name = "TagList", .type = SHAPE_LIST, .member = &kms_TagList_member};
+static const struct shape kms_TagResourceRequest = {.name = "TagResourceRequest", .type = SHAPE_STRUCTURE, .members = kms_TagResourceRequest_members, .n_members = 2};
 static const struct shape kms_TagValueType = {.name = "TagValueType", .type = SHAPE_STRING, .has_min = true, .min = 0, .has_max = true, .max = 256};
+static const struct shape kms_UntagResourceRequest = {.name = "UntagResourceRequest", .type = SHAPE_STRUCTURE, .members = kms_UntagResourceRequest_members, .n_members = 2};
+static const struct shape kms_UpdateAliasRequest = {.name = "UpdateAliasRequest", .type = SHAPE_STRUCTURE, .members = kms_UpdateAliasRequest_members, .n_members = 2};
+static const struct shape kms_UpdateKeyDescriptionRequest = {.name = "UpdateKeyDescriptionRequest", .type = SHAPE_STRUCTURE, .members = kms_UpdateKeyDescriptionRequest_members, .n_members = 2};
 static const struct shape kms_XksKeyConfigurationType = {.name = "XksKeyConfigurationType", .type = SHAPE_STRUCTURE, .members = kms_XksKeyConfigurationType_members, .n_members = 1};
 static const struct shape kms_XksKeyIdType = {.name = "XksKeyIdType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "^[a-zA-Z0-9-_.]+$"};
 
 static const struct op_model kms_ops[] = {
+    {"CancelKeyDeletion", &kms_CancelKeyDeletionRequest, &kms_CancelKeyDeletionResponse, NULL},
     {"CreateAlias", &kms_CreateAliasRequest, NULL, NULL},
     {"CreateGrant", &kms_CreateGrantRequest, &kms_CreateGrantResponse, NULL},
     {"CreateKey", &kms_CreateKeyRequest, &kms_CreateKeyResponse, NULL},
     {"Decrypt", &kms_DecryptRequest, &kms_DecryptResponse, NULL},
     {"DeleteAlias", &kms_DeleteAliasRequest, NULL, NULL},
     {"DescribeKey", &kms_DescribeKeyRequest, &kms_DescribeKeyResponse, NULL},
+    {"DisableKey", &kms_DisableKeyRequest, NULL, NULL},
+    {"EnableKey", &kms_EnableKeyRequest, NULL, NULL},
     {"Encrypt", &kms_EncryptRequest, &kms_EncryptResponse, NULL},
     {"GenerateDataKey", &kms_GenerateDataKeyRequest, &kms_GenerateDataKeyResponse, NULL},
     {"GenerateDataKeyWithoutPlaintext", &kms_GenerateDataKeyWithoutPlaintextRequest, &kms_GenerateDataKeyWithoutPlaintextResponse, NULL},
+    {"GenerateRandom", &kms_GenerateRandomRequest, &kms_GenerateRandomResponse, NULL},
+    {"GetKeyPolicy", &kms_GetKeyPolicyRequest, &kms_GetKeyPolicyResponse, NULL},
     {"ListAliases", &kms_ListAliasesRequest, &kms_ListAliasesResponse, NULL},
     {"ListGrants", &kms_ListGrantsRequest, &kms_ListGrantsResponse, NULL},
+    {"ListKeyPolicies", &kms_ListKeyPoliciesRequest, &kms_ListKeyPoliciesResponse, NULL},
     {"ListKeys", &kms_ListKeysRequest, &kms_ListKeysResponse, NULL},
+    {"ListResourceTags", &kms_ListResourceTagsRequest, &kms_ListResourceTagsResponse, NULL},
     {"ListRetirableGrants", &kms_ListRetirableGrantsRequest, &kms_ListGrantsResponse, NULL},
+    {"PutKeyPolicy", &kms_PutKeyPolicyRequest, NULL, NULL},
     {"RetireGrant", &kms_RetireGrantRequest, NULL, NULL},
     {"RevokeGrant", &kms_RevokeGrantRequest, NULL, NULL},
+    {"ScheduleKeyDeletion", &kms_ScheduleKeyDeletionRequest, &kms_ScheduleKeyDeletionResponse, NULL},
+    {"TagResource", &kms_TagResourceRequest, NULL, NULL},
+    {"UntagResource", &kms_UntagResourceRequest, NULL, NULL},
+    {"UpdateAlias", &kms_UpdateAliasRequest, NULL, NULL},
+    {"UpdateKeyDescription", &kms_UpdateKeyDescriptionRequest, NULL, NULL},
 };
 
 const struct service_model model_kms = {
@@ -472,5 +612,5 @@ const struct service_model model_kms = {
     .api_version = "2014-11-01",
     .xml_namespace = NULL,
     .ops = kms_ops,
-    .n_ops = 15,
+    .n_ops = 28,
 };

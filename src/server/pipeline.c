@@ -121,6 +121,22 @@ out:
     return rc;
 }
 
+/* Forget call->also (what an also-resolver filled). */
+static void also_release(struct call *call)
+{
+    if (call->also.unpin)
+        call->also.unpin(call->also.pin);
+    json_decref(call->also.doc);
+    /* member by member: the ARN buffer is rewritten by the next resolver, not cleared */
+    call->also.unpin = NULL;
+    call->also.pin = NULL;
+    call->also.doc = NULL;
+    call->also.resource = NULL;
+    call->also.parsed = NULL;
+    call->also.resource_policy = NULL;
+    call->also.grant_action = NULL;
+}
+
 /* The authorizations the descriptor declares: its action on call->target; if it asks
  * (by-policy), whether policies alone allow that action; if it declares a second one
  * (also=), its also-resolver's resource and action. */
@@ -137,6 +153,11 @@ static cu_rc authorize_call(struct pipeline *pl, const struct op_desc *d, struct
         TRY(d->also_resolve(call, in));
         if (!call->also.not_needed)
             TRY(authorize(az, call, d->also_action, &call->also, &call->err));
+    }
+    if (d->also_next_resolve) {
+        also_release(call);
+        TRY(d->also_next_resolve(call, in));
+        TRY(authorize(az, call, d->also_next_action, &call->also, &call->err));
     }
 out:
     return rc;
@@ -190,11 +211,7 @@ out:
     authz_end(&az, call);
     /* the second resource serves authorization and the handler only (the trail names the
      * first), so it is released here rather than with the request */
-    if (call->also.unpin)
-        call->also.unpin(call->also.pin);
-    json_decref(call->also.doc);
-    call->also.unpin = NULL;
-    call->also.doc = NULL;
+    also_release(call);
     call->keys = NULL;
     if (rc != CU_OK && call->err.code != CU_OK)
         r->err = call->err;

@@ -31,6 +31,7 @@
 #include "core/tree.h"
 #include "crypto/master_key.h"
 #include "http.h"
+#include "key_sweeper.h"
 #include "model/model.h"
 #include "server.h"
 #include "unauth_limit.h"
@@ -46,6 +47,7 @@ struct server {
     struct pipeline pl;
     struct http_server *http;
     struct oidc_keys *oidc_keys; /* --oidc-jwks: the OIDC issuers' key sets */
+    struct key_sweeper *key_sweeper;
 };
 
 static cu_rc make_data_dir(const char *dir, struct cu_err *err)
@@ -152,6 +154,7 @@ cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err 
                                   .oidc_keys = s->oidc_keys,
                                   .public_url = s->cfg.public_url};
     s->pl.max_header_bytes = cfg->max_header_bytes;
+    TRY(key_sweeper_start(&s->pl.env, s->pl.audit, KEY_SWEEP_MS, &s->key_sweeper));
     TRY(http_start(&s->cfg, &s->pl, &s->http, err));
     endpoint_banner(s);
     *out = s;
@@ -183,6 +186,7 @@ void server_stop(struct server *s)
     if (!s)
         return;
     http_stop(s->http);
+    key_sweeper_stop(s->key_sweeper);
     if (s->pl.audit)
         pipeline_flush_suppressed(&s->pl, clock_now_ms());
     key_usage_stop(s->pl.key_usage); /* no request notes any more: write what is left */

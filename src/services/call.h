@@ -41,8 +41,9 @@ void call_keys_add(struct call_keys *k, const char *name, const char *value);
 void call_keys_request_tags(struct call_keys *k, const json_t *tags);
 void call_keys_resource_tags(struct call_keys *k, const json_t *tags);
 
-/* Add key with the decimal text of a number the request implies (sts:DurationSeconds
- * when the request leaves it to its default); the text is kept in k, beside the key's name. */
+/* Add key with the decimal text of a number (a request's integer member has no string to
+ * borrow: kms:ScheduleKeyDeletionPendingWindowInDays; or one the request implies:
+ * sts:DurationSeconds left to its default); the text is kept in k, beside the key's name. */
 void call_keys_add_number(struct call_keys *k, const char *name, int64_t value);
 
 /* Add a multi-valued key (values borrowed). */
@@ -153,6 +154,12 @@ struct op_desc {
      * too; the denial names that resource. NULL: none. */
     call_resolver also_resolve;
     const char *also_action;
+    /* A third (a second `also=`), once also_action is allowed on call->also: the
+     * pipeline releases call->also, also_next_resolve fills it again and
+     * also_next_action must be allowed there (UpdateAlias: the alias, then the key it
+     * points at now); the handler sees this last one in call->also. NULL: none. */
+    call_resolver also_next_resolve;
+    const char *also_next_action;
     bool by_policy;               /* fill call->allowed_by_policy (.ops `by-policy`) */
     const struct page_desc *page; /* botocore's paginator for the operation (page.h), or
                                    * NULL when it has none */

@@ -86,6 +86,10 @@ class Declarations(unittest.TestCase):
                      "want also=svc:Action@resolver")
         self.refused("kms", "CreateAlias kms_create_alias also=kms:CreateAlias@Bad-Fn\n",
                      "not a C function name")
+        self.refused("kms", "UpdateAlias kms_update_alias also=kms:UpdateAlias@f also=kms:UpdateAlias@g "
+                     "also=kms:UpdateAlias@h\n", "at most two also= attributes")
+        self.refused("kms", "UpdateAlias kms_update_alias also=kms:UpdateAlias@f also=kms:UpdateAlias@Bad-Fn\n",
+                     "not a C function name")
         self.refused("kms", "RetireGrant kms_retire_grant always-allowed by-policy\n",
                      "always-allowed operation is not authorized")
         self.refused("kms", "RetireGrant kms_retire_grant always-allowed also=kms:RetireGrant@f\n",
@@ -180,7 +184,14 @@ class Declarations(unittest.TestCase):
         self.assertIn(".also_resolve = kms_resolve_alias_name,\n     .also_action = \"kms:DeleteAlias\"",
                       table)
         self.assertIn(".by_policy = true", table)
+        # a second also= is the third authorization (UpdateAlias: the alias, then its key)
+        d = self.decl("kms", "UpdateAlias")
+        self.assertEqual((d["also"], d["also_next"], d["also_next_action"]),
+                         ("kms_resolve_alias_name", "kms_resolve_alias_key", "kms:UpdateAlias"))
+        self.assertIn(".also_next_resolve = kms_resolve_alias_key,\n     "
+                      ".also_next_action = \"kms:UpdateAlias\"", table)
         header = gen_ops.gen_header(sid, decls)
+        self.assertIn("MUST_CHECK cu_rc kms_resolve_alias_key(struct call *call, const json_t *in);", header)
         self.assertEqual(header.count("MUST_CHECK cu_rc kms_resolve_alias_name(struct call *call, "
                                       "const json_t *in);"), 1)
 

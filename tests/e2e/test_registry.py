@@ -279,7 +279,7 @@ class Registry(harness.ServerTest):
         iam, kms = s.client("iam"), s.client("kms")
         user_arn = iam.create_user(UserName="reg-target")["User"]["Arn"]
         group_arn = iam.create_group(GroupName="reg-group")["Group"]["Arn"]
-        policy_arn = iam.create_policy(PolicyName="reg-policy", PolicyDocument=json.dumps(
+        policy_arn = iam.create_policy(PolicyName="reg_policy", PolicyDocument=json.dumps(
             {"Version": "2012-10-17", "Statement": [
                 {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}))["Policy"]["Arn"]
         role_arn = iam.create_role(RoleName="reg-role", AssumeRolePolicyDocument=json.dumps(
@@ -302,7 +302,8 @@ class Registry(harness.ServerTest):
             "GroupName": ("reg-group", {group_arn}),
             "RoleName": ("reg-role", {role_arn}),
             "InstanceProfileName": ("reg-profile", {profile_arn}),
-            "PolicyName": ("reg-policy", {policy_arn}),
+            # (no hyphen: KMS key policy names match [\w]+; an IAM policy name may)
+            "PolicyName": ("reg_policy", {policy_arn}),
             "PolicyArn": (policy_arn, {policy_arn}),
             "PermissionsBoundary": (policy_arn, {policy_arn}),
             "PolicySourceArn": (user_arn, {user_arn}),

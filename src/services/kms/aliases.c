@@ -1,4 +1,4 @@
-/* aliases.c — KMS aliases: CreateAlias, ListAliases, DeleteAlias.
+/* aliases.c — KMS aliases: CreateAlias, UpdateAlias, ListAliases, DeleteAlias.
  *
  * An alias is a record ("kms_alias", keyed by its name under the account and region:
  * kms_kind_alias) pointing at a key id, stored under AWS's member names and listed through
@@ -31,7 +31,7 @@ static cu_rc check_alias_name(struct call *call, const char *name)
     return CU_OK;
 }
 
-/* Also-resolver of CreateAlias and DeleteAlias: the alias named by AliasName, a resource
+/* Also-resolver of CreateAlias, UpdateAlias and DeleteAlias: the alias named by AliasName, a resource
  * of this account with no policy of its own. */
 cu_rc kms_resolve_alias_name(struct call *call, const json_t *in)
 {
@@ -53,6 +53,8 @@ cu_rc kms_create_alias(struct call *call, const json_t *in, json_t *out)
     json_t *doc = NULL;
 
     (void)out;
+    /* an alias may point at a disabled key, not at one pending deletion (key-state.html) */
+    TRY(kms_key_check_not_pending(call, kms_target_key(call)));
     kms_alias_arn(call, name, arn);
     doc = json_pack("{s:s, s:s, s:s, s:I, s:I}", "AliasName", name, "AliasArn", arn,
                     "TargetKeyId", kms_target_key(call)->key_id, "CreationDate",
@@ -112,6 +114,64 @@ cu_rc kms_resolve_alias(struct call *call, const json_t *in)
     TRY(kms_key_find(call, name, &key));
     kms_target_set(call, key, in);
 out:
+    return rc;
+}
+
+/* Also-resolver of UpdateAlias, after the alias itself: the key the alias points at now
+ * (KMS developer guide, alias-access: kms:UpdateAlias on the alias, on its current key
+ * and on the new one). call->also holds the alias record (doc) and that key (resource),
+ * for the handler. */
+cu_rc kms_resolve_alias_key(struct call *call, const json_t *in)
+{
+    cu_rc rc = CU_OK;
+    const char *name = in_str(in, "AliasName");
+    struct kms_key *key = NULL;
+    json_t *doc = NULL;
+    const char *target;
+
+    TRY(kind_load(call, &kms_kind_alias, NULL, name, &doc)); /* NotFoundException */
+    target = json_string_value(json_object_get(doc, "TargetKeyId"));
+    ENSURE(target, CU_E_STORE);
+    TRY(kms_key_by_id(call, target, &key));
+    str_copy(call->also.arn, sizeof(call->also.arn), key->arn);
+    str_copy(call->also.account_id, sizeof(call->also.account_id), call->env->account_id);
+    call->also.resource_policy = key->policy;
+    call->also.resource = key;
+    call->also.pin = key;
+    call->also.unpin = kms_key_unref;
+    call->also.doc = doc;
+    doc = NULL;
+out:
+    json_decref(doc);
+    return rc;
+}
+
+/* UpdateAlias: the alias (call->also.doc) now names the target key, which must be of the
+ * same type and key usage as the current one (call->also.resource) and not pending
+ * deletion (KMS API reference, UpdateAlias). */
+cu_rc kms_update_alias(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    const struct kms_key *to = kms_target_key(call), *from = call->also.resource;
+    json_t *doc = NULL;
+
+    (void)in, (void)out;
+    TRY(kms_key_check_not_pending(call, to));
+    if (!json_equal(json_object_get(to->doc, "KeySpec"), json_object_get(from->doc, "KeySpec")) ||
+        !json_equal(json_object_get(to->doc, "KeyUsage"), json_object_get(from->doc, "KeyUsage"))) {
+        rc = cu_err_set(&call->err, CU_E_VALIDATION,
+                        "%s and %s are not the same key type or do not have the same key "
+                        "usage.",
+                        from->arn, to->arn);
+        goto out;
+    }
+    doc = json_deep_copy(call->also.doc);
+    ENSURE(doc, CU_E_NOMEM);
+    TRY(tree_set_str(doc, "TargetKeyId", to->key_id));
+    TRY(tree_set_int(doc, "LastUpdatedDate", call->now_ms));
+    TRY(kind_update(call, &kms_kind_alias, NULL, doc));
+out:
+    json_decref(doc);
     return rc;
 }
 

@@ -258,6 +258,8 @@ cu_rc kms_create_grant(struct call *call, const json_t *in, json_t *out)
            cu_err_set(&call->err, CU_E_KMS_INVALID_ARN, "ARN does not refer to a valid principal: %s",
                       retiring));
     TRY(check_delegation(call, key, in));
+    /* a disabled key takes grants, a key pending deletion does not (key-state.html) */
+    TRY(kms_key_check_not_pending(call, key));
     TRY(kms_check_dry_run(call, in));
     existing = same_named_grant(key, in);
     if (existing) {

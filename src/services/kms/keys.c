@@ -1,4 +1,4 @@
-/* keys.c — KMS keys: CreateKey, DescribeKey, ListKeys.
+/* keys.c — KMS keys: CreateKey, DescribeKey, ListKeys (their lifecycle: key_state.c).
  *
  * The record ("kms_key", keyed by key id under the account and region: kms_kind_key) holds
  * the KeyMetadata members under AWS's names (rendered through the model's KeyMetadata shape;
@@ -148,6 +148,7 @@ cu_rc kms_create_key(struct call *call, const json_t *in, json_t *out)
     buf_init(&policy, KEY_POLICY_MAX_BYTES * 4);
     ENSURE(doc, CU_E_NOMEM);
     TRY(check_spec(call, in));
+    TRY(kms_tags_check(call, tags));
     TRY(ids_uuid(key_id));
     kms_key_arn(call, key_id, arn);
     if (given)
@@ -193,13 +194,22 @@ cu_rc kms_describe_key(struct call *call, const json_t *in, json_t *out)
     return kms_key_metadata("DescribeKey", kms_target_key(call)->doc, out);
 }
 
-/* A key record as its KeyListEntry; KeyArn is the record's Arn under another name. */
+struct key_list {
+    const struct shape *entry; /* KeyListEntry */
+    int64_t now_ms;
+};
+
+/* A key record as its KeyListEntry; KeyArn is the record's Arn under another name. A key
+ * past its deletion window is deleted, swept or not (kms_key.h). */
 static cu_rc key_entry_view(const char *key_id, const json_t *doc, void *ctx, json_t **item)
 {
     cu_rc rc = CU_OK;
+    const struct key_list *list = ctx;
 
     (void)key_id;
-    TRY(render_record(doc, ctx, item));
+    if (kms_key_is_deleted(doc, list->now_ms))
+        return CU_OK;
+    TRY(render_record(doc, list->entry, item));
     rc = tree_set_str(*item, "KeyArn", json_string_value(json_object_get(doc, "Arn")));
     if (rc != CU_OK) {
         json_decref(*item);
@@ -214,11 +224,12 @@ cu_rc kms_list_keys(struct call *call, const json_t *in, json_t *out)
     cu_rc rc = CU_OK;
     struct page page = {0};
     char scope[RECORD_NAME_MAX];
+    struct key_list list = {model_list_element(model_output_shape("kms", "ListKeys", "Keys")),
+                            call->now_ms};
 
     TRY(page_begin(call, &kms_list_keys_page, in, &page));
     kms_scope(call, RECORD_KMS_KEY, scope);
-    TRY(page_scan(&page, call->tx, RECORD_KMS_KEY, scope, key_entry_view,
-                  (void *)model_list_element(model_output_shape("kms", "ListKeys", "Keys"))));
+    TRY(page_scan(&page, call->tx, RECORD_KMS_KEY, scope, key_entry_view, &list));
     TRY(page_end(&page, out));
 out:
     page_release(&page);

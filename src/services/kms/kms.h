@@ -24,4 +24,19 @@ MUST_CHECK cu_rc kms_policy_accept(struct call *call, const char *arn, const cha
 /* DryRunOperationException when the request sets DryRun (KMS API reference). */
 MUST_CHECK cu_rc kms_check_dry_run(struct call *call, const json_t *in);
 
+/* TagException unless a list of KMS tags ([{TagKey, TagValue}]) may be set: at most 50,
+ * no key twice, none beginning with "aws:" (tags.c). */
+MUST_CHECK cu_rc kms_tags_check(struct call *call, const json_t *tags);
+/* Called for each key the sweep deletes, inside its transaction and before its commit,
+ * with the key's ARN and the seq the commit will take: the caller writes the trail's
+ * record (the write-ahead order, audit.h); an error rolls the deletion back. */
+typedef cu_rc (*kms_deleted_fn)(const char *key_arn, uint64_t commit_seq, void *ctx);
+/* Really delete the keys of env's account and region whose deletion window has ended by
+ * now_ms (key_state.c): each key's record and sealed material, grants and aliases, in a
+ * write transaction of its own, recorded through `record`. *deleted: how many. Run by the
+ * server at start and periodically; a call meanwhile already finds such a key gone
+ * (kms_key.h). */
+MUST_CHECK cu_rc kms_sweep_deleted(const struct call_env *env, int64_t now_ms,
+                                   kms_deleted_fn record, void *ctx, size_t *deleted);
+
 #endif

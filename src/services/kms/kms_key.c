@@ -331,6 +331,12 @@ cu_rc kms_key_by_id(struct call *call, const char *key_id, struct kms_key **out)
         insert(call->env->store, seq, fresh);
         e = fresh;
     }
+    /* A key whose deletion window has ended is deleted, whether or not the sweep
+     * (key_state.c) has removed its record yet. */
+    if (kms_key_is_deleted(e->key.doc, call->now_ms)) {
+        kms_key_unref(e);
+        return kind_not_found(call, &kms_kind_key, key_id);
+    }
     *out = &e->key;
 out:
     return rc;
@@ -422,6 +428,25 @@ cu_rc kms_key_check_usable(struct call *call, const struct kms_key *key)
         return cu_err_set(&call->err, CU_E_KMS_INVALID_STATE, "%s is pending deletion.",
                           key->arn);
     return cu_err_set(&call->err, CU_E_KMS_INVALID_STATE, "%s is %s.", key->arn, state);
+}
+
+bool kms_key_is_deleted(const json_t *doc, int64_t now_ms)
+{
+    const char *state = json_string_value(json_object_get(doc, "KeyState"));
+    const json_t *when = json_object_get(doc, "DeletionDate");
+
+    return state && strcmp(state, "PendingDeletion") == 0 && json_is_integer(when) &&
+           json_integer_value(when) <= now_ms;
+}
+
+cu_rc kms_key_check_not_pending(struct call *call, const struct kms_key *key)
+{
+    const char *state = json_string_value(json_object_get(key->doc, "KeyState"));
+
+    if (state && strcmp(state, "PendingDeletion") == 0)
+        return cu_err_set(&call->err, CU_E_KMS_INVALID_STATE, "%s is pending deletion.",
+                          key->arn);
+    return CU_OK;
 }
 
 static cu_rc resolve_member(struct call *call, const json_t *in, const char *member)

@@ -4,8 +4,16 @@
  *
  * Key states (KMS developer guide, key-state.html), as far as custos implements them:
  *
- *     CreateKey ──> Enabled <──EnableKey── Disabled
- *                      └──────DisableKey─────^
+ *     CreateKey ──> Enabled <──EnableKey── Disabled <──CancelKeyDeletion──┐
+ *                      └──────DisableKey─────^                             │
+ *                      └──────ScheduleKeyDeletion──> PendingDeletion ──────┘
+ *                                 (Disabled too)          │ DeletionDate passes
+ *                                                         v
+ *                                             deleted: NotFoundException
+ *
+ * A key past its DeletionDate is deleted at once for every call (kms_key_by_id answers
+ * NotFoundException); the sweep (key_state.c, kms_sweep_deleted) removes its record,
+ * material, grants and aliases.
  *
  * Identifiers a request may use for KeyId (KMS API reference, "KeyId"): a key id
  * (UUID), a key ARN, an alias name ("alias/x") or an alias ARN. */
@@ -88,5 +96,11 @@ void kms_alias_arn(const struct call *call, const char *alias, char out[KMS_ARN_
 /* Fail unless the key can be used for cryptography now: DisabledException /
  * KMSInvalidStateException with AWS's messages. */
 MUST_CHECK cu_rc kms_key_check_usable(struct call *call, const struct kms_key *key);
+/* Fail with KMSInvalidStateException "<arn> is pending deletion." when the key is: the
+ * management operations AWS refuses on such a key (KMS developer guide, key-state.html:
+ * CreateAlias, CreateGrant, EnableKey, DisableKey, UpdateKeyDescription, ...). */
+MUST_CHECK cu_rc kms_key_check_not_pending(struct call *call, const struct kms_key *key);
+/* Whether a key record is past the end of its deletion window at now_ms. */
+bool kms_key_is_deleted(const json_t *doc, int64_t now_ms);
 
 #endif

@@ -13,13 +13,26 @@
 cu_rc kms_create_key(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_describe_key(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_list_keys(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_enable_key(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_disable_key(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_schedule_key_deletion(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_cancel_key_deletion(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_update_key_description(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_get_key_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_put_key_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_list_key_policies(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_tag_resource(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_untag_resource(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_list_resource_tags(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_create_alias(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_list_aliases(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_update_alias(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_delete_alias(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_encrypt(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_decrypt(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_generate_data_key(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_generate_data_key_without_plaintext(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_generate_random(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_create_grant(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_list_grants(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_revoke_grant(struct call *call, const json_t *in, json_t *out);
@@ -31,17 +44,24 @@ cu_rc kms_retire_grant(struct call *call, const json_t *in, json_t *out);
 MUST_CHECK cu_rc kms_resolve_key_id(struct call *call, const json_t *in);
 MUST_CHECK cu_rc kms_resolve_target_key_id(struct call *call, const json_t *in);
 MUST_CHECK cu_rc kms_resolve_alias_name(struct call *call, const json_t *in);
+MUST_CHECK cu_rc kms_resolve_alias_key(struct call *call, const json_t *in);
 MUST_CHECK cu_rc kms_resolve_alias(struct call *call, const json_t *in);
 MUST_CHECK cu_rc kms_resolve_ciphertext(struct call *call, const json_t *in);
 
 /* paginators (botocore's paginators-1.json): page_begin() takes them */
 extern const struct page_desc kms_list_keys_page;
+extern const struct page_desc kms_list_key_policies_page;
+extern const struct page_desc kms_list_resource_tags_page;
 extern const struct page_desc kms_list_aliases_page;
 extern const struct page_desc kms_list_grants_page;
 extern const struct page_desc kms_list_retirable_grants_page;
 
 /* condition keys of the request, added before authorization */
 void kms_create_key_condition_keys(const json_t *in, struct call_keys *keys);
+void kms_schedule_key_deletion_condition_keys(const json_t *in, struct call_keys *keys);
+void kms_put_key_policy_condition_keys(const json_t *in, struct call_keys *keys);
+void kms_tag_resource_condition_keys(const json_t *in, struct call_keys *keys);
+void kms_untag_resource_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_create_grant_condition_keys(const json_t *in, struct call_keys *keys);
 

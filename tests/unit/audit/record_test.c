@@ -135,6 +135,42 @@ static void web_identity(struct audit_event ev)
     buf_release(&out);
 }
 
+/* KMS deleting a key on its own: an AwsServiceEvent invoked by the service, with the
+ * change's commitSeq like a mutation's; a quote in an ARN stays escaped. */
+static void service_event(void)
+{
+    struct audit_service_event e = {.time_ms = 1380764172123, .service = "kms",
+                                    .event_name = "DeleteKey", .region = "us-east-1",
+                                    .account_id = "123456789012",
+                                    .resource_arn = "arn:aws:kms:us-east-1:123456789012:key/k\"1",
+                                    .commit_seq = 42};
+    struct buf out;
+    json_t *rec, *res;
+
+    buf_init(&out, BUF_NO_LIMIT);
+    CHECK_OK(audit_record_build_service_event(&e, &out));
+    rec = json_loads(out.p, 0, NULL);
+    CHECK(rec != NULL);
+    CHECK_STR(json_string_value(json_object_get(rec, "eventType")), "AwsServiceEvent");
+    CHECK_STR(json_string_value(json_object_get(rec, "eventName")), "DeleteKey");
+    CHECK_STR(json_string_value(json_object_get(rec, "eventTime")), "2013-10-03T01:36:12Z");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(rec, "userIdentity"), "invokedBy")),
+              "kms.amazonaws.com");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(rec, "userIdentity"), "accountId")),
+              "123456789012");
+    CHECK_STR(json_string_value(json_object_get(rec, "sourceIPAddress")), "kms.amazonaws.com");
+    CHECK(json_is_null(json_object_get(rec, "requestParameters")));
+    CHECK(json_is_false(json_object_get(rec, "readOnly")));
+    CHECK(json_integer_value(json_object_get(json_object_get(rec, "additionalEventData"),
+                                             "commitSeq")) == 42);
+    res = json_array_get(json_object_get(rec, "resources"), 0);
+    CHECK_STR(json_string_value(json_object_get(res, "type")), "AWS::KMS::Key");
+    CHECK_STR(json_string_value(json_object_get(res, "ARN")), e.resource_arn);
+    CHECK(ids_is_uuid(json_string_value(json_object_get(rec, "requestID"))));
+    json_decref(rec);
+    buf_release(&out);
+}
+
 int main(void)
 {
     static const char *const secrets[] = {"Plaintext", "SecretAccessKey", NULL};
@@ -158,6 +194,7 @@ int main(void)
     resource_types(&ev);
     web_identity(ev);
     exact_text(ev, p);
+    service_event();
     buf_init(&out, BUF_NO_LIMIT);
     CHECK_OK(audit_record_build(&ev, &out));
     CHECK(strstr(out.p, "c2VjcmV0") == NULL);

@@ -75,7 +75,8 @@ static void fields(void)
     CHECK(d && !d->also_resolve && !d->also_action && !d->by_policy);
 }
 
-/* Second authorizations: CreateAlias and DeleteAlias on the alias besides the key, and
+/* Second authorizations: CreateAlias and DeleteAlias on the alias besides the key,
+ * UpdateAlias's third (the alias's current key), and
  * CreateGrant's by-policy answer for its delegation rule. */
 static void second_authorizations(void)
 {
@@ -89,6 +90,14 @@ static void second_authorizations(void)
         CHECK_STR(d ? d->also_action : NULL, alias_actions[i]);
         CHECK(d && !d->by_policy);
     }
+    /* UpdateAlias: the new key (target), the alias, then the alias's current key */
+    d = registry_find("kms", "UpdateAlias");
+    CHECK(d && d->resolve && d->also_resolve && d->also_next_resolve &&
+          d->also_next_resolve != d->also_resolve && d->also_next_resolve != d->resolve);
+    CHECK_STR(d ? d->also_action : NULL, "kms:UpdateAlias");
+    CHECK_STR(d ? d->also_next_action : NULL, "kms:UpdateAlias");
+    d = registry_find("kms", "CreateAlias");
+    CHECK(d && !d->also_next_resolve);
     d = registry_find("kms", "CreateGrant");
     CHECK(d && d->by_policy && !d->also_resolve);
     d = registry_find("kms", "ListAliases");

@@ -147,6 +147,32 @@ static void test_loaded_once(void)
          "\"Operations\": [\"Decrypt\"]}", NULL, 1, "GrantToken"},
         {"CreateAlias", kms_resolve_target_key_id, kms_create_alias,
          "{\"AliasName\": \"alias/new\", \"TargetKeyId\": \"alias/app\"}", NULL, 1, NULL},
+        /* the key's lifecycle, policy and tags: the record saved once, never read again */
+        {"DisableKey", kms_resolve_key_id, kms_disable_key, "{\"KeyId\": \"alias/app\"}", NULL,
+         1, NULL},
+        {"EnableKey", kms_resolve_key_id, kms_enable_key, "{\"KeyId\": \"alias/app\"}", NULL, 1,
+         NULL},
+        {"UpdateKeyDescription", kms_resolve_key_id, kms_update_key_description,
+         "{\"KeyId\": \"alias/app\", \"Description\": \"d\"}", NULL, 1, NULL},
+        {"ScheduleKeyDeletion", kms_resolve_key_id, kms_schedule_key_deletion,
+         "{\"KeyId\": \"alias/app\", \"PendingWindowInDays\": 7}", NULL, 1, "DeletionDate"},
+        {"GetKeyPolicy", kms_resolve_key_id, kms_get_key_policy, "{\"KeyId\": \"alias/app\"}",
+         NULL, 0, "Policy"},
+        {"ListKeyPolicies", kms_resolve_key_id, kms_list_key_policies,
+         "{\"KeyId\": \"alias/app\"}", NULL, 0, "PolicyNames"},
+        {"PutKeyPolicy", kms_resolve_key_id, kms_put_key_policy,
+         "{\"KeyId\": \"alias/app\", \"BypassPolicyLockoutSafetyCheck\": true, \"Policy\": "
+         "\"{\\\"Version\\\": \\\"2012-10-17\\\", \\\"Statement\\\": [{\\\"Effect\\\": "
+         "\\\"Allow\\\", \\\"Principal\\\": {\\\"AWS\\\": \\\"arn:aws:iam::" ACCOUNT
+         ":root\\\"}, \\\"Action\\\": \\\"kms:*\\\", \\\"Resource\\\": \\\"*\\\"}]}\"}",
+         NULL, 1, NULL},
+        {"TagResource", kms_resolve_key_id, kms_tag_resource,
+         "{\"KeyId\": \"alias/app\", \"Tags\": [{\"TagKey\": \"a\", \"TagValue\": \"b\"}]}",
+         NULL, 1, NULL},
+        {"UntagResource", kms_resolve_key_id, kms_untag_resource,
+         "{\"KeyId\": \"alias/app\", \"TagKeys\": [\"a\"]}", NULL, 1, NULL},
+        {"ListResourceTags", kms_resolve_key_id, kms_list_resource_tags,
+         "{\"KeyId\": \"alias/app\"}", NULL, 0, "Tags"},
         {"DeleteAlias", kms_resolve_alias, kms_delete_alias, "{\"AliasName\": \"alias/app\"}",
          NULL, 1, NULL},
     };

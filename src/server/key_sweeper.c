@@ -1,0 +1,125 @@
+/* key_sweeper.c — the periodic sweep of KMS keys past their deletion window (key_sweeper.h).
+ *
+ * A call already finds such a key gone the moment its window ends (kms_key_by_id); the
+ * sweep is what removes its record and sealed material from the store, so a deleted key
+ * does not linger on disk until someone names it. It runs on the server's clock
+ * (clock_now_ms, which the test-only --test-clock-offset moves). */
+#include "key_sweeper.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "services/kms/kms.h"
+
+struct key_sweeper {
+    const struct call_env *env;
+    struct audit_writer *trail;
+    int64_t interval_ms;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    bool stopping, started;
+};
+
+/* kms_deleted_fn: the DeleteKey record, durable before the deletion commits. */
+static cu_rc record_deletion(const char *key_arn, uint64_t commit_seq, void *ctx)
+{
+    cu_rc rc = CU_OK;
+    struct key_sweeper *s = ctx;
+    struct audit_service_event e = {.time_ms = clock_now_ms(),
+                                    .service = "kms",
+                                    .event_name = "DeleteKey",
+                                    .region = s->env->region,
+                                    .account_id = s->env->account_id,
+                                    .resource_arn = key_arn,
+                                    .commit_seq = commit_seq};
+    struct buf record;
+
+    buf_init(&record, 8192);
+    TRY(audit_record_build_service_event(&e, &record));
+    TRY(audit_writer_append(s->trail, record.p, record.n, true));
+out:
+    buf_release(&record);
+    return rc;
+}
+
+static cu_rc sweep(struct key_sweeper *s)
+{
+    size_t deleted = 0;
+    cu_rc rc = kms_sweep_deleted(s->env, clock_now_ms(), record_deletion, s, &deleted);
+
+    if (rc == CU_OK && deleted)
+        log_info("kms: deleted %zu key(s) whose deletion window ended", deleted);
+    return rc;
+}
+
+static void *sweeper_main(void *arg)
+{
+    struct key_sweeper *s = arg;
+    struct timespec at;
+
+    pthread_mutex_lock(&s->lock);
+    while (!s->stopping) {
+        clock_gettime(CLOCK_MONOTONIC, &at);
+        at.tv_sec += s->interval_ms / 1000;
+        at.tv_nsec += (s->interval_ms % 1000) * 1000000L;
+        if (at.tv_nsec >= 1000000000L) {
+            at.tv_sec++;
+            at.tv_nsec -= 1000000000L;
+        }
+        if (pthread_cond_timedwait(&s->wake, &s->lock, &at) == 0 || s->stopping)
+            continue;
+        pthread_mutex_unlock(&s->lock);
+        if (sweep(s) != CU_OK)
+            log_warn("kms: the sweep of deleted keys failed; retried next interval");
+        pthread_mutex_lock(&s->lock);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+cu_rc key_sweeper_start(const struct call_env *env, struct audit_writer *trail,
+                        int64_t interval_ms, struct key_sweeper **out)
+{
+    cu_rc rc = CU_OK;
+    struct key_sweeper *s = calloc(1, sizeof(*s));
+    pthread_condattr_t attr;
+
+    ENSURE(s, CU_E_NOMEM);
+    s->env = env;
+    s->trail = trail;
+    s->interval_ms = interval_ms > 0 ? interval_ms : KEY_SWEEP_MS;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->wake, &attr);
+    pthread_condattr_destroy(&attr);
+    TRY(sweep(s));
+    ENSURE(pthread_create(&s->thread, NULL, sweeper_main, s) == 0, CU_E_INTERNAL);
+    s->started = true;
+    *out = s;
+    s = NULL;
+out:
+    key_sweeper_stop(s);
+    return rc;
+}
+
+void key_sweeper_stop(struct key_sweeper *s)
+{
+    if (!s)
+        return;
+    if (s->started) {
+        pthread_mutex_lock(&s->lock);
+        s->stopping = true;
+        pthread_cond_signal(&s->wake);
+        pthread_mutex_unlock(&s->lock);
+        pthread_join(s->thread, NULL);
+    }
+    pthread_cond_destroy(&s->wake);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
