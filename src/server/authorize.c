@@ -108,7 +108,7 @@ static void build_context(const struct call *call, const struct identity_set *id
         add_key(rc, "aws:username", p->name);
     add_key(rc, "aws:SourceIp", call->source_ip);
     add_key(rc, "aws:SecureTransport", call->secure_transport ? "true" : "false");
-    add_key(rc, "aws:RequestedRegion", call->env->region);
+    add_key(rc, "aws:RequestedRegion", call->region);
     add_key(rc, "aws:CurrentTime", rc->now_iso);
     add_key(rc, "aws:EpochTime", rc->epoch);
     /* a caller's own request, not one an AWS service makes on its behalf */

@@ -177,6 +177,7 @@ static cu_rc execute_once(struct pipeline *pl, struct request *r)
     az.pin = NULL;
     call->env = &pl->env;
     call->principal = &r->principal;
+    call->region = pl->env.region;
     call->caller = d->unauthenticated ? &r->principal : NULL;
     call->action = d->action;
     call->request_id = r->id;

@@ -104,6 +104,10 @@ struct call_env {
 struct call {
     const struct call_env *env;
     const struct principal *principal;
+    /* The region the call is served in (KMS keys, aliases and grants belong to it and name
+     * it in their ARNs; aws:RequestedRegion). Use this, never env->region, which is only
+     * the server's default region. */
+    const char *region;
     /* unauthenticated operations only (else NULL): the caller, empty until the handler has
      * verified whatever the request authenticates with and fills it (and sets
      * caller_identified), for the audit record's userIdentity; principal points to it */

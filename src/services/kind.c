@@ -27,7 +27,7 @@ static cu_rc address(const struct call *call, const struct kind *k, const char *
     if (k->scope == KIND_USER)
         record_user_scope(call->env->account_id, parent, a->scope);
     else if (k->scope == KIND_REGION)
-        store_scope(k->store_kind, call->env->account_id, call->env->region, parent, a->scope);
+        store_scope(k->store_kind, call->env->account_id, call->region, parent, a->scope);
     else
         snprintf(a->scope, sizeof(a->scope), "%s", call->env->account_id);
     if (k->fold)
@@ -70,7 +70,7 @@ static const char *named(const struct call *call, const struct kind *k, const ch
 {
     if (!k->error_arn)
         return name ? name : "";
-    snprintf(arn, KIND_ARN_MAX, "arn:aws:%s:%s:%s:%s%s", k->arn_service, call->env->region,
+    snprintf(arn, KIND_ARN_MAX, "arn:aws:%s:%s:%s:%s%s", k->arn_service, call->region,
              call->env->account_id, k->error_arn, name ? name : "");
     return arn;
 }

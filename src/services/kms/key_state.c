@@ -223,7 +223,7 @@ static cu_rc sweep_one(const struct call_env *env, int64_t now_ms, const char *k
                        kms_deleted_fn record, void *ctx, bool *done)
 {
     cu_rc rc = CU_OK;
-    struct call call = {.env = env, .now_ms = now_ms};
+    struct call call = {.env = env, .region = env->region, .now_ms = now_ms};
     char scope[RECORD_NAME_MAX], arn[KMS_ARN_MAX];
     json_t *doc = NULL;
 
@@ -250,7 +250,7 @@ cu_rc kms_sweep_deleted(const struct call_env *env, int64_t now_ms, kms_deleted_
                         void *ctx, size_t *deleted)
 {
     cu_rc rc = CU_OK;
-    struct call call = {.env = env, .now_ms = now_ms};
+    struct call call = {.env = env, .region = env->region, .now_ms = now_ms};
     struct expired x = {now_ms, json_array()};
     char scope[RECORD_NAME_MAX];
     json_t *id;

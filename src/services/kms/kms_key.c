@@ -125,12 +125,12 @@ static void catch_up(struct store *store)
 
 void kms_scope(const struct call *call, const char *kind, char out[RECORD_NAME_MAX])
 {
-    store_scope(kind, call->env->account_id, call->env->region, NULL, out);
+    store_scope(kind, call->env->account_id, call->region, NULL, out);
 }
 
 void kms_key_scope(const struct call *call, const char *key_id, char out[RECORD_NAME_MAX])
 {
-    store_scope(RECORD_KMS_GRANT, call->env->account_id, call->env->region, key_id, out);
+    store_scope(RECORD_KMS_GRANT, call->env->account_id, call->region, key_id, out);
 }
 
 const char *kms_scope_key_id(const char *scope)
@@ -212,13 +212,13 @@ out:
 
 void kms_key_arn(const struct call *call, const char *key_id, char out[KMS_ARN_MAX])
 {
-    snprintf(out, KMS_ARN_MAX, "arn:aws:kms:%s:%s:key/%s", call->env->region,
+    snprintf(out, KMS_ARN_MAX, "arn:aws:kms:%s:%s:key/%s", call->region,
              call->env->account_id, key_id);
 }
 
 void kms_alias_arn(const struct call *call, const char *alias, char out[KMS_ARN_MAX])
 {
-    snprintf(out, KMS_ARN_MAX, "arn:aws:kms:%s:%s:%s", call->env->region, call->env->account_id,
+    snprintf(out, KMS_ARN_MAX, "arn:aws:kms:%s:%s:%s", call->region, call->env->account_id,
              alias);
 }
 
@@ -367,7 +367,7 @@ cu_rc kms_key_find(struct call *call, const char *id, struct kms_key **out)
 
     /* "arn:aws:kms:<region>:<account>:" is only worth building for what looks like one */
     n = strncmp(id, "arn:", 4) == 0
-            ? snprintf(prefix, sizeof(prefix), "arn:aws:kms:%s:%s:", call->env->region,
+            ? snprintf(prefix, sizeof(prefix), "arn:aws:kms:%s:%s:", call->region,
                        call->env->account_id)
             : 0;
     if (n > 0 && strncmp(id, prefix, (size_t)n) == 0) {

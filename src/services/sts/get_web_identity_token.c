@@ -137,7 +137,7 @@ static cu_rc aws_claims(struct call *call, const json_t *in, const char *sub, js
 
     ENSURE(ns, CU_E_NOMEM);
     TRY(tree_set_str(ns, "aws_account", call->principal->account_id));
-    TRY(tree_set_str(ns, "source_region", call->env->region));
+    TRY(tree_set_str(ns, "source_region", call->region));
     TRY(tree_set_str(ns, "principal_id", sub));
     TRY(principal_tags(call, &ptags));
     if (ptags) {

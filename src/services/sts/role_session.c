@@ -198,11 +198,11 @@ static cu_rc note_role_used(struct call *call, json_t *role)
     char key[RECORD_NAME_MAX];
 
     if (last && call->now_ms - when < LAST_USED_INTERVAL_MS && region &&
-        strcmp(region, call->env->region) == 0)
+        strcmp(region, call->region) == 0)
         goto out;
     copy = json_deep_copy(role);
     fresh = json_pack("{s:I, s:s}", "LastUsedDate", (json_int_t)(call->now_ms / 1000 * 1000),
-                      "Region", call->env->region);
+                      "Region", call->region);
     ENSURE(copy && fresh, CU_E_NOMEM);
     TRY(tree_set_new(copy, "RoleLastUsed", fresh));
     fresh = NULL;

@@ -249,7 +249,7 @@ static void request_keys(struct call *call, char now_iso[21], char epoch[24])
     snprintf(epoch, 24, "%lld", (long long)(call->now_ms / 1000));
     call_keys_add(call->keys, "aws:SourceIp", call->source_ip);
     call_keys_add(call->keys, "aws:SecureTransport", call->secure_transport ? "true" : "false");
-    call_keys_add(call->keys, "aws:RequestedRegion", call->env->region);
+    call_keys_add(call->keys, "aws:RequestedRegion", call->region);
     call_keys_add(call->keys, "aws:CurrentTime", now_iso);
     call_keys_add(call->keys, "aws:EpochTime", epoch);
     call_keys_add(call->keys, "aws:UserAgent", call->user_agent);

@@ -118,7 +118,7 @@ static void add_token_keys(struct call *call, const struct web_token *t, struct 
     call_keys_add(keys, "aws:FederatedProvider", t->provider_arn);
     call_keys_add(keys, "aws:SourceIp", call->source_ip);
     call_keys_add(keys, "aws:SecureTransport", call->secure_transport ? "true" : "false");
-    call_keys_add(keys, "aws:RequestedRegion", call->env->region);
+    call_keys_add(keys, "aws:RequestedRegion", call->region);
     call_keys_add(keys, "aws:CurrentTime", w->now_iso);
     call_keys_add(keys, "aws:EpochTime", w->epoch);
     call_keys_add(keys, "aws:ViaAWSService", "false");

@@ -39,6 +39,7 @@ static void fixture_init(struct fixture *f, const struct policy *identity)
     memset(f, 0, sizeof(*f));
     f->env.account_id = ACCOUNT;
     f->call.env = &f->env;
+    f->call.region = f->env.region;
     f->username = "alice";
     f->entries[0] = (struct policy_context_entry){"aws:username", &f->username, 1};
     f->ctx = (struct policy_context){f->entries, 1};

@@ -22,6 +22,7 @@ static void begin(struct call *call)
 {
     memset(call, 0, sizeof(*call));
     call->env = &env;
+    call->region = env.region;
     CHECK_OK(store_tx_begin(store, true, &call->tx));
 }
 

@@ -283,6 +283,7 @@ static cu_rc run(const struct row *r, int budget, json_t **out)
 
     CHECK(in != NULL);
     call.env = &env;
+    call.region = env.region;
     call.keys = &keys;
     call.now_ms = 1700000000000;
     *out = json_object();
@@ -328,6 +329,7 @@ static void test_saves_the_resolved_record(void)
     json_t *out = json_object(), *doc = NULL;
 
     call.env = &env;
+    call.region = env.region;
     call.keys = &keys;
     CHECK_OK(store_tx_begin(store, true, &call.tx));
     CHECK_OK(iam_resolve_user(&call, in));
@@ -375,6 +377,7 @@ static void test_absent_target(void)
         json_t *in = json_loads(absent[i].input, 0, NULL), *out = json_object();
 
         call.env = &env;
+        call.region = env.region;
         call.keys = &keys;
         CHECK_OK(store_tx_begin(store, true, &call.tx));
         CHECK_OK(absent[i].resolve(&call, in));

@@ -35,6 +35,7 @@ static cu_rc run(call_resolver resolve, call_handler handler, const char *input,
 
     CHECK(in != NULL);
     call.env = &env;
+    call.region = env.region;
     call.keys = &keys;
     call.now_ms = now_ms;
     call.allowed_by_policy = true;

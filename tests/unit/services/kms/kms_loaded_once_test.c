@@ -61,6 +61,7 @@ static cu_rc run_in(const struct row *r, int budget, bool keep, json_t *in,
     cu_rc rc;
 
     call.env = &env;
+    call.region = env.region;
     call.keys = &keys;
     call.now_ms = 1700000000000;
     call.allowed_by_policy = true; /* CreateGrant: by policy, no delegation rule */
