@@ -47,6 +47,12 @@ const struct page_desc kms_list_retirable_grants_page = {
     .more_results = "Truncated", .result_key = "Grants",
     .limit_default = 50, .limit_max = 100,
     .bad_marker = CU_E_KMS_INVALID_MARKER, .bad_marker_message = "Invalid marker"};
+const struct page_desc kms_list_key_rotations_page = {
+    .op = "ListKeyRotations", .input_token = "Marker",
+    .limit_key = "Limit", .output_token = "NextMarker",
+    .more_results = "Truncated", .result_key = "Rotations",
+    .limit_default = 100, .limit_max = 1000,
+    .bad_marker = CU_E_KMS_INVALID_MARKER, .bad_marker_message = "Invalid marker"};
 
 const struct op_desc kms_ops[] = {
     {.service = "kms",
@@ -228,5 +234,34 @@ const struct op_desc kms_ops[] = {
      .action = "kms:RetireGrant",
      .always_allowed = true,
      .secret_fields = secrets_RetireGrant},
+    {.service = "kms",
+     .name = "EnableKeyRotation",
+     .handler = kms_enable_key_rotation,
+     .action = "kms:EnableKeyRotation",
+     .resolve = kms_resolve_key_id,
+     .condition_keys = kms_enable_key_rotation_condition_keys},
+    {.service = "kms",
+     .name = "DisableKeyRotation",
+     .handler = kms_disable_key_rotation,
+     .action = "kms:DisableKeyRotation",
+     .resolve = kms_resolve_key_id},
+    {.service = "kms",
+     .name = "GetKeyRotationStatus",
+     .handler = kms_get_key_rotation_status,
+     .action = "kms:GetKeyRotationStatus",
+     .resolve = kms_resolve_key_id,
+     .read_only = true},
+    {.service = "kms",
+     .name = "RotateKeyOnDemand",
+     .handler = kms_rotate_key_on_demand,
+     .action = "kms:RotateKeyOnDemand",
+     .resolve = kms_resolve_key_id},
+    {.service = "kms",
+     .name = "ListKeyRotations",
+     .handler = kms_list_key_rotations,
+     .action = "kms:ListKeyRotations",
+     .resolve = kms_resolve_key_id,
+     .read_only = true,
+     .page = &kms_list_key_rotations_page},
 };
 const size_t kms_ops_count = ARRAY_LEN(kms_ops);
