@@ -107,6 +107,8 @@ static const struct shape kms_PolicyNameType;
 static const struct shape kms_PolicyType;
 static const struct shape kms_PrincipalIdType;
 static const struct shape kms_PutKeyPolicyRequest;
+static const struct shape kms_ReEncryptRequest;
+static const struct shape kms_ReEncryptResponse;
 static const struct shape kms_RecipientInfo;
 static const struct shape kms_RegionType;
 static const struct shape kms_RetireGrantRequest;
@@ -449,6 +451,27 @@ static const struct shape_member kms_PutKeyPolicyRequest_members[] = {
     {"Policy", &kms_PolicyType, true, NULL, false},
     {"BypassPolicyLockoutSafetyCheck", &kms_BooleanType, false, NULL, false},
 };
+static const struct shape_member kms_ReEncryptRequest_members[] = {
+    {"CiphertextBlob", &kms_CiphertextType, false, NULL, false},
+    {"SourceEncryptionContext", &kms_EncryptionContextType, false, NULL, false},
+    {"SourceKeyId", &kms_KeyIdType, false, NULL, false},
+    {"DestinationKeyId", &kms_KeyIdType, true, NULL, false},
+    {"DestinationEncryptionContext", &kms_EncryptionContextType, false, NULL, false},
+    {"SourceEncryptionAlgorithm", &kms_EncryptionAlgorithmSpec, false, NULL, false},
+    {"DestinationEncryptionAlgorithm", &kms_EncryptionAlgorithmSpec, false, NULL, false},
+    {"GrantTokens", &kms_GrantTokenList, false, NULL, false},
+    {"DryRun", &kms_NullableBooleanType, false, NULL, false},
+    {"DryRunModifiers", &kms_DryRunModifierList, false, NULL, false},
+};
+static const struct shape_member kms_ReEncryptResponse_members[] = {
+    {"CiphertextBlob", &kms_CiphertextType, false, NULL, false},
+    {"SourceKeyId", &kms_KeyIdType, false, NULL, false},
+    {"KeyId", &kms_KeyIdType, false, NULL, false},
+    {"SourceEncryptionAlgorithm", &kms_EncryptionAlgorithmSpec, false, NULL, false},
+    {"DestinationEncryptionAlgorithm", &kms_EncryptionAlgorithmSpec, false, NULL, false},
+    {"SourceKeyMaterialId", &kms_BackingKeyIdType, false, NULL, false},
+    {"DestinationKeyMaterialId", &kms_BackingKeyIdType, false, NULL, false},
+};
 static const struct shape_member kms_RecipientInfo_members[] = {
     {"KeyEncryptionAlgorithm", &kms_KeyEncryptionMechanism, false, NULL, false},
     {"AttestationDocument", &kms_AttestationDocumentType, false, NULL, false},
@@ -627,6 +650,8 @@ static const struct shape kms_PolicyNameType = {.name = "PolicyNameType", .type 
 static const struct shape kms_PolicyType = {.name = "PolicyType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 131072, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"};
 static const struct shape kms_PrincipalIdType = {.name = "PrincipalIdType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 256, .pattern = "^[\\w+=,.@:/-]+$"};
 static const struct shape kms_PutKeyPolicyRequest = {.name = "PutKeyPolicyRequest", .type = SHAPE_STRUCTURE, .members = kms_PutKeyPolicyRequest_members, .n_members = 4};
+static const struct shape kms_ReEncryptRequest = {.name = "ReEncryptRequest", .type = SHAPE_STRUCTURE, .members = kms_ReEncryptRequest_members, .n_members = 10};
+static const struct shape kms_ReEncryptResponse = {.name = "ReEncryptResponse", .type = SHAPE_STRUCTURE, .members = kms_ReEncryptResponse_members, .n_members = 7};
 static const struct shape kms_RecipientInfo = {.name = "RecipientInfo", .type = SHAPE_STRUCTURE, .members = kms_RecipientInfo_members, .n_members = 2};
 static const struct shape kms_RegionType = {.name = "RegionType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 32, .pattern = "^([a-z]+-){2,3}\\d+$"};
 static const struct shape kms_RetireGrantRequest = {.name = "RetireGrantRequest", .type = SHAPE_STRUCTURE, .members = kms_RetireGrantRequest_members, .n_members = 4};
@@ -679,6 +704,7 @@ static const struct op_model kms_ops[] = {
     {"ListResourceTags", &kms_ListResourceTagsRequest, &kms_ListResourceTagsResponse, NULL},
     {"ListRetirableGrants", &kms_ListRetirableGrantsRequest, &kms_ListGrantsResponse, NULL},
     {"PutKeyPolicy", &kms_PutKeyPolicyRequest, NULL, NULL},
+    {"ReEncrypt", &kms_ReEncryptRequest, &kms_ReEncryptResponse, NULL},
     {"RetireGrant", &kms_RetireGrantRequest, NULL, NULL},
     {"RevokeGrant", &kms_RevokeGrantRequest, NULL, NULL},
     {"RotateKeyOnDemand", &kms_RotateKeyOnDemandRequest, &kms_RotateKeyOnDemandResponse, NULL},
@@ -699,5 +725,5 @@ const struct service_model model_kms = {
     .api_version = "2014-11-01",
     .xml_namespace = NULL,
     .ops = kms_ops,
-    .n_ops = 33,
+    .n_ops = 34,
 };

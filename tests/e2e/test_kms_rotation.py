@@ -244,5 +244,142 @@ class Scheduled(harness.ServerTest):
             s.start()
 
 
+class ReEncrypt(harness.ServerTest):
+    def test_across_keys_and_contexts(self):
+        kms = self.server.client("kms")
+        a = kms.create_key()["KeyMetadata"]
+        b = kms.create_key()["KeyMetadata"]
+        blob = kms.encrypt(KeyId=a["KeyId"], Plaintext=b"secret text",
+                           EncryptionContext={"stage": "one"})["CiphertextBlob"]
+        out = kms.re_encrypt(CiphertextBlob=blob, SourceEncryptionContext={"stage": "one"},
+                             DestinationKeyId=b["KeyId"], DestinationEncryptionContext={"stage": "two"})
+        self.assertEqual((out["SourceKeyId"], out["KeyId"]), (a["Arn"], b["Arn"]))
+        self.assertEqual((out["SourceEncryptionAlgorithm"], out["DestinationEncryptionAlgorithm"]),
+                         ("SYMMETRIC_DEFAULT", "SYMMETRIC_DEFAULT"))
+        self.assertEqual(out["SourceKeyMaterialId"], a["CurrentKeyMaterialId"])
+        self.assertEqual(out["DestinationKeyMaterialId"], b["CurrentKeyMaterialId"])
+        got = kms.decrypt(CiphertextBlob=out["CiphertextBlob"], EncryptionContext={"stage": "two"})
+        self.assertEqual((got["Plaintext"], got["KeyId"]), (b"secret text", b["Arn"]))
+        self.assertEqual(error_of(lambda: kms.decrypt(CiphertextBlob=out["CiphertextBlob"],
+                                                      EncryptionContext={"stage": "one"}))[0],
+                         "InvalidCiphertextException")
+        # SourceKeyId may name the source key by alias; another key is IncorrectKeyException
+        kms.create_alias(AliasName="alias/src", TargetKeyId=a["KeyId"])
+        again = kms.re_encrypt(CiphertextBlob=blob, SourceKeyId="alias/src", SourceEncryptionContext={"stage": "one"},
+                               DestinationKeyId="alias/src")
+        self.assertEqual(kms.decrypt(CiphertextBlob=again["CiphertextBlob"])["Plaintext"], b"secret text")
+        self.assertEqual(error_of(lambda: kms.re_encrypt(CiphertextBlob=blob, SourceKeyId=b["KeyId"],
+                                                         SourceEncryptionContext={"stage": "one"},
+                                                         DestinationKeyId=b["KeyId"])),
+                         ("IncorrectKeyException", "The key ID in the request does not identify a KMS key "
+                                                   "that can perform this operation.", 400))
+        # a wrong source context, a tampered blob
+        self.assertEqual(error_of(lambda: kms.re_encrypt(CiphertextBlob=blob, DestinationKeyId=b["KeyId"]))[0],
+                         "InvalidCiphertextException")
+        bad = bytearray(blob)
+        bad[-1] ^= 1
+        self.assertEqual(error_of(lambda: kms.re_encrypt(CiphertextBlob=bytes(bad), SourceEncryptionContext={"stage": "one"},
+                                                         DestinationKeyId=b["KeyId"]))[0],
+                         "InvalidCiphertextException")
+        self.assertEqual(error_of(lambda: kms.re_encrypt(CiphertextBlob=blob, SourceEncryptionContext={"stage": "one"},
+                                                         DestinationKeyId=b["KeyId"],
+                                                         DestinationEncryptionAlgorithm="RSAES_OAEP_SHA_256"))[0],
+                         "InvalidKeyUsageException")
+        self.assertEqual(error_of(lambda: kms.re_encrypt(CiphertextBlob=blob, SourceEncryptionContext={"stage": "one"},
+                                                         DestinationKeyId="alias/none"))[0], "NotFoundException")
+        self.assertEqual(error_of(lambda: kms.re_encrypt(CiphertextBlob=blob, SourceEncryptionContext={"stage": "one"},
+                                                         DestinationKeyId=b["KeyId"], DryRun=True))[:2],
+                         ("DryRunOperationException", "The request would have succeeded, but the DryRun option is set."))
+        kms.disable_key(KeyId=b["KeyId"])
+        self.assertEqual(error_of(lambda: kms.re_encrypt(CiphertextBlob=blob, SourceEncryptionContext={"stage": "one"},
+                                                         DestinationKeyId=b["KeyId"])),
+                         ("DisabledException", f"{b['Arn']} is disabled.", 400))
+        kms.enable_key(KeyId=b["KeyId"])
+        # the trail has the call, never the plaintext
+        recs = [r for r in self.server.audit_records() if r["eventName"] == "ReEncrypt"]
+        ok = [r for r in recs if "errorCode" not in r]
+        self.assertTrue(ok and all(r["readOnly"] for r in ok))
+        self.assertNotIn(base64.b64encode(b"secret text").decode(), json.dumps(recs))
+        self.assertNotIn("secret text", json.dumps(recs))
+
+    def test_after_rotation_and_cli(self):
+        s = self.server
+        kms = s.client("kms")
+        key = kms.create_key()["KeyMetadata"]
+        old = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"old")["CiphertextBlob"]
+        kms.rotate_key_on_demand(KeyId=key["KeyId"])
+        current = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["CurrentKeyMaterialId"]
+        out = kms.re_encrypt(CiphertextBlob=old, DestinationKeyId=key["KeyId"])
+        self.assertEqual(out["SourceKeyMaterialId"], key["CurrentKeyMaterialId"])
+        self.assertEqual(out["DestinationKeyMaterialId"], current)
+        self.assertEqual(kms.decrypt(CiphertextBlob=out["CiphertextBlob"])["KeyMaterialId"], current)
+        path = s.data_dir + "/old.bin"
+        with open(path, "wb") as f:
+            f.write(old)
+        other = kms.create_key()["KeyMetadata"]
+        _, res, _ = s.cli("kms", "re-encrypt", "--ciphertext-blob", f"fileb://{path}",
+                          "--destination-key-id", other["KeyId"])
+        self.assertEqual((res["SourceKeyId"], res["KeyId"]), (key["Arn"], other["Arn"]))
+        got = kms.decrypt(CiphertextBlob=base64.b64decode(res["CiphertextBlob"]))
+        self.assertEqual((got["Plaintext"], got["KeyId"]), (b"old", other["Arn"]))
+
+    def test_authorized_twice(self):
+        s = self.server
+        kms = s.client("kms")
+        a = kms.create_key()["KeyMetadata"]
+        b = kms.create_key()["KeyMetadata"]
+        blob = kms.encrypt(KeyId=a["KeyId"], Plaintext=b"p")["CiphertextBlob"]
+        _, fk, fs = s.user("from-only", {"Effect": "Allow", "Action": "kms:ReEncryptFrom", "Resource": "*"})
+        _, tk, ts = s.user("to-only", {"Effect": "Allow", "Action": "kms:ReEncryptTo", "Resource": "*"})
+        _, bk, bs = s.user("both", {"Effect": "Allow", "Action": ["kms:ReEncrypt*"], "Resource": "*"})
+        _, ok_, os_ = s.user("same-only", {"Effect": "Allow", "Action": "kms:ReEncrypt*", "Resource": "*",
+                                           "Condition": {"Bool": {"kms:ReEncryptOnSameKey": "true"}}})
+        code, msg, status = error_of(lambda: s.client("kms", key=fk, secret=fs).re_encrypt(
+            CiphertextBlob=blob, DestinationKeyId=b["KeyId"]))
+        self.assertEqual((code, status), ("AccessDeniedException", 400))
+        self.assertIn("kms:ReEncryptTo", msg)
+        self.assertIn(b["Arn"], msg)
+        code, msg, _ = error_of(lambda: s.client("kms", key=tk, secret=ts).re_encrypt(
+            CiphertextBlob=blob, DestinationKeyId=b["KeyId"]))
+        self.assertEqual(code, "AccessDeniedException")
+        self.assertIn("kms:ReEncryptFrom", msg)
+        self.assertIn(a["Arn"], msg)
+        out = s.client("kms", key=bk, secret=bs).re_encrypt(CiphertextBlob=blob, DestinationKeyId=b["KeyId"])
+        self.assertEqual(out["KeyId"], b["Arn"])
+        same = s.client("kms", key=ok_, secret=os_)
+        self.assertEqual(same.re_encrypt(CiphertextBlob=blob, DestinationKeyId=a["KeyId"])["KeyId"], a["Arn"])
+        self.assertEqual(error_of(lambda: same.re_encrypt(CiphertextBlob=blob, DestinationKeyId=b["KeyId"]))[0],
+                         "AccessDeniedException")
+        denied = [r["userIdentity"].get("userName") for r in s.audit_records()
+                  if r["eventName"] == "ReEncrypt" and r.get("errorCode") == "AccessDeniedException"]
+        self.assertEqual(sorted(n for n in denied if n in ("from-only", "to-only", "same-only")),
+                         ["from-only", "same-only", "to-only"])
+
+    def test_grants_for_each_half(self):
+        s = self.server
+        kms = s.client("kms")
+        a = kms.create_key()["KeyMetadata"]
+        b = kms.create_key()["KeyMetadata"]
+        blob = kms.encrypt(KeyId=a["KeyId"], Plaintext=b"g", EncryptionContext={"t": "1"})["CiphertextBlob"]
+        arn, gk, gs = s.user("grantee")
+        u = s.client("kms", key=gk, secret=gs)
+        call = lambda: u.re_encrypt(CiphertextBlob=blob, SourceEncryptionContext={"t": "1"},
+                                    DestinationKeyId=b["KeyId"], DestinationEncryptionContext={"t": "2"})
+        self.assertEqual(error_of(call)[0], "AccessDeniedException")
+        kms.create_grant(KeyId=a["KeyId"], GranteePrincipal=arn, Operations=["ReEncryptFrom"],
+                         Constraints={"EncryptionContextSubset": {"t": "1"}})
+        code, msg, _ = error_of(call)
+        self.assertEqual(code, "AccessDeniedException")
+        self.assertIn("kms:ReEncryptTo", msg)
+        # a ReEncryptTo grant whose constraint names another context does not cover it
+        kms.create_grant(KeyId=b["KeyId"], GranteePrincipal=arn, Operations=["ReEncryptTo"],
+                         Constraints={"EncryptionContextEquals": {"t": "3"}})
+        self.assertEqual(error_of(call)[0], "AccessDeniedException")
+        kms.create_grant(KeyId=b["KeyId"], GranteePrincipal=arn, Operations=["ReEncryptTo"],
+                         Constraints={"EncryptionContextEquals": {"t": "2"}})
+        out = call()
+        self.assertEqual(kms.decrypt(CiphertextBlob=out["CiphertextBlob"], EncryptionContext={"t": "2"})["Plaintext"], b"g")
+
+
 if __name__ == "__main__":
     harness.main()

@@ -263,5 +263,13 @@ const struct op_desc kms_ops[] = {
      .resolve = kms_resolve_key_id,
      .read_only = true,
      .page = &kms_list_key_rotations_page},
+    {.service = "kms",
+     .name = "ReEncrypt",
+     .handler = kms_re_encrypt,
+     .action = "kms:ReEncryptFrom",
+     .resolve = kms_resolve_re_encrypt_source,
+     .read_only = true,
+     .also_resolve = kms_resolve_re_encrypt_destination,
+     .also_action = "kms:ReEncryptTo"},
 };
 const size_t kms_ops_count = ARRAY_LEN(kms_ops);

@@ -43,6 +43,7 @@ cu_rc kms_disable_key_rotation(struct call *call, const json_t *in, json_t *out)
 cu_rc kms_get_key_rotation_status(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_rotate_key_on_demand(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_list_key_rotations(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_re_encrypt(struct call *call, const json_t *in, json_t *out);
 
 /* resolvers: fill call->target before authorization (also-resolvers:
  * call->also, after call->target is authorized) */
@@ -52,6 +53,8 @@ MUST_CHECK cu_rc kms_resolve_alias_name(struct call *call, const json_t *in);
 MUST_CHECK cu_rc kms_resolve_alias_key(struct call *call, const json_t *in);
 MUST_CHECK cu_rc kms_resolve_alias(struct call *call, const json_t *in);
 MUST_CHECK cu_rc kms_resolve_ciphertext(struct call *call, const json_t *in);
+MUST_CHECK cu_rc kms_resolve_re_encrypt_source(struct call *call, const json_t *in);
+MUST_CHECK cu_rc kms_resolve_re_encrypt_destination(struct call *call, const json_t *in);
 
 /* paginators (botocore's paginators-1.json): page_begin() takes them */
 extern const struct page_desc kms_list_keys_page;
