@@ -61,17 +61,19 @@ static bool doc_is(const json_t *doc, const char *member, const char *value)
 }
 
 /* UnsupportedOperationException for keys whose material KMS cannot rotate: asymmetric and
- * HMAC keys, imported material, custom key stores (KMS API reference, EnableKeyRotation:
- * "Automatic key rotation is supported only on symmetric encryption KMS keys"). */
+ * HMAC keys (AWS's wording, as its clients report it), imported material and custom key
+ * stores (KMS API reference, EnableKeyRotation: "Automatic key rotation is supported only
+ * on symmetric encryption KMS keys"). */
 static cu_rc check_rotatable(struct call *call, const struct kms_key *key)
 {
-    if (!doc_is(key->doc, "KeySpec", "SYMMETRIC_DEFAULT"))
+    if (!doc_is(key->doc, "KeySpec", "SYMMETRIC_DEFAULT") ||
+        !doc_is(key->doc, "KeyUsage", "ENCRYPT_DECRYPT"))
         return cu_err_set(&call->err, CU_E_KMS_UNSUPPORTED,
-                          "%s key spec %s does not support rotation.", key->arn,
-                          json_string_value(json_object_get(key->doc, "KeySpec")));
+                          "You cannot perform this operation on a non-symmetric key or a key "
+                          "with non-ENCRYPT_DECRYPT key usage.");
     if (!doc_is(key->doc, "Origin", "AWS_KMS"))
         return cu_err_set(&call->err, CU_E_KMS_UNSUPPORTED,
-                          "%s origin %s does not support rotation.", key->arn,
+                          "You cannot perform this operation on a KMS key with Origin %s.",
                           json_string_value(json_object_get(key->doc, "Origin")));
     return CU_OK;
 }
@@ -188,7 +190,8 @@ out:
 }
 
 /* A rotation here completes inside its call, so no on-demand rotation is ever in progress
- * and OnDemandRotationStartDate (set only while one is) never appears. */
+ * and OnDemandRotationStartDate (set only while one is) never appears. An asymmetric or
+ * HMAC key answers KeyRotationEnabled false rather than an error, as AWS now does. */
 cu_rc kms_get_key_rotation_status(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
@@ -197,7 +200,8 @@ cu_rc kms_get_key_rotation_status(struct call *call, const json_t *in, json_t *o
 
     (void)in;
     TRY(kms_key_check_not_pending(call, key));
-    TRY(check_rotatable(call, key));
+    if (doc_is(key->doc, "KeySpec", "SYMMETRIC_DEFAULT"))
+        TRY(check_rotatable(call, key));
     TRY(tree_set_bool(out, "KeyRotationEnabled", enabled));
     TRY(tree_set_str(out, "KeyId", key->arn));
     if (enabled) {

@@ -215,6 +215,44 @@ static void test_errors(void)
     CHECK_INT(versions(key), 26);
 }
 
+/* A key whose material KMS cannot rotate (here an asymmetric key spec, written straight to
+ * its record): every rotation operation but GetKeyRotationStatus is
+ * UnsupportedOperationException. */
+static void test_unsupported(void)
+{
+    char key[64], scope[RECORD_NAME_MAX], text[256], msg[MSG_MAX];
+    struct store_tx *tx = NULL;
+    json_t *doc = NULL, *out = NULL;
+
+    new_key(key);
+    store_scope(RECORD_KMS_KEY, ACCOUNT, "us-east-1", NULL, scope);
+    CHECK_OK(store_tx_begin(store, true, &tx));
+    CHECK_OK(store_get(tx, RECORD_KMS_KEY, scope, key, &doc));
+    CHECK(doc != NULL);
+    CHECK(json_object_set_new(doc, "KeySpec", json_string("RSA_2048")) == 0);
+    CHECK_OK(store_put(tx, RECORD_KMS_KEY, scope, key, doc, STORE_REPLACE));
+    CHECK_OK(store_tx_commit(tx));
+    json_decref(doc);
+    call_key(kms_resolve_key_id, kms_enable_key_rotation, "{\"KeyId\": \"%s\"}", key, NOW,
+             CU_E_KMS_UNSUPPORTED);
+    call_key(kms_resolve_key_id, kms_disable_key_rotation, "{\"KeyId\": \"%s\"}", key, NOW,
+             CU_E_KMS_UNSUPPORTED);
+    /* its status reads as not rotating */
+    call_key(kms_resolve_key_id, kms_get_key_rotation_status, "{\"KeyId\": \"%s\"}", key, NOW,
+             CU_OK);
+    call_key(kms_resolve_key_id, kms_rotate_key_on_demand, "{\"KeyId\": \"%s\"}", key, NOW,
+             CU_E_KMS_UNSUPPORTED);
+    call_key(kms_resolve_key_id, kms_list_key_rotations, "{\"KeyId\": \"%s\"}", key, NOW,
+             CU_E_KMS_UNSUPPORTED);
+    snprintf(text, sizeof(text), "{\"KeyId\": \"%s\"}", key);
+    CHECK_RC(run(kms_resolve_key_id, kms_enable_key_rotation, text, NOW, &out, msg),
+             CU_E_KMS_UNSUPPORTED);
+    CHECK_STR(msg, "You cannot perform this operation on a non-symmetric key or a key with "
+                   "non-ENCRYPT_DECRYPT key usage.");
+    json_decref(out);
+    CHECK_INT(versions(key), 1);
+}
+
 int main(void)
 {
     struct cu_err err = {0};
@@ -229,6 +267,7 @@ int main(void)
     test_sweep_rotates_due_keys();
     test_material_ids();
     test_errors();
+    test_unsupported();
     store_close(store);
     master_key_free(mk);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
