@@ -344,6 +344,13 @@ class ReEncrypt(harness.ServerTest):
         self.assertEqual(code, "AccessDeniedException")
         self.assertIn("kms:ReEncryptFrom", msg)
         self.assertIn(a["Arn"], msg)
+        # a destination that does not exist: denied first without kms:ReEncryptFrom, then
+        # NotFoundException once it is allowed
+        missing = "alias/no-such-key"
+        self.assertEqual(error_of(lambda: s.client("kms", key=tk, secret=ts).re_encrypt(
+            CiphertextBlob=blob, DestinationKeyId=missing))[0], "AccessDeniedException")
+        self.assertEqual(error_of(lambda: s.client("kms", key=fk, secret=fs).re_encrypt(
+            CiphertextBlob=blob, DestinationKeyId=missing))[0], "NotFoundException")
         out = s.client("kms", key=bk, secret=bs).re_encrypt(CiphertextBlob=blob, DestinationKeyId=b["KeyId"])
         self.assertEqual(out["KeyId"], b["Arn"])
         same = s.client("kms", key=ok_, secret=os_)
@@ -353,7 +360,7 @@ class ReEncrypt(harness.ServerTest):
         denied = [r["userIdentity"].get("userName") for r in s.audit_records()
                   if r["eventName"] == "ReEncrypt" and r.get("errorCode") == "AccessDeniedException"]
         self.assertEqual(sorted(n for n in denied if n in ("from-only", "to-only", "same-only")),
-                         ["from-only", "same-only", "to-only"])
+                         ["from-only", "same-only", "to-only", "to-only"])
 
     def test_grants_for_each_half(self):
         s = self.server

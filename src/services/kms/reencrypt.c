@@ -50,10 +50,14 @@ cu_rc kms_resolve_re_encrypt_source(struct call *call, const json_t *in)
     ENSURE(view, CU_E_NOMEM);
     TRY(kms_resolve_ciphertext(call, view));
     src = kms_target_key(call);
-    TRY(kms_key_find(call, in_str(in, "DestinationKeyId"), &dest));
-    /* kms:ReEncryptOnSameKey (KMS developer guide, conditions-kms) */
-    call_keys_add(call->keys, "kms:ReEncryptOnSameKey",
-                  strcmp(src->key_id, dest->key_id) == 0 ? "true" : "false");
+    /* kms:ReEncryptOnSameKey (KMS developer guide, conditions-kms). A destination that
+     * does not resolve leaves it unset: the caller hears of it (NotFoundException) only
+     * once kms:ReEncryptFrom is allowed, from the also-resolver, not before. */
+    if (kms_key_find(call, in_str(in, "DestinationKeyId"), &dest) == CU_OK)
+        call_keys_add(call->keys, "kms:ReEncryptOnSameKey",
+                      strcmp(src->key_id, dest->key_id) == 0 ? "true" : "false");
+    else
+        cu_err_clear(&call->err);
 out:
     kms_key_unref(dest);
     json_decref(view);
