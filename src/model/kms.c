@@ -29,9 +29,11 @@ static const struct shape kms_DescribeKeyRequest;
 static const struct shape kms_DescribeKeyResponse;
 static const struct shape kms_DescriptionType;
 static const struct shape kms_DisableKeyRequest;
+static const struct shape kms_DisableKeyRotationRequest;
 static const struct shape kms_DryRunModifierList;
 static const struct shape kms_DryRunModifierType;
 static const struct shape kms_EnableKeyRequest;
+static const struct shape kms_EnableKeyRotationRequest;
 static const struct shape kms_EncryptRequest;
 static const struct shape kms_EncryptResponse;
 static const struct shape kms_EncryptionAlgorithmSpec;
@@ -48,6 +50,8 @@ static const struct shape kms_GenerateRandomRequest;
 static const struct shape kms_GenerateRandomResponse;
 static const struct shape kms_GetKeyPolicyRequest;
 static const struct shape kms_GetKeyPolicyResponse;
+static const struct shape kms_GetKeyRotationStatusRequest;
+static const struct shape kms_GetKeyRotationStatusResponse;
 static const struct shape kms_GrantConstraints;
 static const struct shape kms_GrantIdType;
 static const struct shape kms_GrantList;
@@ -57,6 +61,8 @@ static const struct shape kms_GrantOperation;
 static const struct shape kms_GrantOperationList;
 static const struct shape kms_GrantTokenList;
 static const struct shape kms_GrantTokenType;
+static const struct shape kms_ImportState;
+static const struct shape kms_IncludeKeyMaterial;
 static const struct shape kms_KeyAgreementAlgorithmSpec;
 static const struct shape kms_KeyAgreementAlgorithmSpecList;
 static const struct shape kms_KeyEncryptionMechanism;
@@ -64,6 +70,8 @@ static const struct shape kms_KeyIdType;
 static const struct shape kms_KeyList;
 static const struct shape kms_KeyListEntry;
 static const struct shape kms_KeyManagerType;
+static const struct shape kms_KeyMaterialDescriptionType;
+static const struct shape kms_KeyMaterialState;
 static const struct shape kms_KeyMetadata;
 static const struct shape kms_KeySpec;
 static const struct shape kms_KeyState;
@@ -75,6 +83,8 @@ static const struct shape kms_ListGrantsRequest;
 static const struct shape kms_ListGrantsResponse;
 static const struct shape kms_ListKeyPoliciesRequest;
 static const struct shape kms_ListKeyPoliciesResponse;
+static const struct shape kms_ListKeyRotationsRequest;
+static const struct shape kms_ListKeyRotationsResponse;
 static const struct shape kms_ListKeysRequest;
 static const struct shape kms_ListKeysResponse;
 static const struct shape kms_ListResourceTagsRequest;
@@ -97,10 +107,18 @@ static const struct shape kms_PolicyNameType;
 static const struct shape kms_PolicyType;
 static const struct shape kms_PrincipalIdType;
 static const struct shape kms_PutKeyPolicyRequest;
+static const struct shape kms_ReEncryptRequest;
+static const struct shape kms_ReEncryptResponse;
 static const struct shape kms_RecipientInfo;
 static const struct shape kms_RegionType;
 static const struct shape kms_RetireGrantRequest;
 static const struct shape kms_RevokeGrantRequest;
+static const struct shape kms_RotateKeyOnDemandRequest;
+static const struct shape kms_RotateKeyOnDemandResponse;
+static const struct shape kms_RotationPeriodInDaysType;
+static const struct shape kms_RotationType;
+static const struct shape kms_RotationsList;
+static const struct shape kms_RotationsListEntry;
 static const struct shape kms_ScheduleKeyDeletionRequest;
 static const struct shape kms_ScheduleKeyDeletionResponse;
 static const struct shape kms_SigningAlgorithmSpec;
@@ -197,10 +215,17 @@ static const struct shape_member kms_DescribeKeyResponse_members[] = {
 static const struct shape_member kms_DisableKeyRequest_members[] = {
     {"KeyId", &kms_KeyIdType, true, NULL, false},
 };
+static const struct shape_member kms_DisableKeyRotationRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+};
 static const struct shape_member kms_DryRunModifierList_member = {"member", &kms_DryRunModifierType, false, NULL, false};
 static const char *const kms_DryRunModifierType_enums[] = {"IGNORE_CIPHERTEXT"};
 static const struct shape_member kms_EnableKeyRequest_members[] = {
     {"KeyId", &kms_KeyIdType, true, NULL, false},
+};
+static const struct shape_member kms_EnableKeyRotationRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"RotationPeriodInDays", &kms_RotationPeriodInDaysType, false, NULL, false},
 };
 static const struct shape_member kms_EncryptRequest_members[] = {
     {"KeyId", &kms_KeyIdType, true, NULL, false},
@@ -266,6 +291,16 @@ static const struct shape_member kms_GetKeyPolicyResponse_members[] = {
     {"Policy", &kms_PolicyType, false, NULL, false},
     {"PolicyName", &kms_PolicyNameType, false, NULL, false},
 };
+static const struct shape_member kms_GetKeyRotationStatusRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+};
+static const struct shape_member kms_GetKeyRotationStatusResponse_members[] = {
+    {"KeyRotationEnabled", &kms_BooleanType, false, NULL, false},
+    {"KeyId", &kms_KeyIdType, false, NULL, false},
+    {"RotationPeriodInDays", &kms_RotationPeriodInDaysType, false, NULL, false},
+    {"NextRotationDate", &kms_DateType, false, NULL, false},
+    {"OnDemandRotationStartDate", &kms_DateType, false, NULL, false},
+};
 static const struct shape_member kms_GrantConstraints_members[] = {
     {"EncryptionContextSubset", &kms_EncryptionContextType, false, NULL, false},
     {"EncryptionContextEquals", &kms_EncryptionContextType, false, NULL, false},
@@ -285,6 +320,8 @@ static const struct shape_member kms_GrantListEntry_members[] = {
 static const char *const kms_GrantOperation_enums[] = {"Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom", "ReEncryptTo", "Sign", "Verify", "GetPublicKey", "CreateGrant", "RetireGrant", "DescribeKey", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext", "GenerateMac", "VerifyMac", "DeriveSharedSecret"};
 static const struct shape_member kms_GrantOperationList_member = {"member", &kms_GrantOperation, false, NULL, false};
 static const struct shape_member kms_GrantTokenList_member = {"member", &kms_GrantTokenType, false, NULL, false};
+static const char *const kms_ImportState_enums[] = {"IMPORTED", "PENDING_IMPORT"};
+static const char *const kms_IncludeKeyMaterial_enums[] = {"ALL_KEY_MATERIAL", "ROTATIONS_ONLY"};
 static const char *const kms_KeyAgreementAlgorithmSpec_enums[] = {"ECDH"};
 static const struct shape_member kms_KeyAgreementAlgorithmSpecList_member = {"member", &kms_KeyAgreementAlgorithmSpec, false, NULL, false};
 static const char *const kms_KeyEncryptionMechanism_enums[] = {"RSAES_OAEP_SHA_256"};
@@ -294,6 +331,7 @@ static const struct shape_member kms_KeyListEntry_members[] = {
     {"KeyArn", &kms_ArnType, false, NULL, false},
 };
 static const char *const kms_KeyManagerType_enums[] = {"AWS", "CUSTOMER"};
+static const char *const kms_KeyMaterialState_enums[] = {"NON_CURRENT", "CURRENT", "PENDING_ROTATION", "PENDING_MULTI_REGION_IMPORT_AND_ROTATION"};
 static const struct shape_member kms_KeyMetadata_members[] = {
     {"AWSAccountId", &kms_AWSAccountIdType, false, NULL, false},
     {"KeyId", &kms_KeyIdType, true, NULL, false},
@@ -357,6 +395,17 @@ static const struct shape_member kms_ListKeyPoliciesResponse_members[] = {
     {"NextMarker", &kms_MarkerType, false, NULL, false},
     {"Truncated", &kms_BooleanType, false, NULL, false},
 };
+static const struct shape_member kms_ListKeyRotationsRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"IncludeKeyMaterial", &kms_IncludeKeyMaterial, false, NULL, false},
+    {"Limit", &kms_LimitType, false, NULL, false},
+    {"Marker", &kms_MarkerType, false, NULL, false},
+};
+static const struct shape_member kms_ListKeyRotationsResponse_members[] = {
+    {"Rotations", &kms_RotationsList, false, NULL, false},
+    {"NextMarker", &kms_MarkerType, false, NULL, false},
+    {"Truncated", &kms_BooleanType, false, NULL, false},
+};
 static const struct shape_member kms_ListKeysRequest_members[] = {
     {"Limit", &kms_LimitType, false, NULL, false},
     {"Marker", &kms_MarkerType, false, NULL, false},
@@ -402,6 +451,27 @@ static const struct shape_member kms_PutKeyPolicyRequest_members[] = {
     {"Policy", &kms_PolicyType, true, NULL, false},
     {"BypassPolicyLockoutSafetyCheck", &kms_BooleanType, false, NULL, false},
 };
+static const struct shape_member kms_ReEncryptRequest_members[] = {
+    {"CiphertextBlob", &kms_CiphertextType, false, NULL, false},
+    {"SourceEncryptionContext", &kms_EncryptionContextType, false, NULL, false},
+    {"SourceKeyId", &kms_KeyIdType, false, NULL, false},
+    {"DestinationKeyId", &kms_KeyIdType, true, NULL, false},
+    {"DestinationEncryptionContext", &kms_EncryptionContextType, false, NULL, false},
+    {"SourceEncryptionAlgorithm", &kms_EncryptionAlgorithmSpec, false, NULL, false},
+    {"DestinationEncryptionAlgorithm", &kms_EncryptionAlgorithmSpec, false, NULL, false},
+    {"GrantTokens", &kms_GrantTokenList, false, NULL, false},
+    {"DryRun", &kms_NullableBooleanType, false, NULL, false},
+    {"DryRunModifiers", &kms_DryRunModifierList, false, NULL, false},
+};
+static const struct shape_member kms_ReEncryptResponse_members[] = {
+    {"CiphertextBlob", &kms_CiphertextType, false, NULL, false},
+    {"SourceKeyId", &kms_KeyIdType, false, NULL, false},
+    {"KeyId", &kms_KeyIdType, false, NULL, false},
+    {"SourceEncryptionAlgorithm", &kms_EncryptionAlgorithmSpec, false, NULL, false},
+    {"DestinationEncryptionAlgorithm", &kms_EncryptionAlgorithmSpec, false, NULL, false},
+    {"SourceKeyMaterialId", &kms_BackingKeyIdType, false, NULL, false},
+    {"DestinationKeyMaterialId", &kms_BackingKeyIdType, false, NULL, false},
+};
 static const struct shape_member kms_RecipientInfo_members[] = {
     {"KeyEncryptionAlgorithm", &kms_KeyEncryptionMechanism, false, NULL, false},
     {"AttestationDocument", &kms_AttestationDocumentType, false, NULL, false},
@@ -416,6 +486,25 @@ static const struct shape_member kms_RevokeGrantRequest_members[] = {
     {"KeyId", &kms_KeyIdType, true, NULL, false},
     {"GrantId", &kms_GrantIdType, true, NULL, false},
     {"DryRun", &kms_NullableBooleanType, false, NULL, false},
+};
+static const struct shape_member kms_RotateKeyOnDemandRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+};
+static const struct shape_member kms_RotateKeyOnDemandResponse_members[] = {
+    {"KeyId", &kms_KeyIdType, false, NULL, false},
+};
+static const char *const kms_RotationType_enums[] = {"AUTOMATIC", "ON_DEMAND"};
+static const struct shape_member kms_RotationsList_member = {"member", &kms_RotationsListEntry, false, NULL, false};
+static const struct shape_member kms_RotationsListEntry_members[] = {
+    {"KeyId", &kms_KeyIdType, false, NULL, false},
+    {"KeyMaterialId", &kms_BackingKeyIdType, false, NULL, false},
+    {"KeyMaterialDescription", &kms_KeyMaterialDescriptionType, false, NULL, false},
+    {"ImportState", &kms_ImportState, false, NULL, false},
+    {"KeyMaterialState", &kms_KeyMaterialState, false, NULL, false},
+    {"ExpirationModel", &kms_ExpirationModelType, false, NULL, false},
+    {"ValidTo", &kms_DateType, false, NULL, false},
+    {"RotationDate", &kms_DateType, false, NULL, false},
+    {"RotationType", &kms_RotationType, false, NULL, false},
 };
 static const struct shape_member kms_ScheduleKeyDeletionRequest_members[] = {
     {"KeyId", &kms_KeyIdType, true, NULL, false},
@@ -483,9 +572,11 @@ static const struct shape kms_DescribeKeyRequest = {.name = "DescribeKeyRequest"
 static const struct shape kms_DescribeKeyResponse = {.name = "DescribeKeyResponse", .type = SHAPE_STRUCTURE, .members = kms_DescribeKeyResponse_members, .n_members = 1};
 static const struct shape kms_DescriptionType = {.name = "DescriptionType", .type = SHAPE_STRING, .has_min = true, .min = 0, .has_max = true, .max = 8192};
 static const struct shape kms_DisableKeyRequest = {.name = "DisableKeyRequest", .type = SHAPE_STRUCTURE, .members = kms_DisableKeyRequest_members, .n_members = 1};
+static const struct shape kms_DisableKeyRotationRequest = {.name = "DisableKeyRotationRequest", .type = SHAPE_STRUCTURE, .members = kms_DisableKeyRotationRequest_members, .n_members = 1};
 static const struct shape kms_DryRunModifierList = {.name = "DryRunModifierList", .type = SHAPE_LIST, .member = &kms_DryRunModifierList_member};
 static const struct shape kms_DryRunModifierType = {.name = "DryRunModifierType", .type = SHAPE_STRING, .enums = kms_DryRunModifierType_enums, .n_enums = 1};
 static const struct shape kms_EnableKeyRequest = {.name = "EnableKeyRequest", .type = SHAPE_STRUCTURE, .members = kms_EnableKeyRequest_members, .n_members = 1};
+static const struct shape kms_EnableKeyRotationRequest = {.name = "EnableKeyRotationRequest", .type = SHAPE_STRUCTURE, .members = kms_EnableKeyRotationRequest_members, .n_members = 2};
 static const struct shape kms_EncryptRequest = {.name = "EncryptRequest", .type = SHAPE_STRUCTURE, .members = kms_EncryptRequest_members, .n_members = 6};
 static const struct shape kms_EncryptResponse = {.name = "EncryptResponse", .type = SHAPE_STRUCTURE, .members = kms_EncryptResponse_members, .n_members = 3};
 static const struct shape kms_EncryptionAlgorithmSpec = {.name = "EncryptionAlgorithmSpec", .type = SHAPE_STRING, .enums = kms_EncryptionAlgorithmSpec_enums, .n_enums = 4};
@@ -502,6 +593,8 @@ static const struct shape kms_GenerateRandomRequest = {.name = "GenerateRandomRe
 static const struct shape kms_GenerateRandomResponse = {.name = "GenerateRandomResponse", .type = SHAPE_STRUCTURE, .members = kms_GenerateRandomResponse_members, .n_members = 2};
 static const struct shape kms_GetKeyPolicyRequest = {.name = "GetKeyPolicyRequest", .type = SHAPE_STRUCTURE, .members = kms_GetKeyPolicyRequest_members, .n_members = 2};
 static const struct shape kms_GetKeyPolicyResponse = {.name = "GetKeyPolicyResponse", .type = SHAPE_STRUCTURE, .members = kms_GetKeyPolicyResponse_members, .n_members = 2};
+static const struct shape kms_GetKeyRotationStatusRequest = {.name = "GetKeyRotationStatusRequest", .type = SHAPE_STRUCTURE, .members = kms_GetKeyRotationStatusRequest_members, .n_members = 1};
+static const struct shape kms_GetKeyRotationStatusResponse = {.name = "GetKeyRotationStatusResponse", .type = SHAPE_STRUCTURE, .members = kms_GetKeyRotationStatusResponse_members, .n_members = 5};
 static const struct shape kms_GrantConstraints = {.name = "GrantConstraints", .type = SHAPE_STRUCTURE, .members = kms_GrantConstraints_members, .n_members = 2};
 static const struct shape kms_GrantIdType = {.name = "GrantIdType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128};
 static const struct shape kms_GrantList = {.name = "GrantList", .type = SHAPE_LIST, .member = &kms_GrantList_member};
@@ -511,6 +604,8 @@ static const struct shape kms_GrantOperation = {.name = "GrantOperation", .type 
 static const struct shape kms_GrantOperationList = {.name = "GrantOperationList", .type = SHAPE_LIST, .member = &kms_GrantOperationList_member};
 static const struct shape kms_GrantTokenList = {.name = "GrantTokenList", .type = SHAPE_LIST, .has_min = true, .min = 0, .has_max = true, .max = 10, .member = &kms_GrantTokenList_member};
 static const struct shape kms_GrantTokenType = {.name = "GrantTokenType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 8192};
+static const struct shape kms_ImportState = {.name = "ImportState", .type = SHAPE_STRING, .enums = kms_ImportState_enums, .n_enums = 2};
+static const struct shape kms_IncludeKeyMaterial = {.name = "IncludeKeyMaterial", .type = SHAPE_STRING, .enums = kms_IncludeKeyMaterial_enums, .n_enums = 2};
 static const struct shape kms_KeyAgreementAlgorithmSpec = {.name = "KeyAgreementAlgorithmSpec", .type = SHAPE_STRING, .enums = kms_KeyAgreementAlgorithmSpec_enums, .n_enums = 1};
 static const struct shape kms_KeyAgreementAlgorithmSpecList = {.name = "KeyAgreementAlgorithmSpecList", .type = SHAPE_LIST, .member = &kms_KeyAgreementAlgorithmSpecList_member};
 static const struct shape kms_KeyEncryptionMechanism = {.name = "KeyEncryptionMechanism", .type = SHAPE_STRING, .enums = kms_KeyEncryptionMechanism_enums, .n_enums = 1};
@@ -518,6 +613,8 @@ static const struct shape kms_KeyIdType = {.name = "KeyIdType", .type = SHAPE_ST
 static const struct shape kms_KeyList = {.name = "KeyList", .type = SHAPE_LIST, .member = &kms_KeyList_member};
 static const struct shape kms_KeyListEntry = {.name = "KeyListEntry", .type = SHAPE_STRUCTURE, .members = kms_KeyListEntry_members, .n_members = 2};
 static const struct shape kms_KeyManagerType = {.name = "KeyManagerType", .type = SHAPE_STRING, .enums = kms_KeyManagerType_enums, .n_enums = 2};
+static const struct shape kms_KeyMaterialDescriptionType = {.name = "KeyMaterialDescriptionType", .type = SHAPE_STRING, .has_min = true, .min = 0, .has_max = true, .max = 256, .pattern = "^[a-zA-Z0-9:/_\\s.-]+$"};
+static const struct shape kms_KeyMaterialState = {.name = "KeyMaterialState", .type = SHAPE_STRING, .enums = kms_KeyMaterialState_enums, .n_enums = 4};
 static const struct shape kms_KeyMetadata = {.name = "KeyMetadata", .type = SHAPE_STRUCTURE, .members = kms_KeyMetadata_members, .n_members = 26};
 static const struct shape kms_KeySpec = {.name = "KeySpec", .type = SHAPE_STRING, .enums = kms_KeySpec_enums, .n_enums = 17};
 static const struct shape kms_KeyState = {.name = "KeyState", .type = SHAPE_STRING, .enums = kms_KeyState_enums, .n_enums = 8};
@@ -529,6 +626,8 @@ static const struct shape kms_ListGrantsRequest = {.name = "ListGrantsRequest", 
 static const struct shape kms_ListGrantsResponse = {.name = "ListGrantsResponse", .type = SHAPE_STRUCTURE, .members = kms_ListGrantsResponse_members, .n_members = 3};
 static const struct shape kms_ListKeyPoliciesRequest = {.name = "ListKeyPoliciesRequest", .type = SHAPE_STRUCTURE, .members = kms_ListKeyPoliciesRequest_members, .n_members = 3};
 static const struct shape kms_ListKeyPoliciesResponse = {.name = "ListKeyPoliciesResponse", .type = SHAPE_STRUCTURE, .members = kms_ListKeyPoliciesResponse_members, .n_members = 3};
+static const struct shape kms_ListKeyRotationsRequest = {.name = "ListKeyRotationsRequest", .type = SHAPE_STRUCTURE, .members = kms_ListKeyRotationsRequest_members, .n_members = 4};
+static const struct shape kms_ListKeyRotationsResponse = {.name = "ListKeyRotationsResponse", .type = SHAPE_STRUCTURE, .members = kms_ListKeyRotationsResponse_members, .n_members = 3};
 static const struct shape kms_ListKeysRequest = {.name = "ListKeysRequest", .type = SHAPE_STRUCTURE, .members = kms_ListKeysRequest_members, .n_members = 2};
 static const struct shape kms_ListKeysResponse = {.name = "ListKeysResponse", .type = SHAPE_STRUCTURE, .members = kms_ListKeysResponse_members, .n_members = 3};
 static const struct shape kms_ListResourceTagsRequest = {.name = "ListResourceTagsRequest", .type = SHAPE_STRUCTURE, .members = kms_ListResourceTagsRequest_members, .n_members = 3};
@@ -551,10 +650,18 @@ static const struct shape kms_PolicyNameType = {.name = "PolicyNameType", .type 
 static const struct shape kms_PolicyType = {.name = "PolicyType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 131072, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"};
 static const struct shape kms_PrincipalIdType = {.name = "PrincipalIdType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 256, .pattern = "^[\\w+=,.@:/-]+$"};
 static const struct shape kms_PutKeyPolicyRequest = {.name = "PutKeyPolicyRequest", .type = SHAPE_STRUCTURE, .members = kms_PutKeyPolicyRequest_members, .n_members = 4};
+static const struct shape kms_ReEncryptRequest = {.name = "ReEncryptRequest", .type = SHAPE_STRUCTURE, .members = kms_ReEncryptRequest_members, .n_members = 10};
+static const struct shape kms_ReEncryptResponse = {.name = "ReEncryptResponse", .type = SHAPE_STRUCTURE, .members = kms_ReEncryptResponse_members, .n_members = 7};
 static const struct shape kms_RecipientInfo = {.name = "RecipientInfo", .type = SHAPE_STRUCTURE, .members = kms_RecipientInfo_members, .n_members = 2};
 static const struct shape kms_RegionType = {.name = "RegionType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 32, .pattern = "^([a-z]+-){2,3}\\d+$"};
 static const struct shape kms_RetireGrantRequest = {.name = "RetireGrantRequest", .type = SHAPE_STRUCTURE, .members = kms_RetireGrantRequest_members, .n_members = 4};
 static const struct shape kms_RevokeGrantRequest = {.name = "RevokeGrantRequest", .type = SHAPE_STRUCTURE, .members = kms_RevokeGrantRequest_members, .n_members = 3};
+static const struct shape kms_RotateKeyOnDemandRequest = {.name = "RotateKeyOnDemandRequest", .type = SHAPE_STRUCTURE, .members = kms_RotateKeyOnDemandRequest_members, .n_members = 1};
+static const struct shape kms_RotateKeyOnDemandResponse = {.name = "RotateKeyOnDemandResponse", .type = SHAPE_STRUCTURE, .members = kms_RotateKeyOnDemandResponse_members, .n_members = 1};
+static const struct shape kms_RotationPeriodInDaysType = {.name = "RotationPeriodInDaysType", .type = SHAPE_INTEGER, .has_min = true, .min = 90, .has_max = true, .max = 2560};
+static const struct shape kms_RotationType = {.name = "RotationType", .type = SHAPE_STRING, .enums = kms_RotationType_enums, .n_enums = 2};
+static const struct shape kms_RotationsList = {.name = "RotationsList", .type = SHAPE_LIST, .member = &kms_RotationsList_member};
+static const struct shape kms_RotationsListEntry = {.name = "RotationsListEntry", .type = SHAPE_STRUCTURE, .members = kms_RotationsListEntry_members, .n_members = 9};
 static const struct shape kms_ScheduleKeyDeletionRequest = {.name = "ScheduleKeyDeletionRequest", .type = SHAPE_STRUCTURE, .members = kms_ScheduleKeyDeletionRequest_members, .n_members = 2};
 static const struct shape kms_ScheduleKeyDeletionResponse = {.name = "ScheduleKeyDeletionResponse", .type = SHAPE_STRUCTURE, .members = kms_ScheduleKeyDeletionResponse_members, .n_members = 4};
 static const struct shape kms_SigningAlgorithmSpec = {.name = "SigningAlgorithmSpec", .type = SHAPE_STRING, .enums = kms_SigningAlgorithmSpec_enums, .n_enums = 13};
@@ -580,21 +687,27 @@ static const struct op_model kms_ops[] = {
     {"DeleteAlias", &kms_DeleteAliasRequest, NULL, NULL},
     {"DescribeKey", &kms_DescribeKeyRequest, &kms_DescribeKeyResponse, NULL},
     {"DisableKey", &kms_DisableKeyRequest, NULL, NULL},
+    {"DisableKeyRotation", &kms_DisableKeyRotationRequest, NULL, NULL},
     {"EnableKey", &kms_EnableKeyRequest, NULL, NULL},
+    {"EnableKeyRotation", &kms_EnableKeyRotationRequest, NULL, NULL},
     {"Encrypt", &kms_EncryptRequest, &kms_EncryptResponse, NULL},
     {"GenerateDataKey", &kms_GenerateDataKeyRequest, &kms_GenerateDataKeyResponse, NULL},
     {"GenerateDataKeyWithoutPlaintext", &kms_GenerateDataKeyWithoutPlaintextRequest, &kms_GenerateDataKeyWithoutPlaintextResponse, NULL},
     {"GenerateRandom", &kms_GenerateRandomRequest, &kms_GenerateRandomResponse, NULL},
     {"GetKeyPolicy", &kms_GetKeyPolicyRequest, &kms_GetKeyPolicyResponse, NULL},
+    {"GetKeyRotationStatus", &kms_GetKeyRotationStatusRequest, &kms_GetKeyRotationStatusResponse, NULL},
     {"ListAliases", &kms_ListAliasesRequest, &kms_ListAliasesResponse, NULL},
     {"ListGrants", &kms_ListGrantsRequest, &kms_ListGrantsResponse, NULL},
     {"ListKeyPolicies", &kms_ListKeyPoliciesRequest, &kms_ListKeyPoliciesResponse, NULL},
+    {"ListKeyRotations", &kms_ListKeyRotationsRequest, &kms_ListKeyRotationsResponse, NULL},
     {"ListKeys", &kms_ListKeysRequest, &kms_ListKeysResponse, NULL},
     {"ListResourceTags", &kms_ListResourceTagsRequest, &kms_ListResourceTagsResponse, NULL},
     {"ListRetirableGrants", &kms_ListRetirableGrantsRequest, &kms_ListGrantsResponse, NULL},
     {"PutKeyPolicy", &kms_PutKeyPolicyRequest, NULL, NULL},
+    {"ReEncrypt", &kms_ReEncryptRequest, &kms_ReEncryptResponse, NULL},
     {"RetireGrant", &kms_RetireGrantRequest, NULL, NULL},
     {"RevokeGrant", &kms_RevokeGrantRequest, NULL, NULL},
+    {"RotateKeyOnDemand", &kms_RotateKeyOnDemandRequest, &kms_RotateKeyOnDemandResponse, NULL},
     {"ScheduleKeyDeletion", &kms_ScheduleKeyDeletionRequest, &kms_ScheduleKeyDeletionResponse, NULL},
     {"TagResource", &kms_TagResourceRequest, NULL, NULL},
     {"UntagResource", &kms_UntagResourceRequest, NULL, NULL},
@@ -612,5 +725,5 @@ const struct service_model model_kms = {
     .api_version = "2014-11-01",
     .xml_namespace = NULL,
     .ops = kms_ops,
-    .n_ops = 28,
+    .n_ops = 34,
 };

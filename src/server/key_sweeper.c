@@ -3,7 +3,8 @@
  * A call already finds such a key gone the moment its window ends (kms_key_by_id); the
  * sweep is what removes its record and sealed material from the store, so a deleted key
  * does not linger on disk until someone names it. It runs on the server's clock
- * (clock_now_ms, which the test-only --test-clock-offset moves). */
+ * (clock_now_ms, which the test-only --test-clock-offset moves). The same sweep rotates
+ * the keys whose automatic rotation date has come (kms_sweep_rotations). */
 #include "key_sweeper.h"
 
 #include <pthread.h>
@@ -25,14 +26,14 @@ struct key_sweeper {
     bool stopping, started;
 };
 
-/* kms_deleted_fn: the DeleteKey record, durable before the deletion commits. */
-static cu_rc record_deletion(const char *key_arn, uint64_t commit_seq, void *ctx)
+/* The AwsServiceEvent record of what KMS did itself, durable before that commits. */
+static cu_rc record_event(struct key_sweeper *s, const char *event_name, const char *key_arn,
+                          uint64_t commit_seq)
 {
     cu_rc rc = CU_OK;
-    struct key_sweeper *s = ctx;
     struct audit_service_event e = {.time_ms = clock_now_ms(),
                                     .service = "kms",
-                                    .event_name = "DeleteKey",
+                                    .event_name = event_name,
                                     .region = s->env->region,
                                     .account_id = s->env->account_id,
                                     .resource_arn = key_arn,
@@ -47,13 +48,30 @@ out:
     return rc;
 }
 
+/* kms_deleted_fn: the DeleteKey record. */
+static cu_rc record_deletion(const char *key_arn, uint64_t commit_seq, void *ctx)
+{
+    return record_event(ctx, "DeleteKey", key_arn, commit_seq);
+}
+
+/* kms_rotated_fn: the RotateKey record, as CloudTrail shows KMS's automatic rotation. */
+static cu_rc record_rotation(const char *key_arn, uint64_t commit_seq, void *ctx)
+{
+    return record_event(ctx, "RotateKey", key_arn, commit_seq);
+}
+
 static cu_rc sweep(struct key_sweeper *s)
 {
-    size_t deleted = 0;
-    cu_rc rc = kms_sweep_deleted(s->env, clock_now_ms(), record_deletion, s, &deleted);
+    size_t deleted = 0, rotated = 0;
+    int64_t now_ms = clock_now_ms();
+    cu_rc rc = kms_sweep_deleted(s->env, now_ms, record_deletion, s, &deleted);
 
     if (rc == CU_OK && deleted)
         log_info("kms: deleted %zu key(s) whose deletion window ended", deleted);
+    if (rc == CU_OK)
+        rc = kms_sweep_rotations(s->env, now_ms, record_rotation, s, &rotated);
+    if (rc == CU_OK && rotated)
+        log_info("kms: rotated %zu key(s) whose rotation date came", rotated);
     return rc;
 }
 

@@ -98,7 +98,7 @@ class RenderedResponses(harness.ServerTest):
 
 KEY_METADATA = ["AWSAccountId", "KeyId", "Arn", "CreationDate", "Description", "KeyUsage", "KeyState",
                 "Origin", "KeyManager", "KeySpec", "Enabled", "CustomerMasterKeySpec",
-                "EncryptionAlgorithms", "MultiRegion"]
+                "EncryptionAlgorithms", "MultiRegion", "CurrentKeyMaterialId"]
 
 
 class RenderedKmsResponses(harness.ServerTest):

@@ -136,6 +136,7 @@ cu_rc kms_decrypt(struct call *call, const json_t *in, json_t *out)
     struct kms_key *key = kms_target_key(call);
     const struct kms_ciphertext *ct = call->target.parsed;
     struct secret *plain = NULL;
+    char material_id[KMS_MATERIAL_ID_LEN + 1];
     struct buf aad;
 
     buf_init(&aad, 1 << 20);
@@ -151,6 +152,8 @@ cu_rc kms_decrypt(struct call *call, const json_t *in, json_t *out)
     TRY(tree_set_str(out, "KeyId", key->arn));
     TRY(tree_set_blob(out, "Plaintext", secret_bytes(plain)));
     TRY(tree_set_str(out, "EncryptionAlgorithm", "SYMMETRIC_DEFAULT"));
+    kms_key_material_id(key->arn, ct->backing_version, material_id);
+    TRY(tree_set_str(out, "KeyMaterialId", material_id));
 out:
     secret_free(plain);
     buf_release(&aad);

@@ -40,6 +40,7 @@ cu_rc kms_key_metadata(const char *op, const json_t *doc, json_t *out)
                      json_string_value(json_object_get(doc, "KeySpec"))));
     TRY(tree_set_new(m, "EncryptionAlgorithms", json_pack("[s]", "SYMMETRIC_DEFAULT")));
     TRY(tree_set_bool(m, "MultiRegion", false));
+    TRY(kms_rotation_metadata(doc, m));
 out:
     return rc;
 }

@@ -39,4 +39,21 @@ typedef cu_rc (*kms_deleted_fn)(const char *key_arn, uint64_t commit_seq, void *
 MUST_CHECK cu_rc kms_sweep_deleted(const struct call_env *env, int64_t now_ms,
                                    kms_deleted_fn record, void *ctx, size_t *deleted);
 
+/* Called for each key the rotation sweep rotates, inside its transaction and before its
+ * commit (as kms_deleted_fn): the caller writes the trail's RotateKey record. */
+typedef cu_rc (*kms_rotated_fn)(const char *key_arn, uint64_t commit_seq, void *ctx);
+/* Rotate the enabled keys of env's account and region whose automatic rotation date has
+ * come by now_ms (rotation.c): a new backing key version each, in a write transaction of
+ * its own, recorded through `record`. *rotated: how many. Run with kms_sweep_deleted. */
+MUST_CHECK cu_rc kms_sweep_rotations(const struct call_env *env, int64_t now_ms,
+                                     kms_rotated_fn record, void *ctx, size_t *rotated);
+
+/* Length of a KeyMaterialId: 64 lowercase hex digits (the model's BackingKeyIdType). */
+#define KMS_MATERIAL_ID_LEN 64
+/* The KeyMaterialId of backing key `version` of the key `key_arn`: derived from both, so
+ * it is stable and reveals nothing of the material (rotation.c). */
+void kms_key_material_id(const char *key_arn, uint32_t version, char out[KMS_MATERIAL_ID_LEN + 1]);
+/* Set metadata's CurrentKeyMaterialId from a key record (DescribeKey, CreateKey). */
+MUST_CHECK cu_rc kms_rotation_metadata(const json_t *doc, json_t *metadata);
+
 #endif

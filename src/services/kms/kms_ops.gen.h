@@ -38,6 +38,12 @@ cu_rc kms_list_grants(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_revoke_grant(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_list_retirable_grants(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_retire_grant(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_enable_key_rotation(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_disable_key_rotation(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_get_key_rotation_status(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_rotate_key_on_demand(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_list_key_rotations(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_re_encrypt(struct call *call, const json_t *in, json_t *out);
 
 /* resolvers: fill call->target before authorization (also-resolvers:
  * call->also, after call->target is authorized) */
@@ -47,6 +53,8 @@ MUST_CHECK cu_rc kms_resolve_alias_name(struct call *call, const json_t *in);
 MUST_CHECK cu_rc kms_resolve_alias_key(struct call *call, const json_t *in);
 MUST_CHECK cu_rc kms_resolve_alias(struct call *call, const json_t *in);
 MUST_CHECK cu_rc kms_resolve_ciphertext(struct call *call, const json_t *in);
+MUST_CHECK cu_rc kms_resolve_re_encrypt_source(struct call *call, const json_t *in);
+MUST_CHECK cu_rc kms_resolve_re_encrypt_destination(struct call *call, const json_t *in);
 
 /* paginators (botocore's paginators-1.json): page_begin() takes them */
 extern const struct page_desc kms_list_keys_page;
@@ -55,6 +63,7 @@ extern const struct page_desc kms_list_resource_tags_page;
 extern const struct page_desc kms_list_aliases_page;
 extern const struct page_desc kms_list_grants_page;
 extern const struct page_desc kms_list_retirable_grants_page;
+extern const struct page_desc kms_list_key_rotations_page;
 
 /* condition keys of the request, added before authorization */
 void kms_create_key_condition_keys(const json_t *in, struct call_keys *keys);
@@ -64,5 +73,6 @@ void kms_tag_resource_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_untag_resource_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_create_grant_condition_keys(const json_t *in, struct call_keys *keys);
+void kms_enable_key_rotation_condition_keys(const json_t *in, struct call_keys *keys);
 
 #endif

@@ -3,6 +3,7 @@
  * (value, case, extra or missing pair) while a reordered context still opens, wrong backing
  * key and version, unknown format version, the size limits, and AWS's empty message. */
 #include "check.h"
+#include "core/codec.h"
 #include "services/kms/ciphertext.h"
 #include "services/kms/encryption_context.h"
 
@@ -256,6 +257,49 @@ static void limits(void)
     buf_release(&blob);
 }
 
+/* A blob sealed by the format as it stands when rotation came (format 1, backing version
+ * 2, context {"purpose":"rotation"}, plaintext "rotated data") under the material 0x00..0x1f:
+ * every later custos must still parse and open it, and the same bytes seed the fuzz corpus
+ * (tests/fuzz/corpus/ciphertext/blob-v2). */
+static const char golden_hex[] = "011234abcd12ab34cd56ef1234567890ab00000002d9f5d84de45e367c45e059"
+                                 "08a1d14bd4efc6bc43111e5321cea448c9a83cb523a30e7ac55d2841f6d3f3e7"
+                                 "2c";
+
+static void golden_blob_still_opens(void)
+{
+    uint8_t material[32], blob[128];
+    struct backing_key *k = NULL;
+    struct kms_ciphertext ct;
+    struct secret *plain = NULL;
+    struct buf ctx;
+    struct cu_err err = {0};
+    size_t n = strlen(golden_hex) / 2;
+
+    for (size_t i = 0; i < 32; i++)
+        material[i] = (uint8_t)i;
+    for (size_t i = 0; i < n; i++)
+        blob[i] = (uint8_t)(hex_digit(golden_hex[2 * i]) << 4 | hex_digit(golden_hex[2 * i + 1]));
+    CHECK_OK(backing_key_import(bytes_of(material, 32), &k));
+    context("{\"purpose\":\"rotation\"}", &ctx);
+    CHECK_OK(kms_ciphertext_parse(bytes_of(blob, n), &ct, &err));
+    CHECK_INT(ct.version, 1);
+    CHECK_INT(ct.backing_version, 2);
+    CHECK_STR(ct.key_id, key_id);
+    CHECK_OK(kms_ciphertext_open(k, &ct, buf_bytes(&ctx), &plain, &err));
+    CHECK_INT(plain->n, 12);
+    CHECK_MEM(plain->p, "rotated data", 12);
+    secret_free(plain);
+    plain = NULL;
+    /* the version is authenticated: the same blob naming version 1 does not open */
+    blob[20] = 1;
+    CHECK_OK(kms_ciphertext_parse(bytes_of(blob, n), &ct, &err));
+    CHECK_RC(kms_ciphertext_open(k, &ct, buf_bytes(&ctx), &plain, &err),
+             CU_E_KMS_INVALID_CIPHERTEXT);
+    CHECK(plain == NULL);
+    buf_release(&ctx);
+    backing_key_free(k);
+}
+
 int main(void)
 {
     /* As the server runs: secrets in OpenSSL's secure heap (falls back if mlock fails). */
@@ -267,6 +311,7 @@ int main(void)
     tampering();
     contexts();
     limits();
+    golden_blob_still_opens();
     backing_key_free(k1);
     backing_key_free(k2);
     TEST_END();
