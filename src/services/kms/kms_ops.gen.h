@@ -38,6 +38,15 @@ cu_rc kms_list_grants(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_revoke_grant(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_list_retirable_grants(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_retire_grant(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_get_parameters_for_import(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_import_key_material(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_delete_imported_key_material(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_create_custom_key_store(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_connect_custom_key_store(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_delete_custom_key_store(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_describe_custom_key_stores(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_disconnect_custom_key_store(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_update_custom_key_store(struct call *call, const json_t *in, json_t *out);
 
 /* resolvers: fill call->target before authorization (also-resolvers:
  * call->also, after call->target is authorized) */
@@ -55,6 +64,7 @@ extern const struct page_desc kms_list_resource_tags_page;
 extern const struct page_desc kms_list_aliases_page;
 extern const struct page_desc kms_list_grants_page;
 extern const struct page_desc kms_list_retirable_grants_page;
+extern const struct page_desc kms_describe_custom_key_stores_page;
 
 /* condition keys of the request, added before authorization */
 void kms_create_key_condition_keys(const json_t *in, struct call_keys *keys);
@@ -64,5 +74,6 @@ void kms_tag_resource_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_untag_resource_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_create_grant_condition_keys(const json_t *in, struct call_keys *keys);
+void kms_import_condition_keys(const json_t *in, struct call_keys *keys);
 
 #endif
