@@ -79,6 +79,18 @@ const char *kms_import_state(const json_t *doc, int64_t now_ms)
     return state;
 }
 
+bool kms_import_has_material(const struct kms_key *key, int64_t now_ms)
+{
+    return key->n_backing > 0 && !kms_import_expired(key->doc, now_ms);
+}
+
+cu_rc kms_import_check_material(struct call *call, const struct kms_key *key)
+{
+    if (kms_import_has_material(key, call->now_ms))
+        return CU_OK;
+    return cu_err_set(&call->err, CU_E_KMS_INVALID_STATE, "%s is pending import.", key->arn);
+}
+
 cu_rc kms_import_describe(const json_t *doc, int64_t now_ms, json_t **out)
 {
     cu_rc rc = CU_OK;

@@ -25,6 +25,15 @@ const char *kms_import_state(const json_t *doc, int64_t now_ms);
  * (KeyState PendingImport, no ValidTo). */
 MUST_CHECK cu_rc kms_import_describe(const json_t *doc, int64_t now_ms, json_t **out);
 
+struct kms_key;
+/* Whether key has material to use at now_ms: always for a key KMS made; for imported
+ * material, once imported and until its ValidTo. */
+bool kms_import_has_material(const struct kms_key *key, int64_t now_ms);
+
+/* KMSInvalidStateException "<arn> is pending import." unless key has material (EnableKey,
+ * DisableKey: KMS developer guide, key-state.html, a PendingImport key refuses both). */
+MUST_CHECK cu_rc kms_import_check_material(struct call *call, const struct kms_key *key);
+
 /* Drop a record's material (DeleteImportedKeyMaterial, or expiry): no backing key,
  * PendingImport, no ValidTo or ExpirationModel. The fingerprint stays. */
 MUST_CHECK cu_rc kms_import_forget(json_t *doc);

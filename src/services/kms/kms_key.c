@@ -422,7 +422,7 @@ cu_rc kms_key_check_usable(struct call *call, const struct kms_key *key)
 {
     const char *state = kms_import_state(key->doc, call->now_ms);
 
-    if (strcmp(state, "Enabled") == 0 && key->n_backing > 0)
+    if (strcmp(state, "Enabled") == 0 && kms_import_has_material(key, call->now_ms))
         return CU_OK;
     if (strcmp(state, "PendingImport") == 0 || strcmp(state, "Enabled") == 0)
         return cu_err_set(&call->err, CU_E_KMS_INVALID_STATE, "%s is pending import.",
