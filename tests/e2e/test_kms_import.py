@@ -138,6 +138,22 @@ class Import(harness.ServerTest):
         self.assertEqual(self.err(self.import_material, key_id=m["KeyId"], material=os.urandom(32)),
                          ("IncorrectKeyMaterialException", NOT_SAME, 400))
 
+    def test_import_type(self):
+        m = self.external()
+        material = os.urandom(32)
+        self.import_material(m["KeyId"], material, ImportType="NEW_KEY_MATERIAL")
+        self.assertEqual(self.err(self.import_material, key_id=m["KeyId"], material=material,
+                                  ImportType="NEW_KEY_MATERIAL"),
+                         ("IncorrectKeyMaterialException",
+                          "The key material you are importing is already associated with this KMS key.", 400))
+        self.assertEqual(self.err(self.import_material, key_id=m["KeyId"], material=os.urandom(32),
+                                  ImportType="NEW_KEY_MATERIAL")[0], "UnsupportedOperationException")
+        self.import_material(m["KeyId"], material, ImportType="EXISTING_KEY_MATERIAL")
+        self.assertEqual(self.err(self.import_material, key_id=m["KeyId"], material=material,
+                                  ImportType="NEW_KEY_MATERIAL", KeyMaterialId="a" * 64),
+                         ("ValidationException",
+                          "You cannot specify a key material ID with ImportType set to NEW_KEY_MATERIAL.", 400))
+
     def test_same_material_in_two_keys_stays_apart(self):
         material = os.urandom(32)
         a, b = self.external(), self.external()

@@ -289,7 +289,9 @@ cu_rc kms_import_key_material(struct call *call, const json_t *in, json_t *out)
     const struct kms_key *key = kms_target_key(call);
     const char *had = json_string_value(json_object_get(key->doc, "ImportFingerprint"));
     const char *state = kms_import_state(key->doc, call->now_ms);
+    const char *import_type = in_str(in, "ImportType");
     uint8_t print[IMPORT_WRAP_FINGERPRINT_LEN];
+    bool same;
     struct secret *material = NULL;
     int64_t valid_to_ms;
     struct buf hex;
@@ -300,12 +302,30 @@ cu_rc kms_import_key_material(struct call *call, const json_t *in, json_t *out)
     TRY(check_external(call, key));
     TRY(kms_key_check_not_pending(call, key));
     TRY(read_expiry(call, in, &valid_to_ms));
+    ENSURE(!in_str(in, "KeyMaterialId") || !import_type ||
+               strcmp(import_type, "NEW_KEY_MATERIAL") != 0,
+           cu_err_set(&call->err, CU_E_VALIDATION,
+                      "You cannot specify a key material ID with ImportType set to "
+                      "NEW_KEY_MATERIAL."));
     TRY(unwrap_material(call, key, in, &material));
     TRY(import_wrap_fingerprint(call->env->master_key, key->arn, secret_bytes(material), print));
     TRY(hex_encode(bytes_of(print, sizeof(print)), &hex));
     /* a key takes back only the material it had (KMS developer guide, importing-keys:
      * "you must reimport the same key material"); compared in constant time */
-    ENSURE(!had || (strlen(had) == hex.n && ct_equal(had, hex.n, hex.p, hex.n)),
+    same = had && strlen(had) == hex.n && ct_equal(had, hex.n, hex.p, hex.n);
+    /* ImportType NEW_KEY_MATERIAL into a key that has had material is the rotation of
+     * imported material (KMS API reference, ImportKeyMaterial, ImportType), which custos
+     * does not offer; the same material again is what the model's
+     * IncorrectKeyMaterialException names: "already associated with the KMS key" */
+    if (had && import_type && strcmp(import_type, "NEW_KEY_MATERIAL") == 0) {
+        ENSURE(!same, cu_err_set(&call->err, CU_E_KMS_INCORRECT_KEY_MATERIAL,
+                                 "The key material you are importing is already associated "
+                                 "with this KMS key."));
+        ENSURE(false, cu_err_set(&call->err, CU_E_KMS_UNSUPPORTED,
+                                 "custos does not support new key material for a KMS key "
+                                 "that already has imported key material."));
+    }
+    ENSURE(!had || same,
            cu_err_set(&call->err, CU_E_KMS_INCORRECT_KEY_MATERIAL,
                       "The key material you are importing is not the same as the key "
                       "material previously imported into this KMS key."));
