@@ -53,6 +53,7 @@ def load_paginators(name, version):
 # names a smaller maximum than the shape's max, the smaller one is served.
 LIMIT_DEFAULT = re.compile(r"defaults to (\d+)")
 LIMIT_RANGE = re.compile(r"between 1 and (\d+), inclusive")
+LIMIT_DEFAULT_NAMED = re.compile(r"[Dd]efault")
 
 
 def paginator(model, paginators, op, where="?"):
@@ -77,7 +78,13 @@ def paginator(model, paginators, op, where="?"):
     if m:
         limit_max = int(m.group(1))
     m = LIMIT_DEFAULT.search(doc)
-    if not m or limit_max is None:
+    limit_default = int(m.group(1)) if m else None
+    # A limit documented with no default (KMS DescribeCustomKeyStores: "KMS does not return
+    # more than the specified number of items, but it might return fewer") pages at the
+    # shape's maximum when the caller names none.
+    if limit_default is None and not LIMIT_DEFAULT_NAMED.search(doc):
+        limit_default = limit_max
+    if limit_default is None or limit_max is None:
         raise DeclError(f"{where}: {op}: no default or maximum for {p['limit_key']} in the model")
     errors = {e["shape"] for e in o.get("errors", [])}
     # KMS names its bad-marker error; IAM answers a bad Marker with ValidationError.
@@ -88,7 +95,7 @@ def paginator(model, paginators, op, where="?"):
     return {"op": op, "input_token": p["input_token"], "limit_key": p["limit_key"],
             "output_token": p["output_token"], "more_results": p["more_results"],
             "result_key": results[0] if several else results,
-            "result_keys": results if several else None, "limit_default": int(m.group(1)),
+            "result_keys": results if several else None, "limit_default": limit_default,
             "limit_max": limit_max, "bad_marker": bad[0], "bad_marker_message": bad[1]}
 
 

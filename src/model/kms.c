@@ -2,34 +2,55 @@
 #include "model.h"
 
 static const struct shape kms_AWSAccountIdType;
+static const struct shape kms_AccountIdType;
+static const struct shape kms_AlgorithmSpec;
 static const struct shape kms_AliasList;
 static const struct shape kms_AliasListEntry;
 static const struct shape kms_AliasNameType;
 static const struct shape kms_ArnType;
 static const struct shape kms_AttestationDocumentType;
+static const struct shape kms_BackingKeyIdResponseType;
 static const struct shape kms_BackingKeyIdType;
 static const struct shape kms_BooleanType;
 static const struct shape kms_CancelKeyDeletionRequest;
 static const struct shape kms_CancelKeyDeletionResponse;
 static const struct shape kms_CiphertextType;
 static const struct shape kms_CloudHsmClusterIdType;
+static const struct shape kms_ConnectCustomKeyStoreRequest;
+static const struct shape kms_ConnectCustomKeyStoreResponse;
+static const struct shape kms_ConnectionErrorCodeType;
+static const struct shape kms_ConnectionStateType;
 static const struct shape kms_CreateAliasRequest;
+static const struct shape kms_CreateCustomKeyStoreRequest;
+static const struct shape kms_CreateCustomKeyStoreResponse;
 static const struct shape kms_CreateGrantRequest;
 static const struct shape kms_CreateGrantResponse;
 static const struct shape kms_CreateKeyRequest;
 static const struct shape kms_CreateKeyResponse;
 static const struct shape kms_CustomKeyStoreIdType;
+static const struct shape kms_CustomKeyStoreNameType;
+static const struct shape kms_CustomKeyStoreType;
+static const struct shape kms_CustomKeyStoresList;
+static const struct shape kms_CustomKeyStoresListEntry;
 static const struct shape kms_CustomerMasterKeySpec;
 static const struct shape kms_DataKeySpec;
 static const struct shape kms_DateType;
 static const struct shape kms_DecryptRequest;
 static const struct shape kms_DecryptResponse;
 static const struct shape kms_DeleteAliasRequest;
+static const struct shape kms_DeleteCustomKeyStoreRequest;
+static const struct shape kms_DeleteCustomKeyStoreResponse;
+static const struct shape kms_DeleteImportedKeyMaterialRequest;
+static const struct shape kms_DeleteImportedKeyMaterialResponse;
+static const struct shape kms_DescribeCustomKeyStoresRequest;
+static const struct shape kms_DescribeCustomKeyStoresResponse;
 static const struct shape kms_DescribeKeyRequest;
 static const struct shape kms_DescribeKeyResponse;
 static const struct shape kms_DescriptionType;
 static const struct shape kms_DisableKeyRequest;
 static const struct shape kms_DisableKeyRotationRequest;
+static const struct shape kms_DisconnectCustomKeyStoreRequest;
+static const struct shape kms_DisconnectCustomKeyStoreResponse;
 static const struct shape kms_DryRunModifierList;
 static const struct shape kms_DryRunModifierType;
 static const struct shape kms_EnableKeyRequest;
@@ -52,6 +73,8 @@ static const struct shape kms_GetKeyPolicyRequest;
 static const struct shape kms_GetKeyPolicyResponse;
 static const struct shape kms_GetKeyRotationStatusRequest;
 static const struct shape kms_GetKeyRotationStatusResponse;
+static const struct shape kms_GetParametersForImportRequest;
+static const struct shape kms_GetParametersForImportResponse;
 static const struct shape kms_GrantConstraints;
 static const struct shape kms_GrantIdType;
 static const struct shape kms_GrantList;
@@ -61,7 +84,10 @@ static const struct shape kms_GrantOperation;
 static const struct shape kms_GrantOperationList;
 static const struct shape kms_GrantTokenList;
 static const struct shape kms_GrantTokenType;
+static const struct shape kms_ImportKeyMaterialRequest;
+static const struct shape kms_ImportKeyMaterialResponse;
 static const struct shape kms_ImportState;
+static const struct shape kms_ImportType;
 static const struct shape kms_IncludeKeyMaterial;
 static const struct shape kms_KeyAgreementAlgorithmSpec;
 static const struct shape kms_KeyAgreementAlgorithmSpecList;
@@ -75,6 +101,7 @@ static const struct shape kms_KeyMaterialState;
 static const struct shape kms_KeyMetadata;
 static const struct shape kms_KeySpec;
 static const struct shape kms_KeyState;
+static const struct shape kms_KeyStorePasswordType;
 static const struct shape kms_KeyUsageType;
 static const struct shape kms_LimitType;
 static const struct shape kms_ListAliasesRequest;
@@ -129,12 +156,25 @@ static const struct shape kms_TagKeyType;
 static const struct shape kms_TagList;
 static const struct shape kms_TagResourceRequest;
 static const struct shape kms_TagValueType;
+static const struct shape kms_TrustAnchorCertificateType;
 static const struct shape kms_UntagResourceRequest;
 static const struct shape kms_UpdateAliasRequest;
+static const struct shape kms_UpdateCustomKeyStoreRequest;
+static const struct shape kms_UpdateCustomKeyStoreResponse;
 static const struct shape kms_UpdateKeyDescriptionRequest;
+static const struct shape kms_WrappingKeySpec;
 static const struct shape kms_XksKeyConfigurationType;
 static const struct shape kms_XksKeyIdType;
+static const struct shape kms_XksProxyAuthenticationAccessKeyIdType;
+static const struct shape kms_XksProxyAuthenticationCredentialType;
+static const struct shape kms_XksProxyAuthenticationRawSecretAccessKeyType;
+static const struct shape kms_XksProxyConfigurationType;
+static const struct shape kms_XksProxyConnectivityType;
+static const struct shape kms_XksProxyUriEndpointType;
+static const struct shape kms_XksProxyUriPathType;
+static const struct shape kms_XksProxyVpcEndpointServiceNameType;
 
+static const char *const kms_AlgorithmSpec_enums[] = {"RSAES_PKCS1_V1_5", "RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256", "RSA_AES_KEY_WRAP_SHA_1", "RSA_AES_KEY_WRAP_SHA_256", "SM2PKE"};
 static const struct shape_member kms_AliasList_member = {"member", &kms_AliasListEntry, false, NULL, false};
 static const struct shape_member kms_AliasListEntry_members[] = {
     {"AliasName", &kms_AliasNameType, false, NULL, false},
@@ -149,9 +189,30 @@ static const struct shape_member kms_CancelKeyDeletionRequest_members[] = {
 static const struct shape_member kms_CancelKeyDeletionResponse_members[] = {
     {"KeyId", &kms_KeyIdType, false, NULL, false},
 };
+static const struct shape_member kms_ConnectCustomKeyStoreRequest_members[] = {
+    {"CustomKeyStoreId", &kms_CustomKeyStoreIdType, true, NULL, false},
+};
+static const char *const kms_ConnectionErrorCodeType_enums[] = {"INVALID_CREDENTIALS", "CLUSTER_NOT_FOUND", "NETWORK_ERRORS", "INTERNAL_ERROR", "INSUFFICIENT_CLOUDHSM_HSMS", "USER_LOCKED_OUT", "USER_NOT_FOUND", "USER_LOGGED_IN", "SUBNET_NOT_FOUND", "INSUFFICIENT_FREE_ADDRESSES_IN_SUBNET", "XKS_PROXY_ACCESS_DENIED", "XKS_PROXY_NOT_REACHABLE", "XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND", "XKS_PROXY_INVALID_RESPONSE", "XKS_PROXY_INVALID_CONFIGURATION", "XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION", "XKS_PROXY_TIMED_OUT", "XKS_PROXY_INVALID_TLS_CONFIGURATION"};
+static const char *const kms_ConnectionStateType_enums[] = {"CONNECTED", "CONNECTING", "FAILED", "DISCONNECTED", "DISCONNECTING"};
 static const struct shape_member kms_CreateAliasRequest_members[] = {
     {"AliasName", &kms_AliasNameType, true, NULL, false},
     {"TargetKeyId", &kms_KeyIdType, true, NULL, false},
+};
+static const struct shape_member kms_CreateCustomKeyStoreRequest_members[] = {
+    {"CustomKeyStoreName", &kms_CustomKeyStoreNameType, true, NULL, false},
+    {"CloudHsmClusterId", &kms_CloudHsmClusterIdType, false, NULL, false},
+    {"TrustAnchorCertificate", &kms_TrustAnchorCertificateType, false, NULL, false},
+    {"KeyStorePassword", &kms_KeyStorePasswordType, false, NULL, false},
+    {"CustomKeyStoreType", &kms_CustomKeyStoreType, false, NULL, false},
+    {"XksProxyUriEndpoint", &kms_XksProxyUriEndpointType, false, NULL, false},
+    {"XksProxyUriPath", &kms_XksProxyUriPathType, false, NULL, false},
+    {"XksProxyVpcEndpointServiceName", &kms_XksProxyVpcEndpointServiceNameType, false, NULL, false},
+    {"XksProxyVpcEndpointServiceOwner", &kms_AccountIdType, false, NULL, false},
+    {"XksProxyAuthenticationCredential", &kms_XksProxyAuthenticationCredentialType, false, NULL, false},
+    {"XksProxyConnectivity", &kms_XksProxyConnectivityType, false, NULL, false},
+};
+static const struct shape_member kms_CreateCustomKeyStoreResponse_members[] = {
+    {"CustomKeyStoreId", &kms_CustomKeyStoreIdType, false, NULL, false},
 };
 static const struct shape_member kms_CreateGrantRequest_members[] = {
     {"KeyId", &kms_KeyIdType, true, NULL, false},
@@ -183,6 +244,19 @@ static const struct shape_member kms_CreateKeyRequest_members[] = {
 static const struct shape_member kms_CreateKeyResponse_members[] = {
     {"KeyMetadata", &kms_KeyMetadata, false, NULL, false},
 };
+static const char *const kms_CustomKeyStoreType_enums[] = {"AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"};
+static const struct shape_member kms_CustomKeyStoresList_member = {"member", &kms_CustomKeyStoresListEntry, false, NULL, false};
+static const struct shape_member kms_CustomKeyStoresListEntry_members[] = {
+    {"CustomKeyStoreId", &kms_CustomKeyStoreIdType, false, NULL, false},
+    {"CustomKeyStoreName", &kms_CustomKeyStoreNameType, false, NULL, false},
+    {"CloudHsmClusterId", &kms_CloudHsmClusterIdType, false, NULL, false},
+    {"TrustAnchorCertificate", &kms_TrustAnchorCertificateType, false, NULL, false},
+    {"ConnectionState", &kms_ConnectionStateType, false, NULL, false},
+    {"ConnectionErrorCode", &kms_ConnectionErrorCodeType, false, NULL, false},
+    {"CreationDate", &kms_DateType, false, NULL, false},
+    {"CustomKeyStoreType", &kms_CustomKeyStoreType, false, NULL, false},
+    {"XksProxyConfiguration", &kms_XksProxyConfigurationType, false, NULL, false},
+};
 static const char *const kms_CustomerMasterKeySpec_enums[] = {"RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1", "SYMMETRIC_DEFAULT", "HMAC_224", "HMAC_256", "HMAC_384", "HMAC_512", "SM2"};
 static const char *const kms_DataKeySpec_enums[] = {"AES_256", "AES_128"};
 static const struct shape_member kms_DecryptRequest_members[] = {
@@ -205,6 +279,28 @@ static const struct shape_member kms_DecryptResponse_members[] = {
 static const struct shape_member kms_DeleteAliasRequest_members[] = {
     {"AliasName", &kms_AliasNameType, true, NULL, false},
 };
+static const struct shape_member kms_DeleteCustomKeyStoreRequest_members[] = {
+    {"CustomKeyStoreId", &kms_CustomKeyStoreIdType, true, NULL, false},
+};
+static const struct shape_member kms_DeleteImportedKeyMaterialRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"KeyMaterialId", &kms_BackingKeyIdType, false, NULL, false},
+};
+static const struct shape_member kms_DeleteImportedKeyMaterialResponse_members[] = {
+    {"KeyId", &kms_KeyIdType, false, NULL, false},
+    {"KeyMaterialId", &kms_BackingKeyIdResponseType, false, NULL, false},
+};
+static const struct shape_member kms_DescribeCustomKeyStoresRequest_members[] = {
+    {"CustomKeyStoreId", &kms_CustomKeyStoreIdType, false, NULL, false},
+    {"CustomKeyStoreName", &kms_CustomKeyStoreNameType, false, NULL, false},
+    {"Limit", &kms_LimitType, false, NULL, false},
+    {"Marker", &kms_MarkerType, false, NULL, false},
+};
+static const struct shape_member kms_DescribeCustomKeyStoresResponse_members[] = {
+    {"CustomKeyStores", &kms_CustomKeyStoresList, false, NULL, false},
+    {"NextMarker", &kms_MarkerType, false, NULL, false},
+    {"Truncated", &kms_BooleanType, false, NULL, false},
+};
 static const struct shape_member kms_DescribeKeyRequest_members[] = {
     {"KeyId", &kms_KeyIdType, true, NULL, false},
     {"GrantTokens", &kms_GrantTokenList, false, NULL, false},
@@ -217,6 +313,9 @@ static const struct shape_member kms_DisableKeyRequest_members[] = {
 };
 static const struct shape_member kms_DisableKeyRotationRequest_members[] = {
     {"KeyId", &kms_KeyIdType, true, NULL, false},
+};
+static const struct shape_member kms_DisconnectCustomKeyStoreRequest_members[] = {
+    {"CustomKeyStoreId", &kms_CustomKeyStoreIdType, true, NULL, false},
 };
 static const struct shape_member kms_DryRunModifierList_member = {"member", &kms_DryRunModifierType, false, NULL, false};
 static const char *const kms_DryRunModifierType_enums[] = {"IGNORE_CIPHERTEXT"};
@@ -301,6 +400,17 @@ static const struct shape_member kms_GetKeyRotationStatusResponse_members[] = {
     {"NextRotationDate", &kms_DateType, false, NULL, false},
     {"OnDemandRotationStartDate", &kms_DateType, false, NULL, false},
 };
+static const struct shape_member kms_GetParametersForImportRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"WrappingAlgorithm", &kms_AlgorithmSpec, true, NULL, false},
+    {"WrappingKeySpec", &kms_WrappingKeySpec, true, NULL, false},
+};
+static const struct shape_member kms_GetParametersForImportResponse_members[] = {
+    {"KeyId", &kms_KeyIdType, false, NULL, false},
+    {"ImportToken", &kms_CiphertextType, false, NULL, false},
+    {"PublicKey", &kms_PlaintextType, false, NULL, false},
+    {"ParametersValidTo", &kms_DateType, false, NULL, false},
+};
 static const struct shape_member kms_GrantConstraints_members[] = {
     {"EncryptionContextSubset", &kms_EncryptionContextType, false, NULL, false},
     {"EncryptionContextEquals", &kms_EncryptionContextType, false, NULL, false},
@@ -320,7 +430,22 @@ static const struct shape_member kms_GrantListEntry_members[] = {
 static const char *const kms_GrantOperation_enums[] = {"Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom", "ReEncryptTo", "Sign", "Verify", "GetPublicKey", "CreateGrant", "RetireGrant", "DescribeKey", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext", "GenerateMac", "VerifyMac", "DeriveSharedSecret"};
 static const struct shape_member kms_GrantOperationList_member = {"member", &kms_GrantOperation, false, NULL, false};
 static const struct shape_member kms_GrantTokenList_member = {"member", &kms_GrantTokenType, false, NULL, false};
+static const struct shape_member kms_ImportKeyMaterialRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"ImportToken", &kms_CiphertextType, true, NULL, false},
+    {"EncryptedKeyMaterial", &kms_CiphertextType, true, NULL, false},
+    {"ValidTo", &kms_DateType, false, NULL, false},
+    {"ExpirationModel", &kms_ExpirationModelType, false, NULL, false},
+    {"ImportType", &kms_ImportType, false, NULL, false},
+    {"KeyMaterialDescription", &kms_KeyMaterialDescriptionType, false, NULL, false},
+    {"KeyMaterialId", &kms_BackingKeyIdType, false, NULL, false},
+};
+static const struct shape_member kms_ImportKeyMaterialResponse_members[] = {
+    {"KeyId", &kms_KeyIdType, false, NULL, false},
+    {"KeyMaterialId", &kms_BackingKeyIdType, false, NULL, false},
+};
 static const char *const kms_ImportState_enums[] = {"IMPORTED", "PENDING_IMPORT"};
+static const char *const kms_ImportType_enums[] = {"NEW_KEY_MATERIAL", "EXISTING_KEY_MATERIAL"};
 static const char *const kms_IncludeKeyMaterial_enums[] = {"ALL_KEY_MATERIAL", "ROTATIONS_ONLY"};
 static const char *const kms_KeyAgreementAlgorithmSpec_enums[] = {"ECDH"};
 static const struct shape_member kms_KeyAgreementAlgorithmSpecList_member = {"member", &kms_KeyAgreementAlgorithmSpec, false, NULL, false};
@@ -536,43 +661,90 @@ static const struct shape_member kms_UpdateAliasRequest_members[] = {
     {"AliasName", &kms_AliasNameType, true, NULL, false},
     {"TargetKeyId", &kms_KeyIdType, true, NULL, false},
 };
+static const struct shape_member kms_UpdateCustomKeyStoreRequest_members[] = {
+    {"CustomKeyStoreId", &kms_CustomKeyStoreIdType, true, NULL, false},
+    {"NewCustomKeyStoreName", &kms_CustomKeyStoreNameType, false, NULL, false},
+    {"KeyStorePassword", &kms_KeyStorePasswordType, false, NULL, false},
+    {"CloudHsmClusterId", &kms_CloudHsmClusterIdType, false, NULL, false},
+    {"XksProxyUriEndpoint", &kms_XksProxyUriEndpointType, false, NULL, false},
+    {"XksProxyUriPath", &kms_XksProxyUriPathType, false, NULL, false},
+    {"XksProxyVpcEndpointServiceName", &kms_XksProxyVpcEndpointServiceNameType, false, NULL, false},
+    {"XksProxyVpcEndpointServiceOwner", &kms_AccountIdType, false, NULL, false},
+    {"XksProxyAuthenticationCredential", &kms_XksProxyAuthenticationCredentialType, false, NULL, false},
+    {"XksProxyConnectivity", &kms_XksProxyConnectivityType, false, NULL, false},
+};
 static const struct shape_member kms_UpdateKeyDescriptionRequest_members[] = {
     {"KeyId", &kms_KeyIdType, true, NULL, false},
     {"Description", &kms_DescriptionType, true, NULL, false},
 };
+static const char *const kms_WrappingKeySpec_enums[] = {"RSA_2048", "RSA_3072", "RSA_4096", "SM2"};
 static const struct shape_member kms_XksKeyConfigurationType_members[] = {
     {"Id", &kms_XksKeyIdType, false, NULL, false},
 };
+static const struct shape_member kms_XksProxyAuthenticationCredentialType_members[] = {
+    {"AccessKeyId", &kms_XksProxyAuthenticationAccessKeyIdType, true, NULL, false},
+    {"RawSecretAccessKey", &kms_XksProxyAuthenticationRawSecretAccessKeyType, true, NULL, false},
+};
+static const struct shape_member kms_XksProxyConfigurationType_members[] = {
+    {"Connectivity", &kms_XksProxyConnectivityType, false, NULL, false},
+    {"AccessKeyId", &kms_XksProxyAuthenticationAccessKeyIdType, false, NULL, false},
+    {"UriEndpoint", &kms_XksProxyUriEndpointType, false, NULL, false},
+    {"UriPath", &kms_XksProxyUriPathType, false, NULL, false},
+    {"VpcEndpointServiceName", &kms_XksProxyVpcEndpointServiceNameType, false, NULL, false},
+    {"VpcEndpointServiceOwner", &kms_AccountIdType, false, NULL, false},
+};
+static const char *const kms_XksProxyConnectivityType_enums[] = {"PUBLIC_ENDPOINT", "VPC_ENDPOINT_SERVICE"};
 
 static const struct shape kms_AWSAccountIdType = {.name = "AWSAccountIdType", .type = SHAPE_STRING};
+static const struct shape kms_AccountIdType = {.name = "AccountIdType", .type = SHAPE_STRING, .has_min = true, .min = 12, .has_max = true, .max = 12, .pattern = "[0-9]{12}"};
+static const struct shape kms_AlgorithmSpec = {.name = "AlgorithmSpec", .type = SHAPE_STRING, .enums = kms_AlgorithmSpec_enums, .n_enums = 6};
 static const struct shape kms_AliasList = {.name = "AliasList", .type = SHAPE_LIST, .member = &kms_AliasList_member};
 static const struct shape kms_AliasListEntry = {.name = "AliasListEntry", .type = SHAPE_STRUCTURE, .members = kms_AliasListEntry_members, .n_members = 5};
 static const struct shape kms_AliasNameType = {.name = "AliasNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 256, .pattern = "^[a-zA-Z0-9:/_-]+$"};
 static const struct shape kms_ArnType = {.name = "ArnType", .type = SHAPE_STRING, .has_min = true, .min = 20, .has_max = true, .max = 2048};
 static const struct shape kms_AttestationDocumentType = {.name = "AttestationDocumentType", .type = SHAPE_BLOB, .has_min = true, .min = 1, .has_max = true, .max = 262144};
+static const struct shape kms_BackingKeyIdResponseType = {.name = "BackingKeyIdResponseType", .type = SHAPE_STRING, .has_min = true, .min = 0, .has_max = true, .max = 64, .pattern = "^[a-f0-9]+$"};
 static const struct shape kms_BackingKeyIdType = {.name = "BackingKeyIdType", .type = SHAPE_STRING, .has_min = true, .min = 64, .has_max = true, .max = 64, .pattern = "^[a-f0-9]+$"};
 static const struct shape kms_BooleanType = {.name = "BooleanType", .type = SHAPE_BOOLEAN};
 static const struct shape kms_CancelKeyDeletionRequest = {.name = "CancelKeyDeletionRequest", .type = SHAPE_STRUCTURE, .members = kms_CancelKeyDeletionRequest_members, .n_members = 1};
 static const struct shape kms_CancelKeyDeletionResponse = {.name = "CancelKeyDeletionResponse", .type = SHAPE_STRUCTURE, .members = kms_CancelKeyDeletionResponse_members, .n_members = 1};
 static const struct shape kms_CiphertextType = {.name = "CiphertextType", .type = SHAPE_BLOB, .has_min = true, .min = 1, .has_max = true, .max = 6144};
 static const struct shape kms_CloudHsmClusterIdType = {.name = "CloudHsmClusterIdType", .type = SHAPE_STRING, .has_min = true, .min = 19, .has_max = true, .max = 24, .pattern = "cluster-[2-7a-zA-Z]{11,16}"};
+static const struct shape kms_ConnectCustomKeyStoreRequest = {.name = "ConnectCustomKeyStoreRequest", .type = SHAPE_STRUCTURE, .members = kms_ConnectCustomKeyStoreRequest_members, .n_members = 1};
+static const struct shape kms_ConnectCustomKeyStoreResponse = {.name = "ConnectCustomKeyStoreResponse", .type = SHAPE_STRUCTURE};
+static const struct shape kms_ConnectionErrorCodeType = {.name = "ConnectionErrorCodeType", .type = SHAPE_STRING, .enums = kms_ConnectionErrorCodeType_enums, .n_enums = 18};
+static const struct shape kms_ConnectionStateType = {.name = "ConnectionStateType", .type = SHAPE_STRING, .enums = kms_ConnectionStateType_enums, .n_enums = 5};
 static const struct shape kms_CreateAliasRequest = {.name = "CreateAliasRequest", .type = SHAPE_STRUCTURE, .members = kms_CreateAliasRequest_members, .n_members = 2};
+static const struct shape kms_CreateCustomKeyStoreRequest = {.name = "CreateCustomKeyStoreRequest", .type = SHAPE_STRUCTURE, .members = kms_CreateCustomKeyStoreRequest_members, .n_members = 11};
+static const struct shape kms_CreateCustomKeyStoreResponse = {.name = "CreateCustomKeyStoreResponse", .type = SHAPE_STRUCTURE, .members = kms_CreateCustomKeyStoreResponse_members, .n_members = 1};
 static const struct shape kms_CreateGrantRequest = {.name = "CreateGrantRequest", .type = SHAPE_STRUCTURE, .members = kms_CreateGrantRequest_members, .n_members = 8};
 static const struct shape kms_CreateGrantResponse = {.name = "CreateGrantResponse", .type = SHAPE_STRUCTURE, .members = kms_CreateGrantResponse_members, .n_members = 2};
 static const struct shape kms_CreateKeyRequest = {.name = "CreateKeyRequest", .type = SHAPE_STRUCTURE, .members = kms_CreateKeyRequest_members, .n_members = 11};
 static const struct shape kms_CreateKeyResponse = {.name = "CreateKeyResponse", .type = SHAPE_STRUCTURE, .members = kms_CreateKeyResponse_members, .n_members = 1};
 static const struct shape kms_CustomKeyStoreIdType = {.name = "CustomKeyStoreIdType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 64};
+static const struct shape kms_CustomKeyStoreNameType = {.name = "CustomKeyStoreNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 256};
+static const struct shape kms_CustomKeyStoreType = {.name = "CustomKeyStoreType", .type = SHAPE_STRING, .enums = kms_CustomKeyStoreType_enums, .n_enums = 2};
+static const struct shape kms_CustomKeyStoresList = {.name = "CustomKeyStoresList", .type = SHAPE_LIST, .member = &kms_CustomKeyStoresList_member};
+static const struct shape kms_CustomKeyStoresListEntry = {.name = "CustomKeyStoresListEntry", .type = SHAPE_STRUCTURE, .members = kms_CustomKeyStoresListEntry_members, .n_members = 9};
 static const struct shape kms_CustomerMasterKeySpec = {.name = "CustomerMasterKeySpec", .type = SHAPE_STRING, .enums = kms_CustomerMasterKeySpec_enums, .n_enums = 13};
 static const struct shape kms_DataKeySpec = {.name = "DataKeySpec", .type = SHAPE_STRING, .enums = kms_DataKeySpec_enums, .n_enums = 2};
 static const struct shape kms_DateType = {.name = "DateType", .type = SHAPE_TIMESTAMP};
 static const struct shape kms_DecryptRequest = {.name = "DecryptRequest", .type = SHAPE_STRUCTURE, .members = kms_DecryptRequest_members, .n_members = 8};
 static const struct shape kms_DecryptResponse = {.name = "DecryptResponse", .type = SHAPE_STRUCTURE, .members = kms_DecryptResponse_members, .n_members = 5};
 static const struct shape kms_DeleteAliasRequest = {.name = "DeleteAliasRequest", .type = SHAPE_STRUCTURE, .members = kms_DeleteAliasRequest_members, .n_members = 1};
+static const struct shape kms_DeleteCustomKeyStoreRequest = {.name = "DeleteCustomKeyStoreRequest", .type = SHAPE_STRUCTURE, .members = kms_DeleteCustomKeyStoreRequest_members, .n_members = 1};
+static const struct shape kms_DeleteCustomKeyStoreResponse = {.name = "DeleteCustomKeyStoreResponse", .type = SHAPE_STRUCTURE};
+static const struct shape kms_DeleteImportedKeyMaterialRequest = {.name = "DeleteImportedKeyMaterialRequest", .type = SHAPE_STRUCTURE, .members = kms_DeleteImportedKeyMaterialRequest_members, .n_members = 2};
+static const struct shape kms_DeleteImportedKeyMaterialResponse = {.name = "DeleteImportedKeyMaterialResponse", .type = SHAPE_STRUCTURE, .members = kms_DeleteImportedKeyMaterialResponse_members, .n_members = 2};
+static const struct shape kms_DescribeCustomKeyStoresRequest = {.name = "DescribeCustomKeyStoresRequest", .type = SHAPE_STRUCTURE, .members = kms_DescribeCustomKeyStoresRequest_members, .n_members = 4};
+static const struct shape kms_DescribeCustomKeyStoresResponse = {.name = "DescribeCustomKeyStoresResponse", .type = SHAPE_STRUCTURE, .members = kms_DescribeCustomKeyStoresResponse_members, .n_members = 3};
 static const struct shape kms_DescribeKeyRequest = {.name = "DescribeKeyRequest", .type = SHAPE_STRUCTURE, .members = kms_DescribeKeyRequest_members, .n_members = 2};
 static const struct shape kms_DescribeKeyResponse = {.name = "DescribeKeyResponse", .type = SHAPE_STRUCTURE, .members = kms_DescribeKeyResponse_members, .n_members = 1};
 static const struct shape kms_DescriptionType = {.name = "DescriptionType", .type = SHAPE_STRING, .has_min = true, .min = 0, .has_max = true, .max = 8192};
 static const struct shape kms_DisableKeyRequest = {.name = "DisableKeyRequest", .type = SHAPE_STRUCTURE, .members = kms_DisableKeyRequest_members, .n_members = 1};
 static const struct shape kms_DisableKeyRotationRequest = {.name = "DisableKeyRotationRequest", .type = SHAPE_STRUCTURE, .members = kms_DisableKeyRotationRequest_members, .n_members = 1};
+static const struct shape kms_DisconnectCustomKeyStoreRequest = {.name = "DisconnectCustomKeyStoreRequest", .type = SHAPE_STRUCTURE, .members = kms_DisconnectCustomKeyStoreRequest_members, .n_members = 1};
+static const struct shape kms_DisconnectCustomKeyStoreResponse = {.name = "DisconnectCustomKeyStoreResponse", .type = SHAPE_STRUCTURE};
 static const struct shape kms_DryRunModifierList = {.name = "DryRunModifierList", .type = SHAPE_LIST, .member = &kms_DryRunModifierList_member};
 static const struct shape kms_DryRunModifierType = {.name = "DryRunModifierType", .type = SHAPE_STRING, .enums = kms_DryRunModifierType_enums, .n_enums = 1};
 static const struct shape kms_EnableKeyRequest = {.name = "EnableKeyRequest", .type = SHAPE_STRUCTURE, .members = kms_EnableKeyRequest_members, .n_members = 1};
@@ -595,6 +767,8 @@ static const struct shape kms_GetKeyPolicyRequest = {.name = "GetKeyPolicyReques
 static const struct shape kms_GetKeyPolicyResponse = {.name = "GetKeyPolicyResponse", .type = SHAPE_STRUCTURE, .members = kms_GetKeyPolicyResponse_members, .n_members = 2};
 static const struct shape kms_GetKeyRotationStatusRequest = {.name = "GetKeyRotationStatusRequest", .type = SHAPE_STRUCTURE, .members = kms_GetKeyRotationStatusRequest_members, .n_members = 1};
 static const struct shape kms_GetKeyRotationStatusResponse = {.name = "GetKeyRotationStatusResponse", .type = SHAPE_STRUCTURE, .members = kms_GetKeyRotationStatusResponse_members, .n_members = 5};
+static const struct shape kms_GetParametersForImportRequest = {.name = "GetParametersForImportRequest", .type = SHAPE_STRUCTURE, .members = kms_GetParametersForImportRequest_members, .n_members = 3};
+static const struct shape kms_GetParametersForImportResponse = {.name = "GetParametersForImportResponse", .type = SHAPE_STRUCTURE, .members = kms_GetParametersForImportResponse_members, .n_members = 4};
 static const struct shape kms_GrantConstraints = {.name = "GrantConstraints", .type = SHAPE_STRUCTURE, .members = kms_GrantConstraints_members, .n_members = 2};
 static const struct shape kms_GrantIdType = {.name = "GrantIdType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128};
 static const struct shape kms_GrantList = {.name = "GrantList", .type = SHAPE_LIST, .member = &kms_GrantList_member};
@@ -604,7 +778,10 @@ static const struct shape kms_GrantOperation = {.name = "GrantOperation", .type 
 static const struct shape kms_GrantOperationList = {.name = "GrantOperationList", .type = SHAPE_LIST, .member = &kms_GrantOperationList_member};
 static const struct shape kms_GrantTokenList = {.name = "GrantTokenList", .type = SHAPE_LIST, .has_min = true, .min = 0, .has_max = true, .max = 10, .member = &kms_GrantTokenList_member};
 static const struct shape kms_GrantTokenType = {.name = "GrantTokenType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 8192};
+static const struct shape kms_ImportKeyMaterialRequest = {.name = "ImportKeyMaterialRequest", .type = SHAPE_STRUCTURE, .members = kms_ImportKeyMaterialRequest_members, .n_members = 8};
+static const struct shape kms_ImportKeyMaterialResponse = {.name = "ImportKeyMaterialResponse", .type = SHAPE_STRUCTURE, .members = kms_ImportKeyMaterialResponse_members, .n_members = 2};
 static const struct shape kms_ImportState = {.name = "ImportState", .type = SHAPE_STRING, .enums = kms_ImportState_enums, .n_enums = 2};
+static const struct shape kms_ImportType = {.name = "ImportType", .type = SHAPE_STRING, .enums = kms_ImportType_enums, .n_enums = 2};
 static const struct shape kms_IncludeKeyMaterial = {.name = "IncludeKeyMaterial", .type = SHAPE_STRING, .enums = kms_IncludeKeyMaterial_enums, .n_enums = 2};
 static const struct shape kms_KeyAgreementAlgorithmSpec = {.name = "KeyAgreementAlgorithmSpec", .type = SHAPE_STRING, .enums = kms_KeyAgreementAlgorithmSpec_enums, .n_enums = 1};
 static const struct shape kms_KeyAgreementAlgorithmSpecList = {.name = "KeyAgreementAlgorithmSpecList", .type = SHAPE_LIST, .member = &kms_KeyAgreementAlgorithmSpecList_member};
@@ -618,6 +795,7 @@ static const struct shape kms_KeyMaterialState = {.name = "KeyMaterialState", .t
 static const struct shape kms_KeyMetadata = {.name = "KeyMetadata", .type = SHAPE_STRUCTURE, .members = kms_KeyMetadata_members, .n_members = 26};
 static const struct shape kms_KeySpec = {.name = "KeySpec", .type = SHAPE_STRING, .enums = kms_KeySpec_enums, .n_enums = 17};
 static const struct shape kms_KeyState = {.name = "KeyState", .type = SHAPE_STRING, .enums = kms_KeyState_enums, .n_enums = 8};
+static const struct shape kms_KeyStorePasswordType = {.name = "KeyStorePasswordType", .type = SHAPE_STRING, .has_min = true, .min = 7, .has_max = true, .max = 32, .sensitive = true};
 static const struct shape kms_KeyUsageType = {.name = "KeyUsageType", .type = SHAPE_STRING, .enums = kms_KeyUsageType_enums, .n_enums = 4};
 static const struct shape kms_LimitType = {.name = "LimitType", .type = SHAPE_INTEGER, .has_min = true, .min = 1, .has_max = true, .max = 1000};
 static const struct shape kms_ListAliasesRequest = {.name = "ListAliasesRequest", .type = SHAPE_STRUCTURE, .members = kms_ListAliasesRequest_members, .n_members = 3};
@@ -672,22 +850,40 @@ static const struct shape kms_TagKeyType = {.name = "TagKeyType", .type = SHAPE_
 static const struct shape kms_TagList = {.name = "TagList", .type = SHAPE_LIST, .member = &kms_TagList_member};
 static const struct shape kms_TagResourceRequest = {.name = "TagResourceRequest", .type = SHAPE_STRUCTURE, .members = kms_TagResourceRequest_members, .n_members = 2};
 static const struct shape kms_TagValueType = {.name = "TagValueType", .type = SHAPE_STRING, .has_min = true, .min = 0, .has_max = true, .max = 256};
+static const struct shape kms_TrustAnchorCertificateType = {.name = "TrustAnchorCertificateType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 5000};
 static const struct shape kms_UntagResourceRequest = {.name = "UntagResourceRequest", .type = SHAPE_STRUCTURE, .members = kms_UntagResourceRequest_members, .n_members = 2};
 static const struct shape kms_UpdateAliasRequest = {.name = "UpdateAliasRequest", .type = SHAPE_STRUCTURE, .members = kms_UpdateAliasRequest_members, .n_members = 2};
+static const struct shape kms_UpdateCustomKeyStoreRequest = {.name = "UpdateCustomKeyStoreRequest", .type = SHAPE_STRUCTURE, .members = kms_UpdateCustomKeyStoreRequest_members, .n_members = 10};
+static const struct shape kms_UpdateCustomKeyStoreResponse = {.name = "UpdateCustomKeyStoreResponse", .type = SHAPE_STRUCTURE};
 static const struct shape kms_UpdateKeyDescriptionRequest = {.name = "UpdateKeyDescriptionRequest", .type = SHAPE_STRUCTURE, .members = kms_UpdateKeyDescriptionRequest_members, .n_members = 2};
+static const struct shape kms_WrappingKeySpec = {.name = "WrappingKeySpec", .type = SHAPE_STRING, .enums = kms_WrappingKeySpec_enums, .n_enums = 4};
 static const struct shape kms_XksKeyConfigurationType = {.name = "XksKeyConfigurationType", .type = SHAPE_STRUCTURE, .members = kms_XksKeyConfigurationType_members, .n_members = 1};
 static const struct shape kms_XksKeyIdType = {.name = "XksKeyIdType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "^[a-zA-Z0-9-_.]+$"};
+static const struct shape kms_XksProxyAuthenticationAccessKeyIdType = {.name = "XksProxyAuthenticationAccessKeyIdType", .type = SHAPE_STRING, .has_min = true, .min = 20, .has_max = true, .max = 30, .pattern = "^[A-Z2-7]+$", .sensitive = true};
+static const struct shape kms_XksProxyAuthenticationCredentialType = {.name = "XksProxyAuthenticationCredentialType", .type = SHAPE_STRUCTURE, .members = kms_XksProxyAuthenticationCredentialType_members, .n_members = 2};
+static const struct shape kms_XksProxyAuthenticationRawSecretAccessKeyType = {.name = "XksProxyAuthenticationRawSecretAccessKeyType", .type = SHAPE_STRING, .has_min = true, .min = 43, .has_max = true, .max = 64, .pattern = "^[a-zA-Z0-9\\/+=]+$", .sensitive = true};
+static const struct shape kms_XksProxyConfigurationType = {.name = "XksProxyConfigurationType", .type = SHAPE_STRUCTURE, .members = kms_XksProxyConfigurationType_members, .n_members = 6};
+static const struct shape kms_XksProxyConnectivityType = {.name = "XksProxyConnectivityType", .type = SHAPE_STRING, .enums = kms_XksProxyConnectivityType_enums, .n_enums = 2};
+static const struct shape kms_XksProxyUriEndpointType = {.name = "XksProxyUriEndpointType", .type = SHAPE_STRING, .has_min = true, .min = 10, .has_max = true, .max = 128, .pattern = "^https://[a-zA-Z0-9.-]+$"};
+static const struct shape kms_XksProxyUriPathType = {.name = "XksProxyUriPathType", .type = SHAPE_STRING, .has_min = true, .min = 10, .has_max = true, .max = 128, .pattern = "^(/[a-zA-Z0-9\\/_-]+/kms/xks/v\\d{1,2})$|^(/kms/xks/v\\d{1,2})$"};
+static const struct shape kms_XksProxyVpcEndpointServiceNameType = {.name = "XksProxyVpcEndpointServiceNameType", .type = SHAPE_STRING, .has_min = true, .min = 20, .has_max = true, .max = 64, .pattern = "^(com|eu)\\.amazonaws\\.vpce\\.([a-z]+-){2,3}\\d+\\.vpce-svc-[0-9a-z]+$"};
 
 static const struct op_model kms_ops[] = {
     {"CancelKeyDeletion", &kms_CancelKeyDeletionRequest, &kms_CancelKeyDeletionResponse, NULL},
+    {"ConnectCustomKeyStore", &kms_ConnectCustomKeyStoreRequest, &kms_ConnectCustomKeyStoreResponse, NULL},
     {"CreateAlias", &kms_CreateAliasRequest, NULL, NULL},
+    {"CreateCustomKeyStore", &kms_CreateCustomKeyStoreRequest, &kms_CreateCustomKeyStoreResponse, NULL},
     {"CreateGrant", &kms_CreateGrantRequest, &kms_CreateGrantResponse, NULL},
     {"CreateKey", &kms_CreateKeyRequest, &kms_CreateKeyResponse, NULL},
     {"Decrypt", &kms_DecryptRequest, &kms_DecryptResponse, NULL},
     {"DeleteAlias", &kms_DeleteAliasRequest, NULL, NULL},
+    {"DeleteCustomKeyStore", &kms_DeleteCustomKeyStoreRequest, &kms_DeleteCustomKeyStoreResponse, NULL},
+    {"DeleteImportedKeyMaterial", &kms_DeleteImportedKeyMaterialRequest, &kms_DeleteImportedKeyMaterialResponse, NULL},
+    {"DescribeCustomKeyStores", &kms_DescribeCustomKeyStoresRequest, &kms_DescribeCustomKeyStoresResponse, NULL},
     {"DescribeKey", &kms_DescribeKeyRequest, &kms_DescribeKeyResponse, NULL},
     {"DisableKey", &kms_DisableKeyRequest, NULL, NULL},
     {"DisableKeyRotation", &kms_DisableKeyRotationRequest, NULL, NULL},
+    {"DisconnectCustomKeyStore", &kms_DisconnectCustomKeyStoreRequest, &kms_DisconnectCustomKeyStoreResponse, NULL},
     {"EnableKey", &kms_EnableKeyRequest, NULL, NULL},
     {"EnableKeyRotation", &kms_EnableKeyRotationRequest, NULL, NULL},
     {"Encrypt", &kms_EncryptRequest, &kms_EncryptResponse, NULL},
@@ -696,6 +892,8 @@ static const struct op_model kms_ops[] = {
     {"GenerateRandom", &kms_GenerateRandomRequest, &kms_GenerateRandomResponse, NULL},
     {"GetKeyPolicy", &kms_GetKeyPolicyRequest, &kms_GetKeyPolicyResponse, NULL},
     {"GetKeyRotationStatus", &kms_GetKeyRotationStatusRequest, &kms_GetKeyRotationStatusResponse, NULL},
+    {"GetParametersForImport", &kms_GetParametersForImportRequest, &kms_GetParametersForImportResponse, NULL},
+    {"ImportKeyMaterial", &kms_ImportKeyMaterialRequest, &kms_ImportKeyMaterialResponse, NULL},
     {"ListAliases", &kms_ListAliasesRequest, &kms_ListAliasesResponse, NULL},
     {"ListGrants", &kms_ListGrantsRequest, &kms_ListGrantsResponse, NULL},
     {"ListKeyPolicies", &kms_ListKeyPoliciesRequest, &kms_ListKeyPoliciesResponse, NULL},
@@ -712,6 +910,7 @@ static const struct op_model kms_ops[] = {
     {"TagResource", &kms_TagResourceRequest, NULL, NULL},
     {"UntagResource", &kms_UntagResourceRequest, NULL, NULL},
     {"UpdateAlias", &kms_UpdateAliasRequest, NULL, NULL},
+    {"UpdateCustomKeyStore", &kms_UpdateCustomKeyStoreRequest, &kms_UpdateCustomKeyStoreResponse, NULL},
     {"UpdateKeyDescription", &kms_UpdateKeyDescriptionRequest, NULL, NULL},
 };
 
@@ -725,5 +924,5 @@ const struct service_model model_kms = {
     .api_version = "2014-11-01",
     .xml_namespace = NULL,
     .ops = kms_ops,
-    .n_ops = 34,
+    .n_ops = 43,
 };

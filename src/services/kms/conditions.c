@@ -98,5 +98,9 @@ void kms_key_condition_keys(struct call *call, const struct kms_key *key, const 
      * names the key by one of its aliases */
     call_keys_add(call->keys, "kms:CallerAccount", call->principal->account_id);
     call_keys_add(call->keys, "kms:RequestAlias", alias_named(in_str(in, "KeyId")));
+    /* kms:KeyOrigin also governs the operations on a key (KMS developer guide,
+     * conditions-kms, kms:KeyOrigin) */
+    call_keys_add(call->keys, "kms:KeyOrigin",
+                  json_string_value(json_object_get(key->doc, "Origin")));
     kms_grants_mark(call, key, in);
 }

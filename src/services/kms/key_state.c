@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/tree.h"
+#include "import.h"
 #include "kms.h"
 #include "kms_key.h"
 #include "kms_ops.gen.h"
@@ -37,6 +38,7 @@ static cu_rc set_state(struct call *call, const char *state)
     json_t *doc = NULL;
 
     TRY(kms_key_check_not_pending(call, kms_target_key(call)));
+    TRY(kms_import_check_material(call, kms_target_key(call)));
     TRY(record_copy(call, &doc));
     TRY(tree_set_str(doc, "KeyState", state));
     TRY(kind_update(call, &kms_kind_key, NULL, doc));
@@ -121,7 +123,8 @@ out:
 }
 
 /* A cancelled deletion leaves the key Disabled (KMS developer guide,
- * deleting-keys-cancelling-key-deletion). */
+ * deleting-keys-cancelling-key-deletion), or PendingImport when it has no imported
+ * material (import.h). */
 cu_rc kms_cancel_key_deletion(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
@@ -136,7 +139,9 @@ cu_rc kms_cancel_key_deletion(struct call *call, const json_t *in, json_t *out)
         goto out;
     }
     TRY(record_copy(call, &doc));
-    TRY(tree_set_str(doc, "KeyState", "Disabled"));
+    TRY(tree_set_str(doc, "KeyState", kms_import_has_material(key, call->now_ms)
+                                          ? "Disabled"
+                                          : "PendingImport"));
     json_object_del(doc, "DeletionDate");
     json_object_del(doc, "PendingDeletionWindowInDays");
     TRY(kind_update(call, &kms_kind_key, NULL, doc));

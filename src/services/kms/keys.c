@@ -13,6 +13,7 @@
 #include "core/ids.h"
 #include "core/tree.h"
 #include "crypto/backing_key.h"
+#include "import.h"
 #include "kms.h"
 #include "kms_key.h"
 #include "kms_ops.gen.h"
@@ -90,7 +91,7 @@ cu_rc kms_policy_accept(struct call *call, const char *arn, const char *text, bo
 static cu_rc check_spec(struct call *call, const json_t *in)
 {
     const char *spec = in_str(in, "KeySpec"), *old_spec = in_str(in, "CustomerMasterKeySpec");
-    const char *usage = in_str(in, "KeyUsage"), *origin = in_str(in, "Origin");
+    const char *usage = in_str(in, "KeyUsage");
     bool multi = in_bool(in, "MultiRegion", false);
 
     if (spec && old_spec)
@@ -106,9 +107,9 @@ static cu_rc check_spec(struct call *call, const json_t *in)
         return cu_err_set(&call->err, CU_E_VALIDATION,
                           "The KeyUsage value %s is not valid for KeySpec SYMMETRIC_DEFAULT.",
                           usage);
-    if ((origin && strcmp(origin, "AWS_KMS") != 0) || multi)
+    if (multi)
         return cu_err_set(&call->err, CU_E_KMS_UNSUPPORTED,
-                          "custos supports only single-Region keys with Origin AWS_KMS.");
+                          "custos supports only single-Region keys.");
     return CU_OK;
 }
 
@@ -145,10 +146,12 @@ cu_rc kms_create_key(struct call *call, const json_t *in, json_t *out)
     struct policy *compiled = NULL;
     struct buf policy;
     json_t *doc = json_object(), *backing = NULL;
+    bool external = false;
 
     buf_init(&policy, KEY_POLICY_MAX_BYTES * 4);
     ENSURE(doc, CU_E_NOMEM);
     TRY(check_spec(call, in));
+    TRY(kms_import_create(call, in, &external));
     TRY(kms_tags_check(call, tags));
     TRY(ids_uuid(key_id));
     kms_key_arn(call, key_id, arn);
@@ -163,7 +166,11 @@ cu_rc kms_create_key(struct call *call, const json_t *in, json_t *out)
     TRY(kms_policy_accept(call, arn, policy.p,
                           !given || in_bool(in, "BypassPolicyLockoutSafetyCheck", false),
                           &compiled));
-    TRY(new_backing(call, arn, &backing));
+    if (external)
+        backing = json_array(); /* PendingImport: no material until ImportKeyMaterial */
+    else
+        TRY(new_backing(call, arn, &backing));
+    ENSURE(backing, CU_E_NOMEM);
     TRY(tree_set_str(doc, "AWSAccountId", call->env->account_id));
     TRY(tree_set_str(doc, "KeyId", key_id));
     TRY(tree_set_str(doc, "Arn", arn));
@@ -171,8 +178,8 @@ cu_rc kms_create_key(struct call *call, const json_t *in, json_t *out)
     TRY(tree_set_str(doc, "Description", in_str_or(in, "Description", "")));
     TRY(tree_set_str(doc, "KeyUsage", "ENCRYPT_DECRYPT"));
     TRY(tree_set_str(doc, "KeySpec", "SYMMETRIC_DEFAULT"));
-    TRY(tree_set_str(doc, "KeyState", "Enabled"));
-    TRY(tree_set_str(doc, "Origin", "AWS_KMS"));
+    TRY(tree_set_str(doc, "KeyState", external ? "PendingImport" : "Enabled"));
+    TRY(tree_set_str(doc, "Origin", external ? "EXTERNAL" : "AWS_KMS"));
     TRY(tree_set_str(doc, "KeyManager", "CUSTOMER"));
     TRY(tree_set_str(doc, "Policy", policy.p));
     TRY(tree_set_new(doc, "Tags", tags ? json_deep_copy(tags) : json_array()));
@@ -191,8 +198,15 @@ out:
 
 cu_rc kms_describe_key(struct call *call, const json_t *in, json_t *out)
 {
+    cu_rc rc = CU_OK;
+    json_t *doc = NULL;
+
     (void)in;
-    return kms_key_metadata("DescribeKey", kms_target_key(call)->doc, out);
+    TRY(kms_import_describe(kms_target_key(call)->doc, call->now_ms, &doc));
+    TRY(kms_key_metadata("DescribeKey", doc, out));
+out:
+    json_decref(doc);
+    return rc;
 }
 
 struct key_list {

@@ -20,6 +20,7 @@
 #include "crypto/backing_key.h"
 #include "conditions.h"
 #include "grants.h"
+#include "import.h"
 #include "kms_key.h"
 #include "kms_ops.gen.h"
 #include "services/in.h"
@@ -233,8 +234,9 @@ static cu_rc open_backing(struct call *call, struct kms_key *k)
     buf_init(&sealed, 4096);
     buf_init(&aad, 4096);
     k->n_backing = json_array_size(list);
-    ENSURE(k->n_backing > 0, CU_E_STORE);
-    k->backing = calloc(k->n_backing, sizeof(*k->backing));
+    /* a key of imported material has none while PendingImport (import.c) */
+    ENSURE(k->n_backing > 0 || kms_import_external(k->doc), CU_E_STORE);
+    k->backing = calloc(k->n_backing + 1, sizeof(*k->backing));
     ENSURE(k->backing, CU_E_NOMEM);
     json_array_foreach(list, i, item)
     {
@@ -418,10 +420,13 @@ struct kms_key *kms_target_key(const struct call *call)
 
 cu_rc kms_key_check_usable(struct call *call, const struct kms_key *key)
 {
-    const char *state = json_string_value(json_object_get(key->doc, "KeyState"));
+    const char *state = kms_import_state(key->doc, call->now_ms);
 
-    if (strcmp(state, "Enabled") == 0)
+    if (strcmp(state, "Enabled") == 0 && kms_import_has_material(key, call->now_ms))
         return CU_OK;
+    if (strcmp(state, "PendingImport") == 0 || strcmp(state, "Enabled") == 0)
+        return cu_err_set(&call->err, CU_E_KMS_INVALID_STATE, "%s is pending import.",
+                          key->arn);
     if (strcmp(state, "Disabled") == 0)
         return cu_err_set(&call->err, CU_E_KMS_DISABLED, "%s is disabled.", key->arn);
     if (strcmp(state, "PendingDeletion") == 0)

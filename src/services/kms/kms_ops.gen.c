@@ -11,6 +11,11 @@ static const char *const secrets_GenerateDataKey[] = {"Plaintext", NULL};
 static const char *const secrets_GenerateRandom[] = {"Plaintext", NULL};
 static const char *const secrets_CreateGrant[] = {"GrantToken", NULL};
 static const char *const secrets_RetireGrant[] = {"GrantToken", NULL};
+static const char *const secrets_GetParametersForImport[] = {"ImportToken", "PublicKey", NULL};
+static const char *const secrets_ImportKeyMaterial[] = {"EncryptedKeyMaterial", "ImportToken", NULL};
+static const char *const secrets_CreateCustomKeyStore[] = {"AccessKeyId", "KeyStorePassword", "RawSecretAccessKey", "XksProxyAuthenticationCredential", NULL};
+static const char *const secrets_DescribeCustomKeyStores[] = {"AccessKeyId", NULL};
+static const char *const secrets_UpdateCustomKeyStore[] = {"AccessKeyId", "KeyStorePassword", "RawSecretAccessKey", "XksProxyAuthenticationCredential", NULL};
 const struct page_desc kms_list_keys_page = {
     .op = "ListKeys", .input_token = "Marker",
     .limit_key = "Limit", .output_token = "NextMarker",
@@ -52,6 +57,12 @@ const struct page_desc kms_list_key_rotations_page = {
     .limit_key = "Limit", .output_token = "NextMarker",
     .more_results = "Truncated", .result_key = "Rotations",
     .limit_default = 100, .limit_max = 1000,
+    .bad_marker = CU_E_KMS_INVALID_MARKER, .bad_marker_message = "Invalid marker"};
+const struct page_desc kms_describe_custom_key_stores_page = {
+    .op = "DescribeCustomKeyStores", .input_token = "Marker",
+    .limit_key = "Limit", .output_token = "NextMarker",
+    .more_results = "Truncated", .result_key = "CustomKeyStores",
+    .limit_default = 1000, .limit_max = 1000,
     .bad_marker = CU_E_KMS_INVALID_MARKER, .bad_marker_message = "Invalid marker"};
 
 const struct op_desc kms_ops[] = {
@@ -271,5 +282,53 @@ const struct op_desc kms_ops[] = {
      .read_only = true,
      .also_resolve = kms_resolve_re_encrypt_destination,
      .also_action = "kms:ReEncryptTo"},
+    {.service = "kms",
+     .name = "GetParametersForImport",
+     .handler = kms_get_parameters_for_import,
+     .action = "kms:GetParametersForImport",
+     .resolve = kms_resolve_key_id,
+     .secret_fields = secrets_GetParametersForImport,
+     .condition_keys = kms_import_condition_keys},
+    {.service = "kms",
+     .name = "ImportKeyMaterial",
+     .handler = kms_import_key_material,
+     .action = "kms:ImportKeyMaterial",
+     .resolve = kms_resolve_key_id,
+     .secret_fields = secrets_ImportKeyMaterial,
+     .condition_keys = kms_import_condition_keys},
+    {.service = "kms",
+     .name = "DeleteImportedKeyMaterial",
+     .handler = kms_delete_imported_key_material,
+     .action = "kms:DeleteImportedKeyMaterial",
+     .resolve = kms_resolve_key_id},
+    {.service = "kms",
+     .name = "CreateCustomKeyStore",
+     .handler = kms_create_custom_key_store,
+     .action = "kms:CreateCustomKeyStore",
+     .secret_fields = secrets_CreateCustomKeyStore},
+    {.service = "kms",
+     .name = "ConnectCustomKeyStore",
+     .handler = kms_connect_custom_key_store,
+     .action = "kms:ConnectCustomKeyStore"},
+    {.service = "kms",
+     .name = "DeleteCustomKeyStore",
+     .handler = kms_delete_custom_key_store,
+     .action = "kms:DeleteCustomKeyStore"},
+    {.service = "kms",
+     .name = "DescribeCustomKeyStores",
+     .handler = kms_describe_custom_key_stores,
+     .action = "kms:DescribeCustomKeyStores",
+     .read_only = true,
+     .secret_fields = secrets_DescribeCustomKeyStores,
+     .page = &kms_describe_custom_key_stores_page},
+    {.service = "kms",
+     .name = "DisconnectCustomKeyStore",
+     .handler = kms_disconnect_custom_key_store,
+     .action = "kms:DisconnectCustomKeyStore"},
+    {.service = "kms",
+     .name = "UpdateCustomKeyStore",
+     .handler = kms_update_custom_key_store,
+     .action = "kms:UpdateCustomKeyStore",
+     .secret_fields = secrets_UpdateCustomKeyStore},
 };
 const size_t kms_ops_count = ARRAY_LEN(kms_ops);

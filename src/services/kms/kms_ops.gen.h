@@ -44,6 +44,15 @@ cu_rc kms_get_key_rotation_status(struct call *call, const json_t *in, json_t *o
 cu_rc kms_rotate_key_on_demand(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_list_key_rotations(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_re_encrypt(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_get_parameters_for_import(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_import_key_material(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_delete_imported_key_material(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_create_custom_key_store(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_connect_custom_key_store(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_delete_custom_key_store(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_describe_custom_key_stores(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_disconnect_custom_key_store(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_update_custom_key_store(struct call *call, const json_t *in, json_t *out);
 
 /* resolvers: fill call->target before authorization (also-resolvers:
  * call->also, after call->target is authorized) */
@@ -64,6 +73,7 @@ extern const struct page_desc kms_list_aliases_page;
 extern const struct page_desc kms_list_grants_page;
 extern const struct page_desc kms_list_retirable_grants_page;
 extern const struct page_desc kms_list_key_rotations_page;
+extern const struct page_desc kms_describe_custom_key_stores_page;
 
 /* condition keys of the request, added before authorization */
 void kms_create_key_condition_keys(const json_t *in, struct call_keys *keys);
@@ -74,5 +84,6 @@ void kms_untag_resource_condition_keys(const json_t *in, struct call_keys *keys)
 void kms_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_create_grant_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_enable_key_rotation_condition_keys(const json_t *in, struct call_keys *keys);
+void kms_import_condition_keys(const json_t *in, struct call_keys *keys);
 
 #endif
