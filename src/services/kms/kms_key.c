@@ -17,7 +17,9 @@
 
 #include "core/codec.h"
 #include "core/ids.h"
+#include "crypto/asym_key.h"
 #include "crypto/backing_key.h"
+#include "asym.h"
 #include "conditions.h"
 #include "grants.h"
 #include "kms_key.h"
@@ -61,6 +63,7 @@ void kms_key_unref(void *p)
     for (size_t i = 0; i < e->key.n_backing; i++)
         backing_key_free(e->key.backing[i]);
     free(e->key.backing);
+    asym_key_free(e->key.asym);
     policy_free(e->key.policy);
     kms_grants_free(&e->key);
     json_decref(e->key.doc);
@@ -232,6 +235,8 @@ static cu_rc open_backing(struct call *call, struct kms_key *k)
 
     buf_init(&sealed, 4096);
     buf_init(&aad, 4096);
+    if (json_object_get(k->doc, "Private"))
+        return kms_asym_open(call, k); /* an RSA, EC or HMAC key: no backing keys */
     k->n_backing = json_array_size(list);
     ENSURE(k->n_backing > 0, CU_E_STORE);
     k->backing = calloc(k->n_backing, sizeof(*k->backing));

@@ -38,6 +38,11 @@ cu_rc kms_list_grants(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_revoke_grant(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_list_retirable_grants(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_retire_grant(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_get_public_key(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_sign(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_verify(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_generate_mac(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_verify_mac(struct call *call, const json_t *in, json_t *out);
 
 /* resolvers: fill call->target before authorization (also-resolvers:
  * call->also, after call->target is authorized) */
@@ -64,5 +69,7 @@ void kms_tag_resource_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_untag_resource_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_create_grant_condition_keys(const json_t *in, struct call_keys *keys);
+void kms_sign_condition_keys(const json_t *in, struct call_keys *keys);
+void kms_mac_condition_keys(const json_t *in, struct call_keys *keys);
 
 #endif
