@@ -111,9 +111,17 @@ class Asymmetric(harness.ServerTest):
         # no KeyUsage: ENCRYPT_DECRYPT, which an HMAC key cannot have
         code, msg, _ = self.err(self.kms.create_key, KeySpec="HMAC_256")
         self.assertEqual(code, "ValidationException")
-        code, msg, _ = self.err(self.kms.create_key, KeySpec="ML_DSA_65", KeyUsage="SIGN_VERIFY")
-        self.assertEqual(code, "UnsupportedOperationException")
-        self.assertIn("ML-DSA", msg)
+        for spec, what in [("ML_DSA_65", "ML-DSA"), ("ECC_NIST_EDWARDS25519", "Ed25519ph")]:
+            code, msg, status = self.err(self.kms.create_key, KeySpec=spec, KeyUsage="SIGN_VERIFY")
+            self.assertEqual((code, status), ("UnsupportedOperationException", 400))
+            self.assertIn(what, msg)
+        # both spellings at once; the deprecated one alone still works
+        self.assertEqual(self.err(self.kms.create_key, KeySpec="RSA_2048",
+                                  CustomerMasterKeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")[0],
+                         "ValidationException")
+        meta = self.kms.create_key(CustomerMasterKeySpec="ECC_SECG_P256K1",
+                                   KeyUsage="SIGN_VERIFY")["KeyMetadata"]
+        self.assertEqual(meta["KeySpec"], "ECC_SECG_P256K1")
 
     def test_sign_verifies_with_openssl(self):
         cases = [(s, a) for s in RSA[:1] for a in RSA_SIGN] + list(EC_ALG.items())

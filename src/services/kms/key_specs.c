@@ -18,6 +18,7 @@
      "RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512"}
 #define RSA_USAGES {"ENCRYPT_DECRYPT", "SIGN_VERIFY"}
 #define NIST_USAGES {"SIGN_VERIFY", "KEY_AGREEMENT"}
+#define ED25519PH_NEEDS "Ed25519ph signatures (OpenSSL 3.2 or later; this build links OpenSSL 3.0)"
 #define ML_DSA_NEEDS "ML-DSA signatures (OpenSSL 3.5 or later; this build links OpenSSL 3.0)"
 
 static const struct kms_key_spec specs[] = {
@@ -45,6 +46,8 @@ static const struct kms_key_spec specs[] = {
      .mac = {"HMAC_SHA_384"}},
     {.name = "HMAC_512", .type = ASYM_HMAC, .bits = 512, .usages = {"GENERATE_VERIFY_MAC"},
      .mac = {"HMAC_SHA_512"}},
+    {.name = "ECC_NIST_EDWARDS25519", .usages = {"SIGN_VERIFY"},
+     .signing = {"ED25519_SHA_512", "ED25519_PH_SHA_512"}, .needs = ED25519PH_NEEDS},
     {.name = "ML_DSA_44", .usages = {"SIGN_VERIFY"}, .signing = {"ML_DSA_SHAKE_256"},
      .needs = ML_DSA_NEEDS},
     {.name = "ML_DSA_65", .usages = {"SIGN_VERIFY"}, .signing = {"ML_DSA_SHAKE_256"},
