@@ -185,6 +185,13 @@ class Asymmetric(harness.ServerTest):
         self.assertEqual(self.err(self.kms.sign, KeyId=key["KeyId"], Message=b"m" * 4097,
                                   SigningAlgorithm="ECDSA_SHA_256")[0::2], ("ValidationException", 400))
         self.kms.sign(KeyId=key["KeyId"], Message=b"m" * 4096, SigningAlgorithm="ECDSA_SHA_256")
+        self.assertEqual(self.err(self.kms.sign, KeyId=key["KeyId"], Message=b"m",
+                                  SigningAlgorithm="ECDSA_SHA_256", DryRun=True)[0::2],
+                         ("DryRunOperationException", 412))
+        rc, _, stderr = self.server.cli("kms", "sign", "--key-id", key["KeyId"], "--message",
+                                        "bQ==", "--signing-algorithm", "ECDSA_SHA_384", check=False)
+        self.assertNotEqual(rc, 0)
+        self.assertIn("InvalidKeyUsageException", stderr)
         sym = self.kms.create_key()["KeyMetadata"]
         self.assertEqual(self.err(self.kms.sign, KeyId=sym["KeyId"], Message=b"m",
                                   SigningAlgorithm="ECDSA_SHA_256"),
@@ -323,6 +330,14 @@ class Asymmetric(harness.ServerTest):
         mac = self.key("HMAC_256", "GENERATE_VERIFY_MAC")["KeyId"]
         self.assertEqual(self.err(kms.generate_mac, KeyId=mac, Message=b"m", MacAlgorithm="HMAC_SHA_256")[0],
                          "AccessDeniedException")
+        # kms:KeySpec is the key's own on operations on it
+        arn, ak, sk = self.server.user("rsa-only", {"Effect": "Allow", "Action": "kms:Sign", "Resource": "*",
+                                                     "Condition": {"StringLike": {"kms:KeySpec": "RSA_*"}}})
+        kms = self.server.client("kms", key=ak, secret=sk)
+        self.assertEqual(self.err(kms.sign, KeyId=key, Message=b"m", SigningAlgorithm="ECDSA_SHA_256")[0],
+                         "AccessDeniedException")
+        rsa = self.key("RSA_2048", "SIGN_VERIFY")["KeyId"]
+        kms.sign(KeyId=rsa, Message=b"m", SigningAlgorithm="RSASSA_PSS_SHA_256")
 
     def test_secrets_not_in_trail(self):
         key = self.key("HMAC_256", "GENERATE_VERIFY_MAC")["KeyId"]
