@@ -67,6 +67,8 @@ static const struct shape kms_GenerateDataKeyRequest;
 static const struct shape kms_GenerateDataKeyResponse;
 static const struct shape kms_GenerateDataKeyWithoutPlaintextRequest;
 static const struct shape kms_GenerateDataKeyWithoutPlaintextResponse;
+static const struct shape kms_GenerateMacRequest;
+static const struct shape kms_GenerateMacResponse;
 static const struct shape kms_GenerateRandomRequest;
 static const struct shape kms_GenerateRandomResponse;
 static const struct shape kms_GetKeyPolicyRequest;
@@ -75,6 +77,8 @@ static const struct shape kms_GetKeyRotationStatusRequest;
 static const struct shape kms_GetKeyRotationStatusResponse;
 static const struct shape kms_GetParametersForImportRequest;
 static const struct shape kms_GetParametersForImportResponse;
+static const struct shape kms_GetPublicKeyRequest;
+static const struct shape kms_GetPublicKeyResponse;
 static const struct shape kms_GrantConstraints;
 static const struct shape kms_GrantIdType;
 static const struct shape kms_GrantList;
@@ -120,6 +124,7 @@ static const struct shape kms_ListRetirableGrantsRequest;
 static const struct shape kms_MacAlgorithmSpec;
 static const struct shape kms_MacAlgorithmSpecList;
 static const struct shape kms_MarkerType;
+static const struct shape kms_MessageType;
 static const struct shape kms_MultiRegionConfiguration;
 static const struct shape kms_MultiRegionKey;
 static const struct shape kms_MultiRegionKeyList;
@@ -133,6 +138,7 @@ static const struct shape kms_PolicyNameList;
 static const struct shape kms_PolicyNameType;
 static const struct shape kms_PolicyType;
 static const struct shape kms_PrincipalIdType;
+static const struct shape kms_PublicKeyType;
 static const struct shape kms_PutKeyPolicyRequest;
 static const struct shape kms_ReEncryptRequest;
 static const struct shape kms_ReEncryptResponse;
@@ -148,6 +154,8 @@ static const struct shape kms_RotationsList;
 static const struct shape kms_RotationsListEntry;
 static const struct shape kms_ScheduleKeyDeletionRequest;
 static const struct shape kms_ScheduleKeyDeletionResponse;
+static const struct shape kms_SignRequest;
+static const struct shape kms_SignResponse;
 static const struct shape kms_SigningAlgorithmSpec;
 static const struct shape kms_SigningAlgorithmSpecList;
 static const struct shape kms_Tag;
@@ -162,6 +170,10 @@ static const struct shape kms_UpdateAliasRequest;
 static const struct shape kms_UpdateCustomKeyStoreRequest;
 static const struct shape kms_UpdateCustomKeyStoreResponse;
 static const struct shape kms_UpdateKeyDescriptionRequest;
+static const struct shape kms_VerifyMacRequest;
+static const struct shape kms_VerifyMacResponse;
+static const struct shape kms_VerifyRequest;
+static const struct shape kms_VerifyResponse;
 static const struct shape kms_WrappingKeySpec;
 static const struct shape kms_XksKeyConfigurationType;
 static const struct shape kms_XksKeyIdType;
@@ -373,6 +385,18 @@ static const struct shape_member kms_GenerateDataKeyWithoutPlaintextResponse_mem
     {"KeyId", &kms_KeyIdType, false, NULL, false},
     {"KeyMaterialId", &kms_BackingKeyIdType, false, NULL, false},
 };
+static const struct shape_member kms_GenerateMacRequest_members[] = {
+    {"Message", &kms_PlaintextType, true, NULL, false},
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"MacAlgorithm", &kms_MacAlgorithmSpec, true, NULL, false},
+    {"GrantTokens", &kms_GrantTokenList, false, NULL, false},
+    {"DryRun", &kms_NullableBooleanType, false, NULL, false},
+};
+static const struct shape_member kms_GenerateMacResponse_members[] = {
+    {"Mac", &kms_CiphertextType, false, NULL, false},
+    {"MacAlgorithm", &kms_MacAlgorithmSpec, false, NULL, false},
+    {"KeyId", &kms_KeyIdType, false, NULL, false},
+};
 static const struct shape_member kms_GenerateRandomRequest_members[] = {
     {"NumberOfBytes", &kms_NumberOfBytesType, false, NULL, false},
     {"CustomKeyStoreId", &kms_CustomKeyStoreIdType, false, NULL, false},
@@ -410,6 +434,20 @@ static const struct shape_member kms_GetParametersForImportResponse_members[] = 
     {"ImportToken", &kms_CiphertextType, false, NULL, false},
     {"PublicKey", &kms_PlaintextType, false, NULL, false},
     {"ParametersValidTo", &kms_DateType, false, NULL, false},
+};
+static const struct shape_member kms_GetPublicKeyRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"GrantTokens", &kms_GrantTokenList, false, NULL, false},
+};
+static const struct shape_member kms_GetPublicKeyResponse_members[] = {
+    {"KeyId", &kms_KeyIdType, false, NULL, false},
+    {"PublicKey", &kms_PublicKeyType, false, NULL, false},
+    {"CustomerMasterKeySpec", &kms_CustomerMasterKeySpec, false, NULL, false},
+    {"KeySpec", &kms_KeySpec, false, NULL, false},
+    {"KeyUsage", &kms_KeyUsageType, false, NULL, false},
+    {"EncryptionAlgorithms", &kms_EncryptionAlgorithmSpecList, false, NULL, false},
+    {"SigningAlgorithms", &kms_SigningAlgorithmSpecList, false, NULL, false},
+    {"KeyAgreementAlgorithms", &kms_KeyAgreementAlgorithmSpecList, false, NULL, false},
 };
 static const struct shape_member kms_GrantConstraints_members[] = {
     {"EncryptionContextSubset", &kms_EncryptionContextType, false, NULL, false},
@@ -557,6 +595,7 @@ static const struct shape_member kms_ListRetirableGrantsRequest_members[] = {
 };
 static const char *const kms_MacAlgorithmSpec_enums[] = {"HMAC_SHA_224", "HMAC_SHA_256", "HMAC_SHA_384", "HMAC_SHA_512"};
 static const struct shape_member kms_MacAlgorithmSpecList_member = {"member", &kms_MacAlgorithmSpec, false, NULL, false};
+static const char *const kms_MessageType_enums[] = {"RAW", "DIGEST", "EXTERNAL_MU"};
 static const struct shape_member kms_MultiRegionConfiguration_members[] = {
     {"MultiRegionKeyType", &kms_MultiRegionKeyType, false, NULL, false},
     {"PrimaryKey", &kms_MultiRegionKey, false, NULL, false},
@@ -641,6 +680,19 @@ static const struct shape_member kms_ScheduleKeyDeletionResponse_members[] = {
     {"KeyState", &kms_KeyState, false, NULL, false},
     {"PendingWindowInDays", &kms_PendingWindowInDaysType, false, NULL, false},
 };
+static const struct shape_member kms_SignRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"Message", &kms_PlaintextType, true, NULL, false},
+    {"MessageType", &kms_MessageType, false, NULL, false},
+    {"GrantTokens", &kms_GrantTokenList, false, NULL, false},
+    {"SigningAlgorithm", &kms_SigningAlgorithmSpec, true, NULL, false},
+    {"DryRun", &kms_NullableBooleanType, false, NULL, false},
+};
+static const struct shape_member kms_SignResponse_members[] = {
+    {"KeyId", &kms_KeyIdType, false, NULL, false},
+    {"Signature", &kms_CiphertextType, false, NULL, false},
+    {"SigningAlgorithm", &kms_SigningAlgorithmSpec, false, NULL, false},
+};
 static const char *const kms_SigningAlgorithmSpec_enums[] = {"RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512", "RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512", "ECDSA_SHA_256", "ECDSA_SHA_384", "ECDSA_SHA_512", "SM2DSA", "ML_DSA_SHAKE_256", "ED25519_SHA_512", "ED25519_PH_SHA_512"};
 static const struct shape_member kms_SigningAlgorithmSpecList_member = {"member", &kms_SigningAlgorithmSpec, false, NULL, false};
 static const struct shape_member kms_Tag_members[] = {
@@ -676,6 +728,33 @@ static const struct shape_member kms_UpdateCustomKeyStoreRequest_members[] = {
 static const struct shape_member kms_UpdateKeyDescriptionRequest_members[] = {
     {"KeyId", &kms_KeyIdType, true, NULL, false},
     {"Description", &kms_DescriptionType, true, NULL, false},
+};
+static const struct shape_member kms_VerifyMacRequest_members[] = {
+    {"Message", &kms_PlaintextType, true, NULL, false},
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"MacAlgorithm", &kms_MacAlgorithmSpec, true, NULL, false},
+    {"Mac", &kms_CiphertextType, true, NULL, false},
+    {"GrantTokens", &kms_GrantTokenList, false, NULL, false},
+    {"DryRun", &kms_NullableBooleanType, false, NULL, false},
+};
+static const struct shape_member kms_VerifyMacResponse_members[] = {
+    {"KeyId", &kms_KeyIdType, false, NULL, false},
+    {"MacValid", &kms_BooleanType, false, NULL, false},
+    {"MacAlgorithm", &kms_MacAlgorithmSpec, false, NULL, false},
+};
+static const struct shape_member kms_VerifyRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"Message", &kms_PlaintextType, true, NULL, false},
+    {"MessageType", &kms_MessageType, false, NULL, false},
+    {"Signature", &kms_CiphertextType, true, NULL, false},
+    {"SigningAlgorithm", &kms_SigningAlgorithmSpec, true, NULL, false},
+    {"GrantTokens", &kms_GrantTokenList, false, NULL, false},
+    {"DryRun", &kms_NullableBooleanType, false, NULL, false},
+};
+static const struct shape_member kms_VerifyResponse_members[] = {
+    {"KeyId", &kms_KeyIdType, false, NULL, false},
+    {"SignatureValid", &kms_BooleanType, false, NULL, false},
+    {"SigningAlgorithm", &kms_SigningAlgorithmSpec, false, NULL, false},
 };
 static const char *const kms_WrappingKeySpec_enums[] = {"RSA_2048", "RSA_3072", "RSA_4096", "SM2"};
 static const struct shape_member kms_XksKeyConfigurationType_members[] = {
@@ -761,6 +840,8 @@ static const struct shape kms_GenerateDataKeyRequest = {.name = "GenerateDataKey
 static const struct shape kms_GenerateDataKeyResponse = {.name = "GenerateDataKeyResponse", .type = SHAPE_STRUCTURE, .members = kms_GenerateDataKeyResponse_members, .n_members = 5};
 static const struct shape kms_GenerateDataKeyWithoutPlaintextRequest = {.name = "GenerateDataKeyWithoutPlaintextRequest", .type = SHAPE_STRUCTURE, .members = kms_GenerateDataKeyWithoutPlaintextRequest_members, .n_members = 6};
 static const struct shape kms_GenerateDataKeyWithoutPlaintextResponse = {.name = "GenerateDataKeyWithoutPlaintextResponse", .type = SHAPE_STRUCTURE, .members = kms_GenerateDataKeyWithoutPlaintextResponse_members, .n_members = 3};
+static const struct shape kms_GenerateMacRequest = {.name = "GenerateMacRequest", .type = SHAPE_STRUCTURE, .members = kms_GenerateMacRequest_members, .n_members = 5};
+static const struct shape kms_GenerateMacResponse = {.name = "GenerateMacResponse", .type = SHAPE_STRUCTURE, .members = kms_GenerateMacResponse_members, .n_members = 3};
 static const struct shape kms_GenerateRandomRequest = {.name = "GenerateRandomRequest", .type = SHAPE_STRUCTURE, .members = kms_GenerateRandomRequest_members, .n_members = 3};
 static const struct shape kms_GenerateRandomResponse = {.name = "GenerateRandomResponse", .type = SHAPE_STRUCTURE, .members = kms_GenerateRandomResponse_members, .n_members = 2};
 static const struct shape kms_GetKeyPolicyRequest = {.name = "GetKeyPolicyRequest", .type = SHAPE_STRUCTURE, .members = kms_GetKeyPolicyRequest_members, .n_members = 2};
@@ -769,6 +850,8 @@ static const struct shape kms_GetKeyRotationStatusRequest = {.name = "GetKeyRota
 static const struct shape kms_GetKeyRotationStatusResponse = {.name = "GetKeyRotationStatusResponse", .type = SHAPE_STRUCTURE, .members = kms_GetKeyRotationStatusResponse_members, .n_members = 5};
 static const struct shape kms_GetParametersForImportRequest = {.name = "GetParametersForImportRequest", .type = SHAPE_STRUCTURE, .members = kms_GetParametersForImportRequest_members, .n_members = 3};
 static const struct shape kms_GetParametersForImportResponse = {.name = "GetParametersForImportResponse", .type = SHAPE_STRUCTURE, .members = kms_GetParametersForImportResponse_members, .n_members = 4};
+static const struct shape kms_GetPublicKeyRequest = {.name = "GetPublicKeyRequest", .type = SHAPE_STRUCTURE, .members = kms_GetPublicKeyRequest_members, .n_members = 2};
+static const struct shape kms_GetPublicKeyResponse = {.name = "GetPublicKeyResponse", .type = SHAPE_STRUCTURE, .members = kms_GetPublicKeyResponse_members, .n_members = 8};
 static const struct shape kms_GrantConstraints = {.name = "GrantConstraints", .type = SHAPE_STRUCTURE, .members = kms_GrantConstraints_members, .n_members = 2};
 static const struct shape kms_GrantIdType = {.name = "GrantIdType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128};
 static const struct shape kms_GrantList = {.name = "GrantList", .type = SHAPE_LIST, .member = &kms_GrantList_member};
@@ -814,6 +897,7 @@ static const struct shape kms_ListRetirableGrantsRequest = {.name = "ListRetirab
 static const struct shape kms_MacAlgorithmSpec = {.name = "MacAlgorithmSpec", .type = SHAPE_STRING, .enums = kms_MacAlgorithmSpec_enums, .n_enums = 4};
 static const struct shape kms_MacAlgorithmSpecList = {.name = "MacAlgorithmSpecList", .type = SHAPE_LIST, .member = &kms_MacAlgorithmSpecList_member};
 static const struct shape kms_MarkerType = {.name = "MarkerType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 1024, .pattern = "[\\u0020-\\u00FF]*"};
+static const struct shape kms_MessageType = {.name = "MessageType", .type = SHAPE_STRING, .enums = kms_MessageType_enums, .n_enums = 3};
 static const struct shape kms_MultiRegionConfiguration = {.name = "MultiRegionConfiguration", .type = SHAPE_STRUCTURE, .members = kms_MultiRegionConfiguration_members, .n_members = 3};
 static const struct shape kms_MultiRegionKey = {.name = "MultiRegionKey", .type = SHAPE_STRUCTURE, .members = kms_MultiRegionKey_members, .n_members = 2};
 static const struct shape kms_MultiRegionKeyList = {.name = "MultiRegionKeyList", .type = SHAPE_LIST, .member = &kms_MultiRegionKeyList_member};
@@ -827,6 +911,7 @@ static const struct shape kms_PolicyNameList = {.name = "PolicyNameList", .type 
 static const struct shape kms_PolicyNameType = {.name = "PolicyNameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "[\\w]+"};
 static const struct shape kms_PolicyType = {.name = "PolicyType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 131072, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"};
 static const struct shape kms_PrincipalIdType = {.name = "PrincipalIdType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 256, .pattern = "^[\\w+=,.@:/-]+$"};
+static const struct shape kms_PublicKeyType = {.name = "PublicKeyType", .type = SHAPE_BLOB, .has_min = true, .min = 1, .has_max = true, .max = 8192};
 static const struct shape kms_PutKeyPolicyRequest = {.name = "PutKeyPolicyRequest", .type = SHAPE_STRUCTURE, .members = kms_PutKeyPolicyRequest_members, .n_members = 4};
 static const struct shape kms_ReEncryptRequest = {.name = "ReEncryptRequest", .type = SHAPE_STRUCTURE, .members = kms_ReEncryptRequest_members, .n_members = 10};
 static const struct shape kms_ReEncryptResponse = {.name = "ReEncryptResponse", .type = SHAPE_STRUCTURE, .members = kms_ReEncryptResponse_members, .n_members = 7};
@@ -842,6 +927,8 @@ static const struct shape kms_RotationsList = {.name = "RotationsList", .type = 
 static const struct shape kms_RotationsListEntry = {.name = "RotationsListEntry", .type = SHAPE_STRUCTURE, .members = kms_RotationsListEntry_members, .n_members = 9};
 static const struct shape kms_ScheduleKeyDeletionRequest = {.name = "ScheduleKeyDeletionRequest", .type = SHAPE_STRUCTURE, .members = kms_ScheduleKeyDeletionRequest_members, .n_members = 2};
 static const struct shape kms_ScheduleKeyDeletionResponse = {.name = "ScheduleKeyDeletionResponse", .type = SHAPE_STRUCTURE, .members = kms_ScheduleKeyDeletionResponse_members, .n_members = 4};
+static const struct shape kms_SignRequest = {.name = "SignRequest", .type = SHAPE_STRUCTURE, .members = kms_SignRequest_members, .n_members = 6};
+static const struct shape kms_SignResponse = {.name = "SignResponse", .type = SHAPE_STRUCTURE, .members = kms_SignResponse_members, .n_members = 3};
 static const struct shape kms_SigningAlgorithmSpec = {.name = "SigningAlgorithmSpec", .type = SHAPE_STRING, .enums = kms_SigningAlgorithmSpec_enums, .n_enums = 13};
 static const struct shape kms_SigningAlgorithmSpecList = {.name = "SigningAlgorithmSpecList", .type = SHAPE_LIST, .member = &kms_SigningAlgorithmSpecList_member};
 static const struct shape kms_Tag = {.name = "Tag", .type = SHAPE_STRUCTURE, .members = kms_Tag_members, .n_members = 2};
@@ -856,6 +943,10 @@ static const struct shape kms_UpdateAliasRequest = {.name = "UpdateAliasRequest"
 static const struct shape kms_UpdateCustomKeyStoreRequest = {.name = "UpdateCustomKeyStoreRequest", .type = SHAPE_STRUCTURE, .members = kms_UpdateCustomKeyStoreRequest_members, .n_members = 10};
 static const struct shape kms_UpdateCustomKeyStoreResponse = {.name = "UpdateCustomKeyStoreResponse", .type = SHAPE_STRUCTURE};
 static const struct shape kms_UpdateKeyDescriptionRequest = {.name = "UpdateKeyDescriptionRequest", .type = SHAPE_STRUCTURE, .members = kms_UpdateKeyDescriptionRequest_members, .n_members = 2};
+static const struct shape kms_VerifyMacRequest = {.name = "VerifyMacRequest", .type = SHAPE_STRUCTURE, .members = kms_VerifyMacRequest_members, .n_members = 6};
+static const struct shape kms_VerifyMacResponse = {.name = "VerifyMacResponse", .type = SHAPE_STRUCTURE, .members = kms_VerifyMacResponse_members, .n_members = 3};
+static const struct shape kms_VerifyRequest = {.name = "VerifyRequest", .type = SHAPE_STRUCTURE, .members = kms_VerifyRequest_members, .n_members = 7};
+static const struct shape kms_VerifyResponse = {.name = "VerifyResponse", .type = SHAPE_STRUCTURE, .members = kms_VerifyResponse_members, .n_members = 3};
 static const struct shape kms_WrappingKeySpec = {.name = "WrappingKeySpec", .type = SHAPE_STRING, .enums = kms_WrappingKeySpec_enums, .n_enums = 4};
 static const struct shape kms_XksKeyConfigurationType = {.name = "XksKeyConfigurationType", .type = SHAPE_STRUCTURE, .members = kms_XksKeyConfigurationType_members, .n_members = 1};
 static const struct shape kms_XksKeyIdType = {.name = "XksKeyIdType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "^[a-zA-Z0-9-_.]+$"};
@@ -889,10 +980,12 @@ static const struct op_model kms_ops[] = {
     {"Encrypt", &kms_EncryptRequest, &kms_EncryptResponse, NULL},
     {"GenerateDataKey", &kms_GenerateDataKeyRequest, &kms_GenerateDataKeyResponse, NULL},
     {"GenerateDataKeyWithoutPlaintext", &kms_GenerateDataKeyWithoutPlaintextRequest, &kms_GenerateDataKeyWithoutPlaintextResponse, NULL},
+    {"GenerateMac", &kms_GenerateMacRequest, &kms_GenerateMacResponse, NULL},
     {"GenerateRandom", &kms_GenerateRandomRequest, &kms_GenerateRandomResponse, NULL},
     {"GetKeyPolicy", &kms_GetKeyPolicyRequest, &kms_GetKeyPolicyResponse, NULL},
     {"GetKeyRotationStatus", &kms_GetKeyRotationStatusRequest, &kms_GetKeyRotationStatusResponse, NULL},
     {"GetParametersForImport", &kms_GetParametersForImportRequest, &kms_GetParametersForImportResponse, NULL},
+    {"GetPublicKey", &kms_GetPublicKeyRequest, &kms_GetPublicKeyResponse, NULL},
     {"ImportKeyMaterial", &kms_ImportKeyMaterialRequest, &kms_ImportKeyMaterialResponse, NULL},
     {"ListAliases", &kms_ListAliasesRequest, &kms_ListAliasesResponse, NULL},
     {"ListGrants", &kms_ListGrantsRequest, &kms_ListGrantsResponse, NULL},
@@ -907,11 +1000,14 @@ static const struct op_model kms_ops[] = {
     {"RevokeGrant", &kms_RevokeGrantRequest, NULL, NULL},
     {"RotateKeyOnDemand", &kms_RotateKeyOnDemandRequest, &kms_RotateKeyOnDemandResponse, NULL},
     {"ScheduleKeyDeletion", &kms_ScheduleKeyDeletionRequest, &kms_ScheduleKeyDeletionResponse, NULL},
+    {"Sign", &kms_SignRequest, &kms_SignResponse, NULL},
     {"TagResource", &kms_TagResourceRequest, NULL, NULL},
     {"UntagResource", &kms_UntagResourceRequest, NULL, NULL},
     {"UpdateAlias", &kms_UpdateAliasRequest, NULL, NULL},
     {"UpdateCustomKeyStore", &kms_UpdateCustomKeyStoreRequest, &kms_UpdateCustomKeyStoreResponse, NULL},
     {"UpdateKeyDescription", &kms_UpdateKeyDescriptionRequest, NULL, NULL},
+    {"Verify", &kms_VerifyRequest, &kms_VerifyResponse, NULL},
+    {"VerifyMac", &kms_VerifyMacRequest, &kms_VerifyMacResponse, NULL},
 };
 
 const struct service_model model_kms = {
@@ -924,5 +1020,5 @@ const struct service_model model_kms = {
     .api_version = "2014-11-01",
     .xml_namespace = NULL,
     .ops = kms_ops,
-    .n_ops = 43,
+    .n_ops = 48,
 };

@@ -37,7 +37,7 @@ class KmsKeys(harness.ServerTest):
 
     def test_unsupported_key_spec_is_refused(self):
         with self.assertRaises(ClientError) as e:
-            self.kms.create_key(KeySpec="RSA_2048", KeyUsage="ENCRYPT_DECRYPT")
+            self.kms.create_key(KeySpec="ML_DSA_44", KeyUsage="SIGN_VERIFY")
         self.assertEqual(self.error_code(e.exception), "UnsupportedOperationException")
 
     def test_create_key_without_policy_needs_only_create_key(self):

@@ -40,8 +40,10 @@ void kms_condition_keys(const json_t *in, struct call_keys *keys)
  * values or their defaults (KMS developer guide, conditions-kms). */
 void kms_create_key_condition_keys(const json_t *in, struct call_keys *keys)
 {
+    const char *spec = in_str_or(in, "CustomerMasterKeySpec", "SYMMETRIC_DEFAULT");
+
     call_keys_request_tags(keys, in_list(in, "Tags"));
-    call_keys_add(keys, "kms:KeySpec", in_str_or(in, "KeySpec", "SYMMETRIC_DEFAULT"));
+    call_keys_add(keys, "kms:KeySpec", in_str_or(in, "KeySpec", spec));
     call_keys_add(keys, "kms:KeyUsage", in_str_or(in, "KeyUsage", "ENCRYPT_DECRYPT"));
     call_keys_add(keys, "kms:KeyOrigin", in_str_or(in, "Origin", "AWS_KMS"));
     call_keys_add(keys, "kms:MultiRegion", in_bool(in, "MultiRegion", false) ? "true" : "false");
@@ -102,5 +104,11 @@ void kms_key_condition_keys(struct call *call, const struct kms_key *key, const 
      * conditions-kms, kms:KeyOrigin) */
     call_keys_add(call->keys, "kms:KeyOrigin",
                   json_string_value(json_object_get(key->doc, "Origin")));
+    /* the key's spec and usage on every operation on it (KMS developer guide,
+     * conditions-kms, kms:KeySpec and kms:KeyUsage): "deny Sign unless RSA" */
+    call_keys_add(call->keys, "kms:KeySpec",
+                  json_string_value(json_object_get(key->doc, "KeySpec")));
+    call_keys_add(call->keys, "kms:KeyUsage",
+                  json_string_value(json_object_get(key->doc, "KeyUsage")));
     kms_grants_mark(call, key, in);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "asym.h"
 #include "ciphertext.h"
 #include "core/secret.h"
 #include "core/tree.h"
@@ -44,6 +45,7 @@ cu_rc kms_seal(struct call *call, const struct kms_key *key, const json_t *conte
     struct buf aad;
 
     buf_init(&aad, 1 << 20);
+    TRY(kms_key_check_symmetric(call, key));
     TRY(encryption_context_canonical(context, &aad, &call->err));
     TRY(kms_ciphertext_seal(key->backing[key->current_version - 1], key->key_id,
                             key->current_version, buf_bytes(&aad), plaintext, blob));
@@ -61,6 +63,10 @@ cu_rc kms_encrypt(struct call *call, const json_t *in, json_t *out)
     buf_init_sensitive(&plain, 8192);
     buf_init(&blob, 8192);
     TRY(kms_key_check_usable(call, key));
+    if (key->asym) {
+        rc = kms_asym_encrypt(call, key, in, out); /* RSA (asym.c) or InvalidKeyUsage */
+        goto out;
+    }
     TRY(check_algorithm(call, in));
     TRY(kms_check_dry_run(call, in));
     TRY(tree_opt_blob(in, "Plaintext", &plain, NULL));
@@ -103,6 +109,16 @@ cu_rc kms_resolve_ciphertext(struct call *call, const json_t *in)
 
     ENSURE(t, CU_E_NOMEM);
     buf_init(&t->blob, 8192);
+    /* An asymmetric ciphertext names no key: Decrypt needs KeyId for one (API reference,
+     * Decrypt "KeyId"), and the key it names is the one to use. */
+    if (in_str(in, "KeyId")) {
+        TRY(kms_key_find(call, in_str(in, "KeyId"), &named));
+        if (named->asym) {
+            kms_target_set(call, named, in);
+            named = NULL;
+            goto out;
+        }
+    }
     TRY(tree_opt_blob(in, "CiphertextBlob", &t->blob, NULL));
     TRY(kms_ciphertext_parse(buf_bytes(&t->blob), &t->ct, &call->err));
     rc = kms_key_by_id(call, t->ct.key_id, &t->key);
@@ -112,8 +128,7 @@ cu_rc kms_resolve_ciphertext(struct call *call, const json_t *in)
         rc = cu_err_set(&call->err, CU_E_KMS_INVALID_CIPHERTEXT, "%s", "");
     }
     TRY(rc);
-    if (in_str(in, "KeyId")) {
-        TRY(kms_key_find(call, in_str(in, "KeyId"), &named));
+    if (named) {
         ENSURE(strcmp(named->key_id, t->key->key_id) == 0,
                cu_err_set(&call->err, CU_E_KMS_INCORRECT_KEY,
                           "The key ID in the request does not identify a KMS key that can "
@@ -140,8 +155,12 @@ cu_rc kms_decrypt(struct call *call, const json_t *in, json_t *out)
     struct buf aad;
 
     buf_init(&aad, 1 << 20);
-    ENSURE(ct, CU_E_INTERNAL);
     TRY(kms_key_check_usable(call, key));
+    if (key->asym) {
+        rc = kms_asym_decrypt(call, key, in, out); /* RSA (asym.c) or InvalidKeyUsage */
+        goto out;
+    }
+    ENSURE(ct, CU_E_INTERNAL);
     TRY(check_algorithm(call, in));
     TRY(kms_check_dry_run(call, in));
     ENSURE(ct->backing_version >= 1 && ct->backing_version <= key->n_backing,

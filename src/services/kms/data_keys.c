@@ -3,6 +3,7 @@
  * clear copy lives in a secret and in the response only. */
 #include <string.h>
 
+#include "asym.h"
 #include "core/rand.h"
 #include "core/secret.h"
 #include "core/tree.h"
@@ -41,6 +42,7 @@ static cu_rc generate(struct call *call, const json_t *in, json_t *out, bool wit
 
     buf_init(&blob, 8192);
     TRY(kms_key_check_usable(call, key));
+    TRY(kms_key_check_symmetric(call, key));
     TRY(data_key_length(call, in, &n));
     TRY(kms_check_dry_run(call, in));
     ENSURE(n >= 1 && n <= sizeof(data_key), CU_E_VALIDATION);

@@ -81,7 +81,8 @@ const char *kms_import_state(const json_t *doc, int64_t now_ms)
 
 bool kms_import_has_material(const struct kms_key *key, int64_t now_ms)
 {
-    return key->n_backing > 0 && !kms_import_expired(key->doc, now_ms);
+    /* an RSA, EC or HMAC key holds its material in key->asym, and none is imported */
+    return (key->n_backing > 0 || key->asym) && !kms_import_expired(key->doc, now_ms);
 }
 
 cu_rc kms_import_check_material(struct call *call, const struct kms_key *key)

@@ -4,8 +4,9 @@
  * the KeyMetadata members under AWS's names (rendered through the model's KeyMetadata shape;
  * the members KMS computes are set on the result), the key policy text, and the backing keys: [{"Version": n, "Sealed": b64}],
  * each sealed under the master key with "<key arn>#<version>" as AAD so sealed material
- * cannot be moved to another key or version. custos creates symmetric keys only
- * (SYMMETRIC_DEFAULT); other key specs are refused as unsupported, not faked. */
+ * cannot be moved to another key or version. An asymmetric or HMAC key (key_specs.c) holds
+ * its private material instead, sealed the same way (asym.c, "Private"); a spec this build
+ * cannot make is refused as unsupported, not faked. */
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@
 #include "import.h"
 #include "kms.h"
 #include "kms_key.h"
+#include "asym.h"
 #include "kms_ops.gen.h"
 #include "policy/policy.h"
 #include "services/in.h"
@@ -39,7 +41,7 @@ cu_rc kms_key_metadata(const char *op, const json_t *doc, json_t *out)
     TRY(tree_set_bool(m, "Enabled", state && strcmp(state, "Enabled") == 0));
     TRY(tree_set_str(m, "CustomerMasterKeySpec",
                      json_string_value(json_object_get(doc, "KeySpec"))));
-    TRY(tree_set_new(m, "EncryptionAlgorithms", json_pack("[s]", "SYMMETRIC_DEFAULT")));
+    TRY(kms_key_spec_render(doc, m));
     TRY(tree_set_bool(m, "MultiRegion", false));
     TRY(kms_rotation_metadata(doc, m));
 out:
@@ -88,29 +90,17 @@ cu_rc kms_policy_accept(struct call *call, const char *arn, const char *text, bo
     return CU_OK;
 }
 
-static cu_rc check_spec(struct call *call, const json_t *in)
+static cu_rc check_spec(struct call *call, const json_t *in, const struct kms_key_spec **spec,
+                        const char **usage)
 {
-    const char *spec = in_str(in, "KeySpec"), *old_spec = in_str(in, "CustomerMasterKeySpec");
-    const char *usage = in_str(in, "KeyUsage");
     bool multi = in_bool(in, "MultiRegion", false);
+    cu_rc rc = kms_key_spec_check(call, in, spec, usage);
 
-    if (spec && old_spec)
-        return cu_err_set(&call->err, CU_E_VALIDATION,
-                          "You cannot specify KeySpec and CustomerMasterKeySpec in the same "
-                          "request. CustomerMasterKeySpec is deprecated.");
-    if (!spec)
-        spec = old_spec ? old_spec : "SYMMETRIC_DEFAULT";
-    if (strcmp(spec, "SYMMETRIC_DEFAULT") != 0)
-        return cu_err_set(&call->err, CU_E_KMS_UNSUPPORTED,
-                          "custos does not support KeySpec %s yet.", spec);
-    if (usage && strcmp(usage, "ENCRYPT_DECRYPT") != 0)
-        return cu_err_set(&call->err, CU_E_VALIDATION,
-                          "The KeyUsage value %s is not valid for KeySpec SYMMETRIC_DEFAULT.",
-                          usage);
-    if (multi)
-        return cu_err_set(&call->err, CU_E_KMS_UNSUPPORTED,
-                          "custos supports only single-Region keys.");
-    return CU_OK;
+    /* Origin is import.c's (kms_import_create) */
+    if (rc == CU_OK && multi)
+        rc = cu_err_set(&call->err, CU_E_KMS_UNSUPPORTED,
+                        "custos supports only single-Region keys.");
+    return rc;
 }
 
 /* Generate version 1 of the backing key and return it sealed, base64-encoded. */
@@ -147,11 +137,17 @@ cu_rc kms_create_key(struct call *call, const json_t *in, json_t *out)
     struct buf policy;
     json_t *doc = json_object(), *backing = NULL;
     bool external = false;
+    const struct kms_key_spec *spec = NULL;
+    const char *usage = NULL;
 
     buf_init(&policy, KEY_POLICY_MAX_BYTES * 4);
     ENSURE(doc, CU_E_NOMEM);
-    TRY(check_spec(call, in));
+    TRY(check_spec(call, in, &spec, &usage));
     TRY(kms_import_create(call, in, &external));
+    /* import.c unwraps 32-byte symmetric material only, so far */
+    ENSURE(!external || !spec->type,
+           cu_err_set(&call->err, CU_E_KMS_UNSUPPORTED,
+                      "custos imports key material only into SYMMETRIC_DEFAULT keys."));
     TRY(kms_tags_check(call, tags));
     TRY(ids_uuid(key_id));
     kms_key_arn(call, key_id, arn);
@@ -168,22 +164,25 @@ cu_rc kms_create_key(struct call *call, const json_t *in, json_t *out)
                           &compiled));
     if (external)
         backing = json_array(); /* PendingImport: no material until ImportKeyMaterial */
+    else if (spec->type)
+        TRY(kms_asym_new_material(call, spec, arn, doc));
     else
         TRY(new_backing(call, arn, &backing));
-    ENSURE(backing, CU_E_NOMEM);
+    ENSURE(backing || spec->type, CU_E_NOMEM);
     TRY(tree_set_str(doc, "AWSAccountId", call->env->account_id));
     TRY(tree_set_str(doc, "KeyId", key_id));
     TRY(tree_set_str(doc, "Arn", arn));
     TRY(tree_set_int(doc, "CreationDate", call->now_ms));
     TRY(tree_set_str(doc, "Description", in_str_or(in, "Description", "")));
-    TRY(tree_set_str(doc, "KeyUsage", "ENCRYPT_DECRYPT"));
-    TRY(tree_set_str(doc, "KeySpec", "SYMMETRIC_DEFAULT"));
+    TRY(tree_set_str(doc, "KeyUsage", usage));
+    TRY(tree_set_str(doc, "KeySpec", spec->name));
     TRY(tree_set_str(doc, "KeyState", external ? "PendingImport" : "Enabled"));
     TRY(tree_set_str(doc, "Origin", external ? "EXTERNAL" : "AWS_KMS"));
     TRY(tree_set_str(doc, "KeyManager", "CUSTOMER"));
     TRY(tree_set_str(doc, "Policy", policy.p));
     TRY(tree_set_new(doc, "Tags", tags ? json_deep_copy(tags) : json_array()));
-    TRY(tree_set_new(doc, "Backing", backing));
+    if (backing)
+        TRY(tree_set_new(doc, "Backing", backing));
     backing = NULL;
     TRY(kind_create(call, &kms_kind_key, NULL, doc));
     snprintf(call->target.arn, sizeof(call->target.arn), "%s", arn);

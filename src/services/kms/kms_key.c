@@ -17,7 +17,9 @@
 
 #include "core/codec.h"
 #include "core/ids.h"
+#include "crypto/asym_key.h"
 #include "crypto/backing_key.h"
+#include "asym.h"
 #include "conditions.h"
 #include "grants.h"
 #include "import.h"
@@ -62,6 +64,7 @@ void kms_key_unref(void *p)
     for (size_t i = 0; i < e->key.n_backing; i++)
         backing_key_free(e->key.backing[i]);
     free(e->key.backing);
+    asym_key_free(e->key.asym);
     policy_free(e->key.policy);
     kms_grants_free(&e->key);
     json_decref(e->key.doc);
@@ -233,6 +236,8 @@ static cu_rc open_backing(struct call *call, struct kms_key *k)
 
     buf_init(&sealed, 4096);
     buf_init(&aad, 4096);
+    if (json_object_get(k->doc, "Private"))
+        return kms_asym_open(call, k); /* an RSA, EC or HMAC key: no backing keys */
     k->n_backing = json_array_size(list);
     /* a key of imported material has none while PendingImport (import.c) */
     ENSURE(k->n_backing > 0 || kms_import_external(k->doc), CU_E_STORE);

@@ -25,6 +25,7 @@
 #include "services/page.h"
 #include "store/records.h"
 
+struct asym_key;
 struct backing_key;
 struct policy;
 
@@ -42,6 +43,7 @@ struct kms_key {
     uint32_t current_version;     /* backing key new ciphertexts use */
     struct backing_key **backing; /* index v - 1 for version v */
     size_t n_backing;
+    struct asym_key *asym;        /* RSA, EC or HMAC private material (asym.h), or NULL */
     json_t *grant_docs;           /* the key's grants (grants.h), loaded with it */
     struct kms_grant *grants;
     size_t n_grants;

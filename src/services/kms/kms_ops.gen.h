@@ -53,6 +53,11 @@ cu_rc kms_delete_custom_key_store(struct call *call, const json_t *in, json_t *o
 cu_rc kms_describe_custom_key_stores(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_disconnect_custom_key_store(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_update_custom_key_store(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_get_public_key(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_sign(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_verify(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_generate_mac(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_verify_mac(struct call *call, const json_t *in, json_t *out);
 
 /* resolvers: fill call->target before authorization (also-resolvers:
  * call->also, after call->target is authorized) */
@@ -85,5 +90,7 @@ void kms_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_create_grant_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_enable_key_rotation_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_import_condition_keys(const json_t *in, struct call_keys *keys);
+void kms_sign_condition_keys(const json_t *in, struct call_keys *keys);
+void kms_mac_condition_keys(const json_t *in, struct call_keys *keys);
 
 #endif
