@@ -13,7 +13,11 @@ from botocore.exceptions import ClientError
 
 import harness
 
-RSA = ["RSA_2048", "RSA_3072", "RSA_4096"]
+# Under valgrind (the valgrind-e2e run) RSA_3072 and RSA_4096 keys take minutes each to
+# generate; the server runs the same code for every RSA size, so that run memchecks it
+# with RSA_2048 and the plain e2e run covers all three sizes.
+RSA = (["RSA_2048"] if os.environ.get("CUSTOS_UNDER_VALGRIND")
+       else ["RSA_2048", "RSA_3072", "RSA_4096"])
 NIST = ["ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521"]
 HMAC = {"HMAC_224": "HMAC_SHA_224", "HMAC_256": "HMAC_SHA_256", "HMAC_384": "HMAC_SHA_384",
         "HMAC_512": "HMAC_SHA_512"}
@@ -234,7 +238,7 @@ class Asymmetric(harness.ServerTest):
                   ("RSA_3072", "RSAES_OAEP_SHA_1"): 342, ("RSA_3072", "RSAES_OAEP_SHA_256"): 318,
                   ("RSA_4096", "RSAES_OAEP_SHA_1"): 470, ("RSA_4096", "RSAES_OAEP_SHA_256"): 446}
         keys = {s: self.shared_key(s, "ENCRYPT_DECRYPT")["KeyId"] for s in RSA}
-        for (spec, alg), n in limits.items():
+        for (spec, alg), n in ((k, v) for k, v in limits.items() if k[0] in RSA):
             with self.subTest(spec=spec, alg=alg):
                 key = keys[spec]
                 r = self.kms.encrypt(KeyId=key, Plaintext=b"p" * n, EncryptionAlgorithm=alg)
