@@ -15,6 +15,15 @@ from botocore.exceptions import ClientError
 import harness
 
 DAY = 86400
+# Under valgrind (the valgrind-e2e run) every 3072- or 4096-bit wrapping key takes minutes
+# to generate; the server's code is the same for every size, so that run memchecks it with
+# RSA_2048 where the size is not what a test is about, and the plain run uses each size.
+UNDER_VALGRIND = bool(os.environ.get("CUSTOS_UNDER_VALGRIND"))
+
+
+def wrapping_spec(spec):
+    return "RSA_2048" if UNDER_VALGRIND else spec
+
 ACCOUNT = harness.ACCOUNT
 INVALID_TOKEN = ("The request was rejected because the provided import token is invalid or is "
                  "associated with a different KMS key.")
@@ -95,7 +104,8 @@ class Import(harness.ServerTest):
         valid = p["ParametersValidTo"] - before
         self.assertTrue(datetime.timedelta(hours=23, minutes=59) < valid <= datetime.timedelta(hours=24, minutes=1))
         # the public key is an RSA SubjectPublicKeyInfo of the asked size, fresh per call
-        for spec, bits in (("RSA_2048", 2048), ("RSA_3072", 3072), ("RSA_4096", 4096)):
+        sizes = (("RSA_2048", 2048), ("RSA_3072", 3072), ("RSA_4096", 4096))
+        for spec, bits in sizes[:1] if UNDER_VALGRIND else sizes:
             der = self.params(m["KeyId"], spec=spec)["PublicKey"]
             text = openssl("pkey", "-pubin", "-inform", "DER", "-noout", "-text", data=der).decode()
             self.assertIn(f"Public-Key: ({bits} bit)", text)
@@ -107,7 +117,7 @@ class Import(harness.ServerTest):
                           "RSA_AES_KEY_WRAP_SHA_256"):
             with self.subTest(algorithm=algorithm):
                 m = self.external()
-                spec = "RSA_3072" if "KEY_WRAP" in algorithm else "RSA_2048"
+                spec = wrapping_spec("RSA_3072") if "KEY_WRAP" in algorithm else "RSA_2048"
                 self.import_material(m["KeyId"], os.urandom(32), algorithm, spec)
                 d = self.kms.describe_key(KeyId=m["KeyId"])["KeyMetadata"]
                 self.assertEqual((d["KeyState"], d["Enabled"], d["ExpirationModel"]),
@@ -132,7 +142,8 @@ class Import(harness.ServerTest):
                          ("IncorrectKeyMaterialException", NOT_SAME, 400))
         self.assertEqual(self.kms.describe_key(KeyId=m["KeyId"])["KeyMetadata"]["KeyState"], "PendingImport")
         # the same material, under another wrapping algorithm, brings old ciphertexts back
-        self.import_material(m["KeyId"], material, "RSA_AES_KEY_WRAP_SHA_256", "RSA_4096")
+        self.import_material(m["KeyId"], material, "RSA_AES_KEY_WRAP_SHA_256",
+                             wrapping_spec("RSA_4096"))
         self.assertEqual(self.kms.decrypt(CiphertextBlob=blob)["Plaintext"], b"kept")
         # and a key whose material is present takes only that material again too
         self.assertEqual(self.err(self.import_material, key_id=m["KeyId"], material=os.urandom(32)),
