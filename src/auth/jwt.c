@@ -10,6 +10,7 @@
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 
+#include "core/base64url.h"
 #include "jwt.h"
 
 /* The JOSE names, each alg's digest and, for ECDSA, the byte length of r (and of s). */
@@ -28,42 +29,10 @@ const char *jwt_alg_name(enum jwt_alg alg)
     return (unsigned)alg < ARRAY_LEN(algs) ? algs[alg].name : "";
 }
 
-static int b64url_value(uint8_t c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '-')
-        return 62;
-    if (c == '_')
-        return 63;
-    return -1;
-}
-
 bool jwt_b64url_decode(struct bytes in, struct buf *out)
 {
-    uint32_t acc = 0;
-    int bits = 0;
-
-    if (in.n % 4 == 1)
-        return false;
-    for (size_t i = 0; i < in.n; i++) {
-        int v = b64url_value(in.p[i]);
-        if (v < 0)
-            return false;
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (buf_addch(out, (char)((acc >> bits) & 0xff)) != CU_OK)
-                return false;
-        }
-    }
-    /* the leftover bits must be zero: one text per byte string (RFC 4648 §3.5) */
-    return (acc & ((1u << bits) - 1)) == 0;
+    /* RFC 7515's base64url without padding, canonical (core/base64url.c) */
+    return base64url_decode(in, out) == CU_OK;
 }
 
 bool jwt_claim_time(const json_t *claims, const char *name, int64_t *out)
