@@ -74,8 +74,12 @@ if(NOT CUSTOS_SANITIZE)
       add_test(NAME ${kind}/${name} COMMAND ${CUSTOS_PYTHON} ${script})
       set_tests_properties(${kind}/${name} PROPERTIES LABELS ${kind} TIMEOUT 600
         ENVIRONMENT "CUSTOS_BIN=$<TARGET_FILE:custos>;PYTHONPATH=${CMAKE_SOURCE_DIR}/tests/e2e;AWS_CLI=/usr/bin/aws")
-      # the end-to-end suites once more with the server under valgrind
-      if(VALGRIND AND kind STREQUAL "e2e")
+      # the end-to-end suites once more with the server under valgrind, but for the import
+      # suite: every GetParametersForImport generates an RSA wrapping key, which takes tens
+      # of seconds under valgrind, and the suite outran its 900-second limit there; its
+      # unwrapping and token code is memchecked by the valgrind runs of import_wrap_test
+      # and import_token_test
+      if(VALGRIND AND kind STREQUAL "e2e" AND NOT name STREQUAL "test_kms_import")
         add_test(NAME valgrind-e2e/${name} COMMAND ${CUSTOS_PYTHON} ${script})
         set_tests_properties(valgrind-e2e/${name} PROPERTIES LABELS valgrind TIMEOUT 900
           ENVIRONMENT "CUSTOS_BIN=${CMAKE_SOURCE_DIR}/tests/valgrind-server;CUSTOS_REAL_BIN=$<TARGET_FILE:custos>;CUSTOS_UNDER_VALGRIND=1;PYTHONPATH=${CMAKE_SOURCE_DIR}/tests/e2e;AWS_CLI=/usr/bin/aws")
