@@ -2,7 +2,7 @@
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-unit fuzz bench clean
+.PHONY: all deps build run test test-unit memcheck fuzz bench clean
 
 all: build
 
@@ -24,7 +24,12 @@ test: build build-asan
 	@scripts/check-layers
 	@scripts/check-model
 	cd build-asan && ctest -j$(JOBS) -L 'unit|fuzz' --output-on-failure
-	cd build && ctest -j$(JOBS) --output-on-failure
+	cd build && ctest -j$(JOBS) -LE memcheck --output-on-failure
+
+# Every end-to-end file with the server under valgrind; make test runs the share listed
+# in tests/e2e/valgrind.list.
+memcheck: build
+	cd build && ctest -j$(JOBS) -L 'valgrind|memcheck' --output-on-failure
 
 fuzz: build-asan
 	cd build-asan && CUSTOS_FUZZ_RUNS=2000000 ctest -L fuzz --output-on-failure

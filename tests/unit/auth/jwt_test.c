@@ -1,5 +1,5 @@
-/* Tests for auth/jwt.c and auth/jwks.c: tokens signed here with fresh RSA and EC keys
- * (RS256, RS384, RS512, ES256, ES384, ES512) parse and verify against a key set made of
+/* Tests for auth/jwt.c and auth/jwks.c: tokens signed here with the RSA keys of
+ * tests/vectors/keys and fresh EC keys (RS256, RS384, RS512, ES256, ES384, ES512) parse and verify against a key set made of
  * those keys' public parameters; a tampered payload or signature, a token signed by
  * another key, a key of the wrong type or curve, alg none or HS256, crit, bad base64url,
  * too few or too many parts, a duplicate claim, an oversized token, an ECDSA signature of
@@ -16,6 +16,7 @@
 #include "auth/jwks.h"
 #include "auth/jwt.h"
 #include "check.h"
+#include "test_keys.h"
 
 static void b64url(const uint8_t *p, size_t n, struct buf *out)
 {
@@ -239,7 +240,7 @@ static void jwks_refused(const char *json, const char *why)
 static void test_jwks_refusals(EVP_PKEY *ec256)
 {
     struct buf s;
-    EVP_PKEY *small = new_key("RSA", NULL, 1024);
+    EVP_PKEY *small = test_key("rsa1024");
 
     buf_init(&s, BUF_NO_LIMIT);
     jwks_refused("", "not a JSON Web Key Set");
@@ -271,7 +272,7 @@ static void test_jwks_refusals(EVP_PKEY *ec256)
 
 int main(void)
 {
-    EVP_PKEY *rsa = new_key("RSA", NULL, 2048), *rsa2 = new_key("RSA", NULL, 2048);
+    EVP_PKEY *rsa = test_key("rsa2048-a"), *rsa2 = test_key("rsa2048-b");
     EVP_PKEY *p256 = new_key("EC", "P-256", 0), *p384 = new_key("EC", "P-384", 0);
     EVP_PKEY *p521 = new_key("EC", "P-521", 0);
     struct buf s;

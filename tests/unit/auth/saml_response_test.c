@@ -1,11 +1,11 @@
-/* Tests for auth/saml_response.c: Responses made here (RSA keys and certificates from
- * OpenSSL, signatures from xmlsec as an IdP would make them) verify and read back when
- * the Assertion, the Response or both are signed, with SHA-256 or SHA-1; refused are an
- * unsigned document, a signature by another key, a document changed after signing, two
- * signature-wrapping shapes (a forged assertion beside the signed one moved away, and a
- * forged one carrying the signed one's ID), a signature whose reference names another
- * element, a Status other than Success, DTDs, every truncation, bad base64 and oversize
- * input; and the time, audience and recipient checks at their edges. */
+/* Tests for auth/saml_response.c: Responses made here (certificates from OpenSSL on the
+ * RSA keys of tests/vectors/keys, signatures from xmlsec as an IdP would make them) verify
+ * and read back when the Assertion, the Response or both are signed, with SHA-256 or
+ * SHA-1; refused are an unsigned document, a signature by another key, a document changed
+ * after signing, two signature-wrapping shapes (a forged assertion beside the signed one
+ * moved away, and a forged one carrying the signed one's ID), a signature whose reference
+ * names another element, a Status other than Success, DTDs, every truncation, bad base64
+ * and oversize input; and the time, audience and recipient checks at their edges. */
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <openssl/evp.h>
@@ -19,6 +19,7 @@
 #include "check.h"
 #include "core/buf.h"
 #include "core/codec.h"
+#include "test_keys.h"
 
 #define NOW 1700000000LL /* 2023-11-14T22:13:20Z */
 
@@ -27,9 +28,10 @@ struct idp {
     char *cert_b64; /* certificate, base64 DER (as the metadata parser keeps it) */
 };
 
-static struct idp make_idp(const char *cn)
+/* key_name: a key of tests/vectors/keys (test_keys.h). */
+static struct idp make_idp(const char *cn, const char *key_name)
 {
-    EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+    EVP_PKEY *key = test_key(key_name);
     X509 *x = X509_new();
     X509_NAME *name = X509_get_subject_name(x);
     BIO *bio = BIO_new(BIO_s_mem());
@@ -445,8 +447,8 @@ int main(void)
 {
     if (saml_response_init() != CU_OK)
         abort();
-    idp_a = make_idp("idp-a");
-    idp_b = make_idp("idp-b");
+    idp_a = make_idp("idp-a", "rsa2048-a");
+    idp_b = make_idp("idp-b", "rsa2048-b");
     test_signed_assertion();
     test_signed_response_and_both_and_sha1();
     test_bad_signatures();

@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "crypto/x509_check.h"
+#include "test_keys.h"
 
 #define DAY_MS (86400LL * 1000)
 
@@ -71,8 +72,8 @@ static struct buf self_a_pem, ca_pem, leaf_pem, other_pem, key_a, key_b, key_ec,
 
 static void setup(void)
 {
-    rsa_a = EVP_RSA_gen(2048);
-    rsa_b = EVP_RSA_gen(2048);
+    rsa_a = test_key("rsa2048-a");
+    rsa_b = test_key("rsa2048-b");
     ec = EVP_EC_gen("P-256");
     CHECK(rsa_a && rsa_b && ec);
     self_a = make_cert(rsa_a, "self", NULL, NULL, 30);
