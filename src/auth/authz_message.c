@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "core/base64url.h"
+#include "core/codec.h"
 #include "core/rand.h"
 #include "core/secret.h"
 #include "core/tree.h"

@@ -10,7 +10,7 @@
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 
-#include "core/base64url.h"
+#include "core/codec.h"
 #include "jwt.h"
 
 /* The JOSE names, each alg's digest and, for ECDSA, the byte length of r (and of s). */
@@ -31,7 +31,7 @@ const char *jwt_alg_name(enum jwt_alg alg)
 
 bool jwt_b64url_decode(struct bytes in, struct buf *out)
 {
-    /* RFC 7515's base64url without padding, canonical (core/base64url.c) */
+    /* RFC 7515's base64url without padding, canonical (core/codec.c) */
     return base64url_decode(in, out) == CU_OK;
 }
 

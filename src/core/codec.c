@@ -1,34 +1,52 @@
-/* codec.c — base64 and hex. Written by hand rather than with EVP_EncodeBlock because
+/* codec.c — base64, base64url and hex. Written by hand rather than with EVP_EncodeBlock because
  * OpenSSL's decoder accepts whitespace and returns padded lengths; AWS blobs are strict. */
 #include "codec.h"
 
 #include "secret.h"
 
+/* The two alphabets of RFC 4648: base64 (§4) and base64url (§5) differ in their last two
+ * characters only. */
 static const char b64_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char b64url_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-void b64_encode_to(struct bytes in, char *out)
+/* Encode in with alphabet into out, '='-padded to whole quads when pad; terminated.
+ * Returns the characters written. */
+static size_t encode_to(struct bytes in, const char *alphabet, bool pad, char *out)
 {
+    char *o = out;
     size_t i = 0;
     uint32_t v;
 
     for (; i + 3 <= in.n; i += 3) {
         v = ((uint32_t)in.p[i] << 16) | ((uint32_t)in.p[i + 1] << 8) | in.p[i + 2];
-        *out++ = b64_alphabet[(v >> 18) & 63];
-        *out++ = b64_alphabet[(v >> 12) & 63];
-        *out++ = b64_alphabet[(v >> 6) & 63];
-        *out++ = b64_alphabet[v & 63];
+        *o++ = alphabet[(v >> 18) & 63];
+        *o++ = alphabet[(v >> 12) & 63];
+        *o++ = alphabet[(v >> 6) & 63];
+        *o++ = alphabet[v & 63];
     }
     if (i < in.n) {
+        bool two = i + 1 < in.n;
         v = (uint32_t)in.p[i] << 16;
-        if (i + 1 < in.n)
+        if (two)
             v |= (uint32_t)in.p[i + 1] << 8;
-        *out++ = b64_alphabet[(v >> 18) & 63];
-        *out++ = b64_alphabet[(v >> 12) & 63];
-        *out++ = i + 1 < in.n ? b64_alphabet[(v >> 6) & 63] : '=';
-        *out++ = '=';
+        *o++ = alphabet[(v >> 18) & 63];
+        *o++ = alphabet[(v >> 12) & 63];
+        if (two)
+            *o++ = alphabet[(v >> 6) & 63];
+        else if (pad)
+            *o++ = '=';
+        if (pad)
+            *o++ = '=';
     }
-    *out = '\0';
+    *o = '\0';
+    return (size_t)(o - out);
+}
+
+void b64_encode_to(struct bytes in, char *out)
+{
+    (void)encode_to(in, b64_alphabet, true, out);
 }
 
 cu_rc b64_encode(struct bytes in, struct buf *out)
@@ -43,7 +61,18 @@ out:
     return rc;
 }
 
-static int b64_value(uint8_t c)
+cu_rc base64url_encode(struct bytes in, struct buf *out)
+{
+    cu_rc rc = CU_OK;
+
+    TRY(buf_reserve(out, B64_ENCODED_LEN(in.n)));
+    out->n += encode_to(in, b64url_alphabet, false, out->p + out->n);
+out:
+    return rc;
+}
+
+/* The value of c in the alphabet whose characters 62 and 63 are c62 and c63, or -1. */
+static int sextet(uint8_t c, char c62, char c63)
 {
     if (c >= 'A' && c <= 'Z')
         return c - 'A';
@@ -51,9 +80,9 @@ static int b64_value(uint8_t c)
         return c - 'a' + 26;
     if (c >= '0' && c <= '9')
         return c - '0' + 52;
-    if (c == '+')
+    if (c == (uint8_t)c62)
         return 62;
-    if (c == '/')
+    if (c == (uint8_t)c63)
         return 63;
     return -1;
 }
@@ -71,7 +100,7 @@ static bool b64_quad(const uint8_t *p, size_t pad, uint32_t *w)
     int v[4];
 
     for (int k = 0; k < 4; k++) {
-        v[k] = k >= 4 - (int)pad ? 0 : b64_value(p[k]);
+        v[k] = k >= 4 - (int)pad ? 0 : sextet(p[k], '+', '/');
         if (v[k] < 0)
             return false;
     }
@@ -124,6 +153,40 @@ cu_rc b64_decode(struct bytes in, struct buf *out)
 out:
     secret_wipe(tri, sizeof(tri));
     secret_wipe(&w, sizeof(w));
+    return rc;
+}
+
+/* base64url is decoded by sextets rather than by quads: its last group is not padded. */
+cu_rc base64url_decode(struct bytes in, struct buf *out)
+{
+    cu_rc rc = CU_OK;
+    size_t start = out->n, bits = 0;
+    uint32_t acc = 0;
+
+    ENSURE(in.n % 4 != 1, CU_E_MALFORMED_INPUT);
+    /* exactly the decoded size: a caller may bound out to it */
+    TRY(buf_reserve(out, in.n / 4 * 3 + in.n % 4 * 3 / 4));
+    for (size_t i = 0; i < in.n; i++) {
+        int v = sextet(in.p[i], '-', '_');
+        ENSURE(v >= 0, CU_E_MALFORMED_INPUT);
+        acc = (acc << 6 | (uint32_t)v) & 0xffffff;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out->p[out->n++] = (char)(acc >> bits & 0xff);
+        }
+    }
+    /* the leftover bits of a short last group must be zero: the canonical encoding */
+    ENSURE((acc & ((1u << bits) - 1)) == 0, CU_E_MALFORMED_INPUT);
+out:
+    if (rc == CU_OK) {
+        out->p[out->n] = '\0';
+    } else if (out->n > start) {
+        secret_wipe(out->p + start, out->n - start);
+        out->n = start;
+        out->p[start] = '\0';
+    }
+    secret_wipe(&acc, sizeof(acc));
     return rc;
 }
 

@@ -1,4 +1,5 @@
-/* codec.h — base64 (RFC 4648, standard alphabet, padded), lowercase hex and UTF-8.
+/* codec.h — base64 (RFC 4648 §4, standard alphabet, padded), base64url (§5, without
+ * padding, as JOSE uses it: RFC 7515 §2), lowercase hex and UTF-8.
  * Decoders are strict: bad characters, bad padding or bad length fail with
  * CU_E_MALFORMED_INPUT. Output goes to a caller-owned buf (may be sensitive). */
 #ifndef CU_CODEC_H
@@ -17,6 +18,16 @@ MUST_CHECK cu_rc b64_decode(struct bytes in, struct buf *out);
 bool b64_valid(struct bytes in);
 /* Decoded size of a valid base64 text of n characters (upper bound for invalid ones). */
 size_t b64_decoded_len(size_t n);
+
+/* Append the unpadded base64url text of in to out. custos writes JWTs and JWKs (outbound
+ * web identity federation) and the encoded authorization messages with it. Errors:
+ * CU_E_PAYLOAD_TOO_LARGE (out's limit), CU_E_NOMEM. */
+MUST_CHECK cu_rc base64url_encode(struct bytes in, struct buf *out);
+/* Append the bytes of the unpadded base64url text in to out (which may be sensitive).
+ * Strict, one text per byte string: any character outside the alphabet, any '=', a
+ * length of 1 mod 4 or nonzero trailing bits fail with CU_E_MALFORMED_INPUT (out then
+ * unchanged in length), so a text that decodes was not altered in its encoding. */
+MUST_CHECK cu_rc base64url_decode(struct bytes in, struct buf *out);
 
 /* Length of the valid UTF-8 sequence starting at s (left bytes available; s[0] >= 0x80
  * or not), or 0 if there is none: RFC 3629 §4, so no overlong forms, no surrogates,

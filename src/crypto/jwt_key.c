@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/base64url.h"
+#include "core/codec.h"
 #include "core/secret.h"
 
 #define RSA_BITS 2048

@@ -1,6 +1,6 @@
 /* authz_message_fuzz.c — libFuzzer target for authz_message_decode (auth/authz_message.c),
  * the parser of DecodeAuthorizationMessage's untrusted EncodedMessage, and for the strict
- * base64url_decode under it (core/base64url.c).
+ * base64url_decode under it (core/codec.c).
  *
  * Any input must decode or fail with CU_E_MALFORMED_INPUT; under a fixed random master key
  * only a message encoded here can decode, so the target also encodes the input when it is
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "auth/authz_message.h"
-#include "core/base64url.h"
+#include "core/codec.h"
 
 static struct master_key *fuzz_key;
 

@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/base64url.h"
+#include "core/codec.h"
 #include "core/ids.h"
 #include "core/tree.h"
 #include "core/tree_write.h"

@@ -1,9 +1,9 @@
-/* Tests for core/base64url.c: RFC 4648 §10 vectors in the URL-safe alphabet without
+/* Tests for core/codec.c: RFC 4648 §10 vectors in the URL-safe alphabet without
  * padding, the two URL-safe characters, round trips of every length up to 64, and the
  * strict decoder's refusals: padding, the standard alphabet's '+' and '/', other bytes,
  * a length of 1 mod 4, nonzero trailing bits (a non-canonical text), with out unchanged. */
 #include "check.h"
-#include "core/base64url.h"
+#include "core/codec.h"
 
 static void check_vector(const char *plain, const char *text)
 {
