@@ -149,12 +149,10 @@ static bool take_key(const json_t *jwk, struct jwks_key *k)
         return false;
     k->alg = -1;
     if (alg) {
-        int i;
-        for (i = JWT_RS256; i <= JWT_ES512 && strcmp(jwt_alg_name((enum jwt_alg)i), alg); i++)
-            ;
-        if (i > JWT_ES512)
+        enum jwt_alg a;
+        if (!jwt_alg_from_name(alg, &a))
             return false;
-        k->alg = i;
+        k->alg = (int)a;
     }
     str_copy(k->kid, sizeof(k->kid), kid ? json_string_value(kid) : "");
     k->curve = -1;

@@ -13,21 +13,14 @@
 #include "core/codec.h"
 #include "jwt.h"
 
-/* The JOSE names, each alg's digest and, for ECDSA, the byte length of r (and of s). */
+/* Each alg's digest and, for ECDSA, the byte length of r (and of s). */
 static const struct {
-    const char *name;
     const char *digest;
     size_t ec_half;
-} algs[] = {
-    [JWT_RS256] = {"RS256", "SHA256", 0}, [JWT_RS384] = {"RS384", "SHA384", 0},
-    [JWT_RS512] = {"RS512", "SHA512", 0}, [JWT_ES256] = {"ES256", "SHA256", 32},
-    [JWT_ES384] = {"ES384", "SHA384", 48}, [JWT_ES512] = {"ES512", "SHA512", 66},
+} algs[JWT_ALG_COUNT] = {
+    [JWT_RS256] = {"SHA256", 0},  [JWT_RS384] = {"SHA384", 0},  [JWT_RS512] = {"SHA512", 0},
+    [JWT_ES256] = {"SHA256", 32}, [JWT_ES384] = {"SHA384", 48}, [JWT_ES512] = {"SHA512", 66},
 };
-
-const char *jwt_alg_name(enum jwt_alg alg)
-{
-    return (unsigned)alg < ARRAY_LEN(algs) ? algs[alg].name : "";
-}
 
 bool jwt_b64url_decode(struct bytes in, struct buf *out)
 {
@@ -84,15 +77,11 @@ static cu_rc read_header(struct jwt *j, struct cu_err *err)
     const char *alg = json_string_value(json_object_get(j->header, "alg"));
     const json_t *kid = json_object_get(j->header, "kid");
     const json_t *typ = json_object_get(j->header, "typ");
-    size_t i;
 
     ENSURE(alg, cu_err_set(err, CU_E_MALFORMED_INPUT, "the token's header has no alg"));
-    for (i = 0; i < ARRAY_LEN(algs) && strcmp(algs[i].name, alg) != 0; i++)
-        ;
-    ENSURE(i < ARRAY_LEN(algs),
+    ENSURE(jwt_alg_from_name(alg, &j->alg),
            cu_err_set(err, CU_E_MALFORMED_INPUT, "the token's alg is not an asymmetric "
                                                  "signature algorithm STS accepts"));
-    j->alg = (enum jwt_alg)i;
     /* RFC 7515 §4.1.11: a recipient that does not understand a critical extension
      * must refuse the token; custos understands none */
     ENSURE(!json_object_get(j->header, "crit"),

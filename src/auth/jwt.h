@@ -15,12 +15,11 @@
 #include "core/buf.h"
 #include "core/bytes.h"
 #include "core/err.h"
+#include "core/jose.h"
 
 /* The longest token accepted: STS's WebIdentityToken (clientTokenType) holds 20,000. */
 #define JWT_MAX 20000
 #define JWT_KID_MAX 256
-
-enum jwt_alg { JWT_RS256, JWT_RS384, JWT_RS512, JWT_ES256, JWT_ES384, JWT_ES512 };
 
 /* A parsed token. signing_input views the token given to jwt_parse ("header.payload"),
  * which must outlive it; claims and signature are owned (jwt_release). */
@@ -41,9 +40,6 @@ struct jwt {
  * On failure *out holds nothing to release, on success jwt_release frees it. */
 MUST_CHECK cu_rc jwt_parse(struct bytes token, struct jwt *out, struct cu_err *err);
 void jwt_release(struct jwt *j);
-
-/* The name of an alg as JOSE writes it ("RS256"). */
-const char *jwt_alg_name(enum jwt_alg alg);
 
 struct evp_pkey_st;
 

@@ -24,38 +24,27 @@
 #define P384_BYTES 48
 
 struct jwt_key {
-    enum jwt_sign_alg alg;
+    enum jwt_alg alg;
     EVP_PKEY *pkey;
 };
 
-static const char *const ALG_NAMES[JWT_ALG_COUNT] = {
-    [JWT_ALG_RS256] = "RS256",
-    [JWT_ALG_ES384] = "ES384",
-};
+const enum jwt_alg jwt_sign_algs[JWT_SIGN_ALG_COUNT] = {JWT_RS256, JWT_ES384};
 
-const char *jwt_sign_alg_name(enum jwt_sign_alg alg)
+bool jwt_key_signs(enum jwt_alg alg)
 {
-    return (unsigned)alg < JWT_ALG_COUNT ? ALG_NAMES[alg] : "";
-}
-
-bool jwt_sign_alg_from_name(const char *name, enum jwt_sign_alg *alg)
-{
-    for (unsigned i = 0; i < JWT_ALG_COUNT; i++)
-        if (name && strcmp(name, ALG_NAMES[i]) == 0) {
-            *alg = (enum jwt_sign_alg)i;
-            return true;
-        }
-    return false;
+    return alg == JWT_RS256 || alg == JWT_ES384;
 }
 
 /* Whether pkey is the kind of key alg signs with (a sealed key opened for the wrong
  * algorithm is refused rather than used). */
-static bool fits(const EVP_PKEY *pkey, enum jwt_sign_alg alg)
+static bool fits(const EVP_PKEY *pkey, enum jwt_alg alg)
 {
     char group[32] = "";
     size_t len = 0;
 
-    if (alg == JWT_ALG_RS256)
+    if (!jwt_key_signs(alg))
+        return false;
+    if (alg == JWT_RS256)
         return EVP_PKEY_is_a(pkey, "RSA") && EVP_PKEY_get_bits(pkey) >= RSA_BITS;
     return EVP_PKEY_is_a(pkey, "EC") &&
            EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group,
@@ -63,7 +52,7 @@ static bool fits(const EVP_PKEY *pkey, enum jwt_sign_alg alg)
            strcmp(group, "secp384r1") == 0;
 }
 
-static cu_rc key_new(enum jwt_sign_alg alg, EVP_PKEY *pkey, struct jwt_key **out)
+static cu_rc key_new(enum jwt_alg alg, EVP_PKEY *pkey, struct jwt_key **out)
 {
     struct jwt_key *k = calloc(1, sizeof(*k));
 
@@ -77,12 +66,14 @@ static cu_rc key_new(enum jwt_sign_alg alg, EVP_PKEY *pkey, struct jwt_key **out
     return CU_OK;
 }
 
-cu_rc jwt_key_generate(enum jwt_sign_alg alg, struct jwt_key **out)
+cu_rc jwt_key_generate(enum jwt_alg alg, struct jwt_key **out)
 {
-    EVP_PKEY *pkey = alg == JWT_ALG_RS256
-                         ? EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)RSA_BITS)
-                         : EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+    EVP_PKEY *pkey;
 
+    if (!jwt_key_signs(alg))
+        return CU_E_INTERNAL;
+    pkey = alg == JWT_RS256 ? EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)RSA_BITS)
+                            : EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
     if (!pkey) {
         ERR_clear_error();
         return CU_E_INTERNAL;
@@ -120,7 +111,7 @@ out:
     return rc;
 }
 
-cu_rc jwt_key_open(const struct master_key *mk, enum jwt_sign_alg alg, struct bytes sealed,
+cu_rc jwt_key_open(const struct master_key *mk, enum jwt_alg alg, struct bytes sealed,
                    struct bytes aad, struct jwt_key **out)
 {
     cu_rc rc = CU_OK;
@@ -170,7 +161,7 @@ cu_rc jwt_key_public_jwk(const struct jwt_key *k, const char *kid, struct buf *o
 {
     cu_rc rc = CU_OK;
 
-    if (k->alg == JWT_ALG_RS256) {
+    if (k->alg == JWT_RS256) {
         TRY(buf_addstrs(out, "{\"kty\":\"RSA\",\"use\":\"sig\",\"alg\":\"RS256\",\"kid\":\"", kid,
                         "\"", (char *)NULL));
         TRY(add_bn_member(out, k->pkey, OSSL_PKEY_PARAM_RSA_N, "n", 0));
@@ -215,11 +206,11 @@ cu_rc jwt_key_sign(const struct jwt_key *k, struct bytes signing_input, struct b
     size_t n = sizeof(der);
 
     ENSURE(ctx, CU_E_NOMEM);
-    ENSURE(EVP_DigestSignInit_ex(ctx, NULL, k->alg == JWT_ALG_RS256 ? "SHA256" : "SHA384", NULL,
+    ENSURE(EVP_DigestSignInit_ex(ctx, NULL, k->alg == JWT_RS256 ? "SHA256" : "SHA384", NULL,
                                  NULL, k->pkey, NULL) == 1,
            CU_E_INTERNAL);
     ENSURE(EVP_DigestSign(ctx, der, &n, signing_input.p, signing_input.n) == 1, CU_E_INTERNAL);
-    if (k->alg == JWT_ALG_RS256)
+    if (k->alg == JWT_RS256)
         TRY(buf_add(sig, der, n));
     else
         TRY(ecdsa_raw(der, n, sig));

@@ -10,23 +10,21 @@
 #define CU_CRYPTO_JWT_KEY_H
 
 #include "core/buf.h"
+#include "core/jose.h"
 #include "master_key.h"
 
-enum jwt_sign_alg {
-    JWT_ALG_RS256,
-    JWT_ALG_ES384,
-};
-#define JWT_ALG_COUNT 2
+/* The algorithms custos signs with, in the order an account's keys are made. */
+#define JWT_SIGN_ALG_COUNT 2
+extern const enum jwt_alg jwt_sign_algs[JWT_SIGN_ALG_COUNT];
 
 struct jwt_key; /* opaque */
 
-/* The JOSE name of alg ("RS256", "ES384"); the algorithm of a name, false if unknown. */
-const char *jwt_sign_alg_name(enum jwt_sign_alg alg);
-bool jwt_sign_alg_from_name(const char *name, enum jwt_sign_alg *alg);
+/* Whether custos signs with alg (one of jwt_sign_algs). */
+bool jwt_key_signs(enum jwt_alg alg);
 
-/* A fresh key pair for alg; *out is the caller's (jwt_key_free). Errors: CU_E_INTERNAL,
- * CU_E_NOMEM. */
-MUST_CHECK cu_rc jwt_key_generate(enum jwt_sign_alg alg, struct jwt_key **out);
+/* A fresh key pair for alg; *out is the caller's (jwt_key_free). Errors: CU_E_INTERNAL
+ * (also for an alg custos does not sign with), CU_E_NOMEM. */
+MUST_CHECK cu_rc jwt_key_generate(enum jwt_alg alg, struct jwt_key **out);
 
 /* Free (the key's memory is wiped by OpenSSL); NULL-safe. */
 void jwt_key_free(struct jwt_key *k);
@@ -39,7 +37,7 @@ MUST_CHECK cu_rc jwt_key_seal(const struct master_key *mk, const struct jwt_key 
 /* Open a sealed key of algorithm alg with the aad it was sealed with; *out is the
  * caller's. Errors: CU_E_SEAL_BROKEN (tampered, other key or aad, or not a key of alg),
  * CU_E_NOMEM, CU_E_INTERNAL. */
-MUST_CHECK cu_rc jwt_key_open(const struct master_key *mk, enum jwt_sign_alg alg,
+MUST_CHECK cu_rc jwt_key_open(const struct master_key *mk, enum jwt_alg alg,
                               struct bytes sealed, struct bytes aad, struct jwt_key **out);
 
 /* Append the public JWK of k as one JSON object to out: {"kty","use":"sig","alg","kid",

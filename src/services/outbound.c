@@ -42,20 +42,20 @@ void outbound_issuer(const char *public_url, const json_t *rec, char out[OUTBOUN
 
 /* The AAD binding a sealed key to (account, alg, kid): NUL-separated fields, none of
  * which can hold a NUL, so no two tuples share an encoding. */
-static cu_rc key_aad(const char *account, enum jwt_sign_alg alg, const char *kid, struct buf *aad)
+static cu_rc key_aad(const char *account, enum jwt_alg alg, const char *kid, struct buf *aad)
 {
     cu_rc rc = CU_OK;
 
     TRY(buf_add(aad, AAD_PURPOSE, sizeof(AAD_PURPOSE)));
     TRY(buf_add(aad, account, strlen(account) + 1));
-    TRY(buf_add(aad, jwt_sign_alg_name(alg), strlen(jwt_sign_alg_name(alg)) + 1));
+    TRY(buf_add(aad, jwt_alg_name(alg), strlen(jwt_alg_name(alg)) + 1));
     TRY(buf_add(aad, kid, strlen(kid)));
 out:
     return rc;
 }
 
 /* One {Alg, Kid, Sealed, Jwk} entry with a fresh key pair for alg. */
-static cu_rc new_key_entry(const struct master_key *mk, const char *account, enum jwt_sign_alg alg,
+static cu_rc new_key_entry(const struct master_key *mk, const char *account, enum jwt_alg alg,
                            json_t **entry)
 {
     cu_rc rc = CU_OK;
@@ -74,7 +74,7 @@ static cu_rc new_key_entry(const struct master_key *mk, const char *account, enu
     TRY(key_aad(account, alg, kid, &aad));
     TRY(jwt_key_seal(mk, key, buf_bytes(&aad), &sealed));
     TRY(jwt_key_public_jwk(key, kid, &jwk));
-    TRY(tree_set_str(e, "Alg", jwt_sign_alg_name(alg)));
+    TRY(tree_set_str(e, "Alg", jwt_alg_name(alg)));
     TRY(tree_set_str(e, "Kid", kid));
     TRY(tree_set_blob(e, "Sealed", buf_bytes(&sealed)));
     TRY(tree_set_new(e, "Jwk", json_loadb(jwk.p, jwk.n, 0, &jerr)));
@@ -102,8 +102,8 @@ cu_rc outbound_enable(struct store_tx *tx, const struct master_key *mk, const ch
         TRY(tree_set_str(r, "IssuerId", id));
         keys = json_array();
         ENSURE(keys, CU_E_NOMEM);
-        for (unsigned a = 0; a < JWT_ALG_COUNT; a++) {
-            TRY(new_key_entry(mk, account, (enum jwt_sign_alg)a, &entry));
+        for (unsigned a = 0; a < JWT_SIGN_ALG_COUNT; a++) {
+            TRY(new_key_entry(mk, account, jwt_sign_algs[a], &entry));
             TRY(tree_append_new(keys, entry));
             entry = NULL;
         }
@@ -134,7 +134,7 @@ out:
 }
 
 cu_rc outbound_signing_key(const struct master_key *mk, const char *account, const json_t *rec,
-                           enum jwt_sign_alg alg, struct jwt_key **key, const char **kid)
+                           enum jwt_alg alg, struct jwt_key **key, const char **kid)
 {
     cu_rc rc = CU_OK;
     const json_t *keys = json_object_get(rec, "Keys"), *e = NULL, *it;
@@ -145,7 +145,7 @@ cu_rc outbound_signing_key(const struct master_key *mk, const char *account, con
     buf_init(&aad, 1024);
     buf_init(&sealed, SEALED_MAX);
     json_array_foreach(keys, i, it)
-        if (strcmp(json_string_value(json_object_get(it, "Alg")) ?: "", jwt_sign_alg_name(alg)) == 0)
+        if (strcmp(json_string_value(json_object_get(it, "Alg")) ?: "", jwt_alg_name(alg)) == 0)
             e = it;
     ENSURE(e && json_is_string(json_object_get(e, "Kid")), CU_E_INTERNAL);
     *kid = json_string_value(json_object_get(e, "Kid"));

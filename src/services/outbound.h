@@ -52,7 +52,7 @@ MUST_CHECK cu_rc outbound_disable(struct store_tx *tx, const char *account, json
 /* Open the record's key for alg; *kid borrows the key's id from rec. *key is the
  * caller's (jwt_key_free). Errors: CU_E_SEAL_BROKEN, CU_E_INTERNAL (no key for alg). */
 MUST_CHECK cu_rc outbound_signing_key(const struct master_key *mk, const char *account,
-                                      const json_t *rec, enum jwt_sign_alg alg, struct jwt_key **key,
+                                      const json_t *rec, enum jwt_alg alg, struct jwt_key **key,
                                       const char **kid);
 
 /* Answer a GET for path (no query) if it names a discovery document of account's issuer:

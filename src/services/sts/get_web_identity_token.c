@@ -189,7 +189,7 @@ out:
 }
 
 /* base64url(header) "." base64url(payload) "." base64url(signature) into token. */
-static cu_rc sign_jwt(const struct jwt_key *key, enum jwt_sign_alg alg, const char *kid,
+static cu_rc sign_jwt(const struct jwt_key *key, enum jwt_alg alg, const char *kid,
                       const json_t *claims, struct buf *token)
 {
     cu_rc rc = CU_OK;
@@ -197,7 +197,7 @@ static cu_rc sign_jwt(const struct jwt_key *key, enum jwt_sign_alg alg, const ch
 
     buf_init(&part, TOKEN_MAX);
     buf_init(&sig, 1024);
-    TRY(buf_addstrs(&part, "{\"alg\":\"", jwt_sign_alg_name(alg), "\",\"kid\":\"", kid,
+    TRY(buf_addstrs(&part, "{\"alg\":\"", jwt_alg_name(alg), "\",\"kid\":\"", kid,
                     "\",\"typ\":\"JWT\"}", (char *)NULL));
     TRY(base64url_encode(buf_bytes(&part), token));
     TRY(buf_addch(token, '.'));
@@ -219,7 +219,7 @@ cu_rc sts_get_web_identity_token(struct call *call, const json_t *in, json_t *ou
     const struct principal *p = call->principal;
     int64_t duration = in_int(in, "DurationSeconds", DURATION_DEFAULT_S);
     int64_t exp_s = call->now_ms / 1000 + duration;
-    enum jwt_sign_alg alg = JWT_ALG_RS256;
+    enum jwt_alg alg = JWT_RS256;
     struct jwt_key *key = NULL;
     const char *kid = NULL;
     json_t *rec = NULL, *claims = NULL;
@@ -234,7 +234,8 @@ cu_rc sts_get_web_identity_token(struct call *call, const json_t *in, json_t *ou
                       "use this feature, you must first enable it through the AWS Management "
                       "Console or API."));
     /* the model's enum leaves nothing else past validation; kept as a guard */
-    ENSURE(jwt_sign_alg_from_name(in_str(in, "SigningAlgorithm"), &alg), CU_E_VALIDATION);
+    ENSURE(jwt_alg_from_name(in_str(in, "SigningAlgorithm"), &alg) && jwt_key_signs(alg),
+           CU_E_VALIDATION);
     ENSURE(!p->session_expires_s || exp_s <= p->session_expires_s,
            cu_err_set(&call->err, CU_E_STS_SESSION_DURATION_ESCALATION,
                       "The requested token duration would extend the session beyond its "

@@ -10,7 +10,7 @@
 static const char AAD[] = "account\0RS256\0kid";
 
 static void check_alg(const struct master_key *mk, const struct master_key *other,
-                      enum jwt_sign_alg alg)
+                      enum jwt_alg alg)
 {
     struct jwt_key *k = NULL, *again = NULL, *none = NULL;
     struct buf sealed, jwk, jwk2, sig, sig2;
@@ -32,7 +32,7 @@ static void check_alg(const struct master_key *mk, const struct master_key *othe
     CHECK(strstr(jwk.p, "\"d\"") == NULL && strstr(jwk.p, "\"p\"") == NULL);
     CHECK_OK(jwt_key_sign(k, bytes_str("header.payload"), &sig));
     CHECK_OK(jwt_key_sign(again, bytes_str("header.payload"), &sig2));
-    if (alg == JWT_ALG_RS256) {
+    if (alg == JWT_RS256) {
         CHECK_CONTAINS(jwk.p, "\"kty\":\"RSA\"");
         CHECK_CONTAINS(jwk.p, "\"e\":\"AQAB\"");
         CHECK_INT(sig.n, 256);
@@ -44,7 +44,7 @@ static void check_alg(const struct master_key *mk, const struct master_key *othe
     }
 
     /* another algorithm, AAD or master key does not open it */
-    CHECK_RC(jwt_key_open(mk, alg == JWT_ALG_RS256 ? JWT_ALG_ES384 : JWT_ALG_RS256,
+    CHECK_RC(jwt_key_open(mk, alg == JWT_RS256 ? JWT_ES384 : JWT_RS256,
                           buf_bytes(&sealed), aad, &none),
              CU_E_SEAL_BROKEN);
     CHECK_RC(jwt_key_open(mk, alg, buf_bytes(&sealed), bytes_of(AAD, sizeof(AAD) - 1), &none),
@@ -68,17 +68,20 @@ static void check_alg(const struct master_key *mk, const struct master_key *othe
 int main(void)
 {
     struct master_key *mk = NULL, *other = NULL;
-    enum jwt_sign_alg alg;
+    enum jwt_alg alg;
 
     CHECK_OK(master_key_new_random(&mk));
     CHECK_OK(master_key_new_random(&other));
-    check_alg(mk, other, JWT_ALG_RS256);
-    check_alg(mk, other, JWT_ALG_ES384);
-    CHECK(jwt_sign_alg_from_name("ES384", &alg) && alg == JWT_ALG_ES384);
-    CHECK(jwt_sign_alg_from_name("RS256", &alg) && alg == JWT_ALG_RS256);
-    CHECK(!jwt_sign_alg_from_name("HS256", &alg) && !jwt_sign_alg_from_name("rs256", &alg) &&
-          !jwt_sign_alg_from_name(NULL, &alg));
-    CHECK_STR(jwt_sign_alg_name(JWT_ALG_ES384), "ES384");
+    check_alg(mk, other, JWT_RS256);
+    check_alg(mk, other, JWT_ES384);
+    CHECK(jwt_alg_from_name("ES384", &alg) && alg == JWT_ES384);
+    CHECK(jwt_alg_from_name("RS256", &alg) && alg == JWT_RS256);
+    CHECK(!jwt_alg_from_name("HS256", &alg) && !jwt_alg_from_name("rs256", &alg) &&
+          !jwt_alg_from_name(NULL, &alg));
+    CHECK_STR(jwt_alg_name(JWT_ES384), "ES384");
+    CHECK(jwt_key_signs(JWT_RS256) && jwt_key_signs(JWT_ES384) && !jwt_key_signs(JWT_RS384) &&
+          !jwt_key_signs(JWT_ES256) && !jwt_key_signs(JWT_ES512));
+    CHECK(jwt_sign_algs[0] == JWT_RS256 && jwt_sign_algs[1] == JWT_ES384);
     master_key_free(mk);
     master_key_free(other);
     TEST_END();
