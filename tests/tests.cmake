@@ -39,6 +39,9 @@ if(CUSTOS_FUZZ)
   if(DEFINED ENV{CUSTOS_FUZZ_RUNS})
     set(fuzz_runs $ENV{CUSTOS_FUZZ_RUNS})
   endif()
+  # A target whose every run costs an RSA private-key operation runs that many times fewer
+  # (import_wrap: about 12 ms a run under ASan, where the others take microseconds).
+  set(fuzz_cost_import_wrap 400)
   file(GLOB fuzzers CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/fuzz/*_fuzz.c)
   foreach(src ${fuzzers})
     get_filename_component(name ${src} NAME_WE)
@@ -52,8 +55,12 @@ if(CUSTOS_FUZZ)
     # build tree, so the committed seeds stay as they are.
     set(scratch ${CMAKE_BINARY_DIR}/fuzz-scratch/${parser})
     file(MAKE_DIRECTORY ${scratch})
+    set(runs ${fuzz_runs})
+    if(DEFINED fuzz_cost_${parser})
+      math(EXPR runs "${fuzz_runs} / ${fuzz_cost_${parser}}")
+    endif()
     add_test(NAME fuzz/${parser}
-             COMMAND ${name} -runs=${fuzz_runs} -max_len=8192 ${scratch} ${corpus})
+             COMMAND ${name} -runs=${runs} -max_len=8192 ${scratch} ${corpus})
     set_tests_properties(fuzz/${parser} PROPERTIES LABELS fuzz TIMEOUT 300)
   endforeach()
 endif()

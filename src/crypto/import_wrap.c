@@ -6,6 +6,7 @@
  * (the OAEP oracle); the service turns it into InvalidCiphertextException. */
 #include <string.h>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -121,6 +122,10 @@ cu_rc import_wrap_unwrap(struct bytes private_der, enum import_wrap_alg alg,
                        material));
     }
 out:
+    /* a refused unwrap leaves OpenSSL's reasons on the thread's error queue: cleared, so
+     * that the worker's next OpenSSL call does not start with a stale error */
+    if (rc != CU_OK)
+        ERR_clear_error();
     secret_free(kek);
     EVP_PKEY_free(pk);
     return rc;
