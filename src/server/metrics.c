@@ -39,10 +39,30 @@ enum {
 };
 
 struct metrics {
+    uint64_t id;           /* unique in the process: the thread-local below is keyed by it */
     struct tally *calls;
     size_t n_ops;          /* rows n_ops and n_ops + 1: unrouted calls, Query and JSON */
     _Atomic bool *json_op; /* the operation's calls speak JSON: set once, by its first */
 };
+
+/* The calling thread's block of the metrics whose id is `id`: kept beside the tally's
+ * pthread key so that a call costs no pthread_getspecific; keyed by id rather than by
+ * address, since a metrics freed and another allocated at its place must not find the
+ * old block. */
+static _Thread_local struct {
+    uint64_t id;
+    struct tally_block *block;
+} own;
+static _Atomic uint64_t last_id;
+
+static struct tally_block *own_block(struct metrics *m)
+{
+    if (own.id != m->id) {
+        own.block = tally_block(m->calls);
+        own.id = own.block ? m->id : 0;
+    }
+    return own.block;
+}
 
 _Static_assert(N_SOURCES == POLICY_SOURCE_RCP + 1, "a policy source without a name");
 
@@ -52,6 +72,7 @@ cu_rc metrics_new(struct metrics **out)
     struct metrics *m = calloc(1, sizeof(*m));
 
     ENSURE(m, CU_E_NOMEM);
+    m->id = atomic_fetch_add(&last_id, 1) + 1;
     m->n_ops = registry_count();
     m->json_op = calloc(m->n_ops, sizeof(*m->json_op));
     ENSURE(m->json_op, CU_E_NOMEM);
@@ -74,7 +95,7 @@ void metrics_free(struct metrics *m)
 
 void metrics_count(struct metrics *m, const struct metrics_call *c)
 {
-    struct tally_block *b = m ? tally_block(m->calls) : NULL;
+    struct tally_block *b = m ? own_block(m) : NULL;
     size_t row, slot;
 
     if (!b)
