@@ -307,6 +307,31 @@ class Metrics(harness.ServerTest):
         self.assertEqual(delta("custos_audit_sync_failures_total"), 0)
         self.assertEqual(delta("custos_store_conflicts_total"), 0)
 
+    def test_unrouted_calls_counted_by_their_protocols_code(self):
+        before = self.scrape()
+        # a JSON call naming no operation, and a Query call naming none
+        for body, headers in ((b"{}", {"X-Amz-Target": "TrentService.NoSuchThing",
+                                      "Content-Type": "application/x-amz-json-1.1"}),
+                              (b"Action=NoSuchThing&Version=2010-05-08",
+                               {"Content-Type": "application/x-www-form-urlencoded"})):
+            req = urllib.request.Request(self.server.endpoint + "/", data=body, method="POST",
+                                         headers=headers)
+            with self.assertRaises(urllib.error.HTTPError):
+                urllib.request.urlopen(req, timeout=10)
+        after = self.scrape()
+        unknown = dict(service="unknown", operation="unknown")
+
+        def delta(name, **labels):
+            return get(after, name, **labels) - get(before, name, **labels)
+
+        self.assertEqual(delta("custos_requests_total", outcome="failed", **unknown), 2)
+        self.assertEqual(delta("custos_requests_failed_total", code="UnknownOperationException",
+                               **unknown) + delta("custos_requests_failed_total",
+                                                  code="InvalidAction", **unknown), 2)
+        self.assertEqual(delta("custos_requests_failed_total", code="UnknownOperationException",
+                               **unknown), 1)
+        self.assertEqual(delta("custos_request_duration_seconds_count", **unknown), 2)
+
     def test_scrape_is_not_a_call(self):
         first = self.scrape()
         second = self.scrape()
