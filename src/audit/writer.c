@@ -341,11 +341,12 @@ static void sync_now(struct audit_writer *w)
     uint64_t target = w->written;
     bool fail = w->test_fail_sync;
     int e = 0;
-    uint64_t start_ns = stats_now_ns();
+    uint64_t start_ns;
 
     w->syncing = true;
     zap_done(w);
     pthread_mutex_unlock(&w->lock);
+    start_ns = stats_now_ns();
     if (fail)
         e = EIO;
     else if (fdatasync(w->fd) != 0)
