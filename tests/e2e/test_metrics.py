@@ -7,11 +7,15 @@ commits and the audit trail's syncs; the process metrics; and a scrape is neithe
 nor audited."""
 import json
 import math
+import os
 import re
+import subprocess
 import time
 import urllib.error
 import urllib.request
 
+import boto3
+import botocore.config
 from botocore.exceptions import ClientError
 
 import harness
@@ -210,8 +214,9 @@ class Metrics(harness.ServerTest):
             with harness.unittest.TestCase().assertRaises(ClientError):
                 client.generate_data_key(KeyId=key, KeySpec="AES_256")
 
-    def scrape(self):
-        with urllib.request.urlopen(self.server.endpoint + "/_custos/metrics", timeout=10) as r:
+    def scrape(self, server=None):
+        server = server or self.server
+        with urllib.request.urlopen(server.endpoint + "/_custos/metrics", timeout=10) as r:
             self.assertEqual(r.status, 200)
             self.assertEqual(r.headers["Content-Type"], "text/plain; version=0.0.4; charset=utf-8")
             return parse_exposition(r.read().decode("utf-8"))
@@ -361,6 +366,53 @@ class Metrics(harness.ServerTest):
             with self.assertRaises(urllib.error.HTTPError) as cm:
                 urllib.request.urlopen(req, timeout=10)
             self.assertNotIn(b"custos_requests_total", cm.exception.read())
+
+class AuditFailures(harness.unittest.TestCase):
+    """A trail made immutable (chattr +i, as test_audit_failures does): every call whose
+    record cannot be written counts one write failure and fails as InternalFailure."""
+
+    def test_write_failures_counted(self):
+        srv = harness.Server().start()
+        trail = os.path.join(srv.data_dir, "audit.log")
+        try:
+            # one attempt per call: botocore would send a call that got a 500 again
+            iam = boto3.client("iam", endpoint_url=srv.endpoint, region_name=harness.REGION,
+                               aws_access_key_id=harness.ROOT_KEY,
+                               aws_secret_access_key=harness.ROOT_SECRET,
+                               config=botocore.config.Config(retries={"total_max_attempts": 1}))
+            iam.create_user(UserName="before")
+            subprocess.run(["chattr", "+i", trail], check=True)
+            try:
+                deadline = time.time() + 10
+                while time.time() < deadline:
+                    try:
+                        urllib.request.urlopen(srv.endpoint + "/_custos/health", timeout=5)
+                    except urllib.error.HTTPError as e:
+                        self.assertEqual(e.code, 503)
+                        break
+                    time.sleep(0.05)
+                else:
+                    self.fail("health never answered 503")
+                before = Metrics.scrape(self, srv)
+                for i in range(3):
+                    with self.assertRaises(ClientError) as cm:
+                        iam.create_user(UserName=f"refused-{i}")
+                    self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], 500)
+                after = Metrics.scrape(self, srv)
+            finally:
+                subprocess.run(["chattr", "-i", trail], check=True)
+        finally:
+            srv.cleanup()
+
+        def delta(name, **labels):
+            return get(after, name, **labels) - get(before, name, **labels)
+
+        self.assertEqual(delta("custos_audit_write_failures_total"), 3)
+        self.assertEqual(delta("custos_audit_records_written_total"), 0)
+        self.assertEqual(delta("custos_store_commits_total"), 0)
+        self.assertEqual(delta("custos_requests_failed_total", service="iam", operation="CreateUser",
+                               code="ServiceFailure"), 3)
+
 
 if __name__ == "__main__":
     harness.main()
