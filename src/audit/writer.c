@@ -68,6 +68,7 @@
 
 #include "audit.h"
 #include "core/log.h"
+#include "core/stats.h"
 
 /* How stale the disk copy of read-only calls' records may get. Each sync writes back the
  * page that holds the newest record, which the next record then dirties again; at 10 ms
@@ -340,16 +341,20 @@ static void sync_now(struct audit_writer *w)
     uint64_t target = w->written;
     bool fail = w->test_fail_sync;
     int e = 0;
+    uint64_t start_ns;
 
     w->syncing = true;
     zap_done(w);
     pthread_mutex_unlock(&w->lock);
+    start_ns = stats_now_ns();
     if (fail)
         e = EIO;
     else if (fdatasync(w->fd) != 0)
         e = errno;
+    stats_observe_since(STATS_AUDIT_SYNC, start_ns);
     pthread_mutex_lock(&w->lock);
     if (e) {
+        stats_add(STATS_AUDIT_SYNC_FAILED, 1);
         if (!w->sync_errno)
             log_error("audit: fdatasync failed: %s", strerror(e));
         w->sync_failed_upto = target;
@@ -507,6 +512,7 @@ cu_rc audit_writer_write(struct audit_writer *w, const char *record, size_t len,
      * only leaves the fault to the copy. */
     if (ahead)
         (void)madvise(ahead, page, MADV_POPULATE_WRITE);
+    stats_add(rc == CU_OK ? STATS_AUDIT_WRITTEN : STATS_AUDIT_WRITE_FAILED, 1);
     return rc;
 }
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/stats.h"
 #include "crypto/digest.h"
 #include "identity_cache.h"
 #include "store/records.h"
@@ -351,6 +352,7 @@ cu_rc identity_cache_get(struct identity_cache *c, struct store *store,
     if (e)
         atomic_fetch_add(&e->refs, 1);
     pthread_rwlock_unlock(&c->lock);
+    stats_add(e ? STATS_IDENTITY_HIT : STATS_IDENTITY_MISS, 1);
     if (!e) {
         TRY(load(store, p, scope, &seq, &fresh));
         atomic_fetch_add(&c->loads, 1);

@@ -24,6 +24,7 @@
 #include "core/codec.h"
 #include "core/err.h"
 #include "core/secret.h"
+#include "core/stats.h"
 #include "crypto/master_key.h"
 #include "principal.h"
 #include "session_cache.h"
@@ -199,6 +200,7 @@ static bool cache_lookup(struct principal_cache *c, const char *akid, struct pri
         }
     }
     pthread_rwlock_unlock(&c->lock);
+    stats_add(hit ? STATS_PRINCIPAL_HIT : STATS_PRINCIPAL_MISS, 1);
     return hit;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/secret.h"
+#include "core/stats.h"
 
 struct session_entry {
     char *token;                 /* a copy of the token as sent: wiped when freed */
@@ -76,6 +77,7 @@ bool session_cache_get(struct session_cache *c, const char *akid, const char *to
         hit = true;
     }
     pthread_rwlock_unlock(&c->lock);
+    stats_add(hit ? STATS_SESSION_HIT : STATS_SESSION_MISS, 1);
     return hit;
 }
 

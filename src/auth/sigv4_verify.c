@@ -18,6 +18,7 @@
 #include "core/clock.h"
 #include "core/codec.h"
 #include "core/secret.h"
+#include "core/stats.h"
 #include "crypto/digest.h"
 #include "sigv4.h"
 
@@ -166,9 +167,11 @@ static cu_rc signing_key(struct bytes secret, const struct sigv4_auth *a,
     for (size_t i = 0; cache && i < KEY_CACHE_SLOTS; i++) {
         if (same_entry(&cache->slots[i], secret, a)) {
             *signer = cache->slots[i].signer;
+            stats_add(STATS_SIGV4_KEY_HIT, 1);
             goto out;
         }
     }
+    stats_add(STATS_SIGV4_KEY_MISS, 1);
     TRY(derive(secret, a, key));
     hmac_sha256_init(signer, bytes_of(key, sizeof(key)));
     if (!cache)

@@ -217,6 +217,10 @@ cu_rc authorize(struct authz *az, const struct call *call, const char *action,
 
     buf_init(&message, 4096);
     evaluate(az, call, action, t, grant_covers(t, action), &req, &result);
+    if (result.decision != POLICY_ALLOWED)
+        az->denial = (struct authz_denial){.known = true,
+                                           .explicit_deny = result.decision == POLICY_EXPLICIT_DENY,
+                                           .source = result.source};
     if (result.decision != POLICY_ALLOWED && bare_denial(action)) {
         rc = cu_err_set(err, CU_E_ACCESS_DENIED,
                         "User: %s is not authorized to perform: %s on resource: %s",

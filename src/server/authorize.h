@@ -25,8 +25,17 @@ struct authz_context {
 
 /* One call's authorization state: the caller's identity policies, held from authz_begin
  * to authz_end, and what the handler sees of them (call->authz points at `view`). */
+/* Which policy decided the last denial authorize() answered (metrics.h counts denials by
+ * it). */
+struct authz_denial {
+    bool known;                  /* authorize() denied: the rest is set */
+    bool explicit_deny;          /* by an explicit Deny, else for want of an Allow */
+    enum policy_source source;
+};
+
 struct authz {
     struct call_authz view;
+    struct authz_denial denial;  /* known false until authorize() denies */
     const struct identity_set *identity;
     struct authz_context context;
     void *pin;

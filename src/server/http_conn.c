@@ -276,6 +276,9 @@ static bool answer(struct http_conn *c, int64_t now_ms, struct http_date *dates)
     if (strcmp(req.method, "GET") == 0 && strcmp(req.path, "/_custos/health") == 0 &&
         !req.query[0])
         pipeline_health(c->ctx->pl, &resp);
+    else if (strcmp(req.method, "GET") == 0 && strcmp(req.path, "/_custos/metrics") == 0 &&
+             !req.query[0])
+        pipeline_metrics(c->ctx->pl, &resp);
     else if (!discovery_answer(c->ctx->pl, &req, &resp))
         pipeline_handle(c->ctx->pl, &req, &resp);
     close = c->draining || !h->keep_alive;

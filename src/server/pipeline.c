@@ -28,7 +28,9 @@
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/secret.h"
+#include "core/stats.h"
 #include "core/tree_write.h"
+#include "metrics.h"
 #include "pipeline.h"
 #include "services/kms/kms_key.h"
 #include "services/registry.h"
@@ -66,6 +68,8 @@ struct request {
     json_t *input, *output;
     struct call call;
     struct cu_err err;
+    struct authz_denial denial; /* which policy decided an AccessDenied, for metrics */
+    uint64_t start_ns;          /* CLOCK_MONOTONIC when the pipeline took the request */
 };
 
 static const char internal_message[] = "We encountered an internal error. Please try again.";
@@ -175,6 +179,7 @@ static cu_rc execute_once(struct pipeline *pl, struct request *r)
     struct authz az; /* large: authz_begin fills what it uses */
 
     az.pin = NULL;
+    az.denial.known = false;
     call->env = &pl->env;
     call->principal = &r->principal;
     call->region = pl->env.region;
@@ -209,6 +214,8 @@ out:
         store_tx_rollback(call->tx);
         call->tx = NULL;
     }
+    if (rc == CU_E_ACCESS_DENIED && az.denial.known)
+        r->denial = az.denial;
     authz_end(&az, call);
     /* the second resource serves authorization and the handler only (the trail names the
      * first), so it is released here rather than with the request */
@@ -234,6 +241,7 @@ static void attempt_reset(struct request *r)
     call->authz = NULL;
     memset(&call->err, 0, sizeof(call->err));
     memset(&r->err, 0, sizeof(r->err));
+    r->denial.known = false;
 }
 
 /* A call whose compare-and-set lost (store.h: another writer changed a record it read)
@@ -251,10 +259,13 @@ static cu_rc execute(struct pipeline *pl, struct request *r)
         rc = execute_once(pl, r);
         if (rc != CU_E_STORE_CONFLICT)
             return rc;
+        stats_add(STATS_STORE_CONFLICT, 1);
         if (attempt == EXECUTE_ATTEMPTS)
             break;
+        stats_add(STATS_STORE_RETRY, 1);
         attempt_reset(r);
     }
+    stats_add(STATS_STORE_RETRIES_EXHAUSTED, 1);
     log_warn("request %s: still conflicting after %d attempts", r->id, EXECUTE_ATTEMPTS);
     return cu_err_set(&r->err, CU_E_CONCURRENT_MODIFICATION,
                       "The request was rejected because multiple requests to change this "
@@ -465,6 +476,20 @@ static void conclude_unauthenticated(struct pipeline *pl, struct request *r, cu_
     respond(r, CU_E_THROTTLING, resp);
 }
 
+/* Count the call as it was answered (r->err: what the client was told). */
+static void count_call(struct pipeline *pl, const struct request *r)
+{
+    struct metrics_call c = {.desc = r->desc,
+                             .json = r->protocol != MODEL_QUERY,
+                             .code = r->err.code,
+                             .denial_known = r->denial.known,
+                             .denial_explicit = r->denial.explicit_deny,
+                             .denial_source = r->denial.source,
+                             .elapsed_ns = stats_now_ns() - r->start_ns};
+
+    metrics_count(pl->metrics, &c);
+}
+
 static void request_release(struct request *r)
 {
     if (r->call.target.unpin)
@@ -484,6 +509,7 @@ static void request_init(struct request *r, const struct http_req *http)
            sizeof(*r) - offsetof(struct request, principal) - sizeof(r->principal));
     principal_clear(&r->principal);
     r->http = http;
+    r->start_ns = stats_now_ns();
     r->now_ms = clock_now_ms();
     r->protocol = guess_protocol(http);
     if (ids_uuid(r->id) != CU_OK)
@@ -534,6 +560,7 @@ out:
     if (pl->unauth && unauth_limit_due(pl->unauth, r.now_ms))
         pipeline_flush_suppressed(pl, r.now_ms);
     str_copy(resp->request_id, sizeof(resp->request_id), r.id);
+    count_call(pl, &r);
     request_release(&r);
 }
 
@@ -547,6 +574,7 @@ void pipeline_refuse(struct pipeline *pl, const struct http_req *http, cu_rc cod
     cu_err_set(&r.err, code, "%s", message);
     conclude_unauthenticated(pl, &r, code, resp);
     str_copy(resp->request_id, sizeof(resp->request_id), r.id);
+    count_call(pl, &r);
     request_release(&r);
 }
 
@@ -577,4 +605,16 @@ void pipeline_health(struct pipeline *pl, struct proto_response *resp)
 out:
     if (rc != CU_OK)
         resp->status = 500;
+}
+
+void pipeline_metrics(struct pipeline *pl, struct proto_response *resp)
+{
+    memset(resp, 0, sizeof(*resp));
+    buf_init(&resp->body, BUF_NO_LIMIT);
+    resp->status = 200;
+    resp->content_type = METRICS_CONTENT_TYPE;
+    if (!pl->metrics || metrics_write(pl->metrics, &resp->body) != CU_OK) {
+        buf_reset(&resp->body);
+        resp->status = 500;
+    }
 }

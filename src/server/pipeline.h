@@ -11,6 +11,7 @@ struct identity_cache;
 struct audit_writer;
 struct unauth_limit;
 struct key_usage;
+struct metrics;
 
 /* What every request shares; owned by struct server. */
 struct pipeline {
@@ -20,6 +21,7 @@ struct pipeline {
     struct audit_writer *audit;
     struct unauth_limit *unauth;  /* NULL: unauthenticated requests are not limited */
     struct key_usage *key_usage;  /* access keys' last use (auth/key_usage.h); NULL: none */
+    struct metrics *metrics;      /* call counters (metrics.h); NULL: calls are not counted */
     size_t max_header_bytes;
     /* Test hook (STYLE R20): a mutation ends the process with _exit(PIPELINE_TEST_EXIT)
      * once its record is durable and before its commit — a crash at that point. */
@@ -48,5 +50,10 @@ void pipeline_flush_suppressed(struct pipeline *pl, int64_t now_ms);
  * calls, else 503 with {"status":"unavailable","reason":"..."} naming why (for example,
  * an audit trail that cannot take another record). Never audited. */
 void pipeline_health(struct pipeline *pl, struct proto_response *resp);
+
+/* The answer to GET /_custos/metrics: 200 with every metric in Prometheus's text format
+ * (metrics.h), or 500 when it cannot be built. Never audited nor counted as a call, and
+ * not signed: like /_custos/health it is for the operator's scraper on the listener. */
+void pipeline_metrics(struct pipeline *pl, struct proto_response *resp);
 
 #endif

@@ -32,6 +32,7 @@
 #include "crypto/master_key.h"
 #include "http.h"
 #include "key_sweeper.h"
+#include "metrics.h"
 #include "model/model.h"
 #include "server.h"
 #include "unauth_limit.h"
@@ -143,6 +144,7 @@ cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err 
     TRY(bootstrap_run(cfg, s->store, s->master_key, s->account_id, err));
     TRY(principal_cache_new(&s->pl.principals));
     TRY(identity_cache_new(&s->pl.identities));
+    TRY(metrics_new(&s->pl.metrics));
     TRY(key_usage_start(s->store, key_usage_interval(), &s->pl.key_usage));
     TRY(unauth_limit_new((double)cfg->unauth_rate, (double)cfg->unauth_burst,
                          UNAUTH_FLUSH_INTERVAL_MS, &s->pl.unauth));
@@ -193,6 +195,7 @@ void server_stop(struct server *s)
     audit_writer_stop(s->pl.audit);
     unauth_limit_free(s->pl.unauth);
     identity_cache_free(s->pl.identities);
+    metrics_free(s->pl.metrics);
     principal_cache_free(s->pl.principals);
     oidc_keys_free(s->oidc_keys);
     store_close(s->store);

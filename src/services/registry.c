@@ -28,3 +28,37 @@ const struct op_desc *registry_find(const char *service, const char *op)
     }
     return NULL;
 }
+
+size_t registry_count(void)
+{
+    size_t n = 0;
+
+    for (size_t t = 0; t < ARRAY_LEN(tables); t++)
+        n += *tables[t].count;
+    return n;
+}
+
+const struct op_desc *registry_at(size_t i)
+{
+    for (size_t t = 0; t < ARRAY_LEN(tables); t++) {
+        if (i < *tables[t].count)
+            return &tables[t].ops[i];
+        i -= *tables[t].count;
+    }
+    return NULL;
+}
+
+size_t registry_index(const struct op_desc *d)
+{
+    size_t base = 0;
+
+    for (size_t t = 0; t < ARRAY_LEN(tables); t++) {
+        /* compared as addresses: d is one of the rows, or of none of them */
+        uintptr_t at = (uintptr_t)d, first = (uintptr_t)tables[t].ops;
+
+        if (at >= first && at < (uintptr_t)(tables[t].ops + *tables[t].count))
+            return base + (size_t)(d - tables[t].ops);
+        base += *tables[t].count;
+    }
+    BUG("an operation descriptor outside the registry");
+}

@@ -10,6 +10,13 @@
  * implement that operation. */
 const struct op_desc *registry_find(const char *service, const char *op);
 
+/* How many operations custos implements, over every service; registry_at(i) for i below
+ * that is each one once, and registry_index(d) is d's i (for a descriptor of these tables:
+ * per-operation counters are kept in an array, server/metrics.c). */
+size_t registry_count(void);
+const struct op_desc *registry_at(size_t i);
+size_t registry_index(const struct op_desc *d);
+
 /* Per-service tables, generated into services/<svc>/<svc>_ops.gen.c from <svc>.ops. */
 extern const struct op_desc iam_ops[];
 extern const size_t iam_ops_count;

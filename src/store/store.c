@@ -12,6 +12,7 @@
 
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/stats.h"
 #include "store_impl.h"
 
 struct store {
@@ -245,6 +246,7 @@ cu_rc store_tx_commit(struct store_tx *tx)
         s->ops->rollback(s->impl, tx->impl);
     }
     pthread_mutex_unlock(&s->commit_lock);
+    stats_add(rc == CU_OK ? STATS_STORE_COMMIT : STATS_STORE_COMMIT_FAILED, 1);
     tx_free(tx);
     return rc;
 }

@@ -17,6 +17,7 @@
 
 #include "core/codec.h"
 #include "core/ids.h"
+#include "core/stats.h"
 #include "crypto/asym_key.h"
 #include "crypto/backing_key.h"
 #include "asym.h"
@@ -333,6 +334,7 @@ cu_rc kms_key_by_id(struct call *call, const char *key_id, struct kms_key **out)
     if (e)
         atomic_fetch_add(&e->refs, 1);
     pthread_rwlock_unlock(&cache.lock);
+    stats_add(e ? STATS_KMS_KEY_HIT : STATS_KMS_KEY_MISS, 1);
     if (!e) {
         TRY(load(call, key_id, &seq, &fresh));
         insert(call->env->store, seq, fresh);
