@@ -195,6 +195,7 @@ static cu_rc follow_up(const json_t *rec, audit_internal_code_fn internal_code, 
     if (source)
         snprintf(service, sizeof(service), "%.*s", (int)strcspn(source, "."), source);
     TRY(ids_uuid(event_id));
+    json_object_del(f, "custos"); /* the writer chains the new record afresh */
     extra = json_object_get(f, "additionalEventData");
     json_object_del(extra, "commitSeq");
     if (extra && json_object_size(extra) == 0)

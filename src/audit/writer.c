@@ -48,7 +48,15 @@
  *             start ─ wake waiters (one sync at a time: concurrent waiters share it)
  *
  * One process owns a trail: the file is locked (flock) while it is open, and a second
- * custos on the same data directory is refused. */
+ * custos on the same data directory is refused.
+ *
+ * The hash chain (chain.h): copy_record ends every line with the hash of the line before
+ * it, kept in `head` under the lock — one SHA-256 over the record and the suffix it adds,
+ * no system call. At start `head` is the hash of the file's last line, or, when a
+ * rotation left the file empty, the hash the sealer last sealed (audit_writer_start_chained).
+ * A torn tail cut off at start is recorded as a record of its own (AuditTrailTailCut), so
+ * the cut is in the chain. Rotation (audit_writer_rotate) swaps the file under the lock
+ * and syncs the old one outside it, as sync_now does; the chain runs on into the new file. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -67,6 +75,8 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "chain.h"
+#include "core/clock.h"
 #include "core/log.h"
 
 /* How stale the disk copy of read-only calls' records may get. Each sync writes back the
@@ -100,6 +110,8 @@ struct audit_writer {
     size_t broken_need;
     off_t test_space;         /* test hook: the file cannot hold more than this (0 = off) */
     bool test_fail_sync;      /* test hook: fdatasync fails */
+    char dir[1024];
+    char head[AUDIT_HASH_HEX + 1]; /* hash of the last record written: the next one names it */
 };
 
 static size_t page_size(void)
@@ -393,49 +405,241 @@ static void *syncer_main(void *arg)
     return NULL;
 }
 
-cu_rc audit_writer_start(const char *dir, struct audit_writer **out, struct cu_err *err)
+/* The hash of the line that ends at `end` (the file's last record), into head; head is
+ * left as it is when the file holds no record. */
+static cu_rc last_line_hash(int fd, off_t end, char head[AUDIT_HASH_HEX + 1])
 {
-    struct audit_writer *w = calloc(1, sizeof(*w));
-    char path[1200];
-    struct stat st;
+    cu_rc rc = CU_OK;
+    size_t want = 65536;
+    char *p = NULL;
 
-    if (!w)
-        return CU_E_NOMEM;
-    pthread_once(&guard_once, install_guard);
-    snprintf(path, sizeof(path), "%s/audit.log", dir);
-    w->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (w->fd < 0) {
-        int e = errno;
-        free(w);
-        return cu_err_set(err, CU_E_STORE, "cannot open the audit trail %s: %s", path,
-                          strerror(e));
+    while (end > 0) {
+        size_t n = (off_t)want < end ? want : (size_t)end;
+        char *grown = realloc(p, n), *nl;
+
+        ENSURE(grown, CU_E_NOMEM);
+        p = grown;
+        ENSURE(pread(fd, p, n, end - (off_t)n) == (ssize_t)n, CU_E_STORE);
+        /* the byte before `end` is the last line's newline */
+        nl = n > 1 ? memrchr(p, '\n', n - 1) : NULL;
+        if (nl || (off_t)n == end) {
+            size_t from = nl ? (size_t)(nl - p) + 1 : 0;
+            audit_chain_hash_line(p + from, n - 1 - from, head);
+            break;
+        }
+        want *= 2;
     }
+out:
+    free(p);
+    return rc;
+}
+
+/* What a crash left after the last newline: NULs the run had reserved, and perhaps the
+ * head of a record whose copy it interrupted. *torn is the length of the latter (up to its
+ * last non-NUL byte), hashed into hash for the record of the cut. */
+static cu_rc torn_tail(int fd, off_t from, off_t to, size_t *torn, char hash[AUDIT_HASH_HEX + 1])
+{
+    cu_rc rc = CU_OK;
+    struct buf tail;
+    char chunk[65536];
+
+    *torn = 0;
+    buf_init(&tail, BUF_NO_LIMIT);
+    for (off_t at = from; at < to;) {
+        size_t n = to - at < (off_t)sizeof(chunk) ? (size_t)(to - at) : sizeof(chunk);
+        ENSURE(pread(fd, chunk, n, at) == (ssize_t)n, CU_E_STORE);
+        for (size_t i = n; i > 0; i--)
+            if (chunk[i - 1]) {
+                *torn = (size_t)(at - from) + i;
+                break;
+            }
+        at += (off_t)n;
+    }
+    if (*torn) {
+        TRY(buf_reserve(&tail, *torn));
+        ENSURE(pread(fd, tail.p, *torn, from) == (ssize_t)*torn, CU_E_STORE);
+        audit_chain_hash_line(tail.p, *torn, hash);
+    }
+out:
+    buf_release(&tail);
+    return rc;
+}
+
+/* Record the cut of a torn tail in the chain, so that a verifier sees it was cut by
+ * custos (and how much), not by someone else. */
+static cu_rc record_cut(struct audit_writer *w, size_t torn, const char *hash)
+{
+    cu_rc rc = CU_OK;
+    struct buf record;
+    uint64_t seq = 0;
+
+    buf_init(&record, 1 << 16);
+    TRY(audit_record_build_tail_cut(clock_now_ms(), torn, hash, &record));
+    TRY(audit_writer_write(w, record.p, record.n, false, &seq));
+    TRY(audit_writer_wait(w, seq));
+out:
+    buf_release(&record);
+    return rc;
+}
+
+static cu_rc open_trail_file(struct audit_writer *w, const char *dir, int extra_flags,
+                             struct cu_err *err)
+{
+    char path[1200];
+
+    snprintf(path, sizeof(path), "%s/audit.log", dir);
+    w->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | extra_flags, 0600);
+    if (w->fd < 0)
+        return cu_err_set(err, CU_E_STORE, "cannot open the audit trail %s: %s", path,
+                          strerror(errno));
     if (flock(w->fd, LOCK_EX | LOCK_NB) != 0) {
         close(w->fd);
-        free(w);
+        w->fd = -1;
         return cu_err_set(err, CU_E_STORE,
                           "the audit trail %s is in use: is another custos serving %s?", path,
                           dir);
     }
+    return CU_OK;
+}
+
+cu_rc audit_writer_start_chained(const char *dir, const char *head, struct audit_writer **out,
+                                 struct cu_err *err)
+{
+    cu_rc rc = CU_OK;
+    struct audit_writer *w = calloc(1, sizeof(*w));
+    char path[1200], cut_hash[AUDIT_HASH_HEX + 1] = "";
+    struct stat st;
+    size_t torn = 0;
+
+    if (!w)
+        return CU_E_NOMEM;
+    w->fd = -1;
+    pthread_once(&guard_once, install_guard);
+    snprintf(w->dir, sizeof(w->dir), "%s", dir);
+    snprintf(w->head, sizeof(w->head), "%s", head ? head : audit_chain_genesis);
+    snprintf(path, sizeof(path), "%s/audit.log", dir);
+    TRY(open_trail_file(w, dir, 0, err));
     w->end = records_end(w->fd);
-    if (w->end < 0 || fstat(w->fd, &st) != 0 || ftruncate(w->fd, w->end) != 0) {
-        close(w->fd);
-        free(w);
-        return cu_err_set(err, CU_E_STORE, "cannot read the audit trail %s", path);
-    }
+    ENSURE(w->end >= 0 && fstat(w->fd, &st) == 0 &&
+               torn_tail(w->fd, w->end, st.st_size, &torn, cut_hash) == CU_OK &&
+               last_line_hash(w->fd, w->end, w->head) == CU_OK && ftruncate(w->fd, w->end) == 0,
+           cu_err_set(err, CU_E_STORE, "cannot read the audit trail %s", path));
     if (st.st_size > w->end)
         log_info("audit: cut %lld bytes after the last record of %s (an unclean stop)",
                  (long long)(st.st_size - w->end), path);
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->pending, NULL);
     pthread_cond_init(&w->synced_cond, NULL);
-    if (pthread_create(&w->thread, NULL, syncer_main, w) != 0) {
-        close(w->fd);
-        free(w);
-        return CU_E_INTERNAL;
-    }
+    ENSURE(pthread_create(&w->thread, NULL, syncer_main, w) == 0, CU_E_INTERNAL);
     *out = w;
-    return CU_OK;
+    if (torn && record_cut(w, torn, cut_hash) != CU_OK) {
+        *out = NULL;
+        audit_writer_stop(w);
+        return cu_err_set(err, CU_E_STORE, "cannot record the cut of %s's torn tail", path);
+    }
+    w = NULL;
+out:
+    if (w) {
+        if (w->fd >= 0)
+            close(w->fd);
+        free(w);
+    }
+    return rc;
+}
+
+cu_rc audit_writer_start(const char *dir, struct audit_writer **out, struct cu_err *err)
+{
+    return audit_writer_start_chained(dir, NULL, out, err);
+}
+
+void audit_writer_head(struct audit_writer *w, char out[AUDIT_HASH_HEX + 1])
+{
+    pthread_mutex_lock(&w->lock);
+    memcpy(out, w->head, AUDIT_HASH_HEX + 1);
+    pthread_mutex_unlock(&w->lock);
+}
+
+int64_t audit_writer_size(struct audit_writer *w)
+{
+    int64_t n;
+
+    pthread_mutex_lock(&w->lock);
+    n = (int64_t)w->end;
+    pthread_mutex_unlock(&w->lock);
+    return n;
+}
+
+/* Rotation, in the shape of sync_now: the swap of files under the lock, the old file's
+ * sync and trim outside it. Records written meanwhile go to the new file; their seqs are
+ * above `target`, so their waiters wait for the next sync, of the new file. */
+cu_rc audit_writer_rotate(struct audit_writer *w, const char *to_path, bool *rotated)
+{
+    cu_rc rc = CU_OK;
+    char live[1200];
+    struct cu_err err = {0};
+    struct audit_writer fresh = {.fd = -1};
+    int old_fd;
+    char *old_map;
+    size_t old_len;
+    off_t old_end;
+    uint64_t target;
+    int e = 0;
+
+    *rotated = false;
+    snprintf(live, sizeof(live), "%s/audit.log", w->dir);
+    pthread_mutex_lock(&w->lock);
+    while (w->syncing)
+        pthread_cond_wait(&w->synced_cond, &w->lock);
+    if (w->end == 0)
+        goto unlock; /* nothing to rotate */
+    if (rename(live, to_path) != 0) {
+        log_error("audit: cannot rotate %s: %s", live, strerror(errno));
+        rc = CU_E_STORE;
+        goto unlock;
+    }
+    if (open_trail_file(&fresh, w->dir, O_EXCL, &err) != CU_OK) {
+        log_error("audit: cannot rotate: %s", err.msg);
+        if (rename(to_path, live) != 0)
+            log_error("audit: cannot put %s back: %s", live, strerror(errno));
+        rc = CU_E_STORE;
+        goto unlock;
+    }
+    target = w->written;
+    old_fd = w->fd;
+    old_map = w->map;
+    old_len = w->map_len;
+    old_end = w->end;
+    w->fd = fresh.fd;
+    w->map = NULL;
+    w->map_len = 0;
+    w->map_off = 0;
+    w->end = 0;
+    w->unmapped = 0;
+    w->scrub = 0;
+    w->syncing = true;
+    pthread_mutex_unlock(&w->lock);
+    if (old_map)
+        munmap(old_map, old_len);
+    if (w->test_fail_sync)
+        e = EIO;
+    else if (ftruncate(old_fd, old_end) != 0 || fdatasync(old_fd) != 0)
+        e = errno;
+    close(old_fd);
+    pthread_mutex_lock(&w->lock);
+    if (e) {
+        log_error("audit: fdatasync of the rotated trail failed: %s", strerror(e));
+        w->sync_failed_upto = target;
+        rc = CU_E_STORE;
+    }
+    w->sync_errno = e;
+    if (w->synced < target)
+        w->synced = target;
+    w->syncing = false;
+    *rotated = true;
+    pthread_cond_broadcast(&w->synced_cond);
+unlock:
+    pthread_mutex_unlock(&w->lock);
+    return rc;
 }
 
 /* Copy the record and its newline to the end of the trail. A failed copy may leave part
@@ -444,14 +648,24 @@ cu_rc audit_writer_start(const char *dir, struct audit_writer **out, struct cu_e
  * NULs. Called with the lock held. */
 static cu_rc copy_record(struct audit_writer *w, const char *record, size_t len)
 {
-    size_t need = len + 1 > w->scrub ? len + 1 : w->scrub;
+    char suffix[AUDIT_CHAIN_SUFFIX_LEN + 2];
+    size_t body = len - 1, line = body + AUDIT_CHAIN_SUFFIX_LEN;
+    size_t need = line + 1 > w->scrub ? line + 1 : w->scrub;
+    uint8_t md[DIGEST_SHA256_LEN];
+    struct bytes parts[2];
     char *at;
 
+    /* the record's closing brace gives way to the chain's member, which closes it */
+    if (len < 2 || record[len - 1] != '}')
+        return CU_E_INTERNAL;
     if (reserve(w, need) != CU_OK)
         return CU_E_STORE;
+    audit_chain_suffix(w->head, suffix);
+    suffix[AUDIT_CHAIN_SUFFIX_LEN] = '\n';
     at = w->map + (w->end - w->map_off);
     if ((w->scrub && !guarded_copy(at, NULL, w->scrub, true)) ||
-        !guarded_copy(at, record, len, false) || !guarded_copy(at + len, "\n", 1, false)) {
+        !guarded_copy(at, record, body, false) ||
+        !guarded_copy(at + body, suffix, AUDIT_CHAIN_SUFFIX_LEN + 1, false)) {
         const char *flags = flags_reason(w->fd);
 
         w->scrub = need;
@@ -460,7 +674,11 @@ static cu_rc copy_record(struct audit_writer *w, const char *record, size_t len)
         return CU_E_STORE;
     }
     w->scrub = 0;
-    w->end += (off_t)len + 1;
+    w->end += (off_t)line + 1;
+    parts[0] = bytes_of(record, body);
+    parts[1] = bytes_of(suffix, AUDIT_CHAIN_SUFFIX_LEN);
+    digest_sha256_parts(parts, 2, md);
+    audit_hash_hex(md, w->head);
     set_writable(w);
     return CU_OK;
 }

@@ -22,6 +22,16 @@ void digest_sha256(struct bytes in, uint8_t out[DIGEST_SHA256_LEN])
     SHA256_Final(out, &c);
 }
 
+void digest_sha256_parts(const struct bytes *parts, size_t n, uint8_t out[DIGEST_SHA256_LEN])
+{
+    SHA256_CTX c;
+
+    SHA256_Init(&c);
+    for (size_t i = 0; i < n; i++)
+        SHA256_Update(&c, parts[i].p, parts[i].n);
+    SHA256_Final(out, &c);
+}
+
 void digest_sha256_hex(struct bytes in, char out[2 * DIGEST_SHA256_LEN + 1])
 {
     uint8_t hash[DIGEST_SHA256_LEN];

@@ -22,6 +22,9 @@ struct hmac_sha256 {
 };
 
 void digest_sha256(struct bytes in, uint8_t out[DIGEST_SHA256_LEN]);
+/* The SHA-256 of the n parts one after the other, as if they were one string (the audit
+ * writer hashes a record and the chain suffix it adds without joining them first). */
+void digest_sha256_parts(const struct bytes *parts, size_t n, uint8_t out[DIGEST_SHA256_LEN]);
 /* The SHA-256 of in as 64 lowercase hex characters and a terminator: how the store keeps
  * bearer tokens (session and grant tokens), so that it never holds the tokens themselves. */
 void digest_sha256_hex(struct bytes in, char out[2 * DIGEST_SHA256_LEN + 1]);
