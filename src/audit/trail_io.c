@@ -24,7 +24,7 @@ static int by_kind_then_number(const void *a, const void *b)
         return kx - ky;
     if (x->number != y->number)
         return x->number < y->number ? -1 : 1;
-    return strcmp(x->name, y->name);
+    return (int)x->kind - (int)y->kind; /* a sealed file before its leftover plain copy */
 }
 
 cu_rc trail_list(const char *dir, struct trail_entry **out, size_t *n)
