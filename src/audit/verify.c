@@ -78,7 +78,10 @@ static bool push(char ***list, size_t *n, const char *s)
         return false;
     *list = grown;
     (*list)[*n] = strdup(s);
-    return (*list)[(*n)++] != NULL;
+    if (!(*list)[*n])
+        return false;
+    (*n)++;
+    return true;
 }
 
 /* A retention record names a file it removed. */
@@ -86,14 +89,16 @@ static void note_expiry(struct verifier *v, const char *line, size_t n)
 {
     json_error_t jerr;
     json_t *rec;
-    const char *file;
+    const char *file, *source;
 
     if (!memmem(line, n, "\"AuditLogFileExpired\"", 21))
         return;
     rec = json_loadb(line, n, 0, &jerr);
     file = json_string_value(json_object_get(json_object_get(rec, "serviceEventDetails"), "logFile"));
-    if (file && json_equal(json_object_get(rec, "eventSource"), json_string("custos.amazonaws.com")))
-        (void)push(&v->expired, &v->n_expired, file);
+    source = json_string_value(json_object_get(rec, "eventSource"));
+    if (file && source && strcmp(source, "custos.amazonaws.com") == 0 &&
+        !push(&v->expired, &v->n_expired, file))
+        fail(v, "out of memory");
     json_decref(rec);
 }
 
