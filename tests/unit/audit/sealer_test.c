@@ -4,7 +4,8 @@
  * sealed at the next open and the chain goes on; retention removes old sealed files only
  * through a record of the chain, which verify then accepts (and a deletion without one it
  * does not); a byte flipped in a sealed file, a record appended to one, and an extra file
- * are caught; reconcile's follow-up record carries one chain member, not two. */
+ * are caught; reconcile's follow-up record carries one chain member, not two, and finds a
+ * mutation's record that a rotation sealed away before its commit. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -284,6 +285,52 @@ static void reconcile_follow_up_has_one_chain_member(void)
     buf_release(&file);
 }
 
+/* A rotation between a mutation's record and its commit, then a crash: the record is in
+ * the newest sealed file, the live file holds a read's; reconcile still follows it up,
+ * in the live file, and only once. */
+static void reconcile_finds_a_record_rotated_away(void)
+{
+    struct trail t = {0};
+    struct audit_event ev = {.request_id = "r-rotated", .time_ms = 1700000000000,
+                             .service = "iam", .event_name = "CreateUser",
+                             .region = "us-east-1", .account_id = "123456789012",
+                             .commit_seq = 31};
+    struct buf rec, live_text;
+    char pending[400], name[80], live[300];
+    bool rotated = false;
+    size_t n = 0;
+
+    snprintf(live, sizeof(live), "%s/audit.log", dir);
+    buf_init(&rec, BUF_NO_LIMIT);
+    buf_init(&live_text, BUF_NO_LIMIT);
+    open_trail_as(&t, 0, false);
+    CHECK_OK(audit_record_build(&ev, &rec));
+    CHECK_OK(audit_writer_append(t.w, rec.p, rec.n, true));
+    audit_file_log_name(count(AUDIT_FILE_LOG) + 1, 1767323045, name, sizeof(name));
+    snprintf(pending, sizeof(pending), "%s/%s", trail, name);
+    CHECK_OK(audit_writer_rotate(t.w, pending, &rotated));
+    put(t.w, 50); /* a read, recorded in the new live file */
+    CHECK_OK(audit_reconcile(t.w, dir, 30, internal_code, &n, NULL));
+    CHECK_INT(n, 1);
+    CHECK_OK(audit_reconcile(t.w, dir, 30, internal_code, &n, NULL));
+    CHECK_INT(n, 0); /* settled by the follow-up in the live file */
+    audit_writer_stop(t.w);
+    CHECK_OK(file_read_all(live, &live_text));
+    CHECK_HAS(live_text.p, "\"requestID\":\"r-rotated\"");
+    CHECK_HAS(live_text.p, "\"errorCode\":\"InternalFailure\"");
+    audit_sealer_stop(t.sealer);
+    trail_key_free(t.key);
+    /* the next open seals the pending file; the whole trail verifies */
+    open_trail(&t, 0);
+    close_trail(&t);
+    {
+        char report[600];
+        CHECK(verify_ok(report, sizeof(report)));
+    }
+    buf_release(&rec);
+    buf_release(&live_text);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir))
@@ -298,6 +345,7 @@ int main(void)
     retention_is_recorded_and_accepted();
     tampering_is_caught();
     reconcile_follow_up_has_one_chain_member();
+    reconcile_finds_a_record_rotated_away();
     master_key_free(mk);
     if (system("rm -rf /tmp/custos-sealer-test-*") != 0)
         fprintf(stderr, "cannot remove the test directory\n");
