@@ -51,8 +51,9 @@
  * custos on the same data directory is refused.
  *
  * The hash chain (chain.h): copy_record ends every line with the hash of the line before
- * it, kept in `head` under the lock — one SHA-256 over the record and the suffix it adds,
- * no system call. At start `head` is the hash of the file's last line, or, when a
+ * it, kept in `head` under the lock — one SHA-256 per record and no system call; the
+ * record's body is hashed before the lock is taken, so only the suffix's two or three
+ * blocks are hashed under it. At start `head` is the hash of the file's last line, or, when a
  * rotation left the file empty, the hash the sealer last sealed (audit_writer_start_chained).
  * A torn tail cut off at start is recorded as a record of its own (AuditTrailTailCut), so
  * the cut is in the chain. Rotation (audit_writer_rotate) swaps the file under the lock
@@ -646,18 +647,15 @@ unlock:
  * of the record after `end` (no newline: the pages before the faulting one took it);
  * `scrub` remembers to zero it before the next record, so the running trail's tail stays
  * NULs. Called with the lock held. */
-static cu_rc copy_record(struct audit_writer *w, const char *record, size_t len)
+static cu_rc copy_record(struct audit_writer *w, const char *record, size_t len,
+                         struct sha256 *hash)
 {
     char suffix[AUDIT_CHAIN_SUFFIX_LEN + 2];
     size_t body = len - 1, line = body + AUDIT_CHAIN_SUFFIX_LEN;
     size_t need = line + 1 > w->scrub ? line + 1 : w->scrub;
     uint8_t md[DIGEST_SHA256_LEN];
-    struct bytes parts[2];
     char *at;
 
-    /* the record's closing brace gives way to the chain's member, which closes it */
-    if (len < 2 || record[len - 1] != '}')
-        return CU_E_INTERNAL;
     if (reserve(w, need) != CU_OK)
         return CU_E_STORE;
     audit_chain_suffix(w->head, suffix);
@@ -675,9 +673,10 @@ static cu_rc copy_record(struct audit_writer *w, const char *record, size_t len)
     }
     w->scrub = 0;
     w->end += (off_t)line + 1;
-    parts[0] = bytes_of(record, body);
-    parts[1] = bytes_of(suffix, AUDIT_CHAIN_SUFFIX_LEN);
-    digest_sha256_parts(parts, 2, md);
+    /* the body was hashed before the lock; only what is left of its last block and the
+     * suffix (two or three SHA-256 blocks) are hashed under it */
+    digest_sha256_add(hash, bytes_of(suffix, AUDIT_CHAIN_SUFFIX_LEN));
+    digest_sha256_end(hash, md);
     audit_hash_hex(md, w->head);
     set_writable(w);
     return CU_OK;
@@ -702,11 +701,17 @@ cu_rc audit_writer_write(struct audit_writer *w, const char *record, size_t len,
 
     char *ahead = NULL;
     size_t page = page_size();
+    struct sha256 hash;
     off_t was;
 
+    /* the record's closing brace gives way to the chain's member, which closes it */
+    if (len < 2 || record[len - 1] != '}')
+        return CU_E_INTERNAL;
+    digest_sha256_begin(&hash);
+    digest_sha256_add(&hash, bytes_of(record, len - 1));
     pthread_mutex_lock(&w->lock);
     was = w->end;
-    rc = copy_record(w, record, len);
+    rc = copy_record(w, record, len, &hash);
     if (rc == CU_OK) {
         *seq = ++w->written;
         if (soon) {

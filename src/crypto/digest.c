@@ -22,14 +22,19 @@ void digest_sha256(struct bytes in, uint8_t out[DIGEST_SHA256_LEN])
     SHA256_Final(out, &c);
 }
 
-void digest_sha256_parts(const struct bytes *parts, size_t n, uint8_t out[DIGEST_SHA256_LEN])
+void digest_sha256_begin(struct sha256 *h)
 {
-    SHA256_CTX c;
+    SHA256_Init(&h->c);
+}
 
-    SHA256_Init(&c);
-    for (size_t i = 0; i < n; i++)
-        SHA256_Update(&c, parts[i].p, parts[i].n);
-    SHA256_Final(out, &c);
+void digest_sha256_add(struct sha256 *h, struct bytes in)
+{
+    SHA256_Update(&h->c, in.p, in.n);
+}
+
+void digest_sha256_end(struct sha256 *h, uint8_t out[DIGEST_SHA256_LEN])
+{
+    SHA256_Final(out, &h->c);
 }
 
 void digest_sha256_hex(struct bytes in, char out[2 * DIGEST_SHA256_LEN + 1])
