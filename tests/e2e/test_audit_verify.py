@@ -322,7 +322,8 @@ class AuditVerify(unittest.TestCase):
 
 class AuditVerifyAfterSigkill(unittest.TestCase):
     def test_killed_trail_verifies_before_and_after_the_cut(self):
-        srv = harness.Server(extra_args=["--audit-digest-interval", "1"]).start()
+        # a digest every 3 s: one is out, and the next not yet, when the kill comes
+        srv = harness.Server(extra_args=["--audit-digest-interval", "3"]).start()
         stop = threading.Event()
 
         def burst(worker):
@@ -339,7 +340,16 @@ class AuditVerifyAfterSigkill(unittest.TestCase):
             threads = [threading.Thread(target=burst, args=(w,)) for w in range(3)]
             for t in threads:
                 t.start()
-            time.sleep(2.5)  # past two digest intervals
+            # kill once a digest is out and the live file holds a few records after it
+            live = os.path.join(srv.data_dir, "audit.log")
+            trail = os.path.join(srv.data_dir, "audit-trail")
+            deadline = time.time() + 60
+            while time.time() < deadline:
+                with open(live, "rb") as f:
+                    held = f.read().count(b"\n")
+                if names(trail, "digest_", ".json") and held >= 4:
+                    break
+                time.sleep(0.05)
             srv.kill()
             stop.set()
             for t in threads:
@@ -347,7 +357,6 @@ class AuditVerifyAfterSigkill(unittest.TestCase):
             rc, out = custos("verify", srv.data_dir)
             self.assertEqual(rc, 0, out)
             # what a crash inside a copy leaves after the last newline: the head of a record
-            live = os.path.join(srv.data_dir, "audit.log")
             with open(live, "r+b") as f:
                 data = f.read()
                 end = data.rfind(b"\n") + 1
