@@ -267,6 +267,8 @@ cu_rc audit_sealer_open(const struct audit_sealer_options *o, struct audit_seale
     }
     if (last_digest)
         TRY(read_last_digest(s, last_digest, err));
+    else
+        s->since_s = clock_now_ms() / 1000; /* a new trail: the first digest starts now */
     for (size_t i = 0; i < n; i++)
         if (list[i].kind == AUDIT_FILE_PENDING) {
             log_warn("audit: sealing %s/%s, left unsealed by an unclean stop", s->trail,
