@@ -93,6 +93,8 @@ cu_rc trail_load(const char *path, struct buf *out)
     while ((got = gzread(gz, chunk, sizeof(chunk))) > 0)
         TRY(buf_add(out, chunk, (size_t)got));
     ENSURE(got == 0, CU_E_STORE);
+    /* zlib reads a file that is not gzip as plain bytes: a sealed file must be gzip */
+    ENSURE(!gzdirect(gz), CU_E_STORE);
     /* a stream cut short reads as a clean end unless its trailer is checked */
     ENSURE(gzeof(gz), CU_E_STORE);
 out:

@@ -158,7 +158,8 @@ static void check_log(struct verifier *v, const json_t *entry, const struct trai
     }
     if (!on_disk(list, n, file)) {
         (void)push(&v->missing, &v->n_missing, file);
-        snprintf(v->head, sizeof(v->head), "%s", str(entry, "lastRecordHash") ? str(entry, "lastRecordHash") : v->head);
+        if (str(entry, "lastRecordHash")) /* the chain goes on after the missing file */
+            snprintf(v->head, sizeof(v->head), "%s", str(entry, "lastRecordHash"));
         return;
     }
     buf_init(&data, BUF_NO_LIMIT);
