@@ -347,7 +347,11 @@ int main(void)
     reconcile_follow_up_has_one_chain_member();
     reconcile_finds_a_record_rotated_away();
     master_key_free(mk);
-    if (system("rm -rf /tmp/custos-sealer-test-*") != 0)
-        fprintf(stderr, "cannot remove the test directory\n");
+    {
+        char cmd[128];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir); /* this run's directory only */
+        if (system(cmd) != 0)
+            fprintf(stderr, "cannot remove %s\n", dir);
+    }
     TEST_END();
 }
