@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/audit_cmd.h"
 #include "cli/policy_cmd.h"
 #include "core/log.h"
 #include "server/server.h"
@@ -23,8 +24,13 @@ static int usage(FILE *f)
                "         --oidc-jwks: the JSON Web Key Set that verifies the OIDC tokens whose\n"
                "         iss is ISSUER_URL (AssumeRoleWithWebIdentity); repeatable, one per\n"
                "         issuer; re-read on SIGHUP (a bad file keeps the previous keys)\n"
+               "                    [--audit-digest-interval SECONDS] [--audit-rotate-bytes N]\n"
+               "                    [--audit-retain DAYS]\n"
                "       custos policy check FILE [--type identity|resource|key|boundary]\n"
-               "       custos policy eval FILE\n");
+               "       custos policy eval FILE\n"
+               "       custos audit verify [--from DATE] [--to DATE] [--public-key PEM] DIR\n"
+               "       custos audit public-key [--master-key-file F] DIR\n"
+               "       custos audit export --since DATE --until DATE [--format jsonl|cloudtrail] DIR\n");
     return f == stderr ? 2 : 0;
 }
 
@@ -61,6 +67,8 @@ int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "serve") == 0)
         return serve(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "audit") == 0)
+        return audit_cmd(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "policy") == 0)
         return policy_cmd(argc - 2, argv + 2);
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0))

@@ -73,6 +73,7 @@
 
 #include <jansson.h>
 
+#include "audit/chain.h"
 #include "core/principal.h"
 #include "core/buf.h"
 #include "store/store.h"
@@ -140,14 +141,44 @@ struct audit_service_event {
 MUST_CHECK cu_rc audit_record_build_service_event(const struct audit_service_event *e,
                                                   struct buf *out);
 
+/* The record of the cut of a torn tail at start (writer.c): what a crash left of a record
+ * whose copy it interrupted (its call was never answered) is cut off, and this record says
+ * so: eventType "AwsServiceEvent", eventSource "custos.amazonaws.com", eventName
+ * "AuditTrailTailCut", serviceEventDetails {"cutBytes": N, "cutSha256": hex}. */
+MUST_CHECK cu_rc audit_record_build_tail_cut(int64_t time_ms, size_t cut_bytes,
+                                             const char *cut_sha256, struct buf *out);
+
+/* The record of a sealed log file removed by retention (sealer.c): eventName
+ * "AuditLogFileExpired", serviceEventDetails {"logFile": name}; written (and synced)
+ * before the file goes, so verify knows custos removed it. */
+MUST_CHECK cu_rc audit_record_build_file_expired(int64_t time_ms, const char *file,
+                                                 struct buf *out);
+
 /* The value CloudTrail writes in place of a sensitive parameter. */
 #define AUDIT_HIDDEN "HIDDEN_DUE_TO_SECURITY_REASONS"
 
 struct audit_writer;
 
-/* Open (creating, mode 0600) DIR/audit.log and start the syncer thread. */
+/* Open (creating, mode 0600) DIR/audit.log and start the syncer thread. A record is a
+ * JSON object; the writer ends it with the chain's member (chain.h). A torn tail is cut
+ * and the cut recorded (audit_record_build_tail_cut). */
 MUST_CHECK cu_rc audit_writer_start(const char *dir, struct audit_writer **out,
                                     struct cu_err *err);
+/* audit_writer_start, for a trail whose chain goes on from head (hex, AUDIT_HASH_HEX
+ * chars): the hash of the last record sealed before DIR/audit.log was rotated away. Used
+ * only while audit.log holds no record; NULL: the chain starts (audit_chain_genesis). */
+MUST_CHECK cu_rc audit_writer_start_chained(const char *dir, const char *head,
+                                            struct audit_writer **out, struct cu_err *err);
+/* The hash of the last record written (what the next one will name). */
+void audit_writer_head(struct audit_writer *w, char out[AUDIT_HASH_HEX + 1]);
+/* Bytes of records in DIR/audit.log now. */
+int64_t audit_writer_size(struct audit_writer *w);
+/* Rotate: rename DIR/audit.log to to_path and go on in a new, empty DIR/audit.log; the old
+ * file is trimmed and synced (its records' waiters are released as by a sync) before this
+ * returns. *rotated false: audit.log held no record, nothing was done. CU_E_STORE when it
+ * cannot be renamed or the new file not created (appends go on in the old file then) or
+ * the old one not synced. Thread-safe; the record path waits only for the swap. */
+MUST_CHECK cu_rc audit_writer_rotate(struct audit_writer *w, const char *to_path, bool *rotated);
 /* Write one record as a line at the end of the trail, not yet synced; *seq names it for
  * audit_writer_wait(). soon: have the syncer thread start a sync now rather than at its
  * next interval (for a caller with other work to do before it waits; one that waits at

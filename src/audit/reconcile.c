@@ -22,18 +22,27 @@
  *   append:  for each candidate left, oldest first, its follow-up record; then one sync
  *
  * Lines are read back in chunks; a line longer than a chunk is carried over to the next
- * (earlier) read, so a record of any size is seen whole. */
+ * (earlier) read, so a record of any size is seen whole.
+ *
+ * A rotation (sealer.c) may fall between a mutation's record and its commit: the record
+ * is then in the newest sealed log file, and the live file holds only records of reads
+ * (no other mutation can be recorded while that one holds the store's write lock). So
+ * when the live file holds no successful mutation's record at all, the newest sealed
+ * file is scanned the same way (inflated into memory), and the live file is searched for
+ * settling records as well; the follow-ups go to the live file, as always. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "audit.h"
 #include "core/ids.h"
 #include "core/log.h"
+#include "trail_io.h"
 
 #define CHUNK (64u << 10)
 
@@ -106,6 +115,8 @@ struct scan {
     size_t n, cap;
     bool failed;          /* out of memory */
     uint64_t behind;      /* a record's seq the store is short of (0: none) */
+    bool stopped;         /* found a mutation record whose seq committed */
+    bool later;           /* settle: these lines all follow every candidate (another file) */
 };
 
 static uint64_t commit_seq_of(const json_t *rec)
@@ -134,6 +145,7 @@ static bool find_candidate(const char *line, size_t n, off_t at, void *ctx)
     }
     if (seq <= s->committed) {
         json_decref(rec);
+        s->stopped = true;
         return false; /* committed: every record before it is settled */
     }
     if (seq > s->committed + 1) {
@@ -169,7 +181,8 @@ static bool settle(const char *line, size_t n, off_t at, void *ctx)
         json_error_t jerr;
         json_t *rec;
 
-        if (s->c[i].settled || at <= s->c[i].at || !id || !memmem(line, n, id, strlen(id)))
+        if (s->c[i].settled || (!s->later && at <= s->c[i].at) || !id ||
+            !memmem(line, n, id, strlen(id)))
             continue;
         rec = json_loadb(line, n, 0, &jerr);
         if (rec && json_object_get(rec, "errorCode") &&
@@ -195,6 +208,7 @@ static cu_rc follow_up(const json_t *rec, audit_internal_code_fn internal_code, 
     if (source)
         snprintf(service, sizeof(service), "%.*s", (int)strcspn(source, "."), source);
     TRY(ids_uuid(event_id));
+    json_object_del(f, "custos"); /* the writer chains the new record afresh */
     extra = json_object_get(f, "additionalEventData");
     json_object_del(extra, "commitSeq");
     if (extra && json_object_size(extra) == 0)
@@ -209,6 +223,40 @@ static cu_rc follow_up(const json_t *rec, audit_internal_code_fn internal_code, 
 out:
     json_decref(f);
     return rc;
+}
+
+/* The newest sealed log file of DIR, as a readable fd (a gzip one inflated into memory),
+ * or -1 when there is none. */
+static int newest_sealed(const char *dir, off_t *size)
+{
+    char trail[1100], path[1300];
+    struct trail_entry *list = NULL;
+    struct buf data;
+    size_t n = 0;
+    int fd = -1;
+
+    snprintf(trail, sizeof(trail), "%s/%s", dir, AUDIT_TRAIL_SUBDIR);
+    buf_init(&data, BUF_NO_LIMIT);
+    if (trail_list(trail, &list, &n) != CU_OK)
+        goto out;
+    for (size_t i = n; i > 0 && fd < 0; i--) {
+        if (list[i - 1].kind != AUDIT_FILE_LOG && list[i - 1].kind != AUDIT_FILE_PENDING)
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", trail, list[i - 1].name);
+        if (trail_load(path, &data) != CU_OK)
+            break;
+        fd = memfd_create("custos-reconcile", MFD_CLOEXEC);
+        if (fd >= 0 && write(fd, data.p, data.n) != (ssize_t)data.n) {
+            close(fd);
+            fd = -1;
+        }
+        *size = (off_t)data.n;
+        break;
+    }
+out:
+    free(list);
+    buf_release(&data);
+    return fd;
 }
 
 cu_rc audit_reconcile(struct audit_writer *w, const char *dir, uint64_t committed_seq,
@@ -229,6 +277,21 @@ cu_rc audit_reconcile(struct audit_writer *w, const char *dir, uint64_t committe
                       strerror(errno)));
     TRY(lines_back(fd, st.st_size, 0, find_candidate, &s));
     ENSURE(!s.failed, CU_E_NOMEM);
+    if (!s.n && !s.stopped && !s.behind) {
+        /* no mutation in the live file: a rotation may have sealed the last one away */
+        off_t size = 0;
+        int sealed = newest_sealed(dir, &size);
+
+        if (sealed >= 0) {
+            rc = lines_back(sealed, size, 0, find_candidate, &s);
+            if (rc == CU_OK && s.n && !s.behind)
+                rc = lines_back(sealed, size, s.c[s.n - 1].at, settle, &s);
+            close(sealed);
+            TRY(rc);
+            ENSURE(!s.failed, CU_E_NOMEM);
+            s.later = true; /* the live file's records all come after the sealed ones */
+        }
+    }
     if (s.behind) {
         log_error("audit: the trail records a commit as seq %llu, the store's last seq is %llu: "
                   "the store is behind the trail (replaced or restored?); no record is "
@@ -236,7 +299,7 @@ cu_rc audit_reconcile(struct audit_writer *w, const char *dir, uint64_t committe
         goto out;
     }
     if (s.n)
-        TRY(lines_back(fd, st.st_size, s.c[s.n - 1].at, settle, &s));
+        TRY(lines_back(fd, st.st_size, s.later ? 0 : s.c[s.n - 1].at, settle, &s));
     /* oldest first, as they were written */
     for (size_t i = s.n; i > 0; i--) {
         struct candidate *c = &s.c[i - 1];

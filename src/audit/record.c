@@ -434,3 +434,55 @@ cu_rc audit_record_build_suppressed(const struct audit_suppressed *s, struct buf
 out:
     return rc;
 }
+
+/* The opening of the trail's own records (tail cut, file expired): custos acting on its
+ * trail, as a service event of custos itself, up to the opening of serviceEventDetails,
+ * which the caller fills and closes. */
+static cu_rc add_trail_event(struct buf *out, int64_t time_ms, const char *event_name)
+{
+    cu_rc rc = CU_OK;
+    char when[21], request_id[IDS_UUID_LEN + 1], event_id[IDS_UUID_LEN + 1];
+
+    TRY(ids_uuid(request_id));
+    TRY(ids_uuid(event_id));
+    clock_iso8601(time_ms / 1000, when);
+    TRY(buf_addstr(out, "{\"eventVersion\":\"1.08\",\"userIdentity\":{\"type\":\"AWSService\","
+                        "\"invokedBy\":\"custos.amazonaws.com\"}"));
+    TRY(add_field(out, "eventTime", when));
+    TRY(buf_addstr(out, ",\"eventSource\":\"custos.amazonaws.com\""));
+    TRY(add_field(out, "eventName", event_name));
+    TRY(buf_addstr(out, ",\"sourceIPAddress\":\"custos.amazonaws.com\",\"userAgent\":"
+                        "\"custos.amazonaws.com\",\"requestParameters\":null,"
+                        "\"responseElements\":null"));
+    TRY(add_field(out, "requestID", request_id));
+    TRY(add_field(out, "eventID", event_id));
+    TRY(buf_addstr(out, ",\"readOnly\":false,\"eventType\":\"AwsServiceEvent\","
+                        "\"managementEvent\":true,\"serviceEventDetails\":{"));
+out:
+    return rc;
+}
+
+cu_rc audit_record_build_file_expired(int64_t time_ms, const char *file, struct buf *out)
+{
+    cu_rc rc = CU_OK;
+
+    TRY(add_trail_event(out, time_ms, "AuditLogFileExpired"));
+    TRY(buf_addstr(out, "\"logFile\":"));
+    TRY(add_string(out, file));
+    TRY(buf_addstr(out, "}}"));
+out:
+    return rc;
+}
+
+cu_rc audit_record_build_tail_cut(int64_t time_ms, size_t cut_bytes, const char *cut_sha256,
+                                  struct buf *out)
+{
+    cu_rc rc = CU_OK;
+    char n[24];
+
+    snprintf(n, sizeof(n), "%zu", cut_bytes);
+    TRY(add_trail_event(out, time_ms, "AuditTrailTailCut"));
+    TRY(buf_addstrs(out, "\"cutBytes\":", n, ",\"cutSha256\":\"", cut_sha256, "\"}}", NULL));
+out:
+    return rc;
+}

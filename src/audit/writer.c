@@ -48,7 +48,16 @@
  *             start ─ wake waiters (one sync at a time: concurrent waiters share it)
  *
  * One process owns a trail: the file is locked (flock) while it is open, and a second
- * custos on the same data directory is refused. */
+ * custos on the same data directory is refused.
+ *
+ * The hash chain (chain.h): copy_record ends every line with the hash of the line before
+ * it, kept in `head` under the lock — one SHA-256 per record and no system call; the
+ * record's body is hashed before the lock is taken, so only the suffix's two or three
+ * blocks are hashed under it. At start `head` is the hash of the file's last line, or, when a
+ * rotation left the file empty, the hash the sealer last sealed (audit_writer_start_chained).
+ * A torn tail cut off at start is recorded as a record of its own (AuditTrailTailCut), so
+ * the cut is in the chain. Rotation (audit_writer_rotate) swaps the file under the lock
+ * and syncs the old one outside it, as sync_now does; the chain runs on into the new file. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -67,6 +76,9 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "chain.h"
+#include "trail_tail.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/stats.h"
 
@@ -101,6 +113,8 @@ struct audit_writer {
     size_t broken_need;
     off_t test_space;         /* test hook: the file cannot hold more than this (0 = off) */
     bool test_fail_sync;      /* test hook: fdatasync fails */
+    char dir[1024];
+    char head[AUDIT_HASH_HEX + 1]; /* hash of the last record written: the next one names it */
 };
 
 static size_t page_size(void)
@@ -267,32 +281,6 @@ static cu_rc reserve(struct audit_writer *w, size_t need)
     return CU_OK;
 }
 
-/* Where the records of an existing trail end: after its last newline. Whatever follows —
- * NULs reserved by a run that did not stop cleanly, and perhaps the head of a record
- * whose copy a crash interrupted — is not a record. Returns -1 on a read error. */
-static off_t records_end(int fd)
-{
-    struct stat st;
-    char chunk[65536];
-    off_t at;
-
-    if (fstat(fd, &st) != 0)
-        return -1;
-    at = st.st_size;
-    while (at > 0) {
-        size_t n = at < (off_t)sizeof(chunk) ? (size_t)at : sizeof(chunk);
-        ssize_t got = pread(fd, chunk, n, at - (off_t)n);
-
-        if (got != (ssize_t)n)
-            return -1;
-        for (size_t i = n; i > 0; i--)
-            if (chunk[i - 1] == '\n')
-                return at - (off_t)n + (off_t)i;
-        at -= (off_t)n;
-    }
-    return 0;
-}
-
 static void deadline_after_interval(struct timespec *t)
 {
     clock_gettime(CLOCK_REALTIME, t);
@@ -398,65 +386,204 @@ static void *syncer_main(void *arg)
     return NULL;
 }
 
-cu_rc audit_writer_start(const char *dir, struct audit_writer **out, struct cu_err *err)
+/* Record the cut of a torn tail in the chain, so that a verifier sees it was cut by
+ * custos (and how much), not by someone else. */
+static cu_rc record_cut(struct audit_writer *w, size_t torn, const char *hash)
 {
-    struct audit_writer *w = calloc(1, sizeof(*w));
-    char path[1200];
-    struct stat st;
+    cu_rc rc = CU_OK;
+    struct buf record;
+    uint64_t seq = 0;
 
-    if (!w)
-        return CU_E_NOMEM;
-    pthread_once(&guard_once, install_guard);
+    buf_init(&record, 1 << 16);
+    TRY(audit_record_build_tail_cut(clock_now_ms(), torn, hash, &record));
+    TRY(audit_writer_write(w, record.p, record.n, false, &seq));
+    TRY(audit_writer_wait(w, seq));
+out:
+    buf_release(&record);
+    return rc;
+}
+
+static cu_rc open_trail_file(struct audit_writer *w, const char *dir, int extra_flags,
+                             struct cu_err *err)
+{
+    char path[1200];
+
     snprintf(path, sizeof(path), "%s/audit.log", dir);
-    w->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (w->fd < 0) {
-        int e = errno;
-        free(w);
+    w->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | extra_flags, 0600);
+    if (w->fd < 0)
         return cu_err_set(err, CU_E_STORE, "cannot open the audit trail %s: %s", path,
-                          strerror(e));
-    }
+                          strerror(errno));
     if (flock(w->fd, LOCK_EX | LOCK_NB) != 0) {
         close(w->fd);
-        free(w);
+        w->fd = -1;
         return cu_err_set(err, CU_E_STORE,
                           "the audit trail %s is in use: is another custos serving %s?", path,
                           dir);
     }
-    w->end = records_end(w->fd);
-    if (w->end < 0 || fstat(w->fd, &st) != 0 || ftruncate(w->fd, w->end) != 0) {
-        close(w->fd);
-        free(w);
-        return cu_err_set(err, CU_E_STORE, "cannot read the audit trail %s", path);
-    }
+    return CU_OK;
+}
+
+cu_rc audit_writer_start_chained(const char *dir, const char *head, struct audit_writer **out,
+                                 struct cu_err *err)
+{
+    cu_rc rc = CU_OK;
+    struct audit_writer *w = calloc(1, sizeof(*w));
+    char path[1200], cut_hash[AUDIT_HASH_HEX + 1] = "";
+    struct stat st;
+    size_t torn = 0;
+
+    if (!w)
+        return CU_E_NOMEM;
+    w->fd = -1;
+    pthread_once(&guard_once, install_guard);
+    snprintf(w->dir, sizeof(w->dir), "%s", dir);
+    snprintf(w->head, sizeof(w->head), "%s", head ? head : audit_chain_genesis);
+    snprintf(path, sizeof(path), "%s/audit.log", dir);
+    TRY(open_trail_file(w, dir, 0, err));
+    w->end = trail_tail_records_end(w->fd);
+    ENSURE(w->end >= 0 && fstat(w->fd, &st) == 0 &&
+               trail_tail_torn(w->fd, w->end, st.st_size, &torn, cut_hash) == CU_OK &&
+               trail_tail_last_hash(w->fd, w->end, w->head) == CU_OK && ftruncate(w->fd, w->end) == 0,
+           cu_err_set(err, CU_E_STORE, "cannot read the audit trail %s", path));
     if (st.st_size > w->end)
         log_info("audit: cut %lld bytes after the last record of %s (an unclean stop)",
                  (long long)(st.st_size - w->end), path);
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->pending, NULL);
     pthread_cond_init(&w->synced_cond, NULL);
-    if (pthread_create(&w->thread, NULL, syncer_main, w) != 0) {
-        close(w->fd);
-        free(w);
-        return CU_E_INTERNAL;
-    }
+    ENSURE(pthread_create(&w->thread, NULL, syncer_main, w) == 0, CU_E_INTERNAL);
     *out = w;
-    return CU_OK;
+    if (torn && record_cut(w, torn, cut_hash) != CU_OK) {
+        *out = NULL;
+        audit_writer_stop(w);
+        return cu_err_set(err, CU_E_STORE, "cannot record the cut of %s's torn tail", path);
+    }
+    w = NULL;
+out:
+    if (w) {
+        if (w->fd >= 0)
+            close(w->fd);
+        free(w);
+    }
+    return rc;
+}
+
+cu_rc audit_writer_start(const char *dir, struct audit_writer **out, struct cu_err *err)
+{
+    return audit_writer_start_chained(dir, NULL, out, err);
+}
+
+void audit_writer_head(struct audit_writer *w, char out[AUDIT_HASH_HEX + 1])
+{
+    pthread_mutex_lock(&w->lock);
+    memcpy(out, w->head, AUDIT_HASH_HEX + 1);
+    pthread_mutex_unlock(&w->lock);
+}
+
+int64_t audit_writer_size(struct audit_writer *w)
+{
+    int64_t n;
+
+    pthread_mutex_lock(&w->lock);
+    n = (int64_t)w->end;
+    pthread_mutex_unlock(&w->lock);
+    return n;
+}
+
+/* Rotation, in the shape of sync_now: the swap of files under the lock, the old file's
+ * sync and trim outside it. Records written meanwhile go to the new file; their seqs are
+ * above `target`, so their waiters wait for the next sync, of the new file. */
+cu_rc audit_writer_rotate(struct audit_writer *w, const char *to_path, bool *rotated)
+{
+    cu_rc rc = CU_OK;
+    char live[1200];
+    struct cu_err err = {0};
+    struct audit_writer fresh = {.fd = -1};
+    int old_fd;
+    char *old_map;
+    size_t old_len;
+    off_t old_end;
+    uint64_t target;
+    int e = 0;
+
+    *rotated = false;
+    snprintf(live, sizeof(live), "%s/audit.log", w->dir);
+    pthread_mutex_lock(&w->lock);
+    while (w->syncing)
+        pthread_cond_wait(&w->synced_cond, &w->lock);
+    if (w->end == 0)
+        goto unlock; /* nothing to rotate */
+    if (rename(live, to_path) != 0) {
+        log_error("audit: cannot rotate %s: %s", live, strerror(errno));
+        rc = CU_E_STORE;
+        goto unlock;
+    }
+    if (open_trail_file(&fresh, w->dir, O_EXCL, &err) != CU_OK) {
+        log_error("audit: cannot rotate: %s", err.msg);
+        if (rename(to_path, live) != 0)
+            log_error("audit: cannot put %s back: %s", live, strerror(errno));
+        rc = CU_E_STORE;
+        goto unlock;
+    }
+    target = w->written;
+    old_fd = w->fd;
+    old_map = w->map;
+    old_len = w->map_len;
+    old_end = w->end;
+    w->fd = fresh.fd;
+    w->map = NULL;
+    w->map_len = 0;
+    w->map_off = 0;
+    w->end = 0;
+    w->unmapped = 0;
+    w->scrub = 0;
+    w->syncing = true;
+    pthread_mutex_unlock(&w->lock);
+    if (old_map)
+        munmap(old_map, old_len);
+    if (w->test_fail_sync)
+        e = EIO;
+    else if (ftruncate(old_fd, old_end) != 0 || fdatasync(old_fd) != 0)
+        e = errno;
+    close(old_fd);
+    pthread_mutex_lock(&w->lock);
+    if (e) {
+        log_error("audit: fdatasync of the rotated trail failed: %s", strerror(e));
+        w->sync_failed_upto = target;
+        rc = CU_E_STORE;
+    }
+    w->sync_errno = e;
+    if (w->synced < target)
+        w->synced = target;
+    w->syncing = false;
+    *rotated = true;
+    pthread_cond_broadcast(&w->synced_cond);
+unlock:
+    pthread_mutex_unlock(&w->lock);
+    return rc;
 }
 
 /* Copy the record and its newline to the end of the trail. A failed copy may leave part
  * of the record after `end` (no newline: the pages before the faulting one took it);
  * `scrub` remembers to zero it before the next record, so the running trail's tail stays
  * NULs. Called with the lock held. */
-static cu_rc copy_record(struct audit_writer *w, const char *record, size_t len)
+static cu_rc copy_record(struct audit_writer *w, const char *record, size_t len,
+                         struct sha256 *hash)
 {
-    size_t need = len + 1 > w->scrub ? len + 1 : w->scrub;
+    char suffix[AUDIT_CHAIN_SUFFIX_LEN + 2];
+    size_t body = len - 1, line = body + AUDIT_CHAIN_SUFFIX_LEN;
+    size_t need = line + 1 > w->scrub ? line + 1 : w->scrub;
+    uint8_t md[DIGEST_SHA256_LEN];
     char *at;
 
     if (reserve(w, need) != CU_OK)
         return CU_E_STORE;
+    audit_chain_suffix(w->head, suffix);
+    suffix[AUDIT_CHAIN_SUFFIX_LEN] = '\n';
     at = w->map + (w->end - w->map_off);
     if ((w->scrub && !guarded_copy(at, NULL, w->scrub, true)) ||
-        !guarded_copy(at, record, len, false) || !guarded_copy(at + len, "\n", 1, false)) {
+        !guarded_copy(at, record, body, false) ||
+        !guarded_copy(at + body, suffix, AUDIT_CHAIN_SUFFIX_LEN + 1, false)) {
         const char *flags = flags_reason(w->fd);
 
         w->scrub = need;
@@ -465,7 +592,12 @@ static cu_rc copy_record(struct audit_writer *w, const char *record, size_t len)
         return CU_E_STORE;
     }
     w->scrub = 0;
-    w->end += (off_t)len + 1;
+    w->end += (off_t)line + 1;
+    /* the body was hashed before the lock; only what is left of its last block and the
+     * suffix (two or three SHA-256 blocks) are hashed under it */
+    digest_sha256_add(hash, bytes_of(suffix, AUDIT_CHAIN_SUFFIX_LEN));
+    digest_sha256_end(hash, md);
+    audit_hash_hex(md, w->head);
     set_writable(w);
     return CU_OK;
 }
@@ -489,11 +621,17 @@ cu_rc audit_writer_write(struct audit_writer *w, const char *record, size_t len,
 
     char *ahead = NULL;
     size_t page = page_size();
+    struct sha256 hash;
     off_t was;
 
+    /* the record's closing brace gives way to the chain's member, which closes it */
+    if (len < 2 || record[len - 1] != '}')
+        return CU_E_INTERNAL;
+    digest_sha256_begin(&hash);
+    digest_sha256_add(&hash, bytes_of(record, len - 1));
     pthread_mutex_lock(&w->lock);
     was = w->end;
-    rc = copy_record(w, record, len);
+    rc = copy_record(w, record, len, &hash);
     if (rc == CU_OK) {
         *seq = ++w->written;
         if (soon) {

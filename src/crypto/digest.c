@@ -22,6 +22,21 @@ void digest_sha256(struct bytes in, uint8_t out[DIGEST_SHA256_LEN])
     SHA256_Final(out, &c);
 }
 
+void digest_sha256_begin(struct sha256 *h)
+{
+    SHA256_Init(&h->c);
+}
+
+void digest_sha256_add(struct sha256 *h, struct bytes in)
+{
+    SHA256_Update(&h->c, in.p, in.n);
+}
+
+void digest_sha256_end(struct sha256 *h, uint8_t out[DIGEST_SHA256_LEN])
+{
+    SHA256_Final(out, &h->c);
+}
+
 void digest_sha256_hex(struct bytes in, char out[2 * DIGEST_SHA256_LEN + 1])
 {
     uint8_t hash[DIGEST_SHA256_LEN];

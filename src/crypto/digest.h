@@ -22,6 +22,14 @@ struct hmac_sha256 {
 };
 
 void digest_sha256(struct bytes in, uint8_t out[DIGEST_SHA256_LEN]);
+/* A SHA-256 over bytes given in steps, in a plain struct (no allocation): the audit writer
+ * hashes a record before it takes its lock and only the chain's suffix under it. */
+struct sha256 {
+    SHA256_CTX c;
+};
+void digest_sha256_begin(struct sha256 *h);
+void digest_sha256_add(struct sha256 *h, struct bytes in);
+void digest_sha256_end(struct sha256 *h, uint8_t out[DIGEST_SHA256_LEN]);
 /* The SHA-256 of in as 64 lowercase hex characters and a terminator: how the store keeps
  * bearer tokens (session and grant tokens), so that it never holds the tokens themselves. */
 void digest_sha256_hex(struct bytes in, char out[2 * DIGEST_SHA256_LEN + 1]);

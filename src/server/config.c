@@ -28,6 +28,8 @@ void config_defaults(struct config *cfg)
     cfg->body_timeout_s = 60;
     cfg->idle_timeout_s = 60;
     cfg->drain_seconds = 10;
+    cfg->audit_digest_interval_s = 3600; /* CloudTrail's: a digest file every hour */
+    cfg->audit_rotate_bytes = 64u << 20;
 }
 
 static cu_rc set_text(char *dst, size_t cap, const char *flag, const char *value,
@@ -147,6 +149,9 @@ static const struct size_flag size_flags[] = {
     SIZE_FLAG("--body-timeout", body_timeout_s),
     SIZE_FLAG("--idle-timeout", idle_timeout_s),
     SIZE_FLAG("--drain-seconds", drain_seconds),
+    SIZE_FLAG("--audit-digest-interval", audit_digest_interval_s),
+    SIZE_FLAG("--audit-rotate-bytes", audit_rotate_bytes),
+    SIZE_FLAG("--audit-retain", audit_retain_days),
 };
 
 /* One flag and its value into cfg; *known false when the flag is none of custos's. */

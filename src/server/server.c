@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "audit/audit.h"
+#include "audit/sealer.h"
 #include "auth/identity_cache.h"
 #include "auth/key_usage.h"
 #include "auth/principal.h"
@@ -30,6 +31,7 @@
 #include "core/secret.h"
 #include "core/tree.h"
 #include "crypto/master_key.h"
+#include "crypto/trail_key.h"
 #include "http.h"
 #include "key_sweeper.h"
 #include "metrics.h"
@@ -49,6 +51,8 @@ struct server {
     struct http_server *http;
     struct oidc_keys *oidc_keys; /* --oidc-jwks: the OIDC issuers' key sets */
     struct key_sweeper *key_sweeper;
+    struct trail_key *trail_key;  /* signs the trail's digests */
+    struct audit_sealer *sealer;
 };
 
 static cu_rc make_data_dir(const char *dir, struct cu_err *err)
@@ -104,6 +108,31 @@ static int64_t key_usage_interval(void)
     return (int64_t)ms;
 }
 
+/* The trail: its signing key (sealed under the master key), the sealer (which seals what
+ * a crash left unsealed and knows the chain's head), then the writer going on from that
+ * head. The sealer's thread starts after reconcile, so reconcile's records are in the
+ * live file when it looks. */
+static cu_rc start_trail(struct server *s, struct cu_err *err)
+{
+    cu_rc rc = CU_OK;
+    char trail_dir[1100], head[AUDIT_HASH_HEX + 1];
+    struct audit_sealer_options o = {.data_dir = s->cfg.data_dir,
+                                     .digest_interval_s = (int64_t)s->cfg.audit_digest_interval_s,
+                                     .rotate_bytes = (int64_t)s->cfg.audit_rotate_bytes,
+                                     .retain_days = (int64_t)s->cfg.audit_retain_days};
+
+    snprintf(trail_dir, sizeof(trail_dir), "%s/%s", s->cfg.data_dir, AUDIT_TRAIL_SUBDIR);
+    ENSURE(mkdir(trail_dir, 0700) == 0 || errno == EEXIST,
+           cu_err_set(err, CU_E_STORE, "cannot create %s: %s", trail_dir, strerror(errno)));
+    TRY(trail_key_load_or_create(s->master_key, trail_dir, &s->trail_key, err));
+    o.key = s->trail_key;
+    TRY(audit_sealer_open(&o, &s->sealer, err));
+    audit_sealer_head(s->sealer, head);
+    TRY(audit_writer_start_chained(s->cfg.data_dir, head, &s->pl.audit, err));
+out:
+    return rc;
+}
+
 cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err *err)
 {
     cu_rc rc = CU_OK;
@@ -136,9 +165,10 @@ cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err 
     TRY(master_key_load_or_create(key_path, &s->master_key, err));
     prctl(PR_SET_DUMPABLE, 0);
     TRY(store_open(cfg->store_url[0] ? cfg->store_url : cfg->data_dir, &s->store, err));
-    TRY(audit_writer_start(cfg->data_dir, &s->pl.audit, err));
+    TRY(start_trail(s, err));
     TRY(audit_reconcile(s->pl.audit, cfg->data_dir, store_last_seq(s->store), internal_code,
                         &reconciled, err));
+    TRY(audit_sealer_run(s->sealer, s->pl.audit));
     if (reconciled)
         log_warn("audit: %zu recorded call(s) did not take effect (an unclean stop)", reconciled);
     TRY(bootstrap_run(cfg, s->store, s->master_key, s->account_id, err));
@@ -192,7 +222,9 @@ void server_stop(struct server *s)
     if (s->pl.audit)
         pipeline_flush_suppressed(&s->pl, clock_now_ms());
     key_usage_stop(s->pl.key_usage); /* no request notes any more: write what is left */
+    audit_sealer_stop(s->sealer);    /* the shutdown digest: seals the live file */
     audit_writer_stop(s->pl.audit);
+    trail_key_free(s->trail_key);
     unauth_limit_free(s->pl.unauth);
     identity_cache_free(s->pl.identities);
     metrics_free(s->pl.metrics);

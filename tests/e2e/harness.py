@@ -182,11 +182,31 @@ class Server:
         k = iam.create_access_key(UserName=name)["AccessKey"]
         return arn, k["AccessKeyId"], k["SecretAccessKey"]
 
+    def trail_text(self):
+        """The whole trail as text, oldest first: the sealed log files of DIR/audit-trail
+        (gzip, by number), one a crash left unsealed, then the live DIR/audit.log."""
+        import gzip
+        import re
+        trail = os.path.join(self.data_dir, "audit-trail")
+        names = sorted(n for n in (os.listdir(trail) if os.path.isdir(trail) else [])
+                       if re.fullmatch(r"trail_\d{8}_\w{16}\.jsonl(\.gz)?", n))
+        parts = []
+        for n in names:
+            if not n.endswith(".gz") and n + ".gz" in names:
+                continue  # sealed meanwhile: the plain copy is about to go
+            opener = gzip.open if n.endswith(".gz") else open
+            with opener(os.path.join(trail, n), "rt") as f:
+                parts.append(f.read())
+        live = os.path.join(self.data_dir, "audit.log")
+        if os.path.exists(live):
+            with open(live) as f:
+                parts.append(f.read())
+        return "".join(parts)
+
     def audit_records(self):
-        """Every audit record so far, read straight from the trail (DIR/audit.log). While
+        """Every audit record so far, read straight from the trail (trail_text). While
         the server runs, the space it has reserved after the last record reads as NULs."""
-        with open(os.path.join(self.data_dir, "audit.log")) as f:
-            text = f.read()
+        text = self.trail_text()
         records, _, tail = text.rpartition("\n")
         assert tail.strip("\0") == "", "the trail ends inside a record"
         return [json.loads(line) for line in records.split("\n") if line]

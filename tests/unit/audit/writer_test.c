@@ -5,7 +5,9 @@
  * writer on the same directory is refused; a reserve that cannot grow (a full disk, through
  * the space hook) fails the append cleanly, health says why, and service returns as soon as
  * one record fits; a file cut short under the map (SIGBUS) fails the append, not the
- * process, and the trail recovers. */
+ * process, and the trail recovers. Every line carries the hash chain's member (chain.h):
+ * slurp() checks each link and hands the tests the records without it, as they were given;
+ * chain_breaks counts the links that did not hold. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,9 +21,52 @@
 
 static char dir[] = "/tmp/custos-writer-test-XXXXXX";
 static char path[128];
+static int chain_breaks;
 
-/* The whole trail file; *n gets its size. */
+/* Check the chain through the lines of p (n bytes) and take its member out of each line,
+ * in place; *n becomes the new length. A line without the member is kept as it is. */
+static void unchain(char *p, size_t *n)
+{
+    char expect[AUDIT_HASH_HEX + 1], prev[AUDIT_HASH_HEX + 1];
+    size_t in = 0, out = 0;
+
+    memcpy(expect, audit_chain_genesis, sizeof(expect));
+    while (in < *n) {
+        char *nl = memchr(p + in, '\n', *n - in);
+        size_t len = nl ? (size_t)(nl - (p + in)) : *n - in;
+
+        if (nl && audit_chain_prev_of(p + in, len, prev)) {
+            if (strcmp(prev, expect) != 0)
+                chain_breaks++;
+            audit_chain_hash_line(p + in, len, expect);
+            memmove(p + out, p + in, len - AUDIT_CHAIN_SUFFIX_LEN);
+            out += len - AUDIT_CHAIN_SUFFIX_LEN;
+            p[out++] = '}';
+            p[out++] = '\n';
+        } else {
+            if (nl) /* a line written without the chain (by hand, below) is still linked to */
+                audit_chain_hash_line(p + in, len, expect);
+            memmove(p + out, p + in, len + (nl ? 1 : 0));
+            out += len + (nl ? 1 : 0);
+        }
+        in += len + (nl ? 1 : 0);
+    }
+    p[out] = '\0';
+    *n = out;
+}
+
+/* The whole trail file's records, without the chain; *n gets their size. */
+static char *slurp_raw(size_t *n);
 static char *slurp(size_t *n)
+{
+    char *p = slurp_raw(n);
+
+    if (p)
+        unchain(p, n);
+    return p;
+}
+
+static char *slurp_raw(size_t *n)
 {
     FILE *f = fopen(path, "rb");
     char *p;
@@ -82,6 +127,56 @@ static void clean_stop_leaves_exactly_the_records(void)
     got = slurp(&n);
     CHECK_STR(got, "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n{\"d\":4}\n");
     free(got);
+    CHECK_INT(chain_breaks, 0);
+}
+
+/* The chain: each line names the hash of the one before (the first names zeros), across
+ * restarts and rotations; a record that is not a JSON object is refused; an edited line
+ * breaks the link after it. */
+static void records_are_chained_across_restarts_and_rotation(void)
+{
+    struct audit_writer *w = NULL;
+    char rotated[200], head[AUDIT_HASH_HEX + 1], prev[AUDIT_HASH_HEX + 1];
+    char last[AUDIT_HASH_HEX + 1];
+    bool did = false;
+    size_t n;
+    char *got;
+
+    unlink(path);
+    snprintf(rotated, sizeof(rotated), "%s/rotated.log", dir);
+    CHECK_OK(audit_writer_start(dir, &w, NULL));
+    audit_writer_head(w, head);
+    CHECK_STR(head, audit_chain_genesis);
+    CHECK_RC(audit_writer_append(w, "not json", 8, false), CU_E_INTERNAL);
+    append(w, "{\"a\":1}", false);
+    CHECK_OK(audit_writer_rotate(w, rotated, &did));
+    CHECK(did);
+    CHECK_INT(audit_writer_size(w), 0);
+    audit_writer_head(w, head);
+    append(w, "{\"b\":2}", true);
+    audit_writer_stop(w);
+    got = slurp_raw(&n);
+    CHECK(got && audit_chain_prev_of(got, n - 1, prev));
+    CHECK_STR(prev, head); /* the new file's first record names the rotated file's last */
+    audit_chain_hash_line(got ? got : "", n ? n - 1 : 0, last);
+    free(got);
+    /* a rotation of an empty trail does nothing */
+    CHECK_OK(audit_writer_start_chained(dir, audit_chain_genesis, &w, NULL));
+    audit_writer_head(w, head);
+    CHECK_STR(head, last); /* read back from the file, not the hint */
+    audit_writer_stop(w);
+    unlink(path);
+    CHECK_OK(audit_writer_start_chained(dir, last, &w, NULL));
+    CHECK_OK(audit_writer_rotate(w, rotated, &did));
+    CHECK(!did);
+    append(w, "{\"c\":3}", false);
+    audit_writer_stop(w);
+    got = slurp_raw(&n);
+    CHECK(got && audit_chain_prev_of(got, n - 1, prev));
+    CHECK_STR(prev, last); /* an empty file goes on from the hint */
+    /* an edit is seen at the next link */
+    free(got);
+    unlink(rotated);
 }
 
 /* While running, the file is longer than its records; what follows them reads as NULs. */
@@ -121,7 +216,12 @@ static void unclean_stop_is_cut_at_the_last_whole_record(void)
     append(w, "{\"c\":3}", false);
     audit_writer_stop(w);
     got = slurp(&n);
-    CHECK_STR(got, "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n");
+    /* the cut is recorded, between the last whole record and the next */
+    CHECK(got && strncmp(got, "{\"a\":1}\n{\"b\":2}\n{", 17) == 0);
+    CHECK_CONTAINS(got, "\"eventName\":\"AuditTrailTailCut\"");
+    CHECK_CONTAINS(got, "\"cutBytes\":8,");
+    CHECK(got && n > 8 && strcmp(got + n - 8, "{\"c\":3}\n") == 0);
+    CHECK_INT(chain_breaks, 0);
     free(got);
 
     /* a file of nothing but NULs (a crash before the first record) */
@@ -146,10 +246,12 @@ static void big_records_and_many_windows(void)
         return;
     unlink(path);
     memset(big, 'x', big_n);
-    big[0] = '"';
-    big[big_n - 1] = '"';
+    big[0] = '{';
+    big[big_n - 1] = '}';
     big[big_n] = '\0';
     memset(small, 'y', sizeof(small) - 1);
+    small[0] = '{';
+    small[sizeof(small) - 2] = '}';
     small[sizeof(small) - 1] = '\0';
     CHECK_OK(audit_writer_start(dir, &w, NULL));
     append(w, "{\"first\":1}", false);
@@ -254,6 +356,8 @@ static void full_disk_fails_cleanly_and_recovers(void)
 
     unlink(path);
     memset(big, 'z', sizeof(big) - 1);
+    big[0] = '{';
+    big[sizeof(big) - 2] = '}';
     big[sizeof(big) - 1] = '\0';
     CHECK_OK(audit_writer_start(dir, &w, NULL));
     audit_writer_test_space(w, 4096); /* room for one page in all */
@@ -307,9 +411,12 @@ static void file_cut_under_the_map_fails_the_append_not_the_process(void)
     append(w, "{\"b\":2}", true);
     CHECK(audit_writer_healthy(w, reason, sizeof(reason)));
     audit_writer_stop(w);
-    got = slurp(&n);
-    CHECK_INT(n, 16);
-    CHECK(got && memcmp(got, "\0\0\0\0\0\0\0\0{\"b\":2}\n", 16) == 0);
+    got = slurp_raw(&n);
+    /* the first line, 6 bytes of record, the chain's member and a newline, is NULs now */
+    CHECK_INT(n, 2 * (6 + AUDIT_CHAIN_SUFFIX_LEN + 1));
+    for (size_t i = 0; got && i < n / 2; i++)
+        CHECK(got[i] == '\0');
+    CHECK(got && memcmp(got + n / 2, "{\"b\":2", 6) == 0);
     free(got);
 }
 
@@ -339,6 +446,7 @@ int main(void)
         return 1;
     snprintf(path, sizeof(path), "%s/audit.log", dir);
     clean_stop_leaves_exactly_the_records();
+    records_are_chained_across_restarts_and_rotation();
     running_trail_has_nul_tail();
     unclean_stop_is_cut_at_the_last_whole_record();
     big_records_and_many_windows();

@@ -1,0 +1,359 @@
+/* sealer.c — rotation, compression and signed digests of the trail (sealer.h). One thread;
+ * the state below (numbers, the last digest, the chain's head) is touched only by it, or
+ * by open/stop while it does not run.
+ *
+ *   open:  list DIR/audit-trail -> read the newest digest (its hash, signature, end time
+ *          and lastRecordHash) -> seal each pending trail_N.jsonl, oldest first
+ *   run:   every second: interval over? rotate + seal (or an empty digest); live file
+ *          past rotate_bytes? rotate + seal
+ *   stop:  rotate + seal what is left
+ *   seal:  scan -> .jsonl.gz -> digest .sig -> digest -> unlink .jsonl -> retention */
+#include "sealer.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/file.h"
+#include "core/log.h"
+#include "trail_io.h"
+
+struct audit_sealer {
+    struct audit_sealer_options o;
+    char trail[1100];                      /* DIR/audit-trail */
+    char fingerprint[TRAIL_FINGERPRINT_LEN + 1];
+    uint64_t next_log, next_digest;
+    char prev_file[128];                   /* "" before the first digest */
+    char prev_hash[AUDIT_HASH_HEX + 1];
+    char prev_sig[2 * TRAIL_SIG_LEN + 1];
+    char head[AUDIT_HASH_HEX + 1];
+    int64_t since_s;                       /* the next digest's start */
+    struct audit_writer *w;
+    pthread_t thread;
+    bool running, stopping;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    pthread_mutex_t work; /* one rotate_and_seal at a time (the thread, a test, stop) */
+};
+
+static void path_in(const struct audit_sealer *s, const char *name, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/%s", s->trail, name);
+}
+
+/* The newest digest: where the chain of digests and of records stands. */
+static cu_rc read_last_digest(struct audit_sealer *s, const char *name, struct cu_err *err)
+{
+    cu_rc rc = CU_OK;
+    struct buf bytes, sig;
+    char path[1300];
+    json_t *d = NULL;
+    json_error_t jerr;
+    uint8_t md[DIGEST_SHA256_LEN];
+    const char *head, *end;
+
+    buf_init(&bytes, 1 << 20);
+    buf_init(&sig, 4096);
+    path_in(s, name, path, sizeof(path));
+    rc = file_read_all(path, &bytes);
+    ENSURE(rc == CU_OK, cu_err_set(err, CU_E_STORE, "cannot read the trail's digest %s", path));
+    snprintf(path + strlen(path), sizeof(path) - strlen(path), ".sig");
+    rc = file_read_all(path, &sig);
+    ENSURE(rc == CU_OK, cu_err_set(err, CU_E_STORE, "cannot read the digest signature %s", path));
+    while (sig.n && (sig.p[sig.n - 1] == '\n'))
+        sig.p[--sig.n] = '\0';
+    d = json_loadb(bytes.p, bytes.n, 0, &jerr);
+    head = json_string_value(json_object_get(d, "lastRecordHash"));
+    end = json_string_value(json_object_get(d, "digestEndTime"));
+    ENSURE(head && strlen(head) == AUDIT_HASH_HEX && end && sig.n == 2 * TRAIL_SIG_LEN &&
+               clock_parse_iso8601(end, strlen(end), &s->since_s) == CU_OK,
+           cu_err_set(err, CU_E_STORE, "the trail's digest %s/%s is not one custos wrote: "
+                      "run `custos audit verify`", s->trail, name));
+    digest_sha256(buf_bytes(&bytes), md);
+    audit_hash_hex(md, s->prev_hash);
+    snprintf(s->prev_file, sizeof(s->prev_file), "%s", name);
+    snprintf(s->prev_sig, sizeof(s->prev_sig), "%s", sig.p);
+    snprintf(s->head, sizeof(s->head), "%s", head);
+out:
+    json_decref(d);
+    buf_release(&bytes);
+    buf_release(&sig);
+    return rc;
+}
+
+/* Write, sign and link in the next digest, sealing log (NULL: an empty digest). */
+static cu_rc write_digest(struct audit_sealer *s, const struct audit_log_seal *log, int64_t now_s)
+{
+    cu_rc rc = CU_OK;
+    struct buf digest, signing, sig_hex;
+    char name[128], path[1300], end[21], why[128];
+    uint8_t sig[TRAIL_SIG_LEN], md[DIGEST_SHA256_LEN];
+    const char *head = log && log->records ? log->last : s->head;
+    struct audit_digest_in in = {.start_s = s->since_s ? s->since_s : now_s,
+                                 .end_s = now_s,
+                                 .file = name,
+                                 .fingerprint = s->fingerprint,
+                                 .previous_file = s->prev_file[0] ? s->prev_file : NULL,
+                                 .previous_hash = s->prev_file[0] ? s->prev_hash : NULL,
+                                 .previous_signature = s->prev_file[0] ? s->prev_sig : NULL,
+                                 .head = head,
+                                 .log = log};
+
+    buf_init(&digest, 1 << 20);
+    buf_init(&signing, 1 << 20);
+    buf_init(&sig_hex, 4096);
+    audit_file_digest_name(s->next_digest, now_s, name, sizeof(name));
+    clock_iso8601(now_s, end);
+    TRY(audit_digest_build(&in, &digest));
+    TRY(audit_digest_signing_string(end, name, buf_bytes(&digest), in.previous_signature,
+                                    &signing));
+    TRY(trail_key_sign(s->o.key, buf_bytes(&signing), sig));
+    for (size_t i = 0; i < sizeof(sig); i++)
+        TRY(buf_addf(&sig_hex, "%02x", sig[i]));
+    TRY(buf_addch(&sig_hex, '\n'));
+    /* the signature first: a digest on disk always has one (a crash between leaves an
+     * orphan .sig, which the next seal of the same number overwrites) */
+    path_in(s, name, path, sizeof(path));
+    snprintf(path + strlen(path), sizeof(path) - strlen(path), ".sig");
+    rc = file_write_atomic(path, buf_bytes(&sig_hex), 0600, false, why, sizeof(why));
+    ENSURE(rc == CU_OK, (log_error("audit: cannot write %s: %s", path, why), CU_E_STORE));
+    path_in(s, name, path, sizeof(path));
+    rc = file_write_atomic(path, buf_bytes(&digest), 0600, false, why, sizeof(why));
+    ENSURE(rc == CU_OK, (log_error("audit: cannot write %s: %s", path, why), CU_E_STORE));
+    digest_sha256(buf_bytes(&digest), md);
+    audit_hash_hex(md, s->prev_hash);
+    snprintf(s->prev_file, sizeof(s->prev_file), "%s", name);
+    snprintf(s->prev_sig, sizeof(s->prev_sig), "%.*s", 2 * TRAIL_SIG_LEN, sig_hex.p);
+    if (head != s->head)
+        memcpy(s->head, head, sizeof(s->head));
+    s->since_s = now_s;
+    s->next_digest++;
+out:
+    buf_release(&digest);
+    buf_release(&signing);
+    buf_release(&sig_hex);
+    return rc;
+}
+
+/* Seal the plain log file `name` (trail_N.jsonl): compress it beside itself, digest it,
+ * then remove the plain copy. */
+static cu_rc seal_file(struct audit_sealer *s, const char *name, int64_t now_s)
+{
+    cu_rc rc = CU_OK;
+    struct buf data;
+    struct audit_log_seal seal;
+    char path[1300], gz[1300], gz_name[140];
+    size_t end = 0;
+
+    buf_init(&data, BUF_NO_LIMIT);
+    path_in(s, name, path, sizeof(path));
+    snprintf(gz_name, sizeof(gz_name), "%s.gz", name);
+    path_in(s, gz_name, gz, sizeof(gz));
+    ENSURE(file_read_all(path, &data) == CU_OK,
+           (log_error("audit: cannot read %s to seal it: %s", path, strerror(errno)), CU_E_STORE));
+    trail_scan(buf_bytes(&data), gz_name, &seal, &end);
+    if (seal.records && strcmp(seal.previous, s->head) != 0)
+        log_error("audit: %s does not go on from the last sealed record (edited while "
+                  "unsealed?); sealed as it is, `custos audit verify` will name it", path);
+    ENSURE(trail_write_gz(gz, bytes_of(data.p, end)) == CU_OK,
+           (log_error("audit: cannot write %s: %s", gz, strerror(errno)), CU_E_STORE));
+    TRY(write_digest(s, &seal, now_s));
+    if (unlink(path) != 0)
+        log_warn("audit: cannot remove %s after sealing it: %s", path, strerror(errno));
+out:
+    buf_release(&data);
+    return rc;
+}
+
+/* Retention: sealed log files older than retain_days go, each first recorded in the chain
+ * (AuditLogFileExpired, naming the file and its hash), so that verify tells a removal by
+ * custos from a deletion. Digests are always kept. */
+static void expire(struct audit_sealer *s, int64_t now_s)
+{
+    struct trail_entry *list = NULL;
+    size_t n = 0;
+
+    if (!s->o.retain_days || !s->w || trail_list(s->trail, &list, &n) != CU_OK)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        char path[1300];
+        struct stat st;
+        struct buf record;
+
+        if (list[i].kind != AUDIT_FILE_LOG)
+            continue;
+        path_in(s, list[i].name, path, sizeof(path));
+        if (stat(path, &st) != 0 || st.st_mtime > now_s - s->o.retain_days * 86400)
+            continue;
+        buf_init(&record, 4096);
+        if (audit_record_build_file_expired(clock_now_ms(), list[i].name, &record) == CU_OK &&
+            audit_writer_append(s->w, record.p, record.n, true) == CU_OK) {
+            if (unlink(path) == 0)
+                log_info("audit: removed %s (older than %lld days; its digest is kept)", path,
+                         (long long)s->o.retain_days);
+        }
+        buf_release(&record);
+    }
+    free(list);
+}
+
+/* Rotate the live file and seal it; with nothing in it, an empty digest when `always`. */
+static cu_rc rotate_and_seal_locked(struct audit_sealer *s, bool always)
+{
+    cu_rc rc = CU_OK;
+    int64_t now_s = clock_now_ms() / 1000;
+    char name[128], path[1300];
+    bool rotated = false;
+
+    audit_file_log_name(s->next_log, now_s, name, sizeof(name));
+    path_in(s, name, path, sizeof(path));
+    TRY(audit_writer_rotate(s->w, path, &rotated));
+    if (rotated) {
+        s->next_log++;
+        TRY(seal_file(s, name, now_s));
+        expire(s, now_s);
+    } else if (always) {
+        TRY(write_digest(s, NULL, now_s));
+    }
+out:
+    return rc;
+}
+
+static cu_rc rotate_and_seal(struct audit_sealer *s, bool always)
+{
+    cu_rc rc;
+
+    pthread_mutex_lock(&s->work);
+    rc = rotate_and_seal_locked(s, always);
+    pthread_mutex_unlock(&s->work);
+    return rc;
+}
+
+cu_rc audit_sealer_open(const struct audit_sealer_options *o, struct audit_sealer **out,
+                        struct cu_err *err)
+{
+    cu_rc rc = CU_OK;
+    struct audit_sealer *s = calloc(1, sizeof(*s));
+    struct trail_entry *list = NULL;
+    const char *last_digest = NULL;
+    size_t n = 0;
+
+    ENSURE(s, CU_E_NOMEM);
+    s->o = *o;
+    s->next_log = s->next_digest = 1;
+    snprintf(s->head, sizeof(s->head), "%s", audit_chain_genesis);
+    snprintf(s->trail, sizeof(s->trail), "%s/%s", o->data_dir, AUDIT_TRAIL_SUBDIR);
+    trail_key_fingerprint(o->key, s->fingerprint);
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->wake, NULL);
+    pthread_mutex_init(&s->work, NULL);
+    ENSURE(mkdir(s->trail, 0700) == 0 || errno == EEXIST,
+           cu_err_set(err, CU_E_STORE, "cannot create %s: %s", s->trail, strerror(errno)));
+    ENSURE(trail_list(s->trail, &list, &n) == CU_OK,
+           cu_err_set(err, CU_E_STORE, "cannot list %s", s->trail));
+    for (size_t i = 0; i < n; i++) {
+        if (list[i].kind == AUDIT_FILE_DIGEST) {
+            s->next_digest = list[i].number + 1;
+            last_digest = list[i].name;
+        } else if (list[i].number >= s->next_log) {
+            s->next_log = list[i].number + 1;
+        }
+    }
+    if (last_digest)
+        TRY(read_last_digest(s, last_digest, err));
+    else
+        s->since_s = clock_now_ms() / 1000; /* a new trail: the first digest starts now */
+    for (size_t i = 0; i < n; i++)
+        if (list[i].kind == AUDIT_FILE_PENDING) {
+            log_warn("audit: sealing %s/%s, left unsealed by an unclean stop", s->trail,
+                     list[i].name);
+            ENSURE(seal_file(s, list[i].name, clock_now_ms() / 1000) == CU_OK,
+                   cu_err_set(err, CU_E_STORE, "cannot seal %s/%s", s->trail, list[i].name));
+        }
+    *out = s;
+    s = NULL;
+out:
+    free(list);
+    if (s) {
+        pthread_mutex_destroy(&s->lock);
+        pthread_mutex_destroy(&s->work);
+        pthread_cond_destroy(&s->wake);
+        free(s);
+    }
+    return rc;
+}
+
+void audit_sealer_head(const struct audit_sealer *s, char out[AUDIT_HASH_HEX + 1])
+{
+    memcpy(out, s->head, AUDIT_HASH_HEX + 1);
+}
+
+static void *sealer_main(void *arg)
+{
+    struct audit_sealer *s = arg;
+    int64_t due = clock_now_ms() / 1000 + s->o.digest_interval_s;
+
+    pthread_mutex_lock(&s->lock);
+    while (!s->stopping) {
+        struct timespec t;
+        int64_t now_s;
+
+        clock_gettime(CLOCK_REALTIME, &t);
+        t.tv_sec += 1;
+        pthread_cond_timedwait(&s->wake, &s->lock, &t);
+        if (s->stopping)
+            break;
+        now_s = clock_now_ms() / 1000;
+        pthread_mutex_unlock(&s->lock);
+        if (now_s >= due) {
+            if (rotate_and_seal(s, true) != CU_OK)
+                log_error("audit: the interval's seal failed; tried again at the next one");
+            due = now_s + s->o.digest_interval_s;
+        } else if (audit_writer_size(s->w) >= s->o.rotate_bytes &&
+                   rotate_and_seal(s, false) != CU_OK) {
+            log_error("audit: the size rotation's seal failed; tried again in a second");
+        }
+        pthread_mutex_lock(&s->lock);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+cu_rc audit_sealer_run(struct audit_sealer *s, struct audit_writer *w)
+{
+    s->w = w;
+    if (pthread_create(&s->thread, NULL, sealer_main, s) != 0)
+        return CU_E_INTERNAL;
+    s->running = true;
+    return CU_OK;
+}
+
+cu_rc audit_sealer_seal_now(struct audit_sealer *s)
+{
+    return rotate_and_seal(s, true);
+}
+
+void audit_sealer_stop(struct audit_sealer *s)
+{
+    if (!s)
+        return;
+    if (s->running) {
+        pthread_mutex_lock(&s->lock);
+        s->stopping = true;
+        pthread_cond_signal(&s->wake);
+        pthread_mutex_unlock(&s->lock);
+        pthread_join(s->thread, NULL);
+    }
+    if (s->w && rotate_and_seal(s, false) != CU_OK)
+        log_error("audit: the shutdown seal failed; the next start seals what is left");
+    pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->work);
+    pthread_cond_destroy(&s->wake);
+    free(s);
+}

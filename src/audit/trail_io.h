@@ -1,0 +1,30 @@
+/* trail_io.h — reading the trail directory (chain.h names its files): the files of
+ * DIR/audit-trail in their order, and a log file's records whether it is gzip or plain.
+ * Shared by the sealer, verify and export. */
+#ifndef CU_AUDIT_TRAIL_IO_H
+#define CU_AUDIT_TRAIL_IO_H
+
+#include "chain.h"
+
+struct trail_entry {
+    enum audit_file_kind kind;
+    uint64_t number;
+    char name[128];
+};
+
+/* The log, pending and digest files of dir (DIR/audit-trail), sorted by kind then number
+ * (log and pending files share one numbering and sort together); *out is the caller's
+ * (free). A missing directory is an empty list. Errors: CU_E_STORE, CU_E_NOMEM. */
+MUST_CHECK cu_rc trail_list(const char *dir, struct trail_entry **out, size_t *n);
+/* The bytes of a log file (inflated when its name ends in .gz) appended to out. Errors:
+ * CU_E_STORE (missing, unreadable, not gzip or a truncated gzip stream). */
+MUST_CHECK cu_rc trail_load(const char *path, struct buf *out);
+/* Write data to path gzip-compressed (temporary file, fsync, rename). Errors: CU_E_STORE. */
+MUST_CHECK cu_rc trail_write_gz(const char *path, struct bytes data);
+
+/* The chain facts of a log file's bytes: its records up to the last newline, as a digest
+ * names them (hash of those bytes, count, times, first/previous/last record hashes). name
+ * is copied into the seal. *end says where the records end. */
+void trail_scan(struct bytes data, const char *name, struct audit_log_seal *seal, size_t *end);
+
+#endif
