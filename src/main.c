@@ -13,7 +13,8 @@
 static int usage(FILE *f)
 {
     fprintf(f, "usage: custos serve [--listen HOST:PORT] [--data-dir DIR] [--region REGION]\n"
-               "                    [--account-id 000000000000] [--tls-cert F --tls-key F]\n"
+               "                    [--regions LIST] [--account-id 000000000000]\n"
+               "                    [--tls-cert F --tls-key F]\n"
                "                    [--store URL] [--master-key-file F] [--public-url URL]\n"
                "                    [--max-body-bytes N] [--max-header-bytes N]\n"
                "                    [--max-connections N] [--max-connections-per-source N]\n"
@@ -23,6 +24,9 @@ static int usage(FILE *f)
                "         --oidc-jwks: the JSON Web Key Set that verifies the OIDC tokens whose\n"
                "         iss is ISSUER_URL (AssumeRoleWithWebIdentity); repeatable, one per\n"
                "         issuer; re-read on SIGHUP (a bad file keeps the previous keys)\n"
+               "         --regions: the regions served, comma-separated (default: every\n"
+               "         commercial region of the aws partition); --region, the default one,\n"
+               "         must be among them; a request's SigV4 scope selects its region\n"
                "       custos policy check FILE [--type identity|resource|key|boundary]\n"
                "       custos policy eval FILE\n");
     return f == stderr ? 2 : 0;

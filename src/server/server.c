@@ -149,6 +149,7 @@ cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err 
     s->pl.env = (struct call_env){.store = s->store,
                                   .master_key = s->master_key,
                                   .region = s->cfg.region,
+                                  .regions = &s->cfg.served,
                                   .account_id = s->account_id,
                                   .data_dir = s->cfg.data_dir,
                                   .oidc_keys = s->oidc_keys,

@@ -93,7 +93,8 @@ bool call_policy_allows(const struct call *call, const char *action, const char 
 struct call_env {
     struct store *store;
     const struct master_key *master_key;
-    const char *region;
+    const char *region;                 /* the default region (--region) */
+    const struct region_set *regions;   /* the regions served (--regions; core/regions.h) */
     const char *account_id;             /* the account this node serves */
     const char *data_dir;
     struct oidc_keys *oidc_keys;        /* --oidc-jwks key sets (auth/oidc_keys.h), or NULL */

@@ -224,11 +224,11 @@ out:
 
 /* Delete one key past its window in a transaction of its own, its record written first
  * (record: the write-ahead order, one record per commit). Gone already: nothing to do. */
-static cu_rc sweep_one(const struct call_env *env, int64_t now_ms, const char *key_id,
-                       kms_deleted_fn record, void *ctx, bool *done)
+static cu_rc sweep_one(const struct call_env *env, const char *region, int64_t now_ms,
+                       const char *key_id, kms_deleted_fn record, void *ctx, bool *done)
 {
     cu_rc rc = CU_OK;
-    struct call call = {.env = env, .region = env->region, .now_ms = now_ms};
+    struct call call = {.env = env, .region = region, .now_ms = now_ms};
     char scope[RECORD_NAME_MAX], arn[KMS_ARN_MAX];
     json_t *doc = NULL;
 
@@ -241,7 +241,7 @@ static cu_rc sweep_one(const struct call_env *env, int64_t now_ms, const char *k
         goto out;
     TRY(remove_key(&call, key_id));
     kms_key_arn(&call, key_id, arn);
-    TRY(record(arn, store_tx_commit_seq(call.tx), ctx));
+    TRY(record(region, arn, store_tx_commit_seq(call.tx), ctx));
     rc = store_tx_commit(call.tx);
     call.tx = NULL;
     *done = rc == CU_OK;
@@ -251,18 +251,18 @@ out:
     return rc;
 }
 
-cu_rc kms_sweep_deleted(const struct call_env *env, int64_t now_ms, kms_deleted_fn record,
-                        void *ctx, size_t *deleted)
+/* The sweep of one region's keys. */
+static cu_rc sweep_region(const struct call_env *env, const char *region, int64_t now_ms,
+                          kms_deleted_fn record, void *ctx, size_t *deleted)
 {
     cu_rc rc = CU_OK;
-    struct call call = {.env = env, .region = env->region, .now_ms = now_ms};
+    struct call call = {.env = env, .region = region, .now_ms = now_ms};
     struct expired x = {now_ms, json_array()};
     char scope[RECORD_NAME_MAX];
     json_t *id;
     size_t i;
     bool done;
 
-    *deleted = 0;
     ENSURE(x.ids, CU_E_NOMEM);
     TRY(store_tx_begin(env->store, false, &call.tx));
     kms_scope(&call, RECORD_KMS_KEY, scope);
@@ -271,11 +271,26 @@ cu_rc kms_sweep_deleted(const struct call_env *env, int64_t now_ms, kms_deleted_
     call.tx = NULL;
     json_array_foreach(x.ids, i, id)
     {
-        TRY(sweep_one(env, now_ms, json_string_value(id), record, ctx, &done));
+        TRY(sweep_one(env, region, now_ms, json_string_value(id), record, ctx, &done));
         *deleted += done;
     }
 out:
     store_tx_rollback(call.tx);
     json_decref(x.ids);
+    return rc;
+}
+
+cu_rc kms_sweep_deleted(const struct call_env *env, int64_t now_ms, kms_deleted_fn record,
+                        void *ctx, size_t *deleted)
+{
+    cu_rc rc = CU_OK;
+
+    *deleted = 0;
+    if (!env->regions)
+        return sweep_region(env, env->region, now_ms, record, ctx, deleted);
+    for (size_t i = 0; i < regions_count(); i++)
+        if (kms_region_served(env, regions_name(i)))
+            TRY(sweep_region(env, regions_name(i), now_ms, record, ctx, deleted));
+out:
     return rc;
 }

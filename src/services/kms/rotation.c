@@ -309,11 +309,11 @@ static cu_rc collect_due(const char *key_id, const json_t *doc, void *ctx)
 
 /* Rotate one due key in a transaction of its own, its RotateKey record written before the
  * commit. The next date counts from this rotation. Not due any more: nothing to do. */
-static cu_rc rotate_one(const struct call_env *env, int64_t now_ms, const char *key_id,
-                        kms_rotated_fn record, void *ctx, bool *done)
+static cu_rc rotate_one(const struct call_env *env, const char *region, int64_t now_ms,
+                        const char *key_id, kms_rotated_fn record, void *ctx, bool *done)
 {
     cu_rc rc = CU_OK;
-    struct call call = {.env = env, .region = env->region, .now_ms = now_ms};
+    struct call call = {.env = env, .region = region, .now_ms = now_ms};
     struct due d = {now_ms, json_array()};
     char scope[RECORD_NAME_MAX];
     json_t *doc = NULL;
@@ -335,7 +335,8 @@ static cu_rc rotate_one(const struct call_env *env, int64_t now_ms, const char *
     TRY(tree_set_int(doc, "RotationBaseDate", now_ms));
     TRY(tree_set_int(doc, "NextRotationDate", now_ms + days * DAY_MS));
     TRY(store_put(call.tx, RECORD_KMS_KEY, scope, key_id, doc, STORE_REPLACE));
-    TRY(record(json_string_value(json_object_get(doc, "Arn")), store_tx_commit_seq(call.tx), ctx));
+    TRY(record(region, json_string_value(json_object_get(doc, "Arn")),
+               store_tx_commit_seq(call.tx), ctx));
     rc = store_tx_commit(call.tx);
     call.tx = NULL;
     *done = rc == CU_OK;
@@ -346,18 +347,18 @@ out:
     return rc;
 }
 
-cu_rc kms_sweep_rotations(const struct call_env *env, int64_t now_ms, kms_rotated_fn record,
-                          void *ctx, size_t *rotated)
+/* The rotation sweep of one region's keys. */
+static cu_rc rotate_region(const struct call_env *env, const char *region, int64_t now_ms,
+                           kms_rotated_fn record, void *ctx, size_t *rotated)
 {
     cu_rc rc = CU_OK;
-    struct call call = {.env = env, .region = env->region, .now_ms = now_ms};
+    struct call call = {.env = env, .region = region, .now_ms = now_ms};
     struct due d = {now_ms, json_array()};
     char scope[RECORD_NAME_MAX];
     json_t *id;
     size_t i;
     bool done;
 
-    *rotated = 0;
     ENSURE(d.ids, CU_E_NOMEM);
     TRY(store_tx_begin(env->store, false, &call.tx));
     kms_scope(&call, RECORD_KMS_KEY, scope);
@@ -366,11 +367,26 @@ cu_rc kms_sweep_rotations(const struct call_env *env, int64_t now_ms, kms_rotate
     call.tx = NULL;
     json_array_foreach(d.ids, i, id)
     {
-        TRY(rotate_one(env, now_ms, json_string_value(id), record, ctx, &done));
+        TRY(rotate_one(env, region, now_ms, json_string_value(id), record, ctx, &done));
         *rotated += done;
     }
 out:
     store_tx_rollback(call.tx);
     json_decref(d.ids);
+    return rc;
+}
+
+cu_rc kms_sweep_rotations(const struct call_env *env, int64_t now_ms, kms_rotated_fn record,
+                          void *ctx, size_t *rotated)
+{
+    cu_rc rc = CU_OK;
+
+    *rotated = 0;
+    if (!env->regions)
+        return rotate_region(env, env->region, now_ms, record, ctx, rotated);
+    for (size_t i = 0; i < regions_count(); i++)
+        if (kms_region_served(env, regions_name(i)))
+            TRY(rotate_region(env, regions_name(i), now_ms, record, ctx, rotated));
+out:
     return rc;
 }
