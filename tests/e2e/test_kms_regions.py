@@ -117,6 +117,207 @@ class Regions(harness.ServerTest):
         self.assertEqual(sorted(r["awsRegion"] for r in records), sorted([WEST, EU]))
 
 
+class MultiRegionKeys(harness.ServerTest):
+    server_args = ("--regions", f"{harness.REGION},{WEST},{EU}")
+
+    def kms(self, region=harness.REGION):
+        return self.server.client("kms", region=region)
+
+    def test_create_replicate_decrypt_across_regions(self):
+        meta = self.kms().create_key(MultiRegion=True, Description="mrk")["KeyMetadata"]
+        self.assertRegex(meta["KeyId"], r"^mrk-[0-9a-f]{32}$")
+        self.assertTrue(meta["MultiRegion"])
+        conf = meta["MultiRegionConfiguration"]
+        self.assertEqual(conf["MultiRegionKeyType"], "PRIMARY")
+        self.assertEqual(conf["PrimaryKey"], {"Arn": meta["Arn"], "Region": harness.REGION})
+        self.assertEqual(conf["ReplicaKeys"], [])
+        blob = self.kms().encrypt(KeyId=meta["KeyId"], Plaintext=b"across",
+                                  EncryptionContext={"a": "b"})["CiphertextBlob"]
+        policy = json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Sid": "root", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{harness.ACCOUNT}:root"},
+             "Action": "kms:*", "Resource": "*"}]})
+        out = self.kms().replicate_key(KeyId=meta["KeyId"], ReplicaRegion=WEST, Description="west copy",
+                                       Policy=policy, Tags=[{"TagKey": "k", "TagValue": "v"}])
+        replica = out["ReplicaKeyMetadata"]
+        west_arn = f"arn:aws:kms:{WEST}:{harness.ACCOUNT}:key/{meta['KeyId']}"
+        self.assertEqual(replica["Arn"], west_arn)
+        self.assertEqual(replica["KeyId"], meta["KeyId"])
+        self.assertEqual(replica["Description"], "west copy")
+        self.assertEqual(replica["KeyState"], "Enabled")
+        self.assertEqual(replica["MultiRegionConfiguration"]["MultiRegionKeyType"], "REPLICA")
+        self.assertEqual(out["ReplicaPolicy"], policy)
+        self.assertEqual(out["ReplicaTags"], [{"TagKey": "k", "TagValue": "v"}])
+        # the replica decrypts the primary's ciphertext, and the primary the replica's
+        self.assertEqual(self.kms(WEST).decrypt(CiphertextBlob=blob, EncryptionContext={"a": "b"})["Plaintext"],
+                         b"across")
+        back = self.kms(WEST).encrypt(KeyId=west_arn, Plaintext=b"back")["CiphertextBlob"]
+        self.assertEqual(self.kms().decrypt(CiphertextBlob=back)["Plaintext"], b"back")
+        # each member of the set describes the whole set
+        for region in (harness.REGION, WEST):
+            conf = self.kms(region).describe_key(KeyId=meta["KeyId"])["KeyMetadata"]["MultiRegionConfiguration"]
+            self.assertEqual(conf["PrimaryKey"]["Region"], harness.REGION)
+            self.assertEqual(conf["ReplicaKeys"], [{"Arn": west_arn, "Region": WEST}])
+        # its own policy, description and tags
+        self.assertEqual(self.kms(WEST).get_key_policy(KeyId=meta["KeyId"], PolicyName="default")["Policy"], policy)
+        self.assertEqual(self.kms().describe_key(KeyId=meta["KeyId"])["KeyMetadata"]["Description"], "mrk")
+        # a second replica in the same Region, or one in the primary's Region: AlreadyExists
+        for region in (WEST, harness.REGION):
+            with self.assertRaises(ClientError) as e:
+                self.kms().replicate_key(KeyId=meta["KeyId"], ReplicaRegion=region)
+            self.assertEqual(self.error_code(e.exception), "AlreadyExistsException")
+        # a replica cannot be replicated (LocalStack PR #13102 records AWS's
+        # UnsupportedOperationException; the wording is the one AWS clients match)
+        with self.assertRaises(ClientError) as e:
+            self.kms(WEST).replicate_key(KeyId=meta["KeyId"], ReplicaRegion=EU)
+        self.assertEqual(self.error_code(e.exception), "UnsupportedOperationException")
+        self.assertEqual(e.exception.response["Error"]["Message"],
+                         f"{west_arn} is not a multi-Region primary key.")
+        # a Region this node does not serve (not enabled for the account)
+        with self.assertRaises(ClientError) as e:
+            self.kms().replicate_key(KeyId=meta["KeyId"], ReplicaRegion="ap-south-1")
+        self.assertEqual(self.error_code(e.exception), "UnsupportedOperationException")
+
+    def test_single_region_key_is_not_replicated(self):
+        key = self.kms().create_key()["KeyMetadata"]
+        self.assertFalse(key["MultiRegion"])
+        self.assertNotIn("MultiRegionConfiguration", key)
+        with self.assertRaises(ClientError) as e:
+            self.kms().replicate_key(KeyId=key["KeyId"], ReplicaRegion=WEST)
+        self.assertEqual(self.error_code(e.exception), "UnsupportedOperationException")
+        self.assertEqual(e.exception.response["Error"]["Message"],
+                         f"{key['Arn']} is not a multi-Region primary key.")
+
+    def test_asymmetric_and_hmac_replicas(self):
+        for spec, usage in (("ECC_NIST_P256", "SIGN_VERIFY"), ("HMAC_256", "GENERATE_VERIFY_MAC")):
+            key = self.kms().create_key(MultiRegion=True, KeySpec=spec, KeyUsage=usage)["KeyMetadata"]
+            self.kms().replicate_key(KeyId=key["KeyId"], ReplicaRegion=EU)
+            if usage == "SIGN_VERIFY":
+                sig = self.kms().sign(KeyId=key["KeyId"], Message=b"m", SigningAlgorithm="ECDSA_SHA_256")["Signature"]
+                ok = self.kms(EU).verify(KeyId=key["KeyId"], Message=b"m", Signature=sig,
+                                         SigningAlgorithm="ECDSA_SHA_256")["SignatureValid"]
+                self.assertTrue(ok)
+                self.assertEqual(self.kms().get_public_key(KeyId=key["KeyId"])["PublicKey"],
+                                 self.kms(EU).get_public_key(KeyId=key["KeyId"])["PublicKey"])
+            else:
+                mac = self.kms().generate_mac(KeyId=key["KeyId"], Message=b"m", MacAlgorithm="HMAC_SHA_256")["Mac"]
+                self.assertTrue(self.kms(EU).verify_mac(KeyId=key["KeyId"], Message=b"m", Mac=mac,
+                                                        MacAlgorithm="HMAC_SHA_256")["MacValid"])
+
+    def test_update_primary_region(self):
+        key = self.kms().create_key(MultiRegion=True)["KeyMetadata"]
+        self.kms().replicate_key(KeyId=key["KeyId"], ReplicaRegion=EU)
+        # the CLI: update-primary-region from the current primary's Region
+        self.server.cli("kms", "update-primary-region", "--region", harness.REGION,
+                        "--key-id", key["KeyId"], "--primary-region", EU)
+        _, out, _ = self.server.cli("kms", "describe-key", "--region", EU, "--key-id", key["KeyId"])
+        conf = out["KeyMetadata"]["MultiRegionConfiguration"]
+        self.assertEqual(conf["MultiRegionKeyType"], "PRIMARY")
+        self.assertEqual(conf["PrimaryKey"]["Region"], EU)
+        self.assertEqual([r["Region"] for r in conf["ReplicaKeys"]], [harness.REGION])
+        # the old primary is now a replica: it can no longer replicate or rotate
+        with self.assertRaises(ClientError) as e:
+            self.kms().replicate_key(KeyId=key["KeyId"], ReplicaRegion=WEST)
+        self.assertEqual(self.error_code(e.exception), "UnsupportedOperationException")
+        with self.assertRaises(ClientError) as e:
+            self.kms().enable_key_rotation(KeyId=key["KeyId"])
+        self.assertEqual(self.error_code(e.exception), "UnsupportedOperationException")
+        # to a Region with no replica: NotFound
+        with self.assertRaises(ClientError) as e:
+            self.kms(EU).update_primary_region(KeyId=key["KeyId"], PrimaryRegion=WEST)
+        self.assertEqual(self.error_code(e.exception), "NotFoundException")
+        # the new primary replicates
+        self.kms(EU).replicate_key(KeyId=key["KeyId"], ReplicaRegion=WEST)
+
+    def test_rotation_of_the_primary_reaches_replicas(self):
+        key = self.kms().create_key(MultiRegion=True)["KeyMetadata"]
+        self.kms().replicate_key(KeyId=key["KeyId"], ReplicaRegion=WEST)
+        old = self.kms().encrypt(KeyId=key["KeyId"], Plaintext=b"v1")["CiphertextBlob"]
+        self.kms().enable_key_rotation(KeyId=key["KeyId"], RotationPeriodInDays=90)
+        status = self.kms(WEST).get_key_rotation_status(KeyId=key["KeyId"])
+        self.assertTrue(status["KeyRotationEnabled"])
+        self.assertEqual(status["RotationPeriodInDays"], 90)
+        self.kms().rotate_key_on_demand(KeyId=key["KeyId"])
+        new = self.kms().encrypt(KeyId=key["KeyId"], Plaintext=b"v2")["CiphertextBlob"]
+        for blob, text in ((old, b"v1"), (new, b"v2")):
+            self.assertEqual(self.kms(WEST).decrypt(CiphertextBlob=blob)["Plaintext"], text)
+        with self.assertRaises(ClientError) as e:
+            self.kms(WEST).rotate_key_on_demand(KeyId=key["KeyId"])
+        self.assertEqual(self.error_code(e.exception), "UnsupportedOperationException")
+
+    def test_primary_waits_for_its_replicas_before_deletion(self):
+        key = self.kms().create_key(MultiRegion=True)["KeyMetadata"]
+        self.kms().replicate_key(KeyId=key["KeyId"], ReplicaRegion=WEST)
+        out = self.kms().schedule_key_deletion(KeyId=key["KeyId"], PendingWindowInDays=7)
+        self.assertEqual(out["KeyState"], "PendingReplicaDeletion")
+        self.assertNotIn("DeletionDate", out)
+        meta = self.kms().describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+        self.assertEqual(meta["KeyState"], "PendingReplicaDeletion")
+        with self.assertRaises(ClientError) as e:
+            self.kms().encrypt(KeyId=key["KeyId"], Plaintext=b"x")
+        self.assertEqual(self.error_code(e.exception), "KMSInvalidStateException")
+        # cancelled like a PendingDeletion key: Disabled
+        self.kms().cancel_key_deletion(KeyId=key["KeyId"])
+        self.assertEqual(self.kms().describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"], "Disabled")
+        # without replicas a primary goes straight to PendingDeletion
+        lone = self.kms().create_key(MultiRegion=True)["KeyMetadata"]
+        self.assertEqual(self.kms().schedule_key_deletion(KeyId=lone["KeyId"], PendingWindowInDays=7)["KeyState"],
+                         "PendingDeletion")
+
+    def test_authorization_of_replicate_key(self):
+        key = self.kms().create_key(MultiRegion=True)["KeyMetadata"]
+        # kms:ReplicateKey alone (no kms:CreateKey in the replica Region) is not enough
+        _, ak, sk = self.server.user("replicator", {
+            "Effect": "Allow", "Action": ["kms:ReplicateKey"], "Resource": "*"})
+        kms = self.server.client("kms", key=ak, secret=sk)
+        with self.assertRaises(ClientError) as e:
+            kms.replicate_key(KeyId=key["KeyId"], ReplicaRegion=EU)
+        self.assertEqual(self.error_code(e.exception), "AccessDeniedException")
+        self.assertIn("kms:CreateKey", e.exception.response["Error"]["Message"])
+        # kms:ReplicaRegion limits where replicas may go
+        _, ak, sk = self.server.user("replicator-west", {
+            "Effect": "Allow", "Action": ["kms:ReplicateKey", "kms:CreateKey"], "Resource": "*",
+            "Condition": {"StringEquals": {"kms:ReplicaRegion": WEST}}}, {
+            "Effect": "Allow", "Action": "kms:CreateKey", "Resource": "*"})
+        kms = self.server.client("kms", key=ak, secret=sk)
+        with self.assertRaises(ClientError) as e:
+            kms.replicate_key(KeyId=key["KeyId"], ReplicaRegion=EU)
+        self.assertEqual(self.error_code(e.exception), "AccessDeniedException")
+        kms.replicate_key(KeyId=key["KeyId"], ReplicaRegion=WEST, BypassPolicyLockoutSafetyCheck=True)
+
+
+DAY = 86400
+
+
+class ReplicaDeletion(harness.ServerTest):
+    """The primary's waiting period begins when its last replica is deleted (KMS developer
+    guide, multi-region-keys-delete): a replica's window passes (the test clock moves it),
+    the sweep deletes it, and the primary turns PendingDeletion with a DeletionDate."""
+    server_args = ("--regions", f"{harness.REGION},{WEST}")
+
+    def test_last_replica_deleted_starts_the_primary_window(self):
+        s = self.server
+        kms, west = s.client("kms"), s.client("kms", region=WEST)
+        key = kms.create_key(MultiRegion=True)["KeyMetadata"]
+        kms.replicate_key(KeyId=key["KeyId"], ReplicaRegion=WEST)
+        west.schedule_key_deletion(KeyId=key["KeyId"], PendingWindowInDays=7)
+        self.assertEqual(kms.schedule_key_deletion(KeyId=key["KeyId"], PendingWindowInDays=7)["KeyState"],
+                         "PendingReplicaDeletion")
+        offset = 7 * DAY + 120
+        s.stop()
+        s.extra_args += ["--test-clock-offset", str(offset)]
+        s.env_overrides = {"CUSTOS_TEST_HOOKS": "1"}
+        s.start()
+        with harness.shifted_clock(offset):
+            kms, west = s.client("kms"), s.client("kms", region=WEST)
+            with self.assertRaises(ClientError) as e:
+                west.describe_key(KeyId=key["KeyId"])
+            self.assertEqual(self.error_code(e.exception), "NotFoundException")
+            meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+            self.assertEqual(meta["KeyState"], "PendingDeletion")
+            self.assertIn("DeletionDate", meta)
+            self.assertEqual(meta["MultiRegionConfiguration"]["ReplicaKeys"], [])
+
+
 class RegionFlags(harness.ServerTest):
     def test_default_serves_every_region(self):
         for region in ("ap-southeast-2", "sa-east-1", "me-central-1"):

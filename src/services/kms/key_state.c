@@ -14,6 +14,7 @@
 #include "kms.h"
 #include "kms_key.h"
 #include "kms_ops.gen.h"
+#include "multi_region.h"
 #include "services/in.h"
 #include "store/records.h"
 
@@ -104,18 +105,25 @@ cu_rc kms_schedule_key_deletion(struct call *call, const json_t *in, json_t *out
     struct kms_key *key = kms_target_key(call);
     int64_t days = in_int(in, "PendingWindowInDays", WINDOW_DEFAULT_DAYS);
     int64_t when = call->now_ms + days * DAY_MS;
+    size_t replicas = 0;
     json_t *doc = NULL;
 
     TRY(check_window(call, days));
     TRY(kms_key_check_not_pending(call, key));
+    TRY(kms_mrk_replicas(call, key->doc, &replicas));
     TRY(record_copy(call, &doc));
-    TRY(tree_set_str(doc, "KeyState", "PendingDeletion"));
-    TRY(tree_set_int(doc, "DeletionDate", when));
+    /* a multi-Region primary with replicas waits for them: PendingReplicaDeletion, its
+     * window starting when the last replica is deleted, and no DeletionDate until then
+     * (API reference, ScheduleKeyDeletion; kms_mrk_replica_deleted) */
+    TRY(tree_set_str(doc, "KeyState", replicas ? "PendingReplicaDeletion" : "PendingDeletion"));
+    if (!replicas)
+        TRY(tree_set_int(doc, "DeletionDate", when));
     TRY(tree_set_int(doc, "PendingDeletionWindowInDays", days));
     TRY(kind_update(call, &kms_kind_key, NULL, doc));
     TRY(tree_set_str(out, "KeyId", key->arn));
-    TRY(tree_set_time_ms(out, "DeletionDate", when));
-    TRY(tree_set_str(out, "KeyState", "PendingDeletion"));
+    if (!replicas)
+        TRY(tree_set_time_ms(out, "DeletionDate", when));
+    TRY(tree_set_str(out, "KeyState", replicas ? "PendingReplicaDeletion" : "PendingDeletion"));
     TRY(tree_set_int(out, "PendingWindowInDays", days));
 out:
     json_decref(doc);
@@ -133,7 +141,8 @@ cu_rc kms_cancel_key_deletion(struct call *call, const json_t *in, json_t *out)
     json_t *doc = NULL;
 
     (void)in;
-    if (!state || strcmp(state, "PendingDeletion") != 0) {
+    if (!state || (strcmp(state, "PendingDeletion") != 0 &&
+                   strcmp(state, "PendingReplicaDeletion") != 0)) {
         rc = cu_err_set(&call->err, CU_E_KMS_INVALID_STATE, "%s is not pending deletion.",
                         key->arn);
         goto out;
@@ -240,6 +249,7 @@ static cu_rc sweep_one(const struct call_env *env, const char *region, int64_t n
     if (!doc || !kms_key_is_deleted(doc, now_ms))
         goto out;
     TRY(remove_key(&call, key_id));
+    TRY(kms_mrk_replica_deleted(&call, key_id));
     kms_key_arn(&call, key_id, arn);
     TRY(record(region, arn, store_tx_commit_seq(call.tx), ctx));
     rc = store_tx_commit(call.tx);

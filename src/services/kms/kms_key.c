@@ -494,6 +494,9 @@ cu_rc kms_key_check_not_pending(struct call *call, const struct kms_key *key)
     if (state && strcmp(state, "PendingDeletion") == 0)
         return cu_err_set(&call->err, CU_E_KMS_INVALID_STATE, "%s is pending deletion.",
                           key->arn);
+    if (state && strcmp(state, "PendingReplicaDeletion") == 0)
+        return cu_err_set(&call->err, CU_E_KMS_INVALID_STATE,
+                          "%s is pending replica deletion.", key->arn);
     return CU_OK;
 }
 

@@ -72,12 +72,12 @@ void kms_target_hold(struct call *call, struct kms_key *key, const json_t *in, v
 /* The key the call's resolver found (borrowed for the call), or NULL. */
 struct kms_key *kms_target_key(const struct call *call);
 
-/* The scope of the call's records of a regional kind (kms_key, kms_alias):
- * "<account>/<region>" (store_scope). */
 /* true when id has the form of a key id: a UUID, or "mrk-" and 32 lowercase hex digits
  * (a multi-Region key). */
 bool kms_key_id_valid(const char *id);
 
+/* The scope of the call's records of a regional kind (kms_key, kms_alias):
+ * "<account>/<region>" (store_scope). */
 void kms_scope(const struct call *call, const char *kind, char out[RECORD_NAME_MAX]);
 /* "<account>/<region>/<key id>": names a key within the process (the key cache) and
  * scopes the records that belong to it (its grants). */

@@ -21,6 +21,7 @@
 #include "kms.h"
 #include "kms_key.h"
 #include "kms_ops.gen.h"
+#include "multi_region.h"
 #include "services/in.h"
 #include "store/records.h"
 
@@ -157,6 +158,7 @@ cu_rc kms_enable_key_rotation(struct call *call, const json_t *in, json_t *out)
     (void)out;
     TRY(kms_key_check_usable(call, key));
     TRY(check_rotatable(call, key));
+    TRY(kms_mrk_check_not_replica(call, key));
     TRY(check_period(call, days));
     TRY(record_copy(call, &doc));
     base = rotation_base(doc, call->now_ms);
@@ -165,6 +167,7 @@ cu_rc kms_enable_key_rotation(struct call *call, const json_t *in, json_t *out)
     TRY(tree_set_int(doc, "RotationBaseDate", base));
     TRY(tree_set_int(doc, "NextRotationDate", base + days * DAY_MS));
     TRY(kind_update(call, &kms_kind_key, NULL, doc));
+    TRY(kms_mrk_follow_primary(call, doc));
 out:
     json_decref(doc);
     return rc;
@@ -179,11 +182,13 @@ cu_rc kms_disable_key_rotation(struct call *call, const json_t *in, json_t *out)
     (void)in, (void)out;
     TRY(kms_key_check_usable(call, key));
     TRY(check_rotatable(call, key));
+    TRY(kms_mrk_check_not_replica(call, key));
     TRY(record_copy(call, &doc));
     TRY(tree_set_bool(doc, "RotationEnabled", false));
     json_object_del(doc, "NextRotationDate");
     json_object_del(doc, "RotationBaseDate");
     TRY(kind_update(call, &kms_kind_key, NULL, doc));
+    TRY(kms_mrk_follow_primary(call, doc));
 out:
     json_decref(doc);
     return rc;
@@ -224,6 +229,7 @@ cu_rc kms_rotate_key_on_demand(struct call *call, const json_t *in, json_t *out)
     (void)in;
     TRY(kms_key_check_usable(call, key));
     TRY(check_rotatable(call, key));
+    TRY(kms_mrk_check_not_replica(call, key));
     ENSURE(done < ON_DEMAND_MAX,
            cu_err_set(&call->err, CU_E_KMS_LIMIT_EXCEEDED,
                       "The maximum number of on-demand rotations (%d) for %s has been reached.",
@@ -233,6 +239,7 @@ cu_rc kms_rotate_key_on_demand(struct call *call, const json_t *in, json_t *out)
     TRY(tree_set_int(doc, "OnDemandRotations", done + 1));
     /* on-demand rotations do not move the automatic schedule (API reference) */
     TRY(kind_update(call, &kms_kind_key, NULL, doc));
+    TRY(kms_mrk_follow_primary(call, doc));
     TRY(tree_set_str(out, "KeyId", key->arn));
 out:
     json_decref(doc);
@@ -301,6 +308,9 @@ static cu_rc collect_due(const char *key_id, const json_t *doc, void *ctx)
     struct due *d = ctx;
     const json_t *next = json_object_get(doc, "NextRotationDate");
 
+    /* a replica rotates with its primary (kms_mrk_follow_primary), never on its own */
+    if (doc_is(doc, "MultiRegionKeyType", "REPLICA"))
+        return CU_OK;
     if (!json_is_true(json_object_get(doc, "RotationEnabled")) || !json_is_integer(next) ||
         json_integer_value(next) > d->now_ms || !doc_is(doc, "KeyState", "Enabled"))
         return CU_OK;
@@ -335,6 +345,7 @@ static cu_rc rotate_one(const struct call_env *env, const char *region, int64_t 
     TRY(tree_set_int(doc, "RotationBaseDate", now_ms));
     TRY(tree_set_int(doc, "NextRotationDate", now_ms + days * DAY_MS));
     TRY(store_put(call.tx, RECORD_KMS_KEY, scope, key_id, doc, STORE_REPLACE));
+    TRY(kms_mrk_follow_primary(&call, doc)); /* a primary's replicas get the new version */
     TRY(record(region, json_string_value(json_object_get(doc, "Arn")),
                store_tx_commit_seq(call.tx), ctx));
     rc = store_tx_commit(call.tx);
