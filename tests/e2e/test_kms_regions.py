@@ -288,6 +288,93 @@ class MultiRegionKeys(harness.ServerTest):
 DAY = 86400
 
 
+class AwsManagedKeys(harness.ServerTest):
+    """alias/aws/<service>: made on first use (API reference, DescribeKey: "If you call the
+    DescribeKey operation on a predefined AWS alias, that is, an AWS alias with no key ID,
+    KMS creates an AWS managed key"), KeyManager AWS, AWS's key policy for such keys, yearly
+    rotation, and not editable: that policy allows the account only Describe*, Get*, List*
+    and RevokeGrant, and use through the service (kms:ViaService)."""
+    server_args = ("--regions", f"{harness.REGION},{WEST}")
+
+    def test_describe_key_makes_the_key(self):
+        kms = self.server.client("kms")
+        before = len(kms.list_keys()["Keys"])
+        meta = kms.describe_key(KeyId="alias/aws/secretsmanager")["KeyMetadata"]
+        self.assertEqual(meta["KeyManager"], "AWS")
+        self.assertEqual(meta["Description"],
+                         "Default key that protects my Secrets Manager data when no other key is defined")
+        self.assertEqual(meta["KeyState"], "Enabled")
+        self.assertTrue(meta["Arn"].startswith(f"arn:aws:kms:{harness.REGION}:{harness.ACCOUNT}:key/"))
+        # the same key the second time; one more key in the account
+        self.assertEqual(kms.describe_key(KeyId="alias/aws/secretsmanager")["KeyMetadata"]["KeyId"], meta["KeyId"])
+        self.assertEqual(len(kms.list_keys()["Keys"]), before + 1)
+        aliases = {a["AliasName"]: a for a in kms.list_aliases()["Aliases"]}
+        self.assertEqual(aliases["alias/aws/secretsmanager"]["TargetKeyId"], meta["KeyId"])
+        # AWS's key policy for AWS managed keys (Secrets Manager user guide, "auto-secretsmanager-1")
+        policy = json.loads(kms.get_key_policy(KeyId=meta["KeyId"], PolicyName="default")["Policy"])
+        self.assertEqual(policy["Id"], "auto-secretsmanager-1")
+        use, meta_stmt = policy["Statement"]
+        self.assertEqual(use["Principal"], {"AWS": "*"})
+        self.assertEqual(use["Condition"]["StringEquals"],
+                         {"kms:ViaService": f"secretsmanager.{harness.REGION}.amazonaws.com",
+                          "kms:CallerAccount": harness.ACCOUNT})
+        self.assertEqual(meta_stmt["Action"], ["kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant"])
+        rotation = kms.get_key_rotation_status(KeyId=meta["KeyId"])
+        self.assertTrue(rotation["KeyRotationEnabled"])
+        self.assertEqual(rotation["RotationPeriodInDays"], 365)
+        # made by KMS: a CreateKey service event in the trail
+        events = [r for r in self.server.audit_records()
+                  if r.get("eventName") == "CreateKey" and r.get("eventType") == "AwsServiceEvent"]
+        self.assertEqual(len(events), 1)
+        self.assertEqual(events[0]["resources"][0]["ARN"], meta["Arn"])
+
+    def test_per_region_and_via_cli(self):
+        _, out, _ = self.server.cli("kms", "describe-key", "--region", WEST, "--key-id", "alias/aws/ssm")
+        meta = out["KeyMetadata"]
+        self.assertTrue(meta["Arn"].startswith(f"arn:aws:kms:{WEST}:"))
+        self.assertEqual(meta["Description"], "Default key that protects my SSM parameters when no other key is defined")
+        east = self.server.client("kms").describe_key(KeyId="alias/aws/ssm")["KeyMetadata"]
+        self.assertNotEqual(east["KeyId"], meta["KeyId"])
+
+    def test_direct_use_and_changes_are_refused(self):
+        kms = self.server.client("kms")
+        # Encrypt by a person, not through the service: the key is made, the call denied
+        with self.assertRaises(ClientError) as e:
+            kms.encrypt(KeyId="alias/aws/ebs", Plaintext=b"x")
+        self.assertEqual(self.error_code(e.exception), "AccessDeniedException")
+        key = kms.describe_key(KeyId="alias/aws/ebs")["KeyMetadata"]
+        self.assertEqual(key["Description"], "Default key that protects my EBS volumes when no other key is defined")
+        policy = json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{harness.ACCOUNT}:root"},
+             "Action": "kms:*", "Resource": "*"}]})
+        for call in (lambda: kms.put_key_policy(KeyId=key["KeyId"], PolicyName="default", Policy=policy),
+                     lambda: kms.schedule_key_deletion(KeyId=key["KeyId"]),
+                     lambda: kms.disable_key(KeyId=key["KeyId"]),
+                     lambda: kms.disable_key_rotation(KeyId=key["KeyId"]),
+                     lambda: kms.update_key_description(KeyId=key["KeyId"], Description="mine"),
+                     lambda: kms.tag_resource(KeyId=key["KeyId"], Tags=[{"TagKey": "a", "TagValue": "b"}])):
+            with self.assertRaises(ClientError) as e:
+                call()
+            self.assertEqual(self.error_code(e.exception), "AccessDeniedException")
+        # no alias of one's own on it (its key policy does not allow kms:CreateAlias)
+        with self.assertRaises(ClientError) as e:
+            kms.create_alias(AliasName="alias/mine", TargetKeyId=key["KeyId"])
+        self.assertEqual(self.error_code(e.exception), "AccessDeniedException")
+        # its alias stays reserved
+        mine = kms.create_key()["KeyMetadata"]["KeyId"]
+        for call in (lambda: kms.create_alias(AliasName="alias/aws/ebs", TargetKeyId=mine),
+                     lambda: kms.update_alias(AliasName="alias/aws/ebs", TargetKeyId=mine),
+                     lambda: kms.delete_alias(AliasName="alias/aws/ebs")):
+            with self.assertRaises(ClientError) as e:
+                call()
+            self.assertEqual(self.error_code(e.exception), "InvalidAliasNameException")
+        # an alias/aws/ name of no AWS service is simply not found
+        with self.assertRaises(ClientError) as e:
+            kms.describe_key(KeyId="alias/aws/no-such-service")
+        self.assertEqual(self.error_code(e.exception), "NotFoundException")
+
+
+
 class ReplicaDeletion(harness.ServerTest):
     """The primary's waiting period begins when its last replica is deleted (KMS developer
     guide, multi-region-keys-delete): a replica's window passes (the test clock moves it),

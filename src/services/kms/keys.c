@@ -98,8 +98,7 @@ static cu_rc check_spec(struct call *call, const json_t *in, const struct kms_ke
     return kms_key_spec_check(call, in, spec, usage);
 }
 
-/* Generate version 1 of the backing key and return it sealed, base64-encoded. */
-static cu_rc new_backing(struct call *call, const char *arn, json_t **out)
+cu_rc kms_new_backing(struct call *call, const char *arn, json_t **out)
 {
     cu_rc rc = CU_OK;
     struct backing_key *bk = NULL;
@@ -162,7 +161,7 @@ cu_rc kms_create_key(struct call *call, const json_t *in, json_t *out)
     else if (spec->type)
         TRY(kms_asym_new_material(call, spec, arn, doc));
     else
-        TRY(new_backing(call, arn, &backing));
+        TRY(kms_new_backing(call, arn, &backing));
     ENSURE(backing || spec->type, CU_E_NOMEM);
     TRY(tree_set_str(doc, "AWSAccountId", call->env->account_id));
     TRY(tree_set_str(doc, "KeyId", key_id));

@@ -55,6 +55,31 @@ typedef cu_rc (*kms_rotated_fn)(const char *region, const char *key_arn, uint64_
 MUST_CHECK cu_rc kms_sweep_rotations(const struct call_env *env, int64_t now_ms,
                                      kms_rotated_fn record, void *ctx, size_t *rotated);
 
+/* AWS managed keys (aws_managed.c). true when alias is "alias/aws/<service>" of a
+ * service custos knows the AWS managed key of (aws/secretsmanager, aws/ssm, aws/s3, ...). */
+bool kms_aws_managed_alias(const char *alias);
+/* The AWS managed key of `service` ("secretsmanager") in call's account and region, made
+ * now in call->tx when it does not exist yet: call->tx must then be a write transaction,
+ * whose commit (and the call's record) carries the new key. *out: a reference the caller
+ * releases with kms_key_unref. For the services of custos that protect their data with
+ * their AWS managed key (Secrets Manager, SSM). */
+MUST_CHECK cu_rc kms_aws_managed_key(struct call *call, const char *service,
+                                     struct kms_key **out);
+/* A read-only call naming an AWS managed key's alias that does not exist yet (DescribeKey,
+ * Encrypt, GenerateDataKey*): have env->aws_managed_key make it, then replace call->tx
+ * with a fresh read transaction that sees it. Nothing for any other alias or call. */
+MUST_CHECK cu_rc kms_aws_managed_first_use(struct call *call, const char *alias);
+/* Called for the AWS managed key kms_aws_managed_ensure makes, inside its transaction and
+ * before its commit (as kms_deleted_fn): the caller writes the trail's record. */
+typedef cu_rc (*kms_created_fn)(const char *region, const char *key_arn, uint64_t commit_seq,
+                                void *ctx);
+/* Make the AWS managed key of `alias` in env's account and region, with its alias, in a
+ * write transaction of its own, recorded through `record` (server/, env->aws_managed_key).
+ * Nothing when another call made it first. */
+MUST_CHECK cu_rc kms_aws_managed_ensure(const struct call_env *env, const char *region,
+                                        const char *alias, int64_t now_ms,
+                                        kms_created_fn record, void *ctx);
+
 /* Length of a KeyMaterialId: 64 lowercase hex digits (the model's BackingKeyIdType). */
 #define KMS_MATERIAL_ID_LEN 64
 /* The KeyMaterialId of backing key `version` of the key `key_arn`: derived from both, so

@@ -424,6 +424,7 @@ cu_rc kms_key_find(struct call *call, const char *id, struct kms_key **out)
             id = rest;
     }
     if (strncmp(id, "alias/", 6) == 0) {
+        TRY(kms_aws_managed_first_use(call, id));
         TRY(alias_target(call, id, key_id));
         return kms_key_by_id(call, key_id, out);
     }
