@@ -152,6 +152,9 @@ class MultiRegionKeys(harness.ServerTest):
                          b"across")
         back = self.kms(WEST).encrypt(KeyId=west_arn, Plaintext=b"back")["CiphertextBlob"]
         self.assertEqual(self.kms().decrypt(CiphertextBlob=back)["Plaintext"], b"back")
+        # one material: the same KeyMaterialId in both Regions
+        self.assertEqual(self.kms(WEST).describe_key(KeyId=meta["KeyId"])["KeyMetadata"]["CurrentKeyMaterialId"],
+                         self.kms().describe_key(KeyId=meta["KeyId"])["KeyMetadata"]["CurrentKeyMaterialId"])
         # each member of the set describes the whole set
         for region in (harness.REGION, WEST):
             conf = self.kms(region).describe_key(KeyId=meta["KeyId"])["KeyMetadata"]["MultiRegionConfiguration"]
@@ -262,6 +265,42 @@ class MultiRegionKeys(harness.ServerTest):
         lone = self.kms().create_key(MultiRegion=True)["KeyMetadata"]
         self.assertEqual(self.kms().schedule_key_deletion(KeyId=lone["KeyId"], PendingWindowInDays=7)["KeyState"],
                          "PendingDeletion")
+
+    def test_multi_region_condition_keys(self):
+        key = self.kms().create_key(MultiRegion=True)["KeyMetadata"]
+        self.kms().replicate_key(KeyId=key["KeyId"], ReplicaRegion=WEST)
+        # kms:MultiRegionKeyType: this user may encrypt with replicas only
+        _, ak, sk = self.server.user("replica-user", {
+            "Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*",
+            "Condition": {"StringEquals": {"kms:MultiRegionKeyType": "REPLICA"}}})
+        self.server.client("kms", key=ak, secret=sk, region=WEST).encrypt(KeyId=key["KeyId"], Plaintext=b"r")
+        with self.assertRaises(ClientError) as e:
+            self.server.client("kms", key=ak, secret=sk).encrypt(KeyId=key["KeyId"], Plaintext=b"p")
+        self.assertEqual(self.error_code(e.exception), "AccessDeniedException")
+
+    def test_authorization_of_update_primary_region(self):
+        key = self.kms().create_key(MultiRegion=True)["KeyMetadata"]
+        # the replica's own key policy must allow kms:UpdatePrimaryRegion too
+        policy = json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{harness.ACCOUNT}:root"},
+             "NotAction": "kms:UpdatePrimaryRegion", "Resource": "*"}]})
+        self.kms().replicate_key(KeyId=key["KeyId"], ReplicaRegion=WEST, Policy=policy,
+                                 BypassPolicyLockoutSafetyCheck=True)
+        with self.assertRaises(ClientError) as e:
+            self.kms().update_primary_region(KeyId=key["KeyId"], PrimaryRegion=WEST)
+        self.assertEqual(self.error_code(e.exception), "AccessDeniedException")
+        self.assertIn(f"arn:aws:kms:{WEST}:{harness.ACCOUNT}:key/{key['KeyId']}",
+                      e.exception.response["Error"]["Message"])
+        # kms:PrimaryRegion limits where the primary may move
+        self.kms().replicate_key(KeyId=key["KeyId"], ReplicaRegion=EU)
+        _, ak, sk = self.server.user("mover", {
+            "Effect": "Allow", "Action": "kms:UpdatePrimaryRegion", "Resource": "*",
+            "Condition": {"StringEquals": {"kms:PrimaryRegion": WEST}}})
+        with self.assertRaises(ClientError) as e:
+            self.server.client("kms", key=ak, secret=sk).update_primary_region(KeyId=key["KeyId"], PrimaryRegion=EU)
+        self.assertEqual(self.error_code(e.exception), "AccessDeniedException")
+        self.assertEqual(self.kms().describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+                         ["MultiRegionConfiguration"]["MultiRegionKeyType"], "PRIMARY")
 
     def test_authorization_of_replicate_key(self):
         key = self.kms().create_key(MultiRegion=True)["KeyMetadata"]

@@ -37,7 +37,13 @@
 void kms_key_material_id(const char *key_arn, uint32_t version, char out[KMS_MATERIAL_ID_LEN + 1])
 {
     char text[KMS_ARN_MAX + 48];
-    int n = snprintf(text, sizeof(text), "custos/v1/key-material-id\n%s\n%u", key_arn, version);
+    const char *mrk = strstr(key_arn, ":key/mrk-");
+    /* related multi-Region keys share their material (multi_region.c), so its id names
+     * the key id alone, the same in every Region */
+    int n = mrk ? snprintf(text, sizeof(text), "custos/v1/key-material-id\nmrk\n%s\n%u", mrk,
+                           version)
+                : snprintf(text, sizeof(text), "custos/v1/key-material-id\n%s\n%u", key_arn,
+                           version);
 
     /* names the material without revealing anything of it: AWS's ids are 64 hex digits */
     digest_sha256_hex(bytes_of((const uint8_t *)text, n > 0 ? (size_t)n : 0), out);
