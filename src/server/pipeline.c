@@ -188,8 +188,10 @@ static cu_rc authorize_call(struct pipeline *pl, const struct op_desc *d, struct
     }
     if (d->also_next_resolve) {
         also_release(call);
+        call->also.not_needed = false;
         TRY(d->also_next_resolve(call, in));
-        TRY(authorize(az, call, d->also_next_action, &call->also, &call->err));
+        if (!call->also.not_needed)
+            TRY(authorize(az, call, d->also_next_action, &call->also, &call->err));
     }
 out:
     return rc;

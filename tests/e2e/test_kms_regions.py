@@ -322,6 +322,12 @@ class MultiRegionKeys(harness.ServerTest):
             kms.replicate_key(KeyId=key["KeyId"], ReplicaRegion=EU)
         self.assertEqual(self.error_code(e.exception), "AccessDeniedException")
         kms.replicate_key(KeyId=key["KeyId"], ReplicaRegion=WEST, BypassPolicyLockoutSafetyCheck=True)
+        # Tags need kms:TagResource in the replica Region as well
+        other = self.kms().create_key(MultiRegion=True)["KeyMetadata"]
+        with self.assertRaises(ClientError) as e:
+            kms.replicate_key(KeyId=other["KeyId"], ReplicaRegion=WEST, Tags=[{"TagKey": "a", "TagValue": "b"}])
+        self.assertEqual(self.error_code(e.exception), "AccessDeniedException")
+        self.assertIn("kms:TagResource", e.exception.response["Error"]["Message"])
 
 
 DAY = 86400

@@ -72,6 +72,7 @@ MUST_CHECK cu_rc kms_resolve_ciphertext(struct call *call, const json_t *in);
 MUST_CHECK cu_rc kms_resolve_re_encrypt_source(struct call *call, const json_t *in);
 MUST_CHECK cu_rc kms_resolve_re_encrypt_destination(struct call *call, const json_t *in);
 MUST_CHECK cu_rc kms_resolve_replica_region(struct call *call, const json_t *in);
+MUST_CHECK cu_rc kms_resolve_replica_tags(struct call *call, const json_t *in);
 MUST_CHECK cu_rc kms_resolve_new_primary(struct call *call, const json_t *in);
 
 /* paginators (botocore's paginators-1.json): page_begin() takes them */

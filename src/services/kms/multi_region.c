@@ -378,6 +378,17 @@ cu_rc kms_resolve_replica_region(struct call *call, const json_t *in)
     return CU_OK;
 }
 
+/* Second also-resolver of ReplicateKey: "To use the Tags parameter, kms:TagResource in an
+ * IAM policy in the replica Region" (API reference, ReplicateKey); the replica does not
+ * exist yet, so the resource is "*". Not needed without Tags. */
+cu_rc kms_resolve_replica_tags(struct call *call, const json_t *in)
+{
+    str_copy(call->also.arn, sizeof(call->also.arn), "*");
+    str_copy(call->also.account_id, sizeof(call->also.account_id), call->env->account_id);
+    call->also.not_needed = json_array_size(in_list(in, "Tags")) == 0;
+    return CU_OK;
+}
+
 static cu_rc check_replicable(struct call *call, const struct kms_key *key, const char *region)
 {
     cu_rc rc = CU_OK;
