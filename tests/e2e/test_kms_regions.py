@@ -190,6 +190,29 @@ class MultiRegionKeys(harness.ServerTest):
         self.assertEqual(e.exception.response["Error"]["Message"],
                          f"{key['Arn']} is not a multi-Region primary key.")
 
+    def test_replicate_key_state_errors(self):
+        key = self.kms().create_key(MultiRegion=True)["KeyMetadata"]
+        self.kms().disable_key(KeyId=key["KeyId"])
+        with self.assertRaises(ClientError) as e:
+            self.kms().replicate_key(KeyId=key["KeyId"], ReplicaRegion=WEST)
+        self.assertEqual((self.error_code(e.exception), e.exception.response["Error"]["Message"]),
+                         ("DisabledException", f"{key['Arn']} is disabled."))
+        self.kms().schedule_key_deletion(KeyId=key["KeyId"], PendingWindowInDays=7)
+        with self.assertRaises(ClientError) as e:
+            self.kms().replicate_key(KeyId=key["KeyId"], ReplicaRegion=WEST)
+        self.assertEqual((self.error_code(e.exception), e.exception.response["Error"]["Message"]),
+                         ("KMSInvalidStateException", f"{key['Arn']} is pending deletion."))
+        # the model's RegionType pattern
+        with self.assertRaises(ClientError) as e:
+            self.kms().replicate_key(KeyId=key["KeyId"], ReplicaRegion="Not A Region")
+        self.assertEqual(self.error_code(e.exception), "ValidationException")
+        # UpdatePrimaryRegion of a single-Region key
+        single = self.kms().create_key()["KeyMetadata"]
+        with self.assertRaises(ClientError) as e:
+            self.kms().update_primary_region(KeyId=single["KeyId"], PrimaryRegion=WEST)
+        self.assertEqual((self.error_code(e.exception), e.exception.response["Error"]["Message"]),
+                         ("UnsupportedOperationException", f"{single['Arn']} is not a multi-Region key."))
+
     def test_asymmetric_and_hmac_replicas(self):
         for spec, usage in (("ECC_NIST_P256", "SIGN_VERIFY"), ("HMAC_256", "GENERATE_VERIFY_MAC")):
             key = self.kms().create_key(MultiRegion=True, KeySpec=spec, KeyUsage=usage)["KeyMetadata"]
