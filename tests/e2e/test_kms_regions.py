@@ -3,6 +3,7 @@ aliases and grants belong to a region; IAM and STS are global; --regions restric
 is served. Multi-Region keys and AWS managed keys follow in their own classes."""
 import base64
 import json
+import os
 
 from botocore.exceptions import ClientError
 
@@ -212,6 +213,32 @@ class MultiRegionKeys(harness.ServerTest):
             self.kms().update_primary_region(KeyId=single["KeyId"], PrimaryRegion=WEST)
         self.assertEqual((self.error_code(e.exception), e.exception.response["Error"]["Message"]),
                          ("UnsupportedOperationException", f"{single['Arn']} is not a multi-Region key."))
+
+    def test_replica_of_imported_material_takes_the_same_material_only(self):
+        from test_kms_import import wrap
+
+        def import_into(region, key_id, material):
+            p = self.kms(region).get_parameters_for_import(KeyId=key_id, WrappingAlgorithm="RSAES_OAEP_SHA_256",
+                                                           WrappingKeySpec="RSA_2048")
+            self.kms(region).import_key_material(
+                KeyId=key_id, ImportToken=p["ImportToken"], ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
+                EncryptedKeyMaterial=wrap(p["PublicKey"], material, "RSAES_OAEP_SHA_256"))
+
+        key = self.kms().create_key(MultiRegion=True, Origin="EXTERNAL")["KeyMetadata"]
+        material = os.urandom(32)
+        import_into(harness.REGION, key["KeyId"], material)
+        blob = self.kms().encrypt(KeyId=key["KeyId"], Plaintext=b"imported")["CiphertextBlob"]
+        # "If you replicate a multi-Region primary key with imported key material, the replica
+        # key is created with no key material. You must import the same key material"
+        replica = self.kms().replicate_key(KeyId=key["KeyId"], ReplicaRegion=WEST)["ReplicaKeyMetadata"]
+        self.assertEqual(replica["KeyState"], "PendingImport")
+        self.assertEqual(replica["Origin"], "EXTERNAL")
+        with self.assertRaises(ClientError) as e:
+            import_into(WEST, key["KeyId"], os.urandom(32))
+        self.assertEqual(self.error_code(e.exception), "IncorrectKeyMaterialException")
+        import_into(WEST, key["KeyId"], material)
+        self.assertEqual(self.kms(WEST).describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"], "Enabled")
+        self.assertEqual(self.kms(WEST).decrypt(CiphertextBlob=blob)["Plaintext"], b"imported")
 
     def test_asymmetric_and_hmac_replicas(self):
         for spec, usage in (("ECC_NIST_P256", "SIGN_VERIFY"), ("HMAC_256", "GENERATE_VERIFY_MAC")):

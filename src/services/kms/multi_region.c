@@ -265,6 +265,7 @@ out:
 static const char *const shared_members[] = {
     "KeySpec", "KeyUsage", "Origin", "RotationEnabled", "RotationPeriodInDays",
     "NextRotationDate", "RotationBaseDate", "OnDemandRotations", "ValidTo", "ExpirationModel",
+    "ImportFingerprint",
 };
 
 static cu_rc copy_shared(struct call *call, const json_t *primary, json_t *replica)
@@ -307,6 +308,11 @@ cu_rc kms_mrk_follow_primary(struct call *call, const json_t *primary)
         return CU_OK;
     return each_related(call, json_string_value(json_object_get(primary, "KeyId")), follow,
                         (void *)primary);
+}
+
+const char *kms_mrk_material_name(const struct kms_key *key)
+{
+    return kms_mrk_is(key->doc) ? key->key_id : key->arn;
 }
 
 cu_rc kms_mrk_check_not_replica(struct call *call, const struct kms_key *key)

@@ -26,6 +26,12 @@ MUST_CHECK cu_rc kms_mrk_replicas(struct call *call, const json_t *doc, size_t *
  * replica's record gets them too, in call's transaction. Nothing for other keys. */
 MUST_CHECK cu_rc kms_mrk_follow_primary(struct call *call, const json_t *primary);
 
+/* The name imported material is fingerprinted under (import.c): the key's ARN, but for a
+ * multi-Region key its key id alone, so that a replica takes only the material imported
+ * into its primary (ReplicateKey: "You must import the same key material"). Borrowed from
+ * key. */
+const char *kms_mrk_material_name(const struct kms_key *key);
+
 /* UnsupportedOperationException for a replica key (rotation is managed on the primary). */
 MUST_CHECK cu_rc kms_mrk_check_not_replica(struct call *call, const struct kms_key *key);
 
