@@ -217,26 +217,35 @@ class MultiRegionKeys(harness.ServerTest):
     def test_replica_of_imported_material_takes_the_same_material_only(self):
         from test_kms_import import wrap
 
-        def import_into(region, key_id, material):
-            p = self.kms(region).get_parameters_for_import(KeyId=key_id, WrappingAlgorithm="RSAES_OAEP_SHA_256",
-                                                           WrappingKeySpec="RSA_2048")
-            self.kms(region).import_key_material(
+        # each GetParametersForImport generates an RSA wrapping key: tens of seconds under
+        # valgrind (the valgrind-e2e run), so these calls may wait longer, and the replica's
+        # two imports share one set of parameters
+        def client(region):
+            return self.server.client("kms", region=region, read_timeout=600)
+
+        def params(region, key_id):
+            return client(region).get_parameters_for_import(
+                KeyId=key_id, WrappingAlgorithm="RSAES_OAEP_SHA_256", WrappingKeySpec="RSA_2048")
+
+        def import_into(region, key_id, p, material):
+            client(region).import_key_material(
                 KeyId=key_id, ImportToken=p["ImportToken"], ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
                 EncryptedKeyMaterial=wrap(p["PublicKey"], material, "RSAES_OAEP_SHA_256"))
 
         key = self.kms().create_key(MultiRegion=True, Origin="EXTERNAL")["KeyMetadata"]
         material = os.urandom(32)
-        import_into(harness.REGION, key["KeyId"], material)
+        import_into(harness.REGION, key["KeyId"], params(harness.REGION, key["KeyId"]), material)
         blob = self.kms().encrypt(KeyId=key["KeyId"], Plaintext=b"imported")["CiphertextBlob"]
         # "If you replicate a multi-Region primary key with imported key material, the replica
         # key is created with no key material. You must import the same key material"
         replica = self.kms().replicate_key(KeyId=key["KeyId"], ReplicaRegion=WEST)["ReplicaKeyMetadata"]
         self.assertEqual(replica["KeyState"], "PendingImport")
         self.assertEqual(replica["Origin"], "EXTERNAL")
+        p = params(WEST, key["KeyId"])
         with self.assertRaises(ClientError) as e:
-            import_into(WEST, key["KeyId"], os.urandom(32))
+            import_into(WEST, key["KeyId"], p, os.urandom(32))
         self.assertEqual(self.error_code(e.exception), "IncorrectKeyMaterialException")
-        import_into(WEST, key["KeyId"], material)
+        import_into(WEST, key["KeyId"], p, material)
         self.assertEqual(self.kms(WEST).describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"], "Enabled")
         self.assertEqual(self.kms(WEST).decrypt(CiphertextBlob=blob)["Plaintext"], b"imported")
 
