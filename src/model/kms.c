@@ -144,6 +144,8 @@ static const struct shape kms_ReEncryptRequest;
 static const struct shape kms_ReEncryptResponse;
 static const struct shape kms_RecipientInfo;
 static const struct shape kms_RegionType;
+static const struct shape kms_ReplicateKeyRequest;
+static const struct shape kms_ReplicateKeyResponse;
 static const struct shape kms_RetireGrantRequest;
 static const struct shape kms_RevokeGrantRequest;
 static const struct shape kms_RotateKeyOnDemandRequest;
@@ -170,6 +172,7 @@ static const struct shape kms_UpdateAliasRequest;
 static const struct shape kms_UpdateCustomKeyStoreRequest;
 static const struct shape kms_UpdateCustomKeyStoreResponse;
 static const struct shape kms_UpdateKeyDescriptionRequest;
+static const struct shape kms_UpdatePrimaryRegionRequest;
 static const struct shape kms_VerifyMacRequest;
 static const struct shape kms_VerifyMacResponse;
 static const struct shape kms_VerifyRequest;
@@ -640,6 +643,19 @@ static const struct shape_member kms_RecipientInfo_members[] = {
     {"KeyEncryptionAlgorithm", &kms_KeyEncryptionMechanism, false, NULL, false},
     {"AttestationDocument", &kms_AttestationDocumentType, false, NULL, false},
 };
+static const struct shape_member kms_ReplicateKeyRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"ReplicaRegion", &kms_RegionType, true, NULL, false},
+    {"Policy", &kms_PolicyType, false, NULL, false},
+    {"BypassPolicyLockoutSafetyCheck", &kms_BooleanType, false, NULL, false},
+    {"Description", &kms_DescriptionType, false, NULL, false},
+    {"Tags", &kms_TagList, false, NULL, false},
+};
+static const struct shape_member kms_ReplicateKeyResponse_members[] = {
+    {"ReplicaKeyMetadata", &kms_KeyMetadata, false, NULL, false},
+    {"ReplicaPolicy", &kms_PolicyType, false, NULL, false},
+    {"ReplicaTags", &kms_TagList, false, NULL, false},
+};
 static const struct shape_member kms_RetireGrantRequest_members[] = {
     {"GrantToken", &kms_GrantTokenType, false, NULL, false},
     {"KeyId", &kms_KeyIdType, false, NULL, false},
@@ -728,6 +744,10 @@ static const struct shape_member kms_UpdateCustomKeyStoreRequest_members[] = {
 static const struct shape_member kms_UpdateKeyDescriptionRequest_members[] = {
     {"KeyId", &kms_KeyIdType, true, NULL, false},
     {"Description", &kms_DescriptionType, true, NULL, false},
+};
+static const struct shape_member kms_UpdatePrimaryRegionRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"PrimaryRegion", &kms_RegionType, true, NULL, false},
 };
 static const struct shape_member kms_VerifyMacRequest_members[] = {
     {"Message", &kms_PlaintextType, true, NULL, false},
@@ -917,6 +937,8 @@ static const struct shape kms_ReEncryptRequest = {.name = "ReEncryptRequest", .t
 static const struct shape kms_ReEncryptResponse = {.name = "ReEncryptResponse", .type = SHAPE_STRUCTURE, .members = kms_ReEncryptResponse_members, .n_members = 7};
 static const struct shape kms_RecipientInfo = {.name = "RecipientInfo", .type = SHAPE_STRUCTURE, .members = kms_RecipientInfo_members, .n_members = 2};
 static const struct shape kms_RegionType = {.name = "RegionType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 32, .pattern = "^([a-z]+-){2,3}\\d+$"};
+static const struct shape kms_ReplicateKeyRequest = {.name = "ReplicateKeyRequest", .type = SHAPE_STRUCTURE, .members = kms_ReplicateKeyRequest_members, .n_members = 6};
+static const struct shape kms_ReplicateKeyResponse = {.name = "ReplicateKeyResponse", .type = SHAPE_STRUCTURE, .members = kms_ReplicateKeyResponse_members, .n_members = 3};
 static const struct shape kms_RetireGrantRequest = {.name = "RetireGrantRequest", .type = SHAPE_STRUCTURE, .members = kms_RetireGrantRequest_members, .n_members = 4};
 static const struct shape kms_RevokeGrantRequest = {.name = "RevokeGrantRequest", .type = SHAPE_STRUCTURE, .members = kms_RevokeGrantRequest_members, .n_members = 3};
 static const struct shape kms_RotateKeyOnDemandRequest = {.name = "RotateKeyOnDemandRequest", .type = SHAPE_STRUCTURE, .members = kms_RotateKeyOnDemandRequest_members, .n_members = 1};
@@ -943,6 +965,7 @@ static const struct shape kms_UpdateAliasRequest = {.name = "UpdateAliasRequest"
 static const struct shape kms_UpdateCustomKeyStoreRequest = {.name = "UpdateCustomKeyStoreRequest", .type = SHAPE_STRUCTURE, .members = kms_UpdateCustomKeyStoreRequest_members, .n_members = 10};
 static const struct shape kms_UpdateCustomKeyStoreResponse = {.name = "UpdateCustomKeyStoreResponse", .type = SHAPE_STRUCTURE};
 static const struct shape kms_UpdateKeyDescriptionRequest = {.name = "UpdateKeyDescriptionRequest", .type = SHAPE_STRUCTURE, .members = kms_UpdateKeyDescriptionRequest_members, .n_members = 2};
+static const struct shape kms_UpdatePrimaryRegionRequest = {.name = "UpdatePrimaryRegionRequest", .type = SHAPE_STRUCTURE, .members = kms_UpdatePrimaryRegionRequest_members, .n_members = 2};
 static const struct shape kms_VerifyMacRequest = {.name = "VerifyMacRequest", .type = SHAPE_STRUCTURE, .members = kms_VerifyMacRequest_members, .n_members = 6};
 static const struct shape kms_VerifyMacResponse = {.name = "VerifyMacResponse", .type = SHAPE_STRUCTURE, .members = kms_VerifyMacResponse_members, .n_members = 3};
 static const struct shape kms_VerifyRequest = {.name = "VerifyRequest", .type = SHAPE_STRUCTURE, .members = kms_VerifyRequest_members, .n_members = 7};
@@ -996,6 +1019,7 @@ static const struct op_model kms_ops[] = {
     {"ListRetirableGrants", &kms_ListRetirableGrantsRequest, &kms_ListGrantsResponse, NULL},
     {"PutKeyPolicy", &kms_PutKeyPolicyRequest, NULL, NULL},
     {"ReEncrypt", &kms_ReEncryptRequest, &kms_ReEncryptResponse, NULL},
+    {"ReplicateKey", &kms_ReplicateKeyRequest, &kms_ReplicateKeyResponse, NULL},
     {"RetireGrant", &kms_RetireGrantRequest, NULL, NULL},
     {"RevokeGrant", &kms_RevokeGrantRequest, NULL, NULL},
     {"RotateKeyOnDemand", &kms_RotateKeyOnDemandRequest, &kms_RotateKeyOnDemandResponse, NULL},
@@ -1006,6 +1030,7 @@ static const struct op_model kms_ops[] = {
     {"UpdateAlias", &kms_UpdateAliasRequest, NULL, NULL},
     {"UpdateCustomKeyStore", &kms_UpdateCustomKeyStoreRequest, &kms_UpdateCustomKeyStoreResponse, NULL},
     {"UpdateKeyDescription", &kms_UpdateKeyDescriptionRequest, NULL, NULL},
+    {"UpdatePrimaryRegion", &kms_UpdatePrimaryRegionRequest, NULL, NULL},
     {"Verify", &kms_VerifyRequest, &kms_VerifyResponse, NULL},
     {"VerifyMac", &kms_VerifyMacRequest, &kms_VerifyMacResponse, NULL},
 };
@@ -1020,5 +1045,5 @@ const struct service_model model_kms = {
     .api_version = "2014-11-01",
     .xml_namespace = NULL,
     .ops = kms_ops,
-    .n_ops = 48,
+    .n_ops = 50,
 };

@@ -16,6 +16,7 @@ void config_defaults(struct config *cfg)
     cfg->port = 4599;
     snprintf(cfg->data_dir, sizeof(cfg->data_dir), "./data");
     snprintf(cfg->region, sizeof(cfg->region), "us-east-1");
+    region_set_all(&cfg->served);
     snprintf(cfg->account_id, sizeof(cfg->account_id), "000000000000");
     cfg->max_body_bytes = 1 << 20;
     cfg->max_header_bytes = 8 << 10; /* as nginx's default header buffers */
@@ -126,6 +127,7 @@ struct text_flag {
 static const struct text_flag text_flags[] = {
     TEXT_FLAG("--data-dir", data_dir),
     TEXT_FLAG("--region", region),
+    TEXT_FLAG("--regions", regions),
     TEXT_FLAG("--tls-cert", tls_cert),
     TEXT_FLAG("--tls-key", tls_key),
     TEXT_FLAG("--store", store_url),
@@ -189,6 +191,25 @@ static cu_rc parse_flag(const char *flag, const char *value, struct config *cfg,
     return CU_OK;
 }
 
+/* --regions into cfg->served (every region of the partition when not given); the default
+ * --region must be one of them, since unsigned calls and the sweeps start there. */
+static cu_rc served_regions(struct config *cfg, struct cu_err *err)
+{
+    cu_rc rc = CU_OK;
+
+    region_set_all(&cfg->served);
+    if (cfg->regions[0])
+        TRY(region_set_parse(cfg->regions, &cfg->served, err));
+    ENSURE(regions_index(cfg->region) >= 0,
+           cu_err_set(err, CU_E_VALIDATION, "--region: '%s' is not a region of the aws partition",
+                      cfg->region));
+    ENSURE(region_set_has(&cfg->served, cfg->region),
+           cu_err_set(err, CU_E_VALIDATION, "--region: '%s' is not one of --regions",
+                      cfg->region));
+out:
+    return rc;
+}
+
 cu_rc config_parse(int argc, char **argv, struct config *cfg, struct cu_err *err)
 {
     cu_rc rc = CU_OK;
@@ -208,6 +229,7 @@ cu_rc config_parse(int argc, char **argv, struct config *cfg, struct cu_err *err
     ENSURE(!cfg->public_url[0] || strncmp(cfg->public_url, "https://", 8) == 0 ||
                strncmp(cfg->public_url, "http://", 7) == 0,
            cu_err_set(err, CU_E_VALIDATION, "--public-url: expected http://... or https://..."));
+    TRY(served_regions(cfg, err));
     for (size_t n = strlen(cfg->public_url); n && cfg->public_url[n - 1] == '/'; n--)
         cfg->public_url[n - 1] = '\0';
 out:

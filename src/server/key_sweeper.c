@@ -27,14 +27,14 @@ struct key_sweeper {
 };
 
 /* The AwsServiceEvent record of what KMS did itself, durable before that commits. */
-static cu_rc record_event(struct key_sweeper *s, const char *event_name, const char *key_arn,
-                          uint64_t commit_seq)
+static cu_rc record_event(struct key_sweeper *s, const char *event_name, const char *region,
+                          const char *key_arn, uint64_t commit_seq)
 {
     cu_rc rc = CU_OK;
     struct audit_service_event e = {.time_ms = clock_now_ms(),
                                     .service = "kms",
                                     .event_name = event_name,
-                                    .region = s->env->region,
+                                    .region = region,
                                     .account_id = s->env->account_id,
                                     .resource_arn = key_arn,
                                     .commit_seq = commit_seq};
@@ -49,15 +49,47 @@ out:
 }
 
 /* kms_deleted_fn: the DeleteKey record. */
-static cu_rc record_deletion(const char *key_arn, uint64_t commit_seq, void *ctx)
+static cu_rc record_deletion(const char *region, const char *key_arn, uint64_t commit_seq,
+                             void *ctx)
 {
-    return record_event(ctx, "DeleteKey", key_arn, commit_seq);
+    return record_event(ctx, "DeleteKey", region, key_arn, commit_seq);
 }
 
 /* kms_rotated_fn: the RotateKey record, as CloudTrail shows KMS's automatic rotation. */
-static cu_rc record_rotation(const char *key_arn, uint64_t commit_seq, void *ctx)
+static cu_rc record_rotation(const char *region, const char *key_arn, uint64_t commit_seq,
+                             void *ctx)
 {
-    return record_event(ctx, "RotateKey", key_arn, commit_seq);
+    return record_event(ctx, "RotateKey", region, key_arn, commit_seq);
+}
+
+/* kms_created_fn: the CreateKey record of an AWS managed key KMS made on its first use,
+ * as CloudTrail shows KMS's own work (an AwsServiceEvent), durable before the commit. */
+static cu_rc record_managed(const char *region, const char *key_arn, uint64_t commit_seq,
+                            void *ctx)
+{
+    cu_rc rc = CU_OK;
+    struct audit_service_event e = {.time_ms = clock_now_ms(),
+                                    .service = "kms",
+                                    .event_name = "CreateKey",
+                                    .region = region,
+                                    .account_id = ((const struct call_env *)ctx)->account_id,
+                                    .resource_arn = key_arn,
+                                    .commit_seq = commit_seq};
+    struct buf record;
+
+    buf_init(&record, 8192);
+    TRY(audit_record_build_service_event(&e, &record));
+    TRY(audit_writer_append(((const struct call_env *)ctx)->aws_managed_ctx, record.p, record.n,
+                            true));
+out:
+    buf_release(&record);
+    return rc;
+}
+
+cu_rc key_sweeper_make_aws_managed(const struct call_env *env, const char *region,
+                                   const char *alias, int64_t now_ms)
+{
+    return kms_aws_managed_ensure(env, region, alias, now_ms, record_managed, (void *)env);
 }
 
 static cu_rc sweep(struct key_sweeper *s)

@@ -18,6 +18,11 @@ struct key_sweeper;
  * borrowed; they must outlive the sweeper). *out is released with key_sweeper_stop. */
 MUST_CHECK cu_rc key_sweeper_start(const struct call_env *env, struct audit_writer *trail,
                                    int64_t interval_ms, struct key_sweeper **out);
+/* call_env's aws_managed_key: make the AWS managed key of alias in region (kms.h,
+ * kms_aws_managed_ensure), its CreateKey service event durable in env->aws_managed_ctx
+ * (the trail, a struct audit_writer) before the commit. */
+MUST_CHECK cu_rc key_sweeper_make_aws_managed(const struct call_env *env, const char *region,
+                                              const char *alias, int64_t now_ms);
 /* Stop the thread and free; NULL-safe. */
 void key_sweeper_stop(struct key_sweeper *s);
 

@@ -27,6 +27,7 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
+#include "core/regions.h"
 #include "core/secret.h"
 #include "core/stats.h"
 #include "core/tree_write.h"
@@ -93,13 +94,37 @@ static cu_rc check_headers(struct pipeline *pl, const struct http_req *http, str
     return CU_OK;
 }
 
+/* The region a signed request's credential scope names selects the region of the call
+ * (DESIGN.md "Regions and accounts"). A name that is no region of the partition is
+ * refused as AWS refuses a scope that does not fit the endpoint (the scope check, given
+ * the default region to compare with); a region of the partition this node does not
+ * serve is answered as AWS answers a call to a Region the account has not enabled:
+ * UnrecognizedClientException (JSON services) / InvalidClientTokenId (Query), "The
+ * security token included in the request is invalid" (seen on opt-in Regions, e.g.
+ * awslabs/landing-zone-accelerator-on-aws#269 for ap-southeast-4). */
+static cu_rc scope_region(struct pipeline *pl, struct request *r, const char **region)
+{
+    *region = pl->env.region;
+    if (regions_index(r->auth.region) < 0)
+        return CU_OK;
+    /* a pipeline without a region set (unit tests) serves its default region alone */
+    if (pl->env.regions ? !region_set_has(pl->env.regions, r->auth.region)
+                        : strcmp(r->auth.region, pl->env.region) != 0)
+        return cu_err_set(&r->err, CU_E_UNKNOWN_ACCESS_KEY,
+                          "The security token included in the request is invalid.");
+    *region = r->auth.region;
+    return CU_OK;
+}
+
 static cu_rc authenticate(struct pipeline *pl, struct request *r)
 {
     cu_rc rc = CU_OK;
     uint8_t secret_key[PRINCIPAL_SECRET_MAX];
     size_t secret_len = 0;
+    const char *region = NULL;
 
-    TRY(sigv4_check_scope(&r->auth, pl->env.region, r->route.svc->signing_name,
+    TRY(scope_region(pl, r, &region));
+    TRY(sigv4_check_scope(&r->auth, region, r->route.svc->signing_name,
                           r->now_ms / 1000, skew_for(r->route.svc->id), &r->err));
     TRY(principal_resolve(pl->principals, pl->env.store, pl->env.master_key,
                           r->auth.access_key_id, r->auth.session_token, r->now_ms / 1000,
@@ -123,6 +148,13 @@ static cu_rc authenticate(struct pipeline *pl, struct request *r)
 out:
     secret_wipe(secret_key, sizeof(secret_key));
     return rc;
+}
+
+/* The region of the call: its credential scope's once the signature is verified (the
+ * scope was checked against the served regions), else the default region. */
+static const char *request_region(const struct pipeline *pl, const struct request *r)
+{
+    return r->authenticated && r->signed_request ? r->auth.region : pl->env.region;
 }
 
 /* Forget call->also (what an also-resolver filled). */
@@ -160,8 +192,10 @@ static cu_rc authorize_call(struct pipeline *pl, const struct op_desc *d, struct
     }
     if (d->also_next_resolve) {
         also_release(call);
+        call->also.not_needed = false;
         TRY(d->also_next_resolve(call, in));
-        TRY(authorize(az, call, d->also_next_action, &call->also, &call->err));
+        if (!call->also.not_needed)
+            TRY(authorize(az, call, d->also_next_action, &call->also, &call->err));
     }
 out:
     return rc;
@@ -182,7 +216,7 @@ static cu_rc execute_once(struct pipeline *pl, struct request *r)
     az.denial.known = false;
     call->env = &pl->env;
     call->principal = &r->principal;
-    call->region = pl->env.region;
+    call->region = request_region(pl, r);
     call->caller = d->unauthenticated ? &r->principal : NULL;
     call->action = d->action;
     call->request_id = r->id;
@@ -317,7 +351,7 @@ static cu_rc write_record(struct pipeline *pl, struct request *r, uint64_t commi
     ev.time_ms = r->now_ms;
     ev.service = r->route.svc ? r->route.svc->id : NULL;
     ev.event_name = r->route.op ? r->route.op->name : NULL;
-    ev.region = pl->env.region;
+    ev.region = request_region(pl, r);
     ev.source_ip = r->http->source_ip;
     ev.user_agent = http_req_header(r->http, "User-Agent");
     ev.principal = r->authenticated || r->call.caller_identified ? &r->principal : NULL;

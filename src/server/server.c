@@ -181,10 +181,13 @@ cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err 
     s->pl.env = (struct call_env){.store = s->store,
                                   .master_key = s->master_key,
                                   .region = s->cfg.region,
+                                  .regions = &s->cfg.served,
                                   .account_id = s->account_id,
                                   .data_dir = s->cfg.data_dir,
                                   .oidc_keys = s->oidc_keys,
-                                  .public_url = s->cfg.public_url};
+                                  .public_url = s->cfg.public_url,
+                                  .aws_managed_key = key_sweeper_make_aws_managed,
+                                  .aws_managed_ctx = s->pl.audit};
     s->pl.max_header_bytes = cfg->max_header_bytes;
     TRY(key_sweeper_start(&s->pl.env, s->pl.audit, KEY_SWEEP_MS, &s->key_sweeper));
     TRY(http_start(&s->cfg, &s->pl, &s->http, err));

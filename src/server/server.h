@@ -5,13 +5,16 @@
 
 #include "auth/oidc_keys.h"
 #include "core/err.h"
+#include "core/regions.h"
 #include "services/call.h"
 
 struct config {
     char listen_host[256];
     int port;
     char data_dir[1024];
-    char region[64];
+    char region[64];              /* --region: the default (unsigned calls, the banner) */
+    char regions[REGIONS_LIST_MAX]; /* --regions LIST as given; "" = every region */
+    struct region_set served;     /* the regions served: --regions, else all (regions.c) */
     char account_id[13];
     bool account_id_given;        /* --account-id on the command line */
     char tls_cert[1024], tls_key[1024];
@@ -36,7 +39,8 @@ struct config {
     size_t n_oidc_jwks;
 };
 
-/* Defaults: 127.0.0.1:4599, ./data, us-east-1, account 000000000000, 1 MiB bodies. */
+/* Defaults: 127.0.0.1:4599, ./data, us-east-1, every region of the aws partition served,
+ * account 000000000000, 1 MiB bodies. */
 void config_defaults(struct config *cfg);
 /* Parse `serve` flags (argv[0] is the first flag). Unknown or malformed flags fail with
  * CU_E_VALIDATION and a message for the operator. */

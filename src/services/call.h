@@ -93,12 +93,19 @@ bool call_policy_allows(const struct call *call, const char *action, const char 
 struct call_env {
     struct store *store;
     const struct master_key *master_key;
-    const char *region;
+    const char *region;                 /* the default region (--region) */
+    const struct region_set *regions;   /* the regions served (--regions; core/regions.h) */
     const char *account_id;             /* the account this node serves */
     const char *data_dir;
     struct oidc_keys *oidc_keys;        /* --oidc-jwks key sets (auth/oidc_keys.h), or NULL */
     const char *public_url;             /* how clients reach this node ("http://host:port",
                                          * no trailing '/'): outbound federation's issuer */
+    /* Make the AWS managed key of `alias` ("alias/aws/ssm") in region, in a transaction of
+     * its own, its record in the trail first (server/key_sweeper.c, with aws_managed_ctx);
+     * NULL: AWS managed keys are not made on first use (unit tests). */
+    cu_rc (*aws_managed_key)(const struct call_env *env, const char *region, const char *alias,
+                             int64_t now_ms);
+    void *aws_managed_ctx;
 };
 
 struct call {

@@ -90,7 +90,8 @@ def text_for(shape):
     if "enum" in shape:
         return shape["enum"][0]
     n = max(shape.get("min", 1), 1)
-    for text in ("a" * n, "1" * n, "A" * n, "v" + "1" * max(n - 1, 1), "/", "/a/"):
+    # "us-west-2": KMS's RegionType (ReplicateKey, UpdatePrimaryRegion)
+    for text in ("a" * n, "1" * n, "A" * n, "v" + "1" * max(n - 1, 1), "/", "/a/", "us-west-2"):
         if fits(shape, text):
             return text
     raise AssertionError(f"no generated value fits {shape}")

@@ -55,6 +55,21 @@ static void bin_to_uuid(const uint8_t in[KMS_CIPHERTEXT_KEY_ID_LEN], char out[ID
     hex_encode_to(in + 10, 6, out + 24);
 }
 
+/* "mrk-" and 32 hex digits (a multi-Region key id) -> 16 bytes; false if not that shape. */
+static bool mrk_to_bin(const char *s, uint8_t out[KMS_CIPHERTEXT_KEY_ID_LEN])
+{
+    if (!s || strlen(s) != 4 + 2 * KMS_CIPHERTEXT_KEY_ID_LEN || strncmp(s, "mrk-", 4) != 0)
+        return false;
+    for (size_t i = 0; i < KMS_CIPHERTEXT_KEY_ID_LEN; i++) {
+        int hi = hex_digit(s[4 + 2 * i]), lo = hex_digit(s[5 + 2 * i]);
+
+        if (hi < 0 || lo < 0)
+            return false;
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return true;
+}
+
 static void put_u32(uint8_t *p, uint32_t v)
 {
     p[0] = (uint8_t)(v >> 24);
@@ -80,7 +95,9 @@ cu_rc kms_ciphertext_parse(struct bytes blob, struct kms_ciphertext *out, struct
     ENSURE(blob.n > KMS_CIPHERTEXT_OVERHEAD && blob.n <= KMS_CIPHERTEXT_MAX &&
                blob.n - KMS_CIPHERTEXT_OVERHEAD <= KMS_PLAINTEXT_MAX,
            invalid(err));
-    ENSURE(cursor_u8(&c, &out->version) && out->version == KMS_CIPHERTEXT_VERSION, invalid(err));
+    ENSURE(cursor_u8(&c, &out->version) &&
+               (out->version == KMS_CIPHERTEXT_VERSION || out->version == KMS_CIPHERTEXT_VERSION_MRK),
+           invalid(err));
     ENSURE(cursor_take(&c, KMS_CIPHERTEXT_KEY_ID_LEN, &key_id), invalid(err));
     ENSURE(cursor_u32(&c, &out->backing_version) && out->backing_version >= 1, invalid(err));
     ENSURE(cursor_take(&c, KMS_CIPHERTEXT_NONCE_LEN, &out->nonce), invalid(err));
@@ -89,7 +106,13 @@ cu_rc kms_ciphertext_parse(struct bytes blob, struct kms_ciphertext *out, struct
     ENSURE(cursor_take(&c, KMS_CIPHERTEXT_TAG_LEN, &out->tag) && cursor_left(&c) == 0,
            invalid(err));
     memcpy(out->key_id_bin, key_id.p, KMS_CIPHERTEXT_KEY_ID_LEN);
-    bin_to_uuid(out->key_id_bin, out->key_id);
+    if (out->version == KMS_CIPHERTEXT_VERSION_MRK) {
+        memcpy(out->key_id, "mrk-", 4);
+        hex_encode_to(out->key_id_bin, KMS_CIPHERTEXT_KEY_ID_LEN, out->key_id + 4);
+        out->key_id[4 + 2 * KMS_CIPHERTEXT_KEY_ID_LEN] = '\0';
+    } else {
+        bin_to_uuid(out->key_id_bin, out->key_id);
+    }
     out->header = bytes_of(blob.p, KMS_CIPHERTEXT_HEADER_LEN);
 out:
     if (rc != CU_OK)
@@ -121,8 +144,13 @@ cu_rc kms_ciphertext_seal(const struct backing_key *k, const char *key_id_uuid,
     buf_init(&aad, BUF_NO_LIMIT);
     ENSURE(plaintext.n >= 1 && plaintext.n <= KMS_PLAINTEXT_MAX, CU_E_VALIDATION);
     ENSURE(backing_version >= 1, CU_E_INTERNAL);
-    header[0] = KMS_CIPHERTEXT_VERSION;
-    ENSURE(uuid_to_bin(key_id_uuid, header + OFF_KEY_ID), CU_E_INTERNAL);
+    /* a multi-Region key's id ("mrk-" + hex) takes the same 16 bytes under its own
+     * format byte, so the blob still names its key exactly */
+    header[0] = strncmp(key_id_uuid, "mrk-", 4) == 0 ? KMS_CIPHERTEXT_VERSION_MRK
+                                                     : KMS_CIPHERTEXT_VERSION;
+    ENSURE(header[0] == KMS_CIPHERTEXT_VERSION ? uuid_to_bin(key_id_uuid, header + OFF_KEY_ID)
+                                               : mrk_to_bin(key_id_uuid, header + OFF_KEY_ID),
+           CU_E_INTERNAL);
     put_u32(header + OFF_VERSION, backing_version);
     TRY(rand_bytes(header + OFF_NONCE, KMS_CIPHERTEXT_NONCE_LEN));
     TRY(build_aad(bytes_of(header, sizeof(header)), context_canonical, &aad));
@@ -149,7 +177,8 @@ cu_rc kms_ciphertext_open(const struct backing_key *k, const struct kms_cipherte
     *plaintext = NULL;
     buf_init(&aad, BUF_NO_LIMIT);
     /* A struct not made by kms_ciphertext_parse is refused rather than trusted. */
-    ENSURE(ct->version == KMS_CIPHERTEXT_VERSION && ct->ciphertext.p && ct->ciphertext.n >= 1 &&
+    ENSURE((ct->version == KMS_CIPHERTEXT_VERSION || ct->version == KMS_CIPHERTEXT_VERSION_MRK) &&
+               ct->ciphertext.p && ct->ciphertext.n >= 1 &&
                ct->header.n == KMS_CIPHERTEXT_HEADER_LEN &&
                ct->nonce.n == KMS_CIPHERTEXT_NONCE_LEN && ct->tag.n == KMS_CIPHERTEXT_TAG_LEN &&
                ct->tag.p == ct->ciphertext.p + ct->ciphertext.n,

@@ -6,8 +6,8 @@
  * layout, version 1, all integers big-endian:
  *
  *     offset  size  field
- *          0     1  format version (1)
- *          1    16  KMS key id, the key's UUID as 16 binary bytes
+ *          0     1  format version (1; 2: the key is multi-Region, its id "mrk-" + hex)
+ *          1    16  KMS key id: the UUID (or the 32 hex digits after "mrk-") as 16 bytes
  *         17     4  backing-key version (1 for the key's first material; rotation adds)
  *         21    16  nonce N (fresh random per message)
  *         37     n  ciphertext, n = plaintext length, 1..4096
@@ -26,6 +26,8 @@
 #include "crypto/backing_key.h"
 
 #define KMS_CIPHERTEXT_VERSION 1
+/* the same layout for a multi-Region key: the 16 key id bytes follow "mrk-" in hex */
+#define KMS_CIPHERTEXT_VERSION_MRK 2
 #define KMS_CIPHERTEXT_HEADER_LEN 37
 #define KMS_CIPHERTEXT_TAG_LEN 16
 #define KMS_CIPHERTEXT_NONCE_LEN 16

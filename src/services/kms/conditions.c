@@ -110,5 +110,11 @@ void kms_key_condition_keys(struct call *call, const struct kms_key *key, const 
                   json_string_value(json_object_get(key->doc, "KeySpec")));
     call_keys_add(call->keys, "kms:KeyUsage",
                   json_string_value(json_object_get(key->doc, "KeyUsage")));
+    /* kms:MultiRegion and kms:MultiRegionKeyType (KMS developer guide, conditions-kms) */
+    call_keys_add(call->keys, "kms:MultiRegion",
+                  json_is_true(json_object_get(key->doc, "MultiRegion")) ? "true" : "false");
+    if (json_is_true(json_object_get(key->doc, "MultiRegion")))
+        call_keys_add(call->keys, "kms:MultiRegionKeyType",
+                      json_string_value(json_object_get(key->doc, "MultiRegionKeyType")));
     kms_grants_mark(call, key, in);
 }

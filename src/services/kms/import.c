@@ -20,6 +20,7 @@
 #include "core/tree.h"
 #include "crypto/backing_key.h"
 #include "import.h"
+#include "multi_region.h"
 #include "import_token.h"
 #include "kms.h"
 #include "kms_key.h"
@@ -309,7 +310,8 @@ cu_rc kms_import_key_material(struct call *call, const json_t *in, json_t *out)
                       "You cannot specify a key material ID with ImportType set to "
                       "NEW_KEY_MATERIAL."));
     TRY(unwrap_material(call, key, in, &material));
-    TRY(import_wrap_fingerprint(call->env->master_key, key->arn, secret_bytes(material), print));
+    TRY(import_wrap_fingerprint(call->env->master_key, kms_mrk_material_name(key),
+                                secret_bytes(material), print));
     TRY(hex_encode(bytes_of(print, sizeof(print)), &hex));
     /* a key takes back only the material it had (KMS developer guide, importing-keys:
      * "you must reimport the same key material"); compared in constant time */

@@ -14,6 +14,7 @@
 #include "kms.h"
 #include "kms_key.h"
 #include "kms_ops.gen.h"
+#include "multi_region.h"
 #include "services/in.h"
 #include "store/records.h"
 
@@ -104,18 +105,25 @@ cu_rc kms_schedule_key_deletion(struct call *call, const json_t *in, json_t *out
     struct kms_key *key = kms_target_key(call);
     int64_t days = in_int(in, "PendingWindowInDays", WINDOW_DEFAULT_DAYS);
     int64_t when = call->now_ms + days * DAY_MS;
+    size_t replicas = 0;
     json_t *doc = NULL;
 
     TRY(check_window(call, days));
     TRY(kms_key_check_not_pending(call, key));
+    TRY(kms_mrk_replicas(call, key->doc, &replicas));
     TRY(record_copy(call, &doc));
-    TRY(tree_set_str(doc, "KeyState", "PendingDeletion"));
-    TRY(tree_set_int(doc, "DeletionDate", when));
+    /* a multi-Region primary with replicas waits for them: PendingReplicaDeletion, its
+     * window starting when the last replica is deleted, and no DeletionDate until then
+     * (API reference, ScheduleKeyDeletion; kms_mrk_replica_deleted) */
+    TRY(tree_set_str(doc, "KeyState", replicas ? "PendingReplicaDeletion" : "PendingDeletion"));
+    if (!replicas)
+        TRY(tree_set_int(doc, "DeletionDate", when));
     TRY(tree_set_int(doc, "PendingDeletionWindowInDays", days));
     TRY(kind_update(call, &kms_kind_key, NULL, doc));
     TRY(tree_set_str(out, "KeyId", key->arn));
-    TRY(tree_set_time_ms(out, "DeletionDate", when));
-    TRY(tree_set_str(out, "KeyState", "PendingDeletion"));
+    if (!replicas)
+        TRY(tree_set_time_ms(out, "DeletionDate", when));
+    TRY(tree_set_str(out, "KeyState", replicas ? "PendingReplicaDeletion" : "PendingDeletion"));
     TRY(tree_set_int(out, "PendingWindowInDays", days));
 out:
     json_decref(doc);
@@ -133,7 +141,8 @@ cu_rc kms_cancel_key_deletion(struct call *call, const json_t *in, json_t *out)
     json_t *doc = NULL;
 
     (void)in;
-    if (!state || strcmp(state, "PendingDeletion") != 0) {
+    if (!state || (strcmp(state, "PendingDeletion") != 0 &&
+                   strcmp(state, "PendingReplicaDeletion") != 0)) {
         rc = cu_err_set(&call->err, CU_E_KMS_INVALID_STATE, "%s is not pending deletion.",
                         key->arn);
         goto out;
@@ -224,11 +233,11 @@ out:
 
 /* Delete one key past its window in a transaction of its own, its record written first
  * (record: the write-ahead order, one record per commit). Gone already: nothing to do. */
-static cu_rc sweep_one(const struct call_env *env, int64_t now_ms, const char *key_id,
-                       kms_deleted_fn record, void *ctx, bool *done)
+static cu_rc sweep_one(const struct call_env *env, const char *region, int64_t now_ms,
+                       const char *key_id, kms_deleted_fn record, void *ctx, bool *done)
 {
     cu_rc rc = CU_OK;
-    struct call call = {.env = env, .region = env->region, .now_ms = now_ms};
+    struct call call = {.env = env, .region = region, .now_ms = now_ms};
     char scope[RECORD_NAME_MAX], arn[KMS_ARN_MAX];
     json_t *doc = NULL;
 
@@ -240,8 +249,9 @@ static cu_rc sweep_one(const struct call_env *env, int64_t now_ms, const char *k
     if (!doc || !kms_key_is_deleted(doc, now_ms))
         goto out;
     TRY(remove_key(&call, key_id));
+    TRY(kms_mrk_replica_deleted(&call, key_id));
     kms_key_arn(&call, key_id, arn);
-    TRY(record(arn, store_tx_commit_seq(call.tx), ctx));
+    TRY(record(region, arn, store_tx_commit_seq(call.tx), ctx));
     rc = store_tx_commit(call.tx);
     call.tx = NULL;
     *done = rc == CU_OK;
@@ -251,18 +261,18 @@ out:
     return rc;
 }
 
-cu_rc kms_sweep_deleted(const struct call_env *env, int64_t now_ms, kms_deleted_fn record,
-                        void *ctx, size_t *deleted)
+/* The sweep of one region's keys. */
+static cu_rc sweep_region(const struct call_env *env, const char *region, int64_t now_ms,
+                          kms_deleted_fn record, void *ctx, size_t *deleted)
 {
     cu_rc rc = CU_OK;
-    struct call call = {.env = env, .region = env->region, .now_ms = now_ms};
+    struct call call = {.env = env, .region = region, .now_ms = now_ms};
     struct expired x = {now_ms, json_array()};
     char scope[RECORD_NAME_MAX];
     json_t *id;
     size_t i;
     bool done;
 
-    *deleted = 0;
     ENSURE(x.ids, CU_E_NOMEM);
     TRY(store_tx_begin(env->store, false, &call.tx));
     kms_scope(&call, RECORD_KMS_KEY, scope);
@@ -271,11 +281,26 @@ cu_rc kms_sweep_deleted(const struct call_env *env, int64_t now_ms, kms_deleted_
     call.tx = NULL;
     json_array_foreach(x.ids, i, id)
     {
-        TRY(sweep_one(env, now_ms, json_string_value(id), record, ctx, &done));
+        TRY(sweep_one(env, region, now_ms, json_string_value(id), record, ctx, &done));
         *deleted += done;
     }
 out:
     store_tx_rollback(call.tx);
     json_decref(x.ids);
+    return rc;
+}
+
+cu_rc kms_sweep_deleted(const struct call_env *env, int64_t now_ms, kms_deleted_fn record,
+                        void *ctx, size_t *deleted)
+{
+    cu_rc rc = CU_OK;
+
+    *deleted = 0;
+    if (!env->regions)
+        return sweep_region(env, env->region, now_ms, record, ctx, deleted);
+    for (size_t i = 0; i < regions_count(); i++)
+        if (kms_region_served(env, regions_name(i)))
+            TRY(sweep_region(env, regions_name(i), now_ms, record, ctx, deleted));
+out:
     return rc;
 }

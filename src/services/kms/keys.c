@@ -19,6 +19,7 @@
 #include "kms_key.h"
 #include "asym.h"
 #include "kms_ops.gen.h"
+#include "multi_region.h"
 #include "policy/policy.h"
 #include "services/in.h"
 #include "services/render.h"
@@ -36,13 +37,13 @@ cu_rc kms_key_metadata(const char *op, const json_t *doc, json_t *out)
     TRY(render_output(out, "kms", op, "KeyMetadata", doc));
     m = json_object_get(out, "KeyMetadata");
     /* computed, not stored: Enabled from KeyState; CustomerMasterKeySpec is deprecated
-     * but still returned, equal to KeySpec; what custos's keys all are (symmetric,
-     * single-Region) */
+     * but still returned, equal to KeySpec; MultiRegion from the record (its
+     * MultiRegionConfiguration: kms_mrk_render, which needs the call) */
     TRY(tree_set_bool(m, "Enabled", state && strcmp(state, "Enabled") == 0));
     TRY(tree_set_str(m, "CustomerMasterKeySpec",
                      json_string_value(json_object_get(doc, "KeySpec"))));
     TRY(kms_key_spec_render(doc, m));
-    TRY(tree_set_bool(m, "MultiRegion", false));
+    TRY(tree_set_bool(m, "MultiRegion", kms_mrk_is(doc)));
     TRY(kms_rotation_metadata(doc, m));
 out:
     return rc;
@@ -90,21 +91,14 @@ cu_rc kms_policy_accept(struct call *call, const char *arn, const char *text, bo
     return CU_OK;
 }
 
+/* Origin is import.c's (kms_import_create); MultiRegion, multi_region.c's */
 static cu_rc check_spec(struct call *call, const json_t *in, const struct kms_key_spec **spec,
                         const char **usage)
 {
-    bool multi = in_bool(in, "MultiRegion", false);
-    cu_rc rc = kms_key_spec_check(call, in, spec, usage);
-
-    /* Origin is import.c's (kms_import_create) */
-    if (rc == CU_OK && multi)
-        rc = cu_err_set(&call->err, CU_E_KMS_UNSUPPORTED,
-                        "custos supports only single-Region keys.");
-    return rc;
+    return kms_key_spec_check(call, in, spec, usage);
 }
 
-/* Generate version 1 of the backing key and return it sealed, base64-encoded. */
-static cu_rc new_backing(struct call *call, const char *arn, json_t **out)
+cu_rc kms_new_backing(struct call *call, const char *arn, json_t **out)
 {
     cu_rc rc = CU_OK;
     struct backing_key *bk = NULL;
@@ -149,7 +143,7 @@ cu_rc kms_create_key(struct call *call, const json_t *in, json_t *out)
            cu_err_set(&call->err, CU_E_KMS_UNSUPPORTED,
                       "custos imports key material only into SYMMETRIC_DEFAULT keys."));
     TRY(kms_tags_check(call, tags));
-    TRY(ids_uuid(key_id));
+    TRY(kms_mrk_new_id(in, key_id));
     kms_key_arn(call, key_id, arn);
     if (given)
         TRY(buf_addstr(&policy, given));
@@ -167,7 +161,7 @@ cu_rc kms_create_key(struct call *call, const json_t *in, json_t *out)
     else if (spec->type)
         TRY(kms_asym_new_material(call, spec, arn, doc));
     else
-        TRY(new_backing(call, arn, &backing));
+        TRY(kms_new_backing(call, arn, &backing));
     ENSURE(backing || spec->type, CU_E_NOMEM);
     TRY(tree_set_str(doc, "AWSAccountId", call->env->account_id));
     TRY(tree_set_str(doc, "KeyId", key_id));
@@ -179,6 +173,7 @@ cu_rc kms_create_key(struct call *call, const json_t *in, json_t *out)
     TRY(tree_set_str(doc, "KeyState", external ? "PendingImport" : "Enabled"));
     TRY(tree_set_str(doc, "Origin", external ? "EXTERNAL" : "AWS_KMS"));
     TRY(tree_set_str(doc, "KeyManager", "CUSTOMER"));
+    TRY(kms_mrk_mark(in, doc));
     TRY(tree_set_str(doc, "Policy", policy.p));
     TRY(tree_set_new(doc, "Tags", tags ? json_deep_copy(tags) : json_array()));
     if (backing)
@@ -187,6 +182,7 @@ cu_rc kms_create_key(struct call *call, const json_t *in, json_t *out)
     TRY(kind_create(call, &kms_kind_key, NULL, doc));
     snprintf(call->target.arn, sizeof(call->target.arn), "%s", arn);
     TRY(kms_key_metadata("CreateKey", doc, out));
+    TRY(kms_mrk_render(call, json_object_get(out, "KeyMetadata"), doc));
 out:
     json_decref(backing);
     json_decref(doc);
@@ -203,6 +199,7 @@ cu_rc kms_describe_key(struct call *call, const json_t *in, json_t *out)
     (void)in;
     TRY(kms_import_describe(kms_target_key(call)->doc, call->now_ms, &doc));
     TRY(kms_key_metadata("DescribeKey", doc, out));
+    TRY(kms_mrk_render(call, json_object_get(out, "KeyMetadata"), doc));
 out:
     json_decref(doc);
     return rc;

@@ -5,10 +5,15 @@
 #define CU_KMS_H
 
 #include "core/buf.h"
+#include "core/regions.h"
 #include "services/call.h"
 
 struct kms_key;
 struct policy;
+
+/* true when this node serves region (env->regions; a call_env without a set serves its
+ * default region alone, as unit tests build them). */
+bool kms_region_served(const struct call_env *env, const char *region);
 
 /* Seal plaintext under the key's current backing key with the encryption context (a JSON
  * object of strings, or NULL) bound as AAD; the blob is appended to `blob`. */
@@ -28,10 +33,11 @@ MUST_CHECK cu_rc kms_check_dry_run(struct call *call, const json_t *in);
  * no key twice, none beginning with "aws:" (tags.c). */
 MUST_CHECK cu_rc kms_tags_check(struct call *call, const json_t *tags);
 /* Called for each key the sweep deletes, inside its transaction and before its commit,
- * with the key's ARN and the seq the commit will take: the caller writes the trail's
- * record (the write-ahead order, audit.h); an error rolls the deletion back. */
-typedef cu_rc (*kms_deleted_fn)(const char *key_arn, uint64_t commit_seq, void *ctx);
-/* Really delete the keys of env's account and region whose deletion window has ended by
+ * with the key's region and ARN and the seq the commit will take: the caller writes the
+ * trail's record (the write-ahead order, audit.h); an error rolls the deletion back. */
+typedef cu_rc (*kms_deleted_fn)(const char *region, const char *key_arn, uint64_t commit_seq,
+                                void *ctx);
+/* Really delete the keys of env's account, in every region it serves, whose deletion window has ended by
  * now_ms (key_state.c): each key's record and sealed material, grants and aliases, in a
  * write transaction of its own, recorded through `record`. *deleted: how many. Run by the
  * server at start and periodically; a call meanwhile already finds such a key gone
@@ -41,12 +47,38 @@ MUST_CHECK cu_rc kms_sweep_deleted(const struct call_env *env, int64_t now_ms,
 
 /* Called for each key the rotation sweep rotates, inside its transaction and before its
  * commit (as kms_deleted_fn): the caller writes the trail's RotateKey record. */
-typedef cu_rc (*kms_rotated_fn)(const char *key_arn, uint64_t commit_seq, void *ctx);
-/* Rotate the enabled keys of env's account and region whose automatic rotation date has
+typedef cu_rc (*kms_rotated_fn)(const char *region, const char *key_arn, uint64_t commit_seq,
+                                void *ctx);
+/* Rotate the enabled keys of env's account, in every region it serves, whose automatic rotation date has
  * come by now_ms (rotation.c): a new backing key version each, in a write transaction of
  * its own, recorded through `record`. *rotated: how many. Run with kms_sweep_deleted. */
 MUST_CHECK cu_rc kms_sweep_rotations(const struct call_env *env, int64_t now_ms,
                                      kms_rotated_fn record, void *ctx, size_t *rotated);
+
+/* AWS managed keys (aws_managed.c). true when alias is "alias/aws/<service>" of a
+ * service custos knows the AWS managed key of (aws/secretsmanager, aws/ssm, aws/s3, ...). */
+bool kms_aws_managed_alias(const char *alias);
+/* The AWS managed key of `service` ("secretsmanager") in call's account and region, made
+ * now in call->tx when it does not exist yet: call->tx must then be a write transaction,
+ * whose commit (and the call's record) carries the new key. *out: a reference the caller
+ * releases with kms_key_unref. For the services of custos that protect their data with
+ * their AWS managed key (Secrets Manager, SSM). */
+MUST_CHECK cu_rc kms_aws_managed_key(struct call *call, const char *service,
+                                     struct kms_key **out);
+/* A read-only call naming an AWS managed key's alias that does not exist yet (DescribeKey,
+ * Encrypt, GenerateDataKey*): have env->aws_managed_key make it, then replace call->tx
+ * with a fresh read transaction that sees it. Nothing for any other alias or call. */
+MUST_CHECK cu_rc kms_aws_managed_first_use(struct call *call, const char *alias);
+/* Called for the AWS managed key kms_aws_managed_ensure makes, inside its transaction and
+ * before its commit (as kms_deleted_fn): the caller writes the trail's record. */
+typedef cu_rc (*kms_created_fn)(const char *region, const char *key_arn, uint64_t commit_seq,
+                                void *ctx);
+/* Make the AWS managed key of `alias` in env's account and region, with its alias, in a
+ * write transaction of its own, recorded through `record` (server/, env->aws_managed_key).
+ * Nothing when another call made it first. */
+MUST_CHECK cu_rc kms_aws_managed_ensure(const struct call_env *env, const char *region,
+                                        const char *alias, int64_t now_ms,
+                                        kms_created_fn record, void *ctx);
 
 /* Length of a KeyMaterialId: 64 lowercase hex digits (the model's BackingKeyIdType). */
 #define KMS_MATERIAL_ID_LEN 64

@@ -24,6 +24,7 @@
 #include "conditions.h"
 #include "grants.h"
 #include "import.h"
+#include "kms.h"
 #include "kms_key.h"
 #include "kms_ops.gen.h"
 #include "services/in.h"
@@ -126,6 +127,13 @@ static void catch_up(struct store *store)
         evict(NULL); /* too old: the ring lost changes we need */
     atomic_store(&cache.seq, upto);
     pthread_rwlock_unlock(&cache.lock);
+}
+
+bool kms_region_served(const struct call_env *env, const char *region)
+{
+    if (!env->regions)
+        return strcmp(region, env->region) == 0;
+    return region_set_has(env->regions, region);
 }
 
 void kms_scope(const struct call *call, const char *kind, char out[RECORD_NAME_MAX])
@@ -368,6 +376,34 @@ out:
     return rc;
 }
 
+bool kms_key_id_valid(const char *id)
+{
+    if (strncmp(id, "mrk-", 4) != 0)
+        return ids_is_uuid(id);
+    /* a multi-Region key: "mrk-" and 32 lowercase hex digits (KMS developer guide,
+     * multi-region-keys-overview, "Multi-Region key IDs") */
+    for (size_t i = 4; i < 4 + 32; i++)
+        if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
+            return false;
+    return id[36] == '\0';
+}
+
+/* A key ARN naming another region than the call's: KMS answers "Invalid arn <region>"
+ * (NotFoundException), as seen in nakedible/openssl-engine-kms#1 ("Invalid arn
+ * us-west-1" for a key ARN of us-west-1 sent to another region). Keys are regional: a
+ * multi-Region key is reached through its replica's ARN in the call's region. */
+static cu_rc other_region(struct call *call, const char *arn)
+{
+    const char *region = arn + 12, *colon = strchr(region, ':');
+    int n = colon ? (int)(colon - region) : (int)strlen(region);
+
+    bool same = strncmp(region, call->region, (size_t)n) == 0 && call->region[n] == '\0';
+
+    if (n > 0 && n < REGIONS_NAME_MAX && !same)
+        return cu_err_set(&call->err, CU_E_KMS_NOT_FOUND, "Invalid arn %.*s", n, region);
+    return CU_OK;
+}
+
 cu_rc kms_key_find(struct call *call, const char *id, struct kms_key **out)
 {
     cu_rc rc = CU_OK;
@@ -379,6 +415,8 @@ cu_rc kms_key_find(struct call *call, const char *id, struct kms_key **out)
             ? snprintf(prefix, sizeof(prefix), "arn:aws:kms:%s:%s:", call->region,
                        call->env->account_id)
             : 0;
+    if (n > 0 && strncmp(id, "arn:aws:kms:", 12) == 0 && strncmp(id, prefix, (size_t)n) != 0)
+        TRY(other_region(call, id));
     if (n > 0 && strncmp(id, prefix, (size_t)n) == 0) {
         /* an ARN of this account and region: strip it to the key id or alias name */
         const char *rest = id + n;
@@ -388,10 +426,11 @@ cu_rc kms_key_find(struct call *call, const char *id, struct kms_key **out)
             id = rest;
     }
     if (strncmp(id, "alias/", 6) == 0) {
+        TRY(kms_aws_managed_first_use(call, id));
         TRY(alias_target(call, id, key_id));
         return kms_key_by_id(call, key_id, out);
     }
-    if (!ids_is_uuid(id)) {
+    if (!kms_key_id_valid(id)) {
         /* AWS answers an identifier it cannot parse (or another account's or region's
          * ARN, which custos does not serve) with NotFoundException. */
         rc = cu_err_set(&call->err, CU_E_KMS_NOT_FOUND, "Invalid keyId '%s'", id);
@@ -458,6 +497,9 @@ cu_rc kms_key_check_not_pending(struct call *call, const struct kms_key *key)
     if (state && strcmp(state, "PendingDeletion") == 0)
         return cu_err_set(&call->err, CU_E_KMS_INVALID_STATE, "%s is pending deletion.",
                           key->arn);
+    if (state && strcmp(state, "PendingReplicaDeletion") == 0)
+        return cu_err_set(&call->err, CU_E_KMS_INVALID_STATE,
+                          "%s is pending replica deletion.", key->arn);
     return CU_OK;
 }
 

@@ -72,6 +72,14 @@ void kms_target_hold(struct call *call, struct kms_key *key, const json_t *in, v
 /* The key the call's resolver found (borrowed for the call), or NULL. */
 struct kms_key *kms_target_key(const struct call *call);
 
+/* Generate version 1 of a symmetric backing key for the key `arn` and return its record
+ * list [{"Version": 1, "Sealed": b64}] (sealed under the master key; *out the caller's). */
+MUST_CHECK cu_rc kms_new_backing(struct call *call, const char *arn, json_t **out);
+
+/* true when id has the form of a key id: a UUID, or "mrk-" and 32 lowercase hex digits
+ * (a multi-Region key). */
+bool kms_key_id_valid(const char *id);
+
 /* The scope of the call's records of a regional kind (kms_key, kms_alias):
  * "<account>/<region>" (store_scope). */
 void kms_scope(const struct call *call, const char *kind, char out[RECORD_NAME_MAX]);

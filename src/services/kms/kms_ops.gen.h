@@ -58,6 +58,8 @@ cu_rc kms_sign(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_verify(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_generate_mac(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_verify_mac(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_replicate_key(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_update_primary_region(struct call *call, const json_t *in, json_t *out);
 
 /* resolvers: fill call->target before authorization (also-resolvers:
  * call->also, after call->target is authorized) */
@@ -69,6 +71,9 @@ MUST_CHECK cu_rc kms_resolve_alias(struct call *call, const json_t *in);
 MUST_CHECK cu_rc kms_resolve_ciphertext(struct call *call, const json_t *in);
 MUST_CHECK cu_rc kms_resolve_re_encrypt_source(struct call *call, const json_t *in);
 MUST_CHECK cu_rc kms_resolve_re_encrypt_destination(struct call *call, const json_t *in);
+MUST_CHECK cu_rc kms_resolve_replica_region(struct call *call, const json_t *in);
+MUST_CHECK cu_rc kms_resolve_replica_tags(struct call *call, const json_t *in);
+MUST_CHECK cu_rc kms_resolve_new_primary(struct call *call, const json_t *in);
 
 /* paginators (botocore's paginators-1.json): page_begin() takes them */
 extern const struct page_desc kms_list_keys_page;
@@ -92,5 +97,7 @@ void kms_enable_key_rotation_condition_keys(const json_t *in, struct call_keys *
 void kms_import_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_sign_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_mac_condition_keys(const json_t *in, struct call_keys *keys);
+void kms_replicate_key_condition_keys(const json_t *in, struct call_keys *keys);
+void kms_update_primary_region_condition_keys(const json_t *in, struct call_keys *keys);
 
 #endif

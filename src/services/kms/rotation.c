@@ -21,6 +21,7 @@
 #include "kms.h"
 #include "kms_key.h"
 #include "kms_ops.gen.h"
+#include "multi_region.h"
 #include "services/in.h"
 #include "store/records.h"
 
@@ -36,7 +37,13 @@
 void kms_key_material_id(const char *key_arn, uint32_t version, char out[KMS_MATERIAL_ID_LEN + 1])
 {
     char text[KMS_ARN_MAX + 48];
-    int n = snprintf(text, sizeof(text), "custos/v1/key-material-id\n%s\n%u", key_arn, version);
+    const char *mrk = strstr(key_arn, ":key/mrk-");
+    /* related multi-Region keys share their material (multi_region.c), so its id names
+     * the key id alone, the same in every Region */
+    int n = mrk ? snprintf(text, sizeof(text), "custos/v1/key-material-id\nmrk\n%s\n%u", mrk,
+                           version)
+                : snprintf(text, sizeof(text), "custos/v1/key-material-id\n%s\n%u", key_arn,
+                           version);
 
     /* names the material without revealing anything of it: AWS's ids are 64 hex digits */
     digest_sha256_hex(bytes_of((const uint8_t *)text, n > 0 ? (size_t)n : 0), out);
@@ -157,6 +164,7 @@ cu_rc kms_enable_key_rotation(struct call *call, const json_t *in, json_t *out)
     (void)out;
     TRY(kms_key_check_usable(call, key));
     TRY(check_rotatable(call, key));
+    TRY(kms_mrk_check_not_replica(call, key));
     TRY(check_period(call, days));
     TRY(record_copy(call, &doc));
     base = rotation_base(doc, call->now_ms);
@@ -165,6 +173,7 @@ cu_rc kms_enable_key_rotation(struct call *call, const json_t *in, json_t *out)
     TRY(tree_set_int(doc, "RotationBaseDate", base));
     TRY(tree_set_int(doc, "NextRotationDate", base + days * DAY_MS));
     TRY(kind_update(call, &kms_kind_key, NULL, doc));
+    TRY(kms_mrk_follow_primary(call, doc));
 out:
     json_decref(doc);
     return rc;
@@ -179,11 +188,13 @@ cu_rc kms_disable_key_rotation(struct call *call, const json_t *in, json_t *out)
     (void)in, (void)out;
     TRY(kms_key_check_usable(call, key));
     TRY(check_rotatable(call, key));
+    TRY(kms_mrk_check_not_replica(call, key));
     TRY(record_copy(call, &doc));
     TRY(tree_set_bool(doc, "RotationEnabled", false));
     json_object_del(doc, "NextRotationDate");
     json_object_del(doc, "RotationBaseDate");
     TRY(kind_update(call, &kms_kind_key, NULL, doc));
+    TRY(kms_mrk_follow_primary(call, doc));
 out:
     json_decref(doc);
     return rc;
@@ -224,6 +235,7 @@ cu_rc kms_rotate_key_on_demand(struct call *call, const json_t *in, json_t *out)
     (void)in;
     TRY(kms_key_check_usable(call, key));
     TRY(check_rotatable(call, key));
+    TRY(kms_mrk_check_not_replica(call, key));
     ENSURE(done < ON_DEMAND_MAX,
            cu_err_set(&call->err, CU_E_KMS_LIMIT_EXCEEDED,
                       "The maximum number of on-demand rotations (%d) for %s has been reached.",
@@ -233,6 +245,7 @@ cu_rc kms_rotate_key_on_demand(struct call *call, const json_t *in, json_t *out)
     TRY(tree_set_int(doc, "OnDemandRotations", done + 1));
     /* on-demand rotations do not move the automatic schedule (API reference) */
     TRY(kind_update(call, &kms_kind_key, NULL, doc));
+    TRY(kms_mrk_follow_primary(call, doc));
     TRY(tree_set_str(out, "KeyId", key->arn));
 out:
     json_decref(doc);
@@ -301,6 +314,9 @@ static cu_rc collect_due(const char *key_id, const json_t *doc, void *ctx)
     struct due *d = ctx;
     const json_t *next = json_object_get(doc, "NextRotationDate");
 
+    /* a replica rotates with its primary (kms_mrk_follow_primary), never on its own */
+    if (doc_is(doc, "MultiRegionKeyType", "REPLICA"))
+        return CU_OK;
     if (!json_is_true(json_object_get(doc, "RotationEnabled")) || !json_is_integer(next) ||
         json_integer_value(next) > d->now_ms || !doc_is(doc, "KeyState", "Enabled"))
         return CU_OK;
@@ -309,11 +325,11 @@ static cu_rc collect_due(const char *key_id, const json_t *doc, void *ctx)
 
 /* Rotate one due key in a transaction of its own, its RotateKey record written before the
  * commit. The next date counts from this rotation. Not due any more: nothing to do. */
-static cu_rc rotate_one(const struct call_env *env, int64_t now_ms, const char *key_id,
-                        kms_rotated_fn record, void *ctx, bool *done)
+static cu_rc rotate_one(const struct call_env *env, const char *region, int64_t now_ms,
+                        const char *key_id, kms_rotated_fn record, void *ctx, bool *done)
 {
     cu_rc rc = CU_OK;
-    struct call call = {.env = env, .region = env->region, .now_ms = now_ms};
+    struct call call = {.env = env, .region = region, .now_ms = now_ms};
     struct due d = {now_ms, json_array()};
     char scope[RECORD_NAME_MAX];
     json_t *doc = NULL;
@@ -335,7 +351,9 @@ static cu_rc rotate_one(const struct call_env *env, int64_t now_ms, const char *
     TRY(tree_set_int(doc, "RotationBaseDate", now_ms));
     TRY(tree_set_int(doc, "NextRotationDate", now_ms + days * DAY_MS));
     TRY(store_put(call.tx, RECORD_KMS_KEY, scope, key_id, doc, STORE_REPLACE));
-    TRY(record(json_string_value(json_object_get(doc, "Arn")), store_tx_commit_seq(call.tx), ctx));
+    TRY(kms_mrk_follow_primary(&call, doc)); /* a primary's replicas get the new version */
+    TRY(record(region, json_string_value(json_object_get(doc, "Arn")),
+               store_tx_commit_seq(call.tx), ctx));
     rc = store_tx_commit(call.tx);
     call.tx = NULL;
     *done = rc == CU_OK;
@@ -346,18 +364,18 @@ out:
     return rc;
 }
 
-cu_rc kms_sweep_rotations(const struct call_env *env, int64_t now_ms, kms_rotated_fn record,
-                          void *ctx, size_t *rotated)
+/* The rotation sweep of one region's keys. */
+static cu_rc rotate_region(const struct call_env *env, const char *region, int64_t now_ms,
+                           kms_rotated_fn record, void *ctx, size_t *rotated)
 {
     cu_rc rc = CU_OK;
-    struct call call = {.env = env, .region = env->region, .now_ms = now_ms};
+    struct call call = {.env = env, .region = region, .now_ms = now_ms};
     struct due d = {now_ms, json_array()};
     char scope[RECORD_NAME_MAX];
     json_t *id;
     size_t i;
     bool done;
 
-    *rotated = 0;
     ENSURE(d.ids, CU_E_NOMEM);
     TRY(store_tx_begin(env->store, false, &call.tx));
     kms_scope(&call, RECORD_KMS_KEY, scope);
@@ -366,11 +384,26 @@ cu_rc kms_sweep_rotations(const struct call_env *env, int64_t now_ms, kms_rotate
     call.tx = NULL;
     json_array_foreach(d.ids, i, id)
     {
-        TRY(rotate_one(env, now_ms, json_string_value(id), record, ctx, &done));
+        TRY(rotate_one(env, region, now_ms, json_string_value(id), record, ctx, &done));
         *rotated += done;
     }
 out:
     store_tx_rollback(call.tx);
     json_decref(d.ids);
+    return rc;
+}
+
+cu_rc kms_sweep_rotations(const struct call_env *env, int64_t now_ms, kms_rotated_fn record,
+                          void *ctx, size_t *rotated)
+{
+    cu_rc rc = CU_OK;
+
+    *rotated = 0;
+    if (!env->regions)
+        return rotate_region(env, env->region, now_ms, record, ctx, rotated);
+    for (size_t i = 0; i < regions_count(); i++)
+        if (kms_region_served(env, regions_name(i)))
+            TRY(rotate_region(env, regions_name(i), now_ms, record, ctx, rotated));
+out:
     return rc;
 }

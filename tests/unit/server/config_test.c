@@ -73,6 +73,34 @@ static void public_url(void)
     CHECK_RC(parse(&cfg, 2, other), CU_E_VALIDATION);
 }
 
+/* --regions: every region of the partition by default; a list narrows it; the default
+ * --region must be served and a region of the partition. */
+static void regions(void)
+{
+    struct config cfg;
+    char *two[] = {"--regions", "us-east-1,eu-west-1"};
+    char *default_out[] = {"--regions", "eu-west-1,us-west-2"};
+    char *moved[] = {"--regions", "eu-west-1,us-west-2", "--region", "us-west-2"};
+    char *unknown[] = {"--regions", "us-east-1,mars-1"};
+    char *fake_default[] = {"--region", "local"};
+
+    config_defaults(&cfg);
+    CHECK(region_set_has(&cfg.served, "ap-southeast-2"));
+    CHECK_OK(parse(&cfg, 2, two));
+    CHECK(region_set_has(&cfg.served, "eu-west-1"));
+    CHECK(!region_set_has(&cfg.served, "ap-southeast-2"));
+    config_defaults(&cfg);
+    CHECK_RC(parse(&cfg, 2, default_out), CU_E_VALIDATION);
+    CHECK(strstr(cfg.region, "us-east-1") != NULL);
+    config_defaults(&cfg);
+    CHECK_OK(parse(&cfg, 4, moved));
+    CHECK(region_set_has(&cfg.served, "us-west-2") && !region_set_has(&cfg.served, "us-east-1"));
+    config_defaults(&cfg);
+    CHECK_RC(parse(&cfg, 2, unknown), CU_E_VALIDATION);
+    config_defaults(&cfg);
+    CHECK_RC(parse(&cfg, 2, fake_default), CU_E_VALIDATION);
+}
+
 int main(void)
 {
     struct config cfg;
@@ -131,5 +159,6 @@ int main(void)
     CHECK_RC(parse(&cfg, 2, zero_conns), CU_E_VALIDATION);
     CHECK_RC(parse(&cfg, 2, junk_drain), CU_E_VALIDATION);
     public_url();
+    regions();
     TEST_END();
 }

@@ -300,6 +300,43 @@ static void golden_blob_still_opens(void)
     backing_key_free(k);
 }
 
+/* A multi-Region key's id ("mrk-" + 32 hex) travels under format byte 2 and comes back
+ * exactly; a malformed one is refused at sealing; byte 2 with a UUID key is not made. */
+static void multi_region_key_id(void)
+{
+    static const char *mrk = "mrk-1234abcd12ab34cd56ef1234567890ab";
+    struct buf ctx, blob;
+    struct kms_ciphertext ct;
+    struct secret *plain = NULL;
+    struct cu_err err = {0};
+
+    context(NULL, &ctx);
+    buf_init(&blob, KMS_CIPHERTEXT_MAX);
+    CHECK_OK(kms_ciphertext_seal(k1, mrk, 1, buf_bytes(&ctx), bytes_str("mrk"), &blob));
+    CHECK_INT((uint8_t)blob.p[0], 2);
+    CHECK_MEM(blob.p + 1, key_id_bin, 16);
+    CHECK_OK(kms_ciphertext_parse(buf_bytes(&blob), &ct, &err));
+    CHECK_STR(ct.key_id, mrk);
+    CHECK_OK(kms_ciphertext_open(k1, &ct, buf_bytes(&ctx), &plain, &err));
+    CHECK(plain && bytes_eq_str(secret_bytes(plain), "mrk"));
+    secret_free(plain);
+    plain = NULL;
+    /* the format byte is authenticated: a v2 blob relabelled v1 names a UUID key and fails */
+    blob.p[0] = 1;
+    CHECK_RC(decrypt(k1, buf_bytes(&blob), &ctx, &plain, &err), CU_E_KMS_INVALID_CIPHERTEXT);
+    CHECK(!plain);
+    blob.p[0] = 3;
+    CHECK_RC(kms_ciphertext_parse(buf_bytes(&blob), &ct, &err), CU_E_KMS_INVALID_CIPHERTEXT);
+    buf_reset(&blob);
+    CHECK_RC(kms_ciphertext_seal(k1, "mrk-1234", 1, buf_bytes(&ctx), bytes_str("x"), &blob),
+             CU_E_INTERNAL);
+    CHECK_RC(kms_ciphertext_seal(k1, "mrk-1234abcd12ab34cd56ef1234567890zz", 1, buf_bytes(&ctx),
+                                 bytes_str("x"), &blob),
+             CU_E_INTERNAL);
+    buf_release(&blob);
+    buf_release(&ctx);
+}
+
 int main(void)
 {
     /* As the server runs: secrets in OpenSSL's secure heap (falls back if mlock fails). */
@@ -312,6 +349,7 @@ int main(void)
     contexts();
     limits();
     golden_blob_still_opens();
+    multi_region_key_id();
     backing_key_free(k1);
     backing_key_free(k2);
     TEST_END();

@@ -112,10 +112,11 @@ struct records {
     cu_rc answer;
 };
 
-static cu_rc record(const char *key_arn, uint64_t commit_seq, void *ctx)
+static cu_rc record(const char *region, const char *key_arn, uint64_t commit_seq, void *ctx)
 {
     struct records *r = ctx;
 
+    CHECK(strcmp(region, "us-east-1") == 0);
     r->n++;
     snprintf(r->arn, sizeof(r->arn), "%s", key_arn);
     r->seq = commit_seq;
