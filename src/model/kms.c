@@ -33,6 +33,7 @@ static const struct shape kms_CustomKeyStoreType;
 static const struct shape kms_CustomKeyStoresList;
 static const struct shape kms_CustomKeyStoresListEntry;
 static const struct shape kms_CustomerMasterKeySpec;
+static const struct shape kms_DataKeyPairSpec;
 static const struct shape kms_DataKeySpec;
 static const struct shape kms_DateType;
 static const struct shape kms_DecryptRequest;
@@ -42,6 +43,8 @@ static const struct shape kms_DeleteCustomKeyStoreRequest;
 static const struct shape kms_DeleteCustomKeyStoreResponse;
 static const struct shape kms_DeleteImportedKeyMaterialRequest;
 static const struct shape kms_DeleteImportedKeyMaterialResponse;
+static const struct shape kms_DeriveSharedSecretRequest;
+static const struct shape kms_DeriveSharedSecretResponse;
 static const struct shape kms_DescribeCustomKeyStoresRequest;
 static const struct shape kms_DescribeCustomKeyStoresResponse;
 static const struct shape kms_DescribeKeyRequest;
@@ -63,6 +66,10 @@ static const struct shape kms_EncryptionContextKey;
 static const struct shape kms_EncryptionContextType;
 static const struct shape kms_EncryptionContextValue;
 static const struct shape kms_ExpirationModelType;
+static const struct shape kms_GenerateDataKeyPairRequest;
+static const struct shape kms_GenerateDataKeyPairResponse;
+static const struct shape kms_GenerateDataKeyPairWithoutPlaintextRequest;
+static const struct shape kms_GenerateDataKeyPairWithoutPlaintextResponse;
 static const struct shape kms_GenerateDataKeyRequest;
 static const struct shape kms_GenerateDataKeyResponse;
 static const struct shape kms_GenerateDataKeyWithoutPlaintextRequest;
@@ -270,6 +277,7 @@ static const struct shape_member kms_CustomKeyStoresListEntry_members[] = {
     {"XksProxyConfiguration", &kms_XksProxyConfigurationType, false, NULL, false},
 };
 static const char *const kms_CustomerMasterKeySpec_enums[] = {"RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1", "SYMMETRIC_DEFAULT", "HMAC_224", "HMAC_256", "HMAC_384", "HMAC_512", "SM2"};
+static const char *const kms_DataKeyPairSpec_enums[] = {"RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1", "SM2", "ECC_NIST_EDWARDS25519"};
 static const char *const kms_DataKeySpec_enums[] = {"AES_256", "AES_128"};
 static const struct shape_member kms_DecryptRequest_members[] = {
     {"CiphertextBlob", &kms_CiphertextType, false, NULL, false},
@@ -301,6 +309,21 @@ static const struct shape_member kms_DeleteImportedKeyMaterialRequest_members[] 
 static const struct shape_member kms_DeleteImportedKeyMaterialResponse_members[] = {
     {"KeyId", &kms_KeyIdType, false, NULL, false},
     {"KeyMaterialId", &kms_BackingKeyIdResponseType, false, NULL, false},
+};
+static const struct shape_member kms_DeriveSharedSecretRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"KeyAgreementAlgorithm", &kms_KeyAgreementAlgorithmSpec, true, NULL, false},
+    {"PublicKey", &kms_PublicKeyType, true, NULL, false},
+    {"GrantTokens", &kms_GrantTokenList, false, NULL, false},
+    {"DryRun", &kms_NullableBooleanType, false, NULL, false},
+    {"Recipient", &kms_RecipientInfo, false, NULL, false},
+};
+static const struct shape_member kms_DeriveSharedSecretResponse_members[] = {
+    {"KeyId", &kms_KeyIdType, false, NULL, false},
+    {"SharedSecret", &kms_PlaintextType, false, NULL, false},
+    {"CiphertextForRecipient", &kms_CiphertextType, false, NULL, false},
+    {"KeyAgreementAlgorithm", &kms_KeyAgreementAlgorithmSpec, false, NULL, false},
+    {"KeyOrigin", &kms_OriginType, false, NULL, false},
 };
 static const struct shape_member kms_DescribeCustomKeyStoresRequest_members[] = {
     {"CustomKeyStoreId", &kms_CustomKeyStoreIdType, false, NULL, false},
@@ -356,6 +379,37 @@ static const struct shape_member kms_EncryptionAlgorithmSpecList_member = {"memb
 static const struct shape_member kms_EncryptionContextType_key = {"key", &kms_EncryptionContextKey, false, NULL, false};
 static const struct shape_member kms_EncryptionContextType_value = {"value", &kms_EncryptionContextValue, false, NULL, false};
 static const char *const kms_ExpirationModelType_enums[] = {"KEY_MATERIAL_EXPIRES", "KEY_MATERIAL_DOES_NOT_EXPIRE"};
+static const struct shape_member kms_GenerateDataKeyPairRequest_members[] = {
+    {"EncryptionContext", &kms_EncryptionContextType, false, NULL, false},
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"KeyPairSpec", &kms_DataKeyPairSpec, true, NULL, false},
+    {"GrantTokens", &kms_GrantTokenList, false, NULL, false},
+    {"Recipient", &kms_RecipientInfo, false, NULL, false},
+    {"DryRun", &kms_NullableBooleanType, false, NULL, false},
+};
+static const struct shape_member kms_GenerateDataKeyPairResponse_members[] = {
+    {"PrivateKeyCiphertextBlob", &kms_CiphertextType, false, NULL, false},
+    {"PrivateKeyPlaintext", &kms_PlaintextType, false, NULL, false},
+    {"PublicKey", &kms_PublicKeyType, false, NULL, false},
+    {"KeyId", &kms_KeyIdType, false, NULL, false},
+    {"KeyPairSpec", &kms_DataKeyPairSpec, false, NULL, false},
+    {"CiphertextForRecipient", &kms_CiphertextType, false, NULL, false},
+    {"KeyMaterialId", &kms_BackingKeyIdType, false, NULL, false},
+};
+static const struct shape_member kms_GenerateDataKeyPairWithoutPlaintextRequest_members[] = {
+    {"EncryptionContext", &kms_EncryptionContextType, false, NULL, false},
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"KeyPairSpec", &kms_DataKeyPairSpec, true, NULL, false},
+    {"GrantTokens", &kms_GrantTokenList, false, NULL, false},
+    {"DryRun", &kms_NullableBooleanType, false, NULL, false},
+};
+static const struct shape_member kms_GenerateDataKeyPairWithoutPlaintextResponse_members[] = {
+    {"PrivateKeyCiphertextBlob", &kms_CiphertextType, false, NULL, false},
+    {"PublicKey", &kms_PublicKeyType, false, NULL, false},
+    {"KeyId", &kms_KeyIdType, false, NULL, false},
+    {"KeyPairSpec", &kms_DataKeyPairSpec, false, NULL, false},
+    {"KeyMaterialId", &kms_BackingKeyIdType, false, NULL, false},
+};
 static const struct shape_member kms_GenerateDataKeyRequest_members[] = {
     {"KeyId", &kms_KeyIdType, true, NULL, false},
     {"EncryptionContext", &kms_EncryptionContextType, false, NULL, false},
@@ -806,6 +860,7 @@ static const struct shape kms_CustomKeyStoreType = {.name = "CustomKeyStoreType"
 static const struct shape kms_CustomKeyStoresList = {.name = "CustomKeyStoresList", .type = SHAPE_LIST, .member = &kms_CustomKeyStoresList_member};
 static const struct shape kms_CustomKeyStoresListEntry = {.name = "CustomKeyStoresListEntry", .type = SHAPE_STRUCTURE, .members = kms_CustomKeyStoresListEntry_members, .n_members = 9};
 static const struct shape kms_CustomerMasterKeySpec = {.name = "CustomerMasterKeySpec", .type = SHAPE_STRING, .enums = kms_CustomerMasterKeySpec_enums, .n_enums = 13};
+static const struct shape kms_DataKeyPairSpec = {.name = "DataKeyPairSpec", .type = SHAPE_STRING, .enums = kms_DataKeyPairSpec_enums, .n_enums = 9};
 static const struct shape kms_DataKeySpec = {.name = "DataKeySpec", .type = SHAPE_STRING, .enums = kms_DataKeySpec_enums, .n_enums = 2};
 static const struct shape kms_DateType = {.name = "DateType", .type = SHAPE_TIMESTAMP};
 static const struct shape kms_DecryptRequest = {.name = "DecryptRequest", .type = SHAPE_STRUCTURE, .members = kms_DecryptRequest_members, .n_members = 8};
@@ -815,6 +870,8 @@ static const struct shape kms_DeleteCustomKeyStoreRequest = {.name = "DeleteCust
 static const struct shape kms_DeleteCustomKeyStoreResponse = {.name = "DeleteCustomKeyStoreResponse", .type = SHAPE_STRUCTURE};
 static const struct shape kms_DeleteImportedKeyMaterialRequest = {.name = "DeleteImportedKeyMaterialRequest", .type = SHAPE_STRUCTURE, .members = kms_DeleteImportedKeyMaterialRequest_members, .n_members = 2};
 static const struct shape kms_DeleteImportedKeyMaterialResponse = {.name = "DeleteImportedKeyMaterialResponse", .type = SHAPE_STRUCTURE, .members = kms_DeleteImportedKeyMaterialResponse_members, .n_members = 2};
+static const struct shape kms_DeriveSharedSecretRequest = {.name = "DeriveSharedSecretRequest", .type = SHAPE_STRUCTURE, .members = kms_DeriveSharedSecretRequest_members, .n_members = 6};
+static const struct shape kms_DeriveSharedSecretResponse = {.name = "DeriveSharedSecretResponse", .type = SHAPE_STRUCTURE, .members = kms_DeriveSharedSecretResponse_members, .n_members = 5};
 static const struct shape kms_DescribeCustomKeyStoresRequest = {.name = "DescribeCustomKeyStoresRequest", .type = SHAPE_STRUCTURE, .members = kms_DescribeCustomKeyStoresRequest_members, .n_members = 4};
 static const struct shape kms_DescribeCustomKeyStoresResponse = {.name = "DescribeCustomKeyStoresResponse", .type = SHAPE_STRUCTURE, .members = kms_DescribeCustomKeyStoresResponse_members, .n_members = 3};
 static const struct shape kms_DescribeKeyRequest = {.name = "DescribeKeyRequest", .type = SHAPE_STRUCTURE, .members = kms_DescribeKeyRequest_members, .n_members = 2};
@@ -836,6 +893,10 @@ static const struct shape kms_EncryptionContextKey = {.name = "EncryptionContext
 static const struct shape kms_EncryptionContextType = {.name = "EncryptionContextType", .type = SHAPE_MAP, .key = &kms_EncryptionContextType_key, .value = &kms_EncryptionContextType_value};
 static const struct shape kms_EncryptionContextValue = {.name = "EncryptionContextValue", .type = SHAPE_STRING};
 static const struct shape kms_ExpirationModelType = {.name = "ExpirationModelType", .type = SHAPE_STRING, .enums = kms_ExpirationModelType_enums, .n_enums = 2};
+static const struct shape kms_GenerateDataKeyPairRequest = {.name = "GenerateDataKeyPairRequest", .type = SHAPE_STRUCTURE, .members = kms_GenerateDataKeyPairRequest_members, .n_members = 6};
+static const struct shape kms_GenerateDataKeyPairResponse = {.name = "GenerateDataKeyPairResponse", .type = SHAPE_STRUCTURE, .members = kms_GenerateDataKeyPairResponse_members, .n_members = 7};
+static const struct shape kms_GenerateDataKeyPairWithoutPlaintextRequest = {.name = "GenerateDataKeyPairWithoutPlaintextRequest", .type = SHAPE_STRUCTURE, .members = kms_GenerateDataKeyPairWithoutPlaintextRequest_members, .n_members = 5};
+static const struct shape kms_GenerateDataKeyPairWithoutPlaintextResponse = {.name = "GenerateDataKeyPairWithoutPlaintextResponse", .type = SHAPE_STRUCTURE, .members = kms_GenerateDataKeyPairWithoutPlaintextResponse_members, .n_members = 5};
 static const struct shape kms_GenerateDataKeyRequest = {.name = "GenerateDataKeyRequest", .type = SHAPE_STRUCTURE, .members = kms_GenerateDataKeyRequest_members, .n_members = 7};
 static const struct shape kms_GenerateDataKeyResponse = {.name = "GenerateDataKeyResponse", .type = SHAPE_STRUCTURE, .members = kms_GenerateDataKeyResponse_members, .n_members = 5};
 static const struct shape kms_GenerateDataKeyWithoutPlaintextRequest = {.name = "GenerateDataKeyWithoutPlaintextRequest", .type = SHAPE_STRUCTURE, .members = kms_GenerateDataKeyWithoutPlaintextRequest_members, .n_members = 6};
@@ -970,6 +1031,7 @@ static const struct op_model kms_ops[] = {
     {"DeleteAlias", &kms_DeleteAliasRequest, NULL, NULL},
     {"DeleteCustomKeyStore", &kms_DeleteCustomKeyStoreRequest, &kms_DeleteCustomKeyStoreResponse, NULL},
     {"DeleteImportedKeyMaterial", &kms_DeleteImportedKeyMaterialRequest, &kms_DeleteImportedKeyMaterialResponse, NULL},
+    {"DeriveSharedSecret", &kms_DeriveSharedSecretRequest, &kms_DeriveSharedSecretResponse, NULL},
     {"DescribeCustomKeyStores", &kms_DescribeCustomKeyStoresRequest, &kms_DescribeCustomKeyStoresResponse, NULL},
     {"DescribeKey", &kms_DescribeKeyRequest, &kms_DescribeKeyResponse, NULL},
     {"DisableKey", &kms_DisableKeyRequest, NULL, NULL},
@@ -979,6 +1041,8 @@ static const struct op_model kms_ops[] = {
     {"EnableKeyRotation", &kms_EnableKeyRotationRequest, NULL, NULL},
     {"Encrypt", &kms_EncryptRequest, &kms_EncryptResponse, NULL},
     {"GenerateDataKey", &kms_GenerateDataKeyRequest, &kms_GenerateDataKeyResponse, NULL},
+    {"GenerateDataKeyPair", &kms_GenerateDataKeyPairRequest, &kms_GenerateDataKeyPairResponse, NULL},
+    {"GenerateDataKeyPairWithoutPlaintext", &kms_GenerateDataKeyPairWithoutPlaintextRequest, &kms_GenerateDataKeyPairWithoutPlaintextResponse, NULL},
     {"GenerateDataKeyWithoutPlaintext", &kms_GenerateDataKeyWithoutPlaintextRequest, &kms_GenerateDataKeyWithoutPlaintextResponse, NULL},
     {"GenerateMac", &kms_GenerateMacRequest, &kms_GenerateMacResponse, NULL},
     {"GenerateRandom", &kms_GenerateRandomRequest, &kms_GenerateRandomResponse, NULL},
@@ -1020,5 +1084,5 @@ const struct service_model model_kms = {
     .api_version = "2014-11-01",
     .xml_namespace = NULL,
     .ops = kms_ops,
-    .n_ops = 48,
+    .n_ops = 51,
 };

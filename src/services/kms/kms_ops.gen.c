@@ -20,6 +20,8 @@ static const char *const secrets_Sign[] = {"Message", NULL};
 static const char *const secrets_Verify[] = {"Message", NULL};
 static const char *const secrets_GenerateMac[] = {"Message", NULL};
 static const char *const secrets_VerifyMac[] = {"Message", NULL};
+static const char *const secrets_GenerateDataKeyPair[] = {"PrivateKeyPlaintext", NULL};
+static const char *const secrets_DeriveSharedSecret[] = {"SharedSecret", NULL};
 const struct page_desc kms_list_keys_page = {
     .op = "ListKeys", .input_token = "Marker",
     .limit_key = "Limit", .output_token = "NextMarker",
@@ -372,5 +374,27 @@ const struct op_desc kms_ops[] = {
      .read_only = true,
      .secret_fields = secrets_VerifyMac,
      .condition_keys = kms_mac_condition_keys},
+    {.service = "kms",
+     .name = "GenerateDataKeyPair",
+     .handler = kms_generate_data_key_pair,
+     .action = "kms:GenerateDataKeyPair",
+     .resolve = kms_resolve_key_id,
+     .read_only = true,
+     .secret_fields = secrets_GenerateDataKeyPair,
+     .condition_keys = kms_data_key_pair_condition_keys},
+    {.service = "kms",
+     .name = "GenerateDataKeyPairWithoutPlaintext",
+     .handler = kms_generate_data_key_pair_without_plaintext,
+     .action = "kms:GenerateDataKeyPairWithoutPlaintext",
+     .resolve = kms_resolve_key_id,
+     .read_only = true,
+     .condition_keys = kms_data_key_pair_condition_keys},
+    {.service = "kms",
+     .name = "DeriveSharedSecret",
+     .handler = kms_derive_shared_secret,
+     .action = "kms:DeriveSharedSecret",
+     .resolve = kms_resolve_key_id,
+     .read_only = true,
+     .secret_fields = secrets_DeriveSharedSecret},
 };
 const size_t kms_ops_count = ARRAY_LEN(kms_ops);

@@ -58,6 +58,9 @@ cu_rc kms_sign(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_verify(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_generate_mac(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_verify_mac(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_generate_data_key_pair(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_generate_data_key_pair_without_plaintext(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_derive_shared_secret(struct call *call, const json_t *in, json_t *out);
 
 /* resolvers: fill call->target before authorization (also-resolvers:
  * call->also, after call->target is authorized) */
@@ -92,5 +95,6 @@ void kms_enable_key_rotation_condition_keys(const json_t *in, struct call_keys *
 void kms_import_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_sign_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_mac_condition_keys(const json_t *in, struct call_keys *keys);
+void kms_data_key_pair_condition_keys(const json_t *in, struct call_keys *keys);
 
 #endif

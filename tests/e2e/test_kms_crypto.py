@@ -1,0 +1,335 @@
+"""KMS data key pairs and key agreement through boto3 and the AWS CLI v2:
+GenerateDataKeyPair(+WithoutPlaintext) for every KeyPairSpec (the private key PKCS#8,
+sealed so that Decrypt gives it back, its public half DER SPKI, checked with openssl),
+DeriveSharedSecret (boto3 only: the AWS CLI v2 on the machine predates the
+operation and has no derive-shared-secret; ECDH, the secret equal to what `openssl pkeyutl -derive` computes from
+the peer's side), their errors with AWS's codes and messages, kms:DataKeyPairSpec, DryRun,
+the key-policy AND rule and a grant, and no secret in the trail."""
+import base64
+import json
+import os
+import subprocess
+import tempfile
+
+from botocore.exceptions import ClientError
+
+import harness
+
+NIST = {"ECC_NIST_P256": "prime256v1", "ECC_NIST_P384": "secp384r1",
+        "ECC_NIST_P521": "secp521r1"}
+# every KeyPairSpec but the two largest RSA sizes, which one case each covers (their
+# generation dominates the run)
+# Under valgrind (the valgrind-e2e run) 3072- and 4096-bit RSA take minutes to generate:
+# there the two large-RSA cases use RSA_2048 (the server's code is the same for each size)
+VALGRIND = bool(os.environ.get("CUSTOS_UNDER_VALGRIND"))
+RSA_MID, RSA_BIG = ("RSA_2048", "RSA_2048") if VALGRIND else ("RSA_3072", "RSA_4096")
+PAIR_SPECS = ["RSA_2048", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521",
+              "ECC_SECG_P256K1", "SM2", "ECC_NIST_EDWARDS25519"]
+
+
+def openssl(*args, data=None):
+    p = subprocess.run(["openssl"] + list(args), input=data, capture_output=True, timeout=120)
+    return p.returncode, p.stdout, p.stderr
+
+
+class Crypto(harness.ServerTest):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.kms = cls.server.client("kms", read_timeout=300)
+        cls.sym = cls.kms.create_key()["KeyMetadata"]
+        cls.agree = {s: cls.kms.create_key(KeySpec=s, KeyUsage="KEY_AGREEMENT")["KeyMetadata"]
+                     for s in NIST}
+        cls.ec_sign = cls.kms.create_key(KeySpec="ECC_NIST_P256",
+                                         KeyUsage="SIGN_VERIFY")["KeyMetadata"]
+        cls.tmp = tempfile.mkdtemp()
+
+    def err(self, fn, **kw):
+        with self.assertRaises(ClientError) as e:
+            fn(**kw)
+        r = e.exception.response
+        return r["Error"]["Code"], r["Error"]["Message"], r["ResponseMetadata"]["HTTPStatusCode"]
+
+    def write(self, name, data):
+        path = os.path.join(self.tmp, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+
+    # ---- GenerateDataKeyPair ----
+
+    def check_pair(self, r, spec, context=None, plaintext=True):
+        self.assertEqual(r["KeyPairSpec"], spec)
+        self.assertEqual(r["KeyId"], self.sym["Arn"])
+        self.assertEqual(r["KeyMaterialId"], self.kms.describe_key(
+            KeyId=self.sym["KeyId"])["KeyMetadata"]["CurrentKeyMaterialId"])
+        # the public key is DER SPKI that openssl reads
+        rc, pub_pem, err = openssl("pkey", "-pubin", "-inform", "DER", "-in", "/dev/stdin",
+                                   data=r["PublicKey"])
+        self.assertEqual(rc, 0, err)
+        kw = {"EncryptionContext": context} if context else {}
+        d = self.kms.decrypt(CiphertextBlob=r["PrivateKeyCiphertextBlob"], **kw)
+        self.assertEqual(d["KeyId"], self.sym["Arn"])
+        if plaintext:
+            self.assertEqual(d["Plaintext"], r["PrivateKeyPlaintext"])
+        else:
+            self.assertNotIn("PrivateKeyPlaintext", r)
+        # the private key is PKCS#8 DER (PrivateKeyInfo) and its public half is PublicKey
+        rc, text, err = openssl("asn1parse", "-inform", "DER", "-in", "/dev/stdin",
+                                data=d["Plaintext"])
+        self.assertEqual(rc, 0, err)
+        self.assertIn(b"INTEGER           :00", text.split(b"\n")[1])  # version 0
+        rc, derived, err = openssl("pkey", "-inform", "DER", "-in", "/dev/stdin", "-pubout",
+                                   "-outform", "DER", data=d["Plaintext"])
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(derived, r["PublicKey"])
+        return d["Plaintext"]
+
+    def test_every_pair_spec(self):
+        for spec in PAIR_SPECS:
+            with self.subTest(spec=spec):
+                ctx = {"purpose": spec}
+                r = self.kms.generate_data_key_pair(KeyId=self.sym["KeyId"], KeyPairSpec=spec,
+                                                    EncryptionContext=ctx)
+                self.check_pair(r, spec, ctx)
+                # the context is bound: another one does not open the private key
+                self.assertEqual(self.err(self.kms.decrypt,
+                                          CiphertextBlob=r["PrivateKeyCiphertextBlob"],
+                                          EncryptionContext={"purpose": "other"})[0],
+                                 "InvalidCiphertextException")
+        r = self.kms.generate_data_key_pair(KeyId=self.sym["KeyId"], KeyPairSpec="ECC_NIST_P256")
+        rc, text, _ = openssl("pkey", "-pubin", "-inform", "DER", "-text", "-noout",
+                              "-in", "/dev/stdin", data=r["PublicKey"])
+        self.assertIn(b"prime256v1", text)
+        r = self.kms.generate_data_key_pair(KeyId=self.sym["KeyId"], KeyPairSpec="RSA_2048")
+        rc, text, _ = openssl("pkey", "-pubin", "-inform", "DER", "-text", "-noout",
+                              "-in", "/dev/stdin", data=r["PublicKey"])
+        self.assertIn(b"2048 bit", text)
+
+    def test_without_plaintext_and_large_rsa(self):
+        r = self.kms.generate_data_key_pair_without_plaintext(KeyId=self.sym["Arn"],
+                                                              KeyPairSpec=RSA_BIG)
+        priv = self.check_pair(r, RSA_BIG, plaintext=False)
+        rc, text, _ = openssl("pkey", "-inform", "DER", "-text", "-noout", "-in", "/dev/stdin",
+                              data=priv)
+        self.assertIn(RSA_BIG[4:].encode() + b" bit", text)
+        r = self.kms.generate_data_key_pair_without_plaintext(KeyId=self.sym["KeyId"],
+                                                              KeyPairSpec="ECC_NIST_P384",
+                                                              EncryptionContext={"a": "b"})
+        self.check_pair(r, "ECC_NIST_P384", {"a": "b"}, plaintext=False)
+
+    def test_pair_private_key_signs_for_public_key(self):
+        r = self.kms.generate_data_key_pair(KeyId=self.sym["KeyId"], KeyPairSpec="ECC_NIST_P256")
+        key = self.write("pair.der", r["PrivateKeyPlaintext"])
+        pub = self.write("pair.pub", r["PublicKey"])
+        rc, sig, err = openssl("pkeyutl", "-sign", "-keyform", "DER", "-inkey", key,
+                               data=b"d" * 32)
+        self.assertEqual(rc, 0, err)
+        sigf = self.write("pair.sig", sig)
+        rc, _, err = openssl("pkeyutl", "-verify", "-pubin", "-keyform", "DER", "-inkey", pub,
+                             "-sigfile", sigf, data=b"d" * 32)
+        self.assertEqual(rc, 0, err)
+
+    def test_pair_cli(self):
+        _, out, _ = self.server.cli("kms", "generate-data-key-pair", "--key-id",
+                                    self.sym["KeyId"], "--key-pair-spec", RSA_MID,
+                                    "--encryption-context", "app=cli")
+        self.assertEqual(out["KeyPairSpec"], RSA_MID)
+        blob = self.write("cli.blob", base64.b64decode(out["PrivateKeyCiphertextBlob"]))
+        _, dec, _ = self.server.cli("kms", "decrypt", "--ciphertext-blob", "fileb://" + blob,
+                                    "--encryption-context", "app=cli")
+        self.assertEqual(dec["Plaintext"], out["PrivateKeyPlaintext"])
+        rc, text, _ = openssl("pkey", "-inform", "DER", "-text", "-noout", "-in", "/dev/stdin",
+                              data=base64.b64decode(dec["Plaintext"]))
+        self.assertIn(RSA_MID[4:].encode() + b" bit", text)
+        _, out, _ = self.server.cli("kms", "generate-data-key-pair-without-plaintext",
+                                    "--key-id", self.sym["KeyId"], "--key-pair-spec",
+                                    "ECC_NIST_P521")
+        self.assertEqual(out["KeyPairSpec"], "ECC_NIST_P521")
+        self.assertNotIn("PrivateKeyPlaintext", out)
+        rc, _, err = self.server.cli("kms", "generate-data-key-pair", "--key-id",
+                                     self.ec_sign["KeyId"], "--key-pair-spec", "RSA_2048",
+                                     check=False)
+        self.assertNotEqual(rc, 0)
+        self.assertIn("InvalidKeyUsageException", err)
+
+    def test_pair_errors(self):
+        gen = self.kms.generate_data_key_pair
+        for key, usage in [(self.ec_sign, "SIGN_VERIFY"),
+                           (self.agree["ECC_NIST_P256"], "KEY_AGREEMENT")]:
+            for fn, op in [(gen, "GenerateDataKeyPair"),
+                           (self.kms.generate_data_key_pair_without_plaintext,
+                            "GenerateDataKeyPairWithoutPlaintext")]:
+                self.assertEqual(self.err(fn, KeyId=key["KeyId"], KeyPairSpec="RSA_2048"),
+                                 ("InvalidKeyUsageException",
+                                  f"{key['Arn']} key usage is {usage} which is not valid for {op}.",
+                                  400))
+        self.assertEqual(self.err(gen, KeyId=self.sym["KeyId"], KeyPairSpec="RSA_2048",
+                                  DryRun=True),
+                         ("DryRunOperationException",
+                          "The request would have succeeded, but the DryRun option is set.", 412))
+        code, msg, status = self.err(gen, KeyId=self.sym["KeyId"], KeyPairSpec="RSA_1024")
+        self.assertEqual((code, status), ("ValidationException", 400))
+        self.assertIn("RSA_1024", msg)
+        missing = "arn:aws:kms:us-east-1:000000000000:key/00000000-0000-0000-0000-000000000000"
+        code, msg, status = self.err(gen, KeyId=missing.replace("000000000000", self.sym["Arn"].split(":")[4], 1),
+                                     KeyPairSpec="RSA_2048")
+        self.assertEqual((code, status), ("NotFoundException", 400))
+        off = self.kms.create_key()["KeyMetadata"]
+        self.kms.disable_key(KeyId=off["KeyId"])
+        self.assertEqual(self.err(gen, KeyId=off["KeyId"], KeyPairSpec="ECC_NIST_P256"),
+                         ("DisabledException", f"{off['Arn']} is disabled.", 400))
+
+    def test_pair_condition_key_and_rule(self):
+        arn, ak, sk = self.server.user("pairs", {
+            "Effect": "Allow", "Action": ["kms:GenerateDataKeyPair", "kms:Decrypt"],
+            "Resource": "*", "Condition": {"StringEquals": {"kms:DataKeyPairSpec": "ECC_NIST_P256"}}})
+        kms = self.server.client("kms", key=ak, secret=sk)
+        key = self.kms.create_key()["KeyMetadata"]["KeyId"]
+        kms.generate_data_key_pair(KeyId=key, KeyPairSpec="ECC_NIST_P256")
+        code, msg, status = self.err(kms.generate_data_key_pair, KeyId=key,
+                                     KeyPairSpec="ECC_NIST_P384")
+        self.assertEqual((code, status), ("AccessDeniedException", 400))
+        self.assertIn("kms:GenerateDataKeyPair", msg)
+        # WithoutPlaintext is an action of its own
+        self.assertEqual(self.err(kms.generate_data_key_pair_without_plaintext, KeyId=key,
+                                  KeyPairSpec="ECC_NIST_P256")[0], "AccessDeniedException")
+        # the AND rule: once the key policy stops enabling IAM policies, the user's does not count
+        acct = arn.split(":")[4]
+        only_root = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                     "Principal": {"AWS": f"arn:aws:iam::{acct}:root"}, "Action": "kms:*",
+                     "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalType": "Account"}}}]}
+        self.kms.put_key_policy(KeyId=key, PolicyName="default", Policy=json.dumps(only_root),
+                                BypassPolicyLockoutSafetyCheck=True)
+        self.assertEqual(self.err(kms.generate_data_key_pair, KeyId=key,
+                                  KeyPairSpec="ECC_NIST_P256")[0], "AccessDeniedException")
+        # a grant alone is enough, for the operation it names
+        self.kms.create_grant(KeyId=key, GranteePrincipal=arn,
+                              Operations=["GenerateDataKeyPairWithoutPlaintext"])
+        kms.generate_data_key_pair_without_plaintext(KeyId=key, KeyPairSpec="ECC_NIST_P384")
+        self.assertEqual(self.err(kms.generate_data_key_pair, KeyId=key,
+                                  KeyPairSpec="ECC_NIST_P256")[0], "AccessDeniedException")
+
+    # ---- DeriveSharedSecret ----
+
+    def peer(self, curve):
+        """A key pair made by openssl: (private key PEM path, public key DER)."""
+        path = os.path.join(self.tmp, curve + ".pem")
+        rc, _, err = openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:" + curve,
+                             "-out", path)
+        self.assertEqual(rc, 0, err)
+        rc, der, err = openssl("pkey", "-in", path, "-pubout", "-outform", "DER")
+        self.assertEqual(rc, 0, err)
+        return path, der
+
+    def test_derive_matches_openssl(self):
+        for spec, curve in NIST.items():
+            with self.subTest(spec=spec):
+                key = self.agree[spec]
+                priv, pub = self.peer(curve)
+                r = self.kms.derive_shared_secret(KeyId=key["KeyId"], KeyAgreementAlgorithm="ECDH",
+                                                  PublicKey=pub)
+                self.assertEqual((r["KeyId"], r["KeyAgreementAlgorithm"], r["KeyOrigin"]),
+                                 (key["Arn"], "ECDH", "AWS_KMS"))
+                kms_pub = self.kms.get_public_key(KeyId=key["KeyId"])
+                self.assertEqual(kms_pub["KeyAgreementAlgorithms"], ["ECDH"])
+                self.assertEqual(kms_pub["KeyUsage"], "KEY_AGREEMENT")
+                peerkey = self.write(spec + ".kms.der", kms_pub["PublicKey"])
+                rc, secret, err = openssl("pkeyutl", "-derive", "-inkey", priv, "-peerkey", peerkey,
+                                          "-peerform", "DER")
+                self.assertEqual(rc, 0, err)
+                self.assertEqual(r["SharedSecret"], secret)
+                self.assertEqual(len(secret), {"ECC_NIST_P256": 32, "ECC_NIST_P384": 48,
+                                               "ECC_NIST_P521": 66}[spec])
+                meta = self.kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+                self.assertEqual(meta["KeyAgreementAlgorithms"], ["ECDH"])
+
+    def test_derive_two_kms_keys_agree(self):
+        a, b = self.agree["ECC_NIST_P256"], self.kms.create_key(
+            KeySpec="ECC_NIST_P256", KeyUsage="KEY_AGREEMENT")["KeyMetadata"]
+        pa = self.kms.get_public_key(KeyId=a["KeyId"])["PublicKey"]
+        pb = self.kms.get_public_key(KeyId=b["KeyId"])["PublicKey"]
+        sa = self.kms.derive_shared_secret(KeyId=a["KeyId"], KeyAgreementAlgorithm="ECDH",
+                                           PublicKey=pb)["SharedSecret"]
+        sb = self.kms.derive_shared_secret(KeyId=b["KeyId"], KeyAgreementAlgorithm="ECDH",
+                                           PublicKey=pa)["SharedSecret"]
+        self.assertEqual(sa, sb)
+
+    def test_derive_errors(self):
+        key = self.agree["ECC_NIST_P256"]
+        _, pub = self.peer("prime256v1")
+        _, other_curve = self.peer("secp384r1")
+        derive = self.kms.derive_shared_secret
+        for k, usage in [(self.sym, "ENCRYPT_DECRYPT"), (self.ec_sign, "SIGN_VERIFY")]:
+            self.assertEqual(self.err(derive, KeyId=k["KeyId"], KeyAgreementAlgorithm="ECDH",
+                                      PublicKey=pub),
+                             ("InvalidKeyUsageException",
+                              f"{k['Arn']} key usage is {usage} which is not valid for "
+                              "DeriveSharedSecret.", 400))
+        rc, rsa_pem, _ = openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024")
+        _, rsa_pub, _ = openssl("pkey", "-pubout", "-outform", "DER", data=rsa_pem)
+        want = ("ValidationException", "PublicKey must be a DER-encoded X.509 "
+                "SubjectPublicKeyInfo of a valid point on the curve of key spec ECC_NIST_P256.", 400)
+        # a point off the curve: the peer's key with its last coordinate byte changed
+        off_curve = pub[:-1] + bytes([pub[-1] ^ 1])
+        for bad in [b"not a key", other_curve, rsa_pub, off_curve, pub + b"\0", pub[:-3]]:
+            with self.subTest(bad=bad[:12]):
+                self.assertEqual(self.err(derive, KeyId=key["KeyId"], KeyAgreementAlgorithm="ECDH",
+                                          PublicKey=bad), want)
+        self.assertEqual(self.err(derive, KeyId=key["KeyId"], KeyAgreementAlgorithm="ECDH",
+                                  PublicKey=pub, DryRun=True)[0], "DryRunOperationException")
+        code, _, status = self.err(derive, KeyId=key["KeyId"], KeyAgreementAlgorithm="DH",
+                                   PublicKey=pub)
+        self.assertEqual((code, status), ("ValidationException", 400))
+        # the server still serves
+        derive(KeyId=key["KeyId"], KeyAgreementAlgorithm="ECDH", PublicKey=pub)
+
+    def test_derive_authorization(self):
+        arn, ak, sk = self.server.user("agree")
+        kms = self.server.client("kms", key=ak, secret=sk)
+        key = self.kms.create_key(KeySpec="ECC_NIST_P384", KeyUsage="KEY_AGREEMENT")["KeyMetadata"]
+        _, pub = self.peer("secp384r1")
+        self.assertEqual(self.err(kms.derive_shared_secret, KeyId=key["KeyId"],
+                                  KeyAgreementAlgorithm="ECDH", PublicKey=pub)[0],
+                         "AccessDeniedException")
+        # a key policy naming the user is enough, without an identity policy
+        acct = arn.split(":")[4]
+        pol = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{acct}:root"},
+             "Action": "kms:*", "Resource": "*"},
+            {"Effect": "Allow", "Principal": {"AWS": arn}, "Action": "kms:DeriveSharedSecret",
+             "Resource": "*"}]}
+        self.kms.put_key_policy(KeyId=key["KeyId"], PolicyName="default", Policy=json.dumps(pol))
+        kms.derive_shared_secret(KeyId=key["KeyId"], KeyAgreementAlgorithm="ECDH", PublicKey=pub)
+        # a grant alone is enough too
+        k2 = self.kms.create_key(KeySpec="ECC_NIST_P384", KeyUsage="KEY_AGREEMENT")["KeyMetadata"]
+        self.assertEqual(self.err(kms.derive_shared_secret, KeyId=k2["KeyId"],
+                                  KeyAgreementAlgorithm="ECDH", PublicKey=pub)[0],
+                         "AccessDeniedException")
+        g = self.kms.create_grant(KeyId=k2["KeyId"], GranteePrincipal=arn,
+                                  Operations=["DeriveSharedSecret"])
+        kms.derive_shared_secret(KeyId=k2["KeyId"], KeyAgreementAlgorithm="ECDH", PublicKey=pub)
+        self.kms.revoke_grant(KeyId=k2["KeyId"], GrantId=g["GrantId"])
+        self.assertEqual(self.err(kms.derive_shared_secret, KeyId=k2["KeyId"],
+                                  KeyAgreementAlgorithm="ECDH", PublicKey=pub)[0],
+                         "AccessDeniedException")
+
+    def test_secrets_not_in_trail(self):
+        r = self.kms.generate_data_key_pair(KeyId=self.sym["KeyId"], KeyPairSpec="ECC_NIST_P256")
+        _, pub = self.peer("prime256v1")
+        s = self.kms.derive_shared_secret(KeyId=self.agree["ECC_NIST_P256"]["KeyId"],
+                                          KeyAgreementAlgorithm="ECDH", PublicKey=pub)
+        with open(os.path.join(self.server.data_dir, "audit.log"), "rb") as f:
+            trail = f.read()
+        log = self.server.read_log()
+        log = log.encode() if isinstance(log, str) else log
+        for secret in (r["PrivateKeyPlaintext"], s["SharedSecret"]):
+            for text in (trail, log):
+                self.assertNotIn(base64.b64encode(secret), text)
+        names = [rec.get("eventName") for rec in self.server.audit_records()]
+        self.assertIn("GenerateDataKeyPair", names)
+        self.assertIn("DeriveSharedSecret", names)
+
+
+if __name__ == "__main__":
+    harness.main()
