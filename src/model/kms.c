@@ -16,6 +16,7 @@ static const struct shape kms_CancelKeyDeletionRequest;
 static const struct shape kms_CancelKeyDeletionResponse;
 static const struct shape kms_CiphertextType;
 static const struct shape kms_CloudHsmClusterIdType;
+static const struct shape kms_CloudTrailEventIdType;
 static const struct shape kms_ConnectCustomKeyStoreRequest;
 static const struct shape kms_ConnectCustomKeyStoreResponse;
 static const struct shape kms_ConnectionErrorCodeType;
@@ -78,6 +79,8 @@ static const struct shape kms_GenerateMacRequest;
 static const struct shape kms_GenerateMacResponse;
 static const struct shape kms_GenerateRandomRequest;
 static const struct shape kms_GenerateRandomResponse;
+static const struct shape kms_GetKeyLastUsageRequest;
+static const struct shape kms_GetKeyLastUsageResponse;
 static const struct shape kms_GetKeyPolicyRequest;
 static const struct shape kms_GetKeyPolicyResponse;
 static const struct shape kms_GetKeyRotationStatusRequest;
@@ -104,6 +107,8 @@ static const struct shape kms_KeyAgreementAlgorithmSpec;
 static const struct shape kms_KeyAgreementAlgorithmSpecList;
 static const struct shape kms_KeyEncryptionMechanism;
 static const struct shape kms_KeyIdType;
+static const struct shape kms_KeyLastUsageData;
+static const struct shape kms_KeyLastUsageTrackingOperation;
 static const struct shape kms_KeyList;
 static const struct shape kms_KeyListEntry;
 static const struct shape kms_KeyManagerType;
@@ -114,6 +119,7 @@ static const struct shape kms_KeySpec;
 static const struct shape kms_KeyState;
 static const struct shape kms_KeyStorePasswordType;
 static const struct shape kms_KeyUsageType;
+static const struct shape kms_KmsRequestIdType;
 static const struct shape kms_LimitType;
 static const struct shape kms_ListAliasesRequest;
 static const struct shape kms_ListAliasesResponse;
@@ -460,6 +466,15 @@ static const struct shape_member kms_GenerateRandomResponse_members[] = {
     {"Plaintext", &kms_PlaintextType, false, NULL, false},
     {"CiphertextForRecipient", &kms_CiphertextType, false, NULL, false},
 };
+static const struct shape_member kms_GetKeyLastUsageRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+};
+static const struct shape_member kms_GetKeyLastUsageResponse_members[] = {
+    {"KeyId", &kms_KeyIdType, false, NULL, false},
+    {"KeyLastUsage", &kms_KeyLastUsageData, false, NULL, false},
+    {"TrackingStartDate", &kms_DateType, false, NULL, false},
+    {"KeyCreationDate", &kms_DateType, false, NULL, false},
+};
 static const struct shape_member kms_GetKeyPolicyRequest_members[] = {
     {"KeyId", &kms_KeyIdType, true, NULL, false},
     {"PolicyName", &kms_PolicyNameType, false, NULL, false},
@@ -542,6 +557,13 @@ static const char *const kms_IncludeKeyMaterial_enums[] = {"ALL_KEY_MATERIAL", "
 static const char *const kms_KeyAgreementAlgorithmSpec_enums[] = {"ECDH"};
 static const struct shape_member kms_KeyAgreementAlgorithmSpecList_member = {"member", &kms_KeyAgreementAlgorithmSpec, false, NULL, false};
 static const char *const kms_KeyEncryptionMechanism_enums[] = {"RSAES_OAEP_SHA_256"};
+static const struct shape_member kms_KeyLastUsageData_members[] = {
+    {"Operation", &kms_KeyLastUsageTrackingOperation, false, NULL, false},
+    {"Timestamp", &kms_DateType, false, NULL, false},
+    {"CloudTrailEventId", &kms_CloudTrailEventIdType, false, NULL, false},
+    {"KmsRequestId", &kms_KmsRequestIdType, false, NULL, false},
+};
+static const char *const kms_KeyLastUsageTrackingOperation_enums[] = {"Decrypt", "DeriveSharedSecret", "Encrypt", "GenerateDataKey", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext", "GenerateDataKeyWithoutPlaintext", "GenerateMac", "ReEncrypt", "Sign", "Verify", "VerifyMac"};
 static const struct shape_member kms_KeyList_member = {"member", &kms_KeyListEntry, false, NULL, false};
 static const struct shape_member kms_KeyListEntry_members[] = {
     {"KeyId", &kms_KeyIdType, false, NULL, false},
@@ -843,6 +865,7 @@ static const struct shape kms_CancelKeyDeletionRequest = {.name = "CancelKeyDele
 static const struct shape kms_CancelKeyDeletionResponse = {.name = "CancelKeyDeletionResponse", .type = SHAPE_STRUCTURE, .members = kms_CancelKeyDeletionResponse_members, .n_members = 1};
 static const struct shape kms_CiphertextType = {.name = "CiphertextType", .type = SHAPE_BLOB, .has_min = true, .min = 1, .has_max = true, .max = 6144};
 static const struct shape kms_CloudHsmClusterIdType = {.name = "CloudHsmClusterIdType", .type = SHAPE_STRING, .has_min = true, .min = 19, .has_max = true, .max = 24, .pattern = "cluster-[2-7a-zA-Z]{11,16}"};
+static const struct shape kms_CloudTrailEventIdType = {.name = "CloudTrailEventIdType", .type = SHAPE_STRING};
 static const struct shape kms_ConnectCustomKeyStoreRequest = {.name = "ConnectCustomKeyStoreRequest", .type = SHAPE_STRUCTURE, .members = kms_ConnectCustomKeyStoreRequest_members, .n_members = 1};
 static const struct shape kms_ConnectCustomKeyStoreResponse = {.name = "ConnectCustomKeyStoreResponse", .type = SHAPE_STRUCTURE};
 static const struct shape kms_ConnectionErrorCodeType = {.name = "ConnectionErrorCodeType", .type = SHAPE_STRING, .enums = kms_ConnectionErrorCodeType_enums, .n_enums = 18};
@@ -905,6 +928,8 @@ static const struct shape kms_GenerateMacRequest = {.name = "GenerateMacRequest"
 static const struct shape kms_GenerateMacResponse = {.name = "GenerateMacResponse", .type = SHAPE_STRUCTURE, .members = kms_GenerateMacResponse_members, .n_members = 3};
 static const struct shape kms_GenerateRandomRequest = {.name = "GenerateRandomRequest", .type = SHAPE_STRUCTURE, .members = kms_GenerateRandomRequest_members, .n_members = 3};
 static const struct shape kms_GenerateRandomResponse = {.name = "GenerateRandomResponse", .type = SHAPE_STRUCTURE, .members = kms_GenerateRandomResponse_members, .n_members = 2};
+static const struct shape kms_GetKeyLastUsageRequest = {.name = "GetKeyLastUsageRequest", .type = SHAPE_STRUCTURE, .members = kms_GetKeyLastUsageRequest_members, .n_members = 1};
+static const struct shape kms_GetKeyLastUsageResponse = {.name = "GetKeyLastUsageResponse", .type = SHAPE_STRUCTURE, .members = kms_GetKeyLastUsageResponse_members, .n_members = 4};
 static const struct shape kms_GetKeyPolicyRequest = {.name = "GetKeyPolicyRequest", .type = SHAPE_STRUCTURE, .members = kms_GetKeyPolicyRequest_members, .n_members = 2};
 static const struct shape kms_GetKeyPolicyResponse = {.name = "GetKeyPolicyResponse", .type = SHAPE_STRUCTURE, .members = kms_GetKeyPolicyResponse_members, .n_members = 2};
 static const struct shape kms_GetKeyRotationStatusRequest = {.name = "GetKeyRotationStatusRequest", .type = SHAPE_STRUCTURE, .members = kms_GetKeyRotationStatusRequest_members, .n_members = 1};
@@ -931,6 +956,8 @@ static const struct shape kms_KeyAgreementAlgorithmSpec = {.name = "KeyAgreement
 static const struct shape kms_KeyAgreementAlgorithmSpecList = {.name = "KeyAgreementAlgorithmSpecList", .type = SHAPE_LIST, .member = &kms_KeyAgreementAlgorithmSpecList_member};
 static const struct shape kms_KeyEncryptionMechanism = {.name = "KeyEncryptionMechanism", .type = SHAPE_STRING, .enums = kms_KeyEncryptionMechanism_enums, .n_enums = 1};
 static const struct shape kms_KeyIdType = {.name = "KeyIdType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 2048};
+static const struct shape kms_KeyLastUsageData = {.name = "KeyLastUsageData", .type = SHAPE_STRUCTURE, .members = kms_KeyLastUsageData_members, .n_members = 4};
+static const struct shape kms_KeyLastUsageTrackingOperation = {.name = "KeyLastUsageTrackingOperation", .type = SHAPE_STRING, .enums = kms_KeyLastUsageTrackingOperation_enums, .n_enums = 12};
 static const struct shape kms_KeyList = {.name = "KeyList", .type = SHAPE_LIST, .member = &kms_KeyList_member};
 static const struct shape kms_KeyListEntry = {.name = "KeyListEntry", .type = SHAPE_STRUCTURE, .members = kms_KeyListEntry_members, .n_members = 2};
 static const struct shape kms_KeyManagerType = {.name = "KeyManagerType", .type = SHAPE_STRING, .enums = kms_KeyManagerType_enums, .n_enums = 2};
@@ -941,6 +968,7 @@ static const struct shape kms_KeySpec = {.name = "KeySpec", .type = SHAPE_STRING
 static const struct shape kms_KeyState = {.name = "KeyState", .type = SHAPE_STRING, .enums = kms_KeyState_enums, .n_enums = 8};
 static const struct shape kms_KeyStorePasswordType = {.name = "KeyStorePasswordType", .type = SHAPE_STRING, .has_min = true, .min = 7, .has_max = true, .max = 32, .sensitive = true};
 static const struct shape kms_KeyUsageType = {.name = "KeyUsageType", .type = SHAPE_STRING, .enums = kms_KeyUsageType_enums, .n_enums = 4};
+static const struct shape kms_KmsRequestIdType = {.name = "KmsRequestIdType", .type = SHAPE_STRING};
 static const struct shape kms_LimitType = {.name = "LimitType", .type = SHAPE_INTEGER, .has_min = true, .min = 1, .has_max = true, .max = 1000};
 static const struct shape kms_ListAliasesRequest = {.name = "ListAliasesRequest", .type = SHAPE_STRUCTURE, .members = kms_ListAliasesRequest_members, .n_members = 3};
 static const struct shape kms_ListAliasesResponse = {.name = "ListAliasesResponse", .type = SHAPE_STRUCTURE, .members = kms_ListAliasesResponse_members, .n_members = 3};
@@ -1046,6 +1074,7 @@ static const struct op_model kms_ops[] = {
     {"GenerateDataKeyWithoutPlaintext", &kms_GenerateDataKeyWithoutPlaintextRequest, &kms_GenerateDataKeyWithoutPlaintextResponse, NULL},
     {"GenerateMac", &kms_GenerateMacRequest, &kms_GenerateMacResponse, NULL},
     {"GenerateRandom", &kms_GenerateRandomRequest, &kms_GenerateRandomResponse, NULL},
+    {"GetKeyLastUsage", &kms_GetKeyLastUsageRequest, &kms_GetKeyLastUsageResponse, NULL},
     {"GetKeyPolicy", &kms_GetKeyPolicyRequest, &kms_GetKeyPolicyResponse, NULL},
     {"GetKeyRotationStatus", &kms_GetKeyRotationStatusRequest, &kms_GetKeyRotationStatusResponse, NULL},
     {"GetParametersForImport", &kms_GetParametersForImportRequest, &kms_GetParametersForImportResponse, NULL},
@@ -1084,5 +1113,5 @@ const struct service_model model_kms = {
     .api_version = "2014-11-01",
     .xml_namespace = NULL,
     .ops = kms_ops,
-    .n_ops = 51,
+    .n_ops = 52,
 };

@@ -21,6 +21,7 @@
 #include "audit/audit.h"
 #include "auth/identity_cache.h"
 #include "auth/key_usage.h"
+#include "auth/kms_key_usage.h"
 #include "auth/principal.h"
 #include "auth/saml_response.h"
 #include "authorize.h"
@@ -144,6 +145,7 @@ cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err 
     TRY(principal_cache_new(&s->pl.principals));
     TRY(identity_cache_new(&s->pl.identities));
     TRY(key_usage_start(s->store, key_usage_interval(), &s->pl.key_usage));
+    TRY(kms_key_usage_start(s->store, key_usage_interval(), &s->pl.kms_key_usage));
     TRY(unauth_limit_new((double)cfg->unauth_rate, (double)cfg->unauth_burst,
                          UNAUTH_FLUSH_INTERVAL_MS, &s->pl.unauth));
     s->pl.env = (struct call_env){.store = s->store,
@@ -190,6 +192,7 @@ void server_stop(struct server *s)
     if (s->pl.audit)
         pipeline_flush_suppressed(&s->pl, clock_now_ms());
     key_usage_stop(s->pl.key_usage); /* no request notes any more: write what is left */
+    kms_key_usage_stop(s->pl.kms_key_usage);
     audit_writer_stop(s->pl.audit);
     unauth_limit_free(s->pl.unauth);
     identity_cache_free(s->pl.identities);

@@ -4,12 +4,18 @@ sealed so that Decrypt gives it back, its public half DER SPKI, checked with ope
 DeriveSharedSecret (boto3 only: the AWS CLI v2 on the machine predates the
 operation and has no derive-shared-secret; ECDH, the secret equal to what `openssl pkeyutl -derive` computes from
 the peer's side), their errors with AWS's codes and messages, kms:DataKeyPairSpec, DryRun,
-the key-policy AND rule and a grant, and no secret in the trail."""
+the key-policy AND rule and a grant, and no secret in the trail; GetKeyLastUsage (boto3
+only, as the CLI predates it too): the last successful cryptographic call on a key, its
+request id and trail event, written off the request path (no store write per call)."""
 import base64
 import json
 import os
+import sqlite3
 import subprocess
 import tempfile
+import time
+
+import unittest
 
 from botocore.exceptions import ClientError
 
@@ -329,6 +335,113 @@ class Crypto(harness.ServerTest):
         names = [rec.get("eventName") for rec in self.server.audit_records()]
         self.assertIn("GenerateDataKeyPair", names)
         self.assertIn("DeriveSharedSecret", names)
+
+
+FLUSH_MS = 300
+
+
+class LastUsage(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = harness.Server(env={"CUSTOS_KEY_USAGE_FLUSH_MS": str(FLUSH_MS)}).start()
+        cls.kms = cls.server.client("kms")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+
+    def store_seq(self):
+        db = sqlite3.connect(os.path.join(self.server.data_dir, "custos.db"))
+        try:
+            return db.execute("SELECT MAX(seq) FROM change_log").fetchone()[0] or 0
+        finally:
+            db.close()
+
+    def wait_used(self, key_id, op, deadline_s=10):
+        end = time.time() + deadline_s
+        while True:
+            r = self.kms.get_key_last_usage(KeyId=key_id)
+            if r["KeyLastUsage"].get("Operation") == op or time.time() > end:
+                return r
+            time.sleep(FLUSH_MS / 1000 / 3)
+
+    def event_of(self, request_id):
+        return [rec for rec in self.server.audit_records() if rec.get("requestID") == request_id]
+
+    def test_never_used_then_each_operation(self):
+        key = self.kms.create_key()["KeyMetadata"]
+        r = self.kms.get_key_last_usage(KeyId=key["KeyId"])
+        self.assertEqual(r["KeyLastUsage"], {})
+        self.assertEqual(r["KeyId"], key["KeyId"])
+        self.assertEqual(r["KeyCreationDate"], key["CreationDate"])
+        # custos tracks from the key's creation (the later of it and its tracking start)
+        self.assertEqual(r["TrackingStartDate"], key["CreationDate"])
+        # what is not a cryptographic use, or did not succeed, is not noted
+        self.kms.describe_key(KeyId=key["KeyId"])
+        with self.assertRaises(ClientError):
+            self.kms.encrypt(KeyId=key["KeyId"], Plaintext=b"x", DryRun=True)
+        with self.assertRaises(ClientError):
+            self.kms.decrypt(CiphertextBlob=b"\x01" * 64)
+        time.sleep(3 * FLUSH_MS / 1000)
+        self.assertEqual(self.kms.get_key_last_usage(KeyId=key["KeyId"])["KeyLastUsage"], {})
+        enc = self.kms.encrypt(KeyId=key["KeyId"], Plaintext=b"x")
+        u = self.wait_used(key["KeyId"], "Encrypt")["KeyLastUsage"]
+        self.assertEqual(u["Operation"], "Encrypt")
+        rid = enc["ResponseMetadata"]["RequestId"]
+        self.assertEqual(u["KmsRequestId"], rid)
+        rec = self.event_of(rid)
+        self.assertEqual(len(rec), 1)
+        self.assertEqual(u["CloudTrailEventId"], rec[0]["eventID"])
+        self.assertLess(abs(u["Timestamp"].timestamp() - time.time()), 30)
+        # a later use replaces it (1 s apart: notes closer together keep the first)
+        time.sleep(1.1)
+        self.kms.decrypt(CiphertextBlob=enc["CiphertextBlob"])
+        self.assertEqual(self.wait_used(key["Arn"], "Decrypt")["KeyLastUsage"]["Operation"],
+                         "Decrypt")
+        for spec, usage, call, op in [
+                ("ECC_NIST_P256", "SIGN_VERIFY", lambda k: self.kms.sign(
+                    KeyId=k, Message=b"m", SigningAlgorithm="ECDSA_SHA_256"), "Sign"),
+                ("HMAC_256", "GENERATE_VERIFY_MAC", lambda k: self.kms.generate_mac(
+                    KeyId=k, Message=b"m", MacAlgorithm="HMAC_SHA_256"), "GenerateMac"),
+                ("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", lambda k: self.kms.generate_data_key_pair(
+                    KeyId=k, KeyPairSpec="ECC_NIST_P256"), "GenerateDataKeyPair")]:
+            with self.subTest(op=op):
+                k = self.kms.create_key(KeySpec=spec, KeyUsage=usage)["KeyMetadata"]["KeyId"]
+                call(k)
+                self.assertEqual(self.wait_used(k, op)["KeyLastUsage"]["Operation"], op)
+
+    def test_no_store_write_per_call(self):
+        key = self.kms.create_key()["KeyMetadata"]["KeyId"]
+        self.kms.encrypt(KeyId=key, Plaintext=b"x")
+        self.wait_used(key, "Encrypt")
+        time.sleep(2 * FLUSH_MS / 1000)
+        before = self.store_seq()
+        started = time.time()
+        for _ in range(60):
+            self.kms.encrypt(KeyId=key, Plaintext=b"x")
+        intervals = (time.time() - started) * 1000 / FLUSH_MS + 2
+        time.sleep(2 * FLUSH_MS / 1000)
+        self.assertLessEqual(self.store_seq() - before, intervals)
+        self.assertLess(self.store_seq() - before, 60)
+
+    def test_errors_and_authorization(self):
+        acct = self.kms.create_key()["KeyMetadata"]["Arn"].split(":")[4]
+        missing = f"arn:aws:kms:{harness.REGION}:{acct}:key/00000000-0000-0000-0000-000000000000"
+        with self.assertRaises(ClientError) as e:
+            self.kms.get_key_last_usage(KeyId=missing)
+        self.assertEqual((e.exception.response["Error"]["Code"],
+                          e.exception.response["Error"]["Message"]),
+                         ("NotFoundException", f"Key '{missing}' does not exist"))
+        arn, ak, sk = self.server.user("reader")
+        kms = self.server.client("kms", key=ak, secret=sk)
+        key = self.kms.create_key()["KeyMetadata"]["KeyId"]
+        with self.assertRaises(ClientError) as e:
+            kms.get_key_last_usage(KeyId=key)
+        self.assertEqual(e.exception.response["Error"]["Code"], "AccessDeniedException")
+        self.assertIn("kms:GetKeyLastUsage", e.exception.response["Error"]["Message"])
+        self.kms.create_grant(KeyId=key, GranteePrincipal=arn, Operations=["DescribeKey"])
+        with self.assertRaises(ClientError):
+            kms.get_key_last_usage(KeyId=key)
 
 
 if __name__ == "__main__":

@@ -48,6 +48,10 @@ typedef cu_rc (*kms_rotated_fn)(const char *key_arn, uint64_t commit_seq, void *
 MUST_CHECK cu_rc kms_sweep_rotations(const struct call_env *env, int64_t now_ms,
                                      kms_rotated_fn record, void *ctx, size_t *rotated);
 
+/* Whether a successful call of the KMS operation `op` ("Encrypt") is a use of its key
+ * that GetKeyLastUsage reports (last_usage.c). */
+bool kms_operation_uses_key(const char *op);
+
 /* Length of a KeyMaterialId: 64 lowercase hex digits (the model's BackingKeyIdType). */
 #define KMS_MATERIAL_ID_LEN 64
 /* The KeyMaterialId of backing key `version` of the key `key_arn`: derived from both, so

@@ -396,5 +396,11 @@ const struct op_desc kms_ops[] = {
      .resolve = kms_resolve_key_id,
      .read_only = true,
      .secret_fields = secrets_DeriveSharedSecret},
+    {.service = "kms",
+     .name = "GetKeyLastUsage",
+     .handler = kms_get_key_last_usage,
+     .action = "kms:GetKeyLastUsage",
+     .resolve = kms_resolve_key_id,
+     .read_only = true},
 };
 const size_t kms_ops_count = ARRAY_LEN(kms_ops);

@@ -61,6 +61,7 @@ cu_rc kms_verify_mac(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_generate_data_key_pair(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_generate_data_key_pair_without_plaintext(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_derive_shared_secret(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_get_key_last_usage(struct call *call, const json_t *in, json_t *out);
 
 /* resolvers: fill call->target before authorization (also-resolvers:
  * call->also, after call->target is authorized) */
