@@ -320,6 +320,126 @@ class Crypto(harness.ServerTest):
                                   KeyAgreementAlgorithm="ECDH", PublicKey=pub)[0],
                          "AccessDeniedException")
 
+    # ---- ReEncrypt with RSA keys, and its condition keys ----
+
+    def rsa_key(self):
+        if not hasattr(Crypto, "_rsa"):
+            Crypto._rsa = self.kms.create_key(KeySpec="RSA_2048",
+                                              KeyUsage="ENCRYPT_DECRYPT")["KeyMetadata"]
+        return Crypto._rsa
+
+    def test_re_encrypt_rsa_both_ways(self):
+        rsa = self.rsa_key()
+        sym = self.sym
+        # symmetric -> RSA: Decrypt with the RSA key gives the plaintext back
+        ct = self.kms.encrypt(KeyId=sym["KeyId"], Plaintext=b"secret", EncryptionContext={"a": "1"})
+        r = self.kms.re_encrypt(CiphertextBlob=ct["CiphertextBlob"], SourceEncryptionContext={"a": "1"},
+                                DestinationKeyId=rsa["KeyId"],
+                                DestinationEncryptionAlgorithm="RSAES_OAEP_SHA_256")
+        self.assertEqual((r["SourceKeyId"], r["KeyId"], r["SourceEncryptionAlgorithm"],
+                          r["DestinationEncryptionAlgorithm"]),
+                         (sym["Arn"], rsa["Arn"], "SYMMETRIC_DEFAULT", "RSAES_OAEP_SHA_256"))
+        self.assertIn("SourceKeyMaterialId", r)
+        self.assertNotIn("DestinationKeyMaterialId", r)
+        d = self.kms.decrypt(KeyId=rsa["KeyId"], CiphertextBlob=r["CiphertextBlob"],
+                             EncryptionAlgorithm="RSAES_OAEP_SHA_256")
+        self.assertEqual(d["Plaintext"], b"secret")
+        # RSA -> symmetric, from a ciphertext openssl made with GetPublicKey's key
+        pub = self.write("rsa.pub", self.kms.get_public_key(KeyId=rsa["KeyId"])["PublicKey"])
+        rc, osl, err = openssl("pkeyutl", "-encrypt", "-pubin", "-keyform", "DER", "-inkey", pub,
+                               "-pkeyopt", "rsa_padding_mode:oaep", "-pkeyopt", "rsa_oaep_md:sha1",
+                               "-pkeyopt", "rsa_mgf1_md:sha1", data=b"from openssl")
+        self.assertEqual(rc, 0, err)
+        r = self.kms.re_encrypt(CiphertextBlob=osl, SourceKeyId=rsa["Arn"],
+                                SourceEncryptionAlgorithm="RSAES_OAEP_SHA_1",
+                                DestinationKeyId=sym["KeyId"], DestinationEncryptionContext={"b": "2"})
+        self.assertEqual((r["SourceEncryptionAlgorithm"], r["DestinationEncryptionAlgorithm"]),
+                         ("RSAES_OAEP_SHA_1", "SYMMETRIC_DEFAULT"))
+        self.assertNotIn("SourceKeyMaterialId", r)
+        self.assertEqual(self.kms.decrypt(CiphertextBlob=r["CiphertextBlob"],
+                                          EncryptionContext={"b": "2"})["Plaintext"], b"from openssl")
+        # RSA -> RSA, changing the algorithm
+        r2 = self.kms.re_encrypt(CiphertextBlob=osl, SourceKeyId=rsa["KeyId"],
+                                 SourceEncryptionAlgorithm="RSAES_OAEP_SHA_1",
+                                 DestinationKeyId=rsa["KeyId"],
+                                 DestinationEncryptionAlgorithm="RSAES_OAEP_SHA_256")
+        self.assertEqual(self.kms.decrypt(KeyId=rsa["KeyId"], CiphertextBlob=r2["CiphertextBlob"],
+                                          EncryptionAlgorithm="RSAES_OAEP_SHA_256")["Plaintext"],
+                         b"from openssl")
+
+    def test_re_encrypt_rsa_errors(self):
+        rsa = self.rsa_key()
+        ct = self.kms.encrypt(KeyId=self.sym["KeyId"], Plaintext=b"x")["CiphertextBlob"]
+        rsa_ct = self.kms.encrypt(KeyId=rsa["KeyId"], Plaintext=b"x",
+                                  EncryptionAlgorithm="RSAES_OAEP_SHA_256")["CiphertextBlob"]
+        re = self.kms.re_encrypt
+        # an RSA destination needs its algorithm; a symmetric one takes no RSA algorithm
+        self.assertEqual(self.err(re, CiphertextBlob=ct, DestinationKeyId=rsa["KeyId"]),
+                         ("InvalidKeyUsageException", "The encryption algorithm SYMMETRIC_DEFAULT "
+                          "is not compatible with the key spec RSA_2048.", 400))
+        self.assertEqual(self.err(re, CiphertextBlob=ct, DestinationKeyId=self.sym["KeyId"],
+                                  DestinationEncryptionAlgorithm="RSAES_OAEP_SHA_1"),
+                         ("InvalidKeyUsageException", "The encryption algorithm RSAES_OAEP_SHA_1 "
+                          "is not compatible with the key spec SYMMETRIC_DEFAULT.", 400))
+        self.assertEqual(self.err(re, CiphertextBlob=rsa_ct, SourceKeyId=rsa["KeyId"],
+                                  DestinationKeyId=self.sym["KeyId"])[0], "InvalidKeyUsageException")
+        # the wrong source algorithm, or no SourceKeyId: the ciphertext does not open
+        self.assertEqual(self.err(re, CiphertextBlob=rsa_ct, SourceKeyId=rsa["KeyId"],
+                                  SourceEncryptionAlgorithm="RSAES_OAEP_SHA_1",
+                                  DestinationKeyId=self.sym["KeyId"])[0], "InvalidCiphertextException")
+        self.assertEqual(self.err(re, CiphertextBlob=rsa_ct, DestinationKeyId=self.sym["KeyId"])[0],
+                         "InvalidCiphertextException")
+        # a signing key is no destination
+        code, msg, _ = self.err(re, CiphertextBlob=ct, DestinationKeyId=self.ec_sign["KeyId"],
+                                DestinationEncryptionAlgorithm="RSAES_OAEP_SHA_1")
+        self.assertEqual(code, "InvalidKeyUsageException")
+        self.assertIn("key usage is SIGN_VERIFY", msg)
+        # too long for RSA_2048 with SHA-256 (190 bytes at most)
+        big = self.kms.encrypt(KeyId=self.sym["KeyId"], Plaintext=b"p" * 191)["CiphertextBlob"]
+        self.assertEqual(self.err(re, CiphertextBlob=big, DestinationKeyId=rsa["KeyId"],
+                                  DestinationEncryptionAlgorithm="RSAES_OAEP_SHA_256")[0],
+                         "ValidationException")
+        self.assertEqual(self.err(re, CiphertextBlob=rsa_ct, SourceKeyId=rsa["KeyId"],
+                                  SourceEncryptionAlgorithm="RSAES_OAEP_SHA_256",
+                                  DestinationKeyId=self.sym["KeyId"], DryRun=True)[0],
+                         "DryRunOperationException")
+
+    def test_re_encrypt_condition_keys_per_half(self):
+        arn, ak, sk = self.server.user("rotator", {
+            "Effect": "Allow", "Action": "kms:ReEncryptFrom", "Resource": "*",
+            "Condition": {"StringEquals": {"kms:EncryptionContext:stage": "old"}}}, {
+            "Effect": "Allow", "Action": "kms:ReEncryptTo", "Resource": "*",
+            "Condition": {"StringEquals": {"kms:EncryptionContext:stage": "new"},
+                          "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["stage"]}}})
+        kms = self.server.client("kms", key=ak, secret=sk)
+        ct = self.kms.encrypt(KeyId=self.sym["KeyId"], Plaintext=b"x",
+                              EncryptionContext={"stage": "old"})["CiphertextBlob"]
+        r = kms.re_encrypt(CiphertextBlob=ct, SourceEncryptionContext={"stage": "old"},
+                           DestinationKeyId=self.sym["KeyId"],
+                           DestinationEncryptionContext={"stage": "new"})
+        self.assertEqual(self.kms.decrypt(CiphertextBlob=r["CiphertextBlob"],
+                                          EncryptionContext={"stage": "new"})["Plaintext"], b"x")
+        # the destination half is judged on its own context: "old" there is denied
+        code, msg, _ = self.err(kms.re_encrypt, CiphertextBlob=ct,
+                                SourceEncryptionContext={"stage": "old"},
+                                DestinationKeyId=self.sym["KeyId"],
+                                DestinationEncryptionContext={"stage": "old"})
+        self.assertEqual(code, "AccessDeniedException")
+        self.assertIn("kms:ReEncryptTo", msg)
+        # and the source half on its own: a source context of "new" is denied ReEncryptFrom
+        code, msg, _ = self.err(kms.re_encrypt, CiphertextBlob=ct,
+                                SourceEncryptionContext={"stage": "new"},
+                                DestinationKeyId=self.sym["KeyId"],
+                                DestinationEncryptionContext={"stage": "new"})
+        self.assertEqual(code, "AccessDeniedException")
+        self.assertIn("kms:ReEncryptFrom", msg)
+        # an extra destination context key fails kms:EncryptionContextKeys
+        self.assertEqual(self.err(kms.re_encrypt, CiphertextBlob=ct,
+                                  SourceEncryptionContext={"stage": "old"},
+                                  DestinationKeyId=self.sym["KeyId"],
+                                  DestinationEncryptionContext={"stage": "new", "x": "y"})[0],
+                         "AccessDeniedException")
+
     def test_secrets_not_in_trail(self):
         r = self.kms.generate_data_key_pair(KeyId=self.sym["KeyId"], KeyPairSpec="ECC_NIST_P256")
         _, pub = self.peer("prime256v1")
