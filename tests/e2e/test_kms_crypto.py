@@ -440,6 +440,35 @@ class Crypto(harness.ServerTest):
                                   DestinationEncryptionContext={"stage": "new", "x": "y"})[0],
                          "AccessDeniedException")
 
+    # ---- CreateGrant: operations that fit the key ----
+
+    def test_create_grant_operations_fit_the_key(self):
+        grantee = f"arn:aws:iam::{self.sym['Arn'].split(':')[4]}:root"
+        hmac = self.kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]
+        rsa = self.rsa_key()
+        agree = self.agree["ECC_NIST_P256"]
+        refused = [(self.sym, "Sign"), (self.sym, "GetPublicKey"), (self.sym, "GenerateMac"),
+                   (self.ec_sign, "GenerateDataKey"), (self.ec_sign, "Encrypt"),
+                   (rsa, "GenerateDataKeyPair"), (rsa, "Sign"), (hmac, "Decrypt"),
+                   (hmac, "GetPublicKey"), (agree, "Sign"), (agree, "Encrypt")]
+        for key, op in refused:
+            with self.subTest(key=key["KeySpec"], op=op):
+                self.assertEqual(
+                    self.err(self.kms.create_grant, KeyId=key["KeyId"], GranteePrincipal=grantee,
+                             Operations=["DescribeKey", op]),
+                    ("ValidationException", f"Grant operation {op} is not supported for a KMS key "
+                     f"with key spec {key['KeySpec']} and key usage {key['KeyUsage']}.", 400))
+        allowed = [(self.sym, ["Encrypt", "Decrypt", "GenerateDataKeyPair", "ReEncryptFrom",
+                               "ReEncryptTo", "CreateGrant", "RetireGrant", "DescribeKey"]),
+                   (self.ec_sign, ["Sign", "Verify", "GetPublicKey", "DescribeKey"]),
+                   (rsa, ["Encrypt", "Decrypt", "GetPublicKey", "ReEncryptFrom"]),
+                   (hmac, ["GenerateMac", "VerifyMac", "DescribeKey"]),
+                   (agree, ["DeriveSharedSecret", "GetPublicKey", "CreateGrant"])]
+        for key, ops in allowed:
+            with self.subTest(key=key["KeySpec"], ops=ops):
+                g = self.kms.create_grant(KeyId=key["KeyId"], GranteePrincipal=grantee, Operations=ops)
+                self.kms.revoke_grant(KeyId=key["KeyId"], GrantId=g["GrantId"])
+
     def test_secrets_not_in_trail(self):
         r = self.kms.generate_data_key_pair(KeyId=self.sym["KeyId"], KeyPairSpec="ECC_NIST_P256")
         _, pub = self.peer("prime256v1")

@@ -216,6 +216,9 @@ static cu_rc remove_key(struct call *call, const char *key_id)
     }
     kms_scope(call, RECORD_KMS_KEY, scope);
     TRY(store_delete(call->tx, RECORD_KMS_KEY, scope, key_id, NULL));
+    /* its last use (GetKeyLastUsage, last_usage.c) goes with it */
+    kms_scope(call, RECORD_KMS_KEY_LAST_USED, scope);
+    TRY(store_delete(call->tx, RECORD_KMS_KEY_LAST_USED, scope, key_id, NULL));
 out:
     json_decref(aliases);
     json_decref(grants);
