@@ -4,7 +4,8 @@
  * sweep is what removes its record and sealed material from the store, so a deleted key
  * does not linger on disk until someone names it. It runs on the server's clock
  * (clock_now_ms, which the test-only --test-clock-offset moves). The same sweep rotates
- * the keys whose automatic rotation date has come (kms_sweep_rotations). */
+ * the keys whose automatic rotation date has come (kms_sweep_rotations) and deletes
+ * imported material whose ValidTo has passed (kms_sweep_expired_material). */
 #include "key_sweeper.h"
 
 #include <pthread.h>
@@ -60,9 +61,16 @@ static cu_rc record_rotation(const char *key_arn, uint64_t commit_seq, void *ctx
     return record_event(ctx, "RotateKey", key_arn, commit_seq);
 }
 
+/* kms_expired_fn: KMS's own DeleteExpiredKeyMaterial record (CloudTrail logs it when
+ * imported material expires: KMS developer guide, ct-deleteexpiredkeymaterial). */
+static cu_rc record_expiry(const char *key_arn, uint64_t commit_seq, void *ctx)
+{
+    return record_event(ctx, "DeleteExpiredKeyMaterial", key_arn, commit_seq);
+}
+
 static cu_rc sweep(struct key_sweeper *s)
 {
-    size_t deleted = 0, rotated = 0;
+    size_t deleted = 0, rotated = 0, expired = 0;
     int64_t now_ms = clock_now_ms();
     cu_rc rc = kms_sweep_deleted(s->env, now_ms, record_deletion, s, &deleted);
 
@@ -72,6 +80,10 @@ static cu_rc sweep(struct key_sweeper *s)
         rc = kms_sweep_rotations(s->env, now_ms, record_rotation, s, &rotated);
     if (rc == CU_OK && rotated)
         log_info("kms: rotated %zu key(s) whose rotation date came", rotated);
+    if (rc == CU_OK)
+        rc = kms_sweep_expired_material(s->env, now_ms, record_expiry, s, &expired);
+    if (rc == CU_OK && expired)
+        log_info("kms: deleted the expired imported material of %zu key(s)", expired);
     return rc;
 }
 

@@ -593,5 +593,75 @@ class LastUsage(unittest.TestCase):
             kms.get_key_last_usage(KeyId=key)
 
 
+DAY = 86400
+
+
+class ExpiredMaterial(unittest.TestCase):
+    """Imported material past its ValidTo: the key sweeper deletes it (test-only clock)."""
+
+    def test_sweep_deletes_expired_material(self):
+        import datetime
+        from test_kms_import import wrap
+        s = harness.Server().start()
+        try:
+            kms = s.client("kms")
+            key = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
+            forever = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
+            material = os.urandom(32)
+            for k, kw in ((key, {"ValidTo": datetime.datetime.now(datetime.timezone.utc)
+                                 + datetime.timedelta(days=1)}),
+                          (forever, {"ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"})):
+                p = kms.get_parameters_for_import(KeyId=k["KeyId"], WrappingAlgorithm="RSAES_OAEP_SHA_256",
+                                                  WrappingKeySpec="RSA_2048")
+                kms.import_key_material(KeyId=k["KeyId"], ImportToken=p["ImportToken"],
+                                        EncryptedKeyMaterial=wrap(p["PublicKey"], material,
+                                                                  "RSAES_OAEP_SHA_256"), **kw)
+            blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"until tomorrow")["CiphertextBlob"]
+
+            def stored(key_id):
+                db = sqlite3.connect(os.path.join(s.data_dir, "custos.db"))
+                try:
+                    return json.loads(db.execute("SELECT doc FROM objects WHERE kind = 'kms_key' AND key = ?",
+                                                 (key_id,)).fetchone()[0])
+                finally:
+                    db.close()
+
+            self.assertEqual(len(stored(key["KeyId"])["Backing"]), 1)
+            offset = 2 * DAY
+            s.stop()
+            s.extra_args += ["--test-clock-offset", str(offset)]
+            s.env_overrides = {"CUSTOS_TEST_HOOKS": "1"}
+            s.start()  # the sweep runs at start
+            doc = stored(key["KeyId"])
+            self.assertEqual((doc["Backing"], doc["KeyState"]), ([], "PendingImport"))
+            self.assertNotIn("ValidTo", doc)
+            self.assertEqual(len(stored(forever["KeyId"])["Backing"]), 1)
+            events = [r for r in s.audit_records() if r.get("eventName") == "DeleteExpiredKeyMaterial"]
+            self.assertEqual(len(events), 1)
+            self.assertEqual(events[0]["resources"][0]["ARN"], key["Arn"])
+            with harness.shifted_clock(offset):
+                kms = s.client("kms")
+                d = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+                self.assertEqual((d["KeyState"], d["Enabled"]), ("PendingImport", False))
+                with self.assertRaises(ClientError) as e:
+                    kms.decrypt(CiphertextBlob=blob)
+                self.assertEqual(e.exception.response["Error"]["Code"], "KMSInvalidStateException")
+                # the same material imported again brings the ciphertext back
+                p = kms.get_parameters_for_import(KeyId=key["KeyId"], WrappingAlgorithm="RSAES_OAEP_SHA_256",
+                                                  WrappingKeySpec="RSA_2048")
+                kms.import_key_material(KeyId=key["KeyId"], ImportToken=p["ImportToken"],
+                                        EncryptedKeyMaterial=wrap(p["PublicKey"], material,
+                                                                  "RSAES_OAEP_SHA_256"),
+                                        ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE")
+                self.assertEqual(kms.decrypt(CiphertextBlob=blob)["Plaintext"], b"until tomorrow")
+            # a second start sweeps nothing more
+            s.stop()
+            s.start()
+            self.assertEqual(len([r for r in s.audit_records()
+                                  if r.get("eventName") == "DeleteExpiredKeyMaterial"]), 1)
+        finally:
+            s.cleanup()
+
+
 if __name__ == "__main__":
     harness.main()

@@ -52,6 +52,17 @@ MUST_CHECK cu_rc kms_sweep_rotations(const struct call_env *env, int64_t now_ms,
  * that GetKeyLastUsage reports (last_usage.c). */
 bool kms_operation_uses_key(const char *op);
 
+/* Called for each key whose expired imported material the sweep deletes, inside its
+ * transaction and before its commit (as kms_deleted_fn): the DeleteExpiredKeyMaterial
+ * record. */
+typedef cu_rc (*kms_expired_fn)(const char *key_arn, uint64_t commit_seq, void *ctx);
+/* Delete the imported material of the keys of env's account and region whose ValidTo has
+ * passed by now_ms (import_expiry.c): each key PendingImport, its sealed material gone,
+ * in a write transaction of its own, recorded through `record`. *expired: how many. Run
+ * with kms_sweep_deleted. */
+MUST_CHECK cu_rc kms_sweep_expired_material(const struct call_env *env, int64_t now_ms,
+                                            kms_expired_fn record, void *ctx, size_t *expired);
+
 /* Length of a KeyMaterialId: 64 lowercase hex digits (the model's BackingKeyIdType). */
 #define KMS_MATERIAL_ID_LEN 64
 /* The KeyMaterialId of backing key `version` of the key `key_arn`: derived from both, so
