@@ -97,6 +97,7 @@ struct audit_event {
     const char *error_message;
     const char *resource_arn;     /* the resource authorized against, or NULL */
     const char *account_id;       /* recipientAccountId */
+    const char *event_id;         /* the record's eventID, or NULL: a new one */
     uint64_t commit_seq;          /* a mutation's store seq, written as additionalEventData
                                    * {"commitSeq": N} before its commit; 0: none */
 };

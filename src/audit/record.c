@@ -324,7 +324,10 @@ cu_rc audit_record_build(const struct audit_event *ev, struct buf *out)
     cu_rc rc = CU_OK;
     char when[21], event_id[IDS_UUID_LEN + 1];
 
-    TRY(ids_uuid(event_id));
+    if (ev->event_id)
+        snprintf(event_id, sizeof(event_id), "%s", ev->event_id);
+    else
+        TRY(ids_uuid(event_id));
     clock_iso8601(ev->time_ms / 1000, when);
     TRY(buf_addstr(out, "{\"eventVersion\":\"1.08\","));
     TRY(add_identity(out, ev));

@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,15 +36,23 @@ void asym_key_free(struct asym_key *k)
     free(k);
 }
 
+/* Ed25519 is a key type of its own in OpenSSL, not an EC group: it is named as the EC
+ * "curve" ED25519 (only data key pairs make one, never a stored KMS key). */
+static bool is_ed25519(enum asym_type type, const char *curve)
+{
+    return type == ASYM_EC && curve && strcmp(curve, "ED25519") == 0;
+}
+
 static cu_rc generate_pkey(enum asym_type type, int bits, const char *curve, EVP_PKEY **out)
 {
     cu_rc rc = CU_OK;
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, type == ASYM_RSA ? "RSA" : "EC", NULL);
+    const char *alg = type == ASYM_RSA ? "RSA" : is_ed25519(type, curve) ? "ED25519" : "EC";
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, alg, NULL);
 
     ENSURE(ctx && EVP_PKEY_keygen_init(ctx) == 1, CU_E_INTERNAL);
     if (type == ASYM_RSA)
         ENSURE(EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, bits) == 1, CU_E_INTERNAL);
-    else
+    else if (!is_ed25519(type, curve))
         ENSURE(curve && EVP_PKEY_CTX_set_group_name(ctx, curve) == 1, CU_E_INTERNAL);
     ENSURE(EVP_PKEY_generate(ctx, out) == 1, CU_E_INTERNAL);
 out:
@@ -152,6 +161,81 @@ cu_rc asym_key_public_der(const struct asym_key *k, struct buf *out)
     TRY(buf_add(out, der, (size_t)n));
 out:
     OPENSSL_free(der);
+    return rc;
+}
+
+cu_rc asym_key_pkcs8(const struct asym_key *k, struct secret **out)
+{
+    cu_rc rc = CU_OK;
+    /* PKCS8_PRIV_KEY_INFO wipes its private octets when freed (its ASN.1 callback) */
+    PKCS8_PRIV_KEY_INFO *p8 = k->pkey ? EVP_PKEY2PKCS8(k->pkey) : NULL;
+    unsigned char *p;
+    int n;
+
+    *out = NULL;
+    ENSURE(p8, CU_E_INTERNAL);
+    n = i2d_PKCS8_PRIV_KEY_INFO(p8, NULL);
+    ENSURE(n > 0, CU_E_INTERNAL);
+    TRY(secret_new((size_t)n, out));
+    p = (*out)->p;
+    ENSURE(i2d_PKCS8_PRIV_KEY_INFO(p8, &p) == n, CU_E_INTERNAL);
+out:
+    if (rc != CU_OK) {
+        secret_free(*out);
+        *out = NULL;
+    }
+    PKCS8_PRIV_KEY_INFO_free(p8);
+    return rc;
+}
+
+/* The peer's DER SubjectPublicKeyInfo as an EC key on the same group as ours. */
+static cu_rc peer_key(const EVP_PKEY *ours, struct bytes der, EVP_PKEY **out)
+{
+    cu_rc rc = CU_OK;
+    const unsigned char *p = der.p;
+    EVP_PKEY *peer = NULL;
+    char want[64], got[64];
+    size_t n;
+
+    ENSURE(der.n > 0 && der.n <= LONG_MAX, CU_E_VALIDATION);
+    peer = d2i_PUBKEY(NULL, &p, (long)der.n);
+    ENSURE(peer && p == der.p + der.n && EVP_PKEY_is_a(peer, "EC"), CU_E_VALIDATION);
+    ENSURE(EVP_PKEY_get_utf8_string_param(ours, OSSL_PKEY_PARAM_GROUP_NAME, want, sizeof(want),
+                                          &n) == 1, CU_E_INTERNAL);
+    ENSURE(EVP_PKEY_get_utf8_string_param(peer, OSSL_PKEY_PARAM_GROUP_NAME, got, sizeof(got),
+                                          &n) == 1 && strcmp(want, got) == 0,
+           CU_E_VALIDATION);
+    *out = peer;
+    peer = NULL;
+out:
+    EVP_PKEY_free(peer);
+    return rc;
+}
+
+cu_rc asym_key_derive(const struct asym_key *k, struct bytes peer, struct secret **secret)
+{
+    cu_rc rc = CU_OK;
+    EVP_PKEY *other = NULL;
+    EVP_PKEY_CTX *ctx = NULL;
+    size_t n = 0;
+
+    *secret = NULL;
+    ENSURE(k->type == ASYM_EC && k->pkey, CU_E_INTERNAL);
+    TRY(peer_key(k->pkey, peer, &other));
+    ctx = EVP_PKEY_CTX_new_from_pkey(NULL, k->pkey, NULL);
+    ENSURE(ctx && EVP_PKEY_derive_init(ctx) == 1, CU_E_INTERNAL);
+    /* set_peer checks the point is on the curve (and not the point at infinity) */
+    ENSURE(EVP_PKEY_derive_set_peer(ctx, other) == 1, CU_E_VALIDATION);
+    ENSURE(EVP_PKEY_derive(ctx, NULL, &n) == 1 && n > 0, CU_E_INTERNAL);
+    TRY(secret_new(n, secret));
+    ENSURE(EVP_PKEY_derive(ctx, (*secret)->p, &n) == 1 && n == (*secret)->n, CU_E_INTERNAL);
+out:
+    if (rc != CU_OK) {
+        secret_free(*secret);
+        *secret = NULL;
+    }
+    EVP_PKEY_CTX_free(ctx);
+    EVP_PKEY_free(other);
     return rc;
 }
 

@@ -45,6 +45,18 @@ MUST_CHECK cu_rc asym_key_open(const struct master_key *mk, struct bytes sealed,
  * Errors: CU_E_INTERNAL (an HMAC key, OpenSSL), CU_E_PAYLOAD_TOO_LARGE, CU_E_NOMEM. */
 MUST_CHECK cu_rc asym_key_public_der(const struct asym_key *k, struct buf *out);
 
+/* The private key as DER PKCS#8 PrivateKeyInfo (RSA and EC only), in *out (the
+ * caller's secret): what GenerateDataKeyPair returns and seals. Errors: CU_E_INTERNAL (an
+ * HMAC key, OpenSSL), CU_E_NOMEM. */
+MUST_CHECK cu_rc asym_key_pkcs8(const struct asym_key *k, struct secret **out);
+
+/* ECDH (NIST SP 800-56A, the x-coordinate of the shared point) between the EC key k and
+ * the peer's public key `peer` (DER SubjectPublicKeyInfo), into *secret (the caller's).
+ * CU_E_VALIDATION when peer is not a DER public key on k's curve (or not a valid point:
+ * OpenSSL checks it); CU_E_INTERNAL when k is not an EC key; CU_E_NOMEM. */
+MUST_CHECK cu_rc asym_key_derive(const struct asym_key *k, struct bytes peer,
+                                 struct secret **secret);
+
 /* Digest message with the OpenSSL digest md ("SHA256", ...) into out (ASYM_DIGEST_MAX
  * bytes), its length in *n. Errors: CU_E_INTERNAL. */
 MUST_CHECK cu_rc asym_digest(const char *md, struct bytes message, uint8_t *out, size_t *n);

@@ -16,6 +16,7 @@ static const struct shape kms_CancelKeyDeletionRequest;
 static const struct shape kms_CancelKeyDeletionResponse;
 static const struct shape kms_CiphertextType;
 static const struct shape kms_CloudHsmClusterIdType;
+static const struct shape kms_CloudTrailEventIdType;
 static const struct shape kms_ConnectCustomKeyStoreRequest;
 static const struct shape kms_ConnectCustomKeyStoreResponse;
 static const struct shape kms_ConnectionErrorCodeType;
@@ -33,6 +34,7 @@ static const struct shape kms_CustomKeyStoreType;
 static const struct shape kms_CustomKeyStoresList;
 static const struct shape kms_CustomKeyStoresListEntry;
 static const struct shape kms_CustomerMasterKeySpec;
+static const struct shape kms_DataKeyPairSpec;
 static const struct shape kms_DataKeySpec;
 static const struct shape kms_DateType;
 static const struct shape kms_DecryptRequest;
@@ -42,6 +44,8 @@ static const struct shape kms_DeleteCustomKeyStoreRequest;
 static const struct shape kms_DeleteCustomKeyStoreResponse;
 static const struct shape kms_DeleteImportedKeyMaterialRequest;
 static const struct shape kms_DeleteImportedKeyMaterialResponse;
+static const struct shape kms_DeriveSharedSecretRequest;
+static const struct shape kms_DeriveSharedSecretResponse;
 static const struct shape kms_DescribeCustomKeyStoresRequest;
 static const struct shape kms_DescribeCustomKeyStoresResponse;
 static const struct shape kms_DescribeKeyRequest;
@@ -63,6 +67,10 @@ static const struct shape kms_EncryptionContextKey;
 static const struct shape kms_EncryptionContextType;
 static const struct shape kms_EncryptionContextValue;
 static const struct shape kms_ExpirationModelType;
+static const struct shape kms_GenerateDataKeyPairRequest;
+static const struct shape kms_GenerateDataKeyPairResponse;
+static const struct shape kms_GenerateDataKeyPairWithoutPlaintextRequest;
+static const struct shape kms_GenerateDataKeyPairWithoutPlaintextResponse;
 static const struct shape kms_GenerateDataKeyRequest;
 static const struct shape kms_GenerateDataKeyResponse;
 static const struct shape kms_GenerateDataKeyWithoutPlaintextRequest;
@@ -71,6 +79,8 @@ static const struct shape kms_GenerateMacRequest;
 static const struct shape kms_GenerateMacResponse;
 static const struct shape kms_GenerateRandomRequest;
 static const struct shape kms_GenerateRandomResponse;
+static const struct shape kms_GetKeyLastUsageRequest;
+static const struct shape kms_GetKeyLastUsageResponse;
 static const struct shape kms_GetKeyPolicyRequest;
 static const struct shape kms_GetKeyPolicyResponse;
 static const struct shape kms_GetKeyRotationStatusRequest;
@@ -97,6 +107,8 @@ static const struct shape kms_KeyAgreementAlgorithmSpec;
 static const struct shape kms_KeyAgreementAlgorithmSpecList;
 static const struct shape kms_KeyEncryptionMechanism;
 static const struct shape kms_KeyIdType;
+static const struct shape kms_KeyLastUsageData;
+static const struct shape kms_KeyLastUsageTrackingOperation;
 static const struct shape kms_KeyList;
 static const struct shape kms_KeyListEntry;
 static const struct shape kms_KeyManagerType;
@@ -107,6 +119,7 @@ static const struct shape kms_KeySpec;
 static const struct shape kms_KeyState;
 static const struct shape kms_KeyStorePasswordType;
 static const struct shape kms_KeyUsageType;
+static const struct shape kms_KmsRequestIdType;
 static const struct shape kms_LimitType;
 static const struct shape kms_ListAliasesRequest;
 static const struct shape kms_ListAliasesResponse;
@@ -273,6 +286,7 @@ static const struct shape_member kms_CustomKeyStoresListEntry_members[] = {
     {"XksProxyConfiguration", &kms_XksProxyConfigurationType, false, NULL, false},
 };
 static const char *const kms_CustomerMasterKeySpec_enums[] = {"RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1", "SYMMETRIC_DEFAULT", "HMAC_224", "HMAC_256", "HMAC_384", "HMAC_512", "SM2"};
+static const char *const kms_DataKeyPairSpec_enums[] = {"RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1", "SM2", "ECC_NIST_EDWARDS25519"};
 static const char *const kms_DataKeySpec_enums[] = {"AES_256", "AES_128"};
 static const struct shape_member kms_DecryptRequest_members[] = {
     {"CiphertextBlob", &kms_CiphertextType, false, NULL, false},
@@ -304,6 +318,21 @@ static const struct shape_member kms_DeleteImportedKeyMaterialRequest_members[] 
 static const struct shape_member kms_DeleteImportedKeyMaterialResponse_members[] = {
     {"KeyId", &kms_KeyIdType, false, NULL, false},
     {"KeyMaterialId", &kms_BackingKeyIdResponseType, false, NULL, false},
+};
+static const struct shape_member kms_DeriveSharedSecretRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"KeyAgreementAlgorithm", &kms_KeyAgreementAlgorithmSpec, true, NULL, false},
+    {"PublicKey", &kms_PublicKeyType, true, NULL, false},
+    {"GrantTokens", &kms_GrantTokenList, false, NULL, false},
+    {"DryRun", &kms_NullableBooleanType, false, NULL, false},
+    {"Recipient", &kms_RecipientInfo, false, NULL, false},
+};
+static const struct shape_member kms_DeriveSharedSecretResponse_members[] = {
+    {"KeyId", &kms_KeyIdType, false, NULL, false},
+    {"SharedSecret", &kms_PlaintextType, false, NULL, false},
+    {"CiphertextForRecipient", &kms_CiphertextType, false, NULL, false},
+    {"KeyAgreementAlgorithm", &kms_KeyAgreementAlgorithmSpec, false, NULL, false},
+    {"KeyOrigin", &kms_OriginType, false, NULL, false},
 };
 static const struct shape_member kms_DescribeCustomKeyStoresRequest_members[] = {
     {"CustomKeyStoreId", &kms_CustomKeyStoreIdType, false, NULL, false},
@@ -359,6 +388,37 @@ static const struct shape_member kms_EncryptionAlgorithmSpecList_member = {"memb
 static const struct shape_member kms_EncryptionContextType_key = {"key", &kms_EncryptionContextKey, false, NULL, false};
 static const struct shape_member kms_EncryptionContextType_value = {"value", &kms_EncryptionContextValue, false, NULL, false};
 static const char *const kms_ExpirationModelType_enums[] = {"KEY_MATERIAL_EXPIRES", "KEY_MATERIAL_DOES_NOT_EXPIRE"};
+static const struct shape_member kms_GenerateDataKeyPairRequest_members[] = {
+    {"EncryptionContext", &kms_EncryptionContextType, false, NULL, false},
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"KeyPairSpec", &kms_DataKeyPairSpec, true, NULL, false},
+    {"GrantTokens", &kms_GrantTokenList, false, NULL, false},
+    {"Recipient", &kms_RecipientInfo, false, NULL, false},
+    {"DryRun", &kms_NullableBooleanType, false, NULL, false},
+};
+static const struct shape_member kms_GenerateDataKeyPairResponse_members[] = {
+    {"PrivateKeyCiphertextBlob", &kms_CiphertextType, false, NULL, false},
+    {"PrivateKeyPlaintext", &kms_PlaintextType, false, NULL, false},
+    {"PublicKey", &kms_PublicKeyType, false, NULL, false},
+    {"KeyId", &kms_KeyIdType, false, NULL, false},
+    {"KeyPairSpec", &kms_DataKeyPairSpec, false, NULL, false},
+    {"CiphertextForRecipient", &kms_CiphertextType, false, NULL, false},
+    {"KeyMaterialId", &kms_BackingKeyIdType, false, NULL, false},
+};
+static const struct shape_member kms_GenerateDataKeyPairWithoutPlaintextRequest_members[] = {
+    {"EncryptionContext", &kms_EncryptionContextType, false, NULL, false},
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+    {"KeyPairSpec", &kms_DataKeyPairSpec, true, NULL, false},
+    {"GrantTokens", &kms_GrantTokenList, false, NULL, false},
+    {"DryRun", &kms_NullableBooleanType, false, NULL, false},
+};
+static const struct shape_member kms_GenerateDataKeyPairWithoutPlaintextResponse_members[] = {
+    {"PrivateKeyCiphertextBlob", &kms_CiphertextType, false, NULL, false},
+    {"PublicKey", &kms_PublicKeyType, false, NULL, false},
+    {"KeyId", &kms_KeyIdType, false, NULL, false},
+    {"KeyPairSpec", &kms_DataKeyPairSpec, false, NULL, false},
+    {"KeyMaterialId", &kms_BackingKeyIdType, false, NULL, false},
+};
 static const struct shape_member kms_GenerateDataKeyRequest_members[] = {
     {"KeyId", &kms_KeyIdType, true, NULL, false},
     {"EncryptionContext", &kms_EncryptionContextType, false, NULL, false},
@@ -408,6 +468,15 @@ static const struct shape_member kms_GenerateRandomRequest_members[] = {
 static const struct shape_member kms_GenerateRandomResponse_members[] = {
     {"Plaintext", &kms_PlaintextType, false, NULL, false},
     {"CiphertextForRecipient", &kms_CiphertextType, false, NULL, false},
+};
+static const struct shape_member kms_GetKeyLastUsageRequest_members[] = {
+    {"KeyId", &kms_KeyIdType, true, NULL, false},
+};
+static const struct shape_member kms_GetKeyLastUsageResponse_members[] = {
+    {"KeyId", &kms_KeyIdType, false, NULL, false},
+    {"KeyLastUsage", &kms_KeyLastUsageData, false, NULL, false},
+    {"TrackingStartDate", &kms_DateType, false, NULL, false},
+    {"KeyCreationDate", &kms_DateType, false, NULL, false},
 };
 static const struct shape_member kms_GetKeyPolicyRequest_members[] = {
     {"KeyId", &kms_KeyIdType, true, NULL, false},
@@ -491,6 +560,13 @@ static const char *const kms_IncludeKeyMaterial_enums[] = {"ALL_KEY_MATERIAL", "
 static const char *const kms_KeyAgreementAlgorithmSpec_enums[] = {"ECDH"};
 static const struct shape_member kms_KeyAgreementAlgorithmSpecList_member = {"member", &kms_KeyAgreementAlgorithmSpec, false, NULL, false};
 static const char *const kms_KeyEncryptionMechanism_enums[] = {"RSAES_OAEP_SHA_256"};
+static const struct shape_member kms_KeyLastUsageData_members[] = {
+    {"Operation", &kms_KeyLastUsageTrackingOperation, false, NULL, false},
+    {"Timestamp", &kms_DateType, false, NULL, false},
+    {"CloudTrailEventId", &kms_CloudTrailEventIdType, false, NULL, false},
+    {"KmsRequestId", &kms_KmsRequestIdType, false, NULL, false},
+};
+static const char *const kms_KeyLastUsageTrackingOperation_enums[] = {"Decrypt", "DeriveSharedSecret", "Encrypt", "GenerateDataKey", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext", "GenerateDataKeyWithoutPlaintext", "GenerateMac", "ReEncrypt", "Sign", "Verify", "VerifyMac"};
 static const struct shape_member kms_KeyList_member = {"member", &kms_KeyListEntry, false, NULL, false};
 static const struct shape_member kms_KeyListEntry_members[] = {
     {"KeyId", &kms_KeyIdType, false, NULL, false},
@@ -809,6 +885,7 @@ static const struct shape kms_CancelKeyDeletionRequest = {.name = "CancelKeyDele
 static const struct shape kms_CancelKeyDeletionResponse = {.name = "CancelKeyDeletionResponse", .type = SHAPE_STRUCTURE, .members = kms_CancelKeyDeletionResponse_members, .n_members = 1};
 static const struct shape kms_CiphertextType = {.name = "CiphertextType", .type = SHAPE_BLOB, .has_min = true, .min = 1, .has_max = true, .max = 6144};
 static const struct shape kms_CloudHsmClusterIdType = {.name = "CloudHsmClusterIdType", .type = SHAPE_STRING, .has_min = true, .min = 19, .has_max = true, .max = 24, .pattern = "cluster-[2-7a-zA-Z]{11,16}"};
+static const struct shape kms_CloudTrailEventIdType = {.name = "CloudTrailEventIdType", .type = SHAPE_STRING};
 static const struct shape kms_ConnectCustomKeyStoreRequest = {.name = "ConnectCustomKeyStoreRequest", .type = SHAPE_STRUCTURE, .members = kms_ConnectCustomKeyStoreRequest_members, .n_members = 1};
 static const struct shape kms_ConnectCustomKeyStoreResponse = {.name = "ConnectCustomKeyStoreResponse", .type = SHAPE_STRUCTURE};
 static const struct shape kms_ConnectionErrorCodeType = {.name = "ConnectionErrorCodeType", .type = SHAPE_STRING, .enums = kms_ConnectionErrorCodeType_enums, .n_enums = 18};
@@ -826,6 +903,7 @@ static const struct shape kms_CustomKeyStoreType = {.name = "CustomKeyStoreType"
 static const struct shape kms_CustomKeyStoresList = {.name = "CustomKeyStoresList", .type = SHAPE_LIST, .member = &kms_CustomKeyStoresList_member};
 static const struct shape kms_CustomKeyStoresListEntry = {.name = "CustomKeyStoresListEntry", .type = SHAPE_STRUCTURE, .members = kms_CustomKeyStoresListEntry_members, .n_members = 9};
 static const struct shape kms_CustomerMasterKeySpec = {.name = "CustomerMasterKeySpec", .type = SHAPE_STRING, .enums = kms_CustomerMasterKeySpec_enums, .n_enums = 13};
+static const struct shape kms_DataKeyPairSpec = {.name = "DataKeyPairSpec", .type = SHAPE_STRING, .enums = kms_DataKeyPairSpec_enums, .n_enums = 9};
 static const struct shape kms_DataKeySpec = {.name = "DataKeySpec", .type = SHAPE_STRING, .enums = kms_DataKeySpec_enums, .n_enums = 2};
 static const struct shape kms_DateType = {.name = "DateType", .type = SHAPE_TIMESTAMP};
 static const struct shape kms_DecryptRequest = {.name = "DecryptRequest", .type = SHAPE_STRUCTURE, .members = kms_DecryptRequest_members, .n_members = 8};
@@ -835,6 +913,8 @@ static const struct shape kms_DeleteCustomKeyStoreRequest = {.name = "DeleteCust
 static const struct shape kms_DeleteCustomKeyStoreResponse = {.name = "DeleteCustomKeyStoreResponse", .type = SHAPE_STRUCTURE};
 static const struct shape kms_DeleteImportedKeyMaterialRequest = {.name = "DeleteImportedKeyMaterialRequest", .type = SHAPE_STRUCTURE, .members = kms_DeleteImportedKeyMaterialRequest_members, .n_members = 2};
 static const struct shape kms_DeleteImportedKeyMaterialResponse = {.name = "DeleteImportedKeyMaterialResponse", .type = SHAPE_STRUCTURE, .members = kms_DeleteImportedKeyMaterialResponse_members, .n_members = 2};
+static const struct shape kms_DeriveSharedSecretRequest = {.name = "DeriveSharedSecretRequest", .type = SHAPE_STRUCTURE, .members = kms_DeriveSharedSecretRequest_members, .n_members = 6};
+static const struct shape kms_DeriveSharedSecretResponse = {.name = "DeriveSharedSecretResponse", .type = SHAPE_STRUCTURE, .members = kms_DeriveSharedSecretResponse_members, .n_members = 5};
 static const struct shape kms_DescribeCustomKeyStoresRequest = {.name = "DescribeCustomKeyStoresRequest", .type = SHAPE_STRUCTURE, .members = kms_DescribeCustomKeyStoresRequest_members, .n_members = 4};
 static const struct shape kms_DescribeCustomKeyStoresResponse = {.name = "DescribeCustomKeyStoresResponse", .type = SHAPE_STRUCTURE, .members = kms_DescribeCustomKeyStoresResponse_members, .n_members = 3};
 static const struct shape kms_DescribeKeyRequest = {.name = "DescribeKeyRequest", .type = SHAPE_STRUCTURE, .members = kms_DescribeKeyRequest_members, .n_members = 2};
@@ -856,6 +936,10 @@ static const struct shape kms_EncryptionContextKey = {.name = "EncryptionContext
 static const struct shape kms_EncryptionContextType = {.name = "EncryptionContextType", .type = SHAPE_MAP, .key = &kms_EncryptionContextType_key, .value = &kms_EncryptionContextType_value};
 static const struct shape kms_EncryptionContextValue = {.name = "EncryptionContextValue", .type = SHAPE_STRING};
 static const struct shape kms_ExpirationModelType = {.name = "ExpirationModelType", .type = SHAPE_STRING, .enums = kms_ExpirationModelType_enums, .n_enums = 2};
+static const struct shape kms_GenerateDataKeyPairRequest = {.name = "GenerateDataKeyPairRequest", .type = SHAPE_STRUCTURE, .members = kms_GenerateDataKeyPairRequest_members, .n_members = 6};
+static const struct shape kms_GenerateDataKeyPairResponse = {.name = "GenerateDataKeyPairResponse", .type = SHAPE_STRUCTURE, .members = kms_GenerateDataKeyPairResponse_members, .n_members = 7};
+static const struct shape kms_GenerateDataKeyPairWithoutPlaintextRequest = {.name = "GenerateDataKeyPairWithoutPlaintextRequest", .type = SHAPE_STRUCTURE, .members = kms_GenerateDataKeyPairWithoutPlaintextRequest_members, .n_members = 5};
+static const struct shape kms_GenerateDataKeyPairWithoutPlaintextResponse = {.name = "GenerateDataKeyPairWithoutPlaintextResponse", .type = SHAPE_STRUCTURE, .members = kms_GenerateDataKeyPairWithoutPlaintextResponse_members, .n_members = 5};
 static const struct shape kms_GenerateDataKeyRequest = {.name = "GenerateDataKeyRequest", .type = SHAPE_STRUCTURE, .members = kms_GenerateDataKeyRequest_members, .n_members = 7};
 static const struct shape kms_GenerateDataKeyResponse = {.name = "GenerateDataKeyResponse", .type = SHAPE_STRUCTURE, .members = kms_GenerateDataKeyResponse_members, .n_members = 5};
 static const struct shape kms_GenerateDataKeyWithoutPlaintextRequest = {.name = "GenerateDataKeyWithoutPlaintextRequest", .type = SHAPE_STRUCTURE, .members = kms_GenerateDataKeyWithoutPlaintextRequest_members, .n_members = 6};
@@ -864,6 +948,8 @@ static const struct shape kms_GenerateMacRequest = {.name = "GenerateMacRequest"
 static const struct shape kms_GenerateMacResponse = {.name = "GenerateMacResponse", .type = SHAPE_STRUCTURE, .members = kms_GenerateMacResponse_members, .n_members = 3};
 static const struct shape kms_GenerateRandomRequest = {.name = "GenerateRandomRequest", .type = SHAPE_STRUCTURE, .members = kms_GenerateRandomRequest_members, .n_members = 3};
 static const struct shape kms_GenerateRandomResponse = {.name = "GenerateRandomResponse", .type = SHAPE_STRUCTURE, .members = kms_GenerateRandomResponse_members, .n_members = 2};
+static const struct shape kms_GetKeyLastUsageRequest = {.name = "GetKeyLastUsageRequest", .type = SHAPE_STRUCTURE, .members = kms_GetKeyLastUsageRequest_members, .n_members = 1};
+static const struct shape kms_GetKeyLastUsageResponse = {.name = "GetKeyLastUsageResponse", .type = SHAPE_STRUCTURE, .members = kms_GetKeyLastUsageResponse_members, .n_members = 4};
 static const struct shape kms_GetKeyPolicyRequest = {.name = "GetKeyPolicyRequest", .type = SHAPE_STRUCTURE, .members = kms_GetKeyPolicyRequest_members, .n_members = 2};
 static const struct shape kms_GetKeyPolicyResponse = {.name = "GetKeyPolicyResponse", .type = SHAPE_STRUCTURE, .members = kms_GetKeyPolicyResponse_members, .n_members = 2};
 static const struct shape kms_GetKeyRotationStatusRequest = {.name = "GetKeyRotationStatusRequest", .type = SHAPE_STRUCTURE, .members = kms_GetKeyRotationStatusRequest_members, .n_members = 1};
@@ -890,6 +976,8 @@ static const struct shape kms_KeyAgreementAlgorithmSpec = {.name = "KeyAgreement
 static const struct shape kms_KeyAgreementAlgorithmSpecList = {.name = "KeyAgreementAlgorithmSpecList", .type = SHAPE_LIST, .member = &kms_KeyAgreementAlgorithmSpecList_member};
 static const struct shape kms_KeyEncryptionMechanism = {.name = "KeyEncryptionMechanism", .type = SHAPE_STRING, .enums = kms_KeyEncryptionMechanism_enums, .n_enums = 1};
 static const struct shape kms_KeyIdType = {.name = "KeyIdType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 2048};
+static const struct shape kms_KeyLastUsageData = {.name = "KeyLastUsageData", .type = SHAPE_STRUCTURE, .members = kms_KeyLastUsageData_members, .n_members = 4};
+static const struct shape kms_KeyLastUsageTrackingOperation = {.name = "KeyLastUsageTrackingOperation", .type = SHAPE_STRING, .enums = kms_KeyLastUsageTrackingOperation_enums, .n_enums = 12};
 static const struct shape kms_KeyList = {.name = "KeyList", .type = SHAPE_LIST, .member = &kms_KeyList_member};
 static const struct shape kms_KeyListEntry = {.name = "KeyListEntry", .type = SHAPE_STRUCTURE, .members = kms_KeyListEntry_members, .n_members = 2};
 static const struct shape kms_KeyManagerType = {.name = "KeyManagerType", .type = SHAPE_STRING, .enums = kms_KeyManagerType_enums, .n_enums = 2};
@@ -900,6 +988,7 @@ static const struct shape kms_KeySpec = {.name = "KeySpec", .type = SHAPE_STRING
 static const struct shape kms_KeyState = {.name = "KeyState", .type = SHAPE_STRING, .enums = kms_KeyState_enums, .n_enums = 8};
 static const struct shape kms_KeyStorePasswordType = {.name = "KeyStorePasswordType", .type = SHAPE_STRING, .has_min = true, .min = 7, .has_max = true, .max = 32, .sensitive = true};
 static const struct shape kms_KeyUsageType = {.name = "KeyUsageType", .type = SHAPE_STRING, .enums = kms_KeyUsageType_enums, .n_enums = 4};
+static const struct shape kms_KmsRequestIdType = {.name = "KmsRequestIdType", .type = SHAPE_STRING};
 static const struct shape kms_LimitType = {.name = "LimitType", .type = SHAPE_INTEGER, .has_min = true, .min = 1, .has_max = true, .max = 1000};
 static const struct shape kms_ListAliasesRequest = {.name = "ListAliasesRequest", .type = SHAPE_STRUCTURE, .members = kms_ListAliasesRequest_members, .n_members = 3};
 static const struct shape kms_ListAliasesResponse = {.name = "ListAliasesResponse", .type = SHAPE_STRUCTURE, .members = kms_ListAliasesResponse_members, .n_members = 3};
@@ -993,6 +1082,7 @@ static const struct op_model kms_ops[] = {
     {"DeleteAlias", &kms_DeleteAliasRequest, NULL, NULL},
     {"DeleteCustomKeyStore", &kms_DeleteCustomKeyStoreRequest, &kms_DeleteCustomKeyStoreResponse, NULL},
     {"DeleteImportedKeyMaterial", &kms_DeleteImportedKeyMaterialRequest, &kms_DeleteImportedKeyMaterialResponse, NULL},
+    {"DeriveSharedSecret", &kms_DeriveSharedSecretRequest, &kms_DeriveSharedSecretResponse, NULL},
     {"DescribeCustomKeyStores", &kms_DescribeCustomKeyStoresRequest, &kms_DescribeCustomKeyStoresResponse, NULL},
     {"DescribeKey", &kms_DescribeKeyRequest, &kms_DescribeKeyResponse, NULL},
     {"DisableKey", &kms_DisableKeyRequest, NULL, NULL},
@@ -1002,9 +1092,12 @@ static const struct op_model kms_ops[] = {
     {"EnableKeyRotation", &kms_EnableKeyRotationRequest, NULL, NULL},
     {"Encrypt", &kms_EncryptRequest, &kms_EncryptResponse, NULL},
     {"GenerateDataKey", &kms_GenerateDataKeyRequest, &kms_GenerateDataKeyResponse, NULL},
+    {"GenerateDataKeyPair", &kms_GenerateDataKeyPairRequest, &kms_GenerateDataKeyPairResponse, NULL},
+    {"GenerateDataKeyPairWithoutPlaintext", &kms_GenerateDataKeyPairWithoutPlaintextRequest, &kms_GenerateDataKeyPairWithoutPlaintextResponse, NULL},
     {"GenerateDataKeyWithoutPlaintext", &kms_GenerateDataKeyWithoutPlaintextRequest, &kms_GenerateDataKeyWithoutPlaintextResponse, NULL},
     {"GenerateMac", &kms_GenerateMacRequest, &kms_GenerateMacResponse, NULL},
     {"GenerateRandom", &kms_GenerateRandomRequest, &kms_GenerateRandomResponse, NULL},
+    {"GetKeyLastUsage", &kms_GetKeyLastUsageRequest, &kms_GetKeyLastUsageResponse, NULL},
     {"GetKeyPolicy", &kms_GetKeyPolicyRequest, &kms_GetKeyPolicyResponse, NULL},
     {"GetKeyRotationStatus", &kms_GetKeyRotationStatusRequest, &kms_GetKeyRotationStatusResponse, NULL},
     {"GetParametersForImport", &kms_GetParametersForImportRequest, &kms_GetParametersForImportResponse, NULL},
@@ -1045,5 +1138,5 @@ const struct service_model model_kms = {
     .api_version = "2014-11-01",
     .xml_namespace = NULL,
     .ops = kms_ops,
-    .n_ops = 50,
+    .n_ops = 54,
 };

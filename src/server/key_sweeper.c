@@ -4,7 +4,8 @@
  * sweep is what removes its record and sealed material from the store, so a deleted key
  * does not linger on disk until someone names it. It runs on the server's clock
  * (clock_now_ms, which the test-only --test-clock-offset moves). The same sweep rotates
- * the keys whose automatic rotation date has come (kms_sweep_rotations). */
+ * the keys whose automatic rotation date has come (kms_sweep_rotations) and deletes
+ * imported material whose ValidTo has passed (kms_sweep_expired_material). */
 #include "key_sweeper.h"
 
 #include <pthread.h>
@@ -48,21 +49,21 @@ out:
     return rc;
 }
 
-/* kms_deleted_fn: the DeleteKey record. */
+/* kms_event_fn: the DeleteKey record. */
 static cu_rc record_deletion(const char *region, const char *key_arn, uint64_t commit_seq,
                              void *ctx)
 {
     return record_event(ctx, "DeleteKey", region, key_arn, commit_seq);
 }
 
-/* kms_rotated_fn: the RotateKey record, as CloudTrail shows KMS's automatic rotation. */
+/* kms_event_fn: the RotateKey record, as CloudTrail shows KMS's automatic rotation. */
 static cu_rc record_rotation(const char *region, const char *key_arn, uint64_t commit_seq,
                              void *ctx)
 {
     return record_event(ctx, "RotateKey", region, key_arn, commit_seq);
 }
 
-/* kms_created_fn: the CreateKey record of an AWS managed key KMS made on its first use,
+/* kms_event_fn: the CreateKey record of an AWS managed key KMS made on its first use,
  * as CloudTrail shows KMS's own work (an AwsServiceEvent), durable before the commit. */
 static cu_rc record_managed(const char *region, const char *key_arn, uint64_t commit_seq,
                             void *ctx)
@@ -92,9 +93,17 @@ cu_rc key_sweeper_make_aws_managed(const struct call_env *env, const char *regio
     return kms_aws_managed_ensure(env, region, alias, now_ms, record_managed, (void *)env);
 }
 
+/* kms_event_fn: KMS's own DeleteExpiredKeyMaterial record (CloudTrail logs it when
+ * imported material expires: KMS developer guide, ct-deleteexpiredkeymaterial). */
+static cu_rc record_expiry(const char *region, const char *key_arn, uint64_t commit_seq,
+                           void *ctx)
+{
+    return record_event(ctx, "DeleteExpiredKeyMaterial", region, key_arn, commit_seq);
+}
+
 static cu_rc sweep(struct key_sweeper *s)
 {
-    size_t deleted = 0, rotated = 0;
+    size_t deleted = 0, rotated = 0, expired = 0;
     int64_t now_ms = clock_now_ms();
     cu_rc rc = kms_sweep_deleted(s->env, now_ms, record_deletion, s, &deleted);
 
@@ -104,6 +113,10 @@ static cu_rc sweep(struct key_sweeper *s)
         rc = kms_sweep_rotations(s->env, now_ms, record_rotation, s, &rotated);
     if (rc == CU_OK && rotated)
         log_info("kms: rotated %zu key(s) whose rotation date came", rotated);
+    if (rc == CU_OK)
+        rc = kms_sweep_expired_material(s->env, now_ms, record_expiry, s, &expired);
+    if (rc == CU_OK && expired)
+        log_info("kms: deleted the expired imported material of %zu key(s)", expired);
     return rc;
 }
 

@@ -21,6 +21,7 @@
 #include "audit/audit.h"
 #include "auth/identity_cache.h"
 #include "auth/key_usage.h"
+#include "auth/kms_key_usage.h"
 #include "auth/principal.h"
 #include "auth/sigv4.h"
 #include "authorize.h"
@@ -33,6 +34,7 @@
 #include "core/tree_write.h"
 #include "metrics.h"
 #include "pipeline.h"
+#include "services/kms/kms.h"
 #include "services/kms/kms_key.h"
 #include "services/registry.h"
 #include "unauth_limit.h"
@@ -71,6 +73,7 @@ struct request {
     struct cu_err err;
     struct authz_denial denial; /* which policy decided an AccessDenied, for metrics */
     uint64_t start_ns;          /* CLOCK_MONOTONIC when the pipeline took the request */
+    char key_use_event[IDS_UUID_LEN + 1]; /* a KMS key's use to note: its record's eventID */
 };
 
 static const char internal_message[] = "We encountered an internal error. Please try again.";
@@ -365,6 +368,7 @@ static cu_rc write_record(struct pipeline *pl, struct request *r, uint64_t commi
     ev.resource_arn = r->call.target.arn[0] ? r->call.target.arn : NULL;
     ev.account_id = pl->env.account_id;
     ev.commit_seq = failed ? 0 : commit_seq;
+    ev.event_id = r->key_use_event[0] ? r->key_use_event : NULL;
     /* 2 KiB holds most records: one allocation instead of a doubling series */
     TRY(buf_reserve(&record, 2048));
     TRY(audit_record_build(&ev, &record));
@@ -425,6 +429,30 @@ static void commit_mutation(struct pipeline *pl, struct request *r, struct store
 /* The one place that orders a call's effects once its handler has run (or it failed
  * earlier): audit.h, "The order of a call's effects", states the order and what a crash
  * at each step leaves. r->call.tx is open only for a mutation whose handler succeeded. */
+/* GetKeyLastUsage: a successful cryptographic call on a KMS key (all are read-only) gets
+ * an eventID chosen before its record is written, so the note can name the record. */
+static void key_use_prepare(struct request *r)
+{
+    if (r->err.code == CU_OK && r->route.svc && strcmp(r->route.svc->id, "kms") == 0 &&
+        r->route.op && kms_operation_uses_key(r->route.op->name) && r->call.target.arn[0] &&
+        ids_uuid(r->key_use_event) != CU_OK)
+        r->key_use_event[0] = '\0';
+}
+
+/* Note the use in memory (a hash probe, auth/kms_key_usage.h): the store is written by
+ * the flusher, off this path. */
+static void key_use_note(struct pipeline *pl, const struct request *r)
+{
+    if (!r->key_use_event[0] || r->err.code != CU_OK)
+        return;
+    kms_key_usage_note(pl->kms_key_usage,
+                       &(struct kms_key_use){.key_arn = r->call.target.arn,
+                                             .op = r->route.op->name,
+                                             .request_id = r->id,
+                                             .event_id = r->key_use_event,
+                                             .now_ms = r->now_ms});
+}
+
 static void conclude(struct pipeline *pl, struct request *r, cu_rc rc, struct proto_response *resp)
 {
     struct store_tx *tx = r->call.tx;
@@ -442,10 +470,12 @@ static void conclude(struct pipeline *pl, struct request *r, cu_rc rc, struct pr
         return;
     }
     /* a read-only call, or a call that failed: nothing to commit */
+    key_use_prepare(r);
     if (write_record(pl, r, 0, &seq) != CU_OK) {
         answer_internal(r, resp, "its audit record cannot be written");
         return;
     }
+    key_use_note(pl, r);
     if (durable && audit_writer_wait(pl->audit, seq) != CU_OK)
         answer_internal(r, resp, "its audit record may not be on disk: fdatasync failed");
 }

@@ -12,6 +12,7 @@ struct audit_writer;
 struct unauth_limit;
 struct key_usage;
 struct metrics;
+struct kms_key_usage;
 
 /* What every request shares; owned by struct server. */
 struct pipeline {
@@ -22,6 +23,7 @@ struct pipeline {
     struct unauth_limit *unauth;  /* NULL: unauthenticated requests are not limited */
     struct key_usage *key_usage;  /* access keys' last use (auth/key_usage.h); NULL: none */
     struct metrics *metrics;      /* call counters (metrics.h); NULL: calls are not counted */
+    struct kms_key_usage *kms_key_usage; /* KMS keys' last use (auth/kms_key_usage.h); NULL: none */
     size_t max_header_bytes;
     /* Test hook (STYLE R20): a mutation ends the process with _exit(PIPELINE_TEST_EXIT)
      * once its record is durable and before its commit — a crash at that point. */

@@ -22,6 +22,7 @@
 #include "audit/sealer.h"
 #include "auth/identity_cache.h"
 #include "auth/key_usage.h"
+#include "auth/kms_key_usage.h"
 #include "auth/principal.h"
 #include "auth/saml_response.h"
 #include "authorize.h"
@@ -176,6 +177,7 @@ cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err 
     TRY(identity_cache_new(&s->pl.identities));
     TRY(metrics_new(&s->pl.metrics));
     TRY(key_usage_start(s->store, key_usage_interval(), &s->pl.key_usage));
+    TRY(kms_key_usage_start(s->store, key_usage_interval(), &s->pl.kms_key_usage));
     TRY(unauth_limit_new((double)cfg->unauth_rate, (double)cfg->unauth_burst,
                          UNAUTH_FLUSH_INTERVAL_MS, &s->pl.unauth));
     s->pl.env = (struct call_env){.store = s->store,
@@ -225,6 +227,7 @@ void server_stop(struct server *s)
     if (s->pl.audit)
         pipeline_flush_suppressed(&s->pl, clock_now_ms());
     key_usage_stop(s->pl.key_usage); /* no request notes any more: write what is left */
+    kms_key_usage_stop(s->pl.kms_key_usage);
     audit_sealer_stop(s->sealer);    /* the shutdown digest: seals the live file */
     audit_writer_stop(s->pl.audit);
     trail_key_free(s->trail_key);

@@ -20,6 +20,33 @@ void call_keys_add_multi(struct call_keys *k, const char *name, const char *cons
     k->n_values += n;
 }
 
+void call_keys_remove_prefix(struct call_keys *k, const char *prefix)
+{
+    size_t kept = 0, len = strlen(prefix);
+
+    for (size_t i = 0; i < k->n; i++) {
+        struct policy_context_entry *e = &k->entries[kept];
+        size_t first;
+
+        if (strncmp(k->names[i], prefix, len) == 0)
+            continue;
+        if (kept != i) {
+            memcpy(k->names[kept], k->names[i], sizeof(k->names[i]));
+            *e = k->entries[i];
+            e->key = k->names[kept];
+            /* a number's text lives in its own name's slot (call_keys_add_number) */
+            first = (size_t)(e->values - k->values);
+            for (size_t v = 0; v < e->n_values; v++) {
+                const char *p = k->values[first + v];
+                if (p >= k->names[i] && p < k->names[i] + sizeof(k->names[i]))
+                    k->values[first + v] = k->names[kept] + (p - k->names[i]);
+            }
+        }
+        kept++;
+    }
+    k->n = kept;
+}
+
 void call_keys_add_number(struct call_keys *k, const char *name, int64_t value)
 {
     size_t at = strlen(name) + 1;

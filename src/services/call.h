@@ -50,6 +50,11 @@ void call_keys_add_number(struct call_keys *k, const char *name, int64_t value);
 void call_keys_add_multi(struct call_keys *k, const char *name, const char *const *values,
                          size_t n);
 
+/* Drop every key whose name begins with prefix, keeping the others in order: a second
+ * authorization that judges another part of the request (KMS ReEncrypt's destination
+ * half) replaces the first part's keys. The dropped keys' value slots are not reused. */
+void call_keys_remove_prefix(struct call_keys *k, const char *prefix);
+
 /* What an operation touches, as authorization needs it: call->target, filled by the
  * resolver, and call->also, by the also-resolver of a second authorization. */
 struct call_target {

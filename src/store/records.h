@@ -120,6 +120,9 @@
  * entity reported on), Entities [EntityInfo] (the report's principals), ServicesLastAccessed
  * [ServiceLastAccessed + Used [{i (an index in Entities), t (epoch ms)}]]} */
 #define RECORD_ACTION_LAST_USED "action_last_used"
+/* a KMS key's last cryptographic use (auth/kms_key_usage.c, KMS last_usage.c), a regional
+ * record by key id {Timestamp (epoch ms), Operation, KmsRequestId, CloudTrailEventId} */
+#define RECORD_KMS_KEY_LAST_USED "kms_key_last_used"
 #define RECORD_LAST_ACCESSED_JOB "last_accessed_job"
 /* an AWS managed policy this account uses (IAM aws_managed_policies.c), keyed by
  * lower(PolicyName): {PolicyName, Arn, AttachmentCount, PermissionsBoundaryUsageCount} */

@@ -104,28 +104,58 @@ static cu_rc oaep_algorithm(struct call *call, const struct kms_key *key, const 
     return CU_OK;
 }
 
+cu_rc kms_asym_algorithm(struct call *call, const struct kms_key *key, const json_t *in,
+                         const struct kms_alg **alg)
+{
+    return oaep_algorithm(call, key, in, alg);
+}
+
+cu_rc kms_asym_seal_bytes(struct call *call, const struct kms_key *key, const json_t *in,
+                          struct bytes plain, struct buf *ct, const struct kms_alg **alg)
+{
+    cu_rc rc = CU_OK;
+    const struct kms_key_spec *spec = kms_key_spec_find(doc_str(key, "KeySpec"));
+    size_t max;
+
+    TRY(oaep_algorithm(call, key, in, alg));
+    /* RSAES-OAEP carries at most k - 2 hLen - 2 bytes (RFC 8017 §7.1.1): 214 / 190 bytes
+     * for RSA_2048 with SHA-1 / SHA-256 (KMS developer guide, asymmetric key specs) */
+    max = (size_t)spec->bits / 8 - 2 * (*alg)->digest_len - 2;
+    ENSURE(plain.n <= max,
+           cu_err_set(&call->err, CU_E_VALIDATION,
+                      "Plaintext is too long for %s with %s: at most %zu bytes.", spec->name,
+                      (*alg)->name, max));
+    TRY(asym_key_encrypt(key->asym, (*alg)->md, plain, ct));
+out:
+    return rc;
+}
+
+cu_rc kms_asym_open_bytes(struct call *call, const struct kms_key *key, const json_t *in,
+                          struct bytes ct, struct secret **plain, const struct kms_alg **alg)
+{
+    cu_rc rc = CU_OK;
+
+    TRY(oaep_algorithm(call, key, in, alg));
+    rc = asym_key_decrypt(key->asym, (*alg)->md, ct, plain);
+    if (rc == CU_E_SEAL_BROKEN)
+        rc = cu_err_set(&call->err, CU_E_KMS_INVALID_CIPHERTEXT, "%s", "");
+out:
+    return rc;
+}
+
 cu_rc kms_asym_encrypt(struct call *call, const struct kms_key *key, const json_t *in,
                        json_t *out)
 {
     cu_rc rc = CU_OK;
     const struct kms_alg *alg = NULL;
-    const struct kms_key_spec *spec = kms_key_spec_find(doc_str(key, "KeySpec"));
     struct buf plain, ct;
-    size_t max;
 
     buf_init_sensitive(&plain, 8192);
     buf_init(&ct, 1024);
     TRY(oaep_algorithm(call, key, in, &alg));
     TRY(kms_check_dry_run(call, in));
     TRY(tree_opt_blob(in, "Plaintext", &plain, NULL));
-    /* RSAES-OAEP carries at most k - 2 hLen - 2 bytes (RFC 8017 §7.1.1): 214 / 190 bytes
-     * for RSA_2048 with SHA-1 / SHA-256 (KMS developer guide, asymmetric key specs) */
-    max = (size_t)spec->bits / 8 - 2 * alg->digest_len - 2;
-    ENSURE(plain.n <= max,
-           cu_err_set(&call->err, CU_E_VALIDATION,
-                      "Plaintext is too long for %s with %s: at most %zu bytes.", spec->name,
-                      alg->name, max));
-    TRY(asym_key_encrypt(key->asym, alg->md, buf_bytes(&plain), &ct));
+    TRY(kms_asym_seal_bytes(call, key, in, buf_bytes(&plain), &ct, &alg));
     TRY(tree_set_blob(out, "CiphertextBlob", buf_bytes(&ct)));
     TRY(tree_set_str(out, "KeyId", key->arn));
     TRY(tree_set_str(out, "EncryptionAlgorithm", alg->name));
@@ -147,10 +177,7 @@ cu_rc kms_asym_decrypt(struct call *call, const struct kms_key *key, const json_
     TRY(oaep_algorithm(call, key, in, &alg));
     TRY(kms_check_dry_run(call, in));
     TRY(tree_opt_blob(in, "CiphertextBlob", &ct, NULL));
-    rc = asym_key_decrypt(key->asym, alg->md, buf_bytes(&ct), &plain);
-    if (rc == CU_E_SEAL_BROKEN)
-        rc = cu_err_set(&call->err, CU_E_KMS_INVALID_CIPHERTEXT, "%s", "");
-    TRY(rc);
+    TRY(kms_asym_open_bytes(call, key, in, buf_bytes(&ct), &plain, &alg));
     TRY(tree_set_str(out, "KeyId", key->arn));
     TRY(tree_set_blob(out, "Plaintext", secret_bytes(plain)));
     TRY(tree_set_str(out, "EncryptionAlgorithm", alg->name));

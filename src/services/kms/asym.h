@@ -26,4 +26,21 @@ MUST_CHECK cu_rc kms_asym_encrypt(struct call *call, const struct kms_key *key,
 MUST_CHECK cu_rc kms_asym_decrypt(struct call *call, const struct kms_key *key,
                                   const json_t *in, json_t *out);
 
+/* The OAEP algorithm in["EncryptionAlgorithm"] names for an RSA ENCRYPT_DECRYPT key in
+ * *alg, or AWS's InvalidKeyUsageException (a key of another usage, an algorithm its spec
+ * does not list). */
+MUST_CHECK cu_rc kms_asym_algorithm(struct call *call, const struct kms_key *key,
+                                    const json_t *in, const struct kms_alg **alg);
+/* The RSA-OAEP halves of Encrypt and Decrypt on bytes, for ReEncrypt: the algorithm named
+ * by in["EncryptionAlgorithm"] (AWS's InvalidKeyUsageException when the key's spec does
+ * not list it) in *alg; seal appends the ciphertext to ct (ValidationException for a
+ * plaintext too long for the key), open makes *plain (the caller's; a ciphertext that
+ * does not open is InvalidCiphertextException). */
+MUST_CHECK cu_rc kms_asym_seal_bytes(struct call *call, const struct kms_key *key,
+                                     const json_t *in, struct bytes plain, struct buf *ct,
+                                     const struct kms_alg **alg);
+MUST_CHECK cu_rc kms_asym_open_bytes(struct call *call, const struct kms_key *key,
+                                     const json_t *in, struct bytes ct, struct secret **plain,
+                                     const struct kms_alg **alg);
+
 #endif

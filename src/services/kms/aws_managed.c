@@ -205,7 +205,7 @@ out:
 }
 
 cu_rc kms_aws_managed_ensure(const struct call_env *env, const char *region, const char *alias,
-                             int64_t now_ms, kms_created_fn record, void *ctx)
+                             int64_t now_ms, kms_event_fn record, void *ctx)
 {
     cu_rc rc = CU_OK;
     struct call call = {.env = env, .region = region, .now_ms = now_ms};

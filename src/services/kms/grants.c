@@ -257,6 +257,7 @@ cu_rc kms_create_grant(struct call *call, const json_t *in, json_t *out)
     ENSURE(!retiring || principal_arn_valid(retiring),
            cu_err_set(&call->err, CU_E_KMS_INVALID_ARN, "ARN does not refer to a valid principal: %s",
                       retiring));
+    TRY(kms_grant_operations_fit(call, key, in_list(in, "Operations")));
     TRY(check_delegation(call, key, in));
     /* a disabled key takes grants, a key pending deletion does not (key-state.html) */
     TRY(kms_key_check_not_pending(call, key));

@@ -32,6 +32,12 @@ void kms_grants_free(struct kms_key *key);
 bool kms_grants_cover(const struct kms_key *key, const char *principal_arn, const char *action,
                       const json_t *in);
 
+/* ValidationException unless every operation in ops (the request's Operations) is one
+ * the key can perform (grant_operations.c): no Sign on a symmetric key, no
+ * GenerateDataKey on an asymmetric one. */
+MUST_CHECK cu_rc kms_grant_operations_fit(struct call *call, const struct kms_key *key,
+                                          const json_t *ops);
+
 /* Record in call->target that a grant covers the call's own action on the key. */
 void kms_grants_mark(struct call *call, const struct kms_key *key, const json_t *in);
 

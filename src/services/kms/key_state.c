@@ -16,6 +16,7 @@
 #include "kms_ops.gen.h"
 #include "multi_region.h"
 #include "services/in.h"
+#include "sweep.h"
 #include "store/records.h"
 
 #define DAY_MS (86400LL * 1000)
@@ -160,21 +161,6 @@ out:
     return rc;
 }
 
-/* store_each: collect the ids of the keys past their deletion window. */
-struct expired {
-    int64_t now_ms;
-    json_t *ids;
-};
-
-static cu_rc collect_expired(const char *key_id, const json_t *doc, void *ctx)
-{
-    struct expired *x = ctx;
-
-    if (!kms_key_is_deleted(doc, x->now_ms))
-        return CU_OK;
-    return json_array_append_new(x->ids, json_string(key_id)) == 0 ? CU_OK : CU_E_NOMEM;
-}
-
 static cu_rc collect_key(const char *key, const json_t *doc, void *ctx)
 {
     (void)doc;
@@ -225,82 +211,40 @@ static cu_rc remove_key(struct call *call, const char *key_id)
     }
     kms_scope(call, RECORD_KMS_KEY, scope);
     TRY(store_delete(call->tx, RECORD_KMS_KEY, scope, key_id, NULL));
+    /* its last use (GetKeyLastUsage, last_usage.c) goes with it */
+    kms_scope(call, RECORD_KMS_KEY_LAST_USED, scope);
+    TRY(store_delete(call->tx, RECORD_KMS_KEY_LAST_USED, scope, key_id, NULL));
 out:
     json_decref(aliases);
     json_decref(grants);
     return rc;
 }
 
-/* Delete one key past its window in a transaction of its own, its record written first
- * (record: the write-ahead order, one record per commit). Gone already: nothing to do. */
-static cu_rc sweep_one(const struct call_env *env, const char *region, int64_t now_ms,
-                       const char *key_id, kms_deleted_fn record, void *ctx, bool *done)
+/* The deletion sweep's rule (sweep.h): a key past its window goes, with its replicas'
+ * bookkeeping on the primary. */
+static bool deletion_due(const json_t *doc, int64_t now_ms)
+{
+    return kms_key_is_deleted(doc, now_ms);
+}
+
+static cu_rc delete_due(struct call *call, const char *scope, const char *key_id, json_t *doc,
+                        uint64_t version)
 {
     cu_rc rc = CU_OK;
-    struct call call = {.env = env, .region = region, .now_ms = now_ms};
-    char scope[RECORD_NAME_MAX], arn[KMS_ARN_MAX];
-    json_t *doc = NULL;
 
-    *done = false;
-    TRY(store_tx_begin(env->store, true, &call.tx));
-    kms_scope(&call, RECORD_KMS_KEY, scope);
-    /* read again under the write lock: a CancelKeyDeletion may have come first */
-    TRY(store_get(call.tx, RECORD_KMS_KEY, scope, key_id, &doc));
-    if (!doc || !kms_key_is_deleted(doc, now_ms))
-        goto out;
-    TRY(remove_key(&call, key_id));
-    TRY(kms_mrk_replica_deleted(&call, key_id));
-    kms_key_arn(&call, key_id, arn);
-    TRY(record(region, arn, store_tx_commit_seq(call.tx), ctx));
-    rc = store_tx_commit(call.tx);
-    call.tx = NULL;
-    *done = rc == CU_OK;
+    (void)scope;
+    (void)doc;
+    (void)version;
+    TRY(remove_key(call, key_id));
+    TRY(kms_mrk_replica_deleted(call, key_id));
 out:
-    store_tx_rollback(call.tx);
-    json_decref(doc);
     return rc;
 }
 
-/* The sweep of one region's keys. */
-static cu_rc sweep_region(const struct call_env *env, const char *region, int64_t now_ms,
-                          kms_deleted_fn record, void *ctx, size_t *deleted)
+static const struct kms_sweep_rule deletion = {deletion_due, delete_due};
+
+cu_rc kms_sweep_deleted(const struct call_env *env, int64_t now_ms, kms_event_fn record,
+                        void *ctx, size_t *count)
 {
-    cu_rc rc = CU_OK;
-    struct call call = {.env = env, .region = region, .now_ms = now_ms};
-    struct expired x = {now_ms, json_array()};
-    char scope[RECORD_NAME_MAX];
-    json_t *id;
-    size_t i;
-    bool done;
-
-    ENSURE(x.ids, CU_E_NOMEM);
-    TRY(store_tx_begin(env->store, false, &call.tx));
-    kms_scope(&call, RECORD_KMS_KEY, scope);
-    TRY(store_each(call.tx, RECORD_KMS_KEY, scope, collect_expired, &x));
-    store_tx_rollback(call.tx);
-    call.tx = NULL;
-    json_array_foreach(x.ids, i, id)
-    {
-        TRY(sweep_one(env, region, now_ms, json_string_value(id), record, ctx, &done));
-        *deleted += done;
-    }
-out:
-    store_tx_rollback(call.tx);
-    json_decref(x.ids);
-    return rc;
-}
-
-cu_rc kms_sweep_deleted(const struct call_env *env, int64_t now_ms, kms_deleted_fn record,
-                        void *ctx, size_t *deleted)
-{
-    cu_rc rc = CU_OK;
-
-    *deleted = 0;
-    if (!env->regions)
-        return sweep_region(env, env->region, now_ms, record, ctx, deleted);
-    for (size_t i = 0; i < regions_count(); i++)
-        if (kms_region_served(env, regions_name(i)))
-            TRY(sweep_region(env, regions_name(i), now_ms, record, ctx, deleted));
-out:
-    return rc;
+    return kms_sweep_keys(env, now_ms, &deletion, record, ctx, count);
 }

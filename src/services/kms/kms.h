@@ -32,28 +32,29 @@ MUST_CHECK cu_rc kms_check_dry_run(struct call *call, const json_t *in);
 /* TagException unless a list of KMS tags ([{TagKey, TagValue}]) may be set: at most 50,
  * no key twice, none beginning with "aws:" (tags.c). */
 MUST_CHECK cu_rc kms_tags_check(struct call *call, const json_t *tags);
-/* Called for each key the sweep deletes, inside its transaction and before its commit,
- * with the key's region and ARN and the seq the commit will take: the caller writes the
- * trail's record (the write-ahead order, audit.h); an error rolls the deletion back. */
-typedef cu_rc (*kms_deleted_fn)(const char *region, const char *key_arn, uint64_t commit_seq,
-                                void *ctx);
-/* Really delete the keys of env's account, in every region it serves, whose deletion window has ended by
- * now_ms (key_state.c): each key's record and sealed material, grants and aliases, in a
- * write transaction of its own, recorded through `record`. *deleted: how many. Run by the
- * server at start and periodically; a call meanwhile already finds such a key gone
- * (kms_key.h). */
-MUST_CHECK cu_rc kms_sweep_deleted(const struct call_env *env, int64_t now_ms,
-                                   kms_deleted_fn record, void *ctx, size_t *deleted);
+/* Called for each key a timed sweep or KMS's own work changes, inside its transaction and
+ * before its commit, with the key's region and ARN and the seq the commit will take: the
+ * caller writes the trail's record (the write-ahead order, audit.h); an error rolls the
+ * change back. */
+typedef cu_rc (*kms_event_fn)(const char *region, const char *key_arn, uint64_t commit_seq,
+                              void *ctx);
 
-/* Called for each key the rotation sweep rotates, inside its transaction and before its
- * commit (as kms_deleted_fn): the caller writes the trail's RotateKey record. */
-typedef cu_rc (*kms_rotated_fn)(const char *region, const char *key_arn, uint64_t commit_seq,
-                                void *ctx);
-/* Rotate the enabled keys of env's account, in every region it serves, whose automatic rotation date has
- * come by now_ms (rotation.c): a new backing key version each, in a write transaction of
- * its own, recorded through `record`. *rotated: how many. Run with kms_sweep_deleted. */
+/* The sweeps (sweep.h), each over the keys of env's account in every region it serves,
+ * each key changed in a write transaction of its own and recorded through `record`;
+ * *count: how many. Run by the server at start and periodically. */
+/* Really delete the keys whose deletion window has ended by now_ms (key_state.c): each
+ * key's record and sealed material, grants and aliases. A call meanwhile already finds
+ * such a key gone (kms_key.h). */
+MUST_CHECK cu_rc kms_sweep_deleted(const struct call_env *env, int64_t now_ms,
+                                   kms_event_fn record, void *ctx, size_t *count);
+/* Rotate the enabled keys whose automatic rotation date has come by now_ms (rotation.c): a
+ * new backing key version each (a multi-Region primary's replicas follow). */
 MUST_CHECK cu_rc kms_sweep_rotations(const struct call_env *env, int64_t now_ms,
-                                     kms_rotated_fn record, void *ctx, size_t *rotated);
+                                     kms_event_fn record, void *ctx, size_t *count);
+/* Delete the imported material whose ValidTo has passed by now_ms (import_expiry.c): each
+ * key PendingImport, its sealed material gone: the DeleteExpiredKeyMaterial record. */
+MUST_CHECK cu_rc kms_sweep_expired_material(const struct call_env *env, int64_t now_ms,
+                                            kms_event_fn record, void *ctx, size_t *count);
 
 /* AWS managed keys (aws_managed.c). true when alias is "alias/aws/<service>" of a
  * service custos knows the AWS managed key of (aws/secretsmanager, aws/ssm, aws/s3, ...). */
@@ -69,16 +70,16 @@ MUST_CHECK cu_rc kms_aws_managed_key(struct call *call, const char *service,
  * Encrypt, GenerateDataKey*): have env->aws_managed_key make it, then replace call->tx
  * with a fresh read transaction that sees it. Nothing for any other alias or call. */
 MUST_CHECK cu_rc kms_aws_managed_first_use(struct call *call, const char *alias);
-/* Called for the AWS managed key kms_aws_managed_ensure makes, inside its transaction and
- * before its commit (as kms_deleted_fn): the caller writes the trail's record. */
-typedef cu_rc (*kms_created_fn)(const char *region, const char *key_arn, uint64_t commit_seq,
-                                void *ctx);
 /* Make the AWS managed key of `alias` in env's account and region, with its alias, in a
  * write transaction of its own, recorded through `record` (server/, env->aws_managed_key).
  * Nothing when another call made it first. */
 MUST_CHECK cu_rc kms_aws_managed_ensure(const struct call_env *env, const char *region,
                                         const char *alias, int64_t now_ms,
-                                        kms_created_fn record, void *ctx);
+                                        kms_event_fn record, void *ctx);
+/* Whether a successful call of the KMS operation `op` ("Encrypt") is a use of its key
+ * that GetKeyLastUsage reports (last_usage.c). */
+bool kms_operation_uses_key(const char *op);
+
 
 /* Length of a KeyMaterialId: 64 lowercase hex digits (the model's BackingKeyIdType). */
 #define KMS_MATERIAL_ID_LEN 64

@@ -60,6 +60,10 @@ cu_rc kms_generate_mac(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_verify_mac(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_replicate_key(struct call *call, const json_t *in, json_t *out);
 cu_rc kms_update_primary_region(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_generate_data_key_pair(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_generate_data_key_pair_without_plaintext(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_derive_shared_secret(struct call *call, const json_t *in, json_t *out);
+cu_rc kms_get_key_last_usage(struct call *call, const json_t *in, json_t *out);
 
 /* resolvers: fill call->target before authorization (also-resolvers:
  * call->also, after call->target is authorized) */
@@ -99,5 +103,6 @@ void kms_sign_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_mac_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_replicate_key_condition_keys(const json_t *in, struct call_keys *keys);
 void kms_update_primary_region_condition_keys(const json_t *in, struct call_keys *keys);
+void kms_data_key_pair_condition_keys(const json_t *in, struct call_keys *keys);
 
 #endif

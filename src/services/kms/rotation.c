@@ -24,6 +24,7 @@
 #include "multi_region.h"
 #include "services/in.h"
 #include "store/records.h"
+#include "sweep.h"
 
 #define DAY_MS (86400LL * 1000)
 /* RotationPeriodInDays: 90-2560, default 365 (KMS API reference, EnableKeyRotation). */
@@ -301,109 +302,40 @@ out:
     return rc;
 }
 
-/* store_each: the ids of enabled keys whose automatic rotation date has come. A disabled
- * key is not rotated; re-enabled past its date, it rotates at the next sweep (KMS
- * developer guide, rotate-keys: "if the key is disabled ... KMS does not rotate it"). */
-struct due {
-    int64_t now_ms;
-    json_t *ids;
-};
-
-static cu_rc collect_due(const char *key_id, const json_t *doc, void *ctx)
+/* The rotation sweep's rule (sweep.h): enabled keys whose automatic rotation date has come.
+ * A disabled key is not rotated; re-enabled past its date, it rotates at the next sweep
+ * (KMS developer guide, rotate-keys: "if the key is disabled ... KMS does not rotate
+ * it"). A replica rotates with its primary (kms_mrk_follow_primary), never on its own. */
+static bool rotation_due(const json_t *doc, int64_t now_ms)
 {
-    struct due *d = ctx;
     const json_t *next = json_object_get(doc, "NextRotationDate");
 
-    /* a replica rotates with its primary (kms_mrk_follow_primary), never on its own */
-    if (doc_is(doc, "MultiRegionKeyType", "REPLICA"))
-        return CU_OK;
-    if (!json_is_true(json_object_get(doc, "RotationEnabled")) || !json_is_integer(next) ||
-        json_integer_value(next) > d->now_ms || !doc_is(doc, "KeyState", "Enabled"))
-        return CU_OK;
-    return json_array_append_new(d->ids, json_string(key_id)) == 0 ? CU_OK : CU_E_NOMEM;
+    return !doc_is(doc, "MultiRegionKeyType", "REPLICA") &&
+           json_is_true(json_object_get(doc, "RotationEnabled")) && json_is_integer(next) &&
+           json_integer_value(next) <= now_ms && doc_is(doc, "KeyState", "Enabled");
 }
 
-/* Rotate one due key in a transaction of its own, its RotateKey record written before the
- * commit. The next date counts from this rotation. Not due any more: nothing to do. */
-static cu_rc rotate_one(const struct call_env *env, const char *region, int64_t now_ms,
-                        const char *key_id, kms_rotated_fn record, void *ctx, bool *done)
+/* A new backing key version; the next date counts from this rotation. */
+static cu_rc rotate_due(struct call *call, const char *scope, const char *key_id, json_t *doc,
+                        uint64_t version)
 {
     cu_rc rc = CU_OK;
-    struct call call = {.env = env, .region = region, .now_ms = now_ms};
-    struct due d = {now_ms, json_array()};
-    char scope[RECORD_NAME_MAX];
-    json_t *doc = NULL;
-    int64_t days;
+    int64_t days = json_integer_value(json_object_get(doc, "RotationPeriodInDays"));
 
-    *done = false;
-    ENSURE(d.ids, CU_E_NOMEM);
-    TRY(store_tx_begin(env->store, true, &call.tx));
-    kms_scope(&call, RECORD_KMS_KEY, scope);
-    /* read again under the write lock: a DisableKeyRotation may have come first */
-    TRY(store_get(call.tx, RECORD_KMS_KEY, scope, key_id, &doc));
-    if (!doc)
-        goto out;
-    TRY(collect_due(key_id, doc, &d));
-    if (!json_array_size(d.ids))
-        goto out;
-    days = json_integer_value(json_object_get(doc, "RotationPeriodInDays"));
-    TRY(add_version(env, doc, "AUTOMATIC", now_ms));
-    TRY(tree_set_int(doc, "RotationBaseDate", now_ms));
-    TRY(tree_set_int(doc, "NextRotationDate", now_ms + days * DAY_MS));
-    TRY(store_put(call.tx, RECORD_KMS_KEY, scope, key_id, doc, STORE_REPLACE));
-    TRY(kms_mrk_follow_primary(&call, doc)); /* a primary's replicas get the new version */
-    TRY(record(region, json_string_value(json_object_get(doc, "Arn")),
-               store_tx_commit_seq(call.tx), ctx));
-    rc = store_tx_commit(call.tx);
-    call.tx = NULL;
-    *done = rc == CU_OK;
+    (void)version;
+    TRY(add_version(call->env, doc, "AUTOMATIC", call->now_ms));
+    TRY(tree_set_int(doc, "RotationBaseDate", call->now_ms));
+    TRY(tree_set_int(doc, "NextRotationDate", call->now_ms + days * DAY_MS));
+    TRY(store_put(call->tx, RECORD_KMS_KEY, scope, key_id, doc, STORE_REPLACE));
+    TRY(kms_mrk_follow_primary(call, doc)); /* a primary's replicas get the new version */
 out:
-    store_tx_rollback(call.tx);
-    json_decref(doc);
-    json_decref(d.ids);
     return rc;
 }
 
-/* The rotation sweep of one region's keys. */
-static cu_rc rotate_region(const struct call_env *env, const char *region, int64_t now_ms,
-                           kms_rotated_fn record, void *ctx, size_t *rotated)
+static const struct kms_sweep_rule rotation = {rotation_due, rotate_due};
+
+cu_rc kms_sweep_rotations(const struct call_env *env, int64_t now_ms, kms_event_fn record,
+                          void *ctx, size_t *count)
 {
-    cu_rc rc = CU_OK;
-    struct call call = {.env = env, .region = region, .now_ms = now_ms};
-    struct due d = {now_ms, json_array()};
-    char scope[RECORD_NAME_MAX];
-    json_t *id;
-    size_t i;
-    bool done;
-
-    ENSURE(d.ids, CU_E_NOMEM);
-    TRY(store_tx_begin(env->store, false, &call.tx));
-    kms_scope(&call, RECORD_KMS_KEY, scope);
-    TRY(store_each(call.tx, RECORD_KMS_KEY, scope, collect_due, &d));
-    store_tx_rollback(call.tx);
-    call.tx = NULL;
-    json_array_foreach(d.ids, i, id)
-    {
-        TRY(rotate_one(env, region, now_ms, json_string_value(id), record, ctx, &done));
-        *rotated += done;
-    }
-out:
-    store_tx_rollback(call.tx);
-    json_decref(d.ids);
-    return rc;
-}
-
-cu_rc kms_sweep_rotations(const struct call_env *env, int64_t now_ms, kms_rotated_fn record,
-                          void *ctx, size_t *rotated)
-{
-    cu_rc rc = CU_OK;
-
-    *rotated = 0;
-    if (!env->regions)
-        return rotate_region(env, env->region, now_ms, record, ctx, rotated);
-    for (size_t i = 0; i < regions_count(); i++)
-        if (kms_region_served(env, regions_name(i)))
-            TRY(rotate_region(env, regions_name(i), now_ms, record, ctx, rotated));
-out:
-    return rc;
+    return kms_sweep_keys(env, now_ms, &rotation, record, ctx, count);
 }

@@ -1,7 +1,10 @@
 /* Tests for crypto/asym_key.c: RSA, EC and HMAC keys generated, sealed and opened (bound to
  * master key and AAD; tampered, truncated, unknown-format and wrong-AAD blobs refused),
  * signatures checked by an independent OpenSSL path on the public DER (and tampered ones
- * refused), RSA-OAEP both ways with SHA-1 and SHA-256, and HMAC against RFC 4231. */
+ * refused), RSA-OAEP both ways with SHA-1 and SHA-256, HMAC against RFC 4231, PKCS#8
+ * export (read back by OpenSSL, its public half the key's), and ECDH: both sides agree, and
+ * a peer key that is garbage, truncated, padded, off the curve, on another curve or RSA is
+ * CU_E_VALIDATION. */
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -213,6 +216,79 @@ static void hmac_vector(void)
     buf_release(&sealed);
 }
 
+/* PKCS#8 as d2i_PKCS8_PRIV_KEY_INFO reads it, the same key as k's public DER. */
+static void pkcs8(enum asym_type type, int bits, const char *curve)
+{
+    struct asym_key *k = NULL;
+    struct secret *der = NULL;
+    const unsigned char *p;
+    PKCS8_PRIV_KEY_INFO *p8;
+    EVP_PKEY *back, *pub;
+
+    CHECK_OK(asym_key_generate(type, bits, curve, &k));
+    CHECK_OK(asym_key_pkcs8(k, &der));
+    p = der->p;
+    p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, (long)der->n);
+    CHECK(p8 != NULL && p == der->p + der->n);
+    back = EVP_PKCS82PKEY(p8);
+    pub = public_of(k);
+    CHECK(back != NULL && EVP_PKEY_eq(back, pub) == 1);
+    EVP_PKEY_free(back);
+    EVP_PKEY_free(pub);
+    PKCS8_PRIV_KEY_INFO_free(p8);
+    secret_free(der);
+    asym_key_free(k);
+}
+
+static void derive(void)
+{
+    struct asym_key *a = NULL, *b = NULL, *other = NULL, *rsa = NULL, *hmac = NULL;
+    struct secret *sa = NULL, *sb = NULL, *none = NULL;
+    struct buf pa, pb, po, pr;
+
+    buf_init(&pa, 4096);
+    buf_init(&pb, 4096);
+    buf_init(&po, 4096);
+    buf_init(&pr, 4096);
+    CHECK_OK(asym_key_generate(ASYM_EC, 256, "P-256", &a));
+    CHECK_OK(asym_key_generate(ASYM_EC, 256, "P-256", &b));
+    CHECK_OK(asym_key_generate(ASYM_EC, 384, "P-384", &other));
+    CHECK_OK(asym_key_generate(ASYM_RSA, 1024, NULL, &rsa));
+    CHECK_OK(asym_key_generate(ASYM_HMAC, 256, NULL, &hmac));
+    CHECK_OK(asym_key_public_der(a, &pa));
+    CHECK_OK(asym_key_public_der(b, &pb));
+    CHECK_OK(asym_key_public_der(other, &po));
+    CHECK_OK(asym_key_public_der(rsa, &pr));
+    CHECK_OK(asym_key_derive(a, buf_bytes(&pb), &sa));
+    CHECK_OK(asym_key_derive(b, buf_bytes(&pa), &sb));
+    CHECK(sa->n == 32 && ct_equal(sa->p, sa->n, sb->p, sb->n));
+    CHECK_RC(asym_key_derive(a, bytes_str("garbage"), &none), CU_E_VALIDATION);
+    CHECK(none == NULL);
+    CHECK_RC(asym_key_derive(a, bytes_of(pb.p, pb.n - 1), &none), CU_E_VALIDATION);
+    CHECK_RC(asym_key_derive(a, bytes_of(NULL, 0), &none), CU_E_VALIDATION);
+    CHECK_RC(asym_key_derive(a, buf_bytes(&po), &none), CU_E_VALIDATION);
+    CHECK_RC(asym_key_derive(a, buf_bytes(&pr), &none), CU_E_VALIDATION);
+    CHECK_OK(buf_add(&pb, "\0", 1));
+    CHECK_RC(asym_key_derive(a, buf_bytes(&pb), &none), CU_E_VALIDATION);
+    pb.n--;
+    pb.p[pb.n - 1] ^= 1; /* y no longer on the curve */
+    CHECK_RC(asym_key_derive(a, buf_bytes(&pb), &none), CU_E_VALIDATION);
+    CHECK_RC(asym_key_derive(rsa, buf_bytes(&pa), &none), CU_E_INTERNAL);
+    CHECK_RC(asym_key_derive(hmac, buf_bytes(&pa), &none), CU_E_INTERNAL);
+    CHECK(none == NULL);
+    secret_free(sa);
+    secret_free(sb);
+    asym_key_free(a);
+    asym_key_free(b);
+    asym_key_free(other);
+    asym_key_free(rsa);
+    asym_key_free(hmac);
+    buf_release(&pa);
+    buf_release(&pb);
+    buf_release(&po);
+    buf_release(&pr);
+}
+
 int main(void)
 {
     if (secret_heap_init(1 << 16) != CU_OK)
@@ -226,5 +302,10 @@ int main(void)
     oaep("SHA256");
     at_rest();
     hmac_vector();
+    pkcs8(ASYM_RSA, 2048, NULL);
+    pkcs8(ASYM_EC, 256, "P-256");
+    pkcs8(ASYM_EC, 256, "SM2");
+    pkcs8(ASYM_EC, 255, "ED25519");
+    derive();
     TEST_END();
 }

@@ -161,9 +161,42 @@ static void number_keys(void)
     CHECK_INT(k.n, CALL_MAX_KEYS);
 }
 
+/* ReEncrypt's second half replaces the first's kms:Encryption* keys: the others keep their
+ * order, names and values, numbers too (their text moves with their name's slot). */
+static void remove_prefix(void)
+{
+    static struct call_keys k;
+    const char *both[] = {"a", "b"};
+
+    k.n = k.n_values = 0;
+    call_keys_add(&k, "kms:EncryptionContext:a", "1");
+    call_keys_add_number(&k, "kms:Days", 7);
+    call_keys_add_multi(&k, "kms:EncryptionContextKeys", both, 2);
+    call_keys_add(&k, "kms:CallerAccount", "111122223333");
+    call_keys_add_number(&k, "x:Count", 12);
+    call_keys_add(&k, "kms:EncryptionAlgorithm", "SYMMETRIC_DEFAULT");
+    call_keys_remove_prefix(&k, "kms:Encryption");
+    CHECK_INT(k.n, 3);
+    CHECK_STR(k.entries[0].key, "kms:Days");
+    CHECK_STR(k.entries[0].values[0], "7");
+    CHECK_STR(k.entries[1].key, "kms:CallerAccount");
+    CHECK_STR(k.entries[1].values[0], "111122223333");
+    CHECK_STR(k.entries[2].key, "x:Count");
+    CHECK_STR(k.entries[2].values[0], "12");
+    CHECK(k.entries[2].key == k.names[2]);
+    call_keys_add(&k, "kms:EncryptionContext:b", "2");
+    CHECK_INT(k.n, 4);
+    CHECK_STR(k.entries[3].values[0], "2");
+    call_keys_remove_prefix(&k, "");
+    CHECK_INT(k.n, 0);
+    call_keys_remove_prefix(&k, "kms:");
+    CHECK_INT(k.n, 0);
+}
+
 int main(void)
 {
     number_keys();
+    remove_prefix();
     identity_policies_count_where_the_key_policy_enables_the_account();
     the_key_policy_alone_may_allow();
     condition_keys_count();
