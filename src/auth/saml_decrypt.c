@@ -86,6 +86,10 @@ static cu_rc try_key(xmlNode *data, struct bytes pem, bool *done)
     ctx->keyInfoReadCtx.maxEncryptedKeyLevel = 1;
     *done = xmlSecEncCtxDecrypt(ctx, data) == 0 && ctx->resultReplaced;
 out:
+    if (ctx)
+        xmlSecEncCtxDestroy(ctx);
+    if (mngr)
+        xmlSecKeysMngrDestroy(mngr);
     return rc;
 }
 
