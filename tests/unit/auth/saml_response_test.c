@@ -604,7 +604,7 @@ static void test_encrypted_refusals(void)
     free(enc);
     /* truncated anywhere: refused, never a crash */
     enc = encrypt_to(signed_xml, "Assertion", idp_b.cert_b64);
-    for (size_t n = 0; n < strlen(enc); n += 97) {
+    for (size_t n = 0; n < strlen(enc); n += 397) { /* coarse: valgrind runs this too */
         char *cut = strndup(enc, n);
         CHECK(parse_encrypted(cut, sp_key, 1, true, &a, &err) != CU_OK);
         free(cut);
