@@ -24,7 +24,7 @@ TARGET = os.path.join("src", "policy", "aws_managed.gen.c")
 NAME = re.compile(r"^[\w+=,.@-]{1,128}$")
 PATH = re.compile(r"^/([\w+=,.@-]+/)*$")
 MEMBERS = {"PolicyName", "Path", "PolicyId", "DefaultVersionId", "CreateDate", "UpdateDate",
-           "Description", "Document"}
+           "Description", "Document", "OlderVersions"}
 
 
 def c_string(text):
@@ -52,6 +52,41 @@ def standin_id(arn):
     return "ANPA" + digest[:17]
 
 
+def c_ident(name):
+    return re.sub(r"[^A-Za-z0-9_]", "_", name)
+
+
+def older_arrays(doc):
+    """One static array per policy with older versions: {VersionId, CreateDate, Document},
+    oldest first, each older than the default version."""
+    for p in doc["policies"]:
+        older = p.get("OlderVersions") or []
+        if not older:
+            continue
+        last = 0
+        items = []
+        for v in older:
+            if set(v) != {"VersionId", "CreateDate", "Document"} or \
+                    not re.match(r"^v[1-9][0-9]*$", v["VersionId"]):
+                sys.exit(f"{SOURCE}: bad older version of {p['PolicyName']}")
+            n = int(v["VersionId"][1:])
+            if n <= last or n >= int(p["DefaultVersionId"][1:]):
+                sys.exit(f"{SOURCE}: {p['PolicyName']}: older versions out of order")
+            last = n
+            items.append("\n".join([
+                "    {",
+                f'        "{v["VersionId"]}", {epoch_ms(v["CreateDate"])}LL,',
+                f"        {c_string(json.dumps(v['Document'], indent=4))},",
+                "    },",
+            ]))
+        yield "\n".join([
+            f"static const struct aws_managed_version older_{c_ident(p['PolicyName'])}[] = {{",
+            *items,
+            "};",
+            "",
+        ])
+
+
 def rows(doc):
     seen = set()
     for p in doc["policies"]:
@@ -66,6 +101,8 @@ def rows(doc):
         arn = f"arn:aws:iam::aws:policy{path}{name}"
         update = epoch_ms(p["UpdateDate"])
         create = epoch_ms(p["CreateDate"]) if p["CreateDate"] else update
+        older = p.get("OlderVersions") or []
+        older_ref = (f"older_{c_ident(name)}, {len(older)}" if older else "NULL, 0")
         yield "\n".join([
             "    {",
             f'        "{name}", "{path}", "{arn}",',
@@ -73,6 +110,7 @@ def rows(doc):
             f"        {create}LL, {update}LL,",
             f"        {c_string(p['Description'])},",
             f"        {c_string(json.dumps(p['Document'], indent=4))},",
+            f"        {older_ref},",
             "    },",
         ])
 
@@ -87,6 +125,7 @@ def main():
         " * src/services/iam/aws_managed_policies.json: do not edit. */",
         '#include "aws_managed.h"',
         "",
+        *older_arrays(doc),
         "const struct aws_managed_policy aws_managed_policies[] = {",
         *rows(doc),
         "};",

@@ -356,10 +356,24 @@ cu_rc identity_cache_get(struct identity_cache *c, struct store *store,
     if (!e) {
         TRY(load(store, p, scope, &seq, &fresh));
         atomic_fetch_add(&c->loads, 1);
-        insert(c, scope, seq, fresh);
+        /* a renamed user's session: its set is the user's under the new name, which the
+         * changes to that user evict, not this scope (the session's old name); so it is
+         * read afresh for each request, never kept */
+        if (!fresh->set.renamed)
+            insert(c, scope, seq, fresh);
         e = fresh;
     }
     *pin = e;
+    if (!same_principal(&e->set, p) && !fresh && p->type != PRINCIPAL_ROLE_SESSION) {
+        /* the cached set is of another user now named as the session's user was: that
+         * user may have been renamed (identity_set.c finds it by its id); read afresh */
+        entry_unref(e);
+        *pin = NULL;
+        TRY(load(store, p, scope, &seq, &fresh));
+        atomic_fetch_add(&c->loads, 1);
+        e = fresh;
+        *pin = e;
+    }
     /* a session of a user or role deleted and made again under its name: not the same
      * principal (AWS binds sessions to unique ids), so none of the new one's policies */
     if (!same_principal(&e->set, p))

@@ -250,20 +250,60 @@ out:
     return rc;
 }
 
+/* The unique id a session of p is bound to: a GetSessionToken session's user's (its
+ * user_id), a federated user's issuing user's (issuer_id); "" for long-term keys, which
+ * name their user as it is now (a rename carries its keys along). */
+static const char *session_user_id(const struct principal *p)
+{
+    if (!p->session_issued_s)
+        return "";
+    return p->type == PRINCIPAL_FEDERATED ? p->issuer_id : p->user_id;
+}
+
+/* The user a session of p acts as, into *user (NULL when it no longer exists). A session
+ * names its user as it was when issued; the user may since have been renamed (UpdateUser
+ * NewUserName) and another made under the old name. AWS binds the session to the
+ * unique id, which a rename keeps, and a renamed user keeps its policies and groups (IAM
+ * guide, id_users_rename), so the session keeps acting as that user with the user's
+ * permissions as they are now: found by its id when the name no longer names it. */
+static cu_rc session_user(struct store_tx *tx, const struct principal *p, json_t **user,
+                          bool *renamed)
+{
+    cu_rc rc = CU_OK;
+    const char *id = session_user_id(p);
+    char scope[RECORD_NAME_MAX];
+    struct store_lookup q = {RECORD_USER, RECORD_BY_UNIQUE_ID, id, scope};
+
+    TRY(record_user_get(tx, p->account_id, p->name, user));
+    if (!id[0] || (*user && strcmp(text_of(json_object_get(*user, "UserId")), id) == 0))
+        goto out;
+    json_decref(*user);
+    *user = NULL;
+    snprintf(scope, sizeof(scope), "%s", p->account_id);
+    TRY(store_find_one(tx, &q, NULL, NULL, user));
+    *renamed = *user != NULL;
+out:
+    return rc;
+}
+
 /* The set of user p, whose record is `loaded` (borrowed), or NULL to read it from tx. */
 static cu_rc load_user(struct store_tx *tx, const struct principal *p, const json_t *loaded,
                        struct identity_set *s)
 {
     cu_rc rc = CU_OK;
     json_t *user = json_incref((json_t *)loaded);
+    const char *name = p->name;
 
-    TRY(load_inline(tx, RECORD_USER_POLICY, p->account_id, p->name, IDENTITY_USER_INLINE, s));
-    if (!user)
-        TRY(record_user_get(tx, p->account_id, p->name, &user));
+    if (!user) {
+        TRY(session_user(tx, p, &user, &s->renamed));
+        if (user)
+            name = text_of(json_object_get(user, "UserName"));
+    }
+    TRY(load_inline(tx, RECORD_USER_POLICY, p->account_id, name, IDENTITY_USER_INLINE, s));
     if (!user)
         goto out;
     TRY(load_attached(tx, p->account_id, user, IDENTITY_USER_MANAGED, s));
-    TRY(load_user_groups(tx, p->account_id, p->name, s));
+    TRY(load_user_groups(tx, p->account_id, name, s));
     TRY(load_boundary(tx, p->account_id, user, s));
     s->tags = json_incref(json_object_get(user, "Tags"));
     snprintf(s->principal_id, sizeof(s->principal_id), "%s",

@@ -50,6 +50,8 @@ struct identity_set {
                               * whose changes the set depends on (identity_cache.c) */
     char role_arn[PRINCIPAL_ARN_MAX]; /* a role session's role, else "" */
     char principal_id[130]; /* the UserId or RoleId of what was loaded, else "" */
+    bool renamed; /* a user session's user, found by its unique id under another name
+                   * than the session's: not to be cached under the session's name */
 };
 
 /* Load the policy set of principal p from tx into *out (zeroed first): an IAM user's

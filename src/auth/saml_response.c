@@ -11,6 +11,7 @@
  * identity, not by position: the one Reference of a signature must be "#<ID>" of the
  * signature's parent, that ID is registered for that attribute alone and no other element
  * of the document may carry the same value, so what xmlsec digests is what is read here. */
+#include "saml_decrypt.h"
 #include "saml_response.h"
 
 #include <libxml/parser.h>
@@ -19,6 +20,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libxml/xmlerror.h>
 #include <xmlsec/crypto.h>
 #include <xmlsec/errors.h>
 #include <xmlsec/xmldsig.h>
@@ -50,9 +52,18 @@ static void quiet(const char *file, int line, const char *func, const char *obje
     (void)file, (void)line, (void)func, (void)object, (void)subject, (void)reason, (void)msg;
 }
 
+/* libxml2's own reports (xmlsec parses a decrypted assertion in its place, saml_decrypt.c)
+ * would print pieces of the document to stderr: silenced like xmlsec's. */
+static void quiet_xml(void *ctx, const char *msg, ...)
+{
+    (void)ctx, (void)msg;
+}
+
 static void init_libraries(void)
 {
     xmlInitParser();
+    xmlThrDefSetGenericErrorFunc(NULL, quiet_xml);
+    xmlSetGenericErrorFunc(NULL, quiet_xml);
     if (xmlSecInit() < 0 || xmlSecCheckVersion() != 1 || xmlSecCryptoAppInit(NULL) < 0 ||
         xmlSecCryptoInit() < 0)
         return;
@@ -411,13 +422,15 @@ out:
     return rc;
 }
 
-cu_rc saml_response_parse(struct bytes xml, const char *const *certs, size_t n_certs,
-                          struct saml_assertion *out, struct cu_err *err)
+cu_rc saml_response_parse_keys(struct bytes xml, const char *const *certs, size_t n_certs,
+                               const struct saml_private_keys *keys,
+                               struct saml_assertion *out, struct cu_err *err)
 {
     cu_rc rc = CU_OK;
     xmlDoc *doc = NULL;
     xmlNode *root, *assertion;
     bool response_signed = false, assertion_signed = false;
+    size_t plain, sealed;
 
     memset(out, 0, sizeof(*out));
     TRY(saml_response_init());
@@ -428,11 +441,23 @@ cu_rc saml_response_parse(struct bytes xml, const char *const *certs, size_t n_c
     ENSURE(doc && !doc->intSubset && !doc->extSubset,
            cu_err_set(err, CU_E_STS_INVALID_IDENTITY_TOKEN, "%s", invalid_response));
     root = xmlDocGetRootElement(doc);
-    ENSURE(is_el(root, NS_SAMLP, "Response") && count_children(root, NS_SAML, "Assertion") == 1 &&
-               count_children(root, NS_SAML, "EncryptedAssertion") == 0,
+    plain = count_children(root, NS_SAML, "Assertion");
+    sealed = count_children(root, NS_SAML, "EncryptedAssertion");
+    ENSURE(is_el(root, NS_SAMLP, "Response") && plain + sealed == 1,
            cu_err_set(err, CU_E_STS_INVALID_IDENTITY_TOKEN, "%s", invalid_response));
-    assertion = (xmlNode *)child(root, NS_SAML, "Assertion");
+    /* a provider whose AssertionEncryptionMode is Required takes encrypted ones only */
+    ENSURE(!sealed || (keys && keys->n), cu_err_set(err, CU_E_STS_INVALID_IDENTITY_TOKEN,
+                                                   "%s", invalid_response));
+    ENSURE(sealed || !keys || !keys->required,
+           cu_err_set(err, CU_E_STS_INVALID_IDENTITY_TOKEN, "%s", invalid_response));
+    /* the Response's signature covers what was sent, the EncryptedAssertion included, so
+     * it is checked before decrypting (saml_decrypt.c); the Assertion's after */
     TRY(verify_element(doc, root, certs, n_certs, &response_signed, err));
+    if (sealed)
+        TRY(saml_decrypt_assertion(doc, (xmlNode *)child(root, NS_SAML, "EncryptedAssertion"),
+                                   keys, invalid_response, &assertion, err));
+    else
+        assertion = (xmlNode *)child(root, NS_SAML, "Assertion");
     TRY(verify_element(doc, assertion, certs, n_certs, &assertion_signed, err));
     ENSURE(response_signed || assertion_signed,
            cu_err_set(err, CU_E_STS_INVALID_IDENTITY_TOKEN, "%s", bad_signature));
@@ -445,8 +470,15 @@ out:
     return rc;
 }
 
-cu_rc saml_response_decode(struct bytes b64, const char *const *certs, size_t n_certs,
-                           struct saml_assertion *out, struct cu_err *err)
+cu_rc saml_response_parse(struct bytes xml, const char *const *certs, size_t n_certs,
+                          struct saml_assertion *out, struct cu_err *err)
+{
+    return saml_response_parse_keys(xml, certs, n_certs, NULL, out, err);
+}
+
+cu_rc saml_response_decode_keys(struct bytes b64, const char *const *certs, size_t n_certs,
+                                const struct saml_private_keys *keys,
+                                struct saml_assertion *out, struct cu_err *err)
 {
     cu_rc rc = CU_OK;
     struct buf packed, xml;
@@ -462,11 +494,17 @@ cu_rc saml_response_decode(struct bytes b64, const char *const *certs, size_t n_
     ENSURE(packed.n > 0 && b64_valid(buf_bytes(&packed)) &&
                b64_decode(buf_bytes(&packed), &xml) == CU_OK,
            cu_err_set(err, CU_E_STS_INVALID_IDENTITY_TOKEN, "%s", invalid_response));
-    TRY(saml_response_parse(buf_bytes(&xml), certs, n_certs, out, err));
+    TRY(saml_response_parse_keys(buf_bytes(&xml), certs, n_certs, keys, out, err));
 out:
     buf_release(&packed);
     buf_release(&xml);
     return rc;
+}
+
+cu_rc saml_response_decode(struct bytes b64, const char *const *certs, size_t n_certs,
+                           struct saml_assertion *out, struct cu_err *err)
+{
+    return saml_response_decode_keys(b64, certs, n_certs, NULL, out, err);
 }
 
 bool saml_audience_accepted(const char *aud)

@@ -46,7 +46,8 @@ struct saml_assertion {
 MUST_CHECK cu_rc saml_response_init(void);
 
 /* Verify and read one Response (the XML itself): well-formed, no DTD, a samlp:Response
- * whose Status is Success with exactly one saml:Assertion child, signed (the Response, the
+ * whose Status is Success with exactly one saml:Assertion child (no EncryptedAssertion:
+ * see saml_response_parse_keys), signed (the Response, the
  * Assertion or both; each signature present must verify) by the key of one of the n_certs
  * certificates (base64 DER, as struct saml_metadata keeps them) with RSA-SHA256 or
  * RSA-SHA1, each signature's one Reference naming its parent element by an ID no other
@@ -61,6 +62,20 @@ MUST_CHECK cu_rc saml_response_parse(struct bytes xml, const char *const *certs,
  * the characters allowed, as IdPs wrap it). */
 MUST_CHECK cu_rc saml_response_decode(struct bytes b64, const char *const *certs, size_t n_certs,
                                       struct saml_assertion *out, struct cu_err *err);
+
+struct saml_private_keys; /* saml_decrypt.h */
+
+/* saml_response_parse and _decode for a provider with private keys (NULL: none): the
+ * Response may instead hold exactly one saml:EncryptedAssertion, decrypted with one of the
+ * keys (saml_decrypt.c) after the Response's own signature is checked and before the
+ * Assertion's; with keys->required, an unencrypted Assertion is refused. The same errors
+ * (InvalidIdentityToken for one that does not decrypt). */
+MUST_CHECK cu_rc saml_response_parse_keys(struct bytes xml, const char *const *certs,
+                                          size_t n_certs, const struct saml_private_keys *keys,
+                                          struct saml_assertion *out, struct cu_err *err);
+MUST_CHECK cu_rc saml_response_decode_keys(struct bytes b64, const char *const *certs,
+                                           size_t n_certs, const struct saml_private_keys *keys,
+                                           struct saml_assertion *out, struct cu_err *err);
 
 /* Whether the assertion applies at now_s to AWS as the service provider: issued at most
  * SAML_REDEEM_WINDOW_S ago, Conditions NotBefore <= now < NotOnOrAfter, the bearer

@@ -7,6 +7,8 @@ static const struct shape sts_AssumeRoleWithSAMLRequest;
 static const struct shape sts_AssumeRoleWithSAMLResponse;
 static const struct shape sts_AssumeRoleWithWebIdentityRequest;
 static const struct shape sts_AssumeRoleWithWebIdentityResponse;
+static const struct shape sts_AssumeRootRequest;
+static const struct shape sts_AssumeRootResponse;
 static const struct shape sts_AssumedRoleUser;
 static const struct shape sts_Audience;
 static const struct shape sts_Credentials;
@@ -17,6 +19,8 @@ static const struct shape sts_GetAccessKeyInfoRequest;
 static const struct shape sts_GetAccessKeyInfoResponse;
 static const struct shape sts_GetCallerIdentityRequest;
 static const struct shape sts_GetCallerIdentityResponse;
+static const struct shape sts_GetDelegatedAccessTokenRequest;
+static const struct shape sts_GetDelegatedAccessTokenResponse;
 static const struct shape sts_GetFederationTokenRequest;
 static const struct shape sts_GetFederationTokenResponse;
 static const struct shape sts_GetSessionTokenRequest;
@@ -28,10 +32,12 @@ static const struct shape sts_NameQualifier;
 static const struct shape sts_PolicyDescriptorType;
 static const struct shape sts_ProvidedContext;
 static const struct shape sts_ProvidedContextsListType;
+static const struct shape sts_RootDurationSecondsType;
 static const struct shape sts_SAMLAssertionType;
 static const struct shape sts_Subject;
 static const struct shape sts_SubjectType;
 static const struct shape sts_Tag;
+static const struct shape sts_TargetPrincipalType;
 static const struct shape sts_accessKeyIdType;
 static const struct shape sts_accessKeySecretType;
 static const struct shape sts_accountType;
@@ -59,6 +65,7 @@ static const struct shape sts_tagListType;
 static const struct shape sts_tagValueType;
 static const struct shape sts_tokenCodeType;
 static const struct shape sts_tokenType;
+static const struct shape sts_tradeInTokenType;
 static const struct shape sts_unrestrictedSessionPolicyDocumentType;
 static const struct shape sts_urlType;
 static const struct shape sts_userIdType;
@@ -126,6 +133,15 @@ static const struct shape_member sts_AssumeRoleWithWebIdentityResponse_members[]
     {"Audience", &sts_Audience, false, NULL, false},
     {"SourceIdentity", &sts_sourceIdentityType, false, NULL, false},
 };
+static const struct shape_member sts_AssumeRootRequest_members[] = {
+    {"TargetPrincipal", &sts_TargetPrincipalType, true, NULL, false},
+    {"TaskPolicyArn", &sts_PolicyDescriptorType, true, NULL, false},
+    {"DurationSeconds", &sts_RootDurationSecondsType, false, NULL, false},
+};
+static const struct shape_member sts_AssumeRootResponse_members[] = {
+    {"Credentials", &sts_Credentials, false, NULL, false},
+    {"SourceIdentity", &sts_sourceIdentityType, false, NULL, false},
+};
 static const struct shape_member sts_AssumedRoleUser_members[] = {
     {"AssumedRoleId", &sts_assumedRoleIdType, true, NULL, false},
     {"Arn", &sts_arnType, true, NULL, false},
@@ -156,6 +172,14 @@ static const struct shape_member sts_GetCallerIdentityResponse_members[] = {
     {"UserId", &sts_userIdType, false, NULL, false},
     {"Account", &sts_accountType, false, NULL, false},
     {"Arn", &sts_arnType, false, NULL, false},
+};
+static const struct shape_member sts_GetDelegatedAccessTokenRequest_members[] = {
+    {"TradeInToken", &sts_tradeInTokenType, true, NULL, false},
+};
+static const struct shape_member sts_GetDelegatedAccessTokenResponse_members[] = {
+    {"Credentials", &sts_Credentials, false, NULL, false},
+    {"PackedPolicySize", &sts_nonNegativeIntegerType, false, NULL, false},
+    {"AssumedPrincipal", &sts_arnType, false, NULL, false},
 };
 static const struct shape_member sts_GetFederationTokenRequest_members[] = {
     {"Name", &sts_userNameType, true, NULL, false},
@@ -210,6 +234,8 @@ static const struct shape sts_AssumeRoleWithSAMLRequest = {.name = "AssumeRoleWi
 static const struct shape sts_AssumeRoleWithSAMLResponse = {.name = "AssumeRoleWithSAMLResponse", .type = SHAPE_STRUCTURE, .members = sts_AssumeRoleWithSAMLResponse_members, .n_members = 9};
 static const struct shape sts_AssumeRoleWithWebIdentityRequest = {.name = "AssumeRoleWithWebIdentityRequest", .type = SHAPE_STRUCTURE, .members = sts_AssumeRoleWithWebIdentityRequest_members, .n_members = 7};
 static const struct shape sts_AssumeRoleWithWebIdentityResponse = {.name = "AssumeRoleWithWebIdentityResponse", .type = SHAPE_STRUCTURE, .members = sts_AssumeRoleWithWebIdentityResponse_members, .n_members = 7};
+static const struct shape sts_AssumeRootRequest = {.name = "AssumeRootRequest", .type = SHAPE_STRUCTURE, .members = sts_AssumeRootRequest_members, .n_members = 3};
+static const struct shape sts_AssumeRootResponse = {.name = "AssumeRootResponse", .type = SHAPE_STRUCTURE, .members = sts_AssumeRootResponse_members, .n_members = 2};
 static const struct shape sts_AssumedRoleUser = {.name = "AssumedRoleUser", .type = SHAPE_STRUCTURE, .members = sts_AssumedRoleUser_members, .n_members = 2};
 static const struct shape sts_Audience = {.name = "Audience", .type = SHAPE_STRING};
 static const struct shape sts_Credentials = {.name = "Credentials", .type = SHAPE_STRUCTURE, .members = sts_Credentials_members, .n_members = 4};
@@ -220,6 +246,8 @@ static const struct shape sts_GetAccessKeyInfoRequest = {.name = "GetAccessKeyIn
 static const struct shape sts_GetAccessKeyInfoResponse = {.name = "GetAccessKeyInfoResponse", .type = SHAPE_STRUCTURE, .members = sts_GetAccessKeyInfoResponse_members, .n_members = 1};
 static const struct shape sts_GetCallerIdentityRequest = {.name = "GetCallerIdentityRequest", .type = SHAPE_STRUCTURE};
 static const struct shape sts_GetCallerIdentityResponse = {.name = "GetCallerIdentityResponse", .type = SHAPE_STRUCTURE, .members = sts_GetCallerIdentityResponse_members, .n_members = 3};
+static const struct shape sts_GetDelegatedAccessTokenRequest = {.name = "GetDelegatedAccessTokenRequest", .type = SHAPE_STRUCTURE, .members = sts_GetDelegatedAccessTokenRequest_members, .n_members = 1};
+static const struct shape sts_GetDelegatedAccessTokenResponse = {.name = "GetDelegatedAccessTokenResponse", .type = SHAPE_STRUCTURE, .members = sts_GetDelegatedAccessTokenResponse_members, .n_members = 3};
 static const struct shape sts_GetFederationTokenRequest = {.name = "GetFederationTokenRequest", .type = SHAPE_STRUCTURE, .members = sts_GetFederationTokenRequest_members, .n_members = 5};
 static const struct shape sts_GetFederationTokenResponse = {.name = "GetFederationTokenResponse", .type = SHAPE_STRUCTURE, .members = sts_GetFederationTokenResponse_members, .n_members = 3};
 static const struct shape sts_GetSessionTokenRequest = {.name = "GetSessionTokenRequest", .type = SHAPE_STRUCTURE, .members = sts_GetSessionTokenRequest_members, .n_members = 3};
@@ -231,10 +259,12 @@ static const struct shape sts_NameQualifier = {.name = "NameQualifier", .type = 
 static const struct shape sts_PolicyDescriptorType = {.name = "PolicyDescriptorType", .type = SHAPE_STRUCTURE, .members = sts_PolicyDescriptorType_members, .n_members = 1};
 static const struct shape sts_ProvidedContext = {.name = "ProvidedContext", .type = SHAPE_STRUCTURE, .members = sts_ProvidedContext_members, .n_members = 2};
 static const struct shape sts_ProvidedContextsListType = {.name = "ProvidedContextsListType", .type = SHAPE_LIST, .has_min = true, .min = 1, .has_max = true, .max = 5, .member = &sts_ProvidedContextsListType_member};
+static const struct shape sts_RootDurationSecondsType = {.name = "RootDurationSecondsType", .type = SHAPE_INTEGER, .has_min = true, .min = 0, .has_max = true, .max = 900};
 static const struct shape sts_SAMLAssertionType = {.name = "SAMLAssertionType", .type = SHAPE_STRING, .has_min = true, .min = 4, .has_max = true, .max = 100000, .sensitive = true};
 static const struct shape sts_Subject = {.name = "Subject", .type = SHAPE_STRING};
 static const struct shape sts_SubjectType = {.name = "SubjectType", .type = SHAPE_STRING};
 static const struct shape sts_Tag = {.name = "Tag", .type = SHAPE_STRUCTURE, .members = sts_Tag_members, .n_members = 2};
+static const struct shape sts_TargetPrincipalType = {.name = "TargetPrincipalType", .type = SHAPE_STRING, .has_min = true, .min = 12, .has_max = true, .max = 2048};
 static const struct shape sts_accessKeyIdType = {.name = "accessKeyIdType", .type = SHAPE_STRING, .has_min = true, .min = 16, .has_max = true, .max = 128, .pattern = "[\\w]*"};
 static const struct shape sts_accessKeySecretType = {.name = "accessKeySecretType", .type = SHAPE_STRING, .sensitive = true};
 static const struct shape sts_accountType = {.name = "accountType", .type = SHAPE_STRING};
@@ -262,6 +292,7 @@ static const struct shape sts_tagListType = {.name = "tagListType", .type = SHAP
 static const struct shape sts_tagValueType = {.name = "tagValueType", .type = SHAPE_STRING, .has_min = true, .min = 0, .has_max = true, .max = 256, .pattern = "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*"};
 static const struct shape sts_tokenCodeType = {.name = "tokenCodeType", .type = SHAPE_STRING, .has_min = true, .min = 6, .has_max = true, .max = 6, .pattern = "[\\d]*"};
 static const struct shape sts_tokenType = {.name = "tokenType", .type = SHAPE_STRING};
+static const struct shape sts_tradeInTokenType = {.name = "tradeInTokenType", .type = SHAPE_STRING, .sensitive = true};
 static const struct shape sts_unrestrictedSessionPolicyDocumentType = {.name = "unrestrictedSessionPolicyDocumentType", .type = SHAPE_STRING, .has_min = true, .min = 1, .pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"};
 static const struct shape sts_urlType = {.name = "urlType", .type = SHAPE_STRING, .has_min = true, .min = 4, .has_max = true, .max = 2048};
 static const struct shape sts_userIdType = {.name = "userIdType", .type = SHAPE_STRING};
@@ -276,9 +307,11 @@ static const struct op_model sts_ops[] = {
     {"AssumeRole", &sts_AssumeRoleRequest, &sts_AssumeRoleResponse, "AssumeRoleResult"},
     {"AssumeRoleWithSAML", &sts_AssumeRoleWithSAMLRequest, &sts_AssumeRoleWithSAMLResponse, "AssumeRoleWithSAMLResult"},
     {"AssumeRoleWithWebIdentity", &sts_AssumeRoleWithWebIdentityRequest, &sts_AssumeRoleWithWebIdentityResponse, "AssumeRoleWithWebIdentityResult"},
+    {"AssumeRoot", &sts_AssumeRootRequest, &sts_AssumeRootResponse, "AssumeRootResult"},
     {"DecodeAuthorizationMessage", &sts_DecodeAuthorizationMessageRequest, &sts_DecodeAuthorizationMessageResponse, "DecodeAuthorizationMessageResult"},
     {"GetAccessKeyInfo", &sts_GetAccessKeyInfoRequest, &sts_GetAccessKeyInfoResponse, "GetAccessKeyInfoResult"},
     {"GetCallerIdentity", &sts_GetCallerIdentityRequest, &sts_GetCallerIdentityResponse, "GetCallerIdentityResult"},
+    {"GetDelegatedAccessToken", &sts_GetDelegatedAccessTokenRequest, &sts_GetDelegatedAccessTokenResponse, "GetDelegatedAccessTokenResult"},
     {"GetFederationToken", &sts_GetFederationTokenRequest, &sts_GetFederationTokenResponse, "GetFederationTokenResult"},
     {"GetSessionToken", &sts_GetSessionTokenRequest, &sts_GetSessionTokenResponse, "GetSessionTokenResult"},
     {"GetWebIdentityToken", &sts_GetWebIdentityTokenRequest, &sts_GetWebIdentityTokenResponse, "GetWebIdentityTokenResult"},
@@ -294,5 +327,5 @@ const struct service_model model_sts = {
     .api_version = "2011-06-15",
     .xml_namespace = "https://sts.amazonaws.com/doc/2011-06-15/",
     .ops = sts_ops,
-    .n_ops = 9,
+    .n_ops = 11,
 };

@@ -13,6 +13,14 @@
 /* The ARN prefix of every AWS managed policy. */
 #define AWS_MANAGED_ARN_PREFIX "arn:aws:iam::aws:policy/"
 
+/* A version older than the default one, whose published document custos holds
+ * (aws_managed_policies.json's README comment says which are held). */
+struct aws_managed_version {
+    const char *id;       /* VersionId: "v1".."vN" */
+    int64_t create_ms;    /* the version's CreateDate (epoch ms) */
+    const char *document; /* JSON text */
+};
+
 struct aws_managed_policy {
     const char *name;            /* PolicyName */
     const char *path;            /* Path: "/", "/service-role/", "/job-function/" */
@@ -22,6 +30,8 @@ struct aws_managed_policy {
     int64_t create_ms, update_ms; /* CreateDate, UpdateDate (epoch ms) */
     const char *description;     /* NULL when the data file has none */
     const char *document;        /* the default version's document, JSON text */
+    const struct aws_managed_version *older; /* held older versions, oldest first */
+    size_t older_n;
 };
 
 /* The table, in the order of the lowercased names (the order IAM keys names by). */

@@ -60,7 +60,8 @@ const struct store_kind store_kinds[] = {
     {RECORD_SESSION, STORE_CLASS_NODE, {{NULL}}},
     {RECORD_ACCESS_KEY, STORE_CLASS_NODE, {{RECORD_ACCESS_KEY_BY_USER, NULL, access_key_owner}}},
     /* IAM's PathPrefix lists read the path index with a prefix lookup (store_lookup) */
-    {RECORD_USER, STORE_CLASS_GLOBAL, {{RECORD_BY_PATH, "Path", NULL}}},
+    {RECORD_USER, STORE_CLASS_GLOBAL,
+     {{RECORD_BY_PATH, "Path", NULL}, {RECORD_BY_UNIQUE_ID, "UserId", NULL}}},
     {RECORD_GROUP, STORE_CLASS_GLOBAL, {{RECORD_BY_PATH, "Path", NULL}}},
     {RECORD_USER_POLICY, STORE_CLASS_GLOBAL, {{NULL}}},
     {RECORD_GROUP_POLICY, STORE_CLASS_GLOBAL, {{NULL}}},

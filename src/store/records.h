@@ -135,6 +135,7 @@
 /* Secondary index names (kinds.c). */
 #define RECORD_ACCESS_KEY_BY_USER "user"
 #define RECORD_BY_PATH "path" /* IAM users, groups, roles, managed policies by Path */
+#define RECORD_BY_UNIQUE_ID "id" /* IAM users by UserId (a renamed user's sessions) */
 #define RECORD_KMS_ALIAS_BY_KEY "target_key"
 #define RECORD_KMS_GRANT_BY_TOKEN "token"
 #define RECORD_KMS_GRANT_BY_RETIRING "retiring"

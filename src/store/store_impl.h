@@ -160,7 +160,7 @@ struct store_migration {
 };
 extern const struct store_migration store_migrations[];
 extern const size_t store_migrations_n;
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 /* Run the data steps of every version above the stored one, and record the new version,
  * in one write transaction (a crash leaves the old version, and the steps run again). A
  * database of a newer version than this build knows is refused. */

@@ -20,6 +20,7 @@ GLUE = AWS + "service-role/AWSGlueServiceRole"
 S3_RO = AWS + "AmazonS3ReadOnlyAccess"
 KMS_POWER = AWS + "AWSKeyManagementServicePowerUser"
 SAGEMAKER = AWS + "AmazonSageMakerFullAccess"
+SECRETS = AWS + "SecretsManagerReadWrite"
 STATES = AWS + "AWSStepFunctionsFullAccess"
 BUILT_IN = {"AdministratorAccess", "PowerUserAccess", "IAMFullAccess", "IAMReadOnlyAccess",
             "AWSKeyManagementServicePowerUser", "SecretsManagerReadWrite",
@@ -69,7 +70,8 @@ class AwsManagedPolicies(harness.ServerTest):
         self.assertEqual(self.iam.get_policy(PolicyArn=READ_ONLY)["Policy"]["PolicyId"],
                          "ANPAILL3HVNFSB6DCOWYQ")
         versions = self.iam.list_policy_versions(PolicyArn=GLUE)["Versions"]
-        self.assertEqual([(x["VersionId"], x["IsDefaultVersion"]) for x in versions], [("v5", True)])
+        self.assertEqual([(x["VersionId"], x["IsDefaultVersion"]) for x in versions],
+                         [("v5", True), ("v4", False), ("v3", False), ("v2", False), ("v1", False)])
         gv = self.iam.get_policy_version(PolicyArn=GLUE, VersionId="v5")["PolicyVersion"]["Document"]
         self.assertIn("glue:*", gv["Statement"][0]["Action"])
         _, out, _ = self.server.cli("iam", "get-policy-version", "--policy-arn", IAM_RO,
@@ -87,6 +89,50 @@ class AwsManagedPolicies(harness.ServerTest):
                     self.iam.get_policy(PolicyArn=arn)
             self.assertEqual(self.error_code(e.exception), "NoSuchEntity")
             self.assertEqual(e.exception.response["Error"]["Message"], msg)
+
+    def test_older_versions_are_the_published_ones_held(self):
+        """ListPolicyVersions lists the default version and the older versions whose
+        published document and date the data file holds (aws_managed_policies.json's comment
+        says why not every version AWS published): newest first, paginated; each older id
+        answers its own document; an id not held is answered as a version that does not
+        exist."""
+        sm = self.iam.list_policy_versions(PolicyArn=SAGEMAKER)["Versions"]
+        self.assertEqual(sm[0]["VersionId"], "v29")
+        self.assertTrue(sm[0]["IsDefaultVersion"])
+        self.assertEqual(sm[0]["CreateDate"].isoformat(), "2026-02-12T17:58:32+00:00")
+        self.assertEqual([v["VersionId"] for v in sm[1:]], [f"v{n}" for n in range(24, 0, -1)])
+        self.assertFalse(any(v["IsDefaultVersion"] for v in sm[1:]))
+        self.assertTrue(all("Document" not in v for v in sm))
+        page = self.iam.list_policy_versions(PolicyArn=SAGEMAKER, MaxItems=2)
+        self.assertTrue(page["IsTruncated"])
+        rest = self.iam.list_policy_versions(PolicyArn=SAGEMAKER, Marker=page["Marker"], MaxItems=100)
+        self.assertEqual([v["VersionId"] for v in page["Versions"] + rest["Versions"]],
+                         [v["VersionId"] for v in sm])
+        v1 = self.iam.get_policy_version(PolicyArn=GLUE, VersionId="v1")["PolicyVersion"]
+        self.assertFalse(v1["IsDefaultVersion"])
+        self.assertEqual(v1["CreateDate"].isoformat(), "2017-08-14T13:37:21+00:00")
+        self.assertIn("glue:*", v1["Document"]["Statement"][0]["Action"])
+        v5 = self.iam.get_policy_version(PolicyArn=GLUE, VersionId="v5")["PolicyVersion"]["Document"]
+        self.assertNotEqual(v1["Document"], v5)
+        secrets_v1 = self.iam.get_policy_version(PolicyArn=SECRETS, VersionId="v1")["PolicyVersion"]
+        self.assertEqual(secrets_v1["CreateDate"].isoformat(), "2018-04-04T18:05:29+00:00")
+        self.assertIn("secretsmanager:*", secrets_v1["Document"]["Statement"][0]["Action"])
+        # ReadOnlyAccess: v188 and the dated older versions within the size bound
+        ro = [v["VersionId"] for v in self.iam.list_policy_versions(PolicyArn=READ_ONLY)["Versions"]]
+        self.assertEqual(ro, ["v188", "v104", "v103", "v102", "v101", "v100"])
+        for held_not in ("v187", "v87", "v99"):
+            with self.assertRaises(ClientError) as e:
+                self.iam.get_policy_version(PolicyArn=READ_ONLY, VersionId=held_not)
+            self.assertEqual(self.error_code(e.exception), "NoSuchEntity")
+            self.assertEqual(e.exception.response["Error"]["Message"],
+                             f"Policy {READ_ONLY} version {held_not} does not exist or is not attachable.")
+        # the aws CLI lists and reads them too
+        _, out, _ = self.server.cli("iam", "list-policy-versions", "--policy-arn", IAM_RO)
+        self.assertEqual([(v["VersionId"], v["IsDefaultVersion"]) for v in out["Versions"]],
+                         [("v4", True), ("v3", False), ("v2", False), ("v1", False)])
+        _, out, _ = self.server.cli("iam", "get-policy-version", "--policy-arn", IAM_RO, "--version-id", "v1")
+        self.assertFalse(out["PolicyVersion"]["IsDefaultVersion"])
+        self.assertEqual(out["PolicyVersion"]["CreateDate"], "2015-02-06T18:40:39+00:00")
 
     def test_seed_workflow_one_role_per_service(self):
         roles = {"seed-emr-ec2": ("ec2.amazonaws.com", [EMR_EC2, S3_RO]),
@@ -137,8 +183,11 @@ class AwsManagedPolicies(harness.ServerTest):
         self.assertIn(GLUE, listed)
         self.assertNotIn(ADMIN, listed)
         self.assertEqual(listed[GLUE]["AttachmentCount"], 1)
-        self.assertEqual(listed[GLUE]["PolicyVersionList"][0]["VersionId"], "v5")
-        self.assertIn("glue:*", listed[GLUE]["PolicyVersionList"][0]["Document"]["Statement"][0]["Action"])
+        default = [v for v in listed[GLUE]["PolicyVersionList"] if v["IsDefaultVersion"]]
+        self.assertEqual([v["VersionId"] for v in default], ["v5"])
+        self.assertEqual(sorted(v["VersionId"] for v in listed[GLUE]["PolicyVersionList"]),
+                         ["v1", "v2", "v3", "v4", "v5"])
+        self.assertIn("glue:*", default[0]["Document"]["Statement"][0]["Action"])
         for role, (_, arns) in roles.items():
             for arn in arns:
                 if not (role == "seed-glue" and arn == S3_RO):
@@ -218,10 +267,15 @@ class AwsManagedPolicies(harness.ServerTest):
 
     def test_read_only_access_reads_iam_and_kms_and_writes_nothing(self):
         p = self.iam.get_policy(PolicyArn=READ_ONLY)["Policy"]
-        self.assertEqual(p["DefaultVersionId"], "v87")
-        actions = self.iam.get_policy_version(PolicyArn=READ_ONLY, VersionId="v87")[
-            "PolicyVersion"]["Document"]["Statement"][0]["Action"]
-        self.assertEqual(len(actions), 1321)
+        self.assertEqual(p["DefaultVersionId"], "v188")
+        self.assertEqual(p["UpdateDate"].isoformat(), "2026-07-21T18:42:30+00:00")
+        self.assertEqual(p["CreateDate"].isoformat(), "2015-02-06T18:39:48+00:00")
+        statements = self.iam.get_policy_version(PolicyArn=READ_ONLY, VersionId="v188")[
+            "PolicyVersion"]["Document"]["Statement"]
+        self.assertEqual([s["Sid"] for s in statements], ["ReadOnlyActionsGroup1", "ReadOnlyActionsGroup2",
+                                                          "S3ExpressReadOnlySessionObjectAccess"])
+        actions = [a for s in statements for a in s["Action"]]
+        self.assertEqual(len(actions), 2914)
         self.assertIn("kms:Describe*", actions)
         made = self.server.client("kms").create_key()["KeyMetadata"]["KeyId"]
         key, secret = self.user_clients("reader", READ_ONLY)
@@ -314,7 +368,8 @@ class AwsManagedPolicies(harness.ServerTest):
         # nothing changed
         p = self.iam.get_policy(PolicyArn=S3_RO)["Policy"]
         self.assertEqual(p["DefaultVersionId"], "v3")
-        self.assertEqual([v["VersionId"] for v in self.iam.list_policy_versions(PolicyArn=S3_RO)["Versions"]], ["v3"])
+        self.assertEqual([v["VersionId"] for v in self.iam.list_policy_versions(PolicyArn=S3_RO)["Versions"]],
+                         ["v3", "v2", "v1"])
         self.assertIn(S3_RO, [x["Arn"] for x in self.iam.list_policies(Scope="AWS")["Policies"]])
 
 

@@ -67,6 +67,11 @@ NO_SUCCESS_PATH = {
     "kms:DeleteCustomKeyStore": "no custom key store exists",
     "kms:DisconnectCustomKeyStore": "no custom key store exists",
     "kms:UpdateCustomKeyStore": "no custom key store exists",
+    # custos has no Organizations: no account is a member account of the caller's
+    # organization, so no root session can be issued (tests/e2e/test_assume_root.py)
+    "sts:AssumeRoot": "no account is a member of an organization",
+    # custos serves no delegation requests, so it has issued no trade-in token
+    "sts:GetDelegatedAccessToken": "no trade-in token is ever issued",
 }
 
 
@@ -332,6 +337,9 @@ class Registry(harness.ServerTest):
             "OpenIDConnectProviderArn": (oidc_arn, {oidc_arn}),
             "SAMLProviderArn": (saml_arn, {saml_arn}),
             "RoleArn": (role_arn, {role_arn}),
+            # AssumeRoot: sts:AssumeRoot acts on the target account's root
+            "TargetPrincipal": (harness.ACCOUNT, {f"arn:aws:iam::{harness.ACCOUNT}:root"}),
+            "TaskPolicyArn": ({"arn": "arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy"}, set()),
         })
         cls.nobody_arn, cls.nobody_key, cls.nobody_secret = s.user("reg-nobody")
 
@@ -453,8 +461,8 @@ class Registry(harness.ServerTest):
                     self.assertIsNone(resource, f"{op} has no resolver, yet names a resource")
                 else:
                     self.assertIsNotNone(resource, f"{op} has resolver {decl['resolve']}: name it")
-                    # STS's AssumeRole acts on an IAM role
-                    owner = "iam" if action == "sts:AssumeRole" else svc.sid
+                    # STS's AssumeRole acts on an IAM role, AssumeRoot on an account's root
+                    owner = "iam" if action in ("sts:AssumeRole", "sts:AssumeRoot") else svc.sid
                     self.assertTrue(resource.startswith(f"arn:aws:{owner}:"), resource)
                     self.assertIn(f":{harness.ACCOUNT}:", resource)
                     named = self.inputs.resource_arns(params)

@@ -24,7 +24,7 @@ import botocore.exceptions
 import harness
 
 
-SCHEMA_VERSION = "4"  # store_impl.h: STORE_SCHEMA_VERSION
+SCHEMA_VERSION = "5"  # store_impl.h: STORE_SCHEMA_VERSION
 
 
 def downgrade_to_v2(path):

@@ -27,6 +27,35 @@ static const struct kind aws_policy_use = {
     .not_found_msg = "Policy %s was not found.",
 };
 
+/* "Versions" of p's record, oldest first as policy_versions.c keeps them: the older
+ * versions whose published documents the table holds, then the default version (its
+ * CreateDate is the policy's UpdateDate). AWS lists every version it ever published; a
+ * version the table does not hold is answered as one that does not exist
+ * (aws_managed_policies.json says which are held and why). */
+static cu_rc aws_versions(const struct aws_managed_policy *p, json_t *v)
+{
+    cu_rc rc = CU_OK;
+    json_t *list = json_array(), *item;
+    int set;
+
+    ENSURE(list, CU_E_NOMEM);
+    for (size_t i = 0; i <= p->older_n; i++) {
+        const struct aws_managed_version *o = i < p->older_n ? &p->older[i] : NULL;
+
+        item = json_pack("{s:s, s:s, s:I}", "VersionId", o ? o->id : p->default_version,
+                         "Document", o ? o->document : p->document, "CreateDate",
+                         (json_int_t)(o ? o->create_ms : p->update_ms));
+        /* json_array_append_new steals item, even on failure */
+        ENSURE(item && json_array_append_new(list, item) == 0, CU_E_NOMEM);
+    }
+    set = json_object_set_new(v, "Versions", list); /* steals list, even on failure */
+    list = NULL;
+    ENSURE(set == 0, CU_E_NOMEM);
+out:
+    json_decref(list);
+    return rc;
+}
+
 /* p as a policy record, with this account's counts. *out owned. */
 static cu_rc aws_view(struct call *call, const struct aws_managed_policy *p, json_t **out)
 {
@@ -34,12 +63,11 @@ static cu_rc aws_view(struct call *call, const struct aws_managed_policy *p, jso
     json_t *use = NULL, *v = NULL;
 
     TRY(kind_find(call, &aws_policy_use, NULL, p->name, &use));
-    v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:[{s:s, s:s, s:I}]}", "PolicyName",
-                  p->name, "PolicyId", p->id, "Arn", p->arn, "Path", p->path,
-                  "DefaultVersionId", p->default_version, "Document", p->document, AWS_MANAGED,
-                  true, "Versions", "VersionId", p->default_version, "Document", p->document,
-                  "CreateDate", (json_int_t)p->update_ms);
+    v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "PolicyName", p->name, "PolicyId",
+                  p->id, "Arn", p->arn, "Path", p->path, "DefaultVersionId", p->default_version,
+                  "Document", p->document, AWS_MANAGED, true);
     ENSURE(v, CU_E_NOMEM);
+    TRY(aws_versions(p, v));
     if (p->description)
         TRY(tree_set_str(v, "Description", p->description));
     TRY(tree_set_int(v, "CreateDate", p->create_ms));

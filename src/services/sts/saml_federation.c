@@ -17,7 +17,10 @@
 
 #include "core/clock.h"
 #include "core/codec.h"
+#include "core/secret.h"
 #include "core/tree.h"
+#include "crypto/master_key.h"
+#include "auth/saml_decrypt.h"
 #include "sts_role_session.h"
 #include "saml_federation.h"
 #include "services/in.h"
@@ -33,6 +36,8 @@
 #define CERTS_MAX 8
 #define ATTR_VALUES_MAX 256
 #define PROVIDER_NAME_MAX 129
+#define PRIVATE_KEYS_MAX 2 /* a provider holds at most two (IAM's saml_providers.c) */
+#define SEALED_KEY_MAX 65536
 
 static const char not_authorized[] = "Not authorized to perform sts:AssumeRoleWithSAML";
 
@@ -71,6 +76,43 @@ static cu_rc load_provider(struct call *call, const char *arn, json_t **out, cha
     ENSURE(!until || call->now_ms < until, cu_err_set(&call->err, CU_E_STS_INVALID_IDENTITY_TOKEN,
                                                       "Specified provider has expired"));
 out:
+    return rc;
+}
+
+/* The provider's private keys (AddPrivateKey), opened from their sealed form (sealed
+ * under the master key with "<provider ARN>/<KeyId>" as AAD, saml_providers.c) into
+ * opened[] (secrets: the caller frees them, wiped) and viewed by keys->pems; keys->required
+ * when its AssertionEncryptionMode is Required. A key that no longer opens is left out
+ * (nothing of it is logged): an assertion encrypted to it then fails to decrypt. */
+static cu_rc provider_keys(struct call *call, const json_t *rec, struct secret **opened,
+                           struct bytes *pems, struct saml_private_keys *keys)
+{
+    cu_rc rc = CU_OK;
+    const json_t *list = json_object_get(rec, "PrivateKeyList"), *k;
+    const char *arn = json_string_value(json_object_get(rec, "Arn"));
+    const char *mode = json_string_value(json_object_get(rec, "AssertionEncryptionMode"));
+    char aad[2048 + 70];
+    struct buf sealed;
+    size_t i;
+
+    buf_init(&sealed, SEALED_KEY_MAX);
+    *keys = (struct saml_private_keys){pems, 0, mode && strcmp(mode, "Required") == 0};
+    json_array_foreach((json_t *)list, i, k)
+    {
+        const char *id = json_string_value(json_object_get(k, "KeyId"));
+        const char *text = json_string_value(json_object_get(k, "SealedKey"));
+        if (!arn || !id || !text || keys->n >= PRIVATE_KEYS_MAX)
+            continue;
+        buf_reset(&sealed);
+        snprintf(aad, sizeof(aad), "%s/%s", arn, id);
+        if (b64_decode(bytes_str(text), &sealed) != CU_OK ||
+            master_key_open(call->env->master_key, buf_bytes(&sealed), bytes_str(aad),
+                            &opened[keys->n]) != CU_OK)
+            continue;
+        pems[keys->n] = bytes_of(opened[keys->n]->p, opened[keys->n]->n);
+        keys->n++;
+    }
+    buf_release(&sealed);
     return rc;
 }
 
@@ -307,13 +349,20 @@ cu_rc sts_assume_role_with_saml(struct call *call, const json_t *in, json_t *out
     struct policy_context ctx;
     struct policy_result result;
     size_t n_certs = 0;
+    struct secret *opened[PRIVATE_KEYS_MAX] = {NULL};
+    struct bytes pems[PRIVATE_KEYS_MAX];
+    struct saml_private_keys keys;
 
     TRY(load_provider(call, provider_arn, &rec, provider));
     list = json_object_get(rec, "SigningCertificates");
     for (size_t i = 0; i < json_array_size(list) && n_certs < CERTS_MAX; i++)
         certs[n_certs++] = json_string_value(json_array_get(list, i));
-    TRY(saml_response_decode(bytes_str(in_str_or(in, "SAMLAssertion", "")), certs, n_certs, &a,
-                             &call->err));
+    TRY(provider_keys(call, rec, opened, pems, &keys));
+    rc = saml_response_decode_keys(bytes_str(in_str_or(in, "SAMLAssertion", "")), certs,
+                                   n_certs, &keys, &a, &call->err);
+    for (size_t i = 0; i < PRIVATE_KEYS_MAX; i++)
+        secret_free(opened[i]); /* wiped: the keys serve this one decryption */
+    TRY(rc);
     /* the assertion must come from this provider: its Issuer is the metadata's entityID */
     ENSURE(strcmp(a.issuer, json_string_value(json_object_get(rec, "EntityId")) ?: "") == 0,
            cu_err_set(&call->err, CU_E_STS_INVALID_IDENTITY_TOKEN,

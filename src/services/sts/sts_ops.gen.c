@@ -11,6 +11,8 @@ static const char *const secrets_AssumeRoleWithSAML[] = {"SAMLAssertion", "Secre
 static const char *const secrets_AssumeRoleWithWebIdentity[] = {"SecretAccessKey", "SessionToken", "WebIdentityToken", NULL};
 static const char *const secrets_GetFederationToken[] = {"SecretAccessKey", "SessionToken", NULL};
 static const char *const secrets_GetWebIdentityToken[] = {"WebIdentityToken", NULL};
+static const char *const secrets_AssumeRoot[] = {"SecretAccessKey", "SessionToken", NULL};
+static const char *const secrets_GetDelegatedAccessToken[] = {"SecretAccessKey", "SessionToken", "TradeInToken", NULL};
 
 const struct op_desc sts_ops[] = {
     {.service = "sts",
@@ -70,5 +72,18 @@ const struct op_desc sts_ops[] = {
      .handler = sts_decode_authorization_message,
      .action = "sts:DecodeAuthorizationMessage",
      .read_only = true},
+    {.service = "sts",
+     .name = "AssumeRoot",
+     .handler = sts_assume_root,
+     .action = "sts:AssumeRoot",
+     .resolve = sts_resolve_assume_root,
+     .read_only = true,
+     .secret_fields = secrets_AssumeRoot},
+    {.service = "sts",
+     .name = "GetDelegatedAccessToken",
+     .handler = sts_get_delegated_access_token,
+     .action = "sts:GetDelegatedAccessToken",
+     .read_only = true,
+     .secret_fields = secrets_GetDelegatedAccessToken},
 };
 const size_t sts_ops_count = ARRAY_LEN(sts_ops);

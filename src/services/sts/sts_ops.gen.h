@@ -19,12 +19,15 @@ cu_rc sts_get_federation_token(struct call *call, const json_t *in, json_t *out)
 cu_rc sts_get_access_key_info(struct call *call, const json_t *in, json_t *out);
 cu_rc sts_get_web_identity_token(struct call *call, const json_t *in, json_t *out);
 cu_rc sts_decode_authorization_message(struct call *call, const json_t *in, json_t *out);
+cu_rc sts_assume_root(struct call *call, const json_t *in, json_t *out);
+cu_rc sts_get_delegated_access_token(struct call *call, const json_t *in, json_t *out);
 
 /* resolvers: fill call->target before authorization (also-resolvers:
  * call->also, after call->target is authorized) */
 MUST_CHECK cu_rc sts_resolve_assume_role(struct call *call, const json_t *in);
 MUST_CHECK cu_rc sts_resolve_federation_token(struct call *call, const json_t *in);
 MUST_CHECK cu_rc sts_resolve_web_identity_token_tags(struct call *call, const json_t *in);
+MUST_CHECK cu_rc sts_resolve_assume_root(struct call *call, const json_t *in);
 
 /* condition keys of the request, added before authorization */
 void sts_assume_role_keys(const json_t *in, struct call_keys *keys);

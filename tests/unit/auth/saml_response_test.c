@@ -5,16 +5,24 @@
  * after signing, two signature-wrapping shapes (a forged assertion beside the signed one
  * moved away, and a forged one carrying the signed one's ID), a signature whose reference
  * names another element, a Status other than Success, DTDs, every truncation, bad base64
- * and oversize input; and the time, audience and recipient checks at their edges. */
+ * and oversize input; and the time, audience and recipient checks at their edges.
+ * Encrypted assertions (auth/saml_decrypt.c through saml_response_parse_keys): encrypted
+ * here with xmlsec to a service-provider key, they decrypt with it (the second of two keys
+ * too) and verify; refused are one encrypted to another key, a tampered ciphertext, one
+ * that holds no Assertion, one whose ciphertext lives behind a URI, an unsigned one that
+ * decrypts, a plain one when encryption is required, and any without keys. */
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <xmlsec/crypto.h>
+#include <xmlsec/templates.h>
 #include <xmlsec/xmldsig.h>
+#include <xmlsec/xmlenc.h>
 #include <xmlsec/xmlsec.h>
 
+#include "auth/saml_decrypt.h"
 #include "auth/saml_response.h"
 #include "check.h"
 #include "core/buf.h"
@@ -443,6 +451,169 @@ static void test_check(void)
     saml_assertion_release(&a);
 }
 
+/* xml with the element `name` (an Assertion, or what a forger puts in its place) encrypted
+ * to the certificate cert_b64 (AES-256-CBC, key wrapped with RSA-OAEP) inside a
+ * saml:EncryptedAssertion, as an IdP encrypts for AWS. A new string. */
+static char *encrypt_to(const char *xml, const char *name, const char *cert_b64)
+{
+    xmlDoc *doc = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL, XML_PARSE_NONET);
+    xmlNode *target = doc ? find(xmlDocGetRootElement(doc)->children, name) : NULL;
+    xmlNode *tmpl, *key_info, *enc_key, *wrapper;
+    xmlSecKeysMngrPtr mngr = xmlSecKeysMngrCreate();
+    xmlSecEncCtxPtr ctx;
+    xmlSecKeyPtr cert;
+    struct buf der;
+    xmlChar *outp = NULL;
+    int outn = 0;
+    char *out;
+
+    buf_init(&der, 1 << 16);
+    if (!target || !mngr || xmlSecCryptoAppDefaultKeysMngrInit(mngr) < 0 ||
+        b64_decode(bytes_str(cert_b64), &der) != CU_OK)
+        abort();
+    cert = xmlSecCryptoAppKeyLoadMemory((const xmlSecByte *)der.p, (xmlSecSize)der.n,
+                                        xmlSecKeyDataFormatCertDer, NULL, NULL, NULL);
+    if (!cert || xmlSecCryptoAppDefaultKeysMngrAdoptKey(mngr, cert) < 0)
+        abort();
+    tmpl = xmlSecTmplEncDataCreate(doc, xmlSecTransformAes256CbcId, NULL, xmlSecTypeEncElement,
+                                   NULL, NULL);
+    key_info = tmpl ? xmlSecTmplEncDataEnsureKeyInfo(tmpl, NULL) : NULL;
+    enc_key = key_info ? xmlSecTmplKeyInfoAddEncryptedKey(key_info, xmlSecTransformRsaOaepId,
+                                                          NULL, NULL, NULL) : NULL;
+    if (!enc_key || !xmlSecTmplEncDataEnsureCipherValue(tmpl) ||
+        !xmlSecTmplEncDataEnsureCipherValue(enc_key))
+        abort();
+    ctx = xmlSecEncCtxCreate(mngr);
+    ctx->encKey = xmlSecKeyGenerate(xmlSecKeyDataAesId, 256, xmlSecKeyDataTypeSession);
+    if (!ctx->encKey || xmlSecEncCtxXmlEncrypt(ctx, tmpl, target) < 0)
+        abort();
+    wrapper = xmlNewNode(NULL, (const xmlChar *)"EncryptedAssertion");
+    xmlSetNs(wrapper, xmlNewNs(wrapper, (const xmlChar *)"urn:oasis:names:tc:SAML:2.0:assertion",
+                               (const xmlChar *)"saml"));
+    xmlReplaceNode(tmpl, wrapper);
+    xmlAddChild(wrapper, tmpl);
+    xmlDocDumpMemory(doc, &outp, &outn);
+    out = strndup((const char *)outp, (size_t)outn);
+    xmlFree(outp);
+    xmlSecEncCtxDestroy(ctx);
+    xmlSecKeysMngrDestroy(mngr);
+    xmlFreeDoc(doc);
+    buf_release(&der);
+    return out;
+}
+
+static cu_rc parse_encrypted(const char *xml, const char *const *pems, size_t n, bool required,
+                             struct saml_assertion *a, struct cu_err *err)
+{
+    const char *certs[] = {idp_a.cert_b64};
+    struct bytes keys[2];
+    struct saml_private_keys k = {keys, n, required};
+
+    for (size_t i = 0; i < n; i++)
+        keys[i] = bytes_str(pems[i]);
+    return saml_response_parse_keys(bytes_str(xml), certs, 1, &k, a, err);
+}
+
+static void test_encrypted_assertion(void)
+{
+    char *plain = response("", ASSERTION_SIG, "urn:oasis:names:tc:SAML:2.0:status:Success", "");
+    char *signed_xml = sign_both(plain, idp_a.key_pem);
+    char *enc = encrypt_to(signed_xml, "Assertion", idp_b.cert_b64);
+    const char *sp_key[] = {idp_b.key_pem}, *both[] = {idp_a.key_pem, idp_b.key_pem};
+    const char *wrong[] = {idp_a.key_pem};
+    struct saml_assertion a;
+    struct cu_err err = {0};
+
+    CHECK(strstr(enc, "EncryptedAssertion") && !strstr(enc, "alice@example.com"));
+    CHECK_OK(parse_encrypted(enc, sp_key, 1, true, &a, &err));
+    CHECK_STR(a.subject, "alice@example.com");
+    CHECK_STR(saml_assertion_attr(&a, ROLE_ATTR), ROLE_VALUE);
+    saml_assertion_release(&a);
+    /* the second of two keys: each is tried */
+    CHECK_OK(parse_encrypted(enc, both, 2, false, &a, &err));
+    saml_assertion_release(&a);
+    /* another key, no key, no keys at all (saml_response_parse) */
+    CHECK_RC(parse_encrypted(enc, wrong, 1, true, &a, &err), CU_E_STS_INVALID_IDENTITY_TOKEN);
+    CHECK_STR(err.msg, "Invalid SAML response");
+    CHECK_RC(parse_encrypted(enc, NULL, 0, false, &a, &err), CU_E_STS_INVALID_IDENTITY_TOKEN);
+    CHECK_RC(parse_with(enc, idp_a.cert_b64, &a, &err), CU_E_STS_INVALID_IDENTITY_TOKEN);
+    /* plain when encryption is required; plain is fine when it is only allowed */
+    CHECK_RC(parse_encrypted(signed_xml, sp_key, 1, true, &a, &err),
+             CU_E_STS_INVALID_IDENTITY_TOKEN);
+    CHECK_OK(parse_encrypted(signed_xml, sp_key, 1, false, &a, &err));
+    saml_assertion_release(&a);
+    /* the Response signed after the Assertion was encrypted: its signature covers the
+     * ciphertext, checked before decrypting */
+    {
+        char *resp = response(RESPONSE_SIG, "", "urn:oasis:names:tc:SAML:2.0:status:Success", "");
+        char *e = encrypt_to(resp, "Assertion", idp_b.cert_b64);
+        char *s2 = sign_both(e, idp_a.key_pem);
+        char *t;
+        CHECK_OK(parse_encrypted(s2, sp_key, 1, true, &a, &err));
+        saml_assertion_release(&a);
+        /* and a change to the ciphertext breaks that signature */
+        t = replace(s2, "<CipherValue>", "<CipherValue>AAAA");
+        CHECK_RC(parse_encrypted(t, sp_key, 1, true, &a, &err), CU_E_STS_INVALID_IDENTITY_TOKEN);
+        free(t), free(s2), free(e), free(resp);
+    }
+    free(enc), free(signed_xml), free(plain);
+}
+
+static void test_encrypted_refusals(void)
+{
+    char *plain = response("", ASSERTION_SIG, "urn:oasis:names:tc:SAML:2.0:status:Success", "");
+    char *unsigned_xml = response("", "", "urn:oasis:names:tc:SAML:2.0:status:Success", "");
+    char *signed_xml = sign_both(plain, idp_a.key_pem);
+    const char *sp_key[] = {idp_b.key_pem};
+    struct saml_assertion a;
+    struct cu_err err = {0};
+    char *enc, *t, *u;
+
+    /* decrypting proves nothing: an unsigned assertion that decrypts is refused */
+    enc = encrypt_to(unsigned_xml, "Assertion", idp_b.cert_b64);
+    CHECK_RC(parse_encrypted(enc, sp_key, 1, true, &a, &err), CU_E_STS_INVALID_IDENTITY_TOKEN);
+    CHECK_STR(err.msg, "Response signature invalid");
+    free(enc);
+    /* tampered ciphertext: the last CipherValue (the data) with its first bytes changed */
+    enc = encrypt_to(signed_xml, "Assertion", idp_b.cert_b64);
+    t = strstr(enc, "</EncryptedKey>");
+    CHECK(t != NULL);
+    t = strstr(t, "<CipherValue>") + strlen("<CipherValue>");
+    t[0] = t[0] == 'A' ? 'B' : 'A', t[1] = t[1] == 'A' ? 'B' : 'A';
+    CHECK_RC(parse_encrypted(enc, sp_key, 1, true, &a, &err), CU_E_STS_INVALID_IDENTITY_TOKEN);
+    free(enc);
+    /* what decrypts is not an Assertion (the Response's Status, encrypted; the plain
+     * Assertion renamed so that only the encrypted element counts) */
+    enc = encrypt_to(signed_xml, "Status", idp_b.cert_b64);
+    u = replace(enc, "<saml:Assertion", "<saml:Other");
+    CHECK_RC(parse_encrypted(u, sp_key, 1, false, &a, &err), CU_E_STS_INVALID_IDENTITY_TOKEN);
+    free(u), free(enc);
+    /* the ciphertext behind a URI (the data's CipherValue made a CipherReference): never
+     * fetched, so nothing decrypts */
+    enc = encrypt_to(signed_xml, "Assertion", idp_b.cert_b64);
+    t = strstr(strstr(enc, "</EncryptedKey>"), "<CipherValue>");
+    u = strstr(t, "</CipherValue>") + strlen("</CipherValue>");
+    {
+        struct buf whole;
+        buf_init(&whole, 1 << 20);
+        CHECK_OK(buf_add(&whole, enc, (size_t)(t - enc)));
+        CHECK_OK(buf_addstr(&whole, "<CipherReference URI=\"file:///etc/hostname\"/>"));
+        CHECK_OK(buf_addstr(&whole, u));
+        CHECK_RC(parse_encrypted(whole.p, sp_key, 1, true, &a, &err),
+                 CU_E_STS_INVALID_IDENTITY_TOKEN);
+        buf_release(&whole);
+    }
+    free(enc);
+    /* truncated anywhere: refused, never a crash */
+    enc = encrypt_to(signed_xml, "Assertion", idp_b.cert_b64);
+    for (size_t n = 0; n < strlen(enc); n += 397) { /* coarse: valgrind runs this too */
+        char *cut = strndup(enc, n);
+        CHECK(parse_encrypted(cut, sp_key, 1, true, &a, &err) != CU_OK);
+        free(cut);
+    }
+    free(enc), free(signed_xml), free(unsigned_xml), free(plain);
+}
+
 int main(void)
 {
     if (saml_response_init() != CU_OK)
@@ -457,6 +628,8 @@ int main(void)
     test_truncations();
     test_base64();
     test_check();
+    test_encrypted_assertion();
+    test_encrypted_refusals();
     free(idp_a.key_pem), free(idp_a.cert_b64), free(idp_b.key_pem), free(idp_b.cert_b64);
     TEST_END();
 }

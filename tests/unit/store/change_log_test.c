@@ -229,7 +229,7 @@ static void migrates_v1(void)
                                  " (SELECT count(*) FROM change_log WHERE key = 'old')",
                              -1, &st, NULL) == SQLITE_OK);
     CHECK(sqlite3_step(st) == SQLITE_ROW);
-    CHECK_STR((const char *)sqlite3_column_text(st, 0), "4");
+    CHECK_STR((const char *)sqlite3_column_text(st, 0), "5");
     CHECK_INT(sqlite3_column_int(st, 1), 1);
     sqlite3_finalize(st);
     sqlite3_close(db);
