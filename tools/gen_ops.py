@@ -29,6 +29,8 @@ HANDLER_SHAPE = re.compile(r"^(static\s+)?cu_rc\s+(\w+)\s*\(\s*struct\s+call\s*\
 
 
 def c_str(s):
+    if s is None:
+        return "NULL"
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 

@@ -4,7 +4,8 @@
  * sweep is what removes its record and sealed material from the store, so a deleted key
  * does not linger on disk until someone names it. It runs on the server's clock
  * (clock_now_ms, which the test-only --test-clock-offset moves). The same sweep rotates
- * the keys whose automatic rotation date has come (kms_sweep_rotations). */
+ * the keys whose automatic rotation date has come (kms_sweep_rotations), and deletes the
+ * Secrets Manager secrets whose recovery window has ended (sm_sweep_deleted). */
 #include "key_sweeper.h"
 
 #include <pthread.h>
@@ -15,6 +16,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "services/kms/kms.h"
+#include "services/secretsmanager/secretsmanager.h"
 
 struct key_sweeper {
     const struct call_env *env;
@@ -27,12 +29,12 @@ struct key_sweeper {
 };
 
 /* The AwsServiceEvent record of what KMS did itself, durable before that commits. */
-static cu_rc record_event(struct key_sweeper *s, const char *event_name, const char *key_arn,
-                          uint64_t commit_seq)
+static cu_rc record_event(struct key_sweeper *s, const char *service, const char *event_name,
+                          const char *key_arn, uint64_t commit_seq)
 {
     cu_rc rc = CU_OK;
     struct audit_service_event e = {.time_ms = clock_now_ms(),
-                                    .service = "kms",
+                                    .service = service,
                                     .event_name = event_name,
                                     .region = s->env->region,
                                     .account_id = s->env->account_id,
@@ -51,13 +53,19 @@ out:
 /* kms_deleted_fn: the DeleteKey record. */
 static cu_rc record_deletion(const char *key_arn, uint64_t commit_seq, void *ctx)
 {
-    return record_event(ctx, "DeleteKey", key_arn, commit_seq);
+    return record_event(ctx, "kms", "DeleteKey", key_arn, commit_seq);
 }
 
 /* kms_rotated_fn: the RotateKey record, as CloudTrail shows KMS's automatic rotation. */
 static cu_rc record_rotation(const char *key_arn, uint64_t commit_seq, void *ctx)
 {
-    return record_event(ctx, "RotateKey", key_arn, commit_seq);
+    return record_event(ctx, "kms", "RotateKey", key_arn, commit_seq);
+}
+
+/* sm_deleted_fn: the DeleteSecret record of Secrets Manager ending a recovery window. */
+static cu_rc record_secret_deletion(const char *secret_arn, uint64_t commit_seq, void *ctx)
+{
+    return record_event(ctx, "secretsmanager", "DeleteSecret", secret_arn, commit_seq);
 }
 
 static cu_rc sweep(struct key_sweeper *s)
@@ -72,6 +80,10 @@ static cu_rc sweep(struct key_sweeper *s)
         rc = kms_sweep_rotations(s->env, now_ms, record_rotation, s, &rotated);
     if (rc == CU_OK && rotated)
         log_info("kms: rotated %zu key(s) whose rotation date came", rotated);
+    if (rc == CU_OK)
+        rc = sm_sweep_deleted(s->env, now_ms, record_secret_deletion, s, &deleted);
+    if (rc == CU_OK && deleted)
+        log_info("secretsmanager: deleted %zu secret(s) whose recovery window ended", deleted);
     return rc;
 }
 

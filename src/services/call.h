@@ -89,6 +89,17 @@ struct call_authz {
 bool call_policy_allows(const struct call *call, const char *action, const char *resource_arn,
                         const struct policy *resource_policy);
 
+/* call_policy_allows for an action a service takes on the caller's behalf on another
+ * service's resource (Secrets Manager's kms:Decrypt on a secret's key): the request context
+ * the pipeline built, less the first service's own keys (aws:ResourceTag/<k>,
+ * aws:RequestTag/<k>, aws:TagKeys and its "<service>:" keys, which describe its resource, not
+ * this one), plus `keys` (kms:ViaService, the key's aws:ResourceTag/<k>, ...). No grant is
+ * consulted. The one place such a second authorization is made (kms/via_service.c uses it);
+ * false when call->authz is NULL or memory runs out. */
+bool call_policy_allows_on_behalf(const struct call *call, const char *action,
+                                  const char *resource_arn, const struct policy *resource_policy,
+                                  const char *first_service, const struct call_keys *keys);
+
 /* Per-process services shared by all calls (set up by server/ at start). */
 struct call_env {
     struct store *store;
