@@ -223,6 +223,43 @@ class SecretsManager(harness.ServerTest):
         kms.enable_key(KeyId=key["KeyId"])
 
 
+class BatchGet(harness.ServerTest):
+    def test_batch_get_secret_value(self):
+        sm = self.server.client("secretsmanager")
+        a = sm.create_secret(Name="batch/a", SecretString="va")["ARN"]
+        sm.create_secret(Name="batch/b", SecretBinary=b"vb")
+        sm.create_secret(Name="batch/gone", SecretString="vg")
+        sm.delete_secret(SecretId="batch/gone")
+        r = sm.batch_get_secret_value(SecretIdList=[a, "batch/b", "batch/missing", "batch/gone"])
+        self.assertEqual([(v["Name"], v.get("SecretString"), v.get("SecretBinary")) for v in r["SecretValues"]],
+                         [("batch/a", "va", None), ("batch/b", None, b"vb")])
+        self.assertEqual([(e["SecretId"], e["ErrorCode"], e["Message"]) for e in r["Errors"]],
+                         [("batch/missing",) + NOT_FOUND, ("batch/gone",) + MARKED])
+        first = sm.batch_get_secret_value(Filters=[{"Key": "name", "Values": ["batch/"]}], MaxResults=1)
+        self.assertEqual([v["Name"] for v in first["SecretValues"]], ["batch/a"])
+        second = sm.batch_get_secret_value(Filters=[{"Key": "name", "Values": ["batch/"]}], MaxResults=1,
+                                           NextToken=first["NextToken"])
+        self.assertEqual([v["Name"] for v in second["SecretValues"]], ["batch/b"])
+        self.assertNotIn("NextToken", second)
+        with self.assertRaises(ClientError) as e:
+            sm.batch_get_secret_value(SecretIdList=["batch/a"], Filters=[{"Key": "name", "Values": ["x"]}])
+        self.assertEqual(e.exception.response["Error"]["Code"], "InvalidParameterException")
+        # GetSecretValue is needed on each secret: a reader allowed only batch/a
+        _, k, sk = self.server.user("batcher",
+                                    {"Effect": "Allow", "Action": "secretsmanager:BatchGetSecretValue", "Resource": "*"},
+                                    {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": a})
+        r = self.server.client("secretsmanager", key=k, secret=sk).batch_get_secret_value(
+            SecretIdList=["batch/a", "batch/b"])
+        self.assertEqual([v["Name"] for v in r["SecretValues"]], ["batch/a"])
+        self.assertEqual([(e["SecretId"], e["ErrorCode"]) for e in r["Errors"]], [("batch/b", "AccessDeniedException")])
+        with self.assertRaises(ClientError) as e:
+            self.server.client("secretsmanager", key=k, secret=sk).batch_get_secret_value(
+                Filters=[{"Key": "name", "Values": ["batch/"]}])
+        self.assertEqual(e.exception.response["Error"]["Code"], "AccessDeniedException")
+        self.assertNotIn("va", [r.get("responseElements") for r in self.server.audit_records()])
+        self.assertNotIn('"va"', trail_text(self.server))
+
+
 class RecoveryWindowEnds(harness.ServerTest):
     def test_deleted_when_the_window_ends(self):
         s = self.server

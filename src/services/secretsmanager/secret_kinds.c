@@ -46,7 +46,7 @@ bool sm_is_deleted(const json_t *secret, int64_t now_ms)
     return window_ended(secret, now_ms);
 }
 
-static cu_rc find_secret(struct call *call, const char *id, json_t **doc)
+cu_rc sm_find(struct call *call, const char *id, json_t **doc)
 {
     cu_rc rc = CU_OK;
     const char *rest = strncmp(id, "arn:", 4) == 0 ? arn_rest(call, id) : NULL;
@@ -86,7 +86,7 @@ cu_rc secretsmanager_resolve_secret(struct call *call, const json_t *in)
     const char *id = in_str(in, "SecretId");
     json_t *doc = NULL;
 
-    TRY(find_secret(call, id ? id : "", &doc));
+    TRY(sm_find(call, id ? id : "", &doc));
     if (doc) {
         snprintf(call->target.arn, sizeof(call->target.arn), "%s",
                  json_string_value(json_object_get(doc, "ARN")));
@@ -126,17 +126,22 @@ out:
     return rc;
 }
 
-cu_rc sm_target(struct call *call, bool live, json_t **secret)
+cu_rc sm_check_secret(struct call *call, const json_t *secret, bool live)
 {
-    *secret = call->target.doc;
-    if (!*secret)
+    if (!secret)
         return cu_err_set(&call->err, CU_E_SM_NOT_FOUND,
                           "Secrets Manager can't find the specified secret.");
-    if (live && json_object_get(*secret, "DeletedDate"))
+    if (live && json_object_get(secret, "DeletedDate"))
         return cu_err_set(&call->err, CU_E_SM_INVALID_REQUEST,
                           "You can't perform this operation on the secret because it was "
                           "marked for deletion.");
     return CU_OK;
+}
+
+cu_rc sm_target(struct call *call, bool live, json_t **secret)
+{
+    *secret = call->target.doc;
+    return sm_check_secret(call, *secret, live);
 }
 
 /* Secrets Manager user guide, reference_iam-permissions (condition keys): the request's

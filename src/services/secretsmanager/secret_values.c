@@ -284,15 +284,14 @@ static cu_rc version_not_found(struct call *call, const char *what, const char *
                       value);
 }
 
-cu_rc secretsmanager_get_secret_value(struct call *call, const json_t *in, json_t *out)
+cu_rc sm_read_value(struct call *call, json_t *secret, const char *vid, const char *stage,
+                    json_t *out)
 {
     cu_rc rc = CU_OK;
-    const char *vid = in_str(in, "VersionId"), *stage = in_str(in, "VersionStage");
-    json_t *secret, *version;
+    json_t *version;
     struct secret *plain = NULL;
     int64_t today = call->now_ms / DAY_MS * DAY_MS;
 
-    TRY(sm_target(call, true, &secret));
     if (vid) {
         version = sm_version_by_id(secret, vid);
         ENSURE(version, version_not_found(call, "VersionId", vid));
@@ -322,6 +321,17 @@ cu_rc secretsmanager_get_secret_value(struct call *call, const json_t *in, json_
     }
 out:
     secret_free(plain);
+    return rc;
+}
+
+cu_rc secretsmanager_get_secret_value(struct call *call, const json_t *in, json_t *out)
+{
+    cu_rc rc = CU_OK;
+    json_t *secret;
+
+    TRY(sm_target(call, true, &secret));
+    TRY(sm_read_value(call, secret, in_str(in, "VersionId"), in_str(in, "VersionStage"), out));
+out:
     return rc;
 }
 

@@ -398,6 +398,7 @@ static bool filters_match(const json_t *secret, const json_t *filters)
 struct list_ctx {
     const json_t *filters;
     bool planned;
+    int64_t now_ms;
     json_t *found;
 };
 
@@ -406,11 +407,27 @@ static cu_rc collect(const char *key, const json_t *doc, void *ctx)
     struct list_ctx *l = ctx;
 
     (void)key;
-    if (!l->planned && json_object_get(doc, "DeletedDate"))
+    if (sm_is_deleted(doc, l->now_ms) || (!l->planned && json_object_get(doc, "DeletedDate")))
         return CU_OK;
     if (!filters_match(doc, l->filters))
         return CU_OK;
-    return json_array_append((json_t *)l->found, (json_t *)doc) == 0 ? CU_OK : CU_E_NOMEM;
+    return json_array_append(l->found, (json_t *)doc) == 0 ? CU_OK : CU_E_NOMEM;
+}
+
+cu_rc sm_list_matching(struct call *call, const json_t *filters, bool planned, json_t **found)
+{
+    cu_rc rc = CU_OK;
+    struct list_ctx l = {filters, planned, call->now_ms, json_array()};
+    char scope[RECORD_NAME_MAX];
+
+    ENSURE(l.found, CU_E_NOMEM);
+    store_scope(RECORD_SECRET, call->env->account_id, call->region, NULL, scope);
+    TRY(store_each(call->tx, RECORD_SECRET, scope, collect, &l));
+    *found = l.found;
+    l.found = NULL;
+out:
+    json_decref(l.found);
+    return rc;
 }
 
 /* -1, 0 or 1 as secret a's `member` sorts before, with or after b's (timestamps as
@@ -452,23 +469,19 @@ cu_rc secretsmanager_list_secrets(struct call *call, const json_t *in, json_t *o
 {
     cu_rc rc = CU_OK;
     struct page page = {0};
-    struct list_ctx l = {in_list(in, "Filters"), in_bool(in, "IncludePlannedDeletion", false),
-                         json_array()};
     const struct shape *entry =
         model_list_element(model_output_shape("secretsmanager", "ListSecrets", "SecretList"));
-    char scope[RECORD_NAME_MAX];
-    json_t **v = NULL, *view = NULL, *item = NULL;
+    json_t **v = NULL, *view = NULL, *item = NULL, *found = NULL;
     size_t n, first;
 
-    ENSURE(l.found, CU_E_NOMEM);
     TRY(page_begin(call, &secretsmanager_list_secrets_page, in, &page));
-    store_scope(RECORD_SECRET, call->env->account_id, call->region, NULL, scope);
-    TRY(store_each(call->tx, RECORD_SECRET, scope, collect, &l));
-    n = json_array_size(l.found);
+    TRY(sm_list_matching(call, in_list(in, "Filters"), in_bool(in, "IncludePlannedDeletion", false),
+                         &found));
+    n = json_array_size(found);
     v = calloc(n + 1, sizeof(*v));
     ENSURE(v, CU_E_NOMEM);
     for (size_t i = 0; i < n; i++)
-        v[i] = json_array_get(l.found, i);
+        v[i] = json_array_get(found, i);
     sort_secrets(v, n, in_str_or(in, "SortBy", "created-date"),
                  strcmp(in_str_or(in, "SortOrder", "desc"), "asc") == 0);
     TRY(page_first_index(call, &page, &first));
@@ -486,7 +499,7 @@ out:
     json_decref(view);
     json_decref(item);
     free(v);
-    json_decref(l.found);
+    json_decref(found);
     page_release(&page);
     return rc;
 }

@@ -25,6 +25,25 @@ extern const struct kind sm_kind_secret;
  * `live` is asked for. */
 MUST_CHECK cu_rc sm_target(struct call *call, bool live, json_t **secret);
 
+/* sm_target's checks on a secret found otherwise (NULL: ResourceNotFound). */
+MUST_CHECK cu_rc sm_check_secret(struct call *call, const json_t *secret, bool live);
+
+/* The secret a SecretId names (name, full ARN or partial ARN), or *doc NULL; owned. */
+MUST_CHECK cu_rc sm_find(struct call *call, const char *id, json_t **doc);
+
+/* The secrets of the call's account and region, in name order, that every filter of
+ * ListSecrets' Filters matches (secrets scheduled for deletion only when `planned`):
+ * *found, a new array of the records. */
+MUST_CHECK cu_rc sm_list_matching(struct call *call, const json_t *filters, bool planned,
+                                  json_t **found);
+
+/* A version's value as GetSecretValue answers it (ARN, Name, VersionId, SecretString or
+ * SecretBinary, VersionStages, CreatedDate) into out, opened as the caller: the version
+ * named by vid and/or stage (both NULL: AWSCURRENT). Records the day of the access on the
+ * secret (saved when it changed). */
+MUST_CHECK cu_rc sm_read_value(struct call *call, json_t *secret, const char *vid,
+                               const char *stage, json_t *out);
+
 /* The version of a secret record with this VersionId, or NULL; the version holding
  * `stage`, or NULL. Borrowed from secret. */
 json_t *sm_version_by_id(const json_t *secret, const char *version_id);

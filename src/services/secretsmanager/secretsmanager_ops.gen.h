@@ -22,6 +22,7 @@ cu_rc secretsmanager_get_secret_value(struct call *call, const json_t *in, json_
 cu_rc secretsmanager_put_secret_value(struct call *call, const json_t *in, json_t *out);
 cu_rc secretsmanager_update_secret_version_stage(struct call *call, const json_t *in, json_t *out);
 cu_rc secretsmanager_list_secret_version_ids(struct call *call, const json_t *in, json_t *out);
+cu_rc secretsmanager_batch_get_secret_value(struct call *call, const json_t *in, json_t *out);
 cu_rc secretsmanager_get_random_password(struct call *call, const json_t *in, json_t *out);
 
 /* resolvers: fill call->target before authorization (also-resolvers:
