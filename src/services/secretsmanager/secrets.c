@@ -154,9 +154,9 @@ cu_rc secretsmanager_create_secret(struct call *call, const json_t *in, json_t *
         rc = create_again(call, in, old, out);
         goto out;
     }
-    secret = json_pack("{s:s, s:s, s:I, s:I, s:O, s:[]}", "Name", name, "ARN", call->target.arn,
+    secret = json_pack("{s:s, s:s, s:I, s:I, s:o, s:[]}", "Name", name, "ARN", call->target.arn,
                        "CreatedDate", (json_int_t)call->now_ms, "LastChangedDate",
-                       (json_int_t)call->now_ms, "Tags", tags ? tags : json_array(), "Versions");
+                       (json_int_t)call->now_ms, "Tags", tags ? json_deep_copy(tags) : json_array(), "Versions");
     ENSURE(secret, CU_E_NOMEM);
     if (in_str(in, "Description"))
         TRY(tree_set_str(secret, "Description", in_str(in, "Description")));
