@@ -12,6 +12,8 @@ static const struct shape secretsmanager_ClientRequestTokenType;
 static const struct shape secretsmanager_CreateSecretRequest;
 static const struct shape secretsmanager_CreateSecretResponse;
 static const struct shape secretsmanager_CreatedDateType;
+static const struct shape secretsmanager_DeleteResourcePolicyRequest;
+static const struct shape secretsmanager_DeleteResourcePolicyResponse;
 static const struct shape secretsmanager_DeleteSecretRequest;
 static const struct shape secretsmanager_DeleteSecretResponse;
 static const struct shape secretsmanager_DeletedDateType;
@@ -38,6 +40,8 @@ static const struct shape secretsmanager_FilterValuesStringList;
 static const struct shape secretsmanager_FiltersListType;
 static const struct shape secretsmanager_GetRandomPasswordRequest;
 static const struct shape secretsmanager_GetRandomPasswordResponse;
+static const struct shape secretsmanager_GetResourcePolicyRequest;
+static const struct shape secretsmanager_GetResourcePolicyResponse;
 static const struct shape secretsmanager_GetSecretValueRequest;
 static const struct shape secretsmanager_GetSecretValueResponse;
 static const struct shape secretsmanager_IncludeSpaceType;
@@ -56,8 +60,11 @@ static const struct shape secretsmanager_MedeaTypeType;
 static const struct shape secretsmanager_NameType;
 static const struct shape secretsmanager_NextRotationDateType;
 static const struct shape secretsmanager_NextTokenType;
+static const struct shape secretsmanager_NonEmptyResourcePolicyType;
 static const struct shape secretsmanager_OwningServiceType;
 static const struct shape secretsmanager_PasswordLengthType;
+static const struct shape secretsmanager_PutResourcePolicyRequest;
+static const struct shape secretsmanager_PutResourcePolicyResponse;
 static const struct shape secretsmanager_PutSecretValueRequest;
 static const struct shape secretsmanager_PutSecretValueResponse;
 static const struct shape secretsmanager_RandomPasswordType;
@@ -107,6 +114,10 @@ static const struct shape secretsmanager_UpdateSecretRequest;
 static const struct shape secretsmanager_UpdateSecretResponse;
 static const struct shape secretsmanager_UpdateSecretVersionStageRequest;
 static const struct shape secretsmanager_UpdateSecretVersionStageResponse;
+static const struct shape secretsmanager_ValidateResourcePolicyRequest;
+static const struct shape secretsmanager_ValidateResourcePolicyResponse;
+static const struct shape secretsmanager_ValidationErrorsEntry;
+static const struct shape secretsmanager_ValidationErrorsType;
 
 static const struct shape_member secretsmanager_APIErrorListType_member = {"member", &secretsmanager_APIErrorType, false, NULL, false};
 static const struct shape_member secretsmanager_APIErrorType_members[] = {
@@ -143,6 +154,13 @@ static const struct shape_member secretsmanager_CreateSecretResponse_members[] =
     {"Name", &secretsmanager_SecretNameType, false, NULL, false},
     {"VersionId", &secretsmanager_SecretVersionIdType, false, NULL, false},
     {"ReplicationStatus", &secretsmanager_ReplicationStatusListType, false, NULL, false},
+};
+static const struct shape_member secretsmanager_DeleteResourcePolicyRequest_members[] = {
+    {"SecretId", &secretsmanager_SecretIdType, true, NULL, false},
+};
+static const struct shape_member secretsmanager_DeleteResourcePolicyResponse_members[] = {
+    {"ARN", &secretsmanager_SecretARNType, false, NULL, false},
+    {"Name", &secretsmanager_NameType, false, NULL, false},
 };
 static const struct shape_member secretsmanager_DeleteSecretRequest_members[] = {
     {"SecretId", &secretsmanager_SecretIdType, true, NULL, false},
@@ -205,6 +223,14 @@ static const struct shape_member secretsmanager_GetRandomPasswordRequest_members
 static const struct shape_member secretsmanager_GetRandomPasswordResponse_members[] = {
     {"RandomPassword", &secretsmanager_RandomPasswordType, false, NULL, false},
 };
+static const struct shape_member secretsmanager_GetResourcePolicyRequest_members[] = {
+    {"SecretId", &secretsmanager_SecretIdType, true, NULL, false},
+};
+static const struct shape_member secretsmanager_GetResourcePolicyResponse_members[] = {
+    {"ARN", &secretsmanager_SecretARNType, false, NULL, false},
+    {"Name", &secretsmanager_NameType, false, NULL, false},
+    {"ResourcePolicy", &secretsmanager_NonEmptyResourcePolicyType, false, NULL, false},
+};
 static const struct shape_member secretsmanager_GetSecretValueRequest_members[] = {
     {"SecretId", &secretsmanager_SecretIdType, true, NULL, false},
     {"VersionId", &secretsmanager_SecretVersionIdType, false, NULL, false},
@@ -243,6 +269,15 @@ static const struct shape_member secretsmanager_ListSecretsRequest_members[] = {
 static const struct shape_member secretsmanager_ListSecretsResponse_members[] = {
     {"SecretList", &secretsmanager_SecretListType, false, NULL, false},
     {"NextToken", &secretsmanager_NextTokenType, false, NULL, false},
+};
+static const struct shape_member secretsmanager_PutResourcePolicyRequest_members[] = {
+    {"SecretId", &secretsmanager_SecretIdType, true, NULL, false},
+    {"ResourcePolicy", &secretsmanager_NonEmptyResourcePolicyType, true, NULL, false},
+    {"BlockPublicPolicy", &secretsmanager_BooleanType, false, NULL, false},
+};
+static const struct shape_member secretsmanager_PutResourcePolicyResponse_members[] = {
+    {"ARN", &secretsmanager_SecretARNType, false, NULL, false},
+    {"Name", &secretsmanager_NameType, false, NULL, false},
 };
 static const struct shape_member secretsmanager_PutSecretValueRequest_members[] = {
     {"SecretId", &secretsmanager_SecretIdType, true, NULL, false},
@@ -368,6 +403,19 @@ static const struct shape_member secretsmanager_UpdateSecretVersionStageResponse
     {"ARN", &secretsmanager_SecretARNType, false, NULL, false},
     {"Name", &secretsmanager_SecretNameType, false, NULL, false},
 };
+static const struct shape_member secretsmanager_ValidateResourcePolicyRequest_members[] = {
+    {"SecretId", &secretsmanager_SecretIdType, false, NULL, false},
+    {"ResourcePolicy", &secretsmanager_NonEmptyResourcePolicyType, true, NULL, false},
+};
+static const struct shape_member secretsmanager_ValidateResourcePolicyResponse_members[] = {
+    {"PolicyValidationPassed", &secretsmanager_BooleanType, false, NULL, false},
+    {"ValidationErrors", &secretsmanager_ValidationErrorsType, false, NULL, false},
+};
+static const struct shape_member secretsmanager_ValidationErrorsEntry_members[] = {
+    {"CheckName", &secretsmanager_NameType, false, NULL, false},
+    {"ErrorMessage", &secretsmanager_ErrorMessage, false, NULL, false},
+};
+static const struct shape_member secretsmanager_ValidationErrorsType_member = {"member", &secretsmanager_ValidationErrorsEntry, false, NULL, false};
 
 static const struct shape secretsmanager_APIErrorListType = {.name = "APIErrorListType", .type = SHAPE_LIST, .member = &secretsmanager_APIErrorListType_member};
 static const struct shape secretsmanager_APIErrorType = {.name = "APIErrorType", .type = SHAPE_STRUCTURE, .members = secretsmanager_APIErrorType_members, .n_members = 3};
@@ -380,6 +428,8 @@ static const struct shape secretsmanager_ClientRequestTokenType = {.name = "Clie
 static const struct shape secretsmanager_CreateSecretRequest = {.name = "CreateSecretRequest", .type = SHAPE_STRUCTURE, .members = secretsmanager_CreateSecretRequest_members, .n_members = 10};
 static const struct shape secretsmanager_CreateSecretResponse = {.name = "CreateSecretResponse", .type = SHAPE_STRUCTURE, .members = secretsmanager_CreateSecretResponse_members, .n_members = 4};
 static const struct shape secretsmanager_CreatedDateType = {.name = "CreatedDateType", .type = SHAPE_TIMESTAMP};
+static const struct shape secretsmanager_DeleteResourcePolicyRequest = {.name = "DeleteResourcePolicyRequest", .type = SHAPE_STRUCTURE, .members = secretsmanager_DeleteResourcePolicyRequest_members, .n_members = 1};
+static const struct shape secretsmanager_DeleteResourcePolicyResponse = {.name = "DeleteResourcePolicyResponse", .type = SHAPE_STRUCTURE, .members = secretsmanager_DeleteResourcePolicyResponse_members, .n_members = 2};
 static const struct shape secretsmanager_DeleteSecretRequest = {.name = "DeleteSecretRequest", .type = SHAPE_STRUCTURE, .members = secretsmanager_DeleteSecretRequest_members, .n_members = 3};
 static const struct shape secretsmanager_DeleteSecretResponse = {.name = "DeleteSecretResponse", .type = SHAPE_STRUCTURE, .members = secretsmanager_DeleteSecretResponse_members, .n_members = 3};
 static const struct shape secretsmanager_DeletedDateType = {.name = "DeletedDateType", .type = SHAPE_TIMESTAMP};
@@ -406,6 +456,8 @@ static const struct shape secretsmanager_FilterValuesStringList = {.name = "Filt
 static const struct shape secretsmanager_FiltersListType = {.name = "FiltersListType", .type = SHAPE_LIST, .has_max = true, .max = 10, .member = &secretsmanager_FiltersListType_member};
 static const struct shape secretsmanager_GetRandomPasswordRequest = {.name = "GetRandomPasswordRequest", .type = SHAPE_STRUCTURE, .members = secretsmanager_GetRandomPasswordRequest_members, .n_members = 8};
 static const struct shape secretsmanager_GetRandomPasswordResponse = {.name = "GetRandomPasswordResponse", .type = SHAPE_STRUCTURE, .members = secretsmanager_GetRandomPasswordResponse_members, .n_members = 1};
+static const struct shape secretsmanager_GetResourcePolicyRequest = {.name = "GetResourcePolicyRequest", .type = SHAPE_STRUCTURE, .members = secretsmanager_GetResourcePolicyRequest_members, .n_members = 1};
+static const struct shape secretsmanager_GetResourcePolicyResponse = {.name = "GetResourcePolicyResponse", .type = SHAPE_STRUCTURE, .members = secretsmanager_GetResourcePolicyResponse_members, .n_members = 3};
 static const struct shape secretsmanager_GetSecretValueRequest = {.name = "GetSecretValueRequest", .type = SHAPE_STRUCTURE, .members = secretsmanager_GetSecretValueRequest_members, .n_members = 3};
 static const struct shape secretsmanager_GetSecretValueResponse = {.name = "GetSecretValueResponse", .type = SHAPE_STRUCTURE, .members = secretsmanager_GetSecretValueResponse_members, .n_members = 7};
 static const struct shape secretsmanager_IncludeSpaceType = {.name = "IncludeSpaceType", .type = SHAPE_BOOLEAN};
@@ -424,8 +476,11 @@ static const struct shape secretsmanager_MedeaTypeType = {.name = "MedeaTypeType
 static const struct shape secretsmanager_NameType = {.name = "NameType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 512};
 static const struct shape secretsmanager_NextRotationDateType = {.name = "NextRotationDateType", .type = SHAPE_TIMESTAMP};
 static const struct shape secretsmanager_NextTokenType = {.name = "NextTokenType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 4096};
+static const struct shape secretsmanager_NonEmptyResourcePolicyType = {.name = "NonEmptyResourcePolicyType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 20480};
 static const struct shape secretsmanager_OwningServiceType = {.name = "OwningServiceType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128};
 static const struct shape secretsmanager_PasswordLengthType = {.name = "PasswordLengthType", .type = SHAPE_LONG, .has_min = true, .min = 1, .has_max = true, .max = 4096};
+static const struct shape secretsmanager_PutResourcePolicyRequest = {.name = "PutResourcePolicyRequest", .type = SHAPE_STRUCTURE, .members = secretsmanager_PutResourcePolicyRequest_members, .n_members = 3};
+static const struct shape secretsmanager_PutResourcePolicyResponse = {.name = "PutResourcePolicyResponse", .type = SHAPE_STRUCTURE, .members = secretsmanager_PutResourcePolicyResponse_members, .n_members = 2};
 static const struct shape secretsmanager_PutSecretValueRequest = {.name = "PutSecretValueRequest", .type = SHAPE_STRUCTURE, .members = secretsmanager_PutSecretValueRequest_members, .n_members = 6};
 static const struct shape secretsmanager_PutSecretValueResponse = {.name = "PutSecretValueResponse", .type = SHAPE_STRUCTURE, .members = secretsmanager_PutSecretValueResponse_members, .n_members = 4};
 static const struct shape secretsmanager_RandomPasswordType = {.name = "RandomPasswordType", .type = SHAPE_STRING, .has_min = true, .min = 0, .has_max = true, .max = 4096, .sensitive = true};
@@ -475,22 +530,30 @@ static const struct shape secretsmanager_UpdateSecretRequest = {.name = "UpdateS
 static const struct shape secretsmanager_UpdateSecretResponse = {.name = "UpdateSecretResponse", .type = SHAPE_STRUCTURE, .members = secretsmanager_UpdateSecretResponse_members, .n_members = 3};
 static const struct shape secretsmanager_UpdateSecretVersionStageRequest = {.name = "UpdateSecretVersionStageRequest", .type = SHAPE_STRUCTURE, .members = secretsmanager_UpdateSecretVersionStageRequest_members, .n_members = 4};
 static const struct shape secretsmanager_UpdateSecretVersionStageResponse = {.name = "UpdateSecretVersionStageResponse", .type = SHAPE_STRUCTURE, .members = secretsmanager_UpdateSecretVersionStageResponse_members, .n_members = 2};
+static const struct shape secretsmanager_ValidateResourcePolicyRequest = {.name = "ValidateResourcePolicyRequest", .type = SHAPE_STRUCTURE, .members = secretsmanager_ValidateResourcePolicyRequest_members, .n_members = 2};
+static const struct shape secretsmanager_ValidateResourcePolicyResponse = {.name = "ValidateResourcePolicyResponse", .type = SHAPE_STRUCTURE, .members = secretsmanager_ValidateResourcePolicyResponse_members, .n_members = 2};
+static const struct shape secretsmanager_ValidationErrorsEntry = {.name = "ValidationErrorsEntry", .type = SHAPE_STRUCTURE, .members = secretsmanager_ValidationErrorsEntry_members, .n_members = 2};
+static const struct shape secretsmanager_ValidationErrorsType = {.name = "ValidationErrorsType", .type = SHAPE_LIST, .member = &secretsmanager_ValidationErrorsType_member};
 
 static const struct op_model secretsmanager_ops[] = {
     {"BatchGetSecretValue", &secretsmanager_BatchGetSecretValueRequest, &secretsmanager_BatchGetSecretValueResponse, NULL},
     {"CreateSecret", &secretsmanager_CreateSecretRequest, &secretsmanager_CreateSecretResponse, NULL},
+    {"DeleteResourcePolicy", &secretsmanager_DeleteResourcePolicyRequest, &secretsmanager_DeleteResourcePolicyResponse, NULL},
     {"DeleteSecret", &secretsmanager_DeleteSecretRequest, &secretsmanager_DeleteSecretResponse, NULL},
     {"DescribeSecret", &secretsmanager_DescribeSecretRequest, &secretsmanager_DescribeSecretResponse, NULL},
     {"GetRandomPassword", &secretsmanager_GetRandomPasswordRequest, &secretsmanager_GetRandomPasswordResponse, NULL},
+    {"GetResourcePolicy", &secretsmanager_GetResourcePolicyRequest, &secretsmanager_GetResourcePolicyResponse, NULL},
     {"GetSecretValue", &secretsmanager_GetSecretValueRequest, &secretsmanager_GetSecretValueResponse, NULL},
     {"ListSecretVersionIds", &secretsmanager_ListSecretVersionIdsRequest, &secretsmanager_ListSecretVersionIdsResponse, NULL},
     {"ListSecrets", &secretsmanager_ListSecretsRequest, &secretsmanager_ListSecretsResponse, NULL},
+    {"PutResourcePolicy", &secretsmanager_PutResourcePolicyRequest, &secretsmanager_PutResourcePolicyResponse, NULL},
     {"PutSecretValue", &secretsmanager_PutSecretValueRequest, &secretsmanager_PutSecretValueResponse, NULL},
     {"RestoreSecret", &secretsmanager_RestoreSecretRequest, &secretsmanager_RestoreSecretResponse, NULL},
     {"TagResource", &secretsmanager_TagResourceRequest, NULL, NULL},
     {"UntagResource", &secretsmanager_UntagResourceRequest, NULL, NULL},
     {"UpdateSecret", &secretsmanager_UpdateSecretRequest, &secretsmanager_UpdateSecretResponse, NULL},
     {"UpdateSecretVersionStage", &secretsmanager_UpdateSecretVersionStageRequest, &secretsmanager_UpdateSecretVersionStageResponse, NULL},
+    {"ValidateResourcePolicy", &secretsmanager_ValidateResourcePolicyRequest, &secretsmanager_ValidateResourcePolicyResponse, NULL},
 };
 
 const struct service_model model_secretsmanager = {
@@ -503,5 +566,5 @@ const struct service_model model_secretsmanager = {
     .api_version = "2017-10-17",
     .xml_namespace = NULL,
     .ops = secretsmanager_ops,
-    .n_ops = 14,
+    .n_ops = 18,
 };

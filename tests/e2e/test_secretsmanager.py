@@ -260,6 +260,49 @@ class BatchGet(harness.ServerTest):
         self.assertNotIn('"va"', trail_text(self.server))
 
 
+class ResourcePolicies(harness.ServerTest):
+    def test_resource_policy(self):
+        s = self.server
+        sm = s.client("secretsmanager")
+        arn = sm.create_secret(Name="shared", SecretString="for the reader")["ARN"]
+        reader, k, sk = s.user("reader")  # no identity policy at all
+        rsm = s.client("secretsmanager", key=k, secret=sk)
+        with self.assertRaises(ClientError) as e:
+            rsm.get_secret_value(SecretId="shared")
+        self.assertEqual(e.exception.response["Error"]["Code"], "AccessDeniedException")
+        self.assertIn(f"secretsmanager:GetSecretValue on resource: {arn}", e.exception.response["Error"]["Message"])
+        doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": reader},
+                                                       "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]}
+        sm.put_resource_policy(SecretId="shared", ResourcePolicy=json.dumps(doc), BlockPublicPolicy=True)
+        self.assertEqual(json.loads(sm.get_resource_policy(SecretId="shared")["ResourcePolicy"]), doc)
+        self.assertEqual(rsm.get_secret_value(SecretId="shared")["SecretString"], "for the reader")
+        public = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*",
+                                                          "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]}
+        with self.assertRaises(ClientError) as e:
+            sm.put_resource_policy(SecretId="shared", ResourcePolicy=json.dumps(public), BlockPublicPolicy=True)
+        self.assertEqual((e.exception.response["Error"]["Code"], e.exception.response["Error"]["Message"]),
+                         ("PublicPolicyException", "The BlockPublicPolicy parameter is set to true, and the "
+                          "resource policy did not prevent broad access to the secret."))
+        v = sm.validate_resource_policy(ResourcePolicy=json.dumps(public))
+        self.assertFalse(v["PolicyValidationPassed"])
+        self.assertEqual(v["ValidationErrors"][0]["CheckName"], "PUBLIC_ACCESS_CHECKING")
+        self.assertTrue(sm.validate_resource_policy(SecretId="shared", ResourcePolicy=json.dumps(doc))
+                        ["PolicyValidationPassed"])
+        narrowed = dict(public, Statement=[dict(public["Statement"][0], Condition={
+            "StringEquals": {"aws:PrincipalAccount": harness.ACCOUNT}})])
+        sm.put_resource_policy(SecretId="shared", ResourcePolicy=json.dumps(narrowed), BlockPublicPolicy=True)
+        with self.assertRaises(ClientError) as e:
+            sm.put_resource_policy(SecretId="shared", ResourcePolicy="{not json")
+        self.assertEqual(e.exception.response["Error"]["Code"], "MalformedPolicyDocumentException")
+        sm.delete_resource_policy(SecretId="shared")
+        self.assertNotIn("ResourcePolicy", sm.get_resource_policy(SecretId="shared"))
+        with self.assertRaises(ClientError) as e:
+            rsm.get_secret_value(SecretId="shared")
+        self.assertEqual(e.exception.response["Error"]["Code"], "AccessDeniedException")
+        _, out, _ = s.cli("secretsmanager", "get-resource-policy", "--secret-id", "shared")
+        self.assertEqual(out["Name"], "shared")
+
+
 class RecoveryWindowEnds(harness.ServerTest):
     def test_deleted_when_the_window_ends(self):
         s = self.server

@@ -91,6 +91,11 @@ cu_rc secretsmanager_resolve_secret(struct call *call, const json_t *in)
         snprintf(call->target.arn, sizeof(call->target.arn), "%s",
                  json_string_value(json_object_get(doc, "ARN")));
         call_keys_resource_tags(call->keys, json_object_get(doc, "Tags"));
+        rc = sm_target_policy(call, doc);
+        if (rc != CU_OK) {
+            json_decref(doc);
+            goto out;
+        }
     } else if (id && strncmp(id, "arn:", 4) == 0) {
         snprintf(call->target.arn, sizeof(call->target.arn), "%s", id);
     } else {
@@ -107,6 +112,12 @@ out:
 /* A new secret's ARN ends in "-" and 6 random characters (Secrets Manager user guide,
  * reference_iam-permissions, "Secrets Manager adds a hyphen and six random characters"):
  * drawn here, so that CreateSecret is authorized on the ARN it creates. */
+/* ValidateResourcePolicy names a secret only optionally: without one, "*". */
+cu_rc secretsmanager_resolve_optional_secret(struct call *call, const json_t *in)
+{
+    return in_str(in, "SecretId") ? secretsmanager_resolve_secret(call, in) : CU_OK;
+}
+
 cu_rc secretsmanager_resolve_new_secret(struct call *call, const json_t *in)
 {
     static const char alphabet[] =
@@ -167,6 +178,12 @@ void secretsmanager_delete_secret_condition_keys(const json_t *in, struct call_k
                              in_int(in, "RecoveryWindowInDays", 30));
     call_keys_add(keys, "secretsmanager:ForceDeleteWithoutRecovery",
                   in_bool(in, "ForceDeleteWithoutRecovery", false) ? "true" : "false");
+}
+
+void secretsmanager_put_resource_policy_condition_keys(const json_t *in, struct call_keys *keys)
+{
+    call_keys_add(keys, "secretsmanager:BlockPublicPolicy",
+                  in_bool(in, "BlockPublicPolicy", false) ? "true" : "false");
 }
 
 void secretsmanager_tag_condition_keys(const json_t *in, struct call_keys *keys)

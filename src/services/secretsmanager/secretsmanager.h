@@ -25,6 +25,10 @@ extern const struct kind sm_kind_secret;
  * `live` is asked for. */
 MUST_CHECK cu_rc sm_target(struct call *call, bool live, json_t **secret);
 
+/* Point call->target at the secret's compiled resource policy, if it has one
+ * (resource_policy.c); released with the target. */
+MUST_CHECK cu_rc sm_target_policy(struct call *call, const json_t *secret);
+
 /* sm_target's checks on a secret found otherwise (NULL: ResourceNotFound). */
 MUST_CHECK cu_rc sm_check_secret(struct call *call, const json_t *secret, bool live);
 

@@ -23,12 +23,17 @@ cu_rc secretsmanager_put_secret_value(struct call *call, const json_t *in, json_
 cu_rc secretsmanager_update_secret_version_stage(struct call *call, const json_t *in, json_t *out);
 cu_rc secretsmanager_list_secret_version_ids(struct call *call, const json_t *in, json_t *out);
 cu_rc secretsmanager_batch_get_secret_value(struct call *call, const json_t *in, json_t *out);
+cu_rc secretsmanager_put_resource_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc secretsmanager_get_resource_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc secretsmanager_delete_resource_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc secretsmanager_validate_resource_policy(struct call *call, const json_t *in, json_t *out);
 cu_rc secretsmanager_get_random_password(struct call *call, const json_t *in, json_t *out);
 
 /* resolvers: fill call->target before authorization (also-resolvers:
  * call->also, after call->target is authorized) */
 MUST_CHECK cu_rc secretsmanager_resolve_new_secret(struct call *call, const json_t *in);
 MUST_CHECK cu_rc secretsmanager_resolve_secret(struct call *call, const json_t *in);
+MUST_CHECK cu_rc secretsmanager_resolve_optional_secret(struct call *call, const json_t *in);
 
 /* paginators (botocore's paginators-1.json): page_begin() takes them */
 extern const struct page_desc secretsmanager_list_secrets_page;
@@ -40,5 +45,6 @@ void secretsmanager_delete_secret_condition_keys(const json_t *in, struct call_k
 void secretsmanager_tag_condition_keys(const json_t *in, struct call_keys *keys);
 void secretsmanager_untag_condition_keys(const json_t *in, struct call_keys *keys);
 void secretsmanager_version_condition_keys(const json_t *in, struct call_keys *keys);
+void secretsmanager_put_resource_policy_condition_keys(const json_t *in, struct call_keys *keys);
 
 #endif
