@@ -305,6 +305,8 @@ class Registry(harness.ServerTest):
         kms.create_alias(AliasName="alias/reg-alias", TargetKeyId=key["KeyId"])
         alias_arn = key["Arn"].rpartition(":")[0] + ":alias/reg-alias"
         blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"fixture")["CiphertextBlob"]
+        secret_arn = s.client("secretsmanager").create_secret(
+            Name="reg-secret", SecretString="reg-secret-value")["ARN"]
         oidc_arn = iam.create_open_id_connect_provider(
             Url="https://reg-oidc.example.com")["OpenIDConnectProviderArn"]
         saml_arn = iam.create_saml_provider(Name="reg-saml", SAMLMetadataDocument=saml_metadata(
@@ -331,6 +333,7 @@ class Registry(harness.ServerTest):
             "OpenIDConnectProviderArn": (oidc_arn, {oidc_arn}),
             "SAMLProviderArn": (saml_arn, {saml_arn}),
             "RoleArn": (role_arn, {role_arn}),
+            "SecretId": ("reg-secret", {secret_arn}),
         })
         cls.nobody_arn, cls.nobody_key, cls.nobody_secret = s.user("reg-nobody")
 

@@ -181,9 +181,12 @@ cu_rc secretsmanager_validate_resource_policy(struct call *call, const json_t *i
 
     ENSURE(errors, CU_E_NOMEM);
     if (in_str(in, "SecretId")) {
-        json_t *secret;
+        json_t *secret = NULL;
 
-        TRY(sm_target(call, false, &secret));
+        TRY(sm_find(call, in_str(in, "SecretId"), &secret));
+        rc = sm_check_secret(call, secret, false);
+        json_decref(secret);
+        TRY(rc);
     }
     if (policy_compile(bytes_str(text), POLICY_RESOURCE, "resource-policy", &compiled, &why) !=
         CU_OK)

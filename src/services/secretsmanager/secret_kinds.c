@@ -112,12 +112,6 @@ out:
 /* A new secret's ARN ends in "-" and 6 random characters (Secrets Manager user guide,
  * reference_iam-permissions, "Secrets Manager adds a hyphen and six random characters"):
  * drawn here, so that CreateSecret is authorized on the ARN it creates. */
-/* ValidateResourcePolicy names a secret only optionally: without one, "*". */
-cu_rc secretsmanager_resolve_optional_secret(struct call *call, const json_t *in)
-{
-    return in_str(in, "SecretId") ? secretsmanager_resolve_secret(call, in) : CU_OK;
-}
-
 cu_rc secretsmanager_resolve_new_secret(struct call *call, const json_t *in)
 {
     static const char alphabet[] =

@@ -119,7 +119,6 @@ const struct op_desc secretsmanager_ops[] = {
      .name = "ValidateResourcePolicy",
      .handler = secretsmanager_validate_resource_policy,
      .action = "secretsmanager:ValidateResourcePolicy",
-     .resolve = secretsmanager_resolve_optional_secret,
      .read_only = true},
     {.service = "secretsmanager",
      .name = "GetRandomPassword",

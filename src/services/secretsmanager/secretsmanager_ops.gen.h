@@ -33,7 +33,6 @@ cu_rc secretsmanager_get_random_password(struct call *call, const json_t *in, js
  * call->also, after call->target is authorized) */
 MUST_CHECK cu_rc secretsmanager_resolve_new_secret(struct call *call, const json_t *in);
 MUST_CHECK cu_rc secretsmanager_resolve_secret(struct call *call, const json_t *in);
-MUST_CHECK cu_rc secretsmanager_resolve_optional_secret(struct call *call, const json_t *in);
 
 /* paginators (botocore's paginators-1.json): page_begin() takes them */
 extern const struct page_desc secretsmanager_list_secrets_page;
