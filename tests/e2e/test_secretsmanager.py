@@ -55,10 +55,19 @@ class SecretsManager(harness.ServerTest):
         self.assertNotIn("DeletedDate", d)
         self.assertEqual(d["LastAccessedDate"].timestamp() % DAY, 0)
         self.assertIn("CreatedDate", d)
-        # the CLI reads it too
+        # the CLI reads it too, and writes
         _, out, _ = self.server.cli("secretsmanager", "get-secret-value", "--secret-id",
                                     "ml/database-credentials")
         self.assertEqual(json.loads(out["SecretString"]), CREDS)
+        _, made_cli, _ = self.server.cli("secretsmanager", "create-secret", "--name", "cli/secret",
+                                         "--secret-string", "from the cli")
+        _, put, _ = self.server.cli("secretsmanager", "put-secret-value", "--secret-id", made_cli["ARN"],
+                                    "--secret-string", "second")
+        _, ids, _ = self.server.cli("secretsmanager", "list-secret-version-ids", "--secret-id", "cli/secret")
+        self.assertEqual({v["VersionId"]: v["VersionStages"] for v in ids["Versions"]},
+                         {made_cli["VersionId"]: ["AWSPREVIOUS"], put["VersionId"]: ["AWSCURRENT"]})
+        _, pw, _ = self.server.cli("secretsmanager", "get-random-password", "--password-length", "12")
+        self.assertEqual(len(pw["RandomPassword"]), 12)
         # the AWS managed key was made on first use
         kms = self.server.client("kms")
         key = kms.describe_key(KeyId="alias/aws/secretsmanager")["KeyMetadata"]
@@ -309,8 +318,16 @@ class RecoveryWindowEnds(harness.ServerTest):
         sm = s.client("secretsmanager")
         sm.create_secret(Name="short", SecretString="bye")
         sm.create_secret(Name="long", SecretString="stay")
-        sm.delete_secret(SecretId="short", RecoveryWindowInDays=7)
+        d = sm.delete_secret(SecretId="short", RecoveryWindowInDays=7)
+        self.assertEqual(sm.describe_secret(SecretId="short")["DeletedDate"], d["DeletionDate"])
         sm.delete_secret(SecretId="long", RecoveryWindowInDays=30)
+        # 100 versions at most; deprecated ones younger than a day are kept, so the 101st waits
+        sm.create_secret(Name="many", SecretString="v0")
+        for i in range(1, 100):
+            sm.put_secret_value(SecretId="many", SecretString=f"v{i}")
+        with self.assertRaises(ClientError) as e:
+            sm.put_secret_value(SecretId="many", SecretString="v100")
+        self.assertEqual(e.exception.response["Error"]["Code"], "LimitExceededException")
         offset = 7 * DAY + 120
         s.stop()
         s.extra_args += ["--test-clock-offset", str(offset)]
@@ -323,6 +340,15 @@ class RecoveryWindowEnds(harness.ServerTest):
             self.assertEqual(e.exception.response["Error"]["Code"], "ResourceNotFoundException")
             self.assertIn("DeletedDate", sm.describe_secret(SecretId="long"))
             sm.create_secret(Name="short", SecretString="again")
+            # a day later the oldest deprecated version makes room
+            v = sm.put_secret_value(SecretId="many", SecretString="v100")["VersionId"]
+            versions = sm.list_secret_version_ids(SecretId="many", IncludeDeprecated=True)["Versions"]
+            self.assertEqual(len(versions), 100)
+            self.assertIn(v, [x["VersionId"] for x in versions])
+            with self.assertRaises(ClientError) as e:
+                sm.get_secret_value(SecretId="many", VersionStage="AWSCURRENT", VersionId=versions[0]["VersionId"])
+            self.assertEqual(e.exception.response["Error"]["Code"], "ResourceNotFoundException")
+            self.assertEqual(sm.get_secret_value(SecretId="many")["SecretString"], "v100")
         self.assertIn("deleted 1 secret(s) whose recovery window ended", s.read_log())
         recs = [r for r in s.audit_records() if r.get("eventName") == "DeleteSecret"
                 and r.get("eventType") == "AwsServiceEvent"]
