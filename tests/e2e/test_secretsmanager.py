@@ -254,13 +254,20 @@ class BatchGet(harness.ServerTest):
             sm.batch_get_secret_value(SecretIdList=["batch/a"], Filters=[{"Key": "name", "Values": ["x"]}])
         self.assertEqual(e.exception.response["Error"]["Code"], "InvalidParameterException")
         # GetSecretValue is needed on each secret: a reader allowed only batch/a
-        _, k, sk = self.server.user("batcher",
+        batcher, k, sk = self.server.user("batcher",
                                     {"Effect": "Allow", "Action": "secretsmanager:BatchGetSecretValue", "Resource": "*"},
                                     {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": a})
         r = self.server.client("secretsmanager", key=k, secret=sk).batch_get_secret_value(
             SecretIdList=["batch/a", "batch/b"])
         self.assertEqual([v["Name"] for v in r["SecretValues"]], ["batch/a"])
         self.assertEqual([(e["SecretId"], e["ErrorCode"]) for e in r["Errors"]], [("batch/b", "AccessDeniedException")])
+        # ... or allowed by the secret's resource policy
+        sm.put_resource_policy(SecretId="batch/b", ResourcePolicy=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": batcher},
+                                                    "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]}))
+        r = self.server.client("secretsmanager", key=k, secret=sk).batch_get_secret_value(
+            SecretIdList=["batch/a", "batch/b"])
+        self.assertEqual([v["Name"] for v in r["SecretValues"]], ["batch/a", "batch/b"])
         with self.assertRaises(ClientError) as e:
             self.server.client("secretsmanager", key=k, secret=sk).batch_get_secret_value(
                 Filters=[{"Key": "name", "Values": ["batch/"]}])

@@ -5,7 +5,7 @@
  * secretsmanager:BatchGetSecretValue, and you must have secretsmanager:GetSecretValue for
  * each secret. If you use filters, you must also have secretsmanager:ListSecrets": the
  * pipeline authorizes the first; the others are judged here against the caller's policies
- * (call_policy_allows), per secret. Filters page by MaxResults (1 to 20) and NextToken;
+ * and the secret's resource policy (sm_caller_may), per secret. Filters page by MaxResults (1 to 20) and NextToken;
  * the model gives BatchGetSecretValue no paginator, so its page is declared here. */
 #include <string.h>
 
@@ -43,11 +43,9 @@ static cu_rc one(struct call *call, json_t *secret, const char *id, json_t **ent
                  json_t *errors)
 {
     cu_rc rc = CU_OK;
-    const char *arn = json_string_value(json_object_get(secret, "ARN"));
-
     *entry = json_object();
     ENSURE(*entry, CU_E_NOMEM);
-    if (secret && !call_policy_allows(call, "secretsmanager:GetSecretValue", arn, NULL)) {
+    if (secret && !sm_caller_may(call, "secretsmanager:GetSecretValue", secret)) {
         rc = cu_err_set(&call->err, CU_E_ACCESS_DENIED,
                         "User: %s is not authorized to perform: secretsmanager:GetSecretValue on "
                         "resource: %s", call->principal->arn, id);

@@ -112,6 +112,22 @@ out:
     return rc;
 }
 
+bool sm_caller_may(const struct call *call, const char *action, const json_t *secret)
+{
+    const char *text = json_string_value(json_object_get(secret, "ResourcePolicy"));
+    struct policy *compiled = NULL;
+    struct cu_err why = {0};
+    bool allowed;
+
+    if (text && policy_compile(bytes_str(text), POLICY_RESOURCE, "resource-policy", &compiled,
+                               &why) != CU_OK)
+        return false; /* fail closed */
+    allowed = call_policy_allows(call, action,
+                                 json_string_value(json_object_get(secret, "ARN")), compiled);
+    policy_free(compiled);
+    return allowed;
+}
+
 cu_rc secretsmanager_put_resource_policy(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;

@@ -29,6 +29,11 @@ MUST_CHECK cu_rc sm_target(struct call *call, bool live, json_t **secret);
  * (resource_policy.c); released with the target. */
 MUST_CHECK cu_rc sm_target_policy(struct call *call, const json_t *secret);
 
+/* Whether the caller's policies, with the secret's resource policy, allow `action` on
+ * the secret (a check the handler makes beyond the pipeline's: BatchGetSecretValue's
+ * secretsmanager:GetSecretValue per secret). */
+bool sm_caller_may(const struct call *call, const char *action, const json_t *secret);
+
 /* sm_target's checks on a secret found otherwise (NULL: ResourceNotFound). */
 MUST_CHECK cu_rc sm_check_secret(struct call *call, const json_t *secret, bool live);
 
