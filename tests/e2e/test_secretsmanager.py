@@ -141,6 +141,13 @@ class SecretsManager(harness.ServerTest):
                           "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive)."))
         self.assertEqual(self.err(self.sm.delete_secret, SecretId="dup", RecoveryWindowInDays=7,
                                   ForceDeleteWithoutRecovery=True)[0], "InvalidParameterException")
+        # names of 512 characters (the model's maximum) and 511 are two secrets, not one
+        self.sm.create_secret(Name="n" * 512, SecretString="512")
+        self.sm.create_secret(Name="n" * 511, SecretString="511")
+        self.assertEqual(self.sm.get_secret_value(SecretId="n" * 512)["SecretString"], "512")
+        self.assertEqual(self.sm.get_secret_value(SecretId="n" * 511)["SecretString"], "511")
+        self.sm.delete_secret(SecretId="n" * 512, ForceDeleteWithoutRecovery=True)
+        self.assertEqual(self.sm.get_secret_value(SecretId="n" * 511)["SecretString"], "511")
         _, _, err = self.server.cli("secretsmanager", "describe-secret", "--secret-id", "nope", check=False)
         self.assertIn("ResourceNotFoundException", err)
 
