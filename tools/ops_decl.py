@@ -24,7 +24,7 @@ SERVICES = [
 C_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 MEMBER = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
 FLAGS = {"read-only": "read_only", "always-allowed": "always_allowed", "by-policy": "by_policy",
-         "unauthenticated": "unauthenticated"}
+         "unauthenticated": "unauthenticated", "read-event": "read_event"}
 VALUED = ("resolve", "keys", "secret", "action", "also")
 IAM_ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9]+$")
 
@@ -113,6 +113,7 @@ def parse_line(sid, where, words):
         raise DeclError(f"{where}: want 'Operation handler [attribute ...]'")
     d = {"op": words[0], "handler": words[1], "resolve": None, "keys": None,
          "read_only": False, "always_allowed": False, "by_policy": False, "unauthenticated": False,
+         "read_event": False,
          "secrets": [],
          "action": None, "also": None, "also_action": None, "also_next": None,
          "also_next_action": None}
@@ -159,6 +160,9 @@ def parse_line(sid, where, words):
                                  d["resolve"]):
         raise DeclError(f"{where}: an unauthenticated operation has no caller to authorize: "
                         "always-allowed, resolve=, also= and by-policy mean nothing there")
+    if d["read_event"] and d["read_only"]:
+        raise DeclError(f"{where}: read-event is for operations in a write transaction; "
+                        "a read-only one is recorded as a read already")
     if d["action"] is None:
         d["action"] = f"{sid}:{d['op']}"
     return d

@@ -314,7 +314,7 @@ static cu_rc write_record(struct pipeline *pl, struct request *r, uint64_t commi
     ev.access_key_id = r->signed_request && !r->unauthenticated_op ? r->auth.access_key_id : NULL;
     ev.request = r->authenticated || r->unauthenticated_op ? r->input : NULL;
     ev.secret_fields = r->desc ? r->desc->secret_fields : NULL;
-    ev.read_only = r->desc ? r->desc->read_only : true;
+    ev.read_only = r->desc ? r->desc->read_only || r->desc->read_event : true;
     ev.response = !failed && !ev.read_only ? r->output : NULL;
     ev.error_code = failed ? cu_code_name(r->err.code, json) : NULL;
     ev.error_message = failed ? r->err.msg : NULL;

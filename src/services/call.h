@@ -158,6 +158,10 @@ struct op_desc {
     const char *action;           /* IAM action: "iam:CreateUser" */
     call_resolver resolve;        /* fills call->target; NULL: resource "*" in this account */
     bool read_only;               /* runs in a read transaction */
+    bool read_event;              /* .ops `read-event`: runs in a write transaction for
+                                   * bookkeeping of its own (GetSecretValue's
+                                   * LastAccessedDate) but the trail shows it as the read
+                                   * it is: readOnly true, no responseElements */
     bool always_allowed;          /* sts:GetCallerIdentity needs no permission */
     bool unauthenticated;         /* no signature asked for: the handler authenticates the
                                    * caller itself (a web identity token, a SAML

@@ -77,6 +77,15 @@ class SecretsManager(harness.ServerTest):
         self.assertIn("secretsmanager.amazonaws.com", trail)
         self.assertNotIn(CREDS["password"], trail)
         self.assertNotIn(CREDS["password"], self.server.read_log())
+        # GetSecretValue is a read in the trail (readOnly, no responseElements), though it
+        # records the day of the access; CreateSecret a write
+        recs = self.server.audit_records()
+        gets = [r for r in recs if r["eventName"] == "GetSecretValue" and "errorCode" not in r]
+        self.assertTrue(gets)
+        self.assertTrue(all(r["readOnly"] and r.get("responseElements") is None for r in gets), gets[-1])
+        made_rec = [r for r in recs if r["eventName"] == "CreateSecret" and "errorCode" not in r][0]
+        self.assertFalse(made_rec["readOnly"])
+        self.assertEqual(made_rec["eventSource"], "secretsmanager.amazonaws.com")
         db = sqlite3.connect(os.path.join(self.server.data_dir, "custos.db"))
         try:
             self.assertEqual(db.execute("SELECT count(*) FROM objects WHERE doc LIKE ?",
