@@ -105,6 +105,12 @@ class SecretsManager(harness.ServerTest):
         self.assertEqual(self.sm.get_secret_value(SecretId="labels", VersionId=v1)["SecretString"], "one")
         ids = self.sm.list_secret_version_ids(SecretId="labels")["Versions"]
         self.assertEqual({v["VersionId"] for v in ids}, {v2, v3})
+        first = self.sm.list_secret_version_ids(SecretId="labels", IncludeDeprecated=True, MaxResults=2)
+        rest = self.sm.list_secret_version_ids(SecretId="labels", IncludeDeprecated=True, MaxResults=2,
+                                               NextToken=first["NextToken"])
+        self.assertEqual((len(first["Versions"]), len(rest["Versions"]), "NextToken" in rest), (2, 1, False))
+        self.assertEqual(self.err(self.sm.list_secret_version_ids, SecretId="labels",
+                                  NextToken="x" * 40)[0], "InvalidNextTokenException")
         ids = self.sm.list_secret_version_ids(SecretId="labels", IncludeDeprecated=True)["Versions"]
         self.assertEqual({v["VersionId"]: v["VersionStages"] for v in ids}, {v1: [], v2: ["AWSPREVIOUS"], v3: ["AWSCURRENT"]})
         # a pending version keeps AWSCURRENT where it is

@@ -20,6 +20,7 @@
 #include "secretsmanager_ops.gen.h"
 #include "services/in.h"
 #include "services/kms/kms.h"
+#include "services/page.h"
 
 #define DAY_MS (24LL * 3600 * 1000)
 
@@ -403,24 +404,36 @@ out:
     return rc;
 }
 
-/* ListSecretVersionIds: at most 100 versions, all in one answer (the model names no
- * paginator; MaxResults caps the answer, NextToken is never needed past 100). */
+/* ListSecretVersionIds pages by MaxResults (1 to 100) and NextToken; the model gives it no
+ * paginator, so its page is declared here. */
+static const struct page_desc versions_page = {
+    .op = "ListSecretVersionIds",
+    .input_token = "NextToken",
+    .limit_key = "MaxResults",
+    .output_token = "NextToken",
+    .result_key = "Versions",
+    .limit_default = SM_MAX_VERSIONS,
+    .limit_max = SM_MAX_VERSIONS,
+    .bad_marker = CU_E_SM_INVALID_NEXT_TOKEN,
+    .bad_marker_message = "The NextToken value is invalid.",
+};
+
 cu_rc secretsmanager_list_secret_version_ids(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
     bool deprecated = in_bool(in, "IncludeDeprecated", false);
-    int64_t max = in_int(in, "MaxResults", SM_MAX_VERSIONS);
-    json_t *secret, *list = json_array(), *item = NULL, *v;
-    size_t i;
+    struct page page = {0};
+    json_t *secret, *item = NULL, *versions, *v;
+    size_t first;
 
-    ENSURE(list, CU_E_NOMEM);
     TRY(sm_target(call, false, &secret));
-    json_array_foreach(json_object_get(secret, "Versions"), i, v)
-    {
+    TRY(page_begin(call, &versions_page, in, &page));
+    TRY(page_first_index(call, &page, &first));
+    versions = json_object_get(secret, "Versions");
+    for (size_t i = first; i < json_array_size(versions) && !page_full(&page); i++) {
+        v = json_array_get(versions, i);
         if (!deprecated && json_array_size(json_object_get(v, "VersionStages")) == 0)
             continue;
-        if ((int64_t)json_array_size(list) >= max)
-            break;
         item = json_object();
         ENSURE(item, CU_E_NOMEM);
         TRY(tree_set_str(item, "VersionId", json_string_value(json_object_get(v, "VersionId"))));
@@ -430,15 +443,14 @@ cu_rc secretsmanager_list_secret_version_ids(struct call *call, const json_t *in
         TRY(tree_set_new(item, "KmsKeyIds",
                          json_pack("[s]", json_string_value(json_object_get(
                                               json_object_get(v, "Sealed"), "KmsKeyArn")))));
-        TRY(tree_append_new(list, item));
+        TRY(page_add_index(&page, i, item));
         item = NULL;
     }
-    TRY(tree_set_new(out, "Versions", list));
-    list = NULL;
+    TRY(page_end(&page, out));
     TRY(tree_set_str(out, "ARN", json_string_value(json_object_get(secret, "ARN"))));
     TRY(tree_set_str(out, "Name", json_string_value(json_object_get(secret, "Name"))));
 out:
     json_decref(item);
-    json_decref(list);
+    page_release(&page);
     return rc;
 }
