@@ -29,6 +29,8 @@ HANDLER_SHAPE = re.compile(r"^(static\s+)?cu_rc\s+(\w+)\s*\(\s*struct\s+call\s*\
 
 
 def c_str(s):
+    if s is None:
+        return "NULL"
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
@@ -114,6 +116,8 @@ def gen_table(sid, decls):
             fields.append(".read_only = true")
         if d["always_allowed"]:
             fields.append(".always_allowed = true")
+        if d["read_event"]:
+            fields.append(".read_event = true")
         if d["unauthenticated"]:
             fields.append(".unauthenticated = true")
         if d["secrets"]:

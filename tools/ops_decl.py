@@ -18,12 +18,13 @@ SERVICES = [
     ("iam", "iam", "2010-05-08", "https://iam.amazonaws.com/doc/2010-05-08/"),
     ("sts", "sts", "2011-06-15", "https://sts.amazonaws.com/doc/2011-06-15/"),
     ("kms", "kms", "2014-11-01", None),
+    ("secretsmanager", "secretsmanager", "2017-10-17", None),
 ]
 
 C_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 MEMBER = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
 FLAGS = {"read-only": "read_only", "always-allowed": "always_allowed", "by-policy": "by_policy",
-         "unauthenticated": "unauthenticated"}
+         "unauthenticated": "unauthenticated", "read-event": "read_event"}
 VALUED = ("resolve", "keys", "secret", "action", "also")
 IAM_ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9]+$")
 
@@ -65,7 +66,9 @@ def paginator(model, paginators, op, where="?"):
         return None
     results = p.get("result_key")
     several = isinstance(results, list) and all(isinstance(r, str) for r in results)
-    for key in ("input_token", "output_token", "limit_key", "more_results") + \
+    # Secrets Manager's paginators name no more-results flag: a NextToken alone says more follow
+    for key in ("input_token", "output_token", "limit_key") + \
+            (("more_results",) if "more_results" in p else ()) + \
             (() if several else ("result_key",)):
         if not isinstance(p.get(key), str):
             raise DeclError(f"{where}: {op}'s paginator has no single {key}")
@@ -90,10 +93,12 @@ def paginator(model, paginators, op, where="?"):
     # KMS names its bad-marker error; IAM answers a bad Marker with ValidationError.
     if "InvalidMarkerException" in errors:
         bad = ("CU_E_KMS_INVALID_MARKER", "Invalid marker")
+    elif "InvalidNextTokenException" in errors:  # Secrets Manager
+        bad = ("CU_E_SM_INVALID_NEXT_TOKEN", "The NextToken value is invalid.")
     else:
         bad = ("CU_E_VALIDATION", "Invalid Marker.")
     return {"op": op, "input_token": p["input_token"], "limit_key": p["limit_key"],
-            "output_token": p["output_token"], "more_results": p["more_results"],
+            "output_token": p["output_token"], "more_results": p.get("more_results"),
             "result_key": results[0] if several else results,
             "result_keys": results if several else None, "limit_default": limit_default,
             "limit_max": limit_max, "bad_marker": bad[0], "bad_marker_message": bad[1]}
@@ -108,6 +113,7 @@ def parse_line(sid, where, words):
         raise DeclError(f"{where}: want 'Operation handler [attribute ...]'")
     d = {"op": words[0], "handler": words[1], "resolve": None, "keys": None,
          "read_only": False, "always_allowed": False, "by_policy": False, "unauthenticated": False,
+         "read_event": False,
          "secrets": [],
          "action": None, "also": None, "also_action": None, "also_next": None,
          "also_next_action": None}
@@ -154,6 +160,9 @@ def parse_line(sid, where, words):
                                  d["resolve"]):
         raise DeclError(f"{where}: an unauthenticated operation has no caller to authorize: "
                         "always-allowed, resolve=, also= and by-policy mean nothing there")
+    if d["read_event"] and d["read_only"]:
+        raise DeclError(f"{where}: read-event is for operations in a write transaction; "
+                        "a read-only one is recorded as a read already")
     if d["action"] is None:
         d["action"] = f"{sid}:{d['op']}"
     return d

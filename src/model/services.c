@@ -6,10 +6,12 @@
 extern const struct service_model model_iam;
 extern const struct service_model model_sts;
 extern const struct service_model model_kms;
+extern const struct service_model model_secretsmanager;
 
 const struct service_model *const model_services[] = {
     &model_iam,
     &model_sts,
     &model_kms,
+    &model_secretsmanager,
     NULL,
 };

@@ -4,8 +4,9 @@
  * sweep is what removes its record and sealed material from the store, so a deleted key
  * does not linger on disk until someone names it. It runs on the server's clock
  * (clock_now_ms, which the test-only --test-clock-offset moves). The same sweep rotates
- * the keys whose automatic rotation date has come (kms_sweep_rotations) and deletes
- * imported material whose ValidTo has passed (kms_sweep_expired_material). */
+ * the keys whose automatic rotation date has come (kms_sweep_rotations), deletes imported
+ * material whose ValidTo has passed (kms_sweep_expired_material), and deletes the Secrets
+ * Manager secrets whose recovery window has ended (sm_sweep_deleted). */
 #include "key_sweeper.h"
 
 #include <pthread.h>
@@ -16,6 +17,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "services/kms/kms.h"
+#include "services/secretsmanager/secretsmanager.h"
 
 struct key_sweeper {
     const struct call_env *env;
@@ -27,13 +29,14 @@ struct key_sweeper {
     bool stopping, started;
 };
 
-/* The AwsServiceEvent record of what KMS did itself, durable before that commits. */
-static cu_rc record_event(struct key_sweeper *s, const char *event_name, const char *region,
-                          const char *key_arn, uint64_t commit_seq)
+/* The AwsServiceEvent record of what a service (KMS, Secrets Manager) did itself, durable
+ * before that commits. */
+static cu_rc record_event(struct key_sweeper *s, const char *service, const char *event_name,
+                          const char *region, const char *key_arn, uint64_t commit_seq)
 {
     cu_rc rc = CU_OK;
     struct audit_service_event e = {.time_ms = clock_now_ms(),
-                                    .service = "kms",
+                                    .service = service,
                                     .event_name = event_name,
                                     .region = region,
                                     .account_id = s->env->account_id,
@@ -53,14 +56,14 @@ out:
 static cu_rc record_deletion(const char *region, const char *key_arn, uint64_t commit_seq,
                              void *ctx)
 {
-    return record_event(ctx, "DeleteKey", region, key_arn, commit_seq);
+    return record_event(ctx, "kms", "DeleteKey", region, key_arn, commit_seq);
 }
 
 /* kms_event_fn: the RotateKey record, as CloudTrail shows KMS's automatic rotation. */
 static cu_rc record_rotation(const char *region, const char *key_arn, uint64_t commit_seq,
                              void *ctx)
 {
-    return record_event(ctx, "RotateKey", region, key_arn, commit_seq);
+    return record_event(ctx, "kms", "RotateKey", region, key_arn, commit_seq);
 }
 
 /* kms_event_fn: the CreateKey record of an AWS managed key KMS made on its first use,
@@ -98,12 +101,21 @@ cu_rc key_sweeper_make_aws_managed(const struct call_env *env, const char *regio
 static cu_rc record_expiry(const char *region, const char *key_arn, uint64_t commit_seq,
                            void *ctx)
 {
-    return record_event(ctx, "DeleteExpiredKeyMaterial", region, key_arn, commit_seq);
+    return record_event(ctx, "kms", "DeleteExpiredKeyMaterial", region, key_arn, commit_seq);
+}
+
+/* sm_deleted_fn: the DeleteSecret record of Secrets Manager ending a recovery window. */
+static cu_rc record_secret_deletion(const char *secret_arn, uint64_t commit_seq, void *ctx)
+{
+    struct key_sweeper *s = ctx;
+
+    return record_event(s, "secretsmanager", "DeleteSecret", s->env->region, secret_arn,
+                        commit_seq);
 }
 
 static cu_rc sweep(struct key_sweeper *s)
 {
-    size_t deleted = 0, rotated = 0, expired = 0;
+    size_t deleted = 0, rotated = 0, expired = 0, deleted_secrets = 0;
     int64_t now_ms = clock_now_ms();
     cu_rc rc = kms_sweep_deleted(s->env, now_ms, record_deletion, s, &deleted);
 
@@ -117,6 +129,11 @@ static cu_rc sweep(struct key_sweeper *s)
         rc = kms_sweep_expired_material(s->env, now_ms, record_expiry, s, &expired);
     if (rc == CU_OK && expired)
         log_info("kms: deleted the expired imported material of %zu key(s)", expired);
+    if (rc == CU_OK)
+        rc = sm_sweep_deleted(s->env, now_ms, record_secret_deletion, s, &deleted_secrets);
+    if (rc == CU_OK && deleted_secrets)
+        log_info("secretsmanager: deleted %zu secret(s) whose recovery window ended",
+                 deleted_secrets);
     return rc;
 }
 

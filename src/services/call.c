@@ -2,6 +2,7 @@
  * policy a request supplies against the caller's policies the pipeline handed down (the
  * policy engine directly: services never call back into server/). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "call.h"
@@ -140,5 +141,52 @@ bool call_policy_allows(const struct call *call, const char *action, const char 
     req.resource = resource_arn;
     req.resource_account = call->env->account_id;
     policy_evaluate(&set, &req, &result);
+    return result.decision == POLICY_ALLOWED;
+}
+
+/* Whether a context key describes the first service's request or resource rather than the
+ * caller or the request as a whole. */
+static bool first_service_key(const char *name, const char *service)
+{
+    size_t n = strlen(service);
+
+    return strncmp(name, "aws:ResourceTag/", 16) == 0 ||
+           strncmp(name, "aws:RequestTag/", 15) == 0 || strcmp(name, "aws:TagKeys") == 0 ||
+           (strncmp(name, service, n) == 0 && name[n] == ':');
+}
+
+bool call_policy_allows_on_behalf(const struct call *call, const char *action,
+                                  const char *resource_arn, const struct policy *resource_policy,
+                                  const char *first_service, const struct call_keys *keys)
+{
+    const struct policy_context *base;
+    struct policy_context_entry *entries;
+    struct policy_context ctx = {0};
+    struct policy_set set;
+    struct policy_request req;
+    struct policy_result result;
+
+    if (!call->authz)
+        return false;
+    base = call->authz->req.context;
+    entries = calloc((base ? base->n : 0) + keys->n + 1, sizeof(*entries));
+    if (!entries)
+        return false;
+    for (size_t i = 0; base && i < base->n; i++)
+        if (!first_service_key(base->entries[i].key, first_service))
+            entries[ctx.n++] = base->entries[i];
+    for (size_t i = 0; i < keys->n; i++)
+        entries[ctx.n++] = keys->entries[i];
+    ctx.entries = entries;
+    set = call->authz->set;
+    set.resource = resource_policy;
+    set.grant = false;
+    req = call->authz->req;
+    req.action = action;
+    req.resource = resource_arn;
+    req.resource_account = call->env->account_id;
+    req.context = &ctx;
+    policy_evaluate(&set, &req, &result);
+    free(entries);
     return result.decision == POLICY_ALLOWED;
 }

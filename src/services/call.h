@@ -94,6 +94,17 @@ struct call_authz {
 bool call_policy_allows(const struct call *call, const char *action, const char *resource_arn,
                         const struct policy *resource_policy);
 
+/* call_policy_allows for an action a service takes on the caller's behalf on another
+ * service's resource (Secrets Manager's kms:Decrypt on a secret's key): the request context
+ * the pipeline built, less the first service's own keys (aws:ResourceTag/<k>,
+ * aws:RequestTag/<k>, aws:TagKeys and its "<service>:" keys, which describe its resource, not
+ * this one), plus `keys` (kms:ViaService, the key's aws:ResourceTag/<k>, ...). No grant is
+ * consulted. The one place such a second authorization is made (kms/via_service.c uses it);
+ * false when call->authz is NULL or memory runs out. */
+bool call_policy_allows_on_behalf(const struct call *call, const char *action,
+                                  const char *resource_arn, const struct policy *resource_policy,
+                                  const char *first_service, const struct call_keys *keys);
+
 /* Per-process services shared by all calls (set up by server/ at start). */
 struct call_env {
     struct store *store;
@@ -159,6 +170,10 @@ struct op_desc {
     const char *action;           /* IAM action: "iam:CreateUser" */
     call_resolver resolve;        /* fills call->target; NULL: resource "*" in this account */
     bool read_only;               /* runs in a read transaction */
+    bool read_event;              /* .ops `read-event`: runs in a write transaction for
+                                   * bookkeeping of its own (GetSecretValue's
+                                   * LastAccessedDate) but the trail shows it as the read
+                                   * it is: readOnly true, no responseElements */
     bool always_allowed;          /* sts:GetCallerIdentity needs no permission */
     bool unauthenticated;         /* no signature asked for: the handler authenticates the
                                    * caller itself (a web identity token, a SAML

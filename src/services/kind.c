@@ -5,6 +5,7 @@
  * own AWS error; all other store failures pass through unchanged (internal errors that
  * the pipeline hides from the client). */
 #include "kind.h"
+#include "crypto/digest.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -30,10 +31,16 @@ static cu_rc address(const struct call *call, const struct kind *k, const char *
         store_scope(k->store_kind, call->env->account_id, call->region, parent, a->scope);
     else
         snprintf(a->scope, sizeof(a->scope), "%s", call->env->account_id);
-    if (k->fold)
+    if (k->fold) {
         record_fold(name, a->key);
-    else
+    } else if (strlen(name) < sizeof(a->key)) {
         snprintf(a->key, sizeof(a->key), "%s", name);
+    } else {
+        /* a name as long as a store key or longer (a Secrets Manager secret name may have
+         * 512 characters) is keyed by its digest: truncating it would make two names one */
+        memcpy(a->key, "sha256:", 7);
+        digest_sha256_hex(bytes_str(name), a->key + 7);
+    }
     return CU_OK;
 }
 

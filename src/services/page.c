@@ -210,7 +210,8 @@ cu_rc page_end(struct page *page, json_t *out)
     } else {
         TRY(tree_set_new(out, page->desc->result_key, items));
     }
-    TRY(tree_set_bool(out, page->desc->more_results, page->more));
+    if (page->desc->more_results) /* NULL: the output token alone says more follow */
+        TRY(tree_set_bool(out, page->desc->more_results, page->more));
     if (page->more) {
         TRY(page_marker_encode(page->desc, page->last, marker));
         TRY(tree_set_str(out, page->desc->output_token, marker));

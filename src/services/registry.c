@@ -15,6 +15,7 @@ static const struct service_table tables[] = {
     {"iam", iam_ops, &iam_ops_count},
     {"sts", sts_ops, &sts_ops_count},
     {"kms", kms_ops, &kms_ops_count},
+    {"secretsmanager", secretsmanager_ops, &secretsmanager_ops_count},
 };
 
 const struct op_desc *registry_find(const char *service, const char *op)

@@ -24,5 +24,7 @@ extern const struct op_desc sts_ops[];
 extern const size_t sts_ops_count;
 extern const struct op_desc kms_ops[];
 extern const size_t kms_ops_count;
+extern const struct op_desc secretsmanager_ops[];
+extern const size_t secretsmanager_ops_count;
 
 #endif

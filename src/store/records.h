@@ -80,6 +80,9 @@
 #define RECORD_MANAGED_POLICY "managed_policy"
 #define RECORD_SESSION "session"
 #define RECORD_KMS_GRANT "kms_grant"
+/* a Secrets Manager secret (services/secretsmanager), scope "<account>/<region>", key its
+ * Name: the secret's metadata and its versions, each value sealed under a KMS data key */
+#define RECORD_SECRET "sm_secret"
 #define RECORD_ROLE "role"
 #define RECORD_ROLE_POLICY "role_policy" /* scope: "<account>/<lower(role)>" */
 #define RECORD_GROUP_POLICY "group_policy"

@@ -63,6 +63,8 @@ class Declarations(unittest.TestCase):
         d = self.decl("iam", "GetGroup")
         self.assertEqual((d["action"], d["read_only"], d["resolve"], d["keys"]),
                          ("iam:GetGroup", True, "iam_resolve_group", None))
+        d = self.decl("secretsmanager", "GetSecretValue")
+        self.assertEqual((d["read_only"], d["read_event"]), (False, True))
         d = self.decl("kms", "RetireGrant")
         self.assertTrue(d["always_allowed"])
         self.assertIsNone(d["resolve"])
@@ -78,6 +80,7 @@ class Declarations(unittest.TestCase):
         self.refused("iam", "GetUser iam_get_user\nGetUser iam_get_user2\n", "declared twice")
         self.refused("iam", "GetUser h\nListUsers h\n", "serves two operations")
         self.refused("iam", "GetUser iam_get_user action=iam:GetUser\n", "is the default")
+        self.refused("iam", "GetUser iam_get_user read-only read-event\n", "read-event is for operations")
         self.refused("iam", "GetUser Iam-Get\n", "not a C function name")
         self.refused("kms", "Encrypt kms_encrypt secret=Plain-text\n", "not a member name")
         self.refused("kms", "CreateAlias kms_create_alias also=kms:CreateAlias\n",

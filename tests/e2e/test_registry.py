@@ -311,6 +311,8 @@ class Registry(harness.ServerTest):
         kms.create_alias(AliasName="alias/reg-alias", TargetKeyId=key["KeyId"])
         alias_arn = key["Arn"].rpartition(":")[0] + ":alias/reg-alias"
         blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"fixture")["CiphertextBlob"]
+        secret_arn = s.client("secretsmanager").create_secret(
+            Name="reg-secret", SecretString="reg-secret-value")["ARN"]
         oidc_arn = iam.create_open_id_connect_provider(
             Url="https://reg-oidc.example.com")["OpenIDConnectProviderArn"]
         saml_arn = iam.create_saml_provider(Name="reg-saml", SAMLMetadataDocument=saml_metadata(
@@ -340,6 +342,7 @@ class Registry(harness.ServerTest):
             # AssumeRoot: sts:AssumeRoot acts on the target account's root
             "TargetPrincipal": (harness.ACCOUNT, {f"arn:aws:iam::{harness.ACCOUNT}:root"}),
             "TaskPolicyArn": ({"arn": "arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy"}, set()),
+            "SecretId": ("reg-secret", {secret_arn}),
         })
         cls.nobody_arn, cls.nobody_key, cls.nobody_secret = s.user("reg-nobody")
 

@@ -6,6 +6,7 @@
 
 #include "core/buf.h"
 #include "core/regions.h"
+#include "core/secret.h"
 #include "services/call.h"
 
 struct kms_key;
@@ -19,6 +20,31 @@ bool kms_region_served(const struct call_env *env, const char *region);
  * object of strings, or NULL) bound as AAD; the blob is appended to `blob`. */
 MUST_CHECK cu_rc kms_seal(struct call *call, const struct kms_key *key, const json_t *context,
                           struct bytes plaintext, struct buf *blob);
+
+/* --- KMS on behalf of another service (via_service.c) ---
+ * Secrets Manager and SSM keep values encrypted under a KMS key the way AWS does: envelope
+ * encryption, a fresh 256-bit data key per value sealed under the KMS key with the
+ * service's encryption context, the value sealed under the data key with the same context
+ * as AAD. Each use is authorized as the caller (the key policy, the caller's IAM policies,
+ * kms:ViaService "<service>.<region>.amazonaws.com", kms:CallerAccount, the context as
+ * kms:EncryptionContext:*). Errors, for the calling service to word as its own:
+ * CU_E_ACCESS_DENIED (the caller may not use the key; message "Access to KMS is not
+ * allowed"), CU_E_KMS_NOT_FOUND, CU_E_KMS_DISABLED, CU_E_KMS_INVALID_STATE,
+ * CU_E_KMS_INVALID_KEY_USAGE (not a symmetric key), CU_E_KMS_INVALID_CIPHERTEXT. */
+
+/* Longest value kms_via_encrypt seals. */
+#define KMS_VIA_MAX_PLAINTEXT 65536
+
+/* Seal plaintext under the key `key_id` (any KeyId form; NULL: the AWS managed key
+ * "alias/aws/<service>", made on first use) with `context` (a JSON object of strings),
+ * as the caller, authorized for kms:GenerateDataKey. Sets in `sealed` (an object the
+ * caller owns): "KmsKeyArn", "DataKey", "Nonce", "Value" (base64). */
+MUST_CHECK cu_rc kms_via_encrypt(struct call *call, const char *service, const char *key_id,
+                                 const json_t *context, struct bytes plaintext, json_t *sealed);
+/* Open what kms_via_encrypt sealed, as the caller, authorized for kms:Decrypt; `context`
+ * must be the one it was sealed with. *plaintext is a new secret owned by the caller. */
+MUST_CHECK cu_rc kms_via_decrypt(struct call *call, const char *service, const json_t *context,
+                                 const json_t *sealed, struct secret **plaintext);
 
 /* out["KeyMetadata"]: a stored key record rendered through the KeyMetadata shape of the
  * operation `op`'s output ("DescribeKey"), with the members KMS computes. */

@@ -137,6 +137,43 @@ static void no_grant_and_no_authz(void)
     policy_free(enables);
 }
 
+/* call_policy_allows_on_behalf: kms:ViaService reaches the key policy's condition; the
+ * first service's own keys (aws:ResourceTag of the secret, secretsmanager:*) are dropped
+ * from the caller's context, and the caller's global keys (aws:username) kept. */
+static const char via_secretsmanager[] =
+    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":"
+    "\"*\"},\"Action\":\"kms:Decrypt\",\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{"
+    "\"kms:ViaService\":\"secretsmanager.us-east-1.amazonaws.com\",\"aws:username\":\"alice\"},"
+    "\"Null\":{\"aws:ResourceTag/team\":\"true\",\"secretsmanager:SecretId\":\"true\"}}}]}";
+
+static void on_behalf(void)
+{
+    struct policy *key = compile(via_secretsmanager, POLICY_KEY);
+    struct fixture f;
+    struct call_keys *k = calloc(1, sizeof(*k));
+    struct policy_context_entry first[3];
+    const char *team = "ml", *id = "arn:aws:secretsmanager:us-east-1:111122223333:secret:x";
+
+    fixture_init(&f, NULL);
+    CHECK(!call_policy_allows_on_behalf(&f.call, "kms:Decrypt", KEY, key, "secretsmanager", k));
+    call_keys_add(k, "kms:ViaService", "secretsmanager.us-east-1.amazonaws.com");
+    CHECK(call_policy_allows_on_behalf(&f.call, "kms:Decrypt", KEY, key, "secretsmanager", k));
+    CHECK(!call_policy_allows_on_behalf(&f.call, "kms:Encrypt", KEY, key, "secretsmanager", k));
+    /* the secret's keys in the caller's context do not reach the key's evaluation */
+    first[0] = f.entries[0];
+    first[1] = (struct policy_context_entry){"aws:ResourceTag/team", &team, 1};
+    first[2] = (struct policy_context_entry){"secretsmanager:SecretId", &id, 1};
+    f.ctx = (struct policy_context){first, 3};
+    CHECK(call_policy_allows_on_behalf(&f.call, "kms:Decrypt", KEY, key, "secretsmanager", k));
+    /* another caller (aws:username kept from the caller's context) is refused */
+    f.username = "mallory";
+    CHECK(!call_policy_allows_on_behalf(&f.call, "kms:Decrypt", KEY, key, "secretsmanager", k));
+    f.call.authz = NULL;
+    CHECK(!call_policy_allows_on_behalf(&f.call, "kms:Decrypt", KEY, key, "secretsmanager", k));
+    free(k);
+    policy_free(key);
+}
+
 /* call_keys_add_number: the number's text outlives the caller's frame (it is kept in the
  * key's own slot), later keys do not disturb it, and a full set takes no more. */
 static void number_keys(void)
@@ -201,5 +238,6 @@ int main(void)
     the_key_policy_alone_may_allow();
     condition_keys_count();
     no_grant_and_no_authz();
+    on_behalf();
     TEST_END();
 }

@@ -215,6 +215,42 @@ static void test_wordings(void)
     }
 }
 
+/* A name as long as a store key (Secrets Manager's may have 512 characters) is not
+ * truncated into another's key: 512 and 511 characters are two records. */
+static void test_long_names(void)
+{
+    static const struct kind long_kind = {.store_kind = RECORD_USER, .scope = KIND_ACCOUNT,
+                                          .name_member = "UserName",
+                                          .not_found = CU_E_IAM_NO_SUCH_ENTITY,
+                                          .not_found_msg = "%s", .exists = CU_E_IAM_ENTITY_EXISTS,
+                                          .exists_msg = "%s"};
+    struct call call;
+    char a[513], b[512];
+    json_t *da, *db, *got = NULL;
+
+    memset(a, 'n', 512);
+    a[512] = '\0';
+    memset(b, 'n', 511);
+    b[511] = '\0';
+    da = json_pack("{s:s, s:s}", "UserName", a, "Arn", "512");
+    db = json_pack("{s:s, s:s}", "UserName", b, "Arn", "511");
+    begin(&call);
+    CHECK_OK(kind_create(&call, &long_kind, NULL, da));
+    CHECK_OK(kind_create(&call, &long_kind, NULL, db));
+    CHECK_RC(kind_create(&call, &long_kind, NULL, da), CU_E_IAM_ENTITY_EXISTS);
+    CHECK_OK(kind_load(&call, &long_kind, NULL, a, &got));
+    CHECK_STR(json_string_value(json_object_get(got, "Arn")), "512");
+    json_decref(got);
+    CHECK_OK(kind_remove(&call, &long_kind, NULL, da));
+    CHECK_OK(kind_find(&call, &long_kind, NULL, a, &got));
+    CHECK(got == NULL);
+    CHECK_OK(kind_load(&call, &long_kind, NULL, b, &got));
+    json_decref(got);
+    commit(&call);
+    json_decref(da);
+    json_decref(db);
+}
+
 int main(void)
 {
     struct cu_err err = {0};
@@ -228,6 +264,7 @@ int main(void)
     test_by_arn();
     test_under_a_user();
     test_target();
+    test_long_names();
     test_wordings();
     store_close(store);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
