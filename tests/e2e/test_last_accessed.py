@@ -185,14 +185,17 @@ class LastAccessed(harness.ServerTest):
         self.iam.create_user(UserName="star")
         self.iam.put_user_policy(UserName="star", PolicyName="all", PolicyDocument=doc(allow("*")))
         _, r = self.report(f"arn:aws:iam::{ACCT}:user/star")
-        self.assertEqual([s["ServiceNamespace"] for s in r["ServicesLastAccessed"]], ["iam", "kms", "sts"])
+        # every service custos serves, in namespace order
+        self.assertEqual([s["ServiceNamespace"] for s in r["ServicesLastAccessed"]],
+                         ["iam", "kms", "secretsmanager", "sts"])
         # a NotAction leaving out a whole service, and Deny statements, grant nothing there
         self.iam.create_user(UserName="notact")
         self.iam.put_user_policy(UserName="notact", PolicyName="n", PolicyDocument=doc(
             {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
             {"Effect": "Deny", "Action": "s3:*", "Resource": "*"}))
         _, r = self.report(f"arn:aws:iam::{ACCT}:user/notact")
-        self.assertEqual([s["ServiceNamespace"] for s in r["ServicesLastAccessed"]], ["kms", "sts"])
+        self.assertEqual([s["ServiceNamespace"] for s in r["ServicesLastAccessed"]],
+                         ["kms", "secretsmanager", "sts"])
 
     def test_pagination(self):
         self.iam.create_user(UserName="many")
