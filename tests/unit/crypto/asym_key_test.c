@@ -46,6 +46,30 @@ static int independent_verify(EVP_PKEY *pub, const char *md, enum asym_pad pad, 
     return ok;
 }
 
+/* RSA key generation takes tens of seconds under valgrind, where this test also runs: the
+ * RSA-2048 key of the tests that are not about generation is made once, here (which
+ * still tests asym_key_generate for RSA), and shared; other keys are made per test. */
+static struct asym_key *shared_rsa;
+
+static struct asym_key *key_of(enum asym_type type, int bits, const char *curve)
+{
+    struct asym_key *k = NULL;
+
+    if (type == ASYM_RSA && bits == 2048) {
+        if (!shared_rsa)
+            CHECK_OK(asym_key_generate(ASYM_RSA, 2048, NULL, &shared_rsa));
+        return shared_rsa;
+    }
+    CHECK_OK(asym_key_generate(type, bits, curve, &k));
+    return k;
+}
+
+static void key_done(struct asym_key *k)
+{
+    if (k != shared_rsa)
+        asym_key_free(k);
+}
+
 static void sign_and_verify(enum asym_type type, int bits, const char *curve, const char *md,
                             enum asym_pad pad)
 {
@@ -58,7 +82,7 @@ static void sign_and_verify(enum asym_type type, int bits, const char *curve, co
     const char *msg = "sign me";
 
     buf_init(&sig, 4096);
-    CHECK_OK(asym_key_generate(type, bits, curve, &k));
+    k = key_of(type, bits, curve);
     CHECK_OK(asym_digest(md, bytes_str(msg), d, &n));
     CHECK_OK(asym_key_sign(k, md, pad, bytes_of(d, n), &sig));
     pub = public_of(k);
@@ -77,7 +101,7 @@ static void sign_and_verify(enum asym_type type, int bits, const char *curve, co
     CHECK_OK(asym_key_verify(k, md, pad, bytes_of(d, n), buf_bytes(&sig), &valid));
     CHECK(!valid);
     EVP_PKEY_free(pub);
-    asym_key_free(k);
+    key_done(k);
     buf_release(&sig);
 }
 
@@ -92,7 +116,7 @@ static void oaep(const char *md)
     size_t n = sizeof(mine);
 
     buf_init(&ct, 4096);
-    CHECK_OK(asym_key_generate(ASYM_RSA, 2048, NULL, &k));
+    k = key_of(ASYM_RSA, 2048, NULL);
     CHECK_OK(asym_key_encrypt(k, md, bytes_str("secret"), &ct));
     CHECK_INT(ct.n, 256);
     CHECK_OK(asym_key_decrypt(k, md, buf_bytes(&ct), &plain));
@@ -121,7 +145,7 @@ static void oaep(const char *md)
     secret_free(plain);
     EVP_PKEY_CTX_free(c);
     EVP_PKEY_free(pub);
-    asym_key_free(k);
+    key_done(k);
     buf_release(&ct);
 }
 
@@ -225,7 +249,7 @@ static void pkcs8(enum asym_type type, int bits, const char *curve)
     PKCS8_PRIV_KEY_INFO *p8;
     EVP_PKEY *back, *pub;
 
-    CHECK_OK(asym_key_generate(type, bits, curve, &k));
+    k = key_of(type, bits, curve);
     CHECK_OK(asym_key_pkcs8(k, &der));
     p = der->p;
     p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, (long)der->n);
@@ -237,7 +261,7 @@ static void pkcs8(enum asym_type type, int bits, const char *curve)
     EVP_PKEY_free(pub);
     PKCS8_PRIV_KEY_INFO_free(p8);
     secret_free(der);
-    asym_key_free(k);
+    key_done(k);
 }
 
 static void derive(void)
@@ -307,5 +331,6 @@ int main(void)
     pkcs8(ASYM_EC, 256, "SM2");
     pkcs8(ASYM_EC, 255, "ED25519");
     derive();
+    asym_key_free(shared_rsa);
     TEST_END();
 }
