@@ -1,9 +1,9 @@
 /* trail_index.c — the in-memory index of the trail's records (trail_index.h). Files are
- * segments: a sealed gzip file is named by its path and inflated again when a lookup
- * needs one of its lines (the last one inflated is kept); a plain file — the live
- * audit.log, or one the index followed through a rotation — is read through the
- * descriptor the index holds, which keeps reading the same file after the sealer renames
- * and removes it. */
+ * segments, each read through a descriptor the index holds (which keeps reading the same
+ * file after the sealer renames, compresses and removes it): a sealed gzip file through
+ * its access points (gz_seek.h: a line costs at most a span's inflation, not the file's);
+ * a plain file — the live audit.log, or one the index followed through a rotation — by
+ * pread. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gz_seek.h"
 #include "trail_index.h"
 #include "trail_io.h"
 
@@ -20,7 +21,8 @@
 #define MAX_RES 255  /* resources indexed per record */
 
 struct seg {
-    int fd;               /* -1: a sealed gzip file, read by path */
+    int fd;
+    struct gz_seek *gz;   /* a sealed gzip file's access points, or NULL: a plain file */
     char path[1300];
     dev_t dev;
     ino_t ino;
@@ -47,8 +49,6 @@ struct trail_index {
     uint32_t *res;        /* (type hash, name hash) pairs */
     size_t nres, capres;
     size_t live;          /* the segment of DIR/audit.log; SIZE_MAX: none yet */
-    size_t cached;        /* the gzip segment inflated in cache; SIZE_MAX: none */
-    struct buf cache;
 };
 
 static const char *const attr_names[] = {NULL, "EventId", "EventName", "ReadOnly", "Username",
@@ -145,8 +145,6 @@ cu_rc trail_index_new(const char *data_dir, struct trail_index **out)
     pthread_mutex_init(&ix->lock, NULL);
     str_copy(ix->dir, sizeof(ix->dir), data_dir);
     ix->live = SIZE_MAX;
-    ix->cached = SIZE_MAX;
-    buf_init(&ix->cache, BUF_NO_LIMIT);
     *out = ix;
     return CU_OK;
 }
@@ -155,13 +153,13 @@ void trail_index_free(struct trail_index *ix)
 {
     if (!ix)
         return;
-    for (size_t i = 0; i < ix->nsegs; i++)
-        if (ix->segs[i].fd >= 0)
-            close(ix->segs[i].fd);
+    for (size_t i = 0; i < ix->nsegs; i++) {
+        gz_seek_free(ix->segs[i].gz);
+        close(ix->segs[i].fd);
+    }
     free(ix->segs);
     free(ix->e);
     free(ix->res);
-    buf_release(&ix->cache);
     pthread_mutex_destroy(&ix->lock);
     free(ix);
 }
@@ -327,15 +325,15 @@ static cu_rc build(struct trail_index *ix)
             list[i - 1].number == list[i].number)
             continue;
         snprintf(path, sizeof(path), "%s/%s", trail, list[i].name);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        ENSURE(fd >= 0, CU_E_STORE);
+        TRY(add_seg(ix, path, fd, &seg));
         if (list[i].kind == AUDIT_FILE_PENDING) {
-            ENSURE((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0, CU_E_STORE);
-            TRY(add_seg(ix, path, fd, &seg));
             TRY(read_plain(ix, seg, false));
             continue;
         }
-        TRY(add_seg(ix, path, -1, &seg));
         buf_reset(&data);
-        TRY(trail_load(path, &data));
+        TRY(gz_seek_open(fd, &data, &ix->segs[seg].gz));
         TRY(add_lines(ix, seg, 0, data.p, data.n, false, &used));
     }
     TRY(open_live(ix));
@@ -379,7 +377,7 @@ static cu_rc load_line(struct trail_index *ix, const struct entry *e, struct buf
     cu_rc rc = CU_OK;
     struct seg *s = &ix->segs[e->seg];
 
-    if (s->fd >= 0) {
+    if (!s->gz) {
         buf_reset(tmp);
         TRY(buf_reserve(tmp, e->len));
         ENSURE(pread(s->fd, tmp->p, e->len, (off_t)e->off) == (ssize_t)e->len, CU_E_STORE);
@@ -387,14 +385,7 @@ static cu_rc load_line(struct trail_index *ix, const struct entry *e, struct buf
         *line = tmp->p;
         goto out;
     }
-    if (ix->cached != e->seg) {
-        ix->cached = SIZE_MAX;
-        buf_reset(&ix->cache);
-        TRY(trail_load(s->path, &ix->cache));
-        ix->cached = e->seg;
-    }
-    ENSURE(e->off + e->len <= ix->cache.n, CU_E_STORE);
-    *line = ix->cache.p + e->off;
+    TRY(gz_seek_read(s->gz, e->off, e->len, line));
 out:
     return rc;
 }
