@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/log.h"
 #include "gz_seek.h"
 #include "trail_index.h"
 #include "trail_io.h"
@@ -40,6 +41,8 @@ struct entry {
 
 struct trail_index {
     pthread_mutex_t lock;
+    pthread_t builder;    /* the first pass, started by trail_index_new */
+    bool building;
     char dir[1100];
     bool built;
     struct seg *segs;
@@ -136,6 +139,21 @@ static bool record_matches(const json_t *rec, enum trail_attr attr, const char *
     return v && strcmp(v, value) == 0;
 }
 
+static cu_rc catch_up(struct trail_index *ix);
+
+/* The first pass off the caller's thread: a lookup that comes before it ends waits for
+ * the lock; one that finds it failed (a file unreadable) runs it again. */
+static void *build_thread(void *arg)
+{
+    struct trail_index *ix = arg;
+
+    pthread_mutex_lock(&ix->lock);
+    if (catch_up(ix) != CU_OK)
+        log_warn("audit: the trail's index could not be built; the next lookup tries again");
+    pthread_mutex_unlock(&ix->lock);
+    return NULL;
+}
+
 cu_rc trail_index_new(const char *data_dir, struct trail_index **out)
 {
     struct trail_index *ix = calloc(1, sizeof(*ix));
@@ -145,6 +163,7 @@ cu_rc trail_index_new(const char *data_dir, struct trail_index **out)
     pthread_mutex_init(&ix->lock, NULL);
     str_copy(ix->dir, sizeof(ix->dir), data_dir);
     ix->live = SIZE_MAX;
+    ix->building = pthread_create(&ix->builder, NULL, build_thread, ix) == 0;
     *out = ix;
     return CU_OK;
 }
@@ -153,6 +172,8 @@ void trail_index_free(struct trail_index *ix)
 {
     if (!ix)
         return;
+    if (ix->building)
+        pthread_join(ix->builder, NULL);
     for (size_t i = 0; i < ix->nsegs; i++) {
         gz_seek_free(ix->segs[i].gz);
         close(ix->segs[i].fd);
@@ -304,6 +325,17 @@ static cu_rc open_live(struct trail_index *ix)
     return add_seg(ix, path, fd, &ix->live);
 }
 
+/* Drop every segment and record (a failed first pass is begun again from nothing). */
+static void forget(struct trail_index *ix)
+{
+    for (size_t i = 0; i < ix->nsegs; i++) {
+        gz_seek_free(ix->segs[i].gz);
+        close(ix->segs[i].fd);
+    }
+    ix->nsegs = ix->n = ix->nres = 0;
+    ix->live = SIZE_MAX;
+}
+
 /* The first pass: every sealed or left-unsealed log file, in order, then the live file. */
 static cu_rc build(struct trail_index *ix)
 {
@@ -315,9 +347,14 @@ static cu_rc build(struct trail_index *ix)
     int fd;
 
     buf_init(&data, BUF_NO_LIMIT);
+    /* the live file first: one the sealer renames while the others are read is then
+     * still read as the live one (and skipped below under its new name) */
+    TRY(open_live(ix));
     snprintf(trail, sizeof(trail), "%s/%s", ix->dir, AUDIT_TRAIL_SUBDIR);
     TRY(trail_list(trail, &list, &n));
     for (size_t i = 0; i < n; i++) {
+        struct stat st;
+
         if (list[i].kind != AUDIT_FILE_LOG && list[i].kind != AUDIT_FILE_PENDING)
             continue;
         /* a crash between compressing a file and removing its plain copy: one of them */
@@ -327,6 +364,11 @@ static cu_rc build(struct trail_index *ix)
         snprintf(path, sizeof(path), "%s/%s", trail, list[i].name);
         fd = open(path, O_RDONLY | O_CLOEXEC);
         ENSURE(fd >= 0, CU_E_STORE);
+        if (ix->live != SIZE_MAX && fstat(fd, &st) == 0 && st.st_ino == ix->segs[ix->live].ino &&
+            st.st_dev == ix->segs[ix->live].dev) {
+            close(fd);
+            continue;
+        }
         TRY(add_seg(ix, path, fd, &seg));
         if (list[i].kind == AUDIT_FILE_PENDING) {
             TRY(read_plain(ix, seg, false));
@@ -336,10 +378,14 @@ static cu_rc build(struct trail_index *ix)
         TRY(gz_seek_open(fd, &data, &ix->segs[seg].gz));
         TRY(add_lines(ix, seg, 0, data.p, data.n, false, &used));
     }
-    TRY(open_live(ix));
+    /* the live file's records come after the sealed ones: index it last */
+    if (ix->live != SIZE_MAX)
+        TRY(read_plain(ix, ix->live, true));
 out:
     buf_release(&data);
     free(list);
+    if (rc != CU_OK)
+        forget(ix); /* a file went away under the pass (or could not be read): start over */
     return rc;
 }
 

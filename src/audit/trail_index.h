@@ -7,8 +7,9 @@
  * trail behind the writer, on the lookup's own thread and under its own lock (which only
  * lookups take): before each lookup it reads what the live file gained since the last one,
  * and follows a rotation (the live file renamed into DIR/audit-trail) by finishing the
- * renamed file through the descriptor it already holds. The first lookup after a start
- * reads every file (that is the index's build; it costs one pass over the trail).
+ * renamed file through the descriptor it already holds. A start reads every file (the
+ * index's build, one pass over the trail, which trail_index_new starts on a thread of its
+ * own so that it is done, or under way, by the first lookup).
  *
  * A hash only narrows: each candidate's line is read back and its attributes compared
  * exactly, so a collision never returns a record that does not match. Records are ordered
@@ -52,7 +53,7 @@ typedef cu_rc (*trail_hit_fn)(void *ctx, uint64_t pos, const json_t *rec, const 
 
 struct trail_index;
 
-/* An index of data_dir's trail (nothing is read until the first lookup). Errors:
+/* An index of data_dir's trail; its first pass starts on a thread of its own. Errors:
  * CU_E_NOMEM. */
 MUST_CHECK cu_rc trail_index_new(const char *data_dir, struct trail_index **out);
 /* Catch up with the trail, then call fn for each record matching q, newest first, up to
