@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -43,6 +44,7 @@ struct trail_index {
     pthread_mutex_t lock;
     pthread_t builder;    /* the first pass, started by trail_index_new */
     bool building;
+    _Atomic bool stopping; /* trail_index_free: the first pass gives up at its next file */
     char dir[1100];
     bool built;
     struct seg *segs;
@@ -148,7 +150,7 @@ static void *build_thread(void *arg)
     struct trail_index *ix = arg;
 
     pthread_mutex_lock(&ix->lock);
-    if (catch_up(ix) != CU_OK)
+    if (catch_up(ix) != CU_OK && !ix->stopping)
         log_warn("audit: the trail's index could not be built; the next lookup tries again");
     pthread_mutex_unlock(&ix->lock);
     return NULL;
@@ -172,6 +174,7 @@ void trail_index_free(struct trail_index *ix)
 {
     if (!ix)
         return;
+    ix->stopping = true;
     if (ix->building)
         pthread_join(ix->builder, NULL);
     for (size_t i = 0; i < ix->nsegs; i++) {
@@ -355,6 +358,7 @@ static cu_rc build(struct trail_index *ix)
     for (size_t i = 0; i < n; i++) {
         struct stat st;
 
+        ENSURE(!ix->stopping, CU_E_UNAVAILABLE);
         if (list[i].kind != AUDIT_FILE_LOG && list[i].kind != AUDIT_FILE_PENDING)
             continue;
         /* a crash between compressing a file and removing its plain copy: one of them */
