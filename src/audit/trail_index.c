@@ -29,6 +29,8 @@ struct seg {
     dev_t dev;
     ino_t ino;
     uint64_t done;        /* bytes of the file indexed (plain files) */
+    bool named;           /* path names its file in DIR/audit-trail (not audit.log) */
+    bool dead;            /* removed by retention: its records are skipped */
 };
 
 struct entry {
@@ -54,6 +56,8 @@ struct trail_index {
     uint32_t *res;        /* (type hash, name hash) pairs */
     size_t nres, capres;
     size_t live;          /* the segment of DIR/audit.log; SIZE_MAX: none yet */
+    uint64_t max_number;  /* the highest file number taken (when any_number) */
+    bool any_number;
 };
 
 static const char *const attr_names[] = {NULL, "EventId", "EventName", "ReadOnly", "Username",
@@ -142,6 +146,7 @@ static bool record_matches(const json_t *rec, enum trail_attr attr, const char *
 }
 
 static cu_rc catch_up(struct trail_index *ix);
+static void forget(struct trail_index *ix);
 
 /* The first pass off the caller's thread: a lookup that comes before it ends waits for
  * the lock; one that finds it failed (a file unreadable) runs it again. */
@@ -177,10 +182,7 @@ void trail_index_free(struct trail_index *ix)
     ix->stopping = true;
     if (ix->building)
         pthread_join(ix->builder, NULL);
-    for (size_t i = 0; i < ix->nsegs; i++) {
-        gz_seek_free(ix->segs[i].gz);
-        close(ix->segs[i].fd);
-    }
+    forget(ix);
     free(ix->segs);
     free(ix->e);
     free(ix->res);
@@ -333,78 +335,232 @@ static void forget(struct trail_index *ix)
 {
     for (size_t i = 0; i < ix->nsegs; i++) {
         gz_seek_free(ix->segs[i].gz);
-        close(ix->segs[i].fd);
+        if (ix->segs[i].fd >= 0)
+            close(ix->segs[i].fd);
     }
     ix->nsegs = ix->n = ix->nres = 0;
     ix->live = SIZE_MAX;
+    ix->max_number = 0;
+    ix->any_number = false;
 }
 
-/* The first pass: every sealed or left-unsealed log file, in order, then the live file. */
-static cu_rc build(struct trail_index *ix)
+/* Do the first bytes of plain segment s read as the inflated text? (A record's first
+ * bytes hold its eventID: the same file, compressed.) */
+static bool same_records(const struct seg *s, const struct buf *inflated)
+{
+    char head[512];
+    ssize_t got = pread(s->fd, head, sizeof(head), 0);
+
+    return got > 0 && inflated->n >= (size_t)got && memcmp(head, inflated->p, (size_t)got) == 0;
+}
+
+/* The oldest plain segment no file number names yet — the live file, or one the index
+ * followed through a rotation —, or SIZE_MAX. */
+static size_t oldest_unnamed(const struct trail_index *ix)
+{
+    for (size_t i = 0; i < ix->nsegs; i++)
+        if (!ix->segs[i].named && !ix->segs[i].dead)
+            return i;
+    return SIZE_MAX;
+}
+
+/* The unnamed segment that is the file at fd (a plain file: the same inode; a gzip one:
+ * the same first bytes as inflated), or SIZE_MAX. Oldest first: rotations keep order. */
+static size_t unnamed_match(const struct trail_index *ix, int fd, const struct buf *inflated)
+{
+    struct stat st;
+
+    if (!inflated && fstat(fd, &st) != 0)
+        return SIZE_MAX;
+    for (size_t i = 0; i < ix->nsegs; i++) {
+        const struct seg *s = &ix->segs[i];
+
+        if (s->named || s->dead)
+            continue;
+        if (inflated ? same_records(s, inflated) : st.st_ino == s->ino && st.st_dev == s->dev)
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+/* Segment seg (plain) is now read from the gzip file at fd (inflated: its text): the
+ * records after what was read of it are indexed from there. */
+static cu_rc switch_to_gz(struct trail_index *ix, size_t seg, int fd, struct gz_seek *gz,
+                          const struct buf *inflated, const char *path)
+{
+    struct seg *s = &ix->segs[seg];
+    size_t used;
+
+    close(s->fd);
+    s->fd = fd;
+    s->gz = gz;
+    s->named = true;
+    str_copy(s->path, sizeof(s->path), path);
+    if (seg == ix->live)
+        ix->live = SIZE_MAX;
+    if (s->done >= inflated->n)
+        return CU_OK;
+    return add_lines(ix, seg, s->done, inflated->p + s->done, inflated->n - (size_t)s->done,
+                     false, &used);
+}
+
+/* A file of the trail numbered after every one known: the oldest unnamed segment, renamed
+ * (a rotated live file, perhaps sealed meanwhile), or one the index never saw, indexed
+ * whole. */
+static cu_rc take_file(struct trail_index *ix, const struct trail_entry *t, const char *path,
+                       struct buf *data)
+{
+    cu_rc rc = CU_OK;
+    size_t cand, seg, used;
+    struct gz_seek *gz = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    ENSURE(fd >= 0, CU_E_STORE);
+    ix->max_number = t->number;
+    if (t->kind == AUDIT_FILE_PENDING) {
+        cand = unnamed_match(ix, fd, NULL);
+        if (cand != SIZE_MAX) {
+            close(fd); /* the same file: go on through the descriptor held */
+            fd = -1;
+            ix->segs[cand].named = true;
+            str_copy(ix->segs[cand].path, sizeof(ix->segs[cand].path), path);
+            if (cand == ix->live)
+                ix->live = SIZE_MAX;
+            TRY(read_plain(ix, cand, false));
+            goto out;
+        }
+        TRY(add_seg(ix, path, fd, &seg));
+        fd = -1;
+        ix->segs[seg].named = true;
+        TRY(read_plain(ix, seg, false));
+        goto out;
+    }
+    buf_reset(data);
+    TRY(gz_seek_open(fd, data, &gz));
+    cand = unnamed_match(ix, fd, data);
+    if (cand != SIZE_MAX) {
+        TRY(switch_to_gz(ix, cand, fd, gz, data, path));
+        fd = -1;
+        gz = NULL;
+        goto out;
+    }
+    TRY(add_seg(ix, path, fd, &seg));
+    fd = -1;
+    ix->segs[seg].gz = gz;
+    ix->segs[seg].named = true;
+    gz = NULL;
+    TRY(add_lines(ix, seg, 0, data->p, data->n, false, &used));
+out:
+    gz_seek_free(gz);
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
+
+/* The trail's files numbered after every one known, in order. */
+static cu_rc take_new_files(struct trail_index *ix, struct buf *data)
 {
     cu_rc rc = CU_OK;
     struct trail_entry *list = NULL;
     char trail[1200], path[1400];
-    struct buf data;
-    size_t n = 0, seg, used;
-    int fd;
+    size_t n = 0;
 
-    buf_init(&data, BUF_NO_LIMIT);
-    /* the live file first: one the sealer renames while the others are read is then
-     * still read as the live one (and skipped below under its new name) */
-    TRY(open_live(ix));
     snprintf(trail, sizeof(trail), "%s/%s", ix->dir, AUDIT_TRAIL_SUBDIR);
     TRY(trail_list(trail, &list, &n));
     for (size_t i = 0; i < n; i++) {
-        struct stat st;
-
         ENSURE(!ix->stopping, CU_E_UNAVAILABLE);
-        if (list[i].kind != AUDIT_FILE_LOG && list[i].kind != AUDIT_FILE_PENDING)
+        if ((list[i].kind != AUDIT_FILE_LOG && list[i].kind != AUDIT_FILE_PENDING) ||
+            (ix->any_number && list[i].number <= ix->max_number))
             continue;
-        /* a crash between compressing a file and removing its plain copy: one of them */
+        /* a file being sealed: its gzip copy (listed first) and its plain one; one of them */
         if (list[i].kind == AUDIT_FILE_PENDING && i > 0 && list[i - 1].kind == AUDIT_FILE_LOG &&
             list[i - 1].number == list[i].number)
             continue;
         snprintf(path, sizeof(path), "%s/%s", trail, list[i].name);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        ENSURE(fd >= 0, CU_E_STORE);
-        if (ix->live != SIZE_MAX && fstat(fd, &st) == 0 && st.st_ino == ix->segs[ix->live].ino &&
-            st.st_dev == ix->segs[ix->live].dev) {
-            close(fd);
-            continue;
-        }
-        TRY(add_seg(ix, path, fd, &seg));
-        if (list[i].kind == AUDIT_FILE_PENDING) {
-            TRY(read_plain(ix, seg, false));
-            continue;
-        }
-        buf_reset(&data);
-        TRY(gz_seek_open(fd, &data, &ix->segs[seg].gz));
-        TRY(add_lines(ix, seg, 0, data.p, data.n, false, &used));
+        TRY(take_file(ix, &list[i], path, data));
+        ix->any_number = true;
     }
-    /* the live file's records come after the sealed ones: index it last */
+out:
+    free(list);
+    return rc;
+}
+
+/* Named files that went away: a plain one sealed (read from its gzip copy from now on),
+ * a sealed one removed by retention (its records are no longer found). */
+static cu_rc follow_removals(struct trail_index *ix, struct buf *data)
+{
+    cu_rc rc = CU_OK;
+    char gz_path[1310];
+    struct stat st;
+
+    for (size_t i = 0; i < ix->nsegs; i++) {
+        struct seg *s = &ix->segs[i];
+        struct gz_seek *gz = NULL;
+        int fd;
+
+        if (!s->named || s->dead || stat(s->path, &st) == 0)
+            continue;
+        snprintf(gz_path, sizeof(gz_path), "%s.gz", s->path);
+        fd = s->gz ? -1 : open(gz_path, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            buf_reset(data);
+            rc = gz_seek_open(fd, data, &gz);
+            if (rc == CU_OK && same_records(s, data)) {
+                TRY(switch_to_gz(ix, i, fd, gz, data, gz_path));
+                continue;
+            }
+            gz_seek_free(gz);
+            close(fd);
+            TRY(rc);
+        }
+        s->dead = true;
+        gz_seek_free(s->gz);
+        s->gz = NULL;
+        close(s->fd);
+        s->fd = -1;
+    }
+out:
+    return rc;
+}
+
+/* The first pass: the live file, then every sealed or left-unsealed log file in order
+ * (one renamed from the live file meanwhile is recognised as it), then the live file's
+ * records. */
+static cu_rc build(struct trail_index *ix)
+{
+    cu_rc rc = CU_OK;
+    struct buf data;
+
+    buf_init(&data, BUF_NO_LIMIT);
+    TRY(open_live(ix));
+    TRY(take_new_files(ix, &data));
     if (ix->live != SIZE_MAX)
         TRY(read_plain(ix, ix->live, true));
 out:
     buf_release(&data);
-    free(list);
     if (rc != CU_OK)
         forget(ix); /* a file went away under the pass (or could not be read): start over */
     return rc;
 }
 
-/* Read what the trail gained; a live file renamed away (rotated) is finished through its
- * descriptor, then the new one is followed. The writer renames under its lock, after
- * every record of the old file was copied in, so nothing reaches the old file after. */
+/* Read what the trail gained. A live file renamed away (rotated) is finished through its
+ * descriptor (the writer renames under its lock, after every record of the old file was
+ * copied in, so nothing reaches it after), then named by its new number when the trail
+ * is listed; files rotated and sealed since the last lookup are taken whole, in order;
+ * then the new live file is followed. */
 static cu_rc catch_up(struct trail_index *ix)
 {
     cu_rc rc = CU_OK;
     char path[1300];
     struct stat st;
+    struct buf data;
+    size_t unnamed;
 
+    buf_init(&data, BUF_NO_LIMIT);
     if (!ix->built) {
         TRY(build(ix));
         ix->built = true;
+        goto out;
     }
     snprintf(path, sizeof(path), "%s/audit.log", ix->dir);
     if (ix->live != SIZE_MAX && stat(path, &st) == 0 &&
@@ -412,11 +568,17 @@ static cu_rc catch_up(struct trail_index *ix)
         TRY(read_plain(ix, ix->live, false));
         ix->live = SIZE_MAX;
     }
+    /* a rotated file to name: list the trail (else nothing new can be in it) */
+    unnamed = oldest_unnamed(ix);
+    if (unnamed != SIZE_MAX && unnamed != ix->live)
+        TRY(take_new_files(ix, &data));
+    TRY(follow_removals(ix, &data));
     if (ix->live == SIZE_MAX)
         TRY(open_live(ix));
     if (ix->live != SIZE_MAX)
         TRY(read_plain(ix, ix->live, true));
 out:
+    buf_release(&data);
     return rc;
 }
 
@@ -476,7 +638,8 @@ cu_rc trail_index_lookup(struct trail_index *ix, const struct trail_query *q, tr
 
         if (e->tmax < q->start_s)
             break; /* nothing at or before it is recent enough */
-        if (e->t < q->start_s || e->t > q->end_s || !hash_matches(ix, e, q->attr, h))
+        if (e->t < q->start_s || e->t > q->end_s || !hash_matches(ix, e, q->attr, h) ||
+            ix->segs[e->seg].dead)
             continue;
         TRY(load_line(ix, e, &tmp, &line));
         json_decref(rec);

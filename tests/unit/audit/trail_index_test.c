@@ -111,6 +111,39 @@ static struct hits find(struct trail_index *ix, enum trail_attr a, const char *v
     return h;
 }
 
+static bool file_text(const char *path, struct buf *out)
+{
+    char chunk[4096];
+    size_t got;
+    FILE *f = fopen(path, "r");
+
+    if (!f)
+        return false;
+    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        CHECK_OK(buf_add(out, chunk, got));
+    fclose(f);
+    return true;
+}
+
+/* Descriptors of this process on files already removed (what would pin their disk). */
+static int deleted_files_open(void)
+{
+    char link[64], target[512];
+    int n = 0;
+
+    for (int fd = 0; fd < 1024; fd++) {
+        ssize_t len;
+
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+        len = readlink(link, target, sizeof(target) - 1);
+        if (len <= 0)
+            continue;
+        target[len] = '\0';
+        n += strstr(target, " (deleted)") != NULL;
+    }
+    return n;
+}
+
 static void write_file(const char *path, const struct buf *b)
 {
     FILE *f = fopen(path, "w");
@@ -121,7 +154,7 @@ static void write_file(const char *path, const struct buf *b)
 
 static void lookups_across_files(void)
 {
-    char path[300], live[300], rotated[300];
+    char path[300], live[300], rotated[310];
     struct buf b;
     struct trail_index *ix = NULL;
     struct hits h;
@@ -226,6 +259,59 @@ static void lookups_across_files(void)
     CHECK_INT(h.n, 2);
     CHECK_STR(h.ids[0], "id-26");
     CHECK_STR(h.ids[1], "id-25");
+
+    /* two rotations between lookups: the first file sealed (gzip, plain removed), the
+     * second still plain; both are taken, in order, and no descriptor pins a removed file */
+    snprintf(rotated, sizeof(rotated), "%s/%s/trail_00000004_20260101T000040Z.jsonl.gz", dir,
+             AUDIT_TRAIL_SUBDIR);
+    {
+        struct buf four;
+
+        buf_init(&four, BUF_NO_LIMIT);
+        CHECK(file_text(live, &four));
+        record(&four, 27, "ListUsers", "dave", true);
+        CHECK_OK(trail_write_gz(rotated, buf_bytes(&four)));
+        unlink(live);
+        buf_release(&four);
+    }
+    snprintf(path, sizeof(path), "%s/%s/trail_00000005_20260101T000050Z.jsonl", dir,
+             AUDIT_TRAIL_SUBDIR);
+    buf_reset(&b);
+    record(&b, 28, "ListUsers", "dave", true);
+    write_file(path, &b);
+    buf_reset(&b);
+    record(&b, 29, "ListUsers", "dave", true);
+    write_file(live, &b);
+    h = find(ix, TRAIL_ATTR_USERNAME, "dave", 50, UINT64_MAX, &more);
+    CHECK_INT(h.n, 3);
+    CHECK_STR(h.ids[0], "id-29");
+    CHECK_STR(h.ids[1], "id-28");
+    CHECK_STR(h.ids[2], "id-27");
+    CHECK_INT(find(ix, TRAIL_ATTR_USERNAME, "carol", 50, UINT64_MAX, &more).n, 2);
+    CHECK_INT(deleted_files_open(), 1); /* trail_3, removed with no gzip copy in this test */
+
+    /* the plain file 5 sealed: read from its gzip copy, the plain one let go */
+    snprintf(rotated, sizeof(rotated), "%s.gz", path);
+    CHECK_OK(trail_write_gz(rotated, buf_bytes(&b) /* any text first */));
+    unlink(rotated);
+    {
+        struct buf five;
+
+        buf_init(&five, BUF_NO_LIMIT);
+        CHECK(file_text(path, &five));
+        CHECK_OK(trail_write_gz(rotated, buf_bytes(&five)));
+        buf_release(&five);
+    }
+    unlink(path);
+    CHECK_INT(find(ix, TRAIL_ATTR_EVENT_ID, "id-28", 50, UINT64_MAX, &more).n, 1);
+    CHECK_INT(deleted_files_open(), 1);
+    /* retention removes file 1: its records are no longer found, its file let go */
+    snprintf(path, sizeof(path), "%s/%s/trail_00000001_20260101T000000Z.jsonl.gz", dir,
+             AUDIT_TRAIL_SUBDIR);
+    unlink(path);
+    CHECK_INT(find(ix, TRAIL_ATTR_EVENT_NAME, "CreateUser", 50, UINT64_MAX, &more).n, 0);
+    CHECK_INT(find(ix, TRAIL_ATTR_EVENT_NAME, "GetUser", 50, UINT64_MAX, &more).n, 10);
+    CHECK_INT(deleted_files_open(), 1);
     trail_index_free(ix);
     buf_release(&b);
 }
