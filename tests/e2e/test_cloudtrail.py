@@ -258,6 +258,18 @@ class LookupEvents(harness.ServerTest):
         self.assertEqual(self.ct.list_public_keys(StartTime=old, EndTime=old)["PublicKeyList"], [])
 
 
+def pinned_trail_files(pid):
+    """Removed trail files the server still holds open (their disk is not freed)."""
+    fds = f"/proc/{pid}/fd"
+    targets = []
+    for fd in os.listdir(fds):
+        try:
+            targets.append(os.readlink(os.path.join(fds, fd)))
+        except OSError:
+            pass
+    return [t for t in targets if "audit-trail" in t and t.endswith(" (deleted)")]
+
+
 class SealedFiles(unittest.TestCase):
     def test_sealed_and_rotated_records_are_found(self):
         # a small rotation size: the sealer rotates the live file while the index follows it
@@ -285,6 +297,12 @@ class SealedFiles(unittest.TestCase):
                                                         "AttributeValue": "GetUser"}],
                                      MaxResults=50)["Events"]
             self.assertEqual(len(reads), min(n + 3, 50))
+            # the index lets go of the plain files the sealer compressed and removed
+            deadline = time.time() + 20
+            while pinned_trail_files(srv.proc.pid):
+                self.assertLess(time.time(), deadline, pinned_trail_files(srv.proc.pid))
+                ct.lookup_events(MaxResults=1)
+                time.sleep(0.2)
             srv.stop()
             # the shutdown sealed the live file: after a restart every record is in gzip files
             sealed = "".join(gzip.open(os.path.join(trail, f), "rt").read()
