@@ -20,7 +20,6 @@ struct point {
 };
 
 struct gz_seek {
-    int fd;
     struct point *points;
     size_t n, cap;
     uint64_t total;        /* inflated size */
@@ -62,7 +61,6 @@ cu_rc gz_seek_open(int fd, struct buf *out, struct gz_seek **gp)
     ssize_t got;
 
     ENSURE(g && in, CU_E_NOMEM);
-    g->fd = fd;
     buf_init(&g->span, BUF_NO_LIMIT);
     ENSURE(inflateInit2(&s, 16 + MAX_WBITS) == Z_OK, CU_E_NOMEM); /* gzip only */
     started = true;
@@ -104,7 +102,7 @@ out:
 }
 
 /* Inflate from point p up to `until` (at least) into g->span. */
-static cu_rc inflate_span(struct gz_seek *g, const struct point *p, uint64_t until)
+static cu_rc inflate_span(struct gz_seek *g, int fd, const struct point *p, uint64_t until)
 {
     cu_rc rc = CU_OK;
     uint8_t *in = malloc(IN_CHUNK);
@@ -122,14 +120,14 @@ static cu_rc inflate_span(struct gz_seek *g, const struct point *p, uint64_t unt
     if (p->bits) {
         uint8_t byte;
 
-        ENSURE(pread(g->fd, &byte, 1, (off_t)(p->in - 1)) == 1, CU_E_STORE);
+        ENSURE(pread(fd, &byte, 1, (off_t)(p->in - 1)) == 1, CU_E_STORE);
         ENSURE(inflatePrime(&s, p->bits, byte >> (8 - p->bits)) == Z_OK, CU_E_STORE);
     }
     if (p->wlen)
         ENSURE(inflateSetDictionary(&s, p->window, p->wlen) == Z_OK, CU_E_STORE);
     while (g->span_off + g->span.n < until && z != Z_STREAM_END) {
         if (s.avail_in == 0) {
-            got = pread(g->fd, in, IN_CHUNK, (off_t)in_at);
+            got = pread(fd, in, IN_CHUNK, (off_t)in_at);
             ENSURE(got > 0, CU_E_STORE);
             s.next_in = in;
             s.avail_in = (uInt)got;
@@ -157,7 +155,7 @@ out:
     return rc;
 }
 
-cu_rc gz_seek_read(struct gz_seek *g, uint64_t off, size_t len, const char **p)
+cu_rc gz_seek_read(struct gz_seek *g, int fd, uint64_t off, size_t len, const char **p)
 {
     cu_rc rc = CU_OK;
     size_t lo = 0, hi;
@@ -178,7 +176,7 @@ cu_rc gz_seek_read(struct gz_seek *g, uint64_t off, size_t len, const char **p)
         until = lo + 1 < g->n ? g->points[lo + 1].out : g->total;
         if (until < off + len)
             until = off + len;
-        TRY(inflate_span(g, &g->points[lo], until));
+        TRY(inflate_span(g, fd, &g->points[lo], until));
     }
     *p = g->span.p + (off - g->span_off);
 out:

@@ -14,13 +14,15 @@
 
 struct gz_seek;
 
-/* Inflate the gzip file at fd (which the reader keeps reading; the caller closes it after
- * gz_seek_free) into out, noting the access points. Errors: CU_E_STORE (not gzip, cut
- * short, a bad trailer), CU_E_NOMEM. */
+/* Inflate the gzip file at fd into out, noting the access points (fd is not kept: a
+ * read is given the file again, so that nothing holds a file retention removes). Errors:
+ * CU_E_STORE (not gzip, cut short, a bad trailer), CU_E_NOMEM. */
 MUST_CHECK cu_rc gz_seek_open(int fd, struct buf *out, struct gz_seek **g);
-/* The len bytes at inflated offset off, borrowed until the next read. Errors: CU_E_STORE,
- * CU_E_NOMEM. Not thread-safe (the index's lock serialises it). */
-MUST_CHECK cu_rc gz_seek_read(struct gz_seek *g, uint64_t off, size_t len, const char **p);
+/* The len bytes at inflated offset off of the file at fd (the one gz_seek_open read),
+ * borrowed until the next read. Errors: CU_E_STORE, CU_E_NOMEM. Not thread-safe (the
+ * index's lock serialises it). */
+MUST_CHECK cu_rc gz_seek_read(struct gz_seek *g, int fd, uint64_t off, size_t len,
+                              const char **p);
 void gz_seek_free(struct gz_seek *g);
 
 #endif

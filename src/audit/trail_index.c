@@ -392,7 +392,8 @@ static cu_rc switch_to_gz(struct trail_index *ix, size_t seg, int fd, struct gz_
     size_t used;
 
     close(s->fd);
-    s->fd = fd;
+    close(fd); /* reopened by path when a line is read */
+    s->fd = -1;
     s->gz = gz;
     s->named = true;
     str_copy(s->path, sizeof(s->path), path);
@@ -445,7 +446,9 @@ static cu_rc take_file(struct trail_index *ix, const struct trail_entry *t, cons
         goto out;
     }
     TRY(add_seg(ix, path, fd, &seg));
+    close(fd); /* reopened by path when a line is read */
     fd = -1;
+    ix->segs[seg].fd = -1;
     ix->segs[seg].gz = gz;
     ix->segs[seg].named = true;
     gz = NULL;
@@ -516,7 +519,8 @@ static cu_rc follow_removals(struct trail_index *ix, struct buf *data)
         s->dead = true;
         gz_seek_free(s->gz);
         s->gz = NULL;
-        close(s->fd);
+        if (s->fd >= 0)
+            close(s->fd);
         s->fd = -1;
     }
 out:
@@ -582,7 +586,8 @@ out:
     return rc;
 }
 
-/* The bytes of entry e's line into line (borrowed from ix or from tmp). */
+/* The bytes of entry e's line into line (borrowed from ix or from tmp); NULL when its
+ * sealed file is gone (the segment is then dead). */
 static cu_rc load_line(struct trail_index *ix, const struct entry *e, struct buf *tmp,
                        const char **line)
 {
@@ -597,9 +602,27 @@ static cu_rc load_line(struct trail_index *ix, const struct entry *e, struct buf
         *line = tmp->p;
         goto out;
     }
-    TRY(gz_seek_read(s->gz, e->off, e->len, line));
+    if (s->fd < 0) { /* closed again when the lookup ends (close_sealed) */
+        s->fd = open(s->path, O_RDONLY | O_CLOEXEC);
+        if (s->fd < 0) { /* removed by retention since the last look */
+            s->dead = true;
+            *line = NULL;
+            goto out;
+        }
+    }
+    TRY(gz_seek_read(s->gz, s->fd, e->off, e->len, line));
 out:
     return rc;
+}
+
+/* Close the sealed files a lookup opened: nothing holds one retention may remove. */
+static void close_sealed(struct trail_index *ix)
+{
+    for (size_t i = 0; i < ix->nsegs; i++)
+        if (ix->segs[i].gz && ix->segs[i].fd >= 0) {
+            close(ix->segs[i].fd);
+            ix->segs[i].fd = -1;
+        }
 }
 
 static bool hash_matches(const struct trail_index *ix, const struct entry *e,
@@ -642,6 +665,8 @@ cu_rc trail_index_lookup(struct trail_index *ix, const struct trail_query *q, tr
             ix->segs[e->seg].dead)
             continue;
         TRY(load_line(ix, e, &tmp, &line));
+        if (!line)
+            continue; /* its file is gone */
         json_decref(rec);
         rec = json_loadb(line, e->len, 0, NULL);
         if (!rec || !record_matches(rec, q->attr, q->value))
@@ -654,6 +679,7 @@ cu_rc trail_index_lookup(struct trail_index *ix, const struct trail_query *q, tr
         hits++;
     }
 out:
+    close_sealed(ix);
     pthread_mutex_unlock(&ix->lock);
     json_decref(rec);
     buf_release(&tmp);

@@ -3,7 +3,10 @@
  * index finds records by each lookup attribute across a sealed gzip file, a plain file
  * left unsealed and the live audit.log, newest first, within time bounds, resuming before
  * a position; it follows the live file's growth (a record whose copy is not finished is
- * not taken until it is) and a rotation (the live file renamed away, a new one begun). */
+ * not taken until it is) and rotations (the live file renamed away, a new one begun; two
+ * between lookups, sealed or not); a sealed plain file is read from its gzip copy and a
+ * file removed by retention dropped, and no descriptor is left on a removed or sealed
+ * file. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,12 +64,12 @@ static void gz_random_reads(void)
     for (int i = 0; i < 200; i++) {
         size_t off = (size_t)next_rand() % (plain.n - 100), len = 1 + (size_t)next_rand() % 99;
 
-        CHECK_OK(gz_seek_read(g, off, len, &p));
+        CHECK_OK(gz_seek_read(g, fd, off, len, &p));
         CHECK_MEM(p, plain.p + off, len);
     }
-    CHECK_OK(gz_seek_read(g, plain.n - 5, 5, &p));
+    CHECK_OK(gz_seek_read(g, fd, plain.n - 5, 5, &p));
     CHECK_MEM(p, plain.p + plain.n - 5, 5);
-    CHECK_RC(gz_seek_read(g, plain.n - 5, 6, &p), CU_E_STORE);
+    CHECK_RC(gz_seek_read(g, fd, plain.n - 5, 6, &p), CU_E_STORE);
     gz_seek_free(g);
     close(fd);
     /* cut short */
@@ -125,8 +128,8 @@ static bool file_text(const char *path, struct buf *out)
     return true;
 }
 
-/* Descriptors of this process on files already removed (what would pin their disk). */
-static int deleted_files_open(void)
+/* Descriptors of this process on files whose name has this part. */
+static int files_open(const char *part)
 {
     char link[64], target[512];
     int n = 0;
@@ -139,9 +142,15 @@ static int deleted_files_open(void)
         if (len <= 0)
             continue;
         target[len] = '\0';
-        n += strstr(target, " (deleted)") != NULL;
+        n += strstr(target, part) != NULL;
     }
     return n;
+}
+
+/* Descriptors of this process on files already removed (what would pin their disk). */
+static int deleted_files_open(void)
+{
+    return files_open(" (deleted)");
 }
 
 static void write_file(const char *path, const struct buf *b)
@@ -190,6 +199,7 @@ static void lookups_across_files(void)
     CHECK_OK(trail_index_new(dir, &ix));
     CHECK_OK(trail_index_count(ix, &n));
     CHECK_INT(n, 25);
+    CHECK_INT(files_open(".jsonl.gz"), 0); /* sealed files are opened only to read a line */
     h = find(ix, TRAIL_ATTR_NONE, NULL, 3, UINT64_MAX, &more);
     CHECK_INT(h.n, 3);
     CHECK(more);
@@ -209,6 +219,7 @@ static void lookups_across_files(void)
     h = find(ix, TRAIL_ATTR_RESOURCE_NAME, "arn:u/4", 50, UINT64_MAX, &more);
     CHECK_INT(h.n, 1);
     CHECK_STR(h.ids[0], "id-4"); /* in the gzip file */
+    CHECK_INT(files_open(".jsonl.gz"), 0);
     h = find(ix, TRAIL_ATTR_EVENT_ID, "id-15", 50, UINT64_MAX, &more);
     CHECK_INT(h.n, 1);
     CHECK_INT(find(ix, TRAIL_ATTR_EVENT_ID, "id-99", 50, UINT64_MAX, &more).n, 0);
