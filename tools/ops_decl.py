@@ -19,6 +19,7 @@ SERVICES = [
     ("sts", "sts", "2011-06-15", "https://sts.amazonaws.com/doc/2011-06-15/"),
     ("kms", "kms", "2014-11-01", None),
     ("secretsmanager", "secretsmanager", "2017-10-17", None),
+    ("cloudtrail", "cloudtrail", "2013-11-01", None),
 ]
 
 C_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -52,7 +53,7 @@ def load_paginators(name, version):
 # The limit's default and documented maximum, as the model's documentation of the limit
 # member words them ("defaults to 100", "between 1 and 100, inclusive"): where the doc
 # names a smaller maximum than the shape's max, the smaller one is served.
-LIMIT_DEFAULT = re.compile(r"defaults to (\d+)")
+LIMIT_DEFAULT = re.compile(r"(?:defaults to|[Tt]he default is) (\d+)")
 LIMIT_RANGE = re.compile(r"between 1 and (\d+), inclusive")
 LIMIT_DEFAULT_NAMED = re.compile(r"[Dd]efault")
 
@@ -62,7 +63,9 @@ def paginator(model, paginators, op, where="?"):
     none. Refuses paginator shapes page.c does not serve (several tokens); several result
     keys (ListEntitiesForPolicy) are "result_keys", the first of them "result_key"."""
     p = paginators.get(op)
-    if p is None:
+    # a paginator with no limit (CloudTrail's ListTrails, ListPublicKeys) is one page: the
+    # operation answers everything at once and never a NextToken
+    if p is None or "limit_key" not in p:
         return None
     results = p.get("result_key")
     several = isinstance(results, list) and all(isinstance(r, str) for r in results)
@@ -93,6 +96,8 @@ def paginator(model, paginators, op, where="?"):
     # KMS names its bad-marker error; IAM answers a bad Marker with ValidationError.
     if "InvalidMarkerException" in errors:
         bad = ("CU_E_KMS_INVALID_MARKER", "Invalid marker")
+    elif "InvalidLookupAttributesException" in errors:  # CloudTrail LookupEvents
+        bad = ("CU_E_CT_INVALID_NEXT_TOKEN", "Invalid NextToken.")
     elif "InvalidNextTokenException" in errors:  # Secrets Manager
         bad = ("CU_E_SM_INVALID_NEXT_TOKEN", "The NextToken value is invalid.")
     else:

@@ -216,6 +216,19 @@ out:
     return rc;
 }
 
+cu_rc trail_pubkey_der(const struct trail_pubkey *k, struct buf *out)
+{
+    cu_rc rc = CU_OK;
+    unsigned char *der = NULL;
+    int n = i2d_PUBKEY(k->pkey, &der);
+
+    ENSURE(n > 0, CU_E_INTERNAL);
+    TRY(buf_add(out, der, (size_t)n));
+out:
+    OPENSSL_free(der);
+    return rc;
+}
+
 void trail_pubkey_fingerprint(const struct trail_pubkey *k, char out[TRAIL_FINGERPRINT_LEN + 1])
 {
     fingerprint_of(k->pkey, out);

@@ -43,6 +43,9 @@ void trail_key_free(struct trail_key *k);
 MUST_CHECK cu_rc trail_pubkey_parse(struct bytes pem, struct trail_pubkey **out);
 void trail_pubkey_fingerprint(const struct trail_pubkey *k,
                               char out[TRAIL_FINGERPRINT_LEN + 1]);
+/* Append the DER SubjectPublicKeyInfo (what the fingerprint hashes) to out: CloudTrail's
+ * ListPublicKeys Value. Errors: CU_E_INTERNAL, CU_E_NOMEM. */
+MUST_CHECK cu_rc trail_pubkey_der(const struct trail_pubkey *k, struct buf *out);
 /* Whether sig is k's signature of msg. */
 bool trail_pubkey_verify(const struct trail_pubkey *k, struct bytes msg, struct bytes sig);
 void trail_pubkey_free(struct trail_pubkey *k);

@@ -7,11 +7,13 @@ extern const struct service_model model_iam;
 extern const struct service_model model_sts;
 extern const struct service_model model_kms;
 extern const struct service_model model_secretsmanager;
+extern const struct service_model model_cloudtrail;
 
 const struct service_model *const model_services[] = {
     &model_iam,
     &model_sts,
     &model_kms,
     &model_secretsmanager,
+    &model_cloudtrail,
     NULL,
 };

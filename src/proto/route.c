@@ -30,7 +30,9 @@ static bool path_is_root(const char *path)
 static cu_rc route_json(const struct http_req *req, const char *target, struct proto_route *out,
                         struct cu_err *err)
 {
-    const char *dot = strchr(target, '.');
+    /* the operation follows the last dot: CloudTrail's prefix has dots of its own
+     * ("com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents") */
+    const char *dot = strrchr(target, '.');
 
     if (strcmp(req->method, "POST") != 0)
         return cu_err_set(err, CU_E_METHOD_NOT_ALLOWED, "Only POST is accepted for %s", target);

@@ -40,13 +40,13 @@
 #include "unauth_limit.h"
 
 /* Clock skew AWS accepts per service (AWS-NOTES §6, measured: 15 minutes for IAM and STS,
- * 5 minutes for KMS; Secrets Manager, unmeasured, takes the 5 minutes of SigV4's rule). */
+ * 5 minutes for KMS; Secrets Manager and CloudTrail, unmeasured, takes the 5 minutes of SigV4's rule). */
 struct skew_rule {
     const char *service;
     int seconds;
 };
 static const struct skew_rule skew_rules[] = {{"iam", 900}, {"sts", 900}, {"kms", 300},
-                                             {"secretsmanager", 300}};
+                                             {"secretsmanager", 300}, {"cloudtrail", 300}};
 
 static int skew_for(const char *service)
 {

@@ -32,6 +32,7 @@
 #include "core/secret.h"
 #include "core/tree.h"
 #include "crypto/master_key.h"
+#include "audit/trail_index.h"
 #include "crypto/trail_key.h"
 #include "http.h"
 #include "key_sweeper.h"
@@ -53,6 +54,7 @@ struct server {
     struct oidc_keys *oidc_keys; /* --oidc-jwks: the OIDC issuers' key sets */
     struct key_sweeper *key_sweeper;
     struct trail_key *trail_key;  /* signs the trail's digests */
+    struct trail_index *trail_index; /* CloudTrail LookupEvents' index of the trail */
     struct audit_sealer *sealer;
 };
 
@@ -167,6 +169,7 @@ cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err 
     prctl(PR_SET_DUMPABLE, 0);
     TRY(store_open(cfg->store_url[0] ? cfg->store_url : cfg->data_dir, &s->store, err));
     TRY(start_trail(s, err));
+    TRY(trail_index_new(cfg->data_dir, &s->trail_index));
     TRY(audit_reconcile(s->pl.audit, cfg->data_dir, store_last_seq(s->store), internal_code,
                         &reconciled, err));
     TRY(audit_sealer_run(s->sealer, s->pl.audit));
@@ -189,7 +192,8 @@ cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err 
                                   .oidc_keys = s->oidc_keys,
                                   .public_url = s->cfg.public_url,
                                   .aws_managed_key = key_sweeper_make_aws_managed,
-                                  .aws_managed_ctx = s->pl.audit};
+                                  .aws_managed_ctx = s->pl.audit,
+                                  .trail_index = s->trail_index};
     s->pl.max_header_bytes = cfg->max_header_bytes;
     TRY(key_sweeper_start(&s->pl.env, s->pl.audit, KEY_SWEEP_MS, &s->key_sweeper));
     TRY(http_start(&s->cfg, &s->pl, &s->http, err));
@@ -231,6 +235,7 @@ void server_stop(struct server *s)
     audit_sealer_stop(s->sealer);    /* the shutdown digest: seals the live file */
     audit_writer_stop(s->pl.audit);
     trail_key_free(s->trail_key);
+    trail_index_free(s->trail_index);
     unauth_limit_free(s->pl.unauth);
     identity_cache_free(s->pl.identities);
     metrics_free(s->pl.metrics);

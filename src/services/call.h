@@ -20,6 +20,7 @@
 struct master_key;
 struct call;
 struct oidc_keys;
+struct trail_index;
 
 /* Service-specific condition keys of one request (kms:EncryptionContext:<k>, ...), filled
  * by the operation's descriptor before authorization. Values point into the request tree
@@ -122,6 +123,9 @@ struct call_env {
     cu_rc (*aws_managed_key)(const struct call_env *env, const char *region, const char *alias,
                              int64_t now_ms);
     void *aws_managed_ctx;
+    /* the audit trail's search index (audit/trail_index.h), for CloudTrail LookupEvents;
+     * NULL in unit tests that serve no CloudTrail */
+    struct trail_index *trail_index;
 };
 
 struct call {

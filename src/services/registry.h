@@ -26,5 +26,7 @@ extern const struct op_desc kms_ops[];
 extern const size_t kms_ops_count;
 extern const struct op_desc secretsmanager_ops[];
 extern const size_t secretsmanager_ops_count;
+extern const struct op_desc cloudtrail_ops[];
+extern const size_t cloudtrail_ops_count;
 
 #endif

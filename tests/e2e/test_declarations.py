@@ -134,6 +134,13 @@ class Declarations(unittest.TestCase):
                          (50, 100, "CU_E_KMS_INVALID_MARKER"))
         self.assertEqual(self.decl("kms", "ListKeys")["page"]["limit_max"], 1000)
         self.assertIsNone(self.decl("iam", "CreateUser")["page"])
+        # CloudTrail: "The default is 50", a token of its own; a paginator without a limit
+        # (ListTrails) is one page, served without a page_desc
+        events = self.decl("cloudtrail", "LookupEvents")["page"]
+        self.assertEqual((events["limit_default"], events["limit_max"], events["more_results"],
+                          events["bad_marker"]), (50, 50, None, "CU_E_CT_INVALID_NEXT_TOKEN"))
+        self.assertIsNone(self.decl("cloudtrail", "ListTrails")["page"])
+        self.assertIsNone(self.decl("cloudtrail", "ListPublicKeys")["page"])
         table = gen_ops.gen_table("kms", next(s for s in self.services if s[0] == "kms")[5])
         self.assertIn("const struct page_desc kms_list_aliases_page = {", table)
         self.assertIn(".page = &kms_list_aliases_page", table)

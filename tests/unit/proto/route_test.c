@@ -14,6 +14,10 @@ int main(void)
     struct http_header kms[] = {{"Content-Type", "application/x-amz-json-1.1"},
                                 {"X-Amz-Target", "TrentService.Encrypt"}};
     struct http_header bad_target[] = {{"X-Amz-Target", "Nope.Encrypt"}};
+    /* a target prefix with dots of its own: the operation follows the last one */
+    struct http_header cloudtrail[] = {
+        {"Content-Type", "application/x-amz-json-1.1"},
+        {"X-Amz-Target", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents"}};
     struct proto_route r;
     struct cu_err err = {0};
     struct query_form f;
@@ -73,6 +77,11 @@ int main(void)
     proto_route_release(&r);
     CHECK_STR(r.svc->id, "kms");
     CHECK_STR(r.op->name, "Encrypt");
+    req = form_post("{}", cloudtrail, 2);
+    CHECK_OK(proto_route(&req, "cloudtrail", &r, &err));
+    proto_route_release(&r);
+    CHECK_STR(r.svc->id, "cloudtrail");
+    CHECK_STR(r.op->name, "LookupEvents");
     req = form_post("{}", bad_target, 1);
     CHECK_RC(proto_route(&req, NULL, &r, &err), CU_E_UNKNOWN_SERVICE);
     proto_route_release(&r);

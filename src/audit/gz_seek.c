@@ -1,0 +1,193 @@
+/* gz_seek.c — access points into a gzip stream (gz_seek.h), after the method of zlib's
+ * examples/zran.c: inflate stops at each deflate block's end (Z_BLOCK), where the stream
+ * can be resumed from its compressed position, its bit offset and the window before. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "gz_seek.h"
+
+#define WINDOW 32768u
+#define IN_CHUNK 65536u
+
+struct point {
+    uint64_t out;          /* inflated offset */
+    uint64_t in;           /* compressed offset of the first whole byte after the block */
+    int bits;              /* bits of the byte before `in` still to be read (0..7) */
+    uint32_t wlen;         /* window bytes (less than WINDOW only near the start) */
+    uint8_t window[WINDOW];
+};
+
+struct gz_seek {
+    struct point *points;
+    size_t n, cap;
+    uint64_t total;        /* inflated size */
+    struct buf span;       /* the last span inflated */
+    uint64_t span_off;     /* its inflated offset */
+};
+
+static cu_rc add_point(struct gz_seek *g, const struct buf *out, uint64_t in, int bits)
+{
+    struct point *p;
+
+    if (g->n == g->cap) {
+        size_t cap = g->cap ? g->cap * 2 : 16;
+        struct point *q = realloc(g->points, cap * sizeof(*q));
+
+        if (!q)
+            return CU_E_NOMEM;
+        g->points = q;
+        g->cap = cap;
+    }
+    p = &g->points[g->n++];
+    p->out = out->n;
+    p->in = in;
+    p->bits = bits;
+    p->wlen = out->n < WINDOW ? (uint32_t)out->n : WINDOW;
+    memcpy(p->window, out->p + out->n - p->wlen, p->wlen);
+    return CU_OK;
+}
+
+cu_rc gz_seek_open(int fd, struct buf *out, struct gz_seek **gp)
+{
+    cu_rc rc = CU_OK;
+    struct gz_seek *g = calloc(1, sizeof(*g));
+    uint8_t *in = malloc(IN_CHUNK);
+    z_stream s = {0};
+    uint64_t in_at = 0, last = 0;
+    bool started = false;
+    int z = Z_OK;
+    ssize_t got;
+
+    ENSURE(g && in, CU_E_NOMEM);
+    buf_init(&g->span, BUF_NO_LIMIT);
+    ENSURE(inflateInit2(&s, 16 + MAX_WBITS) == Z_OK, CU_E_NOMEM); /* gzip only */
+    started = true;
+    while (z != Z_STREAM_END) {
+        if (s.avail_in == 0) {
+            got = pread(fd, in, IN_CHUNK, (off_t)in_at);
+            ENSURE(got > 0, CU_E_STORE); /* an error, or a stream cut short */
+            s.next_in = in;
+            s.avail_in = (uInt)got;
+            in_at += (uint64_t)got;
+        }
+        TRY(buf_reserve(out, IN_CHUNK * 4));
+        s.next_out = (Bytef *)out->p + out->n;
+        s.avail_out = (uInt)(out->cap - out->n - 1); /* the terminator's byte stays */
+        {
+            uInt room = s.avail_out;
+
+            z = inflate(&s, Z_BLOCK);
+            out->n += room - s.avail_out;
+            out->p[out->n] = '\0';
+        }
+        ENSURE(z == Z_OK || z == Z_STREAM_END || z == Z_BUF_ERROR, CU_E_STORE);
+        /* a block's end, not the last block's: a place to resume from */
+        if (z == Z_OK && (s.data_type & 128) && !(s.data_type & 64) &&
+            (g->n == 0 || out->n - last > GZ_SEEK_SPAN)) {
+            TRY(add_point(g, out, in_at - s.avail_in, s.data_type & 7));
+            last = out->n;
+        }
+    }
+    g->total = out->n;
+    *gp = g;
+    g = NULL;
+out:
+    if (started)
+        inflateEnd(&s);
+    free(in);
+    gz_seek_free(g);
+    return rc;
+}
+
+/* Inflate from point p up to `until` (at least) into g->span. */
+static cu_rc inflate_span(struct gz_seek *g, int fd, const struct point *p, uint64_t until)
+{
+    cu_rc rc = CU_OK;
+    uint8_t *in = malloc(IN_CHUNK);
+    z_stream s = {0};
+    uint64_t in_at = p->in;
+    bool started = false;
+    int z = Z_OK;
+    ssize_t got;
+
+    ENSURE(in, CU_E_NOMEM);
+    buf_reset(&g->span);
+    g->span_off = p->out;
+    ENSURE(inflateInit2(&s, -MAX_WBITS) == Z_OK, CU_E_NOMEM); /* raw deflate */
+    started = true;
+    if (p->bits) {
+        uint8_t byte;
+
+        ENSURE(pread(fd, &byte, 1, (off_t)(p->in - 1)) == 1, CU_E_STORE);
+        ENSURE(inflatePrime(&s, p->bits, byte >> (8 - p->bits)) == Z_OK, CU_E_STORE);
+    }
+    if (p->wlen)
+        ENSURE(inflateSetDictionary(&s, p->window, p->wlen) == Z_OK, CU_E_STORE);
+    while (g->span_off + g->span.n < until && z != Z_STREAM_END) {
+        if (s.avail_in == 0) {
+            got = pread(fd, in, IN_CHUNK, (off_t)in_at);
+            ENSURE(got > 0, CU_E_STORE);
+            s.next_in = in;
+            s.avail_in = (uInt)got;
+            in_at += (uint64_t)got;
+        }
+        TRY(buf_reserve(&g->span, IN_CHUNK * 4));
+        s.next_out = (Bytef *)g->span.p + g->span.n;
+        s.avail_out = (uInt)(g->span.cap - g->span.n - 1);
+        {
+            uInt room = s.avail_out;
+
+            z = inflate(&s, Z_NO_FLUSH);
+            g->span.n += room - s.avail_out;
+            g->span.p[g->span.n] = '\0';
+        }
+        ENSURE(z == Z_OK || z == Z_STREAM_END || z == Z_BUF_ERROR, CU_E_STORE);
+    }
+    ENSURE(g->span_off + g->span.n >= until, CU_E_STORE);
+out:
+    if (rc != CU_OK)
+        buf_reset(&g->span);
+    if (started)
+        inflateEnd(&s);
+    free(in);
+    return rc;
+}
+
+cu_rc gz_seek_read(struct gz_seek *g, int fd, uint64_t off, size_t len, const char **p)
+{
+    cu_rc rc = CU_OK;
+    size_t lo = 0, hi;
+    uint64_t until;
+
+    ENSURE(g->n > 0 && off + len <= g->total, CU_E_STORE);
+    if (!(off >= g->span_off && off + len <= g->span_off + g->span.n)) {
+        hi = g->n;
+        while (hi - lo > 1) { /* the last point at or before off */
+            size_t mid = (lo + hi) / 2;
+
+            if (g->points[mid].out <= off)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        /* the whole span to the next point, for the reads near this one */
+        until = lo + 1 < g->n ? g->points[lo + 1].out : g->total;
+        if (until < off + len)
+            until = off + len;
+        TRY(inflate_span(g, fd, &g->points[lo], until));
+    }
+    *p = g->span.p + (off - g->span_off);
+out:
+    return rc;
+}
+
+void gz_seek_free(struct gz_seek *g)
+{
+    if (!g)
+        return;
+    free(g->points);
+    buf_release(&g->span);
+    free(g);
+}
