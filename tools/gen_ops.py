@@ -148,7 +148,9 @@ def gen_support(services):
         served = {d["op"] for d in decls}
         ops = sorted(model["operations"])
         out += ["<details>",
-                f"<summary>{sid.upper()}: {len(served)} of {len(ops)} operations served</summary>",
+                # the model's serviceId: "IAM", "KMS", "Secrets Manager", "CloudTrail"
+                f"<summary>{model['metadata'].get('serviceId', sid.upper())}: {len(served)} of "
+                f"{len(ops)} operations served</summary>",
                 "", "| operation | custos |", "|---|---|"]
         out += [f"| {op} | {'served' if op in served else 'not served'} |" for op in ops]
         out += ["", "</details>", ""]

@@ -212,8 +212,9 @@ class Declarations(unittest.TestCase):
             for op in model["operations"]:
                 row = f"| {op} | {'served' if op in served else 'not served'} |"
                 self.assertIn(row, text)
-            self.assertIn(f"{sid.upper()}: {len(served)} of {len(model['operations'])} operations "
-                          "served", text)
+            # named as the model's serviceId names the service ("Secrets Manager")
+            self.assertIn(f"{model['metadata']['serviceId']}: {len(served)} of "
+                          f"{len(model['operations'])} operations served", text)
 
 
 if __name__ == "__main__":
