@@ -15,68 +15,8 @@
 #include "store/records.h"
 #include "store/store.h"
 
-#define ACCOUNT "111122223333"
-#define NOW 1700000000000LL
-#define DAY 86400000LL
-#define MSG_MAX (sizeof(((struct cu_err *)0)->msg))
-
-static char dir[] = "/tmp/custos-kms-state-test-XXXXXX";
-static struct store *store;
-static struct call_env env = {.account_id = ACCOUNT, .region = "us-east-1"};
-
-/* Run resolver + handler at now_ms in a write transaction (committed on success). */
-static cu_rc run(call_resolver resolve, call_handler handler, const char *input, int64_t now_ms,
-                 json_t **out, char msg[MSG_MAX])
-{
-    struct call call = {0};
-    struct call_keys keys = {0};
-    json_t *in = json_loads(input, 0, NULL);
-    cu_rc rc;
-
-    CHECK(in != NULL);
-    call.env = &env;
-    call.region = env.region;
-    call.keys = &keys;
-    call.now_ms = now_ms;
-    call.allowed_by_policy = true;
-    *out = json_object();
-    CHECK_OK(store_tx_begin(store, true, &call.tx));
-    rc = resolve ? resolve(&call, in) : CU_OK;
-    if (rc == CU_OK)
-        rc = handler(&call, in, *out);
-    if (rc == CU_OK)
-        CHECK_OK(store_tx_commit(call.tx));
-    else
-        store_tx_rollback(call.tx);
-    if (msg)
-        snprintf(msg, MSG_MAX, "%s", call.err.msg);
-    if (call.target.unpin)
-        call.target.unpin(call.target.pin);
-    json_decref(call.target.doc);
-    json_decref(in);
-    return rc;
-}
-
-static void new_key(char key_id[64])
-{
-    json_t *out = NULL;
-
-    CHECK_OK(run(NULL, kms_create_key, "{}", NOW, &out, NULL));
-    snprintf(key_id, 64, "%s",
-             json_string_value(json_object_get(json_object_get(out, "KeyMetadata"), "KeyId")));
-    json_decref(out);
-}
-
-static void call_key(call_resolver resolve, call_handler handler, const char *fmt,
-                     const char *arg, int64_t now_ms, cu_rc want)
-{
-    char text[512];
-    json_t *out = NULL;
-
-    snprintf(text, sizeof(text), fmt, arg);
-    CHECK_RC(run(resolve, handler, text, now_ms, &out, NULL), want);
-    json_decref(out);
-}
+#define KMS_FIXTURE_DIR "/tmp/custos-kms-state-test-XXXXXX"
+#include "kms_fixture.h"
 
 static bool listed(const char *key_id, int64_t now_ms)
 {
