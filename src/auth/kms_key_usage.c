@@ -19,6 +19,7 @@
 
 #include "core/ids.h"
 #include "core/log.h"
+#include "core/ticker.h"
 #include "key_usage.h"
 #include "store/records.h"
 #include "store/store.h"
@@ -52,12 +53,9 @@ struct note {
 struct kms_key_usage {
     _Atomic(struct entry *) buckets[BUCKETS];
     pthread_mutex_t lock;
-    pthread_cond_t wake;
     struct entry *all;
     struct store *store;
-    int64_t interval_ms;
-    bool stopping, started;
-    pthread_t thread;
+    struct ticker *flusher; /* NULL once stopped */
 };
 
 static size_t bucket_of(const char *s)
@@ -254,49 +252,22 @@ out:
     return rc;
 }
 
-static void *flusher(void *arg)
+static void flush_tick(void *arg)
 {
-    struct kms_key_usage *u = arg;
-    struct timespec at;
-
-    pthread_mutex_lock(&u->lock);
-    while (!u->stopping) {
-        clock_gettime(CLOCK_MONOTONIC, &at);
-        at.tv_sec += u->interval_ms / 1000;
-        at.tv_nsec += (u->interval_ms % 1000) * 1000000;
-        if (at.tv_nsec >= 1000000000) {
-            at.tv_sec++;
-            at.tv_nsec -= 1000000000;
-        }
-        while (!u->stopping && pthread_cond_timedwait(&u->wake, &u->lock, &at) == 0) {
-        }
-        if (u->stopping)
-            break;
-        pthread_mutex_unlock(&u->lock);
-        if (kms_key_usage_flush(u) != CU_OK)
-            log_warn("kms key usage: flush failed; retried next interval");
-        pthread_mutex_lock(&u->lock);
-    }
-    pthread_mutex_unlock(&u->lock);
-    return NULL;
+    if (kms_key_usage_flush(arg) != CU_OK)
+        log_warn("kms key usage: flush failed; retried next interval");
 }
 
 cu_rc kms_key_usage_start(struct store *s, int64_t interval_ms, struct kms_key_usage **out)
 {
     cu_rc rc = CU_OK;
     struct kms_key_usage *u = calloc(1, sizeof(*u));
-    pthread_condattr_t attr;
 
     ENSURE(u, CU_E_NOMEM);
     u->store = s;
-    u->interval_ms = interval_ms > 0 ? interval_ms : KEY_USAGE_FLUSH_MS;
     pthread_mutex_init(&u->lock, NULL);
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&u->wake, &attr);
-    pthread_condattr_destroy(&attr);
-    ENSURE(pthread_create(&u->thread, NULL, flusher, u) == 0, CU_E_INTERNAL);
-    u->started = true;
+    TRY(ticker_start(interval_ms > 0 ? interval_ms : KEY_USAGE_FLUSH_MS, flush_tick, u,
+                     &u->flusher));
     *out = u;
     u = NULL;
 out:
@@ -310,12 +281,9 @@ void kms_key_usage_stop(struct kms_key_usage *u)
 
     if (!u)
         return;
-    if (u->started) {
-        pthread_mutex_lock(&u->lock);
-        u->stopping = true;
-        pthread_cond_signal(&u->wake);
-        pthread_mutex_unlock(&u->lock);
-        pthread_join(u->thread, NULL);
+    if (u->flusher) {
+        ticker_stop(u->flusher);
+        u->flusher = NULL;
         if (kms_key_usage_flush(u) != CU_OK)
             log_error("kms key usage: the last key uses could not be written at shutdown");
     }
@@ -323,7 +291,6 @@ void kms_key_usage_stop(struct kms_key_usage *u)
         next = e->all_next;
         free(e);
     }
-    pthread_cond_destroy(&u->wake);
     pthread_mutex_destroy(&u->lock);
     free(u);
 }

@@ -9,24 +9,19 @@
  * Manager secrets whose recovery window has ended (sm_sweep_deleted). */
 #include "key_sweeper.h"
 
-#include <pthread.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/ticker.h"
 #include "services/kms/kms.h"
 #include "services/secretsmanager/secretsmanager.h"
 
 struct key_sweeper {
     const struct call_env *env;
     struct audit_writer *trail;
-    int64_t interval_ms;
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    bool stopping, started;
+    struct ticker *ticker;
 };
 
 /* The AwsServiceEvent record of what a service (KMS, Secrets Manager) did itself, durable
@@ -137,29 +132,10 @@ static cu_rc sweep(struct key_sweeper *s)
     return rc;
 }
 
-static void *sweeper_main(void *arg)
+static void sweep_tick(void *arg)
 {
-    struct key_sweeper *s = arg;
-    struct timespec at;
-
-    pthread_mutex_lock(&s->lock);
-    while (!s->stopping) {
-        clock_gettime(CLOCK_MONOTONIC, &at);
-        at.tv_sec += s->interval_ms / 1000;
-        at.tv_nsec += (s->interval_ms % 1000) * 1000000L;
-        if (at.tv_nsec >= 1000000000L) {
-            at.tv_sec++;
-            at.tv_nsec -= 1000000000L;
-        }
-        if (pthread_cond_timedwait(&s->wake, &s->lock, &at) == 0 || s->stopping)
-            continue;
-        pthread_mutex_unlock(&s->lock);
-        if (sweep(s) != CU_OK)
-            log_warn("kms: the sweep of deleted keys failed; retried next interval");
-        pthread_mutex_lock(&s->lock);
-    }
-    pthread_mutex_unlock(&s->lock);
-    return NULL;
+    if (sweep(arg) != CU_OK)
+        log_warn("kms: the sweep of deleted keys failed; retried next interval");
 }
 
 cu_rc key_sweeper_start(const struct call_env *env, struct audit_writer *trail,
@@ -167,20 +143,12 @@ cu_rc key_sweeper_start(const struct call_env *env, struct audit_writer *trail,
 {
     cu_rc rc = CU_OK;
     struct key_sweeper *s = calloc(1, sizeof(*s));
-    pthread_condattr_t attr;
 
     ENSURE(s, CU_E_NOMEM);
     s->env = env;
     s->trail = trail;
-    s->interval_ms = interval_ms > 0 ? interval_ms : KEY_SWEEP_MS;
-    pthread_mutex_init(&s->lock, NULL);
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&s->wake, &attr);
-    pthread_condattr_destroy(&attr);
     TRY(sweep(s));
-    ENSURE(pthread_create(&s->thread, NULL, sweeper_main, s) == 0, CU_E_INTERNAL);
-    s->started = true;
+    TRY(ticker_start(interval_ms > 0 ? interval_ms : KEY_SWEEP_MS, sweep_tick, s, &s->ticker));
     *out = s;
     s = NULL;
 out:
@@ -192,14 +160,6 @@ void key_sweeper_stop(struct key_sweeper *s)
 {
     if (!s)
         return;
-    if (s->started) {
-        pthread_mutex_lock(&s->lock);
-        s->stopping = true;
-        pthread_cond_signal(&s->wake);
-        pthread_mutex_unlock(&s->lock);
-        pthread_join(s->thread, NULL);
-    }
-    pthread_cond_destroy(&s->wake);
-    pthread_mutex_destroy(&s->lock);
+    ticker_stop(s->ticker);
     free(s);
 }
