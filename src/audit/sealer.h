@@ -20,7 +20,7 @@
 #include "crypto/trail_key.h"
 
 #define AUDIT_DIGEST_INTERVAL_S 3600
-#define AUDIT_ROTATE_BYTES (64u << 20)
+#define AUDIT_ROTATE_BYTES (16u << 20)
 
 struct audit_sealer_options {
     const char *data_dir;          /* the trail is DIR/audit.log and DIR/audit-trail/ */

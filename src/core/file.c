@@ -94,8 +94,14 @@ cu_rc file_read_all(const char *path, struct buf *out)
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     ssize_t got;
 
+    struct stat st;
+
     if (fd < 0)
         return CU_E_STORE;
+    /* one allocation of the file's size: growing by doubling would peak at twice it (the
+     * sealer reads whole log files, and the peak is custos's resident memory) */
+    if (fstat(fd, &st) == 0 && st.st_size > 0)
+        TRY(buf_reserve(out, (size_t)st.st_size));
     while ((got = read(fd, chunk, sizeof(chunk))) != 0) {
         if (got < 0 && errno == EINTR)
             continue;

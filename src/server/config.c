@@ -30,7 +30,7 @@ void config_defaults(struct config *cfg)
     cfg->idle_timeout_s = 60;
     cfg->drain_seconds = 10;
     cfg->audit_digest_interval_s = 3600; /* CloudTrail's: a digest file every hour */
-    cfg->audit_rotate_bytes = 64u << 20;
+    cfg->audit_rotate_bytes = 16u << 20;
 }
 
 static cu_rc set_text(char *dst, size_t cap, const char *flag, const char *value,

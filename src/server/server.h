@@ -32,7 +32,7 @@ struct config {
     size_t idle_timeout_s;        /* keep-alive connection with no request */
     size_t drain_seconds;         /* at SIGTERM, for requests in progress to finish */
     size_t audit_digest_interval_s; /* a signed digest (and rotation) this often (3600) */
-    size_t audit_rotate_bytes;    /* rotate the live trail file past this size (64 MiB) */
+    size_t audit_rotate_bytes;    /* rotate the live trail file past this size (16 MiB) */
     size_t audit_retain_days;     /* remove sealed log files older than this (0: keep) */
     int64_t test_clock_offset_s;  /* --test-clock-offset: tests only (CUSTOS_TEST_HOOKS=1) */
     char oidc_jwks[OIDC_KEYS_MAX_ISSUERS][3200]; /* --oidc-jwks ISSUER_URL=JWKS_FILE, each */
