@@ -11,6 +11,9 @@
 #include "sealer.h"
 
 #include <errno.h>
+#include <sys/mman.h>
+#include <fcntl.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,32 +145,50 @@ out:
 }
 
 /* Seal the plain log file `name` (trail_N.jsonl): compress it beside itself, digest it,
- * then remove the plain copy. */
+ * then remove the plain copy. The file is read through a private read-only mapping, not
+ * into the heap: a rotated file is up to --audit-rotate-bytes, and glibc keeps a freed
+ * block that large in this thread's arena, so each rotation under load left custos that
+ * much larger (make bench measured 118 MiB resident against 17 MiB without rotation). */
 static cu_rc seal_file(struct audit_sealer *s, const char *name, int64_t now_s)
 {
     cu_rc rc = CU_OK;
-    struct buf data;
     struct audit_log_seal seal;
     char path[1300], gz[1300], gz_name[140];
-    size_t end = 0;
+    size_t end = 0, len = 0;
+    struct stat st;
+    void *map = NULL;
+    int fd;
 
-    buf_init(&data, BUF_NO_LIMIT);
     path_in(s, name, path, sizeof(path));
     snprintf(gz_name, sizeof(gz_name), "%s.gz", name);
     path_in(s, gz_name, gz, sizeof(gz));
-    ENSURE(file_read_all(path, &data) == CU_OK,
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    ENSURE(fd >= 0 && fstat(fd, &st) == 0,
            (log_error("audit: cannot read %s to seal it: %s", path, strerror(errno)), CU_E_STORE));
-    trail_scan(buf_bytes(&data), gz_name, &seal, &end);
+    len = (size_t)st.st_size;
+    if (len) {
+        map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+        ENSURE(map != MAP_FAILED, (map = NULL, log_error("audit: cannot map %s to seal it: %s",
+                                                         path, strerror(errno)),
+                                   CU_E_STORE));
+        (void)madvise(map, len, MADV_SEQUENTIAL);
+    }
+    trail_scan(bytes_of(map, len), gz_name, &seal, &end);
     if (seal.records && strcmp(seal.previous, s->head) != 0)
         log_error("audit: %s does not go on from the last sealed record (edited while "
                   "unsealed?); sealed as it is, `custos audit verify` will name it", path);
-    ENSURE(trail_write_gz(gz, bytes_of(data.p, end)) == CU_OK,
+    ENSURE(trail_write_gz(gz, bytes_of(map, end)) == CU_OK,
            (log_error("audit: cannot write %s: %s", gz, strerror(errno)), CU_E_STORE));
     TRY(write_digest(s, &seal, now_s));
     if (unlink(path) != 0)
         log_warn("audit: cannot remove %s after sealing it: %s", path, strerror(errno));
 out:
-    buf_release(&data);
+    if (map)
+        munmap(map, len);
+    if (fd >= 0)
+        close(fd);
+    /* the scan's many small blocks go back to the system too */
+    malloc_trim(0);
     return rc;
 }
 
@@ -304,8 +325,14 @@ static void *sealer_main(void *arg)
         struct timespec t;
         int64_t now_s;
 
+        /* the live file's size is looked at ten times a second: under load the trail grows
+         * tens of MB a second, and a file rotated late is sealed through a larger mapping */
         clock_gettime(CLOCK_REALTIME, &t);
-        t.tv_sec += 1;
+        t.tv_nsec += 100 * 1000000L;
+        if (t.tv_nsec >= 1000000000L) {
+            t.tv_sec++;
+            t.tv_nsec -= 1000000000L;
+        }
         pthread_cond_timedwait(&s->wake, &s->lock, &t);
         if (s->stopping)
             break;
@@ -317,7 +344,7 @@ static void *sealer_main(void *arg)
             due = now_s + s->o.digest_interval_s;
         } else if (audit_writer_size(s->w) >= s->o.rotate_bytes &&
                    rotate_and_seal(s, false) != CU_OK) {
-            log_error("audit: the size rotation's seal failed; tried again in a second");
+            log_error("audit: the size rotation's seal failed; tried again shortly");
         }
         pthread_mutex_lock(&s->lock);
     }
