@@ -4,7 +4,7 @@
  *
  * When: every digest_interval_s (CloudTrail's hourly digest; the live file is rotated
  * then, so a digest always names whole files, and the interval is also the rotation's
- * time bound), when the live file passes rotate_bytes (looked at ten times a second), and at
+ * time bound), when the live file passes rotate_bytes (looked at once a second), and at
  * stop. An interval with no record still gets a digest (as CloudTrail delivers digests
  * for hours without log files), which keeps the digests' chain going; a stop with nothing
  * new gets none.
