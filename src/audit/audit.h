@@ -99,7 +99,9 @@ struct audit_event {
     const char *account_id;       /* recipientAccountId */
     const char *event_id;         /* the record's eventID, or NULL: a new one */
     uint64_t commit_seq;          /* a mutation's store seq, written as additionalEventData
-                                   * {"commitSeq": N} before its commit; 0: none */
+                                   * {"commitSeq": N} before its commit; 0: none */    const char *tls_version;      /* tlsDetails, over HTTPS only (NULL: none): protocol, */
+    const char *tls_cipher;       /* cipher suite and the Host header the client sent */
+    const char *host;
 };
 
 /* Build the record (a compact JSON object) into out. Secret members are replaced by

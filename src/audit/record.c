@@ -317,6 +317,26 @@ static const char *resource_type(const char *arn)
     return "AWS::Resource";
 }
 
+/* tlsDetails (CloudTrail record contents, since 1.08): the TLS version and cipher suite
+ * of the connection and the Host header the client sent, in OpenSSL's names as CloudTrail
+ * writes them ("TLSv1.3", "TLS_AES_128_GCM_SHA256"). A request over plain HTTP, which
+ * AWS does not serve, has none. */
+static cu_rc add_tls_details(struct buf *out, const struct audit_event *ev)
+{
+    cu_rc rc = CU_OK;
+
+    if (!ev->tls_version)
+        return CU_OK;
+    TRY(buf_addstr(out, ",\"tlsDetails\":{\"tlsVersion\":"));
+    TRY(add_string(out, ev->tls_version));
+    TRY(add_field(out, "cipherSuite", ev->tls_cipher ? ev->tls_cipher : ""));
+    if (ev->host)
+        TRY(add_field(out, "clientProvidedHostHeader", ev->host));
+    TRY(buf_addch(out, '}'));
+out:
+    return rc;
+}
+
 /* Written field by field rather than through a jansson tree: the record is built for
  * every call, and only the parameters need a tree (for redaction). */
 cu_rc audit_record_build(const struct audit_event *ev, struct buf *out)
@@ -364,6 +384,8 @@ cu_rc audit_record_build(const struct audit_event *ev, struct buf *out)
     }
     TRY(buf_addstr(out, ",\"eventType\":\"AwsApiCall\",\"managementEvent\":true"));
     TRY(add_field(out, "recipientAccountId", ev->account_id));
+    TRY(buf_addstr(out, ",\"eventCategory\":\"Management\""));
+    TRY(add_tls_details(out, ev));
     TRY(buf_addch(out, '}'));
 out:
     return rc;
@@ -401,7 +423,7 @@ cu_rc audit_record_build_service_event(const struct audit_service_event *e, stru
     TRY(add_field(out, "ARN", e->resource_arn));
     TRY(buf_addstr(out, "}],\"eventType\":\"AwsServiceEvent\",\"managementEvent\":true"));
     TRY(add_field(out, "recipientAccountId", e->account_id));
-    TRY(buf_addch(out, '}'));
+    TRY(buf_addstr(out, ",\"eventCategory\":\"Management\"}"));
 out:
     return rc;
 }
@@ -433,7 +455,7 @@ cu_rc audit_record_build_suppressed(const struct audit_suppressed *s, struct buf
                          "\"suppressedUnauthenticatedRequests\":",
                     count, ",\"windowStart\":\"", start, "\",\"windowEnd\":\"", end, "\"}", NULL));
     TRY(add_field(out, "recipientAccountId", s->account_id));
-    TRY(buf_addch(out, '}'));
+    TRY(buf_addstr(out, ",\"eventCategory\":\"Management\"}"));
 out:
     return rc;
 }
@@ -460,7 +482,8 @@ static cu_rc add_trail_event(struct buf *out, int64_t time_ms, const char *event
     TRY(add_field(out, "requestID", request_id));
     TRY(add_field(out, "eventID", event_id));
     TRY(buf_addstr(out, ",\"readOnly\":false,\"eventType\":\"AwsServiceEvent\","
-                        "\"managementEvent\":true,\"serviceEventDetails\":{"));
+                        "\"managementEvent\":true,\"eventCategory\":\"Management\","
+                        "\"serviceEventDetails\":{"));
 out:
     return rc;
 }

@@ -25,6 +25,8 @@ struct http_req {
     struct bytes body;
     const char *source_ip;    /* peer address, text */
     bool tls;                 /* arrived over HTTPS */
+    const char *tls_version;  /* over HTTPS: the protocol ("TLSv1.3") and the cipher suite, */
+    const char *tls_cipher;   /* OpenSSL's names (static strings); NULL over plain HTTP */
 };
 
 /* Whether header i of r is named name, name_len long (case-insensitive). A request is

@@ -196,6 +196,10 @@ static void make_req(struct http_conn *c, struct bytes body, struct http_req *re
                              .body = body,
                              .source_ip = c->peer,
                              .tls = c->io.ssl != NULL};
+    if (c->io.ssl) {
+        req->tls_version = SSL_get_version(c->io.ssl);
+        req->tls_cipher = SSL_CIPHER_get_name(SSL_get_current_cipher(c->io.ssl));
+    }
 }
 
 static bool queue_response(struct http_conn *c, struct proto_response *resp, bool close,

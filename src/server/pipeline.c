@@ -370,6 +370,9 @@ static cu_rc write_record(struct pipeline *pl, struct request *r, uint64_t commi
     ev.account_id = pl->env.account_id;
     ev.commit_seq = failed ? 0 : commit_seq;
     ev.event_id = r->key_use_event[0] ? r->key_use_event : NULL;
+    ev.tls_version = r->http->tls_version;
+    ev.tls_cipher = r->http->tls_cipher;
+    ev.host = http_req_header(r->http, "Host");
     /* 2 KiB holds most records: one allocation instead of a doubling series */
     TRY(buf_reserve(&record, 2048));
     TRY(audit_record_build(&ev, &record));

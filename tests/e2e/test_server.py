@@ -143,6 +143,14 @@ class Tls(unittest.TestCase):
                                    aws_access_key_id=harness.ROOT_KEY, aws_secret_access_key=harness.ROOT_SECRET,
                                    verify=d + "/cert.pem", config=botocore.config.Config(retries={"max_attempts": 1}))
                 self.assertEqual(sts.get_caller_identity()["Account"], harness.ACCOUNT)
+                # CloudTrail's tlsDetails: the connection's protocol and cipher suite in
+                # OpenSSL's names, and the Host header the client sent
+                rec = [r for r in srv.audit_records() if r.get("eventName") == "GetCallerIdentity"][-1]
+                tls = rec["tlsDetails"]
+                self.assertRegex(tls["tlsVersion"], r"^TLSv1\.[23]$")
+                self.assertTrue(tls["cipherSuite"])
+                self.assertEqual(tls["clientProvidedHostHeader"], srv.endpoint.split("//")[1])
+                self.assertEqual(rec["eventCategory"], "Management")
             finally:
                 srv.cleanup()
         finally:

@@ -61,7 +61,7 @@ static void exact_text(struct audit_event ev, struct principal p)
         "\",\"readOnly\":false,\"resources\":[{\"accountId\":\"123456789012\","
         "\"type\":\"AWS::KMS::Key\",\"ARN\":\"arn:aws:kms:us-east-1:123456789012:key/x\"}],"
         "\"eventType\":\"AwsApiCall\",\"managementEvent\":true,"
-        "\"recipientAccountId\":\"123456789012\"}";
+        "\"recipientAccountId\":\"123456789012\",\"eventCategory\":\"Management\"}";
     struct buf out;
     char event_id[IDS_UUID_LEN + 1];
 
@@ -171,6 +171,29 @@ static void service_event(void)
     buf_release(&out);
 }
 
+/* Over HTTPS the record carries tlsDetails (version, cipher suite, Host header); over
+ * plain HTTP none (exact_text above has no tlsDetails member). */
+static void tls_details(struct audit_event ev)
+{
+    struct buf out;
+    json_t *rec, *tls;
+
+    ev.tls_version = "TLSv1.3";
+    ev.tls_cipher = "TLS_AES_256_GCM_SHA384";
+    ev.host = "kms.us-east-1.amazonaws.com";
+    buf_init(&out, BUF_NO_LIMIT);
+    CHECK_OK(audit_record_build(&ev, &out));
+    rec = json_loads(out.p, 0, NULL);
+    tls = json_object_get(rec, "tlsDetails");
+    CHECK_STR(json_string_value(json_object_get(tls, "tlsVersion")), "TLSv1.3");
+    CHECK_STR(json_string_value(json_object_get(tls, "cipherSuite")), "TLS_AES_256_GCM_SHA384");
+    CHECK_STR(json_string_value(json_object_get(tls, "clientProvidedHostHeader")),
+              "kms.us-east-1.amazonaws.com");
+    CHECK_STR(json_string_value(json_object_get(rec, "eventCategory")), "Management");
+    json_decref(rec);
+    buf_release(&out);
+}
+
 int main(void)
 {
     static const char *const secrets[] = {"Plaintext", "SecretAccessKey", NULL};
@@ -194,6 +217,7 @@ int main(void)
     resource_types(&ev);
     web_identity(ev);
     exact_text(ev, p);
+    tls_details(ev);
     service_event();
     buf_init(&out, BUF_NO_LIMIT);
     CHECK_OK(audit_record_build(&ev, &out));
