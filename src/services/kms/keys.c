@@ -138,10 +138,7 @@ cu_rc kms_create_key(struct call *call, const json_t *in, json_t *out)
     ENSURE(doc, CU_E_NOMEM);
     TRY(check_spec(call, in, &spec, &usage));
     TRY(kms_import_create(call, in, &external));
-    /* import.c unwraps 32-byte symmetric material only, so far */
-    ENSURE(!external || !spec->type,
-           cu_err_set(&call->err, CU_E_KMS_UNSUPPORTED,
-                      "custos imports key material only into SYMMETRIC_DEFAULT keys."));
+    TRY(kms_import_check_spec(call, spec, external));
     TRY(kms_tags_check(call, tags));
     TRY(kms_mrk_new_id(in, key_id));
     kms_key_arn(call, key_id, arn);
