@@ -23,8 +23,7 @@
 enum { FORMAT_PKCS8 = 1, FORMAT_HMAC = 2 };
 
 /* The longest HMAC key: 1024 bits, the most KMS imports (KMS developer guide,
- * importing-keys-conceptual, "Requirements for imported key material"); keys KMS makes are
- * as long as their digest. */
+ * importing-keys-conceptual, "Requirements for imported key material"). */
 #define HMAC_KEY_MAX 128
 
 struct asym_key {
@@ -75,7 +74,8 @@ cu_rc asym_key_generate(enum asym_type type, int bits, const char *curve, struct
     ENSURE(k, CU_E_NOMEM);
     k->type = type;
     if (type == ASYM_HMAC) {
-        ENSURE(bits > 0 && bits % 8 == 0 && bits / 8 <= HMAC_KEY_MAX, CU_E_INTERNAL);
+        /* a key KMS makes is as long as its digest, at most SHA-512's */
+        ENSURE(bits > 0 && bits % 8 == 0 && bits / 8 <= ASYM_DIGEST_MAX, CU_E_INTERNAL);
         TRY(secret_new((size_t)bits / 8, &k->hmac));
         TRY(rand_bytes(k->hmac->p, k->hmac->n));
     } else {
