@@ -382,5 +382,39 @@ class Expiry(Base):
             self.assertEqual(kms.get_public_key(KeyId=ec_key["KeyId"])["PublicKey"], public_der(self.p256))
 
 
+class MultiRegion(Base):
+    server_args = ("--regions", f"{harness.REGION},eu-west-1")
+
+    def test_replica_takes_the_same_ec_key_only(self):
+        key = self.kms.create_key(Origin="EXTERNAL", MultiRegion=True, KeySpec="ECC_NIST_P256",
+                                  KeyUsage="SIGN_VERIFY")["KeyMetadata"]
+        self.import_material(key["KeyId"], pkcs8_der(self.p256), "RSAES_OAEP_SHA_256")
+        sig = self.kms.sign(KeyId=key["KeyId"], Message=b"mrk", SigningAlgorithm="ECDSA_SHA_256")["Signature"]
+        # the replica of a key with imported material is created without it
+        replica = self.kms.replicate_key(KeyId=key["KeyId"], ReplicaRegion="eu-west-1")["ReplicaKeyMetadata"]
+        self.assertEqual((replica["KeyState"], replica["Origin"]), ("PendingImport", "EXTERNAL"))
+        eu = self.server.client("kms", region="eu-west-1")
+        with self.assertRaises(ClientError) as e:
+            eu.get_public_key(KeyId=key["KeyId"])
+        self.assertEqual(e.exception.response["Error"]["Message"], f"{replica['Arn']} is pending import.")
+        # nor can it be enabled into using the primary's material
+        with self.assertRaises(ClientError) as e:
+            eu.enable_key(KeyId=key["KeyId"])
+        self.assertEqual(e.exception.response["Error"]["Message"], f"{replica['Arn']} is pending import.")
+        saved, self.kms = self.kms, eu
+        try:
+            other = self.path("other-mrk.pem", openssl("genpkey", "-algorithm", "EC", "-pkeyopt",
+                                                       "ec_paramgen_curve:P-256"))
+            self.assertEqual(self.err(self.import_material, key_id=key["KeyId"], material=pkcs8_der(other),
+                                      algorithm="RSAES_OAEP_SHA_256"),
+                             ("IncorrectKeyMaterialException", NOT_SAME, 400))
+            self.import_material(key["KeyId"], pkcs8_der(self.p256), "RSA_AES_KEY_WRAP_SHA_256")
+        finally:
+            self.kms = saved
+        self.assertEqual(eu.get_public_key(KeyId=key["KeyId"])["PublicKey"], public_der(self.p256))
+        self.assertTrue(eu.verify(KeyId=key["KeyId"], Message=b"mrk", Signature=sig,
+                                  SigningAlgorithm="ECDSA_SHA_256")["SignatureValid"])
+
+
 if __name__ == "__main__":
     harness.main()

@@ -458,6 +458,7 @@ static cu_rc replica_doc(struct call *call, const struct kms_key *primary, const
     TRY(copy_shared(call, primary->doc, doc));
     if (external) {
         TRY(tree_set_new(doc, "Backing", json_array()));
+        json_object_del(doc, "Private"); /* an imported RSA, EC or HMAC key's material */
         json_object_del(doc, "ValidTo");
         json_object_del(doc, "ExpirationModel");
     }
