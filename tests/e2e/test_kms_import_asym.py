@@ -322,10 +322,17 @@ class Hmac(Base):
                 wrong = ("IncorrectKeyMaterialException",  # wording unconfirmed
                          f"Key material for a {spec} key must be {bits} to 1024 bits ({bits // 8} to 128 bytes).",
                          400)
+                # one wrapping key for the three tries (each GetParametersForImport makes one)
+                p = self.kms.get_parameters_for_import(KeyId=m["KeyId"], WrappingAlgorithm="RSAES_OAEP_SHA_256",
+                                                       WrappingKeySpec="RSA_2048")
+
+                def attempt(n):
+                    return self.kms.import_key_material(
+                        KeyId=m["KeyId"], ImportToken=p["ImportToken"], ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
+                        EncryptedKeyMaterial=wrap(p["PublicKey"], os.urandom(n), "RSAES_OAEP_SHA_256"))
                 for n in (short, 129):
-                    self.assertEqual(self.err(self.import_material, key_id=m["KeyId"], material=os.urandom(n),
-                                              algorithm="RSAES_OAEP_SHA_256"), wrong)
-                self.import_material(m["KeyId"], os.urandom(bits // 8), "RSAES_OAEP_SHA_256")
+                    self.assertEqual(self.err(attempt, n=n), wrong)
+                attempt(bits // 8)
                 self.assertEqual(self.kms.describe_key(KeyId=m["KeyId"])["KeyMetadata"]["KeyState"], "Enabled")
 
     def test_cli(self):
