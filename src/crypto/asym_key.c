@@ -8,6 +8,9 @@
 #include "asym_key.h"
 
 #include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -19,7 +22,9 @@
 
 enum { FORMAT_PKCS8 = 1, FORMAT_HMAC = 2 };
 
-#define HMAC_KEY_MAX 64
+/* The longest HMAC key: 1024 bits, the most KMS imports (KMS developer guide,
+ * importing-keys-conceptual, "Requirements for imported key material"). */
+#define HMAC_KEY_MAX 128
 
 struct asym_key {
     enum asym_type type;
@@ -69,7 +74,8 @@ cu_rc asym_key_generate(enum asym_type type, int bits, const char *curve, struct
     ENSURE(k, CU_E_NOMEM);
     k->type = type;
     if (type == ASYM_HMAC) {
-        ENSURE(bits > 0 && bits % 8 == 0 && bits / 8 <= HMAC_KEY_MAX, CU_E_INTERNAL);
+        /* a key KMS makes is as long as its digest, at most SHA-512's */
+        ENSURE(bits > 0 && bits % 8 == 0 && bits / 8 <= ASYM_DIGEST_MAX, CU_E_INTERNAL);
         TRY(secret_new((size_t)bits / 8, &k->hmac));
         TRY(rand_bytes(k->hmac->p, k->hmac->n));
     } else {
@@ -78,6 +84,83 @@ cu_rc asym_key_generate(enum asym_type type, int bits, const char *curve, struct
     *out = k;
     k = NULL;
 out:
+    asym_key_free(k);
+    return rc;
+}
+
+/* The NID of an OpenSSL curve name, NIST ("P-256") or short ("secp256k1", "prime256v1"). */
+static int curve_nid(const char *name)
+{
+    int nid = EC_curve_nist2nid(name);
+
+    return nid != NID_undef ? nid : OBJ_sn2nid(name);
+}
+
+/* Whether pk is what an imported key of type/bits/curve must be: RSA of `bits` bits with
+ * two primes, or EC on the named curve `curve` (explicit parameters have no group name and
+ * are refused); and whether its private and public halves agree (EVP_PKEY_check). */
+static bool pkey_matches(EVP_PKEY *pk, enum asym_type type, int bits, const char *curve)
+{
+    EVP_PKEY_CTX *ctx = NULL;
+    BIGNUM *third = NULL;
+    char group[64], encoding[32];
+    size_t n = 0;
+    bool ok;
+
+    if (type == ASYM_RSA) {
+        /* a third prime factor: multi-prime RSA, which KMS does not import */
+        ok = EVP_PKEY_is_a(pk, "RSA") && EVP_PKEY_get_bits(pk) == bits &&
+             EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_RSA_FACTOR3, &third) != 1;
+    } else {
+        ok = type == ASYM_EC && curve && EVP_PKEY_is_a(pk, "EC") &&
+             EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
+                                            &n) == 1 &&
+             curve_nid(group) != NID_undef && curve_nid(group) == curve_nid(curve) &&
+             /* OpenSSL names a group given by explicit parameters that match a known
+              * curve; its encoding still says so */
+             EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_EC_ENCODING, encoding,
+                                            sizeof(encoding), &n) == 1 &&
+             strcmp(encoding, OSSL_PKEY_EC_ENCODING_GROUP) == 0;
+    }
+    if (ok) {
+        ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL);
+        ok = ctx && EVP_PKEY_check(ctx) == 1;
+    }
+    BN_clear_free(third);
+    EVP_PKEY_CTX_free(ctx);
+    return ok;
+}
+
+cu_rc asym_key_import(enum asym_type type, int bits, const char *curve, struct bytes material,
+                      struct asym_key **out)
+{
+    cu_rc rc = CU_OK;
+    struct asym_key *k = calloc(1, sizeof(*k));
+    PKCS8_PRIV_KEY_INFO *p8 = NULL;
+    const unsigned char *p = material.p;
+
+    *out = NULL;
+    ENSURE(k, CU_E_NOMEM);
+    k->type = type;
+    if (type == ASYM_HMAC) {
+        ENSURE(bits > 0 && material.n >= (size_t)bits / 8 && material.n <= HMAC_KEY_MAX,
+               CU_E_VALIDATION);
+        TRY(secret_from(material, &k->hmac));
+    } else {
+        /* PKCS#8 PrivateKeyInfo, BER or DER (RFC 5208), all of it and nothing after */
+        ENSURE(material.n > 0 && material.n <= ASYM_IMPORT_MAX, CU_E_VALIDATION);
+        p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, (long)material.n);
+        ENSURE(p8 && p == material.p + material.n, CU_E_VALIDATION);
+        k->pkey = EVP_PKCS82PKEY(p8);
+        ENSURE(k->pkey && pkey_matches(k->pkey, type, bits, curve), CU_E_VALIDATION);
+    }
+    *out = k;
+    k = NULL;
+out:
+    /* a refused key leaves OpenSSL's reasons on the thread's error queue */
+    if (rc != CU_OK)
+        ERR_clear_error();
+    PKCS8_PRIV_KEY_INFO_free(p8);
     asym_key_free(k);
     return rc;
 }

@@ -32,6 +32,19 @@ MUST_CHECK cu_rc asym_key_generate(enum asym_type type, int bits, const char *cu
                                    struct asym_key **out);
 void asym_key_free(struct asym_key *k);
 
+/* Largest PKCS#8 private key asym_key_import reads: a 4096-bit RSA key, with room. */
+#define ASYM_IMPORT_MAX 4096
+
+/* Key material a client imported (ImportKeyMaterial, after unwrapping) as a key of
+ * type/bits/curve (as asym_key_generate takes them): for RSA and EC a PKCS#8
+ * PrivateKeyInfo (BER or DER, nothing after it) of an RSA key of `bits` bits with two
+ * primes, or an EC key on the named curve `curve`, whose halves agree; for HMAC the raw
+ * key, from bits / 8 bytes up to 1024 bits. A pure parser of untrusted bytes (fuzzed:
+ * tests/fuzz/import_wrap_fuzz.c). *out is the caller's (asym_key_free). Errors:
+ * CU_E_VALIDATION for material that is not such a key, without detail; CU_E_NOMEM. */
+MUST_CHECK cu_rc asym_key_import(enum asym_type type, int bits, const char *curve,
+                                 struct bytes material, struct asym_key **out);
+
 /* Seal k under mk with aad (the caller's binding of the key to its ARN and version),
  * appending the sealed bytes to sealed. Errors: as master_key_seal; CU_E_INTERNAL. */
 MUST_CHECK cu_rc asym_key_seal(const struct master_key *mk, const struct asym_key *k,

@@ -25,8 +25,9 @@ enum import_wrap_alg {
 
 /* Largest DER private key a 4096-bit RSA key takes, with room. */
 #define IMPORT_WRAP_PRIVATE_MAX 4096
-/* Largest wrapped material accepted: an RSA block plus AES-KWP of up to 1 KiB. */
-#define IMPORT_WRAP_WRAPPED_MAX 2048
+/* Largest wrapped material accepted: an RSA block (512 bytes at 4096 bits) plus the AES-KWP
+ * of a 4096-bit RSA private key in PKCS#8 (about 2.4 KiB), with room. */
+#define IMPORT_WRAP_WRAPPED_MAX 4096
 #define IMPORT_WRAP_FINGERPRINT_LEN 32
 
 /* A new RSA key pair of `bits` (2048, 3072 or 4096): its SubjectPublicKeyInfo DER appended

@@ -3,7 +3,10 @@ scripts/install-deps into tests/interop) against custos: a KMS keyring on a cust
 KMS client's endpoint overridden to the test server, encrypts a 1 MiB message and decrypts
 it; a keyring on another key cannot; the message's encrypted data key is a custos
 ciphertext that custos decrypts with the right key and the message's encryption context;
-the calls reach the trail under the key. Not run under valgrind (node and 1 MiB)."""
+the calls reach the trail under the key. And with a multi-Region key (esdk_mrk.js): a
+message encrypted under the mrk- primary in us-east-1 decrypts through its replica in
+eu-west-1 with an MRK-aware keyring, the SDK's KMS client for each region pointed at the
+same custos. Not run under valgrind (node and 1 MiB)."""
 import base64
 import json
 import os
@@ -13,6 +16,8 @@ import harness
 
 INTEROP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "interop")
 SCRIPT = os.path.join(INTEROP, "esdk_roundtrip.js")
+MRK_SCRIPT = os.path.join(INTEROP, "esdk_mrk.js")
+EU = "eu-west-1"
 MIB = 1 << 20
 
 
@@ -54,6 +59,39 @@ class EncryptionSdk(harness.ServerTest):
                  for r in self.server.audit_records()}
         self.assertIn(("GenerateDataKey", key["Arn"]), names)
         self.assertIn(("Decrypt", key["Arn"]), names)
+
+
+class MultiRegionKey(harness.ServerTest):
+    server_args = ("--regions", f"{harness.REGION},{EU}")
+
+    def test_primary_encrypts_replica_decrypts(self):
+        east, eu = self.server.client("kms"), self.server.client("kms", region=EU)
+        primary = east.create_key(MultiRegion=True, Description="esdk mrk")["KeyMetadata"]
+        replica = east.replicate_key(KeyId=primary["KeyId"], ReplicaRegion=EU)["ReplicaKeyMetadata"]
+        self.assertEqual(replica["Arn"], f"arn:aws:kms:{EU}:{harness.ACCOUNT}:key/{primary['KeyId']}")
+        env = dict(os.environ, ESDK_ENDPOINT=self.server.endpoint, ESDK_PRIMARY_ARN=primary["Arn"],
+                   ESDK_REPLICA_ARN=replica["Arn"], ESDK_SIZE=str(MIB),
+                   AWS_ACCESS_KEY_ID=harness.ROOT_KEY, AWS_SECRET_ACCESS_KEY=harness.ROOT_SECRET)
+        p = subprocess.run(["node", MRK_SCRIPT], cwd=INTEROP, env=env, capture_output=True,
+                           text=True, timeout=240)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        out = json.loads(p.stdout.strip().splitlines()[-1])
+        self.assertTrue(out["roundTrip"])
+        self.assertEqual(out["size"], MIB)
+        self.assertEqual(out["decryptedContext"]["purpose"], "custos mrk interop")
+        # the data key is wrapped under the primary; the replica's region unwrapped it
+        self.assertEqual((out["edks"], out["edkKey"]), (1, primary["Arn"]))
+        self.assertEqual(set(out["encryptRegions"]), {harness.REGION})
+        self.assertEqual(set(out["decryptRegions"]), {EU})
+        # a keyring that is not MRK-aware does not take the replica for the primary
+        self.assertIsNotNone(out["plainKeyringError"])
+        # custos served the Decrypt in eu-west-1, under the replica
+        decrypts = [r for r in self.server.audit_records()
+                    if r.get("eventName") == "Decrypt" and "errorCode" not in r]
+        self.assertTrue(any(r.get("awsRegion") == EU and
+                            (r.get("resources") or [{}])[0].get("ARN") == replica["Arn"] for r in decrypts),
+                        decrypts)
+        self.assertIsNotNone(eu.describe_key(KeyId=replica["Arn"]))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,12 @@
  *   shape 1, an RSA+AES key wrap algorithm: the rest's first 32 bytes are the ephemeral
  *            AES key, OAEP-encrypted here, followed by the rest as the AES key wrap
  *            (RFC 5649) text; whatever it unwraps to must be shorter than that text.
- * Material larger than the unwrapper's bound is refused like any other bad input. */
+ * Material larger than the unwrapper's bound is refused like any other bad input.
+ * Whatever unwraps then goes to asym_key_import (crypto/asym_key.c), the parser of the
+ * material itself, as the kind of key bits 3-4 of the first byte name (RSA_2048,
+ * ECC_NIST_P256, ECC_NIST_P521, HMAC_256): it must take it or refuse it with
+ * CU_E_VALIDATION, and leave nothing behind. A PKCS#8 P-256 key fits one OAEP block, so
+ * a seed (oaep1_shaped_ec) reaches the EC checks behind the DER. */
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
@@ -19,6 +24,7 @@
 #include <string.h>
 
 #include "core/secret.h"
+#include "crypto/asym_key.h"
 #include "crypto/import_wrap.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -63,10 +69,33 @@ static bool oaep(const uint8_t *in, size_t n, const char *md, uint8_t *out)
     return ok;
 }
 
+/* Read unwrapped material as the kind of key `kind` names; abort on anything but a key or
+ * a clean refusal. */
+static void read_material(unsigned kind, const struct secret *material)
+{
+    static const struct {
+        enum asym_type type;
+        int bits;
+        const char *curve;
+    } kinds[] = {{ASYM_RSA, 2048, NULL}, {ASYM_EC, 256, "P-256"}, {ASYM_EC, 521, "P-521"},
+                 {ASYM_HMAC, 256, NULL}};
+    struct asym_key *k = NULL;
+    cu_rc rc;
+
+    if (!material)
+        return;
+    rc = asym_key_import(kinds[kind & 3].type, kinds[kind & 3].bits, kinds[kind & 3].curve,
+                         secret_bytes(material), &k);
+    if ((rc == CU_OK) != (k != NULL) || (rc != CU_OK && rc != CU_E_VALIDATION))
+        abort();
+    asym_key_free(k);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static uint8_t wrapped[256 + IMPORT_WRAP_WRAPPED_MAX];
     enum import_wrap_alg alg;
+    unsigned kind;
     struct secret *material = NULL;
     const char *md;
     bool shaped, key_wrap;
@@ -79,6 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     alg = (enum import_wrap_alg)((data[0] & 3) + IMPORT_WRAP_OAEP_SHA1);
     shaped = data[0] & 4;
+    kind = (data[0] >> 3) & 3;
     key_wrap = alg == IMPORT_WRAP_AES_KW_SHA1 || alg == IMPORT_WRAP_AES_KW_SHA256;
     md = alg == IMPORT_WRAP_OAEP_SHA1 || alg == IMPORT_WRAP_AES_KW_SHA1 ? "SHA1" : "SHA256";
     data++;
@@ -88,6 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rc = import_wrap_unwrap(secret_bytes(fuzz_private), alg, bytes_of(data, size), &material);
         if (rc != CU_OK && (rc != CU_E_SEAL_BROKEN || material))
             abort();
+        read_material(kind, material);
         secret_free(material);
         return 0;
     }
@@ -99,6 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         if (rc != CU_OK && (rc != CU_E_SEAL_BROKEN || material))
             abort();
+        read_material(kind, material);
         secret_free(material);
         return 0;
     }
@@ -111,6 +143,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (rc != CU_OK && (rc != CU_E_SEAL_BROKEN || material))
         abort();
+    read_material(kind, material);
     secret_free(material);
     return 0;
 }

@@ -24,19 +24,28 @@ cu_rc kms_asym_new_material(struct call *call, const struct kms_key_spec *spec, 
 {
     cu_rc rc = CU_OK;
     struct asym_key *k = NULL;
+
+    TRY(asym_key_generate(spec->type, spec->bits, spec->curve, &k));
+    TRY(kms_asym_store(call, k, arn, doc));
+out:
+    asym_key_free(k);
+    return rc;
+}
+
+cu_rc kms_asym_store(struct call *call, const struct asym_key *k, const char *arn, json_t *doc)
+{
+    cu_rc rc = CU_OK;
     struct buf sealed, text, aad;
 
     buf_init(&sealed, 1 << 16);
     buf_init(&text, 1 << 17);
     buf_init(&aad, 4096);
-    TRY(asym_key_generate(spec->type, spec->bits, spec->curve, &k));
     TRY(backing_key_seal_aad(arn, PRIVATE_VERSION, &aad));
     TRY(asym_key_seal(call->env->master_key, k, buf_bytes(&aad), &sealed));
     TRY(b64_encode(buf_bytes(&sealed), &text));
     TRY(tree_set_new(doc, "Private",
                      json_pack("{s:i, s:s}", "Version", PRIVATE_VERSION, "Sealed", text.p)));
 out:
-    asym_key_free(k);
     buf_release(&aad);
     buf_release(&sealed);
     buf_release(&text);

@@ -11,6 +11,10 @@
  * ({"Version": 1, "Sealed": b64}, bound to arn). Errors: CU_E_INTERNAL, CU_E_NOMEM. */
 MUST_CHECK cu_rc kms_asym_new_material(struct call *call, const struct kms_key_spec *spec,
                                        const char *arn, json_t *doc);
+/* Seal k (the caller's, unchanged) into doc["Private"] as kms_asym_new_material does: the
+ * material ImportKeyMaterial took. Errors: CU_E_INTERNAL, CU_E_NOMEM. */
+MUST_CHECK cu_rc kms_asym_store(struct call *call, const struct asym_key *k, const char *arn,
+                                json_t *doc);
 /* Open doc["Private"] into key->asym when the record has one (else nothing to do).
  * Errors: CU_E_SEAL_BROKEN, CU_E_STORE, CU_E_NOMEM. */
 MUST_CHECK cu_rc kms_asym_open(struct call *call, struct kms_key *key);

@@ -93,28 +93,24 @@ static cu_rc create(struct call *call, const struct aws_managed *m, const char *
     char key_id[IDS_UUID_LEN + 1], arn[KMS_ARN_MAX], alias_arn[KMS_ARN_MAX], scope[RECORD_NAME_MAX];
     char description[256];
     struct buf policy;
-    json_t *doc = json_object(), *backing = NULL, *alias_doc = NULL;
+    json_t *doc = NULL, *backing = NULL, *alias_doc = NULL;
 
     buf_init(&policy, 1 << 14);
-    ENSURE(doc, CU_E_NOMEM);
     TRY(ids_uuid(key_id));
     kms_key_arn(call, key_id, arn);
     TRY(managed_policy(call, m, &policy));
     TRY(kms_new_backing(call, arn, &backing));
     snprintf(description, sizeof(description),
              "Default key that protects my %s when no other key is defined", m->protects);
-    TRY(tree_set_str(doc, "AWSAccountId", call->env->account_id));
-    TRY(tree_set_str(doc, "KeyId", key_id));
-    TRY(tree_set_str(doc, "Arn", arn));
-    TRY(tree_set_int(doc, "CreationDate", call->now_ms));
-    TRY(tree_set_str(doc, "Description", description));
+    TRY(kms_key_record_new(call,
+                           &(struct kms_key_record){.key_id = key_id, .arn = arn,
+                                                    .description = description,
+                                                    .key_manager = "AWS", .policy = policy.p},
+                           &doc));
     TRY(tree_set_str(doc, "KeyUsage", "ENCRYPT_DECRYPT"));
     TRY(tree_set_str(doc, "KeySpec", "SYMMETRIC_DEFAULT"));
     TRY(tree_set_str(doc, "KeyState", "Enabled"));
     TRY(tree_set_str(doc, "Origin", "AWS_KMS"));
-    TRY(tree_set_str(doc, "KeyManager", "AWS"));
-    TRY(tree_set_str(doc, "Policy", policy.p));
-    TRY(tree_set_new(doc, "Tags", json_array()));
     TRY(tree_set_new(doc, "Backing", backing));
     backing = NULL;
     /* rotated every year, from the day it was made (the sweep rotates it: rotation.c) */

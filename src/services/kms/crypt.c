@@ -156,6 +156,7 @@ cu_rc kms_decrypt(struct call *call, const json_t *in, json_t *out)
 
     buf_init(&aad, 1 << 20);
     TRY(kms_key_check_usable(call, key));
+    TRY(kms_check_recipient(call, in));
     if (key->asym) {
         rc = kms_asym_decrypt(call, key, in, out); /* RSA (asym.c) or InvalidKeyUsage */
         goto out;

@@ -65,10 +65,7 @@ static cu_rc generate_pair(struct call *call, const json_t *in, json_t *out, boo
     /* the model's enum lets no other value through; a spec it adds later is refused */
     ENSURE(spec, cu_err_set(&call->err, CU_E_KMS_UNSUPPORTED,
                             "custos does not support KeyPairSpec %s.", name ? name : ""));
-    if (in_obj(in, "Recipient"))
-        return cu_err_set(&call->err, CU_E_KMS_UNSUPPORTED,
-                          "custos does not support Recipient (AWS Nitro Enclaves attestation) "
-                          "yet.");
+    TRY(kms_check_recipient(call, in));
     TRY(kms_check_dry_run(call, in));
     TRY(asym_key_generate(spec->type, spec->bits, spec->curve, &pair));
     TRY(asym_key_pkcs8(pair, &pkcs8));

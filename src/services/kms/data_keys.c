@@ -44,6 +44,7 @@ static cu_rc generate(struct call *call, const json_t *in, json_t *out, bool wit
     TRY(kms_key_check_usable(call, key));
     TRY(kms_key_check_symmetric(call, key));
     TRY(data_key_length(call, in, &n));
+    TRY(kms_check_recipient(call, in));
     TRY(kms_check_dry_run(call, in));
     ENSURE(n >= 1 && n <= sizeof(data_key), CU_E_VALIDATION);
     TRY(rand_bytes(data_key, n));

@@ -22,6 +22,7 @@
 #include "import.h"
 #include "multi_region.h"
 #include "import_token.h"
+#include "key_specs.h"
 #include "kms.h"
 #include "kms_key.h"
 #include "kms_ops.gen.h"
@@ -160,6 +161,7 @@ cu_rc kms_get_parameters_for_import(struct call *call, const json_t *in, json_t 
            cu_err_set(&call->err, CU_E_KMS_UNSUPPORTED,
                       "custos does not support WrappingKeySpec %s.", spec));
     t.bits = specs[i].bits;
+    TRY(kms_import_check_wrapping(call, key, alg_name, spec));
     t.valid_to_ms = call->now_ms + PARAMETERS_VALID_MS;
     t.arn = bytes_str(key->arn);
     TRY(import_wrap_keypair(t.bits, &public_der, &private_der));
@@ -244,11 +246,6 @@ static cu_rc unwrap_material(struct call *call, const struct kms_key *key, const
     if (rc == CU_E_SEAL_BROKEN || rc == CU_E_PAYLOAD_TOO_LARGE || rc == CU_E_SERIALIZATION)
         rc = CU_E_KMS_INVALID_CIPHERTEXT; /* AWS sends no message */
     TRY(rc);
-    /* a symmetric encryption key's material is 256 bits (KMS developer guide,
-     * importing-keys-conceptual: "Symmetric encryption keys: 256-bit") */
-    ENSURE((*material)->n == BACKING_KEY_LEN,
-           cu_err_set(&call->err, CU_E_KMS_INCORRECT_KEY_MATERIAL,
-                      "Key material must be 256 bits (32 bytes) for a SYMMETRIC_DEFAULT key."));
 out:
     if (rc != CU_OK) {
         secret_free(*material);
@@ -260,31 +257,6 @@ out:
     return rc;
 }
 
-/* The material sealed as backing-key version 1 of key, base64: *out is the caller's. */
-static cu_rc seal_material(struct call *call, const struct kms_key *key,
-                           const struct secret *material, json_t **out)
-{
-    cu_rc rc = CU_OK;
-    struct backing_key *bk = NULL;
-    struct buf sealed, text, aad;
-
-    buf_init(&sealed, 4096);
-    buf_init(&text, 8192);
-    buf_init(&aad, 4096);
-    TRY(backing_key_import(secret_bytes(material), &bk));
-    TRY(backing_key_seal_aad(key->arn, 1, &aad));
-    TRY(backing_key_seal(call->env->master_key, bk, buf_bytes(&aad), &sealed));
-    TRY(b64_encode(buf_bytes(&sealed), &text));
-    *out = json_pack("[{s:i, s:s}]", "Version", 1, "Sealed", text.p);
-    ENSURE(*out, CU_E_NOMEM);
-out:
-    backing_key_free(bk);
-    buf_release(&aad);
-    buf_release(&sealed);
-    buf_release(&text);
-    return rc;
-}
-
 cu_rc kms_import_key_material(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
@@ -292,12 +264,12 @@ cu_rc kms_import_key_material(struct call *call, const json_t *in, json_t *out)
     const char *had = json_string_value(json_object_get(key->doc, "ImportFingerprint"));
     const char *state = kms_import_state(key->doc, call->now_ms);
     const char *import_type = in_str(in, "ImportType");
-    uint8_t print[IMPORT_WRAP_FINGERPRINT_LEN];
+    struct kms_import_material m = {0};
     bool same;
     struct secret *material = NULL;
     int64_t valid_to_ms;
     struct buf hex;
-    json_t *doc = NULL, *backing = NULL;
+    json_t *doc = NULL;
 
     (void)out;
     buf_init(&hex, 2 * IMPORT_WRAP_FINGERPRINT_LEN + 1);
@@ -310,9 +282,8 @@ cu_rc kms_import_key_material(struct call *call, const json_t *in, json_t *out)
                       "You cannot specify a key material ID with ImportType set to "
                       "NEW_KEY_MATERIAL."));
     TRY(unwrap_material(call, key, in, &material));
-    TRY(import_wrap_fingerprint(call->env->master_key, kms_mrk_material_name(key),
-                                secret_bytes(material), print));
-    TRY(hex_encode(bytes_of(print, sizeof(print)), &hex));
+    TRY(kms_import_material_read(call, key, material, &m));
+    TRY(hex_encode(bytes_of(m.print, sizeof(m.print)), &hex));
     /* a key takes back only the material it had (KMS developer guide, importing-keys:
      * "you must reimport the same key material"); compared in constant time */
     same = had && strlen(had) == hex.n && ct_equal(had, hex.n, hex.p, hex.n);
@@ -324,6 +295,12 @@ cu_rc kms_import_key_material(struct call *call, const json_t *in, json_t *out)
         ENSURE(!same, cu_err_set(&call->err, CU_E_KMS_INCORRECT_KEY_MATERIAL,
                                  "The key material you are importing is already associated "
                                  "with this KMS key."));
+        /* only symmetric encryption keys take new material (KMS developer guide,
+         * importing-keys: on-demand rotation of imported material) */
+        ENSURE(m.spec->type == 0,
+               cu_err_set(&call->err, CU_E_KMS_UNSUPPORTED,
+                          "%s key spec is %s which is not valid for importing new key "
+                          "material.", key->arn, m.spec->name));
         ENSURE(false, cu_err_set(&call->err, CU_E_KMS_UNSUPPORTED,
                                  "custos does not support new key material for a KMS key "
                                  "that already has imported key material."));
@@ -332,11 +309,9 @@ cu_rc kms_import_key_material(struct call *call, const json_t *in, json_t *out)
            cu_err_set(&call->err, CU_E_KMS_INCORRECT_KEY_MATERIAL,
                       "The key material you are importing is not the same as the key "
                       "material previously imported into this KMS key."));
-    TRY(seal_material(call, key, material, &backing));
     doc = json_deep_copy(key->doc);
     ENSURE(doc, CU_E_NOMEM);
-    TRY(tree_set_new(doc, "Backing", backing));
-    backing = NULL;
+    TRY(kms_import_material_store(call, key, material, &m, doc));
     TRY(tree_set_str(doc, "ImportFingerprint", hex.p));
     /* a re-import into a key that has its material keeps the key's state (Disabled stays
      * Disabled); a key waiting for material becomes Enabled */
@@ -350,8 +325,8 @@ cu_rc kms_import_key_material(struct call *call, const json_t *in, json_t *out)
     }
     TRY(kind_update(call, &kms_kind_key, NULL, doc));
 out:
+    kms_import_material_release(&m);
     secret_free(material);
-    json_decref(backing);
     json_decref(doc);
     buf_release(&hex);
     return rc;
@@ -362,6 +337,7 @@ cu_rc kms_import_forget(json_t *doc)
     cu_rc rc = CU_OK;
 
     TRY(tree_set_new(doc, "Backing", json_array()));
+    json_object_del(doc, "Private"); /* an RSA, EC or HMAC key's material (asym.c) */
     TRY(tree_set_str(doc, "KeyState", "PendingImport"));
     json_object_del(doc, "ValidTo");
     json_object_del(doc, "ExpirationModel");

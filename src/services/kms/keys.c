@@ -98,6 +98,27 @@ static cu_rc check_spec(struct call *call, const json_t *in, const struct kms_ke
     return kms_key_spec_check(call, in, spec, usage);
 }
 
+cu_rc kms_key_record_new(const struct call *call, const struct kms_key_record *r, json_t **out)
+{
+    cu_rc rc = CU_OK;
+    json_t *doc = json_object();
+
+    ENSURE(doc, CU_E_NOMEM);
+    TRY(tree_set_str(doc, "AWSAccountId", call->env->account_id));
+    TRY(tree_set_str(doc, "KeyId", r->key_id));
+    TRY(tree_set_str(doc, "Arn", r->arn));
+    TRY(tree_set_int(doc, "CreationDate", call->now_ms));
+    TRY(tree_set_str(doc, "Description", r->description));
+    TRY(tree_set_str(doc, "KeyManager", r->key_manager));
+    TRY(tree_set_str(doc, "Policy", r->policy));
+    TRY(tree_set_new(doc, "Tags", r->tags ? json_deep_copy(r->tags) : json_array()));
+    *out = doc;
+    doc = NULL;
+out:
+    json_decref(doc);
+    return rc;
+}
+
 cu_rc kms_new_backing(struct call *call, const char *arn, json_t **out)
 {
     cu_rc rc = CU_OK;
@@ -129,19 +150,15 @@ cu_rc kms_create_key(struct call *call, const json_t *in, json_t *out)
     char key_id[IDS_UUID_LEN + 1], arn[KMS_ARN_MAX];
     struct policy *compiled = NULL;
     struct buf policy;
-    json_t *doc = json_object(), *backing = NULL;
+    json_t *doc = NULL, *backing = NULL;
     bool external = false;
     const struct kms_key_spec *spec = NULL;
     const char *usage = NULL;
 
     buf_init(&policy, KEY_POLICY_MAX_BYTES * 4);
-    ENSURE(doc, CU_E_NOMEM);
     TRY(check_spec(call, in, &spec, &usage));
     TRY(kms_import_create(call, in, &external));
-    /* import.c unwraps 32-byte symmetric material only, so far */
-    ENSURE(!external || !spec->type,
-           cu_err_set(&call->err, CU_E_KMS_UNSUPPORTED,
-                      "custos imports key material only into SYMMETRIC_DEFAULT keys."));
+    TRY(kms_import_check_spec(call, spec, external));
     TRY(kms_tags_check(call, tags));
     TRY(kms_mrk_new_id(in, key_id));
     kms_key_arn(call, key_id, arn);
@@ -156,6 +173,12 @@ cu_rc kms_create_key(struct call *call, const json_t *in, json_t *out)
     TRY(kms_policy_accept(call, arn, policy.p,
                           !given || in_bool(in, "BypassPolicyLockoutSafetyCheck", false),
                           &compiled));
+    TRY(kms_key_record_new(call,
+                           &(struct kms_key_record){.key_id = key_id, .arn = arn,
+                                                    .description = in_str_or(in, "Description", ""),
+                                                    .key_manager = "CUSTOMER",
+                                                    .policy = policy.p, .tags = tags},
+                           &doc));
     if (external)
         backing = json_array(); /* PendingImport: no material until ImportKeyMaterial */
     else if (spec->type)
@@ -163,19 +186,11 @@ cu_rc kms_create_key(struct call *call, const json_t *in, json_t *out)
     else
         TRY(kms_new_backing(call, arn, &backing));
     ENSURE(backing || spec->type, CU_E_NOMEM);
-    TRY(tree_set_str(doc, "AWSAccountId", call->env->account_id));
-    TRY(tree_set_str(doc, "KeyId", key_id));
-    TRY(tree_set_str(doc, "Arn", arn));
-    TRY(tree_set_int(doc, "CreationDate", call->now_ms));
-    TRY(tree_set_str(doc, "Description", in_str_or(in, "Description", "")));
     TRY(tree_set_str(doc, "KeyUsage", usage));
     TRY(tree_set_str(doc, "KeySpec", spec->name));
     TRY(tree_set_str(doc, "KeyState", external ? "PendingImport" : "Enabled"));
     TRY(tree_set_str(doc, "Origin", external ? "EXTERNAL" : "AWS_KMS"));
-    TRY(tree_set_str(doc, "KeyManager", "CUSTOMER"));
     TRY(kms_mrk_mark(in, doc));
-    TRY(tree_set_str(doc, "Policy", policy.p));
-    TRY(tree_set_new(doc, "Tags", tags ? json_deep_copy(tags) : json_array()));
     if (backing)
         TRY(tree_set_new(doc, "Backing", backing));
     backing = NULL;

@@ -52,6 +52,9 @@ MUST_CHECK cu_rc kms_key_metadata(const char *op, const json_t *doc, json_t *out
 /* Validate a key policy for the key `arn` (size, syntax, lockout unless bypass). */
 MUST_CHECK cu_rc kms_policy_accept(struct call *call, const char *arn, const char *text,
                                    bool bypass, struct policy **compiled);
+/* ValidationException when the request carries a Recipient (an attestation document):
+ * none verifies here (recipient.c). */
+MUST_CHECK cu_rc kms_check_recipient(struct call *call, const json_t *in);
 /* DryRunOperationException when the request sets DryRun (KMS API reference). */
 MUST_CHECK cu_rc kms_check_dry_run(struct call *call, const json_t *in);
 

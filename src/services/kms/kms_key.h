@@ -72,6 +72,18 @@ void kms_target_hold(struct call *call, struct kms_key *key, const json_t *in, v
 /* The key the call's resolver found (borrowed for the call), or NULL. */
 struct kms_key *kms_target_key(const struct call *call);
 
+/* What every key record starts with, whoever makes it (CreateKey, ReplicateKey, an AWS
+ * managed key's first use): the members below, all borrowed. */
+struct kms_key_record {
+    const char *key_id, *arn, *description, *key_manager, *policy;
+    const json_t *tags; /* [{TagKey, TagValue}] copied, or NULL for none */
+};
+/* A new record (*out, the caller's) with AWSAccountId (the call's account), KeyId, Arn,
+ * CreationDate (now), Description, KeyManager, Policy and Tags set from r; the caller adds
+ * the members of its kind of key. Errors: CU_E_NOMEM. */
+MUST_CHECK cu_rc kms_key_record_new(const struct call *call, const struct kms_key_record *r,
+                                    json_t **out);
+
 /* Generate version 1 of a symmetric backing key for the key `arn` and return its record
  * list [{"Version": 1, "Sealed": b64}] (sealed under the master key; *out the caller's). */
 MUST_CHECK cu_rc kms_new_backing(struct call *call, const char *arn, json_t **out);

@@ -439,25 +439,22 @@ static cu_rc replica_doc(struct call *call, const struct kms_key *primary, const
     char arn[KMS_ARN_MAX];
     const char *origin = json_string_value(json_object_get(primary->doc, "Origin"));
     bool external = origin && strcmp(origin, "EXTERNAL") == 0;
-    const json_t *tags = in_list(in, "Tags");
-    json_t *doc = json_object();
+    json_t *doc = NULL;
 
-    ENSURE(doc, CU_E_NOMEM);
     snprintf(arn, sizeof(arn), "arn:aws:kms:%s:%s:key/%s", region, call->env->account_id,
              primary->key_id);
-    TRY(tree_set_str(doc, "AWSAccountId", call->env->account_id));
-    TRY(tree_set_str(doc, "KeyId", primary->key_id));
-    TRY(tree_set_str(doc, "Arn", arn));
-    TRY(tree_set_int(doc, "CreationDate", call->now_ms));
-    TRY(tree_set_str(doc, "Description", in_str_or(in, "Description", "")));
-    TRY(tree_set_str(doc, "KeyManager", "CUSTOMER"));
-    TRY(tree_set_str(doc, "Policy", policy));
-    TRY(tree_set_new(doc, "Tags", tags ? json_deep_copy(tags) : json_array()));
+    TRY(kms_key_record_new(call,
+                           &(struct kms_key_record){.key_id = primary->key_id, .arn = arn,
+                                                    .description = in_str_or(in, "Description", ""),
+                                                    .key_manager = "CUSTOMER", .policy = policy,
+                                                    .tags = in_list(in, "Tags")},
+                           &doc));
     TRY(tree_set_bool(doc, "MultiRegion", true));
     TRY(tree_set_str(doc, "MultiRegionKeyType", "REPLICA"));
     TRY(copy_shared(call, primary->doc, doc));
     if (external) {
         TRY(tree_set_new(doc, "Backing", json_array()));
+        json_object_del(doc, "Private"); /* an imported RSA, EC or HMAC key's material */
         json_object_del(doc, "ValidTo");
         json_object_del(doc, "ExpirationModel");
     }

@@ -3,11 +3,12 @@
  *
  * The bytes are a secret for their caller: the model marks Plaintext sensitive, so they
  * never reach the log or the trail, and the stack copy is wiped. custos has no custom key
- * stores, so a CustomKeyStoreId names none; a Nitro Enclaves Recipient is refused as
- * unsupported rather than answered in the clear. */
+ * stores, so a CustomKeyStoreId names none; a Nitro Enclaves Recipient is answered as an
+ * attestation document that does not verify (recipient.c), never in the clear. */
 #include "core/rand.h"
 #include "core/secret.h"
 #include "core/tree.h"
+#include "kms.h"
 #include "kms_ops.gen.h"
 #include "services/in.h"
 
@@ -28,10 +29,7 @@ cu_rc kms_generate_random(struct call *call, const json_t *in, json_t *out)
         return cu_err_set(&call->err, CU_E_KMS_CUSTOM_KEY_STORE_NOT_FOUND,
                           "The request was rejected because KMS cannot find a custom key "
                           "store with the specified key store name or ID.");
-    if (in_obj(in, "Recipient"))
-        return cu_err_set(&call->err, CU_E_KMS_UNSUPPORTED,
-                          "custos does not support Recipient (AWS Nitro Enclaves attestation) "
-                          "yet.");
+    TRY(kms_check_recipient(call, in));
     TRY(rand_bytes(bytes, (size_t)n));
     TRY(tree_set_blob(out, "Plaintext", bytes_of(bytes, (size_t)n)));
 out:

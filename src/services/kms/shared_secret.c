@@ -41,10 +41,7 @@ cu_rc kms_derive_shared_secret(struct call *call, const json_t *in, json_t *out)
            cu_err_set(&call->err, CU_E_KMS_INVALID_KEY_USAGE,
                       "Algorithm %s is incompatible with key spec %s.", alg,
                       doc_str(key, "KeySpec")));
-    if (in_obj(in, "Recipient"))
-        return cu_err_set(&call->err, CU_E_KMS_UNSUPPORTED,
-                          "custos does not support Recipient (AWS Nitro Enclaves attestation) "
-                          "yet.");
+    TRY(kms_check_recipient(call, in));
     TRY(tree_opt_blob(in, "PublicKey", &peer, NULL));
     TRY(kms_check_dry_run(call, in));
     rc = asym_key_derive(key->asym, buf_bytes(&peer), &shared);

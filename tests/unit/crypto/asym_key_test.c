@@ -4,12 +4,15 @@
  * refused), RSA-OAEP both ways with SHA-1 and SHA-256, HMAC against RFC 4231, PKCS#8
  * export (read back by OpenSSL, its public half the key's), and ECDH: both sides agree, and
  * a peer key that is garbage, truncated, padded, off the curve, on another curve or RSA is
- * CU_E_VALIDATION. */
+ * CU_E_VALIDATION; and imported material (asym_key_import): fixed RSA and EC keys in PKCS#8
+ * taken as the spec they are and refused as any other size, curve or type, truncated,
+ * padded, tampered or oversized; HMAC keys of the spec's length up to 1024 bits. */
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
 #include "check.h"
+#include "test_keys.h"
 #include "core/err.h"
 #include "crypto/asym_key.h"
 
@@ -313,6 +316,102 @@ static void derive(void)
     buf_release(&pr);
 }
 
+/* The PKCS#8 DER of a fixed test key, in a buf. */
+static void fixed_pkcs8(const char *name, struct buf *out)
+{
+    EVP_PKEY *k = test_key(name);
+    PKCS8_PRIV_KEY_INFO *p8 = EVP_PKEY2PKCS8(k);
+    unsigned char *der = NULL;
+    int n = i2d_PKCS8_PRIV_KEY_INFO(p8, &der);
+
+    CHECK(n > 0);
+    CHECK_OK(buf_add(out, der, (size_t)n));
+    OPENSSL_clear_free(der, (size_t)n);
+    PKCS8_PRIV_KEY_INFO_free(p8);
+    EVP_PKEY_free(k);
+}
+
+/* asym_key_import of `der` as type/bits/curve must give the fixed key `name` back. */
+static void imports_as(const char *name, struct bytes der, enum asym_type type, int bits,
+                       const char *curve)
+{
+    struct asym_key *k = NULL;
+    EVP_PKEY *want = test_key(name), *pub;
+
+    CHECK_OK(asym_key_import(type, bits, curve, der, &k));
+    pub = public_of(k);
+    CHECK(EVP_PKEY_eq(pub, want) == 1);
+    EVP_PKEY_free(pub);
+    EVP_PKEY_free(want);
+    asym_key_free(k);
+}
+
+static void refused(enum asym_type type, int bits, const char *curve, struct bytes der)
+{
+    struct asym_key *k = NULL;
+
+    CHECK_RC(asym_key_import(type, bits, curve, der, &k), CU_E_VALIDATION);
+    CHECK(k == NULL);
+}
+
+static void imported(void)
+{
+    static uint8_t big[ASYM_IMPORT_MAX + 1], raw[129];
+    struct buf rsa, ec, bad;
+    struct asym_key *k = NULL;
+    uint8_t mac[ASYM_DIGEST_MAX];
+    size_t n;
+
+    buf_init(&rsa, 8192);
+    buf_init(&ec, 4096);
+    buf_init(&bad, 8192);
+    fixed_pkcs8("rsa2048-a", &rsa);
+    fixed_pkcs8("ecp256", &ec);
+    imports_as("rsa2048-a", buf_bytes(&rsa), ASYM_RSA, 2048, NULL);
+    imports_as("ecp256", buf_bytes(&ec), ASYM_EC, 256, "P-256");
+    /* another size, curve or type */
+    refused(ASYM_RSA, 3072, NULL, buf_bytes(&rsa));
+    refused(ASYM_EC, 256, "P-256", buf_bytes(&rsa));
+    refused(ASYM_EC, 384, "P-384", buf_bytes(&ec));
+    refused(ASYM_EC, 256, "secp256k1", buf_bytes(&ec));
+    refused(ASYM_RSA, 2048, NULL, buf_bytes(&ec));
+    refused(ASYM_EC, 256, NULL, buf_bytes(&ec));
+    /* truncated, padded, empty, oversized, not DER at all */
+    refused(ASYM_RSA, 2048, NULL, bytes_of(rsa.p, rsa.n - 1));
+    refused(ASYM_EC, 256, "P-256", bytes_of(ec.p, 20));
+    CHECK_OK(buf_add(&bad, rsa.p, rsa.n));
+    CHECK_OK(buf_add(&bad, "\0", 1));
+    refused(ASYM_RSA, 2048, NULL, buf_bytes(&bad));
+    refused(ASYM_RSA, 2048, NULL, bytes_of(NULL, 0));
+    memcpy(big, rsa.p, rsa.n);
+    refused(ASYM_RSA, 2048, NULL, bytes_of(big, sizeof(big)));
+    refused(ASYM_EC, 256, "P-256", bytes_str("not a key"));
+    /* tampered inside the private numbers: the halves no longer agree */
+    buf_reset(&bad);
+    CHECK_OK(buf_add(&bad, rsa.p, rsa.n));
+    bad.p[bad.n - 3] ^= 0x10;
+    refused(ASYM_RSA, 2048, NULL, buf_bytes(&bad));
+    buf_reset(&bad);
+    CHECK_OK(buf_add(&bad, ec.p, ec.n));
+    bad.p[40] ^= 0x01; /* the private scalar, against the public point that follows */
+    refused(ASYM_EC, 256, "P-256", buf_bytes(&bad));
+    /* HMAC: from the spec's length to 1024 bits; the key is the bytes given */
+    refused(ASYM_HMAC, 224, NULL, bytes_of(raw, 27));
+    refused(ASYM_HMAC, 512, NULL, bytes_of(raw, 129));
+    for (size_t i = 0; i < sizeof(raw); i++)
+        raw[i] = (uint8_t)i;
+    CHECK_OK(asym_key_import(ASYM_HMAC, 512, NULL, bytes_of(raw, 128), &k));
+    CHECK_OK(asym_key_hmac(k, "SHA512", bytes_str("m"), mac, &n));
+    CHECK(n == 64);
+    asym_key_free(k);
+    k = NULL;
+    CHECK_OK(asym_key_import(ASYM_HMAC, 224, NULL, bytes_of(raw, 28), &k));
+    asym_key_free(k);
+    buf_release(&bad);
+    buf_release(&ec);
+    buf_release(&rsa);
+}
+
 int main(void)
 {
     if (secret_heap_init(1 << 16) != CU_OK)
@@ -331,6 +430,7 @@ int main(void)
     pkcs8(ASYM_EC, 256, "SM2");
     pkcs8(ASYM_EC, 255, "ED25519");
     derive();
+    imported();
     asym_key_free(shared_rsa);
     TEST_END();
 }

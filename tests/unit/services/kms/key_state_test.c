@@ -169,20 +169,9 @@ static void test_schedule_errors(void)
 
 int main(void)
 {
-    struct cu_err err = {0};
-    struct master_key *mk = NULL;
-    char cmd[128];
-
-    CHECK(mkdtemp(dir) != NULL);
-    CHECK_OK(store_open(dir, &store, &err));
-    CHECK_OK(master_key_new_random(&mk));
-    env.master_key = mk;
-    env.store = store;
+    fixture_open();
     test_deleted_when_the_window_ends();
     test_schedule_errors();
-    store_close(store);
-    master_key_free(mk);
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
+    fixture_close();
     TEST_END();
 }

@@ -8,19 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check.h"
-#include "crypto/master_key.h"
 #include "services/kms/kms.h"
 #include "services/kms/kms_key.h"
 #include "store/records.h"
-#include "store/store.h"
 
-#define ACCOUNT "111122223333"
-#define NOW 1700000000000LL
-
-static char dir[] = "/tmp/custos-kms-managed-test-XXXXXX";
-static struct store *store;
-static struct call_env env = {.account_id = ACCOUNT, .region = "us-east-1"};
+#define KMS_FIXTURE_DIR "/tmp/custos-kms-managed-test-XXXXXX"
+#include "kms_fixture.h"
 
 struct records {
     int n;
@@ -167,21 +160,10 @@ static void test_first_use_in_a_read_call(void)
 
 int main(void)
 {
-    struct cu_err err = {0};
-    struct master_key *mk = NULL;
-    char cmd[128];
-
-    CHECK(mkdtemp(dir) != NULL);
-    CHECK_OK(store_open(dir, &store, &err));
-    CHECK_OK(master_key_new_random(&mk));
-    env.master_key = mk;
-    env.store = store;
+    fixture_open();
     test_key_for_a_service();
     test_ensure_records_first();
     test_first_use_in_a_read_call();
-    store_close(store);
-    master_key_free(mk);
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
+    fixture_close();
     TEST_END();
 }

@@ -9,18 +9,12 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "check.h"
-#include "crypto/master_key.h"
 #include "services/kms/kms_key.h"
-#include "services/kms/kms_ops.gen.h"
-#include "store/store.h"
 
-#define ACCOUNT "111122223333"
+#define KMS_FIXTURE_DIR "/tmp/custos-kms-once-test-XXXXXX"
+#include "kms_fixture.h"
+
 #define GRANTEE "arn:aws:iam::" ACCOUNT ":user/bob"
-
-static char dir[] = "/tmp/custos-kms-once-test-XXXXXX";
-static struct store *store;
-static struct call_env env = {.account_id = ACCOUNT, .region = "us-east-1"};
 static char grant_id[80], blob[512];
 
 struct row {
@@ -85,7 +79,7 @@ static cu_rc run_in(const struct row *r, int budget, bool keep, json_t *in,
     return rc;
 }
 
-static cu_rc run(const struct row *r, int budget, bool keep, json_t **out)
+static cu_rc run_row(const struct row *r, int budget, bool keep, json_t **out)
 {
     json_t *in = input(r);
     cu_rc rc = run_in(r, budget, keep, in, NULL, out);
@@ -108,17 +102,17 @@ static void fixtures(void)
                           "{\"KeyId\": \"alias/app\", \"Plaintext\": \"aGVsbG8=\"}", NULL, -1, NULL};
     json_t *out = NULL;
 
-    CHECK_OK(run(&create, -1, true, &out));
+    CHECK_OK(run_row(&create, -1, true, &out));
     snprintf(text, sizeof(text), "%s",
              json_string_value(json_object_get(json_object_get(out, "KeyMetadata"), "KeyId")));
     json_decref(out);
     alias.arg = text;
-    CHECK_OK(run(&alias, -1, true, &out));
+    CHECK_OK(run_row(&alias, -1, true, &out));
     json_decref(out);
-    CHECK_OK(run(&grant, -1, true, &out));
+    CHECK_OK(run_row(&grant, -1, true, &out));
     snprintf(grant_id, sizeof(grant_id), "%s", json_string_value(json_object_get(out, "GrantId")));
     json_decref(out);
-    CHECK_OK(run(&encrypt, -1, false, &out));
+    CHECK_OK(run_row(&encrypt, -1, false, &out));
     snprintf(blob, sizeof(blob), "%s", json_string_value(json_object_get(out, "CiphertextBlob")));
     json_decref(out);
 }
@@ -181,12 +175,12 @@ static void test_loaded_once(void)
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
         json_t *out = NULL;
 
-        CHECK_OK(run(&rows[i], rows[i].budget, false, &out));
+        CHECK_OK(run_row(&rows[i], rows[i].budget, false, &out));
         if (rows[i].effect)
             CHECK(json_object_get(out, rows[i].effect) != NULL);
         json_decref(out);
         if (rows[i].budget > 0) {
-            CHECK_RC(run(&rows[i], rows[i].budget - 1, false, &out), CU_E_STORE);
+            CHECK_RC(run_row(&rows[i], rows[i].budget - 1, false, &out), CU_E_STORE);
             json_decref(out);
         }
     }
@@ -214,21 +208,10 @@ static void test_decrypt_parses_once(void)
 
 int main(void)
 {
-    struct cu_err err = {0};
-    struct master_key *mk = NULL;
-    char cmd[128];
-
-    CHECK(mkdtemp(dir) != NULL);
-    CHECK_OK(store_open(dir, &store, &err));
-    CHECK_OK(master_key_new_random(&mk));
-    env.master_key = mk;
-    env.store = store;
+    fixture_open();
     fixtures();
     test_loaded_once();
     test_decrypt_parses_once();
-    store_close(store);
-    master_key_free(mk);
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
+    fixture_close();
     TEST_END();
 }

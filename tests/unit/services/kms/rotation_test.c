@@ -196,22 +196,11 @@ static void test_unsupported(void)
 
 int main(void)
 {
-    struct cu_err err = {0};
-    struct master_key *mk = NULL;
-    char cmd[128];
-
-    CHECK(mkdtemp(dir) != NULL);
-    CHECK_OK(store_open(dir, &store, &err));
-    CHECK_OK(master_key_new_random(&mk));
-    env.master_key = mk;
-    env.store = store;
+    fixture_open();
     test_sweep_rotates_due_keys();
     test_material_ids();
     test_errors();
     test_unsupported();
-    store_close(store);
-    master_key_free(mk);
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
+    fixture_close();
     TEST_END();
 }
