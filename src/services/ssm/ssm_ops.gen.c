@@ -6,8 +6,8 @@
 #include "services/registry.h"
 
 static const char *const secrets_PutParameter[] = {"Value", NULL};
-static const char *const secrets_GetParameter[] = {"Value", NULL};
-static const char *const secrets_GetParameters[] = {"Value", NULL};
+static const char *const secrets_GetParameter[] = {"SourceResult", "Value", NULL};
+static const char *const secrets_GetParameters[] = {"SourceResult", "Value", NULL};
 static const char *const secrets_GetParametersByPath[] = {"Value", NULL};
 static const char *const secrets_GetParameterHistory[] = {"Value", NULL};
 const struct page_desc ssm_get_parameters_by_path_page = {
