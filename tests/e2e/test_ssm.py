@@ -278,6 +278,7 @@ class SSM(harness.ServerTest):
         _, out, _ = self.server.cli("ssm", "get-parameter", "--name", "/ss/managed", "--with-decryption")
         self.assertEqual(out["Parameter"]["Value"], PLAIN)
         self.assertNotIn(PLAIN, self.server.trail_text())
+        self.assertNotIn(PLAIN, self.server.read_log())
 
     def test_secretsmanager_reference(self):
         sm = self.server.client("secretsmanager")
