@@ -331,5 +331,37 @@ class SSM(harness.ServerTest):
                                   Tags=[{"Key": "env", "Value": "prod"}])[0], "AccessDeniedException")
 
 
+class SSMExpiration(harness.ServerTest):
+    """An Expiration policy deletes its parameter when its time comes (the test clock moved
+    past it by a restart with --test-clock-offset)."""
+
+    def test_expired_parameter_is_gone(self):
+        import datetime
+        s = self.server
+        ssm = s.client("ssm")
+        when = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1))
+        pol = json.dumps([{"Type": "Expiration", "Version": "1.0",
+                           "Attributes": {"Timestamp": when.strftime("%Y-%m-%dT%H:%M:%S.000Z")}}])
+        ssm.put_parameter(Name="/ex/p", Value="soon", Type="String", Tier="Advanced", Policies=pol)
+        ssm.put_parameter(Name="/ex/keep", Value="stays", Type="String")
+        self.assertEqual(ssm.get_parameter(Name="/ex/p")["Parameter"]["Value"], "soon")
+        offset = 2 * 86400
+        s.stop()
+        s.extra_args += ["--test-clock-offset", str(offset)]
+        s.env_overrides = {"CUSTOS_TEST_HOOKS": "1"}
+        s.start()
+        with harness.shifted_clock(offset):
+            ssm = s.client("ssm")
+            with self.assertRaises(ClientError) as e:
+                ssm.get_parameter(Name="/ex/p")
+            self.assertEqual(e.exception.response["Error"]["Code"], "ParameterNotFound")
+            self.assertEqual([p["Name"] for p in ssm.get_parameters_by_path(Path="/ex")["Parameters"]],
+                             ["/ex/keep"])
+            self.assertNotIn("/ex/p", [p["Name"] for p in ssm.describe_parameters()["Parameters"]])
+            # the name is free again: a new parameter, version 1
+            self.assertEqual(ssm.put_parameter(Name="/ex/p", Value="new", Type="String")["Version"], 1)
+            self.assertEqual(ssm.get_parameter(Name="/ex/p")["Parameter"]["Value"], "new")
+
+
 if __name__ == "__main__":
     harness.main()
