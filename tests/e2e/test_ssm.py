@@ -71,10 +71,25 @@ class SSM(harness.ServerTest):
                                   DataType="Text")[:2],
                          ("ValidationException", "The following data type is not supported: Text "
                           "(Data type names are all lowercase.)"))
-        self.assertEqual(self.err(self.ssm.put_parameter, Name="/pe/ami", Value="not-an-ami",
-                                  Type="String", DataType="aws:ec2:image")[0], "ValidationException")
+        # an AMI id is validated after PutParameter answers: a malformed one is answered 200
+        # and nothing is created, or updated
+        self.assertEqual(self.ssm.put_parameter(Name="/pe/ami", Value="not-an-ami", Type="String",
+                                                DataType="aws:ec2:image")["Version"], 1)
+        self.assertEqual(self.err(self.ssm.get_parameter, Name="/pe/ami")[0], "ParameterNotFound")
         self.ssm.put_parameter(Name="/pe/ami", Value="ami-0123456789abcdef0", Type="String",
                                DataType="aws:ec2:image")
+        self.assertEqual(self.ssm.put_parameter(Name="/pe/ami", Value="ami-XYZ", Type="String",
+                                                DataType="aws:ec2:image", Overwrite=True)["Version"], 2)
+        p = self.ssm.get_parameter(Name="/pe/ami")["Parameter"]
+        self.assertEqual((p["Value"], p["Version"], p["DataType"]),
+                         ("ami-0123456789abcdef0", 1, "aws:ec2:image"))
+        self.assertEqual(self.err(self.ssm.get_parameter, Name="/pe/{bad}")[:2],
+                         ("ValidationException", 'Parameter name: can\'t be prefixed with "ssm" '
+                          "(case-insensitive). If formed as a path, it can consist of sub-paths divided "
+                          "by slash symbol; each sub-path can be formed as a mix of letters, numbers and "
+                          "the following 3 symbols .-_"))
+        self.assertEqual(self.err(self.ssm.put_parameter, Name="rel/path", Value="v", Type="String")[:2],
+                         ("ValidationException", "Parameter name must be a fully qualified name."))
         self.assertEqual(self.err(self.ssm.put_parameter, Name="/aws/mine", Value="v", Type="String")[:2],
                          ("AccessDeniedException", "No access to reserved parameter name: /aws/mine."))
         self.assertEqual(self.err(self.ssm.put_parameter, Name="ssmthing", Value="v", Type="String")[0],

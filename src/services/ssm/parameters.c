@@ -374,6 +374,8 @@ static cu_rc get_one(struct call *call, const char *text, const json_t *param, b
         TRY(reference_item(call, &ref, decrypt, item));
         goto out;
     }
+    if (strncmp(ref.name, "arn:", 4) != 0)
+        TRY(ssm_name_chars_check(ref.name, &call->err));
     ENSURE(param, cu_err_set(&call->err, CU_E_SSM_NOT_FOUND, "%s", ""));
     TRY(ssm_select(call, param, &ref, &version));
     if (strncmp(text, "arn:", 4) == 0)

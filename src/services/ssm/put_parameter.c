@@ -4,8 +4,12 @@
  *
  * Tiers: Standard holds values up to 4 KB, Advanced up to 8 KB and parameter policies;
  * Intelligent-Tiering picks Standard unless the value or the policies need Advanced; an
- * Advanced parameter never goes back to Standard. DataType "text" (default), "aws:ec2:image"
- * (the value must read as an AMI id) or "aws:ssm:integration". */
+ * Advanced parameter never goes back to Standard. DataType "text" (default), "aws:ssm:integration"
+ * or "aws:ec2:image": AWS validates that value "asynchronously, and the PutParameter call
+ * returns before the validation is complete. If you submit an invalid AMI value, the
+ * PutParameter operation will return success, but ... the parameter will not be created or
+ * updated" (API reference, PutParameter DataType). custos checks the AMI id's format (it holds
+ * no EC2 images to look the id up in) and answers a malformed one that way. */
 #include <ctype.h>
 #include <regex.h>
 #include <stdlib.h>
@@ -80,10 +84,7 @@ static cu_rc check_data_type(struct call *call, const char *type, const char *da
         return cu_err_set(&call->err, CU_E_VALIDATION,
                           "The aws:ec2:image data type is supported only for String type "
                           "parameters.");
-    if (!ami_id(value))
-        return cu_err_set(&call->err, CU_E_VALIDATION,
-                          "Invalid formatted AMI ID: %s. The AMI ID must be in the format "
-                          "ami-xxxxxxxxxxxxxxxxx.", value);
+    (void)value;
     return CU_OK;
 }
 
@@ -294,12 +295,16 @@ cu_rc ssm_put_parameter(struct call *call, const json_t *in, json_t *out)
         TRY(make_room(call, param));
     }
     TRY(new_version(call, in, param, old, type, &version));
+    if (strcmp(in_str_or(in, "DataType", "text"), "aws:ec2:image") == 0 &&
+        !ami_id(in_str(in, "Value")))
+        goto answer; /* the asynchronous validation fails: nothing created or updated */
     TRY(tree_append_new(json_object_get(param, "Versions"), json_incref(version)));
     TRY(tree_set_int(param, "NextVersion",
                      json_integer_value(json_object_get(param, "NextVersion")) + 1));
     /* kind_put: a record an Expiration policy deleted may still be stored */
     TRY(fresh ? kind_put(call, &ssm_kind_parameter, NULL, param)
               : kind_update(call, &ssm_kind_parameter, NULL, param));
+answer:
     TRY(tree_set_int(out, "Version", json_integer_value(json_object_get(version, "Version"))));
     TRY(tree_set_str(out, "Tier", json_string_value(json_object_get(version, "Tier"))));
 out:

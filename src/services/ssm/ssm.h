@@ -55,6 +55,10 @@ void ssm_arn(const char *region, const char *account, const char *name, char *ou
  * HierarchyLevelLimitExceededException past 15 levels. */
 MUST_CHECK cu_rc ssm_name_check(const char *name, struct cu_err *err);
 
+/* ssm_name_check's first rule alone, for names a read takes (GetParameter of "{x}" is a
+ * ValidationException, not ParameterNotFound): only a-zA-Z0-9_.-/ . */
+MUST_CHECK cu_rc ssm_name_chars_check(const char *name, struct cu_err *err);
+
 /* The number of levels of a name ("/a/b/c": 3, "a": 1). */
 size_t ssm_name_levels(const char *name);
 

@@ -116,13 +116,20 @@ static bool reserved_word(const char *p)
     "it can consist of sub-paths divided by slash symbol; each sub-path can be formed as a "   \
     "mix of letters, numbers and the following 3 symbols .-_"
 
+cu_rc ssm_name_chars_check(const char *name, struct cu_err *err)
+{
+    for (const char *p = name; *p; p++)
+        if (!name_char(*p))
+            return cu_err_set(err, CU_E_VALIDATION, PATH_RULES);
+    return CU_OK;
+}
+
 cu_rc ssm_name_check(const char *name, struct cu_err *err)
 {
     bool path = strchr(name, '/') != NULL;
 
-    for (const char *p = name; *p; p++)
-        if (!name_char(*p))
-            return cu_err_set(err, CU_E_VALIDATION, PATH_RULES);
+    if (ssm_name_chars_check(name, err) != CU_OK)
+        return CU_E_VALIDATION;
     if (path && name[0] != '/')
         return cu_err_set(err, CU_E_VALIDATION, "Parameter name must be a fully qualified name.");
     if (strstr(name, "//") || (path && name[strlen(name) - 1] == '/'))

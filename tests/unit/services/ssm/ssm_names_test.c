@@ -63,6 +63,12 @@ int main(void)
     CHECK_RC(check_name("/app/db-1/pass_word.v2"), CU_OK);
     CHECK_RC(check_name("flat"), CU_OK);
     CHECK_RC(check_name("/a b"), CU_E_VALIDATION);
+    {
+        struct cu_err err = {0};
+        CHECK_RC(ssm_name_chars_check("/ok/name_1.2-3", &err), CU_OK);
+        CHECK_RC(ssm_name_chars_check("{x}", &err), CU_E_VALIDATION);
+        CHECK_CONTAINS(err.msg, "3 symbols .-_");
+    }
     CHECK_RC(check_name("/a:b"), CU_E_VALIDATION);
     CHECK_RC(check_name("a/b"), CU_E_VALIDATION);
     CHECK_RC(check_name("/a//b"), CU_E_VALIDATION);
