@@ -376,6 +376,11 @@ class SSMExpiration(harness.ServerTest):
             # the name is free again: a new parameter, version 1
             self.assertEqual(ssm.put_parameter(Name="/ex/p", Value="new", Type="String")["Version"], 1)
             self.assertEqual(ssm.get_parameter(Name="/ex/p")["Parameter"]["Value"], "new")
+        # the sweep at start removed the expired record, in the trail as a service event
+        self.assertIn("ssm: deleted 1 parameter(s) whose Expiration came", s.read_log())
+        recs = [r for r in s.audit_records() if r.get("eventName") == "DeleteParameter"
+                and r.get("eventType") == "AwsServiceEvent"]
+        self.assertEqual(len(recs), 1)
 
 
 if __name__ == "__main__":

@@ -45,7 +45,8 @@ static json_t *current(const json_t *param)
 }
 
 /* An Expiration policy deletes the parameter at its time (parameter-store-policies):
- * from then on it is gone for every call, its record dropped at its next change. */
+ * from then on it is gone for every call, whether or not the sweep (expiry.c) has removed
+ * its record yet. */
 static bool expired(const json_t *param, int64_t now_ms)
 {
     const json_t *at = json_object_get(param, "ExpiresAt");
