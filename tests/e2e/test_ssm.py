@@ -340,6 +340,19 @@ class SSM(harness.ServerTest):
         self.assertEqual(self.err(c.get_parameters_by_path, Path="/az", Recursive=True)[0], "AccessDeniedException")
         _, k2, s2 = self.server.user("az-tagger", {"Effect": "Allow", "Action": "ssm:PutParameter", "Resource": "*",
                                                    "Condition": {"StringEquals": {"aws:RequestTag/env": "dev"}}})
+        # GetParameters and DeleteParameters: every name is authorized, not only the first
+        _, k3, s3 = self.server.user("az-lister", {"Effect": "Allow",
+                                                   "Action": ["ssm:GetParameters", "ssm:DeleteParameters"],
+                                                   "Resource": f"{ARN}/az/team-a/*"})
+        g = self.server.client("ssm", key=k3, secret=s3)
+        self.assertEqual([p["Name"] for p in g.get_parameters(Names=["/az/team-a/p"])["Parameters"]],
+                         ["/az/team-a/p"])
+        code, msg, _ = self.err(g.get_parameters, Names=["/az/team-a/p", "/az/team-b/p"])
+        self.assertEqual(code, "AccessDeniedException")
+        self.assertIn(f"ssm:GetParameters on resource: {ARN}/az/team-b/p", msg)
+        self.assertEqual(self.err(g.delete_parameters, Names=["/az/team-a/p", "/az/team-b/p"])[0],
+                         "AccessDeniedException")
+        self.assertEqual(self.ssm.get_parameter(Name="/az/team-a/p")["Parameter"]["Value"], "1")
         t = self.server.client("ssm", key=k2, secret=s2)
         t.put_parameter(Name="/az/tagged", Value="1", Type="String", Tags=[{"Key": "env", "Value": "dev"}])
         self.assertEqual(self.err(t.put_parameter, Name="/az/tagged2", Value="1", Type="String",
