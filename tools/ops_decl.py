@@ -20,6 +20,7 @@ SERVICES = [
     ("kms", "kms", "2014-11-01", None),
     ("secretsmanager", "secretsmanager", "2017-10-17", None),
     ("cloudtrail", "cloudtrail", "2013-11-01", None),
+    ("ssm", "ssm", "2014-11-06", None),
 ]
 
 C_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -100,6 +101,8 @@ def paginator(model, paginators, op, where="?"):
         bad = ("CU_E_CT_INVALID_NEXT_TOKEN", "Invalid NextToken.")
     elif "InvalidNextTokenException" in errors:  # Secrets Manager
         bad = ("CU_E_SM_INVALID_NEXT_TOKEN", "The NextToken value is invalid.")
+    elif "InvalidNextToken" in errors:  # SSM
+        bad = ("CU_E_SSM_INVALID_NEXT_TOKEN", "The specified token isn't valid.")
     else:
         bad = ("CU_E_VALIDATION", "Invalid Marker.")
     return {"op": op, "input_token": p["input_token"], "limit_key": p["limit_key"],

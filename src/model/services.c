@@ -8,6 +8,7 @@ extern const struct service_model model_sts;
 extern const struct service_model model_kms;
 extern const struct service_model model_secretsmanager;
 extern const struct service_model model_cloudtrail;
+extern const struct service_model model_ssm;
 
 const struct service_model *const model_services[] = {
     &model_iam,
@@ -15,5 +16,6 @@ const struct service_model *const model_services[] = {
     &model_kms,
     &model_secretsmanager,
     &model_cloudtrail,
+    &model_ssm,
     NULL,
 };

@@ -6,7 +6,8 @@
  * (clock_now_ms, which the test-only --test-clock-offset moves). The same sweep rotates
  * the keys whose automatic rotation date has come (kms_sweep_rotations), deletes imported
  * material whose ValidTo has passed (kms_sweep_expired_material), and deletes the Secrets
- * Manager secrets whose recovery window has ended (sm_sweep_deleted). */
+ * Manager secrets whose recovery window has ended (sm_sweep_deleted) and the SSM parameters
+ * whose Expiration policy has come (ssm_sweep_expired). */
 #include "key_sweeper.h"
 
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "core/ticker.h"
 #include "services/kms/kms.h"
 #include "services/secretsmanager/secretsmanager.h"
+#include "services/ssm/ssm.h"
 
 struct key_sweeper {
     const struct call_env *env;
@@ -108,9 +110,18 @@ static cu_rc record_secret_deletion(const char *secret_arn, uint64_t commit_seq,
                         commit_seq);
 }
 
+/* ssm_expired_fn: the DeleteParameter record of Parameter Store ending an Expiration. */
+static cu_rc record_parameter_expiry(const char *parameter_arn, uint64_t commit_seq, void *ctx)
+{
+    struct key_sweeper *s = ctx;
+
+    return record_event(s, "ssm", "DeleteParameter", s->env->region, parameter_arn,
+                        commit_seq);
+}
+
 static cu_rc sweep(struct key_sweeper *s)
 {
-    size_t deleted = 0, rotated = 0, expired = 0, deleted_secrets = 0;
+    size_t deleted = 0, rotated = 0, expired = 0, deleted_secrets = 0, expired_params = 0;
     int64_t now_ms = clock_now_ms();
     cu_rc rc = kms_sweep_deleted(s->env, now_ms, record_deletion, s, &deleted);
 
@@ -129,6 +140,10 @@ static cu_rc sweep(struct key_sweeper *s)
     if (rc == CU_OK && deleted_secrets)
         log_info("secretsmanager: deleted %zu secret(s) whose recovery window ended",
                  deleted_secrets);
+    if (rc == CU_OK)
+        rc = ssm_sweep_expired(s->env, now_ms, record_parameter_expiry, s, &expired_params);
+    if (rc == CU_OK && expired_params)
+        log_info("ssm: deleted %zu parameter(s) whose Expiration came", expired_params);
     return rc;
 }
 

@@ -46,7 +46,7 @@ struct skew_rule {
     int seconds;
 };
 static const struct skew_rule skew_rules[] = {{"iam", 900}, {"sts", 900}, {"kms", 300},
-                                             {"secretsmanager", 300}, {"cloudtrail", 300}};
+                                             {"secretsmanager", 300}, {"cloudtrail", 300}, {"ssm", 300}};
 
 static int skew_for(const char *service)
 {

@@ -17,6 +17,7 @@ static const struct service_table tables[] = {
     {"kms", kms_ops, &kms_ops_count},
     {"secretsmanager", secretsmanager_ops, &secretsmanager_ops_count},
     {"cloudtrail", cloudtrail_ops, &cloudtrail_ops_count},
+    {"ssm", ssm_ops, &ssm_ops_count},
 };
 
 const struct op_desc *registry_find(const char *service, const char *op)

@@ -26,6 +26,8 @@ extern const struct op_desc kms_ops[];
 extern const size_t kms_ops_count;
 extern const struct op_desc secretsmanager_ops[];
 extern const size_t secretsmanager_ops_count;
+extern const struct op_desc ssm_ops[];
+extern const size_t ssm_ops_count;
 extern const struct op_desc cloudtrail_ops[];
 extern const size_t cloudtrail_ops_count;
 

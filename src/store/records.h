@@ -83,6 +83,10 @@
 /* a Secrets Manager secret (services/secretsmanager), scope "<account>/<region>", key its
  * Name: the secret's metadata and its versions, each value sealed under a KMS data key */
 #define RECORD_SECRET "sm_secret"
+/* an SSM parameter (services/ssm), scope "<account>/<region>", key its Name as created (with
+ * or without its leading '/'): every version kept, SecureString values sealed under a KMS
+ * data key */
+#define RECORD_PARAMETER "ssm_parameter"
 #define RECORD_ROLE "role"
 #define RECORD_ROLE_POLICY "role_policy" /* scope: "<account>/<lower(role)>" */
 #define RECORD_GROUP_POLICY "group_policy"

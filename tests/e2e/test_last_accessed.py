@@ -187,7 +187,7 @@ class LastAccessed(harness.ServerTest):
         _, r = self.report(f"arn:aws:iam::{ACCT}:user/star")
         # every service custos serves, in namespace order
         self.assertEqual([s["ServiceNamespace"] for s in r["ServicesLastAccessed"]],
-                         ["cloudtrail", "iam", "kms", "secretsmanager", "sts"])
+                         ["cloudtrail", "iam", "kms", "secretsmanager", "ssm", "sts"])
         # a NotAction leaving out a whole service, and Deny statements, grant nothing there
         self.iam.create_user(UserName="notact")
         self.iam.put_user_policy(UserName="notact", PolicyName="n", PolicyDocument=doc(
@@ -195,7 +195,7 @@ class LastAccessed(harness.ServerTest):
             {"Effect": "Deny", "Action": "s3:*", "Resource": "*"}))
         _, r = self.report(f"arn:aws:iam::{ACCT}:user/notact")
         self.assertEqual([s["ServiceNamespace"] for s in r["ServicesLastAccessed"]],
-                         ["cloudtrail", "kms", "secretsmanager", "sts"])
+                         ["cloudtrail", "kms", "secretsmanager", "ssm", "sts"])
 
     def test_pagination(self):
         self.iam.create_user(UserName="many")

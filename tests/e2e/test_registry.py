@@ -130,7 +130,8 @@ class Inputs:
     by member name and markers for secret members."""
 
     def __init__(self, fixtures):
-        self.fixtures = fixtures   # member name -> (value, ARNs of what it names)
+        self.fixtures = fixtures   # member name -> (value, ARNs of what it names); a
+        # "<service>:<member>" entry takes the place of "<member>" in that service alone
         self.markers = []          # every secret value sent, as bytes
 
     def marker(self, blob):
@@ -147,8 +148,8 @@ class Inputs:
                 shape if t == "string" else {k: shape[k] for k in ("min", "max") if k in shape},
                 "mk" + "0" * 28):
             return self.marker(t == "blob")
-        if member in self.fixtures:
-            return self.fixtures[member][0]
+        if self.fixture(svc, member):
+            return self.fixture(svc, member)[0]
         if t == "structure":
             return self.structure(svc, shape, secret_members, only_required=True)
         if t == "list":
@@ -171,7 +172,7 @@ class Inputs:
         for member, ref in shape.get("members", {}).items():
             wanted = member in required or (not only_required and (
                 member in secret_members
-                or (member in self.fixtures and self.fixtures[member][1])))
+                or (self.fixture(svc, member) and self.fixture(svc, member)[1])))
             if wanted:
                 out[member] = self.value(svc, member, ref["shape"], secret_members)
         return out
@@ -182,12 +183,16 @@ class Inputs:
         return self.structure(svc, svc.input_shape(decl["op"]), set(decl["secrets"]),
                               only_required=False)
 
-    def resource_arns(self, params):
+    def fixture(self, svc, member):
+        return self.fixtures.get(f"{svc.sid}:{member}", self.fixtures.get(member))
+
+    def resource_arns(self, params, svc=None):
         """What the first resource-naming member (in the model's order, which params
         keeps) names: the resource an AccessDenied must name."""
         for m in params:
-            if m in self.fixtures and self.fixtures[m][1]:
-                return self.fixtures[m][1]
+            f = self.fixture(svc, m) if svc else self.fixtures.get(m)
+            if f and f[1]:
+                return f[1]
         return set()
 
 
@@ -313,6 +318,8 @@ class Registry(harness.ServerTest):
         blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"fixture")["CiphertextBlob"]
         secret_arn = s.client("secretsmanager").create_secret(
             Name="reg-secret", SecretString="reg-secret-value")["ARN"]
+        param_arn = f"arn:aws:ssm:{harness.REGION}:{harness.ACCOUNT}:parameter/reg/param"
+        s.client("ssm").put_parameter(Name="/reg/param", Value="reg-param-value", Type="String")
         oidc_arn = iam.create_open_id_connect_provider(
             Url="https://reg-oidc.example.com")["OpenIDConnectProviderArn"]
         saml_arn = iam.create_saml_provider(Name="reg-saml", SAMLMetadataDocument=saml_metadata(
@@ -343,6 +350,13 @@ class Registry(harness.ServerTest):
             "TargetPrincipal": (harness.ACCOUNT, {f"arn:aws:iam::{harness.ACCOUNT}:root"}),
             "TaskPolicyArn": ({"arn": "arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy"}, set()),
             "SecretId": ("reg-secret", {secret_arn}),
+            # SSM names its parameters by Name (a member other services use otherwise)
+            "ssm:Name": ("/reg/param", {param_arn}),
+            "ssm:Names": (["/reg/param"], {param_arn}),
+            "ssm:Path": ("/reg", {param_arn.rpartition("/")[0]}),
+            "ssm:ResourceType": ("Parameter", set()),
+            "ssm:ResourceId": ("/reg/param", {param_arn}),
+            "ssm:Labels": (["reglabel"], set()),
         })
         cls.nobody_arn, cls.nobody_key, cls.nobody_secret = s.user("reg-nobody")
 
@@ -468,7 +482,7 @@ class Registry(harness.ServerTest):
                     owner = "iam" if action in ("sts:AssumeRole", "sts:AssumeRoot") else svc.sid
                     self.assertTrue(resource.startswith(f"arn:aws:{owner}:"), resource)
                     self.assertIn(f":{harness.ACCOUNT}:", resource)
-                    named = self.inputs.resource_arns(params)
+                    named = self.inputs.resource_arns(params, svc)
                     if named:
                         self.assertIn(resource, named, f"{op}: not the resource its input names first")
                 sent.append((a.request_id, op))
@@ -540,10 +554,15 @@ class Registry(harness.ServerTest):
                     want = ("SerializationException", message)
                 self.assertEqual((a.status, a.code, a.message), (400,) + want, a)
                 sent.append((a.request_id, op))
-        # every JSON operation has a scalar member; Query ones only where a number is
+        # every JSON operation with a scalar member is tried; Query ones only where a number
+        # is (SSM's DeleteParameters has a list alone)
         self.assertTrue(sent)
+
+        def scalar(svc, op):
+            return any(svc.shape(r["shape"])["type"] not in ("list", "map", "structure")
+                       for r in svc.input_shape(op).get("members", {}).values())
         self.assertFalse([op for svc, d in self.each_op() if svc.protocol == "json"
-                          for op in [d["op"]] if op in without], without)
+                          for op in [d["op"]] if op in without and scalar(svc, op)], without)
         self.assert_trail(sent)
 
     def test_every_served_operation_has_a_success_path_test(self):

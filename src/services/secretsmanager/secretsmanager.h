@@ -53,6 +53,14 @@ MUST_CHECK cu_rc sm_list_matching(struct call *call, const json_t *filters, bool
 MUST_CHECK cu_rc sm_read_value(struct call *call, json_t *secret, const char *vid,
                                const char *stage, json_t *out);
 
+/* The value of the secret `id` (name or ARN) as SSM's /aws/reference/secretsmanager/<id>
+ * path reads it (reference.c): sm_read_value's answer into out, the version named by vid or
+ * stage (both NULL: AWSCURRENT), opened as the caller, who must also be allowed
+ * secretsmanager:GetSecretValue on the secret (else AccessDeniedException). Runs in a read
+ * transaction: records no access. ResourceNotFoundException when there is no such secret. */
+MUST_CHECK cu_rc sm_reference_value(struct call *call, const char *id, const char *vid,
+                                    const char *stage, json_t *out);
+
 /* The version of a secret record with this VersionId, or NULL; the version holding
  * `stage`, or NULL. Borrowed from secret. */
 json_t *sm_version_by_id(const json_t *secret, const char *version_id);
