@@ -83,6 +83,7 @@ const struct store_kind store_kinds[] = {
      {{RECORD_KMS_GRANT_BY_TOKEN, "TokenHashes", NULL},
       {RECORD_KMS_GRANT_BY_RETIRING, "RetiringPrincipal", NULL}}},
     {RECORD_SECRET, STORE_CLASS_REGIONAL, {{NULL}}},
+    {RECORD_CT_TRAIL_TAGS, STORE_CLASS_GLOBAL, {{NULL}}},
     {RECORD_INSTANCE_PROFILE,
      STORE_CLASS_GLOBAL,
      {{RECORD_BY_PATH, "Path", NULL}, {RECORD_INSTANCE_PROFILE_BY_ROLE, NULL, profile_role}}},

@@ -83,6 +83,7 @@
 /* a Secrets Manager secret (services/secretsmanager), scope "<account>/<region>", key its
  * Name: the secret's metadata and its versions, each value sealed under a KMS data key */
 #define RECORD_SECRET "sm_secret"
+#define RECORD_CT_TRAIL_TAGS "ct_trail_tags" /* key: the trail's name, "custos" */
 #define RECORD_ROLE "role"
 #define RECORD_ROLE_POLICY "role_policy" /* scope: "<account>/<lower(role)>" */
 #define RECORD_GROUP_POLICY "group_policy"
