@@ -52,11 +52,13 @@ static cu_rc check_name(struct call *call, const char *name)
     if (n < NAME_MIN)
         return cu_err_set(&call->err, CU_E_CT_INVALID_TRAIL_NAME,
                           "Trail name too short. Minimum allowed length: %d characters. "
-                          "Specified name length: %zu characters.", NAME_MIN, n);
+                          "Specified name length: %zu characters.",
+                          NAME_MIN, n);
     if (n > NAME_MAX)
         return cu_err_set(&call->err, CU_E_CT_INVALID_TRAIL_NAME,
                           "Trail name too long. Maximum allowed length: %d characters. "
-                          "Specified name length: %zu characters.", NAME_MAX, n);
+                          "Specified name length: %zu characters.",
+                          NAME_MAX, n);
     if (!isalnum((unsigned char)name[0]))
         return cu_err_set(&call->err, CU_E_CT_INVALID_TRAIL_NAME,
                           "Trail name must starts with a letter or number.");
@@ -89,14 +91,13 @@ cu_rc cloudtrail_create_trail(struct call *call, const json_t *in, json_t *out)
     TRY(check_name(call, name));
     if (strcmp(name, CLOUDTRAIL_TRAIL_NAME) == 0)
         TRY(cu_err_set(&call->err, CU_E_CT_TRAIL_ALREADY_EXISTS,
-                       "Trail %s already exists for customer: %s", name,
-                       call->env->account_id));
+                       "Trail %s already exists for customer: %s", name, call->env->account_id));
     if (in_bool(in, "IsOrganizationTrail", false))
         TRY(cu_err_set(&call->err, CU_E_CT_ORGANIZATIONS_NOT_IN_USE,
                        "This account is not a member of an organization: an organization "
                        "trail needs one."));
-    TRY(cu_err_set(&call->err, CU_E_CT_S3_BUCKET_DOES_NOT_EXIST,
-                   "S3 bucket %s does not exist!", in_str(in, "S3BucketName")));
+    TRY(cu_err_set(&call->err, CU_E_CT_S3_BUCKET_DOES_NOT_EXIST, "S3 bucket %s does not exist!",
+                   in_str(in, "S3BucketName")));
 out:
     return rc;
 }

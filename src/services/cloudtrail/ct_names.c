@@ -33,8 +33,7 @@ void cloudtrail_target(struct call *call, const char *value, const char *type)
     /* a trail's home region is the server's; Lake resources live in the call's region */
     const char *region = strcmp(type, "trail") == 0 ? call->env->region : call->region;
 
-    snprintf(call->target.account_id, sizeof(call->target.account_id), "%s",
-             call->env->account_id);
+    snprintf(call->target.account_id, sizeof(call->target.account_id), "%s", call->env->account_id);
     if (value && strncmp(value, "arn:", 4) == 0)
         snprintf(call->target.arn, sizeof(call->target.arn), "%s", value);
     else

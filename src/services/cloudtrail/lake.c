@@ -13,8 +13,9 @@
 #include "core/tree.h"
 #include "services/in.h"
 
-#define NO_LAKE "custos does not provide CloudTrail Lake: its records are in its one trail, " \
-                "custos, searched with LookupEvents"
+#define NO_LAKE                                                                                    \
+    "custos does not provide CloudTrail Lake: its records are in its one trail, "                  \
+    "custos, searched with LookupEvents"
 
 cu_rc cloudtrail_need_event_data_store(struct call *call, const char *store)
 {
@@ -111,14 +112,12 @@ cu_rc cloudtrail_restore_event_data_store(struct call *call, const json_t *in, j
     return on_store(call, in, out);
 }
 
-cu_rc cloudtrail_start_event_data_store_ingestion(struct call *call, const json_t *in,
-                                                  json_t *out)
+cu_rc cloudtrail_start_event_data_store_ingestion(struct call *call, const json_t *in, json_t *out)
 {
     return on_store(call, in, out);
 }
 
-cu_rc cloudtrail_stop_event_data_store_ingestion(struct call *call, const json_t *in,
-                                                 json_t *out)
+cu_rc cloudtrail_stop_event_data_store_ingestion(struct call *call, const json_t *in, json_t *out)
 {
     return on_store(call, in, out);
 }
@@ -148,8 +147,7 @@ cu_rc cloudtrail_start_query(struct call *call, const json_t *in, json_t *out)
     (void)out;
     /* a statement queries the data store its FROM names: none of custos's, as it has none */
     if (in_str(in, "QueryStatement"))
-        return cu_err_set(&call->err, CU_E_CT_EDS_NOT_FOUND,
-                          "The event data store was not found.");
+        return cu_err_set(&call->err, CU_E_CT_EDS_NOT_FOUND, "The event data store was not found.");
     return cu_err_set(&call->err, CU_E_CT_INVALID_PARAMETER,
                       "You must specify a QueryStatement: no dashboard query alias exists.");
 }
@@ -188,8 +186,8 @@ cu_rc cloudtrail_generate_query(struct call *call, const json_t *in, json_t *out
 cu_rc cloudtrail_search_sample_queries(struct call *call, const json_t *in, json_t *out)
 {
     (void)in, (void)out;
-    return cu_err_set(&call->err, CU_E_CT_UNSUPPORTED_OPERATION,
-                      "%s; it has no sample queries.", NO_LAKE);
+    return cu_err_set(&call->err, CU_E_CT_UNSUPPORTED_OPERATION, "%s; it has no sample queries.",
+                      NO_LAKE);
 }
 
 cu_rc cloudtrail_start_import(struct call *call, const json_t *in, json_t *out)

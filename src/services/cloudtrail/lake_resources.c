@@ -41,7 +41,8 @@ static cu_rc unsupported(struct call *call, const char *what)
 {
     return cu_err_set(&call->err, CU_E_CT_UNSUPPORTED_OPERATION,
                       "custos does not provide CloudTrail %s: its records are in its one "
-                      "trail, custos, searched with LookupEvents.", what);
+                      "trail, custos, searched with LookupEvents.",
+                      what);
 }
 
 static cu_rc empty_list(struct call *call, const json_t *in, json_t *out, const char *member)

@@ -65,9 +65,9 @@ cu_rc cloudtrail_get_event_selectors(struct call *call, const json_t *in, json_t
 
     TRY(cloudtrail_need_trail(call, in_str(in, "TrailName")));
     cloudtrail_trail_arn(call, arn);
-    selectors = json_pack("[{s:s, s:b, s:[], s:[]}]", "ReadWriteType", "All",
-                          "IncludeManagementEvents", 1, "DataResources",
-                          "ExcludeManagementEventSources");
+    selectors =
+        json_pack("[{s:s, s:b, s:[], s:[]}]", "ReadWriteType", "All", "IncludeManagementEvents", 1,
+                  "DataResources", "ExcludeManagementEventSources");
     TRY(tree_set_str(out, "TrailARN", arn));
     TRY(tree_set_new(out, "EventSelectors", selectors));
 out:
@@ -87,7 +87,8 @@ cu_rc cloudtrail_get_insight_selectors(struct call *call, const json_t *in, json
      * logging-insights-events-with-cloudtrail) */
     rc = cu_err_set(&call->err, CU_E_CT_INSIGHT_NOT_ENABLED,
                     "Trail %s does not have Insights enabled. Edit the trail settings to "
-                    "enable Insights, and then try the operation again.", arn);
+                    "enable Insights, and then try the operation again.",
+                    arn);
 out:
     return rc;
 }

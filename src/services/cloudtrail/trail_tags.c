@@ -18,11 +18,14 @@
 
 #define TAGS_MAX 50
 
-static const struct kind trail_tags_kind = {
-    .store_kind = RECORD_CT_TRAIL_TAGS, .scope = KIND_ACCOUNT, .fold = false,
-    .name_member = "Name", .not_found = CU_E_CT_TRAIL_NOT_FOUND,
-    .not_found_msg = "Unknown trail: %s", .exists = CU_E_CT_TRAIL_ALREADY_EXISTS,
-    .exists_msg = NULL};
+static const struct kind trail_tags_kind = {.store_kind = RECORD_CT_TRAIL_TAGS,
+                                            .scope = KIND_ACCOUNT,
+                                            .fold = false,
+                                            .name_member = "Name",
+                                            .not_found = CU_E_CT_TRAIL_NOT_FOUND,
+                                            .not_found_msg = "Unknown trail: %s",
+                                            .exists = CU_E_CT_TRAIL_ALREADY_EXISTS,
+                                            .exists_msg = NULL};
 
 cu_rc cloudtrail_resolve_tagged(struct call *call, const json_t *in)
 {
@@ -58,7 +61,8 @@ static cu_rc tagged_resource(struct call *call, const char *id)
     }
     return cu_err_set(&call->err, CU_E_CT_ARN_INVALID,
                       "The ARN %s is not the ARN of a trail, event data store, dashboard or "
-                      "channel of the account %s.", id ? id : "", call->env->account_id);
+                      "channel of the account %s.",
+                      id ? id : "", call->env->account_id);
 }
 
 /* The stored tags, owned (an empty list when none were ever added). */
@@ -125,7 +129,8 @@ cu_rc cloudtrail_add_tags(struct call *call, const json_t *in, json_t *out)
     if (json_array_size(tags) > TAGS_MAX)
         TRY(cu_err_set(&call->err, CU_E_CT_TAGS_LIMIT_EXCEEDED,
                        "The number of tags per trail has exceeded the permitted amount. "
-                       "Currently, the limit is %d.", TAGS_MAX));
+                       "Currently, the limit is %d.",
+                       TAGS_MAX));
     TRY(save_tags(call, tags));
 out:
     json_decref(tags);

@@ -61,7 +61,8 @@ cu_rc cloudtrail_describe_trails(struct call *call, const json_t *in, json_t *ou
     ENSURE(list, CU_E_NOMEM);
     /* names of other trails are left out, as CloudTrail leaves out trails it does not have */
     for (size_t i = 0; i < json_array_size(names); i++)
-        wanted = wanted || cloudtrail_names_trail(call, json_string_value(json_array_get(names, i)));
+        wanted = wanted ||
+                 cloudtrail_names_trail(call, json_string_value(json_array_get(names, i)));
     if (wanted)
         TRY(tree_append_new(list, trail_doc(call)));
     TRY(tree_set_new(out, "trailList", list));
