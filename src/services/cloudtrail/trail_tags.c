@@ -95,9 +95,12 @@ out:
 /* The index of key in tags, or -1. */
 static long find_key(const json_t *tags, const char *key)
 {
-    for (size_t i = 0; i < json_array_size(tags); i++)
-        if (strcmp(json_string_value(json_object_get(json_array_get(tags, i), "Key")), key) == 0)
+    for (size_t i = 0; i < json_array_size(tags); i++) {
+        const char *k = json_string_value(json_object_get(json_array_get(tags, i), "Key"));
+
+        if (k && key && strcmp(k, key) == 0)
             return (long)i;
+    }
     return -1;
 }
 
