@@ -87,6 +87,7 @@
  * or without its leading '/'): every version kept, SecureString values sealed under a KMS
  * data key */
 #define RECORD_PARAMETER "ssm_parameter"
+#define RECORD_CT_TRAIL_TAGS "ct_trail_tags" /* key: the trail's name, "custos" */
 #define RECORD_ROLE "role"
 #define RECORD_ROLE_POLICY "role_policy" /* scope: "<account>/<lower(role)>" */
 #define RECORD_GROUP_POLICY "group_policy"

@@ -74,6 +74,29 @@ NO_SUCCESS_PATH = {
     "sts:GetDelegatedAccessToken": "no trade-in token is ever issued",
 }
 
+# CloudTrail in custos's account (tests/e2e/test_cloudtrail_operations.py tests each answer)
+_CLOUDTRAIL_REFUSED = {
+    "the trail is the compliance record: never stopped, deleted or narrowed": (
+        "StopLogging DeleteTrail UpdateTrail PutEventSelectors PutInsightSelectors "
+        "PutEventConfiguration"),
+    "the trail has no Insights": "GetInsightSelectors",
+    "no S3 bucket exists (custos serves no S3): no second trail is made": "CreateTrail",
+    "custos has no CloudTrail Lake event data store, query or import": (
+        "CreateEventDataStore GetEventDataStore UpdateEventDataStore DeleteEventDataStore "
+        "RestoreEventDataStore StartEventDataStoreIngestion StopEventDataStoreIngestion "
+        "EnableFederation DisableFederation ListQueries StartQuery DescribeQuery "
+        "GetQueryResults CancelQuery GenerateQuery SearchSampleQueries StartImport GetImport "
+        "StopImport"),
+    "custos has no channel, dashboard or resource policy": (
+        "CreateChannel GetChannel UpdateChannel DeleteChannel CreateDashboard GetDashboard "
+        "UpdateDashboard DeleteDashboard StartDashboardRefresh GetResourcePolicy "
+        "PutResourcePolicy DeleteResourcePolicy"),
+    "no account is a member of an organization": (
+        "RegisterOrganizationDelegatedAdmin DeregisterOrganizationDelegatedAdmin"),
+}
+NO_SUCCESS_PATH.update({f"cloudtrail:{op}": why for why, ops in _CLOUDTRAIL_REFUSED.items()
+                        for op in ops.split()})
+
 
 def lower_first(name):
     return name[:1].lower() + name[1:]
@@ -95,8 +118,10 @@ def text_for(shape):
     if "enum" in shape:
         return shape["enum"][0]
     n = max(shape.get("min", 1), 1)
-    # "us-west-2": KMS's RegionType (ReplicateKey, UpdatePrimaryRegion)
-    for text in ("a" * n, "1" * n, "A" * n, "v" + "1" * max(n - 1, 1), "/", "/a/", "us-west-2"):
+    # "us-west-2": KMS's RegionType (ReplicateKey, UpdatePrimaryRegion); "kms.amazonaws.com":
+    # CloudTrail's EventSource (ListInsightsMetricData)
+    for text in ("a" * n, "1" * n, "A" * n, "v" + "1" * max(n - 1, 1), "/", "/a/", "us-west-2",
+                 "kms.amazonaws.com"):
         if fits(shape, text):
             return text
     raise AssertionError(f"no generated value fits {shape}")

@@ -16,8 +16,77 @@ cu_rc cloudtrail_get_trail(struct call *call, const json_t *in, json_t *out);
 cu_rc cloudtrail_get_trail_status(struct call *call, const json_t *in, json_t *out);
 cu_rc cloudtrail_list_trails(struct call *call, const json_t *in, json_t *out);
 cu_rc cloudtrail_list_public_keys(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_get_event_selectors(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_get_insight_selectors(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_get_event_configuration(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_start_logging(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_stop_logging(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_delete_trail(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_update_trail(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_put_event_selectors(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_put_insight_selectors(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_put_event_configuration(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_create_trail(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_add_tags(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_remove_tags(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_list_tags(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_create_event_data_store(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_get_event_data_store(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_update_event_data_store(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_delete_event_data_store(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_restore_event_data_store(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_start_event_data_store_ingestion(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_stop_event_data_store_ingestion(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_enable_federation(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_disable_federation(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_list_event_data_stores(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_list_queries(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_start_query(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_describe_query(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_get_query_results(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_cancel_query(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_generate_query(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_search_sample_queries(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_start_import(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_get_import(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_stop_import(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_list_imports(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_list_import_failures(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_list_insights_data(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_list_insights_metric_data(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_create_channel(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_get_channel(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_update_channel(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_delete_channel(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_list_channels(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_create_dashboard(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_get_dashboard(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_update_dashboard(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_delete_dashboard(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_start_dashboard_refresh(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_list_dashboards(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_get_resource_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_put_resource_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_delete_resource_policy(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_register_organization_delegated_admin(struct call *call, const json_t *in, json_t *out);
+cu_rc cloudtrail_deregister_organization_delegated_admin(struct call *call, const json_t *in, json_t *out);
+
+/* resolvers: fill call->target before authorization (also-resolvers:
+ * call->also, after call->target is authorized) */
+MUST_CHECK cu_rc cloudtrail_resolve_selector_trail(struct call *call, const json_t *in);
+MUST_CHECK cu_rc cloudtrail_resolve_trail(struct call *call, const json_t *in);
+MUST_CHECK cu_rc cloudtrail_resolve_tagged(struct call *call, const json_t *in);
+MUST_CHECK cu_rc cloudtrail_resolve_tag_list(struct call *call, const json_t *in);
+MUST_CHECK cu_rc cloudtrail_resolve_event_data_store(struct call *call, const json_t *in);
+MUST_CHECK cu_rc cloudtrail_resolve_first_event_data_store(struct call *call, const json_t *in);
+MUST_CHECK cu_rc cloudtrail_resolve_channel(struct call *call, const json_t *in);
+MUST_CHECK cu_rc cloudtrail_resolve_dashboard(struct call *call, const json_t *in);
+MUST_CHECK cu_rc cloudtrail_resolve_policy_resource(struct call *call, const json_t *in);
 
 /* paginators (botocore's paginators-1.json): page_begin() takes them */
 extern const struct page_desc cloudtrail_lookup_events_page;
+extern const struct page_desc cloudtrail_list_imports_page;
+extern const struct page_desc cloudtrail_list_import_failures_page;
+extern const struct page_desc cloudtrail_list_insights_data_page;
 
 #endif

@@ -15,26 +15,25 @@
 #include "crypto/trail_key.h"
 #include "services/in.h"
 
-#define TRAIL_ARN_MAX 256
+#define TRAIL_ARN_MAX CLOUDTRAIL_ARN_MAX
 
-static void trail_arn(const struct call *call, char out[TRAIL_ARN_MAX])
+void cloudtrail_trail_arn(const struct call *call, char out[CLOUDTRAIL_ARN_MAX])
 {
-    snprintf(out, TRAIL_ARN_MAX, "arn:aws:cloudtrail:%s:%s:trail/%s", call->env->region,
+    snprintf(out, CLOUDTRAIL_ARN_MAX, "arn:aws:cloudtrail:%s:%s:trail/%s", call->env->region,
              call->env->account_id, CLOUDTRAIL_TRAIL_NAME);
 }
 
-/* Does name (a trail name or ARN) name custos's trail? */
-static bool names_trail(const struct call *call, const char *name)
+bool cloudtrail_names_trail(const struct call *call, const char *name)
 {
     char arn[TRAIL_ARN_MAX];
 
-    trail_arn(call, arn);
+    cloudtrail_trail_arn(call, arn);
     return name && (strcmp(name, CLOUDTRAIL_TRAIL_NAME) == 0 || strcmp(name, arn) == 0);
 }
 
-static cu_rc need_trail(struct call *call, const char *name)
+cu_rc cloudtrail_need_trail(struct call *call, const char *name)
 {
-    if (names_trail(call, name))
+    if (cloudtrail_names_trail(call, name))
         return CU_OK;
     return cu_err_set(&call->err, CU_E_CT_TRAIL_NOT_FOUND, "Unknown trail: %s for the user: %s",
                       name ? name : "", call->env->account_id);
@@ -44,7 +43,7 @@ static json_t *trail_doc(const struct call *call)
 {
     char arn[TRAIL_ARN_MAX];
 
-    trail_arn(call, arn);
+    cloudtrail_trail_arn(call, arn);
     return json_pack("{s:s, s:b, s:b, s:s, s:s, s:b, s:b, s:b, s:b}", "Name",
                      CLOUDTRAIL_TRAIL_NAME, "IncludeGlobalServiceEvents", 1,
                      "IsMultiRegionTrail", 1, "HomeRegion", call->env->region, "TrailARN", arn,
@@ -62,7 +61,8 @@ cu_rc cloudtrail_describe_trails(struct call *call, const json_t *in, json_t *ou
     ENSURE(list, CU_E_NOMEM);
     /* names of other trails are left out, as CloudTrail leaves out trails it does not have */
     for (size_t i = 0; i < json_array_size(names); i++)
-        wanted = wanted || names_trail(call, json_string_value(json_array_get(names, i)));
+        wanted = wanted ||
+                 cloudtrail_names_trail(call, json_string_value(json_array_get(names, i)));
     if (wanted)
         TRY(tree_append_new(list, trail_doc(call)));
     TRY(tree_set_new(out, "trailList", list));
@@ -76,7 +76,7 @@ cu_rc cloudtrail_get_trail(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
 
-    TRY(need_trail(call, in_str(in, "Name")));
+    TRY(cloudtrail_need_trail(call, in_str(in, "Name")));
     TRY(tree_set_new(out, "Trail", trail_doc(call)));
 out:
     return rc;
@@ -87,7 +87,7 @@ cu_rc cloudtrail_get_trail_status(struct call *call, const json_t *in, json_t *o
     cu_rc rc = CU_OK;
     int64_t log_ms = 0, digest_ms = 0;
 
-    TRY(need_trail(call, in_str(in, "Name")));
+    TRY(cloudtrail_need_trail(call, in_str(in, "Name")));
     trail_index_latest(call->env->data_dir, &log_ms, &digest_ms);
     TRY(tree_set_bool(out, "IsLogging", true));
     if (log_ms)
@@ -105,7 +105,7 @@ cu_rc cloudtrail_list_trails(struct call *call, const json_t *in, json_t *out)
     json_t *list = NULL;
 
     (void)in; /* one trail: one page, never a NextToken */
-    trail_arn(call, arn);
+    cloudtrail_trail_arn(call, arn);
     list = json_pack("[{s:s, s:s, s:s}]", "TrailARN", arn, "Name", CLOUDTRAIL_TRAIL_NAME,
                      "HomeRegion", call->env->region);
     TRY(tree_set_new(out, "Trails", list));
