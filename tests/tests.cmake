@@ -9,6 +9,16 @@
 # memory is checked by a second tool besides ASan.
 find_program(VALGRIND valgrind)
 
+# The "pg" fixture: one PostgreSQL server (tests/pg_server.py: Debian's binaries, an
+# unprivileged user, a loopback port, a password) for every test that requires it; its
+# store URL is in ${CUSTOS_PG_URL_FILE} while they run.
+set(CUSTOS_PG_STATE ${CMAKE_BINARY_DIR}/pg-fixture)
+set(CUSTOS_PG_URL_FILE ${CUSTOS_PG_STATE}/url)
+add_test(NAME pg/start COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/pg_server.py start ${CUSTOS_PG_STATE})
+add_test(NAME pg/stop COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/pg_server.py stop ${CUSTOS_PG_STATE})
+set_tests_properties(pg/start PROPERTIES FIXTURES_SETUP pg LABELS unit TIMEOUT 120)
+set_tests_properties(pg/stop PROPERTIES FIXTURES_CLEANUP pg LABELS unit TIMEOUT 120)
+
 file(GLOB unit_dirs LIST_DIRECTORIES true CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/*)
 foreach(dir ${unit_dirs})
   if(NOT IS_DIRECTORY ${dir})
@@ -25,6 +35,12 @@ foreach(dir ${unit_dirs})
       CU_VECTORS_DIR="${CMAKE_SOURCE_DIR}/tests/vectors")
     add_test(NAME unit/${layer}/${name} COMMAND ${name})
     set_tests_properties(unit/${layer}/${name} PROPERTIES LABELS unit TIMEOUT 120)
+    # the store's suite once more against PostgreSQL (tests/unit/store/target.h)
+    if(layer STREQUAL "store")
+      add_test(NAME unit/store-pg/${name} COMMAND ${name})
+      set_tests_properties(unit/store-pg/${name} PROPERTIES LABELS unit TIMEOUT 180
+        FIXTURES_REQUIRED pg ENVIRONMENT "CUSTOS_TEST_PG_URL_FILE=${CUSTOS_PG_URL_FILE}")
+    endif()
     if(VALGRIND AND NOT CUSTOS_SANITIZE)
       add_test(NAME valgrind/${layer}/${name}
                COMMAND ${VALGRIND} --quiet --error-exitcode=99 --leak-check=full
