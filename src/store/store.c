@@ -81,6 +81,11 @@ void store_set_log_keep(struct store *s, uint64_t keep)
     atomic_store(&s->log_keep, keep ? keep : 1);
 }
 
+bool store_url_is_postgres(const char *url)
+{
+    return strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
+}
+
 cu_rc store_open(const char *url, struct store **out, struct cu_err *err)
 {
     cu_rc rc = CU_OK;
@@ -88,15 +93,15 @@ cu_rc store_open(const char *url, struct store **out, struct cu_err *err)
     uint64_t last = 0;
 
     ENSURE(s, CU_E_NOMEM);
-    if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
-        rc = cu_err_set(err, CU_E_STORE, "the PostgreSQL store is not available in this build yet");
-        goto out;
-    }
-    TRY(store_sqlite_open(url, &s->ops, &s->impl, err));
-    rc = store_migrate(s->ops, s->impl, err);
-    if (rc != CU_OK) {
-        s->ops->close(s->impl);
-        goto out;
+    if (store_url_is_postgres(url)) {
+        TRY(store_pg_open(url, &s->ops, &s->impl, err));
+    } else {
+        TRY(store_sqlite_open(url, &s->ops, &s->impl, err));
+        rc = store_migrate(s->ops, s->impl, err);
+        if (rc != CU_OK) {
+            s->ops->close(s->impl);
+            goto out;
+        }
     }
     rc = s->ops->last_seq(s->impl, &last);
     if (rc != CU_OK) {

@@ -63,6 +63,11 @@ struct store_tx;
  * schema migrations. Errors: CU_E_STORE with a message for the operator in err. */
 MUST_CHECK cu_rc store_open(const char *url, struct store **out, struct cu_err *err);
 void store_close(struct store *s);
+/* Whether url names the PostgreSQL backend (postgres:// or postgresql://). */
+bool store_url_is_postgres(const char *url);
+/* url as a log may show it: a password in its userinfo or its password= parameter
+ * becomes "***". False when out (cap bytes) is too small. */
+bool store_url_masked(const char *url, char *out, size_t cap);
 
 /* Longest scope, key or index value the store's helpers build (bytes with the NUL). */
 #define STORE_NAME_MAX 512

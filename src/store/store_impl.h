@@ -149,6 +149,10 @@ bool change_ring_since(struct change_ring *r, uint64_t since, store_change_fn fn
 /* Open the embedded SQLite backend in directory dir. */
 MUST_CHECK cu_rc store_sqlite_open(const char *dir, const struct store_ops **ops, void **impl,
                                    struct cu_err *err);
+/* Open the PostgreSQL backend at url (postgres.c), creating or migrating its schema
+ * (store_migrate included) under the database's advisory lock. */
+MUST_CHECK cu_rc store_pg_open(const char *url, const struct store_ops **ops, void **impl,
+                               struct cu_err *err);
 
 /* The one schema, shared by every backend (schema.c): for each version, its DDL (SQL that
  * SQLite and PostgreSQL both accept, idempotent: a backend runs all of it at every open)
