@@ -4,13 +4,20 @@
  * comes from PGPASSWORD or PGPASSFILE (~/.pgpass) as libpq looks them up; the log only
  * ever shows the URL with its password masked (store_url_masked).
  *
- * Threads as in sqlite.c: one writer connection, held by one write transaction at a time
- * (so within a node the commit seq stays exact: store.h), and a pool of reader
- * connections. Write transactions are SERIALIZABLE and read ones REPEATABLE READ READ
- * ONLY (a consistent snapshot, as a WAL reader has on SQLite). Between nodes, writers do
- * run concurrently: a serialization failure (40001) or deadlock (40P01) is
- * CU_E_STORE_CONFLICT, which the request pipeline answers by running the call again in a
- * fresh transaction, up to its bound; uniqueness is the tables' primary keys.
+ * Threads as in sqlite.c: one writer connection, held by one write transaction at a time,
+ * and a pool of reader connections. Read transactions are REPEATABLE READ READ ONLY (a
+ * consistent snapshot, as a WAL reader has on SQLite). Write transactions are one at a
+ * time across every node on the database, as they are on SQLite: a writer takes a
+ * session advisory lock before its BEGIN and gives it back after its COMMIT, so its
+ * snapshot already holds every earlier write of every node. Hence, as store.h promises
+ * SQLite's: quotas counted in the transaction hold, store_tx_commit_seq is exact, and
+ * the seqs (handed out by the database: pg_reserve_seq) are dense and in commit order
+ * across nodes. The price: writes do not scale with nodes, reads do (they take no lock).
+ * The writers are also SERIALIZABLE, so a writer that skips the lock (another program, a
+ * future change) still cannot commit a lost update: a serialization failure (40001) or
+ * deadlock (40P01) is CU_E_STORE_CONFLICT, which the request pipeline answers by running
+ * the call again in a fresh transaction, up to its bound. Uniqueness is the tables'
+ * primary keys. A node that dies loses its session, and its lock with it.
  *
  * A lost connection is reset when a transaction begins on it (BEGIN is tried
  * PG_BEGIN_ATTEMPTS times: nothing has been done yet); lost in the middle of a
@@ -31,8 +38,19 @@
 
 /* How often a transaction's BEGIN is tried on a connection found lost. */
 #define PG_BEGIN_ATTEMPTS 3
-/* The advisory lock held while the schema is created or migrated ("custos" in ASCII). */
-#define PG_SCHEMA_LOCK "63757374" "6f73"
+/* The advisory locks' first keys ("wrtr", "schm" in ASCII); the second is the hash of the
+ * schema the tables live in, so stores on two schemas of one database do not meet. */
+#define PG_LOCK_WRITE 2004972658
+#define PG_LOCK_SCHEMA 1935894637
+
+/* The meta entry holding the last seq handed out (pg_reserve_seq). */
+#define PG_META_SEQ "change_seq"
+/* Make it at least the highest seq logged (a new database, or one copied in), and at
+ * least 1, where the ring of a store with an empty log starts (store.c). */
+#define PG_SEQ_UP                                                                            \
+    "INSERT INTO meta (name, value) SELECT '" PG_META_SEQ "', coalesce(max(seq), 1)::text"  \
+    " FROM change_log ON CONFLICT (name) DO UPDATE"                                         \
+    " SET value = greatest(meta.value::bigint, excluded.value::bigint)::text"
 
 #define FIND_SELECT                                                                          \
     "SELECT o.scope, o.key, o.doc, o.version FROM record_index i"                            \
@@ -78,13 +96,25 @@ static const char *const pg_sql[PG__COUNT] = {
     [PG_META_SET] = "INSERT INTO meta (name, value) VALUES ($1, $2)"
                     " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
     [PG_META_DEL] = "DELETE FROM meta WHERE name = $1",
+    /* the row lock it takes is held to COMMIT: a writer of another node that reserves
+     * meanwhile waits, then fails to serialize (40001) and its call runs again */
+    [PG_RESERVE] = "UPDATE meta SET value = (value::bigint + 1)::text"
+                   " WHERE name = '" PG_META_SEQ "' RETURNING value",
 };
 
 /* The log's line for a failed command; the server's text, never a client's. */
 static cu_rc fail(PGconn *db, const char *what)
 {
-    log_error("postgres: %s: %s", what, db ? PQerrorMessage(db) : "out of memory");
+    const char *msg = db ? PQerrorMessage(db) : "out of memory";
+
+    log_error("postgres: %s: %.*s", what, (int)strcspn(msg, "\n"), msg);
     return CU_E_STORE;
+}
+
+/* libpq's message for db, its first line (the rest explains libpq to a human). */
+static int first_line(PGconn *db)
+{
+    return (int)strcspn(PQerrorMessage(db), "\n");
 }
 
 static void conn_close(struct pg_conn *c)
@@ -105,17 +135,21 @@ static void notice(void *arg, const char *message)
 
 static cu_rc conn_open(struct pg_store *s, struct pg_conn **out)
 {
-    /* defaults first: the URL's own parameters override them (expand_dbname) */
-    static const char *const keys[] = {"connect_timeout", "application_name", "dbname", NULL};
-    const char *values[] = {"10", "custos", s->conninfo, NULL};
+    /* defaults first: the URL's own parameters override them (expand_dbname). Keepalives:
+     * the server notices a node that vanished (and frees its write lock) within a minute */
+    static const char *const keys[] = {"connect_timeout",  "application_name",
+                                       "keepalives_idle",  "keepalives_interval",
+                                       "keepalives_count", "dbname",
+                                       NULL};
+    const char *values[] = {"10", "custos", "30", "10", "3", s->conninfo, NULL};
     struct pg_conn *c = calloc(1, sizeof(*c));
 
     if (!c)
         return CU_E_NOMEM;
     c->db = PQconnectdbParams(keys, values, 1);
     if (!c->db || PQstatus(c->db) != CONNECTION_OK) {
-        log_error("postgres: cannot connect to %s: %s", s->shown,
-                  c->db ? PQerrorMessage(c->db) : "out of memory");
+        log_error("postgres: cannot connect to %s: %.*s", s->shown,
+                  c->db ? first_line(c->db) : 13, c->db ? PQerrorMessage(c->db) : "out of memory");
         conn_close(c);
         return CU_E_STORE;
     }
@@ -155,8 +189,10 @@ static cu_rc conn_prepare(struct pg_conn *c)
     return CU_OK;
 }
 
-/* Begin on c: a connection found lost is reset (its prepared statements with it) and the
- * BEGIN tried again, PG_BEGIN_ATTEMPTS times in all. */
+/* Begin on c: a connection found lost is reset (its prepared statements and its
+ * session lock with it) and the BEGIN tried again, PG_BEGIN_ATTEMPTS times in all. A
+ * writer first takes the store's write lock (the session advisory lock of
+ * s->lock_sql), so that its snapshot is taken once every other node's writer is done. */
 static cu_rc conn_begin(struct pg_store *s, struct pg_conn *c, bool write)
 {
     const char *begin = write ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
@@ -175,8 +211,13 @@ static cu_rc conn_begin(struct pg_store *s, struct pg_conn *c, bool write)
             }
         }
         rc = c->prepared ? CU_OK : conn_prepare(c);
-        if (rc == CU_OK)
+        if (rc == CU_OK && write)
+            rc = exec(c->db, s->lock_sql);
+        if (rc == CU_OK) {
             rc = exec(c->db, begin);
+            if (rc != CU_OK && write && PQstatus(c->db) == CONNECTION_OK)
+                (void)exec(c->db, s->unlock_sql);
+        }
         if (rc == CU_OK || PQstatus(c->db) == CONNECTION_OK)
             break;
     }
@@ -222,8 +263,11 @@ static void reader_give(struct pg_store *s, struct pg_conn *c)
     pthread_mutex_unlock(&s->pool_lock);
 }
 
+/* After COMMIT or ROLLBACK (or a failed BEGIN): the locks go, the connection back. */
 static void tx_release(struct pg_tx *tx)
 {
+    if (tx->write && PQstatus(tx->c->db) == CONNECTION_OK)
+        (void)exec(tx->c->db, tx->s->unlock_sql);
     if (tx->write)
         pthread_mutex_unlock(&tx->s->write_lock);
     else
@@ -252,7 +296,11 @@ static cu_rc pg_begin(void *impl, bool write, void **out)
     }
     rc = conn_begin(s, tx->c, write);
     if (rc != CU_OK) {
-        tx_release(tx);
+        if (write)
+            pthread_mutex_unlock(&s->write_lock);
+        else
+            reader_give(s, tx->c);
+        free(tx);
         return rc;
     }
     *out = tx;
@@ -266,7 +314,8 @@ static cu_rc classify(PGconn *db, PGresult *res, const char *what)
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 
     if (PQstatus(db) != CONNECTION_OK) {
-        log_warn("postgres: connection lost during %s: %s", what, PQerrorMessage(db));
+        log_warn("postgres: connection lost during %s: %.*s", what, first_line(db),
+                 PQerrorMessage(db));
         return CU_E_STORE_CONFLICT;
     }
     if (state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)) {
@@ -454,10 +503,12 @@ static cu_rc pg_prune_log(void *p, uint64_t below)
     return rc;
 }
 
+/* The seq last handed out, which is at least the highest in change_log. */
 static cu_rc pg_last_seq(void *impl, uint64_t *seq)
 {
     struct pg_store *s = impl;
-    PGresult *res = PQexec(s->writer->db, "SELECT coalesce(max(seq), 0) FROM change_log");
+    PGresult *res = PQexec(s->writer->db, "SELECT value::bigint FROM meta"
+                                          " WHERE name = '" PG_META_SEQ "'");
     cu_rc rc = CU_OK;
 
     if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
@@ -486,6 +537,7 @@ static const struct store_ops pg_ops = {
     .find_count = pg_find_count,
     .log_change = pg_log_change,
     .prune_log = pg_prune_log,
+    .reserve_seq = pg_reserve_seq,
     .last_seq = pg_last_seq,
     .meta_get = pg_meta_get,
     .meta_set = pg_meta_set,
@@ -514,12 +566,33 @@ out:
     return rc;
 }
 
+/* The statements that take and give back the advisory lock `key` of this store. */
+static void lock_statements(int key, int schema, char *lock, char *unlock, size_t cap)
+{
+    snprintf(lock, cap, "SELECT pg_advisory_lock(%d, %d)", key, schema);
+    snprintf(unlock, cap, "SELECT pg_advisory_unlock(%d, %d)", key, schema);
+}
+
 /* Create or migrate the schema, one node at a time. */
 static cu_rc schema_up(struct pg_store *s, struct cu_err *err)
 {
     cu_rc rc = CU_OK;
+    char lock[96], unlock[96];
+    PGresult *res = PQexec(s->writer->db, "SELECT hashtext(current_schema())");
+    int schema = 0;
 
-    if (exec(s->writer->db, "SELECT pg_advisory_lock(x'" PG_SCHEMA_LOCK "'::bigint)") != CU_OK)
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+        !PQgetisnull(res, 0, 0))
+        schema = atoi(PQgetvalue(res, 0, 0));
+    else
+        rc = fail(s->writer->db, "current_schema");
+    PQclear(res);
+    if (rc != CU_OK)
+        return cu_err_set(err, CU_E_STORE, "the store at %s has no schema to create its tables "
+                                           "in (see the log)", s->shown);
+    lock_statements(PG_LOCK_WRITE, schema, s->lock_sql, s->unlock_sql, sizeof(s->lock_sql));
+    lock_statements(PG_LOCK_SCHEMA, schema, lock, unlock, sizeof(lock));
+    if (exec(s->writer->db, lock) != CU_OK)
         return cu_err_set(err, CU_E_STORE, "cannot lock the store's schema at %s (see the log)",
                           s->shown);
     rc = migrate_ddl(s->writer);
@@ -530,8 +603,11 @@ static cu_rc schema_up(struct pg_store *s, struct cu_err *err)
                    s->shown);
     else
         rc = store_migrate(&pg_ops, s, err);
+    if (rc == CU_OK && exec(s->writer->db, PG_SEQ_UP) != CU_OK)
+        rc = cu_err_set(err, CU_E_STORE, "cannot read the store's change log at %s (see the log)",
+                        s->shown);
     /* the session's lock goes with its connection if this fails */
-    (void)exec(s->writer->db, "SELECT pg_advisory_unlock(x'" PG_SCHEMA_LOCK "'::bigint)");
+    (void)exec(s->writer->db, unlock);
     return rc;
 }
 

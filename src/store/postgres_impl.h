@@ -29,6 +29,7 @@ enum pg_stmt {
     PG_META_GET,
     PG_META_SET,
     PG_META_DEL,
+    PG_RESERVE,
     PG__COUNT
 };
 
@@ -44,7 +45,10 @@ struct pg_conn {
 struct pg_store {
     char conninfo[PG_URL_MAX];     /* the URL as given: libpq parses it (sslmode, ...) */
     char shown[PG_URL_MAX];        /* the URL with its password masked, for the log */
-    pthread_mutex_t write_lock;    /* one writer per node, as SQLite (store.h, commit seq) */
+    /* Take and give back the store's write lock: one writer at a time across every node
+     * on this database schema (postgres.c) */
+    char lock_sql[96], unlock_sql[96];
+    pthread_mutex_t write_lock;    /* one writer per node, as SQLite */
     struct pg_conn *writer;
     pthread_mutex_t pool_lock;
     struct pg_conn *readers;       /* idle reader connections */
@@ -77,6 +81,7 @@ cu_rc pg_find(void *tx_impl, const struct store_lookup *q, bool prefix,
 cu_rc pg_find_count(void *tx_impl, const struct store_lookup *q, size_t *n);
 cu_rc pg_meta_get(void *tx_impl, const char *name, char **value);
 cu_rc pg_meta_set(void *tx_impl, const char *name, const char *value);
+cu_rc pg_reserve_seq(void *tx_impl, uint64_t *seq);
 /* Rows of a result as JSON objects (postgres_index.c): column i named names[i]; "doc" is
  * parsed, "version" an integer. At most limit rows (0: all); *more when one more came. */
 cu_rc pg_rows_to_json(PGresult *res, const char *const *names, int n_cols, size_t limit,

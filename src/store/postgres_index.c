@@ -140,3 +140,16 @@ cu_rc pg_meta_set(void *p, const char *name, const char *value)
 
     return run_done(p, value ? PG_META_SET : PG_META_DEL, value ? 2 : 1, params);
 }
+
+cu_rc pg_reserve_seq(void *p, uint64_t *seq)
+{
+    PGresult *res = NULL;
+    cu_rc rc = CU_OK;
+
+    TRY(pg_run(p, PG_RESERVE, 0, NULL, &res));
+    ENSURE(PQntuples(res) == 1, CU_E_STORE);
+    *seq = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
+out:
+    PQclear(res);
+    return rc;
+}

@@ -33,6 +33,7 @@ struct store_tx {
     void *impl;
     bool write;
     uint64_t seq;                  /* store_last_seq() just before the backend began */
+    uint64_t reserved;             /* the seq ops->reserve_seq gave it; 0: none yet */
     struct change_set touched;     /* what this transaction put or deleted */
     struct read_set read;          /* write transactions: the versions read */
 };
@@ -167,6 +168,13 @@ uint64_t store_tx_commit_seq(struct store_tx *tx)
 
     if (!tx->impl || !tx->write || !tx->touched.n)
         return 0;
+    if (tx->store->ops->reserve_seq) {
+        /* a failure leaves the transaction failed: its commit fails too, and 0 tells
+         * the caller so */
+        if (!tx->reserved && tx->store->ops->reserve_seq(tx->impl, &tx->reserved) != CU_OK)
+            tx->reserved = 0;
+        return tx->reserved;
+    }
     /* a writer that committed before this one may not have published its seq yet: it
      * holds commit_lock until it has (store_tx_commit) */
     pthread_mutex_lock(&tx->store->commit_lock);
@@ -233,6 +241,10 @@ cu_rc store_tx_commit(struct store_tx *tx)
      * published: the lock keeps that writer from taking the same seq meanwhile. */
     pthread_mutex_lock(&s->commit_lock);
     seq = atomic_load(&s->changes.last) + 1;
+    if (s->ops->reserve_seq && !tx->reserved)
+        rc = s->ops->reserve_seq(tx->impl, &tx->reserved);
+    if (s->ops->reserve_seq)
+        seq = tx->reserved;
     for (size_t i = 0; i < tx->touched.n && rc == CU_OK; i++) {
         change_set_record(&tx->touched, i, &kind, &scope, &key);
         rc = s->ops->log_change(tx->impl, seq, i, kind, scope, key);

@@ -46,6 +46,11 @@ struct store_ops {
                         const char *scope, const char *key);
     /* Drop change_log rows with seq < below (store.h, "Pruning"). */
     cu_rc (*prune_log)(void *tx_impl, uint64_t below);
+    /* A backend with concurrent writers (several nodes) hands out the seqs itself: the
+     * next one, taken inside the write transaction (a rollback gives it back), so seqs
+     * stay dense and in commit order across writers. NULL: one writer, the store takes
+     * store_last_seq() + 1. */
+    cu_rc (*reserve_seq)(void *tx_impl, uint64_t *seq);
     /* The highest seq in change_log (0 when empty), read at open. */
     cu_rc (*last_seq)(void *impl, uint64_t *seq);
     /* The meta table (schema version, migration state): *value NULL when unset. */
