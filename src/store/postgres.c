@@ -583,7 +583,7 @@ static cu_rc schema_up(struct pg_store *s, struct cu_err *err)
 
     if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
         !PQgetisnull(res, 0, 0))
-        schema = atoi(PQgetvalue(res, 0, 0));
+        schema = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
     else
         rc = fail(s->writer->db, "current_schema");
     PQclear(res);
