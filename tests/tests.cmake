@@ -108,6 +108,7 @@ if(NOT CUSTOS_SANITIZE)
   file(STRINGS ${CMAKE_SOURCE_DIR}/tests/e2e/valgrind.list valgrind_e2e REGEX "^test_")
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
     ${CMAKE_SOURCE_DIR}/tests/e2e/valgrind.list)
+  set(pg_e2e test_iam test_kms test_secretsmanager)
   foreach(kind e2e crash differential)
     file(GLOB scripts CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/${kind}/test_*.py)
     foreach(script ${scripts})
@@ -115,6 +116,12 @@ if(NOT CUSTOS_SANITIZE)
       add_test(NAME ${kind}/${name} COMMAND ${CUSTOS_PYTHON} ${script})
       set_tests_properties(${kind}/${name} PROPERTIES LABELS ${kind} TIMEOUT 600
         ENVIRONMENT "CUSTOS_BIN=$<TARGET_FILE:custos>;PYTHONPATH=${CMAKE_SOURCE_DIR}/tests/e2e;AWS_CLI=/usr/bin/aws")
+      # a few suites once more with the store in PostgreSQL (the pg fixture; harness.py)
+      if(kind STREQUAL "e2e" AND name IN_LIST pg_e2e)
+        add_test(NAME e2e-pg/${name} COMMAND ${CUSTOS_PYTHON} ${script})
+        set_tests_properties(e2e-pg/${name} PROPERTIES LABELS e2e TIMEOUT 600 FIXTURES_REQUIRED pg
+          ENVIRONMENT "CUSTOS_BIN=$<TARGET_FILE:custos>;PYTHONPATH=${CMAKE_SOURCE_DIR}/tests/e2e;AWS_CLI=/usr/bin/aws;CUSTOS_TEST_PG_URL_FILE=${CUSTOS_PG_URL_FILE}")
+      endif()
       # the end-to-end suites once more with the server under valgrind: the files of
       # tests/e2e/valgrind.list in make test (label valgrind), the others only in
       # make memcheck (label memcheck). Not the Encryption SDK interop suite: node and a
