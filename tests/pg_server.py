@@ -86,12 +86,22 @@ class PgServer:
                        "--auth=scram-sha-256", "-E", "UTF8", "--no-locale", "--no-sync"],
                       env=env, cwd=self.root)
         os.unlink(pwfile)
+        self.resume()
+        self.psql("postgres", f"CREATE DATABASE {DB}")
+        return self
+
+    def resume(self):
+        """Start the server (again, after halt: same port, same data)."""
         opts = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
                 "-c max_connections=200 -c shared_buffers=32MB")
         self._as_user([pg_bin("pg_ctl"), "-D", self.data, "-l", os.path.join(self.root, "log"),
-                       "-w", "-t", "60", "-o", opts, "start"], env=env, cwd=self.root)
-        self.psql("postgres", f"CREATE DATABASE {DB}")
-        return self
+                       "-w", "-t", "60", "-o", opts, "start"], env=dict(os.environ, LC_ALL="C"),
+                      cwd=self.root)
+
+    def halt(self):
+        """Stop the server, keeping its data: the database is gone until resume()."""
+        self._as_user([pg_bin("pg_ctl"), "-D", self.data, "-m", "fast", "-w", "stop"],
+                      cwd=self.root)
 
     def psql(self, db, sql):
         """Run sql as the tests' role; its output."""

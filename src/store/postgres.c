@@ -22,7 +22,8 @@
  * A lost connection is reset when a transaction begins on it (BEGIN is tried
  * PG_BEGIN_ATTEMPTS times: nothing has been done yet); lost in the middle of a
  * transaction, nothing of it was committed and it is a conflict too, retried on a new
- * connection; lost during COMMIT, the outcome is unknown and it is CU_E_STORE.
+ * connection; lost during COMMIT, the outcome is unknown and it is CU_E_STORE. A database
+ * that cannot be reached is CU_E_UNAVAILABLE (503 ServiceUnavailable) until it is back.
  *
  * Schema: the DDL of every version (schema.c, in PostgreSQL's words: pg_dialect) and
  * store_migrate run at open under a session advisory lock, so several nodes that start
@@ -151,7 +152,7 @@ static cu_rc conn_open(struct pg_store *s, struct pg_conn **out)
         log_error("postgres: cannot connect to %s: %.*s", s->shown,
                   c->db ? first_line(c->db) : 13, c->db ? PQerrorMessage(c->db) : "out of memory");
         conn_close(c);
-        return CU_E_STORE;
+        return CU_E_UNAVAILABLE;
     }
     PQsetNoticeProcessor(c->db, notice, NULL);
     *out = c;
@@ -221,6 +222,9 @@ static cu_rc conn_begin(struct pg_store *s, struct pg_conn *c, bool write)
         if (rc == CU_OK || PQstatus(c->db) == CONNECTION_OK)
             break;
     }
+    /* the database is gone (for now): the client is told so, and may come back */
+    if (rc != CU_OK && PQstatus(c->db) != CONNECTION_OK)
+        rc = CU_E_UNAVAILABLE;
     return rc;
 }
 

@@ -7,6 +7,7 @@
  *
  * A transaction reaches the backend only at its first operation: a call served from
  * caches (an Encrypt whose key and policies are cached) never touches the database. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,6 +131,26 @@ void store_close(struct store *s)
     change_ring_destroy(&s->changes);
     pthread_mutex_destroy(&s->commit_lock);
     free(s);
+}
+
+const char *store_backend(const struct store *s)
+{
+    return s->ops->name;
+}
+
+bool store_healthy(struct store *s, char *reason, size_t cap)
+{
+    void *t = NULL;
+    size_t n = 0;
+    bool ok = s->ops->begin(s->impl, false, &t) == CU_OK;
+
+    if (ok) {
+        ok = s->ops->count(t, "health", "", &n) == CU_OK;
+        s->ops->rollback(s->impl, t);
+    }
+    if (!ok)
+        snprintf(reason, cap, "the %s store does not answer (see the log)", s->ops->name);
+    return ok;
 }
 
 uint64_t store_last_seq(struct store *s)

@@ -69,6 +69,14 @@ bool store_url_is_postgres(const char *url);
  * becomes "***". False when out (cap bytes) is too small. */
 bool store_url_masked(const char *url, char *out, size_t cap);
 
+/* The backend's name ("sqlite", "postgres"). */
+const char *store_backend(const struct store *s);
+/* Whether the store answers now: a read transaction runs one query (a PostgreSQL store
+ * whose database went away reconnects, so this also tells when it is back). False with
+ * a reason for the operator (GET /_custos/health); the backend's words go to the log.
+ * Not subject to the test hooks. */
+bool store_healthy(struct store *s, char *reason, size_t cap);
+
 /* Longest scope, key or index value the store's helpers build (bytes with the NUL). */
 #define STORE_NAME_MAX 512
 

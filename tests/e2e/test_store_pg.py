@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""custos on a PostgreSQL store of its own (tests/pg_server.py: a throwaway server this file
+starts and stops): /_custos/health names the store; when the database goes away calls and
+health answer 503 ServiceUnavailable in the protocol's shape while the server keeps
+serving, and both recover by themselves when it returns, with every acknowledged write
+kept; the store URL's password never reaches the log."""
+import json
+import os
+import sys
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+from botocore.exceptions import ClientError
+
+import harness
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pg_server import PgServer  # noqa: E402
+
+
+def health(server):
+    """(status, body) of GET /_custos/health."""
+    try:
+        with urllib.request.urlopen(server.endpoint + "/_custos/health", timeout=30) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+class StoreOnPostgres(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.pg = PgServer().start()
+        try:
+            cls.server = harness.Server(extra_args=["--store", cls.pg.url]).start()
+        except Exception:
+            cls.pg.stop()
+            raise
+        cls.iam = cls.server.client("iam")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+        cls.pg.stop()
+
+    def test_database_lost_and_back(self):
+        status, body = health(self.server)
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["store"], {"backend": "postgres", "state": "ok"})
+        self.iam.create_user(UserName="before-outage")
+        self.pg.halt()
+        try:
+            status, body = health(self.server)
+            self.assertEqual(status, 503, body)
+            self.assertEqual(body["status"], "unavailable")
+            self.assertIn("postgres store does not answer", body["reason"])
+            with self.assertRaises(ClientError) as cm:
+                self.iam.create_user(UserName="during-outage")
+            err = cm.exception.response
+            self.assertEqual(err["ResponseMetadata"]["HTTPStatusCode"], 503)
+            self.assertEqual(err["Error"]["Code"], "ServiceUnavailable")
+            # still serving: what needs no store answers (GetCallerIdentity from caches)
+            self.assertEqual(self.server.client("sts").get_caller_identity()["Account"],
+                             harness.ACCOUNT)
+        finally:
+            self.pg.resume()
+        deadline = time.time() + 20
+        while health(self.server)[0] != 200 and time.time() < deadline:
+            time.sleep(0.2)
+        self.assertEqual(health(self.server)[0], 200)
+        self.assertEqual(self.iam.get_user(UserName="before-outage")["User"]["UserName"],
+                         "before-outage")
+        self.iam.create_user(UserName="after-outage")
+        with self.assertRaises(ClientError):
+            self.iam.get_user(UserName="during-outage")
+
+    def test_password_not_in_log(self):
+        log = self.server.read_log()
+        self.assertIn("store: PostgreSQL at postgres://custos:***@127.0.0.1:", log)
+        self.assertNotIn(self.pg.password, log)
+        self.assertNotIn(self.pg.password, self.server.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
