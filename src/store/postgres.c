@@ -101,6 +101,10 @@ static const char *const pg_sql[PG__COUNT] = {
      * meanwhile waits, then fails to serialize (40001) and its call runs again */
     [PG_RESERVE] = "UPDATE meta SET value = (value::bigint + 1)::text"
                    " WHERE name = '" PG_META_SEQ "' RETURNING value",
+    [PG_SCAN_ALL] = "SELECT kind, scope, key, doc FROM objects WHERE (kind, scope, key) > ($1, $2, $3)"
+                    " ORDER BY kind, scope, key LIMIT $4",
+    [PG_SCAN_LOG] = "SELECT seq, n, kind, scope, key FROM change_log"
+                    " WHERE (seq, n) > ($1::bigint, $2::bigint) ORDER BY seq, n LIMIT $3",
 };
 
 /* The log's line for a failed command; the server's text, never a client's. */
@@ -535,6 +539,8 @@ static const struct store_ops pg_ops = {
     .list = pg_list,
     .count = pg_count,
     .scan_kind = pg_scan_kind,
+    .scan_all = pg_scan_all,
+    .scan_log = pg_scan_log,
     .index_add = pg_index_add,
     .index_drop = pg_index_drop,
     .find = pg_find,

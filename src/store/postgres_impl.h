@@ -30,6 +30,8 @@ enum pg_stmt {
     PG_META_SET,
     PG_META_DEL,
     PG_RESERVE,
+    PG_SCAN_ALL,
+    PG_SCAN_LOG,
     PG__COUNT
 };
 
@@ -82,8 +84,12 @@ cu_rc pg_find_count(void *tx_impl, const struct store_lookup *q, size_t *n);
 cu_rc pg_meta_get(void *tx_impl, const char *name, char **value);
 cu_rc pg_meta_set(void *tx_impl, const char *name, const char *value);
 cu_rc pg_reserve_seq(void *tx_impl, uint64_t *seq);
+cu_rc pg_scan_all(void *tx_impl, const char *kind, const char *scope, const char *key,
+                  size_t limit, json_t *items, bool *more);
+cu_rc pg_scan_log(void *tx_impl, uint64_t seq, uint64_t n, size_t limit, json_t *items,
+                  bool *more);
 /* Rows of a result as JSON objects (postgres_index.c): column i named names[i]; "doc" is
- * parsed, "version" an integer. At most limit rows (0: all); *more when one more came. */
+ * parsed, "version", "seq" and "n" integers. At most limit rows (0: all); *more when one more came. */
 cu_rc pg_rows_to_json(PGresult *res, const char *const *names, int n_cols, size_t limit,
                       json_t *items, bool *more);
 

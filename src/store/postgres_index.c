@@ -2,6 +2,7 @@
  * (record_index: written by store.c through kinds.c on every put and delete), the
  * whole-kind scans migrations use, and the meta table; the twin of sqlite_index.c.
  * Statements are postgres.c's, prepared once per connection. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,7 +29,8 @@ cu_rc pg_rows_to_json(PGresult *res, const char *const *names, int n_cols, size_
             json_error_t jerr;
             json_t *v;
 
-            if (strcmp(names[i], "version") == 0)
+            if (strcmp(names[i], "version") == 0 || strcmp(names[i], "seq") == 0 ||
+                strcmp(names[i], "n") == 0)
                 v = json_integer((json_int_t)strtoll(text, NULL, 10));
             else if (strcmp(names[i], "doc") == 0)
                 v = json_loads(text, 0, &jerr);
@@ -149,6 +151,41 @@ cu_rc pg_reserve_seq(void *p, uint64_t *seq)
     TRY(pg_run(p, PG_RESERVE, 0, NULL, &res));
     ENSURE(PQntuples(res) == 1, CU_E_STORE);
     *seq = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
+out:
+    PQclear(res);
+    return rc;
+}
+
+cu_rc pg_scan_all(void *p, const char *kind, const char *scope, const char *key, size_t limit,
+                  json_t *items, bool *more)
+{
+    static const char *const names[] = {"kind", "scope", "key", "doc_text"};
+    char lim[24];
+    const char *params[] = {kind, scope, key, lim};
+    PGresult *res = NULL;
+    cu_rc rc = CU_OK;
+
+    snprintf(lim, sizeof(lim), "%zu", limit + 1);
+    TRY(pg_run(p, PG_SCAN_ALL, 4, params, &res));
+    TRY(pg_rows_to_json(res, names, 4, limit, items, more));
+out:
+    PQclear(res);
+    return rc;
+}
+
+cu_rc pg_scan_log(void *p, uint64_t seq, uint64_t n, size_t limit, json_t *items, bool *more)
+{
+    static const char *const names[] = {"seq", "n", "kind", "scope", "key"};
+    char seq_text[24], n_text[24], lim[24];
+    const char *params[] = {seq_text, n_text, lim};
+    PGresult *res = NULL;
+    cu_rc rc = CU_OK;
+
+    snprintf(seq_text, sizeof(seq_text), "%llu", (unsigned long long)seq);
+    snprintf(n_text, sizeof(n_text), "%llu", (unsigned long long)n);
+    snprintf(lim, sizeof(lim), "%zu", limit + 1);
+    TRY(pg_run(p, PG_SCAN_LOG, 3, params, &res));
+    TRY(pg_rows_to_json(res, names, 5, limit, items, more));
 out:
     PQclear(res);
     return rc;

@@ -133,6 +133,12 @@ void store_close(struct store *s)
     free(s);
 }
 
+const struct store_ops *store_ops_of(struct store *s, void **impl)
+{
+    *impl = s->impl;
+    return s->ops;
+}
+
 const char *store_backend(const struct store *s)
 {
     return s->ops->name;

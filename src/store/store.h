@@ -77,6 +77,24 @@ const char *store_backend(const struct store *s);
  * Not subject to the test hooks. */
 bool store_healthy(struct store *s, char *reason, size_t cap);
 
+/* Copying a whole store into another (copy.c; `custos store migrate`). */
+struct store_copy_report {
+    size_t records;       /* documents */
+    size_t changes;       /* change_log rows */
+    uint64_t last_seq;    /* the change log's last seq */
+};
+/* Copy every record of `from` (its index rows rebuilt from it) and its change log into
+ * `to`, which must hold no record and no change yet (else CU_E_STORE_EXISTS), reading
+ * one snapshot of `from` and writing one transaction of `to`: a failure leaves `to`
+ * empty. Close `to` after it: a reopened store starts its seqs after the copied ones. */
+MUST_CHECK cu_rc store_copy(struct store *from, struct store *to, struct store_copy_report *r,
+                            struct cu_err *err);
+/* Compare two stores record by record (documents byte for byte) and change by change,
+ * and their last seqs: CU_OK with the counts when they hold the same, else CU_E_STORE
+ * with the first difference in err. */
+MUST_CHECK cu_rc store_compare(struct store *a, struct store *b, struct store_copy_report *r,
+                               struct cu_err *err);
+
 /* Longest scope, key or index value the store's helpers build (bytes with the NUL). */
 #define STORE_NAME_MAX 512
 

@@ -31,6 +31,15 @@ struct store_ops {
     cu_rc (*count)(void *tx_impl, const char *kind, const char *scope, size_t *n);
     /* Every record of kind, whatever its scope, as {"scope", "key", "doc"} (migrations). */
     cu_rc (*scan_kind)(void *tx_impl, const char *kind, json_t *items);
+    /* Every record, ordered by (kind, scope, key), after the address given ("", "", "":
+     * from the start), up to limit: items as {"kind", "scope", "key", "doc_text"}, the
+     * document as stored (store_copy). */
+    cu_rc (*scan_all)(void *tx_impl, const char *kind, const char *scope, const char *key,
+                      size_t limit, json_t *items, bool *more);
+    /* change_log rows after (seq, n), ordered by them, up to limit: items as {"seq", "n",
+     * "kind", "scope", "key"} (store_copy). */
+    cu_rc (*scan_log)(void *tx_impl, uint64_t seq, uint64_t n, size_t limit, json_t *items,
+                      bool *more);
     /* The index rows of one record: add one, drop all of them. */
     cu_rc (*index_add)(void *tx_impl, const char *kind, const char *index, const char *value,
                        const char *scope, const char *key);
@@ -57,6 +66,9 @@ struct store_ops {
     cu_rc (*meta_get)(void *tx_impl, const char *name, char **value);
     cu_rc (*meta_set)(void *tx_impl, const char *name, const char *value);
 };
+
+/* The backend under a store (copy.c works on two stores' backends at once). */
+const struct store_ops *store_ops_of(struct store *s, void **impl);
 
 /* The record kinds (kinds.c): each kind's scope class and secondary indexes. */
 #define STORE_INDEXES_MAX 4
