@@ -79,9 +79,12 @@ static const struct {
 static bool word_at(const char *sql, const char *p, const char *word)
 {
     size_t n = strlen(word);
-    char before = p > sql ? p[-1] : ' ', after = p[n];
+    char before = p > sql ? p[-1] : ' ', after;
 
-    return strncmp(p, word, n) == 0 && (before == ' ' || before == '(' || before == ',') &&
+    if (strncmp(p, word, n) != 0)
+        return false;
+    after = p[n]; /* p holds the whole word: p[n] is at most its NUL */
+    return (before == ' ' || before == '(' || before == ',') &&
            (after == ' ' || after == ',' || after == ')' || after == '\0');
 }
 
