@@ -5,7 +5,8 @@
  * skips the store's lock (SERIALIZABLE); seqs stay dense and in commit order across
  * nodes. Connections the server drops are reconnected when a transaction begins, and a
  * transaction that loses its connection half-way is a conflict, with nothing of it
- * committed. Several nodes opening a new database at once all come up, on one schema.
+ * committed. Several nodes opening a new database, or one of schema v2, at once all
+ * come up, and the schema is created or migrated once.
  * The password comes from the URL or PGPASSWORD, and a refused one never reaches the
  * error. */
 #include <pthread.h>
@@ -206,14 +207,18 @@ static void reconnects(struct store *a)
     json_decref(doc);
 }
 
-/* Four nodes open a new database at the same moment: every one comes up. */
-static void concurrent_opens(void)
+/* Four nodes open a database at the same moment: every one comes up, the schema is made
+ * (or an old one migrated, data steps included) once, at the current version. old_sql:
+ * the tables an older custos left, or NULL for a new database. */
+static void concurrent_opens(const char *old_sql)
 {
     struct target fresh;
     pid_t pids[4];
     int status, ok = 0;
 
     target_new(&fresh, "pg-opens");
+    if (old_sql)
+        CHECK(target_exec(&fresh, old_sql));
     for (int i = 0; i < 4; i++) {
         pids[i] = fork();
         if (pids[i] == 0) {
@@ -231,8 +236,27 @@ static void concurrent_opens(void)
             ok++;
     CHECK_INT(ok, 4);
     CHECK_INT(target_query_int(&fresh, "SELECT value FROM meta WHERE name = 'schema_version'"), 5);
+    if (old_sql) {
+        /* v3's data step indexed the old access key once */
+        CHECK_INT(target_query_int(&fresh, "SELECT count(*) FROM record_index"
+                                           " WHERE kind = 'access_key' AND key = 'AKIAOLD'"), 1);
+        CHECK_INT(target_query_int(&fresh, "SELECT count(*) FROM objects"), 1);
+    }
     target_remove(&fresh);
 }
+
+/* A store as schema version 2 left it, with one access key (store/migrate_test.c has the
+ * full v2 case). */
+static const char v2_sql[] =
+    "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE objects (kind TEXT NOT NULL, scope TEXT NOT NULL, key TEXT NOT NULL,"
+    " doc TEXT NOT NULL, version BIGINT NOT NULL, updated_ms BIGINT NOT NULL,"
+    " PRIMARY KEY (kind, scope, key));"
+    "CREATE TABLE change_log (seq BIGINT NOT NULL, n BIGINT NOT NULL, kind TEXT NOT NULL,"
+    " scope TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (seq, n));"
+    "INSERT INTO meta VALUES ('schema_version', '2');"
+    "INSERT INTO objects VALUES ('access_key', '', 'AKIAOLD',"
+    " '{\"Account\":\"111122223333\",\"UserName\":\"Old\",\"Status\":\"Active\"}', 1, 0);";
 
 /* url with its password replaced by pw ("" drops it), into out. */
 static void with_password(const char *url, const char *pw, char *out, size_t cap)
@@ -281,7 +305,8 @@ int main(void)
     reconnects(a);
     store_close(a);
     store_close(b);
-    concurrent_opens();
+    concurrent_opens(NULL);
+    concurrent_opens(v2_sql);
     passwords();
     target_remove(&tgt);
     TEST_END();
