@@ -38,10 +38,12 @@
  * transaction writes only if the stored version is still that one, else it fails with
  * CU_E_STORE_CONFLICT and writes nothing (a record read as absent must still be absent).
  * So every read-modify-write is compare-and-set without the caller passing versions;
- * store_put_version() does it for a version read elsewhere (a cache). On SQLite, whose
- * write transactions are serialised, a conflict cannot happen; on a database with
- * concurrent writers it can, and the request pipeline retries the whole call in a fresh
- * transaction (server/pipeline.c). Deletes are not version-checked, and records seen
+ * store_put_version() does it for a version read elsewhere (a cache). Both backends
+ * serialise write transactions (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock
+ * across every node on the database, postgres.c), so a conflict comes only from what the
+ * database itself refuses (PostgreSQL: a serialization failure, or a connection lost
+ * half-way) and from the test hook; the request pipeline then retries the whole call in
+ * a fresh transaction (server/pipeline.c). Deletes are not version-checked, and records seen
  * only through store_list/store_each are not remembered: a read-modify-write reads its
  * record with store_get or store_find.
  *
@@ -161,8 +163,8 @@ void store_set_log_keep(struct store *s, uint64_t keep);
  * transaction, or a write that put and deleted nothing). Exact because a write
  * transaction that has touched the backend holds its write lock (one writer at a time:
  * SQLite's BEGIN IMMEDIATE), so no other write can commit before it; the audit trail
- * records it before the commit (audit.h). A backend with concurrent writers must reserve
- * the seq here instead. */
+ * records it before the commit (audit.h). PostgreSQL, where other nodes write too,
+ * reserves the seq here, in the transaction (store_impl.h, reserve_seq). */
 uint64_t store_tx_commit_seq(struct store_tx *tx);
 
 MUST_CHECK cu_rc store_tx_begin(struct store *s, bool write, struct store_tx **out);
