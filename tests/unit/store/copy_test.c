@@ -61,10 +61,18 @@ int main(void)
     CHECK(mkdtemp(src_dir) != NULL);
     target_new(&dst, "copy-dst");
     from = open_at(src_dir);
-    for (int i = 0; i < 1203; i++) { /* more than two pages */
-        char key[16];
-        snprintf(key, sizeof(key), "k%04d", i);
-        write_one(from, "t", i % 2 ? "a" : "b", key, json_pack("{s:i, s:s}", "v", i, "u", "\xc3\xa9"));
+    /* more than two pages, 200 records a transaction (a change_log row each) */
+    for (int i = 0; i < 1203; i += 200) {
+        struct store_tx *tx = NULL;
+        CHECK_OK(store_tx_begin(from, true, &tx));
+        for (int j = i; j < i + 200 && j < 1203; j++) {
+            char key[16];
+            json_t *doc = json_pack("{s:i, s:s}", "v", j, "u", "\xc3\xa9");
+            snprintf(key, sizeof(key), "k%04d", j);
+            CHECK_OK(store_put(tx, "t", j % 2 ? "a" : "b", key, doc, STORE_UPSERT));
+            json_decref(doc);
+        }
+        CHECK_OK(store_tx_commit(tx));
     }
     write_one(from, RECORD_ACCESS_KEY, "", "AKIA1",
           json_pack("{s:s, s:s, s:s}", "Account", "111122223333", "UserName", "Alice", "Status",
