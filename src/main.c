@@ -1,6 +1,7 @@
 /* main.c — the custos command line. `custos serve [flags]` runs the server (flags in
  * server/config.c and README.md); `custos policy check|eval` runs the policy engine
- * offline (cli/policy_cmd.c). Signals are blocked before any thread starts so
+ * offline (cli/policy_cmd.c); `custos store migrate` copies a store into PostgreSQL
+ * (cli/store_cmd.c). Signals are blocked before any thread starts so
  * that only server_run_until_signal() receives SIGTERM/SIGINT (and SIGHUP). */
 #include <signal.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 
 #include "cli/audit_cmd.h"
 #include "cli/policy_cmd.h"
+#include "cli/store_cmd.h"
 #include "core/log.h"
 #include "server/server.h"
 
@@ -34,7 +36,10 @@ static int usage(FILE *f)
                "       custos policy eval FILE\n"
                "       custos audit verify [--from DATE] [--to DATE] [--public-key PEM] DIR\n"
                "       custos audit public-key [--master-key-file F] DIR\n"
-               "       custos audit export --since DATE --until DATE [--format jsonl|cloudtrail] DIR\n");
+               "       custos audit export --since DATE --until DATE [--format jsonl|cloudtrail] DIR\n"
+               "       custos store migrate --from DIR --to postgres://...\n"
+               "         copies DIR's store (stop its server first) into an empty PostgreSQL\n"
+               "         database and verifies the copy\n");
     return f == stderr ? 2 : 0;
 }
 
@@ -75,6 +80,8 @@ int main(int argc, char **argv)
         return audit_cmd(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "policy") == 0)
         return policy_cmd(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "store") == 0)
+        return store_cmd(argc - 2, argv + 2);
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0))
         return usage(stdout);
     return usage(stderr);

@@ -9,6 +9,16 @@
 # memory is checked by a second tool besides ASan.
 find_program(VALGRIND valgrind)
 
+# The "pg" fixture: one PostgreSQL server (tests/pg_server.py: Debian's binaries, an
+# unprivileged user, a loopback port, a password) for every test that requires it; its
+# store URL is in ${CUSTOS_PG_URL_FILE} while they run.
+set(CUSTOS_PG_STATE ${CMAKE_BINARY_DIR}/pg-fixture)
+set(CUSTOS_PG_URL_FILE ${CUSTOS_PG_STATE}/url)
+add_test(NAME pg/start COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/pg_server.py start ${CUSTOS_PG_STATE})
+add_test(NAME pg/stop COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/pg_server.py stop ${CUSTOS_PG_STATE})
+set_tests_properties(pg/start PROPERTIES FIXTURES_SETUP pg LABELS unit TIMEOUT 120)
+set_tests_properties(pg/stop PROPERTIES FIXTURES_CLEANUP pg LABELS unit TIMEOUT 120)
+
 file(GLOB unit_dirs LIST_DIRECTORIES true CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/*)
 foreach(dir ${unit_dirs})
   if(NOT IS_DIRECTORY ${dir})
@@ -23,6 +33,24 @@ foreach(dir ${unit_dirs})
     target_link_libraries(${name} PRIVATE cu_${layer})
     target_compile_definitions(${name} PRIVATE
       CU_VECTORS_DIR="${CMAKE_SOURCE_DIR}/tests/vectors")
+    # The store's tests that take their store from tests/unit/store/target.h run against
+    # SQLite and once more against PostgreSQL (the pg fixture); postgres_*_test.c, which
+    # test what only PostgreSQL has, against PostgreSQL only.
+    set(on_sqlite TRUE)
+    if(layer STREQUAL "store")
+      file(STRINGS ${src} uses_target REGEX "#include \"target.h\"")
+      if(uses_target)
+        add_test(NAME unit/store-pg/${name} COMMAND ${name})
+        set_tests_properties(unit/store-pg/${name} PROPERTIES LABELS unit TIMEOUT 180
+          FIXTURES_REQUIRED pg ENVIRONMENT "CUSTOS_TEST_PG_URL_FILE=${CUSTOS_PG_URL_FILE}")
+      endif()
+      if(name MATCHES "^postgres_")
+        set(on_sqlite FALSE)
+      endif()
+    endif()
+    if(NOT on_sqlite)
+      continue()
+    endif()
     add_test(NAME unit/${layer}/${name} COMMAND ${name})
     set_tests_properties(unit/${layer}/${name} PROPERTIES LABELS unit TIMEOUT 120)
     if(VALGRIND AND NOT CUSTOS_SANITIZE)
@@ -80,6 +108,7 @@ if(NOT CUSTOS_SANITIZE)
   file(STRINGS ${CMAKE_SOURCE_DIR}/tests/e2e/valgrind.list valgrind_e2e REGEX "^test_")
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
     ${CMAKE_SOURCE_DIR}/tests/e2e/valgrind.list)
+  set(pg_e2e test_iam test_kms test_secretsmanager)
   foreach(kind e2e crash differential)
     file(GLOB scripts CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/${kind}/test_*.py)
     foreach(script ${scripts})
@@ -87,6 +116,12 @@ if(NOT CUSTOS_SANITIZE)
       add_test(NAME ${kind}/${name} COMMAND ${CUSTOS_PYTHON} ${script})
       set_tests_properties(${kind}/${name} PROPERTIES LABELS ${kind} TIMEOUT 600
         ENVIRONMENT "CUSTOS_BIN=$<TARGET_FILE:custos>;PYTHONPATH=${CMAKE_SOURCE_DIR}/tests/e2e;AWS_CLI=/usr/bin/aws")
+      # a few suites once more with the store in PostgreSQL (the pg fixture; harness.py)
+      if(kind STREQUAL "e2e" AND name IN_LIST pg_e2e)
+        add_test(NAME e2e-pg/${name} COMMAND ${CUSTOS_PYTHON} ${script})
+        set_tests_properties(e2e-pg/${name} PROPERTIES LABELS e2e TIMEOUT 600 FIXTURES_REQUIRED pg
+          ENVIRONMENT "CUSTOS_BIN=$<TARGET_FILE:custos>;PYTHONPATH=${CMAKE_SOURCE_DIR}/tests/e2e;AWS_CLI=/usr/bin/aws;CUSTOS_TEST_PG_URL_FILE=${CUSTOS_PG_URL_FILE}")
+      endif()
       # the end-to-end suites once more with the server under valgrind: the files of
       # tests/e2e/valgrind.list in make test (label valgrind), the others only in
       # make memcheck (label memcheck). Not the Encryption SDK interop suite: node and a

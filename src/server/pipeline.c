@@ -654,13 +654,16 @@ void pipeline_health(struct pipeline *pl, struct proto_response *resp)
     memset(resp, 0, sizeof(*resp));
     buf_init(&resp->body, BUF_NO_LIMIT);
     resp->content_type = "application/json";
-    if (audit_writer_healthy(pl->audit, reason, sizeof(reason))) {
+    if (audit_writer_healthy(pl->audit, reason, sizeof(reason)) &&
+        store_healthy(pl->env.store, reason, sizeof(reason))) {
         resp->status = 200;
         /* how many cache entries were loaded from the store: lets an operator (and the
          * e2e tests) see that a write reloads only the entries whose records changed */
         TRY(buf_addf(&resp->body,
-                       "{\"status\":\"ok\",\"cache_loads\":{\"principal\":%llu,\"identity\":%llu,"
+                       "{\"status\":\"ok\",\"store\":{\"backend\":\"%s\",\"state\":\"ok\"},"
+                       "\"cache_loads\":{\"principal\":%llu,\"identity\":%llu,"
                        "\"kms_key\":%llu}}",
+                       store_backend(pl->env.store),
                        (unsigned long long)principal_cache_loads(pl->principals),
                        (unsigned long long)identity_cache_loads(pl->identities),
                        (unsigned long long)kms_key_cache_loads()));

@@ -48,9 +48,11 @@ void pipeline_refuse(struct pipeline *pl, const struct http_req *req, cu_rc code
  * request is in flight). */
 void pipeline_flush_suppressed(struct pipeline *pl, int64_t now_ms);
 
-/* The answer to GET /_custos/health: 200 {"status":"ok"} while the server can serve
- * calls, else 503 with {"status":"unavailable","reason":"..."} naming why (for example,
- * an audit trail that cannot take another record). Never audited. */
+/* The answer to GET /_custos/health: 200 {"status":"ok","store":{"backend":...,"state":
+ * "ok"},...} while the server can serve calls, else 503 with {"status":"unavailable",
+ * "reason":"..."} naming why (an audit trail that cannot take another record, a store
+ * that does not answer: a PostgreSQL database gone; 200 again once it is back). Never
+ * audited. */
 void pipeline_health(struct pipeline *pl, struct proto_response *resp);
 
 /* The answer to GET /_custos/metrics: 200 with every metric in Prometheus's text format

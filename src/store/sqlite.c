@@ -71,6 +71,10 @@ const char *const sqlite_stmt_sql[ST__COUNT] = {
     [ST_META_SET] = "INSERT INTO meta (name, value) VALUES (?1, ?2)"
                     " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
     [ST_META_DEL] = "DELETE FROM meta WHERE name = ?1",
+    [ST_SCAN_ALL] = "SELECT kind, scope, key, doc FROM objects WHERE (kind, scope, key) > (?1, ?2, ?3)"
+                    " ORDER BY kind, scope, key LIMIT ?4",
+    [ST_SCAN_LOG] = "SELECT seq, n, kind, scope, key FROM change_log WHERE (seq, n) > (?1, ?2)"
+                    " ORDER BY seq, n LIMIT ?3",
 };
 
 cu_rc sqlite_fail(sqlite3 *db, const char *what)
@@ -455,6 +459,8 @@ static const struct store_ops sqlite_ops = {
     .list = sqlite_list,
     .count = sqlite_count,
     .scan_kind = sqlite_scan_kind,
+    .scan_all = sqlite_scan_all,
+    .scan_log = sqlite_scan_log,
     .index_add = sqlite_index_add,
     .index_drop = sqlite_index_drop,
     .find = sqlite_find,

@@ -33,6 +33,8 @@ enum stmt {
     ST_META_GET,
     ST_META_SET,
     ST_META_DEL,
+    ST_SCAN_ALL,
+    ST_SCAN_LOG,
     ST__COUNT
 };
 
@@ -79,6 +81,10 @@ cu_rc sqlite_find(void *tx_impl, const struct store_lookup *q, bool prefix,
                   const struct store_position *after,
                   size_t limit, json_t *items, bool *more);
 cu_rc sqlite_find_count(void *tx_impl, const struct store_lookup *q, size_t *n);
+cu_rc sqlite_scan_all(void *tx_impl, const char *kind, const char *scope, const char *key,
+                      size_t limit, json_t *items, bool *more);
+cu_rc sqlite_scan_log(void *tx_impl, uint64_t seq, uint64_t n, size_t limit, json_t *items,
+                      bool *more);
 cu_rc sqlite_meta_get(void *tx_impl, const char *name, char **value);
 cu_rc sqlite_meta_set(void *tx_impl, const char *name, const char *value);
 

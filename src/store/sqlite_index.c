@@ -9,7 +9,7 @@
 #include "sqlite_impl.h"
 
 /* Rows of a SELECT as JSON objects: column i named names[i]; a column named "doc" is
- * parsed, "version" is an integer. Stops after limit rows (0: no limit) and sets *more
+ * parsed, "version", "seq" and "n" are integers. Stops after limit rows (0: no limit) and sets *more
  * when another row follows. */
 static cu_rc rows_to_json(struct sqlite_tx *tx, enum stmt which, const char *const *names,
                           int n_cols, size_t limit, json_t *items, bool *more)
@@ -36,7 +36,8 @@ static cu_rc rows_to_json(struct sqlite_tx *tx, enum stmt which, const char *con
             json_error_t jerr;
             json_t *v;
 
-            if (strcmp(names[i], "version") == 0)
+            if (strcmp(names[i], "version") == 0 || strcmp(names[i], "seq") == 0 ||
+                strcmp(names[i], "n") == 0)
                 v = json_integer(sqlite3_column_int64(st, i));
             else if (strcmp(names[i], "doc") == 0)
                 v = json_loads(text, 0, &jerr);
@@ -68,6 +69,31 @@ cu_rc sqlite_scan_kind(void *p, const char *kind, json_t *items)
 
     sqlite3_bind_text(tx->c->st[ST_SCAN_KIND], 1, kind, -1, SQLITE_STATIC);
     return rows_to_json(tx, ST_SCAN_KIND, names, 3, 0, items, &more);
+}
+
+cu_rc sqlite_scan_all(void *p, const char *kind, const char *scope, const char *key,
+                      size_t limit, json_t *items, bool *more)
+{
+    static const char *const names[] = {"kind", "scope", "key", "doc_text"};
+    struct sqlite_tx *tx = p;
+    sqlite3_stmt *st = tx->c->st[ST_SCAN_ALL];
+
+    sqlite_bind_address(st, kind, scope, key);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)limit + 1);
+    return rows_to_json(tx, ST_SCAN_ALL, names, 4, limit, items, more);
+}
+
+cu_rc sqlite_scan_log(void *p, uint64_t seq, uint64_t n, size_t limit, json_t *items,
+                      bool *more)
+{
+    static const char *const names[] = {"seq", "n", "kind", "scope", "key"};
+    struct sqlite_tx *tx = p;
+    sqlite3_stmt *st = tx->c->st[ST_SCAN_LOG];
+
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)n);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)limit + 1);
+    return rows_to_json(tx, ST_SCAN_LOG, names, 5, limit, items, more);
 }
 
 cu_rc sqlite_index_add(void *p, const char *kind, const char *index, const char *value,

@@ -7,6 +7,7 @@
  *
  * A transaction reaches the backend only at its first operation: a call served from
  * caches (an Encrypt whose key and policies are cached) never touches the database. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,7 @@ struct store_tx {
     void *impl;
     bool write;
     uint64_t seq;                  /* store_last_seq() just before the backend began */
+    uint64_t reserved;             /* the seq ops->reserve_seq gave it; 0: none yet */
     struct change_set touched;     /* what this transaction put or deleted */
     struct read_set read;          /* write transactions: the versions read */
 };
@@ -81,6 +83,11 @@ void store_set_log_keep(struct store *s, uint64_t keep)
     atomic_store(&s->log_keep, keep ? keep : 1);
 }
 
+bool store_url_is_postgres(const char *url)
+{
+    return strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
+}
+
 cu_rc store_open(const char *url, struct store **out, struct cu_err *err)
 {
     cu_rc rc = CU_OK;
@@ -88,15 +95,15 @@ cu_rc store_open(const char *url, struct store **out, struct cu_err *err)
     uint64_t last = 0;
 
     ENSURE(s, CU_E_NOMEM);
-    if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
-        rc = cu_err_set(err, CU_E_STORE, "the PostgreSQL store is not available in this build yet");
-        goto out;
-    }
-    TRY(store_sqlite_open(url, &s->ops, &s->impl, err));
-    rc = store_migrate(s->ops, s->impl, err);
-    if (rc != CU_OK) {
-        s->ops->close(s->impl);
-        goto out;
+    if (store_url_is_postgres(url)) {
+        TRY(store_pg_open(url, &s->ops, &s->impl, err));
+    } else {
+        TRY(store_sqlite_open(url, &s->ops, &s->impl, err));
+        rc = store_migrate(s->ops, s->impl, err);
+        if (rc != CU_OK) {
+            s->ops->close(s->impl);
+            goto out;
+        }
     }
     rc = s->ops->last_seq(s->impl, &last);
     if (rc != CU_OK) {
@@ -124,6 +131,32 @@ void store_close(struct store *s)
     change_ring_destroy(&s->changes);
     pthread_mutex_destroy(&s->commit_lock);
     free(s);
+}
+
+const struct store_ops *store_ops_of(struct store *s, void **impl)
+{
+    *impl = s->impl;
+    return s->ops;
+}
+
+const char *store_backend(const struct store *s)
+{
+    return s->ops->name;
+}
+
+bool store_healthy(struct store *s, char *reason, size_t cap)
+{
+    void *t = NULL;
+    size_t n = 0;
+    bool ok = s->ops->begin(s->impl, false, &t) == CU_OK;
+
+    if (ok) {
+        ok = s->ops->count(t, "health", "", &n) == CU_OK;
+        s->ops->rollback(s->impl, t);
+    }
+    if (!ok)
+        snprintf(reason, cap, "the %s store does not answer (see the log)", s->ops->name);
+    return ok;
 }
 
 uint64_t store_last_seq(struct store *s)
@@ -162,6 +195,13 @@ uint64_t store_tx_commit_seq(struct store_tx *tx)
 
     if (!tx->impl || !tx->write || !tx->touched.n)
         return 0;
+    if (tx->store->ops->reserve_seq) {
+        /* a failure leaves the transaction failed: its commit fails too, and 0 tells
+         * the caller so */
+        if (!tx->reserved && tx->store->ops->reserve_seq(tx->impl, &tx->reserved) != CU_OK)
+            tx->reserved = 0;
+        return tx->reserved;
+    }
     /* a writer that committed before this one may not have published its seq yet: it
      * holds commit_lock until it has (store_tx_commit) */
     pthread_mutex_lock(&tx->store->commit_lock);
@@ -228,6 +268,10 @@ cu_rc store_tx_commit(struct store_tx *tx)
      * published: the lock keeps that writer from taking the same seq meanwhile. */
     pthread_mutex_lock(&s->commit_lock);
     seq = atomic_load(&s->changes.last) + 1;
+    if (s->ops->reserve_seq && !tx->reserved)
+        rc = s->ops->reserve_seq(tx->impl, &tx->reserved);
+    if (s->ops->reserve_seq)
+        seq = tx->reserved;
     for (size_t i = 0; i < tx->touched.n && rc == CU_OK; i++) {
         change_set_record(&tx->touched, i, &kind, &scope, &key);
         rc = s->ops->log_change(tx->impl, seq, i, kind, scope, key);

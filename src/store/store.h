@@ -38,10 +38,12 @@
  * transaction writes only if the stored version is still that one, else it fails with
  * CU_E_STORE_CONFLICT and writes nothing (a record read as absent must still be absent).
  * So every read-modify-write is compare-and-set without the caller passing versions;
- * store_put_version() does it for a version read elsewhere (a cache). On SQLite, whose
- * write transactions are serialised, a conflict cannot happen; on a database with
- * concurrent writers it can, and the request pipeline retries the whole call in a fresh
- * transaction (server/pipeline.c). Deletes are not version-checked, and records seen
+ * store_put_version() does it for a version read elsewhere (a cache). Both backends
+ * serialise write transactions (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock
+ * across every node on the database, postgres.c), so a conflict comes only from what the
+ * database itself refuses (PostgreSQL: a serialization failure, or a connection lost
+ * half-way) and from the test hook; the request pipeline then retries the whole call in
+ * a fresh transaction (server/pipeline.c). Deletes are not version-checked, and records seen
  * only through store_list/store_each are not remembered: a read-modify-write reads its
  * record with store_get or store_find.
  *
@@ -63,6 +65,37 @@ struct store_tx;
  * schema migrations. Errors: CU_E_STORE with a message for the operator in err. */
 MUST_CHECK cu_rc store_open(const char *url, struct store **out, struct cu_err *err);
 void store_close(struct store *s);
+/* Whether url names the PostgreSQL backend (postgres:// or postgresql://). */
+bool store_url_is_postgres(const char *url);
+/* url as a log may show it: a password in its userinfo or its password= parameter
+ * becomes "***". False when out (cap bytes) is too small. */
+bool store_url_masked(const char *url, char *out, size_t cap);
+
+/* The backend's name ("sqlite", "postgres"). */
+const char *store_backend(const struct store *s);
+/* Whether the store answers now: a read transaction runs one query (a PostgreSQL store
+ * whose database went away reconnects, so this also tells when it is back). False with
+ * a reason for the operator (GET /_custos/health); the backend's words go to the log.
+ * Not subject to the test hooks. */
+bool store_healthy(struct store *s, char *reason, size_t cap);
+
+/* Copying a whole store into another (copy.c; `custos store migrate`). */
+struct store_copy_report {
+    size_t records;       /* documents */
+    size_t changes;       /* change_log rows */
+    uint64_t last_seq;    /* the change log's last seq */
+};
+/* Copy every record of `from` (its index rows rebuilt from it) and its change log into
+ * `to`, which must hold no record and no change yet (else CU_E_STORE_EXISTS), reading
+ * one snapshot of `from` and writing one transaction of `to`: a failure leaves `to`
+ * empty. Close `to` after it: a reopened store starts its seqs after the copied ones. */
+MUST_CHECK cu_rc store_copy(struct store *from, struct store *to, struct store_copy_report *r,
+                            struct cu_err *err);
+/* Compare two stores record by record (documents byte for byte) and change by change,
+ * and their last seqs: CU_OK with the counts when they hold the same, else CU_E_STORE
+ * with the first difference in err. */
+MUST_CHECK cu_rc store_compare(struct store *a, struct store *b, struct store_copy_report *r,
+                               struct cu_err *err);
 
 /* Longest scope, key or index value the store's helpers build (bytes with the NUL). */
 #define STORE_NAME_MAX 512
@@ -130,8 +163,8 @@ void store_set_log_keep(struct store *s, uint64_t keep);
  * transaction, or a write that put and deleted nothing). Exact because a write
  * transaction that has touched the backend holds its write lock (one writer at a time:
  * SQLite's BEGIN IMMEDIATE), so no other write can commit before it; the audit trail
- * records it before the commit (audit.h). A backend with concurrent writers must reserve
- * the seq here instead. */
+ * records it before the commit (audit.h). PostgreSQL, where other nodes write too,
+ * reserves the seq here, in the transaction (store_impl.h, reserve_seq). */
 uint64_t store_tx_commit_seq(struct store_tx *tx);
 
 MUST_CHECK cu_rc store_tx_begin(struct store *s, bool write, struct store_tx **out);

@@ -31,6 +31,15 @@ struct store_ops {
     cu_rc (*count)(void *tx_impl, const char *kind, const char *scope, size_t *n);
     /* Every record of kind, whatever its scope, as {"scope", "key", "doc"} (migrations). */
     cu_rc (*scan_kind)(void *tx_impl, const char *kind, json_t *items);
+    /* Every record, ordered by (kind, scope, key), after the address given ("", "", "":
+     * from the start), up to limit: items as {"kind", "scope", "key", "doc_text"}, the
+     * document as stored (store_copy). */
+    cu_rc (*scan_all)(void *tx_impl, const char *kind, const char *scope, const char *key,
+                      size_t limit, json_t *items, bool *more);
+    /* change_log rows after (seq, n), ordered by them, up to limit: items as {"seq", "n",
+     * "kind", "scope", "key"} (store_copy). */
+    cu_rc (*scan_log)(void *tx_impl, uint64_t seq, uint64_t n, size_t limit, json_t *items,
+                      bool *more);
     /* The index rows of one record: add one, drop all of them. */
     cu_rc (*index_add)(void *tx_impl, const char *kind, const char *index, const char *value,
                        const char *scope, const char *key);
@@ -46,12 +55,20 @@ struct store_ops {
                         const char *scope, const char *key);
     /* Drop change_log rows with seq < below (store.h, "Pruning"). */
     cu_rc (*prune_log)(void *tx_impl, uint64_t below);
+    /* A backend with concurrent writers (several nodes) hands out the seqs itself: the
+     * next one, taken inside the write transaction (a rollback gives it back), so seqs
+     * stay dense and in commit order across writers. NULL: one writer, the store takes
+     * store_last_seq() + 1. */
+    cu_rc (*reserve_seq)(void *tx_impl, uint64_t *seq);
     /* The highest seq in change_log (0 when empty), read at open. */
     cu_rc (*last_seq)(void *impl, uint64_t *seq);
     /* The meta table (schema version, migration state): *value NULL when unset. */
     cu_rc (*meta_get)(void *tx_impl, const char *name, char **value);
     cu_rc (*meta_set)(void *tx_impl, const char *name, const char *value);
 };
+
+/* The backend under a store (copy.c works on two stores' backends at once). */
+const struct store_ops *store_ops_of(struct store *s, void **impl);
 
 /* The record kinds (kinds.c): each kind's scope class and secondary indexes. */
 #define STORE_INDEXES_MAX 4
@@ -149,6 +166,10 @@ bool change_ring_since(struct change_ring *r, uint64_t since, store_change_fn fn
 /* Open the embedded SQLite backend in directory dir. */
 MUST_CHECK cu_rc store_sqlite_open(const char *dir, const struct store_ops **ops, void **impl,
                                    struct cu_err *err);
+/* Open the PostgreSQL backend at url (postgres.c), creating or migrating its schema
+ * (store_migrate included) under the database's advisory lock. */
+MUST_CHECK cu_rc store_pg_open(const char *url, const struct store_ops **ops, void **impl,
+                               struct cu_err *err);
 
 /* The one schema, shared by every backend (schema.c): for each version, its DDL (SQL that
  * SQLite and PostgreSQL both accept, idempotent: a backend runs all of it at every open)

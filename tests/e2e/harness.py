@@ -3,6 +3,8 @@
 Every end-to-end test drives the server the way a user would: boto3 clients and
 Debian's AWS CLI v2 (/usr/bin/aws) pointed at it with --endpoint-url.
 """
+import glob
+import hashlib
 import json
 import os
 import shutil
@@ -23,6 +25,29 @@ ROOT_KEY = "AKIAROOTTESTKEY00001"
 ROOT_SECRET = "rootSecretForTestsOnly/0123456789abcdefgh"
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
+
+
+# With the "pg" ctest fixture's URL file (tests/pg_server.py) in this variable, every
+# server keeps its store in PostgreSQL: a schema of the fixture's database named after
+# its data directory (a restart on the same directory finds the same records), dropped
+# with a directory the harness made.
+PG_URL_FILE = os.environ.get("CUSTOS_TEST_PG_URL_FILE")
+
+
+def pg_psql(url, sql):
+    psql = (sorted(glob.glob("/usr/lib/postgresql/*/bin/psql")) or ["psql"])[-1]
+    subprocess.run([psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def pg_store(data_dir):
+    """(store URL, schema) of the PostgreSQL schema that serves data_dir."""
+    with open(PG_URL_FILE) as f:
+        base = f.read().strip()
+    schema = "e2e_" + hashlib.sha256(os.path.realpath(data_dir).encode()).hexdigest()[:20]
+    pg_psql(base, f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options=-csearch_path%3D{schema}", schema
 
 
 class shifted_clock:
@@ -64,6 +89,7 @@ class Server:
         self.port = None
         self.proc = None
         self.stdout = ""
+        self.pg_schema = None
 
     @property
     def endpoint(self):
@@ -82,10 +108,14 @@ class Server:
                     env[k] = v
         self.log = open(os.path.join(self.data_dir, "server.log"), "ab")
         self.out_path = os.path.join(self.data_dir, "server.out")
+        store = []
+        if PG_URL_FILE and "--store" not in self.extra_args:
+            url, self.pg_schema = pg_store(self.data_dir)
+            store = ["--store", url]
         with open(self.out_path, "wb") as out:
             self.proc = subprocess.Popen(
                 [CUSTOS_BIN, "serve", "--listen", f"127.0.0.1:{self.port}", "--data-dir", self.data_dir,
-                 "--account-id", ACCOUNT, "--region", REGION] + self.extra_args,
+                 "--account-id", ACCOUNT, "--region", REGION] + store + self.extra_args,
                 stdout=out, stderr=self.log, env=env)
         self.wait_healthy()
         # the banner is printed just after the listener starts, so health can answer before
@@ -144,10 +174,30 @@ class Server:
     def kill(self):
         self.stop(signal.SIGKILL)
 
+    def store_docs(self):
+        """Every stored document's text, from whichever store the server runs on."""
+        if self.pg_schema:
+            with open(PG_URL_FILE) as f:
+                base = f.read().strip()
+            psql = (sorted(glob.glob("/usr/lib/postgresql/*/bin/psql")) or ["psql"])[-1]
+            p = subprocess.run([psql, "-X", "-tA", "-d", base, "-c",
+                                f"SELECT doc FROM {self.pg_schema}.objects"],
+                               check=True, stdout=subprocess.PIPE, text=True)
+            return p.stdout.splitlines()
+        import sqlite3
+        db = sqlite3.connect(os.path.join(self.data_dir, "custos.db"))
+        try:
+            return [row[0] for row in db.execute("SELECT doc FROM objects")]
+        finally:
+            db.close()
+
     def cleanup(self):
         self.stop()
         if self.own_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
+            if getattr(self, "pg_schema", None):
+                with open(PG_URL_FILE) as f:
+                    pg_psql(f.read().strip(), f"DROP SCHEMA IF EXISTS {self.pg_schema} CASCADE")
 
     def client(self, service, key=ROOT_KEY, secret=ROOT_SECRET, token=None, region=REGION, **cfg):
         config = botocore.config.Config(retries={"max_attempts": 1}, **cfg)

@@ -8,9 +8,10 @@
 
 #include "check.h"
 #include "store/store.h"
+#include "target.h"
 #include "store/store_impl.h"
 
-static char dir[] = "/tmp/custos-cas-test-XXXXXX";
+static struct target tgt;
 
 static json_t *doc_v(int v)
 {
@@ -175,17 +176,15 @@ int main(void)
 {
     struct store *s = NULL;
     struct cu_err err = {0};
-    char cmd[128];
 
-    CHECK(mkdtemp(dir) != NULL);
-    CHECK_OK(store_open(dir, &s, &err));
+    target_new(&tgt, "cas");
+    CHECK_OK(store_open(tgt.url, &s, &err));
     explicit_versions(s);
     own_writes_are_not_conflicts(s);
     stale_reads_conflict(s);
     read_set();
     conflict_hook(s);
     store_close(s);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    CHECK(system(cmd) == 0);
+    target_remove(&tgt);
     TEST_END();
 }

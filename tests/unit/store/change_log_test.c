@@ -4,22 +4,22 @@
  * and writes no row; store_changes_since replays the ring and says "too old" once the
  * ring has lost changes; seqs survive a reopen; a version-1 database is migrated; a
  * transaction touching thousands of records logs each once, however often it wrote it. */
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "store/store.h"
+#include "target.h"
 
-static char dir[] = "/tmp/custos-changelog-test-XXXXXX";
+static struct target tgt;
 
 static struct store *open_store(void)
 {
     struct store *s = NULL;
     struct cu_err err = {0};
 
-    CHECK_OK(store_open(dir, &s, &err));
+    CHECK_OK(store_open(tgt.url, &s, &err));
     return s;
 }
 
@@ -41,28 +41,27 @@ static void collect(uint64_t seq, const char *kind, const char *scope, const cha
     seen->n++;
 }
 
-/* The change_log rows with seq > since, in the same form, read with SQLite itself. */
+/* The change_log rows with seq > since, in the same form, read from the database itself. */
 static void table_rows(uint64_t since, char *out, size_t cap)
 {
-    char path[256];
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
+    char sql[160], rows[65536], *line, *save = NULL;
     size_t used = 0;
 
     out[0] = '\0';
-    snprintf(path, sizeof(path), "%s/custos.db", dir);
-    CHECK(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
-    CHECK(sqlite3_prepare_v2(db, "SELECT seq, kind, scope, key FROM change_log WHERE seq > ?1"
-                                 " ORDER BY seq, n", -1, &st, NULL) == SQLITE_OK);
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)since);
-    while (sqlite3_step(st) == SQLITE_ROW && used < cap)
-        used += (size_t)snprintf(out + used, cap - used, "%lld %s/%s/%s;",
-                                 (long long)sqlite3_column_int64(st, 0),
-                                 (const char *)sqlite3_column_text(st, 1),
-                                 (const char *)sqlite3_column_text(st, 2),
-                                 (const char *)sqlite3_column_text(st, 3));
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    snprintf(sql, sizeof(sql), "SELECT seq, kind, scope, key FROM change_log WHERE seq > %llu"
+                               " ORDER BY seq, n", (unsigned long long)since);
+    CHECK(target_query(&tgt, sql, rows, sizeof(rows)));
+    /* "seq|kind|scope|key" lines -> "seq kind/scope/key;" */
+    for (line = strtok_r(rows, "\n", &save); line && used < cap;
+         line = strtok_r(NULL, "\n", &save)) {
+        char *bar = strchr(line, '|');
+        if (!bar)
+            break;
+        *bar = ' ';
+        for (char *p = bar; (p = strchr(p, '|'));)
+            *p = '/';
+        used += (size_t)snprintf(out + used, cap - used, "%s;", line);
+    }
 }
 
 static void logs_committed_writes(struct store *s)
@@ -195,27 +194,22 @@ static void too_old(struct store *s)
  * keeps its documents and logs the next write. */
 static void migrates_v1(void)
 {
-    char v1dir[] = "/tmp/custos-changelog-v1-XXXXXX", path[256], cmd[128];
+    struct target v1;
     struct store *s = NULL;
     struct store_tx *tx = NULL;
     struct cu_err err = {0};
     json_t *doc = NULL;
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
+    char rows[64];
 
-    CHECK(mkdtemp(v1dir) != NULL);
-    snprintf(path, sizeof(path), "%s/custos.db", v1dir);
-    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-    CHECK(sqlite3_exec(db,
-                       "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
-                       "CREATE TABLE objects (kind TEXT NOT NULL, scope TEXT NOT NULL,"
-                       " key TEXT NOT NULL, doc TEXT NOT NULL, version INTEGER NOT NULL,"
-                       " updated_ms INTEGER NOT NULL, PRIMARY KEY (kind, scope, key));"
-                       "INSERT INTO meta VALUES ('schema_version', '1');"
-                       "INSERT INTO objects VALUES ('user', 'acct', 'old', '{\"v\":5}', 1, 0);",
-                       NULL, NULL, NULL) == SQLITE_OK);
-    sqlite3_close(db);
-    CHECK_OK(store_open(v1dir, &s, &err));
+    target_new(&v1, "changelog-v1");
+    CHECK(target_exec(&v1,
+                      "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                      "CREATE TABLE objects (kind TEXT NOT NULL, scope TEXT NOT NULL,"
+                      " key TEXT NOT NULL, doc TEXT NOT NULL, version BIGINT NOT NULL,"
+                      " updated_ms BIGINT NOT NULL, PRIMARY KEY (kind, scope, key));"
+                      "INSERT INTO meta VALUES ('schema_version', '1');"
+                      "INSERT INTO objects VALUES ('user', 'acct', 'old', '{\"v\":5}', 1, 0);"));
+    CHECK_OK(store_open(v1.url, &s, &err));
     CHECK_OK(store_tx_begin(s, true, &tx));
     CHECK_OK(store_get(tx, "user", "acct", "old", &doc));
     CHECK(doc && json_integer_value(json_object_get(doc, "v")) == 5);
@@ -224,37 +218,21 @@ static void migrates_v1(void)
     CHECK_INT(store_last_seq(s), 2);
     store_close(s);
     json_decref(doc);
-    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-    CHECK(sqlite3_prepare_v2(db, "SELECT (SELECT value FROM meta WHERE name = 'schema_version'),"
-                                 " (SELECT count(*) FROM change_log WHERE key = 'old')",
-                             -1, &st, NULL) == SQLITE_OK);
-    CHECK(sqlite3_step(st) == SQLITE_ROW);
-    CHECK_STR((const char *)sqlite3_column_text(st, 0), "5");
-    CHECK_INT(sqlite3_column_int(st, 1), 1);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", v1dir);
-    CHECK(system(cmd) == 0);
+    CHECK(target_query(&v1, "SELECT (SELECT value FROM meta WHERE name = 'schema_version'),"
+                            " (SELECT count(*) FROM change_log WHERE key = 'old')",
+                       rows, sizeof(rows)));
+    CHECK_STR(rows, "5|1\n");
+    target_remove(&v1);
 }
 
 /* Rows of change_log with this seq. */
 static long long rows_of_seq(uint64_t seq)
 {
-    char path[256];
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    long long n = -1;
+    char sql[96];
 
-    snprintf(path, sizeof(path), "%s/custos.db", dir);
-    CHECK(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
-    CHECK(sqlite3_prepare_v2(db, "SELECT count(*) FROM change_log WHERE seq = ?1", -1, &st,
-                             NULL) == SQLITE_OK);
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return n;
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM change_log WHERE seq = %llu",
+             (unsigned long long)seq);
+    return target_query_int(&tgt, sql);
 }
 
 static void large_transaction_logs_each_record_once(struct store *s)
@@ -281,9 +259,8 @@ int main(void)
 {
     struct store *s;
     uint64_t last;
-    char cmd[128];
 
-    CHECK(mkdtemp(dir) != NULL);
+    target_new(&tgt, "changelog");
     migrates_v1();
     s = open_store();
     logs_committed_writes(s);
@@ -304,7 +281,6 @@ int main(void)
         CHECK_INT(seen.n, 0);
     }
     store_close(s);
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
+    target_remove(&tgt);
     TEST_END();
 }

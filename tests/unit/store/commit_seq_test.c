@@ -10,8 +10,9 @@
 
 #include "check.h"
 #include "store/store.h"
+#include "target.h"
 
-static char dir[] = "/tmp/custos-commitseq-test-XXXXXX";
+static struct target tgt;
 static struct store *store;
 
 #define WRITERS 4
@@ -126,15 +127,12 @@ static void concurrent(void)
 int main(void)
 {
     struct cu_err err = {0};
-    char cmd[128];
 
-    if (!mkdtemp(dir))
-        return 1;
-    CHECK_OK(store_open(dir, &store, &err));
+    target_new(&tgt, "commitseq");
+    CHECK_OK(store_open(tgt.url, &store, &err));
     sequential();
     concurrent();
     store_close(store);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    CHECK(system(cmd) == 0);
+    target_remove(&tgt);
     TEST_END();
 }

@@ -9,8 +9,9 @@
 #include "check.h"
 #include "store/records.h"
 #include "store/store.h"
+#include "target.h"
 
-static char dir[] = "/tmp/custos-index-test-XXXXXX";
+static struct target tgt;
 
 static void put(struct store *s, const char *kind, const char *scope, const char *key,
                 json_t *doc, enum store_put_mode mode)
@@ -260,10 +261,9 @@ int main(void)
 {
     struct store *s = NULL;
     struct cu_err err = {0};
-    char cmd[128];
 
-    CHECK(mkdtemp(dir) != NULL);
-    CHECK_OK(store_open(dir, &s, &err));
+    target_new(&tgt, "index");
+    CHECK_OK(store_open(tgt.url, &s, &err));
     derived_index_follows_puts_and_deletes(s);
     member_indexes_and_scopes(s);
     alias_by_target(s);
@@ -271,10 +271,9 @@ int main(void)
     scopes_by_class();
     store_close(s);
     /* the index survives a reopen */
-    CHECK_OK(store_open(dir, &s, &err));
+    CHECK_OK(store_open(tgt.url, &s, &err));
     CHECK_INT(count(s, RECORD_ACCESS_KEY, RECORD_ACCESS_KEY_BY_USER, "111122223333/alice", NULL), 1);
     store_close(s);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    CHECK(system(cmd) == 0);
+    target_remove(&tgt);
     TEST_END();
 }

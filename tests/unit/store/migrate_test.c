@@ -4,23 +4,25 @@
  * every record intact, the twins gone and the indexes built from the records; the first
  * start's region then moves the regional records under "<account>/<region>" (index
  * entries with them), once. A database of a newer schema than this build is refused. */
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "store/records.h"
 #include "store/store.h"
+#include "target.h"
 
 #define ACCT "111122223333"
 #define KEY_ID "0b7e4c39-3a57-4d1b-9d0e-1f2a3b4c5d6e"
 
+/* (BIGINT: what a v2 store on PostgreSQL had, pg_dialect; SQLite gives it INTEGER's
+ * affinity, so its v2 tables are the same) */
 static const char v2_sql[] =
     "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "CREATE TABLE objects (kind TEXT NOT NULL, scope TEXT NOT NULL, key TEXT NOT NULL,"
-    " doc TEXT NOT NULL, version INTEGER NOT NULL, updated_ms INTEGER NOT NULL,"
+    " doc TEXT NOT NULL, version BIGINT NOT NULL, updated_ms BIGINT NOT NULL,"
     " PRIMARY KEY (kind, scope, key));"
-    "CREATE TABLE change_log (seq INTEGER NOT NULL, n INTEGER NOT NULL, kind TEXT NOT NULL,"
+    "CREATE TABLE change_log (seq BIGINT NOT NULL, n BIGINT NOT NULL, kind TEXT NOT NULL,"
     " scope TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (seq, n));"
     "INSERT INTO meta VALUES ('schema_version', '2');"
     "INSERT INTO change_log VALUES (7, 0, 'kms_key', '" ACCT "', '" KEY_ID "');"
@@ -42,17 +44,6 @@ static const char v2_sql[] =
     " '{\"Account\":\"" ACCT "\",\"KeyId\":\"" KEY_ID "\",\"GrantId\":\"g1\"}', 1, 0);"
     "INSERT INTO objects VALUES ('kms_grant_token', '', 'bb22', "
     " '{\"Account\":\"" ACCT "\",\"KeyId\":\"" KEY_ID "\",\"GrantId\":\"g1\"}', 1, 0);";
-
-static void write_db(const char *dir, const char *sql)
-{
-    char path[256];
-    sqlite3 *db = NULL;
-
-    snprintf(path, sizeof(path), "%s/custos.db", dir);
-    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-    CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
-    sqlite3_close(db);
-}
 
 static bool exists(struct store *s, const char *kind, const char *scope, const char *key)
 {
@@ -143,20 +134,20 @@ static void adopted(struct store *s, const char *region)
 
 static void v2_opens_as_v3(void)
 {
-    char dir[] = "/tmp/custos-migrate-v2-XXXXXX", cmd[128];
+    struct target t;
     struct store *s = NULL;
     struct cu_err err = {0};
     uint64_t seq;
 
-    CHECK(mkdtemp(dir) != NULL);
-    write_db(dir, v2_sql);
-    CHECK_OK(store_open(dir, &s, &err));
+    target_new(&t, "migrate");
+    CHECK(target_exec(&t, v2_sql));
+    CHECK_OK(store_open(t.url, &s, &err));
     opened_as_v3(s);
     /* v2's scopes until a region is adopted */
     CHECK(exists(s, RECORD_KMS_KEY, ACCT, KEY_ID));
     store_close(s);
     /* reopening re-runs nothing: still v3, still unscoped */
-    CHECK_OK(store_open(dir, &s, &err));
+    CHECK_OK(store_open(t.url, &s, &err));
     opened_as_v3(s);
     CHECK_OK(store_adopt_region(s, "eu-west-1", &err));
     adopted(s, "eu-west-1");
@@ -168,45 +159,42 @@ static void v2_opens_as_v3(void)
     CHECK_INT(store_last_seq(s), seq);
     adopted(s, "eu-west-1");
     store_close(s);
-    CHECK_OK(store_open(dir, &s, &err));
+    CHECK_OK(store_open(t.url, &s, &err));
     CHECK_OK(store_adopt_region(s, "us-west-2", &err));
     adopted(s, "eu-west-1");
     store_close(s);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    CHECK(system(cmd) == 0);
+    target_remove(&t);
 }
 
 /* A new data dir has nothing to adopt; its records are scoped by region from the start. */
 static void new_dir_has_nothing_to_adopt(void)
 {
-    char dir[] = "/tmp/custos-migrate-new-XXXXXX", cmd[128];
+    struct target t;
     struct store *s = NULL;
     struct cu_err err = {0};
     uint64_t seq;
 
-    CHECK(mkdtemp(dir) != NULL);
-    CHECK_OK(store_open(dir, &s, &err));
+    target_new(&t, "migrate");
+    CHECK_OK(store_open(t.url, &s, &err));
     seq = store_last_seq(s);
     CHECK_OK(store_adopt_region(s, "eu-west-1", &err));
     CHECK_INT(store_last_seq(s), seq);
     store_close(s);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    CHECK(system(cmd) == 0);
+    target_remove(&t);
 }
 
 static void newer_schema_is_refused(void)
 {
-    char dir[] = "/tmp/custos-migrate-new-XXXXXX", cmd[128];
+    struct target t;
     struct store *s = NULL;
     struct cu_err err = {0};
 
-    CHECK(mkdtemp(dir) != NULL);
-    write_db(dir, "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
-                  "INSERT INTO meta VALUES ('schema_version', '99');");
-    CHECK_RC(store_open(dir, &s, &err), CU_E_STORE);
+    target_new(&t, "migrate");
+    CHECK(target_exec(&t, "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                          "INSERT INTO meta VALUES ('schema_version', '99');"));
+    CHECK_RC(store_open(t.url, &s, &err), CU_E_STORE);
     CHECK(strstr(err.msg, "99") != NULL);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    CHECK(system(cmd) == 0);
+    target_remove(&t);
 }
 
 int main(void)

@@ -2,14 +2,14 @@
  * transactions, the table never holds many more than that however many commit, always
  * holds the newest, and the seqs (read back from the table at open) go on after a reopen;
  * below the retention nothing is pruned. */
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "store/store.h"
+#include "target.h"
 
-static char dir[] = "/tmp/custos-prune-test-XXXXXX";
+static struct target tgt;
 
 static void commit_one(struct store *s, int i)
 {
@@ -27,20 +27,15 @@ static void commit_one(struct store *s, int i)
 /* (rows, distinct seqs, lowest seq, highest seq) of change_log. */
 static void log_shape(long long out[4])
 {
-    char path[256];
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
+    char rows[256], *p = rows;
 
-    snprintf(path, sizeof(path), "%s/custos.db", dir);
-    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-    CHECK(sqlite3_prepare_v2(db, "SELECT count(*), count(DISTINCT seq), coalesce(min(seq), 0),"
-                                 " coalesce(max(seq), 0) FROM change_log", -1, &st,
-                             NULL) == SQLITE_OK);
-    CHECK(sqlite3_step(st) == SQLITE_ROW);
-    for (int i = 0; i < 4; i++)
-        out[i] = sqlite3_column_int64(st, i);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    CHECK(target_query(&tgt, "SELECT count(*), count(DISTINCT seq), coalesce(min(seq), 0),"
+                             " coalesce(max(seq), 0) FROM change_log", rows, sizeof(rows)));
+    for (int i = 0; i < 4; i++) {
+        out[i] = strtoll(p, &p, 10);
+        if (*p == '|')
+            p++;
+    }
 }
 
 int main(void)
@@ -49,10 +44,9 @@ int main(void)
     struct cu_err err = {0};
     long long shape[4];
     uint64_t last;
-    char cmd[128];
 
-    CHECK(mkdtemp(dir) != NULL);
-    CHECK_OK(store_open(dir, &s, &err));
+    target_new(&tgt, "prune");
+    CHECK_OK(store_open(tgt.url, &s, &err));
     /* the default retention keeps every one of a few hundred */
     for (int i = 0; i < 200; i++)
         commit_one(s, i);
@@ -70,12 +64,11 @@ int main(void)
     CHECK(shape[2] > (long long)store_last_seq(s) - 19);
     last = store_last_seq(s);
     store_close(s);
-    CHECK_OK(store_open(dir, &s, &err));
+    CHECK_OK(store_open(tgt.url, &s, &err));
     CHECK_INT(store_last_seq(s), last);
     commit_one(s, 1);
     CHECK_INT(store_last_seq(s), last + 1);
     store_close(s);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    CHECK(system(cmd) == 0);
+    target_remove(&tgt);
     TEST_END();
 }

@@ -8,15 +8,16 @@
 
 #include "check.h"
 #include "store/store.h"
+#include "target.h"
 
-static char dir[] = "/tmp/custos-store-test-XXXXXX";
+static struct target tgt;
 
 static struct store *open_store(void)
 {
     struct store *s = NULL;
     struct cu_err err = {0};
 
-    CHECK_OK(store_open(dir, &s, &err));
+    CHECK_OK(store_open(tgt.url, &s, &err));
     return s;
 }
 
@@ -238,7 +239,7 @@ static void durability(void)
         struct store *cs = NULL;
         struct cu_err err = {0};
         close(fds[0]);
-        if (store_open(dir, &cs, &err) != CU_OK)
+        if (store_open(tgt.url, &cs, &err) != CU_OK)
             _exit(3);
         for (int i = 0;; i++) {
             struct store_tx *tx = NULL;
@@ -281,9 +282,8 @@ static void durability(void)
 int main(void)
 {
     struct store *s;
-    char cmd[128];
 
-    CHECK(mkdtemp(dir) != NULL);
+    target_new(&tgt, "store");
     s = open_store();
     crud_and_modes(s);
     listing(s);
@@ -295,7 +295,6 @@ int main(void)
     CHECK_INT(get_v(s, "l", "sc", "k9"), 9);
     store_close(s);
     durability();
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
+    target_remove(&tgt);
     TEST_END();
 }
