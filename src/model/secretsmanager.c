@@ -8,6 +8,8 @@ static const struct shape secretsmanager_AutomaticallyRotateAfterDaysType;
 static const struct shape secretsmanager_BatchGetSecretValueRequest;
 static const struct shape secretsmanager_BatchGetSecretValueResponse;
 static const struct shape secretsmanager_BooleanType;
+static const struct shape secretsmanager_CancelRotateSecretRequest;
+static const struct shape secretsmanager_CancelRotateSecretResponse;
 static const struct shape secretsmanager_ClientRequestTokenType;
 static const struct shape secretsmanager_CreateSecretRequest;
 static const struct shape secretsmanager_CreateSecretResponse;
@@ -77,6 +79,8 @@ static const struct shape secretsmanager_RequireEachIncludedTypeType;
 static const struct shape secretsmanager_RestoreSecretRequest;
 static const struct shape secretsmanager_RestoreSecretResponse;
 static const struct shape secretsmanager_RoleARNType;
+static const struct shape secretsmanager_RotateSecretRequest;
+static const struct shape secretsmanager_RotateSecretResponse;
 static const struct shape secretsmanager_RotationEnabledType;
 static const struct shape secretsmanager_RotationLambdaARNType;
 static const struct shape secretsmanager_RotationRulesType;
@@ -136,6 +140,14 @@ static const struct shape_member secretsmanager_BatchGetSecretValueResponse_memb
     {"SecretValues", &secretsmanager_SecretValuesType, false, NULL, false},
     {"NextToken", &secretsmanager_NextTokenType, false, NULL, false},
     {"Errors", &secretsmanager_APIErrorListType, false, NULL, false},
+};
+static const struct shape_member secretsmanager_CancelRotateSecretRequest_members[] = {
+    {"SecretId", &secretsmanager_SecretIdType, true, NULL, false},
+};
+static const struct shape_member secretsmanager_CancelRotateSecretResponse_members[] = {
+    {"ARN", &secretsmanager_SecretARNType, false, NULL, false},
+    {"Name", &secretsmanager_SecretNameType, false, NULL, false},
+    {"VersionId", &secretsmanager_SecretVersionIdType, false, NULL, false},
 };
 static const struct shape_member secretsmanager_CreateSecretRequest_members[] = {
     {"Name", &secretsmanager_NameType, true, NULL, false},
@@ -312,6 +324,20 @@ static const struct shape_member secretsmanager_RestoreSecretResponse_members[] 
     {"ARN", &secretsmanager_SecretARNType, false, NULL, false},
     {"Name", &secretsmanager_SecretNameType, false, NULL, false},
 };
+static const struct shape_member secretsmanager_RotateSecretRequest_members[] = {
+    {"SecretId", &secretsmanager_SecretIdType, true, NULL, false},
+    {"ClientRequestToken", &secretsmanager_ClientRequestTokenType, false, NULL, false},
+    {"RotationLambdaARN", &secretsmanager_RotationLambdaARNType, false, NULL, false},
+    {"RotationRules", &secretsmanager_RotationRulesType, false, NULL, false},
+    {"ExternalSecretRotationMetadata", &secretsmanager_ExternalSecretRotationMetadataType, false, NULL, false},
+    {"ExternalSecretRotationRoleArn", &secretsmanager_RoleARNType, false, NULL, false},
+    {"RotateImmediately", &secretsmanager_BooleanType, false, NULL, false},
+};
+static const struct shape_member secretsmanager_RotateSecretResponse_members[] = {
+    {"ARN", &secretsmanager_SecretARNType, false, NULL, false},
+    {"Name", &secretsmanager_SecretNameType, false, NULL, false},
+    {"VersionId", &secretsmanager_SecretVersionIdType, false, NULL, false},
+};
 static const struct shape_member secretsmanager_RotationRulesType_members[] = {
     {"AutomaticallyAfterDays", &secretsmanager_AutomaticallyRotateAfterDaysType, false, NULL, false},
     {"Duration", &secretsmanager_DurationType, false, NULL, false},
@@ -424,6 +450,8 @@ static const struct shape secretsmanager_AutomaticallyRotateAfterDaysType = {.na
 static const struct shape secretsmanager_BatchGetSecretValueRequest = {.name = "BatchGetSecretValueRequest", .type = SHAPE_STRUCTURE, .members = secretsmanager_BatchGetSecretValueRequest_members, .n_members = 4};
 static const struct shape secretsmanager_BatchGetSecretValueResponse = {.name = "BatchGetSecretValueResponse", .type = SHAPE_STRUCTURE, .members = secretsmanager_BatchGetSecretValueResponse_members, .n_members = 3};
 static const struct shape secretsmanager_BooleanType = {.name = "BooleanType", .type = SHAPE_BOOLEAN};
+static const struct shape secretsmanager_CancelRotateSecretRequest = {.name = "CancelRotateSecretRequest", .type = SHAPE_STRUCTURE, .members = secretsmanager_CancelRotateSecretRequest_members, .n_members = 1};
+static const struct shape secretsmanager_CancelRotateSecretResponse = {.name = "CancelRotateSecretResponse", .type = SHAPE_STRUCTURE, .members = secretsmanager_CancelRotateSecretResponse_members, .n_members = 3};
 static const struct shape secretsmanager_ClientRequestTokenType = {.name = "ClientRequestTokenType", .type = SHAPE_STRING, .has_min = true, .min = 32, .has_max = true, .max = 64};
 static const struct shape secretsmanager_CreateSecretRequest = {.name = "CreateSecretRequest", .type = SHAPE_STRUCTURE, .members = secretsmanager_CreateSecretRequest_members, .n_members = 10};
 static const struct shape secretsmanager_CreateSecretResponse = {.name = "CreateSecretResponse", .type = SHAPE_STRUCTURE, .members = secretsmanager_CreateSecretResponse_members, .n_members = 4};
@@ -493,6 +521,8 @@ static const struct shape secretsmanager_RequireEachIncludedTypeType = {.name = 
 static const struct shape secretsmanager_RestoreSecretRequest = {.name = "RestoreSecretRequest", .type = SHAPE_STRUCTURE, .members = secretsmanager_RestoreSecretRequest_members, .n_members = 1};
 static const struct shape secretsmanager_RestoreSecretResponse = {.name = "RestoreSecretResponse", .type = SHAPE_STRUCTURE, .members = secretsmanager_RestoreSecretResponse_members, .n_members = 2};
 static const struct shape secretsmanager_RoleARNType = {.name = "RoleARNType", .type = SHAPE_STRING, .has_min = true, .min = 20, .has_max = true, .max = 2048};
+static const struct shape secretsmanager_RotateSecretRequest = {.name = "RotateSecretRequest", .type = SHAPE_STRUCTURE, .members = secretsmanager_RotateSecretRequest_members, .n_members = 7};
+static const struct shape secretsmanager_RotateSecretResponse = {.name = "RotateSecretResponse", .type = SHAPE_STRUCTURE, .members = secretsmanager_RotateSecretResponse_members, .n_members = 3};
 static const struct shape secretsmanager_RotationEnabledType = {.name = "RotationEnabledType", .type = SHAPE_BOOLEAN};
 static const struct shape secretsmanager_RotationLambdaARNType = {.name = "RotationLambdaARNType", .type = SHAPE_STRING, .has_min = true, .min = 0, .has_max = true, .max = 2048};
 static const struct shape secretsmanager_RotationRulesType = {.name = "RotationRulesType", .type = SHAPE_STRUCTURE, .members = secretsmanager_RotationRulesType_members, .n_members = 3};
@@ -537,6 +567,7 @@ static const struct shape secretsmanager_ValidationErrorsType = {.name = "Valida
 
 static const struct op_model secretsmanager_ops[] = {
     {"BatchGetSecretValue", &secretsmanager_BatchGetSecretValueRequest, &secretsmanager_BatchGetSecretValueResponse, NULL},
+    {"CancelRotateSecret", &secretsmanager_CancelRotateSecretRequest, &secretsmanager_CancelRotateSecretResponse, NULL},
     {"CreateSecret", &secretsmanager_CreateSecretRequest, &secretsmanager_CreateSecretResponse, NULL},
     {"DeleteResourcePolicy", &secretsmanager_DeleteResourcePolicyRequest, &secretsmanager_DeleteResourcePolicyResponse, NULL},
     {"DeleteSecret", &secretsmanager_DeleteSecretRequest, &secretsmanager_DeleteSecretResponse, NULL},
@@ -549,6 +580,7 @@ static const struct op_model secretsmanager_ops[] = {
     {"PutResourcePolicy", &secretsmanager_PutResourcePolicyRequest, &secretsmanager_PutResourcePolicyResponse, NULL},
     {"PutSecretValue", &secretsmanager_PutSecretValueRequest, &secretsmanager_PutSecretValueResponse, NULL},
     {"RestoreSecret", &secretsmanager_RestoreSecretRequest, &secretsmanager_RestoreSecretResponse, NULL},
+    {"RotateSecret", &secretsmanager_RotateSecretRequest, &secretsmanager_RotateSecretResponse, NULL},
     {"TagResource", &secretsmanager_TagResourceRequest, NULL, NULL},
     {"UntagResource", &secretsmanager_UntagResourceRequest, NULL, NULL},
     {"UpdateSecret", &secretsmanager_UpdateSecretRequest, &secretsmanager_UpdateSecretResponse, NULL},
@@ -566,5 +598,5 @@ const struct service_model model_secretsmanager = {
     .api_version = "2017-10-17",
     .xml_namespace = NULL,
     .ops = secretsmanager_ops,
-    .n_ops = 18,
+    .n_ops = 20,
 };

@@ -126,6 +126,13 @@ struct call_env {
     /* the audit trail's search index (audit/trail_index.h), for CloudTrail LookupEvents;
      * NULL in unit tests that serve no CloudTrail */
     struct trail_index *trail_index;
+    /* Secrets Manager rotation (server/rotation_hooks.c, with rotation_ctx): whether a
+     * RotationLambdaARN names a hook --rotation-hook registered, and the wake-up of the
+     * worker that runs a rotation RotateSecret requested (it claims it once the call has
+     * committed). NULL: no hooks (unit tests). */
+    bool (*rotation_hook_known)(const struct call_env *env, const char *lambda_arn);
+    void (*rotation_wake)(const struct call_env *env);
+    void *rotation_ctx;
 };
 
 struct call {

@@ -206,7 +206,7 @@ cu_rc secretsmanager_update_secret(struct call *call, const json_t *in, json_t *
     if (has_value) {
         TRY(sm_version_id(in, vid));
         version = sm_version_by_id(secret, vid);
-        if (version) {
+        if (version && json_object_get(version, "Sealed")) { /* else a rotation's placeholder */
             TRY(sm_same_value(call, secret, version, in, &same));
             ENSURE(same, cu_err_set(&call->err, CU_E_SM_EXISTS,
                                     "You can't modify an existing version, you can only create "

@@ -14,6 +14,7 @@
 
 #include "services/call.h"
 #include "services/kind.h"
+#include "store/records.h"
 
 extern const struct kind sm_kind_secret;
 
@@ -87,5 +88,59 @@ typedef cu_rc (*sm_deleted_fn)(const char *secret_arn, uint64_t commit_seq, void
  * *deleted: how many. Run by the server's sweeper beside kms_sweep_deleted. */
 MUST_CHECK cu_rc sm_sweep_deleted(const struct call_env *env, int64_t now_ms,
                                   sm_deleted_fn record, void *ctx, size_t *deleted);
+
+/* Move `stage` to version `to` of secret (NULL: off every version) as AWS moves labels:
+ * AWSCURRENT leaving a version leaves AWSPREVIOUS there (secret_values.c). */
+MUST_CHECK cu_rc sm_take_stage(json_t *secret, const char *stage, json_t *to);
+
+/* --- rotation (rotation.c), run by the server's rotation worker around the hook's steps */
+
+/* One rotation claimed for the worker: everything copied, nothing borrowed. */
+struct sm_rotation_job {
+    char region[32];
+    char name[RECORD_NAME_MAX];
+    char arn[SM_ARN_MAX];
+    char lambda_arn[2048];
+    char token[65];
+};
+
+/* Called with a rotation's service event (RotationStarted, RotationSucceeded,
+ * RotationFailed) inside its transaction, before its commit. */
+typedef cu_rc (*sm_event_fn)(const char *region, const char *secret_arn, const char *event_name,
+                             uint64_t commit_seq, void *ctx);
+
+/* In one write transaction of region: claim the rotations due by now_ms, RotateSecret's
+ * requested ones and those whose window has opened (started here, their RotationStarted
+ * recorded through `record`), marking them running; with `resume` (the worker's first
+ * pass) those already marked running too, which a stop or crash interrupted. *jobs: a new
+ * array (free()) of *n. */
+MUST_CHECK cu_rc sm_rotation_claim(const struct call_env *env, const char *region, int64_t now_ms,
+                                   bool resume, sm_event_fn record, void *ctx,
+                                   struct sm_rotation_job **jobs, size_t *n);
+
+/* End a claimed rotation: it succeeded when every step did (steps_ok) and AWSCURRENT is on
+ * its version (LastRotatedDate and the next window then set); else it failed, the labels
+ * left as they are. Its RotationSucceeded or RotationFailed is recorded before the commit.
+ * A rotation cancelled meanwhile is left alone. *succeeded says which. */
+MUST_CHECK cu_rc sm_rotation_end(const struct call_env *env, const struct sm_rotation_job *job,
+                                 bool steps_ok, int64_t now_ms, sm_event_fn record, void *ctx,
+                                 bool *succeeded);
+
+#define SM_HOOK_SESSION "SecretsManagerRotation"
+/* The temporary credentials a rotation hook runs with (secrets: wipe when done). */
+struct sm_hook_credentials {
+    char access_key_id[21];
+    char secret_access_key[41];
+    char session_token[12289];
+};
+
+/* Mint credentials for the hook of job: a session "SecretsManagerRotation" of role_arn
+ * (the operator's --rotation-role; it must exist, path included) for 15 minutes, narrowed
+ * by a session policy to the job's secret (DescribeSecret, GetSecretValue,
+ * PutSecretValue, UpdateSecretVersionStage), GetRandomPassword and KMS through Secrets
+ * Manager. CU_E_INTERNAL when the role does not exist. */
+MUST_CHECK cu_rc sm_rotation_credentials(const struct call_env *env, const char *role_arn,
+                                         const struct sm_rotation_job *job, int64_t now_ms,
+                                         struct sm_hook_credentials *out);
 
 #endif

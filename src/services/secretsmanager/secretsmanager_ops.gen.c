@@ -128,5 +128,16 @@ const struct op_desc secretsmanager_ops[] = {
      .action = "secretsmanager:GetRandomPassword",
      .read_only = true,
      .secret_fields = secrets_GetRandomPassword},
+    {.service = "secretsmanager",
+     .name = "RotateSecret",
+     .handler = secretsmanager_rotate_secret,
+     .action = "secretsmanager:RotateSecret",
+     .resolve = secretsmanager_resolve_secret,
+     .condition_keys = secretsmanager_rotate_secret_condition_keys},
+    {.service = "secretsmanager",
+     .name = "CancelRotateSecret",
+     .handler = secretsmanager_cancel_rotate_secret,
+     .action = "secretsmanager:CancelRotateSecret",
+     .resolve = secretsmanager_resolve_secret},
 };
 const size_t secretsmanager_ops_count = ARRAY_LEN(secretsmanager_ops);
