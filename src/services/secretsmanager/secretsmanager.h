@@ -81,10 +81,13 @@ MUST_CHECK cu_rc sm_version_id(const json_t *in, char out[65]);
 bool sm_is_deleted(const json_t *secret, int64_t now_ms);
 
 /* Called for each secret the sweep deletes, inside its transaction and before its
- * commit, with the secret's ARN and the seq the commit will take (as kms_deleted_fn). */
-typedef cu_rc (*sm_deleted_fn)(const char *secret_arn, uint64_t commit_seq, void *ctx);
-/* Really delete the secrets of env's account and region whose recovery window has ended
- * by now_ms, each in a write transaction of its own, recorded through `record`.
+ * commit, with its region, the secret's ARN and the seq the commit will take (as
+ * kms_deleted_fn). */
+typedef cu_rc (*sm_deleted_fn)(const char *region, const char *secret_arn, uint64_t commit_seq,
+                               void *ctx);
+/* Really delete the secrets of env's account, in every region served, whose recovery
+ * window has ended by now_ms, each in a write transaction of its own, recorded through
+ * `record`.
  * *deleted: how many. Run by the server's sweeper beside kms_sweep_deleted. */
 MUST_CHECK cu_rc sm_sweep_deleted(const struct call_env *env, int64_t now_ms,
                                   sm_deleted_fn record, void *ctx, size_t *deleted);
