@@ -72,7 +72,12 @@ static const struct shape secretsmanager_PutSecretValueResponse;
 static const struct shape secretsmanager_RandomPasswordType;
 static const struct shape secretsmanager_RecoveryWindowInDaysType;
 static const struct shape secretsmanager_RegionType;
+static const struct shape secretsmanager_RemoveRegionsFromReplicationRequest;
+static const struct shape secretsmanager_RemoveRegionsFromReplicationResponse;
+static const struct shape secretsmanager_RemoveReplicaRegionListType;
 static const struct shape secretsmanager_ReplicaRegionType;
+static const struct shape secretsmanager_ReplicateSecretToRegionsRequest;
+static const struct shape secretsmanager_ReplicateSecretToRegionsResponse;
 static const struct shape secretsmanager_ReplicationStatusListType;
 static const struct shape secretsmanager_ReplicationStatusType;
 static const struct shape secretsmanager_RequireEachIncludedTypeType;
@@ -106,6 +111,8 @@ static const struct shape secretsmanager_SortByType;
 static const struct shape secretsmanager_SortOrderType;
 static const struct shape secretsmanager_StatusMessageType;
 static const struct shape secretsmanager_StatusType;
+static const struct shape secretsmanager_StopReplicationToReplicaRequest;
+static const struct shape secretsmanager_StopReplicationToReplicaResponse;
 static const struct shape secretsmanager_Tag;
 static const struct shape secretsmanager_TagKeyListType;
 static const struct shape secretsmanager_TagKeyType;
@@ -305,9 +312,27 @@ static const struct shape_member secretsmanager_PutSecretValueResponse_members[]
     {"VersionId", &secretsmanager_SecretVersionIdType, false, NULL, false},
     {"VersionStages", &secretsmanager_SecretVersionStagesType, false, NULL, false},
 };
+static const struct shape_member secretsmanager_RemoveRegionsFromReplicationRequest_members[] = {
+    {"SecretId", &secretsmanager_SecretIdType, true, NULL, false},
+    {"RemoveReplicaRegions", &secretsmanager_RemoveReplicaRegionListType, true, NULL, false},
+};
+static const struct shape_member secretsmanager_RemoveRegionsFromReplicationResponse_members[] = {
+    {"ARN", &secretsmanager_SecretARNType, false, NULL, false},
+    {"ReplicationStatus", &secretsmanager_ReplicationStatusListType, false, NULL, false},
+};
+static const struct shape_member secretsmanager_RemoveReplicaRegionListType_member = {"member", &secretsmanager_RegionType, false, NULL, false};
 static const struct shape_member secretsmanager_ReplicaRegionType_members[] = {
     {"Region", &secretsmanager_RegionType, false, NULL, false},
     {"KmsKeyId", &secretsmanager_KmsKeyIdType, false, NULL, false},
+};
+static const struct shape_member secretsmanager_ReplicateSecretToRegionsRequest_members[] = {
+    {"SecretId", &secretsmanager_SecretIdType, true, NULL, false},
+    {"AddReplicaRegions", &secretsmanager_AddReplicaRegionListType, true, NULL, false},
+    {"ForceOverwriteReplicaSecret", &secretsmanager_BooleanType, false, NULL, false},
+};
+static const struct shape_member secretsmanager_ReplicateSecretToRegionsResponse_members[] = {
+    {"ARN", &secretsmanager_SecretARNType, false, NULL, false},
+    {"ReplicationStatus", &secretsmanager_ReplicationStatusListType, false, NULL, false},
 };
 static const struct shape_member secretsmanager_ReplicationStatusListType_member = {"member", &secretsmanager_ReplicationStatusType, false, NULL, false};
 static const struct shape_member secretsmanager_ReplicationStatusType_members[] = {
@@ -391,6 +416,12 @@ static const struct shape_member secretsmanager_SecretVersionsToStagesMapType_va
 static const char *const secretsmanager_SortByType_enums[] = {"created-date", "last-accessed-date", "last-changed-date", "name"};
 static const char *const secretsmanager_SortOrderType_enums[] = {"asc", "desc"};
 static const char *const secretsmanager_StatusType_enums[] = {"InSync", "Failed", "InProgress"};
+static const struct shape_member secretsmanager_StopReplicationToReplicaRequest_members[] = {
+    {"SecretId", &secretsmanager_SecretIdType, true, NULL, false},
+};
+static const struct shape_member secretsmanager_StopReplicationToReplicaResponse_members[] = {
+    {"ARN", &secretsmanager_SecretARNType, false, NULL, false},
+};
 static const struct shape_member secretsmanager_Tag_members[] = {
     {"Key", &secretsmanager_TagKeyType, false, NULL, false},
     {"Value", &secretsmanager_TagValueType, false, NULL, false},
@@ -514,7 +545,12 @@ static const struct shape secretsmanager_PutSecretValueResponse = {.name = "PutS
 static const struct shape secretsmanager_RandomPasswordType = {.name = "RandomPasswordType", .type = SHAPE_STRING, .has_min = true, .min = 0, .has_max = true, .max = 4096, .sensitive = true};
 static const struct shape secretsmanager_RecoveryWindowInDaysType = {.name = "RecoveryWindowInDaysType", .type = SHAPE_LONG};
 static const struct shape secretsmanager_RegionType = {.name = "RegionType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "^([a-z]+-)+\\d+$"};
+static const struct shape secretsmanager_RemoveRegionsFromReplicationRequest = {.name = "RemoveRegionsFromReplicationRequest", .type = SHAPE_STRUCTURE, .members = secretsmanager_RemoveRegionsFromReplicationRequest_members, .n_members = 2};
+static const struct shape secretsmanager_RemoveRegionsFromReplicationResponse = {.name = "RemoveRegionsFromReplicationResponse", .type = SHAPE_STRUCTURE, .members = secretsmanager_RemoveRegionsFromReplicationResponse_members, .n_members = 2};
+static const struct shape secretsmanager_RemoveReplicaRegionListType = {.name = "RemoveReplicaRegionListType", .type = SHAPE_LIST, .has_min = true, .min = 1, .member = &secretsmanager_RemoveReplicaRegionListType_member};
 static const struct shape secretsmanager_ReplicaRegionType = {.name = "ReplicaRegionType", .type = SHAPE_STRUCTURE, .members = secretsmanager_ReplicaRegionType_members, .n_members = 2};
+static const struct shape secretsmanager_ReplicateSecretToRegionsRequest = {.name = "ReplicateSecretToRegionsRequest", .type = SHAPE_STRUCTURE, .members = secretsmanager_ReplicateSecretToRegionsRequest_members, .n_members = 3};
+static const struct shape secretsmanager_ReplicateSecretToRegionsResponse = {.name = "ReplicateSecretToRegionsResponse", .type = SHAPE_STRUCTURE, .members = secretsmanager_ReplicateSecretToRegionsResponse_members, .n_members = 2};
 static const struct shape secretsmanager_ReplicationStatusListType = {.name = "ReplicationStatusListType", .type = SHAPE_LIST, .member = &secretsmanager_ReplicationStatusListType_member};
 static const struct shape secretsmanager_ReplicationStatusType = {.name = "ReplicationStatusType", .type = SHAPE_STRUCTURE, .members = secretsmanager_ReplicationStatusType_members, .n_members = 5};
 static const struct shape secretsmanager_RequireEachIncludedTypeType = {.name = "RequireEachIncludedTypeType", .type = SHAPE_BOOLEAN};
@@ -548,6 +584,8 @@ static const struct shape secretsmanager_SortByType = {.name = "SortByType", .ty
 static const struct shape secretsmanager_SortOrderType = {.name = "SortOrderType", .type = SHAPE_STRING, .enums = secretsmanager_SortOrderType_enums, .n_enums = 2};
 static const struct shape secretsmanager_StatusMessageType = {.name = "StatusMessageType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 4096};
 static const struct shape secretsmanager_StatusType = {.name = "StatusType", .type = SHAPE_STRING, .enums = secretsmanager_StatusType_enums, .n_enums = 3};
+static const struct shape secretsmanager_StopReplicationToReplicaRequest = {.name = "StopReplicationToReplicaRequest", .type = SHAPE_STRUCTURE, .members = secretsmanager_StopReplicationToReplicaRequest_members, .n_members = 1};
+static const struct shape secretsmanager_StopReplicationToReplicaResponse = {.name = "StopReplicationToReplicaResponse", .type = SHAPE_STRUCTURE, .members = secretsmanager_StopReplicationToReplicaResponse_members, .n_members = 1};
 static const struct shape secretsmanager_Tag = {.name = "Tag", .type = SHAPE_STRUCTURE, .members = secretsmanager_Tag_members, .n_members = 2};
 static const struct shape secretsmanager_TagKeyListType = {.name = "TagKeyListType", .type = SHAPE_LIST, .member = &secretsmanager_TagKeyListType_member};
 static const struct shape secretsmanager_TagKeyType = {.name = "TagKeyType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128};
@@ -579,8 +617,11 @@ static const struct op_model secretsmanager_ops[] = {
     {"ListSecrets", &secretsmanager_ListSecretsRequest, &secretsmanager_ListSecretsResponse, NULL},
     {"PutResourcePolicy", &secretsmanager_PutResourcePolicyRequest, &secretsmanager_PutResourcePolicyResponse, NULL},
     {"PutSecretValue", &secretsmanager_PutSecretValueRequest, &secretsmanager_PutSecretValueResponse, NULL},
+    {"RemoveRegionsFromReplication", &secretsmanager_RemoveRegionsFromReplicationRequest, &secretsmanager_RemoveRegionsFromReplicationResponse, NULL},
+    {"ReplicateSecretToRegions", &secretsmanager_ReplicateSecretToRegionsRequest, &secretsmanager_ReplicateSecretToRegionsResponse, NULL},
     {"RestoreSecret", &secretsmanager_RestoreSecretRequest, &secretsmanager_RestoreSecretResponse, NULL},
     {"RotateSecret", &secretsmanager_RotateSecretRequest, &secretsmanager_RotateSecretResponse, NULL},
+    {"StopReplicationToReplica", &secretsmanager_StopReplicationToReplicaRequest, &secretsmanager_StopReplicationToReplicaResponse, NULL},
     {"TagResource", &secretsmanager_TagResourceRequest, NULL, NULL},
     {"UntagResource", &secretsmanager_UntagResourceRequest, NULL, NULL},
     {"UpdateSecret", &secretsmanager_UpdateSecretRequest, &secretsmanager_UpdateSecretResponse, NULL},
@@ -598,5 +639,5 @@ const struct service_model model_secretsmanager = {
     .api_version = "2017-10-17",
     .xml_namespace = NULL,
     .ops = secretsmanager_ops,
-    .n_ops = 20,
+    .n_ops = 23,
 };

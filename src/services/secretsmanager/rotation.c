@@ -109,7 +109,7 @@ cu_rc secretsmanager_rotate_secret(struct call *call, const json_t *in, json_t *
     json_t *secret;
     char token[65];
 
-    TRY(sm_target(call, true, &secret));
+    TRY(sm_target_primary(call, true, &secret));
     if (!lambda)
         lambda = str_of(secret, "RotationLambdaARN");
     ENSURE(lambda, cu_err_set(&call->err, CU_E_SM_INVALID_REQUEST,
@@ -139,7 +139,7 @@ cu_rc secretsmanager_rotate_secret(struct call *call, const json_t *in, json_t *
         TRY(start(call, secret, token, "requested"));
         TRY(tree_set_str(out, "VersionId", token));
     }
-    TRY(kind_update(call, &sm_kind_secret, NULL, secret));
+    TRY(sm_save(call, secret));
     TRY(tree_set_str(out, "ARN", str_of(secret, "ARN")));
     TRY(tree_set_str(out, "Name", str_of(secret, "Name")));
     if (now && call->env->rotation_wake)
@@ -157,7 +157,7 @@ cu_rc secretsmanager_cancel_rotate_secret(struct call *call, const json_t *in, j
     json_t *secret, *pending;
 
     (void)in;
-    TRY(sm_target(call, true, &secret));
+    TRY(sm_target_primary(call, true, &secret));
     pending = unfinished(secret);
     if (pending)
         TRY(tree_set_str(out, "VersionId", str_of(pending, "VersionId")));
@@ -165,7 +165,7 @@ cu_rc secretsmanager_cancel_rotate_secret(struct call *call, const json_t *in, j
     json_object_del(secret, "Rotation");
     json_object_del(secret, "NextRotationDate");
     json_object_del(secret, "RotationWindowStart");
-    TRY(kind_update(call, &sm_kind_secret, NULL, secret));
+    TRY(sm_save(call, secret));
     TRY(tree_set_str(out, "ARN", str_of(secret, "ARN")));
     TRY(tree_set_str(out, "Name", str_of(secret, "Name")));
 out:

@@ -158,6 +158,7 @@ void secretsmanager_create_secret_condition_keys(const json_t *in, struct call_k
     call_keys_add(keys, "secretsmanager:Name", in_str(in, "Name"));
     call_keys_add(keys, "secretsmanager:Description", in_str(in, "Description"));
     call_keys_add(keys, "secretsmanager:KmsKeyId", in_str(in, "KmsKeyId"));
+    secretsmanager_replicate_condition_keys(in, keys);
 }
 
 void secretsmanager_update_secret_condition_keys(const json_t *in, struct call_keys *keys)

@@ -252,6 +252,22 @@ out:
     return rc;
 }
 
+cu_rc sm_seal(struct call *call, const json_t *secret, const char *version_id,
+              struct bytes plain, json_t *sealed)
+{
+    cu_rc rc = CU_OK;
+    json_t *context = context_of(secret, version_id);
+
+    ENSURE(context, CU_E_NOMEM);
+    TRY(kms_failure(call, kms_via_encrypt(call, "secretsmanager",
+                                          json_string_value(json_object_get(secret, "KmsKeyId")),
+                                          context, plain, sealed),
+                    false));
+out:
+    json_decref(context);
+    return rc;
+}
+
 /* Open a version's value as the caller: *plain is a new secret; *binary its kind. */
 static cu_rc open_version(struct call *call, const json_t *secret, const json_t *version,
                           struct secret **plain)
@@ -266,6 +282,12 @@ static cu_rc open_version(struct call *call, const json_t *secret, const json_t 
 out:
     json_decref(context);
     return rc;
+}
+
+cu_rc sm_open_version(struct call *call, const json_t *secret, const json_t *version,
+                      struct secret **plain)
+{
+    return open_version(call, secret, version, plain);
 }
 
 cu_rc sm_same_value(struct call *call, const json_t *secret, const json_t *version,
@@ -361,7 +383,7 @@ cu_rc secretsmanager_put_secret_value(struct call *call, const json_t *in, json_
     char vid[65];
     bool has_value, same = false;
 
-    TRY(sm_target(call, true, &secret));
+    TRY(sm_target_primary(call, true, &secret));
     TRY(sm_check_value(call, in, &has_value));
     ENSURE(has_value, cu_err_set(&call->err, CU_E_SM_INVALID_PARAMETER,
                                  "You must provide either SecretString or SecretBinary."));
@@ -376,7 +398,7 @@ cu_rc secretsmanager_put_secret_value(struct call *call, const json_t *in, json_
                                 "version."));
     } else {
         TRY(sm_add_version(call, secret, in, vid, in_list(in, "VersionStages")));
-        TRY(kind_update(call, &sm_kind_secret, NULL, secret));
+        TRY(sm_save(call, secret));
         version = sm_version_by_id(secret, vid);
     }
     TRY(tree_set_str(out, "ARN", json_string_value(json_object_get(secret, "ARN"))));
@@ -394,7 +416,7 @@ cu_rc secretsmanager_update_secret_version_stage(struct call *call, const json_t
                *move = in_str(in, "MoveToVersionId");
     json_t *secret, *holder, *to = NULL;
 
-    TRY(sm_target(call, true, &secret));
+    TRY(sm_target_primary(call, true, &secret));
     holder = sm_version_by_stage(secret, stage);
     if (move) {
         to = sm_version_by_id(secret, move);
@@ -415,7 +437,7 @@ cu_rc secretsmanager_update_secret_version_stage(struct call *call, const json_t
     }
     TRY(move_stage(secret, stage, to));
     TRY(tree_set_int(secret, "LastChangedDate", call->now_ms));
-    TRY(kind_update(call, &sm_kind_secret, NULL, secret));
+    TRY(sm_save(call, secret));
     TRY(tree_set_str(out, "ARN", json_string_value(json_object_get(secret, "ARN"))));
     TRY(tree_set_str(out, "Name", json_string_value(json_object_get(secret, "Name"))));
 out:

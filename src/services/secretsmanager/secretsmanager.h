@@ -16,6 +16,8 @@
 #include "services/kind.h"
 #include "store/records.h"
 
+struct secret;
+
 extern const struct kind sm_kind_secret;
 
 #define SM_ARN_MAX 1024
@@ -91,6 +93,32 @@ typedef cu_rc (*sm_deleted_fn)(const char *region, const char *secret_arn, uint6
  * *deleted: how many. Run by the server's sweeper beside kms_sweep_deleted. */
 MUST_CHECK cu_rc sm_sweep_deleted(const struct call_env *env, int64_t now_ms,
                                   sm_deleted_fn record, void *ctx, size_t *deleted);
+
+/* Seal plain as version version_id of secret (its KmsKeyId, or the AWS managed key of the
+ * call's region; the context {SecretARN, SecretVersionId}) into sealed, as the caller;
+ * EncryptionFailure or AccessDenied as Secrets Manager words them. */
+MUST_CHECK cu_rc sm_seal(struct call *call, const json_t *secret, const char *version_id,
+                         struct bytes plain, json_t *sealed);
+/* Open a version's value as the caller: *plain, a new secret (secret_free). */
+MUST_CHECK cu_rc sm_open_version(struct call *call, const json_t *secret, const json_t *version,
+                                 struct secret **plain);
+
+/* --- replication (replication.c) --- */
+
+/* sm_target for a write: InvalidRequestException on a replica, whose changes come from its
+ * primary only. */
+MUST_CHECK cu_rc sm_target_primary(struct call *call, bool live, json_t **secret);
+
+/* Save a changed secret the call loaded (kind_update) and bring its replicas in the other
+ * regions up to date: metadata, labels and every version, new versions re-sealed under
+ * each replica's key as the caller. A replica that cannot be written gets Status Failed. */
+MUST_CHECK cu_rc sm_save(struct call *call, json_t *secret);
+
+/* Add replicas in the regions of `regions` ([{Region, KmsKeyId}]) to a saved primary
+ * (CreateSecret's AddReplicaRegions, ReplicateSecretToRegions); `force` overwrites a
+ * secret of the same name there (ForceOverwriteReplicaSecret). Then sm_save. */
+MUST_CHECK cu_rc sm_add_replicas(struct call *call, json_t *secret, const json_t *regions,
+                                 bool force);
 
 /* Move `stage` to version `to` of secret (NULL: off every version) as AWS moves labels:
  * AWSCURRENT leaving a version leaves AWSPREVIOUS there (secret_values.c). */
