@@ -167,6 +167,13 @@ struct call {
     const struct call_authz *authz;     /* see struct call_authz; NULL before authorization */
     struct call_keys *keys;             /* request and resource condition keys: the
                                          * descriptor's, then the resolver's */
+    /* The calls a service made to another on the caller's behalf during this call (Secrets
+     * Manager's KMS Decrypt and GenerateDataKey, kms/via_service.c), for the trail: an
+     * array of {Service, EventName, Region, ResourceArn, Request, ErrorCode?,
+     * ErrorMessage?} (Request under the model's member names, no secret in it). The
+     * pipeline owns it and writes one record for each with the call's own record;
+     * NULL: not collected (unit tests, the server's own threads). */
+    json_t *on_behalf;
     struct cu_err err;
 };
 
