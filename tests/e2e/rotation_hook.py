@@ -6,6 +6,8 @@ environment), for a secret that guards no real service.
     rotation_hook.py ok          every step does its work
     rotation_hook.py fail-test   testSecret fails (exit 1) after createSecret put AWSPENDING
     rotation_hook.py hang        createSecret never ends (the step's timeout kills it)
+    rotation_hook.py snoop       as ok, after trying to read the secret rot/bystander: the
+                                 step fails if that read is not refused
 
 The event arrives on stdin: {"Step", "SecretId", "ClientRequestToken"}. With
 ROTATION_HOOK_LOG set in the command, each step appends its name there (never a value);
@@ -46,6 +48,13 @@ def main():
     if step == "createSecret":
         if mode == "hang":
             time.sleep(3600)
+        if mode == "snoop":
+            try:
+                sm.get_secret_value(SecretId="rot/bystander")
+                sys.exit("the session read a secret it does not rotate")
+            except ClientError as e:
+                if e.response["Error"]["Code"] != "AccessDeniedException":
+                    raise
         try:
             sm.get_secret_value(SecretId=arn, VersionId=token, VersionStage="AWSPENDING")
         except ClientError as e:

@@ -24,7 +24,8 @@ DAY = 86400
 def hook_args(log, offset=0, timeout=60):
     env = f"ROTATION_HOOK_LOG={log} " + (f"ROTATION_HOOK_CLOCK_OFFSET={offset} " if offset else "")
     return ["--rotation-role", ROLE, "--rotation-hook-timeout", str(timeout)] + [
-        a for name, mode in (("rotate-ok", "ok"), ("rotate-fail", "fail-test"), ("rotate-hang", "hang"))
+        a for name, mode in (("rotate-ok", "ok"), ("rotate-fail", "fail-test"), ("rotate-hang", "hang"),
+                                   ("rotate-snoop", "snoop"))
         for a in ("--rotation-hook", f"{FN}{name}={env}{sys.executable} {HOOK} {mode}")]
 
 
@@ -111,6 +112,19 @@ class Rotation(harness.ServerTest):
         with open(self.log) as f:
             steps = [line.split()[0] for line in f if line.endswith(" ok\n")]
         self.assertEqual(steps[-4:], ["createSecret", "setSecret", "testSecret", "finishSecret"])
+
+    def test_the_hook_session_reaches_only_the_secret_it_rotates(self):
+        self.create("rot/bystander")
+        arn, _ = self.create("rot/snoop")
+        self.sm.rotate_secret(SecretId="rot/snoop", RotationLambdaARN=FN + "rotate-snoop",
+                              RotationRules={"AutomaticallyAfterDays": 30})
+        wait_for(lambda: self.ended(arn))
+        self.assertEqual(len(service_events(self.server, "RotationSucceeded", arn)), 1)
+        refused = [r for r in self.server.audit_records() if r.get("eventName") == "GetSecretValue"
+                   and r["requestParameters"]["secretId"] == "rot/bystander"]
+        self.assertEqual(len(refused), 1)
+        self.assertEqual(refused[0]["errorCode"], "AccessDeniedException")
+        self.assertIn("SecretsManagerRotation", refused[0]["userIdentity"]["arn"])
 
     def test_failing_test_step_leaves_awscurrent_untouched(self):
         arn, first = self.create("rot/fail")
