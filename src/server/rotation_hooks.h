@@ -32,7 +32,8 @@ struct rotation_hooks;
  * the one the pipeline serves with, and outlive the worker), recording into trail.
  * specs: the --rotation-hook values (borrowed; n of them); role_arn the --rotation-role;
  * timeout_s each step's limit. The worker claims due rotations at once, every
- * ROTATION_SWEEP_MS, and whenever RotateSecret wakes it. *out: rotation_hooks_stop. */
+ * ROTATION_SWEEP_MS, and whenever RotateSecret wakes it. *out: rotation_hooks_stop; NULL
+ * when n is 0 (no worker: a rotation has nothing to run it). */
 MUST_CHECK cu_rc rotation_hooks_start(struct call_env *env, struct audit_writer *trail,
                                       const char (*specs)[ROTATION_HOOK_ARN_MAX + ROTATION_HOOK_COMMAND_MAX],
                                       size_t n, const char *role_arn, size_t timeout_s,
