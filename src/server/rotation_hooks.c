@@ -283,9 +283,11 @@ static void run_job(struct rotation_hooks *h, const struct sm_rotation_job *job)
                  failed ? " at " : "", failed ? failed : " (AWSCURRENT not moved by finishSecret)");
 }
 
-/* One pass over every region served. */
-static void pass(struct rotation_hooks *h, bool resume)
+/* One pass over every region served: how many rotations it claimed. */
+static size_t pass(struct rotation_hooks *h, bool resume)
 {
+    size_t claimed = 0;
+
     for (size_t i = 0; i < regions_count(); i++) {
         const char *region = regions_name(i);
         struct sm_rotation_job *jobs = NULL;
@@ -300,20 +302,35 @@ static void pass(struct rotation_hooks *h, bool resume)
                      region);
             continue;
         }
+        claimed += n;
         for (size_t j = 0; j < n && !stopping(h); j++)
             run_job(h, &jobs[j]);
         free(jobs);
+    }
+    return claimed;
+}
+
+/* After a wake-up, the pass until it finds the requested rotation: on SQLite the claim's
+ * write transaction queues behind RotateSecret's commit, but a store whose writers do
+ * not queue (PostgreSQL) may show the claim the state before it; a few short retries. */
+static void pass_after_wake(struct rotation_hooks *h)
+{
+    struct timespec pause = {0, 200 * 1000000L};
+
+    for (int i = 0; i < 5 && !stopping(h); i++) {
+        if (pass(h, false))
+            return;
+        nanosleep(&pause, NULL);
     }
 }
 
 static void *worker(void *arg)
 {
     struct rotation_hooks *h = arg;
-    bool resume = true;
+    bool woken;
 
+    pass(h, true);
     for (;;) {
-        pass(h, resume);
-        resume = false;
         pthread_mutex_lock(&h->mu);
         if (!h->wake && !h->stop) {
             struct timespec until;
@@ -321,12 +338,17 @@ static void *worker(void *arg)
             until.tv_sec += ROTATION_SWEEP_MS / 1000;
             pthread_cond_timedwait(&h->cv, &h->mu, &until);
         }
+        woken = h->wake;
         h->wake = false;
         if (h->stop) {
             pthread_mutex_unlock(&h->mu);
             return NULL;
         }
         pthread_mutex_unlock(&h->mu);
+        if (woken)
+            pass_after_wake(h);
+        else
+            pass(h, false);
     }
 }
 
