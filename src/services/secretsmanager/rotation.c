@@ -69,12 +69,11 @@ out:
 static cu_rc add_pending(struct call *call, json_t *secret, const char *token)
 {
     cu_rc rc = CU_OK;
-    json_t *v = json_pack("{s:s, s:I, s:[s]}", "VersionId", token, "CreatedDate",
-                          (json_int_t)call->now_ms, "VersionStages", "AWSPENDING");
+    json_t *v = json_pack("{s:s, s:I, s:[]}", "VersionId", token, "CreatedDate",
+                          (json_int_t)call->now_ms, "VersionStages");
 
     ENSURE(v, CU_E_NOMEM);
-    /* its label comes from whichever version held it */
-    json_array_clear(json_object_get(v, "VersionStages"));
+    /* the label is taken from whichever version held it */
     ENSURE(json_array_append(json_object_get(secret, "Versions"), v) == 0, CU_E_NOMEM);
     TRY(sm_take_stage(secret, "AWSPENDING", v));
 out:
