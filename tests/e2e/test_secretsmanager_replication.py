@@ -8,7 +8,7 @@ import json
 import harness
 from botocore.exceptions import ClientError
 
-REPLICA_REFUSED = ("Operation is not permitted on a replica secret. Call must be made in "
+REPLICA_REFUSED = ("Operation not permitted on a replica secret. Call must be made in "
                    "primary secret's region.")
 
 
@@ -64,12 +64,14 @@ class Replication(harness.ServerTest):
                                                                    AddReplicaRegions=[{"Region": "eu-west-1"}])):
             with self.assertRaises(ClientError) as e:
                 call()
-            self.assertEqual(self.error_code(e.exception), "InvalidRequestException")
+            self.assertEqual(self.error_code(e.exception), "InvalidParameterException")
             self.assertEqual(e.exception.response["Error"]["Message"], REPLICA_REFUSED)
         # a primary with replicas is not deleted
         with self.assertRaises(ClientError) as e:
             self.east.delete_secret(SecretId="rep/db", ForceDeleteWithoutRecovery=True)
-        self.assertEqual(self.error_code(e.exception), "InvalidRequestException")
+        self.assertEqual(self.error_code(e.exception), "InvalidParameterException")
+        self.assertEqual(e.exception.response["Error"]["Message"],
+                         f"You can't delete secret {arn} that still has replica regions [us-west-2].")
         # removed: the replica is gone
         r = self.east.remove_regions_from_replication(SecretId="rep/db", RemoveReplicaRegions=["us-west-2"])
         self.assertEqual((r["ARN"], r["ReplicationStatus"]), (arn, []))

@@ -8,13 +8,16 @@
  * tags, labels and versions, each version sealed again under the replica's key as the
  * caller (so a caller without KMS permissions there gets Status Failed, as AWS reports a
  * replication it could not do). The primary lists its replicas in ReplicationStatus
- * [{Region, KmsKeyId, Status, StatusMessage}]. Replicas are read-only: every write is made
+ * [{Region, KmsKeyId, Status, StatusMessage}]. Replicas are read-only (InvalidParameterException
+ * "Operation not permitted on a replica secret..."), and a primary with replicas is not
+ * deleted until they are removed: every write is made
  * on the primary and copied in the same transaction, so a replica is never behind its
  * primary's committed state. StopReplicationToReplica, in the replica's region, makes it a
  * standalone secret. */
 #include <stdio.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/regions.h"
 #include "core/secret.h"
 #include "core/tree.h"
@@ -42,9 +45,10 @@ cu_rc sm_target_primary(struct call *call, bool live, json_t **secret)
     cu_rc rc = CU_OK;
 
     TRY(sm_target(call, live, secret));
+    /* AWS's words (as its SDKs report them): InvalidParameterException */
     ENSURE(!json_object_get(*secret, "PrimaryRegion"),
-           cu_err_set(&call->err, CU_E_SM_INVALID_REQUEST,
-                      "Operation is not permitted on a replica secret. Call must be made in "
+           cu_err_set(&call->err, CU_E_SM_INVALID_PARAMETER,
+                      "Operation not permitted on a replica secret. Call must be made in "
                       "primary secret's region."));
 out:
     return rc;
@@ -380,5 +384,26 @@ cu_rc secretsmanager_stop_replication_to_replica(struct call *call, const json_t
 out:
     call->region = home;
     json_decref(primary);
+    return rc;
+}
+
+cu_rc sm_check_no_replicas(struct call *call, const json_t *secret)
+{
+    cu_rc rc = CU_OK;
+    const json_t *list = json_object_get(secret, "ReplicationStatus");
+    struct buf regions;
+    size_t i;
+    json_t *e;
+
+    if (!json_array_size(list))
+        return CU_OK;
+    buf_init(&regions, 4096);
+    json_array_foreach((json_t *)list, i, e)
+        TRY(buf_addstrs(&regions, i ? ", " : "", str_of(e, "Region"), NULL));
+    rc = cu_err_set(&call->err, CU_E_SM_INVALID_PARAMETER,
+                    "You can't delete secret %s that still has replica regions [%s].",
+                    str_of(secret, "ARN"), regions.p);
+out:
+    buf_release(&regions);
     return rc;
 }

@@ -236,10 +236,7 @@ cu_rc secretsmanager_delete_secret(struct call *call, const json_t *in, json_t *
 
     TRY(sm_target_primary(call, false, &secret));
     /* a primary goes only once its replicas have been removed */
-    ENSURE(!json_array_size(json_object_get(secret, "ReplicationStatus")),
-           cu_err_set(&call->err, CU_E_SM_INVALID_REQUEST,
-                      "You can't delete secret %s because it has replicas. Remove the replica "
-                      "regions first.", json_string_value(json_object_get(secret, "Name"))));
+    TRY(sm_check_no_replicas(call, secret));
     ENSURE(!(force && windowed),
            cu_err_set(&call->err, CU_E_SM_INVALID_PARAMETER,
                       "You can't use ForceDeleteWithoutRecovery in conjunction with "

@@ -109,6 +109,11 @@ MUST_CHECK cu_rc sm_open_version(struct call *call, const json_t *secret, const 
  * primary only. */
 MUST_CHECK cu_rc sm_target_primary(struct call *call, bool live, json_t **secret);
 
+/* DeleteSecret's check on a primary: InvalidParameterException naming the regions it
+ * still has replicas in ("You can't delete secret ARN that still has replica regions
+ * [us-west-2, ...]."), as AWS answers. */
+MUST_CHECK cu_rc sm_check_no_replicas(struct call *call, const json_t *secret);
+
 /* Save a changed secret the call loaded (kind_update) and bring its replicas in the other
  * regions up to date: metadata, labels and every version, new versions re-sealed under
  * each replica's key as the caller. A replica that cannot be written gets Status Failed. */
