@@ -98,6 +98,9 @@ struct audit_event {
     const char *resource_arn;     /* the resource authorized against, or NULL */
     const char *account_id;       /* recipientAccountId */
     const char *event_id;         /* the record's eventID, or NULL: a new one */
+    const char *invoked_by;       /* a service's call on the principal's behalf: its host
+                                   * ("secretsmanager.amazonaws.com"), userIdentity's
+                                   * invokedBy; NULL: the principal called */
     uint64_t commit_seq;          /* a mutation's store seq, written as additionalEventData
                                    * {"commitSeq": N} before its commit; 0: none */    const char *tls_version;      /* tlsDetails, over HTTPS only (NULL: none): protocol, */
     const char *tls_cipher;       /* cipher suite and the Host header the client sent */

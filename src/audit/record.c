@@ -270,6 +270,10 @@ static cu_rc add_identity(struct buf *out, const struct audit_event *ev)
         TRY(add_field(out, "userName", p->name));
     if (p->session_issued_s)
         TRY(add_session_context(out, p));
+    /* CloudTrail user guide, cloudtrail-event-reference-user-identity: invokedBy "the name
+     * of the AWS service that made the request" on the identity's behalf */
+    if (ev->invoked_by)
+        TRY(add_field(out, "invokedBy", ev->invoked_by));
     TRY(buf_addch(out, '}'));
 out:
     return rc;

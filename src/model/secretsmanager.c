@@ -8,6 +8,8 @@ static const struct shape secretsmanager_AutomaticallyRotateAfterDaysType;
 static const struct shape secretsmanager_BatchGetSecretValueRequest;
 static const struct shape secretsmanager_BatchGetSecretValueResponse;
 static const struct shape secretsmanager_BooleanType;
+static const struct shape secretsmanager_CancelRotateSecretRequest;
+static const struct shape secretsmanager_CancelRotateSecretResponse;
 static const struct shape secretsmanager_ClientRequestTokenType;
 static const struct shape secretsmanager_CreateSecretRequest;
 static const struct shape secretsmanager_CreateSecretResponse;
@@ -70,13 +72,20 @@ static const struct shape secretsmanager_PutSecretValueResponse;
 static const struct shape secretsmanager_RandomPasswordType;
 static const struct shape secretsmanager_RecoveryWindowInDaysType;
 static const struct shape secretsmanager_RegionType;
+static const struct shape secretsmanager_RemoveRegionsFromReplicationRequest;
+static const struct shape secretsmanager_RemoveRegionsFromReplicationResponse;
+static const struct shape secretsmanager_RemoveReplicaRegionListType;
 static const struct shape secretsmanager_ReplicaRegionType;
+static const struct shape secretsmanager_ReplicateSecretToRegionsRequest;
+static const struct shape secretsmanager_ReplicateSecretToRegionsResponse;
 static const struct shape secretsmanager_ReplicationStatusListType;
 static const struct shape secretsmanager_ReplicationStatusType;
 static const struct shape secretsmanager_RequireEachIncludedTypeType;
 static const struct shape secretsmanager_RestoreSecretRequest;
 static const struct shape secretsmanager_RestoreSecretResponse;
 static const struct shape secretsmanager_RoleARNType;
+static const struct shape secretsmanager_RotateSecretRequest;
+static const struct shape secretsmanager_RotateSecretResponse;
 static const struct shape secretsmanager_RotationEnabledType;
 static const struct shape secretsmanager_RotationLambdaARNType;
 static const struct shape secretsmanager_RotationRulesType;
@@ -102,6 +111,8 @@ static const struct shape secretsmanager_SortByType;
 static const struct shape secretsmanager_SortOrderType;
 static const struct shape secretsmanager_StatusMessageType;
 static const struct shape secretsmanager_StatusType;
+static const struct shape secretsmanager_StopReplicationToReplicaRequest;
+static const struct shape secretsmanager_StopReplicationToReplicaResponse;
 static const struct shape secretsmanager_Tag;
 static const struct shape secretsmanager_TagKeyListType;
 static const struct shape secretsmanager_TagKeyType;
@@ -136,6 +147,14 @@ static const struct shape_member secretsmanager_BatchGetSecretValueResponse_memb
     {"SecretValues", &secretsmanager_SecretValuesType, false, NULL, false},
     {"NextToken", &secretsmanager_NextTokenType, false, NULL, false},
     {"Errors", &secretsmanager_APIErrorListType, false, NULL, false},
+};
+static const struct shape_member secretsmanager_CancelRotateSecretRequest_members[] = {
+    {"SecretId", &secretsmanager_SecretIdType, true, NULL, false},
+};
+static const struct shape_member secretsmanager_CancelRotateSecretResponse_members[] = {
+    {"ARN", &secretsmanager_SecretARNType, false, NULL, false},
+    {"Name", &secretsmanager_SecretNameType, false, NULL, false},
+    {"VersionId", &secretsmanager_SecretVersionIdType, false, NULL, false},
 };
 static const struct shape_member secretsmanager_CreateSecretRequest_members[] = {
     {"Name", &secretsmanager_NameType, true, NULL, false},
@@ -293,9 +312,27 @@ static const struct shape_member secretsmanager_PutSecretValueResponse_members[]
     {"VersionId", &secretsmanager_SecretVersionIdType, false, NULL, false},
     {"VersionStages", &secretsmanager_SecretVersionStagesType, false, NULL, false},
 };
+static const struct shape_member secretsmanager_RemoveRegionsFromReplicationRequest_members[] = {
+    {"SecretId", &secretsmanager_SecretIdType, true, NULL, false},
+    {"RemoveReplicaRegions", &secretsmanager_RemoveReplicaRegionListType, true, NULL, false},
+};
+static const struct shape_member secretsmanager_RemoveRegionsFromReplicationResponse_members[] = {
+    {"ARN", &secretsmanager_SecretARNType, false, NULL, false},
+    {"ReplicationStatus", &secretsmanager_ReplicationStatusListType, false, NULL, false},
+};
+static const struct shape_member secretsmanager_RemoveReplicaRegionListType_member = {"member", &secretsmanager_RegionType, false, NULL, false};
 static const struct shape_member secretsmanager_ReplicaRegionType_members[] = {
     {"Region", &secretsmanager_RegionType, false, NULL, false},
     {"KmsKeyId", &secretsmanager_KmsKeyIdType, false, NULL, false},
+};
+static const struct shape_member secretsmanager_ReplicateSecretToRegionsRequest_members[] = {
+    {"SecretId", &secretsmanager_SecretIdType, true, NULL, false},
+    {"AddReplicaRegions", &secretsmanager_AddReplicaRegionListType, true, NULL, false},
+    {"ForceOverwriteReplicaSecret", &secretsmanager_BooleanType, false, NULL, false},
+};
+static const struct shape_member secretsmanager_ReplicateSecretToRegionsResponse_members[] = {
+    {"ARN", &secretsmanager_SecretARNType, false, NULL, false},
+    {"ReplicationStatus", &secretsmanager_ReplicationStatusListType, false, NULL, false},
 };
 static const struct shape_member secretsmanager_ReplicationStatusListType_member = {"member", &secretsmanager_ReplicationStatusType, false, NULL, false};
 static const struct shape_member secretsmanager_ReplicationStatusType_members[] = {
@@ -311,6 +348,20 @@ static const struct shape_member secretsmanager_RestoreSecretRequest_members[] =
 static const struct shape_member secretsmanager_RestoreSecretResponse_members[] = {
     {"ARN", &secretsmanager_SecretARNType, false, NULL, false},
     {"Name", &secretsmanager_SecretNameType, false, NULL, false},
+};
+static const struct shape_member secretsmanager_RotateSecretRequest_members[] = {
+    {"SecretId", &secretsmanager_SecretIdType, true, NULL, false},
+    {"ClientRequestToken", &secretsmanager_ClientRequestTokenType, false, NULL, false},
+    {"RotationLambdaARN", &secretsmanager_RotationLambdaARNType, false, NULL, false},
+    {"RotationRules", &secretsmanager_RotationRulesType, false, NULL, false},
+    {"ExternalSecretRotationMetadata", &secretsmanager_ExternalSecretRotationMetadataType, false, NULL, false},
+    {"ExternalSecretRotationRoleArn", &secretsmanager_RoleARNType, false, NULL, false},
+    {"RotateImmediately", &secretsmanager_BooleanType, false, NULL, false},
+};
+static const struct shape_member secretsmanager_RotateSecretResponse_members[] = {
+    {"ARN", &secretsmanager_SecretARNType, false, NULL, false},
+    {"Name", &secretsmanager_SecretNameType, false, NULL, false},
+    {"VersionId", &secretsmanager_SecretVersionIdType, false, NULL, false},
 };
 static const struct shape_member secretsmanager_RotationRulesType_members[] = {
     {"AutomaticallyAfterDays", &secretsmanager_AutomaticallyRotateAfterDaysType, false, NULL, false},
@@ -365,6 +416,12 @@ static const struct shape_member secretsmanager_SecretVersionsToStagesMapType_va
 static const char *const secretsmanager_SortByType_enums[] = {"created-date", "last-accessed-date", "last-changed-date", "name"};
 static const char *const secretsmanager_SortOrderType_enums[] = {"asc", "desc"};
 static const char *const secretsmanager_StatusType_enums[] = {"InSync", "Failed", "InProgress"};
+static const struct shape_member secretsmanager_StopReplicationToReplicaRequest_members[] = {
+    {"SecretId", &secretsmanager_SecretIdType, true, NULL, false},
+};
+static const struct shape_member secretsmanager_StopReplicationToReplicaResponse_members[] = {
+    {"ARN", &secretsmanager_SecretARNType, false, NULL, false},
+};
 static const struct shape_member secretsmanager_Tag_members[] = {
     {"Key", &secretsmanager_TagKeyType, false, NULL, false},
     {"Value", &secretsmanager_TagValueType, false, NULL, false},
@@ -424,6 +481,8 @@ static const struct shape secretsmanager_AutomaticallyRotateAfterDaysType = {.na
 static const struct shape secretsmanager_BatchGetSecretValueRequest = {.name = "BatchGetSecretValueRequest", .type = SHAPE_STRUCTURE, .members = secretsmanager_BatchGetSecretValueRequest_members, .n_members = 4};
 static const struct shape secretsmanager_BatchGetSecretValueResponse = {.name = "BatchGetSecretValueResponse", .type = SHAPE_STRUCTURE, .members = secretsmanager_BatchGetSecretValueResponse_members, .n_members = 3};
 static const struct shape secretsmanager_BooleanType = {.name = "BooleanType", .type = SHAPE_BOOLEAN};
+static const struct shape secretsmanager_CancelRotateSecretRequest = {.name = "CancelRotateSecretRequest", .type = SHAPE_STRUCTURE, .members = secretsmanager_CancelRotateSecretRequest_members, .n_members = 1};
+static const struct shape secretsmanager_CancelRotateSecretResponse = {.name = "CancelRotateSecretResponse", .type = SHAPE_STRUCTURE, .members = secretsmanager_CancelRotateSecretResponse_members, .n_members = 3};
 static const struct shape secretsmanager_ClientRequestTokenType = {.name = "ClientRequestTokenType", .type = SHAPE_STRING, .has_min = true, .min = 32, .has_max = true, .max = 64};
 static const struct shape secretsmanager_CreateSecretRequest = {.name = "CreateSecretRequest", .type = SHAPE_STRUCTURE, .members = secretsmanager_CreateSecretRequest_members, .n_members = 10};
 static const struct shape secretsmanager_CreateSecretResponse = {.name = "CreateSecretResponse", .type = SHAPE_STRUCTURE, .members = secretsmanager_CreateSecretResponse_members, .n_members = 4};
@@ -486,13 +545,20 @@ static const struct shape secretsmanager_PutSecretValueResponse = {.name = "PutS
 static const struct shape secretsmanager_RandomPasswordType = {.name = "RandomPasswordType", .type = SHAPE_STRING, .has_min = true, .min = 0, .has_max = true, .max = 4096, .sensitive = true};
 static const struct shape secretsmanager_RecoveryWindowInDaysType = {.name = "RecoveryWindowInDaysType", .type = SHAPE_LONG};
 static const struct shape secretsmanager_RegionType = {.name = "RegionType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128, .pattern = "^([a-z]+-)+\\d+$"};
+static const struct shape secretsmanager_RemoveRegionsFromReplicationRequest = {.name = "RemoveRegionsFromReplicationRequest", .type = SHAPE_STRUCTURE, .members = secretsmanager_RemoveRegionsFromReplicationRequest_members, .n_members = 2};
+static const struct shape secretsmanager_RemoveRegionsFromReplicationResponse = {.name = "RemoveRegionsFromReplicationResponse", .type = SHAPE_STRUCTURE, .members = secretsmanager_RemoveRegionsFromReplicationResponse_members, .n_members = 2};
+static const struct shape secretsmanager_RemoveReplicaRegionListType = {.name = "RemoveReplicaRegionListType", .type = SHAPE_LIST, .has_min = true, .min = 1, .member = &secretsmanager_RemoveReplicaRegionListType_member};
 static const struct shape secretsmanager_ReplicaRegionType = {.name = "ReplicaRegionType", .type = SHAPE_STRUCTURE, .members = secretsmanager_ReplicaRegionType_members, .n_members = 2};
+static const struct shape secretsmanager_ReplicateSecretToRegionsRequest = {.name = "ReplicateSecretToRegionsRequest", .type = SHAPE_STRUCTURE, .members = secretsmanager_ReplicateSecretToRegionsRequest_members, .n_members = 3};
+static const struct shape secretsmanager_ReplicateSecretToRegionsResponse = {.name = "ReplicateSecretToRegionsResponse", .type = SHAPE_STRUCTURE, .members = secretsmanager_ReplicateSecretToRegionsResponse_members, .n_members = 2};
 static const struct shape secretsmanager_ReplicationStatusListType = {.name = "ReplicationStatusListType", .type = SHAPE_LIST, .member = &secretsmanager_ReplicationStatusListType_member};
 static const struct shape secretsmanager_ReplicationStatusType = {.name = "ReplicationStatusType", .type = SHAPE_STRUCTURE, .members = secretsmanager_ReplicationStatusType_members, .n_members = 5};
 static const struct shape secretsmanager_RequireEachIncludedTypeType = {.name = "RequireEachIncludedTypeType", .type = SHAPE_BOOLEAN};
 static const struct shape secretsmanager_RestoreSecretRequest = {.name = "RestoreSecretRequest", .type = SHAPE_STRUCTURE, .members = secretsmanager_RestoreSecretRequest_members, .n_members = 1};
 static const struct shape secretsmanager_RestoreSecretResponse = {.name = "RestoreSecretResponse", .type = SHAPE_STRUCTURE, .members = secretsmanager_RestoreSecretResponse_members, .n_members = 2};
 static const struct shape secretsmanager_RoleARNType = {.name = "RoleARNType", .type = SHAPE_STRING, .has_min = true, .min = 20, .has_max = true, .max = 2048};
+static const struct shape secretsmanager_RotateSecretRequest = {.name = "RotateSecretRequest", .type = SHAPE_STRUCTURE, .members = secretsmanager_RotateSecretRequest_members, .n_members = 7};
+static const struct shape secretsmanager_RotateSecretResponse = {.name = "RotateSecretResponse", .type = SHAPE_STRUCTURE, .members = secretsmanager_RotateSecretResponse_members, .n_members = 3};
 static const struct shape secretsmanager_RotationEnabledType = {.name = "RotationEnabledType", .type = SHAPE_BOOLEAN};
 static const struct shape secretsmanager_RotationLambdaARNType = {.name = "RotationLambdaARNType", .type = SHAPE_STRING, .has_min = true, .min = 0, .has_max = true, .max = 2048};
 static const struct shape secretsmanager_RotationRulesType = {.name = "RotationRulesType", .type = SHAPE_STRUCTURE, .members = secretsmanager_RotationRulesType_members, .n_members = 3};
@@ -518,6 +584,8 @@ static const struct shape secretsmanager_SortByType = {.name = "SortByType", .ty
 static const struct shape secretsmanager_SortOrderType = {.name = "SortOrderType", .type = SHAPE_STRING, .enums = secretsmanager_SortOrderType_enums, .n_enums = 2};
 static const struct shape secretsmanager_StatusMessageType = {.name = "StatusMessageType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 4096};
 static const struct shape secretsmanager_StatusType = {.name = "StatusType", .type = SHAPE_STRING, .enums = secretsmanager_StatusType_enums, .n_enums = 3};
+static const struct shape secretsmanager_StopReplicationToReplicaRequest = {.name = "StopReplicationToReplicaRequest", .type = SHAPE_STRUCTURE, .members = secretsmanager_StopReplicationToReplicaRequest_members, .n_members = 1};
+static const struct shape secretsmanager_StopReplicationToReplicaResponse = {.name = "StopReplicationToReplicaResponse", .type = SHAPE_STRUCTURE, .members = secretsmanager_StopReplicationToReplicaResponse_members, .n_members = 1};
 static const struct shape secretsmanager_Tag = {.name = "Tag", .type = SHAPE_STRUCTURE, .members = secretsmanager_Tag_members, .n_members = 2};
 static const struct shape secretsmanager_TagKeyListType = {.name = "TagKeyListType", .type = SHAPE_LIST, .member = &secretsmanager_TagKeyListType_member};
 static const struct shape secretsmanager_TagKeyType = {.name = "TagKeyType", .type = SHAPE_STRING, .has_min = true, .min = 1, .has_max = true, .max = 128};
@@ -537,6 +605,7 @@ static const struct shape secretsmanager_ValidationErrorsType = {.name = "Valida
 
 static const struct op_model secretsmanager_ops[] = {
     {"BatchGetSecretValue", &secretsmanager_BatchGetSecretValueRequest, &secretsmanager_BatchGetSecretValueResponse, NULL},
+    {"CancelRotateSecret", &secretsmanager_CancelRotateSecretRequest, &secretsmanager_CancelRotateSecretResponse, NULL},
     {"CreateSecret", &secretsmanager_CreateSecretRequest, &secretsmanager_CreateSecretResponse, NULL},
     {"DeleteResourcePolicy", &secretsmanager_DeleteResourcePolicyRequest, &secretsmanager_DeleteResourcePolicyResponse, NULL},
     {"DeleteSecret", &secretsmanager_DeleteSecretRequest, &secretsmanager_DeleteSecretResponse, NULL},
@@ -548,7 +617,11 @@ static const struct op_model secretsmanager_ops[] = {
     {"ListSecrets", &secretsmanager_ListSecretsRequest, &secretsmanager_ListSecretsResponse, NULL},
     {"PutResourcePolicy", &secretsmanager_PutResourcePolicyRequest, &secretsmanager_PutResourcePolicyResponse, NULL},
     {"PutSecretValue", &secretsmanager_PutSecretValueRequest, &secretsmanager_PutSecretValueResponse, NULL},
+    {"RemoveRegionsFromReplication", &secretsmanager_RemoveRegionsFromReplicationRequest, &secretsmanager_RemoveRegionsFromReplicationResponse, NULL},
+    {"ReplicateSecretToRegions", &secretsmanager_ReplicateSecretToRegionsRequest, &secretsmanager_ReplicateSecretToRegionsResponse, NULL},
     {"RestoreSecret", &secretsmanager_RestoreSecretRequest, &secretsmanager_RestoreSecretResponse, NULL},
+    {"RotateSecret", &secretsmanager_RotateSecretRequest, &secretsmanager_RotateSecretResponse, NULL},
+    {"StopReplicationToReplica", &secretsmanager_StopReplicationToReplicaRequest, &secretsmanager_StopReplicationToReplicaResponse, NULL},
     {"TagResource", &secretsmanager_TagResourceRequest, NULL, NULL},
     {"UntagResource", &secretsmanager_UntagResourceRequest, NULL, NULL},
     {"UpdateSecret", &secretsmanager_UpdateSecretRequest, &secretsmanager_UpdateSecretResponse, NULL},
@@ -566,5 +639,5 @@ const struct service_model model_secretsmanager = {
     .api_version = "2017-10-17",
     .xml_namespace = NULL,
     .ops = secretsmanager_ops,
-    .n_ops = 18,
+    .n_ops = 23,
 };

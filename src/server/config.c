@@ -133,6 +133,7 @@ static const struct text_flag text_flags[] = {
     TEXT_FLAG("--store", store_url),
     TEXT_FLAG("--master-key-file", master_key_file),
     TEXT_FLAG("--public-url", public_url),
+    TEXT_FLAG("--rotation-role", rotation_role),
 };
 
 struct size_flag {
@@ -154,6 +155,7 @@ static const struct size_flag size_flags[] = {
     SIZE_FLAG("--audit-digest-interval", audit_digest_interval_s),
     SIZE_FLAG("--audit-rotate-bytes", audit_rotate_bytes),
     SIZE_FLAG("--audit-retain", audit_retain_days),
+    SIZE_FLAG("--rotation-hook-timeout", rotation_hook_timeout_s),
 };
 
 /* One flag and its value into cfg; *known false when the flag is none of custos's. */
@@ -172,6 +174,18 @@ static cu_rc parse_flag(const char *flag, const char *value, struct config *cfg,
                               ARRAY_LEN(cfg->oidc_jwks));
         return set_text(cfg->oidc_jwks[cfg->n_oidc_jwks++], sizeof(cfg->oidc_jwks[0]), flag,
                         value, err);
+    }
+    if (strcmp(flag, "--rotation-hook") == 0) {
+        /* repeatable: one per rotation function it stands for */
+        char arn[ROTATION_HOOK_ARN_MAX], command[ROTATION_HOOK_COMMAND_MAX];
+
+        if (cfg->n_rotation_hooks == ARRAY_LEN(cfg->rotation_hooks))
+            return cu_err_set(err, CU_E_VALIDATION, "%s: at most %zu hooks", flag,
+                              ARRAY_LEN(cfg->rotation_hooks));
+        if (rotation_hook_parse(value, arn, command, err) != CU_OK)
+            return CU_E_VALIDATION;
+        return set_text(cfg->rotation_hooks[cfg->n_rotation_hooks++],
+                        sizeof(cfg->rotation_hooks[0]), flag, value, err);
     }
     if (strcmp(flag, "--test-clock-offset") == 0)
         return parse_clock_offset(flag, value, cfg, err);
@@ -230,6 +244,10 @@ cu_rc config_parse(int argc, char **argv, struct config *cfg, struct cu_err *err
                strncmp(cfg->public_url, "http://", 7) == 0,
            cu_err_set(err, CU_E_VALIDATION, "--public-url: expected http://... or https://..."));
     TRY(served_regions(cfg, err));
+    /* a hook runs as a session of the operator's role: without one it could do nothing */
+    ENSURE(!cfg->n_rotation_hooks || strncmp(cfg->rotation_role, "arn:aws:iam::", 13) == 0,
+           cu_err_set(err, CU_E_VALIDATION,
+                      "--rotation-hook needs --rotation-role arn:aws:iam::ACCOUNT:role/NAME"));
     for (size_t n = strlen(cfg->public_url); n && cfg->public_url[n - 1] == '/'; n--)
         cfg->public_url[n - 1] = '\0';
 out:

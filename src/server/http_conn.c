@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <sys/epoll.h>
 
+#include "core/clock.h"
 #include "core/secret.h"
 #include "discovery.h"
 #include "listener.h"
@@ -203,7 +204,7 @@ static void make_req(struct http_conn *c, struct bytes body, struct http_req *re
 }
 
 static bool queue_response(struct http_conn *c, struct proto_response *resp, bool close,
-                           bool head_only, int64_t now_ms, struct http_date *dates)
+                           bool head_only, struct http_date *dates)
 {
     enum http_connection mode = HTTP_CONN_KEEP;
     cu_rc rc;
@@ -212,7 +213,10 @@ static bool queue_response(struct http_conn *c, struct proto_response *resp, boo
         mode = HTTP_CONN_CLOSE;
     else if (c->head_ok && c->head.minor == 0)
         mode = HTTP_CONN_KEEP_ALIVE_10;
-    rc = http_response_write(&c->out, resp, mode, head_only, http_response_date(dates, now_ms / 1000));
+    /* wall-clock time, not the worker's monotonic clock (its timeouts): clients read it,
+     * and the SDK for JavaScript v3 corrects its signing clock by it */
+    rc = http_response_write(&c->out, resp, mode, head_only,
+                             http_response_date(dates, clock_now_ms() / 1000));
     proto_response_release(resp);
     c->close_after = c->close_after || close;
     c->served = true;
@@ -256,7 +260,7 @@ static bool refuse(struct http_conn *c, const struct cu_err *err, int64_t now_ms
     wipe_reset(&c->in);
     c->head_len = 0;
     c->head_ok = false;
-    return queue_response(c, &resp, true, false, now_ms, dates);
+    return queue_response(c, &resp, true, false, dates);
 }
 
 /* Answer the complete request at the front of in, then drop it. */
@@ -286,7 +290,7 @@ static bool answer(struct http_conn *c, int64_t now_ms, struct http_date *dates)
     else if (!discovery_answer(c->ctx->pl, &req, &resp))
         pipeline_handle(c->ctx->pl, &req, &resp);
     close = c->draining || !h->keep_alive;
-    if (!queue_response(c, &resp, close, strcmp(req.method, "HEAD") == 0, now_ms, dates))
+    if (!queue_response(c, &resp, close, strcmp(req.method, "HEAD") == 0, dates))
         return false;
     next_request(c, used);
     return true;

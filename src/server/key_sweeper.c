@@ -102,12 +102,10 @@ static cu_rc record_expiry(const char *region, const char *key_arn, uint64_t com
 }
 
 /* sm_deleted_fn: the DeleteSecret record of Secrets Manager ending a recovery window. */
-static cu_rc record_secret_deletion(const char *secret_arn, uint64_t commit_seq, void *ctx)
+static cu_rc record_secret_deletion(const char *region, const char *secret_arn,
+                                    uint64_t commit_seq, void *ctx)
 {
-    struct key_sweeper *s = ctx;
-
-    return record_event(s, "secretsmanager", "DeleteSecret", s->env->region, secret_arn,
-                        commit_seq);
+    return record_event(ctx, "secretsmanager", "DeleteSecret", region, secret_arn, commit_seq);
 }
 
 /* ssm_expired_fn: the DeleteParameter record of Parameter Store ending an Expiration. */

@@ -75,6 +75,7 @@ struct request {
     struct authz_denial denial; /* which policy decided an AccessDenied, for metrics */
     uint64_t start_ns;          /* CLOCK_MONOTONIC when the pipeline took the request */
     char key_use_event[IDS_UUID_LEN + 1]; /* a KMS key's use to note: its record's eventID */
+    bool on_behalf_written;     /* the records of call.on_behalf are in the trail */
 };
 
 static const char internal_message[] = "We encountered an internal error. Please try again.";
@@ -233,6 +234,9 @@ static cu_rc execute_once(struct pipeline *pl, struct request *r)
     str_copy(call->target.account_id, sizeof(call->target.account_id), pl->env.account_id);
     r->output = json_object();
     ENSURE(r->output, CU_E_NOMEM);
+    if (!call->on_behalf)
+        call->on_behalf = json_array();
+    ENSURE(call->on_behalf, CU_E_NOMEM);
     keys.n = keys.n_values = 0;
     call->keys = &keys;
     if (d->condition_keys)
@@ -275,6 +279,7 @@ static void attempt_reset(struct request *r)
     memset(&call->target, 0, sizeof(call->target));
     json_decref(r->output);
     r->output = NULL;
+    json_array_clear(call->on_behalf); /* a lost attempt's KMS calls are not recorded */
     call->allowed_by_policy = false;
     call->authz = NULL;
     memset(&call->err, 0, sizeof(call->err));
@@ -337,6 +342,53 @@ static void respond(struct request *r, cu_rc rc, struct proto_response *resp)
         resp->status = 500;
 }
 
+/* The records of the calls a service made on the caller's behalf (call.h, on_behalf:
+ * Secrets Manager's KMS calls), as CloudTrail shows them: the caller's identity with
+ * invokedBy the service, the service's host as source and user agent, a request id of
+ * their own, read-only. Written before the call's own record, in the same group, so the
+ * sync that makes the call's record durable (before a mutation commits) covers them. */
+static cu_rc write_on_behalf(struct pipeline *pl, struct request *r, uint64_t *seq)
+{
+    cu_rc rc = CU_OK;
+    const char *via = r->route.svc ? r->route.svc->id : "unknown";
+    char host[64], request_id[IDS_UUID_LEN + 1];
+    struct buf record;
+    size_t i;
+    json_t *e;
+
+    buf_init(&record, BUF_NO_LIMIT);
+    snprintf(host, sizeof(host), "%s.amazonaws.com", via);
+    json_array_foreach(r->call.on_behalf, i, e)
+    {
+        struct audit_event ev = {0};
+
+        TRY(ids_uuid(request_id));
+        ev.request_id = request_id;
+        ev.time_ms = r->now_ms;
+        ev.service = json_string_value(json_object_get(e, "Service"));
+        ev.event_name = json_string_value(json_object_get(e, "EventName"));
+        ev.region = json_string_value(json_object_get(e, "Region"));
+        ev.source_ip = host;
+        ev.user_agent = host;
+        ev.principal = &r->principal;
+        ev.access_key_id = r->auth.access_key_id;
+        ev.request = json_object_get(e, "Request");
+        ev.read_only = true;
+        ev.error_code = json_string_value(json_object_get(e, "ErrorCode"));
+        ev.error_message = json_string_value(json_object_get(e, "ErrorMessage"));
+        ev.resource_arn = json_string_value(json_object_get(e, "ResourceArn"));
+        ev.account_id = pl->env.account_id;
+        ev.invoked_by = host;
+        buf_reset(&record);
+        TRY(audit_record_build(&ev, &record));
+        TRY(audit_writer_write(pl->audit, record.p, record.n, false, seq));
+    }
+    r->on_behalf_written = true;
+out:
+    buf_release(&record);
+    return rc;
+}
+
 /* Build the call's record from what the request holds now and write it to the trail (not
  * yet synced: a caller that needs it durable then waits with audit_writer_wait).
  * commit_seq: the seq a mutation's transaction will commit as (0: none), which
@@ -373,6 +425,8 @@ static cu_rc write_record(struct pipeline *pl, struct request *r, uint64_t commi
     ev.tls_version = r->http->tls_version;
     ev.tls_cipher = r->http->tls_cipher;
     ev.host = http_req_header(r->http, "Host");
+    if (!r->on_behalf_written && json_array_size(r->call.on_behalf))
+        TRY(write_on_behalf(pl, r, seq));
     /* 2 KiB holds most records: one allocation instead of a doubling series */
     TRY(buf_reserve(&record, 2048));
     TRY(audit_record_build(&ev, &record));
@@ -563,6 +617,7 @@ static void request_release(struct request *r)
     if (r->call.target.unpin)
         r->call.target.unpin(r->call.target.pin);
     json_decref(r->call.target.doc);
+    json_decref(r->call.on_behalf);
     json_decref(r->input);
     json_decref(r->output);
     proto_route_release(&r->route);

@@ -53,6 +53,7 @@ struct server {
     struct http_server *http;
     struct oidc_keys *oidc_keys; /* --oidc-jwks: the OIDC issuers' key sets */
     struct key_sweeper *key_sweeper;
+    struct rotation_hooks *rotation_hooks;
     struct trail_key *trail_key;  /* signs the trail's digests */
     struct trail_index *trail_index; /* CloudTrail LookupEvents' index of the trail */
     struct audit_sealer *sealer;
@@ -197,6 +198,10 @@ cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err 
     s->pl.max_header_bytes = cfg->max_header_bytes;
     TRY(key_sweeper_start(&s->pl.env, s->pl.audit, KEY_SWEEP_MS, &s->key_sweeper));
     TRY(http_start(&s->cfg, &s->pl, &s->http, err));
+    /* after the listener: a hook calls back into custos from the worker's first pass */
+    TRY(rotation_hooks_start(&s->pl.env, s->pl.audit, (const void *)s->cfg.rotation_hooks,
+                             s->cfg.n_rotation_hooks, s->cfg.rotation_role,
+                             s->cfg.rotation_hook_timeout_s, &s->rotation_hooks, err));
     endpoint_banner(s);
     *out = s;
     s = NULL;
@@ -226,6 +231,7 @@ void server_stop(struct server *s)
 {
     if (!s)
         return;
+    rotation_hooks_stop(s->rotation_hooks); /* before the listener its hooks call */
     http_stop(s->http);
     key_sweeper_stop(s->key_sweeper);
     if (s->pl.audit)

@@ -6,6 +6,7 @@
 #include "auth/oidc_keys.h"
 #include "core/err.h"
 #include "core/regions.h"
+#include "rotation_hooks.h"
 #include "services/call.h"
 
 struct config {
@@ -37,6 +38,11 @@ struct config {
     int64_t test_clock_offset_s;  /* --test-clock-offset: tests only (CUSTOS_TEST_HOOKS=1) */
     char oidc_jwks[OIDC_KEYS_MAX_ISSUERS][3200]; /* --oidc-jwks ISSUER_URL=JWKS_FILE, each */
     size_t n_oidc_jwks;
+    /* --rotation-hook ARN=COMMAND, each (rotation_hooks.h) */
+    char rotation_hooks[ROTATION_HOOKS_MAX][ROTATION_HOOK_ARN_MAX + ROTATION_HOOK_COMMAND_MAX];
+    size_t n_rotation_hooks;
+    char rotation_role[ROTATION_HOOK_ARN_MAX]; /* --rotation-role: the hooks' role */
+    size_t rotation_hook_timeout_s;            /* --rotation-hook-timeout: a step's limit (60) */
 };
 
 /* Defaults: 127.0.0.1:4599, ./data, us-east-1, every region of the aws partition served,

@@ -126,6 +126,13 @@ struct call_env {
     /* the audit trail's search index (audit/trail_index.h), for CloudTrail LookupEvents;
      * NULL in unit tests that serve no CloudTrail */
     struct trail_index *trail_index;
+    /* Secrets Manager rotation (server/rotation_hooks.c, with rotation_ctx): whether a
+     * RotationLambdaARN names a hook --rotation-hook registered, and the wake-up of the
+     * worker that runs a rotation RotateSecret requested (it claims it once the call has
+     * committed). NULL: no hooks (unit tests). */
+    bool (*rotation_hook_known)(const struct call_env *env, const char *lambda_arn);
+    void (*rotation_wake)(const struct call_env *env);
+    void *rotation_ctx;
 };
 
 struct call {
@@ -160,6 +167,13 @@ struct call {
     const struct call_authz *authz;     /* see struct call_authz; NULL before authorization */
     struct call_keys *keys;             /* request and resource condition keys: the
                                          * descriptor's, then the resolver's */
+    /* The calls a service made to another on the caller's behalf during this call (Secrets
+     * Manager's KMS Decrypt and GenerateDataKey, kms/via_service.c), for the trail: an
+     * array of {Service, EventName, Region, ResourceArn, Request, ErrorCode?,
+     * ErrorMessage?} (Request under the model's member names, no secret in it). The
+     * pipeline owns it and writes one record for each with the call's own record;
+     * NULL: not collected (unit tests, the server's own threads). */
+    json_t *on_behalf;
     struct cu_err err;
 };
 

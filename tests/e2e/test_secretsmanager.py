@@ -346,6 +346,10 @@ class RecoveryWindowEnds(harness.ServerTest):
         d = sm.delete_secret(SecretId="short", RecoveryWindowInDays=7)
         self.assertEqual(sm.describe_secret(SecretId="short")["DeletedDate"], d["DeletionDate"])
         sm.delete_secret(SecretId="long", RecoveryWindowInDays=30)
+        # the sweep runs in every region served, not only the default one
+        west = s.client("secretsmanager", region="us-west-2")
+        west_arn = west.create_secret(Name="short", SecretString="bye west")["ARN"]
+        west.delete_secret(SecretId="short", RecoveryWindowInDays=7)
         # 100 versions at most; deprecated ones younger than a day are kept, so the 101st waits
         sm.create_secret(Name="many", SecretString="v0")
         for i in range(1, 100):
@@ -374,10 +378,16 @@ class RecoveryWindowEnds(harness.ServerTest):
                 sm.get_secret_value(SecretId="many", VersionStage="AWSCURRENT", VersionId=versions[0]["VersionId"])
             self.assertEqual(e.exception.response["Error"]["Code"], "ResourceNotFoundException")
             self.assertEqual(sm.get_secret_value(SecretId="many")["SecretString"], "v100")
-        self.assertIn("deleted 1 secret(s) whose recovery window ended", s.read_log())
+            west = s.client("secretsmanager", region="us-west-2")
+            with self.assertRaises(ClientError) as e:
+                west.describe_secret(SecretId=west_arn)
+            self.assertEqual(e.exception.response["Error"]["Code"], "ResourceNotFoundException")
+            self.assertEqual(west.list_secrets(IncludePlannedDeletion=True)["SecretList"], [])
+        self.assertIn("deleted 2 secret(s) whose recovery window ended", s.read_log())
         recs = [r for r in s.audit_records() if r.get("eventName") == "DeleteSecret"
                 and r.get("eventType") == "AwsServiceEvent"]
-        self.assertEqual(len(recs), 1)
+        self.assertEqual(sorted(r["awsRegion"] for r in recs), ["us-east-1", "us-west-2"])
+        self.assertIn(west_arn, [r["resources"][0]["ARN"] for r in recs])
 
 
 if __name__ == "__main__":

@@ -61,6 +61,39 @@ static bool caller_may(struct call *call, const struct kms_key *key, const char 
     return allowed;
 }
 
+/* Note the KMS call the service made for the trail (call.h, on_behalf), as CloudTrail
+ * shows a service's call on its caller's behalf: eventName, the key, and the parameters
+ * the service sent (the key id as it named it, the encryption context, the key spec or
+ * algorithm), with the error when KMS refused it. Never a plaintext or data key. */
+static cu_rc note_on_behalf(struct call *call, const struct kms_key *key, const char *action,
+                            const char *key_id, const json_t *context, cu_rc outcome)
+{
+    cu_rc rc = CU_OK;
+    bool decrypt = strcmp(action, "kms:Decrypt") == 0;
+    json_t *request = NULL, *e = NULL;
+
+    if (!call->on_behalf)
+        return CU_OK;
+    request = json_pack("{s:s, s:O}", "KeyId", key_id ? key_id : key->arn, "EncryptionContext",
+                        context);
+    ENSURE(request, CU_E_NOMEM);
+    TRY(tree_set_str(request, decrypt ? "EncryptionAlgorithm" : "KeySpec",
+                     decrypt ? "SYMMETRIC_DEFAULT" : "AES_256"));
+    e = json_pack("{s:s, s:s, s:s, s:s, s:O}", "Service", "kms", "EventName",
+                  decrypt ? "Decrypt" : "GenerateDataKey", "Region", call->region, "ResourceArn",
+                  key->arn, "Request", request);
+    ENSURE(e, CU_E_NOMEM);
+    if (outcome != CU_OK) {
+        TRY(tree_set_str(e, "ErrorCode", cu_code_name(outcome, true)));
+        TRY(tree_set_str(e, "ErrorMessage", call->err.msg));
+    }
+    ENSURE(json_array_append(call->on_behalf, e) == 0, CU_E_NOMEM);
+out:
+    json_decref(request);
+    json_decref(e);
+    return rc;
+}
+
 static cu_rc check_key(struct call *call, const struct kms_key *key, const char *action,
                        const char *service, const json_t *context)
 {
@@ -99,7 +132,7 @@ static cu_rc get_b64(struct call *call, const json_t *obj, const char *name, str
 cu_rc kms_via_encrypt(struct call *call, const char *service, const char *key_id,
                       const json_t *context, struct bytes plaintext, json_t *sealed)
 {
-    cu_rc rc = CU_OK;
+    cu_rc rc = CU_OK, checked;
     struct kms_key *key = NULL;
     struct secret *data_key = NULL;
     struct backing_key *dk = NULL;
@@ -114,7 +147,11 @@ cu_rc kms_via_encrypt(struct call *call, const char *service, const char *key_id
         TRY(kms_key_find(call, key_id, &key));
     else
         TRY(kms_aws_managed_key(call, service, &key));
-    TRY(check_key(call, key, "kms:GenerateDataKey", service, context));
+    checked = check_key(call, key, "kms:GenerateDataKey", service, context);
+    /* recorded allowed or refused, as KMS records every call; a record that cannot be
+     * noted fails the call (the trail is fail-closed) */
+    TRY(note_on_behalf(call, key, "kms:GenerateDataKey", key_id, context, checked));
+    TRY(checked);
     TRY(encryption_context_canonical(context, &aad, &call->err));
     TRY(secret_new(DATA_KEY_LEN, &data_key));
     TRY(rand_bytes(data_key->p, DATA_KEY_LEN));
@@ -142,7 +179,7 @@ out:
 cu_rc kms_via_decrypt(struct call *call, const char *service, const json_t *context,
                       const json_t *sealed, struct secret **plaintext)
 {
-    cu_rc rc = CU_OK;
+    cu_rc rc = CU_OK, checked;
     struct kms_key *key = NULL;
     struct secret *data_key = NULL;
     struct backing_key *dk = NULL;
@@ -158,7 +195,9 @@ cu_rc kms_via_decrypt(struct call *call, const char *service, const json_t *cont
     TRY(get_b64(call, sealed, "Value", &value));
     TRY(kms_ciphertext_parse(buf_bytes(&blob), &ct, &call->err));
     TRY(kms_key_by_id(call, ct.key_id, &key));
-    TRY(check_key(call, key, "kms:Decrypt", service, context));
+    checked = check_key(call, key, "kms:Decrypt", service, context);
+    TRY(note_on_behalf(call, key, "kms:Decrypt", NULL, context, checked));
+    TRY(checked);
     ENSURE(ct.backing_version >= 1 && ct.backing_version <= key->n_backing,
            cu_err_set(&call->err, CU_E_KMS_INVALID_CIPHERTEXT, "%s", ""));
     TRY(encryption_context_canonical(context, &aad, &call->err));

@@ -136,7 +136,7 @@ cu_rc secretsmanager_put_resource_policy(struct call *call, const json_t *in, js
     struct cu_err why = {0};
     json_t *secret;
 
-    TRY(sm_target(call, true, &secret));
+    TRY(sm_target_primary(call, true, &secret));
     ENSURE(policy_compile(bytes_str(text), POLICY_RESOURCE, "resource-policy", &compiled, &why) ==
                CU_OK,
            cu_err_set(&call->err, CU_E_SM_MALFORMED_POLICY, "%s", why.msg));
@@ -145,7 +145,7 @@ cu_rc secretsmanager_put_resource_policy(struct call *call, const json_t *in, js
                       "The BlockPublicPolicy parameter is set to true, and the resource policy "
                       "did not prevent broad access to the secret."));
     TRY(tree_set_str(secret, "ResourcePolicy", text));
-    TRY(kind_update(call, &sm_kind_secret, NULL, secret));
+    TRY(sm_save(call, secret));
     TRY(tree_set_str(out, "ARN", json_string_value(json_object_get(secret, "ARN"))));
     TRY(tree_set_str(out, "Name", json_string_value(json_object_get(secret, "Name"))));
 out:
@@ -176,9 +176,9 @@ cu_rc secretsmanager_delete_resource_policy(struct call *call, const json_t *in,
     json_t *secret;
 
     (void)in;
-    TRY(sm_target(call, true, &secret));
+    TRY(sm_target_primary(call, true, &secret));
     json_object_del(secret, "ResourcePolicy");
-    TRY(kind_update(call, &sm_kind_secret, NULL, secret));
+    TRY(sm_save(call, secret));
     TRY(tree_set_str(out, "ARN", json_string_value(json_object_get(secret, "ARN"))));
     TRY(tree_set_str(out, "Name", json_string_value(json_object_get(secret, "Name"))));
 out:

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/rand.h"
+#include "core/regions.h"
 #include "core/tree.h"
 #include "secretsmanager.h"
 #include "secretsmanager_ops.gen.h"
@@ -157,6 +158,7 @@ void secretsmanager_create_secret_condition_keys(const json_t *in, struct call_k
     call_keys_add(keys, "secretsmanager:Name", in_str(in, "Name"));
     call_keys_add(keys, "secretsmanager:Description", in_str(in, "Description"));
     call_keys_add(keys, "secretsmanager:KmsKeyId", in_str(in, "KmsKeyId"));
+    secretsmanager_replicate_condition_keys(in, keys);
 }
 
 void secretsmanager_update_secret_condition_keys(const json_t *in, struct call_keys *keys)
@@ -230,24 +232,24 @@ static cu_rc collect_expired(const char *key, const json_t *doc, void *ctx)
     return CU_OK;
 }
 
-static cu_rc sweep_one(const struct call_env *env, int64_t now_ms, const char *name,
-                       sm_deleted_fn record, void *ctx, bool *done)
+static cu_rc sweep_one(const struct call_env *env, const char *region, int64_t now_ms,
+                       const char *name, sm_deleted_fn record, void *ctx, bool *done)
 {
     cu_rc rc = CU_OK;
-    struct call call = {.env = env, .region = env->region, .now_ms = now_ms};
+    struct call call = {.env = env, .region = region, .now_ms = now_ms};
     char scope[RECORD_NAME_MAX];
     json_t *doc = NULL;
 
     *done = false;
     TRY(store_tx_begin(env->store, true, &call.tx));
-    store_scope(RECORD_SECRET, env->account_id, env->region, NULL, scope);
+    store_scope(RECORD_SECRET, env->account_id, region, NULL, scope);
     /* read again under the write lock: a RestoreSecret may have come first */
     TRY(store_get(call.tx, RECORD_SECRET, scope, name, &doc));
     if (!doc || !window_ended(doc, now_ms))
         goto out;
     TRY(store_delete(call.tx, RECORD_SECRET, scope, name, NULL));
-    TRY(record(json_string_value(json_object_get(doc, "ARN")), store_tx_commit_seq(call.tx),
-               ctx));
+    TRY(record(region, json_string_value(json_object_get(doc, "ARN")),
+               store_tx_commit_seq(call.tx), ctx));
     rc = store_tx_commit(call.tx);
     call.tx = NULL;
     *done = rc == CU_OK;
@@ -257,8 +259,10 @@ out:
     return rc;
 }
 
-cu_rc sm_sweep_deleted(const struct call_env *env, int64_t now_ms, sm_deleted_fn record,
-                       void *ctx, size_t *deleted)
+/* One region's sweep: the names collected in a read transaction, each deleted in a write
+ * transaction of its own. */
+static cu_rc sweep_region(const struct call_env *env, const char *region, int64_t now_ms,
+                          sm_deleted_fn record, void *ctx, size_t *deleted)
 {
     cu_rc rc = CU_OK;
     struct store_tx *tx = NULL;
@@ -268,20 +272,34 @@ cu_rc sm_sweep_deleted(const struct call_env *env, int64_t now_ms, sm_deleted_fn
     size_t i;
     bool done;
 
-    *deleted = 0;
     ENSURE(x.names, CU_E_NOMEM);
     TRY(store_tx_begin(env->store, false, &tx));
-    store_scope(RECORD_SECRET, env->account_id, env->region, NULL, scope);
+    store_scope(RECORD_SECRET, env->account_id, region, NULL, scope);
     TRY(store_each(tx, RECORD_SECRET, scope, collect_expired, &x));
     store_tx_rollback(tx);
     tx = NULL;
     json_array_foreach(x.names, i, name)
     {
-        TRY(sweep_one(env, now_ms, json_string_value(name), record, ctx, &done));
+        TRY(sweep_one(env, region, now_ms, json_string_value(name), record, ctx, &done));
         *deleted += done;
     }
 out:
     store_tx_rollback(tx);
     json_decref(x.names);
+    return rc;
+}
+
+cu_rc sm_sweep_deleted(const struct call_env *env, int64_t now_ms, sm_deleted_fn record,
+                       void *ctx, size_t *deleted)
+{
+    cu_rc rc = CU_OK;
+
+    *deleted = 0;
+    if (!env->regions)
+        return sweep_region(env, env->region, now_ms, record, ctx, deleted);
+    for (size_t i = 0; i < regions_count(); i++)
+        if (region_set_has(env->regions, regions_name(i)))
+            TRY(sweep_region(env, regions_name(i), now_ms, record, ctx, deleted));
+out:
     return rc;
 }

@@ -112,6 +112,11 @@ out:
     return rc;
 }
 
+cu_rc sm_take_stage(json_t *secret, const char *stage, json_t *to)
+{
+    return move_stage(secret, stage, to);
+}
+
 /* Drop the oldest deprecated versions older than a day while there are more than 100. */
 static cu_rc prune(struct call *call, json_t *secret)
 {
@@ -217,11 +222,20 @@ cu_rc sm_add_version(struct call *call, json_t *secret, const json_t *in,
     TRY(kms_failure(call, kms_via_encrypt(call, "secretsmanager", key_id, context,
                                           buf_bytes(&plain), sealed),
                     false));
-    version = json_pack("{s:s, s:I, s:[], s:b, s:O}", "VersionId", version_id, "CreatedDate",
-                        (json_int_t)call->now_ms, "VersionStages", "Binary", binary, "Sealed",
-                        sealed);
-    ENSURE(version, CU_E_NOMEM);
-    ENSURE(json_array_append(json_object_get(secret, "Versions"), version) == 0, CU_E_NOMEM);
+    version = sm_version_by_id(secret, version_id);
+    if (version) {
+        /* a rotation's placeholder (rotation.c) gets its value, keeping its labels */
+        json_incref(version);
+        TRY(tree_set_int(version, "CreatedDate", call->now_ms));
+        TRY(tree_set_bool(version, "Binary", binary));
+        ENSURE(json_object_set(version, "Sealed", sealed) == 0, CU_E_NOMEM);
+    } else {
+        version = json_pack("{s:s, s:I, s:[], s:b, s:O}", "VersionId", version_id, "CreatedDate",
+                            (json_int_t)call->now_ms, "VersionStages", "Binary", binary,
+                            "Sealed", sealed);
+        ENSURE(version, CU_E_NOMEM);
+        ENSURE(json_array_append(json_object_get(secret, "Versions"), version) == 0, CU_E_NOMEM);
+    }
     if (!stages) {
         TRY(move_stage(secret, "AWSCURRENT", version));
     } else {
@@ -234,6 +248,22 @@ out:
     buf_release(&plain);
     json_decref(version);
     json_decref(sealed);
+    json_decref(context);
+    return rc;
+}
+
+cu_rc sm_seal(struct call *call, const json_t *secret, const char *version_id,
+              struct bytes plain, json_t *sealed)
+{
+    cu_rc rc = CU_OK;
+    json_t *context = context_of(secret, version_id);
+
+    ENSURE(context, CU_E_NOMEM);
+    TRY(kms_failure(call, kms_via_encrypt(call, "secretsmanager",
+                                          json_string_value(json_object_get(secret, "KmsKeyId")),
+                                          context, plain, sealed),
+                    false));
+out:
     json_decref(context);
     return rc;
 }
@@ -252,6 +282,12 @@ static cu_rc open_version(struct call *call, const json_t *secret, const json_t 
 out:
     json_decref(context);
     return rc;
+}
+
+cu_rc sm_open_version(struct call *call, const json_t *secret, const json_t *version,
+                      struct secret **plain)
+{
+    return open_version(call, secret, version, plain);
 }
 
 cu_rc sm_same_value(struct call *call, const json_t *secret, const json_t *version,
@@ -304,6 +340,10 @@ cu_rc sm_read_value(struct call *call, json_t *secret, const char *vid, const ch
         version = sm_version_by_stage(secret, stage ? stage : "AWSCURRENT");
         ENSURE(version, version_not_found(call, "staging label", stage ? stage : "AWSCURRENT"));
     }
+    /* a rotation's version before its createSecret step put a value */
+    ENSURE(json_object_get(version, "Sealed"),
+           vid ? version_not_found(call, "VersionId", vid)
+               : version_not_found(call, "staging label", stage ? stage : "AWSCURRENT"));
     TRY(open_version(call, secret, version, &plain));
     TRY(tree_set_str(out, "ARN", json_string_value(json_object_get(secret, "ARN"))));
     TRY(tree_set_str(out, "Name", json_string_value(json_object_get(secret, "Name"))));
@@ -343,13 +383,13 @@ cu_rc secretsmanager_put_secret_value(struct call *call, const json_t *in, json_
     char vid[65];
     bool has_value, same = false;
 
-    TRY(sm_target(call, true, &secret));
+    TRY(sm_target_primary(call, true, &secret));
     TRY(sm_check_value(call, in, &has_value));
     ENSURE(has_value, cu_err_set(&call->err, CU_E_SM_INVALID_PARAMETER,
                                  "You must provide either SecretString or SecretBinary."));
     TRY(sm_version_id(in, vid));
     version = sm_version_by_id(secret, vid);
-    if (version) {
+    if (version && json_object_get(version, "Sealed")) {
         /* ClientRequestToken (PutSecretValue API reference): the same token with the same
          * value is ignored; with another value it fails, a version being immutable */
         TRY(sm_same_value(call, secret, version, in, &same));
@@ -358,7 +398,7 @@ cu_rc secretsmanager_put_secret_value(struct call *call, const json_t *in, json_
                                 "version."));
     } else {
         TRY(sm_add_version(call, secret, in, vid, in_list(in, "VersionStages")));
-        TRY(kind_update(call, &sm_kind_secret, NULL, secret));
+        TRY(sm_save(call, secret));
         version = sm_version_by_id(secret, vid);
     }
     TRY(tree_set_str(out, "ARN", json_string_value(json_object_get(secret, "ARN"))));
@@ -376,7 +416,7 @@ cu_rc secretsmanager_update_secret_version_stage(struct call *call, const json_t
                *move = in_str(in, "MoveToVersionId");
     json_t *secret, *holder, *to = NULL;
 
-    TRY(sm_target(call, true, &secret));
+    TRY(sm_target_primary(call, true, &secret));
     holder = sm_version_by_stage(secret, stage);
     if (move) {
         to = sm_version_by_id(secret, move);
@@ -397,7 +437,7 @@ cu_rc secretsmanager_update_secret_version_stage(struct call *call, const json_t
     }
     TRY(move_stage(secret, stage, to));
     TRY(tree_set_int(secret, "LastChangedDate", call->now_ms));
-    TRY(kind_update(call, &sm_kind_secret, NULL, secret));
+    TRY(sm_save(call, secret));
     TRY(tree_set_str(out, "ARN", json_string_value(json_object_get(secret, "ARN"))));
     TRY(tree_set_str(out, "Name", json_string_value(json_object_get(secret, "Name"))));
 out:
@@ -440,9 +480,10 @@ cu_rc secretsmanager_list_secret_version_ids(struct call *call, const json_t *in
         TRY(set_stages(item, v));
         TRY(tree_set_time_ms(item, "CreatedDate",
                              json_integer_value(json_object_get(v, "CreatedDate"))));
-        TRY(tree_set_new(item, "KmsKeyIds",
-                         json_pack("[s]", json_string_value(json_object_get(
-                                              json_object_get(v, "Sealed"), "KmsKeyArn")))));
+        if (json_object_get(v, "Sealed")) /* a rotation's placeholder has no key yet */
+            TRY(tree_set_new(item, "KmsKeyIds",
+                             json_pack("[s]", json_string_value(json_object_get(
+                                                  json_object_get(v, "Sealed"), "KmsKeyArn")))));
         TRY(page_add_index(&page, i, item));
         item = NULL;
     }

@@ -141,9 +141,6 @@ cu_rc secretsmanager_create_secret(struct call *call, const json_t *in, json_t *
     TRY(check_name(call, name));
     TRY(sm_check_value(call, in, &has_value));
     TRY(check_tags(call, tags, 0));
-    ENSURE(!in_list(in, "AddReplicaRegions"),
-           cu_err_set(&call->err, CU_E_SM_INVALID_REQUEST,
-                      "custos does not replicate secrets (AddReplicaRegions) yet."));
     TRY(kind_find(call, &sm_kind_secret, NULL, name, &old));
     if (old && sm_is_deleted(old, call->now_ms)) {
         TRY(kind_remove(call, &sm_kind_secret, NULL, old)); /* not swept yet */
@@ -168,6 +165,12 @@ cu_rc secretsmanager_create_secret(struct call *call, const json_t *in, json_t *
         TRY(tree_set_str(out, "VersionId", vid));
     }
     TRY(kind_create(call, &sm_kind_secret, NULL, secret));
+    if (in_list(in, "AddReplicaRegions")) {
+        TRY(sm_add_replicas(call, secret, in_list(in, "AddReplicaRegions"),
+                            in_bool(in, "ForceOverwriteReplicaSecret", false)));
+        TRY(tree_set_new(out, "ReplicationStatus",
+                         json_deep_copy(json_object_get(secret, "ReplicationStatus"))));
+    }
     TRY(answer_arn_name(out, secret));
 out:
     json_decref(old);
@@ -197,7 +200,7 @@ cu_rc secretsmanager_update_secret(struct call *call, const json_t *in, json_t *
     char vid[65];
     bool has_value, same = false;
 
-    TRY(sm_target(call, true, &secret));
+    TRY(sm_target_primary(call, true, &secret));
     TRY(sm_check_value(call, in, &has_value));
     if (in_str(in, "Description"))
         TRY(tree_set_str(secret, "Description", in_str(in, "Description")));
@@ -206,7 +209,7 @@ cu_rc secretsmanager_update_secret(struct call *call, const json_t *in, json_t *
     if (has_value) {
         TRY(sm_version_id(in, vid));
         version = sm_version_by_id(secret, vid);
-        if (version) {
+        if (version && json_object_get(version, "Sealed")) { /* else a rotation's placeholder */
             TRY(sm_same_value(call, secret, version, in, &same));
             ENSURE(same, cu_err_set(&call->err, CU_E_SM_EXISTS,
                                     "You can't modify an existing version, you can only create "
@@ -217,7 +220,7 @@ cu_rc secretsmanager_update_secret(struct call *call, const json_t *in, json_t *
         TRY(tree_set_str(out, "VersionId", vid));
     }
     TRY(tree_set_int(secret, "LastChangedDate", call->now_ms));
-    TRY(kind_update(call, &sm_kind_secret, NULL, secret));
+    TRY(sm_save(call, secret));
     TRY(answer_arn_name(out, secret));
 out:
     return rc;
@@ -231,7 +234,9 @@ cu_rc secretsmanager_delete_secret(struct call *call, const json_t *in, json_t *
     int64_t days = in_int(in, "RecoveryWindowInDays", 30);
     json_t *secret;
 
-    TRY(sm_target(call, false, &secret));
+    TRY(sm_target_primary(call, false, &secret));
+    /* a primary goes only once its replicas have been removed */
+    TRY(sm_check_no_replicas(call, secret));
     ENSURE(!(force && windowed),
            cu_err_set(&call->err, CU_E_SM_INVALID_PARAMETER,
                       "You can't use ForceDeleteWithoutRecovery in conjunction with "
@@ -263,9 +268,9 @@ cu_rc secretsmanager_restore_secret(struct call *call, const json_t *in, json_t 
     json_t *secret;
 
     (void)in;
-    TRY(sm_target(call, false, &secret));
+    TRY(sm_target_primary(call, false, &secret));
     json_object_del(secret, "DeletedDate");
-    TRY(kind_update(call, &sm_kind_secret, NULL, secret));
+    TRY(sm_save(call, secret));
     TRY(answer_arn_name(out, secret));
 out:
     return rc;
@@ -279,7 +284,7 @@ cu_rc secretsmanager_tag_resource(struct call *call, const json_t *in, json_t *o
     size_t i, j;
 
     (void)out;
-    TRY(sm_target(call, true, &secret));
+    TRY(sm_target_primary(call, true, &secret));
     tags = json_object_get(secret, "Tags");
     json_array_foreach((json_t *)add, i, t)
     {
@@ -297,7 +302,7 @@ cu_rc secretsmanager_tag_resource(struct call *call, const json_t *in, json_t *o
             ENSURE(json_array_append(tags, t) == 0, CU_E_NOMEM);
     }
     TRY(check_tags(call, tags, 0));
-    TRY(kind_update(call, &sm_kind_secret, NULL, secret));
+    TRY(sm_save(call, secret));
 out:
     return rc;
 }
@@ -310,7 +315,7 @@ cu_rc secretsmanager_untag_resource(struct call *call, const json_t *in, json_t 
     size_t i;
 
     (void)out;
-    TRY(sm_target(call, true, &secret));
+    TRY(sm_target_primary(call, true, &secret));
     tags = json_object_get(secret, "Tags");
     json_array_foreach((json_t *)keys, i, k)
     {
@@ -319,7 +324,7 @@ cu_rc secretsmanager_untag_resource(struct call *call, const json_t *in, json_t 
                        json_string_value(k)) == 0)
                 json_array_remove(tags, j--);
     }
-    TRY(kind_update(call, &sm_kind_secret, NULL, secret));
+    TRY(sm_save(call, secret));
 out:
     return rc;
 }

@@ -28,6 +28,11 @@ cu_rc secretsmanager_get_resource_policy(struct call *call, const json_t *in, js
 cu_rc secretsmanager_delete_resource_policy(struct call *call, const json_t *in, json_t *out);
 cu_rc secretsmanager_validate_resource_policy(struct call *call, const json_t *in, json_t *out);
 cu_rc secretsmanager_get_random_password(struct call *call, const json_t *in, json_t *out);
+cu_rc secretsmanager_rotate_secret(struct call *call, const json_t *in, json_t *out);
+cu_rc secretsmanager_cancel_rotate_secret(struct call *call, const json_t *in, json_t *out);
+cu_rc secretsmanager_replicate_secret_to_regions(struct call *call, const json_t *in, json_t *out);
+cu_rc secretsmanager_remove_regions_from_replication(struct call *call, const json_t *in, json_t *out);
+cu_rc secretsmanager_stop_replication_to_replica(struct call *call, const json_t *in, json_t *out);
 
 /* resolvers: fill call->target before authorization (also-resolvers:
  * call->also, after call->target is authorized) */
@@ -45,5 +50,7 @@ void secretsmanager_tag_condition_keys(const json_t *in, struct call_keys *keys)
 void secretsmanager_untag_condition_keys(const json_t *in, struct call_keys *keys);
 void secretsmanager_version_condition_keys(const json_t *in, struct call_keys *keys);
 void secretsmanager_put_resource_policy_condition_keys(const json_t *in, struct call_keys *keys);
+void secretsmanager_rotate_secret_condition_keys(const json_t *in, struct call_keys *keys);
+void secretsmanager_replicate_condition_keys(const json_t *in, struct call_keys *keys);
 
 #endif

@@ -53,6 +53,42 @@ static void oidc_jwks(void)
     CHECK_RC(parse(&cfg, 2 * (OIDC_KEYS_MAX_ISSUERS + 1), many), CU_E_VALIDATION);
 }
 
+/* --rotation-hook ARN=COMMAND: repeatable (each kept, in order), the ARN a Lambda
+ * function's, the command after the first '=' (which may hold more); --rotation-role is
+ * required with any hook; --rotation-hook-timeout a number. */
+static void rotation_hooks(void)
+{
+    static struct config cfg;
+    char *two[] = {"--rotation-hook", "arn:aws:lambda:us-east-1:123456789012:function:a=run a",
+                   "--rotation-hook", "arn:aws:lambda:us-east-1:123456789012:function:b=X=1 run b",
+                   "--rotation-role", "arn:aws:iam::123456789012:role/rotator",
+                   "--rotation-hook-timeout", "30"};
+    char *no_role[] = {"--rotation-hook", "arn:aws:lambda:us-east-1:123456789012:function:a=run"};
+    char *bad[][2] = {{"--rotation-hook", "arn:aws:lambda:us-east-1:123456789012:function:a"},
+                      {"--rotation-hook", "=run"},
+                      {"--rotation-hook", "arn:aws:lambda:us-east-1:123456789012:function:a="},
+                      {"--rotation-hook", "arn:aws:iam::123456789012:role/x=run"},
+                      {"--rotation-hook-timeout", "soon"}};
+    char arn[ROTATION_HOOK_ARN_MAX], command[ROTATION_HOOK_COMMAND_MAX];
+    struct cu_err err = {0};
+
+    config_defaults(&cfg);
+    CHECK_INT(cfg.n_rotation_hooks, 0);
+    CHECK_OK(parse(&cfg, 8, two));
+    CHECK_INT(cfg.n_rotation_hooks, 2);
+    CHECK_STR(cfg.rotation_role, "arn:aws:iam::123456789012:role/rotator");
+    CHECK_INT(cfg.rotation_hook_timeout_s, 30);
+    CHECK_OK(rotation_hook_parse(cfg.rotation_hooks[1], arn, command, &err));
+    CHECK_STR(arn, "arn:aws:lambda:us-east-1:123456789012:function:b");
+    CHECK_STR(command, "X=1 run b");
+    config_defaults(&cfg);
+    CHECK_RC(parse(&cfg, 2, no_role), CU_E_VALIDATION);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        config_defaults(&cfg);
+        CHECK_RC(parse(&cfg, 2, bad[i]), CU_E_VALIDATION);
+    }
+}
+
 /* --public-url: absent by default, kept without its trailing slashes, refused unless it
  * is an http(s) URL (the base of the outbound federation issuer). */
 static void public_url(void)
@@ -160,5 +196,6 @@ int main(void)
     CHECK_RC(parse(&cfg, 2, junk_drain), CU_E_VALIDATION);
     public_url();
     regions();
+    rotation_hooks();
     TEST_END();
 }
