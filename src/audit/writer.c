@@ -113,6 +113,10 @@ struct audit_writer {
     size_t broken_need;
     off_t test_space;         /* test hook: the file cannot hold more than this (0 = off) */
     bool test_fail_sync;      /* test hook: fdatasync fails */
+    int64_t full_at;          /* on_full is called once the records reach this (0 = never) */
+    void (*on_full)(void *);
+    void *on_full_arg;
+    bool full_told;           /* ... and was, for the file now live */
     char dir[1024];
     char head[AUDIT_HASH_HEX + 1]; /* hash of the last record written: the next one names it */
 };
@@ -253,6 +257,14 @@ static cu_rc reserve(struct audit_writer *w, size_t need)
     start = w->end - w->end % (off_t)page;
     least = ((size_t)(w->end - start) + need + page - 1) / page * page;
     len = (least + AUDIT_WINDOW - 1) / AUDIT_WINDOW * AUDIT_WINDOW;
+    /* a window that would cross the sealer's size ends there instead, so the next one is
+     * mapped (and the size looked at) as the records cross it */
+    if (w->on_full && !w->full_told && start < w->full_at && start + (off_t)len > w->full_at) {
+        size_t cut = ((size_t)(w->full_at - start) + page - 1) / page * page;
+
+        if (cut >= least)
+            len = cut;
+    }
     e = try_fallocate(w, start, len);
     /* A nearly full disk: take a small step, then just this record, and leave the rest
      * to the store (halving would take up to all of what a cleanup freed). */
@@ -278,6 +290,13 @@ static cu_rc reserve(struct audit_writer *w, size_t need)
     w->map_off = start;
     w->map_len = len;
     w->unmapped = start;
+    /* a new window is mapped every few MiB: the one place the size is looked at for the
+     * sealer, so that a record costs nothing for it; the record this is for will end the
+     * file at or past full_at, and it is copied before the lock is let go */
+    if (w->on_full && !w->full_told && w->end + (off_t)need >= w->full_at) {
+        w->full_told = true;
+        w->on_full(w->on_full_arg);
+    }
     return CU_OK;
 }
 
@@ -490,6 +509,16 @@ int64_t audit_writer_size(struct audit_writer *w)
     return n;
 }
 
+void audit_writer_on_size(struct audit_writer *w, int64_t bytes, void (*fn)(void *), void *arg)
+{
+    pthread_mutex_lock(&w->lock);
+    w->full_at = bytes;
+    w->on_full = bytes > 0 ? fn : NULL;
+    w->on_full_arg = arg;
+    w->full_told = false;
+    pthread_mutex_unlock(&w->lock);
+}
+
 /* Rotation, in the shape of sync_now: the swap of files under the lock, the old file's
  * sync and trim outside it. Records written meanwhile go to the new file; their seqs are
  * above `target`, so their waiters wait for the next sync, of the new file. */
@@ -537,6 +566,7 @@ cu_rc audit_writer_rotate(struct audit_writer *w, const char *to_path, bool *rot
     w->end = 0;
     w->unmapped = 0;
     w->scrub = 0;
+    w->full_told = false;
     w->syncing = true;
     pthread_mutex_unlock(&w->lock);
     if (old_map)
