@@ -23,7 +23,7 @@ static int usage(FILE *f)
                "                    [--drain-seconds S] [--unauth-rate N] [--unauth-burst N]\n"
                "                    [--oidc-jwks ISSUER_URL=JWKS_FILE]...\n"
                "                    [--audit-digest-interval SECONDS] [--audit-rotate-bytes N]\n"
-               "                    [--audit-retain DAYS]\n"
+               "                    [--audit-retain DAYS] [--audit-disk-warn-bytes N]\n"
                "         --oidc-jwks: the JSON Web Key Set that verifies the OIDC tokens whose\n"
                "         iss is ISSUER_URL (AssumeRoleWithWebIdentity); repeatable, one per\n"
                "         issuer; re-read on SIGHUP (a bad file keeps the previous keys)\n"

@@ -17,13 +17,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdarg.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/clock.h"
 #include "core/file.h"
 #include "core/log.h"
+#include "core/stats.h"
 #include "trail_io.h"
 
 struct audit_sealer {
@@ -43,7 +46,38 @@ struct audit_sealer {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     pthread_mutex_t work; /* one rotate_and_seal at a time (the thread, a test, stop) */
+    char why[200];        /* the failure of the rotate_and_seal running (under work) */
+    struct audit_trail_status status; /* under lock */
 };
+
+/* A step of a seal failed: the operator's words (no path) for the status, once. */
+static void failed(struct audit_sealer *s, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (s->why[0])
+        return;
+    va_start(ap, fmt);
+    vsnprintf(s->why, sizeof(s->why), fmt, ap);
+    va_end(ap);
+}
+
+/* The trail's filesystem now: what custos may still use (f_bavail: without the root
+ * reserve, which custos, as any daemon, should not count on) against the threshold. */
+static void sample_disk(struct audit_sealer *s)
+{
+    struct statvfs v;
+    bool known = statvfs(s->trail, &v) == 0;
+    uint64_t free_bytes = known ? (uint64_t)v.f_bavail * v.f_frsize : 0;
+
+    pthread_mutex_lock(&s->lock);
+    s->status.disk_known = known;
+    s->status.disk_free = free_bytes;
+    s->status.disk_size = known ? (uint64_t)v.f_blocks * v.f_frsize : 0;
+    s->status.disk_warn_bytes = s->o.disk_warn_bytes;
+    s->status.disk_low = known && free_bytes < s->o.disk_warn_bytes;
+    pthread_mutex_unlock(&s->lock);
+}
 
 static void path_in(const struct audit_sealer *s, const char *name, char *out, size_t cap)
 {
@@ -125,10 +159,12 @@ static cu_rc write_digest(struct audit_sealer *s, const struct audit_log_seal *l
     path_in(s, name, path, sizeof(path));
     snprintf(path + strlen(path), sizeof(path) - strlen(path), ".sig");
     rc = file_write_atomic(path, buf_bytes(&sig_hex), 0600, false, why, sizeof(why));
-    ENSURE(rc == CU_OK, (log_error("audit: cannot write %s: %s", path, why), CU_E_STORE));
+    ENSURE(rc == CU_OK, (log_error("audit: cannot write %s: %s", path, why),
+                         failed(s, "cannot write a digest's signature"), CU_E_STORE));
     path_in(s, name, path, sizeof(path));
     rc = file_write_atomic(path, buf_bytes(&digest), 0600, false, why, sizeof(why));
-    ENSURE(rc == CU_OK, (log_error("audit: cannot write %s: %s", path, why), CU_E_STORE));
+    ENSURE(rc == CU_OK, (log_error("audit: cannot write %s: %s", path, why),
+                         failed(s, "cannot write a digest"), CU_E_STORE));
     digest_sha256(buf_bytes(&digest), md);
     audit_hash_hex(md, s->prev_hash);
     snprintf(s->prev_file, sizeof(s->prev_file), "%s", name);
@@ -160,10 +196,11 @@ static cu_rc seal_file(struct audit_sealer *s, const char *name, int64_t now_s)
     snprintf(gz_name, sizeof(gz_name), "%s.gz", name);
     path_in(s, gz_name, gz, sizeof(gz));
     fd = open(path, O_RDONLY | O_CLOEXEC);
-    ENSURE(fd >= 0,
-           (log_error("audit: cannot read %s to seal it: %s", path, strerror(errno)), CU_E_STORE));
+    ENSURE(fd >= 0, (log_error("audit: cannot read %s to seal it: %s", path, strerror(errno)),
+                     failed(s, "cannot read a rotated log file: %s", strerror(errno)), CU_E_STORE));
     ENSURE(trail_seal_file(fd, gz, gz_name, 0, &seal) == CU_OK,
-           (log_error("audit: cannot seal %s into %s: %s", path, gz, strerror(errno)), CU_E_STORE));
+           (log_error("audit: cannot seal %s into %s: %s", path, gz, strerror(errno)),
+            failed(s, "cannot write a sealed log file: %s", strerror(errno)), CU_E_STORE));
     if (seal.records && strcmp(seal.previous, s->head) != 0)
         log_error("audit: %s does not go on from the last sealed record (edited while "
                   "unsealed?); sealed as it is, `custos audit verify` will name it", path);
@@ -210,8 +247,9 @@ static void expire(struct audit_sealer *s, int64_t now_s)
     free(list);
 }
 
-/* Rotate the live file and seal it; with nothing in it, an empty digest when `always`. */
-static cu_rc rotate_and_seal_locked(struct audit_sealer *s, bool always)
+/* Rotate the live file and seal it; with nothing in it, an empty digest when `always`.
+ * *did: a file was sealed or a digest written. */
+static cu_rc rotate_and_seal_locked(struct audit_sealer *s, bool always, bool *did)
 {
     cu_rc rc = CU_OK;
     int64_t now_s = clock_now_ms() / 1000;
@@ -220,7 +258,9 @@ static cu_rc rotate_and_seal_locked(struct audit_sealer *s, bool always)
 
     audit_file_log_name(s->next_log, now_s, name, sizeof(name));
     path_in(s, name, path, sizeof(path));
-    TRY(audit_writer_rotate(s->w, path, &rotated));
+    *did = false;
+    ENSURE(audit_writer_rotate(s->w, path, &rotated) == CU_OK,
+           (failed(s, "cannot rotate the live log file"), CU_E_STORE));
     if (rotated) {
         s->next_log++;
         TRY(seal_file(s, name, now_s));
@@ -228,18 +268,38 @@ static cu_rc rotate_and_seal_locked(struct audit_sealer *s, bool always)
     } else if (always) {
         TRY(write_digest(s, NULL, now_s));
     }
+    *did = rotated || always;
 out:
     return rc;
 }
 
+/* rotate_and_seal_locked, counted and kept in the status (a failure until a later seal
+ * succeeds; a call with nothing to do changes nothing). */
 static cu_rc rotate_and_seal(struct audit_sealer *s, bool always)
 {
     cu_rc rc;
+    bool did = false;
 
     pthread_mutex_lock(&s->work);
-    rc = rotate_and_seal_locked(s, always);
+    s->why[0] = '\0';
+    rc = rotate_and_seal_locked(s, always, &did);
+    if (rc != CU_OK || did) {
+        stats_add(rc == CU_OK ? STATS_AUDIT_SEALED : STATS_AUDIT_SEAL_FAILED, 1);
+        pthread_mutex_lock(&s->lock);
+        s->status.seal_failed = rc != CU_OK;
+        snprintf(s->status.seal_error, sizeof(s->status.seal_error), "%s",
+                 rc == CU_OK ? "" : s->why[0] ? s->why : "the seal failed (see the log)");
+        pthread_mutex_unlock(&s->lock);
+    }
     pthread_mutex_unlock(&s->work);
     return rc;
+}
+
+void audit_sealer_status(struct audit_sealer *s, struct audit_trail_status *out)
+{
+    pthread_mutex_lock(&s->lock);
+    *out = s->status;
+    pthread_mutex_unlock(&s->lock);
 }
 
 cu_rc audit_sealer_open(const struct audit_sealer_options *o, struct audit_sealer **out,
@@ -262,6 +322,7 @@ cu_rc audit_sealer_open(const struct audit_sealer_options *o, struct audit_seale
     pthread_mutex_init(&s->work, NULL);
     ENSURE(mkdir(s->trail, 0700) == 0 || errno == EEXIST,
            cu_err_set(err, CU_E_STORE, "cannot create %s: %s", s->trail, strerror(errno)));
+    sample_disk(s);
     ENSURE(trail_list(s->trail, &list, &n) == CU_OK,
            cu_err_set(err, CU_E_STORE, "cannot list %s", s->trail));
     for (size_t i = 0; i < n; i++) {
@@ -336,6 +397,7 @@ static void *sealer_main(void *arg)
             break;
         now_s = clock_now_ms() / 1000;
         pthread_mutex_unlock(&s->lock);
+        sample_disk(s);
         if (now_s >= due) {
             if (rotate_and_seal(s, true) != CU_OK)
                 log_error("audit: the interval's seal failed; tried again at the next one");

@@ -4,8 +4,8 @@
  *
  * When: every digest_interval_s (CloudTrail's hourly digest; the live file is rotated
  * then, so a digest always names whole files, and the interval is also the rotation's
- * time bound), when the live file passes rotate_bytes (looked at once a second), and at
- * stop. An interval with no record still gets a digest (as CloudTrail delivers digests
+ * time bound), when the live file passes rotate_bytes (the writer's cue, and a look once a
+ * second), and at stop. An interval with no record still gets a digest (as CloudTrail delivers digests
  * for hours without log files), which keeps the digests' chain going; a stop with nothing
  * new gets none.
  *
@@ -21,6 +21,7 @@
 
 #define AUDIT_DIGEST_INTERVAL_S 3600
 #define AUDIT_ROTATE_BYTES (16u << 20)
+#define AUDIT_DISK_WARN_BYTES (1ull << 30)
 
 struct audit_sealer_options {
     const char *data_dir;          /* the trail is DIR/audit.log and DIR/audit-trail/ */
@@ -28,6 +29,18 @@ struct audit_sealer_options {
     int64_t digest_interval_s;     /* > 0 */
     int64_t rotate_bytes;          /* > 0 */
     int64_t retain_days;           /* 0: keep every log file */
+    uint64_t disk_warn_bytes;      /* warn below this much free space (0: never) */
+};
+
+/* How the seals and the trail's disk stand, for the health endpoint and the metrics. The
+ * disk is sampled by the sealer's thread (statvfs, once a second), never per request. */
+struct audit_trail_status {
+    bool seal_failed;               /* the last rotation or seal failed (tried again later) */
+    char seal_error[200];           /* why, without paths ("" while seals work) */
+    bool disk_known;                /* statvfs answered at the last sample */
+    uint64_t disk_free, disk_size;  /* bytes custos may still use, and the filesystem's size */
+    uint64_t disk_warn_bytes;       /* the options' threshold */
+    bool disk_low;                  /* disk_free below disk_warn_bytes */
 };
 
 struct audit_sealer;
@@ -37,10 +50,14 @@ struct audit_sealer;
  * audit_sealer_head(). Errors: CU_E_STORE with a message in err. */
 MUST_CHECK cu_rc audit_sealer_open(const struct audit_sealer_options *o, struct audit_sealer **out,
                                    struct cu_err *err);
+/* A rotation or seal failure is logged with its paths, counted (stats: seal failures) and
+ * kept in the status until a later seal succeeds. */
 /* The hash of the last record sealed (audit_chain_genesis for a new trail). */
 void audit_sealer_head(const struct audit_sealer *s, char out[AUDIT_HASH_HEX + 1]);
 /* Start the thread that rotates w's file and seals it. Errors: CU_E_INTERNAL. */
 MUST_CHECK cu_rc audit_sealer_run(struct audit_sealer *s, struct audit_writer *w);
+/* The status now (a copy, taken under the sealer's lock). */
+void audit_sealer_status(struct audit_sealer *s, struct audit_trail_status *out);
 /* Test hook: rotate and seal now, as the interval would, and return when done. */
 MUST_CHECK cu_rc audit_sealer_seal_now(struct audit_sealer *s);
 /* Stop the thread, rotate and seal what the live file holds (the shutdown digest); call
