@@ -184,7 +184,7 @@ out:
  * then remove the plain copy. The file is read a window at a time (trail_seal_file), not
  * mapped or read whole: under load a rotated file is tens of MB past rotate_bytes, and a
  * mapping of it all counted in custos's resident memory while it was sealed (make bench:
- * 105 MiB at the peak against 15 MiB steady); a window keeps the seal's share at 4 MiB. */
+ * 105 MiB at the peak against 15 MiB steady); a window keeps the seal's share at 1 MiB. */
 static cu_rc seal_file(struct audit_sealer *s, const char *name, int64_t now_s)
 {
     cu_rc rc = CU_OK;

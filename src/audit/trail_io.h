@@ -40,7 +40,7 @@ void trail_scan_end(struct trail_scanner *sc);
 
 /* Bytes of a log file read at a time when it is sealed: the seal's memory, whatever the
  * file's size (a line longer than this doubles it for that file). */
-#define TRAIL_SEAL_WINDOW (4u << 20)
+#define TRAIL_SEAL_WINDOW (1u << 20)
 
 /* Seal the plain log file open at fd (read from offset 0 with pread; the caller keeps fd):
  * its records up to the last newline are scanned into seal (as trail_scan) and written
