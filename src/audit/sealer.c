@@ -14,10 +14,10 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdarg.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
@@ -200,7 +200,7 @@ static cu_rc seal_file(struct audit_sealer *s, const char *name, int64_t now_s)
                      failed(s, "cannot read a rotated log file: %s", strerror(errno)), CU_E_STORE));
     ENSURE(trail_seal_file(fd, gz, gz_name, 0, &seal) == CU_OK,
            (log_error("audit: cannot seal %s into %s: %s", path, gz, strerror(errno)),
-            failed(s, "cannot write a sealed log file: %s", strerror(errno)), CU_E_STORE));
+            failed(s, "cannot seal a rotated log file: %s", strerror(errno)), CU_E_STORE));
     if (seal.records && strcmp(seal.previous, s->head) != 0)
         log_error("audit: %s does not go on from the last sealed record (edited while "
                   "unsealed?); sealed as it is, `custos audit verify` will name it", path);

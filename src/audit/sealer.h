@@ -32,8 +32,10 @@ struct audit_sealer_options {
     uint64_t disk_warn_bytes;      /* warn below this much free space (0: never) */
 };
 
-/* How the seals and the trail's disk stand, for the health endpoint and the metrics. The
- * disk is sampled by the sealer's thread (statvfs, once a second), never per request. */
+/* How the seals and the trail's disk stand, for the health endpoint and the metrics. A
+ * rotation or seal that fails is logged with its paths, counted (custos_audit_seal_failures
+ * _total) and kept here until a later one succeeds. The disk is sampled by the sealer's
+ * thread (statvfs, once a second and at each cue), never per request. */
 struct audit_trail_status {
     bool seal_failed;               /* the last rotation or seal failed (tried again later) */
     char seal_error[200];           /* why, without paths ("" while seals work) */
@@ -50,8 +52,6 @@ struct audit_sealer;
  * audit_sealer_head(). Errors: CU_E_STORE with a message in err. */
 MUST_CHECK cu_rc audit_sealer_open(const struct audit_sealer_options *o, struct audit_sealer **out,
                                    struct cu_err *err);
-/* A rotation or seal failure is logged with its paths, counted (stats: seal failures) and
- * kept in the status until a later seal succeeds. */
 /* The hash of the last record sealed (audit_chain_genesis for a new trail). */
 void audit_sealer_head(const struct audit_sealer *s, char out[AUDIT_HASH_HEX + 1]);
 /* Start the thread that rotates w's file and seals it. Errors: CU_E_INTERNAL. */
