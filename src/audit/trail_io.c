@@ -274,7 +274,7 @@ cu_rc trail_seal_file(int fd, const char *gz_path, const char *name, size_t wind
     struct gz_out o = {.fd = -1};
     size_t cap = window ? window : TRAIL_SEAL_WINDOW, have = 0;
     char *win = window_new(cap);
-    off_t off = 0;
+    off_t off = 0, dropped = 0;
 
     trail_scan_begin(&sc, name, seal);
     ENSURE(win, CU_E_NOMEM);
@@ -305,7 +305,9 @@ cu_rc trail_seal_file(int fd, const char *gz_path, const char *name, size_t wind
         have = total - done;
         memmove(win, win + done, have);
         /* the pages read so far are not read again: out of the page cache with them */
-        (void)posix_fadvise(fd, 0, off - (off_t)have, POSIX_FADV_DONTNEED);
+        if (off - (off_t)have > dropped) /* (a length of 0 would mean "to the end") */
+            (void)posix_fadvise(fd, dropped, off - (off_t)have - dropped, POSIX_FADV_DONTNEED);
+        dropped = off - (off_t)have;
     }
     trail_scan_end(&sc);
 out:
