@@ -8,12 +8,14 @@ samples VmRSS, RssAnon, RssFile and VmHWM every 50 ms during the run, so that a 
 
     BENCH_DURATION=20s python3 bench/peak_memory.py [-- extra custos serve flags]
 
-It prints the load's req/s, the peaks, and the sealed trail's size per million records.
+It prints the load's req/s, the peaks, the sealed trail's size per million records, and
+what `custos audit verify` says of that trail.
 Run it on a quiet machine: wrk and custos share the cores with whatever else runs."""
 import importlib.machinery
 import importlib.util
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -72,6 +74,11 @@ def main():
         if records:
             print(f"sealed trail: {size / 1e6:.1f} MB for {records} records ({gdk} GenerateDataKey), "
                   f"{size / records:.0f} bytes per record, {size / records:.1f} MB per million")
+        files = [f for f in os.listdir(os.path.join(tmp, "custos", "audit-trail")) if f.endswith(".jsonl.gz")]
+        verify = subprocess.run([bench.CUSTOS, "audit", "verify", os.path.join(tmp, "custos")],
+                                capture_output=True, text=True)
+        print(f"{len(files)} sealed log files; custos audit verify: exit {verify.returncode}, "
+              f"{(verify.stdout + verify.stderr).strip().splitlines()[-1:]}")
     finally:
         if proc:
             bench.stop(proc)
