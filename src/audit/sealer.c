@@ -35,6 +35,7 @@ struct audit_sealer {
     char fingerprint[TRAIL_FINGERPRINT_LEN + 1];
     uint64_t next_log, next_digest;
     char prev_file[128];                   /* "" before the first digest */
+    char prev_log[140];                    /* the log file prev_file names ("" if none) */
     char prev_hash[AUDIT_HASH_HEX + 1];
     char prev_sig[2 * TRAIL_SIG_LEN + 1];
     char head[AUDIT_HASH_HEX + 1];
@@ -93,7 +94,7 @@ static cu_rc read_last_digest(struct audit_sealer *s, const char *name, struct c
     json_t *d = NULL;
     json_error_t jerr;
     uint8_t md[DIGEST_SHA256_LEN];
-    const char *head, *end;
+    const char *head, *end, *named;
 
     buf_init(&bytes, 1 << 20);
     buf_init(&sig, 4096);
@@ -112,6 +113,9 @@ static cu_rc read_last_digest(struct audit_sealer *s, const char *name, struct c
                clock_parse_iso8601(end, strlen(end), &s->since_s) == CU_OK,
            cu_err_set(err, CU_E_STORE, "the trail's digest %s/%s is not one custos wrote: "
                       "run `custos audit verify`", s->trail, name));
+    named = json_string_value(json_object_get(json_array_get(json_object_get(d, "logFiles"), 0),
+                                              "file"));
+    snprintf(s->prev_log, sizeof(s->prev_log), "%s", named ? named : "");
     digest_sha256(buf_bytes(&bytes), md);
     audit_hash_hex(md, s->prev_hash);
     snprintf(s->prev_file, sizeof(s->prev_file), "%s", name);
@@ -168,6 +172,7 @@ static cu_rc write_digest(struct audit_sealer *s, const struct audit_log_seal *l
     digest_sha256(buf_bytes(&digest), md);
     audit_hash_hex(md, s->prev_hash);
     snprintf(s->prev_file, sizeof(s->prev_file), "%s", name);
+    snprintf(s->prev_log, sizeof(s->prev_log), "%s", log ? log->file : "");
     snprintf(s->prev_sig, sizeof(s->prev_sig), "%.*s", 2 * TRAIL_SIG_LEN, sig_hex.p);
     if (head != s->head)
         memcpy(s->head, head, sizeof(s->head));
@@ -302,6 +307,28 @@ void audit_sealer_status(struct audit_sealer *s, struct audit_trail_status *out)
     pthread_mutex_unlock(&s->lock);
 }
 
+/* A plain trail_N.jsonl an unclean stop left: sealed now, unless the stop came after its
+ * seal's digest and before the plain copy's removal (the newest digest names its .gz):
+ * then only the copy goes, as a second digest of the same file would break the chain. */
+static cu_rc seal_pending(struct audit_sealer *s, const char *name, struct cu_err *err)
+{
+    char gz_name[140], path[1300], gz[1300];
+
+    snprintf(gz_name, sizeof(gz_name), "%s.gz", name);
+    path_in(s, name, path, sizeof(path));
+    path_in(s, gz_name, gz, sizeof(gz));
+    if (strcmp(gz_name, s->prev_log) == 0 && access(gz, F_OK) == 0) {
+        log_warn("audit: removing %s, sealed before an unclean stop left it", path);
+        if (unlink(path) != 0)
+            return cu_err_set(err, CU_E_STORE, "cannot remove %s: %s", path, strerror(errno));
+        return CU_OK;
+    }
+    log_warn("audit: sealing %s, left unsealed by an unclean stop", path);
+    if (seal_file(s, name, clock_now_ms() / 1000) != CU_OK)
+        return cu_err_set(err, CU_E_STORE, "cannot seal %s", path);
+    return CU_OK;
+}
+
 cu_rc audit_sealer_open(const struct audit_sealer_options *o, struct audit_sealer **out,
                         struct cu_err *err)
 {
@@ -338,12 +365,8 @@ cu_rc audit_sealer_open(const struct audit_sealer_options *o, struct audit_seale
     else
         s->since_s = clock_now_ms() / 1000; /* a new trail: the first digest starts now */
     for (size_t i = 0; i < n; i++)
-        if (list[i].kind == AUDIT_FILE_PENDING) {
-            log_warn("audit: sealing %s/%s, left unsealed by an unclean stop", s->trail,
-                     list[i].name);
-            ENSURE(seal_file(s, list[i].name, clock_now_ms() / 1000) == CU_OK,
-                   cu_err_set(err, CU_E_STORE, "cannot seal %s/%s", s->trail, list[i].name));
-        }
+        if (list[i].kind == AUDIT_FILE_PENDING)
+            TRY(seal_pending(s, list[i].name, err));
     *out = s;
     s = NULL;
 out:

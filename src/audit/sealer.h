@@ -12,7 +12,9 @@
  * Sealing one rotated file: scan it (trail_scan) -> write trail_N.jsonl.gz -> sign and
  * write the digest's .sig, then the digest -> remove the plain trail_N.jsonl. A crash at
  * any step leaves the plain file, which the next start seals again from the top (the same
- * numbers, so a half-written seal is overwritten, never doubled). */
+ * numbers, so a half-written seal is overwritten, never doubled) — unless the newest
+ * digest already names its .gz (the crash came between the digest and the removal): then
+ * the start only removes the plain copy. */
 #ifndef CU_AUDIT_SEALER_H
 #define CU_AUDIT_SEALER_H
 
