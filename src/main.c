@@ -25,7 +25,7 @@ static int usage(FILE *f)
                "                    [--drain-seconds S] [--unauth-rate N] [--unauth-burst N]\n"
                "                    [--oidc-jwks ISSUER_URL=JWKS_FILE]...\n"
                "                    [--audit-digest-interval SECONDS] [--audit-rotate-bytes N]\n"
-               "                    [--audit-retain DAYS]\n"
+               "                    [--audit-retain DAYS] [--audit-disk-warn-bytes N]\n"
                "                    [--rotation-hook ARN=COMMAND]... [--rotation-role ROLE_ARN]\n"
                "                    [--rotation-hook-timeout SECONDS]\n"
                "         --rotation-hook: run COMMAND (sh -c) for Secrets Manager rotations\n"

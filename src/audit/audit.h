@@ -179,6 +179,12 @@ MUST_CHECK cu_rc audit_writer_start_chained(const char *dir, const char *head,
 void audit_writer_head(struct audit_writer *w, char out[AUDIT_HASH_HEX + 1]);
 /* Bytes of records in DIR/audit.log now. */
 int64_t audit_writer_size(struct audit_writer *w);
+/* Call fn(arg) once the live file holds at least bytes (then once more after each rotation
+ * that empties it): the sealer's prompt cue to rotate. The writer looks only when it maps
+ * its next window of the file (every few MiB; a window ends at bytes, rounded up to a
+ * page), so records pay nothing for it; fn runs with the writer's lock held and must not
+ * call the writer. bytes 0: never. */
+void audit_writer_on_size(struct audit_writer *w, int64_t bytes, void (*fn)(void *), void *arg);
 /* Rotate: rename DIR/audit.log to to_path and go on in a new, empty DIR/audit.log; the old
  * file is trimmed and synced (its records' waiters are released as by a sync) before this
  * returns. *rotated false: audit.log held no record, nothing was done. CU_E_STORE when it

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -103,73 +105,214 @@ out:
     return rc;
 }
 
-cu_rc trail_write_gz(const char *path, struct bytes data)
+/* The output half of a seal: a temporary file beside path, gzip-compressed into as the
+ * caller goes, then synced and renamed over path (trail_gz_commit), or removed. */
+struct gz_out {
+    char tmp[4200];
+    gzFile gz;
+    int fd;
+};
+
+static cu_rc gz_out_open(struct gz_out *o, const char *path)
 {
     cu_rc rc = CU_OK;
-    char tmp[4200];
-    gzFile gz = NULL;
-    int fd = -1, dup_fd = -1;
+    int dup_fd = -1;
 
-    ENSURE((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) < sizeof(tmp), CU_E_STORE);
-    fd = mkostemp(tmp, O_CLOEXEC);
-    ENSURE(fd >= 0, CU_E_STORE);
-    dup_fd = dup(fd);
-    ENSURE(dup_fd >= 0 && fchmod(fd, 0600) == 0, CU_E_STORE);
-    gz = gzdopen(dup_fd, "wb6");
-    ENSURE(gz, CU_E_STORE);
+    o->gz = NULL;
+    o->fd = -1;
+    o->tmp[0] = '\0';
+    ENSURE((size_t)snprintf(o->tmp, sizeof(o->tmp), "%s.tmp.XXXXXX", path) < sizeof(o->tmp),
+           (o->tmp[0] = '\0', CU_E_STORE));
+    o->fd = mkostemp(o->tmp, O_CLOEXEC);
+    ENSURE(o->fd >= 0, (o->tmp[0] = '\0', CU_E_STORE));
+    dup_fd = dup(o->fd);
+    ENSURE(dup_fd >= 0 && fchmod(o->fd, 0600) == 0, CU_E_STORE);
+    o->gz = gzdopen(dup_fd, "wb6");
+    ENSURE(o->gz, CU_E_STORE);
     dup_fd = -1; /* gz owns it */
-    for (size_t at = 0; at < data.n;) {
-        unsigned n = data.n - at > (1u << 30) ? 1u << 30 : (unsigned)(data.n - at);
-        ENSURE(gzwrite(gz, data.p + at, n) == (int)n, CU_E_STORE);
-        at += n;
-    }
-    ENSURE(gzclose_w(gz) == Z_OK, CU_E_STORE);
-    gz = NULL;
-    ENSURE(fsync(fd) == 0 && rename(tmp, path) == 0, CU_E_STORE);
-    tmp[0] = '\0';
-    TRY(file_sync_dir_of(path));
 out:
-    if (gz)
-        (void)gzclose_w(gz);
     if (dup_fd >= 0)
         close(dup_fd);
-    if (fd >= 0)
-        close(fd);
-    if (tmp[0] && rc != CU_OK)
-        (void)unlink(tmp);
     return rc;
+}
+
+static cu_rc gz_out_add(struct gz_out *o, struct bytes data)
+{
+    for (size_t at = 0; at < data.n;) {
+        unsigned n = data.n - at > (1u << 30) ? 1u << 30 : (unsigned)(data.n - at);
+        if (gzwrite(o->gz, data.p + at, n) != (int)n)
+            return CU_E_STORE;
+        at += n;
+    }
+    return CU_OK;
+}
+
+/* Finish the stream, sync it and rename it over path (commit), or throw it away (rc not
+ * CU_OK). Returns rc, or the commit's own failure. */
+static cu_rc gz_out_close(struct gz_out *o, const char *path, cu_rc rc)
+{
+    if (o->gz && gzclose_w(o->gz) != Z_OK && rc == CU_OK)
+        rc = CU_E_STORE;
+    o->gz = NULL;
+    if (rc == CU_OK && (fsync(o->fd) != 0 || rename(o->tmp, path) != 0))
+        rc = CU_E_STORE;
+    if (rc == CU_OK) {
+        o->tmp[0] = '\0';
+        /* written and synced: its pages need not stay cached for anyone */
+        (void)posix_fadvise(o->fd, 0, 0, POSIX_FADV_DONTNEED);
+        rc = file_sync_dir_of(path);
+    }
+    if (o->fd >= 0)
+        close(o->fd);
+    if (o->tmp[0])
+        (void)unlink(o->tmp);
+    return rc;
+}
+
+cu_rc trail_write_gz(const char *path, struct bytes data)
+{
+    struct gz_out o;
+    cu_rc rc = gz_out_open(&o, path);
+
+    if (rc == CU_OK)
+        rc = gz_out_add(&o, data);
+    return gz_out_close(&o, path, rc);
+}
+
+void trail_scan_begin(struct trail_scanner *sc, const char *name, struct audit_log_seal *seal)
+{
+    memset(seal, 0, sizeof(*seal));
+    snprintf(seal->file, sizeof(seal->file), "%s", name);
+    sc->seal = seal;
+    sc->end = 0;
+    digest_sha256_begin(&sc->hash);
+}
+
+/* One record's line, without its newline. */
+static void scan_line(struct trail_scanner *sc, const char *p, size_t len)
+{
+    struct audit_log_seal *seal = sc->seal;
+    int64_t t;
+
+    if (seal->records == 0 && !audit_chain_prev_of(p, len, seal->previous))
+        snprintf(seal->previous, sizeof(seal->previous), "%s", "");
+    audit_chain_hash_line(p, len, seal->last);
+    if (seal->records == 0)
+        memcpy(seal->first, seal->last, sizeof(seal->first));
+    if (audit_chain_event_time(p, len, &t)) {
+        if (!seal->oldest_s || t < seal->oldest_s)
+            seal->oldest_s = t;
+        if (t > seal->newest_s)
+            seal->newest_s = t;
+    }
+    seal->records++;
+}
+
+void trail_scan_lines(struct trail_scanner *sc, struct bytes lines)
+{
+    const char *p = (const char *)lines.p;
+
+    for (size_t at = 0; at < lines.n;) {
+        const char *nl = memchr(p + at, '\n', lines.n - at);
+        size_t len = (size_t)(nl - (p + at));
+
+        scan_line(sc, p + at, len);
+        at += len + 1;
+    }
+    digest_sha256_add(&sc->hash, lines);
+    sc->end += lines.n;
+}
+
+void trail_scan_end(struct trail_scanner *sc)
+{
+    uint8_t md[DIGEST_SHA256_LEN];
+
+    digest_sha256_end(&sc->hash, md);
+    audit_hash_hex(md, sc->seal->hash);
 }
 
 void trail_scan(struct bytes data, const char *name, struct audit_log_seal *seal, size_t *end)
 {
     const char *p = (const char *)data.p, *last_nl = data.n ? memrchr(p, '\n', data.n) : NULL;
-    size_t at = 0;
+    struct trail_scanner sc;
 
-    memset(seal, 0, sizeof(*seal));
-    snprintf(seal->file, sizeof(seal->file), "%s", name);
-    *end = last_nl ? (size_t)(last_nl - p) + 1 : 0;
-    while (at < *end) {
-        const char *nl = memchr(p + at, '\n', *end - at);
-        size_t len = (size_t)(nl - (p + at));
-        int64_t t;
+    trail_scan_begin(&sc, name, seal);
+    trail_scan_lines(&sc, bytes_of(p, last_nl ? (size_t)(last_nl - p) + 1 : 0));
+    trail_scan_end(&sc);
+    *end = sc.end;
+}
 
-        if (seal->records == 0 && !audit_chain_prev_of(p + at, len, seal->previous))
-            snprintf(seal->previous, sizeof(seal->previous), "%s", "");
-        audit_chain_hash_line(p + at, len, seal->last);
-        if (seal->records == 0)
-            memcpy(seal->first, seal->last, sizeof(seal->first));
-        if (audit_chain_event_time(p + at, len, &t)) {
-            if (!seal->oldest_s || t < seal->oldest_s)
-                seal->oldest_s = t;
-            if (t > seal->newest_s)
-                seal->newest_s = t;
+/* The window: anonymous pages of its own rather than the heap, so that its memory goes
+ * back to the system when the seal ends (a freed block this large would stay in the
+ * sealer thread's malloc arena). */
+static char *window_new(size_t cap)
+{
+    void *m = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+    return m == MAP_FAILED ? NULL : m;
+}
+
+/* A line longer than the window: a window twice as large, holding the same `have` bytes. */
+static cu_rc window_grow(char **win, size_t *cap, size_t have)
+{
+    char *bigger = *cap <= SIZE_MAX / 2 ? window_new(*cap * 2) : NULL;
+
+    if (!bigger)
+        return CU_E_NOMEM;
+    memcpy(bigger, *win, have);
+    munmap(*win, *cap);
+    *win = bigger;
+    *cap *= 2;
+    return CU_OK;
+}
+
+cu_rc trail_seal_file(int fd, const char *gz_path, const char *name, size_t window,
+                      struct audit_log_seal *seal)
+{
+    cu_rc rc = CU_OK;
+    struct trail_scanner sc;
+    struct gz_out o = {.fd = -1};
+    size_t cap = window ? window : TRAIL_SEAL_WINDOW, have = 0;
+    char *win = window_new(cap);
+    off_t off = 0, dropped = 0;
+
+    trail_scan_begin(&sc, name, seal);
+    ENSURE(win, CU_E_NOMEM);
+    TRY(gz_out_open(&o, gz_path));
+    for (;;) {
+        ssize_t got;
+        const char *last_nl;
+        size_t total, done;
+
+        if (have == cap)
+            TRY(window_grow(&win, &cap, have));
+        got = pread(fd, win + have, cap - have, off);
+        if (got < 0 && errno == EINTR)
+            continue;
+        ENSURE(got >= 0, CU_E_STORE);
+        if (got == 0)
+            break; /* what is left after the last newline is not a record: not sealed */
+        off += got;
+        total = have + (size_t)got;
+        last_nl = memrchr(win, '\n', total);
+        if (!last_nl) {
+            have = total;
+            continue;
         }
-        seal->records++;
-        at += len + 1;
+        done = (size_t)(last_nl - win) + 1;
+        trail_scan_lines(&sc, bytes_of(win, done));
+        TRY(gz_out_add(&o, bytes_of(win, done)));
+        have = total - done;
+        memmove(win, win + done, have);
+        /* the pages read so far are not read again: out of the page cache with them */
+        if (off - (off_t)have > dropped) /* (a length of 0 would mean "to the end") */
+            (void)posix_fadvise(fd, dropped, off - (off_t)have - dropped, POSIX_FADV_DONTNEED);
+        dropped = off - (off_t)have;
     }
-    {
-        uint8_t md[DIGEST_SHA256_LEN];
-        digest_sha256(bytes_of(p, *end), md);
-        audit_hash_hex(md, seal->hash);
-    }
+    trail_scan_end(&sc);
+out:
+    rc = gz_out_close(&o, gz_path, rc); /* safe on a stream never opened */
+    if (win)
+        munmap(win, cap);
+    return rc;
 }

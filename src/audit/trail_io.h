@@ -27,4 +27,27 @@ MUST_CHECK cu_rc trail_write_gz(const char *path, struct bytes data);
  * is copied into the seal. *end says where the records end. */
 void trail_scan(struct bytes data, const char *name, struct audit_log_seal *seal, size_t *end);
 
+/* The same scan a piece at a time: begin, then whole lines (each ending in a newline) in
+ * their order, then end, which fills seal->hash. sc->end counts the bytes scanned. */
+struct trail_scanner {
+    struct audit_log_seal *seal;
+    struct sha256 hash;
+    size_t end;
+};
+void trail_scan_begin(struct trail_scanner *sc, const char *name, struct audit_log_seal *seal);
+void trail_scan_lines(struct trail_scanner *sc, struct bytes lines);
+void trail_scan_end(struct trail_scanner *sc);
+
+/* Bytes of a log file read at a time when it is sealed: the seal's memory, whatever the
+ * file's size (a line longer than this doubles it for that file). */
+#define TRAIL_SEAL_WINDOW (1u << 20)
+
+/* Seal the plain log file open at fd (read from offset 0 with pread; the caller keeps fd):
+ * its records up to the last newline are scanned into seal (as trail_scan) and written
+ * gzip-compressed to gz_path (temporary file, fsync, rename), `window` bytes at a time (0:
+ * TRAIL_SEAL_WINDOW), the pages read dropped from the page cache behind. Errors: CU_E_STORE
+ * (read or write failed; nothing is left at gz_path), CU_E_NOMEM. */
+MUST_CHECK cu_rc trail_seal_file(int fd, const char *gz_path, const char *name, size_t window,
+                                 struct audit_log_seal *seal);
+
 #endif

@@ -8,8 +8,9 @@
  *     one before (from the head the previous digest left); the last one and the count are
  *     the digest's; the bytes hash to hashValue. A missing file passes only when a record
  *     of the chain says retention removed it (AuditLogFileExpired)
- *   no sealed log file is named by no digest; a file a crash left unsealed, and audit.log,
- *     go on from the last head
+ *   no sealed log file is named by no digest (but one whose plain copy is still there: a
+ *     seal a crash cut short); a file a crash left unsealed, and audit.log, go on from
+ *     the last head
  * The first break is reported with where it is; what kind of change it was (an edit, a
  * deletion, an insertion, a reordering) is told by what broke: a link (a record changed,
  * went or came there), a count, a hash, a missing or extra file, a digest link. */
@@ -381,13 +382,20 @@ cu_rc audit_verify(const struct audit_verify_options *o, struct buf *report, boo
         }
         buf_release(&bytes);
     }
+    /* A sealed file beside its plain copy is a seal a crash cut short: named by a digest,
+     * the copy's removal was all that was left (the next start removes it); named by
+     * none, its digest was never written, and the plain copy is what counts (the next
+     * start seals it again). */
     for (size_t i = 0; i < n && !v.failed; i++)
-        if (list[i].kind == AUDIT_FILE_LOG && !listed(named, n_named, list[i].name))
+        if (list[i].kind == AUDIT_FILE_LOG && !listed(named, n_named, list[i].name) &&
+            !(i + 1 < n && list[i + 1].kind == AUDIT_FILE_PENDING &&
+              list[i + 1].number == list[i].number))
             fail(&v, "log file %s is named by no digest: it was inserted, or its digest "
                      "deleted", list[i].name);
     for (size_t i = 0; i < n && !v.failed && !o->to_s; i++)
         if (list[i].kind == AUDIT_FILE_PENDING &&
-            !(i > 0 && list[i - 1].kind == AUDIT_FILE_LOG && list[i - 1].number == list[i].number)) {
+            !(i > 0 && list[i - 1].kind == AUDIT_FILE_LOG && list[i - 1].number == list[i].number &&
+              listed(named, n_named, list[i - 1].name))) {
             snprintf(path, sizeof(path), "%s/%s", v.trail, list[i].name);
             check_unsealed(&v, path, list[i].name);
         }

@@ -1,7 +1,9 @@
 /* writer.c — the audit trail on disk: DIR/audit.log, one CloudTrail record (JSON) per
  * line, appended in call order. audit.h states the order the pipeline keeps between a
  * record, the store's commit and the answer; this file provides its two steps: write a
- * record (in the file, not yet synced) and wait for the sync that covers it.
+ * record (in the file, not yet synced) and wait for the sync that covers it. This file
+ * has the start, stop, rotation and the append path; the map and its failures are
+ * writer_map.c, the syncs writer_sync.c (sync_now below is writer_sync_now there).
  *
  * What was written is made durable with fdatasync, many records per sync: by a waiter
  * itself when no sync is running, else by the one running; without waiters a syncer
@@ -60,331 +62,21 @@
  * and syncs the old one outside it, as sync_now does; the chain runs on into the new file. */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/fs.h>
 #include <pthread.h>
-#include <setjmp.h>
-#include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "audit.h"
 #include "chain.h"
 #include "trail_tail.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/stats.h"
-
-/* How stale the disk copy of read-only calls' records may get. Each sync writes back the
- * page that holds the newest record, which the next record then dirties again; at 10 ms
- * the syncer cost twice the CPU (1 µs a call more at 20,000 calls a second) and doubled
- * the 99th-percentile latency under load, for a window that matters only on power loss. */
-#define AUDIT_SYNC_INTERVAL_MS 50
-#define AUDIT_WINDOW (4u << 20) /* bytes reserved and mapped at a time, when the disk allows */
-#define AUDIT_SMALL_STEP (64u << 10) /* ... and when it does not */
-
-struct audit_writer {
-    int fd;
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t pending, synced_cond;
-    uint64_t written, synced;
-    uint64_t requested;       /* the highest seq someone wants synced now */
-    bool syncing;             /* an fdatasync is running (sync_now) */
-    uint64_t sync_failed_upto; /* records up to here were in a failed fdatasync */
-    int sync_errno;           /* the last fdatasync's error; 0 once one succeeds */
-    bool stopping;
-    char *map;                /* map_len bytes of the file from offset map_off */
-    off_t map_off;
-    size_t map_len;
-    off_t end;                /* the records end here; reserved NULs follow */
-    off_t unmapped;           /* the map's pages before this offset are unmapped (zap_done) */
-    size_t scrub;             /* bytes after end a failed copy may have left */
-    /* Why appends fail now ("" while they work), and the size of the append that failed:
-     * a probe must fit that much to call the trail writable again. */
-    char broken[160];
-    size_t broken_need;
-    off_t test_space;         /* test hook: the file cannot hold more than this (0 = off) */
-    bool test_fail_sync;      /* test hook: fdatasync fails */
-    char dir[1024];
-    char head[AUDIT_HASH_HEX + 1]; /* hash of the last record written: the next one names it */
-};
-
-static size_t page_size(void)
-{
-    long n = sysconf(_SC_PAGESIZE);
-
-    return n > 0 ? (size_t)n : 4096;
-}
-
-/* The SIGBUS guard. A store into the map that the file refuses raises SIGBUS in the
- * copying thread (a synchronous fault, so the handler runs on that thread); the handler
- * jumps back to guarded_copy when a copy is in progress there, and otherwise lets the
- * signal kill the process as it would have. */
-static _Thread_local sigjmp_buf *volatile copy_jump;
-static pthread_once_t guard_once = PTHREAD_ONCE_INIT;
-
-static void on_sigbus(int sig)
-{
-    sigjmp_buf *jump = copy_jump;
-
-    if (jump)
-        siglongjmp(*jump, 1);
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
-static void install_guard(void)
-{
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_sigbus;
-    /* SA_NODEFER: SIGBUS stays unblocked while the handler runs, so the jump out of it
-     * leaves the thread's mask as it was and guarded_copy need not save and restore the
-     * mask (sigsetjmp(.., 1) is a sigprocmask system call per record, ~1.5% of a call) */
-    sa.sa_flags = SA_NODEFER;
-    sigemptyset(&sa.sa_mask);
-    if (sigaction(SIGBUS, &sa, NULL) != 0)
-        log_warn("audit: cannot catch SIGBUS: a trail that refuses writes ends the process");
-}
-
-static bool guarded_copy(char *dst, const char *src, size_t n, bool zero)
-{
-    sigjmp_buf jump;
-
-    if (sigsetjmp(jump, 0)) {
-        copy_jump = NULL;
-        return false;
-    }
-    copy_jump = &jump;
-    atomic_signal_fence(memory_order_seq_cst);
-    if (zero)
-        memset(dst, 0, n);
-    else
-        memcpy(dst, src, n);
-    atomic_signal_fence(memory_order_seq_cst);
-    copy_jump = NULL;
-    return true;
-}
-
-/* The file's attributes that forbid custos's writes, as words for the operator. */
-static const char *flags_reason(int fd)
-{
-    int flags = 0;
-
-    if (ioctl(fd, FS_IOC_GETFLAGS, &flags) != 0)
-        return NULL; /* the filesystem has no such flags */
-    if (flags & FS_IMMUTABLE_FL)
-        return "the file is immutable";
-    if (flags & FS_APPEND_FL)
-        return "the file is append-only (custos writes inside its reserved tail)";
-    return NULL;
-}
-
-/* Appends fail from now on, for this reason; logged once per change of reason, not per
- * call (a full disk must not also fill the log). Called with the lock held. */
-static void set_broken(struct audit_writer *w, const char *why, size_t need)
-{
-    char now[sizeof(w->broken)];
-
-    snprintf(now, sizeof(now), "audit trail cannot be written: %s", why);
-    if (strcmp(now, w->broken) != 0)
-        log_error("audit: %s; calls fail until it can", now);
-    memcpy(w->broken, now, sizeof(now));
-    w->broken_need = need;
-}
-
-static void set_writable(struct audit_writer *w)
-{
-    if (w->broken[0])
-        log_info("audit: the trail takes records again");
-    w->broken[0] = '\0';
-    w->broken_need = 0;
-}
-
-static void drop_map(struct audit_writer *w)
-{
-    if (w->map)
-        munmap(w->map, w->map_len);
-    w->map = NULL;
-    w->map_len = 0;
-}
-
-static int try_fallocate(struct audit_writer *w, off_t start, size_t len)
-{
-    if (w->test_space && start + (off_t)len > w->test_space)
-        return ENOSPC;
-    return posix_fallocate(w->fd, start, (off_t)len);
-}
-
-/* The reason a failed reservation gives: the file's flags when they are the cause. */
-static void reserve_failed(struct audit_writer *w, int e, size_t need)
-{
-    const char *flags = (e == EPERM || e == EACCES) ? flags_reason(w->fd) : NULL;
-
-    set_broken(w, flags ? flags : strerror(e), need);
-}
-
-/* Make [end, end + need) writable through the map: reserve the file space and map a
- * window starting at the page that holds `end`. The window is AUDIT_WINDOW-sized when the
- * disk has room; on ENOSPC, AUDIT_SMALL_STEP past this record, then only the pages this
- * record needs. Called with the lock held. */
-static cu_rc reserve(struct audit_writer *w, size_t need)
-{
-    size_t page = page_size(), len, least;
-    off_t start;
-    void *m;
-    int e;
-
-    if (w->test_space && w->end + (off_t)need > w->test_space) {
-        reserve_failed(w, ENOSPC, need);
-        return CU_E_STORE;
-    }
-    if (w->map && w->end + (off_t)need <= w->map_off + (off_t)w->map_len)
-        return CU_OK;
-    start = w->end - w->end % (off_t)page;
-    least = ((size_t)(w->end - start) + need + page - 1) / page * page;
-    len = (least + AUDIT_WINDOW - 1) / AUDIT_WINDOW * AUDIT_WINDOW;
-    e = try_fallocate(w, start, len);
-    /* A nearly full disk: take a small step, then just this record, and leave the rest
-     * to the store (halving would take up to all of what a cleanup freed). */
-    if (e == ENOSPC && len > least) {
-        len = least + AUDIT_SMALL_STEP;
-        e = try_fallocate(w, start, len);
-    }
-    if (e == ENOSPC && len > least) {
-        len = least;
-        e = try_fallocate(w, start, len);
-    }
-    if (e != 0) {
-        reserve_failed(w, e, need);
-        return CU_E_STORE;
-    }
-    m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, w->fd, start);
-    if (m == MAP_FAILED) {
-        reserve_failed(w, errno, need);
-        return CU_E_STORE;
-    }
-    drop_map(w);
-    w->map = m;
-    w->map_off = start;
-    w->map_len = len;
-    w->unmapped = start;
-    return CU_OK;
-}
-
-static void deadline_after_interval(struct timespec *t)
-{
-    clock_gettime(CLOCK_REALTIME, t);
-    t->tv_nsec += AUDIT_SYNC_INTERVAL_MS * 1000000L;
-    if (t->tv_nsec >= 1000000000L) {
-        t->tv_sec++;
-        t->tv_nsec -= 1000000000L;
-    }
-}
-
-/* The interval's look at the file's flags: an immutable or append-only trail stops
- * appends now, not when the current window runs out. Called with the lock held. */
-static void check_flags(struct audit_writer *w)
-{
-    const char *why = flags_reason(w->fd);
-
-    if (why) {
-        drop_map(w);
-        set_broken(w, why, 1);
-    }
-}
-
-/* Unmap the pages of the map that no record will be copied into again (those before the
- * page that holds `end`), so the sync that follows finds them unmapped. Writing back a
- * page that is mapped writable first write-protects it in every thread's page tables,
- * one TLB shootdown (an IPI to each other core) per page; the zap unmaps the whole run
- * with one. The page cache keeps their bytes, dirty, for the sync; a later read of the
- * range would fault them back. Called with the lock held. */
-static void zap_done(struct audit_writer *w)
-{
-    off_t page = (off_t)page_size();
-    off_t upto = w->end - w->end % page;
-
-    if (!w->map || upto <= w->unmapped)
-        return;
-    if (madvise(w->map + (w->unmapped - w->map_off), (size_t)(upto - w->unmapped),
-                MADV_DONTNEED) == 0)
-        w->unmapped = upto;
-}
-
-/* One fdatasync covering every record written so far; only one runs at a time (whoever
- * finds none running: a waiter or the syncer). Called with the lock held and !syncing;
- * the lock is dropped during the fdatasync, so records keep being written meanwhile. */
-static void sync_now(struct audit_writer *w)
-{
-    uint64_t target = w->written;
-    bool fail = w->test_fail_sync;
-    int e = 0;
-    uint64_t start_ns;
-
-    w->syncing = true;
-    zap_done(w);
-    pthread_mutex_unlock(&w->lock);
-    start_ns = stats_now_ns();
-    if (fail)
-        e = EIO;
-    else if (fdatasync(w->fd) != 0)
-        e = errno;
-    stats_observe_since(STATS_AUDIT_SYNC, start_ns);
-    pthread_mutex_lock(&w->lock);
-    if (e) {
-        stats_add(STATS_AUDIT_SYNC_FAILED, 1);
-        if (!w->sync_errno)
-            log_error("audit: fdatasync failed: %s", strerror(e));
-        w->sync_failed_upto = target;
-    } else if (w->sync_errno) {
-        log_info("audit: fdatasync works again");
-    }
-    w->sync_errno = e;
-    w->synced = target;
-    w->syncing = false;
-    pthread_cond_broadcast(&w->synced_cond);
-}
-
-static void *syncer_main(void *arg)
-{
-    struct audit_writer *w = arg;
-    struct timespec next;
-
-    pthread_mutex_lock(&w->lock);
-    deadline_after_interval(&next);
-    while (!(w->stopping && w->synced == w->written)) {
-        bool urgent = (w->requested > w->synced || w->stopping) && w->synced < w->written;
-
-        if (!urgent) {
-            /* sleep until a writer asks, or the interval ends */
-            if (pthread_cond_timedwait(&w->pending, &w->lock, &next) != ETIMEDOUT)
-                continue;
-            deadline_after_interval(&next);
-            if (!w->broken[0])
-                check_flags(w);
-            if (w->synced == w->written)
-                continue;
-        }
-        if (w->syncing) {
-            /* a waiter is syncing: it covers what is written up to its start */
-            pthread_cond_wait(&w->synced_cond, &w->lock);
-            continue;
-        }
-        sync_now(w);
-    }
-    pthread_mutex_unlock(&w->lock);
-    return NULL;
-}
+#include "writer_impl.h"
 
 /* Record the cut of a torn tail in the chain, so that a verifier sees it was cut by
  * custos (and how much), not by someone else. */
@@ -435,7 +127,7 @@ cu_rc audit_writer_start_chained(const char *dir, const char *head, struct audit
     if (!w)
         return CU_E_NOMEM;
     w->fd = -1;
-    pthread_once(&guard_once, install_guard);
+    writer_guard_once();
     snprintf(w->dir, sizeof(w->dir), "%s", dir);
     snprintf(w->head, sizeof(w->head), "%s", head ? head : audit_chain_genesis);
     snprintf(path, sizeof(path), "%s/audit.log", dir);
@@ -451,7 +143,7 @@ cu_rc audit_writer_start_chained(const char *dir, const char *head, struct audit
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->pending, NULL);
     pthread_cond_init(&w->synced_cond, NULL);
-    ENSURE(pthread_create(&w->thread, NULL, syncer_main, w) == 0, CU_E_INTERNAL);
+    ENSURE(pthread_create(&w->thread, NULL, writer_syncer_main, w) == 0, CU_E_INTERNAL);
     *out = w;
     if (torn && record_cut(w, torn, cut_hash) != CU_OK) {
         *out = NULL;
@@ -488,6 +180,16 @@ int64_t audit_writer_size(struct audit_writer *w)
     n = (int64_t)w->end;
     pthread_mutex_unlock(&w->lock);
     return n;
+}
+
+void audit_writer_on_size(struct audit_writer *w, int64_t bytes, void (*fn)(void *), void *arg)
+{
+    pthread_mutex_lock(&w->lock);
+    w->full_at = bytes;
+    w->on_full = bytes > 0 ? fn : NULL;
+    w->on_full_arg = arg;
+    w->full_told = false;
+    pthread_mutex_unlock(&w->lock);
 }
 
 /* Rotation, in the shape of sync_now: the swap of files under the lock, the old file's
@@ -537,6 +239,7 @@ cu_rc audit_writer_rotate(struct audit_writer *w, const char *to_path, bool *rot
     w->end = 0;
     w->unmapped = 0;
     w->scrub = 0;
+    w->full_told = false;
     w->syncing = true;
     pthread_mutex_unlock(&w->lock);
     if (old_map)
@@ -576,19 +279,19 @@ static cu_rc copy_record(struct audit_writer *w, const char *record, size_t len,
     uint8_t md[DIGEST_SHA256_LEN];
     char *at;
 
-    if (reserve(w, need) != CU_OK)
+    if (writer_reserve(w, need) != CU_OK)
         return CU_E_STORE;
     audit_chain_suffix(w->head, suffix);
     suffix[AUDIT_CHAIN_SUFFIX_LEN] = '\n';
     at = w->map + (w->end - w->map_off);
-    if ((w->scrub && !guarded_copy(at, NULL, w->scrub, true)) ||
-        !guarded_copy(at, record, body, false) ||
-        !guarded_copy(at + body, suffix, AUDIT_CHAIN_SUFFIX_LEN + 1, false)) {
-        const char *flags = flags_reason(w->fd);
+    if ((w->scrub && !writer_guarded_copy(at, NULL, w->scrub, true)) ||
+        !writer_guarded_copy(at, record, body, false) ||
+        !writer_guarded_copy(at + body, suffix, AUDIT_CHAIN_SUFFIX_LEN + 1, false)) {
+        const char *flags = writer_flags_reason(w->fd);
 
         w->scrub = need;
-        drop_map(w);
-        set_broken(w, flags ? flags : "the file refused a write (an I/O error?)", need);
+        writer_drop_map(w);
+        writer_set_broken(w, flags ? flags : "the file refused a write (an I/O error?)", need);
         return CU_E_STORE;
     }
     w->scrub = 0;
@@ -598,7 +301,7 @@ static cu_rc copy_record(struct audit_writer *w, const char *record, size_t len,
     digest_sha256_add(hash, bytes_of(suffix, AUDIT_CHAIN_SUFFIX_LEN));
     digest_sha256_end(hash, md);
     audit_hash_hex(md, w->head);
-    set_writable(w);
+    writer_set_writable(w);
     return CU_OK;
 }
 
@@ -620,7 +323,7 @@ cu_rc audit_writer_write(struct audit_writer *w, const char *record, size_t len,
     cu_rc rc;
 
     char *ahead = NULL;
-    size_t page = page_size();
+    size_t page = writer_page_size();
     struct sha256 hash;
     off_t was;
 
@@ -654,25 +357,6 @@ cu_rc audit_writer_write(struct audit_writer *w, const char *record, size_t len,
     return rc;
 }
 
-cu_rc audit_writer_wait(struct audit_writer *w, uint64_t seq)
-{
-    cu_rc rc = CU_OK;
-
-    pthread_mutex_lock(&w->lock);
-    /* sync here rather than hand over to the syncer thread and back: a mutation waits on
-     * this while it holds the store's write lock, and two wake-ups per mutation cost
-     * more than the fdatasync on a busy machine */
-    while (w->synced < seq) {
-        if (w->syncing)
-            pthread_cond_wait(&w->synced_cond, &w->lock);
-        else
-            sync_now(w);
-    }
-    if (w->sync_failed_upto >= seq)
-        rc = CU_E_STORE;
-    pthread_mutex_unlock(&w->lock);
-    return rc;
-}
 
 cu_rc audit_writer_append(struct audit_writer *w, const char *record, size_t len, bool durable)
 {
@@ -692,10 +376,10 @@ bool audit_writer_healthy(struct audit_writer *w, char *reason, size_t cap)
 
     pthread_mutex_lock(&w->lock);
     if (!w->broken[0])
-        check_flags(w);
+        writer_check_flags(w);
     /* probe: can the append that failed be reserved now? (no record is written) */
-    if (w->broken[0] && reserve(w, w->broken_need) == CU_OK && !flags_reason(w->fd))
-        set_writable(w);
+    if (w->broken[0] && writer_reserve(w, w->broken_need) == CU_OK && !writer_flags_reason(w->fd))
+        writer_set_writable(w);
     ok = !w->broken[0] && !w->sync_errno;
     if (w->broken[0])
         snprintf(reason, cap, "%s", w->broken);
@@ -731,7 +415,7 @@ void audit_writer_stop(struct audit_writer *w)
     pthread_mutex_unlock(&w->lock);
     pthread_join(w->thread, NULL);
     /* the syncer has made every record durable; drop the reserved tail */
-    drop_map(w);
+    writer_drop_map(w);
     if (ftruncate(w->fd, w->end) != 0 || fdatasync(w->fd) != 0)
         log_error("audit: cannot trim the trail after its last record: %s", strerror(errno));
     close(w->fd);

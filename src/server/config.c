@@ -31,6 +31,7 @@ void config_defaults(struct config *cfg)
     cfg->drain_seconds = 10;
     cfg->audit_digest_interval_s = 3600; /* CloudTrail's: a digest file every hour */
     cfg->audit_rotate_bytes = 16u << 20;
+    cfg->audit_disk_warn_bytes = (size_t)1 << 30;
 }
 
 static cu_rc set_text(char *dst, size_t cap, const char *flag, const char *value,
@@ -156,6 +157,7 @@ static const struct size_flag size_flags[] = {
     SIZE_FLAG("--audit-rotate-bytes", audit_rotate_bytes),
     SIZE_FLAG("--audit-retain", audit_retain_days),
     SIZE_FLAG("--rotation-hook-timeout", rotation_hook_timeout_s),
+    SIZE_FLAG("--audit-disk-warn-bytes", audit_disk_warn_bytes),
 };
 
 /* One flag and its value into cfg; *known false when the flag is none of custos's. */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/sealer.h"
 #include "core/err.h"
 #include "core/prom.h"
 #include "core/stats.h"
@@ -313,5 +314,29 @@ cu_rc metrics_write(struct metrics *m, struct buf *out)
     TRY(write_calls(m, all, out));
 out:
     free(all);
+    return rc;
+}
+
+cu_rc metrics_write_trail(struct audit_sealer *sealer, struct buf *out)
+{
+    cu_rc rc = CU_OK;
+    struct audit_trail_status t;
+
+    audit_sealer_status(sealer, &t);
+    TRY(prom_family(out, "custos_audit_seal_failing", "gauge",
+                    "1 while the last rotation or seal of the audit trail failed, else 0."));
+    TRY(prom_uint(out, "custos_audit_seal_failing", NULL, 0, t.seal_failed ? 1 : 0));
+    if (!t.disk_known)
+        return CU_OK; /* statvfs did not answer: no made-up figure */
+    TRY(prom_family(out, "custos_audit_disk_free_bytes", "gauge",
+                    "Bytes custos may still use on the audit trail's filesystem (sampled each second)."));
+    TRY(prom_uint(out, "custos_audit_disk_free_bytes", NULL, 0, t.disk_free));
+    TRY(prom_family(out, "custos_audit_disk_size_bytes", "gauge",
+                    "Size of the audit trail's filesystem in bytes."));
+    TRY(prom_uint(out, "custos_audit_disk_size_bytes", NULL, 0, t.disk_size));
+    TRY(prom_family(out, "custos_audit_disk_warn_bytes", "gauge",
+                    "Free bytes below which health warns (--audit-disk-warn-bytes)."));
+    TRY(prom_uint(out, "custos_audit_disk_warn_bytes", NULL, 0, t.disk_warn_bytes));
+out:
     return rc;
 }

@@ -37,6 +37,12 @@ void metrics_count(struct metrics *m, const struct metrics_call *c);
  * audit trail, store) and m's call counters. Series of calls appear once they are not 0. */
 MUST_CHECK cu_rc metrics_write(struct metrics *m, struct buf *out);
 
+struct audit_sealer;
+
+/* Append the audit trail's gauges (audit/sealer.h's status): whether the last seal failed,
+ * and the trail filesystem's free and total bytes and the warning threshold. */
+MUST_CHECK cu_rc metrics_write_trail(struct audit_sealer *sealer, struct buf *out);
+
 /* The Content-Type of what metrics_write writes. */
 #define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
+#include "audit/sealer.h"
 #include "auth/identity_cache.h"
 #include "auth/key_usage.h"
 #include "auth/kms_key_usage.h"
@@ -701,23 +702,63 @@ void pipeline_refuse(struct pipeline *pl, const struct http_req *http, cu_rc cod
     request_release(&r);
 }
 
+/* The health body's warnings: the trail still takes records, but a seal failed (the
+ * trail's tamper evidence lags) or its disk is nearly full. */
+static cu_rc health_warnings(const struct audit_trail_status *t, struct buf *out, bool *any)
+{
+    cu_rc rc = CU_OK;
+    char text[400];
+
+    *any = t->seal_failed || t->disk_low;
+    if (!*any)
+        return CU_OK;
+    TRY(buf_addstr(out, ",\"warnings\":["));
+    if (t->seal_failed) {
+        snprintf(text, sizeof(text), "audit trail seal failed: %s; tried again at the next one",
+                 t->seal_error);
+        TRY(tree_write_string(out, text, strlen(text)));
+    }
+    if (t->disk_low) {
+        snprintf(text, sizeof(text),
+                 "audit trail disk nearly full: %llu bytes free, below --audit-disk-warn-bytes "
+                 "%llu; mutations fail once a record cannot be written",
+                 (unsigned long long)t->disk_free, (unsigned long long)t->disk_warn_bytes);
+        if (t->seal_failed)
+            TRY(buf_addch(out, ','));
+        TRY(tree_write_string(out, text, strlen(text)));
+    }
+    TRY(buf_addch(out, ']'));
+out:
+    return rc;
+}
+
+/* 200 {"status":"ok"|"degraded"[,"warnings":[..]],"cache_loads":{..}} while the trail takes
+ * records; 503 {"status":"unavailable","reason":..} while it cannot (calls fail then). */
 void pipeline_health(struct pipeline *pl, struct proto_response *resp)
 {
     char reason[200];
     cu_rc rc = CU_OK;
+    struct audit_trail_status trail = {0};
+    struct buf warnings;
+    bool warned = false;
 
     memset(resp, 0, sizeof(*resp));
     buf_init(&resp->body, BUF_NO_LIMIT);
+    buf_init(&warnings, BUF_NO_LIMIT);
     resp->content_type = "application/json";
+    if (pl->sealer)
+        audit_sealer_status(pl->sealer, &trail);
     if (audit_writer_healthy(pl->audit, reason, sizeof(reason)) &&
         store_healthy(pl->env.store, reason, sizeof(reason))) {
         resp->status = 200;
+        TRY(health_warnings(&trail, &warnings, &warned));
         /* how many cache entries were loaded from the store: lets an operator (and the
          * e2e tests) see that a write reloads only the entries whose records changed */
         TRY(buf_addf(&resp->body,
-                       "{\"status\":\"ok\",\"store\":{\"backend\":\"%s\",\"state\":\"ok\"},"
+                       "{\"status\":\"%s\"%s,\"store\":{\"backend\":\"%s\",\"state\":\"ok\"},"
                        "\"cache_loads\":{\"principal\":%llu,\"identity\":%llu,"
                        "\"kms_key\":%llu}}",
+                       warned ? "degraded" : "ok", warnings.p ? warnings.p : "",
                        store_backend(pl->env.store),
                        (unsigned long long)principal_cache_loads(pl->principals),
                        (unsigned long long)identity_cache_loads(pl->identities),
@@ -729,6 +770,7 @@ void pipeline_health(struct pipeline *pl, struct proto_response *resp)
         TRY(buf_addch(&resp->body, '}'));
     }
 out:
+    buf_release(&warnings);
     if (rc != CU_OK)
         resp->status = 500;
 }
@@ -739,7 +781,8 @@ void pipeline_metrics(struct pipeline *pl, struct proto_response *resp)
     buf_init(&resp->body, BUF_NO_LIMIT);
     resp->status = 200;
     resp->content_type = METRICS_CONTENT_TYPE;
-    if (!pl->metrics || metrics_write(pl->metrics, &resp->body) != CU_OK) {
+    if (!pl->metrics || metrics_write(pl->metrics, &resp->body) != CU_OK ||
+        (pl->sealer && metrics_write_trail(pl->sealer, &resp->body) != CU_OK)) {
         buf_reset(&resp->body);
         resp->status = 500;
     }

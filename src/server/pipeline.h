@@ -20,6 +20,7 @@ struct pipeline {
     struct principal_cache *principals;
     struct identity_cache *identities;
     struct audit_writer *audit;
+    struct audit_sealer *sealer;  /* seals and disk, for health and metrics; NULL: none */
     struct unauth_limit *unauth;  /* NULL: unauthenticated requests are not limited */
     struct key_usage *key_usage;  /* access keys' last use (auth/key_usage.h); NULL: none */
     struct metrics *metrics;      /* call counters (metrics.h); NULL: calls are not counted */

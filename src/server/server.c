@@ -123,7 +123,8 @@ static cu_rc start_trail(struct server *s, struct cu_err *err)
     struct audit_sealer_options o = {.data_dir = s->cfg.data_dir,
                                      .digest_interval_s = (int64_t)s->cfg.audit_digest_interval_s,
                                      .rotate_bytes = (int64_t)s->cfg.audit_rotate_bytes,
-                                     .retain_days = (int64_t)s->cfg.audit_retain_days};
+                                     .retain_days = (int64_t)s->cfg.audit_retain_days,
+                                     .disk_warn_bytes = (uint64_t)s->cfg.audit_disk_warn_bytes};
 
     snprintf(trail_dir, sizeof(trail_dir), "%s/%s", s->cfg.data_dir, AUDIT_TRAIL_SUBDIR);
     ENSURE(mkdir(trail_dir, 0700) == 0 || errno == EEXIST,
@@ -133,6 +134,7 @@ static cu_rc start_trail(struct server *s, struct cu_err *err)
     TRY(audit_sealer_open(&o, &s->sealer, err));
     audit_sealer_head(s->sealer, head);
     TRY(audit_writer_start_chained(s->cfg.data_dir, head, &s->pl.audit, err));
+    s->pl.sealer = s->sealer;
 out:
     return rc;
 }

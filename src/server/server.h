@@ -35,6 +35,7 @@ struct config {
     size_t audit_digest_interval_s; /* a signed digest (and rotation) this often (3600) */
     size_t audit_rotate_bytes;    /* rotate the live trail file past this size (16 MiB) */
     size_t audit_retain_days;     /* remove sealed log files older than this (0: keep) */
+    size_t audit_disk_warn_bytes; /* health and metrics warn below this much free space (1 GiB) */
     int64_t test_clock_offset_s;  /* --test-clock-offset: tests only (CUSTOS_TEST_HOOKS=1) */
     char oidc_jwks[OIDC_KEYS_MAX_ISSUERS][3200]; /* --oidc-jwks ISSUER_URL=JWKS_FILE, each */
     size_t n_oidc_jwks;

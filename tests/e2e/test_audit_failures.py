@@ -4,7 +4,11 @@ comes back as soon as a record fits again.
 
   - chattr +a (append-only) and chattr +i (immutable) on DIR/audit.log while serving;
   - a full disk: the data directory on a small tmpfs, filled up, then a little freed
-    (far less than the trail's usual 4 MiB reservation step).
+    (far less than the trail's usual 4 MiB reservation step); the tmpfs is below
+    --audit-disk-warn-bytes's 1 GiB, so health says "degraded" with a disk warning and the
+    metrics show the filesystem's free and total bytes;
+  - a seal that fails (DIR/audit-trail made immutable, seals every second): health says
+    "degraded" with the seal's failure and the metrics count it, until a seal works again.
 Every case ends with a restart and checks the store against the trail: a user exists
 exactly when its CreateUser was acknowledged, and has its record. Flags and mounts are
 undone in finally blocks, whatever happens."""
@@ -44,6 +48,25 @@ def wait_health(srv, status, timeout=10):
             return got
         time.sleep(0.05)
     raise AssertionError(f"health never answered {status}: last {got}")
+
+
+def metric(srv, name):
+    """The value of the sample `name` (no labels) in GET /_custos/metrics, or None."""
+    with urllib.request.urlopen(srv.endpoint + "/_custos/metrics", timeout=5) as r:
+        for line in r.read().decode().splitlines():
+            if line.split(" ")[0] == name:
+                return float(line.split(" ")[1])
+    return None
+
+
+def wait_for(probe, timeout=10):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        got = probe()
+        if got:
+            return got
+        time.sleep(0.05)
+    raise AssertionError("the condition never held")
 
 
 def try_create(iam, name):
@@ -139,6 +162,16 @@ class FullDisk(unittest.TestCase):
             os.mkdir(os.path.join(mnt, "data"), 0o700)
             srv = harness.Server(data_dir=os.path.join(mnt, "data")).start()
             iam = srv.client("iam")
+            # an 8 MiB filesystem is below the default --audit-disk-warn-bytes (1 GiB):
+            # health still answers 200, degraded, and says why
+            status, body = health(srv)
+            self.assertEqual((status, body["status"]), (200, "degraded"))
+            self.assertEqual(len(body["warnings"]), 1, body)
+            self.assertIn("audit trail disk nearly full", body["warnings"][0])
+            self.assertNotIn(mnt, body["warnings"][0])
+            self.assertEqual(metric(srv, "custos_audit_disk_size_bytes"), 8 << 20)
+            self.assertLess(metric(srv, "custos_audit_disk_free_bytes"), 8 << 20)
+            self.assertEqual(metric(srv, "custos_audit_disk_warn_bytes"), 1 << 30)
             filler = os.path.join(mnt, "filler")
             chunk = b"\xff" * 65536
             with open(filler, "wb", buffering=0) as f:
@@ -156,9 +189,12 @@ class FullDisk(unittest.TestCase):
             self.assertEqual(body["status"], "unavailable")
             self.assertIn("no space left on device", body["reason"].lower())
             self.assertIsNone(srv.proc.poll(), "the server died")
+            # the sealer's sample (once a second) sees the filesystem full
+            wait_for(lambda: metric(srv, "custos_audit_disk_free_bytes") < 65536)
             # free 1 MiB: a quarter of the trail's usual reservation step
             os.truncate(filler, os.path.getsize(filler) - (1 << 20))
-            wait_health(srv, 200)
+            status, body = wait_health(srv, 200)
+            self.assertEqual(body["status"], "degraded")
             self.assertTrue(try_create(iam, "freed"))
             outcomes["freed"] = True
             present, audited = users(srv), created_in_trail(srv)
@@ -174,6 +210,43 @@ class FullDisk(unittest.TestCase):
             subprocess.run(["umount", mnt], check=False)
             subprocess.run(["umount", "-l", mnt], capture_output=True)
             os.rmdir(mnt)
+
+
+class FailedSeal(unittest.TestCase):
+    def test_a_failed_seal_is_reported_until_one_works(self):
+        srv = harness.Server(extra_args=["--audit-digest-interval", "1",
+                                         "--audit-disk-warn-bytes", "1"]).start()
+        sealed = os.path.join(srv.data_dir, "audit-trail")
+        try:
+            iam = srv.client("iam")
+            self.assertTrue(try_create(iam, "before-seal"))
+            status, body = health(srv)
+            self.assertEqual((status, body["status"]), (200, "ok"))
+            self.assertEqual(metric(srv, "custos_audit_seal_failing"), 0)
+            chattr("+i", sealed)
+            try:
+                status, body = wait_for(lambda: (lambda h: h if h[1]["status"] == "degraded"
+                                                 else None)(health(srv)))
+                self.assertEqual(status, 200)  # the records are still written and synced
+                self.assertEqual(len(body["warnings"]), 1, body)
+                self.assertIn("audit trail seal failed", body["warnings"][0])
+                self.assertNotIn(srv.data_dir, body["warnings"][0])
+                self.assertEqual(metric(srv, "custos_audit_seal_failing"), 1)
+                self.assertGreaterEqual(metric(srv, "custos_audit_seal_failures_total"), 1)
+                # the calls themselves go on: the live file takes their records
+                self.assertTrue(try_create(iam, "during-seal-failure"))
+            finally:
+                chattr("-i", sealed)
+            wait_for(lambda: health(srv)[1]["status"] == "ok")
+            self.assertEqual(metric(srv, "custos_audit_seal_failing"), 0)
+            self.assertGreaterEqual(metric(srv, "custos_audit_seals_total"), 1)
+            srv.stop()
+            verify = subprocess.run([harness.CUSTOS_BIN, "audit", "verify", srv.data_dir],
+                                    capture_output=True, text=True)
+            self.assertEqual(verify.returncode, 0, verify.stdout + verify.stderr)
+        finally:
+            subprocess.run(["chattr", "-i", sealed], capture_output=True)
+            srv.cleanup()
 
 
 if __name__ == "__main__":

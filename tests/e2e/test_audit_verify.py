@@ -50,8 +50,10 @@ def write_gz_lines(path, lines):
 class AuditVerify(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
+        # files of about seven records (the writer cues a rotation as the records cross
+        # the page after 6000 bytes), some cut shorter by the one-second interval
         srv = harness.Server(extra_args=["--audit-digest-interval", "1",
-                                         "--audit-rotate-bytes", "3000"]).start()
+                                         "--audit-rotate-bytes", "6000"]).start()
         cls.tmp = tempfile.mkdtemp(prefix="custos-verify-")
         try:
             iam, kms = srv.client("iam"), srv.client("kms")

@@ -1,7 +1,8 @@
 /* Tests for audit/sealer.c, trail_io.c and verify.c together, on a real directory: records
  * written, sealed (seal_now, stop) and verified OK; the signing key is made once, kept, and
  * refused under another master key; a file a crash left between rotation and seal is
- * sealed at the next open and the chain goes on; retention removes old sealed files only
+ * sealed at the next open and the chain goes on, one a crash left after its digest is
+ * only removed, and a seal cut before its digest verifies and is done again; retention removes old sealed files only
  * through a record of the chain, which verify then accepts (and a deletion without one it
  * does not); a byte flipped in a sealed file, a record appended to one, and an extra file
  * are caught; reconcile's follow-up record carries one chain member, not two, and finds a
@@ -180,6 +181,70 @@ static void pending_file_is_sealed_at_open(void)
     CHECK_HAS(report, "OK:");
 }
 
+/* A crash after the seal's digest and before the plain copy's removal: the next open
+ * removes the copy rather than sealing the same file under a second digest (which broke
+ * the chain: found by test_audit_verify's SIGKILL case under valgrind). */
+static void sealed_file_left_plain_is_removed_at_open(void)
+{
+    struct trail t = {0};
+    char gz[300], plain[300], report[600];
+    size_t digests;
+    struct buf text;
+
+    open_trail(&t, 0);
+    put(t.w, 30);
+    put(t.w, 31);
+    CHECK_OK(audit_sealer_seal_now(t.sealer));
+    close_trail(&t); /* nothing new: no digest */
+    digests = count(AUDIT_FILE_DIGEST);
+    nth(AUDIT_FILE_LOG, count(AUDIT_FILE_LOG) - 1, gz, sizeof(gz));
+    snprintf(plain, sizeof(plain), "%.*s", (int)(strlen(gz) - 3), gz);
+    buf_init(&text, BUF_NO_LIMIT);
+    CHECK_OK(trail_load(gz, &text)); /* the plain copy, as the crash left it */
+    CHECK_OK(file_write_atomic(plain, buf_bytes(&text), 0600, false, report, sizeof(report)));
+    buf_release(&text);
+    CHECK_INT(count(AUDIT_FILE_PENDING), 1);
+    open_trail(&t, 0);
+    CHECK_INT(count(AUDIT_FILE_PENDING), 0);
+    CHECK_INT(count(AUDIT_FILE_DIGEST), digests); /* not sealed a second time */
+    CHECK(access(gz, F_OK) == 0);
+    put(t.w, 32);
+    close_trail(&t);
+    CHECK(verify_ok(report, sizeof(report)));
+    CHECK_HAS(report, "OK:");
+}
+
+/* A crash after the sealed .gz was renamed into place and before its digest: verify
+ * takes the plain copy as the unsealed file it is, and the next start seals it again. */
+static void seal_cut_before_its_digest_verifies(void)
+{
+    struct trail t = {0};
+    char gz[300], plain[300], digest[300], sig[310], report[600];
+    struct buf text;
+
+    open_trail(&t, 0);
+    put(t.w, 40);
+    put(t.w, 41);
+    CHECK_OK(audit_sealer_seal_now(t.sealer));
+    close_trail(&t);
+    nth(AUDIT_FILE_LOG, count(AUDIT_FILE_LOG) - 1, gz, sizeof(gz));
+    nth(AUDIT_FILE_DIGEST, count(AUDIT_FILE_DIGEST) - 1, digest, sizeof(digest));
+    snprintf(plain, sizeof(plain), "%.*s", (int)(strlen(gz) - 3), gz);
+    snprintf(sig, sizeof(sig), "%s.sig", digest);
+    buf_init(&text, BUF_NO_LIMIT);
+    CHECK_OK(trail_load(gz, &text));
+    CHECK_OK(file_write_atomic(plain, buf_bytes(&text), 0600, false, report, sizeof(report)));
+    buf_release(&text);
+    CHECK(unlink(digest) == 0 && unlink(sig) == 0);
+    CHECK(verify_ok(report, sizeof(report)));
+    CHECK_HAS(report, "OK:");
+    open_trail(&t, 0);
+    CHECK_INT(count(AUDIT_FILE_PENDING), 0);
+    close_trail(&t);
+    CHECK(verify_ok(report, sizeof(report)));
+    CHECK_HAS(report, "OK:");
+}
+
 static void retention_is_recorded_and_accepted(void)
 {
     struct trail t = {0};
@@ -342,6 +407,8 @@ int main(void)
     seal_and_verify();
     key_is_kept_and_bound_to_the_master_key();
     pending_file_is_sealed_at_open();
+    sealed_file_left_plain_is_removed_at_open();
+    seal_cut_before_its_digest_verifies();
     retention_is_recorded_and_accepted();
     tampering_is_caught();
     reconcile_follow_up_has_one_chain_member();
