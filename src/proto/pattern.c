@@ -196,6 +196,9 @@ static cu_rc translate(const char *pattern, struct buf *out)
     size_t class_start = 0;
 
     TRY(buf_addstr(out, "^("));
+    /* Java's DOTALL flag: a POSIX '.' (no REG_NEWLINE) matches a newline already */
+    if (strncmp(pattern, "(?s)", 4) == 0)
+        pattern += 4;
     for (const char *p = pattern; *p;) {
         size_t used = 1;
         if (*p == '\\') {

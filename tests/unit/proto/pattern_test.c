@@ -48,6 +48,9 @@ int main(void)
         for (size_t i = 0; i < (*svc)->n_ops; i++)
             walk((*svc)->ops[i].input, 0);
     CHECK(n_patterns > 64); /* more than the old fixed cache held */
+    /* Java's DOTALL flag (CloudTrail's QueryStatement): '.' takes newlines too */
+    CHECK(pattern_supported("(?s).*"));
+    CHECK(pattern_match("(?s).*", "SELECT *\nFROM x"));
     /* a user name: [\w+=,.@-]+ */
     CHECK(pattern_match("[\\w+=,.@-]+", "alice+ops@example.com"));
     CHECK(!pattern_match("[\\w+=,.@-]+", "bad name"));
