@@ -155,7 +155,8 @@ static void *build_thread(void *arg)
     struct trail_index *ix = arg;
 
     pthread_mutex_lock(&ix->lock);
-    if (catch_up(ix) != CU_OK && !ix->stopping)
+    /* a lookup that came first did the pass: nothing is left to do here */
+    if (!ix->built && catch_up(ix) != CU_OK && !ix->stopping)
         log_warn("audit: the trail's index could not be built; the next lookup tries again");
     pthread_mutex_unlock(&ix->lock);
     return NULL;
@@ -318,15 +319,27 @@ out:
     return rc;
 }
 
+/* Open DIR/audit.log as the live segment (none while it is missing). A file the index
+ * already has unnamed (a rotation the writer undid, putting the file back) is that
+ * segment again, never a second copy of its records. */
 static cu_rc open_live(struct trail_index *ix)
 {
     char path[1300];
+    struct stat st;
     int fd;
 
     snprintf(path, sizeof(path), "%s/audit.log", ix->dir);
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return errno == ENOENT ? CU_OK : CU_E_STORE;
+    if (fstat(fd, &st) == 0)
+        for (size_t i = 0; i < ix->nsegs; i++)
+            if (!ix->segs[i].named && !ix->segs[i].dead && ix->segs[i].ino == st.st_ino &&
+                ix->segs[i].dev == st.st_dev) {
+                close(fd);
+                ix->live = i;
+                return CU_OK;
+            }
     return add_seg(ix, path, fd, &ix->live);
 }
 
@@ -414,11 +427,25 @@ static cu_rc take_file(struct trail_index *ix, const struct trail_entry *t, cons
     cu_rc rc = CU_OK;
     size_t cand, seg, used;
     struct gz_seek *gz = NULL;
+    enum audit_file_kind kind = t->kind;
+    char gz_path[1410];
     int fd = open(path, O_RDONLY | O_CLOEXEC);
 
+    if (fd < 0 && errno == ENOENT && kind == AUDIT_FILE_PENDING) {
+        /* sealed since the listing: the sealer writes the gzip copy before it removes the
+         * plain file, so the copy is there */
+        snprintf(gz_path, sizeof(gz_path), "%s.gz", path);
+        path = gz_path;
+        kind = AUDIT_FILE_LOG;
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+    }
+    if (fd < 0 && errno == ENOENT) {
+        ix->max_number = t->number; /* removed by retention since the listing */
+        goto out;
+    }
     ENSURE(fd >= 0, CU_E_STORE);
     ix->max_number = t->number;
-    if (t->kind == AUDIT_FILE_PENDING) {
+    if (kind == AUDIT_FILE_PENDING) {
         cand = unnamed_match(ix, fd, NULL);
         if (cand != SIZE_MAX) {
             close(fd); /* the same file: go on through the descriptor held */
@@ -469,7 +496,7 @@ static cu_rc take_new_files(struct trail_index *ix, struct buf *data)
     size_t n = 0;
 
     snprintf(trail, sizeof(trail), "%s/%s", ix->dir, AUDIT_TRAIL_SUBDIR);
-    TRY(trail_list(trail, &list, &n));
+    TRY(trail_list_settled(trail, &list, &n));
     for (size_t i = 0; i < n; i++) {
         ENSURE(!ix->stopping, CU_E_UNAVAILABLE);
         if ((list[i].kind != AUDIT_FILE_LOG && list[i].kind != AUDIT_FILE_PENDING) ||
@@ -527,62 +554,66 @@ out:
     return rc;
 }
 
-/* The first pass: the live file, then every sealed or left-unsealed log file in order
- * (one renamed from the live file meanwhile is recognised as it), then the live file's
- * records. */
-static cu_rc build(struct trail_index *ix)
+/* Has the live file been renamed away? Missing counts: the writer renames it before it
+ * begins the next one. */
+static bool live_rotated(const struct trail_index *ix)
 {
-    cu_rc rc = CU_OK;
-    struct buf data;
+    const struct seg *s = &ix->segs[ix->live];
+    char path[1300];
+    struct stat st;
 
-    buf_init(&data, BUF_NO_LIMIT);
-    TRY(open_live(ix));
-    TRY(take_new_files(ix, &data));
-    if (ix->live != SIZE_MAX)
-        TRY(read_plain(ix, ix->live, true));
-out:
-    buf_release(&data);
-    if (rc != CU_OK)
-        forget(ix); /* a file went away under the pass (or could not be read): start over */
-    return rc;
+    snprintf(path, sizeof(path), "%s/audit.log", ix->dir);
+    if (stat(path, &st) != 0)
+        return errno == ENOENT;
+    return st.st_ino != s->ino || st.st_dev != s->dev;
 }
 
-/* Read what the trail gained. A live file renamed away (rotated) is finished through its
- * descriptor (the writer renames under its lock, after every record of the old file was
- * copied in, so nothing reaches it after), then named by its new number when the trail
- * is listed; files rotated and sealed since the last lookup are taken whole, in order;
- * then the new live file is followed. */
+/* Read what the trail gained (the first pass: all of it). A live file renamed away
+ * (rotated) is finished through its descriptor (the writer renames under its lock, after
+ * every record of the old file was copied in, so nothing reaches it after). Then the
+ * next live file is opened *before* the trail is listed: every file rotated before that
+ * open is in the listing (a rotated file is in DIR/audit-trail from its rename on, as
+ * plain, gzip or both, until retention), so the files numbered after those known are
+ * taken in order — the old live file named, those rotated and sealed in between read
+ * whole — and none is missed. If the file just opened was itself rotated before the
+ * listing, the listing names it, and the next live file is opened and the trail listed
+ * again. Without a rotation nothing new can be in the trail, and it is not listed. */
 static cu_rc catch_up(struct trail_index *ix)
 {
     cu_rc rc = CU_OK;
-    char path[1300];
-    struct stat st;
     struct buf data;
-    size_t unnamed;
+    bool list, missing = false;
+    size_t unnamed = oldest_unnamed(ix);
 
     buf_init(&data, BUF_NO_LIMIT);
-    if (!ix->built) {
-        TRY(build(ix));
-        ix->built = true;
-        goto out;
-    }
-    snprintf(path, sizeof(path), "%s/audit.log", ix->dir);
-    if (ix->live != SIZE_MAX && stat(path, &st) == 0 &&
-        (st.st_ino != ix->segs[ix->live].ino || st.st_dev != ix->segs[ix->live].dev)) {
+    /* a rotated file still to name (one whose copy the listing did not show yet) */
+    list = !ix->built || (unnamed != SIZE_MAX && unnamed != ix->live);
+    if (ix->live != SIZE_MAX && live_rotated(ix)) {
         TRY(read_plain(ix, ix->live, false));
         ix->live = SIZE_MAX;
     }
-    /* a rotated file to name: list the trail (else nothing new can be in it) */
-    unnamed = oldest_unnamed(ix);
-    if (unnamed != SIZE_MAX && unnamed != ix->live)
+    for (;;) {
+        ENSURE(!ix->stopping, CU_E_UNAVAILABLE);
+        if (ix->live == SIZE_MAX && !missing) {
+            TRY(open_live(ix));
+            missing = ix->live == SIZE_MAX; /* between a rename and the next file */
+            list = true;
+        }
+        if (!list)
+            break;
         TRY(take_new_files(ix, &data));
+        list = false;
+        if (ix->live != SIZE_MAX || missing)
+            break;
+    }
     TRY(follow_removals(ix, &data));
-    if (ix->live == SIZE_MAX)
-        TRY(open_live(ix));
     if (ix->live != SIZE_MAX)
         TRY(read_plain(ix, ix->live, true));
+    ix->built = true;
 out:
     buf_release(&data);
+    if (rc != CU_OK && !ix->built)
+        forget(ix); /* the first pass could not read a file: it starts over */
     return rc;
 }
 

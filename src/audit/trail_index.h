@@ -7,13 +7,15 @@
  * trail behind the writer, on the lookup's own thread and under its own lock (which only
  * lookups take): before each lookup it reads what the live file gained since the last one,
  * and follows a rotation (the live file renamed into DIR/audit-trail) by finishing the
- * renamed file through the descriptor it already holds, then naming it by its number (and
- * taking whole any file rotated and sealed since). Sealed files are opened only while a
- * line is read from them, so the index never keeps a file retention removes; a plain file
- * the sealer compressed is read from its gzip copy from then on. The index is not kept on
- * disk. A start reads every file (the
- * index's build, one pass over the trail, which trail_index_new starts on a thread of its
- * own so that it is done, or under way, by the first lookup).
+ * renamed file through the descriptor it already holds, opening the next live file, and
+ * only then listing the trail (twice over: trail_list_settled), which names the renamed
+ * file by its number and takes whole, in order, any file rotated and sealed in between —
+ * so a rotation while it lists loses no file and puts none out of order. Sealed files are
+ * opened only while a line is read from them, so the index never keeps a file retention
+ * removes; a plain file the sealer compressed is read from its gzip copy from then on. The
+ * index is not kept on disk. A start reads every file (the index's build, one pass over
+ * the trail, which trail_index_new starts on a thread of its own so that it is done, or
+ * under way, by the first lookup).
  *
  * A hash only narrows: each candidate's line is read back and its attributes compared
  * exactly, so a collision never returns a record that does not match. Records are ordered

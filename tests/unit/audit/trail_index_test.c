@@ -6,8 +6,11 @@
  * not taken until it is) and rotations (the live file renamed away, a new one begun; two
  * between lookups, sealed or not); a sealed plain file is read from its gzip copy and a
  * file removed by retention dropped, and no descriptor is left on a removed or sealed
- * file. */
+ * file; while a thread rotates and seals the trail without pause, each lookup finds every
+ * record written before it, none twice, and in the end all of them in order. */
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -327,6 +330,158 @@ static void lookups_across_files(void)
     buf_release(&b);
 }
 
+/* ---- rotations while the index reads the trail ----
+ * A thread does on disk what the writer and the sealer do, as fast as it can: append
+ * records to audit.log, rename it to trail_N.jsonl, begin a new audit.log, compress the
+ * rotated file to trail_N.jsonl.gz and remove the plain one (some rotations left plain
+ * for a while, as a seal that is behind). Each lookup meanwhile must find every record
+ * written before it began, none twice, newest first. */
+#define RACE_ROTATIONS 300
+#define RACE_PER_FILE 4
+
+struct rotator {
+    char dir[200];
+    _Atomic int written;  /* records wholly written to the trail */
+    _Atomic int failures; /* file operations of the thread that failed */
+    _Atomic bool done;
+};
+
+static bool race_seal(const char *plain)
+{
+    char gz[320];
+    struct buf text;
+    bool ok;
+
+    buf_init(&text, BUF_NO_LIMIT);
+    snprintf(gz, sizeof(gz), "%s.gz", plain);
+    ok = file_text(plain, &text) && trail_write_gz(gz, buf_bytes(&text)) == CU_OK &&
+         unlink(plain) == 0;
+    buf_release(&text);
+    return ok;
+}
+
+/* As the writer rotates (rename, then a new live file at once) and the sealer seals. */
+static void *rotate_constantly(void *arg)
+{
+    struct rotator *r = arg;
+    char live[260], rotated[320], behind[320] = "";
+    struct buf b;
+    int k = 0, fd;
+
+    buf_init(&b, BUF_NO_LIMIT);
+    snprintf(live, sizeof(live), "%s/audit.log", r->dir);
+    fd = open(live, O_WRONLY | O_CREAT | O_EXCL | O_APPEND, 0600);
+    for (int n = 1; n <= RACE_ROTATIONS && fd >= 0; n++) {
+        for (int i = 0; i < RACE_PER_FILE; i++, k++) {
+            buf_reset(&b);
+            record(&b, k, k % 97 ? "GetUser" : "CreateUser", "racer", true);
+            if (write(fd, b.p, b.n) != (ssize_t)b.n)
+                atomic_fetch_add(&r->failures, 1);
+            atomic_store(&r->written, k + 1);
+        }
+        close(fd);
+        snprintf(rotated, sizeof(rotated), "%s/%s/trail_%08d_20260101T000000Z.jsonl", r->dir,
+                 AUDIT_TRAIL_SUBDIR, n);
+        if (rename(live, rotated) != 0)
+            atomic_fetch_add(&r->failures, 1);
+        fd = open(live, O_WRONLY | O_CREAT | O_EXCL | O_APPEND, 0600);
+        if (behind[0] && !race_seal(behind))
+            atomic_fetch_add(&r->failures, 1);
+        behind[0] = '\0';
+        if (n % 5 == 0)
+            snprintf(behind, sizeof(behind), "%s", rotated); /* sealed after the next one */
+        else if (!race_seal(rotated))
+            atomic_fetch_add(&r->failures, 1);
+    }
+    if (fd < 0 || (behind[0] && !race_seal(behind)))
+        atomic_fetch_add(&r->failures, 1);
+    if (fd >= 0)
+        close(fd);
+    buf_release(&b);
+    atomic_store(&r->done, true);
+    return NULL;
+}
+
+struct seen {
+    int n, max_id, order_errors;
+    unsigned char *count; /* per record number, how often it was found */
+    int cap;
+};
+
+static cu_rc tally(void *ctx, uint64_t pos, const json_t *rec, const char *line, size_t len)
+{
+    struct seen *s = ctx;
+    const char *id = json_string_value(json_object_get(rec, "eventID"));
+    int k = id && strncmp(id, "id-", 3) == 0 ? (int)strtol(id + 3, NULL, 10) : -1;
+
+    (void)pos;
+    (void)line;
+    (void)len;
+    if (k < 0 || k >= s->cap)
+        return CU_E_INTERNAL;
+    if (s->n && k >= s->max_id)
+        s->order_errors++; /* newest first: each record older than the one before */
+    s->max_id = k;
+    s->count[k]++;
+    s->n++;
+    return CU_OK;
+}
+
+static void rotations_while_indexing(void)
+{
+    static struct rotator r;
+    char sub[260];
+    struct trail_index *ix = NULL;
+    pthread_t t;
+    struct seen s = {.cap = RACE_ROTATIONS * RACE_PER_FILE};
+    int lookups = 0, short_counts = 0, errors = 0, missing = 0, twice = 0;
+
+    s.count = calloc((size_t)s.cap, 1);
+    snprintf(r.dir, sizeof(r.dir), "%s/race", dir);
+    CHECK(mkdir(r.dir, 0700) == 0);
+    snprintf(sub, sizeof(sub), "%s/%s", r.dir, AUDIT_TRAIL_SUBDIR);
+    CHECK(mkdir(sub, 0700) == 0);
+    CHECK(pthread_create(&t, NULL, rotate_constantly, &r) == 0);
+    CHECK_OK(trail_index_new(r.dir, &ix)); /* its first pass runs beside the rotations */
+    while (!atomic_load(&r.done)) {
+        int before = atomic_load(&r.written), after;
+        uint64_t n = 0;
+
+        if (trail_index_count(ix, &n) != CU_OK)
+            errors++;
+        after = atomic_load(&r.written);
+        /* every record written before the lookup began, none counted twice (the one being
+         * written as the lookup ended may be counted) */
+        if (n < (uint64_t)before || n > (uint64_t)after + 1)
+            short_counts++;
+        lookups++;
+    }
+    pthread_join(t, NULL);
+    {
+        struct trail_query q = {.start_s = 0, .end_s = INT64_MAX, .before = UINT64_MAX,
+                                .max = (size_t)s.cap + 1};
+        bool more = false;
+
+        CHECK_OK(trail_index_lookup(ix, &q, tally, &s, &more));
+        CHECK(!more);
+    }
+    for (int k = 0; k < s.cap; k++) {
+        missing += s.count[k] == 0;
+        twice += s.count[k] > 1;
+    }
+    CHECK_INT(atomic_load(&r.failures), 0);
+    CHECK(lookups > 0);
+    CHECK_INT(errors, 0);
+    CHECK_INT(short_counts, 0);
+    CHECK_INT(s.n, s.cap);
+    CHECK_INT(missing, 0);
+    CHECK_INT(twice, 0);
+    CHECK_INT(s.order_errors, 0);
+    CHECK_INT(deleted_files_open(), 0);
+    trail_index_free(ix);
+    free(s.count);
+}
+
 static void rm_rf(void)
 {
     char cmd[200];
@@ -341,6 +496,7 @@ int main(void)
         return 1;
     gz_random_reads();
     lookups_across_files();
+    rotations_while_indexing();
     rm_rf();
     TEST_END();
 }
