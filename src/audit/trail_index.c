@@ -13,14 +13,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/file.h"
 #include "core/log.h"
+#include "crypto/digest.h"
 #include "gz_seek.h"
+#include "trail_idx.h"
 #include "trail_index.h"
 #include "trail_io.h"
 
-#define N_HASHED 6   /* the attributes hashed per record (all but the resources') */
+#define N_HASHED TRAIL_IDX_HASHES /* the attributes hashed per record (not the resources') */
 #define READ_CHUNK (1u << 20)
 #define MAX_RES 255  /* resources indexed per record */
+#define HEAD_LEN 512 /* bytes that tell two copies of a log file from two files */
 
 struct seg {
     int fd;
@@ -31,6 +35,8 @@ struct seg {
     uint64_t done;        /* bytes of the file indexed (plain files) */
     bool named;           /* path names its file in DIR/audit-trail (not audit.log) */
     bool dead;            /* removed by retention: its records are skipped */
+    size_t first, count;  /* its entries: e[first .. first + count) */
+    bool scattered;       /* ... unless another file's came between (no .idx is written) */
 };
 
 struct entry {
@@ -58,6 +64,7 @@ struct trail_index {
     size_t live;          /* the segment of DIR/audit.log; SIZE_MAX: none yet */
     uint64_t max_number;  /* the highest file number taken (when any_number) */
     bool any_number;
+    struct trail_index_stats stats;
 };
 
 static const char *const attr_names[] = {NULL, "EventId", "EventName", "ReadOnly", "Username",
@@ -158,6 +165,10 @@ static void *build_thread(void *arg)
     /* a lookup that came first did the pass: nothing is left to do here */
     if (!ix->built && catch_up(ix) != CU_OK && !ix->stopping)
         log_warn("audit: the trail's index could not be built; the next lookup tries again");
+    else
+        log_info("audit: the trail's index holds %zu records (sealed files: %llu from their "
+                 ".idx, %llu read)", ix->n, (unsigned long long)ix->stats.idx_loaded,
+                 (unsigned long long)ix->stats.files_read);
     pthread_mutex_unlock(&ix->lock);
     return NULL;
 }
@@ -227,37 +238,58 @@ out:
     return rc;
 }
 
+/* Append one record's entry to segment seg (res: its nres (type, name) hash pairs). */
+static cu_rc push_entry(struct trail_index *ix, size_t seg, int64_t t, uint64_t off, uint32_t len,
+                        const uint32_t h[N_HASHED], const uint32_t *res, size_t nres)
+{
+    cu_rc rc = CU_OK;
+    struct entry *e;
+    struct seg *s = &ix->segs[seg];
+
+    TRY(grow((void **)&ix->e, &ix->cap, ix->n + 1, sizeof(*ix->e)));
+    TRY(grow((void **)&ix->res, &ix->capres, ix->nres + 2 * nres, sizeof(*ix->res)));
+    e = &ix->e[ix->n];
+    *e = (struct entry){.t = t, .off = off, .len = len, .seg = (uint32_t)seg,
+                        .res = (uint32_t)ix->nres, .nres = (uint8_t)nres};
+    e->tmax = ix->n && ix->e[ix->n - 1].tmax > t ? ix->e[ix->n - 1].tmax : t;
+    memcpy(e->h, h, sizeof(e->h));
+    memcpy(ix->res + ix->nres, res, 2 * nres * sizeof(*res));
+    ix->nres += 2 * nres;
+    if (s->count == 0)
+        s->first = ix->n;
+    else if (s->first + s->count != ix->n)
+        s->scattered = true;
+    s->count++;
+    ix->n++;
+out:
+    return rc;
+}
+
 /* Index one record line; false when it is not a record (does not parse). */
 static cu_rc add_line(struct trail_index *ix, size_t seg, uint64_t off, const char *line,
                       size_t len, bool *parsed)
 {
     cu_rc rc = CU_OK;
     json_t *rec = json_loadb(line, len, 0, NULL);
-    struct entry *e;
+    uint32_t h[N_HASHED], res[2 * MAX_RES];
     int64_t t = 0;
     size_t nres;
 
     *parsed = rec != NULL;
     if (!rec)
         return CU_OK;
-    TRY(grow((void **)&ix->e, &ix->cap, ix->n + 1, sizeof(*ix->e)));
     nres = trail_record_resources(rec);
     nres = nres > MAX_RES ? MAX_RES : nres;
-    TRY(grow((void **)&ix->res, &ix->capres, ix->nres + 2 * nres, sizeof(*ix->res)));
     (void)audit_chain_event_time(line, len, &t);
-    e = &ix->e[ix->n];
-    *e = (struct entry){.t = t, .off = off, .len = (uint32_t)len, .seg = (uint32_t)seg,
-                        .res = (uint32_t)ix->nres, .nres = (uint8_t)nres};
-    e->tmax = ix->n && ix->e[ix->n - 1].tmax > t ? ix->e[ix->n - 1].tmax : t;
     for (int a = TRAIL_ATTR_EVENT_ID; a <= TRAIL_ATTR_ACCESS_KEY_ID; a++)
         if (a != TRAIL_ATTR_RESOURCE_TYPE && a != TRAIL_ATTR_RESOURCE_NAME)
-            e->h[a - 1 - (a > TRAIL_ATTR_RESOURCE_NAME ? 2 : 0)] =
+            h[a - 1 - (a > TRAIL_ATTR_RESOURCE_NAME ? 2 : 0)] =
                 hash32(trail_record_attr(rec, (enum trail_attr)a));
     for (size_t i = 0; i < nres; i++) {
-        ix->res[ix->nres++] = hash32(trail_record_resource(rec, i, TRAIL_ATTR_RESOURCE_TYPE));
-        ix->res[ix->nres++] = hash32(trail_record_resource(rec, i, TRAIL_ATTR_RESOURCE_NAME));
+        res[2 * i] = hash32(trail_record_resource(rec, i, TRAIL_ATTR_RESOURCE_TYPE));
+        res[2 * i + 1] = hash32(trail_record_resource(rec, i, TRAIL_ATTR_RESOURCE_NAME));
     }
-    ix->n++;
+    TRY(push_entry(ix, seg, t, off, (uint32_t)len, h, res, nres));
 out:
     json_decref(rec);
     return rc;
@@ -357,14 +389,14 @@ static void forget(struct trail_index *ix)
     ix->any_number = false;
 }
 
-/* Do the first bytes of plain segment s read as the inflated text? (A record's first
- * bytes hold its eventID: the same file, compressed.) */
-static bool same_records(const struct seg *s, const struct buf *inflated)
+/* Do the first bytes of plain segment s read as head, a gzip file's first inflated bytes?
+ * (A record's first bytes hold its eventID: the same file, compressed.) */
+static bool same_records(const struct seg *s, struct bytes head)
 {
-    char head[512];
-    ssize_t got = pread(s->fd, head, sizeof(head), 0);
+    char mine[HEAD_LEN];
+    ssize_t got = pread(s->fd, mine, sizeof(mine), 0);
 
-    return got > 0 && inflated->n >= (size_t)got && memcmp(head, inflated->p, (size_t)got) == 0;
+    return got > 0 && head.n >= (size_t)got && memcmp(mine, head.p, (size_t)got) == 0;
 }
 
 /* The oldest plain segment no file number names yet — the live file, or one the index
@@ -378,44 +410,204 @@ static size_t oldest_unnamed(const struct trail_index *ix)
 }
 
 /* The unnamed segment that is the file at fd (a plain file: the same inode; a gzip one:
- * the same first bytes as inflated), or SIZE_MAX. Oldest first: rotations keep order. */
-static size_t unnamed_match(const struct trail_index *ix, int fd, const struct buf *inflated)
+ * the same first bytes as head), or SIZE_MAX. Oldest first: rotations keep order. */
+static size_t unnamed_match(const struct trail_index *ix, int fd, const struct bytes *head)
 {
     struct stat st;
 
-    if (!inflated && fstat(fd, &st) != 0)
+    if (!head && fstat(fd, &st) != 0)
         return SIZE_MAX;
     for (size_t i = 0; i < ix->nsegs; i++) {
         const struct seg *s = &ix->segs[i];
 
         if (s->named || s->dead)
             continue;
-        if (inflated ? same_records(s, inflated) : st.st_ino == s->ino && st.st_dev == s->dev)
+        if (head ? same_records(s, *head) : st.st_ino == s->ino && st.st_dev == s->dev)
             return i;
     }
     return SIZE_MAX;
 }
 
+/* The .idx beside the sealed file gz_path (trail_N_T.jsonl.gz -> trail_N_T.idx); "" for
+ * a name of another form. */
+static void idx_path_of(const char *gz_path, char *out, size_t cap)
+{
+    static const char suffix[] = ".jsonl.gz";
+    size_t n = strlen(gz_path), k = sizeof(suffix) - 1;
+
+    out[0] = '\0';
+    if (n > k && strcmp(gz_path + n - k, suffix) == 0)
+        snprintf(out, cap, "%.*s.idx", (int)(n - k), gz_path);
+}
+
+/* The size and SHA-256 of the file at fd: what an .idx names its gzip file by. */
+static cu_rc file_sha256(int fd, uint64_t *size, uint8_t md[DIGEST_SHA256_LEN])
+{
+    cu_rc rc = CU_OK;
+    char *chunk = malloc(READ_CHUNK);
+    struct sha256 h;
+    ssize_t got;
+
+    *size = 0;
+    ENSURE(chunk, CU_E_NOMEM);
+    digest_sha256_begin(&h);
+    while ((got = pread(fd, chunk, READ_CHUNK, (off_t)*size)) > 0) {
+        digest_sha256_add(&h, bytes_of(chunk, (size_t)got));
+        *size += (uint64_t)got;
+    }
+    digest_sha256_end(&h, md);
+    ENSURE(got == 0, CU_E_STORE);
+out:
+    free(chunk);
+    return rc;
+}
+
+/* Write the .idx of segment seg, a sealed file (at fd) whose records were indexed in one
+ * stretch. A failure is only logged: an .idx spares a later start work, and nothing
+ * else depends on it. */
+static void save_idx(struct trail_index *ix, size_t seg, int fd)
+{
+    struct seg *s = &ix->segs[seg];
+    struct trail_idx x = {0};
+    struct trail_idx_rec *recs = NULL;
+    struct buf out;
+    char path[1310], why[128] = "out of memory";
+
+    idx_path_of(s->path, path, sizeof(path));
+    if (!s->gz || s->scattered || !path[0])
+        return;
+    buf_init(&out, BUF_NO_LIMIT);
+    recs = calloc(s->count ? s->count : 1, sizeof(*recs));
+    if (!recs || file_sha256(fd, &x.gz_size, x.gz_sha256) != CU_OK)
+        goto out;
+    x.points = gz_seek_points(s->gz, &x.npoints, &x.total);
+    for (size_t i = 0; i < s->count; i++) {
+        const struct entry *e = &ix->e[s->first + i];
+
+        recs[i] = (struct trail_idx_rec){.t = e->t, .off = e->off, .len = e->len,
+                                         .nres = e->nres};
+        memcpy(recs[i].h, e->h, sizeof(recs[i].h));
+    }
+    x.recs = recs;
+    x.nrecs = s->count;
+    if (s->count) {
+        const struct entry *last = &ix->e[s->first + s->count - 1];
+
+        x.res = ix->res + ix->e[s->first].res;
+        x.nres = last->res + 2u * last->nres - ix->e[s->first].res;
+    }
+    if (trail_idx_encode(&x, &out) == CU_OK &&
+        file_write_atomic(path, buf_bytes(&out), 0600, false, why, sizeof(why)) == CU_OK)
+        ix->stats.idx_written++;
+    else
+        log_warn("audit: cannot write the trail index %s (%s); a start reads its log file "
+                 "instead", path, why);
+out:
+    free(recs);
+    buf_release(&out);
+}
+
+/* Take the sealed file at fd (path) from its .idx, into a new segment: *taken is false
+ * when it has none, or one that does not parse or describes another file (the file is
+ * then read, and its .idx written anew). */
+static cu_rc load_idx(struct trail_index *ix, const char *path, int fd, bool *taken)
+{
+    cu_rc rc = CU_OK;
+    struct trail_idx x = {0};
+    struct cu_err err = {0};
+    struct gz_seek *gz = NULL;
+    struct buf bytes;
+    char ipath[1310];
+    uint8_t md[DIGEST_SHA256_LEN];
+    uint64_t size = 0;
+    size_t seg, at = 0;
+
+    *taken = false;
+    buf_init(&bytes, BUF_NO_LIMIT);
+    idx_path_of(path, ipath, sizeof(ipath));
+    if (!ipath[0] || file_read_all(ipath, &bytes) != CU_OK)
+        goto out; /* none yet */
+    if (trail_idx_parse(buf_bytes(&bytes), &x, &err) != CU_OK) {
+        log_warn("audit: %s is not a trail index (%s); its log file is read again", ipath,
+                 err.msg);
+        goto out;
+    }
+    TRY(file_sha256(fd, &size, md));
+    if (size != x.gz_size || memcmp(md, x.gz_sha256, sizeof(md)) != 0) {
+        log_warn("audit: %s describes another file than %s; the file is read again", ipath,
+                 path);
+        goto out;
+    }
+    TRY(gz_seek_adopt(x.points, x.npoints, x.total, &gz));
+    x.points = NULL;
+    TRY(add_seg(ix, path, -1, &seg));
+    ix->segs[seg].gz = gz;
+    ix->segs[seg].named = true;
+    gz = NULL;
+    for (size_t i = 0; i < x.nrecs; i++) {
+        const struct trail_idx_rec *r = &x.recs[i];
+
+        TRY(push_entry(ix, seg, r->t, r->off, r->len, r->h, x.res + at, r->nres));
+        at += 2u * r->nres;
+    }
+    *taken = true;
+    ix->stats.idx_loaded++;
+out:
+    gz_seek_free(gz);
+    trail_idx_release(&x);
+    buf_release(&bytes);
+    return rc;
+}
+
 /* Segment seg (plain) is now read from the gzip file at fd (inflated: its text): the
- * records after what was read of it are indexed from there. */
+ * records after what was read of it are indexed from there, and its .idx written. */
 static cu_rc switch_to_gz(struct trail_index *ix, size_t seg, int fd, struct gz_seek *gz,
                           const struct buf *inflated, const char *path)
 {
+    cu_rc rc = CU_OK;
     struct seg *s = &ix->segs[seg];
     size_t used;
 
     close(s->fd);
-    close(fd); /* reopened by path when a line is read */
     s->fd = -1;
     s->gz = gz;
     s->named = true;
     str_copy(s->path, sizeof(s->path), path);
     if (seg == ix->live)
         ix->live = SIZE_MAX;
-    if (s->done >= inflated->n)
-        return CU_OK;
-    return add_lines(ix, seg, s->done, inflated->p + s->done, inflated->n - (size_t)s->done,
-                     false, &used);
+    if (s->done < inflated->n)
+        TRY(add_lines(ix, seg, s->done, inflated->p + s->done, inflated->n - (size_t)s->done,
+                      false, &used));
+    save_idx(ix, seg, fd);
+out:
+    close(fd); /* reopened by path when a line is read */
+    return rc;
+}
+
+/* A sealed file no segment is: from its .idx, else inflated and read whole (and its .idx
+ * written). */
+static cu_rc take_sealed(struct trail_index *ix, const char *path, int fd, struct buf *data)
+{
+    cu_rc rc = CU_OK;
+    struct gz_seek *gz = NULL;
+    size_t seg, used;
+    bool taken;
+
+    TRY(load_idx(ix, path, fd, &taken));
+    if (taken)
+        goto out;
+    buf_reset(data);
+    TRY(gz_seek_open(fd, data, &gz));
+    TRY(add_seg(ix, path, -1, &seg));
+    ix->segs[seg].gz = gz;
+    ix->segs[seg].named = true;
+    gz = NULL;
+    TRY(add_lines(ix, seg, 0, data->p, data->n, false, &used));
+    ix->stats.files_read++;
+    save_idx(ix, seg, fd);
+out:
+    gz_seek_free(gz);
+    return rc;
 }
 
 /* A file of the trail numbered after every one known: the oldest unnamed segment, renamed
@@ -425,10 +617,12 @@ static cu_rc take_file(struct trail_index *ix, const struct trail_entry *t, cons
                        struct buf *data)
 {
     cu_rc rc = CU_OK;
-    size_t cand, seg, used;
+    size_t cand, seg, hn;
     struct gz_seek *gz = NULL;
     enum audit_file_kind kind = t->kind;
     char gz_path[1410];
+    uint8_t head[HEAD_LEN];
+    struct bytes h;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
 
     if (fd < 0 && errno == ENOENT && kind == AUDIT_FILE_PENDING) {
@@ -463,23 +657,19 @@ static cu_rc take_file(struct trail_index *ix, const struct trail_entry *t, cons
         TRY(read_plain(ix, seg, false));
         goto out;
     }
-    buf_reset(data);
-    TRY(gz_seek_open(fd, data, &gz));
-    cand = unnamed_match(ix, fd, data);
-    if (cand != SIZE_MAX) {
-        TRY(switch_to_gz(ix, cand, fd, gz, data, path));
-        fd = -1;
-        gz = NULL;
+    /* its first bytes tell whether it is a segment followed so far as a plain file */
+    TRY(gz_seek_head(fd, head, sizeof(head), &hn));
+    h = bytes_of(head, hn);
+    cand = unnamed_match(ix, fd, &h);
+    if (cand == SIZE_MAX) {
+        TRY(take_sealed(ix, path, fd, data));
         goto out;
     }
-    TRY(add_seg(ix, path, fd, &seg));
-    close(fd); /* reopened by path when a line is read */
+    buf_reset(data);
+    TRY(gz_seek_open(fd, data, &gz));
+    rc = switch_to_gz(ix, cand, fd, gz, data, path);
     fd = -1;
-    ix->segs[seg].fd = -1;
-    ix->segs[seg].gz = gz;
-    ix->segs[seg].named = true;
     gz = NULL;
-    TRY(add_lines(ix, seg, 0, data->p, data->n, false, &used));
 out:
     gz_seek_free(gz);
     if (fd >= 0)
@@ -535,7 +725,7 @@ static cu_rc follow_removals(struct trail_index *ix, struct buf *data)
         if (fd >= 0) {
             buf_reset(data);
             rc = gz_seek_open(fd, data, &gz);
-            if (rc == CU_OK && same_records(s, data)) {
+            if (rc == CU_OK && same_records(s, bytes_of(data->p, data->n))) {
                 TRY(switch_to_gz(ix, i, fd, gz, data, gz_path));
                 continue;
             }
@@ -544,6 +734,11 @@ static cu_rc follow_removals(struct trail_index *ix, struct buf *data)
             TRY(rc);
         }
         s->dead = true;
+        if (s->gz) { /* retention removed it: its .idx goes too */
+            idx_path_of(s->path, gz_path, sizeof(gz_path));
+            if (gz_path[0])
+                (void)unlink(gz_path);
+        }
         gz_seek_free(s->gz);
         s->gz = NULL;
         if (s->fd >= 0)
@@ -727,6 +922,13 @@ cu_rc trail_index_count(struct trail_index *ix, uint64_t *n)
 out:
     pthread_mutex_unlock(&ix->lock);
     return rc;
+}
+
+void trail_index_get_stats(struct trail_index *ix, struct trail_index_stats *out)
+{
+    pthread_mutex_lock(&ix->lock);
+    *out = ix->stats;
+    pthread_mutex_unlock(&ix->lock);
 }
 
 void trail_index_latest(const char *data_dir, int64_t *log_ms, int64_t *digest_ms)

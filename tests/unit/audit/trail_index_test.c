@@ -6,7 +6,8 @@
  * not taken until it is) and rotations (the live file renamed away, a new one begun; two
  * between lookups, sealed or not); a sealed plain file is read from its gzip copy and a
  * file removed by retention dropped, and no descriptor is left on a removed or sealed
- * file; while a thread rotates and seals the trail without pause, each lookup finds every
+ * file; each sealed file's .idx is written, then taken instead of the file at the next
+ * start, and a corrupt, cut-short, empty or stale one is rebuilt; while a thread rotates and seals the trail without pause, each lookup finds every
  * record written before it, none twice, and in the end all of them in order. */
 #include <fcntl.h>
 #include <pthread.h>
@@ -330,6 +331,124 @@ static void lookups_across_files(void)
     buf_release(&b);
 }
 
+/* ---- the .idx beside each sealed file ---- */
+
+static struct trail_index_stats stats_of(const char *d, uint64_t want_records)
+{
+    struct trail_index *ix = NULL;
+    struct trail_index_stats st;
+    uint64_t n = 0;
+
+    CHECK_OK(trail_index_new(d, &ix));
+    CHECK_OK(trail_index_count(ix, &n));
+    CHECK_INT(n, want_records);
+    trail_index_get_stats(ix, &st);
+    trail_index_free(ix);
+    return st;
+}
+
+static int names_found(const char *d, enum trail_attr a, const char *v)
+{
+    struct trail_index *ix = NULL;
+    bool more;
+    int n;
+
+    CHECK_OK(trail_index_new(d, &ix));
+    n = find(ix, a, v, 50, UINT64_MAX, &more).n;
+    trail_index_free(ix);
+    return n;
+}
+
+static void flip_byte(const char *path, off_t at)
+{
+    int fd = open(path, O_RDWR);
+    char c = 0;
+
+    CHECK(fd >= 0 && pread(fd, &c, 1, at) == 1);
+    c ^= 0x20;
+    CHECK(pwrite(fd, &c, 1, at) == 1);
+    close(fd);
+}
+
+static void idx_beside_sealed_files(void)
+{
+    char d[260], sub[300], gz1[400], gz2[400], idx1[400], idx2[400];
+    struct buf b;
+    struct trail_index_stats st;
+    struct stat sb;
+
+    buf_init(&b, BUF_NO_LIMIT);
+    snprintf(d, sizeof(d), "%s/idx", dir);
+    snprintf(sub, sizeof(sub), "%s/%s", d, AUDIT_TRAIL_SUBDIR);
+    CHECK(mkdir(d, 0700) == 0 && mkdir(sub, 0700) == 0);
+    for (int i = 0; i < 5000; i++) /* about 1.6 MiB: two access points */
+        record(&b, i, i % 1000 ? "GetUser" : "CreateUser", "alice", true);
+    snprintf(gz1, sizeof(gz1), "%s/trail_00000001_20260101T000000Z.jsonl.gz", sub);
+    snprintf(idx1, sizeof(idx1), "%s/trail_00000001_20260101T000000Z.idx", sub);
+    CHECK_OK(trail_write_gz(gz1, buf_bytes(&b)));
+    buf_reset(&b);
+    for (int i = 5000; i < 5010; i++)
+        record(&b, i, "DeleteUser", "bob", false);
+    snprintf(gz2, sizeof(gz2), "%s/trail_00000002_20260101T000100Z.jsonl.gz", sub);
+    snprintf(idx2, sizeof(idx2), "%s/trail_00000002_20260101T000100Z.idx", sub);
+    CHECK_OK(trail_write_gz(gz2, buf_bytes(&b)));
+
+    /* the first start reads both files and writes their .idx */
+    st = stats_of(d, 5010);
+    CHECK_INT(st.files_read, 2);
+    CHECK_INT(st.idx_loaded, 0);
+    CHECK_INT(st.idx_written, 2);
+    CHECK(stat(idx1, &sb) == 0 && stat(idx2, &sb) == 0);
+    /* the next takes them from their .idx, and finds the same */
+    st = stats_of(d, 5010);
+    CHECK_INT(st.idx_loaded, 2);
+    CHECK_INT(st.files_read, 0);
+    CHECK_INT(names_found(d, TRAIL_ATTR_EVENT_NAME, "CreateUser"), 5);
+    CHECK_INT(names_found(d, TRAIL_ATTR_USERNAME, "bob"), 10);
+    CHECK_INT(names_found(d, TRAIL_ATTR_RESOURCE_NAME, "arn:u/4999"), 1);
+    CHECK_INT(names_found(d, TRAIL_ATTR_EVENT_ID, "id-2500"), 1);
+
+    /* corrupt (a byte of its body), cut short, emptied: read again, and rewritten */
+    flip_byte(idx1, 2000);
+    st = stats_of(d, 5010);
+    CHECK_INT(st.idx_loaded, 1);
+    CHECK_INT(st.files_read, 1);
+    CHECK_INT(st.idx_written, 1);
+    CHECK_INT(stats_of(d, 5010).idx_loaded, 2);
+    CHECK(truncate(idx1, 100) == 0);
+    CHECK_INT(stats_of(d, 5010).files_read, 1);
+    CHECK(truncate(idx2, 0) == 0);
+    CHECK_INT(stats_of(d, 5010).files_read, 1);
+    CHECK_INT(stats_of(d, 5010).idx_loaded, 2);
+
+    /* stale: file 2 is another file now (same name, other records); its .idx no longer
+     * describes it, and the records found are the file's */
+    buf_reset(&b);
+    for (int i = 40000; i < 40005; i++)
+        record(&b, i, "TagUser", "carol", false);
+    CHECK_OK(trail_write_gz(gz2, buf_bytes(&b)));
+    st = stats_of(d, 5005);
+    CHECK_INT(st.idx_loaded, 1);
+    CHECK_INT(st.files_read, 1);
+    CHECK_INT(names_found(d, TRAIL_ATTR_USERNAME, "bob"), 0);
+    CHECK_INT(names_found(d, TRAIL_ATTR_USERNAME, "carol"), 5);
+
+    /* retention removes file 2 while an index follows the trail: its .idx goes too */
+    {
+        struct trail_index *ix = NULL;
+        uint64_t n;
+
+        CHECK_OK(trail_index_new(d, &ix));
+        CHECK_OK(trail_index_count(ix, &n));
+        CHECK(unlink(gz2) == 0);
+        CHECK_OK(trail_index_count(ix, &n));
+        CHECK(stat(idx2, &sb) != 0);
+        CHECK(stat(idx1, &sb) == 0);
+        trail_index_free(ix);
+    }
+    buf_release(&b);
+}
+
 /* ---- rotations while the index reads the trail ----
  * A thread does on disk what the writer and the sealer do, as fast as it can: append
  * records to audit.log, rename it to trail_N.jsonl, begin a new audit.log, compress the
@@ -496,6 +615,7 @@ int main(void)
         return 1;
     gz_random_reads();
     lookups_across_files();
+    idx_beside_sealed_files();
     rotations_while_indexing();
     rm_rf();
     TEST_END();
