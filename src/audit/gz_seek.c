@@ -198,10 +198,10 @@ cu_rc gz_seek_read(struct gz_seek *g, int fd, uint64_t off, size_t len, const ch
             else
                 hi = mid;
         }
-        /* the whole span to the next point, for the reads near this one */
-        until = lo + 1 < g->n ? g->points[lo + 1].out : g->total;
-        if (until < off + len)
-            until = off + len;
+        /* from the point up to this line's end, not the span's: a lookup walks newest
+         * first, so the next lines it reads lie before this one, in what is inflated, and
+         * a rare hit costs half a span on average instead of a whole one */
+        until = off + len;
         TRY(inflate_span(g, fd, &g->points[lo], until));
     }
     *p = g->span.p + (off - g->span_off);

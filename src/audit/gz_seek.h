@@ -3,7 +3,8 @@
  * the whole file and notes an access point about every GZ_SEEK_SPAN bytes of output (the
  * compressed position at a deflate block's end, its bit offset, and the 32 KiB of output
  * before it, which the next blocks may refer back to); a read then inflates from the
- * nearest point before it, at most a span, and keeps that span for the next read.
+ * nearest point before it up to the line (at most a span), and keeps what it inflated for
+ * the next read, which newest first lies before it.
  * Memory: 32 KiB per span, about 3% of the file's inflated size. */
 #ifndef CU_AUDIT_GZ_SEEK_H
 #define CU_AUDIT_GZ_SEEK_H
