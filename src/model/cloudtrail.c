@@ -163,7 +163,7 @@ static const struct shape cloudtrail_Date = {.name = "Date", .type = SHAPE_TIMES
 static const struct shape cloudtrail_DescribeTrailsRequest = {.name = "DescribeTrailsRequest", .type = SHAPE_STRUCTURE, .members = cloudtrail_DescribeTrailsRequest_members, .n_members = 2};
 static const struct shape cloudtrail_DescribeTrailsResponse = {.name = "DescribeTrailsResponse", .type = SHAPE_STRUCTURE, .members = cloudtrail_DescribeTrailsResponse_members, .n_members = 1};
 static const struct shape cloudtrail_Event = {.name = "Event", .type = SHAPE_STRUCTURE, .members = cloudtrail_Event_members, .n_members = 9};
-static const struct shape cloudtrail_EventCategory = {.name = "EventCategory", .type = SHAPE_STRING, .enums = cloudtrail_EventCategory_enums, .n_enums = 1};
+static const struct shape cloudtrail_EventCategory = {.name = "EventCategory", .type = SHAPE_STRING, .enums = cloudtrail_EventCategory_enums, .n_enums = 1, .own_error = CU_E_CT_INVALID_EVENT_CATEGORY, .own_message = "Occurs if an event category that is not valid is specified as a value of EventCategory."};
 static const struct shape cloudtrail_EventsList = {.name = "EventsList", .type = SHAPE_LIST, .member = &cloudtrail_EventsList_member};
 static const struct shape cloudtrail_GetTrailRequest = {.name = "GetTrailRequest", .type = SHAPE_STRUCTURE, .members = cloudtrail_GetTrailRequest_members, .n_members = 1};
 static const struct shape cloudtrail_GetTrailResponse = {.name = "GetTrailResponse", .type = SHAPE_STRUCTURE, .members = cloudtrail_GetTrailResponse_members, .n_members = 1};
@@ -179,7 +179,7 @@ static const struct shape cloudtrail_LookupAttributeValue = {.name = "LookupAttr
 static const struct shape cloudtrail_LookupAttributesList = {.name = "LookupAttributesList", .type = SHAPE_LIST, .member = &cloudtrail_LookupAttributesList_member};
 static const struct shape cloudtrail_LookupEventsRequest = {.name = "LookupEventsRequest", .type = SHAPE_STRUCTURE, .members = cloudtrail_LookupEventsRequest_members, .n_members = 6};
 static const struct shape cloudtrail_LookupEventsResponse = {.name = "LookupEventsResponse", .type = SHAPE_STRUCTURE, .members = cloudtrail_LookupEventsResponse_members, .n_members = 2};
-static const struct shape cloudtrail_MaxResults = {.name = "MaxResults", .type = SHAPE_INTEGER, .has_min = true, .min = 1, .has_max = true, .max = 50};
+static const struct shape cloudtrail_MaxResults = {.name = "MaxResults", .type = SHAPE_INTEGER, .has_min = true, .min = 1, .has_max = true, .max = 50, .own_error = CU_E_CT_INVALID_MAX_RESULTS, .own_message = "This exception is thrown if the limit specified is not valid."};
 static const struct shape cloudtrail_NextToken = {.name = "NextToken", .type = SHAPE_STRING};
 static const struct shape cloudtrail_PublicKey = {.name = "PublicKey", .type = SHAPE_STRUCTURE, .members = cloudtrail_PublicKey_members, .n_members = 4};
 static const struct shape cloudtrail_PublicKeyList = {.name = "PublicKeyList", .type = SHAPE_LIST, .member = &cloudtrail_PublicKeyList_member};

@@ -188,6 +188,18 @@ class LookupEvents(harness.ServerTest):
                          ("InvalidTimeRangeException", 400))
         self.assertEqual(code(self.ct.lookup_events, NextToken="not-a-token"),
                          ("InvalidNextTokenException", 400))
+        # MaxResults past 50 and an EventCategory of no kind: the operation's own errors,
+        # not the model's ValidationException (botocore refuses MaxResults 0 itself)
+        for n in (51, 1000):
+            self.assertEqual(code(self.ct.lookup_events, MaxResults=n),
+                             ("InvalidMaxResultsException", 400))
+        with self.assertRaises(ClientError) as cm:
+            self.ct.lookup_events(MaxResults=51)
+        self.assertEqual(cm.exception.response["Error"]["Message"],
+                         "This exception is thrown if the limit specified is not valid.")
+        self.assertEqual(code(self.ct.lookup_events, EventCategory="management"),
+                         ("InvalidEventCategoryException", 400))
+        self.assertEqual(self.ct.lookup_events(EventCategory="insight")["Events"], [])
         r = self.ct.lookup_events(MaxResults=1)
         self.assertIn("NextToken", r)
         # a token of another query ("previously used in a request with different parameters")
