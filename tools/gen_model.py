@@ -59,6 +59,20 @@ def ident(svc, name):
     return f"{svc}_{name}"
 
 
+# Shapes whose constraint failure AWS answers with the operation's own error instead of
+# ValidationException: (service, shape) -> (code in src/core/errors.def, message). The
+# message is the model's documentation of the exception (AWS's answer text for these is
+# not published): CloudTrail's LookupEvents lists InvalidMaxResultsException and
+# InvalidEventCategoryException among its errors for exactly these members.
+OWN_ERRORS = {
+    ("cloudtrail", "MaxResults"): ("CU_E_CT_INVALID_MAX_RESULTS",
+                                   "This exception is thrown if the limit specified is not valid."),
+    ("cloudtrail", "EventCategory"): ("CU_E_CT_INVALID_EVENT_CATEGORY",
+                                      "Occurs if an event category that is not valid is specified "
+                                      "as a value of EventCategory."),
+}
+
+
 def gen_service(sid, name, version, xmlns, model, decls):
     meta = model["metadata"]
     ops = sorted(d["op"] for d in decls)
@@ -110,6 +124,9 @@ def gen_service(sid, name, version, xmlns, model, decls):
                 fields.append(f".{k} = &{ident(sid, s)}_{k}")
         if shape.get("flattened"):
             fields.append(".flattened = true")
+        if (sid, s) in OWN_ERRORS:
+            code, message = OWN_ERRORS[(sid, s)]
+            fields += [f".own_error = {code}", f".own_message = {c_str(message)}"]
         out.append(f"static const struct shape {ident(sid, s)} = {{{', '.join(fields)}}};")
     out.append("")
     out.append(f"static const struct op_model {sid}_ops[] = {{")

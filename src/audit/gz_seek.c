@@ -8,19 +8,11 @@
 
 #include "gz_seek.h"
 
-#define WINDOW 32768u
+#define WINDOW GZ_SEEK_WINDOW
 #define IN_CHUNK 65536u
 
-struct point {
-    uint64_t out;          /* inflated offset */
-    uint64_t in;           /* compressed offset of the first whole byte after the block */
-    int bits;              /* bits of the byte before `in` still to be read (0..7) */
-    uint32_t wlen;         /* window bytes (less than WINDOW only near the start) */
-    uint8_t window[WINDOW];
-};
-
 struct gz_seek {
-    struct point *points;
+    struct gz_seek_point *points;
     size_t n, cap;
     uint64_t total;        /* inflated size */
     struct buf span;       /* the last span inflated */
@@ -29,11 +21,11 @@ struct gz_seek {
 
 static cu_rc add_point(struct gz_seek *g, const struct buf *out, uint64_t in, int bits)
 {
-    struct point *p;
+    struct gz_seek_point *p;
 
     if (g->n == g->cap) {
         size_t cap = g->cap ? g->cap * 2 : 16;
-        struct point *q = realloc(g->points, cap * sizeof(*q));
+        struct gz_seek_point *q = realloc(g->points, cap * sizeof(*q));
 
         if (!q)
             return CU_E_NOMEM;
@@ -101,8 +93,42 @@ out:
     return rc;
 }
 
+cu_rc gz_seek_head(int fd, uint8_t *out, size_t cap, size_t *n)
+{
+    cu_rc rc = CU_OK;
+    uint8_t in[4096];
+    z_stream s = {0};
+    uint64_t in_at = 0;
+    bool started = false;
+    int z = Z_OK;
+    ssize_t got;
+
+    *n = 0;
+    ENSURE(inflateInit2(&s, 16 + MAX_WBITS) == Z_OK, CU_E_NOMEM);
+    started = true;
+    s.next_out = out;
+    s.avail_out = (uInt)cap;
+    while (s.avail_out > 0 && z != Z_STREAM_END) {
+        if (s.avail_in == 0) {
+            got = pread(fd, in, sizeof(in), (off_t)in_at);
+            ENSURE(got > 0, CU_E_STORE);
+            s.next_in = in;
+            s.avail_in = (uInt)got;
+            in_at += (uint64_t)got;
+        }
+        z = inflate(&s, Z_NO_FLUSH);
+        ENSURE(z == Z_OK || z == Z_STREAM_END || z == Z_BUF_ERROR, CU_E_STORE);
+    }
+    *n = cap - s.avail_out;
+out:
+    if (started)
+        inflateEnd(&s);
+    return rc;
+}
+
 /* Inflate from point p up to `until` (at least) into g->span. */
-static cu_rc inflate_span(struct gz_seek *g, int fd, const struct point *p, uint64_t until)
+static cu_rc inflate_span(struct gz_seek *g, int fd, const struct gz_seek_point *p,
+                          uint64_t until)
 {
     cu_rc rc = CU_OK;
     uint8_t *in = malloc(IN_CHUNK);
@@ -172,15 +198,38 @@ cu_rc gz_seek_read(struct gz_seek *g, int fd, uint64_t off, size_t len, const ch
             else
                 hi = mid;
         }
-        /* the whole span to the next point, for the reads near this one */
-        until = lo + 1 < g->n ? g->points[lo + 1].out : g->total;
-        if (until < off + len)
-            until = off + len;
+        /* from the point up to this line's end, not the span's: a lookup walks newest
+         * first, so the next lines it reads lie before this one, in what is inflated, and
+         * a rare hit costs half a span on average instead of a whole one */
+        until = off + len;
         TRY(inflate_span(g, fd, &g->points[lo], until));
     }
     *p = g->span.p + (off - g->span_off);
 out:
     return rc;
+}
+
+struct gz_seek_point *gz_seek_points(struct gz_seek *g, size_t *n, uint64_t *total)
+{
+    *n = g->n;
+    *total = g->total;
+    return g->points;
+}
+
+cu_rc gz_seek_adopt(struct gz_seek_point *points, size_t n, uint64_t total, struct gz_seek **gp)
+{
+    struct gz_seek *g = calloc(1, sizeof(*g));
+
+    if (!g) {
+        free(points);
+        return CU_E_NOMEM;
+    }
+    buf_init(&g->span, BUF_NO_LIMIT);
+    g->points = points;
+    g->n = g->cap = n;
+    g->total = total;
+    *gp = g;
+    return CU_OK;
 }
 
 void gz_seek_free(struct gz_seek *g)

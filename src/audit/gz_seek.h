@@ -3,7 +3,8 @@
  * the whole file and notes an access point about every GZ_SEEK_SPAN bytes of output (the
  * compressed position at a deflate block's end, its bit offset, and the 32 KiB of output
  * before it, which the next blocks may refer back to); a read then inflates from the
- * nearest point before it, at most a span, and keeps that span for the next read.
+ * nearest point before it up to the line (at most a span), and keeps what it inflated for
+ * the next read, which newest first lies before it.
  * Memory: 32 KiB per span, about 3% of the file's inflated size. */
 #ifndef CU_AUDIT_GZ_SEEK_H
 #define CU_AUDIT_GZ_SEEK_H
@@ -11,6 +12,16 @@
 #include "core/buf.h"
 
 #define GZ_SEEK_SPAN (1u << 20)
+#define GZ_SEEK_WINDOW 32768u
+
+/* One access point: where inflation can resume. */
+struct gz_seek_point {
+    uint64_t out;          /* inflated offset */
+    uint64_t in;           /* compressed offset of the first whole byte after the block */
+    int bits;              /* bits of the byte before `in` still to be read (0..7) */
+    uint32_t wlen;         /* window bytes (less than GZ_SEEK_WINDOW only near the start) */
+    uint8_t window[GZ_SEEK_WINDOW];
+};
 
 struct gz_seek;
 
@@ -18,11 +29,21 @@ struct gz_seek;
  * read is given the file again, so that nothing holds a file retention removes). Errors:
  * CU_E_STORE (not gzip, cut short, a bad trailer), CU_E_NOMEM. */
 MUST_CHECK cu_rc gz_seek_open(int fd, struct buf *out, struct gz_seek **g);
+/* The first (up to) cap inflated bytes of the gzip file at fd into out, *n of them: what
+ * tells which file it is, without inflating the rest. Errors: CU_E_STORE, CU_E_NOMEM. */
+MUST_CHECK cu_rc gz_seek_head(int fd, uint8_t *out, size_t cap, size_t *n);
 /* The len bytes at inflated offset off of the file at fd (the one gz_seek_open read),
  * borrowed until the next read. Errors: CU_E_STORE, CU_E_NOMEM. Not thread-safe (the
  * index's lock serialises it). */
 MUST_CHECK cu_rc gz_seek_read(struct gz_seek *g, int fd, uint64_t off, size_t len,
                               const char **p);
+/* The access points (borrowed from g), their count and the inflated size: what the
+ * trail's .idx files keep (trail_idx.h), so that a start need not inflate the file. */
+struct gz_seek_point *gz_seek_points(struct gz_seek *g, size_t *n, uint64_t *total);
+/* A gz_seek over access points read back (trail_idx_parse checked them): takes points
+ * (malloc'd, n of them) whatever the result. Errors: CU_E_NOMEM. */
+MUST_CHECK cu_rc gz_seek_adopt(struct gz_seek_point *points, size_t n, uint64_t total,
+                               struct gz_seek **g);
 void gz_seek_free(struct gz_seek *g);
 
 #endif

@@ -1,5 +1,7 @@
-/* trail_index.c — the in-memory index of the trail's records (trail_index.h). Files are
- * segments, each read through a descriptor the index holds (which keeps reading the same
+/* trail_index.c — the in-memory index of the trail's records (trail_index.h): its life
+ * (the first pass's thread), its segments and entries, and lookups. Following the trail's
+ * files is trail_follow.c's, the records' attributes trail_record.c's, the .idx files
+ * trail_index_idx.c's. Files are segments, each read through a descriptor the index holds (which keeps reading the same
  * file after the sealer renames, compresses and removes it): a sealed gzip file through
  * its access points (gz_seek.h: a line costs at most a span's inflation, not the file's);
  * a plain file — the live audit.log, or one the index followed through a rotation — by
@@ -14,117 +16,8 @@
 #include <unistd.h>
 
 #include "core/log.h"
-#include "gz_seek.h"
-#include "trail_index.h"
+#include "trail_index_impl.h"
 #include "trail_io.h"
-
-#define N_HASHED 6   /* the attributes hashed per record (all but the resources') */
-#define READ_CHUNK (1u << 20)
-#define MAX_RES 255  /* resources indexed per record */
-
-struct seg {
-    int fd;
-    struct gz_seek *gz;   /* a sealed gzip file's access points, or NULL: a plain file */
-    char path[1300];
-    dev_t dev;
-    ino_t ino;
-    uint64_t done;        /* bytes of the file indexed (plain files) */
-    bool named;           /* path names its file in DIR/audit-trail (not audit.log) */
-    bool dead;            /* removed by retention: its records are skipped */
-};
-
-struct entry {
-    int64_t t, tmax;      /* eventTime; the largest eventTime up to this record */
-    uint64_t off;
-    uint32_t len, seg;
-    uint32_t h[N_HASHED]; /* per enum trail_attr - 1, resources' left out */
-    uint32_t res;         /* first of its pairs in res[] */
-    uint8_t nres;
-};
-
-struct trail_index {
-    pthread_mutex_t lock;
-    pthread_t builder;    /* the first pass, started by trail_index_new */
-    bool building;
-    _Atomic bool stopping; /* trail_index_free: the first pass gives up at its next file */
-    char dir[1100];
-    bool built;
-    struct seg *segs;
-    size_t nsegs, capsegs;
-    struct entry *e;
-    size_t n, cap;
-    uint32_t *res;        /* (type hash, name hash) pairs */
-    size_t nres, capres;
-    size_t live;          /* the segment of DIR/audit.log; SIZE_MAX: none yet */
-    uint64_t max_number;  /* the highest file number taken (when any_number) */
-    bool any_number;
-};
-
-static const char *const attr_names[] = {NULL, "EventId", "EventName", "ReadOnly", "Username",
-                                         "ResourceType", "ResourceName", "EventSource",
-                                         "AccessKeyId"};
-
-enum trail_attr trail_attr_parse(const char *key)
-{
-    for (size_t i = 1; key && i < sizeof(attr_names) / sizeof(attr_names[0]); i++)
-        if (strcmp(key, attr_names[i]) == 0)
-            return (enum trail_attr)i;
-    return TRAIL_ATTR_NONE;
-}
-
-static uint32_t hash32(const char *s)
-{
-    uint32_t h = 2166136261u; /* FNV-1a */
-
-    for (; s && *s; s++)
-        h = (h ^ (uint8_t)*s) * 16777619u;
-    return h;
-}
-
-static const char *member(const json_t *o, const char *name)
-{
-    return json_string_value(json_object_get(o, name));
-}
-
-const char *trail_record_attr(const json_t *rec, enum trail_attr attr)
-{
-    const json_t *who = json_object_get(rec, "userIdentity");
-    const char *name = member(who, "userName"), *type = member(who, "type");
-    const char *arn = member(who, "arn"), *slash = arn ? strrchr(arn, '/') : NULL;
-
-    switch (attr) {
-    case TRAIL_ATTR_EVENT_ID: return member(rec, "eventID");
-    case TRAIL_ATTR_EVENT_NAME: return member(rec, "eventName");
-    case TRAIL_ATTR_EVENT_SOURCE: return member(rec, "eventSource");
-    case TRAIL_ATTR_ACCESS_KEY_ID: return member(who, "accessKeyId");
-    case TRAIL_ATTR_READ_ONLY:
-        if (!json_is_boolean(json_object_get(rec, "readOnly")))
-            return NULL;
-        return json_is_true(json_object_get(rec, "readOnly")) ? "true" : "false";
-    case TRAIL_ATTR_USERNAME:
-        /* CloudTrail's Username: the user's name, a role session's name, "root" */
-        if (name)
-            return name;
-        if (type && strcmp(type, "Root") == 0)
-            return "root";
-        if (type && strcmp(type, "AssumedRole") == 0 && slash)
-            return slash + 1;
-        return NULL;
-    default: return NULL;
-    }
-}
-
-size_t trail_record_resources(const json_t *rec)
-{
-    return json_array_size(json_object_get(rec, "resources"));
-}
-
-const char *trail_record_resource(const json_t *rec, size_t i, enum trail_attr attr)
-{
-    const json_t *r = json_array_get(json_object_get(rec, "resources"), i);
-
-    return member(r, attr == TRAIL_ATTR_RESOURCE_TYPE ? "type" : "ARN");
-}
 
 /* Does rec show value for attr (any of its resources for the resource attributes)? */
 static bool record_matches(const json_t *rec, enum trail_attr attr, const char *value)
@@ -145,8 +38,6 @@ static bool record_matches(const json_t *rec, enum trail_attr attr, const char *
     return v && strcmp(v, value) == 0;
 }
 
-static cu_rc catch_up(struct trail_index *ix);
-static void forget(struct trail_index *ix);
 
 /* The first pass off the caller's thread: a lookup that comes before it ends waits for
  * the lock; one that finds it failed (a file unreadable) runs it again. */
@@ -155,8 +46,13 @@ static void *build_thread(void *arg)
     struct trail_index *ix = arg;
 
     pthread_mutex_lock(&ix->lock);
-    if (catch_up(ix) != CU_OK && !ix->stopping)
+    /* a lookup that came first did the pass: nothing is left to do here */
+    if (!ix->built && trail_index_catch_up(ix) != CU_OK && !ix->stopping)
         log_warn("audit: the trail's index could not be built; the next lookup tries again");
+    else
+        log_info("audit: the trail's index holds %zu records (sealed files: %llu from their "
+                 ".idx, %llu read)", ix->n, (unsigned long long)ix->stats.idx_loaded,
+                 (unsigned long long)ix->stats.files_read);
     pthread_mutex_unlock(&ix->lock);
     return NULL;
 }
@@ -182,7 +78,7 @@ void trail_index_free(struct trail_index *ix)
     ix->stopping = true;
     if (ix->building)
         pthread_join(ix->builder, NULL);
-    forget(ix);
+    trail_index_forget(ix);
     free(ix->segs);
     free(ix->e);
     free(ix->res);
@@ -207,7 +103,7 @@ static cu_rc grow(void **p, size_t *cap, size_t need, size_t size)
     return CU_OK;
 }
 
-static cu_rc add_seg(struct trail_index *ix, const char *path, int fd, size_t *id)
+cu_rc trail_index_add_seg(struct trail_index *ix, const char *path, int fd, size_t *id)
 {
     cu_rc rc = CU_OK;
     struct stat st = {0};
@@ -226,365 +122,33 @@ out:
     return rc;
 }
 
-/* Index one record line; false when it is not a record (does not parse). */
-static cu_rc add_line(struct trail_index *ix, size_t seg, uint64_t off, const char *line,
-                      size_t len, bool *parsed)
+/* Append one record's entry to segment seg (res: its nres (type, name) hash pairs). */
+cu_rc trail_index_push_entry(struct trail_index *ix, size_t seg, int64_t t, uint64_t off,
+                             uint32_t len, const uint32_t h[N_HASHED], const uint32_t *res, size_t nres)
 {
     cu_rc rc = CU_OK;
-    json_t *rec = json_loadb(line, len, 0, NULL);
     struct entry *e;
-    int64_t t = 0;
-    size_t nres;
+    struct seg *s = &ix->segs[seg];
 
-    *parsed = rec != NULL;
-    if (!rec)
-        return CU_OK;
     TRY(grow((void **)&ix->e, &ix->cap, ix->n + 1, sizeof(*ix->e)));
-    nres = trail_record_resources(rec);
-    nres = nres > MAX_RES ? MAX_RES : nres;
     TRY(grow((void **)&ix->res, &ix->capres, ix->nres + 2 * nres, sizeof(*ix->res)));
-    (void)audit_chain_event_time(line, len, &t);
     e = &ix->e[ix->n];
-    *e = (struct entry){.t = t, .off = off, .len = (uint32_t)len, .seg = (uint32_t)seg,
+    *e = (struct entry){.t = t, .off = off, .len = len, .seg = (uint32_t)seg,
                         .res = (uint32_t)ix->nres, .nres = (uint8_t)nres};
     e->tmax = ix->n && ix->e[ix->n - 1].tmax > t ? ix->e[ix->n - 1].tmax : t;
-    for (int a = TRAIL_ATTR_EVENT_ID; a <= TRAIL_ATTR_ACCESS_KEY_ID; a++)
-        if (a != TRAIL_ATTR_RESOURCE_TYPE && a != TRAIL_ATTR_RESOURCE_NAME)
-            e->h[a - 1 - (a > TRAIL_ATTR_RESOURCE_NAME ? 2 : 0)] =
-                hash32(trail_record_attr(rec, (enum trail_attr)a));
-    for (size_t i = 0; i < nres; i++) {
-        ix->res[ix->nres++] = hash32(trail_record_resource(rec, i, TRAIL_ATTR_RESOURCE_TYPE));
-        ix->res[ix->nres++] = hash32(trail_record_resource(rec, i, TRAIL_ATTR_RESOURCE_NAME));
-    }
+    memcpy(e->h, h, sizeof(e->h));
+    memcpy(ix->res + ix->nres, res, 2 * nres * sizeof(*res));
+    ix->nres += 2 * nres;
+    if (s->count == 0)
+        s->first = ix->n;
+    else if (s->first + s->count != ix->n)
+        s->scattered = true;
+    s->count++;
     ix->n++;
 out:
-    json_decref(rec);
     return rc;
 }
 
-/* Index the complete lines of p[0..n) (base: their offset in the file); *used: the bytes
- * up to the last line taken. live: a line with a NUL or that does not parse is a record
- * still being copied in, and ends the pass; in a finished file it is skipped. */
-static cu_rc add_lines(struct trail_index *ix, size_t seg, uint64_t base, const char *p,
-                       size_t n, bool live, size_t *used)
-{
-    cu_rc rc = CU_OK;
-    size_t at = 0;
-    const char *nl;
-    bool parsed;
-
-    *used = 0;
-    while (at < n && (nl = memchr(p + at, '\n', n - at))) {
-        size_t len = (size_t)(nl - (p + at));
-
-        if (len && memchr(p + at, '\0', len)) {
-            if (live)
-                break;
-        } else if (len) {
-            TRY(add_line(ix, seg, base + at, p + at, len, &parsed));
-            if (!parsed && live)
-                break;
-        }
-        at += len + 1;
-        *used = at;
-    }
-out:
-    return rc;
-}
-
-/* Read what a plain file gained since the last pass. */
-static cu_rc read_plain(struct trail_index *ix, size_t seg, bool live)
-{
-    cu_rc rc = CU_OK;
-    char *chunk = malloc(READ_CHUNK);
-    size_t used;
-    ssize_t got;
-
-    ENSURE(chunk, CU_E_NOMEM);
-    for (;;) {
-        struct seg *s = &ix->segs[seg];
-
-        got = pread(s->fd, chunk, READ_CHUNK, (off_t)s->done);
-        ENSURE(got >= 0, CU_E_STORE);
-        if (got == 0)
-            break;
-        TRY(add_lines(ix, seg, s->done, chunk, (size_t)got, live, &used));
-        if (used == 0)
-            break; /* no whole line: the reserved tail, or a record being written */
-        ix->segs[seg].done += used;
-    }
-out:
-    free(chunk);
-    return rc;
-}
-
-static cu_rc open_live(struct trail_index *ix)
-{
-    char path[1300];
-    int fd;
-
-    snprintf(path, sizeof(path), "%s/audit.log", ix->dir);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return errno == ENOENT ? CU_OK : CU_E_STORE;
-    return add_seg(ix, path, fd, &ix->live);
-}
-
-/* Drop every segment and record (a failed first pass is begun again from nothing). */
-static void forget(struct trail_index *ix)
-{
-    for (size_t i = 0; i < ix->nsegs; i++) {
-        gz_seek_free(ix->segs[i].gz);
-        if (ix->segs[i].fd >= 0)
-            close(ix->segs[i].fd);
-    }
-    ix->nsegs = ix->n = ix->nres = 0;
-    ix->live = SIZE_MAX;
-    ix->max_number = 0;
-    ix->any_number = false;
-}
-
-/* Do the first bytes of plain segment s read as the inflated text? (A record's first
- * bytes hold its eventID: the same file, compressed.) */
-static bool same_records(const struct seg *s, const struct buf *inflated)
-{
-    char head[512];
-    ssize_t got = pread(s->fd, head, sizeof(head), 0);
-
-    return got > 0 && inflated->n >= (size_t)got && memcmp(head, inflated->p, (size_t)got) == 0;
-}
-
-/* The oldest plain segment no file number names yet — the live file, or one the index
- * followed through a rotation —, or SIZE_MAX. */
-static size_t oldest_unnamed(const struct trail_index *ix)
-{
-    for (size_t i = 0; i < ix->nsegs; i++)
-        if (!ix->segs[i].named && !ix->segs[i].dead)
-            return i;
-    return SIZE_MAX;
-}
-
-/* The unnamed segment that is the file at fd (a plain file: the same inode; a gzip one:
- * the same first bytes as inflated), or SIZE_MAX. Oldest first: rotations keep order. */
-static size_t unnamed_match(const struct trail_index *ix, int fd, const struct buf *inflated)
-{
-    struct stat st;
-
-    if (!inflated && fstat(fd, &st) != 0)
-        return SIZE_MAX;
-    for (size_t i = 0; i < ix->nsegs; i++) {
-        const struct seg *s = &ix->segs[i];
-
-        if (s->named || s->dead)
-            continue;
-        if (inflated ? same_records(s, inflated) : st.st_ino == s->ino && st.st_dev == s->dev)
-            return i;
-    }
-    return SIZE_MAX;
-}
-
-/* Segment seg (plain) is now read from the gzip file at fd (inflated: its text): the
- * records after what was read of it are indexed from there. */
-static cu_rc switch_to_gz(struct trail_index *ix, size_t seg, int fd, struct gz_seek *gz,
-                          const struct buf *inflated, const char *path)
-{
-    struct seg *s = &ix->segs[seg];
-    size_t used;
-
-    close(s->fd);
-    close(fd); /* reopened by path when a line is read */
-    s->fd = -1;
-    s->gz = gz;
-    s->named = true;
-    str_copy(s->path, sizeof(s->path), path);
-    if (seg == ix->live)
-        ix->live = SIZE_MAX;
-    if (s->done >= inflated->n)
-        return CU_OK;
-    return add_lines(ix, seg, s->done, inflated->p + s->done, inflated->n - (size_t)s->done,
-                     false, &used);
-}
-
-/* A file of the trail numbered after every one known: the oldest unnamed segment, renamed
- * (a rotated live file, perhaps sealed meanwhile), or one the index never saw, indexed
- * whole. */
-static cu_rc take_file(struct trail_index *ix, const struct trail_entry *t, const char *path,
-                       struct buf *data)
-{
-    cu_rc rc = CU_OK;
-    size_t cand, seg, used;
-    struct gz_seek *gz = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-    ENSURE(fd >= 0, CU_E_STORE);
-    ix->max_number = t->number;
-    if (t->kind == AUDIT_FILE_PENDING) {
-        cand = unnamed_match(ix, fd, NULL);
-        if (cand != SIZE_MAX) {
-            close(fd); /* the same file: go on through the descriptor held */
-            fd = -1;
-            ix->segs[cand].named = true;
-            str_copy(ix->segs[cand].path, sizeof(ix->segs[cand].path), path);
-            if (cand == ix->live)
-                ix->live = SIZE_MAX;
-            TRY(read_plain(ix, cand, false));
-            goto out;
-        }
-        TRY(add_seg(ix, path, fd, &seg));
-        fd = -1;
-        ix->segs[seg].named = true;
-        TRY(read_plain(ix, seg, false));
-        goto out;
-    }
-    buf_reset(data);
-    TRY(gz_seek_open(fd, data, &gz));
-    cand = unnamed_match(ix, fd, data);
-    if (cand != SIZE_MAX) {
-        TRY(switch_to_gz(ix, cand, fd, gz, data, path));
-        fd = -1;
-        gz = NULL;
-        goto out;
-    }
-    TRY(add_seg(ix, path, fd, &seg));
-    close(fd); /* reopened by path when a line is read */
-    fd = -1;
-    ix->segs[seg].fd = -1;
-    ix->segs[seg].gz = gz;
-    ix->segs[seg].named = true;
-    gz = NULL;
-    TRY(add_lines(ix, seg, 0, data->p, data->n, false, &used));
-out:
-    gz_seek_free(gz);
-    if (fd >= 0)
-        close(fd);
-    return rc;
-}
-
-/* The trail's files numbered after every one known, in order. */
-static cu_rc take_new_files(struct trail_index *ix, struct buf *data)
-{
-    cu_rc rc = CU_OK;
-    struct trail_entry *list = NULL;
-    char trail[1200], path[1400];
-    size_t n = 0;
-
-    snprintf(trail, sizeof(trail), "%s/%s", ix->dir, AUDIT_TRAIL_SUBDIR);
-    TRY(trail_list(trail, &list, &n));
-    for (size_t i = 0; i < n; i++) {
-        ENSURE(!ix->stopping, CU_E_UNAVAILABLE);
-        if ((list[i].kind != AUDIT_FILE_LOG && list[i].kind != AUDIT_FILE_PENDING) ||
-            (ix->any_number && list[i].number <= ix->max_number))
-            continue;
-        /* a file being sealed: its gzip copy (listed first) and its plain one; one of them */
-        if (list[i].kind == AUDIT_FILE_PENDING && i > 0 && list[i - 1].kind == AUDIT_FILE_LOG &&
-            list[i - 1].number == list[i].number)
-            continue;
-        snprintf(path, sizeof(path), "%s/%s", trail, list[i].name);
-        TRY(take_file(ix, &list[i], path, data));
-        ix->any_number = true;
-    }
-out:
-    free(list);
-    return rc;
-}
-
-/* Named files that went away: a plain one sealed (read from its gzip copy from now on),
- * a sealed one removed by retention (its records are no longer found). */
-static cu_rc follow_removals(struct trail_index *ix, struct buf *data)
-{
-    cu_rc rc = CU_OK;
-    char gz_path[1310];
-    struct stat st;
-
-    for (size_t i = 0; i < ix->nsegs; i++) {
-        struct seg *s = &ix->segs[i];
-        struct gz_seek *gz = NULL;
-        int fd;
-
-        if (!s->named || s->dead || stat(s->path, &st) == 0)
-            continue;
-        snprintf(gz_path, sizeof(gz_path), "%s.gz", s->path);
-        fd = s->gz ? -1 : open(gz_path, O_RDONLY | O_CLOEXEC);
-        if (fd >= 0) {
-            buf_reset(data);
-            rc = gz_seek_open(fd, data, &gz);
-            if (rc == CU_OK && same_records(s, data)) {
-                TRY(switch_to_gz(ix, i, fd, gz, data, gz_path));
-                continue;
-            }
-            gz_seek_free(gz);
-            close(fd);
-            TRY(rc);
-        }
-        s->dead = true;
-        gz_seek_free(s->gz);
-        s->gz = NULL;
-        if (s->fd >= 0)
-            close(s->fd);
-        s->fd = -1;
-    }
-out:
-    return rc;
-}
-
-/* The first pass: the live file, then every sealed or left-unsealed log file in order
- * (one renamed from the live file meanwhile is recognised as it), then the live file's
- * records. */
-static cu_rc build(struct trail_index *ix)
-{
-    cu_rc rc = CU_OK;
-    struct buf data;
-
-    buf_init(&data, BUF_NO_LIMIT);
-    TRY(open_live(ix));
-    TRY(take_new_files(ix, &data));
-    if (ix->live != SIZE_MAX)
-        TRY(read_plain(ix, ix->live, true));
-out:
-    buf_release(&data);
-    if (rc != CU_OK)
-        forget(ix); /* a file went away under the pass (or could not be read): start over */
-    return rc;
-}
-
-/* Read what the trail gained. A live file renamed away (rotated) is finished through its
- * descriptor (the writer renames under its lock, after every record of the old file was
- * copied in, so nothing reaches it after), then named by its new number when the trail
- * is listed; files rotated and sealed since the last lookup are taken whole, in order;
- * then the new live file is followed. */
-static cu_rc catch_up(struct trail_index *ix)
-{
-    cu_rc rc = CU_OK;
-    char path[1300];
-    struct stat st;
-    struct buf data;
-    size_t unnamed;
-
-    buf_init(&data, BUF_NO_LIMIT);
-    if (!ix->built) {
-        TRY(build(ix));
-        ix->built = true;
-        goto out;
-    }
-    snprintf(path, sizeof(path), "%s/audit.log", ix->dir);
-    if (ix->live != SIZE_MAX && stat(path, &st) == 0 &&
-        (st.st_ino != ix->segs[ix->live].ino || st.st_dev != ix->segs[ix->live].dev)) {
-        TRY(read_plain(ix, ix->live, false));
-        ix->live = SIZE_MAX;
-    }
-    /* a rotated file to name: list the trail (else nothing new can be in it) */
-    unnamed = oldest_unnamed(ix);
-    if (unnamed != SIZE_MAX && unnamed != ix->live)
-        TRY(take_new_files(ix, &data));
-    TRY(follow_removals(ix, &data));
-    if (ix->live == SIZE_MAX)
-        TRY(open_live(ix));
-    if (ix->live != SIZE_MAX)
-        TRY(read_plain(ix, ix->live, true));
-out:
-    buf_release(&data);
-    return rc;
-}
 
 /* The bytes of entry e's line into line (borrowed from ix or from tmp); NULL when its
  * sealed file is gone (the segment is then dead). */
@@ -645,7 +209,7 @@ cu_rc trail_index_lookup(struct trail_index *ix, const struct trail_query *q, tr
                          void *ctx, bool *more)
 {
     cu_rc rc = CU_OK;
-    uint32_t h = hash32(q->value);
+    uint32_t h = trail_hash32(q->value);
     size_t hits = 0, i;
     struct buf tmp;
     json_t *rec = NULL;
@@ -653,7 +217,7 @@ cu_rc trail_index_lookup(struct trail_index *ix, const struct trail_query *q, tr
     buf_init(&tmp, BUF_NO_LIMIT);
     *more = false;
     pthread_mutex_lock(&ix->lock);
-    TRY(catch_up(ix));
+    TRY(trail_index_catch_up(ix));
     i = q->before < ix->n ? (size_t)q->before : ix->n;
     while (i-- > 0) {
         const struct entry *e = &ix->e[i];
@@ -691,11 +255,18 @@ cu_rc trail_index_count(struct trail_index *ix, uint64_t *n)
     cu_rc rc = CU_OK;
 
     pthread_mutex_lock(&ix->lock);
-    TRY(catch_up(ix));
+    TRY(trail_index_catch_up(ix));
     *n = ix->n;
 out:
     pthread_mutex_unlock(&ix->lock);
     return rc;
+}
+
+void trail_index_get_stats(struct trail_index *ix, struct trail_index_stats *out)
+{
+    pthread_mutex_lock(&ix->lock);
+    *out = ix->stats;
+    pthread_mutex_unlock(&ix->lock);
 }
 
 void trail_index_latest(const char *data_dir, int64_t *log_ms, int64_t *digest_ms)

@@ -7,13 +7,18 @@
  * trail behind the writer, on the lookup's own thread and under its own lock (which only
  * lookups take): before each lookup it reads what the live file gained since the last one,
  * and follows a rotation (the live file renamed into DIR/audit-trail) by finishing the
- * renamed file through the descriptor it already holds, then naming it by its number (and
- * taking whole any file rotated and sealed since). Sealed files are opened only while a
- * line is read from them, so the index never keeps a file retention removes; a plain file
- * the sealer compressed is read from its gzip copy from then on. The index is not kept on
- * disk. A start reads every file (the
- * index's build, one pass over the trail, which trail_index_new starts on a thread of its
- * own so that it is done, or under way, by the first lookup).
+ * renamed file through the descriptor it already holds, opening the next live file, and
+ * only then listing the trail (twice over: trail_list_settled), which names the renamed
+ * file by its number and takes whole, in order, any file rotated and sealed in between —
+ * so a rotation while it lists loses no file and puts none out of order. Sealed files are
+ * opened only while a line is read from them, so the index never keeps a file retention
+ * removes; a plain file the sealer compressed is read from its gzip copy from then on.
+ * What the index learnt of a sealed file is kept beside it, in its .idx (trail_idx.h,
+ * written when the index first has the whole sealed file), so that a start (the index's
+ * build, one pass over the trail, which trail_index_new starts on a thread of its own so
+ * that it is done, or under way, by the first lookup) reads the .idx files, the live file
+ * and only the sealed files without a valid .idx; retention's removal of a sealed file
+ * takes its .idx along when the index sees it.
  *
  * A hash only narrows: each candidate's line is read back and its attributes compared
  * exactly, so a collision never returns a record that does not match. Records are ordered
@@ -65,6 +70,12 @@ MUST_CHECK cu_rc trail_index_new(const char *data_dir, struct trail_index **out)
  * Errors: CU_E_STORE (a file cannot be read), CU_E_NOMEM, or fn's. Thread-safe. */
 MUST_CHECK cu_rc trail_index_lookup(struct trail_index *ix, const struct trail_query *q,
                                     trail_hit_fn fn, void *ctx, bool *more);
+/* What the index did with the sealed files it took: from their .idx (trail_idx.h), or
+ * inflated and read (a first start, an .idx missing, stale or corrupt), and .idx written. */
+struct trail_index_stats {
+    uint64_t idx_loaded, files_read, idx_written;
+};
+void trail_index_get_stats(struct trail_index *ix, struct trail_index_stats *out);
 /* How many records are indexed (after catching up). */
 MUST_CHECK cu_rc trail_index_count(struct trail_index *ix, uint64_t *n);
 /* The mtime (epoch ms) of the newest log file and of the newest digest of the trail (0:

@@ -68,6 +68,36 @@ out:
     return rc;
 }
 
+cu_rc trail_list_settled(const char *dir, struct trail_entry **out, size_t *n)
+{
+    cu_rc rc = CU_OK;
+    struct trail_entry *a = NULL, *b = NULL, *both;
+    size_t na = 0, nb = 0, k = 0;
+
+    *out = NULL;
+    *n = 0;
+    TRY(trail_list(dir, &a, &na));
+    TRY(trail_list(dir, &b, &nb));
+    if (na + nb == 0)
+        goto out; /* an empty or missing directory */
+    both = realloc(a, (na + nb) * sizeof(*a));
+    ENSURE(both, CU_E_NOMEM);
+    a = both;
+    if (nb)
+        memcpy(a + na, b, nb * sizeof(*b));
+    qsort(a, na + nb, sizeof(*a), by_kind_then_number);
+    for (size_t i = 0; i < na + nb; i++)
+        if (k == 0 || strcmp(a[k - 1].name, a[i].name) != 0)
+            a[k++] = a[i];
+    *out = a;
+    *n = k;
+    a = NULL;
+out:
+    free(a);
+    free(b);
+    return rc;
+}
+
 static bool ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), k = strlen(suffix);

@@ -16,6 +16,13 @@ struct trail_entry {
  * (log and pending files share one numbering and sort together); *out is the caller's
  * (free). A missing directory is an empty list. Errors: CU_E_STORE, CU_E_NOMEM. */
 MUST_CHECK cu_rc trail_list(const char *dir, struct trail_entry **out, size_t *n);
+/* As trail_list, from two passes over dir merged (and each name once). One readdir pass
+ * may miss a file that changes form while it runs: the sealer writes trail_N.jsonl.gz and
+ * then removes trail_N.jsonl, and a pass that meets neither name at the right moment
+ * returns neither (readdir is unspecified for entries added or removed meanwhile). The
+ * gzip copy is there for all of the second pass, so every file that was in dir before
+ * the call is listed (unless removed for good meanwhile). Errors: as trail_list. */
+MUST_CHECK cu_rc trail_list_settled(const char *dir, struct trail_entry **out, size_t *n);
 /* The bytes of a log file (inflated when its name ends in .gz) appended to out. Errors:
  * CU_E_STORE (missing, unreadable, not gzip or a truncated gzip stream). */
 MUST_CHECK cu_rc trail_load(const char *path, struct buf *out);

@@ -1296,7 +1296,7 @@ static const struct shape cloudtrail_EnableFederationResponse = {.name = "Enable
 static const struct shape cloudtrail_ErrorCode = {.name = "ErrorCode", .type = SHAPE_STRING, .has_max = true, .max = 128, .pattern = "^[\\w\\d\\s_.,\\-:\\[\\]]+$"};
 static const struct shape cloudtrail_ErrorMessage = {.name = "ErrorMessage", .type = SHAPE_STRING, .has_min = true, .min = 4, .has_max = true, .max = 1000, .pattern = ".*"};
 static const struct shape cloudtrail_Event = {.name = "Event", .type = SHAPE_STRUCTURE, .members = cloudtrail_Event_members, .n_members = 9};
-static const struct shape cloudtrail_EventCategory = {.name = "EventCategory", .type = SHAPE_STRING, .enums = cloudtrail_EventCategory_enums, .n_enums = 1};
+static const struct shape cloudtrail_EventCategory = {.name = "EventCategory", .type = SHAPE_STRING, .enums = cloudtrail_EventCategory_enums, .n_enums = 1, .own_error = CU_E_CT_INVALID_EVENT_CATEGORY, .own_message = "Occurs if an event category that is not valid is specified as a value of EventCategory."};
 static const struct shape cloudtrail_EventCategoryAggregation = {.name = "EventCategoryAggregation", .type = SHAPE_STRING, .enums = cloudtrail_EventCategoryAggregation_enums, .n_enums = 1};
 static const struct shape cloudtrail_EventDataStore = {.name = "EventDataStore", .type = SHAPE_STRUCTURE, .members = cloudtrail_EventDataStore_members, .n_members = 10};
 static const struct shape cloudtrail_EventDataStoreArn = {.name = "EventDataStoreArn", .type = SHAPE_STRING, .has_min = true, .min = 3, .has_max = true, .max = 256, .pattern = "^[a-zA-Z0-9._/\\-:]+$"};
@@ -1399,7 +1399,7 @@ static const struct shape cloudtrail_LookupEventsRequest = {.name = "LookupEvent
 static const struct shape cloudtrail_LookupEventsResponse = {.name = "LookupEventsResponse", .type = SHAPE_STRUCTURE, .members = cloudtrail_LookupEventsResponse_members, .n_members = 2};
 static const struct shape cloudtrail_MaxEventSize = {.name = "MaxEventSize", .type = SHAPE_STRING, .enums = cloudtrail_MaxEventSize_enums, .n_enums = 2};
 static const struct shape cloudtrail_MaxQueryResults = {.name = "MaxQueryResults", .type = SHAPE_INTEGER, .has_min = true, .min = 1, .has_max = true, .max = 1000};
-static const struct shape cloudtrail_MaxResults = {.name = "MaxResults", .type = SHAPE_INTEGER, .has_min = true, .min = 1, .has_max = true, .max = 50};
+static const struct shape cloudtrail_MaxResults = {.name = "MaxResults", .type = SHAPE_INTEGER, .has_min = true, .min = 1, .has_max = true, .max = 50, .own_error = CU_E_CT_INVALID_MAX_RESULTS, .own_message = "This exception is thrown if the limit specified is not valid."};
 static const struct shape cloudtrail_NextToken = {.name = "NextToken", .type = SHAPE_STRING};
 static const struct shape cloudtrail_Operator = {.name = "Operator", .type = SHAPE_LIST, .has_min = true, .min = 1, .member = &cloudtrail_Operator_member};
 static const struct shape cloudtrail_OperatorTargetList = {.name = "OperatorTargetList", .type = SHAPE_LIST, .has_min = true, .min = 1, .has_max = true, .max = 50, .member = &cloudtrail_OperatorTargetList_member};

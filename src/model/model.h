@@ -47,6 +47,12 @@ struct shape {
     const struct shape_member *member;  /* list element (name = locationName or "member") */
     const struct shape_member *key, *value; /* map key and value */
     bool flattened;            /* Query serialisation of lists/maps */
+    /* A value that breaks this shape's constraints is answered with the operation's own
+     * error, not ValidationException, where AWS does so (CloudTrail's MaxResults:
+     * InvalidMaxResultsException): the code (0: none) and its message (tools/gen_model.py's
+     * OWN_ERRORS). */
+    cu_rc own_error;
+    const char *own_message;
 };
 
 struct op_model {

@@ -24,6 +24,7 @@ static void report_text(cu_rc rc)
 struct report {
     struct buf text;
     int count;
+    const struct shape *own; /* the first failing shape that has an error of its own */
     const char *const *secret; /* member names whose values are never echoed */
     int hiding;                /* > 0 while inside such a member */
 };
@@ -197,7 +198,20 @@ static void validate_structure(struct report *r, const char *path, const json_t 
     }
 }
 
+static void validate_value(struct report *r, const char *path, const json_t *v,
+                           const struct shape *s);
+
 static void validate(struct report *r, const char *path, const json_t *v, const struct shape *s)
+{
+    int before = r->count;
+
+    validate_value(r, path, v, s);
+    if (s->own_error && r->count > before && !r->own)
+        r->own = s;
+}
+
+static void validate_value(struct report *r, const char *path, const json_t *v,
+                           const struct shape *s)
 {
     char sub[PATH_MAX_LEN], c[96];
     const char *key;
@@ -288,7 +302,9 @@ cu_rc proto_validate_hiding(const json_t *tree, const struct shape *input,
         return CU_OK;
     buf_init(&r.text, 16384);
     validate(&r, "", tree, input);
-    if (r.count)
+    if (r.own)
+        rc = cu_err_set(err, r.own->own_error, "%s", r.own->own_message);
+    else if (r.count)
         rc = cu_err_set(err, CU_E_VALIDATION, "%d validation error%s detected: %s", r.count,
                         r.count == 1 ? "" : "s", r.text.p);
     buf_release(&r.text);

@@ -64,6 +64,8 @@ class AuditVerify(unittest.TestCase):
                 kms.generate_data_key(KeyId=key, KeySpec="AES_256")
                 if i % 4 == 3:
                     time.sleep(1.1)  # let an interval's digest fall between calls
+            # a lookup: LookupEvents' index writes an .idx beside each sealed file
+            srv.client("cloudtrail").lookup_events(MaxResults=1)
             srv.stop()
             cls.pristine = os.path.join(cls.tmp, "pristine")
             shutil.copytree(srv.data_dir, cls.pristine)
@@ -109,6 +111,25 @@ class AuditVerify(unittest.TestCase):
         self.assertGreaterEqual(len(names(trail, "digest_", ".json")), 3)
         # the shutdown sealed everything: nothing is left in the live file
         self.assertEqual(os.path.getsize(os.path.join(self.pristine, "audit.log")), 0)
+
+    def test_index_files_are_not_part_of_what_is_verified(self):
+        # LookupEvents' .idx files lie beside the sealed files; verify passes over them,
+        # whether kept, edited, emptied, removed or made up
+        d, trail = self.copy()
+        idx = names(trail, "trail_", ".idx")
+        self.assertGreaterEqual(len(idx), 1, os.listdir(trail))
+        with open(os.path.join(trail, idx[0]), "r+b") as f:
+            f.seek(100)
+            f.write(b"\xff\xff")
+        open(os.path.join(trail, idx[-1]), "w").close()
+        with open(os.path.join(trail, "trail_00009999_20260101T000000Z.idx"), "w") as f:
+            f.write("not an index")
+        rc, out = custos("verify", d)
+        self.assertEqual(rc, 0, out)
+        for n in names(trail, "trail_", ".idx"):
+            os.remove(os.path.join(trail, n))
+        rc, out = custos("verify", d)
+        self.assertEqual(rc, 0, out)
 
     def test_offline_copy_with_only_the_public_key(self):
         d, trail = self.copy()

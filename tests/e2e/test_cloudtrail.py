@@ -188,6 +188,18 @@ class LookupEvents(harness.ServerTest):
                          ("InvalidTimeRangeException", 400))
         self.assertEqual(code(self.ct.lookup_events, NextToken="not-a-token"),
                          ("InvalidNextTokenException", 400))
+        # MaxResults past 50 and an EventCategory of no kind: the operation's own errors,
+        # not the model's ValidationException (botocore refuses MaxResults 0 itself)
+        for n in (51, 1000):
+            self.assertEqual(code(self.ct.lookup_events, MaxResults=n),
+                             ("InvalidMaxResultsException", 400))
+        with self.assertRaises(ClientError) as cm:
+            self.ct.lookup_events(MaxResults=51)
+        self.assertEqual(cm.exception.response["Error"]["Message"],
+                         "This exception is thrown if the limit specified is not valid.")
+        self.assertEqual(code(self.ct.lookup_events, EventCategory="management"),
+                         ("InvalidEventCategoryException", 400))
+        self.assertEqual(self.ct.lookup_events(EventCategory="insight")["Events"], [])
         r = self.ct.lookup_events(MaxResults=1)
         self.assertIn("NextToken", r)
         # a token of another query ("previously used in a request with different parameters")
@@ -321,6 +333,25 @@ class SealedFiles(unittest.TestCase):
             status = ct.get_trail_status(Name="custos")
             self.assertIn("LatestDeliveryTime", status)
             self.assertIn("LatestDigestDeliveryTime", status)
+            # every sealed file has its .idx beside it now; the next start takes the files
+            # from them, and one made garbage is rebuilt, with the same answers
+            sealed = sorted(f[:-len(".jsonl.gz")] for f in os.listdir(trail)
+                            if f.endswith(".jsonl.gz"))
+            self.assertEqual(sorted(f[:-len(".idx")] for f in os.listdir(trail)
+                                    if f.endswith(".idx")), sealed)
+            srv.stop()
+            with open(os.path.join(trail, sealed[0] + ".idx"), "wb") as f:
+                f.write(b"CUSTIDX1 garbage")
+            srv.start()
+            ct = srv.client("cloudtrail")
+            got = ct.lookup_events(LookupAttributes=[{"AttributeKey": "EventId",
+                                                      "AttributeValue": first[0]["EventId"]}])
+            self.assertEqual([e["EventId"] for e in got["Events"]], [first[0]["EventId"]])
+            reads = ct.lookup_events(LookupAttributes=[{"AttributeKey": "EventName",
+                                                        "AttributeValue": "GetUser"}],
+                                     MaxResults=50)["Events"]
+            self.assertEqual(len(reads), min(n + 3, 50))
+            self.assertGreater(os.path.getsize(os.path.join(trail, sealed[0] + ".idx")), 100)
         finally:
             srv.cleanup()
 

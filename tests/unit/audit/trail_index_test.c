@@ -6,8 +6,12 @@
  * not taken until it is) and rotations (the live file renamed away, a new one begun; two
  * between lookups, sealed or not); a sealed plain file is read from its gzip copy and a
  * file removed by retention dropped, and no descriptor is left on a removed or sealed
- * file. */
+ * file; each sealed file's .idx is written, then taken instead of the file at the next
+ * start, and a corrupt, cut-short, empty or stale one is rebuilt; while a thread rotates and seals the trail without pause, each lookup finds every
+ * record written before it, none twice, and in the end all of them in order. */
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -327,6 +331,276 @@ static void lookups_across_files(void)
     buf_release(&b);
 }
 
+/* ---- the .idx beside each sealed file ---- */
+
+static struct trail_index_stats stats_of(const char *d, uint64_t want_records)
+{
+    struct trail_index *ix = NULL;
+    struct trail_index_stats st;
+    uint64_t n = 0;
+
+    CHECK_OK(trail_index_new(d, &ix));
+    CHECK_OK(trail_index_count(ix, &n));
+    CHECK_INT(n, want_records);
+    trail_index_get_stats(ix, &st);
+    trail_index_free(ix);
+    return st;
+}
+
+static int names_found(const char *d, enum trail_attr a, const char *v)
+{
+    struct trail_index *ix = NULL;
+    bool more;
+    int n;
+
+    CHECK_OK(trail_index_new(d, &ix));
+    n = find(ix, a, v, 50, UINT64_MAX, &more).n;
+    trail_index_free(ix);
+    return n;
+}
+
+static void flip_byte(const char *path, off_t at)
+{
+    int fd = open(path, O_RDWR);
+    char c = 0;
+
+    CHECK(fd >= 0 && pread(fd, &c, 1, at) == 1);
+    c ^= 0x20;
+    CHECK(pwrite(fd, &c, 1, at) == 1);
+    close(fd);
+}
+
+static void idx_beside_sealed_files(void)
+{
+    char d[260], sub[300], gz1[400], gz2[400], idx1[400], idx2[400];
+    struct buf b;
+    struct trail_index_stats st;
+    struct stat sb;
+
+    buf_init(&b, BUF_NO_LIMIT);
+    snprintf(d, sizeof(d), "%s/idx", dir);
+    snprintf(sub, sizeof(sub), "%s/%s", d, AUDIT_TRAIL_SUBDIR);
+    CHECK(mkdir(d, 0700) == 0 && mkdir(sub, 0700) == 0);
+    for (int i = 0; i < 5000; i++) /* about 1.6 MiB: two access points */
+        record(&b, i, i % 1000 ? "GetUser" : "CreateUser", "alice", true);
+    snprintf(gz1, sizeof(gz1), "%s/trail_00000001_20260101T000000Z.jsonl.gz", sub);
+    snprintf(idx1, sizeof(idx1), "%s/trail_00000001_20260101T000000Z.idx", sub);
+    CHECK_OK(trail_write_gz(gz1, buf_bytes(&b)));
+    buf_reset(&b);
+    for (int i = 5000; i < 5010; i++)
+        record(&b, i, "DeleteUser", "bob", false);
+    snprintf(gz2, sizeof(gz2), "%s/trail_00000002_20260101T000100Z.jsonl.gz", sub);
+    snprintf(idx2, sizeof(idx2), "%s/trail_00000002_20260101T000100Z.idx", sub);
+    CHECK_OK(trail_write_gz(gz2, buf_bytes(&b)));
+
+    /* the first start reads both files and writes their .idx */
+    st = stats_of(d, 5010);
+    CHECK_INT(st.files_read, 2);
+    CHECK_INT(st.idx_loaded, 0);
+    CHECK_INT(st.idx_written, 2);
+    CHECK(stat(idx1, &sb) == 0 && stat(idx2, &sb) == 0);
+    /* the next takes them from their .idx, and finds the same */
+    st = stats_of(d, 5010);
+    CHECK_INT(st.idx_loaded, 2);
+    CHECK_INT(st.files_read, 0);
+    CHECK_INT(names_found(d, TRAIL_ATTR_EVENT_NAME, "CreateUser"), 5);
+    CHECK_INT(names_found(d, TRAIL_ATTR_USERNAME, "bob"), 10);
+    CHECK_INT(names_found(d, TRAIL_ATTR_RESOURCE_NAME, "arn:u/4999"), 1);
+    CHECK_INT(names_found(d, TRAIL_ATTR_EVENT_ID, "id-2500"), 1);
+
+    /* corrupt (a byte of its body), cut short, emptied: read again, and rewritten */
+    flip_byte(idx1, 2000);
+    st = stats_of(d, 5010);
+    CHECK_INT(st.idx_loaded, 1);
+    CHECK_INT(st.files_read, 1);
+    CHECK_INT(st.idx_written, 1);
+    CHECK_INT(stats_of(d, 5010).idx_loaded, 2);
+    CHECK(truncate(idx1, 100) == 0);
+    CHECK_INT(stats_of(d, 5010).files_read, 1);
+    CHECK(truncate(idx2, 0) == 0);
+    CHECK_INT(stats_of(d, 5010).files_read, 1);
+    CHECK_INT(stats_of(d, 5010).idx_loaded, 2);
+
+    /* stale: file 2 is another file now (same name, other records); its .idx no longer
+     * describes it, and the records found are the file's */
+    buf_reset(&b);
+    for (int i = 40000; i < 40005; i++)
+        record(&b, i, "TagUser", "carol", false);
+    CHECK_OK(trail_write_gz(gz2, buf_bytes(&b)));
+    st = stats_of(d, 5005);
+    CHECK_INT(st.idx_loaded, 1);
+    CHECK_INT(st.files_read, 1);
+    CHECK_INT(names_found(d, TRAIL_ATTR_USERNAME, "bob"), 0);
+    CHECK_INT(names_found(d, TRAIL_ATTR_USERNAME, "carol"), 5);
+
+    /* retention removes file 2 while an index follows the trail: its .idx goes too */
+    {
+        struct trail_index *ix = NULL;
+        uint64_t n;
+
+        CHECK_OK(trail_index_new(d, &ix));
+        CHECK_OK(trail_index_count(ix, &n));
+        CHECK(unlink(gz2) == 0);
+        CHECK_OK(trail_index_count(ix, &n));
+        CHECK(stat(idx2, &sb) != 0);
+        CHECK(stat(idx1, &sb) == 0);
+        trail_index_free(ix);
+    }
+    buf_release(&b);
+}
+
+/* ---- rotations while the index reads the trail ----
+ * A thread does on disk what the writer and the sealer do, as fast as it can: append
+ * records to audit.log, rename it to trail_N.jsonl, begin a new audit.log, compress the
+ * rotated file to trail_N.jsonl.gz and remove the plain one (some rotations left plain
+ * for a while, as a seal that is behind). Each lookup meanwhile must find every record
+ * written before it began, none twice, newest first. */
+#define RACE_ROTATIONS 300
+#define RACE_PER_FILE 4
+
+struct rotator {
+    char dir[200];
+    _Atomic int written;  /* records wholly written to the trail */
+    _Atomic int failures; /* file operations of the thread that failed */
+    _Atomic bool done;
+};
+
+static bool race_seal(const char *plain)
+{
+    char gz[320];
+    struct buf text;
+    bool ok;
+
+    buf_init(&text, BUF_NO_LIMIT);
+    snprintf(gz, sizeof(gz), "%s.gz", plain);
+    ok = file_text(plain, &text) && trail_write_gz(gz, buf_bytes(&text)) == CU_OK &&
+         unlink(plain) == 0;
+    buf_release(&text);
+    return ok;
+}
+
+/* As the writer rotates (rename, then a new live file at once) and the sealer seals. */
+static void *rotate_constantly(void *arg)
+{
+    struct rotator *r = arg;
+    char live[260], rotated[320], behind[320] = "";
+    struct buf b;
+    int k = 0, fd;
+
+    buf_init(&b, BUF_NO_LIMIT);
+    snprintf(live, sizeof(live), "%s/audit.log", r->dir);
+    fd = open(live, O_WRONLY | O_CREAT | O_EXCL | O_APPEND, 0600);
+    for (int n = 1; n <= RACE_ROTATIONS && fd >= 0; n++) {
+        for (int i = 0; i < RACE_PER_FILE; i++, k++) {
+            buf_reset(&b);
+            record(&b, k, k % 97 ? "GetUser" : "CreateUser", "racer", true);
+            if (write(fd, b.p, b.n) != (ssize_t)b.n)
+                atomic_fetch_add(&r->failures, 1);
+            atomic_store(&r->written, k + 1);
+        }
+        close(fd);
+        snprintf(rotated, sizeof(rotated), "%s/%s/trail_%08d_20260101T000000Z.jsonl", r->dir,
+                 AUDIT_TRAIL_SUBDIR, n);
+        if (rename(live, rotated) != 0)
+            atomic_fetch_add(&r->failures, 1);
+        fd = open(live, O_WRONLY | O_CREAT | O_EXCL | O_APPEND, 0600);
+        if (behind[0] && !race_seal(behind))
+            atomic_fetch_add(&r->failures, 1);
+        behind[0] = '\0';
+        if (n % 5 == 0)
+            snprintf(behind, sizeof(behind), "%s", rotated); /* sealed after the next one */
+        else if (!race_seal(rotated))
+            atomic_fetch_add(&r->failures, 1);
+    }
+    if (fd < 0 || (behind[0] && !race_seal(behind)))
+        atomic_fetch_add(&r->failures, 1);
+    if (fd >= 0)
+        close(fd);
+    buf_release(&b);
+    atomic_store(&r->done, true);
+    return NULL;
+}
+
+struct seen {
+    int n, max_id, order_errors;
+    unsigned char *count; /* per record number, how often it was found */
+    int cap;
+};
+
+static cu_rc tally(void *ctx, uint64_t pos, const json_t *rec, const char *line, size_t len)
+{
+    struct seen *s = ctx;
+    const char *id = json_string_value(json_object_get(rec, "eventID"));
+    int k = id && strncmp(id, "id-", 3) == 0 ? (int)strtol(id + 3, NULL, 10) : -1;
+
+    (void)pos;
+    (void)line;
+    (void)len;
+    if (k < 0 || k >= s->cap)
+        return CU_E_INTERNAL;
+    if (s->n && k >= s->max_id)
+        s->order_errors++; /* newest first: each record older than the one before */
+    s->max_id = k;
+    s->count[k]++;
+    s->n++;
+    return CU_OK;
+}
+
+static void rotations_while_indexing(void)
+{
+    static struct rotator r;
+    char sub[260];
+    struct trail_index *ix = NULL;
+    pthread_t t;
+    struct seen s = {.cap = RACE_ROTATIONS * RACE_PER_FILE};
+    int lookups = 0, short_counts = 0, errors = 0, missing = 0, twice = 0;
+
+    s.count = calloc((size_t)s.cap, 1);
+    snprintf(r.dir, sizeof(r.dir), "%s/race", dir);
+    CHECK(mkdir(r.dir, 0700) == 0);
+    snprintf(sub, sizeof(sub), "%s/%s", r.dir, AUDIT_TRAIL_SUBDIR);
+    CHECK(mkdir(sub, 0700) == 0);
+    CHECK(pthread_create(&t, NULL, rotate_constantly, &r) == 0);
+    CHECK_OK(trail_index_new(r.dir, &ix)); /* its first pass runs beside the rotations */
+    while (!atomic_load(&r.done)) {
+        int before = atomic_load(&r.written), after;
+        uint64_t n = 0;
+
+        if (trail_index_count(ix, &n) != CU_OK)
+            errors++;
+        after = atomic_load(&r.written);
+        /* every record written before the lookup began, none counted twice (the one being
+         * written as the lookup ended may be counted) */
+        if (n < (uint64_t)before || n > (uint64_t)after + 1)
+            short_counts++;
+        lookups++;
+    }
+    pthread_join(t, NULL);
+    {
+        struct trail_query q = {.start_s = 0, .end_s = INT64_MAX, .before = UINT64_MAX,
+                                .max = (size_t)s.cap + 1};
+        bool more = false;
+
+        CHECK_OK(trail_index_lookup(ix, &q, tally, &s, &more));
+        CHECK(!more);
+    }
+    for (int k = 0; k < s.cap; k++) {
+        missing += s.count[k] == 0;
+        twice += s.count[k] > 1;
+    }
+    CHECK_INT(atomic_load(&r.failures), 0);
+    CHECK(lookups > 0);
+    CHECK_INT(errors, 0);
+    CHECK_INT(short_counts, 0);
+    CHECK_INT(s.n, s.cap);
+    CHECK_INT(missing, 0);
+    CHECK_INT(twice, 0);
+    CHECK_INT(s.order_errors, 0);
+    CHECK_INT(deleted_files_open(), 0);
+    trail_index_free(ix);
+    free(s.count);
+}
+
 static void rm_rf(void)
 {
     char cmd[200];
@@ -341,6 +615,8 @@ int main(void)
         return 1;
     gz_random_reads();
     lookups_across_files();
+    idx_beside_sealed_files();
+    rotations_while_indexing();
     rm_rf();
     TEST_END();
 }

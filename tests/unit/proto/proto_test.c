@@ -128,6 +128,34 @@ static void validation(void)
     json_decref(t);
 }
 
+/* A shape with an error of its own (CloudTrail's MaxResults, EventCategory): its failure
+ * is that error, whatever else fails beside it; within range it is no error at all. */
+static void own_errors(void)
+{
+    struct cu_err err = {0};
+    const struct op_model *lookup = op("cloudtrail", "LookupEvents");
+    json_t *t;
+
+    t = json_pack("{s:i}", "MaxResults", 51);
+    CHECK_RC(proto_validate(t, lookup->input, &err), CU_E_CT_INVALID_MAX_RESULTS);
+    CHECK_STR(err.msg, "This exception is thrown if the limit specified is not valid.");
+    json_decref(t);
+    t = json_pack("{s:i, s:s}", "MaxResults", 0, "EventCategory", "insight");
+    CHECK_RC(proto_validate(t, lookup->input, &err), CU_E_CT_INVALID_MAX_RESULTS);
+    json_decref(t);
+    t = json_pack("{s:i, s:s}", "MaxResults", 50, "EventCategory", "Insight");
+    CHECK_RC(proto_validate(t, lookup->input, &err), CU_E_CT_INVALID_EVENT_CATEGORY);
+    json_decref(t);
+    t = json_pack("{s:i, s:s}", "MaxResults", 1, "EventCategory", "insight");
+    CHECK_OK(proto_validate(t, lookup->input, &err));
+    json_decref(t);
+    /* another member's failure stays a ValidationException */
+    t = json_pack("{s:[{s:s, s:s}]}", "LookupAttributes", "AttributeKey", "Nope",
+                  "AttributeValue", "x");
+    CHECK_RC(proto_validate(t, lookup->input, &err), CU_E_VALIDATION);
+    json_decref(t);
+}
+
 /* A decoded NUL ("%00", "\u0000") is never a place where a value ends: strings keep it
  * and validation refuses it naming the member; other types refuse it while decoding. */
 /* A member the operation declares secret (IAM's AuthenticationCode1, which the model does
@@ -303,6 +331,7 @@ int main(void)
     form_decoding();
     json_decoding();
     validation();
+    own_errors();
     secret_members_not_echoed();
     nul_characters();
     encoding();
