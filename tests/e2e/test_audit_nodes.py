@@ -5,8 +5,9 @@ other's through --audit-peer-dir. Calls go through both; LookupEvents on either 
 both nodes' records, merged newest first, paged with NextTokens that either node takes;
 `custos audit verify A B` checks both chains and that no store commit (commitSeq) is
 recorded as taking effect twice, and exits 1 on a record edited or deleted on either
-node, and on a record (chained properly) copied from one node's trail into the other's.
-The test runs its own PostgreSQL (tests/pg_server.py)."""
+node, and on a record (chained properly) copied from one node's trail into the other's;
+--public-key is given once per DIR (each node signs with its own key), and export takes one
+DIR. The test runs its own PostgreSQL (tests/pg_server.py)."""
 import glob
 import gzip
 import json
@@ -147,7 +148,6 @@ class TwoNodes(unittest.TestCase):
     def test_2_verify_both_trails(self):
         self.stopped()
         code, out = verify(self.dirs["node-a"], self.dirs["node-b"])
-        print(out, file=sys.stderr)
         self.assertEqual(code, 0, out)
         self.assertIn("node node-a (", out)
         self.assertIn("node node-b (", out)
@@ -205,6 +205,25 @@ class TwoNodes(unittest.TestCase):
         self.assertIn("node node-b requestID", out)
         # each trail alone is intact: only the check across nodes sees it
         self.assertEqual(verify(b)[0], 0)
+
+    def test_4_command_line(self):
+        a, b = self.dirs["node-a"], self.dirs["node-b"]
+        code, out = verify("--public-key", os.path.join(a, "audit-trail", "public-key.pem"), a, b)
+        self.assertEqual(code, 2, out)
+        self.assertIn("one per DIR", out)
+        self.stopped()
+        code, out = verify("--public-key", os.path.join(a, "audit-trail", "public-key.pem"),
+                           "--public-key", os.path.join(b, "audit-trail", "public-key.pem"), a, b)
+        self.assertEqual(code, 0, out)
+        # each node signs with a key of its own: b's trail under a's key fails
+        code, out = verify("--public-key", os.path.join(a, "audit-trail", "public-key.pem"),
+                           "--public-key", os.path.join(a, "audit-trail", "public-key.pem"), a, b)
+        self.assertEqual(code, 1, out)
+        self.assertIn("signed by another key", out)
+        p = subprocess.run([CLI, "audit", "export", "--since", "2026-01-01", "--until",
+                            "2027-01-01", a, b], capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("one DIR only", p.stderr)
 
     def copy_of(self):
         copy = tempfile.mkdtemp(dir=self.tmp)
