@@ -148,7 +148,8 @@ cu_rc trail_index_push_entry(struct trail_index *ix, size_t seg, int64_t t, uint
                         .res = (uint32_t)ix->nres, .nres = (uint8_t)nres};
     e->tmax = ix->n && ix->e[ix->n - 1].tmax > t ? ix->e[ix->n - 1].tmax : t;
     memcpy(e->h, h, sizeof(e->h));
-    memcpy(ix->res + ix->nres, res, 2 * nres * sizeof(*res));
+    if (nres) /* a record without resources, before any had one: ix->res is still NULL */
+        memcpy(ix->res + ix->nres, res, 2 * nres * sizeof(*res));
     ix->nres += 2 * nres;
     if (s->count == 0)
         s->first = ix->n;

@@ -131,14 +131,16 @@ cu_rc audit_seqs_check(struct audit_seqs *s, const char *const *nodes, struct bu
 
     *ok = false;
     ENSURE(!s->nomem, CU_E_NOMEM);
-    qsort(s->s, s->ns, sizeof(*s->s), by_node_rid);
+    if (s->ns) /* qsort and bsearch take no NULL array, even of none */
+        qsort(s->s, s->ns, sizeof(*s->s), by_node_rid);
     for (size_t i = 0; i < s->n; i++) {
         struct settle key = {.node = s->r[i].node};
 
         str_copy(key.rid, RID_MAX, s->r[i].rid);
         s->r[i].settled = s->ns && bsearch(&key, s->s, s->ns, sizeof(*s->s), by_node_rid);
     }
-    qsort(s->r, s->n, sizeof(*s->r), by_seq);
+    if (s->n)
+        qsort(s->r, s->n, sizeof(*s->r), by_seq);
     for (size_t i = 0; i < s->n; i++) {
         const struct seq_rec *r = &s->r[i];
 
