@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "chain.h"
+#include "core/log.h"
 
 struct member {
     char node[AUDIT_NODE_ID_MAX + 1];
@@ -77,6 +79,10 @@ cu_rc trail_set_new(const char *own_dir, const char *own_node, const char *const
                                 peers[i], p->node);
                 goto out;
             }
+        /* not fatal: a peer may start later, or its mount come up later */
+        if (access(peers[i], R_OK | X_OK) != 0)
+            log_warn("audit: --audit-peer-dir %s cannot be read now: LookupEvents finds its "
+                     "records once it can", peers[i]);
         TRY(trail_index_new_peer(peers[i], &p->ix));
         set->n++;
     }

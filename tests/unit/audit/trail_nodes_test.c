@@ -4,7 +4,8 @@
  * failure's record and a read's count for nothing; gaps are reported, not failed),
  * audit/node_id.c (valid names, the default, kept and read back) and audit/trail_set.c
  * (two nodes' live trails merged newest first, ties by node name, paged by cursor; a
- * peer's name from its node-id file; two trails of one name refused). */
+ * peer's name from its node-id file; two trails of one name refused; a peer with nothing
+ * there yet adds nothing and fails nothing). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,6 +233,18 @@ static void merged_lookup(void)
     CHECK(set == NULL);
     /* nor may this node's own name be a peer's */
     CHECK_RC(trail_set_new(own, "b-node", peers, 1, &set, &err), CU_E_VALIDATION);
+    /* a peer with nothing there yet (not started, not mounted): this node's records */
+    snprintf(peer2, sizeof(peer2), "%s/not-yet", dir);
+    peers[0] = peer2;
+    CHECK_OK(trail_set_new(own, "z-node", peers, 1, &set, &err));
+    for (size_t i = 0; i < TRAIL_SET_MAX; i++)
+        g.cursor[i] = UINT64_MAX;
+    g.n = 0;
+    q.max = 10;
+    CHECK_OK(trail_set_lookup(set, &q, g.cursor, hit, &g, &more));
+    CHECK_INT(g.n, 4);
+    CHECK_STR(g.ids[0], "na-3");
+    trail_set_free(set);
 }
 
 int main(void)
