@@ -39,7 +39,7 @@ static int usage(FILE *f)
                "         must be among them; a request's SigV4 scope selects its region\n"
                "       custos policy check FILE [--type identity|resource|key|boundary]\n"
                "       custos policy eval FILE\n"
-               "       custos audit verify [--from DATE] [--to DATE] [--public-key PEM] DIR\n"
+               "       custos audit verify [--from DATE] [--to DATE] [--public-key PEM]... DIR [DIR...]\n"
                "       custos audit public-key [--master-key-file F] DIR\n"
                "       custos audit export --since DATE --until DATE [--format jsonl|cloudtrail] DIR\n"
                "       custos store migrate --from DIR --to postgres://...\n"

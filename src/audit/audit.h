@@ -67,7 +67,35 @@
  *
  * Holding the write lock through the trail's fdatasync serialises mutations behind it (one
  * sync per mutation instead of one per group); reads do not wait for it (the store's
- * readers use their own snapshot). */
+ * readers use their own snapshot).
+ *
+ * Several nodes (custos nodes on one PostgreSQL store). The design is a chain per node,
+ * ordered across nodes by the store's seq: each node writes its own trail in its own
+ * data dir exactly as above — its chain, its digests, its signing key — and the order of
+ * the cluster's changes is the commitSeq every mutation's record already carries, which
+ * the PostgreSQL store hands out densely and in commit order across nodes (its writers
+ * take turns under one advisory lock, store/postgres.c). Why not one chain through the
+ * database: every record, reads included, would need a database round trip to take the
+ * chain's head (one hot row every node's every call would queue on), the write-ahead
+ * rule would have to hold across two systems (the record durable in the database before
+ * the change commits in it — a second transaction, or the record inside the change's
+ * transaction, which a rolled-back call would then take with it), and a database outage
+ * would stop the trail, reads' records too. Per node, the request path keeps its cost
+ * (one SHA-256 and the local write and group sync) and its fail-closed rule (the local
+ * disk); what is lost is a single total order of reads across nodes, which nothing needs
+ * (eventTime orders them as well as CloudTrail's own per-region files do), while the
+ * order that matters, of changes, is the store's and in the records.
+ *   What it takes to read the trails together: node names (node_id.h, --node-id); `custos
+ * audit verify DIR DIR...` (verify.h: each chain, then no commitSeq recorded as taking
+ * effect twice — the one property across nodes that holds; gaps in the seqs do not fail,
+ * as commits without a call leave them); LookupEvents over this node's and its peers'
+ * trails (--audit-peer-dir, trail_set.h), merged newest first.
+ *   The start-up reconcile above still compares with store_last_seq(), which on a cluster
+ * is not this node's alone: a node killed between (1) and (3) left a record of a seq its
+ * rolled-back commit freed, and which another node may since have committed; that record
+ * is then not settled, and the check across nodes reports the seq recorded twice. Telling
+ * it apart needs the store to say who committed a seq (a node or request id in the
+ * change log), which is the store's to add. */
 #ifndef CU_AUDIT_H
 #define CU_AUDIT_H
 

@@ -354,7 +354,7 @@ static cu_rc follow_removals(struct trail_index *ix, struct buf *data)
             TRY(rc);
         }
         s->dead = true;
-        if (s->gz) { /* retention removed it: its .idx goes too */
+        if (s->gz && !ix->read_only) { /* retention removed it: its .idx goes too */
             trail_index_idx_path(s->path, gz_path, sizeof(gz_path));
             if (gz_path[0])
                 (void)unlink(gz_path);

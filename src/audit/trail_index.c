@@ -57,7 +57,7 @@ static void *build_thread(void *arg)
     return NULL;
 }
 
-cu_rc trail_index_new(const char *data_dir, struct trail_index **out)
+static cu_rc index_new(const char *data_dir, bool read_only, struct trail_index **out)
 {
     struct trail_index *ix = calloc(1, sizeof(*ix));
 
@@ -65,10 +65,21 @@ cu_rc trail_index_new(const char *data_dir, struct trail_index **out)
         return CU_E_NOMEM;
     pthread_mutex_init(&ix->lock, NULL);
     str_copy(ix->dir, sizeof(ix->dir), data_dir);
+    ix->read_only = read_only;
     ix->live = SIZE_MAX;
     ix->building = pthread_create(&ix->builder, NULL, build_thread, ix) == 0;
     *out = ix;
     return CU_OK;
+}
+
+cu_rc trail_index_new(const char *data_dir, struct trail_index **out)
+{
+    return index_new(data_dir, false, out);
+}
+
+cu_rc trail_index_new_peer(const char *data_dir, struct trail_index **out)
+{
+    return index_new(data_dir, true, out);
 }
 
 void trail_index_free(struct trail_index *ix)
@@ -137,7 +148,8 @@ cu_rc trail_index_push_entry(struct trail_index *ix, size_t seg, int64_t t, uint
                         .res = (uint32_t)ix->nres, .nres = (uint8_t)nres};
     e->tmax = ix->n && ix->e[ix->n - 1].tmax > t ? ix->e[ix->n - 1].tmax : t;
     memcpy(e->h, h, sizeof(e->h));
-    memcpy(ix->res + ix->nres, res, 2 * nres * sizeof(*res));
+    if (nres) /* a record without resources, before any had one: ix->res is still NULL */
+        memcpy(ix->res + ix->nres, res, 2 * nres * sizeof(*res));
     ix->nres += 2 * nres;
     if (s->count == 0)
         s->first = ix->n;

@@ -65,6 +65,10 @@ struct trail_index;
 /* An index of data_dir's trail; its first pass starts on a thread of its own. Errors:
  * CU_E_NOMEM. */
 MUST_CHECK cu_rc trail_index_new(const char *data_dir, struct trail_index **out);
+/* The same over another node's data dir (a shared or read-only mount; trail_set.h): its
+ * .idx files are used when valid but never written or removed, that node's own index
+ * keeps them. */
+MUST_CHECK cu_rc trail_index_new_peer(const char *data_dir, struct trail_index **out);
 /* Catch up with the trail, then call fn for each record matching q, newest first, up to
  * q->max; *more says whether a further match exists (its position is the last hit's).
  * Errors: CU_E_STORE (a file cannot be read), CU_E_NOMEM, or fn's. Thread-safe. */

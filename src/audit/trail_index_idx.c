@@ -59,7 +59,7 @@ void trail_index_save_idx(struct trail_index *ix, size_t seg, int fd)
     char path[1310], why[128] = "out of memory";
 
     trail_index_idx_path(s->path, path, sizeof(path));
-    if (!s->gz || s->scattered || !path[0])
+    if (!s->gz || s->scattered || !path[0] || ix->read_only)
         return;
     buf_init(&out, BUF_NO_LIMIT);
     recs = calloc(s->count ? s->count : 1, sizeof(*recs));

@@ -46,6 +46,8 @@ struct trail_index {
     bool building;
     _Atomic bool stopping; /* trail_index_free: the first pass gives up at its next file */
     char dir[1100];
+    bool read_only;       /* another node's trail: its .idx files are read, never written
+                           * or removed (the node that owns the files does both) */
     bool built;
     struct seg *segs;
     size_t nsegs, capsegs;

@@ -125,6 +125,8 @@ static void walk(struct verifier *v, const char *file, const char *p, size_t end
                  (unsigned long long)line_no);
         audit_chain_hash_line(p + at, len, v->head);
         note_expiry(v, p + at, len);
+        if (v->o->seqs)
+            audit_seqs_note(v->o->seqs, p + at, len);
         v->records++;
         at += len + 1;
     }

@@ -6,6 +6,11 @@
  *       public-key.pem unless --public-key names a copy kept elsewhere, which is what makes
  *       the check worth something against someone who can write DIR); prints OK or the
  *       first change found; exit 0 when intact, 1 when not, 2 on bad input.
+ *   custos audit verify [--from DATE] [--to DATE] [--public-key PEM]... DIR DIR...
+ *       the trails of several nodes on one store (audit.h, "Several nodes"): each checked
+ *       so, under its node name, and then together: no store commit (commitSeq) recorded
+ *       as taking effect twice (verify.h). --public-key, when given, once per DIR, in
+ *       order.
  *   custos audit public-key [--master-key-file F] DIR
  *       prints the trail's public key (PEM), taken from the sealed signing key, so it is
  *       the key the trail is signed with and not whatever public-key.pem holds.
@@ -24,8 +29,12 @@
 #include "crypto/master_key.h"
 #include "crypto/trail_key.h"
 
+#define DIRS_MAX 16
+
 struct audit_args {
     const char *dir, *public_key, *master_key, *format;
+    const char *dirs[DIRS_MAX], *public_keys[DIRS_MAX];
+    size_t n_dirs, n_public_keys;
     int64_t from_s, to_s;
     bool have_from, have_to;
 };
@@ -48,9 +57,10 @@ static int parse_args(int argc, char **argv, struct audit_args *a)
         const char *flag = argv[i];
 
         if (flag[0] != '-') {
-            if (a->dir)
-                return bad("one DIR only, got another: ", flag);
-            a->dir = flag;
+            if (a->n_dirs == DIRS_MAX)
+                return bad("too many DIRs, at most 16; the last: ", flag);
+            a->dir = a->dir ? a->dir : flag;
+            a->dirs[a->n_dirs++] = flag;
             continue;
         }
         if (i + 1 >= argc)
@@ -65,6 +75,9 @@ static int parse_args(int argc, char **argv, struct audit_args *a)
             a->have_to = true;
         } else if (strcmp(flag, "--public-key") == 0) {
             a->public_key = argv[++i];
+            if (a->n_public_keys == DIRS_MAX)
+                return bad("too many --public-key flags", NULL);
+            a->public_keys[a->n_public_keys++] = a->public_key;
         } else if (strcmp(flag, "--master-key-file") == 0) {
             a->master_key = argv[++i];
         } else if (strcmp(flag, "--format") == 0) {
@@ -74,6 +87,29 @@ static int parse_args(int argc, char **argv, struct audit_args *a)
         }
     }
     return a->dir ? 0 : bad("missing DIR (the data directory, or a copy of it)", NULL);
+}
+
+/* verify over several nodes' trails */
+static int verify_nodes(const struct audit_args *a)
+{
+    struct buf report;
+    bool intact = false;
+    int code;
+
+    if (a->n_public_keys && a->n_public_keys != a->n_dirs)
+        return bad("--public-key: give one per DIR, in the same order, or none", NULL);
+    buf_init(&report, BUF_NO_LIMIT);
+    if (audit_verify_nodes(a->dirs, a->n_public_keys ? a->public_keys : NULL, a->n_dirs,
+                           a->have_from ? a->from_s : 0, a->have_to ? a->to_s : 0, &report,
+                           &intact) != CU_OK) {
+        fputs(report.p ? report.p : "", stdout);
+        buf_release(&report);
+        return bad("cannot read a trail's public key (of the last DIR named above)", NULL);
+    }
+    fputs(report.p ? report.p : "", stdout);
+    code = intact ? 0 : 1;
+    buf_release(&report);
+    return code;
 }
 
 static int verify(const struct audit_args *a)
@@ -86,6 +122,8 @@ static int verify(const struct audit_args *a)
     bool intact = false;
     int code;
 
+    if (a->n_dirs > 1)
+        return verify_nodes(a);
     buf_init(&report, BUF_NO_LIMIT);
     if (audit_verify(&o, &report, &intact) != CU_OK) {
         buf_release(&report);
@@ -158,6 +196,8 @@ int audit_cmd(int argc, char **argv)
     code = parse_args(argc - 1, argv + 1, &a);
     if (code)
         return code;
+    if (a.n_dirs > 1 && strcmp(argv[0], "verify") != 0)
+        return bad("one DIR only, got another: ", a.dirs[1]);
     if (strcmp(argv[0], "verify") == 0)
         return verify(&a);
     if (strcmp(argv[0], "public-key") == 0)

@@ -1,12 +1,14 @@
 /* config.c — `custos serve` flags into struct config (DESIGN.md "The contract"). Every
  * flag takes one value; a flag given twice keeps the last value, as most daemons do, except
- * --oidc-jwks, given once per issuer. */
+ * the repeatable ones: --oidc-jwks, once per issuer, --rotation-hook and
+ * --audit-peer-dir. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/node_id.h"
 #include "server.h"
 
 void config_defaults(struct config *cfg)
@@ -188,6 +190,21 @@ static cu_rc parse_flag(const char *flag, const char *value, struct config *cfg,
             return CU_E_VALIDATION;
         return set_text(cfg->rotation_hooks[cfg->n_rotation_hooks++],
                         sizeof(cfg->rotation_hooks[0]), flag, value, err);
+    }
+    if (strcmp(flag, "--audit-peer-dir") == 0) {
+        /* repeatable: one per other node of the cluster */
+        if (cfg->n_audit_peer_dirs == ARRAY_LEN(cfg->audit_peer_dirs))
+            return cu_err_set(err, CU_E_VALIDATION, "%s: at most %zu peers", flag,
+                              ARRAY_LEN(cfg->audit_peer_dirs));
+        return set_text(cfg->audit_peer_dirs[cfg->n_audit_peer_dirs++],
+                        sizeof(cfg->audit_peer_dirs[0]), flag, value, err);
+    }
+    if (strcmp(flag, "--node-id") == 0) {
+        if (!audit_node_id_valid(value))
+            return cu_err_set(err, CU_E_VALIDATION,
+                              "--node-id: 1 to %d letters, digits, '.', '_' or '-', starting "
+                              "with a letter or digit", AUDIT_NODE_ID_MAX);
+        return set_text(cfg->node_id, sizeof(cfg->node_id), flag, value, err);
     }
     if (strcmp(flag, "--test-clock-offset") == 0)
         return parse_clock_offset(flag, value, cfg, err);

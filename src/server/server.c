@@ -32,7 +32,8 @@
 #include "core/secret.h"
 #include "core/tree.h"
 #include "crypto/master_key.h"
-#include "audit/trail_index.h"
+#include "audit/node_id.h"
+#include "audit/trail_set.h"
 #include "crypto/trail_key.h"
 #include "http.h"
 #include "key_sweeper.h"
@@ -55,7 +56,7 @@ struct server {
     struct key_sweeper *key_sweeper;
     struct rotation_hooks *rotation_hooks;
     struct trail_key *trail_key;  /* signs the trail's digests */
-    struct trail_index *trail_index; /* CloudTrail LookupEvents' index of the trail */
+    struct trail_set *trail_set; /* CloudTrail LookupEvents' indexes: this node's trail, peers' */
     struct audit_sealer *sealer;
 };
 
@@ -139,6 +140,31 @@ out:
     return rc;
 }
 
+/* The node's trail name (kept in DIR/audit-trail, where peers read it), then the index of
+ * its trail and of its peers' (audit/trail_set.h). */
+static cu_rc start_trail_set(struct server *s, struct cu_err *err)
+{
+    cu_rc rc = CU_OK;
+    char node[AUDIT_NODE_ID_MAX + 1];
+    const char *peers[ARRAY_LEN(s->cfg.audit_peer_dirs)];
+
+    if (s->cfg.node_id[0])
+        str_copy(node, sizeof(node), s->cfg.node_id);
+    else
+        audit_node_id_read(s->cfg.data_dir, node);
+    if (!node[0])
+        audit_node_id_default(s->cfg.data_dir, node);
+    TRY(audit_node_id_write(s->cfg.data_dir, node, err));
+    for (size_t i = 0; i < s->cfg.n_audit_peer_dirs; i++)
+        peers[i] = s->cfg.audit_peer_dirs[i];
+    TRY(trail_set_new(s->cfg.data_dir, node, peers, s->cfg.n_audit_peer_dirs, &s->trail_set,
+                      err));
+    log_info("audit: node %s, LookupEvents over %zu trail(s)", node,
+             trail_set_size(s->trail_set));
+out:
+    return rc;
+}
+
 cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err *err)
 {
     cu_rc rc = CU_OK;
@@ -172,7 +198,7 @@ cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err 
     prctl(PR_SET_DUMPABLE, 0);
     TRY(store_open(cfg->store_url[0] ? cfg->store_url : cfg->data_dir, &s->store, err));
     TRY(start_trail(s, err));
-    TRY(trail_index_new(cfg->data_dir, &s->trail_index));
+    TRY(start_trail_set(s, err));
     TRY(audit_reconcile(s->pl.audit, cfg->data_dir, store_last_seq(s->store), internal_code,
                         &reconciled, err));
     TRY(audit_sealer_run(s->sealer, s->pl.audit));
@@ -196,7 +222,7 @@ cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err 
                                   .public_url = s->cfg.public_url,
                                   .aws_managed_key = key_sweeper_make_aws_managed,
                                   .aws_managed_ctx = s->pl.audit,
-                                  .trail_index = s->trail_index};
+                                  .trail_set = s->trail_set};
     s->pl.max_header_bytes = cfg->max_header_bytes;
     TRY(key_sweeper_start(&s->pl.env, s->pl.audit, KEY_SWEEP_MS, &s->key_sweeper));
     TRY(http_start(&s->cfg, &s->pl, &s->http, err));
@@ -243,7 +269,7 @@ void server_stop(struct server *s)
     audit_sealer_stop(s->sealer);    /* the shutdown digest: seals the live file */
     audit_writer_stop(s->pl.audit);
     trail_key_free(s->trail_key);
-    trail_index_free(s->trail_index);
+    trail_set_free(s->trail_set);
     unauth_limit_free(s->pl.unauth);
     identity_cache_free(s->pl.identities);
     metrics_free(s->pl.metrics);

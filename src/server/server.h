@@ -36,6 +36,12 @@ struct config {
     size_t audit_rotate_bytes;    /* rotate the live trail file past this size (16 MiB) */
     size_t audit_retain_days;     /* remove sealed log files older than this (0: keep) */
     size_t audit_disk_warn_bytes; /* health and metrics warn below this much free space (1 GiB) */
+    char node_id[65];             /* --node-id: this node's trail name (audit/node_id.h); "":
+                                   * the one DIR keeps, else derived from host and DIR */
+    /* --audit-peer-dir DIR, each: another node's data dir (shared, read-only is enough)
+     * whose trail LookupEvents searches too (audit/trail_set.h) */
+    char audit_peer_dirs[7][1024];
+    size_t n_audit_peer_dirs;
     int64_t test_clock_offset_s;  /* --test-clock-offset: tests only (CUSTOS_TEST_HOOKS=1) */
     char oidc_jwks[OIDC_KEYS_MAX_ISSUERS][3200]; /* --oidc-jwks ISSUER_URL=JWKS_FILE, each */
     size_t n_oidc_jwks;

@@ -20,7 +20,7 @@
 struct master_key;
 struct call;
 struct oidc_keys;
-struct trail_index;
+struct trail_set;
 
 /* Service-specific condition keys of one request (kms:EncryptionContext:<k>, ...), filled
  * by the operation's descriptor before authorization. Values point into the request tree
@@ -123,9 +123,9 @@ struct call_env {
     cu_rc (*aws_managed_key)(const struct call_env *env, const char *region, const char *alias,
                              int64_t now_ms);
     void *aws_managed_ctx;
-    /* the audit trail's search index (audit/trail_index.h), for CloudTrail LookupEvents;
-     * NULL in unit tests that serve no CloudTrail */
-    struct trail_index *trail_index;
+    /* the audit trails' search indexes, this node's and its peers' (audit/trail_set.h),
+     * for CloudTrail LookupEvents; NULL in unit tests that serve no CloudTrail */
+    struct trail_set *trail_set;
     /* Secrets Manager rotation (server/rotation_hooks.c, with rotation_ctx): whether a
      * RotationLambdaARN names a hook --rotation-hook registered, and the wake-up of the
      * worker that runs a rotation RotateSecret requested (it claims it once the call has

@@ -1,13 +1,16 @@
-/* lookup_events.c — CloudTrail LookupEvents over custos's own trail, through the trail's
- * index (audit/trail_index.h): at most one lookup attribute, a time range on eventTime,
- * newest first, MaxResults (1 to 50, default 50) and an opaque NextToken bound to the
- * query it continues. Each Event carries the record as CloudTrail's: CloudTrailEvent is
- * the record line without custos's chain member ("custos":{"previousHash":...}). */
+/* lookup_events.c — CloudTrail LookupEvents over custos's own trail and its peers' (a
+ * cluster's nodes, --audit-peer-dir), through the trails' indexes merged newest first
+ * (audit/trail_set.h): at most one lookup attribute, a time range on eventTime,
+ * MaxResults (1 to 50, default 50) and an opaque NextToken bound to the query it
+ * continues and to the set of trails (their node names), carrying the merge's position
+ * in each trail. Each Event carries the record as CloudTrail's: CloudTrailEvent is the
+ * record line without custos's chain member ("custos":{"previousHash":...}). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit/chain.h"
-#include "audit/trail_index.h"
+#include "audit/trail_set.h"
 #include "cloudtrail.h"
 #include "cloudtrail_ops.gen.h"
 #include "core/tree.h"
@@ -16,21 +19,58 @@
 
 struct lookup {
     struct page *page;
+    size_t trails;  /* how many positions a NextToken carries */
     uint32_t query; /* what a NextToken is bound to */
 };
 
-static uint32_t query_hash(const struct trail_query *q)
+static uint32_t add_hash(uint32_t h, const char *s)
+{
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 16777619u;
+    return (h ^ '|') * 16777619u;
+}
+
+static uint32_t query_hash(const struct trail_query *q, const struct trail_set *set)
 {
     char text[64];
     uint32_t h = 2166136261u;
-    const char *parts[2] = {text, q->value ? q->value : ""};
 
     snprintf(text, sizeof(text), "%d|%lld|%lld|", (int)q->attr, (long long)q->start_s,
              (long long)q->end_s);
-    for (size_t i = 0; i < 2; i++)
-        for (const char *s = parts[i]; *s; s++)
-            h = (h ^ (uint8_t)*s) * 16777619u;
+    h = add_hash(add_hash(h, text), q->value ? q->value : "");
+    for (size_t i = 0; i < trail_set_size(set); i++)
+        h = add_hash(h, trail_set_node(set, i));
     return h;
+}
+
+/* A NextToken's key: each trail's position, then the query's hash. */
+static void token_key(const struct lookup *l, const uint64_t *cursor, char *out, size_t cap)
+{
+    size_t at = 0;
+
+    for (size_t i = 0; i < l->trails; i++)
+        at += (size_t)snprintf(out + at, cap - at, "%llu.", (unsigned long long)cursor[i]);
+    snprintf(out + at, cap - at, "%08x", l->query);
+}
+
+/* The positions a key carries; false when it is not one of this query's. */
+static bool token_parse(const struct lookup *l, const char *key, uint64_t *cursor)
+{
+    const char *p = key;
+    unsigned int bound = 0;
+    char tail = 0;
+
+    for (size_t i = 0; i < l->trails; i++) {
+        char *end = NULL;
+
+        if (*p < '0' || *p > '9')
+            return false;
+        cursor[i] = strtoull(p, &end, 10);
+        if (*end != '.')
+            return false;
+        p = end + 1;
+    }
+    return strlen(p) == 8 && sscanf(p, "%8x%c", &bound, &tail) == 1 && bound == l->query;
 }
 
 static cu_rc set_attr(json_t *ev, const char *name, const json_t *rec, enum trail_attr a)
@@ -41,12 +81,13 @@ static cu_rc set_attr(json_t *ev, const char *name, const json_t *rec, enum trai
 }
 
 /* The Event of one record, as LookupEvents shows it. */
-static cu_rc add_event(void *ctx, uint64_t pos, const json_t *rec, const char *line, size_t len)
+static cu_rc add_event(void *ctx, const uint64_t *cursor, const json_t *rec, const char *line,
+                       size_t len)
 {
     cu_rc rc = CU_OK;
     struct lookup *l = ctx;
     json_t *ev = json_object(), *resources = NULL;
-    char key[48], prev[AUDIT_HASH_HEX + 1];
+    char key[PAGE_KEY_MAX + 1], prev[AUDIT_HASH_HEX + 1];
     struct buf text;
     int64_t t = 0;
 
@@ -82,7 +123,7 @@ static cu_rc add_event(void *ctx, uint64_t pos, const json_t *rec, const char *l
         TRY(buf_add(&text, line, len));
     }
     TRY(tree_set_strn(ev, "CloudTrailEvent", text.p, text.n));
-    snprintf(key, sizeof(key), "%llu.%08x", (unsigned long long)pos, l->query);
+    token_key(l, cursor, key, sizeof(key));
     rc = page_add(l->page, key, ev);
     ev = NULL;
 out:
@@ -128,27 +169,27 @@ cu_rc cloudtrail_lookup_events(struct call *call, const json_t *in, json_t *out)
     struct page page = {0};
     struct trail_query q;
     struct lookup l = {.page = &page};
+    struct trail_set *set = call->env->trail_set;
+    uint64_t cursor[TRAIL_SET_MAX];
     const char *after;
-    unsigned long long pos = 0;
-    unsigned int bound = 0;
-    char tail = 0;
     bool more = false;
 
     TRY(read_query(call, in, &q));
     TRY(page_begin(call, &cloudtrail_lookup_events_page, in, &page));
-    l.query = query_hash(&q);
+    l.trails = trail_set_size(set);
+    l.query = query_hash(&q, set);
+    for (size_t i = 0; i < l.trails; i++)
+        cursor[i] = UINT64_MAX;
     after = page_after(&page);
-    if (after) {
-        /* a token of another query ("used in a request with different parameters") */
-        if (sscanf(after, "%llu.%8x%c", &pos, &bound, &tail) != 2 || bound != l.query)
-            TRY(cu_err_set(&call->err, CU_E_CT_INVALID_NEXT_TOKEN, "Invalid NextToken."));
-        q.before = pos;
-    }
+    /* a token of another query ("used in a request with different parameters") or of
+     * another set of trails */
+    if (after && !token_parse(&l, after, cursor))
+        TRY(cu_err_set(&call->err, CU_E_CT_INVALID_NEXT_TOKEN, "Invalid NextToken."));
     /* one more than the page: page_add drops it and the page then says more follow */
     q.max = page.limit + 1;
     /* EventCategory "insight" asks for Insights events, which custos does not make */
     if (!in_str(in, "EventCategory"))
-        TRY(trail_index_lookup(call->env->trail_index, &q, add_event, &l, &more));
+        TRY(trail_set_lookup(set, &q, cursor, add_event, &l, &more));
     TRY(page_end(&page, out));
 out:
     page_release(&page);

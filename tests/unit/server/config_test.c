@@ -53,6 +53,34 @@ static void oidc_jwks(void)
     CHECK_RC(parse(&cfg, 2 * (OIDC_KEYS_MAX_ISSUERS + 1), many), CU_E_VALIDATION);
 }
 
+/* --node-id: a valid name kept, others refused; --audit-peer-dir: repeatable, at most 7. */
+static void audit_nodes(void)
+{
+    static struct config cfg;
+    char *set[] = {"--node-id", "node-a", "--audit-peer-dir", "/srv/b", "--audit-peer-dir",
+                   "/srv/c"};
+    char *bad[][2] = {{"--node-id", "node a"}, {"--node-id", "-a"}, {"--node-id", "a/b"},
+                      {"--node-id", ""}};
+    char *many[2 * 8];
+
+    config_defaults(&cfg);
+    CHECK_STR(cfg.node_id, "");
+    CHECK_INT(cfg.n_audit_peer_dirs, 0);
+    CHECK_OK(parse(&cfg, 6, set));
+    CHECK_STR(cfg.node_id, "node-a");
+    CHECK_INT(cfg.n_audit_peer_dirs, 2);
+    CHECK_STR(cfg.audit_peer_dirs[0], "/srv/b");
+    CHECK_STR(cfg.audit_peer_dirs[1], "/srv/c");
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        CHECK_RC(parse(&cfg, 2, bad[i]), CU_E_VALIDATION);
+    for (int i = 0; i < 8; i++) {
+        many[2 * i] = "--audit-peer-dir";
+        many[2 * i + 1] = "/srv/x";
+    }
+    CHECK_OK(parse(&cfg, 2 * 7, many));
+    CHECK_RC(parse(&cfg, 2 * 8, many), CU_E_VALIDATION);
+}
+
 /* --rotation-hook ARN=COMMAND: repeatable (each kept, in order), the ARN a Lambda
  * function's, the command after the first '=' (which may hold more); --rotation-role is
  * required with any hook; --rotation-hook-timeout a number. */
@@ -197,5 +225,6 @@ int main(void)
     public_url();
     regions();
     rotation_hooks();
+    audit_nodes();
     TEST_END();
 }

@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""The audit trail of two custos nodes on one PostgreSQL store (audit.h, "Several nodes"):
+each node keeps its own chain in its own data dir, named by --node-id, and reads the
+other's through --audit-peer-dir. Calls go through both; LookupEvents on either finds
+both nodes' records, merged newest first, paged with NextTokens that either node takes;
+`custos audit verify A B` checks both chains and that no store commit (commitSeq) is
+recorded as taking effect twice, and exits 1 on a record edited or deleted on either
+node, and on a record (chained properly) copied from one node's trail into the other's;
+--public-key is given once per DIR (each node signs with its own key), and export takes one
+DIR. The test runs its own PostgreSQL (tests/pg_server.py)."""
+import glob
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import harness
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pg_server import PgServer  # noqa: E402
+
+harness.PG_URL_FILE = None  # this file's nodes share the store it starts
+CLI = os.environ.get("CUSTOS_REAL_BIN", harness.CUSTOS_BIN)
+
+
+def verify(*dirs):
+    p = subprocess.run([CLI, "audit", "verify", *dirs], capture_output=True, text=True,
+                       timeout=120)
+    return p.returncode, p.stdout + p.stderr
+
+
+def lines_of(path):
+    if path.endswith(".gz"):
+        with gzip.open(path, "rt") as f:
+            return f.read().split("\n")[:-1]
+    with open(path) as f:
+        return f.read().split("\n")[:-1]
+
+
+def write_lines(path, lines):
+    text = "".join(line + "\n" for line in lines)
+    if path.endswith(".gz"):
+        with gzip.open(path, "wt") as f:
+            f.write(text)
+    else:
+        with open(path, "w") as f:
+            f.write(text)
+
+
+def sealed(data_dir):
+    return sorted(glob.glob(os.path.join(data_dir, "audit-trail", "trail_*.jsonl.gz")))
+
+
+class TwoNodes(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.pg = PgServer().start()
+        cls.tmp = tempfile.mkdtemp(prefix="custos-nodes-")
+        cls.dirs = {n: os.path.join(cls.tmp, n) for n in ("node-a", "node-b")}
+        for d in cls.dirs.values():
+            os.mkdir(d)
+        key = os.path.join(cls.tmp, "master.key")
+        cls.nodes = {}
+        try:
+            for name, other in (("node-a", "node-b"), ("node-b", "node-a")):
+                cls.nodes[name] = harness.Server(
+                    data_dir=cls.dirs[name],
+                    extra_args=["--store", cls.pg.url, "--master-key-file", key,
+                                "--node-id", name, "--audit-peer-dir", cls.dirs[other]]).start()
+            a, b = cls.nodes["node-a"].client("iam"), cls.nodes["node-b"].client("iam")
+            cls.users = []
+            for i in range(6):
+                name = f"nodes-user-{i}"
+                (a if i % 2 == 0 else b).create_user(UserName=name)
+                cls.users.append(name)
+            b.get_user(UserName="nodes-user-0")  # made on a, read through b
+            a.delete_user(UserName="nodes-user-1")  # made on b, deleted through a
+        except Exception:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        for n in cls.nodes.values():
+            n.stop()
+        cls.pg.stop()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def lookup_all(self, node, page_size, token_from=None):
+        """Every CreateUser/DeleteUser event through node, in pages; each next page asked of
+        token_from (another node) when given."""
+        events, token = [], None
+        while True:
+            kw = {"LookupAttributes": [{"AttributeKey": "EventSource",
+                                        "AttributeValue": "iam.amazonaws.com"}],
+                  "MaxResults": page_size}
+            if token:
+                kw["NextToken"] = token
+            asked = self.nodes[token_from] if token and token_from else self.nodes[node]
+            r = asked.client("cloudtrail").lookup_events(**kw)
+            events += r["Events"]
+            token = r.get("NextToken")
+            if not token:
+                return events
+
+    def test_1_lookup_across_nodes(self):
+        whole = self.lookup_all("node-a", 50)
+        names = [e["EventName"] for e in whole]
+        made = [json.loads(e["CloudTrailEvent"])["requestParameters"]["userName"]
+                for e in whole if e["EventName"] == "CreateUser"]
+        self.assertEqual(sorted(made), sorted(self.users))  # both nodes' records
+        self.assertIn("DeleteUser", names)
+        self.assertIn("GetUser", names)  # node b's read
+        times = [e["EventTime"] for e in whole]
+        self.assertEqual(times, sorted(times, reverse=True))  # newest first across nodes
+        ids = [e["EventId"] for e in whole]
+        self.assertEqual(len(ids), len(set(ids)))
+        # pages of 2 through a, through b, and started on a then carried on through b: the
+        # same records in the same order (one merge order on every node)
+        self.assertEqual([e["EventId"] for e in self.lookup_all("node-a", 2)], ids)
+        self.assertEqual([e["EventId"] for e in self.lookup_all("node-b", 2)], ids)
+        self.assertEqual([e["EventId"] for e in self.lookup_all("node-a", 3, "node-b")], ids)
+        # each record is in the trail of the node that took the call, and only there
+        for node, mine, theirs in (("node-a", "nodes-user-0", "nodes-user-1"),
+                                   ("node-b", "nodes-user-1", "nodes-user-0")):
+            made = [l for l in lines_of(os.path.join(self.dirs[node], "audit.log"))
+                    if '"eventName":"CreateUser"' in l]
+            self.assertTrue(any(f'"userName":"{mine}"' in l for l in made), node)
+            self.assertFalse(any(f'"userName":"{theirs}"' in l for l in made), node)
+        # a NextToken of another query is refused
+        r = self.nodes["node-a"].client("cloudtrail").lookup_events(MaxResults=1)
+        with self.assertRaises(Exception) as cm:
+            self.nodes["node-b"].client("cloudtrail").lookup_events(
+                MaxResults=1, NextToken=r["NextToken"],
+                LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "GetUser"}])
+        self.assertEqual(cm.exception.response["Error"]["Code"], "InvalidNextTokenException")
+
+    def stopped(self):
+        """Both nodes stopped (the shutdown seal: every record in a sealed, signed file)."""
+        for n in self.nodes.values():
+            if n.proc.poll() is None:
+                n.stop()
+
+    def test_2_verify_both_trails(self):
+        self.stopped()
+        code, out = verify(self.dirs["node-a"], self.dirs["node-b"])
+        self.assertEqual(code, 0, out)
+        self.assertIn("node node-a (", out)
+        self.assertIn("node node-b (", out)
+        self.assertIn("across nodes: OK: commitSeq", out)
+        self.assertIn("each once", out)
+        # an edited record on either node
+        for victim in ("node-a", "node-b"):
+            with self.subTest(edit=victim):
+                copy = self.copy_of()
+                path = sealed(os.path.join(copy, victim))[-1]
+                lines = lines_of(path)
+                i = next(k for k, l in enumerate(lines) if '"CreateUser"' in l)
+                lines[i] = lines[i].replace("nodes-user-", "nodes-uzer-", 1)
+                write_lines(path, lines)
+                code, out = verify(os.path.join(copy, "node-a"), os.path.join(copy, "node-b"))
+                self.assertEqual(code, 1, out)
+                self.assertIn(f"node {victim} (", out.split("FAILED")[0].splitlines()[-1])
+                self.assertIn("was edited", out)
+        # a deleted record on either node
+        for victim in ("node-a", "node-b"):
+            with self.subTest(delete=victim):
+                copy = self.copy_of()
+                path = sealed(os.path.join(copy, victim))[-1]
+                lines = lines_of(path)
+                i = next(k for k, l in enumerate(lines) if '"CreateUser"' in l)
+                del lines[i]
+                write_lines(path, lines)
+                code, out = verify(os.path.join(copy, "node-a"), os.path.join(copy, "node-b"))
+                self.assertEqual(code, 1, out)
+                self.assertIn("FAILED", out)
+        # one node's trail given twice
+        code, out = verify(self.dirs["node-a"], self.dirs["node-a"] + "/")
+        self.assertEqual(code, 1, out)
+        self.assertIn("are trails of one node name, node-a", out)
+
+    def test_3_commit_recorded_twice(self):
+        self.stopped()
+        copy = self.copy_of()
+        a, b = os.path.join(copy, "node-a"), os.path.join(copy, "node-b")
+        # a mutation record of node a, chained onto node b's trail: b's chain holds, and
+        # the store commit it names is then recorded twice
+        rec = next(l for f in sealed(a) for l in lines_of(f)
+                   if '"CreateUser"' in l and '"commitSeq"' in l)
+        seq = json.loads(rec)["additionalEventData"]["commitSeq"]
+        digests = sorted(glob.glob(os.path.join(b, "audit-trail", "digest_*.json")))
+        with open(digests[-1]) as f:
+            head = json.load(f)["lastRecordHash"]
+        forged = rec[:-(64 + 3)] + head + '"}}'
+        with open(os.path.join(b, "audit.log"), "a") as f:
+            f.write(forged + "\n")
+        code, out = verify(a, b)
+        self.assertEqual(code, 1, out)
+        self.assertIn(f"FAILED: commitSeq {seq} is recorded as taking effect twice", out)
+        self.assertIn("node node-a requestID", out)
+        self.assertIn("node node-b requestID", out)
+        # each trail alone is intact: only the check across nodes sees it
+        self.assertEqual(verify(b)[0], 0)
+
+    def test_4_command_line(self):
+        a, b = self.dirs["node-a"], self.dirs["node-b"]
+        code, out = verify("--public-key", os.path.join(a, "audit-trail", "public-key.pem"), a, b)
+        self.assertEqual(code, 2, out)
+        self.assertIn("one per DIR", out)
+        self.stopped()
+        code, out = verify("--public-key", os.path.join(a, "audit-trail", "public-key.pem"),
+                           "--public-key", os.path.join(b, "audit-trail", "public-key.pem"), a, b)
+        self.assertEqual(code, 0, out)
+        # each node signs with a key of its own: b's trail under a's key fails
+        code, out = verify("--public-key", os.path.join(a, "audit-trail", "public-key.pem"),
+                           "--public-key", os.path.join(a, "audit-trail", "public-key.pem"), a, b)
+        self.assertEqual(code, 1, out)
+        self.assertIn("signed by another key", out)
+        p = subprocess.run([CLI, "audit", "export", "--since", "2026-01-01", "--until",
+                            "2027-01-01", a, b], capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("one DIR only", p.stderr)
+
+    def copy_of(self):
+        copy = tempfile.mkdtemp(dir=self.tmp)
+        for n, d in self.dirs.items():
+            shutil.copytree(d, os.path.join(copy, n))
+        return copy
+
+
+if __name__ == "__main__":
+    unittest.main()
