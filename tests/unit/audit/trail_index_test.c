@@ -389,7 +389,7 @@ static void idx_beside_sealed_files(void)
     snprintf(d, sizeof(d), "%s/idx", dir);
     snprintf(sub, sizeof(sub), "%s/%s", d, AUDIT_TRAIL_SUBDIR);
     CHECK(mkdir(d, 0700) == 0 && mkdir(sub, 0700) == 0);
-    for (int i = 0; i < 5000; i++) /* about 1.6 MiB: two access points */
+    for (int i = 0; i < 5000; i++) /* about 1.6 MiB: some 25 flush points */
         record(&b, i, i % 1000 ? "GetUser" : "CreateUser", "alice", true);
     snprintf(gz1, sizeof(gz1), "%s/trail_00000001_20260101T000000Z.jsonl.gz", sub);
     snprintf(idx1, sizeof(idx1), "%s/trail_00000001_20260101T000000Z.idx", sub);
