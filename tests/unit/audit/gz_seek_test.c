@@ -135,7 +135,7 @@ static void flushed_file(void)
 
     buf_init(&plain, BUF_NO_LIMIT);
     buf_init(&out, BUF_NO_LIMIT);
-    records(&plain, 2000, 0); /* about 1.2 MiB: some 20 flush spans */
+    records(&plain, 1200, 0); /* about 750 KiB: some 11 flush spans */
     longest = longest_line(&plain);
     snprintf(path, sizeof(path), "%s/flushed.jsonl.gz", dir);
     CHECK_OK(trail_write_gz(path, buf_bytes(&plain)));
@@ -179,7 +179,7 @@ static void flushed_file(void)
     CHECK(pfd >= 0);
     CHECK_OK(trail_seal_file(pfd, sealed, "sealed.jsonl.gz", 3000, &seal));
     close(pfd);
-    CHECK_INT(seal.records, 2000);
+    CHECK_INT(seal.records, 1200);
     close(fd);
     h = read_all(sealed, &plain, 1, &fd, &most);
     spts = gz_seek_points(h, &sn, &total);
@@ -232,7 +232,7 @@ static void unmarked_files(void)
     int fd;
 
     buf_init(&plain, BUF_NO_LIMIT);
-    records(&plain, 5000, 0); /* about 3 MiB: several spans */
+    records(&plain, 3600, 0); /* about 2.2 MiB: two spans and more */
     snprintf(path, sizeof(path), "%s/old.jsonl.gz", dir);
     for (int flushes = 0; flushes < 2; flushes++) {
         write_gzfile(path, &plain, flushes);
