@@ -9,7 +9,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#define MAGIC "CUSTIDX1"
+#define MAGIC "CUSTIDX2"
 #define MAGIC_LEN 8
 #define HEADER_LEN (MAGIC_LEN + 8 + 32 + 8 + 4 + 4 + 4 + 8)
 #define POINT_LEN (8 + 8 + 1 + 4)        /* before its window */
@@ -106,26 +106,38 @@ out:
     return rc;
 }
 
-/* The access points: rising, each after a span as gz_seek_open places them, inside the
- * gzip file, with the window gz_seek_open keeps (the 32 KiB before, fewer at the start). */
+/* The access points: rising, inside the gzip file; a windowed one a span after the point
+ * before it with the window gz_seek_open keeps (the 32 KiB before, fewer at the start), a
+ * flush point anywhere after it, at a byte boundary and without a window. */
 static cu_rc parse_points(struct cursor *c, struct trail_idx *x, struct cu_err *err)
 {
     for (size_t i = 0; i < x->npoints; i++) {
         struct gz_seek_point *p = &x->points[i];
         uint8_t bits;
         struct bytes w;
+        bool flush;
 
         if (!take_u64(c, &p->out) || !take_u64(c, &p->in) || !cursor_u8(c, &bits) ||
             !cursor_u32(c, &p->wlen))
             return cu_err_set(err, CU_E_MALFORMED_INPUT, "access point %zu is cut short", i);
         p->bits = bits;
+        flush = p->out > 0 && p->wlen == 0;
         if (bits > 7 || p->in > x->gz_size || (bits && p->in == 0) || p->out > x->total ||
-            p->wlen != (p->out < GZ_SEEK_WINDOW ? p->out : GZ_SEEK_WINDOW) ||
-            (i > 0 && p->out <= x->points[i - 1].out + GZ_SEEK_SPAN))
+            (flush && bits) ||
+            (!flush && p->wlen != (p->out < GZ_SEEK_WINDOW ? p->out : GZ_SEEK_WINDOW)) ||
+            (i > 0 && p->out <= x->points[i - 1].out + (flush ? 0 : GZ_SEEK_SPAN)))
             return cu_err_set(err, CU_E_MALFORMED_INPUT, "access point %zu is not one", i);
         if (!cursor_take(c, p->wlen, &w))
             return cu_err_set(err, CU_E_MALFORMED_INPUT, "window %zu is cut short", i);
-        memcpy(p->window, w.p, w.n);
+        p->window = NULL;
+        if (w.n) {
+            p->window = malloc(w.n);
+            if (!p->window) {
+                p->wlen = 0; /* what trail_idx_release frees is what is there */
+                return CU_E_NOMEM;
+            }
+            memcpy(p->window, w.p, w.n);
+        }
     }
     return CU_OK;
 }
@@ -193,9 +205,6 @@ cu_rc trail_idx_parse(struct bytes in, struct trail_idx *out, struct cu_err *err
                    body_len &&
                (npoints > 0 || nrecs == 0),
            cu_err_set(err, CU_E_MALFORMED_INPUT, "the trail index's counts are not possible"));
-    /* each point after the first carries a whole window: the body bounds their number */
-    ENSURE(npoints <= 1 + body_len / (POINT_LEN + GZ_SEEK_WINDOW),
-           cu_err_set(err, CU_E_MALFORMED_INPUT, "the trail index's counts are not possible"));
     body = malloc(body_len ? (size_t)body_len : 1);
     x.points = calloc(npoints ? npoints : 1, sizeof(*x.points));
     x.recs = calloc(nrecs ? nrecs : 1, sizeof(*x.recs));
@@ -223,7 +232,7 @@ void trail_idx_release(struct trail_idx *x)
 {
     if (!x)
         return;
-    free(x->points);
+    gz_seek_points_free(x->points, x->npoints);
     free(x->recs);
     free(x->res);
     *x = (struct trail_idx){0};

@@ -8,12 +8,15 @@
  * it gives only narrows (each hit's line is read and compared exactly).
  *
  * Format (integers big-endian):
- *   "CUSTIDX1" | u64 gz size | 32 bytes gz SHA-256 | u64 inflated size | u32 points |
+ *   "CUSTIDX2" | u64 gz size | 32 bytes gz SHA-256 | u64 inflated size | u32 points |
  *   u32 records | u32 resource hashes | u64 body size | body, zlib-compressed:
  *     per point:  u64 out | u64 in | u8 bits | u32 window length | window
  *     per record: i64 eventTime | u64 offset | u32 length | u32 hash x TRAIL_IDX_HASHES |
  *                 u8 resources
- *     per resource of each record, in order: u32 type hash | u32 name hash */
+ *     per resource of each record, in order: u32 type hash | u32 name hash
+ * A flush point (gz_seek.h) is one with out > 0, bits 0 and no window. Version 2 has them
+ * and windows of their own allocation; a version-1 file (whose points all had windows,
+ * a MiB apart) is of another format to the parser and so rebuilt, never misread. */
 #ifndef CU_AUDIT_TRAIL_IDX_H
 #define CU_AUDIT_TRAIL_IDX_H
 
@@ -24,7 +27,7 @@
 
 #define TRAIL_IDX_HASHES 6
 #define TRAIL_IDX_MAX_RECORDS (1u << 26)   /* a sealed file of 64 Mi records */
-#define TRAIL_IDX_MAX_POINTS (1u << 16)    /* 64 GiB inflated at a point a MiB */
+#define TRAIL_IDX_MAX_POINTS (1u << 20)    /* 64 GiB inflated at a point per 64 KiB */
 #define TRAIL_IDX_MAX_BODY (1ull << 32)    /* the body, inflated */
 
 struct trail_idx_rec {

@@ -16,6 +16,7 @@
 #include <zlib.h>
 
 #include "core/file.h"
+#include "gz_seek.h"
 
 static int by_kind_then_number(const void *a, const void *b)
 {
@@ -136,54 +137,132 @@ out:
 }
 
 /* The output half of a seal: a temporary file beside path, gzip-compressed into as the
- * caller goes, then synced and renamed over path (trail_gz_commit), or removed. */
+ * caller goes, then synced and renamed over path (trail_gz_commit), or removed. It is one
+ * gzip member whose header carries the flush mark (gz_seek.h) and whose deflate stream is
+ * fully flushed at the first record's end after each GZ_SEEK_FLUSH_SPAN bytes of input:
+ * a reader of the index then inflates at most that much for one record. zlib's deflate
+ * directly rather than gzFile, which cannot write a header's extra field. */
 struct gz_out {
     char tmp[4200];
-    gzFile gz;
+    z_stream z;
+    bool started;
+    gz_header head;        /* deflate reads it when it writes the header */
+    uint8_t extra[5];
+    uint8_t *chunk;        /* compressed bytes on their way to fd */
+    size_t since_flush;    /* input since the last full flush */
     int fd;
 };
+
+#define GZ_OUT_CHUNK 65536u
 
 static cu_rc gz_out_open(struct gz_out *o, const char *path)
 {
     cu_rc rc = CU_OK;
-    int dup_fd = -1;
 
-    o->gz = NULL;
+    memset(o, 0, sizeof(*o));
     o->fd = -1;
-    o->tmp[0] = '\0';
     ENSURE((size_t)snprintf(o->tmp, sizeof(o->tmp), "%s.tmp.XXXXXX", path) < sizeof(o->tmp),
            (o->tmp[0] = '\0', CU_E_STORE));
     o->fd = mkostemp(o->tmp, O_CLOEXEC);
     ENSURE(o->fd >= 0, (o->tmp[0] = '\0', CU_E_STORE));
-    dup_fd = dup(o->fd);
-    ENSURE(dup_fd >= 0 && fchmod(o->fd, 0600) == 0, CU_E_STORE);
-    o->gz = gzdopen(dup_fd, "wb6");
-    ENSURE(o->gz, CU_E_STORE);
-    dup_fd = -1; /* gz owns it */
+    ENSURE(fchmod(o->fd, 0600) == 0, CU_E_STORE);
+    o->chunk = malloc(GZ_OUT_CHUNK);
+    ENSURE(o->chunk, CU_E_NOMEM);
+    /* level 6 and an 8 memLevel, as gzFile's "wb6" wrote them */
+    ENSURE(deflateInit2(&o->z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK,
+           CU_E_NOMEM);
+    o->started = true;
+    o->extra[0] = GZ_SEEK_FLUSH_ID1;
+    o->extra[1] = GZ_SEEK_FLUSH_ID2;
+    o->extra[2] = 1; /* the subfield's length, little-endian */
+    o->extra[3] = 0;
+    o->extra[4] = GZ_SEEK_FLUSH_VERSION;
+    o->head.extra = o->extra;
+    o->head.extra_len = sizeof(o->extra);
+    o->head.os = 3; /* Unix, as gzFile writes it; no name, no time */
+    ENSURE(deflateSetHeader(&o->z, &o->head) == Z_OK, CU_E_STORE);
 out:
-    if (dup_fd >= 0)
-        close(dup_fd);
     return rc;
 }
 
-static cu_rc gz_out_add(struct gz_out *o, struct bytes data)
+static cu_rc write_all(int fd, const uint8_t *p, size_t n)
 {
-    for (size_t at = 0; at < data.n;) {
-        unsigned n = data.n - at > (1u << 30) ? 1u << 30 : (unsigned)(data.n - at);
-        if (gzwrite(o->gz, data.p + at, n) != (int)n)
+    while (n > 0) {
+        ssize_t put = write(fd, p, n);
+
+        if (put < 0 && errno == EINTR)
+            continue;
+        if (put <= 0)
             return CU_E_STORE;
-        at += n;
+        p += put;
+        n -= (size_t)put;
     }
     return CU_OK;
+}
+
+/* Deflate data (at most a uInt) with flush, writing out what comes. */
+static cu_rc gz_out_deflate(struct gz_out *o, struct bytes data, int flush)
+{
+    cu_rc rc = CU_OK;
+    int z;
+
+    o->z.next_in = (Bytef *)data.p;
+    o->z.avail_in = (uInt)data.n;
+    do {
+        o->z.next_out = o->chunk;
+        o->z.avail_out = GZ_OUT_CHUNK;
+        z = deflate(&o->z, flush);
+        ENSURE(z == Z_OK || z == Z_STREAM_END || z == Z_BUF_ERROR, CU_E_STORE);
+        TRY(write_all(o->fd, o->chunk, GZ_OUT_CHUNK - o->z.avail_out));
+    } while (o->z.avail_out == 0 || o->z.avail_in > 0);
+    ENSURE(flush != Z_FINISH || z == Z_STREAM_END, CU_E_STORE);
+out:
+    return rc;
+}
+
+/* Records (whole lines, or any bytes: a flush waits for a newline), a full flush after
+ * the first newline past each GZ_SEEK_FLUSH_SPAN bytes. */
+static cu_rc gz_out_add(struct gz_out *o, struct bytes data)
+{
+    cu_rc rc = CU_OK;
+
+    for (size_t at = 0; at < data.n;) {
+        size_t rest = data.n - at, take = rest;
+        /* bytes until the span is full (at least the one that may be its newline) */
+        size_t need = o->since_flush < GZ_SEEK_FLUSH_SPAN ? GZ_SEEK_FLUSH_SPAN - o->since_flush : 1;
+        const uint8_t *nl = NULL;
+        int flush = Z_NO_FLUSH;
+
+        if (rest > need - 1) /* the newline that ends the span's last record */
+            nl = memchr(data.p + at + need - 1, '\n', rest - (need - 1));
+        if (nl) {
+            take = (size_t)(nl - (data.p + at)) + 1;
+            flush = Z_FULL_FLUSH;
+        }
+        if (take > (1u << 30)) { /* deflate's counts are uInt */
+            take = 1u << 30;
+            flush = Z_NO_FLUSH;
+        }
+        TRY(gz_out_deflate(o, bytes_of(data.p + at, take), flush));
+        o->since_flush = flush == Z_FULL_FLUSH ? 0 : o->since_flush + take;
+        at += take;
+    }
+out:
+    return rc;
 }
 
 /* Finish the stream, sync it and rename it over path (commit), or throw it away (rc not
  * CU_OK). Returns rc, or the commit's own failure. */
 static cu_rc gz_out_close(struct gz_out *o, const char *path, cu_rc rc)
 {
-    if (o->gz && gzclose_w(o->gz) != Z_OK && rc == CU_OK)
-        rc = CU_E_STORE;
-    o->gz = NULL;
+    if (o->started) {
+        if (rc == CU_OK)
+            rc = gz_out_deflate(o, bytes_of(NULL, 0), Z_FINISH);
+        deflateEnd(&o->z);
+        o->started = false;
+    }
+    free(o->chunk);
+    o->chunk = NULL;
     if (rc == CU_OK && (fsync(o->fd) != 0 || rename(o->tmp, path) != 0))
         rc = CU_E_STORE;
     if (rc == CU_OK) {

@@ -1,9 +1,10 @@
-/* Tests for audit/trail_idx.c: an .idx encodes and parses back to the same points,
- * records and resource hashes; an empty one too; and the parser refuses what is on disk
- * when it is truncated at every length, has another magic, a flipped body byte, bytes
- * after its end, counts its body cannot hold or that claim more than deflate can give,
- * points that fall or lie outside the file or carry the wrong window, records that fall,
- * overlap or run past the file, and resources that do not add up. */
+/* Tests for audit/trail_idx.c: an .idx encodes and parses back to the same points
+ * (windowed and flush points), records and resource hashes; an empty one too; and the
+ * parser refuses what is on disk when it is truncated at every length, has another magic
+ * or the version-1 format's, a flipped body byte, bytes after its end, counts its body
+ * cannot hold or that claim more than deflate can give, points that fall or lie outside
+ * the file or carry the wrong window, flush points with a bit offset or not rising,
+ * records that fall, overlap or run past the file, and resources that do not add up. */
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -13,21 +14,25 @@
 
 #define BODY_AT 76 /* the header's length: magic, sizes, hash, counts */
 
-static struct gz_seek_point points[2];
+static struct gz_seek_point points[3];
+static uint8_t window_a[10], window_b[GZ_SEEK_WINDOW];
 static struct trail_idx_rec recs[3];
 static uint32_t res[6] = {11, 12, 21, 22, 23, 24};
 
 static struct trail_idx sample(void)
 {
-    struct trail_idx x = {.gz_size = 900000, .total = 3u << 20, .points = points, .npoints = 2,
+    struct trail_idx x = {.gz_size = 900000, .total = 3u << 20, .points = points, .npoints = 3,
                           .recs = recs, .nrecs = 3, .res = res, .nres = 6};
 
     memset(x.gz_sha256, 0xab, sizeof(x.gz_sha256));
-    points[0] = (struct gz_seek_point){.out = 10, .in = 20, .bits = 3, .wlen = 10};
-    memset(points[0].window, 'a', 10);
+    points[0] = (struct gz_seek_point){.out = 10, .in = 20, .bits = 3, .wlen = 10,
+                                       .window = window_a};
+    memset(window_a, 'a', sizeof(window_a));
     points[1] = (struct gz_seek_point){.out = (1u << 20) + 500, .in = 400000, .bits = 0,
-                                       .wlen = GZ_SEEK_WINDOW};
-    memset(points[1].window, 'b', GZ_SEEK_WINDOW);
+                                       .wlen = GZ_SEEK_WINDOW, .window = window_b};
+    memset(window_b, 'b', sizeof(window_b));
+    /* a flush point a little after: no window, a byte boundary */
+    points[2] = (struct gz_seek_point){.out = (1u << 20) + 70000, .in = 410000};
     recs[0] = (struct trail_idx_rec){.t = 1767225600, .off = 0, .len = 99, .h = {1, 2, 3, 4, 5, 6},
                                      .nres = 1};
     recs[1] = (struct trail_idx_rec){.t = -5, .off = 100, .len = 50, .nres = 0};
@@ -93,11 +98,16 @@ static void round_trip(void)
     CHECK_INT(y.gz_size, 900000);
     CHECK_MEM(y.gz_sha256, x.gz_sha256, 32);
     CHECK_INT(y.total, 3u << 20);
-    CHECK_INT(y.npoints, 2);
+    CHECK_INT(y.npoints, 3);
     CHECK_INT(y.points[0].bits, 3);
+    CHECK(y.points[0].window[9] == 'a');
     CHECK_INT(y.points[1].in, 400000);
     CHECK_INT(y.points[1].wlen, GZ_SEEK_WINDOW);
     CHECK(y.points[1].window[GZ_SEEK_WINDOW - 1] == 'b');
+    CHECK(y.points[1].window != window_b); /* the parse's own */
+    CHECK_INT(y.points[2].out, (1u << 20) + 70000);
+    CHECK(gz_seek_point_is_flush(&y.points[2]) && y.points[2].window == NULL);
+    CHECK(!gz_seek_point_is_flush(&y.points[1]));
     CHECK_INT(y.nrecs, 3);
     CHECK_INT(y.recs[1].t, -5);
     CHECK_INT(y.recs[2].off, 2000000);
@@ -177,6 +187,33 @@ static void refused(void)
     x.total = 5; /* the first point lies past it */
     encode(&x, &b);
     CHECK_RC(parse(&b), CU_E_MALFORMED_INPUT);
+    /* flush points: with a bit offset, at the point before's offset, before it */
+    x = sample();
+    points[2].bits = 2;
+    encode(&x, &b);
+    CHECK_RC(parse(&b), CU_E_MALFORMED_INPUT);
+    x = sample();
+    points[2].out = points[1].out;
+    encode(&x, &b);
+    CHECK_RC(parse(&b), CU_E_MALFORMED_INPUT);
+    x = sample();
+    points[2].out = points[1].out - 1;
+    encode(&x, &b);
+    CHECK_RC(parse(&b), CU_E_MALFORMED_INPUT);
+    /* a flush point need not be a span after the one before: it parses */
+    x = sample();
+    points[2].out = points[1].out + 1;
+    encode(&x, &b);
+    CHECK_OK(parse(&b));
+    /* the version-1 format (magic CUSTIDX1, whose reader kept a window in every point):
+     * refused, so that an .idx an older custos wrote is rebuilt */
+    x = sample();
+    x.npoints = 2;
+    encode(&x, &b);
+    CHECK_OK(parse(&b));
+    CHECK(memcmp(b.p, "CUSTIDX2", 8) == 0);
+    b.p[7] = '1';
+    CHECK_RC(trail_idx_parse(buf_bytes(&b), &y, &err), CU_E_MALFORMED_INPUT);
     /* records: overlapping, past the file, empty */
     x = sample();
     recs[1].off = 99;

@@ -7,7 +7,7 @@
  * between lookups, sealed or not); a sealed plain file is read from its gzip copy and a
  * file removed by retention dropped, and no descriptor is left on a removed or sealed
  * file; each sealed file's .idx is written, then taken instead of the file at the next
- * start, and a corrupt, cut-short, empty or stale one is rebuilt; while a thread rotates and seals the trail without pause, each lookup finds every
+ * start, and a corrupt, cut-short, empty, stale or version-1 one is rebuilt; while a thread rotates and seals the trail without pause, each lookup finds every
  * record written before it, none twice, and in the end all of them in order. */
 #include <fcntl.h>
 #include <pthread.h>
@@ -370,6 +370,14 @@ static void flip_byte(const char *path, off_t at)
     close(fd);
 }
 
+static void set_byte(const char *path, off_t at, char c)
+{
+    int fd = open(path, O_RDWR);
+
+    CHECK(fd >= 0 && pwrite(fd, &c, 1, at) == 1);
+    close(fd);
+}
+
 static void idx_beside_sealed_files(void)
 {
     char d[260], sub[300], gz1[400], gz2[400], idx1[400], idx2[400];
@@ -381,7 +389,7 @@ static void idx_beside_sealed_files(void)
     snprintf(d, sizeof(d), "%s/idx", dir);
     snprintf(sub, sizeof(sub), "%s/%s", d, AUDIT_TRAIL_SUBDIR);
     CHECK(mkdir(d, 0700) == 0 && mkdir(sub, 0700) == 0);
-    for (int i = 0; i < 5000; i++) /* about 1.6 MiB: two access points */
+    for (int i = 0; i < 5000; i++) /* about 1.6 MiB: some 25 flush points */
         record(&b, i, i % 1000 ? "GetUser" : "CreateUser", "alice", true);
     snprintf(gz1, sizeof(gz1), "%s/trail_00000001_20260101T000000Z.jsonl.gz", sub);
     snprintf(idx1, sizeof(idx1), "%s/trail_00000001_20260101T000000Z.idx", sub);
@@ -407,6 +415,15 @@ static void idx_beside_sealed_files(void)
     CHECK_INT(names_found(d, TRAIL_ATTR_USERNAME, "bob"), 10);
     CHECK_INT(names_found(d, TRAIL_ATTR_RESOURCE_NAME, "arn:u/4999"), 1);
     CHECK_INT(names_found(d, TRAIL_ATTR_EVENT_ID, "id-2500"), 1);
+
+    /* an .idx in the version-1 format (magic CUSTIDX1, an older custos's, whose points
+     * are all windowed): not taken, the file read again and its .idx rewritten */
+    set_byte(idx1, 7, '1');
+    st = stats_of(d, 5010);
+    CHECK_INT(st.idx_loaded, 1);
+    CHECK_INT(st.files_read, 1);
+    CHECK_INT(st.idx_written, 1);
+    CHECK_INT(stats_of(d, 5010).idx_loaded, 2);
 
     /* corrupt (a byte of its body), cut short, emptied: read again, and rewritten */
     flip_byte(idx1, 2000);
