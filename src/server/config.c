@@ -63,23 +63,53 @@ static cu_rc parse_size(const char *flag, const char *value, size_t *out, struct
  * test can see a session expire without waiting for it. It moves every time custos reads
  * (SigV4 skew, expirations, audit times), so a production start refuses it: only a
  * process started with CUSTOS_TEST_HOOKS=1 in its environment takes it. */
-static cu_rc parse_clock_offset(const char *flag, const char *value, struct config *cfg,
-                                struct cu_err *err)
+static cu_rc need_test_hooks(const char *flag, struct cu_err *err)
 {
     const char *hooks = getenv("CUSTOS_TEST_HOOKS");
-    char *end = NULL;
-    long long v;
 
     if (!hooks || strcmp(hooks, "1") != 0)
         return cu_err_set(err, CU_E_VALIDATION,
                           "%s is a test hook and a production start refuses it "
                           "(tests set CUSTOS_TEST_HOOKS=1)", flag);
+    return CU_OK;
+}
+
+static cu_rc parse_clock_offset(const char *flag, const char *value, struct config *cfg,
+                                struct cu_err *err)
+{
+    cu_rc rc = need_test_hooks(flag, err);
+    char *end = NULL;
+    long long v;
+
+    if (rc != CU_OK)
+        return rc;
     errno = 0;
     v = strtoll(value, &end, 10);
     if (errno || !end || *end || !value[0] || v < -315360000 || v > 315360000)
         return cu_err_set(err, CU_E_VALIDATION,
                           "%s: expected seconds within ten years, got '%s'", flag, value);
     cfg->test_clock_offset_s = v;
+    return CU_OK;
+}
+
+/* --test-ssm-parameter-quota N: Parameter Store's per-region quota of Standard parameters
+ * taken as N (Advanced: ten times N) instead of AWS's 10,000 (100,000), so a test reaches
+ * ParameterLimitExceeded without making ten thousand parameters; tests only. */
+static cu_rc parse_ssm_quota(const char *flag, const char *value, struct config *cfg,
+                             struct cu_err *err)
+{
+    cu_rc rc = need_test_hooks(flag, err);
+    char *end = NULL;
+    unsigned long v;
+
+    if (rc != CU_OK)
+        return rc;
+    errno = 0;
+    v = strtoul(value, &end, 10);
+    if (errno || !end || *end || !value[0] || value[0] == '-' || v < 1 || v > 10000)
+        return cu_err_set(err, CU_E_VALIDATION, "%s: expected 1 to 10000, got '%s'", flag,
+                          value);
+    cfg->test_ssm_parameter_quota = v;
     return CU_OK;
 }
 
@@ -208,6 +238,8 @@ static cu_rc parse_flag(const char *flag, const char *value, struct config *cfg,
     }
     if (strcmp(flag, "--test-clock-offset") == 0)
         return parse_clock_offset(flag, value, cfg, err);
+    if (strcmp(flag, "--test-ssm-parameter-quota") == 0)
+        return parse_ssm_quota(flag, value, cfg, err);
     if (strcmp(flag, "--account-id") == 0) {
         if (!is_account_id(value))
             return cu_err_set(err, CU_E_VALIDATION, "--account-id: expected 12 digits");

@@ -220,6 +220,7 @@ cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err 
                                   .data_dir = s->cfg.data_dir,
                                   .oidc_keys = s->oidc_keys,
                                   .public_url = s->cfg.public_url,
+                                  .ssm_parameter_quota = s->cfg.test_ssm_parameter_quota,
                                   .aws_managed_key = key_sweeper_make_aws_managed,
                                   .aws_managed_ctx = s->pl.audit,
                                   .trail_set = s->trail_set};

@@ -117,6 +117,8 @@ struct call_env {
     struct oidc_keys *oidc_keys;        /* --oidc-jwks key sets (auth/oidc_keys.h), or NULL */
     const char *public_url;             /* how clients reach this node ("http://host:port",
                                          * no trailing '/'): outbound federation's issuer */
+    size_t ssm_parameter_quota;         /* Standard parameters per region; 0: AWS's 10,000
+                                         * (--test-ssm-parameter-quota lowers it) */
     /* Make the AWS managed key of `alias` ("alias/aws/ssm") in region, in a transaction of
      * its own, its record in the trail first (server/key_sweeper.c, with aws_managed_ctx);
      * NULL: AWS managed keys are not made on first use (unit tests). */

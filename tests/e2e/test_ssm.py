@@ -5,6 +5,8 @@ reader without kms:Decrypt is refused, kms:ViaService ssm.<region>.amazonaws.com
 Secrets Manager reference path, the public /aws/service/ path, AWS's errors, the ssm condition
 keys, and no plaintext in the trail."""
 import json
+import subprocess
+import unittest
 
 from botocore.exceptions import ClientError
 
@@ -395,6 +397,46 @@ class SSMExpiration(harness.ServerTest):
                 and r.get("eventType") == "AwsServiceEvent"]
         self.assertEqual(len(recs), 1)
 
+
+
+class SSMQuota(unittest.TestCase):
+    """ParameterLimitExceeded: a new parameter of a tier that holds its quota of the region is
+    refused, with AWS's words and the quota; an overwrite, another tier, another region and
+    a freed place are not. The quota is lowered by the test hook --test-ssm-parameter-quota
+    (Standard 3, Advanced 30) instead of making ten thousand parameters; a start without
+    CUSTOS_TEST_HOOKS refuses the flag."""
+
+    def test_quota_per_tier_and_region(self):
+        refused = subprocess.run([harness.CUSTOS_BIN, "serve", "--test-ssm-parameter-quota", "3"],
+                                 capture_output=True, text=True, timeout=30)
+        self.assertNotEqual(refused.returncode, 0)
+        self.assertIn("test hook", refused.stderr)
+        s = harness.Server(extra_args=["--test-ssm-parameter-quota", "3"],
+                           env={"CUSTOS_TEST_HOOKS": "1"}).start()
+        try:
+            ssm = s.client("ssm")
+            for i in range(3):
+                ssm.put_parameter(Name=f"/q/p{i}", Value="v", Type="String")
+            with self.assertRaises(ClientError) as e:
+                ssm.put_parameter(Name="/q/p3", Value="v", Type="String")
+            err = e.exception.response
+            self.assertEqual(err["Error"]["Code"], "ParameterLimitExceeded")
+            self.assertEqual(err["ResponseMetadata"]["HTTPStatusCode"], 400)
+            self.assertEqual(err["Error"]["Message"],
+                             "You have reached the maximum number of standard parameters for this "
+                             "AWS account and Region (3). To add more parameters, either delete "
+                             "existing parameters or upgrade to the advanced-parameter tier "
+                             "(charges apply).")
+            with self.assertRaises(ClientError):
+                ssm.get_parameter(Name="/q/p3")
+            # an overwrite makes no new parameter; Advanced has its own quota; so has a region
+            ssm.put_parameter(Name="/q/p0", Value="v2", Type="String", Overwrite=True)
+            ssm.put_parameter(Name="/q/adv", Value="v", Type="String", Tier="Advanced")
+            s.client("ssm", region="eu-west-1").put_parameter(Name="/q/p3", Value="v", Type="String")
+            ssm.delete_parameter(Name="/q/p1")
+            ssm.put_parameter(Name="/q/p3", Value="v", Type="String")
+        finally:
+            s.cleanup()
 
 if __name__ == "__main__":
     harness.main()

@@ -17,6 +17,8 @@
 
 #include "core/tree.h"
 #include "services/in.h"
+#include "store/records.h"
+#include "store/store.h"
 #include "ssm.h"
 #include "ssm_ops.gen.h"
 
@@ -263,6 +265,54 @@ out:
     return rc;
 }
 
+struct tier_count {
+    const char *tier;
+    size_t n;
+};
+
+static cu_rc count_tier(const char *key, const json_t *doc, void *ctx)
+{
+    struct tier_count *c = ctx;
+    const json_t *versions = json_object_get(doc, "Versions");
+    const char *tier = json_string_value(
+        json_object_get(json_array_get(versions, json_array_size(versions) - 1), "Tier"));
+
+    (void)key;
+    c->n += tier && strcmp(tier, c->tier) == 0;
+    return CU_OK;
+}
+
+/* AWS's quotas of parameters per account and region (Systems Manager endpoints and quotas):
+ * 10,000 Standard, 100,000 Advanced; a new parameter of a full tier is refused. The store
+ * counts records cheaply; a region holding at least the quota's number of parameters has
+ * its tier counted document by document, which only a region at the edge pays. */
+static cu_rc check_quota(struct call *call, const char *tier)
+{
+    cu_rc rc = CU_OK;
+    size_t standard = call->env->ssm_parameter_quota ? call->env->ssm_parameter_quota : 10000;
+    bool advanced = strcmp(tier, "Advanced") == 0;
+    size_t quota = advanced ? 10 * standard : standard, total = 0;
+    struct tier_count c = {tier, 0};
+    char scope[RECORD_NAME_MAX];
+
+    store_scope(RECORD_PARAMETER, call->env->account_id, call->region, NULL, scope);
+    TRY(store_count(call->tx, RECORD_PARAMETER, scope, &total));
+    if (total < quota)
+        return CU_OK;
+    TRY(store_each(call->tx, RECORD_PARAMETER, scope, count_tier, &c));
+    ENSURE(c.n < quota,
+           cu_err_set(&call->err, CU_E_SSM_LIMIT,
+                      advanced ? "You have reached the maximum number of advanced parameters "
+                                 "for this AWS account and Region (%zu)."
+                               : "You have reached the maximum number of standard parameters "
+                                 "for this AWS account and Region (%zu). To add more "
+                                 "parameters, either delete existing parameters or upgrade to "
+                                 "the advanced-parameter tier (charges apply).",
+                      quota));
+out:
+    return rc;
+}
+
 cu_rc ssm_put_parameter(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
@@ -295,6 +345,8 @@ cu_rc ssm_put_parameter(struct call *call, const json_t *in, json_t *out)
         TRY(make_room(call, param));
     }
     TRY(new_version(call, in, param, old, type, &version));
+    if (fresh)
+        TRY(check_quota(call, json_string_value(json_object_get(version, "Tier"))));
     if (strcmp(in_str_or(in, "DataType", "text"), "aws:ec2:image") == 0 &&
         !ami_id(in_str(in, "Value")))
         goto answer; /* the asynchronous validation fails: nothing created or updated */
