@@ -142,8 +142,20 @@ MUST_CHECK cu_rc store_adopt_region(struct store *s, const char *region, struct 
  * fewer), and a node following the table from afar that has fallen further behind than
  * that must flush its caches anyway, as a cache the ring has outrun does. A committing
  * transaction deletes the rows below last - keep + 1 once every keep/8 + 1 seqs, inside
- * itself, so the table holds at most about keep * 9/8 transactions. */
+ * itself, so the table holds at most about keep * 9/8 transactions.
+ *
+ * Several nodes (PostgreSQL). Each node's ring also receives the other nodes' commits:
+ * every committing write transaction NOTIFYs its seq, in the transaction itself, and a
+ * listener on each node (the backend's follow hook) then reads the change_log rows after
+ * the node's last seq and publishes them, in seq order, before any later seq. A node's
+ * own commit that finds seqs of other nodes between its last one and its own reads their
+ * rows inside its transaction first, so its caches never skip them. Notifications can be
+ * lost (a reconnect of the listener): the listener also reads the table at least every
+ * STORE_FOLLOW_MS, which is the bound on how long a node serves what another node
+ * changed. Rows it can no longer read (pruned) are skipped: a cache current to less is
+ * told "too old" and flushes everything. */
 #define STORE_LOG_KEEP 100000
+#define STORE_FOLLOW_MS 1000
 typedef void (*store_change_fn)(uint64_t seq, const char *kind, const char *scope,
                                 const char *key, void *ctx);
 uint64_t store_last_seq(struct store *s);
