@@ -139,7 +139,7 @@ static void notice(void *arg, const char *message)
     log_debug("postgres: %.*s", (int)strcspn(message, "\n"), message);
 }
 
-cu_rc pg_connect(struct pg_store *s, struct pg_conn **out)
+cu_rc pg_connect(struct pg_store *s, bool quiet, struct pg_conn **out)
 {
     /* defaults first: the URL's own parameters override them (expand_dbname). Keepalives:
      * the server notices a node that vanished (and frees its write lock) within a minute */
@@ -154,7 +154,8 @@ cu_rc pg_connect(struct pg_store *s, struct pg_conn **out)
         return CU_E_NOMEM;
     c->db = PQconnectdbParams(keys, values, 1);
     if (!c->db || PQstatus(c->db) != CONNECTION_OK) {
-        log_error("postgres: cannot connect to %s: %.*s", s->shown,
+        if (!quiet)
+            log_error("postgres: cannot connect to %s: %.*s", s->shown,
                   c->db ? first_line(c->db) : 13, c->db ? PQerrorMessage(c->db) : "out of memory");
         pg_conn_close(c);
         return CU_E_UNAVAILABLE;
@@ -262,7 +263,7 @@ static cu_rc reader_take(struct pg_store *s, struct pg_conn **out)
         *out = c;
         return CU_OK;
     }
-    return pg_connect(s, out);
+    return pg_connect(s, false, out);
 }
 
 static void reader_give(struct pg_store *s, struct pg_conn *c)
@@ -642,7 +643,7 @@ cu_rc store_pg_open(const char *url, const struct store_ops **ops, void **impl,
         goto out;
     }
     memcpy(s->conninfo, url, strlen(url) + 1);
-    if (pg_connect(s, &s->writer) != CU_OK) {
+    if (pg_connect(s, false, &s->writer) != CU_OK) {
         rc = cu_err_set(err, CU_E_STORE, "cannot connect to the store %s (see the log)",
                         s->shown);
         goto out;

@@ -38,14 +38,15 @@ static int64_t mono_ms(void)
 }
 
 /* Open the listener's connection and LISTEN; NULL on failure (the log says why). */
-static struct pg_conn *listen_open(struct pg_follow *f)
+static struct pg_conn *listen_open(struct pg_follow *f, bool quiet)
 {
     struct pg_conn *c = NULL;
     char sql[96];
     PGresult *res;
     bool ok;
 
-    if (pg_connect(f->s, &c) != CU_OK)
+    /* a database that is down is logged once, when the connection is lost (wait_once) */
+    if (pg_connect(f->s, quiet, &c) != CU_OK)
         return NULL;
     snprintf(sql, sizeof(sql), "LISTEN %s", f->s->channel);
     res = PQexec(c->db, sql);
@@ -91,9 +92,10 @@ static bool wait_once(struct pg_follow *f)
     if (fds[0].revents)
         return false;
     if (!f->c) {
-        f->c = listen_open(f);
-        if (f->c)
-            log_info("postgres: listening for other nodes' changes again");
+        f->c = listen_open(f, true);
+        if (!f->c)
+            return true; /* still down: nothing to read either */
+        log_info("postgres: listening for other nodes' changes again");
         f->read_ms = mono_ms();
         f->wake(f->ctx, 0); /* what was missed meanwhile is in the table */
         return true;
@@ -137,7 +139,7 @@ cu_rc pg_follow(void *impl, void (*wake)(void *ctx, uint64_t seq), void *ctx)
         free(f);
         return CU_E_STORE;
     }
-    f->c = listen_open(f);
+    f->c = listen_open(f, false);
     if (!f->c || pthread_create(&f->thread, NULL, follow_main, f) != 0) {
         pg_conn_close(f->c);
         close(f->stop[0]);

@@ -78,8 +78,8 @@ cu_rc pg_run(struct pg_tx *tx, enum pg_stmt which, int n, const char *const *par
              PGresult **res);
 
 /* A new connection to s's database (CU_E_UNAVAILABLE when it cannot be had; the log says
- * why). */
-cu_rc pg_connect(struct pg_store *s, struct pg_conn **out);
+ * why, unless quiet). */
+cu_rc pg_connect(struct pg_store *s, bool quiet, struct pg_conn **out);
 void pg_conn_close(struct pg_conn *c);
 
 /* The follow entry of store_ops (postgres_follow.c): a thread with a connection of its

@@ -181,6 +181,14 @@ uint64_t store_last_seq(struct store *s)
     return atomic_load(&s->changes.last);
 }
 
+bool store_sync(struct store *s, uint64_t since)
+{
+    if (!s->ops->follow)
+        return false;
+    follow_read(s->ops, s->impl, &s->changes, &s->commit_lock);
+    return store_last_seq(s) > since;
+}
+
 bool store_changes_since(struct store *s, uint64_t since, store_change_fn fn, void *ctx,
                          uint64_t *upto)
 {

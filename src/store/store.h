@@ -159,6 +159,12 @@ MUST_CHECK cu_rc store_adopt_region(struct store *s, const char *region, struct 
 typedef void (*store_change_fn)(uint64_t seq, const char *kind, const char *scope,
                                 const char *key, void *ctx);
 uint64_t store_last_seq(struct store *s);
+/* Bring the ring up to the database's last commit now, rather than at the next
+ * notification, and say whether its last seq is now past `since` (several nodes only:
+ * the caller is about to deny what another node may have just allowed, and runs the call
+ * again when changes arrived since it began). One read of the change log; false at once
+ * on a store with one writer, whose caches are always current. */
+bool store_sync(struct store *s, uint64_t since);
 bool store_changes_since(struct store *s, uint64_t since, store_change_fn fn, void *ctx,
                          uint64_t *upto);
 /* What a cache loading through tx may stamp its entry with: store_last_seq() as it was

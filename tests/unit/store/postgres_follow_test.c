@@ -124,7 +124,7 @@ static void missed_notification(struct store *b)
     CHECK(target_exec(&tgt, sql));
     took = wait_seq(b, seq, 3 * STORE_FOLLOW_MS);
     fprintf(stderr, "postgres_follow_test: an unnotified change arrived after %lld ms\n", took);
-    CHECK(took >= 0 && took <= STORE_FOLLOW_MS + 500);
+    CHECK(took >= 0 && took <= STORE_FOLLOW_MS + 750);
     CHECK(store_changes_since(b, since, note, &seen, &upto));
     CHECK(strcmp(seen.keys, "silent") == 0);
 }
