@@ -5,7 +5,8 @@
  * that follows one of node a carries a's change into b's ring first, in seq order; a
  * change logged without a notification (a writer that does not NOTIFY) still arrives,
  * within the bound, by the timer; seqs whose rows were pruned before b read them make
- * b's ring answer "too old", so its caches flush everything. */
+ * b's ring answer "too old", so its caches flush everything. store_sync reads the log
+ * at once, for a caller that cannot wait for the notification. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -108,6 +109,17 @@ static void own_commit_after_others(struct store *a, struct store *b)
     CHECK(wait_seq(a, upto, 5000) >= 0);
 }
 
+/* store_sync reads the log at once, without waiting for the notification. */
+static void sync_now(struct store *a, struct store *b)
+{
+    uint64_t since = store_last_seq(b);
+
+    put_one(a, "sync");
+    CHECK(store_sync(b, since));
+    CHECK(store_last_seq(b) == store_last_seq(a));
+    CHECK(!store_sync(b, store_last_seq(b)));
+}
+
 /* A change logged as a writer that sends no notification would: b reads it on its timer. */
 static void missed_notification(struct store *b)
 {
@@ -160,6 +172,7 @@ int main(void)
     b = open_at(tgt.url);
     notified(a, b);
     own_commit_after_others(a, b);
+    sync_now(a, b);
     missed_notification(b);
     pruned_gap(a, b);
     store_close(a);
