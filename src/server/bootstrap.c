@@ -8,7 +8,8 @@
  * Every start also hands the store the region it serves, for the one-time move of a
  * schema-v2 data dir's regional records under it (store_adopt_region): custos before v3
  * served one region, the --region it was started with, so the first start after the
- * upgrade must be given that same region. */
+ * upgrade must be given that same region. Before any of that touches a sealed secret,
+ * the node's master key is checked against the store's (master_check.c). */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,6 +150,9 @@ cu_rc bootstrap_run(const struct config *cfg, struct store *store, const struct 
     TRY(store_adopt_region(store, cfg->region, err));
     TRY(store_tx_begin(store, true, &tx));
     TRY(ensure_account(tx, cfg, account, err));
+    /* before root's key is replaced or made: with another master key, that would seal it
+     * under a key the other nodes do not have */
+    TRY(master_check(tx, cfg, mk, account, err));
     if (env_akid && env_secret && env_akid[0])
         TRY(root_from_env(tx, mk, account, env_akid, env_secret, err));
     else

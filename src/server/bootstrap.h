@@ -10,4 +10,10 @@ MUST_CHECK cu_rc bootstrap_run(const struct config *cfg, struct store *store,
                                const struct master_key *mk, char account[13],
                                struct cu_err *err);
 
+/* master_check.c: that mk is the master key the store's data is sealed under (a canary
+ * record, created at the first start); CU_E_VALIDATION naming the key's file when not. */
+MUST_CHECK cu_rc master_check(struct store_tx *tx, const struct config *cfg,
+                              const struct master_key *mk, const char *account,
+                              struct cu_err *err);
+
 #endif

@@ -298,9 +298,20 @@ static void attempt_reset(struct request *r)
 static cu_rc execute(struct pipeline *pl, struct request *r)
 {
     cu_rc rc = CU_OK;
+    bool synced = false;
 
     for (int attempt = 1;; attempt++) {
+        uint64_t began = store_last_seq(pl->env.store);
+
         rc = execute_once(pl, r);
+        /* read-after-write across nodes: a denial may come from caches a commit of another
+         * node has not reached yet (a grant or policy just added there); once this node
+         * has read the store's change log up to now, the call runs once more */
+        if (rc == CU_E_ACCESS_DENIED && !synced && store_sync(pl->env.store, began)) {
+            synced = true;
+            attempt_reset(r);
+            continue;
+        }
         if (rc != CU_E_STORE_CONFLICT)
             return rc;
         stats_add(STATS_STORE_CONFLICT, 1);

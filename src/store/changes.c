@@ -7,7 +7,9 @@
  *
  * The ring holds the changes with seq in (floor, last]; a cache that is current to a seq
  * below floor has missed changes the ring no longer has, and is told so ("too old"): it
- * flushes everything, which bounds how stale a slow cache can ever be. */
+ * flushes everything, which bounds how stale a slow cache can ever be. The same answer
+ * covers changes the ring never had: other nodes' commits that could not be read from the
+ * change_log table any more (change_ring_skip). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,6 +127,19 @@ void change_ring_publish(struct change_ring *r, uint64_t seq, struct change_set 
         r->next = (r->next + 1) % CHANGE_RING_SIZE;
     }
     atomic_store(&r->last, seq);
+    pthread_mutex_unlock(&r->lock);
+}
+
+void change_ring_skip(struct change_ring *r, uint64_t upto)
+{
+    pthread_mutex_lock(&r->lock);
+    if (upto > atomic_load(&r->last)) {
+        /* the changes in (last, upto] are not coming: a cache current to less than upto
+         * cannot know what they touched, and is told "too old" */
+        if (upto > r->floor)
+            r->floor = upto;
+        atomic_store(&r->last, upto);
+    }
     pthread_mutex_unlock(&r->lock);
 }
 

@@ -57,6 +57,7 @@ static bool profile_role(const json_t *doc, char *out)
 
 const struct store_kind store_kinds[] = {
     {RECORD_ACCOUNT, STORE_CLASS_NODE, {{NULL}}},
+    {RECORD_MASTER_CHECK, STORE_CLASS_NODE, {{NULL}}},
     {RECORD_SESSION, STORE_CLASS_NODE, {{NULL}}},
     {RECORD_ACCESS_KEY, STORE_CLASS_NODE, {{RECORD_ACCESS_KEY_BY_USER, NULL, access_key_owner}}},
     /* IAM's PathPrefix lists read the path index with a prefix lookup (store_lookup) */

@@ -99,8 +99,9 @@ static const char *const pg_sql[PG__COUNT] = {
     [PG_META_DEL] = "DELETE FROM meta WHERE name = $1",
     /* the row lock it takes is held to COMMIT: a writer of another node that reserves
      * meanwhile waits, then fails to serialize (40001) and its call runs again */
-    [PG_RESERVE] = "UPDATE meta SET value = (value::bigint + 1)::text"
-                   " WHERE name = '" PG_META_SEQ "' RETURNING value",
+    [PG_RESERVE] = "WITH r AS (UPDATE meta SET value = (value::bigint + 1)::text"
+                   " WHERE name = '" PG_META_SEQ "' RETURNING value)"
+                   " SELECT value, pg_notify($1, value) FROM r",
     [PG_SCAN_ALL] = "SELECT kind, scope, key, doc FROM objects WHERE (kind, scope, key) > ($1, $2, $3)"
                     " ORDER BY kind, scope, key LIMIT $4",
     [PG_SCAN_LOG] = "SELECT seq, n, kind, scope, key FROM change_log"
@@ -122,7 +123,7 @@ static int first_line(PGconn *db)
     return (int)strcspn(PQerrorMessage(db), "\n");
 }
 
-static void conn_close(struct pg_conn *c)
+void pg_conn_close(struct pg_conn *c)
 {
     if (!c)
         return;
@@ -138,7 +139,7 @@ static void notice(void *arg, const char *message)
     log_debug("postgres: %.*s", (int)strcspn(message, "\n"), message);
 }
 
-static cu_rc conn_open(struct pg_store *s, struct pg_conn **out)
+cu_rc pg_connect(struct pg_store *s, bool quiet, struct pg_conn **out)
 {
     /* defaults first: the URL's own parameters override them (expand_dbname). Keepalives:
      * the server notices a node that vanished (and frees its write lock) within a minute */
@@ -153,9 +154,10 @@ static cu_rc conn_open(struct pg_store *s, struct pg_conn **out)
         return CU_E_NOMEM;
     c->db = PQconnectdbParams(keys, values, 1);
     if (!c->db || PQstatus(c->db) != CONNECTION_OK) {
-        log_error("postgres: cannot connect to %s: %.*s", s->shown,
+        if (!quiet)
+            log_error("postgres: cannot connect to %s: %.*s", s->shown,
                   c->db ? first_line(c->db) : 13, c->db ? PQerrorMessage(c->db) : "out of memory");
-        conn_close(c);
+        pg_conn_close(c);
         return CU_E_UNAVAILABLE;
     }
     PQsetNoticeProcessor(c->db, notice, NULL);
@@ -236,10 +238,11 @@ static void pg_close(void *impl)
 {
     struct pg_store *s = impl;
 
-    conn_close(s->writer);
+    pg_unfollow(s); /* first: its thread calls into the store */
+    pg_conn_close(s->writer);
     while (s->readers) {
         struct pg_conn *next = s->readers->next;
-        conn_close(s->readers);
+        pg_conn_close(s->readers);
         s->readers = next;
     }
     pthread_mutex_destroy(&s->write_lock);
@@ -260,7 +263,7 @@ static cu_rc reader_take(struct pg_store *s, struct pg_conn **out)
         *out = c;
         return CU_OK;
     }
-    return conn_open(s, out);
+    return pg_connect(s, false, out);
 }
 
 static void reader_give(struct pg_store *s, struct pg_conn *c)
@@ -548,6 +551,7 @@ static const struct store_ops pg_ops = {
     .log_change = pg_log_change,
     .prune_log = pg_prune_log,
     .reserve_seq = pg_reserve_seq,
+    .follow = pg_follow,
     .last_seq = pg_last_seq,
     .meta_get = pg_meta_get,
     .meta_set = pg_meta_set,
@@ -600,6 +604,9 @@ static cu_rc schema_up(struct pg_store *s, struct cu_err *err)
     if (rc != CU_OK)
         return cu_err_set(err, CU_E_STORE, "the store at %s has no schema to create its tables "
                                            "in (see the log)", s->shown);
+    /* NOTIFY reaches every session of the database: the schema's hash keeps stores on
+     * other schemas from waking for it */
+    snprintf(s->channel, sizeof(s->channel), "custos_changes_%u", (unsigned)schema);
     lock_statements(PG_LOCK_WRITE, schema, s->lock_sql, s->unlock_sql, sizeof(s->lock_sql));
     lock_statements(PG_LOCK_SCHEMA, schema, lock, unlock, sizeof(lock));
     if (exec(s->writer->db, lock) != CU_OK)
@@ -636,7 +643,7 @@ cu_rc store_pg_open(const char *url, const struct store_ops **ops, void **impl,
         goto out;
     }
     memcpy(s->conninfo, url, strlen(url) + 1);
-    if (conn_open(s, &s->writer) != CU_OK) {
+    if (pg_connect(s, false, &s->writer) != CU_OK) {
         rc = cu_err_set(err, CU_E_STORE, "cannot connect to the store %s (see the log)",
                         s->shown);
         goto out;

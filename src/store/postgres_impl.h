@@ -54,6 +54,10 @@ struct pg_store {
     struct pg_conn *writer;
     pthread_mutex_t pool_lock;
     struct pg_conn *readers;       /* idle reader connections */
+    /* The channel every writer of this schema NOTIFYs its seq on (pg_reserve_seq), and
+     * the listener of postgres_follow.c, NULL until store_pg_follow starts it. */
+    char channel[48];
+    struct pg_follow *follow;
 };
 
 struct pg_tx {
@@ -72,6 +76,16 @@ struct pg_tx {
  * The server's message goes to the log only. */
 cu_rc pg_run(struct pg_tx *tx, enum pg_stmt which, int n, const char *const *params,
              PGresult **res);
+
+/* A new connection to s's database (CU_E_UNAVAILABLE when it cannot be had; the log says
+ * why, unless quiet). */
+cu_rc pg_connect(struct pg_store *s, bool quiet, struct pg_conn **out);
+void pg_conn_close(struct pg_conn *c);
+
+/* The follow entry of store_ops (postgres_follow.c): a thread with a connection of its
+ * own LISTENs on s->channel. pg_unfollow stops it and waits for it (NULL-safe). */
+cu_rc pg_follow(void *impl, void (*wake)(void *ctx, uint64_t seq), void *ctx);
+void pg_unfollow(struct pg_store *s);
 
 /* The store_ops entries of postgres_index.c (store_impl.h says what each does). */
 cu_rc pg_scan_kind(void *tx_impl, const char *kind, json_t *items);

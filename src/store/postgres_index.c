@@ -147,8 +147,12 @@ cu_rc pg_reserve_seq(void *p, uint64_t *seq)
 {
     PGresult *res = NULL;
     cu_rc rc = CU_OK;
+    const struct pg_tx *tx = p;
+    const char *params[] = {tx->s->channel};
 
-    TRY(pg_run(p, PG_RESERVE, 0, NULL, &res));
+    /* the NOTIFY of the seq rides in the same statement: it is sent if and only if the
+     * transaction commits (store.h, "Several nodes") */
+    TRY(pg_run(p, PG_RESERVE, 1, params, &res));
     ENSURE(PQntuples(res) == 1, CU_E_STORE);
     *seq = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
 out:

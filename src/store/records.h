@@ -71,6 +71,8 @@
 
 #define RECORD_ACCOUNT "account"
 #define RECORD_ACCOUNT_KEY "local"
+/* a constant sealed under the master key: which key the store's data is sealed under */
+#define RECORD_MASTER_CHECK "master_key_check"
 #define RECORD_USER "user"
 #define RECORD_ACCESS_KEY "access_key"
 #define RECORD_GROUP "group"

@@ -88,6 +88,16 @@ bool store_url_is_postgres(const char *url)
     return strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
 }
 
+/* The backend's listener: seq committed somewhere (0: maybe something). */
+static void store_wake(void *ctx, uint64_t seq)
+{
+    struct store *s = ctx;
+
+    if (seq && seq <= store_last_seq(s))
+        return; /* this node's own commit, or one it has read already */
+    follow_read(s->ops, s->impl, &s->changes, &s->commit_lock);
+}
+
 cu_rc store_open(const char *url, struct store **out, struct cu_err *err)
 {
     cu_rc rc = CU_OK;
@@ -116,6 +126,13 @@ cu_rc store_open(const char *url, struct store **out, struct cu_err *err)
     pthread_mutex_init(&s->commit_lock, NULL);
     atomic_init(&s->log_keep, STORE_LOG_KEEP);
     s->pruned_at = last;
+    if (s->ops->follow && s->ops->follow(s->impl, store_wake, s) != CU_OK) {
+        s->ops->close(s->impl);
+        change_ring_destroy(&s->changes);
+        pthread_mutex_destroy(&s->commit_lock);
+        rc = cu_err_set(err, CU_E_STORE, "cannot follow the store's change log (see the log)");
+        goto out;
+    }
     *out = s;
     s = NULL;
 out:
@@ -162,6 +179,14 @@ bool store_healthy(struct store *s, char *reason, size_t cap)
 uint64_t store_last_seq(struct store *s)
 {
     return atomic_load(&s->changes.last);
+}
+
+bool store_sync(struct store *s, uint64_t since)
+{
+    if (!s->ops->follow)
+        return false;
+    follow_read(s->ops, s->impl, &s->changes, &s->commit_lock);
+    return store_last_seq(s) > since;
 }
 
 bool store_changes_since(struct store *s, uint64_t since, store_change_fn fn, void *ctx,
@@ -247,7 +272,8 @@ cu_rc store_tx_commit(struct store_tx *tx)
     struct store *s = tx->store;
     const char *kind, *scope, *key;
     uint64_t seq, keep;
-    bool pruning;
+    bool pruning, others_more = false;
+    json_t *others = NULL;
     cu_rc rc = CU_OK;
 
     if (!tx->impl) {
@@ -272,6 +298,14 @@ cu_rc store_tx_commit(struct store_tx *tx)
         rc = s->ops->reserve_seq(tx->impl, &tx->reserved);
     if (s->ops->reserve_seq)
         seq = tx->reserved;
+    /* other nodes committed since this node's last seq: their rows, read here (this
+     * writer's snapshot holds them all), go into the ring before this seq */
+    if (rc == CU_OK && s->ops->reserve_seq && seq > store_last_seq(s) + 1) {
+        others = json_array();
+        if (others)
+            rc = s->ops->scan_log(tx->impl, store_last_seq(s), INT64_MAX, FOLLOW_PAGE, others,
+                                  &others_more);
+    }
     for (size_t i = 0; i < tx->touched.n && rc == CU_OK; i++) {
         change_set_record(&tx->touched, i, &kind, &scope, &key);
         rc = s->ops->log_change(tx->impl, seq, i, kind, scope, key);
@@ -284,12 +318,17 @@ cu_rc store_tx_commit(struct store_tx *tx)
         rc = s->ops->commit(s->impl, tx->impl);
         if (rc == CU_OK && pruning)
             s->pruned_at = seq;
-        if (rc == CU_OK)
+        if (rc == CU_OK && others)
+            follow_publish(&s->changes, others, others_more);
+        if (rc == CU_OK) {
+            change_ring_skip(&s->changes, seq - 1); /* what the rows above did not cover */
             change_ring_publish(&s->changes, seq, &tx->touched);
+        }
     } else {
         s->ops->rollback(s->impl, tx->impl);
     }
     pthread_mutex_unlock(&s->commit_lock);
+    json_decref(others);
     stats_add(rc == CU_OK ? STATS_STORE_COMMIT : STATS_STORE_COMMIT_FAILED, 1);
     tx_free(tx);
     return rc;

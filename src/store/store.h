@@ -142,11 +142,29 @@ MUST_CHECK cu_rc store_adopt_region(struct store *s, const char *region, struct 
  * fewer), and a node following the table from afar that has fallen further behind than
  * that must flush its caches anyway, as a cache the ring has outrun does. A committing
  * transaction deletes the rows below last - keep + 1 once every keep/8 + 1 seqs, inside
- * itself, so the table holds at most about keep * 9/8 transactions. */
+ * itself, so the table holds at most about keep * 9/8 transactions.
+ *
+ * Several nodes (PostgreSQL). Each node's ring also receives the other nodes' commits:
+ * every committing write transaction NOTIFYs its seq, in the transaction itself, and a
+ * listener on each node (the backend's follow hook) then reads the change_log rows after
+ * the node's last seq and publishes them, in seq order, before any later seq. A node's
+ * own commit that finds seqs of other nodes between its last one and its own reads their
+ * rows inside its transaction first, so its caches never skip them. Notifications can be
+ * lost (a reconnect of the listener): the listener also reads the table at least every
+ * STORE_FOLLOW_MS, which is the bound on how long a node serves what another node
+ * changed. Rows it can no longer read (pruned) are skipped: a cache current to less is
+ * told "too old" and flushes everything. */
 #define STORE_LOG_KEEP 100000
+#define STORE_FOLLOW_MS 1000
 typedef void (*store_change_fn)(uint64_t seq, const char *kind, const char *scope,
                                 const char *key, void *ctx);
 uint64_t store_last_seq(struct store *s);
+/* Bring the ring up to the database's last commit now, rather than at the next
+ * notification, and say whether its last seq is now past `since` (several nodes only:
+ * the caller is about to deny what another node may have just allowed, and runs the call
+ * again when changes arrived since it began). One read of the change log; false at once
+ * on a store with one writer, whose caches are always current. */
+bool store_sync(struct store *s, uint64_t since);
 bool store_changes_since(struct store *s, uint64_t since, store_change_fn fn, void *ctx,
                          uint64_t *upto);
 /* What a cache loading through tx may stamp its entry with: store_last_seq() as it was

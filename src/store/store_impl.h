@@ -60,6 +60,13 @@ struct store_ops {
      * stay dense and in commit order across writers. NULL: one writer, the store takes
      * store_last_seq() + 1. */
     cu_rc (*reserve_seq)(void *tx_impl, uint64_t *seq);
+    /* A backend other nodes write to as well: start a listener (its own thread and
+     * connection) that calls wake(ctx, seq) when a write transaction of any node has
+     * committed seq (0: maybe some, unknown which: after a reconnect), and at least every
+     * STORE_FOLLOW_MS milliseconds in any case (a notification may be lost); wake reads
+     * change_log itself (store.c). Called once the store is open; stopped by close,
+     * before anything else is freed. NULL: this node is the only writer. */
+    cu_rc (*follow)(void *impl, void (*wake)(void *ctx, uint64_t seq), void *ctx);
     /* The highest seq in change_log (0 when empty), read at open. */
     cu_rc (*last_seq)(void *impl, uint64_t *seq);
     /* The meta table (schema version, migration state): *value NULL when unset. */
@@ -160,8 +167,21 @@ void change_ring_init(struct change_ring *r, uint64_t last);
 void change_ring_destroy(struct change_ring *r);
 /* Record seq's changes (taking the set's records) and make seq the last one. */
 void change_ring_publish(struct change_ring *r, uint64_t seq, struct change_set *cs);
+/* Make upto the last seq without the changes up to it (they cannot be had: pruned from
+ * change_log before this node read them): a cache current to less is "too old". A no-op
+ * when upto is not above the last seq. */
+void change_ring_skip(struct change_ring *r, uint64_t upto);
 bool change_ring_since(struct change_ring *r, uint64_t since, store_change_fn fn, void *ctx,
                        uint64_t *upto);
+
+/* follow.c: publish the change_log rows of items (as scan_log gives them, seq order)
+ * whose seq is above r's last; the caller holds the store's commit lock. more: the read
+ * that gave them stopped at its limit. follow_read: read the rows after r's last seq in a
+ * read transaction of its own, and publish them under lock; a failure leaves r as it was. */
+#define FOLLOW_PAGE 1024
+void follow_publish(struct change_ring *r, const json_t *items, bool more);
+void follow_read(const struct store_ops *ops, void *impl, struct change_ring *r,
+                 pthread_mutex_t *lock);
 
 /* Open the embedded SQLite backend in directory dir. */
 MUST_CHECK cu_rc store_sqlite_open(const char *dir, const struct store_ops **ops, void **impl,

@@ -191,6 +191,33 @@ static const json_t *same_named_grant(const struct kms_key *key, const json_t *i
     return NULL;
 }
 
+/* The id of a named grant: the hash of its key, Name and parameters, so a repeated
+ * request finds the grant in the store by its id, inside its own transaction, however
+ * many nodes it races with (the key cache's list of grants can be a commit behind).
+ * Grants made before ids were derived are still found by same_named_grant. */
+static cu_rc named_grant_id(const struct kms_key *key, const json_t *in,
+                            char id[2 * GRANT_ID_BYTES + 1])
+{
+    static const char *const fields[] = {"Name", "GranteePrincipal", "RetiringPrincipal",
+                                         "Operations", "Constraints", NULL};
+    cu_rc rc = CU_OK;
+    json_t *what = json_object();
+    char *text = NULL;
+
+    ENSURE(what, CU_E_NOMEM);
+    TRY(tree_set_str(what, "KeyId", key->key_id));
+    for (const char *const *f = fields; *f; f++)
+        if (json_object_get(in, *f))
+            TRY(tree_set_new(what, *f, json_deep_copy(json_object_get(in, *f))));
+    text = json_dumps(what, JSON_COMPACT | JSON_SORT_KEYS);
+    ENSURE(text, CU_E_NOMEM);
+    digest_sha256_hex(bytes_str(text), id);
+out:
+    free(text);
+    json_decref(what);
+    return rc;
+}
+
 /* Every operation of ops is in the grant's. */
 static bool operations_within(const json_t *ops, const struct kms_grant *g)
 {
@@ -266,6 +293,8 @@ cu_rc kms_create_grant(struct call *call, const json_t *in, json_t *out)
     if (existing) {
         snprintf(grant_id, sizeof(grant_id), "%s",
                  json_string_value(json_object_get(existing, "GrantId")));
+    } else if (in_str(in, "Name")) {
+        TRY(named_grant_id(key, in, grant_id));
     } else {
         TRY(rand_bytes(raw, sizeof(raw)));
         hex_encode_to(raw, sizeof(raw), grant_id);
@@ -275,7 +304,12 @@ cu_rc kms_create_grant(struct call *call, const json_t *in, json_t *out)
         /* the key's grants come from the key cache: the grant is read in this transaction,
          * since the update below is compare-and-set on the version read */
         TRY(kind_load(call, &kms_kind_grant, key->key_id, grant_id, &doc));
-    } else {
+    } else if (in_str(in, "Name")) {
+        /* made meanwhile by a request the key cache has not seen yet (another node's) */
+        TRY(kind_find(call, &kms_kind_grant, key->key_id, grant_id, &doc));
+        existing = doc;
+    }
+    if (!doc) {
         doc = json_object();
         ENSURE(doc, CU_E_NOMEM);
         for (const char *const *f = copied; *f; f++)
