@@ -37,6 +37,7 @@ struct audit_sealer {
     char prev_file[128];                   /* "" before the first digest */
     char prev_log[140];                    /* the log file prev_file names ("" if none) */
     char prev_hash[AUDIT_HASH_HEX + 1];
+    char unsealed[128];                    /* a rotated file whose seal failed ("" if none) */
     char prev_sig[2 * TRAIL_SIG_LEN + 1];
     char head[AUDIT_HASH_HEX + 1];
     int64_t since_s;                       /* the next digest's start */
@@ -261,19 +262,30 @@ static cu_rc rotate_and_seal_locked(struct audit_sealer *s, bool always, bool *d
     char name[128], path[1300];
     bool rotated = false;
 
+    *did = false;
+    /* a rotated file whose seal failed is sealed before any later one: the digests chain
+     * the files in order, so a later file sealed first would break the chain for good */
+    if (s->unsealed[0]) {
+        *did = true;
+        TRY(seal_file(s, s->unsealed, now_s));
+        s->unsealed[0] = '\0';
+    }
     audit_file_log_name(s->next_log, now_s, name, sizeof(name));
     path_in(s, name, path, sizeof(path));
-    *did = false;
     ENSURE(audit_writer_rotate(s->w, path, &rotated) == CU_OK,
            (failed(s, "cannot rotate the live log file"), CU_E_STORE));
     if (rotated) {
         s->next_log++;
-        TRY(seal_file(s, name, now_s));
+        if (seal_file(s, name, now_s) != CU_OK) {
+            snprintf(s->unsealed, sizeof(s->unsealed), "%s", name);
+            rc = CU_E_STORE;
+            goto out;
+        }
         expire(s, now_s);
     } else if (always) {
         TRY(write_digest(s, NULL, now_s));
     }
-    *did = rotated || always;
+    *did = *did || rotated || always;
 out:
     return rc;
 }
