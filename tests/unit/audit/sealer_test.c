@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <utime.h>
 #include <zlib.h>
@@ -176,6 +177,38 @@ static void pending_file_is_sealed_at_open(void)
     open_trail(&t, 0);
     CHECK(access(pending, F_OK) != 0); /* sealed at open */
     put(t.w, 23);
+    close_trail(&t);
+    CHECK(verify_ok(report, sizeof(report)));
+    CHECK_HAS(report, "OK:");
+}
+
+/* A seal whose digest cannot be written (a directory stands where the digest goes, for
+ * the next seconds' names) fails; the next seal does that file again before the next
+ * one, so the trail verifies. Before, the next file was sealed first and the digests'
+ * chain stayed broken (valgrind-e2e/test_audit_failures.FailedSeal, an immutable
+ * directory mid-seal). */
+static void failed_seal_is_done_again_first(void)
+{
+    struct trail t = {0};
+    char report[600], name[80], blocks[6][300];
+    int64_t now_s = (int64_t)time(NULL);
+    uint64_t number;
+
+    open_trail(&t, 0);
+    put(t.w, 30);
+    number = count(AUDIT_FILE_DIGEST) + 1;
+    for (int i = 0; i < 6; i++) {
+        audit_file_digest_name(number, now_s + i, name, sizeof(name));
+        snprintf(blocks[i], sizeof(blocks[i]), "%s/%s", trail, name);
+        CHECK(mkdir(blocks[i], 0700) == 0);
+    }
+    CHECK(audit_sealer_seal_now(t.sealer) != CU_OK);
+    for (int i = 0; i < 6; i++)
+        CHECK(rmdir(blocks[i]) == 0);
+    put(t.w, 31);
+    CHECK_OK(audit_sealer_seal_now(t.sealer));
+    CHECK_INT(count(AUDIT_FILE_PENDING), 0);
+    put(t.w, 32);
     close_trail(&t);
     CHECK(verify_ok(report, sizeof(report)));
     CHECK_HAS(report, "OK:");
@@ -408,6 +441,7 @@ int main(void)
     key_is_kept_and_bound_to_the_master_key();
     pending_file_is_sealed_at_open();
     sealed_file_left_plain_is_removed_at_open();
+    failed_seal_is_done_again_first();
     seal_cut_before_its_digest_verifies();
     retention_is_recorded_and_accepted();
     tampering_is_caught();
