@@ -18,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -414,6 +416,13 @@ static void *sealer_main(void *arg)
 {
     struct audit_sealer *s = arg;
     int64_t due = clock_now_ms() / 1000 + s->o.digest_interval_s;
+
+    /* Sealing (deflate) is background work: under load the request threads go first.
+     * make bench measured GenerateDataKey at 30,000-32,000 req/s on 2 cores with the
+     * sealer at the same priority and 42,000 with size rotation off. Linux applies a
+     * nice value per thread; a failure only leaves the default. */
+    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10) != 0)
+        log_warn("audit: the sealer thread keeps the default priority: %s", strerror(errno));
 
     pthread_mutex_lock(&s->lock);
     while (!s->stopping) {
