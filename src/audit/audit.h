@@ -60,10 +60,13 @@
  * a second record and a second sync per mutation, and still need the store asked which
  * unmarked changes committed; a request id stored in the transaction would widen every
  * commit. The seq costs neither: one number in the record. With several writers (the
- * PostgreSQL nodes of DESIGN.md) the store would reserve the seq (a sequence's next
- * value) instead of deriving it from the lock, and the start-up test would become "is
- * this seq in the change log" rather than "is it at most the last one"; the records and
- * the ordering stay as they are.
+ * PostgreSQL nodes of DESIGN.md) the store reserves the seq in the transaction, and a
+ * node killed between its record and its commit gives its seq back, for another node to
+ * commit: "is it at most the store's last seq" no longer tells. So each node's write
+ * transactions keep their seq in a meta entry of the node's own, in the statement that
+ * reserves it (store_set_node: no round trip, and no row another node writes), and the
+ * start-up test is "is it at most the last seq this node committed" (store_node_seq);
+ * the records and the ordering stay as they are.
  *
  * Holding the write lock through the trail's fdatasync serialises mutations behind it (one
  * sync per mutation instead of one per group); reads do not wait for it (the store's
@@ -246,21 +249,23 @@ bool audit_writer_healthy(struct audit_writer *w, char *reason, size_t cap);
  * off. */
 void audit_writer_test_space(struct audit_writer *w, int64_t bytes);
 /* The start-up half of the write-ahead order above: read the trail back from its end and
- * follow every mutation record whose commitSeq is above committed_seq (the store's
- * store_last_seq(), read before anything can commit) and that no later record of its
- * requestID already settles, with a record of the same requestID saying it did not take
- * effect: the record itself with no responseElements or commitSeq, a new eventID,
- * errorCode internal_code(service) (the protocol's internal-failure name; service is the
- * eventSource's first label) and an errorMessage saying custos stopped before the commit.
- * The scan stops at the first mutation record at or below committed_seq; a record above
- * committed_seq + 1 (a store behind the trail: replaced or restored) is logged and
- * nothing is reconciled. The new records
- * are synced before this returns; *n says how many. Call it before serving, right after
- * audit_writer_start(). CU_E_STORE when the trail cannot be read or written. */
+ * follow every mutation record whose commitSeq is above committed_seq (the last seq this
+ * node committed, store_node_seq(), read before anything can commit) and that no later
+ * record of its requestID already settles, with a record of the same requestID saying it
+ * did not take effect: the record itself with no responseElements or commitSeq, a new
+ * eventID, errorCode internal_code(service) (the protocol's internal-failure name;
+ * service is the eventSource's first label) and an errorMessage saying custos stopped
+ * before the commit. The scan stops at the first mutation record at or below
+ * committed_seq; a record above last_seq + 1 (last_seq: the store's store_last_seq(), of
+ * every node; a store behind the trail: replaced or restored) is logged and nothing is
+ * reconciled. With one writer the two seqs are the same; on a cluster a seq between them
+ * was reserved by this node, given back by its crash and committed by another. The new
+ * records are synced before this returns; *n says how many. Call it before serving, right
+ * after audit_writer_start(). CU_E_STORE when the trail cannot be read or written. */
 typedef const char *(*audit_internal_code_fn)(const char *service);
 MUST_CHECK cu_rc audit_reconcile(struct audit_writer *w, const char *dir, uint64_t committed_seq,
-                                 audit_internal_code_fn internal_code, size_t *n,
-                                 struct cu_err *err);
+                                 uint64_t last_seq, audit_internal_code_fn internal_code,
+                                 size_t *n, struct cu_err *err);
 /* Test hook (STYLE R20): every fdatasync from now on fails (EIO) while on. */
 void audit_writer_test_fail_sync(struct audit_writer *w, bool on);
 /* Flush what is queued and stop the thread; NULL-safe. */

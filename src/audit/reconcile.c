@@ -7,16 +7,18 @@
  * Which records: a successful mutation's record carries additionalEventData.commitSeq, the
  * store seq its transaction was to commit as. Seqs only grow, and only the one holder of
  * the store's write lock is ever between its record and its commit, so the records above
- * the store's last seq are at the trail's end, after the last one whose seq committed:
- * the scan back stops there and reads no further. Each of them claims exactly the next
- * seq (usually there is one: the call a crash cut off; more only when a failed commit
- * could not be recorded either); a record claiming a higher one means the store is
+ * the last seq this node committed are at the trail's end, after the last one whose seq
+ * committed: the scan back stops there and reads no further. Each of them claims the
+ * store's next seq (usually there is one: the call a crash cut off; more only when a
+ * failed commit could not be recorded either) or, on a cluster, a seq that the crash
+ * gave back and another node has committed since (store_node_seq tells this node's last
+ * commit from theirs); a record claiming a seq past the store's next means the store is
  * behind the trail (replaced, or restored from a backup), which is logged and settles
  * nothing, since those calls did take effect in the store they ran on. A record is
  * already settled when a later record of its requestID has an errorCode.
  *
  *   back:    from the end, line by line, to the first mutation record with commitSeq at
- *            or below the store's: the records above it are the candidates
+ *            or below the node's last: the records above it are the candidates
  *   settle:  back again from the end to the oldest candidate: a record of a candidate's
  *            requestID with errorCode settles it
  *   append:  for each candidate left, oldest first, its follow-up record; then one sync
@@ -110,7 +112,8 @@ struct candidate {
 };
 
 struct scan {
-    uint64_t committed;
+    uint64_t committed;   /* the last seq this node committed */
+    uint64_t last;        /* the store's last seq, of any node */
     struct candidate *c;
     size_t n, cap;
     bool failed;          /* out of memory */
@@ -148,10 +151,11 @@ static bool find_candidate(const char *line, size_t n, off_t at, void *ctx)
         s->stopped = true;
         return false; /* committed: every record before it is settled */
     }
-    if (seq > s->committed + 1) {
-        /* every record after the last commit claims the next seq: a higher one means
-         * the store lost commits the trail holds (replaced, or restored from a backup),
-         * and its calls did take effect there; say so and settle nothing */
+    if (seq > s->last + 1) {
+        /* every record after the last commit claims the store's next seq or, on a
+         * cluster, one another node has committed since: a higher one means the store
+         * lost commits the trail holds (replaced, or restored from a backup), and its
+         * calls did take effect there; say so and settle nothing */
         s->behind = seq;
         json_decref(rec);
         return false;
@@ -260,10 +264,12 @@ out:
 }
 
 cu_rc audit_reconcile(struct audit_writer *w, const char *dir, uint64_t committed_seq,
-                      audit_internal_code_fn internal_code, size_t *n, struct cu_err *err)
+                      uint64_t last_seq, audit_internal_code_fn internal_code, size_t *n,
+                      struct cu_err *err)
 {
     cu_rc rc = CU_OK;
-    struct scan s = {.committed = committed_seq};
+    struct scan s = {.committed = committed_seq,
+                     .last = last_seq > committed_seq ? last_seq : committed_seq};
     char path[1200], *text = NULL;
     struct stat st;
     uint64_t seq = 0;
@@ -295,7 +301,7 @@ cu_rc audit_reconcile(struct audit_writer *w, const char *dir, uint64_t committe
     if (s.behind) {
         log_error("audit: the trail records a commit as seq %llu, the store's last seq is %llu: "
                   "the store is behind the trail (replaced or restored?); no record is "
-                  "reconciled", (unsigned long long)s.behind, (unsigned long long)committed_seq);
+                  "reconciled", (unsigned long long)s.behind, (unsigned long long)s.last);
         goto out;
     }
     if (s.n)

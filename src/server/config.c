@@ -240,6 +240,13 @@ static cu_rc parse_flag(const char *flag, const char *value, struct config *cfg,
         return parse_clock_offset(flag, value, cfg, err);
     if (strcmp(flag, "--test-ssm-parameter-quota") == 0)
         return parse_ssm_quota(flag, value, cfg, err);
+    if (strcmp(flag, "--test-exit-before-commit") == 0) {
+        /* OPERATION: its first mutation ends the process between record and commit, the
+         * crash the trail's reconcile is for (audit.h); tests only */
+        cu_rc rc = need_test_hooks(flag, err);
+        return rc != CU_OK ? rc : set_text(cfg->test_exit_before_commit,
+                                           sizeof(cfg->test_exit_before_commit), flag, value, err);
+    }
     if (strcmp(flag, "--account-id") == 0) {
         if (!is_account_id(value))
             return cu_err_set(err, CU_E_VALIDATION, "--account-id: expected 12 digits");

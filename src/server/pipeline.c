@@ -490,7 +490,8 @@ static void commit_mutation(struct pipeline *pl, struct request *r, struct store
                                       "failed); nothing was committed");
         return;
     }
-    if (pl->test_exit_before_commit)
+    if (pl->test_exit_before_commit && (strcmp(pl->test_exit_before_commit, "*") == 0 ||
+                                        strcmp(pl->test_exit_before_commit, r->route.op->name) == 0))
         _exit(PIPELINE_TEST_EXIT);
     if (store_tx_commit(tx) != CU_OK)
         answer_not_taken(pl, r, resp, "the commit failed after its record was written");

@@ -26,9 +26,10 @@ struct pipeline {
     struct metrics *metrics;      /* call counters (metrics.h); NULL: calls are not counted */
     struct kms_key_usage *kms_key_usage; /* KMS keys' last use (auth/kms_key_usage.h); NULL: none */
     size_t max_header_bytes;
-    /* Test hook (STYLE R20): a mutation ends the process with _exit(PIPELINE_TEST_EXIT)
-     * once its record is durable and before its commit — a crash at that point. */
-    bool test_exit_before_commit;
+    /* Test hook (STYLE R20): a mutation of this operation ("*": any) ends the process
+     * with _exit(PIPELINE_TEST_EXIT) once its record is durable and before its commit —
+     * a crash at that point. NULL: off. */
+    const char *test_exit_before_commit;
 };
 #define PIPELINE_TEST_EXIT 86
 

@@ -155,12 +155,33 @@ static cu_rc start_trail_set(struct server *s, struct cu_err *err)
     if (!node[0])
         audit_node_id_default(s->cfg.data_dir, node);
     TRY(audit_node_id_write(s->cfg.data_dir, node, err));
+    store_set_node(s->store, node);
     for (size_t i = 0; i < s->cfg.n_audit_peer_dirs; i++)
         peers[i] = s->cfg.audit_peer_dirs[i];
     TRY(trail_set_new(s->cfg.data_dir, node, peers, s->cfg.n_audit_peer_dirs, &s->trail_set,
                       err));
     log_info("audit: node %s, LookupEvents over %zu trail(s)", node,
              trail_set_size(s->trail_set));
+out:
+    return rc;
+}
+
+/* Settle the records of calls a crash cut off between their record and their commit
+ * (audit_reconcile), against the last seq this node committed. */
+static cu_rc reconcile_trail(struct server *s, size_t *n, struct cu_err *err)
+{
+    cu_rc rc = CU_OK;
+    uint64_t mine = 0;
+    bool kept = false;
+
+    if (store_node_seq(s->store, &mine, &kept) != CU_OK)
+        return cu_err_set(err, CU_E_STORE, "cannot read this node's last commit from the "
+                                           "store (see the log)");
+    if (!kept)
+        log_info("audit: the store keeps no last commit of this node yet: its trail is "
+                 "reconciled with the store's last seq");
+    TRY(audit_reconcile(s->pl.audit, s->cfg.data_dir, mine, store_last_seq(s->store),
+                        internal_code, n, err));
 out:
     return rc;
 }
@@ -199,8 +220,7 @@ cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err 
     TRY(store_open(cfg->store_url[0] ? cfg->store_url : cfg->data_dir, &s->store, err));
     TRY(start_trail(s, err));
     TRY(start_trail_set(s, err));
-    TRY(audit_reconcile(s->pl.audit, cfg->data_dir, store_last_seq(s->store), internal_code,
-                        &reconciled, err));
+    TRY(reconcile_trail(s, &reconciled, err));
     TRY(audit_sealer_run(s->sealer, s->pl.audit));
     if (reconciled)
         log_warn("audit: %zu recorded call(s) did not take effect (an unclean stop)", reconciled);
@@ -225,6 +245,11 @@ cu_rc server_start(const struct config *cfg, struct server **out, struct cu_err 
                                   .aws_managed_ctx = s->pl.audit,
                                   .trail_set = s->trail_set};
     s->pl.max_header_bytes = cfg->max_header_bytes;
+    if (s->cfg.test_exit_before_commit[0]) {
+        log_warn("test hook: the first %s ends custos between its record and its commit",
+                 s->cfg.test_exit_before_commit);
+        s->pl.test_exit_before_commit = s->cfg.test_exit_before_commit;
+    }
     TRY(key_sweeper_start(&s->pl.env, s->pl.audit, KEY_SWEEP_MS, &s->key_sweeper));
     TRY(http_start(&s->cfg, &s->pl, &s->http, err));
     /* after the listener: a hook calls back into custos from the worker's first pass */

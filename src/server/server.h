@@ -44,6 +44,7 @@ struct config {
     size_t n_audit_peer_dirs;
     int64_t test_clock_offset_s;  /* --test-clock-offset: tests only (CUSTOS_TEST_HOOKS=1) */
     size_t test_ssm_parameter_quota; /* --test-ssm-parameter-quota: tests only (0: AWS's) */
+    char test_exit_before_commit[64]; /* --test-exit-before-commit OPERATION: tests only */
     char oidc_jwks[OIDC_KEYS_MAX_ISSUERS][3200]; /* --oidc-jwks ISSUER_URL=JWKS_FILE, each */
     size_t n_oidc_jwks;
     /* --rotation-hook ARN=COMMAND, each (rotation_hooks.h) */

@@ -98,9 +98,13 @@ static const char *const pg_sql[PG__COUNT] = {
                     " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
     [PG_META_DEL] = "DELETE FROM meta WHERE name = $1",
     /* the row lock it takes is held to COMMIT: a writer of another node that reserves
-     * meanwhile waits, then fails to serialize (40001) and its call runs again */
+     * meanwhile waits, then fails to serialize (40001) and its call runs again; $2, when
+     * not NULL, is the node's meta entry that keeps the seq too (store_set_node) */
     [PG_RESERVE] = "WITH r AS (UPDATE meta SET value = (value::bigint + 1)::text"
-                   " WHERE name = '" PG_META_SEQ "' RETURNING value)"
+                   " WHERE name = '" PG_META_SEQ "' RETURNING value),"
+                   " n AS (INSERT INTO meta (name, value) SELECT $2::text, value FROM r"
+                   " WHERE $2::text IS NOT NULL"
+                   " ON CONFLICT (name) DO UPDATE SET value = excluded.value)"
                    " SELECT value, pg_notify($1, value) FROM r",
     [PG_SCAN_ALL] = "SELECT kind, scope, key, doc FROM objects WHERE (kind, scope, key) > ($1, $2, $3)"
                     " ORDER BY kind, scope, key LIMIT $4",

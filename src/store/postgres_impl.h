@@ -97,7 +97,7 @@ cu_rc pg_find(void *tx_impl, const struct store_lookup *q, bool prefix,
 cu_rc pg_find_count(void *tx_impl, const struct store_lookup *q, size_t *n);
 cu_rc pg_meta_get(void *tx_impl, const char *name, char **value);
 cu_rc pg_meta_set(void *tx_impl, const char *name, const char *value);
-cu_rc pg_reserve_seq(void *tx_impl, uint64_t *seq);
+cu_rc pg_reserve_seq(void *tx_impl, const char *node_meta, uint64_t *seq);
 cu_rc pg_scan_all(void *tx_impl, const char *kind, const char *scope, const char *key,
                   size_t limit, json_t *items, bool *more);
 cu_rc pg_scan_log(void *tx_impl, uint64_t seq, uint64_t n, size_t limit, json_t *items,

@@ -143,16 +143,16 @@ cu_rc pg_meta_set(void *p, const char *name, const char *value)
     return run_done(p, value ? PG_META_SET : PG_META_DEL, value ? 2 : 1, params);
 }
 
-cu_rc pg_reserve_seq(void *p, uint64_t *seq)
+cu_rc pg_reserve_seq(void *p, const char *node_meta, uint64_t *seq)
 {
     PGresult *res = NULL;
     cu_rc rc = CU_OK;
     const struct pg_tx *tx = p;
-    const char *params[] = {tx->s->channel};
+    const char *params[] = {tx->s->channel, node_meta};
 
-    /* the NOTIFY of the seq rides in the same statement: it is sent if and only if the
-     * transaction commits (store.h, "Several nodes") */
-    TRY(pg_run(p, PG_RESERVE, 1, params, &res));
+    /* the NOTIFY of the seq, and the node's note of it, ride in the same statement: both
+     * are kept if and only if the transaction commits (store.h, "Several nodes") */
+    TRY(pg_run(p, PG_RESERVE, 2, params, &res));
     ENSURE(PQntuples(res) == 1, CU_E_STORE);
     *seq = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
 out:

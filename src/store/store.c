@@ -27,6 +27,7 @@ struct store {
     _Atomic int conflict_times;    /* ... and so many puts from it on */
     _Atomic uint64_t log_keep;     /* change_log keeps this many transactions */
     uint64_t pruned_at;            /* seq of the last prune (under commit_lock) */
+    char node_meta[STORE_NAME_MAX]; /* store_set_node's meta entry; "": none */
 };
 
 struct store_tx {
@@ -176,6 +177,40 @@ bool store_healthy(struct store *s, char *reason, size_t cap)
     return ok;
 }
 
+static const char *node_meta(const struct store *s)
+{
+    return s->node_meta[0] ? s->node_meta : NULL;
+}
+
+void store_set_node(struct store *s, const char *node)
+{
+    if (s->ops->reserve_seq)
+        snprintf(s->node_meta, sizeof(s->node_meta), STORE_META_NODE_SEQ "%s", node);
+}
+
+cu_rc store_node_seq(struct store *s, uint64_t *seq, bool *kept)
+{
+    cu_rc rc = CU_OK;
+    void *t = NULL;
+    char *value = NULL;
+
+    *seq = store_last_seq(s);
+    *kept = !s->node_meta[0];
+    if (!s->node_meta[0])
+        return CU_OK;
+    TRY(s->ops->begin(s->impl, false, &t));
+    rc = s->ops->meta_get(t, s->node_meta, &value);
+    s->ops->rollback(s->impl, t);
+    TRY(rc);
+    if (value) {
+        *seq = strtoull(value, NULL, 10);
+        *kept = true;
+    }
+out:
+    free(value);
+    return rc;
+}
+
 uint64_t store_last_seq(struct store *s)
 {
     return atomic_load(&s->changes.last);
@@ -223,7 +258,8 @@ uint64_t store_tx_commit_seq(struct store_tx *tx)
     if (tx->store->ops->reserve_seq) {
         /* a failure leaves the transaction failed: its commit fails too, and 0 tells
          * the caller so */
-        if (!tx->reserved && tx->store->ops->reserve_seq(tx->impl, &tx->reserved) != CU_OK)
+        if (!tx->reserved && tx->store->ops->reserve_seq(tx->impl, node_meta(tx->store),
+                                                         &tx->reserved) != CU_OK)
             tx->reserved = 0;
         return tx->reserved;
     }
@@ -295,7 +331,7 @@ cu_rc store_tx_commit(struct store_tx *tx)
     pthread_mutex_lock(&s->commit_lock);
     seq = atomic_load(&s->changes.last) + 1;
     if (s->ops->reserve_seq && !tx->reserved)
-        rc = s->ops->reserve_seq(tx->impl, &tx->reserved);
+        rc = s->ops->reserve_seq(tx->impl, node_meta(s), &tx->reserved);
     if (s->ops->reserve_seq)
         seq = tx->reserved;
     /* other nodes committed since this node's last seq: their rows, read here (this

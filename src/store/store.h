@@ -184,6 +184,21 @@ void store_set_log_keep(struct store *s, uint64_t keep);
  * records it before the commit (audit.h). PostgreSQL, where other nodes write too,
  * reserves the seq here, in the transaction (store_impl.h, reserve_seq). */
 uint64_t store_tx_commit_seq(struct store_tx *tx);
+/* Which node commits through s: the name of its trail (audit/node_id.h), set once the
+ * store is open and before anything commits. On a store other nodes write to as well,
+ * each write transaction of this node then also keeps the seq it commits as in the meta
+ * entry STORE_META_NODE_SEQ "<node>", in the same statement that reserves it: the seqs a
+ * node holds the write lock for are then the store's to tell, which its trail needs
+ * after a crash (audit.h, "Several nodes": a seq this node had reserved and lost may since
+ * have been committed by another node). A no-op on a store with one writer. */
+void store_set_node(struct store *s, const char *node);
+#define STORE_META_NODE_SEQ "node_seq/"
+/* The last seq this node committed: store_last_seq() on a store with one writer or
+ * before store_set_node; on one with several, the seq kept as store_set_node says, read
+ * from the database, or store_last_seq() with *kept false when it keeps none for this
+ * node (a node new to the store, or one whose store was copied from a data dir). Errors:
+ * the backend's. */
+MUST_CHECK cu_rc store_node_seq(struct store *s, uint64_t *seq, bool *kept);
 
 MUST_CHECK cu_rc store_tx_begin(struct store *s, bool write, struct store_tx **out);
 /* Commit and free the transaction. On failure the transaction is rolled back and freed. */

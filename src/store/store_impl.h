@@ -58,8 +58,9 @@ struct store_ops {
     /* A backend with concurrent writers (several nodes) hands out the seqs itself: the
      * next one, taken inside the write transaction (a rollback gives it back), so seqs
      * stay dense and in commit order across writers. NULL: one writer, the store takes
-     * store_last_seq() + 1. */
-    cu_rc (*reserve_seq)(void *tx_impl, uint64_t *seq);
+     * store_last_seq() + 1. node_meta not NULL: the meta entry that keeps, in the same
+     * transaction, the seq this node commits as (store_set_node). */
+    cu_rc (*reserve_seq)(void *tx_impl, const char *node_meta, uint64_t *seq);
     /* A backend other nodes write to as well: start a listener (its own thread and
      * connection) that calls wake(ctx, seq) when a write transaction of any node has
      * committed seq (0: maybe some, unknown which: after a reconnect), and at least every

@@ -89,13 +89,20 @@ static const char *str(const json_t *rec, const char *name)
     return json_string_value(json_object_get(rec, name));
 }
 
-static size_t reconcile(struct audit_writer *w, uint64_t committed)
+/* committed: the last seq this node committed; last: the store's, of any node */
+static size_t reconcile_cluster(struct audit_writer *w, uint64_t committed, uint64_t last)
 {
     struct cu_err err = {0};
     size_t n = 99;
 
-    CHECK_OK(audit_reconcile(w, dir, committed, internal_code, &n, &err));
+    CHECK_OK(audit_reconcile(w, dir, committed, last, internal_code, &n, &err));
     return n;
+}
+
+/* one writer: the node's last seq is the store's */
+static size_t reconcile(struct audit_writer *w, uint64_t committed)
+{
+    return reconcile_cluster(w, committed, committed);
 }
 
 static void uncommitted_records_are_followed(void)
@@ -162,6 +169,38 @@ static void uncommitted_records_are_followed(void)
     free(big);
 }
 
+/* A node of a cluster killed between its record and its commit gave its seq back, and
+ * another node committed it (and more) before the node came back: the store's last seq
+ * is past the record's, the node's own last commit is not. */
+static void seq_taken_by_another_node(void)
+{
+    struct audit_writer *w = NULL;
+    json_t *all;
+
+    unlink(path);
+    CHECK_OK(audit_writer_start(dir, &w, NULL));
+    add(w, "iam", "req-a", 4, NULL, NULL);      /* this node's last commit */
+    add_read(w, "req-r1");
+    add(w, "iam", "req-k", 7, NULL, NULL);      /* reserved 7, killed before its commit */
+    audit_writer_stop(w);
+
+    CHECK_OK(audit_writer_start(dir, &w, NULL));
+    /* the store alone says 7 committed (another node's): the node's seq says it was not
+     * this record's */
+    CHECK_INT(reconcile(w, 9), 0);
+    CHECK_INT(reconcile_cluster(w, 4, 9), 1);
+    all = records();
+    CHECK_STR(str(json_array_get(all, json_array_size(all) - 1), "requestID"), "req-k");
+    CHECK_STR(str(json_array_get(all, json_array_size(all) - 1), "errorCode"), "ServiceFailure");
+    json_decref(all);
+    CHECK_INT(reconcile_cluster(w, 4, 9), 0); /* settled once */
+    /* a record past the store's next seq: the store is behind the trail, nothing settled */
+    add(w, "iam", "req-m", 12, NULL, NULL);
+    CHECK_INT(reconcile_cluster(w, 4, 10), 0);
+    CHECK_INT(reconcile_cluster(w, 4, 11), 1);
+    audit_writer_stop(w);
+}
+
 static void nothing_to_do(void)
 {
     struct audit_writer *w = NULL;
@@ -183,6 +222,7 @@ int main(void)
     tree_init_allocator();
     snprintf(path, sizeof(path), "%s/audit.log", dir);
     uncommitted_records_are_followed();
+    seq_taken_by_another_node();
     nothing_to_do();
     unlink(path);
     rmdir(dir);

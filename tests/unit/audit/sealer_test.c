@@ -366,7 +366,7 @@ static void reconcile_follow_up_has_one_chain_member(void)
     CHECK_OK(audit_record_build(&ev, &rec));
     CHECK_OK(audit_writer_start(dir, &w, NULL));
     CHECK_OK(audit_writer_append(w, rec.p, rec.n, true));
-    CHECK_OK(audit_reconcile(w, dir, 8, internal_code, &n, NULL));
+    CHECK_OK(audit_reconcile(w, dir, 8, 8, internal_code, &n, NULL));
     CHECK_INT(n, 1);
     audit_writer_stop(w);
     CHECK_OK(file_read_all(live, &file));
@@ -408,9 +408,9 @@ static void reconcile_finds_a_record_rotated_away(void)
     snprintf(pending, sizeof(pending), "%s/%s", trail, name);
     CHECK_OK(audit_writer_rotate(t.w, pending, &rotated));
     put(t.w, 50); /* a read, recorded in the new live file */
-    CHECK_OK(audit_reconcile(t.w, dir, 30, internal_code, &n, NULL));
+    CHECK_OK(audit_reconcile(t.w, dir, 30, 30, internal_code, &n, NULL));
     CHECK_INT(n, 1);
-    CHECK_OK(audit_reconcile(t.w, dir, 30, internal_code, &n, NULL));
+    CHECK_OK(audit_reconcile(t.w, dir, 30, 30, internal_code, &n, NULL));
     CHECK_INT(n, 0); /* settled by the follow-up in the live file */
     audit_writer_stop(t.w);
     CHECK_OK(file_read_all(live, &live_text));

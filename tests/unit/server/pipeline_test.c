@@ -338,8 +338,8 @@ static void open_all(size_t *reconciled)
     CHECK_OK(master_key_load_or_create(key_path, &mk, &err));
     CHECK_OK(store_open(dir, &store, &err));
     CHECK_OK(audit_writer_start(dir, &pl.audit, &err));
-    CHECK_OK(audit_reconcile(pl.audit, dir, store_last_seq(store), internal_code, reconciled,
-                             &err));
+    CHECK_OK(audit_reconcile(pl.audit, dir, store_last_seq(store), store_last_seq(store),
+                             internal_code, reconciled, &err));
     CHECK_OK(bootstrap_run(&cfg, store, mk, account, &err));
     CHECK_OK(principal_cache_new(&pl.principals));
     CHECK_OK(identity_cache_new(&pl.identities));
@@ -377,7 +377,7 @@ static void crash_before_commit_is_reconciled(void)
     if (child == 0) {
         open_all(&reconciled);
         CHECK_INT(create_user("warm-up", id), 200);
-        pl.test_exit_before_commit = true;
+        pl.test_exit_before_commit = "*";
         (void)create_user("crashed", id);
         _exit(1); /* the hook did not fire */
     }

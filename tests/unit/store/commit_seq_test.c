@@ -124,6 +124,55 @@ static void concurrent(void)
         }
 }
 
+/* store_node_seq: the last seq this node committed. With one writer it is the store's
+ * last; on PostgreSQL it is kept per node from store_set_node on, in the transaction (a
+ * rolled-back write leaves it), and another node's commits do not move it. */
+static void node_seq(void)
+{
+    struct store *other = NULL;
+    struct store_tx *tx = NULL;
+    json_t *doc = json_pack("{s:s}", "k", "v");
+    uint64_t seq = 0, told, took;
+    bool kept = false;
+    struct cu_err err = {0};
+
+    CHECK_OK(store_node_seq(store, &seq, &kept));
+    CHECK(kept); /* no node named: the store's last seq is the answer */
+    CHECK(seq == store_last_seq(store));
+    store_set_node(store, "node-one");
+    CHECK_OK(store_node_seq(store, &seq, &kept));
+    CHECK(kept == !target_is_pg(&tgt)); /* PostgreSQL: none kept for node-one yet */
+    CHECK(seq == store_last_seq(store));
+    write_one("node-seq-1", &told, &took);
+    CHECK_OK(store_node_seq(store, &seq, &kept));
+    CHECK(kept);
+    CHECK(seq == took);
+    /* a rolled-back write took a seq for a moment: it is not kept */
+    CHECK_OK(store_tx_begin(store, true, &tx));
+    CHECK_OK(store_put(tx, "t", "s", "node-seq-2", doc, STORE_UPSERT));
+    CHECK(store_tx_commit_seq(tx) == took + 1);
+    store_tx_rollback(tx);
+    CHECK_OK(store_node_seq(store, &seq, &kept));
+    CHECK(seq == took);
+    if (target_is_pg(&tgt)) {
+        /* a second node on the database commits: the store's last seq moves, this
+         * node's does not, and the second node's is its own */
+        CHECK_OK(store_open(tgt.url, &other, &err));
+        store_set_node(other, "node-two");
+        CHECK_OK(store_tx_begin(other, true, &tx));
+        CHECK_OK(store_put(tx, "t", "s", "node-seq-3", doc, STORE_UPSERT));
+        told = store_tx_commit_seq(tx);
+        CHECK_OK(store_tx_commit(tx));
+        CHECK(told > took);
+        CHECK_OK(store_node_seq(store, &seq, &kept));
+        CHECK(seq == took);
+        CHECK_OK(store_node_seq(other, &seq, &kept));
+        CHECK(kept && seq == told);
+        store_close(other);
+    }
+    json_decref(doc);
+}
+
 int main(void)
 {
     struct cu_err err = {0};
@@ -132,6 +181,7 @@ int main(void)
     CHECK_OK(store_open(tgt.url, &store, &err));
     sequential();
     concurrent();
+    node_seq();
     store_close(store);
     target_remove(&tgt);
     TEST_END();
