@@ -41,7 +41,9 @@ static int usage(FILE *f)
                "       custos policy eval FILE\n"
                "       custos audit verify [--from DATE] [--to DATE] [--public-key PEM]... DIR [DIR...]\n"
                "       custos audit public-key [--master-key-file F] DIR\n"
-               "       custos audit export --since DATE --until DATE [--format jsonl|cloudtrail] DIR\n"
+               "       custos audit export --since DATE --until DATE [--format jsonl|cloudtrail]\n"
+               "                           DIR [DIR...]\n"
+               "         several DIRs: several nodes' trails, merged oldest first by eventTime\n"
                "       custos store migrate --from DIR --to postgres://...\n"
                "         copies DIR's store (stop its server first) into an empty PostgreSQL\n"
                "         database and verifies the copy\n");

@@ -1,13 +1,34 @@
 /* export.c — `custos audit export` (verify.h): the records between two times, for a SIEM,
- * read from the trail's files in their order (sealed log files by number, a file a crash
- * left unsealed, then the live audit.log). A record's time is its eventTime; what a crash
- * left after the live file's last newline is not a record and is not exported. */
+ * of one node's trail or of several nodes' (audit.h, "Several nodes"), as one stream.
+ *
+ * Each trail is read a record at a time (trail_reader.h), so memory is a window per trail
+ * whatever the trails' size, and the trails are merged as they are read: a k-way merge
+ * whose every step writes, of the trails' next records in the window, the one
+ * trail_set_pick takes oldest first (the earliest eventTime, a tie to the node whose name
+ * sorts first: LookupEvents' rule, read the other way). A trail is in its node's write
+ * order, which is eventTime's order but for the steps back a record written late makes (a
+ * call's eventTime is its arrival, and its record is written when it ends). Such a record
+ * is not moved: it comes out after its node's earlier-written records, at its place in its
+ * chain, and may so follow other nodes' records stamped up to as much later as it was
+ * late; holding records back to sort them would need a bound on how late one can be,
+ * which nothing gives (a call can wait on the store's lock, and clocks step). A record's
+ * time is its eventTime; a line without one is not a record and is not exported. */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "trail_io.h"
+#include "trail_reader.h"
+#include "trail_set.h"
 #include "verify.h"
+
+/* One trail of the merge, and its next record in the window (line NULL: none left). */
+struct source {
+    const char *dir;
+    char node[AUDIT_NODE_ID_MAX + 1];
+    struct trail_reader *r;
+    const char *line;
+    size_t len;
+    int64_t t;
+};
 
 struct exporter {
     int64_t since_s, until_s;
@@ -16,80 +37,105 @@ struct exporter {
     uint64_t written;
 };
 
-static cu_rc export_records(struct exporter *x, const char *p, size_t n)
+static int by_node(const void *a, const void *b)
 {
-    const char *nl = n ? memrchr(p, '\n', n) : NULL;
-    size_t end = nl ? (size_t)(nl - p) + 1 : 0, at = 0;
+    return strcmp(((const struct source *)a)->node, ((const struct source *)b)->node);
+}
 
-    while (at < end) {
-        const char *line = p + at;
-        size_t len = (size_t)((const char *)memchr(line, '\n', end - at) - line);
-        char prev[AUDIT_HASH_HEX + 1];
-        int64_t t = 0;
+/* Move src on to its next record in the window. */
+static cu_rc advance(const struct exporter *x, struct source *src, struct cu_err *err)
+{
+    for (;;) {
+        cu_rc rc = trail_reader_next(src->r, &src->line, &src->len);
 
-        at += len + 1;
-        if (!audit_chain_event_time(line, len, &t) || (x->since_s && t < x->since_s) ||
-            (x->until_s && t > x->until_s))
-            continue;
-        if (x->cloudtrail && x->written && fputc(',', x->out) == EOF)
+        if (rc != CU_OK)
+            return cu_err_set(err, rc, "cannot read the trail in %s (%s)", src->dir,
+                              trail_reader_file(src->r));
+        if (!src->line)
+            return CU_OK;
+        if (audit_chain_event_time(src->line, src->len, &src->t) &&
+            (!x->since_s || src->t >= x->since_s) && (!x->until_s || src->t <= x->until_s))
+            return CU_OK;
+    }
+}
+
+static cu_rc write_record(struct exporter *x, const char *line, size_t len)
+{
+    char prev[AUDIT_HASH_HEX + 1];
+
+    if (x->cloudtrail && x->written && fputc(',', x->out) == EOF)
+        return CU_E_STORE;
+    if (x->cloudtrail && audit_chain_prev_of(line, len, prev)) {
+        /* CloudTrail's records have no chain member: the record closes where it began */
+        if (fwrite(line, 1, len - AUDIT_CHAIN_SUFFIX_LEN, x->out) != len - AUDIT_CHAIN_SUFFIX_LEN ||
+            fputc('}', x->out) == EOF)
             return CU_E_STORE;
-        if (x->cloudtrail && audit_chain_prev_of(line, len, prev)) {
-            /* CloudTrail's records have no chain member: the record closes where it began */
-            if (fwrite(line, 1, len - AUDIT_CHAIN_SUFFIX_LEN, x->out) != len - AUDIT_CHAIN_SUFFIX_LEN ||
-                fputc('}', x->out) == EOF)
-                return CU_E_STORE;
-        } else if (fwrite(line, 1, len, x->out) != len ||
-                   (!x->cloudtrail && fputc('\n', x->out) == EOF)) {
-            return CU_E_STORE;
-        }
-        x->written++;
+    } else if (fwrite(line, 1, len, x->out) != len ||
+               (!x->cloudtrail && fputc('\n', x->out) == EOF)) {
+        return CU_E_STORE;
+    }
+    x->written++;
+    return CU_OK;
+}
+
+/* Name and open every trail, in node-name order; two of one name are one node's trail
+ * given twice (its records would come out twice). */
+static cu_rc open_sources(struct source *s, const char *const *dirs, size_t n, struct cu_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        s[i].dir = dirs[i];
+        trail_set_node_name(dirs[i], s[i].node);
+    }
+    qsort(s, n, sizeof(*s), by_node);
+    for (size_t i = 0; i < n; i++) {
+        cu_rc rc;
+
+        if (i > 0 && strcmp(s[i - 1].node, s[i].node) == 0)
+            return cu_err_set(err, CU_E_VALIDATION,
+                              "%s and %s are trails of one node name, %s: each node keeps "
+                              "its own trail",
+                              s[i - 1].dir, s[i].dir, s[i].node);
+        rc = trail_reader_open(s[i].dir, &s[i].r);
+        if (rc != CU_OK)
+            return cu_err_set(err, rc, "cannot read the trail in %s", s[i].dir);
     }
     return CU_OK;
 }
 
-static cu_rc export_file(struct exporter *x, const char *path)
+cu_rc audit_export(const char *const *data_dirs, size_t n, int64_t since_s, int64_t until_s,
+                   bool cloudtrail, FILE *out, struct cu_err *err)
 {
     cu_rc rc = CU_OK;
-    struct buf data;
+    struct exporter x = {
+        .since_s = since_s, .until_s = until_s, .cloudtrail = cloudtrail, .out = out};
+    struct source *s = calloc(n ? n : 1, sizeof(*s));
+    struct trail_set_head *heads = calloc(n ? n : 1, sizeof(*heads));
 
-    buf_init(&data, BUF_NO_LIMIT);
-    TRY(trail_load(path, &data));
-    TRY(export_records(x, data.p, data.n));
-out:
-    buf_release(&data);
-    return rc;
-}
-
-cu_rc audit_export(const char *data_dir, int64_t since_s, int64_t until_s, bool cloudtrail,
-                   FILE *out)
-{
-    cu_rc rc = CU_OK;
-    struct exporter x = {.since_s = since_s, .until_s = until_s, .cloudtrail = cloudtrail,
-                         .out = out};
-    struct trail_entry *list = NULL;
-    char trail[1100], path[1300];
-    size_t n = 0;
-
-    snprintf(trail, sizeof(trail), "%s/%s", data_dir, AUDIT_TRAIL_SUBDIR);
-    TRY(trail_list(trail, &list, &n));
+    ENSURE(s && heads, CU_E_NOMEM);
+    TRY(open_sources(s, data_dirs, n, err));
+    for (size_t i = 0; i < n; i++)
+        TRY(advance(&x, &s[i], err));
     if (cloudtrail && fputs("{\"Records\":[", out) == EOF)
         TRY(CU_E_STORE);
-    for (size_t i = 0; i < n; i++) {
-        if (list[i].kind != AUDIT_FILE_LOG && list[i].kind != AUDIT_FILE_PENDING)
-            continue;
-        /* a crash after compressing a file and before removing its plain copy: one of them */
-        if (list[i].kind == AUDIT_FILE_PENDING && i > 0 && list[i - 1].kind == AUDIT_FILE_LOG &&
-            list[i - 1].number == list[i].number)
-            continue;
-        snprintf(path, sizeof(path), "%s/%s", trail, list[i].name);
-        TRY(export_file(&x, path));
+    for (;;) {
+        size_t next;
+
+        for (size_t i = 0; i < n; i++)
+            heads[i] = (struct trail_set_head){.has = s[i].line != NULL, .t = s[i].t};
+        next = trail_set_pick(heads, n, false);
+        if (next == SIZE_MAX)
+            break;
+        TRY(write_record(&x, s[next].line, s[next].len));
+        TRY(advance(&x, &s[next], err));
     }
-    snprintf(path, sizeof(path), "%s/audit.log", data_dir);
-    if (access(path, F_OK) == 0) /* a copy of the sealed files alone has none */
-        TRY(export_file(&x, path));
     if (cloudtrail && fputs("]}\n", out) == EOF)
         TRY(CU_E_STORE);
 out:
-    free(list);
+    if (rc == CU_E_STORE && err && !err->msg[0])
+        cu_err_set(err, rc, "cannot write the export");
+    for (size_t i = 0; s && i < n; i++)
+        trail_reader_free(s[i].r);
+    free(s);
+    free(heads);
     return rc;
 }

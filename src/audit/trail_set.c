@@ -38,10 +38,13 @@ static int by_node(const void *a, const void *b)
     return strcmp(((const struct member *)a)->node, ((const struct member *)b)->node);
 }
 
-static void dir_base(const char *dir, char out[AUDIT_NODE_ID_MAX + 1])
+void trail_set_node_name(const char *dir, char out[AUDIT_NODE_ID_MAX + 1])
 {
     const char *end = dir + strlen(dir), *base;
 
+    audit_node_id_read(dir, out);
+    if (out[0])
+        return;
     while (end > dir && end[-1] == '/')
         end--;
     for (base = end; base > dir && base[-1] != '/'; base--)
@@ -68,9 +71,7 @@ cu_rc trail_set_new(const char *own_dir, const char *own_node, const char *const
     for (size_t i = 0; i < n_peers; i++) {
         struct member *p = &set->m[set->n];
 
-        audit_node_id_read(peers[i], p->node);
-        if (!p->node[0])
-            dir_base(peers[i], p->node);
+        trail_set_node_name(peers[i], p->node);
         for (size_t k = 0; k < set->n; k++)
             if (strcmp(set->m[k].node, p->node) == 0) {
                 rc = cu_err_set(err, CU_E_VALIDATION,
@@ -111,6 +112,21 @@ size_t trail_set_size(const struct trail_set *set)
 const char *trail_set_node(const struct trail_set *set, size_t i)
 {
     return set->m[i].node;
+}
+
+size_t trail_set_pick(const struct trail_set_head *heads, size_t n, bool newest_first)
+{
+    size_t best = SIZE_MAX;
+
+    for (size_t i = 0; i < n; i++) {
+        if (!heads[i].has)
+            continue;
+        /* strictly later (earlier): a tie stays with the lower i, the lower node name */
+        if (best == SIZE_MAX ||
+            (newest_first ? heads[i].t > heads[best].t : heads[i].t < heads[best].t))
+            best = i;
+    }
+    return best;
 }
 
 static cu_rc take(void *ctx, uint64_t pos, const json_t *rec, const char *line, size_t len)
@@ -183,15 +199,17 @@ cu_rc trail_set_lookup(struct trail_set *set, const struct trail_query *q,
         TRY(trail_index_lookup(set->m[i].ix, &one, take, &s[i], &s[i].more));
     }
     while (emitted < q->max) {
-        size_t best = SIZE_MAX;
+        struct trail_set_head heads[TRAIL_SET_MAX];
+        size_t best;
         json_error_t jerr;
         json_t *rec;
         const struct hit *h;
 
-        for (size_t i = 0; i < set->n; i++)
-            if (s[i].next < s[i].n &&
-                (best == SIZE_MAX || s[i].h[s[i].next].t > s[best].h[s[best].next].t))
-                best = i; /* a tie stays with the earlier (the lower node name) */
+        for (size_t i = 0; i < set->n; i++) {
+            heads[i].has = s[i].next < s[i].n;
+            heads[i].t = heads[i].has ? s[i].h[s[i].next].t : 0;
+        }
+        best = trail_set_pick(heads, set->n, true);
         if (best == SIZE_MAX)
             break;
         h = &s[best].h[s[best].next++];

@@ -31,6 +31,21 @@ void trail_set_free(struct trail_set *set);
 size_t trail_set_size(const struct trail_set *set);
 const char *trail_set_node(const struct trail_set *set, size_t i);
 
+/* The merge's order, kept here for every reader of several trails (LookupEvents, newest
+ * first; `custos audit export`, oldest first): heads[i] is trail i's next record (has: it
+ * has one; t: its eventTime), the trails held in node-name order (strcmp of the names
+ * trail_set_node_name gives, as trail_set_new sorts them); the one to take next is the
+ * trail whose record is the latest (newest_first) or the earliest, a tie going to the
+ * trail whose node name sorts first. SIZE_MAX: no trail has one. */
+struct trail_set_head {
+    bool has;
+    int64_t t;
+};
+size_t trail_set_pick(const struct trail_set_head *heads, size_t n, bool newest_first);
+/* The name the trail of data_dir goes by in a merge: its DIR/audit-trail/node-id or, while
+ * it keeps none, the directory's last component. */
+void trail_set_node_name(const char *data_dir, char out[AUDIT_NODE_ID_MAX + 1]);
+
 /* One hit of the merge: the record as trail_hit_fn has it, and the positions to go on
  * before (trail_set_size of them), borrowed for the call. */
 typedef cu_rc (*trail_set_hit_fn)(void *ctx, const uint64_t *cursor, const json_t *rec,

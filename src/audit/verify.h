@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "chain.h"
+#include "core/err.h"
 
 struct audit_seqs;
 
@@ -68,12 +69,19 @@ MUST_CHECK cu_rc audit_verify_nodes(const char *const *dirs, const char *const *
                                     size_t n, int64_t from_s, int64_t to_s, struct buf *report,
                                     bool *intact);
 
-/* Write the records whose eventTime is in [since_s, until_s] (0: unbounded), oldest first,
- * from the sealed log files, any unsealed one and audit.log, to out: one record a line
- * (jsonl, as stored, the chain's member included, so lines can be checked against the
- * digests) or CloudTrail's log file format {"Records":[...]} (cloudtrail, without
- * custos's member). Errors: CU_E_STORE (a file cannot be read). */
-MUST_CHECK cu_rc audit_export(const char *data_dir, int64_t since_s, int64_t until_s,
-                              bool cloudtrail, FILE *out);
+/* `custos audit export DIR...`: write the records whose eventTime is in [since_s, until_s]
+ * (0: unbounded) of the trails of data_dirs (n of them: one node's, or several nodes' on
+ * one store) to out, oldest first, each record as it is stored: one record a line (jsonl,
+ * the chain's member kept, so each node's lines can be checked against its digests) or
+ * one CloudTrail log file {"Records":[...]} for them all (cloudtrail, without custos's
+ * member). Several trails are merged by eventTime in trail_set_pick's order (a tie goes
+ * to the node whose name sorts first), each read a record at a time (trail_reader.h); a
+ * node's own records keep its trail's order, which its eventTimes may step back in (a
+ * slow call's record follows quicker ones that came after it), so such a record follows
+ * its node's earlier-written ones rather than being moved (export.c). Errors, with err's
+ * message naming the DIR and file: CU_E_STORE (a file cannot be read or is cut short),
+ * CU_E_VALIDATION (two DIRs are trails of one node name), CU_E_NOMEM. */
+MUST_CHECK cu_rc audit_export(const char *const *data_dirs, size_t n, int64_t since_s,
+                              int64_t until_s, bool cloudtrail, FILE *out, struct cu_err *err);
 
 #endif

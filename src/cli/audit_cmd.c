@@ -14,8 +14,10 @@
  *   custos audit public-key [--master-key-file F] DIR
  *       prints the trail's public key (PEM), taken from the sealed signing key, so it is
  *       the key the trail is signed with and not whatever public-key.pem holds.
- *   custos audit export --since DATE --until DATE [--format jsonl|cloudtrail] DIR
- *       writes the records between two times to stdout.
+ *   custos audit export --since DATE --until DATE [--format jsonl|cloudtrail] DIR [DIR...]
+ *       writes the records between two times to stdout; with several nodes' DIRs, every
+ *       node's records merged oldest first (verify.h), as one jsonl stream or one
+ *       CloudTrail log file.
  * DATE is ISO-8601 ("2026-01-02T03:04:05Z") or a day ("2026-01-02"). */
 #include "audit_cmd.h"
 
@@ -50,7 +52,7 @@ static bool parse_date(const char *s, int64_t *out)
     return clock_parse_iso8601(s, strlen(s), out) == CU_OK;
 }
 
-/* Flags (each with a value) and one DIR; 0 or an exit code. */
+/* Flags (each with a value) and the DIRs; 0 or an exit code. */
 static int parse_args(int argc, char **argv, struct audit_args *a)
 {
     for (int i = 0; i < argc; i++) {
@@ -174,14 +176,18 @@ out:
 static int export(const struct audit_args *a)
 {
     bool cloudtrail = a->format && strcmp(a->format, "cloudtrail") == 0;
+    struct cu_err err = {0};
+    cu_rc rc;
 
     if (a->format && !cloudtrail && strcmp(a->format, "jsonl") != 0)
         return bad("--format is jsonl or cloudtrail, not ", a->format);
     if (!a->have_from || !a->have_to)
         return bad("export takes --since DATE and --until DATE", NULL);
-    if (audit_export(a->dir, a->from_s, a->to_s, cloudtrail, stdout) != CU_OK) {
-        fprintf(stderr, "custos audit: cannot read the trail in %s\n", a->dir);
-        return 1;
+    rc = audit_export(a->dirs, a->n_dirs, a->from_s, a->to_s, cloudtrail, stdout, &err);
+    if (rc != CU_OK) {
+        /* what was written before the failure is not the whole export: say so plainly */
+        fprintf(stderr, "custos audit: export failed: %s\n", err.msg);
+        return rc == CU_E_VALIDATION ? 2 : 1;
     }
     return fflush(stdout) == 0 ? 0 : 1;
 }
@@ -196,7 +202,7 @@ int audit_cmd(int argc, char **argv)
     code = parse_args(argc - 1, argv + 1, &a);
     if (code)
         return code;
-    if (a.n_dirs > 1 && strcmp(argv[0], "verify") != 0)
+    if (a.n_dirs > 1 && strcmp(argv[0], "public-key") == 0)
         return bad("one DIR only, got another: ", a.dirs[1]);
     if (strcmp(argv[0], "verify") == 0)
         return verify(&a);

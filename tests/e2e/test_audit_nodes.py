@@ -6,8 +6,9 @@ both nodes' records, merged newest first, paged with NextTokens that either node
 `custos audit verify A B` checks both chains and that no store commit (commitSeq) is
 recorded as taking effect twice, and exits 1 on a record edited or deleted on either
 node, and on a record (chained properly) copied from one node's trail into the other's;
---public-key is given once per DIR (each node signs with its own key), and export takes one
-DIR. The test runs its own PostgreSQL (tests/pg_server.py)."""
+--public-key is given once per DIR (each node signs with its own key); `custos audit export
+A B` writes both nodes' records of a window merged oldest first, each once and as stored.
+The test runs its own PostgreSQL (tests/pg_server.py)."""
 import glob
 import gzip
 import json
@@ -16,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 import harness
@@ -77,8 +79,12 @@ class TwoNodes(unittest.TestCase):
                 name = f"nodes-user-{i}"
                 (a if i % 2 == 0 else b).create_user(UserName=name)
                 cls.users.append(name)
+            # over a second apart from the calls before and after them, so that the export's
+            # window (test_4) can hold these two calls' records alone
+            time.sleep(1.1)
             b.get_user(UserName="nodes-user-0")  # made on a, read through b
             a.delete_user(UserName="nodes-user-1")  # made on b, deleted through a
+            time.sleep(1.1)
         except Exception:
             cls.tearDownClass()
             raise
@@ -220,10 +226,67 @@ class TwoNodes(unittest.TestCase):
                            "--public-key", os.path.join(a, "audit-trail", "public-key.pem"), a, b)
         self.assertEqual(code, 1, out)
         self.assertIn("signed by another key", out)
-        p = subprocess.run([CLI, "audit", "export", "--since", "2026-01-01", "--until",
-                            "2027-01-01", a, b], capture_output=True, text=True, timeout=60)
+        self.export_both_nodes()
+
+    def trail_of(self, node):
+        """node's records in its trail's order: its sealed files by number, then audit.log
+        (up to its last newline, as a reader stops)."""
+        d = self.dirs[node]
+        lines = [l for f in sealed(d) for l in lines_of(f)]
+        live = os.path.join(d, "audit.log")
+        if os.path.exists(live):
+            with open(live) as f:
+                text = f.read()
+            lines += text[:text.rfind("\n") + 1].split("\n")[:-1]
+        return lines
+
+    def export(self, since, until, *dirs, fmt="jsonl"):
+        p = subprocess.run([CLI, "audit", "export", "--since", since, "--until", until,
+                            "--format", fmt, *dirs], capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return p.stdout
+
+    def export_both_nodes(self):
+        a, b = self.dirs["node-a"], self.dirs["node-b"]
+        # (time, node, place in its trail, line) of every record of both trails
+        every = [(json.loads(l)["eventTime"], node, i, l)
+                 for node in ("node-a", "node-b") for i, l in enumerate(self.trail_of(node))]
+        self.assertTrue(every)
+        # the window: the seconds of setUpClass's GetUser (on b) and DeleteUser (on a),
+        # which no other call shares
+        middle = [t for t, _, _, l in every
+                  if '"eventName":"GetUser"' in l or '"eventName":"DeleteUser"' in l]
+        since, until = min(middle), max(middle)
+        inside = sorted(r for r in every if since <= r[0] <= until)
+        self.assertEqual({r[1] for r in inside}, {"node-a", "node-b"})
+        self.assertTrue(any(r[0] < since for r in every))
+        self.assertTrue(any(r[0] > until for r in every))
+        # every record of both trails in the window, each once and as stored (its own chain
+        # member), oldest first, a tie to node-a (the name that sorts first), each node's
+        # in its trail's order — the DIRs given in either order
+        for dirs in ((a, b), (b, a)):
+            out = self.export(since, until, *dirs).split("\n")
+            self.assertEqual(out[-1], "")
+            self.assertEqual(out[:-1], [r[3] for r in inside])
+        times = [r[0] for r in inside]
+        self.assertEqual(times, sorted(times))
+        ids = [json.loads(r[3])["eventID"] for r in inside]
+        self.assertEqual(len(ids), len(set(ids)))
+        # all of both trails: the whole of each, nothing twice
+        out = self.export("2000-01-01", "2100-01-01", a, b).split("\n")[:-1]
+        self.assertEqual(sorted(out), sorted(r[3] for r in every))
+        self.assertEqual([json.loads(l)["eventTime"] for l in out],
+                         sorted(r[0] for r in every))
+        # one CloudTrail log file for the merged set, the records without custos's member
+        doc = json.loads(self.export(since, until, a, b, fmt="cloudtrail"))
+        want = [{k: v for k, v in json.loads(r[3]).items() if k != "custos"} for r in inside]
+        self.assertEqual(doc["Records"], want)
+        # one node's trail named twice would export its records twice: refused
+        p = subprocess.run([CLI, "audit", "export", "--since", since, "--until", until, a,
+                            a + "/"], capture_output=True, text=True, timeout=60)
         self.assertEqual(p.returncode, 2, p.stderr)
-        self.assertIn("one DIR only", p.stderr)
+        self.assertIn("are trails of one node name, node-a", p.stderr)
+        self.assertEqual(p.stdout, "")
 
     def test_5_killed_between_record_and_commit(self):
         # node a dies after its CreateUser's record is on disk and before the commit: the

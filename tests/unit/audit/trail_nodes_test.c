@@ -3,9 +3,10 @@
  * within one fails; a record settled by a later one of its requestID on its node, a
  * failure's record and a read's count for nothing; gaps are reported, not failed),
  * audit/node_id.c (valid names, the default, kept and read back) and audit/trail_set.c
- * (two nodes' live trails merged newest first, ties by node name, paged by cursor; a
- * peer's name from its node-id file; two trails of one name refused; a peer with nothing
- * there yet adds nothing and fails nothing). */
+ * (the merge's rule, trail_set_pick, both ways; two nodes' live trails merged newest
+ * first, ties by node name, paged by cursor; a peer's name from its node-id file; two
+ * trails of one name refused; a peer with nothing there yet adds nothing and fails
+ * nothing). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,6 +248,23 @@ static void merged_lookup(void)
     trail_set_free(set);
 }
 
+/* The merge's rule both ways: the latest (or earliest) next record, a tie to the lower
+ * index (the node name that sorts first), a trail with none left out. */
+static void pick_order(void)
+{
+    struct trail_set_head h[] = {{.has = true, .t = 5}, {.has = false, .t = 9},
+                                 {.has = true, .t = 7}, {.has = true, .t = 7},
+                                 {.has = true, .t = 5}};
+
+    CHECK_INT(trail_set_pick(h, 5, true), 2);  /* 7 twice: the first of them */
+    CHECK_INT(trail_set_pick(h, 5, false), 0); /* 5 twice: the first of them */
+    h[0].has = false;
+    CHECK_INT(trail_set_pick(h, 5, false), 4);
+    h[2].has = h[3].has = h[4].has = false;
+    CHECK(trail_set_pick(h, 5, true) == SIZE_MAX);
+    CHECK(trail_set_pick(h, 0, false) == SIZE_MAX);
+}
+
 int main(void)
 {
     char cmd[100];
@@ -255,6 +273,7 @@ int main(void)
     seqs_check();
     node_ids();
     merged_lookup();
+    pick_order();
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
     CHECK(system(cmd) == 0);
     TEST_END();
