@@ -423,10 +423,13 @@ static cu_rc pg_put(void *p, const char *kind, const char *scope, const char *ke
                     const char *doc, enum store_put_mode mode, uint64_t expect,
                     uint64_t *version)
 {
-    enum pg_stmt which = expect                 ? PG_CAS
-                         : mode == STORE_CREATE  ? PG_INSERT
-                         : mode == STORE_REPLACE ? PG_UPDATE
-                                                 : PG_UPSERT;
+    static const enum pg_stmt stmts[] = {
+        [PUT_MODE_INSERT] = PG_INSERT,
+        [PUT_MODE_UPSERT] = PG_UPSERT,
+        [PUT_MODE_UPDATE] = PG_UPDATE,
+        [PUT_MODE_CAS] = PG_CAS,
+    };
+    enum put_mode_stmt which = put_mode_choose(mode, expect);
     char now[24], want[24];
     const char *params[] = {kind, scope, key, doc, now, want};
     PGresult *res = NULL;
@@ -434,13 +437,11 @@ static cu_rc pg_put(void *p, const char *kind, const char *scope, const char *ke
 
     snprintf(now, sizeof(now), "%lld", (long long)clock_now_ms());
     snprintf(want, sizeof(want), "%llu", (unsigned long long)expect);
-    TRY(pg_run(p, which, expect ? 6 : 5, params, &res));
+    TRY(pg_run(p, stmts[which], expect ? 6 : 5, params, &res));
     if (PQntuples(res) > 0)
         *version = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
     else
-        rc = which == PG_CAS      ? CU_E_STORE_CONFLICT
-             : which == PG_INSERT ? CU_E_STORE_EXISTS
-                                  : CU_E_STORE_ABSENT;
+        rc = put_mode_missed(which);
 out:
     PQclear(res);
     return rc;
