@@ -6,12 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/log.h"
 #include "postgres_impl.h"
 
 cu_rc pg_rows_to_json(PGresult *res, const char *const *names, int n_cols, size_t limit,
                       json_t *items, bool *more)
 {
+    cu_rc rc = CU_OK;
     int rows = PQntuples(res);
 
     for (int r = 0; r < rows; r++) {
@@ -21,30 +21,13 @@ cu_rc pg_rows_to_json(PGresult *res, const char *const *names, int n_cols, size_
             *more = true;
             break;
         }
-        row = json_object();
-        if (!row || json_array_append_new(items, row) != 0)
-            return CU_E_NOMEM;
-        for (int i = 0; i < n_cols; i++) {
-            const char *text = PQgetvalue(res, r, i);
-            json_error_t jerr;
-            json_t *v;
-
-            if (strcmp(names[i], "version") == 0 || strcmp(names[i], "seq") == 0 ||
-                strcmp(names[i], "n") == 0)
-                v = json_integer((json_int_t)strtoll(text, NULL, 10));
-            else if (strcmp(names[i], "doc") == 0)
-                v = json_loads(text, 0, &jerr);
-            else
-                v = json_string(text);
-            if (!v) {
-                log_error("store: a row's %s does not parse", names[i]);
-                return CU_E_STORE;
-            }
-            if (json_object_set_new(row, names[i], v) != 0)
-                return CU_E_NOMEM;
-        }
+        row = store_row_new(items);
+        ENSURE(row, CU_E_NOMEM);
+        for (int i = 0; i < n_cols; i++)
+            TRY(store_row_set(row, names[i], PQgetvalue(res, r, i)));
     }
-    return CU_OK;
+out:
+    return rc;
 }
 
 cu_rc pg_scan_kind(void *p, const char *kind, json_t *items)

@@ -85,6 +85,13 @@ enum put_mode_stmt put_mode_choose(enum store_put_mode mode, uint64_t expect);
  * CU_E_STORE_CONFLICT (another version is stored, or none); an update, CU_E_STORE_ABSENT. */
 MUST_CHECK cu_rc put_mode_missed(enum put_mode_stmt which);
 
+/* Rows as store_ops' items (rows.c). store_row_new: a new object appended to items (NULL:
+ * out of memory). store_row_set: set the row's member name to a column's text (borrowed)
+ * as its name says: "doc" parsed, "version", "seq" and "n" integers, else a string;
+ * CU_E_STORE (logged) when the text does not parse, CU_E_NOMEM. */
+json_t *store_row_new(json_t *items);
+MUST_CHECK cu_rc store_row_set(json_t *row, const char *name, const char *text);
+
 /* The backend under a store (copy.c works on two stores' backends at once). */
 const struct store_ops *store_ops_of(struct store *s, void **impl);
 
