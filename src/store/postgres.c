@@ -467,27 +467,19 @@ static cu_rc pg_list(void *p, const char *kind, const char *scope, const char *a
     static const char *const names[] = {"key", "doc"};
     char lim[24];
     const char *params[] = {kind, scope, after ? after : "", lim};
-    PGresult *res = NULL;
-    cu_rc rc = CU_OK;
 
     snprintf(lim, sizeof(lim), "%zu", limit + 1);
-    TRY(pg_run(p, PG_LIST, 4, params, &res));
-    TRY(pg_rows_to_json(res, names, 2, limit, items, more));
-out:
-    PQclear(res);
-    return rc;
+    return pg_run_rows(p, PG_LIST, 4, params, names, 2, limit, items, more);
 }
 
 static cu_rc pg_count(void *p, const char *kind, const char *scope, size_t *n)
 {
     const char *params[] = {kind, scope};
-    PGresult *res = NULL;
-    cu_rc rc = CU_OK;
+    uint64_t count = 0;
+    cu_rc rc = pg_run_number(p, PG_COUNT, 2, params, &count);
 
-    TRY(pg_run(p, PG_COUNT, 2, params, &res));
-    *n = (size_t)strtoull(PQgetvalue(res, 0, 0), NULL, 10);
-out:
-    PQclear(res);
+    if (rc == CU_OK)
+        *n = (size_t)count;
     return rc;
 }
 
@@ -496,27 +488,19 @@ static cu_rc pg_log_change(void *p, uint64_t seq, size_t n, const char *kind, co
 {
     char seq_text[24], n_text[24];
     const char *params[] = {kind, scope, key, seq_text, n_text};
-    PGresult *res = NULL;
-    cu_rc rc;
 
     snprintf(seq_text, sizeof(seq_text), "%llu", (unsigned long long)seq);
     snprintf(n_text, sizeof(n_text), "%zu", n);
-    rc = pg_run(p, PG_LOG, 5, params, &res);
-    PQclear(res);
-    return rc;
+    return pg_run_done(p, PG_LOG, 5, params);
 }
 
 static cu_rc pg_prune_log(void *p, uint64_t below)
 {
     char text[24];
     const char *params[] = {text};
-    PGresult *res = NULL;
-    cu_rc rc;
 
     snprintf(text, sizeof(text), "%llu", (unsigned long long)below);
-    rc = pg_run(p, PG_PRUNE, 1, params, &res);
-    PQclear(res);
-    return rc;
+    return pg_run_done(p, PG_PRUNE, 1, params);
 }
 
 /* The seq last handed out, which is at least the highest in change_log. */
