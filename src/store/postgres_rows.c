@@ -29,7 +29,7 @@ out:
     return rc;
 }
 
-cu_rc pg_run_rows(void *tx, enum pg_stmt which, int n, const char *const *params,
+cu_rc pg_run_rows(struct pg_tx *tx, enum pg_stmt which, int n, const char *const *params,
                   const char *const *names, int n_cols, size_t limit, json_t *items, bool *more)
 {
     PGresult *res = NULL;
@@ -42,7 +42,7 @@ out:
     return rc;
 }
 
-cu_rc pg_run_done(void *tx, enum pg_stmt which, int n, const char *const *params)
+cu_rc pg_run_done(struct pg_tx *tx, enum pg_stmt which, int n, const char *const *params)
 {
     PGresult *res = NULL;
     cu_rc rc = pg_run(tx, which, n, params, &res);
@@ -51,7 +51,7 @@ cu_rc pg_run_done(void *tx, enum pg_stmt which, int n, const char *const *params
     return rc;
 }
 
-cu_rc pg_run_number(void *tx, enum pg_stmt which, int n, const char *const *params,
+cu_rc pg_run_number(struct pg_tx *tx, enum pg_stmt which, int n, const char *const *params,
                     uint64_t *value)
 {
     PGresult *res = NULL;
