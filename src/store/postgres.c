@@ -423,10 +423,13 @@ static cu_rc pg_put(void *p, const char *kind, const char *scope, const char *ke
                     const char *doc, enum store_put_mode mode, uint64_t expect,
                     uint64_t *version)
 {
-    enum pg_stmt which = expect                 ? PG_CAS
-                         : mode == STORE_CREATE  ? PG_INSERT
-                         : mode == STORE_REPLACE ? PG_UPDATE
-                                                 : PG_UPSERT;
+    static const enum pg_stmt stmts[] = {
+        [PUT_MODE_INSERT] = PG_INSERT,
+        [PUT_MODE_UPSERT] = PG_UPSERT,
+        [PUT_MODE_UPDATE] = PG_UPDATE,
+        [PUT_MODE_CAS] = PG_CAS,
+    };
+    enum put_mode_stmt which = put_mode_choose(mode, expect);
     char now[24], want[24];
     const char *params[] = {kind, scope, key, doc, now, want};
     PGresult *res = NULL;
@@ -434,13 +437,11 @@ static cu_rc pg_put(void *p, const char *kind, const char *scope, const char *ke
 
     snprintf(now, sizeof(now), "%lld", (long long)clock_now_ms());
     snprintf(want, sizeof(want), "%llu", (unsigned long long)expect);
-    TRY(pg_run(p, which, expect ? 6 : 5, params, &res));
+    TRY(pg_run(p, stmts[which], expect ? 6 : 5, params, &res));
     if (PQntuples(res) > 0)
         *version = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
     else
-        rc = which == PG_CAS      ? CU_E_STORE_CONFLICT
-             : which == PG_INSERT ? CU_E_STORE_EXISTS
-                                  : CU_E_STORE_ABSENT;
+        rc = put_mode_missed(which);
 out:
     PQclear(res);
     return rc;
@@ -466,27 +467,19 @@ static cu_rc pg_list(void *p, const char *kind, const char *scope, const char *a
     static const char *const names[] = {"key", "doc"};
     char lim[24];
     const char *params[] = {kind, scope, after ? after : "", lim};
-    PGresult *res = NULL;
-    cu_rc rc = CU_OK;
 
     snprintf(lim, sizeof(lim), "%zu", limit + 1);
-    TRY(pg_run(p, PG_LIST, 4, params, &res));
-    TRY(pg_rows_to_json(res, names, 2, limit, items, more));
-out:
-    PQclear(res);
-    return rc;
+    return pg_run_rows(p, PG_LIST, 4, params, names, 2, limit, items, more);
 }
 
 static cu_rc pg_count(void *p, const char *kind, const char *scope, size_t *n)
 {
     const char *params[] = {kind, scope};
-    PGresult *res = NULL;
-    cu_rc rc = CU_OK;
+    uint64_t count = 0;
+    cu_rc rc = pg_run_number(p, PG_COUNT, 2, params, &count);
 
-    TRY(pg_run(p, PG_COUNT, 2, params, &res));
-    *n = (size_t)strtoull(PQgetvalue(res, 0, 0), NULL, 10);
-out:
-    PQclear(res);
+    if (rc == CU_OK)
+        *n = (size_t)count;
     return rc;
 }
 
@@ -495,27 +488,19 @@ static cu_rc pg_log_change(void *p, uint64_t seq, size_t n, const char *kind, co
 {
     char seq_text[24], n_text[24];
     const char *params[] = {kind, scope, key, seq_text, n_text};
-    PGresult *res = NULL;
-    cu_rc rc;
 
     snprintf(seq_text, sizeof(seq_text), "%llu", (unsigned long long)seq);
     snprintf(n_text, sizeof(n_text), "%zu", n);
-    rc = pg_run(p, PG_LOG, 5, params, &res);
-    PQclear(res);
-    return rc;
+    return pg_run_done(p, PG_LOG, 5, params);
 }
 
 static cu_rc pg_prune_log(void *p, uint64_t below)
 {
     char text[24];
     const char *params[] = {text};
-    PGresult *res = NULL;
-    cu_rc rc;
 
     snprintf(text, sizeof(text), "%llu", (unsigned long long)below);
-    rc = pg_run(p, PG_PRUNE, 1, params, &res);
-    PQclear(res);
-    return rc;
+    return pg_run_done(p, PG_PRUNE, 1, params);
 }
 
 /* The seq last handed out, which is at least the highest in change_log. */

@@ -102,10 +102,15 @@ cu_rc pg_scan_all(void *tx_impl, const char *kind, const char *scope, const char
                   size_t limit, json_t *items, bool *more);
 cu_rc pg_scan_log(void *tx_impl, uint64_t seq, uint64_t n, size_t limit, json_t *items,
                   bool *more);
-/* Rows of a result as JSON objects (postgres_index.c): column i named names[i]; "doc" is
- * parsed, "version", "seq" and "n" integers. At most limit rows (0: all); *more when one more came. */
-cu_rc pg_rows_to_json(PGresult *res, const char *const *names, int n_cols, size_t limit,
-                      json_t *items, bool *more);
+/* pg_run, and what the result holds (postgres_rows.c), which is cleared: pg_run_rows
+ * appends its rows to items as JSON objects (store_row_set: column i named names[i]), at
+ * most limit (0: all), *more when one more came; pg_run_done takes nothing; pg_run_number
+ * the first column of its one row (CU_E_STORE when it has another number of rows). */
+cu_rc pg_run_rows(struct pg_tx *tx, enum pg_stmt which, int n, const char *const *params,
+                  const char *const *names, int n_cols, size_t limit, json_t *items, bool *more);
+cu_rc pg_run_done(struct pg_tx *tx, enum pg_stmt which, int n, const char *const *params);
+cu_rc pg_run_number(struct pg_tx *tx, enum pg_stmt which, int n, const char *const *params,
+                    uint64_t *value);
 
 /* The shared schema's DDL (schema.c) in PostgreSQL's words (postgres_url.c): INTEGER is
  * BIGINT (milliseconds and seqs pass 2^31) and TEXT compares bytewise (COLLATE "C"), as

@@ -305,12 +305,15 @@ static cu_rc sqlite_put(void *p, const char *kind, const char *scope, const char
                         const char *doc, enum store_put_mode mode, uint64_t expect,
                         uint64_t *version)
 {
+    static const enum stmt stmts[] = {
+        [PUT_MODE_INSERT] = ST_INSERT,
+        [PUT_MODE_UPSERT] = ST_UPSERT,
+        [PUT_MODE_UPDATE] = ST_UPDATE,
+        [PUT_MODE_CAS] = ST_CAS,
+    };
     struct sqlite_tx *tx = p;
-    enum stmt which = expect                 ? ST_CAS
-                      : mode == STORE_CREATE  ? ST_INSERT
-                      : mode == STORE_REPLACE ? ST_UPDATE
-                                              : ST_UPSERT;
-    sqlite3_stmt *st = tx->c->st[which];
+    enum put_mode_stmt which = put_mode_choose(mode, expect);
+    sqlite3_stmt *st = tx->c->st[stmts[which]];
     cu_rc rc = CU_OK;
     int r;
 
@@ -323,12 +326,11 @@ static cu_rc sqlite_put(void *p, const char *kind, const char *scope, const char
     r = sqlite3_step(st);
     if (r == SQLITE_ROW)
         *version = (uint64_t)sqlite3_column_int64(st, 0);
-    else if (r == SQLITE_CONSTRAINT && which == ST_INSERT)
-        rc = CU_E_STORE_EXISTS;
-    else if (r != SQLITE_DONE)
-        rc = sqlite_fail(tx->c->db, "put");
+    /* the INSERT has no ON CONFLICT: a taken key fails it (the transaction goes on) */
+    else if (r == SQLITE_DONE || (r == SQLITE_CONSTRAINT && which == PUT_MODE_INSERT))
+        rc = put_mode_missed(which);
     else
-        rc = which == ST_CAS ? CU_E_STORE_CONFLICT : CU_E_STORE_ABSENT;
+        rc = sqlite_fail(tx->c->db, "put");
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return rc;
@@ -353,41 +355,13 @@ static cu_rc sqlite_del(void *p, const char *kind, const char *scope, const char
 static cu_rc sqlite_list(void *p, const char *kind, const char *scope, const char *after,
                          size_t limit, json_t *items, bool *more)
 {
+    static const char *const names[] = {"key", "doc"};
     struct sqlite_tx *tx = p;
     sqlite3_stmt *st = tx->c->st[ST_LIST];
-    cu_rc rc = CU_OK;
-    size_t n = 0;
-    int r;
 
     sqlite_bind_address(st, kind, scope, after ? after : "");
     sqlite3_bind_int64(st, 4, (sqlite3_int64)limit + 1);
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        json_error_t jerr;
-        json_t *doc;
-
-        if (n == limit) {
-            *more = true;
-            break;
-        }
-        doc = json_loads((const char *)sqlite3_column_text(st, 1), 0, &jerr);
-        if (!doc) {
-            log_error("store: %s/%s list entry does not parse: %s", kind, scope, jerr.text);
-            rc = CU_E_STORE;
-            break;
-        }
-        if (json_array_append_new(items, json_pack("{s:s, s:o}", "key",
-                                                   (const char *)sqlite3_column_text(st, 0),
-                                                   "doc", doc)) != 0) {
-            rc = CU_E_NOMEM;
-            break;
-        }
-        n++;
-    }
-    if (rc == CU_OK && r != SQLITE_ROW && r != SQLITE_DONE)
-        rc = sqlite_fail(tx->c->db, "list");
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return rc;
+    return sqlite_rows_to_json(tx, ST_LIST, names, 2, limit, items, more);
 }
 
 static cu_rc sqlite_count(void *p, const char *kind, const char *scope, size_t *n)

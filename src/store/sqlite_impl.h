@@ -72,6 +72,12 @@ cu_rc sqlite_step_done(struct conn *c, enum stmt which);
 /* Bind (kind, scope, key) to ?1, ?2, ?3 (borrowed: they must outlive the step). */
 void sqlite_bind_address(sqlite3_stmt *st, const char *kind, const char *scope, const char *key);
 
+/* Step statement `which` (bound already) and append its rows to items as JSON objects
+ * (store_row_set: column i named names[i]), then reset it. At most limit rows (0: all);
+ * *more when one more came. */
+cu_rc sqlite_rows_to_json(struct sqlite_tx *tx, enum stmt which, const char *const *names,
+                          int n_cols, size_t limit, json_t *items, bool *more);
+
 /* The store_ops entries of sqlite_index.c (store_impl.h says what each does). */
 cu_rc sqlite_scan_kind(void *tx_impl, const char *kind, json_t *items);
 cu_rc sqlite_index_add(void *tx_impl, const char *kind, const char *index, const char *value,

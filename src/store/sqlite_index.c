@@ -5,13 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/log.h"
 #include "sqlite_impl.h"
 
-/* Rows of a SELECT as JSON objects: column i named names[i]; a column named "doc" is
- * parsed, "version", "seq" and "n" are integers. Stops after limit rows (0: no limit) and sets *more
- * when another row follows. */
-static cu_rc rows_to_json(struct sqlite_tx *tx, enum stmt which, const char *const *names,
+cu_rc sqlite_rows_to_json(struct sqlite_tx *tx, enum stmt which, const char *const *names,
                           int n_cols, size_t limit, json_t *items, bool *more)
 {
     sqlite3_stmt *st = tx->c->st[which];
@@ -26,30 +22,13 @@ static cu_rc rows_to_json(struct sqlite_tx *tx, enum stmt which, const char *con
             *more = true;
             break;
         }
-        row = json_object();
-        if (!row || json_array_append_new(items, row) != 0) {
+        row = store_row_new(items);
+        if (!row) {
             rc = CU_E_NOMEM;
             break;
         }
-        for (int i = 0; i < n_cols && rc == CU_OK; i++) {
-            const char *text = (const char *)sqlite3_column_text(st, i);
-            json_error_t jerr;
-            json_t *v;
-
-            if (strcmp(names[i], "version") == 0 || strcmp(names[i], "seq") == 0 ||
-                strcmp(names[i], "n") == 0)
-                v = json_integer(sqlite3_column_int64(st, i));
-            else if (strcmp(names[i], "doc") == 0)
-                v = json_loads(text, 0, &jerr);
-            else
-                v = json_string(text);
-            if (!v) {
-                log_error("store: a row of %s does not parse", sqlite_stmt_sql[which]);
-                rc = CU_E_STORE;
-            } else if (json_object_set_new(row, names[i], v) != 0) {
-                rc = CU_E_NOMEM;
-            }
-        }
+        for (int i = 0; i < n_cols && rc == CU_OK; i++)
+            rc = store_row_set(row, names[i], (const char *)sqlite3_column_text(st, i));
         if (rc != CU_OK)
             break;
         n++;
@@ -68,7 +47,7 @@ cu_rc sqlite_scan_kind(void *p, const char *kind, json_t *items)
     bool more = false;
 
     sqlite3_bind_text(tx->c->st[ST_SCAN_KIND], 1, kind, -1, SQLITE_STATIC);
-    return rows_to_json(tx, ST_SCAN_KIND, names, 3, 0, items, &more);
+    return sqlite_rows_to_json(tx, ST_SCAN_KIND, names, 3, 0, items, &more);
 }
 
 cu_rc sqlite_scan_all(void *p, const char *kind, const char *scope, const char *key,
@@ -80,7 +59,7 @@ cu_rc sqlite_scan_all(void *p, const char *kind, const char *scope, const char *
 
     sqlite_bind_address(st, kind, scope, key);
     sqlite3_bind_int64(st, 4, (sqlite3_int64)limit + 1);
-    return rows_to_json(tx, ST_SCAN_ALL, names, 4, limit, items, more);
+    return sqlite_rows_to_json(tx, ST_SCAN_ALL, names, 4, limit, items, more);
 }
 
 cu_rc sqlite_scan_log(void *p, uint64_t seq, uint64_t n, size_t limit, json_t *items,
@@ -93,7 +72,7 @@ cu_rc sqlite_scan_log(void *p, uint64_t seq, uint64_t n, size_t limit, json_t *i
     sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)n);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)limit + 1);
-    return rows_to_json(tx, ST_SCAN_LOG, names, 5, limit, items, more);
+    return sqlite_rows_to_json(tx, ST_SCAN_LOG, names, 5, limit, items, more);
 }
 
 cu_rc sqlite_index_add(void *p, const char *kind, const char *index, const char *value,
@@ -141,7 +120,7 @@ cu_rc sqlite_find(void *p, const struct store_lookup *q, bool prefix,
     sqlite3_bind_text(st, 5, after ? after->scope : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, after ? after->key : "", -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 7, (sqlite3_int64)limit + 1);
-    return rows_to_json(tx, which, names, 4, limit, items, more);
+    return sqlite_rows_to_json(tx, which, names, 4, limit, items, more);
 }
 
 cu_rc sqlite_find_count(void *p, const struct store_lookup *q, size_t *n)

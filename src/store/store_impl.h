@@ -75,6 +75,23 @@ struct store_ops {
     cu_rc (*meta_set)(void *tx_impl, const char *name, const char *value);
 };
 
+/* The statement a backend's put runs (put_mode.c), each returning the version it stores:
+ * expect > 0, an update of that version only (compare-and-set); else STORE_CREATE an
+ * insert, STORE_REPLACE an update, STORE_UPSERT an insert or update. */
+enum put_mode_stmt { PUT_MODE_INSERT, PUT_MODE_UPSERT, PUT_MODE_UPDATE, PUT_MODE_CAS };
+enum put_mode_stmt put_mode_choose(enum store_put_mode mode, uint64_t expect);
+/* What a put answers when its statement returned no row (or, on a backend whose insert
+ * fails on a taken key, failed so): an insert, CU_E_STORE_EXISTS; a compare-and-set,
+ * CU_E_STORE_CONFLICT (another version is stored, or none); an update, CU_E_STORE_ABSENT. */
+MUST_CHECK cu_rc put_mode_missed(enum put_mode_stmt which);
+
+/* Rows as store_ops' items (rows.c). store_row_new: a new object appended to items (NULL:
+ * out of memory). store_row_set: set the row's member name to a column's text (borrowed)
+ * as its name says: "doc" parsed, "version", "seq" and "n" integers, else a string;
+ * CU_E_STORE (logged) when the text does not parse, CU_E_NOMEM. */
+json_t *store_row_new(json_t *items);
+MUST_CHECK cu_rc store_row_set(json_t *row, const char *name, const char *text);
+
 /* The backend under a store (copy.c works on two stores' backends at once). */
 const struct store_ops *store_ops_of(struct store *s, void **impl);
 

@@ -9,19 +9,11 @@
 #include <string.h>
 
 #include "check.h"
+#include "helpers.h"
 #include "store/store.h"
 #include "target.h"
 
 static struct target tgt;
-
-static struct store *open_store(void)
-{
-    struct store *s = NULL;
-    struct cu_err err = {0};
-
-    CHECK_OK(store_open(tgt.url, &s, &err));
-    return s;
-}
 
 /* What store_changes_since reported, as "seq kind/scope/key;" lines. */
 struct seen {
@@ -262,7 +254,7 @@ int main(void)
 
     target_new(&tgt, "changelog");
     migrates_v1();
-    s = open_store();
+    s = open_at(tgt.url);
     logs_committed_writes(s);
     leaves_no_trace(s);
     no_cache_stamp_after_a_write(s);
@@ -271,7 +263,7 @@ int main(void)
     last = store_last_seq(s);
     store_close(s);
     /* seqs continue after a reopen; the new ring holds nothing older */
-    s = open_store();
+    s = open_at(tgt.url);
     CHECK_INT(store_last_seq(s), last);
     {
         struct seen seen = {0};

@@ -8,20 +8,10 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "helpers.h"
 #include "store/records.h"
 #include "store/store.h"
 #include "target.h"
-
-static struct store *open_at(const char *url)
-{
-    struct store *s = NULL;
-    struct cu_err err = {0};
-
-    CHECK_OK(store_open(url, &s, &err));
-    if (!s)
-        exit(1);
-    return s;
-}
 
 static void write_one(struct store *s, const char *kind, const char *scope, const char *key,
                   json_t *doc)

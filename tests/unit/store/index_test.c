@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "helpers.h"
 #include "store/records.h"
 #include "store/store.h"
 #include "target.h"
@@ -24,17 +25,10 @@ static void put(struct store *s, const char *kind, const char *scope, const char
     json_decref(doc);
 }
 
-static size_t count(struct store *s, const char *kind, const char *index, const char *value,
-                    const char *within)
+/* How many access keys the by-user index finds for "<account>/<lower(user)>". */
+static size_t keys_of(struct store *s, const char *account_user)
 {
-    struct store_tx *tx = NULL;
-    struct store_lookup q = {kind, index, value, within};
-    size_t n = 99;
-
-    CHECK_OK(store_tx_begin(s, false, &tx));
-    CHECK_OK(store_find_count(tx, &q, &n));
-    store_tx_rollback(tx);
-    return n;
+    return lookup_count(s, RECORD_ACCESS_KEY, RECORD_ACCESS_KEY_BY_USER, account_user, NULL);
 }
 
 static json_t *access_key(const char *account, const char *user)
@@ -52,26 +46,26 @@ static void derived_index_follows_puts_and_deletes(struct store *s)
     put(s, RECORD_ACCESS_KEY, "", "AKIA2", access_key("111122223333", "alice"), STORE_CREATE);
     put(s, RECORD_ACCESS_KEY, "", "AKIA3", access_key("111122223333", "bob"), STORE_CREATE);
     put(s, RECORD_ACCESS_KEY, "", "AKIA4", access_key("999988887777", "alice"), STORE_CREATE);
-    CHECK_INT(count(s, RECORD_ACCESS_KEY, RECORD_ACCESS_KEY_BY_USER, "111122223333/alice", NULL), 2);
-    CHECK_INT(count(s, RECORD_ACCESS_KEY, RECORD_ACCESS_KEY_BY_USER, "111122223333/bob", NULL), 1);
-    CHECK_INT(count(s, RECORD_ACCESS_KEY, RECORD_ACCESS_KEY_BY_USER, "999988887777/alice", NULL), 1);
+    CHECK_INT(keys_of(s, "111122223333/alice"), 2);
+    CHECK_INT(keys_of(s, "111122223333/bob"), 1);
+    CHECK_INT(keys_of(s, "999988887777/alice"), 1);
     /* a replace that changes the owner moves the entry */
     put(s, RECORD_ACCESS_KEY, "", "AKIA3", access_key("111122223333", "carol"), STORE_REPLACE);
-    CHECK_INT(count(s, RECORD_ACCESS_KEY, RECORD_ACCESS_KEY_BY_USER, "111122223333/bob", NULL), 0);
-    CHECK_INT(count(s, RECORD_ACCESS_KEY, RECORD_ACCESS_KEY_BY_USER, "111122223333/carol", NULL), 1);
+    CHECK_INT(keys_of(s, "111122223333/bob"), 0);
+    CHECK_INT(keys_of(s, "111122223333/carol"), 1);
     /* a document without the members has no entry */
     put(s, RECORD_ACCESS_KEY, "", "AKIA3", json_pack("{s:s}", "Status", "Active"), STORE_UPSERT);
-    CHECK_INT(count(s, RECORD_ACCESS_KEY, RECORD_ACCESS_KEY_BY_USER, "111122223333/carol", NULL), 0);
+    CHECK_INT(keys_of(s, "111122223333/carol"), 0);
     /* delete drops it; a rolled-back delete does not */
     CHECK_OK(store_tx_begin(s, true, &tx));
     CHECK_OK(store_delete(tx, RECORD_ACCESS_KEY, "", "AKIA1", &existed));
     CHECK(existed);
     store_tx_rollback(tx);
-    CHECK_INT(count(s, RECORD_ACCESS_KEY, RECORD_ACCESS_KEY_BY_USER, "111122223333/alice", NULL), 2);
+    CHECK_INT(keys_of(s, "111122223333/alice"), 2);
     CHECK_OK(store_tx_begin(s, true, &tx));
     CHECK_OK(store_delete(tx, RECORD_ACCESS_KEY, "", "AKIA1", &existed));
     CHECK_OK(store_tx_commit(tx));
-    CHECK_INT(count(s, RECORD_ACCESS_KEY, RECORD_ACCESS_KEY_BY_USER, "111122223333/alice", NULL), 1);
+    CHECK_INT(keys_of(s, "111122223333/alice"), 1);
     /* a rolled-back put leaves no entry */
     CHECK_OK(store_tx_begin(s, true, &tx));
     {
@@ -88,7 +82,7 @@ static void derived_index_follows_puts_and_deletes(struct store *s)
         CHECK_INT(n, 1);
     }
     store_tx_rollback(tx);
-    CHECK_INT(count(s, RECORD_ACCESS_KEY, RECORD_ACCESS_KEY_BY_USER, "111122223333/dave", NULL), 0);
+    CHECK_INT(keys_of(s, "111122223333/dave"), 0);
 }
 
 static json_t *grant(const char *retiring, const char *t1, const char *t2)
@@ -118,15 +112,16 @@ static void member_indexes_and_scopes(struct store *s)
     /* a scope that merely starts with the same characters is not below it */
     put(s, RECORD_KMS_GRANT, "111122223333/us-east-10/k1", "g5", grant("arn:r", "h8", "h9"),
         STORE_CREATE);
-    CHECK_INT(count(s, RECORD_KMS_GRANT, RECORD_KMS_GRANT_BY_RETIRING, "arn:r", NULL), 5);
-    CHECK_INT(count(s, RECORD_KMS_GRANT, RECORD_KMS_GRANT_BY_RETIRING, "arn:r",
-                    "111122223333/us-east-1"), 3);
-    CHECK_INT(count(s, RECORD_KMS_GRANT, RECORD_KMS_GRANT_BY_RETIRING, "arn:r",
-                    "111122223333/us-east-1/k1"), 2);
-    CHECK_INT(count(s, RECORD_KMS_GRANT, RECORD_KMS_GRANT_BY_RETIRING, "arn:other", NULL), 0);
+    CHECK_INT(lookup_count(s, RECORD_KMS_GRANT, RECORD_KMS_GRANT_BY_RETIRING, "arn:r", NULL), 5);
+    CHECK_INT(lookup_count(s, RECORD_KMS_GRANT, RECORD_KMS_GRANT_BY_RETIRING, "arn:r",
+                           "111122223333/us-east-1"), 3);
+    CHECK_INT(lookup_count(s, RECORD_KMS_GRANT, RECORD_KMS_GRANT_BY_RETIRING, "arn:r",
+                           "111122223333/us-east-1/k1"), 2);
+    CHECK_INT(lookup_count(s, RECORD_KMS_GRANT, RECORD_KMS_GRANT_BY_RETIRING, "arn:other", NULL),
+              0);
     /* each element of the array is a value; a repeated one is one entry */
-    CHECK_INT(count(s, RECORD_KMS_GRANT, RECORD_KMS_GRANT_BY_TOKEN, "h2", NULL), 1);
-    CHECK_INT(count(s, RECORD_KMS_GRANT, RECORD_KMS_GRANT_BY_TOKEN, "h3", NULL), 1);
+    CHECK_INT(lookup_count(s, RECORD_KMS_GRANT, RECORD_KMS_GRANT_BY_TOKEN, "h2", NULL), 1);
+    CHECK_INT(lookup_count(s, RECORD_KMS_GRANT, RECORD_KMS_GRANT_BY_TOKEN, "h3", NULL), 1);
 
     CHECK_OK(store_tx_begin(s, false, &tx));
     /* scope then key order, paged by position */
@@ -181,11 +176,11 @@ static void alias_by_target(struct store *s)
         STORE_CREATE);
     put(s, RECORD_KMS_ALIAS, scope, "alias/b", json_pack("{s:s}", "TargetKeyId", "k1"),
         STORE_CREATE);
-    CHECK_INT(count(s, RECORD_KMS_ALIAS, RECORD_KMS_ALIAS_BY_KEY, "k1", scope), 2);
+    CHECK_INT(lookup_count(s, RECORD_KMS_ALIAS, RECORD_KMS_ALIAS_BY_KEY, "k1", scope), 2);
     put(s, RECORD_KMS_ALIAS, scope, "alias/b", json_pack("{s:s}", "TargetKeyId", "k2"),
         STORE_REPLACE);
-    CHECK_INT(count(s, RECORD_KMS_ALIAS, RECORD_KMS_ALIAS_BY_KEY, "k1", scope), 1);
-    CHECK_INT(count(s, RECORD_KMS_ALIAS, RECORD_KMS_ALIAS_BY_KEY, "k2", scope), 1);
+    CHECK_INT(lookup_count(s, RECORD_KMS_ALIAS, RECORD_KMS_ALIAS_BY_KEY, "k1", scope), 1);
+    CHECK_INT(lookup_count(s, RECORD_KMS_ALIAS, RECORD_KMS_ALIAS_BY_KEY, "k2", scope), 1);
 }
 
 /* The names store_find_prefix returns for a path prefix, comma-joined, in key order. */
@@ -272,7 +267,7 @@ int main(void)
     store_close(s);
     /* the index survives a reopen */
     CHECK_OK(store_open(tgt.url, &s, &err));
-    CHECK_INT(count(s, RECORD_ACCESS_KEY, RECORD_ACCESS_KEY_BY_USER, "111122223333/alice", NULL), 1);
+    CHECK_INT(keys_of(s, "111122223333/alice"), 1);
     store_close(s);
     target_remove(&tgt);
     TEST_END();

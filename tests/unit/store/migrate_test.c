@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "helpers.h"
 #include "store/records.h"
 #include "store/store.h"
 #include "target.h"
@@ -15,16 +16,8 @@
 #define ACCT "111122223333"
 #define KEY_ID "0b7e4c39-3a57-4d1b-9d0e-1f2a3b4c5d6e"
 
-/* (BIGINT: what a v2 store on PostgreSQL had, pg_dialect; SQLite gives it INTEGER's
- * affinity, so its v2 tables are the same) */
 static const char v2_sql[] =
-    "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
-    "CREATE TABLE objects (kind TEXT NOT NULL, scope TEXT NOT NULL, key TEXT NOT NULL,"
-    " doc TEXT NOT NULL, version BIGINT NOT NULL, updated_ms BIGINT NOT NULL,"
-    " PRIMARY KEY (kind, scope, key));"
-    "CREATE TABLE change_log (seq BIGINT NOT NULL, n BIGINT NOT NULL, kind TEXT NOT NULL,"
-    " scope TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (seq, n));"
-    "INSERT INTO meta VALUES ('schema_version', '2');"
+    V2_TABLES_SQL
     "INSERT INTO change_log VALUES (7, 0, 'kms_key', '" ACCT "', '" KEY_ID "');"
     "INSERT INTO objects VALUES ('access_key', '', 'AKIAROOT', "
     " '{\"Account\":\"" ACCT "\",\"UserName\":\"\",\"Status\":\"Active\"}', 1, 0);"
@@ -59,19 +52,6 @@ static bool exists(struct store *s, const char *kind, const char *scope, const c
     return found;
 }
 
-static size_t count(struct store *s, const char *kind, const char *index, const char *value,
-                    const char *within)
-{
-    struct store_tx *tx = NULL;
-    struct store_lookup q = {kind, index, value, within};
-    size_t n = 99;
-
-    CHECK_OK(store_tx_begin(s, false, &tx));
-    CHECK_OK(store_find_count(tx, &q, &n));
-    store_tx_rollback(tx);
-    return n;
-}
-
 static size_t count_kind(struct store *s, const char *kind, const char *scope)
 {
     struct store_tx *tx = NULL;
@@ -91,9 +71,10 @@ static void opened_as_v3(struct store *s)
     CHECK_INT(count_kind(s, "kms_grant_token", ""), 0);
     CHECK(exists(s, RECORD_USER, ACCT, "alice"));
     CHECK(exists(s, RECORD_ACCESS_KEY, "", "AKIAALICE"));
-    CHECK_INT(count(s, RECORD_ACCESS_KEY, RECORD_ACCESS_KEY_BY_USER, ACCT "/alice", NULL), 1);
-    CHECK_INT(count(s, RECORD_ACCESS_KEY, RECORD_ACCESS_KEY_BY_USER, ACCT "/", NULL), 1);
-    CHECK_INT(count(s, RECORD_KMS_GRANT, RECORD_KMS_GRANT_BY_TOKEN, "bb22", NULL), 1);
+    CHECK_INT(lookup_count(s, RECORD_ACCESS_KEY, RECORD_ACCESS_KEY_BY_USER, ACCT "/alice", NULL),
+              1);
+    CHECK_INT(lookup_count(s, RECORD_ACCESS_KEY, RECORD_ACCESS_KEY_BY_USER, ACCT "/", NULL), 1);
+    CHECK_INT(lookup_count(s, RECORD_KMS_GRANT, RECORD_KMS_GRANT_BY_TOKEN, "bb22", NULL), 1);
     /* the change log's seqs go on from v2's */
     CHECK_INT(store_last_seq(s), 7);
 }
@@ -114,10 +95,11 @@ static void adopted(struct store *s, const char *region)
     CHECK(!exists(s, RECORD_KMS_KEY, ACCT, KEY_ID));
     CHECK(!exists(s, RECORD_KMS_ALIAS, ACCT, "alias/app"));
     CHECK(!exists(s, RECORD_KMS_GRANT, ACCT "/" KEY_ID, "g1"));
-    CHECK_INT(count(s, RECORD_KMS_ALIAS, RECORD_KMS_ALIAS_BY_KEY, KEY_ID, scope), 1);
-    CHECK_INT(count(s, RECORD_KMS_ALIAS, RECORD_KMS_ALIAS_BY_KEY, KEY_ID, ACCT "/other-1"), 0);
-    CHECK_INT(count(s, RECORD_KMS_GRANT, RECORD_KMS_GRANT_BY_RETIRING,
-                    "arn:aws:iam::" ACCT ":user/r", scope), 1);
+    CHECK_INT(lookup_count(s, RECORD_KMS_ALIAS, RECORD_KMS_ALIAS_BY_KEY, KEY_ID, scope), 1);
+    CHECK_INT(lookup_count(s, RECORD_KMS_ALIAS, RECORD_KMS_ALIAS_BY_KEY, KEY_ID,
+                           ACCT "/other-1"), 0);
+    CHECK_INT(lookup_count(s, RECORD_KMS_GRANT, RECORD_KMS_GRANT_BY_RETIRING,
+                           "arn:aws:iam::" ACCT ":user/r", scope), 1);
     CHECK_OK(store_tx_begin(s, false, &tx));
     q.within = scope;
     CHECK_OK(store_find_one(tx, &q, found_scope, found_key, &doc));

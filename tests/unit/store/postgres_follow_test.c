@@ -12,23 +12,11 @@
 #include <time.h>
 
 #include "check.h"
+#include "helpers.h"
 #include "store/store.h"
 #include "target.h"
 
 static struct target tgt;
-
-static struct store *open_at(const char *url)
-{
-    struct store *s = NULL;
-    struct cu_err err = {0};
-
-    CHECK_OK(store_open(url, &s, &err));
-    if (!s) {
-        fprintf(stderr, "store_open: %s\n", err.msg);
-        exit(1);
-    }
-    return s;
-}
 
 static long long now_ms(void)
 {

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "helpers.h"
 #include "store/store.h"
 #include "target.h"
 
@@ -24,19 +25,6 @@ static struct target tgt;
 static json_t *doc_v(int v)
 {
     return json_pack("{s:i}", "v", v);
-}
-
-static struct store *open_at(const char *url)
-{
-    struct store *s = NULL;
-    struct cu_err err = {0};
-
-    CHECK_OK(store_open(url, &s, &err));
-    if (!s) {
-        fprintf(stderr, "store_open: %s\n", err.msg);
-        exit(1);
-    }
-    return s;
 }
 
 static void put_one(struct store *s, const char *key, int v)
@@ -248,13 +236,7 @@ static void concurrent_opens(const char *old_sql)
 /* A store as schema version 2 left it, with one access key (store/migrate_test.c has the
  * full v2 case). */
 static const char v2_sql[] =
-    "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
-    "CREATE TABLE objects (kind TEXT NOT NULL, scope TEXT NOT NULL, key TEXT NOT NULL,"
-    " doc TEXT NOT NULL, version BIGINT NOT NULL, updated_ms BIGINT NOT NULL,"
-    " PRIMARY KEY (kind, scope, key));"
-    "CREATE TABLE change_log (seq BIGINT NOT NULL, n BIGINT NOT NULL, kind TEXT NOT NULL,"
-    " scope TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (seq, n));"
-    "INSERT INTO meta VALUES ('schema_version', '2');"
+    V2_TABLES_SQL
     "INSERT INTO objects VALUES ('access_key', '', 'AKIAOLD',"
     " '{\"Account\":\"111122223333\",\"UserName\":\"Old\",\"Status\":\"Active\"}', 1, 0);";
 

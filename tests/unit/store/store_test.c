@@ -7,19 +7,11 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "helpers.h"
 #include "store/store.h"
 #include "target.h"
 
 static struct target tgt;
-
-static struct store *open_store(void)
-{
-    struct store *s = NULL;
-    struct cu_err err = {0};
-
-    CHECK_OK(store_open(tgt.url, &s, &err));
-    return s;
-}
 
 static void put(struct store *s, const char *kind, const char *scope, const char *key, int v)
 {
@@ -267,7 +259,7 @@ static void durability(void)
         last = (int)strtol(line, NULL, 10);
     fclose(in);
     CHECK(last >= 150);
-    s = open_store();
+    s = open_at(tgt.url);
     for (int i = 0; i <= last; i++) {
         char key[32];
         snprintf(key, sizeof(key), "d%06d", i);
@@ -284,14 +276,14 @@ int main(void)
     struct store *s;
 
     target_new(&tgt, "store");
-    s = open_store();
+    s = open_at(tgt.url);
     crud_and_modes(s);
     listing(s);
     each(s);
     fault_injection(s);
     concurrency(s);
     store_close(s);
-    s = open_store(); /* reopen keeps data */
+    s = open_at(tgt.url); /* reopen keeps data */
     CHECK_INT(get_v(s, "l", "sc", "k9"), 9);
     store_close(s);
     durability();
