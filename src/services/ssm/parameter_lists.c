@@ -220,13 +220,6 @@ static bool passes_all(const json_t *param, const json_t *filters)
     return true;
 }
 
-static bool expired(const json_t *param, int64_t now_ms)
-{
-    const json_t *at = json_object_get(param, "ExpiresAt");
-
-    return json_is_integer(at) && json_integer_value(at) <= now_ms;
-}
-
 struct by_path {
     struct call *call;
     const char *path;
@@ -240,7 +233,7 @@ static cu_rc by_path_view(const char *key, const json_t *doc, void *ctx, json_t 
 
     (void)key;
     *item = NULL;
-    if (expired(doc, q->call->now_ms) ||
+    if (ssm_is_expired(doc, q->call->now_ms) ||
         !under(json_string_value(json_object_get(doc, "Name")), q->path, q->recursive) ||
         !passes_all(doc, q->filters))
         return CU_OK;
@@ -327,7 +320,7 @@ static cu_rc describe_view(const char *key, const json_t *doc, void *ctx, json_t
 
     (void)key;
     *item = NULL;
-    if (expired(doc, q->call->now_ms) || !passes_all(doc, q->filters) ||
+    if (ssm_is_expired(doc, q->call->now_ms) || !passes_all(doc, q->filters) ||
         !passes_old(doc, q->old_filters))
         goto out;
     it = json_pack("{s:O, s:O, s:O}", "Name", json_object_get(doc, "Name"), "ARN",

@@ -47,7 +47,7 @@ static json_t *current(const json_t *param)
 /* An Expiration policy deletes the parameter at its time (parameter-store-policies):
  * from then on it is gone for every call, whether or not the sweep (expiry.c) has removed
  * its record yet. */
-static bool expired(const json_t *param, int64_t now_ms)
+bool ssm_is_expired(const json_t *param, int64_t now_ms)
 {
     const json_t *at = json_object_get(param, "ExpiresAt");
 
@@ -59,7 +59,7 @@ cu_rc ssm_find(struct call *call, const char *name, json_t **doc)
     cu_rc rc = CU_OK;
 
     TRY(kind_find(call, &ssm_kind_parameter, NULL, name, doc));
-    if (*doc && expired(*doc, call->now_ms)) {
+    if (*doc && ssm_is_expired(*doc, call->now_ms)) {
         json_decref(*doc);
         *doc = NULL;
     }
