@@ -190,18 +190,7 @@ void secretsmanager_tag_condition_keys(const json_t *in, struct call_keys *keys)
 
 void secretsmanager_untag_condition_keys(const json_t *in, struct call_keys *keys)
 {
-    const json_t *list = in_list(in, "TagKeys");
-    const char *names[CALL_MAX_KEYS];
-    size_t i, n = 0;
-    json_t *k;
-
-    json_array_foreach((json_t *)list, i, k)
-    {
-        if (n < CALL_MAX_KEYS && json_string_value(k))
-            names[n++] = json_string_value(k);
-    }
-    if (n)
-        call_keys_add_multi(keys, "aws:TagKeys", names, n);
+    call_keys_tag_keys(keys, in_list(in, "TagKeys"));
 }
 
 void secretsmanager_version_condition_keys(const json_t *in, struct call_keys *keys)
