@@ -271,6 +271,24 @@ out:
     return rc;
 }
 
+cu_rc kms_backing_seal(const struct master_key *mk, const struct backing_key *bk,
+                       const char *arn, uint32_t version, struct buf *text)
+{
+    cu_rc rc = CU_OK;
+    struct buf sealed, aad;
+
+    buf_init(&sealed, 4096);
+    buf_init(&aad, 4096);
+    buf_reset(text);
+    TRY(backing_key_seal_aad(arn, version, &aad));
+    TRY(backing_key_seal(mk, bk, buf_bytes(&aad), &sealed));
+    TRY(b64_encode(buf_bytes(&sealed), text));
+out:
+    buf_release(&aad);
+    buf_release(&sealed);
+    return rc;
+}
+
 /* A new entry for key_id as call's transaction sees it; *seq: what it is current to. */
 static cu_rc load(struct call *call, const char *key_id, uint64_t *seq, struct entry **out)
 {

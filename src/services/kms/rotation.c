@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/codec.h"
 #include "core/tree.h"
 #include "crypto/backing_key.h"
 #include "crypto/digest.h"
@@ -107,24 +106,19 @@ static cu_rc add_version(const struct call_env *env, json_t *doc, const char *ty
     json_t *list = json_object_get(doc, "Backing");
     uint32_t version = (uint32_t)json_array_size(list) + 1;
     struct backing_key *bk = NULL;
-    struct buf sealed, text, aad;
+    struct buf text;
 
-    buf_init(&sealed, 4096);
     buf_init(&text, 8192);
-    buf_init(&aad, 4096);
     ENSURE(json_is_array(list), CU_E_STORE);
     TRY(backing_key_generate(&bk));
-    TRY(backing_key_seal_aad(json_string_value(json_object_get(doc, "Arn")), version, &aad));
-    TRY(backing_key_seal(env->master_key, bk, buf_bytes(&aad), &sealed));
-    TRY(b64_encode(buf_bytes(&sealed), &text));
+    TRY(kms_backing_seal(env->master_key, bk, json_string_value(json_object_get(doc, "Arn")),
+                         version, &text));
     ENSURE(json_array_append_new(list, json_pack("{s:i, s:s, s:I, s:s}", "Version", version,
                                                  "Sealed", text.p, "RotationDate",
                                                  (json_int_t)now_ms, "RotationType", type)) == 0,
            CU_E_NOMEM);
 out:
     backing_key_free(bk);
-    buf_release(&aad);
-    buf_release(&sealed);
     buf_release(&text);
     return rc;
 }
