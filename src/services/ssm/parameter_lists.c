@@ -153,19 +153,6 @@ static const char *tag_value(const json_t *param, const char *key)
     return NULL;
 }
 
-static bool label_on(const json_t *version, const char *label)
-{
-    size_t i;
-    json_t *l;
-
-    json_array_foreach(json_object_get(version, "Labels"), i, l)
-    {
-        if (strcmp(json_string_value(l), label) == 0)
-            return true;
-    }
-    return false;
-}
-
 /* Whether a parameter passes one filter: any of its values matches (a Label filter: any
  * version of the parameter holds one of the labels). */
 static bool passes(const json_t *param, const json_t *f)
@@ -189,7 +176,7 @@ static bool passes(const json_t *param, const json_t *f)
         } else if (strcmp(key, "Label") == 0) {
             json_array_foreach(json_object_get(param, "Versions"), j, any)
             {
-                if (label_on(any, s))
+                if (tree_list_has(json_object_get(any, "Labels"), s))
                     return true;
             }
         } else if (strncmp(key, "tag:", 4) == 0) {
