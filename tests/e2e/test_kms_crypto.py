@@ -50,12 +50,6 @@ class Crypto(harness.ServerTest):
                                          KeyUsage="SIGN_VERIFY")["KeyMetadata"]
         cls.tmp = tempfile.mkdtemp()
 
-    def err(self, fn, **kw):
-        with self.assertRaises(ClientError) as e:
-            fn(**kw)
-        r = e.exception.response
-        return r["Error"]["Code"], r["Error"]["Message"], r["ResponseMetadata"]["HTTPStatusCode"]
-
     def write(self, name, data):
         path = os.path.join(self.tmp, name)
         with open(path, "wb") as f:

@@ -27,12 +27,6 @@ class SecretsManager(harness.ServerTest):
     def setUp(self):
         self.sm = self.server.client("secretsmanager")
 
-    def err(self, fn, **kw):
-        with self.assertRaises(ClientError) as e:
-            fn(**kw)
-        r = e.exception.response
-        return r["Error"]["Code"], r["Error"].get("Message"), r["ResponseMetadata"]["HTTPStatusCode"]
-
     def test_seed_round_trip(self):
         made = self.sm.create_secret(Name="ml/database-credentials", SecretString=json.dumps(CREDS),
                                      Description="db", Tags=[{"Key": "team", "Value": "ml"}])

@@ -21,12 +21,6 @@ class SSM(harness.ServerTest):
     def setUp(self):
         self.ssm = self.server.client("ssm")
 
-    def err(self, fn, **kw):
-        with self.assertRaises(ClientError) as e:
-            fn(**kw)
-        r = e.exception.response
-        return r["Error"]["Code"], r["Error"].get("Message"), r["ResponseMetadata"]["HTTPStatusCode"]
-
     def test_string_round_trip_and_arn(self):
         self.assertEqual(self.ssm.put_parameter(Name="/rt/a/b", Value="v1", Type="String",
                                                 Description="d")["Version"], 1)
