@@ -28,6 +28,7 @@
 #include "kms_key.h"
 #include "kms_ops.gen.h"
 #include "services/in.h"
+#include "services/sweep.h"
 #include "policy/policy.h"
 #include "store/records.h"
 
@@ -227,6 +228,14 @@ void kms_key_arn(const struct call *call, const char *key_id, char out[KMS_ARN_M
 {
     snprintf(out, KMS_ARN_MAX, "arn:aws:kms:%s:%s:key/%s", call->region,
              call->env->account_id, key_id);
+}
+
+_Static_assert(SWEEP_ARN_MAX >= KMS_ARN_MAX, "a key ARN fits the sweep's buffer");
+
+void kms_sweep_key_arn(const struct call *call, const char *key_id, const json_t *doc, char *out)
+{
+    (void)doc;
+    kms_key_arn(call, key_id, out);
 }
 
 void kms_alias_arn(const struct call *call, const char *alias, char out[KMS_ARN_MAX])

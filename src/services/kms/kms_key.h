@@ -124,6 +124,9 @@ MUST_CHECK cu_rc kms_page_find(struct call *call, struct page *page,
                                void *ctx);
 /* The key ARN for a key id in the call's account and region. */
 void kms_key_arn(const struct call *call, const char *key_id, char out[KMS_ARN_MAX]);
+/* The ARN a KMS sweep's trail record names (services/sweep.h, the rules of key_state.c,
+ * rotation.c and import_expiry.c): kms_key_arn of key_id; out has SWEEP_ARN_MAX bytes. */
+void kms_sweep_key_arn(const struct call *call, const char *key_id, const json_t *doc, char *out);
 /* The alias ARN for an alias name ("alias/x"). */
 void kms_alias_arn(const struct call *call, const char *alias, char out[KMS_ARN_MAX]);
 

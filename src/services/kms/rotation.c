@@ -23,7 +23,7 @@
 #include "multi_region.h"
 #include "services/in.h"
 #include "store/records.h"
-#include "sweep.h"
+#include "services/sweep.h"
 
 #define DAY_MS (86400LL * 1000)
 /* RotationPeriodInDays: 90-2560, default 365 (KMS API reference, EnableKeyRotation). */
@@ -296,9 +296,9 @@ out:
     return rc;
 }
 
-/* The rotation sweep's rule (sweep.h): enabled keys whose automatic rotation date has come.
- * A disabled key is not rotated; re-enabled past its date, it rotates at the next sweep
- * (KMS developer guide, rotate-keys: "if the key is disabled ... KMS does not rotate
+/* The rotation sweep's rule (services/sweep.h): enabled keys whose automatic rotation date
+ * has come. A disabled key is not rotated; re-enabled past its date, it rotates at the next
+ * sweep (KMS developer guide, rotate-keys: "if the key is disabled ... KMS does not rotate
  * it"). A replica rotates with its primary (kms_mrk_follow_primary), never on its own. */
 static bool rotation_due(const json_t *doc, int64_t now_ms)
 {
@@ -326,10 +326,15 @@ out:
     return rc;
 }
 
-static const struct kms_sweep_rule rotation = {rotation_due, rotate_due};
+static const struct sweep_rule rotation = {
+    .store_kind = RECORD_KMS_KEY,
+    .due = rotation_due,
+    .act = rotate_due,
+    .arn = kms_sweep_key_arn,
+};
 
 cu_rc kms_sweep_rotations(const struct call_env *env, int64_t now_ms, kms_event_fn record,
                           void *ctx, size_t *count)
 {
-    return kms_sweep_keys(env, now_ms, &rotation, record, ctx, count);
+    return sweep_regions(env, now_ms, &rotation, record, ctx, count);
 }

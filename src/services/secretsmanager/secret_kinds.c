@@ -210,7 +210,10 @@ static bool window_ended(const json_t *doc, int64_t now_ms)
 
 /* A RestoreSecret that came before the sweep's write lock clears DeletedDate, and the
  * secret stays. */
-static const struct sweep_rule recovery_window_ended = {RECORD_SECRET, window_ended};
+static const struct sweep_rule recovery_window_ended = {
+    .store_kind = RECORD_SECRET,
+    .due = window_ended,
+};
 
 cu_rc sm_sweep_deleted(const struct call_env *env, int64_t now_ms, sm_deleted_fn record,
                        void *ctx, size_t *deleted)

@@ -9,7 +9,10 @@
 #include "ssm.h"
 #include "store/records.h"
 
-static const struct sweep_rule expiration_came = {RECORD_PARAMETER, ssm_is_expired};
+static const struct sweep_rule expiration_came = {
+    .store_kind = RECORD_PARAMETER,
+    .due = ssm_is_expired,
+};
 
 /* The caller's record function, which takes no region (it names env's default one). */
 struct recorder {
