@@ -190,6 +190,16 @@ class Server:
         except OSError:
             return ""
 
+    def restart_later(self, seconds):
+        """Stop the server and start it again on its data directory with its clock `seconds`
+        ahead (the test-only --test-clock-offset, which wants CUSTOS_TEST_HOOKS=1): what was
+        due by then (a sweep runs at start) is done. Tests then read times through
+        shifted_clock(seconds)."""
+        self.stop()
+        self.extra_args += ["--test-clock-offset", str(seconds)]
+        self.env_overrides = {"CUSTOS_TEST_HOOKS": "1"}
+        return self.start()
+
     def stop(self, sig=signal.SIGTERM):
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(sig)

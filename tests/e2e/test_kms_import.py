@@ -376,10 +376,7 @@ class Expiry(harness.ServerTest):
         late = kms.get_parameters_for_import(KeyId=key["KeyId"], WrappingAlgorithm="RSAES_OAEP_SHA_256",
                                              WrappingKeySpec="RSA_2048")
         offset = 2 * DAY
-        s.stop()
-        s.extra_args += ["--test-clock-offset", str(offset)]
-        s.env_overrides = {"CUSTOS_TEST_HOOKS": "1"}
-        s.start()
+        s.restart_later(offset)
         with harness.shifted_clock(offset):
             kms = s.client("kms")
             d = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]

@@ -331,10 +331,7 @@ class Expiry(Base):
         d = self.kms.describe_key(KeyId=ec_key["KeyId"])["KeyMetadata"]
         self.assertEqual((d["KeyState"], d["ExpirationModel"]), ("Enabled", "KEY_MATERIAL_EXPIRES"))
         offset = 2 * DAY
-        s.stop()
-        s.extra_args += ["--test-clock-offset", str(offset)]
-        s.env_overrides = {"CUSTOS_TEST_HOOKS": "1"}
-        s.start()
+        s.restart_later(offset)
         with harness.shifted_clock(offset):
             kms = s.client("kms")
             for k, call in ((mac_key, lambda: kms.generate_mac(KeyId=mac_key["KeyId"], Message=b"m",

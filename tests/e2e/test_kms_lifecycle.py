@@ -740,10 +740,7 @@ class RealDeletion(harness.ServerTest):
 
         self.assertTrue(stored(doomed["KeyId"]))
         offset = 7 * DAY + 120
-        s.stop()
-        s.extra_args += ["--test-clock-offset", str(offset)]
-        s.env_overrides = {"CUSTOS_TEST_HOOKS": "1"}
-        s.start()
+        s.restart_later(offset)
         try:
             with harness.shifted_clock(offset):
                 kms = s.client("kms")

@@ -352,10 +352,7 @@ class RecoveryWindowEnds(harness.ServerTest):
             sm.put_secret_value(SecretId="many", SecretString="v100")
         self.assertEqual(e.exception.response["Error"]["Code"], "LimitExceededException")
         offset = 7 * DAY + 120
-        s.stop()
-        s.extra_args += ["--test-clock-offset", str(offset)]
-        s.env_overrides = {"CUSTOS_TEST_HOOKS": "1"}
-        s.start()
+        s.restart_later(offset)
         with harness.shifted_clock(offset):
             sm = s.client("secretsmanager")
             with self.assertRaises(ClientError) as e:

@@ -370,10 +370,7 @@ class SSMExpiration(harness.ServerTest):
         ssm.put_parameter(Name="/ex/keep", Value="stays", Type="String")
         self.assertEqual(ssm.get_parameter(Name="/ex/p")["Parameter"]["Value"], "soon")
         offset = 2 * 86400
-        s.stop()
-        s.extra_args += ["--test-clock-offset", str(offset)]
-        s.env_overrides = {"CUSTOS_TEST_HOOKS": "1"}
-        s.start()
+        s.restart_later(offset)
         with harness.shifted_clock(offset):
             ssm = s.client("ssm")
             with self.assertRaises(ClientError) as e:
