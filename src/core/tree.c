@@ -3,6 +3,7 @@
 
 #include <malloc.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "codec.h"
 #include "secret.h"
@@ -94,6 +95,19 @@ cu_rc tree_set_new(json_t *obj, const char *name, json_t *value)
     if (!value)
         return CU_E_NOMEM;
     return json_object_set_new(obj, name, value) == 0 ? CU_OK : CU_E_NOMEM;
+}
+
+bool tree_list_has(const json_t *list, const char *s)
+{
+    size_t i;
+    json_t *item;
+
+    json_array_foreach((json_t *)list, i, item)
+    {
+        if (json_is_string(item) && strcmp(json_string_value(item), s) == 0)
+            return true;
+    }
+    return false;
 }
 
 cu_rc tree_append_new(json_t *array, json_t *value)

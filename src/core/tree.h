@@ -30,6 +30,11 @@ MUST_CHECK cu_rc tree_opt_bool(const json_t *obj, const char *name, bool *out, b
 MUST_CHECK cu_rc tree_opt_blob(const json_t *obj, const char *name, struct buf *out,
                                bool *present);
 
+/* Whether the array `list` holds the string s (a version's "Labels", a secret version's
+ * "VersionStages"); false for a NULL or non-array list, and an item that is not a string
+ * never matches. */
+bool tree_list_has(const json_t *list, const char *s);
+
 /* Setters: create the member, taking ownership of nothing the caller keeps. */
 MUST_CHECK cu_rc tree_set_str(json_t *obj, const char *name, const char *value);
 MUST_CHECK cu_rc tree_set_strn(json_t *obj, const char *name, const char *value, size_t n);

@@ -124,6 +124,21 @@ void call_keys_resource_tags(struct call_keys *k, const json_t *tags)
     }
 }
 
+void call_keys_tag_keys(struct call_keys *k, const json_t *tag_keys)
+{
+    const char *names[CALL_MAX_KEYS];
+    size_t i, n = 0;
+    json_t *key;
+
+    json_array_foreach((json_t *)tag_keys, i, key)
+    {
+        if (n < CALL_MAX_KEYS && json_string_value(key))
+            names[n++] = json_string_value(key);
+    }
+    if (n)
+        call_keys_add_multi(k, "aws:TagKeys", names, n);
+}
+
 bool call_policy_allows(const struct call *call, const char *action, const char *resource_arn,
                         const struct policy *resource_policy)
 {

@@ -41,6 +41,9 @@ void call_keys_add(struct call_keys *k, const char *name, const char *value);
  * resource's tags. Values are borrowed from the trees. */
 void call_keys_request_tags(struct call_keys *k, const json_t *tags);
 void call_keys_resource_tags(struct call_keys *k, const json_t *tags);
+/* aws:TagKeys from a list of tag keys in the request (an UntagResource's "TagKeys"); no key
+ * when the list is absent or empty. Values are borrowed from the tree. */
+void call_keys_tag_keys(struct call_keys *k, const json_t *tag_keys);
 
 /* Add key with the decimal text of a number (a request's integer member has no string to
  * borrow: kms:ScheduleKeyDeletionPendingWindowInDays; or one the request implies:

@@ -18,6 +18,7 @@ import urllib.request
 
 import boto3
 import botocore.config
+import botocore.exceptions
 
 CUSTOS_BIN = os.environ.get("CUSTOS_BIN", os.path.join(os.path.dirname(__file__), "../../build/custos"))
 AWS_CLI = os.environ.get("AWS_CLI", "/usr/bin/aws")
@@ -70,6 +71,39 @@ class shifted_clock:
         import botocore.auth
         botocore.auth.get_current_datetime = self.orig
         return False
+
+
+def openssl(*args, data=None):
+    """Run the openssl command line; its standard output (raises when it fails)."""
+    return subprocess.run(["openssl"] + list(args), input=data, capture_output=True, check=True).stdout
+
+
+def kms_wrap(public_key, material, algorithm):
+    """Wrap key material for KMS ImportKeyMaterial under the DER wrapping public key
+    GetParametersForImport returned, as the KMS developer guide's OpenSSL example does
+    (importing-keys-encrypt-key-material, Step 3): RSAES_OAEP_* wraps the material itself;
+    RSA_AES_KEY_WRAP_* wraps a fresh AES-256 key with OAEP and the material under it with
+    AES key wrap with padding (RFC 5649)."""
+    with tempfile.TemporaryDirectory() as d:
+        pub, mat = os.path.join(d, "WrappingPublicKey.bin"), os.path.join(d, "material")
+        with open(pub, "wb") as f:
+            f.write(public_key)
+        with open(mat, "wb") as f:
+            f.write(material)
+        md = "sha1" if algorithm.endswith("SHA_1") else "sha256"
+        oaep = ["pkeyutl", "-encrypt", "-pubin", "-keyform", "DER", "-inkey", pub,
+                "-pkeyopt", "rsa_padding_mode:oaep", "-pkeyopt", f"rsa_oaep_md:{md}",
+                "-pkeyopt", f"rsa_mgf1_md:{md}"]
+        if algorithm.startswith("RSAES_OAEP"):
+            return openssl(*oaep, "-in", mat)
+        aes = os.path.join(d, "aes-key.bin")
+        openssl("rand", "-out", aes, "32")
+        with open(aes, "rb") as f:
+            aes_hex = f.read().hex()
+        key_wrapped = openssl("enc", "-id-aes256-wrap-pad", "-K", aes_hex, "-iv", "A65959A6",
+                              "-in", mat)
+        aes_wrapped = openssl(*oaep, "-in", aes)
+        return aes_wrapped + key_wrapped
 
 
 def free_port():
@@ -155,6 +189,16 @@ class Server:
                 return f.read().decode(errors="replace")[-4000:]
         except OSError:
             return ""
+
+    def restart_later(self, seconds):
+        """Stop the server and start it again on its data directory with its clock `seconds`
+        ahead (the test-only --test-clock-offset, which wants CUSTOS_TEST_HOOKS=1): what was
+        due by then (a sweep runs at start) is done. Tests then read times through
+        shifted_clock(seconds)."""
+        self.stop()
+        self.extra_args += ["--test-clock-offset", str(seconds)]
+        self.env_overrides = {"CUSTOS_TEST_HOOKS": "1"}
+        return self.start()
 
     def stop(self, sig=signal.SIGTERM):
         if self.proc and self.proc.poll() is None:
@@ -277,6 +321,14 @@ class ServerTest(unittest.TestCase):
 
     def error_code(self, exc):
         return exc.response["Error"]["Code"]
+
+    def err(self, fn, **kw):
+        """Call fn(**kw), which must fail: its error's (code, message, HTTP status); the
+        message is None when the error has none."""
+        with self.assertRaises(botocore.exceptions.ClientError) as e:
+            fn(**kw)
+        r = e.exception.response
+        return r["Error"]["Code"], r["Error"].get("Message"), r["ResponseMetadata"]["HTTPStatusCode"]
 
 
 def main():

@@ -9,7 +9,6 @@ import os
 import subprocess
 import tempfile
 
-from botocore.exceptions import ClientError
 
 import harness
 
@@ -42,12 +41,6 @@ class Asymmetric(harness.ServerTest):
         # RSA_4096 generation outlasts botocore's 60-second read timeout under valgrind
         self.kms = self.server.client("kms", read_timeout=600)
         self.tmp = tempfile.mkdtemp()
-
-    def err(self, fn, **kw):
-        with self.assertRaises(ClientError) as e:
-            fn(**kw)
-        r = e.exception.response
-        return r["Error"]["Code"], r["Error"]["Message"], r["ResponseMetadata"]["HTTPStatusCode"]
 
     def key(self, spec, usage):
         return self.kms.create_key(KeySpec=spec, KeyUsage=usage)["KeyMetadata"]

@@ -50,12 +50,6 @@ class Crypto(harness.ServerTest):
                                          KeyUsage="SIGN_VERIFY")["KeyMetadata"]
         cls.tmp = tempfile.mkdtemp()
 
-    def err(self, fn, **kw):
-        with self.assertRaises(ClientError) as e:
-            fn(**kw)
-        r = e.exception.response
-        return r["Error"]["Code"], r["Error"]["Message"], r["ResponseMetadata"]["HTTPStatusCode"]
-
     def write(self, name, data):
         path = os.path.join(self.tmp, name)
         with open(path, "wb") as f:
@@ -628,10 +622,7 @@ class ExpiredMaterial(unittest.TestCase):
 
             self.assertEqual(len(stored(key["KeyId"])["Backing"]), 1)
             offset = 2 * DAY
-            s.stop()
-            s.extra_args += ["--test-clock-offset", str(offset)]
-            s.env_overrides = {"CUSTOS_TEST_HOOKS": "1"}
-            s.start()  # the sweep runs at start
+            s.restart_later(offset)  # the sweep runs at start
             doc = stored(key["KeyId"])
             self.assertEqual((doc["Backing"], doc["KeyState"]), ([], "PendingImport"))
             self.assertNotIn("ValidTo", doc)

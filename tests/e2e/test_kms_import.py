@@ -7,12 +7,12 @@ custom key store operations as AWS answers an account that has none."""
 import datetime
 import json
 import os
-import subprocess
 import tempfile
 
 from botocore.exceptions import ClientError
 
 import harness
+from harness import kms_wrap as wrap, openssl
 
 DAY = 86400
 # Under valgrind (the valgrind-e2e run) every 3072- or 4096-bit wrapping key takes minutes
@@ -33,40 +33,9 @@ STORE_NOT_FOUND = ("The request was rejected because KMS cannot find a custom ke
                    "specified key store name or ID.")
 
 
-def openssl(*args, data=None):
-    return subprocess.run(["openssl"] + list(args), input=data, capture_output=True, check=True).stdout
-
-
-def wrap(public_der, material, algorithm):
-    """Wrap material as the KMS developer guide tells a user to, with the openssl CLI."""
-    with tempfile.TemporaryDirectory() as d:
-        pub, mat = os.path.join(d, "pub.der"), os.path.join(d, "mat")
-        with open(pub, "wb") as f:
-            f.write(public_der)
-        with open(mat, "wb") as f:
-            f.write(material)
-        md = "sha1" if algorithm.endswith("SHA_1") else "sha256"
-        oaep = ["pkeyutl", "-encrypt", "-pubin", "-keyform", "DER", "-inkey", pub,
-                "-pkeyopt", "rsa_padding_mode:oaep", "-pkeyopt", f"rsa_oaep_md:{md}",
-                "-pkeyopt", f"rsa_mgf1_md:{md}"]
-        if algorithm.startswith("RSAES_OAEP"):
-            return openssl(*oaep, "-in", mat)
-        aes = os.urandom(32)
-        wrapped_aes = openssl(*oaep, data=aes)
-        wrapped_mat = openssl("enc", "-id-aes256-wrap-pad", "-K", aes.hex(), "-iv", "A65959A6",
-                              "-in", mat)
-        return wrapped_aes + wrapped_mat
-
-
 class Import(harness.ServerTest):
     def setUp(self):
         self.kms = self.server.client("kms")
-
-    def err(self, fn, **kw):
-        with self.assertRaises(ClientError) as e:
-            fn(**kw)
-        r = e.exception.response
-        return r["Error"]["Code"], r["Error"]["Message"], r["ResponseMetadata"]["HTTPStatusCode"]
 
     def external(self):
         return self.kms.create_key(Origin="EXTERNAL", Description="imported")["KeyMetadata"]
@@ -407,10 +376,7 @@ class Expiry(harness.ServerTest):
         late = kms.get_parameters_for_import(KeyId=key["KeyId"], WrappingAlgorithm="RSAES_OAEP_SHA_256",
                                              WrappingKeySpec="RSA_2048")
         offset = 2 * DAY
-        s.stop()
-        s.extra_args += ["--test-clock-offset", str(offset)]
-        s.env_overrides = {"CUSTOS_TEST_HOOKS": "1"}
-        s.start()
+        s.restart_later(offset)
         with harness.shifted_clock(offset):
             kms = s.client("kms")
             d = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
@@ -444,12 +410,6 @@ class Expiry(harness.ServerTest):
 class CustomKeyStores(harness.ServerTest):
     def setUp(self):
         self.kms = self.server.client("kms")
-
-    def err(self, fn, **kw):
-        with self.assertRaises(ClientError) as e:
-            fn(**kw)
-        r = e.exception.response
-        return r["Error"]["Code"], r["Error"]["Message"], r["ResponseMetadata"]["HTTPStatusCode"]
 
     def test_none_exist(self):
         r = self.kms.describe_custom_key_stores()

@@ -21,15 +21,12 @@ import tempfile
 from botocore.exceptions import ClientError
 
 import harness
+from harness import kms_wrap as wrap, openssl
 
 DAY = 86400
 KEYS = os.path.join(os.path.dirname(__file__), "..", "vectors", "keys")
 NOT_SAME = ("The key material you are importing is not the same as the key material previously "
             "imported into this KMS key.")
-
-
-def openssl(*args, data=None):
-    return subprocess.run(["openssl"] + list(args), input=data, capture_output=True, check=True).stdout
 
 
 def pkcs8_der(pem_path, *extra):
@@ -39,30 +36,6 @@ def pkcs8_der(pem_path, *extra):
 
 def public_der(pem_path):
     return openssl("pkey", "-in", pem_path, "-pubout", "-outform", "DER")
-
-
-def wrap(public_key, material, algorithm):
-    """Wrap material as the KMS developer guide's OpenSSL example does (Step 3)."""
-    with tempfile.TemporaryDirectory() as d:
-        pub, mat = os.path.join(d, "WrappingPublicKey.bin"), os.path.join(d, "material")
-        with open(pub, "wb") as f:
-            f.write(public_key)
-        with open(mat, "wb") as f:
-            f.write(material)
-        md = "sha1" if algorithm.endswith("SHA_1") else "sha256"
-        oaep = ["pkeyutl", "-encrypt", "-pubin", "-keyform", "DER", "-inkey", pub,
-                "-pkeyopt", "rsa_padding_mode:oaep", "-pkeyopt", f"rsa_oaep_md:{md}",
-                "-pkeyopt", f"rsa_mgf1_md:{md}"]
-        if algorithm.startswith("RSAES_OAEP"):
-            return openssl(*oaep, "-in", mat)
-        aes = os.path.join(d, "aes-key.bin")
-        openssl("rand", "-out", aes, "32")
-        with open(aes, "rb") as f:
-            aes_hex = f.read().hex()
-        key_wrapped = openssl("enc", "-id-aes256-wrap-pad", "-K", aes_hex, "-iv", "A65959A6",
-                              "-in", mat)
-        aes_wrapped = openssl(*oaep, "-in", aes)
-        return aes_wrapped + key_wrapped
 
 
 class Base(harness.ServerTest):
@@ -82,12 +55,6 @@ class Base(harness.ServerTest):
         with open(p, "wb") as f:
             f.write(data)
         return p
-
-    def err(self, fn, **kw):
-        with self.assertRaises(ClientError) as e:
-            fn(**kw)
-        r = e.exception.response
-        return r["Error"]["Code"], r["Error"]["Message"], r["ResponseMetadata"]["HTTPStatusCode"]
 
     def external(self, spec, usage):
         return self.kms.create_key(Origin="EXTERNAL", KeySpec=spec, KeyUsage=usage)["KeyMetadata"]
@@ -364,10 +331,7 @@ class Expiry(Base):
         d = self.kms.describe_key(KeyId=ec_key["KeyId"])["KeyMetadata"]
         self.assertEqual((d["KeyState"], d["ExpirationModel"]), ("Enabled", "KEY_MATERIAL_EXPIRES"))
         offset = 2 * DAY
-        s.stop()
-        s.extra_args += ["--test-clock-offset", str(offset)]
-        s.env_overrides = {"CUSTOS_TEST_HOOKS": "1"}
-        s.start()
+        s.restart_later(offset)
         with harness.shifted_clock(offset):
             kms = s.client("kms")
             for k, call in ((mac_key, lambda: kms.generate_mac(KeyId=mac_key["KeyId"], Message=b"m",

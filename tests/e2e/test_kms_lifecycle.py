@@ -19,12 +19,6 @@ class Lifecycle(harness.ServerTest):
     def setUp(self):
         self.kms = self.server.client("kms")
 
-    def err(self, fn, **kw):
-        with self.assertRaises(ClientError) as e:
-            fn(**kw)
-        r = e.exception.response
-        return r["Error"]["Code"], r["Error"]["Message"], r["ResponseMetadata"]["HTTPStatusCode"]
-
     def describe(self, key_id):
         return self.kms.describe_key(KeyId=key_id)["KeyMetadata"]
 
@@ -295,12 +289,6 @@ class KeyPolicies(harness.ServerTest):
     def setUp(self):
         self.kms = self.server.client("kms")
 
-    def err(self, fn, **kw):
-        with self.assertRaises(ClientError) as e:
-            fn(**kw)
-        r = e.exception.response
-        return r["Error"]["Code"], r["Error"]["Message"], r["ResponseMetadata"]["HTTPStatusCode"]
-
     def test_default_policy_get_and_list(self):
         key = self.kms.create_key()["KeyMetadata"]
         r = self.kms.get_key_policy(KeyId=key["KeyId"], PolicyName="default")
@@ -449,12 +437,6 @@ class Tags(harness.ServerTest):
     def setUp(self):
         self.kms = self.server.client("kms")
 
-    def err(self, fn, **kw):
-        with self.assertRaises(ClientError) as e:
-            fn(**kw)
-        r = e.exception.response
-        return r["Error"]["Code"], r["Error"]["Message"], r["ResponseMetadata"]["HTTPStatusCode"]
-
     def test_tag_untag_list(self):
         key = self.kms.create_key(Tags=tags(("team", "a")))["KeyMetadata"]
         kid = key["KeyId"]
@@ -592,12 +574,6 @@ class Tags(harness.ServerTest):
 class UpdateAlias(harness.ServerTest):
     def setUp(self):
         self.kms = self.server.client("kms")
-
-    def err(self, fn, **kw):
-        with self.assertRaises(ClientError) as e:
-            fn(**kw)
-        r = e.exception.response
-        return r["Error"]["Code"], r["Error"]["Message"], r["ResponseMetadata"]["HTTPStatusCode"]
 
     def alias_entry(self, name):
         return [a for a in self.kms.list_aliases()["Aliases"] if a["AliasName"] == name][0]
@@ -764,10 +740,7 @@ class RealDeletion(harness.ServerTest):
 
         self.assertTrue(stored(doomed["KeyId"]))
         offset = 7 * DAY + 120
-        s.stop()
-        s.extra_args += ["--test-clock-offset", str(offset)]
-        s.env_overrides = {"CUSTOS_TEST_HOOKS": "1"}
-        s.start()
+        s.restart_later(offset)
         try:
             with harness.shifted_clock(offset):
                 kms = s.client("kms")

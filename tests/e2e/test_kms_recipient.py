@@ -4,7 +4,6 @@ GenerateDataKey, GenerateDataKeyPair, GenerateRandom and DeriveSharedSecret, thr
 AWS answers one whose signature does not verify: a ValidationException (the code AWS
 gives a malformed request; its exact wording for this case is unconfirmed), after
 authorization and the key's checks, and nothing is returned in the clear."""
-from botocore.exceptions import ClientError
 
 import harness
 
@@ -18,12 +17,6 @@ INVALID = ("ValidationException",
 class Recipient(harness.ServerTest):
     def setUp(self):
         self.kms = self.server.client("kms")
-
-    def err(self, fn, **kw):
-        with self.assertRaises(ClientError) as e:
-            fn(**kw)
-        r = e.exception.response
-        return r["Error"]["Code"], r["Error"]["Message"], r["ResponseMetadata"]["HTTPStatusCode"]
 
     def test_every_operation(self):
         sym = self.kms.create_key()["KeyMetadata"]["KeyId"]

@@ -494,10 +494,7 @@ class ReplicaDeletion(harness.ServerTest):
         self.assertEqual(kms.schedule_key_deletion(KeyId=key["KeyId"], PendingWindowInDays=7)["KeyState"],
                          "PendingReplicaDeletion")
         offset = 7 * DAY + 120
-        s.stop()
-        s.extra_args += ["--test-clock-offset", str(offset)]
-        s.env_overrides = {"CUSTOS_TEST_HOOKS": "1"}
-        s.start()
+        s.restart_later(offset)
         with harness.shifted_clock(offset):
             kms, west = s.client("kms"), s.client("kms", region=WEST)
             with self.assertRaises(ClientError) as e:

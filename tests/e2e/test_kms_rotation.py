@@ -206,10 +206,7 @@ class Scheduled(harness.ServerTest):
         kms.enable_key_rotation(KeyId=off["KeyId"], RotationPeriodInDays=90)
         kms.disable_key(KeyId=off["KeyId"])
         offset = 90 * DAY + 300
-        s.stop()
-        s.extra_args += ["--test-clock-offset", str(offset)]
-        s.env_overrides = {"CUSTOS_TEST_HOOKS": "1"}
-        s.start()
+        s.restart_later(offset)
         try:
             with harness.shifted_clock(offset):
                 kms = s.client("kms")

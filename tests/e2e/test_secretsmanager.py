@@ -27,12 +27,6 @@ class SecretsManager(harness.ServerTest):
     def setUp(self):
         self.sm = self.server.client("secretsmanager")
 
-    def err(self, fn, **kw):
-        with self.assertRaises(ClientError) as e:
-            fn(**kw)
-        r = e.exception.response
-        return r["Error"]["Code"], r["Error"].get("Message"), r["ResponseMetadata"]["HTTPStatusCode"]
-
     def test_seed_round_trip(self):
         made = self.sm.create_secret(Name="ml/database-credentials", SecretString=json.dumps(CREDS),
                                      Description="db", Tags=[{"Key": "team", "Value": "ml"}])
@@ -358,10 +352,7 @@ class RecoveryWindowEnds(harness.ServerTest):
             sm.put_secret_value(SecretId="many", SecretString="v100")
         self.assertEqual(e.exception.response["Error"]["Code"], "LimitExceededException")
         offset = 7 * DAY + 120
-        s.stop()
-        s.extra_args += ["--test-clock-offset", str(offset)]
-        s.env_overrides = {"CUSTOS_TEST_HOOKS": "1"}
-        s.start()
+        s.restart_later(offset)
         with harness.shifted_clock(offset):
             sm = s.client("secretsmanager")
             with self.assertRaises(ClientError) as e:

@@ -21,12 +21,6 @@ class SSM(harness.ServerTest):
     def setUp(self):
         self.ssm = self.server.client("ssm")
 
-    def err(self, fn, **kw):
-        with self.assertRaises(ClientError) as e:
-            fn(**kw)
-        r = e.exception.response
-        return r["Error"]["Code"], r["Error"].get("Message"), r["ResponseMetadata"]["HTTPStatusCode"]
-
     def test_string_round_trip_and_arn(self):
         self.assertEqual(self.ssm.put_parameter(Name="/rt/a/b", Value="v1", Type="String",
                                                 Description="d")["Version"], 1)
@@ -376,10 +370,7 @@ class SSMExpiration(harness.ServerTest):
         ssm.put_parameter(Name="/ex/keep", Value="stays", Type="String")
         self.assertEqual(ssm.get_parameter(Name="/ex/p")["Parameter"]["Value"], "soon")
         offset = 2 * 86400
-        s.stop()
-        s.extra_args += ["--test-clock-offset", str(offset)]
-        s.env_overrides = {"CUSTOS_TEST_HOOKS": "1"}
-        s.start()
+        s.restart_later(offset)
         with harness.shifted_clock(offset):
             ssm = s.client("ssm")
             with self.assertRaises(ClientError) as e:

@@ -11,15 +11,7 @@ void iam_keys_request_tags(const json_t *in, struct call_keys *keys)
 
 void iam_keys_tag_keys(const json_t *in, struct call_keys *keys)
 {
-    const char *names[CALL_MAX_KEYS];
-    size_t i, n = 0;
-    json_t *k;
-
-    json_array_foreach(in_list(in, "TagKeys"), i, k)
-        if (n < CALL_MAX_KEYS)
-            names[n++] = json_string_value(k);
-    if (n)
-        call_keys_add_multi(keys, "aws:TagKeys", names, n);
+    call_keys_tag_keys(keys, in_list(in, "TagKeys"));
 }
 
 void iam_keys_boundary(const json_t *in, struct call_keys *keys)

@@ -11,10 +11,11 @@
 #include "kms_key.h"
 #include "store/records.h"
 #include "store/store.h"
-#include "sweep.h"
+#include "services/sweep.h"
 
-/* The sweep's rule (sweep.h): a key whose record still holds material past its ValidTo,
- * and not deleted meanwhile; re-imported material is no longer expired when read again. */
+/* The sweep's rule (services/sweep.h): a key whose record still holds material past its
+ * ValidTo, and not deleted meanwhile; re-imported material is no longer expired when read
+ * again. */
 static bool expiry_due(const json_t *doc, int64_t now_ms)
 {
     return kms_import_expired(doc, now_ms) && !kms_key_is_deleted(doc, now_ms);
@@ -31,10 +32,15 @@ out:
     return rc;
 }
 
-static const struct kms_sweep_rule expiry = {expiry_due, forget_due};
+static const struct sweep_rule expiry = {
+    .store_kind = RECORD_KMS_KEY,
+    .due = expiry_due,
+    .act = forget_due,
+    .arn = kms_sweep_key_arn,
+};
 
 cu_rc kms_sweep_expired_material(const struct call_env *env, int64_t now_ms,
                                  kms_event_fn record, void *ctx, size_t *count)
 {
-    return kms_sweep_keys(env, now_ms, &expiry, record, ctx, count);
+    return sweep_regions(env, now_ms, &expiry, record, ctx, count);
 }

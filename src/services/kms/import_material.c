@@ -112,22 +112,11 @@ static cu_rc seal_backing(struct call *call, const struct kms_key *key,
 {
     cu_rc rc = CU_OK;
     struct backing_key *bk = NULL;
-    struct buf sealed, text, aad;
 
-    buf_init(&sealed, 4096);
-    buf_init(&text, 8192);
-    buf_init(&aad, 4096);
     TRY(backing_key_import(secret_bytes(material), &bk));
-    TRY(backing_key_seal_aad(key->arn, 1, &aad));
-    TRY(backing_key_seal(call->env->master_key, bk, buf_bytes(&aad), &sealed));
-    TRY(b64_encode(buf_bytes(&sealed), &text));
-    *out = json_pack("[{s:i, s:s}]", "Version", 1, "Sealed", text.p);
-    ENSURE(*out, CU_E_NOMEM);
+    TRY(kms_backing_first(call, key->arn, bk, out));
 out:
     backing_key_free(bk);
-    buf_release(&aad);
-    buf_release(&sealed);
-    buf_release(&text);
     return rc;
 }
 

@@ -16,7 +16,7 @@
 #include "kms_ops.gen.h"
 #include "multi_region.h"
 #include "services/in.h"
-#include "sweep.h"
+#include "services/sweep.h"
 #include "store/records.h"
 
 #define DAY_MS (86400LL * 1000)
@@ -220,8 +220,8 @@ out:
     return rc;
 }
 
-/* The deletion sweep's rule (sweep.h): a key past its window goes, with its replicas'
- * bookkeeping on the primary. */
+/* The deletion sweep's rule (services/sweep.h): a key past its window goes, with its
+ * replicas' bookkeeping on the primary. */
 static bool deletion_due(const json_t *doc, int64_t now_ms)
 {
     return kms_key_is_deleted(doc, now_ms);
@@ -241,10 +241,15 @@ out:
     return rc;
 }
 
-static const struct kms_sweep_rule deletion = {deletion_due, delete_due};
+static const struct sweep_rule deletion = {
+    .store_kind = RECORD_KMS_KEY,
+    .due = deletion_due,
+    .act = delete_due,
+    .arn = kms_sweep_key_arn,
+};
 
 cu_rc kms_sweep_deleted(const struct call_env *env, int64_t now_ms, kms_event_fn record,
                         void *ctx, size_t *count)
 {
-    return kms_sweep_keys(env, now_ms, &deletion, record, ctx, count);
+    return sweep_regions(env, now_ms, &deletion, record, ctx, count);
 }

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/codec.h"
 #include "core/ids.h"
 #include "core/tree.h"
 #include "crypto/backing_key.h"
@@ -119,26 +118,30 @@ out:
     return rc;
 }
 
+cu_rc kms_backing_first(struct call *call, const char *arn, const struct backing_key *bk,
+                        json_t **out)
+{
+    cu_rc rc = CU_OK;
+    struct buf text;
+
+    buf_init(&text, 8192);
+    TRY(kms_backing_seal(call->env->master_key, bk, arn, 1, &text));
+    *out = json_pack("[{s:i, s:s}]", "Version", 1, "Sealed", text.p);
+    ENSURE(*out, CU_E_NOMEM);
+out:
+    buf_release(&text);
+    return rc;
+}
+
 cu_rc kms_new_backing(struct call *call, const char *arn, json_t **out)
 {
     cu_rc rc = CU_OK;
     struct backing_key *bk = NULL;
-    struct buf sealed, text, aad;
 
-    buf_init(&sealed, 4096);
-    buf_init(&text, 8192);
-    buf_init(&aad, 4096);
     TRY(backing_key_generate(&bk));
-    TRY(backing_key_seal_aad(arn, 1, &aad));
-    TRY(backing_key_seal(call->env->master_key, bk, buf_bytes(&aad), &sealed));
-    TRY(b64_encode(buf_bytes(&sealed), &text));
-    *out = json_pack("[{s:i, s:s}]", "Version", 1, "Sealed", text.p);
-    ENSURE(*out, CU_E_NOMEM);
+    TRY(kms_backing_first(call, arn, bk, out));
 out:
     backing_key_free(bk);
-    buf_release(&aad);
-    buf_release(&sealed);
-    buf_release(&text);
     return rc;
 }
 

@@ -68,7 +68,7 @@ MUST_CHECK cu_rc kms_tags_check(struct call *call, const json_t *tags);
 typedef cu_rc (*kms_event_fn)(const char *region, const char *key_arn, uint64_t commit_seq,
                               void *ctx);
 
-/* The sweeps (sweep.h), each over the keys of env's account in every region it serves,
+/* The sweeps (services/sweep.h), each over the keys of env's account in every region it serves,
  * each key changed in a write transaction of its own and recorded through `record`;
  * *count: how many. Run by the server at start and periodically. */
 /* Really delete the keys whose deletion window has ended by now_ms (key_state.c): each

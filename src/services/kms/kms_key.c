@@ -28,6 +28,7 @@
 #include "kms_key.h"
 #include "kms_ops.gen.h"
 #include "services/in.h"
+#include "services/sweep.h"
 #include "policy/policy.h"
 #include "store/records.h"
 
@@ -229,6 +230,14 @@ void kms_key_arn(const struct call *call, const char *key_id, char out[KMS_ARN_M
              call->env->account_id, key_id);
 }
 
+_Static_assert(SWEEP_ARN_MAX >= KMS_ARN_MAX, "a key ARN fits the sweep's buffer");
+
+void kms_sweep_key_arn(const struct call *call, const char *key_id, const json_t *doc, char *out)
+{
+    (void)doc;
+    kms_key_arn(call, key_id, out);
+}
+
 void kms_alias_arn(const struct call *call, const char *alias, char out[KMS_ARN_MAX])
 {
     snprintf(out, KMS_ARN_MAX, "arn:aws:kms:%s:%s:%s", call->region, call->env->account_id,
@@ -265,6 +274,24 @@ static cu_rc open_backing(struct call *call, struct kms_key *k)
                              &k->backing[i]));
     }
     k->current_version = (uint32_t)k->n_backing;
+out:
+    buf_release(&aad);
+    buf_release(&sealed);
+    return rc;
+}
+
+cu_rc kms_backing_seal(const struct master_key *mk, const struct backing_key *bk,
+                       const char *arn, uint32_t version, struct buf *text)
+{
+    cu_rc rc = CU_OK;
+    struct buf sealed, aad;
+
+    buf_init(&sealed, 4096);
+    buf_init(&aad, 4096);
+    buf_reset(text);
+    TRY(backing_key_seal_aad(arn, version, &aad));
+    TRY(backing_key_seal(mk, bk, buf_bytes(&aad), &sealed));
+    TRY(b64_encode(buf_bytes(&sealed), text));
 out:
     buf_release(&aad);
     buf_release(&sealed);

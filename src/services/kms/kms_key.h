@@ -27,6 +27,7 @@
 
 struct asym_key;
 struct backing_key;
+struct buf;
 struct policy;
 
 #define KMS_ARN_MAX 512
@@ -88,6 +89,17 @@ MUST_CHECK cu_rc kms_key_record_new(const struct call *call, const struct kms_ke
  * list [{"Version": 1, "Sealed": b64}] (sealed under the master key; *out the caller's). */
 MUST_CHECK cu_rc kms_new_backing(struct call *call, const char *arn, json_t **out);
 
+/* The same list for a backing key the caller has (imported material; bk borrowed). */
+MUST_CHECK cu_rc kms_backing_first(struct call *call, const char *arn,
+                                   const struct backing_key *bk, json_t **out);
+
+/* A backing key's "Sealed" text as version `version` of the key `arn`: bk (borrowed) sealed
+ * under mk with backing_key_seal_aad(arn, version) as AAD, in base64, written over text's
+ * content (the caller's buffer, room for 8 KiB). The one sealing a backing key record holds;
+ * open_backing (kms_key.c) is its reverse. Errors: the crypto layer's, CU_E_NOMEM. */
+MUST_CHECK cu_rc kms_backing_seal(const struct master_key *mk, const struct backing_key *bk,
+                                  const char *arn, uint32_t version, struct buf *text);
+
 /* true when id has the form of a key id: a UUID, or "mrk-" and 32 lowercase hex digits
  * (a multi-Region key). */
 bool kms_key_id_valid(const char *id);
@@ -112,6 +124,9 @@ MUST_CHECK cu_rc kms_page_find(struct call *call, struct page *page,
                                void *ctx);
 /* The key ARN for a key id in the call's account and region. */
 void kms_key_arn(const struct call *call, const char *key_id, char out[KMS_ARN_MAX]);
+/* The ARN a KMS sweep's trail record names (services/sweep.h, the rules of key_state.c,
+ * rotation.c and import_expiry.c): kms_key_arn of key_id; out has SWEEP_ARN_MAX bytes. */
+void kms_sweep_key_arn(const struct call *call, const char *key_id, const json_t *doc, char *out);
 /* The alias ARN for an alias name ("alias/x"). */
 void kms_alias_arn(const struct call *call, const char *alias, char out[KMS_ARN_MAX]);
 

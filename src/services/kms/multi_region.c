@@ -200,17 +200,12 @@ static cu_rc reseal_backing(struct call *call, const json_t *from, const char *t
         ENSURE(b64, CU_E_STORE);
         buf_reset(&sealed);
         buf_reset(&aad);
-        buf_reset(&text);
         TRY(b64_decode(bytes_str(b64), &sealed));
         TRY(backing_key_seal_aad(from_arn, version, &aad));
         TRY(backing_key_open(call->env->master_key, buf_bytes(&sealed), buf_bytes(&aad), &bk));
-        buf_reset(&sealed);
-        buf_reset(&aad);
-        TRY(backing_key_seal_aad(to_arn, version, &aad));
-        TRY(backing_key_seal(call->env->master_key, bk, buf_bytes(&aad), &sealed));
+        TRY(kms_backing_seal(call->env->master_key, bk, to_arn, version, &text));
         backing_key_free(bk);
         bk = NULL;
-        TRY(b64_encode(buf_bytes(&sealed), &text));
         copy = json_deep_copy(item);
         ENSURE(copy, CU_E_NOMEM);
         TRY(tree_set_str(copy, "Sealed", text.p));

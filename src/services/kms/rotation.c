@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/codec.h"
 #include "core/tree.h"
 #include "crypto/backing_key.h"
 #include "crypto/digest.h"
@@ -24,7 +23,7 @@
 #include "multi_region.h"
 #include "services/in.h"
 #include "store/records.h"
-#include "sweep.h"
+#include "services/sweep.h"
 
 #define DAY_MS (86400LL * 1000)
 /* RotationPeriodInDays: 90-2560, default 365 (KMS API reference, EnableKeyRotation). */
@@ -107,24 +106,19 @@ static cu_rc add_version(const struct call_env *env, json_t *doc, const char *ty
     json_t *list = json_object_get(doc, "Backing");
     uint32_t version = (uint32_t)json_array_size(list) + 1;
     struct backing_key *bk = NULL;
-    struct buf sealed, text, aad;
+    struct buf text;
 
-    buf_init(&sealed, 4096);
     buf_init(&text, 8192);
-    buf_init(&aad, 4096);
     ENSURE(json_is_array(list), CU_E_STORE);
     TRY(backing_key_generate(&bk));
-    TRY(backing_key_seal_aad(json_string_value(json_object_get(doc, "Arn")), version, &aad));
-    TRY(backing_key_seal(env->master_key, bk, buf_bytes(&aad), &sealed));
-    TRY(b64_encode(buf_bytes(&sealed), &text));
+    TRY(kms_backing_seal(env->master_key, bk, json_string_value(json_object_get(doc, "Arn")),
+                         version, &text));
     ENSURE(json_array_append_new(list, json_pack("{s:i, s:s, s:I, s:s}", "Version", version,
                                                  "Sealed", text.p, "RotationDate",
                                                  (json_int_t)now_ms, "RotationType", type)) == 0,
            CU_E_NOMEM);
 out:
     backing_key_free(bk);
-    buf_release(&aad);
-    buf_release(&sealed);
     buf_release(&text);
     return rc;
 }
@@ -302,9 +296,9 @@ out:
     return rc;
 }
 
-/* The rotation sweep's rule (sweep.h): enabled keys whose automatic rotation date has come.
- * A disabled key is not rotated; re-enabled past its date, it rotates at the next sweep
- * (KMS developer guide, rotate-keys: "if the key is disabled ... KMS does not rotate
+/* The rotation sweep's rule (services/sweep.h): enabled keys whose automatic rotation date
+ * has come. A disabled key is not rotated; re-enabled past its date, it rotates at the next
+ * sweep (KMS developer guide, rotate-keys: "if the key is disabled ... KMS does not rotate
  * it"). A replica rotates with its primary (kms_mrk_follow_primary), never on its own. */
 static bool rotation_due(const json_t *doc, int64_t now_ms)
 {
@@ -332,10 +326,15 @@ out:
     return rc;
 }
 
-static const struct kms_sweep_rule rotation = {rotation_due, rotate_due};
+static const struct sweep_rule rotation = {
+    .store_kind = RECORD_KMS_KEY,
+    .due = rotation_due,
+    .act = rotate_due,
+    .arn = kms_sweep_key_arn,
+};
 
 cu_rc kms_sweep_rotations(const struct call_env *env, int64_t now_ms, kms_event_fn record,
                           void *ctx, size_t *count)
 {
-    return kms_sweep_keys(env, now_ms, &rotation, record, ctx, count);
+    return sweep_regions(env, now_ms, &rotation, record, ctx, count);
 }

@@ -1,5 +1,6 @@
 /* secret_kinds.c — the secret record kind, how a request's SecretId finds a secret, the
- * request condition keys, and the sweep that deletes secrets whose recovery window ended.
+ * request condition keys, and the rule by which the sweep (services/sweep.h) deletes secrets
+ * whose recovery window ended.
  *
  * SecretId (Secrets Manager API reference, DescribeSecret "SecretId"): "the ARN or name
  * of the secret"; "for an ARN, we recommend that you specify a complete ARN rather than a
@@ -11,11 +12,11 @@
 #include <string.h>
 
 #include "core/rand.h"
-#include "core/regions.h"
 #include "core/tree.h"
 #include "secretsmanager.h"
 #include "secretsmanager_ops.gen.h"
 #include "services/in.h"
+#include "services/sweep.h"
 #include "store/records.h"
 
 const struct kind sm_kind_secret = {
@@ -189,18 +190,7 @@ void secretsmanager_tag_condition_keys(const json_t *in, struct call_keys *keys)
 
 void secretsmanager_untag_condition_keys(const json_t *in, struct call_keys *keys)
 {
-    const json_t *list = in_list(in, "TagKeys");
-    const char *names[CALL_MAX_KEYS];
-    size_t i, n = 0;
-    json_t *k;
-
-    json_array_foreach((json_t *)list, i, k)
-    {
-        if (n < CALL_MAX_KEYS && json_string_value(k))
-            names[n++] = json_string_value(k);
-    }
-    if (n)
-        call_keys_add_multi(keys, "aws:TagKeys", names, n);
+    call_keys_tag_keys(keys, in_list(in, "TagKeys"));
 }
 
 void secretsmanager_version_condition_keys(const json_t *in, struct call_keys *keys)
@@ -211,11 +201,6 @@ void secretsmanager_version_condition_keys(const json_t *in, struct call_keys *k
 
 /* --- the end of recovery windows --- */
 
-struct expired {
-    int64_t now_ms;
-    json_t *names;
-};
-
 static bool window_ended(const json_t *doc, int64_t now_ms)
 {
     const json_t *when = json_object_get(doc, "DeletedDate");
@@ -223,83 +208,15 @@ static bool window_ended(const json_t *doc, int64_t now_ms)
     return json_is_integer(when) && json_integer_value(when) <= now_ms;
 }
 
-static cu_rc collect_expired(const char *key, const json_t *doc, void *ctx)
-{
-    struct expired *x = ctx;
-
-    if (window_ended(doc, x->now_ms))
-        return json_array_append_new(x->names, json_string(key)) == 0 ? CU_OK : CU_E_NOMEM;
-    return CU_OK;
-}
-
-static cu_rc sweep_one(const struct call_env *env, const char *region, int64_t now_ms,
-                       const char *name, sm_deleted_fn record, void *ctx, bool *done)
-{
-    cu_rc rc = CU_OK;
-    struct call call = {.env = env, .region = region, .now_ms = now_ms};
-    char scope[RECORD_NAME_MAX];
-    json_t *doc = NULL;
-
-    *done = false;
-    TRY(store_tx_begin(env->store, true, &call.tx));
-    store_scope(RECORD_SECRET, env->account_id, region, NULL, scope);
-    /* read again under the write lock: a RestoreSecret may have come first */
-    TRY(store_get(call.tx, RECORD_SECRET, scope, name, &doc));
-    if (!doc || !window_ended(doc, now_ms))
-        goto out;
-    TRY(store_delete(call.tx, RECORD_SECRET, scope, name, NULL));
-    TRY(record(region, json_string_value(json_object_get(doc, "ARN")),
-               store_tx_commit_seq(call.tx), ctx));
-    rc = store_tx_commit(call.tx);
-    call.tx = NULL;
-    *done = rc == CU_OK;
-out:
-    store_tx_rollback(call.tx);
-    json_decref(doc);
-    return rc;
-}
-
-/* One region's sweep: the names collected in a read transaction, each deleted in a write
- * transaction of its own. */
-static cu_rc sweep_region(const struct call_env *env, const char *region, int64_t now_ms,
-                          sm_deleted_fn record, void *ctx, size_t *deleted)
-{
-    cu_rc rc = CU_OK;
-    struct store_tx *tx = NULL;
-    struct expired x = {now_ms, json_array()};
-    char scope[RECORD_NAME_MAX];
-    json_t *name;
-    size_t i;
-    bool done;
-
-    ENSURE(x.names, CU_E_NOMEM);
-    TRY(store_tx_begin(env->store, false, &tx));
-    store_scope(RECORD_SECRET, env->account_id, region, NULL, scope);
-    TRY(store_each(tx, RECORD_SECRET, scope, collect_expired, &x));
-    store_tx_rollback(tx);
-    tx = NULL;
-    json_array_foreach(x.names, i, name)
-    {
-        TRY(sweep_one(env, region, now_ms, json_string_value(name), record, ctx, &done));
-        *deleted += done;
-    }
-out:
-    store_tx_rollback(tx);
-    json_decref(x.names);
-    return rc;
-}
+/* A RestoreSecret that came before the sweep's write lock clears DeletedDate, and the
+ * secret stays. */
+static const struct sweep_rule recovery_window_ended = {
+    .store_kind = RECORD_SECRET,
+    .due = window_ended,
+};
 
 cu_rc sm_sweep_deleted(const struct call_env *env, int64_t now_ms, sm_deleted_fn record,
                        void *ctx, size_t *deleted)
 {
-    cu_rc rc = CU_OK;
-
-    *deleted = 0;
-    if (!env->regions)
-        return sweep_region(env, env->region, now_ms, record, ctx, deleted);
-    for (size_t i = 0; i < regions_count(); i++)
-        if (region_set_has(env->regions, regions_name(i)))
-            TRY(sweep_region(env, regions_name(i), now_ms, record, ctx, deleted));
-out:
-    return rc;
+    return sweep_regions(env, now_ms, &recovery_window_ended, record, ctx, deleted);
 }

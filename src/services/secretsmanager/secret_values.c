@@ -39,19 +39,6 @@ json_t *sm_version_by_id(const json_t *secret, const char *version_id)
     return NULL;
 }
 
-static bool has_stage(const json_t *version, const char *stage)
-{
-    size_t i;
-    json_t *s;
-
-    json_array_foreach(json_object_get(version, "VersionStages"), i, s)
-    {
-        if (strcmp(json_string_value(s), stage) == 0)
-            return true;
-    }
-    return false;
-}
-
 json_t *sm_version_by_stage(const json_t *secret, const char *stage)
 {
     size_t i;
@@ -59,7 +46,7 @@ json_t *sm_version_by_stage(const json_t *secret, const char *stage)
 
     json_array_foreach(json_object_get(secret, "Versions"), i, v)
     {
-        if (has_stage(v, stage))
+        if (tree_list_has(json_object_get(v, "VersionStages"), stage))
             return v;
     }
     return NULL;
@@ -85,7 +72,7 @@ static void remove_stage_everywhere(json_t *secret, const char *stage)
 
 static cu_rc add_stage(json_t *version, const char *stage)
 {
-    if (has_stage(version, stage))
+    if (tree_list_has(json_object_get(version, "VersionStages"), stage))
         return CU_OK;
     return json_array_append_new(json_object_get(version, "VersionStages"), json_string(stage))
                ? CU_E_NOMEM
@@ -332,7 +319,7 @@ cu_rc sm_read_value(struct call *call, json_t *secret, const char *vid, const ch
     if (vid) {
         version = sm_version_by_id(secret, vid);
         ENSURE(version, version_not_found(call, "VersionId", vid));
-        ENSURE(!stage || has_stage(version, stage),
+        ENSURE(!stage || tree_list_has(json_object_get(version, "VersionStages"), stage),
                cu_err_set(&call->err, CU_E_SM_NOT_FOUND,
                           "You provided a VersionStage that is not associated to the provided "
                           "VersionId."));

@@ -18,19 +18,6 @@ static void drop_label(json_t *version, const char *label)
             json_array_remove(labels, i--);
 }
 
-static bool holds(const json_t *version, const char *label)
-{
-    size_t i;
-    json_t *l;
-
-    json_array_foreach(json_object_get(version, "Labels"), i, l)
-    {
-        if (strcmp(json_string_value(l), label) == 0)
-            return true;
-    }
-    return false;
-}
-
 static cu_rc pick_version(struct call *call, const json_t *in, json_t *param, json_t **version)
 {
     const json_t *versions = json_object_get(param, "Versions");
@@ -59,7 +46,7 @@ cu_rc ssm_label_parameter_version(struct call *call, const json_t *in, json_t *o
     {
         if (!ssm_label_valid(json_string_value(l)))
             TRY(tree_append_new(invalid, json_string(json_string_value(l))));
-        else if (!holds(version, json_string_value(l)))
+        else if (!tree_list_has(json_object_get(version, "Labels"), json_string_value(l)))
             adding++;
     }
     ENSURE(json_array_size(json_object_get(version, "Labels")) + adding <= SSM_MAX_LABELS,
@@ -70,7 +57,7 @@ cu_rc ssm_label_parameter_version(struct call *call, const json_t *in, json_t *o
     {
         const char *label = json_string_value(l);
 
-        if (!ssm_label_valid(label) || holds(version, label))
+        if (!ssm_label_valid(label) || tree_list_has(json_object_get(version, "Labels"), label))
             continue;
         json_array_foreach(json_object_get(param, "Versions"), j, v)
             drop_label(v, label);
@@ -99,7 +86,7 @@ cu_rc ssm_unlabel_parameter_version(struct call *call, const json_t *in, json_t 
     {
         const char *label = json_string_value(l);
 
-        if (holds(version, label)) {
+        if (tree_list_has(json_object_get(version, "Labels"), label)) {
             drop_label(version, label);
             TRY(tree_append_new(removed, json_string(label)));
         } else {

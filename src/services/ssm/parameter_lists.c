@@ -153,19 +153,6 @@ static const char *tag_value(const json_t *param, const char *key)
     return NULL;
 }
 
-static bool label_on(const json_t *version, const char *label)
-{
-    size_t i;
-    json_t *l;
-
-    json_array_foreach(json_object_get(version, "Labels"), i, l)
-    {
-        if (strcmp(json_string_value(l), label) == 0)
-            return true;
-    }
-    return false;
-}
-
 /* Whether a parameter passes one filter: any of its values matches (a Label filter: any
  * version of the parameter holds one of the labels). */
 static bool passes(const json_t *param, const json_t *f)
@@ -189,7 +176,7 @@ static bool passes(const json_t *param, const json_t *f)
         } else if (strcmp(key, "Label") == 0) {
             json_array_foreach(json_object_get(param, "Versions"), j, any)
             {
-                if (label_on(any, s))
+                if (tree_list_has(json_object_get(any, "Labels"), s))
                     return true;
             }
         } else if (strncmp(key, "tag:", 4) == 0) {
@@ -220,13 +207,6 @@ static bool passes_all(const json_t *param, const json_t *filters)
     return true;
 }
 
-static bool expired(const json_t *param, int64_t now_ms)
-{
-    const json_t *at = json_object_get(param, "ExpiresAt");
-
-    return json_is_integer(at) && json_integer_value(at) <= now_ms;
-}
-
 struct by_path {
     struct call *call;
     const char *path;
@@ -240,7 +220,7 @@ static cu_rc by_path_view(const char *key, const json_t *doc, void *ctx, json_t 
 
     (void)key;
     *item = NULL;
-    if (expired(doc, q->call->now_ms) ||
+    if (ssm_is_expired(doc, q->call->now_ms) ||
         !under(json_string_value(json_object_get(doc, "Name")), q->path, q->recursive) ||
         !passes_all(doc, q->filters))
         return CU_OK;
@@ -327,7 +307,7 @@ static cu_rc describe_view(const char *key, const json_t *doc, void *ctx, json_t
 
     (void)key;
     *item = NULL;
-    if (expired(doc, q->call->now_ms) || !passes_all(doc, q->filters) ||
+    if (ssm_is_expired(doc, q->call->now_ms) || !passes_all(doc, q->filters) ||
         !passes_old(doc, q->old_filters))
         goto out;
     it = json_pack("{s:O, s:O, s:O}", "Name", json_object_get(doc, "Name"), "ARN",

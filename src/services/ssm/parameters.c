@@ -47,7 +47,7 @@ static json_t *current(const json_t *param)
 /* An Expiration policy deletes the parameter at its time (parameter-store-policies):
  * from then on it is gone for every call, whether or not the sweep (expiry.c) has removed
  * its record yet. */
-static bool expired(const json_t *param, int64_t now_ms)
+bool ssm_is_expired(const json_t *param, int64_t now_ms)
 {
     const json_t *at = json_object_get(param, "ExpiresAt");
 
@@ -59,7 +59,7 @@ cu_rc ssm_find(struct call *call, const char *name, json_t **doc)
     cu_rc rc = CU_OK;
 
     TRY(kind_find(call, &ssm_kind_parameter, NULL, name, doc));
-    if (*doc && expired(*doc, call->now_ms)) {
+    if (*doc && ssm_is_expired(*doc, call->now_ms)) {
         json_decref(*doc);
         *doc = NULL;
     }
@@ -78,19 +78,6 @@ json_t *ssm_version_by_number(const json_t *param, int64_t v)
             return ver;
     }
     return NULL;
-}
-
-static bool has_label(const json_t *version, const char *label)
-{
-    size_t i;
-    json_t *l;
-
-    json_array_foreach(json_object_get(version, "Labels"), i, l)
-    {
-        if (strcmp(json_string_value(l), label) == 0)
-            return true;
-    }
-    return false;
 }
 
 /* Point call->target at the parameter `name` (loaded into target.doc when it exists). */
@@ -284,7 +271,7 @@ cu_rc ssm_select(struct call *call, const json_t *param, const struct ssm_ref *r
     if (ref->label[0]) {
         json_array_foreach((json_t *)versions, i, v)
         {
-            if (has_label(v, ref->label)) {
+            if (tree_list_has(json_object_get(v, "Labels"), ref->label)) {
                 *version = v;
                 return CU_OK;
             }
@@ -407,6 +394,26 @@ static bool missing(cu_rc rc)
     return rc == CU_E_SSM_NOT_FOUND || rc == CU_E_SSM_VERSION_NOT_FOUND;
 }
 
+/* The parameter `name`, the i-th of a batch (GetParameters, DeleteParameters), in *param
+ * (owned; NULL when there is none): the first is the resolver's, which the pipeline
+ * authorized; the handler authorizes `action` on each of the others itself. */
+static cu_rc batch_member(struct call *call, size_t i, const char *action, const char *name,
+                          json_t **param)
+{
+    char arn[SSM_ARN_MAX];
+
+    if (i == 0) {
+        *param = json_incref(call->target.doc);
+        return CU_OK;
+    }
+    ssm_arn(call->region, call->env->account_id, name, arn);
+    if (!ssm_caller_may(call, action, arn))
+        return cu_err_set(&call->err, CU_E_ACCESS_DENIED,
+                          "User: %s is not authorized to perform: %s on resource: %s",
+                          call->principal->arn, action, arn);
+    return ssm_find(call, name, param);
+}
+
 cu_rc ssm_get_parameters(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
@@ -414,7 +421,6 @@ cu_rc ssm_get_parameters(struct call *call, const json_t *in, json_t *out)
     bool decrypt = in_bool(in, "WithDecryption", false);
     json_t *found = json_array(), *invalid = json_array(), *item = NULL, *param = NULL, *n;
     struct ssm_ref ref;
-    char arn[SSM_ARN_MAX];
     size_t i;
 
     ENSURE(found && invalid, CU_E_NOMEM);
@@ -425,17 +431,7 @@ cu_rc ssm_get_parameters(struct call *call, const json_t *in, json_t *out)
 
         TRY(ssm_ref_parse(bytes_str(text), call->region, call->env->account_id, &ref,
                           &call->err));
-        if (i == 0) {
-            param = json_incref(call->target.doc);
-        } else {
-            ssm_arn(call->region, call->env->account_id, ref.name, arn);
-            ENSURE(ssm_caller_may(call, "ssm:GetParameters", arn),
-                   cu_err_set(&call->err, CU_E_ACCESS_DENIED,
-                              "User: %s is not authorized to perform: ssm:GetParameters on "
-                              "resource: %s",
-                              call->principal->arn, arn));
-            TRY(ssm_find(call, ref.name, &param));
-        }
+        TRY(batch_member(call, i, "ssm:GetParameters", ref.name, &param));
         one = get_one(call, text, param, decrypt, &item);
         json_decref(param);
         param = NULL;
@@ -475,7 +471,6 @@ cu_rc ssm_delete_parameters(struct call *call, const json_t *in, json_t *out)
 {
     cu_rc rc = CU_OK;
     json_t *deleted = json_array(), *invalid = json_array(), *param = NULL, *n;
-    char arn[SSM_ARN_MAX];
     size_t i;
 
     ENSURE(deleted && invalid, CU_E_NOMEM);
@@ -483,17 +478,7 @@ cu_rc ssm_delete_parameters(struct call *call, const json_t *in, json_t *out)
     {
         const char *name = json_string_value(n);
 
-        if (i == 0) {
-            param = json_incref(call->target.doc);
-        } else {
-            ssm_arn(call->region, call->env->account_id, name, arn);
-            ENSURE(ssm_caller_may(call, "ssm:DeleteParameters", arn),
-                   cu_err_set(&call->err, CU_E_ACCESS_DENIED,
-                              "User: %s is not authorized to perform: ssm:DeleteParameters on "
-                              "resource: %s",
-                              call->principal->arn, arn));
-            TRY(ssm_find(call, name, &param));
-        }
+        TRY(batch_member(call, i, "ssm:DeleteParameters", name, &param));
         if (param && strcmp(json_string_value(json_object_get(param, "Name")), name) == 0) {
             TRY(kind_remove(call, &ssm_kind_parameter, NULL, param));
             TRY(tree_append_new(deleted, json_string(name)));

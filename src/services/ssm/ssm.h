@@ -134,6 +134,10 @@ json_t *ssm_version_by_number(const json_t *param, int64_t v);
  * ARN, the parameter in target.doc (when it exists) and its tags as aws:ResourceTag/<k>. */
 MUST_CHECK cu_rc ssm_resolve_parameter_name(struct call *call, const char *text);
 
+/* Whether param's Expiration policy has come by now_ms: it is then gone for every call,
+ * whether or not the sweep has removed its record yet. */
+bool ssm_is_expired(const json_t *param, int64_t now_ms);
+
 /* The parameter a Name names, found in call->tx (*doc owned, NULL when none). */
 MUST_CHECK cu_rc ssm_find(struct call *call, const char *name, json_t **doc);
 

@@ -28,17 +28,7 @@ void ssm_tag_condition_keys(const json_t *in, struct call_keys *keys)
 
 void ssm_untag_condition_keys(const json_t *in, struct call_keys *keys)
 {
-    const char *names[CALL_MAX_KEYS];
-    size_t i, n = 0;
-    json_t *k;
-
-    json_array_foreach((json_t *)in_list(in, "TagKeys"), i, k)
-    {
-        if (n < CALL_MAX_KEYS && json_string_value(k))
-            names[n++] = json_string_value(k);
-    }
-    if (n)
-        call_keys_add_multi(keys, "aws:TagKeys", names, n);
+    call_keys_tag_keys(keys, in_list(in, "TagKeys"));
 }
 
 static cu_rc tagged(struct call *call, const json_t *in, json_t **param)

@@ -2,7 +2,7 @@
  * request supplies (CreateKey's lockout check) with the caller's policies the pipeline
  * handed down in call->authz — identity policies and the KMS key-policy rule count, the
  * request's condition keys count, a grant never does, and without call->authz nothing is
- * allowed. */
+ * allowed. Also the condition-key builders the services share (call_keys_*). */
 #include "check.h"
 #include "core/bytes.h"
 #include "services/call.h"
@@ -230,8 +230,32 @@ static void remove_prefix(void)
     CHECK_INT(k.n, 0);
 }
 
+/* call_keys_tag_keys: an UntagResource's TagKeys become one multi-valued aws:TagKeys, in
+ * order, borrowed from the tree; a member that is not a string is passed over; an absent or
+ * empty list adds no key at all (a policy's ForAllValues must then see no key). */
+static void tag_keys(void)
+{
+    static struct call_keys k;
+    json_t *list = json_pack("[s, i, s]", "team", 7, "cost");
+
+    k.n = k.n_values = 0;
+    call_keys_tag_keys(&k, list);
+    CHECK_INT(k.n, 1);
+    CHECK_STR(k.entries[0].key, "aws:TagKeys");
+    CHECK_INT(k.entries[0].n_values, 2);
+    CHECK_STR(k.entries[0].values[0], "team");
+    CHECK_STR(k.entries[0].values[1], "cost");
+    CHECK(k.entries[0].values[0] == json_string_value(json_array_get(list, 0)));
+    call_keys_tag_keys(&k, NULL);
+    json_array_clear(list);
+    call_keys_tag_keys(&k, list);
+    CHECK_INT(k.n, 1);
+    json_decref(list);
+}
+
 int main(void)
 {
+    tag_keys();
     number_keys();
     remove_prefix();
     identity_policies_count_where_the_key_policy_enables_the_account();
