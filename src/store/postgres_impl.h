@@ -107,6 +107,14 @@ cu_rc pg_scan_log(void *tx_impl, uint64_t seq, uint64_t n, size_t limit, json_t 
 cu_rc pg_rows_to_json(PGresult *res, const char *const *names, int n_cols, size_t limit,
                       json_t *items, bool *more);
 
+/* libpq's message msg about a connection to url (postgres_url.c), with what may be a
+ * password of url masked as store_url_masked masks it: each quoted value that reads
+ * bytes of a password (libpq quotes the host, port or token it could not take, which
+ * holds a password's part when the password holds an unencoded '@', '/' or '%'), and
+ * the password's text wherever it appears. Into out (cap bytes, NUL-terminated), cut
+ * where it does not fit; false (out empty) when cap is 0 or there is no memory. */
+bool pg_message_masked(const char *url, const char *msg, char *out, size_t cap);
+
 /* The shared schema's DDL (schema.c) in PostgreSQL's words (postgres_url.c): INTEGER is
  * BIGINT (milliseconds and seqs pass 2^31) and TEXT compares bytewise (COLLATE "C"), as
  * SQLite's does, so listing order is the same on both. NULL when it does not fit. */

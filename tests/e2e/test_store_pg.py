@@ -133,5 +133,35 @@ class StoreOnPostgres(unittest.TestCase):
         self.assertNotIn(self.pg.password, self.server.stdout)
 
 
+class StoreUrlPassword(unittest.TestCase):
+    """URLs libpq cannot use, their passwords holding what a URL should have encoded: the
+    server that cannot start and `custos store migrate` name the URL and libpq's reason,
+    never the password (libpq quotes the token it could not decode)."""
+
+    PASSWORD = "pw?Secret%zz"
+
+    def test_a_server_that_cannot_start(self):
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            run = subprocess.run([CLI_BIN, "serve", "--listen", f"127.0.0.1:{harness.free_port()}",
+                                  "--data-dir", d, "--store", f"postgres://custos:{self.PASSWORD}@127.0.0.1:1/db"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+            self.assertNotEqual(run.returncode, 0)
+            self.assertIn('invalid percent-encoded token: "***"', run.stderr)
+            self.assertIn("postgres://custos:***@127.0.0.1:1/db", run.stderr)
+            self.assertNotIn("Secret", run.stdout + run.stderr)
+
+    def test_migrate_to_a_mistyped_url(self):
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            open(os.path.join(d, "custos.db"), "w").close()
+            run = subprocess.run([CLI_BIN, "store", "migrate", "--from", d, "--to",
+                                  f"postgress://custos:{self.PASSWORD}@127.0.0.1/db"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+            self.assertEqual(run.returncode, 2)
+            self.assertIn("not postgress://custos:***@127.0.0.1/db", run.stderr)
+            self.assertNotIn("Secret", run.stdout + run.stderr)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
