@@ -132,6 +132,22 @@ class StoreOnPostgres(unittest.TestCase):
         self.assertNotIn(self.pg.password, log)
         self.assertNotIn(self.pg.password, self.server.stdout)
 
+    def test_password_holding_a_question_mark(self):
+        # libpq reads "leaky:pw?Leak3d@" as user and password (its userinfo ends at the
+        # first '@' or '/'): the log masks all of it, not up to the '?'
+        self.pg.psql("postgres", "CREATE ROLE leaky LOGIN PASSWORD 'pw?Leak3d'")
+        self.pg.psql("postgres", "CREATE DATABASE leaky OWNER leaky")
+        url = f"postgres://leaky:pw?Leak3d@127.0.0.1:{self.pg.port}/leaky?sslmode=disable"
+        node = harness.Server(extra_args=["--store", url]).start()
+        try:
+            self.assertEqual(health(node)[1]["store"], {"backend": "postgres", "state": "ok"})
+            with open(os.path.join(node.data_dir, "server.log"), "rb") as f:
+                log = f.read().decode(errors="replace")
+            self.assertIn(f"store: PostgreSQL at postgres://leaky:***@127.0.0.1:{self.pg.port}/leaky", log)
+            self.assertNotIn("Leak3d", log + node.stdout)
+        finally:
+            node.cleanup()
+
 
 class StoreUrlPassword(unittest.TestCase):
     """URLs libpq cannot use, their passwords holding what a URL should have encoded: the
