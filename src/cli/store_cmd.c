@@ -45,10 +45,11 @@ static int migrate(const char *dir, const char *url)
         fprintf(stderr, "custos store migrate: %s has no store (no custos.db)\n", dir);
         return 1;
     }
-    if (!store_url_is_postgres(url))
-        return bad("--to must be a postgres:// URL, not ", url);
+    /* masked first: a mistyped scheme may still carry a password */
     if (!store_url_masked(url, shown, sizeof(shown)))
         return bad("the URL is too long", NULL);
+    if (!store_url_is_postgres(url))
+        return bad("--to must be a postgres:// URL, not ", shown);
     if (store_open(dir, &from, &err) != CU_OK)
         return failed("cannot open the source", &err);
     if (store_open(url, &to, &err) != CU_OK) {

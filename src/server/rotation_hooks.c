@@ -7,7 +7,8 @@
  * A claim, and each end, is a write transaction whose service event (RotationStarted,
  * RotationSucceeded, RotationFailed, as CloudTrail shows Secrets Manager's rotation) is
  * durable in the trail before it commits. The hook's credentials and output never reach
- * the log; the credentials are wiped once the step's process is started. */
+ * the log; the environment made of them is wiped once a step's process is started, the
+ * credentials themselves (secure heap) once the rotation's last step ends. */
 #include "rotation_hooks.h"
 
 #include <errno.h>
@@ -186,7 +187,7 @@ static cu_rc run_step(struct rotation_hooks *h, const struct hook *hook,
     sigset_t none, dflt;
     int in[2] = {-1, -1};
     pid_t pid = 0;
-    bool fa_made = false, attr_made = false;
+    bool fa_made = false, attr_made = false, spawned;
     ssize_t wrote;
 
     *ok = false;
@@ -228,7 +229,10 @@ static cu_rc run_step(struct rotation_hooks *h, const struct hook *hook,
                posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0) == 0 &&
                posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0) == 0,
            CU_E_NOMEM);
-    if (posix_spawn(&pid, argv[0], &fa, &attr, argv, envp) != 0) {
+    spawned = posix_spawn(&pid, argv[0], &fa, &attr, argv, envp) == 0;
+    /* the child has its own copy once started: this one is not kept while the step runs */
+    buf_release(&envs);
+    if (!spawned) {
         log_warn("secretsmanager: cannot start the rotation hook of %s", hook->arn);
         goto out;
     }

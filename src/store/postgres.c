@@ -33,8 +33,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/secret.h"
 #include "postgres_impl.h"
 
 /* How often a transaction's BEGIN is tried on a connection found lost. */
@@ -158,9 +160,15 @@ cu_rc pg_connect(struct pg_store *s, bool quiet, struct pg_conn **out)
         return CU_E_NOMEM;
     c->db = PQconnectdbParams(keys, values, 1);
     if (!c->db || PQstatus(c->db) != CONNECTION_OK) {
+        char said[PG_URL_MAX];
+
+        /* libpq may quote a part of the URL it could not read: a password's, masked */
+        if (!pg_message_masked(s->conninfo, c->db ? PQerrorMessage(c->db) : "out of memory",
+                               said, sizeof(said)))
+            str_copy(said, sizeof(said), "out of memory");
         if (!quiet)
-            log_error("postgres: cannot connect to %s: %.*s", s->shown,
-                  c->db ? first_line(c->db) : 13, c->db ? PQerrorMessage(c->db) : "out of memory");
+            log_error("postgres: cannot connect to %s: %.*s", s->shown, (int)strcspn(said, "\n"),
+                      said);
         pg_conn_close(c);
         return CU_E_UNAVAILABLE;
     }
@@ -251,6 +259,7 @@ static void pg_close(void *impl)
     }
     pthread_mutex_destroy(&s->write_lock);
     pthread_mutex_destroy(&s->pool_lock);
+    secret_wipe(s->conninfo, sizeof(s->conninfo)); /* it holds the URL's password */
     free(s);
 }
 

@@ -112,6 +112,14 @@ cu_rc pg_run_done(struct pg_tx *tx, enum pg_stmt which, int n, const char *const
 cu_rc pg_run_number(struct pg_tx *tx, enum pg_stmt which, int n, const char *const *params,
                     uint64_t *value);
 
+/* libpq's message msg about a connection to url (postgres_url.c), with what may be a
+ * password of url masked as store_url_masked masks it: each quoted value that reads
+ * bytes of a password (libpq quotes the host, port or token it could not take, which
+ * holds a password's part when the password holds an unencoded '@', '/' or '%'), and
+ * the password's text wherever it appears. Into out (cap bytes, NUL-terminated), cut
+ * where it does not fit; false (out empty) when cap is 0 or there is no memory. */
+bool pg_message_masked(const char *url, const char *msg, char *out, size_t cap);
+
 /* The shared schema's DDL (schema.c) in PostgreSQL's words (postgres_url.c): INTEGER is
  * BIGINT (milliseconds and seqs pass 2^31) and TEXT compares bytewise (COLLATE "C"), as
  * SQLite's does, so listing order is the same on both. NULL when it does not fit. */

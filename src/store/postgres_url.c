@@ -1,6 +1,7 @@
-/* postgres_url.c — text the PostgreSQL backend prepares before it talks to a server: the
- * store URL as the log may show it (password masked), and the shared schema's DDL in
- * PostgreSQL's words. Pure functions: no I/O, no globals. */
+/* postgres_url.c — text the PostgreSQL backend prepares before it talks to a server, or
+ * after: the store URL as the log may show it and libpq's messages about it (its
+ * passwords masked), and the shared schema's DDL in PostgreSQL's words. Pure functions:
+ * no I/O, no globals. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,54 +18,156 @@ static bool append(char *out, size_t cap, size_t *used, const char *s, size_t n)
     return true;
 }
 
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Whether the n bytes at key, percent-decoded as libpq decodes a URI's keywords, are want. */
+static bool key_is(const char *key, size_t n, const char *want)
+{
+    size_t i = 0;
+
+    for (; i < n && *want; want++) {
+        char c = key[i++];
+
+        if (c == '%' && i + 1 < n && hex_value(key[i]) >= 0 && hex_value(key[i + 1]) >= 0) {
+            c = (char)(hex_value(key[i]) * 16 + hex_value(key[i + 1]));
+            i += 2;
+        }
+        if (c != *want)
+            return false;
+    }
+    return i == n && !*want;
+}
+
+static void mark(bool *secret, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++)
+        secret[i] = true;
+}
+
+/* Which bytes of url hold a secret: a new array of strlen(url) flags (NULL: no memory).
+ * The userinfo's password runs from the ':' before its first '@' to the URL's last '@':
+ * libpq ends the userinfo at the first '@' or '/', so a password holding an unencoded
+ * '@', '/' or '?' is read by libpq as part of the host, port or path and may come back
+ * quoted in its errors; the widest reading is masked. And every password= or
+ * sslpassword= (the client key's passphrase) parameter, its keyword percent-decoded as
+ * libpq does, wherever a '?' or '&' starts one. */
+static bool *secret_bytes_of(const char *url)
+{
+    size_t n = strlen(url);
+    bool *secret = calloc(n + 1, sizeof(*secret));
+    const char *rest = strstr(url, "://"), *first_at, *colon, *last_at;
+
+    if (!secret || !rest)
+        return secret;
+    rest += 3;
+    first_at = strchr(rest, '@');
+    colon = first_at ? memchr(rest, ':', (size_t)(first_at - rest)) : NULL;
+    last_at = strrchr(rest, '@');
+    if (colon)
+        mark(secret, (size_t)(colon + 1 - url), (size_t)(last_at - url));
+    for (const char *p = rest; *p; p++) {
+        size_t key_n, value_n;
+        const char *eq;
+
+        if (p[0] != '?' && p[0] != '&')
+            continue;
+        key_n = strcspn(p + 1, "=&");
+        eq = p + 1 + key_n;
+        if (*eq != '=' ||
+            !(key_is(p + 1, key_n, "password") || key_is(p + 1, key_n, "sslpassword")))
+            continue;
+        value_n = strcspn(eq + 1, "&");
+        mark(secret, (size_t)(eq + 1 - url), (size_t)(eq + 1 + value_n - url));
+    }
+    return secret;
+}
+
 bool store_url_masked(const char *url, char *out, size_t cap)
 {
-    const char *rest = strstr(url, "://"), *at, *colon, *query, *p;
-    size_t used = 0;
+    bool *secret = secret_bytes_of(url);
+    size_t used = 0, n = strlen(url);
+    bool ok = secret != NULL && cap > 0;
 
-    if (!cap)
-        return false;
-    out[0] = '\0';
-    if (!rest)
-        return append(out, cap, &used, url, strlen(url));
-    rest += 3;
-    /* userinfo ends at the last '@' before the path: a password may hold '@' unencoded */
-    at = NULL;
-    for (p = rest; *p && *p != '/' && *p != '?'; p++)
-        if (*p == '@')
-            at = p;
-    colon = at ? memchr(rest, ':', (size_t)(at - rest)) : NULL;
-    if (colon) {
-        if (!append(out, cap, &used, url, (size_t)(colon + 1 - url)) ||
-            !append(out, cap, &used, "***", 3))
-            return false;
-        p = at;
-    } else {
-        p = url;
+    if (cap)
+        out[0] = '\0';
+    for (size_t i = 0; ok && i < n; i++) {
+        if (!secret[i])
+            ok = append(out, cap, &used, url + i, 1);
+        else if (i == 0 || !secret[i - 1])
+            ok = append(out, cap, &used, "***", 3);
     }
-    /* and a password=... among the query parameters */
-    query = strchr(p, '?');
-    if (!query)
-        return append(out, cap, &used, p, strlen(p));
-    if (!append(out, cap, &used, p, (size_t)(query + 1 - p)))
-        return false;
-    for (p = query + 1; *p;) {
-        const char *end = strchr(p, '&');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
+    free(secret);
+    return ok;
+}
 
-        if (len >= 9 && strncmp(p, "password=", 9) == 0) {
-            if (!append(out, cap, &used, "password=***", 12))
-                return false;
-        } else if (!append(out, cap, &used, p, len)) {
-            return false;
-        }
-        p += len;
-        if (*p == '&') {
-            if (!append(out, cap, &used, "&", 1))
-                return false;
+/* Whether text (n bytes) occurs in url at a place that holds a secret. */
+static bool overlaps_secret(const char *url, const bool *secret, const char *text, size_t n)
+{
+    size_t url_n = strlen(url);
+
+    for (size_t at = 0; n && at + n <= url_n; at++) {
+        if (strncmp(url + at, text, n) != 0)
+            continue;
+        for (size_t i = at; i < at + n; i++)
+            if (secret[i])
+                return true;
+    }
+    return false;
+}
+
+/* The length of the run of secret bytes of url that msg starts with (0: none). */
+static size_t secret_run_at(const char *url, const bool *secret, const char *msg)
+{
+    for (size_t from = 0; url[from]; from++) {
+        size_t to = from;
+
+        if (!secret[from] || (from > 0 && secret[from - 1]))
+            continue;
+        while (url[to] && secret[to])
+            to++;
+        if (strncmp(msg, url + from, to - from) == 0)
+            return to - from;
+    }
+    return 0;
+}
+
+bool pg_message_masked(const char *url, const char *msg, char *out, size_t cap)
+{
+    bool *secret = secret_bytes_of(url);
+    size_t used = 0;
+    bool ok = true;
+
+    if (!secret || !cap) {
+        free(secret);
+        return false;
+    }
+    out[0] = '\0';
+    /* a message too long is cut: what is cut off is never shown */
+    for (const char *p = msg; ok && *p;) {
+        const char *close = *p == '"' ? strchr(p + 1, '"') : NULL;
+        size_t run = secret_run_at(url, secret, p);
+
+        if (close && overlaps_secret(url, secret, p + 1, (size_t)(close - p - 1))) {
+            ok = append(out, cap, &used, "\"***\"", 5);
+            p = close + 1;
+        } else if (run > 0) {
+            ok = append(out, cap, &used, "***", 3);
+            p += run;
+        } else {
+            ok = append(out, cap, &used, p, 1);
             p++;
         }
     }
+    free(secret);
     return true;
 }
 

@@ -67,8 +67,9 @@ MUST_CHECK cu_rc store_open(const char *url, struct store **out, struct cu_err *
 void store_close(struct store *s);
 /* Whether url names the PostgreSQL backend (postgres:// or postgresql://). */
 bool store_url_is_postgres(const char *url);
-/* url as a log may show it: a password in its userinfo or its password= parameter
- * becomes "***". False when out (cap bytes) is too small. */
+/* url as a log may show it: a password in its userinfo (read as widely as an unencoded
+ * '@', '/' or '?' in it allows) and the value of each password= or sslpassword=
+ * parameter become "***". False when out (cap bytes) is too small. */
 bool store_url_masked(const char *url, char *out, size_t cap);
 
 /* The backend's name ("sqlite", "postgres"). */

@@ -4,7 +4,9 @@ with boto3 against custos (AWS_ENDPOINT_URL and the session custos hands it in t
 environment), for a secret that guards no real service.
 
     rotation_hook.py ok          every step does its work
-    rotation_hook.py fail-test   testSecret fails (exit 1) after createSecret put AWSPENDING
+    rotation_hook.py fail-test   testSecret fails (exit 1) after createSecret put AWSPENDING,
+                                 printing its credentials on stdout and stderr as a careless
+                                 function might (and into ROTATION_HOOK_LOG + ".creds")
     rotation_hook.py hang        createSecret never ends (the step's timeout kills it)
     rotation_hook.py snoop       as ok, after trying to read the secret rot/bystander: the
                                  step fails if that read is not refused
@@ -69,7 +71,13 @@ def main():
     elif step == "testSecret":
         sm.get_secret_value(SecretId=arn, VersionId=token, VersionStage="AWSPENDING")
         if mode == "fail-test":
-            sys.exit("testSecret: the new credentials do not work")
+            creds = " ".join(os.environ[n] for n in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                                                     "AWS_SESSION_TOKEN"))
+            if log:
+                with open(log + ".creds", "w") as f:
+                    f.write(creds)
+            print("testSecret: using " + creds)
+            sys.exit("testSecret: the new credentials do not work: " + creds)
     elif step == "finishSecret":
         current = next(v for v, stages in versions.items() if "AWSCURRENT" in stages)
         sm.update_secret_version_stage(SecretId=arn, VersionStage="AWSCURRENT", MoveToVersionId=token,

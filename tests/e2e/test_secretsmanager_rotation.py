@@ -147,6 +147,19 @@ class Rotation(harness.ServerTest):
         self.assertEqual(self.error_code(e.exception), "InvalidRequestException")
         self.assertEqual(e.exception.response["Error"]["Message"],
                          "A previous rotation isn't complete. That rotation will be reattempted.")
+        # the hook printed its session's secret key and token as it failed: its output is
+        # discarded, and custos itself names neither in its log or the trail
+        with open(self.log + ".creds") as f:
+            key_id, secret, session_token = f.read().split()
+        self.addCleanup(os.unlink, self.log + ".creds")
+        self.assertTrue(key_id.startswith("ASIA"))
+        with open(os.path.join(self.server.data_dir, "server.log"), "rb") as f:
+            log = f.read().decode(errors="replace")
+        self.assertIn("the rotation of " + arn + " failed at testSecret", log)
+        for value in (secret, session_token):
+            self.assertNotIn(value, log)
+            self.assertNotIn(value, self.server.trail_text())
+            self.assertNotIn(value, self.server.stdout)
 
     def test_cli_rotate_secret_with_a_cron_schedule(self):
         arn, _ = self.create("rot/cli")

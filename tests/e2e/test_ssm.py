@@ -291,6 +291,48 @@ class SSM(harness.ServerTest):
         self.assertNotIn(PLAIN, self.server.trail_text())
         self.assertNotIn(PLAIN, self.server.read_log())
 
+    def test_secure_string_value_never_echoed(self):
+        """A SecureString value a call refuses, or reads decrypted, as the request, answer,
+        error, history and list carry it: never in an error's words, the log or the trail,
+        whose PutParameter record hides it as CloudTrail does."""
+        kms = self.server.client("kms")
+        key = kms.create_key()["KeyMetadata"]["KeyId"]
+        refused = [
+            dict(Name="/se/pattern", Value=PLAIN, Type="SecureString", AllowedPattern="^[0-9]+$"),
+            dict(Name="/se/long", Value=PLAIN * 200, Type="SecureString"),
+            dict(Name="/se/null", Value=PLAIN + "\x00", Type="SecureString"),
+            dict(Name="/se/key", Value=PLAIN, Type="SecureString", KeyId="alias/no-such-key"),
+            dict(Name="/se/ami", Value=PLAIN, Type="SecureString", DataType="aws:ec2:image"),
+            dict(Name="bad name", Value=PLAIN, Type="SecureString"),
+        ]
+        messages = [self.err(self.ssm.put_parameter, **kw)[1] for kw in refused]
+        kms.disable_key(KeyId=key)
+        messages.append(self.err(self.ssm.put_parameter, Name="/se/off", Value=PLAIN, Type="SecureString",
+                                 KeyId=key)[1])
+        kms.enable_key(KeyId=key)
+        _, k, s = self.server.user("se-no-kms", {"Effect": "Allow", "Action": "ssm:*", "Resource": "*"})
+        messages.append(self.err(self.server.client("ssm", key=k, secret=s).put_parameter, Name="/se/denied",
+                                 Value=PLAIN, Type="SecureString", KeyId=key)[1])
+        self.ssm.put_parameter(Name="/se/p", Value=PLAIN, Type="SecureString", KeyId=key)
+        messages.append(self.err(self.ssm.put_parameter, Name="/se/p", Value=PLAIN, Type="SecureString")[1])
+        self.ssm.put_parameter(Name="/se/p", Value=PLAIN + "2", Type="SecureString", Overwrite=True)
+        history = self.ssm.get_parameter_history(Name="/se/p", WithDecryption=True)["Parameters"]
+        self.assertEqual([v["Value"] for v in history], [PLAIN, PLAIN + "2"])
+        listed = self.ssm.get_parameters_by_path(Path="/se", WithDecryption=True)["Parameters"]
+        self.assertEqual([p["Value"] for p in listed], [PLAIN + "2"])
+        got = self.ssm.get_parameters(Names=["/se/p", "/se/none"], WithDecryption=True)
+        self.assertEqual(([p["Value"] for p in got["Parameters"]], got["InvalidParameters"]),
+                         ([PLAIN + "2"], ["/se/none"]))
+        for m in messages:
+            self.assertNotIn(PLAIN, m)
+        self.assertNotIn(PLAIN, self.server.trail_text())
+        self.assertNotIn(PLAIN, self.server.read_log())
+        puts = [r for r in self.server.audit_records() if r.get("eventName") == "PutParameter"
+                and r["requestParameters"] and r["requestParameters"].get("name") == "/se/p"]
+        self.assertEqual(len(puts), 3)
+        for r in puts:
+            self.assertEqual(r["requestParameters"]["value"], "HIDDEN_DUE_TO_SECURITY_REASONS")
+
     def test_secretsmanager_reference(self):
         sm = self.server.client("secretsmanager")
         made = sm.create_secret(Name="ref/db", SecretString=json.dumps({"password": PLAIN}))

@@ -132,6 +132,52 @@ class StoreOnPostgres(unittest.TestCase):
         self.assertNotIn(self.pg.password, log)
         self.assertNotIn(self.pg.password, self.server.stdout)
 
+    def test_password_holding_a_question_mark(self):
+        # libpq reads "leaky:pw?Leak3d@" as user and password (its userinfo ends at the
+        # first '@' or '/'): the log masks all of it, not up to the '?'
+        self.pg.psql("postgres", "CREATE ROLE leaky LOGIN PASSWORD 'pw?Leak3d'")
+        self.pg.psql("postgres", "CREATE DATABASE leaky OWNER leaky")
+        url = f"postgres://leaky:pw?Leak3d@127.0.0.1:{self.pg.port}/leaky?sslmode=disable"
+        node = harness.Server(extra_args=["--store", url]).start()
+        try:
+            self.assertEqual(health(node)[1]["store"], {"backend": "postgres", "state": "ok"})
+            with open(os.path.join(node.data_dir, "server.log"), "rb") as f:
+                log = f.read().decode(errors="replace")
+            self.assertIn(f"store: PostgreSQL at postgres://leaky:***@127.0.0.1:{self.pg.port}/leaky", log)
+            self.assertNotIn("Leak3d", log + node.stdout)
+        finally:
+            node.cleanup()
+
+
+class StoreUrlPassword(unittest.TestCase):
+    """URLs libpq cannot use, their passwords holding what a URL should have encoded: the
+    server that cannot start and `custos store migrate` name the URL and libpq's reason,
+    never the password (libpq quotes the token it could not decode)."""
+
+    PASSWORD = "pw?Secret%zz"
+
+    def test_a_server_that_cannot_start(self):
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            run = subprocess.run([CLI_BIN, "serve", "--listen", f"127.0.0.1:{harness.free_port()}",
+                                  "--data-dir", d, "--store", f"postgres://custos:{self.PASSWORD}@127.0.0.1:1/db"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+            self.assertNotEqual(run.returncode, 0)
+            self.assertIn('invalid percent-encoded token: "***"', run.stderr)
+            self.assertIn("postgres://custos:***@127.0.0.1:1/db", run.stderr)
+            self.assertNotIn("Secret", run.stdout + run.stderr)
+
+    def test_migrate_to_a_mistyped_url(self):
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            open(os.path.join(d, "custos.db"), "w").close()
+            run = subprocess.run([CLI_BIN, "store", "migrate", "--from", d, "--to",
+                                  f"postgress://custos:{self.PASSWORD}@127.0.0.1/db"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+            self.assertEqual(run.returncode, 2)
+            self.assertIn("not postgress://custos:***@127.0.0.1/db", run.stderr)
+            self.assertNotIn("Secret", run.stdout + run.stderr)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
