@@ -67,13 +67,3 @@ void staleness_check(struct staleness *st, int64_t now_ms)
     }
     pthread_mutex_unlock(&st->lock);
 }
-
-uint64_t staleness_epoch(const struct staleness *st)
-{
-    return atomic_load(&st->epoch);
-}
-
-bool staleness_is_stale(uint64_t epoch)
-{
-    return epoch & 1;
-}

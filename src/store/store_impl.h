@@ -194,8 +194,15 @@ void staleness_read(struct staleness *st, int64_t began_ms, int64_t now_ms);
 /* The watchdog's look at the clock: current turns stale when the latest read began more
  * than the bound before now_ms. */
 void staleness_check(struct staleness *st, int64_t now_ms);
-uint64_t staleness_epoch(const struct staleness *st);
-bool staleness_is_stale(uint64_t epoch);
+/* Inline: store_epoch() is on every cache's hot path. */
+static inline uint64_t staleness_epoch(const struct staleness *st)
+{
+    return atomic_load(&st->epoch);
+}
+static inline bool staleness_is_stale(uint64_t epoch)
+{
+    return epoch & 1;
+}
 
 /* follow.c: publish the change_log rows of items (as scan_log gives them, seq order)
  * whose seq is above r's last; the caller holds the store's commit lock. more: the read

@@ -2,15 +2,17 @@
 """A node cut off from the database while another node still reaches it (issue 14). Two
 custos nodes on one PostgreSQL (a throwaway server of this file's own: tests/pg_server.py):
 node B reaches it directly, node A through a TCP proxy this file runs, which can be cut.
-Node A's caches hold a user's access key, its policy and a KMS key; the proxy is cut; node B
-deletes the key, detaches the policy or disables the KMS key. Within the documented bound
+Node A's caches hold a user's access key, its policy, a KMS key and its grants; the proxy is
+cut; node B deletes the access key, detaches the policy, disables the KMS key, revokes the
+grant or deletes a secret (which no cache holds). Within the documented bound
 (STORE_STALE_MS + STORE_WATCH_MS: store.h, README's --store) node A no longer answers the
 old allow: it answers 503 ServiceUnavailable, since it can no longer trust its caches and
 the database is out of its reach. Two ways of being cut off: the proxy drops every
 connection and refuses new ones (the follower's reads fail at once), or it keeps them and
 stops forwarding (a black hole: the follower's read hangs, so only the store's watchdog
 can notice). Once the proxy heals, node A follows the change log again and serves what
-node B changed: the deleted key is refused with InvalidClientTokenId, the rest works."""
+node B changed: the deleted key is refused with InvalidClientTokenId, the rest works, and
+from its caches again once it is current (health's store state "ok")."""
 import json
 import os
 import select
@@ -76,11 +78,14 @@ class Proxy:
             try:
                 client, _ = listener.accept()
             except OSError:
-                return  # closed by cut()
+                return  # shut by cut()
             with self.lock:
                 if self.blackhole:  # under the lock: heal() drops every one held
                     self.conns.append([client, None])
                     continue
+                if self.cut_off or listener is not self.listener:
+                    client.close()  # came in as cut() shut the port: refused too
+                    return
             try:
                 server = socket.create_connection(("127.0.0.1", self.target_port))
             except OSError:
@@ -88,6 +93,11 @@ class Proxy:
                 continue
             pair = [client, server]
             with self.lock:
+                if self.cut_off and not self.blackhole:
+                    # cut() ran while this one was being connected: it must not pass
+                    self.close_socket(client)
+                    self.close_socket(server)
+                    return
                 self.conns.append(pair)
             for a, b in ((client, server), (server, client)):
                 threading.Thread(target=self.pump, args=(pair, a, b), daemon=True).start()
@@ -135,31 +145,41 @@ class Proxy:
             self.drop(pair)
 
     def cut(self, blackhole=False):
-        self.cut_off = True
+        with self.lock:
+            self.cut_off = True
+            self.blackhole = blackhole
         if blackhole:
-            self.blackhole = True
             with self.lock:
                 pairs = list(self.conns)
             for pair in pairs:
                 self.close_socket(pair[1])
             return
-        self.listener.close()
+        self.close_listener()
         self.drop_all()
 
+    def close_listener(self):
+        """Shut, then close: a close alone leaves a thread's accept() waiting, and the
+        port listening for it (Linux), so the next connection would still pass."""
+        listener, self.listener = self.listener, None
+        try:
+            listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        listener.close()
+
     def heal(self):
-        if self.blackhole:
-            with self.lock:
-                self.blackhole = False
-                held = list(self.conns)
-            for pair in held:
-                self.drop(pair)
-        else:
+        with self.lock:
+            was_blackhole, self.blackhole, self.cut_off = self.blackhole, False, False
+            held = list(self.conns) if was_blackhole else []
+        for pair in held:
+            self.drop(pair)
+        if not was_blackhole:
             self.open_port()
-        self.cut_off = False
 
     def close(self):
         self.blackhole = False
-        self.listener.close()
+        if self.listener:
+            self.close_listener()
         self.drop_all()
 
 
@@ -259,7 +279,10 @@ class Partition(unittest.TestCase):
                 self.assertIn(code(e), refused, e)
                 break
             except botocore.exceptions.ReadTimeoutError:
-                break  # held by a black hole: no answer is no allow
+                # held by a black hole: no answer is no allow; a refused connection fails
+                # at once, so nothing is held then
+                self.assertTrue(self.proxy.blackhole, f"{what}: node A held the call")
+                break
             if attempt - start > BOUND_S + SLACK_S:
                 self.fail(f"{what}: node A, cut off, still answers the old allow "
                           f"{attempt - start:.1f} s after node B revoked it")
@@ -269,7 +292,8 @@ class Partition(unittest.TestCase):
         self.measured.append((what, took))
         # and it stays refused while the partition lasts
         time.sleep(0.3)
-        with self.assertRaises((ClientError, botocore.exceptions.ReadTimeoutError)) as cm:
+        held = (botocore.exceptions.ReadTimeoutError,) if self.proxy.blackhole else ()
+        with self.assertRaises((ClientError,) + held) as cm:
             call()
         if isinstance(cm.exception, ClientError):
             self.assertIn(code(cm.exception), refused)
@@ -282,9 +306,9 @@ class Partition(unittest.TestCase):
         sts_a, kms_a = self.client_a("sts", akid, secret), self.client_a("kms", akid, secret)
         root_kms_a = self.client_a("kms", harness.ROOT_KEY, harness.ROOT_SECRET)
         # warm node A's caches: the principal, its policy set, both keys
-        sts_a.get_caller_identity()
-        kms_a.generate_data_key(KeyId=gdk_key, KeySpec="AES_256")
-        root_kms_a.generate_data_key(KeyId=key, KeySpec="AES_256")
+        self.warm([sts_a.get_caller_identity,
+                   lambda: kms_a.generate_data_key(KeyId=gdk_key, KeySpec="AES_256"),
+                   lambda: root_kms_a.generate_data_key(KeyId=key, KeySpec="AES_256")])
         self.proxy.cut(blackhole=blackhole)
         # node A still answers from its caches, now that it cannot reach the database
         sts_a.get_caller_identity()
@@ -328,6 +352,21 @@ class Partition(unittest.TestCase):
         root_kms_a.generate_data_key(KeyId=gdk_key, KeySpec="AES_256")
         self.assertEqual(health(self.a)["cache_loads"], loads)
 
+    def warm(self, calls):
+        """Run calls through node A until a round of them loads nothing into its caches:
+        a load is not kept when the node applied later changes meanwhile (node B's, just
+        made), so one round alone may leave them cold."""
+        time.sleep(1.5)  # STORE_FOLLOW_MS and more: node B's last writes have reached A
+        deadline = time.monotonic() + 30
+        while True:
+            loads = health(self.a)["cache_loads"]
+            for call in calls:
+                call()
+            if health(self.a)["cache_loads"] == loads:
+                return
+            self.assertLess(time.monotonic(), deadline, "node A's caches stay cold")
+            time.sleep(0.1)
+
     def wait_current(self):
         """Until node A's health says its store is current (it read the change log)."""
         deadline = time.monotonic() + 30
@@ -341,23 +380,48 @@ class Partition(unittest.TestCase):
     def test_blackhole(self):
         self.partition(blackhole=True)
 
-    def test_detached_policy_while_cut(self):
-        """The policy set alone: node A's cached principal and key stay valid, only the
-        policy went; a cut-off node must stop allowing it too."""
+    def test_policy_grant_secret_while_cut(self):
+        """What node A's caches hold besides principals: a user's policy set (its principal
+        and the KMS key stay valid, only the policy goes) and a key's grants; and a secret,
+        which no cache holds (a cut-off node answers 503 at once)."""
         akid, secret, arn = self.user("part-policy", ["kms:GenerateDataKey"])
-        key = self.b.client("kms").create_key()["KeyMetadata"]["KeyId"]
-        kms_a = self.client_a("kms", akid, secret)
-        kms_a.generate_data_key(KeyId=key, KeySpec="AES_256")
+        gakid, gsecret, _ = self.user("part-grantee", ["kms:DescribeKey"])
+        kms_b = self.b.client("kms")
+        key = kms_b.create_key()["KeyMetadata"]["KeyId"]
+        grant = kms_b.create_grant(KeyId=key, Operations=["GenerateDataKey"],
+                                   GranteePrincipal=f"arn:aws:iam::{harness.ACCOUNT}:user/part-grantee")
+        self.b.client("secretsmanager").create_secret(Name="part-secret", SecretString="v")
+        kms_a, grantee_a = self.client_a("kms", akid, secret), self.client_a("kms", gakid, gsecret)
+        sm_a = self.client_a("secretsmanager", harness.ROOT_KEY, harness.ROOT_SECRET)
+        self.warm([lambda: kms_a.generate_data_key(KeyId=key, KeySpec="AES_256"),
+                   lambda: grantee_a.generate_data_key(KeyId=key, KeySpec="AES_256")])
+        self.assertEqual(sm_a.get_secret_value(SecretId="part-secret")["SecretString"], "v")
         self.proxy.cut()
+        # node A still answers from its caches, now that it cannot reach the database
+        kms_a.generate_data_key(KeyId=key, KeySpec="AES_256")
+        grantee_a.generate_data_key(KeyId=key, KeySpec="AES_256")
         self.b.client("iam").detach_user_policy(UserName="part-policy", PolicyArn=arn)
+        kms_b.revoke_grant(KeyId=key, GrantId=grant["GrantId"])
+        self.b.client("secretsmanager").delete_secret(SecretId="part-secret",
+                                                      ForceDeleteWithoutRecovery=True)
+        unavailable = ("ServiceUnavailableException",)
         self.until_refused("policy detached", lambda: kms_a.generate_data_key(
-            KeyId=key, KeySpec="AES_256"), ("ServiceUnavailableException",))
+            KeyId=key, KeySpec="AES_256"), unavailable)
+        self.until_refused("grant revoked", lambda: grantee_a.generate_data_key(
+            KeyId=key, KeySpec="AES_256"), unavailable)
+        self.until_refused("secret deleted", lambda: sm_a.get_secret_value(
+            SecretId="part-secret"), unavailable)
         self.proxy.heal()
         self.wait_serving()
-        with self.assertRaises(ClientError) as cm:
-            kms_a.generate_data_key(KeyId=key, KeySpec="AES_256")
-        self.assertEqual(code(cm.exception), "AccessDeniedException")
-
+        for call, want in ((lambda: kms_a.generate_data_key(KeyId=key, KeySpec="AES_256"),
+                            "AccessDeniedException"),
+                           (lambda: grantee_a.generate_data_key(KeyId=key, KeySpec="AES_256"),
+                            "AccessDeniedException"),
+                           (lambda: sm_a.get_secret_value(SecretId="part-secret"),
+                            "ResourceNotFoundException")):
+            with self.assertRaises(ClientError) as cm:
+                call()
+            self.assertEqual(code(cm.exception), want)
 
 if __name__ == "__main__":
     unittest.main()
