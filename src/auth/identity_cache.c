@@ -34,6 +34,7 @@ struct entry {
 struct identity_cache {
     pthread_rwlock_t lock;
     _Atomic uint64_t seq;        /* the store change the entries are current to */
+    _Atomic uint64_t epoch;      /* and the store's cache epoch (store_epoch) */
     _Atomic uint64_t loads;      /* sets loaded from the store (identity_cache_loads) */
     struct entry *buckets[BUCKETS];
 };
@@ -202,20 +203,25 @@ static void evict_change(uint64_t seq, const char *kind, const char *scope, cons
 /* Bring the cache up to the store's last change; free when nothing changed. */
 static void catch_up(struct identity_cache *c, struct store *store)
 {
-    uint64_t last = store_last_seq(store), upto;
+    uint64_t last = store_last_seq(store), epoch = store_epoch(store), upto;
 
-    if (atomic_load(&c->seq) == last)
+    if (atomic_load(&c->seq) == last && atomic_load(&c->epoch) == epoch)
         return;
     pthread_rwlock_wrlock(&c->lock);
-    if (!store_changes_since(store, atomic_load(&c->seq), evict_change, c, &upto))
-        evict(c, NULL); /* too old: the ring lost changes we need */
+    /* too old (the ring lost changes we need), or the node turned stale or current again
+     * (store.h, "Several nodes"): nothing held can be trusted */
+    if (!store_changes_since(store, atomic_load(&c->seq), evict_change, c, &upto) ||
+        atomic_load(&c->epoch) != epoch)
+        evict(c, NULL);
     atomic_store(&c->seq, upto);
+    atomic_store(&c->epoch, epoch);
     pthread_rwlock_unlock(&c->lock);
 }
 
-/* A new entry: p's policy set as the store holds it now; *seq: what it is current to. */
+/* A new entry: p's policy set as the store holds it now; *seq and *epoch: what it is
+ * current to (store_tx_seq, store_tx_epoch). */
 static cu_rc load(struct store *store, const struct principal *p, const char *scope,
-                  uint64_t *seq, struct entry **out)
+                  uint64_t *seq, uint64_t *epoch, struct entry **out)
 {
     cu_rc rc = CU_OK;
     struct store_tx *tx = NULL;
@@ -227,6 +233,7 @@ static cu_rc load(struct store *store, const struct principal *p, const char *sc
     TRY(store_tx_begin(store, false, &tx));
     TRY(identity_set_load(tx, p, &e->set));
     *seq = store_tx_seq(tx);
+    *epoch = store_tx_epoch(tx);
     *out = e;
     e = NULL;
 out:
@@ -236,14 +243,15 @@ out:
 }
 
 /* Cache fresh (the caller keeps its own reference either way), unless the cache has
- * applied changes past the snapshot it was read from: one of them may be to this set. */
-static void insert(struct identity_cache *c, const char *scope, uint64_t seq,
+ * applied changes past the snapshot it was read from (one of them may be to this set) or
+ * is current to another epoch. */
+static void insert(struct identity_cache *c, const char *scope, uint64_t seq, uint64_t epoch,
                    struct entry *fresh)
 {
     struct entry **slot;
 
     pthread_rwlock_wrlock(&c->lock);
-    if (!seq || atomic_load(&c->seq) > seq)
+    if (!seq || atomic_load(&c->seq) > seq || atomic_load(&c->epoch) != epoch)
         goto out;
     slot = &c->buckets[bucket_of(scope)];
     /* Drop any older entry for this scope; holders keep theirs alive. */
@@ -334,7 +342,7 @@ cu_rc identity_cache_get(struct identity_cache *c, struct store *store,
     static const struct identity_set none;
     cu_rc rc = CU_OK;
     char scope[RECORD_NAME_MAX];
-    uint64_t seq = 0;
+    uint64_t seq = 0, epoch = 0;
     struct entry *e, *fresh = NULL;
 
     *out = &none;
@@ -354,13 +362,13 @@ cu_rc identity_cache_get(struct identity_cache *c, struct store *store,
     pthread_rwlock_unlock(&c->lock);
     stats_add(e ? STATS_IDENTITY_HIT : STATS_IDENTITY_MISS, 1);
     if (!e) {
-        TRY(load(store, p, scope, &seq, &fresh));
+        TRY(load(store, p, scope, &seq, &epoch, &fresh));
         atomic_fetch_add(&c->loads, 1);
         /* a renamed user's session: its set is the user's under the new name, which the
          * changes to that user evict, not this scope (the session's old name); so it is
          * read afresh for each request, never kept */
         if (!fresh->set.renamed)
-            insert(c, scope, seq, fresh);
+            insert(c, scope, seq, epoch, fresh);
         e = fresh;
     }
     *pin = e;
@@ -369,7 +377,7 @@ cu_rc identity_cache_get(struct identity_cache *c, struct store *store,
          * user may have been renamed (identity_set.c finds it by its id); read afresh */
         entry_unref(e);
         *pin = NULL;
-        TRY(load(store, p, scope, &seq, &fresh));
+        TRY(load(store, p, scope, &seq, &epoch, &fresh));
         atomic_fetch_add(&c->loads, 1);
         e = fresh;
         *pin = e;

@@ -1,8 +1,9 @@
 /* principal.c — from an access key id to the principal behind it (authentication's
  * second half; sigv4_verify then proves the caller holds the secret).
  *
- * The hot path is a cache hit: one atomic load of the store's last change seq, a read
- * lock, a hash probe and a copy of the secret. When the seq moved, the changes since are
+ * The hot path is a cache hit: atomic loads of the store's last change seq and cache
+ * epoch (store.h: a stale node's caches answer nothing), a read lock, a hash probe and a
+ * copy of the secret. When the seq moved, the changes since are
  * read from the store's change log and only the entries they touch are evicted: the
  * access key record itself, or the user record it belongs to (store.h). A miss reads the
  * key and its user in one read transaction and
@@ -43,6 +44,7 @@ struct cache_entry {
 struct principal_cache {
     pthread_rwlock_t lock;
     _Atomic uint64_t seq;        /* the store change the entries are current to */
+    _Atomic uint64_t epoch;      /* and the store's cache epoch (store_epoch) */
     _Atomic uint64_t loads;      /* entries loaded from the store (principal_cache_loads) */
     struct cache_entry *buckets[CACHE_BUCKETS];
     struct session_keys *_Atomic session_keys; /* derived at the first session token */
@@ -162,14 +164,18 @@ static void evict_change(uint64_t seq, const char *kind, const char *scope, cons
 /* Bring the cache up to the store's last change; free when nothing changed. */
 static void catch_up(struct principal_cache *c, struct store *store)
 {
-    uint64_t last = store_last_seq(store), upto;
+    uint64_t last = store_last_seq(store), epoch = store_epoch(store), upto;
 
-    if (atomic_load(&c->seq) == last)
+    if (atomic_load(&c->seq) == last && atomic_load(&c->epoch) == epoch)
         return;
     pthread_rwlock_wrlock(&c->lock);
-    if (!store_changes_since(store, atomic_load(&c->seq), evict_change, c, &upto))
-        evict_where(c, any_entry, "", ""); /* too old: the ring lost changes we need */
+    /* too old (the ring lost changes we need), or the node turned stale or current again
+     * (store.h, "Several nodes"): nothing held can be trusted */
+    if (!store_changes_since(store, atomic_load(&c->seq), evict_change, c, &upto) ||
+        atomic_load(&c->epoch) != epoch)
+        evict_where(c, any_entry, "", "");
     atomic_store(&c->seq, upto);
+    atomic_store(&c->epoch, epoch);
     pthread_rwlock_unlock(&c->lock);
 }
 
@@ -204,10 +210,11 @@ static bool cache_lookup(struct principal_cache *c, const char *akid, struct pri
     return hit;
 }
 
-/* Insert what a snapshot as of seq (store_tx_seq) read, unless the cache has already
- * applied changes past seq (one of them could be to this very record). */
-static void cache_insert(struct principal_cache *c, uint64_t seq, const struct principal *p,
-                         const struct secret *secret_key)
+/* Insert what a snapshot as of seq (store_tx_seq) in epoch (store_tx_epoch) read, unless
+ * the cache has already applied changes past seq (one of them could be to this very
+ * record) or is current to another epoch. */
+static void cache_insert(struct principal_cache *c, uint64_t seq, uint64_t epoch,
+                         const struct principal *p, const struct secret *secret_key)
 {
     struct cache_entry *e, **slot;
     struct secret *copy = NULL;
@@ -215,7 +222,7 @@ static void cache_insert(struct principal_cache *c, uint64_t seq, const struct p
     if (secret_from(secret_bytes(secret_key), &copy) != CU_OK)
         return; /* not cached: the next request loads it again */
     pthread_rwlock_wrlock(&c->lock);
-    if (!seq || atomic_load(&c->seq) > seq)
+    if (!seq || atomic_load(&c->seq) > seq || atomic_load(&c->epoch) != epoch)
         goto out;
     slot = &c->buckets[bucket_of(p->access_key_id)];
     for (e = *slot; e; e = e->next)
@@ -391,7 +398,7 @@ cu_rc principal_resolve(struct principal_cache *cache, struct store *store,
     memcpy(secret, opened->p, opened->n);
     *secret_len = opened->n;
     atomic_fetch_add(&cache->loads, 1);
-    cache_insert(cache, store_tx_seq(tx), out, opened);
+    cache_insert(cache, store_tx_seq(tx), store_tx_epoch(tx), out, opened);
 out:
     secret_free(opened);
     store_tx_rollback(tx);

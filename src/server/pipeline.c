@@ -715,13 +715,15 @@ void pipeline_refuse(struct pipeline *pl, const struct http_req *http, cu_rc cod
 }
 
 /* The health body's warnings: the trail still takes records, but a seal failed (the
- * trail's tamper evidence lags) or its disk is nearly full. */
-static cu_rc health_warnings(const struct audit_trail_status *t, struct buf *out, bool *any)
+ * trail's tamper evidence lags) or its disk is nearly full; the store answers, but this
+ * node has not read its change log for too long (store.h, "Several nodes"). */
+static cu_rc health_warnings(const struct audit_trail_status *t, bool stale, struct buf *out,
+                             bool *any)
 {
     cu_rc rc = CU_OK;
     char text[400];
 
-    *any = t->seal_failed || t->disk_low;
+    *any = t->seal_failed || t->disk_low || stale;
     if (!*any)
         return CU_OK;
     TRY(buf_addstr(out, ",\"warnings\":["));
@@ -739,20 +741,29 @@ static cu_rc health_warnings(const struct audit_trail_status *t, struct buf *out
             TRY(buf_addch(out, ','));
         TRY(tree_write_string(out, text, strlen(text)));
     }
+    if (stale) {
+        snprintf(text, sizeof(text),
+                 "store change log not read for over %d ms: no cache answers, every call "
+                 "reaches the store", STORE_STALE_MS);
+        if (t->seal_failed || t->disk_low)
+            TRY(buf_addch(out, ','));
+        TRY(tree_write_string(out, text, strlen(text)));
+    }
     TRY(buf_addch(out, ']'));
 out:
     return rc;
 }
 
-/* 200 {"status":"ok"|"degraded"[,"warnings":[..]],"cache_loads":{..}} while the trail takes
- * records; 503 {"status":"unavailable","reason":..} while it cannot (calls fail then). */
+/* 200 {"status":"ok"|"degraded"[,"warnings":[..]],"store":{"backend":..,"state":"ok"|
+ * "stale"},"cache_loads":{..}} while the trail takes records and the store answers; 503
+ * {"status":"unavailable","reason":..} while either cannot (calls fail then). */
 void pipeline_health(struct pipeline *pl, struct proto_response *resp)
 {
     char reason[200];
     cu_rc rc = CU_OK;
     struct audit_trail_status trail = {0};
     struct buf warnings;
-    bool warned = false;
+    bool warned = false, stale = store_stale(pl->env.store);
 
     memset(resp, 0, sizeof(*resp));
     buf_init(&resp->body, BUF_NO_LIMIT);
@@ -763,15 +774,15 @@ void pipeline_health(struct pipeline *pl, struct proto_response *resp)
     if (audit_writer_healthy(pl->audit, reason, sizeof(reason)) &&
         store_healthy(pl->env.store, reason, sizeof(reason))) {
         resp->status = 200;
-        TRY(health_warnings(&trail, &warnings, &warned));
+        TRY(health_warnings(&trail, stale, &warnings, &warned));
         /* how many cache entries were loaded from the store: lets an operator (and the
          * e2e tests) see that a write reloads only the entries whose records changed */
         TRY(buf_addf(&resp->body,
-                       "{\"status\":\"%s\"%s,\"store\":{\"backend\":\"%s\",\"state\":\"ok\"},"
+                       "{\"status\":\"%s\"%s,\"store\":{\"backend\":\"%s\",\"state\":\"%s\"},"
                        "\"cache_loads\":{\"principal\":%llu,\"identity\":%llu,"
                        "\"kms_key\":%llu}}",
                        warned ? "degraded" : "ok", warnings.p ? warnings.p : "",
-                       store_backend(pl->env.store),
+                       store_backend(pl->env.store), stale ? "stale" : "ok",
                        (unsigned long long)principal_cache_loads(pl->principals),
                        (unsigned long long)identity_cache_loads(pl->identities),
                        (unsigned long long)kms_key_cache_loads()));

@@ -3,7 +3,9 @@
  * when the backend's listener wakes the store (follow_read) or inside a committing write
  * transaction that finds other nodes' seqs below its own (store_tx_commit), are
  * published to the ring one transaction at a time, in seq order; seqs whose rows are gone
- * (pruned before this node read them) are skipped, which caches see as "too old". */
+ * (pruned before this node read them) are skipped, which caches see as "too old". A read
+ * that reaches the end of the log tells store.c when the ring was last current (the
+ * staleness bound, staleness.c). */
 #include "store_impl.h"
 
 /* Publish the change_log rows of items (seq order, as scan_log gives them) whose seq is
@@ -54,9 +56,10 @@ void follow_publish(struct change_ring *r, const json_t *items, bool more)
 
 /* Read the change_log rows after the ring's last seq in a read transaction of their own,
  * and publish them (store.h, "Several nodes"). A failure leaves the ring as it was: the
- * next wake tries again. */
-void follow_read(const struct store_ops *ops, void *impl, struct change_ring *r,
-                 pthread_mutex_t *lock)
+ * next wake tries again. A read that stops at its page limit has not reached the end of
+ * the log and proves nothing about how current the ring is. */
+bool follow_read(const struct store_ops *ops, void *impl, struct change_ring *r,
+                 pthread_mutex_t *lock, int64_t *began_ms)
 {
     bool more = true;
 
@@ -66,7 +69,10 @@ void follow_read(const struct store_ops *ops, void *impl, struct change_ring *r,
         cu_rc rc;
 
         if (!items)
-            return;
+            return false;
+        /* before the snapshot is taken (at the first statement): every change committed
+         * before this instant is in it */
+        *began_ms = store_mono_ms();
         rc = ops->begin(impl, false, &t);
         more = false; /* scan_log sets it only when there is more */
         if (rc == CU_OK) {
@@ -80,7 +86,7 @@ void follow_read(const struct store_ops *ops, void *impl, struct change_ring *r,
         }
         json_decref(items);
         if (rc != CU_OK)
-            return;
+            return false;
     }
+    return !more;
 }
-

@@ -6,7 +6,9 @@
  * bounds the staleness when a notification is lost: the listener's connection dropped (a
  * restart of the database), or a writer that does not notify (store migrate). A lost
  * connection is opened again every STORE_FOLLOW_MS until the database answers; the wake
- * after it reads whatever was missed, from the table. */
+ * after it reads whatever was missed, from the table. While the table cannot be read at
+ * all (this thread waits on a connection that no longer answers, or cannot connect),
+ * store.c's watchdog bounds the staleness instead: its caches stop answering. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>

@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/stats.h"
+#include "core/ticker.h"
 #include "store_impl.h"
 
 struct store {
@@ -28,6 +30,11 @@ struct store {
     _Atomic uint64_t log_keep;     /* change_log keeps this many transactions */
     uint64_t pruned_at;            /* seq of the last prune (under commit_lock) */
     char node_meta[STORE_NAME_MAX]; /* store_set_node's meta entry; "": none */
+    /* Several nodes: whether the caches may answer (staleness.c), and the watchdog that
+     * turns them off when the change log has not been read for STORE_STALE_MS, whatever
+     * the follower is stuck in (NULL: one writer, always current). */
+    struct staleness staleness;
+    struct ticker *watchdog;
 };
 
 struct store_tx {
@@ -35,6 +42,7 @@ struct store_tx {
     void *impl;
     bool write;
     uint64_t seq;                  /* store_last_seq() just before the backend began */
+    uint64_t epoch;                /* store_epoch() then (staleness.c) */
     uint64_t reserved;             /* the seq ops->reserve_seq gave it; 0: none yet */
     struct change_set touched;     /* what this transaction put or deleted */
     struct read_set read;          /* write transactions: the versions read */
@@ -89,6 +97,23 @@ bool store_url_is_postgres(const char *url)
     return strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
 }
 
+int64_t store_mono_ms(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Read the change log up to its end; one that got there tells the staleness bound. */
+static void follow(struct store *s)
+{
+    int64_t began;
+
+    if (follow_read(s->ops, s->impl, &s->changes, &s->commit_lock, &began))
+        staleness_read(&s->staleness, began, store_mono_ms());
+}
+
 /* The backend's listener: seq committed somewhere (0: maybe something). */
 static void store_wake(void *ctx, uint64_t seq)
 {
@@ -96,7 +121,17 @@ static void store_wake(void *ctx, uint64_t seq)
 
     if (seq && seq <= store_last_seq(s))
         return; /* this node's own commit, or one it has read already */
-    follow_read(s->ops, s->impl, &s->changes, &s->commit_lock);
+    follow(s);
+}
+
+/* The watchdog's tick: a thread of its own, so that a follower stuck in a read that never
+ * answers (a network that drops packets: libpq waits for TCP to give up, minutes) still
+ * has the node stop trusting its caches in time. */
+static void watch_tick(void *ctx)
+{
+    struct store *s = ctx;
+
+    staleness_check(&s->staleness, store_mono_ms());
 }
 
 cu_rc store_open(const char *url, struct store **out, struct cu_err *err)
@@ -127,10 +162,15 @@ cu_rc store_open(const char *url, struct store **out, struct cu_err *err)
     pthread_mutex_init(&s->commit_lock, NULL);
     atomic_init(&s->log_keep, STORE_LOG_KEEP);
     s->pruned_at = last;
-    if (s->ops->follow && s->ops->follow(s->impl, store_wake, s) != CU_OK) {
-        s->ops->close(s->impl);
+    /* the log was just read (its last seq): current */
+    staleness_init(&s->staleness, store_mono_ms(), STORE_STALE_MS);
+    if (s->ops->follow &&
+        (s->ops->follow(s->impl, store_wake, s) != CU_OK ||
+         ticker_start(STORE_WATCH_MS, watch_tick, s, &s->watchdog) != CU_OK)) {
+        s->ops->close(s->impl); /* stops the follower, if it started */
         change_ring_destroy(&s->changes);
         pthread_mutex_destroy(&s->commit_lock);
+        staleness_destroy(&s->staleness);
         rc = cu_err_set(err, CU_E_STORE, "cannot follow the store's change log (see the log)");
         goto out;
     }
@@ -145,9 +185,11 @@ void store_close(struct store *s)
 {
     if (!s)
         return;
+    ticker_stop(s->watchdog);
     s->ops->close(s->impl);
     change_ring_destroy(&s->changes);
     pthread_mutex_destroy(&s->commit_lock);
+    staleness_destroy(&s->staleness);
     free(s);
 }
 
@@ -220,8 +262,18 @@ bool store_sync(struct store *s, uint64_t since)
 {
     if (!s->ops->follow)
         return false;
-    follow_read(s->ops, s->impl, &s->changes, &s->commit_lock);
+    follow(s);
     return store_last_seq(s) > since;
+}
+
+uint64_t store_epoch(struct store *s)
+{
+    return staleness_epoch(&s->staleness);
+}
+
+bool store_stale(struct store *s)
+{
+    return staleness_is_stale(store_epoch(s));
 }
 
 bool store_changes_since(struct store *s, uint64_t since, store_change_fn fn, void *ctx,
@@ -233,8 +285,14 @@ bool store_changes_since(struct store *s, uint64_t since, store_change_fn fn, vo
 uint64_t store_tx_seq(const struct store_tx *tx)
 {
     /* a transaction that has written sees its own uncommitted changes, which a rollback
-     * would take back: nothing it reads may outlive it in a cache */
-    return tx->impl && !tx->touched.n ? tx->seq : 0;
+     * would take back: nothing it reads may outlive it in a cache; nor may what a stale
+     * node reads, since nothing would tell the cache when it changes */
+    return tx->impl && !tx->touched.n && !staleness_is_stale(tx->epoch) ? tx->seq : 0;
+}
+
+uint64_t store_tx_epoch(const struct store_tx *tx)
+{
+    return tx->epoch;
 }
 
 bool store_tx_read_version(const struct store_tx *tx, const char *kind, const char *scope,
@@ -299,6 +357,7 @@ static cu_rc begun(struct store_tx *tx)
 {
     if (tx->impl)
         return CU_OK;
+    tx->epoch = store_epoch(tx->store);
     tx->seq = store_last_seq(tx->store);
     return tx->store->ops->begin(tx->store->impl, tx->write, &tx->impl);
 }
@@ -351,6 +410,11 @@ cu_rc store_tx_commit(struct store_tx *tx)
     if (pruning)
         rc = s->ops->prune_log(tx->impl, seq - keep + 1);
     if (rc == CU_OK) {
+        /* while this writer holds the write lock no other node commits, and its snapshot
+         * held every earlier commit, whose rows were read above: once it commits, the
+         * ring is current as of now (store.h, "Several nodes") */
+        int64_t current_ms = s->ops->follow ? store_mono_ms() : 0;
+
         rc = s->ops->commit(s->impl, tx->impl);
         if (rc == CU_OK && pruning)
             s->pruned_at = seq;
@@ -360,6 +424,8 @@ cu_rc store_tx_commit(struct store_tx *tx)
             change_ring_skip(&s->changes, seq - 1); /* what the rows above did not cover */
             change_ring_publish(&s->changes, seq, &tx->touched);
         }
+        if (rc == CU_OK && s->ops->follow)
+            staleness_read(&s->staleness, current_ms, store_mono_ms());
     } else {
         s->ops->rollback(s->impl, tx->impl);
     }

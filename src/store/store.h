@@ -154,9 +154,29 @@ MUST_CHECK cu_rc store_adopt_region(struct store *s, const char *region, struct 
  * lost (a reconnect of the listener): the listener also reads the table at least every
  * STORE_FOLLOW_MS, which is the bound on how long a node serves what another node
  * changed. Rows it can no longer read (pruned) are skipped: a cache current to less is
- * told "too old" and flushes everything. */
+ * told "too old" and flushes everything.
+ *
+ * A node that cannot read the change log (cut off from the database while the other nodes
+ * still reach it, or its listener stuck on a connection that no longer answers) would
+ * otherwise serve its caches for as long as that lasts. So the store remembers when the
+ * latest read that brought its ring up to the end of the log began (the listener's, a
+ * store_sync, or a commit of this node: its transaction reads the other nodes' rows, and
+ * no node commits while it holds the write lock), and a watchdog thread looks every
+ * STORE_WATCH_MS: past STORE_STALE_MS without such a read the node is stale, and
+ * store_epoch() moves. Every cache then drops everything it holds and, while the node is
+ * stale, keeps nothing it loads (store_tx_seq is 0): each call reaches the database,
+ * which answers it if it can, and otherwise it fails with CU_E_UNAVAILABLE (503
+ * ServiceUnavailable). The next read that reaches the end of the log makes the node
+ * current again, and store_epoch() moves once more. Hence the bound, whether or not the
+ * node can reach the database: a change another node committed is served by this node's
+ * caches for at most STORE_STALE_MS + STORE_WATCH_MS (3.25 s; a call already past its
+ * cache lookup when the node turns stale may still answer from what it found). A node
+ * that follows normally reads every STORE_FOLLOW_MS, well within it. A store with one
+ * writer has no follower and is always current (its epoch stays 0). */
 #define STORE_LOG_KEEP 100000
 #define STORE_FOLLOW_MS 1000
+#define STORE_STALE_MS (3 * STORE_FOLLOW_MS)
+#define STORE_WATCH_MS (STORE_FOLLOW_MS / 4)
 typedef void (*store_change_fn)(uint64_t seq, const char *kind, const char *scope,
                                 const char *key, void *ctx);
 uint64_t store_last_seq(struct store *s);
@@ -168,14 +188,24 @@ uint64_t store_last_seq(struct store *s);
 bool store_sync(struct store *s, uint64_t since);
 bool store_changes_since(struct store *s, uint64_t since, store_change_fn fn, void *ctx,
                          uint64_t *upto);
+/* The cache epoch (above: a stale node): one atomic load. A cache remembers the epoch it
+ * is current to beside its seq, and drops everything it holds when the epoch moved;
+ * odd while the node is stale. 0 forever on a store with one writer. */
+uint64_t store_epoch(struct store *s);
+/* Whether the node is stale now (its caches answer nothing; GET /_custos/health says so). */
+bool store_stale(struct store *s);
 /* What a cache loading through tx may stamp its entry with: store_last_seq() as it was
  * just before tx's snapshot began, so the snapshot holds every change up to it (and maybe
  * later ones). 0 — cache nothing — while tx has not touched the backend yet, and once it
  * has put or deleted anything (what it reads then includes its own uncommitted changes,
- * which a rollback takes back). Such an entry may be inserted
- * only if the cache is current to no more than this seq: the changes after it are then
- * still to be applied, and evict it if it needs to be. */
+ * which a rollback takes back), and when tx began while the node was stale (nothing
+ * would evict it). Such an entry may be inserted only if the cache is current to no more
+ * than this seq (the changes after it are then still to be applied, and evict it if it
+ * needs to be) and to the epoch store_tx_epoch(tx) (a node that turned stale since may
+ * have missed changes to it). */
 uint64_t store_tx_seq(const struct store_tx *tx);
+/* store_epoch() as it was when tx began at the backend. */
+uint64_t store_tx_epoch(const struct store_tx *tx);
 /* Set how many transactions change_log keeps (>= 1; STORE_LOG_KEEP by default). */
 void store_set_log_keep(struct store *s, uint64_t keep);
 /* The seq tx will commit as, if its commit succeeds: 0 when it will take none (a read

@@ -192,14 +192,47 @@ void change_ring_skip(struct change_ring *r, uint64_t upto);
 bool change_ring_since(struct change_ring *r, uint64_t since, store_change_fn fn, void *ctx,
                        uint64_t *upto);
 
+/* Whether a node that follows other nodes' commits may trust its caches (staleness.c;
+ * store.h, "Several nodes"): current while its last read of the change log began at most
+ * bound_ms ago, stale past that. epoch: bumped at every switch, even while current and
+ * odd while stale; caches drop everything when it moves. Times are monotonic ms. */
+struct staleness {
+    pthread_mutex_t lock;     /* the switches; never taken on a request's path */
+    int64_t read_ms;          /* when the latest read that brought the ring current began */
+    int64_t bound_ms;
+    _Atomic uint64_t epoch;
+};
+/* Current, as if read at now_ms. */
+void staleness_init(struct staleness *st, int64_t now_ms, int64_t bound_ms);
+void staleness_destroy(struct staleness *st);
+/* A read of the change log that began at began_ms (before its transaction's snapshot) has
+ * brought the ring up to it: stale turns current if that was within the bound of now_ms. */
+void staleness_read(struct staleness *st, int64_t began_ms, int64_t now_ms);
+/* The watchdog's look at the clock: current turns stale when the latest read began more
+ * than the bound before now_ms. */
+void staleness_check(struct staleness *st, int64_t now_ms);
+/* Inline: store_epoch() is on every cache's hot path. */
+static inline uint64_t staleness_epoch(const struct staleness *st)
+{
+    return atomic_load(&st->epoch);
+}
+static inline bool staleness_is_stale(uint64_t epoch)
+{
+    return epoch & 1;
+}
+
 /* follow.c: publish the change_log rows of items (as scan_log gives them, seq order)
  * whose seq is above r's last; the caller holds the store's commit lock. more: the read
  * that gave them stopped at its limit. follow_read: read the rows after r's last seq in a
- * read transaction of its own, and publish them under lock; a failure leaves r as it was. */
+ * read transaction of its own, and publish them under lock; true when it read to the end
+ * of the log, and then *began_ms (monotonic) is when its last page's transaction began:
+ * r holds every change committed before it. A failure leaves r as it was (false). */
 #define FOLLOW_PAGE 1024
 void follow_publish(struct change_ring *r, const json_t *items, bool more);
-void follow_read(const struct store_ops *ops, void *impl, struct change_ring *r,
-                 pthread_mutex_t *lock);
+bool follow_read(const struct store_ops *ops, void *impl, struct change_ring *r,
+                 pthread_mutex_t *lock, int64_t *began_ms);
+/* Monotonic milliseconds (store.c): the clock of the staleness bound. */
+int64_t store_mono_ms(void);
 
 /* Open the embedded SQLite backend in directory dir. */
 MUST_CHECK cu_rc store_sqlite_open(const char *dir, const struct store_ops **ops, void **impl,

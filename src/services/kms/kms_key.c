@@ -45,6 +45,7 @@ static struct {
     pthread_rwlock_t lock;
     struct store *_Atomic store; /* the store the entries came from */
     _Atomic uint64_t seq;        /* the store change the entries are current to */
+    _Atomic uint64_t epoch;      /* and the store's cache epoch (store_epoch) */
     _Atomic uint64_t loads;      /* entries loaded from the store (kms_key_cache_loads) */
     struct entry *buckets[BUCKETS];
 } cache = {.lock = PTHREAD_RWLOCK_INITIALIZER};
@@ -113,9 +114,10 @@ static void evict_change(uint64_t seq, const char *kind, const char *scope, cons
 /* Bring the cache up to the store's last change; free when nothing changed. */
 static void catch_up(struct store *store)
 {
-    uint64_t last = store_last_seq(store), upto;
+    uint64_t last = store_last_seq(store), epoch = store_epoch(store), upto;
 
-    if (cache.store == store && atomic_load(&cache.seq) == last)
+    if (cache.store == store && atomic_load(&cache.seq) == last &&
+        atomic_load(&cache.epoch) == epoch)
         return;
     pthread_rwlock_wrlock(&cache.lock);
     if (cache.store != store) {
@@ -124,9 +126,13 @@ static void catch_up(struct store *store)
         cache.store = store;
         atomic_store(&cache.seq, 0);
     }
-    if (!store_changes_since(store, atomic_load(&cache.seq), evict_change, NULL, &upto))
-        evict(NULL); /* too old: the ring lost changes we need */
+    /* too old (the ring lost changes we need), or the node turned stale or current again
+     * (store.h, "Several nodes"): nothing held can be trusted */
+    if (!store_changes_since(store, atomic_load(&cache.seq), evict_change, NULL, &upto) ||
+        atomic_load(&cache.epoch) != epoch)
+        evict(NULL);
     atomic_store(&cache.seq, upto);
+    atomic_store(&cache.epoch, epoch);
     pthread_rwlock_unlock(&cache.lock);
 }
 
@@ -298,8 +304,10 @@ out:
     return rc;
 }
 
-/* A new entry for key_id as call's transaction sees it; *seq: what it is current to. */
-static cu_rc load(struct call *call, const char *key_id, uint64_t *seq, struct entry **out)
+/* A new entry for key_id as call's transaction sees it; *seq and *epoch: what it is
+ * current to (store_tx_seq, store_tx_epoch). */
+static cu_rc load(struct call *call, const char *key_id, uint64_t *seq, uint64_t *epoch,
+                  struct entry **out)
 {
     cu_rc rc = CU_OK;
     struct entry *e = calloc(1, sizeof(*e));
@@ -310,6 +318,7 @@ static cu_rc load(struct call *call, const char *key_id, uint64_t *seq, struct e
     atomic_init(&e->refs, 1);
     TRY(kind_load(call, &kms_kind_key, NULL, key_id, &e->key.doc));
     *seq = store_tx_seq(call->tx);
+    *epoch = store_tx_epoch(call->tx);
     e->key.key_id = json_string_value(json_object_get(e->key.doc, "KeyId"));
     snprintf(e->key.arn, sizeof(e->key.arn), "%s",
              json_string_value(json_object_get(e->key.doc, "Arn")));
@@ -329,13 +338,15 @@ out:
 }
 
 /* Cache fresh (the caller keeps its own reference either way), unless the cache has
- * applied changes past the snapshot it was read from: one of them may be to this key. */
-static void insert(struct store *store, uint64_t seq, struct entry *fresh)
+ * applied changes past the snapshot it was read from (one of them may be to this key) or
+ * is current to another epoch. */
+static void insert(struct store *store, uint64_t seq, uint64_t epoch, struct entry *fresh)
 {
     struct entry **slot;
 
     pthread_rwlock_wrlock(&cache.lock);
-    if (!seq || cache.store != store || atomic_load(&cache.seq) > seq)
+    if (!seq || cache.store != store || atomic_load(&cache.seq) > seq ||
+        atomic_load(&cache.epoch) != epoch)
         goto out;
     slot = &cache.buckets[bucket_of(fresh->cache_key)];
     for (struct entry **pp = slot; *pp; pp = &(*pp)->next) {
@@ -356,7 +367,7 @@ out:
 cu_rc kms_key_by_id(struct call *call, const char *key_id, struct kms_key **out)
 {
     cu_rc rc = CU_OK;
-    uint64_t seq = 0;
+    uint64_t seq = 0, epoch = 0;
     char cache_key[RECORD_NAME_MAX];
     struct entry *e, *fresh = NULL;
 
@@ -371,8 +382,8 @@ cu_rc kms_key_by_id(struct call *call, const char *key_id, struct kms_key **out)
     pthread_rwlock_unlock(&cache.lock);
     stats_add(e ? STATS_KMS_KEY_HIT : STATS_KMS_KEY_MISS, 1);
     if (!e) {
-        TRY(load(call, key_id, &seq, &fresh));
-        insert(call->env->store, seq, fresh);
+        TRY(load(call, key_id, &seq, &epoch, &fresh));
+        insert(call->env->store, seq, epoch, fresh);
         e = fresh;
     }
     /* A key whose deletion window has ended is deleted, whether or not the sweep

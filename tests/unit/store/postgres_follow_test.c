@@ -6,7 +6,10 @@
  * change logged without a notification (a writer that does not NOTIFY) still arrives,
  * within the bound, by the timer; seqs whose rows were pruned before b read them make
  * b's ring answer "too old", so its caches flush everything. store_sync reads the log
- * at once, for a caller that cannot wait for the notification. */
+ * at once, for a caller that cannot wait for the notification. A node whose follower
+ * cannot read the log (the table locked: its read hangs, as on a connection that no
+ * longer answers) turns stale within STORE_STALE_MS + STORE_WATCH_MS, so that no cache
+ * keeps what it loads, and current again at the first read after the lock is gone. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -150,6 +153,61 @@ static void pruned_gap(struct store *a, struct store *b)
     CHECK(!store_changes_since(a, since, note, &seen, &upto));
 }
 
+/* Whether what a read transaction of s loads now may be cached (store_tx_seq). */
+static bool cacheable(struct store *s)
+{
+    struct store_tx *tx = NULL;
+    json_t *doc = NULL;
+    bool yes;
+
+    CHECK_OK(store_tx_begin(s, false, &tx));
+    CHECK_OK(store_get(tx, "t", "a", "from-a", &doc));
+    CHECK(doc != NULL); /* the records themselves are read all along */
+    yes = store_tx_seq(tx) != 0;
+    json_decref(doc);
+    store_tx_rollback(tx);
+    return yes;
+}
+
+/* How long (ms) until s is stale (want true) or current (false); -1 past limit_ms. */
+static long long wait_stale(struct store *s, bool want, long long limit_ms)
+{
+    long long start = now_ms();
+
+    while (store_stale(s) != want) {
+        if (now_ms() - start > limit_ms)
+            return -1;
+        struct timespec t = {0, 5 * 1000 * 1000};
+        nanosleep(&t, NULL);
+    }
+    return now_ms() - start;
+}
+
+static void stale_while_log_unreadable(struct store *b)
+{
+    uint64_t epoch = store_epoch(b);
+    long long took;
+
+    CHECK(!store_stale(b));
+    CHECK(cacheable(b));
+    /* the test's own connection holds the table: every read of it waits */
+    CHECK(target_exec(&tgt, "BEGIN; LOCK TABLE change_log IN ACCESS EXCLUSIVE MODE"));
+    took = wait_stale(b, true, 2 * STORE_STALE_MS);
+    fprintf(stderr, "postgres_follow_test: stale %lld ms after the log was locked\n", took);
+    /* the last read began at most STORE_FOLLOW_MS (and a little) before the lock */
+    CHECK(took >= STORE_STALE_MS - STORE_FOLLOW_MS - 100);
+    CHECK(took <= STORE_STALE_MS + STORE_WATCH_MS + 100);
+    CHECK(store_epoch(b) == epoch + 1);
+    CHECK(!cacheable(b));
+    CHECK(target_exec(&tgt, "ROLLBACK"));
+    /* the read that waited counts if it began within the bound, else the next one does */
+    took = wait_stale(b, false, 2 * STORE_FOLLOW_MS + 500);
+    fprintf(stderr, "postgres_follow_test: current %lld ms after the lock was gone\n", took);
+    CHECK(took >= 0);
+    CHECK(store_epoch(b) == epoch + 2);
+    CHECK(cacheable(b));
+}
+
 int main(void)
 {
     struct store *a, *b;
@@ -163,6 +221,7 @@ int main(void)
     sync_now(a, b);
     missed_notification(b);
     pruned_gap(a, b);
+    stale_while_log_unreadable(b);
     store_close(a);
     store_close(b);
     target_remove(&tgt);
