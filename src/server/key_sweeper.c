@@ -109,12 +109,10 @@ static cu_rc record_secret_deletion(const char *region, const char *secret_arn,
 }
 
 /* ssm_expired_fn: the DeleteParameter record of Parameter Store ending an Expiration. */
-static cu_rc record_parameter_expiry(const char *parameter_arn, uint64_t commit_seq, void *ctx)
+static cu_rc record_parameter_expiry(const char *region, const char *parameter_arn,
+                                     uint64_t commit_seq, void *ctx)
 {
-    struct key_sweeper *s = ctx;
-
-    return record_event(s, "ssm", "DeleteParameter", s->env->region, parameter_arn,
-                        commit_seq);
+    return record_event(ctx, "ssm", "DeleteParameter", region, parameter_arn, commit_seq);
 }
 
 static cu_rc sweep(struct key_sweeper *s)

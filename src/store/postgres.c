@@ -148,12 +148,15 @@ static void notice(void *arg, const char *message)
 cu_rc pg_connect(struct pg_store *s, bool quiet, struct pg_conn **out)
 {
     /* defaults first: the URL's own parameters override them (expand_dbname). Keepalives:
-     * the server notices a node that vanished (and frees its write lock) within a minute */
+     * the server notices a node that vanished (and frees its write lock) within a minute.
+     * tcp_user_timeout: a statement sent into a path that drops packets (a partition that
+     * refuses nothing) fails after 10 s, as a lost connection, rather than holding its
+     * HTTP worker until the kernel's retransmissions give up (about 15 minutes) */
     static const char *const keys[] = {"connect_timeout",  "application_name",
                                        "keepalives_idle",  "keepalives_interval",
-                                       "keepalives_count", "dbname",
-                                       NULL};
-    const char *values[] = {"10", "custos", "30", "10", "3", s->conninfo, NULL};
+                                       "keepalives_count", "tcp_user_timeout",
+                                       "dbname",           NULL};
+    const char *values[] = {"10", "custos", "30", "10", "3", "10000", s->conninfo, NULL};
     struct pg_conn *c = calloc(1, sizeof(*c));
 
     if (!c)

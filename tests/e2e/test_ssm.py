@@ -410,6 +410,9 @@ class SSMExpiration(harness.ServerTest):
                            "Attributes": {"Timestamp": when.strftime("%Y-%m-%dT%H:%M:%S.000Z")}}])
         ssm.put_parameter(Name="/ex/p", Value="soon", Type="String", Tier="Advanced", Policies=pol)
         ssm.put_parameter(Name="/ex/keep", Value="stays", Type="String")
+        # one in a region other than the server's default: the sweep covers every region
+        s.client("ssm", region="eu-west-1").put_parameter(
+            Name="/ex/elsewhere", Value="soon", Type="String", Tier="Advanced", Policies=pol)
         self.assertEqual(ssm.get_parameter(Name="/ex/p")["Parameter"]["Value"], "soon")
         offset = 2 * 86400
         s.restart_later(offset)
@@ -424,11 +427,14 @@ class SSMExpiration(harness.ServerTest):
             # the name is free again: a new parameter, version 1
             self.assertEqual(ssm.put_parameter(Name="/ex/p", Value="new", Type="String")["Version"], 1)
             self.assertEqual(ssm.get_parameter(Name="/ex/p")["Parameter"]["Value"], "new")
-        # the sweep at start removed the expired record, in the trail as a service event
-        self.assertIn("ssm: deleted 1 parameter(s) whose Expiration came", s.read_log())
+        # the sweep at start removed the expired records, in the trail as service events of
+        # their regions (the stored record gone, not only hidden)
+        self.assertIn("ssm: deleted 2 parameter(s) whose Expiration came", s.read_log())
         recs = [r for r in s.audit_records() if r.get("eventName") == "DeleteParameter"
                 and r.get("eventType") == "AwsServiceEvent"]
-        self.assertEqual(len(recs), 1)
+        self.assertEqual(sorted(r["awsRegion"] for r in recs), sorted([harness.REGION, "eu-west-1"]))
+        self.assertTrue(any(r["resources"][0]["ARN"].endswith(":parameter/ex/elsewhere")
+                            for r in recs if r["awsRegion"] == "eu-west-1"), recs)
 
 
 

@@ -144,10 +144,13 @@ MUST_CHECK cu_rc ssm_find(struct call *call, const char *name, json_t **doc);
 /* --- the sweep (expiry.c), run by the server beside sm_sweep_deleted --- */
 
 /* Called for each parameter the sweep deletes, inside its transaction and before its
- * commit, with the parameter's ARN and the seq the commit will take (as sm_deleted_fn). */
-typedef cu_rc (*ssm_expired_fn)(const char *parameter_arn, uint64_t commit_seq, void *ctx);
-/* Delete the parameters of env's account and region whose Expiration has come by now_ms,
- * each in a write transaction of its own, recorded through `record`; *deleted: how many. */
+ * commit, with its region, the parameter's ARN and the seq the commit will take (as
+ * sm_deleted_fn). */
+typedef cu_rc (*ssm_expired_fn)(const char *region, const char *parameter_arn,
+                                uint64_t commit_seq, void *ctx);
+/* Delete the parameters of env's account, in every region it serves, whose Expiration has
+ * come by now_ms, each in a write transaction of its own, recorded through `record`;
+ * *deleted: how many. */
 MUST_CHECK cu_rc ssm_sweep_expired(const struct call_env *env, int64_t now_ms,
                                    ssm_expired_fn record, void *ctx, size_t *deleted);
 
