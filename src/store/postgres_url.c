@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/codec.h"
 #include "postgres_impl.h"
 
 /* Copy n bytes of s into out (cap bytes, NUL-terminated); false when they do not fit. */
@@ -18,17 +19,6 @@ static bool append(char *out, size_t cap, size_t *used, const char *s, size_t n)
     return true;
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Whether the n bytes at key, percent-decoded as libpq decodes a URI's keywords, are want. */
 static bool key_is(const char *key, size_t n, const char *want)
 {
@@ -37,8 +27,8 @@ static bool key_is(const char *key, size_t n, const char *want)
     for (; i < n && *want; want++) {
         char c = key[i++];
 
-        if (c == '%' && i + 1 < n && hex_value(key[i]) >= 0 && hex_value(key[i + 1]) >= 0) {
-            c = (char)(hex_value(key[i]) * 16 + hex_value(key[i + 1]));
+        if (c == '%' && i + 1 < n && hex_digit(key[i]) >= 0 && hex_digit(key[i + 1]) >= 0) {
+            c = (char)(hex_digit(key[i]) * 16 + hex_digit(key[i + 1]));
             i += 2;
         }
         if (c != *want)
