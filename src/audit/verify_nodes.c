@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "node_id.h"
+#include "trail_set.h"
 
 #define RID_MAX 72 /* custos's requestIDs are UUIDs; a longer one is not custos's */
 #define GAPS_SHOWN 5
@@ -185,21 +186,6 @@ out:
     return rc;
 }
 
-/* The name a trail is reported under. */
-static void node_name(const char *dir, char out[AUDIT_NODE_ID_MAX + 1])
-{
-    const char *end = dir + strlen(dir), *base;
-
-    audit_node_id_read(dir, out);
-    if (out[0])
-        return;
-    while (end > dir && end[-1] == '/')
-        end--;
-    for (base = end; base > dir && base[-1] != '/'; base--)
-        ;
-    snprintf(out, AUDIT_NODE_ID_MAX + 1, "%.*s", (int)(end - base), base);
-}
-
 cu_rc audit_verify_nodes(const char *const *dirs, const char *const *public_keys, size_t n,
                          int64_t from_s, int64_t to_s, struct buf *report, bool *intact)
 {
@@ -218,7 +204,7 @@ cu_rc audit_verify_nodes(const char *const *dirs, const char *const *public_keys
                                          .from_s = from_s, .to_s = to_s, .seqs = seqs};
         bool ok = false;
 
-        node_name(dirs[i], names[i]);
+        trail_set_node_name(dirs[i], names[i]);
         name_of[i] = names[i];
         for (size_t k = 0; k < i; k++)
             if (strcmp(names[k], names[i]) == 0) {
