@@ -124,19 +124,27 @@ void call_keys_resource_tags(struct call_keys *k, const json_t *tags)
     }
 }
 
-void call_keys_tag_keys(struct call_keys *k, const json_t *tag_keys)
+void call_keys_add_strings(struct call_keys *k, const char *name, const json_t *list,
+                           size_t most)
 {
-    const char *names[CALL_MAX_KEYS];
+    const char *values[CALL_MAX_KEYS];
     size_t i, n = 0;
-    json_t *key;
+    json_t *item;
 
-    json_array_foreach((json_t *)tag_keys, i, key)
+    if (most > CALL_MAX_KEYS)
+        most = CALL_MAX_KEYS;
+    json_array_foreach((json_t *)list, i, item)
     {
-        if (n < CALL_MAX_KEYS && json_string_value(key))
-            names[n++] = json_string_value(key);
+        if (n < most && json_string_value(item))
+            values[n++] = json_string_value(item);
     }
     if (n)
-        call_keys_add_multi(k, "aws:TagKeys", names, n);
+        call_keys_add_multi(k, name, values, n);
+}
+
+void call_keys_tag_keys(struct call_keys *k, const json_t *tag_keys)
+{
+    call_keys_add_strings(k, "aws:TagKeys", tag_keys, CALL_MAX_KEYS);
 }
 
 bool call_policy_allows(const struct call *call, const char *action, const char *resource_arn,

@@ -53,6 +53,11 @@ void call_keys_add_number(struct call_keys *k, const char *name, int64_t value);
 /* Add a multi-valued key (values borrowed). */
 void call_keys_add_multi(struct call_keys *k, const char *name, const char *const *values,
                          size_t n);
+/* Add a multi-valued key from the strings of a request's list (borrowed from the tree; the
+ * first `most` of them, at most CALL_MAX_KEYS; other items skipped); no key when it holds
+ * none. */
+void call_keys_add_strings(struct call_keys *k, const char *name, const json_t *list,
+                           size_t most);
 
 /* Drop every key whose name begins with prefix, keeping the others in order: a second
  * authorization that judges another part of the request (KMS ReEncrypt's destination

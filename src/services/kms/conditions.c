@@ -55,18 +55,10 @@ void kms_create_key_condition_keys(const json_t *in, struct call_keys *keys)
  * kms:GrantConstraintType. */
 void kms_create_grant_condition_keys(const json_t *in, struct call_keys *keys)
 {
-    const json_t *ops = in_list(in, "Operations"), *constraints = in_obj(in, "Constraints");
-    const char *names[KMS_GRANT_OPERATIONS];
-    size_t i, n = 0;
-    json_t *op;
+    const json_t *constraints = in_obj(in, "Constraints");
 
-    json_array_foreach((json_t *)ops, i, op)
-    {
-        if (n < KMS_GRANT_OPERATIONS && json_string_value(op))
-            names[n++] = json_string_value(op);
-    }
-    if (n)
-        call_keys_add_multi(keys, "kms:GrantOperations", names, n);
+    call_keys_add_strings(keys, "kms:GrantOperations", in_list(in, "Operations"),
+                          KMS_GRANT_OPERATIONS);
     call_keys_add(keys, "kms:GranteePrincipal", in_str(in, "GranteePrincipal"));
     call_keys_add(keys, "kms:RetiringPrincipal", in_str(in, "RetiringPrincipal"));
     if (json_object_get(constraints, "EncryptionContextEquals"))
